@@ -1,0 +1,253 @@
+//! Lints Verilog files with Verilator `-Wall` and Yosys `check`, and flags `initial` blocks.
+
+use crate::Tool;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// What the linters said about one Verilog file.
+#[derive(Clone, Debug)]
+pub struct LintReport {
+    pub file: PathBuf,
+    /// Every `%Warning` / `%Error` line from `verilator --lint-only -Wall`.
+    pub verilator_warnings: Vec<String>,
+    /// Yosys `Warning:` lines, "found and reported N problems" lines, or a failed run.
+    pub yosys_problems: Vec<String>,
+    /// 1-based line numbers of `initial` blocks (they do not exist in silicon).
+    pub initial_blocks: Vec<usize>,
+    /// Flops without an asynchronous reset (Yosys `$dff` cells after `proc`), as `module/cell`.
+    /// For information only: `clean()` does not look at it.
+    pub flops_without_reset: Vec<String>,
+}
+
+impl LintReport {
+    /// No warnings, no problems and no `initial` blocks.
+    pub fn clean(&self) -> bool {
+        self.verilator_warnings.is_empty()
+            && self.yosys_problems.is_empty()
+            && self.initial_blocks.is_empty()
+    }
+}
+
+/// Lint one file; its top module is named after the file (`rtl/pluton_sha256.v` -> `pluton_sha256`).
+pub fn lint_verilog(file: &Path) -> Result<LintReport, String> {
+    let text =
+        fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let top = file.file_stem().and_then(|s| s.to_str()).ok_or_else(|| {
+        format!(
+            "{}: cannot name the top module from this file name",
+            file.display()
+        )
+    })?;
+    let verilator = crate::verilator()?;
+    let yosys = crate::yosys()?;
+    let (yosys_problems, flops_without_reset) = run_yosys(&yosys, file, top)?;
+    Ok(LintReport {
+        file: file.to_path_buf(),
+        verilator_warnings: run_verilator(&verilator, file, top)?,
+        yosys_problems,
+        initial_blocks: initial_blocks(&text),
+        flops_without_reset,
+    })
+}
+
+/// Lint every `*.v` file in `dir`, in name order.
+pub fn lint_dir(dir: &Path) -> Result<Vec<LintReport>, String> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|ext| ext == "v"))
+        .collect();
+    files.sort();
+    files.iter().map(|f| lint_verilog(f)).collect()
+}
+
+/// Line numbers (1-based) where a line starts with the keyword `initial`.
+pub fn initial_blocks(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            // Same as the regex `^\s*initial\b`: the keyword must not run on into a longer name.
+            line.trim_start()
+                .strip_prefix("initial")
+                .is_some_and(|rest| {
+                    !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
+                })
+        })
+        .map(|(n, _)| n + 1)
+        .collect()
+}
+
+/// The file's folder and bare name: YoWASP tools only see the current folder, so we run there.
+fn dir_and_name(file: &Path) -> Result<(PathBuf, String), String> {
+    let file = file
+        .canonicalize()
+        .map_err(|e| format!("cannot find {}: {e}", file.display()))?;
+    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((dir, name))
+}
+
+/// `verilator --lint-only -Wall`: every `%Warning`/`%Error` line counts. No `-Wno-*` flags.
+fn run_verilator(tool: &Tool, file: &Path, top: &str) -> Result<Vec<String>, String> {
+    let (dir, name) = dir_and_name(file)?;
+    let out = tool
+        .command()
+        .current_dir(&dir)
+        .args(["--lint-only", "-Wall", "--top-module", top, &name])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", tool.program.display()))?;
+    let text = crate::output_text(&out);
+    let mut found: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with("%Warning") || l.starts_with("%Error"))
+        .map(String::from)
+        .collect();
+    if !out.status.success() && found.is_empty() {
+        // A crash or a usage error still means the file did not lint clean.
+        found.push(format!(
+            "verilator exited with {}: {}",
+            out.status,
+            text.trim()
+        ));
+    }
+    Ok(found)
+}
+
+/// Marks the list of reset-less flops in the Yosys log.
+const FLOPS_BEGIN: &str = "PLUTON-FLOPS-BEGIN";
+const FLOPS_END: &str = "PLUTON-FLOPS-END";
+
+/// Yosys `hierarchy -check; proc; check -assert`; returns (problems, flops without async reset).
+fn run_yosys(tool: &Tool, file: &Path, top: &str) -> Result<(Vec<String>, Vec<String>), String> {
+    let (dir, name) = dir_and_name(file)?;
+    let script = format!(
+        "read_verilog {name}; hierarchy -check -top {top}; proc; check -assert; \
+         log {FLOPS_BEGIN}; select -list t:$dff; log {FLOPS_END}"
+    );
+    let out = tool
+        .command()
+        .current_dir(&dir)
+        .args(["-p", &script])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", tool.program.display()))?;
+    let text = crate::output_text(&out);
+    let mut problems: Vec<String> = text
+        .lines()
+        .filter(|l| {
+            l.contains("Warning:")
+                || l.contains("ERROR:")
+                || (l.contains("found and reported") && !l.contains("reported 0 problems"))
+        })
+        .map(|l| l.trim().to_string())
+        .collect();
+    if !out.status.success() {
+        problems.push(format!("yosys exited with {}", out.status));
+    }
+    // Between the markers, `select -list` prints one `module/cell` per line.
+    let flops = match (
+        text.find(&format!("\n{FLOPS_BEGIN}")),
+        text.rfind(&format!("\n{FLOPS_END}")),
+    ) {
+        (Some(b), Some(e)) if b < e => text[b + FLOPS_BEGIN.len() + 1..e]
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.contains('/') && !l.starts_with("--"))
+            .map(String::from)
+            .collect(),
+        _ => vec![],
+    };
+    Ok((problems, flops))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_initial_keyword_only() {
+        let text = "module m;\n  initial begin\n  end\n  reg initialized;\ninitial\n// initial\nendmodule\n";
+        assert_eq!(initial_blocks(text), vec![2, 5]);
+    }
+
+    /// A fresh temp folder for throwaway Verilog.
+    fn temp_dir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("pluton-lint-{tag}-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    const CLEAN: &str = "\
+module good (
+    input  wire       clock,
+    input  wire       rst_n,
+    input  wire [7:0] d,
+    output reg  [7:0] q
+);
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 8'd0;
+        else        q <= d;
+    end
+endmodule
+";
+
+    const WITH_INITIAL: &str = "\
+module withinit (
+    input  wire clock,
+    output reg  q
+);
+    initial q = 1'b0;
+    always @(posedge clock) q <= ~q;
+endmodule
+";
+
+    const WIDTH_MISMATCH: &str = "\
+module narrow (
+    input  wire [7:0] a,
+    output wire [3:0] y
+);
+    assign y = a;
+endmodule
+";
+
+    /// Runs the real tools (provisioning them if needed), so it is slow the first time.
+    #[test]
+    fn lints_throwaway_modules() {
+        let dir = temp_dir("modules");
+        fs::write(dir.join("good.v"), CLEAN).unwrap();
+        fs::write(dir.join("withinit.v"), WITH_INITIAL).unwrap();
+        fs::write(dir.join("narrow.v"), WIDTH_MISMATCH).unwrap();
+        fs::write(dir.join("notes.txt"), "not verilog").unwrap();
+
+        let reports = lint_dir(&dir).unwrap();
+        let names: Vec<_> = reports
+            .iter()
+            .map(|r| r.file.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(names, ["good.v", "narrow.v", "withinit.v"]);
+        let [good, narrow, withinit] = &reports[..] else {
+            unreachable!()
+        };
+
+        assert!(good.clean(), "{good:#?}");
+        assert!(good.flops_without_reset.is_empty(), "{good:#?}");
+
+        assert!(!narrow.clean());
+        assert!(
+            narrow
+                .verilator_warnings
+                .iter()
+                .any(|w| w.contains("WIDTH")),
+            "{narrow:#?}"
+        );
+
+        assert!(!withinit.clean());
+        assert_eq!(withinit.initial_blocks, vec![5]);
+        assert_eq!(withinit.flops_without_reset.len(), 1, "{withinit:#?}");
+
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,457 @@
+//! FPGA synthesis of one Pluton block: serial shell, Yosys/nextpnr flows, and a Markdown report.
+//!
+//! Targets: iCE40UP5K (iCEBreaker) and ECP5-25F (ULX3S) go through place and route and get a
+//! bitstream and Fmax; Artix-7 (Arty A7-35T) gets a Yosys `synth_xilinx` estimate only
+//! (run `fpga/xilinx/vivado.tcl` for timing).
+
+pub mod parse;
+pub mod shell;
+
+use pluton_toolchain::Tool;
+use std::fmt::{self, Write as _};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// An FPGA part, named as on the `pluton` command line.
+#[allow(non_camel_case_types)] // `Ecp5_25k` reads like the part name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Ice40Up5k,
+    Ecp5_25k,
+    Xc7a35t,
+}
+
+impl Target {
+    pub const ALL: [Target; 3] = [Target::Ice40Up5k, Target::Ecp5_25k, Target::Xc7a35t];
+
+    /// The CLI name, e.g. `ice40-up5k`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Ice40Up5k => "ice40-up5k",
+            Target::Ecp5_25k => "ecp5-25k",
+            Target::Xc7a35t => "xc7a35t",
+        }
+    }
+
+    /// Device, package and board, for reports.
+    pub fn device(self) -> &'static str {
+        match self {
+            Target::Ice40Up5k => "Lattice iCE40UP5K-SG48 (iCEBreaker)",
+            Target::Ecp5_25k => "Lattice LFE5U-25F-CABGA381 (ULX3S 25F)",
+            Target::Xc7a35t => "AMD Artix-7 XC7A35T (Arty A7-35T), Yosys estimate",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Target::ALL
+            .into_iter()
+            .find(|t| t.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Target::ALL.iter().map(|t| t.name()).collect();
+                format!(
+                    "unknown FPGA target `{s}` (expected one of: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// Resource use of one block on one target.
+#[derive(Clone, Debug)]
+pub struct SynthReport {
+    pub target: Target,
+    pub top: String,
+    /// LUTs of what was placed: block + shell on iCE40/ECP5, the block alone on Artix-7.
+    /// iCE40: SB_LUT4; ECP5: LUT4 + 2 per CCU2C carry cell; Artix-7: LUT1..LUT6.
+    pub luts: u64,
+    /// Flip-flops, counted the same way (SB_DFF*, TRELLIS_FF, FD*E).
+    pub ffs: u64,
+    /// Block RAMs (SB_RAM40_4K / DP16KD / RAMB18E1 + RAMB36E1).
+    pub brams: u64,
+    /// DSP blocks (SB_MAC16 / MULT18X18D / DSP48E1).
+    pub dsps: u64,
+    /// nextpnr's Fmax for `clk` after routing; `None` for Artix-7.
+    pub fmax_mhz: Option<f64>,
+    /// `(tool, version)` of every tool that ran.
+    pub tool_versions: Vec<(String, String)>,
+    /// Everything the tools printed.
+    pub log_path: PathBuf,
+    /// The block without the shell, so the shell's cost is visible.
+    pub block_luts: u64,
+    pub block_ffs: u64,
+    /// Shell flip-flops: one per input bit (except clock and rst_n) and per output bit.
+    pub shell_ffs: u64,
+    /// nextpnr's "Device utilisation" table (empty for Artix-7).
+    pub utilisation: Vec<parse::Utilisation>,
+    /// Cell counts from Yosys `stat` of what was placed.
+    pub cells: Vec<(String, u64)>,
+    /// The bitstream, when the flow makes one.
+    pub bitstream: Option<PathBuf>,
+}
+
+impl SynthReport {
+    /// The report as a Markdown page.
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::new();
+        // `write!` into a String cannot fail.
+        let _ = writeln!(md, "# `{}` on {}\n", self.top, self.target);
+        let _ = writeln!(md, "Device: {}.\n", self.target.device());
+        let placed = if self.target == Target::Xc7a35t {
+            "block (synth_xilinx)"
+        } else {
+            "block + shell (placed)"
+        };
+        let _ = writeln!(md, "| resource | {placed} | block alone (yosys) |");
+        let _ = writeln!(md, "|---|---:|---:|");
+        let _ = writeln!(md, "| LUTs | {} | {} |", self.luts, self.block_luts);
+        let _ = writeln!(md, "| FFs | {} | {} |", self.ffs, self.block_ffs);
+        let _ = writeln!(md, "| BRAMs | {} | |", self.brams);
+        let _ = writeln!(md, "| DSPs | {} | |", self.dsps);
+        let fmax = match self.fmax_mhz {
+            Some(f) => format!("{f:.2} MHz (nextpnr, constrained at 50 MHz)"),
+            None if self.target == Target::Xc7a35t => "n/a: use fpga/xilinx/vivado.tcl".to_string(),
+            None => "not reported by nextpnr".to_string(),
+        };
+        let _ = writeln!(md, "| Fmax | {fmax} | |\n");
+        if self.target != Target::Xc7a35t {
+            let _ = writeln!(
+                md,
+                "The shell (`{}_shell`: pins `clk`, `rst_n`, `sin`, `sout`) adds {} FFs, one per block \
+                 port bit, plus about one LUT per output bit for the XOR fold.\n",
+                self.top, self.shell_ffs
+            );
+        }
+        if !self.utilisation.is_empty() {
+            let _ = writeln!(md, "## nextpnr device utilisation\n");
+            let _ = writeln!(md, "| bel | used | available |\n|---|---:|---:|");
+            for u in self.utilisation.iter().filter(|u| u.used > 0) {
+                let _ = writeln!(md, "| {} | {} | {} |", u.bel, u.used, u.available);
+            }
+            let _ = writeln!(md);
+        }
+        let _ = writeln!(md, "## Yosys cells\n");
+        let _ = writeln!(md, "| cell | count |\n|---|---:|");
+        for (cell, n) in &self.cells {
+            let _ = writeln!(md, "| {cell} | {n} |");
+        }
+        let _ = writeln!(md, "\n## Tools\n");
+        for (tool, version) in &self.tool_versions {
+            let _ = writeln!(md, "- {tool} {version}");
+        }
+        if let Some(bit) = &self.bitstream {
+            let _ = writeln!(md, "\nBitstream: `{}`", bit.display());
+        }
+        let _ = writeln!(md, "\nLog: `{}`", self.log_path.display());
+        md
+    }
+}
+
+/// `<root>/fpga/reports`, where committed reports go.
+pub fn reports_dir() -> PathBuf {
+    pluton_toolchain::project_root().join("fpga/reports")
+}
+
+/// Write `<dir>/<top>-<target>.md` (pass `reports_dir()` for `fpga/reports/`); returns its path.
+pub fn write_report(report: &SynthReport, dir: &Path) -> Result<PathBuf, String> {
+    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(format!("{}-{}.md", report.top, report.target));
+    fs::write(&path, report.to_markdown())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Collects what every tool printed, and runs tools in the output folder.
+struct Flow {
+    out_dir: PathBuf,
+    log: String,
+    log_path: PathBuf,
+    versions: Vec<(String, String)>,
+}
+
+impl Flow {
+    /// Run `tool args...` in the output folder (YoWASP tools only see the current folder, so
+    /// every file name passed is relative to it). Returns stdout + stderr.
+    fn run(&mut self, tool: &Tool, args: &[&str]) -> Result<String, String> {
+        if !self.versions.iter().any(|(name, _)| name == tool.name) {
+            self.versions.push((
+                tool.name.to_string(),
+                format!("{} ({})", tool.version, tool.origin),
+            ));
+        }
+        let out = tool
+            .command()
+            .current_dir(&self.out_dir)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", tool.program.display()))?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let _ = writeln!(self.log, "$ {} {}\n{text}", tool.name, args.join(" "));
+        // Keep the log even when a step fails: that is when it is needed.
+        fs::write(&self.log_path, &self.log)
+            .map_err(|e| format!("cannot write {}: {e}", self.log_path.display()))?;
+        if !out.status.success() {
+            let tail: Vec<&str> = text
+                .lines()
+                .rev()
+                .take(20)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            return Err(format!(
+                "{} failed ({}); full log in {}\n{}",
+                tool.name,
+                out.status,
+                self.log_path.display(),
+                tail.join("\n")
+            ));
+        }
+        Ok(text)
+    }
+
+    /// Yosys `script`, then the cell counts of `stat -json` written to `stat_file`.
+    fn yosys_cells(
+        &mut self,
+        yosys: &Tool,
+        script: &str,
+        stat_file: &str,
+    ) -> Result<Vec<(String, u64)>, String> {
+        let script = format!("{script}; tee -q -o {stat_file} stat -json");
+        self.run(yosys, &["-p", &script])?;
+        let path = self.out_dir.join(stat_file);
+        let json = fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        parse::stat_cells(&json)
+    }
+}
+
+/// LUTs and FFs of one target's cell library.
+fn luts_and_ffs(target: Target, cells: &[(String, u64)]) -> (u64, u64) {
+    use parse::count_cells;
+    match target {
+        Target::Ice40Up5k => (
+            count_cells(cells, |c| c == "SB_LUT4"),
+            count_cells(cells, |c| c.starts_with("SB_DFF")),
+        ),
+        // A CCU2C carry cell holds two LUT4s.
+        Target::Ecp5_25k => (
+            count_cells(cells, |c| c == "LUT4") + 2 * count_cells(cells, |c| c == "CCU2C"),
+            count_cells(cells, |c| c == "TRELLIS_FF"),
+        ),
+        Target::Xc7a35t => (
+            count_cells(cells, |c| {
+                matches!(c, "LUT1" | "LUT2" | "LUT3" | "LUT4" | "LUT5" | "LUT6")
+            }),
+            count_cells(cells, |c| matches!(c, "FDRE" | "FDCE" | "FDPE" | "FDSE")),
+        ),
+    }
+}
+
+/// BRAMs and DSPs of one target's cell library.
+fn brams_and_dsps(target: Target, cells: &[(String, u64)]) -> (u64, u64) {
+    use parse::count_cells;
+    match target {
+        Target::Ice40Up5k => (
+            count_cells(cells, |c| c == "SB_RAM40_4K"),
+            count_cells(cells, |c| c == "SB_MAC16"),
+        ),
+        Target::Ecp5_25k => (
+            count_cells(cells, |c| c == "DP16KD"),
+            count_cells(cells, |c| c == "MULT18X18D"),
+        ),
+        Target::Xc7a35t => (
+            count_cells(cells, |c| c.starts_with("RAMB")),
+            count_cells(cells, |c| c == "DSP48E1"),
+        ),
+    }
+}
+
+/// Copy `from` into the output folder (unless it is already there); returns its bare name.
+fn copy_in(from: &Path, out_dir: &Path) -> Result<String, String> {
+    let name = from
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| format!("{}: not a file name", from.display()))?
+        .to_string();
+    let to = out_dir.join(&name);
+    if from.canonicalize().ok() != to.canonicalize().ok() {
+        fs::copy(from, &to)
+            .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))?;
+    }
+    Ok(name)
+}
+
+/// The board constraints shipped for a target, for the shell's four pins.
+fn board_constraints(target: Target) -> Option<PathBuf> {
+    let boards = pluton_toolchain::project_root().join("fpga/boards");
+    let file = match target {
+        Target::Ice40Up5k => boards.join("icebreaker/icebreaker.pcf"),
+        Target::Ecp5_25k => boards.join("ulx3s/ulx3s.lpf"),
+        Target::Xc7a35t => return None,
+    };
+    file.is_file().then_some(file)
+}
+
+/// Synthesise block `top` from `rtl_file` for `target`, working in `out_dir`.
+///
+/// iCE40/ECP5: the block is wrapped in the generated `<top>_shell` (from `ports_file`), placed,
+/// routed and packed into a bitstream. Artix-7: the block alone through `synth_xilinx`.
+/// The block alone is also synthesised for every target so the shell's cost is visible.
+pub fn synth(
+    rtl_file: &Path,
+    top: &str,
+    ports_file: &Path,
+    target: Target,
+    out_dir: &Path,
+) -> Result<SynthReport, String> {
+    fs::create_dir_all(out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let ports_text = fs::read_to_string(ports_file)
+        .map_err(|e| format!("cannot read {}: {e}", ports_file.display()))?;
+    let ports =
+        shell::parse_ports(&ports_text).map_err(|e| format!("{}: {e}", ports_file.display()))?;
+    let shell_ffs = u64::from(shell::input_bits(&ports) + shell::output_bits(&ports));
+
+    let rtl = copy_in(rtl_file, out_dir)?;
+    let shell_top = format!("{top}_shell");
+    let shell_file = format!("{shell_top}.v");
+    fs::write(
+        out_dir.join(&shell_file),
+        shell::shell_verilog(top, &ports)?,
+    )
+    .map_err(|e| format!("cannot write the shell into {}: {e}", out_dir.display()))?;
+
+    let yosys = pluton_toolchain::yosys()?;
+    let mut flow = Flow {
+        out_dir: out_dir.to_path_buf(),
+        log: String::new(),
+        log_path: out_dir.join(format!("{top}-{target}.log")),
+        versions: vec![],
+    };
+
+    let synth_cmd = match target {
+        Target::Ice40Up5k => "synth_ice40",
+        Target::Ecp5_25k => "synth_ecp5",
+        // synth_xilinx keeps the hierarchy unless told to flatten (the others flatten anyway);
+        // -noiopad matches Vivado's out-of-context run: the block's ports are not pins.
+        Target::Xc7a35t => "synth_xilinx -family xc7 -flatten -noiopad",
+    };
+    let block_cells = flow.yosys_cells(
+        &yosys,
+        &format!("read_verilog {rtl}; {synth_cmd} -top {top}"),
+        &format!("{top}-block-stat.json"),
+    )?;
+    let (block_luts, block_ffs) = luts_and_ffs(target, &block_cells);
+
+    let json = format!("{shell_top}.json");
+    let placed_cells = match target {
+        Target::Xc7a35t => block_cells.clone(),
+        _ => flow.yosys_cells(
+            &yosys,
+            &format!("read_verilog {rtl} {shell_file}; {synth_cmd} -top {shell_top} -json {json}"),
+            &format!("{shell_top}-stat.json"),
+        )?,
+    };
+    let constraints = board_constraints(target)
+        .map(|f| copy_in(&f, out_dir))
+        .transpose()?;
+
+    let (pnr_log, bitstream) = match target {
+        Target::Ice40Up5k => {
+            let asc = format!("{shell_top}.asc");
+            let bin = format!("{shell_top}.bin");
+            let mut args = vec![
+                "--up5k",
+                "--package",
+                "sg48",
+                "--json",
+                &json,
+                "--asc",
+                &asc,
+                "--freq",
+                "50",
+            ];
+            args.push("--pcf-allow-unconstrained");
+            if let Some(pcf) = &constraints {
+                args.extend(["--pcf", pcf.as_str()]);
+            }
+            let log = flow.run(&pluton_toolchain::nextpnr_ice40()?, &args)?;
+            flow.run(&pluton_toolchain::icepack()?, &[&asc, &bin])?;
+            (log, Some(out_dir.join(bin)))
+        }
+        Target::Ecp5_25k => {
+            let config = format!("{shell_top}.config");
+            let bit = format!("{shell_top}.bit");
+            let mut args = vec![
+                "--25k",
+                "--package",
+                "CABGA381",
+                "--json",
+                &json,
+                "--textcfg",
+                &config,
+                "--freq",
+                "50",
+            ];
+            args.push("--lpf-allow-unconstrained");
+            if let Some(lpf) = &constraints {
+                args.extend(["--lpf", lpf.as_str()]);
+            }
+            let log = flow.run(&pluton_toolchain::nextpnr_ecp5()?, &args)?;
+            flow.run(&pluton_toolchain::ecppack()?, &[&config, &bit])?;
+            (log, Some(out_dir.join(bit)))
+        }
+        Target::Xc7a35t => (String::new(), None),
+    };
+
+    let (luts, ffs) = luts_and_ffs(target, &placed_cells);
+    let (brams, dsps) = brams_and_dsps(target, &placed_cells);
+    Ok(SynthReport {
+        target,
+        top: top.to_string(),
+        luts,
+        ffs,
+        brams,
+        dsps,
+        fmax_mhz: parse::nextpnr_fmax(&pnr_log, "clk"),
+        tool_versions: flow.versions,
+        log_path: flow.log_path,
+        block_luts,
+        block_ffs,
+        shell_ffs: if target == Target::Xc7a35t {
+            0
+        } else {
+            shell_ffs
+        },
+        utilisation: parse::nextpnr_utilisation(&pnr_log),
+        cells: placed_cells,
+        bitstream,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_names_round_trip() {
+        for t in Target::ALL {
+            assert_eq!(t.to_string().parse::<Target>(), Ok(t));
+        }
+        assert_eq!("ecp5-25k".parse::<Target>(), Ok(Target::Ecp5_25k));
+        assert!("ice40".parse::<Target>().is_err());
+    }
+}

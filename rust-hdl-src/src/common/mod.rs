@@ -1,0 +1,3 @@
+//! Building blocks shared by every IP: primitives and register-map types.
+pub mod prims;
+pub mod regmap;

@@ -1,0 +1,200 @@
+//! Generator: RustHDL tops -> `rtl/<module>.v`, `.ports`, register docs, C headers and a manifest.
+
+use crate::common::regmap::RegMap;
+use rust_hdl::core::atom::{Atom, AtomKind};
+use rust_hdl::prelude::*;
+use std::path::Path;
+
+/// One generated IP block.
+pub struct IpBlock {
+    pub map: &'static RegMap,
+    /// Builds the RustHDL top with its inputs marked as driven from outside.
+    pub verilog: fn() -> (String, String),
+}
+
+/// Every block the project generates, in a fixed order.
+pub fn blocks() -> Vec<IpBlock> {
+    vec![IpBlock { map: &crate::sha256::regs::MAP, verilog: top_text::<crate::sha256::Sha256Engine> }]
+}
+
+pub fn block(name: &str) -> Option<IpBlock> {
+    blocks().into_iter().find(|b| b.map.block == name)
+}
+
+/// Lists the top's own ports (not those of sub-blocks) in declaration order.
+#[derive(Default)]
+struct PortLister {
+    depth: usize,
+    lines: Vec<String>,
+}
+
+impl Probe for PortLister {
+    fn visit_start_scope(&mut self, _name: &str, _node: &dyn Block) {
+        self.depth += 1;
+    }
+    fn visit_atom(&mut self, name: &str, signal: &dyn Atom) {
+        if self.depth != 1 {
+            return;
+        }
+        let dir = match signal.kind() {
+            AtomKind::InputParameter => "in",
+            AtomKind::OutputParameter | AtomKind::OutputPassthrough => "out",
+            _ => return,
+        };
+        self.lines.push(format!("{dir} {} {name}", signal.bits()));
+    }
+    fn visit_end_scope(&mut self, _name: &str, _node: &dyn Block) {
+        self.depth -= 1;
+    }
+}
+
+/// A generated top: rust-hdl's checks need its inputs marked as driven from outside.
+pub trait TopBlock: Block + Default {
+    fn connect_inputs(&mut self);
+}
+
+fn top_text<T: TopBlock>() -> (String, String) {
+    let mut uut = T::default();
+    uut.connect_inputs();
+    uut.connect_all();
+    let verilog = generate_verilog(&uut);
+    let mut lister = PortLister::default();
+    uut.accept("top", &mut lister);
+    (verilog, lister.lines.join("\n") + "\n")
+}
+
+/// Rename rust-hdl's path-named modules (`top$core$st$0`) to `<module>_core_st_0`, and replace `$`
+/// inside identifiers (legal Verilog, but unwelcome in many ASIC flows) by `__`.
+pub fn tidy_verilog(text: &str, module: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '$' && i > 0 && (chars[i - 1].is_ascii_alphanumeric() || chars[i - 1] == '_') {
+            out.push_str("__");
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    // Module names: `top` and `top__x__y` become `<module>` and `<module>_x_y`.
+    let mut lines = Vec::new();
+    for line in out.lines() {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let renamed = if let Some(rest) = trimmed.strip_prefix("module ") {
+            format!("{indent}module {}", rename_module(rest, module))
+        } else if trimmed.starts_with("top") && trimmed.contains('(') && !trimmed.contains('=') {
+            // A sub-module instantiation line: `top__core__st__0 st__0(`.
+            format!("{indent}{}", rename_module(trimmed, module))
+        } else if let Some(rest) = trimmed.strip_prefix("endmodule // ") {
+            format!("{indent}endmodule // {}", rename_module(rest, module))
+        } else {
+            line.trim_end().to_string()
+        };
+        lines.push(renamed);
+    }
+    // Drop runs of blank lines.
+    let mut text = String::new();
+    let mut blank = 0;
+    for line in lines {
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    let text = text.trim_start().to_string();
+    // One file per block: its sub-modules follow the top, so their names cannot match the file.
+    let first_sub = format!("endmodule // {module}\n");
+    text.replacen(
+        &first_sub,
+        &format!("{first_sub}\n// Sub-modules of {module} stay in its file (one file per block), so their\n// names differ from the file name by design.\n/* verilator lint_off DECLFILENAME */\n"),
+        1,
+    )
+}
+
+fn rename_module(s: &str, module: &str) -> String {
+    let end = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len());
+    let (name, rest) = s.split_at(end);
+    if name == "top" {
+        format!("{module}{rest}")
+    } else if let Some(path) = name.strip_prefix("top__") {
+        format!("{module}_{}{rest}", path.replace("__", "_"))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The files `pluton gen` writes, as (relative path, contents).
+pub fn generate_all() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for b in blocks() {
+        let (verilog, ports) = (b.verilog)();
+        let m = b.map.module;
+        let header = format!(
+            "// {m}: {}\n// Generated by `pluton gen` from rust-hdl-src/ (RustHDL). Do not edit.\n// Reset: asynchronous, active-low `rst_n`; every flop is reset.\n\n",
+            b.map.desc
+        );
+        files.push((format!("rtl/{m}.v"), header + &tidy_verilog(&verilog, m)));
+        files.push((format!("rtl/{m}.ports"), format!("# {m} top-level ports: in|out <width> <name>\n{ports}")));
+        files.push((format!("rtl/{m}_regs.md"), b.map.to_markdown()));
+        files.push((format!("rtl/{m}_regs.h"), b.map.to_c_header()));
+    }
+    let manifest: String = files
+        .iter()
+        .map(|(path, text)| format!("{}  {}\n", sha256_hex(text.as_bytes()), path.trim_start_matches("rtl/")))
+        .collect();
+    files.push(("rtl/MANIFEST.sha256".into(), manifest));
+    files
+}
+
+/// Write the generated files under `root`; returns the paths written.
+pub fn write_all(root: &Path) -> std::io::Result<Vec<String>> {
+    std::fs::create_dir_all(root.join("rtl"))?;
+    let mut written = Vec::new();
+    for (path, text) in generate_all() {
+        std::fs::write(root.join(&path), text)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Compare `rtl/` with what the generator produces; returns the paths that differ or are missing.
+pub fn check_all(root: &Path) -> Vec<String> {
+    let mut stale = Vec::new();
+    for (path, text) in generate_all() {
+        match std::fs::read_to_string(root.join(&path)) {
+            Ok(on_disk) if on_disk == text => {}
+            _ => stale.push(path),
+        }
+    }
+    stale
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tidy_renames_modules_and_dollars() {
+        let v = "module top$core$st$0(a);\nendmodule // top$core$st$0\nmodule top(x);\ntop$core$st$0 st$0(\n.a(st$0$a));\nassign y = $signed(x);\nendmodule // top\n";
+        let t = tidy_verilog(v, "pluton_x");
+        assert!(t.contains("module pluton_x_core_st_0(a);"), "{t}");
+        assert!(t.contains("pluton_x_core_st_0 st__0("), "{t}");
+        assert!(t.contains("module pluton_x(x);"), "{t}");
+        assert!(t.contains("$signed(x)"), "{t}");
+        assert!(!t.contains("top"), "{t}");
+    }
+}

@@ -1,0 +1,215 @@
+//! SHA-256 compression core: one round per clock, 64 rounds plus one digest-update cycle per block.
+
+use crate::common::prims::RDff;
+use rust_hdl::prelude::*;
+
+/// FIPS 180-4 round constants.
+pub const K: [u32; 64] = [
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+/// FIPS 180-4 initial hash value.
+pub const IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// The round-constant table as one 2048-bit constant: K[t] is bits 32t+31..32t.
+fn k_table() -> Bits<2048> {
+    let mut k = Bits::<2048>::default();
+    for (t, word) in K.iter().enumerate() {
+        for b in 0..32 {
+            k = k.replace_bit(32 * t + b, (word >> b) & 1 == 1);
+        }
+    }
+    k
+}
+
+/// Compression core. A pulse on `start` dispatches `block`; `done` is high in the cycle whose
+/// rising edge adds the working state into `h` (65 edges after dispatch).
+#[derive(LogicBlock)]
+pub struct Sha256Core {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
+    /// Dispatch `block` at this edge (ignored while busy).
+    pub start: Signal<In, bool>,
+    /// With `start`: begin from the IV (first block of a hash) instead of `h`.
+    pub from_iv: Signal<In, bool>,
+    /// Drop the block in flight.
+    pub abort: Signal<In, bool>,
+    /// The 16 message words, big-endian as FIPS 180-4 reads them.
+    pub block: [Signal<In, Bits<32>>; 16],
+    /// The chaining value / digest.
+    pub h: [Signal<Out, Bits<32>>; 8],
+    pub busy: Signal<Out, bool>,
+    pub done: Signal<Out, bool>,
+    // Working variables a..h, the message schedule window W[t..t+16], the digest state.
+    st: [RDff<Bits<32>>; 8],
+    w: [RDff<Bits<32>>; 16],
+    hs: [RDff<Bits<32>>; 8],
+    /// Bit offset of K[t] in the constant table: 32 * round.
+    koff: RDff<Bits<11>>,
+    busy_r: RDff<bool>,
+    adding: RDff<bool>,
+    k_rom: Constant<Bits<2048>>,
+    iv: [Constant<Bits<32>>; 8],
+    koff_step: Constant<Bits<11>>,
+    koff_last: Constant<Bits<11>>,
+    koff_zero: Constant<Bits<11>>,
+    kt: Signal<Local, Bits<32>>,
+    big_sigma0: Signal<Local, Bits<32>>,
+    big_sigma1: Signal<Local, Bits<32>>,
+    ch: Signal<Local, Bits<32>>,
+    maj: Signal<Local, Bits<32>>,
+    t1: Signal<Local, Bits<32>>,
+    t2: Signal<Local, Bits<32>>,
+    small_sigma0: Signal<Local, Bits<32>>,
+    small_sigma1: Signal<Local, Bits<32>>,
+    w_next: Signal<Local, Bits<32>>,
+}
+
+impl Default for Sha256Core {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            rst_n: Default::default(),
+            start: Default::default(),
+            from_iv: Default::default(),
+            abort: Default::default(),
+            block: Default::default(),
+            h: Default::default(),
+            busy: Default::default(),
+            done: Default::default(),
+            st: Default::default(),
+            w: Default::default(),
+            hs: Default::default(),
+            koff: Default::default(),
+            busy_r: Default::default(),
+            adding: Default::default(),
+            k_rom: Constant::new(k_table()),
+            iv: IV.map(|x| Constant::new(bits::<32>(x as u64))),
+            koff_step: Constant::new(bits::<11>(32)),
+            koff_last: Constant::new(bits::<11>(63 * 32)),
+            koff_zero: Constant::new(bits::<11>(0)),
+            kt: Default::default(),
+            big_sigma0: Default::default(),
+            big_sigma1: Default::default(),
+            ch: Default::default(),
+            maj: Default::default(),
+            t1: Default::default(),
+            t2: Default::default(),
+            small_sigma0: Default::default(),
+            small_sigma1: Default::default(),
+            w_next: Default::default(),
+        }
+    }
+}
+
+impl Logic for Sha256Core {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // Every flop holds unless told otherwise.
+        for i in 0..8 {
+            self.st[i].clock.next = self.clock.val();
+            self.st[i].rst_n.next = self.rst_n.val();
+            self.st[i].d.next = self.st[i].q.val();
+            self.hs[i].clock.next = self.clock.val();
+            self.hs[i].rst_n.next = self.rst_n.val();
+            self.hs[i].d.next = self.hs[i].q.val();
+            self.h[i].next = self.hs[i].q.val();
+        }
+        for i in 0..16 {
+            self.w[i].clock.next = self.clock.val();
+            self.w[i].rst_n.next = self.rst_n.val();
+            self.w[i].d.next = self.w[i].q.val();
+        }
+        self.koff.clock.next = self.clock.val();
+        self.koff.rst_n.next = self.rst_n.val();
+        self.koff.d.next = self.koff.q.val();
+        self.busy_r.clock.next = self.clock.val();
+        self.busy_r.rst_n.next = self.rst_n.val();
+        self.busy_r.d.next = self.busy_r.q.val();
+        self.adding.clock.next = self.clock.val();
+        self.adding.rst_n.next = self.rst_n.val();
+        self.adding.d.next = self.adding.q.val();
+
+        // Round function (FIPS 180-4 section 6.2.2), st[0..8] = a..h.
+        self.kt.next = self.k_rom.val().get_bits::<32>(self.koff.q.val().index());
+        self.big_sigma0.next = ((self.st[0].q.val() >> 2) | (self.st[0].q.val() << 30))
+            ^ ((self.st[0].q.val() >> 13) | (self.st[0].q.val() << 19))
+            ^ ((self.st[0].q.val() >> 22) | (self.st[0].q.val() << 10));
+        self.big_sigma1.next = ((self.st[4].q.val() >> 6) | (self.st[4].q.val() << 26))
+            ^ ((self.st[4].q.val() >> 11) | (self.st[4].q.val() << 21))
+            ^ ((self.st[4].q.val() >> 25) | (self.st[4].q.val() << 7));
+        self.ch.next = (self.st[4].q.val() & self.st[5].q.val()) ^ (!self.st[4].q.val() & self.st[6].q.val());
+        self.maj.next = (self.st[0].q.val() & self.st[1].q.val())
+            ^ (self.st[0].q.val() & self.st[2].q.val())
+            ^ (self.st[1].q.val() & self.st[2].q.val());
+        self.t1.next = self.st[7].q.val() + self.big_sigma1.val() + self.ch.val() + self.kt.val() + self.w[0].q.val();
+        self.t2.next = self.big_sigma0.val() + self.maj.val();
+        // Message schedule: W[t+16] from the window.
+        self.small_sigma0.next = ((self.w[1].q.val() >> 7) | (self.w[1].q.val() << 25))
+            ^ ((self.w[1].q.val() >> 18) | (self.w[1].q.val() << 14))
+            ^ (self.w[1].q.val() >> 3);
+        self.small_sigma1.next = ((self.w[14].q.val() >> 17) | (self.w[14].q.val() << 15))
+            ^ ((self.w[14].q.val() >> 19) | (self.w[14].q.val() << 13))
+            ^ (self.w[14].q.val() >> 10);
+        self.w_next.next = self.small_sigma1.val() + self.w[9].q.val() + self.small_sigma0.val() + self.w[0].q.val();
+
+        self.busy.next = self.busy_r.q.val();
+        self.done.next = self.busy_r.q.val() & self.adding.q.val();
+
+        if self.abort.val() {
+            self.busy_r.d.next = false;
+            self.adding.d.next = false;
+        } else if self.start.val() & !self.busy_r.q.val() {
+            for i in 0..16 {
+                self.w[i].d.next = self.block[i].val();
+            }
+            if self.from_iv.val() {
+                for i in 0..8 {
+                    self.st[i].d.next = self.iv[i].val();
+                    self.hs[i].d.next = self.iv[i].val();
+                }
+            } else {
+                for i in 0..8 {
+                    self.st[i].d.next = self.hs[i].q.val();
+                }
+            }
+            self.koff.d.next = self.koff_zero.val();
+            self.busy_r.d.next = true;
+            self.adding.d.next = false;
+        } else if self.busy_r.q.val() {
+            if self.adding.q.val() {
+                for i in 0..8 {
+                    self.hs[i].d.next = self.hs[i].q.val() + self.st[i].q.val();
+                }
+                self.busy_r.d.next = false;
+                self.adding.d.next = false;
+            } else {
+                self.st[7].d.next = self.st[6].q.val();
+                self.st[6].d.next = self.st[5].q.val();
+                self.st[5].d.next = self.st[4].q.val();
+                self.st[4].d.next = self.st[3].q.val() + self.t1.val();
+                self.st[3].d.next = self.st[2].q.val();
+                self.st[2].d.next = self.st[1].q.val();
+                self.st[1].d.next = self.st[0].q.val();
+                self.st[0].d.next = self.t1.val() + self.t2.val();
+                for i in 0..15 {
+                    self.w[i].d.next = self.w[i + 1].q.val();
+                }
+                self.w[15].d.next = self.w_next.val();
+                self.koff.d.next = self.koff.q.val() + self.koff_step.val();
+                if self.koff.q.val() == self.koff_last.val() {
+                    self.adding.d.next = true;
+                }
+            }
+        }
+    }
+}

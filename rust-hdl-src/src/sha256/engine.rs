@@ -1,0 +1,860 @@
+//! SHA-256/HMAC engine top (`pluton_sha256`): APB4 completer, message buffer, padding, HMAC sequencing.
+
+use super::core::Sha256Core;
+use super::regs;
+use crate::common::prims::{ByteSwap32, RDff, ZeroExt};
+use rust_hdl::prelude::*;
+
+fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
+    Constant::new(bits::<N>(v))
+}
+
+#[derive(LogicBlock)]
+pub struct Sha256Engine {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
+    pub psel: Signal<In, bool>,
+    pub penable: Signal<In, bool>,
+    pub pwrite: Signal<In, bool>,
+    pub paddr: Signal<In, Bits<12>>,
+    pub pwdata: Signal<In, Bits<32>>,
+    pub pstrb: Signal<In, Bits<4>>,
+    pub pmaster: Signal<In, Bits<4>>,
+    pub key_in: Signal<In, Bits<256>>,
+    pub key_valid: Signal<In, bool>,
+    pub prdata: Signal<Out, Bits<32>>,
+    pub pready: Signal<Out, bool>,
+    pub pslverr: Signal<Out, bool>,
+    pub intr_done: Signal<Out, bool>,
+
+    core: Sha256Core,
+    swap_in: ByteSwap32,
+    swap_out: ByteSwap32,
+    swap_key: [ByteSwap32; 8],
+    ze_code: ZeroExt<4, 32>,
+    ze_master: ZeroExt<4, 32>,
+    ze_addr: ZeroExt<12, 32>,
+    ze_words: ZeroExt<5, 32>,
+
+    // Configuration and phase.
+    ctrl_hmac: RDff<bool>,
+    ctrl_keysel: RDff<bool>,
+    active: RDff<bool>,
+    finishing: RDff<bool>,
+    done_r: RDff<bool>,
+    // Key K0 and the message buffer, both as big-endian SHA words.
+    key: [RDff<Bits<32>>; 16],
+    buf: [RDff<Bits<32>>; 16],
+    /// Thermometer code of written buffer words.
+    filled: RDff<Bits<16>>,
+    nwords: RDff<Bits<5>>,
+    partial: RDff<bool>,
+    /// Bytes in the partial word: 1..=3.
+    last_bytes: RDff<Bits<2>>,
+    /// Bytes hashed by the inner (or only) hash, including the HMAC key block.
+    len: RDff<Bits<64>>,
+    msg_len: RDff<Bits<32>>,
+    // Blocks waiting for the core.
+    pend_key: RDff<bool>,
+    pend_pad1: RDff<bool>,
+    pend_pad2: RDff<bool>,
+    pend_opad: RDff<bool>,
+    pend_outer: RDff<bool>,
+    // Meaning of the block in flight.
+    inner_last: RDff<bool>,
+    final_last: RDff<bool>,
+    any_dispatched: RDff<bool>,
+    err_info: RDff<Bits<32>>,
+
+    // Constants, sized so that every comparison has equal widths.
+    a_ctrl: Constant<Bits<12>>,
+    a_cmd: Constant<Bits<12>>,
+    a_status: Constant<Bits<12>>,
+    a_err: Constant<Bits<12>>,
+    a_msg: Constant<Bits<12>>,
+    a_msglast: Constant<Bits<12>>,
+    a_msglen: Constant<Bits<12>>,
+    a_id: Constant<Bits<12>>,
+    a_digest_hi: Constant<Bits<7>>,
+    a_key_hi: Constant<Bits<6>>,
+    zero2: Constant<Bits<2>>,
+    strb_1: Constant<Bits<4>>,
+    strb_3: Constant<Bits<4>>,
+    strb_7: Constant<Bits<4>>,
+    strb_f: Constant<Bits<4>>,
+    cmd_start_v: Constant<Bits<32>>,
+    cmd_finish_v: Constant<Bits<32>>,
+    cmd_abort_v: Constant<Bits<32>>,
+    cmd_wipe_v: Constant<Bits<32>>,
+    e_none: Constant<Bits<4>>,
+    e_unmapped: Constant<Bits<4>>,
+    e_read_wo: Constant<Bits<4>>,
+    e_write_ro: Constant<Bits<4>>,
+    e_busy: Constant<Bits<4>>,
+    e_seq: Constant<Bits<4>>,
+    e_strb: Constant<Bits<4>>,
+    e_value: Constant<Bits<4>>,
+    e_key: Constant<Bits<4>>,
+    zero32: Constant<Bits<32>>,
+    block_id: Constant<Bits<32>>,
+    ipad: Constant<Bits<32>>,
+    opad: Constant<Bits<32>>,
+    mark0: Constant<Bits<32>>,
+    mark1: Constant<Bits<32>>,
+    mark2: Constant<Bits<32>>,
+    mark3: Constant<Bits<32>>,
+    mask1: Constant<Bits<32>>,
+    mask3: Constant<Bits<32>>,
+    mask7: Constant<Bits<32>>,
+    outer_len: Constant<Bits<32>>,
+    bit0: Constant<Bits<32>>,
+    bit1: Constant<Bits<32>>,
+    bit2: Constant<Bits<32>>,
+    bit3: Constant<Bits<32>>,
+    bit8: Constant<Bits<32>>,
+    bit31: Constant<Bits<32>>,
+    zero16: Constant<Bits<16>>,
+    one16: Constant<Bits<16>>,
+    one8: Constant<Bits<8>>,
+    zero5: Constant<Bits<5>>,
+    one5: Constant<Bits<5>>,
+    lb1: Constant<Bits<2>>,
+    lb2: Constant<Bits<2>>,
+    zero64: Constant<Bits<64>>,
+    len_hmac: Constant<Bits<64>>,
+    n64_1: Constant<Bits<64>>,
+    n64_2: Constant<Bits<64>>,
+    n64_3: Constant<Bits<64>>,
+    n64_4: Constant<Bits<64>>,
+    n32_1: Constant<Bits<32>>,
+    n32_2: Constant<Bits<32>>,
+    n32_3: Constant<Bits<32>>,
+    n32_4: Constant<Bits<32>>,
+
+    // Decode of the current APB access.
+    access: Signal<Local, bool>,
+    aligned: Signal<Local, bool>,
+    is_ctrl: Signal<Local, bool>,
+    is_cmd: Signal<Local, bool>,
+    is_status: Signal<Local, bool>,
+    is_err: Signal<Local, bool>,
+    is_msg: Signal<Local, bool>,
+    is_msglast: Signal<Local, bool>,
+    is_msglen: Signal<Local, bool>,
+    is_id: Signal<Local, bool>,
+    is_digest: Signal<Local, bool>,
+    is_key: Signal<Local, bool>,
+    is_msgw: Signal<Local, bool>,
+    is_mapped: Signal<Local, bool>,
+    is_wo: Signal<Local, bool>,
+    is_ro: Signal<Local, bool>,
+    key_oh: Signal<Local, Bits<16>>,
+    digest_oh: Signal<Local, Bits<8>>,
+    strb_msg_ok: Signal<Local, bool>,
+    phase_busy: Signal<Local, bool>,
+    cmd_start: Signal<Local, bool>,
+    cmd_finish: Signal<Local, bool>,
+    cmd_abort: Signal<Local, bool>,
+    cmd_wipe: Signal<Local, bool>,
+    err: Signal<Local, Bits<4>>,
+    ok_write: Signal<Local, bool>,
+    ok_read: Signal<Local, bool>,
+    // Message word and buffer bookkeeping.
+    msg_word: Signal<Local, Bits<32>>,
+    msg_bytes64: Signal<Local, Bits<64>>,
+    msg_bytes32: Signal<Local, Bits<32>>,
+    next_slot: Signal<Local, Bits<16>>,
+    top_slot: Signal<Local, Bits<16>>,
+    mark_oh: Signal<Local, Bits<16>>,
+    mark_val: Signal<Local, Bits<32>>,
+    one_block: Signal<Local, bool>,
+    len_bits: Signal<Local, Bits<64>>,
+    buf_full: Signal<Local, bool>,
+    buf_plain_full: Signal<Local, bool>,
+    // Dispatch.
+    core_free: Signal<Local, bool>,
+    disp_key: Signal<Local, bool>,
+    disp_buf: Signal<Local, bool>,
+    disp_pad1: Signal<Local, bool>,
+    disp_pad2: Signal<Local, bool>,
+    disp_opad: Signal<Local, bool>,
+    disp_outer: Signal<Local, bool>,
+    key_pad: Signal<Local, Bits<32>>,
+    stall: Signal<Local, bool>,
+    digest_word: Signal<Local, Bits<32>>,
+    rdata: Signal<Local, Bits<32>>,
+}
+
+impl Default for Sha256Engine {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            rst_n: Default::default(),
+            psel: Default::default(),
+            penable: Default::default(),
+            pwrite: Default::default(),
+            paddr: Default::default(),
+            pwdata: Default::default(),
+            pstrb: Default::default(),
+            pmaster: Default::default(),
+            key_in: Default::default(),
+            key_valid: Default::default(),
+            prdata: Default::default(),
+            pready: Default::default(),
+            pslverr: Default::default(),
+            intr_done: Default::default(),
+            core: Default::default(),
+            swap_in: Default::default(),
+            swap_out: Default::default(),
+            swap_key: Default::default(),
+            ze_code: Default::default(),
+            ze_master: Default::default(),
+            ze_addr: Default::default(),
+            ze_words: Default::default(),
+            ctrl_hmac: Default::default(),
+            ctrl_keysel: Default::default(),
+            active: Default::default(),
+            finishing: Default::default(),
+            done_r: Default::default(),
+            key: Default::default(),
+            buf: Default::default(),
+            filled: Default::default(),
+            nwords: Default::default(),
+            partial: Default::default(),
+            last_bytes: Default::default(),
+            len: Default::default(),
+            msg_len: Default::default(),
+            pend_key: Default::default(),
+            pend_pad1: Default::default(),
+            pend_pad2: Default::default(),
+            pend_opad: Default::default(),
+            pend_outer: Default::default(),
+            inner_last: Default::default(),
+            final_last: Default::default(),
+            any_dispatched: Default::default(),
+            err_info: Default::default(),
+            a_ctrl: c(regs::CTRL.offset as u64),
+            a_cmd: c(regs::CMD.offset as u64),
+            a_status: c(regs::STATUS.offset as u64),
+            a_err: c(regs::ERR_INFO.offset as u64),
+            a_msg: c(regs::MSG.offset as u64),
+            a_msglast: c(regs::MSG_LAST.offset as u64),
+            a_msglen: c(regs::MSG_LEN.offset as u64),
+            a_id: c(regs::ID.offset as u64),
+            a_digest_hi: c((regs::DIGEST.offset >> 5) as u64),
+            a_key_hi: c((regs::KEY.offset >> 6) as u64),
+            zero2: c(0),
+            strb_1: c(0b0001),
+            strb_3: c(0b0011),
+            strb_7: c(0b0111),
+            strb_f: c(0b1111),
+            cmd_start_v: c(regs::CMD_START.mask() as u64),
+            cmd_finish_v: c(regs::CMD_FINISH.mask() as u64),
+            cmd_abort_v: c(regs::CMD_ABORT.mask() as u64),
+            cmd_wipe_v: c(regs::CMD_WIPE_KEY.mask() as u64),
+            e_none: c(regs::ERR_NONE as u64),
+            e_unmapped: c(regs::ERR_UNMAPPED as u64),
+            e_read_wo: c(regs::ERR_READ_WO as u64),
+            e_write_ro: c(regs::ERR_WRITE_RO as u64),
+            e_busy: c(regs::ERR_BUSY as u64),
+            e_seq: c(regs::ERR_SEQ as u64),
+            e_strb: c(regs::ERR_STRB as u64),
+            e_value: c(regs::ERR_VALUE as u64),
+            e_key: c(regs::ERR_KEY as u64),
+            zero32: c(0),
+            block_id: c(regs::BLOCK_ID as u64),
+            ipad: c(0x3636_3636),
+            opad: c(0x5c5c_5c5c),
+            mark0: c(0x8000_0000),
+            mark1: c(0x0080_0000),
+            mark2: c(0x0000_8000),
+            mark3: c(0x0000_0080),
+            mask1: c(0x0000_00ff),
+            mask3: c(0x0000_ffff),
+            mask7: c(0x00ff_ffff),
+            outer_len: c((64 + 32) * 8),
+            bit0: c(regs::STATUS_BUSY.mask() as u64),
+            bit1: c(regs::STATUS_DIGEST_VALID.mask() as u64),
+            bit2: c(regs::STATUS_MSG_READY.mask() as u64),
+            bit3: c(regs::STATUS_ERR.mask() as u64),
+            bit8: c(regs::ERR_INFO_WRITE.mask() as u64),
+            bit31: c(regs::ERR_INFO_OVERFLOW.mask() as u64),
+            zero16: c(0),
+            one16: c(1),
+            one8: c(1),
+            zero5: c(0),
+            one5: c(1),
+            lb1: c(1),
+            lb2: c(2),
+            zero64: c(0),
+            len_hmac: c(64),
+            n64_1: c(1),
+            n64_2: c(2),
+            n64_3: c(3),
+            n64_4: c(4),
+            n32_1: c(1),
+            n32_2: c(2),
+            n32_3: c(3),
+            n32_4: c(4),
+            access: Default::default(),
+            aligned: Default::default(),
+            is_ctrl: Default::default(),
+            is_cmd: Default::default(),
+            is_status: Default::default(),
+            is_err: Default::default(),
+            is_msg: Default::default(),
+            is_msglast: Default::default(),
+            is_msglen: Default::default(),
+            is_id: Default::default(),
+            is_digest: Default::default(),
+            is_key: Default::default(),
+            is_msgw: Default::default(),
+            is_mapped: Default::default(),
+            is_wo: Default::default(),
+            is_ro: Default::default(),
+            key_oh: Default::default(),
+            digest_oh: Default::default(),
+            strb_msg_ok: Default::default(),
+            phase_busy: Default::default(),
+            cmd_start: Default::default(),
+            cmd_finish: Default::default(),
+            cmd_abort: Default::default(),
+            cmd_wipe: Default::default(),
+            err: Default::default(),
+            ok_write: Default::default(),
+            ok_read: Default::default(),
+            msg_word: Default::default(),
+            msg_bytes64: Default::default(),
+            msg_bytes32: Default::default(),
+            next_slot: Default::default(),
+            top_slot: Default::default(),
+            mark_oh: Default::default(),
+            mark_val: Default::default(),
+            one_block: Default::default(),
+            len_bits: Default::default(),
+            buf_full: Default::default(),
+            buf_plain_full: Default::default(),
+            core_free: Default::default(),
+            disp_key: Default::default(),
+            disp_buf: Default::default(),
+            disp_pad1: Default::default(),
+            disp_pad2: Default::default(),
+            disp_opad: Default::default(),
+            disp_outer: Default::default(),
+            key_pad: Default::default(),
+            stall: Default::default(),
+            digest_word: Default::default(),
+            rdata: Default::default(),
+        }
+    }
+}
+
+impl Logic for Sha256Engine {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // ---- Clocks, resets, and "hold" defaults for every flop.
+        self.core.clock.next = self.clock.val();
+        self.core.rst_n.next = self.rst_n.val();
+        self.ctrl_hmac.clock.next = self.clock.val();
+        self.ctrl_hmac.rst_n.next = self.rst_n.val();
+        self.ctrl_hmac.d.next = self.ctrl_hmac.q.val();
+        self.ctrl_keysel.clock.next = self.clock.val();
+        self.ctrl_keysel.rst_n.next = self.rst_n.val();
+        self.ctrl_keysel.d.next = self.ctrl_keysel.q.val();
+        self.active.clock.next = self.clock.val();
+        self.active.rst_n.next = self.rst_n.val();
+        self.active.d.next = self.active.q.val();
+        self.finishing.clock.next = self.clock.val();
+        self.finishing.rst_n.next = self.rst_n.val();
+        self.finishing.d.next = self.finishing.q.val();
+        self.done_r.clock.next = self.clock.val();
+        self.done_r.rst_n.next = self.rst_n.val();
+        self.done_r.d.next = self.done_r.q.val();
+        for i in 0..16 {
+            self.key[i].clock.next = self.clock.val();
+            self.key[i].rst_n.next = self.rst_n.val();
+            self.key[i].d.next = self.key[i].q.val();
+            self.buf[i].clock.next = self.clock.val();
+            self.buf[i].rst_n.next = self.rst_n.val();
+            self.buf[i].d.next = self.buf[i].q.val();
+        }
+        self.filled.clock.next = self.clock.val();
+        self.filled.rst_n.next = self.rst_n.val();
+        self.filled.d.next = self.filled.q.val();
+        self.nwords.clock.next = self.clock.val();
+        self.nwords.rst_n.next = self.rst_n.val();
+        self.nwords.d.next = self.nwords.q.val();
+        self.partial.clock.next = self.clock.val();
+        self.partial.rst_n.next = self.rst_n.val();
+        self.partial.d.next = self.partial.q.val();
+        self.last_bytes.clock.next = self.clock.val();
+        self.last_bytes.rst_n.next = self.rst_n.val();
+        self.last_bytes.d.next = self.last_bytes.q.val();
+        self.len.clock.next = self.clock.val();
+        self.len.rst_n.next = self.rst_n.val();
+        self.len.d.next = self.len.q.val();
+        self.msg_len.clock.next = self.clock.val();
+        self.msg_len.rst_n.next = self.rst_n.val();
+        self.msg_len.d.next = self.msg_len.q.val();
+        self.pend_key.clock.next = self.clock.val();
+        self.pend_key.rst_n.next = self.rst_n.val();
+        self.pend_key.d.next = self.pend_key.q.val();
+        self.pend_pad1.clock.next = self.clock.val();
+        self.pend_pad1.rst_n.next = self.rst_n.val();
+        self.pend_pad1.d.next = self.pend_pad1.q.val();
+        self.pend_pad2.clock.next = self.clock.val();
+        self.pend_pad2.rst_n.next = self.rst_n.val();
+        self.pend_pad2.d.next = self.pend_pad2.q.val();
+        self.pend_opad.clock.next = self.clock.val();
+        self.pend_opad.rst_n.next = self.rst_n.val();
+        self.pend_opad.d.next = self.pend_opad.q.val();
+        self.pend_outer.clock.next = self.clock.val();
+        self.pend_outer.rst_n.next = self.rst_n.val();
+        self.pend_outer.d.next = self.pend_outer.q.val();
+        self.inner_last.clock.next = self.clock.val();
+        self.inner_last.rst_n.next = self.rst_n.val();
+        self.inner_last.d.next = self.inner_last.q.val();
+        self.final_last.clock.next = self.clock.val();
+        self.final_last.rst_n.next = self.rst_n.val();
+        self.final_last.d.next = self.final_last.q.val();
+        self.any_dispatched.clock.next = self.clock.val();
+        self.any_dispatched.rst_n.next = self.rst_n.val();
+        self.any_dispatched.d.next = self.any_dispatched.q.val();
+        self.err_info.clock.next = self.clock.val();
+        self.err_info.rst_n.next = self.rst_n.val();
+        self.err_info.d.next = self.err_info.q.val();
+
+        // ---- Address decode.
+        self.access.next = self.psel.val() & self.penable.val();
+        self.aligned.next = self.paddr.val().get_bits::<2>(0) == self.zero2.val();
+        self.is_ctrl.next = self.paddr.val() == self.a_ctrl.val();
+        self.is_cmd.next = self.paddr.val() == self.a_cmd.val();
+        self.is_status.next = self.paddr.val() == self.a_status.val();
+        self.is_err.next = self.paddr.val() == self.a_err.val();
+        self.is_msg.next = self.paddr.val() == self.a_msg.val();
+        self.is_msglast.next = self.paddr.val() == self.a_msglast.val();
+        self.is_msglen.next = self.paddr.val() == self.a_msglen.val();
+        self.is_id.next = self.paddr.val() == self.a_id.val();
+        self.is_digest.next = self.aligned.val() & (self.paddr.val().get_bits::<7>(5) == self.a_digest_hi.val());
+        self.is_key.next = self.aligned.val() & (self.paddr.val().get_bits::<6>(6) == self.a_key_hi.val());
+        self.is_msgw.next = self.is_msg.val() | self.is_msglast.val();
+        self.is_mapped.next = self.is_ctrl.val()
+            | self.is_cmd.val()
+            | self.is_status.val()
+            | self.is_err.val()
+            | self.is_msgw.val()
+            | self.is_msglen.val()
+            | self.is_id.val()
+            | self.is_digest.val()
+            | self.is_key.val();
+        self.is_wo.next = self.is_cmd.val() | self.is_msgw.val() | self.is_key.val();
+        self.is_ro.next = self.is_status.val() | self.is_msglen.val() | self.is_id.val() | self.is_digest.val();
+        self.key_oh.next = self.one16.val() << self.paddr.val().get_bits::<4>(2);
+        self.digest_oh.next = self.one8.val() << self.paddr.val().get_bits::<3>(2);
+        self.strb_msg_ok.next = (self.pstrb.val() == self.strb_1.val())
+            | (self.pstrb.val() == self.strb_3.val())
+            | (self.pstrb.val() == self.strb_7.val())
+            | (self.pstrb.val() == self.strb_f.val());
+        self.phase_busy.next = self.active.q.val() | self.finishing.q.val();
+        self.cmd_start.next = self.pwdata.val() == self.cmd_start_v.val();
+        self.cmd_finish.next = self.pwdata.val() == self.cmd_finish_v.val();
+        self.cmd_abort.next = self.pwdata.val() == self.cmd_abort_v.val();
+        self.cmd_wipe.next = self.pwdata.val() == self.cmd_wipe_v.val();
+
+        // ---- Access checks, in the documented order.
+        self.err.next = self.e_none.val();
+        if !self.is_mapped.val() {
+            self.err.next = self.e_unmapped.val();
+        } else if !self.pwrite.val() & self.is_wo.val() {
+            self.err.next = self.e_read_wo.val();
+        } else if self.pwrite.val() & self.is_ro.val() {
+            self.err.next = self.e_write_ro.val();
+        } else if self.pwrite.val() & !self.is_msgw.val() & (self.pstrb.val() != self.strb_f.val()) {
+            self.err.next = self.e_strb.val();
+        } else if self.pwrite.val() & self.is_msgw.val() & !self.strb_msg_ok.val() {
+            self.err.next = self.e_strb.val();
+        } else if self.pwrite.val() & (self.is_ctrl.val() | self.is_key.val()) & self.phase_busy.val() {
+            self.err.next = self.e_busy.val();
+        } else if self.pwrite.val() & self.is_cmd.val() {
+            if !(self.cmd_start.val() | self.cmd_finish.val() | self.cmd_abort.val() | self.cmd_wipe.val()) {
+                self.err.next = self.e_value.val();
+            } else if self.cmd_start.val() & self.phase_busy.val() {
+                self.err.next = self.e_seq.val();
+            } else if self.cmd_start.val() & self.ctrl_hmac.q.val() & self.ctrl_keysel.q.val() & !self.key_valid.val() {
+                self.err.next = self.e_key.val();
+            } else if self.cmd_finish.val() & !self.active.q.val() {
+                self.err.next = self.e_seq.val();
+            } else if self.cmd_wipe.val() & self.phase_busy.val() {
+                self.err.next = self.e_busy.val();
+            }
+        } else if self.pwrite.val() & self.is_msgw.val() & (!self.active.q.val() | self.partial.q.val()) {
+            self.err.next = self.e_seq.val();
+        }
+        self.ok_write.next = self.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
+        self.ok_read.next = self.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
+
+        // ---- Message word: keep only the strobed bytes, then make it a big-endian SHA word.
+        self.msg_bytes64.next = self.n64_4.val();
+        self.msg_bytes32.next = self.n32_4.val();
+        self.swap_in.a.next = self.pwdata.val();
+        if self.pstrb.val() == self.strb_1.val() {
+            self.swap_in.a.next = self.pwdata.val() & self.mask1.val();
+            self.msg_bytes64.next = self.n64_1.val();
+            self.msg_bytes32.next = self.n32_1.val();
+        } else if self.pstrb.val() == self.strb_3.val() {
+            self.swap_in.a.next = self.pwdata.val() & self.mask3.val();
+            self.msg_bytes64.next = self.n64_2.val();
+            self.msg_bytes32.next = self.n32_2.val();
+        } else if self.pstrb.val() == self.strb_7.val() {
+            self.swap_in.a.next = self.pwdata.val() & self.mask7.val();
+            self.msg_bytes64.next = self.n64_3.val();
+            self.msg_bytes32.next = self.n32_3.val();
+        }
+        self.msg_word.next = self.swap_in.y.val();
+
+        // ---- Buffer slots and the padding marker.
+        self.buf_full.next = self.filled.q.val().get_bit(15);
+        self.buf_plain_full.next = self.buf_full.val() & !self.partial.q.val();
+        self.next_slot.next = !self.filled.q.val() & ((self.filled.q.val() << 1) | self.one16.val());
+        self.top_slot.next = self.filled.q.val() & !(self.filled.q.val() >> 1);
+        self.mark_oh.next = self.next_slot.val();
+        self.mark_val.next = self.mark0.val();
+        if self.partial.q.val() {
+            self.mark_oh.next = self.top_slot.val();
+            if self.last_bytes.q.val() == self.lb1.val() {
+                self.mark_val.next = self.mark1.val();
+            } else if self.last_bytes.q.val() == self.lb2.val() {
+                self.mark_val.next = self.mark2.val();
+            } else {
+                self.mark_val.next = self.mark3.val();
+            }
+        }
+        // The 64-bit length needs words 14 and 15: one block only if the marker is before them.
+        self.one_block.next = !(self.mark_oh.val().get_bit(14) | self.mark_oh.val().get_bit(15));
+        self.len_bits.next = self.len.q.val() << 3;
+
+        // ---- Which block goes to the core at this edge (documented priority).
+        self.core_free.next = !self.core.busy.val();
+        self.disp_key.next = false;
+        self.disp_buf.next = false;
+        self.disp_pad1.next = false;
+        self.disp_pad2.next = false;
+        self.disp_opad.next = false;
+        self.disp_outer.next = false;
+        if self.core_free.val() {
+            if self.pend_key.q.val() {
+                self.disp_key.next = true;
+            } else if self.buf_plain_full.val() {
+                self.disp_buf.next = true;
+            } else if self.finishing.q.val() & self.pend_pad1.q.val() {
+                self.disp_pad1.next = true;
+            } else if self.pend_pad2.q.val() {
+                self.disp_pad2.next = true;
+            } else if self.pend_opad.q.val() {
+                self.disp_opad.next = true;
+            } else if self.pend_outer.q.val() {
+                self.disp_outer.next = true;
+            }
+        }
+        self.core.start.next = self.disp_key.val()
+            | self.disp_buf.val()
+            | self.disp_pad1.val()
+            | self.disp_pad2.val()
+            | self.disp_opad.val()
+            | self.disp_outer.val();
+        self.core.from_iv.next = self.disp_key.val()
+            | self.disp_opad.val()
+            | (!self.any_dispatched.q.val() & (self.disp_buf.val() | self.disp_pad1.val()));
+        self.core.abort.next = false;
+
+        // ---- The block presented to the core.
+        self.key_pad.next = self.ipad.val();
+        if self.disp_opad.val() {
+            self.key_pad.next = self.opad.val();
+        }
+        for i in 0..8 {
+            self.swap_key[i].a.next = self.key_in.val().get_bits::<32>(32 * i);
+        }
+        for i in 0..16 {
+            self.core.block[i].next = self.zero32.val();
+        }
+        if self.disp_key.val() | self.disp_opad.val() {
+            if self.ctrl_keysel.q.val() {
+                for i in 0..8 {
+                    self.core.block[i].next = self.swap_key[i].y.val() ^ self.key_pad.val();
+                }
+                for i in 8..16 {
+                    self.core.block[i].next = self.key_pad.val();
+                }
+            } else {
+                for i in 0..16 {
+                    self.core.block[i].next = self.key[i].q.val() ^ self.key_pad.val();
+                }
+            }
+        } else if self.disp_buf.val() {
+            for i in 0..16 {
+                self.core.block[i].next = self.buf[i].q.val();
+            }
+        } else if self.disp_pad1.val() {
+            for i in 0..16 {
+                self.core.block[i].next = self.buf[i].q.val();
+                if self.mark_oh.val().get_bit(i) {
+                    self.core.block[i].next = self.buf[i].q.val() | self.mark_val.val();
+                }
+            }
+            if self.one_block.val() {
+                self.core.block[14].next = self.len_bits.val().get_bits::<32>(32);
+                self.core.block[15].next = self.len_bits.val().get_bits::<32>(0);
+            }
+        } else if self.disp_pad2.val() {
+            self.core.block[14].next = self.len_bits.val().get_bits::<32>(32);
+            self.core.block[15].next = self.len_bits.val().get_bits::<32>(0);
+        } else if self.disp_outer.val() {
+            for i in 0..8 {
+                self.core.block[i].next = self.buf[i].q.val();
+            }
+            self.core.block[8].next = self.mark0.val();
+            self.core.block[15].next = self.outer_len.val();
+        }
+
+        // ---- Back-pressure: a good message write waits while the buffer is full and stays full.
+        self.stall.next = self.ok_write.val() & self.is_msgw.val() & self.buf_full.val() & !self.disp_buf.val();
+        self.pready.next = !self.stall.val();
+        self.pslverr.next = self.access.val() & (self.err.val() != self.e_none.val());
+
+        // ---- Sequencing of dispatched and finished blocks.
+        if self.core.start.val() {
+            self.any_dispatched.d.next = true;
+        }
+        if self.disp_key.val() {
+            self.pend_key.d.next = false;
+        }
+        if self.disp_buf.val() | self.disp_pad1.val() {
+            for i in 0..16 {
+                self.buf[i].d.next = self.zero32.val();
+            }
+            self.filled.d.next = self.zero16.val();
+            self.nwords.d.next = self.zero5.val();
+            self.partial.d.next = false;
+        }
+        if self.disp_pad1.val() {
+            self.pend_pad1.d.next = false;
+            if !self.one_block.val() {
+                self.pend_pad2.d.next = true;
+            } else if self.ctrl_hmac.q.val() {
+                self.inner_last.d.next = true;
+            } else {
+                self.final_last.d.next = true;
+            }
+        }
+        if self.disp_pad2.val() {
+            self.pend_pad2.d.next = false;
+            if self.ctrl_hmac.q.val() {
+                self.inner_last.d.next = true;
+            } else {
+                self.final_last.d.next = true;
+            }
+        }
+        if self.disp_opad.val() {
+            self.pend_opad.d.next = false;
+            // The inner digest waits in the (empty) buffer for the outer block.
+            for i in 0..8 {
+                self.buf[i].d.next = self.core.h[i].val();
+            }
+        }
+        if self.disp_outer.val() {
+            self.pend_outer.d.next = false;
+            self.final_last.d.next = true;
+        }
+        if self.core.done.val() & self.inner_last.q.val() {
+            self.inner_last.d.next = false;
+            self.pend_opad.d.next = true;
+            self.pend_outer.d.next = true;
+        }
+        if self.core.done.val() & self.final_last.q.val() {
+            self.final_last.d.next = false;
+            self.finishing.d.next = false;
+            self.done_r.d.next = true;
+        }
+
+        // ---- Register writes (only error-free, completing transfers).
+        if self.ok_write.val() & !self.stall.val() {
+            if self.is_ctrl.val() {
+                self.ctrl_hmac.d.next = self.pwdata.val().get_bit(0);
+                self.ctrl_keysel.d.next = self.pwdata.val().get_bit(1);
+            }
+            if self.is_key.val() {
+                for i in 0..16 {
+                    if self.key_oh.val().get_bit(i) {
+                        self.key[i].d.next = self.msg_word.val();
+                    }
+                }
+            }
+            if self.is_err.val() {
+                self.err_info.d.next = self.zero32.val();
+            }
+            if self.is_msgw.val() {
+                if self.disp_buf.val() {
+                    // The full buffer leaves at this edge: the word starts the next block.
+                    self.buf[0].d.next = self.msg_word.val();
+                    self.filled.d.next = self.one16.val();
+                    self.nwords.d.next = self.one5.val();
+                } else {
+                    for i in 0..16 {
+                        if self.next_slot.val().get_bit(i) {
+                            self.buf[i].d.next = self.msg_word.val();
+                        }
+                    }
+                    self.filled.d.next = (self.filled.q.val() << 1) | self.one16.val();
+                    self.nwords.d.next = self.nwords.q.val() + self.one5.val();
+                }
+                self.len.d.next = self.len.q.val() + self.msg_bytes64.val();
+                self.msg_len.d.next = self.msg_len.q.val() + self.msg_bytes32.val();
+                if self.pstrb.val() != self.strb_f.val() {
+                    self.partial.d.next = true;
+                    self.last_bytes.d.next = self.msg_bytes32.val().get_bits::<2>(0);
+                }
+                if self.is_msglast.val() {
+                    self.active.d.next = false;
+                    self.finishing.d.next = true;
+                    self.pend_pad1.d.next = true;
+                }
+            }
+            if self.is_cmd.val() {
+                if self.cmd_start.val() {
+                    self.active.d.next = true;
+                    self.finishing.d.next = false;
+                    self.done_r.d.next = false;
+                    for i in 0..16 {
+                        self.buf[i].d.next = self.zero32.val();
+                    }
+                    self.filled.d.next = self.zero16.val();
+                    self.nwords.d.next = self.zero5.val();
+                    self.partial.d.next = false;
+                    self.msg_len.d.next = self.zero32.val();
+                    self.len.d.next = self.zero64.val();
+                    if self.ctrl_hmac.q.val() {
+                        self.len.d.next = self.len_hmac.val();
+                    }
+                    self.pend_key.d.next = self.ctrl_hmac.q.val();
+                    self.pend_pad1.d.next = false;
+                    self.pend_pad2.d.next = false;
+                    self.pend_opad.d.next = false;
+                    self.pend_outer.d.next = false;
+                    self.any_dispatched.d.next = false;
+                }
+                if self.cmd_finish.val() {
+                    self.active.d.next = false;
+                    self.finishing.d.next = true;
+                    self.pend_pad1.d.next = true;
+                }
+                if self.cmd_abort.val() {
+                    self.core.abort.next = true;
+                    self.core.start.next = false;
+                    self.active.d.next = false;
+                    self.finishing.d.next = false;
+                    self.done_r.d.next = false;
+                    for i in 0..16 {
+                        self.buf[i].d.next = self.zero32.val();
+                    }
+                    self.filled.d.next = self.zero16.val();
+                    self.nwords.d.next = self.zero5.val();
+                    self.partial.d.next = false;
+                    self.msg_len.d.next = self.zero32.val();
+                    self.len.d.next = self.zero64.val();
+                    self.pend_key.d.next = false;
+                    self.pend_pad1.d.next = false;
+                    self.pend_pad2.d.next = false;
+                    self.pend_opad.d.next = false;
+                    self.pend_outer.d.next = false;
+                    self.inner_last.d.next = false;
+                    self.final_last.d.next = false;
+                    self.any_dispatched.d.next = false;
+                }
+                if self.cmd_wipe.val() {
+                    for i in 0..16 {
+                        self.key[i].d.next = self.zero32.val();
+                    }
+                }
+            }
+        }
+
+        // ---- Error log: the first error is kept, later ones only set OVERFLOW.
+        self.ze_code.a.next = self.err.val();
+        self.ze_master.a.next = self.pmaster.val();
+        self.ze_addr.a.next = self.paddr.val();
+        if self.access.val() & (self.err.val() != self.e_none.val()) {
+            if self.err_info.q.val() == self.zero32.val() {
+                self.err_info.d.next = self.ze_code.y.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16);
+                if self.pwrite.val() {
+                    self.err_info.d.next =
+                        self.ze_code.y.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16) | self.bit8.val();
+                }
+            } else {
+                self.err_info.d.next = self.err_info.q.val() | self.bit31.val();
+            }
+        }
+
+        // ---- Read data. DIGEST is zero until valid, so no intermediate state is ever visible.
+        self.ze_words.a.next = self.nwords.q.val();
+        self.digest_word.next = self.zero32.val();
+        for i in 0..8 {
+            if self.digest_oh.val().get_bit(i) {
+                self.digest_word.next = self.core.h[i].val();
+            }
+        }
+        self.swap_out.a.next = self.digest_word.val();
+        self.rdata.next = self.zero32.val();
+        if self.is_ctrl.val() {
+            if self.ctrl_hmac.q.val() {
+                self.rdata.next = self.bit0.val();
+            }
+            if self.ctrl_keysel.q.val() {
+                self.rdata.next = self.rdata.val() | self.bit1.val();
+            }
+        } else if self.is_status.val() {
+            self.rdata.next = self.ze_words.y.val() << 4;
+            if self.core.busy.val() {
+                self.rdata.next = self.rdata.val() | self.bit0.val();
+            }
+            if self.done_r.q.val() {
+                self.rdata.next = self.rdata.val() | self.bit1.val();
+            }
+            if self.active.q.val() {
+                self.rdata.next = self.rdata.val() | self.bit2.val();
+            }
+            if self.err_info.q.val() != self.zero32.val() {
+                self.rdata.next = self.rdata.val() | self.bit3.val();
+            }
+        } else if self.is_err.val() {
+            self.rdata.next = self.err_info.q.val();
+        } else if self.is_msglen.val() {
+            self.rdata.next = self.msg_len.q.val();
+        } else if self.is_id.val() {
+            self.rdata.next = self.block_id.val();
+        } else if self.is_digest.val() & self.done_r.q.val() {
+            self.rdata.next = self.swap_out.y.val();
+        }
+        self.prdata.next = self.zero32.val();
+        if self.ok_read.val() {
+            self.prdata.next = self.rdata.val();
+        }
+        self.intr_done.next = self.done_r.q.val();
+    }
+}
+
+impl crate::gen::TopBlock for Sha256Engine {
+    fn connect_inputs(&mut self) {
+        self.clock.connect();
+        self.rst_n.connect();
+        self.psel.connect();
+        self.penable.connect();
+        self.pwrite.connect();
+        self.paddr.connect();
+        self.pwdata.connect();
+        self.pstrb.connect();
+        self.pmaster.connect();
+        self.key_in.connect();
+        self.key_valid.connect();
+    }
+}

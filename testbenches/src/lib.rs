@@ -1,0 +1,2 @@
+//! Co-simulation test benches and the vectors they use.
+pub mod vectors;
