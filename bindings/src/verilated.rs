@@ -1,0 +1,140 @@
+//! Verilated RTL models behind the `Dut` trait, one per `rtl/<top>.ports` found at build time.
+
+use crate::dut::{Dir, Dut, Port};
+use std::ffi::c_void;
+use std::ptr::NonNull;
+
+/// One port as embedded at build time (static data, no allocation).
+#[derive(Clone, Copy, Debug)]
+pub struct PortSpec {
+    pub name: &'static str,
+    pub dir: Dir,
+    pub width: u32,
+}
+
+/// A Verilated top known to this build: its ports, C++ sources, and the C entry points of its shim.
+pub struct TopModel {
+    pub name: &'static str,
+    pub ports: &'static [PortSpec],
+    /// Verilator's output folder for this top (headers and generated C++).
+    pub model_dir: &'static str,
+    /// The generated C++ files compiled for this top (shim included).
+    pub cpp_sources: &'static [&'static str],
+    new: unsafe extern "C" fn() -> *mut c_void,
+    free: unsafe extern "C" fn(*mut c_void),
+    eval: unsafe extern "C" fn(*mut c_void),
+    step: unsafe extern "C" fn(*mut c_void),
+    poke: unsafe extern "C" fn(*mut c_void, u32, *const u32),
+    peek: unsafe extern "C" fn(*mut c_void, u32, *mut u32),
+}
+
+include!(concat!(env!("OUT_DIR"), "/verilated_tops.rs"));
+
+/// Names of the Verilated tops built into this crate, sorted.
+pub fn verilated_tops() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| TOPS.iter().map(|t| t.name).collect())
+}
+
+/// Build-time facts about a Verilated top (ports, sources), if it was built.
+pub fn top_model(top: &str) -> Option<&'static TopModel> {
+    TOPS.iter().find(|t| t.name == top)
+}
+
+/// A fresh instance of the Verilated top `top` (its own `VerilatedContext`), or `None` if not built.
+pub fn open_verilated(top: &str) -> Option<Box<dyn Dut>> {
+    VerilatedDut::open(top).map(|d| Box::new(d) as Box<dyn Dut>)
+}
+
+/// A live Verilated model. Dropping it runs `final()` and frees the C++ model and its context.
+pub struct VerilatedDut {
+    model: NonNull<c_void>,
+    top: &'static TopModel,
+    ports: Vec<Port>,
+    /// Inputs changed since the last `eval`: outputs may be stale until we settle.
+    dirty: bool,
+}
+
+// The model is only ever touched through `&mut self`, and each has its own VerilatedContext,
+// so moving it to another thread is fine (sharing is not, and `Dut` needs `&mut` anyway).
+unsafe impl Send for VerilatedDut {}
+
+impl VerilatedDut {
+    /// Instantiate `top`; the clock starts low and initial blocks have run.
+    pub fn open(top: &str) -> Option<Self> {
+        let top = top_model(top)?;
+        let model = NonNull::new(unsafe { (top.new)() }).expect("Verilated model allocation failed");
+        let ports = top.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
+        let mut dut = VerilatedDut { model, top, ports, dirty: false };
+        if let Some(clk) = dut.port_id("clock") {
+            dut.poke_u32(clk, 0);
+        }
+        // First eval runs initial blocks and settles combinational logic.
+        unsafe { (top.eval)(dut.model.as_ptr()) };
+        dut.dirty = false;
+        Some(dut)
+    }
+
+    /// Build-time facts about this model.
+    pub fn top_model(&self) -> &'static TopModel {
+        self.top
+    }
+
+    /// Settle combinational logic now (normally done lazily by `peek`).
+    pub fn eval(&mut self) {
+        unsafe { (self.top.eval)(self.model.as_ptr()) };
+        self.dirty = false;
+    }
+
+    #[cold]
+    fn bad_port(&self, port: usize, len: usize, poke: bool) -> ! {
+        match self.ports.get(port) {
+            None => panic!("{}: no port #{port} (it has {})", self.top.name, self.ports.len()),
+            Some(p) if poke && p.dir == Dir::Out => panic!("{}: cannot poke output `{}`", self.top.name, p.name),
+            Some(p) => panic!("{}: port `{}` is {} bits = {} words, got {len}", self.top.name, p.name, p.width, p.words()),
+        }
+    }
+}
+
+impl Drop for VerilatedDut {
+    fn drop(&mut self) {
+        unsafe { (self.top.free)(self.model.as_ptr()) };
+    }
+}
+
+impl Dut for VerilatedDut {
+    fn name(&self) -> &str {
+        self.top.name
+    }
+
+    fn ports(&self) -> &[Port] {
+        &self.ports
+    }
+
+    fn poke(&mut self, port: usize, value: &[u32]) {
+        // The C++ side copies `words()` words: check before handing it a pointer.
+        match self.top.ports.get(port) {
+            Some(p) if p.dir == Dir::In && value.len() >= p.width.div_ceil(32) as usize => {}
+            _ => self.bad_port(port, value.len(), true),
+        }
+        unsafe { (self.top.poke)(self.model.as_ptr(), port as u32, value.as_ptr()) };
+        self.dirty = true;
+    }
+
+    fn peek(&mut self, port: usize, value: &mut [u32]) {
+        match self.top.ports.get(port) {
+            Some(p) if value.len() >= p.width.div_ceil(32) as usize => {}
+            _ => self.bad_port(port, value.len(), false),
+        }
+        if self.dirty {
+            self.eval();
+        }
+        unsafe { (self.top.peek)(self.model.as_ptr(), port as u32, value.as_mut_ptr()) };
+    }
+
+    fn step(&mut self) {
+        // clock=1, eval, clock=0, eval - in C++, so one FFI call per cycle.
+        unsafe { (self.top.step)(self.model.as_ptr()) };
+        self.dirty = false;
+    }
+}

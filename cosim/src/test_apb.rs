@@ -1,0 +1,106 @@
+//! A tiny APB4 master for unit tests: drives any `Dut` through its psel/penable/... ports.
+
+use pluton_bindings::dut::Dut;
+
+/// How one transfer ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Done {
+    /// `prdata` in the completing cycle (0 for writes).
+    pub data: u32,
+    /// `pslverr` in the completing cycle.
+    pub err: bool,
+    /// Cycles with `pready = 0` before the transfer completed.
+    pub waits: u32,
+}
+
+/// Port ids of the bus, looked up once by name.
+pub struct Apb {
+    rst_n: usize,
+    psel: usize,
+    penable: usize,
+    pwrite: usize,
+    paddr: usize,
+    pwdata: usize,
+    pstrb: usize,
+    pmaster: usize,
+    prdata: usize,
+    pready: usize,
+    pslverr: usize,
+    /// Rising edges driven through this helper.
+    pub edges: u64,
+}
+
+impl Apb {
+    pub fn new(dut: &dyn Dut) -> Self {
+        let id = |n: &str| dut.port_id(n).unwrap_or_else(|| panic!("no port {n}"));
+        Apb {
+            rst_n: id("rst_n"),
+            psel: id("psel"),
+            penable: id("penable"),
+            pwrite: id("pwrite"),
+            paddr: id("paddr"),
+            pwdata: id("pwdata"),
+            pstrb: id("pstrb"),
+            pmaster: id("pmaster"),
+            prdata: id("prdata"),
+            pready: id("pready"),
+            pslverr: id("pslverr"),
+            edges: 0,
+        }
+    }
+
+    /// One clock cycle.
+    pub fn step(&mut self, dut: &mut dyn Dut) {
+        dut.step();
+        self.edges += 1;
+    }
+
+    /// Hold reset for two edges, then release it.
+    pub fn reset(&mut self, dut: &mut dyn Dut) {
+        dut.poke_u32(self.rst_n, 0);
+        self.step(dut);
+        self.step(dut);
+        dut.poke_u32(self.rst_n, 1);
+    }
+
+    /// One transfer: a setup cycle, then access cycles until `pready`. Completes at the last edge.
+    pub fn transfer(&mut self, dut: &mut dyn Dut, write: bool, addr: u32, data: u32, strb: u32, master: u32) -> Done {
+        dut.poke_u32(self.psel, 1);
+        dut.poke_u32(self.penable, 0);
+        dut.poke_u32(self.pwrite, write as u32);
+        dut.poke_u32(self.paddr, addr);
+        dut.poke_u32(self.pwdata, if write { data } else { 0 });
+        dut.poke_u32(self.pstrb, if write { strb } else { 0 });
+        dut.poke_u32(self.pmaster, master);
+        self.step(dut);
+        dut.poke_u32(self.penable, 1);
+        let mut waits = 0;
+        let done = loop {
+            if dut.peek_u32(self.pready) == 1 {
+                let done = Done {
+                    data: dut.peek_u32(self.prdata),
+                    err: dut.peek_u32(self.pslverr) == 1,
+                    waits,
+                };
+                self.step(dut);
+                break done;
+            }
+            self.step(dut);
+            waits += 1;
+            assert!(waits < 10_000, "APB transfer to 0x{addr:03x} never completed");
+        };
+        dut.poke_u32(self.psel, 0);
+        dut.poke_u32(self.penable, 0);
+        done
+    }
+
+    pub fn write(&mut self, dut: &mut dyn Dut, addr: u32, data: u32) -> Done {
+        self.transfer(dut, true, addr, data, 0b1111, 0)
+    }
+    pub fn write_strb(&mut self, dut: &mut dyn Dut, addr: u32, data: u32, strb: u32) -> Done {
+        self.transfer(dut, true, addr, data, strb, 0)
+    }
+    pub fn read(&mut self, dut: &mut dyn Dut, addr: u32) -> Done {
+        self.transfer(dut, false, addr, 0, 0, 0)
+    }
+}

@@ -1,0 +1,555 @@
+//! SHA-256/HMAC test bench: a register-level driver and the tests, run on any backend.
+
+use crate::leak::LeakScan;
+use crate::regression::{Case, Ctx};
+use crate::vectors;
+use pluton_bindings::apb::{Apb, ApbError};
+use pluton_bindings::Tb;
+use pluton_hdl::sha256::regs::{self, *};
+use rand::Rng;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// The security core's master ID on the bus (the only one the firewall will let hold keys).
+pub const MASTER_SECURITY: u32 = 0;
+
+/// Where the HMAC key comes from.
+#[derive(Clone, Debug)]
+pub enum Key {
+    /// Written to the KEY registers (at most 64 bytes; longer keys are hashed first by the engine).
+    Apb(Vec<u8>),
+    /// Driven on `key_in` (32 bytes), as a fuse key would be.
+    Port([u8; 32]),
+}
+
+/// How the message is pushed: word bursts with gaps, and how it ends.
+#[derive(Clone, Debug)]
+pub struct Pacing {
+    /// Idle cycles allowed between transfers (random, 0..=max).
+    pub max_gap: u32,
+    /// Words per burst before a pause with a STATUS read (random, 1..=max).
+    pub max_burst: u32,
+    /// End with `MSG_LAST` (else with a `CMD.FINISH` write).
+    pub use_msg_last: bool,
+}
+
+impl Pacing {
+    pub const FAST: Pacing = Pacing { max_gap: 0, max_burst: 16, use_msg_last: true };
+
+    pub fn random(tb: &Tb) -> Pacing {
+        let mut rng = tb.rng();
+        Pacing {
+            max_gap: *[0u32, 0, 1, 3, 8].get(rng.gen_range(0..5)).unwrap(),
+            max_burst: rng.gen_range(1..=24),
+            use_msg_last: rng.gen_bool(0.5),
+        }
+    }
+}
+
+/// Register-level driver for one engine on an APB bus.
+#[derive(Clone)]
+pub struct Sha256Driver {
+    pub tb: Tb,
+    pub apb: Apb,
+    key_in: usize,
+    key_valid: usize,
+    intr_done: usize,
+    pub leaks: Rc<RefCell<LeakScan>>,
+}
+
+impl Sha256Driver {
+    /// Resolve ports and hook the key-leak scanner onto every completed read.
+    pub fn new(tb: &Tb) -> Result<Self, String> {
+        let apb = Apb::new(tb)?.with_master(MASTER_SECURITY);
+        let leaks = Rc::new(RefCell::new(LeakScan::default()));
+        let scan = leaks.clone();
+        apb.observe(move |t| {
+            if !t.write {
+                scan.borrow_mut().check_read(t.addr, t.data);
+            }
+        });
+        Ok(Self {
+            tb: tb.clone(),
+            apb,
+            key_in: tb.port("key_in")?,
+            key_valid: tb.port("key_valid")?,
+            intr_done: tb.port("intr_done")?,
+            leaks,
+        })
+    }
+
+    async fn gap(&self, pacing: &Pacing) {
+        if pacing.max_gap > 0 {
+            let n = self.tb.rng().gen_range(0..=pacing.max_gap);
+            if n > 0 {
+                self.tb.clock_cycles(n as u64).await;
+            }
+        }
+    }
+
+    pub async fn cmd(&self, bit: u32) -> Result<(), ApbError> {
+        self.apb.write(CMD.offset, bit).await
+    }
+
+    /// Load a key into the KEY registers (wipe first so short keys are zero-padded).
+    pub async fn write_key(&self, key: &[u8]) -> Result<(), ApbError> {
+        assert!(key.len() <= 64, "KEY holds at most 64 bytes");
+        self.cmd(CMD_WIPE_KEY.mask()).await?;
+        for (i, chunk) in key.chunks(4).enumerate() {
+            let mut w = [0u8; 4];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.apb.write(KEY.addr(i as u32), u32::from_le_bytes(w)).await?;
+        }
+        Ok(())
+    }
+
+    pub fn drive_key_port(&self, key: Option<&[u8; 32]>) {
+        let mut words = [0u32; 8];
+        if let Some(k) = key {
+            for (i, w) in words.iter_mut().enumerate() {
+                *w = u32::from_le_bytes(k[4 * i..4 * i + 4].try_into().unwrap());
+            }
+        }
+        self.tb.poke(self.key_in, &words);
+        self.tb.poke_u32(self.key_valid, key.is_some() as u32);
+    }
+
+    /// Push `msg` after START: full words, then a final partial word or a FINISH.
+    async fn push_message(&self, msg: &[u8], pacing: &Pacing) -> Result<(), ApbError> {
+        let mut in_burst = 0;
+        let burst = self.tb.rng().gen_range(1..=pacing.max_burst.max(1));
+        let words: Vec<&[u8]> = msg.chunks(4).collect();
+        for (i, chunk) in words.iter().enumerate() {
+            let last = i + 1 == words.len();
+            let mut w = [0u8; 4];
+            w[..chunk.len()].copy_from_slice(chunk);
+            let strb = (1u32 << chunk.len()) - 1;
+            let addr = if last && pacing.use_msg_last { MSG_LAST.offset } else { MSG.offset };
+            self.gap(pacing).await;
+            self.apb.write_strb(addr, u32::from_le_bytes(w), strb).await?;
+            in_burst += 1;
+            if in_burst == burst && !last {
+                in_burst = 0;
+                self.apb.read(STATUS.offset).await?;
+            }
+        }
+        if words.is_empty() || !pacing.use_msg_last {
+            self.gap(pacing).await;
+            self.cmd(CMD_FINISH.mask()).await?;
+        }
+        Ok(())
+    }
+
+    /// Wait for DIGEST_VALID, alternating between polling STATUS and watching `intr_done`.
+    async fn wait_done(&self) -> Result<(), String> {
+        let poll = self.tb.rng().gen_bool(0.5);
+        for _ in 0..100_000 {
+            if poll {
+                let s = self.apb.read(STATUS.offset).await?;
+                if STATUS_DIGEST_VALID.get(s) == 1 {
+                    return Ok(());
+                }
+            } else {
+                if self.tb.peek_u32(self.intr_done) == 1 {
+                    return Ok(());
+                }
+                self.tb.rising_edge().await;
+            }
+        }
+        Err("DIGEST_VALID never came".into())
+    }
+
+    pub async fn read_digest(&self) -> Result<[u8; 32], ApbError> {
+        let mut d = [0u8; 32];
+        for i in 0..8 {
+            let w = self.apb.read(DIGEST.addr(i)).await?;
+            d[4 * i as usize..4 * i as usize + 4].copy_from_slice(&w.to_le_bytes());
+        }
+        Ok(d)
+    }
+
+    /// One whole operation: configure, START, message, FINISH, wait, read the digest.
+    pub async fn run(&self, msg: &[u8], key: Option<&Key>, pacing: &Pacing) -> Result<[u8; 32], String> {
+        let ctrl = match key {
+            None => 0,
+            Some(Key::Apb(k)) => {
+                let k0 = if k.len() > 64 { Box::pin(self.run(k, None, pacing)).await?.to_vec() } else { k.clone() };
+                self.leaks.borrow_mut().add_secret(&k0);
+                self.write_key(&k0).await?;
+                CTRL_HMAC_EN.mask()
+            }
+            Some(Key::Port(k)) => {
+                self.leaks.borrow_mut().add_secret(k);
+                self.drive_key_port(Some(k));
+                CTRL_HMAC_EN.mask() | CTRL_KEY_SEL.mask()
+            }
+        };
+        if let Some(k) = key {
+            // The inner digest must never reach the bus either.
+            self.leaks.borrow_mut().add_secret(&inner_digest(k, msg));
+        }
+        self.apb.write(CTRL.offset, ctrl).await?;
+        self.cmd(CMD_START.mask()).await?;
+        self.push_message(msg, pacing).await?;
+        self.wait_done().await?;
+        let expected = reference(msg, key);
+        self.leaks.borrow_mut().allow_digest(&expected);
+        let got = self.read_digest().await?;
+        Ok(got)
+    }
+}
+
+/// K0 as HMAC defines it: the key, hashed first if longer than a block.
+fn hmac_k0(key: &Key) -> Vec<u8> {
+    match key {
+        Key::Apb(k) if k.len() > 64 => ring::digest::digest(&ring::digest::SHA256, k).as_ref().to_vec(),
+        Key::Apb(k) => k.clone(),
+        Key::Port(k) => k.to_vec(),
+    }
+}
+
+/// SHA-256((K0 ^ ipad) || msg): the HMAC inner digest, a secret.
+fn inner_digest(key: &Key, msg: &[u8]) -> [u8; 32] {
+    let mut block = hmac_k0(key);
+    block.resize(64, 0);
+    let mut data: Vec<u8> = block.iter().map(|b| b ^ 0x36).collect();
+    data.extend_from_slice(msg);
+    ring::digest::digest(&ring::digest::SHA256, &data).as_ref().try_into().unwrap()
+}
+
+/// The expected output, from `ring` (independent of both the RTL and the model).
+pub fn reference(msg: &[u8], key: Option<&Key>) -> [u8; 32] {
+    let out = match key {
+        None => ring::digest::digest(&ring::digest::SHA256, msg).as_ref().to_vec(),
+        Some(k) => {
+            let key_bytes = match k {
+                Key::Apb(k) => k.clone(),
+                Key::Port(k) => k.to_vec(),
+            };
+            let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key_bytes);
+            ring::hmac::sign(&k, msg).as_ref().to_vec()
+        }
+    };
+    out.try_into().unwrap()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn expect_eq(what: &str, got: &[u8], want: &[u8]) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what}: got {} want {}", hex(got), hex(want)))
+    }
+}
+
+/// The tests of this block, in regression order.
+pub fn cases() -> Vec<Case> {
+    vec![
+        Case { name: "sha256_cavp_short", body: cavp_short },
+        Case { name: "sha256_cavp_long", body: cavp_long },
+        Case { name: "sha256_cavp_monte", body: cavp_monte },
+        Case { name: "hmac_rfc4231", body: rfc4231 },
+        Case { name: "hmac_wycheproof", body: wycheproof },
+        Case { name: "sha256_hmac_random", body: random },
+        Case { name: "sha256_bad_input", body: bad_input },
+        Case { name: "sha256_timing", body: timing },
+    ]
+}
+
+fn cavp_msgs(ctx: Ctx, file: &'static str) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let path = vectors::vectors_dir("sha256").join(file);
+        for (n, (msg, md)) in vectors::sha256_msgs(&path)?.iter().enumerate() {
+            let pacing = Pacing::random(&ctx.tb);
+            let got = drv.run(msg, None, &pacing).await?;
+            expect_eq(&format!("{file} vector {n} (len {})", msg.len()), &got, md)?;
+            ctx.count(1);
+        }
+        ctx.no_secrets(&drv.leaks)
+    })
+}
+
+fn cavp_short(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    cavp_msgs(ctx, "SHA256ShortMsg.rsp")
+}
+
+fn cavp_long(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    cavp_msgs(ctx, "SHA256LongMsg.rsp")
+}
+
+/// SHA-256 Monte Carlo (SHAVS 6.4): 100 checkpoints of 1000 chained hashes each.
+fn cavp_monte(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let (mut seed, checkpoints) = vectors::sha256_monte(&vectors::vectors_dir("sha256").join("SHA256Monte.rsp"))?;
+        for (j, want) in checkpoints.iter().enumerate() {
+            let mut md = [seed, seed, seed];
+            for _ in 0..1000 {
+                let msg = [md[0], md[1], md[2]].concat();
+                let next = drv.run(&msg, None, &Pacing::FAST).await?;
+                md = [md[1], md[2], next];
+            }
+            seed = md[2];
+            expect_eq(&format!("Monte checkpoint {j}"), &seed, want)?;
+            ctx.count(1);
+        }
+        Ok(())
+    })
+}
+
+fn rfc4231(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        for (n, case) in vectors::rfc4231_sha256()?.iter().enumerate() {
+            let key = Key::Apb(case.key.clone());
+            let got = drv.run(&case.data, Some(&key), &Pacing::random(&ctx.tb)).await?;
+            let len = case.truncate_to.unwrap_or(32);
+            expect_eq(&format!("RFC 4231 case {}", n + 1), &got[..len], &case.tag[..len])?;
+            ctx.count(1);
+        }
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+fn wycheproof(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        for case in vectors::wycheproof_hmac_sha256()? {
+            let key = Key::Apb(case.key.clone());
+            let got = drv.run(&case.msg, Some(&key), &Pacing::random(&ctx.tb)).await?;
+            // A valid case's tag must match; an invalid one's (a corrupted tag) must not.
+            if case.valid {
+                expect_eq(&format!("Wycheproof tcId {}", case.tc_id), &got, &case.tag)?;
+            } else if got[..] == case.tag[..] {
+                return Err(format!("Wycheproof tcId {}: engine produced the corrupted tag", case.tc_id));
+            }
+            expect_eq(&format!("Wycheproof tcId {} vs ring", case.tc_id), &got, &reference(&case.msg, Some(&key)))?;
+            ctx.count(1);
+        }
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// Random messages of 0..=1000 bytes in random modes, pacing and keys; checked against `ring`
+/// here and against the model by the lock-step comparator.
+pub const RANDOM_MESSAGES: usize = 10_000;
+
+fn random(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let count = ctx.scale(RANDOM_MESSAGES);
+        for n in 0..count {
+            let (msg, key) = {
+                let mut rng = ctx.tb.rng();
+                let len = rng.gen_range(0..=1000usize);
+                let msg: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+                let key = match rng.gen_range(0..3) {
+                    0 => None,
+                    1 => {
+                        let klen = *[0usize, 1, 16, 20, 32, 33, 63, 64, 65, 100].get(rng.gen_range(0..10)).unwrap();
+                        Some(Key::Apb((0..klen).map(|_| rng.gen()).collect()))
+                    }
+                    _ => Some(Key::Port(rng.gen())),
+                };
+                (msg, key)
+            };
+            let pacing = Pacing::random(&ctx.tb);
+            let got = drv.run(&msg, key.as_ref(), &pacing).await?;
+            let mode = match &key {
+                None => "sha256".to_string(),
+                Some(Key::Apb(k)) => format!("hmac apb key {} bytes", k.len()),
+                Some(Key::Port(_)) => "hmac port key".to_string(),
+            };
+            expect_eq(&format!("random message {n} ({mode}, {} bytes, {pacing:?})", msg.len()), &got, &reference(&msg, key.as_ref()))?;
+            drv.drive_key_port(None);
+            ctx.count(1);
+        }
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// Expect `result` to be a PSLVERR that logs `code`, then clear ERR_INFO.
+async fn expect_err<T: std::fmt::Debug>(
+    drv: &Sha256Driver,
+    what: &str,
+    result: Result<T, ApbError>,
+    code: u32,
+) -> Result<(), String> {
+    match result {
+        Err(ApbError::SlvErr { .. }) => {}
+        other => return Err(format!("{what}: expected PSLVERR, got {other:?}")),
+    }
+    let info = drv.apb.read(ERR_INFO.offset).await?;
+    if ERR_INFO_CODE.get(info) != code {
+        return Err(format!("{what}: ERR_INFO code {} (0x{info:08x}), expected {code}", ERR_INFO_CODE.get(info)));
+    }
+    let status = drv.apb.read(STATUS.offset).await?;
+    if STATUS_ERR.get(status) != 1 {
+        return Err(format!("{what}: STATUS.ERR not set"));
+    }
+    drv.apb.write(ERR_INFO.offset, 0).await?;
+    if drv.apb.read(ERR_INFO.offset).await? != 0 {
+        return Err(format!("{what}: ERR_INFO not cleared by a write"));
+    }
+    Ok(())
+}
+
+/// Every bus error case: each gives PSLVERR, logs its code, and leaves the operation intact.
+fn bad_input(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let apb = &drv.apb;
+        let key = Key::Apb(b"a key that must survive bad input".to_vec());
+        let msg: Vec<u8> = (0..150u32).map(|i| (i * 7) as u8).collect();
+
+        // Idle-state errors.
+        expect_err(&drv, "unmapped read", apb.read(0x100).await, ERR_UNMAPPED).await?;
+        expect_err(&drv, "unmapped write", apb.write(0xFFC, 1).await, ERR_UNMAPPED).await?;
+        expect_err(&drv, "misaligned read", apb.read(STATUS.offset + 1).await, ERR_UNMAPPED).await?;
+        expect_err(&drv, "read CMD", apb.read(CMD.offset).await, ERR_READ_WO).await?;
+        expect_err(&drv, "read MSG", apb.read(MSG.offset).await, ERR_READ_WO).await?;
+        expect_err(&drv, "read MSG_LAST", apb.read(MSG_LAST.offset).await, ERR_READ_WO).await?;
+        for i in [0, 7, 15] {
+            expect_err(&drv, "read KEY", apb.read(KEY.addr(i)).await, ERR_READ_WO).await?;
+        }
+        expect_err(&drv, "write STATUS", apb.write(STATUS.offset, 0).await, ERR_WRITE_RO).await?;
+        expect_err(&drv, "write ID", apb.write(ID.offset, 0).await, ERR_WRITE_RO).await?;
+        expect_err(&drv, "write MSG_LEN", apb.write(MSG_LEN.offset, 0).await, ERR_WRITE_RO).await?;
+        expect_err(&drv, "write DIGEST", apb.write(DIGEST.addr(3), 0).await, ERR_WRITE_RO).await?;
+        expect_err(&drv, "CTRL with partial strobe", apb.write_strb(CTRL.offset, 1, 0b0011).await, ERR_STRB).await?;
+        expect_err(&drv, "KEY with partial strobe", apb.write_strb(KEY.addr(0), 1, 0b0001).await, ERR_STRB).await?;
+        for bad in [0u32, 3, 0x10, 0x8000_0001] {
+            expect_err(&drv, "CMD with bad value", drv.cmd(bad).await, ERR_VALUE).await?;
+        }
+        expect_err(&drv, "FINISH while idle", drv.cmd(CMD_FINISH.mask()).await, ERR_SEQ).await?;
+        expect_err(&drv, "MSG before START", apb.write(MSG.offset, 1).await, ERR_SEQ).await?;
+        apb.write(CTRL.offset, CTRL_HMAC_EN.mask() | CTRL_KEY_SEL.mask()).await?;
+        drv.drive_key_port(None);
+        expect_err(&drv, "START without key_valid", drv.cmd(CMD_START.mask()).await, ERR_KEY).await?;
+
+        // Errors in the middle of an HMAC must not disturb it.
+        let k0 = match &key {
+            Key::Apb(k) => k.clone(),
+            Key::Port(_) => unreachable!(),
+        };
+        drv.leaks.borrow_mut().add_secret(&k0);
+        drv.write_key(&k0).await?;
+        apb.write(CTRL.offset, CTRL_HMAC_EN.mask()).await?;
+        drv.cmd(CMD_START.mask()).await?;
+        for chunk in msg[..64].chunks(4) {
+            apb.write(MSG.offset, u32::from_le_bytes(chunk.try_into().unwrap())).await?;
+        }
+        expect_err(&drv, "CTRL while active", apb.write(CTRL.offset, 0).await, ERR_BUSY).await?;
+        expect_err(&drv, "KEY while active", apb.write(KEY.addr(0), 0xdead_beef).await, ERR_BUSY).await?;
+        expect_err(&drv, "WIPE_KEY while active", drv.cmd(CMD_WIPE_KEY.mask()).await, ERR_BUSY).await?;
+        expect_err(&drv, "START while active", drv.cmd(CMD_START.mask()).await, ERR_SEQ).await?;
+        expect_err(&drv, "MSG with gap strobe", apb.write_strb(MSG.offset, 0x1234, 0b0101).await, ERR_STRB).await?;
+        expect_err(&drv, "MSG with high strobe", apb.write_strb(MSG.offset, 0x1234, 0b1000).await, ERR_STRB).await?;
+        // Two errors in a row: the first is kept, OVERFLOW is set.
+        let _ = apb.read(0x200).await;
+        let _ = apb.write(ID.offset, 0).await;
+        let info = apb.read(ERR_INFO.offset).await?;
+        if ERR_INFO_CODE.get(info) != ERR_UNMAPPED || ERR_INFO_OVERFLOW.get(info) != 1 || ERR_INFO_ADDR.get(info) != 0x200 {
+            return Err(format!("ERR_INFO after two errors: 0x{info:08x}"));
+        }
+        apb.write(ERR_INFO.offset, 0).await?;
+        let rest = &msg[64..];
+        let (full, tail) = rest.split_at(rest.len() - rest.len() % 4);
+        for chunk in full.chunks(4) {
+            apb.write(MSG.offset, u32::from_le_bytes(chunk.try_into().unwrap())).await?;
+        }
+        let mut w = [0u8; 4];
+        w[..tail.len()].copy_from_slice(tail);
+        apb.write_strb(MSG.offset, u32::from_le_bytes(w), (1 << tail.len()) - 1).await?;
+        expect_err(&drv, "MSG after a partial word", apb.write(MSG.offset, 1).await, ERR_SEQ).await?;
+        drv.cmd(CMD_FINISH.mask()).await?;
+        expect_err(&drv, "MSG after FINISH", apb.write(MSG.offset, 1).await, ERR_SEQ).await?;
+        expect_err(&drv, "FINISH twice", drv.cmd(CMD_FINISH.mask()).await, ERR_SEQ).await?;
+        drv.wait_done().await?;
+        let want = reference(&msg, Some(&key));
+        drv.leaks.borrow_mut().allow_digest(&want);
+        expect_eq("HMAC after bad input", &drv.read_digest().await?, &want)?;
+        if apb.read(MSG_LEN.offset).await? != msg.len() as u32 {
+            return Err("MSG_LEN disturbed by bad input".into());
+        }
+        if apb.read(ID.offset).await? != regs::BLOCK_ID {
+            return Err("ID register wrong".into());
+        }
+
+        // ABORT mid-message, then a clean hash.
+        drv.cmd(CMD_START.mask()).await?;
+        apb.write(MSG.offset, 0x0102_0304).await?;
+        drv.cmd(CMD_ABORT.mask()).await?;
+        let status = apb.read(STATUS.offset).await?;
+        if STATUS_MSG_READY.get(status) != 0 || STATUS_DIGEST_VALID.get(status) != 0 {
+            return Err(format!("STATUS after ABORT: 0x{status:08x}"));
+        }
+        if apb.read(DIGEST.addr(0)).await? != 0 {
+            return Err("DIGEST readable after ABORT".into());
+        }
+        let got = drv.run(b"abc", None, &Pacing::FAST).await?;
+        expect_eq("SHA-256(abc) after ABORT", &got, &reference(b"abc", None))?;
+        ctx.count(1);
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// Latency and throughput measured on the bus, against the documented figures.
+fn timing(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let intr = ctx.tb.port("intr_done")?;
+        // Single block: cycles from the MSG_LAST edge to DIGEST_VALID.
+        for len in [0usize, 3, 55] {
+            drv.apb.write(CTRL.offset, 0).await?;
+            drv.cmd(CMD_START.mask()).await?;
+            let msg = vec![0x5au8; len];
+            let words: Vec<&[u8]> = msg.chunks(4).collect();
+            for w in words.iter().take(words.len().saturating_sub(1)) {
+                drv.apb.write(MSG.offset, u32::from_le_bytes((*w).try_into().unwrap())).await?;
+            }
+            let t0 = if let Some(last) = words.last() {
+                let mut w = [0u8; 4];
+                w[..last.len()].copy_from_slice(last);
+                drv.apb.write_strb(MSG_LAST.offset, u32::from_le_bytes(w), (1 << last.len()) - 1).await?;
+                ctx.tb.cycle()
+            } else {
+                drv.cmd(CMD_FINISH.mask()).await?;
+                ctx.tb.cycle()
+            };
+            while ctx.tb.peek_u32(intr) == 0 {
+                ctx.tb.rising_edge().await;
+            }
+            let latency = ctx.tb.cycle() - t0;
+            ctx.tb.log(format!("{len}-byte message: {latency} cycles from the last write to DIGEST_VALID"));
+            if latency > 68 {
+                return Err(format!("latency {latency} cycles > 68 for a one-block message"));
+            }
+            ctx.metric("latency_one_block_cycles", latency as f64);
+            expect_eq("timing digest", &drv.read_digest().await?, &reference(&msg, None))?;
+        }
+        // Throughput: back-to-back writes of a long message.
+        let msg = vec![0xa5u8; 64 * 64];
+        drv.apb.write(CTRL.offset, 0).await?;
+        drv.cmd(CMD_START.mask()).await?;
+        let t0 = ctx.tb.cycle();
+        drv.push_message(&msg, &Pacing::FAST).await?;
+        while ctx.tb.peek_u32(intr) == 0 {
+            ctx.tb.rising_edge().await;
+        }
+        let cycles = ctx.tb.cycle() - t0;
+        let bits_per_cycle = (msg.len() * 8) as f64 / cycles as f64;
+        ctx.tb.log(format!("{} bytes in {cycles} cycles: {bits_per_cycle:.2} bits/cycle", msg.len()));
+        ctx.metric("throughput_bits_per_cycle", bits_per_cycle);
+        if bits_per_cycle < 7.0 {
+            return Err(format!("throughput {bits_per_cycle:.2} bits/cycle < 7"));
+        }
+        expect_eq("throughput digest", &drv.read_digest().await?, &reference(&msg, None))?;
+        ctx.count(1);
+        Ok(())
+    })
+}

@@ -1,0 +1,128 @@
+//! `pluton bench`: engine cycles per block, and co-sim speed against a bare Verilator C++ loop.
+//!
+//! A benchmark, not a test: it prints figures and fails only if something cannot run.
+
+use crate::regression::{benches, run_case, Backend, BlockBench, Ctx, Options, TestFuture};
+use pluton_bindings::bench::{build_replay_loop, TraceRecorder};
+use pluton_bindings::{Dir, Dut, Port, Sim, SimOptions, VerilatedDut};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Messages of the random test used as the co-sim workload.
+const WORKLOAD_MESSAGES: usize = 1000;
+/// The fixed seed of the workload, so every backend runs the same cycles.
+const WORKLOAD_SEED: u64 = 0x5eed;
+
+fn find(block: &str) -> Result<BlockBench, String> {
+    benches().into_iter().find(|b| b.block == block).ok_or_else(|| {
+        let names: Vec<_> = benches().iter().map(|b| b.block).collect();
+        format!("unknown block `{block}`; blocks are: {}", names.join(", "))
+    })
+}
+
+pub fn run(block: &str) -> Result<(), String> {
+    let bench = find(block)?;
+    let cases = (bench.cases)();
+    let case = |name: &str| cases.iter().find(|c| c.name.ends_with(name)).ok_or(format!("{block} has no `{name}` test"));
+
+    // 1. The engine's own figures, measured on the RTL by the timing test.
+    let opts = |backend| Options { seed: Some(WORKLOAD_SEED), waves: false, backend, filter: None };
+    let timing = run_case(&bench, case("timing")?, &opts(Backend::Rtl));
+    if !timing.passed {
+        return Err(format!("timing test failed: {}", timing.message));
+    }
+    println!("== {} engine (RTL, Verilator)", bench.module);
+    for (name, value) in &timing.metrics {
+        println!("{name:<36} {value:.2}");
+    }
+    if let Some((_, bpc)) = timing.metrics.iter().find(|(n, _)| n == "throughput_bits_per_cycle") {
+        println!("{:<36} {:.1}", "streaming_cycles_per_512bit_block", 512.0 / bpc);
+    }
+
+    // 2. The same workload (random messages, fixed seed) on each backend.
+    std::env::set_var("PLUTON_SCALE", format!("{}", WORKLOAD_MESSAGES as f64 / crate::sha256::RANDOM_MESSAGES as f64));
+    println!("\n== co-simulation speed: {WORKLOAD_MESSAGES} random messages, seed {WORKLOAD_SEED}");
+    let random = case("random")?;
+    let mut lockstep_rate = 0.0;
+    for backend in [Backend::Lockstep, Backend::Rtl, Backend::Model] {
+        let r = run_case(&bench, random, &opts(backend));
+        if !r.passed {
+            return Err(format!("{backend:?} run failed: {}", r.message));
+        }
+        let rate = r.cycles as f64 / r.seconds;
+        if backend == Backend::Lockstep {
+            lockstep_rate = rate;
+        }
+        println!("{:<36} {:>12.0} cycles/s ({} cycles in {:.2} s)", format!("{backend:?} (async runtime)").to_lowercase(), rate, r.cycles, r.seconds);
+    }
+
+    // 3. The recorded input trace of that workload, replayed by a bare C++ Verilator loop.
+    let dir = pluton_toolchain::project_root().join("build").join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let trace_path = dir.join(format!("{}.trace", bench.module));
+    let recorded = record_trace(&bench, random.body, &trace_path)?;
+    let exe = build_replay_loop(bench.module, &dir)?;
+    let started = Instant::now();
+    let out = std::process::Command::new(&exe).arg(&trace_path).output().map_err(|e| format!("running {}: {e}", exe.display()))?;
+    if !out.status.success() {
+        return Err(format!("{} failed: {}", exe.display(), String::from_utf8_lossy(&out.stderr)));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let bare_rate: f64 = text
+        .split_whitespace()
+        .find_map(|f| f.strip_prefix("cycles_per_sec="))
+        .and_then(|v| v.parse().ok())
+        .ok_or(format!("unexpected output from the bare loop: {text}"))?;
+    println!("{:<36} {:>12.0} cycles/s ({recorded} cycles replayed; process {:.2} s)", "bare C++ Verilator loop", bare_rate, started.elapsed().as_secs_f64());
+    println!("{:<36} {:>12.2}", "lockstep / bare C++ ratio", lockstep_rate / bare_rate);
+    Ok(())
+}
+
+/// Run the workload once on the RTL alone, recording the inputs at every edge into `path`.
+fn record_trace(bench: &BlockBench, body: fn(Ctx) -> TestFuture, path: &Path) -> Result<u64, String> {
+    let module = bench.module;
+    let per_cycle: usize = {
+        let d = VerilatedDut::open(module).ok_or(format!("no Verilated model for {module}"))?;
+        d.ports().iter().filter(|p| p.dir == Dir::In && p.name != "clock").map(|p| p.words()).sum()
+    };
+    let file = path.to_path_buf();
+    let factory = move || -> Box<dyn Dut> {
+        Box::new(Recording { inner: TraceRecorder::new(VerilatedDut::open(module).unwrap()), file: file.clone() })
+    };
+    let mut sim = Sim::with_options(factory, SimOptions { seed: Some(WORKLOAD_SEED), waves_on_failure: false, ..SimOptions::default() });
+    sim.run("bench_trace", move |tb| body(Ctx::for_bench(tb))).map_err(|f| f.to_string())?;
+    let bytes = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
+    Ok(bytes / 4 / per_cycle as u64)
+}
+
+/// Writes the recorded trace when the simulation drops the DUT.
+struct Recording {
+    inner: TraceRecorder<VerilatedDut>,
+    file: PathBuf,
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        if let Err(e) = self.inner.write(&self.file) {
+            eprintln!("writing {}: {e}", self.file.display());
+        }
+    }
+}
+
+impl Dut for Recording {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn ports(&self) -> &[Port] {
+        self.inner.ports()
+    }
+    fn poke(&mut self, port: usize, value: &[u32]) {
+        self.inner.poke(port, value)
+    }
+    fn peek(&mut self, port: usize, value: &mut [u32]) {
+        self.inner.peek(port, value)
+    }
+    fn step(&mut self) {
+        self.inner.step()
+    }
+}

@@ -1,0 +1,294 @@
+//! The co-simulation regression: every block's tests on a chosen backend, with a summary table.
+
+use crate::leak::LeakScan;
+use pluton_bindings::{open_verilated, Dut, Port, Sim, SimOptions, Tb};
+use pluton_cosim::{LockStep, Mismatch};
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::time::Instant;
+
+/// What runs under the test bench.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// Verilated RTL and the reference model side by side, every output compared.
+    Lockstep,
+    /// Verilated RTL alone.
+    Rtl,
+    /// The reference model alone.
+    Model,
+}
+
+pub type TestFuture = Pin<Box<dyn Future<Output = Result<(), String>>>>;
+
+/// One named test of a block.
+pub struct Case {
+    pub name: &'static str,
+    pub body: fn(Ctx) -> TestFuture,
+}
+
+/// What a test body gets: the test-bench handle plus counters for the summary.
+#[derive(Clone)]
+pub struct Ctx {
+    pub tb: Tb,
+    checks: Rc<Cell<u64>>,
+    metrics: Rc<RefCell<Vec<(String, f64)>>>,
+    leak_reads: Rc<Cell<u64>>,
+}
+
+impl Ctx {
+    /// A context whose counters nobody reads (benchmark runs).
+    pub fn for_bench(tb: Tb) -> Ctx {
+        Ctx { tb, checks: Rc::default(), metrics: Rc::default(), leak_reads: Rc::default() }
+    }
+    /// Count `n` checked vectors or scenarios.
+    pub fn count(&self, n: u64) {
+        self.checks.set(self.checks.get() + n);
+    }
+    /// Record a measured figure for the summary and the benchmark.
+    pub fn metric(&self, name: &str, value: f64) {
+        self.metrics.borrow_mut().push((name.to_string(), value));
+    }
+    /// `n`, scaled by `PLUTON_SCALE` (a development aid; the regression runs at 1).
+    pub fn scale(&self, n: usize) -> usize {
+        let s: f64 = std::env::var("PLUTON_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
+        ((n as f64 * s).round() as usize).max(1)
+    }
+    /// Finish a test's key-leak scan: record how much was scanned, fail on any hit.
+    pub fn leaks(&self, scan: &Rc<RefCell<LeakScan>>) -> Result<(), String> {
+        let scan = scan.borrow();
+        self.leak_reads.set(self.leak_reads.get() + scan.reads);
+        if scan.reads == 0 || scan.windows() == 0 {
+            return Err("key-leak scan saw no reads or no secrets: the scan is not wired".into());
+        }
+        scan.result()
+    }
+    /// Record the reads scanned in a test that uses no secret (plain SHA-256).
+    pub fn no_secrets(&self, scan: &Rc<RefCell<LeakScan>>) -> Result<(), String> {
+        self.leak_reads.set(self.leak_reads.get() + scan.borrow().reads);
+        Ok(())
+    }
+}
+
+/// One test's outcome.
+#[derive(Clone, Debug)]
+pub struct TestResult {
+    pub block: String,
+    pub test: String,
+    pub backend: Backend,
+    pub passed: bool,
+    pub message: String,
+    pub checks: u64,
+    pub cycles: u64,
+    pub reads_compared: u64,
+    pub leak_reads: u64,
+    pub seconds: f64,
+    pub metrics: Vec<(String, f64)>,
+}
+
+/// A block under test: its Verilated top, its model and its tests.
+pub struct BlockBench {
+    pub block: &'static str,
+    pub module: &'static str,
+    pub model: fn() -> Box<dyn Dut>,
+    pub cases: fn() -> Vec<Case>,
+}
+
+pub fn benches() -> Vec<BlockBench> {
+    vec![BlockBench {
+        block: "sha256",
+        module: "pluton_sha256",
+        model: || Box::new(pluton_cosim::Sha256Model::new()),
+        cases: crate::sha256::cases,
+    }]
+}
+
+/// Regression options, as the CLI takes them.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub seed: Option<u64>,
+    pub waves: bool,
+    pub backend: Backend,
+    pub filter: Option<String>,
+}
+
+/// Lock-step statistics shared between the DUT wrapper and the per-cycle check.
+#[derive(Default)]
+struct LockStats {
+    reads_compared: u64,
+    mismatches: Vec<Mismatch>,
+}
+
+/// A `LockStep` that publishes its statistics after every edge.
+struct Published {
+    inner: LockStep,
+    stats: Rc<RefCell<LockStats>>,
+}
+
+impl Dut for Published {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn ports(&self) -> &[Port] {
+        self.inner.ports()
+    }
+    fn poke(&mut self, port: usize, value: &[u32]) {
+        self.inner.poke(port, value)
+    }
+    fn peek(&mut self, port: usize, value: &mut [u32]) {
+        self.inner.peek(port, value)
+    }
+    fn step(&mut self) {
+        self.inner.step();
+        let mut stats = self.stats.borrow_mut();
+        stats.reads_compared = self.inner.reads_compared();
+        stats.mismatches.extend(self.inner.take_mismatches());
+    }
+}
+
+fn open_rtl(module: &str) -> Box<dyn Dut> {
+    open_verilated(module).unwrap_or_else(|| panic!("no Verilated model for {module}: is rtl/{module}.ports present?"))
+}
+
+/// Run one test of one block on one backend.
+pub fn run_case(bench: &BlockBench, case: &Case, opts: &Options) -> TestResult {
+    let stats = Rc::new(RefCell::new(LockStats::default()));
+    let module = bench.module;
+    let model = bench.model;
+    let backend = opts.backend;
+    let factory_stats = stats.clone();
+    let factory = move || -> Box<dyn Dut> {
+        match backend {
+            Backend::Rtl => open_rtl(module),
+            Backend::Model => model(),
+            Backend::Lockstep => {
+                *factory_stats.borrow_mut() = LockStats::default();
+                let inner = LockStep::new(open_rtl(module), model()).expect("RTL and model ports differ");
+                Box::new(Published { inner, stats: factory_stats.clone() })
+            }
+        }
+    };
+    let mut options = SimOptions { seed: opts.seed, ..SimOptions::default() };
+    let name = format!("{}_{:?}", case.name, backend).to_lowercase();
+    if opts.waves {
+        options.waves = Some(pluton_toolchain::project_root().join("build").join("waves").join(format!("{name}.vcd")));
+    }
+    let check_stats = stats.clone();
+    let mut sim = Sim::with_options(factory, options).after_step(move |_| match check_stats.borrow().mismatches.first() {
+        Some(m) => Err(format!("lock-step mismatch between RTL and model: {m}")),
+        None => Ok(()),
+    });
+    let checks = Rc::new(Cell::new(0));
+    let metrics = Rc::new(RefCell::new(Vec::new()));
+    let leak_reads = Rc::new(Cell::new(0));
+    let body = case.body;
+    let (c, m, l) = (checks.clone(), metrics.clone(), leak_reads.clone());
+    let started = Instant::now();
+    let outcome = sim.run(&name, move |tb| {
+        // A replay starts the counters again.
+        c.set(0);
+        m.borrow_mut().clear();
+        l.set(0);
+        body(Ctx { tb, checks: c.clone(), metrics: m.clone(), leak_reads: l.clone() })
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let reads_compared = stats.borrow().reads_compared;
+    let (passed, message, cycles) = match outcome {
+        Ok(summary) => (true, String::new(), summary.cycles),
+        Err(failure) => (false, failure.to_string(), failure.cycle),
+    };
+    let metrics = metrics.borrow().clone();
+    TestResult {
+        block: bench.block.to_string(),
+        test: case.name.to_string(),
+        backend,
+        passed,
+        message,
+        checks: checks.get(),
+        cycles,
+        reads_compared,
+        leak_reads: leak_reads.get(),
+        seconds,
+        metrics,
+    }
+}
+
+/// Run the regression for one block (or all), printing each result as it finishes.
+pub fn run(block: Option<&str>, opts: &Options) -> Result<Vec<TestResult>, String> {
+    let benches = benches();
+    if let Some(b) = block {
+        if !benches.iter().any(|x| x.block == b) {
+            let names: Vec<_> = benches.iter().map(|x| x.block).collect();
+            return Err(format!("unknown block `{b}`; blocks are: {}", names.join(", ")));
+        }
+    }
+    let mut results = Vec::new();
+    for bench in benches.iter().filter(|x| block.is_none_or(|b| b == x.block)) {
+        let cases = (bench.cases)();
+        let selected: Vec<&Case> = cases
+            .iter()
+            .filter(|c| opts.filter.as_deref().is_none_or(|f| c.name.contains(f)))
+            .collect();
+        if selected.is_empty() {
+            return Err(format!("no test of `{}` matches the filter", bench.block));
+        }
+        let bar = indicatif::ProgressBar::new(selected.len() as u64).with_style(
+            indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap()
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(bench.block);
+        for case in selected {
+            bar.set_message(case.name);
+            let r = bar.suspend(|| run_case(bench, case, opts));
+            if !r.passed {
+                bar.suspend(|| eprintln!("FAIL {}: {}", r.test, r.message));
+            }
+            results.push(r);
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+    }
+    Ok(results)
+}
+
+/// The summary table printed at the end of `pluton cosim`.
+pub fn summary_table(results: &[TestResult]) -> String {
+    let mut s = format!(
+        "{:<8} {:<20} {:<9} {:>7} {:>11} {:>10} {:>10} {:>8} {:>11}  {}\n",
+        "block", "test", "backend", "checks", "cycles", "reads cmp", "leak scan", "wall s", "cycles/s", "result"
+    );
+    for r in results {
+        s += &format!(
+            "{:<8} {:<20} {:<9} {:>7} {:>11} {:>10} {:>10} {:>8.2} {:>11.0}  {}\n",
+            r.block,
+            r.test,
+            format!("{:?}", r.backend).to_lowercase(),
+            r.checks,
+            r.cycles,
+            r.reads_compared,
+            r.leak_reads,
+            r.seconds,
+            r.cycles as f64 / r.seconds.max(1e-9),
+            if r.passed { "PASS" } else { "FAIL" }
+        );
+    }
+    let passed = results.iter().filter(|r| r.passed).count();
+    let cycles: u64 = results.iter().map(|r| r.cycles).sum();
+    let secs: f64 = results.iter().map(|r| r.seconds).sum();
+    let reads: u64 = results.iter().map(|r| r.reads_compared).sum();
+    s += &format!(
+        "total: {cycles} cycles in {secs:.1} s ({:.0} cycles/s), {reads} reads compared with the model\n",
+        cycles as f64 / secs.max(1e-9)
+    );
+    s += &format!("{passed} passed, {} failed\n", results.len() - passed);
+    s
+}
+
+pub fn print_summary(results: &[TestResult]) {
+    print!("{}", summary_table(results));
+    for r in results.iter().filter(|r| !r.passed) {
+        println!("\nFAIL {} ({:?}): {}", r.test, r.backend, r.message);
+    }
+}

@@ -1,0 +1,66 @@
+//! The SHA-256/HMAC co-simulation regression as cargo tests: RTL and model in lock-step.
+
+use pluton_testbenches::regression::{benches, run_case, Backend, Options};
+
+fn run(name: &str) {
+    let bench = benches().into_iter().find(|b| b.block == "sha256").unwrap();
+    let cases = (bench.cases)();
+    let case = cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name}"));
+    let opts = Options { seed: None, waves: false, backend: Backend::Lockstep, filter: None };
+    let r = run_case(&bench, case, &opts);
+    println!("{name}: {} checks, {} cycles, {} reads compared, {:.1} s", r.checks, r.cycles, r.reads_compared, r.seconds);
+    assert!(r.passed, "{}", r.message);
+    assert!(r.checks > 0, "{name} checked nothing");
+    assert!(r.reads_compared > 0, "{name} compared no reads with the model");
+}
+
+#[test]
+fn sha256_cavp_short() {
+    run("sha256_cavp_short");
+}
+#[test]
+fn sha256_cavp_long() {
+    run("sha256_cavp_long");
+}
+#[test]
+fn sha256_cavp_monte() {
+    run("sha256_cavp_monte");
+}
+#[test]
+fn hmac_rfc4231() {
+    run("hmac_rfc4231");
+}
+#[test]
+fn hmac_wycheproof() {
+    run("hmac_wycheproof");
+}
+#[test]
+fn sha256_hmac_random() {
+    run("sha256_hmac_random");
+}
+#[test]
+fn sha256_bad_input() {
+    run("sha256_bad_input");
+}
+#[test]
+fn sha256_timing() {
+    run("sha256_timing");
+}
+
+/// Every test of the block is listed above, so none is silently skipped by `cargo test`.
+#[test]
+fn every_case_has_a_cargo_test() {
+    let listed = [
+        "sha256_cavp_short",
+        "sha256_cavp_long",
+        "sha256_cavp_monte",
+        "hmac_rfc4231",
+        "hmac_wycheproof",
+        "sha256_hmac_random",
+        "sha256_bad_input",
+        "sha256_timing",
+    ];
+    let bench = benches().into_iter().find(|b| b.block == "sha256").unwrap();
+    let names: Vec<_> = (bench.cases)().iter().map(|c| c.name).collect();
+    assert_eq!(names, listed);
+}
