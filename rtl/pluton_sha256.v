@@ -41,15 +41,15 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     localparam  cmd_finish_v = 32'h2;
     localparam  cmd_abort_v = 32'h4;
     localparam  cmd_wipe_v = 32'h8;
-    localparam  e_none = 4'h0;
-    localparam  e_unmapped = 4'h1;
-    localparam  e_read_wo = 4'h2;
-    localparam  e_write_ro = 4'h3;
-    localparam  e_busy = 4'h4;
-    localparam  e_seq = 4'h5;
-    localparam  e_strb = 4'h6;
-    localparam  e_value = 4'h7;
-    localparam  e_key = 4'h8;
+    localparam  e_none = 32'h0;
+    localparam  e_unmapped = 32'h1;
+    localparam  e_read_wo = 32'h2;
+    localparam  e_write_ro = 32'h3;
+    localparam  e_busy = 32'h4;
+    localparam  e_seq = 32'h5;
+    localparam  e_strb = 32'h6;
+    localparam  e_value = 32'h7;
+    localparam  e_key = 32'h8;
     localparam  zero32 = 32'h0;
     localparam  block_id = 32'h53480100;
     localparam  ipad = 32'h36363636;
@@ -69,6 +69,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     localparam  bit8 = 32'h100;
     localparam  bit31 = 32'h80000000;
     localparam  zero16 = 16'h0;
+    localparam  zero8 = 8'h0;
     localparam  one16 = 16'h1;
     localparam  one8 = 8'h1;
     localparam  zero5 = 5'b0;
@@ -92,22 +93,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  core__start;
     reg  core__from_iv;
     reg  core__abort;
-    reg  [31:0] core__block__0;
-    reg  [31:0] core__block__1;
-    reg  [31:0] core__block__2;
-    reg  [31:0] core__block__3;
-    reg  [31:0] core__block__4;
-    reg  [31:0] core__block__5;
-    reg  [31:0] core__block__6;
-    reg  [31:0] core__block__7;
-    reg  [31:0] core__block__8;
-    reg  [31:0] core__block__9;
-    reg  [31:0] core__block__10;
-    reg  [31:0] core__block__11;
-    reg  [31:0] core__block__12;
-    reg  [31:0] core__block__13;
-    reg  [31:0] core__block__14;
-    reg  [31:0] core__block__15;
+    reg  [31:0] core__word_in;
     wire  [31:0] core__h__0;
     wire  [31:0] core__h__1;
     wire  [31:0] core__h__2;
@@ -138,8 +124,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  [31:0] swap_key__6__y;
     reg  [31:0] swap_key__7__a;
     wire  [31:0] swap_key__7__y;
-    reg  [3:0] ze_code__a;
-    wire  [31:0] ze_code__y;
     reg  [3:0] ze_master__a;
     wire  [31:0] ze_master__y;
     reg  [11:0] ze_addr__a;
@@ -306,6 +290,38 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  partial__q;
     reg  partial__clock;
     reg  partial__rst_n;
+    reg  draining__d;
+    wire  draining__q;
+    reg  draining__clock;
+    reg  draining__rst_n;
+    reg  [15:0] stream_oh__d;
+    wire  [15:0] stream_oh__q;
+    reg  stream_oh__clock;
+    reg  stream_oh__rst_n;
+    reg  src_key__d;
+    wire  src_key__q;
+    reg  src_key__clock;
+    reg  src_key__rst_n;
+    reg  src_opad__d;
+    wire  src_opad__q;
+    reg  src_opad__clock;
+    reg  src_opad__rst_n;
+    reg  src_buf__d;
+    wire  src_buf__q;
+    reg  src_buf__clock;
+    reg  src_buf__rst_n;
+    reg  src_pad1__d;
+    wire  src_pad1__q;
+    reg  src_pad1__clock;
+    reg  src_pad1__rst_n;
+    reg  src_pad2__d;
+    wire  src_pad2__q;
+    reg  src_pad2__clock;
+    reg  src_pad2__rst_n;
+    reg  src_outer__d;
+    wire  src_outer__q;
+    reg  src_outer__clock;
+    reg  src_outer__rst_n;
     reg  [1:0] last_bytes__d;
     wire  [1:0] last_bytes__q;
     reg  last_bytes__clock;
@@ -380,7 +396,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  cmd_finish;
     reg  cmd_abort;
     reg  cmd_wipe;
-    reg  [3:0] err;
+    reg  [31:0] err;
     reg  ok_write;
     reg  ok_read;
     reg  [31:0] msg_word;
@@ -402,6 +418,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  disp_opad;
     reg  disp_outer;
     reg  [31:0] key_pad;
+    reg  [31:0] buf_word;
+    reg  [31:0] key_word;
+    reg  [31:0] keyin_word;
+    reg  at_mark;
+    reg  low_half;
+    reg  [31:0] stream_word;
     reg  stall;
     reg  [31:0] digest_word;
     reg  [31:0] rdata;
@@ -413,22 +435,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .start(core__start),
         .from_iv(core__from_iv),
         .abort(core__abort),
-        .block__0(core__block__0),
-        .block__1(core__block__1),
-        .block__2(core__block__2),
-        .block__3(core__block__3),
-        .block__4(core__block__4),
-        .block__5(core__block__5),
-        .block__6(core__block__6),
-        .block__7(core__block__7),
-        .block__8(core__block__8),
-        .block__9(core__block__9),
-        .block__10(core__block__10),
-        .block__11(core__block__11),
-        .block__12(core__block__12),
-        .block__13(core__block__13),
-        .block__14(core__block__14),
-        .block__15(core__block__15),
+        .word_in(core__word_in),
         .h__0(core__h__0),
         .h__1(core__h__1),
         .h__2(core__h__2),
@@ -479,10 +486,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     pluton_sha256_swap_key_7 swap_key__7(
         .a(swap_key__7__a),
         .y(swap_key__7__y)
-    );
-    pluton_sha256_ze_code ze_code(
-        .a(ze_code__a),
-        .y(ze_code__y)
     );
     pluton_sha256_ze_master ze_master(
         .a(ze_master__a),
@@ -736,6 +739,54 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .clock(partial__clock),
         .rst_n(partial__rst_n)
     );
+    pluton_sha256_draining draining(
+        .d(draining__d),
+        .q(draining__q),
+        .clock(draining__clock),
+        .rst_n(draining__rst_n)
+    );
+    pluton_sha256_stream_oh stream_oh(
+        .d(stream_oh__d),
+        .q(stream_oh__q),
+        .clock(stream_oh__clock),
+        .rst_n(stream_oh__rst_n)
+    );
+    pluton_sha256_src_key src_key(
+        .d(src_key__d),
+        .q(src_key__q),
+        .clock(src_key__clock),
+        .rst_n(src_key__rst_n)
+    );
+    pluton_sha256_src_opad src_opad(
+        .d(src_opad__d),
+        .q(src_opad__q),
+        .clock(src_opad__clock),
+        .rst_n(src_opad__rst_n)
+    );
+    pluton_sha256_src_buf src_buf(
+        .d(src_buf__d),
+        .q(src_buf__q),
+        .clock(src_buf__clock),
+        .rst_n(src_buf__rst_n)
+    );
+    pluton_sha256_src_pad1 src_pad1(
+        .d(src_pad1__d),
+        .q(src_pad1__q),
+        .clock(src_pad1__clock),
+        .rst_n(src_pad1__rst_n)
+    );
+    pluton_sha256_src_pad2 src_pad2(
+        .d(src_pad2__d),
+        .q(src_pad2__q),
+        .clock(src_pad2__clock),
+        .rst_n(src_pad2__rst_n)
+    );
+    pluton_sha256_src_outer src_outer(
+        .d(src_outer__d),
+        .q(src_outer__q),
+        .clock(src_outer__clock),
+        .rst_n(src_outer__rst_n)
+    );
     pluton_sha256_last_bytes last_bytes(
         .d(last_bytes__d),
         .q(last_bytes__q),
@@ -933,6 +984,30 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         partial__clock = clock;
         partial__rst_n = rst_n;
         partial__d = partial__q;
+        stream_oh__clock = clock;
+        stream_oh__rst_n = rst_n;
+        stream_oh__d = stream_oh__q << 32'h1;
+        draining__clock = clock;
+        draining__rst_n = rst_n;
+        draining__d = draining__q;
+        src_key__clock = clock;
+        src_key__rst_n = rst_n;
+        src_key__d = src_key__q;
+        src_opad__clock = clock;
+        src_opad__rst_n = rst_n;
+        src_opad__d = src_opad__q;
+        src_buf__clock = clock;
+        src_buf__rst_n = rst_n;
+        src_buf__d = src_buf__q;
+        src_pad1__clock = clock;
+        src_pad1__rst_n = rst_n;
+        src_pad1__d = src_pad1__q;
+        src_pad2__clock = clock;
+        src_pad2__rst_n = rst_n;
+        src_pad2__d = src_pad2__q;
+        src_outer__clock = clock;
+        src_outer__rst_n = rst_n;
+        src_outer__d = src_outer__q;
         last_bytes__clock = clock;
         last_bytes__rst_n = rst_n;
         last_bytes__d = last_bytes__q;
@@ -1054,7 +1129,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         msg_word = swap_in__y;
         buf_full = filled__q[32'hf];
-        buf_plain_full = buf_full & ~partial__q;
+        buf_plain_full = buf_full & ~partial__q & ~draining__q;
         next_slot = ~filled__q & ((filled__q << 32'h1) | one16);
         top_slot = filled__q & ~(filled__q >> 32'h1);
         mark_oh = next_slot;
@@ -1104,7 +1179,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         core__from_iv = disp_key | disp_opad | (~any_dispatched__q & (disp_buf | disp_pad1));
         core__abort = 1'b0;
         key_pad = ipad;
-        if (disp_opad) begin
+        if (src_opad__q) begin
             key_pad = opad;
         end
         swap_key__0__a = key_in[(32'h20 * 0)+:(32)];
@@ -1115,165 +1190,142 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         swap_key__5__a = key_in[(32'h20 * 5)+:(32)];
         swap_key__6__a = key_in[(32'h20 * 6)+:(32)];
         swap_key__7__a = key_in[(32'h20 * 7)+:(32)];
-        core__block__0 = zero32;
-        core__block__1 = zero32;
-        core__block__2 = zero32;
-        core__block__3 = zero32;
-        core__block__4 = zero32;
-        core__block__5 = zero32;
-        core__block__6 = zero32;
-        core__block__7 = zero32;
-        core__block__8 = zero32;
-        core__block__9 = zero32;
-        core__block__10 = zero32;
-        core__block__11 = zero32;
-        core__block__12 = zero32;
-        core__block__13 = zero32;
-        core__block__14 = zero32;
-        core__block__15 = zero32;
-        if (disp_key | disp_opad) begin
-            if (ctrl_keysel__q) begin
-                core__block__0 = swap_key__0__y ^ key_pad;
-                core__block__1 = swap_key__1__y ^ key_pad;
-                core__block__2 = swap_key__2__y ^ key_pad;
-                core__block__3 = swap_key__3__y ^ key_pad;
-                core__block__4 = swap_key__4__y ^ key_pad;
-                core__block__5 = swap_key__5__y ^ key_pad;
-                core__block__6 = swap_key__6__y ^ key_pad;
-                core__block__7 = swap_key__7__y ^ key_pad;
-                core__block__8 = key_pad;
-                core__block__9 = key_pad;
-                core__block__10 = key_pad;
-                core__block__11 = key_pad;
-                core__block__12 = key_pad;
-                core__block__13 = key_pad;
-                core__block__14 = key_pad;
-                core__block__15 = key_pad;
+        buf_word = zero32;
+        key_word = zero32;
+        keyin_word = zero32;
+        if (stream_oh__q[0]) begin
+            buf_word = buf__0__q;
+            key_word = key__0__q;
+        end
+        if (stream_oh__q[1]) begin
+            buf_word = buf__1__q;
+            key_word = key__1__q;
+        end
+        if (stream_oh__q[2]) begin
+            buf_word = buf__2__q;
+            key_word = key__2__q;
+        end
+        if (stream_oh__q[3]) begin
+            buf_word = buf__3__q;
+            key_word = key__3__q;
+        end
+        if (stream_oh__q[4]) begin
+            buf_word = buf__4__q;
+            key_word = key__4__q;
+        end
+        if (stream_oh__q[5]) begin
+            buf_word = buf__5__q;
+            key_word = key__5__q;
+        end
+        if (stream_oh__q[6]) begin
+            buf_word = buf__6__q;
+            key_word = key__6__q;
+        end
+        if (stream_oh__q[7]) begin
+            buf_word = buf__7__q;
+            key_word = key__7__q;
+        end
+        if (stream_oh__q[8]) begin
+            buf_word = buf__8__q;
+            key_word = key__8__q;
+        end
+        if (stream_oh__q[9]) begin
+            buf_word = buf__9__q;
+            key_word = key__9__q;
+        end
+        if (stream_oh__q[10]) begin
+            buf_word = buf__10__q;
+            key_word = key__10__q;
+        end
+        if (stream_oh__q[11]) begin
+            buf_word = buf__11__q;
+            key_word = key__11__q;
+        end
+        if (stream_oh__q[12]) begin
+            buf_word = buf__12__q;
+            key_word = key__12__q;
+        end
+        if (stream_oh__q[13]) begin
+            buf_word = buf__13__q;
+            key_word = key__13__q;
+        end
+        if (stream_oh__q[14]) begin
+            buf_word = buf__14__q;
+            key_word = key__14__q;
+        end
+        if (stream_oh__q[15]) begin
+            buf_word = buf__15__q;
+            key_word = key__15__q;
+        end
+        if (stream_oh__q[0]) begin
+            keyin_word = swap_key__0__y;
+        end
+        if (stream_oh__q[1]) begin
+            keyin_word = swap_key__1__y;
+        end
+        if (stream_oh__q[2]) begin
+            keyin_word = swap_key__2__y;
+        end
+        if (stream_oh__q[3]) begin
+            keyin_word = swap_key__3__y;
+        end
+        if (stream_oh__q[4]) begin
+            keyin_word = swap_key__4__y;
+        end
+        if (stream_oh__q[5]) begin
+            keyin_word = swap_key__5__y;
+        end
+        if (stream_oh__q[6]) begin
+            keyin_word = swap_key__6__y;
+        end
+        if (stream_oh__q[7]) begin
+            keyin_word = swap_key__7__y;
+        end
+        if (ctrl_keysel__q) begin
+            key_word = keyin_word;
+        end
+        at_mark = (stream_oh__q & mark_oh) != zero16;
+        low_half = stream_oh__q[(32'h0)+:(8)] != zero8;
+        stream_word = zero32;
+        if (src_key__q | src_opad__q) begin
+            stream_word = key_word ^ key_pad;
+        end
+        else if (src_buf__q) begin
+            stream_word = buf_word;
+        end
+        else if (src_pad1__q) begin
+            stream_word = buf_word;
+            if (at_mark) begin
+                stream_word = buf_word | mark_val;
             end
-            else begin
-                core__block__0 = key__0__q ^ key_pad;
-                core__block__1 = key__1__q ^ key_pad;
-                core__block__2 = key__2__q ^ key_pad;
-                core__block__3 = key__3__q ^ key_pad;
-                core__block__4 = key__4__q ^ key_pad;
-                core__block__5 = key__5__q ^ key_pad;
-                core__block__6 = key__6__q ^ key_pad;
-                core__block__7 = key__7__q ^ key_pad;
-                core__block__8 = key__8__q ^ key_pad;
-                core__block__9 = key__9__q ^ key_pad;
-                core__block__10 = key__10__q ^ key_pad;
-                core__block__11 = key__11__q ^ key_pad;
-                core__block__12 = key__12__q ^ key_pad;
-                core__block__13 = key__13__q ^ key_pad;
-                core__block__14 = key__14__q ^ key_pad;
-                core__block__15 = key__15__q ^ key_pad;
+            if (one_block & stream_oh__q[32'he]) begin
+                stream_word = len_bits[(32'h20)+:(32)];
+            end
+            if (one_block & stream_oh__q[32'hf]) begin
+                stream_word = len_bits[(32'h0)+:(32)];
             end
         end
-        else if (disp_buf) begin
-            core__block__0 = buf__0__q;
-            core__block__1 = buf__1__q;
-            core__block__2 = buf__2__q;
-            core__block__3 = buf__3__q;
-            core__block__4 = buf__4__q;
-            core__block__5 = buf__5__q;
-            core__block__6 = buf__6__q;
-            core__block__7 = buf__7__q;
-            core__block__8 = buf__8__q;
-            core__block__9 = buf__9__q;
-            core__block__10 = buf__10__q;
-            core__block__11 = buf__11__q;
-            core__block__12 = buf__12__q;
-            core__block__13 = buf__13__q;
-            core__block__14 = buf__14__q;
-            core__block__15 = buf__15__q;
-        end
-        else if (disp_pad1) begin
-            core__block__0 = buf__0__q;
-            if (mark_oh[0]) begin
-                core__block__0 = buf__0__q | mark_val;
+        else if (src_pad2__q) begin
+            if (stream_oh__q[32'he]) begin
+                stream_word = len_bits[(32'h20)+:(32)];
             end
-            core__block__1 = buf__1__q;
-            if (mark_oh[1]) begin
-                core__block__1 = buf__1__q | mark_val;
-            end
-            core__block__2 = buf__2__q;
-            if (mark_oh[2]) begin
-                core__block__2 = buf__2__q | mark_val;
-            end
-            core__block__3 = buf__3__q;
-            if (mark_oh[3]) begin
-                core__block__3 = buf__3__q | mark_val;
-            end
-            core__block__4 = buf__4__q;
-            if (mark_oh[4]) begin
-                core__block__4 = buf__4__q | mark_val;
-            end
-            core__block__5 = buf__5__q;
-            if (mark_oh[5]) begin
-                core__block__5 = buf__5__q | mark_val;
-            end
-            core__block__6 = buf__6__q;
-            if (mark_oh[6]) begin
-                core__block__6 = buf__6__q | mark_val;
-            end
-            core__block__7 = buf__7__q;
-            if (mark_oh[7]) begin
-                core__block__7 = buf__7__q | mark_val;
-            end
-            core__block__8 = buf__8__q;
-            if (mark_oh[8]) begin
-                core__block__8 = buf__8__q | mark_val;
-            end
-            core__block__9 = buf__9__q;
-            if (mark_oh[9]) begin
-                core__block__9 = buf__9__q | mark_val;
-            end
-            core__block__10 = buf__10__q;
-            if (mark_oh[10]) begin
-                core__block__10 = buf__10__q | mark_val;
-            end
-            core__block__11 = buf__11__q;
-            if (mark_oh[11]) begin
-                core__block__11 = buf__11__q | mark_val;
-            end
-            core__block__12 = buf__12__q;
-            if (mark_oh[12]) begin
-                core__block__12 = buf__12__q | mark_val;
-            end
-            core__block__13 = buf__13__q;
-            if (mark_oh[13]) begin
-                core__block__13 = buf__13__q | mark_val;
-            end
-            core__block__14 = buf__14__q;
-            if (mark_oh[14]) begin
-                core__block__14 = buf__14__q | mark_val;
-            end
-            core__block__15 = buf__15__q;
-            if (mark_oh[15]) begin
-                core__block__15 = buf__15__q | mark_val;
-            end
-            if (one_block) begin
-                core__block__14 = len_bits[(32'h20)+:(32)];
-                core__block__15 = len_bits[(32'h0)+:(32)];
+            if (stream_oh__q[32'hf]) begin
+                stream_word = len_bits[(32'h0)+:(32)];
             end
         end
-        else if (disp_pad2) begin
-            core__block__14 = len_bits[(32'h20)+:(32)];
-            core__block__15 = len_bits[(32'h0)+:(32)];
+        else if (src_outer__q) begin
+            if (low_half) begin
+                stream_word = buf_word;
+            end
+            if (stream_oh__q[32'h8]) begin
+                stream_word = mark0;
+            end
+            if (stream_oh__q[32'hf]) begin
+                stream_word = outer_len;
+            end
         end
-        else if (disp_outer) begin
-            core__block__0 = buf__0__q;
-            core__block__1 = buf__1__q;
-            core__block__2 = buf__2__q;
-            core__block__3 = buf__3__q;
-            core__block__4 = buf__4__q;
-            core__block__5 = buf__5__q;
-            core__block__6 = buf__6__q;
-            core__block__7 = buf__7__q;
-            core__block__8 = mark0;
-            core__block__15 = outer_len;
-        end
-        stall = ok_write & is_msgw & buf_full & ~disp_buf;
+        core__word_in = stream_word;
+        stall = ok_write & is_msgw & (buf_full | draining__q);
         pready = ~stall;
         pslverr = access & (err != e_none);
         if (core__start) begin
@@ -1282,7 +1334,20 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         if (disp_key) begin
             pend_key__d = 1'b0;
         end
+        if (core__start) begin
+            stream_oh__d = one16;
+            src_key__d = disp_key;
+            src_opad__d = disp_opad;
+            src_buf__d = disp_buf;
+            src_pad1__d = disp_pad1;
+            src_pad2__d = disp_pad2;
+            src_outer__d = disp_outer;
+        end
         if (disp_buf | disp_pad1) begin
+            draining__d = 1'b1;
+        end
+        if (draining__q & stream_oh__q[32'hf]) begin
+            draining__d = 1'b0;
             buf__0__d = zero32;
             buf__1__d = zero32;
             buf__2__d = zero32;
@@ -1408,63 +1473,56 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 err_info__d = zero32;
             end
             if (is_msgw) begin
-                if (disp_buf) begin
+                if (next_slot[0]) begin
                     buf__0__d = msg_word;
-                    filled__d = one16;
-                    nwords__d = one5;
                 end
-                else begin
-                    if (next_slot[0]) begin
-                        buf__0__d = msg_word;
-                    end
-                    if (next_slot[1]) begin
-                        buf__1__d = msg_word;
-                    end
-                    if (next_slot[2]) begin
-                        buf__2__d = msg_word;
-                    end
-                    if (next_slot[3]) begin
-                        buf__3__d = msg_word;
-                    end
-                    if (next_slot[4]) begin
-                        buf__4__d = msg_word;
-                    end
-                    if (next_slot[5]) begin
-                        buf__5__d = msg_word;
-                    end
-                    if (next_slot[6]) begin
-                        buf__6__d = msg_word;
-                    end
-                    if (next_slot[7]) begin
-                        buf__7__d = msg_word;
-                    end
-                    if (next_slot[8]) begin
-                        buf__8__d = msg_word;
-                    end
-                    if (next_slot[9]) begin
-                        buf__9__d = msg_word;
-                    end
-                    if (next_slot[10]) begin
-                        buf__10__d = msg_word;
-                    end
-                    if (next_slot[11]) begin
-                        buf__11__d = msg_word;
-                    end
-                    if (next_slot[12]) begin
-                        buf__12__d = msg_word;
-                    end
-                    if (next_slot[13]) begin
-                        buf__13__d = msg_word;
-                    end
-                    if (next_slot[14]) begin
-                        buf__14__d = msg_word;
-                    end
-                    if (next_slot[15]) begin
-                        buf__15__d = msg_word;
-                    end
-                    filled__d = (filled__q << 32'h1) | one16;
-                    nwords__d = nwords__q + one5;
+                if (next_slot[1]) begin
+                    buf__1__d = msg_word;
                 end
+                if (next_slot[2]) begin
+                    buf__2__d = msg_word;
+                end
+                if (next_slot[3]) begin
+                    buf__3__d = msg_word;
+                end
+                if (next_slot[4]) begin
+                    buf__4__d = msg_word;
+                end
+                if (next_slot[5]) begin
+                    buf__5__d = msg_word;
+                end
+                if (next_slot[6]) begin
+                    buf__6__d = msg_word;
+                end
+                if (next_slot[7]) begin
+                    buf__7__d = msg_word;
+                end
+                if (next_slot[8]) begin
+                    buf__8__d = msg_word;
+                end
+                if (next_slot[9]) begin
+                    buf__9__d = msg_word;
+                end
+                if (next_slot[10]) begin
+                    buf__10__d = msg_word;
+                end
+                if (next_slot[11]) begin
+                    buf__11__d = msg_word;
+                end
+                if (next_slot[12]) begin
+                    buf__12__d = msg_word;
+                end
+                if (next_slot[13]) begin
+                    buf__13__d = msg_word;
+                end
+                if (next_slot[14]) begin
+                    buf__14__d = msg_word;
+                end
+                if (next_slot[15]) begin
+                    buf__15__d = msg_word;
+                end
+                filled__d = (filled__q << 32'h1) | one16;
+                nwords__d = nwords__q + one5;
                 len__d = len__q + msg_bytes64;
                 msg_len__d = msg_len__q + msg_bytes32;
                 if (pstrb != strb_f) begin
@@ -1543,6 +1601,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
+                    draining__d = 1'b0;
+                    stream_oh__d = zero16;
                     msg_len__d = zero32;
                     len__d = zero64;
                     pend_key__d = 1'b0;
@@ -1574,14 +1634,13 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 end
             end
         end
-        ze_code__a = err;
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = ze_code__y | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = ze_code__y | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
+                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
                 end
             end
             else begin
@@ -1934,7 +1993,7 @@ module pluton_sha256_buf_9(d,q,clock,rst_n);
     end
 endmodule // pluton_sha256_buf_9
 
-module pluton_sha256_core(clock,rst_n,start,from_iv,abort,block__0,block__1,block__2,block__3,block__4,block__5,block__6,block__7,block__8,block__9,block__10,block__11,block__12,block__13,block__14,block__15,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done);
+module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done);
 
     // Module arguments
     input wire  clock;
@@ -1942,22 +2001,7 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,block__0,block__1,bloc
     input wire  start;
     input wire  from_iv;
     input wire  abort;
-    input wire  [31:0] block__0;
-    input wire  [31:0] block__1;
-    input wire  [31:0] block__2;
-    input wire  [31:0] block__3;
-    input wire  [31:0] block__4;
-    input wire  [31:0] block__5;
-    input wire  [31:0] block__6;
-    input wire  [31:0] block__7;
-    input wire  [31:0] block__8;
-    input wire  [31:0] block__9;
-    input wire  [31:0] block__10;
-    input wire  [31:0] block__11;
-    input wire  [31:0] block__12;
-    input wire  [31:0] block__13;
-    input wire  [31:0] block__14;
-    input wire  [31:0] block__15;
+    input wire  [31:0] word_in;
     output reg  [31:0] h__0;
     output reg  [31:0] h__1;
     output reg  [31:0] h__2;
@@ -1982,6 +2026,7 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,block__0,block__1,bloc
     localparam  koff_step = 11'b100000;
     localparam  koff_last = 11'b11111100000;
     localparam  koff_zero = 11'b0;
+    localparam  zero2 = 2'b0;
 
     // Stub signals
     reg  [31:0] st__0__d;
@@ -2126,6 +2171,8 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,block__0,block__1,bloc
     reg  adding__rst_n;
 
     // Local signals
+    reg  streaming;
+    reg  [31:0] wt;
     reg  [31:0] kt;
     reg  [31:0] big_sigma0;
     reg  [31:0] big_sigma1;
@@ -2464,16 +2511,21 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,block__0,block__1,bloc
         adding__clock = clock;
         adding__rst_n = rst_n;
         adding__d = adding__q;
+        streaming = busy_r__q & ~adding__q & (koff__q[(32'h9)+:(2)] == zero2);
         kt = k_rom[(koff__q)+:(32)];
         big_sigma0 = ((st__0__q >> 32'h2) | (st__0__q << 32'h1e)) ^ ((st__0__q >> 32'hd) | (st__0__q << 32'h13)) ^ ((st__0__q >> 32'h16) | (st__0__q << 32'ha));
         big_sigma1 = ((st__4__q >> 32'h6) | (st__4__q << 32'h1a)) ^ ((st__4__q >> 32'hb) | (st__4__q << 32'h15)) ^ ((st__4__q >> 32'h19) | (st__4__q << 32'h7));
         ch = (st__4__q & st__5__q) ^ (~st__4__q & st__6__q);
         maj = (st__0__q & st__1__q) ^ (st__0__q & st__2__q) ^ (st__1__q & st__2__q);
-        t1 = st__7__q + big_sigma1 + ch + kt + w__0__q;
-        t2 = big_sigma0 + maj;
         small_sigma0 = ((w__1__q >> 32'h7) | (w__1__q << 32'h19)) ^ ((w__1__q >> 32'h12) | (w__1__q << 32'he)) ^ (w__1__q >> 32'h3);
         small_sigma1 = ((w__14__q >> 32'h11) | (w__14__q << 32'hf)) ^ ((w__14__q >> 32'h13) | (w__14__q << 32'hd)) ^ (w__14__q >> 32'ha);
         w_next = small_sigma1 + w__9__q + small_sigma0 + w__0__q;
+        wt = w_next;
+        if (streaming) begin
+            wt = word_in;
+        end
+        t1 = st__7__q + big_sigma1 + ch + kt + wt;
+        t2 = big_sigma0 + maj;
         busy = busy_r__q;
         done = busy_r__q & adding__q;
         if (abort) begin
@@ -2481,22 +2533,6 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,block__0,block__1,bloc
             adding__d = 1'b0;
         end
         else if (start & ~busy_r__q) begin
-            w__0__d = block__0;
-            w__1__d = block__1;
-            w__2__d = block__2;
-            w__3__d = block__3;
-            w__4__d = block__4;
-            w__5__d = block__5;
-            w__6__d = block__6;
-            w__7__d = block__7;
-            w__8__d = block__8;
-            w__9__d = block__9;
-            w__10__d = block__10;
-            w__11__d = block__11;
-            w__12__d = block__12;
-            w__13__d = block__13;
-            w__14__d = block__14;
-            w__15__d = block__15;
             if (from_iv) begin
                 st__0__d = iv__0;
                 hs__0__d = iv__0;
@@ -2566,7 +2602,7 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,block__0,block__1,bloc
                 w__12__d = w__13__q;
                 w__13__d = w__14__q;
                 w__14__d = w__15__q;
-                w__15__d = w_next;
+                w__15__d = wt;
                 koff__d = koff__q + koff_step;
                 if (koff__q == koff_last) begin
                     adding__d = 1'b1;
@@ -3147,6 +3183,21 @@ module pluton_sha256_done_r(d,q,clock,rst_n);
     end
 endmodule // pluton_sha256_done_r
 
+module pluton_sha256_draining(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 1'h0;
+        else q <= d;
+    end
+endmodule // pluton_sha256_draining
+
 module pluton_sha256_err_info(d,q,clock,rst_n);
 
     // Module arguments
@@ -3612,6 +3663,111 @@ module pluton_sha256_pend_pad2(d,q,clock,rst_n);
     end
 endmodule // pluton_sha256_pend_pad2
 
+module pluton_sha256_src_buf(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 1'h0;
+        else q <= d;
+    end
+endmodule // pluton_sha256_src_buf
+
+module pluton_sha256_src_key(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 1'h0;
+        else q <= d;
+    end
+endmodule // pluton_sha256_src_key
+
+module pluton_sha256_src_opad(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 1'h0;
+        else q <= d;
+    end
+endmodule // pluton_sha256_src_opad
+
+module pluton_sha256_src_outer(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 1'h0;
+        else q <= d;
+    end
+endmodule // pluton_sha256_src_outer
+
+module pluton_sha256_src_pad1(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 1'h0;
+        else q <= d;
+    end
+endmodule // pluton_sha256_src_pad1
+
+module pluton_sha256_src_pad2(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 1'h0;
+        else q <= d;
+    end
+endmodule // pluton_sha256_src_pad2
+
+module pluton_sha256_stream_oh(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 16'h0;
+        else q <= d;
+    end
+endmodule // pluton_sha256_stream_oh
+
 module pluton_sha256_swap_in(a,y);
 
     // Module arguments
@@ -3721,16 +3877,6 @@ module pluton_sha256_ze_addr(a,y);
     // Update code (custom)
     always @(*) y = {{20{1'b0}}, a};
 endmodule // pluton_sha256_ze_addr
-
-module pluton_sha256_ze_code(a,y);
-
-    // Module arguments
-    input wire  [3:0] a;
-    output reg  [31:0] y;
-
-    // Update code (custom)
-    always @(*) y = {{28{1'b0}}, a};
-endmodule // pluton_sha256_ze_code
 
 module pluton_sha256_ze_master(a,y);
 

@@ -173,6 +173,8 @@ pub struct Sha256Model {
     buf_bytes: u32,
     /// A MSG write with pstrb != 1111 was accepted: no more MSG writes.
     partial_word: bool,
+    /// The core is reading the buffer (a Buffer or Pad1 block); it is cleared at this edge.
+    drain_until: Option<u64>,
     tail: Tail,
     /// Every message byte accepted since START (the digest is computed over it at the end).
     message: Vec<u8>,
@@ -232,6 +234,7 @@ impl Sha256Model {
             core_free_at: 0,
             blocks_dispatched: 0,
             stall_edges: 0,
+            drain_until: None,
         };
         model.reset();
         model
@@ -273,6 +276,7 @@ impl Sha256Model {
         self.key_block_pending = false;
         self.buf_bytes = 0;
         self.partial_word = false;
+        self.drain_until = None;
         self.tail = Tail::Nothing;
         self.message.clear();
         self.hmac_key.clear();
@@ -308,6 +312,10 @@ impl Sha256Model {
     fn buffer_full(&self) -> bool {
         self.buf_bytes == BLOCK_BYTES
     }
+    /// The core reads a buffer block during its first 16 rounds; the buffer is busy until then.
+    fn draining(&self) -> bool {
+        self.drain_until.is_some()
+    }
 
     /// The block dispatched at the coming edge, from the state before that edge.
     fn next_dispatch(&self) -> Option<Block> {
@@ -319,7 +327,7 @@ impl Sha256Model {
         // Priority: key block, then a full buffer, then (in FINISHING) padding and outer HMAC.
         if self.key_block_pending {
             Some(Block::KeyIpad)
-        } else if self.buffer_full() {
+        } else if self.buffer_full() && !self.draining() {
             Some(Block::Buffer)
         } else if self.phase == Phase::Finishing {
             match self.tail {
@@ -335,14 +343,13 @@ impl Sha256Model {
     }
 
     /// `pready` for the request on the bus: low only for an error-free MSG/MSG_LAST write that
-    /// meets a full buffer which is not dispatched at the coming edge. An erroring transfer
-    /// never waits.
+    /// meets a full or draining buffer. An erroring transfer never waits.
     fn pready_now(&self) -> bool {
         if !self.access_phase() {
             return true;
         }
         let msg_write = matches!(self.check(&self.request()), Ok(Action::Msg { .. }));
-        let stalled = msg_write && self.buffer_full() && self.next_dispatch() != Some(Block::Buffer);
+        let stalled = msg_write && (self.buffer_full() || self.draining());
         !stalled
     }
 
@@ -498,10 +505,10 @@ impl Sha256Model {
                 self.key_block_pending = false;
                 self.hmac_key = self.take_hmac_key();
             }
-            Block::Buffer => self.buf_bytes = 0,
+            Block::Buffer => self.drain_until = Some(now + 16),
             Block::Pad1 => {
                 let two = self.buf_bytes > ONE_PAD_BLOCK_MAX;
-                self.buf_bytes = 0;
+                self.drain_until = Some(now + 16);
                 self.tail = match (two, hmac) {
                     (true, _) => Tail::Pad2,
                     (false, true) => Tail::KeyOpad,
@@ -677,6 +684,11 @@ impl Sha256Model {
         }
         if let Some(f) = finishing {
             self.finish_block(f.last);
+        }
+        if self.drain_until == Some(now) {
+            self.drain_until = None;
+            self.buf_bytes = 0;
+            self.partial_word = false;
         }
         if let Some(block) = dispatch {
             self.dispatch(block, now);
@@ -952,13 +964,14 @@ mod tests {
         let r = apb.write_strb(&mut m, MSG.offset, 0, 0b0101);
         assert_eq!((r.err, r.waits), (true, 0));
         assert!(!apb.write(&mut m, ERR_INFO.offset, 0).err); // start+36
-                                                             // Word 17: the key block (dispatched at start+1) holds the core until start+67, where
-                                                             // the full buffer is dispatched and the word lands in the emptied buffer.
+        // Word 17: the key block (dispatched at start+1) holds the core until start+67, where
+        // the full buffer is dispatched; the core drains it until start+83 (dispatch + 16), so
+        // the word lands in the emptied buffer at start+84.
         let r = apb.write(&mut m, MSG.offset, 17);
         assert!(!r.err);
-        assert_eq!(apb.edges, start + 1 + DISPATCH_INTERVAL as u64);
-        // Setup at start+37; pready is low at the edges start+38 ..= start+66.
-        assert_eq!(r.waits, 29);
+        assert_eq!(apb.edges, start + 1 + DISPATCH_INTERVAL as u64 + 17);
+        // Setup at start+37; pready is low at the edges start+38 ..= start+83.
+        assert_eq!(r.waits, 46);
         let status = apb.read(&mut m, STATUS.offset).data;
         assert_eq!(STATUS_BUF_WORDS.get(status), 1);
         assert_eq!(STATUS_BUSY.get(status), 1);

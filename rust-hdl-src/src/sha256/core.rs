@@ -31,25 +31,27 @@ fn k_table() -> Bits<2048> {
     k
 }
 
-/// Compression core. A pulse on `start` dispatches `block`; `done` is high in the cycle whose
-/// rising edge adds the working state into `h` (65 edges after dispatch).
+/// Compression core. A pulse on `start` dispatches a block, whose words the core then reads on
+/// `word_in` one per round: word t in the cycle before edge `dispatch + 1 + t`, for t in 0..16.
+/// `done` is high in the cycle whose rising edge adds the working state into `h` (65 edges after
+/// dispatch).
 #[derive(LogicBlock)]
 pub struct Sha256Core {
     pub clock: Signal<In, Clock>,
     pub rst_n: Signal<In, bool>,
-    /// Dispatch `block` at this edge (ignored while busy).
+    /// Dispatch a block at this edge (ignored while busy).
     pub start: Signal<In, bool>,
     /// With `start`: begin from the IV (first block of a hash) instead of `h`.
     pub from_iv: Signal<In, bool>,
     /// Drop the block in flight.
     pub abort: Signal<In, bool>,
-    /// The 16 message words, big-endian as FIPS 180-4 reads them.
-    pub block: [Signal<In, Bits<32>>; 16],
+    /// Message word `t` of the block during round `t < 16` (big-endian, as FIPS 180-4 reads it).
+    pub word_in: Signal<In, Bits<32>>,
     /// The chaining value / digest.
     pub h: [Signal<Out, Bits<32>>; 8],
     pub busy: Signal<Out, bool>,
     pub done: Signal<Out, bool>,
-    // Working variables a..h, the message schedule window W[t..t+16], the digest state.
+    // Working variables a..h, the message schedule window W[t-16..t-1], the digest state.
     st: [RDff<Bits<32>>; 8],
     w: [RDff<Bits<32>>; 16],
     hs: [RDff<Bits<32>>; 8],
@@ -62,6 +64,9 @@ pub struct Sha256Core {
     koff_step: Constant<Bits<11>>,
     koff_last: Constant<Bits<11>>,
     koff_zero: Constant<Bits<11>>,
+    zero2: Constant<Bits<2>>,
+    streaming: Signal<Local, bool>,
+    wt: Signal<Local, Bits<32>>,
     kt: Signal<Local, Bits<32>>,
     big_sigma0: Signal<Local, Bits<32>>,
     big_sigma1: Signal<Local, Bits<32>>,
@@ -82,7 +87,7 @@ impl Default for Sha256Core {
             start: Default::default(),
             from_iv: Default::default(),
             abort: Default::default(),
-            block: Default::default(),
+            word_in: Default::default(),
             h: Default::default(),
             busy: Default::default(),
             done: Default::default(),
@@ -97,6 +102,9 @@ impl Default for Sha256Core {
             koff_step: Constant::new(bits::<11>(32)),
             koff_last: Constant::new(bits::<11>(63 * 32)),
             koff_zero: Constant::new(bits::<11>(0)),
+            zero2: Constant::new(bits::<2>(0)),
+            streaming: Default::default(),
+            wt: Default::default(),
             kt: Default::default(),
             big_sigma0: Default::default(),
             big_sigma1: Default::default(),
@@ -140,6 +148,8 @@ impl Logic for Sha256Core {
         self.adding.d.next = self.adding.q.val();
 
         // Round function (FIPS 180-4 section 6.2.2), st[0..8] = a..h.
+        // Rounds 0..15 take the message word from outside; later rounds extend the schedule.
+        self.streaming.next = self.busy_r.q.val() & !self.adding.q.val() & (self.koff.q.val().get_bits::<2>(9) == self.zero2.val());
         self.kt.next = self.k_rom.val().get_bits::<32>(self.koff.q.val().index());
         self.big_sigma0.next = ((self.st[0].q.val() >> 2) | (self.st[0].q.val() << 30))
             ^ ((self.st[0].q.val() >> 13) | (self.st[0].q.val() << 19))
@@ -151,9 +161,7 @@ impl Logic for Sha256Core {
         self.maj.next = (self.st[0].q.val() & self.st[1].q.val())
             ^ (self.st[0].q.val() & self.st[2].q.val())
             ^ (self.st[1].q.val() & self.st[2].q.val());
-        self.t1.next = self.st[7].q.val() + self.big_sigma1.val() + self.ch.val() + self.kt.val() + self.w[0].q.val();
-        self.t2.next = self.big_sigma0.val() + self.maj.val();
-        // Message schedule: W[t+16] from the window.
+        // Message schedule: W[t] from the window W[t-16..t-1].
         self.small_sigma0.next = ((self.w[1].q.val() >> 7) | (self.w[1].q.val() << 25))
             ^ ((self.w[1].q.val() >> 18) | (self.w[1].q.val() << 14))
             ^ (self.w[1].q.val() >> 3);
@@ -161,6 +169,12 @@ impl Logic for Sha256Core {
             ^ ((self.w[14].q.val() >> 19) | (self.w[14].q.val() << 13))
             ^ (self.w[14].q.val() >> 10);
         self.w_next.next = self.small_sigma1.val() + self.w[9].q.val() + self.small_sigma0.val() + self.w[0].q.val();
+        self.wt.next = self.w_next.val();
+        if self.streaming.val() {
+            self.wt.next = self.word_in.val();
+        }
+        self.t1.next = self.st[7].q.val() + self.big_sigma1.val() + self.ch.val() + self.kt.val() + self.wt.val();
+        self.t2.next = self.big_sigma0.val() + self.maj.val();
 
         self.busy.next = self.busy_r.q.val();
         self.done.next = self.busy_r.q.val() & self.adding.q.val();
@@ -169,9 +183,6 @@ impl Logic for Sha256Core {
             self.busy_r.d.next = false;
             self.adding.d.next = false;
         } else if self.start.val() & !self.busy_r.q.val() {
-            for i in 0..16 {
-                self.w[i].d.next = self.block[i].val();
-            }
             if self.from_iv.val() {
                 for i in 0..8 {
                     self.st[i].d.next = self.iv[i].val();
@@ -204,7 +215,7 @@ impl Logic for Sha256Core {
                 for i in 0..15 {
                     self.w[i].d.next = self.w[i + 1].q.val();
                 }
-                self.w[15].d.next = self.w_next.val();
+                self.w[15].d.next = self.wt.val();
                 self.koff.d.next = self.koff.q.val() + self.koff_step.val();
                 if self.koff.q.val() == self.koff_last.val() {
                     self.adding.d.next = true;

@@ -31,7 +31,6 @@ pub struct Sha256Engine {
     swap_in: ByteSwap32,
     swap_out: ByteSwap32,
     swap_key: [ByteSwap32; 8],
-    ze_code: ZeroExt<4, 32>,
     ze_master: ZeroExt<4, 32>,
     ze_addr: ZeroExt<12, 32>,
     ze_words: ZeroExt<5, 32>,
@@ -49,6 +48,17 @@ pub struct Sha256Engine {
     filled: RDff<Bits<16>>,
     nwords: RDff<Bits<5>>,
     partial: RDff<bool>,
+    /// The core is reading the buffer (the first 16 rounds of a buffer or first-padding block).
+    draining: RDff<bool>,
+    /// One-hot index of the word the core reads this cycle (rounds 0..15 after a dispatch).
+    stream_oh: RDff<Bits<16>>,
+    /// Kind of the block the core is reading (set at dispatch).
+    src_key: RDff<bool>,
+    src_opad: RDff<bool>,
+    src_buf: RDff<bool>,
+    src_pad1: RDff<bool>,
+    src_pad2: RDff<bool>,
+    src_outer: RDff<bool>,
     /// Bytes in the partial word: 1..=3.
     last_bytes: RDff<Bits<2>>,
     /// Bytes hashed by the inner (or only) hash, including the HMAC key block.
@@ -86,15 +96,15 @@ pub struct Sha256Engine {
     cmd_finish_v: Constant<Bits<32>>,
     cmd_abort_v: Constant<Bits<32>>,
     cmd_wipe_v: Constant<Bits<32>>,
-    e_none: Constant<Bits<4>>,
-    e_unmapped: Constant<Bits<4>>,
-    e_read_wo: Constant<Bits<4>>,
-    e_write_ro: Constant<Bits<4>>,
-    e_busy: Constant<Bits<4>>,
-    e_seq: Constant<Bits<4>>,
-    e_strb: Constant<Bits<4>>,
-    e_value: Constant<Bits<4>>,
-    e_key: Constant<Bits<4>>,
+    e_none: Constant<Bits<32>>,
+    e_unmapped: Constant<Bits<32>>,
+    e_read_wo: Constant<Bits<32>>,
+    e_write_ro: Constant<Bits<32>>,
+    e_busy: Constant<Bits<32>>,
+    e_seq: Constant<Bits<32>>,
+    e_strb: Constant<Bits<32>>,
+    e_value: Constant<Bits<32>>,
+    e_key: Constant<Bits<32>>,
     zero32: Constant<Bits<32>>,
     block_id: Constant<Bits<32>>,
     ipad: Constant<Bits<32>>,
@@ -114,6 +124,7 @@ pub struct Sha256Engine {
     bit8: Constant<Bits<32>>,
     bit31: Constant<Bits<32>>,
     zero16: Constant<Bits<16>>,
+    zero8: Constant<Bits<8>>,
     one16: Constant<Bits<16>>,
     one8: Constant<Bits<8>>,
     zero5: Constant<Bits<5>>,
@@ -156,7 +167,8 @@ pub struct Sha256Engine {
     cmd_finish: Signal<Local, bool>,
     cmd_abort: Signal<Local, bool>,
     cmd_wipe: Signal<Local, bool>,
-    err: Signal<Local, Bits<4>>,
+    /// Error code of the current access, already 32 bits wide for ERR_INFO.
+    err: Signal<Local, Bits<32>>,
     ok_write: Signal<Local, bool>,
     ok_read: Signal<Local, bool>,
     // Message word and buffer bookkeeping.
@@ -180,6 +192,12 @@ pub struct Sha256Engine {
     disp_opad: Signal<Local, bool>,
     disp_outer: Signal<Local, bool>,
     key_pad: Signal<Local, Bits<32>>,
+    buf_word: Signal<Local, Bits<32>>,
+    key_word: Signal<Local, Bits<32>>,
+    keyin_word: Signal<Local, Bits<32>>,
+    at_mark: Signal<Local, bool>,
+    low_half: Signal<Local, bool>,
+    stream_word: Signal<Local, Bits<32>>,
     stall: Signal<Local, bool>,
     digest_word: Signal<Local, Bits<32>>,
     rdata: Signal<Local, Bits<32>>,
@@ -207,7 +225,6 @@ impl Default for Sha256Engine {
             swap_in: Default::default(),
             swap_out: Default::default(),
             swap_key: Default::default(),
-            ze_code: Default::default(),
             ze_master: Default::default(),
             ze_addr: Default::default(),
             ze_words: Default::default(),
@@ -222,6 +239,14 @@ impl Default for Sha256Engine {
             nwords: Default::default(),
             partial: Default::default(),
             last_bytes: Default::default(),
+            draining: Default::default(),
+            stream_oh: Default::default(),
+            src_key: Default::default(),
+            src_opad: Default::default(),
+            src_buf: Default::default(),
+            src_pad1: Default::default(),
+            src_pad2: Default::default(),
+            src_outer: Default::default(),
             len: Default::default(),
             msg_len: Default::default(),
             pend_key: Default::default(),
@@ -280,6 +305,7 @@ impl Default for Sha256Engine {
             bit8: c(regs::ERR_INFO_WRITE.mask() as u64),
             bit31: c(regs::ERR_INFO_OVERFLOW.mask() as u64),
             zero16: c(0),
+            zero8: c(0),
             one16: c(1),
             one8: c(1),
             zero5: c(0),
@@ -342,6 +368,12 @@ impl Default for Sha256Engine {
             disp_opad: Default::default(),
             disp_outer: Default::default(),
             key_pad: Default::default(),
+            buf_word: Default::default(),
+            key_word: Default::default(),
+            keyin_word: Default::default(),
+            at_mark: Default::default(),
+            low_half: Default::default(),
+            stream_word: Default::default(),
             stall: Default::default(),
             digest_word: Default::default(),
             rdata: Default::default(),
@@ -387,6 +419,31 @@ impl Logic for Sha256Engine {
         self.partial.clock.next = self.clock.val();
         self.partial.rst_n.next = self.rst_n.val();
         self.partial.d.next = self.partial.q.val();
+        self.stream_oh.clock.next = self.clock.val();
+        self.stream_oh.rst_n.next = self.rst_n.val();
+        // Walks one position per cycle and runs out to zero after word 15.
+        self.stream_oh.d.next = self.stream_oh.q.val() << 1;
+        self.draining.clock.next = self.clock.val();
+        self.draining.rst_n.next = self.rst_n.val();
+        self.draining.d.next = self.draining.q.val();
+        self.src_key.clock.next = self.clock.val();
+        self.src_key.rst_n.next = self.rst_n.val();
+        self.src_key.d.next = self.src_key.q.val();
+        self.src_opad.clock.next = self.clock.val();
+        self.src_opad.rst_n.next = self.rst_n.val();
+        self.src_opad.d.next = self.src_opad.q.val();
+        self.src_buf.clock.next = self.clock.val();
+        self.src_buf.rst_n.next = self.rst_n.val();
+        self.src_buf.d.next = self.src_buf.q.val();
+        self.src_pad1.clock.next = self.clock.val();
+        self.src_pad1.rst_n.next = self.rst_n.val();
+        self.src_pad1.d.next = self.src_pad1.q.val();
+        self.src_pad2.clock.next = self.clock.val();
+        self.src_pad2.rst_n.next = self.rst_n.val();
+        self.src_pad2.d.next = self.src_pad2.q.val();
+        self.src_outer.clock.next = self.clock.val();
+        self.src_outer.rst_n.next = self.rst_n.val();
+        self.src_outer.d.next = self.src_outer.q.val();
         self.last_bytes.clock.next = self.clock.val();
         self.last_bytes.rst_n.next = self.rst_n.val();
         self.last_bytes.d.next = self.last_bytes.q.val();
@@ -514,7 +571,7 @@ impl Logic for Sha256Engine {
 
         // ---- Buffer slots and the padding marker.
         self.buf_full.next = self.filled.q.val().get_bit(15);
-        self.buf_plain_full.next = self.buf_full.val() & !self.partial.q.val();
+        self.buf_plain_full.next = self.buf_full.val() & !self.partial.q.val() & !self.draining.q.val();
         self.next_slot.next = !self.filled.q.val() & ((self.filled.q.val() << 1) | self.one16.val());
         self.top_slot.next = self.filled.q.val() & !(self.filled.q.val() >> 1);
         self.mark_oh.next = self.next_slot.val();
@@ -567,58 +624,71 @@ impl Logic for Sha256Engine {
             | (!self.any_dispatched.q.val() & (self.disp_buf.val() | self.disp_pad1.val()));
         self.core.abort.next = false;
 
-        // ---- The block presented to the core.
+        // ---- The word the core reads this round (rounds 0..15 of the block in flight).
         self.key_pad.next = self.ipad.val();
-        if self.disp_opad.val() {
+        if self.src_opad.q.val() {
             self.key_pad.next = self.opad.val();
         }
         for i in 0..8 {
             self.swap_key[i].a.next = self.key_in.val().get_bits::<32>(32 * i);
         }
+        self.buf_word.next = self.zero32.val();
+        self.key_word.next = self.zero32.val();
+        self.keyin_word.next = self.zero32.val();
         for i in 0..16 {
-            self.core.block[i].next = self.zero32.val();
+            if self.stream_oh.q.val().get_bit(i) {
+                self.buf_word.next = self.buf[i].q.val();
+                self.key_word.next = self.key[i].q.val();
+            }
         }
-        if self.disp_key.val() | self.disp_opad.val() {
-            if self.ctrl_keysel.q.val() {
-                for i in 0..8 {
-                    self.core.block[i].next = self.swap_key[i].y.val() ^ self.key_pad.val();
-                }
-                for i in 8..16 {
-                    self.core.block[i].next = self.key_pad.val();
-                }
-            } else {
-                for i in 0..16 {
-                    self.core.block[i].next = self.key[i].q.val() ^ self.key_pad.val();
-                }
+        for i in 0..8 {
+            if self.stream_oh.q.val().get_bit(i) {
+                self.keyin_word.next = self.swap_key[i].y.val();
             }
-        } else if self.disp_buf.val() {
-            for i in 0..16 {
-                self.core.block[i].next = self.buf[i].q.val();
-            }
-        } else if self.disp_pad1.val() {
-            for i in 0..16 {
-                self.core.block[i].next = self.buf[i].q.val();
-                if self.mark_oh.val().get_bit(i) {
-                    self.core.block[i].next = self.buf[i].q.val() | self.mark_val.val();
-                }
-            }
-            if self.one_block.val() {
-                self.core.block[14].next = self.len_bits.val().get_bits::<32>(32);
-                self.core.block[15].next = self.len_bits.val().get_bits::<32>(0);
-            }
-        } else if self.disp_pad2.val() {
-            self.core.block[14].next = self.len_bits.val().get_bits::<32>(32);
-            self.core.block[15].next = self.len_bits.val().get_bits::<32>(0);
-        } else if self.disp_outer.val() {
-            for i in 0..8 {
-                self.core.block[i].next = self.buf[i].q.val();
-            }
-            self.core.block[8].next = self.mark0.val();
-            self.core.block[15].next = self.outer_len.val();
         }
+        if self.ctrl_keysel.q.val() {
+            self.key_word.next = self.keyin_word.val();
+        }
+        self.at_mark.next = (self.stream_oh.q.val() & self.mark_oh.val()) != self.zero16.val();
+        self.low_half.next = self.stream_oh.q.val().get_bits::<8>(0) != self.zero8.val();
+        self.stream_word.next = self.zero32.val();
+        if self.src_key.q.val() | self.src_opad.q.val() {
+            self.stream_word.next = self.key_word.val() ^ self.key_pad.val();
+        } else if self.src_buf.q.val() {
+            self.stream_word.next = self.buf_word.val();
+        } else if self.src_pad1.q.val() {
+            self.stream_word.next = self.buf_word.val();
+            if self.at_mark.val() {
+                self.stream_word.next = self.buf_word.val() | self.mark_val.val();
+            }
+            if self.one_block.val() & self.stream_oh.q.val().get_bit(14) {
+                self.stream_word.next = self.len_bits.val().get_bits::<32>(32);
+            }
+            if self.one_block.val() & self.stream_oh.q.val().get_bit(15) {
+                self.stream_word.next = self.len_bits.val().get_bits::<32>(0);
+            }
+        } else if self.src_pad2.q.val() {
+            if self.stream_oh.q.val().get_bit(14) {
+                self.stream_word.next = self.len_bits.val().get_bits::<32>(32);
+            }
+            if self.stream_oh.q.val().get_bit(15) {
+                self.stream_word.next = self.len_bits.val().get_bits::<32>(0);
+            }
+        } else if self.src_outer.q.val() {
+            if self.low_half.val() {
+                self.stream_word.next = self.buf_word.val();
+            }
+            if self.stream_oh.q.val().get_bit(8) {
+                self.stream_word.next = self.mark0.val();
+            }
+            if self.stream_oh.q.val().get_bit(15) {
+                self.stream_word.next = self.outer_len.val();
+            }
+        }
+        self.core.word_in.next = self.stream_word.val();
 
-        // ---- Back-pressure: a good message write waits while the buffer is full and stays full.
-        self.stall.next = self.ok_write.val() & self.is_msgw.val() & self.buf_full.val() & !self.disp_buf.val();
+        // ---- Back-pressure: a good message write waits while the buffer is full or draining.
+        self.stall.next = self.ok_write.val() & self.is_msgw.val() & (self.buf_full.val() | self.draining.q.val());
         self.pready.next = !self.stall.val();
         self.pslverr.next = self.access.val() & (self.err.val() != self.e_none.val());
 
@@ -629,7 +699,21 @@ impl Logic for Sha256Engine {
         if self.disp_key.val() {
             self.pend_key.d.next = false;
         }
+        if self.core.start.val() {
+            self.stream_oh.d.next = self.one16.val();
+            self.src_key.d.next = self.disp_key.val();
+            self.src_opad.d.next = self.disp_opad.val();
+            self.src_buf.d.next = self.disp_buf.val();
+            self.src_pad1.d.next = self.disp_pad1.val();
+            self.src_pad2.d.next = self.disp_pad2.val();
+            self.src_outer.d.next = self.disp_outer.val();
+        }
         if self.disp_buf.val() | self.disp_pad1.val() {
+            self.draining.d.next = true;
+        }
+        // The buffer is free once the core has read its last word (edge dispatch + 16).
+        if self.draining.q.val() & self.stream_oh.q.val().get_bit(15) {
+            self.draining.d.next = false;
             for i in 0..16 {
                 self.buf[i].d.next = self.zero32.val();
             }
@@ -694,20 +778,13 @@ impl Logic for Sha256Engine {
                 self.err_info.d.next = self.zero32.val();
             }
             if self.is_msgw.val() {
-                if self.disp_buf.val() {
-                    // The full buffer leaves at this edge: the word starts the next block.
-                    self.buf[0].d.next = self.msg_word.val();
-                    self.filled.d.next = self.one16.val();
-                    self.nwords.d.next = self.one5.val();
-                } else {
-                    for i in 0..16 {
-                        if self.next_slot.val().get_bit(i) {
-                            self.buf[i].d.next = self.msg_word.val();
-                        }
+                for i in 0..16 {
+                    if self.next_slot.val().get_bit(i) {
+                        self.buf[i].d.next = self.msg_word.val();
                     }
-                    self.filled.d.next = (self.filled.q.val() << 1) | self.one16.val();
-                    self.nwords.d.next = self.nwords.q.val() + self.one5.val();
                 }
+                self.filled.d.next = (self.filled.q.val() << 1) | self.one16.val();
+                self.nwords.d.next = self.nwords.q.val() + self.one5.val();
                 self.len.d.next = self.len.q.val() + self.msg_bytes64.val();
                 self.msg_len.d.next = self.msg_len.q.val() + self.msg_bytes32.val();
                 if self.pstrb.val() != self.strb_f.val() {
@@ -760,6 +837,8 @@ impl Logic for Sha256Engine {
                     self.filled.d.next = self.zero16.val();
                     self.nwords.d.next = self.zero5.val();
                     self.partial.d.next = false;
+                    self.draining.d.next = false;
+                    self.stream_oh.d.next = self.zero16.val();
                     self.msg_len.d.next = self.zero32.val();
                     self.len.d.next = self.zero64.val();
                     self.pend_key.d.next = false;
@@ -780,15 +859,14 @@ impl Logic for Sha256Engine {
         }
 
         // ---- Error log: the first error is kept, later ones only set OVERFLOW.
-        self.ze_code.a.next = self.err.val();
         self.ze_master.a.next = self.pmaster.val();
         self.ze_addr.a.next = self.paddr.val();
         if self.access.val() & (self.err.val() != self.e_none.val()) {
             if self.err_info.q.val() == self.zero32.val() {
-                self.err_info.d.next = self.ze_code.y.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16);
+                self.err_info.d.next = self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16);
                 if self.pwrite.val() {
                     self.err_info.d.next =
-                        self.ze_code.y.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16) | self.bit8.val();
+                        self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16) | self.bit8.val();
                 }
             } else {
                 self.err_info.d.next = self.err_info.q.val() | self.bit31.val();
