@@ -9,10 +9,8 @@
 
 // The same parser the runtime uses, so build time and run time agree on the port list.
 #[allow(dead_code)]
-#[path = "src/dut.rs"]
-mod dut;
 
-use dut::{parse_ports, Dir, Port};
+use pluton_toolchain::ports::{parse_ports, Dir, Port};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
@@ -44,7 +42,6 @@ fn run() -> Result<(), String> {
     let root = pluton_toolchain::project_root();
     println!("cargo:rustc-env=PLUTON_PROJECT_ROOT={}", root.display());
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=src/dut.rs");
     println!("cargo:rerun-if-env-changed=PLUTON_RTL_DIR");
 
     let rtl_dir = match std::env::var_os("PLUTON_RTL_DIR") {

@@ -176,20 +176,30 @@ pub fn replay_loop_cpp(stem: &str, ports: &[Port]) -> String {
 
 /// A `Dut` wrapper that records every input port's value at each rising edge, for replay by
 /// the bare C++ loop ([`replay_loop_cpp`]): little-endian u32 words, inputs in port order.
+/// The trace is written to `file` when the recorder is dropped (a simulation drops its DUT).
 pub struct TraceRecorder<D: Dut> {
     pub inner: D,
     inputs: Vec<(usize, usize)>,
     current: Vec<Vec<u32>>,
     pub trace: Vec<u32>,
+    file: PathBuf,
+}
+
+impl<D: Dut> Drop for TraceRecorder<D> {
+    fn drop(&mut self) {
+        if let Err(e) = self.write(&self.file) {
+            eprintln!("writing {}: {e}", self.file.display());
+        }
+    }
 }
 
 impl<D: Dut> TraceRecorder<D> {
-    pub fn new(inner: D) -> Self {
+    pub fn new(inner: D, file: PathBuf) -> Self {
         let ports = inner.ports().to_vec();
         let inputs: Vec<(usize, usize)> =
             ports.iter().enumerate().filter(|(_, p)| p.dir == Dir::In && p.name != "clock").map(|(i, p)| (i, p.words())).collect();
         let current = ports.iter().map(|p| vec![0; p.words()]).collect();
-        TraceRecorder { inner, inputs, current, trace: Vec::new() }
+        TraceRecorder { inner, inputs, current, trace: Vec::new(), file }
     }
 
     pub fn write(&self, path: &Path) -> std::io::Result<()> {

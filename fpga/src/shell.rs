@@ -7,55 +7,7 @@
 
 use std::fmt::Write;
 
-/// Direction of a block port.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dir {
-    In,
-    Out,
-}
-
-/// One port of a block, as listed in `rtl/<module>.ports`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Port {
-    pub name: String,
-    pub dir: Dir,
-    pub width: u32,
-}
-
-/// Parse a `.ports` file: lines `in|out <width> <name>`, `#` comments, blank lines ignored.
-pub fn parse_ports(text: &str) -> Result<Vec<Port>, String> {
-    let mut ports = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let bad = || {
-            format!(
-                "ports line {}: expected `in|out <width> <name>`, got `{line}`",
-                n + 1
-            )
-        };
-        let [dir, width, name] = line.split_whitespace().collect::<Vec<_>>()[..] else {
-            return Err(bad());
-        };
-        let dir = match dir {
-            "in" => Dir::In,
-            "out" => Dir::Out,
-            _ => return Err(bad()),
-        };
-        let width: u32 = width.parse().map_err(|_| bad())?;
-        if width == 0 {
-            return Err(bad());
-        }
-        ports.push(Port {
-            name: name.to_string(),
-            dir,
-            width,
-        });
-    }
-    Ok(ports)
-}
+pub use pluton_toolchain::ports::{parse_ports, Dir, Port};
 
 /// The block's clock and reset are wired straight to the shell's pins, not through the chain.
 fn is_clock_or_reset(port: &Port) -> bool {

@@ -110,7 +110,7 @@ pub fn tidy_verilog(text: &str, module: &str) -> String {
         text.push_str(&line);
         text.push('\n');
     }
-    let text = text.trim_start().to_string();
+    let text = dedupe_modules(text.trim_start(), module);
     // One file per block: its sub-modules follow the top, so their names cannot match the file.
     let first_sub = format!("endmodule // {module}\n");
     text.replacen(
@@ -118,6 +118,83 @@ pub fn tidy_verilog(text: &str, module: &str) -> String {
         &format!("{first_sub}\n// Sub-modules of {module} stay in its file (one file per block), so their\n// names differ from the file name by design.\n/* verilator lint_off DECLFILENAME */\n"),
         1,
     )
+}
+
+/// rust-hdl writes one module per instance; merge sub-modules whose bodies are identical so a
+/// chip partner sees one `<module>_rdff<width>` per flop width, not one module per register.
+fn dedupe_modules(text: &str, module: &str) -> String {
+    struct Def {
+        name: String,
+        text: String,
+    }
+    let mut defs: Vec<Def> = Vec::new();
+    let mut preamble = String::new();
+    let mut current: Option<Def> = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("module ") {
+            let name = rest.split('(').next().unwrap_or_default().to_string();
+            current = Some(Def { name, text: String::new() });
+        }
+        match current.as_mut() {
+            Some(d) => {
+                d.text.push_str(line);
+                d.text.push('\n');
+            }
+            None => {
+                preamble.push_str(line);
+                preamble.push('\n');
+            }
+        }
+        if line.starts_with("endmodule") {
+            defs.extend(current.take());
+        }
+    }
+    // Group by body with the name blanked out; pick one name per group.
+    let body = |d: &Def| d.text.replace(&d.name, "@");
+    let mut canonical: std::collections::BTreeMap<String, String> = Default::default();
+    let mut rename: std::collections::HashMap<String, String> = Default::default();
+    for d in defs.iter().filter(|d| d.name != module) {
+        let key = body(d);
+        let name = canonical.entry(key).or_insert_with(|| {
+            if d.text.contains("always @(posedge clock or negedge rst_n)") {
+                let width = d
+                    .text
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("output reg ").map(|r| r.trim().to_string()))
+                    .and_then(|r| r.strip_prefix('[').and_then(|r| r.split(':').next()).and_then(|n| n.parse::<u32>().ok()))
+                    .map_or(1, |msb| msb + 1);
+                format!("{module}_rdff{width}")
+            } else {
+                d.name.clone()
+            }
+        });
+        rename.insert(d.name.clone(), name.clone());
+    }
+    let mut out = preamble;
+    let mut emitted = std::collections::HashSet::new();
+    for d in &defs {
+        let target = rename.get(&d.name).cloned().unwrap_or_else(|| d.name.clone());
+        if !emitted.insert(target.clone()) {
+            continue;
+        }
+        let mut t = d.text.replace(&format!("module {}(", d.name), &format!("module {target}("));
+        t = t.replace(&format!("endmodule // {}", d.name), &format!("endmodule // {target}"));
+        // Instantiations: `<name> <instance>(` at the start of a line.
+        let lines: Vec<String> = t
+            .lines()
+            .map(|l| {
+                let trimmed = l.trim_start();
+                let first = trimmed.split(' ').next().unwrap_or_default();
+                match rename.get(first) {
+                    Some(new) if trimmed.ends_with('(') => format!("{}{new}{}", &l[..l.len() - trimmed.len()], &trimmed[first.len()..]),
+                    _ => l.to_string(),
+                }
+            })
+            .collect();
+        out.push_str(&lines.join("\n"));
+        out.push_str("\n\n");
+    }
+    out.trim_end().to_string() + "\n"
 }
 
 fn rename_module(s: &str, module: &str) -> String {

@@ -4,8 +4,8 @@
 
 use crate::regression::{benches, run_case, Backend, BlockBench, Ctx, Options, TestFuture};
 use pluton_bindings::bench::{build_replay_loop, TraceRecorder};
-use pluton_bindings::{Dir, Dut, Port, Sim, SimOptions, VerilatedDut};
-use std::path::{Path, PathBuf};
+use pluton_bindings::{Dir, Dut, Sim, SimOptions, VerilatedDut};
+use std::path::Path;
 use std::time::Instant;
 
 /// Messages of the random test used as the co-sim workload.
@@ -87,42 +87,10 @@ fn record_trace(bench: &BlockBench, body: fn(Ctx) -> TestFuture, path: &Path) ->
     };
     let file = path.to_path_buf();
     let factory = move || -> Box<dyn Dut> {
-        Box::new(Recording { inner: TraceRecorder::new(VerilatedDut::open(module).unwrap()), file: file.clone() })
+        Box::new(TraceRecorder::new(VerilatedDut::open(module).unwrap(), file.clone()))
     };
     let mut sim = Sim::with_options(factory, SimOptions { seed: Some(WORKLOAD_SEED), waves_on_failure: false, ..SimOptions::default() });
     sim.run("bench_trace", move |tb| body(Ctx::for_bench(tb))).map_err(|f| f.to_string())?;
     let bytes = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
     Ok(bytes / 4 / per_cycle as u64)
-}
-
-/// Writes the recorded trace when the simulation drops the DUT.
-struct Recording {
-    inner: TraceRecorder<VerilatedDut>,
-    file: PathBuf,
-}
-
-impl Drop for Recording {
-    fn drop(&mut self) {
-        if let Err(e) = self.inner.write(&self.file) {
-            eprintln!("writing {}: {e}", self.file.display());
-        }
-    }
-}
-
-impl Dut for Recording {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-    fn ports(&self) -> &[Port] {
-        self.inner.ports()
-    }
-    fn poke(&mut self, port: usize, value: &[u32]) {
-        self.inner.poke(port, value)
-    }
-    fn peek(&mut self, port: usize, value: &mut [u32]) {
-        self.inner.peek(port, value)
-    }
-    fn step(&mut self) {
-        self.inner.step()
-    }
 }

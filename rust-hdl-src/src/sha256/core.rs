@@ -20,17 +20,6 @@ pub const IV: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
-/// The round-constant table as one 2048-bit constant: K[t] is bits 32t+31..32t.
-fn k_table() -> Bits<2048> {
-    let mut k = Bits::<2048>::default();
-    for (t, word) in K.iter().enumerate() {
-        for b in 0..32 {
-            k = k.replace_bit(32 * t + b, (word >> b) & 1 == 1);
-        }
-    }
-    k
-}
-
 /// Compression core. A pulse on `start` dispatches a block, whose words the core then reads on
 /// `word_in` one per round: word t in the cycle before edge `dispatch + 1 + t`, for t in 0..16.
 /// `done` is high in the cycle whose rising edge adds the working state into `h` (65 edges after
@@ -55,15 +44,16 @@ pub struct Sha256Core {
     st: [RDff<Bits<32>>; 8],
     w: [RDff<Bits<32>>; 16],
     hs: [RDff<Bits<32>>; 8],
-    /// Bit offset of K[t] in the constant table: 32 * round.
-    koff: RDff<Bits<11>>,
+    /// Round number t, 0..=63.
+    round: RDff<Bits<6>>,
     busy_r: RDff<bool>,
     adding: RDff<bool>,
-    k_rom: Constant<Bits<2048>>,
+    /// K[t], read through a 64-way `case` so synthesis builds a ROM, not a shifter.
+    k: [Constant<Bits<32>>; 64],
     iv: [Constant<Bits<32>>; 8],
-    koff_step: Constant<Bits<11>>,
-    koff_last: Constant<Bits<11>>,
-    koff_zero: Constant<Bits<11>>,
+    round_one: Constant<Bits<6>>,
+    round_last: Constant<Bits<6>>,
+    round_zero: Constant<Bits<6>>,
     zero2: Constant<Bits<2>>,
     streaming: Signal<Local, bool>,
     wt: Signal<Local, Bits<32>>,
@@ -94,14 +84,14 @@ impl Default for Sha256Core {
             st: Default::default(),
             w: Default::default(),
             hs: Default::default(),
-            koff: Default::default(),
+            round: Default::default(),
             busy_r: Default::default(),
             adding: Default::default(),
-            k_rom: Constant::new(k_table()),
+            k: K.map(|x| Constant::new(bits::<32>(x as u64))),
             iv: IV.map(|x| Constant::new(bits::<32>(x as u64))),
-            koff_step: Constant::new(bits::<11>(32)),
-            koff_last: Constant::new(bits::<11>(63 * 32)),
-            koff_zero: Constant::new(bits::<11>(0)),
+            round_one: Constant::new(bits::<6>(1)),
+            round_last: Constant::new(bits::<6>(63)),
+            round_zero: Constant::new(bits::<6>(0)),
             zero2: Constant::new(bits::<2>(0)),
             streaming: Default::default(),
             wt: Default::default(),
@@ -137,9 +127,9 @@ impl Logic for Sha256Core {
             self.w[i].rst_n.next = self.rst_n.val();
             self.w[i].d.next = self.w[i].q.val();
         }
-        self.koff.clock.next = self.clock.val();
-        self.koff.rst_n.next = self.rst_n.val();
-        self.koff.d.next = self.koff.q.val();
+        self.round.clock.next = self.clock.val();
+        self.round.rst_n.next = self.rst_n.val();
+        self.round.d.next = self.round.q.val();
         self.busy_r.clock.next = self.clock.val();
         self.busy_r.rst_n.next = self.rst_n.val();
         self.busy_r.d.next = self.busy_r.q.val();
@@ -149,8 +139,74 @@ impl Logic for Sha256Core {
 
         // Round function (FIPS 180-4 section 6.2.2), st[0..8] = a..h.
         // Rounds 0..15 take the message word from outside; later rounds extend the schedule.
-        self.streaming.next = self.busy_r.q.val() & !self.adding.q.val() & (self.koff.q.val().get_bits::<2>(9) == self.zero2.val());
-        self.kt.next = self.k_rom.val().get_bits::<32>(self.koff.q.val().index());
+        self.streaming.next = self.busy_r.q.val() & !self.adding.q.val() & (self.round.q.val().get_bits::<2>(4) == self.zero2.val());
+        match self.round.q.val().index() {
+            0 => self.kt.next = self.k[0].val(),
+            1 => self.kt.next = self.k[1].val(),
+            2 => self.kt.next = self.k[2].val(),
+            3 => self.kt.next = self.k[3].val(),
+            4 => self.kt.next = self.k[4].val(),
+            5 => self.kt.next = self.k[5].val(),
+            6 => self.kt.next = self.k[6].val(),
+            7 => self.kt.next = self.k[7].val(),
+            8 => self.kt.next = self.k[8].val(),
+            9 => self.kt.next = self.k[9].val(),
+            10 => self.kt.next = self.k[10].val(),
+            11 => self.kt.next = self.k[11].val(),
+            12 => self.kt.next = self.k[12].val(),
+            13 => self.kt.next = self.k[13].val(),
+            14 => self.kt.next = self.k[14].val(),
+            15 => self.kt.next = self.k[15].val(),
+            16 => self.kt.next = self.k[16].val(),
+            17 => self.kt.next = self.k[17].val(),
+            18 => self.kt.next = self.k[18].val(),
+            19 => self.kt.next = self.k[19].val(),
+            20 => self.kt.next = self.k[20].val(),
+            21 => self.kt.next = self.k[21].val(),
+            22 => self.kt.next = self.k[22].val(),
+            23 => self.kt.next = self.k[23].val(),
+            24 => self.kt.next = self.k[24].val(),
+            25 => self.kt.next = self.k[25].val(),
+            26 => self.kt.next = self.k[26].val(),
+            27 => self.kt.next = self.k[27].val(),
+            28 => self.kt.next = self.k[28].val(),
+            29 => self.kt.next = self.k[29].val(),
+            30 => self.kt.next = self.k[30].val(),
+            31 => self.kt.next = self.k[31].val(),
+            32 => self.kt.next = self.k[32].val(),
+            33 => self.kt.next = self.k[33].val(),
+            34 => self.kt.next = self.k[34].val(),
+            35 => self.kt.next = self.k[35].val(),
+            36 => self.kt.next = self.k[36].val(),
+            37 => self.kt.next = self.k[37].val(),
+            38 => self.kt.next = self.k[38].val(),
+            39 => self.kt.next = self.k[39].val(),
+            40 => self.kt.next = self.k[40].val(),
+            41 => self.kt.next = self.k[41].val(),
+            42 => self.kt.next = self.k[42].val(),
+            43 => self.kt.next = self.k[43].val(),
+            44 => self.kt.next = self.k[44].val(),
+            45 => self.kt.next = self.k[45].val(),
+            46 => self.kt.next = self.k[46].val(),
+            47 => self.kt.next = self.k[47].val(),
+            48 => self.kt.next = self.k[48].val(),
+            49 => self.kt.next = self.k[49].val(),
+            50 => self.kt.next = self.k[50].val(),
+            51 => self.kt.next = self.k[51].val(),
+            52 => self.kt.next = self.k[52].val(),
+            53 => self.kt.next = self.k[53].val(),
+            54 => self.kt.next = self.k[54].val(),
+            55 => self.kt.next = self.k[55].val(),
+            56 => self.kt.next = self.k[56].val(),
+            57 => self.kt.next = self.k[57].val(),
+            58 => self.kt.next = self.k[58].val(),
+            59 => self.kt.next = self.k[59].val(),
+            60 => self.kt.next = self.k[60].val(),
+            61 => self.kt.next = self.k[61].val(),
+            62 => self.kt.next = self.k[62].val(),
+            63 => self.kt.next = self.k[63].val(),
+            _ => self.kt.next = self.k[0].val(),
+        }
         self.big_sigma0.next = ((self.st[0].q.val() >> 2) | (self.st[0].q.val() << 30))
             ^ ((self.st[0].q.val() >> 13) | (self.st[0].q.val() << 19))
             ^ ((self.st[0].q.val() >> 22) | (self.st[0].q.val() << 10));
@@ -193,7 +249,7 @@ impl Logic for Sha256Core {
                     self.st[i].d.next = self.hs[i].q.val();
                 }
             }
-            self.koff.d.next = self.koff_zero.val();
+            self.round.d.next = self.round_zero.val();
             self.busy_r.d.next = true;
             self.adding.d.next = false;
         } else if self.busy_r.q.val() {
@@ -216,8 +272,8 @@ impl Logic for Sha256Core {
                     self.w[i].d.next = self.w[i + 1].q.val();
                 }
                 self.w[15].d.next = self.wt.val();
-                self.koff.d.next = self.koff.q.val() + self.koff_step.val();
-                if self.koff.q.val() == self.koff_last.val() {
+                self.round.d.next = self.round.q.val() + self.round_one.val();
+                if self.round.q.val() == self.round_last.val() {
                     self.adding.d.next = true;
                 }
             }

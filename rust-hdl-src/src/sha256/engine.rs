@@ -124,7 +124,6 @@ pub struct Sha256Engine {
     bit8: Constant<Bits<32>>,
     bit31: Constant<Bits<32>>,
     zero16: Constant<Bits<16>>,
-    zero8: Constant<Bits<8>>,
     one16: Constant<Bits<16>>,
     one8: Constant<Bits<8>>,
     zero5: Constant<Bits<5>>,
@@ -196,7 +195,7 @@ pub struct Sha256Engine {
     key_word: Signal<Local, Bits<32>>,
     keyin_word: Signal<Local, Bits<32>>,
     at_mark: Signal<Local, bool>,
-    low_half: Signal<Local, bool>,
+    shifting: Signal<Local, bool>,
     stream_word: Signal<Local, Bits<32>>,
     stall: Signal<Local, bool>,
     digest_word: Signal<Local, Bits<32>>,
@@ -305,7 +304,6 @@ impl Default for Sha256Engine {
             bit8: c(regs::ERR_INFO_WRITE.mask() as u64),
             bit31: c(regs::ERR_INFO_OVERFLOW.mask() as u64),
             zero16: c(0),
-            zero8: c(0),
             one16: c(1),
             one8: c(1),
             zero5: c(0),
@@ -372,7 +370,7 @@ impl Default for Sha256Engine {
             key_word: Default::default(),
             keyin_word: Default::default(),
             at_mark: Default::default(),
-            low_half: Default::default(),
+            shifting: Default::default(),
             stream_word: Default::default(),
             stall: Default::default(),
             digest_word: Default::default(),
@@ -632,12 +630,13 @@ impl Logic for Sha256Engine {
         for i in 0..8 {
             self.swap_key[i].a.next = self.key_in.val().get_bits::<32>(32 * i);
         }
-        self.buf_word.next = self.zero32.val();
+        // A buffer block shifts the buffer down one word per round, so its next word is always
+        // buf[0] (no read mux), and the buffer is empty after the 16th round.
+        self.buf_word.next = self.buf[0].q.val();
         self.key_word.next = self.zero32.val();
         self.keyin_word.next = self.zero32.val();
         for i in 0..16 {
             if self.stream_oh.q.val().get_bit(i) {
-                self.buf_word.next = self.buf[i].q.val();
                 self.key_word.next = self.key[i].q.val();
             }
         }
@@ -650,7 +649,6 @@ impl Logic for Sha256Engine {
             self.key_word.next = self.keyin_word.val();
         }
         self.at_mark.next = (self.stream_oh.q.val() & self.mark_oh.val()) != self.zero16.val();
-        self.low_half.next = self.stream_oh.q.val().get_bits::<8>(0) != self.zero8.val();
         self.stream_word.next = self.zero32.val();
         if self.src_key.q.val() | self.src_opad.q.val() {
             self.stream_word.next = self.key_word.val() ^ self.key_pad.val();
@@ -675,9 +673,8 @@ impl Logic for Sha256Engine {
                 self.stream_word.next = self.len_bits.val().get_bits::<32>(0);
             }
         } else if self.src_outer.q.val() {
-            if self.low_half.val() {
-                self.stream_word.next = self.buf_word.val();
-            }
+            // buf[0..8] holds the inner digest; the shifted-in words after it are zero.
+            self.stream_word.next = self.buf_word.val();
             if self.stream_oh.q.val().get_bit(8) {
                 self.stream_word.next = self.mark0.val();
             }
@@ -711,12 +708,17 @@ impl Logic for Sha256Engine {
         if self.disp_buf.val() | self.disp_pad1.val() {
             self.draining.d.next = true;
         }
+        self.shifting.next = (self.src_buf.q.val() | self.src_pad1.q.val() | self.src_outer.q.val())
+            & (self.stream_oh.q.val() != self.zero16.val());
+        if self.shifting.val() {
+            for i in 0..15 {
+                self.buf[i].d.next = self.buf[i + 1].q.val();
+            }
+            self.buf[15].d.next = self.zero32.val();
+        }
         // The buffer is free once the core has read its last word (edge dispatch + 16).
         if self.draining.q.val() & self.stream_oh.q.val().get_bit(15) {
             self.draining.d.next = false;
-            for i in 0..16 {
-                self.buf[i].d.next = self.zero32.val();
-            }
             self.filled.d.next = self.zero16.val();
             self.nwords.d.next = self.zero5.val();
             self.partial.d.next = false;
