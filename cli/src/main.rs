@@ -158,7 +158,10 @@ fn synth(block: &str, target: pluton_fpga::Target) -> Result<(), String> {
     print!("{}", report.to_markdown());
     let path = pluton_fpga::write_report(&report, &pluton_fpga::reports_dir())?;
     println!("report: {}", path.display());
-    Ok(())
+    match report.does_not_fit {
+        Some(why) => Err(format!("{m} does not fit {target}: {why}")),
+        None => Ok(()),
+    }
 }
 
 fn tools(no_install: bool) -> Result<(), String> {

@@ -97,6 +97,8 @@ pub struct SynthReport {
     pub cells: Vec<(String, u64)>,
     /// The bitstream, when the flow makes one.
     pub bitstream: Option<PathBuf>,
+    /// Why place and route could not finish, when the design does not fit the device.
+    pub does_not_fit: Option<String>,
 }
 
 impl SynthReport {
@@ -106,6 +108,9 @@ impl SynthReport {
         // `write!` into a String cannot fail.
         let _ = writeln!(md, "# `{}` on {}\n", self.top, self.target);
         let _ = writeln!(md, "Device: {}.\n", self.target.device());
+        if let Some(why) = &self.does_not_fit {
+            let _ = writeln!(md, "**Does not fit:** {why}. No bitstream and no Fmax.\n");
+        }
         let placed = if self.target == Target::Xc7a35t {
             "block (synth_xilinx)"
         } else {
@@ -120,6 +125,7 @@ impl SynthReport {
         let fmax = match self.fmax_mhz {
             Some(f) => format!("{f:.2} MHz (nextpnr, constrained at 50 MHz)"),
             None if self.target == Target::Xc7a35t => "n/a: use fpga/xilinx/vivado.tcl".to_string(),
+            None if self.does_not_fit.is_some() => "n/a: does not fit".to_string(),
             None => "not reported by nextpnr".to_string(),
         };
         let _ = writeln!(md, "| Fmax | {fmax} | |\n");
@@ -148,10 +154,13 @@ impl SynthReport {
         for (tool, version) in &self.tool_versions {
             let _ = writeln!(md, "- {tool} {version}");
         }
+        // Paths relative to the project, so a committed report does not name one machine.
+        let root = pluton_toolchain::project_root();
+        let rel = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
         if let Some(bit) = &self.bitstream {
-            let _ = writeln!(md, "\nBitstream: `{}`", bit.display());
+            let _ = writeln!(md, "\nBitstream: `{}`", rel(bit));
         }
-        let _ = writeln!(md, "\nLog: `{}`", self.log_path.display());
+        let _ = writeln!(md, "\nLog: `{}`", rel(&self.log_path));
         md
     }
 }
@@ -388,9 +397,13 @@ pub fn synth(
             if let Some(pcf) = &constraints {
                 args.extend(["--pcf", pcf.as_str()]);
             }
-            let log = flow.run(&pluton_toolchain::nextpnr_ice40()?, &args)?;
-            flow.run(&pluton_toolchain::icepack()?, &[&asc, &bin])?;
-            (log, Some(out_dir.join(bin)))
+            match place(&mut flow, &pluton_toolchain::nextpnr_ice40()?, &args)? {
+                Placed::Yes(log) => {
+                    flow.run(&pluton_toolchain::icepack()?, &[&asc, &bin])?;
+                    (log, Some(out_dir.join(bin)))
+                }
+                Placed::DoesNotFit(log) => (log, None),
+            }
         }
         Target::Ecp5_25k => {
             let config = format!("{shell_top}.config");
@@ -410,13 +423,19 @@ pub fn synth(
             if let Some(lpf) = &constraints {
                 args.extend(["--lpf", lpf.as_str()]);
             }
-            let log = flow.run(&pluton_toolchain::nextpnr_ecp5()?, &args)?;
-            flow.run(&pluton_toolchain::ecppack()?, &[&config, &bit])?;
-            (log, Some(out_dir.join(bit)))
+            match place(&mut flow, &pluton_toolchain::nextpnr_ecp5()?, &args)? {
+                Placed::Yes(log) => {
+                    flow.run(&pluton_toolchain::ecppack()?, &[&config, &bit])?;
+                    (log, Some(out_dir.join(bit)))
+                }
+                Placed::DoesNotFit(log) => (log, None),
+            }
         }
         Target::Xc7a35t => (String::new(), None),
     };
 
+    let utilisation = parse::nextpnr_utilisation(&pnr_log);
+    let does_not_fit = over_capacity(&utilisation);
     let (luts, ffs) = luts_and_ffs(target, &placed_cells);
     let (brams, dsps) = brams_and_dsps(target, &placed_cells);
     Ok(SynthReport {
@@ -436,10 +455,42 @@ pub fn synth(
         } else {
             shell_ffs
         },
-        utilisation: parse::nextpnr_utilisation(&pnr_log),
+        utilisation,
         cells: placed_cells,
         bitstream,
+        does_not_fit,
     })
+}
+
+enum Placed {
+    Yes(String),
+    DoesNotFit(String),
+}
+
+/// Run nextpnr; a failure because the design needs more cells than the device has is a result
+/// (reported with its utilisation), any other failure an error.
+fn place(flow: &mut Flow, nextpnr: &Tool, args: &[&str]) -> Result<Placed, String> {
+    match flow.run(nextpnr, args) {
+        Ok(log) => Ok(Placed::Yes(log)),
+        Err(e) => {
+            let log = flow.log.clone();
+            if over_capacity(&parse::nextpnr_utilisation(&log)).is_some() {
+                Ok(Placed::DoesNotFit(log))
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+/// "ICESTORM_LC 6975/5280 (132%)" for every resource used beyond what the device has.
+fn over_capacity(utilisation: &[parse::Utilisation]) -> Option<String> {
+    let over: Vec<String> = utilisation
+        .iter()
+        .filter(|u| u.used > u.available)
+        .map(|u| format!("{} {}/{} ({}%)", u.bel, u.used, u.available, u.used * 100 / u.available.max(1)))
+        .collect();
+    (!over.is_empty()).then(|| format!("needs {}", over.join(", ")))
 }
 
 #[cfg(test)]
@@ -453,5 +504,20 @@ mod tests {
         }
         assert_eq!("ecp5-25k".parse::<Target>(), Ok(Target::Ecp5_25k));
         assert!("ice40".parse::<Target>().is_err());
+    }
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+
+    #[test]
+    fn over_capacity_names_each_overfull_resource() {
+        let u = |bel: &str, used, available| parse::Utilisation { bel: bel.into(), used, available };
+        assert_eq!(over_capacity(&[u("ICESTORM_LC", 5000, 5280), u("ICESTORM_RAM", 0, 30)]), None);
+        assert_eq!(
+            over_capacity(&[u("ICESTORM_LC", 6975, 5280), u("SB_IO", 4, 39)]).as_deref(),
+            Some("needs ICESTORM_LC 6975/5280 (132%)")
+        );
     }
 }
