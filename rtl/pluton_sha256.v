@@ -83,34 +83,6 @@
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,key_in,key_valid,prdata,pready,pslverr,intr_done);
 
     // Module arguments
@@ -170,6 +142,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     localparam  mask1 = 32'hff;
     localparam  mask3 = 32'hffff;
     localparam  mask7 = 32'hffffff;
+    localparam  byte1 = 32'hff00;
     localparam  outer_len = 32'h300;
     localparam  bit0 = 32'h1;
     localparam  bit1 = 32'h2;
@@ -180,6 +153,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     localparam  zero16 = 16'h0;
     localparam  one16 = 16'h1;
     localparam  one8 = 8'h1;
+    localparam  one4 = 4'h1;
+    localparam  zero4 = 4'h0;
+    localparam  zero8 = 8'h0;
+    localparam  first15 = 16'h7fff;
     localparam  zero5 = 5'b0;
     localparam  one5 = 5'b1;
     localparam  lb1 = 2'b1;
@@ -214,8 +191,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  core__done;
     reg  [31:0] swap_in__a;
     wire  [31:0] swap_in__y;
-    reg  [31:0] swap_out__a;
-    wire  [31:0] swap_out__y;
     reg  [31:0] swap_key__0__a;
     wire  [31:0] swap_key__0__y;
     reg  [31:0] swap_key__1__a;
@@ -258,134 +233,28 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  done_r__q;
     reg  done_r__clock;
     reg  done_r__rst_n;
-    reg  [31:0] key__0__d;
-    wire  [31:0] key__0__q;
-    reg  key__0__clock;
-    reg  key__0__rst_n;
-    reg  [31:0] key__1__d;
-    wire  [31:0] key__1__q;
-    reg  key__1__clock;
-    reg  key__1__rst_n;
-    reg  [31:0] key__2__d;
-    wire  [31:0] key__2__q;
-    reg  key__2__clock;
-    reg  key__2__rst_n;
-    reg  [31:0] key__3__d;
-    wire  [31:0] key__3__q;
-    reg  key__3__clock;
-    reg  key__3__rst_n;
-    reg  [31:0] key__4__d;
-    wire  [31:0] key__4__q;
-    reg  key__4__clock;
-    reg  key__4__rst_n;
-    reg  [31:0] key__5__d;
-    wire  [31:0] key__5__q;
-    reg  key__5__clock;
-    reg  key__5__rst_n;
-    reg  [31:0] key__6__d;
-    wire  [31:0] key__6__q;
-    reg  key__6__clock;
-    reg  key__6__rst_n;
-    reg  [31:0] key__7__d;
-    wire  [31:0] key__7__q;
-    reg  key__7__clock;
-    reg  key__7__rst_n;
-    reg  [31:0] key__8__d;
-    wire  [31:0] key__8__q;
-    reg  key__8__clock;
-    reg  key__8__rst_n;
-    reg  [31:0] key__9__d;
-    wire  [31:0] key__9__q;
-    reg  key__9__clock;
-    reg  key__9__rst_n;
-    reg  [31:0] key__10__d;
-    wire  [31:0] key__10__q;
-    reg  key__10__clock;
-    reg  key__10__rst_n;
-    reg  [31:0] key__11__d;
-    wire  [31:0] key__11__q;
-    reg  key__11__clock;
-    reg  key__11__rst_n;
-    reg  [31:0] key__12__d;
-    wire  [31:0] key__12__q;
-    reg  key__12__clock;
-    reg  key__12__rst_n;
-    reg  [31:0] key__13__d;
-    wire  [31:0] key__13__q;
-    reg  key__13__clock;
-    reg  key__13__rst_n;
-    reg  [31:0] key__14__d;
-    wire  [31:0] key__14__q;
-    reg  key__14__clock;
-    reg  key__14__rst_n;
-    reg  [31:0] key__15__d;
-    wire  [31:0] key__15__q;
-    reg  key__15__clock;
-    reg  key__15__rst_n;
-    reg  [31:0] buf__0__d;
-    wire  [31:0] buf__0__q;
-    reg  buf__0__clock;
-    reg  buf__0__rst_n;
-    reg  [31:0] buf__1__d;
-    wire  [31:0] buf__1__q;
-    reg  buf__1__clock;
-    reg  buf__1__rst_n;
-    reg  [31:0] buf__2__d;
-    wire  [31:0] buf__2__q;
-    reg  buf__2__clock;
-    reg  buf__2__rst_n;
-    reg  [31:0] buf__3__d;
-    wire  [31:0] buf__3__q;
-    reg  buf__3__clock;
-    reg  buf__3__rst_n;
-    reg  [31:0] buf__4__d;
-    wire  [31:0] buf__4__q;
-    reg  buf__4__clock;
-    reg  buf__4__rst_n;
-    reg  [31:0] buf__5__d;
-    wire  [31:0] buf__5__q;
-    reg  buf__5__clock;
-    reg  buf__5__rst_n;
-    reg  [31:0] buf__6__d;
-    wire  [31:0] buf__6__q;
-    reg  buf__6__clock;
-    reg  buf__6__rst_n;
-    reg  [31:0] buf__7__d;
-    wire  [31:0] buf__7__q;
-    reg  buf__7__clock;
-    reg  buf__7__rst_n;
-    reg  [31:0] buf__8__d;
-    wire  [31:0] buf__8__q;
-    reg  buf__8__clock;
-    reg  buf__8__rst_n;
-    reg  [31:0] buf__9__d;
-    wire  [31:0] buf__9__q;
-    reg  buf__9__clock;
-    reg  buf__9__rst_n;
-    reg  [31:0] buf__10__d;
-    wire  [31:0] buf__10__q;
-    reg  buf__10__clock;
-    reg  buf__10__rst_n;
-    reg  [31:0] buf__11__d;
-    wire  [31:0] buf__11__q;
-    reg  buf__11__clock;
-    reg  buf__11__rst_n;
-    reg  [31:0] buf__12__d;
-    wire  [31:0] buf__12__q;
-    reg  buf__12__clock;
-    reg  buf__12__rst_n;
-    reg  [31:0] buf__13__d;
-    wire  [31:0] buf__13__q;
-    reg  buf__13__clock;
-    reg  buf__13__rst_n;
-    reg  [31:0] buf__14__d;
-    wire  [31:0] buf__14__q;
-    reg  buf__14__clock;
-    reg  buf__14__rst_n;
-    reg  [31:0] buf__15__d;
-    wire  [31:0] buf__15__q;
-    reg  buf__15__clock;
-    reg  buf__15__rst_n;
+    reg  key_ram__clock;
+    reg  key_ram__rst_n;
+    reg  key_ram__we;
+    reg  [3:0] key_ram__waddr;
+    reg  [31:0] key_ram__wdata;
+    reg  [3:0] key_ram__raddr;
+    wire  [31:0] key_ram__rdata;
+    reg  buf_ram__clock;
+    reg  buf_ram__rst_n;
+    reg  buf_ram__we;
+    reg  [3:0] buf_ram__waddr;
+    reg  [31:0] buf_ram__wdata;
+    reg  [3:0] buf_ram__raddr;
+    wire  [31:0] buf_ram__rdata;
+    reg  [15:0] key_mask__d;
+    wire  [15:0] key_mask__q;
+    reg  key_mask__clock;
+    reg  key_mask__rst_n;
+    reg  [3:0] rptr__d;
+    wire  [3:0] rptr__q;
+    reg  rptr__clock;
+    reg  rptr__rst_n;
     reg  [15:0] filled__d;
     wire  [15:0] filled__q;
     reg  filled__clock;
@@ -530,10 +399,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  [31:0] key_word;
     reg  [31:0] keyin_word;
     reg  at_mark;
-    reg  shifting;
+    reg  [7:0] h_oh;
+    reg  low_half;
+    reg  [31:0] h_word;
+    reg  [31:0] h_word_le;
     reg  [31:0] stream_word;
     reg  stall;
-    reg  [31:0] digest_word;
     reg  [31:0] rdata;
 
     // Sub module instances
@@ -555,43 +426,39 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .busy(core__busy),
         .done(core__done)
     );
-    pluton_sha256_swap_in swap_in(
+    pluton_sha256_bswap32 swap_in(
         .a(swap_in__a),
         .y(swap_in__y)
     );
-    pluton_sha256_swap_in swap_out(
-        .a(swap_out__a),
-        .y(swap_out__y)
-    );
-    pluton_sha256_swap_in swap_key__0(
+    pluton_sha256_bswap32 swap_key__0(
         .a(swap_key__0__a),
         .y(swap_key__0__y)
     );
-    pluton_sha256_swap_in swap_key__1(
+    pluton_sha256_bswap32 swap_key__1(
         .a(swap_key__1__a),
         .y(swap_key__1__y)
     );
-    pluton_sha256_swap_in swap_key__2(
+    pluton_sha256_bswap32 swap_key__2(
         .a(swap_key__2__a),
         .y(swap_key__2__y)
     );
-    pluton_sha256_swap_in swap_key__3(
+    pluton_sha256_bswap32 swap_key__3(
         .a(swap_key__3__a),
         .y(swap_key__3__y)
     );
-    pluton_sha256_swap_in swap_key__4(
+    pluton_sha256_bswap32 swap_key__4(
         .a(swap_key__4__a),
         .y(swap_key__4__y)
     );
-    pluton_sha256_swap_in swap_key__5(
+    pluton_sha256_bswap32 swap_key__5(
         .a(swap_key__5__a),
         .y(swap_key__5__y)
     );
-    pluton_sha256_swap_in swap_key__6(
+    pluton_sha256_bswap32 swap_key__6(
         .a(swap_key__6__a),
         .y(swap_key__6__y)
     );
-    pluton_sha256_swap_in swap_key__7(
+    pluton_sha256_bswap32 swap_key__7(
         .a(swap_key__7__a),
         .y(swap_key__7__y)
     );
@@ -637,197 +504,35 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .clock(done_r__clock),
         .rst_n(done_r__rst_n)
     );
-    pluton_sha256_rdff32 key__0(
-        .d(key__0__d),
-        .q(key__0__q),
-        .clock(key__0__clock),
-        .rst_n(key__0__rst_n)
+    pluton_sha256_ram16x32 key_ram(
+        .clock(key_ram__clock),
+        .rst_n(key_ram__rst_n),
+        .we(key_ram__we),
+        .waddr(key_ram__waddr),
+        .wdata(key_ram__wdata),
+        .raddr(key_ram__raddr),
+        .rdata(key_ram__rdata)
     );
-    pluton_sha256_rdff32 key__1(
-        .d(key__1__d),
-        .q(key__1__q),
-        .clock(key__1__clock),
-        .rst_n(key__1__rst_n)
+    pluton_sha256_ram16x32 buf_ram(
+        .clock(buf_ram__clock),
+        .rst_n(buf_ram__rst_n),
+        .we(buf_ram__we),
+        .waddr(buf_ram__waddr),
+        .wdata(buf_ram__wdata),
+        .raddr(buf_ram__raddr),
+        .rdata(buf_ram__rdata)
     );
-    pluton_sha256_rdff32 key__2(
-        .d(key__2__d),
-        .q(key__2__q),
-        .clock(key__2__clock),
-        .rst_n(key__2__rst_n)
+    pluton_sha256_rdff16 key_mask(
+        .d(key_mask__d),
+        .q(key_mask__q),
+        .clock(key_mask__clock),
+        .rst_n(key_mask__rst_n)
     );
-    pluton_sha256_rdff32 key__3(
-        .d(key__3__d),
-        .q(key__3__q),
-        .clock(key__3__clock),
-        .rst_n(key__3__rst_n)
-    );
-    pluton_sha256_rdff32 key__4(
-        .d(key__4__d),
-        .q(key__4__q),
-        .clock(key__4__clock),
-        .rst_n(key__4__rst_n)
-    );
-    pluton_sha256_rdff32 key__5(
-        .d(key__5__d),
-        .q(key__5__q),
-        .clock(key__5__clock),
-        .rst_n(key__5__rst_n)
-    );
-    pluton_sha256_rdff32 key__6(
-        .d(key__6__d),
-        .q(key__6__q),
-        .clock(key__6__clock),
-        .rst_n(key__6__rst_n)
-    );
-    pluton_sha256_rdff32 key__7(
-        .d(key__7__d),
-        .q(key__7__q),
-        .clock(key__7__clock),
-        .rst_n(key__7__rst_n)
-    );
-    pluton_sha256_rdff32 key__8(
-        .d(key__8__d),
-        .q(key__8__q),
-        .clock(key__8__clock),
-        .rst_n(key__8__rst_n)
-    );
-    pluton_sha256_rdff32 key__9(
-        .d(key__9__d),
-        .q(key__9__q),
-        .clock(key__9__clock),
-        .rst_n(key__9__rst_n)
-    );
-    pluton_sha256_rdff32 key__10(
-        .d(key__10__d),
-        .q(key__10__q),
-        .clock(key__10__clock),
-        .rst_n(key__10__rst_n)
-    );
-    pluton_sha256_rdff32 key__11(
-        .d(key__11__d),
-        .q(key__11__q),
-        .clock(key__11__clock),
-        .rst_n(key__11__rst_n)
-    );
-    pluton_sha256_rdff32 key__12(
-        .d(key__12__d),
-        .q(key__12__q),
-        .clock(key__12__clock),
-        .rst_n(key__12__rst_n)
-    );
-    pluton_sha256_rdff32 key__13(
-        .d(key__13__d),
-        .q(key__13__q),
-        .clock(key__13__clock),
-        .rst_n(key__13__rst_n)
-    );
-    pluton_sha256_rdff32 key__14(
-        .d(key__14__d),
-        .q(key__14__q),
-        .clock(key__14__clock),
-        .rst_n(key__14__rst_n)
-    );
-    pluton_sha256_rdff32 key__15(
-        .d(key__15__d),
-        .q(key__15__q),
-        .clock(key__15__clock),
-        .rst_n(key__15__rst_n)
-    );
-    pluton_sha256_rdff32 buf__0(
-        .d(buf__0__d),
-        .q(buf__0__q),
-        .clock(buf__0__clock),
-        .rst_n(buf__0__rst_n)
-    );
-    pluton_sha256_rdff32 buf__1(
-        .d(buf__1__d),
-        .q(buf__1__q),
-        .clock(buf__1__clock),
-        .rst_n(buf__1__rst_n)
-    );
-    pluton_sha256_rdff32 buf__2(
-        .d(buf__2__d),
-        .q(buf__2__q),
-        .clock(buf__2__clock),
-        .rst_n(buf__2__rst_n)
-    );
-    pluton_sha256_rdff32 buf__3(
-        .d(buf__3__d),
-        .q(buf__3__q),
-        .clock(buf__3__clock),
-        .rst_n(buf__3__rst_n)
-    );
-    pluton_sha256_rdff32 buf__4(
-        .d(buf__4__d),
-        .q(buf__4__q),
-        .clock(buf__4__clock),
-        .rst_n(buf__4__rst_n)
-    );
-    pluton_sha256_rdff32 buf__5(
-        .d(buf__5__d),
-        .q(buf__5__q),
-        .clock(buf__5__clock),
-        .rst_n(buf__5__rst_n)
-    );
-    pluton_sha256_rdff32 buf__6(
-        .d(buf__6__d),
-        .q(buf__6__q),
-        .clock(buf__6__clock),
-        .rst_n(buf__6__rst_n)
-    );
-    pluton_sha256_rdff32 buf__7(
-        .d(buf__7__d),
-        .q(buf__7__q),
-        .clock(buf__7__clock),
-        .rst_n(buf__7__rst_n)
-    );
-    pluton_sha256_rdff32 buf__8(
-        .d(buf__8__d),
-        .q(buf__8__q),
-        .clock(buf__8__clock),
-        .rst_n(buf__8__rst_n)
-    );
-    pluton_sha256_rdff32 buf__9(
-        .d(buf__9__d),
-        .q(buf__9__q),
-        .clock(buf__9__clock),
-        .rst_n(buf__9__rst_n)
-    );
-    pluton_sha256_rdff32 buf__10(
-        .d(buf__10__d),
-        .q(buf__10__q),
-        .clock(buf__10__clock),
-        .rst_n(buf__10__rst_n)
-    );
-    pluton_sha256_rdff32 buf__11(
-        .d(buf__11__d),
-        .q(buf__11__q),
-        .clock(buf__11__clock),
-        .rst_n(buf__11__rst_n)
-    );
-    pluton_sha256_rdff32 buf__12(
-        .d(buf__12__d),
-        .q(buf__12__q),
-        .clock(buf__12__clock),
-        .rst_n(buf__12__rst_n)
-    );
-    pluton_sha256_rdff32 buf__13(
-        .d(buf__13__d),
-        .q(buf__13__q),
-        .clock(buf__13__clock),
-        .rst_n(buf__13__rst_n)
-    );
-    pluton_sha256_rdff32 buf__14(
-        .d(buf__14__d),
-        .q(buf__14__q),
-        .clock(buf__14__clock),
-        .rst_n(buf__14__rst_n)
-    );
-    pluton_sha256_rdff32 buf__15(
-        .d(buf__15__d),
-        .q(buf__15__q),
-        .clock(buf__15__clock),
-        .rst_n(buf__15__rst_n)
+    pluton_sha256_rdff4 rptr(
+        .d(rptr__d),
+        .q(rptr__q),
+        .clock(rptr__clock),
+        .rst_n(rptr__rst_n)
     );
     pluton_sha256_rdff16 filled(
         .d(filled__d),
@@ -987,102 +692,21 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         done_r__clock = clock;
         done_r__rst_n = rst_n;
         done_r__d = done_r__q;
-        key__0__clock = clock;
-        key__0__rst_n = rst_n;
-        key__0__d = key__0__q;
-        buf__0__clock = clock;
-        buf__0__rst_n = rst_n;
-        buf__0__d = buf__0__q;
-        key__1__clock = clock;
-        key__1__rst_n = rst_n;
-        key__1__d = key__1__q;
-        buf__1__clock = clock;
-        buf__1__rst_n = rst_n;
-        buf__1__d = buf__1__q;
-        key__2__clock = clock;
-        key__2__rst_n = rst_n;
-        key__2__d = key__2__q;
-        buf__2__clock = clock;
-        buf__2__rst_n = rst_n;
-        buf__2__d = buf__2__q;
-        key__3__clock = clock;
-        key__3__rst_n = rst_n;
-        key__3__d = key__3__q;
-        buf__3__clock = clock;
-        buf__3__rst_n = rst_n;
-        buf__3__d = buf__3__q;
-        key__4__clock = clock;
-        key__4__rst_n = rst_n;
-        key__4__d = key__4__q;
-        buf__4__clock = clock;
-        buf__4__rst_n = rst_n;
-        buf__4__d = buf__4__q;
-        key__5__clock = clock;
-        key__5__rst_n = rst_n;
-        key__5__d = key__5__q;
-        buf__5__clock = clock;
-        buf__5__rst_n = rst_n;
-        buf__5__d = buf__5__q;
-        key__6__clock = clock;
-        key__6__rst_n = rst_n;
-        key__6__d = key__6__q;
-        buf__6__clock = clock;
-        buf__6__rst_n = rst_n;
-        buf__6__d = buf__6__q;
-        key__7__clock = clock;
-        key__7__rst_n = rst_n;
-        key__7__d = key__7__q;
-        buf__7__clock = clock;
-        buf__7__rst_n = rst_n;
-        buf__7__d = buf__7__q;
-        key__8__clock = clock;
-        key__8__rst_n = rst_n;
-        key__8__d = key__8__q;
-        buf__8__clock = clock;
-        buf__8__rst_n = rst_n;
-        buf__8__d = buf__8__q;
-        key__9__clock = clock;
-        key__9__rst_n = rst_n;
-        key__9__d = key__9__q;
-        buf__9__clock = clock;
-        buf__9__rst_n = rst_n;
-        buf__9__d = buf__9__q;
-        key__10__clock = clock;
-        key__10__rst_n = rst_n;
-        key__10__d = key__10__q;
-        buf__10__clock = clock;
-        buf__10__rst_n = rst_n;
-        buf__10__d = buf__10__q;
-        key__11__clock = clock;
-        key__11__rst_n = rst_n;
-        key__11__d = key__11__q;
-        buf__11__clock = clock;
-        buf__11__rst_n = rst_n;
-        buf__11__d = buf__11__q;
-        key__12__clock = clock;
-        key__12__rst_n = rst_n;
-        key__12__d = key__12__q;
-        buf__12__clock = clock;
-        buf__12__rst_n = rst_n;
-        buf__12__d = buf__12__q;
-        key__13__clock = clock;
-        key__13__rst_n = rst_n;
-        key__13__d = key__13__q;
-        buf__13__clock = clock;
-        buf__13__rst_n = rst_n;
-        buf__13__d = buf__13__q;
-        key__14__clock = clock;
-        key__14__rst_n = rst_n;
-        key__14__d = key__14__q;
-        buf__14__clock = clock;
-        buf__14__rst_n = rst_n;
-        buf__14__d = buf__14__q;
-        key__15__clock = clock;
-        key__15__rst_n = rst_n;
-        key__15__d = key__15__q;
-        buf__15__clock = clock;
-        buf__15__rst_n = rst_n;
-        buf__15__d = buf__15__q;
+        key_ram__clock = clock;
+        key_ram__rst_n = rst_n;
+        key_ram__we = 1'b0;
+        key_ram__waddr = paddr[(32'h2)+:(4)];
+        buf_ram__clock = clock;
+        buf_ram__rst_n = rst_n;
+        buf_ram__we = 1'b0;
+        buf_ram__waddr = nwords__q[(32'h0)+:(4)];
+        key_mask__clock = clock;
+        key_mask__rst_n = rst_n;
+        key_mask__d = key_mask__q;
+        rptr__clock = clock;
+        rptr__rst_n = rst_n;
+        key_ram__raddr = rptr__q;
+        buf_ram__raddr = rptr__q;
         filled__clock = clock;
         filled__rst_n = rst_n;
         filled__d = filled__q;
@@ -1236,6 +860,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             msg_bytes32 = n32_3;
         end
         msg_word = swap_in__y;
+        key_ram__wdata = msg_word;
+        buf_ram__wdata = msg_word;
         buf_full = filled__q[32'hf];
         buf_plain_full = buf_full & ~partial__q & ~draining__q;
         next_slot = ~filled__q & ((filled__q << 32'h1) | one16);
@@ -1298,57 +924,15 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         swap_key__5__a = key_in[(32'h20 * 5)+:(32)];
         swap_key__6__a = key_in[(32'h20 * 6)+:(32)];
         swap_key__7__a = key_in[(32'h20 * 7)+:(32)];
-        buf_word = buf__0__q;
+        buf_word = zero32;
+        if ((filled__q & stream_oh__q) != zero16) begin
+            buf_word = buf_ram__rdata;
+        end
         key_word = zero32;
+        if ((key_mask__q & stream_oh__q) != zero16) begin
+            key_word = key_ram__rdata;
+        end
         keyin_word = zero32;
-        if (stream_oh__q[0]) begin
-            key_word = key__0__q;
-        end
-        if (stream_oh__q[1]) begin
-            key_word = key__1__q;
-        end
-        if (stream_oh__q[2]) begin
-            key_word = key__2__q;
-        end
-        if (stream_oh__q[3]) begin
-            key_word = key__3__q;
-        end
-        if (stream_oh__q[4]) begin
-            key_word = key__4__q;
-        end
-        if (stream_oh__q[5]) begin
-            key_word = key__5__q;
-        end
-        if (stream_oh__q[6]) begin
-            key_word = key__6__q;
-        end
-        if (stream_oh__q[7]) begin
-            key_word = key__7__q;
-        end
-        if (stream_oh__q[8]) begin
-            key_word = key__8__q;
-        end
-        if (stream_oh__q[9]) begin
-            key_word = key__9__q;
-        end
-        if (stream_oh__q[10]) begin
-            key_word = key__10__q;
-        end
-        if (stream_oh__q[11]) begin
-            key_word = key__11__q;
-        end
-        if (stream_oh__q[12]) begin
-            key_word = key__12__q;
-        end
-        if (stream_oh__q[13]) begin
-            key_word = key__13__q;
-        end
-        if (stream_oh__q[14]) begin
-            key_word = key__14__q;
-        end
-        if (stream_oh__q[15]) begin
-            key_word = key__15__q;
-        end
         if (stream_oh__q[0]) begin
             keyin_word = swap_key__0__y;
         end
@@ -1375,6 +959,41 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         if (ctrl_keysel__q) begin
             key_word = keyin_word;
+        end
+        low_half = stream_oh__q[(32'h0)+:(8)] != zero8;
+        h_oh = digest_oh;
+        if (src_opad__q & low_half) begin
+            h_oh = stream_oh__q[(32'h0)+:(8)];
+        end
+        h_word = zero32;
+        if (h_oh[0]) begin
+            h_word = core__h__0;
+        end
+        if (h_oh[1]) begin
+            h_word = core__h__1;
+        end
+        if (h_oh[2]) begin
+            h_word = core__h__2;
+        end
+        if (h_oh[3]) begin
+            h_word = core__h__3;
+        end
+        if (h_oh[4]) begin
+            h_word = core__h__4;
+        end
+        if (h_oh[5]) begin
+            h_word = core__h__5;
+        end
+        if (h_oh[6]) begin
+            h_word = core__h__6;
+        end
+        if (h_oh[7]) begin
+            h_word = core__h__7;
+        end
+        if (src_opad__q & low_half) begin
+            buf_ram__we = 1'b1;
+            buf_ram__waddr = rptr__q - one4;
+            buf_ram__wdata = h_word;
         end
         at_mark = (stream_oh__q & mark_oh) != zero16;
         stream_word = zero32;
@@ -1405,7 +1024,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             end
         end
         else if (src_outer__q) begin
-            stream_word = buf_word;
+            if (low_half) begin
+                stream_word = buf_ram__rdata;
+            end
             if (stream_oh__q[32'h8]) begin
                 stream_word = mark0;
             end
@@ -1434,25 +1055,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         if (disp_buf | disp_pad1) begin
             draining__d = 1'b1;
-        end
-        shifting = (src_buf__q | src_pad1__q | src_outer__q) & (stream_oh__q != zero16);
-        if (shifting) begin
-            buf__0__d = buf__1__q;
-            buf__1__d = buf__2__q;
-            buf__2__d = buf__3__q;
-            buf__3__d = buf__4__q;
-            buf__4__d = buf__5__q;
-            buf__5__d = buf__6__q;
-            buf__6__d = buf__7__q;
-            buf__7__d = buf__8__q;
-            buf__8__d = buf__9__q;
-            buf__9__d = buf__10__q;
-            buf__10__d = buf__11__q;
-            buf__11__d = buf__12__q;
-            buf__12__d = buf__13__q;
-            buf__13__d = buf__14__q;
-            buf__14__d = buf__15__q;
-            buf__15__d = zero32;
         end
         if (draining__q & stream_oh__q[32'hf]) begin
             draining__d = 1'b0;
@@ -1483,14 +1085,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         if (disp_opad) begin
             pend_opad__d = 1'b0;
-            buf__0__d = core__h__0;
-            buf__1__d = core__h__1;
-            buf__2__d = core__h__2;
-            buf__3__d = core__h__3;
-            buf__4__d = core__h__4;
-            buf__5__d = core__h__5;
-            buf__6__d = core__h__6;
-            buf__7__d = core__h__7;
         end
         if (disp_outer) begin
             pend_outer__d = 1'b0;
@@ -1512,107 +1106,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 ctrl_keysel__d = pwdata[32'h1];
             end
             if (is_key) begin
-                if (key_oh[0]) begin
-                    key__0__d = msg_word;
-                end
-                if (key_oh[1]) begin
-                    key__1__d = msg_word;
-                end
-                if (key_oh[2]) begin
-                    key__2__d = msg_word;
-                end
-                if (key_oh[3]) begin
-                    key__3__d = msg_word;
-                end
-                if (key_oh[4]) begin
-                    key__4__d = msg_word;
-                end
-                if (key_oh[5]) begin
-                    key__5__d = msg_word;
-                end
-                if (key_oh[6]) begin
-                    key__6__d = msg_word;
-                end
-                if (key_oh[7]) begin
-                    key__7__d = msg_word;
-                end
-                if (key_oh[8]) begin
-                    key__8__d = msg_word;
-                end
-                if (key_oh[9]) begin
-                    key__9__d = msg_word;
-                end
-                if (key_oh[10]) begin
-                    key__10__d = msg_word;
-                end
-                if (key_oh[11]) begin
-                    key__11__d = msg_word;
-                end
-                if (key_oh[12]) begin
-                    key__12__d = msg_word;
-                end
-                if (key_oh[13]) begin
-                    key__13__d = msg_word;
-                end
-                if (key_oh[14]) begin
-                    key__14__d = msg_word;
-                end
-                if (key_oh[15]) begin
-                    key__15__d = msg_word;
-                end
+                key_ram__we = 1'b1;
+                key_mask__d = key_mask__q | key_oh;
             end
             if (is_err) begin
                 err_info__d = zero32;
             end
             if (is_msgw) begin
-                if (next_slot[0]) begin
-                    buf__0__d = msg_word;
-                end
-                if (next_slot[1]) begin
-                    buf__1__d = msg_word;
-                end
-                if (next_slot[2]) begin
-                    buf__2__d = msg_word;
-                end
-                if (next_slot[3]) begin
-                    buf__3__d = msg_word;
-                end
-                if (next_slot[4]) begin
-                    buf__4__d = msg_word;
-                end
-                if (next_slot[5]) begin
-                    buf__5__d = msg_word;
-                end
-                if (next_slot[6]) begin
-                    buf__6__d = msg_word;
-                end
-                if (next_slot[7]) begin
-                    buf__7__d = msg_word;
-                end
-                if (next_slot[8]) begin
-                    buf__8__d = msg_word;
-                end
-                if (next_slot[9]) begin
-                    buf__9__d = msg_word;
-                end
-                if (next_slot[10]) begin
-                    buf__10__d = msg_word;
-                end
-                if (next_slot[11]) begin
-                    buf__11__d = msg_word;
-                end
-                if (next_slot[12]) begin
-                    buf__12__d = msg_word;
-                end
-                if (next_slot[13]) begin
-                    buf__13__d = msg_word;
-                end
-                if (next_slot[14]) begin
-                    buf__14__d = msg_word;
-                end
-                if (next_slot[15]) begin
-                    buf__15__d = msg_word;
-                end
+                buf_ram__we = 1'b1;
                 filled__d = (filled__q << 32'h1) | one16;
                 nwords__d = nwords__q + one5;
                 len__d = len__q + msg_bytes64;
@@ -1632,22 +1133,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                     active__d = 1'b1;
                     finishing__d = 1'b0;
                     done_r__d = 1'b0;
-                    buf__0__d = zero32;
-                    buf__1__d = zero32;
-                    buf__2__d = zero32;
-                    buf__3__d = zero32;
-                    buf__4__d = zero32;
-                    buf__5__d = zero32;
-                    buf__6__d = zero32;
-                    buf__7__d = zero32;
-                    buf__8__d = zero32;
-                    buf__9__d = zero32;
-                    buf__10__d = zero32;
-                    buf__11__d = zero32;
-                    buf__12__d = zero32;
-                    buf__13__d = zero32;
-                    buf__14__d = zero32;
-                    buf__15__d = zero32;
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
@@ -1674,22 +1159,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                     active__d = 1'b0;
                     finishing__d = 1'b0;
                     done_r__d = 1'b0;
-                    buf__0__d = zero32;
-                    buf__1__d = zero32;
-                    buf__2__d = zero32;
-                    buf__3__d = zero32;
-                    buf__4__d = zero32;
-                    buf__5__d = zero32;
-                    buf__6__d = zero32;
-                    buf__7__d = zero32;
-                    buf__8__d = zero32;
-                    buf__9__d = zero32;
-                    buf__10__d = zero32;
-                    buf__11__d = zero32;
-                    buf__12__d = zero32;
-                    buf__13__d = zero32;
-                    buf__14__d = zero32;
-                    buf__15__d = zero32;
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
@@ -1707,22 +1176,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                     any_dispatched__d = 1'b0;
                 end
                 if (cmd_wipe) begin
-                    key__0__d = zero32;
-                    key__1__d = zero32;
-                    key__2__d = zero32;
-                    key__3__d = zero32;
-                    key__4__d = zero32;
-                    key__5__d = zero32;
-                    key__6__d = zero32;
-                    key__7__d = zero32;
-                    key__8__d = zero32;
-                    key__9__d = zero32;
-                    key__10__d = zero32;
-                    key__11__d = zero32;
-                    key__12__d = zero32;
-                    key__13__d = zero32;
-                    key__14__d = zero32;
-                    key__15__d = zero32;
+                    key_mask__d = zero16;
                 end
             end
         end
@@ -1740,32 +1194,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             end
         end
         ze_words__a = nwords__q;
-        digest_word = zero32;
-        if (digest_oh[0]) begin
-            digest_word = core__h__0;
-        end
-        if (digest_oh[1]) begin
-            digest_word = core__h__1;
-        end
-        if (digest_oh[2]) begin
-            digest_word = core__h__2;
-        end
-        if (digest_oh[3]) begin
-            digest_word = core__h__3;
-        end
-        if (digest_oh[4]) begin
-            digest_word = core__h__4;
-        end
-        if (digest_oh[5]) begin
-            digest_word = core__h__5;
-        end
-        if (digest_oh[6]) begin
-            digest_word = core__h__6;
-        end
-        if (digest_oh[7]) begin
-            digest_word = core__h__7;
-        end
-        swap_out__a = digest_word;
+        h_word_le = ((h_word & mask1) << 32'h18) | ((h_word & byte1) << 32'h8) | ((h_word >> 32'h8) & byte1) | ((h_word >> 32'h18) & mask1);
         rdata = zero32;
         if (is_ctrl) begin
             if (ctrl_hmac__q) begin
@@ -1800,13 +1229,17 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             rdata = block_id;
         end
         else if (is_digest & done_r__q) begin
-            rdata = swap_out__y;
+            rdata = h_word_le;
         end
         prdata = zero32;
         if (ok_read) begin
             prdata = rdata;
         end
         intr_done = done_r__q;
+        rptr__d = zero4;
+        if (core__start | ((stream_oh__q & first15) != zero16)) begin
+            rptr__d = rptr__q + one4;
+        end
     end
 
 endmodule // pluton_sha256
@@ -1830,20 +1263,27 @@ module pluton_sha256_rdff1(d,q,clock,rst_n);
     end
 endmodule // pluton_sha256_rdff1
 
-module pluton_sha256_rdff32(d,q,clock,rst_n);
+module pluton_sha256_ram16x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
 
     // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
     input wire  clock;
     input wire  rst_n;
+    input wire  we;
+    input wire  [3:0] waddr;
+    input wire  [31:0] wdata;
+    input wire  [3:0] raddr;
+    output reg  [31:0] rdata;
 
     // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 32'h0;
-        else q <= d;
+    reg [31:0] mem [0:15];
+    always @(posedge clock) begin
+        if (we) mem[waddr] <= wdata;
     end
-endmodule // pluton_sha256_rdff32
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) rdata <= 32'h0;
+        else rdata <= mem[raddr];
+    end
+endmodule // pluton_sha256_ram16x32
 
 module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done);
 
@@ -2084,6 +1524,10 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     wire  adding__q;
     reg  adding__clock;
     reg  adding__rst_n;
+    reg  from_iv_r__d;
+    wire  from_iv_r__q;
+    reg  from_iv_r__clock;
+    reg  from_iv_r__rst_n;
 
     // Local signals
     reg  streaming;
@@ -2310,6 +1754,12 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
         .clock(adding__clock),
         .rst_n(adding__rst_n)
     );
+    pluton_sha256_rdff1 from_iv_r(
+        .d(from_iv_r__d),
+        .q(from_iv_r__q),
+        .clock(from_iv_r__clock),
+        .rst_n(from_iv_r__rst_n)
+    );
 
     // Update code
     always @(*) begin
@@ -2423,6 +1873,9 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
         busy_r__clock = clock;
         busy_r__rst_n = rst_n;
         busy_r__d = busy_r__q;
+        from_iv_r__clock = clock;
+        from_iv_r__rst_n = rst_n;
+        from_iv_r__d = from_iv_r__q;
         adding__clock = clock;
         adding__rst_n = rst_n;
         adding__d = adding__q;
@@ -2709,23 +2162,16 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
             adding__d = 1'b0;
         end
         else if (start & ~busy_r__q) begin
+            from_iv_r__d = from_iv;
             if (from_iv) begin
                 st__0__d = iv__0;
-                hs__0__d = iv__0;
                 st__1__d = iv__1;
-                hs__1__d = iv__1;
                 st__2__d = iv__2;
-                hs__2__d = iv__2;
                 st__3__d = iv__3;
-                hs__3__d = iv__3;
                 st__4__d = iv__4;
-                hs__4__d = iv__4;
                 st__5__d = iv__5;
-                hs__5__d = iv__5;
                 st__6__d = iv__6;
-                hs__6__d = iv__6;
                 st__7__d = iv__7;
-                hs__7__d = iv__7;
             end
             else begin
                 st__0__d = hs__0__q;
@@ -2743,14 +2189,54 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
         end
         else if (busy_r__q) begin
             if (adding__q) begin
-                hs__0__d = hs__0__q + st__0__q;
-                hs__1__d = hs__1__q + st__1__q;
-                hs__2__d = hs__2__q + st__2__q;
-                hs__3__d = hs__3__q + st__3__q;
-                hs__4__d = hs__4__q + st__4__q;
-                hs__5__d = hs__5__q + st__5__q;
-                hs__6__d = hs__6__q + st__6__q;
-                hs__7__d = hs__7__q + st__7__q;
+                if (from_iv_r__q) begin
+                    hs__0__d = iv__0 + st__0__q;
+                end
+                else begin
+                    hs__0__d = hs__0__q + st__0__q;
+                end
+                if (from_iv_r__q) begin
+                    hs__1__d = iv__1 + st__1__q;
+                end
+                else begin
+                    hs__1__d = hs__1__q + st__1__q;
+                end
+                if (from_iv_r__q) begin
+                    hs__2__d = iv__2 + st__2__q;
+                end
+                else begin
+                    hs__2__d = hs__2__q + st__2__q;
+                end
+                if (from_iv_r__q) begin
+                    hs__3__d = iv__3 + st__3__q;
+                end
+                else begin
+                    hs__3__d = hs__3__q + st__3__q;
+                end
+                if (from_iv_r__q) begin
+                    hs__4__d = iv__4 + st__4__q;
+                end
+                else begin
+                    hs__4__d = hs__4__q + st__4__q;
+                end
+                if (from_iv_r__q) begin
+                    hs__5__d = iv__5 + st__5__q;
+                end
+                else begin
+                    hs__5__d = hs__5__q + st__5__q;
+                end
+                if (from_iv_r__q) begin
+                    hs__6__d = iv__6 + st__6__q;
+                end
+                else begin
+                    hs__6__d = hs__6__q + st__6__q;
+                end
+                if (from_iv_r__q) begin
+                    hs__7__d = iv__7 + st__7__q;
+                end
+                else begin
+                    hs__7__d = hs__7__q + st__7__q;
+                end
                 busy_r__d = 1'b0;
                 adding__d = 1'b0;
             end
@@ -2788,6 +2274,21 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     end
 
 endmodule // pluton_sha256_core
+
+module pluton_sha256_rdff32(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 32'h0;
+        else q <= d;
+    end
+endmodule // pluton_sha256_rdff32
 
 module pluton_sha256_rdff6(d,q,clock,rst_n);
 
@@ -2864,7 +2365,22 @@ module pluton_sha256_rdff5(d,q,clock,rst_n);
     end
 endmodule // pluton_sha256_rdff5
 
-module pluton_sha256_swap_in(a,y);
+module pluton_sha256_rdff4(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 4'h0;
+        else q <= d;
+    end
+endmodule // pluton_sha256_rdff4
+
+module pluton_sha256_bswap32(a,y);
 
     // Module arguments
     input wire  [31:0] a;
@@ -2872,7 +2388,7 @@ module pluton_sha256_swap_in(a,y);
 
     // Update code (custom)
     always @(*) y = {a[7:0], a[15:8], a[23:16], a[31:24]};
-endmodule // pluton_sha256_swap_in
+endmodule // pluton_sha256_bswap32
 
 module pluton_sha256_ze_addr(a,y);
 

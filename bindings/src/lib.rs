@@ -9,7 +9,7 @@ mod waves;
 
 pub use dut::{parse_ports, Dir, Dut, Port};
 pub use sim::{Failure, JoinHandle, Sim, SimOptions, Tb, Timeout};
-pub use verilated::{open_verilated, verilated_tops, VerilatedDut};
+pub use verilated::{build_error, open_verilated, verilated_tops, VerilatedDut};
 
 /// The workspace root this crate was built in (where `build/waves/` goes).
 pub fn project_root() -> std::path::PathBuf {

@@ -29,6 +29,12 @@ pub struct TopModel {
 }
 
 include!(concat!(env!("OUT_DIR"), "/verilated_tops.rs"));
+include!(concat!(env!("OUT_DIR"), "/build_error.rs"));
+
+/// Why no Verilated models were built (Verilator missing, or it rejected `rtl/`), if so.
+pub fn build_error() -> Option<&'static str> {
+    BUILD_ERROR
+}
 
 /// Names of the Verilated tops built into this crate, sorted.
 pub fn verilated_tops() -> &'static [&'static str] {

@@ -123,7 +123,7 @@ impl SynthReport {
         let _ = writeln!(md, "| BRAMs | {} | |", self.brams);
         let _ = writeln!(md, "| DSPs | {} | |", self.dsps);
         let fmax = match self.fmax_mhz {
-            Some(f) => format!("{f:.2} MHz (nextpnr, constrained at 50 MHz)"),
+            Some(f) => format!("{f:.2} MHz (nextpnr after routing; placement steered at 50 MHz)"),
             None if self.target == Target::Xc7a35t => "n/a: use fpga/xilinx/vivado.tcl".to_string(),
             None if self.does_not_fit.is_some() => "n/a: does not fit".to_string(),
             None => "not reported by nextpnr".to_string(),
@@ -394,6 +394,8 @@ pub fn synth(
                 "50",
             ];
             args.push("--pcf-allow-unconstrained");
+            // The 50 MHz target only steers placement; the report gives what was achieved.
+            args.push("--timing-allow-fail");
             if let Some(pcf) = &constraints {
                 args.extend(["--pcf", pcf.as_str()]);
             }
@@ -420,6 +422,7 @@ pub fn synth(
                 "50",
             ];
             args.push("--lpf-allow-unconstrained");
+            args.push("--timing-allow-fail");
             if let Some(lpf) = &constraints {
                 args.extend(["--lpf", lpf.as_str()]);
             }

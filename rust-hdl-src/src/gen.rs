@@ -156,7 +156,8 @@ fn dedupe_modules(text: &str, module: &str) -> String {
     for d in defs.iter().filter(|d| d.name != module) {
         let key = body(d);
         let name = canonical.entry(key).or_insert_with(|| {
-            if d.text.contains("always @(posedge clock or negedge rst_n)") {
+            let is_rdff = d.text.starts_with(&format!("module {}(d,q,clock,rst_n);", d.name));
+            if is_rdff && d.text.contains("always @(posedge clock or negedge rst_n)") {
                 let width = d
                     .text
                     .lines()
@@ -164,6 +165,10 @@ fn dedupe_modules(text: &str, module: &str) -> String {
                     .and_then(|r| r.strip_prefix('[').and_then(|r| r.split(':').next()).and_then(|n| n.parse::<u32>().ok()))
                     .map_or(1, |msb| msb + 1);
                 format!("{module}_rdff{width}")
+            } else if d.text.contains("reg [31:0] mem [0:15];") {
+                format!("{module}_ram16x32")
+            } else if d.text.contains("y = {a[7:0], a[15:8], a[23:16], a[31:24]};") {
+                format!("{module}_bswap32")
             } else {
                 d.name.clone()
             }

@@ -148,7 +148,10 @@ impl Dut for Published {
 }
 
 fn open_rtl(module: &str) -> Box<dyn Dut> {
-    open_verilated(module).unwrap_or_else(|| panic!("no Verilated model for {module}: is rtl/{module}.ports present?"))
+    open_verilated(module).unwrap_or_else(|| match pluton_bindings::build_error() {
+        Some(e) => panic!("no Verilated model for {module}; the bindings build said:\n{e}"),
+        None => panic!("no Verilated model for {module}: is rtl/{module}.ports present?"),
+    })
 }
 
 /// Run one test of one block on one backend.

@@ -88,3 +88,34 @@ impl Logic for ByteSwap32 {
         Verilog::Custom("always @(*) y = {a[7:0], a[15:8], a[23:16], a[31:24]};".into())
     }
 }
+
+/// 16 x 32-bit RAM: one write port, one read port with a registered (synchronous) output, as
+/// FPGA block RAM and ASIC RAM macros have. The array has no reset, like any RAM: users must
+/// track which words are valid (the read register itself is reset).
+#[derive(Clone, Debug, LogicBlock, Default)]
+pub struct Ram16x32 {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
+    pub we: Signal<In, bool>,
+    pub waddr: Signal<In, Bits<4>>,
+    pub wdata: Signal<In, Bits<32>>,
+    pub raddr: Signal<In, Bits<4>>,
+    /// `mem[raddr]` as sampled at the previous rising edge.
+    pub rdata: Signal<Out, Bits<32>>,
+}
+
+impl Logic for Ram16x32 {
+    // The RAM is only simulated from Verilog; rust-hdl's simulator is not used for it.
+    fn update(&mut self) {}
+    fn connect(&mut self) {
+        self.rdata.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(
+            "reg [31:0] mem [0:15];\n\
+             always @(posedge clock) begin\n    if (we) mem[waddr] <= wdata;\nend\n\
+             always @(posedge clock or negedge rst_n) begin\n    if (!rst_n) rdata <= 32'h0;\n    else rdata <= mem[raddr];\nend"
+                .into(),
+        )
+    }
+}

@@ -30,7 +30,9 @@ pub struct Sha256Core {
     pub rst_n: Signal<In, bool>,
     /// Dispatch a block at this edge (ignored while busy).
     pub start: Signal<In, bool>,
-    /// With `start`: begin from the IV (first block of a hash) instead of `h`.
+    /// With `start`: begin from the IV (first block of a hash) instead of `h`. `h` itself keeps
+    /// its value until the block finishes (so an HMAC inner digest stays readable during the
+    /// opad block), and the block's result is then added to the IV.
     pub from_iv: Signal<In, bool>,
     /// Drop the block in flight.
     pub abort: Signal<In, bool>,
@@ -48,6 +50,8 @@ pub struct Sha256Core {
     round: RDff<Bits<6>>,
     busy_r: RDff<bool>,
     adding: RDff<bool>,
+    /// The block in flight started from the IV.
+    from_iv_r: RDff<bool>,
     /// K[t], read through a 64-way `case` so synthesis builds a ROM, not a shifter.
     k: [Constant<Bits<32>>; 64],
     iv: [Constant<Bits<32>>; 8],
@@ -87,6 +91,7 @@ impl Default for Sha256Core {
             round: Default::default(),
             busy_r: Default::default(),
             adding: Default::default(),
+            from_iv_r: Default::default(),
             k: K.map(|x| Constant::new(bits::<32>(x as u64))),
             iv: IV.map(|x| Constant::new(bits::<32>(x as u64))),
             round_one: Constant::new(bits::<6>(1)),
@@ -133,6 +138,9 @@ impl Logic for Sha256Core {
         self.busy_r.clock.next = self.clock.val();
         self.busy_r.rst_n.next = self.rst_n.val();
         self.busy_r.d.next = self.busy_r.q.val();
+        self.from_iv_r.clock.next = self.clock.val();
+        self.from_iv_r.rst_n.next = self.rst_n.val();
+        self.from_iv_r.d.next = self.from_iv_r.q.val();
         self.adding.clock.next = self.clock.val();
         self.adding.rst_n.next = self.rst_n.val();
         self.adding.d.next = self.adding.q.val();
@@ -239,10 +247,10 @@ impl Logic for Sha256Core {
             self.busy_r.d.next = false;
             self.adding.d.next = false;
         } else if self.start.val() & !self.busy_r.q.val() {
+            self.from_iv_r.d.next = self.from_iv.val();
             if self.from_iv.val() {
                 for i in 0..8 {
                     self.st[i].d.next = self.iv[i].val();
-                    self.hs[i].d.next = self.iv[i].val();
                 }
             } else {
                 for i in 0..8 {
@@ -255,7 +263,11 @@ impl Logic for Sha256Core {
         } else if self.busy_r.q.val() {
             if self.adding.q.val() {
                 for i in 0..8 {
-                    self.hs[i].d.next = self.hs[i].q.val() + self.st[i].q.val();
+                    if self.from_iv_r.q.val() {
+                        self.hs[i].d.next = self.iv[i].val() + self.st[i].q.val();
+                    } else {
+                        self.hs[i].d.next = self.hs[i].q.val() + self.st[i].q.val();
+                    }
                 }
                 self.busy_r.d.next = false;
                 self.adding.d.next = false;

@@ -2,7 +2,7 @@
 
 use super::core::Sha256Core;
 use super::regs;
-use crate::common::prims::{ByteSwap32, RDff, ZeroExt};
+use crate::common::prims::{ByteSwap32, RDff, Ram16x32, ZeroExt};
 use rust_hdl::prelude::*;
 
 fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
@@ -29,7 +29,6 @@ pub struct Sha256Engine {
 
     core: Sha256Core,
     swap_in: ByteSwap32,
-    swap_out: ByteSwap32,
     swap_key: [ByteSwap32; 8],
     ze_master: ZeroExt<4, 32>,
     ze_addr: ZeroExt<12, 32>,
@@ -41,9 +40,14 @@ pub struct Sha256Engine {
     active: RDff<bool>,
     finishing: RDff<bool>,
     done_r: RDff<bool>,
-    // Key K0 and the message buffer, both as big-endian SHA words.
-    key: [RDff<Bits<32>>; 16],
-    buf: [RDff<Bits<32>>; 16],
+    // Key K0 and the message buffer, both as big-endian SHA words in RAM. A RAM keeps its
+    // contents over reset, so each has a mask of the words written since: `key_mask` and
+    // `filled`. Masked words read as zero, so a key from before a reset or WIPE_KEY is never used.
+    key_ram: Ram16x32,
+    buf_ram: Ram16x32,
+    key_mask: RDff<Bits<16>>,
+    /// Read address of both RAMs: the word the core reads in the next round.
+    rptr: RDff<Bits<4>>,
     /// Thermometer code of written buffer words.
     filled: RDff<Bits<16>>,
     nwords: RDff<Bits<5>>,
@@ -116,6 +120,7 @@ pub struct Sha256Engine {
     mask1: Constant<Bits<32>>,
     mask3: Constant<Bits<32>>,
     mask7: Constant<Bits<32>>,
+    byte1: Constant<Bits<32>>,
     outer_len: Constant<Bits<32>>,
     bit0: Constant<Bits<32>>,
     bit1: Constant<Bits<32>>,
@@ -126,6 +131,10 @@ pub struct Sha256Engine {
     zero16: Constant<Bits<16>>,
     one16: Constant<Bits<16>>,
     one8: Constant<Bits<8>>,
+    one4: Constant<Bits<4>>,
+    zero4: Constant<Bits<4>>,
+    zero8: Constant<Bits<8>>,
+    first15: Constant<Bits<16>>,
     zero5: Constant<Bits<5>>,
     one5: Constant<Bits<5>>,
     lb1: Constant<Bits<2>>,
@@ -195,10 +204,13 @@ pub struct Sha256Engine {
     key_word: Signal<Local, Bits<32>>,
     keyin_word: Signal<Local, Bits<32>>,
     at_mark: Signal<Local, bool>,
-    shifting: Signal<Local, bool>,
+    h_oh: Signal<Local, Bits<8>>,
+    low_half: Signal<Local, bool>,
+    h_word: Signal<Local, Bits<32>>,
+    /// `h_word` in bus byte order; inline (not a ByteSwap32) because `h_word` also feeds the core.
+    h_word_le: Signal<Local, Bits<32>>,
     stream_word: Signal<Local, Bits<32>>,
     stall: Signal<Local, bool>,
-    digest_word: Signal<Local, Bits<32>>,
     rdata: Signal<Local, Bits<32>>,
 }
 
@@ -222,7 +234,6 @@ impl Default for Sha256Engine {
             intr_done: Default::default(),
             core: Default::default(),
             swap_in: Default::default(),
-            swap_out: Default::default(),
             swap_key: Default::default(),
             ze_master: Default::default(),
             ze_addr: Default::default(),
@@ -232,8 +243,10 @@ impl Default for Sha256Engine {
             active: Default::default(),
             finishing: Default::default(),
             done_r: Default::default(),
-            key: Default::default(),
-            buf: Default::default(),
+            key_ram: Default::default(),
+            buf_ram: Default::default(),
+            key_mask: Default::default(),
+            rptr: Default::default(),
             filled: Default::default(),
             nwords: Default::default(),
             partial: Default::default(),
@@ -296,6 +309,7 @@ impl Default for Sha256Engine {
             mask1: c(0x0000_00ff),
             mask3: c(0x0000_ffff),
             mask7: c(0x00ff_ffff),
+            byte1: c(0x0000_ff00),
             outer_len: c((64 + 32) * 8),
             bit0: c(regs::STATUS_BUSY.mask() as u64),
             bit1: c(regs::STATUS_DIGEST_VALID.mask() as u64),
@@ -306,6 +320,10 @@ impl Default for Sha256Engine {
             zero16: c(0),
             one16: c(1),
             one8: c(1),
+            one4: c(1),
+            zero4: c(0),
+            zero8: c(0),
+            first15: c(0x7fff),
             zero5: c(0),
             one5: c(1),
             lb1: c(1),
@@ -370,10 +388,12 @@ impl Default for Sha256Engine {
             key_word: Default::default(),
             keyin_word: Default::default(),
             at_mark: Default::default(),
-            shifting: Default::default(),
+            h_oh: Default::default(),
+            low_half: Default::default(),
+            h_word: Default::default(),
+            h_word_le: Default::default(),
             stream_word: Default::default(),
             stall: Default::default(),
-            digest_word: Default::default(),
             rdata: Default::default(),
         }
     }
@@ -400,14 +420,21 @@ impl Logic for Sha256Engine {
         self.done_r.clock.next = self.clock.val();
         self.done_r.rst_n.next = self.rst_n.val();
         self.done_r.d.next = self.done_r.q.val();
-        for i in 0..16 {
-            self.key[i].clock.next = self.clock.val();
-            self.key[i].rst_n.next = self.rst_n.val();
-            self.key[i].d.next = self.key[i].q.val();
-            self.buf[i].clock.next = self.clock.val();
-            self.buf[i].rst_n.next = self.rst_n.val();
-            self.buf[i].d.next = self.buf[i].q.val();
-        }
+        self.key_ram.clock.next = self.clock.val();
+        self.key_ram.rst_n.next = self.rst_n.val();
+        self.key_ram.we.next = false;
+        self.key_ram.waddr.next = self.paddr.val().get_bits::<4>(2);
+        self.buf_ram.clock.next = self.clock.val();
+        self.buf_ram.rst_n.next = self.rst_n.val();
+        self.buf_ram.we.next = false;
+        self.buf_ram.waddr.next = self.nwords.q.val().get_bits::<4>(0);
+        self.key_mask.clock.next = self.clock.val();
+        self.key_mask.rst_n.next = self.rst_n.val();
+        self.key_mask.d.next = self.key_mask.q.val();
+        self.rptr.clock.next = self.clock.val();
+        self.rptr.rst_n.next = self.rst_n.val();
+        self.key_ram.raddr.next = self.rptr.q.val();
+        self.buf_ram.raddr.next = self.rptr.q.val();
         self.filled.clock.next = self.clock.val();
         self.filled.rst_n.next = self.rst_n.val();
         self.filled.d.next = self.filled.q.val();
@@ -566,6 +593,8 @@ impl Logic for Sha256Engine {
             self.msg_bytes32.next = self.n32_3.val();
         }
         self.msg_word.next = self.swap_in.y.val();
+        self.key_ram.wdata.next = self.msg_word.val();
+        self.buf_ram.wdata.next = self.msg_word.val();
 
         // ---- Buffer slots and the padding marker.
         self.buf_full.next = self.filled.q.val().get_bit(15);
@@ -630,16 +659,16 @@ impl Logic for Sha256Engine {
         for i in 0..8 {
             self.swap_key[i].a.next = self.key_in.val().get_bits::<32>(32 * i);
         }
-        // A buffer block shifts the buffer down one word per round, so its next word is always
-        // buf[0] (no read mux), and the buffer is empty after the 16th round.
-        self.buf_word.next = self.buf[0].q.val();
-        self.key_word.next = self.zero32.val();
-        self.keyin_word.next = self.zero32.val();
-        for i in 0..16 {
-            if self.stream_oh.q.val().get_bit(i) {
-                self.key_word.next = self.key[i].q.val();
-            }
+        // The RAMs were read at the previous edge at `rptr`, the index of this round's word.
+        self.buf_word.next = self.zero32.val();
+        if (self.filled.q.val() & self.stream_oh.q.val()) != self.zero16.val() {
+            self.buf_word.next = self.buf_ram.rdata.val();
         }
+        self.key_word.next = self.zero32.val();
+        if (self.key_mask.q.val() & self.stream_oh.q.val()) != self.zero16.val() {
+            self.key_word.next = self.key_ram.rdata.val();
+        }
+        self.keyin_word.next = self.zero32.val();
         for i in 0..8 {
             if self.stream_oh.q.val().get_bit(i) {
                 self.keyin_word.next = self.swap_key[i].y.val();
@@ -647,6 +676,26 @@ impl Logic for Sha256Engine {
         }
         if self.ctrl_keysel.q.val() {
             self.key_word.next = self.keyin_word.val();
+        }
+        // One 8-way mux over the core's state serves DIGEST reads and the outer HMAC block.
+        // During the opad block's first 8 rounds the core still holds the inner digest; copy it
+        // word by word into the (idle) buffer RAM for the outer block. DIGEST reads 0 until
+        // DIGEST_VALID, so the copy may take the mux meanwhile.
+        self.low_half.next = self.stream_oh.q.val().get_bits::<8>(0) != self.zero8.val();
+        self.h_oh.next = self.digest_oh.val();
+        if self.src_opad.q.val() & self.low_half.val() {
+            self.h_oh.next = self.stream_oh.q.val().get_bits::<8>(0);
+        }
+        self.h_word.next = self.zero32.val();
+        for i in 0..8 {
+            if self.h_oh.val().get_bit(i) {
+                self.h_word.next = self.core.h[i].val();
+            }
+        }
+        if self.src_opad.q.val() & self.low_half.val() {
+            self.buf_ram.we.next = true;
+            self.buf_ram.waddr.next = self.rptr.q.val() - self.one4.val();
+            self.buf_ram.wdata.next = self.h_word.val();
         }
         self.at_mark.next = (self.stream_oh.q.val() & self.mark_oh.val()) != self.zero16.val();
         self.stream_word.next = self.zero32.val();
@@ -673,8 +722,10 @@ impl Logic for Sha256Engine {
                 self.stream_word.next = self.len_bits.val().get_bits::<32>(0);
             }
         } else if self.src_outer.q.val() {
-            // buf[0..8] holds the inner digest; the shifted-in words after it are zero.
-            self.stream_word.next = self.buf_word.val();
+            // Words 0..8: the inner digest, copied into the buffer RAM during the opad block.
+            if self.low_half.val() {
+                self.stream_word.next = self.buf_ram.rdata.val();
+            }
             if self.stream_oh.q.val().get_bit(8) {
                 self.stream_word.next = self.mark0.val();
             }
@@ -708,14 +759,6 @@ impl Logic for Sha256Engine {
         if self.disp_buf.val() | self.disp_pad1.val() {
             self.draining.d.next = true;
         }
-        self.shifting.next = (self.src_buf.q.val() | self.src_pad1.q.val() | self.src_outer.q.val())
-            & (self.stream_oh.q.val() != self.zero16.val());
-        if self.shifting.val() {
-            for i in 0..15 {
-                self.buf[i].d.next = self.buf[i + 1].q.val();
-            }
-            self.buf[15].d.next = self.zero32.val();
-        }
         // The buffer is free once the core has read its last word (edge dispatch + 16).
         if self.draining.q.val() & self.stream_oh.q.val().get_bit(15) {
             self.draining.d.next = false;
@@ -743,10 +786,6 @@ impl Logic for Sha256Engine {
         }
         if self.disp_opad.val() {
             self.pend_opad.d.next = false;
-            // The inner digest waits in the (empty) buffer for the outer block.
-            for i in 0..8 {
-                self.buf[i].d.next = self.core.h[i].val();
-            }
         }
         if self.disp_outer.val() {
             self.pend_outer.d.next = false;
@@ -770,21 +809,14 @@ impl Logic for Sha256Engine {
                 self.ctrl_keysel.d.next = self.pwdata.val().get_bit(1);
             }
             if self.is_key.val() {
-                for i in 0..16 {
-                    if self.key_oh.val().get_bit(i) {
-                        self.key[i].d.next = self.msg_word.val();
-                    }
-                }
+                self.key_ram.we.next = true;
+                self.key_mask.d.next = self.key_mask.q.val() | self.key_oh.val();
             }
             if self.is_err.val() {
                 self.err_info.d.next = self.zero32.val();
             }
             if self.is_msgw.val() {
-                for i in 0..16 {
-                    if self.next_slot.val().get_bit(i) {
-                        self.buf[i].d.next = self.msg_word.val();
-                    }
-                }
+                self.buf_ram.we.next = true;
                 self.filled.d.next = (self.filled.q.val() << 1) | self.one16.val();
                 self.nwords.d.next = self.nwords.q.val() + self.one5.val();
                 self.len.d.next = self.len.q.val() + self.msg_bytes64.val();
@@ -804,9 +836,6 @@ impl Logic for Sha256Engine {
                     self.active.d.next = true;
                     self.finishing.d.next = false;
                     self.done_r.d.next = false;
-                    for i in 0..16 {
-                        self.buf[i].d.next = self.zero32.val();
-                    }
                     self.filled.d.next = self.zero16.val();
                     self.nwords.d.next = self.zero5.val();
                     self.partial.d.next = false;
@@ -833,9 +862,6 @@ impl Logic for Sha256Engine {
                     self.active.d.next = false;
                     self.finishing.d.next = false;
                     self.done_r.d.next = false;
-                    for i in 0..16 {
-                        self.buf[i].d.next = self.zero32.val();
-                    }
                     self.filled.d.next = self.zero16.val();
                     self.nwords.d.next = self.zero5.val();
                     self.partial.d.next = false;
@@ -853,9 +879,7 @@ impl Logic for Sha256Engine {
                     self.any_dispatched.d.next = false;
                 }
                 if self.cmd_wipe.val() {
-                    for i in 0..16 {
-                        self.key[i].d.next = self.zero32.val();
-                    }
+                    self.key_mask.d.next = self.zero16.val();
                 }
             }
         }
@@ -877,13 +901,10 @@ impl Logic for Sha256Engine {
 
         // ---- Read data. DIGEST is zero until valid, so no intermediate state is ever visible.
         self.ze_words.a.next = self.nwords.q.val();
-        self.digest_word.next = self.zero32.val();
-        for i in 0..8 {
-            if self.digest_oh.val().get_bit(i) {
-                self.digest_word.next = self.core.h[i].val();
-            }
-        }
-        self.swap_out.a.next = self.digest_word.val();
+        self.h_word_le.next = ((self.h_word.val() & self.mask1.val()) << 24)
+            | ((self.h_word.val() & self.byte1.val()) << 8)
+            | ((self.h_word.val() >> 8) & self.byte1.val())
+            | ((self.h_word.val() >> 24) & self.mask1.val());
         self.rdata.next = self.zero32.val();
         if self.is_ctrl.val() {
             if self.ctrl_hmac.q.val() {
@@ -913,13 +934,19 @@ impl Logic for Sha256Engine {
         } else if self.is_id.val() {
             self.rdata.next = self.block_id.val();
         } else if self.is_digest.val() & self.done_r.q.val() {
-            self.rdata.next = self.swap_out.y.val();
+            self.rdata.next = self.h_word_le.val();
         }
         self.prdata.next = self.zero32.val();
         if self.ok_read.val() {
             self.prdata.next = self.rdata.val();
         }
         self.intr_done.next = self.done_r.q.val();
+
+        // Read pointer: 0 at a dispatch edge (word 0 is read there), then one ahead of the round.
+        self.rptr.d.next = self.zero4.val();
+        if self.core.start.val() | ((self.stream_oh.q.val() & self.first15.val()) != self.zero16.val()) {
+            self.rptr.d.next = self.rptr.q.val() + self.one4.val();
+        }
     }
 }
 
