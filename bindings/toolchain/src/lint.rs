@@ -14,7 +14,8 @@ pub struct LintReport {
     pub yosys_problems: Vec<String>,
     /// 1-based line numbers of `initial` blocks (they do not exist in silicon).
     pub initial_blocks: Vec<usize>,
-    /// Flops without an asynchronous reset (Yosys `$dff` cells after `proc`), as `module/cell`.
+    /// Flops without an asynchronous reset (Yosys `$dff` cells after `proc`, once `memory -nomap`
+    /// has folded RAM write-port registers into their memories), as `module/cell`.
     /// For information only: `clean()` does not look at it.
     pub flops_without_reset: Vec<String>,
 }
@@ -126,7 +127,7 @@ fn run_yosys(tool: &Tool, file: &Path, top: &str) -> Result<(Vec<String>, Vec<St
     let (dir, name) = dir_and_name(file)?;
     let script = format!(
         "read_verilog {name}; hierarchy -check -top {top}; proc; check -assert; \
-         log {FLOPS_BEGIN}; select -list t:$dff; log {FLOPS_END}"
+         memory -nomap; log {FLOPS_BEGIN}; select -list t:$dff; log {FLOPS_END}"
     );
     let out = tool
         .command()
