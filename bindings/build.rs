@@ -48,7 +48,6 @@ fn main() {
 fn run() -> Result<(), String> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     let root = pluton_toolchain::project_root();
-    println!("cargo:rustc-env=PLUTON_PROJECT_ROOT={}", root.display());
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=PLUTON_RTL_DIR");
 

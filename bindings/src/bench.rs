@@ -73,6 +73,22 @@ fn mask(width: u32) -> String {
     }
 }
 
+/// C++ lines folding every output into `sum`, the checksum both loops print.
+fn fold_outputs_cpp(ports: &[Port]) -> String {
+    let mut s = String::new();
+    for p in ports.iter().filter(|p| p.dir == Dir::Out) {
+        let (n, w) = (&p.name, p.words());
+        if p.width <= 32 {
+            let _ = writeln!(s, "        sum = rotl5(sum) ^ uint32_t(t->{n});");
+        } else if p.width <= 64 {
+            let _ = writeln!(s, "        sum = rotl5(sum) ^ uint32_t(t->{n}); sum = rotl5(sum) ^ uint32_t(t->{n} >> 32);");
+        } else {
+            let _ = writeln!(s, "        for (int i = 0; i < {w}; ++i) sum = rotl5(sum) ^ t->{n}.m_storage[i];");
+        }
+    }
+    s
+}
+
 /// C++ `main()` that runs the same stimulus on `V<stem>` directly and prints
 /// `cycles_per_sec=<f> checksum=<hex>`; takes the cycle count as argv[1].
 pub fn bare_loop_cpp(stem: &str, ports: &[Port]) -> String {
@@ -109,16 +125,7 @@ pub fn bare_loop_cpp(stem: &str, ports: &[Port]) -> String {
     } else {
         let _ = writeln!(s, "        t->eval();");
     }
-    for p in ports.iter().filter(|p| p.dir == Dir::Out) {
-        let (n, w) = (&p.name, p.words());
-        if p.width <= 32 {
-            let _ = writeln!(s, "        sum = rotl5(sum) ^ uint32_t(t->{n});");
-        } else if p.width <= 64 {
-            let _ = writeln!(s, "        sum = rotl5(sum) ^ uint32_t(t->{n}); sum = rotl5(sum) ^ uint32_t(t->{n} >> 32);");
-        } else {
-            let _ = writeln!(s, "        for (int i = 0; i < {w}; ++i) sum = rotl5(sum) ^ t->{n}.m_storage[i];");
-        }
-    }
+    s.push_str(&fold_outputs_cpp(ports));
     let _ = writeln!(s, "    }}");
     let _ = writeln!(s, "    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();");
     let _ = writeln!(s, "    printf(\"cycles_per_sec=%.0f checksum=%08x\\n\", cycles / secs, sum);");
@@ -157,16 +164,7 @@ pub fn replay_loop_cpp(stem: &str, ports: &[Port]) -> String {
         off += p.words();
     }
     let _ = writeln!(s, "        t->eval();\n        t->clock = 1; t->eval(); t->clock = 0; t->eval();");
-    for p in ports.iter().filter(|p| p.dir == Dir::Out) {
-        let n = &p.name;
-        if p.width <= 32 {
-            let _ = writeln!(s, "        sum = rotl5(sum) ^ uint32_t(t->{n});");
-        } else if p.width <= 64 {
-            let _ = writeln!(s, "        sum = rotl5(sum) ^ uint32_t(t->{n}); sum = rotl5(sum) ^ uint32_t(t->{n} >> 32);");
-        } else {
-            let _ = writeln!(s, "        for (int i = 0; i < {}; ++i) sum = rotl5(sum) ^ t->{n}.m_storage[i];", p.words());
-        }
-    }
+    s.push_str(&fold_outputs_cpp(ports));
     let _ = writeln!(s, "    }}");
     let _ = writeln!(s, "    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();");
     let _ = writeln!(s, "    printf(\"cycles=%zu cycles_per_sec=%.0f checksum=%08x\\n\", cycles, cycles / secs, sum);");

@@ -11,7 +11,5 @@ pub use dut::{parse_ports, Dir, Dut, Port};
 pub use sim::{Failure, JoinHandle, Sim, SimOptions, Tb, Timeout};
 pub use verilated::{build_error, open_verilated, verilated_tops, VerilatedDut};
 
-/// The workspace root this crate was built in (where `build/waves/` goes).
-pub fn project_root() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("PLUTON_PROJECT_ROOT"))
-}
+/// The workspace root (where `build/waves/` goes).
+pub use pluton_toolchain::project_root;

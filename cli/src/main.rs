@@ -88,7 +88,7 @@ fn run(command: Command) -> Result<(), String> {
         Command::Gen { check: true } => gen_check(),
         Command::Lint => lint(),
         Command::Cosim { block, seed, waves, backend, filter } => {
-            let opts = Options { seed, waves, backend, filter };
+            let opts = Options { seed, waves, backend, filter, scale: 1.0 };
             let results = regression::run(block.as_deref(), &opts)?;
             regression::print_summary(&results);
             if results.iter().all(|r| r.passed) {

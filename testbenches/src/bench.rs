@@ -26,7 +26,8 @@ pub fn run(block: &str) -> Result<(), String> {
     let case = |name: &str| cases.iter().find(|c| c.name.ends_with(name)).ok_or(format!("{block} has no `{name}` test"));
 
     // 1. The engine's own figures, measured on the RTL by the timing test.
-    let opts = |backend| Options { seed: Some(WORKLOAD_SEED), waves: false, backend, filter: None };
+    let scale = WORKLOAD_MESSAGES as f64 / crate::sha256::RANDOM_MESSAGES as f64;
+    let opts = |backend| Options { seed: Some(WORKLOAD_SEED), waves: false, backend, filter: None, scale };
     let timing = run_case(&bench, case("timing")?, &opts(Backend::Rtl));
     if !timing.passed {
         return Err(format!("timing test failed: {}", timing.message));
@@ -49,7 +50,6 @@ pub fn run(block: &str) -> Result<(), String> {
     }
 
     // 2. The same workload (random messages, fixed seed) on each backend.
-    std::env::set_var("PLUTON_SCALE", format!("{}", WORKLOAD_MESSAGES as f64 / crate::sha256::RANDOM_MESSAGES as f64));
     println!("\n== co-simulation speed: {WORKLOAD_MESSAGES} random messages, seed {WORKLOAD_SEED}");
     let random = case("random")?;
     let mut lockstep_rate = 0.0;
@@ -69,7 +69,7 @@ pub fn run(block: &str) -> Result<(), String> {
     let dir = pluton_toolchain::project_root().join("build").join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let trace_path = dir.join(format!("{}.trace", bench.module));
-    let recorded = record_trace(&bench, random.body, &trace_path)?;
+    let recorded = record_trace(&bench, random.body, &trace_path, scale)?;
     let exe = build_replay_loop(bench.module, &dir)?;
     let started = Instant::now();
     let out = std::process::Command::new(&exe).arg(&trace_path).output().map_err(|e| format!("running {}: {e}", exe.display()))?;
@@ -88,7 +88,7 @@ pub fn run(block: &str) -> Result<(), String> {
 }
 
 /// Run the workload once on the RTL alone, recording the inputs at every edge into `path`.
-fn record_trace(bench: &BlockBench, body: fn(Ctx) -> TestFuture, path: &Path) -> Result<u64, String> {
+fn record_trace(bench: &BlockBench, body: fn(Ctx) -> TestFuture, path: &Path, scale: f64) -> Result<u64, String> {
     let module = bench.module;
     let per_cycle: usize = {
         let d = VerilatedDut::open(module).ok_or(format!("no Verilated model for {module}"))?;
@@ -99,7 +99,7 @@ fn record_trace(bench: &BlockBench, body: fn(Ctx) -> TestFuture, path: &Path) ->
         Box::new(TraceRecorder::new(VerilatedDut::open(module).unwrap(), file.clone()))
     };
     let mut sim = Sim::with_options(factory, SimOptions { seed: Some(WORKLOAD_SEED), waves_on_failure: false, ..SimOptions::default() });
-    sim.run("bench_trace", move |tb| body(Ctx::for_bench(tb))).map_err(|f| f.to_string())?;
+    sim.run("bench_trace", move |tb| body(Ctx::for_bench(tb, scale))).map_err(|f| f.to_string())?;
     let bytes = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
     Ok(bytes / 4 / per_cycle as u64)
 }

@@ -35,12 +35,14 @@ pub struct Ctx {
     checks: Rc<Cell<u64>>,
     metrics: Rc<RefCell<Vec<(String, f64)>>>,
     leak_reads: Rc<Cell<u64>>,
+    /// Multiplier on the size of randomized workloads (1.0 in the regression).
+    scale: f64,
 }
 
 impl Ctx {
     /// A context whose counters nobody reads (benchmark runs).
-    pub fn for_bench(tb: Tb) -> Ctx {
-        Ctx { tb, checks: Rc::default(), metrics: Rc::default(), leak_reads: Rc::default() }
+    pub fn for_bench(tb: Tb, scale: f64) -> Ctx {
+        Ctx { tb, checks: Rc::default(), metrics: Rc::default(), leak_reads: Rc::default(), scale }
     }
     /// Count `n` checked vectors or scenarios.
     pub fn count(&self, n: u64) {
@@ -50,10 +52,9 @@ impl Ctx {
     pub fn metric(&self, name: &str, value: f64) {
         self.metrics.borrow_mut().push((name.to_string(), value));
     }
-    /// `n`, scaled by `PLUTON_SCALE` (a development aid; the regression runs at 1).
+    /// `n`, times the run's scale (the benchmark runs a smaller workload).
     pub fn scale(&self, n: usize) -> usize {
-        let s: f64 = std::env::var("PLUTON_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
-        ((n as f64 * s).round() as usize).max(1)
+        ((n as f64 * self.scale).round() as usize).max(1)
     }
     /// Finish a test's key-leak scan: record how much was scanned, fail on any hit.
     pub fn leaks(&self, scan: &Rc<RefCell<LeakScan>>) -> Result<(), String> {
@@ -111,6 +112,8 @@ pub struct Options {
     pub waves: bool,
     pub backend: Backend,
     pub filter: Option<String>,
+    /// Multiplier on randomized workload sizes; 1.0 runs the counts the regression promises.
+    pub scale: f64,
 }
 
 /// Lock-step statistics shared between the DUT wrapper and the per-cycle check.
@@ -186,6 +189,7 @@ pub fn run_case(bench: &BlockBench, case: &Case, opts: &Options) -> TestResult {
     let metrics = Rc::new(RefCell::new(Vec::new()));
     let leak_reads = Rc::new(Cell::new(0));
     let body = case.body;
+    let scale = opts.scale;
     let (c, m, l) = (checks.clone(), metrics.clone(), leak_reads.clone());
     let started = Instant::now();
     let outcome = sim.run(&name, move |tb| {
@@ -193,7 +197,7 @@ pub fn run_case(bench: &BlockBench, case: &Case, opts: &Options) -> TestResult {
         c.set(0);
         m.borrow_mut().clear();
         l.set(0);
-        body(Ctx { tb, checks: c.clone(), metrics: m.clone(), leak_reads: l.clone() })
+        body(Ctx { tb, checks: c.clone(), metrics: m.clone(), leak_reads: l.clone(), scale })
     });
     let seconds = started.elapsed().as_secs_f64();
     let reads_compared = stats.borrow().reads_compared;

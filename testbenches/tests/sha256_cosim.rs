@@ -6,7 +6,7 @@ fn run(name: &str) {
     let bench = benches().into_iter().find(|b| b.block == "sha256").unwrap();
     let cases = (bench.cases)();
     let case = cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name}"));
-    let opts = Options { seed: None, waves: false, backend: Backend::Lockstep, filter: None };
+    let opts = Options { seed: None, waves: false, backend: Backend::Lockstep, filter: None, scale: 1.0 };
     let r = run_case(&bench, case, &opts);
     println!("{name}: {} checks, {} cycles, {} reads compared, {:.1} s", r.checks, r.cycles, r.reads_compared, r.seconds);
     assert!(r.passed, "{}", r.message);
