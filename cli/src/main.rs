@@ -1,9 +1,12 @@
 //! `pluton`: generate, lint, co-simulate, benchmark and synthesize the subsystem.
 
 use clap::{Parser, Subcommand};
+use pluton_testbenches::formal;
 use pluton_testbenches::regression::{self, Backend, Options};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod fuses;
 
 #[derive(Parser)]
 #[command(name = "pluton", about = "Pluton-style security subsystem: RustHDL -> rtl/ -> Verilator co-sim -> FPGA")]
@@ -38,6 +41,14 @@ enum Command {
         /// Only run tests whose name contains this text.
         #[arg(long)]
         filter: Option<String>,
+        /// Skip the formal proofs (they run when no block, filter or backend is chosen).
+        #[arg(long)]
+        no_proofs: bool,
+    },
+    /// Run the formal proofs (SBY k-induction, unbounded), each with a mutant that must fail.
+    Prove {
+        /// Only proofs of this block, or with this id (a..e); default: all.
+        filter: Option<String>,
     },
     /// Print performance figures: cycles per block, co-sim cycles/s, and a bare Verilator C++ loop.
     Bench {
@@ -52,7 +63,12 @@ enum Command {
         /// ice40-up5k, ecp5-25k or xc7a35t.
         #[arg(long)]
         target: pluton_fpga::Target,
+        /// Fuse image (from `pluton fuses build`) to preload the fuse array's block RAM with.
+        #[arg(long)]
+        fuses: Option<PathBuf>,
     },
+    /// Build a fuse image from a TOML description, or decode one (`fuses build`, `fuses show`).
+    Fuses { #[command(subcommand)] cmd: fuses::FusesCommand },
     /// Show the external tools in use, provisioning any that are missing.
     Tools {
         /// Only show; do not provision.
@@ -87,19 +103,46 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Gen { check: true } => gen_check(),
         Command::Lint => lint(),
-        Command::Cosim { block, seed, waves, backend, filter } => {
+        Command::Cosim { block, seed, waves, backend, filter, no_proofs } => {
+            // The full regression (nothing narrowed) includes the proofs.
+            let full = block.is_none() && filter.is_none() && backend == Backend::Lockstep;
             let opts = Options { seed, waves, backend, filter, scale: 1.0 };
             let results = regression::run(block.as_deref(), &opts)?;
+            let proofs = if full && !no_proofs { formal::run_all(None) } else { Vec::new() };
             regression::print_summary(&results);
-            if results.iter().all(|r| r.passed) {
+            if !proofs.is_empty() {
+                print_proofs(&proofs);
+            }
+            if results.iter().all(|r| r.passed) && proofs.iter().all(|p| p.passed()) {
                 Ok(())
             } else {
                 Err("co-simulation regression failed".into())
             }
         }
+        Command::Prove { filter } => {
+            let proofs = formal::run_all(filter.as_deref());
+            if proofs.is_empty() {
+                return Err(format!("no proof matches `{}`", filter.unwrap_or_default()));
+            }
+            print_proofs(&proofs);
+            if proofs.iter().all(|p| p.passed()) {
+                Ok(())
+            } else {
+                Err("a proof failed".into())
+            }
+        }
         Command::Bench { block } => pluton_testbenches::bench::run(&block),
-        Command::Synth { block, target } => synth(&block, target),
+        Command::Synth { block, target, fuses } => synth(&block, target, fuses.as_deref()),
         Command::Tools { no_install } => tools(no_install),
+        Command::Fuses { cmd } => fuses::run(cmd),
+    }
+}
+
+fn print_proofs(proofs: &[formal::ProofResult]) {
+    println!();
+    print!("{}", formal::summary_table(proofs));
+    for p in proofs.iter().filter(|p| !p.passed()) {
+        println!("\nFAIL ({}) {}:\n{}", p.proof.id, p.proof.claim, p.message());
     }
 }
 
@@ -145,7 +188,7 @@ fn lint() -> Result<(), String> {
     }
 }
 
-fn synth(block: &str, target: pluton_fpga::Target) -> Result<(), String> {
+fn synth(block: &str, target: pluton_fpga::Target, fuses: Option<&std::path::Path>) -> Result<(), String> {
     let b = pluton_hdl::gen::block(block).ok_or_else(|| {
         let names: Vec<_> = pluton_hdl::gen::blocks().iter().map(|b| b.map.block).collect();
         format!("unknown block `{block}`; blocks are: {}", names.join(", "))
@@ -154,7 +197,19 @@ fn synth(block: &str, target: pluton_fpga::Target) -> Result<(), String> {
     let rtl = root().join("rtl");
     let out = root().join("build").join("synth").join(format!("{m}-{target}"));
     std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
-    let report = pluton_fpga::synth(&rtl.join(format!("{m}.v")), m, &rtl.join(format!("{m}.ports")), target, &out)?;
+    let mut verilog = rtl.join(format!("{m}.v"));
+    if let Some(image) = fuses {
+        // The image is checked like any fuse image, then sits beside the Verilog for $readmemh.
+        let text = std::fs::read_to_string(image).map_err(|e| format!("cannot read fuse image {}: {e}", image.display()))?;
+        pluton_cosim::fuse_image::FuseImage::parse(&text).map_err(|e| format!("fuse image {}: {e}", image.display()))?;
+        std::fs::write(out.join("fuses.hex"), &text).map_err(|e| format!("writing {}: {e}", out.display()))?;
+        let rtl_text = std::fs::read_to_string(&verilog).map_err(|e| format!("cannot read {}: {e}", verilog.display()))?;
+        let with_image = pluton_fpga::with_fuse_image(&rtl_text, "fuses.hex").map_err(|e| format!("{block}: {e}"))?;
+        verilog = out.join(format!("{m}.v"));
+        std::fs::write(&verilog, with_image).map_err(|e| format!("writing {}: {e}", verilog.display()))?;
+        println!("fuse array preloaded from {}", image.display());
+    }
+    let report = pluton_fpga::synth(&verilog, m, &rtl.join(format!("{m}.ports")), target, &out)?;
     print!("{}", report.to_markdown());
     let path = pluton_fpga::write_report(&report, &pluton_fpga::reports_dir())?;
     println!("report: {}", path.display());

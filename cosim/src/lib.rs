@@ -1,10 +1,20 @@
 //! Reference models of the Pluton blocks and the lock-step checker that runs a model beside the RTL.
 
+pub mod fuse_image;
+pub mod compose;
 pub mod lockstep;
 pub mod sha256;
+pub mod firewall;
+pub mod wifi;
+pub mod otp;
+pub mod security;
 
 #[cfg(test)]
 mod test_apb;
 
 pub use lockstep::{LockStep, Mismatch};
 pub use sha256::Sha256Model;
+pub use firewall::FirewallModel;
+pub use wifi::WifiModel;
+pub use otp::OtpModel;
+pub use security::security_model;

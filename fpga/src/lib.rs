@@ -304,6 +304,25 @@ fn copy_in(from: &Path, out_dir: &Path) -> Result<String, String> {
     Ok(name)
 }
 
+/// The fuse array's RAM declaration in generated RTL (64 words of 40 bits: the OTP macro model).
+const FUSE_ARRAY_DECL: &str = "reg [39:0] mem [0:63];";
+
+/// The block's Verilog with its fuse array initialised from `image` (a `$readmemh` file beside it).
+///
+/// FPGA only: the committed RTL has no `initial` block, since a chip's fuses start blank and are
+/// programmed; on an FPGA the block RAM's initial contents stand in for fuses blown at the factory.
+pub fn with_fuse_image(verilog: &str, image: &str) -> Result<String, String> {
+    let at = verilog
+        .find(FUSE_ARRAY_DECL)
+        .ok_or_else(|| "this block has no fuse array (`reg [39:0] mem [0:63];`), so --fuses does not apply".to_string())?;
+    let end = at + FUSE_ARRAY_DECL.len();
+    Ok(format!(
+        "{}\n// FPGA build: the fuse array starts as the fuse image.\ninitial $readmemh(\"{image}\", mem);{}",
+        &verilog[..end],
+        &verilog[end..]
+    ))
+}
+
 /// The board constraints shipped for a target, for the shell's four pins.
 fn board_constraints(target: Target) -> Option<PathBuf> {
     let boards = pluton_toolchain::project_root().join("fpga/boards");
@@ -499,6 +518,15 @@ fn over_capacity(utilisation: &[parse::Utilisation]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fuse_image_goes_into_the_fuse_array_only() {
+        let v = "module a_ram16x32();\nreg [31:0] mem [0:15];\nendmodule\nmodule a_ram64x40();\nreg [39:0] mem [0:63];\nendmodule\n";
+        let out = with_fuse_image(v, "f.hex").unwrap();
+        assert_eq!(out.matches("$readmemh(\"f.hex\", mem);").count(), 1);
+        assert!(out.find("$readmemh").unwrap() > out.find("a_ram64x40").unwrap(), "{out}");
+        assert!(with_fuse_image("module b(); endmodule", "f.hex").unwrap_err().contains("no fuse array"));
+    }
 
     #[test]
     fn target_names_round_trip() {

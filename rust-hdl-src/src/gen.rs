@@ -14,7 +14,13 @@ pub struct IpBlock {
 
 /// Every block the project generates, in a fixed order.
 pub fn blocks() -> Vec<IpBlock> {
-    vec![IpBlock { map: &crate::sha256::regs::MAP, verilog: top_text::<crate::sha256::Sha256Engine> }]
+    vec![
+        IpBlock { map: &crate::sha256::regs::MAP, verilog: top_text::<crate::sha256::Sha256Engine> },
+        IpBlock { map: &crate::firewall::regs::MAP, verilog: top_text::<crate::firewall::Firewall> },
+        IpBlock { map: &crate::wifi::regs::MAP, verilog: top_text::<crate::wifi::WifiArbiter> },
+        IpBlock { map: &crate::otp::regs::MAP, verilog: top_text::<crate::otp::OtpCtrl> },
+        IpBlock { map: &crate::security::regs::MAP, verilog: top_text::<crate::security::Security> },
+    ]
 }
 
 pub fn block(name: &str) -> Option<IpBlock> {
@@ -165,8 +171,8 @@ fn dedupe_modules(text: &str, module: &str) -> String {
                     .and_then(|r| r.strip_prefix('[').and_then(|r| r.split(':').next()).and_then(|n| n.parse::<u32>().ok()))
                     .map_or(1, |msb| msb + 1);
                 format!("{module}_rdff{width}")
-            } else if d.text.contains("reg [31:0] mem [0:15];") {
-                format!("{module}_ram16x32")
+            } else if let Some((words, width)) = ram_shape(&d.text) {
+                format!("{module}_ram{words}x{width}")
             } else if d.text.contains("y = {a[7:0], a[15:8], a[23:16], a[31:24]};") {
                 format!("{module}_bswap32")
             } else {
@@ -202,6 +208,14 @@ fn dedupe_modules(text: &str, module: &str) -> String {
     out.trim_end().to_string() + "\n"
 }
 
+/// `(words, width)` of a `Ram` prim's module body (`reg [W-1:0] mem [0:D-1];`).
+fn ram_shape(text: &str) -> Option<(u32, u32)> {
+    let line = text.lines().map(str::trim).find(|l| l.starts_with("reg [") && l.contains("] mem [0:"))?;
+    let msb: u32 = line.strip_prefix("reg [")?.split(':').next()?.parse().ok()?;
+    let last: u32 = line.split("mem [0:").nth(1)?.split(']').next()?.parse().ok()?;
+    Some((last + 1, msb + 1))
+}
+
 fn rename_module(s: &str, module: &str) -> String {
     let end = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len());
     let (name, rest) = s.split_at(end);
@@ -214,6 +228,59 @@ fn rename_module(s: &str, module: &str) -> String {
     }
 }
 
+/// Nets whose assignments Verilator must schedule on their own (`isolate_assignments`).
+///
+/// rust-hdl writes a block's logic as one `always @(*)`. In the firewall that block computes the
+/// request it forwards (`m_psel`, ...) and muxes the peripheral's answer (`m_pready`, ...) back,
+/// so once a peripheral sits behind it, Verilator sees a combinational loop through the block
+/// (UNOPTFLAT) and simulates it wrongly: the peripheral latched stale write data. There is no
+/// real loop (the decision does not depend on the answer); isolating the decision's nets lets
+/// Verilator order them apart. Other tools ignore the comment.
+struct Isolate {
+    /// Modules the firewall becomes: on its own, and inside the subsystem top.
+    modules: &'static [&'static str],
+    nets: &'static [&'static str],
+}
+
+const ISOLATE: &[Isolate] = &[Isolate {
+    modules: &["pluton_firewall", "pluton_security_fw"],
+    nets: &[
+        "win_oh", "is_per", "is_cfg", "owner_sel", "rule_hit", "off", "cfg_oh", "is_wincfg", "is_lock", "is_vinfo",
+        "is_vaddr", "is_vcount", "is_id", "cfg_mapped", "cause", "fwd", "den", "cfg_write", "cfg_read", "m_psel",
+        "m_penable", "m_pwrite", "m_paddr", "m_pwdata", "m_pstrb", "m_pmaster",
+    ],
+}];
+
+/// Add `/*verilator isolate_assignments*/` to the declarations listed in `ISOLATE`.
+fn isolate_assignments(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut module = String::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("module ") {
+            module = rest.split('(').next().unwrap_or_default().to_string();
+        }
+        let t = line.trim();
+        let net = t.strip_prefix("output ").unwrap_or(t).strip_prefix("reg ").and_then(|r| r.strip_suffix(';')).and_then(|r| r.split_whitespace().last());
+        let hit = net.is_some_and(|n| ISOLATE.iter().any(|i| i.modules.contains(&module.as_str()) && i.nets.contains(&n)));
+        if hit {
+            out.push(format!("{} /*verilator isolate_assignments*/;", line.trim_end().trim_end_matches(';')));
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    // A renamed net would silently lose its isolation: insist on finding every one.
+    for i in ISOLATE {
+        for m in i.modules.iter().filter(|m| text.contains(&format!("module {m}("))) {
+            let body = &text[text.find(&format!("module {m}(")).unwrap()..];
+            let body = &body[..body.find("endmodule").unwrap_or(body.len())];
+            for n in i.nets {
+                assert!(body.lines().any(|l| l.contains("reg ") && l.trim().trim_end_matches(';').split_whitespace().last() == Some(n)), "isolate_assignments: no `reg {n}` in module {m}");
+            }
+        }
+    }
+    out.join("\n") + "\n"
+}
+
 /// The files `pluton gen` writes, as (relative path, contents).
 pub fn generate_all() -> Vec<(String, String)> {
     let mut files = Vec::new();
@@ -224,7 +291,7 @@ pub fn generate_all() -> Vec<(String, String)> {
             "// {m}: {}\n// Generated by `pluton gen` from rust-hdl-src/ (RustHDL). Do not edit.\n// Reset: asynchronous, active-low `rst_n`; every flop is reset.\n\n",
             b.map.desc
         );
-        files.push((format!("rtl/{m}.v"), header + &tidy_verilog(&verilog, m)));
+        files.push((format!("rtl/{m}.v"), header + &isolate_assignments(&tidy_verilog(&verilog, m))));
         files.push((format!("rtl/{m}.ports"), format!("# {m} top-level ports: in|out <width> <name>\n{ports}")));
         files.push((format!("rtl/{m}_regs.md"), b.map.to_markdown()));
         files.push((format!("rtl/{m}_regs.h"), b.map.to_c_header()));

@@ -1,4 +1,8 @@
 //! The Pluton-style security subsystem described in RustHDL, and the generator that writes `rtl/`.
 pub mod common;
+pub mod firewall;
 pub mod gen;
+pub mod otp;
+pub mod security;
 pub mod sha256;
+pub mod wifi;

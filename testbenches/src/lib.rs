@@ -1,5 +1,6 @@
 //! Co-simulation test benches, the vectors they use, the regression runner and the benchmark.
 pub mod bench;
+pub mod formal;
 pub mod leak;
 pub mod regression;
 pub mod vectors;
@@ -7,3 +8,19 @@ pub mod vectors;
 /// The SHA-256/HMAC engine's test bench (kept beside its vectors in `testbenches/sha256/`).
 #[path = "../sha256/tb.rs"]
 pub mod sha256;
+
+/// The IO firewall's test bench.
+#[path = "../firewall/tb.rs"]
+pub mod firewall;
+
+/// The Wi-Fi arbiter's test bench.
+#[path = "../wifi/tb.rs"]
+pub mod wifi;
+
+/// The OTP (key fuse) controller's test bench.
+#[path = "../otp/tb.rs"]
+pub mod otp;
+
+/// The security subsystem top's test bench (integration of all the blocks above).
+#[path = "../security/tb.rs"]
+pub mod security;

@@ -102,7 +102,12 @@ pub fn benches() -> Vec<BlockBench> {
         module: "pluton_sha256",
         model: || Box::new(pluton_cosim::Sha256Model::new()),
         cases: crate::sha256::cases,
-    }]
+    },
+    BlockBench { block: "firewall", module: "pluton_firewall", model: || Box::new(pluton_cosim::FirewallModel::new()), cases: crate::firewall::cases },
+    BlockBench { block: "wifi", module: "pluton_wifi", model: crate::wifi::model, cases: crate::wifi::cases },
+    BlockBench { block: "otp", module: "pluton_otp", model: || Box::new(pluton_cosim::OtpModel::new()), cases: crate::otp::cases },
+    BlockBench { block: "security", module: "pluton_security", model: || Box::new(pluton_cosim::security_model()), cases: crate::security::cases },
+    ]
 }
 
 /// Regression options, as the CLI takes them.
@@ -280,6 +285,11 @@ pub fn summary_table(results: &[TestResult]) -> String {
             r.cycles as f64 / r.seconds.max(1e-9),
             if r.passed { "PASS" } else { "FAIL" }
         );
+    }
+    // Figures the tests measured (latencies, fuzz counts, monitor results).
+    for r in results.iter().filter(|r| !r.metrics.is_empty()) {
+        let figures: Vec<String> = r.metrics.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        s += &format!("  {}/{}: {}\n", r.block, r.test, figures.join(", "));
     }
     let passed = results.iter().filter(|r| r.passed).count();
     let cycles: u64 = results.iter().map(|r| r.cycles).sum();

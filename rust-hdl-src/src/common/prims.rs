@@ -89,33 +89,102 @@ impl Logic for ByteSwap32 {
     }
 }
 
-/// 16 x 32-bit RAM: one write port, one read port with a registered (synchronous) output, as
-/// FPGA block RAM and ASIC RAM macros have. The array has no reset, like any RAM: users must
-/// track which words are valid (the read register itself is reset).
+/// RAM of `2^AW` words of `W` bits: one write port, one read port with a registered (synchronous)
+/// output, as FPGA block RAM and ASIC RAM macros have. The array has no reset, like any RAM: users
+/// must track which words are valid (the read register itself is reset).
 #[derive(Clone, Debug, LogicBlock, Default)]
-pub struct Ram16x32 {
+pub struct Ram<const AW: usize, const W: usize> {
     pub clock: Signal<In, Clock>,
     pub rst_n: Signal<In, bool>,
     pub we: Signal<In, bool>,
-    pub waddr: Signal<In, Bits<4>>,
-    pub wdata: Signal<In, Bits<32>>,
-    pub raddr: Signal<In, Bits<4>>,
+    pub waddr: Signal<In, Bits<AW>>,
+    pub wdata: Signal<In, Bits<W>>,
+    pub raddr: Signal<In, Bits<AW>>,
     /// `mem[raddr]` as sampled at the previous rising edge.
-    pub rdata: Signal<Out, Bits<32>>,
+    pub rdata: Signal<Out, Bits<W>>,
 }
 
-impl Logic for Ram16x32 {
+/// The 16 x 32 RAM the SHA-256 engine uses for its buffer and key.
+pub type Ram16x32 = Ram<4, 32>;
+
+impl<const AW: usize, const W: usize> Logic for Ram<AW, W> {
     // The RAM is only simulated from Verilog; rust-hdl's simulator is not used for it.
     fn update(&mut self) {}
     fn connect(&mut self) {
         self.rdata.connect();
     }
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(
-            "reg [31:0] mem [0:15];\n\
+        Verilog::Custom(format!(
+            "reg [{}:0] mem [0:{}];\n\
              always @(posedge clock) begin\n    if (we) mem[waddr] <= wdata;\nend\n\
-             always @(posedge clock or negedge rst_n) begin\n    if (!rst_n) rdata <= 32'h0;\n    else rdata <= mem[raddr];\nend"
-                .into(),
-        )
+             always @(posedge clock or negedge rst_n) begin\n    if (!rst_n) rdata <= {}'h0;\n    else rdata <= mem[raddr];\nend",
+            W - 1,
+            (1usize << AW) - 1,
+            W
+        ))
+    }
+}
+
+/// Eight single bits packed into a byte: `y = {b7, ..., b0}` (rust-hdl has no concatenation).
+#[derive(Clone, Debug, LogicBlock, Default)]
+pub struct PackBits8 {
+    pub b0: Signal<In, bool>,
+    pub b1: Signal<In, bool>,
+    pub b2: Signal<In, bool>,
+    pub b3: Signal<In, bool>,
+    pub b4: Signal<In, bool>,
+    pub b5: Signal<In, bool>,
+    pub b6: Signal<In, bool>,
+    pub b7: Signal<In, bool>,
+    pub y: Signal<Out, Bits<8>>,
+}
+
+impl Logic for PackBits8 {
+    fn update(&mut self) {
+        let b = [&self.b0, &self.b1, &self.b2, &self.b3, &self.b4, &self.b5, &self.b6, &self.b7];
+        let mut y = Bits::<8>::default();
+        for (i, s) in b.iter().enumerate() {
+            y = y.replace_bit(i, s.val());
+        }
+        self.y.next = y;
+    }
+    fn connect(&mut self) {
+        self.y.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom("always @(*) y = {b7, b6, b5, b4, b3, b2, b1, b0};".into())
+    }
+}
+
+/// Eight 32-bit words packed into 256 bits: `y = {w7, ..., w0}` (word k at bits 32k+31:32k).
+#[derive(Clone, Debug, LogicBlock, Default)]
+pub struct PackWords8 {
+    pub w0: Signal<In, Bits<32>>,
+    pub w1: Signal<In, Bits<32>>,
+    pub w2: Signal<In, Bits<32>>,
+    pub w3: Signal<In, Bits<32>>,
+    pub w4: Signal<In, Bits<32>>,
+    pub w5: Signal<In, Bits<32>>,
+    pub w6: Signal<In, Bits<32>>,
+    pub w7: Signal<In, Bits<32>>,
+    pub y: Signal<Out, Bits<256>>,
+}
+
+impl Logic for PackWords8 {
+    fn update(&mut self) {
+        let w = [&self.w0, &self.w1, &self.w2, &self.w3, &self.w4, &self.w5, &self.w6, &self.w7];
+        let mut y = Bits::<256>::default();
+        for (k, s) in w.iter().enumerate() {
+            for i in 0..32 {
+                y = y.replace_bit(32 * k + i, s.val().get_bit(i));
+            }
+        }
+        self.y.next = y;
+    }
+    fn connect(&mut self) {
+        self.y.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom("always @(*) y = {w7, w6, w5, w4, w3, w2, w1, w0};".into())
     }
 }

@@ -1,0 +1,594 @@
+//! Cycle-accurate, port-level reference model of the IO firewall (`pluton_firewall`), written from its README.
+//!
+//! The model follows `rust-hdl-src/src/firewall/README.md` (the behavioural and timing contract)
+//! and the register map in `pluton_hdl::firewall::regs`. It never looks at the RTL.
+//!
+//! The firewall keeps no state for forwarded transfers, so almost everything is combinational:
+//! - `poke` stores the inputs (and applies the asynchronous reset);
+//! - `peek` computes `cause` from the request inputs and the configuration, then every output
+//!   (forwarded bus, upstream response, config register read data) from it;
+//! - `step` is one rising edge: a denied transfer that completes is logged and counted, an
+//!   allowed config write updates the configuration or clears the log.
+//!
+//! The combinational outputs follow the README formulas whatever `rst_n` is (during reset the
+//! state is all zero, so master 0 owns every window); edges with `rst_n` low do nothing.
+
+use pluton_bindings::dut::{Dir, Dut, Port};
+use pluton_hdl::firewall::regs::{self, MAP};
+
+// Port ids, in declaration order (the order of `ports()`).
+const CLOCK: usize = 0;
+const RST_N: usize = 1;
+const PSEL: usize = 2;
+const PENABLE: usize = 3;
+const PWRITE: usize = 4;
+const PADDR: usize = 5;
+const PWDATA: usize = 6;
+const PSTRB: usize = 7;
+const PMASTER: usize = 8;
+const M_PRDATA: usize = 9;
+const M_PREADY: usize = 10;
+const M_PSLVERR: usize = 11;
+const PRDATA: usize = 12;
+const PREADY: usize = 13;
+const PSLVERR: usize = 14;
+const M_PSEL: usize = 15;
+const M_PENABLE: usize = 16;
+const M_PWRITE: usize = 17;
+const M_PADDR: usize = 18;
+const M_PWDATA: usize = 19;
+const M_PSTRB: usize = 20;
+const M_PMASTER: usize = 21;
+const INTR_VIOL: usize = 22;
+
+/// (name, direction, width) of every port, in declaration order (README port table).
+const PORTS: [(&str, Dir, u32); 23] = [
+    ("clock", Dir::In, 1),
+    ("rst_n", Dir::In, 1),
+    ("psel", Dir::In, 1),
+    ("penable", Dir::In, 1),
+    ("pwrite", Dir::In, 1),
+    ("paddr", Dir::In, 16),
+    ("pwdata", Dir::In, 32),
+    ("pstrb", Dir::In, 4),
+    ("pmaster", Dir::In, 4),
+    ("m_prdata", Dir::In, 256),
+    ("m_pready", Dir::In, 8),
+    ("m_pslverr", Dir::In, 8),
+    ("prdata", Dir::Out, 32),
+    ("pready", Dir::Out, 1),
+    ("pslverr", Dir::Out, 1),
+    ("m_psel", Dir::Out, 8),
+    ("m_penable", Dir::Out, 1),
+    ("m_pwrite", Dir::Out, 1),
+    ("m_paddr", Dir::Out, 12),
+    ("m_pwdata", Dir::Out, 32),
+    ("m_pstrb", Dir::Out, 4),
+    ("m_pmaster", Dir::Out, 4),
+    ("intr_viol", Dir::Out, 1),
+];
+
+/// Where a request goes, decided from `paddr[15:12]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    /// Peripheral window k (0..7).
+    Window(usize),
+    /// The firewall's own config page (window 8).
+    Config,
+    /// Windows 9..15.
+    Unmapped,
+}
+
+/// Port-level model of `pluton_firewall`.
+pub struct FirewallModel {
+    ports: Vec<Port>,
+    /// Last poked value of every port (outputs unused), masked to the port width.
+    inputs: Vec<Vec<u32>>,
+
+    // Configuration.
+    owner: [u32; 8],
+    no_read: [bool; 8],
+    no_write: [bool; 8],
+    locked: bool,
+
+    // Violation log.
+    viol_valid: bool,
+    viol_write: bool,
+    viol_cause: u32,
+    viol_master: u32,
+    viol_addr: u32,
+    viol_count: u32,
+
+    // Statistics, for tests and reports.
+    /// Completed transfers that were forwarded to a peripheral.
+    forwarded: u64,
+    /// Completed transfers that were denied.
+    denied: u64,
+}
+
+impl Default for FirewallModel {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FirewallModel {
+    /// A model with all inputs low, hence held in reset until `rst_n` is driven high.
+    pub fn new() -> Self {
+        let ports: Vec<Port> = PORTS
+            .iter()
+            .map(|&(name, dir, width)| Port {
+                name: name.to_string(),
+                dir,
+                width,
+            })
+            .collect();
+        let inputs = ports.iter().map(|p| vec![0u32; p.words()]).collect();
+        let mut model = FirewallModel {
+            ports,
+            inputs,
+            owner: [0; 8],
+            no_read: [false; 8],
+            no_write: [false; 8],
+            locked: false,
+            viol_valid: false,
+            viol_write: false,
+            viol_cause: 0,
+            viol_master: 0,
+            viol_addr: 0,
+            viol_count: 0,
+            forwarded: 0,
+            denied: 0,
+        };
+        model.reset();
+        model
+    }
+
+    /// Completed transfers forwarded to a peripheral since the model was created.
+    pub fn forwarded(&self) -> u64 {
+        self.forwarded
+    }
+    /// Completed transfers denied since the model was created.
+    pub fn denied(&self) -> u64 {
+        self.denied
+    }
+    /// The configured owner of window `k`.
+    pub fn owner(&self, k: usize) -> u32 {
+        self.owner[k]
+    }
+    /// `LOCK.LOCKED`.
+    pub fn locked(&self) -> bool {
+        self.locked
+    }
+
+    /// All state to its reset value (0): SEC owns every window, R/W allowed, nothing logged.
+    fn reset(&mut self) {
+        self.owner = [0; 8];
+        self.no_read = [false; 8];
+        self.no_write = [false; 8];
+        self.locked = false;
+        self.clear_log();
+    }
+
+    fn clear_log(&mut self) {
+        self.viol_valid = false;
+        self.viol_write = false;
+        self.viol_cause = 0;
+        self.viol_master = 0;
+        self.viol_addr = 0;
+        self.viol_count = 0;
+    }
+
+    fn input(&self, port: usize) -> u32 {
+        self.inputs[port][0]
+    }
+    fn in_reset(&self) -> bool {
+        self.input(RST_N) == 0
+    }
+    fn psel(&self) -> bool {
+        self.input(PSEL) == 1
+    }
+    fn pwrite(&self) -> bool {
+        self.input(PWRITE) == 1
+    }
+    fn offset(&self) -> u32 {
+        self.input(PADDR) & 0xFFF
+    }
+
+    fn target(&self) -> Target {
+        match self.input(PADDR) >> 12 {
+            w if w < regs::WINDOWS => Target::Window(w as usize),
+            w if w == regs::CFG_WINDOW => Target::Config,
+            _ => Target::Unmapped,
+        }
+    }
+
+    /// The README's `cause`, from the request inputs and the state (whatever psel/penable are).
+    fn cause(&self) -> u32 {
+        let pmaster = self.input(PMASTER);
+        let write = self.pwrite();
+        match self.target() {
+            Target::Unmapped => regs::CAUSE_UNMAPPED,
+            Target::Window(k) => {
+                if pmaster != self.owner[k] {
+                    regs::CAUSE_NOT_OWNER
+                } else if if write { self.no_write[k] } else { self.no_read[k] } {
+                    regs::CAUSE_RULE
+                } else {
+                    regs::CAUSE_NONE
+                }
+            }
+            Target::Config => {
+                if pmaster != regs::MASTER_SEC {
+                    return regs::CAUSE_CFG_MASTER;
+                }
+                // MAP.decode refuses unaligned offsets and unmapped ones.
+                let Some((reg, _)) = MAP.decode(self.offset()) else {
+                    return regs::CAUSE_UNMAPPED;
+                };
+                if !write {
+                    return regs::CAUSE_NONE;
+                }
+                if !reg.access.writable() {
+                    regs::CAUSE_ACCESS
+                } else if self.input(PSTRB) != 0b1111 {
+                    regs::CAUSE_STRB
+                } else if self.locked && (reg.offset == regs::WIN_CFG.offset || reg.offset == regs::LOCK.offset) {
+                    regs::CAUSE_CFG_LOCKED
+                } else {
+                    regs::CAUSE_NONE
+                }
+            }
+        }
+    }
+
+    /// `fwd`: the request is forwarded to window k.
+    fn forwarded_window(&self) -> Option<usize> {
+        match self.target() {
+            Target::Window(k) if self.psel() && self.cause() == regs::CAUSE_NONE => Some(k),
+            _ => None,
+        }
+    }
+    /// `den`: the request is denied.
+    fn denied_now(&self) -> bool {
+        self.psel() && self.cause() != regs::CAUSE_NONE
+    }
+    /// An allowed config page access is on the bus.
+    fn config_allowed(&self) -> bool {
+        self.psel() && self.target() == Target::Config && self.cause() == regs::CAUSE_NONE
+    }
+
+    fn viol_info(&self) -> u32 {
+        regs::VIOL_INFO_VALID.put(self.viol_valid as u32)
+            | regs::VIOL_INFO_WRITE.put(self.viol_write as u32)
+            | regs::VIOL_INFO_CAUSE.put(self.viol_cause)
+            | regs::VIOL_INFO_MASTER.put(self.viol_master)
+    }
+
+    /// Value of the config register at `off` (mapped and aligned).
+    fn config_read(&self, off: u32) -> u32 {
+        let (reg, index) = MAP.decode(off).expect("config read of an unmapped offset");
+        let k = index as usize;
+        match reg.offset {
+            o if o == regs::WIN_CFG.offset => {
+                regs::WIN_CFG_OWNER.put(self.owner[k])
+                    | regs::WIN_CFG_NO_READ.put(self.no_read[k] as u32)
+                    | regs::WIN_CFG_NO_WRITE.put(self.no_write[k] as u32)
+            }
+            o if o == regs::LOCK.offset => regs::LOCK_LOCKED.put(self.locked as u32),
+            o if o == regs::VIOL_INFO.offset => self.viol_info(),
+            o if o == regs::VIOL_ADDR.offset => regs::VIOL_ADDR_ADDR.put(self.viol_addr),
+            o if o == regs::VIOL_COUNT.offset => self.viol_count,
+            o if o == regs::ID.offset => regs::BLOCK_ID,
+            _ => unreachable!("config register {}", reg.name),
+        }
+    }
+
+    fn prdata_now(&self) -> u32 {
+        if let Some(k) = self.forwarded_window() {
+            self.inputs[M_PRDATA][k]
+        } else if self.config_allowed() && !self.pwrite() {
+            self.config_read(self.offset())
+        } else {
+            0
+        }
+    }
+    fn pready_now(&self) -> bool {
+        match self.forwarded_window() {
+            Some(k) => self.input(M_PREADY) >> k & 1 == 1,
+            None => true,
+        }
+    }
+    fn pslverr_now(&self) -> bool {
+        match self.forwarded_window() {
+            Some(k) => self.input(M_PSLVERR) >> k & 1 == 1,
+            None => self.denied_now(),
+        }
+    }
+
+    /// Rising edge with `rst_n` high: everything decided from the state before the edge.
+    fn rising_edge(&mut self) {
+        let done = self.psel() && self.input(PENABLE) == 1 && self.pready_now();
+        if !done {
+            return;
+        }
+        if self.denied_now() {
+            self.denied += 1;
+            if !self.viol_valid {
+                self.viol_valid = true;
+                self.viol_write = self.pwrite();
+                self.viol_cause = self.cause();
+                self.viol_master = self.input(PMASTER);
+                self.viol_addr = self.input(PADDR);
+            }
+            self.viol_count = self.viol_count.saturating_add(1);
+            return;
+        }
+        if self.forwarded_window().is_some() {
+            self.forwarded += 1;
+            return;
+        }
+        if self.config_allowed() && self.pwrite() {
+            let data = self.input(PWDATA);
+            let (reg, index) = MAP.decode(self.offset()).expect("allowed config write is mapped");
+            let k = index as usize;
+            match reg.offset {
+                o if o == regs::WIN_CFG.offset => {
+                    self.owner[k] = regs::WIN_CFG_OWNER.get(data);
+                    self.no_read[k] = regs::WIN_CFG_NO_READ.get(data) == 1;
+                    self.no_write[k] = regs::WIN_CFG_NO_WRITE.get(data) == 1;
+                }
+                o if o == regs::LOCK.offset => self.locked |= regs::LOCK_LOCKED.get(data) == 1,
+                o if o == regs::VIOL_INFO.offset => self.clear_log(),
+                _ => unreachable!("allowed write to {}", reg.name),
+            }
+        }
+    }
+}
+
+impl Dut for FirewallModel {
+    fn name(&self) -> &str {
+        MAP.module
+    }
+
+    fn ports(&self) -> &[Port] {
+        &self.ports
+    }
+
+    fn poke(&mut self, port: usize, value: &[u32]) {
+        let p = &self.ports[port];
+        assert_eq!(p.dir, Dir::In, "poke of output port {}", p.name);
+        if port == CLOCK {
+            return; // the clock is driven by step()
+        }
+        let width = p.width;
+        for (i, w) in self.inputs[port].iter_mut().enumerate() {
+            let bits_left = width - 32 * i as u32;
+            let mask = if bits_left >= 32 {
+                u32::MAX
+            } else {
+                (1u32 << bits_left) - 1
+            };
+            *w = value.get(i).copied().unwrap_or(0) & mask;
+        }
+        // Asynchronous reset: takes effect as soon as rst_n is low.
+        if self.in_reset() {
+            self.reset();
+        }
+    }
+
+    fn peek(&mut self, port: usize, value: &mut [u32]) {
+        value.fill(0);
+        let fwd = self.forwarded_window();
+        let out = match port {
+            PRDATA => self.prdata_now(),
+            PREADY => self.pready_now() as u32,
+            PSLVERR => self.pslverr_now() as u32,
+            M_PSEL => fwd.map_or(0, |k| 1 << k),
+            M_PENABLE => (fwd.is_some() && self.input(PENABLE) == 1) as u32,
+            M_PWRITE => (fwd.is_some() && self.pwrite()) as u32,
+            M_PADDR => fwd.map_or(0, |_| self.offset()),
+            M_PWDATA => fwd.map_or(0, |_| self.input(PWDATA)),
+            M_PSTRB => fwd.map_or(0, |_| self.input(PSTRB)),
+            M_PMASTER => fwd.map_or(0, |_| self.input(PMASTER)),
+            INTR_VIOL => self.viol_valid as u32,
+            _ => {
+                // Inputs read back as poked (the clock reads 0 between steps).
+                let n = value.len().min(self.inputs[port].len());
+                value[..n].copy_from_slice(&self.inputs[port][..n]);
+                return;
+            }
+        };
+        if let Some(v) = value.first_mut() {
+            *v = out;
+        }
+    }
+
+    fn step(&mut self) {
+        if self.in_reset() {
+            self.reset();
+            return;
+        }
+        self.rising_edge();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_apb::Apb;
+    use pluton_hdl::firewall::regs::*;
+
+    /// A model out of reset, and a bus master for it.
+    fn setup() -> (FirewallModel, Apb) {
+        let mut m = FirewallModel::new();
+        let mut apb = Apb::new(&m);
+        apb.reset(&mut m);
+        (m, apb)
+    }
+
+    fn cfg(reg: &pluton_hdl::common::regmap::Register, i: u32) -> u32 {
+        CFG_WINDOW << 12 | reg.addr(i)
+    }
+
+    fn win_cfg(owner: u32, no_read: bool, no_write: bool) -> u32 {
+        WIN_CFG_OWNER.put(owner) | WIN_CFG_NO_READ.put(no_read as u32) | WIN_CFG_NO_WRITE.put(no_write as u32)
+    }
+
+    /// All 8 peripherals ready, no error, peripheral k reads 0x1000_0000 * k + 0xabc.
+    fn peripherals_ready(m: &mut FirewallModel) {
+        m.poke_u32(M_PREADY, 0xFF);
+        m.poke_u32(M_PSLVERR, 0);
+        let data: Vec<u32> = (0..8).map(|k| 0x1000_0000 * k + 0xabc).collect();
+        m.poke(M_PRDATA, &data);
+    }
+
+    #[test]
+    fn port_list_matches_readme() {
+        let m = FirewallModel::new();
+        assert_eq!(m.ports().len(), 23);
+        assert_eq!(m.port_id("m_prdata"), Some(9));
+        assert_eq!(m.ports()[9].words(), 8);
+        assert_eq!(m.port_id("intr_viol"), Some(22));
+        assert_eq!(m.name(), "pluton_firewall");
+    }
+
+    #[test]
+    fn reset_sec_owns_everything_and_forwarding_adds_no_cycles() {
+        let (mut m, mut apb) = setup();
+        peripherals_ready(&mut m);
+        let before = apb.edges;
+        let r = apb.read(&mut m, 0x3_010);
+        assert_eq!(apb.edges - before, 2, "setup + one access cycle");
+        assert_eq!((r.data, r.err, r.waits), (0x3000_0abc, false, 0));
+        assert_eq!(m.forwarded(), 1);
+        assert_eq!(apb.read(&mut m, cfg(&ID, 0)).data, BLOCK_ID);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, 0);
+    }
+
+    #[test]
+    fn forwarded_bus_is_combinational_and_zero_when_denied() {
+        let (mut m, _apb) = setup();
+        peripherals_ready(&mut m);
+        m.poke_u32(PSEL, 1);
+        m.poke_u32(PWRITE, 1);
+        m.poke_u32(PADDR, 0x5_123);
+        m.poke_u32(PWDATA, 0xdead_beef);
+        m.poke_u32(PSTRB, 0b0110);
+        m.poke_u32(PMASTER, 0);
+        // Setup phase: m_psel already set, m_penable low.
+        assert_eq!(m.peek_u32(M_PSEL), 1 << 5);
+        assert_eq!(m.peek_u32(M_PENABLE), 0);
+        assert_eq!(m.peek_u32(M_PADDR), 0x123);
+        assert_eq!(m.peek_u32(M_PWDATA), 0xdead_beef);
+        assert_eq!(m.peek_u32(M_PSTRB), 0b0110);
+        assert_eq!(m.peek_u32(M_PWRITE), 1);
+        m.poke_u32(PENABLE, 1);
+        assert_eq!(m.peek_u32(M_PENABLE), 1);
+        // Peripheral wait state passes straight back; so does its pslverr.
+        m.poke_u32(M_PREADY, 0xFF & !(1 << 5));
+        assert_eq!(m.peek_u32(PREADY), 0);
+        m.poke_u32(M_PREADY, 0xFF);
+        m.poke_u32(M_PSLVERR, 1 << 5);
+        assert_eq!(m.peek_u32(PSLVERR), 1);
+        m.step();
+        // A peripheral's error is no violation.
+        assert_eq!(m.peek_u32(INTR_VIOL), 0);
+        // The application core is not the owner: nothing downstream at all.
+        m.poke_u32(PMASTER, 1);
+        for p in [
+            M_PSEL, M_PENABLE, M_PWRITE, M_PADDR, M_PWDATA, M_PSTRB, M_PMASTER, PRDATA,
+        ] {
+            assert_eq!(m.peek_u32(p), 0, "port {p}");
+        }
+        assert_eq!((m.peek_u32(PREADY), m.peek_u32(PSLVERR)), (1, 1));
+    }
+
+    #[test]
+    fn denial_is_logged_first_kept_and_counted() {
+        let (mut m, mut apb) = setup();
+        peripherals_ready(&mut m);
+        // Window 2 to the I/O core 0, read-only.
+        assert!(
+            !apb.write(&mut m, cfg(&WIN_CFG, 2), win_cfg(MASTER_IO0, false, true))
+                .err
+        );
+        // The application core reads window 2: NOT_OWNER.
+        let r = apb.transfer(&mut m, false, 0x2_040, 0, 0, MASTER_APP);
+        assert_eq!((r.data, r.err, r.waits), (0, true, 0));
+        assert_eq!(m.peek_u32(INTR_VIOL), 1);
+        // The owner writes: RULE (counted, not logged over the first).
+        assert!(apb.transfer(&mut m, true, 0x2_044, 7, 0xF, MASTER_IO0).err);
+        // The owner reads: forwarded.
+        assert!(!apb.transfer(&mut m, false, 0x2_044, 0, 0, MASTER_IO0).err);
+        // Unmapped window.
+        assert!(apb.transfer(&mut m, false, 0xA_000, 0, 0, MASTER_SEC).err);
+        let info = apb.read(&mut m, cfg(&VIOL_INFO, 0)).data;
+        assert_eq!(VIOL_INFO_VALID.get(info), 1);
+        assert_eq!(VIOL_INFO_WRITE.get(info), 0);
+        assert_eq!(VIOL_INFO_CAUSE.get(info), CAUSE_NOT_OWNER);
+        assert_eq!(VIOL_INFO_MASTER.get(info), MASTER_APP);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_ADDR, 0)).data, 0x2_040);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, 3);
+        // A config page access from another master is itself a violation.
+        assert!(apb.transfer(&mut m, true, cfg(&VIOL_INFO, 0), 0, 0xF, MASTER_APP).err);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, 4);
+        // Master 0 clears the log.
+        assert!(!apb.write(&mut m, cfg(&VIOL_INFO, 0), 0).err);
+        assert_eq!(m.peek_u32(INTR_VIOL), 0);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, 0);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_ADDR, 0)).data, 0);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_INFO, 0)).data, 0);
+    }
+
+    #[test]
+    fn config_page_check_order() {
+        let (mut m, mut apb) = setup();
+        let cause = |m: &mut FirewallModel, apb: &mut Apb| {
+            let c = VIOL_INFO_CAUSE.get(apb.read(m, cfg(&VIOL_INFO, 0)).data);
+            assert!(!apb.write(m, cfg(&VIOL_INFO, 0), 0).err);
+            c
+        };
+        // CFG_MASTER beats UNMAPPED.
+        assert!(apb.transfer(&mut m, false, 0x8_035, 0, 0, MASTER_IO1).err);
+        assert_eq!(cause(&mut m, &mut apb), CAUSE_CFG_MASTER);
+        assert!(apb.read(&mut m, 0x8_034).err);
+        assert_eq!(cause(&mut m, &mut apb), CAUSE_UNMAPPED);
+        assert!(apb.read(&mut m, 0x8_002).err);
+        assert_eq!(cause(&mut m, &mut apb), CAUSE_UNMAPPED);
+        // ACCESS beats STRB.
+        assert!(apb.write_strb(&mut m, cfg(&ID, 0), 0, 0b0011).err);
+        assert_eq!(cause(&mut m, &mut apb), CAUSE_ACCESS);
+        assert!(apb.write_strb(&mut m, cfg(&WIN_CFG, 1), 0, 0b0011).err);
+        assert_eq!(cause(&mut m, &mut apb), CAUSE_STRB);
+        // Lock; then config writes are CFG_LOCKED (also 0 to LOCK), reads and clears still work.
+        assert!(!apb.write(&mut m, cfg(&WIN_CFG, 1), 0xFFFF_FFFF).err);
+        assert_eq!(apb.read(&mut m, cfg(&WIN_CFG, 1)).data, 0x30F);
+        assert!(!apb.write(&mut m, cfg(&LOCK, 0), 0xFFFF_FFFE).err);
+        assert_eq!(apb.read(&mut m, cfg(&LOCK, 0)).data, 0);
+        assert!(!apb.write(&mut m, cfg(&LOCK, 0), 1).err);
+        assert!(m.locked());
+        assert!(apb.write(&mut m, cfg(&WIN_CFG, 1), 0).err);
+        assert_eq!(cause(&mut m, &mut apb), CAUSE_CFG_LOCKED);
+        assert!(apb.write(&mut m, cfg(&LOCK, 0), 0).err);
+        assert_eq!(cause(&mut m, &mut apb), CAUSE_CFG_LOCKED);
+        // STRB beats CFG_LOCKED.
+        assert!(apb.write_strb(&mut m, cfg(&LOCK, 0), 0, 0).err);
+        assert_eq!(cause(&mut m, &mut apb), CAUSE_STRB);
+        assert_eq!(apb.read(&mut m, cfg(&WIN_CFG, 1)).data, 0x30F);
+        assert_eq!(m.owner(1), 15);
+        // Only reset unlocks.
+        apb.reset(&mut m);
+        assert!(!m.locked());
+        assert_eq!(apb.read(&mut m, cfg(&WIN_CFG, 1)).data, 0);
+    }
+
+    #[test]
+    fn violation_count_saturates() {
+        let (mut m, mut apb) = setup();
+        m.viol_count = u32::MAX - 1;
+        assert!(apb.read(&mut m, 0xF_000).err);
+        assert!(apb.read(&mut m, 0xF_000).err);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, u32::MAX);
+    }
+}

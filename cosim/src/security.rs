@@ -1,0 +1,120 @@
+//! Model of the security subsystem top (`pluton_security`): the block models wired as its README says.
+
+use crate::compose::{Composite, Or2};
+use crate::{FirewallModel, OtpModel, Sha256Model, WifiModel};
+use pluton_bindings::dut::{Dir, Port};
+
+/// Top-level ports, in the order of the README's table.
+const PORTS: &[(&str, Dir, u32)] = &[
+    ("clock", Dir::In, 1),
+    ("rst_n", Dir::In, 1),
+    ("psel", Dir::In, 1),
+    ("penable", Dir::In, 1),
+    ("pwrite", Dir::In, 1),
+    ("paddr", Dir::In, 16),
+    ("pwdata", Dir::In, 32),
+    ("pstrb", Dir::In, 4),
+    ("pmaster", Dir::In, 4),
+    ("ext_prdata", Dir::In, 128),
+    ("ext_pready", Dir::In, 4),
+    ("ext_pslverr", Dir::In, 4),
+    ("tst_en", Dir::In, 1),
+    ("tst_we", Dir::In, 1),
+    ("tst_addr", Dir::In, 6),
+    ("tst_wdata", Dir::In, 40),
+    ("wifi_cmd_ready", Dir::In, 1),
+    ("wifi_evt_valid", Dir::In, 1),
+    ("wifi_evt_data", Dir::In, 32),
+    ("prdata", Dir::Out, 32),
+    ("pready", Dir::Out, 1),
+    ("pslverr", Dir::Out, 1),
+    ("ext_psel", Dir::Out, 4),
+    ("ext_penable", Dir::Out, 1),
+    ("ext_pwrite", Dir::Out, 1),
+    ("ext_paddr", Dir::Out, 12),
+    ("ext_pwdata", Dir::Out, 32),
+    ("ext_pstrb", Dir::Out, 4),
+    ("ext_pmaster", Dir::Out, 4),
+    ("wifi_cmd_valid", Dir::Out, 1),
+    ("wifi_cmd_op", Dir::Out, 8),
+    ("wifi_cmd_arg0", Dir::Out, 32),
+    ("wifi_cmd_arg1", Dir::Out, 32),
+    ("wifi_cmd_seq", Dir::Out, 8),
+    ("wifi_evt_ready", Dir::Out, 1),
+    ("intr_viol", Dir::Out, 1),
+    ("intr_sha_done", Dir::Out, 1),
+    ("intr_wifi_sec", Dir::Out, 1),
+    ("intr_wifi_app", Dir::Out, 1),
+    ("lc_state", Dir::Out, 3),
+    ("debug_en", Dir::Out, 1),
+    ("svn", Dir::Out, 5),
+    ("fatal", Dir::Out, 1),
+    ("tst_busy", Dir::Out, 1),
+];
+
+/// Which firewall window each block answers in (the README's address map).
+const WIN_SHA256: usize = 0;
+const WIN_OTP: usize = 1;
+const WIN_WIFI_APP: usize = 2;
+const WIN_WIFI_SEC: usize = 3;
+const WIN_EXT_FIRST: usize = 4;
+
+/// The subsystem model: a `Composite` of the firewall, SHA-256, OTP and Wi-Fi arbiter models.
+pub fn security_model() -> Composite {
+    let ports = PORTS.iter().map(|&(name, dir, width)| Port { name: name.into(), dir, width }).collect();
+    let mut top = Composite::new("pluton_security", ports);
+    let fw = top.part(Box::new(FirewallModel::new()));
+    let sha = top.part(Box::new(Sha256Model::new()));
+    let otp = top.part(Box::new(OtpModel::new()));
+    let wifi = top.part(Box::new(WifiModel::new()));
+
+    for part in [fw, sha, otp, wifi] {
+        top.wire_top("rst_n", part, "rst_n");
+    }
+    for p in ["psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster"] {
+        top.wire_top(p, fw, p);
+    }
+    for p in ["prdata", "pready", "pslverr", "intr_viol"] {
+        top.wire_top(p, fw, p);
+    }
+
+    // The downstream bus, shared by the three internal blocks.
+    for part in [sha, otp, wifi] {
+        for (from, to) in [("m_penable", "penable"), ("m_pwrite", "pwrite"), ("m_paddr", "paddr"), ("m_pwdata", "pwdata"), ("m_pstrb", "pstrb"), ("m_pmaster", "pmaster")] {
+            top.connect(fw, from, part, to);
+        }
+    }
+    for (from, to) in [("m_penable", "ext_penable"), ("m_pwrite", "ext_pwrite"), ("m_paddr", "ext_paddr"), ("m_pwdata", "ext_pwdata"), ("m_pstrb", "ext_pstrb"), ("m_pmaster", "ext_pmaster")] {
+        top.wire_top(to, fw, from);
+    }
+    top.wire(Some(fw), "m_psel", WIN_SHA256, Some(sha), "psel", 0, 1);
+    top.wire(Some(fw), "m_psel", WIN_OTP, Some(otp), "psel", 0, 1);
+    let wifi_sel = top.part(Box::new(Or2::default()));
+    top.wire(Some(fw), "m_psel", WIN_WIFI_APP, Some(wifi_sel), "a", 0, 1);
+    top.wire(Some(fw), "m_psel", WIN_WIFI_SEC, Some(wifi_sel), "b", 0, 1);
+    top.connect(wifi_sel, "y", wifi, "psel");
+    top.wire(Some(fw), "m_psel", WIN_EXT_FIRST, None, "ext_psel", 0, 4);
+    // Responses: window k's completer in slot k.
+    for (win, part) in [(WIN_SHA256, sha), (WIN_OTP, otp), (WIN_WIFI_APP, wifi), (WIN_WIFI_SEC, wifi)] {
+        top.wire(Some(part), "prdata", 0, Some(fw), "m_prdata", 32 * win, 32);
+        top.wire(Some(part), "pready", 0, Some(fw), "m_pready", win, 1);
+        top.wire(Some(part), "pslverr", 0, Some(fw), "m_pslverr", win, 1);
+    }
+    top.wire(None, "ext_prdata", 0, Some(fw), "m_prdata", 32 * WIN_EXT_FIRST, 128);
+    top.wire(None, "ext_pready", 0, Some(fw), "m_pready", WIN_EXT_FIRST, 4);
+    top.wire(None, "ext_pslverr", 0, Some(fw), "m_pslverr", WIN_EXT_FIRST, 4);
+
+    // Fuse keys reach the HMAC engine only on the sideload port.
+    top.connect(otp, "key_out", sha, "key_in");
+    top.connect(otp, "key_valid", sha, "key_valid");
+    top.wire_top("intr_sha_done", sha, "intr_done");
+    for p in ["tst_en", "tst_we", "tst_addr", "tst_wdata", "lc_state", "debug_en", "svn", "fatal", "tst_busy"] {
+        top.wire_top(p, otp, p);
+    }
+    for p in ["wifi_cmd_ready", "wifi_evt_valid", "wifi_evt_data", "wifi_cmd_valid", "wifi_cmd_op", "wifi_cmd_arg0", "wifi_cmd_arg1", "wifi_cmd_seq", "wifi_evt_ready"] {
+        top.wire_top(p, wifi, p);
+    }
+    top.wire_top("intr_wifi_sec", wifi, "intr_sec");
+    top.wire_top("intr_wifi_app", wifi, "intr_app");
+    top
+}

@@ -1,0 +1,69 @@
+//! Register map of the IO firewall's config page: the single source for RTL, model, docs and header.
+
+use crate::common::regmap::{Access, Constant, Field, RegMap, Register};
+
+pub const WIN_CFG_OWNER: Field = Field { name: "OWNER", lsb: 0, width: 4, desc: "Master ID that owns the window; only it is forwarded" };
+pub const WIN_CFG_NO_READ: Field = Field { name: "NO_READ", lsb: 8, width: 1, desc: "Deny reads, even from the owner (cause RULE)" };
+pub const WIN_CFG_NO_WRITE: Field = Field { name: "NO_WRITE", lsb: 9, width: 1, desc: "Deny writes, even from the owner (cause RULE)" };
+
+pub const LOCK_LOCKED: Field = Field { name: "LOCKED", lsb: 0, width: 1, desc: "Writing 1 locks WIN_CFG and LOCK until reset; writing 0 does nothing" };
+
+pub const VIOL_INFO_VALID: Field = Field { name: "VALID", lsb: 0, width: 1, desc: "A violation is logged; drives intr_viol" };
+pub const VIOL_INFO_WRITE: Field = Field { name: "WRITE", lsb: 1, width: 1, desc: "The first logged violation was a write" };
+pub const VIOL_INFO_CAUSE: Field = Field { name: "CAUSE", lsb: 4, width: 3, desc: "Cause of the first logged violation (CAUSE_* constants)" };
+pub const VIOL_INFO_MASTER: Field = Field { name: "MASTER", lsb: 8, width: 4, desc: "pmaster of the first logged violation" };
+
+pub const VIOL_ADDR_ADDR: Field = Field { name: "ADDR", lsb: 0, width: 16, desc: "paddr of the first logged violation" };
+
+pub const WIN_CFG: Register = Register { name: "WIN_CFG", offset: 0x000, count: 8, access: Access::Rw, reset: 0, desc: "Window k (paddr[15:12] = k): owner and read/write rules. Writes denied once LOCKED", fields: &[WIN_CFG_OWNER, WIN_CFG_NO_READ, WIN_CFG_NO_WRITE] };
+pub const LOCK: Register = Register { name: "LOCK", offset: 0x020, count: 1, access: Access::Rw, reset: 0, desc: "Configuration lock, cleared only by reset. Writes denied once LOCKED", fields: &[LOCK_LOCKED] };
+pub const VIOL_INFO: Register = Register { name: "VIOL_INFO", offset: 0x024, count: 1, access: Access::Rc, reset: 0, desc: "First violation since the last clear. Any write clears VIOL_INFO, VIOL_ADDR and VIOL_COUNT (allowed when locked)", fields: &[VIOL_INFO_VALID, VIOL_INFO_WRITE, VIOL_INFO_CAUSE, VIOL_INFO_MASTER] };
+pub const VIOL_ADDR: Register = Register { name: "VIOL_ADDR", offset: 0x028, count: 1, access: Access::Ro, reset: 0, desc: "Address of the first violation since the last clear", fields: &[VIOL_ADDR_ADDR] };
+pub const VIOL_COUNT: Register = Register { name: "VIOL_COUNT", offset: 0x02C, count: 1, access: Access::Ro, reset: 0, desc: "Denied transactions since the last clear (saturating)", fields: &[] };
+pub const ID: Register = Register { name: "ID", offset: 0x030, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version", fields: &[] };
+
+pub const BLOCK_ID: u32 = 0x4657_0100;
+
+/// Upstream window (`paddr[15:12]`) of the config page; 0..7 are the peripherals, 9..15 unmapped.
+pub const CFG_WINDOW: u32 = 8;
+/// Number of peripheral windows.
+pub const WINDOWS: u32 = 8;
+
+pub const MASTER_SEC: u32 = 0;
+pub const MASTER_APP: u32 = 1;
+pub const MASTER_IO0: u32 = 2;
+pub const MASTER_IO1: u32 = 3;
+
+pub const CAUSE_NONE: u32 = 0;
+pub const CAUSE_NOT_OWNER: u32 = 1;
+pub const CAUSE_RULE: u32 = 2;
+pub const CAUSE_CFG_MASTER: u32 = 3;
+pub const CAUSE_CFG_LOCKED: u32 = 4;
+pub const CAUSE_UNMAPPED: u32 = 5;
+pub const CAUSE_STRB: u32 = 6;
+pub const CAUSE_ACCESS: u32 = 7;
+
+pub const MAP: RegMap = RegMap {
+    block: "firewall",
+    module: "pluton_firewall",
+    addr_bits: 12,
+    desc: "IO firewall: per-window master ownership and read/write rules between the cores and 8 APB peripherals; config page at window 8",
+    regs: &[WIN_CFG, LOCK, VIOL_INFO, VIOL_ADDR, VIOL_COUNT, ID],
+    constants: &[
+        Constant { name: "BLOCK_ID", value: BLOCK_ID, desc: "Value of ID" },
+        Constant { name: "CFG_WINDOW", value: CFG_WINDOW, desc: "paddr[15:12] of this config page (16-bit upstream address)" },
+        Constant { name: "WINDOWS", value: WINDOWS, desc: "Peripheral windows, paddr[15:12] = 0..7" },
+        Constant { name: "MASTER_SEC", value: MASTER_SEC, desc: "Security core: the only master allowed on the config page" },
+        Constant { name: "MASTER_APP", value: MASTER_APP, desc: "Application core" },
+        Constant { name: "MASTER_IO0", value: MASTER_IO0, desc: "I/O core 0" },
+        Constant { name: "MASTER_IO1", value: MASTER_IO1, desc: "I/O core 1" },
+        Constant { name: "CAUSE_NONE", value: CAUSE_NONE, desc: "No violation" },
+        Constant { name: "CAUSE_NOT_OWNER", value: CAUSE_NOT_OWNER, desc: "Peripheral window accessed by a master that does not own it" },
+        Constant { name: "CAUSE_RULE", value: CAUSE_RULE, desc: "Owner read with NO_READ or write with NO_WRITE" },
+        Constant { name: "CAUSE_CFG_MASTER", value: CAUSE_CFG_MASTER, desc: "Config page accessed by a master other than the security core" },
+        Constant { name: "CAUSE_CFG_LOCKED", value: CAUSE_CFG_LOCKED, desc: "WIN_CFG or LOCK written while LOCKED" },
+        Constant { name: "CAUSE_UNMAPPED", value: CAUSE_UNMAPPED, desc: "Window 9..15, or a config offset that is unmapped or not word aligned" },
+        Constant { name: "CAUSE_STRB", value: CAUSE_STRB, desc: "Config write with PSTRB != 0b1111" },
+        Constant { name: "CAUSE_ACCESS", value: CAUSE_ACCESS, desc: "Write to a read-only config register" },
+    ],
+};

@@ -1,0 +1,1242 @@
+//! OTP controller top (`pluton_otp`): APB4 completer, init scan, shadows, key port and commands.
+//!
+//! The behaviour and every cycle count are fixed in README.md; the reference model implements
+//! the same page. The SECDED decoder and encoder are inline (see ecc.rs for the masks).
+
+use super::ecc;
+use super::fuse_macro::OtpMacro;
+use super::fusemap as fm;
+use super::regs;
+use crate::common::prims::{RDff, ZeroExt};
+use rust_hdl::prelude::*;
+
+fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
+    Constant::new(bits::<N>(v))
+}
+
+#[derive(LogicBlock)]
+pub struct OtpCtrl {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
+    pub psel: Signal<In, bool>,
+    pub penable: Signal<In, bool>,
+    pub pwrite: Signal<In, bool>,
+    pub paddr: Signal<In, Bits<12>>,
+    pub pwdata: Signal<In, Bits<32>>,
+    pub pstrb: Signal<In, Bits<4>>,
+    pub pmaster: Signal<In, Bits<4>>,
+    pub tst_en: Signal<In, bool>,
+    pub tst_we: Signal<In, bool>,
+    pub tst_addr: Signal<In, Bits<6>>,
+    pub tst_wdata: Signal<In, Bits<40>>,
+    pub prdata: Signal<Out, Bits<32>>,
+    pub pready: Signal<Out, bool>,
+    pub pslverr: Signal<Out, bool>,
+    pub key_out: Signal<Out, Bits<256>>,
+    pub key_valid: Signal<Out, bool>,
+    pub lc_state: Signal<Out, Bits<3>>,
+    pub debug_en: Signal<Out, bool>,
+    pub svn: Signal<Out, Bits<5>>,
+    pub fatal: Signal<Out, bool>,
+    pub tst_busy: Signal<Out, bool>,
+
+    /// The fuse array and its program engine.
+    mac: OtpMacro,
+    ze_master: ZeroExt<4, 32>,
+    ze_addr: ZeroExt<12, 32>,
+    ze_edata: ZeroExt<32, 40>,
+    ze_key: ZeroExt<32, 256>,
+    ze_svn6: ZeroExt<5, 6>,
+    ze_daddr: ZeroExt<6, 32>,
+    ze_cnt: ZeroExt<5, 32>,
+    ze_locks: ZeroExt<5, 32>,
+    ze_fatal: ZeroExt<5, 32>,
+    ze_ecc: ZeroExt<16, 32>,
+
+    // Service state.
+    /// Init scan done and tester port idle (STATUS.READY).
+    ready: RDff<bool>,
+    scanning: RDff<bool>,
+    kl_busy: RDff<bool>,
+    // The reader: one RAM read per edge from `rd_ptr` to `rd_end`; the word read at one edge is
+    // taken in (index `rd_widx`) at the next.
+    rd_run: RDff<bool>,
+    rd_vld: RDff<bool>,
+    rd_ptr: RDff<Bits<6>>,
+    rd_end: RDff<Bits<6>>,
+    rd_widx: RDff<Bits<6>>,
+    /// Wait cycles already spent by the current APB transfer.
+    wcnt: RDff<Bits<2>>,
+    /// FUSE read data: loaded only for non-secret words, zero outside a FUSE read's last cycle.
+    win_data: RDff<Bits<32>>,
+    win_bad: RDff<bool>,
+    win_corr: RDff<bool>,
+    err_info: RDff<Bits<32>>,
+    dai_addr: RDff<Bits<6>>,
+    dai_wdata: RDff<Bits<32>>,
+    // Shadows built by the init scan.
+    locks: RDff<Bits<5>>,
+    fatal_p: RDff<Bits<5>>,
+    lc_dev: RDff<bool>,
+    lc_sec: RDff<bool>,
+    lc_rma: RDff<bool>,
+    lc_bad: RDff<bool>,
+    svn_cnt: RDff<Bits<5>>,
+    svn_gap: RDff<bool>,
+    ecc_cnt: RDff<Bits<16>>,
+    interrupted: RDff<bool>,
+    cfg: [RDff<Bits<32>>; 4],
+    /// Key register: a shift register, each word taken in enters at the top.
+    key: RDff<Bits<256>>,
+    key_loaded: RDff<bool>,
+    kl_bad: RDff<bool>,
+    key_slot: RDff<bool>,
+
+    // Constants.
+    ecc_mask: [Constant<Bits<32>>; 6],
+    ecc_pos: [Constant<Bits<6>>; 32],
+    a_cmd: Constant<Bits<12>>,
+    a_status: Constant<Bits<12>>,
+    a_err: Constant<Bits<12>>,
+    a_daddr: Constant<Bits<12>>,
+    a_dwdata: Constant<Bits<12>>,
+    a_lc: Constant<Bits<12>>,
+    a_svn: Constant<Bits<12>>,
+    a_locks: Constant<Bits<12>>,
+    a_fatal: Constant<Bits<12>>,
+    a_ecc: Constant<Bits<12>>,
+    a_id: Constant<Bits<12>>,
+    a_config_hi: Constant<Bits<8>>,
+    a_fuse_hi: Constant<Bits<4>>,
+    w_owner: Constant<Bits<6>>,
+    w_svn: Constant<Bits<6>>,
+    w_lc: Constant<Bits<6>>,
+    w_lc_sec: Constant<Bits<6>>,
+    w_lc_rma: Constant<Bits<6>>,
+    w_lc_res: Constant<Bits<6>>,
+    w_config: Constant<Bits<6>>,
+    w_lock: [Constant<Bits<6>>; 5],
+    w_resv: Constant<Bits<6>>,
+    w_key_end: Constant<Bits<6>>,
+    w_seed: Constant<Bits<6>>,
+    w_seed_end: Constant<Bits<6>>,
+    w_zero: Constant<Bits<6>>,
+    w_last: Constant<Bits<6>>,
+    w_lc_word: [Constant<Bits<6>>; 4],
+    magic: [Constant<Bits<32>>; 4],
+    magic40: [Constant<Bits<40>>; 4],
+    lock_magic: Constant<Bits<32>>,
+    ones32: Constant<Bits<32>>,
+    zero32: Constant<Bits<32>>,
+    zero40: Constant<Bits<40>>,
+    done40: Constant<Bits<40>>,
+    zero256: Constant<Bits<256>>,
+    zero2: Constant<Bits<2>>,
+    one2: Constant<Bits<2>>,
+    two2: Constant<Bits<2>>,
+    three2: Constant<Bits<2>>,
+    zero26: Constant<Bits<26>>,
+    syn_max: Constant<Bits<6>>,
+    zero4: Constant<Bits<4>>,
+    strb_f: Constant<Bits<4>>,
+    zero5: Constant<Bits<5>>,
+    one5: Constant<Bits<5>>,
+    part: [Constant<Bits<5>>; 5],
+    svn_safe: Constant<Bits<32>>,
+    zero6: Constant<Bits<6>>,
+    one6: Constant<Bits<6>>,
+    zero16: Constant<Bits<16>>,
+    one16: Constant<Bits<16>>,
+    max16: Constant<Bits<16>>,
+    lc_blank: Constant<Bits<32>>,
+    lc_dev_v: Constant<Bits<32>>,
+    lc_sec_v: Constant<Bits<32>>,
+    lc_rma_v: Constant<Bits<32>>,
+    lc_inv_v: Constant<Bits<32>>,
+    cmd_prog_v: Constant<Bits<32>>,
+    cmd_lc_v: Constant<Bits<32>>,
+    cmd_lc_mask: Constant<Bits<32>>,
+    cmd_kl0_v: Constant<Bits<32>>,
+    cmd_kl1_v: Constant<Bits<32>>,
+    e_none: Constant<Bits<32>>,
+    e_unmapped: Constant<Bits<32>>,
+    e_read_wo: Constant<Bits<32>>,
+    e_write_ro: Constant<Bits<32>>,
+    e_busy: Constant<Bits<32>>,
+    e_master: Constant<Bits<32>>,
+    e_strb: Constant<Bits<32>>,
+    e_value: Constant<Bits<32>>,
+    e_locked: Constant<Bits<32>>,
+    e_access: Constant<Bits<32>>,
+    e_one_to_zero: Constant<Bits<32>>,
+    e_lc: Constant<Bits<32>>,
+    e_rdlocked: Constant<Bits<32>>,
+    e_ecc: Constant<Bits<32>>,
+    e_fatal: Constant<Bits<32>>,
+    block_id: Constant<Bits<32>>,
+    b32: [Constant<Bits<32>>; 32],
+    b6: [Constant<Bits<6>>; 6],
+    /// Raw bit 32+k: check bit c[k].
+    chk40: [Constant<Bits<40>>; 7],
+    bit8: Constant<Bits<32>>,
+    bit31: Constant<Bits<32>>,
+
+    // APB decode.
+    access: Signal<Local, bool>,
+    aligned: Signal<Local, bool>,
+    is_cmd: Signal<Local, bool>,
+    is_status: Signal<Local, bool>,
+    is_err: Signal<Local, bool>,
+    is_daddr: Signal<Local, bool>,
+    is_dwdata: Signal<Local, bool>,
+    is_lc: Signal<Local, bool>,
+    is_svn: Signal<Local, bool>,
+    is_locks: Signal<Local, bool>,
+    is_fatal: Signal<Local, bool>,
+    is_ecc: Signal<Local, bool>,
+    is_id: Signal<Local, bool>,
+    is_config: Signal<Local, bool>,
+    is_fuse: Signal<Local, bool>,
+    is_mapped: Signal<Local, bool>,
+    is_wo: Signal<Local, bool>,
+    is_ro: Signal<Local, bool>,
+    win_w: Signal<Local, Bits<6>>,
+    cmd_prog: Signal<Local, bool>,
+    cmd_lc: Signal<Local, bool>,
+    cmd_kl: Signal<Local, bool>,
+    lc_t: Signal<Local, Bits<2>>,
+    // Word classes of the target of a command and of a FUSE read.
+    cmd_addr: Signal<Local, Bits<6>>,
+    c_svnw: Signal<Local, bool>,
+    c_lcw: Signal<Local, bool>,
+    c_lockw: Signal<Local, bool>,
+    c_resv: Signal<Local, bool>,
+    c_secret: Signal<Local, bool>,
+    c_part: Signal<Local, Bits<5>>,
+    w_part: Signal<Local, Bits<5>>,
+    a_part: Signal<Local, Bits<5>>,
+    // The word on the RAM's read port, decoded.
+    raw: Signal<Local, Bits<40>>,
+    d_data: Signal<Local, Bits<32>>,
+    d_chk: Signal<Local, Bits<6>>,
+    syn: Signal<Local, Bits<6>>,
+    d_par: Signal<Local, bool>,
+    d_blank: Signal<Local, bool>,
+    d_intr: Signal<Local, bool>,
+    d_sbig: Signal<Local, bool>,
+    d_corr: Signal<Local, bool>,
+    d_bad: Signal<Local, bool>,
+    d_flip: Signal<Local, Bits<32>>,
+    d_val: Signal<Local, Bits<32>>,
+    d_ones: Signal<Local, bool>,
+    // The raw word a command would program.
+    e_data: Signal<Local, Bits<32>>,
+    e_raw: Signal<Local, Bits<40>>,
+    one_to_zero: Signal<Local, bool>,
+    // Shadow-derived state.
+    lc_invalid: Signal<Local, bool>,
+    fatal_v: Signal<Local, Bits<5>>,
+    fatal32: Signal<Local, Bits<32>>,
+    lc_v: Signal<Local, Bits<32>>,
+    lc_next_ok: Signal<Local, bool>,
+    busy: Signal<Local, bool>,
+    avail: Signal<Local, bool>,
+    kv: Signal<Local, bool>,
+    svn_v: Signal<Local, Bits<32>>,
+    lc_o: Signal<Local, Bits<32>>,
+    dbg: Signal<Local, bool>,
+    // Checks and effects.
+    err: Signal<Local, Bits<32>>,
+    need_wait: Signal<Local, bool>,
+    ok_write: Signal<Local, bool>,
+    ok_read: Signal<Local, bool>,
+    prog_go: Signal<Local, bool>,
+    lc_go: Signal<Local, bool>,
+    kl_go: Signal<Local, bool>,
+    tst_go: Signal<Local, bool>,
+    start_scan: Signal<Local, bool>,
+    lock_add: Signal<Local, Bits<5>>,
+    fatal_add: Signal<Local, Bits<5>>,
+    ecc_inc: Signal<Local, bool>,
+    key_in: Signal<Local, bool>,
+    rdata: Signal<Local, Bits<32>>,
+}
+
+impl Default for OtpCtrl {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            rst_n: Default::default(),
+            psel: Default::default(),
+            penable: Default::default(),
+            pwrite: Default::default(),
+            paddr: Default::default(),
+            pwdata: Default::default(),
+            pstrb: Default::default(),
+            pmaster: Default::default(),
+            tst_en: Default::default(),
+            tst_we: Default::default(),
+            tst_addr: Default::default(),
+            tst_wdata: Default::default(),
+            prdata: Default::default(),
+            pready: Default::default(),
+            pslverr: Default::default(),
+            key_out: Default::default(),
+            key_valid: Default::default(),
+            lc_state: Default::default(),
+            debug_en: Default::default(),
+            svn: Default::default(),
+            fatal: Default::default(),
+            tst_busy: Default::default(),
+            mac: Default::default(),
+            ze_master: Default::default(),
+            ze_addr: Default::default(),
+            ze_edata: Default::default(),
+            ze_key: Default::default(),
+            ze_svn6: Default::default(),
+            ze_daddr: Default::default(),
+            ze_cnt: Default::default(),
+            ze_locks: Default::default(),
+            ze_fatal: Default::default(),
+            ze_ecc: Default::default(),
+            ready: Default::default(),
+            scanning: Default::default(),
+            kl_busy: Default::default(),
+            rd_run: Default::default(),
+            rd_vld: Default::default(),
+            rd_ptr: Default::default(),
+            rd_end: Default::default(),
+            rd_widx: Default::default(),
+            wcnt: Default::default(),
+            win_data: Default::default(),
+            win_bad: Default::default(),
+            win_corr: Default::default(),
+            err_info: Default::default(),
+            dai_addr: Default::default(),
+            dai_wdata: Default::default(),
+            locks: Default::default(),
+            fatal_p: Default::default(),
+            lc_dev: Default::default(),
+            lc_sec: Default::default(),
+            lc_rma: Default::default(),
+            lc_bad: Default::default(),
+            svn_cnt: Default::default(),
+            svn_gap: Default::default(),
+            ecc_cnt: Default::default(),
+            interrupted: Default::default(),
+            cfg: Default::default(),
+            key: Default::default(),
+            key_loaded: Default::default(),
+            kl_bad: Default::default(),
+            key_slot: Default::default(),
+            ecc_mask: std::array::from_fn(|k| c(ecc::CHECK_MASK[k] as u64)),
+            ecc_pos: std::array::from_fn(|j| c(ecc::DATA_POS[j] as u64)),
+            a_cmd: c(regs::CMD.offset as u64),
+            a_status: c(regs::STATUS.offset as u64),
+            a_err: c(regs::ERR_INFO.offset as u64),
+            a_daddr: c(regs::DAI_ADDR.offset as u64),
+            a_dwdata: c(regs::DAI_WDATA.offset as u64),
+            a_lc: c(regs::LC_STATE.offset as u64),
+            a_svn: c(regs::SVN.offset as u64),
+            a_locks: c(regs::LOCKS.offset as u64),
+            a_fatal: c(regs::FATAL_PARTS.offset as u64),
+            a_ecc: c(regs::ECC_CORRECTED.offset as u64),
+            a_id: c(regs::ID.offset as u64),
+            a_config_hi: c((regs::CONFIG.offset >> 4) as u64),
+            a_fuse_hi: c((regs::FUSE.offset >> 8) as u64),
+            w_owner: c(fm::OWNER.first as u64),
+            w_svn: c(fm::SVN.first as u64),
+            w_lc: c(fm::LIFECYCLE.first as u64),
+            w_lc_sec: c(fm::LC_SECURED as u64),
+            w_lc_rma: c(fm::LC_RMA as u64),
+            w_lc_res: c(fm::LC_RESERVED as u64),
+            w_config: c(fm::CONFIG.first as u64),
+            w_lock: std::array::from_fn(|p| c(fm::PARTITIONS[p].lock_word as u64)),
+            w_resv: c(fm::RESERVED_FIRST as u64),
+            w_key_end: c((fm::DEVICE_ROOT_KEY + fm::KEY_WORDS - 1) as u64),
+            w_seed: c(fm::ATTESTATION_SEED as u64),
+            w_seed_end: c((fm::ATTESTATION_SEED + fm::KEY_WORDS - 1) as u64),
+            w_zero: c(0),
+            w_last: c((fm::RESERVED_FIRST - 1) as u64),
+            w_lc_word: [
+                c(fm::LC_DEV as u64 - 1),
+                c(fm::LC_DEV as u64),
+                c(fm::LC_SECURED as u64),
+                c(fm::LC_RMA as u64),
+            ],
+            magic: [
+                c(0),
+                c(fm::LC_DEV_MAGIC as u64),
+                c(fm::LC_SECURED_MAGIC as u64),
+                c(fm::LC_RMA_MAGIC as u64),
+            ],
+            magic40: [
+                c(0),
+                c(fm::LC_DEV_MAGIC as u64),
+                c(fm::LC_SECURED_MAGIC as u64),
+                c(fm::LC_RMA_MAGIC as u64),
+            ],
+            lock_magic: c(fm::LOCK_MAGIC as u64),
+            ones32: c(fm::SVN_WORD as u64),
+            zero32: c(0),
+            zero40: c(0),
+            done40: c(ecc::DONE),
+            zero256: c(0),
+            zero2: c(0),
+            one2: c(1),
+            two2: c(2),
+            three2: c(3),
+            zero26: c(0),
+            syn_max: c(38),
+            zero4: c(0),
+            strb_f: c(0b1111),
+            zero5: c(0),
+            one5: c(1),
+            part: std::array::from_fn(|p| c(1 << p)),
+            svn_safe: c(fm::SVN_MAX as u64),
+            zero6: c(0),
+            one6: c(1),
+            zero16: c(0),
+            one16: c(1),
+            max16: c(regs::ECC_COUNT_MAX as u64),
+            lc_blank: c(fm::LC_STATE_BLANK as u64),
+            lc_dev_v: c(fm::LC_STATE_DEV as u64),
+            lc_sec_v: c(fm::LC_STATE_SECURED as u64),
+            lc_rma_v: c(fm::LC_STATE_RMA as u64),
+            lc_inv_v: c(fm::LC_STATE_INVALID as u64),
+            cmd_prog_v: c(regs::OP_PROGRAM as u64),
+            cmd_lc_v: c(regs::OP_LC_TRANSITION as u64),
+            cmd_lc_mask: c(!regs::CMD_LC_TARGET.mask() as u64),
+            cmd_kl0_v: c(regs::OP_KEY_LOAD as u64),
+            cmd_kl1_v: c((regs::OP_KEY_LOAD | regs::CMD_KEY_SLOT.mask()) as u64),
+            e_none: c(regs::ERR_NONE as u64),
+            e_unmapped: c(regs::ERR_UNMAPPED as u64),
+            e_read_wo: c(regs::ERR_READ_WO as u64),
+            e_write_ro: c(regs::ERR_WRITE_RO as u64),
+            e_busy: c(regs::ERR_BUSY as u64),
+            e_master: c(regs::ERR_MASTER as u64),
+            e_strb: c(regs::ERR_STRB as u64),
+            e_value: c(regs::ERR_VALUE as u64),
+            e_locked: c(regs::ERR_LOCKED as u64),
+            e_access: c(regs::ERR_ACCESS as u64),
+            e_one_to_zero: c(regs::ERR_ONE_TO_ZERO as u64),
+            e_lc: c(regs::ERR_LC as u64),
+            e_rdlocked: c(regs::ERR_RDLOCKED as u64),
+            e_ecc: c(regs::ERR_ECC as u64),
+            e_fatal: c(regs::ERR_FATAL as u64),
+            block_id: c(regs::BLOCK_ID as u64),
+            b32: std::array::from_fn(|i| c(1 << i)),
+            b6: std::array::from_fn(|i| c(1 << i)),
+            chk40: std::array::from_fn(|k| c(1 << (32 + k))),
+            bit8: c(regs::ERR_INFO_WRITE.mask() as u64),
+            bit31: c(regs::ERR_INFO_OVERFLOW.mask() as u64),
+            access: Default::default(),
+            aligned: Default::default(),
+            is_cmd: Default::default(),
+            is_status: Default::default(),
+            is_err: Default::default(),
+            is_daddr: Default::default(),
+            is_dwdata: Default::default(),
+            is_lc: Default::default(),
+            is_svn: Default::default(),
+            is_locks: Default::default(),
+            is_fatal: Default::default(),
+            is_ecc: Default::default(),
+            is_id: Default::default(),
+            is_config: Default::default(),
+            is_fuse: Default::default(),
+            is_mapped: Default::default(),
+            is_wo: Default::default(),
+            is_ro: Default::default(),
+            win_w: Default::default(),
+            cmd_prog: Default::default(),
+            cmd_lc: Default::default(),
+            cmd_kl: Default::default(),
+            lc_t: Default::default(),
+            cmd_addr: Default::default(),
+            c_svnw: Default::default(),
+            c_lcw: Default::default(),
+            c_lockw: Default::default(),
+            c_resv: Default::default(),
+            c_secret: Default::default(),
+            c_part: Default::default(),
+            w_part: Default::default(),
+            a_part: Default::default(),
+            raw: Default::default(),
+            d_data: Default::default(),
+            d_chk: Default::default(),
+            syn: Default::default(),
+            d_par: Default::default(),
+            d_blank: Default::default(),
+            d_intr: Default::default(),
+            d_sbig: Default::default(),
+            d_corr: Default::default(),
+            d_bad: Default::default(),
+            d_flip: Default::default(),
+            d_val: Default::default(),
+            d_ones: Default::default(),
+            e_data: Default::default(),
+            e_raw: Default::default(),
+            one_to_zero: Default::default(),
+            lc_invalid: Default::default(),
+            fatal_v: Default::default(),
+            fatal32: Default::default(),
+            lc_v: Default::default(),
+            lc_next_ok: Default::default(),
+            busy: Default::default(),
+            avail: Default::default(),
+            kv: Default::default(),
+            svn_v: Default::default(),
+            lc_o: Default::default(),
+            dbg: Default::default(),
+            err: Default::default(),
+            need_wait: Default::default(),
+            ok_write: Default::default(),
+            ok_read: Default::default(),
+            prog_go: Default::default(),
+            lc_go: Default::default(),
+            kl_go: Default::default(),
+            tst_go: Default::default(),
+            start_scan: Default::default(),
+            lock_add: Default::default(),
+            fatal_add: Default::default(),
+            ecc_inc: Default::default(),
+            key_in: Default::default(),
+            rdata: Default::default(),
+        }
+    }
+}
+
+impl Logic for OtpCtrl {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // ---- Clocks, resets, and "hold" defaults for every flop.
+        self.mac.clock.next = self.clock.val();
+        self.mac.rst_n.next = self.rst_n.val();
+        self.ready.clock.next = self.clock.val();
+        self.ready.rst_n.next = self.rst_n.val();
+        self.ready.d.next = self.ready.q.val();
+        self.scanning.clock.next = self.clock.val();
+        self.scanning.rst_n.next = self.rst_n.val();
+        self.scanning.d.next = self.scanning.q.val();
+        self.kl_busy.clock.next = self.clock.val();
+        self.kl_busy.rst_n.next = self.rst_n.val();
+        self.kl_busy.d.next = self.kl_busy.q.val();
+        self.rd_run.clock.next = self.clock.val();
+        self.rd_run.rst_n.next = self.rst_n.val();
+        self.rd_run.d.next = self.rd_run.q.val();
+        self.rd_vld.clock.next = self.clock.val();
+        self.rd_vld.rst_n.next = self.rst_n.val();
+        self.rd_vld.d.next = self.rd_run.q.val();
+        self.rd_ptr.clock.next = self.clock.val();
+        self.rd_ptr.rst_n.next = self.rst_n.val();
+        self.rd_ptr.d.next = self.rd_ptr.q.val();
+        self.rd_end.clock.next = self.clock.val();
+        self.rd_end.rst_n.next = self.rst_n.val();
+        self.rd_end.d.next = self.rd_end.q.val();
+        self.rd_widx.clock.next = self.clock.val();
+        self.rd_widx.rst_n.next = self.rst_n.val();
+        self.rd_widx.d.next = self.rd_ptr.q.val();
+        self.wcnt.clock.next = self.clock.val();
+        self.wcnt.rst_n.next = self.rst_n.val();
+        self.win_data.clock.next = self.clock.val();
+        self.win_data.rst_n.next = self.rst_n.val();
+        self.win_data.d.next = self.zero32.val();
+        self.win_bad.clock.next = self.clock.val();
+        self.win_bad.rst_n.next = self.rst_n.val();
+        self.win_bad.d.next = false;
+        self.win_corr.clock.next = self.clock.val();
+        self.win_corr.rst_n.next = self.rst_n.val();
+        self.win_corr.d.next = false;
+        self.err_info.clock.next = self.clock.val();
+        self.err_info.rst_n.next = self.rst_n.val();
+        self.err_info.d.next = self.err_info.q.val();
+        self.dai_addr.clock.next = self.clock.val();
+        self.dai_addr.rst_n.next = self.rst_n.val();
+        self.dai_addr.d.next = self.dai_addr.q.val();
+        self.dai_wdata.clock.next = self.clock.val();
+        self.dai_wdata.rst_n.next = self.rst_n.val();
+        self.dai_wdata.d.next = self.dai_wdata.q.val();
+        self.locks.clock.next = self.clock.val();
+        self.locks.rst_n.next = self.rst_n.val();
+        self.fatal_p.clock.next = self.clock.val();
+        self.fatal_p.rst_n.next = self.rst_n.val();
+        self.lc_dev.clock.next = self.clock.val();
+        self.lc_dev.rst_n.next = self.rst_n.val();
+        self.lc_dev.d.next = self.lc_dev.q.val();
+        self.lc_sec.clock.next = self.clock.val();
+        self.lc_sec.rst_n.next = self.rst_n.val();
+        self.lc_sec.d.next = self.lc_sec.q.val();
+        self.lc_rma.clock.next = self.clock.val();
+        self.lc_rma.rst_n.next = self.rst_n.val();
+        self.lc_rma.d.next = self.lc_rma.q.val();
+        self.lc_bad.clock.next = self.clock.val();
+        self.lc_bad.rst_n.next = self.rst_n.val();
+        self.lc_bad.d.next = self.lc_bad.q.val();
+        self.svn_cnt.clock.next = self.clock.val();
+        self.svn_cnt.rst_n.next = self.rst_n.val();
+        self.svn_cnt.d.next = self.svn_cnt.q.val();
+        self.svn_gap.clock.next = self.clock.val();
+        self.svn_gap.rst_n.next = self.rst_n.val();
+        self.svn_gap.d.next = self.svn_gap.q.val();
+        self.ecc_cnt.clock.next = self.clock.val();
+        self.ecc_cnt.rst_n.next = self.rst_n.val();
+        self.ecc_cnt.d.next = self.ecc_cnt.q.val();
+        self.interrupted.clock.next = self.clock.val();
+        self.interrupted.rst_n.next = self.rst_n.val();
+        self.interrupted.d.next = self.interrupted.q.val();
+        for i in 0..4 {
+            self.cfg[i].clock.next = self.clock.val();
+            self.cfg[i].rst_n.next = self.rst_n.val();
+            self.cfg[i].d.next = self.cfg[i].q.val();
+        }
+        self.key.clock.next = self.clock.val();
+        self.key.rst_n.next = self.rst_n.val();
+        self.key.d.next = self.key.q.val();
+        self.key_loaded.clock.next = self.clock.val();
+        self.key_loaded.rst_n.next = self.rst_n.val();
+        self.key_loaded.d.next = self.key_loaded.q.val();
+        self.kl_bad.clock.next = self.clock.val();
+        self.kl_bad.rst_n.next = self.rst_n.val();
+        self.kl_bad.d.next = self.kl_bad.q.val();
+        self.key_slot.clock.next = self.clock.val();
+        self.key_slot.rst_n.next = self.rst_n.val();
+        self.key_slot.d.next = self.key_slot.q.val();
+
+        // ---- APB address decode.
+        self.access.next = self.psel.val() & self.penable.val();
+        self.aligned.next = self.paddr.val().get_bits::<2>(0) == self.zero2.val();
+        self.is_cmd.next = self.paddr.val() == self.a_cmd.val();
+        self.is_status.next = self.paddr.val() == self.a_status.val();
+        self.is_err.next = self.paddr.val() == self.a_err.val();
+        self.is_daddr.next = self.paddr.val() == self.a_daddr.val();
+        self.is_dwdata.next = self.paddr.val() == self.a_dwdata.val();
+        self.is_lc.next = self.paddr.val() == self.a_lc.val();
+        self.is_svn.next = self.paddr.val() == self.a_svn.val();
+        self.is_locks.next = self.paddr.val() == self.a_locks.val();
+        self.is_fatal.next = self.paddr.val() == self.a_fatal.val();
+        self.is_ecc.next = self.paddr.val() == self.a_ecc.val();
+        self.is_id.next = self.paddr.val() == self.a_id.val();
+        self.is_config.next = self.aligned.val() & (self.paddr.val().get_bits::<8>(4) == self.a_config_hi.val());
+        self.win_w.next = self.paddr.val().get_bits::<6>(2);
+        self.is_fuse.next =
+            self.aligned.val() & (self.paddr.val().get_bits::<4>(8) == self.a_fuse_hi.val()) & (self.win_w.val() < self.w_resv.val());
+        self.is_mapped.next = self.is_cmd.val()
+            | self.is_status.val()
+            | self.is_err.val()
+            | self.is_daddr.val()
+            | self.is_dwdata.val()
+            | self.is_lc.val()
+            | self.is_svn.val()
+            | self.is_locks.val()
+            | self.is_fatal.val()
+            | self.is_ecc.val()
+            | self.is_id.val()
+            | self.is_config.val()
+            | self.is_fuse.val();
+        self.is_wo.next = self.is_cmd.val() | self.is_dwdata.val();
+        self.is_ro.next = self.is_status.val()
+            | self.is_lc.val()
+            | self.is_svn.val()
+            | self.is_locks.val()
+            | self.is_fatal.val()
+            | self.is_ecc.val()
+            | self.is_id.val()
+            | self.is_config.val()
+            | self.is_fuse.val();
+        self.cmd_prog.next = self.pwdata.val() == self.cmd_prog_v.val();
+        self.cmd_lc.next = (self.pwdata.val() & self.cmd_lc_mask.val()) == self.cmd_lc_v.val();
+        self.cmd_kl.next = (self.pwdata.val() == self.cmd_kl0_v.val()) | (self.pwdata.val() == self.cmd_kl1_v.val());
+        self.lc_t.next = self.pwdata.val().get_bits::<2>(8);
+
+        // ---- Shadow-derived state (README "Outputs").
+        self.lc_invalid.next = self.lc_bad.q.val()
+            | (!self.lc_dev.q.val() & (self.lc_sec.q.val() | self.lc_rma.q.val()))
+            | (!self.lc_sec.q.val() & self.lc_rma.q.val());
+        self.ze_fatal.a.next = self.fatal_p.q.val();
+        self.fatal32.next = self.ze_fatal.y.val();
+        if self.lc_invalid.val() {
+            self.fatal32.next = self.ze_fatal.y.val() | self.b32[3].val();
+        }
+        self.fatal_v.next = self.fatal32.val().get_bits::<5>(0);
+        self.lc_v.next = self.lc_blank.val();
+        if self.fatal_v.val().get_bit(3) {
+            self.lc_v.next = self.lc_inv_v.val();
+        } else if self.lc_rma.q.val() {
+            self.lc_v.next = self.lc_rma_v.val();
+        } else if self.lc_sec.q.val() {
+            self.lc_v.next = self.lc_sec_v.val();
+        } else if self.lc_dev.q.val() {
+            self.lc_v.next = self.lc_dev_v.val();
+        }
+        self.lc_o.next = self.lc_inv_v.val();
+        if self.ready.q.val() {
+            self.lc_o.next = self.lc_v.val();
+        }
+        self.dbg.next = self.ready.q.val()
+            & ((self.lc_v.val() == self.lc_blank.val())
+                | (self.lc_v.val() == self.lc_dev_v.val())
+                | (self.lc_v.val() == self.lc_rma_v.val()));
+        self.ze_cnt.a.next = self.svn_cnt.q.val();
+        self.svn_v.next = self.svn_safe.val();
+        if self.ready.q.val() & !self.fatal_v.val().get_bit(2) {
+            self.svn_v.next = self.ze_cnt.y.val();
+        }
+        self.kv.next = self.ready.q.val()
+            & self.key_loaded.q.val()
+            & self.locks.q.val().get_bit(0)
+            & !self.fatal_v.val().get_bit(0)
+            & ((self.lc_v.val() == self.lc_dev_v.val()) | (self.lc_v.val() == self.lc_sec_v.val()));
+        self.busy.next = self.mac.busy.val() | self.kl_busy.q.val();
+        self.avail.next = self.ready.q.val() & !self.tst_en.val() & !self.busy.val();
+        self.lc_next_ok.next = ((self.lc_v.val() == self.lc_blank.val()) & (self.lc_t.val() == self.one2.val()))
+            | ((self.lc_v.val() == self.lc_dev_v.val()) & (self.lc_t.val() == self.two2.val()))
+            | ((self.lc_v.val() == self.lc_sec_v.val()) & (self.lc_t.val() == self.three2.val()));
+
+        // ---- Target word of a command: DAI_ADDR, or the LC word of the target state.
+        self.cmd_addr.next = self.dai_addr.q.val();
+        self.e_data.next = self.dai_wdata.q.val();
+        if self.cmd_lc.val() {
+            match self.lc_t.val().index() {
+                0 => {
+                    self.cmd_addr.next = self.w_lc_word[0].val();
+                    self.e_data.next = self.magic[0].val();
+                }
+                1 => {
+                    self.cmd_addr.next = self.w_lc_word[1].val();
+                    self.e_data.next = self.magic[1].val();
+                }
+                2 => {
+                    self.cmd_addr.next = self.w_lc_word[2].val();
+                    self.e_data.next = self.magic[2].val();
+                }
+                _ => {
+                    self.cmd_addr.next = self.w_lc_word[3].val();
+                    self.e_data.next = self.magic[3].val();
+                }
+            }
+        }
+        self.c_secret.next = self.cmd_addr.val() < self.w_owner.val();
+        self.c_svnw.next = (self.cmd_addr.val() >= self.w_svn.val()) & (self.cmd_addr.val() < self.w_lc.val());
+        self.c_lcw.next = (self.cmd_addr.val() >= self.w_lc.val()) & (self.cmd_addr.val() < self.w_config.val());
+        self.c_lockw.next = (self.cmd_addr.val() >= self.w_lock[0].val()) & (self.cmd_addr.val() < self.w_resv.val());
+        self.c_resv.next = self.cmd_addr.val() >= self.w_resv.val();
+        // Partition (one-hot) of the command's word, the FUSE read's word and the word taken in.
+        self.c_part.next = self.zero5.val();
+        if self.c_secret.val() | (self.cmd_addr.val() == self.w_lock[0].val()) {
+            self.c_part.next = self.part[0].val();
+        }
+        if ((self.cmd_addr.val() >= self.w_owner.val()) & (self.cmd_addr.val() < self.w_svn.val()))
+            | (self.cmd_addr.val() == self.w_lock[1].val())
+        {
+            self.c_part.next = self.part[1].val();
+        }
+        if self.c_svnw.val() | (self.cmd_addr.val() == self.w_lock[2].val()) {
+            self.c_part.next = self.part[2].val();
+        }
+        if self.c_lcw.val() | (self.cmd_addr.val() == self.w_lock[3].val()) {
+            self.c_part.next = self.part[3].val();
+        }
+        if ((self.cmd_addr.val() >= self.w_config.val()) & (self.cmd_addr.val() < self.w_lock[0].val()))
+            | (self.cmd_addr.val() == self.w_lock[4].val())
+        {
+            self.c_part.next = self.part[4].val();
+        }
+        self.w_part.next = self.zero5.val();
+        if (self.win_w.val() < self.w_owner.val()) | (self.win_w.val() == self.w_lock[0].val()) {
+            self.w_part.next = self.part[0].val();
+        }
+        if ((self.win_w.val() >= self.w_owner.val()) & (self.win_w.val() < self.w_svn.val())) | (self.win_w.val() == self.w_lock[1].val()) {
+            self.w_part.next = self.part[1].val();
+        }
+        if ((self.win_w.val() >= self.w_svn.val()) & (self.win_w.val() < self.w_lc.val())) | (self.win_w.val() == self.w_lock[2].val()) {
+            self.w_part.next = self.part[2].val();
+        }
+        if ((self.win_w.val() >= self.w_lc.val()) & (self.win_w.val() < self.w_config.val())) | (self.win_w.val() == self.w_lock[3].val()) {
+            self.w_part.next = self.part[3].val();
+        }
+        if ((self.win_w.val() >= self.w_config.val()) & (self.win_w.val() < self.w_lock[0].val()))
+            | (self.win_w.val() == self.w_lock[4].val())
+        {
+            self.w_part.next = self.part[4].val();
+        }
+        self.a_part.next = self.zero5.val();
+        if (self.rd_widx.q.val() < self.w_owner.val()) | (self.rd_widx.q.val() == self.w_lock[0].val()) {
+            self.a_part.next = self.part[0].val();
+        }
+        if ((self.rd_widx.q.val() >= self.w_owner.val()) & (self.rd_widx.q.val() < self.w_svn.val()))
+            | (self.rd_widx.q.val() == self.w_lock[1].val())
+        {
+            self.a_part.next = self.part[1].val();
+        }
+        if ((self.rd_widx.q.val() >= self.w_svn.val()) & (self.rd_widx.q.val() < self.w_lc.val()))
+            | (self.rd_widx.q.val() == self.w_lock[2].val())
+        {
+            self.a_part.next = self.part[2].val();
+        }
+        if ((self.rd_widx.q.val() >= self.w_lc.val()) & (self.rd_widx.q.val() < self.w_config.val()))
+            | (self.rd_widx.q.val() == self.w_lock[3].val())
+        {
+            self.a_part.next = self.part[3].val();
+        }
+        if ((self.rd_widx.q.val() >= self.w_config.val()) & (self.rd_widx.q.val() < self.w_lock[0].val()))
+            | (self.rd_widx.q.val() == self.w_lock[4].val())
+        {
+            self.a_part.next = self.part[4].val();
+        }
+
+        // ---- RAM read port: the reader, else the FUSE word, else the command's word.
+        self.mac.rd_addr.next = self.cmd_addr.val();
+        if self.rd_run.q.val() {
+            self.mac.rd_addr.next = self.rd_ptr.q.val();
+        } else if self.is_fuse.val() {
+            self.mac.rd_addr.next = self.win_w.val();
+        }
+
+        // ---- SECDED decode of the word on the read port (README "Words, decode and classes").
+        self.raw.next = self.mac.rdata.val();
+        self.d_data.next = self.raw.val().get_bits::<32>(0);
+        self.d_chk.next = self.raw.val().get_bits::<6>(32);
+        self.syn.next = self.zero6.val();
+        for k in 0..6 {
+            if (self.d_data.val() & self.ecc_mask[k].val()).xor() ^ self.d_chk.val().get_bit(k) {
+                self.syn.next = self.syn.val() | self.b6[k].val();
+            }
+        }
+        self.d_par.next = self.raw.val().get_bits::<39>(0).xor();
+        self.d_blank.next = self.raw.val() == self.zero40.val();
+        self.d_intr.next = !self.raw.val().get_bit(39) & !self.d_blank.val();
+        self.d_sbig.next = self.syn.val() > self.syn_max.val();
+        self.d_corr.next = self.raw.val().get_bit(39) & self.d_par.val() & !self.d_sbig.val();
+        self.d_bad.next = self.d_intr.val()
+            | (self.raw.val().get_bit(39)
+                & ((self.d_par.val() & self.d_sbig.val()) | (!self.d_par.val() & (self.syn.val() != self.zero6.val()))));
+        self.d_flip.next = self.zero32.val();
+        for j in 0..32 {
+            if self.d_par.val() & (self.syn.val() == self.ecc_pos[j].val()) {
+                self.d_flip.next = self.d_flip.val() | self.b32[j].val();
+            }
+        }
+        self.d_val.next = self.d_data.val() ^ self.d_flip.val();
+        if self.d_bad.val() {
+            self.d_val.next = self.zero32.val();
+        }
+        self.d_ones.next = !self.d_bad.val() & (self.d_val.val() == self.ones32.val());
+
+        // ---- SECDED encode of the word a command programs, and the one-to-zero check.
+        // Built in 40 bits (no concatenation in RustHDL): data, then each check bit, then DONE.
+        self.ze_edata.a.next = self.dai_wdata.q.val();
+        self.e_raw.next = self.ze_edata.y.val() | self.done40.val();
+        if self.cmd_lc.val() {
+            match self.lc_t.val().index() {
+                0 => self.e_raw.next = self.magic40[0].val() | self.done40.val(),
+                1 => self.e_raw.next = self.magic40[1].val() | self.done40.val(),
+                2 => self.e_raw.next = self.magic40[2].val() | self.done40.val(),
+                _ => self.e_raw.next = self.magic40[3].val() | self.done40.val(),
+            }
+        }
+        for k in 0..6 {
+            if (self.e_data.val() & self.ecc_mask[k].val()).xor() {
+                self.e_raw.next = self.e_raw.val() | self.chk40[k].val();
+            }
+        }
+        // c6: parity of the data and c[5:0] = parity of the 38 bits built so far.
+        if self.e_raw.val().get_bits::<38>(0).xor() {
+            self.e_raw.next = self.e_raw.val() | self.chk40[6].val();
+        }
+        self.one_to_zero.next = (self.raw.val() & !self.e_raw.val()) != self.zero40.val();
+
+        // ---- Access checks, in the documented order; evaluated in every access cycle.
+        self.ze_svn6.a.next = self.svn_cnt.q.val();
+        self.err.next = self.e_none.val();
+        if self.pmaster.val() != self.zero4.val() {
+            self.err.next = self.e_master.val();
+        } else if !self.is_mapped.val() {
+            self.err.next = self.e_unmapped.val();
+        } else if !self.pwrite.val() & self.is_wo.val() {
+            self.err.next = self.e_read_wo.val();
+        } else if self.pwrite.val() & self.is_ro.val() {
+            self.err.next = self.e_write_ro.val();
+        } else if self.pwrite.val() & (self.pstrb.val() != self.strb_f.val()) {
+            self.err.next = self.e_strb.val();
+        } else if self.pwrite.val() & self.is_cmd.val() {
+            if !(self.cmd_prog.val() | self.cmd_lc.val() | self.cmd_kl.val()) {
+                self.err.next = self.e_value.val();
+            } else if !self.avail.val() {
+                self.err.next = self.e_busy.val();
+            } else if self.cmd_prog.val() {
+                if self.c_resv.val() {
+                    self.err.next = self.e_unmapped.val();
+                } else if self.c_lcw.val() {
+                    self.err.next = self.e_access.val();
+                } else if (self.c_part.val() & self.locks.q.val()) != self.zero5.val() {
+                    self.err.next = self.e_locked.val();
+                } else if (self.c_svnw.val()
+                    & ((self.dai_wdata.q.val() != self.ones32.val()) | (self.cmd_addr.val() != self.w_svn.val() + self.ze_svn6.y.val())))
+                    | (self.c_lockw.val() & (self.dai_wdata.q.val() != self.lock_magic.val()))
+                {
+                    // SVN words: all ones, and only the next one; LOCK words: LOCK_MAGIC.
+                    self.err.next = self.e_value.val();
+                } else if (self.wcnt.q.val() == self.one2.val()) & self.one_to_zero.val() {
+                    self.err.next = self.e_one_to_zero.val();
+                }
+            } else if self.cmd_lc.val() {
+                if !self.lc_next_ok.val() {
+                    self.err.next = self.e_lc.val();
+                } else if self.locks.q.val().get_bit(3) {
+                    self.err.next = self.e_locked.val();
+                } else if (self.wcnt.q.val() == self.one2.val()) & self.one_to_zero.val() {
+                    self.err.next = self.e_one_to_zero.val();
+                }
+            }
+        } else if self.pwrite.val() & self.is_daddr.val() & (self.pwdata.val().get_bits::<26>(6) != self.zero26.val()) {
+            self.err.next = self.e_value.val();
+        } else if !self.pwrite.val() & self.is_fuse.val() {
+            if self.win_w.val() < self.w_owner.val() {
+                self.err.next = self.e_rdlocked.val();
+            } else if !self.avail.val() {
+                self.err.next = self.e_busy.val();
+            } else if (self.wcnt.q.val() == self.two2.val()) & self.win_bad.q.val() {
+                self.err.next = self.e_ecc.val();
+            } else if (self.wcnt.q.val() == self.two2.val()) & ((self.w_part.val() & self.fatal_v.val()) != self.zero5.val()) {
+                self.err.next = self.e_fatal.val();
+            }
+        }
+        // Wait states: FUSE reads 2, PROGRAM / LC_TRANSITION 1; an erroring transfer never waits.
+        self.need_wait.next = self.access.val()
+            & (self.err.val() == self.e_none.val())
+            & ((!self.pwrite.val() & self.is_fuse.val() & (self.wcnt.q.val() != self.two2.val()))
+                | (self.pwrite.val()
+                    & self.is_cmd.val()
+                    & (self.cmd_prog.val() | self.cmd_lc.val())
+                    & (self.wcnt.q.val() != self.one2.val())));
+        self.pready.next = !self.need_wait.val();
+        self.pslverr.next = self.access.val() & (self.err.val() != self.e_none.val());
+        self.wcnt.d.next = self.zero2.val();
+        if self.need_wait.val() {
+            self.wcnt.d.next = self.wcnt.q.val() + self.one2.val();
+        }
+        self.ok_write.next = self.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val()) & !self.need_wait.val();
+        self.ok_read.next = self.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val()) & !self.need_wait.val();
+
+        // ---- FUSE read: the decoded word is registered in the 2nd access cycle, never a secret.
+        if self.access.val()
+            & !self.pwrite.val()
+            & self.is_fuse.val()
+            & (self.err.val() == self.e_none.val())
+            & (self.wcnt.q.val() == self.one2.val())
+            & (self.win_w.val() >= self.w_owner.val())
+        {
+            self.win_data.d.next = self.d_val.val();
+            self.win_bad.d.next = self.d_bad.val();
+            self.win_corr.d.next = self.d_corr.val();
+        }
+
+        // ---- Register writes and commands (error-free, completing transfers only).
+        self.prog_go.next = self.ok_write.val() & self.is_cmd.val() & self.cmd_prog.val();
+        self.lc_go.next = self.ok_write.val() & self.is_cmd.val() & self.cmd_lc.val();
+        self.kl_go.next = self.ok_write.val() & self.is_cmd.val() & self.cmd_kl.val();
+        self.tst_go.next = self.tst_en.val() & self.tst_we.val() & !self.mac.busy.val();
+        self.mac.start.next = self.prog_go.val() | self.lc_go.val() | self.tst_go.val();
+        self.mac.prog_addr.next = self.cmd_addr.val();
+        self.mac.prog_raw.next = self.e_raw.val();
+        if self.tst_en.val() {
+            self.mac.prog_addr.next = self.tst_addr.val();
+            self.mac.prog_raw.next = self.tst_wdata.val();
+        }
+        self.lock_add.next = self.zero5.val();
+        if self.ok_write.val() {
+            if self.is_err.val() {
+                self.err_info.d.next = self.zero32.val();
+            }
+            if self.is_daddr.val() {
+                self.dai_addr.d.next = self.pwdata.val().get_bits::<6>(0);
+            }
+            if self.is_dwdata.val() {
+                self.dai_wdata.d.next = self.pwdata.val();
+            }
+        }
+        if self.prog_go.val() {
+            self.dai_wdata.d.next = self.zero32.val();
+            if self.c_lockw.val() {
+                self.lock_add.next = self.c_part.val();
+            }
+            if self.c_svnw.val() {
+                self.svn_cnt.d.next = self.svn_cnt.q.val() + self.one5.val();
+            }
+            if self.c_secret.val() {
+                self.key_loaded.d.next = false;
+            }
+        }
+        if self.kl_go.val() {
+            self.kl_busy.d.next = true;
+            self.kl_bad.d.next = false;
+            self.key_loaded.d.next = false;
+            self.key_slot.d.next = self.pwdata.val().get_bit(4);
+            self.rd_run.d.next = true;
+            self.rd_ptr.d.next = self.w_zero.val();
+            self.rd_end.d.next = self.w_key_end.val();
+            if self.pwdata.val().get_bit(4) {
+                self.rd_ptr.d.next = self.w_seed.val();
+                self.rd_end.d.next = self.w_seed_end.val();
+            }
+        }
+
+        // ---- The reader: one word per edge, taken in one edge later.
+        if self.rd_run.q.val() {
+            self.rd_ptr.d.next = self.rd_ptr.q.val() + self.one6.val();
+            if self.rd_ptr.q.val() == self.rd_end.q.val() {
+                self.rd_run.d.next = false;
+            }
+        }
+        self.fatal_add.next = self.zero5.val();
+        self.ecc_inc.next = self.ok_read.val() & self.is_fuse.val() & self.win_corr.q.val();
+        self.key_in.next = false;
+        if self.rd_vld.q.val() {
+            self.ecc_inc.next = self.d_corr.val();
+            if self.kl_busy.q.val() {
+                self.key_in.next = true;
+                if self.d_bad.val() {
+                    self.kl_bad.d.next = true;
+                }
+                if self.rd_widx.q.val() == self.rd_end.q.val() {
+                    self.kl_busy.d.next = false;
+                    self.key_loaded.d.next = !(self.kl_bad.q.val() | self.d_bad.val());
+                }
+            }
+            if self.scanning.q.val() {
+                self.key_in.next = self.rd_widx.q.val() <= self.w_key_end.val();
+                if self.d_bad.val() {
+                    self.fatal_add.next = self.a_part.val();
+                }
+                if self.d_intr.val() {
+                    self.interrupted.d.next = true;
+                }
+                // SVN thermometer: count leading ONES words; anything else after a gap is FATAL.
+                if (self.rd_widx.q.val() >= self.w_svn.val()) & (self.rd_widx.q.val() < self.w_lc.val()) {
+                    if self.d_ones.val() {
+                        if self.svn_gap.q.val() {
+                            self.fatal_add.next = self.part[2].val();
+                        } else {
+                            self.svn_cnt.d.next = self.svn_cnt.q.val() + self.one5.val();
+                        }
+                    } else {
+                        self.svn_gap.d.next = true;
+                        if !self.d_blank.val() {
+                            self.fatal_add.next = self.part[2].val();
+                        }
+                    }
+                }
+                // Life cycle words: magic, blank, or anything else (invalid).
+                if self.rd_widx.q.val() == self.w_lc.val() {
+                    if !self.d_bad.val() & (self.d_val.val() == self.magic[1].val()) {
+                        self.lc_dev.d.next = true;
+                    } else if !self.d_blank.val() {
+                        self.lc_bad.d.next = true;
+                    }
+                }
+                if self.rd_widx.q.val() == self.w_lc_sec.val() {
+                    if !self.d_bad.val() & (self.d_val.val() == self.magic[2].val()) {
+                        self.lc_sec.d.next = true;
+                    } else if !self.d_blank.val() {
+                        self.lc_bad.d.next = true;
+                    }
+                }
+                if self.rd_widx.q.val() == self.w_lc_rma.val() {
+                    if !self.d_bad.val() & (self.d_val.val() == self.magic[3].val()) {
+                        self.lc_rma.d.next = true;
+                    } else if !self.d_blank.val() {
+                        self.lc_bad.d.next = true;
+                    }
+                }
+                if (self.rd_widx.q.val() == self.w_lc_res.val()) & !self.d_blank.val() {
+                    self.lc_bad.d.next = true;
+                }
+                if (self.rd_widx.q.val() >= self.w_config.val()) & (self.rd_widx.q.val() < self.w_lock[0].val()) {
+                    match self.rd_widx.q.val().get_bits::<2>(0).index() {
+                        0 => self.cfg[0].d.next = self.d_val.val(),
+                        1 => self.cfg[1].d.next = self.d_val.val(),
+                        2 => self.cfg[2].d.next = self.d_val.val(),
+                        _ => self.cfg[3].d.next = self.d_val.val(),
+                    }
+                }
+                if (self.rd_widx.q.val() >= self.w_lock[0].val()) & !self.d_blank.val() {
+                    self.lock_add.next = self.a_part.val();
+                }
+                if self.rd_widx.q.val() == self.w_last.val() {
+                    self.scanning.d.next = false;
+                    self.ready.d.next = true;
+                    self.key_loaded.d.next = true;
+                }
+            }
+        }
+        // Key words enter at the top of the shift register: after 8, word j is key_out[32j+31:32j].
+        self.ze_key.a.next = self.d_val.val();
+        if self.key_in.val() {
+            self.key.d.next = (self.key.q.val() >> 32) | (self.ze_key.y.val() << 224);
+        }
+        self.locks.d.next = self.locks.q.val() | self.lock_add.val();
+        self.fatal_p.d.next = self.fatal_p.q.val() | self.fatal_add.val();
+        if self.ecc_inc.val() & (self.ecc_cnt.q.val() != self.max16.val()) {
+            self.ecc_cnt.d.next = self.ecc_cnt.q.val() + self.one16.val();
+        }
+
+        // ---- Init scan start: out of service, tester port idle, engine idle.
+        self.start_scan.next = !self.ready.q.val() & !self.scanning.q.val() & !self.tst_en.val() & !self.mac.busy.val();
+        if self.start_scan.val() {
+            self.scanning.d.next = true;
+            self.rd_run.d.next = true;
+            self.rd_vld.d.next = false;
+            self.rd_ptr.d.next = self.w_zero.val();
+            self.rd_end.d.next = self.w_last.val();
+            self.locks.d.next = self.zero5.val();
+            self.fatal_p.d.next = self.zero5.val();
+            self.lc_dev.d.next = false;
+            self.lc_sec.d.next = false;
+            self.lc_rma.d.next = false;
+            self.lc_bad.d.next = false;
+            self.svn_cnt.d.next = self.zero5.val();
+            self.svn_gap.d.next = false;
+            self.ecc_cnt.d.next = self.zero16.val();
+            self.interrupted.d.next = false;
+            self.key_loaded.d.next = false;
+            self.key_slot.d.next = false;
+        }
+
+        // ---- Tester port: takes the controller out of service; has priority over the rest.
+        if self.tst_en.val() {
+            self.ready.d.next = false;
+            self.scanning.d.next = false;
+            self.kl_busy.d.next = false;
+            self.rd_run.d.next = false;
+            self.rd_vld.d.next = false;
+        }
+
+        // ---- Error log: the first error is kept, later ones only set OVERFLOW.
+        self.ze_master.a.next = self.pmaster.val();
+        self.ze_addr.a.next = self.paddr.val();
+        if self.access.val() & (self.err.val() != self.e_none.val()) {
+            if self.err_info.q.val() == self.zero32.val() {
+                self.err_info.d.next = self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16);
+                if self.pwrite.val() {
+                    self.err_info.d.next = self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16) | self.bit8.val();
+                }
+            } else {
+                self.err_info.d.next = self.err_info.q.val() | self.bit31.val();
+            }
+        }
+
+        // ---- Read data. Secrets have no path here: win_data never holds a word below 0x10.
+        self.ze_daddr.a.next = self.dai_addr.q.val();
+        self.ze_locks.a.next = self.locks.q.val();
+        self.ze_ecc.a.next = self.ecc_cnt.q.val();
+        self.rdata.next = self.zero32.val();
+        if self.is_status.val() {
+            if self.ready.q.val() {
+                self.rdata.next = self.b32[0].val();
+            }
+            if self.busy.val() {
+                self.rdata.next = self.rdata.val() | self.b32[1].val();
+            }
+            if self.ready.q.val() & (self.fatal_v.val() != self.zero5.val()) {
+                self.rdata.next = self.rdata.val() | self.b32[2].val();
+            }
+            if self.err_info.q.val() != self.zero32.val() {
+                self.rdata.next = self.rdata.val() | self.b32[3].val();
+            }
+            if self.ready.q.val() & self.interrupted.q.val() {
+                self.rdata.next = self.rdata.val() | self.b32[4].val();
+            }
+            if self.kv.val() {
+                self.rdata.next = self.rdata.val() | self.b32[5].val();
+            }
+            if self.ready.q.val() & self.key_slot.q.val() {
+                self.rdata.next = self.rdata.val() | self.b32[6].val();
+            }
+        } else if self.is_err.val() {
+            self.rdata.next = self.err_info.q.val();
+        } else if self.is_daddr.val() {
+            self.rdata.next = self.ze_daddr.y.val();
+        } else if self.is_lc.val() {
+            self.rdata.next = self.lc_o.val();
+            if self.dbg.val() {
+                self.rdata.next = self.lc_o.val() | self.b32[4].val();
+            }
+        } else if self.is_svn.val() {
+            self.rdata.next = self.svn_v.val();
+            if self.ready.q.val() {
+                self.rdata.next = self.svn_v.val() | (self.ze_cnt.y.val() << 8);
+            }
+        } else if self.is_id.val() {
+            self.rdata.next = self.block_id.val();
+        } else if self.is_fuse.val() {
+            self.rdata.next = self.win_data.q.val();
+        } else if self.ready.q.val() {
+            if self.is_locks.val() {
+                self.rdata.next = self.ze_locks.y.val();
+            } else if self.is_fatal.val() {
+                self.rdata.next = self.fatal32.val();
+            } else if self.is_ecc.val() {
+                self.rdata.next = self.ze_ecc.y.val();
+            } else if self.is_config.val() & !self.fatal_v.val().get_bit(4) {
+                match self.paddr.val().get_bits::<2>(2).index() {
+                    0 => self.rdata.next = self.cfg[0].q.val(),
+                    1 => self.rdata.next = self.cfg[1].q.val(),
+                    2 => self.rdata.next = self.cfg[2].q.val(),
+                    _ => self.rdata.next = self.cfg[3].q.val(),
+                }
+            }
+        }
+        self.prdata.next = self.zero32.val();
+        if self.ok_read.val() {
+            self.prdata.next = self.rdata.val();
+        }
+
+        // ---- Outputs.
+        self.key_valid.next = self.kv.val();
+        self.key_out.next = self.zero256.val();
+        if self.kv.val() {
+            self.key_out.next = self.key.q.val();
+        }
+        self.lc_state.next = self.lc_o.val().get_bits::<3>(0);
+        self.debug_en.next = self.dbg.val();
+        self.svn.next = self.svn_v.val().get_bits::<5>(0);
+        self.fatal.next = self.ready.q.val() & (self.fatal_v.val() != self.zero5.val());
+        self.tst_busy.next = self.mac.busy.val();
+    }
+}
+
+impl crate::gen::TopBlock for OtpCtrl {
+    fn connect_inputs(&mut self) {
+        self.clock.connect();
+        self.rst_n.connect();
+        self.psel.connect();
+        self.penable.connect();
+        self.pwrite.connect();
+        self.paddr.connect();
+        self.pwdata.connect();
+        self.pstrb.connect();
+        self.pmaster.connect();
+        self.tst_en.connect();
+        self.tst_we.connect();
+        self.tst_addr.connect();
+        self.tst_wdata.connect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Writes the generated Verilog to `$OTP_SCRATCH/pluton_otp.v` for linting during development.
+    #[test]
+    fn scratch_verilog() {
+        let Ok(dir) = std::env::var("OTP_SCRATCH") else { return };
+        use crate::gen::TopBlock;
+        use rust_hdl::prelude::*;
+        let mut uut = super::OtpCtrl::default();
+        uut.connect_inputs();
+        uut.connect_all();
+        let v = crate::gen::tidy_verilog(&generate_verilog(&uut), "pluton_otp");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(format!("{dir}/pluton_otp.v"), v).unwrap();
+    }
+}

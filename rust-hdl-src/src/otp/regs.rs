@@ -1,0 +1,125 @@
+//! Register map of the OTP controller: the single source for RTL, model, docs and header.
+
+use super::fusemap;
+use crate::common::regmap::{Access, Constant, Field, RegMap, Register};
+
+pub const CMD_OP: Field = Field { name: "OP", lsb: 0, width: 3, desc: "1 PROGRAM (DAI_WDATA into word DAI_ADDR), 2 LC_TRANSITION (to LC_TARGET), 3 KEY_LOAD (slot KEY_SLOT)" };
+pub const CMD_KEY_SLOT: Field = Field { name: "KEY_SLOT", lsb: 4, width: 1, desc: "KEY_LOAD only: 0 device root key (words 0x00-0x07), 1 attestation seed (0x08-0x0F)" };
+pub const CMD_LC_TARGET: Field = Field { name: "LC_TARGET", lsb: 8, width: 2, desc: "LC_TRANSITION only: target state, must be the current state + 1" };
+
+pub const STATUS_READY: Field = Field { name: "READY", lsb: 0, width: 1, desc: "Init scan done and tester port idle: the controller is in service" };
+pub const STATUS_BUSY: Field = Field { name: "BUSY", lsb: 1, width: 1, desc: "A program operation or KEY_LOAD is running" };
+pub const STATUS_FATAL: Field = Field { name: "FATAL", lsb: 2, width: 1, desc: "Some partition is FATAL (FATAL_PARTS != 0); equals the fatal output" };
+pub const STATUS_ERR: Field = Field { name: "ERR", lsb: 3, width: 1, desc: "ERR_INFO holds a logged error" };
+pub const STATUS_INTERRUPTED: Field = Field { name: "INTERRUPTED", lsb: 4, width: 1, desc: "The init scan found a word whose program was interrupted (DONE = 0, other bits set)" };
+pub const STATUS_KEY_VALID: Field = Field { name: "KEY_VALID", lsb: 5, width: 1, desc: "The key port carries a key (equals the key_valid output)" };
+pub const STATUS_KEY_SLOT: Field = Field { name: "KEY_SLOT", lsb: 6, width: 1, desc: "Slot last loaded into the key register (0 after the init scan)" };
+
+pub const ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
+pub const ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
+pub const ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc: "1 if the faulting access was a write" };
+pub const ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
+pub const ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
+
+pub const DAI_ADDR_WORD: Field = Field { name: "WORD", lsb: 0, width: 6, desc: "Fuse word address for PROGRAM" };
+pub const LC_STATE_STATE: Field = Field { name: "STATE", lsb: 0, width: 3, desc: "0 BLANK, 1 DEV, 2 SECURED, 3 RMA, 7 INVALID (also while not READY); equals lc_state" };
+pub const LC_STATE_DEBUG_EN: Field = Field { name: "DEBUG_EN", lsb: 4, width: 1, desc: "Equals the debug_en output" };
+pub const SVN_VALUE: Field = Field { name: "VALUE", lsb: 0, width: 5, desc: "Effective SVN (the svn output): COUNT, or 16 when the SVN partition is FATAL or not READY" };
+pub const SVN_COUNT: Field = Field { name: "COUNT", lsb: 8, width: 5, desc: "Leading SVN words programmed to 0xFFFFFFFF; the next SVN PROGRAM must target word 0x18 + COUNT" };
+pub const PARTS: Field = Field { name: "PART", lsb: 0, width: 5, desc: "Bit p for partition p (0 SECRET, 1 OWNER, 2 SVN, 3 LIFECYCLE, 4 CONFIG)" };
+pub const ECC_CORRECTED_COUNT: Field = Field { name: "COUNT", lsb: 0, width: 16, desc: "Words corrected by SECDED (init scan, KEY_LOAD, FUSE reads); saturates" };
+
+pub const CMD: Register = Register { name: "CMD", offset: 0x00, count: 1, access: Access::Wo, reset: 0, desc: "Command. Values: 0x1 PROGRAM, 0x2|LC_TARGET<<8 LC_TRANSITION, 0x3 / 0x13 KEY_LOAD slot 0 / 1; anything else is ERR_VALUE. PROGRAM and LC_TRANSITION take one wait state (the old word is read for the one-to-zero check)", fields: &[CMD_OP, CMD_KEY_SLOT, CMD_LC_TARGET] };
+pub const STATUS: Register = Register { name: "STATUS", offset: 0x04, count: 1, access: Access::Ro, reset: 0, desc: "Controller status", fields: &[STATUS_READY, STATUS_BUSY, STATUS_FATAL, STATUS_ERR, STATUS_INTERRUPTED, STATUS_KEY_VALID, STATUS_KEY_SLOT] };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x08, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW] };
+pub const DAI_ADDR: Register = Register { name: "DAI_ADDR", offset: 0x0C, count: 1, access: Access::Rw, reset: 0, desc: "Word address for PROGRAM (0x00-0x34); bits above WORD must be 0", fields: &[DAI_ADDR_WORD] };
+pub const DAI_WDATA: Register = Register { name: "DAI_WDATA", offset: 0x10, count: 1, access: Access::Wo, reset: 0, desc: "Data word for PROGRAM; the controller adds the check bits and DONE. Write-only, cleared when a PROGRAM is accepted", fields: &[] };
+pub const LC_STATE: Register = Register { name: "LC_STATE", offset: 0x14, count: 1, access: Access::Ro, reset: 0x7, desc: "Life cycle state decoded at the last init scan", fields: &[LC_STATE_STATE, LC_STATE_DEBUG_EN] };
+pub const SVN: Register = Register { name: "SVN", offset: 0x18, count: 1, access: Access::Ro, reset: 0x10, desc: "Anti-rollback security version", fields: &[SVN_VALUE, SVN_COUNT] };
+pub const LOCKS: Register = Register { name: "LOCKS", offset: 0x1C, count: 1, access: Access::Ro, reset: 0, desc: "Write-locked partitions (lock word non-blank, or programmed since the scan)", fields: &[PARTS] };
+pub const FATAL_PARTS: Register = Register { name: "FATAL_PARTS", offset: 0x20, count: 1, access: Access::Ro, reset: 0, desc: "Partitions found FATAL by the last init scan (uncorrectable or interrupted word, bad SVN thermometer, invalid LC combination)", fields: &[PARTS] };
+pub const ECC_CORRECTED: Register = Register { name: "ECC_CORRECTED", offset: 0x24, count: 1, access: Access::Ro, reset: 0, desc: "Corrected-word counter", fields: &[ECC_CORRECTED_COUNT] };
+pub const ID: Register = Register { name: "ID", offset: 0x28, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version", fields: &[] };
+pub const CONFIG: Register = Register { name: "CONFIG", offset: 0x30, count: 4, access: Access::Ro, reset: 0, desc: "CONFIG0..3 fuse words as of the last init scan; 0 if the CONFIG partition is FATAL", fields: &[] };
+pub const FUSE: Register = Register { name: "FUSE", offset: 0x400, count: fusemap::RESERVED_FIRST, access: Access::Ro, reset: 0, desc: "Read window: ECC-corrected data of fuse word i. Two wait states. Words 0x00-0x0F (secrets) always fail with ERR_RDLOCKED", fields: &[] };
+
+pub const BLOCK_ID: u32 = 0x4F54_0100;
+
+pub const OP_PROGRAM: u32 = 1;
+pub const OP_LC_TRANSITION: u32 = 2;
+pub const OP_KEY_LOAD: u32 = 3;
+
+pub const ERR_NONE: u32 = 0;
+pub const ERR_UNMAPPED: u32 = 1;
+pub const ERR_READ_WO: u32 = 2;
+pub const ERR_WRITE_RO: u32 = 3;
+pub const ERR_BUSY: u32 = 4;
+pub const ERR_MASTER: u32 = 5;
+pub const ERR_STRB: u32 = 6;
+pub const ERR_VALUE: u32 = 7;
+pub const ERR_LOCKED: u32 = 8;
+pub const ERR_ACCESS: u32 = 9;
+pub const ERR_ONE_TO_ZERO: u32 = 10;
+pub const ERR_LC: u32 = 11;
+pub const ERR_RDLOCKED: u32 = 12;
+pub const ERR_ECC: u32 = 13;
+pub const ERR_FATAL: u32 = 14;
+
+/// Master allowed on this block (the security core).
+pub const MASTER_SEC: u32 = 0;
+
+/// Edges from the scan's start edge S to the edge that sets READY.
+pub const INIT_CYCLES: u32 = 54;
+/// Cycles per bit slot of the program engine.
+pub const PROG_CYCLES_PER_BIT: u32 = 4;
+/// Edges from a program operation's start to its last write (BUSY falls at that edge).
+pub const PROG_CYCLES: u32 = PROG_CYCLES_PER_BIT * fusemap::RAW_BITS as u32;
+/// Edges from KEY_LOAD's acceptance to the edge that ends it.
+pub const KEY_LOAD_CYCLES: u32 = 9;
+/// Wait states of a FUSE window read and of a PROGRAM / LC_TRANSITION command.
+pub const FUSE_READ_WAITS: u32 = 2;
+pub const CMD_PROGRAM_WAITS: u32 = 1;
+/// Saturation value of ECC_CORRECTED.
+pub const ECC_COUNT_MAX: u32 = 0xFFFF;
+
+pub const MAP: RegMap = RegMap {
+    block: "otp",
+    module: "pluton_otp",
+    addr_bits: 12,
+    desc: "Key-fuse OTP controller: 64 x 40-bit fuse array with SECDED, partitions, locks, life cycle, SVN and a key port",
+    regs: &[CMD, STATUS, ERR_INFO, DAI_ADDR, DAI_WDATA, LC_STATE, SVN, LOCKS, FATAL_PARTS, ECC_CORRECTED, ID, CONFIG, FUSE],
+    constants: &[
+        Constant { name: "BLOCK_ID", value: BLOCK_ID, desc: "Value of ID" },
+        Constant { name: "OP_PROGRAM", value: OP_PROGRAM, desc: "CMD.OP: program DAI_WDATA (with ECC and DONE) into word DAI_ADDR" },
+        Constant { name: "OP_LC_TRANSITION", value: OP_LC_TRANSITION, desc: "CMD.OP: program the LC word of CMD.LC_TARGET with its magic" },
+        Constant { name: "OP_KEY_LOAD", value: OP_KEY_LOAD, desc: "CMD.OP: reload the key register from slot CMD.KEY_SLOT" },
+        Constant { name: "ERR_NONE", value: ERR_NONE, desc: "No error logged" },
+        Constant { name: "ERR_UNMAPPED", value: ERR_UNMAPPED, desc: "Address not mapped or not word aligned; FUSE word or DAI_ADDR in the reserved words 0x35-0x3F" },
+        Constant { name: "ERR_READ_WO", value: ERR_READ_WO, desc: "Read of a write-only register (returns 0)" },
+        Constant { name: "ERR_WRITE_RO", value: ERR_WRITE_RO, desc: "Write to a read-only register" },
+        Constant { name: "ERR_BUSY", value: ERR_BUSY, desc: "Command or FUSE read while not READY, tst_en high, or an operation running" },
+        Constant { name: "ERR_MASTER", value: ERR_MASTER, desc: "Access from a master other than the security core (0)" },
+        Constant { name: "ERR_STRB", value: ERR_STRB, desc: "Write with PSTRB not 0b1111" },
+        Constant { name: "ERR_VALUE", value: ERR_VALUE, desc: "Bad CMD value, DAI_ADDR above 6 bits, SVN word not 0xFFFFFFFF or not the next one, LOCK word not LOCK_MAGIC" },
+        Constant { name: "ERR_LOCKED", value: ERR_LOCKED, desc: "PROGRAM or LC_TRANSITION into a write-locked partition" },
+        Constant { name: "ERR_ACCESS", value: ERR_ACCESS, desc: "PROGRAM of a life cycle word (use LC_TRANSITION)" },
+        Constant { name: "ERR_ONE_TO_ZERO", value: ERR_ONE_TO_ZERO, desc: "The word already has a 1 where the new raw word has a 0" },
+        Constant { name: "ERR_LC", value: ERR_LC, desc: "LC_TRANSITION target not the current state + 1" },
+        Constant { name: "ERR_RDLOCKED", value: ERR_RDLOCKED, desc: "FUSE read of a secret word (0x00-0x0F); returns 0" },
+        Constant { name: "ERR_ECC", value: ERR_ECC, desc: "FUSE read of an uncorrectable or interrupted word; returns 0" },
+        Constant { name: "ERR_FATAL", value: ERR_FATAL, desc: "FUSE read of a word in a FATAL partition; returns 0" },
+        Constant { name: "MASTER_SEC", value: MASTER_SEC, desc: "The only master allowed (security core)" },
+        Constant { name: "INIT_CYCLES", value: INIT_CYCLES, desc: "Edges from the init scan's start to READY" },
+        Constant { name: "PROG_CYCLES_PER_BIT", value: PROG_CYCLES_PER_BIT, desc: "Cycles per bit of the bit-serial program engine" },
+        Constant { name: "PROG_CYCLES", value: PROG_CYCLES, desc: "Edges from a program operation's start to its end (BUSY falls)" },
+        Constant { name: "KEY_LOAD_CYCLES", value: KEY_LOAD_CYCLES, desc: "Edges from KEY_LOAD's acceptance to its end" },
+        Constant { name: "FUSE_READ_WAITS", value: FUSE_READ_WAITS, desc: "Wait states of a FUSE window read" },
+        Constant { name: "CMD_PROGRAM_WAITS", value: CMD_PROGRAM_WAITS, desc: "Wait states of a PROGRAM or LC_TRANSITION command" },
+        Constant { name: "ECC_COUNT_MAX", value: ECC_COUNT_MAX, desc: "Saturation value of ECC_CORRECTED" },
+        Constant { name: "LOCK_MAGIC", value: fusemap::LOCK_MAGIC, desc: "Value of a programmed LOCK word" },
+        Constant { name: "LC_DEV_MAGIC", value: fusemap::LC_DEV_MAGIC, desc: "Value of the programmed LC_DEV word (0x28)" },
+        Constant { name: "LC_SECURED_MAGIC", value: fusemap::LC_SECURED_MAGIC, desc: "Value of the programmed LC_SECURED word (0x29)" },
+        Constant { name: "LC_RMA_MAGIC", value: fusemap::LC_RMA_MAGIC, desc: "Value of the programmed LC_RMA word (0x2A)" },
+        Constant { name: "SVN_FIRST", value: fusemap::SVN_FIRST, desc: "First SVN thermometer word" },
+    ],
+};

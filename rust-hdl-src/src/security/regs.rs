@@ -1,0 +1,32 @@
+//! Address map of the security subsystem top: which firewall window holds which block.
+
+use crate::common::regmap::{Constant, RegMap};
+
+/// Window k of the firewall starts at `k * WINDOW_SIZE`; the firewall's own page is window 8.
+pub const WINDOW_SIZE: u32 = 0x1000;
+pub const WIN_SHA256: u32 = 0;
+pub const WIN_OTP: u32 = 1;
+/// The Wi-Fi arbiter answers in two windows, so the mailbox side can be owned by the application
+/// core while the control side stays with the security core (each window has one owner).
+pub const WIN_WIFI_APP: u32 = 2;
+pub const WIN_WIFI_SEC: u32 = 3;
+/// Windows 4..7 leave the subsystem on the `ext_*` ports (UART, SPI, GPIO blocks and so on).
+pub const WIN_EXT_FIRST: u32 = 4;
+pub const WIN_FIREWALL: u32 = 8;
+
+pub const MAP: RegMap = RegMap {
+    block: "security",
+    module: "pluton_security",
+    addr_bits: 16,
+    desc: "Security subsystem: IO firewall in front of the SHA-256/HMAC engine, key fuses (OTP) and Wi-Fi arbiter; fuse keys reach HMAC only on the sideload port",
+    regs: &[],
+    constants: &[
+        Constant { name: "SHA256_BASE", value: WIN_SHA256 * WINDOW_SIZE, desc: "SHA-256/HMAC engine (pluton_sha256 registers)" },
+        Constant { name: "OTP_BASE", value: WIN_OTP * WINDOW_SIZE, desc: "Key fuses (pluton_otp registers)" },
+        Constant { name: "WIFI_APP_BASE", value: WIN_WIFI_APP * WINDOW_SIZE, desc: "Wi-Fi arbiter, window for the application core's mailbox (pluton_wifi registers)" },
+        Constant { name: "WIFI_SEC_BASE", value: WIN_WIFI_SEC * WINDOW_SIZE, desc: "Wi-Fi arbiter, window for the security core (pluton_wifi registers)" },
+        Constant { name: "EXT0_BASE", value: WIN_EXT_FIRST * WINDOW_SIZE, desc: "First of 4 external peripheral windows (ext_psel[0..3])" },
+        Constant { name: "FIREWALL_BASE", value: WIN_FIREWALL * WINDOW_SIZE, desc: "Firewall configuration page (pluton_firewall registers)" },
+        Constant { name: "WINDOW_SIZE", value: WINDOW_SIZE, desc: "Bytes per window" },
+    ],
+};

@@ -1,0 +1,209 @@
+//! Security subsystem top (`pluton_security`): one APB port in, the firewall deciding per window.
+
+use crate::common::prims::{PackBits8, PackWords8};
+use crate::firewall::Firewall;
+use crate::otp::OtpCtrl;
+use crate::sha256::Sha256Engine;
+use crate::wifi::WifiArbiter;
+use rust_hdl::prelude::*;
+
+#[derive(LogicBlock, Default)]
+pub struct Security {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
+    // APB4 from the cores' interconnect, with the master-ID sideband.
+    pub psel: Signal<In, bool>,
+    pub penable: Signal<In, bool>,
+    pub pwrite: Signal<In, bool>,
+    pub paddr: Signal<In, Bits<16>>,
+    pub pwdata: Signal<In, Bits<32>>,
+    pub pstrb: Signal<In, Bits<4>>,
+    pub pmaster: Signal<In, Bits<4>>,
+    // Completer side of external windows 4..7 (word k-4 / bit k-4 for window k).
+    pub ext_prdata: Signal<In, Bits<128>>,
+    pub ext_pready: Signal<In, Bits<4>>,
+    pub ext_pslverr: Signal<In, Bits<4>>,
+    // Fuse tester port (manufacturing only; tie tst_en low in mission mode).
+    pub tst_en: Signal<In, bool>,
+    pub tst_we: Signal<In, bool>,
+    pub tst_addr: Signal<In, Bits<6>>,
+    pub tst_wdata: Signal<In, Bits<40>>,
+    // Wi-Fi subsystem.
+    pub wifi_cmd_ready: Signal<In, bool>,
+    pub wifi_evt_valid: Signal<In, bool>,
+    pub wifi_evt_data: Signal<In, Bits<32>>,
+
+    pub prdata: Signal<Out, Bits<32>>,
+    pub pready: Signal<Out, bool>,
+    pub pslverr: Signal<Out, bool>,
+    pub ext_psel: Signal<Out, Bits<4>>,
+    pub ext_penable: Signal<Out, bool>,
+    pub ext_pwrite: Signal<Out, bool>,
+    pub ext_paddr: Signal<Out, Bits<12>>,
+    pub ext_pwdata: Signal<Out, Bits<32>>,
+    pub ext_pstrb: Signal<Out, Bits<4>>,
+    pub ext_pmaster: Signal<Out, Bits<4>>,
+    pub wifi_cmd_valid: Signal<Out, bool>,
+    pub wifi_cmd_op: Signal<Out, Bits<8>>,
+    pub wifi_cmd_arg0: Signal<Out, Bits<32>>,
+    pub wifi_cmd_arg1: Signal<Out, Bits<32>>,
+    pub wifi_cmd_seq: Signal<Out, Bits<8>>,
+    pub wifi_evt_ready: Signal<Out, bool>,
+    pub intr_viol: Signal<Out, bool>,
+    pub intr_sha_done: Signal<Out, bool>,
+    pub intr_wifi_sec: Signal<Out, bool>,
+    pub intr_wifi_app: Signal<Out, bool>,
+    pub lc_state: Signal<Out, Bits<3>>,
+    pub debug_en: Signal<Out, bool>,
+    pub svn: Signal<Out, Bits<5>>,
+    pub fatal: Signal<Out, bool>,
+    pub tst_busy: Signal<Out, bool>,
+
+    fw: Firewall,
+    sha: Sha256Engine,
+    otp: OtpCtrl,
+    wifi: WifiArbiter,
+    pack_prdata: PackWords8,
+    pack_pready: PackBits8,
+    pack_pslverr: PackBits8,
+}
+
+impl Logic for Security {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // Clock and reset to every block.
+        self.fw.clock.next = self.clock.val();
+        self.sha.clock.next = self.clock.val();
+        self.otp.clock.next = self.clock.val();
+        self.wifi.clock.next = self.clock.val();
+        self.fw.rst_n.next = self.rst_n.val();
+        self.sha.rst_n.next = self.rst_n.val();
+        self.otp.rst_n.next = self.rst_n.val();
+        self.wifi.rst_n.next = self.rst_n.val();
+
+        // Every transfer goes through the firewall.
+        self.fw.psel.next = self.psel.val();
+        self.fw.penable.next = self.penable.val();
+        self.fw.pwrite.next = self.pwrite.val();
+        self.fw.paddr.next = self.paddr.val();
+        self.fw.pwdata.next = self.pwdata.val();
+        self.fw.pstrb.next = self.pstrb.val();
+        self.fw.pmaster.next = self.pmaster.val();
+        self.prdata.next = self.fw.prdata.val();
+        self.pready.next = self.fw.pready.val();
+        self.pslverr.next = self.fw.pslverr.val();
+        self.intr_viol.next = self.fw.intr_viol.val();
+
+        // Window 0: SHA-256/HMAC. Its sideload key comes only from the fuses.
+        self.sha.psel.next = self.fw.m_psel.val().get_bit(0);
+        self.sha.penable.next = self.fw.m_penable.val();
+        self.sha.pwrite.next = self.fw.m_pwrite.val();
+        self.sha.paddr.next = self.fw.m_paddr.val();
+        self.sha.pwdata.next = self.fw.m_pwdata.val();
+        self.sha.pstrb.next = self.fw.m_pstrb.val();
+        self.sha.pmaster.next = self.fw.m_pmaster.val();
+        self.sha.key_in.next = self.otp.key_out.val();
+        self.sha.key_valid.next = self.otp.key_valid.val();
+        self.intr_sha_done.next = self.sha.intr_done.val();
+
+        // Window 1: key fuses.
+        self.otp.psel.next = self.fw.m_psel.val().get_bit(1);
+        self.otp.penable.next = self.fw.m_penable.val();
+        self.otp.pwrite.next = self.fw.m_pwrite.val();
+        self.otp.paddr.next = self.fw.m_paddr.val();
+        self.otp.pwdata.next = self.fw.m_pwdata.val();
+        self.otp.pstrb.next = self.fw.m_pstrb.val();
+        self.otp.pmaster.next = self.fw.m_pmaster.val();
+        self.otp.tst_en.next = self.tst_en.val();
+        self.otp.tst_we.next = self.tst_we.val();
+        self.otp.tst_addr.next = self.tst_addr.val();
+        self.otp.tst_wdata.next = self.tst_wdata.val();
+        self.lc_state.next = self.otp.lc_state.val();
+        self.debug_en.next = self.otp.debug_en.val();
+        self.svn.next = self.otp.svn.val();
+        self.fatal.next = self.otp.fatal.val();
+        self.tst_busy.next = self.otp.tst_busy.val();
+
+        // Windows 2 (mailbox side) and 3 (control side): the Wi-Fi arbiter.
+        self.wifi.psel.next = self.fw.m_psel.val().get_bit(2) | self.fw.m_psel.val().get_bit(3);
+        self.wifi.penable.next = self.fw.m_penable.val();
+        self.wifi.pwrite.next = self.fw.m_pwrite.val();
+        self.wifi.paddr.next = self.fw.m_paddr.val();
+        self.wifi.pwdata.next = self.fw.m_pwdata.val();
+        self.wifi.pstrb.next = self.fw.m_pstrb.val();
+        self.wifi.pmaster.next = self.fw.m_pmaster.val();
+        self.wifi.wifi_cmd_ready.next = self.wifi_cmd_ready.val();
+        self.wifi.wifi_evt_valid.next = self.wifi_evt_valid.val();
+        self.wifi.wifi_evt_data.next = self.wifi_evt_data.val();
+        self.wifi_cmd_valid.next = self.wifi.wifi_cmd_valid.val();
+        self.wifi_cmd_op.next = self.wifi.wifi_cmd_op.val();
+        self.wifi_cmd_arg0.next = self.wifi.wifi_cmd_arg0.val();
+        self.wifi_cmd_arg1.next = self.wifi.wifi_cmd_arg1.val();
+        self.wifi_cmd_seq.next = self.wifi.wifi_cmd_seq.val();
+        self.wifi_evt_ready.next = self.wifi.wifi_evt_ready.val();
+        self.intr_wifi_sec.next = self.wifi.intr_sec.val();
+        self.intr_wifi_app.next = self.wifi.intr_app.val();
+
+        // Windows 4..7 leave the subsystem.
+        self.ext_psel.next = self.fw.m_psel.val().get_bits::<4>(4);
+        self.ext_penable.next = self.fw.m_penable.val();
+        self.ext_pwrite.next = self.fw.m_pwrite.val();
+        self.ext_paddr.next = self.fw.m_paddr.val();
+        self.ext_pwdata.next = self.fw.m_pwdata.val();
+        self.ext_pstrb.next = self.fw.m_pstrb.val();
+        self.ext_pmaster.next = self.fw.m_pmaster.val();
+
+        // Completer responses back into the firewall, window k in slot k.
+        self.pack_prdata.w0.next = self.sha.prdata.val();
+        self.pack_prdata.w1.next = self.otp.prdata.val();
+        self.pack_prdata.w2.next = self.wifi.prdata.val();
+        self.pack_prdata.w3.next = self.wifi.prdata.val();
+        self.pack_prdata.w4.next = self.ext_prdata.val().get_bits::<32>(0);
+        self.pack_prdata.w5.next = self.ext_prdata.val().get_bits::<32>(32);
+        self.pack_prdata.w6.next = self.ext_prdata.val().get_bits::<32>(64);
+        self.pack_prdata.w7.next = self.ext_prdata.val().get_bits::<32>(96);
+        self.fw.m_prdata.next = self.pack_prdata.y.val();
+        self.pack_pready.b0.next = self.sha.pready.val();
+        self.pack_pready.b1.next = self.otp.pready.val();
+        self.pack_pready.b2.next = self.wifi.pready.val();
+        self.pack_pready.b3.next = self.wifi.pready.val();
+        self.pack_pready.b4.next = self.ext_pready.val().get_bit(0);
+        self.pack_pready.b5.next = self.ext_pready.val().get_bit(1);
+        self.pack_pready.b6.next = self.ext_pready.val().get_bit(2);
+        self.pack_pready.b7.next = self.ext_pready.val().get_bit(3);
+        self.fw.m_pready.next = self.pack_pready.y.val();
+        self.pack_pslverr.b0.next = self.sha.pslverr.val();
+        self.pack_pslverr.b1.next = self.otp.pslverr.val();
+        self.pack_pslverr.b2.next = self.wifi.pslverr.val();
+        self.pack_pslverr.b3.next = self.wifi.pslverr.val();
+        self.pack_pslverr.b4.next = self.ext_pslverr.val().get_bit(0);
+        self.pack_pslverr.b5.next = self.ext_pslverr.val().get_bit(1);
+        self.pack_pslverr.b6.next = self.ext_pslverr.val().get_bit(2);
+        self.pack_pslverr.b7.next = self.ext_pslverr.val().get_bit(3);
+        self.fw.m_pslverr.next = self.pack_pslverr.y.val();
+    }
+}
+
+impl crate::gen::TopBlock for Security {
+    fn connect_inputs(&mut self) {
+        self.clock.connect();
+        self.rst_n.connect();
+        self.psel.connect();
+        self.penable.connect();
+        self.pwrite.connect();
+        self.paddr.connect();
+        self.pwdata.connect();
+        self.pstrb.connect();
+        self.pmaster.connect();
+        self.ext_prdata.connect();
+        self.ext_pready.connect();
+        self.ext_pslverr.connect();
+        self.tst_en.connect();
+        self.tst_we.connect();
+        self.tst_addr.connect();
+        self.tst_wdata.connect();
+        self.wifi_cmd_ready.connect();
+        self.wifi_evt_valid.connect();
+        self.wifi_evt_data.connect();
+    }
+}

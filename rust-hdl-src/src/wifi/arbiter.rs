@@ -1,0 +1,812 @@
+//! Wi-Fi arbiter top (`pluton_wifi`): APB4 completer, app-core request mailbox, security-core policy path, Wi-Fi command/event ports.
+
+use super::regs;
+use crate::common::prims::{RDff, ZeroExt};
+use crate::common::regmap::Register;
+use rust_hdl::prelude::*;
+
+fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
+    Constant::new(bits::<N>(v))
+}
+
+/// The address of a register, as a 12-bit constant.
+fn a(r: Register) -> Constant<Bits<12>> {
+    c(r.offset as u64)
+}
+
+#[derive(LogicBlock)]
+pub struct WifiArbiter {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
+    pub psel: Signal<In, bool>,
+    pub penable: Signal<In, bool>,
+    pub pwrite: Signal<In, bool>,
+    pub paddr: Signal<In, Bits<12>>,
+    pub pwdata: Signal<In, Bits<32>>,
+    pub pstrb: Signal<In, Bits<4>>,
+    pub pmaster: Signal<In, Bits<4>>,
+    pub wifi_cmd_ready: Signal<In, bool>,
+    pub wifi_evt_valid: Signal<In, bool>,
+    pub wifi_evt_data: Signal<In, Bits<32>>,
+    pub prdata: Signal<Out, Bits<32>>,
+    pub pready: Signal<Out, bool>,
+    pub pslverr: Signal<Out, bool>,
+    pub wifi_cmd_valid: Signal<Out, bool>,
+    pub wifi_cmd_op: Signal<Out, Bits<8>>,
+    pub wifi_cmd_arg0: Signal<Out, Bits<32>>,
+    pub wifi_cmd_arg1: Signal<Out, Bits<32>>,
+    pub wifi_cmd_seq: Signal<Out, Bits<8>>,
+    pub wifi_evt_ready: Signal<Out, bool>,
+    pub intr_sec: Signal<Out, bool>,
+    pub intr_app: Signal<Out, bool>,
+
+    // Byte registers zero-extended for reads; each fed straight from a flop (no comb. loop).
+    ze_req_op: ZeroExt<8, 32>,
+    ze_last_seq: ZeroExt<8, 32>,
+    ze_cq_seq0: ZeroExt<8, 32>,
+    ze_rq_op0: ZeroExt<8, 32>,
+    ze_rq_seq0: ZeroExt<8, 32>,
+    ze_cmd_op: ZeroExt<8, 32>,
+    ze_cmd_seq: ZeroExt<8, 32>,
+    ze_cpl_status: ZeroExt<8, 32>,
+    ze_req_level: ZeroExt<3, 32>,
+    ze_cpl_level: ZeroExt<3, 32>,
+    ze_master: ZeroExt<4, 32>,
+    ze_addr: ZeroExt<12, 32>,
+
+    // Application-core staging registers and the seq counter.
+    req_op: RDff<Bits<8>>,
+    req_arg0: RDff<Bits<32>>,
+    req_arg1: RDff<Bits<32>>,
+    last_seq: RDff<Bits<8>>,
+    // Request queue: a shift register, entry 0 is the head; `req_level` entries are valid.
+    rq_op: [RDff<Bits<8>>; 4],
+    rq_arg0: [RDff<Bits<32>>; 4],
+    rq_arg1: [RDff<Bits<32>>; 4],
+    rq_seq: [RDff<Bits<8>>; 4],
+    req_level: RDff<Bits<3>>,
+    /// Edges the head request has waited since it became head.
+    age: RDff<Bits<11>>,
+    // Completion queue, same shape.
+    cq_seq: [RDff<Bits<8>>; 4],
+    cq_status: [RDff<Bits<8>>; 4],
+    cpl_level: RDff<Bits<3>>,
+    // The Wi-Fi command interface: outputs come straight from these flops (formal property).
+    cmd_valid: RDff<bool>,
+    cmd_op: RDff<Bits<8>>,
+    cmd_arg0: RDff<Bits<32>>,
+    cmd_arg1: RDff<Bits<32>>,
+    cmd_seq: RDff<Bits<8>>,
+    cmd_done: RDff<bool>,
+    // One-entry event buffer.
+    evt_valid: RDff<bool>,
+    evt_data: RDff<Bits<32>>,
+    evt_ready: RDff<bool>,
+    err_info: RDff<Bits<32>>,
+
+    // Register addresses.
+    a_id: Constant<Bits<12>>,
+    a_err: Constant<Bits<12>>,
+    a_sec_status: Constant<Bits<12>>,
+    a_app_status: Constant<Bits<12>>,
+    a_req_op: Constant<Bits<12>>,
+    a_req_arg0: Constant<Bits<12>>,
+    a_req_arg1: Constant<Bits<12>>,
+    a_req_push: Constant<Bits<12>>,
+    a_app_cpl: Constant<Bits<12>>,
+    a_app_cpl_pop: Constant<Bits<12>>,
+    a_sec_req_op: Constant<Bits<12>>,
+    a_sec_req_arg0: Constant<Bits<12>>,
+    a_sec_req_arg1: Constant<Bits<12>>,
+    a_sec_req_seq: Constant<Bits<12>>,
+    a_sec_complete: Constant<Bits<12>>,
+    a_cmd_op: Constant<Bits<12>>,
+    a_cmd_arg0: Constant<Bits<12>>,
+    a_cmd_arg1: Constant<Bits<12>>,
+    a_cmd_seq: Constant<Bits<12>>,
+    a_cmd_go: Constant<Bits<12>>,
+    a_cmd_ack: Constant<Bits<12>>,
+    a_evt_data: Constant<Bits<12>>,
+    a_evt_pop: Constant<Bits<12>>,
+    // Other sized constants.
+    m_sec: Constant<Bits<4>>,
+    m_app: Constant<Bits<4>>,
+    strb_f: Constant<Bits<4>>,
+    one4: Constant<Bits<4>>,
+    zero3: Constant<Bits<3>>,
+    one3: Constant<Bits<3>>,
+    depth3: Constant<Bits<3>>,
+    one8: Constant<Bits<8>>,
+    status_timeout: Constant<Bits<8>>,
+    zero11: Constant<Bits<11>>,
+    one11: Constant<Bits<11>>,
+    age_last: Constant<Bits<11>>,
+    zero16: Constant<Bits<16>>,
+    zero24: Constant<Bits<24>>,
+    zero32: Constant<Bits<32>>,
+    one32: Constant<Bits<32>>,
+    block_id: Constant<Bits<32>>,
+    e_none: Constant<Bits<32>>,
+    e_unmapped: Constant<Bits<32>>,
+    e_read_wo: Constant<Bits<32>>,
+    e_write_ro: Constant<Bits<32>>,
+    e_busy: Constant<Bits<32>>,
+    e_seq: Constant<Bits<32>>,
+    e_strb: Constant<Bits<32>>,
+    e_value: Constant<Bits<32>>,
+    e_master: Constant<Bits<32>>,
+    e_full: Constant<Bits<32>>,
+    e_empty: Constant<Bits<32>>,
+    b_req_pending: Constant<Bits<32>>,
+    b_cmd_busy: Constant<Bits<32>>,
+    b_cmd_done: Constant<Bits<32>>,
+    b_evt_valid: Constant<Bits<32>>,
+    b_err: Constant<Bits<32>>,
+    b_full: Constant<Bits<32>>,
+    b_cpl_valid: Constant<Bits<32>>,
+    b_write: Constant<Bits<32>>,
+    b_overflow: Constant<Bits<32>>,
+
+    // Decode of the current APB access.
+    access: Signal<Local, bool>,
+    is_id: Signal<Local, bool>,
+    is_err: Signal<Local, bool>,
+    is_sec_status: Signal<Local, bool>,
+    is_app_status: Signal<Local, bool>,
+    is_req_op: Signal<Local, bool>,
+    is_req_arg0: Signal<Local, bool>,
+    is_req_arg1: Signal<Local, bool>,
+    is_req_push: Signal<Local, bool>,
+    is_app_cpl: Signal<Local, bool>,
+    is_app_cpl_pop: Signal<Local, bool>,
+    is_sec_req_op: Signal<Local, bool>,
+    is_sec_req_arg0: Signal<Local, bool>,
+    is_sec_req_arg1: Signal<Local, bool>,
+    is_sec_req_seq: Signal<Local, bool>,
+    is_sec_complete: Signal<Local, bool>,
+    is_cmd_op: Signal<Local, bool>,
+    is_cmd_arg0: Signal<Local, bool>,
+    is_cmd_arg1: Signal<Local, bool>,
+    is_cmd_seq: Signal<Local, bool>,
+    is_cmd_go: Signal<Local, bool>,
+    is_cmd_ack: Signal<Local, bool>,
+    is_evt_data: Signal<Local, bool>,
+    is_evt_pop: Signal<Local, bool>,
+    is_app_reg: Signal<Local, bool>,
+    is_sec_reg: Signal<Local, bool>,
+    is_mapped: Signal<Local, bool>,
+    is_wo: Signal<Local, bool>,
+    is_ro: Signal<Local, bool>,
+    /// Registers whose value is one byte: `pwdata[31:8]` must be 0.
+    is_byte_reg: Signal<Local, bool>,
+    /// Registers that act on writing 1: any other value is bad.
+    is_go_reg: Signal<Local, bool>,
+    /// Registers that must not change while a command is offered.
+    is_cmd_reg: Signal<Local, bool>,
+    master_ok: Signal<Local, bool>,
+    full: Signal<Local, bool>,
+    req_any: Signal<Local, bool>,
+    cpl_any: Signal<Local, bool>,
+    /// Error code of the current access, already 32 bits wide for ERR_INFO.
+    err: Signal<Local, Bits<32>>,
+    ok_write: Signal<Local, bool>,
+    ok_read: Signal<Local, bool>,
+    // Queue operations at this edge.
+    do_push: Signal<Local, bool>,
+    do_complete: Signal<Local, bool>,
+    timeout: Signal<Local, bool>,
+    req_pop: Signal<Local, bool>,
+    cpl_pop: Signal<Local, bool>,
+    cpl_new_status: Signal<Local, Bits<8>>,
+    req_widx: Signal<Local, Bits<3>>,
+    req_wsel: Signal<Local, Bits<4>>,
+    cpl_widx: Signal<Local, Bits<3>>,
+    cpl_wsel: Signal<Local, Bits<4>>,
+    evt_valid_nx: Signal<Local, bool>,
+    rdata: Signal<Local, Bits<32>>,
+}
+
+impl Default for WifiArbiter {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            rst_n: Default::default(),
+            psel: Default::default(),
+            penable: Default::default(),
+            pwrite: Default::default(),
+            paddr: Default::default(),
+            pwdata: Default::default(),
+            pstrb: Default::default(),
+            pmaster: Default::default(),
+            wifi_cmd_ready: Default::default(),
+            wifi_evt_valid: Default::default(),
+            wifi_evt_data: Default::default(),
+            prdata: Default::default(),
+            pready: Default::default(),
+            pslverr: Default::default(),
+            wifi_cmd_valid: Default::default(),
+            wifi_cmd_op: Default::default(),
+            wifi_cmd_arg0: Default::default(),
+            wifi_cmd_arg1: Default::default(),
+            wifi_cmd_seq: Default::default(),
+            wifi_evt_ready: Default::default(),
+            intr_sec: Default::default(),
+            intr_app: Default::default(),
+            ze_req_op: Default::default(),
+            ze_last_seq: Default::default(),
+            ze_cq_seq0: Default::default(),
+            ze_rq_op0: Default::default(),
+            ze_rq_seq0: Default::default(),
+            ze_cmd_op: Default::default(),
+            ze_cmd_seq: Default::default(),
+            ze_cpl_status: Default::default(),
+            ze_req_level: Default::default(),
+            ze_cpl_level: Default::default(),
+            ze_master: Default::default(),
+            ze_addr: Default::default(),
+            req_op: Default::default(),
+            req_arg0: Default::default(),
+            req_arg1: Default::default(),
+            last_seq: Default::default(),
+            rq_op: Default::default(),
+            rq_arg0: Default::default(),
+            rq_arg1: Default::default(),
+            rq_seq: Default::default(),
+            req_level: Default::default(),
+            age: Default::default(),
+            cq_seq: Default::default(),
+            cq_status: Default::default(),
+            cpl_level: Default::default(),
+            cmd_valid: Default::default(),
+            cmd_op: Default::default(),
+            cmd_arg0: Default::default(),
+            cmd_arg1: Default::default(),
+            cmd_seq: Default::default(),
+            cmd_done: Default::default(),
+            evt_valid: Default::default(),
+            evt_data: Default::default(),
+            evt_ready: Default::default(),
+            err_info: Default::default(),
+            a_id: a(regs::ID),
+            a_err: a(regs::ERR_INFO),
+            a_sec_status: a(regs::SEC_STATUS),
+            a_app_status: a(regs::APP_STATUS),
+            a_req_op: a(regs::REQ_OP),
+            a_req_arg0: a(regs::REQ_ARG0),
+            a_req_arg1: a(regs::REQ_ARG1),
+            a_req_push: a(regs::REQ_PUSH),
+            a_app_cpl: a(regs::APP_CPL),
+            a_app_cpl_pop: a(regs::APP_CPL_POP),
+            a_sec_req_op: a(regs::SEC_REQ_OP),
+            a_sec_req_arg0: a(regs::SEC_REQ_ARG0),
+            a_sec_req_arg1: a(regs::SEC_REQ_ARG1),
+            a_sec_req_seq: a(regs::SEC_REQ_SEQ),
+            a_sec_complete: a(regs::SEC_COMPLETE),
+            a_cmd_op: a(regs::WIFI_CMD_OP),
+            a_cmd_arg0: a(regs::WIFI_CMD_ARG0),
+            a_cmd_arg1: a(regs::WIFI_CMD_ARG1),
+            a_cmd_seq: a(regs::WIFI_CMD_SEQ),
+            a_cmd_go: a(regs::WIFI_CMD_GO),
+            a_cmd_ack: a(regs::WIFI_CMD_ACK),
+            a_evt_data: a(regs::EVT_DATA),
+            a_evt_pop: a(regs::EVT_POP),
+            m_sec: c(regs::MASTER_SEC as u64),
+            m_app: c(regs::MASTER_APP as u64),
+            strb_f: c(0b1111),
+            one4: c(1),
+            zero3: c(0),
+            one3: c(1),
+            depth3: c(regs::QUEUE_DEPTH as u64),
+            one8: c(1),
+            status_timeout: c(regs::STATUS_TIMEOUT as u64),
+            zero11: c(0),
+            one11: c(1),
+            age_last: c((regs::REQ_TIMEOUT - 1) as u64),
+            zero16: c(0),
+            zero24: c(0),
+            zero32: c(0),
+            one32: c(1),
+            block_id: c(regs::BLOCK_ID as u64),
+            e_none: c(regs::ERR_NONE as u64),
+            e_unmapped: c(regs::ERR_UNMAPPED as u64),
+            e_read_wo: c(regs::ERR_READ_WO as u64),
+            e_write_ro: c(regs::ERR_WRITE_RO as u64),
+            e_busy: c(regs::ERR_BUSY as u64),
+            e_seq: c(regs::ERR_SEQ as u64),
+            e_strb: c(regs::ERR_STRB as u64),
+            e_value: c(regs::ERR_VALUE as u64),
+            e_master: c(regs::ERR_MASTER as u64),
+            e_full: c(regs::ERR_FULL as u64),
+            e_empty: c(regs::ERR_EMPTY as u64),
+            b_req_pending: c(regs::SEC_STATUS_REQ_PENDING.mask() as u64),
+            b_cmd_busy: c(regs::SEC_STATUS_CMD_BUSY.mask() as u64),
+            b_cmd_done: c(regs::SEC_STATUS_CMD_DONE.mask() as u64),
+            b_evt_valid: c(regs::SEC_STATUS_EVT_VALID.mask() as u64),
+            b_err: c(regs::SEC_STATUS_ERR.mask() as u64),
+            b_full: c(regs::APP_STATUS_FULL.mask() as u64),
+            b_cpl_valid: c(regs::APP_CPL_VALID.mask() as u64),
+            b_write: c(regs::ERR_INFO_WRITE.mask() as u64),
+            b_overflow: c(regs::ERR_INFO_OVERFLOW.mask() as u64),
+            access: Default::default(),
+            is_id: Default::default(),
+            is_err: Default::default(),
+            is_sec_status: Default::default(),
+            is_app_status: Default::default(),
+            is_req_op: Default::default(),
+            is_req_arg0: Default::default(),
+            is_req_arg1: Default::default(),
+            is_req_push: Default::default(),
+            is_app_cpl: Default::default(),
+            is_app_cpl_pop: Default::default(),
+            is_sec_req_op: Default::default(),
+            is_sec_req_arg0: Default::default(),
+            is_sec_req_arg1: Default::default(),
+            is_sec_req_seq: Default::default(),
+            is_sec_complete: Default::default(),
+            is_cmd_op: Default::default(),
+            is_cmd_arg0: Default::default(),
+            is_cmd_arg1: Default::default(),
+            is_cmd_seq: Default::default(),
+            is_cmd_go: Default::default(),
+            is_cmd_ack: Default::default(),
+            is_evt_data: Default::default(),
+            is_evt_pop: Default::default(),
+            is_app_reg: Default::default(),
+            is_sec_reg: Default::default(),
+            is_mapped: Default::default(),
+            is_wo: Default::default(),
+            is_ro: Default::default(),
+            is_byte_reg: Default::default(),
+            is_go_reg: Default::default(),
+            is_cmd_reg: Default::default(),
+            master_ok: Default::default(),
+            full: Default::default(),
+            req_any: Default::default(),
+            cpl_any: Default::default(),
+            err: Default::default(),
+            ok_write: Default::default(),
+            ok_read: Default::default(),
+            do_push: Default::default(),
+            do_complete: Default::default(),
+            timeout: Default::default(),
+            req_pop: Default::default(),
+            cpl_pop: Default::default(),
+            cpl_new_status: Default::default(),
+            req_widx: Default::default(),
+            req_wsel: Default::default(),
+            cpl_widx: Default::default(),
+            cpl_wsel: Default::default(),
+            evt_valid_nx: Default::default(),
+            rdata: Default::default(),
+        }
+    }
+}
+
+impl Logic for WifiArbiter {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // ---- Clocks, resets, and "hold" defaults for every flop.
+        self.req_op.clock.next = self.clock.val();
+        self.req_op.rst_n.next = self.rst_n.val();
+        self.req_op.d.next = self.req_op.q.val();
+        self.req_arg0.clock.next = self.clock.val();
+        self.req_arg0.rst_n.next = self.rst_n.val();
+        self.req_arg0.d.next = self.req_arg0.q.val();
+        self.req_arg1.clock.next = self.clock.val();
+        self.req_arg1.rst_n.next = self.rst_n.val();
+        self.req_arg1.d.next = self.req_arg1.q.val();
+        self.last_seq.clock.next = self.clock.val();
+        self.last_seq.rst_n.next = self.rst_n.val();
+        self.last_seq.d.next = self.last_seq.q.val();
+        for i in 0..4 {
+            self.rq_op[i].clock.next = self.clock.val();
+            self.rq_op[i].rst_n.next = self.rst_n.val();
+            self.rq_op[i].d.next = self.rq_op[i].q.val();
+            self.rq_arg0[i].clock.next = self.clock.val();
+            self.rq_arg0[i].rst_n.next = self.rst_n.val();
+            self.rq_arg0[i].d.next = self.rq_arg0[i].q.val();
+            self.rq_arg1[i].clock.next = self.clock.val();
+            self.rq_arg1[i].rst_n.next = self.rst_n.val();
+            self.rq_arg1[i].d.next = self.rq_arg1[i].q.val();
+            self.rq_seq[i].clock.next = self.clock.val();
+            self.rq_seq[i].rst_n.next = self.rst_n.val();
+            self.rq_seq[i].d.next = self.rq_seq[i].q.val();
+            self.cq_seq[i].clock.next = self.clock.val();
+            self.cq_seq[i].rst_n.next = self.rst_n.val();
+            self.cq_seq[i].d.next = self.cq_seq[i].q.val();
+            self.cq_status[i].clock.next = self.clock.val();
+            self.cq_status[i].rst_n.next = self.rst_n.val();
+            self.cq_status[i].d.next = self.cq_status[i].q.val();
+        }
+        self.req_level.clock.next = self.clock.val();
+        self.req_level.rst_n.next = self.rst_n.val();
+        self.req_level.d.next = self.req_level.q.val();
+        self.age.clock.next = self.clock.val();
+        self.age.rst_n.next = self.rst_n.val();
+        self.cpl_level.clock.next = self.clock.val();
+        self.cpl_level.rst_n.next = self.rst_n.val();
+        self.cpl_level.d.next = self.cpl_level.q.val();
+        self.cmd_valid.clock.next = self.clock.val();
+        self.cmd_valid.rst_n.next = self.rst_n.val();
+        self.cmd_valid.d.next = self.cmd_valid.q.val();
+        self.cmd_op.clock.next = self.clock.val();
+        self.cmd_op.rst_n.next = self.rst_n.val();
+        self.cmd_op.d.next = self.cmd_op.q.val();
+        self.cmd_arg0.clock.next = self.clock.val();
+        self.cmd_arg0.rst_n.next = self.rst_n.val();
+        self.cmd_arg0.d.next = self.cmd_arg0.q.val();
+        self.cmd_arg1.clock.next = self.clock.val();
+        self.cmd_arg1.rst_n.next = self.rst_n.val();
+        self.cmd_arg1.d.next = self.cmd_arg1.q.val();
+        self.cmd_seq.clock.next = self.clock.val();
+        self.cmd_seq.rst_n.next = self.rst_n.val();
+        self.cmd_seq.d.next = self.cmd_seq.q.val();
+        self.cmd_done.clock.next = self.clock.val();
+        self.cmd_done.rst_n.next = self.rst_n.val();
+        self.cmd_done.d.next = self.cmd_done.q.val();
+        self.evt_valid.clock.next = self.clock.val();
+        self.evt_valid.rst_n.next = self.rst_n.val();
+        self.evt_data.clock.next = self.clock.val();
+        self.evt_data.rst_n.next = self.rst_n.val();
+        self.evt_data.d.next = self.evt_data.q.val();
+        self.evt_ready.clock.next = self.clock.val();
+        self.evt_ready.rst_n.next = self.rst_n.val();
+        self.err_info.clock.next = self.clock.val();
+        self.err_info.rst_n.next = self.rst_n.val();
+        self.err_info.d.next = self.err_info.q.val();
+
+        // ---- Address decode (offsets are word aligned, so a misaligned paddr matches nothing).
+        self.access.next = self.psel.val() & self.penable.val();
+        self.is_id.next = self.paddr.val() == self.a_id.val();
+        self.is_err.next = self.paddr.val() == self.a_err.val();
+        self.is_sec_status.next = self.paddr.val() == self.a_sec_status.val();
+        self.is_app_status.next = self.paddr.val() == self.a_app_status.val();
+        self.is_req_op.next = self.paddr.val() == self.a_req_op.val();
+        self.is_req_arg0.next = self.paddr.val() == self.a_req_arg0.val();
+        self.is_req_arg1.next = self.paddr.val() == self.a_req_arg1.val();
+        self.is_req_push.next = self.paddr.val() == self.a_req_push.val();
+        self.is_app_cpl.next = self.paddr.val() == self.a_app_cpl.val();
+        self.is_app_cpl_pop.next = self.paddr.val() == self.a_app_cpl_pop.val();
+        self.is_sec_req_op.next = self.paddr.val() == self.a_sec_req_op.val();
+        self.is_sec_req_arg0.next = self.paddr.val() == self.a_sec_req_arg0.val();
+        self.is_sec_req_arg1.next = self.paddr.val() == self.a_sec_req_arg1.val();
+        self.is_sec_req_seq.next = self.paddr.val() == self.a_sec_req_seq.val();
+        self.is_sec_complete.next = self.paddr.val() == self.a_sec_complete.val();
+        self.is_cmd_op.next = self.paddr.val() == self.a_cmd_op.val();
+        self.is_cmd_arg0.next = self.paddr.val() == self.a_cmd_arg0.val();
+        self.is_cmd_arg1.next = self.paddr.val() == self.a_cmd_arg1.val();
+        self.is_cmd_seq.next = self.paddr.val() == self.a_cmd_seq.val();
+        self.is_cmd_go.next = self.paddr.val() == self.a_cmd_go.val();
+        self.is_cmd_ack.next = self.paddr.val() == self.a_cmd_ack.val();
+        self.is_evt_data.next = self.paddr.val() == self.a_evt_data.val();
+        self.is_evt_pop.next = self.paddr.val() == self.a_evt_pop.val();
+        self.is_app_reg.next = self.is_app_status.val()
+            | self.is_req_op.val()
+            | self.is_req_arg0.val()
+            | self.is_req_arg1.val()
+            | self.is_req_push.val()
+            | self.is_app_cpl.val()
+            | self.is_app_cpl_pop.val();
+        self.is_cmd_reg.next = self.is_cmd_op.val()
+            | self.is_cmd_arg0.val()
+            | self.is_cmd_arg1.val()
+            | self.is_cmd_seq.val()
+            | self.is_cmd_go.val();
+        self.is_sec_reg.next = self.is_err.val()
+            | self.is_sec_status.val()
+            | self.is_sec_req_op.val()
+            | self.is_sec_req_arg0.val()
+            | self.is_sec_req_arg1.val()
+            | self.is_sec_req_seq.val()
+            | self.is_sec_complete.val()
+            | self.is_cmd_reg.val()
+            | self.is_cmd_ack.val()
+            | self.is_evt_data.val()
+            | self.is_evt_pop.val();
+        self.is_mapped.next = self.is_id.val() | self.is_app_reg.val() | self.is_sec_reg.val();
+        self.is_wo.next = self.is_req_push.val()
+            | self.is_app_cpl_pop.val()
+            | self.is_sec_complete.val()
+            | self.is_cmd_go.val()
+            | self.is_cmd_ack.val()
+            | self.is_evt_pop.val();
+        self.is_ro.next = self.is_id.val()
+            | self.is_sec_status.val()
+            | self.is_app_status.val()
+            | self.is_app_cpl.val()
+            | self.is_sec_req_op.val()
+            | self.is_sec_req_arg0.val()
+            | self.is_sec_req_arg1.val()
+            | self.is_sec_req_seq.val()
+            | self.is_evt_data.val();
+        self.is_byte_reg.next = self.is_req_op.val() | self.is_cmd_op.val() | self.is_cmd_seq.val();
+        self.is_go_reg.next = self.is_req_push.val()
+            | self.is_app_cpl_pop.val()
+            | self.is_cmd_go.val()
+            | self.is_cmd_ack.val()
+            | self.is_evt_pop.val();
+        self.master_ok.next = self.is_id.val()
+            | (self.is_sec_reg.val() & (self.pmaster.val() == self.m_sec.val()))
+            | (self.is_app_reg.val() & (self.pmaster.val() == self.m_app.val()));
+        self.req_any.next = self.req_level.q.val() != self.zero3.val();
+        self.cpl_any.next = self.cpl_level.q.val() != self.zero3.val();
+        self.full.next = (self.req_level.q.val() + self.cpl_level.q.val()) == self.depth3.val();
+
+        // ---- Access checks, in the documented order.
+        self.err.next = self.e_none.val();
+        if !self.is_mapped.val() {
+            self.err.next = self.e_unmapped.val();
+        } else if !self.master_ok.val() {
+            self.err.next = self.e_master.val();
+        } else if !self.pwrite.val() & self.is_wo.val() {
+            self.err.next = self.e_read_wo.val();
+        } else if self.pwrite.val() & self.is_ro.val() {
+            self.err.next = self.e_write_ro.val();
+        } else if self.pwrite.val() & (self.pstrb.val() != self.strb_f.val()) {
+            self.err.next = self.e_strb.val();
+        } else if self.pwrite.val() & self.is_byte_reg.val() & (self.pwdata.val().get_bits::<24>(8) != self.zero24.val()) {
+            self.err.next = self.e_value.val();
+        } else if self.pwrite.val() & self.is_go_reg.val() & (self.pwdata.val() != self.one32.val()) {
+            self.err.next = self.e_value.val();
+        } else if self.pwrite.val()
+            & self.is_sec_complete.val()
+            & ((self.pwdata.val().get_bits::<16>(16) != self.zero16.val())
+                | (self.pwdata.val().get_bits::<8>(0) == self.status_timeout.val()))
+        {
+            self.err.next = self.e_value.val();
+        } else if self.pwrite.val() & self.is_req_push.val() & self.full.val() {
+            self.err.next = self.e_full.val();
+        } else if self.pwrite.val() & self.is_app_cpl_pop.val() & !self.cpl_any.val() {
+            self.err.next = self.e_empty.val();
+        } else if self.pwrite.val() & self.is_sec_complete.val() & !self.req_any.val() {
+            self.err.next = self.e_empty.val();
+        } else if self.pwrite.val() & self.is_sec_complete.val() & (self.pwdata.val().get_bits::<8>(8) != self.rq_seq[0].q.val()) {
+            self.err.next = self.e_seq.val();
+        } else if self.pwrite.val() & self.is_evt_pop.val() & !self.evt_valid.q.val() {
+            self.err.next = self.e_empty.val();
+        } else if self.pwrite.val() & self.is_cmd_reg.val() & self.cmd_valid.q.val() {
+            self.err.next = self.e_busy.val();
+        }
+        self.ok_write.next = self.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
+        self.ok_read.next = self.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
+        self.pready.next = true;
+        self.pslverr.next = self.access.val() & (self.err.val() != self.e_none.val());
+
+        // ---- Application-core staging registers.
+        if self.ok_write.val() & self.is_req_op.val() {
+            self.req_op.d.next = self.pwdata.val().get_bits::<8>(0);
+        }
+        if self.ok_write.val() & self.is_req_arg0.val() {
+            self.req_arg0.d.next = self.pwdata.val();
+        }
+        if self.ok_write.val() & self.is_req_arg1.val() {
+            self.req_arg1.d.next = self.pwdata.val();
+        }
+
+        // ---- Queue operations at this edge. A SEC_COMPLETE beats the timeout of the same edge.
+        self.do_push.next = self.ok_write.val() & self.is_req_push.val();
+        self.do_complete.next = self.ok_write.val() & self.is_sec_complete.val();
+        self.timeout.next = self.req_any.val() & (self.age.q.val() == self.age_last.val()) & !self.do_complete.val();
+        self.req_pop.next = self.do_complete.val() | self.timeout.val();
+        self.cpl_pop.next = self.ok_write.val() & self.is_app_cpl_pop.val();
+        self.cpl_new_status.next = self.status_timeout.val();
+        if self.do_complete.val() {
+            self.cpl_new_status.next = self.pwdata.val().get_bits::<8>(0);
+        }
+
+        // Request queue: shift down on a pop, append behind the remaining entries on a push.
+        self.req_widx.next = self.req_level.q.val();
+        if self.req_pop.val() {
+            self.req_widx.next = self.req_level.q.val() - self.one3.val();
+        }
+        self.req_wsel.next = self.one4.val() << self.req_widx.val();
+        for i in 0..3 {
+            if self.req_pop.val() {
+                self.rq_op[i].d.next = self.rq_op[i + 1].q.val();
+                self.rq_arg0[i].d.next = self.rq_arg0[i + 1].q.val();
+                self.rq_arg1[i].d.next = self.rq_arg1[i + 1].q.val();
+                self.rq_seq[i].d.next = self.rq_seq[i + 1].q.val();
+            }
+        }
+        for i in 0..4 {
+            if self.do_push.val() & self.req_wsel.val().get_bit(i) {
+                self.rq_op[i].d.next = self.req_op.q.val();
+                self.rq_arg0[i].d.next = self.req_arg0.q.val();
+                self.rq_arg1[i].d.next = self.req_arg1.q.val();
+                self.rq_seq[i].d.next = self.last_seq.q.val() + self.one8.val();
+            }
+        }
+        if self.do_push.val() {
+            self.last_seq.d.next = self.last_seq.q.val() + self.one8.val();
+        }
+        if self.do_push.val() & !self.req_pop.val() {
+            self.req_level.d.next = self.req_level.q.val() + self.one3.val();
+        }
+        if !self.do_push.val() & self.req_pop.val() {
+            self.req_level.d.next = self.req_level.q.val() - self.one3.val();
+        }
+        // The head's age restarts whenever the head changes or the queue is empty.
+        self.age.d.next = self.age.q.val() + self.one11.val();
+        if !self.req_any.val() | self.req_pop.val() {
+            self.age.d.next = self.zero11.val();
+        }
+
+        // Completion queue: the popped request's completion goes in, APP_CPL_POP takes one out.
+        self.cpl_widx.next = self.cpl_level.q.val();
+        if self.cpl_pop.val() {
+            self.cpl_widx.next = self.cpl_level.q.val() - self.one3.val();
+        }
+        self.cpl_wsel.next = self.one4.val() << self.cpl_widx.val();
+        for i in 0..3 {
+            if self.cpl_pop.val() {
+                self.cq_seq[i].d.next = self.cq_seq[i + 1].q.val();
+                self.cq_status[i].d.next = self.cq_status[i + 1].q.val();
+            }
+        }
+        for i in 0..4 {
+            if self.req_pop.val() & self.cpl_wsel.val().get_bit(i) {
+                self.cq_seq[i].d.next = self.rq_seq[0].q.val();
+                self.cq_status[i].d.next = self.cpl_new_status.val();
+            }
+        }
+        if self.req_pop.val() & !self.cpl_pop.val() {
+            self.cpl_level.d.next = self.cpl_level.q.val() + self.one3.val();
+        }
+        if !self.req_pop.val() & self.cpl_pop.val() {
+            self.cpl_level.d.next = self.cpl_level.q.val() - self.one3.val();
+        }
+
+        // ---- Wi-Fi command interface: only good writes from the security core reach it
+        // (master_ok), and the registers are locked while the command is offered.
+        if self.ok_write.val() & self.is_cmd_op.val() {
+            self.cmd_op.d.next = self.pwdata.val().get_bits::<8>(0);
+        }
+        if self.ok_write.val() & self.is_cmd_arg0.val() {
+            self.cmd_arg0.d.next = self.pwdata.val();
+        }
+        if self.ok_write.val() & self.is_cmd_arg1.val() {
+            self.cmd_arg1.d.next = self.pwdata.val();
+        }
+        if self.ok_write.val() & self.is_cmd_seq.val() {
+            self.cmd_seq.d.next = self.pwdata.val().get_bits::<8>(0);
+        }
+        if self.ok_write.val() & self.is_cmd_go.val() {
+            self.cmd_valid.d.next = true;
+        }
+        if self.ok_write.val() & self.is_cmd_ack.val() {
+            self.cmd_done.d.next = false;
+        }
+        // A take sets CMD_DONE even if WIFI_CMD_ACK clears it at the same edge.
+        if self.cmd_valid.q.val() & self.wifi_cmd_ready.val() {
+            self.cmd_valid.d.next = false;
+            self.cmd_done.d.next = true;
+        }
+        self.wifi_cmd_valid.next = self.cmd_valid.q.val();
+        self.wifi_cmd_op.next = self.cmd_op.q.val();
+        self.wifi_cmd_arg0.next = self.cmd_arg0.q.val();
+        self.wifi_cmd_arg1.next = self.cmd_arg1.q.val();
+        self.wifi_cmd_seq.next = self.cmd_seq.q.val();
+
+        // ---- Event buffer. Ready is a flop, low in reset and while an event is buffered.
+        self.evt_valid_nx.next = self.evt_valid.q.val();
+        if self.evt_ready.q.val() & self.wifi_evt_valid.val() {
+            self.evt_valid_nx.next = true;
+            self.evt_data.d.next = self.wifi_evt_data.val();
+        }
+        if self.ok_write.val() & self.is_evt_pop.val() {
+            self.evt_valid_nx.next = false;
+        }
+        self.evt_valid.d.next = self.evt_valid_nx.val();
+        self.evt_ready.d.next = !self.evt_valid_nx.val();
+        self.wifi_evt_ready.next = self.evt_ready.q.val();
+
+        // ---- Error log: the first error is kept, later ones only set OVERFLOW.
+        if self.ok_write.val() & self.is_err.val() {
+            self.err_info.d.next = self.zero32.val();
+        }
+        self.ze_master.a.next = self.pmaster.val();
+        self.ze_addr.a.next = self.paddr.val();
+        if self.access.val() & (self.err.val() != self.e_none.val()) {
+            if self.err_info.q.val() == self.zero32.val() {
+                self.err_info.d.next = self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16);
+                if self.pwrite.val() {
+                    self.err_info.d.next =
+                        self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16) | self.b_write.val();
+                }
+            } else {
+                self.err_info.d.next = self.err_info.q.val() | self.b_overflow.val();
+            }
+        }
+
+        // ---- Read data. Empty queues and an empty event buffer read as 0.
+        self.ze_req_op.a.next = self.req_op.q.val();
+        self.ze_last_seq.a.next = self.last_seq.q.val();
+        self.ze_cq_seq0.a.next = self.cq_seq[0].q.val();
+        self.ze_rq_op0.a.next = self.rq_op[0].q.val();
+        self.ze_rq_seq0.a.next = self.rq_seq[0].q.val();
+        self.ze_cmd_op.a.next = self.cmd_op.q.val();
+        self.ze_cmd_seq.a.next = self.cmd_seq.q.val();
+        self.ze_cpl_status.a.next = self.cq_status[0].q.val();
+        self.ze_req_level.a.next = self.req_level.q.val();
+        self.ze_cpl_level.a.next = self.cpl_level.q.val();
+        self.rdata.next = self.zero32.val();
+        if self.is_id.val() {
+            self.rdata.next = self.block_id.val();
+        } else if self.is_err.val() {
+            self.rdata.next = self.err_info.q.val();
+        } else if self.is_sec_status.val() {
+            self.rdata.next = (self.ze_req_level.y.val() << 8) | (self.ze_cpl_level.y.val() << 12);
+            if self.req_any.val() {
+                self.rdata.next = self.rdata.val() | self.b_req_pending.val();
+            }
+            if self.cmd_valid.q.val() {
+                self.rdata.next = self.rdata.val() | self.b_cmd_busy.val();
+            }
+            if self.cmd_done.q.val() {
+                self.rdata.next = self.rdata.val() | self.b_cmd_done.val();
+            }
+            if self.evt_valid.q.val() {
+                self.rdata.next = self.rdata.val() | self.b_evt_valid.val();
+            }
+            if self.err_info.q.val() != self.zero32.val() {
+                self.rdata.next = self.rdata.val() | self.b_err.val();
+            }
+        } else if self.is_app_status.val() {
+            self.rdata.next = self.ze_last_seq.y.val() | (self.ze_req_level.y.val() << 8) | (self.ze_cpl_level.y.val() << 12);
+            if self.full.val() {
+                self.rdata.next = self.rdata.val() | self.b_full.val();
+            }
+        } else if self.is_req_op.val() {
+            self.rdata.next = self.ze_req_op.y.val();
+        } else if self.is_cmd_op.val() {
+            self.rdata.next = self.ze_cmd_op.y.val();
+        } else if self.is_cmd_seq.val() {
+            self.rdata.next = self.ze_cmd_seq.y.val();
+        } else if self.is_req_arg0.val() {
+            self.rdata.next = self.req_arg0.q.val();
+        } else if self.is_req_arg1.val() {
+            self.rdata.next = self.req_arg1.q.val();
+        } else if self.is_cmd_arg0.val() {
+            self.rdata.next = self.cmd_arg0.q.val();
+        } else if self.is_cmd_arg1.val() {
+            self.rdata.next = self.cmd_arg1.q.val();
+        } else if self.is_app_cpl.val() & self.cpl_any.val() {
+            self.rdata.next = self.b_cpl_valid.val() | (self.ze_cpl_status.y.val() << 8) | self.ze_cq_seq0.y.val();
+        } else if self.is_sec_req_op.val() & self.req_any.val() {
+            self.rdata.next = self.ze_rq_op0.y.val();
+        } else if self.is_sec_req_seq.val() & self.req_any.val() {
+            self.rdata.next = self.ze_rq_seq0.y.val();
+        } else if self.is_sec_req_arg0.val() & self.req_any.val() {
+            self.rdata.next = self.rq_arg0[0].q.val();
+        } else if self.is_sec_req_arg1.val() & self.req_any.val() {
+            self.rdata.next = self.rq_arg1[0].q.val();
+        } else if self.is_evt_data.val() & self.evt_valid.q.val() {
+            self.rdata.next = self.evt_data.q.val();
+        }
+        self.prdata.next = self.zero32.val();
+        if self.ok_read.val() {
+            self.prdata.next = self.rdata.val();
+        }
+
+        // ---- Interrupts: levels from flops only.
+        self.intr_sec.next = self.req_any.val() | self.cmd_done.q.val() | self.evt_valid.q.val();
+        self.intr_app.next = self.cpl_any.val();
+    }
+}
+
+impl crate::gen::TopBlock for WifiArbiter {
+    fn connect_inputs(&mut self) {
+        self.clock.connect();
+        self.rst_n.connect();
+        self.psel.connect();
+        self.penable.connect();
+        self.pwrite.connect();
+        self.paddr.connect();
+        self.pwdata.connect();
+        self.pstrb.connect();
+        self.pmaster.connect();
+        self.wifi_cmd_ready.connect();
+        self.wifi_evt_valid.connect();
+        self.wifi_evt_data.connect();
+    }
+}

@@ -1,0 +1,192 @@
+//! Register map of the Wi-Fi arbiter: the single source for RTL, model, docs and header.
+
+use crate::common::regmap::{Access, Constant, Field, RegMap, Register};
+
+/// Which master may touch a register (reads and writes alike); anyone else gets `ERR_MASTER`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Any,
+    Sec,
+    App,
+}
+
+pub const MASTER_SEC: u32 = 0;
+pub const MASTER_APP: u32 = 1;
+pub const MASTER_IO0: u32 = 2;
+pub const MASTER_IO1: u32 = 3;
+
+pub const ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
+pub const ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
+pub const ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc: "1 if the faulting access was a write" };
+pub const ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
+pub const ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
+
+pub const SEC_STATUS_REQ_PENDING: Field = Field { name: "REQ_PENDING", lsb: 0, width: 1, desc: "A request waits at the head of the queue (SEC_REQ_*)" };
+pub const SEC_STATUS_CMD_BUSY: Field = Field { name: "CMD_BUSY", lsb: 1, width: 1, desc: "wifi_cmd_valid: a command is offered and not yet taken" };
+pub const SEC_STATUS_CMD_DONE: Field = Field { name: "CMD_DONE", lsb: 2, width: 1, desc: "A command was taken since the last WIFI_CMD_ACK" };
+pub const SEC_STATUS_EVT_VALID: Field = Field { name: "EVT_VALID", lsb: 3, width: 1, desc: "An event waits in EVT_DATA" };
+pub const SEC_STATUS_ERR: Field = Field { name: "ERR", lsb: 4, width: 1, desc: "ERR_INFO holds a logged error" };
+pub const SEC_STATUS_REQ_LEVEL: Field = Field { name: "REQ_LEVEL", lsb: 8, width: 3, desc: "Requests queued, 0..=4" };
+pub const SEC_STATUS_CPL_LEVEL: Field = Field { name: "CPL_LEVEL", lsb: 12, width: 3, desc: "Completions waiting for the application core, 0..=4" };
+
+pub const APP_STATUS_LAST_SEQ: Field = Field { name: "LAST_SEQ", lsb: 0, width: 8, desc: "Seq given to the last accepted REQ_PUSH (0 after reset; the first push gets 1)" };
+pub const APP_STATUS_REQ_LEVEL: Field = Field { name: "REQ_LEVEL", lsb: 8, width: 3, desc: "Requests queued, 0..=4" };
+pub const APP_STATUS_CPL_LEVEL: Field = Field { name: "CPL_LEVEL", lsb: 12, width: 3, desc: "Completions waiting, 0..=4" };
+pub const APP_STATUS_FULL: Field = Field { name: "FULL", lsb: 16, width: 1, desc: "REQ_LEVEL + CPL_LEVEL == QUEUE_DEPTH: REQ_PUSH would fail with ERR_FULL" };
+
+pub const OP: Field = Field { name: "OP", lsb: 0, width: 8, desc: "Operation code; bits 31:8 must be 0" };
+pub const SEQ: Field = Field { name: "SEQ", lsb: 0, width: 8, desc: "Sequence number; bits 31:8 must be 0" };
+pub const GO: Field = Field { name: "GO", lsb: 0, width: 1, desc: "Write exactly 1; any other value is ERR_VALUE" };
+
+pub const APP_CPL_SEQ: Field = Field { name: "SEQ", lsb: 0, width: 8, desc: "Seq of the completed request" };
+pub const APP_CPL_STATUS: Field = Field { name: "STATUS", lsb: 8, width: 8, desc: "STATUS_OK, STATUS_REFUSED, another software code, or STATUS_TIMEOUT" };
+pub const APP_CPL_VALID: Field = Field { name: "VALID", lsb: 31, width: 1, desc: "A completion is waiting (the register reads 0 otherwise)" };
+
+pub const SEC_COMPLETE_STATUS: Field = Field { name: "STATUS", lsb: 0, width: 8, desc: "Completion status, 0x00..=0xFE (0xFF is reserved for the hardware timeout: ERR_VALUE)" };
+pub const SEC_COMPLETE_SEQ: Field = Field { name: "SEQ", lsb: 8, width: 8, desc: "Seq of the head request (SEC_REQ_SEQ); a mismatch is ERR_SEQ. Bits 31:16 must be 0" };
+
+const RW: Access = Access::Rw;
+const RO: Access = Access::Ro;
+const WO: Access = Access::Wo;
+
+pub const ID: Register = Register { name: "ID", offset: 0x000, count: 1, access: RO, reset: BLOCK_ID, desc: "Block identifier and version. Any master", fields: &[] };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "SEC only. Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW] };
+pub const SEC_STATUS: Register = Register { name: "SEC_STATUS", offset: 0x008, count: 1, access: RO, reset: 0, desc: "SEC only. Arbiter status for the security core", fields: &[SEC_STATUS_REQ_PENDING, SEC_STATUS_CMD_BUSY, SEC_STATUS_CMD_DONE, SEC_STATUS_EVT_VALID, SEC_STATUS_ERR, SEC_STATUS_REQ_LEVEL, SEC_STATUS_CPL_LEVEL] };
+pub const APP_STATUS: Register = Register { name: "APP_STATUS", offset: 0x00C, count: 1, access: RO, reset: 0, desc: "APP only. Mailbox status for the application core", fields: &[APP_STATUS_LAST_SEQ, APP_STATUS_REQ_LEVEL, APP_STATUS_CPL_LEVEL, APP_STATUS_FULL] };
+pub const REQ_OP: Register = Register { name: "REQ_OP", offset: 0x010, count: 1, access: RW, reset: 0, desc: "APP only. Staged request: operation code", fields: &[OP] };
+pub const REQ_ARG0: Register = Register { name: "REQ_ARG0", offset: 0x014, count: 1, access: RW, reset: 0, desc: "APP only. Staged request: argument 0", fields: &[] };
+pub const REQ_ARG1: Register = Register { name: "REQ_ARG1", offset: 0x018, count: 1, access: RW, reset: 0, desc: "APP only. Staged request: argument 1", fields: &[] };
+pub const REQ_PUSH: Register = Register { name: "REQ_PUSH", offset: 0x01C, count: 1, access: WO, reset: 0, desc: "APP only. Enqueue {LAST_SEQ+1, REQ_OP, REQ_ARG0, REQ_ARG1}; ERR_FULL when QUEUE_DEPTH requests are outstanding", fields: &[GO] };
+pub const APP_CPL: Register = Register { name: "APP_CPL", offset: 0x020, count: 1, access: RO, reset: 0, desc: "APP only. Oldest completion; 0 if none", fields: &[APP_CPL_SEQ, APP_CPL_STATUS, APP_CPL_VALID] };
+pub const APP_CPL_POP: Register = Register { name: "APP_CPL_POP", offset: 0x024, count: 1, access: WO, reset: 0, desc: "APP only. Drop the oldest completion; ERR_EMPTY if none", fields: &[GO] };
+pub const SEC_REQ_OP: Register = Register { name: "SEC_REQ_OP", offset: 0x040, count: 1, access: RO, reset: 0, desc: "SEC only. Head request: operation code (0 if none)", fields: &[] };
+pub const SEC_REQ_ARG0: Register = Register { name: "SEC_REQ_ARG0", offset: 0x044, count: 1, access: RO, reset: 0, desc: "SEC only. Head request: argument 0 (0 if none)", fields: &[] };
+pub const SEC_REQ_ARG1: Register = Register { name: "SEC_REQ_ARG1", offset: 0x048, count: 1, access: RO, reset: 0, desc: "SEC only. Head request: argument 1 (0 if none)", fields: &[] };
+pub const SEC_REQ_SEQ: Register = Register { name: "SEC_REQ_SEQ", offset: 0x04C, count: 1, access: RO, reset: 0, desc: "SEC only. Head request: seq (0 if none)", fields: &[] };
+pub const SEC_COMPLETE: Register = Register { name: "SEC_COMPLETE", offset: 0x050, count: 1, access: WO, reset: 0, desc: "SEC only. Pop the head request and post its completion {seq, STATUS}; ERR_EMPTY if none", fields: &[SEC_COMPLETE_STATUS, SEC_COMPLETE_SEQ] };
+pub const WIFI_CMD_OP: Register = Register { name: "WIFI_CMD_OP", offset: 0x060, count: 1, access: RW, reset: 0, desc: "SEC only. Drives wifi_cmd_op. ERR_BUSY while wifi_cmd_valid", fields: &[OP] };
+pub const WIFI_CMD_ARG0: Register = Register { name: "WIFI_CMD_ARG0", offset: 0x064, count: 1, access: RW, reset: 0, desc: "SEC only. Drives wifi_cmd_arg0. ERR_BUSY while wifi_cmd_valid", fields: &[] };
+pub const WIFI_CMD_ARG1: Register = Register { name: "WIFI_CMD_ARG1", offset: 0x068, count: 1, access: RW, reset: 0, desc: "SEC only. Drives wifi_cmd_arg1. ERR_BUSY while wifi_cmd_valid", fields: &[] };
+pub const WIFI_CMD_SEQ: Register = Register { name: "WIFI_CMD_SEQ", offset: 0x06C, count: 1, access: RW, reset: 0, desc: "SEC only. Drives wifi_cmd_seq. ERR_BUSY while wifi_cmd_valid", fields: &[SEQ] };
+pub const WIFI_CMD_GO: Register = Register { name: "WIFI_CMD_GO", offset: 0x070, count: 1, access: WO, reset: 0, desc: "SEC only. Raise wifi_cmd_valid until the command is taken (valid && ready at an edge); ERR_BUSY if it is still offered", fields: &[GO] };
+pub const WIFI_CMD_ACK: Register = Register { name: "WIFI_CMD_ACK", offset: 0x074, count: 1, access: WO, reset: 0, desc: "SEC only. Clear SEC_STATUS.CMD_DONE", fields: &[GO] };
+pub const EVT_DATA: Register = Register { name: "EVT_DATA", offset: 0x080, count: 1, access: RO, reset: 0, desc: "SEC only. Buffered Wi-Fi event word (0 if none)", fields: &[] };
+pub const EVT_POP: Register = Register { name: "EVT_POP", offset: 0x084, count: 1, access: WO, reset: 0, desc: "SEC only. Drop the buffered event, so the next one can be taken; ERR_EMPTY if none", fields: &[GO] };
+
+/// Who may access each register. Every register of `MAP` is listed exactly once.
+pub const OWNERS: &[(Register, Owner)] = &[
+    (ID, Owner::Any),
+    (ERR_INFO, Owner::Sec),
+    (SEC_STATUS, Owner::Sec),
+    (APP_STATUS, Owner::App),
+    (REQ_OP, Owner::App),
+    (REQ_ARG0, Owner::App),
+    (REQ_ARG1, Owner::App),
+    (REQ_PUSH, Owner::App),
+    (APP_CPL, Owner::App),
+    (APP_CPL_POP, Owner::App),
+    (SEC_REQ_OP, Owner::Sec),
+    (SEC_REQ_ARG0, Owner::Sec),
+    (SEC_REQ_ARG1, Owner::Sec),
+    (SEC_REQ_SEQ, Owner::Sec),
+    (SEC_COMPLETE, Owner::Sec),
+    (WIFI_CMD_OP, Owner::Sec),
+    (WIFI_CMD_ARG0, Owner::Sec),
+    (WIFI_CMD_ARG1, Owner::Sec),
+    (WIFI_CMD_SEQ, Owner::Sec),
+    (WIFI_CMD_GO, Owner::Sec),
+    (WIFI_CMD_ACK, Owner::Sec),
+    (EVT_DATA, Owner::Sec),
+    (EVT_POP, Owner::Sec),
+];
+
+/// The owner of a register of `MAP`.
+pub fn owner(reg: &Register) -> Owner {
+    OWNERS.iter().find(|(r, _)| r.name == reg.name).map(|(_, o)| *o).expect("register without owner")
+}
+
+/// May master `pmaster` access `reg`?
+pub fn allowed(reg: &Register, pmaster: u32) -> bool {
+    match owner(reg) {
+        Owner::Any => true,
+        Owner::Sec => pmaster == MASTER_SEC,
+        Owner::App => pmaster == MASTER_APP,
+    }
+}
+
+pub const BLOCK_ID: u32 = 0x5746_0100;
+
+pub const ERR_NONE: u32 = 0;
+pub const ERR_UNMAPPED: u32 = 1;
+pub const ERR_READ_WO: u32 = 2;
+pub const ERR_WRITE_RO: u32 = 3;
+pub const ERR_BUSY: u32 = 4;
+pub const ERR_SEQ: u32 = 5;
+pub const ERR_STRB: u32 = 6;
+pub const ERR_VALUE: u32 = 7;
+pub const ERR_MASTER: u32 = 8;
+pub const ERR_FULL: u32 = 9;
+pub const ERR_EMPTY: u32 = 10;
+
+pub const STATUS_OK: u32 = 0x00;
+pub const STATUS_REFUSED: u32 = 0x01;
+pub const STATUS_TIMEOUT: u32 = 0xFF;
+
+/// Requests outstanding at most (queued plus completed-not-yet-popped).
+pub const QUEUE_DEPTH: u32 = 4;
+/// Cycles a request may stay at the head of the queue before the hardware completes it with
+/// `STATUS_TIMEOUT`: a request that becomes head at edge E times out at edge E + REQ_TIMEOUT.
+pub const REQ_TIMEOUT: u32 = 2048;
+
+pub const MAP: RegMap = RegMap {
+    block: "wifi",
+    module: "pluton_wifi",
+    addr_bits: 12,
+    desc: "Wi-Fi arbiter: application-core request mailbox, security-core policy and sole control of the Wi-Fi command interface",
+    regs: &[
+        ID, ERR_INFO, SEC_STATUS, APP_STATUS, REQ_OP, REQ_ARG0, REQ_ARG1, REQ_PUSH, APP_CPL, APP_CPL_POP, SEC_REQ_OP, SEC_REQ_ARG0,
+        SEC_REQ_ARG1, SEC_REQ_SEQ, SEC_COMPLETE, WIFI_CMD_OP, WIFI_CMD_ARG0, WIFI_CMD_ARG1, WIFI_CMD_SEQ, WIFI_CMD_GO, WIFI_CMD_ACK,
+        EVT_DATA, EVT_POP,
+    ],
+    constants: &[
+        Constant { name: "BLOCK_ID", value: BLOCK_ID, desc: "Value of ID" },
+        Constant { name: "MASTER_SEC", value: MASTER_SEC, desc: "pmaster of the security core: the only master for SEC_*, WIFI_CMD_*, EVT_*, ERR_INFO" },
+        Constant { name: "MASTER_APP", value: MASTER_APP, desc: "pmaster of the application core: the only master for REQ_*, APP_*" },
+        Constant { name: "MASTER_IO0", value: MASTER_IO0, desc: "pmaster of I/O core 0 (may only read ID)" },
+        Constant { name: "MASTER_IO1", value: MASTER_IO1, desc: "pmaster of I/O core 1 (may only read ID)" },
+        Constant { name: "ERR_NONE", value: ERR_NONE, desc: "No error logged" },
+        Constant { name: "ERR_UNMAPPED", value: ERR_UNMAPPED, desc: "Address not mapped, or not word aligned" },
+        Constant { name: "ERR_READ_WO", value: ERR_READ_WO, desc: "Read of a write-only register (returns 0)" },
+        Constant { name: "ERR_WRITE_RO", value: ERR_WRITE_RO, desc: "Write to a read-only register" },
+        Constant { name: "ERR_BUSY", value: ERR_BUSY, desc: "WIFI_CMD_* or WIFI_CMD_GO while wifi_cmd_valid (command still offered)" },
+        Constant { name: "ERR_SEQ", value: ERR_SEQ, desc: "SEC_COMPLETE.SEQ is not the head request's seq (stale completion)" },
+        Constant { name: "ERR_STRB", value: ERR_STRB, desc: "Write with PSTRB not 0b1111" },
+        Constant { name: "ERR_VALUE", value: ERR_VALUE, desc: "Bad value: reserved bits set, a GO/POP/PUSH/ACK write other than 1, or SEC_COMPLETE status 0xFF" },
+        Constant { name: "ERR_MASTER", value: ERR_MASTER, desc: "Register touched by a master that does not own it" },
+        Constant { name: "ERR_FULL", value: ERR_FULL, desc: "REQ_PUSH with QUEUE_DEPTH requests outstanding" },
+        Constant { name: "ERR_EMPTY", value: ERR_EMPTY, desc: "APP_CPL_POP, SEC_COMPLETE or EVT_POP with nothing to pop" },
+        Constant { name: "STATUS_OK", value: STATUS_OK, desc: "Completion: request forwarded or done" },
+        Constant { name: "STATUS_REFUSED", value: STATUS_REFUSED, desc: "Completion: refused by the security core's policy" },
+        Constant { name: "STATUS_TIMEOUT", value: STATUS_TIMEOUT, desc: "Completion: the security core did not answer within REQ_TIMEOUT cycles (hardware only)" },
+        Constant { name: "QUEUE_DEPTH", value: QUEUE_DEPTH, desc: "Maximum outstanding requests (queued + completed-not-popped)" },
+        Constant { name: "REQ_TIMEOUT", value: REQ_TIMEOUT, desc: "Cycles at the head of the queue before a hardware TIMEOUT completion" },
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_register_has_one_owner_and_fields_fit() {
+        for r in MAP.regs {
+            assert_eq!(OWNERS.iter().filter(|(o, _)| o.name == r.name).count(), 1, "{}", r.name);
+            let mut used = 0u32;
+            for f in r.fields {
+                assert_eq!(used & f.mask(), 0, "{}.{} overlaps", r.name, f.name);
+                used |= f.mask();
+            }
+        }
+        assert_eq!(OWNERS.len(), MAP.regs.len());
+    }
+}
