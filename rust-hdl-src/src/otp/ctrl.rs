@@ -1223,20 +1223,3 @@ impl crate::gen::TopBlock for OtpCtrl {
         self.tst_wdata.connect();
     }
 }
-
-#[cfg(test)]
-mod tests {
-    /// Writes the generated Verilog to `$OTP_SCRATCH/pluton_otp.v` for linting during development.
-    #[test]
-    fn scratch_verilog() {
-        let Ok(dir) = std::env::var("OTP_SCRATCH") else { return };
-        use crate::gen::TopBlock;
-        use rust_hdl::prelude::*;
-        let mut uut = super::OtpCtrl::default();
-        uut.connect_inputs();
-        uut.connect_all();
-        let v = crate::gen::tidy_verilog(&generate_verilog(&uut), "pluton_otp");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(format!("{dir}/pluton_otp.v"), v).unwrap();
-    }
-}
