@@ -7,6 +7,7 @@ pub mod sha256;
 pub mod firewall;
 pub mod wifi;
 pub mod otp;
+pub mod ports;
 pub mod security;
 
 #[cfg(test)]

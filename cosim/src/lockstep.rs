@@ -91,6 +91,9 @@ pub struct LockStep {
     /// Ports already recorded as mismatching in the current cycle, so a peek and the step
     /// after it do not record the same difference twice.
     recorded_this_cycle: (u64, Vec<usize>),
+    /// Scratch for `compare`, as wide as the widest port.
+    rtl_value: Vec<u32>,
+    model_value: Vec<u32>,
 }
 
 impl LockStep {
@@ -128,7 +131,8 @@ impl LockStep {
                 _ => Rule::Always,
             })
             .collect();
-        let inputs = ports.iter().map(|p| vec![0u32; p.words()]).collect();
+        let inputs = crate::ports::zero_values(&ports);
+        let widest = ports.iter().map(|p| p.words()).max().unwrap_or(1);
         Ok(LockStep {
             rtl,
             model,
@@ -141,6 +145,8 @@ impl LockStep {
             mismatches: Vec::new(),
             mismatch_count: 0,
             recorded_this_cycle: (0, Vec::new()),
+            rtl_value: vec![0; widest],
+            model_value: vec![0; widest],
         })
     }
 
@@ -202,13 +208,14 @@ impl LockStep {
         }
     }
 
-    /// Read `port` from both sides, record a mismatch if they differ, return the RTL value.
-    fn compare(&mut self, port: usize, what: &str) -> Vec<u32> {
+    /// Read `port` from both sides, record a mismatch if they differ; the RTL value is left in
+    /// `self.rtl_value[..words]` (scratch buffers: this runs several times per cycle).
+    fn compare(&mut self, port: usize, what: &str) -> u32 {
         let words = self.ports[port].words();
-        let mut rtl = vec![0u32; words];
-        let mut model = vec![0u32; words];
-        self.rtl.peek(port, &mut rtl);
-        self.model.peek(port, &mut model);
+        let (rtl, model) = (&mut self.rtl_value[..words], &mut self.model_value[..words]);
+        self.rtl.peek(port, rtl);
+        self.model.peek(port, model);
+        let (rtl, model) = (&self.rtl_value[..words], &self.model_value[..words]);
         if self.recorded_this_cycle.0 != self.cycle {
             self.recorded_this_cycle = (self.cycle, Vec::new());
         }
@@ -220,13 +227,13 @@ impl LockStep {
                 self.mismatches.push(Mismatch {
                     cycle: self.cycle,
                     port: self.ports[port].name.clone(),
-                    rtl: rtl.clone(),
-                    model,
+                    rtl: self.rtl_value[..words].to_vec(),
+                    model: self.model_value[..words].to_vec(),
                     context,
                 });
             }
         }
-        rtl
+        self.rtl_value[0]
     }
 
     /// Peek both sides' `port` without comparing.
@@ -258,7 +265,7 @@ impl LockStep {
         if !self.access_phase() {
             return;
         }
-        let ready = self.compare(a.pready, "before edge")[0];
+        let ready = self.compare(a.pready, "before edge");
         self.compare(a.pslverr, "before edge");
         if self.input(a.pwrite) == 0 && ready == 1 {
             // A read completes at this edge in the RTL.
@@ -299,15 +306,7 @@ impl Dut for LockStep {
     fn poke(&mut self, port: usize, value: &[u32]) {
         // Keep our own copy, masked to the port width, to apply the compare rules.
         let width = self.ports[port].width;
-        for (i, w) in self.inputs[port].iter_mut().enumerate() {
-            let bits_left = width - 32 * i as u32;
-            let mask = if bits_left >= 32 {
-                u32::MAX
-            } else {
-                (1u32 << bits_left) - 1
-            };
-            *w = value.get(i).copied().unwrap_or(0) & mask;
-        }
+        crate::ports::store_masked(&mut self.inputs[port], width, value);
         self.rtl.poke(port, value);
         self.model.poke(port, value);
     }
@@ -317,15 +316,14 @@ impl Dut for LockStep {
             self.rtl.peek(port, value);
             return;
         }
-        let rtl = if self.rule_applies(port) {
-            self.compare(port, "peek")
+        let words = self.ports[port].words();
+        if self.rule_applies(port) {
+            self.compare(port, "peek");
         } else {
-            let mut v = vec![0u32; self.ports[port].words()];
-            self.rtl.peek(port, &mut v);
-            v
-        };
-        let n = value.len().min(rtl.len());
-        value[..n].copy_from_slice(&rtl[..n]);
+            self.rtl.peek(port, &mut self.rtl_value[..words]);
+        }
+        let n = value.len().min(words);
+        value[..n].copy_from_slice(&self.rtl_value[..n]);
         value[n..].fill(0);
     }
 

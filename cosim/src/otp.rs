@@ -255,15 +255,8 @@ impl Default for OtpModel {
 impl OtpModel {
     /// A model with all inputs low (held in reset until `rst_n` is driven high) and a blank array.
     pub fn new() -> Self {
-        let ports: Vec<Port> = PORTS
-            .iter()
-            .map(|&(name, dir, width)| Port {
-                name: name.to_string(),
-                dir,
-                width,
-            })
-            .collect();
-        let inputs = ports.iter().map(|p| vec![0u32; p.words()]).collect();
+        let ports = crate::ports::port_list(&PORTS);
+        let inputs = crate::ports::zero_values(&ports);
         let mut model = OtpModel {
             ports,
             inputs,
@@ -779,15 +772,7 @@ impl Dut for OtpModel {
             return; // the clock is driven by step()
         }
         let width = p.width;
-        for (i, w) in self.inputs[port].iter_mut().enumerate() {
-            let bits_left = width - 32 * i as u32;
-            let mask = if bits_left >= 32 {
-                u32::MAX
-            } else {
-                (1u32 << bits_left) - 1
-            };
-            *w = value.get(i).copied().unwrap_or(0) & mask;
-        }
+        crate::ports::store_masked(&mut self.inputs[port], width, value);
         // Asynchronous reset: takes effect as soon as rst_n is low.
         if self.in_reset() {
             self.reset();

@@ -204,15 +204,8 @@ impl Default for Sha256Model {
 impl Sha256Model {
     /// A model with all inputs low, hence held in reset until `rst_n` is driven high.
     pub fn new() -> Self {
-        let ports: Vec<Port> = PORTS
-            .iter()
-            .map(|&(name, dir, width)| Port {
-                name: name.to_string(),
-                dir,
-                width,
-            })
-            .collect();
-        let inputs = ports.iter().map(|p| vec![0u32; p.words()]).collect();
+        let ports = crate::ports::port_list(&PORTS);
+        let inputs = crate::ports::zero_values(&ports);
         let mut model = Sha256Model {
             ports,
             inputs,
@@ -609,16 +602,7 @@ impl Dut for Sha256Model {
             return; // the clock is driven by step()
         }
         let width = p.width;
-        let slot = &mut self.inputs[port];
-        for (i, w) in slot.iter_mut().enumerate() {
-            let bits_left = width - 32 * i as u32;
-            let mask = if bits_left >= 32 {
-                u32::MAX
-            } else {
-                (1u32 << bits_left) - 1
-            };
-            *w = value.get(i).copied().unwrap_or(0) & mask;
-        }
+        crate::ports::store_masked(&mut self.inputs[port], width, value);
         // Asynchronous reset: takes effect as soon as rst_n is low.
         if self.in_reset() {
             self.reset();

@@ -15,8 +15,6 @@ use rand::Rng;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// The security core: the only master the OTP answers.
-pub const MASTER_SECURITY: u32 = MASTER_SEC;
 
 /// Port-level view of the controller's outputs (everything but the APB).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,17 +27,77 @@ pub struct Outs {
     pub key: [u8; 32],
 }
 
+/// The fuse tester port (`tst_*`), as a wafer tester drives it; also reached through the
+/// subsystem top, so its bench uses this too.
+#[derive(Clone)]
+pub struct TesterPort {
+    tb: Tb,
+    tst_en: usize,
+    tst_we: usize,
+    tst_addr: usize,
+    tst_wdata: usize,
+    tst_busy: usize,
+}
+
+impl TesterPort {
+    pub fn new(tb: &Tb) -> Result<Self, String> {
+        Ok(Self {
+            tb: tb.clone(),
+            tst_en: tb.port("tst_en")?,
+            tst_we: tb.port("tst_we")?,
+            tst_addr: tb.port("tst_addr")?,
+            tst_wdata: tb.port("tst_wdata")?,
+            tst_busy: tb.port("tst_busy")?,
+        })
+    }
+
+    pub fn busy(&self) -> bool {
+        self.tb.peek_u32(self.tst_busy) & 1 == 1
+    }
+
+    /// With `tst_en` high: program one raw word (waits for the engine first).
+    pub async fn word(&self, word: u32, raw: u64) {
+        while self.busy() {
+            self.tb.rising_edge().await;
+        }
+        self.tb.poke_u32(self.tst_addr, word);
+        self.tb.poke(self.tst_wdata, &[raw as u32, (raw >> 32) as u32]);
+        self.tb.poke_u32(self.tst_we, 1);
+        self.tb.rising_edge().await;
+        self.tb.poke_u32(self.tst_we, 0);
+    }
+
+    /// Raise `tst_en`, OR the raw words into the array, wait for the engine, drop `tst_en` (the
+    /// controller then scans the fuses).
+    pub async fn program(&self, words: &[(u32, u64)]) {
+        self.tb.poke_u32(self.tst_en, 1);
+        self.tb.rising_edge().await;
+        for &(w, raw) in words {
+            self.word(w, raw).await;
+        }
+        while self.busy() {
+            self.tb.rising_edge().await;
+        }
+        self.tb.poke_u32(self.tst_en, 0);
+    }
+
+    /// Program every non-blank word of an image.
+    pub async fn preload(&self, img: &FuseImage) {
+        let words: Vec<(u32, u64)> = (0..fm::WORDS as u32)
+            .filter(|&w| img.raw[w as usize] != 0)
+            .map(|w| (w, img.raw[w as usize]))
+            .collect();
+        self.program(&words).await;
+    }
+}
+
 /// Register-level driver for one OTP controller.
 #[derive(Clone)]
 pub struct OtpDriver {
     pub tb: Tb,
     pub apb: Apb,
     pub leaks: Rc<RefCell<LeakScan>>,
-    tst_en: usize,
-    tst_we: usize,
-    tst_addr: usize,
-    tst_wdata: usize,
-    tst_busy: usize,
+    pub tester: TesterPort,
     key_out: usize,
     key_valid: usize,
     lc_state: usize,
@@ -59,7 +117,7 @@ fn check<T: PartialEq + std::fmt::Debug>(ctx: &Ctx, what: &str, got: T, want: T)
 
 impl OtpDriver {
     pub fn new(tb: &Tb) -> Result<Self, String> {
-        let apb = Apb::new(tb)?.with_master(MASTER_SECURITY);
+        let apb = Apb::new(tb)?.with_master(MASTER_SEC);
         let leaks = Rc::new(RefCell::new(LeakScan::default()));
         let scan = leaks.clone();
         // Every completed read, from any master, error or not.
@@ -72,11 +130,7 @@ impl OtpDriver {
             tb: tb.clone(),
             apb,
             leaks,
-            tst_en: tb.port("tst_en")?,
-            tst_we: tb.port("tst_we")?,
-            tst_addr: tb.port("tst_addr")?,
-            tst_wdata: tb.port("tst_wdata")?,
-            tst_busy: tb.port("tst_busy")?,
+            tester: TesterPort::new(tb)?,
             key_out: tb.port("key_out")?,
             key_valid: tb.port("key_valid")?,
             lc_state: tb.port("lc_state")?,
@@ -111,7 +165,7 @@ impl OtpDriver {
     }
 
     pub fn tst_busy(&self) -> bool {
-        self.tb.peek_u32(self.tst_busy) & 1 == 1
+        self.tester.busy()
     }
 
     pub async fn status(&self) -> Result<u32, String> {
@@ -146,37 +200,19 @@ impl OtpDriver {
 
     /// With `tst_en` high: program one raw word through the tester port (waits for the engine).
     pub async fn tst_word(&self, word: u32, raw: u64) {
-        while self.tst_busy() {
-            self.tb.rising_edge().await;
-        }
-        self.tb.poke_u32(self.tst_addr, word);
-        self.tb.poke(self.tst_wdata, &[raw as u32, (raw >> 32) as u32]);
-        self.tb.poke_u32(self.tst_we, 1);
-        self.tb.rising_edge().await;
-        self.tb.poke_u32(self.tst_we, 0);
+        self.tester.word(word, raw).await;
     }
 
     /// Program raw words through the tester port (OR into the array), then rescan.
     pub async fn tester(&self, words: &[(u32, u64)]) -> Result<(), String> {
-        self.tb.poke_u32(self.tst_en, 1);
-        self.tb.rising_edge().await;
-        for &(w, raw) in words {
-            self.tst_word(w, raw).await;
-        }
-        while self.tst_busy() {
-            self.tb.rising_edge().await;
-        }
-        self.tb.poke_u32(self.tst_en, 0);
+        self.tester.program(words).await;
         self.wait_ready().await
     }
 
     /// Preload a whole fuse image (its non-blank words) through the tester port.
     pub async fn preload(&self, img: &FuseImage) -> Result<(), String> {
-        let words: Vec<(u32, u64)> = (0..fm::WORDS as u32)
-            .filter(|&w| img.raw[w as usize] != 0)
-            .map(|w| (w, img.raw[w as usize]))
-            .collect();
-        self.tester(&words).await
+        self.tester.preload(img).await;
+        self.wait_ready().await
     }
 
     pub async fn cmd(&self, v: u32) -> Result<(), ApbError> {
@@ -977,7 +1013,7 @@ fn tester_port(ctx: Ctx) -> TestFuture {
         d.secrets(&img);
         d.preload(&img).await?;
         check(&ctx, "key_valid", d.outs().key_valid, true)?;
-        d.tb.poke_u32(d.tst_en, 1);
+        d.tb.poke_u32(d.tester.tst_en, 1);
         // Commands and FUSE reads refused at once (tst_en is checked combinationally).
         let r = d.key_load(0).await;
         d.expect_err(&ctx, "KEY_LOAD with tst_en", r, ERR_BUSY).await?;
@@ -1002,26 +1038,26 @@ fn tester_port(ctx: Ctx) -> TestFuture {
         d.tst_word(0x16, ecc::raw_word(0xAAAA_0000)).await;
         check(&ctx, "tst_busy", d.tst_busy(), true)?;
         let lock = ecc::raw_word(fm::LOCK_MAGIC);
-        d.tb.poke_u32(d.tst_addr, fm::OWNER.lock_word);
-        d.tb.poke(d.tst_wdata, &[lock as u32, (lock >> 32) as u32]);
-        d.tb.poke_u32(d.tst_we, 1);
+        d.tb.poke_u32(d.tester.tst_addr, fm::OWNER.lock_word);
+        d.tb.poke(d.tester.tst_wdata, &[lock as u32, (lock >> 32) as u32]);
+        d.tb.poke_u32(d.tester.tst_we, 1);
         ctx.tb.clock_cycles(3).await;
-        d.tb.poke_u32(d.tst_we, 0);
+        d.tb.poke_u32(d.tester.tst_we, 0);
         // tst_en falls while the engine still runs: the scan waits for it.
-        d.tb.poke_u32(d.tst_en, 0);
+        d.tb.poke_u32(d.tester.tst_en, 0);
         d.wait_ready().await?;
         check(&ctx, "word programmed by the tester", d.fuse(0x16).await?, 0xAAAA_0000)?;
         check(&ctx, "ignored tst_we: OWNER not locked", d.apb.read(LOCKS.offset).await?, 0b00001)?;
         // An APB program running when tst_en rises goes on; the tester waits for it.
         d.try_program(0x14, 0x0F0F_0F0F).await?;
-        d.tb.poke_u32(d.tst_en, 1);
+        d.tb.poke_u32(d.tester.tst_en, 1);
         ctx.tb.clock_cycles(5).await;
         check(&ctx, "tst_busy from the APB program", d.tst_busy(), true)?;
         d.tst_word(0x15, ecc::raw_word(0x0000_00F0)).await;
         while d.tst_busy() {
             ctx.tb.rising_edge().await;
         }
-        d.tb.poke_u32(d.tst_en, 0);
+        d.tb.poke_u32(d.tester.tst_en, 0);
         d.wait_ready().await?;
         check(&ctx, "APB-programmed word", d.fuse(0x14).await?, 0x0F0F_0F0F)?;
         check(&ctx, "tester-programmed word after it", d.fuse(0x15).await?, 0xF0)?;
@@ -1199,7 +1235,7 @@ fn timing(ctx: Ctx) -> TestFuture {
         let t = d.apb.transfer(false, STATUS.offset, 0, 0).await?;
         check(&ctx, "register read wait states", t.wait_states, 0)?;
         // Tester program: tst_busy for PROG_CYCLES edges too; rescan INIT_CYCLES after.
-        d.tb.poke_u32(d.tst_en, 1);
+        d.tb.poke_u32(d.tester.tst_en, 1);
         d.tst_word(0x00, 0).await; // starts an all-zero program (no bit set) to time it
         let mut busy = 0u64;
         while d.tst_busy() && busy < 1000 {
@@ -1207,7 +1243,7 @@ fn timing(ctx: Ctx) -> TestFuture {
             busy += 1;
         }
         check(&ctx, "tester program edges", busy, PROG_CYCLES as u64)?;
-        d.tb.poke_u32(d.tst_en, 0);
+        d.tb.poke_u32(d.tester.tst_en, 0);
         d.wait_ready().await?;
         // KEY_LOAD: key_valid low for KEY_LOAD_CYCLES edges (needs a valid key: DEV, locked).
         for j in 0..8u32 {

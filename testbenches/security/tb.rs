@@ -61,28 +61,7 @@ impl Subsystem {
     /// Program the image through the fuse tester port (as a wafer tester would), then release
     /// `tst_en` so the OTP controller scans the fuses.
     pub async fn provision(&self) -> Result<(), String> {
-        let tb = &self.tb;
-        let (en, we, addr, wdata, busy) = (tb.port("tst_en")?, tb.port("tst_we")?, tb.port("tst_addr")?, tb.port("tst_wdata")?, tb.port("tst_busy")?);
-        tb.poke_u32(en, 1);
-        for word in 0..fusemap::WORDS as u32 {
-            let raw = self.image.raw[word as usize];
-            if raw == 0 {
-                continue;
-            }
-            while tb.peek_u32(busy) == 1 {
-                tb.rising_edge().await;
-            }
-            tb.poke_u32(addr, word);
-            tb.poke(wdata, &[raw as u32, (raw >> 32) as u32]);
-            tb.poke_u32(we, 1);
-            tb.rising_edge().await;
-            tb.poke_u32(we, 0);
-            tb.rising_edge().await;
-        }
-        while tb.peek_u32(busy) == 1 {
-            tb.rising_edge().await;
-        }
-        tb.poke_u32(en, 0);
+        crate::otp::TesterPort::new(&self.tb)?.preload(&self.image).await;
         Ok(())
     }
 

@@ -10,8 +10,7 @@ use rand::Rng;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// The security core's master ID on the bus (the only one the firewall will let hold keys).
-pub const MASTER_SECURITY: u32 = 0;
+use pluton_hdl::common::masters::MASTER_SEC;
 
 /// Where the HMAC key comes from.
 #[derive(Clone, Debug)]
@@ -61,7 +60,7 @@ pub struct Sha256Driver {
 impl Sha256Driver {
     /// Resolve ports and hook the key-leak scanner onto every completed read.
     pub fn new(tb: &Tb) -> Result<Self, String> {
-        let apb = Apb::new(tb)?.with_master(MASTER_SECURITY);
+        let apb = Apb::new(tb)?.with_master(MASTER_SEC);
         let leaks = Rc::new(RefCell::new(LeakScan::default()));
         let scan = leaks.clone();
         apb.observe(move |t| {

@@ -1,3 +1,4 @@
 //! Building blocks shared by every IP: primitives and register-map types.
+pub mod masters;
 pub mod prims;
 pub mod regmap;

@@ -29,10 +29,7 @@ pub const CFG_WINDOW: u32 = 8;
 /// Number of peripheral windows.
 pub const WINDOWS: u32 = 8;
 
-pub const MASTER_SEC: u32 = 0;
-pub const MASTER_APP: u32 = 1;
-pub const MASTER_IO0: u32 = 2;
-pub const MASTER_IO1: u32 = 3;
+pub use crate::common::masters::{MASTER_APP, MASTER_IO0, MASTER_IO1, MASTER_SEC};
 
 pub const CAUSE_NONE: u32 = 0;
 pub const CAUSE_NOT_OWNER: u32 = 1;

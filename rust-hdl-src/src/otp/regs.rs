@@ -66,7 +66,7 @@ pub const ERR_ECC: u32 = 13;
 pub const ERR_FATAL: u32 = 14;
 
 /// Master allowed on this block (the security core).
-pub const MASTER_SEC: u32 = 0;
+pub use crate::common::masters::MASTER_SEC;
 
 /// Edges from the scan's start edge S to the edge that sets READY.
 pub const INIT_CYCLES: u32 = 54;

@@ -10,10 +10,7 @@ pub enum Owner {
     App,
 }
 
-pub const MASTER_SEC: u32 = 0;
-pub const MASTER_APP: u32 = 1;
-pub const MASTER_IO0: u32 = 2;
-pub const MASTER_IO1: u32 = 3;
+pub use crate::common::masters::{MASTER_APP, MASTER_IO0, MASTER_IO1, MASTER_SEC};
 
 pub const ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
 pub const ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
