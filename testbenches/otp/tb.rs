@@ -1296,8 +1296,12 @@ fn random(ctx: Ctx) -> TestFuture {
         let mut tested = [false; 64];
         // What the run exercised: accepted programs, resets, resets cutting a program, tester writes.
         let (mut accepted, mut resets, mut cuts, mut tester_ops) = (0u32, 0u32, 0u32, 0u32);
-        let ops = ctx.scale(600);
-        for _ in 0..ops {
+        let ops = ctx.scale(3000);
+        // Run the planned operations, then on (up to 4x) until a program was accepted and one was
+        // cut by a reset: whether a seed hits both early is luck, the coverage must not be.
+        let mut done_ops = 0;
+        while done_ops < ops || ((accepted == 0 || cuts == 0) && done_ops < 4 * ops) {
+            done_ops += 1;
             let op = ctx.tb.rng().gen_range(0..100);
             // A program target: mostly one that can succeed (next SVN word, a blank word, a lock
             // word with its magic), else anything.
