@@ -139,6 +139,13 @@ impl Dut for VerilatedDut {
     }
 
     fn step(&mut self) {
+        // Inputs poked since the last eval settle first, as they would between two edges in
+        // hardware. Without this an asynchronous reset poked just before the edge is seen in the
+        // same eval as the edge, and logic clocked at that edge (a RAM write port without reset)
+        // still acts on the pre-reset state: a fuse word got one bit more than the contract says.
+        if self.dirty {
+            self.eval();
+        }
         // clock=1, eval, clock=0, eval - in C++, so one FFI call per cycle.
         unsafe { (self.top.step)(self.model.as_ptr()) };
         self.dirty = false;

@@ -67,6 +67,15 @@ impl TesterPort {
         self.tb.poke_u32(self.tst_we, 0);
     }
 
+    /// Start one tester program and drop `tst_en` again without waiting for it (the engine runs
+    /// on to its end unless a reset cuts it).
+    pub async fn start(&self, word: u32, raw: u64) {
+        self.tb.poke_u32(self.tst_en, 1);
+        self.tb.rising_edge().await;
+        self.word(word, raw).await;
+        self.tb.poke_u32(self.tst_en, 0);
+    }
+
     /// Raise `tst_en`, OR the raw words into the array, wait for the engine, drop `tst_en` (the
     /// controller then scans the fuses).
     pub async fn program(&self, words: &[(u32, u64)]) {
@@ -1289,13 +1298,26 @@ fn random(ctx: Ctx) -> TestFuture {
             }
         }
         d.secrets(&img);
-        d.preload(&img).await?;
         // Last data read from each word: fuse bits only ever gain ones.
         let mut seen = [0u32; 64];
         // Words the tester ORed raw bits into (their decoded data may change arbitrarily).
         let mut tested = [false; 64];
         // What the run exercised: accepted programs, resets, resets cutting a program, tester writes.
         let (mut accepted, mut resets, mut cuts, mut tester_ops) = (0u32, 0u32, 0u32, 0u32);
+        // First, one program cut by a reset on the still-blank array (nothing can be locked yet),
+        // so every seed covers it; the image then goes on top of the half-written word.
+        d.wait_ready().await?;
+        let (cut_word, cut_data, cut_at) = {
+            let mut rng = ctx.tb.rng();
+            (fm::CONFIG_FIRST + rng.gen_range(0..4), rng.gen::<u32>() | 1, rng.gen_range(1..PROG_CYCLES as u64))
+        };
+        d.try_program(cut_word, cut_data).await.map_err(|e| format!("program of the blank array: {e}"))?;
+        ctx.tb.clock_cycles(cut_at).await;
+        d.reset().await?;
+        (accepted, resets, cuts) = (accepted + 1, resets + 1, cuts + 1);
+        tested[cut_word as usize] = true;
+        blank.retain(|&b| b != cut_word);
+        d.preload(&img).await?;
         let ops = ctx.scale(3000);
         // Run the planned operations, then on (up to 4x) until a program was accepted and one was
         // cut by a reset: whether a seed hits both early is luck, the coverage must not be.
@@ -1393,8 +1415,17 @@ fn random(ctx: Ctx) -> TestFuture {
                 }
                 89..=96 => {
                     // Reset, often in the middle of a program (the word is then INTERRUPTED).
-                    if ctx.tb.rng().gen_bool(0.6) && d.try_program(word, data).await.is_ok() {
-                        blank.retain(|&b| b != word);
+                    if ctx.tb.rng().gen_bool(0.6) {
+                        // Through the bus if the controller accepts it; else (say, everything is
+                        // locked by now) through the tester port, which uses the same engine.
+                        if d.try_program(word, data).await.is_ok() {
+                            blank.retain(|&b| b != word);
+                        } else {
+                            let w = ctx.tb.rng().gen_range(0x10..0x35);
+                            tested[w as usize] = true;
+                            blank.retain(|&b| b != w);
+                            d.tester.start(w, ecc::raw_word(seen[w as usize] | data)).await;
+                        }
                         let n = ctx.tb.rng().gen_range(0..170);
                         ctx.tb.clock_cycles(n).await;
                         cuts += (n < PROG_CYCLES as u64) as u32;
