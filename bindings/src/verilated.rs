@@ -59,6 +59,10 @@ pub struct VerilatedDut {
     ports: Vec<Port>,
     /// Inputs changed since the last `eval`: outputs may be stale until we settle.
     dirty: bool,
+    /// The asynchronous reset input (`rst_n`), if any.
+    rst_n: Option<usize>,
+    /// `rst_n` was poked since the last `eval`.
+    reset_poked: bool,
 }
 
 // The model is only ever touched through `&mut self`, and each has its own VerilatedContext,
@@ -70,8 +74,9 @@ impl VerilatedDut {
     pub fn open(top: &str) -> Option<Self> {
         let top = top_model(top)?;
         let model = NonNull::new(unsafe { (top.new)() }).expect("Verilated model allocation failed");
-        let ports = top.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
-        let mut dut = VerilatedDut { model, top, ports, dirty: false };
+        let ports: Vec<Port> = top.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
+        let rst_n = ports.iter().position(|p| p.name == "rst_n" && p.dir == Dir::In);
+        let mut dut = VerilatedDut { model, top, ports, dirty: false, rst_n, reset_poked: false };
         if let Some(clk) = dut.port_id("clock") {
             dut.poke_u32(clk, 0);
         }
@@ -90,6 +95,7 @@ impl VerilatedDut {
     pub fn eval(&mut self) {
         unsafe { (self.top.eval)(self.model.as_ptr()) };
         self.dirty = false;
+        self.reset_poked = false;
     }
 
     #[cold]
@@ -125,6 +131,7 @@ impl Dut for VerilatedDut {
         }
         unsafe { (self.top.poke)(self.model.as_ptr(), port as u32, value.as_ptr()) };
         self.dirty = true;
+        self.reset_poked |= Some(port) == self.rst_n;
     }
 
     fn peek(&mut self, port: usize, value: &mut [u32]) {
@@ -139,15 +146,17 @@ impl Dut for VerilatedDut {
     }
 
     fn step(&mut self) {
-        // Inputs poked since the last eval settle first, as they would between two edges in
-        // hardware. Without this an asynchronous reset poked just before the edge is seen in the
-        // same eval as the edge, and logic clocked at that edge (a RAM write port without reset)
-        // still acts on the pre-reset state: a fuse word got one bit more than the contract says.
-        if self.dirty {
+        // An asynchronous reset poked since the last eval takes effect first, as it would between
+        // two edges in hardware. Otherwise Verilator sees `negedge rst_n` and `posedge clock` in
+        // one eval, and logic clocked at that edge (a RAM write port, which has no reset) still
+        // acts on the pre-reset state: a fuse word got one bit more than the contract says.
+        // Synchronous inputs need no extra eval: Verilator settles them before the edge.
+        if self.reset_poked {
             self.eval();
         }
         // clock=1, eval, clock=0, eval - in C++, so one FFI call per cycle.
         unsafe { (self.top.step)(self.model.as_ptr()) };
         self.dirty = false;
+        self.reset_poked = false;
     }
 }
