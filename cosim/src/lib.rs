@@ -2,6 +2,7 @@
 
 pub mod fuse_image;
 pub mod compose;
+pub mod armv6m;
 pub mod lockstep;
 pub mod sha256;
 pub mod firewall;
