@@ -39,6 +39,11 @@ pub struct Composite {
     top: Vec<Vec<u32>>,
     /// Value last poked into every part port (outputs unused).
     driven: Vec<Vec<Vec<u32>>>,
+    /// Each part's outputs as last peeked, and whether that is still current (a part's outputs
+    /// can only change when it is poked or stepped): settling reads each output once, not once
+    /// per wire and pass.
+    seen: Vec<Vec<Vec<u32>>>,
+    current: Vec<Vec<bool>>,
     wires: Vec<Wire>,
     settled: bool,
 }
@@ -46,22 +51,34 @@ pub struct Composite {
 /// Settling passes allowed before the wiring is declared a combinational loop.
 const MAX_PASSES: usize = 16;
 
-fn get_bits(words: &[u32], lsb: usize, width: usize) -> Vec<u32> {
-    let mut out = vec![0u32; width.div_ceil(32)];
-    for i in 0..width {
-        let b = lsb + i;
-        if (words[b / 32] >> (b % 32)) & 1 == 1 {
-            out[i / 32] |= 1 << (i % 32);
-        }
-    }
-    out
+/// Mask of the low `n` bits (`n` up to 32).
+fn low_mask(n: usize) -> u32 {
+    ((1u64 << n) - 1) as u32
 }
 
+/// Bits `lsb..lsb+width` of `words` into `out` (resized; bit 0 of `out` is bit `lsb`).
+fn get_bits(words: &[u32], lsb: usize, width: usize, out: &mut Vec<u32>) {
+    out.clear();
+    for j in 0..width.div_ceil(32) {
+        let (w, sh) = ((lsb + 32 * j) / 32, (lsb + 32 * j) % 32);
+        let mut v = words[w] >> sh;
+        if sh > 0 && w + 1 < words.len() {
+            v |= words[w + 1] << (32 - sh);
+        }
+        out.push(v & low_mask((width - 32 * j).min(32)));
+    }
+}
+
+/// Write `value` (bit 0 first, `width` bits) into `words` from bit `lsb`.
 fn put_bits(words: &mut [u32], lsb: usize, width: usize, value: &[u32]) {
-    for i in 0..width {
-        let b = lsb + i;
-        let bit = (value[i / 32] >> (i % 32)) & 1;
-        words[b / 32] = (words[b / 32] & !(1 << (b % 32))) | (bit << (b % 32));
+    for (j, &v) in value.iter().enumerate().take(width.div_ceil(32)) {
+        let n = (width - 32 * j).min(32);
+        let (w, sh) = ((lsb + 32 * j) / 32, (lsb + 32 * j) % 32);
+        let (v, m) = (u64::from(v & low_mask(n)) << sh, u64::from(low_mask(n)) << sh);
+        words[w] = (words[w] & !(m as u32)) | v as u32;
+        if sh + n > 32 {
+            words[w + 1] = (words[w + 1] & !((m >> 32) as u32)) | (v >> 32) as u32;
+        }
     }
 }
 
@@ -69,12 +86,24 @@ impl Composite {
     /// A top named `name` with these ports (in the RTL's order).
     pub fn new(name: &str, ports: Vec<Port>) -> Self {
         let top = ports.iter().map(|p| vec![0u32; p.words()]).collect();
-        Composite { name: name.into(), ports, parts: Vec::new(), top, driven: Vec::new(), wires: Vec::new(), settled: false }
+        Composite {
+            name: name.into(),
+            ports,
+            parts: Vec::new(),
+            top,
+            driven: Vec::new(),
+            seen: Vec::new(),
+            current: Vec::new(),
+            wires: Vec::new(),
+            settled: false,
+        }
     }
 
     /// Add a part; returns its index for wiring.
     pub fn part(&mut self, dut: Box<dyn Dut>) -> usize {
         self.driven.push(dut.ports().iter().map(|p| vec![0u32; p.words()]).collect());
+        self.seen.push(dut.ports().iter().map(|p| vec![0u32; p.words()]).collect());
+        self.current.push(vec![false; dut.ports().len()]);
         self.parts.push(dut);
         self.parts.len() - 1
     }
@@ -166,23 +195,27 @@ impl Composite {
         }
     }
 
-    fn read(&mut self, src: &Source, width: usize) -> Vec<u32> {
+    /// Bits `lsb..lsb+width` of a wire's source, into `out`.
+    fn read(&mut self, src: &Source, width: usize, out: &mut Vec<u32>) {
         match src {
-            Source::Const(v) => v.clone(),
+            Source::Const(v) => get_bits(v, 0, width, out),
             Source::End(e) => match e.part {
-                None => get_bits(&self.top[e.port], e.lsb, width),
+                None => get_bits(&self.top[e.port], e.lsb, width, out),
+                Some(p) if self.parts[p].ports()[e.port].dir == Dir::In => get_bits(&self.driven[p][e.port], e.lsb, width, out),
                 Some(p) => {
-                    let port = &self.parts[p].ports()[e.port];
-                    let mut words = vec![0u32; port.words()];
-                    if port.dir == Dir::In {
-                        words.clone_from(&self.driven[p][e.port]);
-                    } else {
-                        self.parts[p].peek(e.port, &mut words);
+                    if !self.current[p][e.port] {
+                        self.parts[p].peek(e.port, &mut self.seen[p][e.port]);
+                        self.current[p][e.port] = true;
                     }
-                    get_bits(&words, e.lsb, width)
+                    get_bits(&self.seen[p][e.port], e.lsb, width, out)
                 }
             },
         }
+    }
+
+    /// A part's outputs may have changed: forget what was peeked.
+    fn stale(&mut self, part: usize) {
+        self.current[part].fill(false);
     }
 
     /// Copy every wire until a whole pass changes nothing.
@@ -190,32 +223,30 @@ impl Composite {
         if self.settled {
             return;
         }
+        let wires = std::mem::take(&mut self.wires);
+        // Scratch for the value on a wire and what its sink holds now: no allocation per wire.
+        let (mut value, mut held) = (Vec::new(), Vec::new());
         for _ in 0..MAX_PASSES {
             let mut changed = false;
-            for i in 0..self.wires.len() {
-                let w = self.wires[i].clone();
-                let value = self.read(&w.from, w.width);
-                match w.to.part {
-                    None => {
-                        let mut words = self.top[w.to.port].clone();
-                        put_bits(&mut words, w.to.lsb, w.width, &value);
-                        if words != self.top[w.to.port] {
-                            self.top[w.to.port] = words;
-                            changed = true;
-                        }
-                    }
-                    Some(p) => {
-                        let mut words = self.driven[p][w.to.port].clone();
-                        put_bits(&mut words, w.to.lsb, w.width, &value);
-                        if words != self.driven[p][w.to.port] {
-                            self.parts[p].poke(w.to.port, &words);
-                            self.driven[p][w.to.port] = words;
-                            changed = true;
-                        }
-                    }
+            for w in &wires {
+                self.read(&w.from, w.width, &mut value);
+                let slot = match w.to.part {
+                    None => &mut self.top[w.to.port],
+                    Some(p) => &mut self.driven[p][w.to.port],
+                };
+                get_bits(slot, w.to.lsb, w.width, &mut held);
+                if held == value {
+                    continue;
+                }
+                put_bits(slot, w.to.lsb, w.width, &value);
+                changed = true;
+                if let Some(p) = w.to.part {
+                    self.parts[p].poke(w.to.port, &self.driven[p][w.to.port]);
+                    self.stale(p);
                 }
             }
             if !changed {
+                self.wires = wires;
                 self.settled = true;
                 return;
             }
@@ -245,6 +276,9 @@ impl Dut for Composite {
         self.settle();
         for part in &mut self.parts {
             part.step();
+        }
+        for p in 0..self.parts.len() {
+            self.stale(p);
         }
         self.settled = false;
     }
@@ -331,6 +365,19 @@ mod tests {
         c.wire(Some(a), "y", 0, None, "y", 0, 8);
         c.wire_top("x", a, "a");
         c
+    }
+
+    #[test]
+    fn bit_ranges_cross_word_boundaries() {
+        let mut words = vec![0u32; 3];
+        put_bits(&mut words, 20, 40, &[0xdead_beef, 0xab]);
+        let mut out = Vec::new();
+        get_bits(&words, 20, 40, &mut out);
+        assert_eq!(out, vec![0xdead_beef, 0xab]);
+        assert_eq!(words, vec![0xeef0_0000, 0x0abd_eadb, 0]);
+        put_bits(&mut words, 5, 1, &[1]);
+        get_bits(&words, 0, 8, &mut out);
+        assert_eq!(out, vec![0x20]);
     }
 
     #[test]
