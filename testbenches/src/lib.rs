@@ -24,3 +24,7 @@ pub mod otp;
 /// The security subsystem top's test bench (integration of all the blocks above).
 #[path = "../security/tb.rs"]
 pub mod security;
+
+/// The soft Cortex-M0 core's benches, programs and harnesses.
+#[path = "../m0/mod.rs"]
+pub mod m0;

@@ -35,6 +35,8 @@ pub struct Ctx {
     checks: Rc<Cell<u64>>,
     metrics: Rc<RefCell<Vec<(String, f64)>>>,
     leak_reads: Rc<Cell<u64>>,
+    /// Cycles a bench ran on the DUT directly (outside the `Tb` clock), for the summary.
+    extra_cycles: Rc<Cell<u64>>,
     /// Multiplier on the size of randomized workloads (1.0 in the regression).
     scale: f64,
 }
@@ -42,7 +44,11 @@ pub struct Ctx {
 impl Ctx {
     /// A context whose counters nobody reads (benchmark runs).
     pub fn for_bench(tb: Tb, scale: f64) -> Ctx {
-        Ctx { tb, checks: Rc::default(), metrics: Rc::default(), leak_reads: Rc::default(), scale }
+        Ctx { tb, checks: Rc::default(), metrics: Rc::default(), leak_reads: Rc::default(), extra_cycles: Rc::default(), scale }
+    }
+    /// Count cycles that a bench ran on the DUT itself (`tb.with_dut`), outside the `Tb` clock.
+    pub fn add_cycles(&self, n: u64) {
+        self.extra_cycles.set(self.extra_cycles.get() + n);
     }
     /// Count `n` checked vectors or scenarios.
     pub fn count(&self, n: u64) {
@@ -86,13 +92,17 @@ pub struct TestResult {
     pub leak_reads: u64,
     pub seconds: f64,
     pub metrics: Vec<(String, f64)>,
+    /// The test did not run on this backend (the message says why).
+    pub skipped: bool,
 }
 
 /// A block under test: its Verilated top, its model and its tests.
 pub struct BlockBench {
     pub block: &'static str,
     pub module: &'static str,
-    pub model: fn() -> Box<dyn Dut>,
+    /// The port-level model that lock-step runs beside the RTL; `None` when the bench compares
+    /// with its reference itself (the core's benches step the ISS per retired instruction).
+    pub model: Option<fn() -> Box<dyn Dut>>,
     pub cases: fn() -> Vec<Case>,
 }
 
@@ -100,13 +110,13 @@ pub fn benches() -> Vec<BlockBench> {
     vec![BlockBench {
         block: "sha256",
         module: "pluton_sha256",
-        model: || Box::new(pluton_cosim::Sha256Model::new()),
+        model: Some(|| Box::new(pluton_cosim::Sha256Model::new())),
         cases: crate::sha256::cases,
     },
-    BlockBench { block: "firewall", module: "pluton_firewall", model: || Box::new(pluton_cosim::FirewallModel::new()), cases: crate::firewall::cases },
-    BlockBench { block: "wifi", module: "pluton_wifi", model: crate::wifi::model, cases: crate::wifi::cases },
-    BlockBench { block: "otp", module: "pluton_otp", model: || Box::new(pluton_cosim::OtpModel::new()), cases: crate::otp::cases },
-    BlockBench { block: "security", module: "pluton_security", model: || Box::new(pluton_cosim::security_model()), cases: crate::security::cases },
+    BlockBench { block: "firewall", module: "pluton_firewall", model: Some(|| Box::new(pluton_cosim::FirewallModel::new())), cases: crate::firewall::cases },
+    BlockBench { block: "wifi", module: "pluton_wifi", model: Some(crate::wifi::model), cases: crate::wifi::cases },
+    BlockBench { block: "otp", module: "pluton_otp", model: Some(|| Box::new(pluton_cosim::OtpModel::new())), cases: crate::otp::cases },
+    BlockBench { block: "security", module: "pluton_security", model: Some(|| Box::new(pluton_cosim::security_model())), cases: crate::security::cases },
     ]
 }
 
@@ -164,6 +174,22 @@ fn open_rtl(module: &str) -> Box<dyn Dut> {
 
 /// Run one test of one block on one backend.
 pub fn run_case(bench: &BlockBench, case: &Case, opts: &Options) -> TestResult {
+    if bench.model.is_none() && opts.backend == Backend::Model {
+        return TestResult {
+            block: bench.block.to_string(),
+            test: case.name.to_string(),
+            backend: opts.backend,
+            passed: true,
+            message: "no port-level model: this bench runs its reference beside the RTL".into(),
+            checks: 0,
+            cycles: 0,
+            reads_compared: 0,
+            leak_reads: 0,
+            seconds: 0.0,
+            metrics: Vec::new(),
+            skipped: true,
+        };
+    }
     let stats = Rc::new(RefCell::new(LockStats::default()));
     let module = bench.module;
     let model = bench.model;
@@ -172,8 +198,10 @@ pub fn run_case(bench: &BlockBench, case: &Case, opts: &Options) -> TestResult {
     let factory = move || -> Box<dyn Dut> {
         match backend {
             Backend::Rtl => open_rtl(module),
-            Backend::Model => model(),
+            Backend::Model => model.expect("checked above")(),
+            Backend::Lockstep if model.is_none() => open_rtl(module),
             Backend::Lockstep => {
+                let model = model.expect("checked above");
                 *factory_stats.borrow_mut() = LockStats::default();
                 let inner = LockStep::new(open_rtl(module), model()).expect("RTL and model ports differ");
                 Box::new(Published { inner, stats: factory_stats.clone() })
@@ -193,22 +221,24 @@ pub fn run_case(bench: &BlockBench, case: &Case, opts: &Options) -> TestResult {
     let checks = Rc::new(Cell::new(0));
     let metrics = Rc::new(RefCell::new(Vec::new()));
     let leak_reads = Rc::new(Cell::new(0));
+    let extra_cycles = Rc::new(Cell::new(0));
     let body = case.body;
     let scale = opts.scale;
-    let (c, m, l) = (checks.clone(), metrics.clone(), leak_reads.clone());
+    let (c, m, l, x) = (checks.clone(), metrics.clone(), leak_reads.clone(), extra_cycles.clone());
     let started = Instant::now();
     let outcome = sim.run(&name, move |tb| {
         // A replay starts the counters again.
         c.set(0);
         m.borrow_mut().clear();
         l.set(0);
-        body(Ctx { tb, checks: c.clone(), metrics: m.clone(), leak_reads: l.clone(), scale })
+        x.set(0);
+        body(Ctx { tb, checks: c.clone(), metrics: m.clone(), leak_reads: l.clone(), extra_cycles: x.clone(), scale })
     });
     let seconds = started.elapsed().as_secs_f64();
     let reads_compared = stats.borrow().reads_compared;
     let (passed, message, cycles) = match outcome {
-        Ok(summary) => (true, String::new(), summary.cycles),
-        Err(failure) => (false, failure.to_string(), failure.cycle),
+        Ok(summary) => (true, String::new(), summary.cycles + extra_cycles.get()),
+        Err(failure) => (false, failure.to_string(), failure.cycle + extra_cycles.get()),
     };
     let metrics = metrics.borrow().clone();
     TestResult {
@@ -223,6 +253,7 @@ pub fn run_case(bench: &BlockBench, case: &Case, opts: &Options) -> TestResult {
         leak_reads: leak_reads.get(),
         seconds,
         metrics,
+        skipped: false,
     }
 }
 
@@ -283,7 +314,7 @@ pub fn summary_table(results: &[TestResult]) -> String {
             r.leak_reads,
             r.seconds,
             r.cycles as f64 / r.seconds.max(1e-9),
-            if r.passed { "PASS" } else { "FAIL" }
+            if r.skipped { "SKIP" } else if r.passed { "PASS" } else { "FAIL" }
         );
     }
     // Figures the tests measured (latencies, fuzz counts, monitor results).
@@ -291,7 +322,8 @@ pub fn summary_table(results: &[TestResult]) -> String {
         let figures: Vec<String> = r.metrics.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         s += &format!("  {}/{}: {}\n", r.block, r.test, figures.join(", "));
     }
-    let passed = results.iter().filter(|r| r.passed).count();
+    let passed = results.iter().filter(|r| r.passed && !r.skipped).count();
+    let skipped = results.iter().filter(|r| r.skipped).count();
     let cycles: u64 = results.iter().map(|r| r.cycles).sum();
     let secs: f64 = results.iter().map(|r| r.seconds).sum();
     let reads: u64 = results.iter().map(|r| r.reads_compared).sum();
@@ -299,7 +331,7 @@ pub fn summary_table(results: &[TestResult]) -> String {
         "total: {cycles} cycles in {secs:.1} s ({:.0} cycles/s), {reads} reads compared with the model\n",
         cycles as f64 / secs.max(1e-9)
     );
-    s += &format!("{passed} passed, {} failed\n", results.len() - passed);
+    s += &format!("{passed} passed, {} failed, {skipped} skipped\n", results.len() - passed - skipped);
     s
 }
 

@@ -247,6 +247,73 @@ pub fn formal() -> Result<Tool, String> {
     Ok(sby)
 }
 
+/// The Zig toolchain wheel: `zig cc` cross-compiles the soft core's test programs. It is about
+/// 400 MB, so it is installed only when a program is first built, not with the other pins.
+pub const ZIG_PIN: &str = "ziglang==0.17.0";
+
+/// A C/assembly cross compiler for Cortex-M0 and the matching `objcopy`.
+#[derive(Clone, Debug)]
+pub struct CrossCompiler {
+    /// Compiles and links: takes the usual `cc` arguments after these.
+    pub cc: Tool,
+    /// `objcopy`, for the flat binary image.
+    pub objcopy: Tool,
+    /// Target flags for this compiler (`-mcpu` and friends).
+    pub target_flags: Vec<String>,
+}
+
+/// `arm-none-eabi-gcc` from PATH when present, else Zig's clang from the `ziglang` wheel
+/// (installed into the tools venv on first use).
+pub fn cross_compiler() -> Result<CrossCompiler, String> {
+    if let (Some(gcc), Some(objcopy)) = (which("arm-none-eabi-gcc"), which("arm-none-eabi-objcopy")) {
+        let tool = |name, program: PathBuf| Tool { name, program, prefix_args: vec![], env: vec![], version: String::new(), origin: "PATH" };
+        return Ok(CrossCompiler {
+            cc: tool("arm-none-eabi-gcc", gcc),
+            objcopy: tool("arm-none-eabi-objcopy", objcopy),
+            target_flags: ["-mcpu=cortex-m0", "-mthumb"].map(String::from).to_vec(),
+        });
+    }
+    let venv = venv_dir();
+    let (name, version) = ZIG_PIN.split_once("==").expect("name==version");
+    let installed = |venv: &Path| site_packages(venv).and_then(|s| dist_version(&s, name)).as_deref() == Some(version);
+    if !installed(&venv) {
+        // The other pins first (this also creates the venv), then zig under the same lock.
+        provision_all()?;
+        let dir = venv.parent().unwrap_or(&venv).to_path_buf();
+        let lock_path = dir.join("provision.lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+        lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        if !installed(&venv) {
+            eprintln!("provisioning the Zig cross compiler ({ZIG_PIN}, about 400 MB) for the soft core's test programs ...");
+            let mut pip = Command::new(venv.join("bin/python"));
+            pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", ZIG_PIN]);
+            run_setup(&mut pip, "pip install ziglang")?;
+            if !installed(&venv) {
+                return Err(format!("pip finished but {} does not hold {ZIG_PIN}", venv.display()));
+            }
+        }
+    }
+    let python = venv.join("bin/python");
+    let zig = |name, sub: &str| Tool {
+        name,
+        program: python.clone(),
+        prefix_args: vec!["-m".into(), "ziglang".into(), sub.into()],
+        env: vec![],
+        version: version.to_string(),
+        origin: "provisioned",
+    };
+    Ok(CrossCompiler {
+        cc: zig("zig cc", "cc"),
+        objcopy: zig("zig objcopy", "objcopy"),
+        target_flags: ["-target", "thumb-freestanding-eabi", "-mcpu=cortex_m0"].map(String::from).to_vec(),
+    })
+}
+
 /// Every tool and where it would come from, without installing anything (for `pluton tools`).
 pub fn status() -> Vec<(&'static str, Result<Tool, String>)> {
     ALL.iter()

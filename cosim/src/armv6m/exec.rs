@@ -3,6 +3,8 @@
 use super::decode::{
     decode16, decode32, is_32bit, AluOp, ExtOp, Hint as HintOp, Instr, MemOp, Shift,
 };
+use super::scs::{Inputs, IrqSource, Scs, SCS_BASE, SCS_END};
+use std::sync::Arc;
 
 /// A bus error returned by a `Bus` access (becomes a HardFault).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +88,10 @@ pub enum FaultKind {
     InvalidExcReturn,
     /// SVC executed where SVCall cannot be taken (PRIMASK set or already in a handler)
     SvcEscalated,
+    /// System Control Space access that is unprivileged or not a word
+    ScsAccess,
+    /// Instruction fetch from the execute-never region at 0xE0000000 and above
+    ExecuteNever,
 }
 
 /// What else happened when the instruction retired.
@@ -121,8 +127,12 @@ pub struct Retired {
     pub event: Event,
     /// Address of the next instruction to execute.
     pub next_pc: u32,
-    /// Cortex-M0 cycles (TRM table 3-1, zero-wait-state memory), exception latency not included.
+    /// Cycles of the record under the core contract (zero-wait-state memory), including any
+    /// sleep or post-halt refill before it and, for an entry, the faulting attempt.
     pub cycles: u32,
+    /// `Some(n)`: this record is the entry to exception n (0: the core locked up); `None`: an
+    /// instruction.
+    pub exc: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,7 +166,26 @@ pub struct Cpu {
     /// EPSR.T: must be 1 to execute (Thumb state)
     pub t: bool,
     pub locked_up: bool,
+    /// NVIC, SysTick and SCB.
+    pub scs: Scs,
+    /// Cycle in which the next record starts (cycle 0: the first instruction).
+    pub cycle: u64,
+    /// Cycles the next record starts with (refill after a halt).
+    extra: u64,
+    /// WFI/WFE retired and the core sleeps before the next record.
+    sleep: Option<HintOp>,
+    /// An exception return found this exception to tail-chain to, with its EXC_RETURN.
+    tail_chain: Option<(u32, u32)>,
+    /// Cycle in which the current instruction started, and its data accesses so far.
+    start: u64,
+    access_no: u64,
+    /// Cycles a faulting instruction spent before its fault, and an override of the table.
+    attempt: u64,
+    cycles_override: Option<u32>,
 }
+
+/// The longest sleep the ISS waits for a wake-up before calling the core stuck.
+const SLEEP_LIMIT: u64 = 100_000_000;
 
 /// Outcome of executing one instruction (internal).
 enum Exec {
@@ -244,12 +273,39 @@ impl Cpu {
             ipsr: 0,
             t: true,
             locked_up: false,
+            scs: Scs::default(),
+            cycle: 0,
+            extra: 0,
+            sleep: None,
+            tail_chain: None,
+            start: 0,
+            access_no: 0,
+            attempt: 1,
+            cycles_override: None,
         }
+    }
+
+    /// Drive the IRQ/NMI/RXEV inputs from `source` (cycle-exact; see `IrqSource`).
+    pub fn set_irq_source(&mut self, source: impl IrqSource + Send + Sync + 'static) {
+        self.scs.inputs = Some(Inputs(Arc::new(source)));
+    }
+
+    /// The last record took `n` more cycles than the contract's count (wait states seen on a bus).
+    pub fn add_stall(&mut self, n: u64) {
+        self.cycle += n;
+    }
+
+    /// Leave the halt of a `BKPT` (the debugger's job): continue after it, with a 2-cycle refill.
+    pub fn resume_from_halt(&mut self) {
+        self.pc = self.pc.wrapping_add(2);
+        self.extra += 2;
     }
 
     /// Takes reset: MSP from address 0, PC (with its Thumb bit) from address 4.
     pub fn reset(&mut self, bus: &mut dyn Bus) -> Result<(), BusFault> {
+        let inputs = self.scs.inputs.take();
         *self = Cpu::new();
+        self.scs.inputs = inputs;
         self.msp = bus.read(0, 4)? & !3;
         let vector = bus.read(4, 4)?;
         self.pc = vector & !1;
@@ -311,7 +367,16 @@ impl Cpu {
             14 => self.lr = value,
             _ => panic!("PC is written through branches"),
         }
-        log.reg_writes.push((n, value));
+        log.reg_writes.push((self.physical(n), value));
+    }
+
+    /// Register number as logged: 13 = MSP, 15 = PSP (the banked SP in use), others as they are.
+    fn physical(&self, n: u8) -> u8 {
+        if n == 13 && self.using_psp() {
+            15
+        } else {
+            n
+        }
     }
 
     fn set_nz(&mut self, result: u32) {
@@ -319,24 +384,18 @@ impl Cpu {
         self.flags.z = result == 0;
     }
 
-    /// Execution priority without an NVIC: Thread = lowest, HardFault = -1, NMI = -2, other
-    /// handlers and PRIMASK = 0 (the reset priority of every configurable exception).
-    /// NVIC hook: replace the 0 with the active exception's programmed priority.
+    /// Execution priority: the most urgent active exception (4 when none), PRIMASK raising it to 0.
     pub fn execution_priority(&self) -> i32 {
-        let handler = match self.ipsr {
-            0 => 256,
-            2 => -2,
-            3 => -1,
-            _ => 0,
-        };
+        let p = self.scs.active_priority();
         if self.primask {
-            handler.min(0)
+            p.min(0)
         } else {
-            handler
+            p
         }
     }
 
-    /// Executes one instruction (or takes the fault it raises).
+    /// Produces the next record: an exception entry when one is taken at this boundary, else
+    /// one instruction (or the HardFault entry that replaces a faulting one).
     pub fn step(&mut self, bus: &mut dyn Bus) -> Retired {
         let pc = self.pc;
         let mut log = Retired {
@@ -348,93 +407,164 @@ impl Cpu {
             event: Event::None,
             next_pc: pc,
             cycles: 0,
+            exc: None,
         };
         if self.locked_up {
             log.event = Event::Lockup;
+            log.exc = Some(0);
             return log;
         }
+        if let Some((n, exc_return)) = self.tail_chain.take() {
+            // T1: the vector read; no stacking, LR keeps the EXC_RETURN being returned.
+            self.scs.advance_to(self.cycle);
+            self.scs.acknowledge(n);
+            log.exc = Some(n);
+            match bus.read(4 * n, 4) {
+                Ok(vector) => {
+                    self.mode = Mode::Handler;
+                    self.spsel = false;
+                    self.ipsr = n;
+                    self.set_reg(14, exc_return, &mut log);
+                    self.pc = vector & !1;
+                    self.t = vector & 1 == 1;
+                    log.cycles = 4;
+                }
+                Err(_) => {
+                    self.start = self.cycle;
+                    self.attempt = 2;
+                    return self.fault_at(FaultKind::Bus, self.pc, 0, bus, log);
+                }
+            }
+            return self.finish(log);
+        }
+        let mut boundary = self.cycle + std::mem::take(&mut self.extra);
+        if let Some(kind) = self.sleep.take() {
+            loop {
+                self.scs.advance_to(boundary);
+                let preempts = self.scs.winner().is_some_and(|(_, p)| p < self.scs.active_priority());
+                let woken = match kind {
+                    HintOp::Wfe => self.scs.event || preempts,
+                    _ => preempts,
+                };
+                if woken {
+                    if kind == HintOp::Wfe {
+                        self.scs.event = false;
+                    }
+                    break;
+                }
+                boundary += 1;
+                if boundary - self.cycle > SLEEP_LIMIT {
+                    self.lockup(&mut log);
+                    return self.finish(log);
+                }
+            }
+        }
+        self.scs.advance_to(boundary);
+        let lead = boundary - self.cycle;
+        self.start = boundary;
+        if let Some((n, p)) = self.scs.winner() {
+            if p < self.execution_priority() {
+                log.exc = Some(n);
+                if let Err(kind) = self.exception_entry_logged(n, pc, true, bus, &mut log) {
+                    return self.escalate(kind, pc, bus, log);
+                }
+                log.cycles = (lead + 12) as u32;
+                return self.finish(log);
+            }
+        }
+        self.access_no = 0;
+        self.attempt = 1;
+        self.cycles_override = None;
         if !self.t {
-            return self.fault(FaultKind::InvalidState, bus, log);
+            return self.fault_at(FaultKind::InvalidState, pc, lead, bus, log);
+        }
+        if pc >= 0xE000_0000 {
+            return self.fault_at(FaultKind::ExecuteNever, pc, lead, bus, log);
         }
         let hw1 = match bus.read(pc, 2) {
             Ok(v) => v as u16,
-            Err(_) => return self.fault(FaultKind::Bus, bus, log),
+            Err(_) => return self.fault_at(FaultKind::Bus, pc, lead, bus, log),
         };
         let (instr, len) = if is_32bit(hw1) {
             match bus.read(pc.wrapping_add(2), 2) {
                 Ok(hw2) => (decode32(hw1, hw2 as u16), 4),
-                Err(_) => return self.fault(FaultKind::Bus, bus, log),
+                Err(_) => return self.fault_at(FaultKind::Bus, pc, lead, bus, log),
             }
         } else {
             (decode16(hw1), 2)
         };
         log.instr = instr;
-        log.cycles = cycles(instr, self.flags);
+        let table = cycles(instr, self.flags);
         match self.execute(instr, bus, &mut log) {
             Exec::Next => self.pc = pc.wrapping_add(len),
             Exec::Branch(target) => self.pc = target,
             Exec::Event(Event::Breakpoint(imm)) => log.event = Event::Breakpoint(imm),
             Exec::Event(Event::Svc(imm)) => {
-                // SVC retires, then SVCall is taken with the next instruction as return address
+                // SVC retires and pends SVCall, taken at the next boundary; or it escalates
                 self.pc = pc.wrapping_add(len);
-                if self.execution_priority() <= 0 {
-                    log.cycles = 0;
-                    return self.fault(FaultKind::SvcEscalated, bus, log);
+                if self.scs.priority(super::scs::SVCALL) >= self.execution_priority() {
+                    return self.fault_at(FaultKind::SvcEscalated, self.pc, lead, bus, log);
                 }
+                self.scs.set_sys_pending(super::scs::SVCALL);
                 log.event = Event::Svc(imm);
-                let ret = self.pc;
-                if let Err(kind) = self.exception_entry_logged(SVCALL, ret, bus, &mut log) {
-                    return self.fault(kind, bus, log);
-                }
             }
             Exec::Event(e) => {
                 self.pc = pc.wrapping_add(len);
                 log.event = e;
             }
             Exec::Fault(kind) => {
-                log.cycles = 0;
-                return self.fault(kind, bus, log);
+                let ret = if kind == FaultKind::SvcEscalated { self.pc } else { pc };
+                return self.fault_at(kind, ret, lead, bus, log);
             }
         }
+        log.cycles = (lead as u32) + self.cycles_override.unwrap_or(table);
+        self.finish(log)
+    }
+
+    /// Fills in the state after a record and moves the cycle count on.
+    fn finish(&mut self, mut log: Retired) -> Retired {
         log.flags = self.flags;
         log.next_pc = self.pc;
+        self.cycle += log.cycles as u64;
         log
     }
 
-    /// Takes HardFault for the instruction at `log.pc` (return address = that instruction),
-    /// or locks up when already at HardFault/NMI priority.
-    fn fault(&mut self, kind: FaultKind, bus: &mut dyn Bus, mut log: Retired) -> Retired {
+    /// A faulting instruction at `self.start`: HardFault entry (return address `ret`) after its
+    /// attempt, or lockup.
+    fn fault_at(&mut self, kind: FaultKind, ret: u32, lead: u64, bus: &mut dyn Bus, mut log: Retired) -> Retired {
+        let attempt = self.attempt.max(1);
+        self.start += attempt;
+        log.cycles = (lead + attempt + 12) as u32;
+        log.exc = Some(super::scs::HARD_FAULT);
         log.event = Event::Fault(kind);
-        // an escalated SVC has retired, so HardFault returns past it (self.pc already advanced)
-        let return_address = if kind == FaultKind::SvcEscalated {
-            self.pc
-        } else {
-            log.pc
-        };
         if self.execution_priority() < 0 {
             self.lockup(&mut log);
-        } else if self
-            .exception_entry_logged(HARD_FAULT, return_address, bus, &mut log)
-            .is_err()
-        {
-            // fault while stacking for HardFault: nothing left to escalate to
+        } else if self.exception_entry_logged(super::scs::HARD_FAULT, ret, false, bus, &mut log).is_err() {
             self.lockup(&mut log);
         }
-        log.flags = self.flags;
-        log.next_pc = self.pc;
-        log
+        self.finish(log)
+    }
+
+    /// Stacking for an asynchronous exception failed: enter HardFault instead, or lock up.
+    fn escalate(&mut self, kind: FaultKind, ret: u32, bus: &mut dyn Bus, mut log: Retired) -> Retired {
+        log.event = Event::Fault(kind);
+        log.exc = Some(super::scs::HARD_FAULT);
+        if self.execution_priority() < 0 || self.exception_entry_logged(super::scs::HARD_FAULT, ret, false, bus, &mut log).is_err() {
+            self.lockup(&mut log);
+        }
+        log.cycles = (self.start - self.cycle + 12) as u32;
+        self.finish(log)
     }
 
     fn lockup(&mut self, log: &mut Retired) {
         self.locked_up = true;
         self.pc = 0xFFFF_FFFE;
         log.event = Event::Lockup;
+        log.exc = Some(0);
     }
 
-    /// Asynchronous exception entry (ARM ARM B1.5.6) between instructions: the return address
-    /// is the current PC. Register and memory writes come back in a `Retired` record (event None,
-    /// or Fault/Lockup when stacking fails). NVIC hook: the future interrupt controller decides
-    /// when to call this and with which `n`.
+    /// Enters exception `n` now, whatever its priority (for tests of the entry itself): the
+    /// return address is the current PC. Stacking errors escalate as in `step`.
     pub fn exception_entry(&mut self, n: u32, bus: &mut dyn Bus) -> Retired {
         let return_address = self.pc;
         let mut log = Retired {
@@ -446,27 +576,25 @@ impl Cpu {
             event: Event::None,
             next_pc: self.pc,
             cycles: 0,
+            exc: Some(n),
         };
-        if let Err(kind) = self.exception_entry_logged(n, return_address, bus, &mut log) {
-            log.event = Event::Fault(kind);
-            if self.execution_priority() < 0
-                || self
-                    .exception_entry_logged(HARD_FAULT, return_address, bus, &mut log)
-                    .is_err()
-            {
-                self.lockup(&mut log);
-            }
+        self.start = self.cycle;
+        if let Err(kind) = self.exception_entry_logged(n, return_address, false, bus, &mut log) {
+            return self.escalate(kind, return_address, bus, log);
         }
-        log.next_pc = self.pc;
-        log
+        log.cycles = 12;
+        self.finish(log)
     }
 
     /// PushStack + ExceptionTaken. On a stacking bus error nothing architectural is changed
     /// except the writes already done, and the caller escalates.
+    /// Entry starts in cycle `self.start` (E1). With `late_ok`, a more urgent exception pending
+    /// at E9 replaces `n` (late arrival); `n` then stays pending.
     fn exception_entry_logged(
         &mut self,
-        n: u32,
+        mut n: u32,
         return_address: u32,
+        late_ok: bool,
         bus: &mut dyn Bus,
         log: &mut Retired,
     ) -> Result<(), FaultKind> {
@@ -490,7 +618,18 @@ impl Cpu {
             bus.write(addr, 4, *word).map_err(|_| FaultKind::Bus)?;
             log.mem_writes.push((addr, 4, *word));
         }
+        // E9: the vector read; the winner is chosen again.
+        self.scs.advance_to(self.start + 8);
+        if late_ok {
+            if let Some((w, p)) = self.scs.winner() {
+                if p < self.scs.priority(n) {
+                    n = w;
+                }
+            }
+        }
         let vector = bus.read(4 * n, 4).map_err(|_| FaultKind::Bus)?;
+        self.scs.acknowledge(n);
+        log.exc = Some(n);
         self.set_reg(13, frameptr, log);
         let exc_return = if self.mode == Mode::Handler {
             0xFFFF_FFF1
@@ -505,12 +644,14 @@ impl Cpu {
         self.set_reg(14, exc_return, log);
         self.pc = vector & !1;
         self.t = vector & 1 == 1;
-        // NVIC hook: mark exception n active here once pending/priority state exists.
         Ok(())
     }
 
-    /// ExceptionReturn (ARM ARM B1.5.8) for an EXC_RETURN value.
-    fn exception_return(&mut self, exc_return: u32, bus: &mut dyn Bus, log: &mut Retired) -> Exec {
+    /// ExceptionReturn (ARM ARM B1.5.8) for an EXC_RETURN value known in the instruction's
+    /// cycle `known` (BX: 1; POP: registers + 1). Tail-chains when a pending exception preempts
+    /// the priority being returned to.
+    fn exception_return(&mut self, exc_return: u32, known: u64, bus: &mut dyn Bus, log: &mut Retired) -> Exec {
+        self.attempt = known;
         if exc_return >> 4 != 0x0FFF_FFFF {
             return Exec::Fault(FaultKind::InvalidExcReturn);
         }
@@ -520,6 +661,19 @@ impl Cpu {
             0b1101 => (self.psp, Mode::Thread, true),
             _ => return Exec::Fault(FaultKind::InvalidExcReturn),
         };
+        // The returning exception stops being active at the edge that ends cycle `known`.
+        let t1 = self.start + known;
+        self.scs.advance_to(t1);
+        self.scs.deactivate(self.ipsr);
+        if let Some((w, p)) = self.scs.winner() {
+            if p < self.execution_priority() {
+                self.tail_chain = Some((w, exc_return));
+                self.cycles_override = Some(known as u32);
+                log.event = Event::ExceptionReturn;
+                return Exec::Branch(self.pc);
+            }
+        }
+        self.cycles_override = Some(known as u32 + 11);
         if frameptr & 3 != 0 {
             return Exec::Fault(FaultKind::Unaligned);
         }
@@ -536,7 +690,6 @@ impl Cpu {
         if (mode == Mode::Handler) == (ipsr == 0) {
             return Exec::Fault(FaultKind::InvalidExcReturn);
         }
-        // NVIC hook: deactivate the returning exception (old IPSR) here.
         self.mode = mode;
         self.spsel = spsel;
         for (i, n) in [0u8, 1, 2, 3, 12, 14].iter().enumerate() {
@@ -556,9 +709,10 @@ impl Cpu {
     }
 
     /// BXWritePC: exception return for EXC_RETURN in Handler mode, else interworking branch.
-    fn bx_write_pc(&mut self, target: u32, bus: &mut dyn Bus, log: &mut Retired) -> Exec {
+    /// `known`: the instruction cycle in which the target is known.
+    fn bx_write_pc(&mut self, target: u32, known: u64, bus: &mut dyn Bus, log: &mut Retired) -> Exec {
         if self.mode == Mode::Handler && target >> 28 == 0xF {
-            return self.exception_return(target, bus, log);
+            return self.exception_return(target, known, bus, log);
         }
         // T = target<0>; clearing it makes the next instruction fault (InvalidState)
         self.t = target & 1 == 1;
@@ -569,6 +723,16 @@ impl Cpu {
         // ARMv6-M has no unaligned access: address must be a multiple of the size
         if addr & (size as u32 - 1) != 0 {
             return Err(FaultKind::Unaligned);
+        }
+        // data phase of access i is the instruction's cycle i + 2
+        let dphase = self.start + 1 + self.access_no;
+        self.access_no += 1;
+        if (SCS_BASE..=SCS_END).contains(&addr) {
+            if size != 4 || !self.privileged() {
+                return Err(FaultKind::ScsAccess);
+            }
+            self.scs.advance_to(dphase);
+            return Ok(self.scs.read(addr, self.ipsr));
         }
         bus.read(addr, size).map_err(|_| FaultKind::Bus)
     }
@@ -590,6 +754,17 @@ impl Cpu {
         } else {
             value & ((1 << (8 * size)) - 1)
         };
+        let dphase = self.start + 1 + self.access_no;
+        self.access_no += 1;
+        if (SCS_BASE..=SCS_END).contains(&addr) {
+            if size != 4 || !self.privileged() {
+                return Err(FaultKind::ScsAccess);
+            }
+            // takes effect at the edge that ends the data phase (software wins that edge)
+            self.scs.advance_to(dphase + 1);
+            self.scs.write(addr, value);
+            return Ok(());
+        }
         bus.write(addr, size, value).map_err(|_| FaultKind::Bus)?;
         log.mem_writes.push((addr, size, value));
         Ok(())
@@ -641,7 +816,7 @@ impl Cpu {
                 }
                 self.set_reg(rd, value, log);
             }
-            Bx { rm } => return self.bx_write_pc(self.reg(rm), bus, log),
+            Bx { rm } => return self.bx_write_pc(self.reg(rm), 1, bus, log),
             Blx { rm } => {
                 let target = self.reg(rm);
                 self.set_reg(14, self.pc.wrapping_add(2) | 1, log);
@@ -708,7 +883,8 @@ impl Cpu {
                 }
                 self.set_reg(13, sp.wrapping_add(4 * list.count_ones()), log);
                 if list >> 15 & 1 == 1 {
-                    return self.bx_write_pc(words.next().unwrap(), bus, log); // LoadWritePC
+                    let known = list.count_ones() as u64 + 1;
+                    return self.bx_write_pc(words.next().unwrap(), known, bus, log); // LoadWritePC
                 }
             }
             Stm { rn, list } => {
@@ -754,13 +930,25 @@ impl Cpu {
                     self.primask = disable;
                 }
             }
-            Hint(HintOp::Wfi) | Hint(HintOp::Wfe) => return Exec::Event(Event::Sleep),
+            Hint(HintOp::Wfi) => {
+                self.sleep = Some(HintOp::Wfi);
+                return Exec::Event(Event::Sleep);
+            }
+            Hint(HintOp::Wfe) => {
+                // a set event register is consumed and the core does not sleep
+                if std::mem::take(&mut self.scs.event) {
+                    return Exec::Next;
+                }
+                self.sleep = Some(HintOp::Wfe);
+                return Exec::Event(Event::Sleep);
+            }
+            Hint(HintOp::Sev) => self.scs.event = true,
             Hint(_) => {}
             Mrs { rd, sysm } => {
                 let value = self.read_special(sysm);
                 self.set_reg(rd, value, log);
             }
-            Msr { rn, sysm } => self.write_special(sysm, self.reg(rn)),
+            Msr { rn, sysm } => self.write_special(sysm, self.reg(rn), log),
             Barrier(_) => {} // in-order core with no buffers: barriers complete at once
             Udf { .. } => return Exec::Fault(FaultKind::Udf),
             Undefined { .. } => return Exec::Fault(FaultKind::Undefined),
@@ -870,7 +1058,7 @@ impl Cpu {
     }
 
     /// MSR: APSR is always writable; the rest only when privileged. IPSR/EPSR ignore writes.
-    fn write_special(&mut self, sysm: u8, value: u32) {
+    fn write_special(&mut self, sysm: u8, value: u32, log: &mut Retired) {
         match sysm {
             // SYSm<2> = 0 selects APSR
             0..=7 if sysm & 4 == 0 => {
@@ -883,8 +1071,14 @@ impl Cpu {
             }
             0..=7 => {}
             _ if !self.privileged() => {}
-            8 => self.msp = value & !3,
-            9 => self.psp = value & !3,
+            8 => {
+                self.msp = value & !3;
+                log.reg_writes.push((13, self.msp));
+            }
+            9 => {
+                self.psp = value & !3;
+                log.reg_writes.push((15, self.psp));
+            }
             16 => self.primask = value & 1 == 1,
             20 => {
                 self.npriv = value & 1 == 1;

@@ -788,6 +788,10 @@ fn armv6m_svc_entry_stacking_and_return() {
         cpu.flags = flags(true, false, true, false);
         ram.load_halfwords(SVC_HANDLER, &[BX_LR]);
     });
+    // SVC is a 1-cycle record that pends SVCall; the entry is the next record
+    assert_eq!((ret.event, ret.exc, ret.cycles, ret.mem_writes.len()), (Event::Svc(5), None, 1, 0));
+    let ret = cpu.step(&mut ram);
+    assert_eq!((ret.exc, ret.cycles), (Some(11), 12));
     let frame = STACK_TOP - 0x20;
     let xpsr = 0xA000_0000 | 1 << 24; // N, C, T, IPSR = 0
     let expected: Vec<(u32, u8, u32)> = [10, 11, 12, 13, 14, 15, CODE + 2, xpsr]
@@ -797,7 +801,7 @@ fn armv6m_svc_entry_stacking_and_return() {
         .collect();
     assert_eq!(ret.mem_writes, expected);
     assert_eq!(ret.reg_writes, vec![(13, frame), (14, 0xFFFF_FFF9)]);
-    assert_eq!((ret.event, ret.next_pc), (Event::Svc(5), SVC_HANDLER));
+    assert_eq!(ret.next_pc, SVC_HANDLER);
     assert_eq!(
         (cpu.mode, cpu.ipsr, cpu.msp, cpu.lr),
         (Mode::Handler, 11, frame, 0xFFFF_FFF9)
@@ -892,11 +896,13 @@ fn armv6m_psp_thread_exception_uses_process_stack() {
     let ret = cpu.step(&mut ram);
     assert_eq!(
         (ret.reg_writes[0], cpu.psp, cpu.msp),
-        ((13, psp_top - 8), psp_top - 8, STACK_TOP)
+        ((15, psp_top - 8), psp_top - 8, STACK_TOP)
     );
     let ret = cpu.step(&mut ram);
-    // stacked on PSP, handler runs on MSP with SPSEL cleared
-    assert_eq!(ret.mem_writes[0].0, psp_top - 8 - 0x20);
+    assert_eq!(ret.event, Event::Svc(5));
+    let ret = cpu.step(&mut ram);
+    // stacked on PSP (logged as register 15), handler runs on MSP with SPSEL cleared
+    assert_eq!((ret.mem_writes[0].0, ret.reg_writes[0]), (psp_top - 8 - 0x20, (15, psp_top - 0x28)));
     assert_eq!(
         (cpu.lr, cpu.psp, cpu.sp(), cpu.spsel),
         (0xFFFF_FFFD, psp_top - 0x28, STACK_TOP, false)
@@ -925,6 +931,7 @@ fn armv6m_mrs_msr_special_registers() {
     let handler = |cpu: &mut Cpu, _: &mut Ram| {
         cpu.mode = Mode::Handler;
         cpu.ipsr = 11;
+        cpu.scs.sys_active[0] = true;
         cpu.flags = flags(false, true, false, true);
         cpu.psp = 0x1800;
         cpu.primask = true;
@@ -986,7 +993,7 @@ fn armv6m_udf_and_undefined_take_hardfault() {
     let (cpu, mut ram, ret) = exec(&[UDF_7], |cpu, _| cpu.flags.z = true);
     assert_eq!(
         (ret.event, ret.next_pc, ret.cycles),
-        (Event::Fault(FaultKind::Udf), HARDFAULT_HANDLER, 0)
+        (Event::Fault(FaultKind::Udf), HARDFAULT_HANDLER, 13)
     );
     assert_eq!(
         (cpu.mode, cpu.ipsr, cpu.lr, cpu.msp),
@@ -1036,6 +1043,7 @@ fn armv6m_svc_escalates_to_hardfault() {
     let (cpu, _, ret) = exec(&[SVC_1], |cpu, _| {
         cpu.mode = Mode::Handler;
         cpu.ipsr = 11;
+        cpu.scs.sys_active[0] = true;
     });
     assert_eq!(
         (ret.event, cpu.ipsr),
@@ -1044,6 +1052,7 @@ fn armv6m_svc_escalates_to_hardfault() {
     let (_, _, ret) = exec(&[SVC_1], |cpu, _| {
         cpu.mode = Mode::Handler;
         cpu.ipsr = 3;
+        cpu.scs.hf_active = true;
     });
     assert_eq!(ret.event, Event::Lockup);
 }
@@ -1055,6 +1064,8 @@ fn armv6m_invalid_exc_return_faults() {
         move |cpu: &mut Cpu, _: &mut Ram| {
             cpu.mode = Mode::Handler;
             cpu.ipsr = 11;
+            cpu.scs.sys_active[0] = true;
+        cpu.scs.sys_active[0] = true;
             cpu.r[1] = value;
         }
     };

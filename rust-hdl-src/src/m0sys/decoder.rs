@@ -1,0 +1,161 @@
+//! AHB-Lite address decoder and response mux (`AhbDecoder`), with the default slave that answers unmapped addresses with ERROR.
+
+use super::c;
+use super::regs;
+use crate::common::prims::RDff;
+use rust_hdl::prelude::*;
+
+/// Decodes `HADDR[31:14]` into the three slave selects (ROM 64 KB at 0, SRAM 16 KB at
+/// 0x20000000, APB bridge 64 KB at 0x40000000), remembers which slave owns the data phase
+/// (captured at each edge with HREADY high), and returns that slave's HREADYOUT/HRESP/HRDATA.
+/// A NONSEQ/SEQ transfer anywhere else gets the default slave's two-cycle ERROR.
+#[derive(LogicBlock)]
+pub struct AhbDecoder {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
+    /// HADDR[31:14] (the lower bits only matter inside a slave).
+    pub haddr_hi: Signal<In, Bits<18>>,
+    pub htrans: Signal<In, Bits<2>>,
+    pub rom_hreadyout: Signal<In, bool>,
+    pub rom_hresp: Signal<In, bool>,
+    pub rom_hrdata: Signal<In, Bits<32>>,
+    pub ram_hreadyout: Signal<In, bool>,
+    pub ram_hresp: Signal<In, bool>,
+    pub ram_hrdata: Signal<In, Bits<32>>,
+    pub apb_hreadyout: Signal<In, bool>,
+    pub apb_hresp: Signal<In, bool>,
+    pub apb_hrdata: Signal<In, Bits<32>>,
+    pub hsel_rom: Signal<Out, bool>,
+    pub hsel_ram: Signal<Out, bool>,
+    pub hsel_apb: Signal<Out, bool>,
+    /// The bus's HREADY (to the master and to every slave), HRESP and HRDATA.
+    pub hready: Signal<Out, bool>,
+    pub hresp: Signal<Out, bool>,
+    pub hrdata: Signal<Out, Bits<32>>,
+
+    /// Owner of the data phase (at most one set; none: the default slave).
+    dsel_rom: RDff<bool>,
+    dsel_ram: RDff<bool>,
+    dsel_apb: RDff<bool>,
+    /// Default slave's ERROR, first and second cycle.
+    derr1: RDff<bool>,
+    derr2: RDff<bool>,
+
+    nonseq: Constant<Bits<2>>,
+    seq: Constant<Bits<2>>,
+    rom_page: Constant<Bits<16>>,
+    apb_page: Constant<Bits<16>>,
+    ram_page: Constant<Bits<18>>,
+    zero32: Constant<Bits<32>>,
+
+    active: Signal<Local, bool>,
+    sel_rom: Signal<Local, bool>,
+    sel_ram: Signal<Local, bool>,
+    sel_apb: Signal<Local, bool>,
+}
+
+impl Default for AhbDecoder {
+    fn default() -> Self {
+        // The decode compares HADDR[31:16] (64 KB windows) and HADDR[31:14] (the 16 KB SRAM).
+        assert_eq!(regs::ROM_SIZE, 1 << 16);
+        assert_eq!(regs::APB_SIZE, 1 << 16);
+        assert_eq!(regs::SRAM_SIZE, 1 << 14);
+        Self {
+            clock: Default::default(),
+            rst_n: Default::default(),
+            haddr_hi: Default::default(),
+            htrans: Default::default(),
+            rom_hreadyout: Default::default(),
+            rom_hresp: Default::default(),
+            rom_hrdata: Default::default(),
+            ram_hreadyout: Default::default(),
+            ram_hresp: Default::default(),
+            ram_hrdata: Default::default(),
+            apb_hreadyout: Default::default(),
+            apb_hresp: Default::default(),
+            apb_hrdata: Default::default(),
+            hsel_rom: Default::default(),
+            hsel_ram: Default::default(),
+            hsel_apb: Default::default(),
+            hready: Default::default(),
+            hresp: Default::default(),
+            hrdata: Default::default(),
+            dsel_rom: Default::default(),
+            dsel_ram: Default::default(),
+            dsel_apb: Default::default(),
+            derr1: Default::default(),
+            derr2: Default::default(),
+            nonseq: c(0b10),
+            seq: c(0b11),
+            rom_page: c((regs::ROM_BASE >> 16) as u64),
+            apb_page: c((regs::APB_BASE >> 16) as u64),
+            ram_page: c((regs::SRAM_BASE >> 14) as u64),
+            zero32: c(0),
+            active: Default::default(),
+            sel_rom: Default::default(),
+            sel_ram: Default::default(),
+            sel_apb: Default::default(),
+        }
+    }
+}
+
+impl Logic for AhbDecoder {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.dsel_rom.clock.next = self.clock.val();
+        self.dsel_ram.clock.next = self.clock.val();
+        self.dsel_apb.clock.next = self.clock.val();
+        self.derr1.clock.next = self.clock.val();
+        self.derr2.clock.next = self.clock.val();
+        self.dsel_rom.rst_n.next = self.rst_n.val();
+        self.dsel_ram.rst_n.next = self.rst_n.val();
+        self.dsel_apb.rst_n.next = self.rst_n.val();
+        self.derr1.rst_n.next = self.rst_n.val();
+        self.derr2.rst_n.next = self.rst_n.val();
+
+        // ---- Address decode (address phase).
+        self.active.next = (self.htrans.val() == self.nonseq.val()) | (self.htrans.val() == self.seq.val());
+        self.sel_rom.next = self.haddr_hi.val().get_bits::<16>(2) == self.rom_page.val();
+        self.sel_apb.next = self.haddr_hi.val().get_bits::<16>(2) == self.apb_page.val();
+        self.sel_ram.next = self.haddr_hi.val() == self.ram_page.val();
+        self.hsel_rom.next = self.sel_rom.val();
+        self.hsel_ram.next = self.sel_ram.val();
+        self.hsel_apb.next = self.sel_apb.val();
+
+        // ---- Response mux, selected by the data phase's owner (flops only).
+        self.hready.next = true;
+        self.hresp.next = false;
+        self.hrdata.next = self.zero32.val();
+        if self.dsel_rom.q.val() {
+            self.hready.next = self.rom_hreadyout.val();
+            self.hresp.next = self.rom_hresp.val();
+            self.hrdata.next = self.rom_hrdata.val();
+        } else if self.dsel_ram.q.val() {
+            self.hready.next = self.ram_hreadyout.val();
+            self.hresp.next = self.ram_hresp.val();
+            self.hrdata.next = self.ram_hrdata.val();
+        } else if self.dsel_apb.q.val() {
+            self.hready.next = self.apb_hreadyout.val();
+            self.hresp.next = self.apb_hresp.val();
+            self.hrdata.next = self.apb_hrdata.val();
+        } else if self.derr1.q.val() {
+            self.hready.next = false;
+            self.hresp.next = true;
+        } else if self.derr2.q.val() {
+            self.hresp.next = true;
+        }
+
+        // ---- The next data phase's owner, captured when the current one completes.
+        self.dsel_rom.d.next = self.dsel_rom.q.val();
+        self.dsel_ram.d.next = self.dsel_ram.q.val();
+        self.dsel_apb.d.next = self.dsel_apb.q.val();
+        self.derr1.d.next = false;
+        self.derr2.d.next = self.derr1.q.val();
+        if self.hready.val() {
+            self.dsel_rom.d.next = self.sel_rom.val();
+            self.dsel_ram.d.next = self.sel_ram.val();
+            self.dsel_apb.d.next = self.sel_apb.val();
+            self.derr1.d.next = self.active.val() & !(self.sel_rom.val() | self.sel_ram.val() | self.sel_apb.val());
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! The first system (`pluton_m0sys`): the soft Cortex-M0-class core with ROM, SRAM, an AHB-to-APB bridge, the SHA-256 engine and a UART. See README.md.
+pub mod bridge;
+pub mod decoder;
+pub mod fabric;
+pub mod ram;
+pub mod regs;
+pub mod uart;
+
+pub use bridge::AhbApbBridge;
+pub use decoder::AhbDecoder;
+pub use fabric::M0Fabric;
+pub use ram::{AhbRam, RamBe32};
+pub use uart::Uart;
+
+use rust_hdl::prelude::*;
+
+/// A sized constant, so comparisons have equal widths in the Verilog.
+fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
+    Constant::new(bits::<N>(v))
+}

@@ -1,0 +1,95 @@
+//! Memory map of the first system (`pluton_m0sys`) and register map of its UART (`pluton_uart`): the single source for RTL, docs and headers.
+
+use crate::common::regmap::{Access, Constant, Field, RegMap, Register};
+
+// ---- System memory map (as the core sees it).
+
+pub const ROM_BASE: u32 = 0x0000_0000;
+/// The ROM window; the array fills it (no aliases).
+pub const ROM_SIZE: u32 = 64 * 1024;
+pub const SRAM_BASE: u32 = 0x2000_0000;
+pub const SRAM_SIZE: u32 = 16 * 1024;
+/// The AHB-to-APB bridge's window; each peripheral has a 4 KB slot in it.
+pub const APB_BASE: u32 = 0x4000_0000;
+pub const APB_SIZE: u32 = 64 * 1024;
+pub const APB_SLOT_SIZE: u32 = 0x1000;
+pub const SHA256_BASE: u32 = APB_BASE;
+pub const UART_BASE: u32 = APB_BASE + APB_SLOT_SIZE;
+/// Core interrupt lines of the on-chip sources; `irq_ext[k]` drives IRQ `IRQ_EXT_FIRST + k`.
+pub const IRQ_SHA256: u32 = 0;
+pub const IRQ_UART: u32 = 1;
+pub const IRQ_EXT_FIRST: u32 = 2;
+
+pub const MAP: RegMap = RegMap {
+    block: "m0sys",
+    module: "pluton_m0sys",
+    addr_bits: 32,
+    desc: "First system: the soft Cortex-M0-class core with ROM, SRAM, and the SHA-256/HMAC engine and a UART behind an AHB-to-APB bridge",
+    regs: &[],
+    constants: &[
+        Constant { name: "ROM_BASE", value: ROM_BASE, desc: "ROM (vector table at 0); loaded through ld_we/ld_addr/ld_data; core writes give an AHB ERROR" },
+        Constant { name: "ROM_SIZE", value: ROM_SIZE, desc: "ROM bytes" },
+        Constant { name: "SRAM_BASE", value: SRAM_BASE, desc: "SRAM, byte/halfword/word writes, zero wait states" },
+        Constant { name: "SRAM_SIZE", value: SRAM_SIZE, desc: "SRAM bytes" },
+        Constant { name: "APB_BASE", value: APB_BASE, desc: "AHB-to-APB bridge window (each slot 4 KB; unused slots give an AHB ERROR)" },
+        Constant { name: "APB_SIZE", value: APB_SIZE, desc: "APB window bytes" },
+        Constant { name: "SHA256_BASE", value: SHA256_BASE, desc: "SHA-256/HMAC engine (pluton_sha256 registers); pmaster = MASTER_SEC" },
+        Constant { name: "UART_BASE", value: UART_BASE, desc: "UART (pluton_uart registers)" },
+        Constant { name: "IRQ_SHA256", value: IRQ_SHA256, desc: "Core IRQ of the SHA-256 engine's intr_done" },
+        Constant { name: "IRQ_UART", value: IRQ_UART, desc: "Core IRQ of the UART's intr_tx" },
+        Constant { name: "IRQ_EXT_FIRST", value: IRQ_EXT_FIRST, desc: "Core IRQ of irq_ext[0]; irq_ext[k] is IRQ IRQ_EXT_FIRST + k" },
+        Constant { name: "MASTER_ID", value: crate::common::masters::MASTER_SEC, desc: "pmaster of every APB transfer from this core (the security core)" },
+    ],
+};
+
+// ---- UART register map.
+
+pub const UART_TXDATA_BYTE: Field = Field { name: "BYTE", lsb: 0, width: 8, desc: "Byte to send; bits 31:8 must be 0" };
+pub const UART_STATUS_BUSY: Field = Field { name: "BUSY", lsb: 0, width: 1, desc: "The transmitter is sending a byte (start, 8 data, stop bit); TXDATA and DIV writes fail with ERR_BUSY" };
+pub const UART_STATUS_ERR: Field = Field { name: "ERR", lsb: 1, width: 1, desc: "ERR_INFO holds a logged error" };
+pub const UART_DIV_DIV: Field = Field { name: "DIV", lsb: 0, width: 16, desc: "Clock cycles per serial bit, 1..=65535; bits 31:16 must be 0" };
+pub const UART_CTRL_TX_IE: Field = Field { name: "TX_IE", lsb: 0, width: 1, desc: "intr_tx = TX_IE and not BUSY (level: the transmitter can take a byte)" };
+pub const UART_ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
+pub const UART_ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
+pub const UART_ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc: "1 if the faulting access was a write" };
+pub const UART_ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
+pub const UART_ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
+
+pub const UART_TXDATA: Register = Register { name: "TXDATA", offset: 0x00, count: 1, access: Access::Wo, reset: 0, desc: "Write a byte to send. Accepted only while not BUSY (else ERR_BUSY); the sim outputs tx_valid/tx_byte show it the next cycle", fields: &[UART_TXDATA_BYTE] };
+pub const UART_STATUS: Register = Register { name: "STATUS", offset: 0x04, count: 1, access: Access::Ro, reset: 0, desc: "Transmitter status", fields: &[UART_STATUS_BUSY, UART_STATUS_ERR] };
+pub const UART_DIV: Register = Register { name: "DIV", offset: 0x08, count: 1, access: Access::Rw, reset: UART_DIV_RESET, desc: "Baud divisor. Writable only while not BUSY", fields: &[UART_DIV_DIV] };
+pub const UART_CTRL: Register = Register { name: "CTRL", offset: 0x0C, count: 1, access: Access::Rw, reset: 0, desc: "Interrupt enable; other bits must be 0", fields: &[UART_CTRL_TX_IE] };
+pub const UART_ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x10, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[UART_ERR_INFO_CODE, UART_ERR_INFO_MASTER, UART_ERR_INFO_WRITE, UART_ERR_INFO_ADDR, UART_ERR_INFO_OVERFLOW] };
+pub const UART_ID: Register = Register { name: "ID", offset: 0x14, count: 1, access: Access::Ro, reset: UART_BLOCK_ID, desc: "Block identifier and version", fields: &[] };
+
+pub const UART_BLOCK_ID: u32 = 0x5541_0100;
+/// 115200 baud from a 12 MHz clock (iCEBreaker); a simulation sets DIV = 1.
+pub const UART_DIV_RESET: u32 = 104;
+
+// Error codes: the same numbers as the other blocks (sha256) for the same meaning.
+pub const UART_ERR_NONE: u32 = 0;
+pub const UART_ERR_UNMAPPED: u32 = 1;
+pub const UART_ERR_READ_WO: u32 = 2;
+pub const UART_ERR_WRITE_RO: u32 = 3;
+pub const UART_ERR_BUSY: u32 = 4;
+pub const UART_ERR_STRB: u32 = 6;
+pub const UART_ERR_VALUE: u32 = 7;
+
+pub const UART_MAP: RegMap = RegMap {
+    block: "uart",
+    module: "pluton_uart",
+    addr_bits: 12,
+    desc: "UART transmitter (8N1) with a baud divisor, an interrupt when it can take a byte, and byte-accepted outputs for simulation",
+    regs: &[UART_TXDATA, UART_STATUS, UART_DIV, UART_CTRL, UART_ERR_INFO, UART_ID],
+    constants: &[
+        Constant { name: "BLOCK_ID", value: UART_BLOCK_ID, desc: "Value of ID" },
+        Constant { name: "DIV_RESET", value: UART_DIV_RESET, desc: "DIV after reset" },
+        Constant { name: "ERR_NONE", value: UART_ERR_NONE, desc: "No error logged" },
+        Constant { name: "ERR_UNMAPPED", value: UART_ERR_UNMAPPED, desc: "Address not mapped, or not word aligned" },
+        Constant { name: "ERR_READ_WO", value: UART_ERR_READ_WO, desc: "Read of a write-only register (returns 0)" },
+        Constant { name: "ERR_WRITE_RO", value: UART_ERR_WRITE_RO, desc: "Write to a read-only register" },
+        Constant { name: "ERR_BUSY", value: UART_ERR_BUSY, desc: "TXDATA or DIV written while BUSY" },
+        Constant { name: "ERR_STRB", value: UART_ERR_STRB, desc: "Write with PSTRB not 0b1111" },
+        Constant { name: "ERR_VALUE", value: UART_ERR_VALUE, desc: "Bad value: TXDATA above 0xFF, DIV 0 or above 0xFFFF, CTRL bits above TX_IE" },
+    ],
+};

@@ -1,0 +1,625 @@
+//! Lock-step harness for the soft core: Verilated `pluton_m0` on an AHB-Lite memory model, beside the ISS, compared on every retired record.
+//!
+//! The RTL runs cycle by cycle. Each time it ends a record (`trc_retire`), the ISS steps once and
+//! the two records must agree: kind, PC or exception number and handler, every register's final
+//! value, the AHB writes in order, flags, IPSR, CONTROL, PRIMASK, and the cycle count when the
+//! record saw no wait state. The memory seen by the RTL and the memory seen by the ISS are two
+//! separate copies of the image; only their writes are compared.
+//!
+//! The inner loop is plain synchronous code on the `Dut` (one call from an async test body):
+//! it runs tens of millions of cycles, and per-cycle task switches would halve its speed.
+
+use super::image::Image;
+use super::semihost::{Semi, Semihost};
+use pluton_bindings::Dut;
+use pluton_cosim::armv6m::{Bus, BusFault, Cpu, Event, IrqSource, Retired};
+use std::collections::{BTreeMap, VecDeque};
+
+/// ROM (flash) and SRAM as on QEMU's `microbit` board; anything else is an ERROR response.
+pub const ROM_BASE: u32 = 0x0000_0000;
+pub const ROM_SIZE: usize = 256 * 1024;
+pub const SRAM_BASE: u32 = 0x2000_0000;
+pub const SRAM_SIZE: usize = 16 * 1024;
+
+/// The memory behind the bus: an image in ROM, a zeroed SRAM, and optional error windows.
+#[derive(Clone)]
+pub struct Memory {
+    rom: Vec<u8>,
+    sram: Vec<u8>,
+    /// Address ranges `[start, end)` that answer ERROR although they are mapped.
+    pub error_ranges: Vec<(u32, u32)>,
+}
+
+impl Memory {
+    pub fn new(image: &Image) -> Result<Memory, String> {
+        if image.bytes.len() > ROM_SIZE {
+            return Err(format!("image `{}` is {} bytes; the ROM holds {ROM_SIZE}", image.name, image.bytes.len()));
+        }
+        let mut rom = vec![0; ROM_SIZE];
+        rom[..image.bytes.len()].copy_from_slice(&image.bytes);
+        Ok(Memory { rom, sram: vec![0; SRAM_SIZE], error_ranges: Vec::new() })
+    }
+
+    /// Byte offset of `addr` in the ROM (false) or SRAM (true), or None when it errors.
+    fn locate(&self, addr: u32, size: u8) -> Option<(bool, usize)> {
+        if self.error_ranges.iter().any(|&(s, e)| addr >= s && addr < e) {
+            return None;
+        }
+        let end = addr.checked_add(size as u32)?;
+        if end <= ROM_BASE + ROM_SIZE as u32 {
+            Some((false, (addr - ROM_BASE) as usize))
+        } else if addr >= SRAM_BASE && end <= SRAM_BASE + SRAM_SIZE as u32 {
+            Some((true, (addr - SRAM_BASE) as usize))
+        } else {
+            None
+        }
+    }
+
+    fn bytes(&self, sram: bool) -> &[u8] {
+        if sram {
+            &self.sram
+        } else {
+            &self.rom
+        }
+    }
+
+    /// Reads `size` bytes little-endian.
+    pub fn load(&self, addr: u32, size: u8) -> Option<u32> {
+        let (sram, off) = self.locate(addr, size)?;
+        let b = self.bytes(sram);
+        Some((0..size as usize).fold(0, |v, i| v | (b[off + i] as u32) << (8 * i)))
+    }
+
+    /// Writes `size` bytes; the ROM is writable from the bus on purpose (the programs keep their
+    /// data in SRAM, and a write to ROM is still compared with the ISS).
+    pub fn store(&mut self, addr: u32, size: u8, value: u32) -> bool {
+        let Some((sram, off)) = self.locate(addr, size) else { return false };
+        let b = if sram { &mut self.sram } else { &mut self.rom };
+        for i in 0..size as usize {
+            b[off + i] = (value >> (8 * i)) as u8;
+        }
+        true
+    }
+}
+
+impl Bus for Memory {
+    fn read(&mut self, addr: u32, size: u8) -> Result<u32, BusFault> {
+        self.load(addr, size).ok_or(BusFault { addr })
+    }
+    fn write(&mut self, addr: u32, size: u8, value: u32) -> Result<(), BusFault> {
+        if self.store(addr, size, value) {
+            Ok(())
+        } else {
+            Err(BusFault { addr })
+        }
+    }
+}
+
+/// Interrupt inputs over time: piecewise constant from each listed cycle on (ISS numbering: the
+/// first instruction starts in cycle 0).
+#[derive(Clone, Debug, Default)]
+pub struct IrqPlan {
+    /// (from cycle, IRQ lines, NMI, RXEV), sorted by cycle.
+    pub steps: Vec<(u64, u32, bool, bool)>,
+}
+
+impl IrqPlan {
+    fn at(&self, cycle: u64) -> (u32, bool, bool) {
+        let i = self.steps.partition_point(|s| s.0 <= cycle);
+        if i == 0 {
+            (0, false, false)
+        } else {
+            let s = self.steps[i - 1];
+            (s.1, s.2, s.3)
+        }
+    }
+}
+
+impl IrqSource for IrqPlan {
+    fn irq(&self, cycle: u64) -> u32 {
+        self.at(cycle).0
+    }
+    fn nmi(&self, cycle: u64) -> bool {
+        self.at(cycle).1
+    }
+    fn rxev(&self, cycle: u64) -> bool {
+        self.at(cycle).2
+    }
+}
+
+/// How a run is set up.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Give up after this many cycles.
+    pub max_cycles: u64,
+    /// Wait states per data phase are drawn from 0..=max_waits (0: zero-wait memory, cycles compared).
+    pub max_waits: u32,
+    /// Seed of the wait-state draw.
+    pub wait_seed: u64,
+    pub irq: IrqPlan,
+    /// Address ranges that answer ERROR.
+    pub error_ranges: Vec<(u32, u32)>,
+    /// The run is expected to end in LOCKUP rather than SYS_EXIT.
+    pub expect_lockup: bool,
+    /// Who answers the core's bus: the harness's memory, or a system around the core.
+    pub bus: BusMode,
+    /// Loads the image into the DUT while reset is held (systems with their own ROM).
+    pub loader: Option<fn(&mut dyn Dut, &Image) -> Result<(), String>>,
+}
+
+/// Who answers the core's AHB transfers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BusMode {
+    /// `pluton_m0` alone: the harness drives HRDATA/HREADY/HRESP from its own memory.
+    Drive,
+    /// A system top that contains the core: the harness watches the core's bus on the `mon_*`
+    /// ports. Reads at or above `mmio_base` are device registers: the ISS is given the value
+    /// the RTL read (their effects are checked by the test's output instead).
+    Monitor { mmio_base: u32 },
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            max_cycles: 20_000_000,
+            max_waits: 0,
+            wait_seed: 1,
+            irq: IrqPlan::default(),
+            error_ranges: Vec::new(),
+            expect_lockup: false,
+            bus: BusMode::Drive,
+            loader: None,
+        }
+    }
+}
+
+/// What a run produced and measured.
+#[derive(Clone, Debug, Default)]
+pub struct RunResult {
+    pub output: String,
+    /// SYS_EXIT with ADP_Stopped_ApplicationExit (or the expected lockup).
+    pub success: bool,
+    pub instructions: u64,
+    pub entries: u64,
+    /// Cycles from the first instruction on, halted cycles excluded.
+    pub cycles: u64,
+    /// Cycles spent in instruction records (for CPI).
+    pub instruction_cycles: u64,
+    /// Records whose cycles were compared with the ISS.
+    pub timed_records: u64,
+    pub wait_states: u64,
+    /// Exception numbers entered, counted.
+    pub exceptions: BTreeMap<u32, u64>,
+    /// Instruction kinds retired (first word of the ISS's `Instr` debug name), counted.
+    pub kinds: BTreeMap<String, u64>,
+}
+
+/// Port ids of `pluton_m0`, looked up once.
+struct Ports {
+    rst_n: usize,
+    haddr: usize,
+    htrans: usize,
+    hsize: usize,
+    hburst: usize,
+    hwrite: usize,
+    hwdata: usize,
+    hrdata: usize,
+    hready: usize,
+    hresp: usize,
+    irq: usize,
+    /// A UART-like byte output of a system (its bytes join the semihosting output).
+    tx_valid: Option<usize>,
+    tx_byte: Option<usize>,
+    nmi: usize,
+    rxev: usize,
+    lockup: usize,
+    halted: usize,
+    dbgrestart: usize,
+    sysresetreq: usize,
+    retire: usize,
+    exc: usize,
+    excnum: usize,
+    pc: usize,
+    rf_we: usize,
+    rf_idx: usize,
+    rf_data: usize,
+    apsr: usize,
+    ipsr: usize,
+    control: usize,
+    primask: usize,
+}
+
+impl Ports {
+    fn find(dut: &dyn Dut, bus: BusMode) -> Result<Ports, String> {
+        let p = |n: &str| dut.port_id(n).ok_or_else(|| format!("{} has no port `{n}`", dut.name()));
+        let b = |n: &str| match bus {
+            BusMode::Drive => p(n),
+            BusMode::Monitor { .. } => p(&format!("mon_{}", n.to_lowercase())),
+        };
+        Ok(Ports {
+            rst_n: p("rst_n")?,
+            haddr: b("HADDR")?,
+            htrans: b("HTRANS")?,
+            hsize: b("HSIZE")?,
+            hburst: if bus == BusMode::Drive { p("HBURST")? } else { usize::MAX },
+            hwrite: b("HWRITE")?,
+            hwdata: b("HWDATA")?,
+            hrdata: b("HRDATA")?,
+            hready: b("HREADY")?,
+            hresp: b("HRESP")?,
+            irq: if bus == BusMode::Drive { p("IRQ")? } else { p("irq_ext")? },
+            tx_valid: dut.port_id("tx_valid"),
+            tx_byte: dut.port_id("tx_byte"),
+            nmi: p("NMI")?,
+            rxev: p("RXEV")?,
+            lockup: p("LOCKUP")?,
+            halted: p("HALTED")?,
+            dbgrestart: p("DBGRESTART")?,
+            sysresetreq: p("SYSRESETREQ")?,
+            retire: p("trc_retire")?,
+            exc: p("trc_exc")?,
+            excnum: p("trc_excnum")?,
+            pc: p("trc_pc")?,
+            rf_we: p("trc_rf_we")?,
+            rf_idx: p("trc_rf_idx")?,
+            rf_data: p("trc_rf_data")?,
+            apsr: p("trc_apsr")?,
+            ipsr: p("trc_ipsr")?,
+            control: p("trc_control")?,
+            primask: p("trc_primask")?,
+        })
+    }
+}
+
+/// An AHB data phase in progress.
+#[derive(Clone, Copy, Debug)]
+struct DataPhase {
+    addr: u32,
+    size: u8,
+    write: bool,
+    /// Wait states still to insert before it completes.
+    waits: u32,
+    /// ERROR response: 2 = first cycle next, 1 = second cycle next.
+    error: u8,
+}
+
+/// splitmix64: the wait-state draw (deterministic per seed).
+fn next_rand(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Everything the RTL did since its last record ended.
+#[derive(Default)]
+struct RtlRecord {
+    regs: BTreeMap<u8, u32>,
+    writes: Vec<(u32, u8, u32)>,
+    cycles: u64,
+    waits: u64,
+    bus_error: bool,
+}
+
+const SEMIHOSTING_BKPT: u8 = 0xAB;
+
+/// The ISS's view of memory: its own copy of the image, plus (in monitor mode) the device-register
+/// reads the RTL made, handed over in order.
+struct IssBus {
+    mem: Memory,
+    mmio_base: Option<u32>,
+    mmio_reads: VecDeque<(u32, u8, u32)>,
+}
+
+impl Bus for IssBus {
+    fn read(&mut self, addr: u32, size: u8) -> Result<u32, BusFault> {
+        match self.mmio_base {
+            Some(base) if addr >= base => match self.mmio_reads.pop_front() {
+                Some((a, s, v)) if a == addr && s == size => Ok(v),
+                // The ISS read a device register the RTL did not: an error record follows.
+                _ => Err(BusFault { addr }),
+            },
+            _ => self.mem.read(addr, size),
+        }
+    }
+    fn write(&mut self, addr: u32, size: u8, value: u32) -> Result<(), BusFault> {
+        match self.mmio_base {
+            Some(base) if addr >= base => Ok(()),
+            _ => self.mem.write(addr, size, value),
+        }
+    }
+}
+
+/// Runs `image` on the RTL and the ISS in lock-step until SYS_EXIT (or the expected lockup).
+/// An `Err` names the first disagreement, with the record and the cycle.
+pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResult, String> {
+    let p = Ports::find(dut, cfg.bus)?;
+    let drive = cfg.bus == BusMode::Drive;
+    let mut mem = Memory::new(image)?;
+    mem.error_ranges = cfg.error_ranges.clone();
+    let mmio_base = match cfg.bus {
+        BusMode::Drive => None,
+        BusMode::Monitor { mmio_base } => Some(mmio_base),
+    };
+    let mut iss = IssBus { mem: mem.clone(), mmio_base, mmio_reads: VecDeque::new() };
+    let mut cpu = Cpu::new();
+    cpu.set_irq_source(cfg.irq.clone());
+    cpu.reset(&mut iss).map_err(|e| format!("ISS reset: vector fetch at {:#x} failed", e.addr))?;
+    let mut semi = Semihost::default();
+    let mut res = RunResult::default();
+
+    let mut inputs = vec![p.irq, p.nmi, p.rxev, p.dbgrestart];
+    if drive {
+        inputs.extend([p.hready, p.hresp, p.hrdata]);
+    }
+    for port in inputs {
+        dut.poke_u32(port, 0);
+    }
+    dut.poke_u32(p.rst_n, 0);
+    dut.step();
+    if let Some(load) = cfg.loader {
+        load(dut, image)?;
+    }
+    dut.step();
+    dut.poke_u32(p.rst_n, 1);
+
+    let mut rng = cfg.wait_seed;
+    let mut dp: Option<DataPhase> = None;
+    // The previous cycle's address phase while it was stalled (AHB-Lite: must be held).
+    let mut held: Option<(u32, u32, u32, u32)> = None;
+    let mut rec = RtlRecord::default();
+    // ISS cycle numbering: the RTL's cycle 6 is ISS cycle 0 (README, "Reset").
+    let mut t: i64 = -5;
+    let mut rtl_cycle: u64 = 0;
+    let mut halt_state = 0u8; // 0 running, 1 halted: pulse DBGRESTART now, 2 restart pulsed
+    let mut records: u64 = 0;
+    let mut uart = Vec::new();
+
+    loop {
+        rtl_cycle += 1;
+        if rtl_cycle > cfg.max_cycles {
+            return Err(format!("no SYS_EXIT within {} cycles (pc of last record {:#x})", cfg.max_cycles, cpu.pc));
+        }
+        // Inputs for this cycle.
+        let (irq, nmi, rxev) = if t >= 0 { cfg.irq.at(t as u64) } else { (0, false, false) };
+        dut.poke_u32(p.irq, irq);
+        dut.poke_u32(p.nmi, nmi as u32);
+        dut.poke_u32(p.rxev, rxev as u32);
+        let (hready, hresp) = if drive {
+            let (hready, hresp, hrdata) = match dp {
+                None => (true, false, 0),
+                Some(d) if d.error == 2 => (false, true, 0),
+                Some(d) if d.error == 1 => (true, true, 0),
+                Some(d) if d.waits > 0 => (false, false, 0xDEAD_BEEF),
+                Some(d) if d.write => (true, false, 0),
+                Some(d) => (true, false, mem.load(d.addr & !3, 4).unwrap_or(0)),
+            };
+            dut.poke_u32(p.hready, hready as u32);
+            dut.poke_u32(p.hresp, hresp as u32);
+            dut.poke_u32(p.hrdata, hrdata);
+            (hready, hresp)
+        } else {
+            (dut.peek_u32(p.hready) == 1, dut.peek_u32(p.hresp) == 1)
+        };
+        let halted = dut.peek_u32(p.halted) == 1;
+        if halted && halt_state == 1 {
+            dut.poke_u32(p.dbgrestart, 1);
+            halt_state = 2;
+        } else {
+            dut.poke_u32(p.dbgrestart, 0);
+            if !halted && halt_state == 2 {
+                halt_state = 0;
+            }
+        }
+
+        // Outputs of this cycle.
+        let htrans = dut.peek_u32(p.htrans);
+        let haddr = dut.peek_u32(p.haddr);
+        let hwrite = dut.peek_u32(p.hwrite);
+        let hsize = dut.peek_u32(p.hsize);
+        if htrans != 0 && htrans != 2 {
+            return Err(format!("cycle {rtl_cycle}: HTRANS = {htrans}; the core may only issue IDLE or NONSEQ"));
+        }
+        if htrans == 2 {
+            if hsize > 2 || haddr & ((1 << hsize) - 1) != 0 {
+                return Err(format!("cycle {rtl_cycle}: unaligned or bad transfer HADDR {haddr:#x} HSIZE {hsize}"));
+            }
+            if drive && dut.peek_u32(p.hburst) != 0 {
+                return Err(format!("cycle {rtl_cycle}: HBURST must be SINGLE"));
+            }
+        }
+        // A stalled address phase must not change, unless the stall is an ERROR response.
+        if let Some(h) = held {
+            let now = (htrans, haddr, hwrite, hsize);
+            if now != h && !hresp {
+                return Err(format!("cycle {rtl_cycle}: address phase changed during a wait state: {h:x?} -> {now:x?}"));
+            }
+        }
+
+        // The rising edge: the data phase completes when HREADY is high.
+        if hready {
+            if let Some(d) = dp {
+                let lane = (d.addr & 3) * 8;
+                let mask = if d.size == 4 { u32::MAX } else { (1u32 << (8 * d.size as u32)) - 1 };
+                if hresp {
+                    rec.bus_error = true;
+                } else if d.write {
+                    let value = (dut.peek_u32(p.hwdata) >> lane) & mask;
+                    mem.store(d.addr, d.size, value);
+                    rec.writes.push((d.addr, d.size, value));
+                } else if !drive {
+                    let value = (dut.peek_u32(p.hrdata) >> lane) & mask;
+                    if mmio_base.is_some_and(|b| d.addr >= b) {
+                        iss.mmio_reads.push_back((d.addr, d.size, value));
+                    } else if mem.load(d.addr, d.size) != Some(value) {
+                        return Err(format!(
+                            "cycle {rtl_cycle}: the system's memory returned {value:#x} for {:#x} (size {}); the image holds {:x?}",
+                            d.addr, d.size, mem.load(d.addr, d.size)
+                        ));
+                    }
+                }
+            }
+            dp = None;
+            held = None;
+            if htrans == 2 {
+                let size = 1u8 << hsize;
+                let mapped = mem.locate(haddr, size).is_some();
+                let waits = if cfg.max_waits == 0 || !drive { 0 } else { (next_rand(&mut rng) % (cfg.max_waits as u64 + 1)) as u32 };
+                dp = Some(DataPhase { addr: haddr, size, write: hwrite == 1, waits, error: if mapped { 0 } else { 2 } });
+            }
+        } else {
+            if htrans == 2 {
+                held = Some((htrans, haddr, hwrite, hsize));
+            }
+            if !hresp {
+                rec.waits += 1;
+            }
+            if let Some(d) = dp.as_mut() {
+                if d.error == 2 {
+                    d.error = 1;
+                } else if d.waits > 0 {
+                    d.waits -= 1;
+                }
+            }
+        }
+        if let (Some(v), Some(b)) = (p.tx_valid, p.tx_byte) {
+            if dut.peek_u32(v) == 1 {
+                uart.push(dut.peek_u32(b) as u8);
+            }
+        }
+
+        // Trace of this cycle.
+        if !halted && t >= 0 {
+            rec.cycles += 1;
+        }
+        if dut.peek_u32(p.rf_we) == 1 {
+            rec.regs.insert(dut.peek_u32(p.rf_idx) as u8, dut.peek_u32(p.rf_data));
+        }
+        let retire = dut.peek_u32(p.retire) == 1;
+        let lockup = dut.peek_u32(p.lockup) == 1;
+        if dut.peek_u32(p.sysresetreq) == 1 {
+            return Err(format!("cycle {rtl_cycle}: SYSRESETREQ asserted"));
+        }
+        if retire {
+            records += 1;
+            let r = cpu.step(&mut iss);
+            compare(dut, &p, &r, &cpu, &rec, records).map_err(|e| format!("record {records} (RTL cycle {rtl_cycle}): {e}"))?;
+            if let Some(extra) = iss.mmio_reads.front() {
+                return Err(format!("record {records}: the RTL read device register {:#x} but the ISS did not", extra.0));
+            }
+            res.cycles += rec.cycles;
+            res.wait_states += rec.waits;
+            if rec.waits > 0 {
+                cpu.add_stall(rec.cycles.saturating_sub(r.cycles as u64));
+            }
+            match r.exc {
+                Some(n) => {
+                    res.entries += 1;
+                    *res.exceptions.entry(n).or_default() += 1;
+                }
+                None => {
+                    res.instructions += 1;
+                    res.instruction_cycles += rec.cycles;
+                    let name = format!("{:?}", r.instr);
+                    let kind = name.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("?").to_string();
+                    *res.kinds.entry(kind).or_default() += 1;
+                }
+            }
+            if rec.waits == 0 && !rec.bus_error {
+                res.timed_records += 1;
+            }
+            rec = RtlRecord::default();
+            let output = |semi: &Semihost, uart: &[u8]| {
+                String::from_utf8_lossy(&uart).into_owned() + &String::from_utf8_lossy(&semi.out)
+            };
+            match r.event {
+                Event::Breakpoint(SEMIHOSTING_BKPT) => {
+                    let mut read = |a: u32| iss.mem.load(a, 1).map(|v| v as u8);
+                    match semi.service(cpu.reg(0), cpu.reg(1), &mut read)? {
+                        Semi::Continue => {
+                            cpu.resume_from_halt();
+                            halt_state = 1;
+                        }
+                        Semi::Exit { success, reason } => {
+                            res.output = output(&semi, &uart);
+                            res.success = success && !cfg.expect_lockup;
+                            if !success {
+                                res.output += &format!("\n[SYS_EXIT reason {reason:#x}]");
+                            }
+                            return Ok(res);
+                        }
+                    }
+                }
+                Event::Breakpoint(imm) => return Err(format!("BKPT #{imm:#x} at {:#x} (only semihosting BKPT 0xAB is serviced)", r.pc)),
+                _ => {}
+            }
+            if r.exc == Some(0) || lockup {
+                if !(r.exc == Some(0) && lockup) {
+                    return Err(format!("lockup disagrees: RTL LOCKUP = {lockup}, ISS record {:?}", r.exc));
+                }
+                res.output = output(&semi, &uart);
+                res.success = cfg.expect_lockup;
+                return Ok(res);
+            }
+        } else if lockup {
+            return Err(format!("cycle {rtl_cycle}: RTL locked up without a lockup record"));
+        }
+
+        dut.step();
+        if !halted {
+            t += 1;
+        }
+    }
+}
+
+/// Compares one RTL record with the ISS's record `r` (after the ISS stepped).
+fn compare(dut: &mut dyn Dut, p: &Ports, r: &Retired, cpu: &Cpu, rec: &RtlRecord, n: u64) -> Result<(), String> {
+    let rtl_exc = dut.peek_u32(p.exc) == 1;
+    let rtl_pc = dut.peek_u32(p.pc);
+    let what = match r.exc {
+        Some(e) => format!("ISS: entry to exception {e}, handler {:#x}", r.next_pc),
+        None => format!("ISS: {:?} at {:#x}", r.instr, r.pc),
+    };
+    match r.exc {
+        Some(e) => {
+            let num = dut.peek_u32(p.excnum);
+            if !rtl_exc || num != e {
+                return Err(format!("{what}; RTL: {}", if rtl_exc { format!("entry to exception {num}") } else { format!("instruction at {rtl_pc:#x}") }));
+            }
+            if e != 0 && rtl_pc != r.next_pc {
+                return Err(format!("{what}; RTL handler {rtl_pc:#x}"));
+            }
+        }
+        None => {
+            if rtl_exc {
+                return Err(format!("{what}; RTL: entry to exception {}", dut.peek_u32(p.excnum)));
+            }
+            if rtl_pc != r.pc {
+                return Err(format!("{what}; RTL instruction at {rtl_pc:#x}"));
+            }
+        }
+    }
+    let mut iss_regs = BTreeMap::new();
+    for &(reg, v) in &r.reg_writes {
+        iss_regs.insert(reg, v);
+    }
+    if iss_regs != rec.regs {
+        return Err(format!("{what}: register writes differ (13 = MSP, 14 = LR, 15 = PSP)\n  ISS {iss_regs:x?}\n  RTL {:x?}", rec.regs));
+    }
+    if r.mem_writes != rec.writes {
+        return Err(format!("{what}: memory writes differ (address, size, value)\n  ISS {:x?}\n  RTL {:x?}", r.mem_writes, rec.writes));
+    }
+    let f = cpu.flags;
+    let apsr = (f.n as u32) << 3 | (f.z as u32) << 2 | (f.c as u32) << 1 | f.v as u32;
+    let got = (dut.peek_u32(p.apsr), dut.peek_u32(p.ipsr), dut.peek_u32(p.control), dut.peek_u32(p.primask));
+    let want = (apsr, cpu.ipsr, (cpu.spsel as u32) << 1 | cpu.npriv as u32, cpu.primask as u32);
+    if got != want {
+        return Err(format!("{what}: state after the record (NZCV, IPSR, CONTROL, PRIMASK) ISS {want:x?}, RTL {got:x?}"));
+    }
+    let lockup = r.exc == Some(0);
+    if rec.waits == 0 && !rec.bus_error && !lockup && rec.cycles != r.cycles as u64 {
+        return Err(format!("{what}: {} cycles on the RTL, {} in the timing contract (record {n})", rec.cycles, r.cycles));
+    }
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! The soft core's test programs on the ISS and on QEMU (`-M microbit`): identical output, and each ends with its success marker.
+
+use pluton_testbenches::m0::compile::{build, programs};
+use pluton_testbenches::m0::iss_run::run_iss;
+use pluton_testbenches::m0::qemu::{run, QemuRun};
+use std::time::Duration;
+
+fn check(name: &str) {
+    let image = build(name).unwrap_or_else(|e| panic!("{e}"));
+    let iss = run_iss(&image, 50_000_000).unwrap_or_else(|e| panic!("{e}"));
+    println!("{name}: ISS {} instructions, {} cycles (CPI {:.2})", iss.instructions, iss.cycles, iss.cycles as f64 / iss.instructions as f64);
+    assert!(iss.success, "{name} failed on the ISS:\n{}", iss.output);
+    assert!(iss.output.ends_with(&format!("{name} done\n")), "{name}: no success marker:\n{}", iss.output);
+    match run(&image, Duration::from_secs(30)) {
+        QemuRun::Ran { output, success } => {
+            assert!(success, "{name} failed on QEMU:\n{output}");
+            assert_eq!(iss.output, output, "{name}: the ISS and QEMU differ");
+            println!("{name}: identical output on QEMU ({} bytes)", output.len());
+        }
+        QemuRun::Skipped(why) => println!("SKIPPED the QEMU comparison of {name}: {why}"),
+    }
+}
+
+#[test]
+fn m0_programs_listed() {
+    // Every program in the folder is in the list (or is one of the bench-only programs).
+    let bench_only = ["irq_pins"];
+    let mut on_disk: Vec<String> = std::fs::read_dir(pluton_testbenches::m0::compile::programs_dir())
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let stem = name.strip_suffix(".c").or_else(|| name.strip_suffix(".S"))?;
+            (!["crt0", "lib"].contains(&stem) && !bench_only.contains(&stem)).then(|| stem.to_string())
+        })
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = programs().iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(on_disk, listed);
+}
+
+#[test]
+fn m0_program_c_sort_crc() {
+    check("c_sort_crc");
+}
+
+#[test]
+fn m0_program_alu() {
+    check("alu");
+}
