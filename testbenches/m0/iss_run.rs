@@ -31,7 +31,7 @@ pub fn run_iss(image: &Image, max_records: u64) -> Result<IssRun, String> {
         match r.event {
             Event::Breakpoint(0xAB) => {
                 let mut read = |a: u32| mem.load(a, 1).map(|v| v as u8);
-                match semi.service(cpu.reg(0), cpu.reg(1), &mut read).map_err(|e| format!("{}: {e}", image.name))? {
+                match semi.service(cpu.reg(0), cpu.reg(1), &mut read).map_err(|e| format!("{}: {e} (BKPT at {:#x}, after {} instructions)", image.name, r.pc, run.instructions))? {
                     Semi::Continue => cpu.resume_from_halt(),
                     Semi::Exit { success, reason } => {
                         run.output = semi.output();

@@ -49,3 +49,8 @@ fn m0_program_c_sort_crc() {
 fn m0_program_alu() {
     check("alu");
 }
+
+#[test]
+fn m0_program_system() {
+    check("system");
+}

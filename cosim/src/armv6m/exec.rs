@@ -1081,7 +1081,8 @@ impl Cpu {
             }
             16 => self.primask = value & 1 == 1,
             20 => {
-                self.npriv = value & 1 == 1;
+                // Cortex-M0 has no unprivileged Thread mode: nPRIV reads as zero, ignores writes
+                self.npriv = false;
                 // SPSEL is only writable in Thread mode (Handler always uses MSP)
                 if self.mode == Mode::Thread {
                     self.spsel = value >> 1 & 1 == 1;

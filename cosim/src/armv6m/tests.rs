@@ -977,11 +977,11 @@ fn armv6m_mrs_msr_special_registers() {
         exec(&MSR_APSR, user).0.flags,
         flags(true, false, false, false)
     );
-    // privileged Thread can drop privilege
+    // Cortex-M0 has no unprivileged mode: writing nPRIV = 1 leaves the core privileged
     let (cpu, _, ret) = exec(&MSR_CONTROL, |cpu, _| cpu.r[1] = 1);
     assert_eq!(
         (cpu.npriv, cpu.privileged(), ret.reg_writes.len()),
-        (true, false, 0)
+        (false, true, 0)
     );
 }
 
