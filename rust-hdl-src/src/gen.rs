@@ -20,6 +20,7 @@ pub fn blocks() -> Vec<IpBlock> {
         IpBlock { map: &crate::wifi::regs::MAP, verilog: top_text::<crate::wifi::WifiArbiter> },
         IpBlock { map: &crate::otp::regs::MAP, verilog: top_text::<crate::otp::OtpCtrl> },
         IpBlock { map: &crate::security::regs::MAP, verilog: top_text::<crate::security::Security> },
+        IpBlock { map: &crate::m0sys::regs::UART_MAP, verilog: top_text::<crate::m0sys::Uart> },
     ]
 }
 

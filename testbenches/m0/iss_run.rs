@@ -22,8 +22,13 @@ pub fn run_iss(image: &Image, max_records: u64) -> Result<IssRun, String> {
     cpu.reset(&mut mem).map_err(|e| format!("{}: reset vector fetch at {:#x} failed", image.name, e.addr))?;
     let mut semi = Semihost::default();
     let mut run = IssRun::default();
+    // M0_TRACE=1 prints every record (debugging a program).
+    let trace = std::env::var_os("M0_TRACE").is_some();
     for _ in 0..max_records {
         let r = cpu.step(&mut mem);
+        if trace {
+            eprintln!("{:>10} {:08x} {:?} exc {:?} regs {:x?} writes {:x?}", cpu.cycle, r.pc, r.instr, r.exc, r.reg_writes, r.mem_writes);
+        }
         run.cycles += r.cycles as u64;
         if r.exc.is_none() {
             run.instructions += 1;

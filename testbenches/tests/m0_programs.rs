@@ -24,7 +24,7 @@ fn check(name: &str) {
 #[test]
 fn m0_programs_listed() {
     // Every program in the folder is in the list (or is one of the bench-only programs).
-    let bench_only = ["irq_pins"];
+    let bench_only = ["irq_pins", "faults"];
     let mut on_disk: Vec<String> = std::fs::read_dir(pluton_testbenches::m0::compile::programs_dir())
         .unwrap()
         .flatten()
@@ -53,4 +53,24 @@ fn m0_program_alu() {
 #[test]
 fn m0_program_system() {
     check("system");
+}
+
+#[test]
+fn m0_program_exceptions() {
+    check("exceptions");
+}
+
+/// The fault paths QEMU cannot check (see `programs/faults.c`), on the ISS: each case faults once
+/// at the expected address. The RTL runs the same program in lock-step in the regression.
+#[test]
+fn m0_program_faults_on_iss() {
+    let image = build("faults").unwrap_or_else(|e| panic!("{e}"));
+    let iss = run_iss(&image, 1_000_000).unwrap_or_else(|e| panic!("{e}"));
+    println!("{}", iss.output);
+    assert!(iss.success && iss.output.ends_with("faults done\n"), "{}", iss.output);
+    let cases: Vec<&str> = iss.output.lines().filter(|l| l.contains(": faults ")).collect();
+    assert_eq!(cases.len(), 5, "{}", iss.output);
+    for line in cases {
+        assert!(line.contains("faults 1, stacked pc as expected"), "{line}");
+    }
 }

@@ -37,12 +37,15 @@ impl Logic for M0Scs {
     fn update(&mut self) {
         self.r.clock.next = self.clock.val();
         self.r.rst_n.next = self.rst_n.val();
-        self.r.d.next = self.irq.val() ^ self.wdata.val();
+        self.r.d.next = self.r.q.val() & 0x0200;
         if self.sel.val() & self.write.val() & self.nmi.val() & self.primask.val() & self.ack.val() & self.ret.val() & self.pend_svc.val() {
-            self.r.d.next = self.irq.val();
+            self.r.d.next = self.irq.val() ^ self.wdata.val();
         }
-        if (self.addr.val().get_bits::<6>(0) == self.ipsr.val()) & (self.ack_num.val() == self.ret_num.val()) {
-            self.r.d.next = self.wdata.val();
+        if self.sel.val() & (self.addr.val().get_bits::<6>(6) == self.ipsr.val()) & (self.ack_num.val() == self.ret_num.val()) {
+            self.r.d.next = self.r.q.val() | 0x0200;
+        }
+        if self.sel.val() & (self.addr.val().get_bits::<6>(0) == self.ipsr.val()) & !self.write.val() {
+            self.r.d.next = self.r.q.val() | 0x0200;
         }
         self.rdata.next = self.r.q.val();
         self.take.next = self.r.q.val().get_bit(0);

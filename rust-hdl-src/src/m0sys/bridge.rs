@@ -10,8 +10,10 @@ use rust_hdl::prelude::*;
 ///
 /// An accepted AHB address phase is followed by APB SETUP (1 cycle) and ACCESS (until PREADY):
 /// the AHB data phase takes 2 cycles plus one per PREADY-low cycle. PSLVERR ends ACCESS and
-/// becomes a two-cycle ERROR (one more cycle). `pwdata` is HWDATA itself, which the master holds
-/// for the whole data phase. `paddr` is word aligned; `pstrb` gives the written lanes (0 on reads).
+/// becomes a two-cycle ERROR (one more cycle). `paddr` is word aligned; `pstrb` gives the written
+/// lanes (0 on reads). `pwdata` is HWDATA registered at the end of SETUP, so it is valid in ACCESS
+/// (where completers use it) but not yet in SETUP: a combinational HWDATA -> PWDATA -> PREADY ->
+/// HREADY path would close a loop through the core (HWDATA and HREADY share its logic).
 #[derive(LogicBlock)]
 pub struct AhbApbBridge {
     pub clock: Signal<In, Clock>,
@@ -56,6 +58,7 @@ pub struct AhbApbBridge {
     write_r: RDff<bool>,
     strb_r: RDff<Bits<4>>,
     master_r: RDff<Bits<4>>,
+    wdata_r: RDff<Bits<32>>,
 
     nonseq: Constant<Bits<2>>,
     seq: Constant<Bits<2>>,
@@ -124,6 +127,7 @@ impl Default for AhbApbBridge {
             write_r: Default::default(),
             strb_r: Default::default(),
             master_r: Default::default(),
+            wdata_r: Default::default(),
             nonseq: c(0b10),
             seq: c(0b11),
             sz_byte: c(0),
@@ -165,6 +169,7 @@ impl Logic for AhbApbBridge {
         self.write_r.clock.next = self.clock.val();
         self.strb_r.clock.next = self.clock.val();
         self.master_r.clock.next = self.clock.val();
+        self.wdata_r.clock.next = self.clock.val();
         self.setup.rst_n.next = self.rst_n.val();
         self.access.rst_n.next = self.rst_n.val();
         self.err1.rst_n.next = self.rst_n.val();
@@ -174,6 +179,7 @@ impl Logic for AhbApbBridge {
         self.write_r.rst_n.next = self.rst_n.val();
         self.strb_r.rst_n.next = self.rst_n.val();
         self.master_r.rst_n.next = self.rst_n.val();
+        self.wdata_r.rst_n.next = self.rst_n.val();
 
         // ---- AHB address phase.
         self.active.next = self.hsel.val()
@@ -255,14 +261,41 @@ impl Logic for AhbApbBridge {
             }
         }
 
-        // ---- APB outputs, from flops (pwdata is the bus's data phase).
+        // HWDATA is valid from the first data-phase cycle (SETUP) and held by the master.
+        self.wdata_r.d.next = self.wdata_r.q.val();
+        if self.setup.q.val() & self.write_r.q.val() {
+            self.wdata_r.d.next = self.hwdata.val();
+        }
+
+        // ---- APB outputs, from flops.
         self.psel0.next = (self.setup.q.val() | self.access.q.val()) & !self.slot1.q.val();
         self.psel1.next = (self.setup.q.val() | self.access.q.val()) & self.slot1.q.val();
         self.penable.next = self.access.q.val();
         self.pwrite.next = self.write_r.q.val();
         self.paddr.next = self.addr_r.q.val();
-        self.pwdata.next = self.hwdata.val();
+        self.pwdata.next = self.wdata_r.q.val();
         self.pstrb.next = self.strb_r.q.val();
         self.pmaster.next = self.master_r.q.val();
+    }
+}
+
+impl crate::gen::TopBlock for AhbApbBridge {
+    fn connect_inputs(&mut self) {
+        self.clock.connect();
+        self.rst_n.connect();
+        self.hsel.connect();
+        self.haddr.connect();
+        self.htrans.connect();
+        self.hsize.connect();
+        self.hwrite.connect();
+        self.hwdata.connect();
+        self.hready.connect();
+        self.hmaster.connect();
+        self.prdata0.connect();
+        self.pready0.connect();
+        self.pslverr0.connect();
+        self.prdata1.connect();
+        self.pready1.connect();
+        self.pslverr1.connect();
     }
 }

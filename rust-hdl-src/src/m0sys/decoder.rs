@@ -1,4 +1,4 @@
-//! AHB-Lite address decoder and response mux (`AhbDecoder`), with the default slave that answers unmapped addresses with ERROR.
+//! AHB-Lite address decoder (`AhbDecoder`) and response mux (`AhbMux`), with the default slave that answers unmapped addresses with ERROR.
 
 use super::c;
 use super::regs;
@@ -6,9 +6,13 @@ use crate::common::prims::RDff;
 use rust_hdl::prelude::*;
 
 /// Decodes `HADDR[31:14]` into the three slave selects (ROM 64 KB at 0, SRAM 16 KB at
-/// 0x20000000, APB bridge 64 KB at 0x40000000), remembers which slave owns the data phase
-/// (captured at each edge with HREADY high), and returns that slave's HREADYOUT/HRESP/HRDATA.
-/// A NONSEQ/SEQ transfer anywhere else gets the default slave's two-cycle ERROR.
+/// 0x20000000, APB bridge 64 KB at 0x40000000) and remembers which slave owns the data phase
+/// (captured at each edge with HREADY high); `AhbMux` returns that slave's answer. A NONSEQ/SEQ
+/// transfer anywhere else gets the default slave's two-cycle ERROR.
+///
+/// The decoder (address phase in) and the mux (HREADY out) are separate modules on purpose: in
+/// one always block Verilator 5.006 sees a loop through the core, whose one block reads HREADY and
+/// drives HADDR.
 #[derive(LogicBlock)]
 pub struct AhbDecoder {
     pub clock: Signal<In, Clock>,
@@ -16,22 +20,17 @@ pub struct AhbDecoder {
     /// HADDR[31:14] (the lower bits only matter inside a slave).
     pub haddr_hi: Signal<In, Bits<18>>,
     pub htrans: Signal<In, Bits<2>>,
-    pub rom_hreadyout: Signal<In, bool>,
-    pub rom_hresp: Signal<In, bool>,
-    pub rom_hrdata: Signal<In, Bits<32>>,
-    pub ram_hreadyout: Signal<In, bool>,
-    pub ram_hresp: Signal<In, bool>,
-    pub ram_hrdata: Signal<In, Bits<32>>,
-    pub apb_hreadyout: Signal<In, bool>,
-    pub apb_hresp: Signal<In, bool>,
-    pub apb_hrdata: Signal<In, Bits<32>>,
+    /// The bus's HREADY (from `AhbMux`).
+    pub hready: Signal<In, bool>,
     pub hsel_rom: Signal<Out, bool>,
     pub hsel_ram: Signal<Out, bool>,
     pub hsel_apb: Signal<Out, bool>,
-    /// The bus's HREADY (to the master and to every slave), HRESP and HRDATA.
-    pub hready: Signal<Out, bool>,
-    pub hresp: Signal<Out, bool>,
-    pub hrdata: Signal<Out, Bits<32>>,
+    /// Owner of the data phase, and the default slave's ERROR cycles (flop outputs, to `AhbMux`).
+    pub dsel_rom_q: Signal<Out, bool>,
+    pub dsel_ram_q: Signal<Out, bool>,
+    pub dsel_apb_q: Signal<Out, bool>,
+    pub derr1_q: Signal<Out, bool>,
+    pub derr2_q: Signal<Out, bool>,
 
     /// Owner of the data phase (at most one set; none: the default slave).
     dsel_rom: RDff<bool>,
@@ -46,7 +45,6 @@ pub struct AhbDecoder {
     rom_page: Constant<Bits<16>>,
     apb_page: Constant<Bits<16>>,
     ram_page: Constant<Bits<18>>,
-    zero32: Constant<Bits<32>>,
 
     active: Signal<Local, bool>,
     sel_rom: Signal<Local, bool>,
@@ -65,21 +63,15 @@ impl Default for AhbDecoder {
             rst_n: Default::default(),
             haddr_hi: Default::default(),
             htrans: Default::default(),
-            rom_hreadyout: Default::default(),
-            rom_hresp: Default::default(),
-            rom_hrdata: Default::default(),
-            ram_hreadyout: Default::default(),
-            ram_hresp: Default::default(),
-            ram_hrdata: Default::default(),
-            apb_hreadyout: Default::default(),
-            apb_hresp: Default::default(),
-            apb_hrdata: Default::default(),
+            hready: Default::default(),
             hsel_rom: Default::default(),
             hsel_ram: Default::default(),
             hsel_apb: Default::default(),
-            hready: Default::default(),
-            hresp: Default::default(),
-            hrdata: Default::default(),
+            dsel_rom_q: Default::default(),
+            dsel_ram_q: Default::default(),
+            dsel_apb_q: Default::default(),
+            derr1_q: Default::default(),
+            derr2_q: Default::default(),
             dsel_rom: Default::default(),
             dsel_ram: Default::default(),
             dsel_apb: Default::default(),
@@ -90,7 +82,6 @@ impl Default for AhbDecoder {
             rom_page: c((regs::ROM_BASE >> 16) as u64),
             apb_page: c((regs::APB_BASE >> 16) as u64),
             ram_page: c((regs::SRAM_BASE >> 14) as u64),
-            zero32: c(0),
             active: Default::default(),
             sel_rom: Default::default(),
             sel_ram: Default::default(),
@@ -122,28 +113,11 @@ impl Logic for AhbDecoder {
         self.hsel_ram.next = self.sel_ram.val();
         self.hsel_apb.next = self.sel_apb.val();
 
-        // ---- Response mux, selected by the data phase's owner (flops only).
-        self.hready.next = true;
-        self.hresp.next = false;
-        self.hrdata.next = self.zero32.val();
-        if self.dsel_rom.q.val() {
-            self.hready.next = self.rom_hreadyout.val();
-            self.hresp.next = self.rom_hresp.val();
-            self.hrdata.next = self.rom_hrdata.val();
-        } else if self.dsel_ram.q.val() {
-            self.hready.next = self.ram_hreadyout.val();
-            self.hresp.next = self.ram_hresp.val();
-            self.hrdata.next = self.ram_hrdata.val();
-        } else if self.dsel_apb.q.val() {
-            self.hready.next = self.apb_hreadyout.val();
-            self.hresp.next = self.apb_hresp.val();
-            self.hrdata.next = self.apb_hrdata.val();
-        } else if self.derr1.q.val() {
-            self.hready.next = false;
-            self.hresp.next = true;
-        } else if self.derr2.q.val() {
-            self.hresp.next = true;
-        }
+        self.dsel_rom_q.next = self.dsel_rom.q.val();
+        self.dsel_ram_q.next = self.dsel_ram.q.val();
+        self.dsel_apb_q.next = self.dsel_apb.q.val();
+        self.derr1_q.next = self.derr1.q.val();
+        self.derr2_q.next = self.derr2.q.val();
 
         // ---- The next data phase's owner, captured when the current one completes.
         self.dsel_rom.d.next = self.dsel_rom.q.val();
@@ -157,5 +131,111 @@ impl Logic for AhbDecoder {
             self.dsel_apb.d.next = self.sel_apb.val();
             self.derr1.d.next = self.active.val() & !(self.sel_rom.val() | self.sel_ram.val() | self.sel_apb.val());
         }
+    }
+}
+
+impl crate::gen::TopBlock for AhbDecoder {
+    fn connect_inputs(&mut self) {
+        self.clock.connect();
+        self.rst_n.connect();
+        self.haddr_hi.connect();
+        self.htrans.connect();
+        self.hready.connect();
+    }
+}
+
+/// HREADY/HRESP/HRDATA of the slave that owns the data phase (`AhbDecoder`'s flops say which);
+/// with no owner OKAY with no wait state, or the default slave's ERROR.
+#[derive(LogicBlock)]
+pub struct AhbMux {
+    pub dsel_rom: Signal<In, bool>,
+    pub dsel_ram: Signal<In, bool>,
+    pub dsel_apb: Signal<In, bool>,
+    pub derr1: Signal<In, bool>,
+    pub derr2: Signal<In, bool>,
+    pub rom_hreadyout: Signal<In, bool>,
+    pub rom_hresp: Signal<In, bool>,
+    pub rom_hrdata: Signal<In, Bits<32>>,
+    pub ram_hreadyout: Signal<In, bool>,
+    pub ram_hresp: Signal<In, bool>,
+    pub ram_hrdata: Signal<In, Bits<32>>,
+    pub apb_hreadyout: Signal<In, bool>,
+    pub apb_hresp: Signal<In, bool>,
+    pub apb_hrdata: Signal<In, Bits<32>>,
+    /// The bus's HREADY (to the master and to every slave), HRESP and HRDATA.
+    pub hready: Signal<Out, bool>,
+    pub hresp: Signal<Out, bool>,
+    pub hrdata: Signal<Out, Bits<32>>,
+    zero32: Constant<Bits<32>>,
+}
+
+impl Default for AhbMux {
+    fn default() -> Self {
+        Self {
+            dsel_rom: Default::default(),
+            dsel_ram: Default::default(),
+            dsel_apb: Default::default(),
+            derr1: Default::default(),
+            derr2: Default::default(),
+            rom_hreadyout: Default::default(),
+            rom_hresp: Default::default(),
+            rom_hrdata: Default::default(),
+            ram_hreadyout: Default::default(),
+            ram_hresp: Default::default(),
+            ram_hrdata: Default::default(),
+            apb_hreadyout: Default::default(),
+            apb_hresp: Default::default(),
+            apb_hrdata: Default::default(),
+            hready: Default::default(),
+            hresp: Default::default(),
+            hrdata: Default::default(),
+            zero32: c(0),
+        }
+    }
+}
+
+impl Logic for AhbMux {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.hready.next = true;
+        self.hresp.next = false;
+        self.hrdata.next = self.zero32.val();
+        if self.dsel_rom.val() {
+            self.hready.next = self.rom_hreadyout.val();
+            self.hresp.next = self.rom_hresp.val();
+            self.hrdata.next = self.rom_hrdata.val();
+        } else if self.dsel_ram.val() {
+            self.hready.next = self.ram_hreadyout.val();
+            self.hresp.next = self.ram_hresp.val();
+            self.hrdata.next = self.ram_hrdata.val();
+        } else if self.dsel_apb.val() {
+            self.hready.next = self.apb_hreadyout.val();
+            self.hresp.next = self.apb_hresp.val();
+            self.hrdata.next = self.apb_hrdata.val();
+        } else if self.derr1.val() {
+            self.hready.next = false;
+            self.hresp.next = true;
+        } else if self.derr2.val() {
+            self.hresp.next = true;
+        }
+    }
+}
+
+impl crate::gen::TopBlock for AhbMux {
+    fn connect_inputs(&mut self) {
+        self.dsel_rom.connect();
+        self.dsel_ram.connect();
+        self.dsel_apb.connect();
+        self.derr1.connect();
+        self.derr2.connect();
+        self.rom_hreadyout.connect();
+        self.rom_hresp.connect();
+        self.rom_hrdata.connect();
+        self.ram_hreadyout.connect();
+        self.ram_hresp.connect();
+        self.ram_hrdata.connect();
+        self.apb_hreadyout.connect();
+        self.apb_hresp.connect();
+        self.apb_hrdata.connect();
     }
 }

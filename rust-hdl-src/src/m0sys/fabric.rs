@@ -1,6 +1,6 @@
 //! The first system without its core (`M0Fabric`): AHB decoder, ROM, SRAM, AHB-to-APB bridge, SHA-256 engine and UART behind one AHB-Lite slave port.
 
-use super::{c, regs, AhbApbBridge, AhbDecoder, AhbRam, Uart};
+use super::{c, regs, AhbApbBridge, AhbDecoder, AhbMux, AhbRam, Uart};
 use crate::sha256::Sha256Engine;
 use rust_hdl::prelude::*;
 
@@ -32,6 +32,7 @@ pub struct M0Fabric {
     pub irq_uart: Signal<Out, bool>,
 
     dec: AhbDecoder,
+    mux: AhbMux,
     rom: Rom,
     ram: Sram,
     apb: AhbApbBridge,
@@ -68,6 +69,7 @@ impl Default for M0Fabric {
             irq_sha: Default::default(),
             irq_uart: Default::default(),
             dec: Default::default(),
+            mux: Default::default(),
             rom: Default::default(),
             ram: Default::default(),
             apb: Default::default(),
@@ -100,18 +102,24 @@ impl Logic for M0Fabric {
         // Decoder and response mux.
         self.dec.haddr_hi.next = self.haddr.val().get_bits::<18>(14);
         self.dec.htrans.next = self.htrans.val();
-        self.dec.rom_hreadyout.next = self.rom.hreadyout.val();
-        self.dec.rom_hresp.next = self.rom.hresp.val();
-        self.dec.rom_hrdata.next = self.rom.hrdata.val();
-        self.dec.ram_hreadyout.next = self.ram.hreadyout.val();
-        self.dec.ram_hresp.next = self.ram.hresp.val();
-        self.dec.ram_hrdata.next = self.ram.hrdata.val();
-        self.dec.apb_hreadyout.next = self.apb.hreadyout.val();
-        self.dec.apb_hresp.next = self.apb.hresp.val();
-        self.dec.apb_hrdata.next = self.apb.hrdata.val();
-        self.hready.next = self.dec.hready.val();
-        self.hresp.next = self.dec.hresp.val();
-        self.hrdata.next = self.dec.hrdata.val();
+        self.dec.hready.next = self.mux.hready.val();
+        self.mux.dsel_rom.next = self.dec.dsel_rom_q.val();
+        self.mux.dsel_ram.next = self.dec.dsel_ram_q.val();
+        self.mux.dsel_apb.next = self.dec.dsel_apb_q.val();
+        self.mux.derr1.next = self.dec.derr1_q.val();
+        self.mux.derr2.next = self.dec.derr2_q.val();
+        self.mux.rom_hreadyout.next = self.rom.hreadyout.val();
+        self.mux.rom_hresp.next = self.rom.hresp.val();
+        self.mux.rom_hrdata.next = self.rom.hrdata.val();
+        self.mux.ram_hreadyout.next = self.ram.hreadyout.val();
+        self.mux.ram_hresp.next = self.ram.hresp.val();
+        self.mux.ram_hrdata.next = self.ram.hrdata.val();
+        self.mux.apb_hreadyout.next = self.apb.hreadyout.val();
+        self.mux.apb_hresp.next = self.apb.hresp.val();
+        self.mux.apb_hrdata.next = self.apb.hrdata.val();
+        self.hready.next = self.mux.hready.val();
+        self.hresp.next = self.mux.hresp.val();
+        self.hrdata.next = self.mux.hrdata.val();
 
         // ROM at 0x00000000: bus writes are errors; the loader fills it.
         self.rom.hsel.next = self.dec.hsel_rom.val();
@@ -120,7 +128,7 @@ impl Logic for M0Fabric {
         self.rom.hsize.next = self.hsize.val();
         self.rom.hwrite.next = self.hwrite.val();
         self.rom.hwdata.next = self.hwdata.val();
-        self.rom.hready.next = self.dec.hready.val();
+        self.rom.hready.next = self.mux.hready.val();
         self.rom.read_only.next = true;
         self.rom.ld_we.next = self.ld_we.val();
         self.rom.ld_addr.next = self.ld_addr.val();
@@ -133,7 +141,7 @@ impl Logic for M0Fabric {
         self.ram.hsize.next = self.hsize.val();
         self.ram.hwrite.next = self.hwrite.val();
         self.ram.hwdata.next = self.hwdata.val();
-        self.ram.hready.next = self.dec.hready.val();
+        self.ram.hready.next = self.mux.hready.val();
         self.ram.read_only.next = false;
         self.ram.ld_we.next = false;
         self.ram.ld_addr.next = self.zero12.val();
@@ -146,7 +154,7 @@ impl Logic for M0Fabric {
         self.apb.hsize.next = self.hsize.val();
         self.apb.hwrite.next = self.hwrite.val();
         self.apb.hwdata.next = self.hwdata.val();
-        self.apb.hready.next = self.dec.hready.val();
+        self.apb.hready.next = self.mux.hready.val();
         self.apb.hmaster.next = self.master_id.val();
 
         // APB slot 0: SHA-256/HMAC. No fuses in this system: the sideload key is tied off.

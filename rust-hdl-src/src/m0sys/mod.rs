@@ -7,7 +7,7 @@ pub mod regs;
 pub mod uart;
 
 pub use bridge::AhbApbBridge;
-pub use decoder::AhbDecoder;
+pub use decoder::{AhbDecoder, AhbMux};
 pub use fabric::M0Fabric;
 pub use ram::{AhbRam, RamBe32};
 pub use uart::Uart;

@@ -70,7 +70,7 @@ pub struct AhbRam<const BA: usize, const AW: usize> {
     pub hresp: Signal<Out, bool>,
     pub hrdata: Signal<Out, Bits<32>>,
 
-    mem: RamBe32<AW>,
+    array: RamBe32<AW>,
     /// Data phase of an accepted write / read; first and second cycle of an ERROR response.
     wr: RDff<bool>,
     rd: RDff<bool>,
@@ -133,7 +133,7 @@ impl<const BA: usize, const AW: usize> Default for AhbRam<BA, AW> {
             hreadyout: Default::default(),
             hresp: Default::default(),
             hrdata: Default::default(),
-            mem: Default::default(),
+            array: Default::default(),
             wr: Default::default(),
             rd: Default::default(),
             err1: Default::default(),
@@ -176,7 +176,7 @@ impl<const BA: usize, const AW: usize> Default for AhbRam<BA, AW> {
 impl<const BA: usize, const AW: usize> Logic for AhbRam<BA, AW> {
     #[hdl_gen]
     fn update(&mut self) {
-        self.mem.clock.next = self.clock.val();
+        self.array.clock.next = self.clock.val();
         self.wr.clock.next = self.clock.val();
         self.rd.clock.next = self.clock.val();
         self.err1.clock.next = self.clock.val();
@@ -186,7 +186,7 @@ impl<const BA: usize, const AW: usize> Logic for AhbRam<BA, AW> {
         self.fwd.clock.next = self.clock.val();
         self.fwd_mask.clock.next = self.clock.val();
         self.fwd_data.clock.next = self.clock.val();
-        self.mem.rst_n.next = self.rst_n.val();
+        self.array.rst_n.next = self.rst_n.val();
         self.wr.rst_n.next = self.rst_n.val();
         self.rd.rst_n.next = self.rst_n.val();
         self.err1.rst_n.next = self.rst_n.val();
@@ -247,17 +247,17 @@ impl<const BA: usize, const AW: usize> Logic for AhbRam<BA, AW> {
 
         // ---- RAM ports: reads addressed in the address phase, writes at the end of the data phase.
         self.commit.next = self.wr.q.val() & self.hready.val();
-        self.mem.raddr.next = self.word.val();
-        self.mem.we.next = self.zero4.val();
-        self.mem.waddr.next = self.waddr_r.q.val();
-        self.mem.wdata.next = self.hwdata.val();
+        self.array.raddr.next = self.word.val();
+        self.array.we.next = self.zero4.val();
+        self.array.waddr.next = self.waddr_r.q.val();
+        self.array.wdata.next = self.hwdata.val();
         if self.commit.val() {
-            self.mem.we.next = self.wmask.q.val();
+            self.array.we.next = self.wmask.q.val();
         }
         if self.ld_we.val() {
-            self.mem.we.next = self.lanes_all.val();
-            self.mem.waddr.next = self.ld_addr.val();
-            self.mem.wdata.next = self.ld_data.val();
+            self.array.we.next = self.lanes_all.val();
+            self.array.waddr.next = self.ld_addr.val();
+            self.array.wdata.next = self.ld_data.val();
         }
 
         // ---- Bypass: a read of the word being written in the same cycle gets the new bytes.
@@ -299,12 +299,30 @@ impl<const BA: usize, const AW: usize> Logic for AhbRam<BA, AW> {
         // ---- Response: from flops only (never from this cycle's request).
         self.hrdata.next = self.zero32.val();
         if self.rd.q.val() {
-            self.hrdata.next = self.mem.rdata.val();
+            self.hrdata.next = self.array.rdata.val();
             if self.fwd.q.val() {
-                self.hrdata.next = (self.mem.rdata.val() & !self.fwd_mask32.val()) | self.fwd_data.q.val();
+                self.hrdata.next = (self.array.rdata.val() & !self.fwd_mask32.val()) | self.fwd_data.q.val();
             }
         }
         self.hreadyout.next = !self.err1.q.val();
         self.hresp.next = self.err1.q.val() | self.err2.q.val();
+    }
+}
+
+impl<const BA: usize, const AW: usize> crate::gen::TopBlock for AhbRam<BA, AW> {
+    fn connect_inputs(&mut self) {
+        self.clock.connect();
+        self.rst_n.connect();
+        self.hsel.connect();
+        self.haddr.connect();
+        self.htrans.connect();
+        self.hsize.connect();
+        self.hwrite.connect();
+        self.hwdata.connect();
+        self.hready.connect();
+        self.read_only.connect();
+        self.ld_we.connect();
+        self.ld_addr.connect();
+        self.ld_data.connect();
     }
 }

@@ -1,0 +1,2089 @@
+//! Soft ARMv6-M core top (`pluton_m0`): prefetch, decode, execute, register file, exception sequencer.
+//!
+//! One `update()` holds the whole core (combinational sub-blocks on paths both driven and read
+//! here would make Verilator see false loops). Every cycle either advances (`adv`: HREADY high,
+//! no ERROR) or freezes; the AHB address phase is a function of frozen state, so it holds still
+//! during wait states. See README.md for the timing contract.
+
+use super::scs::M0Scs;
+use crate::common::prims::RDff;
+use rust_hdl::prelude::*;
+
+fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
+    Constant::new(bits::<N>(v))
+}
+
+/// Declares the core struct and its `Default` (constants get their values, the rest zero).
+macro_rules! m0_core {
+    (
+        ports { $($p:ident : $pt:ty),* $(,)? }
+        consts { $($k:ident : $kw:literal = $kv:expr),* $(,)? }
+        fields { $($f:ident : $ft:ty),* $(,)? }
+    ) => {
+        #[allow(non_snake_case)]
+        #[derive(LogicBlock)]
+        pub struct M0Core {
+            $(pub $p: $pt,)*
+            $($k: Constant<Bits<$kw>>,)*
+            $($f: $ft,)*
+        }
+        impl Default for M0Core {
+            fn default() -> Self {
+                Self {
+                    $($p: Default::default(),)*
+                    $($k: c::<$kw>($kv),)*
+                    $($f: Default::default(),)*
+                }
+            }
+        }
+    };
+}
+
+m0_core! {
+    ports {
+        clock: Signal<In, Clock>,
+        rst_n: Signal<In, bool>,
+        HADDR: Signal<Out, Bits<32>>,
+        HTRANS: Signal<Out, Bits<2>>,
+        HSIZE: Signal<Out, Bits<3>>,
+        HBURST: Signal<Out, Bits<3>>,
+        HPROT: Signal<Out, Bits<4>>,
+        HWRITE: Signal<Out, bool>,
+        HWDATA: Signal<Out, Bits<32>>,
+        HRDATA: Signal<In, Bits<32>>,
+        HREADY: Signal<In, bool>,
+        HRESP: Signal<In, bool>,
+        IRQ: Signal<In, Bits<32>>,
+        NMI: Signal<In, bool>,
+        RXEV: Signal<In, bool>,
+        TXEV: Signal<Out, bool>,
+        SLEEPING: Signal<Out, bool>,
+        SLEEPDEEP: Signal<Out, bool>,
+        LOCKUP: Signal<Out, bool>,
+        SYSRESETREQ: Signal<Out, bool>,
+        HALTED: Signal<Out, bool>,
+        DBGRESTART: Signal<In, bool>,
+        trc_retire: Signal<Out, bool>,
+        trc_exc: Signal<Out, bool>,
+        trc_excnum: Signal<Out, Bits<6>>,
+        trc_pc: Signal<Out, Bits<32>>,
+        trc_rf_we: Signal<Out, bool>,
+        trc_rf_idx: Signal<Out, Bits<4>>,
+        trc_rf_data: Signal<Out, Bits<32>>,
+        trc_apsr: Signal<Out, Bits<4>>,
+        trc_ipsr: Signal<Out, Bits<6>>,
+        trc_control: Signal<Out, Bits<2>>,
+        trc_primask: Signal<Out, bool>,
+    }
+    consts {
+        // States.
+        s_exec: 4 = 1, s_x2: 4 = 2, s_lsm: 4 = 3, s_lastd: 4 = 4, s_bra: 4 = 5,
+        s_brd: 4 = 6, s_stk: 4 = 7, s_veca: 4 = 8, s_vecd: 4 = 9, s_ret: 4 = 10, s_unstk: 4 = 11,
+        s_unlast: 4 = 12, s_halt: 4 = 13, s_lock: 4 = 14, s_lock2: 4 = 15,
+        // Register numbers (13 MSP, 15 PSP in the file; 15 is PC in instructions).
+        r0: 4 = 0, r1: 4 = 1, r2: 4 = 2, r3: 4 = 3, r4: 4 = 4, r8: 4 = 8, r12: 4 = 12, r13: 4 = 13,
+        r14: 4 = 14, r15: 4 = 15,
+        k1: 3 = 1, n0: 6 = 0, n1: 6 = 1, n2: 6 = 2, n3: 6 = 3,
+        h4_0: 4 = 0, h4_2: 4 = 2, h4_3: 4 = 3, h4_4: 4 = 4, h4_e: 4 = 14,
+        cps7: 7 = 0b0110011,
+        one16: 16 = 1,
+        one9: 9 = 1,
+        zero8: 8 = 0,
+        tr_nonseq: 2 = 2, tr_idle: 2 = 0,
+        sz0: 3 = 0, sz1: 3 = 1, sz2: 3 = 2, zero4: 4 = 0,
+        ones4: 4 = 15,
+        sys8: 8 = 8, sys9: 8 = 9, sys16: 8 = 16, sys20: 8 = 20,
+        scs20: 20 = 0xE000E,
+        xn3: 3 = 7,
+        ret28: 28 = 0xFFF_FFFF,
+        er1: 4 = 1, er9: 4 = 9, erd: 4 = 13,
+        b2_0: 2 = 0, b2_1: 2 = 1, b2_2: 2 = 2, b2_3: 2 = 3,
+        z5: 5 = 0, z9: 9 = 0, z16: 16 = 0, c8_32: 8 = 32, c8_31: 8 = 31, k0: 3 = 0,
+        k_and: 4 = 1, k_eor: 4 = 2, k_orr: 4 = 3, k_bic: 4 = 4, k_mvn: 4 = 5, k_mov: 4 = 6,
+        k_sh: 4 = 7, k_mul: 4 = 8, k_ext: 4 = 9,
+        m_nz: 4 = 0b0011, m_nz_only: 4 = 0b1100, m_c: 4 = 0b1101, f8: 4 = 8, f4: 4 = 4, f2: 4 = 2,
+        f1: 4 = 1,
+        op_msr: 6 = 0b011100, op_mrs: 6 = 0b011111, op_bar: 7 = 0b0111011,
+        h4_1: 4 = 1, h4_5: 4 = 5, h4_6: 4 = 6, m7_4: 4 = 7, m9_ff: 9 = 0xFF,
+        xff000000: 32 = 0xFF000000,
+        xffff0000: 32 = 0xFFFF0000,
+        xfffff000: 32 = 0xFFFFF000,
+        xfffffe00: 32 = 0xFFFFFE00,
+        xffffff00: 32 = 0xFFFFFF00,
+        xfffffff0: 32 = 0xFFFFFFF0,
+        xfffffff1: 32 = 0xFFFFFFF1,
+        xfffffffb: 32 = 0xFFFFFFFB,
+        xfffffffc: 32 = 0xFFFFFFFC,
+        xfffffffe: 32 = 0xFFFFFFFE,
+    }
+    fields {
+        scs: M0Scs,
+        rf: [RDff<Bits<32>>; 16],
+        // ---- State.
+        st: RDff<Bits<4>>,
+        k: RDff<Bits<3>>,
+        pc: RDff<Bits<32>>,
+        ipc: RDff<Bits<32>>,
+        buf0: RDff<Bits<32>>,
+        buf1: RDff<Bits<32>>,
+        bv: RDff<Bits<2>>,
+        be: RDff<Bits<2>>,
+        faddr: RDff<Bits<32>>,
+        maddr: RDff<Bits<32>>,
+        fp: RDff<Bits<32>>,
+        lsm_list: RDff<Bits<9>>,
+        lsm_pc: RDff<bool>,
+        lsm_st: RDff<bool>,
+        lsm_wb: RDff<bool>,
+        lsm_rn: RDff<Bits<4>>,
+        exc_num: RDff<Bits<6>>,
+        exc_thread: RDff<bool>,
+        exc_psp: RDff<bool>,
+        vmode: RDff<Bits<2>>,
+        er: RDff<Bits<4>>,
+        align: RDff<bool>,
+        unstk_sp: RDff<bool>,
+        brd_kind: RDff<Bits<2>>,
+        apsr: RDff<Bits<4>>,
+        tbit: RDff<bool>,
+        ipsr: RDff<Bits<6>>,
+        spsel: RDff<bool>,
+        npriv: RDff<bool>,
+        primask: RDff<bool>,
+        asleep: RDff<bool>,
+        slp_wfe: RDff<bool>,
+        ev: RDff<bool>,
+        txev: RDff<bool>,
+        // Data phase in progress.
+        dp_fetch: RDff<bool>,
+        dp_fslot: RDff<bool>,
+        dp_ld: RDff<bool>,
+        dp_st: RDff<bool>,
+        dp_xpsr: RDff<bool>,
+        dp_msp: RDff<bool>,
+        dp_pc: RDff<bool>,
+        dp_raw: RDff<bool>,
+        dp_scs: RDff<bool>,
+        dp_size: RDff<Bits<2>>,
+        dp_signed: RDff<bool>,
+        dp_lane: RDff<Bits<2>>,
+        dp_reg: RDff<Bits<4>>,
+        dp_wsel: RDff<Bits<2>>,
+        // SCS outputs held while the core is frozen.
+        fz: RDff<bool>,
+        take_h: RDff<bool>,
+        num_h: RDff<Bits<6>>,
+        wake_h: RDff<bool>,
+        neg_h: RDff<bool>,
+        svc_h: RDff<bool>,
+        ev_h: RDff<bool>,
+        // ---- Combinational.
+        adv: Signal<Local, bool>,
+        take_e: Signal<Local, bool>,
+        num_e: Signal<Local, Bits<6>>,
+        wake_e: Signal<Local, bool>,
+        neg_e: Signal<Local, bool>,
+        svc_e: Signal<Local, bool>,
+        ev_e: Signal<Local, bool>,
+        is_exec: Signal<Local, bool>,
+        handler: Signal<Local, bool>,
+        privd: Signal<Local, bool>,
+        slot: Signal<Local, bool>,
+        w_head: Signal<Local, Bits<32>>,
+        w_other: Signal<Local, Bits<16>>,
+        hw32: Signal<Local, Bits<32>>,
+        hw2_32: Signal<Local, Bits<32>>,
+        ipsr32: Signal<Local, Bits<32>>,
+        apsr32: Signal<Local, Bits<32>>,
+        vaddr: Signal<Local, Bits<32>>,
+        sh_l: Signal<Local, Bits<32>>,
+        sh_r: Signal<Local, Bits<32>>,
+        sh_lamt: Signal<Local, Bits<8>>,
+        hv: Signal<Local, bool>,
+        he: Signal<Local, bool>,
+        ov: Signal<Local, bool>,
+        oe: Signal<Local, bool>,
+        hw: Signal<Local, Bits<16>>,
+        hw2: Signal<Local, Bits<16>>,
+        hv2: Signal<Local, bool>,
+        he2: Signal<Local, bool>,
+        h15: Signal<Local, bool>,
+        h14: Signal<Local, bool>,
+        h13: Signal<Local, bool>,
+        h12: Signal<Local, bool>,
+        h11: Signal<Local, bool>,
+        h10: Signal<Local, bool>,
+        h9: Signal<Local, bool>,
+        h8: Signal<Local, bool>,
+        h7: Signal<Local, bool>,
+        h6: Signal<Local, bool>,
+        f_rd: Signal<Local, Bits<4>>,
+        f_rm: Signal<Local, Bits<4>>,
+        f_rn6: Signal<Local, Bits<4>>,
+        f_r8: Signal<Local, Bits<4>>,
+        f_hd: Signal<Local, Bits<4>>,
+        f_hm: Signal<Local, Bits<4>>,
+        imm5: Signal<Local, Bits<32>>,
+        imm8: Signal<Local, Bits<32>>,
+        imm3: Signal<Local, Bits<32>>,
+        i_shift: Signal<Local, bool>,
+        i_addsub: Signal<Local, bool>,
+        i_imm8: Signal<Local, bool>,
+        i_dp: Signal<Local, bool>,
+        i_hi: Signal<Local, bool>,
+        i_ldrlit: Signal<Local, bool>,
+        i_ldst_reg: Signal<Local, bool>,
+        i_ldst_imm: Signal<Local, bool>,
+        i_ldst_h: Signal<Local, bool>,
+        i_ldst_sp: Signal<Local, bool>,
+        i_adr: Signal<Local, bool>,
+        i_addsp8: Signal<Local, bool>,
+        i_misc: Signal<Local, bool>,
+        i_stm: Signal<Local, bool>,
+        i_ldm: Signal<Local, bool>,
+        i_bcg: Signal<Local, bool>,
+        i_b: Signal<Local, bool>,
+        i_32: Signal<Local, bool>,
+        m_addsp: Signal<Local, bool>,
+        m_subsp: Signal<Local, bool>,
+        m_ext: Signal<Local, bool>,
+        m_push: Signal<Local, bool>,
+        m_cps: Signal<Local, bool>,
+        m_rev: Signal<Local, bool>,
+        m_pop: Signal<Local, bool>,
+        m_bkpt: Signal<Local, bool>,
+        m_hint: Signal<Local, bool>,
+        cond_ok: Signal<Local, bool>,
+        cond_base: Signal<Local, bool>,
+        // Operands and ALU.
+        ra: Signal<Local, Bits<4>>,
+        rb: Signal<Local, Bits<4>>,
+        ra_v: Signal<Local, Bits<32>>,
+        rb_v: Signal<Local, Bits<32>>,
+        sp_cur: Signal<Local, Bits<32>>,
+        pc4: Signal<Local, Bits<32>>,
+        a_v: Signal<Local, Bits<32>>,
+        b_v: Signal<Local, Bits<32>>,
+        b_inv: Signal<Local, bool>,
+        cin: Signal<Local, bool>,
+        bx: Signal<Local, Bits<32>>,
+        sum: Signal<Local, Bits<32>>,
+        c_add: Signal<Local, bool>,
+        v_add: Signal<Local, bool>,
+        sh_in: Signal<Local, Bits<32>>,
+        sh_amt: Signal<Local, Bits<8>>,
+        sh_op: Signal<Local, Bits<2>>,
+        sh_neg: Signal<Local, bool>,
+        sh_x: Signal<Local, Bits<32>>,
+        sh_ramt: Signal<Local, Bits<8>>,
+        sh_res: Signal<Local, Bits<32>>,
+        sh_c: Signal<Local, bool>,
+        p0: Signal<Local, Bits<32>>,
+        p1: Signal<Local, Bits<32>>,
+        p2: Signal<Local, Bits<32>>,
+        prod: Signal<Local, Bits<32>>,
+        ext_res: Signal<Local, Bits<32>>,
+        r_sel: Signal<Local, Bits<4>>,
+        res: Signal<Local, Bits<32>>,
+        c_old: Signal<Local, bool>,
+        f_nz: Signal<Local, bool>,
+        f_cv: Signal<Local, bool>,
+        f_c: Signal<Local, bool>,
+        // Register write port (one per cycle).
+        we: Signal<Local, bool>,
+        wl: Signal<Local, Bits<4>>,
+        wphys: Signal<Local, bool>,
+        wd: Signal<Local, Bits<32>>,
+        widx: Signal<Local, Bits<4>>,
+        wdata: Signal<Local, Bits<32>>,
+        w_oh: Signal<Local, Bits<16>>,
+        // Loads, stores, bus requests.
+        ls: Signal<Local, bool>,
+        ls_load: Signal<Local, bool>,
+        ls_size: Signal<Local, Bits<2>>,
+        ls_signed: Signal<Local, bool>,
+        ls_rt: Signal<Local, Bits<4>>,
+        list9: Signal<Local, Bits<9>>,
+        lcnt: Signal<Local, Bits<32>>,
+        low9: Signal<Local, Bits<9>>,
+        low_idx: Signal<Local, Bits<4>>,
+        req: Signal<Local, bool>,
+        rq_addr: Signal<Local, Bits<32>>,
+        rq_write: Signal<Local, bool>,
+        rq_size: Signal<Local, Bits<2>>,
+        rq_scs: Signal<Local, bool>,
+        rq_fault: Signal<Local, bool>,
+        n_ld: Signal<Local, bool>,
+        n_st: Signal<Local, bool>,
+        n_xpsr: Signal<Local, bool>,
+        n_msp: Signal<Local, bool>,
+        n_pc: Signal<Local, bool>,
+        n_raw: Signal<Local, bool>,
+        n_signed: Signal<Local, bool>,
+        n_reg: Signal<Local, Bits<4>>,
+        n_wsel: Signal<Local, Bits<2>>,
+        fetch: Signal<Local, bool>,
+        fetch_xn: Signal<Local, bool>,
+        pf_en: Signal<Local, bool>,
+        flush: Signal<Local, bool>,
+        fdiff: Signal<Local, Bits<32>>,
+        rd_word: Signal<Local, Bits<32>>,
+        ld_val: Signal<Local, Bits<32>>,
+        ld_sh: Signal<Local, Bits<32>>,
+        st_val: Signal<Local, Bits<32>>,
+        xpsr_v: Signal<Local, Bits<32>>,
+        frameptr: Signal<Local, Bits<32>>,
+        exc_ret: Signal<Local, Bits<32>>,
+        target: Signal<Local, Bits<32>>,
+        bl_off: Signal<Local, Bits<32>>,
+        mrs_v: Signal<Local, Bits<32>>,
+        sysm: Signal<Local, Bits<8>>,
+        // Control.
+        retire: Signal<Local, bool>,
+        ret_ipc: Signal<Local, bool>,
+        ret_exc: Signal<Local, bool>,
+        ret_lock: Signal<Local, bool>,
+        fault: Signal<Local, bool>,
+        stk_go: Signal<Local, bool>,
+        stk_k: Signal<Local, Bits<3>>,
+        veca_go: Signal<Local, bool>,
+        vnum: Signal<Local, Bits<6>>,
+        exret: Signal<Local, bool>,
+        exret_ok: Signal<Local, bool>,
+        err_now: Signal<Local, bool>,
+        wake_c: Signal<Local, bool>,
+        alu: Signal<Local, bool>,
+        alu_we: Signal<Local, bool>,
+        wl_alu: Signal<Local, Bits<4>>,
+        apsr_alu: Signal<Local, Bits<4>>,
+        lsm_go: Signal<Local, bool>,
+        rq_chk: Signal<Local, bool>,
+        hwdata: Signal<Local, Bits<32>>,
+        f_addr: Signal<Local, Bits<32>>,
+        ahb: Signal<Local, bool>,
+    }
+}
+
+impl Logic for M0Core {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // ---- Flops: clock, reset, hold by default.
+        self.scs.clock.next = self.clock.val();
+        self.scs.rst_n.next = self.rst_n.val();
+        for i in 0..16 {
+            self.rf[i].clock.next = self.clock.val();
+            self.rf[i].rst_n.next = self.rst_n.val();
+            self.rf[i].d.next = self.rf[i].q.val();
+        }
+        self.st.clock.next = self.clock.val();
+        self.st.rst_n.next = self.rst_n.val();
+        self.st.d.next = self.st.q.val();
+        self.k.clock.next = self.clock.val();
+        self.k.rst_n.next = self.rst_n.val();
+        self.k.d.next = self.k.q.val();
+        self.pc.clock.next = self.clock.val();
+        self.pc.rst_n.next = self.rst_n.val();
+        self.pc.d.next = self.pc.q.val();
+        self.ipc.clock.next = self.clock.val();
+        self.ipc.rst_n.next = self.rst_n.val();
+        self.ipc.d.next = self.ipc.q.val();
+        self.buf0.clock.next = self.clock.val();
+        self.buf0.rst_n.next = self.rst_n.val();
+        self.buf0.d.next = self.buf0.q.val();
+        self.buf1.clock.next = self.clock.val();
+        self.buf1.rst_n.next = self.rst_n.val();
+        self.buf1.d.next = self.buf1.q.val();
+        self.bv.clock.next = self.clock.val();
+        self.bv.rst_n.next = self.rst_n.val();
+        self.bv.d.next = self.bv.q.val();
+        self.be.clock.next = self.clock.val();
+        self.be.rst_n.next = self.rst_n.val();
+        self.be.d.next = self.be.q.val();
+        self.faddr.clock.next = self.clock.val();
+        self.faddr.rst_n.next = self.rst_n.val();
+        self.faddr.d.next = self.faddr.q.val();
+        self.maddr.clock.next = self.clock.val();
+        self.maddr.rst_n.next = self.rst_n.val();
+        self.maddr.d.next = self.maddr.q.val();
+        self.fp.clock.next = self.clock.val();
+        self.fp.rst_n.next = self.rst_n.val();
+        self.fp.d.next = self.fp.q.val();
+        self.lsm_list.clock.next = self.clock.val();
+        self.lsm_list.rst_n.next = self.rst_n.val();
+        self.lsm_list.d.next = self.lsm_list.q.val();
+        self.lsm_pc.clock.next = self.clock.val();
+        self.lsm_pc.rst_n.next = self.rst_n.val();
+        self.lsm_pc.d.next = self.lsm_pc.q.val();
+        self.lsm_st.clock.next = self.clock.val();
+        self.lsm_st.rst_n.next = self.rst_n.val();
+        self.lsm_st.d.next = self.lsm_st.q.val();
+        self.lsm_wb.clock.next = self.clock.val();
+        self.lsm_wb.rst_n.next = self.rst_n.val();
+        self.lsm_wb.d.next = self.lsm_wb.q.val();
+        self.lsm_rn.clock.next = self.clock.val();
+        self.lsm_rn.rst_n.next = self.rst_n.val();
+        self.lsm_rn.d.next = self.lsm_rn.q.val();
+        self.exc_num.clock.next = self.clock.val();
+        self.exc_num.rst_n.next = self.rst_n.val();
+        self.exc_num.d.next = self.exc_num.q.val();
+        self.exc_thread.clock.next = self.clock.val();
+        self.exc_thread.rst_n.next = self.rst_n.val();
+        self.exc_thread.d.next = self.exc_thread.q.val();
+        self.exc_psp.clock.next = self.clock.val();
+        self.exc_psp.rst_n.next = self.rst_n.val();
+        self.exc_psp.d.next = self.exc_psp.q.val();
+        self.vmode.clock.next = self.clock.val();
+        self.vmode.rst_n.next = self.rst_n.val();
+        self.vmode.d.next = self.vmode.q.val();
+        self.er.clock.next = self.clock.val();
+        self.er.rst_n.next = self.rst_n.val();
+        self.er.d.next = self.er.q.val();
+        self.align.clock.next = self.clock.val();
+        self.align.rst_n.next = self.rst_n.val();
+        self.align.d.next = self.align.q.val();
+        self.unstk_sp.clock.next = self.clock.val();
+        self.unstk_sp.rst_n.next = self.rst_n.val();
+        self.unstk_sp.d.next = false;
+        self.brd_kind.clock.next = self.clock.val();
+        self.brd_kind.rst_n.next = self.rst_n.val();
+        self.brd_kind.d.next = self.brd_kind.q.val();
+        self.apsr.clock.next = self.clock.val();
+        self.apsr.rst_n.next = self.rst_n.val();
+        self.apsr.d.next = self.apsr.q.val();
+        self.tbit.clock.next = self.clock.val();
+        self.tbit.rst_n.next = self.rst_n.val();
+        self.tbit.d.next = self.tbit.q.val();
+        self.ipsr.clock.next = self.clock.val();
+        self.ipsr.rst_n.next = self.rst_n.val();
+        self.ipsr.d.next = self.ipsr.q.val();
+        self.spsel.clock.next = self.clock.val();
+        self.spsel.rst_n.next = self.rst_n.val();
+        self.spsel.d.next = self.spsel.q.val();
+        self.npriv.clock.next = self.clock.val();
+        self.npriv.rst_n.next = self.rst_n.val();
+        self.npriv.d.next = self.npriv.q.val();
+        self.primask.clock.next = self.clock.val();
+        self.primask.rst_n.next = self.rst_n.val();
+        self.primask.d.next = self.primask.q.val();
+        self.asleep.clock.next = self.clock.val();
+        self.asleep.rst_n.next = self.rst_n.val();
+        self.asleep.d.next = self.asleep.q.val();
+        self.slp_wfe.clock.next = self.clock.val();
+        self.slp_wfe.rst_n.next = self.rst_n.val();
+        self.slp_wfe.d.next = self.slp_wfe.q.val();
+        self.ev.clock.next = self.clock.val();
+        self.ev.rst_n.next = self.rst_n.val();
+        self.ev.d.next = self.ev.q.val();
+        self.txev.clock.next = self.clock.val();
+        self.txev.rst_n.next = self.rst_n.val();
+        self.txev.d.next = false;
+        self.dp_fetch.clock.next = self.clock.val();
+        self.dp_fetch.rst_n.next = self.rst_n.val();
+        self.dp_fetch.d.next = self.dp_fetch.q.val();
+        self.dp_fslot.clock.next = self.clock.val();
+        self.dp_fslot.rst_n.next = self.rst_n.val();
+        self.dp_fslot.d.next = self.dp_fslot.q.val();
+        self.dp_ld.clock.next = self.clock.val();
+        self.dp_ld.rst_n.next = self.rst_n.val();
+        self.dp_ld.d.next = self.dp_ld.q.val();
+        self.dp_st.clock.next = self.clock.val();
+        self.dp_st.rst_n.next = self.rst_n.val();
+        self.dp_st.d.next = self.dp_st.q.val();
+        self.dp_xpsr.clock.next = self.clock.val();
+        self.dp_xpsr.rst_n.next = self.rst_n.val();
+        self.dp_xpsr.d.next = self.dp_xpsr.q.val();
+        self.dp_msp.clock.next = self.clock.val();
+        self.dp_msp.rst_n.next = self.rst_n.val();
+        self.dp_msp.d.next = self.dp_msp.q.val();
+        self.dp_pc.clock.next = self.clock.val();
+        self.dp_pc.rst_n.next = self.rst_n.val();
+        self.dp_pc.d.next = self.dp_pc.q.val();
+        self.dp_raw.clock.next = self.clock.val();
+        self.dp_raw.rst_n.next = self.rst_n.val();
+        self.dp_raw.d.next = self.dp_raw.q.val();
+        self.dp_scs.clock.next = self.clock.val();
+        self.dp_scs.rst_n.next = self.rst_n.val();
+        self.dp_scs.d.next = self.dp_scs.q.val();
+        self.dp_size.clock.next = self.clock.val();
+        self.dp_size.rst_n.next = self.rst_n.val();
+        self.dp_size.d.next = self.dp_size.q.val();
+        self.dp_signed.clock.next = self.clock.val();
+        self.dp_signed.rst_n.next = self.rst_n.val();
+        self.dp_signed.d.next = self.dp_signed.q.val();
+        self.dp_lane.clock.next = self.clock.val();
+        self.dp_lane.rst_n.next = self.rst_n.val();
+        self.dp_lane.d.next = self.dp_lane.q.val();
+        self.dp_reg.clock.next = self.clock.val();
+        self.dp_reg.rst_n.next = self.rst_n.val();
+        self.dp_reg.d.next = self.dp_reg.q.val();
+        self.dp_wsel.clock.next = self.clock.val();
+        self.dp_wsel.rst_n.next = self.rst_n.val();
+        self.dp_wsel.d.next = self.dp_wsel.q.val();
+        self.fz.clock.next = self.clock.val();
+        self.fz.rst_n.next = self.rst_n.val();
+        self.take_h.clock.next = self.clock.val();
+        self.take_h.rst_n.next = self.rst_n.val();
+        self.num_h.clock.next = self.clock.val();
+        self.num_h.rst_n.next = self.rst_n.val();
+        self.wake_h.clock.next = self.clock.val();
+        self.wake_h.rst_n.next = self.rst_n.val();
+        self.neg_h.clock.next = self.clock.val();
+        self.neg_h.rst_n.next = self.rst_n.val();
+        self.svc_h.clock.next = self.clock.val();
+        self.svc_h.rst_n.next = self.rst_n.val();
+        self.ev_h.clock.next = self.clock.val();
+        self.ev_h.rst_n.next = self.rst_n.val();
+
+        // ---- Bus status; SCS outputs are held while frozen so decisions repeat exactly.
+        self.adv.next = self.HREADY.val() & !self.HRESP.val();
+        self.take_e.next = self.scs.take.val();
+        self.num_e.next = self.scs.take_num.val();
+        self.wake_e.next = self.scs.wake.val();
+        self.neg_e.next = self.scs.exec_neg.val();
+        self.svc_e.next = self.scs.svc_ok.val();
+        self.ev_e.next = self.ev.q.val();
+        if self.fz.q.val() {
+            self.take_e.next = self.take_h.q.val();
+            self.num_e.next = self.num_h.q.val();
+            self.wake_e.next = self.wake_h.q.val();
+            self.neg_e.next = self.neg_h.q.val();
+            self.svc_e.next = self.svc_h.q.val();
+            self.ev_e.next = self.ev_h.q.val();
+        }
+        self.fz.d.next = !self.adv.val();
+        self.take_h.d.next = self.take_e.val();
+        self.num_h.d.next = self.num_e.val();
+        self.wake_h.d.next = self.wake_e.val();
+        self.neg_h.d.next = self.neg_e.val();
+        self.svc_h.d.next = self.svc_e.val();
+        self.ev_h.d.next = self.ev_e.val();
+
+        self.is_exec.next = self.st.q.val() == self.s_exec.val();
+        self.handler.next = self.ipsr.q.val() != self.n0.val();
+        self.privd.next = self.handler.val() | !self.npriv.q.val();
+
+        // ---- Instruction buffer: two words, slot = address bit 2.
+        self.slot.next = self.pc.q.val().get_bit(2);
+        self.w_head.next = self.buf0.q.val();
+        self.w_other.next = self.buf1.q.val().get_bits::<16>(0);
+        self.hv.next = self.bv.q.val().get_bit(0);
+        self.he.next = self.be.q.val().get_bit(0);
+        self.ov.next = self.bv.q.val().get_bit(1);
+        self.oe.next = self.be.q.val().get_bit(1);
+        if self.slot.val() {
+            self.w_head.next = self.buf1.q.val();
+            self.w_other.next = self.buf0.q.val().get_bits::<16>(0);
+            self.hv.next = self.bv.q.val().get_bit(1);
+            self.he.next = self.be.q.val().get_bit(1);
+            self.ov.next = self.bv.q.val().get_bit(0);
+            self.oe.next = self.be.q.val().get_bit(0);
+        }
+        self.hw.next = self.w_head.val().get_bits::<16>(0);
+        self.hw2.next = self.w_head.val().get_bits::<16>(16);
+        self.hw32.next = self.w_head.val() & 0xFFFF;
+        self.hw2_32.next = self.w_head.val() >> 16;
+        self.hv2.next = self.hv.val();
+        self.he2.next = self.he.val();
+        if self.pc.q.val().get_bit(1) {
+            self.hw.next = self.w_head.val().get_bits::<16>(16);
+            self.hw2.next = self.w_other.val();
+            self.hw32.next = self.w_head.val() >> 16;
+            if self.slot.val() {
+                self.hw2_32.next = self.buf0.q.val() & 0xFFFF;
+            } else {
+                self.hw2_32.next = self.buf1.q.val() & 0xFFFF;
+            }
+            self.hv2.next = self.ov.val();
+            self.he2.next = self.oe.val();
+        }
+
+        // ---- Decode (of the head halfword; it stays at the head until the instruction ends).
+        self.h15.next = self.hw.val().get_bit(15);
+        self.h14.next = self.hw.val().get_bit(14);
+        self.h13.next = self.hw.val().get_bit(13);
+        self.h12.next = self.hw.val().get_bit(12);
+        self.h11.next = self.hw.val().get_bit(11);
+        self.h10.next = self.hw.val().get_bit(10);
+        self.h9.next = self.hw.val().get_bit(9);
+        self.h8.next = self.hw.val().get_bit(8);
+        self.h7.next = self.hw.val().get_bit(7);
+        self.h6.next = self.hw.val().get_bit(6);
+        self.f_rd.next = (self.hw.val().get_bits::<4>(0) & self.m7_4.val());
+        self.f_rm.next = (self.hw.val().get_bits::<4>(3) & self.m7_4.val());
+        self.f_rn6.next = (self.hw.val().get_bits::<4>(6) & self.m7_4.val());
+        self.f_r8.next = (self.hw.val().get_bits::<4>(8) & self.m7_4.val());
+        self.f_hd.next = self.f_rd.val();
+        if self.h7.val() {
+            self.f_hd.next = self.f_rd.val() | self.r8.val();
+        }
+        self.f_hm.next = self.hw.val().get_bits::<4>(3);
+        self.imm5.next = (self.hw32.val() >> 6) & 0x1F;
+        self.imm8.next = self.hw32.val() & 0xFF;
+        self.imm3.next = (self.hw32.val() >> 6) & 7;
+        self.i_shift.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & !(self.h12.val() & self.h11.val());
+        self.i_addsub.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val() & self.h11.val();
+        self.i_imm8.next = !self.h15.val() & !self.h14.val() & self.h13.val();
+        self.i_dp.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val() & !self.h10.val();
+        self.i_hi.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val() & self.h10.val();
+        self.i_ldrlit.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & self.h11.val();
+        self.i_ldst_reg.next = !self.h15.val() & self.h14.val() & !self.h13.val() & self.h12.val();
+        self.i_ldst_imm.next = !self.h15.val() & self.h14.val() & self.h13.val();
+        self.i_ldst_h.next = self.h15.val() & !self.h14.val() & !self.h13.val() & !self.h12.val();
+        self.i_ldst_sp.next = self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val();
+        self.i_adr.next = self.h15.val() & !self.h14.val() & self.h13.val() & !self.h12.val() & !self.h11.val();
+        self.i_addsp8.next = self.h15.val() & !self.h14.val() & self.h13.val() & !self.h12.val() & self.h11.val();
+        self.i_misc.next = self.h15.val() & !self.h14.val() & self.h13.val() & self.h12.val();
+        self.i_stm.next = self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val();
+        self.i_ldm.next = self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & self.h11.val();
+        self.i_bcg.next = self.h15.val() & self.h14.val() & !self.h13.val() & self.h12.val();
+        self.i_b.next = self.h15.val() & self.h14.val() & self.h13.val() & !self.h12.val() & !self.h11.val();
+        self.i_32.next = self.h15.val() & self.h14.val() & self.h13.val() & (self.h12.val() | self.h11.val());
+        self.m_addsp.next = self.i_misc.val() & !self.h11.val() & !self.h10.val() & !self.h9.val() & !self.h8.val() & !self.h7.val();
+        self.m_subsp.next = self.i_misc.val() & !self.h11.val() & !self.h10.val() & !self.h9.val() & !self.h8.val() & self.h7.val();
+        self.m_ext.next = self.i_misc.val() & !self.h11.val() & !self.h10.val() & self.h9.val() & !self.h8.val();
+        self.m_push.next = self.i_misc.val()
+            & !self.h11.val()
+            & self.h10.val()
+            & !self.h9.val()
+            & (self.hw.val().get_bits::<9>(0) != self.z9.val());
+        self.m_cps.next = self.i_misc.val()
+            & (self.hw.val().get_bits::<7>(5) == self.cps7.val())
+            & (self.hw.val().get_bits::<4>(0) == self.h4_2.val());
+        self.m_rev.next = self.i_misc.val() & self.h11.val() & !self.h10.val() & self.h9.val() & !self.h8.val() & !(self.h7.val() & !self.h6.val());
+        self.m_pop.next = self.i_misc.val()
+            & self.h11.val()
+            & self.h10.val()
+            & !self.h9.val()
+            & (self.hw.val().get_bits::<9>(0) != self.z9.val());
+        self.m_bkpt.next = self.i_misc.val() & self.h11.val() & self.h10.val() & self.h9.val() & !self.h8.val();
+        self.m_hint.next = self.i_misc.val()
+            & self.h11.val()
+            & self.h10.val()
+            & self.h9.val()
+            & self.h8.val()
+            & (self.hw.val().get_bits::<4>(0) == self.h4_0.val());
+        // Condition codes: bits 3..1 pick a test, bit 0 inverts it.
+        self.cond_base.next = false;
+        match self.hw.val().get_bits::<3>(9).index() {
+            0 => self.cond_base.next = self.apsr.q.val().get_bit(2),
+            1 => self.cond_base.next = self.apsr.q.val().get_bit(1),
+            2 => self.cond_base.next = self.apsr.q.val().get_bit(3),
+            3 => self.cond_base.next = self.apsr.q.val().get_bit(0),
+            4 => self.cond_base.next = self.apsr.q.val().get_bit(1) & !self.apsr.q.val().get_bit(2),
+            5 => self.cond_base.next = self.apsr.q.val().get_bit(3) == self.apsr.q.val().get_bit(0),
+            6 => {
+                self.cond_base.next =
+                    !self.apsr.q.val().get_bit(2) & (self.apsr.q.val().get_bit(3) == self.apsr.q.val().get_bit(0))
+            }
+            _ => self.cond_base.next = true,
+        }
+        self.cond_ok.next = self.cond_base.val() ^ self.h8.val();
+
+
+        // ---- Load/store decode: size 0 byte, 1 half, 2 word.
+        self.ls.next = self.i_ldst_reg.val() | self.i_ldst_imm.val() | self.i_ldst_h.val() | self.i_ldst_sp.val() | self.i_ldrlit.val();
+        self.ls_load.next = self.h11.val();
+        self.ls_size.next = self.b2_2.val();
+        self.ls_signed.next = false;
+        self.ls_rt.next = self.f_rd.val();
+        if self.i_ldst_reg.val() {
+            match self.hw.val().get_bits::<3>(9).index() {
+                0 => self.ls_load.next = false,
+                1 => {
+                    self.ls_load.next = false;
+                    self.ls_size.next = self.b2_1.val();
+                }
+                2 => {
+                    self.ls_load.next = false;
+                    self.ls_size.next = self.b2_0.val();
+                }
+                3 => {
+                    self.ls_load.next = true;
+                    self.ls_size.next = self.b2_0.val();
+                    self.ls_signed.next = true;
+                }
+                4 => self.ls_load.next = true,
+                5 => {
+                    self.ls_load.next = true;
+                    self.ls_size.next = self.b2_1.val();
+                }
+                6 => {
+                    self.ls_load.next = true;
+                    self.ls_size.next = self.b2_0.val();
+                }
+                _ => {
+                    self.ls_load.next = true;
+                    self.ls_size.next = self.b2_1.val();
+                    self.ls_signed.next = true;
+                }
+            }
+        } else if self.i_ldst_imm.val() & self.h12.val() {
+            self.ls_size.next = self.b2_0.val();
+        } else if self.i_ldst_h.val() {
+            self.ls_size.next = self.b2_1.val();
+        } else if self.i_ldst_sp.val() | self.i_ldrlit.val() {
+            self.ls_rt.next = self.f_r8.val();
+            self.ls_load.next = self.h11.val() | self.i_ldrlit.val();
+        }
+
+        // ---- LDM/STM/PUSH/POP register list (bit 8: LR for PUSH, PC for POP).
+        self.list9.next = self.lsm_list.q.val();
+        if self.is_exec.val() {
+            self.list9.next = self.hw.val().get_bits::<9>(0);
+            if self.i_stm.val() | self.i_ldm.val() {
+                self.list9.next = self.hw.val().get_bits::<9>(0) & self.m9_ff.val();
+            }
+        }
+        self.lcnt.next = bits::<32>(0);
+        for i in 0..9 {
+            if self.list9.val().get_bit(i) {
+                self.lcnt.next = self.lcnt.val() + 4;
+            }
+        }
+        self.low9.next = self.list9.val() & (!self.list9.val() + self.one9.val());
+        self.low_idx.next = self.zero4.val();
+        if self.low9.val().get_bit(1) | self.low9.val().get_bit(3) | self.low9.val().get_bit(5) | self.low9.val().get_bit(7) {
+            self.low_idx.next = self.r1.val();
+        }
+        if self.low9.val().get_bit(2) | self.low9.val().get_bit(3) | self.low9.val().get_bit(6) | self.low9.val().get_bit(7) {
+            self.low_idx.next = self.low_idx.val() | self.r2.val();
+        }
+        if self.low9.val().get_bit(4) | self.low9.val().get_bit(5) | self.low9.val().get_bit(6) | self.low9.val().get_bit(7) {
+            self.low_idx.next = self.low_idx.val() | self.r4.val();
+        }
+        if self.low9.val().get_bit(8) {
+            self.low_idx.next = self.r14.val();
+        }
+
+        // ---- BL offset: S:I1:I2:imm10:imm11:0, I = NOT(J EOR S).
+        self.bl_off.next = ((self.hw2_32.val() & 0x7FF) << 1) | ((self.hw32.val() & 0x3FF) << 12);
+        if self.hw.val().get_bit(10) {
+            self.bl_off.next = self.bl_off.val() | self.xff000000.val();
+        }
+        if !(self.hw2.val().get_bit(13) ^ self.hw.val().get_bit(10)) {
+            self.bl_off.next = self.bl_off.val() | 0x0080_0000;
+        }
+        if !(self.hw2.val().get_bit(11) ^ self.hw.val().get_bit(10)) {
+            self.bl_off.next = self.bl_off.val() | 0x0040_0000;
+        }
+
+        // ---- Register read ports (15 reads as PC + 4, 13 as the SP in use).
+        self.pc4.next = self.pc.q.val() + 4;
+        self.sp_cur.next = self.rf[13].q.val();
+        if self.spsel.q.val() {
+            self.sp_cur.next = self.rf[15].q.val();
+        }
+        // Port A: Rn / Rdn; port B: Rm, or the register a store's data phase sends.
+        self.ra.next = self.f_rm.val();
+        self.rb.next = self.f_rn6.val();
+        if self.i_imm8.val() | self.i_stm.val() | self.i_ldm.val() {
+            self.ra.next = self.f_r8.val();
+        } else if self.i_dp.val() {
+            self.ra.next = self.f_rd.val();
+            self.rb.next = self.f_rm.val();
+        } else if self.i_hi.val() {
+            self.ra.next = self.f_hd.val();
+            self.rb.next = self.f_hm.val();
+        } else if self.i_ldrlit.val() | self.i_adr.val() | self.i_bcg.val() | self.i_b.val() {
+            self.ra.next = self.r15.val();
+        } else if self.i_ldst_sp.val() | self.i_addsp8.val() | self.i_misc.val() {
+            self.ra.next = self.r13.val();
+            self.rb.next = self.f_rm.val();
+        } else if self.i_32.val() {
+            // MSR reads Rn from the first halfword.
+            self.ra.next = self.hw.val().get_bits::<4>(0);
+        }
+        if self.dp_st.q.val() {
+            self.rb.next = self.dp_reg.q.val();
+        }
+        match self.ra.val().index() {
+            0 => self.ra_v.next = self.rf[0].q.val(),
+            1 => self.ra_v.next = self.rf[1].q.val(),
+            2 => self.ra_v.next = self.rf[2].q.val(),
+            3 => self.ra_v.next = self.rf[3].q.val(),
+            4 => self.ra_v.next = self.rf[4].q.val(),
+            5 => self.ra_v.next = self.rf[5].q.val(),
+            6 => self.ra_v.next = self.rf[6].q.val(),
+            7 => self.ra_v.next = self.rf[7].q.val(),
+            8 => self.ra_v.next = self.rf[8].q.val(),
+            9 => self.ra_v.next = self.rf[9].q.val(),
+            10 => self.ra_v.next = self.rf[10].q.val(),
+            11 => self.ra_v.next = self.rf[11].q.val(),
+            12 => self.ra_v.next = self.rf[12].q.val(),
+            13 => self.ra_v.next = self.sp_cur.val(),
+            14 => self.ra_v.next = self.rf[14].q.val(),
+            _ => self.ra_v.next = self.pc4.val(),
+        }
+        match self.rb.val().index() {
+            0 => self.rb_v.next = self.rf[0].q.val(),
+            1 => self.rb_v.next = self.rf[1].q.val(),
+            2 => self.rb_v.next = self.rf[2].q.val(),
+            3 => self.rb_v.next = self.rf[3].q.val(),
+            4 => self.rb_v.next = self.rf[4].q.val(),
+            5 => self.rb_v.next = self.rf[5].q.val(),
+            6 => self.rb_v.next = self.rf[6].q.val(),
+            7 => self.rb_v.next = self.rf[7].q.val(),
+            8 => self.rb_v.next = self.rf[8].q.val(),
+            9 => self.rb_v.next = self.rf[9].q.val(),
+            10 => self.rb_v.next = self.rf[10].q.val(),
+            11 => self.rb_v.next = self.rf[11].q.val(),
+            12 => self.rb_v.next = self.rf[12].q.val(),
+            13 => self.rb_v.next = self.sp_cur.val(),
+            14 => self.rb_v.next = self.rf[14].q.val(),
+            _ => self.rb_v.next = self.pc4.val(),
+        }
+
+        // ---- Operands, result select and flag updates of the 1-cycle data instructions.
+        // r_sel: 0 add, 1 and, 2 eor, 3 orr, 4 bic, 5 mvn, 6 mov B, 7 shift, 8 mul, 9 ext.
+        self.a_v.next = self.ra_v.val();
+        self.b_v.next = self.rb_v.val();
+        self.b_inv.next = false;
+        self.cin.next = false;
+        self.c_old.next = self.apsr.q.val().get_bit(1);
+        self.sh_in.next = self.ra_v.val();
+        self.sh_amt.next = self.rb_v.val().get_bits::<8>(0);
+        self.sh_op.next = self.hw.val().get_bits::<2>(11);
+        self.r_sel.next = self.zero4.val();
+        self.alu.next = false;
+        self.alu_we.next = true;
+        self.wl_alu.next = self.f_rd.val();
+        self.f_nz.next = true;
+        self.f_cv.next = false;
+        self.f_c.next = false;
+        if self.i_shift.val() {
+            self.alu.next = true;
+            self.r_sel.next = self.k_sh.val();
+            self.f_c.next = true;
+            self.sh_amt.next = self.hw.val().get_bits::<8>(6) & self.c8_31.val();
+            // LSR/ASR #0 mean 32.
+            if (self.hw.val().get_bits::<5>(6) == self.z5.val()) & (self.h12.val() | self.h11.val()) {
+                self.sh_amt.next = self.c8_32.val();
+            }
+        } else if self.i_addsub.val() {
+            self.alu.next = true;
+            self.f_cv.next = true;
+            if self.h10.val() {
+                self.b_v.next = self.imm3.val();
+            }
+            self.b_inv.next = self.h9.val();
+            self.cin.next = self.h9.val();
+        } else if self.i_imm8.val() {
+            // MOV, CMP, ADD, SUB.
+            self.alu.next = true;
+            self.wl_alu.next = self.f_r8.val();
+            self.b_v.next = self.imm8.val();
+            self.b_inv.next = self.h11.val();
+            self.cin.next = self.h11.val();
+            self.f_cv.next = self.h12.val() | self.h11.val();
+            if !self.h12.val() & !self.h11.val() {
+                self.r_sel.next = self.k_mov.val();
+            }
+            if !self.h12.val() & self.h11.val() {
+                self.alu_we.next = false;
+            }
+        } else if self.i_dp.val() {
+            self.alu.next = true;
+            match self.hw.val().get_bits::<4>(6).index() {
+                0 => self.r_sel.next = self.k_and.val(),
+                1 => self.r_sel.next = self.k_eor.val(),
+                2 => {
+                    self.r_sel.next = self.k_sh.val();
+                    self.sh_op.next = self.b2_0.val();
+                    self.f_c.next = true;
+                }
+                3 => {
+                    self.r_sel.next = self.k_sh.val();
+                    self.sh_op.next = self.b2_1.val();
+                    self.f_c.next = true;
+                }
+                4 => {
+                    self.r_sel.next = self.k_sh.val();
+                    self.sh_op.next = self.b2_2.val();
+                    self.f_c.next = true;
+                }
+                5 => {
+                    self.cin.next = self.c_old.val();
+                    self.f_cv.next = true;
+                }
+                6 => {
+                    self.b_inv.next = true;
+                    self.cin.next = self.c_old.val();
+                    self.f_cv.next = true;
+                }
+                7 => {
+                    self.r_sel.next = self.k_sh.val();
+                    self.sh_op.next = self.b2_3.val();
+                    self.f_c.next = true;
+                }
+                8 => {
+                    self.r_sel.next = self.k_and.val();
+                    self.alu_we.next = false;
+                }
+                9 => {
+                    self.a_v.next = bits::<32>(0);
+                    self.b_inv.next = true;
+                    self.cin.next = true;
+                    self.f_cv.next = true;
+                }
+                10 => {
+                    self.b_inv.next = true;
+                    self.cin.next = true;
+                    self.f_cv.next = true;
+                    self.alu_we.next = false;
+                }
+                11 => {
+                    self.f_cv.next = true;
+                    self.alu_we.next = false;
+                }
+                12 => self.r_sel.next = self.k_orr.val(),
+                13 => self.r_sel.next = self.k_mul.val(),
+                14 => self.r_sel.next = self.k_bic.val(),
+                _ => self.r_sel.next = self.k_mvn.val(),
+            }
+        } else if self.i_hi.val() {
+            // ADD (no flags), CMP, MOV (no flags); BX/BLX handled by control.
+            self.wl_alu.next = self.f_hd.val();
+            self.f_nz.next = false;
+            if !self.h9.val() & self.h8.val() {
+                self.b_inv.next = true;
+                self.cin.next = true;
+                self.f_nz.next = true;
+                self.f_cv.next = true;
+                self.alu_we.next = false;
+            }
+            if self.h9.val() & !self.h8.val() {
+                self.r_sel.next = self.k_mov.val();
+            }
+            self.alu.next = !(self.h9.val() & self.h8.val()) & (self.f_hd.val() != self.r15.val());
+        } else if self.ls.val() {
+            if self.i_ldrlit.val() {
+                self.a_v.next = self.ra_v.val() & self.xfffffffc.val();
+                self.b_v.next = self.imm8.val() << 2;
+            } else if self.i_ldst_sp.val() {
+                self.b_v.next = self.imm8.val() << 2;
+            } else if self.i_ldst_imm.val() {
+                self.b_v.next = self.imm5.val() << 2;
+                if self.h12.val() {
+                    self.b_v.next = self.imm5.val();
+                }
+            } else if self.i_ldst_h.val() {
+                self.b_v.next = self.imm5.val() << 1;
+            }
+        } else if self.i_adr.val() | self.i_addsp8.val() {
+            self.alu.next = true;
+            self.f_nz.next = false;
+            self.wl_alu.next = self.f_r8.val();
+            self.a_v.next = self.ra_v.val() & self.xfffffffc.val();
+            self.b_v.next = self.imm8.val() << 2;
+        } else if self.m_addsp.val() | self.m_subsp.val() {
+            self.alu.next = true;
+            self.f_nz.next = false;
+            self.wl_alu.next = self.r13.val();
+            self.b_v.next = (self.hw32.val() & 0x7F) << 2;
+            self.b_inv.next = self.h7.val();
+            self.cin.next = self.h7.val();
+        } else if self.m_ext.val() | self.m_rev.val() {
+            self.alu.next = true;
+            self.f_nz.next = false;
+            self.r_sel.next = self.k_ext.val();
+        } else if self.i_stm.val() | self.i_ldm.val() | self.m_push.val() | self.m_pop.val() {
+            // The adder gives the written-back SP/Rn; PUSH starts at SP - 4n.
+            self.b_v.next = self.lcnt.val();
+            self.b_inv.next = self.m_push.val();
+            self.cin.next = self.m_push.val();
+        } else if self.i_bcg.val() {
+            self.b_v.next = (self.hw32.val() & 0xFF) << 1;
+            if self.h7.val() {
+                self.b_v.next = ((self.hw32.val() & 0xFF) << 1) | self.xfffffe00.val();
+            }
+        } else if self.i_b.val() {
+            self.b_v.next = (self.hw32.val() & 0x7FF) << 1;
+            if self.h10.val() {
+                self.b_v.next = ((self.hw32.val() & 0x7FF) << 1) | self.xfffff000.val();
+            }
+        } else if self.i_32.val() {
+            self.a_v.next = self.pc4.val();
+            self.b_v.next = self.bl_off.val();
+        }
+
+        // ---- Adder.
+        self.bx.next = self.b_v.val();
+        if self.b_inv.val() {
+            self.bx.next = !self.b_v.val();
+        }
+        self.sum.next = self.a_v.val() + self.bx.val();
+        if self.cin.val() {
+            self.sum.next = self.a_v.val() + self.bx.val() + 1;
+        }
+        // Carry out of bit 31 from bit 31 of the operands and the sum.
+        self.c_add.next = (self.a_v.val().get_bit(31) & self.bx.val().get_bit(31))
+            | ((self.a_v.val().get_bit(31) ^ self.bx.val().get_bit(31)) & !self.sum.val().get_bit(31));
+        self.v_add.next = (self.a_v.val().get_bit(31) == self.bx.val().get_bit(31))
+            & (self.sum.val().get_bit(31) != self.a_v.val().get_bit(31));
+
+        // ---- Shifter: 0 LSL, 1 LSR, 2 ASR, 3 ROR. ASR shifts the complement of a negative value.
+        self.sh_neg.next = (self.sh_op.val() == self.b2_2.val()) & self.sh_in.val().get_bit(31);
+        self.sh_x.next = self.sh_in.val();
+        if self.sh_neg.val() {
+            self.sh_x.next = !self.sh_in.val();
+        }
+        // Two barrel shifters; the carry is the last bit shifted out, read with the opposite shifter.
+        self.sh_ramt.next = self.sh_amt.val();
+        self.sh_lamt.next = self.c8_32.val() - self.sh_amt.val();
+        match self.sh_op.val().index() {
+            0 => {
+                self.sh_ramt.next = self.c8_32.val() - self.sh_amt.val();
+                self.sh_lamt.next = self.sh_amt.val();
+            }
+            3 => {
+                self.sh_ramt.next = self.sh_amt.val() & self.c8_31.val();
+                self.sh_lamt.next = self.c8_32.val() - (self.sh_amt.val() & self.c8_31.val());
+            }
+            _ => {}
+        }
+        self.sh_r.next = self.sh_x.val() >> self.sh_ramt.val();
+        self.sh_l.next = self.sh_x.val() << self.sh_lamt.val();
+        match self.sh_op.val().index() {
+            0 => {
+                self.sh_res.next = self.sh_l.val();
+                self.sh_c.next = self.sh_r.val().get_bit(0);
+            }
+            1 => {
+                self.sh_res.next = self.sh_r.val();
+                self.sh_c.next = self.sh_l.val().get_bit(31);
+            }
+            2 => {
+                self.sh_res.next = self.sh_r.val();
+                self.sh_c.next = self.sh_l.val().get_bit(31);
+                if self.sh_neg.val() {
+                    self.sh_res.next = !self.sh_r.val();
+                    self.sh_c.next = !self.sh_l.val().get_bit(31);
+                }
+            }
+            _ => {
+                self.sh_res.next = self.sh_r.val() | self.sh_l.val();
+                self.sh_c.next = self.sh_r.val().get_bit(31) | self.sh_l.val().get_bit(31);
+            }
+        }
+        if self.sh_amt.val() == self.zero8.val() {
+            self.sh_res.next = self.sh_in.val();
+            self.sh_c.next = self.c_old.val();
+        }
+
+        // ---- Multiplier: low 32 bits from three 16 x 16 products.
+        self.p0.next = self.a_v.val().get_bits::<16>(0) * self.b_v.val().get_bits::<16>(0);
+        self.p1.next = self.a_v.val().get_bits::<16>(16) * self.b_v.val().get_bits::<16>(0);
+        self.p2.next = self.a_v.val().get_bits::<16>(0) * self.b_v.val().get_bits::<16>(16);
+        self.prod.next = self.p0.val() + ((self.p1.val() + self.p2.val()) << 16);
+
+        // ---- Extend and byte reverse of Rm.
+        match self.hw.val().get_bits::<2>(6).index() {
+            0 => {
+                self.ext_res.next = self.b_v.val() & 0xFFFF;
+                if self.b_v.val().get_bit(15) {
+                    self.ext_res.next = self.b_v.val() | self.xffff0000.val();
+                }
+            }
+            1 => {
+                self.ext_res.next = self.b_v.val() & 0xFF;
+                if self.b_v.val().get_bit(7) {
+                    self.ext_res.next = self.b_v.val() | self.xffffff00.val();
+                }
+            }
+            2 => self.ext_res.next = self.b_v.val() & 0xFFFF,
+            _ => self.ext_res.next = self.b_v.val() & 0xFF,
+        }
+        if self.m_rev.val() {
+            if self.h6.val() {
+                self.ext_res.next = ((self.b_v.val() & 0x00FF_00FF) << 8) | ((self.b_v.val() >> 8) & 0x00FF_00FF);
+                if self.h7.val() {
+                    self.ext_res.next = ((self.b_v.val() & 0xFF) << 8) | ((self.b_v.val() >> 8) & 0xFF);
+                    if self.b_v.val().get_bit(7) {
+                        self.ext_res.next = self.ext_res.val() | self.xffff0000.val();
+                    }
+                }
+            } else {
+                self.ext_res.next = ((self.b_v.val() & 0xFF) << 24)
+                    | ((self.b_v.val() & 0xFF00) << 8)
+                    | ((self.b_v.val() >> 8) & 0xFF00)
+                    | (self.b_v.val() >> 24);
+            }
+        }
+        match self.r_sel.val().index() {
+            1 => self.res.next = self.a_v.val() & self.b_v.val(),
+            2 => self.res.next = self.a_v.val() ^ self.b_v.val(),
+            3 => self.res.next = self.a_v.val() | self.b_v.val(),
+            4 => self.res.next = self.a_v.val() & !self.b_v.val(),
+            5 => self.res.next = !self.b_v.val(),
+            6 => self.res.next = self.b_v.val(),
+            7 => self.res.next = self.sh_res.val(),
+            8 => self.res.next = self.prod.val(),
+            9 => self.res.next = self.ext_res.val(),
+            _ => self.res.next = self.sum.val(),
+        }
+        // Flags after a data instruction.
+        self.apsr_alu.next = self.apsr.q.val();
+        if self.f_nz.val() {
+            self.apsr_alu.next = self.apsr_alu.val() & self.m_nz.val();
+            if self.res.val().get_bit(31) {
+                self.apsr_alu.next = self.apsr_alu.val() | self.f8.val();
+            }
+            if self.res.val() == 0 {
+                self.apsr_alu.next = self.apsr_alu.val() | self.f4.val();
+            }
+        }
+        if self.f_cv.val() {
+            self.apsr_alu.next = self.apsr_alu.val() & self.m_nz_only.val();
+            if self.c_add.val() {
+                self.apsr_alu.next = self.apsr_alu.val() | self.f2.val();
+            }
+            if self.v_add.val() {
+                self.apsr_alu.next = self.apsr_alu.val() | self.f1.val();
+            }
+        }
+        if self.f_c.val() {
+            self.apsr_alu.next = self.apsr_alu.val() & self.m_c.val();
+            if self.sh_c.val() {
+                self.apsr_alu.next = self.apsr_alu.val() | self.f2.val();
+            }
+        }
+
+        // ---- Data phase: read word, load value, store data, xPSR.
+        self.rd_word.next = self.HRDATA.val();
+        if self.dp_scs.q.val() {
+            self.rd_word.next = self.scs.rdata.val();
+        }
+        match self.dp_lane.q.val().index() {
+            0 => self.ld_sh.next = self.rd_word.val(),
+            1 => self.ld_sh.next = self.rd_word.val() >> 8,
+            2 => self.ld_sh.next = self.rd_word.val() >> 16,
+            _ => self.ld_sh.next = self.rd_word.val() >> 24,
+        }
+        self.ld_val.next = self.rd_word.val();
+        if self.dp_size.q.val() == self.b2_0.val() {
+            self.ld_val.next = self.ld_sh.val() & 0xFF;
+            if self.dp_signed.q.val() & self.ld_sh.val().get_bit(7) {
+                self.ld_val.next = self.ld_sh.val() | self.xffffff00.val();
+            }
+        } else if self.dp_size.q.val() == self.b2_1.val() {
+            self.ld_val.next = self.ld_sh.val() & 0xFFFF;
+            if self.dp_signed.q.val() & self.ld_sh.val().get_bit(15) {
+                self.ld_val.next = self.ld_sh.val() | self.xffff0000.val();
+            }
+        }
+        self.ipsr32.next = bits::<32>(0);
+        for i in 0..6 {
+            if self.ipsr.q.val().get_bit(i) {
+                self.ipsr32.next = self.ipsr32.val() | (1 << i);
+            }
+        }
+        self.apsr32.next = bits::<32>(0);
+        for i in 0..4 {
+            if self.apsr.q.val().get_bit(i) {
+                self.apsr32.next = self.apsr32.val() | (1 << (i + 28));
+            }
+        }
+        self.xpsr_v.next = self.apsr32.val() | self.ipsr32.val();
+        if self.tbit.q.val() {
+            self.xpsr_v.next = self.xpsr_v.val() | 0x0100_0000;
+        }
+        if self.align.q.val() {
+            self.xpsr_v.next = self.xpsr_v.val() | 0x200;
+        }
+        self.st_val.next = self.rb_v.val();
+        if self.dp_wsel.q.val() == self.b2_1.val() {
+            self.st_val.next = self.pc.q.val();
+        } else if self.dp_wsel.q.val() == self.b2_2.val() {
+            self.st_val.next = self.xpsr_v.val();
+        }
+        self.hwdata.next = self.st_val.val();
+        if self.dp_size.q.val() == self.b2_0.val() {
+            self.hwdata.next = (self.st_val.val() & 0xFF)
+                | ((self.st_val.val() & 0xFF) << 8)
+                | ((self.st_val.val() & 0xFF) << 16)
+                | ((self.st_val.val() & 0xFF) << 24);
+        } else if self.dp_size.q.val() == self.b2_1.val() {
+            self.hwdata.next = (self.st_val.val() & 0xFFFF) | ((self.st_val.val() & 0xFFFF) << 16);
+        }
+        self.frameptr.next = (self.sp_cur.val() - 32) & self.xfffffffb.val();
+        self.exc_ret.next = self.xfffffff1.val();
+        if self.exc_thread.q.val() {
+            self.exc_ret.next = self.exc_ret.val() | 8;
+        }
+        if self.exc_psp.q.val() {
+            self.exc_ret.next = self.exc_ret.val() | 4;
+        }
+        self.wake_c.next = self.wake_e.val();
+        if self.slp_wfe.q.val() {
+            self.wake_c.next = self.wake_e.val() | self.ev_e.val();
+        }
+        self.sysm.next = self.hw2.val().get_bits::<8>(0);
+        self.mrs_v.next = bits::<32>(0);
+        if self.sysm.val().get_bits::<5>(3) == self.z5.val() {
+            if self.sysm.val().get_bit(0) {
+                self.mrs_v.next = self.ipsr32.val();
+            }
+            if !self.sysm.val().get_bit(2) {
+                self.mrs_v.next = self.mrs_v.val() | self.apsr32.val();
+            }
+        } else if self.sysm.val() == self.sys8.val() {
+            self.mrs_v.next = self.rf[13].q.val();
+        } else if self.sysm.val() == self.sys9.val() {
+            self.mrs_v.next = self.rf[15].q.val();
+        } else if self.sysm.val() == self.sys16.val() {
+            if self.primask.q.val() {
+                self.mrs_v.next = bits::<32>(1);
+            }
+        } else if self.sysm.val() == self.sys20.val() {
+            if self.npriv.q.val() {
+                self.mrs_v.next = bits::<32>(1);
+            }
+            if self.spsel.q.val() {
+                self.mrs_v.next = self.mrs_v.val() | 2;
+            }
+        }
+
+        // ---- Control defaults.
+        self.we.next = false;
+        self.wphys.next = false;
+        self.wl.next = self.zero4.val();
+        self.wd.next = self.res.val();
+        self.lsm_go.next = false;
+        self.req.next = false;
+        self.rq_chk.next = false;
+        self.rq_addr.next = self.sum.val();
+        self.rq_write.next = false;
+        self.rq_size.next = self.b2_2.val();
+        self.n_ld.next = false;
+        self.n_st.next = false;
+        self.n_xpsr.next = false;
+        self.n_msp.next = false;
+        self.n_pc.next = false;
+        self.n_raw.next = false;
+        self.n_signed.next = false;
+        self.n_reg.next = self.zero4.val();
+        self.n_wsel.next = self.b2_0.val();
+        self.pf_en.next = false;
+        self.flush.next = false;
+        self.retire.next = false;
+        self.ret_ipc.next = false;
+        self.ret_exc.next = false;
+        self.ret_lock.next = false;
+        self.fault.next = false;
+        self.stk_go.next = false;
+        self.stk_k.next = self.k.q.val();
+        self.veca_go.next = false;
+        self.vnum.next = self.exc_num.q.val();
+        self.vaddr.next = bits::<32>(0);
+        self.exret.next = false;
+        self.target.next = self.sum.val();
+        self.scs.ack.next = false;
+        self.scs.ret.next = false;
+        self.scs.pend_svc.next = false;
+        self.scs.ret_num.next = self.ipsr.q.val();
+
+        // ---- Generic data-phase completion (loads into registers, MSP at reset, unstacking).
+        if self.dp_ld.q.val() {
+            self.we.next = true;
+            self.wphys.next = true;
+            self.wl.next = self.dp_reg.q.val();
+            self.wd.next = self.ld_val.val();
+        }
+        if self.dp_msp.q.val() {
+            self.we.next = true;
+            self.wphys.next = true;
+            self.wl.next = self.r13.val();
+            self.wd.next = self.rd_word.val();
+        }
+        if self.dp_pc.q.val() {
+            self.pc.d.next = self.rd_word.val() & self.xfffffffe.val();
+        }
+        if self.dp_xpsr.q.val() {
+            self.apsr.d.next = self.rd_word.val().get_bits::<4>(28);
+            self.tbit.d.next = self.rd_word.val().get_bit(24);
+            self.ipsr.d.next = self.rd_word.val().get_bits::<6>(0);
+            self.align.d.next = self.rd_word.val().get_bit(9);
+        }
+
+        // ---- State machine.
+        match self.st.q.val().index() {
+            0 => {
+                // Reset: A(0) for the initial MSP, then the vector sequence for number 1.
+                self.req.next = true;
+                self.rq_addr.next = bits::<32>(0);
+                self.n_msp.next = true;
+                self.exc_num.d.next = self.n1.val();
+                self.vmode.d.next = self.b2_0.val();
+                self.st.d.next = self.s_veca.val();
+            }
+            1 => {
+                // Instruction boundary (or sleep).
+                if self.asleep.q.val() & !self.wake_c.val() {
+                    self.pf_en.next = true;
+                } else {
+                    if self.asleep.q.val() {
+                        self.asleep.d.next = false;
+                        if self.slp_wfe.q.val() {
+                            self.ev.d.next = false;
+                        }
+                    }
+                    if self.take_e.val() {
+                        self.stk_go.next = true;
+                        self.stk_k.next = self.k0.val();
+                        self.exc_num.d.next = self.num_e.val();
+                        self.vmode.d.next = self.b2_1.val();
+                    } else if !self.hv.val() {
+                        self.pf_en.next = true;
+                    } else if self.he.val() | !self.tbit.q.val() {
+                        self.fault.next = true;
+                    } else {
+                        self.ipc.d.next = self.pc.q.val();
+                        self.pf_en.next = true;
+                        if self.alu.val() {
+                            self.we.next = self.alu_we.val();
+                            self.wphys.next = false;
+                            self.wl.next = self.wl_alu.val();
+                            self.wd.next = self.res.val();
+                            self.apsr.d.next = self.apsr_alu.val();
+                            self.pc.d.next = self.pc.q.val() + 2;
+                            self.retire.next = true;
+                        } else if self.i_hi.val() {
+                            // ADD/MOV to PC, BX, BLX.
+                            self.target.next = self.res.val();
+                            if self.h9.val() & self.h8.val() {
+                                self.target.next = self.rb_v.val();
+                            }
+                            if self.h9.val() & self.h8.val() & !self.h7.val() & self.handler.val() & (self.rb_v.val().get_bits::<4>(28) == self.ones4.val()) {
+                                self.exret.next = true;
+                            } else {
+                                self.flush.next = true;
+                                self.pc.d.next = self.target.val() & self.xfffffffe.val();
+                                self.st.d.next = self.s_bra.val();
+                                self.brd_kind.d.next = self.b2_1.val();
+                                if self.h9.val() & self.h8.val() {
+                                    self.tbit.d.next = self.rb_v.val().get_bit(0);
+                                }
+                                if self.h9.val() & self.h8.val() & self.h7.val() {
+                                    self.we.next = true;
+                                    self.wl.next = self.r14.val();
+                                    self.wd.next = (self.pc.q.val() + 2) | 1;
+                                }
+                            }
+                        } else if self.ls.val() {
+                            self.req.next = true;
+                            self.rq_chk.next = true;
+                            self.rq_size.next = self.ls_size.val();
+                            self.rq_write.next = !self.ls_load.val();
+                            self.n_ld.next = self.ls_load.val();
+                            self.n_st.next = !self.ls_load.val();
+                            self.n_signed.next = self.ls_signed.val();
+                            self.n_reg.next = self.ls_rt.val();
+                            self.st.d.next = self.s_x2.val();
+                        } else if self.i_stm.val() | self.i_ldm.val() | self.m_push.val() | self.m_pop.val() {
+                            self.req.next = true;
+                            self.rq_chk.next = true;
+                            self.rq_addr.next = self.ra_v.val();
+                            if self.m_push.val() {
+                                self.rq_addr.next = self.sum.val();
+                            }
+                            self.lsm_st.d.next = self.i_stm.val() | self.m_push.val();
+                            self.lsm_wb.d.next = self.i_stm.val();
+                            self.lsm_rn.d.next = self.f_r8.val();
+                            self.lsm_pc.d.next = self.m_pop.val() & self.h8.val();
+                            // LDM (Rn not loaded), PUSH, POP write Rn/SP back now; STM at its end.
+                            if self.m_push.val() | self.m_pop.val() {
+                                self.we.next = true;
+                                self.wl.next = self.r13.val();
+                                self.wd.next = self.sum.val();
+                            }
+                            if self.i_ldm.val() & !self.list9.val().get_bit(self.f_r8.val().index()) {
+                                self.we.next = true;
+                                self.wl.next = self.f_r8.val();
+                                self.wd.next = self.sum.val();
+                            }
+                            self.lsm_go.next = true;
+                        } else if self.i_bcg.val() {
+                            if self.hw.val().get_bits::<4>(8) == self.h4_e.val() {
+                                self.fault.next = true;
+                            } else if self.hw.val().get_bits::<4>(8) == self.ones4.val() {
+                                // SVC: pends SVCall, or escalates to HardFault returning past it.
+                                self.pc.d.next = self.pc.q.val() + 2;
+                                if self.svc_e.val() {
+                                    self.scs.pend_svc.next = true;
+                                    self.retire.next = true;
+                                } else {
+                                    self.fault.next = true;
+                                }
+                            } else if self.cond_ok.val() {
+                                self.flush.next = true;
+                                self.pc.d.next = self.sum.val();
+                                self.st.d.next = self.s_bra.val();
+                                self.brd_kind.d.next = self.b2_1.val();
+                            } else {
+                                self.pc.d.next = self.pc.q.val() + 2;
+                                self.retire.next = true;
+                            }
+                        } else if self.i_b.val() {
+                            self.flush.next = true;
+                            self.pc.d.next = self.sum.val();
+                            self.st.d.next = self.s_bra.val();
+                            self.brd_kind.d.next = self.b2_1.val();
+                        } else if self.i_32.val() {
+                            // Only 11110 prefixes exist on ARMv6-M; the second halfword is read next cycle.
+                            if self.h12.val() & !self.h11.val() {
+                                self.st.d.next = self.s_x2.val();
+                            } else {
+                                self.fault.next = true;
+                            }
+                        } else if self.m_bkpt.val() {
+                            self.pc.d.next = self.pc.q.val() + 2;
+                            self.retire.next = true;
+                            self.st.d.next = self.s_halt.val();
+                        } else if self.m_cps.val() {
+                            if self.privd.val() {
+                                self.primask.d.next = self.hw.val().get_bit(4);
+                            }
+                            self.pc.d.next = self.pc.q.val() + 2;
+                            self.retire.next = true;
+                        } else if self.m_hint.val() {
+                            if (self.hw.val().get_bits::<4>(4) == self.h4_2.val()) | (self.hw.val().get_bits::<4>(4) == self.h4_3.val()) {
+                                self.st.d.next = self.s_x2.val();
+                            } else {
+                                if self.hw.val().get_bits::<4>(4) == self.h4_4.val() {
+                                    self.ev.d.next = true;
+                                    self.txev.d.next = true;
+                                }
+                                self.pc.d.next = self.pc.q.val() + 2;
+                                self.retire.next = true;
+                            }
+                        } else {
+                            self.fault.next = true;
+                        }
+                    }
+                }
+            }
+            2 => {
+                // Second cycle: load/store data phase, WFI/WFE, or the second halfword.
+                if self.ls.val() {
+                    self.pf_en.next = true;
+                    self.pc.d.next = self.pc.q.val() + 2;
+                    self.retire.next = true;
+                    self.st.d.next = self.s_exec.val();
+                } else if self.m_hint.val() {
+                    self.pf_en.next = true;
+                    self.pc.d.next = self.pc.q.val() + 2;
+                    self.retire.next = true;
+                    self.asleep.d.next = true;
+                    self.slp_wfe.d.next = self.hw.val().get_bits::<4>(4) == self.h4_2.val();
+                    self.st.d.next = self.s_exec.val();
+                } else if !self.hv2.val() {
+                    self.pf_en.next = true;
+                } else if self.he2.val() | !self.hw2.val().get_bit(15) {
+                    self.fault.next = true;
+                } else if self.hw2.val().get_bit(14) & self.hw2.val().get_bit(12) {
+                    // BL.
+                    self.flush.next = true;
+                    self.we.next = true;
+                    self.wl.next = self.r14.val();
+                    self.wd.next = self.pc4.val() | 1;
+                    self.pc.d.next = self.sum.val();
+                    self.st.d.next = self.s_bra.val();
+                    self.brd_kind.d.next = self.b2_1.val();
+                } else if self.hw2.val().get_bit(14) | self.hw2.val().get_bit(12) {
+                    self.fault.next = true;
+                } else if (self.hw.val().get_bits::<6>(5) == self.op_msr.val())
+                    & (self.hw.val().get_bits::<4>(0) != self.r13.val())
+                    & (self.hw.val().get_bits::<4>(0) != self.r15.val())
+                {
+                    self.flush.next = true;
+                    self.pc.d.next = self.pc4.val();
+                    self.st.d.next = self.s_bra.val();
+                    self.brd_kind.d.next = self.b2_1.val();
+                    if self.sysm.val().get_bits::<5>(3) == self.z5.val() {
+                        if !self.sysm.val().get_bit(2) {
+                            self.apsr.d.next = self.ra_v.val().get_bits::<4>(28);
+                        }
+                    } else if self.privd.val() {
+                        if self.sysm.val() == self.sys8.val() {
+                            self.we.next = true;
+                            self.wphys.next = true;
+                            self.wl.next = self.r13.val();
+                            self.wd.next = self.ra_v.val();
+                        } else if self.sysm.val() == self.sys9.val() {
+                            self.we.next = true;
+                            self.wphys.next = true;
+                            self.wl.next = self.r15.val();
+                            self.wd.next = self.ra_v.val();
+                        } else if self.sysm.val() == self.sys16.val() {
+                            self.primask.d.next = self.ra_v.val().get_bit(0);
+                        } else if self.sysm.val() == self.sys20.val() {
+                            // Cortex-M0: no unprivileged Thread mode, nPRIV is RAZ/WI.
+                            if !self.handler.val() {
+                                self.spsel.d.next = self.ra_v.val().get_bit(1);
+                            }
+                        }
+                    }
+                } else if (self.hw.val().get_bits::<7>(4) == self.op_bar.val())
+                    & ((self.hw2.val().get_bits::<4>(4) == self.h4_4.val())
+                        | (self.hw2.val().get_bits::<4>(4) == self.h4_5.val())
+                        | (self.hw2.val().get_bits::<4>(4) == self.h4_6.val()))
+                {
+                    self.flush.next = true;
+                    self.pc.d.next = self.pc4.val();
+                    self.st.d.next = self.s_bra.val();
+                    self.brd_kind.d.next = self.b2_1.val();
+                } else if (self.hw.val().get_bits::<6>(5) == self.op_mrs.val())
+                    & (self.hw2.val().get_bits::<4>(8) != self.r13.val())
+                    & (self.hw2.val().get_bits::<4>(8) != self.r15.val())
+                {
+                    self.flush.next = true;
+                    self.we.next = true;
+                    self.wl.next = self.hw2.val().get_bits::<4>(8);
+                    self.wd.next = self.mrs_v.val();
+                    self.pc.d.next = self.pc4.val();
+                    self.st.d.next = self.s_bra.val();
+                    self.brd_kind.d.next = self.b2_1.val();
+                } else {
+                    self.fault.next = true;
+                }
+            }
+            3 => {
+                // LDM/STM/PUSH/POP: one address phase per listed register.
+                self.lsm_go.next = true;
+                self.rq_addr.next = self.maddr.q.val();
+            }
+            4 => {
+                // Data phase of the last listed register.
+                if self.lsm_pc.q.val() {
+                    self.target.next = self.rd_word.val();
+                    if self.handler.val() & (self.rd_word.val().get_bits::<4>(28) == self.ones4.val()) {
+                        self.exret.next = true;
+                    } else {
+                        self.flush.next = true;
+                        self.pc.d.next = self.rd_word.val() & self.xfffffffe.val();
+                        self.tbit.d.next = self.rd_word.val().get_bit(0);
+                        self.st.d.next = self.s_bra.val();
+                        self.brd_kind.d.next = self.b2_1.val();
+                    }
+                } else {
+                    if self.lsm_wb.q.val() {
+                        self.we.next = true;
+                        self.wphys.next = false;
+                        self.wl.next = self.lsm_rn.q.val();
+                        self.wd.next = self.maddr.q.val();
+                    }
+                    self.pf_en.next = true;
+                    self.pc.d.next = self.pc.q.val() + 2;
+                    self.retire.next = true;
+                    self.st.d.next = self.s_exec.val();
+                }
+            }
+            5 => {
+                // A(target): refill after a branch, entry, return, reset or halt.
+                self.bv.d.next = self.b2_0.val();
+                self.be.d.next = self.b2_0.val();
+                self.pf_en.next = true;
+                if self.unstk_sp.q.val() {
+                    self.we.next = true;
+                    self.wphys.next = true;
+                    self.wl.next = self.r13.val();
+                    if self.er.q.val().get_bit(2) {
+                        self.wl.next = self.r15.val();
+                    }
+                    self.wd.next = self.maddr.q.val();
+                    if self.align.q.val() {
+                        self.wd.next = self.maddr.q.val() + 4;
+                    }
+                }
+                self.st.d.next = self.s_brd.val();
+            }
+            6 => {
+                // D(target): the record of the branch, entry or return ends here.
+                self.pf_en.next = true;
+                if self.brd_kind.q.val() == self.b2_1.val() {
+                    self.retire.next = true;
+                    self.ret_ipc.next = true;
+                } else if self.brd_kind.q.val() == self.b2_2.val() {
+                    self.retire.next = true;
+                    self.ret_exc.next = true;
+                }
+                self.st.d.next = self.s_exec.val();
+            }
+            7 => self.stk_go.next = true,
+            8 => self.veca_go.next = true,
+            9 => {
+                // D(vector).
+                self.pc.d.next = self.rd_word.val() & self.xfffffffe.val();
+                self.tbit.d.next = self.rd_word.val().get_bit(0);
+                self.st.d.next = self.s_bra.val();
+                self.brd_kind.d.next = self.b2_2.val();
+                if self.vmode.q.val() == self.b2_0.val() {
+                    self.brd_kind.d.next = self.b2_0.val();
+                } else {
+                    self.we.next = true;
+                    self.wphys.next = true;
+                    self.wl.next = self.r14.val();
+                    self.wd.next = self.exc_ret.val();
+                    if self.vmode.q.val() == self.b2_2.val() {
+                        self.wd.next = self.xfffffff0.val();
+                        for i in 0..4 {
+                            if self.er.q.val().get_bit(i) {
+                                self.wd.next = self.wd.val() | (1 << i);
+                            }
+                        }
+                    }
+                }
+            }
+            10 => {
+                // U1/T1: tail-chain if something preempts now, else unstack word 0.
+                if self.take_e.val() {
+                    self.retire.next = true;
+                    self.ret_ipc.next = true;
+                    self.vmode.d.next = self.b2_2.val();
+                    self.vnum.next = self.num_e.val();
+                    self.veca_go.next = true;
+                } else {
+                    self.req.next = true;
+                    self.rq_addr.next = self.rf[13].q.val();
+                    if self.er.q.val().get_bit(2) {
+                        self.rq_addr.next = self.rf[15].q.val();
+                    }
+                    self.n_ld.next = true;
+                    self.n_reg.next = self.r0.val();
+                    self.maddr.d.next = self.rq_addr.val() + 4;
+                    self.k.d.next = self.k1.val();
+                    self.st.d.next = self.s_unstk.val();
+                }
+            }
+            11 => {
+                // U2..U8: words 1..7 (R1-R3, R12, LR, return address, xPSR).
+                self.req.next = true;
+                self.rq_addr.next = self.maddr.q.val();
+                self.maddr.d.next = self.maddr.q.val() + 4;
+                self.k.d.next = self.k.q.val() + self.k1.val();
+                match self.k.q.val().index() {
+                    1 => {
+                        self.n_ld.next = true;
+                        self.n_reg.next = self.r1.val();
+                    }
+                    2 => {
+                        self.n_ld.next = true;
+                        self.n_reg.next = self.r2.val();
+                    }
+                    3 => {
+                        self.n_ld.next = true;
+                        self.n_reg.next = self.r3.val();
+                    }
+                    4 => {
+                        self.n_ld.next = true;
+                        self.n_reg.next = self.r12.val();
+                    }
+                    5 => {
+                        self.n_ld.next = true;
+                        self.n_reg.next = self.r14.val();
+                    }
+                    6 => self.n_pc.next = true,
+                    _ => {
+                        self.n_xpsr.next = true;
+                        self.st.d.next = self.s_unlast.val();
+                    }
+                }
+            }
+            12 => {
+                // U9: xPSR arrives (generic completion); mode and SP selection return.
+                self.spsel.d.next = self.er.q.val().get_bit(2);
+                self.unstk_sp.d.next = true;
+                self.st.d.next = self.s_bra.val();
+                self.brd_kind.d.next = self.b2_1.val();
+            }
+            13 => {
+                if self.DBGRESTART.val() {
+                    self.st.d.next = self.s_bra.val();
+                    self.brd_kind.d.next = self.b2_0.val();
+                }
+            }
+            14 => {
+                self.retire.next = true;
+                self.ret_lock.next = true;
+                self.st.d.next = self.s_lock2.val();
+            }
+            _ => {}
+        }
+
+        // ---- LDM/STM/PUSH/POP address phase for the lowest listed register.
+        if self.lsm_go.val() {
+            self.req.next = true;
+            self.rq_chk.next = true;
+            self.rq_write.next = self.lsm_st.d.val();
+            self.maddr.d.next = self.rq_addr.val() + 4;
+            self.lsm_list.d.next = self.list9.val() & !self.low9.val();
+            self.n_reg.next = self.low_idx.val();
+            if self.lsm_st.d.val() {
+                self.n_st.next = true;
+            } else if self.low9.val().get_bit(8) {
+                self.n_raw.next = true;
+            } else {
+                self.n_ld.next = true;
+            }
+            if (self.list9.val() & !self.low9.val()) == self.z9.val() {
+                self.st.d.next = self.s_lastd.val();
+            } else {
+                self.st.d.next = self.s_lsm.val();
+            }
+        }
+
+        // ---- Exception entry: E1..E8 write R0-R3, R12, LR, return address, xPSR.
+        if self.stk_go.val() {
+            self.req.next = true;
+            self.rq_write.next = true;
+            self.rq_addr.next = self.maddr.q.val();
+            self.n_st.next = true;
+            if self.stk_k.val() == self.k0.val() {
+                self.rq_addr.next = self.frameptr.val();
+                self.fp.d.next = self.frameptr.val();
+                self.align.d.next = self.sp_cur.val().get_bit(2);
+                self.exc_thread.d.next = !self.handler.val();
+                self.exc_psp.d.next = self.spsel.q.val();
+            }
+            self.maddr.d.next = self.rq_addr.val() + 4;
+            self.k.d.next = self.stk_k.val() + self.k1.val();
+            self.st.d.next = self.s_stk.val();
+            match self.stk_k.val().index() {
+                0 => self.n_reg.next = self.r0.val(),
+                1 => self.n_reg.next = self.r1.val(),
+                2 => self.n_reg.next = self.r2.val(),
+                3 => self.n_reg.next = self.r3.val(),
+                4 => self.n_reg.next = self.r12.val(),
+                5 => self.n_reg.next = self.r14.val(),
+                6 => self.n_wsel.next = self.b2_1.val(),
+                _ => {
+                    self.n_wsel.next = self.b2_2.val();
+                    self.st.d.next = self.s_veca.val();
+                }
+            }
+        }
+
+        // ---- E9/T1: choose the exception again (late arrival), read its vector, make it active.
+        if self.veca_go.val() {
+            if (self.vmode.d.val() == self.b2_1.val())
+                & self.take_e.val()
+                & ((self.exc_num.q.val() != self.n3.val()) | (self.num_e.val() == self.n2.val()))
+            {
+                self.vnum.next = self.num_e.val();
+            }
+            self.req.next = true;
+            for i in 0..6 {
+                if self.vnum.val().get_bit(i) {
+                    self.vaddr.next = self.vaddr.val() | (1 << (i + 2));
+                }
+            }
+            self.rq_addr.next = self.vaddr.val();
+            self.n_raw.next = true;
+            self.st.d.next = self.s_vecd.val();
+            if self.vmode.d.val() != self.b2_0.val() {
+                self.scs.ack.next = true;
+                self.ipsr.d.next = self.vnum.val();
+                self.spsel.d.next = false;
+            }
+            if self.vmode.d.val() == self.b2_1.val() {
+                self.we.next = true;
+                self.wphys.next = true;
+                self.wl.next = self.r13.val();
+                if self.spsel.q.val() {
+                    self.wl.next = self.r15.val();
+                }
+                self.wd.next = self.fp.q.val();
+            }
+        }
+        self.scs.ack_num.next = self.vnum.val();
+
+        // ---- Exception return (BX, or POP of PC, in Handler mode with 0xFxxxxxxx).
+        self.exret_ok.next = (self.target.val().get_bits::<28>(4) == self.ret28.val())
+            & ((self.target.val().get_bits::<4>(0) == self.er1.val())
+                | (self.target.val().get_bits::<4>(0) == self.er9.val())
+                | (self.target.val().get_bits::<4>(0) == self.erd.val()));
+        if self.exret.val() {
+            if self.exret_ok.val() {
+                self.scs.ret.next = true;
+                self.er.d.next = self.target.val().get_bits::<4>(0);
+                self.flush.next = true;
+                self.st.d.next = self.s_ret.val();
+            } else {
+                self.fault.next = true;
+            }
+        }
+
+        // ---- Bus request checks: alignment, SCS (word, privileged).
+        self.rq_scs.next = self.rq_addr.val().get_bits::<20>(12) == self.scs20.val();
+        self.rq_fault.next = false;
+        if self.rq_chk.val() {
+            if (self.rq_size.val() == self.b2_2.val()) & (self.rq_addr.val().get_bits::<2>(0) != self.b2_0.val()) {
+                self.rq_fault.next = true;
+            }
+            if (self.rq_size.val() == self.b2_1.val()) & self.rq_addr.val().get_bit(0) {
+                self.rq_fault.next = true;
+            }
+            if self.rq_scs.val() & ((self.rq_size.val() != self.b2_2.val()) | !self.privd.val()) {
+                self.rq_fault.next = true;
+            }
+        }
+        if self.rq_fault.val() {
+            self.fault.next = true;
+        }
+
+        // ---- Faults: HardFault entry from the next cycle, or lockup.
+        if self.fault.val() {
+            self.retire.next = false;
+            self.we.next = false;
+            self.scs.pend_svc.next = false;
+            self.scs.ret.next = false;
+            self.req.next = false;
+            self.k.d.next = self.k0.val();
+            self.exc_num.d.next = self.n3.val();
+            self.vmode.d.next = self.b2_1.val();
+            self.st.d.next = self.s_stk.val();
+            if self.neg_e.val() {
+                self.st.d.next = self.s_lock.val();
+            }
+            if !self.i_bcg.val() | !self.is_exec.val() {
+                self.pc.d.next = self.pc.q.val();
+            }
+            self.apsr.d.next = self.apsr.q.val();
+            self.primask.d.next = self.primask.q.val();
+        }
+
+        // ---- Prefetch: 32-bit words into the slot of their address, at most one word ahead.
+        self.f_addr.next = self.faddr.q.val();
+        if self.st.q.val() == self.s_bra.val() {
+            self.f_addr.next = self.pc.q.val() & self.xfffffffc.val();
+        }
+        self.fdiff.next = self.f_addr.val() - (self.pc.d.val() & self.xfffffffc.val());
+        self.fetch.next = self.pf_en.val()
+            & !self.flush.val()
+            & !self.req.val()
+            & !self.fault.val()
+            & ((self.fdiff.val() == 0) | (self.fdiff.val() == 4));
+        self.fetch_xn.next = self.f_addr.val().get_bits::<3>(29) == self.xn3.val();
+        // Leaving a word frees its slot.
+        if self.pc.d.val().get_bit(2) != self.pc.q.val().get_bit(2) {
+            if self.slot.val() {
+                self.bv.d.next = self.bv.d.val() & self.b2_1.val();
+            } else {
+                self.bv.d.next = self.bv.d.val() & self.b2_2.val();
+            }
+        }
+        if self.fetch.val() {
+            self.faddr.d.next = self.f_addr.val() + 4;
+            if self.fetch_xn.val() {
+                if self.f_addr.val().get_bit(2) {
+                    self.bv.d.next = self.bv.d.val() | self.b2_2.val();
+                    self.be.d.next = self.be.d.val() | self.b2_2.val();
+                } else {
+                    self.bv.d.next = self.bv.d.val() | self.b2_1.val();
+                    self.be.d.next = self.be.d.val() | self.b2_1.val();
+                }
+            }
+        }
+
+        // ---- AHB address phase (IDLE during an ERROR response) and the SCS port.
+        self.ahb.next = (self.req.val() & !self.rq_scs.val()) | (self.fetch.val() & !self.fetch_xn.val());
+        self.HTRANS.next = self.tr_idle.val();
+        if self.ahb.val() & !self.HRESP.val() {
+            self.HTRANS.next = self.tr_nonseq.val();
+        }
+        self.HADDR.next = self.f_addr.val();
+        self.HSIZE.next = self.sz2.val();
+        self.HWRITE.next = false;
+        self.HPROT.next = self.zero4.val();
+        if self.privd.val() | !self.is_exec.val() {
+            self.HPROT.next = self.h4_2.val();
+        }
+        if self.req.val() {
+            self.HADDR.next = self.rq_addr.val();
+            self.HSIZE.next = self.sz0.val();
+            if self.rq_size.val() == self.b2_1.val() {
+                self.HSIZE.next = self.sz1.val();
+            } else if self.rq_size.val() == self.b2_2.val() {
+                self.HSIZE.next = self.sz2.val();
+            }
+            self.HWRITE.next = self.rq_write.val();
+            self.HPROT.next = self.HPROT.val() | self.h4_1.val();
+        }
+        self.HBURST.next = self.sz0.val();
+        self.HWDATA.next = self.hwdata.val();
+        self.scs.sel.next = self.req.val() & self.rq_scs.val() & self.adv.val();
+        self.scs.write.next = self.rq_write.val();
+        self.scs.addr.next = self.rq_addr.val().get_bits::<12>(0);
+        self.scs.wdata.next = self.hwdata.val();
+
+        // ---- Register write port (SP always word aligned).
+        self.widx.next = self.wl.val();
+        if !self.wphys.val() & (self.wl.val() == self.r13.val()) & self.spsel.q.val() {
+            self.widx.next = self.r15.val();
+        }
+        self.wdata.next = self.wd.val();
+        if (self.widx.val() == self.r13.val()) | (self.widx.val() == self.r15.val()) {
+            self.wdata.next = self.wd.val() & self.xfffffffc.val();
+        }
+        self.w_oh.next = self.z16.val();
+        if self.we.val() & self.adv.val() {
+            self.w_oh.next = self.one16.val() << self.widx.val();
+        }
+        for i in 0..16 {
+            if self.w_oh.val().get_bit(i) {
+                self.rf[i].d.next = self.wdata.val();
+            }
+        }
+
+        // ---- Frozen cycle: nothing moves except the data-phase bookkeeping below.
+        if !self.adv.val() {
+            self.st.d.next = self.st.q.val();
+            self.k.d.next = self.k.q.val();
+            self.pc.d.next = self.pc.q.val();
+            self.ipc.d.next = self.ipc.q.val();
+            self.bv.d.next = self.bv.q.val();
+            self.be.d.next = self.be.q.val();
+            self.faddr.d.next = self.faddr.q.val();
+            self.maddr.d.next = self.maddr.q.val();
+            self.fp.d.next = self.fp.q.val();
+            self.lsm_list.d.next = self.lsm_list.q.val();
+            self.lsm_pc.d.next = self.lsm_pc.q.val();
+            self.lsm_st.d.next = self.lsm_st.q.val();
+            self.lsm_wb.d.next = self.lsm_wb.q.val();
+            self.lsm_rn.d.next = self.lsm_rn.q.val();
+            self.exc_num.d.next = self.exc_num.q.val();
+            self.exc_thread.d.next = self.exc_thread.q.val();
+            self.exc_psp.d.next = self.exc_psp.q.val();
+            self.vmode.d.next = self.vmode.q.val();
+            self.er.d.next = self.er.q.val();
+            self.align.d.next = self.align.q.val();
+            self.unstk_sp.d.next = self.unstk_sp.q.val();
+            self.brd_kind.d.next = self.brd_kind.q.val();
+            self.apsr.d.next = self.apsr.q.val();
+            self.tbit.d.next = self.tbit.q.val();
+            self.ipsr.d.next = self.ipsr.q.val();
+            self.spsel.d.next = self.spsel.q.val();
+            self.npriv.d.next = self.npriv.q.val();
+            self.primask.d.next = self.primask.q.val();
+            self.asleep.d.next = self.asleep.q.val();
+            self.slp_wfe.d.next = self.slp_wfe.q.val();
+            self.ev.d.next = self.ev.q.val();
+            self.txev.d.next = false;
+            self.retire.next = false;
+            self.scs.ack.next = false;
+            self.scs.ret.next = false;
+            self.scs.pend_svc.next = false;
+        }
+        if self.RXEV.val() | self.scs.sevonpend_ev.val() {
+            self.ev.d.next = true;
+        }
+
+        // ---- Data bus ERROR: HardFault entry (a failed HardFault stacking locks up).
+        self.err_now.next = self.HREADY.val()
+            & self.HRESP.val()
+            & (self.dp_ld.q.val() | self.dp_st.q.val() | self.dp_xpsr.q.val() | self.dp_msp.q.val() | self.dp_pc.q.val() | self.dp_raw.q.val());
+        if self.err_now.val() {
+            self.k.d.next = self.k0.val();
+            self.exc_num.d.next = self.n3.val();
+            self.vmode.d.next = self.b2_1.val();
+            self.st.d.next = self.s_stk.val();
+            if self.neg_e.val()
+                | ((self.exc_num.q.val() == self.n3.val())
+                    & (self.vmode.q.val() == self.b2_1.val())
+                    & ((self.st.q.val() == self.s_stk.val()) | (self.st.q.val() == self.s_veca.val()) | (self.st.q.val() == self.s_vecd.val())))
+            {
+                self.st.d.next = self.s_lock.val();
+            }
+        }
+
+        // ---- Fetch data arrives (ignored during A(target), which starts a new stream).
+        if self.HREADY.val() & self.dp_fetch.q.val() & (self.st.q.val() != self.s_bra.val()) {
+            if self.dp_fslot.q.val() {
+                self.buf1.d.next = self.HRDATA.val();
+                self.bv.d.next = self.bv.d.val() | self.b2_2.val();
+                if self.HRESP.val() {
+                    self.be.d.next = self.be.d.val() | self.b2_2.val();
+                } else {
+                    self.be.d.next = self.be.d.val() & self.b2_1.val();
+                }
+            } else {
+                self.buf0.d.next = self.HRDATA.val();
+                self.bv.d.next = self.bv.d.val() | self.b2_1.val();
+                if self.HRESP.val() {
+                    self.be.d.next = self.be.d.val() | self.b2_1.val();
+                } else {
+                    self.be.d.next = self.be.d.val() & self.b2_2.val();
+                }
+            }
+        }
+
+        // ---- Next data phase (moves only when HREADY is high).
+        if self.HREADY.val() {
+            self.dp_fetch.d.next = self.adv.val() & self.fetch.val() & !self.fetch_xn.val();
+            self.dp_fslot.d.next = self.f_addr.val().get_bit(2);
+            self.dp_ld.d.next = self.adv.val() & self.req.val() & self.n_ld.val();
+            self.dp_st.d.next = self.adv.val() & self.req.val() & self.n_st.val();
+            self.dp_xpsr.d.next = self.adv.val() & self.req.val() & self.n_xpsr.val();
+            self.dp_msp.d.next = self.adv.val() & self.req.val() & self.n_msp.val();
+            self.dp_pc.d.next = self.adv.val() & self.req.val() & self.n_pc.val();
+            self.dp_raw.d.next = self.adv.val() & self.req.val() & self.n_raw.val();
+            self.dp_scs.d.next = self.req.val() & self.rq_scs.val();
+            self.dp_size.d.next = self.rq_size.val();
+            self.dp_signed.d.next = self.n_signed.val();
+            self.dp_lane.d.next = self.rq_addr.val().get_bits::<2>(0);
+            self.dp_reg.d.next = self.n_reg.val();
+            self.dp_wsel.d.next = self.n_wsel.val();
+        }
+
+        // ---- SCS state inputs are next-state values, so its registered outputs are current.
+        self.scs.irq.next = self.IRQ.val();
+        self.scs.nmi.next = self.NMI.val();
+        self.scs.primask.next = self.primask.d.val();
+        self.scs.ipsr.next = self.ipsr.d.val();
+
+        // ---- Status pins and the retirement trace.
+        self.TXEV.next = self.txev.q.val();
+        self.SLEEPING.next = self.asleep.q.val() & !self.wake_c.val();
+        self.SLEEPDEEP.next = self.scs.sleepdeep.val();
+        self.SYSRESETREQ.next = self.scs.sysresetreq.val();
+        self.LOCKUP.next = (self.st.q.val() == self.s_lock.val()) | (self.st.q.val() == self.s_lock2.val());
+        self.HALTED.next = self.st.q.val() == self.s_halt.val();
+        self.trc_retire.next = self.retire.val();
+        self.trc_exc.next = self.ret_exc.val() | self.ret_lock.val();
+        self.trc_excnum.next = self.ipsr.q.val();
+        if self.ret_lock.val() {
+            self.trc_excnum.next = self.n0.val();
+        }
+        self.trc_pc.next = self.pc.q.val();
+        if self.ret_ipc.val() {
+            self.trc_pc.next = self.ipc.q.val();
+        }
+        self.trc_rf_we.next = self.we.val() & self.adv.val();
+        self.trc_rf_idx.next = self.widx.val();
+        self.trc_rf_data.next = self.wdata.val();
+        self.trc_apsr.next = self.apsr.d.val();
+        self.trc_ipsr.next = self.ipsr.d.val();
+        self.trc_control.next = self.b2_0.val();
+        if self.spsel.d.val() {
+            self.trc_control.next = self.b2_2.val();
+        }
+        if self.npriv.d.val() {
+            self.trc_control.next = self.trc_control.val() | self.b2_1.val();
+        }
+        self.trc_primask.next = self.primask.d.val();
+    }
+}
+
+impl crate::gen::TopBlock for M0Core {
+    fn connect_inputs(&mut self) {
+        self.clock.connect();
+        self.rst_n.connect();
+        self.HRDATA.connect();
+        self.HREADY.connect();
+        self.HRESP.connect();
+        self.IRQ.connect();
+        self.NMI.connect();
+        self.RXEV.connect();
+        self.DBGRESTART.connect();
+    }
+}
