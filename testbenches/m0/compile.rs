@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 /// The test programs that run everywhere (ISS, RTL and QEMU).
 pub fn programs() -> Vec<&'static str> {
-    vec!["alu", "c_sort_crc", "exceptions", "system"]
+    vec!["alu", "branch", "c_sort_crc", "exceptions", "mem", "system"]
 }
 
 pub fn programs_dir() -> PathBuf {

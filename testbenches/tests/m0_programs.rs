@@ -74,3 +74,13 @@ fn m0_program_faults_on_iss() {
         assert!(line.contains("faults 1, stacked pc as expected"), "{line}");
     }
 }
+
+#[test]
+fn m0_program_mem() {
+    check("mem");
+}
+
+#[test]
+fn m0_program_branch() {
+    check("branch");
+}

@@ -93,3 +93,32 @@ pub const UART_MAP: RegMap = RegMap {
         Constant { name: "ERR_VALUE", value: UART_ERR_VALUE, desc: "Bad value: TXDATA above 0xFF, DIV 0 or above 0xFFFF, CTRL bits above TX_IE" },
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_aligned_and_apart() {
+        let windows = [(ROM_BASE, ROM_SIZE), (SRAM_BASE, SRAM_SIZE), (APB_BASE, APB_SIZE)];
+        for (i, &(base, size)) in windows.iter().enumerate() {
+            assert!(size.is_power_of_two() && base % size == 0, "window {i} not aligned to its size");
+            for &(b2, s2) in &windows[i + 1..] {
+                assert!(base + size <= b2 || b2 + s2 <= base, "windows overlap");
+            }
+        }
+        for slot in [SHA256_BASE, UART_BASE] {
+            assert!(slot >= APB_BASE && slot + APB_SLOT_SIZE <= APB_BASE + APB_SIZE && slot % APB_SLOT_SIZE == 0);
+        }
+    }
+
+    #[test]
+    fn uart_map_decodes_each_register_once() {
+        for r in UART_MAP.regs {
+            assert_eq!(r.count, 1);
+            assert_eq!(UART_MAP.decode(r.offset).map(|(x, _)| x.name), Some(r.name));
+            assert!(UART_MAP.decode(r.offset + 1).is_none());
+        }
+        assert!(UART_DIV_RESET >= 1 && UART_DIV_RESET <= UART_DIV_DIV.mask());
+    }
+}
