@@ -53,25 +53,27 @@ reset_handler:
     bkpt 0xab
     b .
 
-    .thumb_func
+    @ Every handler a program does not define is this one; .thumb_set keeps the Thumb bit
+    @ (bit 0) in the aliases' vector entries.
     .weak nmi_handler, hardfault_handler, svc_handler, pendsv_handler, systick_handler
     .weak irq0_handler, irq1_handler, irq2_handler, irq3_handler
     .weak irq4_handler, irq5_handler, irq6_handler, irq7_handler
+    .thumb_set nmi_handler, unexpected_handler
+    .thumb_set hardfault_handler, unexpected_handler
+    .thumb_set svc_handler, unexpected_handler
+    .thumb_set pendsv_handler, unexpected_handler
+    .thumb_set systick_handler, unexpected_handler
+    .thumb_set irq0_handler, unexpected_handler
+    .thumb_set irq1_handler, unexpected_handler
+    .thumb_set irq2_handler, unexpected_handler
+    .thumb_set irq3_handler, unexpected_handler
+    .thumb_set irq4_handler, unexpected_handler
+    .thumb_set irq5_handler, unexpected_handler
+    .thumb_set irq6_handler, unexpected_handler
+    .thumb_set irq7_handler, unexpected_handler
+    .thumb_func
     .global unexpected_handler
 unexpected_handler:
-nmi_handler:
-hardfault_handler:
-svc_handler:
-pendsv_handler:
-systick_handler:
-irq0_handler:
-irq1_handler:
-irq2_handler:
-irq3_handler:
-irq4_handler:
-irq5_handler:
-irq6_handler:
-irq7_handler:
     mrs r4, ipsr
     movs r0, #4
     adr r1, unexpected_msg
