@@ -12,6 +12,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "m0_random", body: |ctx| Box::pin(random_programs(ctx, 10_000, 0)) },
         Case { name: "m0_random_waits", body: |ctx| Box::pin(random_programs(ctx, 500, 3)) },
         Case { name: "m0_irq_pins", body: |ctx| Box::pin(irq_pins(ctx)) },
+        Case { name: "m0_faults", body: |ctx| Box::pin(faults(ctx)) },
     ]
 }
 
@@ -136,4 +137,18 @@ fn random_irq_plan(rng: &mut impl rand::Rng, cycles: u64) -> IrqPlan {
         steps.push((c, irq, nmi, false));
     }
     IrqPlan { steps }
+}
+
+/// The fault paths QEMU cannot check: 0x30000000 answers ERROR on the bus (load and fetch), plus
+/// T = 0, a bad EXC_RETURN and execute-never; then a random program under random ERROR windows.
+async fn faults(ctx: Ctx) -> Result<(), String> {
+    let image = compile::build("faults")?;
+    let cfg = RunConfig { error_ranges: vec![(0x3000_0000, 0x3000_1000)], ..RunConfig::default() };
+    let r = lockstep(&ctx, &image, &cfg)?;
+    if !r.success || r.exceptions.get(&3) != Some(&5) {
+        return Err(format!("faults: expected 5 HardFault entries, got {:?}; output:\n{}", r.exceptions, r.output));
+    }
+    ctx.count(1);
+    ctx.metric("hardfault_entries", 5.0);
+    Ok(())
 }

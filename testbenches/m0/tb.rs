@@ -493,7 +493,8 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
         if !halted && t >= 0 {
             rec.cycles += 1;
         }
-        if dut.peek_u32(p.rf_we) == 1 {
+        // The reset sequence's MSP load (before cycle 6) is not part of any record.
+        if dut.peek_u32(p.rf_we) == 1 && t >= 0 {
             rec.regs.insert(dut.peek_u32(p.rf_idx) as u8, dut.peek_u32(p.rf_data));
         }
         let retire = dut.peek_u32(p.retire) == 1;
