@@ -3,7 +3,7 @@
 use super::image::Image;
 use super::tb::{run, IrqPlan, RunConfig, RunResult};
 use super::{compile, qemu, random};
-use crate::regression::{Case, Ctx, TestFuture};
+use crate::regression::{Case, Ctx};
 use std::time::Duration;
 
 pub fn cases() -> Vec<Case> {

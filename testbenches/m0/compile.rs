@@ -24,13 +24,19 @@ const CFLAGS: &[&str] = &["-Os", "-ffreestanding", "-nostdlib", "-fno-builtin", 
 
 /// Builds `programs/<name>.c` or `programs/<name>.S` into a flat image.
 pub fn build(name: &str) -> Result<Image, String> {
+    build_at(&programs_dir(), name)
+}
+
+/// Builds `<dir>/<name>.c` or `.S` (with this folder's crt0, lib and linker script); the
+/// generated register headers in `rtl/` count in the cache key, since programs include them.
+pub fn build_at(src_dir: &std::path::Path, name: &str) -> Result<Image, String> {
     let dir = programs_dir();
-    let (c, s) = (dir.join(format!("{name}.c")), dir.join(format!("{name}.S")));
+    let (c, s) = (src_dir.join(format!("{name}.c")), src_dir.join(format!("{name}.S")));
     let mut sources = match (c.is_file(), s.is_file()) {
         (true, false) => vec![c, dir.join("crt0.S"), dir.join("lib.c")],
         (false, true) => vec![s],
-        (true, true) => return Err(format!("program `{name}` has both a .c and a .S in {}", dir.display())),
-        (false, false) => return Err(format!("no program `{name}`: neither {name}.c nor {name}.S in {}", dir.display())),
+        (true, true) => return Err(format!("program `{name}` has both a .c and a .S in {}", src_dir.display())),
+        (false, false) => return Err(format!("no program `{name}`: neither {name}.c nor {name}.S in {}", src_dir.display())),
     };
     let script = dir.join("link.ld");
     sources.push(script.clone());
@@ -39,6 +45,16 @@ pub fn build(name: &str) -> Result<Image, String> {
         std::fs::read(src).map_err(|e| format!("cannot read {}: {e}", src.display()))?.hash(&mut h);
     }
     CFLAGS.hash(&mut h);
+    let mut headers: Vec<PathBuf> = std::fs::read_dir(project_root().join("rtl"))
+        .map_err(|e| format!("cannot list rtl/: {e}"))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "h"))
+        .collect();
+    headers.sort();
+    for header in headers {
+        std::fs::read(&header).map_err(|e| format!("cannot read {}: {e}", header.display()))?.hash(&mut h);
+    }
     sources.pop();
     let out_dir = project_root().join("target/m0-programs");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;

@@ -6,4 +6,5 @@ pub mod iss_run;
 pub mod qemu;
 pub mod random;
 pub mod semihost;
+pub mod system;
 pub mod tb;

@@ -375,6 +375,7 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
     let mut halt_state = 0u8; // 0 running, 1 halted: pulse DBGRESTART now, 2 restart pulsed
     let mut records: u64 = 0;
     let mut uart = Vec::new();
+    let mut halted_next = dut.peek_u32(p.halted) == 1;
 
     loop {
         rtl_cycle += 1;
@@ -402,15 +403,20 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
         } else {
             (dut.peek_u32(p.hready) == 1, dut.peek_u32(p.hresp) == 1)
         };
-        let halted = dut.peek_u32(p.halted) == 1;
+        // HALTED comes from a flop: last cycle's value after the edge is this cycle's, so the
+        // restart pulse is poked before the first peek (one settle per cycle, not two).
+        let halted = halted_next;
         if halted && halt_state == 1 {
             dut.poke_u32(p.dbgrestart, 1);
             halt_state = 2;
-        } else {
+        } else if halt_state == 2 {
             dut.poke_u32(p.dbgrestart, 0);
-            if !halted && halt_state == 2 {
+            if !halted {
                 halt_state = 0;
             }
+        }
+        if dut.peek_u32(p.halted) != halted as u32 {
+            return Err(format!("cycle {rtl_cycle}: HALTED changed between edges"));
         }
 
         // Outputs of this cycle.
@@ -571,6 +577,7 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
         if !halted {
             t += 1;
         }
+        halted_next = dut.peek_u32(p.halted) == 1;
     }
 }
 

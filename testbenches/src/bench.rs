@@ -21,6 +21,9 @@ fn find(block: &str) -> Result<BlockBench, String> {
 }
 
 pub fn run(block: &str) -> Result<(), String> {
+    if block == "m0" {
+        return run_m0();
+    }
     let bench = find(block)?;
     let cases = (bench.cases)();
     let case = |name: &str| cases.iter().find(|c| c.name.ends_with(name)).ok_or(format!("{block} has no `{name}` test"));
@@ -102,4 +105,34 @@ fn record_trace(bench: &BlockBench, body: fn(Ctx) -> TestFuture, path: &Path, sc
     sim.run("bench_trace", move |tb| body(Ctx::for_bench(tb, scale))).map_err(|f| f.to_string())?;
     let bytes = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
     Ok(bytes / 4 / per_cycle as u64)
+}
+
+/// Random programs of the soft core's regression, with a fixed seed.
+const M0_PROGRAMS: usize = 200;
+const M0_SEED: u64 = 0x5eed;
+
+/// The soft core: CPI against the Cortex-M0 table, and co-sim speed in retired instructions and
+/// cycles per second, RTL with the ISS in lock-step against the ISS alone.
+fn run_m0() -> Result<(), String> {
+    use crate::m0::{iss_run::run_iss, random::suite, tb};
+    let image = suite(M0_SEED, M0_PROGRAMS);
+    let mut dut = VerilatedDut::open("pluton_m0").ok_or("no Verilated model for pluton_m0")?;
+    let started = Instant::now();
+    let r = tb::run(&mut dut, &image, &tb::RunConfig::default())?;
+    let lockstep_s = started.elapsed().as_secs_f64();
+    if !r.success {
+        return Err(format!("the benchmark programs failed:\n{}", r.output));
+    }
+    let started = Instant::now();
+    let iss = run_iss(&image, 100_000_000)?;
+    let iss_s = started.elapsed().as_secs_f64();
+    println!("== pluton_m0: {M0_PROGRAMS} random programs, seed {M0_SEED:#x}, zero wait states");
+    println!("{:<44} {}", "instructions retired", r.instructions);
+    println!("{:<44} {}", "exception entries", r.entries);
+    println!("{:<44} {:.3}", "CPI (RTL, = the timing contract)", r.instruction_cycles as f64 / r.instructions as f64);
+    println!("{:<44} {}", "records whose cycles were compared", r.timed_records);
+    println!("\n== co-simulation speed");
+    println!("{:<44} {:.0} instructions/s, {:.0} cycles/s", "RTL (Verilator) + ISS in lock-step", r.instructions as f64 / lockstep_s, r.cycles as f64 / lockstep_s);
+    println!("{:<44} {:.0} instructions/s", "ISS alone", iss.instructions as f64 / iss_s);
+    Ok(())
 }
