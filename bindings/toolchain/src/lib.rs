@@ -265,7 +265,11 @@ pub struct CrossCompiler {
 /// `arm-none-eabi-gcc` from PATH when present, else Zig's clang from the `ziglang` wheel
 /// (installed into the tools venv on first use).
 pub fn cross_compiler() -> Result<CrossCompiler, String> {
-    if let (Some(gcc), Some(objcopy)) = (which("arm-none-eabi-gcc"), which("arm-none-eabi-objcopy")) {
+    // Only a gcc that runs counts (a broken or placeholder one on PATH falls back to Zig).
+    let runs = |p: &Path| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success());
+    let gcc = which("arm-none-eabi-gcc").filter(|p| runs(p));
+    let objcopy = which("arm-none-eabi-objcopy").filter(|p| runs(p));
+    if let (Some(gcc), Some(objcopy)) = (gcc, objcopy) {
         let tool = |name, program: PathBuf| Tool { name, program, prefix_args: vec![], env: vec![], version: String::new(), origin: "PATH" };
         return Ok(CrossCompiler {
             cc: tool("arm-none-eabi-gcc", gcc),
