@@ -28,7 +28,7 @@ pub fn build(name: &str) -> Result<Image, String> {
 }
 
 /// Builds `<dir>/<name>.c` or `.S` (with this folder's crt0, lib and linker script); the
-/// generated register headers in `rtl/` count in the cache key, since programs include them.
+/// headers beside the sources and in `rtl/` count in the cache key, since programs include them.
 pub fn build_at(src_dir: &std::path::Path, name: &str) -> Result<Image, String> {
     let dir = programs_dir();
     let (c, s) = (src_dir.join(format!("{name}.c")), src_dir.join(format!("{name}.S")));
@@ -45,13 +45,14 @@ pub fn build_at(src_dir: &std::path::Path, name: &str) -> Result<Image, String> 
         std::fs::read(src).map_err(|e| format!("cannot read {}: {e}", src.display()))?.hash(&mut h);
     }
     CFLAGS.hash(&mut h);
-    let mut headers: Vec<PathBuf> = std::fs::read_dir(project_root().join("rtl"))
-        .map_err(|e| format!("cannot list rtl/: {e}"))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "h"))
-        .collect();
+    // Headers count too: the programs' own (semihost.h, fault_handler.h) and the generated ones.
+    let mut headers: Vec<PathBuf> = Vec::new();
+    for folder in [dir.clone(), src_dir.to_path_buf(), project_root().join("rtl")] {
+        let list = std::fs::read_dir(&folder).map_err(|e| format!("cannot list {}: {e}", folder.display()))?;
+        headers.extend(list.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "h")));
+    }
     headers.sort();
+    headers.dedup();
     for header in headers {
         std::fs::read(&header).map_err(|e| format!("cannot read {}: {e}", header.display()))?.hash(&mut h);
     }

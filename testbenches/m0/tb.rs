@@ -190,8 +190,6 @@ pub struct RunResult {
     pub wait_states: u64,
     /// Exception numbers entered, counted.
     pub exceptions: BTreeMap<u32, u64>,
-    /// Instruction kinds retired (first word of the ISS's `Instr` debug name), counted.
-    pub kinds: BTreeMap<String, u64>,
 }
 
 /// Port ids of `pluton_m0`, looked up once.
@@ -528,9 +526,6 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
                 None => {
                     res.instructions += 1;
                     res.instruction_cycles += rec.cycles;
-                    let name = format!("{:?}", r.instr);
-                    let kind = name.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("?").to_string();
-                    *res.kinds.entry(kind).or_default() += 1;
                 }
             }
             if rec.waits == 0 && !rec.bus_error {
