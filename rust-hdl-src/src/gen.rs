@@ -21,6 +21,8 @@ pub fn blocks() -> Vec<IpBlock> {
         IpBlock { map: &crate::otp::regs::MAP, verilog: top_text::<crate::otp::OtpCtrl> },
         IpBlock { map: &crate::security::regs::MAP, verilog: top_text::<crate::security::Security> },
         IpBlock { map: &crate::m0sys::regs::UART_MAP, verilog: top_text::<crate::m0sys::Uart> },
+        IpBlock { map: &crate::m0::regs::MAP, verilog: top_text::<crate::m0::M0Core> },
+        IpBlock { map: &crate::m0sys::regs::MAP, verilog: top_text::<crate::m0sys::M0Sys> },
     ]
 }
 

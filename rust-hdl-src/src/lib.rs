@@ -2,6 +2,7 @@
 pub mod common;
 pub mod firewall;
 pub mod gen;
+pub mod m0;
 pub mod m0sys;
 pub mod otp;
 pub mod security;

@@ -117,8 +117,9 @@ pub fn benches() -> Vec<BlockBench> {
     BlockBench { block: "wifi", module: "pluton_wifi", model: Some(crate::wifi::model), cases: crate::wifi::cases },
     BlockBench { block: "otp", module: "pluton_otp", model: Some(|| Box::new(pluton_cosim::OtpModel::new())), cases: crate::otp::cases },
     BlockBench { block: "security", module: "pluton_security", model: Some(|| Box::new(pluton_cosim::security_model())), cases: crate::security::cases },
-    // The soft core joins once its RTL is complete (issue 4: its System Control Space is
-    // missing); its lock-step cases are in crate::m0::cases and tests/m0_cosim.rs.
+    // The soft core has no port-level model: its benches step the ARMv6-M ISS per retired record.
+    BlockBench { block: "m0", module: "pluton_m0", model: None, cases: crate::m0::cases::cases },
+    BlockBench { block: "m0sys", module: "pluton_m0sys", model: None, cases: crate::m0::system::cases },
     ]
 }
 

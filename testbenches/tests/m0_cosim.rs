@@ -1,9 +1,13 @@
 //! The soft core's co-simulation regression as cargo tests: the RTL in lock-step with the ARMv6-M ISS on every retired record.
 
-use pluton_testbenches::regression::{run_case, Backend, BlockBench, Options};
+use pluton_testbenches::regression::{run_case, Backend, Options};
 
 fn run(name: &str) {
-    let bench = BlockBench { block: "m0", module: "pluton_m0", model: None, cases: pluton_testbenches::m0::cases::cases };
+    run_in("m0", name)
+}
+
+fn run_in(block: &str, name: &str) {
+    let bench = pluton_testbenches::regression::benches().into_iter().find(|b| b.block == block).unwrap_or_else(|| panic!("no bench {block}"));
     let cases = (bench.cases)();
     let case = cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name}"));
     let opts = Options { seed: None, waves: false, backend: Backend::Lockstep, filter: None, scale: 1.0 };
@@ -14,27 +18,26 @@ fn run(name: &str) {
 }
 
 #[test]
-#[ignore = "blocked (issue 4): pluton_m0 is not in rtl/ until its System Control Space block exists"]
 fn m0_programs() {
     run("m0_programs");
 }
 #[test]
-#[ignore = "blocked (issue 4): pluton_m0 is not in rtl/ until its System Control Space block exists"]
 fn m0_random() {
     run("m0_random");
 }
 #[test]
-#[ignore = "blocked (issue 4): pluton_m0 is not in rtl/ until its System Control Space block exists"]
 fn m0_random_waits() {
     run("m0_random_waits");
 }
 #[test]
-#[ignore = "blocked (issue 4): pluton_m0 is not in rtl/ until its System Control Space block exists"]
 fn m0_irq_pins() {
     run("m0_irq_pins");
 }
 #[test]
-#[ignore = "blocked (issue 4): pluton_m0 is not in rtl/ until its System Control Space block exists"]
 fn m0_faults() {
     run("m0_faults");
+}
+#[test]
+fn m0sys_sha_demo() {
+    run_in("m0sys", "m0sys_sha_demo");
 }

@@ -84,6 +84,16 @@ pub struct Constant {
     pub desc: &'static str,
 }
 
+/// How software reaches a block's registers (decides the access rules stated in the docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bus {
+    /// APB4 completer: a refused access completes with PSLVERR and is logged in `ERR_INFO`.
+    Apb4,
+    /// Registers inside the soft core (its System Control Space): word accesses only; anything
+    /// else is a HardFault in the core, unimplemented words read 0 and ignore writes.
+    CoreScs,
+}
+
 /// The whole register map of one IP block.
 #[derive(Clone, Copy, Debug)]
 pub struct RegMap {
@@ -93,6 +103,7 @@ pub struct RegMap {
     pub module: &'static str,
     /// Width of `paddr` in bits.
     pub addr_bits: u32,
+    pub bus: Bus,
     pub desc: &'static str,
     pub regs: &'static [Register],
     pub constants: &'static [Constant],
@@ -131,6 +142,13 @@ impl RegMap {
         if self.regs.is_empty() {
             // A top that only composes blocks: its map is the constants below (window bases).
             s += &format!("No registers of its own; {}-bit byte address. The blocks' own maps apply at the bases below.\n", self.addr_bits);
+        } else if self.bus == Bus::CoreScs {
+            s += &format!(
+                "Inside the core (System Control Space at 0xE000E000), {}-bit byte offset, 32-bit words. A non-word \
+                 access is a HardFault; unimplemented words read 0 and ignore writes.\n\n\
+                 | offset | name | access | reset | description |\n|---|---|---|---|---|\n",
+                self.addr_bits
+            );
         } else {
             s += &format!(
                 "APB4 completer, {}-bit byte address, 32-bit data. Any access not allowed below completes with \

@@ -1,6 +1,6 @@
 //! Register map of the IO firewall's config page: the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Access, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register};
 
 pub const WIN_CFG_OWNER: Field = Field { name: "OWNER", lsb: 0, width: 4, desc: "Master ID that owns the window; only it is forwarded" };
 pub const WIN_CFG_NO_READ: Field = Field { name: "NO_READ", lsb: 8, width: 1, desc: "Deny reads, even from the owner (cause RULE)" };
@@ -44,6 +44,7 @@ pub const MAP: RegMap = RegMap {
     block: "firewall",
     module: "pluton_firewall",
     addr_bits: 12,
+    bus: Bus::Apb4,
     desc: "IO firewall: per-window master ownership and read/write rules between the cores and 8 APB peripherals; config page at window 8",
     regs: &[WIN_CFG, LOCK, VIOL_INFO, VIOL_ADDR, VIOL_COUNT, ID],
     constants: &[

@@ -9,37 +9,9 @@ use super::scs::M0Scs;
 use crate::common::prims::RDff;
 use rust_hdl::prelude::*;
 
-fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
-    Constant::new(bits::<N>(v))
-}
-
-/// Declares the core struct and its `Default` (constants get their values, the rest zero).
-macro_rules! m0_core {
-    (
-        ports { $($p:ident : $pt:ty),* $(,)? }
-        consts { $($k:ident : $kw:literal = $kv:expr),* $(,)? }
-        fields { $($f:ident : $ft:ty),* $(,)? }
-    ) => {
-        #[allow(non_snake_case)]
-        #[derive(LogicBlock)]
-        pub struct M0Core {
-            $(pub $p: $pt,)*
-            $($k: Constant<Bits<$kw>>,)*
-            $($f: $ft,)*
-        }
-        impl Default for M0Core {
-            fn default() -> Self {
-                Self {
-                    $($p: Default::default(),)*
-                    $($k: c::<$kw>($kv),)*
-                    $($f: Default::default(),)*
-                }
-            }
-        }
-    };
-}
-
-m0_core! {
+crate::hdl_block! {
+    /// The ARMv6-M core (`pluton_m0`), its System Control Space block inside.
+    M0Core
     ports {
         clock: Signal<In, Clock>,
         rst_n: Signal<In, bool>,
@@ -83,7 +55,7 @@ m0_core! {
         // Register numbers (13 MSP, 15 PSP in the file; 15 is PC in instructions).
         r0: 4 = 0, r1: 4 = 1, r2: 4 = 2, r3: 4 = 3, r4: 4 = 4, r8: 4 = 8, r12: 4 = 12, r13: 4 = 13,
         r14: 4 = 14, r15: 4 = 15,
-        k1: 3 = 1, n0: 6 = 0, n1: 6 = 1, n2: 6 = 2, n3: 6 = 3,
+        k1: 3 = 1, n0: 6 = 0, n1: 6 = 1, n3: 6 = 3,
         h4_0: 4 = 0, h4_2: 4 = 2, h4_3: 4 = 3, h4_4: 4 = 4, h4_e: 4 = 14,
         cps7: 7 = 0b0110011,
         one16: 16 = 1,
@@ -172,6 +144,7 @@ m0_core! {
         // SCS outputs held while the core is frozen.
         fz: RDff<bool>,
         take_h: RDff<bool>,
+        late_h: RDff<bool>,
         num_h: RDff<Bits<6>>,
         wake_h: RDff<bool>,
         neg_h: RDff<bool>,
@@ -180,6 +153,7 @@ m0_core! {
         // ---- Combinational.
         adv: Signal<Local, bool>,
         take_e: Signal<Local, bool>,
+        late_e: Signal<Local, bool>,
         num_e: Signal<Local, Bits<6>>,
         wake_e: Signal<Local, bool>,
         neg_e: Signal<Local, bool>,
@@ -473,7 +447,7 @@ impl Logic for M0Core {
         self.slp_wfe.d.next = self.slp_wfe.q.val();
         self.ev.clock.next = self.clock.val();
         self.ev.rst_n.next = self.rst_n.val();
-        self.ev.d.next = self.ev.q.val();
+        self.ev.d.next = self.ev.q.val() | self.scs.sevonpend_ev.val();
         self.txev.clock.next = self.clock.val();
         self.txev.rst_n.next = self.rst_n.val();
         self.txev.d.next = false;
@@ -523,6 +497,8 @@ impl Logic for M0Core {
         self.fz.rst_n.next = self.rst_n.val();
         self.take_h.clock.next = self.clock.val();
         self.take_h.rst_n.next = self.rst_n.val();
+        self.late_h.clock.next = self.clock.val();
+        self.late_h.rst_n.next = self.rst_n.val();
         self.num_h.clock.next = self.clock.val();
         self.num_h.rst_n.next = self.rst_n.val();
         self.wake_h.clock.next = self.clock.val();
@@ -537,13 +513,15 @@ impl Logic for M0Core {
         // ---- Bus status; SCS outputs are held while frozen so decisions repeat exactly.
         self.adv.next = self.HREADY.val() & !self.HRESP.val();
         self.take_e.next = self.scs.take.val();
+        self.late_e.next = self.scs.late.val();
         self.num_e.next = self.scs.take_num.val();
         self.wake_e.next = self.scs.wake.val();
         self.neg_e.next = self.scs.exec_neg.val();
         self.svc_e.next = self.scs.svc_ok.val();
-        self.ev_e.next = self.ev.q.val();
+        self.ev_e.next = self.ev.q.val() | self.scs.sevonpend_ev.val();
         if self.fz.q.val() {
             self.take_e.next = self.take_h.q.val();
+            self.late_e.next = self.late_h.q.val();
             self.num_e.next = self.num_h.q.val();
             self.wake_e.next = self.wake_h.q.val();
             self.neg_e.next = self.neg_h.q.val();
@@ -552,6 +530,7 @@ impl Logic for M0Core {
         }
         self.fz.d.next = !self.adv.val();
         self.take_h.d.next = self.take_e.val();
+        self.late_h.d.next = self.late_e.val();
         self.num_h.d.next = self.num_e.val();
         self.wake_h.d.next = self.wake_e.val();
         self.neg_h.d.next = self.neg_e.val();
@@ -608,10 +587,10 @@ impl Logic for M0Core {
         self.h8.next = self.hw.val().get_bit(8);
         self.h7.next = self.hw.val().get_bit(7);
         self.h6.next = self.hw.val().get_bit(6);
-        self.f_rd.next = (self.hw.val().get_bits::<4>(0) & self.m7_4.val());
-        self.f_rm.next = (self.hw.val().get_bits::<4>(3) & self.m7_4.val());
-        self.f_rn6.next = (self.hw.val().get_bits::<4>(6) & self.m7_4.val());
-        self.f_r8.next = (self.hw.val().get_bits::<4>(8) & self.m7_4.val());
+        self.f_rd.next = self.hw.val().get_bits::<4>(0) & self.m7_4.val();
+        self.f_rm.next = self.hw.val().get_bits::<4>(3) & self.m7_4.val();
+        self.f_rn6.next = self.hw.val().get_bits::<4>(6) & self.m7_4.val();
+        self.f_r8.next = self.hw.val().get_bits::<4>(8) & self.m7_4.val();
         self.f_hd.next = self.f_rd.val();
         if self.h7.val() {
             self.f_hd.next = self.f_rd.val() | self.r8.val();
@@ -1765,10 +1744,9 @@ impl Logic for M0Core {
 
         // ---- E9/T1: choose the exception again (late arrival), read its vector, make it active.
         if self.veca_go.val() {
-            if (self.vmode.d.val() == self.b2_1.val())
-                & self.take_e.val()
-                & ((self.exc_num.q.val() != self.n3.val()) | (self.num_e.val() == self.n2.val()))
-            {
+            // Late arrival: a strictly more urgent exception replaces the one being entered
+            // (HardFault entries are never replaced, as in the contract).
+            if (self.vmode.d.val() == self.b2_1.val()) & self.late_e.val() & (self.exc_num.q.val() != self.n3.val()) {
                 self.vnum.next = self.num_e.val();
             }
             self.req.next = true;
@@ -1913,7 +1891,7 @@ impl Logic for M0Core {
         self.HWDATA.next = self.hwdata.val();
         self.scs.sel.next = self.req.val() & self.rq_scs.val() & self.adv.val();
         self.scs.write.next = self.rq_write.val();
-        self.scs.addr.next = self.rq_addr.val().get_bits::<12>(0);
+        self.scs.addr.next = self.rq_addr.val().get_bits::<10>(2);
         self.scs.wdata.next = self.hwdata.val();
 
         // ---- Register write port (SP always word aligned).
@@ -1967,14 +1945,14 @@ impl Logic for M0Core {
             self.primask.d.next = self.primask.q.val();
             self.asleep.d.next = self.asleep.q.val();
             self.slp_wfe.d.next = self.slp_wfe.q.val();
-            self.ev.d.next = self.ev.q.val();
+            self.ev.d.next = self.ev.q.val() | self.scs.sevonpend_ev.val();
             self.txev.d.next = false;
             self.retire.next = false;
             self.scs.ack.next = false;
             self.scs.ret.next = false;
             self.scs.pend_svc.next = false;
         }
-        if self.RXEV.val() | self.scs.sevonpend_ev.val() {
+        if self.RXEV.val() {
             self.ev.d.next = true;
         }
 
@@ -2040,6 +2018,7 @@ impl Logic for M0Core {
         self.scs.nmi.next = self.NMI.val();
         self.scs.primask.next = self.primask.d.val();
         self.scs.ipsr.next = self.ipsr.d.val();
+        self.scs.entry_num.next = self.exc_num.d.val();
 
         // ---- Status pins and the retirement trace.
         self.TXEV.next = self.txev.q.val();

@@ -4,12 +4,14 @@ pub mod decoder;
 pub mod fabric;
 pub mod ram;
 pub mod regs;
+pub mod top;
 pub mod uart;
 
 pub use bridge::AhbApbBridge;
 pub use decoder::{AhbDecoder, AhbMux};
 pub use fabric::M0Fabric;
 pub use ram::{AhbRam, RamBe32};
+pub use top::M0Sys;
 pub use uart::Uart;
 
 use rust_hdl::prelude::*;

@@ -1,6 +1,6 @@
 //! Memory map of the first system (`pluton_m0sys`) and register map of its UART (`pluton_uart`): the single source for RTL, docs and headers.
 
-use crate::common::regmap::{Access, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register};
 
 // ---- System memory map (as the core sees it).
 
@@ -24,6 +24,7 @@ pub const MAP: RegMap = RegMap {
     block: "m0sys",
     module: "pluton_m0sys",
     addr_bits: 32,
+    bus: Bus::Apb4,
     desc: "First system: the soft Cortex-M0-class core with ROM, SRAM, and the SHA-256/HMAC engine and a UART behind an AHB-to-APB bridge",
     regs: &[],
     constants: &[
@@ -79,6 +80,7 @@ pub const UART_MAP: RegMap = RegMap {
     block: "uart",
     module: "pluton_uart",
     addr_bits: 12,
+    bus: Bus::Apb4,
     desc: "UART transmitter (8N1) with a baud divisor, an interrupt when it can take a byte, and byte-accepted outputs for simulation",
     regs: &[UART_TXDATA, UART_STATUS, UART_DIV, UART_CTRL, UART_ERR_INFO, UART_ID],
     constants: &[

@@ -1,7 +1,7 @@
 //! Register map of the OTP controller: the single source for RTL, model, docs and header.
 
 use super::fusemap;
-use crate::common::regmap::{Access, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register};
 
 pub const CMD_OP: Field = Field { name: "OP", lsb: 0, width: 3, desc: "1 PROGRAM (DAI_WDATA into word DAI_ADDR), 2 LC_TRANSITION (to LC_TARGET), 3 KEY_LOAD (slot KEY_SLOT)" };
 pub const CMD_KEY_SLOT: Field = Field { name: "KEY_SLOT", lsb: 4, width: 1, desc: "KEY_LOAD only: 0 device root key (words 0x00-0x07), 1 attestation seed (0x08-0x0F)" };
@@ -86,6 +86,7 @@ pub const MAP: RegMap = RegMap {
     block: "otp",
     module: "pluton_otp",
     addr_bits: 12,
+    bus: Bus::Apb4,
     desc: "Key-fuse OTP controller: 64 x 40-bit fuse array with SECDED, partitions, locks, life cycle, SVN and a key port",
     regs: &[CMD, STATUS, ERR_INFO, DAI_ADDR, DAI_WDATA, LC_STATE, SVN, LOCKS, FATAL_PARTS, ECC_CORRECTED, ID, CONFIG, FUSE],
     constants: &[

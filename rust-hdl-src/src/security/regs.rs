@@ -1,6 +1,6 @@
 //! Address map of the security subsystem top: which firewall window holds which block.
 
-use crate::common::regmap::{Constant, RegMap};
+use crate::common::regmap::{Bus, Constant, RegMap};
 
 /// Window k of the firewall starts at `k * WINDOW_SIZE`; the firewall's own page is window 8.
 pub const WINDOW_SIZE: u32 = 0x1000;
@@ -18,6 +18,7 @@ pub const MAP: RegMap = RegMap {
     block: "security",
     module: "pluton_security",
     addr_bits: 16,
+    bus: Bus::Apb4,
     desc: "Security subsystem: IO firewall in front of the SHA-256/HMAC engine, key fuses (OTP) and Wi-Fi arbiter; fuse keys reach HMAC only on the sideload port",
     regs: &[],
     constants: &[

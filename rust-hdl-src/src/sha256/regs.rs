@@ -1,6 +1,6 @@
 //! Register map of the SHA-256/HMAC engine: the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Access, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register};
 
 pub const CTRL_HMAC_EN: Field = Field { name: "HMAC_EN", lsb: 0, width: 1, desc: "1: HMAC-SHA256; 0: plain SHA-256" };
 pub const CTRL_KEY_SEL: Field = Field { name: "KEY_SEL", lsb: 1, width: 1, desc: "HMAC key source. 0: KEY registers; 1: key input port (sideload, 32 bytes)" };
@@ -54,6 +54,7 @@ pub const MAP: RegMap = RegMap {
     block: "sha256",
     module: "pluton_sha256",
     addr_bits: 12,
+    bus: Bus::Apb4,
     desc: "SHA-256 and HMAC-SHA256 engine with hardware padding and a sideload key port",
     regs: &[CTRL, CMD, STATUS, ERR_INFO, MSG, MSG_LAST, MSG_LEN, ID, DIGEST, KEY],
     constants: &[

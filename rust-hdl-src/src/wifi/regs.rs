@@ -1,6 +1,6 @@
 //! Register map of the Wi-Fi arbiter: the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Access, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register};
 
 /// Which master may touch a register (reads and writes alike); anyone else gets `ERR_MASTER`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,6 +139,7 @@ pub const MAP: RegMap = RegMap {
     block: "wifi",
     module: "pluton_wifi",
     addr_bits: 12,
+    bus: Bus::Apb4,
     desc: "Wi-Fi arbiter: application-core request mailbox, security-core policy and sole control of the Wi-Fi command interface",
     regs: &[
         ID, ERR_INFO, SEC_STATUS, APP_STATUS, REQ_OP, REQ_ARG0, REQ_ARG1, REQ_PUSH, APP_CPL, APP_CPL_POP, SEC_REQ_OP, SEC_REQ_ARG0,
