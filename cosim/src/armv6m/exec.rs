@@ -415,9 +415,8 @@ impl Cpu {
             return log;
         }
         if let Some((n, exc_return)) = self.tail_chain.take() {
-            // T1: the vector read; no stacking, LR keeps the EXC_RETURN being returned.
-            self.scs.advance_to(self.cycle);
-            self.scs.acknowledge(n);
+            // T2..T4: the vector (read in T1, where the return decided and acknowledged);
+            // no stacking, LR keeps the EXC_RETURN being returned.
             log.exc = Some(n);
             match bus.read(4 * n, 4) {
                 Ok(vector) => {
@@ -427,10 +426,11 @@ impl Cpu {
                     self.set_reg(14, exc_return, &mut log);
                     self.pc = vector & !1;
                     self.t = vector & 1 == 1;
-                    log.cycles = 4;
+                    log.cycles = 3;
                 }
                 Err(_) => {
-                    self.start = self.cycle;
+                    // Timed from T1, the vector's address phase.
+                    self.start = self.cycle - 1;
                     self.attempt = 2;
                     return self.fault_at(FaultKind::Bus, self.pc, 0, bus, log);
                 }
@@ -667,8 +667,11 @@ impl Cpu {
         self.scs.deactivate(self.ipsr);
         if let Some((w, p)) = self.scs.winner() {
             if p < self.execution_priority() {
+                // T1 decides, reads the vector and acknowledges; the returning record ends there.
+                self.scs.acknowledge(w);
+                self.ipsr = w;
                 self.tail_chain = Some((w, exc_return));
-                self.cycles_override = Some(known as u32);
+                self.cycles_override = Some(known as u32 + 1);
                 log.event = Event::ExceptionReturn;
                 return Exec::Branch(self.pc);
             }
