@@ -213,6 +213,7 @@
 
 
 
+
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,prdata,pready,pslverr,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
 
     // Module arguments
@@ -3175,9 +3176,6 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     localparam  a_digest_hi = 7'b1;
     localparam  a_key_hi = 6'b1;
     localparam  zero2 = 2'b0;
-    localparam  strb_1 = 4'h1;
-    localparam  strb_3 = 4'h3;
-    localparam  strb_7 = 4'h7;
     localparam  strb_f = 4'hf;
     localparam  cmd_start_v = 32'h1;
     localparam  cmd_finish_v = 32'h2;
@@ -3201,9 +3199,9 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     localparam  mark2 = 32'h8000;
     localparam  mark3 = 32'h80;
     localparam  mask1 = 32'hff;
-    localparam  mask3 = 32'hffff;
-    localparam  mask7 = 32'hffffff;
     localparam  byte1 = 32'hff00;
+    localparam  byte2 = 32'hff0000;
+    localparam  byte3 = 32'hff000000;
     localparam  outer_len = 32'h300;
     localparam  bit0 = 32'h1;
     localparam  bit1 = 32'h2;
@@ -3222,6 +3220,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     localparam  one5 = 5'b1;
     localparam  lb1 = 2'b1;
     localparam  lb2 = 2'b10;
+    localparam  lb3 = 2'b11;
     localparam  zero64 = 64'h0;
     localparam  len_hmac = 64'h40;
     localparam  n64_1 = 64'h1;
@@ -3364,6 +3363,10 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     wire  [1:0] last_bytes__q;
     reg  last_bytes__clock;
     reg  last_bytes__rst_n;
+    reg  [31:0] part_le__d;
+    wire  [31:0] part_le__q;
+    reg  part_le__clock;
+    reg  part_le__rst_n;
     reg  [63:0] len__d;
     wire  [63:0] len__q;
     reg  len__clock;
@@ -3428,6 +3431,10 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     reg  is_ro;
     reg  [15:0] key_oh;
     reg  [7:0] digest_oh;
+    reg  cont_word;
+    reg  [1:0] first_lane;
+    reg  [3:0] below_first;
+    reg  [3:0] strb_upto;
     reg  strb_msg_ok;
     reg  phase_busy;
     reg  cmd_start;
@@ -3438,6 +3445,12 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     reg  ok_write;
     reg  ok_read;
     reg  [31:0] msg_word;
+    reg  [31:0] lane_mask;
+    reg  [31:0] merged_le;
+    reg  [31:0] fill32;
+    reg  [63:0] fill64;
+    reg  [31:0] first32;
+    reg  [63:0] first64;
     reg  [63:0] msg_bytes64;
     reg  [31:0] msg_bytes32;
     reg  [15:0] next_slot;
@@ -3667,6 +3680,12 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         .clock(last_bytes__clock),
         .rst_n(last_bytes__rst_n)
     );
+    pluton_security_rdff32 part_le(
+        .d(part_le__d),
+        .q(part_le__q),
+        .clock(part_le__clock),
+        .rst_n(part_le__rst_n)
+    );
     pluton_security_rdff64 len(
         .d(len__d),
         .q(len__q),
@@ -3804,6 +3823,9 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         last_bytes__clock = clock;
         last_bytes__rst_n = rst_n;
         last_bytes__d = last_bytes__q;
+        part_le__clock = clock;
+        part_le__rst_n = rst_n;
+        part_le__d = part_le__q;
         len__clock = clock;
         len__rst_n = rst_n;
         len__d = len__q;
@@ -3855,7 +3877,14 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         is_ro = is_status | is_msglen | is_id | is_digest;
         key_oh = one16 << paddr[(32'h2)+:(4)];
         digest_oh = one8 << paddr[(32'h2)+:(3)];
-        strb_msg_ok = (pstrb == strb_1) | (pstrb == strb_3) | (pstrb == strb_7) | (pstrb == strb_f);
+        cont_word = active__q & partial__q;
+        first_lane = zero2;
+        if (cont_word) begin
+            first_lane = last_bytes__q;
+        end
+        below_first = (one4 << first_lane) - one4;
+        strb_upto = pstrb | (pstrb >> 32'h1) | (pstrb >> 32'h2) | (pstrb >> 32'h3);
+        strb_msg_ok = (pstrb != zero4) & (pstrb == (strb_upto & ~below_first));
         phase_busy = active__q | finishing__q;
         cmd_start = pwdata == cmd_start_v;
         cmd_finish = pwdata == cmd_finish_v;
@@ -3897,30 +3926,60 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                 err = e_busy;
             end
         end
-        else if (pwrite & is_msgw & (~active__q | partial__q)) begin
+        else if (pwrite & is_msgw & ~active__q) begin
             err = e_seq;
         end
         ok_write = access & pwrite & (err == e_none);
         ok_read = access & ~pwrite & (err == e_none);
-        msg_bytes64 = n64_4;
-        msg_bytes32 = n32_4;
-        swap_in__a = pwdata;
-        if (pstrb == strb_1) begin
-            swap_in__a = pwdata & mask1;
-            msg_bytes64 = n64_1;
-            msg_bytes32 = n32_1;
+        lane_mask = zero32;
+        if (pstrb[32'h0]) begin
+            lane_mask = mask1;
         end
-        else if (pstrb == strb_3) begin
-            swap_in__a = pwdata & mask3;
-            msg_bytes64 = n64_2;
-            msg_bytes32 = n32_2;
+        if (pstrb[32'h1]) begin
+            lane_mask = lane_mask | byte1;
         end
-        else if (pstrb == strb_7) begin
-            swap_in__a = pwdata & mask7;
-            msg_bytes64 = n64_3;
-            msg_bytes32 = n32_3;
+        if (pstrb[32'h2]) begin
+            lane_mask = lane_mask | byte2;
         end
+        if (pstrb[32'h3]) begin
+            lane_mask = lane_mask | byte3;
+        end
+        merged_le = pwdata & lane_mask;
+        if (cont_word & is_msgw) begin
+            merged_le = (pwdata & lane_mask) | part_le__q;
+        end
+        swap_in__a = merged_le;
         msg_word = swap_in__y;
+        fill32 = n32_1;
+        fill64 = n64_1;
+        if (pstrb[32'h3]) begin
+            fill32 = n32_4;
+            fill64 = n64_4;
+        end
+        else if (pstrb[32'h2]) begin
+            fill32 = n32_3;
+            fill64 = n64_3;
+        end
+        else if (pstrb[32'h1]) begin
+            fill32 = n32_2;
+            fill64 = n64_2;
+        end
+        first32 = zero32;
+        first64 = zero64;
+        if (first_lane == lb1) begin
+            first32 = n32_1;
+            first64 = n64_1;
+        end
+        else if (first_lane == lb2) begin
+            first32 = n32_2;
+            first64 = n64_2;
+        end
+        else if (first_lane == lb3) begin
+            first32 = n32_3;
+            first64 = n64_3;
+        end
+        msg_bytes32 = fill32 - first32;
+        msg_bytes64 = fill64 - first64;
         key_ram__wdata = msg_word;
         buf_ram__wdata = msg_word;
         buf_full = filled__q[32'hf];
@@ -4096,7 +4155,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
             end
         end
         core__word_in = stream_word;
-        stall = ok_write & is_msgw & (buf_full | draining__q);
+        stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
         pslverr = access & (err != e_none);
         if (core__start) begin
@@ -4122,6 +4181,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
             filled__d = zero16;
             nwords__d = zero5;
             partial__d = 1'b0;
+            part_le__d = zero32;
         end
         if (disp_pad1) begin
             pend_pad1__d = 1'b0;
@@ -4175,13 +4235,20 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
             end
             if (is_msgw) begin
                 buf_ram__we = 1'b1;
-                filled__d = (filled__q << 32'h1) | one16;
-                nwords__d = nwords__q + one5;
+                if (cont_word) begin
+                    buf_ram__waddr = nwords__q[(32'h0)+:(4)] - one4;
+                end
+                else begin
+                    filled__d = (filled__q << 32'h1) | one16;
+                    nwords__d = nwords__q + one5;
+                end
                 len__d = len__q + msg_bytes64;
                 msg_len__d = msg_len__q + msg_bytes32;
-                if (pstrb != strb_f) begin
-                    partial__d = 1'b1;
-                    last_bytes__d = msg_bytes32[(32'h0)+:(2)];
+                partial__d = ~pstrb[32'h3];
+                last_bytes__d = fill32[(32'h0)+:(2)];
+                part_le__d = zero32;
+                if (~pstrb[32'h3]) begin
+                    part_le__d = merged_le;
                 end
                 if (is_msglast) begin
                     active__d = 1'b0;
@@ -4197,6 +4264,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
+                    part_le__d = zero32;
                     msg_len__d = zero32;
                     len__d = zero64;
                     if (ctrl_hmac__q) begin
@@ -4223,6 +4291,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
+                    part_le__d = zero32;
                     draining__d = 1'b0;
                     stream_oh__d = zero16;
                     msg_len__d = zero32;

@@ -47,7 +47,7 @@
 #define PLUTON_SHA256_ERR_INFO_OVERFLOW_LSB 31u
 #define PLUTON_SHA256_ERR_INFO_OVERFLOW_MASK 0x80000000u
 
-/* MSG (WO): Message data. Byte i of the word is PWDATA[8i+7:8i]. PSTRB must be 0b1111, or 0b0001/0b0011/0b0111 for the final word; no MSG write may follow a partial word. Stalls (PREADY low) while the buffer is full and the core busy */
+/* MSG (WO): Message data. Byte i of the word is PWDATA[8i+7:8i]. PSTRB is one contiguous run of lanes starting at the first free lane of the word: 0b0001/0b0011/0b0111/0b1111 for a new word, then (after a partial word of k bytes) lanes k and up, e.g. 0b0011 then 0b0100. Stalls (PREADY low) while the buffer is full and the core busy; a write continuing a partial word never stalls */
 #define PLUTON_SHA256_MSG_OFFSET 0x010u
 
 /* MSG_LAST (WO): As MSG, and then FINISH in the same transfer */
@@ -73,8 +73,8 @@
 #define PLUTON_SHA256_ERR_READ_WO 0x2u /* Read of a write-only register (returns 0) */
 #define PLUTON_SHA256_ERR_WRITE_RO 0x3u /* Write to a read-only register */
 #define PLUTON_SHA256_ERR_BUSY 0x4u /* CTRL, KEY or WIPE_KEY while an operation is active */
-#define PLUTON_SHA256_ERR_SEQ 0x5u /* Command or data out of order (MSG before START or after FINISH or a partial word; FINISH before START; START while active) */
-#define PLUTON_SHA256_ERR_STRB 0x6u /* PSTRB not 0b1111 (or, on MSG/MSG_LAST, not a contiguous low-byte mask) */
+#define PLUTON_SHA256_ERR_SEQ 0x5u /* Command or data out of order (MSG before START or after FINISH; FINISH before START; START while active) */
+#define PLUTON_SHA256_ERR_STRB 0x6u /* PSTRB not 0b1111 (or, on MSG/MSG_LAST, not a contiguous run of lanes starting at the first free lane of the word) */
 #define PLUTON_SHA256_ERR_VALUE 0x7u /* Bad field value: CMD with no bit or several bits, or bits above WIPE_KEY */
 #define PLUTON_SHA256_ERR_KEY 0x8u /* START with KEY_SEL=1 while key_valid is low */
 #define PLUTON_SHA256_BLOCK_LATENCY 0x41u /* Cycles from a block's dispatch to its digest update */

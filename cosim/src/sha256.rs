@@ -26,6 +26,8 @@
 //!   the `K0 ^ opad` block uses the same key (the README requires `key_in` to stay stable).
 //! - BUF_WORDS counts a partial word as a word; the buffer (and BUF_WORDS) is emptied when the
 //!   first padding block is dispatched (the second padding block holds no message bytes).
+//! - A partial word can only be continued while ACTIVE (`k` of bus rule 3 is 0 in any other
+//!   phase), so after FINISH a MSG write with a lane-0 strobe is ERR_SEQ, any other ERR_STRB.
 //! - A CMD write with a bad value is ERR_VALUE before any phase check (ERR_SEQ/ERR_BUSY/ERR_KEY).
 //! - Before the first `rst_n` high the model is in reset (all inputs start at 0).
 
@@ -144,9 +146,11 @@ enum Action {
     Finish,
     Abort,
     WipeKey,
-    /// MSG (`last = false`) or MSG_LAST (`last = true`): append `nbytes` low bytes of `data`.
+    /// MSG (`last = false`) or MSG_LAST (`last = true`): append `nbytes` bytes of `data` from
+    /// lane `first_lane` up (`first_lane` is the `k` of bus rule 3).
     Msg {
         data: u32,
+        first_lane: u32,
         nbytes: u32,
         last: bool,
     },
@@ -171,8 +175,8 @@ pub struct Sha256Model {
     key_block_pending: bool,
     /// Message bytes in the buffer, 0..=64 (a partial word counts its bytes only).
     buf_bytes: u32,
-    /// A MSG write with pstrb != 1111 was accepted: no more MSG writes.
-    partial_word: bool,
+    /// Bytes in the partial word (0: none, the next MSG write starts a new word at lane 0).
+    partial_bytes: u32,
     /// The core is reading the buffer (a Buffer or Pad1 block); it is cleared at this edge.
     drain_until: Option<u64>,
     tail: Tail,
@@ -216,7 +220,7 @@ impl Sha256Model {
             op_ctrl: 0,
             key_block_pending: false,
             buf_bytes: 0,
-            partial_word: false,
+            partial_bytes: 0,
             tail: Tail::Nothing,
             message: Vec::new(),
             hmac_key: Vec::new(),
@@ -268,7 +272,7 @@ impl Sha256Model {
     fn clear_operation(&mut self) {
         self.key_block_pending = false;
         self.buf_bytes = 0;
-        self.partial_word = false;
+        self.partial_bytes = 0;
         self.drain_until = None;
         self.tail = Tail::Nothing;
         self.message.clear();
@@ -336,14 +340,24 @@ impl Sha256Model {
     }
 
     /// `pready` for the request on the bus: low only for an error-free MSG/MSG_LAST write that
-    /// meets a full or draining buffer. An erroring transfer never waits.
+    /// starts a word and meets a full or draining buffer. A write continuing a partial word
+    /// already has its slot, and an erroring transfer never waits.
     fn pready_now(&self) -> bool {
         if !self.access_phase() {
             return true;
         }
-        let msg_write = matches!(self.check(&self.request()), Ok(Action::Msg { .. }));
-        let stalled = msg_write && (self.buffer_full() || self.draining());
+        let new_word = matches!(self.check(&self.request()), Ok(Action::Msg { first_lane: 0, .. }));
+        let stalled = new_word && (self.buf_words() == 16 || self.draining());
         !stalled
+    }
+
+    /// `k` of bus rule 3: bytes already in the partial word, counted only while ACTIVE.
+    fn first_free_lane(&self) -> u32 {
+        if self.phase == Phase::Active {
+            self.partial_bytes
+        } else {
+            0
+        }
     }
 
     /// Value of a readable register.
@@ -388,13 +402,12 @@ impl Sha256Model {
         if !reg.access.writable() {
             return Err(regs::ERR_WRITE_RO);
         }
-        // 3. Byte strobes: all four, except a short final word of the message.
+        // 3. Byte strobes: all four, except that message data may come in lane runs that
+        //    continue the word from its first free lane.
         let is_msg = reg.offset == regs::MSG.offset || reg.offset == regs::MSG_LAST.offset;
-        let strb_ok = if is_msg {
-            matches!(req.pstrb, 0b0001 | 0b0011 | 0b0111 | 0b1111)
-        } else {
-            req.pstrb == 0b1111
-        };
+        let first_lane = self.first_free_lane();
+        let msg_run = lane_run_from(req.pstrb, first_lane);
+        let strb_ok = if is_msg { msg_run.is_some() } else { req.pstrb == 0b1111 };
         if !strb_ok {
             return Err(regs::ERR_STRB);
         }
@@ -420,18 +433,15 @@ impl Sha256Model {
             }
             o if o == regs::ERR_INFO.offset => Ok(Action::ClearErrInfo),
             o if o == regs::CMD.offset => self.check_cmd(data, idle_or_done),
-            _ if is_msg => {
-                if self.phase == Phase::Active && !self.partial_word {
-                    let last = reg.offset == regs::MSG_LAST.offset;
-                    Ok(Action::Msg {
-                        data,
-                        nbytes: req.pstrb.count_ones(),
-                        last,
-                    })
-                } else {
-                    Err(regs::ERR_SEQ)
-                }
-            }
+            _ if is_msg => match (self.phase, msg_run) {
+                (Phase::Active, Some(nbytes)) => Ok(Action::Msg {
+                    data,
+                    first_lane,
+                    nbytes,
+                    last: reg.offset == regs::MSG_LAST.offset,
+                }),
+                _ => Err(regs::ERR_SEQ),
+            },
             _ => unreachable!("register {} is not writable", reg.name),
         }
     }
@@ -569,16 +579,26 @@ impl Sha256Model {
                 self.phase = Phase::Idle;
             }
             Action::WipeKey => self.key = [0; 16],
-            Action::Msg { data, nbytes, last } => {
-                self.message.extend_from_slice(&data.to_le_bytes()[..nbytes as usize]);
+            Action::Msg { data, first_lane, nbytes, last } => {
+                let lanes = first_lane as usize..(first_lane + nbytes) as usize;
+                self.message.extend_from_slice(&data.to_le_bytes()[lanes]);
                 self.buf_bytes += nbytes;
-                self.partial_word = nbytes < 4;
+                // Reaching lane 3 completes the word; the next write starts a new one.
+                self.partial_bytes = (first_lane + nbytes) % 4;
                 if last {
                     self.phase = Phase::Finishing;
                 }
             }
         }
     }
+}
+
+/// Bus rule 3 for MSG/MSG_LAST: `pstrb` must be one contiguous run of lanes starting at lane
+/// `first_lane`, ending at lane 3 at most. Returns the run's length in bytes, or `None`.
+fn lane_run_from(pstrb: u32, first_lane: u32) -> Option<u32> {
+    let run = pstrb.count_ones();
+    let fits = run >= 1 && first_lane + run <= 4;
+    (fits && pstrb == ((1 << run) - 1) << first_lane).then_some(run)
 }
 
 /// Bytes of a little-endian word array: byte i is bits 8i+7:8i.
@@ -672,7 +692,7 @@ impl Sha256Model {
         if self.drain_until == Some(now) {
             self.drain_until = None;
             self.buf_bytes = 0;
-            self.partial_word = false;
+            self.partial_bytes = 0;
         }
         if let Some(block) = dispatch {
             self.dispatch(block, now);
@@ -918,10 +938,10 @@ mod tests {
         assert_eq!(code(&mut m, &mut apb), ERR_BUSY);
         assert!(apb.write_strb(&mut m, MSG.offset, 0, 0b0110).err);
         assert_eq!(code(&mut m, &mut apb), ERR_STRB);
-        // A partial word ends the message data.
+        // After a partial word only a continuing strobe is accepted; a new word is ERR_STRB.
         assert!(!apb.write_strb(&mut m, MSG.offset, 0x61, 0b0001).err);
         assert!(apb.write(&mut m, MSG.offset, 0).err);
-        assert_eq!(code(&mut m, &mut apb), ERR_SEQ);
+        assert_eq!(code(&mut m, &mut apb), ERR_STRB);
         assert_eq!(apb.read(&mut m, MSG_LEN.offset).data, 1);
         // ABORT is always allowed and clears the operation.
         assert!(!apb.write(&mut m, CMD.offset, CMD_ABORT.put(1)).err);
@@ -929,6 +949,162 @@ mod tests {
         assert_eq!(apb.read(&mut m, STATUS.offset).data, 0);
         // Reads of RO/RW registers never fail, whatever the phase.
         assert!(!apb.read(&mut m, CTRL.offset).err);
+    }
+
+    /// Write `msg` after START as lane runs of the given byte counts (each inside one word, as
+    /// STRB/STRH/STR would write it at MSG + lane), the last one through MSG_LAST. Returns the
+    /// edge at which the last transfer completed.
+    fn send_runs(m: &mut Sha256Model, apb: &mut Apb, msg: &[u8], runs: &[usize]) -> u64 {
+        assert_eq!(runs.iter().sum::<usize>(), msg.len(), "runs must cover the message");
+        assert!(!apb.write(m, CMD.offset, CMD_START.put(1)).err);
+        let mut at = 0;
+        for (i, &n) in runs.iter().enumerate() {
+            let lane = at % 4;
+            assert!(n >= 1 && lane + n <= 4, "run {i} crosses a word");
+            let mut word = [0u8; 4];
+            word[lane..lane + n].copy_from_slice(&msg[at..at + n]);
+            let strb = ((1u32 << n) - 1) << lane;
+            let addr = if i + 1 == runs.len() { MSG_LAST.offset } else { MSG.offset };
+            let r = apb.write_strb(m, addr, u32::from_le_bytes(word), strb);
+            assert!(!r.err, "run {i} (pstrb {strb:04b}) failed");
+            at += n;
+        }
+        apb.edges
+    }
+
+    /// The legal MSG strobes after a partial word of k bytes, as the README's table lists them.
+    const LEGAL_AFTER: [&[u32]; 4] = [
+        &[0b0001, 0b0011, 0b0111, 0b1111],
+        &[0b0010, 0b0110, 0b1110],
+        &[0b0100, 0b1100],
+        &[0b1000],
+    ];
+
+    #[test]
+    fn continuation_strobes_after_each_partial_length() {
+        for k in 0..4u32 {
+            for strb in 0..16u32 {
+                let (mut m, mut apb) = setup();
+                assert!(!apb.write(&mut m, CMD.offset, CMD_START.put(1)).err);
+                // One full word, then a partial word of k bytes (none when k = 0).
+                assert!(!apb.write(&mut m, MSG.offset, 0x6463_6261).err);
+                if k > 0 {
+                    assert!(!apb.write_strb(&mut m, MSG.offset, 0x6867_6665, (1 << k) - 1).err);
+                }
+                let what = format!("k={k} pstrb={strb:04b}");
+                let r = apb.write_strb(&mut m, MSG.offset, 0x6c6b_6a69, strb);
+                let legal = LEGAL_AFTER[k as usize].contains(&strb);
+                assert_eq!(r.err, !legal, "{what}");
+                assert_eq!(r.waits, 0, "{what}");
+                let len = apb.read(&mut m, MSG_LEN.offset).data;
+                let words = STATUS_BUF_WORDS.get(apb.read(&mut m, STATUS.offset).data);
+                if legal {
+                    assert_eq!(len, 4 + k + strb.count_ones(), "{what}");
+                    // The continued word is still the second word.
+                    assert_eq!(words, 2, "{what}");
+                } else {
+                    let info = apb.read(&mut m, ERR_INFO.offset).data;
+                    assert_eq!(ERR_INFO_CODE.get(info), ERR_STRB, "{what}");
+                    assert_eq!((len, words), (4 + k, 1 + (k > 0) as u32), "{what}");
+                    assert!(!apb.write(&mut m, ERR_INFO.offset, 0).err);
+                }
+                // The bytes that were accepted are exactly what gets hashed.
+                assert!(!apb.write(&mut m, CMD.offset, CMD_FINISH.put(1)).err);
+                wait_done(&mut m, &mut apb);
+                let mut msg = b"abcd".to_vec();
+                msg.extend_from_slice(&b"efgh"[..k as usize]);
+                if legal {
+                    let lanes = (k + strb.count_ones()) as usize;
+                    msg.extend_from_slice(&b"ijkl"[k as usize..lanes]);
+                }
+                assert_eq!(
+                    read_digest(&mut m, &mut apb),
+                    ring::digest::digest(&ring::digest::SHA256, &msg).as_ref(),
+                    "{what}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn abc_as_halfword_then_byte_and_as_three_bytes() {
+        // FIPS 180-4 example "abc".
+        let want = unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        for runs in [&[2usize, 1][..], &[1, 1, 1], &[1, 2]] {
+            let (mut m, mut apb) = setup();
+            let last = send_runs(&mut m, &mut apb, b"abc", runs);
+            let done = wait_done(&mut m, &mut apb);
+            assert_eq!(read_digest(&mut m, &mut apb), want, "runs {runs:?}");
+            // The same timing as one 0111 write: padding goes the edge after MSG_LAST.
+            assert_eq!(done, last + 1 + 65, "runs {runs:?}");
+        }
+    }
+
+    #[test]
+    fn continued_sixteenth_word_never_waits_and_fills_the_buffer() {
+        let (mut m, mut apb) = setup();
+        let msg: Vec<u8> = (0..64u32).map(|i| (i * 11 + 3) as u8).collect();
+        assert!(!apb.write(&mut m, CMD.offset, CMD_START.put(1)).err);
+        for (i, w) in msg[..60].chunks(4).enumerate() {
+            assert!(!apb.write(&mut m, MSG.offset, u32::from_le_bytes(w.try_into().unwrap())).err, "word {i}");
+        }
+        // Sixteen words, the last partial: nothing is dispatched, and continuing never waits.
+        let w = u32::from_le_bytes(msg[60..64].try_into().unwrap());
+        for strb in [0b0011, 0b0100] {
+            let r = apb.write_strb(&mut m, MSG.offset, w, strb);
+            assert_eq!((r.err, r.waits), (false, 0), "pstrb {strb:04b}");
+            assert_eq!(m.buf_words(), 16);
+        }
+        let r = apb.write_strb(&mut m, MSG.offset, w, 0b1000);
+        assert_eq!((r.err, r.waits), (false, 0));
+        let complete = apb.edges;
+        assert_eq!(m.blocks_dispatched(), 0);
+        // Now a plain full buffer: it goes at the next edge.
+        apb.step(&mut m);
+        assert_eq!(m.blocks_dispatched(), 1);
+        assert!(!apb.write(&mut m, CMD.offset, CMD_FINISH.put(1)).err);
+        let done = wait_done(&mut m, &mut apb);
+        assert_eq!(done, complete + 1 + 66 + 65);
+        assert_eq!(read_digest(&mut m, &mut apb), ring::digest::digest(&ring::digest::SHA256, &msg).as_ref());
+    }
+
+    #[test]
+    fn partial_word_outside_active_is_not_continued() {
+        let (mut m, mut apb) = setup();
+        let code = |m: &mut Sha256Model, apb: &mut Apb| {
+            let c = ERR_INFO_CODE.get(apb.read(m, ERR_INFO.offset).data);
+            apb.write(m, ERR_INFO.offset, 0);
+            c
+        };
+        // Idle: k is 0, so a lane-1 strobe is a strobe error and a lane-0 one a sequence error.
+        assert!(apb.write_strb(&mut m, MSG.offset, 0, 0b0010).err);
+        assert_eq!(code(&mut m, &mut apb), ERR_STRB);
+        assert!(apb.write_strb(&mut m, MSG.offset, 0, 0b0001).err);
+        assert_eq!(code(&mut m, &mut apb), ERR_SEQ);
+        // FINISHING with a partial word of 2 bytes: no continuation any more.
+        assert!(!apb.write(&mut m, CMD.offset, CMD_START.put(1)).err);
+        assert!(!apb.write_strb(&mut m, MSG.offset, 0x7a79, 0b0011).err);
+        assert!(!apb.write(&mut m, CMD.offset, CMD_FINISH.put(1)).err);
+        assert!(apb.write_strb(&mut m, MSG.offset, 0, 0b0100).err);
+        assert_eq!(code(&mut m, &mut apb), ERR_STRB);
+        assert!(apb.write(&mut m, MSG.offset, 0).err);
+        assert_eq!(code(&mut m, &mut apb), ERR_SEQ);
+        wait_done(&mut m, &mut apb);
+        assert_eq!(read_digest(&mut m, &mut apb), ring::digest::digest(&ring::digest::SHA256, b"yz").as_ref());
+    }
+
+    #[test]
+    fn hmac_message_of_3_mod_4_bytes_in_lane_runs() {
+        let (mut m, mut apb) = setup();
+        assert!(!apb.write(&mut m, KEY.addr(0), u32::from_le_bytes(*b"Jefe")).err);
+        assert!(!apb.write(&mut m, CTRL.offset, ctrl_hmac(0)).err);
+        let msg = b"what do ya want for nothing?abc"; // 31 bytes
+        let mut runs = vec![4; 7];
+        runs.extend([1, 2]);
+        send_runs(&mut m, &mut apb, msg, &runs);
+        wait_done(&mut m, &mut apb);
+        let want = ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"Jefe"), msg);
+        assert_eq!(read_digest(&mut m, &mut apb), want.as_ref());
     }
 
     #[test]

@@ -115,25 +115,40 @@ impl Sha256Driver {
     }
 
     /// Push `msg` after START: full words, then a final partial word or a FINISH.
-    async fn push_message(&self, msg: &[u8], pacing: &Pacing) -> Result<(), ApbError> {
+    async fn push_message(&self, msg: &[u8], pacing: &Pacing) -> Result<(), String> {
+        self.push_runs(msg, &word_runs(msg.len()), pacing).await
+    }
+
+    /// Push `msg` after START as one MSG write per entry of `runs` (its byte count). A run that
+    /// starts inside a word continues it: its strobe starts at that lane, as a CPU's STRB/STRH
+    /// to MSG + lane reaches the engine through the AHB-to-APB bridge.
+    async fn push_runs(&self, msg: &[u8], runs: &[usize], pacing: &Pacing) -> Result<(), String> {
+        if runs.iter().sum::<usize>() != msg.len() {
+            return Err(format!("runs {runs:?} do not cover a {}-byte message", msg.len()));
+        }
         let mut in_burst = 0;
         let burst = if pacing.max_burst == 0 { 0 } else { self.tb.rng().gen_range(1..=pacing.max_burst) };
-        let words: Vec<&[u8]> = msg.chunks(4).collect();
-        for (i, chunk) in words.iter().enumerate() {
-            let last = i + 1 == words.len();
+        let mut at = 0;
+        for (i, &n) in runs.iter().enumerate() {
+            let last = i + 1 == runs.len();
+            let lane = at % 4;
+            if n == 0 || lane + n > 4 {
+                return Err(format!("run {i} of {runs:?} ({n} bytes at lane {lane}) is not inside one word"));
+            }
             let mut w = [0u8; 4];
-            w[..chunk.len()].copy_from_slice(chunk);
-            let strb = (1u32 << chunk.len()) - 1;
+            w[lane..lane + n].copy_from_slice(&msg[at..at + n]);
+            let strb = ((1u32 << n) - 1) << lane;
             let addr = if last && pacing.use_msg_last { MSG_LAST.offset } else { MSG.offset };
             self.gap(pacing).await;
             self.apb.write_strb(addr, u32::from_le_bytes(w), strb).await?;
+            at += n;
             in_burst += 1;
             if in_burst == burst && !last {
                 in_burst = 0;
                 self.apb.read(STATUS.offset).await?;
             }
         }
-        if words.is_empty() || !pacing.use_msg_last {
+        if runs.is_empty() || !pacing.use_msg_last {
             self.gap(pacing).await;
             self.cmd(CMD_FINISH.mask()).await?;
         }
@@ -170,6 +185,17 @@ impl Sha256Driver {
 
     /// One whole operation: configure, START, message, FINISH, wait, read the digest.
     pub async fn run(&self, msg: &[u8], key: Option<&Key>, pacing: &Pacing) -> Result<[u8; 32], String> {
+        self.run_runs(msg, key, pacing, &word_runs(msg.len())).await
+    }
+
+    /// As `run`, with the message sent as MSG writes of `runs` bytes each (see `push_runs`).
+    pub async fn run_runs(
+        &self,
+        msg: &[u8],
+        key: Option<&Key>,
+        pacing: &Pacing,
+        runs: &[usize],
+    ) -> Result<[u8; 32], String> {
         let ctrl = match key {
             None => 0,
             Some(Key::Apb(k)) => {
@@ -190,13 +216,50 @@ impl Sha256Driver {
         }
         self.apb.write(CTRL.offset, ctrl).await?;
         self.cmd(CMD_START.mask()).await?;
-        self.push_message(msg, pacing).await?;
+        self.push_runs(msg, runs, pacing).await?;
         self.wait_done().await?;
         let expected = reference(msg, key);
         self.leaks.borrow_mut().allow_digest(&expected);
         let got = self.read_digest().await?;
         Ok(got)
     }
+}
+
+/// Byte counts of the MSG writes that carry `len` bytes as words: a short last word goes whole
+/// (pstrb 0001/0011/0111).
+pub fn word_runs(len: usize) -> Vec<usize> {
+    (0..len).step_by(4).map(|i| (len - i).min(4)).collect()
+}
+
+/// Byte counts of the MSG writes for `len` bytes as a CPU behind the AHB-to-APB bridge sends
+/// them: words, then a 1..3-byte tail as byte and halfword stores (STRH only at lane 0 or 2).
+/// With `split_words`, about one word in eight is also cut into lane runs at random lanes
+/// (strobes such as 0110 or 1110 that a plain APB master may use).
+pub fn lane_runs(rng: &mut impl Rng, len: usize, split_words: bool) -> Vec<usize> {
+    let mut runs = Vec::new();
+    for _ in 0..len / 4 {
+        if split_words && rng.gen_ratio(1, 8) {
+            let mut from = 0;
+            for cut in 1..=4 {
+                if cut == 4 || rng.gen_bool(0.5) {
+                    runs.push(cut - from);
+                    from = cut;
+                }
+            }
+        } else {
+            runs.push(4);
+        }
+    }
+    let tail: &[usize] = match (len % 4, rng.gen_bool(0.5)) {
+        (0, _) => &[],
+        (1, _) => &[1],
+        (2, true) => &[2],
+        (2, false) => &[1, 1],
+        (_, true) => &[2, 1],
+        (_, false) => &[1, 1, 1],
+    };
+    runs.extend_from_slice(tail);
+    runs
 }
 
 /// K0 as HMAC defines it: the key, hashed first if longer than a block.
@@ -256,6 +319,8 @@ pub fn cases() -> Vec<Case> {
         Case { name: "sha256_hmac_random", body: random },
         Case { name: "sha256_bad_input", body: bad_input },
         Case { name: "sha256_timing", body: timing },
+        Case { name: "sha256_lane_tail", body: lane_tail },
+        Case { name: "sha256_lane_tail_random", body: lane_tail_random },
     ]
 }
 
@@ -465,8 +530,15 @@ fn bad_input(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Res
         let mut w = [0u8; 4];
         w[..tail.len()].copy_from_slice(tail);
         apb.write_strb(MSG.offset, u32::from_le_bytes(w), (1 << tail.len()) - 1).await?;
-        expect_err(&drv, "MSG after a partial word", apb.write(MSG.offset, 1).await, ERR_SEQ).await?;
+        // The tail is 2 bytes (k = 2): only 0100 or 1100 may follow; a new word is ERR_STRB.
+        expect_err(&drv, "MSG word after a partial word", apb.write(MSG.offset, 1).await, ERR_STRB).await?;
+        for strb in [0b0001, 0b0010, 0b0110, 0b1000, 0b1110] {
+            let r = apb.write_strb(MSG.offset, 1, strb).await;
+            expect_err(&drv, &format!("MSG pstrb {strb:04b} after 2 bytes"), r, ERR_STRB).await?;
+        }
         drv.cmd(CMD_FINISH.mask()).await?;
+        // Not ACTIVE: no continuation, so the lane-2 strobe is ERR_STRB, a lane-0 one ERR_SEQ.
+        expect_err(&drv, "continuing MSG after FINISH", apb.write_strb(MSG.offset, 1, 0b0100).await, ERR_STRB).await?;
         expect_err(&drv, "MSG after FINISH", apb.write(MSG.offset, 1).await, ERR_SEQ).await?;
         expect_err(&drv, "FINISH twice", drv.cmd(CMD_FINISH.mask()).await, ERR_SEQ).await?;
         drv.wait_done().await?;
@@ -559,5 +631,116 @@ fn timing(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result
         expect_eq("throughput digest", &drv.read_digest().await?, &reference(&msg, None))?;
         ctx.count(latencies.len() as u64 + 1);
         ctx.no_secrets(&drv.leaks)
+    })
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).filter_map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// Messages whose last word is sent in lane-continuing pieces (directed): "abc" as STRH + STRB
+/// and as three STRB, HMAC with 3 mod 4 bytes, a full buffer ending in a continued word, and the
+/// NIST short-message vectors. Expected values come from FIPS 180-4, `ring`, Wycheproof and the
+/// CAVP file, never from the model or the RTL.
+fn lane_tail(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let apb = &drv.apb;
+        // FIPS 180-4 example "abc".
+        let abc = unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        for (what, runs) in [("STRH 0011 + STRB 0100", &[2usize, 1][..]), ("STRB 0001, 0010, 0100", &[1, 1, 1])] {
+            for pacing in [Pacing::FAST, Pacing { max_gap: 3, max_burst: 1, use_msg_last: false }] {
+                let got = drv.run_runs(b"abc", None, &pacing, runs).await?;
+                expect_eq(&format!("SHA-256(abc) as {what}, {pacing:?}"), &got, &abc)?;
+                if apb.read(MSG_LEN.offset).await? != 3 {
+                    return Err(format!("MSG_LEN after abc as {what} is not 3"));
+                }
+                ctx.count(1);
+            }
+        }
+
+        // HMAC over 31 bytes (3 mod 4), key in KEY and on the sideload port.
+        let msg = b"what do ya want for nothing?abc";
+        let runs = [4, 4, 4, 4, 4, 4, 4, 2, 1];
+        let got = drv.run_runs(msg, Some(&Key::Apb(b"Jefe".to_vec())), &Pacing::random(&ctx.tb), &runs).await?;
+        expect_eq("HMAC(Jefe, 31 bytes) with a STRH+STRB tail", &got, &reference(msg, Some(&Key::Apb(b"Jefe".to_vec()))))?;
+        let port_key: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(29) ^ 0x5c);
+        let long: Vec<u8> = (0..67u32).map(|i| (i * 13 + 1) as u8).collect();
+        let runs = lane_runs(&mut *ctx.tb.rng(), long.len(), true);
+        let key = Key::Port(port_key);
+        let got = drv.run_runs(&long, Some(&key), &Pacing::random(&ctx.tb), &runs).await?;
+        expect_eq(&format!("HMAC(port key, 67 bytes) as runs {runs:?}"), &got, &reference(&long, Some(&key)))?;
+        drv.drive_key_port(None);
+        ctx.count(2);
+
+        // Wycheproof HMAC-SHA256 cases of 3 mod 4 bytes, the tail as byte/halfword stores.
+        let mut wp = 0;
+        for case in vectors::wycheproof_hmac_sha256()?.iter().filter(|c| c.valid && c.msg.len() % 4 == 3) {
+            let key = Key::Apb(case.key.clone());
+            let runs = lane_runs(&mut *ctx.tb.rng(), case.msg.len(), false);
+            let got = drv.run_runs(&case.msg, Some(&key), &Pacing::random(&ctx.tb), &runs).await?;
+            expect_eq(&format!("Wycheproof tcId {} as runs {runs:?}", case.tc_id), &got, &case.tag)?;
+            wp += 1;
+        }
+        if wp == 0 {
+            return Err("no Wycheproof case of 3 mod 4 bytes".into());
+        }
+        ctx.count(wp);
+
+        // Sixteen words, the last one continued: it fills the buffer without any wait.
+        let msg: Vec<u8> = (0..64u32).map(|i| (i * 7 + 5) as u8).collect();
+        let mut runs = vec![4; 15];
+        runs.extend([2, 1, 1]);
+        let got = drv.run_runs(&msg, None, &Pacing::FAST, &runs).await?;
+        expect_eq("64 bytes, the 16th word as 0011, 0100, 1000", &got, &reference(&msg, None))?;
+        ctx.count(1);
+
+        // NIST CAVP short messages (0..64 bytes), every tail in lane runs.
+        let path = vectors::vectors_dir("sha256").join("SHA256ShortMsg.rsp");
+        for (n, (msg, md)) in vectors::sha256_msgs(&path)?.iter().enumerate() {
+            let runs = lane_runs(&mut *ctx.tb.rng(), msg.len(), true);
+            let got = drv.run_runs(msg, None, &Pacing::random(&ctx.tb), &runs).await?;
+            expect_eq(&format!("SHA256ShortMsg vector {n} (len {}) as runs {runs:?}", msg.len()), &got, md)?;
+            ctx.count(1);
+        }
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// Random messages with their tails (and some words) in lane runs, as in `lane_runs`.
+pub const LANE_TAIL_MESSAGES: usize = 10_000;
+
+fn lane_tail_random(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        for n in 0..ctx.scale(LANE_TAIL_MESSAGES) {
+            let (msg, key, runs) = {
+                let mut rng = ctx.tb.rng();
+                let len = rng.gen_range(0..=300usize);
+                let msg: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+                let key = match rng.gen_range(0..3) {
+                    0 => None,
+                    1 => {
+                        let klen = *[0usize, 1, 20, 32, 63, 64, 65].get(rng.gen_range(0..7)).unwrap_or(&32);
+                        Some(Key::Apb((0..klen).map(|_| rng.gen()).collect()))
+                    }
+                    _ => Some(Key::Port(rng.gen())),
+                };
+                let runs = lane_runs(&mut *rng, len, true);
+                (msg, key, runs)
+            };
+            let pacing = Pacing::random(&ctx.tb);
+            let got = drv.run_runs(&msg, key.as_ref(), &pacing, &runs).await?;
+            let mode = match &key {
+                None => "sha256".to_string(),
+                Some(Key::Apb(k)) => format!("hmac apb key {} bytes", k.len()),
+                Some(Key::Port(_)) => "hmac port key".to_string(),
+            };
+            let what = format!("lane-run message {n} ({mode}, {} bytes, runs {runs:?}, {pacing:?})", msg.len());
+            expect_eq(&what, &got, &reference(&msg, key.as_ref()))?;
+            drv.drive_key_port(None);
+            ctx.count(1);
+        }
+        ctx.leaks(&drv.leaks)
     })
 }

@@ -46,6 +46,14 @@ fn sha256_bad_input() {
 fn sha256_timing() {
     run("sha256_timing");
 }
+#[test]
+fn sha256_lane_tail() {
+    run("sha256_lane_tail");
+}
+#[test]
+fn sha256_lane_tail_random() {
+    run("sha256_lane_tail_random");
+}
 
 /// Every test of the block is listed above, so none is silently skipped by `cargo test`.
 #[test]
@@ -59,6 +67,8 @@ fn every_case_has_a_cargo_test() {
         "sha256_hmac_random",
         "sha256_bad_input",
         "sha256_timing",
+        "sha256_lane_tail",
+        "sha256_lane_tail_random",
     ];
     let bench = benches().into_iter().find(|b| b.block == "sha256").unwrap();
     let names: Vec<_> = (bench.cases)().iter().map(|c| c.name).collect();

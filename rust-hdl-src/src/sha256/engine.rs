@@ -65,6 +65,9 @@ pub struct Sha256Engine {
     src_outer: RDff<bool>,
     /// Bytes in the partial word: 1..=3.
     last_bytes: RDff<Bits<2>>,
+    /// The partial word in bus lane order (unwritten lanes zero). The RAM has no byte enables,
+    /// so a write continuing the word rewrites it whole from this copy and the new lanes.
+    part_le: RDff<Bits<32>>,
     /// Bytes hashed by the inner (or only) hash, including the HMAC key block.
     len: RDff<Bits<64>>,
     msg_len: RDff<Bits<32>>,
@@ -92,9 +95,6 @@ pub struct Sha256Engine {
     a_digest_hi: Constant<Bits<7>>,
     a_key_hi: Constant<Bits<6>>,
     zero2: Constant<Bits<2>>,
-    strb_1: Constant<Bits<4>>,
-    strb_3: Constant<Bits<4>>,
-    strb_7: Constant<Bits<4>>,
     strb_f: Constant<Bits<4>>,
     cmd_start_v: Constant<Bits<32>>,
     cmd_finish_v: Constant<Bits<32>>,
@@ -118,9 +118,9 @@ pub struct Sha256Engine {
     mark2: Constant<Bits<32>>,
     mark3: Constant<Bits<32>>,
     mask1: Constant<Bits<32>>,
-    mask3: Constant<Bits<32>>,
-    mask7: Constant<Bits<32>>,
     byte1: Constant<Bits<32>>,
+    byte2: Constant<Bits<32>>,
+    byte3: Constant<Bits<32>>,
     outer_len: Constant<Bits<32>>,
     bit0: Constant<Bits<32>>,
     bit1: Constant<Bits<32>>,
@@ -139,6 +139,7 @@ pub struct Sha256Engine {
     one5: Constant<Bits<5>>,
     lb1: Constant<Bits<2>>,
     lb2: Constant<Bits<2>>,
+    lb3: Constant<Bits<2>>,
     zero64: Constant<Bits<64>>,
     len_hmac: Constant<Bits<64>>,
     n64_1: Constant<Bits<64>>,
@@ -169,6 +170,13 @@ pub struct Sha256Engine {
     is_ro: Signal<Local, bool>,
     key_oh: Signal<Local, Bits<16>>,
     digest_oh: Signal<Local, Bits<8>>,
+    /// The MSG write continues a partial word (`k > 0` in README bus rule 3).
+    cont_word: Signal<Local, bool>,
+    /// `k`: the first free lane of the current word (0 unless continuing).
+    first_lane: Signal<Local, Bits<2>>,
+    /// Lanes below `k`, and lanes up to the highest strobed one.
+    below_first: Signal<Local, Bits<4>>,
+    strb_upto: Signal<Local, Bits<4>>,
     strb_msg_ok: Signal<Local, bool>,
     phase_busy: Signal<Local, bool>,
     cmd_start: Signal<Local, bool>,
@@ -181,6 +189,14 @@ pub struct Sha256Engine {
     ok_read: Signal<Local, bool>,
     // Message word and buffer bookkeeping.
     msg_word: Signal<Local, Bits<32>>,
+    lane_mask: Signal<Local, Bits<32>>,
+    /// The word as it stands after this write, in bus lane order.
+    merged_le: Signal<Local, Bits<32>>,
+    /// Bytes in the word after this write (1..=4), and before it (`k`).
+    fill32: Signal<Local, Bits<32>>,
+    fill64: Signal<Local, Bits<64>>,
+    first32: Signal<Local, Bits<32>>,
+    first64: Signal<Local, Bits<64>>,
     msg_bytes64: Signal<Local, Bits<64>>,
     msg_bytes32: Signal<Local, Bits<32>>,
     next_slot: Signal<Local, Bits<16>>,
@@ -251,6 +267,7 @@ impl Default for Sha256Engine {
             nwords: Default::default(),
             partial: Default::default(),
             last_bytes: Default::default(),
+            part_le: Default::default(),
             draining: Default::default(),
             stream_oh: Default::default(),
             src_key: Default::default(),
@@ -281,9 +298,6 @@ impl Default for Sha256Engine {
             a_digest_hi: c((regs::DIGEST.offset >> 5) as u64),
             a_key_hi: c((regs::KEY.offset >> 6) as u64),
             zero2: c(0),
-            strb_1: c(0b0001),
-            strb_3: c(0b0011),
-            strb_7: c(0b0111),
             strb_f: c(0b1111),
             cmd_start_v: c(regs::CMD_START.mask() as u64),
             cmd_finish_v: c(regs::CMD_FINISH.mask() as u64),
@@ -307,9 +321,9 @@ impl Default for Sha256Engine {
             mark2: c(0x0000_8000),
             mark3: c(0x0000_0080),
             mask1: c(0x0000_00ff),
-            mask3: c(0x0000_ffff),
-            mask7: c(0x00ff_ffff),
             byte1: c(0x0000_ff00),
+            byte2: c(0x00ff_0000),
+            byte3: c(0xff00_0000),
             outer_len: c((64 + 32) * 8),
             bit0: c(regs::STATUS_BUSY.mask() as u64),
             bit1: c(regs::STATUS_DIGEST_VALID.mask() as u64),
@@ -328,6 +342,7 @@ impl Default for Sha256Engine {
             one5: c(1),
             lb1: c(1),
             lb2: c(2),
+            lb3: c(3),
             zero64: c(0),
             len_hmac: c(64),
             n64_1: c(1),
@@ -356,6 +371,10 @@ impl Default for Sha256Engine {
             is_ro: Default::default(),
             key_oh: Default::default(),
             digest_oh: Default::default(),
+            cont_word: Default::default(),
+            first_lane: Default::default(),
+            below_first: Default::default(),
+            strb_upto: Default::default(),
             strb_msg_ok: Default::default(),
             phase_busy: Default::default(),
             cmd_start: Default::default(),
@@ -366,6 +385,12 @@ impl Default for Sha256Engine {
             ok_write: Default::default(),
             ok_read: Default::default(),
             msg_word: Default::default(),
+            lane_mask: Default::default(),
+            merged_le: Default::default(),
+            fill32: Default::default(),
+            fill64: Default::default(),
+            first32: Default::default(),
+            first64: Default::default(),
             msg_bytes64: Default::default(),
             msg_bytes32: Default::default(),
             next_slot: Default::default(),
@@ -472,6 +497,9 @@ impl Logic for Sha256Engine {
         self.last_bytes.clock.next = self.clock.val();
         self.last_bytes.rst_n.next = self.rst_n.val();
         self.last_bytes.d.next = self.last_bytes.q.val();
+        self.part_le.clock.next = self.clock.val();
+        self.part_le.rst_n.next = self.rst_n.val();
+        self.part_le.d.next = self.part_le.q.val();
         self.len.clock.next = self.clock.val();
         self.len.rst_n.next = self.rst_n.val();
         self.len.d.next = self.len.q.val();
@@ -533,10 +561,20 @@ impl Logic for Sha256Engine {
         self.is_ro.next = self.is_status.val() | self.is_msglen.val() | self.is_id.val() | self.is_digest.val();
         self.key_oh.next = self.one16.val() << self.paddr.val().get_bits::<4>(2);
         self.digest_oh.next = self.one8.val() << self.paddr.val().get_bits::<3>(2);
-        self.strb_msg_ok.next = (self.pstrb.val() == self.strb_1.val())
-            | (self.pstrb.val() == self.strb_3.val())
-            | (self.pstrb.val() == self.strb_7.val())
-            | (self.pstrb.val() == self.strb_f.val());
+        // MSG strobes: one run of lanes from the word's first free lane `k`. A partial word is
+        // continued only while ACTIVE; in any other phase `k` is 0.
+        self.cont_word.next = self.active.q.val() & self.partial.q.val();
+        self.first_lane.next = self.zero2.val();
+        if self.cont_word.val() {
+            self.first_lane.next = self.last_bytes.q.val();
+        }
+        self.below_first.next = (self.one4.val() << self.first_lane.val()) - self.one4.val();
+        self.strb_upto.next = self.pstrb.val()
+            | (self.pstrb.val() >> 1)
+            | (self.pstrb.val() >> 2)
+            | (self.pstrb.val() >> 3);
+        self.strb_msg_ok.next = (self.pstrb.val() != self.zero4.val())
+            & (self.pstrb.val() == (self.strb_upto.val() & !self.below_first.val()));
         self.phase_busy.next = self.active.q.val() | self.finishing.q.val();
         self.cmd_start.next = self.pwdata.val() == self.cmd_start_v.val();
         self.cmd_finish.next = self.pwdata.val() == self.cmd_finish_v.val();
@@ -569,30 +607,60 @@ impl Logic for Sha256Engine {
             } else if self.cmd_wipe.val() & self.phase_busy.val() {
                 self.err.next = self.e_busy.val();
             }
-        } else if self.pwrite.val() & self.is_msgw.val() & (!self.active.q.val() | self.partial.q.val()) {
+        } else if self.pwrite.val() & self.is_msgw.val() & !self.active.q.val() {
             self.err.next = self.e_seq.val();
         }
         self.ok_write.next = self.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
         self.ok_read.next = self.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
 
-        // ---- Message word: keep only the strobed bytes, then make it a big-endian SHA word.
-        self.msg_bytes64.next = self.n64_4.val();
-        self.msg_bytes32.next = self.n32_4.val();
-        self.swap_in.a.next = self.pwdata.val();
-        if self.pstrb.val() == self.strb_1.val() {
-            self.swap_in.a.next = self.pwdata.val() & self.mask1.val();
-            self.msg_bytes64.next = self.n64_1.val();
-            self.msg_bytes32.next = self.n32_1.val();
-        } else if self.pstrb.val() == self.strb_3.val() {
-            self.swap_in.a.next = self.pwdata.val() & self.mask3.val();
-            self.msg_bytes64.next = self.n64_2.val();
-            self.msg_bytes32.next = self.n32_2.val();
-        } else if self.pstrb.val() == self.strb_7.val() {
-            self.swap_in.a.next = self.pwdata.val() & self.mask7.val();
-            self.msg_bytes64.next = self.n64_3.val();
-            self.msg_bytes32.next = self.n32_3.val();
+        // ---- Message word: the strobed bytes over the partial word's earlier bytes, then made a
+        // big-endian SHA word. KEY writes (pstrb 1111, never continuing) take pwdata whole.
+        self.lane_mask.next = self.zero32.val();
+        if self.pstrb.val().get_bit(0) {
+            self.lane_mask.next = self.mask1.val();
         }
+        if self.pstrb.val().get_bit(1) {
+            self.lane_mask.next = self.lane_mask.val() | self.byte1.val();
+        }
+        if self.pstrb.val().get_bit(2) {
+            self.lane_mask.next = self.lane_mask.val() | self.byte2.val();
+        }
+        if self.pstrb.val().get_bit(3) {
+            self.lane_mask.next = self.lane_mask.val() | self.byte3.val();
+        }
+        self.merged_le.next = self.pwdata.val() & self.lane_mask.val();
+        if self.cont_word.val() & self.is_msgw.val() {
+            self.merged_le.next = (self.pwdata.val() & self.lane_mask.val()) | self.part_le.q.val();
+        }
+        self.swap_in.a.next = self.merged_le.val();
         self.msg_word.next = self.swap_in.y.val();
+        // Bytes added = (highest strobed lane + 1) - k; the strobe check makes the run contiguous.
+        self.fill32.next = self.n32_1.val();
+        self.fill64.next = self.n64_1.val();
+        if self.pstrb.val().get_bit(3) {
+            self.fill32.next = self.n32_4.val();
+            self.fill64.next = self.n64_4.val();
+        } else if self.pstrb.val().get_bit(2) {
+            self.fill32.next = self.n32_3.val();
+            self.fill64.next = self.n64_3.val();
+        } else if self.pstrb.val().get_bit(1) {
+            self.fill32.next = self.n32_2.val();
+            self.fill64.next = self.n64_2.val();
+        }
+        self.first32.next = self.zero32.val();
+        self.first64.next = self.zero64.val();
+        if self.first_lane.val() == self.lb1.val() {
+            self.first32.next = self.n32_1.val();
+            self.first64.next = self.n64_1.val();
+        } else if self.first_lane.val() == self.lb2.val() {
+            self.first32.next = self.n32_2.val();
+            self.first64.next = self.n64_2.val();
+        } else if self.first_lane.val() == self.lb3.val() {
+            self.first32.next = self.n32_3.val();
+            self.first64.next = self.n64_3.val();
+        }
+        self.msg_bytes32.next = self.fill32.val() - self.first32.val();
+        self.msg_bytes64.next = self.fill64.val() - self.first64.val();
         self.key_ram.wdata.next = self.msg_word.val();
         self.buf_ram.wdata.next = self.msg_word.val();
 
@@ -735,8 +803,12 @@ impl Logic for Sha256Engine {
         }
         self.core.word_in.next = self.stream_word.val();
 
-        // ---- Back-pressure: a good message write waits while the buffer is full or draining.
-        self.stall.next = self.ok_write.val() & self.is_msgw.val() & (self.buf_full.val() | self.draining.q.val());
+        // ---- Back-pressure: a good message write that starts a word waits while the buffer is
+        // full or draining. A continuing write already has its slot (and no drain runs then).
+        self.stall.next = self.ok_write.val()
+            & self.is_msgw.val()
+            & !self.cont_word.val()
+            & (self.buf_full.val() | self.draining.q.val());
         self.pready.next = !self.stall.val();
         self.pslverr.next = self.access.val() & (self.err.val() != self.e_none.val());
 
@@ -765,6 +837,7 @@ impl Logic for Sha256Engine {
             self.filled.d.next = self.zero16.val();
             self.nwords.d.next = self.zero5.val();
             self.partial.d.next = false;
+            self.part_le.d.next = self.zero32.val();
         }
         if self.disp_pad1.val() {
             self.pend_pad1.d.next = false;
@@ -817,13 +890,21 @@ impl Logic for Sha256Engine {
             }
             if self.is_msgw.val() {
                 self.buf_ram.we.next = true;
-                self.filled.d.next = (self.filled.q.val() << 1) | self.one16.val();
-                self.nwords.d.next = self.nwords.q.val() + self.one5.val();
+                if self.cont_word.val() {
+                    // Rewrite the partial word in its slot (the top filled one).
+                    self.buf_ram.waddr.next = self.nwords.q.val().get_bits::<4>(0) - self.one4.val();
+                } else {
+                    self.filled.d.next = (self.filled.q.val() << 1) | self.one16.val();
+                    self.nwords.d.next = self.nwords.q.val() + self.one5.val();
+                }
                 self.len.d.next = self.len.q.val() + self.msg_bytes64.val();
                 self.msg_len.d.next = self.msg_len.q.val() + self.msg_bytes32.val();
-                if self.pstrb.val() != self.strb_f.val() {
-                    self.partial.d.next = true;
-                    self.last_bytes.d.next = self.msg_bytes32.val().get_bits::<2>(0);
+                // A write that reaches lane 3 completes the word; the next one starts at lane 0.
+                self.partial.d.next = !self.pstrb.val().get_bit(3);
+                self.last_bytes.d.next = self.fill32.val().get_bits::<2>(0);
+                self.part_le.d.next = self.zero32.val();
+                if !self.pstrb.val().get_bit(3) {
+                    self.part_le.d.next = self.merged_le.val();
                 }
                 if self.is_msglast.val() {
                     self.active.d.next = false;
@@ -839,6 +920,7 @@ impl Logic for Sha256Engine {
                     self.filled.d.next = self.zero16.val();
                     self.nwords.d.next = self.zero5.val();
                     self.partial.d.next = false;
+                    self.part_le.d.next = self.zero32.val();
                     self.msg_len.d.next = self.zero32.val();
                     self.len.d.next = self.zero64.val();
                     if self.ctrl_hmac.q.val() {
@@ -865,6 +947,7 @@ impl Logic for Sha256Engine {
                     self.filled.d.next = self.zero16.val();
                     self.nwords.d.next = self.zero5.val();
                     self.partial.d.next = false;
+                    self.part_le.d.next = self.zero32.val();
                     self.draining.d.next = false;
                     self.stream_oh.d.next = self.zero16.val();
                     self.msg_len.d.next = self.zero32.val();

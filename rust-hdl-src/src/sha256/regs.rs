@@ -26,7 +26,7 @@ pub const CTRL: Register = Register { name: "CTRL", offset: 0x00, count: 1, acce
 pub const CMD: Register = Register { name: "CMD", offset: 0x04, count: 1, access: Access::Wo, reset: 0, desc: "Commands. Exactly one bit per write", fields: &[CMD_START, CMD_FINISH, CMD_ABORT, CMD_WIPE_KEY] };
 pub const STATUS: Register = Register { name: "STATUS", offset: 0x08, count: 1, access: Access::Ro, reset: 0, desc: "Engine status", fields: &[STATUS_BUSY, STATUS_DIGEST_VALID, STATUS_MSG_READY, STATUS_ERR, STATUS_BUF_WORDS] };
 pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x0C, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW] };
-pub const MSG: Register = Register { name: "MSG", offset: 0x10, count: 1, access: Access::Wo, reset: 0, desc: "Message data. Byte i of the word is PWDATA[8i+7:8i]. PSTRB must be 0b1111, or 0b0001/0b0011/0b0111 for the final word; no MSG write may follow a partial word. Stalls (PREADY low) while the buffer is full and the core busy", fields: &[] };
+pub const MSG: Register = Register { name: "MSG", offset: 0x10, count: 1, access: Access::Wo, reset: 0, desc: "Message data. Byte i of the word is PWDATA[8i+7:8i]. PSTRB is one contiguous run of lanes starting at the first free lane of the word: 0b0001/0b0011/0b0111/0b1111 for a new word, then (after a partial word of k bytes) lanes k and up, e.g. 0b0011 then 0b0100. Stalls (PREADY low) while the buffer is full and the core busy; a write continuing a partial word never stalls", fields: &[] };
 pub const MSG_LAST: Register = Register { name: "MSG_LAST", offset: 0x14, count: 1, access: Access::Wo, reset: 0, desc: "As MSG, and then FINISH in the same transfer", fields: &[] };
 pub const MSG_LEN: Register = Register { name: "MSG_LEN", offset: 0x18, count: 1, access: Access::Ro, reset: 0, desc: "Message bytes accepted since START (low 32 bits; excludes HMAC key blocks)", fields: &[] };
 pub const ID: Register = Register { name: "ID", offset: 0x1C, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version", fields: &[] };
@@ -64,8 +64,8 @@ pub const MAP: RegMap = RegMap {
         Constant { name: "ERR_READ_WO", value: ERR_READ_WO, desc: "Read of a write-only register (returns 0)" },
         Constant { name: "ERR_WRITE_RO", value: ERR_WRITE_RO, desc: "Write to a read-only register" },
         Constant { name: "ERR_BUSY", value: ERR_BUSY, desc: "CTRL, KEY or WIPE_KEY while an operation is active" },
-        Constant { name: "ERR_SEQ", value: ERR_SEQ, desc: "Command or data out of order (MSG before START or after FINISH or a partial word; FINISH before START; START while active)" },
-        Constant { name: "ERR_STRB", value: ERR_STRB, desc: "PSTRB not 0b1111 (or, on MSG/MSG_LAST, not a contiguous low-byte mask)" },
+        Constant { name: "ERR_SEQ", value: ERR_SEQ, desc: "Command or data out of order (MSG before START or after FINISH; FINISH before START; START while active)" },
+        Constant { name: "ERR_STRB", value: ERR_STRB, desc: "PSTRB not 0b1111 (or, on MSG/MSG_LAST, not a contiguous run of lanes starting at the first free lane of the word)" },
         Constant { name: "ERR_VALUE", value: ERR_VALUE, desc: "Bad field value: CMD with no bit or several bits, or bits above WIPE_KEY" },
         Constant { name: "ERR_KEY", value: ERR_KEY, desc: "START with KEY_SEL=1 while key_valid is low" },
         Constant { name: "BLOCK_LATENCY", value: BLOCK_LATENCY, desc: "Cycles from a block's dispatch to its digest update" },

@@ -11,7 +11,8 @@
  *
  * nist448 is the 56-byte FIPS 180-2 test message; pattern1001 is bytes (31 * i + 7) mod 256 for
  * i = 0..1000: 250 word writes to MSG, then the last byte alone through MSG_LAST (pstrb 0001).
- * (A 3-byte tail such as "abc" cannot be sent: an AHB transfer carries 1, 2 or 4 bytes.)
+ * (A 3-byte tail such as "abc" goes as lane-continuing stores: STRH to MSG + 0 (pstrb 0011), then
+ * STRB to MSG_LAST + 2 (pstrb 0100); see the engine's README, Message data.)
  *
  * Built with testbenches/m0/programs/{crt0.S,lib.c,link.ld}; the headers are the generated ones. */
 #include <stdint.h>
