@@ -243,6 +243,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     localparam  xfffffffb = 32'hfffffffb;
     localparam  xfffffffc = 32'hfffffffc;
     localparam  xfffffffe = 32'hfffffffe;
+    localparam  ones32 = 32'hffffffff;
 
     // Stub signals
     reg  scs__clock;
@@ -2753,6 +2754,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     brd_kind__d = b2_2;
                     if (vmode__q == b2_0) begin
                         brd_kind__d = b2_0;
+                        we = 1'b1;
+                        wphys = 1'b1;
+                        wl = r14;
+                        wd = ones32;
                     end
                     else begin
                         we = 1'b1;

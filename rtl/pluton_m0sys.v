@@ -244,6 +244,7 @@
 
 
 
+
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
 
     // Module arguments
@@ -614,6 +615,7 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
     localparam  xfffffffb = 32'hfffffffb;
     localparam  xfffffffc = 32'hfffffffc;
     localparam  xfffffffe = 32'hfffffffe;
+    localparam  ones32 = 32'hffffffff;
 
     // Stub signals
     reg  scs__clock;
@@ -3124,6 +3126,10 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
                     brd_kind__d = b2_2;
                     if (vmode__q == b2_0) begin
                         brd_kind__d = b2_0;
+                        we = 1'b1;
+                        wphys = 1'b1;
+                        wl = r14;
+                        wd = ones32;
                     end
                     else begin
                         we = 1'b1;
@@ -6435,9 +6441,6 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     localparam  a_digest_hi = 7'b1;
     localparam  a_key_hi = 6'b1;
     localparam  zero2 = 2'b0;
-    localparam  strb_1 = 4'h1;
-    localparam  strb_3 = 4'h3;
-    localparam  strb_7 = 4'h7;
     localparam  strb_f = 4'hf;
     localparam  cmd_start_v = 32'h1;
     localparam  cmd_finish_v = 32'h2;
@@ -6461,9 +6464,9 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     localparam  mark2 = 32'h8000;
     localparam  mark3 = 32'h80;
     localparam  mask1 = 32'hff;
-    localparam  mask3 = 32'hffff;
-    localparam  mask7 = 32'hffffff;
     localparam  byte1 = 32'hff00;
+    localparam  byte2 = 32'hff0000;
+    localparam  byte3 = 32'hff000000;
     localparam  outer_len = 32'h300;
     localparam  bit0 = 32'h1;
     localparam  bit1 = 32'h2;
@@ -6482,6 +6485,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     localparam  one5 = 5'b1;
     localparam  lb1 = 2'b1;
     localparam  lb2 = 2'b10;
+    localparam  lb3 = 2'b11;
     localparam  zero64 = 64'h0;
     localparam  len_hmac = 64'h40;
     localparam  n64_1 = 64'h1;
@@ -6624,6 +6628,10 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     wire  [1:0] last_bytes__q;
     reg  last_bytes__clock;
     reg  last_bytes__rst_n;
+    reg  [31:0] part_le__d;
+    wire  [31:0] part_le__q;
+    reg  part_le__clock;
+    reg  part_le__rst_n;
     reg  [63:0] len__d;
     wire  [63:0] len__q;
     reg  len__clock;
@@ -6688,6 +6696,10 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     reg  is_ro;
     reg  [15:0] key_oh;
     reg  [7:0] digest_oh;
+    reg  cont_word;
+    reg  [1:0] first_lane;
+    reg  [3:0] below_first;
+    reg  [3:0] strb_upto;
     reg  strb_msg_ok;
     reg  phase_busy;
     reg  cmd_start;
@@ -6698,6 +6710,12 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     reg  ok_write;
     reg  ok_read;
     reg  [31:0] msg_word;
+    reg  [31:0] lane_mask;
+    reg  [31:0] merged_le;
+    reg  [31:0] fill32;
+    reg  [63:0] fill64;
+    reg  [31:0] first32;
+    reg  [63:0] first64;
     reg  [63:0] msg_bytes64;
     reg  [31:0] msg_bytes32;
     reg  [15:0] next_slot;
@@ -6927,6 +6945,12 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         .clock(last_bytes__clock),
         .rst_n(last_bytes__rst_n)
     );
+    pluton_m0sys_rdff32 part_le(
+        .d(part_le__d),
+        .q(part_le__q),
+        .clock(part_le__clock),
+        .rst_n(part_le__rst_n)
+    );
     pluton_m0sys_rdff64 len(
         .d(len__d),
         .q(len__q),
@@ -7064,6 +7088,9 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         last_bytes__clock = clock;
         last_bytes__rst_n = rst_n;
         last_bytes__d = last_bytes__q;
+        part_le__clock = clock;
+        part_le__rst_n = rst_n;
+        part_le__d = part_le__q;
         len__clock = clock;
         len__rst_n = rst_n;
         len__d = len__q;
@@ -7115,7 +7142,14 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         is_ro = is_status | is_msglen | is_id | is_digest;
         key_oh = one16 << paddr[(32'h2)+:(4)];
         digest_oh = one8 << paddr[(32'h2)+:(3)];
-        strb_msg_ok = (pstrb == strb_1) | (pstrb == strb_3) | (pstrb == strb_7) | (pstrb == strb_f);
+        cont_word = active__q & partial__q;
+        first_lane = zero2;
+        if (cont_word) begin
+            first_lane = last_bytes__q;
+        end
+        below_first = (one4 << first_lane) - one4;
+        strb_upto = pstrb | (pstrb >> 32'h1) | (pstrb >> 32'h2) | (pstrb >> 32'h3);
+        strb_msg_ok = (pstrb != zero4) & (pstrb == (strb_upto & ~below_first));
         phase_busy = active__q | finishing__q;
         cmd_start = pwdata == cmd_start_v;
         cmd_finish = pwdata == cmd_finish_v;
@@ -7157,30 +7191,60 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                 err = e_busy;
             end
         end
-        else if (pwrite & is_msgw & (~active__q | partial__q)) begin
+        else if (pwrite & is_msgw & ~active__q) begin
             err = e_seq;
         end
         ok_write = access & pwrite & (err == e_none);
         ok_read = access & ~pwrite & (err == e_none);
-        msg_bytes64 = n64_4;
-        msg_bytes32 = n32_4;
-        swap_in__a = pwdata;
-        if (pstrb == strb_1) begin
-            swap_in__a = pwdata & mask1;
-            msg_bytes64 = n64_1;
-            msg_bytes32 = n32_1;
+        lane_mask = zero32;
+        if (pstrb[32'h0]) begin
+            lane_mask = mask1;
         end
-        else if (pstrb == strb_3) begin
-            swap_in__a = pwdata & mask3;
-            msg_bytes64 = n64_2;
-            msg_bytes32 = n32_2;
+        if (pstrb[32'h1]) begin
+            lane_mask = lane_mask | byte1;
         end
-        else if (pstrb == strb_7) begin
-            swap_in__a = pwdata & mask7;
-            msg_bytes64 = n64_3;
-            msg_bytes32 = n32_3;
+        if (pstrb[32'h2]) begin
+            lane_mask = lane_mask | byte2;
         end
+        if (pstrb[32'h3]) begin
+            lane_mask = lane_mask | byte3;
+        end
+        merged_le = pwdata & lane_mask;
+        if (cont_word & is_msgw) begin
+            merged_le = (pwdata & lane_mask) | part_le__q;
+        end
+        swap_in__a = merged_le;
         msg_word = swap_in__y;
+        fill32 = n32_1;
+        fill64 = n64_1;
+        if (pstrb[32'h3]) begin
+            fill32 = n32_4;
+            fill64 = n64_4;
+        end
+        else if (pstrb[32'h2]) begin
+            fill32 = n32_3;
+            fill64 = n64_3;
+        end
+        else if (pstrb[32'h1]) begin
+            fill32 = n32_2;
+            fill64 = n64_2;
+        end
+        first32 = zero32;
+        first64 = zero64;
+        if (first_lane == lb1) begin
+            first32 = n32_1;
+            first64 = n64_1;
+        end
+        else if (first_lane == lb2) begin
+            first32 = n32_2;
+            first64 = n64_2;
+        end
+        else if (first_lane == lb3) begin
+            first32 = n32_3;
+            first64 = n64_3;
+        end
+        msg_bytes32 = fill32 - first32;
+        msg_bytes64 = fill64 - first64;
         key_ram__wdata = msg_word;
         buf_ram__wdata = msg_word;
         buf_full = filled__q[32'hf];
@@ -7356,7 +7420,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
             end
         end
         core__word_in = stream_word;
-        stall = ok_write & is_msgw & (buf_full | draining__q);
+        stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
         pslverr = access & (err != e_none);
         if (core__start) begin
@@ -7382,6 +7446,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
             filled__d = zero16;
             nwords__d = zero5;
             partial__d = 1'b0;
+            part_le__d = zero32;
         end
         if (disp_pad1) begin
             pend_pad1__d = 1'b0;
@@ -7435,13 +7500,20 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
             end
             if (is_msgw) begin
                 buf_ram__we = 1'b1;
-                filled__d = (filled__q << 32'h1) | one16;
-                nwords__d = nwords__q + one5;
+                if (cont_word) begin
+                    buf_ram__waddr = nwords__q[(32'h0)+:(4)] - one4;
+                end
+                else begin
+                    filled__d = (filled__q << 32'h1) | one16;
+                    nwords__d = nwords__q + one5;
+                end
                 len__d = len__q + msg_bytes64;
                 msg_len__d = msg_len__q + msg_bytes32;
-                if (pstrb != strb_f) begin
-                    partial__d = 1'b1;
-                    last_bytes__d = msg_bytes32[(32'h0)+:(2)];
+                partial__d = ~pstrb[32'h3];
+                last_bytes__d = fill32[(32'h0)+:(2)];
+                part_le__d = zero32;
+                if (~pstrb[32'h3]) begin
+                    part_le__d = merged_le;
                 end
                 if (is_msglast) begin
                     active__d = 1'b0;
@@ -7457,6 +7529,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
+                    part_le__d = zero32;
                     msg_len__d = zero32;
                     len__d = zero64;
                     if (ctrl_hmac__q) begin
@@ -7483,6 +7556,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
+                    part_le__d = zero32;
                     draining__d = 1'b0;
                     stream_oh__d = zero16;
                     msg_len__d = zero32;

@@ -33,6 +33,9 @@ pub fn demo_messages() -> Vec<(&'static str, Vec<u8>)> {
     vec![
         ("nist448", b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".to_vec()),
         ("pattern1001", (0..1001u32).map(|i| ((31 * i + 7) % 256) as u8).collect()),
+        // Lengths 3 mod 4: the tail goes as a halfword and a lane-2 byte.
+        ("abc", b"abc".to_vec()),
+        ("pattern1003", (0..1003u32).map(|i| ((31 * i + 7) % 256) as u8).collect()),
     ]
 }
 

@@ -87,6 +87,7 @@ crate::hdl_block! {
         xfffffffb: 32 = 0xFFFFFFFB,
         xfffffffc: 32 = 0xFFFFFFFC,
         xfffffffe: 32 = 0xFFFFFFFE,
+        ones32: 32 = 0xFFFFFFFF,
     }
     fields {
         scs: M0Scs,
@@ -1597,7 +1598,12 @@ impl Logic for M0Core {
                 self.st.d.next = self.s_bra.val();
                 self.brd_kind.d.next = self.b2_2.val();
                 if self.vmode.q.val() == self.b2_0.val() {
+                    // Reset: LR = 0xFFFFFFFF, an invalid EXC_RETURN (ARMv6-M TakeReset).
                     self.brd_kind.d.next = self.b2_0.val();
+                    self.we.next = true;
+                    self.wphys.next = true;
+                    self.wl.next = self.r14.val();
+                    self.wd.next = self.ones32.val();
                 } else {
                     self.we.next = true;
                     self.wphys.next = true;

@@ -1,4 +1,4 @@
-/* sha_demo: the first system's demo. Hashes two messages with the SHA-256 engine (waiting for its
+/* sha_demo: the first system's demo. Hashes four messages with the SHA-256 engine (waiting for its
  * interrupt in WFI), prints the digests in hex on the UART, checks them, and exits through
  * semihosting (crt0: main's return value, SYS_EXIT with BKPT 0xAB, so HALTED rises).
  *
@@ -6,13 +6,16 @@
  *   sha_demo
  *   sha256(nist448) = 248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1
  *   sha256(pattern1001) = 30c89b3d4daf6298177521bb22a0243c7677bbc4297a5b9812963216709ab541
- *   irqs = 02
+ *   sha256(abc) = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+ *   sha256(pattern1003) = 84704c2ceb328d89bfa7d94e6b8d10ecb9900fb6c03413c942c5ba51145a9134
+ *   irqs = 04
  *   PASS
  *
  * nist448 is the 56-byte FIPS 180-2 test message; pattern1001 is bytes (31 * i + 7) mod 256 for
  * i = 0..1000: 250 word writes to MSG, then the last byte alone through MSG_LAST (pstrb 0001).
- * (A 3-byte tail such as "abc" goes as lane-continuing stores: STRH to MSG + 0 (pstrb 0011), then
- * STRB to MSG_LAST + 2 (pstrb 0100); see the engine's README, Message data.)
+ * A 3-byte tail ("abc", and the last 3 bytes of pattern1003) goes as lane-continuing stores: STRH
+ * to MSG + 0 (pstrb 0011), then STRB to MSG_LAST + 2 (pstrb 0100); see the engine's README,
+ * Message data. No single AHB transfer carries 3 bytes.
  *
  * Built with testbenches/m0/programs/{crt0.S,lib.c,link.ld}; the headers are the generated ones. */
 #include <stdint.h>
@@ -24,6 +27,9 @@
 #define UART(r) (*(volatile uint32_t *)(PLUTON_M0SYS_UART_BASE + PLUTON_UART_##r##_OFFSET))
 /* Byte store to MSG_LAST: the bridge turns it into pstrb 0001. */
 #define SHA_MSG_LAST_BYTE (*(volatile uint8_t *)(PLUTON_M0SYS_SHA256_BASE + PLUTON_SHA256_MSG_LAST_OFFSET))
+/* A 3-byte tail: halfword to MSG lanes 0-1 (pstrb 0011), then byte to MSG_LAST lane 2 (pstrb 0100). */
+#define SHA_MSG_HALF (*(volatile uint16_t *)(PLUTON_M0SYS_SHA256_BASE + PLUTON_SHA256_MSG_OFFSET))
+#define SHA_MSG_LAST_LANE2 (*(volatile uint8_t *)(PLUTON_M0SYS_SHA256_BASE + PLUTON_SHA256_MSG_LAST_OFFSET + 2))
 
 /* NVIC (Armv6-M System Control Space). */
 #define NVIC_ISER (*(volatile uint32_t *)0xE000E100u)
@@ -102,6 +108,20 @@ static const uint8_t pattern_digest[32] = {
     0x76, 0x77, 0xbb, 0xc4, 0x29, 0x7a, 0x5b, 0x98, 0x12, 0x96, 0x32, 0x16, 0x70, 0x9a, 0xb5, 0x41,
 };
 
+static const uint8_t abc_digest[32] = {
+    0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+    0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+};
+static const uint8_t pattern1003_digest[32] = {
+    0x84, 0x70, 0x4c, 0x2c, 0xeb, 0x32, 0x8d, 0x89, 0xbf, 0xa7, 0xd9, 0x4e, 0x6b, 0x8d, 0x10, 0xec,
+    0xb9, 0x90, 0x0f, 0xb6, 0xc0, 0x34, 0x13, 0xc9, 0x42, 0xc5, 0xba, 0x51, 0x14, 0x5a, 0x91, 0x34,
+};
+
+static void sha_tail3(uint32_t b0, uint32_t b1, uint32_t b2) {
+    SHA_MSG_HALF = (uint16_t)(b0 | b1 << 8);
+    SHA_MSG_LAST_LANE2 = (uint8_t)b2;
+}
+
 static uint32_t pattern_byte(uint32_t i) { return (31u * i + 7u) & 0xFFu; }
 
 int main(void) {
@@ -128,10 +148,25 @@ int main(void) {
     sha_wait();
     ok &= sha_report("pattern1001", pattern_digest);
 
+    /* 3: "abc", 3 bytes: the whole message is a tail. */
+    SHA(CMD) = PLUTON_SHA256_CMD_START_MASK;
+    sha_tail3('a', 'b', 'c');
+    sha_wait();
+    ok &= sha_report("abc", abc_digest);
+
+    /* 4: 1003 bytes of the pattern: 250 words, then a 3-byte tail. */
+    SHA(CMD) = PLUTON_SHA256_CMD_START_MASK;
+    for (uint32_t i = 0; i < 1000; i += 4) {
+        SHA(MSG) = pattern_byte(i) | pattern_byte(i + 1) << 8 | pattern_byte(i + 2) << 16 | pattern_byte(i + 3) << 24;
+    }
+    sha_tail3(pattern_byte(1000), pattern_byte(1001), pattern_byte(1002));
+    sha_wait();
+    ok &= sha_report("pattern1003", pattern1003_digest);
+
     uart_puts("irqs = ");
     uart_hex8(sha_irqs);
     uart_puts("\n");
-    ok &= sha_irqs == 2;
+    ok &= sha_irqs == 4;
     ok &= SHA(ERR_INFO) == 0 && UART(ERR_INFO) == 0;
     uart_puts(ok ? "PASS\n" : "FAIL\n");
     return ok ? 0 : 1;
