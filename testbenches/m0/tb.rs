@@ -14,6 +14,7 @@ use super::semihost::{Semi, Semihost};
 use pluton_bindings::Dut;
 use pluton_cosim::armv6m::{Bus, BusFault, Cpu, Event, IrqSource, Retired};
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 /// ROM (flash) and SRAM as on QEMU's `microbit` board; anything else is an ERROR response.
 pub const ROM_BASE: u32 = 0x0000_0000;
@@ -127,6 +128,31 @@ impl IrqSource for IrqPlan {
     }
 }
 
+/// A system's interrupt inputs as its core saw them, recorded cycle by cycle (monitor mode): the
+/// ISS is handed what the RTL's own sources (engine done, UART) did. The ISS asks only for cycles
+/// up to the end of the record it is checking, which the RTL has already run.
+#[derive(Clone, Default)]
+struct Recorded(Arc<Mutex<Vec<(u32, bool, bool)>>>);
+
+impl Recorded {
+    fn at(&self, cycle: u64) -> (u32, bool, bool) {
+        let v = self.0.lock().expect("recorded inputs");
+        v.get(cycle as usize).or(v.last()).copied().unwrap_or_default()
+    }
+}
+
+impl IrqSource for Recorded {
+    fn irq(&self, cycle: u64) -> u32 {
+        self.at(cycle).0
+    }
+    fn nmi(&self, cycle: u64) -> bool {
+        self.at(cycle).1
+    }
+    fn rxev(&self, cycle: u64) -> bool {
+        self.at(cycle).2
+    }
+}
+
 /// How a run is set up.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
@@ -205,6 +231,8 @@ struct Ports {
     hready: usize,
     hresp: usize,
     irq: usize,
+    /// The core's whole IRQ input of a system (monitor mode).
+    mon_irq: Option<usize>,
     /// A UART-like byte output of a system (its bytes join the semihosting output).
     tx_valid: Option<usize>,
     tx_byte: Option<usize>,
@@ -246,6 +274,7 @@ impl Ports {
             hready: b("HREADY")?,
             hresp: b("HRESP")?,
             irq: if bus == BusMode::Drive { p("IRQ")? } else { p("irq_ext")? },
+            mon_irq: if bus == BusMode::Drive { None } else { Some(p("mon_irq")?) },
             tx_valid: dut.port_id("tx_valid"),
             tx_byte: dut.port_id("tx_byte"),
             nmi: p("NMI")?,
@@ -342,7 +371,12 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
     };
     let mut iss = IssBus { mem: mem.clone(), mmio_base, mmio_reads: VecDeque::new() };
     let mut cpu = Cpu::new();
-    cpu.set_irq_source(cfg.irq.clone());
+    let recorded = Recorded::default();
+    if drive {
+        cpu.set_irq_source(cfg.irq.clone());
+    } else {
+        cpu.set_irq_source(recorded.clone());
+    }
     cpu.reset(&mut iss).map_err(|e| format!("ISS reset: vector fetch at {:#x} failed", e.addr))?;
     let mut semi = Semihost::default();
     let mut res = RunResult::default();
@@ -496,6 +530,10 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
         // Trace of this cycle.
         if !halted && t >= 0 {
             rec.cycles += 1;
+        }
+        if let (Some(mon), true) = (p.mon_irq, t >= 0) {
+            let (_, nmi, rxev) = cfg.irq.at(t as u64);
+            recorded.0.lock().expect("recorded inputs").push((dut.peek_u32(mon), nmi, rxev));
         }
         // The reset sequence's MSP load (before cycle 6) is not part of any record.
         if dut.peek_u32(p.rf_we) == 1 && t >= 0 {

@@ -39,6 +39,8 @@ pub struct M0Sys {
     pub mon_hresp: Signal<Out, bool>,
     pub mon_hprot: Signal<Out, Bits<4>>,
     pub mon_hburst: Signal<Out, Bits<3>>,
+    /// The core's IRQ inputs (on-chip sources and `irq_ext`), for the lock-step ISS.
+    pub mon_irq: Signal<Out, Bits<32>>,
     // The core's retirement trace.
     pub trc_retire: Signal<Out, bool>,
     pub trc_exc: Signal<Out, bool>,
@@ -92,6 +94,7 @@ impl Default for M0Sys {
             mon_hresp: Default::default(),
             mon_hprot: Default::default(),
             mon_hburst: Default::default(),
+            mon_irq: Default::default(),
             trc_retire: Default::default(),
             trc_exc: Default::default(),
             trc_excnum: Default::default(),
@@ -159,6 +162,7 @@ impl Logic for M0Sys {
             self.irq.next = self.irq.val() | self.irq_uart_bit.val();
         }
         self.core.IRQ.next = self.irq.val();
+        self.mon_irq.next = self.irq.val();
         self.core.NMI.next = self.NMI.val();
         self.core.RXEV.next = self.RXEV.val();
         self.core.DBGRESTART.next = self.DBGRESTART.val();
