@@ -106,6 +106,7 @@
 
 
 
+
 module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDATA,HREADY,HRESP,IRQ,NMI,RXEV,TXEV,SLEEPING,SLEEPDEEP,LOCKUP,SYSRESETREQ,HALTED,DBGRESTART,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
 
     // Module arguments
@@ -472,6 +473,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  txev__q;
     reg  txev__clock;
     reg  txev__rst_n;
+    reg  restart_p__d;
+    wire  restart_p__q;
+    reg  restart_p__clock;
+    reg  restart_p__rst_n;
     reg  dp_fetch__d;
     wire  dp_fetch__q;
     reg  dp_fetch__clock;
@@ -1072,6 +1077,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(txev__clock),
         .rst_n(txev__rst_n)
     );
+    pluton_m0_rdff1 restart_p(
+        .d(restart_p__d),
+        .q(restart_p__q),
+        .clock(restart_p__clock),
+        .rst_n(restart_p__rst_n)
+    );
     pluton_m0_rdff1 dp_fetch(
         .d(dp_fetch__d),
         .q(dp_fetch__q),
@@ -1417,7 +1428,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         svc_h__rst_n = rst_n;
         ev_h__clock = clock;
         ev_h__rst_n = rst_n;
+        restart_p__clock = clock;
+        restart_p__rst_n = rst_n;
         adv = HREADY & ~HRESP;
+        restart_p__d = (st__q == s_halt) & (DBGRESTART | restart_p__q) & ~adv;
         take_e = scs__take;
         late_e = scs__late;
         num_e = scs__take_num;
@@ -2423,6 +2437,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     exc_num__d = n1;
                     vmode__d = b2_0;
                     st__d = s_veca;
+                    we = 1'b1;
+                    wphys = 1'b1;
+                    wl = r14;
+                    wd = ones32;
                 end
             1:
                 begin
@@ -2754,10 +2772,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     brd_kind__d = b2_2;
                     if (vmode__q == b2_0) begin
                         brd_kind__d = b2_0;
-                        we = 1'b1;
-                        wphys = 1'b1;
-                        wl = r14;
-                        wd = ones32;
                     end
                     else begin
                         we = 1'b1;
@@ -2855,7 +2869,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             13:
                 begin
-                    if (DBGRESTART) begin
+                    if (DBGRESTART | restart_p__q) begin
                         st__d = s_bra;
                         brd_kind__d = b2_0;
                     end

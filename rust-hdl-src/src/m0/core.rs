@@ -127,6 +127,8 @@ crate::hdl_block! {
         slp_wfe: RDff<bool>,
         ev: RDff<bool>,
         txev: RDff<bool>,
+        // A DBGRESTART pulse that came during a wait state, kept until the bus moves.
+        restart_p: RDff<bool>,
         // Data phase in progress.
         dp_fetch: RDff<bool>,
         dp_fslot: RDff<bool>,
@@ -511,8 +513,12 @@ impl Logic for M0Core {
         self.ev_h.clock.next = self.clock.val();
         self.ev_h.rst_n.next = self.rst_n.val();
 
+        self.restart_p.clock.next = self.clock.val();
+        self.restart_p.rst_n.next = self.rst_n.val();
+
         // ---- Bus status; SCS outputs are held while frozen so decisions repeat exactly.
         self.adv.next = self.HREADY.val() & !self.HRESP.val();
+        self.restart_p.d.next = (self.st.q.val() == self.s_halt.val()) & (self.DBGRESTART.val() | self.restart_p.q.val()) & !self.adv.val();
         self.take_e.next = self.scs.take.val();
         self.late_e.next = self.scs.late.val();
         self.num_e.next = self.scs.take_num.val();
@@ -1295,6 +1301,12 @@ impl Logic for M0Core {
                 self.exc_num.d.next = self.n1.val();
                 self.vmode.d.next = self.b2_0.val();
                 self.st.d.next = self.s_veca.val();
+                // LR = 0xFFFFFFFF, an invalid EXC_RETURN (ARMv6-M TakeReset), in cycle 1, which
+                // no wait state can stretch.
+                self.we.next = true;
+                self.wphys.next = true;
+                self.wl.next = self.r14.val();
+                self.wd.next = self.ones32.val();
             }
             1 => {
                 // Instruction boundary (or sleep).
@@ -1598,12 +1610,7 @@ impl Logic for M0Core {
                 self.st.d.next = self.s_bra.val();
                 self.brd_kind.d.next = self.b2_2.val();
                 if self.vmode.q.val() == self.b2_0.val() {
-                    // Reset: LR = 0xFFFFFFFF, an invalid EXC_RETURN (ARMv6-M TakeReset).
                     self.brd_kind.d.next = self.b2_0.val();
-                    self.we.next = true;
-                    self.wphys.next = true;
-                    self.wl.next = self.r14.val();
-                    self.wd.next = self.ones32.val();
                 } else {
                     self.we.next = true;
                     self.wphys.next = true;
@@ -1682,7 +1689,7 @@ impl Logic for M0Core {
                 self.brd_kind.d.next = self.b2_1.val();
             }
             13 => {
-                if self.DBGRESTART.val() {
+                if self.DBGRESTART.val() | self.restart_p.q.val() {
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_0.val();
                 }
