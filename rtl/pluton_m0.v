@@ -3412,24 +3412,24 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     input wire  write;
     input wire  [9:0] addr;
     input wire  [31:0] wdata;
-    output reg  [31:0] rdata;
+    output reg  [31:0] rdata /*verilator isolate_assignments*/;
     input wire  primask;
     input wire  [5:0] ipsr;
     input wire  [5:0] entry_num;
-    output reg  take;
-    output reg  [5:0] take_num;
-    output reg  late;
-    output reg  wake;
-    output reg  exec_neg;
-    output reg  svc_ok;
+    output reg  take /*verilator isolate_assignments*/;
+    output reg  [5:0] take_num /*verilator isolate_assignments*/;
+    output reg  late /*verilator isolate_assignments*/;
+    output reg  wake /*verilator isolate_assignments*/;
+    output reg  exec_neg /*verilator isolate_assignments*/;
+    output reg  svc_ok /*verilator isolate_assignments*/;
     input wire  ack;
     input wire  [5:0] ack_num;
     input wire  ret;
     input wire  [5:0] ret_num;
     input wire  pend_svc;
-    output reg  sevonpend_ev;
-    output reg  sleepdeep;
-    output reg  sysresetreq;
+    output reg  sevonpend_ev /*verilator isolate_assignments*/;
+    output reg  sleepdeep /*verilator isolate_assignments*/;
+    output reg  sysresetreq /*verilator isolate_assignments*/;
 
     // Constant declarations
     localparam  w_csr = 10'b100;
@@ -3586,10 +3586,10 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     wire  [9:0] d_addr__q;
     reg  d_addr__clock;
     reg  d_addr__rst_n;
-    reg  [5:0] ipsr_v__d;
-    wire  [5:0] ipsr_v__q;
-    reg  ipsr_v__clock;
-    reg  ipsr_v__rst_n;
+    reg  [31:0] o_rdata__d;
+    wire  [31:0] o_rdata__q;
+    reg  o_rdata__clock;
+    reg  o_rdata__rst_n;
     reg  o_take__d;
     wire  o_take__q;
     reg  o_take__clock;
@@ -3687,6 +3687,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  [4:0] ent_idx;
     reg  [2:0] ent_rank;
     reg  [31:0] rd_val;
+    reg  r_hit;
 
     // Sub module instances
     pluton_m0_rdff32 irq_en(
@@ -3833,11 +3834,11 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         .clock(d_addr__clock),
         .rst_n(d_addr__rst_n)
     );
-    pluton_m0_rdff6 ipsr_v(
-        .d(ipsr_v__d),
-        .q(ipsr_v__q),
-        .clock(ipsr_v__clock),
-        .rst_n(ipsr_v__rst_n)
+    pluton_m0_rdff32 o_rdata(
+        .d(o_rdata__d),
+        .q(o_rdata__q),
+        .clock(o_rdata__clock),
+        .rst_n(o_rdata__rst_n)
     );
     pluton_m0_rdff1 o_take(
         .d(o_take__d),
@@ -3933,8 +3934,8 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         d_write__rst_n = rst_n;
         d_addr__clock = clock;
         d_addr__rst_n = rst_n;
-        ipsr_v__clock = clock;
-        ipsr_v__rst_n = rst_n;
+        o_rdata__clock = clock;
+        o_rdata__rst_n = rst_n;
         o_take__clock = clock;
         o_take__rst_n = rst_n;
         o_num__clock = clock;
@@ -3993,48 +3994,6 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         if (wdata[32'h8 * 3 + 32'h6]) begin
             ipr_lo4 = ipr_lo4 | (32'h1 << 3);
         end
-        case (d_addr__q[(32'h0)+:(3)])
-            0:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h0)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h0)+:(4)];
-                end
-            1:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h4)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h4)+:(4)];
-                end
-            2:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h8)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h8)+:(4)];
-                end
-            3:
-                begin
-                    ipr_rhi = pri_hi__q[(32'hc)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'hc)+:(4)];
-                end
-            4:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h10)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h10)+:(4)];
-                end
-            5:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h14)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h14)+:(4)];
-                end
-            6:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h18)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h18)+:(4)];
-                end
-            default:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h1c)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h1c)+:(4)];
-                end
-        endcase
         ack_idx = ack_num[(32'h0)+:(5)] - k5_16;
         ret_idx = ret_num[(32'h0)+:(5)] - k5_16;
         ack_irq = z32;
@@ -4354,7 +4313,6 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         o_late__d = win_rank < ent_rank;
         o_num__d = win_num;
         o_svc__d = svc_rank < exec_rank;
-        ipsr_v__d = ipsr;
         take = o_take__q;
         take_num = o_num__q;
         late = o_late__q;
@@ -4364,35 +4322,78 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         exec_neg = nmi_act__q | hf_act__q;
         sleepdeep = scr_sleepdeep__q;
         sysresetreq = sysreset__q;
+        r_hit = sel & ~write;
+        case (addr[(32'h0)+:(3)])
+            0:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h0)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h0)+:(4)];
+                end
+            1:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h4)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h4)+:(4)];
+                end
+            2:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h8)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h8)+:(4)];
+                end
+            3:
+                begin
+                    ipr_rhi = n_pri_hi[(32'hc)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'hc)+:(4)];
+                end
+            4:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h10)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h10)+:(4)];
+                end
+            5:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h14)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h14)+:(4)];
+                end
+            6:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h18)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h18)+:(4)];
+                end
+            default:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h1c)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h1c)+:(4)];
+                end
+        endcase
         rd_val = z32;
-        if (h_csr) begin
+        if ((addr == w_csr)) begin
             rd_val = v_clksrc;
-            if (st_en__q) begin
+            if (st_en__d) begin
                 rd_val = rd_val | (32'h1 << 32'h0);
             end
-            if (st_tickint__q) begin
+            if (st_tickint__d) begin
                 rd_val = rd_val | (32'h1 << 32'h1);
             end
-            if (st_flag__q) begin
+            if (st_flag__d) begin
                 rd_val = rd_val | (32'h1 << 32'h10);
             end
         end
-        if (h_rvr) begin
-            rd_val = st_rvr__q;
+        if ((addr == w_rvr)) begin
+            rd_val = st_rvr__d;
         end
-        if (h_cvr) begin
-            rd_val = st_cvr__q;
+        if ((addr == w_cvr)) begin
+            rd_val = st_cvr__d;
         end
-        if (d_addr__q == w_calib) begin
+        if (addr == w_calib) begin
             rd_val = v_calib;
         end
-        if (h_iser | h_icer) begin
-            rd_val = irq_en__q;
+        if ((addr == w_iser) | (addr == w_icer)) begin
+            rd_val = n_irq_en;
         end
-        if (h_ispr | h_icpr) begin
-            rd_val = irq_pend__q;
+        if ((addr == w_ispr) | (addr == w_icpr)) begin
+            rd_val = n_irq_pend;
         end
-        if (h_ipr) begin
+        if ((addr[(32'h3)+:(7)] == w_ipr7)) begin
             if (ipr_rhi[0]) begin
                 rd_val = rd_val | (32'h1 << (32'h8 * 0 + 32'h7));
             end
@@ -4418,99 +4419,100 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
                 rd_val = rd_val | (32'h1 << (32'h8 * 3 + 32'h6));
             end
         end
-        if (d_addr__q == w_cpuid) begin
+        if (addr == w_cpuid) begin
             rd_val = v_cpuid;
         end
-        if (h_icsr) begin
-            if (ipsr_v__q[0]) begin
+        if ((addr == w_icsr)) begin
+            if (ipsr[0]) begin
                 rd_val = rd_val | (32'h1 << 0);
             end
-            if (o_num__q[0]) begin
+            if (win_num[0]) begin
                 rd_val = rd_val | (32'h1 << (0 + 32'hc));
             end
-            if (ipsr_v__q[1]) begin
+            if (ipsr[1]) begin
                 rd_val = rd_val | (32'h1 << 1);
             end
-            if (o_num__q[1]) begin
+            if (win_num[1]) begin
                 rd_val = rd_val | (32'h1 << (1 + 32'hc));
             end
-            if (ipsr_v__q[2]) begin
+            if (ipsr[2]) begin
                 rd_val = rd_val | (32'h1 << 2);
             end
-            if (o_num__q[2]) begin
+            if (win_num[2]) begin
                 rd_val = rd_val | (32'h1 << (2 + 32'hc));
             end
-            if (ipsr_v__q[3]) begin
+            if (ipsr[3]) begin
                 rd_val = rd_val | (32'h1 << 3);
             end
-            if (o_num__q[3]) begin
+            if (win_num[3]) begin
                 rd_val = rd_val | (32'h1 << (3 + 32'hc));
             end
-            if (ipsr_v__q[4]) begin
+            if (ipsr[4]) begin
                 rd_val = rd_val | (32'h1 << 4);
             end
-            if (o_num__q[4]) begin
+            if (win_num[4]) begin
                 rd_val = rd_val | (32'h1 << (4 + 32'hc));
             end
-            if (ipsr_v__q[5]) begin
+            if (ipsr[5]) begin
                 rd_val = rd_val | (32'h1 << 5);
             end
-            if (o_num__q[5]) begin
+            if (win_num[5]) begin
                 rd_val = rd_val | (32'h1 << (5 + 32'hc));
             end
-            if (|(irq_pend__q & irq_en__q)) begin
+            if (|(n_irq_pend & n_irq_en)) begin
                 rd_val = rd_val | (32'h1 << 32'h16);
             end
-            if (sys_pend__q[32'h2]) begin
+            if (n_sys_pend[32'h2]) begin
                 rd_val = rd_val | (32'h1 << 32'h1a);
             end
-            if (sys_pend__q[32'h1]) begin
+            if (n_sys_pend[32'h1]) begin
                 rd_val = rd_val | (32'h1 << 32'h1c);
             end
-            if (nmi_pend__q) begin
+            if (n_nmi_pend) begin
                 rd_val = rd_val | (32'h1 << 32'h1f);
             end
         end
-        if (h_aircr) begin
+        if ((addr == w_aircr)) begin
             rd_val = v_aircr;
         end
-        if (h_scr) begin
-            if (scr_sleepdeep__q) begin
+        if ((addr == w_scr)) begin
+            if (scr_sleepdeep__d) begin
                 rd_val = rd_val | (32'h1 << 32'h2);
             end
-            if (scr_sevonpend__q) begin
+            if (scr_sevonpend__d) begin
                 rd_val = rd_val | (32'h1 << 32'h4);
             end
         end
-        if (d_addr__q == w_ccr) begin
+        if (addr == w_ccr) begin
             rd_val = v_ccr;
         end
-        if (h_shpr2) begin
-            if (sys_hi__q[32'h0]) begin
+        if ((addr == w_shpr2)) begin
+            if (n_sys_hi[32'h0]) begin
                 rd_val = rd_val | (32'h1 << 32'h1f);
             end
-            if (sys_lo__q[32'h0]) begin
+            if (n_sys_lo[32'h0]) begin
                 rd_val = rd_val | (32'h1 << 32'h1e);
             end
         end
-        if (h_shpr3) begin
-            if (sys_hi__q[32'h1]) begin
+        if ((addr == w_shpr3)) begin
+            if (n_sys_hi[32'h1]) begin
                 rd_val = rd_val | (32'h1 << 32'h17);
             end
-            if (sys_lo__q[32'h1]) begin
+            if (n_sys_lo[32'h1]) begin
                 rd_val = rd_val | (32'h1 << 32'h16);
             end
-            if (sys_hi__q[32'h2]) begin
+            if (n_sys_hi[32'h2]) begin
                 rd_val = rd_val | (32'h1 << 32'h1f);
             end
-            if (sys_lo__q[32'h2]) begin
+            if (n_sys_lo[32'h2]) begin
                 rd_val = rd_val | (32'h1 << 32'h1e);
             end
         end
-        rdata = z32;
-        if (rd) begin
-            rdata = rd_val;
+        o_rdata__d = z32;
+        if (r_hit) begin
+            o_rdata__d = rd_val;
         end
+        rdata = o_rdata__q;
     end
 
 endmodule // pluton_m0_scs

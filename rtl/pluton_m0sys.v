@@ -3782,24 +3782,24 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
     input wire  write;
     input wire  [9:0] addr;
     input wire  [31:0] wdata;
-    output reg  [31:0] rdata;
+    output reg  [31:0] rdata /*verilator isolate_assignments*/;
     input wire  primask;
     input wire  [5:0] ipsr;
     input wire  [5:0] entry_num;
-    output reg  take;
-    output reg  [5:0] take_num;
-    output reg  late;
-    output reg  wake;
-    output reg  exec_neg;
-    output reg  svc_ok;
+    output reg  take /*verilator isolate_assignments*/;
+    output reg  [5:0] take_num /*verilator isolate_assignments*/;
+    output reg  late /*verilator isolate_assignments*/;
+    output reg  wake /*verilator isolate_assignments*/;
+    output reg  exec_neg /*verilator isolate_assignments*/;
+    output reg  svc_ok /*verilator isolate_assignments*/;
     input wire  ack;
     input wire  [5:0] ack_num;
     input wire  ret;
     input wire  [5:0] ret_num;
     input wire  pend_svc;
-    output reg  sevonpend_ev;
-    output reg  sleepdeep;
-    output reg  sysresetreq;
+    output reg  sevonpend_ev /*verilator isolate_assignments*/;
+    output reg  sleepdeep /*verilator isolate_assignments*/;
+    output reg  sysresetreq /*verilator isolate_assignments*/;
 
     // Constant declarations
     localparam  w_csr = 10'b100;
@@ -3956,10 +3956,10 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
     wire  [9:0] d_addr__q;
     reg  d_addr__clock;
     reg  d_addr__rst_n;
-    reg  [5:0] ipsr_v__d;
-    wire  [5:0] ipsr_v__q;
-    reg  ipsr_v__clock;
-    reg  ipsr_v__rst_n;
+    reg  [31:0] o_rdata__d;
+    wire  [31:0] o_rdata__q;
+    reg  o_rdata__clock;
+    reg  o_rdata__rst_n;
     reg  o_take__d;
     wire  o_take__q;
     reg  o_take__clock;
@@ -4057,6 +4057,7 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
     reg  [4:0] ent_idx;
     reg  [2:0] ent_rank;
     reg  [31:0] rd_val;
+    reg  r_hit;
 
     // Sub module instances
     pluton_m0sys_rdff32 irq_en(
@@ -4203,11 +4204,11 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         .clock(d_addr__clock),
         .rst_n(d_addr__rst_n)
     );
-    pluton_m0sys_rdff6 ipsr_v(
-        .d(ipsr_v__d),
-        .q(ipsr_v__q),
-        .clock(ipsr_v__clock),
-        .rst_n(ipsr_v__rst_n)
+    pluton_m0sys_rdff32 o_rdata(
+        .d(o_rdata__d),
+        .q(o_rdata__q),
+        .clock(o_rdata__clock),
+        .rst_n(o_rdata__rst_n)
     );
     pluton_m0sys_rdff1 o_take(
         .d(o_take__d),
@@ -4303,8 +4304,8 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         d_write__rst_n = rst_n;
         d_addr__clock = clock;
         d_addr__rst_n = rst_n;
-        ipsr_v__clock = clock;
-        ipsr_v__rst_n = rst_n;
+        o_rdata__clock = clock;
+        o_rdata__rst_n = rst_n;
         o_take__clock = clock;
         o_take__rst_n = rst_n;
         o_num__clock = clock;
@@ -4363,48 +4364,6 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         if (wdata[32'h8 * 3 + 32'h6]) begin
             ipr_lo4 = ipr_lo4 | (32'h1 << 3);
         end
-        case (d_addr__q[(32'h0)+:(3)])
-            0:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h0)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h0)+:(4)];
-                end
-            1:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h4)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h4)+:(4)];
-                end
-            2:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h8)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h8)+:(4)];
-                end
-            3:
-                begin
-                    ipr_rhi = pri_hi__q[(32'hc)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'hc)+:(4)];
-                end
-            4:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h10)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h10)+:(4)];
-                end
-            5:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h14)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h14)+:(4)];
-                end
-            6:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h18)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h18)+:(4)];
-                end
-            default:
-                begin
-                    ipr_rhi = pri_hi__q[(32'h1c)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h1c)+:(4)];
-                end
-        endcase
         ack_idx = ack_num[(32'h0)+:(5)] - k5_16;
         ret_idx = ret_num[(32'h0)+:(5)] - k5_16;
         ack_irq = z32;
@@ -4724,7 +4683,6 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         o_late__d = win_rank < ent_rank;
         o_num__d = win_num;
         o_svc__d = svc_rank < exec_rank;
-        ipsr_v__d = ipsr;
         take = o_take__q;
         take_num = o_num__q;
         late = o_late__q;
@@ -4734,35 +4692,78 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         exec_neg = nmi_act__q | hf_act__q;
         sleepdeep = scr_sleepdeep__q;
         sysresetreq = sysreset__q;
+        r_hit = sel & ~write;
+        case (addr[(32'h0)+:(3)])
+            0:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h0)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h0)+:(4)];
+                end
+            1:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h4)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h4)+:(4)];
+                end
+            2:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h8)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h8)+:(4)];
+                end
+            3:
+                begin
+                    ipr_rhi = n_pri_hi[(32'hc)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'hc)+:(4)];
+                end
+            4:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h10)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h10)+:(4)];
+                end
+            5:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h14)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h14)+:(4)];
+                end
+            6:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h18)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h18)+:(4)];
+                end
+            default:
+                begin
+                    ipr_rhi = n_pri_hi[(32'h1c)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h1c)+:(4)];
+                end
+        endcase
         rd_val = z32;
-        if (h_csr) begin
+        if ((addr == w_csr)) begin
             rd_val = v_clksrc;
-            if (st_en__q) begin
+            if (st_en__d) begin
                 rd_val = rd_val | (32'h1 << 32'h0);
             end
-            if (st_tickint__q) begin
+            if (st_tickint__d) begin
                 rd_val = rd_val | (32'h1 << 32'h1);
             end
-            if (st_flag__q) begin
+            if (st_flag__d) begin
                 rd_val = rd_val | (32'h1 << 32'h10);
             end
         end
-        if (h_rvr) begin
-            rd_val = st_rvr__q;
+        if ((addr == w_rvr)) begin
+            rd_val = st_rvr__d;
         end
-        if (h_cvr) begin
-            rd_val = st_cvr__q;
+        if ((addr == w_cvr)) begin
+            rd_val = st_cvr__d;
         end
-        if (d_addr__q == w_calib) begin
+        if (addr == w_calib) begin
             rd_val = v_calib;
         end
-        if (h_iser | h_icer) begin
-            rd_val = irq_en__q;
+        if ((addr == w_iser) | (addr == w_icer)) begin
+            rd_val = n_irq_en;
         end
-        if (h_ispr | h_icpr) begin
-            rd_val = irq_pend__q;
+        if ((addr == w_ispr) | (addr == w_icpr)) begin
+            rd_val = n_irq_pend;
         end
-        if (h_ipr) begin
+        if ((addr[(32'h3)+:(7)] == w_ipr7)) begin
             if (ipr_rhi[0]) begin
                 rd_val = rd_val | (32'h1 << (32'h8 * 0 + 32'h7));
             end
@@ -4788,99 +4789,100 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
                 rd_val = rd_val | (32'h1 << (32'h8 * 3 + 32'h6));
             end
         end
-        if (d_addr__q == w_cpuid) begin
+        if (addr == w_cpuid) begin
             rd_val = v_cpuid;
         end
-        if (h_icsr) begin
-            if (ipsr_v__q[0]) begin
+        if ((addr == w_icsr)) begin
+            if (ipsr[0]) begin
                 rd_val = rd_val | (32'h1 << 0);
             end
-            if (o_num__q[0]) begin
+            if (win_num[0]) begin
                 rd_val = rd_val | (32'h1 << (0 + 32'hc));
             end
-            if (ipsr_v__q[1]) begin
+            if (ipsr[1]) begin
                 rd_val = rd_val | (32'h1 << 1);
             end
-            if (o_num__q[1]) begin
+            if (win_num[1]) begin
                 rd_val = rd_val | (32'h1 << (1 + 32'hc));
             end
-            if (ipsr_v__q[2]) begin
+            if (ipsr[2]) begin
                 rd_val = rd_val | (32'h1 << 2);
             end
-            if (o_num__q[2]) begin
+            if (win_num[2]) begin
                 rd_val = rd_val | (32'h1 << (2 + 32'hc));
             end
-            if (ipsr_v__q[3]) begin
+            if (ipsr[3]) begin
                 rd_val = rd_val | (32'h1 << 3);
             end
-            if (o_num__q[3]) begin
+            if (win_num[3]) begin
                 rd_val = rd_val | (32'h1 << (3 + 32'hc));
             end
-            if (ipsr_v__q[4]) begin
+            if (ipsr[4]) begin
                 rd_val = rd_val | (32'h1 << 4);
             end
-            if (o_num__q[4]) begin
+            if (win_num[4]) begin
                 rd_val = rd_val | (32'h1 << (4 + 32'hc));
             end
-            if (ipsr_v__q[5]) begin
+            if (ipsr[5]) begin
                 rd_val = rd_val | (32'h1 << 5);
             end
-            if (o_num__q[5]) begin
+            if (win_num[5]) begin
                 rd_val = rd_val | (32'h1 << (5 + 32'hc));
             end
-            if (|(irq_pend__q & irq_en__q)) begin
+            if (|(n_irq_pend & n_irq_en)) begin
                 rd_val = rd_val | (32'h1 << 32'h16);
             end
-            if (sys_pend__q[32'h2]) begin
+            if (n_sys_pend[32'h2]) begin
                 rd_val = rd_val | (32'h1 << 32'h1a);
             end
-            if (sys_pend__q[32'h1]) begin
+            if (n_sys_pend[32'h1]) begin
                 rd_val = rd_val | (32'h1 << 32'h1c);
             end
-            if (nmi_pend__q) begin
+            if (n_nmi_pend) begin
                 rd_val = rd_val | (32'h1 << 32'h1f);
             end
         end
-        if (h_aircr) begin
+        if ((addr == w_aircr)) begin
             rd_val = v_aircr;
         end
-        if (h_scr) begin
-            if (scr_sleepdeep__q) begin
+        if ((addr == w_scr)) begin
+            if (scr_sleepdeep__d) begin
                 rd_val = rd_val | (32'h1 << 32'h2);
             end
-            if (scr_sevonpend__q) begin
+            if (scr_sevonpend__d) begin
                 rd_val = rd_val | (32'h1 << 32'h4);
             end
         end
-        if (d_addr__q == w_ccr) begin
+        if (addr == w_ccr) begin
             rd_val = v_ccr;
         end
-        if (h_shpr2) begin
-            if (sys_hi__q[32'h0]) begin
+        if ((addr == w_shpr2)) begin
+            if (n_sys_hi[32'h0]) begin
                 rd_val = rd_val | (32'h1 << 32'h1f);
             end
-            if (sys_lo__q[32'h0]) begin
+            if (n_sys_lo[32'h0]) begin
                 rd_val = rd_val | (32'h1 << 32'h1e);
             end
         end
-        if (h_shpr3) begin
-            if (sys_hi__q[32'h1]) begin
+        if ((addr == w_shpr3)) begin
+            if (n_sys_hi[32'h1]) begin
                 rd_val = rd_val | (32'h1 << 32'h17);
             end
-            if (sys_lo__q[32'h1]) begin
+            if (n_sys_lo[32'h1]) begin
                 rd_val = rd_val | (32'h1 << 32'h16);
             end
-            if (sys_hi__q[32'h2]) begin
+            if (n_sys_hi[32'h2]) begin
                 rd_val = rd_val | (32'h1 << 32'h1f);
             end
-            if (sys_lo__q[32'h2]) begin
+            if (n_sys_lo[32'h2]) begin
                 rd_val = rd_val | (32'h1 << 32'h1e);
             end
         end
-        rdata = z32;
-        if (rd) begin
-            rdata = rd_val;
+        o_rdata__d = z32;
+        if (r_hit) begin
+            o_rdata__d = rd_val;
         end
+        rdata = o_rdata__q;
     end
 
 endmodule // pluton_m0sys_core_scs
@@ -6644,10 +6646,10 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     wire  [1:0] last_bytes__q;
     reg  last_bytes__clock;
     reg  last_bytes__rst_n;
-    reg  [31:0] part_le__d;
-    wire  [31:0] part_le__q;
-    reg  part_le__clock;
-    reg  part_le__rst_n;
+    reg  [31:0] part_be__d;
+    wire  [31:0] part_be__q;
+    reg  part_be__clock;
+    reg  part_be__rst_n;
     reg  [63:0] len__d;
     wire  [63:0] len__q;
     reg  len__clock;
@@ -6727,7 +6729,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     reg  ok_read;
     reg  [31:0] msg_word;
     reg  [31:0] lane_mask;
-    reg  [31:0] merged_le;
+    reg  [31:0] merged_be;
     reg  [31:0] fill32;
     reg  [63:0] fill64;
     reg  [31:0] first32;
@@ -6961,11 +6963,11 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         .clock(last_bytes__clock),
         .rst_n(last_bytes__rst_n)
     );
-    pluton_m0sys_rdff32 part_le(
-        .d(part_le__d),
-        .q(part_le__q),
-        .clock(part_le__clock),
-        .rst_n(part_le__rst_n)
+    pluton_m0sys_rdff32 part_be(
+        .d(part_be__d),
+        .q(part_be__q),
+        .clock(part_be__clock),
+        .rst_n(part_be__rst_n)
     );
     pluton_m0sys_rdff64 len(
         .d(len__d),
@@ -7104,9 +7106,9 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         last_bytes__clock = clock;
         last_bytes__rst_n = rst_n;
         last_bytes__d = last_bytes__q;
-        part_le__clock = clock;
-        part_le__rst_n = rst_n;
-        part_le__d = part_le__q;
+        part_be__clock = clock;
+        part_be__rst_n = rst_n;
+        part_be__d = part_be__q;
         len__clock = clock;
         len__rst_n = rst_n;
         len__d = len__q;
@@ -7212,25 +7214,25 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         end
         ok_write = access & pwrite & (err == e_none);
         ok_read = access & ~pwrite & (err == e_none);
+        swap_in__a = pwdata;
         lane_mask = zero32;
         if (pstrb[32'h0]) begin
-            lane_mask = mask1;
+            lane_mask = byte3;
         end
         if (pstrb[32'h1]) begin
-            lane_mask = lane_mask | byte1;
-        end
-        if (pstrb[32'h2]) begin
             lane_mask = lane_mask | byte2;
         end
+        if (pstrb[32'h2]) begin
+            lane_mask = lane_mask | byte1;
+        end
         if (pstrb[32'h3]) begin
-            lane_mask = lane_mask | byte3;
+            lane_mask = lane_mask | mask1;
         end
-        merged_le = pwdata & lane_mask;
+        merged_be = swap_in__y & lane_mask;
         if (cont_word & is_msgw) begin
-            merged_le = (pwdata & lane_mask) | part_le__q;
+            merged_be = (swap_in__y & lane_mask) | part_be__q;
         end
-        swap_in__a = merged_le;
-        msg_word = swap_in__y;
+        msg_word = merged_be;
         fill32 = n32_1;
         fill64 = n64_1;
         if (pstrb[32'h3]) begin
@@ -7462,7 +7464,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
             filled__d = zero16;
             nwords__d = zero5;
             partial__d = 1'b0;
-            part_le__d = zero32;
+            part_be__d = zero32;
         end
         if (disp_pad1) begin
             pend_pad1__d = 1'b0;
@@ -7527,9 +7529,9 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                 msg_len__d = msg_len__q + msg_bytes32;
                 partial__d = ~pstrb[32'h3];
                 last_bytes__d = fill32[(32'h0)+:(2)];
-                part_le__d = zero32;
+                part_be__d = zero32;
                 if (~pstrb[32'h3]) begin
-                    part_le__d = merged_le;
+                    part_be__d = merged_be;
                 end
                 if (is_msglast) begin
                     active__d = 1'b0;
@@ -7545,7 +7547,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
-                    part_le__d = zero32;
+                    part_be__d = zero32;
                     msg_len__d = zero32;
                     len__d = zero64;
                     if (ctrl_hmac__q) begin
@@ -7572,7 +7574,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
-                    part_le__d = zero32;
+                    part_be__d = zero32;
                     draining__d = 1'b0;
                     stream_oh__d = zero16;
                     msg_len__d = zero32;

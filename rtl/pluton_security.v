@@ -3363,10 +3363,10 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     wire  [1:0] last_bytes__q;
     reg  last_bytes__clock;
     reg  last_bytes__rst_n;
-    reg  [31:0] part_le__d;
-    wire  [31:0] part_le__q;
-    reg  part_le__clock;
-    reg  part_le__rst_n;
+    reg  [31:0] part_be__d;
+    wire  [31:0] part_be__q;
+    reg  part_be__clock;
+    reg  part_be__rst_n;
     reg  [63:0] len__d;
     wire  [63:0] len__q;
     reg  len__clock;
@@ -3446,7 +3446,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     reg  ok_read;
     reg  [31:0] msg_word;
     reg  [31:0] lane_mask;
-    reg  [31:0] merged_le;
+    reg  [31:0] merged_be;
     reg  [31:0] fill32;
     reg  [63:0] fill64;
     reg  [31:0] first32;
@@ -3680,11 +3680,11 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         .clock(last_bytes__clock),
         .rst_n(last_bytes__rst_n)
     );
-    pluton_security_rdff32 part_le(
-        .d(part_le__d),
-        .q(part_le__q),
-        .clock(part_le__clock),
-        .rst_n(part_le__rst_n)
+    pluton_security_rdff32 part_be(
+        .d(part_be__d),
+        .q(part_be__q),
+        .clock(part_be__clock),
+        .rst_n(part_be__rst_n)
     );
     pluton_security_rdff64 len(
         .d(len__d),
@@ -3823,9 +3823,9 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         last_bytes__clock = clock;
         last_bytes__rst_n = rst_n;
         last_bytes__d = last_bytes__q;
-        part_le__clock = clock;
-        part_le__rst_n = rst_n;
-        part_le__d = part_le__q;
+        part_be__clock = clock;
+        part_be__rst_n = rst_n;
+        part_be__d = part_be__q;
         len__clock = clock;
         len__rst_n = rst_n;
         len__d = len__q;
@@ -3931,25 +3931,25 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         end
         ok_write = access & pwrite & (err == e_none);
         ok_read = access & ~pwrite & (err == e_none);
+        swap_in__a = pwdata;
         lane_mask = zero32;
         if (pstrb[32'h0]) begin
-            lane_mask = mask1;
+            lane_mask = byte3;
         end
         if (pstrb[32'h1]) begin
-            lane_mask = lane_mask | byte1;
-        end
-        if (pstrb[32'h2]) begin
             lane_mask = lane_mask | byte2;
         end
+        if (pstrb[32'h2]) begin
+            lane_mask = lane_mask | byte1;
+        end
         if (pstrb[32'h3]) begin
-            lane_mask = lane_mask | byte3;
+            lane_mask = lane_mask | mask1;
         end
-        merged_le = pwdata & lane_mask;
+        merged_be = swap_in__y & lane_mask;
         if (cont_word & is_msgw) begin
-            merged_le = (pwdata & lane_mask) | part_le__q;
+            merged_be = (swap_in__y & lane_mask) | part_be__q;
         end
-        swap_in__a = merged_le;
-        msg_word = swap_in__y;
+        msg_word = merged_be;
         fill32 = n32_1;
         fill64 = n64_1;
         if (pstrb[32'h3]) begin
@@ -4181,7 +4181,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
             filled__d = zero16;
             nwords__d = zero5;
             partial__d = 1'b0;
-            part_le__d = zero32;
+            part_be__d = zero32;
         end
         if (disp_pad1) begin
             pend_pad1__d = 1'b0;
@@ -4246,9 +4246,9 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                 msg_len__d = msg_len__q + msg_bytes32;
                 partial__d = ~pstrb[32'h3];
                 last_bytes__d = fill32[(32'h0)+:(2)];
-                part_le__d = zero32;
+                part_be__d = zero32;
                 if (~pstrb[32'h3]) begin
-                    part_le__d = merged_le;
+                    part_be__d = merged_be;
                 end
                 if (is_msglast) begin
                     active__d = 1'b0;
@@ -4264,7 +4264,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
-                    part_le__d = zero32;
+                    part_be__d = zero32;
                     msg_len__d = zero32;
                     len__d = zero64;
                     if (ctrl_hmac__q) begin
@@ -4291,7 +4291,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                     filled__d = zero16;
                     nwords__d = zero5;
                     partial__d = 1'b0;
-                    part_le__d = zero32;
+                    part_be__d = zero32;
                     draining__d = 1'b0;
                     stream_oh__d = zero16;
                     msg_len__d = zero32;

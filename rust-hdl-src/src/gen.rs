@@ -252,6 +252,10 @@ const ISOLATE: &[Isolate] = &[Isolate {
         "is_vaddr", "is_vcount", "is_id", "cfg_mapped", "cause", "fwd", "den", "cfg_write", "cfg_read", "m_psel",
         "m_penable", "m_pwrite", "m_paddr", "m_pwdata", "m_pstrb", "m_pmaster",
     ],
+}, Isolate {
+    // The core both drives the SCS's inputs and reads its flop-driven outputs in its one block.
+    modules: &["pluton_m0_scs", "pluton_m0sys_core_scs"],
+    nets: &["rdata", "take", "take_num", "late", "wake", "exec_neg", "svc_ok", "sevonpend_ev", "sleepdeep", "sysresetreq"],
 }];
 
 /// Add `/*verilator isolate_assignments*/` to the declarations listed in `ISOLATE`.

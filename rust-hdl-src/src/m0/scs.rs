@@ -119,7 +119,7 @@ crate::hdl_block! {
         d_sel: RDff<bool>,
         d_write: RDff<bool>,
         d_addr: RDff<Bits<10>>,
-        ipsr_v: RDff<Bits<6>>,
+        o_rdata: RDff<Bits<32>>,
         // Registered decisions.
         o_take: RDff<bool>,
         o_num: RDff<Bits<6>>,
@@ -201,6 +201,7 @@ crate::hdl_block! {
         ent_idx: Signal<Local, Bits<5>>,
         ent_rank: Signal<Local, Bits<3>>,
         rd_val: Signal<Local, Bits<32>>,
+        r_hit: Signal<Local, bool>,
     }
 }
 
@@ -263,8 +264,8 @@ impl Logic for M0Scs {
         self.d_write.rst_n.next = self.rst_n.val();
         self.d_addr.clock.next = self.clock.val();
         self.d_addr.rst_n.next = self.rst_n.val();
-        self.ipsr_v.clock.next = self.clock.val();
-        self.ipsr_v.rst_n.next = self.rst_n.val();
+        self.o_rdata.clock.next = self.clock.val();
+        self.o_rdata.rst_n.next = self.rst_n.val();
         self.o_take.clock.next = self.clock.val();
         self.o_take.rst_n.next = self.rst_n.val();
         self.o_num.clock.next = self.clock.val();
@@ -309,40 +310,6 @@ impl Logic for M0Scs {
             }
             if self.wdata.val().get_bit(8 * i + 6) {
                 self.ipr_lo4.next = self.ipr_lo4.val() | (1 << i);
-            }
-        }
-        match self.d_addr.q.val().get_bits::<3>(0).index() {
-            0 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(0);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(0);
-            }
-            1 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(4);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(4);
-            }
-            2 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(8);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(8);
-            }
-            3 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(12);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(12);
-            }
-            4 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(16);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(16);
-            }
-            5 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(20);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(20);
-            }
-            6 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(24);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(24);
-            }
-            _ => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(28);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(28);
             }
         }
 
@@ -685,7 +652,6 @@ impl Logic for M0Scs {
         self.o_late.d.next = self.win_rank.val() < self.ent_rank.val();
         self.o_num.d.next = self.win_num.val();
         self.o_svc.d.next = self.svc_rank.val() < self.exec_rank.val();
-        self.ipsr_v.d.next = self.ipsr.val();
         self.take.next = self.o_take.q.val();
         self.take_num.next = self.o_num.q.val();
         self.late.next = self.o_late.q.val();
@@ -696,36 +662,72 @@ impl Logic for M0Scs {
         self.sleepdeep.next = self.scr_sleepdeep.q.val();
         self.sysresetreq.next = self.sysreset.q.val();
 
-        // ---- Read data: the register as it is during the data phase.
+        // ---- Read data: the register as it will be during the data phase (the next state),
+        // muxed in the address phase and registered, so `rdata` comes from a flop.
+        self.r_hit.next = self.sel.val() & !self.write.val();
+        match self.addr.val().get_bits::<3>(0).index() {
+            0 => {
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(0);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(0);
+            }
+            1 => {
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(4);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(4);
+            }
+            2 => {
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(8);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(8);
+            }
+            3 => {
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(12);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(12);
+            }
+            4 => {
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(16);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(16);
+            }
+            5 => {
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(20);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(20);
+            }
+            6 => {
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(24);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(24);
+            }
+            _ => {
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(28);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(28);
+            }
+        }
         self.rd_val.next = self.z32.val();
-        if self.h_csr.val() {
+        if (self.addr.val() == self.w_csr.val()) {
             self.rd_val.next = self.v_clksrc.val();
-            if self.st_en.q.val() {
+            if self.st_en.d.val() {
                 self.rd_val.next = self.rd_val.val() | (1 << 0);
             }
-            if self.st_tickint.q.val() {
+            if self.st_tickint.d.val() {
                 self.rd_val.next = self.rd_val.val() | (1 << 1);
             }
-            if self.st_flag.q.val() {
+            if self.st_flag.d.val() {
                 self.rd_val.next = self.rd_val.val() | (1 << 16);
             }
         }
-        if self.h_rvr.val() {
-            self.rd_val.next = self.st_rvr.q.val();
+        if (self.addr.val() == self.w_rvr.val()) {
+            self.rd_val.next = self.st_rvr.d.val();
         }
-        if self.h_cvr.val() {
-            self.rd_val.next = self.st_cvr.q.val();
+        if (self.addr.val() == self.w_cvr.val()) {
+            self.rd_val.next = self.st_cvr.d.val();
         }
-        if self.d_addr.q.val() == self.w_calib.val() {
+        if self.addr.val() == self.w_calib.val() {
             self.rd_val.next = self.v_calib.val();
         }
-        if self.h_iser.val() | self.h_icer.val() {
-            self.rd_val.next = self.irq_en.q.val();
+        if (self.addr.val() == self.w_iser.val()) | (self.addr.val() == self.w_icer.val()) {
+            self.rd_val.next = self.n_irq_en.val();
         }
-        if self.h_ispr.val() | self.h_icpr.val() {
-            self.rd_val.next = self.irq_pend.q.val();
+        if (self.addr.val() == self.w_ispr.val()) | (self.addr.val() == self.w_icpr.val()) {
+            self.rd_val.next = self.n_irq_pend.val();
         }
-        if self.h_ipr.val() {
+        if (self.addr.val().get_bits::<7>(3) == self.w_ipr7.val()) {
             for i in 0..4 {
                 if self.ipr_rhi.val().get_bit(i) {
                     self.rd_val.next = self.rd_val.val() | (1 << (8 * i + 7));
@@ -735,70 +737,71 @@ impl Logic for M0Scs {
                 }
             }
         }
-        if self.d_addr.q.val() == self.w_cpuid.val() {
+        if self.addr.val() == self.w_cpuid.val() {
             self.rd_val.next = self.v_cpuid.val();
         }
-        if self.h_icsr.val() {
+        if (self.addr.val() == self.w_icsr.val()) {
             for i in 0..6 {
-                if self.ipsr_v.q.val().get_bit(i) {
+                if self.ipsr.val().get_bit(i) {
                     self.rd_val.next = self.rd_val.val() | (1 << i);
                 }
-                if self.o_num.q.val().get_bit(i) {
+                if self.win_num.val().get_bit(i) {
                     self.rd_val.next = self.rd_val.val() | (1 << (i + 12));
                 }
             }
-            if (self.irq_pend.q.val() & self.irq_en.q.val()).any() {
+            if (self.n_irq_pend.val() & self.n_irq_en.val()).any() {
                 self.rd_val.next = self.rd_val.val() | (1 << 22);
             }
-            if self.sys_pend.q.val().get_bit(2) {
+            if self.n_sys_pend.val().get_bit(2) {
                 self.rd_val.next = self.rd_val.val() | (1 << 26);
             }
-            if self.sys_pend.q.val().get_bit(1) {
+            if self.n_sys_pend.val().get_bit(1) {
                 self.rd_val.next = self.rd_val.val() | (1 << 28);
             }
-            if self.nmi_pend.q.val() {
+            if self.n_nmi_pend.val() {
                 self.rd_val.next = self.rd_val.val() | (1 << 31);
             }
         }
-        if self.h_aircr.val() {
+        if (self.addr.val() == self.w_aircr.val()) {
             self.rd_val.next = self.v_aircr.val();
         }
-        if self.h_scr.val() {
-            if self.scr_sleepdeep.q.val() {
+        if (self.addr.val() == self.w_scr.val()) {
+            if self.scr_sleepdeep.d.val() {
                 self.rd_val.next = self.rd_val.val() | (1 << 2);
             }
-            if self.scr_sevonpend.q.val() {
+            if self.scr_sevonpend.d.val() {
                 self.rd_val.next = self.rd_val.val() | (1 << 4);
             }
         }
-        if self.d_addr.q.val() == self.w_ccr.val() {
+        if self.addr.val() == self.w_ccr.val() {
             self.rd_val.next = self.v_ccr.val();
         }
-        if self.h_shpr2.val() {
-            if self.sys_hi.q.val().get_bit(0) {
+        if (self.addr.val() == self.w_shpr2.val()) {
+            if self.n_sys_hi.val().get_bit(0) {
                 self.rd_val.next = self.rd_val.val() | (1 << 31);
             }
-            if self.sys_lo.q.val().get_bit(0) {
+            if self.n_sys_lo.val().get_bit(0) {
                 self.rd_val.next = self.rd_val.val() | (1 << 30);
             }
         }
-        if self.h_shpr3.val() {
-            if self.sys_hi.q.val().get_bit(1) {
+        if (self.addr.val() == self.w_shpr3.val()) {
+            if self.n_sys_hi.val().get_bit(1) {
                 self.rd_val.next = self.rd_val.val() | (1 << 23);
             }
-            if self.sys_lo.q.val().get_bit(1) {
+            if self.n_sys_lo.val().get_bit(1) {
                 self.rd_val.next = self.rd_val.val() | (1 << 22);
             }
-            if self.sys_hi.q.val().get_bit(2) {
+            if self.n_sys_hi.val().get_bit(2) {
                 self.rd_val.next = self.rd_val.val() | (1 << 31);
             }
-            if self.sys_lo.q.val().get_bit(2) {
+            if self.n_sys_lo.val().get_bit(2) {
                 self.rd_val.next = self.rd_val.val() | (1 << 30);
             }
         }
-        self.rdata.next = self.z32.val();
-        if self.rd.val() {
-            self.rdata.next = self.rd_val.val();
+        self.o_rdata.d.next = self.z32.val();
+        if self.r_hit.val() {
+            self.o_rdata.d.next = self.rd_val.val();
         }
+        self.rdata.next = self.o_rdata.q.val();
     }
 }

@@ -67,7 +67,7 @@ pub struct Sha256Engine {
     last_bytes: RDff<Bits<2>>,
     /// The partial word in bus lane order (unwritten lanes zero). The RAM has no byte enables,
     /// so a write continuing the word rewrites it whole from this copy and the new lanes.
-    part_le: RDff<Bits<32>>,
+    part_be: RDff<Bits<32>>,
     /// Bytes hashed by the inner (or only) hash, including the HMAC key block.
     len: RDff<Bits<64>>,
     msg_len: RDff<Bits<32>>,
@@ -191,7 +191,7 @@ pub struct Sha256Engine {
     msg_word: Signal<Local, Bits<32>>,
     lane_mask: Signal<Local, Bits<32>>,
     /// The word as it stands after this write, in bus lane order.
-    merged_le: Signal<Local, Bits<32>>,
+    merged_be: Signal<Local, Bits<32>>,
     /// Bytes in the word after this write (1..=4), and before it (`k`).
     fill32: Signal<Local, Bits<32>>,
     fill64: Signal<Local, Bits<64>>,
@@ -267,7 +267,7 @@ impl Default for Sha256Engine {
             nwords: Default::default(),
             partial: Default::default(),
             last_bytes: Default::default(),
-            part_le: Default::default(),
+            part_be: Default::default(),
             draining: Default::default(),
             stream_oh: Default::default(),
             src_key: Default::default(),
@@ -386,7 +386,7 @@ impl Default for Sha256Engine {
             ok_read: Default::default(),
             msg_word: Default::default(),
             lane_mask: Default::default(),
-            merged_le: Default::default(),
+            merged_be: Default::default(),
             fill32: Default::default(),
             fill64: Default::default(),
             first32: Default::default(),
@@ -497,9 +497,9 @@ impl Logic for Sha256Engine {
         self.last_bytes.clock.next = self.clock.val();
         self.last_bytes.rst_n.next = self.rst_n.val();
         self.last_bytes.d.next = self.last_bytes.q.val();
-        self.part_le.clock.next = self.clock.val();
-        self.part_le.rst_n.next = self.rst_n.val();
-        self.part_le.d.next = self.part_le.q.val();
+        self.part_be.clock.next = self.clock.val();
+        self.part_be.rst_n.next = self.rst_n.val();
+        self.part_be.d.next = self.part_be.q.val();
         self.len.clock.next = self.clock.val();
         self.len.rst_n.next = self.rst_n.val();
         self.len.d.next = self.len.q.val();
@@ -613,27 +613,29 @@ impl Logic for Sha256Engine {
         self.ok_write.next = self.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
         self.ok_read.next = self.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
 
-        // ---- Message word: the strobed bytes over the partial word's earlier bytes, then made a
-        // big-endian SHA word. KEY writes (pstrb 1111, never continuing) take pwdata whole.
+        // ---- Message word: pwdata made a big-endian SHA word, its strobed bytes kept over the
+        // partial word's earlier bytes. KEY writes (pstrb 1111, never continuing) take it whole.
+        // The swapper is fed from the port only: a block input computed here and read back
+        // would be a false loop for Verilator 5.006.
+        self.swap_in.a.next = self.pwdata.val();
         self.lane_mask.next = self.zero32.val();
         if self.pstrb.val().get_bit(0) {
-            self.lane_mask.next = self.mask1.val();
+            self.lane_mask.next = self.byte3.val();
         }
         if self.pstrb.val().get_bit(1) {
-            self.lane_mask.next = self.lane_mask.val() | self.byte1.val();
-        }
-        if self.pstrb.val().get_bit(2) {
             self.lane_mask.next = self.lane_mask.val() | self.byte2.val();
         }
+        if self.pstrb.val().get_bit(2) {
+            self.lane_mask.next = self.lane_mask.val() | self.byte1.val();
+        }
         if self.pstrb.val().get_bit(3) {
-            self.lane_mask.next = self.lane_mask.val() | self.byte3.val();
+            self.lane_mask.next = self.lane_mask.val() | self.mask1.val();
         }
-        self.merged_le.next = self.pwdata.val() & self.lane_mask.val();
+        self.merged_be.next = self.swap_in.y.val() & self.lane_mask.val();
         if self.cont_word.val() & self.is_msgw.val() {
-            self.merged_le.next = (self.pwdata.val() & self.lane_mask.val()) | self.part_le.q.val();
+            self.merged_be.next = (self.swap_in.y.val() & self.lane_mask.val()) | self.part_be.q.val();
         }
-        self.swap_in.a.next = self.merged_le.val();
-        self.msg_word.next = self.swap_in.y.val();
+        self.msg_word.next = self.merged_be.val();
         // Bytes added = (highest strobed lane + 1) - k; the strobe check makes the run contiguous.
         self.fill32.next = self.n32_1.val();
         self.fill64.next = self.n64_1.val();
@@ -837,7 +839,7 @@ impl Logic for Sha256Engine {
             self.filled.d.next = self.zero16.val();
             self.nwords.d.next = self.zero5.val();
             self.partial.d.next = false;
-            self.part_le.d.next = self.zero32.val();
+            self.part_be.d.next = self.zero32.val();
         }
         if self.disp_pad1.val() {
             self.pend_pad1.d.next = false;
@@ -902,9 +904,9 @@ impl Logic for Sha256Engine {
                 // A write that reaches lane 3 completes the word; the next one starts at lane 0.
                 self.partial.d.next = !self.pstrb.val().get_bit(3);
                 self.last_bytes.d.next = self.fill32.val().get_bits::<2>(0);
-                self.part_le.d.next = self.zero32.val();
+                self.part_be.d.next = self.zero32.val();
                 if !self.pstrb.val().get_bit(3) {
-                    self.part_le.d.next = self.merged_le.val();
+                    self.part_be.d.next = self.merged_be.val();
                 }
                 if self.is_msglast.val() {
                     self.active.d.next = false;
@@ -920,7 +922,7 @@ impl Logic for Sha256Engine {
                     self.filled.d.next = self.zero16.val();
                     self.nwords.d.next = self.zero5.val();
                     self.partial.d.next = false;
-                    self.part_le.d.next = self.zero32.val();
+                    self.part_be.d.next = self.zero32.val();
                     self.msg_len.d.next = self.zero32.val();
                     self.len.d.next = self.zero64.val();
                     if self.ctrl_hmac.q.val() {
@@ -947,7 +949,7 @@ impl Logic for Sha256Engine {
                     self.filled.d.next = self.zero16.val();
                     self.nwords.d.next = self.zero5.val();
                     self.partial.d.next = false;
-                    self.part_le.d.next = self.zero32.val();
+                    self.part_be.d.next = self.zero32.val();
                     self.draining.d.next = false;
                     self.stream_oh.d.next = self.zero16.val();
                     self.msg_len.d.next = self.zero32.val();
