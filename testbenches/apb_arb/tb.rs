@@ -459,6 +459,14 @@ fn random(ctx: Ctx) -> TestFuture {
         ];
         let log = run(&ctx, cfg, CompCfg { p_wait: 0.3, max_wait: 4, p_err: 0.1 }).await?;
         let per_port: [usize; 2] = [0, 1].map(|p| log.done.iter().filter(|d| d.port == p).count());
+        // Round-robin bound: a transfer waits for at most one transfer of the other port (its
+        // SETUP, ACCESS with up to max_wait wait states) plus its own SETUP at the completer.
+        let bound = 2 + 4;
+        if let Some(d) = log.done.iter().find(|d| d.done_at - d.setup_at + 1 - 2 - d.waits as u64 > bound) {
+            return Err(format!("{d:?} waited {} cycles beyond its own transfer (bound {bound})", d.done_at - d.setup_at + 1 - 2 - d.waits as u64));
+        }
+        let worst = log.done.iter().map(|d| d.done_at - d.setup_at + 1 - 2 - d.waits as u64).max().unwrap_or(0);
+        ctx.metric("worst_extra_wait", worst as f64);
         ctx.metric("transfers", log.done.len() as f64);
         ctx.metric("completer_access_cycles", log.access_cycles as f64);
         ctx.metric("prdata_crossings", log.crossings as f64);

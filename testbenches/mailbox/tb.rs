@@ -550,14 +550,26 @@ fn random(ctx: Ctx) -> TestFuture {
         for k in 0..n {
             let (m, addr, write, data, strb, gap) = {
                 let mut rng = ctx.tb.rng();
-                let m = masters[rng.gen_range(0..masters.len())];
+                let mut m = masters[rng.gen_range(0..masters.len())];
                 let addr = if rng.gen_bool(0.03) {
                     rng.gen_range(0..0x100u32) & !rng.gen_range(0..2u32)
                 } else {
                     let r = &MAP.regs[rng.gen_range(0..MAP.regs.len())];
                     r.addr(rng.gen_range(0..r.count))
                 };
-                let write = rng.gen_bool(0.5);
+                let mut write = rng.gen_bool(0.5);
+                // Mostly the master and direction the flow uses for this register.
+                if rng.gen_bool(0.6) {
+                    let name = decode(addr).map_or("", |(r, _)| r.name);
+                    let sender_sec = name.starts_with("S2A");
+                    (m, write) = match name {
+                        "S2A_DATA" | "A2S_DATA" if write => (if sender_sec { MASTER_SEC } else { MASTER_APP }, true),
+                        "S2A_DATA" | "A2S_DATA" => (if sender_sec { MASTER_APP } else { MASTER_SEC }, false),
+                        "S2A_SEND" | "A2S_ACK" | "SEC_IRQ_EN" => (MASTER_SEC, true),
+                        "A2S_SEND" | "S2A_ACK" | "APP_IRQ_EN" => (MASTER_APP, true),
+                        _ => (m, write),
+                    };
+                }
                 let name = decode(addr).map_or("", |(r, _)| r.name);
                 // Mostly legal values: 1 to ring/acknowledge, 0 or 1 for an enable.
                 let data = if rng.gen_bool(0.1) {
