@@ -1,9 +1,11 @@
 //! Reference models of the Pluton blocks and the lock-step checker that runs a model beside the RTL.
 
+pub mod apb_arb;
 pub mod fuse_image;
 pub mod compose;
 pub mod armv6m;
 pub mod lockstep;
+pub mod mailbox;
 pub mod sha256;
 pub mod firewall;
 pub mod wifi;
@@ -19,4 +21,6 @@ pub use sha256::Sha256Model;
 pub use firewall::FirewallModel;
 pub use wifi::WifiModel;
 pub use otp::OtpModel;
+pub use mailbox::MailboxModel;
+pub use apb_arb::ApbArbModel;
 pub use security::security_model;

@@ -23,6 +23,8 @@ pub fn blocks() -> Vec<IpBlock> {
         IpBlock { map: &crate::m0sys::regs::UART_MAP, verilog: top_text::<crate::m0sys::Uart> },
         IpBlock { map: &crate::m0::regs::MAP, verilog: top_text::<crate::m0::M0Core> },
         IpBlock { map: &crate::m0sys::regs::MAP, verilog: top_text::<crate::m0sys::M0Sys> },
+        IpBlock { map: &crate::mailbox::regs::MAP, verilog: top_text::<crate::mailbox::Mailbox> },
+        IpBlock { map: &crate::apb_arb::regs::MAP, verilog: top_text::<crate::apb_arb::ApbArb> },
     ]
 }
 
@@ -245,18 +247,27 @@ struct Isolate {
     nets: &'static [&'static str],
 }
 
-const ISOLATE: &[Isolate] = &[Isolate {
-    modules: &["pluton_firewall", "pluton_security_fw"],
-    nets: &[
-        "win_oh", "is_per", "is_cfg", "owner_sel", "rule_hit", "off", "cfg_oh", "is_wincfg", "is_lock", "is_vinfo",
-        "is_vaddr", "is_vcount", "is_id", "cfg_mapped", "cause", "fwd", "den", "cfg_write", "cfg_read", "m_psel",
-        "m_penable", "m_pwrite", "m_paddr", "m_pwdata", "m_pstrb", "m_pmaster",
-    ],
-}, Isolate {
+const ISOLATE: &[Isolate] = &[
+    Isolate {
+        modules: &["pluton_firewall", "pluton_security_fw"],
+        nets: &[
+            "win_oh", "is_per", "is_cfg", "owner_sel", "rule_hit", "off", "cfg_oh", "is_wincfg", "is_lock", "is_vinfo",
+            "is_vaddr", "is_vcount", "is_id", "cfg_mapped", "cause", "fwd", "den", "cfg_write", "cfg_read", "m_psel",
+            "m_penable", "m_pwrite", "m_paddr", "m_pwdata", "m_pstrb", "m_pmaster",
+        ],
+    },
+    // The APB arbiter likewise forwards requests and returns answers in one block; its forward
+    // nets never read m_pready, so isolating them keeps a top with the firewall behind it loop-free.
+    Isolate {
+        modules: &["pluton_apb_arb"],
+        nets: &["tie1", "pick", "grant", "fwd", "m_psel", "m_penable", "m_pwrite", "m_paddr", "m_pwdata", "m_pstrb", "m_pmaster"],
+    },
     // The core both drives the SCS's inputs and reads its flop-driven outputs in its one block.
-    modules: &["pluton_m0_scs", "pluton_m0sys_core_scs"],
-    nets: &["rdata", "take", "take_num", "late", "wake", "exec_neg", "svc_ok", "sevonpend_ev", "sleepdeep", "sysresetreq"],
-}];
+    Isolate {
+        modules: &["pluton_m0_scs", "pluton_m0sys_core_scs"],
+        nets: &["rdata", "take", "take_num", "late", "wake", "exec_neg", "svc_ok", "sevonpend_ev", "sleepdeep", "sysresetreq"],
+    },
+];
 
 /// Add `/*verilator isolate_assignments*/` to the declarations listed in `ISOLATE`.
 fn isolate_assignments(text: &str) -> String {

@@ -1,9 +1,11 @@
 //! The Pluton-style security subsystem described in RustHDL, and the generator that writes `rtl/`.
+pub mod apb_arb;
 pub mod common;
 pub mod firewall;
 pub mod gen;
 pub mod m0;
 pub mod m0sys;
+pub mod mailbox;
 pub mod otp;
 pub mod security;
 pub mod sha256;

@@ -17,6 +17,14 @@ pub mod firewall;
 #[path = "../wifi/tb.rs"]
 pub mod wifi;
 
+/// The inter-core mailbox's test bench.
+#[path = "../mailbox/tb.rs"]
+pub mod mailbox;
+
+/// The two-requester APB arbiter's test bench.
+#[path = "../apb_arb/tb.rs"]
+pub mod apb_arb;
+
 /// The OTP (key fuse) controller's test bench.
 #[path = "../otp/tb.rs"]
 pub mod otp;

@@ -116,6 +116,8 @@ pub fn benches() -> Vec<BlockBench> {
     BlockBench { block: "firewall", module: "pluton_firewall", model: Some(|| Box::new(pluton_cosim::FirewallModel::new())), cases: crate::firewall::cases },
     BlockBench { block: "wifi", module: "pluton_wifi", model: Some(crate::wifi::model), cases: crate::wifi::cases },
     BlockBench { block: "otp", module: "pluton_otp", model: Some(|| Box::new(pluton_cosim::OtpModel::new())), cases: crate::otp::cases },
+    BlockBench { block: "mailbox", module: "pluton_mailbox", model: Some(crate::mailbox::model), cases: crate::mailbox::cases },
+    BlockBench { block: "apb_arb", module: "pluton_apb_arb", model: Some(crate::apb_arb::model), cases: crate::apb_arb::cases },
     BlockBench { block: "security", module: "pluton_security", model: Some(|| Box::new(pluton_cosim::security_model())), cases: crate::security::cases },
     // The soft core has no port-level model: its benches step the ARMv6-M ISS per retired record.
     BlockBench { block: "m0", module: "pluton_m0", model: None, cases: crate::m0::cases::cases },

@@ -1,0 +1,133 @@
+//! Register map of the inter-core mailbox (`pluton_mailbox`): the single source for RTL, model, docs and header.
+
+use crate::common::regmap::{Access, Bus, Constant, Field, RegMap, Register};
+
+pub use crate::common::masters::{MASTER_APP, MASTER_IO0, MASTER_IO1, MASTER_SEC};
+
+/// Words in each message buffer.
+pub const MSG_WORDS: u32 = 4;
+
+pub const ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
+pub const ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
+pub const ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc: "1 if the faulting access was a write" };
+pub const ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
+pub const ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
+
+pub const STATUS_S2A_PENDING: Field = Field { name: "S2A_PENDING", lsb: 0, width: 1, desc: "A message from the security core waits for the application core" };
+pub const STATUS_A2S_PENDING: Field = Field { name: "A2S_PENDING", lsb: 1, width: 1, desc: "A message from the application core waits for the security core" };
+pub const STATUS_SEC_IE: Field = Field { name: "SEC_IE", lsb: 2, width: 1, desc: "SEC_IRQ_EN.IE" };
+pub const STATUS_APP_IE: Field = Field { name: "APP_IE", lsb: 3, width: 1, desc: "APP_IRQ_EN.IE" };
+pub const STATUS_ERR: Field = Field { name: "ERR", lsb: 4, width: 1, desc: "ERR_INFO holds a logged error" };
+
+pub const IRQ_EN_IE: Field = Field { name: "IE", lsb: 0, width: 1, desc: "Enable this core's interrupt (irq = message pending for it & IE); bits 31:1 must be 0" };
+pub const GO_ONE: Field = Field { name: "GO", lsb: 0, width: 1, desc: "Write exactly 1 (any other value: ERR_VALUE)" };
+
+pub const ID: Register = Register { name: "ID", offset: 0x000, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version (any master)", fields: &[] };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error (SEC only). Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW] };
+pub const STATUS: Register = Register { name: "STATUS", offset: 0x008, count: 1, access: Access::Ro, reset: 0, desc: "Doorbells, interrupt enables, error flag (SEC and APP)", fields: &[STATUS_S2A_PENDING, STATUS_A2S_PENDING, STATUS_SEC_IE, STATUS_APP_IE, STATUS_ERR] };
+pub const SEC_IRQ_EN: Register = Register { name: "SEC_IRQ_EN", offset: 0x00C, count: 1, access: Access::Rw, reset: 0, desc: "irq_sec enable (SEC only)", fields: &[IRQ_EN_IE] };
+pub const APP_IRQ_EN: Register = Register { name: "APP_IRQ_EN", offset: 0x010, count: 1, access: Access::Rw, reset: 0, desc: "irq_app enable (APP only)", fields: &[IRQ_EN_IE] };
+pub const S2A_DATA: Register = Register { name: "S2A_DATA", offset: 0x020, count: MSG_WORDS, access: Access::Rw, reset: 0, desc: "Security-to-application message. Written by SEC while S2A_PENDING = 0 (else ERR_BUSY); read by APP while S2A_PENDING = 1 (else ERR_EMPTY)", fields: &[] };
+pub const S2A_SEND: Register = Register { name: "S2A_SEND", offset: 0x030, count: 1, access: Access::Wo, reset: 0, desc: "SEC writes 1: ring the doorbell (S2A_PENDING = 1); ERR_BUSY if already pending", fields: &[GO_ONE] };
+pub const S2A_ACK: Register = Register { name: "S2A_ACK", offset: 0x034, count: 1, access: Access::Wo, reset: 0, desc: "APP writes 1: message taken (S2A_PENDING = 0); ERR_EMPTY if none pending", fields: &[GO_ONE] };
+pub const A2S_DATA: Register = Register { name: "A2S_DATA", offset: 0x040, count: MSG_WORDS, access: Access::Rw, reset: 0, desc: "Application-to-security message. Written by APP while A2S_PENDING = 0 (else ERR_BUSY); read by SEC while A2S_PENDING = 1 (else ERR_EMPTY)", fields: &[] };
+pub const A2S_SEND: Register = Register { name: "A2S_SEND", offset: 0x050, count: 1, access: Access::Wo, reset: 0, desc: "APP writes 1: ring the doorbell (A2S_PENDING = 1); ERR_BUSY if already pending", fields: &[GO_ONE] };
+pub const A2S_ACK: Register = Register { name: "A2S_ACK", offset: 0x054, count: 1, access: Access::Wo, reset: 0, desc: "SEC writes 1: message taken (A2S_PENDING = 0); ERR_EMPTY if none pending", fields: &[GO_ONE] };
+
+/// Set of masters, bit m = master m.
+pub type Masters = u16;
+pub const ANY: Masters = 0xFFFF;
+pub const SEC: Masters = 1 << MASTER_SEC;
+pub const APP: Masters = 1 << MASTER_APP;
+
+/// Who may read and who may write each register; anyone else gets `ERR_MASTER`. A read-only
+/// register lists its readers as writers too (and a write-only one its writers as readers), so
+/// one of them writing (reading) it gets `ERR_WRITE_RO` (`ERR_READ_WO`) instead.
+pub const RULES: &[(Register, Masters, Masters)] = &[
+    // (register, readers, writers)
+    (ID, ANY, ANY),
+    (ERR_INFO, SEC, SEC),
+    (STATUS, SEC | APP, SEC | APP),
+    (SEC_IRQ_EN, SEC, SEC),
+    (APP_IRQ_EN, APP, APP),
+    (S2A_DATA, APP, SEC),
+    (S2A_SEND, SEC, SEC),
+    (S2A_ACK, APP, APP),
+    (A2S_DATA, SEC, APP),
+    (A2S_SEND, APP, APP),
+    (A2S_ACK, SEC, SEC),
+];
+
+/// May master `pmaster` read (`write = false`) or write register `reg`?
+pub fn allowed(reg: &Register, pmaster: u32, write: bool) -> bool {
+    let (_, r, w) = RULES.iter().find(|(x, _, _)| x.name == reg.name).expect("register without rule");
+    (if write { *w } else { *r }) >> (pmaster & 15) & 1 == 1
+}
+
+pub const BLOCK_ID: u32 = 0x4D42_0100;
+
+// Error codes: the same numbers as the other blocks for the same meaning.
+pub const ERR_NONE: u32 = 0;
+pub const ERR_UNMAPPED: u32 = 1;
+pub const ERR_READ_WO: u32 = 2;
+pub const ERR_WRITE_RO: u32 = 3;
+pub const ERR_BUSY: u32 = 4;
+pub const ERR_STRB: u32 = 6;
+pub const ERR_VALUE: u32 = 7;
+pub const ERR_MASTER: u32 = 8;
+pub const ERR_EMPTY: u32 = 10;
+
+pub const MAP: RegMap = RegMap {
+    block: "mailbox",
+    module: "pluton_mailbox",
+    addr_bits: 12,
+    bus: Bus::Apb4,
+    desc: "Inter-core mailbox: a 4-word message buffer, doorbell and interrupt in each direction between the security core (master 0) and the application core (master 1)",
+    regs: &[ID, ERR_INFO, STATUS, SEC_IRQ_EN, APP_IRQ_EN, S2A_DATA, S2A_SEND, S2A_ACK, A2S_DATA, A2S_SEND, A2S_ACK],
+    constants: &[
+        Constant { name: "BLOCK_ID", value: BLOCK_ID, desc: "Value of ID" },
+        Constant { name: "MSG_WORDS", value: MSG_WORDS, desc: "Words per message buffer" },
+        Constant { name: "MASTER_SEC", value: MASTER_SEC, desc: "pmaster of the security core: sends S2A, receives A2S, owns ERR_INFO and SEC_IRQ_EN" },
+        Constant { name: "MASTER_APP", value: MASTER_APP, desc: "pmaster of the application core: sends A2S, receives S2A, owns APP_IRQ_EN" },
+        Constant { name: "ERR_NONE", value: ERR_NONE, desc: "No error logged" },
+        Constant { name: "ERR_UNMAPPED", value: ERR_UNMAPPED, desc: "Address not mapped, or not word aligned" },
+        Constant { name: "ERR_READ_WO", value: ERR_READ_WO, desc: "Read of a write-only register by its writer (returns 0)" },
+        Constant { name: "ERR_WRITE_RO", value: ERR_WRITE_RO, desc: "Write to a read-only register by one of its readers" },
+        Constant { name: "ERR_BUSY", value: ERR_BUSY, desc: "Sender wrote its buffer or rang while its message is still pending" },
+        Constant { name: "ERR_STRB", value: ERR_STRB, desc: "Write with PSTRB not 0b1111" },
+        Constant { name: "ERR_VALUE", value: ERR_VALUE, desc: "Bad value: SEND/ACK other than 1, IRQ_EN bits above IE" },
+        Constant { name: "ERR_MASTER", value: ERR_MASTER, desc: "Master not allowed this access (any master but 0/1; the wrong core for the register and direction)" },
+        Constant { name: "ERR_EMPTY", value: ERR_EMPTY, desc: "Receiver read its buffer or acknowledged with no message pending" },
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_register_has_one_rule_and_fields_fit() {
+        for r in MAP.regs {
+            assert_eq!(RULES.iter().filter(|(x, _, _)| x.name == r.name).count(), 1, "{}", r.name);
+            let mut used = 0u32;
+            for f in r.fields {
+                assert_eq!(used & f.mask(), 0, "{}.{} overlaps", r.name, f.name);
+                used |= f.mask();
+            }
+        }
+        assert_eq!(RULES.len(), MAP.regs.len());
+    }
+
+    #[test]
+    fn message_data_is_never_open_to_a_third_master() {
+        for r in [S2A_DATA, A2S_DATA] {
+            for m in 0..16 {
+                let any = allowed(&r, m, false) || allowed(&r, m, true);
+                assert_eq!(any, m == MASTER_SEC || m == MASTER_APP, "{} master {m}", r.name);
+            }
+        }
+        // The sender cannot read back, the receiver cannot write.
+        assert!(!allowed(&S2A_DATA, MASTER_SEC, false) && !allowed(&S2A_DATA, MASTER_APP, true));
+        assert!(!allowed(&A2S_DATA, MASTER_APP, false) && !allowed(&A2S_DATA, MASTER_SEC, true));
+    }
+}

@@ -1,0 +1,46 @@
+//! The inter-core mailbox co-simulation tests as cargo tests: RTL and model in lock-step.
+
+use pluton_testbenches::regression::{benches, run_case, Backend, Options};
+
+const CASES: [&str; 5] = ["mailbox_round_trip", "mailbox_interrupts", "mailbox_refused", "mailbox_third_master", "mailbox_random"];
+
+fn run(name: &str) {
+    let bench = benches().into_iter().find(|b| b.block == "mailbox").unwrap();
+    let cases = (bench.cases)();
+    let case = cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name}"));
+    let opts = Options { seed: None, waves: false, backend: Backend::Lockstep, filter: None, scale: 1.0 };
+    let r = run_case(&bench, case, &opts);
+    println!("{name}: {} checks, {} cycles, {} reads compared, {:.1} s, {:?}", r.checks, r.cycles, r.reads_compared, r.seconds, r.metrics);
+    assert!(r.passed, "{}", r.message);
+    assert!(r.checks > 0, "{name} checked nothing");
+    assert!(r.reads_compared > 0, "{name} compared no reads with the model");
+}
+
+#[test]
+fn mailbox_round_trip() {
+    run("mailbox_round_trip");
+}
+#[test]
+fn mailbox_interrupts() {
+    run("mailbox_interrupts");
+}
+#[test]
+fn mailbox_refused() {
+    run("mailbox_refused");
+}
+#[test]
+fn mailbox_third_master() {
+    run("mailbox_third_master");
+}
+#[test]
+fn mailbox_random() {
+    run("mailbox_random");
+}
+
+/// Every test of the block is listed above, so none is silently skipped by `cargo test`.
+#[test]
+fn every_case_has_a_cargo_test() {
+    let bench = benches().into_iter().find(|b| b.block == "mailbox").unwrap();
+    let names: Vec<_> = (bench.cases)().iter().map(|c| c.name).collect();
+    assert_eq!(names, CASES);
+}
