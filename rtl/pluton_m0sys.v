@@ -246,6 +246,8 @@
 
 
 
+
+
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
 
     // Module arguments
@@ -3802,22 +3804,9 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
     output reg  sysresetreq /*verilator isolate_assignments*/;
 
     // Constant declarations
-    localparam  w_csr = 10'b100;
-    localparam  w_rvr = 10'b101;
-    localparam  w_cvr = 10'b110;
     localparam  w_calib = 10'b111;
-    localparam  w_iser = 10'b1000000;
-    localparam  w_icer = 10'b1100000;
-    localparam  w_ispr = 10'b10000000;
-    localparam  w_icpr = 10'b10100000;
-    localparam  w_ipr7 = 7'b100000;
     localparam  w_cpuid = 10'b1101000000;
-    localparam  w_icsr = 10'b1101000001;
-    localparam  w_aircr = 10'b1101000011;
-    localparam  w_scr = 10'b1101000100;
     localparam  w_ccr = 10'b1101000101;
-    localparam  w_shpr2 = 10'b1101000111;
-    localparam  w_shpr3 = 10'b1101001000;
     localparam  v_cpuid = 32'h410cc200;
     localparam  v_calib = 32'hc0000000;
     localparam  v_aircr = 32'hfa050000;
@@ -3984,23 +3973,38 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
     wire  o_ev__q;
     reg  o_ev__clock;
     reg  o_ev__rst_n;
+    reg  [9:0] dec_a__addr;
+    wire  dec_a__csr;
+    wire  dec_a__rvr;
+    wire  dec_a__cvr;
+    wire  dec_a__iser;
+    wire  dec_a__icer;
+    wire  dec_a__ispr;
+    wire  dec_a__icpr;
+    wire  dec_a__ipr;
+    wire  dec_a__icsr;
+    wire  dec_a__aircr;
+    wire  dec_a__scr;
+    wire  dec_a__shpr2;
+    wire  dec_a__shpr3;
+    reg  [9:0] dec_d__addr;
+    wire  dec_d__csr;
+    wire  dec_d__rvr;
+    wire  dec_d__cvr;
+    wire  dec_d__iser;
+    wire  dec_d__icer;
+    wire  dec_d__ispr;
+    wire  dec_d__icpr;
+    wire  dec_d__ipr;
+    wire  dec_d__icsr;
+    wire  dec_d__aircr;
+    wire  dec_d__scr;
+    wire  dec_d__shpr2;
+    wire  dec_d__shpr3;
 
     // Local signals
     reg  wr;
     reg  rd;
-    reg  h_csr;
-    reg  h_rvr;
-    reg  h_cvr;
-    reg  h_iser;
-    reg  h_icer;
-    reg  h_ispr;
-    reg  h_icpr;
-    reg  h_ipr;
-    reg  h_icsr;
-    reg  h_aircr;
-    reg  h_scr;
-    reg  h_shpr2;
-    reg  h_shpr3;
     reg  [9:0] ipr_sh;
     reg  [31:0] ipr_mask;
     reg  [31:0] ipr_hi4;
@@ -4056,6 +4060,8 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
     reg  [2:0] svc_rank;
     reg  [4:0] ent_idx;
     reg  [2:0] ent_rank;
+    reg  ent_hi;
+    reg  ent_lo;
     reg  [31:0] rd_val;
     reg  r_hit;
 
@@ -4246,6 +4252,38 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         .clock(o_ev__clock),
         .rst_n(o_ev__rst_n)
     );
+    pluton_m0sys_core_scs_dec_a dec_a(
+        .addr(dec_a__addr),
+        .csr(dec_a__csr),
+        .rvr(dec_a__rvr),
+        .cvr(dec_a__cvr),
+        .iser(dec_a__iser),
+        .icer(dec_a__icer),
+        .ispr(dec_a__ispr),
+        .icpr(dec_a__icpr),
+        .ipr(dec_a__ipr),
+        .icsr(dec_a__icsr),
+        .aircr(dec_a__aircr),
+        .scr(dec_a__scr),
+        .shpr2(dec_a__shpr2),
+        .shpr3(dec_a__shpr3)
+    );
+    pluton_m0sys_core_scs_dec_a dec_d(
+        .addr(dec_d__addr),
+        .csr(dec_d__csr),
+        .rvr(dec_d__rvr),
+        .cvr(dec_d__cvr),
+        .iser(dec_d__iser),
+        .icer(dec_d__icer),
+        .ispr(dec_d__ispr),
+        .icpr(dec_d__icpr),
+        .ipr(dec_d__ipr),
+        .icsr(dec_d__icsr),
+        .aircr(dec_d__aircr),
+        .scr(dec_d__scr),
+        .shpr2(dec_d__shpr2),
+        .shpr3(dec_d__shpr3)
+    );
 
     // Update code
     always @(*) begin
@@ -4323,19 +4361,8 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         d_addr__d = addr;
         wr = d_sel__q & d_write__q;
         rd = d_sel__q & ~d_write__q;
-        h_csr = d_addr__q == w_csr;
-        h_rvr = d_addr__q == w_rvr;
-        h_cvr = d_addr__q == w_cvr;
-        h_iser = d_addr__q == w_iser;
-        h_icer = d_addr__q == w_icer;
-        h_ispr = d_addr__q == w_ispr;
-        h_icpr = d_addr__q == w_icpr;
-        h_ipr = d_addr__q[(32'h3)+:(7)] == w_ipr7;
-        h_icsr = d_addr__q == w_icsr;
-        h_aircr = d_addr__q == w_aircr;
-        h_scr = d_addr__q == w_scr;
-        h_shpr2 = d_addr__q == w_shpr2;
-        h_shpr3 = d_addr__q == w_shpr3;
+        dec_d__addr = d_addr__q;
+        dec_a__addr = addr;
         ipr_sh = (d_addr__q & seven10) << 32'h2;
         ipr_mask = fifteen32 << ipr_sh;
         ipr_hi4 = z32;
@@ -4412,7 +4439,7 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
                 fire = st_cvr__q == one32;
             end
         end
-        st_flag__d = (st_flag__q & ~(rd & h_csr)) | fire;
+        st_flag__d = (st_flag__q & ~(rd & dec_d__csr)) | fire;
         irq_kept = irq_pend__q & ~ack_irq;
         irq_line = irq & ~(irq_act__q | ack_irq);
         irq_edge = irq_kept | irq_line;
@@ -4439,37 +4466,37 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         n_sys_lo = sys_lo__q;
         n_nmi_pend = nmi_edge;
         if (wr) begin
-            if (h_csr) begin
+            if (dec_d__csr) begin
                 st_en__d = wdata[32'h0];
                 st_tickint__d = wdata[32'h1];
             end
-            if (h_rvr) begin
+            if (dec_d__rvr) begin
                 st_rvr__d = wdata & m24;
             end
-            if (h_cvr) begin
+            if (dec_d__cvr) begin
                 st_cvr__d = z32;
                 st_flag__d = 1'b0;
             end
-            if (h_iser) begin
+            if (dec_d__iser) begin
                 n_irq_en = irq_en__q | wdata;
             end
-            if (h_icer) begin
+            if (dec_d__icer) begin
                 n_irq_en = irq_en__q & ~wdata;
             end
-            if (h_ispr) begin
+            if (dec_d__ispr) begin
                 n_irq_pend = irq_edge | wdata;
                 if (|(wdata & ~irq_edge)) begin
                     new_pend = 1'b1;
                 end
             end
-            if (h_icpr) begin
+            if (dec_d__icpr) begin
                 n_irq_pend = irq_edge & ~wdata;
             end
-            if (h_ipr) begin
+            if (dec_d__ipr) begin
                 n_pri_hi = (pri_hi__q & ~ipr_mask) | (ipr_hi4 << ipr_sh);
                 n_pri_lo = (pri_lo__q & ~ipr_mask) | (ipr_lo4 << ipr_sh);
             end
-            if (h_icsr) begin
+            if (dec_d__icsr) begin
                 if (wdata[32'h1f]) begin
                     n_nmi_pend = 1'b1;
                     if (~nmi_edge) begin
@@ -4495,14 +4522,14 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
                     end
                 end
             end
-            if (h_aircr & (wdata[(32'h10)+:(16)] == vectkey) & wdata[32'h2]) begin
+            if (dec_d__aircr & (wdata[(32'h10)+:(16)] == vectkey) & wdata[32'h2]) begin
                 sysreset__d = 1'b1;
             end
-            if (h_scr) begin
+            if (dec_d__scr) begin
                 scr_sleepdeep__d = wdata[32'h2];
                 scr_sevonpend__d = wdata[32'h4];
             end
-            if (h_shpr2) begin
+            if (dec_d__shpr2) begin
                 n_sys_hi = sys_hi__q & ~s_svc;
                 n_sys_lo = sys_lo__q & ~s_svc;
                 if (wdata[32'h1f]) begin
@@ -4512,7 +4539,7 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
                     n_sys_lo = n_sys_lo | s_svc;
                 end
             end
-            if (h_shpr3) begin
+            if (dec_d__shpr3) begin
                 n_sys_hi = sys_hi__q & s_svc;
                 n_sys_lo = sys_lo__q & s_svc;
                 if (wdata[32'h17]) begin
@@ -4641,42 +4668,32 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
             svc_rank = svc_rank + r_hf;
         end
         ent_idx = entry_num[(32'h0)+:(5)] - k5_16;
-        ent_rank = r_none;
+        ent_hi = n_pri_hi[ent_idx];
+        ent_lo = n_pri_lo[ent_idx];
+        if (entry_num == n_svc) begin
+            ent_hi = n_sys_hi[32'h0];
+            ent_lo = n_sys_lo[32'h0];
+        end
+        if (entry_num == n_pendsv) begin
+            ent_hi = n_sys_hi[32'h1];
+            ent_lo = n_sys_lo[32'h1];
+        end
+        if (entry_num == n_systick) begin
+            ent_hi = n_sys_hi[32'h2];
+            ent_lo = n_sys_lo[32'h2];
+        end
+        ent_rank = r_p0;
+        if (ent_hi) begin
+            ent_rank = ent_rank + r_p0;
+        end
+        if (ent_lo) begin
+            ent_rank = ent_rank + r_hf;
+        end
         if (entry_num == n_nmi) begin
             ent_rank = r_nmi;
         end
-        else if (entry_num == n_hf) begin
+        if (entry_num == n_hf) begin
             ent_rank = r_hf;
-        end
-        else if (entry_num == n_svc) begin
-            ent_rank = svc_rank;
-        end
-        else if (entry_num == n_pendsv) begin
-            ent_rank = r_p0;
-            if (n_sys_hi[32'h1]) begin
-                ent_rank = ent_rank + r_p0;
-            end
-            if (n_sys_lo[32'h1]) begin
-                ent_rank = ent_rank + r_hf;
-            end
-        end
-        else if (entry_num == n_systick) begin
-            ent_rank = r_p0;
-            if (n_sys_hi[32'h2]) begin
-                ent_rank = ent_rank + r_p0;
-            end
-            if (n_sys_lo[32'h2]) begin
-                ent_rank = ent_rank + r_hf;
-            end
-        end
-        else if (entry_num >= n_irq0) begin
-            ent_rank = r_p0;
-            if (n_pri_hi[ent_idx]) begin
-                ent_rank = ent_rank + r_p0;
-            end
-            if (n_pri_lo[ent_idx]) begin
-                ent_rank = ent_rank + r_hf;
-            end
         end
         o_take__d = win_rank < exec_rank;
         o_wake__d = win_rank < act_rank;
@@ -4736,7 +4753,7 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
                 end
         endcase
         rd_val = z32;
-        if ((addr == w_csr)) begin
+        if (dec_a__csr) begin
             rd_val = v_clksrc;
             if (st_en__d) begin
                 rd_val = rd_val | (32'h1 << 32'h0);
@@ -4748,22 +4765,22 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
                 rd_val = rd_val | (32'h1 << 32'h10);
             end
         end
-        if ((addr == w_rvr)) begin
+        if (dec_a__rvr) begin
             rd_val = st_rvr__d;
         end
-        if ((addr == w_cvr)) begin
+        if (dec_a__cvr) begin
             rd_val = st_cvr__d;
         end
         if (addr == w_calib) begin
             rd_val = v_calib;
         end
-        if ((addr == w_iser) | (addr == w_icer)) begin
+        if (dec_a__iser | dec_a__icer) begin
             rd_val = n_irq_en;
         end
-        if ((addr == w_ispr) | (addr == w_icpr)) begin
+        if (dec_a__ispr | dec_a__icpr) begin
             rd_val = n_irq_pend;
         end
-        if ((addr[(32'h3)+:(7)] == w_ipr7)) begin
+        if (dec_a__ipr) begin
             if (ipr_rhi[0]) begin
                 rd_val = rd_val | (32'h1 << (32'h8 * 0 + 32'h7));
             end
@@ -4792,7 +4809,7 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         if (addr == w_cpuid) begin
             rd_val = v_cpuid;
         end
-        if ((addr == w_icsr)) begin
+        if (dec_a__icsr) begin
             if (ipsr[0]) begin
                 rd_val = rd_val | (32'h1 << 0);
             end
@@ -4842,10 +4859,10 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
                 rd_val = rd_val | (32'h1 << 32'h1f);
             end
         end
-        if ((addr == w_aircr)) begin
+        if (dec_a__aircr) begin
             rd_val = v_aircr;
         end
-        if ((addr == w_scr)) begin
+        if (dec_a__scr) begin
             if (scr_sleepdeep__d) begin
                 rd_val = rd_val | (32'h1 << 32'h2);
             end
@@ -4856,7 +4873,7 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         if (addr == w_ccr) begin
             rd_val = v_ccr;
         end
-        if ((addr == w_shpr2)) begin
+        if (dec_a__shpr2) begin
             if (n_sys_hi[32'h0]) begin
                 rd_val = rd_val | (32'h1 << 32'h1f);
             end
@@ -4864,7 +4881,7 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
                 rd_val = rd_val | (32'h1 << 32'h1e);
             end
         end
-        if ((addr == w_shpr3)) begin
+        if (dec_a__shpr3) begin
             if (n_sys_hi[32'h1]) begin
                 rd_val = rd_val | (32'h1 << 32'h17);
             end
@@ -4901,6 +4918,58 @@ module pluton_m0sys_rdff10(d,q,clock,rst_n);
         else q <= d;
     end
 endmodule // pluton_m0sys_rdff10
+
+module pluton_m0sys_core_scs_dec_a(addr,csr,rvr,cvr,iser,icer,ispr,icpr,ipr,icsr,aircr,scr,shpr2,shpr3);
+
+    // Module arguments
+    input wire  [9:0] addr;
+    output reg  csr;
+    output reg  rvr;
+    output reg  cvr;
+    output reg  iser;
+    output reg  icer;
+    output reg  ispr;
+    output reg  icpr;
+    output reg  ipr;
+    output reg  icsr;
+    output reg  aircr;
+    output reg  scr;
+    output reg  shpr2;
+    output reg  shpr3;
+
+    // Constant declarations
+    localparam  w_csr = 10'b100;
+    localparam  w_rvr = 10'b101;
+    localparam  w_cvr = 10'b110;
+    localparam  w_iser = 10'b1000000;
+    localparam  w_icer = 10'b1100000;
+    localparam  w_ispr = 10'b10000000;
+    localparam  w_icpr = 10'b10100000;
+    localparam  w_ipr7 = 7'b100000;
+    localparam  w_icsr = 10'b1101000001;
+    localparam  w_aircr = 10'b1101000011;
+    localparam  w_scr = 10'b1101000100;
+    localparam  w_shpr2 = 10'b1101000111;
+    localparam  w_shpr3 = 10'b1101001000;
+
+    // Update code
+    always @(*) begin
+        csr = addr == w_csr;
+        rvr = addr == w_rvr;
+        cvr = addr == w_cvr;
+        iser = addr == w_iser;
+        icer = addr == w_icer;
+        ispr = addr == w_ispr;
+        icpr = addr == w_icpr;
+        ipr = addr[(32'h3)+:(7)] == w_ipr7;
+        icsr = addr == w_icsr;
+        aircr = addr == w_aircr;
+        scr = addr == w_scr;
+        shpr2 = addr == w_shpr2;
+        shpr3 = addr == w_shpr3;
+    end
+
+endmodule // pluton_m0sys_core_scs_dec_a
 
 module pluton_m0sys_fabric(clock,rst_n,haddr,htrans,hsize,hwrite,hwdata,hrdata,hready,hresp,ld_we,ld_addr,ld_data,uart_tx,tx_valid,tx_byte,irq_sha,irq_uart);
 

@@ -104,7 +104,7 @@ pub struct IrqPlan {
     pub steps: Vec<(u64, u32, bool, bool)>,
 }
 
-impl IrqPlan {
+impl IrqSource for IrqPlan {
     fn at(&self, cycle: u64) -> (u32, bool, bool) {
         let i = self.steps.partition_point(|s| s.0 <= cycle);
         if i == 0 {
@@ -116,40 +116,16 @@ impl IrqPlan {
     }
 }
 
-impl IrqSource for IrqPlan {
-    fn irq(&self, cycle: u64) -> u32 {
-        self.at(cycle).0
-    }
-    fn nmi(&self, cycle: u64) -> bool {
-        self.at(cycle).1
-    }
-    fn rxev(&self, cycle: u64) -> bool {
-        self.at(cycle).2
-    }
-}
-
 /// A system's interrupt inputs as its core saw them, recorded cycle by cycle (monitor mode): the
 /// ISS is handed what the RTL's own sources (engine done, UART) did. The ISS asks only for cycles
 /// up to the end of the record it is checking, which the RTL has already run.
 #[derive(Clone, Default)]
 struct Recorded(Arc<Mutex<Vec<(u32, bool, bool)>>>);
 
-impl Recorded {
+impl IrqSource for Recorded {
     fn at(&self, cycle: u64) -> (u32, bool, bool) {
         let v = self.0.lock().expect("recorded inputs");
         v.get(cycle as usize).or(v.last()).copied().unwrap_or_default()
-    }
-}
-
-impl IrqSource for Recorded {
-    fn irq(&self, cycle: u64) -> u32 {
-        self.at(cycle).0
-    }
-    fn nmi(&self, cycle: u64) -> bool {
-        self.at(cycle).1
-    }
-    fn rxev(&self, cycle: u64) -> bool {
-        self.at(cycle).2
     }
 }
 

@@ -422,7 +422,6 @@ impl Cpu {
                 Ok(vector) => {
                     self.mode = Mode::Handler;
                     self.spsel = false;
-                    self.ipsr = n;
                     self.set_reg(14, exc_return, &mut log);
                     self.pc = vector & !1;
                     self.t = vector & 1 == 1;

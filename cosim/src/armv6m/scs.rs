@@ -19,9 +19,8 @@ pub const CPUID: u32 = 0x410C_C200;
 /// The core's interrupt inputs over time: the value during `cycle` (sampled at the rising edge
 /// that ends it). Cycle 0 is the cycle in which the first instruction starts.
 pub trait IrqSource {
-    fn irq(&self, cycle: u64) -> u32;
-    fn nmi(&self, cycle: u64) -> bool;
-    fn rxev(&self, cycle: u64) -> bool;
+    /// (IRQ lines, NMI, RXEV) during `cycle`: one call per cycle, since a source may lock.
+    fn at(&self, cycle: u64) -> (u32, bool, bool);
 }
 
 /// A shared input source (the harness drives the RTL's pins from the same one).
@@ -87,14 +86,13 @@ impl Scs {
         };
         while self.time < until {
             let c = self.time;
-            let lines = inputs.0.irq(c);
+            let (lines, nmi, rxev) = inputs.0.at(c);
             self.set_irq_pending(lines & !self.irq_active);
-            let nmi = inputs.0.nmi(c);
             if nmi && !self.nmi_prev {
                 self.set_nmi_pending();
             }
             self.nmi_prev = nmi;
-            if inputs.0.rxev(c) {
+            if rxev {
                 self.event = true;
             }
             self.advance_systick(1);

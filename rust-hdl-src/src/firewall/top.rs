@@ -4,9 +4,7 @@ use super::regs;
 use crate::common::prims::{RDff, ZeroExt};
 use rust_hdl::prelude::*;
 
-fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
-    Constant::new(bits::<N>(v))
-}
+use crate::common::block::c;
 
 #[derive(LogicBlock)]
 pub struct Firewall {

@@ -49,23 +49,10 @@ crate::hdl_block! {
         sysresetreq: Signal<Out, bool>,
     }
     consts {
-        // Word offsets of the registers (one source: regs.rs).
-        w_csr: 10 = regs::word(&regs::SYST_CSR),
-        w_rvr: 10 = regs::word(&regs::SYST_RVR),
-        w_cvr: 10 = regs::word(&regs::SYST_CVR),
+        // Read-only registers, decoded for reads only.
         w_calib: 10 = regs::word(&regs::SYST_CALIB),
-        w_iser: 10 = regs::word(&regs::NVIC_ISER),
-        w_icer: 10 = regs::word(&regs::NVIC_ICER),
-        w_ispr: 10 = regs::word(&regs::NVIC_ISPR),
-        w_icpr: 10 = regs::word(&regs::NVIC_ICPR),
-        w_ipr7: 7 = regs::word(&regs::NVIC_IPR) >> 3,
         w_cpuid: 10 = regs::word(&regs::CPUID),
-        w_icsr: 10 = regs::word(&regs::ICSR),
-        w_aircr: 10 = regs::word(&regs::AIRCR),
-        w_scr: 10 = regs::word(&regs::SCR),
         w_ccr: 10 = regs::word(&regs::CCR),
-        w_shpr2: 10 = regs::word(&regs::SHPR2),
-        w_shpr3: 10 = regs::word(&regs::SHPR3),
         v_cpuid: 32 = regs::CPUID_VALUE as u64,
         v_calib: 32 = regs::SYST_CALIB_VALUE as u64,
         v_aircr: 32 = regs::AIRCR_READ as u64,
@@ -127,22 +114,12 @@ crate::hdl_block! {
         o_wake: RDff<bool>,
         o_svc: RDff<bool>,
         o_ev: RDff<bool>,
+        // Register decode in the address phase (reads) and the data phase (writes).
+        dec_a: ScsDecode,
+        dec_d: ScsDecode,
         // ---- Combinational.
         wr: Signal<Local, bool>,
         rd: Signal<Local, bool>,
-        h_csr: Signal<Local, bool>,
-        h_rvr: Signal<Local, bool>,
-        h_cvr: Signal<Local, bool>,
-        h_iser: Signal<Local, bool>,
-        h_icer: Signal<Local, bool>,
-        h_ispr: Signal<Local, bool>,
-        h_icpr: Signal<Local, bool>,
-        h_ipr: Signal<Local, bool>,
-        h_icsr: Signal<Local, bool>,
-        h_aircr: Signal<Local, bool>,
-        h_scr: Signal<Local, bool>,
-        h_shpr2: Signal<Local, bool>,
-        h_shpr3: Signal<Local, bool>,
         ipr_sh: Signal<Local, Bits<10>>,
         ipr_mask: Signal<Local, Bits<32>>,
         ipr_hi4: Signal<Local, Bits<32>>,
@@ -200,6 +177,8 @@ crate::hdl_block! {
         svc_rank: Signal<Local, Bits<3>>,
         ent_idx: Signal<Local, Bits<5>>,
         ent_rank: Signal<Local, Bits<3>>,
+        ent_hi: Signal<Local, bool>,
+        ent_lo: Signal<Local, bool>,
         rd_val: Signal<Local, Bits<32>>,
         r_hit: Signal<Local, bool>,
     }
@@ -285,19 +264,8 @@ impl Logic for M0Scs {
         self.d_addr.d.next = self.addr.val();
         self.wr.next = self.d_sel.q.val() & self.d_write.q.val();
         self.rd.next = self.d_sel.q.val() & !self.d_write.q.val();
-        self.h_csr.next = self.d_addr.q.val() == self.w_csr.val();
-        self.h_rvr.next = self.d_addr.q.val() == self.w_rvr.val();
-        self.h_cvr.next = self.d_addr.q.val() == self.w_cvr.val();
-        self.h_iser.next = self.d_addr.q.val() == self.w_iser.val();
-        self.h_icer.next = self.d_addr.q.val() == self.w_icer.val();
-        self.h_ispr.next = self.d_addr.q.val() == self.w_ispr.val();
-        self.h_icpr.next = self.d_addr.q.val() == self.w_icpr.val();
-        self.h_ipr.next = self.d_addr.q.val().get_bits::<7>(3) == self.w_ipr7.val();
-        self.h_icsr.next = self.d_addr.q.val() == self.w_icsr.val();
-        self.h_aircr.next = self.d_addr.q.val() == self.w_aircr.val();
-        self.h_scr.next = self.d_addr.q.val() == self.w_scr.val();
-        self.h_shpr2.next = self.d_addr.q.val() == self.w_shpr2.val();
-        self.h_shpr3.next = self.d_addr.q.val() == self.w_shpr3.val();
+        self.dec_d.addr.next = self.d_addr.q.val();
+        self.dec_a.addr.next = self.addr.val();
 
         // IPR k holds IRQs 4k..4k+3: shift the 4 priorities of the word to/from bit 4k.
         self.ipr_sh.next = (self.d_addr.q.val() & self.seven10.val()) << 2;
@@ -368,7 +336,7 @@ impl Logic for M0Scs {
             }
         }
         // A SYST_CSR read clears COUNTFLAG before this edge's step can set it again.
-        self.st_flag.d.next = (self.st_flag.q.val() & !(self.rd.val() & self.h_csr.val())) | self.fire.val();
+        self.st_flag.d.next = (self.st_flag.q.val() & !(self.rd.val() & self.dec_d.csr.val())) | self.fire.val();
 
         // ---- Pending after the acknowledge and the edge (pins, SysTick, SVC), before software.
         // An IRQ pin pends only while its IRQ is not active (the acknowledged one counts as active).
@@ -402,37 +370,37 @@ impl Logic for M0Scs {
         self.n_sys_lo.next = self.sys_lo.q.val();
         self.n_nmi_pend.next = self.nmi_edge.val();
         if self.wr.val() {
-            if self.h_csr.val() {
+            if self.dec_d.csr.val() {
                 self.st_en.d.next = self.wdata.val().get_bit(0);
                 self.st_tickint.d.next = self.wdata.val().get_bit(1);
             }
-            if self.h_rvr.val() {
+            if self.dec_d.rvr.val() {
                 self.st_rvr.d.next = self.wdata.val() & self.m24.val();
             }
-            if self.h_cvr.val() {
+            if self.dec_d.cvr.val() {
                 self.st_cvr.d.next = self.z32.val();
                 self.st_flag.d.next = false;
             }
-            if self.h_iser.val() {
+            if self.dec_d.iser.val() {
                 self.n_irq_en.next = self.irq_en.q.val() | self.wdata.val();
             }
-            if self.h_icer.val() {
+            if self.dec_d.icer.val() {
                 self.n_irq_en.next = self.irq_en.q.val() & !self.wdata.val();
             }
-            if self.h_ispr.val() {
+            if self.dec_d.ispr.val() {
                 self.n_irq_pend.next = self.irq_edge.val() | self.wdata.val();
                 if (self.wdata.val() & !self.irq_edge.val()).any() {
                     self.new_pend.next = true;
                 }
             }
-            if self.h_icpr.val() {
+            if self.dec_d.icpr.val() {
                 self.n_irq_pend.next = self.irq_edge.val() & !self.wdata.val();
             }
-            if self.h_ipr.val() {
+            if self.dec_d.ipr.val() {
                 self.n_pri_hi.next = (self.pri_hi.q.val() & !self.ipr_mask.val()) | (self.ipr_hi4.val() << self.ipr_sh.val());
                 self.n_pri_lo.next = (self.pri_lo.q.val() & !self.ipr_mask.val()) | (self.ipr_lo4.val() << self.ipr_sh.val());
             }
-            if self.h_icsr.val() {
+            if self.dec_d.icsr.val() {
                 if self.wdata.val().get_bit(31) {
                     self.n_nmi_pend.next = true;
                     if !self.nmi_edge.val() {
@@ -457,17 +425,17 @@ impl Logic for M0Scs {
                     }
                 }
             }
-            if self.h_aircr.val()
+            if self.dec_d.aircr.val()
                 & (self.wdata.val().get_bits::<16>(16) == self.vectkey.val())
                 & self.wdata.val().get_bit(2)
             {
                 self.sysreset.d.next = true;
             }
-            if self.h_scr.val() {
+            if self.dec_d.scr.val() {
                 self.scr_sleepdeep.d.next = self.wdata.val().get_bit(2);
                 self.scr_sevonpend.d.next = self.wdata.val().get_bit(4);
             }
-            if self.h_shpr2.val() {
+            if self.dec_d.shpr2.val() {
                 self.n_sys_hi.next = self.sys_hi.q.val() & !self.s_svc.val();
                 self.n_sys_lo.next = self.sys_lo.q.val() & !self.s_svc.val();
                 if self.wdata.val().get_bit(31) {
@@ -477,7 +445,7 @@ impl Logic for M0Scs {
                     self.n_sys_lo.next = self.n_sys_lo.val() | self.s_svc.val();
                 }
             }
-            if self.h_shpr3.val() {
+            if self.dec_d.shpr3.val() {
                 self.n_sys_hi.next = self.sys_hi.q.val() & self.s_svc.val();
                 self.n_sys_lo.next = self.sys_lo.q.val() & self.s_svc.val();
                 if self.wdata.val().get_bit(23) {
@@ -611,39 +579,35 @@ impl Logic for M0Scs {
             self.svc_rank.next = self.svc_rank.val() + self.r_hf.val();
         }
 
-        // ---- Rank of the exception being entered (late arrival needs a strictly lower rank).
+        // ---- Rank of the exception being entered (late arrival needs a strictly lower rank):
+        // NMI and HardFault are fixed; the others are 2 + their 2-bit priority.
         self.ent_idx.next = self.entry_num.val().get_bits::<5>(0) - self.k5_16.val();
-        self.ent_rank.next = self.r_none.val();
+        self.ent_hi.next = self.n_pri_hi.val().get_bit(self.ent_idx.val().index());
+        self.ent_lo.next = self.n_pri_lo.val().get_bit(self.ent_idx.val().index());
+        if self.entry_num.val() == self.n_svc.val() {
+            self.ent_hi.next = self.n_sys_hi.val().get_bit(0);
+            self.ent_lo.next = self.n_sys_lo.val().get_bit(0);
+        }
+        if self.entry_num.val() == self.n_pendsv.val() {
+            self.ent_hi.next = self.n_sys_hi.val().get_bit(1);
+            self.ent_lo.next = self.n_sys_lo.val().get_bit(1);
+        }
+        if self.entry_num.val() == self.n_systick.val() {
+            self.ent_hi.next = self.n_sys_hi.val().get_bit(2);
+            self.ent_lo.next = self.n_sys_lo.val().get_bit(2);
+        }
+        self.ent_rank.next = self.r_p0.val();
+        if self.ent_hi.val() {
+            self.ent_rank.next = self.ent_rank.val() + self.r_p0.val();
+        }
+        if self.ent_lo.val() {
+            self.ent_rank.next = self.ent_rank.val() + self.r_hf.val();
+        }
         if self.entry_num.val() == self.n_nmi.val() {
             self.ent_rank.next = self.r_nmi.val();
-        } else if self.entry_num.val() == self.n_hf.val() {
+        }
+        if self.entry_num.val() == self.n_hf.val() {
             self.ent_rank.next = self.r_hf.val();
-        } else if self.entry_num.val() == self.n_svc.val() {
-            self.ent_rank.next = self.svc_rank.val();
-        } else if self.entry_num.val() == self.n_pendsv.val() {
-            self.ent_rank.next = self.r_p0.val();
-            if self.n_sys_hi.val().get_bit(1) {
-                self.ent_rank.next = self.ent_rank.val() + self.r_p0.val();
-            }
-            if self.n_sys_lo.val().get_bit(1) {
-                self.ent_rank.next = self.ent_rank.val() + self.r_hf.val();
-            }
-        } else if self.entry_num.val() == self.n_systick.val() {
-            self.ent_rank.next = self.r_p0.val();
-            if self.n_sys_hi.val().get_bit(2) {
-                self.ent_rank.next = self.ent_rank.val() + self.r_p0.val();
-            }
-            if self.n_sys_lo.val().get_bit(2) {
-                self.ent_rank.next = self.ent_rank.val() + self.r_hf.val();
-            }
-        } else if self.entry_num.val() >= self.n_irq0.val() {
-            self.ent_rank.next = self.r_p0.val();
-            if self.n_pri_hi.val().get_bit(self.ent_idx.val().index()) {
-                self.ent_rank.next = self.ent_rank.val() + self.r_p0.val();
-            }
-            if self.n_pri_lo.val().get_bit(self.ent_idx.val().index()) {
-                self.ent_rank.next = self.ent_rank.val() + self.r_hf.val();
-            }
         }
 
         // ---- Registered decisions (current in the next cycle).
@@ -700,7 +664,7 @@ impl Logic for M0Scs {
             }
         }
         self.rd_val.next = self.z32.val();
-        if (self.addr.val() == self.w_csr.val()) {
+        if self.dec_a.csr.val() {
             self.rd_val.next = self.v_clksrc.val();
             if self.st_en.d.val() {
                 self.rd_val.next = self.rd_val.val() | (1 << 0);
@@ -712,22 +676,22 @@ impl Logic for M0Scs {
                 self.rd_val.next = self.rd_val.val() | (1 << 16);
             }
         }
-        if (self.addr.val() == self.w_rvr.val()) {
+        if self.dec_a.rvr.val() {
             self.rd_val.next = self.st_rvr.d.val();
         }
-        if (self.addr.val() == self.w_cvr.val()) {
+        if self.dec_a.cvr.val() {
             self.rd_val.next = self.st_cvr.d.val();
         }
         if self.addr.val() == self.w_calib.val() {
             self.rd_val.next = self.v_calib.val();
         }
-        if (self.addr.val() == self.w_iser.val()) | (self.addr.val() == self.w_icer.val()) {
+        if self.dec_a.iser.val() | self.dec_a.icer.val() {
             self.rd_val.next = self.n_irq_en.val();
         }
-        if (self.addr.val() == self.w_ispr.val()) | (self.addr.val() == self.w_icpr.val()) {
+        if self.dec_a.ispr.val() | self.dec_a.icpr.val() {
             self.rd_val.next = self.n_irq_pend.val();
         }
-        if (self.addr.val().get_bits::<7>(3) == self.w_ipr7.val()) {
+        if self.dec_a.ipr.val() {
             for i in 0..4 {
                 if self.ipr_rhi.val().get_bit(i) {
                     self.rd_val.next = self.rd_val.val() | (1 << (8 * i + 7));
@@ -740,7 +704,7 @@ impl Logic for M0Scs {
         if self.addr.val() == self.w_cpuid.val() {
             self.rd_val.next = self.v_cpuid.val();
         }
-        if (self.addr.val() == self.w_icsr.val()) {
+        if self.dec_a.icsr.val() {
             for i in 0..6 {
                 if self.ipsr.val().get_bit(i) {
                     self.rd_val.next = self.rd_val.val() | (1 << i);
@@ -762,10 +726,10 @@ impl Logic for M0Scs {
                 self.rd_val.next = self.rd_val.val() | (1 << 31);
             }
         }
-        if (self.addr.val() == self.w_aircr.val()) {
+        if self.dec_a.aircr.val() {
             self.rd_val.next = self.v_aircr.val();
         }
-        if (self.addr.val() == self.w_scr.val()) {
+        if self.dec_a.scr.val() {
             if self.scr_sleepdeep.d.val() {
                 self.rd_val.next = self.rd_val.val() | (1 << 2);
             }
@@ -776,7 +740,7 @@ impl Logic for M0Scs {
         if self.addr.val() == self.w_ccr.val() {
             self.rd_val.next = self.v_ccr.val();
         }
-        if (self.addr.val() == self.w_shpr2.val()) {
+        if self.dec_a.shpr2.val() {
             if self.n_sys_hi.val().get_bit(0) {
                 self.rd_val.next = self.rd_val.val() | (1 << 31);
             }
@@ -784,7 +748,7 @@ impl Logic for M0Scs {
                 self.rd_val.next = self.rd_val.val() | (1 << 30);
             }
         }
-        if (self.addr.val() == self.w_shpr3.val()) {
+        if self.dec_a.shpr3.val() {
             if self.n_sys_hi.val().get_bit(1) {
                 self.rd_val.next = self.rd_val.val() | (1 << 23);
             }
@@ -803,5 +767,64 @@ impl Logic for M0Scs {
             self.o_rdata.d.next = self.rd_val.val();
         }
         self.rdata.next = self.o_rdata.q.val();
+    }
+}
+
+crate::hdl_block! {
+    /// Which writable SCS register a word offset names; used for the address phase (reads) and
+    /// the data phase (writes), which can overlap (a store's data phase with the next load's
+    /// address). The read-only CALIB, CPUID and CCR are decoded in the read mux alone.
+    ScsDecode
+    ports {
+        addr: Signal<In, Bits<10>>,
+        csr: Signal<Out, bool>,
+        rvr: Signal<Out, bool>,
+        cvr: Signal<Out, bool>,
+        iser: Signal<Out, bool>,
+        icer: Signal<Out, bool>,
+        ispr: Signal<Out, bool>,
+        icpr: Signal<Out, bool>,
+        ipr: Signal<Out, bool>,
+        icsr: Signal<Out, bool>,
+        aircr: Signal<Out, bool>,
+        scr: Signal<Out, bool>,
+        shpr2: Signal<Out, bool>,
+        shpr3: Signal<Out, bool>,
+    }
+    consts {
+        // Word offsets of the registers (one source: regs.rs).
+        w_csr: 10 = regs::word(&regs::SYST_CSR),
+        w_rvr: 10 = regs::word(&regs::SYST_RVR),
+        w_cvr: 10 = regs::word(&regs::SYST_CVR),
+        w_iser: 10 = regs::word(&regs::NVIC_ISER),
+        w_icer: 10 = regs::word(&regs::NVIC_ICER),
+        w_ispr: 10 = regs::word(&regs::NVIC_ISPR),
+        w_icpr: 10 = regs::word(&regs::NVIC_ICPR),
+        w_ipr7: 7 = regs::word(&regs::NVIC_IPR) >> 3,
+        w_icsr: 10 = regs::word(&regs::ICSR),
+        w_aircr: 10 = regs::word(&regs::AIRCR),
+        w_scr: 10 = regs::word(&regs::SCR),
+        w_shpr2: 10 = regs::word(&regs::SHPR2),
+        w_shpr3: 10 = regs::word(&regs::SHPR3),
+    }
+    fields {}
+}
+
+impl Logic for ScsDecode {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.csr.next = self.addr.val() == self.w_csr.val();
+        self.rvr.next = self.addr.val() == self.w_rvr.val();
+        self.cvr.next = self.addr.val() == self.w_cvr.val();
+        self.iser.next = self.addr.val() == self.w_iser.val();
+        self.icer.next = self.addr.val() == self.w_icer.val();
+        self.ispr.next = self.addr.val() == self.w_ispr.val();
+        self.icpr.next = self.addr.val() == self.w_icpr.val();
+        self.ipr.next = self.addr.val().get_bits::<7>(3) == self.w_ipr7.val();
+        self.icsr.next = self.addr.val() == self.w_icsr.val();
+        self.aircr.next = self.addr.val() == self.w_aircr.val();
+        self.scr.next = self.addr.val() == self.w_scr.val();
+        self.shpr2.next = self.addr.val() == self.w_shpr2.val();
+        self.shpr3.next = self.addr.val() == self.w_shpr3.val();
     }
 }

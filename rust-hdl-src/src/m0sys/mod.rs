@@ -14,9 +14,5 @@ pub use ram::{AhbRam, RamBe32};
 pub use top::M0Sys;
 pub use uart::Uart;
 
-use rust_hdl::prelude::*;
 
-/// A sized constant, so comparisons have equal widths in the Verilog.
-fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
-    Constant::new(bits::<N>(v))
-}
+use crate::common::block::c;

@@ -8,9 +8,7 @@
 use crate::common::prims::{RDff, Ram};
 use rust_hdl::prelude::*;
 
-fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
-    Constant::new(bits::<N>(v))
-}
+use crate::common::block::c;
 
 #[derive(LogicBlock)]
 pub struct OtpMacro {

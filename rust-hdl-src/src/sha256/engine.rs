@@ -5,9 +5,7 @@ use super::regs;
 use crate::common::prims::{ByteSwap32, RDff, Ram16x32, ZeroExt};
 use rust_hdl::prelude::*;
 
-fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
-    Constant::new(bits::<N>(v))
-}
+use crate::common::block::c;
 
 #[derive(LogicBlock)]
 pub struct Sha256Engine {

@@ -5,9 +5,7 @@ use crate::common::prims::{RDff, ZeroExt};
 use crate::common::regmap::Register;
 use rust_hdl::prelude::*;
 
-fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
-    Constant::new(bits::<N>(v))
-}
+use crate::common::block::c;
 
 /// The address of a register, as a 12-bit constant.
 fn a(r: Register) -> Constant<Bits<12>> {
