@@ -73,21 +73,25 @@ pub fn run(block: &str) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let trace_path = dir.join(format!("{}.trace", bench.module));
     let recorded = record_trace(&bench, random.body, &trace_path, scale)?;
-    let exe = build_replay_loop(bench.module, &dir)?;
     let started = Instant::now();
-    let out = std::process::Command::new(&exe).arg(&trace_path).output().map_err(|e| format!("running {}: {e}", exe.display()))?;
+    let bare_rate = replay_rate(bench.module, &dir, &trace_path)?;
+    println!("{:<36} {:>12.0} cycles/s ({recorded} cycles replayed; process {:.2} s)", "bare C++ Verilator loop", bare_rate, started.elapsed().as_secs_f64());
+    println!("{:<36} {:>12.2}", "lockstep / bare C++ ratio", lockstep_rate / bare_rate);
+    Ok(())
+}
+
+/// Builds the bare C++ replay loop of `module` in `dir`, replays `trace` and returns its cycles/s.
+fn replay_rate(module: &str, dir: &Path, trace: &Path) -> Result<f64, String> {
+    let exe = build_replay_loop(module, dir)?;
+    let out = std::process::Command::new(&exe).arg(trace).output().map_err(|e| format!("running {}: {e}", exe.display()))?;
     if !out.status.success() {
         return Err(format!("{} failed: {}", exe.display(), String::from_utf8_lossy(&out.stderr)));
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    let bare_rate: f64 = text
-        .split_whitespace()
+    text.split_whitespace()
         .find_map(|f| f.strip_prefix("cycles_per_sec="))
         .and_then(|v| v.parse().ok())
-        .ok_or(format!("unexpected output from the bare loop: {text}"))?;
-    println!("{:<36} {:>12.0} cycles/s ({recorded} cycles replayed; process {:.2} s)", "bare C++ Verilator loop", bare_rate, started.elapsed().as_secs_f64());
-    println!("{:<36} {:>12.2}", "lockstep / bare C++ ratio", lockstep_rate / bare_rate);
-    Ok(())
+        .ok_or(format!("unexpected output from the bare loop: {text}"))
 }
 
 /// Run the workload once on the RTL alone, recording the inputs at every edge into `path`.
@@ -134,5 +138,18 @@ fn run_m0() -> Result<(), String> {
     println!("\n== co-simulation speed");
     println!("{:<44} {:.0} instructions/s, {:.0} cycles/s", "RTL (Verilator) + ISS in lock-step", r.instructions as f64 / lockstep_s, r.cycles as f64 / lockstep_s);
     println!("{:<44} {:.0} instructions/s", "ISS alone", iss.instructions as f64 / iss_s);
+
+    // The same cycles once more with the core's inputs recorded, replayed by a bare C++ loop.
+    let dir = pluton_toolchain::project_root().join("build").join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let trace_path = dir.join("pluton_m0.trace");
+    {
+        let mut recorder = TraceRecorder::new(VerilatedDut::open("pluton_m0").ok_or("no Verilated model for pluton_m0")?, trace_path.clone());
+        tb::run(&mut recorder, &image, &tb::RunConfig::default())?;
+    } // the recorder writes the trace when dropped
+    let bare_rate = replay_rate("pluton_m0", &dir, &trace_path)?;
+    let lockstep_rate = r.cycles as f64 / lockstep_s;
+    println!("{:<44} {:.0} cycles/s", "bare C++ Verilator loop (same inputs)", bare_rate);
+    println!("{:<44} {:.2}", "lock-step / bare C++ ratio", lockstep_rate / bare_rate);
     Ok(())
 }
