@@ -140,15 +140,15 @@ fn random_irq_plan(rng: &mut impl rand::Rng, cycles: u64) -> IrqPlan {
 }
 
 /// The fault paths QEMU cannot check: 0x30000000 answers ERROR on the bus (load and fetch), plus
-/// T = 0, a bad EXC_RETURN and execute-never; then a random program under random ERROR windows.
+/// T = 0, a bad EXC_RETURN, execute-never and UDF.W.
 async fn faults(ctx: Ctx) -> Result<(), String> {
     let image = compile::build("faults")?;
     let cfg = RunConfig { error_ranges: vec![(0x3000_0000, 0x3000_1000)], ..RunConfig::default() };
     let r = lockstep(&ctx, &image, &cfg)?;
-    if !r.success || r.exceptions.get(&3) != Some(&5) {
-        return Err(format!("faults: expected 5 HardFault entries, got {:?}; output:\n{}", r.exceptions, r.output));
+    if !r.success || r.exceptions.get(&3) != Some(&6) || r.output.contains("WRONG") {
+        return Err(format!("faults: expected 6 HardFault entries, each at its instruction; got {:?}; output:\n{}", r.exceptions, r.output));
     }
     ctx.count(1);
-    ctx.metric("hardfault_entries", 5.0);
+    ctx.metric("hardfault_entries", 6.0);
     Ok(())
 }

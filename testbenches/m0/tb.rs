@@ -201,6 +201,7 @@ struct Ports {
     htrans: usize,
     hsize: usize,
     hburst: usize,
+    hprot: usize,
     hwrite: usize,
     hwdata: usize,
     hrdata: usize,
@@ -245,6 +246,7 @@ impl Ports {
             hsize: b("HSIZE")?,
             hburst: if bus == BusMode::Drive { p("HBURST")? } else { usize::MAX },
             hwrite: b("HWRITE")?,
+            hprot: b("HPROT")?,
             hwdata: b("HWDATA")?,
             hrdata: b("HRDATA")?,
             hready: b("HREADY")?,
@@ -441,6 +443,11 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
             }
             if drive && dut.peek_u32(p.hburst) != 0 {
                 return Err(format!("cycle {rtl_cycle}: HBURST must be SINGLE"));
+            }
+            // The core is always privileged (no unprivileged Thread mode): HPROT[1] = 1, [3:2] = 0.
+            let hprot = dut.peek_u32(p.hprot);
+            if hprot & 0b1110 != 0b0010 {
+                return Err(format!("cycle {rtl_cycle}: HPROT = {hprot:#06b} at {haddr:#x}; a privileged core drives x010 (bit 0: data)"));
             }
         }
         // A stalled address phase must not change, unless the stall is an ERROR response.

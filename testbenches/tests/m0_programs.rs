@@ -69,7 +69,7 @@ fn m0_program_faults_on_iss() {
     println!("{}", iss.output);
     assert!(iss.success && iss.output.ends_with("faults done\n"), "{}", iss.output);
     let cases: Vec<&str> = iss.output.lines().filter(|l| l.contains(": faults ")).collect();
-    assert_eq!(cases.len(), 5, "{}", iss.output);
+    assert_eq!(cases.len(), 6, "{}", iss.output);
     for line in cases {
         assert!(line.contains("faults 1, stacked pc as expected"), "{line}");
     }

@@ -513,6 +513,11 @@ impl Cpu {
             }
             Exec::Fault(kind) => {
                 let ret = if kind == FaultKind::SvcEscalated { self.pc } else { pc };
+                // A 32-bit encoding with the 11110 prefix is decoded from its second halfword, in
+                // the instruction's second cycle (contract: UDF.W and its kin fault after 2).
+                if matches!(kind, FaultKind::Udf | FaultKind::Undefined) && len == 4 && hw1 >> 11 == 0b11110 {
+                    self.attempt = 2;
+                }
                 return self.fault_at(kind, ret, lead, bus, log);
             }
         }

@@ -1,7 +1,8 @@
 /* The HardFault paths QEMU's microbit cannot check, run in lock-step (RTL against the ISS) only:
  * BX to an even address (EPSR.T = 0: QEMU re-runs the code after it), an invalid EXC_RETURN
  * (UNPREDICTABLE on ARMv6-M; QEMU hangs), a load and a fetch at 0x30000000 (the lock-step bench
- * answers ERROR there; QEMU's board reads it as zero), and a fetch from the execute-never region. */
+ * answers ERROR there; QEMU's board reads it as zero), a fetch from the execute-never region and
+ * the 32-bit UDF.W. */
 #include "semihost.h"
 
 #include "fault_handler.h"
@@ -57,6 +58,19 @@ int main(void) {
     f = (void (*)(void))0xF0000001;
     f();
     report("execute_never", 0xF0000000);
+
+    /* UDF.W, the 32-bit permanently undefined encoding: HardFault at its first halfword */
+    fix = 1;
+    __asm__ volatile("adr %0, 2f\n\t"
+                     "str %0, [%1]\n\t"
+                     "adr %0, 1f\n\t"
+                     ".align 2\n"
+                     "1: .short 0xf7f0, 0xa000\n"
+                     "2:\n\t"
+                     : "=&l"(pc)
+                     : "l"(&recover_to)
+                     : "memory");
+    report("udf_w", pc);
 
     sh_puts("faults done\n");
     return 0;
