@@ -248,6 +248,7 @@
 
 
 
+
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
 
     // Module arguments
@@ -777,6 +778,10 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
     wire  [3:0] lsm_rn__q;
     reg  lsm_rn__clock;
     reg  lsm_rn__rst_n;
+    reg  [31:0] lsm_base__d;
+    wire  [31:0] lsm_base__q;
+    reg  lsm_base__clock;
+    reg  lsm_base__rst_n;
     reg  [5:0] exc_num__d;
     wire  [5:0] exc_num__q;
     reg  exc_num__clock;
@@ -1119,6 +1124,7 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
     reg  [3:0] wl_alu;
     reg  [3:0] apsr_alu;
     reg  lsm_go;
+    reg  lsm_abort;
     reg  rq_chk;
     reg  [31:0] hwdata;
     reg  [31:0] f_addr;
@@ -1344,6 +1350,12 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
         .q(lsm_rn__q),
         .clock(lsm_rn__clock),
         .rst_n(lsm_rn__rst_n)
+    );
+    pluton_m0sys_rdff32 lsm_base(
+        .d(lsm_base__d),
+        .q(lsm_base__q),
+        .clock(lsm_base__clock),
+        .rst_n(lsm_base__rst_n)
     );
     pluton_m0sys_rdff6 exc_num(
         .d(exc_num__d),
@@ -1692,6 +1704,9 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
         lsm_rn__clock = clock;
         lsm_rn__rst_n = rst_n;
         lsm_rn__d = lsm_rn__q;
+        lsm_base__clock = clock;
+        lsm_base__rst_n = rst_n;
+        lsm_base__d = lsm_base__q;
         exc_num__clock = clock;
         exc_num__rst_n = rst_n;
         exc_num__d = exc_num__q;
@@ -2898,6 +2913,10 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
                                 lsm_st__d = i_stm | m_push;
                                 lsm_wb__d = i_stm;
                                 lsm_rn__d = f_r8;
+                                if (m_push | m_pop) begin
+                                    lsm_rn__d = r13;
+                                end
+                                lsm_base__d = ra_v;
                                 lsm_pc__d = m_pop & h8;
                                 if (m_push | m_pop) begin
                                     we = 1'b1;
@@ -3481,6 +3500,13 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
         scs__write = rq_write;
         scs__addr = rq_addr[(32'h2)+:(10)];
         scs__wdata = hwdata;
+        lsm_abort = HREADY & HRESP & (dp_ld__q | dp_st__q) & ((st__q == s_lsm) | (st__q == s_lastd));
+        if (lsm_abort) begin
+            we = 1'b1;
+            wphys = 1'b0;
+            wl = lsm_rn__q;
+            wd = lsm_base__q;
+        end
         widx = wl;
         if (~wphys & (wl == r13) & spsel__q) begin
             widx = r15;
@@ -3490,7 +3516,7 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
             wdata = wd & xfffffffc;
         end
         w_oh = z16;
-        if (we & adv) begin
+        if ((we & adv) | lsm_abort) begin
             w_oh = one16 << widx;
         end
         if (w_oh[0]) begin
@@ -3556,6 +3582,7 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
             lsm_st__d = lsm_st__q;
             lsm_wb__d = lsm_wb__q;
             lsm_rn__d = lsm_rn__q;
+            lsm_base__d = lsm_base__q;
             exc_num__d = exc_num__q;
             exc_thread__d = exc_thread__q;
             exc_psp__d = exc_psp__q;
@@ -3651,7 +3678,7 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
         if (ret_ipc) begin
             trc_pc = ipc__q;
         end
-        trc_rf_we = we & adv;
+        trc_rf_we = (we & adv) | lsm_abort;
         trc_rf_idx = widx;
         trc_rf_data = wdata;
         trc_apsr = apsr__d;

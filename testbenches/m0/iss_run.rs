@@ -16,8 +16,15 @@ pub struct IssRun {
 
 /// Runs until SYS_EXIT; more than `max_records` records, another BKPT or a lockup is an error.
 pub fn run_iss(image: &Image, max_records: u64) -> Result<IssRun, String> {
+    run_iss_with_errors(image, max_records, &[])
+}
+
+/// `run_iss` with bus ERROR answered in `error_ranges` ([start, end) byte ranges), as the
+/// lock-step bench can be told to.
+pub fn run_iss_with_errors(image: &Image, max_records: u64, error_ranges: &[(u32, u32)]) -> Result<IssRun, String> {
     image.check()?;
     let mut mem = Memory::new(image)?;
+    mem.error_ranges = error_ranges.to_vec();
     let mut cpu = Cpu::new();
     cpu.reset(&mut mem).map_err(|e| format!("{}: reset vector fetch at {:#x} failed", image.name, e.addr))?;
     let mut semi = Semihost::default();

@@ -1,7 +1,8 @@
 //! The soft core's test programs on the ISS and on QEMU (`-M microbit`): identical output, and each ends with its success marker.
 
 use pluton_testbenches::m0::compile::{build, programs};
-use pluton_testbenches::m0::iss_run::run_iss;
+use pluton_testbenches::m0::cases::FAULTS_ERROR_RANGES;
+use pluton_testbenches::m0::iss_run::{run_iss, run_iss_with_errors};
 use pluton_testbenches::m0::qemu::{run, QemuRun};
 use std::time::Duration;
 
@@ -65,13 +66,18 @@ fn m0_program_exceptions() {
 #[test]
 fn m0_program_faults_on_iss() {
     let image = build("faults").unwrap_or_else(|e| panic!("{e}"));
-    let iss = run_iss(&image, 1_000_000).unwrap_or_else(|e| panic!("{e}"));
+    let iss = run_iss_with_errors(&image, 1_000_000, FAULTS_ERROR_RANGES).unwrap_or_else(|e| panic!("{e}"));
     println!("{}", iss.output);
     assert!(iss.success && iss.output.ends_with("faults done\n"), "{}", iss.output);
     let cases: Vec<&str> = iss.output.lines().filter(|l| l.contains(": faults ")).collect();
-    assert_eq!(cases.len(), 6, "{}", iss.output);
+    assert_eq!(cases.len(), 10, "{}", iss.output);
     for line in cases {
         assert!(line.contains("faults 1, stacked pc as expected"), "{line}");
+    }
+    // A multiple transfer that errors part-way: the base (SP) has its old value back, LDM's r2
+    // holds the good word (0, not the 7 put there before), STM stored its first word.
+    for want in ["ldm_partial: base 0x20001ffc, r2 0x00000000", "stm_partial: base 0x20001ffc, stored 0x00000005", "pop_partial: sp 0x20001ffc", "push_partial: sp 0x20002004"] {
+        assert!(iss.output.contains(want), "no `{want}` in\n{}", iss.output);
     }
 }
 

@@ -778,15 +778,27 @@ impl Cpu {
     }
 
     /// Reads `count` words from `addr` upwards; all reads complete before any register is written.
-    fn load_words(
-        &mut self,
-        addr: u32,
-        count: u32,
-        bus: &mut dyn Bus,
-    ) -> Result<Vec<u32>, FaultKind> {
-        (0..count)
-            .map(|i| self.load(addr.wrapping_add(4 * i), 4, bus))
-            .collect()
+    /// Reads up to `count` words from `addr` upwards, stopping at the first fault: the words
+    /// read before it, and the fault.
+    fn load_words(&mut self, addr: u32, count: u32, bus: &mut dyn Bus) -> (Vec<u32>, Option<FaultKind>) {
+        let mut words = Vec::with_capacity(count as usize);
+        for i in 0..count {
+            match self.load(addr.wrapping_add(4 * i), 4, bus) {
+                Ok(w) => words.push(w),
+                Err(k) => return (words, Some(k)),
+            }
+        }
+        (words, None)
+    }
+
+    /// A transfer of LDM/STM/PUSH/POP faulted: the registers loaded so far keep their values and,
+    /// after a bus error, the base (`rn`, 13 = SP) is written with its value from before the
+    /// instruction (contract). An alignment fault comes before any transfer and writes nothing.
+    fn abandon_multiple(&mut self, rn: u8, base: u32, kind: FaultKind, log: &mut Retired) -> Exec {
+        if kind == FaultKind::Bus {
+            self.set_reg(rn, base, log);
+        }
+        Exec::Fault(kind)
     }
 
     fn execute(&mut self, instr: Instr, bus: &mut dyn Bus, log: &mut Retired) -> Exec {
@@ -872,7 +884,7 @@ impl Cpu {
                 let mut addr = start;
                 for n in (0..15u8).filter(|n| list >> n & 1 == 1) {
                     if let Err(k) = self.store(addr, 4, self.reg(n), bus, log) {
-                        return Exec::Fault(k);
+                        return self.abandon_multiple(13, self.sp(), k, log);
                     }
                     addr = addr.wrapping_add(4);
                 }
@@ -880,10 +892,13 @@ impl Cpu {
             }
             Pop { list } => {
                 let sp = self.sp();
-                let words = match self.load_words(sp, list.count_ones(), bus) {
-                    Ok(w) => w,
-                    Err(k) => return Exec::Fault(k),
-                };
+                let (words, fault) = self.load_words(sp, list.count_ones(), bus);
+                if let Some(k) = fault {
+                    for (n, w) in (0..8u8).filter(|n| list >> n & 1 == 1).zip(words) {
+                        self.set_reg(n, w, log);
+                    }
+                    return self.abandon_multiple(13, sp, k, log);
+                }
                 let mut words = words.into_iter();
                 for n in (0..8u8).filter(|n| list >> n & 1 == 1) {
                     self.set_reg(n, words.next().unwrap(), log);
@@ -900,7 +915,7 @@ impl Cpu {
                 let mut addr = base;
                 for n in (0..8u8).filter(|n| list >> n & 1 == 1) {
                     if let Err(k) = self.store(addr, 4, self.reg(n), bus, log) {
-                        return Exec::Fault(k);
+                        return self.abandon_multiple(rn, base, k, log);
                     }
                     addr = addr.wrapping_add(4);
                 }
@@ -908,12 +923,12 @@ impl Cpu {
             }
             Ldm { rn, list } => {
                 let base = self.reg(rn);
-                let words = match self.load_words(base, list.count_ones(), bus) {
-                    Ok(w) => w,
-                    Err(k) => return Exec::Fault(k),
-                };
+                let (words, fault) = self.load_words(base, list.count_ones(), bus);
                 for (n, w) in (0..8u8).filter(|n| list >> n & 1 == 1).zip(words) {
                     self.set_reg(n, w, log);
+                }
+                if let Some(k) = fault {
+                    return self.abandon_multiple(rn, base, k, log);
                 }
                 // writeback only when Rn is not loaded
                 if list >> rn & 1 == 0 {

@@ -109,6 +109,8 @@ crate::hdl_block! {
         lsm_st: RDff<bool>,
         lsm_wb: RDff<bool>,
         lsm_rn: RDff<Bits<4>>,
+        // The base register's value before the instruction, put back if a transfer errors.
+        lsm_base: RDff<Bits<32>>,
         exc_num: RDff<Bits<6>>,
         exc_thread: RDff<bool>,
         exc_psp: RDff<bool>,
@@ -334,6 +336,7 @@ crate::hdl_block! {
         wl_alu: Signal<Local, Bits<4>>,
         apsr_alu: Signal<Local, Bits<4>>,
         lsm_go: Signal<Local, bool>,
+        lsm_abort: Signal<Local, bool>,
         rq_chk: Signal<Local, bool>,
         hwdata: Signal<Local, Bits<32>>,
         f_addr: Signal<Local, Bits<32>>,
@@ -400,6 +403,9 @@ impl Logic for M0Core {
         self.lsm_rn.clock.next = self.clock.val();
         self.lsm_rn.rst_n.next = self.rst_n.val();
         self.lsm_rn.d.next = self.lsm_rn.q.val();
+        self.lsm_base.clock.next = self.clock.val();
+        self.lsm_base.rst_n.next = self.rst_n.val();
+        self.lsm_base.d.next = self.lsm_base.q.val();
         self.exc_num.clock.next = self.clock.val();
         self.exc_num.rst_n.next = self.rst_n.val();
         self.exc_num.d.next = self.exc_num.q.val();
@@ -1381,6 +1387,10 @@ impl Logic for M0Core {
                             self.lsm_st.d.next = self.i_stm.val() | self.m_push.val();
                             self.lsm_wb.d.next = self.i_stm.val();
                             self.lsm_rn.d.next = self.f_r8.val();
+                            if self.m_push.val() | self.m_pop.val() {
+                                self.lsm_rn.d.next = self.r13.val();
+                            }
+                            self.lsm_base.d.next = self.ra_v.val();
                             self.lsm_pc.d.next = self.m_pop.val() & self.h8.val();
                             // LDM (Rn not loaded), PUSH, POP write Rn/SP back now; STM at its end.
                             if self.m_push.val() | self.m_pop.val() {
@@ -1907,6 +1917,19 @@ impl Logic for M0Core {
         self.scs.addr.next = self.rq_addr.val().get_bits::<10>(2);
         self.scs.wdata.next = self.hwdata.val();
 
+        // ---- LDM/STM/PUSH/POP whose transfer errors: the base (SP) gets its old value back in
+        // the ERROR's second cycle, so the entry stacks from it; loaded registers keep theirs.
+        self.lsm_abort.next = self.HREADY.val()
+            & self.HRESP.val()
+            & (self.dp_ld.q.val() | self.dp_st.q.val())
+            & ((self.st.q.val() == self.s_lsm.val()) | (self.st.q.val() == self.s_lastd.val()));
+        if self.lsm_abort.val() {
+            self.we.next = true;
+            self.wphys.next = false;
+            self.wl.next = self.lsm_rn.q.val();
+            self.wd.next = self.lsm_base.q.val();
+        }
+
         // ---- Register write port (SP always word aligned).
         self.widx.next = self.wl.val();
         if !self.wphys.val() & (self.wl.val() == self.r13.val()) & self.spsel.q.val() {
@@ -1917,7 +1940,7 @@ impl Logic for M0Core {
             self.wdata.next = self.wd.val() & self.xfffffffc.val();
         }
         self.w_oh.next = self.z16.val();
-        if self.we.val() & self.adv.val() {
+        if (self.we.val() & self.adv.val()) | self.lsm_abort.val() {
             self.w_oh.next = self.one16.val() << self.widx.val();
         }
         for i in 0..16 {
@@ -1942,6 +1965,7 @@ impl Logic for M0Core {
             self.lsm_st.d.next = self.lsm_st.q.val();
             self.lsm_wb.d.next = self.lsm_wb.q.val();
             self.lsm_rn.d.next = self.lsm_rn.q.val();
+            self.lsm_base.d.next = self.lsm_base.q.val();
             self.exc_num.d.next = self.exc_num.q.val();
             self.exc_thread.d.next = self.exc_thread.q.val();
             self.exc_psp.d.next = self.exc_psp.q.val();
@@ -2050,7 +2074,7 @@ impl Logic for M0Core {
         if self.ret_ipc.val() {
             self.trc_pc.next = self.ipc.q.val();
         }
-        self.trc_rf_we.next = self.we.val() & self.adv.val();
+        self.trc_rf_we.next = (self.we.val() & self.adv.val()) | self.lsm_abort.val();
         self.trc_rf_idx.next = self.widx.val();
         self.trc_rf_data.next = self.wdata.val();
         self.trc_apsr.next = self.apsr.d.val();

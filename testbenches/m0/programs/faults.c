@@ -1,8 +1,11 @@
 /* The HardFault paths QEMU's microbit cannot check, run in lock-step (RTL against the ISS) only:
  * BX to an even address (EPSR.T = 0: QEMU re-runs the code after it), an invalid EXC_RETURN
  * (UNPREDICTABLE on ARMv6-M; QEMU hangs), a load and a fetch at 0x30000000 (the lock-step bench
- * answers ERROR there; QEMU's board reads it as zero), a fetch from the execute-never region and
- * the 32-bit UDF.W. */
+ * answers ERROR there; QEMU's board reads it as zero), a fetch from the execute-never region, the
+ * 32-bit UDF.W, and LDM/POP/STM/PUSH whose transfer errors part-way (registers loaded before the
+ * error keep their values; the base register, or SP, gets its old value back). The bench also
+ * answers ERROR at the SRAM word 0x20002000 (cases.rs, FAULTS_ERROR_RANGES), so PUSH and POP can
+ * fault half-way with SP mid-SRAM, where the HardFault frame below SP harms nothing. */
 #include "semihost.h"
 
 #include "fault_handler.h"
@@ -71,6 +74,81 @@ int main(void) {
                      : "l"(&recover_to)
                      : "memory");
     report("udf_w", pc);
+
+    /* LDM next to the erroring word: the second word errors */
+    fix = 0;
+    uint32_t base = 0x20001FFCu, first = 0;
+    __asm__ volatile("adr %0, 1f\n\t"
+                     "movs r2, #7\n\t"
+                     "movs r3, #7\n\t"
+                     ".align 2\n"
+                     "1: ldm %1!, {r2, r3}\n\t"
+                     "mov %2, r2\n\t"
+                     : "=&l"(pc), "+l"(base), "+l"(first)
+                     :
+                     : "r2", "r3", "memory");
+    report("ldm_partial", pc);
+    sh_puts("ldm_partial: base ");
+    print_hex(base);
+    sh_puts(", r2 ");
+    print_hex(first);
+    sh_puts("\n");
+
+    /* STM next to the erroring word: the first word is stored, the second errors */
+    base = 0x20001FFCu;
+    __asm__ volatile("adr %0, 1f\n\t"
+                     "movs r2, #5\n\t"
+                     "movs r3, #6\n\t"
+                     ".align 2\n"
+                     "1: stm %1!, {r2, r3}\n\t"
+                     : "=&l"(pc), "+l"(base)
+                     :
+                     : "r2", "r3", "memory");
+    report("stm_partial", pc);
+    sh_puts("stm_partial: base ");
+    print_hex(base);
+    sh_puts(", stored ");
+    print_hex(*(volatile uint32_t *)0x20001FFCu);
+    sh_puts("\n");
+
+    /* POP and PUSH with SP next to the erroring word 0x20002000: SP comes back unchanged */
+    uint32_t sp_after = 0;
+    __asm__ volatile("mov r4, sp\n\t"
+                     "ldr r5, =0x20001FFC\n\t"
+                     "mov sp, r5\n\t"
+                     "adr %0, 1f\n\t"
+                     ".align 2\n"
+                     "1: pop {r2, r3}\n\t"
+                     "mov %1, sp\n\t"
+                     "mov sp, r4\n\t"
+                     "b 2f\n\t"
+                     ".ltorg\n"
+                     "2:\n\t"
+                     : "=&l"(pc), "=&l"(sp_after)
+                     :
+                     : "r2", "r3", "r4", "r5", "memory");
+    report("pop_partial", pc);
+    sh_puts("pop_partial: sp ");
+    print_hex(sp_after);
+    sh_puts("\n");
+    __asm__ volatile("mov r4, sp\n\t"
+                     "ldr r5, =0x20002004\n\t"
+                     "mov sp, r5\n\t"
+                     "adr %0, 1f\n\t"
+                     ".align 2\n"
+                     "1: push {r2, r3}\n\t"
+                     "mov %1, sp\n\t"
+                     "mov sp, r4\n\t"
+                     "b 2f\n\t"
+                     ".ltorg\n"
+                     "2:\n\t"
+                     : "=&l"(pc), "=&l"(sp_after)
+                     :
+                     : "r2", "r3", "r4", "r5", "memory");
+    report("push_partial", pc);
+    sh_puts("push_partial: sp ");
+    print_hex(sp_after);
+    sh_puts("\n");
 
     sh_puts("faults done\n");
     return 0;
