@@ -25,6 +25,24 @@ __attribute__((naked)) void svc_handler(void) {
 }
 extern char bad_return[];
 
+/* Runs `insn` (a PUSH or POP) with SP = `sp` for that one instruction; `pc` gets its address and
+ * `sp_after` the SP it left (after the HardFault handler skipped it). */
+#define SP_TRANSFER(insn, sp, pc, sp_after)                                                          \
+    __asm__ volatile("mov r4, sp\n\t"                                                                \
+                     "ldr r5, =" #sp "\n\t"                                                          \
+                     "mov sp, r5\n\t"                                                                \
+                     "adr %0, 1f\n\t"                                                                \
+                     ".align 2\n"                                                                     \
+                     "1: " insn "\n\t"                                                               \
+                     "mov %1, sp\n\t"                                                                \
+                     "mov sp, r4\n\t"                                                                \
+                     "b 2f\n\t"                                                                      \
+                     ".ltorg\n"                                                                       \
+                     "2:\n\t"                                                                        \
+                     : "=&l"(pc), "=&l"(sp_after)                                                      \
+                     :                                                                                \
+                     : "r2", "r3", "r4", "r5", "memory")
+
 int main(void) {
     uint32_t pc, v = 0;
 
@@ -113,38 +131,12 @@ int main(void) {
 
     /* POP and PUSH with SP next to the erroring word 0x20002000: SP comes back unchanged */
     uint32_t sp_after = 0;
-    __asm__ volatile("mov r4, sp\n\t"
-                     "ldr r5, =0x20001FFC\n\t"
-                     "mov sp, r5\n\t"
-                     "adr %0, 1f\n\t"
-                     ".align 2\n"
-                     "1: pop {r2, r3}\n\t"
-                     "mov %1, sp\n\t"
-                     "mov sp, r4\n\t"
-                     "b 2f\n\t"
-                     ".ltorg\n"
-                     "2:\n\t"
-                     : "=&l"(pc), "=&l"(sp_after)
-                     :
-                     : "r2", "r3", "r4", "r5", "memory");
+    SP_TRANSFER("pop {r2, r3}", 0x20001FFC, pc, sp_after);
     report("pop_partial", pc);
     sh_puts("pop_partial: sp ");
     print_hex(sp_after);
     sh_puts("\n");
-    __asm__ volatile("mov r4, sp\n\t"
-                     "ldr r5, =0x20002004\n\t"
-                     "mov sp, r5\n\t"
-                     "adr %0, 1f\n\t"
-                     ".align 2\n"
-                     "1: push {r2, r3}\n\t"
-                     "mov %1, sp\n\t"
-                     "mov sp, r4\n\t"
-                     "b 2f\n\t"
-                     ".ltorg\n"
-                     "2:\n\t"
-                     : "=&l"(pc), "=&l"(sp_after)
-                     :
-                     : "r2", "r3", "r4", "r5", "memory");
+    SP_TRANSFER("push {r2, r3}", 0x20002004, pc, sp_after);
     report("push_partial", pc);
     sh_puts("push_partial: sp ");
     print_hex(sp_after);
