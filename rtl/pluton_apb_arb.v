@@ -135,13 +135,13 @@ module pluton_apb_arb(clock,rst_n,s0_psel,s0_penable,s0_pwrite,s0_paddr,s0_pwdat
         s0_pready = sel0 & m_pready;
         s0_pslverr = sel0 & m_pslverr;
         s0_prdata = zero32;
-        if (sel0) begin
+        if (sel0 & m_pready & ~s0_pwrite) begin
             s0_prdata = m_prdata;
         end
         s1_pready = sel1 & m_pready;
         s1_pslverr = sel1 & m_pslverr;
         s1_prdata = zero32;
-        if (sel1) begin
+        if (sel1 & m_pready & ~s1_pwrite) begin
             s1_prdata = m_prdata;
         end
         busy__d = busy__q;

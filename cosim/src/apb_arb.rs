@@ -24,6 +24,7 @@ const M_REQ: usize = 25;
 /// Offsets inside a request group / an answer group.
 const PSEL: usize = 0;
 const PENABLE: usize = 1;
+const PWRITE: usize = 2;
 const PRDATA: usize = 0;
 const PREADY: usize = 1;
 const PSLVERR: usize = 2;
@@ -138,7 +139,9 @@ impl Dut for ApbArbModel {
                 0
             } else {
                 match k {
-                    PRDATA => self.input(M_PRDATA),
+                    // Read data only in the cycle a read completes (README, security property).
+                    PRDATA if self.input(M_PREADY) == 1 && self.input(Self::base(i) + PWRITE) == 0 => self.input(M_PRDATA),
+                    PRDATA => 0,
                     PREADY => self.input(M_PREADY),
                     PSLVERR => self.input(M_PSLVERR),
                     _ => unreachable!(),

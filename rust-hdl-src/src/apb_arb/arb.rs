@@ -115,19 +115,22 @@ impl Logic for ApbArb {
         }
 
         // ---- Answer: only to the port in ACCESS; the other sees pready = 0 and prdata = 0.
-        // The only combinational paths from the completer: m_pready/m_pslverr/m_prdata AND a flop.
+        // Read data passes only in the cycle a read completes, so whatever a completer drives
+        // in wait states or on writes (a held read register) never reaches a port.
+        // The only combinational paths from the completer: m_pready/m_pslverr/m_prdata AND a flop
+        // (and the port's own pwrite).
         self.sel0.next = self.busy.q.val() & !self.owner.q.val();
         self.sel1.next = self.busy.q.val() & self.owner.q.val();
         self.s0_pready.next = self.sel0.val() & self.m_pready.val();
         self.s0_pslverr.next = self.sel0.val() & self.m_pslverr.val();
         self.s0_prdata.next = self.zero32.val();
-        if self.sel0.val() {
+        if self.sel0.val() & self.m_pready.val() & !self.s0_pwrite.val() {
             self.s0_prdata.next = self.m_prdata.val();
         }
         self.s1_pready.next = self.sel1.val() & self.m_pready.val();
         self.s1_pslverr.next = self.sel1.val() & self.m_pslverr.val();
         self.s1_prdata.next = self.zero32.val();
-        if self.sel1.val() {
+        if self.sel1.val() & self.m_pready.val() & !self.s1_pwrite.val() {
             self.s1_prdata.next = self.m_prdata.val();
         }
 
