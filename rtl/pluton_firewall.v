@@ -22,7 +22,7 @@
 
 
 
-module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,m_prdata,m_pready,m_pslverr,prdata,pready,pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,intr_viol);
+module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,m_prdata,m_pready,m_pslverr,prdata,pready,pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,intr_viol,locked_o);
 
     // Module arguments
     input wire  clock;
@@ -48,6 +48,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     output reg  [3:0] m_pstrb /*verilator isolate_assignments*/;
     output reg  [3:0] m_pmaster /*verilator isolate_assignments*/;
     output reg  intr_viol;
+    output reg  locked_o;
 
     // Constant declarations
     localparam  cfg_win = 4'h8;
@@ -549,6 +550,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             prdata = rdata;
         end
         intr_viol = viol_valid__q;
+        locked_o = locked__q;
         if (psel & penable & den) begin
             if (~viol_valid__q) begin
                 viol_valid__d = 1'b1;

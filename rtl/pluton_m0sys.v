@@ -295,7 +295,289 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
 
     // Constant declarations
     localparam  irq_sha_bit = 32'h1;
+    localparam  master_id = 4'h0;
+    localparam  zero256 = 256'h0;
+
+    // Stub signals
+    reg  node__clock;
+    reg  node__rst_n;
+    reg  [3:0] node__hmaster;
+    reg  node__ld_we;
+    reg  [13:0] node__ld_addr;
+    reg  [31:0] node__ld_data;
+    reg  [31:0] node__irq;
+    reg  node__NMI;
+    reg  node__RXEV;
+    reg  node__DBGRESTART;
+    wire  node__psel;
+    wire  node__penable;
+    wire  node__pwrite;
+    wire  [15:0] node__paddr;
+    wire  [31:0] node__pwdata;
+    wire  [3:0] node__pstrb;
+    wire  [3:0] node__pmaster;
+    reg  [31:0] node__prdata;
+    reg  node__pready;
+    reg  node__pslverr;
+    wire  node__uart_tx;
+    wire  node__tx_valid;
+    wire  [7:0] node__tx_byte;
+    wire  node__SLEEPING;
+    wire  node__SLEEPDEEP;
+    wire  node__LOCKUP;
+    wire  node__HALTED;
+    wire  node__SYSRESETREQ;
+    wire  node__TXEV;
+    wire  [31:0] node__mon_haddr;
+    wire  [1:0] node__mon_htrans;
+    wire  [2:0] node__mon_hsize;
+    wire  node__mon_hwrite;
+    wire  [31:0] node__mon_hwdata;
+    wire  [31:0] node__mon_hrdata;
+    wire  node__mon_hready;
+    wire  node__mon_hresp;
+    wire  [3:0] node__mon_hprot;
+    wire  [2:0] node__mon_hburst;
+    wire  [31:0] node__mon_irq;
+    wire  node__trc_retire;
+    wire  node__trc_exc;
+    wire  [5:0] node__trc_excnum;
+    wire  [31:0] node__trc_pc;
+    wire  node__trc_rf_we;
+    wire  [3:0] node__trc_rf_idx;
+    wire  [31:0] node__trc_rf_data;
+    wire  [3:0] node__trc_apsr;
+    wire  [5:0] node__trc_ipsr;
+    wire  [1:0] node__trc_control;
+    wire  node__trc_primask;
+    reg  sha__clock;
+    reg  sha__rst_n;
+    reg  sha__psel;
+    reg  sha__penable;
+    reg  sha__pwrite;
+    reg  [11:0] sha__paddr;
+    reg  [31:0] sha__pwdata;
+    reg  [3:0] sha__pstrb;
+    reg  [3:0] sha__pmaster;
+    reg  [255:0] sha__key_in;
+    reg  sha__key_valid;
+    wire  [31:0] sha__prdata;
+    wire  sha__pready;
+    wire  sha__pslverr;
+    wire  sha__intr_done;
+    reg  [29:0] ze_irq__a;
+    wire  [31:0] ze_irq__y;
+
+    // Local signals
+    reg  [31:0] irq;
+    reg  [11:0] sha_paddr;
+
+    // Sub module instances
+    pluton_m0sys_node node(
+        .clock(node__clock),
+        .rst_n(node__rst_n),
+        .hmaster(node__hmaster),
+        .ld_we(node__ld_we),
+        .ld_addr(node__ld_addr),
+        .ld_data(node__ld_data),
+        .irq(node__irq),
+        .NMI(node__NMI),
+        .RXEV(node__RXEV),
+        .DBGRESTART(node__DBGRESTART),
+        .psel(node__psel),
+        .penable(node__penable),
+        .pwrite(node__pwrite),
+        .paddr(node__paddr),
+        .pwdata(node__pwdata),
+        .pstrb(node__pstrb),
+        .pmaster(node__pmaster),
+        .prdata(node__prdata),
+        .pready(node__pready),
+        .pslverr(node__pslverr),
+        .uart_tx(node__uart_tx),
+        .tx_valid(node__tx_valid),
+        .tx_byte(node__tx_byte),
+        .SLEEPING(node__SLEEPING),
+        .SLEEPDEEP(node__SLEEPDEEP),
+        .LOCKUP(node__LOCKUP),
+        .HALTED(node__HALTED),
+        .SYSRESETREQ(node__SYSRESETREQ),
+        .TXEV(node__TXEV),
+        .mon_haddr(node__mon_haddr),
+        .mon_htrans(node__mon_htrans),
+        .mon_hsize(node__mon_hsize),
+        .mon_hwrite(node__mon_hwrite),
+        .mon_hwdata(node__mon_hwdata),
+        .mon_hrdata(node__mon_hrdata),
+        .mon_hready(node__mon_hready),
+        .mon_hresp(node__mon_hresp),
+        .mon_hprot(node__mon_hprot),
+        .mon_hburst(node__mon_hburst),
+        .mon_irq(node__mon_irq),
+        .trc_retire(node__trc_retire),
+        .trc_exc(node__trc_exc),
+        .trc_excnum(node__trc_excnum),
+        .trc_pc(node__trc_pc),
+        .trc_rf_we(node__trc_rf_we),
+        .trc_rf_idx(node__trc_rf_idx),
+        .trc_rf_data(node__trc_rf_data),
+        .trc_apsr(node__trc_apsr),
+        .trc_ipsr(node__trc_ipsr),
+        .trc_control(node__trc_control),
+        .trc_primask(node__trc_primask)
+    );
+    pluton_m0sys_sha sha(
+        .clock(sha__clock),
+        .rst_n(sha__rst_n),
+        .psel(sha__psel),
+        .penable(sha__penable),
+        .pwrite(sha__pwrite),
+        .paddr(sha__paddr),
+        .pwdata(sha__pwdata),
+        .pstrb(sha__pstrb),
+        .pmaster(sha__pmaster),
+        .key_in(sha__key_in),
+        .key_valid(sha__key_valid),
+        .prdata(sha__prdata),
+        .pready(sha__pready),
+        .pslverr(sha__pslverr),
+        .intr_done(sha__intr_done)
+    );
+    pluton_m0sys_ze_irq ze_irq(
+        .a(ze_irq__a),
+        .y(ze_irq__y)
+    );
+
+    // Update code
+    always @(*) begin
+        node__clock = clock;
+        sha__clock = clock;
+        node__rst_n = rst_n;
+        sha__rst_n = rst_n;
+        node__hmaster = master_id;
+        sha_paddr = node__paddr[(32'h0)+:(12)];
+        sha__psel = node__psel;
+        sha__penable = node__penable;
+        sha__pwrite = node__pwrite;
+        sha__paddr = sha_paddr;
+        sha__pwdata = node__pwdata;
+        sha__pstrb = node__pstrb;
+        sha__pmaster = node__pmaster;
+        sha__key_in = zero256;
+        sha__key_valid = 1'b0;
+        node__prdata = sha__prdata;
+        node__pready = sha__pready;
+        node__pslverr = sha__pslverr;
+        node__ld_we = ld_we;
+        node__ld_addr = ld_addr;
+        node__ld_data = ld_data;
+        uart_tx = node__uart_tx;
+        tx_valid = node__tx_valid;
+        tx_byte = node__tx_byte;
+        ze_irq__a = irq_ext;
+        irq = ze_irq__y << 32'h2;
+        if (sha__intr_done) begin
+            irq = (ze_irq__y << 32'h2) | irq_sha_bit;
+        end
+        node__irq = irq;
+        node__NMI = NMI;
+        node__RXEV = RXEV;
+        node__DBGRESTART = DBGRESTART;
+        SLEEPING = node__SLEEPING;
+        SLEEPDEEP = node__SLEEPDEEP;
+        LOCKUP = node__LOCKUP;
+        HALTED = node__HALTED;
+        SYSRESETREQ = node__SYSRESETREQ;
+        TXEV = node__TXEV;
+        mon_haddr = node__mon_haddr;
+        mon_htrans = node__mon_htrans;
+        mon_hsize = node__mon_hsize;
+        mon_hwrite = node__mon_hwrite;
+        mon_hwdata = node__mon_hwdata;
+        mon_hrdata = node__mon_hrdata;
+        mon_hready = node__mon_hready;
+        mon_hresp = node__mon_hresp;
+        mon_hprot = node__mon_hprot;
+        mon_hburst = node__mon_hburst;
+        mon_irq = node__mon_irq;
+        trc_retire = node__trc_retire;
+        trc_exc = node__trc_exc;
+        trc_excnum = node__trc_excnum;
+        trc_pc = node__trc_pc;
+        trc_rf_we = node__trc_rf_we;
+        trc_rf_idx = node__trc_rf_idx;
+        trc_rf_data = node__trc_rf_data;
+        trc_apsr = node__trc_apsr;
+        trc_ipsr = node__trc_ipsr;
+        trc_control = node__trc_control;
+        trc_primask = node__trc_primask;
+    end
+
+endmodule // pluton_m0sys
+
+// Sub-modules of pluton_m0sys stay in its file (one file per block), so their
+// names differ from the file name by design.
+/* verilator lint_off DECLFILENAME */
+
+module pluton_m0sys_node(clock,rst_n,hmaster,ld_we,ld_addr,ld_data,irq,NMI,RXEV,DBGRESTART,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  [3:0] hmaster;
+    input wire  ld_we;
+    input wire  [13:0] ld_addr;
+    input wire  [31:0] ld_data;
+    input wire  [31:0] irq;
+    input wire  NMI;
+    input wire  RXEV;
+    input wire  DBGRESTART;
+    output reg  psel;
+    output reg  penable;
+    output reg  pwrite;
+    output reg  [15:0] paddr;
+    output reg  [31:0] pwdata;
+    output reg  [3:0] pstrb;
+    output reg  [3:0] pmaster;
+    input wire  [31:0] prdata;
+    input wire  pready;
+    input wire  pslverr;
+    output reg  uart_tx;
+    output reg  tx_valid;
+    output reg  [7:0] tx_byte;
+    output reg  SLEEPING;
+    output reg  SLEEPDEEP;
+    output reg  LOCKUP;
+    output reg  HALTED;
+    output reg  SYSRESETREQ;
+    output reg  TXEV;
+    output reg  [31:0] mon_haddr;
+    output reg  [1:0] mon_htrans;
+    output reg  [2:0] mon_hsize;
+    output reg  mon_hwrite;
+    output reg  [31:0] mon_hwdata;
+    output reg  [31:0] mon_hrdata;
+    output reg  mon_hready;
+    output reg  mon_hresp;
+    output reg  [3:0] mon_hprot;
+    output reg  [2:0] mon_hburst;
+    output reg  [31:0] mon_irq;
+    output reg  trc_retire;
+    output reg  trc_exc;
+    output reg  [5:0] trc_excnum;
+    output reg  [31:0] trc_pc;
+    output reg  trc_rf_we;
+    output reg  [3:0] trc_rf_idx;
+    output reg  [31:0] trc_rf_data;
+    output reg  [3:0] trc_apsr;
+    output reg  [5:0] trc_ipsr;
+    output reg  [1:0] trc_control;
+    output reg  trc_primask;
+
+    // Constant declarations
     localparam  irq_uart_bit = 32'h2;
+    localparam  zero12 = 12'h0;
+    localparam  zero32 = 32'h0;
 
     // Stub signals
     reg  core__clock;
@@ -331,32 +613,118 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
     wire  [5:0] core__trc_ipsr;
     wire  [1:0] core__trc_control;
     wire  core__trc_primask;
-    reg  fabric__clock;
-    reg  fabric__rst_n;
-    reg  [31:0] fabric__haddr;
-    reg  [1:0] fabric__htrans;
-    reg  [2:0] fabric__hsize;
-    reg  fabric__hwrite;
-    reg  [31:0] fabric__hwdata;
-    wire  [31:0] fabric__hrdata;
-    wire  fabric__hready;
-    wire  fabric__hresp;
-    reg  fabric__ld_we;
-    reg  [13:0] fabric__ld_addr;
-    reg  [31:0] fabric__ld_data;
-    wire  fabric__uart_tx;
-    wire  fabric__tx_valid;
-    wire  [7:0] fabric__tx_byte;
-    wire  fabric__irq_sha;
-    wire  fabric__irq_uart;
-    reg  [29:0] ze_irq__a;
-    wire  [31:0] ze_irq__y;
+    reg  dec__clock;
+    reg  dec__rst_n;
+    reg  [17:0] dec__haddr_hi;
+    reg  [1:0] dec__htrans;
+    reg  dec__hready;
+    wire  dec__hsel_rom;
+    wire  dec__hsel_ram;
+    wire  dec__hsel_apb;
+    wire  dec__dsel_rom_q;
+    wire  dec__dsel_ram_q;
+    wire  dec__dsel_apb_q;
+    wire  dec__derr1_q;
+    wire  dec__derr2_q;
+    reg  mux__dsel_rom;
+    reg  mux__dsel_ram;
+    reg  mux__dsel_apb;
+    reg  mux__derr1;
+    reg  mux__derr2;
+    reg  mux__rom_hreadyout;
+    reg  mux__rom_hresp;
+    reg  [31:0] mux__rom_hrdata;
+    reg  mux__ram_hreadyout;
+    reg  mux__ram_hresp;
+    reg  [31:0] mux__ram_hrdata;
+    reg  mux__apb_hreadyout;
+    reg  mux__apb_hresp;
+    reg  [31:0] mux__apb_hrdata;
+    wire  mux__hready;
+    wire  mux__hresp;
+    wire  [31:0] mux__hrdata;
+    reg  rom__clock;
+    reg  rom__rst_n;
+    reg  rom__hsel;
+    reg  [15:0] rom__haddr;
+    reg  [1:0] rom__htrans;
+    reg  [2:0] rom__hsize;
+    reg  rom__hwrite;
+    reg  [31:0] rom__hwdata;
+    reg  rom__hready;
+    reg  rom__read_only;
+    reg  rom__ld_we;
+    reg  [13:0] rom__ld_addr;
+    reg  [31:0] rom__ld_data;
+    wire  rom__hreadyout;
+    wire  rom__hresp;
+    wire  [31:0] rom__hrdata;
+    reg  ram__clock;
+    reg  ram__rst_n;
+    reg  ram__hsel;
+    reg  [13:0] ram__haddr;
+    reg  [1:0] ram__htrans;
+    reg  [2:0] ram__hsize;
+    reg  ram__hwrite;
+    reg  [31:0] ram__hwdata;
+    reg  ram__hready;
+    reg  ram__read_only;
+    reg  ram__ld_we;
+    reg  [11:0] ram__ld_addr;
+    reg  [31:0] ram__ld_data;
+    wire  ram__hreadyout;
+    wire  ram__hresp;
+    wire  [31:0] ram__hrdata;
+    reg  apb__clock;
+    reg  apb__rst_n;
+    reg  apb__hsel;
+    reg  [16:0] apb__haddr;
+    reg  [1:0] apb__htrans;
+    reg  [2:0] apb__hsize;
+    reg  apb__hwrite;
+    reg  [31:0] apb__hwdata;
+    reg  apb__hready;
+    reg  [3:0] apb__hmaster;
+    wire  apb__hreadyout;
+    wire  apb__hresp;
+    wire  [31:0] apb__hrdata;
+    wire  apb__psel0;
+    wire  apb__psel1;
+    wire  apb__penable;
+    wire  apb__pwrite;
+    wire  [15:0] apb__paddr;
+    wire  [31:0] apb__pwdata;
+    wire  [3:0] apb__pstrb;
+    wire  [3:0] apb__pmaster;
+    reg  [31:0] apb__prdata0;
+    reg  apb__pready0;
+    reg  apb__pslverr0;
+    reg  [31:0] apb__prdata1;
+    reg  apb__pready1;
+    reg  apb__pslverr1;
+    reg  uart__clock;
+    reg  uart__rst_n;
+    reg  uart__psel;
+    reg  uart__penable;
+    reg  uart__pwrite;
+    reg  [11:0] uart__paddr;
+    reg  [31:0] uart__pwdata;
+    reg  [3:0] uart__pstrb;
+    reg  [3:0] uart__pmaster;
+    wire  [31:0] uart__prdata;
+    wire  uart__pready;
+    wire  uart__pslverr;
+    wire  uart__uart_tx;
+    wire  uart__tx_valid;
+    wire  [7:0] uart__tx_byte;
+    wire  uart__intr_tx;
 
     // Local signals
-    reg  [31:0] irq;
+    reg  [11:0] uart_paddr;
+    reg  [31:0] irq_all;
 
     // Sub module instances
-    pluton_m0sys_core core(
+    pluton_m0sys_node_core core(
         .clock(core__clock),
         .rst_n(core__rst_n),
         .HADDR(core__HADDR),
@@ -391,71 +759,218 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
         .trc_control(core__trc_control),
         .trc_primask(core__trc_primask)
     );
-    pluton_m0sys_fabric fabric(
-        .clock(fabric__clock),
-        .rst_n(fabric__rst_n),
-        .haddr(fabric__haddr),
-        .htrans(fabric__htrans),
-        .hsize(fabric__hsize),
-        .hwrite(fabric__hwrite),
-        .hwdata(fabric__hwdata),
-        .hrdata(fabric__hrdata),
-        .hready(fabric__hready),
-        .hresp(fabric__hresp),
-        .ld_we(fabric__ld_we),
-        .ld_addr(fabric__ld_addr),
-        .ld_data(fabric__ld_data),
-        .uart_tx(fabric__uart_tx),
-        .tx_valid(fabric__tx_valid),
-        .tx_byte(fabric__tx_byte),
-        .irq_sha(fabric__irq_sha),
-        .irq_uart(fabric__irq_uart)
+    pluton_m0sys_node_dec dec(
+        .clock(dec__clock),
+        .rst_n(dec__rst_n),
+        .haddr_hi(dec__haddr_hi),
+        .htrans(dec__htrans),
+        .hready(dec__hready),
+        .hsel_rom(dec__hsel_rom),
+        .hsel_ram(dec__hsel_ram),
+        .hsel_apb(dec__hsel_apb),
+        .dsel_rom_q(dec__dsel_rom_q),
+        .dsel_ram_q(dec__dsel_ram_q),
+        .dsel_apb_q(dec__dsel_apb_q),
+        .derr1_q(dec__derr1_q),
+        .derr2_q(dec__derr2_q)
     );
-    pluton_m0sys_ze_irq ze_irq(
-        .a(ze_irq__a),
-        .y(ze_irq__y)
+    pluton_m0sys_node_mux mux(
+        .dsel_rom(mux__dsel_rom),
+        .dsel_ram(mux__dsel_ram),
+        .dsel_apb(mux__dsel_apb),
+        .derr1(mux__derr1),
+        .derr2(mux__derr2),
+        .rom_hreadyout(mux__rom_hreadyout),
+        .rom_hresp(mux__rom_hresp),
+        .rom_hrdata(mux__rom_hrdata),
+        .ram_hreadyout(mux__ram_hreadyout),
+        .ram_hresp(mux__ram_hresp),
+        .ram_hrdata(mux__ram_hrdata),
+        .apb_hreadyout(mux__apb_hreadyout),
+        .apb_hresp(mux__apb_hresp),
+        .apb_hrdata(mux__apb_hrdata),
+        .hready(mux__hready),
+        .hresp(mux__hresp),
+        .hrdata(mux__hrdata)
+    );
+    pluton_m0sys_node_rom rom(
+        .clock(rom__clock),
+        .rst_n(rom__rst_n),
+        .hsel(rom__hsel),
+        .haddr(rom__haddr),
+        .htrans(rom__htrans),
+        .hsize(rom__hsize),
+        .hwrite(rom__hwrite),
+        .hwdata(rom__hwdata),
+        .hready(rom__hready),
+        .read_only(rom__read_only),
+        .ld_we(rom__ld_we),
+        .ld_addr(rom__ld_addr),
+        .ld_data(rom__ld_data),
+        .hreadyout(rom__hreadyout),
+        .hresp(rom__hresp),
+        .hrdata(rom__hrdata)
+    );
+    pluton_m0sys_node_ram ram(
+        .clock(ram__clock),
+        .rst_n(ram__rst_n),
+        .hsel(ram__hsel),
+        .haddr(ram__haddr),
+        .htrans(ram__htrans),
+        .hsize(ram__hsize),
+        .hwrite(ram__hwrite),
+        .hwdata(ram__hwdata),
+        .hready(ram__hready),
+        .read_only(ram__read_only),
+        .ld_we(ram__ld_we),
+        .ld_addr(ram__ld_addr),
+        .ld_data(ram__ld_data),
+        .hreadyout(ram__hreadyout),
+        .hresp(ram__hresp),
+        .hrdata(ram__hrdata)
+    );
+    pluton_m0sys_node_apb apb(
+        .clock(apb__clock),
+        .rst_n(apb__rst_n),
+        .hsel(apb__hsel),
+        .haddr(apb__haddr),
+        .htrans(apb__htrans),
+        .hsize(apb__hsize),
+        .hwrite(apb__hwrite),
+        .hwdata(apb__hwdata),
+        .hready(apb__hready),
+        .hmaster(apb__hmaster),
+        .hreadyout(apb__hreadyout),
+        .hresp(apb__hresp),
+        .hrdata(apb__hrdata),
+        .psel0(apb__psel0),
+        .psel1(apb__psel1),
+        .penable(apb__penable),
+        .pwrite(apb__pwrite),
+        .paddr(apb__paddr),
+        .pwdata(apb__pwdata),
+        .pstrb(apb__pstrb),
+        .pmaster(apb__pmaster),
+        .prdata0(apb__prdata0),
+        .pready0(apb__pready0),
+        .pslverr0(apb__pslverr0),
+        .prdata1(apb__prdata1),
+        .pready1(apb__pready1),
+        .pslverr1(apb__pslverr1)
+    );
+    pluton_m0sys_node_uart uart(
+        .clock(uart__clock),
+        .rst_n(uart__rst_n),
+        .psel(uart__psel),
+        .penable(uart__penable),
+        .pwrite(uart__pwrite),
+        .paddr(uart__paddr),
+        .pwdata(uart__pwdata),
+        .pstrb(uart__pstrb),
+        .pmaster(uart__pmaster),
+        .prdata(uart__prdata),
+        .pready(uart__pready),
+        .pslverr(uart__pslverr),
+        .uart_tx(uart__uart_tx),
+        .tx_valid(uart__tx_valid),
+        .tx_byte(uart__tx_byte),
+        .intr_tx(uart__intr_tx)
     );
 
     // Update code
     always @(*) begin
         core__clock = clock;
-        fabric__clock = clock;
+        dec__clock = clock;
+        rom__clock = clock;
+        ram__clock = clock;
+        apb__clock = clock;
+        uart__clock = clock;
         core__rst_n = rst_n;
-        fabric__rst_n = rst_n;
-        fabric__haddr = core__HADDR;
-        fabric__htrans = core__HTRANS;
-        fabric__hsize = core__HSIZE;
-        fabric__hwrite = core__HWRITE;
-        fabric__hwdata = core__HWDATA;
-        core__HRDATA = fabric__hrdata;
-        core__HREADY = fabric__hready;
-        core__HRESP = fabric__hresp;
-        mon_haddr = core__HADDR;
-        mon_htrans = core__HTRANS;
-        mon_hsize = core__HSIZE;
-        mon_hwrite = core__HWRITE;
-        mon_hwdata = core__HWDATA;
-        mon_hrdata = fabric__hrdata;
-        mon_hready = fabric__hready;
-        mon_hresp = fabric__hresp;
-        mon_hprot = core__HPROT;
-        mon_hburst = core__HBURST;
-        fabric__ld_we = ld_we;
-        fabric__ld_addr = ld_addr;
-        fabric__ld_data = ld_data;
-        uart_tx = fabric__uart_tx;
-        tx_valid = fabric__tx_valid;
-        tx_byte = fabric__tx_byte;
-        ze_irq__a = irq_ext;
-        irq = ze_irq__y << 32'h2;
-        if (fabric__irq_sha) begin
-            irq = irq | irq_sha_bit;
+        dec__rst_n = rst_n;
+        rom__rst_n = rst_n;
+        ram__rst_n = rst_n;
+        apb__rst_n = rst_n;
+        uart__rst_n = rst_n;
+        dec__haddr_hi = core__HADDR[(32'he)+:(18)];
+        dec__htrans = core__HTRANS;
+        dec__hready = mux__hready;
+        mux__dsel_rom = dec__dsel_rom_q;
+        mux__dsel_ram = dec__dsel_ram_q;
+        mux__dsel_apb = dec__dsel_apb_q;
+        mux__derr1 = dec__derr1_q;
+        mux__derr2 = dec__derr2_q;
+        mux__rom_hreadyout = rom__hreadyout;
+        mux__rom_hresp = rom__hresp;
+        mux__rom_hrdata = rom__hrdata;
+        mux__ram_hreadyout = ram__hreadyout;
+        mux__ram_hresp = ram__hresp;
+        mux__ram_hrdata = ram__hrdata;
+        mux__apb_hreadyout = apb__hreadyout;
+        mux__apb_hresp = apb__hresp;
+        mux__apb_hrdata = apb__hrdata;
+        core__HREADY = mux__hready;
+        core__HRESP = mux__hresp;
+        core__HRDATA = mux__hrdata;
+        rom__hsel = dec__hsel_rom;
+        rom__haddr = core__HADDR[(32'h0)+:(16)];
+        rom__htrans = core__HTRANS;
+        rom__hsize = core__HSIZE;
+        rom__hwrite = core__HWRITE;
+        rom__hwdata = core__HWDATA;
+        rom__hready = mux__hready;
+        rom__read_only = 1'b1;
+        rom__ld_we = ld_we;
+        rom__ld_addr = ld_addr;
+        rom__ld_data = ld_data;
+        ram__hsel = dec__hsel_ram;
+        ram__haddr = core__HADDR[(32'h0)+:(14)];
+        ram__htrans = core__HTRANS;
+        ram__hsize = core__HSIZE;
+        ram__hwrite = core__HWRITE;
+        ram__hwdata = core__HWDATA;
+        ram__hready = mux__hready;
+        ram__read_only = 1'b0;
+        ram__ld_we = 1'b0;
+        ram__ld_addr = zero12;
+        ram__ld_data = zero32;
+        apb__hsel = dec__hsel_apb;
+        apb__haddr = core__HADDR[(32'h0)+:(17)];
+        apb__htrans = core__HTRANS;
+        apb__hsize = core__HSIZE;
+        apb__hwrite = core__HWRITE;
+        apb__hwdata = core__HWDATA;
+        apb__hready = mux__hready;
+        apb__hmaster = hmaster;
+        psel = apb__psel0;
+        penable = apb__penable;
+        pwrite = apb__pwrite;
+        paddr = apb__paddr;
+        pwdata = apb__pwdata;
+        pstrb = apb__pstrb;
+        pmaster = apb__pmaster;
+        apb__prdata0 = prdata;
+        apb__pready0 = pready;
+        apb__pslverr0 = pslverr;
+        uart_paddr = apb__paddr[(32'h0)+:(12)];
+        uart__psel = apb__psel1;
+        uart__penable = apb__penable;
+        uart__pwrite = apb__pwrite;
+        uart__paddr = uart_paddr;
+        uart__pwdata = apb__pwdata;
+        uart__pstrb = apb__pstrb;
+        uart__pmaster = apb__pmaster;
+        apb__prdata1 = uart__prdata;
+        apb__pready1 = uart__pready;
+        apb__pslverr1 = uart__pslverr;
+        uart_tx = uart__uart_tx;
+        tx_valid = uart__tx_valid;
+        tx_byte = uart__tx_byte;
+        irq_all = irq;
+        if (uart__intr_tx) begin
+            irq_all = irq | irq_uart_bit;
         end
-        if (fabric__irq_uart) begin
-            irq = irq | irq_uart_bit;
-        end
-        core__IRQ = irq;
-        mon_irq = irq;
+        core__IRQ = irq_all;
+        mon_irq = irq_all;
         core__NMI = NMI;
         core__RXEV = RXEV;
         core__DBGRESTART = DBGRESTART;
@@ -465,6 +980,16 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
         HALTED = core__HALTED;
         SYSRESETREQ = core__SYSRESETREQ;
         TXEV = core__TXEV;
+        mon_haddr = core__HADDR;
+        mon_htrans = core__HTRANS;
+        mon_hsize = core__HSIZE;
+        mon_hwrite = core__HWRITE;
+        mon_hwdata = core__HWDATA;
+        mon_hrdata = mux__hrdata;
+        mon_hready = mux__hready;
+        mon_hresp = mux__hresp;
+        mon_hprot = core__HPROT;
+        mon_hburst = core__HBURST;
         trc_retire = core__trc_retire;
         trc_exc = core__trc_exc;
         trc_excnum = core__trc_excnum;
@@ -478,13 +1003,362 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
         trc_primask = core__trc_primask;
     end
 
-endmodule // pluton_m0sys
+endmodule // pluton_m0sys_node
 
-// Sub-modules of pluton_m0sys stay in its file (one file per block), so their
-// names differ from the file name by design.
-/* verilator lint_off DECLFILENAME */
+module pluton_m0sys_node_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hready,hmaster,hreadyout,hresp,hrdata,psel0,psel1,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata0,pready0,pslverr0,prdata1,pready1,pslverr1);
 
-module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDATA,HREADY,HRESP,IRQ,NMI,RXEV,TXEV,SLEEPING,SLEEPDEEP,LOCKUP,SYSRESETREQ,HALTED,DBGRESTART,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  hsel;
+    input wire  [16:0] haddr;
+    input wire  [1:0] htrans;
+    input wire  [2:0] hsize;
+    input wire  hwrite;
+    input wire  [31:0] hwdata;
+    input wire  hready;
+    input wire  [3:0] hmaster;
+    output reg  hreadyout;
+    output reg  hresp;
+    output reg  [31:0] hrdata;
+    output reg  psel0;
+    output reg  psel1;
+    output reg  penable;
+    output reg  pwrite;
+    output reg  [15:0] paddr;
+    output reg  [31:0] pwdata;
+    output reg  [3:0] pstrb;
+    output reg  [3:0] pmaster;
+    input wire  [31:0] prdata0;
+    input wire  pready0;
+    input wire  pslverr0;
+    input wire  [31:0] prdata1;
+    input wire  pready1;
+    input wire  pslverr1;
+
+    // Constant declarations
+    localparam  nonseq = 2'b10;
+    localparam  seq = 2'b11;
+    localparam  sz_byte = 3'b0;
+    localparam  sz_half = 3'b1;
+    localparam  sz_word = 3'b10;
+    localparam  lane0 = 4'h1;
+    localparam  lane1 = 4'h2;
+    localparam  lane2 = 4'h4;
+    localparam  lane3 = 4'h8;
+    localparam  lanes_lo = 4'h3;
+    localparam  lanes_hi = 4'hc;
+    localparam  lanes_all = 4'hf;
+    localparam  zero4 = 4'h0;
+    localparam  zero32 = 32'h0;
+    localparam  word_mask = 16'hfffc;
+    localparam  slot0_mask = 17'b11111000000000000;
+    localparam  slot1_mask = 17'b11111000000000000;
+    localparam  slot1_base = 17'b1000000000000;
+    localparam  zero17 = 17'b0;
+
+    // Stub signals
+    reg  setup__d;
+    wire  setup__q;
+    reg  setup__clock;
+    reg  setup__rst_n;
+    reg  access__d;
+    wire  access__q;
+    reg  access__clock;
+    reg  access__rst_n;
+    reg  err1__d;
+    wire  err1__q;
+    reg  err1__clock;
+    reg  err1__rst_n;
+    reg  err2__d;
+    wire  err2__q;
+    reg  err2__clock;
+    reg  err2__rst_n;
+    reg  slot1__d;
+    wire  slot1__q;
+    reg  slot1__clock;
+    reg  slot1__rst_n;
+    reg  [15:0] addr_r__d;
+    wire  [15:0] addr_r__q;
+    reg  addr_r__clock;
+    reg  addr_r__rst_n;
+    reg  write_r__d;
+    wire  write_r__q;
+    reg  write_r__clock;
+    reg  write_r__rst_n;
+    reg  [3:0] strb_r__d;
+    wire  [3:0] strb_r__q;
+    reg  strb_r__clock;
+    reg  strb_r__rst_n;
+    reg  [3:0] master_r__d;
+    wire  [3:0] master_r__q;
+    reg  master_r__clock;
+    reg  master_r__rst_n;
+    reg  [31:0] wdata_r__d;
+    wire  [31:0] wdata_r__q;
+    reg  wdata_r__clock;
+    reg  wdata_r__rst_n;
+
+    // Local signals
+    reg  active;
+    reg  [3:0] lanes;
+    reg  bad;
+    reg  mapped;
+    reg  in_slot0;
+    reg  ready_sel;
+    reg  err_sel;
+    reg  [31:0] rdata_sel;
+    reg  done;
+
+    // Sub module instances
+    pluton_m0sys_rdff1 setup(
+        .d(setup__d),
+        .q(setup__q),
+        .clock(setup__clock),
+        .rst_n(setup__rst_n)
+    );
+    pluton_m0sys_rdff1 access(
+        .d(access__d),
+        .q(access__q),
+        .clock(access__clock),
+        .rst_n(access__rst_n)
+    );
+    pluton_m0sys_rdff1 err1(
+        .d(err1__d),
+        .q(err1__q),
+        .clock(err1__clock),
+        .rst_n(err1__rst_n)
+    );
+    pluton_m0sys_rdff1 err2(
+        .d(err2__d),
+        .q(err2__q),
+        .clock(err2__clock),
+        .rst_n(err2__rst_n)
+    );
+    pluton_m0sys_rdff1 slot1(
+        .d(slot1__d),
+        .q(slot1__q),
+        .clock(slot1__clock),
+        .rst_n(slot1__rst_n)
+    );
+    pluton_m0sys_rdff16 addr_r(
+        .d(addr_r__d),
+        .q(addr_r__q),
+        .clock(addr_r__clock),
+        .rst_n(addr_r__rst_n)
+    );
+    pluton_m0sys_rdff1 write_r(
+        .d(write_r__d),
+        .q(write_r__q),
+        .clock(write_r__clock),
+        .rst_n(write_r__rst_n)
+    );
+    pluton_m0sys_rdff4 strb_r(
+        .d(strb_r__d),
+        .q(strb_r__q),
+        .clock(strb_r__clock),
+        .rst_n(strb_r__rst_n)
+    );
+    pluton_m0sys_rdff4 master_r(
+        .d(master_r__d),
+        .q(master_r__q),
+        .clock(master_r__clock),
+        .rst_n(master_r__rst_n)
+    );
+    pluton_m0sys_rdff32 wdata_r(
+        .d(wdata_r__d),
+        .q(wdata_r__q),
+        .clock(wdata_r__clock),
+        .rst_n(wdata_r__rst_n)
+    );
+
+    // Update code
+    always @(*) begin
+        setup__clock = clock;
+        access__clock = clock;
+        err1__clock = clock;
+        err2__clock = clock;
+        slot1__clock = clock;
+        addr_r__clock = clock;
+        write_r__clock = clock;
+        strb_r__clock = clock;
+        master_r__clock = clock;
+        wdata_r__clock = clock;
+        setup__rst_n = rst_n;
+        access__rst_n = rst_n;
+        err1__rst_n = rst_n;
+        err2__rst_n = rst_n;
+        slot1__rst_n = rst_n;
+        addr_r__rst_n = rst_n;
+        write_r__rst_n = rst_n;
+        strb_r__rst_n = rst_n;
+        master_r__rst_n = rst_n;
+        wdata_r__rst_n = rst_n;
+        active = hsel & hready & ((htrans == nonseq) | (htrans == seq));
+        in_slot0 = (haddr & slot0_mask) == zero17;
+        mapped = in_slot0 | ((haddr & slot1_mask) == slot1_base);
+        lanes = zero4;
+        bad = 1'b1;
+        if (hsize == sz_byte) begin
+            bad = 1'b0;
+            case (haddr[(32'h0)+:(2)])
+                0:
+                    begin
+                        lanes = lane0;
+                    end
+                1:
+                    begin
+                        lanes = lane1;
+                    end
+                2:
+                    begin
+                        lanes = lane2;
+                    end
+                default:
+                    begin
+                        lanes = lane3;
+                    end
+            endcase
+        end
+        else if (hsize == sz_half) begin
+            bad = haddr[32'h0];
+            lanes = lanes_lo;
+            if (haddr[32'h1]) begin
+                lanes = lanes_hi;
+            end
+        end
+        else if (hsize == sz_word) begin
+            bad = haddr[32'h0] | haddr[32'h1];
+            lanes = lanes_all;
+        end
+        ready_sel = pready0;
+        err_sel = pslverr0;
+        rdata_sel = prdata0;
+        if (slot1__q) begin
+            ready_sel = pready1;
+            err_sel = pslverr1;
+            rdata_sel = prdata1;
+        end
+        hreadyout = 1'b1;
+        hresp = 1'b0;
+        hrdata = zero32;
+        if (setup__q | err1__q) begin
+            hreadyout = 1'b0;
+            hresp = err1__q;
+        end
+        else if (access__q) begin
+            hreadyout = ready_sel & ~err_sel;
+            hresp = ready_sel & err_sel;
+            if (ready_sel & ~err_sel & ~write_r__q) begin
+                hrdata = rdata_sel;
+            end
+        end
+        else if (err2__q) begin
+            hresp = 1'b1;
+        end
+        done = access__q & ready_sel;
+        setup__d = 1'b0;
+        access__d = setup__q | (access__q & ~ready_sel);
+        err1__d = 1'b0;
+        err2__d = err1__q | (done & err_sel);
+        slot1__d = slot1__q;
+        addr_r__d = addr_r__q;
+        write_r__d = write_r__q;
+        strb_r__d = strb_r__q;
+        master_r__d = master_r__q;
+        if (active) begin
+            if (bad | ~mapped) begin
+                err1__d = 1'b1;
+            end
+            else begin
+                setup__d = 1'b1;
+                slot1__d = ~in_slot0;
+                addr_r__d = haddr[(32'h0)+:(16)] & word_mask;
+                write_r__d = hwrite;
+                strb_r__d = zero4;
+                if (hwrite) begin
+                    strb_r__d = lanes;
+                end
+                master_r__d = hmaster;
+            end
+        end
+        wdata_r__d = wdata_r__q;
+        if (setup__q & write_r__q) begin
+            wdata_r__d = hwdata;
+        end
+        psel0 = (setup__q | access__q) & ~slot1__q;
+        psel1 = (setup__q | access__q) & slot1__q;
+        penable = access__q;
+        pwrite = write_r__q;
+        paddr = addr_r__q;
+        pwdata = wdata_r__q;
+        pstrb = strb_r__q;
+        pmaster = master_r__q;
+    end
+
+endmodule // pluton_m0sys_node_apb
+
+module pluton_m0sys_rdff1(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 1'h0;
+        else q <= d;
+    end
+endmodule // pluton_m0sys_rdff1
+
+module pluton_m0sys_rdff16(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 16'h0;
+        else q <= d;
+    end
+endmodule // pluton_m0sys_rdff16
+
+module pluton_m0sys_rdff4(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 4'h0;
+        else q <= d;
+    end
+endmodule // pluton_m0sys_rdff4
+
+module pluton_m0sys_rdff32(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 32'h0;
+        else q <= d;
+    end
+endmodule // pluton_m0sys_rdff32
+
+module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDATA,HREADY,HRESP,IRQ,NMI,RXEV,TXEV,SLEEPING,SLEEPDEEP,LOCKUP,SYSRESETREQ,HALTED,DBGRESTART,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
 
     // Module arguments
     input wire  clock;
@@ -1131,7 +2005,7 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
     reg  ahb;
 
     // Sub module instances
-    pluton_m0sys_core_scs scs(
+    pluton_m0sys_node_core_scs scs(
         .clock(scs__clock),
         .rst_n(scs__rst_n),
         .irq(scs__irq),
@@ -3693,37 +4567,7 @@ module pluton_m0sys_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDA
         trc_primask = primask__d;
     end
 
-endmodule // pluton_m0sys_core
-
-module pluton_m0sys_rdff1(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 1'h0;
-        else q <= d;
-    end
-endmodule // pluton_m0sys_rdff1
-
-module pluton_m0sys_rdff4(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 4'h0;
-        else q <= d;
-    end
-endmodule // pluton_m0sys_rdff4
+endmodule // pluton_m0sys_node_core
 
 module pluton_m0sys_rdff2(d,q,clock,rst_n);
 
@@ -3739,21 +4583,6 @@ module pluton_m0sys_rdff2(d,q,clock,rst_n);
         else q <= d;
     end
 endmodule // pluton_m0sys_rdff2
-
-module pluton_m0sys_rdff32(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 32'h0;
-        else q <= d;
-    end
-endmodule // pluton_m0sys_rdff32
 
 module pluton_m0sys_rdff6(d,q,clock,rst_n);
 
@@ -3800,7 +4629,7 @@ module pluton_m0sys_rdff9(d,q,clock,rst_n);
     end
 endmodule // pluton_m0sys_rdff9
 
-module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr,entry_num,take,take_num,late,wake,exec_neg,svc_ok,ack,ack_num,ret,ret_num,pend_svc,sevonpend_ev,sleepdeep,sysresetreq);
+module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr,entry_num,take,take_num,late,wake,exec_neg,svc_ok,ack,ack_num,ret,ret_num,pend_svc,sevonpend_ev,sleepdeep,sysresetreq);
 
     // Module arguments
     input wire  clock;
@@ -4279,7 +5108,7 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         .clock(o_ev__clock),
         .rst_n(o_ev__rst_n)
     );
-    pluton_m0sys_core_scs_dec_a dec_a(
+    pluton_m0sys_node_core_scs_dec_a dec_a(
         .addr(dec_a__addr),
         .csr(dec_a__csr),
         .rvr(dec_a__rvr),
@@ -4295,7 +5124,7 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         .shpr2(dec_a__shpr2),
         .shpr3(dec_a__shpr3)
     );
-    pluton_m0sys_core_scs_dec_a dec_d(
+    pluton_m0sys_node_core_scs_dec_a dec_d(
         .addr(dec_d__addr),
         .csr(dec_d__csr),
         .rvr(dec_d__rvr),
@@ -4929,7 +5758,7 @@ module pluton_m0sys_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,prim
         rdata = o_rdata__q;
     end
 
-endmodule // pluton_m0sys_core_scs
+endmodule // pluton_m0sys_node_core_scs
 
 module pluton_m0sys_rdff10(d,q,clock,rst_n);
 
@@ -4946,7 +5775,7 @@ module pluton_m0sys_rdff10(d,q,clock,rst_n);
     end
 endmodule // pluton_m0sys_rdff10
 
-module pluton_m0sys_core_scs_dec_a(addr,csr,rvr,cvr,iser,icer,ispr,icpr,ipr,icsr,aircr,scr,shpr2,shpr3);
+module pluton_m0sys_node_core_scs_dec_a(addr,csr,rvr,cvr,iser,icer,ispr,icpr,ipr,icsr,aircr,scr,shpr2,shpr3);
 
     // Module arguments
     input wire  [9:0] addr;
@@ -4996,694 +5825,9 @@ module pluton_m0sys_core_scs_dec_a(addr,csr,rvr,cvr,iser,icer,ispr,icpr,ipr,icsr
         shpr3 = addr == w_shpr3;
     end
 
-endmodule // pluton_m0sys_core_scs_dec_a
+endmodule // pluton_m0sys_node_core_scs_dec_a
 
-module pluton_m0sys_fabric(clock,rst_n,haddr,htrans,hsize,hwrite,hwdata,hrdata,hready,hresp,ld_we,ld_addr,ld_data,uart_tx,tx_valid,tx_byte,irq_sha,irq_uart);
-
-    // Module arguments
-    input wire  clock;
-    input wire  rst_n;
-    input wire  [31:0] haddr;
-    input wire  [1:0] htrans;
-    input wire  [2:0] hsize;
-    input wire  hwrite;
-    input wire  [31:0] hwdata;
-    output reg  [31:0] hrdata;
-    output reg  hready;
-    output reg  hresp;
-    input wire  ld_we;
-    input wire  [13:0] ld_addr;
-    input wire  [31:0] ld_data;
-    output reg  uart_tx;
-    output reg  tx_valid;
-    output reg  [7:0] tx_byte;
-    output reg  irq_sha;
-    output reg  irq_uart;
-
-    // Constant declarations
-    localparam  master_id = 4'h0;
-    localparam  zero12 = 12'h0;
-    localparam  zero32 = 32'h0;
-    localparam  zero256 = 256'h0;
-
-    // Stub signals
-    reg  dec__clock;
-    reg  dec__rst_n;
-    reg  [17:0] dec__haddr_hi;
-    reg  [1:0] dec__htrans;
-    reg  dec__hready;
-    wire  dec__hsel_rom;
-    wire  dec__hsel_ram;
-    wire  dec__hsel_apb;
-    wire  dec__dsel_rom_q;
-    wire  dec__dsel_ram_q;
-    wire  dec__dsel_apb_q;
-    wire  dec__derr1_q;
-    wire  dec__derr2_q;
-    reg  mux__dsel_rom;
-    reg  mux__dsel_ram;
-    reg  mux__dsel_apb;
-    reg  mux__derr1;
-    reg  mux__derr2;
-    reg  mux__rom_hreadyout;
-    reg  mux__rom_hresp;
-    reg  [31:0] mux__rom_hrdata;
-    reg  mux__ram_hreadyout;
-    reg  mux__ram_hresp;
-    reg  [31:0] mux__ram_hrdata;
-    reg  mux__apb_hreadyout;
-    reg  mux__apb_hresp;
-    reg  [31:0] mux__apb_hrdata;
-    wire  mux__hready;
-    wire  mux__hresp;
-    wire  [31:0] mux__hrdata;
-    reg  rom__clock;
-    reg  rom__rst_n;
-    reg  rom__hsel;
-    reg  [15:0] rom__haddr;
-    reg  [1:0] rom__htrans;
-    reg  [2:0] rom__hsize;
-    reg  rom__hwrite;
-    reg  [31:0] rom__hwdata;
-    reg  rom__hready;
-    reg  rom__read_only;
-    reg  rom__ld_we;
-    reg  [13:0] rom__ld_addr;
-    reg  [31:0] rom__ld_data;
-    wire  rom__hreadyout;
-    wire  rom__hresp;
-    wire  [31:0] rom__hrdata;
-    reg  ram__clock;
-    reg  ram__rst_n;
-    reg  ram__hsel;
-    reg  [13:0] ram__haddr;
-    reg  [1:0] ram__htrans;
-    reg  [2:0] ram__hsize;
-    reg  ram__hwrite;
-    reg  [31:0] ram__hwdata;
-    reg  ram__hready;
-    reg  ram__read_only;
-    reg  ram__ld_we;
-    reg  [11:0] ram__ld_addr;
-    reg  [31:0] ram__ld_data;
-    wire  ram__hreadyout;
-    wire  ram__hresp;
-    wire  [31:0] ram__hrdata;
-    reg  apb__clock;
-    reg  apb__rst_n;
-    reg  apb__hsel;
-    reg  [15:0] apb__haddr;
-    reg  [1:0] apb__htrans;
-    reg  [2:0] apb__hsize;
-    reg  apb__hwrite;
-    reg  [31:0] apb__hwdata;
-    reg  apb__hready;
-    reg  [3:0] apb__hmaster;
-    wire  apb__hreadyout;
-    wire  apb__hresp;
-    wire  [31:0] apb__hrdata;
-    wire  apb__psel0;
-    wire  apb__psel1;
-    wire  apb__penable;
-    wire  apb__pwrite;
-    wire  [11:0] apb__paddr;
-    wire  [31:0] apb__pwdata;
-    wire  [3:0] apb__pstrb;
-    wire  [3:0] apb__pmaster;
-    reg  [31:0] apb__prdata0;
-    reg  apb__pready0;
-    reg  apb__pslverr0;
-    reg  [31:0] apb__prdata1;
-    reg  apb__pready1;
-    reg  apb__pslverr1;
-    reg  sha__clock;
-    reg  sha__rst_n;
-    reg  sha__psel;
-    reg  sha__penable;
-    reg  sha__pwrite;
-    reg  [11:0] sha__paddr;
-    reg  [31:0] sha__pwdata;
-    reg  [3:0] sha__pstrb;
-    reg  [3:0] sha__pmaster;
-    reg  [255:0] sha__key_in;
-    reg  sha__key_valid;
-    wire  [31:0] sha__prdata;
-    wire  sha__pready;
-    wire  sha__pslverr;
-    wire  sha__intr_done;
-    reg  uart__clock;
-    reg  uart__rst_n;
-    reg  uart__psel;
-    reg  uart__penable;
-    reg  uart__pwrite;
-    reg  [11:0] uart__paddr;
-    reg  [31:0] uart__pwdata;
-    reg  [3:0] uart__pstrb;
-    reg  [3:0] uart__pmaster;
-    wire  [31:0] uart__prdata;
-    wire  uart__pready;
-    wire  uart__pslverr;
-    wire  uart__uart_tx;
-    wire  uart__tx_valid;
-    wire  [7:0] uart__tx_byte;
-    wire  uart__intr_tx;
-
-    // Sub module instances
-    pluton_m0sys_fabric_dec dec(
-        .clock(dec__clock),
-        .rst_n(dec__rst_n),
-        .haddr_hi(dec__haddr_hi),
-        .htrans(dec__htrans),
-        .hready(dec__hready),
-        .hsel_rom(dec__hsel_rom),
-        .hsel_ram(dec__hsel_ram),
-        .hsel_apb(dec__hsel_apb),
-        .dsel_rom_q(dec__dsel_rom_q),
-        .dsel_ram_q(dec__dsel_ram_q),
-        .dsel_apb_q(dec__dsel_apb_q),
-        .derr1_q(dec__derr1_q),
-        .derr2_q(dec__derr2_q)
-    );
-    pluton_m0sys_fabric_mux mux(
-        .dsel_rom(mux__dsel_rom),
-        .dsel_ram(mux__dsel_ram),
-        .dsel_apb(mux__dsel_apb),
-        .derr1(mux__derr1),
-        .derr2(mux__derr2),
-        .rom_hreadyout(mux__rom_hreadyout),
-        .rom_hresp(mux__rom_hresp),
-        .rom_hrdata(mux__rom_hrdata),
-        .ram_hreadyout(mux__ram_hreadyout),
-        .ram_hresp(mux__ram_hresp),
-        .ram_hrdata(mux__ram_hrdata),
-        .apb_hreadyout(mux__apb_hreadyout),
-        .apb_hresp(mux__apb_hresp),
-        .apb_hrdata(mux__apb_hrdata),
-        .hready(mux__hready),
-        .hresp(mux__hresp),
-        .hrdata(mux__hrdata)
-    );
-    pluton_m0sys_fabric_rom rom(
-        .clock(rom__clock),
-        .rst_n(rom__rst_n),
-        .hsel(rom__hsel),
-        .haddr(rom__haddr),
-        .htrans(rom__htrans),
-        .hsize(rom__hsize),
-        .hwrite(rom__hwrite),
-        .hwdata(rom__hwdata),
-        .hready(rom__hready),
-        .read_only(rom__read_only),
-        .ld_we(rom__ld_we),
-        .ld_addr(rom__ld_addr),
-        .ld_data(rom__ld_data),
-        .hreadyout(rom__hreadyout),
-        .hresp(rom__hresp),
-        .hrdata(rom__hrdata)
-    );
-    pluton_m0sys_fabric_ram ram(
-        .clock(ram__clock),
-        .rst_n(ram__rst_n),
-        .hsel(ram__hsel),
-        .haddr(ram__haddr),
-        .htrans(ram__htrans),
-        .hsize(ram__hsize),
-        .hwrite(ram__hwrite),
-        .hwdata(ram__hwdata),
-        .hready(ram__hready),
-        .read_only(ram__read_only),
-        .ld_we(ram__ld_we),
-        .ld_addr(ram__ld_addr),
-        .ld_data(ram__ld_data),
-        .hreadyout(ram__hreadyout),
-        .hresp(ram__hresp),
-        .hrdata(ram__hrdata)
-    );
-    pluton_m0sys_fabric_apb apb(
-        .clock(apb__clock),
-        .rst_n(apb__rst_n),
-        .hsel(apb__hsel),
-        .haddr(apb__haddr),
-        .htrans(apb__htrans),
-        .hsize(apb__hsize),
-        .hwrite(apb__hwrite),
-        .hwdata(apb__hwdata),
-        .hready(apb__hready),
-        .hmaster(apb__hmaster),
-        .hreadyout(apb__hreadyout),
-        .hresp(apb__hresp),
-        .hrdata(apb__hrdata),
-        .psel0(apb__psel0),
-        .psel1(apb__psel1),
-        .penable(apb__penable),
-        .pwrite(apb__pwrite),
-        .paddr(apb__paddr),
-        .pwdata(apb__pwdata),
-        .pstrb(apb__pstrb),
-        .pmaster(apb__pmaster),
-        .prdata0(apb__prdata0),
-        .pready0(apb__pready0),
-        .pslverr0(apb__pslverr0),
-        .prdata1(apb__prdata1),
-        .pready1(apb__pready1),
-        .pslverr1(apb__pslverr1)
-    );
-    pluton_m0sys_fabric_sha sha(
-        .clock(sha__clock),
-        .rst_n(sha__rst_n),
-        .psel(sha__psel),
-        .penable(sha__penable),
-        .pwrite(sha__pwrite),
-        .paddr(sha__paddr),
-        .pwdata(sha__pwdata),
-        .pstrb(sha__pstrb),
-        .pmaster(sha__pmaster),
-        .key_in(sha__key_in),
-        .key_valid(sha__key_valid),
-        .prdata(sha__prdata),
-        .pready(sha__pready),
-        .pslverr(sha__pslverr),
-        .intr_done(sha__intr_done)
-    );
-    pluton_m0sys_fabric_uart uart(
-        .clock(uart__clock),
-        .rst_n(uart__rst_n),
-        .psel(uart__psel),
-        .penable(uart__penable),
-        .pwrite(uart__pwrite),
-        .paddr(uart__paddr),
-        .pwdata(uart__pwdata),
-        .pstrb(uart__pstrb),
-        .pmaster(uart__pmaster),
-        .prdata(uart__prdata),
-        .pready(uart__pready),
-        .pslverr(uart__pslverr),
-        .uart_tx(uart__uart_tx),
-        .tx_valid(uart__tx_valid),
-        .tx_byte(uart__tx_byte),
-        .intr_tx(uart__intr_tx)
-    );
-
-    // Update code
-    always @(*) begin
-        dec__clock = clock;
-        rom__clock = clock;
-        ram__clock = clock;
-        apb__clock = clock;
-        sha__clock = clock;
-        uart__clock = clock;
-        dec__rst_n = rst_n;
-        rom__rst_n = rst_n;
-        ram__rst_n = rst_n;
-        apb__rst_n = rst_n;
-        sha__rst_n = rst_n;
-        uart__rst_n = rst_n;
-        dec__haddr_hi = haddr[(32'he)+:(18)];
-        dec__htrans = htrans;
-        dec__hready = mux__hready;
-        mux__dsel_rom = dec__dsel_rom_q;
-        mux__dsel_ram = dec__dsel_ram_q;
-        mux__dsel_apb = dec__dsel_apb_q;
-        mux__derr1 = dec__derr1_q;
-        mux__derr2 = dec__derr2_q;
-        mux__rom_hreadyout = rom__hreadyout;
-        mux__rom_hresp = rom__hresp;
-        mux__rom_hrdata = rom__hrdata;
-        mux__ram_hreadyout = ram__hreadyout;
-        mux__ram_hresp = ram__hresp;
-        mux__ram_hrdata = ram__hrdata;
-        mux__apb_hreadyout = apb__hreadyout;
-        mux__apb_hresp = apb__hresp;
-        mux__apb_hrdata = apb__hrdata;
-        hready = mux__hready;
-        hresp = mux__hresp;
-        hrdata = mux__hrdata;
-        rom__hsel = dec__hsel_rom;
-        rom__haddr = haddr[(32'h0)+:(16)];
-        rom__htrans = htrans;
-        rom__hsize = hsize;
-        rom__hwrite = hwrite;
-        rom__hwdata = hwdata;
-        rom__hready = mux__hready;
-        rom__read_only = 1'b1;
-        rom__ld_we = ld_we;
-        rom__ld_addr = ld_addr;
-        rom__ld_data = ld_data;
-        ram__hsel = dec__hsel_ram;
-        ram__haddr = haddr[(32'h0)+:(14)];
-        ram__htrans = htrans;
-        ram__hsize = hsize;
-        ram__hwrite = hwrite;
-        ram__hwdata = hwdata;
-        ram__hready = mux__hready;
-        ram__read_only = 1'b0;
-        ram__ld_we = 1'b0;
-        ram__ld_addr = zero12;
-        ram__ld_data = zero32;
-        apb__hsel = dec__hsel_apb;
-        apb__haddr = haddr[(32'h0)+:(16)];
-        apb__htrans = htrans;
-        apb__hsize = hsize;
-        apb__hwrite = hwrite;
-        apb__hwdata = hwdata;
-        apb__hready = mux__hready;
-        apb__hmaster = master_id;
-        sha__psel = apb__psel0;
-        sha__penable = apb__penable;
-        sha__pwrite = apb__pwrite;
-        sha__paddr = apb__paddr;
-        sha__pwdata = apb__pwdata;
-        sha__pstrb = apb__pstrb;
-        sha__pmaster = apb__pmaster;
-        sha__key_in = zero256;
-        sha__key_valid = 1'b0;
-        apb__prdata0 = sha__prdata;
-        apb__pready0 = sha__pready;
-        apb__pslverr0 = sha__pslverr;
-        irq_sha = sha__intr_done;
-        uart__psel = apb__psel1;
-        uart__penable = apb__penable;
-        uart__pwrite = apb__pwrite;
-        uart__paddr = apb__paddr;
-        uart__pwdata = apb__pwdata;
-        uart__pstrb = apb__pstrb;
-        uart__pmaster = apb__pmaster;
-        apb__prdata1 = uart__prdata;
-        apb__pready1 = uart__pready;
-        apb__pslverr1 = uart__pslverr;
-        uart_tx = uart__uart_tx;
-        tx_valid = uart__tx_valid;
-        tx_byte = uart__tx_byte;
-        irq_uart = uart__intr_tx;
-    end
-
-endmodule // pluton_m0sys_fabric
-
-module pluton_m0sys_fabric_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hready,hmaster,hreadyout,hresp,hrdata,psel0,psel1,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata0,pready0,pslverr0,prdata1,pready1,pslverr1);
-
-    // Module arguments
-    input wire  clock;
-    input wire  rst_n;
-    input wire  hsel;
-    input wire  [15:0] haddr;
-    input wire  [1:0] htrans;
-    input wire  [2:0] hsize;
-    input wire  hwrite;
-    input wire  [31:0] hwdata;
-    input wire  hready;
-    input wire  [3:0] hmaster;
-    output reg  hreadyout;
-    output reg  hresp;
-    output reg  [31:0] hrdata;
-    output reg  psel0;
-    output reg  psel1;
-    output reg  penable;
-    output reg  pwrite;
-    output reg  [11:0] paddr;
-    output reg  [31:0] pwdata;
-    output reg  [3:0] pstrb;
-    output reg  [3:0] pmaster;
-    input wire  [31:0] prdata0;
-    input wire  pready0;
-    input wire  pslverr0;
-    input wire  [31:0] prdata1;
-    input wire  pready1;
-    input wire  pslverr1;
-
-    // Constant declarations
-    localparam  nonseq = 2'b10;
-    localparam  seq = 2'b11;
-    localparam  sz_byte = 3'b0;
-    localparam  sz_half = 3'b1;
-    localparam  sz_word = 3'b10;
-    localparam  lane0 = 4'h1;
-    localparam  lane1 = 4'h2;
-    localparam  lane2 = 4'h4;
-    localparam  lane3 = 4'h8;
-    localparam  lanes_lo = 4'h3;
-    localparam  lanes_hi = 4'hc;
-    localparam  lanes_all = 4'hf;
-    localparam  zero4 = 4'h0;
-    localparam  zero32 = 32'h0;
-    localparam  word_mask = 12'hffc;
-    localparam  slot_0 = 4'h0;
-    localparam  slot_1 = 4'h1;
-
-    // Stub signals
-    reg  setup__d;
-    wire  setup__q;
-    reg  setup__clock;
-    reg  setup__rst_n;
-    reg  access__d;
-    wire  access__q;
-    reg  access__clock;
-    reg  access__rst_n;
-    reg  err1__d;
-    wire  err1__q;
-    reg  err1__clock;
-    reg  err1__rst_n;
-    reg  err2__d;
-    wire  err2__q;
-    reg  err2__clock;
-    reg  err2__rst_n;
-    reg  slot1__d;
-    wire  slot1__q;
-    reg  slot1__clock;
-    reg  slot1__rst_n;
-    reg  [11:0] addr_r__d;
-    wire  [11:0] addr_r__q;
-    reg  addr_r__clock;
-    reg  addr_r__rst_n;
-    reg  write_r__d;
-    wire  write_r__q;
-    reg  write_r__clock;
-    reg  write_r__rst_n;
-    reg  [3:0] strb_r__d;
-    wire  [3:0] strb_r__q;
-    reg  strb_r__clock;
-    reg  strb_r__rst_n;
-    reg  [3:0] master_r__d;
-    wire  [3:0] master_r__q;
-    reg  master_r__clock;
-    reg  master_r__rst_n;
-    reg  [31:0] wdata_r__d;
-    wire  [31:0] wdata_r__q;
-    reg  wdata_r__clock;
-    reg  wdata_r__rst_n;
-
-    // Local signals
-    reg  active;
-    reg  [3:0] lanes;
-    reg  bad;
-    reg  mapped;
-    reg  ready_sel;
-    reg  err_sel;
-    reg  [31:0] rdata_sel;
-    reg  done;
-
-    // Sub module instances
-    pluton_m0sys_rdff1 setup(
-        .d(setup__d),
-        .q(setup__q),
-        .clock(setup__clock),
-        .rst_n(setup__rst_n)
-    );
-    pluton_m0sys_rdff1 access(
-        .d(access__d),
-        .q(access__q),
-        .clock(access__clock),
-        .rst_n(access__rst_n)
-    );
-    pluton_m0sys_rdff1 err1(
-        .d(err1__d),
-        .q(err1__q),
-        .clock(err1__clock),
-        .rst_n(err1__rst_n)
-    );
-    pluton_m0sys_rdff1 err2(
-        .d(err2__d),
-        .q(err2__q),
-        .clock(err2__clock),
-        .rst_n(err2__rst_n)
-    );
-    pluton_m0sys_rdff1 slot1(
-        .d(slot1__d),
-        .q(slot1__q),
-        .clock(slot1__clock),
-        .rst_n(slot1__rst_n)
-    );
-    pluton_m0sys_rdff12 addr_r(
-        .d(addr_r__d),
-        .q(addr_r__q),
-        .clock(addr_r__clock),
-        .rst_n(addr_r__rst_n)
-    );
-    pluton_m0sys_rdff1 write_r(
-        .d(write_r__d),
-        .q(write_r__q),
-        .clock(write_r__clock),
-        .rst_n(write_r__rst_n)
-    );
-    pluton_m0sys_rdff4 strb_r(
-        .d(strb_r__d),
-        .q(strb_r__q),
-        .clock(strb_r__clock),
-        .rst_n(strb_r__rst_n)
-    );
-    pluton_m0sys_rdff4 master_r(
-        .d(master_r__d),
-        .q(master_r__q),
-        .clock(master_r__clock),
-        .rst_n(master_r__rst_n)
-    );
-    pluton_m0sys_rdff32 wdata_r(
-        .d(wdata_r__d),
-        .q(wdata_r__q),
-        .clock(wdata_r__clock),
-        .rst_n(wdata_r__rst_n)
-    );
-
-    // Update code
-    always @(*) begin
-        setup__clock = clock;
-        access__clock = clock;
-        err1__clock = clock;
-        err2__clock = clock;
-        slot1__clock = clock;
-        addr_r__clock = clock;
-        write_r__clock = clock;
-        strb_r__clock = clock;
-        master_r__clock = clock;
-        wdata_r__clock = clock;
-        setup__rst_n = rst_n;
-        access__rst_n = rst_n;
-        err1__rst_n = rst_n;
-        err2__rst_n = rst_n;
-        slot1__rst_n = rst_n;
-        addr_r__rst_n = rst_n;
-        write_r__rst_n = rst_n;
-        strb_r__rst_n = rst_n;
-        master_r__rst_n = rst_n;
-        wdata_r__rst_n = rst_n;
-        active = hsel & hready & ((htrans == nonseq) | (htrans == seq));
-        mapped = (haddr[(32'hc)+:(4)] == slot_0) | (haddr[(32'hc)+:(4)] == slot_1);
-        lanes = zero4;
-        bad = 1'b1;
-        if (hsize == sz_byte) begin
-            bad = 1'b0;
-            case (haddr[(32'h0)+:(2)])
-                0:
-                    begin
-                        lanes = lane0;
-                    end
-                1:
-                    begin
-                        lanes = lane1;
-                    end
-                2:
-                    begin
-                        lanes = lane2;
-                    end
-                default:
-                    begin
-                        lanes = lane3;
-                    end
-            endcase
-        end
-        else if (hsize == sz_half) begin
-            bad = haddr[32'h0];
-            lanes = lanes_lo;
-            if (haddr[32'h1]) begin
-                lanes = lanes_hi;
-            end
-        end
-        else if (hsize == sz_word) begin
-            bad = haddr[32'h0] | haddr[32'h1];
-            lanes = lanes_all;
-        end
-        ready_sel = pready0;
-        err_sel = pslverr0;
-        rdata_sel = prdata0;
-        if (slot1__q) begin
-            ready_sel = pready1;
-            err_sel = pslverr1;
-            rdata_sel = prdata1;
-        end
-        hreadyout = 1'b1;
-        hresp = 1'b0;
-        hrdata = zero32;
-        if (setup__q | err1__q) begin
-            hreadyout = 1'b0;
-            hresp = err1__q;
-        end
-        else if (access__q) begin
-            hreadyout = ready_sel & ~err_sel;
-            hresp = ready_sel & err_sel;
-            if (ready_sel & ~err_sel & ~write_r__q) begin
-                hrdata = rdata_sel;
-            end
-        end
-        else if (err2__q) begin
-            hresp = 1'b1;
-        end
-        done = access__q & ready_sel;
-        setup__d = 1'b0;
-        access__d = setup__q | (access__q & ~ready_sel);
-        err1__d = 1'b0;
-        err2__d = err1__q | (done & err_sel);
-        slot1__d = slot1__q;
-        addr_r__d = addr_r__q;
-        write_r__d = write_r__q;
-        strb_r__d = strb_r__q;
-        master_r__d = master_r__q;
-        if (active) begin
-            if (bad | ~mapped) begin
-                err1__d = 1'b1;
-            end
-            else begin
-                setup__d = 1'b1;
-                slot1__d = haddr[32'hc];
-                addr_r__d = haddr[(32'h0)+:(12)] & word_mask;
-                write_r__d = hwrite;
-                strb_r__d = zero4;
-                if (hwrite) begin
-                    strb_r__d = lanes;
-                end
-                master_r__d = hmaster;
-            end
-        end
-        wdata_r__d = wdata_r__q;
-        if (setup__q & write_r__q) begin
-            wdata_r__d = hwdata;
-        end
-        psel0 = (setup__q | access__q) & ~slot1__q;
-        psel1 = (setup__q | access__q) & slot1__q;
-        penable = access__q;
-        pwrite = write_r__q;
-        paddr = addr_r__q;
-        pwdata = wdata_r__q;
-        pstrb = strb_r__q;
-        pmaster = master_r__q;
-    end
-
-endmodule // pluton_m0sys_fabric_apb
-
-module pluton_m0sys_rdff12(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 12'h0;
-        else q <= d;
-    end
-endmodule // pluton_m0sys_rdff12
-
-module pluton_m0sys_fabric_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_ram,hsel_apb,dsel_rom_q,dsel_ram_q,dsel_apb_q,derr1_q,derr2_q);
+module pluton_m0sys_node_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_ram,hsel_apb,dsel_rom_q,dsel_ram_q,dsel_apb_q,derr1_q,derr2_q);
 
     // Module arguments
     input wire  clock;
@@ -5704,7 +5848,7 @@ module pluton_m0sys_fabric_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_
     localparam  nonseq = 2'b10;
     localparam  seq = 2'b11;
     localparam  rom_page = 16'h0;
-    localparam  apb_page = 16'h4000;
+    localparam  apb_page = 15'b10000000000000;
     localparam  ram_page = 18'b1000000000000000;
 
     // Stub signals
@@ -5781,7 +5925,7 @@ module pluton_m0sys_fabric_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_
         derr2__rst_n = rst_n;
         active = (htrans == nonseq) | (htrans == seq);
         sel_rom = haddr_hi[(32'h2)+:(16)] == rom_page;
-        sel_apb = haddr_hi[(32'h2)+:(16)] == apb_page;
+        sel_apb = haddr_hi[(32'h3)+:(15)] == apb_page;
         sel_ram = haddr_hi == ram_page;
         hsel_rom = sel_rom;
         hsel_ram = sel_ram;
@@ -5804,9 +5948,9 @@ module pluton_m0sys_fabric_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_
         end
     end
 
-endmodule // pluton_m0sys_fabric_dec
+endmodule // pluton_m0sys_node_dec
 
-module pluton_m0sys_fabric_mux(dsel_rom,dsel_ram,dsel_apb,derr1,derr2,rom_hreadyout,rom_hresp,rom_hrdata,ram_hreadyout,ram_hresp,ram_hrdata,apb_hreadyout,apb_hresp,apb_hrdata,hready,hresp,hrdata);
+module pluton_m0sys_node_mux(dsel_rom,dsel_ram,dsel_apb,derr1,derr2,rom_hreadyout,rom_hresp,rom_hrdata,ram_hreadyout,ram_hresp,ram_hrdata,apb_hreadyout,apb_hresp,apb_hrdata,hready,hresp,hrdata);
 
     // Module arguments
     input wire  dsel_rom;
@@ -5859,9 +6003,9 @@ module pluton_m0sys_fabric_mux(dsel_rom,dsel_ram,dsel_apb,derr1,derr2,rom_hready
         end
     end
 
-endmodule // pluton_m0sys_fabric_mux
+endmodule // pluton_m0sys_node_mux
 
-module pluton_m0sys_fabric_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hready,read_only,ld_we,ld_addr,ld_data,hreadyout,hresp,hrdata);
+module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hready,read_only,ld_we,ld_addr,ld_data,hreadyout,hresp,hrdata);
 
     // Module arguments
     input wire  clock;
@@ -6158,7 +6302,7 @@ module pluton_m0sys_fabric_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata
         hresp = err1__q | err2__q;
     end
 
-endmodule // pluton_m0sys_fabric_ram
+endmodule // pluton_m0sys_node_ram
 
 module pluton_m0sys_ram4096x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
 
@@ -6185,7 +6329,22 @@ module pluton_m0sys_ram4096x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
     end
 endmodule // pluton_m0sys_ram4096x32
 
-module pluton_m0sys_fabric_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hready,read_only,ld_we,ld_addr,ld_data,hreadyout,hresp,hrdata);
+module pluton_m0sys_rdff12(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [11:0] d;
+    output reg  [11:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 12'h0;
+        else q <= d;
+    end
+endmodule // pluton_m0sys_rdff12
+
+module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hready,read_only,ld_we,ld_addr,ld_data,hreadyout,hresp,hrdata);
 
     // Module arguments
     input wire  clock;
@@ -6482,7 +6641,7 @@ module pluton_m0sys_fabric_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata
         hresp = err1__q | err2__q;
     end
 
-endmodule // pluton_m0sys_fabric_rom
+endmodule // pluton_m0sys_node_rom
 
 module pluton_m0sys_ram16384x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
 
@@ -6524,7 +6683,392 @@ module pluton_m0sys_rdff14(d,q,clock,rst_n);
     end
 endmodule // pluton_m0sys_rdff14
 
-module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,key_in,key_valid,prdata,pready,pslverr,intr_done);
+module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,uart_tx,tx_valid,tx_byte,intr_tx);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [31:0] pwdata;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  [31:0] prdata;
+    output reg  pready;
+    output reg  pslverr;
+    output reg  uart_tx;
+    output reg  tx_valid;
+    output reg  [7:0] tx_byte;
+    output reg  intr_tx;
+
+    // Constant declarations
+    localparam  a_txdata = 12'h0;
+    localparam  a_status = 12'h4;
+    localparam  a_div = 12'h8;
+    localparam  a_ctrl = 12'hc;
+    localparam  a_err = 12'h10;
+    localparam  a_id = 12'h14;
+    localparam  strb_f = 4'hf;
+    localparam  e_none = 32'h0;
+    localparam  e_unmapped = 32'h1;
+    localparam  e_read_wo = 32'h2;
+    localparam  e_write_ro = 32'h3;
+    localparam  e_busy = 32'h4;
+    localparam  e_strb = 32'h6;
+    localparam  e_value = 32'h7;
+    localparam  zero32 = 32'h0;
+    localparam  zero24 = 24'h0;
+    localparam  zero16 = 16'h0;
+    localparam  zero31 = 31'h0;
+    localparam  one16 = 16'h1;
+    localparam  zero4 = 4'h0;
+    localparam  one4 = 4'h1;
+    localparam  two4 = 4'h2;
+    localparam  ten4 = 4'ha;
+    localparam  div_reset = 16'h68;
+    localparam  block_id = 32'h55410100;
+    localparam  bit_busy = 32'h1;
+    localparam  bit_err = 32'h2;
+    localparam  bit_ie = 32'h1;
+    localparam  bit_write = 32'h100;
+    localparam  bit_overflow = 32'h80000000;
+
+    // Stub signals
+    reg  [3:0] ze_master__a;
+    wire  [31:0] ze_master__y;
+    reg  [11:0] ze_addr__a;
+    wire  [31:0] ze_addr__y;
+    reg  [15:0] ze_div__a;
+    wire  [31:0] ze_div__y;
+    reg  [15:0] div__d;
+    wire  [15:0] div__q;
+    reg  div__clock;
+    reg  div__rst_n;
+    reg  tx_ie__d;
+    wire  tx_ie__q;
+    reg  tx_ie__clock;
+    reg  tx_ie__rst_n;
+    reg  [31:0] err_info__d;
+    wire  [31:0] err_info__q;
+    reg  err_info__clock;
+    reg  err_info__rst_n;
+    reg  [3:0] bitcnt__d;
+    wire  [3:0] bitcnt__q;
+    reg  bitcnt__clock;
+    reg  bitcnt__rst_n;
+    reg  [15:0] baud__d;
+    wire  [15:0] baud__q;
+    reg  baud__clock;
+    reg  baud__rst_n;
+    reg  [7:0] shreg__d;
+    wire  [7:0] shreg__q;
+    reg  shreg__clock;
+    reg  shreg__rst_n;
+    reg  line_n__d;
+    wire  line_n__q;
+    reg  line_n__clock;
+    reg  line_n__rst_n;
+    reg  tx_valid_r__d;
+    wire  tx_valid_r__q;
+    reg  tx_valid_r__clock;
+    reg  tx_valid_r__rst_n;
+    reg  [7:0] tx_byte_r__d;
+    wire  [7:0] tx_byte_r__q;
+    reg  tx_byte_r__clock;
+    reg  tx_byte_r__rst_n;
+
+    // Local signals
+    reg  access;
+    reg  is_txdata;
+    reg  is_status;
+    reg  is_div;
+    reg  is_ctrl;
+    reg  is_err;
+    reg  is_id;
+    reg  busy;
+    reg  [31:0] err;
+    reg  ok_write;
+    reg  ok_read;
+    reg  [31:0] rdata;
+
+    // Sub module instances
+    pluton_m0sys_node_uart_ze_master ze_master(
+        .a(ze_master__a),
+        .y(ze_master__y)
+    );
+    pluton_m0sys_node_uart_ze_addr ze_addr(
+        .a(ze_addr__a),
+        .y(ze_addr__y)
+    );
+    pluton_m0sys_node_uart_ze_div ze_div(
+        .a(ze_div__a),
+        .y(ze_div__y)
+    );
+    pluton_m0sys_rdff16 div(
+        .d(div__d),
+        .q(div__q),
+        .clock(div__clock),
+        .rst_n(div__rst_n)
+    );
+    pluton_m0sys_rdff1 tx_ie(
+        .d(tx_ie__d),
+        .q(tx_ie__q),
+        .clock(tx_ie__clock),
+        .rst_n(tx_ie__rst_n)
+    );
+    pluton_m0sys_rdff32 err_info(
+        .d(err_info__d),
+        .q(err_info__q),
+        .clock(err_info__clock),
+        .rst_n(err_info__rst_n)
+    );
+    pluton_m0sys_rdff4 bitcnt(
+        .d(bitcnt__d),
+        .q(bitcnt__q),
+        .clock(bitcnt__clock),
+        .rst_n(bitcnt__rst_n)
+    );
+    pluton_m0sys_rdff16 baud(
+        .d(baud__d),
+        .q(baud__q),
+        .clock(baud__clock),
+        .rst_n(baud__rst_n)
+    );
+    pluton_m0sys_rdff8 shreg(
+        .d(shreg__d),
+        .q(shreg__q),
+        .clock(shreg__clock),
+        .rst_n(shreg__rst_n)
+    );
+    pluton_m0sys_rdff1 line_n(
+        .d(line_n__d),
+        .q(line_n__q),
+        .clock(line_n__clock),
+        .rst_n(line_n__rst_n)
+    );
+    pluton_m0sys_rdff1 tx_valid_r(
+        .d(tx_valid_r__d),
+        .q(tx_valid_r__q),
+        .clock(tx_valid_r__clock),
+        .rst_n(tx_valid_r__rst_n)
+    );
+    pluton_m0sys_rdff8 tx_byte_r(
+        .d(tx_byte_r__d),
+        .q(tx_byte_r__q),
+        .clock(tx_byte_r__clock),
+        .rst_n(tx_byte_r__rst_n)
+    );
+
+    // Update code
+    always @(*) begin
+        div__clock = clock;
+        tx_ie__clock = clock;
+        err_info__clock = clock;
+        bitcnt__clock = clock;
+        baud__clock = clock;
+        shreg__clock = clock;
+        line_n__clock = clock;
+        tx_valid_r__clock = clock;
+        tx_byte_r__clock = clock;
+        div__rst_n = rst_n;
+        tx_ie__rst_n = rst_n;
+        err_info__rst_n = rst_n;
+        bitcnt__rst_n = rst_n;
+        baud__rst_n = rst_n;
+        shreg__rst_n = rst_n;
+        line_n__rst_n = rst_n;
+        tx_valid_r__rst_n = rst_n;
+        tx_byte_r__rst_n = rst_n;
+        busy = bitcnt__q != zero4;
+        access = psel & penable;
+        is_txdata = paddr == a_txdata;
+        is_status = paddr == a_status;
+        is_div = paddr == a_div;
+        is_ctrl = paddr == a_ctrl;
+        is_err = paddr == a_err;
+        is_id = paddr == a_id;
+        err = e_none;
+        if (~(is_txdata | is_status | is_div | is_ctrl | is_err | is_id)) begin
+            err = e_unmapped;
+        end
+        else if (~pwrite & is_txdata) begin
+            err = e_read_wo;
+        end
+        else if (pwrite & (is_status | is_id)) begin
+            err = e_write_ro;
+        end
+        else if (pwrite & (pstrb != strb_f)) begin
+            err = e_strb;
+        end
+        else if (pwrite & is_txdata) begin
+            if (pwdata[(32'h8)+:(24)] != zero24) begin
+                err = e_value;
+            end
+            else if (busy) begin
+                err = e_busy;
+            end
+        end
+        else if (pwrite & is_div) begin
+            if ((pwdata[(32'h10)+:(16)] != zero16) | (pwdata[(32'h0)+:(16)] == zero16)) begin
+                err = e_value;
+            end
+            else if (busy) begin
+                err = e_busy;
+            end
+        end
+        else if (pwrite & is_ctrl) begin
+            if (pwdata[(32'h1)+:(31)] != zero31) begin
+                err = e_value;
+            end
+        end
+        ok_write = access & pwrite & (err == e_none);
+        ok_read = access & ~pwrite & (err == e_none);
+        pready = 1'b1;
+        pslverr = access & (err != e_none);
+        div__d = div__q;
+        tx_ie__d = tx_ie__q;
+        err_info__d = err_info__q;
+        if (ok_write) begin
+            if (is_div) begin
+                div__d = pwdata[(32'h0)+:(16)] ^ div_reset;
+            end
+            if (is_ctrl) begin
+                tx_ie__d = pwdata[32'h0];
+            end
+            if (is_err) begin
+                err_info__d = zero32;
+            end
+        end
+        ze_master__a = pmaster;
+        ze_addr__a = paddr;
+        if (access & (err != e_none)) begin
+            if (err_info__q == zero32) begin
+                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                if (pwrite) begin
+                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit_write;
+                end
+            end
+            else begin
+                err_info__d = err_info__q | bit_overflow;
+            end
+        end
+        bitcnt__d = bitcnt__q;
+        baud__d = baud__q;
+        shreg__d = shreg__q;
+        line_n__d = line_n__q;
+        tx_valid_r__d = 1'b0;
+        tx_byte_r__d = tx_byte_r__q;
+        if (busy) begin
+            if (baud__q == zero16) begin
+                baud__d = (div__q ^ div_reset) - one16;
+                bitcnt__d = bitcnt__q - one4;
+                if (bitcnt__q == one4) begin
+                    line_n__d = 1'b0;
+                end
+                else if (bitcnt__q == two4) begin
+                    line_n__d = 1'b0;
+                end
+                else begin
+                    line_n__d = ~shreg__q[32'h0];
+                    shreg__d = shreg__q >> 32'h1;
+                end
+            end
+            else begin
+                baud__d = baud__q - one16;
+            end
+        end
+        if (ok_write & is_txdata) begin
+            bitcnt__d = ten4;
+            baud__d = (div__q ^ div_reset) - one16;
+            shreg__d = pwdata[(32'h0)+:(8)];
+            line_n__d = 1'b1;
+            tx_valid_r__d = 1'b1;
+            tx_byte_r__d = pwdata[(32'h0)+:(8)];
+        end
+        uart_tx = ~line_n__q;
+        tx_valid = tx_valid_r__q;
+        tx_byte = tx_byte_r__q;
+        intr_tx = tx_ie__q & ~busy;
+        ze_div__a = div__q ^ div_reset;
+        rdata = zero32;
+        if (is_status) begin
+            if (busy) begin
+                rdata = bit_busy;
+            end
+            if (err_info__q != zero32) begin
+                rdata = rdata | bit_err;
+            end
+        end
+        else if (is_div) begin
+            rdata = ze_div__y;
+        end
+        else if (is_ctrl) begin
+            if (tx_ie__q) begin
+                rdata = bit_ie;
+            end
+        end
+        else if (is_err) begin
+            rdata = err_info__q;
+        end
+        else if (is_id) begin
+            rdata = block_id;
+        end
+        prdata = zero32;
+        if (ok_read) begin
+            prdata = rdata;
+        end
+    end
+
+endmodule // pluton_m0sys_node_uart
+
+module pluton_m0sys_rdff8(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 8'h0;
+        else q <= d;
+    end
+endmodule // pluton_m0sys_rdff8
+
+module pluton_m0sys_node_uart_ze_addr(a,y);
+
+    // Module arguments
+    input wire  [11:0] a;
+    output reg  [31:0] y;
+
+    // Update code (custom)
+    always @(*) y = {{20{1'b0}}, a};
+endmodule // pluton_m0sys_node_uart_ze_addr
+
+module pluton_m0sys_node_uart_ze_div(a,y);
+
+    // Module arguments
+    input wire  [15:0] a;
+    output reg  [31:0] y;
+
+    // Update code (custom)
+    always @(*) y = {{16{1'b0}}, a};
+endmodule // pluton_m0sys_node_uart_ze_div
+
+module pluton_m0sys_node_uart_ze_master(a,y);
+
+    // Module arguments
+    input wire  [3:0] a;
+    output reg  [31:0] y;
+
+    // Update code (custom)
+    always @(*) y = {{28{1'b0}}, a};
+endmodule // pluton_m0sys_node_uart_ze_master
+
+module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,key_in,key_valid,prdata,pready,pslverr,intr_done);
 
     // Module arguments
     input wire  clock;
@@ -6861,7 +7405,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     reg  [31:0] rdata;
 
     // Sub module instances
-    pluton_m0sys_fabric_sha_core core(
+    pluton_m0sys_sha_core core(
         .clock(core__clock),
         .rst_n(core__rst_n),
         .start(core__start),
@@ -6915,15 +7459,15 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         .a(swap_key__7__a),
         .y(swap_key__7__y)
     );
-    pluton_m0sys_fabric_sha_ze_master ze_master(
+    pluton_m0sys_node_uart_ze_master ze_master(
         .a(ze_master__a),
         .y(ze_master__y)
     );
-    pluton_m0sys_fabric_sha_ze_addr ze_addr(
+    pluton_m0sys_node_uart_ze_addr ze_addr(
         .a(ze_addr__a),
         .y(ze_addr__y)
     );
-    pluton_m0sys_fabric_sha_ze_words ze_words(
+    pluton_m0sys_sha_ze_words ze_words(
         .a(ze_words__a),
         .y(ze_words__y)
     );
@@ -7751,7 +8295,7 @@ module pluton_m0sys_fabric_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         end
     end
 
-endmodule // pluton_m0sys_fabric_sha
+endmodule // pluton_m0sys_sha
 
 module pluton_m0sys_ram16x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
 
@@ -7775,7 +8319,7 @@ module pluton_m0sys_ram16x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
     end
 endmodule // pluton_m0sys_ram16x32
 
-module pluton_m0sys_fabric_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done);
+module pluton_m0sys_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done);
 
     // Module arguments
     input wire  clock;
@@ -8763,22 +9307,7 @@ module pluton_m0sys_fabric_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0
         end
     end
 
-endmodule // pluton_m0sys_fabric_sha_core
-
-module pluton_m0sys_rdff16(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 16'h0;
-        else q <= d;
-    end
-endmodule // pluton_m0sys_rdff16
+endmodule // pluton_m0sys_sha_core
 
 module pluton_m0sys_rdff64(d,q,clock,rst_n);
 
@@ -8820,27 +9349,7 @@ module pluton_m0sys_bswap32(a,y);
     always @(*) y = {a[7:0], a[15:8], a[23:16], a[31:24]};
 endmodule // pluton_m0sys_bswap32
 
-module pluton_m0sys_fabric_sha_ze_addr(a,y);
-
-    // Module arguments
-    input wire  [11:0] a;
-    output reg  [31:0] y;
-
-    // Update code (custom)
-    always @(*) y = {{20{1'b0}}, a};
-endmodule // pluton_m0sys_fabric_sha_ze_addr
-
-module pluton_m0sys_fabric_sha_ze_master(a,y);
-
-    // Module arguments
-    input wire  [3:0] a;
-    output reg  [31:0] y;
-
-    // Update code (custom)
-    always @(*) y = {{28{1'b0}}, a};
-endmodule // pluton_m0sys_fabric_sha_ze_master
-
-module pluton_m0sys_fabric_sha_ze_words(a,y);
+module pluton_m0sys_sha_ze_words(a,y);
 
     // Module arguments
     input wire  [4:0] a;
@@ -8848,372 +9357,7 @@ module pluton_m0sys_fabric_sha_ze_words(a,y);
 
     // Update code (custom)
     always @(*) y = {{27{1'b0}}, a};
-endmodule // pluton_m0sys_fabric_sha_ze_words
-
-module pluton_m0sys_fabric_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,uart_tx,tx_valid,tx_byte,intr_tx);
-
-    // Module arguments
-    input wire  clock;
-    input wire  rst_n;
-    input wire  psel;
-    input wire  penable;
-    input wire  pwrite;
-    input wire  [11:0] paddr;
-    input wire  [31:0] pwdata;
-    input wire  [3:0] pstrb;
-    input wire  [3:0] pmaster;
-    output reg  [31:0] prdata;
-    output reg  pready;
-    output reg  pslverr;
-    output reg  uart_tx;
-    output reg  tx_valid;
-    output reg  [7:0] tx_byte;
-    output reg  intr_tx;
-
-    // Constant declarations
-    localparam  a_txdata = 12'h0;
-    localparam  a_status = 12'h4;
-    localparam  a_div = 12'h8;
-    localparam  a_ctrl = 12'hc;
-    localparam  a_err = 12'h10;
-    localparam  a_id = 12'h14;
-    localparam  strb_f = 4'hf;
-    localparam  e_none = 32'h0;
-    localparam  e_unmapped = 32'h1;
-    localparam  e_read_wo = 32'h2;
-    localparam  e_write_ro = 32'h3;
-    localparam  e_busy = 32'h4;
-    localparam  e_strb = 32'h6;
-    localparam  e_value = 32'h7;
-    localparam  zero32 = 32'h0;
-    localparam  zero24 = 24'h0;
-    localparam  zero16 = 16'h0;
-    localparam  zero31 = 31'h0;
-    localparam  one16 = 16'h1;
-    localparam  zero4 = 4'h0;
-    localparam  one4 = 4'h1;
-    localparam  two4 = 4'h2;
-    localparam  ten4 = 4'ha;
-    localparam  div_reset = 16'h68;
-    localparam  block_id = 32'h55410100;
-    localparam  bit_busy = 32'h1;
-    localparam  bit_err = 32'h2;
-    localparam  bit_ie = 32'h1;
-    localparam  bit_write = 32'h100;
-    localparam  bit_overflow = 32'h80000000;
-
-    // Stub signals
-    reg  [3:0] ze_master__a;
-    wire  [31:0] ze_master__y;
-    reg  [11:0] ze_addr__a;
-    wire  [31:0] ze_addr__y;
-    reg  [15:0] ze_div__a;
-    wire  [31:0] ze_div__y;
-    reg  [15:0] div__d;
-    wire  [15:0] div__q;
-    reg  div__clock;
-    reg  div__rst_n;
-    reg  tx_ie__d;
-    wire  tx_ie__q;
-    reg  tx_ie__clock;
-    reg  tx_ie__rst_n;
-    reg  [31:0] err_info__d;
-    wire  [31:0] err_info__q;
-    reg  err_info__clock;
-    reg  err_info__rst_n;
-    reg  [3:0] bitcnt__d;
-    wire  [3:0] bitcnt__q;
-    reg  bitcnt__clock;
-    reg  bitcnt__rst_n;
-    reg  [15:0] baud__d;
-    wire  [15:0] baud__q;
-    reg  baud__clock;
-    reg  baud__rst_n;
-    reg  [7:0] shreg__d;
-    wire  [7:0] shreg__q;
-    reg  shreg__clock;
-    reg  shreg__rst_n;
-    reg  line_n__d;
-    wire  line_n__q;
-    reg  line_n__clock;
-    reg  line_n__rst_n;
-    reg  tx_valid_r__d;
-    wire  tx_valid_r__q;
-    reg  tx_valid_r__clock;
-    reg  tx_valid_r__rst_n;
-    reg  [7:0] tx_byte_r__d;
-    wire  [7:0] tx_byte_r__q;
-    reg  tx_byte_r__clock;
-    reg  tx_byte_r__rst_n;
-
-    // Local signals
-    reg  access;
-    reg  is_txdata;
-    reg  is_status;
-    reg  is_div;
-    reg  is_ctrl;
-    reg  is_err;
-    reg  is_id;
-    reg  busy;
-    reg  [31:0] err;
-    reg  ok_write;
-    reg  ok_read;
-    reg  [31:0] rdata;
-
-    // Sub module instances
-    pluton_m0sys_fabric_sha_ze_master ze_master(
-        .a(ze_master__a),
-        .y(ze_master__y)
-    );
-    pluton_m0sys_fabric_sha_ze_addr ze_addr(
-        .a(ze_addr__a),
-        .y(ze_addr__y)
-    );
-    pluton_m0sys_fabric_uart_ze_div ze_div(
-        .a(ze_div__a),
-        .y(ze_div__y)
-    );
-    pluton_m0sys_rdff16 div(
-        .d(div__d),
-        .q(div__q),
-        .clock(div__clock),
-        .rst_n(div__rst_n)
-    );
-    pluton_m0sys_rdff1 tx_ie(
-        .d(tx_ie__d),
-        .q(tx_ie__q),
-        .clock(tx_ie__clock),
-        .rst_n(tx_ie__rst_n)
-    );
-    pluton_m0sys_rdff32 err_info(
-        .d(err_info__d),
-        .q(err_info__q),
-        .clock(err_info__clock),
-        .rst_n(err_info__rst_n)
-    );
-    pluton_m0sys_rdff4 bitcnt(
-        .d(bitcnt__d),
-        .q(bitcnt__q),
-        .clock(bitcnt__clock),
-        .rst_n(bitcnt__rst_n)
-    );
-    pluton_m0sys_rdff16 baud(
-        .d(baud__d),
-        .q(baud__q),
-        .clock(baud__clock),
-        .rst_n(baud__rst_n)
-    );
-    pluton_m0sys_rdff8 shreg(
-        .d(shreg__d),
-        .q(shreg__q),
-        .clock(shreg__clock),
-        .rst_n(shreg__rst_n)
-    );
-    pluton_m0sys_rdff1 line_n(
-        .d(line_n__d),
-        .q(line_n__q),
-        .clock(line_n__clock),
-        .rst_n(line_n__rst_n)
-    );
-    pluton_m0sys_rdff1 tx_valid_r(
-        .d(tx_valid_r__d),
-        .q(tx_valid_r__q),
-        .clock(tx_valid_r__clock),
-        .rst_n(tx_valid_r__rst_n)
-    );
-    pluton_m0sys_rdff8 tx_byte_r(
-        .d(tx_byte_r__d),
-        .q(tx_byte_r__q),
-        .clock(tx_byte_r__clock),
-        .rst_n(tx_byte_r__rst_n)
-    );
-
-    // Update code
-    always @(*) begin
-        div__clock = clock;
-        tx_ie__clock = clock;
-        err_info__clock = clock;
-        bitcnt__clock = clock;
-        baud__clock = clock;
-        shreg__clock = clock;
-        line_n__clock = clock;
-        tx_valid_r__clock = clock;
-        tx_byte_r__clock = clock;
-        div__rst_n = rst_n;
-        tx_ie__rst_n = rst_n;
-        err_info__rst_n = rst_n;
-        bitcnt__rst_n = rst_n;
-        baud__rst_n = rst_n;
-        shreg__rst_n = rst_n;
-        line_n__rst_n = rst_n;
-        tx_valid_r__rst_n = rst_n;
-        tx_byte_r__rst_n = rst_n;
-        busy = bitcnt__q != zero4;
-        access = psel & penable;
-        is_txdata = paddr == a_txdata;
-        is_status = paddr == a_status;
-        is_div = paddr == a_div;
-        is_ctrl = paddr == a_ctrl;
-        is_err = paddr == a_err;
-        is_id = paddr == a_id;
-        err = e_none;
-        if (~(is_txdata | is_status | is_div | is_ctrl | is_err | is_id)) begin
-            err = e_unmapped;
-        end
-        else if (~pwrite & is_txdata) begin
-            err = e_read_wo;
-        end
-        else if (pwrite & (is_status | is_id)) begin
-            err = e_write_ro;
-        end
-        else if (pwrite & (pstrb != strb_f)) begin
-            err = e_strb;
-        end
-        else if (pwrite & is_txdata) begin
-            if (pwdata[(32'h8)+:(24)] != zero24) begin
-                err = e_value;
-            end
-            else if (busy) begin
-                err = e_busy;
-            end
-        end
-        else if (pwrite & is_div) begin
-            if ((pwdata[(32'h10)+:(16)] != zero16) | (pwdata[(32'h0)+:(16)] == zero16)) begin
-                err = e_value;
-            end
-            else if (busy) begin
-                err = e_busy;
-            end
-        end
-        else if (pwrite & is_ctrl) begin
-            if (pwdata[(32'h1)+:(31)] != zero31) begin
-                err = e_value;
-            end
-        end
-        ok_write = access & pwrite & (err == e_none);
-        ok_read = access & ~pwrite & (err == e_none);
-        pready = 1'b1;
-        pslverr = access & (err != e_none);
-        div__d = div__q;
-        tx_ie__d = tx_ie__q;
-        err_info__d = err_info__q;
-        if (ok_write) begin
-            if (is_div) begin
-                div__d = pwdata[(32'h0)+:(16)] ^ div_reset;
-            end
-            if (is_ctrl) begin
-                tx_ie__d = pwdata[32'h0];
-            end
-            if (is_err) begin
-                err_info__d = zero32;
-            end
-        end
-        ze_master__a = pmaster;
-        ze_addr__a = paddr;
-        if (access & (err != e_none)) begin
-            if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
-                if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit_write;
-                end
-            end
-            else begin
-                err_info__d = err_info__q | bit_overflow;
-            end
-        end
-        bitcnt__d = bitcnt__q;
-        baud__d = baud__q;
-        shreg__d = shreg__q;
-        line_n__d = line_n__q;
-        tx_valid_r__d = 1'b0;
-        tx_byte_r__d = tx_byte_r__q;
-        if (busy) begin
-            if (baud__q == zero16) begin
-                baud__d = (div__q ^ div_reset) - one16;
-                bitcnt__d = bitcnt__q - one4;
-                if (bitcnt__q == one4) begin
-                    line_n__d = 1'b0;
-                end
-                else if (bitcnt__q == two4) begin
-                    line_n__d = 1'b0;
-                end
-                else begin
-                    line_n__d = ~shreg__q[32'h0];
-                    shreg__d = shreg__q >> 32'h1;
-                end
-            end
-            else begin
-                baud__d = baud__q - one16;
-            end
-        end
-        if (ok_write & is_txdata) begin
-            bitcnt__d = ten4;
-            baud__d = (div__q ^ div_reset) - one16;
-            shreg__d = pwdata[(32'h0)+:(8)];
-            line_n__d = 1'b1;
-            tx_valid_r__d = 1'b1;
-            tx_byte_r__d = pwdata[(32'h0)+:(8)];
-        end
-        uart_tx = ~line_n__q;
-        tx_valid = tx_valid_r__q;
-        tx_byte = tx_byte_r__q;
-        intr_tx = tx_ie__q & ~busy;
-        ze_div__a = div__q ^ div_reset;
-        rdata = zero32;
-        if (is_status) begin
-            if (busy) begin
-                rdata = bit_busy;
-            end
-            if (err_info__q != zero32) begin
-                rdata = rdata | bit_err;
-            end
-        end
-        else if (is_div) begin
-            rdata = ze_div__y;
-        end
-        else if (is_ctrl) begin
-            if (tx_ie__q) begin
-                rdata = bit_ie;
-            end
-        end
-        else if (is_err) begin
-            rdata = err_info__q;
-        end
-        else if (is_id) begin
-            rdata = block_id;
-        end
-        prdata = zero32;
-        if (ok_read) begin
-            prdata = rdata;
-        end
-    end
-
-endmodule // pluton_m0sys_fabric_uart
-
-module pluton_m0sys_rdff8(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 8'h0;
-        else q <= d;
-    end
-endmodule // pluton_m0sys_rdff8
-
-module pluton_m0sys_fabric_uart_ze_div(a,y);
-
-    // Module arguments
-    input wire  [15:0] a;
-    output reg  [31:0] y;
-
-    // Update code (custom)
-    always @(*) y = {{16{1'b0}}, a};
-endmodule // pluton_m0sys_fabric_uart_ze_div
+endmodule // pluton_m0sys_sha_ze_words
 
 module pluton_m0sys_ze_irq(a,y);
 

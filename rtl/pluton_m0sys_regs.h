@@ -8,7 +8,7 @@
 #define PLUTON_M0SYS_SRAM_BASE 0x20000000u /* SRAM, byte/halfword/word writes, zero wait states */
 #define PLUTON_M0SYS_SRAM_SIZE 0x4000u /* SRAM bytes */
 #define PLUTON_M0SYS_APB_BASE 0x40000000u /* AHB-to-APB bridge window (each slot 4 KB; unused slots give an AHB ERROR) */
-#define PLUTON_M0SYS_APB_SIZE 0x10000u /* APB window bytes */
+#define PLUTON_M0SYS_APB_SIZE 0x20000u /* APB window bytes */
 #define PLUTON_M0SYS_SHA256_BASE 0x40000000u /* SHA-256/HMAC engine (pluton_sha256 registers); pmaster = MASTER_SEC */
 #define PLUTON_M0SYS_UART_BASE 0x40001000u /* UART (pluton_uart registers) */
 #define PLUTON_M0SYS_IRQ_SHA256 0x0u /* Core IRQ of the SHA-256 engine's intr_done */

@@ -214,7 +214,7 @@
 
 
 
-module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,prdata,pready,pslverr,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
+module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,prdata,pready,pslverr,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
 
     // Module arguments
     input wire  clock;
@@ -253,6 +253,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     output reg  [7:0] wifi_cmd_seq;
     output reg  wifi_evt_ready;
     output reg  intr_viol;
+    output reg  fw_locked;
     output reg  intr_sha_done;
     output reg  intr_wifi_sec;
     output reg  intr_wifi_app;
@@ -286,6 +287,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  [3:0] fw__m_pstrb;
     wire  [3:0] fw__m_pmaster;
     wire  fw__intr_viol;
+    wire  fw__locked_o;
     reg  sha__clock;
     reg  sha__rst_n;
     reg  sha__psel;
@@ -399,7 +401,8 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .m_pwdata(fw__m_pwdata),
         .m_pstrb(fw__m_pstrb),
         .m_pmaster(fw__m_pmaster),
-        .intr_viol(fw__intr_viol)
+        .intr_viol(fw__intr_viol),
+        .locked_o(fw__locked_o)
     );
     pluton_security_sha sha(
         .clock(sha__clock),
@@ -523,6 +526,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         pready = fw__pready;
         pslverr = fw__pslverr;
         intr_viol = fw__intr_viol;
+        fw_locked = fw__locked_o;
         sha__psel = fw__m_psel[32'h0];
         sha__penable = fw__m_penable;
         sha__pwrite = fw__m_pwrite;
@@ -609,7 +613,7 @@ endmodule // pluton_security
 // names differ from the file name by design.
 /* verilator lint_off DECLFILENAME */
 
-module pluton_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,m_prdata,m_pready,m_pslverr,prdata,pready,pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,intr_viol);
+module pluton_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,m_prdata,m_pready,m_pslverr,prdata,pready,pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,intr_viol,locked_o);
 
     // Module arguments
     input wire  clock;
@@ -635,6 +639,7 @@ module pluton_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pma
     output reg  [3:0] m_pstrb /*verilator isolate_assignments*/;
     output reg  [3:0] m_pmaster /*verilator isolate_assignments*/;
     output reg  intr_viol;
+    output reg  locked_o;
 
     // Constant declarations
     localparam  cfg_win = 4'h8;
@@ -1136,6 +1141,7 @@ module pluton_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pma
             prdata = rdata;
         end
         intr_viol = viol_valid__q;
+        locked_o = locked__q;
         if (psel & penable & den) begin
             if (~viol_valid__q) begin
                 viol_valid__d = 1'b1;

@@ -40,9 +40,10 @@ const M_PWDATA: usize = 19;
 const M_PSTRB: usize = 20;
 const M_PMASTER: usize = 21;
 const INTR_VIOL: usize = 22;
+const LOCKED_O: usize = 23;
 
 /// (name, direction, width) of every port, in declaration order (README port table).
-const PORTS: [(&str, Dir, u32); 23] = [
+const PORTS: [(&str, Dir, u32); 24] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -66,6 +67,7 @@ const PORTS: [(&str, Dir, u32); 23] = [
     ("m_pstrb", Dir::Out, 4),
     ("m_pmaster", Dir::Out, 4),
     ("intr_viol", Dir::Out, 1),
+    ("locked_o", Dir::Out, 1),
 ];
 
 /// Where a request goes, decided from `paddr[15:12]`.
@@ -377,6 +379,7 @@ impl Dut for FirewallModel {
             M_PSTRB => fwd.map_or(0, |_| self.input(PSTRB)),
             M_PMASTER => fwd.map_or(0, |_| self.input(PMASTER)),
             INTR_VIOL => self.viol_valid as u32,
+            LOCKED_O => self.locked as u32,
             _ => {
                 // Inputs read back as poked (the clock reads 0 between steps).
                 let n = value.len().min(self.inputs[port].len());

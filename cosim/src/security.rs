@@ -42,6 +42,7 @@ const PORTS: &[(&str, Dir, u32)] = &[
     ("wifi_cmd_seq", Dir::Out, 8),
     ("wifi_evt_ready", Dir::Out, 1),
     ("intr_viol", Dir::Out, 1),
+    ("fw_locked", Dir::Out, 1),
     ("intr_sha_done", Dir::Out, 1),
     ("intr_wifi_sec", Dir::Out, 1),
     ("intr_wifi_app", Dir::Out, 1),
@@ -77,6 +78,7 @@ pub fn security_model() -> Composite {
     for p in ["prdata", "pready", "pslverr", "intr_viol"] {
         top.wire_top(p, fw, p);
     }
+    top.wire_top("fw_locked", fw, "locked_o");
 
     // The downstream bus, shared by the three internal blocks.
     for part in [sha, otp, wifi] {

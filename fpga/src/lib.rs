@@ -19,17 +19,20 @@ use std::str::FromStr;
 pub enum Target {
     Ice40Up5k,
     Ecp5_25k,
+    /// The larger ECP5 for systems that outgrow the 25F (the two-core `soc`).
+    Ecp5_85k,
     Xc7a35t,
 }
 
 impl Target {
-    pub const ALL: [Target; 3] = [Target::Ice40Up5k, Target::Ecp5_25k, Target::Xc7a35t];
+    pub const ALL: [Target; 4] = [Target::Ice40Up5k, Target::Ecp5_25k, Target::Ecp5_85k, Target::Xc7a35t];
 
     /// The CLI name, e.g. `ice40-up5k`.
     pub fn name(self) -> &'static str {
         match self {
             Target::Ice40Up5k => "ice40-up5k",
             Target::Ecp5_25k => "ecp5-25k",
+            Target::Ecp5_85k => "ecp5-85k",
             Target::Xc7a35t => "xc7a35t",
         }
     }
@@ -39,6 +42,7 @@ impl Target {
         match self {
             Target::Ice40Up5k => "Lattice iCE40UP5K-SG48 (iCEBreaker)",
             Target::Ecp5_25k => "Lattice LFE5U-25F-CABGA381 (ULX3S 25F)",
+            Target::Ecp5_85k => "Lattice LFE5U-85F-CABGA381 (ULX3S 85F)",
             Target::Xc7a35t => "AMD Artix-7 XC7A35T (Arty A7-35T), Yosys estimate",
         }
     }
@@ -257,7 +261,7 @@ fn luts_and_ffs(target: Target, cells: &[(String, u64)]) -> (u64, u64) {
             count_cells(cells, |c| c.starts_with("SB_DFF")),
         ),
         // A CCU2C carry cell holds two LUT4s.
-        Target::Ecp5_25k => (
+        Target::Ecp5_25k | Target::Ecp5_85k => (
             count_cells(cells, |c| c == "LUT4") + 2 * count_cells(cells, |c| c == "CCU2C"),
             count_cells(cells, |c| c == "TRELLIS_FF"),
         ),
@@ -278,7 +282,7 @@ fn brams_and_dsps(target: Target, cells: &[(String, u64)]) -> (u64, u64) {
             count_cells(cells, |c| c == "SB_RAM40_4K"),
             count_cells(cells, |c| c == "SB_MAC16"),
         ),
-        Target::Ecp5_25k => (
+        Target::Ecp5_25k | Target::Ecp5_85k => (
             count_cells(cells, |c| c == "DP16KD"),
             count_cells(cells, |c| c == "MULT18X18D"),
         ),
@@ -328,7 +332,7 @@ fn board_constraints(target: Target) -> Option<PathBuf> {
     let boards = pluton_toolchain::project_root().join("fpga/boards");
     let file = match target {
         Target::Ice40Up5k => boards.join("icebreaker/icebreaker.pcf"),
-        Target::Ecp5_25k => boards.join("ulx3s/ulx3s.lpf"),
+        Target::Ecp5_25k | Target::Ecp5_85k => boards.join("ulx3s/ulx3s.lpf"),
         Target::Xc7a35t => return None,
     };
     file.is_file().then_some(file)
@@ -372,7 +376,7 @@ pub fn synth(
 
     let synth_cmd = match target {
         Target::Ice40Up5k => "synth_ice40",
-        Target::Ecp5_25k => "synth_ecp5",
+        Target::Ecp5_25k | Target::Ecp5_85k => "synth_ecp5",
         // synth_xilinx keeps the hierarchy unless told to flatten (the others flatten anyway);
         // -noiopad matches Vivado's out-of-context run: the block's ports are not pins.
         Target::Xc7a35t => "synth_xilinx -family xc7 -flatten -noiopad",
@@ -426,11 +430,11 @@ pub fn synth(
                 Placed::DoesNotFit(log) => (log, None),
             }
         }
-        Target::Ecp5_25k => {
+        Target::Ecp5_25k | Target::Ecp5_85k => {
             let config = format!("{shell_top}.config");
             let bit = format!("{shell_top}.bit");
             let mut args = vec![
-                "--25k",
+                if target == Target::Ecp5_85k { "--85k" } else { "--25k" },
                 "--package",
                 "CABGA381",
                 "--json",
@@ -534,6 +538,7 @@ mod tests {
             assert_eq!(t.to_string().parse::<Target>(), Ok(t));
         }
         assert_eq!("ecp5-25k".parse::<Target>(), Ok(Target::Ecp5_25k));
+        assert_eq!("ecp5-85k".parse::<Target>(), Ok(Target::Ecp5_85k));
         assert!("ice40".parse::<Target>().is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! to lint and test them on their own: `cargo run -p pluton-hdl --example gen_m0sys_parts -- <out-dir>`.
 
 use pluton_hdl::gen::{tidy_verilog, TopBlock};
-use pluton_hdl::m0sys::{fabric, AhbApbBridge, AhbDecoder, AhbMux, M0Fabric, Uart};
+use pluton_hdl::m0sys::{node, AhbApbBridge, AhbDecoder, AhbMux, Uart};
 use rust_hdl::prelude::*;
 
 fn text<T: TopBlock>(module: &str) -> String {
@@ -18,14 +18,13 @@ fn main() {
         std::process::exit(2);
     };
     std::fs::create_dir_all(&out).expect("create out dir");
-    let parts: [(&str, fn(&str) -> String); 7] = [
-        ("m0sys_rom", text::<fabric::Rom>),
-        ("m0sys_sram", text::<fabric::Sram>),
+    let parts: [(&str, fn(&str) -> String); 6] = [
+        ("m0sys_rom", text::<node::Rom>),
+        ("m0sys_sram", text::<node::Sram>),
         ("m0sys_decoder", text::<AhbDecoder>),
         ("m0sys_mux", text::<AhbMux>),
-        ("m0sys_bridge", text::<AhbApbBridge>),
+        ("m0sys_bridge", text::<AhbApbBridge<12>>),
         ("m0sys_uart", text::<Uart>),
-        ("m0sys_fabric", text::<M0Fabric>),
     ];
     for (module, gen) in parts {
         let path = std::path::Path::new(&out).join(format!("{module}.v"));

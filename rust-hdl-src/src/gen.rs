@@ -25,6 +25,7 @@ pub fn blocks() -> Vec<IpBlock> {
         IpBlock { map: &crate::m0sys::regs::MAP, verilog: top_text::<crate::m0sys::M0Sys> },
         IpBlock { map: &crate::mailbox::regs::MAP, verilog: top_text::<crate::mailbox::Mailbox> },
         IpBlock { map: &crate::apb_arb::regs::MAP, verilog: top_text::<crate::apb_arb::ApbArb> },
+        IpBlock { map: &crate::soc::regs::MAP, verilog: top_text::<crate::soc::Soc> },
     ]
 }
 
@@ -242,14 +243,15 @@ fn rename_module(s: &str, module: &str) -> String {
 /// real loop (the decision does not depend on the answer); isolating the decision's nets lets
 /// Verilator order them apart. Other tools ignore the comment.
 struct Isolate {
-    /// Modules the firewall becomes: on its own, and inside the subsystem top.
+    /// Name endings of the modules the block becomes (`pluton_<name>` on its own, or
+    /// `pluton_<top>_<path>_<field>` inside a top): a module matches if its name ends in `_<ending>`.
     modules: &'static [&'static str],
     nets: &'static [&'static str],
 }
 
 const ISOLATE: &[Isolate] = &[
     Isolate {
-        modules: &["pluton_firewall", "pluton_security_fw"],
+        modules: &["firewall", "security_fw"],
         nets: &[
             "win_oh", "is_per", "is_cfg", "owner_sel", "rule_hit", "off", "cfg_oh", "is_wincfg", "is_lock", "is_vinfo",
             "is_vaddr", "is_vcount", "is_id", "cfg_mapped", "cause", "fwd", "den", "cfg_write", "cfg_read", "m_psel",
@@ -259,12 +261,12 @@ const ISOLATE: &[Isolate] = &[
     // The APB arbiter likewise forwards requests and returns answers in one block; its forward
     // nets never read m_pready, so isolating them keeps a top with the firewall behind it loop-free.
     Isolate {
-        modules: &["pluton_apb_arb"],
+        modules: &["apb_arb", "soc_arb"],
         nets: &["tie1", "pick", "grant", "fwd", "m_psel", "m_penable", "m_pwrite", "m_paddr", "m_pwdata", "m_pstrb", "m_pmaster"],
     },
     // The core both drives the SCS's inputs and reads its flop-driven outputs in its one block.
     Isolate {
-        modules: &["pluton_m0_scs", "pluton_m0sys_core_scs"],
+        modules: &["m0_scs", "core_scs"],
         nets: &["rdata", "take", "take_num", "late", "wake", "exec_neg", "svc_ok", "sevonpend_ev", "sleepdeep", "sysresetreq"],
     },
 ];
@@ -279,7 +281,7 @@ fn isolate_assignments(text: &str) -> String {
         }
         let t = line.trim();
         let net = t.strip_prefix("output ").unwrap_or(t).strip_prefix("reg ").and_then(|r| r.strip_suffix(';')).and_then(|r| r.split_whitespace().last());
-        let hit = net.is_some_and(|n| ISOLATE.iter().any(|i| i.modules.contains(&module.as_str()) && i.nets.contains(&n)));
+        let hit = net.is_some_and(|n| ISOLATE.iter().any(|i| i.modules.iter().any(|m| module.ends_with(&format!("_{m}"))) && i.nets.contains(&n)));
         if hit {
             out.push(format!("{} /*verilator isolate_assignments*/;", line.trim_end().trim_end_matches(';')));
         } else {

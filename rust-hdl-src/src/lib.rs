@@ -9,4 +9,5 @@ pub mod mailbox;
 pub mod otp;
 pub mod security;
 pub mod sha256;
+pub mod soc;
 pub mod wifi;

@@ -769,14 +769,20 @@ fn rules(ctx: Ctx) -> TestFuture {
 fn lock(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let mut b = FwBench::new(&ctx.tb)?;
+        // `locked_o` releases the application core in `pluton_soc`: it must follow LOCK exactly.
+        let locked_o = ctx.tb.port("locked_o")?;
+        let pin = |b: &FwBench| b.tb.peek_u32(locked_o);
         b.mode = PeriphMode::QUIET;
         b.set_window(1, MASTER_APP, false, true).await?;
         b.set_window(2, MASTER_IO0, false, false).await?;
+        ensure(pin(&b) == 0, || "locked_o high before LOCK".into())?;
         // Writing 0 to LOCK does nothing.
         b.cfg_write(LOCK.offset, 0).await?;
         ensure(b.cfg_read(LOCK.offset).await? == 0, || "LOCK set by writing 0".into())?;
+        ensure(pin(&b) == 0, || "locked_o high after LOCK = 0".into())?;
         b.cfg_write(LOCK.offset, 0xffff_ffff).await?;
         ensure(b.cfg_read(LOCK.offset).await? == 1, || "LOCK reads other bits".into())?;
+        ensure(pin(&b) == 1, || "locked_o low after LOCK".into())?;
         let before: Vec<u32> = {
             let mut v = Vec::new();
             for k in 0..8 {
@@ -804,6 +810,7 @@ fn lock(ctx: Ctx) -> TestFuture {
         // Reset unlocks and restores the defaults.
         b.reset(3).await;
         ensure(b.cfg_read(LOCK.offset).await? == 0, || "LOCK survived reset".into())?;
+        ensure(pin(&b) == 0, || "locked_o survived reset".into())?;
         ensure(b.cfg_read(WIN_CFG.addr(1)).await? == 0, || "WIN_CFG survived reset".into())?;
         b.set_window(1, MASTER_IO1, false, false).await?;
         b.expect_forwarded("after reset", Req::read(MASTER_IO1, win(1))).await?;

@@ -16,7 +16,12 @@ pub fn cases() -> Vec<Case> {
 
 /// Writes the image into the ROM through the loader port (reset is held low meanwhile).
 pub fn load_rom(dut: &mut dyn Dut, image: &Image) -> Result<(), String> {
-    let id = |n: &str| dut.port_id(n).ok_or_else(|| format!("{} has no port `{n}`", dut.name()));
+    load_rom_of(dut, image, "")
+}
+
+/// As `load_rom`, through the loader ports of the core whose ports start with `core` (`sec_`).
+pub fn load_rom_of(dut: &mut dyn Dut, image: &Image, core: &str) -> Result<(), String> {
+    let id = |n: &str| dut.port_id(&format!("{core}{n}")).ok_or_else(|| format!("{} has no port `{core}{n}`", dut.name()));
     let (we, addr, data) = (id("ld_we")?, id("ld_addr")?, id("ld_data")?);
     dut.poke_u32(we, 1);
     for i in 0..image.bytes.len().div_ceil(4) {
@@ -39,7 +44,7 @@ pub fn demo_messages() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -147,6 +147,10 @@ pub struct RunConfig {
     pub bus: BusMode,
     /// Loads the image into the DUT while reset is held (systems with their own ROM).
     pub loader: Option<fn(&mut dyn Dut, &Image) -> Result<(), String>>,
+    /// Prefix of the core's ports in a multi-core system (`sec_`, `app_`); empty otherwise.
+    pub core: &'static str,
+    /// A port that holds this core in reset apart from `rst_n` (the core starts when it is 1).
+    pub core_reset: Option<&'static str>,
 }
 
 /// Who answers the core's AHB transfers.
@@ -171,6 +175,8 @@ impl Default for RunConfig {
             expect_lockup: false,
             bus: BusMode::Drive,
             loader: None,
+            core: "",
+            core_reset: None,
         }
     }
 }
@@ -192,29 +198,35 @@ pub struct RunResult {
     pub wait_states: u64,
     /// Exception numbers entered, counted.
     pub exceptions: BTreeMap<u32, u64>,
+    /// Device-register reads (monitor mode): address and the value the core received.
+    pub device_reads: Vec<(u32, u32)>,
 }
 
-/// Port ids of `pluton_m0`, looked up once.
+/// Port ids of one core, looked up once: `pluton_m0`'s own ports (drive mode), or a system's
+/// `<core>mon_*`, `<core>trc_*` and status ports (monitor mode).
 struct Ports {
-    rst_n: usize,
     haddr: usize,
     htrans: usize,
     hsize: usize,
-    hburst: usize,
+    hburst: Option<usize>,
     hprot: usize,
     hwrite: usize,
     hwdata: usize,
     hrdata: usize,
     hready: usize,
     hresp: usize,
-    irq: usize,
+    /// The core's IRQ lines (`IRQ`), or a system's external IRQ input if it has one.
+    irq: Option<usize>,
     /// The core's whole IRQ input of a system (monitor mode).
     mon_irq: Option<usize>,
     /// A UART-like byte output of a system (its bytes join the semihosting output).
     tx_valid: Option<usize>,
     tx_byte: Option<usize>,
-    nmi: usize,
-    rxev: usize,
+    nmi: Option<usize>,
+    rxev: Option<usize>,
+    /// The core's own reset, if the system holds it apart from `rst_n` (the follower starts
+    /// when it rises).
+    core_rst_n: Option<usize>,
     lockup: usize,
     halted: usize,
     dbgrestart: usize,
@@ -233,30 +245,33 @@ struct Ports {
 }
 
 impl Ports {
-    fn find(dut: &dyn Dut, bus: BusMode) -> Result<Ports, String> {
-        let p = |n: &str| dut.port_id(n).ok_or_else(|| format!("{} has no port `{n}`", dut.name()));
-        let b = |n: &str| match bus {
-            BusMode::Drive => p(n),
-            BusMode::Monitor { .. } => p(&format!("mon_{}", n.to_lowercase())),
-        };
+    fn find(dut: &dyn Dut, cfg: &RunConfig) -> Result<Ports, String> {
+        let core = cfg.core;
+        let p = |n: &str| dut.port_id(&format!("{core}{n}")).ok_or_else(|| format!("{} has no port `{core}{n}`", dut.name()));
+        let opt = |n: &str| dut.port_id(&format!("{core}{n}"));
+        let drive = cfg.bus == BusMode::Drive;
+        let b = |n: &str| if drive { p(n) } else { p(&format!("mon_{}", n.to_lowercase())) };
         Ok(Ports {
-            rst_n: p("rst_n")?,
             haddr: b("HADDR")?,
             htrans: b("HTRANS")?,
             hsize: b("HSIZE")?,
-            hburst: if bus == BusMode::Drive { p("HBURST")? } else { usize::MAX },
+            hburst: if drive { Some(p("HBURST")?) } else { None },
             hwrite: b("HWRITE")?,
             hprot: b("HPROT")?,
             hwdata: b("HWDATA")?,
             hrdata: b("HRDATA")?,
             hready: b("HREADY")?,
             hresp: b("HRESP")?,
-            irq: if bus == BusMode::Drive { p("IRQ")? } else { p("irq_ext")? },
-            mon_irq: if bus == BusMode::Drive { None } else { Some(p("mon_irq")?) },
-            tx_valid: dut.port_id("tx_valid"),
-            tx_byte: dut.port_id("tx_byte"),
-            nmi: p("NMI")?,
-            rxev: p("RXEV")?,
+            irq: if drive { Some(p("IRQ")?) } else { opt("irq_ext") },
+            mon_irq: if drive { None } else { Some(p("mon_irq")?) },
+            tx_valid: opt("tx_valid"),
+            tx_byte: opt("tx_byte"),
+            nmi: opt("NMI"),
+            rxev: opt("RXEV"),
+            core_rst_n: match cfg.core_reset {
+                Some(n) => Some(dut.port_id(n).ok_or_else(|| format!("{} has no port `{n}`", dut.name()))?),
+                None => None,
+            },
             lockup: p("LOCKUP")?,
             halted: p("HALTED")?,
             dbgrestart: p("DBGRESTART")?,
@@ -309,127 +324,222 @@ struct RtlRecord {
 
 const SEMIHOSTING_BKPT: u8 = 0xAB;
 
+/// A device-register transfer the RTL completed: address, size, write, and the value read or
+/// written (None: the system answered ERROR).
+type MmioAccess = (u32, u8, bool, Option<u32>);
+
 /// The ISS's view of memory: its own copy of the image, plus (in monitor mode) the device-register
-/// reads the RTL made, handed over in order.
+/// transfers the RTL made, handed over in order: a read gets the RTL's value, and a transfer the
+/// system refused faults on the ISS too.
 struct IssBus {
     mem: Memory,
     mmio_base: Option<u32>,
-    mmio_reads: VecDeque<(u32, u8, u32)>,
+    mmio: VecDeque<MmioAccess>,
+}
+
+impl IssBus {
+    fn device(&mut self, addr: u32, size: u8, write: bool) -> Result<Option<u32>, BusFault> {
+        match self.mmio.pop_front() {
+            Some((a, s, w, v)) if a == addr && s == size && w == write => v.map(Some).ok_or(BusFault { addr }),
+            // The ISS made a device transfer the RTL did not: an error record follows.
+            _ => Err(BusFault { addr }),
+        }
+    }
 }
 
 impl Bus for IssBus {
     fn read(&mut self, addr: u32, size: u8) -> Result<u32, BusFault> {
         match self.mmio_base {
-            Some(base) if addr >= base => match self.mmio_reads.pop_front() {
-                Some((a, s, v)) if a == addr && s == size => Ok(v),
-                // The ISS read a device register the RTL did not: an error record follows.
-                _ => Err(BusFault { addr }),
-            },
+            Some(base) if addr >= base => Ok(self.device(addr, size, false)?.unwrap_or(0)),
             _ => self.mem.read(addr, size),
         }
     }
     fn write(&mut self, addr: u32, size: u8, value: u32) -> Result<(), BusFault> {
         match self.mmio_base {
-            Some(base) if addr >= base => Ok(()),
+            Some(base) if addr >= base => self.device(addr, size, true).map(|_| ()),
             _ => self.mem.write(addr, size, value),
         }
     }
 }
 
-/// Runs `image` on the RTL and the ISS in lock-step until SYS_EXIT (or the expected lockup).
-/// An `Err` names the first disagreement, with the record and the cycle.
-pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResult, String> {
-    let p = Ports::find(dut, cfg.bus)?;
-    let drive = cfg.bus == BusMode::Drive;
-    let mut mem = Memory::new(image)?;
-    mem.error_ranges = cfg.error_ranges.clone();
-    let mmio_base = match cfg.bus {
-        BusMode::Drive => None,
-        BusMode::Monitor { mmio_base } => Some(mmio_base),
-    };
-    let mut iss = IssBus { mem: mem.clone(), mmio_base, mmio_reads: VecDeque::new() };
-    let mut cpu = Cpu::new();
-    let recorded = Recorded::default();
-    if drive {
-        cpu.set_irq_source(cfg.irq.clone());
-    } else {
-        cpu.set_irq_source(recorded.clone());
-    }
-    cpu.reset(&mut iss).map_err(|e| format!("ISS reset: vector fetch at {:#x} failed", e.addr))?;
-    let mut semi = Semihost::default();
-    let mut res = RunResult::default();
+/// Follows one core of a DUT in lock-step with its own ISS, cycle by cycle. A loop around it
+/// steps the DUT; each cycle it calls `inputs` (pokes only), then `outputs` (peeks and checks),
+/// then steps the DUT and calls `after_edge`. Several followers can share one DUT (a multi-core
+/// system): all `inputs` first, then all `outputs`.
+pub struct Follower {
+    cfg: RunConfig,
+    p: Ports,
+    drive: bool,
+    /// The harness's memory: in drive mode it answers the core; in monitor mode it checks the
+    /// system's memory reads.
+    mem: Memory,
+    mmio_base: Option<u32>,
+    iss: IssBus,
+    cpu: Cpu,
+    recorded: Recorded,
+    semi: Semihost,
+    res: RunResult,
+    rng: u64,
+    dp: Option<DataPhase>,
+    /// The previous cycle's address phase while it was stalled (AHB-Lite: must be held).
+    held: Option<(u32, u32, u32, u32)>,
+    rec: RtlRecord,
+    /// ISS cycle numbering: the RTL's cycle 6 after reset is ISS cycle 0 (README, "Reset").
+    t: i64,
+    rtl_cycle: u64,
+    /// 0 running, 1 halted: pulse DBGRESTART now, 2 restart pulsed.
+    halt_state: u8,
+    halted: bool,
+    halted_next: bool,
+    /// HREADY and HRESP the harness drove this cycle (drive mode).
+    answer: (bool, bool),
+    records: u64,
+    uart: Vec<u8>,
+    /// Out of reset: the follower runs.
+    started: bool,
+    /// The program ended (SYS_EXIT or the expected lockup); the result is final.
+    pub finished: bool,
+}
 
-    let mut inputs = vec![p.irq, p.nmi, p.rxev, p.dbgrestart];
-    if drive {
-        inputs.extend([p.hready, p.hresp, p.hrdata]);
-    }
-    for port in inputs {
-        dut.poke_u32(port, 0);
-    }
-    dut.poke_u32(p.rst_n, 0);
-    dut.step();
-    if let Some(load) = cfg.loader {
-        load(dut, image)?;
-    }
-    dut.step();
-    dut.poke_u32(p.rst_n, 1);
-
-    let mut rng = cfg.wait_seed;
-    let mut dp: Option<DataPhase> = None;
-    // The previous cycle's address phase while it was stalled (AHB-Lite: must be held).
-    let mut held: Option<(u32, u32, u32, u32)> = None;
-    let mut rec = RtlRecord::default();
-    // ISS cycle numbering: the RTL's cycle 6 is ISS cycle 0 (README, "Reset").
-    let mut t: i64 = -5;
-    let mut rtl_cycle: u64 = 0;
-    let mut halt_state = 0u8; // 0 running, 1 halted: pulse DBGRESTART now, 2 restart pulsed
-    let mut records: u64 = 0;
-    let mut uart = Vec::new();
-    let mut halted_next = dut.peek_u32(p.halted) == 1;
-
-    loop {
-        rtl_cycle += 1;
-        if rtl_cycle > cfg.max_cycles {
-            return Err(format!("no SYS_EXIT within {} cycles (pc of last record {:#x})", cfg.max_cycles, cpu.pc));
+impl Follower {
+    /// Finds the core's ports and boots the ISS on `image`. The DUT is not touched.
+    pub fn new(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<Follower, String> {
+        let p = Ports::find(dut, cfg)?;
+        let drive = cfg.bus == BusMode::Drive;
+        let mut mem = Memory::new(image)?;
+        mem.error_ranges = cfg.error_ranges.clone();
+        let mmio_base = match cfg.bus {
+            BusMode::Drive => None,
+            BusMode::Monitor { mmio_base } => Some(mmio_base),
+        };
+        let mut iss = IssBus { mem: mem.clone(), mmio_base, mmio: VecDeque::new() };
+        let mut cpu = Cpu::new();
+        let recorded = Recorded::default();
+        if drive {
+            cpu.set_irq_source(cfg.irq.clone());
+        } else {
+            cpu.set_irq_source(recorded.clone());
         }
-        // Inputs for this cycle.
-        let (irq, nmi, rxev) = if t >= 0 { cfg.irq.at(t as u64) } else { (0, false, false) };
-        dut.poke_u32(p.irq, irq);
-        dut.poke_u32(p.nmi, nmi as u32);
-        dut.poke_u32(p.rxev, rxev as u32);
-        let (hready, hresp) = if drive {
-            let (hready, hresp, hrdata) = match dp {
+        cpu.reset(&mut iss).map_err(|e| format!("ISS reset: vector fetch at {:#x} failed", e.addr))?;
+        Ok(Follower {
+            cfg: cfg.clone(),
+            p,
+            drive,
+            mem,
+            mmio_base,
+            iss,
+            cpu,
+            recorded,
+            semi: Semihost::default(),
+            res: RunResult::default(),
+            rng: cfg.wait_seed,
+            dp: None,
+            held: None,
+            rec: RtlRecord::default(),
+            t: -5,
+            rtl_cycle: 0,
+            halt_state: 0,
+            halted: false,
+            halted_next: false,
+            answer: (true, false),
+            records: 0,
+            uart: Vec::new(),
+            started: false,
+            finished: false,
+        })
+    }
+
+    /// Drives the core's inputs low (before reset).
+    pub fn idle_inputs(&self, dut: &mut dyn Dut) {
+        let mut inputs = vec![self.p.irq, self.p.nmi, self.p.rxev, Some(self.p.dbgrestart)];
+        if self.drive {
+            inputs.extend([Some(self.p.hready), Some(self.p.hresp), Some(self.p.hrdata)]);
+        }
+        for port in inputs.into_iter().flatten() {
+            dut.poke_u32(port, 0);
+        }
+    }
+
+    /// The core leaves reset: the coming edge is its first.
+    pub fn start(&mut self, dut: &mut dyn Dut) {
+        self.started = true;
+        self.halted_next = dut.peek_u32(self.p.halted) == 1;
+    }
+
+    /// Instructions, cycles and output so far (final once `finished`).
+    pub fn result(&self) -> &RunResult {
+        &self.res
+    }
+
+    fn active(&mut self, dut: &mut dyn Dut) -> bool {
+        if !self.started && !self.finished {
+            if let Some(r) = self.p.core_rst_n {
+                if dut.peek_u32(r) == 1 {
+                    self.start(dut);
+                }
+            }
+        }
+        self.started && !self.finished
+    }
+
+    /// This cycle's inputs: IRQ plan, the memory's answer (drive mode), the debug restart.
+    pub fn inputs(&mut self, dut: &mut dyn Dut) -> Result<(), String> {
+        if !self.active(dut) {
+            return Ok(());
+        }
+        let p = &self.p;
+        self.rtl_cycle += 1;
+        if self.rtl_cycle > self.cfg.max_cycles {
+            return Err(format!("no SYS_EXIT within {} cycles (pc of last record {:#x})", self.cfg.max_cycles, self.cpu.pc));
+        }
+        let (irq, nmi, rxev) = if self.t >= 0 { self.cfg.irq.at(self.t as u64) } else { (0, false, false) };
+        for (port, v) in [(p.irq, irq), (p.nmi, nmi as u32), (p.rxev, rxev as u32)] {
+            if let Some(port) = port {
+                dut.poke_u32(port, v);
+            }
+        }
+        if self.drive {
+            let (hready, hresp, hrdata) = match self.dp {
                 None => (true, false, 0),
                 Some(d) if d.error == 2 => (false, true, 0),
                 Some(d) if d.error == 1 => (true, true, 0),
                 Some(d) if d.waits > 0 => (false, false, 0xDEAD_BEEF),
                 Some(d) if d.write => (true, false, 0),
-                Some(d) => (true, false, mem.load(d.addr & !3, 4).unwrap_or(0)),
+                Some(d) => (true, false, self.mem.load(d.addr & !3, 4).unwrap_or(0)),
             };
             dut.poke_u32(p.hready, hready as u32);
             dut.poke_u32(p.hresp, hresp as u32);
             dut.poke_u32(p.hrdata, hrdata);
-            (hready, hresp)
-        } else {
-            (dut.peek_u32(p.hready) == 1, dut.peek_u32(p.hresp) == 1)
-        };
+            self.answer = (hready, hresp);
+        }
         // HALTED comes from a flop: last cycle's value after the edge is this cycle's, so the
         // restart pulse is poked before the first peek (one settle per cycle, not two).
-        let halted = halted_next;
-        if halted && halt_state == 1 {
+        self.halted = self.halted_next;
+        if self.halted && self.halt_state == 1 {
             dut.poke_u32(p.dbgrestart, 1);
-            halt_state = 2;
-        } else if halt_state == 2 {
+            self.halt_state = 2;
+        } else if self.halt_state == 2 {
             dut.poke_u32(p.dbgrestart, 0);
-            if !halted {
-                halt_state = 0;
+            if !self.halted {
+                self.halt_state = 0;
             }
         }
-        if dut.peek_u32(p.halted) != halted as u32 {
+        Ok(())
+    }
+
+    /// This cycle's outputs: bus checks, data phases, trace, and the record comparison when the
+    /// RTL ends a record. Ok(true) when the program has ended.
+    pub fn outputs(&mut self, dut: &mut dyn Dut) -> Result<bool, String> {
+        if !self.started || self.finished {
+            return Ok(self.finished);
+        }
+        let rtl_cycle = self.rtl_cycle;
+        let p = &self.p;
+        let drive = self.drive;
+        if dut.peek_u32(p.halted) != self.halted as u32 {
             return Err(format!("cycle {rtl_cycle}: HALTED changed between edges"));
         }
-
-        // Outputs of this cycle.
+        let (hready, hresp) = if drive { self.answer } else { (dut.peek_u32(p.hready) == 1, dut.peek_u32(p.hresp) == 1) };
         let htrans = dut.peek_u32(p.htrans);
         let haddr = dut.peek_u32(p.haddr);
         let hwrite = dut.peek_u32(p.hwrite);
@@ -441,7 +551,7 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
             if hsize > 2 || haddr & ((1 << hsize) - 1) != 0 {
                 return Err(format!("cycle {rtl_cycle}: unaligned or bad transfer HADDR {haddr:#x} HSIZE {hsize}"));
             }
-            if drive && dut.peek_u32(p.hburst) != 0 {
+            if p.hburst.is_some_and(|b| dut.peek_u32(b) != 0) {
                 return Err(format!("cycle {rtl_cycle}: HBURST must be SINGLE"));
             }
             // The core is always privileged (no unprivileged Thread mode): HPROT[1] = 1, [3:2] = 0.
@@ -451,7 +561,7 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
             }
         }
         // A stalled address phase must not change, unless the stall is an ERROR response.
-        if let Some(h) = held {
+        if let Some(h) = self.held {
             let now = (htrans, haddr, hwrite, hsize);
             if now != h && !hresp {
                 return Err(format!("cycle {rtl_cycle}: address phase changed during a wait state: {h:x?} -> {now:x?}"));
@@ -460,43 +570,53 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
 
         // The rising edge: the data phase completes when HREADY is high.
         if hready {
-            if let Some(d) = dp {
+            if let Some(d) = self.dp {
                 let lane = (d.addr & 3) * 8;
                 let mask = if d.size == 4 { u32::MAX } else { (1u32 << (8 * d.size as u32)) - 1 };
+                let device = self.mmio_base.is_some_and(|b| d.addr >= b);
                 if hresp {
-                    rec.bus_error = true;
+                    self.rec.bus_error = true;
+                    if device {
+                        self.iss.mmio.push_back((d.addr, d.size, d.write, None));
+                    }
                 } else if d.write {
                     let value = (dut.peek_u32(p.hwdata) >> lane) & mask;
-                    mem.store(d.addr, d.size, value);
-                    rec.writes.push((d.addr, d.size, value));
+                    self.mem.store(d.addr, d.size, value);
+                    self.rec.writes.push((d.addr, d.size, value));
+                    if device {
+                        self.iss.mmio.push_back((d.addr, d.size, true, Some(value)));
+                    }
                 } else if !drive {
                     let value = (dut.peek_u32(p.hrdata) >> lane) & mask;
-                    if mmio_base.is_some_and(|b| d.addr >= b) {
-                        iss.mmio_reads.push_back((d.addr, d.size, value));
-                    } else if mem.load(d.addr, d.size) != Some(value) {
+                    if device {
+                        self.iss.mmio.push_back((d.addr, d.size, false, Some(value)));
+                        self.res.device_reads.push((d.addr, value));
+                    } else if self.mem.load(d.addr, d.size) != Some(value) {
                         return Err(format!(
                             "cycle {rtl_cycle}: the system's memory returned {value:#x} for {:#x} (size {}); the image holds {:x?}",
-                            d.addr, d.size, mem.load(d.addr, d.size)
+                            d.addr,
+                            d.size,
+                            self.mem.load(d.addr, d.size)
                         ));
                     }
                 }
             }
-            dp = None;
-            held = None;
+            self.dp = None;
+            self.held = None;
             if htrans == 2 {
                 let size = 1u8 << hsize;
-                let mapped = mem.locate(haddr, size).is_some();
-                let waits = if cfg.max_waits == 0 || !drive { 0 } else { (next_rand(&mut rng) % (cfg.max_waits as u64 + 1)) as u32 };
-                dp = Some(DataPhase { addr: haddr, size, write: hwrite == 1, waits, error: if mapped { 0 } else { 2 } });
+                let mapped = self.mem.locate(haddr, size).is_some();
+                let waits = if self.cfg.max_waits == 0 || !drive { 0 } else { (next_rand(&mut self.rng) % (self.cfg.max_waits as u64 + 1)) as u32 };
+                self.dp = Some(DataPhase { addr: haddr, size, write: hwrite == 1, waits, error: if mapped { 0 } else { 2 } });
             }
         } else {
             if htrans == 2 {
-                held = Some((htrans, haddr, hwrite, hsize));
+                self.held = Some((htrans, haddr, hwrite, hsize));
             }
             if !hresp {
-                rec.waits += 1;
+                self.rec.waits += 1;
             }
-            if let Some(d) = dp.as_mut() {
+            if let Some(d) = self.dp.as_mut() {
                 if d.error == 2 {
                     d.error = 1;
                 } else if d.waits > 0 {
@@ -506,94 +626,129 @@ pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResul
         }
         if let (Some(v), Some(b)) = (p.tx_valid, p.tx_byte) {
             if dut.peek_u32(v) == 1 {
-                uart.push(dut.peek_u32(b) as u8);
+                self.uart.push(dut.peek_u32(b) as u8);
             }
         }
 
         // Trace of this cycle.
-        if !halted && t >= 0 {
-            rec.cycles += 1;
+        if !self.halted && self.t >= 0 {
+            self.rec.cycles += 1;
         }
-        if let (Some(mon), true) = (p.mon_irq, t >= 0) {
-            let (_, nmi, rxev) = cfg.irq.at(t as u64);
-            recorded.0.lock().expect("recorded inputs").push((dut.peek_u32(mon), nmi, rxev));
+        if let (Some(mon), true) = (p.mon_irq, self.t >= 0) {
+            let (_, nmi, rxev) = self.cfg.irq.at(self.t as u64);
+            self.recorded.0.lock().expect("recorded inputs").push((dut.peek_u32(mon), nmi, rxev));
         }
         // The reset sequence's MSP load (before cycle 6) is not part of any record.
-        if dut.peek_u32(p.rf_we) == 1 && t >= 0 {
-            rec.regs.insert(dut.peek_u32(p.rf_idx) as u8, dut.peek_u32(p.rf_data));
+        if dut.peek_u32(p.rf_we) == 1 && self.t >= 0 {
+            self.rec.regs.insert(dut.peek_u32(p.rf_idx) as u8, dut.peek_u32(p.rf_data));
         }
         let retire = dut.peek_u32(p.retire) == 1;
         let lockup = dut.peek_u32(p.lockup) == 1;
         if dut.peek_u32(p.sysresetreq) == 1 {
             return Err(format!("cycle {rtl_cycle}: SYSRESETREQ asserted"));
         }
-        if retire {
-            records += 1;
-            let r = cpu.step(&mut iss);
-            compare(dut, &p, &r, &cpu, &rec, records).map_err(|e| format!("record {records} (RTL cycle {rtl_cycle}): {e}"))?;
-            if let Some(extra) = iss.mmio_reads.front() {
-                return Err(format!("record {records}: the RTL read device register {:#x} but the ISS did not", extra.0));
+        if !retire {
+            if lockup {
+                return Err(format!("cycle {rtl_cycle}: RTL locked up without a lockup record"));
             }
-            res.cycles += rec.cycles;
-            res.wait_states += rec.waits;
-            if rec.waits > 0 {
-                cpu.add_stall(rec.cycles.saturating_sub(r.cycles as u64));
+            return Ok(false);
+        }
+        self.records += 1;
+        let records = self.records;
+        let r = self.cpu.step(&mut self.iss);
+        compare(dut, p, &r, &self.cpu, &self.rec, records).map_err(|e| format!("record {records} (RTL cycle {rtl_cycle}): {e}"))?;
+        if let Some(extra) = self.iss.mmio.front() {
+            return Err(format!("record {records}: the RTL accessed device register {:#x} but the ISS did not", extra.0));
+        }
+        let rec = std::mem::take(&mut self.rec);
+        self.res.cycles += rec.cycles;
+        self.res.wait_states += rec.waits;
+        if rec.waits > 0 {
+            self.cpu.add_stall(rec.cycles.saturating_sub(r.cycles as u64));
+        }
+        match r.exc {
+            Some(n) => {
+                self.res.entries += 1;
+                *self.res.exceptions.entry(n).or_default() += 1;
             }
-            match r.exc {
-                Some(n) => {
-                    res.entries += 1;
-                    *res.exceptions.entry(n).or_default() += 1;
-                }
-                None => {
-                    res.instructions += 1;
-                    res.instruction_cycles += rec.cycles;
-                }
+            None => {
+                self.res.instructions += 1;
+                self.res.instruction_cycles += rec.cycles;
             }
-            if rec.waits == 0 && !rec.bus_error {
-                res.timed_records += 1;
-            }
-            rec = RtlRecord::default();
-            let output = |semi: &Semihost, uart: &[u8]| {
-                String::from_utf8_lossy(&uart).into_owned() + &String::from_utf8_lossy(&semi.out)
-            };
-            match r.event {
-                Event::Breakpoint(SEMIHOSTING_BKPT) => {
-                    let mut read = |a: u32| iss.mem.load(a, 1).map(|v| v as u8);
-                    match semi.service(cpu.reg(0), cpu.reg(1), &mut read)? {
-                        Semi::Continue => {
-                            cpu.resume_from_halt();
-                            halt_state = 1;
+        }
+        if rec.waits == 0 && !rec.bus_error {
+            self.res.timed_records += 1;
+        }
+        match r.event {
+            Event::Breakpoint(SEMIHOSTING_BKPT) => {
+                let mem = &self.iss.mem;
+                let mut read = |a: u32| mem.load(a, 1).map(|v| v as u8);
+                match self.semi.service(self.cpu.reg(0), self.cpu.reg(1), &mut read)? {
+                    Semi::Continue => {
+                        self.cpu.resume_from_halt();
+                        self.halt_state = 1;
+                    }
+                    Semi::Exit { success, reason } => {
+                        self.end(success && !self.cfg.expect_lockup);
+                        if !success {
+                            self.res.output += &format!("\n[SYS_EXIT reason {reason:#x}]");
                         }
-                        Semi::Exit { success, reason } => {
-                            res.output = output(&semi, &uart);
-                            res.success = success && !cfg.expect_lockup;
-                            if !success {
-                                res.output += &format!("\n[SYS_EXIT reason {reason:#x}]");
-                            }
-                            return Ok(res);
-                        }
+                        return Ok(true);
                     }
                 }
-                Event::Breakpoint(imm) => return Err(format!("BKPT #{imm:#x} at {:#x} (only semihosting BKPT 0xAB is serviced)", r.pc)),
-                _ => {}
             }
-            if r.exc == Some(0) || lockup {
-                if !(r.exc == Some(0) && lockup) {
-                    return Err(format!("lockup disagrees: RTL LOCKUP = {lockup}, ISS record {:?}", r.exc));
-                }
-                res.output = output(&semi, &uart);
-                res.success = cfg.expect_lockup;
-                return Ok(res);
-            }
-        } else if lockup {
-            return Err(format!("cycle {rtl_cycle}: RTL locked up without a lockup record"));
+            Event::Breakpoint(imm) => return Err(format!("BKPT #{imm:#x} at {:#x} (only semihosting BKPT 0xAB is serviced)", r.pc)),
+            _ => {}
         }
+        if r.exc == Some(0) || lockup {
+            if !(r.exc == Some(0) && lockup) {
+                return Err(format!("lockup disagrees: RTL LOCKUP = {lockup}, ISS record {:?}", r.exc));
+            }
+            self.end(self.cfg.expect_lockup);
+            return Ok(true);
+        }
+        Ok(false)
+    }
 
-        dut.step();
-        if !halted {
-            t += 1;
+    fn end(&mut self, success: bool) {
+        self.finished = true;
+        self.res.success = success;
+        self.res.output = String::from_utf8_lossy(&self.uart).into_owned() + &String::from_utf8_lossy(&self.semi.out);
+    }
+
+    /// After the DUT's rising edge.
+    pub fn after_edge(&mut self, dut: &mut dyn Dut) {
+        if !self.started || self.finished {
+            return;
         }
-        halted_next = dut.peek_u32(p.halted) == 1;
+        if !self.halted {
+            self.t += 1;
+        }
+        self.halted_next = dut.peek_u32(self.p.halted) == 1;
+    }
+}
+
+/// Runs `image` on the RTL and the ISS in lock-step until SYS_EXIT (or the expected lockup).
+/// An `Err` names the first disagreement, with the record and the cycle.
+pub fn run(dut: &mut dyn Dut, image: &Image, cfg: &RunConfig) -> Result<RunResult, String> {
+    let mut f = Follower::new(dut, image, cfg)?;
+    let rst_n = dut.port_id("rst_n").ok_or_else(|| format!("{} has no port `rst_n`", dut.name()))?;
+    f.idle_inputs(dut);
+    dut.poke_u32(rst_n, 0);
+    dut.step();
+    if let Some(load) = cfg.loader {
+        load(dut, image)?;
+    }
+    dut.step();
+    dut.poke_u32(rst_n, 1);
+    f.start(dut);
+    loop {
+        f.inputs(dut)?;
+        if f.outputs(dut)? {
+            return Ok(f.res);
+        }
+        dut.step();
+        f.after_edge(dut);
     }
 }
 

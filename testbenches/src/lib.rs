@@ -36,3 +36,7 @@ pub mod security;
 /// The soft Cortex-M0 core's benches, programs and harnesses.
 #[path = "../m0/mod.rs"]
 pub mod m0;
+
+/// The two-core system's bench (both cores in lock-step).
+#[path = "../soc/mod.rs"]
+pub mod soc;

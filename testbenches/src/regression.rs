@@ -122,6 +122,7 @@ pub fn benches() -> Vec<BlockBench> {
     // The soft core has no port-level model: its benches step the ARMv6-M ISS per retired record.
     BlockBench { block: "m0", module: "pluton_m0", model: None, cases: crate::m0::cases::cases },
     BlockBench { block: "m0sys", module: "pluton_m0sys", model: None, cases: crate::m0::system::cases },
+    BlockBench { block: "soc", module: "pluton_soc", model: None, cases: crate::soc::tb::cases },
     ]
 }
 

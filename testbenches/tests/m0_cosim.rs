@@ -41,3 +41,7 @@ fn m0_faults() {
 fn m0sys_sha_demo() {
     run_in("m0sys", "m0sys_sha_demo");
 }
+#[test]
+fn soc_hmac_demo() {
+    run_in("soc", "soc_hmac_demo");
+}

@@ -34,6 +34,8 @@ pub struct Firewall {
     pub m_pstrb: Signal<Out, Bits<4>>,
     pub m_pmaster: Signal<Out, Bits<4>>,
     pub intr_viol: Signal<Out, bool>,
+    /// LOCK.LOCKED: the configuration is final (the system top releases the application core on it).
+    pub locked_o: Signal<Out, bool>,
 
     // Window configuration (the formal proofs bind to these flops; keep the names).
     win_owner: [RDff<Bits<4>>; 8],
@@ -143,6 +145,7 @@ impl Default for Firewall {
             m_pstrb: Default::default(),
             m_pmaster: Default::default(),
             intr_viol: Default::default(),
+            locked_o: Default::default(),
             win_owner: Default::default(),
             win_no_read: Default::default(),
             win_no_write: Default::default(),
@@ -394,6 +397,7 @@ impl Logic for Firewall {
             self.prdata.next = self.rdata.val();
         }
         self.intr_viol.next = self.viol_valid.q.val();
+        self.locked_o.next = self.locked.q.val();
 
         // ---- Completing edge of a denied transfer (never waits): log the first, count all.
         if self.psel.val() & self.penable.val() & self.den.val() {

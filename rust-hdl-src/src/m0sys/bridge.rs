@@ -4,23 +4,26 @@ use super::c;
 use crate::common::prims::RDff;
 use rust_hdl::prelude::*;
 
-/// AHB-Lite slave for a 64 KB window; APB4 master to slot 0 (offset 0x0000, 4 KB) and slot 1
-/// (0x1000, 4 KB). Any other offset, a misaligned transfer or one wider than a word gets a
-/// two-cycle AHB ERROR without an APB transfer.
+/// AHB-Lite slave for a 128 KB window; APB4 master to slot 0 (offset 0, `2^SLOT0_BITS` bytes)
+/// and slot 1 (4 KB right after slot 0). `pluton_m0sys` uses two 4 KB slots (`SLOT0_BITS` = 12);
+/// `pluton_soc` gives slot 0 the security subsystem's whole 64 KB map (16). Any other offset, a
+/// misaligned transfer or one wider than a word gets a two-cycle AHB ERROR without an APB
+/// transfer.
 ///
 /// An accepted AHB address phase is followed by APB SETUP (1 cycle) and ACCESS (until PREADY):
 /// the AHB data phase takes 2 cycles plus one per PREADY-low cycle. PSLVERR ends ACCESS and
-/// becomes a two-cycle ERROR (one more cycle). `paddr` is word aligned; `pstrb` gives the written
-/// lanes (0 on reads). `pwdata` is HWDATA registered at the end of SETUP, so it is valid in ACCESS
-/// (where completers use it) but not yet in SETUP: a combinational HWDATA -> PWDATA -> PREADY ->
-/// HREADY path would close a loop through the core (HWDATA and HREADY share its logic).
+/// becomes a two-cycle ERROR (one more cycle). `paddr` is the word-aligned offset (16 bits; a
+/// slot uses its low bits); `pstrb` gives the written lanes (0 on reads). `pwdata` is HWDATA
+/// registered at the end of SETUP, so it is valid in ACCESS (where completers use it) but not yet
+/// in SETUP: a combinational HWDATA -> PWDATA -> PREADY -> HREADY path would close a loop through
+/// the core (HWDATA and HREADY share its logic).
 #[derive(LogicBlock)]
-pub struct AhbApbBridge {
+pub struct AhbApbBridge<const SLOT0_BITS: usize> {
     pub clock: Signal<In, Clock>,
     pub rst_n: Signal<In, bool>,
     pub hsel: Signal<In, bool>,
-    /// HADDR[15:0]: offset in the bridge's window.
-    pub haddr: Signal<In, Bits<16>>,
+    /// HADDR[16:0]: offset in the bridge's window.
+    pub haddr: Signal<In, Bits<17>>,
     pub htrans: Signal<In, Bits<2>>,
     pub hsize: Signal<In, Bits<3>>,
     pub hwrite: Signal<In, bool>,
@@ -36,7 +39,7 @@ pub struct AhbApbBridge {
     pub psel1: Signal<Out, bool>,
     pub penable: Signal<Out, bool>,
     pub pwrite: Signal<Out, bool>,
-    pub paddr: Signal<Out, Bits<12>>,
+    pub paddr: Signal<Out, Bits<16>>,
     pub pwdata: Signal<Out, Bits<32>>,
     pub pstrb: Signal<Out, Bits<4>>,
     pub pmaster: Signal<Out, Bits<4>>,
@@ -54,7 +57,7 @@ pub struct AhbApbBridge {
     err2: RDff<bool>,
     /// The transfer, captured at the AHB address phase.
     slot1: RDff<bool>,
-    addr_r: RDff<Bits<12>>,
+    addr_r: RDff<Bits<16>>,
     write_r: RDff<bool>,
     strb_r: RDff<Bits<4>>,
     master_r: RDff<Bits<4>>,
@@ -74,22 +77,26 @@ pub struct AhbApbBridge {
     lanes_all: Constant<Bits<4>>,
     zero4: Constant<Bits<4>>,
     zero32: Constant<Bits<32>>,
-    word_mask: Constant<Bits<12>>,
-    slot_0: Constant<Bits<4>>,
-    slot_1: Constant<Bits<4>>,
+    word_mask: Constant<Bits<16>>,
+    slot0_mask: Constant<Bits<17>>,
+    slot1_mask: Constant<Bits<17>>,
+    slot1_base: Constant<Bits<17>>,
+    zero17: Constant<Bits<17>>,
 
     active: Signal<Local, bool>,
     lanes: Signal<Local, Bits<4>>,
     bad: Signal<Local, bool>,
     mapped: Signal<Local, bool>,
+    in_slot0: Signal<Local, bool>,
     ready_sel: Signal<Local, bool>,
     err_sel: Signal<Local, bool>,
     rdata_sel: Signal<Local, Bits<32>>,
     done: Signal<Local, bool>,
 }
 
-impl Default for AhbApbBridge {
+impl<const SLOT0_BITS: usize> Default for AhbApbBridge<SLOT0_BITS> {
     fn default() -> Self {
+        assert!((12..=16).contains(&SLOT0_BITS), "slot 0 is 4 KB to 64 KB");
         Self {
             clock: Default::default(),
             rst_n: Default::default(),
@@ -142,13 +149,16 @@ impl Default for AhbApbBridge {
             lanes_all: c(0b1111),
             zero4: c(0),
             zero32: c(0),
-            word_mask: c(0xffc),
-            slot_0: c(0),
-            slot_1: c(1),
+            word_mask: c(0xfffc),
+            slot0_mask: c(0x1_ffff & !((1u64 << SLOT0_BITS) - 1)),
+            slot1_mask: c(0x1_f000),
+            slot1_base: c(1u64 << SLOT0_BITS),
+            zero17: c(0),
             active: Default::default(),
             lanes: Default::default(),
             bad: Default::default(),
             mapped: Default::default(),
+            in_slot0: Default::default(),
             ready_sel: Default::default(),
             err_sel: Default::default(),
             rdata_sel: Default::default(),
@@ -157,7 +167,7 @@ impl Default for AhbApbBridge {
     }
 }
 
-impl Logic for AhbApbBridge {
+impl<const SLOT0_BITS: usize> Logic for AhbApbBridge<SLOT0_BITS> {
     #[hdl_gen]
     fn update(&mut self) {
         self.setup.clock.next = self.clock.val();
@@ -185,7 +195,8 @@ impl Logic for AhbApbBridge {
         self.active.next = self.hsel.val()
             & self.hready.val()
             & ((self.htrans.val() == self.nonseq.val()) | (self.htrans.val() == self.seq.val()));
-        self.mapped.next = (self.haddr.val().get_bits::<4>(12) == self.slot_0.val()) | (self.haddr.val().get_bits::<4>(12) == self.slot_1.val());
+        self.in_slot0.next = (self.haddr.val() & self.slot0_mask.val()) == self.zero17.val();
+        self.mapped.next = self.in_slot0.val() | ((self.haddr.val() & self.slot1_mask.val()) == self.slot1_base.val());
         self.lanes.next = self.zero4.val();
         self.bad.next = true;
         if self.hsize.val() == self.sz_byte.val() {
@@ -250,8 +261,8 @@ impl Logic for AhbApbBridge {
                 self.err1.d.next = true;
             } else {
                 self.setup.d.next = true;
-                self.slot1.d.next = self.haddr.val().get_bit(12);
-                self.addr_r.d.next = self.haddr.val().get_bits::<12>(0) & self.word_mask.val();
+                self.slot1.d.next = !self.in_slot0.val();
+                self.addr_r.d.next = self.haddr.val().get_bits::<16>(0) & self.word_mask.val();
                 self.write_r.d.next = self.hwrite.val();
                 self.strb_r.d.next = self.zero4.val();
                 if self.hwrite.val() {
@@ -279,7 +290,7 @@ impl Logic for AhbApbBridge {
     }
 }
 
-impl crate::gen::TopBlock for AhbApbBridge {
+impl<const SLOT0_BITS: usize> crate::gen::TopBlock for AhbApbBridge<SLOT0_BITS> {
     fn connect_inputs(&mut self) {
         self.clock.connect();
         self.rst_n.connect();

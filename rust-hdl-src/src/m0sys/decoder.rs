@@ -6,7 +6,7 @@ use crate::common::prims::RDff;
 use rust_hdl::prelude::*;
 
 /// Decodes `HADDR[31:14]` into the three slave selects (ROM 64 KB at 0, SRAM 16 KB at
-/// 0x20000000, APB bridge 64 KB at 0x40000000) and remembers which slave owns the data phase
+/// 0x20000000, APB bridge 128 KB at 0x40000000) and remembers which slave owns the data phase
 /// (captured at each edge with HREADY high); `AhbMux` returns that slave's answer. A NONSEQ/SEQ
 /// transfer anywhere else gets the default slave's two-cycle ERROR.
 ///
@@ -43,7 +43,7 @@ pub struct AhbDecoder {
     nonseq: Constant<Bits<2>>,
     seq: Constant<Bits<2>>,
     rom_page: Constant<Bits<16>>,
-    apb_page: Constant<Bits<16>>,
+    apb_page: Constant<Bits<15>>,
     ram_page: Constant<Bits<18>>,
 
     active: Signal<Local, bool>,
@@ -54,9 +54,10 @@ pub struct AhbDecoder {
 
 impl Default for AhbDecoder {
     fn default() -> Self {
-        // The decode compares HADDR[31:16] (64 KB windows) and HADDR[31:14] (the 16 KB SRAM).
+        // The decode compares HADDR[31:16] (the 64 KB ROM), HADDR[31:17] (the 128 KB APB window)
+        // and HADDR[31:14] (the 16 KB SRAM).
         assert_eq!(regs::ROM_SIZE, 1 << 16);
-        assert_eq!(regs::APB_SIZE, 1 << 16);
+        assert_eq!(regs::APB_SIZE, 1 << 17);
         assert_eq!(regs::SRAM_SIZE, 1 << 14);
         Self {
             clock: Default::default(),
@@ -80,7 +81,7 @@ impl Default for AhbDecoder {
             nonseq: c(0b10),
             seq: c(0b11),
             rom_page: c((regs::ROM_BASE >> 16) as u64),
-            apb_page: c((regs::APB_BASE >> 16) as u64),
+            apb_page: c((regs::APB_BASE >> 17) as u64),
             ram_page: c((regs::SRAM_BASE >> 14) as u64),
             active: Default::default(),
             sel_rom: Default::default(),
@@ -107,7 +108,7 @@ impl Logic for AhbDecoder {
         // ---- Address decode (address phase).
         self.active.next = (self.htrans.val() == self.nonseq.val()) | (self.htrans.val() == self.seq.val());
         self.sel_rom.next = self.haddr_hi.val().get_bits::<16>(2) == self.rom_page.val();
-        self.sel_apb.next = self.haddr_hi.val().get_bits::<16>(2) == self.apb_page.val();
+        self.sel_apb.next = self.haddr_hi.val().get_bits::<15>(3) == self.apb_page.val();
         self.sel_ram.next = self.haddr_hi.val() == self.ram_page.val();
         self.hsel_rom.next = self.sel_rom.val();
         self.hsel_ram.next = self.sel_ram.val();

@@ -1,7 +1,7 @@
-//! The first system (`pluton_m0sys`): the soft Cortex-M0-class core with ROM, SRAM, an AHB-to-APB bridge, the SHA-256 engine and a UART. See README.md.
+//! The first system (`pluton_m0sys`): the soft Cortex-M0-class core with ROM, SRAM, an AHB-to-APB bridge, the SHA-256 engine and a UART; and the per-core node it is built from. See README.md.
 pub mod bridge;
 pub mod decoder;
-pub mod fabric;
+pub mod node;
 pub mod ram;
 pub mod regs;
 pub mod top;
@@ -9,7 +9,7 @@ pub mod uart;
 
 pub use bridge::AhbApbBridge;
 pub use decoder::{AhbDecoder, AhbMux};
-pub use fabric::M0Fabric;
+pub use node::M0Node;
 pub use ram::{AhbRam, RamBe32};
 pub use top::M0Sys;
 pub use uart::Uart;

@@ -11,7 +11,7 @@ pub const SRAM_BASE: u32 = 0x2000_0000;
 pub const SRAM_SIZE: u32 = 16 * 1024;
 /// The AHB-to-APB bridge's window; each peripheral has a 4 KB slot in it.
 pub const APB_BASE: u32 = 0x4000_0000;
-pub const APB_SIZE: u32 = 64 * 1024;
+pub const APB_SIZE: u32 = 128 * 1024;
 pub const APB_SLOT_SIZE: u32 = 0x1000;
 pub const SHA256_BASE: u32 = APB_BASE;
 pub const UART_BASE: u32 = APB_BASE + APB_SLOT_SIZE;

@@ -1,8 +1,8 @@
-//! First system top (`pluton_m0sys`): the soft Cortex-M0-class core on the fabric (ROM, SRAM, APB bridge, SHA-256, UART), with bus monitor and trace outputs.
+//! First system top (`pluton_m0sys`): one core node (core, ROM, SRAM, APB bridge, UART) with the SHA-256 engine on its APB port, and bus monitor and trace outputs.
 
-use super::{c, M0Fabric};
+use super::{c, M0Node};
 use crate::common::prims::ZeroExt;
-use crate::m0::M0Core;
+use crate::sha256::Sha256Engine;
 use rust_hdl::prelude::*;
 
 #[allow(non_snake_case)]
@@ -54,17 +54,23 @@ pub struct M0Sys {
     pub trc_control: Signal<Out, Bits<2>>,
     pub trc_primask: Signal<Out, bool>,
 
-    core: M0Core,
-    fabric: M0Fabric,
+    /// Bridge slot 0 (4 KB) is the SHA-256 engine; the UART is slot 1.
+    node: M0Node<12>,
+    sha: Sha256Engine,
     ze_irq: ZeroExt<30, 32>,
     irq_sha_bit: Constant<Bits<32>>,
-    irq_uart_bit: Constant<Bits<32>>,
+    master_id: Constant<Bits<4>>,
+    zero256: Constant<Bits<256>>,
     irq: Signal<Local, Bits<32>>,
+    sha_paddr: Signal<Local, Bits<12>>,
 }
 
 impl Default for M0Sys {
     fn default() -> Self {
-        assert_eq!(super::regs::IRQ_EXT_FIRST, 2);
+        use super::regs;
+        assert_eq!(regs::IRQ_EXT_FIRST, 2);
+        assert_eq!(regs::SHA256_BASE, regs::APB_BASE, "SHA-256 is APB slot 0");
+        assert_eq!(regs::UART_BASE, regs::APB_BASE + regs::APB_SLOT_SIZE, "the UART is APB slot 1");
         Self {
             clock: Default::default(),
             rst_n: Default::default(),
@@ -106,12 +112,14 @@ impl Default for M0Sys {
             trc_ipsr: Default::default(),
             trc_control: Default::default(),
             trc_primask: Default::default(),
-            core: Default::default(),
-            fabric: Default::default(),
+            node: Default::default(),
+            sha: Default::default(),
             ze_irq: Default::default(),
-            irq_sha_bit: c(1 << super::regs::IRQ_SHA256),
-            irq_uart_bit: c(1 << super::regs::IRQ_UART),
+            irq_sha_bit: c(1 << regs::IRQ_SHA256),
+            master_id: c(crate::common::masters::MASTER_SEC as u64),
+            zero256: c(0),
             irq: Default::default(),
+            sha_paddr: Default::default(),
         }
     }
 }
@@ -119,72 +127,76 @@ impl Default for M0Sys {
 impl Logic for M0Sys {
     #[hdl_gen]
     fn update(&mut self) {
-        self.core.clock.next = self.clock.val();
-        self.fabric.clock.next = self.clock.val();
-        self.core.rst_n.next = self.rst_n.val();
-        self.fabric.rst_n.next = self.rst_n.val();
+        self.node.clock.next = self.clock.val();
+        self.sha.clock.next = self.clock.val();
+        self.node.rst_n.next = self.rst_n.val();
+        self.sha.rst_n.next = self.rst_n.val();
+        // Every APB transfer is the security core's.
+        self.node.hmaster.next = self.master_id.val();
 
-        // The core's AHB master port to the fabric.
-        self.fabric.haddr.next = self.core.HADDR.val();
-        self.fabric.htrans.next = self.core.HTRANS.val();
-        self.fabric.hsize.next = self.core.HSIZE.val();
-        self.fabric.hwrite.next = self.core.HWRITE.val();
-        self.fabric.hwdata.next = self.core.HWDATA.val();
-        self.core.HRDATA.next = self.fabric.hrdata.val();
-        self.core.HREADY.next = self.fabric.hready.val();
-        self.core.HRESP.next = self.fabric.hresp.val();
-        self.mon_haddr.next = self.core.HADDR.val();
-        self.mon_htrans.next = self.core.HTRANS.val();
-        self.mon_hsize.next = self.core.HSIZE.val();
-        self.mon_hwrite.next = self.core.HWRITE.val();
-        self.mon_hwdata.next = self.core.HWDATA.val();
-        self.mon_hrdata.next = self.fabric.hrdata.val();
-        self.mon_hready.next = self.fabric.hready.val();
-        self.mon_hresp.next = self.fabric.hresp.val();
-        self.mon_hprot.next = self.core.HPROT.val();
-        self.mon_hburst.next = self.core.HBURST.val();
+        // APB slot 0: SHA-256/HMAC. No fuses in this system: the sideload key is tied off.
+        self.sha_paddr.next = self.node.paddr.val().get_bits::<12>(0);
+        self.sha.psel.next = self.node.psel.val();
+        self.sha.penable.next = self.node.penable.val();
+        self.sha.pwrite.next = self.node.pwrite.val();
+        self.sha.paddr.next = self.sha_paddr.val();
+        self.sha.pwdata.next = self.node.pwdata.val();
+        self.sha.pstrb.next = self.node.pstrb.val();
+        self.sha.pmaster.next = self.node.pmaster.val();
+        self.sha.key_in.next = self.zero256.val();
+        self.sha.key_valid.next = false;
+        self.node.prdata.next = self.sha.prdata.val();
+        self.node.pready.next = self.sha.pready.val();
+        self.node.pslverr.next = self.sha.pslverr.val();
 
         // Loader and UART.
-        self.fabric.ld_we.next = self.ld_we.val();
-        self.fabric.ld_addr.next = self.ld_addr.val();
-        self.fabric.ld_data.next = self.ld_data.val();
-        self.uart_tx.next = self.fabric.uart_tx.val();
-        self.tx_valid.next = self.fabric.tx_valid.val();
-        self.tx_byte.next = self.fabric.tx_byte.val();
+        self.node.ld_we.next = self.ld_we.val();
+        self.node.ld_addr.next = self.ld_addr.val();
+        self.node.ld_data.next = self.ld_data.val();
+        self.uart_tx.next = self.node.uart_tx.val();
+        self.tx_valid.next = self.node.tx_valid.val();
+        self.tx_byte.next = self.node.tx_byte.val();
 
-        // Interrupts: IRQ 0 SHA-256 done, IRQ 1 UART, IRQ 2..31 external.
+        // Interrupts: IRQ 0 SHA-256 done, IRQ 1 UART (added in the node), IRQ 2..31 external.
         self.ze_irq.a.next = self.irq_ext.val();
         self.irq.next = self.ze_irq.y.val() << 2;
-        if self.fabric.irq_sha.val() {
-            self.irq.next = self.irq.val() | self.irq_sha_bit.val();
+        if self.sha.intr_done.val() {
+            self.irq.next = (self.ze_irq.y.val() << 2) | self.irq_sha_bit.val();
         }
-        if self.fabric.irq_uart.val() {
-            self.irq.next = self.irq.val() | self.irq_uart_bit.val();
-        }
-        self.core.IRQ.next = self.irq.val();
-        self.mon_irq.next = self.irq.val();
-        self.core.NMI.next = self.NMI.val();
-        self.core.RXEV.next = self.RXEV.val();
-        self.core.DBGRESTART.next = self.DBGRESTART.val();
-        self.SLEEPING.next = self.core.SLEEPING.val();
-        self.SLEEPDEEP.next = self.core.SLEEPDEEP.val();
-        self.LOCKUP.next = self.core.LOCKUP.val();
-        self.HALTED.next = self.core.HALTED.val();
-        self.SYSRESETREQ.next = self.core.SYSRESETREQ.val();
-        self.TXEV.next = self.core.TXEV.val();
+        self.node.irq.next = self.irq.val();
+        self.node.NMI.next = self.NMI.val();
+        self.node.RXEV.next = self.RXEV.val();
+        self.node.DBGRESTART.next = self.DBGRESTART.val();
+        self.SLEEPING.next = self.node.SLEEPING.val();
+        self.SLEEPDEEP.next = self.node.SLEEPDEEP.val();
+        self.LOCKUP.next = self.node.LOCKUP.val();
+        self.HALTED.next = self.node.HALTED.val();
+        self.SYSRESETREQ.next = self.node.SYSRESETREQ.val();
+        self.TXEV.next = self.node.TXEV.val();
 
-        // Retirement trace.
-        self.trc_retire.next = self.core.trc_retire.val();
-        self.trc_exc.next = self.core.trc_exc.val();
-        self.trc_excnum.next = self.core.trc_excnum.val();
-        self.trc_pc.next = self.core.trc_pc.val();
-        self.trc_rf_we.next = self.core.trc_rf_we.val();
-        self.trc_rf_idx.next = self.core.trc_rf_idx.val();
-        self.trc_rf_data.next = self.core.trc_rf_data.val();
-        self.trc_apsr.next = self.core.trc_apsr.val();
-        self.trc_ipsr.next = self.core.trc_ipsr.val();
-        self.trc_control.next = self.core.trc_control.val();
-        self.trc_primask.next = self.core.trc_primask.val();
+        // Monitor and retirement trace.
+        self.mon_haddr.next = self.node.mon_haddr.val();
+        self.mon_htrans.next = self.node.mon_htrans.val();
+        self.mon_hsize.next = self.node.mon_hsize.val();
+        self.mon_hwrite.next = self.node.mon_hwrite.val();
+        self.mon_hwdata.next = self.node.mon_hwdata.val();
+        self.mon_hrdata.next = self.node.mon_hrdata.val();
+        self.mon_hready.next = self.node.mon_hready.val();
+        self.mon_hresp.next = self.node.mon_hresp.val();
+        self.mon_hprot.next = self.node.mon_hprot.val();
+        self.mon_hburst.next = self.node.mon_hburst.val();
+        self.mon_irq.next = self.node.mon_irq.val();
+        self.trc_retire.next = self.node.trc_retire.val();
+        self.trc_exc.next = self.node.trc_exc.val();
+        self.trc_excnum.next = self.node.trc_excnum.val();
+        self.trc_pc.next = self.node.trc_pc.val();
+        self.trc_rf_we.next = self.node.trc_rf_we.val();
+        self.trc_rf_idx.next = self.node.trc_rf_idx.val();
+        self.trc_rf_data.next = self.node.trc_rf_data.val();
+        self.trc_apsr.next = self.node.trc_apsr.val();
+        self.trc_ipsr.next = self.node.trc_ipsr.val();
+        self.trc_control.next = self.node.trc_control.val();
+        self.trc_primask.next = self.node.trc_primask.val();
     }
 }
 

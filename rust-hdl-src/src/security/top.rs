@@ -50,6 +50,8 @@ pub struct Security {
     pub wifi_cmd_seq: Signal<Out, Bits<8>>,
     pub wifi_evt_ready: Signal<Out, bool>,
     pub intr_viol: Signal<Out, bool>,
+    /// The firewall's LOCK.LOCKED.
+    pub fw_locked: Signal<Out, bool>,
     pub intr_sha_done: Signal<Out, bool>,
     pub intr_wifi_sec: Signal<Out, bool>,
     pub intr_wifi_app: Signal<Out, bool>,
@@ -93,6 +95,7 @@ impl Logic for Security {
         self.pready.next = self.fw.pready.val();
         self.pslverr.next = self.fw.pslverr.val();
         self.intr_viol.next = self.fw.intr_viol.val();
+        self.fw_locked.next = self.fw.locked_o.val();
 
         // Window 0: SHA-256/HMAC. Its sideload key comes only from the fuses.
         self.sha.psel.next = self.fw.m_psel.val().get_bit(0);

@@ -4,7 +4,6 @@
 #include "semihost.h"
 
 #include "fault_handler.h"
-}
 
 static uint32_t buf[4] = {0x11223344, 0x55667788, 0x99AABBCC, 0xDDEEFF00};
 

@@ -52,4 +52,5 @@ static void report(const char *name, uint32_t expected_pc) {
     print_dec((int32_t)((last_xpsr >> 24) & 1));
     sh_puts("\n");
     faults = 0;
+}
 #endif

@@ -9,7 +9,6 @@
 #include "semihost.h"
 
 #include "fault_handler.h"
-}
 
 
 /* SVC handler that tries an invalid EXC_RETURN (0xFFFFFFF5) once, then returns normally. */

@@ -21,10 +21,10 @@
 #include <stdint.h>
 #include "../../../rtl/pluton_m0sys_regs.h"
 #include "../../../rtl/pluton_sha256_regs.h"
-#include "../../../rtl/pluton_uart_regs.h"
+#define UART_BASE_ADDR PLUTON_M0SYS_UART_BASE
+#include "uart.h"
 
 #define SHA(r) (*(volatile uint32_t *)(PLUTON_M0SYS_SHA256_BASE + PLUTON_SHA256_##r##_OFFSET))
-#define UART(r) (*(volatile uint32_t *)(PLUTON_M0SYS_UART_BASE + PLUTON_UART_##r##_OFFSET))
 /* Byte store to MSG_LAST: the bridge turns it into pstrb 0001. */
 #define SHA_MSG_LAST_BYTE (*(volatile uint8_t *)(PLUTON_M0SYS_SHA256_BASE + PLUTON_SHA256_MSG_LAST_OFFSET))
 /* A 3-byte tail: halfword to MSG lanes 0-1 (pstrb 0011), then byte to MSG_LAST lane 2 (pstrb 0100). */
@@ -37,12 +37,6 @@
 #define NVIC_ICPR (*(volatile uint32_t *)0xE000E280u)
 #define SHA_IRQ_BIT (1u << PLUTON_M0SYS_IRQ_SHA256)
 
-/* Bits per second = clock / DIV: 1 makes a byte 10 cycles, for simulation. An FPGA build at
- * 12 MHz and 115200 baud leaves the reset value (104) instead. */
-#ifndef UART_DIV
-#define UART_DIV 1u
-#endif
-
 static volatile uint32_t sha_irqs;
 
 /* SHA-256 done (IRQ 0). intr_done stays high until the next START, so the handler disables the
@@ -50,22 +44,6 @@ static volatile uint32_t sha_irqs;
 void irq0_handler(void) {
     NVIC_ICER = SHA_IRQ_BIT;
     sha_irqs++;
-}
-
-static void uart_putc(char c) {
-    while (UART(STATUS) & PLUTON_UART_STATUS_BUSY_MASK) {
-    }
-    UART(TXDATA) = (uint8_t)c;
-}
-
-static void uart_puts(const char *s) {
-    while (*s) uart_putc(*s++);
-}
-
-static void uart_hex8(uint32_t b) {
-    static const char digits[] = "0123456789abcdef";
-    uart_putc(digits[(b >> 4) & 0xF]);
-    uart_putc(digits[b & 0xF]);
 }
 
 /* Sleeps until the digest is valid. PRIMASK is set while sleeping, so the pending IRQ 0 wakes the
@@ -126,7 +104,7 @@ static uint32_t pattern_byte(uint32_t i) { return (31u * i + 7u) & 0xFFu; }
 
 int main(void) {
     int ok = 1;
-    UART(DIV) = UART_DIV;
+    uart_init();
     uart_puts("sha_demo\n");
 
     /* 1: the 56-byte FIPS 180-2 message, whole words, then FINISH (hardware padding). */
