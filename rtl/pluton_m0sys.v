@@ -297,6 +297,7 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
     localparam  irq_sha_bit = 32'h1;
     localparam  master_id = 4'h0;
     localparam  zero256 = 256'h0;
+    localparam  zero4 = 4'h0;
 
     // Stub signals
     reg  node__clock;
@@ -456,7 +457,7 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
         sha__rst_n = rst_n;
         node__hmaster = master_id;
         sha_paddr = node__paddr[(32'h0)+:(12)];
-        sha__psel = node__psel;
+        sha__psel = node__psel & (node__paddr[(32'hc)+:(4)] == zero4);
         sha__penable = node__penable;
         sha__pwrite = node__pwrite;
         sha__paddr = sha_paddr;

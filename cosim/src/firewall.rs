@@ -434,10 +434,11 @@ mod tests {
     #[test]
     fn port_list_matches_readme() {
         let m = FirewallModel::new();
-        assert_eq!(m.ports().len(), 23);
+        assert_eq!(m.ports().len(), 24);
         assert_eq!(m.port_id("m_prdata"), Some(9));
         assert_eq!(m.ports()[9].words(), 8);
         assert_eq!(m.port_id("intr_viol"), Some(22));
+        assert_eq!(m.port_id("locked_o"), Some(23));
         assert_eq!(m.name(), "pluton_firewall");
     }
 

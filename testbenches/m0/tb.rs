@@ -200,6 +200,8 @@ pub struct RunResult {
     pub exceptions: BTreeMap<u32, u64>,
     /// Device-register reads (monitor mode): address and the value the core received.
     pub device_reads: Vec<(u32, u32)>,
+    /// Device-register writes the system accepted (monitor mode): address and value.
+    pub device_writes: Vec<(u32, u32)>,
 }
 
 /// Port ids of one core, looked up once: `pluton_m0`'s own ports (drive mode), or a system's
@@ -585,6 +587,7 @@ impl Follower {
                     self.rec.writes.push((d.addr, d.size, value));
                     if device {
                         self.iss.mmio.push_back((d.addr, d.size, true, Some(value)));
+                        self.res.device_writes.push((d.addr, value));
                     }
                 } else if !drive {
                     let value = (dut.peek_u32(p.hrdata) >> lane) & mask;

@@ -9,6 +9,8 @@ use crate::regression::{Case, Ctx};
 use crate::security::dev_image;
 use pluton_bindings::Dut;
 use pluton_cosim::fuse_image::FuseImage;
+use pluton_hdl::firewall::regs as firewall;
+use pluton_hdl::security::regs as security;
 use pluton_hdl::soc::regs as soc;
 use pluton_toolchain::project_root;
 use std::cell::RefCell;
@@ -120,6 +122,10 @@ pub fn run_soc(dut: &mut dyn Dut, sec_image: &Image, app_image: &Image, fuses: &
     dut.step();
     dut.poke_u32(rst_n, 1);
     cores[0].start(dut);
+    // The application core must stay in reset until the security core's write to LOCK.
+    let app_rst_n = id(dut, "app_rst_n")?;
+    let lock = (soc::SECURITY_BASE + security::WIN_FIREWALL * security::WINDOW_SIZE + firewall::LOCK.offset, 1);
+    let mut released = false;
     let mut cycles = 0u64;
     while !cores.iter().all(|c| c.finished) {
         cycles += 1;
@@ -127,6 +133,12 @@ pub fn run_soc(dut: &mut dyn Dut, sec_image: &Image, app_image: &Image, fuses: &
             return Err(format!("the programs did not both exit within {max_cycles} cycles (security core done: {}, application core done: {})", cores[0].finished, cores[1].finished));
         }
         tester.cycle(dut);
+        if !released && dut.peek_u32(app_rst_n) == 1 {
+            if !cores[0].result().device_writes.contains(&lock) {
+                return Err(format!("cycle {cycles}: the application core left reset before the security core set the firewall's LOCK"));
+            }
+            released = true;
+        }
         for (core, name) in cores.iter_mut().zip(["security", "application"]) {
             core.inputs(dut).map_err(|e| format!("{name} core: {e}"))?;
         }

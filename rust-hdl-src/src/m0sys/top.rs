@@ -61,6 +61,7 @@ pub struct M0Sys {
     irq_sha_bit: Constant<Bits<32>>,
     master_id: Constant<Bits<4>>,
     zero256: Constant<Bits<256>>,
+    zero4: Constant<Bits<4>>,
     irq: Signal<Local, Bits<32>>,
     sha_paddr: Signal<Local, Bits<12>>,
 }
@@ -118,6 +119,7 @@ impl Default for M0Sys {
             irq_sha_bit: c(1 << regs::IRQ_SHA256),
             master_id: c(crate::common::masters::MASTER_SEC as u64),
             zero256: c(0),
+            zero4: c(0),
             irq: Default::default(),
             sha_paddr: Default::default(),
         }
@@ -136,7 +138,9 @@ impl Logic for M0Sys {
 
         // APB slot 0: SHA-256/HMAC. No fuses in this system: the sideload key is tied off.
         self.sha_paddr.next = self.node.paddr.val().get_bits::<12>(0);
-        self.sha.psel.next = self.node.psel.val();
+        // Slot 0 is 4 KB here: the upper offset bits are 0 whenever psel is high; decoding them
+        // anyway keeps the engine's window exact if the slot ever grows.
+        self.sha.psel.next = self.node.psel.val() & (self.node.paddr.val().get_bits::<4>(12) == self.zero4.val());
         self.sha.penable.next = self.node.penable.val();
         self.sha.pwrite.next = self.node.pwrite.val();
         self.sha.paddr.next = self.sha_paddr.val();
