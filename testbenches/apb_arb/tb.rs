@@ -626,8 +626,8 @@ fn reset(ctx: Ctx) -> TestFuture {
         txns[ot] = Some(Txn { tag: 0xA990_0002, write: true, addr: 0x0204, strb: 0xF, master: MASTER_APP });
         // Per cycle: phases of (FIRST_TIE, other), rst_n, completer's pready and pslverr, the
         // completer request expected (port, penable), the port expected to complete.
-        #[allow(clippy::type_complexity)]
-        let script: [([Phase; 2], u32, bool, bool, Option<(usize, bool)>, Option<usize>); 9] = [
+        type Row = ([Phase; 2], u32, bool, bool, Option<(usize, bool)>, Option<usize>);
+        let script: [Row; 9] = [
             ([Setup, Idle], 1, false, false, Some((ft, false)), None),
             ([Access, Setup], 1, false, false, Some((ft, true)), None), // a wait state; the other asks
             ([Access, Access], 0, true, true, Some((ft, false)), None), // rst_n low

@@ -319,7 +319,6 @@ impl Mb {
     }
 
     /// A transfer that must be refused: PSLVERR, prdata 0, and nothing but ERR_INFO changed.
-    #[allow(clippy::too_many_arguments)]
     async fn refuse(&self, what: &str, master: u32, write: bool, addr: u32, data: u32, strb: u32) -> Result<(), String> {
         let before = self.snapshot().await?;
         match self.bus.with_master(master).transfer(write, addr, data, strb).await {
@@ -863,8 +862,10 @@ fn err_overflow(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let mb = Mb::new(&ctx.tb)?;
         mb.send(false, [7; 4]).await?; // A2S pending: ERR_BUSY and ERR_VALUE on its registers
-        // (first error, refused accesses after it); codes from the README's check order.
-        let rounds: [((u32, bool, u32, u32, u32), &[(u32, bool, u32, u32, u32)]); 2] = [
+        // Rounds of (first error, refused accesses after it), each access (master, write, addr,
+        // data, strb); their codes come from the README's check order (`expected_error`).
+        type Access = (u32, bool, u32, u32, u32);
+        let rounds: [(Access, &[Access]); 2] = [
             (
                 (MASTER_IO0, false, A2S_DATA.addr(2), 0, 0),
                 &[
@@ -882,7 +883,7 @@ fn err_overflow(ctx: Ctx) -> TestFuture {
         ];
         for (first, later) in rounds {
             let e = *mb.exp.borrow();
-            let code = |(m, w, a, d, s): (u32, bool, u32, u32, u32)| {
+            let code = |(m, w, a, d, s): Access| {
                 expected_error(a, m, w, d, s, e.s2a.pending, e.a2s.pending).ok_or(format!("master {m} write {w} {a:#05x} is not refused"))
             };
             let (m, w, a, d, s) = first;
