@@ -64,6 +64,93 @@ impl ReqPorts {
     }
 }
 
+/// Drive a requester's request lines for `phase` (idle: psel and penable low, the rest kept).
+fn drive(tb: &Tb, p: &ReqPorts, phase: Phase, txn: Option<Txn>) {
+    match (phase, txn) {
+        (Phase::Idle, _) | (_, None) => {
+            tb.poke_u32(p.psel, 0);
+            tb.poke_u32(p.penable, 0);
+        }
+        (ph, Some(t)) => {
+            tb.poke_u32(p.psel, 1);
+            tb.poke_u32(p.penable, (ph == Phase::Access) as u32);
+            tb.poke_u32(p.pwrite, t.write as u32);
+            tb.poke_u32(p.paddr, t.addr);
+            tb.poke_u32(p.pwdata, t.tag);
+            tb.poke_u32(p.pstrb, t.strb);
+            tb.poke_u32(p.pmaster, t.master);
+        }
+    }
+}
+
+/// What a requester gets back: (prdata, pready, pslverr).
+fn answer_of(tb: &Tb, p: &ReqPorts) -> (u32, bool, bool) {
+    (tb.peek_u32(p.prdata), tb.peek_u32(p.pready) == 1, tb.peek_u32(p.pslverr) == 1)
+}
+
+/// Port ids of the completer side (`m_*`).
+#[derive(Clone, Copy)]
+struct CompPorts {
+    psel: usize,
+    penable: usize,
+    pwrite: usize,
+    paddr: usize,
+    pwdata: usize,
+    pstrb: usize,
+    pmaster: usize,
+    prdata: usize,
+    pready: usize,
+    pslverr: usize,
+}
+
+/// The request the completer sees: (m_psel, m_penable, the transfer on the other lines).
+type MReq = (bool, bool, Txn);
+
+impl CompPorts {
+    fn new(tb: &Tb) -> Result<CompPorts, String> {
+        let id = |n: &str| tb.port(&format!("m_{n}"));
+        Ok(CompPorts {
+            psel: id("psel")?,
+            penable: id("penable")?,
+            pwrite: id("pwrite")?,
+            paddr: id("paddr")?,
+            pwdata: id("pwdata")?,
+            pstrb: id("pstrb")?,
+            pmaster: id("pmaster")?,
+            prdata: id("prdata")?,
+            pready: id("pready")?,
+            pslverr: id("pslverr")?,
+        })
+    }
+
+    fn request(&self, tb: &Tb) -> MReq {
+        let txn = Txn {
+            tag: tb.peek_u32(self.pwdata),
+            write: tb.peek_u32(self.pwrite) == 1,
+            addr: tb.peek_u32(self.paddr),
+            strb: tb.peek_u32(self.pstrb),
+            master: tb.peek_u32(self.pmaster),
+        };
+        (tb.peek_u32(self.psel) == 1, tb.peek_u32(self.penable) == 1, txn)
+    }
+
+    /// Drive the completer's answer, its opposite first: the forward path (`m_*`) must not
+    /// depend on `m_pready`, `m_pslverr` or `m_prdata` (README, combinational paths), so the
+    /// request `seen` under the previous cycle's answer must stay the same under both.
+    fn answer(&self, tb: &Tb, (rdata, ready, err): (u32, bool, bool), seen: &MReq) -> Result<(), String> {
+        for (d, r, e) in [(!rdata, !ready, !err), (rdata, ready, err)] {
+            tb.poke_u32(self.prdata, d);
+            tb.poke_u32(self.pready, r as u32);
+            tb.poke_u32(self.pslverr, e as u32);
+            let now = self.request(tb);
+            if now != *seen {
+                return Err(format!("cycle {}: forwarded request {now:?} with m_pready {r}, m_pslverr {e}, m_prdata {d:#x}; was {seen:?}", tb.cycle()));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// How a requester port behaves in a run.
 #[derive(Clone, Copy)]
 struct PortCfg {
@@ -132,10 +219,7 @@ struct Requester {
 /// every cycle; return the record.
 async fn run(ctx: &Ctx, cfg: [PortCfg; 2], comp: CompCfg) -> Result<Log, String> {
     let tb = &ctx.tb;
-    let m = |n: &str| tb.port(&format!("m_{n}"));
-    let (m_psel, m_penable, m_pwrite, m_paddr, m_pwdata, m_pstrb, m_pmaster) =
-        (m("psel")?, m("penable")?, m("pwrite")?, m("paddr")?, m("pwdata")?, m("pstrb")?, m("pmaster")?);
-    let (m_prdata, m_pready, m_pslverr) = (m("prdata")?, m("pready")?, m("pslverr")?);
+    let m = CompPorts::new(tb)?;
     let mut reqs = [
         Requester { name: "s0", core: MASTER_SEC, p: ReqPorts::new(tb, "s0")?, cfg: cfg[0], phase: Phase::Idle, txn: None, setup_at: 0, issued: 0, wait: cfg[0].start },
         Requester { name: "s1", core: MASTER_APP, p: ReqPorts::new(tb, "s1")?, cfg: cfg[1], phase: Phase::Idle, txn: None, setup_at: 0, issued: 0, wait: cfg[1].start },
@@ -182,32 +266,11 @@ async fn run(ctx: &Ctx, cfg: [PortCfg; 2], comp: CompCfg) -> Result<Log, String>
                     r.wait -= 1;
                 }
             }
-            let p = r.p;
-            match (r.phase, r.txn) {
-                (Phase::Idle, _) | (_, None) => {
-                    tb.poke_u32(p.psel, 0);
-                    tb.poke_u32(p.penable, 0);
-                }
-                (ph, Some(t)) => {
-                    tb.poke_u32(p.psel, 1);
-                    tb.poke_u32(p.penable, (ph == Phase::Access) as u32);
-                    tb.poke_u32(p.pwrite, t.write as u32);
-                    tb.poke_u32(p.paddr, t.addr);
-                    tb.poke_u32(p.pwdata, t.tag);
-                    tb.poke_u32(p.pstrb, t.strb);
-                    tb.poke_u32(p.pmaster, t.master);
-                }
-            }
+            drive(tb, &r.p, r.phase, r.txn);
         }
         // ---- The completer sees the arbiter's request and answers.
-        let (sel, en) = (tb.peek_u32(m_psel) == 1, tb.peek_u32(m_penable) == 1);
-        let seen = Txn {
-            tag: tb.peek_u32(m_pwdata),
-            write: tb.peek_u32(m_pwrite) == 1,
-            addr: tb.peek_u32(m_paddr),
-            strb: tb.peek_u32(m_pstrb),
-            master: tb.peek_u32(m_pmaster),
-        };
+        let request = m.request(tb);
+        let (sel, en, seen) = request;
         let (mut rdata, mut ready, mut err) = {
             let mut rng = tb.rng();
             (rng.gen::<u32>(), rng.gen_bool(0.5), rng.gen_bool(0.5))
@@ -273,9 +336,7 @@ async fn run(ctx: &Ctx, cfg: [PortCfg; 2], comp: CompCfg) -> Result<Log, String>
                 let _ = port;
             }
         }
-        tb.poke_u32(m_prdata, rdata);
-        tb.poke_u32(m_pready, ready as u32);
-        tb.poke_u32(m_pslverr, err as u32);
+        m.answer(tb, (rdata, ready, err), &request)?;
 
         // ---- What each requester gets back: only the completer's ACCESS owner gets anything.
         let owner = match (sel && en, &cur) {
@@ -284,7 +345,7 @@ async fn run(ctx: &Ctx, cfg: [PortCfg; 2], comp: CompCfg) -> Result<Log, String>
         };
         let mut finished: Option<usize> = None;
         for (i, r) in reqs.iter().enumerate() {
-            let got = (tb.peek_u32(r.p.prdata), tb.peek_u32(r.p.pready) == 1, tb.peek_u32(r.p.pslverr) == 1);
+            let got = answer_of(tb, &r.p);
             if owner == Some(i) {
                 if r.phase != Phase::Access {
                     return Err(format!("cycle {now}: completer ACCESS for {} which is not in ACCESS", r.name));
@@ -359,6 +420,8 @@ pub fn cases() -> Vec<Case> {
         Case { name: "apb_arb_contention", body: contention },
         Case { name: "apb_arb_errors_waits", body: errors_waits },
         Case { name: "apb_arb_random", body: random },
+        Case { name: "apb_arb_tie_turn", body: tie_turn },
+        Case { name: "apb_arb_reset", body: reset },
     ]
 }
 
@@ -482,6 +545,125 @@ fn random(ctx: Ctx) -> TestFuture {
         ctx.metric("completer_access_cycles", log.access_cycles as f64);
         if per_port.iter().any(|&c| c == 0) {
             return Err("a port never completed".into());
+        }
+        Ok(())
+    })
+}
+
+/// One step of a directed grant sequence.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// One transfer from this port alone: an uncontested grant.
+    Lone(usize),
+    /// One transfer from each port, SETUP in the same cycle: a tie.
+    Tie,
+    /// rst_n low for two cycles with both requesters idle.
+    Reset,
+}
+
+/// The tie-break follows every grant, contested or not (README: after a grant to `g` the other
+/// port wins the next tie; FIRST_TIE after reset): lone grants and ties in sequence, the same
+/// port granted alone twice, ties back to back, and a reset after a grant that had turned it.
+fn tie_turn(ctx: Ctx) -> TestFuture {
+    use Step::*;
+    Box::pin(async move {
+        let tb = &ctx.tb;
+        let reqs = [ReqPorts::new(tb, "s0")?, ReqPorts::new(tb, "s1")?];
+        let steps = [Tie, Tie, Lone(0), Tie, Lone(1), Tie, Lone(0), Lone(0), Tie, Lone(1), Lone(1), Tie, Lone(0), Reset, Tie, Lone(1), Reset, Lone(1), Tie];
+        let one = PortCfg { count: 1, back_to_back: 0.0, max_gap: 1, start: 0, odd_master: 0.0 };
+        // The bench's own TURN, from the README's rule.
+        let mut next_tie = FIRST_TIE as usize;
+        for (k, &step) in steps.iter().enumerate() {
+            let cfg = match step {
+                Reset => {
+                    reqs.iter().for_each(|p| drive(tb, p, Phase::Idle, None));
+                    tb.reset(2).await;
+                    next_tie = FIRST_TIE as usize;
+                    continue;
+                }
+                Lone(g) => {
+                    let mut c = [QUIET, QUIET];
+                    c[g] = one;
+                    c
+                }
+                Tie => [one, one],
+            };
+            let log = run(&ctx, cfg, ZERO_WAIT).await?;
+            let (first, last) = (log.done[0], log.done[log.done.len() - 1]);
+            let want = match step {
+                Lone(g) => g,
+                _ => next_tie,
+            };
+            // A real tie: both SETUPs in the same cycle, the winner's at the completer at once.
+            if matches!(step, Tie) && (first.setup_at != last.setup_at || first.m_setup_at != first.setup_at) {
+                return Err(format!("step {k}: not a tie from idle: {:?}", log.done));
+            }
+            if first.port != want {
+                return Err(format!("step {k} ({step:?}, steps {:?}): port {} granted first, expected {want}", &steps[..=k], first.port));
+            }
+            next_tie = 1 - last.port;
+            ctx.count(1);
+        }
+        Ok(())
+    })
+}
+
+/// Reset in the middle of a run: port FIRST_TIE owns the completer's ACCESS (a wait state) and
+/// the other port waits, so BUSY = 1 and TURN points away from FIRST_TIE. rst_n low clears them
+/// at once (no edge needed): the completer sees only a SETUP, for FIRST_TIE's request (the tie
+/// rule after reset), and no port gets pready, pslverr or prdata though the completer answers.
+/// After the release both ports, as requesters that missed the reset, are still in ACCESS: each
+/// transfer starts over with a SETUP at the completer (no half transfer continues), FIRST_TIE
+/// first, as after a fresh reset.
+fn reset(ctx: Ctx) -> TestFuture {
+    use Phase::*;
+    Box::pin(async move {
+        let tb = &ctx.tb;
+        let (reqs, m, rst_n) = ([ReqPorts::new(tb, "s0")?, ReqPorts::new(tb, "s1")?], CompPorts::new(tb)?, tb.port("rst_n")?);
+        let (ft, ot) = (FIRST_TIE as usize, 1 - FIRST_TIE as usize);
+        let mut txns = [None; 2];
+        txns[ft] = Some(Txn { tag: 0x5EC0_0001, write: false, addr: 0x0100, strb: 0, master: MASTER_SEC });
+        txns[ot] = Some(Txn { tag: 0xA990_0002, write: true, addr: 0x0204, strb: 0xF, master: MASTER_APP });
+        // Per cycle: phases of (FIRST_TIE, other), rst_n, completer's pready and pslverr, the
+        // completer request expected (port, penable), the port expected to complete.
+        type Row = ([Phase; 2], u32, bool, bool, Option<(usize, bool)>, Option<usize>);
+        let script: [Row; 9] = [
+            ([Setup, Idle], 1, false, false, Some((ft, false)), None),
+            ([Access, Setup], 1, false, false, Some((ft, true)), None), // a wait state; the other asks
+            ([Access, Access], 0, true, true, Some((ft, false)), None), // rst_n low
+            ([Access, Access], 0, true, true, Some((ft, false)), None),
+            ([Access, Access], 1, true, false, Some((ft, false)), None), // released: a fresh SETUP
+            ([Access, Access], 1, true, false, Some((ft, true)), Some(ft)),
+            ([Idle, Access], 1, true, true, Some((ot, false)), None),
+            ([Idle, Access], 1, true, true, Some((ot, true)), Some(ot)),
+            ([Idle, Idle], 1, true, true, None, None),
+        ];
+        for (c, &(phases, rst, ready, err, want_req, done)) in script.iter().enumerate() {
+            tb.poke_u32(rst_n, rst);
+            drive(tb, &reqs[ft], phases[0], txns[ft]);
+            drive(tb, &reqs[ot], phases[1], txns[ot]);
+            let req = m.request(tb);
+            let want = match want_req {
+                Some((port, en)) => (true, en, txns[port].expect("script")),
+                None => (false, false, Txn { tag: 0, write: false, addr: 0, strb: 0, master: 0 }),
+            };
+            if req != want {
+                return Err(format!("cycle {c}: completer sees {req:x?}, expected {want:x?}"));
+            }
+            let rdata = answer(want.2.tag, want.2.addr);
+            m.answer(tb, (rdata, ready, err), &req)?;
+            for port in 0..2 {
+                let got = answer_of(tb, &reqs[port]);
+                let want = match done {
+                    Some(d) if d == port => (if txns[port].is_some_and(|t| t.write) { 0 } else { rdata }, true, err),
+                    _ => (0, false, false),
+                };
+                if got != want {
+                    return Err(format!("cycle {c}: port {port} gets {got:x?}, expected {want:x?}"));
+                }
+            }
+            tb.rising_edge().await;
+            ctx.count(1);
         }
         Ok(())
     })

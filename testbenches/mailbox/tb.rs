@@ -6,8 +6,11 @@ use pluton_bindings::{Dut, Tb};
 use pluton_hdl::common::regmap::Register;
 use pluton_hdl::mailbox::regs::*;
 use rand::Rng;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 /// The reference model the RTL runs in lock-step with.
 pub fn model() -> Box<dyn Dut> {
@@ -41,14 +44,70 @@ struct Leak {
     problem: Option<String>,
 }
 
+/// Port ids the bench watches every cycle or drives itself (besides the BFM).
+#[derive(Clone, Copy)]
+struct Pins {
+    rst_n: usize,
+    psel: usize,
+    penable: usize,
+    pwrite: usize,
+    paddr: usize,
+    pwdata: usize,
+    pstrb: usize,
+    pmaster: usize,
+    prdata: usize,
+    pready: usize,
+    pslverr: usize,
+    irq_sec: usize,
+    irq_app: usize,
+}
+
+impl Pins {
+    fn new(tb: &Tb) -> Result<Pins, String> {
+        Ok(Pins {
+            rst_n: tb.port("rst_n")?,
+            psel: tb.port("psel")?,
+            penable: tb.port("penable")?,
+            pwrite: tb.port("pwrite")?,
+            paddr: tb.port("paddr")?,
+            pwdata: tb.port("pwdata")?,
+            pstrb: tb.port("pstrb")?,
+            pmaster: tb.port("pmaster")?,
+            prdata: tb.port("prdata")?,
+            pready: tb.port("pready")?,
+            pslverr: tb.port("pslverr")?,
+            irq_sec: tb.port("irq_sec")?,
+            irq_app: tb.port("irq_app")?,
+        })
+    }
+}
+
+/// Returns `Pending` once, after asking to be polled again: the task goes to the back of this
+/// cycle's ready queue, behind the test body woken by the same edge.
+#[derive(Default)]
+struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
 #[derive(Clone)]
 struct Mb {
     tb: Tb,
     sec: Apb,
     app: Apb,
     bus: Apb,
-    irq_sec: usize,
-    irq_app: usize,
+    pins: Pins,
+    /// Cycles the pin monitor checked.
+    pin_cycles: Rc<Cell<u64>>,
     exp: Rc<RefCell<Expect>>,
     leak: Rc<RefCell<Leak>>,
 }
@@ -66,8 +125,8 @@ impl Mb {
             sec: bus.with_master(MASTER_SEC),
             app: bus.with_master(MASTER_APP),
             bus: bus.clone(),
-            irq_sec: tb.port("irq_sec")?,
-            irq_app: tb.port("irq_app")?,
+            pins: Pins::new(tb)?,
+            pin_cycles: Rc::default(),
             exp: Rc::default(),
             leak: Rc::default(),
         };
@@ -104,7 +163,42 @@ impl Mb {
                 l.problem = Some(b);
             }
         });
+        // The pin monitor: every cycle, not only when a transfer completes. It runs after the
+        // test body in each cycle, so the body's pokes and its `exp` update for a transfer that
+        // completed at the last edge are in (the checks hold for any inputs, so this only
+        // matters for the interrupt expectation).
+        let m = mb.clone();
+        tb.spawn(async move {
+            loop {
+                YieldNow::default().await;
+                if let Some(p) = m.pin_problem() {
+                    panic!("mailbox pin monitor, cycle {}: {p}", m.tb.cycle());
+                }
+                m.pin_cycles.set(m.pin_cycles.get() + 1);
+                m.tb.rising_edge().await;
+            }
+        });
         Ok(mb)
+    }
+
+    /// The README's rules for the outputs at any moment, from the inputs driven now and the
+    /// bench's expectation: `pready` is 1; `prdata`/`pslverr` are 0 outside the access phase and
+    /// `prdata` is 0 on a write; the interrupts are pending & enable.
+    fn pin_problem(&self) -> Option<String> {
+        let (tb, p) = (&self.tb, &self.pins);
+        let (psel, penable, pwrite) = (tb.peek_u32(p.psel), tb.peek_u32(p.penable), tb.peek_u32(p.pwrite));
+        let (prdata, pslverr) = (tb.peek_u32(p.prdata), tb.peek_u32(p.pslverr));
+        let access = psel == 1 && penable == 1;
+        let request = || format!("psel {psel} penable {penable} pwrite {pwrite} paddr {:#05x} pmaster {}", tb.peek_u32(p.paddr), tb.peek_u32(p.pmaster));
+        if tb.peek_u32(p.pready) != 1 {
+            Some(format!("pready 0 ({})", request()))
+        } else if !access && (prdata != 0 || pslverr != 0) {
+            Some(format!("outside the access phase: prdata {prdata:#x}, pslverr {pslverr} ({})", request()))
+        } else if access && pwrite == 1 && prdata != 0 {
+            Some(format!("write with prdata {prdata:#x} ({})", request()))
+        } else {
+            self.check_irqs("every cycle").err()
+        }
     }
 
     /// Apply a good write to the bench's expectation; true if it acknowledged a message.
@@ -138,16 +232,19 @@ impl Mb {
     }
 
     fn irqs(&self) -> (bool, bool) {
-        (self.tb.peek_u32(self.irq_sec) == 1, self.tb.peek_u32(self.irq_app) == 1)
+        (self.tb.peek_u32(self.pins.irq_sec) == 1, self.tb.peek_u32(self.pins.irq_app) == 1)
     }
 
-    /// Fail on anything the leak observer saw; count its reads.
+    /// Fail on anything the leak observer saw; count its reads and the pin monitor's cycles
+    /// (the monitor fails the run itself, at the cycle).
     fn leak_report(&self, ctx: &Ctx) -> Result<(), String> {
         let l = self.leak.borrow();
         ctx.metric("reads_scanned", l.reads as f64);
+        ctx.metric("pin_cycles", self.pin_cycles.get() as f64);
         match &l.problem {
             Some(p) => Err(format!("read observer: {p}")),
             None if l.reads == 0 => Err("read observer saw no reads".into()),
+            None if self.pin_cycles.get() == 0 => Err("pin monitor checked no cycle".into()),
             None => Ok(()),
         }
     }
@@ -221,27 +318,13 @@ impl Mb {
         Ok(s)
     }
 
-    /// A transfer that must fail with `code`: PSLVERR, prdata 0, ERR_INFO exactly it, STATUS.ERR,
-    /// nothing else changed. Clears ERR_INFO after.
-    #[allow(clippy::too_many_arguments)]
-    async fn expect_err(&self, what: &str, master: u32, write: bool, addr: u32, data: u32, strb: u32, code: u32) -> Result<(), String> {
+    /// A transfer that must be refused: PSLVERR, prdata 0, and nothing but ERR_INFO changed.
+    async fn refuse(&self, what: &str, master: u32, write: bool, addr: u32, data: u32, strb: u32) -> Result<(), String> {
         let before = self.snapshot().await?;
-        if self.sec.read(ERR_INFO.offset).await? != 0 {
-            return Err(format!("{what}: ERR_INFO not clear before"));
-        }
         match self.bus.with_master(master).transfer(write, addr, data, strb).await {
             Err(ApbError::SlvErr { data: d, .. }) if write || d == 0 => {}
             other => return Err(format!("{what}: expected PSLVERR with prdata 0, got {other:?}")),
         }
-        let info = self.sec.read(ERR_INFO.offset).await?;
-        let want = ERR_INFO_CODE.put(code) | ERR_INFO_MASTER.put(master) | ERR_INFO_WRITE.put(write as u32) | ERR_INFO_ADDR.put(addr & 0xfff);
-        if info != want {
-            return Err(format!("{what}: ERR_INFO = {info:#010x}, expected {want:#010x} (code {code})"));
-        }
-        if STATUS_ERR.get(self.app.read(STATUS.offset).await?) != 1 {
-            return Err(format!("{what}: STATUS.ERR not set"));
-        }
-        self.sec.write(ERR_INFO.offset, 0).await?;
         let after = self.snapshot().await?;
         if let Some((a, b)) = before.iter().zip(&after).find(|(a, b)| a != b) {
             return Err(format!("{what}: {} changed from {:#x} to {:#x}", a.0, a.1, b.1));
@@ -251,6 +334,51 @@ impl Mb {
         }
         Ok(())
     }
+
+    /// ERR_INFO must read `want`, and STATUS.ERR must say whether it is set.
+    async fn check_err_info(&self, what: &str, want: u32) -> Result<(), String> {
+        let info = self.sec.read(ERR_INFO.offset).await?;
+        if info != want {
+            return Err(format!("{what}: ERR_INFO = {info:#010x}, expected {want:#010x}"));
+        }
+        if STATUS_ERR.get(self.app.read(STATUS.offset).await?) != (want != 0) as u32 {
+            return Err(format!("{what}: STATUS.ERR does not follow ERR_INFO {want:#x}"));
+        }
+        Ok(())
+    }
+
+    /// A transfer that must fail with `code`: refused (see `refuse`), ERR_INFO exactly it,
+    /// STATUS.ERR. ERR_INFO must be clear before; clears it after.
+    #[allow(clippy::too_many_arguments)]
+    async fn expect_err(&self, what: &str, master: u32, write: bool, addr: u32, data: u32, strb: u32, code: u32) -> Result<(), String> {
+        if self.sec.read(ERR_INFO.offset).await? != 0 {
+            return Err(format!("{what}: ERR_INFO not clear before"));
+        }
+        self.refuse(what, master, write, addr, data, strb).await?;
+        self.check_err_info(&format!("{what} (code {code})"), err_info(code, master, write, addr)).await?;
+        self.sec.write(ERR_INFO.offset, 0).await?;
+        Ok(())
+    }
+
+    /// Every register at its README reset value, no message pending, interrupts low.
+    async fn check_reset_values(&self, what: &str) -> Result<(), String> {
+        for m in ALL_MASTERS {
+            if self.bus.with_master(m).read(ID.offset).await? != BLOCK_ID {
+                return Err(format!("{what}: ID read by master {m}"));
+            }
+        }
+        for (r, apb) in [(&ERR_INFO, &self.sec), (&STATUS, &self.sec), (&STATUS, &self.app), (&SEC_IRQ_EN, &self.sec), (&APP_IRQ_EN, &self.app)] {
+            if apb.read(r.offset).await? != 0 {
+                return Err(format!("{what}: {} not 0", r.name));
+            }
+        }
+        self.check_irqs(what)
+    }
+}
+
+/// ERR_INFO as the README defines it for a first (logged) error.
+fn err_info(code: u32, master: u32, write: bool, addr: u32) -> u32 {
+    ERR_INFO_CODE.put(code) | ERR_INFO_MASTER.put(master) | ERR_INFO_WRITE.put(write as u32) | ERR_INFO_ADDR.put(addr & 0xfff)
 }
 
 /// The README's checks, in order, from the register table and the doorbells: `Some(code)` if the
@@ -297,6 +425,9 @@ pub fn cases() -> Vec<Case> {
         Case { name: "mailbox_refused", body: refused },
         Case { name: "mailbox_third_master", body: third_master },
         Case { name: "mailbox_random", body: random },
+        Case { name: "mailbox_bus_phases", body: bus_phases },
+        Case { name: "mailbox_reset", body: reset },
+        Case { name: "mailbox_err_overflow", body: err_overflow },
     ]
 }
 
@@ -305,17 +436,7 @@ pub fn cases() -> Vec<Case> {
 fn round_trip(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let mb = Mb::new(&ctx.tb)?;
-        for m in ALL_MASTERS {
-            if mb.bus.with_master(m).read(ID.offset).await? != BLOCK_ID {
-                return Err(format!("ID read by master {m}"));
-            }
-        }
-        for (r, apb) in [(&ERR_INFO, &mb.sec), (&STATUS, &mb.sec), (&STATUS, &mb.app), (&SEC_IRQ_EN, &mb.sec), (&APP_IRQ_EN, &mb.app)] {
-            if apb.read(r.offset).await? != 0 {
-                return Err(format!("{} not 0 after reset", r.name));
-            }
-        }
-        mb.check_irqs("after reset")?;
+        mb.check_reset_values("after reset").await?;
         mb.set_ie(true, true).await?;
         mb.set_ie(false, true).await?;
         for round in 0..2u32 {
@@ -611,6 +732,173 @@ fn random(ctx: Ctx) -> TestFuture {
         ctx.metric("refused", refusals as f64);
         if delivered < 20 || refusals < 100 {
             return Err(format!("weak run: {delivered} messages delivered, {refusals} refusals"));
+        }
+        mb.leak_report(&ctx)
+    })
+}
+
+/// Requests held outside the access phase (SETUP, penable without psel, idle with a request on
+/// the lines) for every register x master x read/write, with both messages pending and both
+/// enables on, so good reads have words to show and good writes something to change: prdata and
+/// pslverr stay 0 (the pin monitor checks every cycle), nothing changes and nothing is logged,
+/// since only a completed transfer has an effect.
+fn bus_phases(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mb = Mb::new(&ctx.tb)?;
+        let (tb, p) = (&mb.tb, mb.pins);
+        let (s, a) = ([0x5E0, 0x5E1, 0x5E2, 0x5E3], [0xA90, 0xA91, 0xA92, 0xA93]);
+        mb.set_ie(true, true).await?;
+        mb.set_ie(false, true).await?;
+        mb.send(true, s).await?;
+        mb.send(false, a).await?;
+        let before = mb.snapshot().await?;
+        let mut addrs: Vec<u32> = MAP.regs.iter().flat_map(|r| (0..r.count).map(|i| r.addr(i))).collect();
+        addrs.extend([0x002, 0x018, 0xFFC]);
+        for &addr in &addrs {
+            for m in ALL_MASTERS {
+                for write in [false, true] {
+                    // pwdata 1 is a legal value for every register: SEND, ACK, enables, ERR_INFO.
+                    for (psel, penable) in [(1, 0), (0, 1), (0, 0)] {
+                        tb.poke_u32(p.psel, psel);
+                        tb.poke_u32(p.penable, penable);
+                        tb.poke_u32(p.pwrite, write as u32);
+                        tb.poke_u32(p.paddr, addr);
+                        tb.poke_u32(p.pwdata, 1);
+                        tb.poke_u32(p.pstrb, 0xF);
+                        tb.poke_u32(p.pmaster, m);
+                        tb.rising_edge().await; // the pin monitor checks this cycle
+                        ctx.count(1);
+                    }
+                }
+            }
+        }
+        tb.poke_u32(p.psel, 0);
+        tb.poke_u32(p.penable, 0);
+        let after = mb.snapshot().await?;
+        if let Some((x, y)) = before.iter().zip(&after).find(|(x, y)| x != y) {
+            return Err(format!("{} changed from {:#x} to {:#x} without a completed transfer", x.0, x.1, y.1));
+        }
+        mb.check_err_info("no error logged outside the access phase", 0).await?;
+        if mb.receive(true).await? != s || mb.receive(false).await? != a {
+            return Err("messages changed outside the access phase".into());
+        }
+        mb.leak_report(&ctx)
+    })
+}
+
+/// Reset in the middle of a run: messages pending both ways, both enables on, both interrupts up,
+/// ERR_INFO holding an error with OVERFLOW. rst_n low drops the interrupts at once (asynchronous
+/// reset) and wins over a write completing at a held-in-reset edge; after it every register has
+/// its reset value, the buffers are zero, and a message each way works as after a fresh reset.
+fn reset(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mb = Mb::new(&ctx.tb)?;
+        let (tb, p) = (&mb.tb, mb.pins);
+        mb.set_ie(true, true).await?;
+        mb.set_ie(false, true).await?;
+        mb.send(true, [0x11, 0x12, 0x13, 0x14]).await?;
+        mb.send(false, [0x21, 0x22, 0x23, 0x24]).await?;
+        mb.refuse("first error", MASTER_IO0, false, S2A_DATA.addr(0), 0, 0).await?;
+        mb.refuse("second error", MASTER_IO1, true, A2S_ACK.offset, 1, 0xF).await?;
+        // Preconditions: everything the reset must clear is set.
+        let st = mb.sec.read(STATUS.offset).await?;
+        if st != 0x1F || mb.irqs() != (true, true) || ERR_INFO_OVERFLOW.get(mb.sec.read(ERR_INFO.offset).await?) != 1 {
+            return Err(format!("set-up before the reset: STATUS {st:#x}, irqs {:?}", mb.irqs()));
+        }
+        // Asynchronous: the interrupts drop with rst_n, before any edge.
+        tb.poke_u32(p.rst_n, 0);
+        *mb.exp.borrow_mut() = Expect::default();
+        mb.check_irqs("rst_n low, before an edge")?;
+        tb.reset(3).await;
+        mb.check_reset_values("after a reset mid-run").await?;
+        for (what, m, write, addr) in [("S2A_DATA", MASTER_APP, false, S2A_DATA.addr(1)), ("A2S_ACK", MASTER_SEC, true, A2S_ACK.offset)] {
+            mb.expect_err(&format!("{what} with nothing pending after the reset"), m, write, addr, 1, 0xF, ERR_EMPTY).await?;
+        }
+        // The buffers were cleared: ringing without writing delivers zeros.
+        for s2a in [true, false] {
+            let (apb, send) = if s2a { (&mb.sec, S2A_SEND.offset) } else { (&mb.app, A2S_SEND.offset) };
+            mb.w(apb, send, 1).await?;
+            if mb.receive(s2a).await? != [0; 4] {
+                return Err(format!("buffer s2a={s2a} not cleared by the reset"));
+            }
+        }
+        // A write whose access phase meets rst_n low does not happen: S2A_SEND by SEC, held in
+        // reset at the edge that would have completed it.
+        for (psel, penable, rst_n) in [(1, 0, 1), (1, 1, 0)] {
+            tb.poke_u32(p.psel, psel);
+            tb.poke_u32(p.penable, penable);
+            tb.poke_u32(p.pwrite, 1);
+            tb.poke_u32(p.paddr, S2A_SEND.offset);
+            tb.poke_u32(p.pwdata, 1);
+            tb.poke_u32(p.pstrb, 0xF);
+            tb.poke_u32(p.pmaster, MASTER_SEC);
+            tb.poke_u32(p.rst_n, rst_n);
+            tb.rising_edge().await;
+        }
+        tb.poke_u32(p.psel, 0);
+        tb.poke_u32(p.penable, 0);
+        tb.reset(1).await;
+        mb.check_reset_values("after a write met the reset").await?;
+        // The next transfers behave as after a fresh reset.
+        mb.set_ie(true, true).await?;
+        mb.set_ie(false, true).await?;
+        for (s2a, words) in [(true, [1, 2, 3, 4]), (false, [5, 6, 7, 8])] {
+            mb.send(s2a, words).await?;
+            mb.check_irqs("message after the reset")?;
+            if mb.receive(s2a).await? != words {
+                return Err(format!("message s2a={s2a} after the reset"));
+            }
+            ctx.count(1);
+        }
+        mb.leak_report(&ctx)
+    })
+}
+
+/// ERR_INFO keeps the first error: later refused accesses, writes included, with another code,
+/// master, address and WRITE bit, even a refused write to ERR_INFO itself (wrong strobes, wrong
+/// master), only set OVERFLOW; a good write of any value clears it; the next error is logged
+/// afresh without OVERFLOW. Each refused access changes nothing else.
+fn err_overflow(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mb = Mb::new(&ctx.tb)?;
+        mb.send(false, [7; 4]).await?; // A2S pending: ERR_BUSY and ERR_VALUE on its registers
+        // Rounds of (first error, refused accesses after it), each access (master, write, addr,
+        // data, strb); their codes come from the README's check order (`expected_error`).
+        type Access = (u32, bool, u32, u32, u32);
+        let rounds: [(Access, &[Access]); 2] = [
+            (
+                (MASTER_IO0, false, A2S_DATA.addr(2), 0, 0),
+                &[
+                    (MASTER_APP, true, A2S_SEND.offset, 2, 0xF),
+                    (MASTER_APP, true, A2S_DATA.addr(1), 5, 0xF),
+                    (MASTER_SEC, true, ERR_INFO.offset, 0, 0x3),
+                    (MASTER_APP, true, ERR_INFO.offset, 0, 0xF),
+                    (MASTER_SEC, true, STATUS.offset, 0, 0xF),
+                ],
+            ),
+            (
+                (MASTER_IO1, true, S2A_SEND.offset, 1, 0xF),
+                &[(MASTER_SEC, false, S2A_SEND.offset, 0, 0), (MASTER_APP, true, S2A_ACK.offset, 1, 0xF), (MASTER_SEC, true, SEC_IRQ_EN.offset, 2, 0xF)],
+            ),
+        ];
+        for (first, later) in rounds {
+            let e = *mb.exp.borrow();
+            let code = |(m, w, a, d, s): Access| {
+                expected_error(a, m, w, d, s, e.s2a.pending, e.a2s.pending).ok_or(format!("master {m} write {w} {a:#05x} is not refused"))
+            };
+            let (m, w, a, d, s) = first;
+            mb.refuse("first error", m, w, a, d, s).await?;
+            let logged = err_info(code(first)?, m, w, a);
+            mb.check_err_info("first error", logged).await?;
+            for &t in later {
+                let (m2, w2, a2, d2, s2) = t;
+                let what = format!("master {m2} write {w2} {a2:#05x} (code {}) after the first error", code(t)?);
+                mb.refuse(&what, m2, w2, a2, d2, s2).await?;
+                mb.check_err_info(&what, logged | ERR_INFO_OVERFLOW.mask()).await?;
+                ctx.count(1);
+            }
+            mb.sec.write(ERR_INFO.offset, 0x8000_0001).await?;
+            mb.check_err_info("cleared by a good write", 0).await?;
         }
         mb.leak_report(&ctx)
     })

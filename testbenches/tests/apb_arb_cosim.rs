@@ -5,7 +5,7 @@
 
 use pluton_testbenches::regression::{benches, run_case, Backend, Options};
 
-const CASES: [&str; 4] = ["apb_arb_single", "apb_arb_contention", "apb_arb_errors_waits", "apb_arb_random"];
+const CASES: [&str; 6] = ["apb_arb_single", "apb_arb_contention", "apb_arb_errors_waits", "apb_arb_random", "apb_arb_tie_turn", "apb_arb_reset"];
 
 fn run(name: &str) {
     let bench = benches().into_iter().find(|b| b.block == "apb_arb").unwrap();
@@ -33,6 +33,14 @@ fn apb_arb_errors_waits() {
 #[test]
 fn apb_arb_random() {
     run("apb_arb_random");
+}
+#[test]
+fn apb_arb_tie_turn() {
+    run("apb_arb_tie_turn");
+}
+#[test]
+fn apb_arb_reset() {
+    run("apb_arb_reset");
 }
 
 /// Every test of the block is listed above, so none is silently skipped by `cargo test`.

@@ -2,7 +2,16 @@
 
 use pluton_testbenches::regression::{benches, run_case, Backend, Options};
 
-const CASES: [&str; 5] = ["mailbox_round_trip", "mailbox_interrupts", "mailbox_refused", "mailbox_third_master", "mailbox_random"];
+const CASES: [&str; 8] = [
+    "mailbox_round_trip",
+    "mailbox_interrupts",
+    "mailbox_refused",
+    "mailbox_third_master",
+    "mailbox_random",
+    "mailbox_bus_phases",
+    "mailbox_reset",
+    "mailbox_err_overflow",
+];
 
 fn run(name: &str) {
     let bench = benches().into_iter().find(|b| b.block == "mailbox").unwrap();
@@ -35,6 +44,18 @@ fn mailbox_third_master() {
 #[test]
 fn mailbox_random() {
     run("mailbox_random");
+}
+#[test]
+fn mailbox_bus_phases() {
+    run("mailbox_bus_phases");
+}
+#[test]
+fn mailbox_reset() {
+    run("mailbox_reset");
+}
+#[test]
+fn mailbox_err_overflow() {
+    run("mailbox_err_overflow");
 }
 
 /// Every test of the block is listed above, so none is silently skipped by `cargo test`.
