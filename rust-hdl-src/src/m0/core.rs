@@ -6,7 +6,7 @@
 //! during wait states. See README.md for the timing contract.
 
 use super::scs::M0Scs;
-use crate::common::prims::RDff;
+use crate::common::prims::{RDff, RegRam};
 use rust_hdl::prelude::*;
 
 crate::hdl_block! {
@@ -58,19 +58,19 @@ crate::hdl_block! {
         k1: 3 = 1, n0: 6 = 0, n1: 6 = 1, n3: 6 = 3,
         h4_0: 4 = 0, h4_2: 4 = 2, h4_3: 4 = 3, h4_4: 4 = 4, h4_e: 4 = 14,
         cps7: 7 = 0b0110011,
-        one16: 16 = 1,
         one9: 9 = 1,
         zero8: 8 = 0,
         tr_nonseq: 2 = 2, tr_idle: 2 = 0,
         sz0: 3 = 0, sz1: 3 = 1, sz2: 3 = 2, zero4: 4 = 0,
         ones4: 4 = 15,
+        one16: 16 = 1,
         sys8: 8 = 8, sys9: 8 = 9, sys16: 8 = 16, sys20: 8 = 20,
         scs20: 20 = 0xE000E,
         xn3: 3 = 7,
         ret28: 28 = 0xFFF_FFFF,
         er1: 4 = 1, er9: 4 = 9, erd: 4 = 13,
         b2_0: 2 = 0, b2_1: 2 = 1, b2_2: 2 = 2, b2_3: 2 = 3,
-        z5: 5 = 0, z9: 9 = 0, z16: 16 = 0, c8_32: 8 = 32, c8_31: 8 = 31, k0: 3 = 0,
+        z5: 5 = 0, z9: 9 = 0, c8_32: 8 = 32, c8_31: 8 = 31, k0: 3 = 0,
         k_and: 4 = 1, k_eor: 4 = 2, k_orr: 4 = 3, k_bic: 4 = 4, k_mvn: 4 = 5, k_mov: 4 = 6,
         k_sh: 4 = 7, k_mul: 4 = 8, k_ext: 4 = 9,
         m_nz: 4 = 0b0011, m_nz_only: 4 = 0b1100, m_c: 4 = 0b1101, f8: 4 = 8, f4: 4 = 4, f2: 4 = 2,
@@ -91,7 +91,14 @@ crate::hdl_block! {
     }
     fields {
         scs: M0Scs,
-        rf: [RDff<Bits<32>>; 16],
+        // R0-R12 and LR in LUT RAM (words 13 and 15 are written but never read);
+        // MSP and PSP in flops, since the core reads them beside the two ports.
+        rf: RegRam<4, 32>,
+        // Which RAM words were written since reset: an unwritten R0-R12 reads as 0, as after
+        // reset with flops (the RAM itself has no reset).
+        rf_ok: RDff<Bits<16>>,
+        msp: RDff<Bits<32>>,
+        psp: RDff<Bits<32>>,
         // ---- State.
         st: RDff<Bits<4>>,
         k: RDff<Bits<3>>,
@@ -275,7 +282,7 @@ crate::hdl_block! {
         wd: Signal<Local, Bits<32>>,
         widx: Signal<Local, Bits<4>>,
         wdata: Signal<Local, Bits<32>>,
-        w_oh: Signal<Local, Bits<16>>,
+        wen: Signal<Local, bool>,
         // Loads, stores, bus requests.
         ls: Signal<Local, bool>,
         ls_load: Signal<Local, bool>,
@@ -350,11 +357,16 @@ impl Logic for M0Core {
         // ---- Flops: clock, reset, hold by default.
         self.scs.clock.next = self.clock.val();
         self.scs.rst_n.next = self.rst_n.val();
-        for i in 0..16 {
-            self.rf[i].clock.next = self.clock.val();
-            self.rf[i].rst_n.next = self.rst_n.val();
-            self.rf[i].d.next = self.rf[i].q.val();
-        }
+        self.rf.clock.next = self.clock.val();
+        self.rf_ok.clock.next = self.clock.val();
+        self.rf_ok.rst_n.next = self.rst_n.val();
+        self.rf_ok.d.next = self.rf_ok.q.val();
+        self.msp.clock.next = self.clock.val();
+        self.msp.rst_n.next = self.rst_n.val();
+        self.msp.d.next = self.msp.q.val();
+        self.psp.clock.next = self.clock.val();
+        self.psp.rst_n.next = self.rst_n.val();
+        self.psp.d.next = self.psp.q.val();
         self.st.clock.next = self.clock.val();
         self.st.rst_n.next = self.rst_n.val();
         self.st.d.next = self.st.q.val();
@@ -761,9 +773,9 @@ impl Logic for M0Core {
 
         // ---- Register read ports (15 reads as PC + 4, 13 as the SP in use).
         self.pc4.next = self.pc.q.val() + 4;
-        self.sp_cur.next = self.rf[13].q.val();
+        self.sp_cur.next = self.msp.q.val();
         if self.spsel.q.val() {
-            self.sp_cur.next = self.rf[15].q.val();
+            self.sp_cur.next = self.psp.q.val();
         }
         // Port A: Rn / Rdn; port B: Rm, or the register a store's data phase sends.
         self.ra.next = self.f_rm.val();
@@ -788,41 +800,26 @@ impl Logic for M0Core {
         if self.dp_st.q.val() {
             self.rb.next = self.dp_reg.q.val();
         }
-        match self.ra.val().index() {
-            0 => self.ra_v.next = self.rf[0].q.val(),
-            1 => self.ra_v.next = self.rf[1].q.val(),
-            2 => self.ra_v.next = self.rf[2].q.val(),
-            3 => self.ra_v.next = self.rf[3].q.val(),
-            4 => self.ra_v.next = self.rf[4].q.val(),
-            5 => self.ra_v.next = self.rf[5].q.val(),
-            6 => self.ra_v.next = self.rf[6].q.val(),
-            7 => self.ra_v.next = self.rf[7].q.val(),
-            8 => self.ra_v.next = self.rf[8].q.val(),
-            9 => self.ra_v.next = self.rf[9].q.val(),
-            10 => self.ra_v.next = self.rf[10].q.val(),
-            11 => self.ra_v.next = self.rf[11].q.val(),
-            12 => self.ra_v.next = self.rf[12].q.val(),
-            13 => self.ra_v.next = self.sp_cur.val(),
-            14 => self.ra_v.next = self.rf[14].q.val(),
-            _ => self.ra_v.next = self.pc4.val(),
+        // The RAM's ports; 13 reads as the SP in use, 15 as PC + 4.
+        self.rf.raddr_a.next = self.ra.val();
+        self.rf.raddr_b.next = self.rb.val();
+        self.ra_v.next = bits::<32>(0);
+        if self.rf_ok.q.val().get_bit(self.ra.val().index()) {
+            self.ra_v.next = self.rf.rdata_a.val();
         }
-        match self.rb.val().index() {
-            0 => self.rb_v.next = self.rf[0].q.val(),
-            1 => self.rb_v.next = self.rf[1].q.val(),
-            2 => self.rb_v.next = self.rf[2].q.val(),
-            3 => self.rb_v.next = self.rf[3].q.val(),
-            4 => self.rb_v.next = self.rf[4].q.val(),
-            5 => self.rb_v.next = self.rf[5].q.val(),
-            6 => self.rb_v.next = self.rf[6].q.val(),
-            7 => self.rb_v.next = self.rf[7].q.val(),
-            8 => self.rb_v.next = self.rf[8].q.val(),
-            9 => self.rb_v.next = self.rf[9].q.val(),
-            10 => self.rb_v.next = self.rf[10].q.val(),
-            11 => self.rb_v.next = self.rf[11].q.val(),
-            12 => self.rb_v.next = self.rf[12].q.val(),
-            13 => self.rb_v.next = self.sp_cur.val(),
-            14 => self.rb_v.next = self.rf[14].q.val(),
-            _ => self.rb_v.next = self.pc4.val(),
+        if self.ra.val() == self.r13.val() {
+            self.ra_v.next = self.sp_cur.val();
+        } else if self.ra.val() == self.r15.val() {
+            self.ra_v.next = self.pc4.val();
+        }
+        self.rb_v.next = bits::<32>(0);
+        if self.rf_ok.q.val().get_bit(self.rb.val().index()) {
+            self.rb_v.next = self.rf.rdata_b.val();
+        }
+        if self.rb.val() == self.r13.val() {
+            self.rb_v.next = self.sp_cur.val();
+        } else if self.rb.val() == self.r15.val() {
+            self.rb_v.next = self.pc4.val();
         }
 
         // ---- Operands, result select and flag updates of the 1-cycle data instructions.
@@ -1219,9 +1216,9 @@ impl Logic for M0Core {
                 self.mrs_v.next = self.mrs_v.val() | self.apsr32.val();
             }
         } else if self.sysm.val() == self.sys8.val() {
-            self.mrs_v.next = self.rf[13].q.val();
+            self.mrs_v.next = self.msp.q.val();
         } else if self.sysm.val() == self.sys9.val() {
-            self.mrs_v.next = self.rf[15].q.val();
+            self.mrs_v.next = self.psp.q.val();
         } else if self.sysm.val() == self.sys16.val() {
             if self.primask.q.val() {
                 self.mrs_v.next = bits::<32>(1);
@@ -1646,9 +1643,9 @@ impl Logic for M0Core {
                     self.veca_go.next = true;
                 } else {
                     self.req.next = true;
-                    self.rq_addr.next = self.rf[13].q.val();
+                    self.rq_addr.next = self.msp.q.val();
                     if self.er.q.val().get_bit(2) {
-                        self.rq_addr.next = self.rf[15].q.val();
+                        self.rq_addr.next = self.psp.q.val();
                     }
                     self.n_ld.next = true;
                     self.n_reg.next = self.r0.val();
@@ -1939,14 +1936,18 @@ impl Logic for M0Core {
         if (self.widx.val() == self.r13.val()) | (self.widx.val() == self.r15.val()) {
             self.wdata.next = self.wd.val() & self.xfffffffc.val();
         }
-        self.w_oh.next = self.z16.val();
-        if (self.we.val() & self.adv.val()) | self.lsm_abort.val() {
-            self.w_oh.next = self.one16.val() << self.widx.val();
+        self.wen.next = (self.we.val() & self.adv.val()) | self.lsm_abort.val();
+        self.rf.we.next = self.wen.val();
+        self.rf.waddr.next = self.widx.val();
+        self.rf.wdata.next = self.wdata.val();
+        if self.wen.val() {
+            self.rf_ok.d.next = self.rf_ok.q.val() | (self.one16.val() << self.widx.val());
         }
-        for i in 0..16 {
-            if self.w_oh.val().get_bit(i) {
-                self.rf[i].d.next = self.wdata.val();
-            }
+        if self.wen.val() & (self.widx.val() == self.r13.val()) {
+            self.msp.d.next = self.wdata.val();
+        }
+        if self.wen.val() & (self.widx.val() == self.r15.val()) {
+            self.psp.d.next = self.wdata.val();
         }
 
         // ---- Frozen cycle: nothing moves except the data-phase bookkeeping below.
@@ -2074,7 +2075,7 @@ impl Logic for M0Core {
         if self.ret_ipc.val() {
             self.trc_pc.next = self.ipc.q.val();
         }
-        self.trc_rf_we.next = (self.we.val() & self.adv.val()) | self.lsm_abort.val();
+        self.trc_rf_we.next = self.wen.val();
         self.trc_rf_idx.next = self.widx.val();
         self.trc_rf_data.next = self.wdata.val();
         self.trc_apsr.next = self.apsr.d.val();
