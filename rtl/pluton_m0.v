@@ -663,7 +663,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  fetch_xn;
     reg  pf_en;
     reg  flush;
-    reg  [31:0] fdiff;
+    reg  [31:0] fd;
+    reg  pc_cross;
+    reg  req_pre;
+    reg  fault_pre;
     reg  [31:0] rd_word;
     reg  [31:0] ld_val;
     reg  [31:0] ld_sh;
@@ -1876,9 +1879,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             sh_res = sh_in;
             sh_c = c_old;
         end
-        p0 = a_v[(32'h0)+:(16)] * b_v[(32'h0)+:(16)];
-        p1 = a_v[(32'h10)+:(16)] * b_v[(32'h0)+:(16)];
-        p2 = a_v[(32'h0)+:(16)] * b_v[(32'h10)+:(16)];
+        p0 = ra_v[(32'h0)+:(16)] * rb_v[(32'h0)+:(16)];
+        p1 = ra_v[(32'h10)+:(16)] * rb_v[(32'h0)+:(16)];
+        p2 = ra_v[(32'h0)+:(16)] * rb_v[(32'h10)+:(16)];
         prod = p0 + ((p1 + p2) << 32'h10);
         case (hw[(32'h6)+:(2)])
             0:
@@ -2773,6 +2776,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 rq_fault = 1'b1;
             end
         end
+        req_pre = req;
+        fault_pre = fault;
         if (rq_fault) begin
             fault = 1'b1;
         end
@@ -2799,10 +2804,19 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (st__q == s_bra) begin
             f_addr = pc__q & xfffffffc;
         end
-        fdiff = f_addr - (pc__d & xfffffffc);
-        fetch = pf_en & ~flush & ~req & ~fault & ((fdiff == 32'h0) | (fdiff == 32'h4));
+        fd = f_addr - (pc__q & xfffffffc);
+        pc_cross = pc__d[32'h2] != pc__q[32'h2];
+        fetch = pf_en & ~flush & ~req_pre & ~fault_pre & (fd == 32'h4);
+        if (pc_cross) begin
+            if (fd == 32'h8) begin
+                fetch = pf_en & ~flush & ~req_pre & ~fault_pre;
+            end
+        end
+        else if (fd == 32'h0) begin
+            fetch = pf_en & ~flush & ~req_pre & ~fault_pre;
+        end
         fetch_xn = f_addr[(32'h1d)+:(3)] == xn3;
-        if (pc__d[32'h2] != pc__q[32'h2]) begin
+        if (pc_cross) begin
             if (slot) begin
                 bv__d = bv__d & b2_1;
             end

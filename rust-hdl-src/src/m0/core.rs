@@ -312,7 +312,10 @@ crate::hdl_block! {
         fetch_xn: Signal<Local, bool>,
         pf_en: Signal<Local, bool>,
         flush: Signal<Local, bool>,
-        fdiff: Signal<Local, Bits<32>>,
+        fd: Signal<Local, Bits<32>>,
+        pc_cross: Signal<Local, bool>,
+        req_pre: Signal<Local, bool>,
+        fault_pre: Signal<Local, bool>,
         rd_word: Signal<Local, Bits<32>>,
         ld_val: Signal<Local, Bits<32>>,
         ld_sh: Signal<Local, Bits<32>>,
@@ -1060,9 +1063,11 @@ impl Logic for M0Core {
         }
 
         // ---- Multiplier: low 32 bits from three 16 x 16 products.
-        self.p0.next = self.a_v.val().get_bits::<16>(0) * self.b_v.val().get_bits::<16>(0);
-        self.p1.next = self.a_v.val().get_bits::<16>(16) * self.b_v.val().get_bits::<16>(0);
-        self.p2.next = self.a_v.val().get_bits::<16>(0) * self.b_v.val().get_bits::<16>(16);
+        // MULS multiplies Rdn by Rm (a_v and b_v are the read ports then): taking the ports
+        // keeps the operand muxes off the multiplier's path.
+        self.p0.next = self.ra_v.val().get_bits::<16>(0) * self.rb_v.val().get_bits::<16>(0);
+        self.p1.next = self.ra_v.val().get_bits::<16>(16) * self.rb_v.val().get_bits::<16>(0);
+        self.p2.next = self.ra_v.val().get_bits::<16>(0) * self.rb_v.val().get_bits::<16>(16);
         self.prod.next = self.p0.val() + ((self.p1.val() + self.p2.val()) << 16);
 
         // ---- Extend and byte reverse of Rm.
@@ -1825,6 +1830,10 @@ impl Logic for M0Core {
                 self.rq_fault.next = true;
             }
         }
+        // For the prefetch: a request or fault other than the request's own checks (those need
+        // a request, which already stops the fetch), before the fault cancels the request.
+        self.req_pre.next = self.req.val();
+        self.fault_pre.next = self.fault.val();
         if self.rq_fault.val() {
             self.fault.next = true;
         }
@@ -1855,15 +1864,27 @@ impl Logic for M0Core {
         if self.st.q.val() == self.s_bra.val() {
             self.f_addr.next = self.pc.q.val() & self.xfffffffc.val();
         }
-        self.fdiff.next = self.f_addr.val() - (self.pc.d.val() & self.xfffffffc.val());
+        // The fetch address must be the next PC's word or the one after. Whenever a fetch may
+        // start (pf_en, no flush, request or fault), the next PC is PC or PC + 2, so its word is
+        // PC's word, or the next one when bit 2 changes: compare with the distance from PC's
+        // word, which flops alone give, instead of subtracting the next PC.
+        self.fd.next = self.f_addr.val() - (self.pc.q.val() & self.xfffffffc.val());
+        self.pc_cross.next = self.pc.d.val().get_bit(2) != self.pc.q.val().get_bit(2);
         self.fetch.next = self.pf_en.val()
             & !self.flush.val()
-            & !self.req.val()
-            & !self.fault.val()
-            & ((self.fdiff.val() == 0) | (self.fdiff.val() == 4));
+            & !self.req_pre.val()
+            & !self.fault_pre.val()
+            & (self.fd.val() == 4);
+        if self.pc_cross.val() {
+            if self.fd.val() == 8 {
+                self.fetch.next = self.pf_en.val() & !self.flush.val() & !self.req_pre.val() & !self.fault_pre.val();
+            }
+        } else if self.fd.val() == 0 {
+            self.fetch.next = self.pf_en.val() & !self.flush.val() & !self.req_pre.val() & !self.fault_pre.val();
+        }
         self.fetch_xn.next = self.f_addr.val().get_bits::<3>(29) == self.xn3.val();
         // Leaving a word frees its slot.
-        if self.pc.d.val().get_bit(2) != self.pc.q.val().get_bit(2) {
+        if self.pc_cross.val() {
             if self.slot.val() {
                 self.bv.d.next = self.bv.d.val() & self.b2_1.val();
             } else {
