@@ -2784,8 +2784,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (fault) begin
             retire = 1'b0;
             we = 1'b0;
-            scs__pend_svc = 1'b0;
-            scs__ret = 1'b0;
             req = 1'b0;
             k__d = k0;
             exc_num__d = n3;
@@ -2798,7 +2796,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 pc__d = pc__q;
             end
             apsr__d = apsr__q;
-            primask__d = primask__q;
         end
         f_addr = faddr__q;
         if (st__q == s_bra) begin

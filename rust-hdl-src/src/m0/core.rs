@@ -1839,11 +1839,12 @@ impl Logic for M0Core {
         }
 
         // ---- Faults: HardFault entry from the next cycle, or lockup.
+        // (An SVC pend, a return or a PRIMASK write is never cleared here: each comes from a
+        // branch of its instruction that neither faults nor makes a request, so this block never
+        // runs with one set; leaving them out keeps the request checks off the SCS's inputs.)
         if self.fault.val() {
             self.retire.next = false;
             self.we.next = false;
-            self.scs.pend_svc.next = false;
-            self.scs.ret.next = false;
             self.req.next = false;
             self.k.d.next = self.k0.val();
             self.exc_num.d.next = self.n3.val();
@@ -1856,7 +1857,6 @@ impl Logic for M0Core {
                 self.pc.d.next = self.pc.q.val();
             }
             self.apsr.d.next = self.apsr.q.val();
-            self.primask.d.next = self.primask.q.val();
         }
 
         // ---- Prefetch: 32-bit words into the slot of their address, at most one word ahead.
