@@ -675,6 +675,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [31:0] frameptr;
     reg  [31:0] exc_ret;
     reg  [31:0] target;
+    reg  [31:0] ex_val;
     reg  [31:0] bl_off;
     reg  [31:0] mrs_v;
     reg  [7:0] sysm;
@@ -2751,11 +2752,15 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             end
         end
         scs__ack_num = vnum;
-        exret_ok = (target[(32'h4)+:(28)] == ret28) & ((target[(32'h0)+:(4)] == er1) | (target[(32'h0)+:(4)] == er9) | (target[(32'h0)+:(4)] == erd));
+        ex_val = rd_word;
+        if (is_exec) begin
+            ex_val = rb_v;
+        end
+        exret_ok = (ex_val[(32'h4)+:(28)] == ret28) & ((ex_val[(32'h0)+:(4)] == er1) | (ex_val[(32'h0)+:(4)] == er9) | (ex_val[(32'h0)+:(4)] == erd));
         if (exret) begin
             if (exret_ok) begin
                 scs__ret = 1'b1;
-                er__d = target[(32'h0)+:(4)];
+                er__d = ex_val[(32'h0)+:(4)];
                 flush = 1'b1;
                 st__d = s_ret;
             end

@@ -324,6 +324,7 @@ crate::hdl_block! {
         frameptr: Signal<Local, Bits<32>>,
         exc_ret: Signal<Local, Bits<32>>,
         target: Signal<Local, Bits<32>>,
+        ex_val: Signal<Local, Bits<32>>,
         bl_off: Signal<Local, Bits<32>>,
         mrs_v: Signal<Local, Bits<32>>,
         sysm: Signal<Local, Bits<8>>,
@@ -1801,14 +1802,20 @@ impl Logic for M0Core {
         self.scs.ack_num.next = self.vnum.val();
 
         // ---- Exception return (BX, or POP of PC, in Handler mode with 0xFxxxxxxx).
-        self.exret_ok.next = (self.target.val().get_bits::<28>(4) == self.ret28.val())
-            & ((self.target.val().get_bits::<4>(0) == self.er1.val())
-                | (self.target.val().get_bits::<4>(0) == self.er9.val())
-                | (self.target.val().get_bits::<4>(0) == self.erd.val()));
+        // The EXC_RETURN value: BX's Rm in the boundary state, else POP's PC word (the target in
+        // both cases, taken here without the target's mux and the adder behind it).
+        self.ex_val.next = self.rd_word.val();
+        if self.is_exec.val() {
+            self.ex_val.next = self.rb_v.val();
+        }
+        self.exret_ok.next = (self.ex_val.val().get_bits::<28>(4) == self.ret28.val())
+            & ((self.ex_val.val().get_bits::<4>(0) == self.er1.val())
+                | (self.ex_val.val().get_bits::<4>(0) == self.er9.val())
+                | (self.ex_val.val().get_bits::<4>(0) == self.erd.val()));
         if self.exret.val() {
             if self.exret_ok.val() {
                 self.scs.ret.next = true;
-                self.er.d.next = self.target.val().get_bits::<4>(0);
+                self.er.d.next = self.ex_val.val().get_bits::<4>(0);
                 self.flush.next = true;
                 self.st.d.next = self.s_ret.val();
             } else {
