@@ -1993,7 +1993,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         p0 = ra_v[(32'h0)+:(16)] * rb_v[(32'h0)+:(16)];
         p1 = ra_v[(32'h10)+:(16)] * rb_v[(32'h0)+:(16)];
         p2 = ra_v[(32'h0)+:(16)] * rb_v[(32'h10)+:(16)];
-        prod = p0 + ((p1 + p2) << 32'h10);
+        prod = (p0 & 32'hffff) | (((p0 >> 32'h10) + p1 + p2) << 32'h10);
         case (hw[(32'h6)+:(2)])
             0:
                 begin

@@ -1107,7 +1107,8 @@ impl Logic for M0Core {
         self.p0.next = self.ra_v.val().get_bits::<16>(0) * self.rb_v.val().get_bits::<16>(0);
         self.p1.next = self.ra_v.val().get_bits::<16>(16) * self.rb_v.val().get_bits::<16>(0);
         self.p2.next = self.ra_v.val().get_bits::<16>(0) * self.rb_v.val().get_bits::<16>(16);
-        self.prod.next = self.p0.val() + ((self.p1.val() + self.p2.val()) << 16);
+        // Only the upper half needs adding (the cross products have no low half).
+        self.prod.next = (self.p0.val() & 0xFFFF) | (((self.p0.val() >> 16) + self.p1.val() + self.p2.val()) << 16);
 
         // ---- Extend and byte reverse of Rm.
         match self.hw.val().get_bits::<2>(6).index() {
