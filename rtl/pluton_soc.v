@@ -542,30 +542,6 @@
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
 
     // Module arguments
@@ -2227,7 +2203,6 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     localparam  h4_4 = 4'h4;
     localparam  h4_e = 4'he;
     localparam  cps7 = 7'b110011;
-    localparam  one16 = 16'h1;
     localparam  one9 = 9'b1;
     localparam  zero8 = 8'h0;
     localparam  tr_nonseq = 2'b10;
@@ -2237,6 +2212,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     localparam  sz2 = 3'b10;
     localparam  zero4 = 4'h0;
     localparam  ones4 = 4'hf;
+    localparam  one16 = 16'h1;
     localparam  sys8 = 8'h8;
     localparam  sys9 = 8'h9;
     localparam  sys16 = 8'h10;
@@ -2253,7 +2229,6 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     localparam  b2_3 = 2'b11;
     localparam  z5 = 5'b0;
     localparam  z9 = 9'b0;
-    localparam  z16 = 16'h0;
     localparam  c8_32 = 8'h20;
     localparam  c8_31 = 8'h1f;
     localparam  k0 = 3'b0;
@@ -2320,70 +2295,26 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     wire  scs__sevonpend_ev;
     wire  scs__sleepdeep;
     wire  scs__sysresetreq;
-    reg  [31:0] rf__0__d;
-    wire  [31:0] rf__0__q;
-    reg  rf__0__clock;
-    reg  rf__0__rst_n;
-    reg  [31:0] rf__1__d;
-    wire  [31:0] rf__1__q;
-    reg  rf__1__clock;
-    reg  rf__1__rst_n;
-    reg  [31:0] rf__2__d;
-    wire  [31:0] rf__2__q;
-    reg  rf__2__clock;
-    reg  rf__2__rst_n;
-    reg  [31:0] rf__3__d;
-    wire  [31:0] rf__3__q;
-    reg  rf__3__clock;
-    reg  rf__3__rst_n;
-    reg  [31:0] rf__4__d;
-    wire  [31:0] rf__4__q;
-    reg  rf__4__clock;
-    reg  rf__4__rst_n;
-    reg  [31:0] rf__5__d;
-    wire  [31:0] rf__5__q;
-    reg  rf__5__clock;
-    reg  rf__5__rst_n;
-    reg  [31:0] rf__6__d;
-    wire  [31:0] rf__6__q;
-    reg  rf__6__clock;
-    reg  rf__6__rst_n;
-    reg  [31:0] rf__7__d;
-    wire  [31:0] rf__7__q;
-    reg  rf__7__clock;
-    reg  rf__7__rst_n;
-    reg  [31:0] rf__8__d;
-    wire  [31:0] rf__8__q;
-    reg  rf__8__clock;
-    reg  rf__8__rst_n;
-    reg  [31:0] rf__9__d;
-    wire  [31:0] rf__9__q;
-    reg  rf__9__clock;
-    reg  rf__9__rst_n;
-    reg  [31:0] rf__10__d;
-    wire  [31:0] rf__10__q;
-    reg  rf__10__clock;
-    reg  rf__10__rst_n;
-    reg  [31:0] rf__11__d;
-    wire  [31:0] rf__11__q;
-    reg  rf__11__clock;
-    reg  rf__11__rst_n;
-    reg  [31:0] rf__12__d;
-    wire  [31:0] rf__12__q;
-    reg  rf__12__clock;
-    reg  rf__12__rst_n;
-    reg  [31:0] rf__13__d;
-    wire  [31:0] rf__13__q;
-    reg  rf__13__clock;
-    reg  rf__13__rst_n;
-    reg  [31:0] rf__14__d;
-    wire  [31:0] rf__14__q;
-    reg  rf__14__clock;
-    reg  rf__14__rst_n;
-    reg  [31:0] rf__15__d;
-    wire  [31:0] rf__15__q;
-    reg  rf__15__clock;
-    reg  rf__15__rst_n;
+    reg  rf__clock;
+    reg  rf__we;
+    reg  [3:0] rf__waddr;
+    reg  [31:0] rf__wdata;
+    reg  [3:0] rf__raddr_a /*verilator isolate_assignments*/;
+    wire  [31:0] rf__rdata_a;
+    reg  [3:0] rf__raddr_b /*verilator isolate_assignments*/;
+    wire  [31:0] rf__rdata_b;
+    reg  [15:0] rf_ok__d;
+    wire  [15:0] rf_ok__q;
+    reg  rf_ok__clock;
+    reg  rf_ok__rst_n;
+    reg  [31:0] msp__d;
+    wire  [31:0] msp__q;
+    reg  msp__clock;
+    reg  msp__rst_n;
+    reg  [31:0] psp__d;
+    wire  [31:0] psp__q;
+    reg  psp__clock;
+    reg  psp__rst_n;
     reg  [3:0] st__d;
     wire  [3:0] st__q;
     reg  st__clock;
@@ -2629,9 +2560,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  is_exec;
     reg  handler;
     reg  privd;
-    reg  slot;
-    reg  [31:0] w_head;
-    reg  [15:0] w_other;
+    reg  slot /*verilator isolate_assignments*/;
+    reg  [31:0] w_head /*verilator isolate_assignments*/;
+    reg  [15:0] w_other /*verilator isolate_assignments*/;
     reg  [31:0] hw32;
     reg  [31:0] hw2_32;
     reg  [31:0] ipsr32;
@@ -2644,47 +2575,47 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  he;
     reg  ov;
     reg  oe;
-    reg  [15:0] hw;
+    reg  [15:0] hw /*verilator isolate_assignments*/;
     reg  [15:0] hw2;
     reg  hv2;
     reg  he2;
-    reg  h15;
-    reg  h14;
-    reg  h13;
-    reg  h12;
-    reg  h11;
-    reg  h10;
+    reg  h15 /*verilator isolate_assignments*/;
+    reg  h14 /*verilator isolate_assignments*/;
+    reg  h13 /*verilator isolate_assignments*/;
+    reg  h12 /*verilator isolate_assignments*/;
+    reg  h11 /*verilator isolate_assignments*/;
+    reg  h10 /*verilator isolate_assignments*/;
     reg  h9;
     reg  h8;
-    reg  h7;
+    reg  h7 /*verilator isolate_assignments*/;
     reg  h6;
-    reg  [3:0] f_rd;
-    reg  [3:0] f_rm;
-    reg  [3:0] f_rn6;
-    reg  [3:0] f_r8;
-    reg  [3:0] f_hd;
-    reg  [3:0] f_hm;
+    reg  [3:0] f_rd /*verilator isolate_assignments*/;
+    reg  [3:0] f_rm /*verilator isolate_assignments*/;
+    reg  [3:0] f_rn6 /*verilator isolate_assignments*/;
+    reg  [3:0] f_r8 /*verilator isolate_assignments*/;
+    reg  [3:0] f_hd /*verilator isolate_assignments*/;
+    reg  [3:0] f_hm /*verilator isolate_assignments*/;
     reg  [31:0] imm5;
     reg  [31:0] imm8;
     reg  [31:0] imm3;
     reg  i_shift;
     reg  i_addsub;
-    reg  i_imm8;
-    reg  i_dp;
-    reg  i_hi;
-    reg  i_ldrlit;
+    reg  i_imm8 /*verilator isolate_assignments*/;
+    reg  i_dp /*verilator isolate_assignments*/;
+    reg  i_hi /*verilator isolate_assignments*/;
+    reg  i_ldrlit /*verilator isolate_assignments*/;
     reg  i_ldst_reg;
     reg  i_ldst_imm;
     reg  i_ldst_h;
-    reg  i_ldst_sp;
-    reg  i_adr;
-    reg  i_addsp8;
-    reg  i_misc;
-    reg  i_stm;
-    reg  i_ldm;
-    reg  i_bcg;
-    reg  i_b;
-    reg  i_32;
+    reg  i_ldst_sp /*verilator isolate_assignments*/;
+    reg  i_adr /*verilator isolate_assignments*/;
+    reg  i_addsp8 /*verilator isolate_assignments*/;
+    reg  i_misc /*verilator isolate_assignments*/;
+    reg  i_stm /*verilator isolate_assignments*/;
+    reg  i_ldm /*verilator isolate_assignments*/;
+    reg  i_bcg /*verilator isolate_assignments*/;
+    reg  i_b /*verilator isolate_assignments*/;
+    reg  i_32 /*verilator isolate_assignments*/;
     reg  m_addsp;
     reg  m_subsp;
     reg  m_ext;
@@ -2696,8 +2627,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  m_hint;
     reg  cond_ok;
     reg  cond_base;
-    reg  [3:0] ra;
-    reg  [3:0] rb;
+    reg  [3:0] ra /*verilator isolate_assignments*/;
+    reg  [3:0] rb /*verilator isolate_assignments*/;
     reg  [31:0] ra_v;
     reg  [31:0] rb_v;
     reg  [31:0] sp_cur;
@@ -2735,7 +2666,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  [31:0] wd;
     reg  [3:0] widx;
     reg  [31:0] wdata;
-    reg  [15:0] w_oh;
+    reg  wen;
     reg  ls;
     reg  ls_load;
     reg  [1:0] ls_size;
@@ -2743,6 +2674,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  [3:0] ls_rt;
     reg  [8:0] list9;
     reg  [31:0] lcnt;
+    reg  [31:0] lc_lo;
+    reg  [31:0] lc_hi;
     reg  [8:0] low9;
     reg  [3:0] low_idx;
     reg  req;
@@ -2764,7 +2697,10 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  fetch_xn;
     reg  pf_en;
     reg  flush;
-    reg  [31:0] fdiff;
+    reg  [31:0] fd;
+    reg  pc_cross;
+    reg  req_pre;
+    reg  fault_pre;
     reg  [31:0] rd_word;
     reg  [31:0] ld_val;
     reg  [31:0] ld_sh;
@@ -2773,6 +2709,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  [31:0] frameptr;
     reg  [31:0] exc_ret;
     reg  [31:0] target;
+    reg  [31:0] ex_val;
     reg  [31:0] bl_off;
     reg  [31:0] mrs_v;
     reg  [7:0] sysm;
@@ -2829,101 +2766,33 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         .sleepdeep(scs__sleepdeep),
         .sysresetreq(scs__sysresetreq)
     );
-    pluton_soc_rdff32 rf__0(
-        .d(rf__0__d),
-        .q(rf__0__q),
-        .clock(rf__0__clock),
-        .rst_n(rf__0__rst_n)
+    pluton_soc_regram16x32 rf(
+        .clock(rf__clock),
+        .we(rf__we),
+        .waddr(rf__waddr),
+        .wdata(rf__wdata),
+        .raddr_a(rf__raddr_a),
+        .rdata_a(rf__rdata_a),
+        .raddr_b(rf__raddr_b),
+        .rdata_b(rf__rdata_b)
     );
-    pluton_soc_rdff32 rf__1(
-        .d(rf__1__d),
-        .q(rf__1__q),
-        .clock(rf__1__clock),
-        .rst_n(rf__1__rst_n)
+    pluton_soc_rdff16 rf_ok(
+        .d(rf_ok__d),
+        .q(rf_ok__q),
+        .clock(rf_ok__clock),
+        .rst_n(rf_ok__rst_n)
     );
-    pluton_soc_rdff32 rf__2(
-        .d(rf__2__d),
-        .q(rf__2__q),
-        .clock(rf__2__clock),
-        .rst_n(rf__2__rst_n)
+    pluton_soc_rdff32 msp(
+        .d(msp__d),
+        .q(msp__q),
+        .clock(msp__clock),
+        .rst_n(msp__rst_n)
     );
-    pluton_soc_rdff32 rf__3(
-        .d(rf__3__d),
-        .q(rf__3__q),
-        .clock(rf__3__clock),
-        .rst_n(rf__3__rst_n)
-    );
-    pluton_soc_rdff32 rf__4(
-        .d(rf__4__d),
-        .q(rf__4__q),
-        .clock(rf__4__clock),
-        .rst_n(rf__4__rst_n)
-    );
-    pluton_soc_rdff32 rf__5(
-        .d(rf__5__d),
-        .q(rf__5__q),
-        .clock(rf__5__clock),
-        .rst_n(rf__5__rst_n)
-    );
-    pluton_soc_rdff32 rf__6(
-        .d(rf__6__d),
-        .q(rf__6__q),
-        .clock(rf__6__clock),
-        .rst_n(rf__6__rst_n)
-    );
-    pluton_soc_rdff32 rf__7(
-        .d(rf__7__d),
-        .q(rf__7__q),
-        .clock(rf__7__clock),
-        .rst_n(rf__7__rst_n)
-    );
-    pluton_soc_rdff32 rf__8(
-        .d(rf__8__d),
-        .q(rf__8__q),
-        .clock(rf__8__clock),
-        .rst_n(rf__8__rst_n)
-    );
-    pluton_soc_rdff32 rf__9(
-        .d(rf__9__d),
-        .q(rf__9__q),
-        .clock(rf__9__clock),
-        .rst_n(rf__9__rst_n)
-    );
-    pluton_soc_rdff32 rf__10(
-        .d(rf__10__d),
-        .q(rf__10__q),
-        .clock(rf__10__clock),
-        .rst_n(rf__10__rst_n)
-    );
-    pluton_soc_rdff32 rf__11(
-        .d(rf__11__d),
-        .q(rf__11__q),
-        .clock(rf__11__clock),
-        .rst_n(rf__11__rst_n)
-    );
-    pluton_soc_rdff32 rf__12(
-        .d(rf__12__d),
-        .q(rf__12__q),
-        .clock(rf__12__clock),
-        .rst_n(rf__12__rst_n)
-    );
-    pluton_soc_rdff32 rf__13(
-        .d(rf__13__d),
-        .q(rf__13__q),
-        .clock(rf__13__clock),
-        .rst_n(rf__13__rst_n)
-    );
-    pluton_soc_rdff32 rf__14(
-        .d(rf__14__d),
-        .q(rf__14__q),
-        .clock(rf__14__clock),
-        .rst_n(rf__14__rst_n)
-    );
-    pluton_soc_rdff32 rf__15(
-        .d(rf__15__d),
-        .q(rf__15__q),
-        .clock(rf__15__clock),
-        .rst_n(rf__15__rst_n)
+    pluton_soc_rdff32 psp(
+        .d(psp__d),
+        .q(psp__q),
+        .clock(psp__clock),
+        .rst_n(psp__rst_n)
     );
     pluton_soc_rdff4 st(
         .d(st__d),
@@ -3278,54 +3147,16 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     always @(*) begin
         scs__clock = clock;
         scs__rst_n = rst_n;
-        rf__0__clock = clock;
-        rf__0__rst_n = rst_n;
-        rf__0__d = rf__0__q;
-        rf__1__clock = clock;
-        rf__1__rst_n = rst_n;
-        rf__1__d = rf__1__q;
-        rf__2__clock = clock;
-        rf__2__rst_n = rst_n;
-        rf__2__d = rf__2__q;
-        rf__3__clock = clock;
-        rf__3__rst_n = rst_n;
-        rf__3__d = rf__3__q;
-        rf__4__clock = clock;
-        rf__4__rst_n = rst_n;
-        rf__4__d = rf__4__q;
-        rf__5__clock = clock;
-        rf__5__rst_n = rst_n;
-        rf__5__d = rf__5__q;
-        rf__6__clock = clock;
-        rf__6__rst_n = rst_n;
-        rf__6__d = rf__6__q;
-        rf__7__clock = clock;
-        rf__7__rst_n = rst_n;
-        rf__7__d = rf__7__q;
-        rf__8__clock = clock;
-        rf__8__rst_n = rst_n;
-        rf__8__d = rf__8__q;
-        rf__9__clock = clock;
-        rf__9__rst_n = rst_n;
-        rf__9__d = rf__9__q;
-        rf__10__clock = clock;
-        rf__10__rst_n = rst_n;
-        rf__10__d = rf__10__q;
-        rf__11__clock = clock;
-        rf__11__rst_n = rst_n;
-        rf__11__d = rf__11__q;
-        rf__12__clock = clock;
-        rf__12__rst_n = rst_n;
-        rf__12__d = rf__12__q;
-        rf__13__clock = clock;
-        rf__13__rst_n = rst_n;
-        rf__13__d = rf__13__q;
-        rf__14__clock = clock;
-        rf__14__rst_n = rst_n;
-        rf__14__d = rf__14__q;
-        rf__15__clock = clock;
-        rf__15__rst_n = rst_n;
-        rf__15__d = rf__15__q;
+        rf__clock = clock;
+        rf_ok__clock = clock;
+        rf_ok__rst_n = rst_n;
+        rf_ok__d = rf_ok__q;
+        msp__clock = clock;
+        msp__rst_n = rst_n;
+        msp__d = msp__q;
+        psp__clock = clock;
+        psp__rst_n = rst_n;
+        psp__d = psp__q;
         st__clock = clock;
         st__rst_n = rst_n;
         st__d = st__q;
@@ -3705,33 +3536,141 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 list9 = hw[(32'h0)+:(9)] & m9_ff;
             end
         end
-        lcnt = ((32'h0) & 32'hffffffff);
-        if (list9[0]) begin
-            lcnt = lcnt + 32'h4;
-        end
-        if (list9[1]) begin
-            lcnt = lcnt + 32'h4;
-        end
-        if (list9[2]) begin
-            lcnt = lcnt + 32'h4;
-        end
-        if (list9[3]) begin
-            lcnt = lcnt + 32'h4;
-        end
-        if (list9[4]) begin
-            lcnt = lcnt + 32'h4;
-        end
-        if (list9[5]) begin
-            lcnt = lcnt + 32'h4;
-        end
-        if (list9[6]) begin
-            lcnt = lcnt + 32'h4;
-        end
-        if (list9[7]) begin
-            lcnt = lcnt + 32'h4;
-        end
-        if (list9[8]) begin
-            lcnt = lcnt + 32'h4;
+        case (list9[(32'h0)+:(4)])
+            0:
+                begin
+                    lc_lo = ((32'h0) & 32'hffffffff);
+                end
+            1:
+                begin
+                    lc_lo = ((32'h4) & 32'hffffffff);
+                end
+            2:
+                begin
+                    lc_lo = ((32'h4) & 32'hffffffff);
+                end
+            3:
+                begin
+                    lc_lo = ((32'h8) & 32'hffffffff);
+                end
+            4:
+                begin
+                    lc_lo = ((32'h4) & 32'hffffffff);
+                end
+            5:
+                begin
+                    lc_lo = ((32'h8) & 32'hffffffff);
+                end
+            6:
+                begin
+                    lc_lo = ((32'h8) & 32'hffffffff);
+                end
+            7:
+                begin
+                    lc_lo = ((32'hc) & 32'hffffffff);
+                end
+            8:
+                begin
+                    lc_lo = ((32'h4) & 32'hffffffff);
+                end
+            9:
+                begin
+                    lc_lo = ((32'h8) & 32'hffffffff);
+                end
+            10:
+                begin
+                    lc_lo = ((32'h8) & 32'hffffffff);
+                end
+            11:
+                begin
+                    lc_lo = ((32'hc) & 32'hffffffff);
+                end
+            12:
+                begin
+                    lc_lo = ((32'h8) & 32'hffffffff);
+                end
+            13:
+                begin
+                    lc_lo = ((32'hc) & 32'hffffffff);
+                end
+            14:
+                begin
+                    lc_lo = ((32'hc) & 32'hffffffff);
+                end
+            default:
+                begin
+                    lc_lo = ((32'h10) & 32'hffffffff);
+                end
+        endcase
+        case (list9[(32'h4)+:(4)])
+            0:
+                begin
+                    lc_hi = ((32'h0) & 32'hffffffff);
+                end
+            1:
+                begin
+                    lc_hi = ((32'h4) & 32'hffffffff);
+                end
+            2:
+                begin
+                    lc_hi = ((32'h4) & 32'hffffffff);
+                end
+            3:
+                begin
+                    lc_hi = ((32'h8) & 32'hffffffff);
+                end
+            4:
+                begin
+                    lc_hi = ((32'h4) & 32'hffffffff);
+                end
+            5:
+                begin
+                    lc_hi = ((32'h8) & 32'hffffffff);
+                end
+            6:
+                begin
+                    lc_hi = ((32'h8) & 32'hffffffff);
+                end
+            7:
+                begin
+                    lc_hi = ((32'hc) & 32'hffffffff);
+                end
+            8:
+                begin
+                    lc_hi = ((32'h4) & 32'hffffffff);
+                end
+            9:
+                begin
+                    lc_hi = ((32'h8) & 32'hffffffff);
+                end
+            10:
+                begin
+                    lc_hi = ((32'h8) & 32'hffffffff);
+                end
+            11:
+                begin
+                    lc_hi = ((32'hc) & 32'hffffffff);
+                end
+            12:
+                begin
+                    lc_hi = ((32'h8) & 32'hffffffff);
+                end
+            13:
+                begin
+                    lc_hi = ((32'hc) & 32'hffffffff);
+                end
+            14:
+                begin
+                    lc_hi = ((32'hc) & 32'hffffffff);
+                end
+            default:
+                begin
+                    lc_hi = ((32'h10) & 32'hffffffff);
+                end
+        endcase
+        lcnt = lc_lo + lc_hi;
+        if (list9[32'h8]) begin
+            lcnt = lc_lo + lc_hi + 32'h4;
         end
         low9 = list9 & (~list9 + one9);
         low_idx = zero4;
@@ -3758,9 +3697,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             bl_off = bl_off | 32'h400000;
         end
         pc4 = pc__q + 32'h4;
-        sp_cur = rf__13__q;
+        sp_cur = msp__q;
         if (spsel__q) begin
-            sp_cur = rf__15__q;
+            sp_cur = psp__q;
         end
         ra = f_rm;
         rb = f_rn6;
@@ -3788,138 +3727,28 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         if (dp_st__q) begin
             rb = dp_reg__q;
         end
-        case (ra)
-            0:
-                begin
-                    ra_v = rf__0__q;
-                end
-            1:
-                begin
-                    ra_v = rf__1__q;
-                end
-            2:
-                begin
-                    ra_v = rf__2__q;
-                end
-            3:
-                begin
-                    ra_v = rf__3__q;
-                end
-            4:
-                begin
-                    ra_v = rf__4__q;
-                end
-            5:
-                begin
-                    ra_v = rf__5__q;
-                end
-            6:
-                begin
-                    ra_v = rf__6__q;
-                end
-            7:
-                begin
-                    ra_v = rf__7__q;
-                end
-            8:
-                begin
-                    ra_v = rf__8__q;
-                end
-            9:
-                begin
-                    ra_v = rf__9__q;
-                end
-            10:
-                begin
-                    ra_v = rf__10__q;
-                end
-            11:
-                begin
-                    ra_v = rf__11__q;
-                end
-            12:
-                begin
-                    ra_v = rf__12__q;
-                end
-            13:
-                begin
-                    ra_v = sp_cur;
-                end
-            14:
-                begin
-                    ra_v = rf__14__q;
-                end
-            default:
-                begin
-                    ra_v = pc4;
-                end
-        endcase
-        case (rb)
-            0:
-                begin
-                    rb_v = rf__0__q;
-                end
-            1:
-                begin
-                    rb_v = rf__1__q;
-                end
-            2:
-                begin
-                    rb_v = rf__2__q;
-                end
-            3:
-                begin
-                    rb_v = rf__3__q;
-                end
-            4:
-                begin
-                    rb_v = rf__4__q;
-                end
-            5:
-                begin
-                    rb_v = rf__5__q;
-                end
-            6:
-                begin
-                    rb_v = rf__6__q;
-                end
-            7:
-                begin
-                    rb_v = rf__7__q;
-                end
-            8:
-                begin
-                    rb_v = rf__8__q;
-                end
-            9:
-                begin
-                    rb_v = rf__9__q;
-                end
-            10:
-                begin
-                    rb_v = rf__10__q;
-                end
-            11:
-                begin
-                    rb_v = rf__11__q;
-                end
-            12:
-                begin
-                    rb_v = rf__12__q;
-                end
-            13:
-                begin
-                    rb_v = sp_cur;
-                end
-            14:
-                begin
-                    rb_v = rf__14__q;
-                end
-            default:
-                begin
-                    rb_v = pc4;
-                end
-        endcase
+        rf__raddr_a = ra;
+        rf__raddr_b = rb;
+        ra_v = ((32'h0) & 32'hffffffff);
+        if (rf_ok__q[ra]) begin
+            ra_v = rf__rdata_a;
+        end
+        if (ra == r13) begin
+            ra_v = sp_cur;
+        end
+        else if (ra == r15) begin
+            ra_v = pc4;
+        end
+        rb_v = ((32'h0) & 32'hffffffff);
+        if (rf_ok__q[rb]) begin
+            rb_v = rf__rdata_b;
+        end
+        if (rb == r13) begin
+            rb_v = sp_cur;
+        end
+        else if (rb == r15) begin
+            rb_v = pc4;
+        end
         a_v = ra_v;
         b_v = rb_v;
         b_inv = 1'b0;
@@ -4193,10 +4022,10 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             sh_res = sh_in;
             sh_c = c_old;
         end
-        p0 = a_v[(32'h0)+:(16)] * b_v[(32'h0)+:(16)];
-        p1 = a_v[(32'h10)+:(16)] * b_v[(32'h0)+:(16)];
-        p2 = a_v[(32'h0)+:(16)] * b_v[(32'h10)+:(16)];
-        prod = p0 + ((p1 + p2) << 32'h10);
+        p0 = ra_v[(32'h0)+:(16)] * rb_v[(32'h0)+:(16)];
+        p1 = ra_v[(32'h10)+:(16)] * rb_v[(32'h0)+:(16)];
+        p2 = ra_v[(32'h0)+:(16)] * rb_v[(32'h10)+:(16)];
+        prod = (p0 & 32'hffff) | (((p0 >> 32'h10) + p1 + p2) << 32'h10);
         case (hw[(32'h6)+:(2)])
             0:
                 begin
@@ -4413,10 +4242,10 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             end
         end
         else if (sysm == sys8) begin
-            mrs_v = rf__13__q;
+            mrs_v = msp__q;
         end
         else if (sysm == sys9) begin
-            mrs_v = rf__15__q;
+            mrs_v = psp__q;
         end
         else if (sysm == sys16) begin
             if (primask__q) begin
@@ -4871,9 +4700,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                     end
                     else begin
                         req = 1'b1;
-                        rq_addr = rf__13__q;
+                        rq_addr = msp__q;
                         if (er__q[32'h2]) begin
-                            rq_addr = rf__15__q;
+                            rq_addr = psp__q;
                         end
                         n_ld = 1'b1;
                         n_reg = r0;
@@ -5065,11 +4894,15 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             end
         end
         scs__ack_num = vnum;
-        exret_ok = (target[(32'h4)+:(28)] == ret28) & ((target[(32'h0)+:(4)] == er1) | (target[(32'h0)+:(4)] == er9) | (target[(32'h0)+:(4)] == erd));
+        ex_val = rd_word;
+        if (is_exec) begin
+            ex_val = rb_v;
+        end
+        exret_ok = (ex_val[(32'h4)+:(28)] == ret28) & ((ex_val[(32'h0)+:(4)] == er1) | (ex_val[(32'h0)+:(4)] == er9) | (ex_val[(32'h0)+:(4)] == erd));
         if (exret) begin
             if (exret_ok) begin
                 scs__ret = 1'b1;
-                er__d = target[(32'h0)+:(4)];
+                er__d = ex_val[(32'h0)+:(4)];
                 flush = 1'b1;
                 st__d = s_ret;
             end
@@ -5090,14 +4923,14 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 rq_fault = 1'b1;
             end
         end
+        req_pre = req;
+        fault_pre = fault;
         if (rq_fault) begin
             fault = 1'b1;
         end
         if (fault) begin
             retire = 1'b0;
             we = 1'b0;
-            scs__pend_svc = 1'b0;
-            scs__ret = 1'b0;
             req = 1'b0;
             k__d = k0;
             exc_num__d = n3;
@@ -5110,16 +4943,24 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 pc__d = pc__q;
             end
             apsr__d = apsr__q;
-            primask__d = primask__q;
         end
         f_addr = faddr__q;
         if (st__q == s_bra) begin
             f_addr = pc__q & xfffffffc;
         end
-        fdiff = f_addr - (pc__d & xfffffffc);
-        fetch = pf_en & ~flush & ~req & ~fault & ((fdiff == 32'h0) | (fdiff == 32'h4));
+        fd = f_addr - (pc__q & xfffffffc);
+        pc_cross = pc__d[32'h2] != pc__q[32'h2];
+        fetch = pf_en & ~flush & ~req_pre & ~fault_pre & (fd == 32'h4);
+        if (pc_cross) begin
+            if (fd == 32'h8) begin
+                fetch = pf_en & ~flush & ~req_pre & ~fault_pre;
+            end
+        end
+        else if (fd == 32'h0) begin
+            fetch = pf_en & ~flush & ~req_pre & ~fault_pre;
+        end
         fetch_xn = f_addr[(32'h1d)+:(3)] == xn3;
-        if (pc__d[32'h2] != pc__q[32'h2]) begin
+        if (pc_cross) begin
             if (slot) begin
                 bv__d = bv__d & b2_1;
             end
@@ -5185,57 +5026,18 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         if ((widx == r13) | (widx == r15)) begin
             wdata = wd & xfffffffc;
         end
-        w_oh = z16;
-        if ((we & adv) | lsm_abort) begin
-            w_oh = one16 << widx;
+        wen = (we & adv) | lsm_abort;
+        rf__we = wen;
+        rf__waddr = widx;
+        rf__wdata = wdata;
+        if (wen) begin
+            rf_ok__d = rf_ok__q | (one16 << widx);
         end
-        if (w_oh[0]) begin
-            rf__0__d = wdata;
+        if (wen & (widx == r13)) begin
+            msp__d = wdata;
         end
-        if (w_oh[1]) begin
-            rf__1__d = wdata;
-        end
-        if (w_oh[2]) begin
-            rf__2__d = wdata;
-        end
-        if (w_oh[3]) begin
-            rf__3__d = wdata;
-        end
-        if (w_oh[4]) begin
-            rf__4__d = wdata;
-        end
-        if (w_oh[5]) begin
-            rf__5__d = wdata;
-        end
-        if (w_oh[6]) begin
-            rf__6__d = wdata;
-        end
-        if (w_oh[7]) begin
-            rf__7__d = wdata;
-        end
-        if (w_oh[8]) begin
-            rf__8__d = wdata;
-        end
-        if (w_oh[9]) begin
-            rf__9__d = wdata;
-        end
-        if (w_oh[10]) begin
-            rf__10__d = wdata;
-        end
-        if (w_oh[11]) begin
-            rf__11__d = wdata;
-        end
-        if (w_oh[12]) begin
-            rf__12__d = wdata;
-        end
-        if (w_oh[13]) begin
-            rf__13__d = wdata;
-        end
-        if (w_oh[14]) begin
-            rf__14__d = wdata;
-        end
-        if (w_oh[15]) begin
-            rf__15__d = wdata;
+        if (wen & (widx == r15)) begin
+            psp__d = wdata;
         end
         if (~adv) begin
             st__d = st__q;
@@ -5348,7 +5150,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         if (ret_ipc) begin
             trc_pc = ipc__q;
         end
-        trc_rf_we = (we & adv) | lsm_abort;
+        trc_rf_we = wen;
         trc_rf_idx = widx;
         trc_rf_data = wdata;
         trc_apsr = apsr__d;
@@ -5424,6 +5226,27 @@ module pluton_soc_rdff9(d,q,clock,rst_n);
         else q <= d;
     end
 endmodule // pluton_soc_rdff9
+
+module pluton_soc_regram16x32(clock,we,waddr,wdata,raddr_a,rdata_a,raddr_b,rdata_b);
+
+    // Module arguments
+    input wire  clock;
+    input wire  we;
+    input wire  [3:0] waddr;
+    input wire  [31:0] wdata;
+    input wire  [3:0] raddr_a;
+    output reg  [31:0] rdata_a;
+    input wire  [3:0] raddr_b;
+    output reg  [31:0] rdata_b;
+
+    // Update code (custom)
+    reg [31:0] mem [0:15];
+    always @(posedge clock) begin
+        if (we) mem[waddr] <= wdata;
+    end
+    always @(*) rdata_a = mem[raddr_a];
+    always @(*) rdata_b = mem[raddr_b];
+endmodule // pluton_soc_regram16x32
 
 module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr,entry_num,take,take_num,late,wake,exec_neg,svc_ok,ack,ack_num,ret,ret_num,pend_svc,sevonpend_ev,sleepdeep,sysresetreq);
 

@@ -76,7 +76,8 @@ pub struct SynthReport {
     pub target: Target,
     pub top: String,
     /// LUTs of what was placed: block + shell on iCE40/ECP5, the block alone on Artix-7.
-    /// iCE40: SB_LUT4; ECP5: LUT4 + 2 per CCU2C carry cell; Artix-7: LUT1..LUT6.
+    /// iCE40: SB_LUT4; ECP5: LUT4 + 2 per CCU2C carry cell + 6 per DPR16X4 LUT RAM; Artix-7:
+    /// LUT1..LUT6 + the LUTs of LUT RAM cells.
     pub luts: u64,
     /// Flip-flops, counted the same way (SB_DFF*, TRELLIS_FF, FD*E).
     pub ffs: u64,
@@ -260,18 +261,30 @@ fn luts_and_ffs(target: Target, cells: &[(String, u64)]) -> (u64, u64) {
             count_cells(cells, |c| c == "SB_LUT4"),
             count_cells(cells, |c| c.starts_with("SB_DFF")),
         ),
-        // A CCU2C carry cell holds two LUT4s.
+        // A CCU2C carry cell holds two LUT4s. A DPR16X4 LUT RAM takes a slice pair's four LUT4s
+        // and the write-port slice beside them (TRELLIS_RAMW), whose two LUT4s are lost to logic.
         Target::Ecp5_25k | Target::Ecp5_85k => (
-            count_cells(cells, |c| c == "LUT4") + 2 * count_cells(cells, |c| c == "CCU2C"),
+            count_cells(cells, |c| c == "LUT4")
+                + 2 * count_cells(cells, |c| c == "CCU2C")
+                + 6 * count_cells(cells, |c| c == "TRELLIS_DPR16X4"),
             count_cells(cells, |c| c == "TRELLIS_FF"),
         ),
         Target::Xc7a35t => (
             count_cells(cells, |c| {
                 matches!(c, "LUT1" | "LUT2" | "LUT3" | "LUT4" | "LUT5" | "LUT6")
-            }),
+            }) + xilinx_lutram_luts(cells),
             count_cells(cells, |c| matches!(c, "FDRE" | "FDCE" | "FDPE" | "FDSE")),
         ),
     }
+}
+
+/// LUTs (SLICEM LUT6 sites) taken by Artix-7 distributed RAM cells.
+fn xilinx_lutram_luts(cells: &[(String, u64)]) -> u64 {
+    use parse::count_cells;
+    4 * count_cells(cells, |c| matches!(c, "RAM32M" | "RAM64M"))
+        + 2 * count_cells(cells, |c| matches!(c, "RAM32X1D" | "RAM64X1D" | "RAM128X1S"))
+        + count_cells(cells, |c| matches!(c, "RAM32X1S" | "RAM64X1S"))
+        + 4 * count_cells(cells, |c| matches!(c, "RAM128X1D" | "RAM256X1S"))
 }
 
 /// BRAMs and DSPs of one target's cell library.

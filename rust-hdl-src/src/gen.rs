@@ -178,7 +178,12 @@ fn dedupe_modules(text: &str, module: &str) -> String {
                     .map_or(1, |msb| msb + 1);
                 format!("{module}_rdff{width}")
             } else if let Some((words, width)) = ram_shape(&d.text) {
-                format!("{module}_ram{words}x{width}")
+                // Two asynchronous read ports (`RegRam`) and one registered one (`Ram`) differ.
+                if d.text.contains("rdata_b = mem[raddr_b]") {
+                    format!("{module}_regram{words}x{width}")
+                } else {
+                    format!("{module}_ram{words}x{width}")
+                }
             } else if d.text.contains("y = {a[7:0], a[15:8], a[23:16], a[31:24]};") {
                 format!("{module}_bswap32")
             } else {
@@ -263,6 +268,17 @@ const ISOLATE: &[Isolate] = &[
     Isolate {
         modules: &["apb_arb", "soc_arb"],
         nets: &["tie1", "pick", "grant", "fwd", "m_psel", "m_penable", "m_pwrite", "m_paddr", "m_pwdata", "m_pstrb", "m_pmaster"],
+    },
+    // The core computes its register-file read addresses and reads the LUT RAM's answer in its
+    // one block; the addresses come from flops through these nets alone (instruction word, decode
+    // classes, register fields), so isolating them leaves no loop through the RAM.
+    Isolate {
+        modules: &["m0", "node_core", "sec_core", "app_core"],
+        nets: &[
+            "slot", "w_head", "w_other", "hw", "h15", "h14", "h13", "h12", "h11", "h10", "h7", "f_rd", "f_rm", "f_rn6",
+            "f_r8", "f_hd", "f_hm", "i_imm8", "i_dp", "i_hi", "i_ldrlit", "i_ldst_sp", "i_adr", "i_addsp8", "i_misc",
+            "i_stm", "i_ldm", "i_bcg", "i_b", "i_32", "ra", "rb", "rf__raddr_a", "rf__raddr_b",
+        ],
     },
     // The core both drives the SCS's inputs and reads its flop-driven outputs in its one block.
     Isolate {

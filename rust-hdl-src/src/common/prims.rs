@@ -125,6 +125,42 @@ impl<const AW: usize, const W: usize> Logic for Ram<AW, W> {
     }
 }
 
+/// Register-file RAM of `2^AW` words of `W` bits: one synchronous write port and two
+/// asynchronous read ports, which FPGA tools map to distributed (LUT) RAM, one copy per read
+/// port. Like any RAM the array has no reset; the user writes a word before reading it, or the
+/// architecture leaves it UNKNOWN (the soft core's R0-R12).
+#[derive(Clone, Debug, LogicBlock, Default)]
+pub struct RegRam<const AW: usize, const W: usize> {
+    pub clock: Signal<In, Clock>,
+    pub we: Signal<In, bool>,
+    pub waddr: Signal<In, Bits<AW>>,
+    pub wdata: Signal<In, Bits<W>>,
+    pub raddr_a: Signal<In, Bits<AW>>,
+    /// `mem[raddr_a]` now (combinational).
+    pub rdata_a: Signal<Out, Bits<W>>,
+    pub raddr_b: Signal<In, Bits<AW>>,
+    pub rdata_b: Signal<Out, Bits<W>>,
+}
+
+impl<const AW: usize, const W: usize> Logic for RegRam<AW, W> {
+    // Like `Ram`, only simulated from Verilog.
+    fn update(&mut self) {}
+    fn connect(&mut self) {
+        self.rdata_a.connect();
+        self.rdata_b.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "reg [{}:0] mem [0:{}];\n\
+             always @(posedge clock) begin\n    if (we) mem[waddr] <= wdata;\nend\n\
+             always @(*) rdata_a = mem[raddr_a];\n\
+             always @(*) rdata_b = mem[raddr_b];",
+            W - 1,
+            (1usize << AW) - 1
+        ))
+    }
+}
+
 /// Eight single bits packed into a byte: `y = {b7, ..., b0}` (rust-hdl has no concatenation).
 #[derive(Clone, Debug, LogicBlock, Default)]
 pub struct PackBits8 {

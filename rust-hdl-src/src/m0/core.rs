@@ -1,12 +1,14 @@
 //! Soft ARMv6-M core top (`pluton_m0`): prefetch, decode, execute, register file, exception sequencer.
 //!
 //! One `update()` holds the whole core (combinational sub-blocks on paths both driven and read
-//! here would make Verilator see false loops). Every cycle either advances (`adv`: HREADY high,
+//! here would make Verilator see false loops); the one exception, the register file's LUT RAM,
+//! has its read addresses computed from flops through nets that `gen.rs` isolates for Verilator.
+//! Every cycle either advances (`adv`: HREADY high,
 //! no ERROR) or freezes; the AHB address phase is a function of frozen state, so it holds still
 //! during wait states. See README.md for the timing contract.
 
 use super::scs::M0Scs;
-use crate::common::prims::RDff;
+use crate::common::prims::{RDff, RegRam};
 use rust_hdl::prelude::*;
 
 crate::hdl_block! {
@@ -58,19 +60,19 @@ crate::hdl_block! {
         k1: 3 = 1, n0: 6 = 0, n1: 6 = 1, n3: 6 = 3,
         h4_0: 4 = 0, h4_2: 4 = 2, h4_3: 4 = 3, h4_4: 4 = 4, h4_e: 4 = 14,
         cps7: 7 = 0b0110011,
-        one16: 16 = 1,
         one9: 9 = 1,
         zero8: 8 = 0,
         tr_nonseq: 2 = 2, tr_idle: 2 = 0,
         sz0: 3 = 0, sz1: 3 = 1, sz2: 3 = 2, zero4: 4 = 0,
         ones4: 4 = 15,
+        one16: 16 = 1,
         sys8: 8 = 8, sys9: 8 = 9, sys16: 8 = 16, sys20: 8 = 20,
         scs20: 20 = 0xE000E,
         xn3: 3 = 7,
         ret28: 28 = 0xFFF_FFFF,
         er1: 4 = 1, er9: 4 = 9, erd: 4 = 13,
         b2_0: 2 = 0, b2_1: 2 = 1, b2_2: 2 = 2, b2_3: 2 = 3,
-        z5: 5 = 0, z9: 9 = 0, z16: 16 = 0, c8_32: 8 = 32, c8_31: 8 = 31, k0: 3 = 0,
+        z5: 5 = 0, z9: 9 = 0, c8_32: 8 = 32, c8_31: 8 = 31, k0: 3 = 0,
         k_and: 4 = 1, k_eor: 4 = 2, k_orr: 4 = 3, k_bic: 4 = 4, k_mvn: 4 = 5, k_mov: 4 = 6,
         k_sh: 4 = 7, k_mul: 4 = 8, k_ext: 4 = 9,
         m_nz: 4 = 0b0011, m_nz_only: 4 = 0b1100, m_c: 4 = 0b1101, f8: 4 = 8, f4: 4 = 4, f2: 4 = 2,
@@ -91,7 +93,14 @@ crate::hdl_block! {
     }
     fields {
         scs: M0Scs,
-        rf: [RDff<Bits<32>>; 16],
+        // R0-R12 and LR in LUT RAM (words 13 and 15 are written but never read);
+        // MSP and PSP in flops, since the core reads them beside the two ports.
+        rf: RegRam<4, 32>,
+        // Which RAM words were written since reset: an unwritten R0-R12 reads as 0, as after
+        // reset with flops (the RAM itself has no reset).
+        rf_ok: RDff<Bits<16>>,
+        msp: RDff<Bits<32>>,
+        psp: RDff<Bits<32>>,
         // ---- State.
         st: RDff<Bits<4>>,
         k: RDff<Bits<3>>,
@@ -275,7 +284,7 @@ crate::hdl_block! {
         wd: Signal<Local, Bits<32>>,
         widx: Signal<Local, Bits<4>>,
         wdata: Signal<Local, Bits<32>>,
-        w_oh: Signal<Local, Bits<16>>,
+        wen: Signal<Local, bool>,
         // Loads, stores, bus requests.
         ls: Signal<Local, bool>,
         ls_load: Signal<Local, bool>,
@@ -284,6 +293,8 @@ crate::hdl_block! {
         ls_rt: Signal<Local, Bits<4>>,
         list9: Signal<Local, Bits<9>>,
         lcnt: Signal<Local, Bits<32>>,
+        lc_lo: Signal<Local, Bits<32>>,
+        lc_hi: Signal<Local, Bits<32>>,
         low9: Signal<Local, Bits<9>>,
         low_idx: Signal<Local, Bits<4>>,
         req: Signal<Local, bool>,
@@ -305,7 +316,10 @@ crate::hdl_block! {
         fetch_xn: Signal<Local, bool>,
         pf_en: Signal<Local, bool>,
         flush: Signal<Local, bool>,
-        fdiff: Signal<Local, Bits<32>>,
+        fd: Signal<Local, Bits<32>>,
+        pc_cross: Signal<Local, bool>,
+        req_pre: Signal<Local, bool>,
+        fault_pre: Signal<Local, bool>,
         rd_word: Signal<Local, Bits<32>>,
         ld_val: Signal<Local, Bits<32>>,
         ld_sh: Signal<Local, Bits<32>>,
@@ -314,6 +328,7 @@ crate::hdl_block! {
         frameptr: Signal<Local, Bits<32>>,
         exc_ret: Signal<Local, Bits<32>>,
         target: Signal<Local, Bits<32>>,
+        ex_val: Signal<Local, Bits<32>>,
         bl_off: Signal<Local, Bits<32>>,
         mrs_v: Signal<Local, Bits<32>>,
         sysm: Signal<Local, Bits<8>>,
@@ -350,11 +365,16 @@ impl Logic for M0Core {
         // ---- Flops: clock, reset, hold by default.
         self.scs.clock.next = self.clock.val();
         self.scs.rst_n.next = self.rst_n.val();
-        for i in 0..16 {
-            self.rf[i].clock.next = self.clock.val();
-            self.rf[i].rst_n.next = self.rst_n.val();
-            self.rf[i].d.next = self.rf[i].q.val();
-        }
+        self.rf.clock.next = self.clock.val();
+        self.rf_ok.clock.next = self.clock.val();
+        self.rf_ok.rst_n.next = self.rst_n.val();
+        self.rf_ok.d.next = self.rf_ok.q.val();
+        self.msp.clock.next = self.clock.val();
+        self.msp.rst_n.next = self.rst_n.val();
+        self.msp.d.next = self.msp.q.val();
+        self.psp.clock.next = self.clock.val();
+        self.psp.rst_n.next = self.rst_n.val();
+        self.psp.d.next = self.psp.q.val();
         self.st.clock.next = self.clock.val();
         self.st.rst_n.next = self.rst_n.val();
         self.st.d.next = self.st.q.val();
@@ -726,11 +746,47 @@ impl Logic for M0Core {
                 self.list9.next = self.hw.val().get_bits::<9>(0) & self.m9_ff.val();
             }
         }
-        self.lcnt.next = bits::<32>(0);
-        for i in 0..9 {
-            if self.list9.val().get_bit(i) {
-                self.lcnt.next = self.lcnt.val() + 4;
-            }
+        // 4 x the number of listed registers: two 4-bit lookups and bit 8, not a chain of adds
+        // (it feeds PUSH's address adder).
+        match self.list9.val().get_bits::<4>(0).index() {
+            0 => self.lc_lo.next = bits::<32>(0),
+            1 => self.lc_lo.next = bits::<32>(4),
+            2 => self.lc_lo.next = bits::<32>(4),
+            3 => self.lc_lo.next = bits::<32>(8),
+            4 => self.lc_lo.next = bits::<32>(4),
+            5 => self.lc_lo.next = bits::<32>(8),
+            6 => self.lc_lo.next = bits::<32>(8),
+            7 => self.lc_lo.next = bits::<32>(12),
+            8 => self.lc_lo.next = bits::<32>(4),
+            9 => self.lc_lo.next = bits::<32>(8),
+            10 => self.lc_lo.next = bits::<32>(8),
+            11 => self.lc_lo.next = bits::<32>(12),
+            12 => self.lc_lo.next = bits::<32>(8),
+            13 => self.lc_lo.next = bits::<32>(12),
+            14 => self.lc_lo.next = bits::<32>(12),
+            _ => self.lc_lo.next = bits::<32>(16),
+        }
+        match self.list9.val().get_bits::<4>(4).index() {
+            0 => self.lc_hi.next = bits::<32>(0),
+            1 => self.lc_hi.next = bits::<32>(4),
+            2 => self.lc_hi.next = bits::<32>(4),
+            3 => self.lc_hi.next = bits::<32>(8),
+            4 => self.lc_hi.next = bits::<32>(4),
+            5 => self.lc_hi.next = bits::<32>(8),
+            6 => self.lc_hi.next = bits::<32>(8),
+            7 => self.lc_hi.next = bits::<32>(12),
+            8 => self.lc_hi.next = bits::<32>(4),
+            9 => self.lc_hi.next = bits::<32>(8),
+            10 => self.lc_hi.next = bits::<32>(8),
+            11 => self.lc_hi.next = bits::<32>(12),
+            12 => self.lc_hi.next = bits::<32>(8),
+            13 => self.lc_hi.next = bits::<32>(12),
+            14 => self.lc_hi.next = bits::<32>(12),
+            _ => self.lc_hi.next = bits::<32>(16),
+        }
+        self.lcnt.next = self.lc_lo.val() + self.lc_hi.val();
+        if self.list9.val().get_bit(8) {
+            self.lcnt.next = self.lc_lo.val() + self.lc_hi.val() + 4;
         }
         self.low9.next = self.list9.val() & (!self.list9.val() + self.one9.val());
         self.low_idx.next = self.zero4.val();
@@ -761,9 +817,9 @@ impl Logic for M0Core {
 
         // ---- Register read ports (15 reads as PC + 4, 13 as the SP in use).
         self.pc4.next = self.pc.q.val() + 4;
-        self.sp_cur.next = self.rf[13].q.val();
+        self.sp_cur.next = self.msp.q.val();
         if self.spsel.q.val() {
-            self.sp_cur.next = self.rf[15].q.val();
+            self.sp_cur.next = self.psp.q.val();
         }
         // Port A: Rn / Rdn; port B: Rm, or the register a store's data phase sends.
         self.ra.next = self.f_rm.val();
@@ -788,41 +844,26 @@ impl Logic for M0Core {
         if self.dp_st.q.val() {
             self.rb.next = self.dp_reg.q.val();
         }
-        match self.ra.val().index() {
-            0 => self.ra_v.next = self.rf[0].q.val(),
-            1 => self.ra_v.next = self.rf[1].q.val(),
-            2 => self.ra_v.next = self.rf[2].q.val(),
-            3 => self.ra_v.next = self.rf[3].q.val(),
-            4 => self.ra_v.next = self.rf[4].q.val(),
-            5 => self.ra_v.next = self.rf[5].q.val(),
-            6 => self.ra_v.next = self.rf[6].q.val(),
-            7 => self.ra_v.next = self.rf[7].q.val(),
-            8 => self.ra_v.next = self.rf[8].q.val(),
-            9 => self.ra_v.next = self.rf[9].q.val(),
-            10 => self.ra_v.next = self.rf[10].q.val(),
-            11 => self.ra_v.next = self.rf[11].q.val(),
-            12 => self.ra_v.next = self.rf[12].q.val(),
-            13 => self.ra_v.next = self.sp_cur.val(),
-            14 => self.ra_v.next = self.rf[14].q.val(),
-            _ => self.ra_v.next = self.pc4.val(),
+        // The RAM's ports; 13 reads as the SP in use, 15 as PC + 4.
+        self.rf.raddr_a.next = self.ra.val();
+        self.rf.raddr_b.next = self.rb.val();
+        self.ra_v.next = bits::<32>(0);
+        if self.rf_ok.q.val().get_bit(self.ra.val().index()) {
+            self.ra_v.next = self.rf.rdata_a.val();
         }
-        match self.rb.val().index() {
-            0 => self.rb_v.next = self.rf[0].q.val(),
-            1 => self.rb_v.next = self.rf[1].q.val(),
-            2 => self.rb_v.next = self.rf[2].q.val(),
-            3 => self.rb_v.next = self.rf[3].q.val(),
-            4 => self.rb_v.next = self.rf[4].q.val(),
-            5 => self.rb_v.next = self.rf[5].q.val(),
-            6 => self.rb_v.next = self.rf[6].q.val(),
-            7 => self.rb_v.next = self.rf[7].q.val(),
-            8 => self.rb_v.next = self.rf[8].q.val(),
-            9 => self.rb_v.next = self.rf[9].q.val(),
-            10 => self.rb_v.next = self.rf[10].q.val(),
-            11 => self.rb_v.next = self.rf[11].q.val(),
-            12 => self.rb_v.next = self.rf[12].q.val(),
-            13 => self.rb_v.next = self.sp_cur.val(),
-            14 => self.rb_v.next = self.rf[14].q.val(),
-            _ => self.rb_v.next = self.pc4.val(),
+        if self.ra.val() == self.r13.val() {
+            self.ra_v.next = self.sp_cur.val();
+        } else if self.ra.val() == self.r15.val() {
+            self.ra_v.next = self.pc4.val();
+        }
+        self.rb_v.next = bits::<32>(0);
+        if self.rf_ok.q.val().get_bit(self.rb.val().index()) {
+            self.rb_v.next = self.rf.rdata_b.val();
+        }
+        if self.rb.val() == self.r13.val() {
+            self.rb_v.next = self.sp_cur.val();
+        } else if self.rb.val() == self.r15.val() {
+            self.rb_v.next = self.pc4.val();
         }
 
         // ---- Operands, result select and flag updates of the 1-cycle data instructions.
@@ -1063,10 +1104,13 @@ impl Logic for M0Core {
         }
 
         // ---- Multiplier: low 32 bits from three 16 x 16 products.
-        self.p0.next = self.a_v.val().get_bits::<16>(0) * self.b_v.val().get_bits::<16>(0);
-        self.p1.next = self.a_v.val().get_bits::<16>(16) * self.b_v.val().get_bits::<16>(0);
-        self.p2.next = self.a_v.val().get_bits::<16>(0) * self.b_v.val().get_bits::<16>(16);
-        self.prod.next = self.p0.val() + ((self.p1.val() + self.p2.val()) << 16);
+        // MULS multiplies Rdn by Rm (a_v and b_v are the read ports then): taking the ports
+        // keeps the operand muxes off the multiplier's path.
+        self.p0.next = self.ra_v.val().get_bits::<16>(0) * self.rb_v.val().get_bits::<16>(0);
+        self.p1.next = self.ra_v.val().get_bits::<16>(16) * self.rb_v.val().get_bits::<16>(0);
+        self.p2.next = self.ra_v.val().get_bits::<16>(0) * self.rb_v.val().get_bits::<16>(16);
+        // Only the upper half needs adding (the cross products have no low half).
+        self.prod.next = (self.p0.val() & 0xFFFF) | (((self.p0.val() >> 16) + self.p1.val() + self.p2.val()) << 16);
 
         // ---- Extend and byte reverse of Rm.
         match self.hw.val().get_bits::<2>(6).index() {
@@ -1219,9 +1263,9 @@ impl Logic for M0Core {
                 self.mrs_v.next = self.mrs_v.val() | self.apsr32.val();
             }
         } else if self.sysm.val() == self.sys8.val() {
-            self.mrs_v.next = self.rf[13].q.val();
+            self.mrs_v.next = self.msp.q.val();
         } else if self.sysm.val() == self.sys9.val() {
-            self.mrs_v.next = self.rf[15].q.val();
+            self.mrs_v.next = self.psp.q.val();
         } else if self.sysm.val() == self.sys16.val() {
             if self.primask.q.val() {
                 self.mrs_v.next = bits::<32>(1);
@@ -1646,9 +1690,9 @@ impl Logic for M0Core {
                     self.veca_go.next = true;
                 } else {
                     self.req.next = true;
-                    self.rq_addr.next = self.rf[13].q.val();
+                    self.rq_addr.next = self.msp.q.val();
                     if self.er.q.val().get_bit(2) {
-                        self.rq_addr.next = self.rf[15].q.val();
+                        self.rq_addr.next = self.psp.q.val();
                     }
                     self.n_ld.next = true;
                     self.n_reg.next = self.r0.val();
@@ -1799,14 +1843,20 @@ impl Logic for M0Core {
         self.scs.ack_num.next = self.vnum.val();
 
         // ---- Exception return (BX, or POP of PC, in Handler mode with 0xFxxxxxxx).
-        self.exret_ok.next = (self.target.val().get_bits::<28>(4) == self.ret28.val())
-            & ((self.target.val().get_bits::<4>(0) == self.er1.val())
-                | (self.target.val().get_bits::<4>(0) == self.er9.val())
-                | (self.target.val().get_bits::<4>(0) == self.erd.val()));
+        // The EXC_RETURN value: BX's Rm in the boundary state, else POP's PC word (the target in
+        // both cases, taken here without the target's mux and the adder behind it).
+        self.ex_val.next = self.rd_word.val();
+        if self.is_exec.val() {
+            self.ex_val.next = self.rb_v.val();
+        }
+        self.exret_ok.next = (self.ex_val.val().get_bits::<28>(4) == self.ret28.val())
+            & ((self.ex_val.val().get_bits::<4>(0) == self.er1.val())
+                | (self.ex_val.val().get_bits::<4>(0) == self.er9.val())
+                | (self.ex_val.val().get_bits::<4>(0) == self.erd.val()));
         if self.exret.val() {
             if self.exret_ok.val() {
                 self.scs.ret.next = true;
-                self.er.d.next = self.target.val().get_bits::<4>(0);
+                self.er.d.next = self.ex_val.val().get_bits::<4>(0);
                 self.flush.next = true;
                 self.st.d.next = self.s_ret.val();
             } else {
@@ -1828,16 +1878,21 @@ impl Logic for M0Core {
                 self.rq_fault.next = true;
             }
         }
+        // For the prefetch: a request or fault other than the request's own checks (those need
+        // a request, which already stops the fetch), before the fault cancels the request.
+        self.req_pre.next = self.req.val();
+        self.fault_pre.next = self.fault.val();
         if self.rq_fault.val() {
             self.fault.next = true;
         }
 
         // ---- Faults: HardFault entry from the next cycle, or lockup.
+        // (An SVC pend, a return or a PRIMASK write is never cleared here: each comes from a
+        // branch of its instruction that neither faults nor makes a request, so this block never
+        // runs with one set; leaving them out keeps the request checks off the SCS's inputs.)
         if self.fault.val() {
             self.retire.next = false;
             self.we.next = false;
-            self.scs.pend_svc.next = false;
-            self.scs.ret.next = false;
             self.req.next = false;
             self.k.d.next = self.k0.val();
             self.exc_num.d.next = self.n3.val();
@@ -1850,7 +1905,6 @@ impl Logic for M0Core {
                 self.pc.d.next = self.pc.q.val();
             }
             self.apsr.d.next = self.apsr.q.val();
-            self.primask.d.next = self.primask.q.val();
         }
 
         // ---- Prefetch: 32-bit words into the slot of their address, at most one word ahead.
@@ -1858,15 +1912,27 @@ impl Logic for M0Core {
         if self.st.q.val() == self.s_bra.val() {
             self.f_addr.next = self.pc.q.val() & self.xfffffffc.val();
         }
-        self.fdiff.next = self.f_addr.val() - (self.pc.d.val() & self.xfffffffc.val());
+        // The fetch address must be the next PC's word or the one after. Whenever a fetch may
+        // start (pf_en, no flush, request or fault), the next PC is PC or PC + 2, so its word is
+        // PC's word, or the next one when bit 2 changes: compare with the distance from PC's
+        // word, which flops alone give, instead of subtracting the next PC.
+        self.fd.next = self.f_addr.val() - (self.pc.q.val() & self.xfffffffc.val());
+        self.pc_cross.next = self.pc.d.val().get_bit(2) != self.pc.q.val().get_bit(2);
         self.fetch.next = self.pf_en.val()
             & !self.flush.val()
-            & !self.req.val()
-            & !self.fault.val()
-            & ((self.fdiff.val() == 0) | (self.fdiff.val() == 4));
+            & !self.req_pre.val()
+            & !self.fault_pre.val()
+            & (self.fd.val() == 4);
+        if self.pc_cross.val() {
+            if self.fd.val() == 8 {
+                self.fetch.next = self.pf_en.val() & !self.flush.val() & !self.req_pre.val() & !self.fault_pre.val();
+            }
+        } else if self.fd.val() == 0 {
+            self.fetch.next = self.pf_en.val() & !self.flush.val() & !self.req_pre.val() & !self.fault_pre.val();
+        }
         self.fetch_xn.next = self.f_addr.val().get_bits::<3>(29) == self.xn3.val();
         // Leaving a word frees its slot.
-        if self.pc.d.val().get_bit(2) != self.pc.q.val().get_bit(2) {
+        if self.pc_cross.val() {
             if self.slot.val() {
                 self.bv.d.next = self.bv.d.val() & self.b2_1.val();
             } else {
@@ -1939,14 +2005,18 @@ impl Logic for M0Core {
         if (self.widx.val() == self.r13.val()) | (self.widx.val() == self.r15.val()) {
             self.wdata.next = self.wd.val() & self.xfffffffc.val();
         }
-        self.w_oh.next = self.z16.val();
-        if (self.we.val() & self.adv.val()) | self.lsm_abort.val() {
-            self.w_oh.next = self.one16.val() << self.widx.val();
+        self.wen.next = (self.we.val() & self.adv.val()) | self.lsm_abort.val();
+        self.rf.we.next = self.wen.val();
+        self.rf.waddr.next = self.widx.val();
+        self.rf.wdata.next = self.wdata.val();
+        if self.wen.val() {
+            self.rf_ok.d.next = self.rf_ok.q.val() | (self.one16.val() << self.widx.val());
         }
-        for i in 0..16 {
-            if self.w_oh.val().get_bit(i) {
-                self.rf[i].d.next = self.wdata.val();
-            }
+        if self.wen.val() & (self.widx.val() == self.r13.val()) {
+            self.msp.d.next = self.wdata.val();
+        }
+        if self.wen.val() & (self.widx.val() == self.r15.val()) {
+            self.psp.d.next = self.wdata.val();
         }
 
         // ---- Frozen cycle: nothing moves except the data-phase bookkeeping below.
@@ -2074,7 +2144,7 @@ impl Logic for M0Core {
         if self.ret_ipc.val() {
             self.trc_pc.next = self.ipc.q.val();
         }
-        self.trc_rf_we.next = (self.we.val() & self.adv.val()) | self.lsm_abort.val();
+        self.trc_rf_we.next = self.wen.val();
         self.trc_rf_idx.next = self.widx.val();
         self.trc_rf_data.next = self.wdata.val();
         self.trc_apsr.next = self.apsr.d.val();
