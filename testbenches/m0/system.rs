@@ -4,6 +4,7 @@ use super::compile::build_at;
 use super::image::Image;
 use super::tb::{run, BusMode, RunConfig};
 use crate::regression::{Case, Ctx};
+use crate::vectors::to_hex;
 use pluton_bindings::Dut;
 use pluton_toolchain::project_root;
 
@@ -44,10 +45,6 @@ pub fn demo_messages() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 async fn sha_demo(ctx: Ctx) -> Result<(), String> {
     let image = build_at(&project_root().join("testbenches/m0sys/programs"), "sha_demo")?;
     let cfg = RunConfig { bus: BusMode::Monitor { mmio_base: MMIO_BASE }, loader: Some(load_rom), ..RunConfig::default() };
@@ -59,7 +56,7 @@ async fn sha_demo(ctx: Ctx) -> Result<(), String> {
         return Err(format!("sha_demo did not exit successfully; output:\n{}", r.output));
     }
     for (name, message) in demo_messages() {
-        let want = hex(ring::digest::digest(&ring::digest::SHA256, &message).as_ref());
+        let want = to_hex(ring::digest::digest(&ring::digest::SHA256, &message).as_ref());
         let line = format!("sha256({name}) = {want}");
         if !r.output.lines().any(|l| l == line) {
             return Err(format!("the UART output lacks `{line}` (ring's digest); it was:\n{}", r.output));

@@ -340,9 +340,11 @@ struct IssBus {
 }
 
 impl IssBus {
-    fn device(&mut self, addr: u32, size: u8, write: bool) -> Result<Option<u32>, BusFault> {
+    /// The RTL's next device transfer, if it is this one: the value read or written, or the
+    /// system's refusal.
+    fn device(&mut self, addr: u32, size: u8, write: bool) -> Result<u32, BusFault> {
         match self.mmio.pop_front() {
-            Some((a, s, w, v)) if a == addr && s == size && w == write => v.map(Some).ok_or(BusFault { addr }),
+            Some((a, s, w, v)) if a == addr && s == size && w == write => v.ok_or(BusFault { addr }),
             // The ISS made a device transfer the RTL did not: an error record follows.
             _ => Err(BusFault { addr }),
         }
@@ -352,7 +354,7 @@ impl IssBus {
 impl Bus for IssBus {
     fn read(&mut self, addr: u32, size: u8) -> Result<u32, BusFault> {
         match self.mmio_base {
-            Some(base) if addr >= base => Ok(self.device(addr, size, false)?.unwrap_or(0)),
+            Some(base) if addr >= base => self.device(addr, size, false),
             _ => self.mem.read(addr, size),
         }
     }

@@ -2,6 +2,7 @@
 
 use crate::leak::LeakScan;
 use crate::regression::{Case, Ctx, TestFuture};
+use crate::vectors::to_hex;
 use pluton_bindings::apb::{Apb, ApbError};
 use pluton_bindings::Tb;
 use pluton_cosim::fuse_image::{FuseImage, LifeCycle};
@@ -161,13 +162,10 @@ pub fn dev_image(tb: &Tb) -> FuseImage {
 /// The owners a boot ROM would set: see the top's README.
 pub const BOOT_OWNERS: [u32; 8] = [SEC, SEC, APP, SEC, IO0, IO1, APP, SEC];
 
-fn hmac_ref(key: &[u8], msg: &[u8]) -> [u8; 32] {
+/// HMAC-SHA256 from `ring`: the expected tag of a derivation.
+pub fn hmac_ref(key: &[u8], msg: &[u8]) -> [u8; 32] {
     let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), msg);
     tag.as_ref().try_into().unwrap()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 async fn boot(ctx: &Ctx) -> Result<Subsystem, String> {
@@ -211,7 +209,7 @@ fn derive_key(ctx: Ctx) -> TestFuture {
                 let got = sys.derive(label).await?;
                 let want = hmac_ref(&key, label);
                 if got != want {
-                    return Err(format!("slot {slot} HMAC({:?}): got {} want {}", String::from_utf8_lossy(label), hex(&got), hex(&want)));
+                    return Err(format!("slot {slot} HMAC({:?}): got {} want {}", String::from_utf8_lossy(label), to_hex(&got), to_hex(&want)));
                 }
                 sys.leaks.borrow_mut().allow_digest(&want);
                 ctx.count(1);
@@ -366,7 +364,7 @@ fn random(ctx: Ctx) -> TestFuture {
                 let got = sys.derive(label.as_bytes()).await?;
                 let want = hmac_ref(&root, label.as_bytes());
                 if got != want {
-                    return Err(format!("derivation {i}: got {} want {}", hex(&got), hex(&want)));
+                    return Err(format!("derivation {i}: got {} want {}", to_hex(&got), to_hex(&want)));
                 }
                 sys.leaks.borrow_mut().allow_digest(&want);
                 ctx.count(1);

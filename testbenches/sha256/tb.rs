@@ -2,7 +2,7 @@
 
 use crate::leak::LeakScan;
 use crate::regression::{Case, Ctx};
-use crate::vectors;
+use crate::vectors::{self, to_hex};
 use pluton_bindings::apb::{Apb, ApbError};
 use pluton_bindings::Tb;
 use pluton_hdl::sha256::regs::{self, *};
@@ -296,15 +296,11 @@ pub fn reference(msg: &[u8], key: Option<&Key>) -> [u8; 32] {
     out.try_into().unwrap()
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 fn expect_eq(what: &str, got: &[u8], want: &[u8]) -> Result<(), String> {
     if got == want {
         Ok(())
     } else {
-        Err(format!("{what}: got {} want {}", hex(got), hex(want)))
+        Err(format!("{what}: got {} want {}", to_hex(got), to_hex(want)))
     }
 }
 

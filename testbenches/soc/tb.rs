@@ -3,10 +3,11 @@
 use crate::leak::LeakScan;
 use crate::m0::compile::build_at;
 use crate::m0::image::Image;
-use crate::m0::system::{hex, load_rom_of};
+use crate::m0::system::load_rom_of;
 use crate::m0::tb::{BusMode, Follower, RunConfig, RunResult};
 use crate::regression::{Case, Ctx};
-use crate::security::dev_image;
+use crate::security::{dev_image, hmac_ref};
+use crate::vectors::to_hex;
 use pluton_bindings::Dut;
 use pluton_cosim::fuse_image::FuseImage;
 use pluton_hdl::firewall::regs as firewall;
@@ -154,10 +155,6 @@ pub fn run_soc(dut: &mut dyn Dut, sec_image: &Image, app_image: &Image, fuses: &
     Ok(SocRun { sec: sec.result().clone(), app: app.result().clone(), cycles })
 }
 
-fn hmac_ref(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key), msg).as_ref().to_vec()
-}
-
 async fn hmac_demo(ctx: Ctx) -> Result<(), String> {
     let dir = project_root().join("testbenches/soc/programs");
     let (sec_image, app_image) = (build_at(&dir, "soc_sec")?, build_at(&dir, "soc_app")?);
@@ -179,7 +176,7 @@ async fn hmac_demo(ctx: Ctx) -> Result<(), String> {
     for label in LABELS {
         let tag = hmac_ref(&root, label.as_bytes());
         leaks.borrow_mut().allow_digest(&tag);
-        let line = format!("app: hmac({label}) = {}", hex(&tag));
+        let line = format!("app: hmac({label}) = {}", to_hex(&tag));
         if !r.app.output.lines().any(|l| l == line) {
             return Err(format!("the application core's UART lacks `{line}` (ring's tag); output:\n{both}"));
         }

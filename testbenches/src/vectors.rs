@@ -96,6 +96,12 @@ pub fn parse_rsp(text: &str) -> Result<Vec<RspRecord>, String> {
 }
 
 /// Decode a hex string (upper or lower case).
+/// Bytes as lower-case hex, as vector files and the programs' output print them.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hex digits to bytes (the inverse of `to_hex`).
 pub fn unhex(s: &str) -> Result<Vec<u8>, String> {
     if !s.len().is_multiple_of(2) {
         return Err(format!("odd number of hex digits ({})", s.len()));
