@@ -542,6 +542,16 @@
 
 
 
+
+
+
+
+
+
+
+
+
+
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
 
     // Module arguments
@@ -2188,7 +2198,6 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     localparam  r2 = 4'h2;
     localparam  r3 = 4'h3;
     localparam  r4 = 4'h4;
-    localparam  r8 = 4'h8;
     localparam  r12 = 4'hc;
     localparam  r13 = 4'hd;
     localparam  r14 = 4'he;
@@ -2197,12 +2206,10 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     localparam  n0 = 6'b0;
     localparam  n1 = 6'b1;
     localparam  n3 = 6'b11;
-    localparam  h4_0 = 4'h0;
     localparam  h4_2 = 4'h2;
     localparam  h4_3 = 4'h3;
     localparam  h4_4 = 4'h4;
     localparam  h4_e = 4'he;
-    localparam  cps7 = 7'b110011;
     localparam  one9 = 9'b1;
     localparam  zero8 = 8'h0;
     localparam  tr_nonseq = 2'b10;
@@ -2254,7 +2261,6 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     localparam  h4_1 = 4'h1;
     localparam  h4_5 = 4'h5;
     localparam  h4_6 = 4'h6;
-    localparam  m7_4 = 4'h7;
     localparam  m9_ff = 9'b11111111;
     localparam  xff000000 = 32'hff000000;
     localparam  xffff0000 = 32'hffff0000;
@@ -2295,6 +2301,45 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     wire  scs__sevonpend_ev;
     wire  scs__sleepdeep;
     wire  scs__sysresetreq;
+    reg  ds__clock;
+    reg  ds__rst_n;
+    reg  [1:0] ds__pc_n;
+    reg  [31:0] ds__buf0_n;
+    reg  [31:0] ds__buf1_n;
+    reg  ds__st_n;
+    reg  [3:0] ds__st_reg_n;
+    wire  [31:0] ds__hw32;
+    wire  ds__i_shift;
+    wire  ds__i_addsub;
+    wire  ds__i_imm8;
+    wire  ds__i_dp;
+    wire  ds__i_hi;
+    wire  ds__i_ldrlit;
+    wire  ds__i_ldst_reg;
+    wire  ds__i_ldst_imm;
+    wire  ds__i_ldst_h;
+    wire  ds__i_ldst_sp;
+    wire  ds__i_adr;
+    wire  ds__i_addsp8;
+    wire  ds__i_stm;
+    wire  ds__i_ldm;
+    wire  ds__i_bcg;
+    wire  ds__i_b;
+    wire  ds__i_32;
+    wire  ds__m_addsp;
+    wire  ds__m_subsp;
+    wire  ds__m_ext;
+    wire  ds__m_push;
+    wire  ds__m_cps;
+    wire  ds__m_rev;
+    wire  ds__m_pop;
+    wire  ds__m_bkpt;
+    wire  ds__m_hint;
+    wire  [3:0] ds__f_rd;
+    wire  [3:0] ds__f_r8;
+    wire  [3:0] ds__f_hd;
+    wire  [3:0] ds__ra;
+    wire  [3:0] ds__rb;
     reg  rf__clock;
     reg  rf__we;
     reg  [3:0] rf__waddr;
@@ -2560,9 +2605,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  is_exec;
     reg  handler;
     reg  privd;
-    reg  slot /*verilator isolate_assignments*/;
-    reg  [31:0] w_head /*verilator isolate_assignments*/;
-    reg  [15:0] w_other /*verilator isolate_assignments*/;
+    reg  slot;
+    reg  [31:0] w_head;
+    reg  [15:0] w_other;
     reg  [31:0] hw32;
     reg  [31:0] hw2_32;
     reg  [31:0] ipsr32;
@@ -2575,56 +2620,20 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  he;
     reg  ov;
     reg  oe;
-    reg  [15:0] hw /*verilator isolate_assignments*/;
+    reg  [13:0] hw;
     reg  [15:0] hw2;
     reg  hv2;
     reg  he2;
-    reg  h15 /*verilator isolate_assignments*/;
-    reg  h14 /*verilator isolate_assignments*/;
-    reg  h13 /*verilator isolate_assignments*/;
-    reg  h12 /*verilator isolate_assignments*/;
-    reg  h11 /*verilator isolate_assignments*/;
-    reg  h10 /*verilator isolate_assignments*/;
+    reg  h12;
+    reg  h11;
+    reg  h10;
     reg  h9;
     reg  h8;
-    reg  h7 /*verilator isolate_assignments*/;
+    reg  h7;
     reg  h6;
-    reg  [3:0] f_rd /*verilator isolate_assignments*/;
-    reg  [3:0] f_rm /*verilator isolate_assignments*/;
-    reg  [3:0] f_rn6 /*verilator isolate_assignments*/;
-    reg  [3:0] f_r8 /*verilator isolate_assignments*/;
-    reg  [3:0] f_hd /*verilator isolate_assignments*/;
-    reg  [3:0] f_hm /*verilator isolate_assignments*/;
     reg  [31:0] imm5;
     reg  [31:0] imm8;
     reg  [31:0] imm3;
-    reg  i_shift;
-    reg  i_addsub;
-    reg  i_imm8 /*verilator isolate_assignments*/;
-    reg  i_dp /*verilator isolate_assignments*/;
-    reg  i_hi /*verilator isolate_assignments*/;
-    reg  i_ldrlit /*verilator isolate_assignments*/;
-    reg  i_ldst_reg;
-    reg  i_ldst_imm;
-    reg  i_ldst_h;
-    reg  i_ldst_sp /*verilator isolate_assignments*/;
-    reg  i_adr /*verilator isolate_assignments*/;
-    reg  i_addsp8 /*verilator isolate_assignments*/;
-    reg  i_misc /*verilator isolate_assignments*/;
-    reg  i_stm /*verilator isolate_assignments*/;
-    reg  i_ldm /*verilator isolate_assignments*/;
-    reg  i_bcg /*verilator isolate_assignments*/;
-    reg  i_b /*verilator isolate_assignments*/;
-    reg  i_32 /*verilator isolate_assignments*/;
-    reg  m_addsp;
-    reg  m_subsp;
-    reg  m_ext;
-    reg  m_push;
-    reg  m_cps;
-    reg  m_rev;
-    reg  m_pop;
-    reg  m_bkpt;
-    reg  m_hint;
     reg  cond_ok;
     reg  cond_base;
     reg  [3:0] ra /*verilator isolate_assignments*/;
@@ -2714,6 +2723,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  [31:0] mrs_v;
     reg  [7:0] sysm;
     reg  retire;
+    reg  pc_step;
     reg  ret_ipc;
     reg  ret_exc;
     reg  ret_lock;
@@ -2765,6 +2775,47 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         .sevonpend_ev(scs__sevonpend_ev),
         .sleepdeep(scs__sleepdeep),
         .sysresetreq(scs__sysresetreq)
+    );
+    pluton_soc_app_core_ds ds(
+        .clock(ds__clock),
+        .rst_n(ds__rst_n),
+        .pc_n(ds__pc_n),
+        .buf0_n(ds__buf0_n),
+        .buf1_n(ds__buf1_n),
+        .st_n(ds__st_n),
+        .st_reg_n(ds__st_reg_n),
+        .hw32(ds__hw32),
+        .i_shift(ds__i_shift),
+        .i_addsub(ds__i_addsub),
+        .i_imm8(ds__i_imm8),
+        .i_dp(ds__i_dp),
+        .i_hi(ds__i_hi),
+        .i_ldrlit(ds__i_ldrlit),
+        .i_ldst_reg(ds__i_ldst_reg),
+        .i_ldst_imm(ds__i_ldst_imm),
+        .i_ldst_h(ds__i_ldst_h),
+        .i_ldst_sp(ds__i_ldst_sp),
+        .i_adr(ds__i_adr),
+        .i_addsp8(ds__i_addsp8),
+        .i_stm(ds__i_stm),
+        .i_ldm(ds__i_ldm),
+        .i_bcg(ds__i_bcg),
+        .i_b(ds__i_b),
+        .i_32(ds__i_32),
+        .m_addsp(ds__m_addsp),
+        .m_subsp(ds__m_subsp),
+        .m_ext(ds__m_ext),
+        .m_push(ds__m_push),
+        .m_cps(ds__m_cps),
+        .m_rev(ds__m_rev),
+        .m_pop(ds__m_pop),
+        .m_bkpt(ds__m_bkpt),
+        .m_hint(ds__m_hint),
+        .f_rd(ds__f_rd),
+        .f_r8(ds__f_r8),
+        .f_hd(ds__f_hd),
+        .ra(ds__ra),
+        .rb(ds__rb)
     );
     pluton_soc_regram16x32 rf(
         .clock(rf__clock),
@@ -3148,6 +3199,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         scs__clock = clock;
         scs__rst_n = rst_n;
         rf__clock = clock;
+        ds__clock = clock;
+        ds__rst_n = rst_n;
         rf_ok__clock = clock;
         rf_ok__rst_n = rst_n;
         rf_ok__d = rf_ok__q;
@@ -3366,16 +3419,14 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             ov = bv__q[32'h0];
             oe = be__q[32'h0];
         end
-        hw = w_head[(32'h0)+:(16)];
+        hw = ds__hw32[(32'h0)+:(14)];
         hw2 = w_head[(32'h10)+:(16)];
-        hw32 = w_head & 32'hffff;
+        hw32 = ds__hw32;
         hw2_32 = w_head >> 32'h10;
         hv2 = hv;
         he2 = he;
         if (pc__q[32'h1]) begin
-            hw = w_head[(32'h10)+:(16)];
             hw2 = w_other;
-            hw32 = w_head >> 32'h10;
             if (slot) begin
                 hw2_32 = buf0__q & 32'hffff;
             end
@@ -3385,9 +3436,6 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             hv2 = ov;
             he2 = oe;
         end
-        h15 = hw[32'hf];
-        h14 = hw[32'he];
-        h13 = hw[32'hd];
         h12 = hw[32'hc];
         h11 = hw[32'hb];
         h10 = hw[32'ha];
@@ -3395,45 +3443,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         h8 = hw[32'h8];
         h7 = hw[32'h7];
         h6 = hw[32'h6];
-        f_rd = hw[(32'h0)+:(4)] & m7_4;
-        f_rm = hw[(32'h3)+:(4)] & m7_4;
-        f_rn6 = hw[(32'h6)+:(4)] & m7_4;
-        f_r8 = hw[(32'h8)+:(4)] & m7_4;
-        f_hd = f_rd;
-        if (h7) begin
-            f_hd = f_rd | r8;
-        end
-        f_hm = hw[(32'h3)+:(4)];
         imm5 = (hw32 >> 32'h6) & 32'h1f;
         imm8 = hw32 & 32'hff;
         imm3 = (hw32 >> 32'h6) & 32'h7;
-        i_shift = ~h15 & ~h14 & ~h13 & ~(h12 & h11);
-        i_addsub = ~h15 & ~h14 & ~h13 & h12 & h11;
-        i_imm8 = ~h15 & ~h14 & h13;
-        i_dp = ~h15 & h14 & ~h13 & ~h12 & ~h11 & ~h10;
-        i_hi = ~h15 & h14 & ~h13 & ~h12 & ~h11 & h10;
-        i_ldrlit = ~h15 & h14 & ~h13 & ~h12 & h11;
-        i_ldst_reg = ~h15 & h14 & ~h13 & h12;
-        i_ldst_imm = ~h15 & h14 & h13;
-        i_ldst_h = h15 & ~h14 & ~h13 & ~h12;
-        i_ldst_sp = h15 & ~h14 & ~h13 & h12;
-        i_adr = h15 & ~h14 & h13 & ~h12 & ~h11;
-        i_addsp8 = h15 & ~h14 & h13 & ~h12 & h11;
-        i_misc = h15 & ~h14 & h13 & h12;
-        i_stm = h15 & h14 & ~h13 & ~h12 & ~h11;
-        i_ldm = h15 & h14 & ~h13 & ~h12 & h11;
-        i_bcg = h15 & h14 & ~h13 & h12;
-        i_b = h15 & h14 & h13 & ~h12 & ~h11;
-        i_32 = h15 & h14 & h13 & (h12 | h11);
-        m_addsp = i_misc & ~h11 & ~h10 & ~h9 & ~h8 & ~h7;
-        m_subsp = i_misc & ~h11 & ~h10 & ~h9 & ~h8 & h7;
-        m_ext = i_misc & ~h11 & ~h10 & h9 & ~h8;
-        m_push = i_misc & ~h11 & h10 & ~h9 & (hw[(32'h0)+:(9)] != z9);
-        m_cps = i_misc & (hw[(32'h5)+:(7)] == cps7) & (hw[(32'h0)+:(4)] == h4_2);
-        m_rev = i_misc & h11 & ~h10 & h9 & ~h8 & ~(h7 & ~h6);
-        m_pop = i_misc & h11 & h10 & ~h9 & (hw[(32'h0)+:(9)] != z9);
-        m_bkpt = i_misc & h11 & h10 & h9 & ~h8;
-        m_hint = i_misc & h11 & h10 & h9 & h8 & (hw[(32'h0)+:(4)] == h4_0);
         cond_base = 1'b0;
         case (hw[(32'h9)+:(3)])
             0:
@@ -3470,12 +3482,12 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 end
         endcase
         cond_ok = cond_base ^ h8;
-        ls = i_ldst_reg | i_ldst_imm | i_ldst_h | i_ldst_sp | i_ldrlit;
+        ls = ds__i_ldst_reg | ds__i_ldst_imm | ds__i_ldst_h | ds__i_ldst_sp | ds__i_ldrlit;
         ls_load = h11;
         ls_size = b2_2;
         ls_signed = 1'b0;
-        ls_rt = f_rd;
-        if (i_ldst_reg) begin
+        ls_rt = ds__f_rd;
+        if (ds__i_ldst_reg) begin
             case (hw[(32'h9)+:(3)])
                 0:
                     begin
@@ -3519,20 +3531,20 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                     end
             endcase
         end
-        else if (i_ldst_imm & h12) begin
+        else if (ds__i_ldst_imm & h12) begin
             ls_size = b2_0;
         end
-        else if (i_ldst_h) begin
+        else if (ds__i_ldst_h) begin
             ls_size = b2_1;
         end
-        else if (i_ldst_sp | i_ldrlit) begin
-            ls_rt = f_r8;
-            ls_load = h11 | i_ldrlit;
+        else if (ds__i_ldst_sp | ds__i_ldrlit) begin
+            ls_rt = ds__f_r8;
+            ls_load = h11 | ds__i_ldrlit;
         end
         list9 = lsm_list__q;
         if (is_exec) begin
             list9 = hw[(32'h0)+:(9)];
-            if (i_stm | i_ldm) begin
+            if (ds__i_stm | ds__i_ldm) begin
                 list9 = hw[(32'h0)+:(9)] & m9_ff;
             end
         end
@@ -3701,32 +3713,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         if (spsel__q) begin
             sp_cur = psp__q;
         end
-        ra = f_rm;
-        rb = f_rn6;
-        if (i_imm8 | i_stm | i_ldm) begin
-            ra = f_r8;
-        end
-        else if (i_dp) begin
-            ra = f_rd;
-            rb = f_rm;
-        end
-        else if (i_hi) begin
-            ra = f_hd;
-            rb = f_hm;
-        end
-        else if (i_ldrlit | i_adr | i_bcg | i_b) begin
-            ra = r15;
-        end
-        else if (i_ldst_sp | i_addsp8 | i_misc) begin
-            ra = r13;
-            rb = f_rm;
-        end
-        else if (i_32) begin
-            ra = hw[(32'h0)+:(4)];
-        end
-        if (dp_st__q) begin
-            rb = dp_reg__q;
-        end
+        ra = ds__ra;
+        rb = ds__rb;
         rf__raddr_a = ra;
         rf__raddr_b = rb;
         ra_v = ((32'h0) & 32'hffffffff);
@@ -3760,11 +3748,11 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         r_sel = zero4;
         alu = 1'b0;
         alu_we = 1'b1;
-        wl_alu = f_rd;
+        wl_alu = ds__f_rd;
         f_nz = 1'b1;
         f_cv = 1'b0;
         f_c = 1'b0;
-        if (i_shift) begin
+        if (ds__i_shift) begin
             alu = 1'b1;
             r_sel = k_sh;
             f_c = 1'b1;
@@ -3773,7 +3761,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 sh_amt = c8_32;
             end
         end
-        else if (i_addsub) begin
+        else if (ds__i_addsub) begin
             alu = 1'b1;
             f_cv = 1'b1;
             if (h10) begin
@@ -3782,9 +3770,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             b_inv = h9;
             cin = h9;
         end
-        else if (i_imm8) begin
+        else if (ds__i_imm8) begin
             alu = 1'b1;
-            wl_alu = f_r8;
+            wl_alu = ds__f_r8;
             b_v = imm8;
             b_inv = h11;
             cin = h11;
@@ -3796,7 +3784,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 alu_we = 1'b0;
             end
         end
-        else if (i_dp) begin
+        else if (ds__i_dp) begin
             alu = 1'b1;
             case (hw[(32'h6)+:(4)])
                 0:
@@ -3884,8 +3872,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                     end
             endcase
         end
-        else if (i_hi) begin
-            wl_alu = f_hd;
+        else if (ds__i_hi) begin
+            wl_alu = ds__f_hd;
             f_nz = 1'b0;
             if (~h9 & h8) begin
                 b_inv = 1'b1;
@@ -3897,34 +3885,34 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             if (h9 & ~h8) begin
                 r_sel = k_mov;
             end
-            alu = ~(h9 & h8) & (f_hd != r15);
+            alu = ~(h9 & h8) & (ds__f_hd != r15);
         end
         else if (ls) begin
-            if (i_ldrlit) begin
+            if (ds__i_ldrlit) begin
                 a_v = ra_v & xfffffffc;
                 b_v = imm8 << 32'h2;
             end
-            else if (i_ldst_sp) begin
+            else if (ds__i_ldst_sp) begin
                 b_v = imm8 << 32'h2;
             end
-            else if (i_ldst_imm) begin
+            else if (ds__i_ldst_imm) begin
                 b_v = imm5 << 32'h2;
                 if (h12) begin
                     b_v = imm5;
                 end
             end
-            else if (i_ldst_h) begin
+            else if (ds__i_ldst_h) begin
                 b_v = imm5 << 32'h1;
             end
         end
-        else if (i_adr | i_addsp8) begin
+        else if (ds__i_adr | ds__i_addsp8) begin
             alu = 1'b1;
             f_nz = 1'b0;
-            wl_alu = f_r8;
+            wl_alu = ds__f_r8;
             a_v = ra_v & xfffffffc;
             b_v = imm8 << 32'h2;
         end
-        else if (m_addsp | m_subsp) begin
+        else if (ds__m_addsp | ds__m_subsp) begin
             alu = 1'b1;
             f_nz = 1'b0;
             wl_alu = r13;
@@ -3932,29 +3920,29 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             b_inv = h7;
             cin = h7;
         end
-        else if (m_ext | m_rev) begin
+        else if (ds__m_ext | ds__m_rev) begin
             alu = 1'b1;
             f_nz = 1'b0;
             r_sel = k_ext;
         end
-        else if (i_stm | i_ldm | m_push | m_pop) begin
+        else if (ds__i_stm | ds__i_ldm | ds__m_push | ds__m_pop) begin
             b_v = lcnt;
-            b_inv = m_push;
-            cin = m_push;
+            b_inv = ds__m_push;
+            cin = ds__m_push;
         end
-        else if (i_bcg) begin
+        else if (ds__i_bcg) begin
             b_v = (hw32 & 32'hff) << 32'h1;
             if (h7) begin
                 b_v = ((hw32 & 32'hff) << 32'h1) | xfffffe00;
             end
         end
-        else if (i_b) begin
+        else if (ds__i_b) begin
             b_v = (hw32 & 32'h7ff) << 32'h1;
             if (h10) begin
                 b_v = ((hw32 & 32'h7ff) << 32'h1) | xfffff000;
             end
         end
-        else if (i_32) begin
+        else if (ds__i_32) begin
             a_v = pc4;
             b_v = bl_off;
         end
@@ -4050,7 +4038,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                     ext_res = b_v & 32'hff;
                 end
         endcase
-        if (m_rev) begin
+        if (ds__m_rev) begin
             if (h6) begin
                 ext_res = ((b_v & 32'hff00ff) << 32'h8) | ((b_v >> 32'h8) & 32'hff00ff);
                 if (h7) begin
@@ -4282,6 +4270,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         pf_en = 1'b0;
         flush = 1'b0;
         retire = 1'b0;
+        pc_step = 1'b0;
         ret_ipc = 1'b0;
         ret_exc = 1'b0;
         ret_lock = 1'b0;
@@ -4365,10 +4354,10 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                 wl = wl_alu;
                                 wd = res;
                                 apsr__d = apsr_alu;
-                                pc__d = pc__q + 32'h2;
+                                pc_step = 1'b1;
                                 retire = 1'b1;
                             end
-                            else if (i_hi) begin
+                            else if (ds__i_hi) begin
                                 target = res;
                                 if (h9 & h8) begin
                                     target = rb_v;
@@ -4402,39 +4391,39 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                 n_reg = ls_rt;
                                 st__d = s_x2;
                             end
-                            else if (i_stm | i_ldm | m_push | m_pop) begin
+                            else if (ds__i_stm | ds__i_ldm | ds__m_push | ds__m_pop) begin
                                 req = 1'b1;
                                 rq_chk = 1'b1;
                                 rq_addr = ra_v;
-                                if (m_push) begin
+                                if (ds__m_push) begin
                                     rq_addr = sum;
                                 end
-                                lsm_st__d = i_stm | m_push;
-                                lsm_wb__d = i_stm;
-                                lsm_rn__d = f_r8;
-                                if (m_push | m_pop) begin
+                                lsm_st__d = ds__i_stm | ds__m_push;
+                                lsm_wb__d = ds__i_stm;
+                                lsm_rn__d = ds__f_r8;
+                                if (ds__m_push | ds__m_pop) begin
                                     lsm_rn__d = r13;
                                 end
                                 lsm_base__d = ra_v;
-                                lsm_pc__d = m_pop & h8;
-                                if (m_push | m_pop) begin
+                                lsm_pc__d = ds__m_pop & h8;
+                                if (ds__m_push | ds__m_pop) begin
                                     we = 1'b1;
                                     wl = r13;
                                     wd = sum;
                                 end
-                                if (i_ldm & ~list9[f_r8]) begin
+                                if (ds__i_ldm & ~list9[ds__f_r8]) begin
                                     we = 1'b1;
-                                    wl = f_r8;
+                                    wl = ds__f_r8;
                                     wd = sum;
                                 end
                                 lsm_go = 1'b1;
                             end
-                            else if (i_bcg) begin
+                            else if (ds__i_bcg) begin
                                 if (hw[(32'h8)+:(4)] == h4_e) begin
                                     fault = 1'b1;
                                 end
                                 else if (hw[(32'h8)+:(4)] == ones4) begin
-                                    pc__d = pc__q + 32'h2;
+                                    pc_step = 1'b1;
                                     if (svc_e) begin
                                         scs__pend_svc = 1'b1;
                                         retire = 1'b1;
@@ -4450,17 +4439,17 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                     brd_kind__d = b2_1;
                                 end
                                 else begin
-                                    pc__d = pc__q + 32'h2;
+                                    pc_step = 1'b1;
                                     retire = 1'b1;
                                 end
                             end
-                            else if (i_b) begin
+                            else if (ds__i_b) begin
                                 flush = 1'b1;
                                 pc__d = sum;
                                 st__d = s_bra;
                                 brd_kind__d = b2_1;
                             end
-                            else if (i_32) begin
+                            else if (ds__i_32) begin
                                 if (h12 & ~h11) begin
                                     st__d = s_x2;
                                 end
@@ -4468,19 +4457,19 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                     fault = 1'b1;
                                 end
                             end
-                            else if (m_bkpt) begin
-                                pc__d = pc__q + 32'h2;
+                            else if (ds__m_bkpt) begin
+                                pc_step = 1'b1;
                                 retire = 1'b1;
                                 st__d = s_halt;
                             end
-                            else if (m_cps) begin
+                            else if (ds__m_cps) begin
                                 if (privd) begin
                                     primask__d = hw[32'h4];
                                 end
-                                pc__d = pc__q + 32'h2;
+                                pc_step = 1'b1;
                                 retire = 1'b1;
                             end
-                            else if (m_hint) begin
+                            else if (ds__m_hint) begin
                                 if ((hw[(32'h4)+:(4)] == h4_2) | (hw[(32'h4)+:(4)] == h4_3)) begin
                                     st__d = s_x2;
                                 end
@@ -4489,7 +4478,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                         ev__d = 1'b1;
                                         txev__d = 1'b1;
                                     end
-                                    pc__d = pc__q + 32'h2;
+                                    pc_step = 1'b1;
                                     retire = 1'b1;
                                 end
                             end
@@ -4503,13 +4492,13 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 begin
                     if (ls) begin
                         pf_en = 1'b1;
-                        pc__d = pc__q + 32'h2;
+                        pc_step = 1'b1;
                         retire = 1'b1;
                         st__d = s_exec;
                     end
-                    else if (m_hint) begin
+                    else if (ds__m_hint) begin
                         pf_en = 1'b1;
-                        pc__d = pc__q + 32'h2;
+                        pc_step = 1'b1;
                         retire = 1'b1;
                         asleep__d = 1'b1;
                         slp_wfe__d = hw[(32'h4)+:(4)] == h4_2;
@@ -4613,7 +4602,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                             wd = maddr__q;
                         end
                         pf_en = 1'b1;
-                        pc__d = pc__q + 32'h2;
+                        pc_step = 1'b1;
                         retire = 1'b1;
                         st__d = s_exec;
                     end
@@ -4778,6 +4767,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 begin
                 end
         endcase
+        if (pc_step) begin
+            pc__d = pc__q + 32'h2;
+        end
         if (lsm_go) begin
             req = 1'b1;
             rq_chk = 1'b1;
@@ -4939,8 +4931,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             if (neg_e) begin
                 st__d = s_lock;
             end
-            if (~i_bcg | ~is_exec) begin
+            if (~ds__i_bcg | ~is_exec) begin
                 pc__d = pc__q;
+                pc_step = 1'b0;
             end
             apsr__d = apsr__q;
         end
@@ -5043,6 +5036,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             st__d = st__q;
             k__d = k__q;
             pc__d = pc__q;
+            pc_step = 1'b0;
             ipc__d = ipc__q;
             bv__d = bv__q;
             be__d = be__q;
@@ -5129,6 +5123,14 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             dp_reg__d = n_reg;
             dp_wsel__d = n_wsel;
         end
+        ds__pc_n = pc__q[(32'h1)+:(2)];
+        if (pc_step) begin
+            ds__pc_n = pc__q[(32'h1)+:(2)] + b2_1;
+        end
+        ds__buf0_n = buf0__d;
+        ds__buf1_n = buf1__d;
+        ds__st_n = dp_st__d;
+        ds__st_reg_n = dp_reg__d;
         scs__irq = IRQ;
         scs__nmi = NMI;
         scs__primask = primask__d;
@@ -5181,6 +5183,407 @@ module pluton_soc_rdff2(d,q,clock,rst_n);
         else q <= d;
     end
 endmodule // pluton_soc_rdff2
+
+module pluton_soc_app_core_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_addsub,i_imm8,i_dp,i_hi,i_ldrlit,i_ldst_reg,i_ldst_imm,i_ldst_h,i_ldst_sp,i_adr,i_addsp8,i_stm,i_ldm,i_bcg,i_b,i_32,m_addsp,m_subsp,m_ext,m_push,m_cps,m_rev,m_pop,m_bkpt,m_hint,f_rd,f_r8,f_hd,ra,rb);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  [1:0] pc_n;
+    input wire  [31:0] buf0_n;
+    input wire  [31:0] buf1_n;
+    input wire  st_n;
+    input wire  [3:0] st_reg_n;
+    output reg  [31:0] hw32;
+    output reg  i_shift;
+    output reg  i_addsub;
+    output reg  i_imm8;
+    output reg  i_dp;
+    output reg  i_hi;
+    output reg  i_ldrlit;
+    output reg  i_ldst_reg;
+    output reg  i_ldst_imm;
+    output reg  i_ldst_h;
+    output reg  i_ldst_sp;
+    output reg  i_adr;
+    output reg  i_addsp8;
+    output reg  i_stm;
+    output reg  i_ldm;
+    output reg  i_bcg;
+    output reg  i_b;
+    output reg  i_32;
+    output reg  m_addsp;
+    output reg  m_subsp;
+    output reg  m_ext;
+    output reg  m_push;
+    output reg  m_cps;
+    output reg  m_rev;
+    output reg  m_pop;
+    output reg  m_bkpt;
+    output reg  m_hint;
+    output reg  [3:0] f_rd;
+    output reg  [3:0] f_r8;
+    output reg  [3:0] f_hd;
+    output reg  [3:0] ra;
+    output reg  [3:0] rb;
+
+    // Constant declarations
+    localparam  m7_4 = 4'h7;
+    localparam  r8 = 4'h8;
+    localparam  r13 = 4'hd;
+    localparam  r15 = 4'hf;
+    localparam  z9 = 9'b0;
+    localparam  cps7 = 7'b110011;
+    localparam  h4_0 = 4'h0;
+    localparam  h4_2 = 4'h2;
+    localparam  z26 = 26'h0;
+    localparam  b_i_shift = 26'h1;
+    localparam  b_i_addsub = 26'h2;
+    localparam  b_i_imm8 = 26'h4;
+    localparam  b_i_dp = 26'h8;
+    localparam  b_i_hi = 26'h10;
+    localparam  b_i_ldrlit = 26'h20;
+    localparam  b_i_ldst_reg = 26'h40;
+    localparam  b_i_ldst_imm = 26'h80;
+    localparam  b_i_ldst_h = 26'h100;
+    localparam  b_i_ldst_sp = 26'h200;
+    localparam  b_i_adr = 26'h400;
+    localparam  b_i_addsp8 = 26'h800;
+    localparam  b_i_stm = 26'h1000;
+    localparam  b_i_ldm = 26'h2000;
+    localparam  b_i_bcg = 26'h4000;
+    localparam  b_i_b = 26'h8000;
+    localparam  b_i_32 = 26'h10000;
+    localparam  b_m_addsp = 26'h20000;
+    localparam  b_m_subsp = 26'h40000;
+    localparam  b_m_ext = 26'h80000;
+    localparam  b_m_push = 26'h100000;
+    localparam  b_m_cps = 26'h200000;
+    localparam  b_m_rev = 26'h400000;
+    localparam  b_m_pop = 26'h800000;
+    localparam  b_m_bkpt = 26'h1000000;
+    localparam  b_m_hint = 26'h2000000;
+
+    // Stub signals
+    reg  [31:0] hw_q__d;
+    wire  [31:0] hw_q__q;
+    reg  hw_q__clock;
+    reg  hw_q__rst_n;
+    reg  [25:0] cls_q__d;
+    wire  [25:0] cls_q__q;
+    reg  cls_q__clock;
+    reg  cls_q__rst_n;
+    reg  [3:0] ra_q__d;
+    wire  [3:0] ra_q__q;
+    reg  ra_q__clock;
+    reg  ra_q__rst_n;
+    reg  [3:0] rb_q__d;
+    wire  [3:0] rb_q__q;
+    reg  rb_q__clock;
+    reg  rb_q__rst_n;
+
+    // Local signals
+    reg  [31:0] w_n;
+    reg  [31:0] hw_n;
+    reg  [25:0] n_cls;
+    reg  h15;
+    reg  h14;
+    reg  h13;
+    reg  h12;
+    reg  h11;
+    reg  h10;
+    reg  h9;
+    reg  h8;
+    reg  h7;
+    reg  h6;
+    reg  n_i_shift;
+    reg  n_i_addsub;
+    reg  n_i_imm8;
+    reg  n_i_dp;
+    reg  n_i_hi;
+    reg  n_i_ldrlit;
+    reg  n_i_ldst_reg;
+    reg  n_i_ldst_imm;
+    reg  n_i_ldst_h;
+    reg  n_i_ldst_sp;
+    reg  n_i_adr;
+    reg  n_i_addsp8;
+    reg  n_i_stm;
+    reg  n_i_ldm;
+    reg  n_i_bcg;
+    reg  n_i_b;
+    reg  n_i_32;
+    reg  n_m_addsp;
+    reg  n_m_subsp;
+    reg  n_m_ext;
+    reg  n_m_push;
+    reg  n_m_cps;
+    reg  n_m_rev;
+    reg  n_m_pop;
+    reg  n_m_bkpt;
+    reg  n_m_hint;
+    reg  n_i_misc;
+    reg  [3:0] n_f_rd;
+    reg  [3:0] n_f_rm;
+    reg  [3:0] n_f_rn6;
+    reg  [3:0] n_f_r8;
+    reg  [3:0] n_f_hd;
+    reg  [3:0] n_f_hm;
+    reg  [3:0] n_ra;
+    reg  [3:0] n_rb;
+
+    // Sub module instances
+    pluton_soc_rdff32 hw_q(
+        .d(hw_q__d),
+        .q(hw_q__q),
+        .clock(hw_q__clock),
+        .rst_n(hw_q__rst_n)
+    );
+    pluton_soc_rdff26 cls_q(
+        .d(cls_q__d),
+        .q(cls_q__q),
+        .clock(cls_q__clock),
+        .rst_n(cls_q__rst_n)
+    );
+    pluton_soc_rdff4 ra_q(
+        .d(ra_q__d),
+        .q(ra_q__q),
+        .clock(ra_q__clock),
+        .rst_n(ra_q__rst_n)
+    );
+    pluton_soc_rdff4 rb_q(
+        .d(rb_q__d),
+        .q(rb_q__q),
+        .clock(rb_q__clock),
+        .rst_n(rb_q__rst_n)
+    );
+
+    // Update code
+    always @(*) begin
+        hw_q__clock = clock;
+        hw_q__rst_n = rst_n;
+        cls_q__clock = clock;
+        cls_q__rst_n = rst_n;
+        ra_q__clock = clock;
+        ra_q__rst_n = rst_n;
+        rb_q__clock = clock;
+        rb_q__rst_n = rst_n;
+        w_n = buf0_n;
+        if (pc_n[32'h1]) begin
+            w_n = buf1_n;
+        end
+        hw_n = w_n & 32'hffff;
+        if (pc_n[32'h0]) begin
+            hw_n = w_n >> 32'h10;
+        end
+        h15 = hw_n[32'hf];
+        h14 = hw_n[32'he];
+        h13 = hw_n[32'hd];
+        h12 = hw_n[32'hc];
+        h11 = hw_n[32'hb];
+        h10 = hw_n[32'ha];
+        h9 = hw_n[32'h9];
+        h8 = hw_n[32'h8];
+        h7 = hw_n[32'h7];
+        h6 = hw_n[32'h6];
+        n_f_rd = hw_n[(32'h0)+:(4)] & m7_4;
+        n_f_rm = hw_n[(32'h3)+:(4)] & m7_4;
+        n_f_rn6 = hw_n[(32'h6)+:(4)] & m7_4;
+        n_f_r8 = hw_n[(32'h8)+:(4)] & m7_4;
+        n_f_hd = n_f_rd;
+        if (h7) begin
+            n_f_hd = n_f_rd | r8;
+        end
+        n_f_hm = hw_n[(32'h3)+:(4)];
+        n_i_shift = ~h15 & ~h14 & ~h13 & ~(h12 & h11);
+        n_i_addsub = ~h15 & ~h14 & ~h13 & h12 & h11;
+        n_i_imm8 = ~h15 & ~h14 & h13;
+        n_i_dp = ~h15 & h14 & ~h13 & ~h12 & ~h11 & ~h10;
+        n_i_hi = ~h15 & h14 & ~h13 & ~h12 & ~h11 & h10;
+        n_i_ldrlit = ~h15 & h14 & ~h13 & ~h12 & h11;
+        n_i_ldst_reg = ~h15 & h14 & ~h13 & h12;
+        n_i_ldst_imm = ~h15 & h14 & h13;
+        n_i_ldst_h = h15 & ~h14 & ~h13 & ~h12;
+        n_i_ldst_sp = h15 & ~h14 & ~h13 & h12;
+        n_i_adr = h15 & ~h14 & h13 & ~h12 & ~h11;
+        n_i_addsp8 = h15 & ~h14 & h13 & ~h12 & h11;
+        n_i_misc = h15 & ~h14 & h13 & h12;
+        n_i_stm = h15 & h14 & ~h13 & ~h12 & ~h11;
+        n_i_ldm = h15 & h14 & ~h13 & ~h12 & h11;
+        n_i_bcg = h15 & h14 & ~h13 & h12;
+        n_i_b = h15 & h14 & h13 & ~h12 & ~h11;
+        n_i_32 = h15 & h14 & h13 & (h12 | h11);
+        n_m_addsp = n_i_misc & ~h11 & ~h10 & ~h9 & ~h8 & ~h7;
+        n_m_subsp = n_i_misc & ~h11 & ~h10 & ~h9 & ~h8 & h7;
+        n_m_ext = n_i_misc & ~h11 & ~h10 & h9 & ~h8;
+        n_m_push = n_i_misc & ~h11 & h10 & ~h9 & (hw_n[(32'h0)+:(9)] != z9);
+        n_m_cps = n_i_misc & (hw_n[(32'h5)+:(7)] == cps7) & (hw_n[(32'h0)+:(4)] == h4_2);
+        n_m_rev = n_i_misc & h11 & ~h10 & h9 & ~h8 & ~(h7 & ~h6);
+        n_m_pop = n_i_misc & h11 & h10 & ~h9 & (hw_n[(32'h0)+:(9)] != z9);
+        n_m_bkpt = n_i_misc & h11 & h10 & h9 & ~h8;
+        n_m_hint = n_i_misc & h11 & h10 & h9 & h8 & (hw_n[(32'h0)+:(4)] == h4_0);
+        n_ra = n_f_rm;
+        n_rb = n_f_rn6;
+        if (n_i_imm8 | n_i_stm | n_i_ldm) begin
+            n_ra = n_f_r8;
+        end
+        else if (n_i_dp) begin
+            n_ra = n_f_rd;
+            n_rb = n_f_rm;
+        end
+        else if (n_i_hi) begin
+            n_ra = n_f_hd;
+            n_rb = n_f_hm;
+        end
+        else if (n_i_ldrlit | n_i_adr | n_i_bcg | n_i_b) begin
+            n_ra = r15;
+        end
+        else if (n_i_ldst_sp | n_i_addsp8 | n_i_misc) begin
+            n_ra = r13;
+            n_rb = n_f_rm;
+        end
+        else if (n_i_32) begin
+            n_ra = hw_n[(32'h0)+:(4)];
+        end
+        n_cls = z26;
+        if (n_i_shift) begin
+            n_cls = n_cls | b_i_shift;
+        end
+        if (n_i_addsub) begin
+            n_cls = n_cls | b_i_addsub;
+        end
+        if (n_i_imm8) begin
+            n_cls = n_cls | b_i_imm8;
+        end
+        if (n_i_dp) begin
+            n_cls = n_cls | b_i_dp;
+        end
+        if (n_i_hi) begin
+            n_cls = n_cls | b_i_hi;
+        end
+        if (n_i_ldrlit) begin
+            n_cls = n_cls | b_i_ldrlit;
+        end
+        if (n_i_ldst_reg) begin
+            n_cls = n_cls | b_i_ldst_reg;
+        end
+        if (n_i_ldst_imm) begin
+            n_cls = n_cls | b_i_ldst_imm;
+        end
+        if (n_i_ldst_h) begin
+            n_cls = n_cls | b_i_ldst_h;
+        end
+        if (n_i_ldst_sp) begin
+            n_cls = n_cls | b_i_ldst_sp;
+        end
+        if (n_i_adr) begin
+            n_cls = n_cls | b_i_adr;
+        end
+        if (n_i_addsp8) begin
+            n_cls = n_cls | b_i_addsp8;
+        end
+        if (n_i_stm) begin
+            n_cls = n_cls | b_i_stm;
+        end
+        if (n_i_ldm) begin
+            n_cls = n_cls | b_i_ldm;
+        end
+        if (n_i_bcg) begin
+            n_cls = n_cls | b_i_bcg;
+        end
+        if (n_i_b) begin
+            n_cls = n_cls | b_i_b;
+        end
+        if (n_i_32) begin
+            n_cls = n_cls | b_i_32;
+        end
+        if (n_m_addsp) begin
+            n_cls = n_cls | b_m_addsp;
+        end
+        if (n_m_subsp) begin
+            n_cls = n_cls | b_m_subsp;
+        end
+        if (n_m_ext) begin
+            n_cls = n_cls | b_m_ext;
+        end
+        if (n_m_push) begin
+            n_cls = n_cls | b_m_push;
+        end
+        if (n_m_cps) begin
+            n_cls = n_cls | b_m_cps;
+        end
+        if (n_m_rev) begin
+            n_cls = n_cls | b_m_rev;
+        end
+        if (n_m_pop) begin
+            n_cls = n_cls | b_m_pop;
+        end
+        if (n_m_bkpt) begin
+            n_cls = n_cls | b_m_bkpt;
+        end
+        if (n_m_hint) begin
+            n_cls = n_cls | b_m_hint;
+        end
+        cls_q__d = n_cls;
+        hw_q__d = hw_n;
+        ra_q__d = n_ra;
+        rb_q__d = n_rb;
+        if (st_n) begin
+            rb_q__d = st_reg_n;
+        end
+        hw32 = hw_q__q;
+        i_shift = cls_q__q[32'h0];
+        i_addsub = cls_q__q[32'h1];
+        i_imm8 = cls_q__q[32'h2];
+        i_dp = cls_q__q[32'h3];
+        i_hi = cls_q__q[32'h4];
+        i_ldrlit = cls_q__q[32'h5];
+        i_ldst_reg = cls_q__q[32'h6];
+        i_ldst_imm = cls_q__q[32'h7];
+        i_ldst_h = cls_q__q[32'h8];
+        i_ldst_sp = cls_q__q[32'h9];
+        i_adr = cls_q__q[32'ha];
+        i_addsp8 = cls_q__q[32'hb];
+        i_stm = cls_q__q[32'hc];
+        i_ldm = cls_q__q[32'hd];
+        i_bcg = cls_q__q[32'he];
+        i_b = cls_q__q[32'hf];
+        i_32 = cls_q__q[32'h10];
+        m_addsp = cls_q__q[32'h11];
+        m_subsp = cls_q__q[32'h12];
+        m_ext = cls_q__q[32'h13];
+        m_push = cls_q__q[32'h14];
+        m_cps = cls_q__q[32'h15];
+        m_rev = cls_q__q[32'h16];
+        m_pop = cls_q__q[32'h17];
+        m_bkpt = cls_q__q[32'h18];
+        m_hint = cls_q__q[32'h19];
+        f_rd = hw_q__q[(32'h0)+:(4)] & m7_4;
+        f_r8 = hw_q__q[(32'h8)+:(4)] & m7_4;
+        f_hd = f_rd;
+        if (hw_q__q[32'h7]) begin
+            f_hd = f_rd | r8;
+        end
+        ra = ra_q__q;
+        rb = rb_q__q;
+    end
+
+endmodule // pluton_soc_app_core_ds
+
+module pluton_soc_rdff26(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [25:0] d;
+    output reg  [25:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 26'h0;
+        else q <= d;
+    end
+endmodule // pluton_soc_rdff26
 
 module pluton_soc_rdff6(d,q,clock,rst_n);
 

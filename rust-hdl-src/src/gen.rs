@@ -269,16 +269,11 @@ const ISOLATE: &[Isolate] = &[
         modules: &["apb_arb", "soc_arb"],
         nets: &["tie1", "pick", "grant", "fwd", "m_psel", "m_penable", "m_pwrite", "m_paddr", "m_pwdata", "m_pstrb", "m_pmaster"],
     },
-    // The core computes its register-file read addresses and reads the LUT RAM's answer in its
-    // one block; the addresses come from flops through these nets alone (instruction word, decode
-    // classes, register fields), so isolating them leaves no loop through the RAM.
+    // The core reads the LUT RAM with addresses from flops (its decode stage), in the block that
+    // writes the RAM: isolating the address assignments leaves no loop through the RAM.
     Isolate {
         modules: &["m0", "node_core", "sec_core", "app_core"],
-        nets: &[
-            "slot", "w_head", "w_other", "hw", "h15", "h14", "h13", "h12", "h11", "h10", "h7", "f_rd", "f_rm", "f_rn6",
-            "f_r8", "f_hd", "f_hm", "i_imm8", "i_dp", "i_hi", "i_ldrlit", "i_ldst_sp", "i_adr", "i_addsp8", "i_misc",
-            "i_stm", "i_ldm", "i_bcg", "i_b", "i_32", "ra", "rb", "rf__raddr_a", "rf__raddr_b",
-        ],
+        nets: &["ra", "rb", "rf__raddr_a", "rf__raddr_b"],
     },
     // The core both drives the SCS's inputs and reads its flop-driven outputs in its one block.
     Isolate {

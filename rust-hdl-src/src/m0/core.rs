@@ -7,6 +7,7 @@
 //! no ERROR) or freezes; the AHB address phase is a function of frozen state, so it holds still
 //! during wait states. See README.md for the timing contract.
 
+use super::decode::M0Decode;
 use super::scs::M0Scs;
 use crate::common::prims::{RDff, RegRam};
 use rust_hdl::prelude::*;
@@ -55,11 +56,10 @@ crate::hdl_block! {
         s_brd: 4 = 6, s_stk: 4 = 7, s_veca: 4 = 8, s_vecd: 4 = 9, s_ret: 4 = 10, s_unstk: 4 = 11,
         s_unlast: 4 = 12, s_halt: 4 = 13, s_lock: 4 = 14, s_lock2: 4 = 15,
         // Register numbers (13 MSP, 15 PSP in the file; 15 is PC in instructions).
-        r0: 4 = 0, r1: 4 = 1, r2: 4 = 2, r3: 4 = 3, r4: 4 = 4, r8: 4 = 8, r12: 4 = 12, r13: 4 = 13,
+        r0: 4 = 0, r1: 4 = 1, r2: 4 = 2, r3: 4 = 3, r4: 4 = 4, r12: 4 = 12, r13: 4 = 13,
         r14: 4 = 14, r15: 4 = 15,
         k1: 3 = 1, n0: 6 = 0, n1: 6 = 1, n3: 6 = 3,
-        h4_0: 4 = 0, h4_2: 4 = 2, h4_3: 4 = 3, h4_4: 4 = 4, h4_e: 4 = 14,
-        cps7: 7 = 0b0110011,
+        h4_2: 4 = 2, h4_3: 4 = 3, h4_4: 4 = 4, h4_e: 4 = 14,
         one9: 9 = 1,
         zero8: 8 = 0,
         tr_nonseq: 2 = 2, tr_idle: 2 = 0,
@@ -78,7 +78,7 @@ crate::hdl_block! {
         m_nz: 4 = 0b0011, m_nz_only: 4 = 0b1100, m_c: 4 = 0b1101, f8: 4 = 8, f4: 4 = 4, f2: 4 = 2,
         f1: 4 = 1,
         op_msr: 6 = 0b011100, op_mrs: 6 = 0b011111, op_bar: 7 = 0b0111011,
-        h4_1: 4 = 1, h4_5: 4 = 5, h4_6: 4 = 6, m7_4: 4 = 7, m9_ff: 9 = 0xFF,
+        h4_1: 4 = 1, h4_5: 4 = 5, h4_6: 4 = 6, m9_ff: 9 = 0xFF,
         xff000000: 32 = 0xFF000000,
         xffff0000: 32 = 0xFFFF0000,
         xfffff000: 32 = 0xFFFFF000,
@@ -93,6 +93,8 @@ crate::hdl_block! {
     }
     fields {
         scs: M0Scs,
+        // Decode stage: the head halfword, its classes and read addresses, in flops.
+        ds: M0Decode,
         // R0-R12 and LR in LUT RAM (words 13 and 15 are written but never read);
         // MSP and PSP in flops, since the core reads them beside the two ports.
         rf: RegRam<4, 32>,
@@ -191,13 +193,10 @@ crate::hdl_block! {
         he: Signal<Local, bool>,
         ov: Signal<Local, bool>,
         oe: Signal<Local, bool>,
-        hw: Signal<Local, Bits<16>>,
+        hw: Signal<Local, Bits<14>>,
         hw2: Signal<Local, Bits<16>>,
         hv2: Signal<Local, bool>,
         he2: Signal<Local, bool>,
-        h15: Signal<Local, bool>,
-        h14: Signal<Local, bool>,
-        h13: Signal<Local, bool>,
         h12: Signal<Local, bool>,
         h11: Signal<Local, bool>,
         h10: Signal<Local, bool>,
@@ -205,42 +204,9 @@ crate::hdl_block! {
         h8: Signal<Local, bool>,
         h7: Signal<Local, bool>,
         h6: Signal<Local, bool>,
-        f_rd: Signal<Local, Bits<4>>,
-        f_rm: Signal<Local, Bits<4>>,
-        f_rn6: Signal<Local, Bits<4>>,
-        f_r8: Signal<Local, Bits<4>>,
-        f_hd: Signal<Local, Bits<4>>,
-        f_hm: Signal<Local, Bits<4>>,
         imm5: Signal<Local, Bits<32>>,
         imm8: Signal<Local, Bits<32>>,
         imm3: Signal<Local, Bits<32>>,
-        i_shift: Signal<Local, bool>,
-        i_addsub: Signal<Local, bool>,
-        i_imm8: Signal<Local, bool>,
-        i_dp: Signal<Local, bool>,
-        i_hi: Signal<Local, bool>,
-        i_ldrlit: Signal<Local, bool>,
-        i_ldst_reg: Signal<Local, bool>,
-        i_ldst_imm: Signal<Local, bool>,
-        i_ldst_h: Signal<Local, bool>,
-        i_ldst_sp: Signal<Local, bool>,
-        i_adr: Signal<Local, bool>,
-        i_addsp8: Signal<Local, bool>,
-        i_misc: Signal<Local, bool>,
-        i_stm: Signal<Local, bool>,
-        i_ldm: Signal<Local, bool>,
-        i_bcg: Signal<Local, bool>,
-        i_b: Signal<Local, bool>,
-        i_32: Signal<Local, bool>,
-        m_addsp: Signal<Local, bool>,
-        m_subsp: Signal<Local, bool>,
-        m_ext: Signal<Local, bool>,
-        m_push: Signal<Local, bool>,
-        m_cps: Signal<Local, bool>,
-        m_rev: Signal<Local, bool>,
-        m_pop: Signal<Local, bool>,
-        m_bkpt: Signal<Local, bool>,
-        m_hint: Signal<Local, bool>,
         cond_ok: Signal<Local, bool>,
         cond_base: Signal<Local, bool>,
         // Operands and ALU.
@@ -334,6 +300,8 @@ crate::hdl_block! {
         sysm: Signal<Local, Bits<8>>,
         // Control.
         retire: Signal<Local, bool>,
+        // The instruction ends and the next one, 2 bytes on, runs next (if nothing intervenes).
+        pc_step: Signal<Local, bool>,
         ret_ipc: Signal<Local, bool>,
         ret_exc: Signal<Local, bool>,
         ret_lock: Signal<Local, bool>,
@@ -366,6 +334,8 @@ impl Logic for M0Core {
         self.scs.clock.next = self.clock.val();
         self.scs.rst_n.next = self.rst_n.val();
         self.rf.clock.next = self.clock.val();
+        self.ds.clock.next = self.clock.val();
+        self.ds.rst_n.next = self.rst_n.val();
         self.rf_ok.clock.next = self.clock.val();
         self.rf_ok.rst_n.next = self.rst_n.val();
         self.rf_ok.d.next = self.rf_ok.q.val();
@@ -590,16 +560,15 @@ impl Logic for M0Core {
             self.ov.next = self.bv.q.val().get_bit(0);
             self.oe.next = self.be.q.val().get_bit(0);
         }
-        self.hw.next = self.w_head.val().get_bits::<16>(0);
+        // The head halfword comes from the decode stage's flops (bits 15:14 are in its classes).
+        self.hw.next = self.ds.hw32.val().get_bits::<14>(0);
         self.hw2.next = self.w_head.val().get_bits::<16>(16);
-        self.hw32.next = self.w_head.val() & 0xFFFF;
+        self.hw32.next = self.ds.hw32.val();
         self.hw2_32.next = self.w_head.val() >> 16;
         self.hv2.next = self.hv.val();
         self.he2.next = self.he.val();
         if self.pc.q.val().get_bit(1) {
-            self.hw.next = self.w_head.val().get_bits::<16>(16);
             self.hw2.next = self.w_other.val();
-            self.hw32.next = self.w_head.val() >> 16;
             if self.slot.val() {
                 self.hw2_32.next = self.buf0.q.val() & 0xFFFF;
             } else {
@@ -610,9 +579,6 @@ impl Logic for M0Core {
         }
 
         // ---- Decode (of the head halfword; it stays at the head until the instruction ends).
-        self.h15.next = self.hw.val().get_bit(15);
-        self.h14.next = self.hw.val().get_bit(14);
-        self.h13.next = self.hw.val().get_bit(13);
         self.h12.next = self.hw.val().get_bit(12);
         self.h11.next = self.hw.val().get_bit(11);
         self.h10.next = self.hw.val().get_bit(10);
@@ -620,60 +586,10 @@ impl Logic for M0Core {
         self.h8.next = self.hw.val().get_bit(8);
         self.h7.next = self.hw.val().get_bit(7);
         self.h6.next = self.hw.val().get_bit(6);
-        self.f_rd.next = self.hw.val().get_bits::<4>(0) & self.m7_4.val();
-        self.f_rm.next = self.hw.val().get_bits::<4>(3) & self.m7_4.val();
-        self.f_rn6.next = self.hw.val().get_bits::<4>(6) & self.m7_4.val();
-        self.f_r8.next = self.hw.val().get_bits::<4>(8) & self.m7_4.val();
-        self.f_hd.next = self.f_rd.val();
-        if self.h7.val() {
-            self.f_hd.next = self.f_rd.val() | self.r8.val();
-        }
-        self.f_hm.next = self.hw.val().get_bits::<4>(3);
         self.imm5.next = (self.hw32.val() >> 6) & 0x1F;
         self.imm8.next = self.hw32.val() & 0xFF;
         self.imm3.next = (self.hw32.val() >> 6) & 7;
-        self.i_shift.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & !(self.h12.val() & self.h11.val());
-        self.i_addsub.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val() & self.h11.val();
-        self.i_imm8.next = !self.h15.val() & !self.h14.val() & self.h13.val();
-        self.i_dp.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val() & !self.h10.val();
-        self.i_hi.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val() & self.h10.val();
-        self.i_ldrlit.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & self.h11.val();
-        self.i_ldst_reg.next = !self.h15.val() & self.h14.val() & !self.h13.val() & self.h12.val();
-        self.i_ldst_imm.next = !self.h15.val() & self.h14.val() & self.h13.val();
-        self.i_ldst_h.next = self.h15.val() & !self.h14.val() & !self.h13.val() & !self.h12.val();
-        self.i_ldst_sp.next = self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val();
-        self.i_adr.next = self.h15.val() & !self.h14.val() & self.h13.val() & !self.h12.val() & !self.h11.val();
-        self.i_addsp8.next = self.h15.val() & !self.h14.val() & self.h13.val() & !self.h12.val() & self.h11.val();
-        self.i_misc.next = self.h15.val() & !self.h14.val() & self.h13.val() & self.h12.val();
-        self.i_stm.next = self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val();
-        self.i_ldm.next = self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & self.h11.val();
-        self.i_bcg.next = self.h15.val() & self.h14.val() & !self.h13.val() & self.h12.val();
-        self.i_b.next = self.h15.val() & self.h14.val() & self.h13.val() & !self.h12.val() & !self.h11.val();
-        self.i_32.next = self.h15.val() & self.h14.val() & self.h13.val() & (self.h12.val() | self.h11.val());
-        self.m_addsp.next = self.i_misc.val() & !self.h11.val() & !self.h10.val() & !self.h9.val() & !self.h8.val() & !self.h7.val();
-        self.m_subsp.next = self.i_misc.val() & !self.h11.val() & !self.h10.val() & !self.h9.val() & !self.h8.val() & self.h7.val();
-        self.m_ext.next = self.i_misc.val() & !self.h11.val() & !self.h10.val() & self.h9.val() & !self.h8.val();
-        self.m_push.next = self.i_misc.val()
-            & !self.h11.val()
-            & self.h10.val()
-            & !self.h9.val()
-            & (self.hw.val().get_bits::<9>(0) != self.z9.val());
-        self.m_cps.next = self.i_misc.val()
-            & (self.hw.val().get_bits::<7>(5) == self.cps7.val())
-            & (self.hw.val().get_bits::<4>(0) == self.h4_2.val());
-        self.m_rev.next = self.i_misc.val() & self.h11.val() & !self.h10.val() & self.h9.val() & !self.h8.val() & !(self.h7.val() & !self.h6.val());
-        self.m_pop.next = self.i_misc.val()
-            & self.h11.val()
-            & self.h10.val()
-            & !self.h9.val()
-            & (self.hw.val().get_bits::<9>(0) != self.z9.val());
-        self.m_bkpt.next = self.i_misc.val() & self.h11.val() & self.h10.val() & self.h9.val() & !self.h8.val();
-        self.m_hint.next = self.i_misc.val()
-            & self.h11.val()
-            & self.h10.val()
-            & self.h9.val()
-            & self.h8.val()
-            & (self.hw.val().get_bits::<4>(0) == self.h4_0.val());
+
         // Condition codes: bits 3..1 pick a test, bit 0 inverts it.
         self.cond_base.next = false;
         match self.hw.val().get_bits::<3>(9).index() {
@@ -693,12 +609,12 @@ impl Logic for M0Core {
 
 
         // ---- Load/store decode: size 0 byte, 1 half, 2 word.
-        self.ls.next = self.i_ldst_reg.val() | self.i_ldst_imm.val() | self.i_ldst_h.val() | self.i_ldst_sp.val() | self.i_ldrlit.val();
+        self.ls.next = self.ds.i_ldst_reg.val() | self.ds.i_ldst_imm.val() | self.ds.i_ldst_h.val() | self.ds.i_ldst_sp.val() | self.ds.i_ldrlit.val();
         self.ls_load.next = self.h11.val();
         self.ls_size.next = self.b2_2.val();
         self.ls_signed.next = false;
-        self.ls_rt.next = self.f_rd.val();
-        if self.i_ldst_reg.val() {
+        self.ls_rt.next = self.ds.f_rd.val();
+        if self.ds.i_ldst_reg.val() {
             match self.hw.val().get_bits::<3>(9).index() {
                 0 => self.ls_load.next = false,
                 1 => {
@@ -729,20 +645,20 @@ impl Logic for M0Core {
                     self.ls_signed.next = true;
                 }
             }
-        } else if self.i_ldst_imm.val() & self.h12.val() {
+        } else if self.ds.i_ldst_imm.val() & self.h12.val() {
             self.ls_size.next = self.b2_0.val();
-        } else if self.i_ldst_h.val() {
+        } else if self.ds.i_ldst_h.val() {
             self.ls_size.next = self.b2_1.val();
-        } else if self.i_ldst_sp.val() | self.i_ldrlit.val() {
-            self.ls_rt.next = self.f_r8.val();
-            self.ls_load.next = self.h11.val() | self.i_ldrlit.val();
+        } else if self.ds.i_ldst_sp.val() | self.ds.i_ldrlit.val() {
+            self.ls_rt.next = self.ds.f_r8.val();
+            self.ls_load.next = self.h11.val() | self.ds.i_ldrlit.val();
         }
 
         // ---- LDM/STM/PUSH/POP register list (bit 8: LR for PUSH, PC for POP).
         self.list9.next = self.lsm_list.q.val();
         if self.is_exec.val() {
             self.list9.next = self.hw.val().get_bits::<9>(0);
-            if self.i_stm.val() | self.i_ldm.val() {
+            if self.ds.i_stm.val() | self.ds.i_ldm.val() {
                 self.list9.next = self.hw.val().get_bits::<9>(0) & self.m9_ff.val();
             }
         }
@@ -821,30 +737,9 @@ impl Logic for M0Core {
         if self.spsel.q.val() {
             self.sp_cur.next = self.psp.q.val();
         }
-        // Port A: Rn / Rdn; port B: Rm, or the register a store's data phase sends.
-        self.ra.next = self.f_rm.val();
-        self.rb.next = self.f_rn6.val();
-        if self.i_imm8.val() | self.i_stm.val() | self.i_ldm.val() {
-            self.ra.next = self.f_r8.val();
-        } else if self.i_dp.val() {
-            self.ra.next = self.f_rd.val();
-            self.rb.next = self.f_rm.val();
-        } else if self.i_hi.val() {
-            self.ra.next = self.f_hd.val();
-            self.rb.next = self.f_hm.val();
-        } else if self.i_ldrlit.val() | self.i_adr.val() | self.i_bcg.val() | self.i_b.val() {
-            self.ra.next = self.r15.val();
-        } else if self.i_ldst_sp.val() | self.i_addsp8.val() | self.i_misc.val() {
-            self.ra.next = self.r13.val();
-            self.rb.next = self.f_rm.val();
-        } else if self.i_32.val() {
-            // MSR reads Rn from the first halfword.
-            self.ra.next = self.hw.val().get_bits::<4>(0);
-        }
-        if self.dp_st.q.val() {
-            self.rb.next = self.dp_reg.q.val();
-        }
-        // The RAM's ports; 13 reads as the SP in use, 15 as PC + 4.
+        // The read addresses were decoded a cycle early and come from flops.
+        self.ra.next = self.ds.ra.val();
+        self.rb.next = self.ds.rb.val();
         self.rf.raddr_a.next = self.ra.val();
         self.rf.raddr_b.next = self.rb.val();
         self.ra_v.next = bits::<32>(0);
@@ -879,11 +774,11 @@ impl Logic for M0Core {
         self.r_sel.next = self.zero4.val();
         self.alu.next = false;
         self.alu_we.next = true;
-        self.wl_alu.next = self.f_rd.val();
+        self.wl_alu.next = self.ds.f_rd.val();
         self.f_nz.next = true;
         self.f_cv.next = false;
         self.f_c.next = false;
-        if self.i_shift.val() {
+        if self.ds.i_shift.val() {
             self.alu.next = true;
             self.r_sel.next = self.k_sh.val();
             self.f_c.next = true;
@@ -892,7 +787,7 @@ impl Logic for M0Core {
             if (self.hw.val().get_bits::<5>(6) == self.z5.val()) & (self.h12.val() | self.h11.val()) {
                 self.sh_amt.next = self.c8_32.val();
             }
-        } else if self.i_addsub.val() {
+        } else if self.ds.i_addsub.val() {
             self.alu.next = true;
             self.f_cv.next = true;
             if self.h10.val() {
@@ -900,10 +795,10 @@ impl Logic for M0Core {
             }
             self.b_inv.next = self.h9.val();
             self.cin.next = self.h9.val();
-        } else if self.i_imm8.val() {
+        } else if self.ds.i_imm8.val() {
             // MOV, CMP, ADD, SUB.
             self.alu.next = true;
-            self.wl_alu.next = self.f_r8.val();
+            self.wl_alu.next = self.ds.f_r8.val();
             self.b_v.next = self.imm8.val();
             self.b_inv.next = self.h11.val();
             self.cin.next = self.h11.val();
@@ -914,7 +809,7 @@ impl Logic for M0Core {
             if !self.h12.val() & self.h11.val() {
                 self.alu_we.next = false;
             }
-        } else if self.i_dp.val() {
+        } else if self.ds.i_dp.val() {
             self.alu.next = true;
             match self.hw.val().get_bits::<4>(6).index() {
                 0 => self.r_sel.next = self.k_and.val(),
@@ -973,9 +868,9 @@ impl Logic for M0Core {
                 14 => self.r_sel.next = self.k_bic.val(),
                 _ => self.r_sel.next = self.k_mvn.val(),
             }
-        } else if self.i_hi.val() {
+        } else if self.ds.i_hi.val() {
             // ADD (no flags), CMP, MOV (no flags); BX/BLX handled by control.
-            self.wl_alu.next = self.f_hd.val();
+            self.wl_alu.next = self.ds.f_hd.val();
             self.f_nz.next = false;
             if !self.h9.val() & self.h8.val() {
                 self.b_inv.next = true;
@@ -987,54 +882,54 @@ impl Logic for M0Core {
             if self.h9.val() & !self.h8.val() {
                 self.r_sel.next = self.k_mov.val();
             }
-            self.alu.next = !(self.h9.val() & self.h8.val()) & (self.f_hd.val() != self.r15.val());
+            self.alu.next = !(self.h9.val() & self.h8.val()) & (self.ds.f_hd.val() != self.r15.val());
         } else if self.ls.val() {
-            if self.i_ldrlit.val() {
+            if self.ds.i_ldrlit.val() {
                 self.a_v.next = self.ra_v.val() & self.xfffffffc.val();
                 self.b_v.next = self.imm8.val() << 2;
-            } else if self.i_ldst_sp.val() {
+            } else if self.ds.i_ldst_sp.val() {
                 self.b_v.next = self.imm8.val() << 2;
-            } else if self.i_ldst_imm.val() {
+            } else if self.ds.i_ldst_imm.val() {
                 self.b_v.next = self.imm5.val() << 2;
                 if self.h12.val() {
                     self.b_v.next = self.imm5.val();
                 }
-            } else if self.i_ldst_h.val() {
+            } else if self.ds.i_ldst_h.val() {
                 self.b_v.next = self.imm5.val() << 1;
             }
-        } else if self.i_adr.val() | self.i_addsp8.val() {
+        } else if self.ds.i_adr.val() | self.ds.i_addsp8.val() {
             self.alu.next = true;
             self.f_nz.next = false;
-            self.wl_alu.next = self.f_r8.val();
+            self.wl_alu.next = self.ds.f_r8.val();
             self.a_v.next = self.ra_v.val() & self.xfffffffc.val();
             self.b_v.next = self.imm8.val() << 2;
-        } else if self.m_addsp.val() | self.m_subsp.val() {
+        } else if self.ds.m_addsp.val() | self.ds.m_subsp.val() {
             self.alu.next = true;
             self.f_nz.next = false;
             self.wl_alu.next = self.r13.val();
             self.b_v.next = (self.hw32.val() & 0x7F) << 2;
             self.b_inv.next = self.h7.val();
             self.cin.next = self.h7.val();
-        } else if self.m_ext.val() | self.m_rev.val() {
+        } else if self.ds.m_ext.val() | self.ds.m_rev.val() {
             self.alu.next = true;
             self.f_nz.next = false;
             self.r_sel.next = self.k_ext.val();
-        } else if self.i_stm.val() | self.i_ldm.val() | self.m_push.val() | self.m_pop.val() {
+        } else if self.ds.i_stm.val() | self.ds.i_ldm.val() | self.ds.m_push.val() | self.ds.m_pop.val() {
             // The adder gives the written-back SP/Rn; PUSH starts at SP - 4n.
             self.b_v.next = self.lcnt.val();
-            self.b_inv.next = self.m_push.val();
-            self.cin.next = self.m_push.val();
-        } else if self.i_bcg.val() {
+            self.b_inv.next = self.ds.m_push.val();
+            self.cin.next = self.ds.m_push.val();
+        } else if self.ds.i_bcg.val() {
             self.b_v.next = (self.hw32.val() & 0xFF) << 1;
             if self.h7.val() {
                 self.b_v.next = ((self.hw32.val() & 0xFF) << 1) | self.xfffffe00.val();
             }
-        } else if self.i_b.val() {
+        } else if self.ds.i_b.val() {
             self.b_v.next = (self.hw32.val() & 0x7FF) << 1;
             if self.h10.val() {
                 self.b_v.next = ((self.hw32.val() & 0x7FF) << 1) | self.xfffff000.val();
             }
-        } else if self.i_32.val() {
+        } else if self.ds.i_32.val() {
             self.a_v.next = self.pc4.val();
             self.b_v.next = self.bl_off.val();
         }
@@ -1129,7 +1024,7 @@ impl Logic for M0Core {
             2 => self.ext_res.next = self.b_v.val() & 0xFFFF,
             _ => self.ext_res.next = self.b_v.val() & 0xFF,
         }
-        if self.m_rev.val() {
+        if self.ds.m_rev.val() {
             if self.h6.val() {
                 self.ext_res.next = ((self.b_v.val() & 0x00FF_00FF) << 8) | ((self.b_v.val() >> 8) & 0x00FF_00FF);
                 if self.h7.val() {
@@ -1302,6 +1197,7 @@ impl Logic for M0Core {
         self.pf_en.next = false;
         self.flush.next = false;
         self.retire.next = false;
+        self.pc_step.next = false;
         self.ret_ipc.next = false;
         self.ret_exc.next = false;
         self.ret_lock.next = false;
@@ -1387,9 +1283,9 @@ impl Logic for M0Core {
                             self.wl.next = self.wl_alu.val();
                             self.wd.next = self.res.val();
                             self.apsr.d.next = self.apsr_alu.val();
-                            self.pc.d.next = self.pc.q.val() + 2;
+                            self.pc_step.next = true;
                             self.retire.next = true;
-                        } else if self.i_hi.val() {
+                        } else if self.ds.i_hi.val() {
                             // ADD/MOV to PC, BX, BLX.
                             self.target.next = self.res.val();
                             if self.h9.val() & self.h8.val() {
@@ -1421,39 +1317,39 @@ impl Logic for M0Core {
                             self.n_signed.next = self.ls_signed.val();
                             self.n_reg.next = self.ls_rt.val();
                             self.st.d.next = self.s_x2.val();
-                        } else if self.i_stm.val() | self.i_ldm.val() | self.m_push.val() | self.m_pop.val() {
+                        } else if self.ds.i_stm.val() | self.ds.i_ldm.val() | self.ds.m_push.val() | self.ds.m_pop.val() {
                             self.req.next = true;
                             self.rq_chk.next = true;
                             self.rq_addr.next = self.ra_v.val();
-                            if self.m_push.val() {
+                            if self.ds.m_push.val() {
                                 self.rq_addr.next = self.sum.val();
                             }
-                            self.lsm_st.d.next = self.i_stm.val() | self.m_push.val();
-                            self.lsm_wb.d.next = self.i_stm.val();
-                            self.lsm_rn.d.next = self.f_r8.val();
-                            if self.m_push.val() | self.m_pop.val() {
+                            self.lsm_st.d.next = self.ds.i_stm.val() | self.ds.m_push.val();
+                            self.lsm_wb.d.next = self.ds.i_stm.val();
+                            self.lsm_rn.d.next = self.ds.f_r8.val();
+                            if self.ds.m_push.val() | self.ds.m_pop.val() {
                                 self.lsm_rn.d.next = self.r13.val();
                             }
                             self.lsm_base.d.next = self.ra_v.val();
-                            self.lsm_pc.d.next = self.m_pop.val() & self.h8.val();
+                            self.lsm_pc.d.next = self.ds.m_pop.val() & self.h8.val();
                             // LDM (Rn not loaded), PUSH, POP write Rn/SP back now; STM at its end.
-                            if self.m_push.val() | self.m_pop.val() {
+                            if self.ds.m_push.val() | self.ds.m_pop.val() {
                                 self.we.next = true;
                                 self.wl.next = self.r13.val();
                                 self.wd.next = self.sum.val();
                             }
-                            if self.i_ldm.val() & !self.list9.val().get_bit(self.f_r8.val().index()) {
+                            if self.ds.i_ldm.val() & !self.list9.val().get_bit(self.ds.f_r8.val().index()) {
                                 self.we.next = true;
-                                self.wl.next = self.f_r8.val();
+                                self.wl.next = self.ds.f_r8.val();
                                 self.wd.next = self.sum.val();
                             }
                             self.lsm_go.next = true;
-                        } else if self.i_bcg.val() {
+                        } else if self.ds.i_bcg.val() {
                             if self.hw.val().get_bits::<4>(8) == self.h4_e.val() {
                                 self.fault.next = true;
                             } else if self.hw.val().get_bits::<4>(8) == self.ones4.val() {
                                 // SVC: pends SVCall, or escalates to HardFault returning past it.
-                                self.pc.d.next = self.pc.q.val() + 2;
+                                self.pc_step.next = true;
                                 if self.svc_e.val() {
                                     self.scs.pend_svc.next = true;
                                     self.retire.next = true;
@@ -1466,32 +1362,32 @@ impl Logic for M0Core {
                                 self.st.d.next = self.s_bra.val();
                                 self.brd_kind.d.next = self.b2_1.val();
                             } else {
-                                self.pc.d.next = self.pc.q.val() + 2;
+                                self.pc_step.next = true;
                                 self.retire.next = true;
                             }
-                        } else if self.i_b.val() {
+                        } else if self.ds.i_b.val() {
                             self.flush.next = true;
                             self.pc.d.next = self.sum.val();
                             self.st.d.next = self.s_bra.val();
                             self.brd_kind.d.next = self.b2_1.val();
-                        } else if self.i_32.val() {
+                        } else if self.ds.i_32.val() {
                             // Only 11110 prefixes exist on ARMv6-M; the second halfword is read next cycle.
                             if self.h12.val() & !self.h11.val() {
                                 self.st.d.next = self.s_x2.val();
                             } else {
                                 self.fault.next = true;
                             }
-                        } else if self.m_bkpt.val() {
-                            self.pc.d.next = self.pc.q.val() + 2;
+                        } else if self.ds.m_bkpt.val() {
+                            self.pc_step.next = true;
                             self.retire.next = true;
                             self.st.d.next = self.s_halt.val();
-                        } else if self.m_cps.val() {
+                        } else if self.ds.m_cps.val() {
                             if self.privd.val() {
                                 self.primask.d.next = self.hw.val().get_bit(4);
                             }
-                            self.pc.d.next = self.pc.q.val() + 2;
+                            self.pc_step.next = true;
                             self.retire.next = true;
-                        } else if self.m_hint.val() {
+                        } else if self.ds.m_hint.val() {
                             if (self.hw.val().get_bits::<4>(4) == self.h4_2.val()) | (self.hw.val().get_bits::<4>(4) == self.h4_3.val()) {
                                 self.st.d.next = self.s_x2.val();
                             } else {
@@ -1499,7 +1395,7 @@ impl Logic for M0Core {
                                     self.ev.d.next = true;
                                     self.txev.d.next = true;
                                 }
-                                self.pc.d.next = self.pc.q.val() + 2;
+                                self.pc_step.next = true;
                                 self.retire.next = true;
                             }
                         } else {
@@ -1512,12 +1408,12 @@ impl Logic for M0Core {
                 // Second cycle: load/store data phase, WFI/WFE, or the second halfword.
                 if self.ls.val() {
                     self.pf_en.next = true;
-                    self.pc.d.next = self.pc.q.val() + 2;
+                    self.pc_step.next = true;
                     self.retire.next = true;
                     self.st.d.next = self.s_exec.val();
-                } else if self.m_hint.val() {
+                } else if self.ds.m_hint.val() {
                     self.pf_en.next = true;
-                    self.pc.d.next = self.pc.q.val() + 2;
+                    self.pc_step.next = true;
                     self.retire.next = true;
                     self.asleep.d.next = true;
                     self.slp_wfe.d.next = self.hw.val().get_bits::<4>(4) == self.h4_2.val();
@@ -1619,7 +1515,7 @@ impl Logic for M0Core {
                         self.wd.next = self.maddr.q.val();
                     }
                     self.pf_en.next = true;
-                    self.pc.d.next = self.pc.q.val() + 2;
+                    self.pc_step.next = true;
                     self.retire.next = true;
                     self.st.d.next = self.s_exec.val();
                 }
@@ -1754,6 +1650,10 @@ impl Logic for M0Core {
                 self.st.d.next = self.s_lock2.val();
             }
             _ => {}
+        }
+
+        if self.pc_step.val() {
+            self.pc.d.next = self.pc.q.val() + 2;
         }
 
         // ---- LDM/STM/PUSH/POP address phase for the lowest listed register.
@@ -1901,8 +1801,9 @@ impl Logic for M0Core {
             if self.neg_e.val() {
                 self.st.d.next = self.s_lock.val();
             }
-            if !self.i_bcg.val() | !self.is_exec.val() {
+            if !self.ds.i_bcg.val() | !self.is_exec.val() {
                 self.pc.d.next = self.pc.q.val();
+                self.pc_step.next = false;
             }
             self.apsr.d.next = self.apsr.q.val();
         }
@@ -2024,6 +1925,7 @@ impl Logic for M0Core {
             self.st.d.next = self.st.q.val();
             self.k.d.next = self.k.q.val();
             self.pc.d.next = self.pc.q.val();
+            self.pc_step.next = false;
             self.ipc.d.next = self.ipc.q.val();
             self.bv.d.next = self.bv.q.val();
             self.be.d.next = self.be.q.val();
@@ -2119,6 +2021,19 @@ impl Logic for M0Core {
             self.dp_reg.d.next = self.n_reg.val();
             self.dp_wsel.d.next = self.n_wsel.val();
         }
+
+        // ---- Decode stage inputs: next cycle's PC bits, buffer and store data phase. Only the
+        // sequential next PC is given (PC, or PC + 2 when the instruction steps): a branch's
+        // target goes through A(target) and D(target) first, and the stage has the target's
+        // halfword by the time it runs, without the branch adder on the stage's path.
+        self.ds.pc_n.next = self.pc.q.val().get_bits::<2>(1);
+        if self.pc_step.val() {
+            self.ds.pc_n.next = self.pc.q.val().get_bits::<2>(1) + self.b2_1.val();
+        }
+        self.ds.buf0_n.next = self.buf0.d.val();
+        self.ds.buf1_n.next = self.buf1.d.val();
+        self.ds.st_n.next = self.dp_st.d.val();
+        self.ds.st_reg_n.next = self.dp_reg.d.val();
 
         // ---- SCS state inputs are next-state values, so its registered outputs are current.
         self.scs.irq.next = self.IRQ.val();

@@ -1,5 +1,6 @@
 //! Soft Cortex-M0-class core (`pluton_m0`): ARMv6-M Thumb, AHB-Lite master, NVIC/SysTick/SCB. See README.md.
 pub mod core;
+pub mod decode;
 pub mod regs;
 pub mod scs;
 

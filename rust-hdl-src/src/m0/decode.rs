@@ -1,0 +1,360 @@
+//! The core's decode stage (`M0Decode`): the halfword that will be at the head next cycle,
+//! decoded and registered with its register-file read addresses.
+//!
+//! Its inputs are the core's next state (PC bits, instruction buffer, store data phase), so its
+//! outputs always describe the current head halfword, and the execute cycle starts from flops:
+//! the register file is read at once and the instruction classes need no logic. It adds no cycle.
+
+use crate::common::prims::RDff;
+use rust_hdl::prelude::*;
+
+crate::hdl_block! {
+    /// Thumb decode, registered: `i_*` instruction classes, `m_*` miscellaneous (1011) forms.
+    M0Decode
+    ports {
+        clock: Signal<In, Clock>,
+        rst_n: Signal<In, bool>,
+        /// Next PC bits 2:1 (word slot, halfword) and the next instruction buffer.
+        pc_n: Signal<In, Bits<2>>,
+        buf0_n: Signal<In, Bits<32>>,
+        buf1_n: Signal<In, Bits<32>>,
+        /// A store's data phase next cycle sends register `st_reg_n`, read through port B.
+        st_n: Signal<In, bool>,
+        st_reg_n: Signal<In, Bits<4>>,
+        /// The head halfword, zero-extended.
+        hw32: Signal<Out, Bits<32>>,
+        i_shift: Signal<Out, bool>,
+        i_addsub: Signal<Out, bool>,
+        i_imm8: Signal<Out, bool>,
+        i_dp: Signal<Out, bool>,
+        i_hi: Signal<Out, bool>,
+        i_ldrlit: Signal<Out, bool>,
+        i_ldst_reg: Signal<Out, bool>,
+        i_ldst_imm: Signal<Out, bool>,
+        i_ldst_h: Signal<Out, bool>,
+        i_ldst_sp: Signal<Out, bool>,
+        i_adr: Signal<Out, bool>,
+        i_addsp8: Signal<Out, bool>,
+        i_stm: Signal<Out, bool>,
+        i_ldm: Signal<Out, bool>,
+        i_bcg: Signal<Out, bool>,
+        i_b: Signal<Out, bool>,
+        i_32: Signal<Out, bool>,
+        m_addsp: Signal<Out, bool>,
+        m_subsp: Signal<Out, bool>,
+        m_ext: Signal<Out, bool>,
+        m_push: Signal<Out, bool>,
+        m_cps: Signal<Out, bool>,
+        m_rev: Signal<Out, bool>,
+        m_pop: Signal<Out, bool>,
+        m_bkpt: Signal<Out, bool>,
+        m_hint: Signal<Out, bool>,
+        /// Low-register fields Rd (2:0), R8 (10:8); high-register Rd (H1:2:0).
+        f_rd: Signal<Out, Bits<4>>,
+        f_r8: Signal<Out, Bits<4>>,
+        f_hd: Signal<Out, Bits<4>>,
+        /// Register-file read addresses (13 SP, 15 PC).
+        ra: Signal<Out, Bits<4>>,
+        rb: Signal<Out, Bits<4>>,
+    }
+    consts {
+        m7_4: 4 = 7, r8: 4 = 8, r13: 4 = 13, r15: 4 = 15, z9: 9 = 0, cps7: 7 = 0b0110011,
+        h4_0: 4 = 0, h4_2: 4 = 2,
+        // One bit per class in the registered class word.
+        z26: 26 = 0,
+        b_i_shift: 26 = 1 << 0, b_i_addsub: 26 = 1 << 1, b_i_imm8: 26 = 1 << 2, b_i_dp: 26 = 1 << 3,
+        b_i_hi: 26 = 1 << 4, b_i_ldrlit: 26 = 1 << 5, b_i_ldst_reg: 26 = 1 << 6, b_i_ldst_imm: 26 = 1 << 7,
+        b_i_ldst_h: 26 = 1 << 8, b_i_ldst_sp: 26 = 1 << 9, b_i_adr: 26 = 1 << 10, b_i_addsp8: 26 = 1 << 11,
+        b_i_stm: 26 = 1 << 12, b_i_ldm: 26 = 1 << 13, b_i_bcg: 26 = 1 << 14, b_i_b: 26 = 1 << 15,
+        b_i_32: 26 = 1 << 16, b_m_addsp: 26 = 1 << 17, b_m_subsp: 26 = 1 << 18, b_m_ext: 26 = 1 << 19,
+        b_m_push: 26 = 1 << 20, b_m_cps: 26 = 1 << 21, b_m_rev: 26 = 1 << 22, b_m_pop: 26 = 1 << 23,
+        b_m_bkpt: 26 = 1 << 24, b_m_hint: 26 = 1 << 25,
+    }
+    fields {
+        hw_q: RDff<Bits<32>>,
+        // The classes, one bit each (`b_*`).
+        cls_q: RDff<Bits<26>>,
+        ra_q: RDff<Bits<4>>,
+        rb_q: RDff<Bits<4>>,
+        w_n: Signal<Local, Bits<32>>,
+        hw_n: Signal<Local, Bits<32>>,
+        n_cls: Signal<Local, Bits<26>>,
+        h15: Signal<Local, bool>,
+        h14: Signal<Local, bool>,
+        h13: Signal<Local, bool>,
+        h12: Signal<Local, bool>,
+        h11: Signal<Local, bool>,
+        h10: Signal<Local, bool>,
+        h9: Signal<Local, bool>,
+        h8: Signal<Local, bool>,
+        h7: Signal<Local, bool>,
+        h6: Signal<Local, bool>,
+        n_i_shift: Signal<Local, bool>,
+        n_i_addsub: Signal<Local, bool>,
+        n_i_imm8: Signal<Local, bool>,
+        n_i_dp: Signal<Local, bool>,
+        n_i_hi: Signal<Local, bool>,
+        n_i_ldrlit: Signal<Local, bool>,
+        n_i_ldst_reg: Signal<Local, bool>,
+        n_i_ldst_imm: Signal<Local, bool>,
+        n_i_ldst_h: Signal<Local, bool>,
+        n_i_ldst_sp: Signal<Local, bool>,
+        n_i_adr: Signal<Local, bool>,
+        n_i_addsp8: Signal<Local, bool>,
+        n_i_stm: Signal<Local, bool>,
+        n_i_ldm: Signal<Local, bool>,
+        n_i_bcg: Signal<Local, bool>,
+        n_i_b: Signal<Local, bool>,
+        n_i_32: Signal<Local, bool>,
+        n_m_addsp: Signal<Local, bool>,
+        n_m_subsp: Signal<Local, bool>,
+        n_m_ext: Signal<Local, bool>,
+        n_m_push: Signal<Local, bool>,
+        n_m_cps: Signal<Local, bool>,
+        n_m_rev: Signal<Local, bool>,
+        n_m_pop: Signal<Local, bool>,
+        n_m_bkpt: Signal<Local, bool>,
+        n_m_hint: Signal<Local, bool>,
+        n_i_misc: Signal<Local, bool>,
+        n_f_rd: Signal<Local, Bits<4>>,
+        n_f_rm: Signal<Local, Bits<4>>,
+        n_f_rn6: Signal<Local, Bits<4>>,
+        n_f_r8: Signal<Local, Bits<4>>,
+        n_f_hd: Signal<Local, Bits<4>>,
+        n_f_hm: Signal<Local, Bits<4>>,
+        n_ra: Signal<Local, Bits<4>>,
+        n_rb: Signal<Local, Bits<4>>,
+    }
+}
+
+impl Logic for M0Decode {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.hw_q.clock.next = self.clock.val();
+        self.hw_q.rst_n.next = self.rst_n.val();
+        self.cls_q.clock.next = self.clock.val();
+        self.cls_q.rst_n.next = self.rst_n.val();
+        self.ra_q.clock.next = self.clock.val();
+        self.ra_q.rst_n.next = self.rst_n.val();
+        self.rb_q.clock.next = self.clock.val();
+        self.rb_q.rst_n.next = self.rst_n.val();
+
+        // ---- The next head halfword.
+        self.w_n.next = self.buf0_n.val();
+        if self.pc_n.val().get_bit(1) {
+            self.w_n.next = self.buf1_n.val();
+        }
+        self.hw_n.next = self.w_n.val() & 0xFFFF;
+        if self.pc_n.val().get_bit(0) {
+            self.hw_n.next = self.w_n.val() >> 16;
+        }
+
+        // ---- Decode.
+        self.h15.next = self.hw_n.val().get_bit(15);
+        self.h14.next = self.hw_n.val().get_bit(14);
+        self.h13.next = self.hw_n.val().get_bit(13);
+        self.h12.next = self.hw_n.val().get_bit(12);
+        self.h11.next = self.hw_n.val().get_bit(11);
+        self.h10.next = self.hw_n.val().get_bit(10);
+        self.h9.next = self.hw_n.val().get_bit(9);
+        self.h8.next = self.hw_n.val().get_bit(8);
+        self.h7.next = self.hw_n.val().get_bit(7);
+        self.h6.next = self.hw_n.val().get_bit(6);
+        self.n_f_rd.next = self.hw_n.val().get_bits::<4>(0) & self.m7_4.val();
+        self.n_f_rm.next = self.hw_n.val().get_bits::<4>(3) & self.m7_4.val();
+        self.n_f_rn6.next = self.hw_n.val().get_bits::<4>(6) & self.m7_4.val();
+        self.n_f_r8.next = self.hw_n.val().get_bits::<4>(8) & self.m7_4.val();
+        self.n_f_hd.next = self.n_f_rd.val();
+        if self.h7.val() {
+            self.n_f_hd.next = self.n_f_rd.val() | self.r8.val();
+        }
+        self.n_f_hm.next = self.hw_n.val().get_bits::<4>(3);
+        self.n_i_shift.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & !(self.h12.val() & self.h11.val());
+        self.n_i_addsub.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val() & self.h11.val();
+        self.n_i_imm8.next = !self.h15.val() & !self.h14.val() & self.h13.val();
+        self.n_i_dp.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val() & !self.h10.val();
+        self.n_i_hi.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val() & self.h10.val();
+        self.n_i_ldrlit.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & self.h11.val();
+        self.n_i_ldst_reg.next = !self.h15.val() & self.h14.val() & !self.h13.val() & self.h12.val();
+        self.n_i_ldst_imm.next = !self.h15.val() & self.h14.val() & self.h13.val();
+        self.n_i_ldst_h.next = self.h15.val() & !self.h14.val() & !self.h13.val() & !self.h12.val();
+        self.n_i_ldst_sp.next = self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val();
+        self.n_i_adr.next = self.h15.val() & !self.h14.val() & self.h13.val() & !self.h12.val() & !self.h11.val();
+        self.n_i_addsp8.next = self.h15.val() & !self.h14.val() & self.h13.val() & !self.h12.val() & self.h11.val();
+        self.n_i_misc.next = self.h15.val() & !self.h14.val() & self.h13.val() & self.h12.val();
+        self.n_i_stm.next = self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val();
+        self.n_i_ldm.next = self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & self.h11.val();
+        self.n_i_bcg.next = self.h15.val() & self.h14.val() & !self.h13.val() & self.h12.val();
+        self.n_i_b.next = self.h15.val() & self.h14.val() & self.h13.val() & !self.h12.val() & !self.h11.val();
+        self.n_i_32.next = self.h15.val() & self.h14.val() & self.h13.val() & (self.h12.val() | self.h11.val());
+        self.n_m_addsp.next = self.n_i_misc.val() & !self.h11.val() & !self.h10.val() & !self.h9.val() & !self.h8.val() & !self.h7.val();
+        self.n_m_subsp.next = self.n_i_misc.val() & !self.h11.val() & !self.h10.val() & !self.h9.val() & !self.h8.val() & self.h7.val();
+        self.n_m_ext.next = self.n_i_misc.val() & !self.h11.val() & !self.h10.val() & self.h9.val() & !self.h8.val();
+        self.n_m_push.next = self.n_i_misc.val()
+            & !self.h11.val()
+            & self.h10.val()
+            & !self.h9.val()
+            & (self.hw_n.val().get_bits::<9>(0) != self.z9.val());
+        self.n_m_cps.next = self.n_i_misc.val()
+            & (self.hw_n.val().get_bits::<7>(5) == self.cps7.val())
+            & (self.hw_n.val().get_bits::<4>(0) == self.h4_2.val());
+        self.n_m_rev.next = self.n_i_misc.val() & self.h11.val() & !self.h10.val() & self.h9.val() & !self.h8.val() & !(self.h7.val() & !self.h6.val());
+        self.n_m_pop.next = self.n_i_misc.val()
+            & self.h11.val()
+            & self.h10.val()
+            & !self.h9.val()
+            & (self.hw_n.val().get_bits::<9>(0) != self.z9.val());
+        self.n_m_bkpt.next = self.n_i_misc.val() & self.h11.val() & self.h10.val() & self.h9.val() & !self.h8.val();
+        self.n_m_hint.next = self.n_i_misc.val()
+            & self.h11.val()
+            & self.h10.val()
+            & self.h9.val()
+            & self.h8.val()
+            & (self.hw_n.val().get_bits::<4>(0) == self.h4_0.val());
+
+        // Read ports: A is Rn / Rdn, B is Rm (the core puts a store's data register on B itself).
+        self.n_ra.next = self.n_f_rm.val();
+        self.n_rb.next = self.n_f_rn6.val();
+        if self.n_i_imm8.val() | self.n_i_stm.val() | self.n_i_ldm.val() {
+            self.n_ra.next = self.n_f_r8.val();
+        } else if self.n_i_dp.val() {
+            self.n_ra.next = self.n_f_rd.val();
+            self.n_rb.next = self.n_f_rm.val();
+        } else if self.n_i_hi.val() {
+            self.n_ra.next = self.n_f_hd.val();
+            self.n_rb.next = self.n_f_hm.val();
+        } else if self.n_i_ldrlit.val() | self.n_i_adr.val() | self.n_i_bcg.val() | self.n_i_b.val() {
+            self.n_ra.next = self.r15.val();
+        } else if self.n_i_ldst_sp.val() | self.n_i_addsp8.val() | self.n_i_misc.val() {
+            self.n_ra.next = self.r13.val();
+            self.n_rb.next = self.n_f_rm.val();
+        } else if self.n_i_32.val() {
+            // MSR reads Rn from the first halfword.
+            self.n_ra.next = self.hw_n.val().get_bits::<4>(0);
+        }
+
+        // ---- Registered.
+        self.n_cls.next = self.z26.val();
+        if self.n_i_shift.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_shift.val();
+        }
+        if self.n_i_addsub.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_addsub.val();
+        }
+        if self.n_i_imm8.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_imm8.val();
+        }
+        if self.n_i_dp.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_dp.val();
+        }
+        if self.n_i_hi.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_hi.val();
+        }
+        if self.n_i_ldrlit.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_ldrlit.val();
+        }
+        if self.n_i_ldst_reg.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_ldst_reg.val();
+        }
+        if self.n_i_ldst_imm.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_ldst_imm.val();
+        }
+        if self.n_i_ldst_h.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_ldst_h.val();
+        }
+        if self.n_i_ldst_sp.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_ldst_sp.val();
+        }
+        if self.n_i_adr.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_adr.val();
+        }
+        if self.n_i_addsp8.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_addsp8.val();
+        }
+        if self.n_i_stm.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_stm.val();
+        }
+        if self.n_i_ldm.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_ldm.val();
+        }
+        if self.n_i_bcg.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_bcg.val();
+        }
+        if self.n_i_b.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_b.val();
+        }
+        if self.n_i_32.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_i_32.val();
+        }
+        if self.n_m_addsp.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_m_addsp.val();
+        }
+        if self.n_m_subsp.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_m_subsp.val();
+        }
+        if self.n_m_ext.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_m_ext.val();
+        }
+        if self.n_m_push.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_m_push.val();
+        }
+        if self.n_m_cps.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_m_cps.val();
+        }
+        if self.n_m_rev.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_m_rev.val();
+        }
+        if self.n_m_pop.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_m_pop.val();
+        }
+        if self.n_m_bkpt.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_m_bkpt.val();
+        }
+        if self.n_m_hint.val() {
+            self.n_cls.next = self.n_cls.val() | self.b_m_hint.val();
+        }
+        self.cls_q.d.next = self.n_cls.val();
+        self.hw_q.d.next = self.hw_n.val();
+        self.ra_q.d.next = self.n_ra.val();
+        self.rb_q.d.next = self.n_rb.val();
+        if self.st_n.val() {
+            self.rb_q.d.next = self.st_reg_n.val();
+        }
+        self.hw32.next = self.hw_q.q.val();
+        self.i_shift.next = self.cls_q.q.val().get_bit(0);
+        self.i_addsub.next = self.cls_q.q.val().get_bit(1);
+        self.i_imm8.next = self.cls_q.q.val().get_bit(2);
+        self.i_dp.next = self.cls_q.q.val().get_bit(3);
+        self.i_hi.next = self.cls_q.q.val().get_bit(4);
+        self.i_ldrlit.next = self.cls_q.q.val().get_bit(5);
+        self.i_ldst_reg.next = self.cls_q.q.val().get_bit(6);
+        self.i_ldst_imm.next = self.cls_q.q.val().get_bit(7);
+        self.i_ldst_h.next = self.cls_q.q.val().get_bit(8);
+        self.i_ldst_sp.next = self.cls_q.q.val().get_bit(9);
+        self.i_adr.next = self.cls_q.q.val().get_bit(10);
+        self.i_addsp8.next = self.cls_q.q.val().get_bit(11);
+        self.i_stm.next = self.cls_q.q.val().get_bit(12);
+        self.i_ldm.next = self.cls_q.q.val().get_bit(13);
+        self.i_bcg.next = self.cls_q.q.val().get_bit(14);
+        self.i_b.next = self.cls_q.q.val().get_bit(15);
+        self.i_32.next = self.cls_q.q.val().get_bit(16);
+        self.m_addsp.next = self.cls_q.q.val().get_bit(17);
+        self.m_subsp.next = self.cls_q.q.val().get_bit(18);
+        self.m_ext.next = self.cls_q.q.val().get_bit(19);
+        self.m_push.next = self.cls_q.q.val().get_bit(20);
+        self.m_cps.next = self.cls_q.q.val().get_bit(21);
+        self.m_rev.next = self.cls_q.q.val().get_bit(22);
+        self.m_pop.next = self.cls_q.q.val().get_bit(23);
+        self.m_bkpt.next = self.cls_q.q.val().get_bit(24);
+        self.m_hint.next = self.cls_q.q.val().get_bit(25);
+        // Register fields are slices of the registered halfword.
+        self.f_rd.next = self.hw_q.q.val().get_bits::<4>(0) & self.m7_4.val();
+        self.f_r8.next = self.hw_q.q.val().get_bits::<4>(8) & self.m7_4.val();
+        self.f_hd.next = self.f_rd.val();
+        if self.hw_q.q.val().get_bit(7) {
+            self.f_hd.next = self.f_rd.val() | self.r8.val();
+        }
+        self.ra.next = self.ra_q.q.val();
+        self.rb.next = self.rb_q.q.val();
+    }
+}
