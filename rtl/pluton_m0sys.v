@@ -242,6 +242,15 @@
 
 
 
+
+
+
+
+
+
+
+
+
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
 
     // Module arguments
@@ -4894,45 +4903,64 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
     output reg  sysresetreq /*verilator isolate_assignments*/;
 
     // Constant declarations
-    localparam  w_calib = 10'b111;
-    localparam  w_cpuid = 10'b1101000000;
-    localparam  w_ccr = 10'b1101000101;
+    localparam  g_st8 = 8'h1;
+    localparam  g_ipr7 = 7'b100000;
+    localparam  g_scb6 = 6'b110100;
+    localparam  w_iser5 = 5'b10;
+    localparam  w_icer5 = 5'b11;
+    localparam  w_ispr5 = 5'b100;
+    localparam  w_icpr5 = 5'b101;
+    localparam  z5 = 5'b0;
+    localparam  o_csr = 2'b0;
+    localparam  o_rvr = 2'b1;
+    localparam  o_cvr = 2'b10;
+    localparam  o_calib = 2'b11;
+    localparam  o_cpuid = 4'h0;
+    localparam  o_icsr = 4'h1;
+    localparam  o_aircr = 4'h3;
+    localparam  o_scr = 4'h4;
+    localparam  o_ccr = 4'h5;
+    localparam  o_shpr2 = 4'h7;
+    localparam  o_shpr3 = 4'h8;
     localparam  v_cpuid = 32'h410cc200;
     localparam  v_calib = 32'hc0000000;
     localparam  v_aircr = 32'hfa050000;
     localparam  v_ccr = 32'h208;
     localparam  v_clksrc = 32'h4;
     localparam  vectkey = 16'h5fa;
-    localparam  m24 = 32'hffffff;
-    localparam  seven10 = 10'b111;
     localparam  k5_16 = 5'b10000;
-    localparam  fifteen32 = 32'hf;
     localparam  one32 = 32'h1;
+    localparam  one24 = 24'h1;
+    localparam  one8 = 8'h1;
+    localparam  g_lo4 = 32'h1111;
+    localparam  g01 = 32'h11;
+    localparam  b5_1 = 5'b1;
+    localparam  b5_2 = 5'b10;
+    localparam  b5_4 = 5'b100;
+    localparam  b5_8 = 5'b1000;
+    localparam  b5_16 = 5'b10000;
+    localparam  z6 = 6'b0;
+    localparam  b6_1 = 6'b1;
+    localparam  b6_2 = 6'b10;
+    localparam  b6_4 = 6'b100;
+    localparam  b6_8 = 6'b1000;
+    localparam  b6_32 = 6'b100000;
     localparam  z32 = 32'h0;
+    localparam  z24 = 24'h0;
+    localparam  z8 = 8'h0;
     localparam  z3 = 3'b0;
-    localparam  ix0 = 32'haaaaaaaa;
-    localparam  ix1 = 32'hcccccccc;
-    localparam  ix2 = 32'hf0f0f0f0;
-    localparam  ix3 = 32'hff00ff00;
-    localparam  ix4 = 32'hffff0000;
     localparam  n_nmi = 6'b10;
     localparam  n_hf = 6'b11;
     localparam  n_svc = 6'b1011;
     localparam  n_pendsv = 6'b1110;
     localparam  n_systick = 6'b1111;
     localparam  n_irq0 = 6'b10000;
-    localparam  b6_1 = 6'b1;
-    localparam  b6_2 = 6'b10;
-    localparam  b6_4 = 6'b100;
-    localparam  b6_8 = 6'b1000;
-    localparam  b6_16 = 6'b10000;
-    localparam  z6 = 6'b0;
+    localparam  b3_1 = 3'b1;
+    localparam  b3_2 = 3'b10;
+    localparam  b3_4 = 3'b100;
     localparam  r_nmi = 3'b0;
     localparam  r_hf = 3'b1;
     localparam  r_p0 = 3'b10;
-    localparam  r_p1 = 3'b11;
-    localparam  r_p2 = 3'b100;
-    localparam  r_p3 = 3'b101;
     localparam  r_none = 3'b110;
     localparam  s_svc = 3'b1;
     localparam  s_pendsv = 3'b10;
@@ -5003,12 +5031,12 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
     wire  st_flag__q;
     reg  st_flag__clock;
     reg  st_flag__rst_n;
-    reg  [31:0] st_rvr__d;
-    wire  [31:0] st_rvr__q;
+    reg  [23:0] st_rvr__d;
+    wire  [23:0] st_rvr__q;
     reg  st_rvr__clock;
     reg  st_rvr__rst_n;
-    reg  [31:0] st_cvr__d;
-    wire  [31:0] st_cvr__q;
+    reg  [23:0] st_cvr__d;
+    wire  [23:0] st_cvr__q;
     reg  st_cvr__clock;
     reg  st_cvr__rst_n;
     reg  scr_sleepdeep__d;
@@ -5023,18 +5051,62 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
     wire  sysreset__q;
     reg  sysreset__clock;
     reg  sysreset__rst_n;
-    reg  d_sel__d;
-    wire  d_sel__q;
-    reg  d_sel__clock;
-    reg  d_sel__rst_n;
-    reg  d_write__d;
-    wire  d_write__q;
-    reg  d_write__clock;
-    reg  d_write__rst_n;
-    reg  [9:0] d_addr__d;
-    wire  [9:0] d_addr__q;
-    reg  d_addr__clock;
-    reg  d_addr__rst_n;
+    reg  w_csr__d;
+    wire  w_csr__q;
+    reg  w_csr__clock;
+    reg  w_csr__rst_n;
+    reg  w_rvr__d;
+    wire  w_rvr__q;
+    reg  w_rvr__clock;
+    reg  w_rvr__rst_n;
+    reg  w_cvr__d;
+    wire  w_cvr__q;
+    reg  w_cvr__clock;
+    reg  w_cvr__rst_n;
+    reg  w_iser__d;
+    wire  w_iser__q;
+    reg  w_iser__clock;
+    reg  w_iser__rst_n;
+    reg  w_icer__d;
+    wire  w_icer__q;
+    reg  w_icer__clock;
+    reg  w_icer__rst_n;
+    reg  w_ispr__d;
+    wire  w_ispr__q;
+    reg  w_ispr__clock;
+    reg  w_ispr__rst_n;
+    reg  w_icpr__d;
+    wire  w_icpr__q;
+    reg  w_icpr__clock;
+    reg  w_icpr__rst_n;
+    reg  w_icsr__d;
+    wire  w_icsr__q;
+    reg  w_icsr__clock;
+    reg  w_icsr__rst_n;
+    reg  w_aircr__d;
+    wire  w_aircr__q;
+    reg  w_aircr__clock;
+    reg  w_aircr__rst_n;
+    reg  w_scr__d;
+    wire  w_scr__q;
+    reg  w_scr__clock;
+    reg  w_scr__rst_n;
+    reg  w_shpr2__d;
+    wire  w_shpr2__q;
+    reg  w_shpr2__clock;
+    reg  w_shpr2__rst_n;
+    reg  w_shpr3__d;
+    wire  w_shpr3__q;
+    reg  w_shpr3__clock;
+    reg  w_shpr3__rst_n;
+    reg  [7:0] w_ipr__d;
+    wire  [7:0] w_ipr__q;
+    reg  w_ipr__clock;
+    reg  w_ipr__rst_n;
+    reg  r_csr__d;
+    wire  r_csr__q;
+    reg  r_csr__clock;
+    reg  r_csr__rst_n;
     reg  [31:0] o_rdata__d;
     wire  [31:0] o_rdata__q;
     reg  o_rdata__clock;
@@ -5063,42 +5135,21 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
     wire  o_ev__q;
     reg  o_ev__clock;
     reg  o_ev__rst_n;
-    reg  [9:0] dec_a__addr;
-    wire  dec_a__csr;
-    wire  dec_a__rvr;
-    wire  dec_a__cvr;
-    wire  dec_a__iser;
-    wire  dec_a__icer;
-    wire  dec_a__ispr;
-    wire  dec_a__icpr;
-    wire  dec_a__ipr;
-    wire  dec_a__icsr;
-    wire  dec_a__aircr;
-    wire  dec_a__scr;
-    wire  dec_a__shpr2;
-    wire  dec_a__shpr3;
-    reg  [9:0] dec_d__addr;
-    wire  dec_d__csr;
-    wire  dec_d__rvr;
-    wire  dec_d__cvr;
-    wire  dec_d__iser;
-    wire  dec_d__icer;
-    wire  dec_d__ispr;
-    wire  dec_d__icpr;
-    wire  dec_d__ipr;
-    wire  dec_d__icsr;
-    wire  dec_d__aircr;
-    wire  dec_d__scr;
-    wire  dec_d__shpr2;
-    wire  dec_d__shpr3;
 
     // Local signals
-    reg  wr;
-    reg  rd;
-    reg  [9:0] ipr_sh;
+    reg  sw;
+    reg  sr;
+    reg  g_st;
+    reg  g_nv;
+    reg  g_ipr;
+    reg  g_scb;
+    reg  [4:0] nv5;
+    reg  nv_pend;
+    reg  [1:0] st_w;
+    reg  [3:0] scb_w;
     reg  [31:0] ipr_mask;
-    reg  [31:0] ipr_hi4;
-    reg  [31:0] ipr_lo4;
+    reg  [31:0] ipr_hi;
+    reg  [31:0] ipr_lo;
     reg  [3:0] ipr_rhi;
     reg  [3:0] ipr_rlo;
     reg  [31:0] ack_irq;
@@ -5131,20 +5182,27 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
     reg  n_nmi_act;
     reg  n_hf_act;
     reg  [31:0] ready;
-    reg  [31:0] lv0;
-    reg  [31:0] lv1;
-    reg  [31:0] lv2;
-    reg  [31:0] lv3;
-    reg  [2:0] slv0;
-    reg  [2:0] slv1;
-    reg  [2:0] slv2;
-    reg  [2:0] slv3;
-    reg  [31:0] win_irq;
-    reg  [2:0] win_sys;
+    reg  any_p;
+    reg  m_hi;
+    reg  m_lo;
+    reg  [31:0] e_hi;
+    reg  [2:0] se_hi;
+    reg  [31:0] cand;
+    reg  [2:0] scand;
+    reg  [31:0] grp;
+    reg  [31:0] grp_lo;
+    reg  [2:0] gi;
+    reg  [4:0] gi4;
+    reg  [31:0] li_hi;
+    reg  [31:0] li_lo;
+    reg  [4:0] win_idx;
     reg  [2:0] win_rank;
-    reg  [31:0] win_oh;
-    reg  [5:0] win_idx;
     reg  [5:0] win_num;
+    reg  any_a;
+    reg  a_hi;
+    reg  a_lo;
+    reg  [31:0] ae_hi;
+    reg  [2:0] sae_hi;
     reg  [2:0] act_rank;
     reg  [2:0] exec_rank;
     reg  [2:0] svc_rank;
@@ -5152,8 +5210,12 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
     reg  [2:0] ent_rank;
     reg  ent_hi;
     reg  ent_lo;
+    reg  [23:0] st_sel;
+    reg  [31:0] rd_st;
+    reg  [31:0] rd_nv;
+    reg  [31:0] rd_ipr;
+    reg  [31:0] rd_scb;
     reg  [31:0] rd_val;
-    reg  r_hit;
 
     // Sub module instances
     pluton_m0sys_rdff32 irq_en(
@@ -5252,13 +5314,13 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         .clock(st_flag__clock),
         .rst_n(st_flag__rst_n)
     );
-    pluton_m0sys_rdff32 st_rvr(
+    pluton_m0sys_rdff24 st_rvr(
         .d(st_rvr__d),
         .q(st_rvr__q),
         .clock(st_rvr__clock),
         .rst_n(st_rvr__rst_n)
     );
-    pluton_m0sys_rdff32 st_cvr(
+    pluton_m0sys_rdff24 st_cvr(
         .d(st_cvr__d),
         .q(st_cvr__q),
         .clock(st_cvr__clock),
@@ -5282,23 +5344,89 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         .clock(sysreset__clock),
         .rst_n(sysreset__rst_n)
     );
-    pluton_m0sys_rdff1 d_sel(
-        .d(d_sel__d),
-        .q(d_sel__q),
-        .clock(d_sel__clock),
-        .rst_n(d_sel__rst_n)
+    pluton_m0sys_rdff1 w_csr(
+        .d(w_csr__d),
+        .q(w_csr__q),
+        .clock(w_csr__clock),
+        .rst_n(w_csr__rst_n)
     );
-    pluton_m0sys_rdff1 d_write(
-        .d(d_write__d),
-        .q(d_write__q),
-        .clock(d_write__clock),
-        .rst_n(d_write__rst_n)
+    pluton_m0sys_rdff1 w_rvr(
+        .d(w_rvr__d),
+        .q(w_rvr__q),
+        .clock(w_rvr__clock),
+        .rst_n(w_rvr__rst_n)
     );
-    pluton_m0sys_rdff10 d_addr(
-        .d(d_addr__d),
-        .q(d_addr__q),
-        .clock(d_addr__clock),
-        .rst_n(d_addr__rst_n)
+    pluton_m0sys_rdff1 w_cvr(
+        .d(w_cvr__d),
+        .q(w_cvr__q),
+        .clock(w_cvr__clock),
+        .rst_n(w_cvr__rst_n)
+    );
+    pluton_m0sys_rdff1 w_iser(
+        .d(w_iser__d),
+        .q(w_iser__q),
+        .clock(w_iser__clock),
+        .rst_n(w_iser__rst_n)
+    );
+    pluton_m0sys_rdff1 w_icer(
+        .d(w_icer__d),
+        .q(w_icer__q),
+        .clock(w_icer__clock),
+        .rst_n(w_icer__rst_n)
+    );
+    pluton_m0sys_rdff1 w_ispr(
+        .d(w_ispr__d),
+        .q(w_ispr__q),
+        .clock(w_ispr__clock),
+        .rst_n(w_ispr__rst_n)
+    );
+    pluton_m0sys_rdff1 w_icpr(
+        .d(w_icpr__d),
+        .q(w_icpr__q),
+        .clock(w_icpr__clock),
+        .rst_n(w_icpr__rst_n)
+    );
+    pluton_m0sys_rdff1 w_icsr(
+        .d(w_icsr__d),
+        .q(w_icsr__q),
+        .clock(w_icsr__clock),
+        .rst_n(w_icsr__rst_n)
+    );
+    pluton_m0sys_rdff1 w_aircr(
+        .d(w_aircr__d),
+        .q(w_aircr__q),
+        .clock(w_aircr__clock),
+        .rst_n(w_aircr__rst_n)
+    );
+    pluton_m0sys_rdff1 w_scr(
+        .d(w_scr__d),
+        .q(w_scr__q),
+        .clock(w_scr__clock),
+        .rst_n(w_scr__rst_n)
+    );
+    pluton_m0sys_rdff1 w_shpr2(
+        .d(w_shpr2__d),
+        .q(w_shpr2__q),
+        .clock(w_shpr2__clock),
+        .rst_n(w_shpr2__rst_n)
+    );
+    pluton_m0sys_rdff1 w_shpr3(
+        .d(w_shpr3__d),
+        .q(w_shpr3__q),
+        .clock(w_shpr3__clock),
+        .rst_n(w_shpr3__rst_n)
+    );
+    pluton_m0sys_rdff8 w_ipr(
+        .d(w_ipr__d),
+        .q(w_ipr__q),
+        .clock(w_ipr__clock),
+        .rst_n(w_ipr__rst_n)
+    );
+    pluton_m0sys_rdff1 r_csr(
+        .d(r_csr__d),
+        .q(r_csr__q),
+        .clock(r_csr__clock),
+        .rst_n(r_csr__rst_n)
     );
     pluton_m0sys_rdff32 o_rdata(
         .d(o_rdata__d),
@@ -5341,38 +5469,6 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         .q(o_ev__q),
         .clock(o_ev__clock),
         .rst_n(o_ev__rst_n)
-    );
-    pluton_m0sys_node_core_scs_dec_a dec_a(
-        .addr(dec_a__addr),
-        .csr(dec_a__csr),
-        .rvr(dec_a__rvr),
-        .cvr(dec_a__cvr),
-        .iser(dec_a__iser),
-        .icer(dec_a__icer),
-        .ispr(dec_a__ispr),
-        .icpr(dec_a__icpr),
-        .ipr(dec_a__ipr),
-        .icsr(dec_a__icsr),
-        .aircr(dec_a__aircr),
-        .scr(dec_a__scr),
-        .shpr2(dec_a__shpr2),
-        .shpr3(dec_a__shpr3)
-    );
-    pluton_m0sys_node_core_scs_dec_a dec_d(
-        .addr(dec_d__addr),
-        .csr(dec_d__csr),
-        .rvr(dec_d__rvr),
-        .cvr(dec_d__cvr),
-        .iser(dec_d__iser),
-        .icer(dec_d__icer),
-        .ispr(dec_d__ispr),
-        .icpr(dec_d__icpr),
-        .ipr(dec_d__ipr),
-        .icsr(dec_d__icsr),
-        .aircr(dec_d__aircr),
-        .scr(dec_d__scr),
-        .shpr2(dec_d__shpr2),
-        .shpr3(dec_d__shpr3)
     );
 
     // Update code
@@ -5426,12 +5522,34 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         sysreset__clock = clock;
         sysreset__rst_n = rst_n;
         sysreset__d = sysreset__q;
-        d_sel__clock = clock;
-        d_sel__rst_n = rst_n;
-        d_write__clock = clock;
-        d_write__rst_n = rst_n;
-        d_addr__clock = clock;
-        d_addr__rst_n = rst_n;
+        w_csr__clock = clock;
+        w_csr__rst_n = rst_n;
+        w_rvr__clock = clock;
+        w_rvr__rst_n = rst_n;
+        w_cvr__clock = clock;
+        w_cvr__rst_n = rst_n;
+        w_iser__clock = clock;
+        w_iser__rst_n = rst_n;
+        w_icer__clock = clock;
+        w_icer__rst_n = rst_n;
+        w_ispr__clock = clock;
+        w_ispr__rst_n = rst_n;
+        w_icpr__clock = clock;
+        w_icpr__rst_n = rst_n;
+        w_icsr__clock = clock;
+        w_icsr__rst_n = rst_n;
+        w_aircr__clock = clock;
+        w_aircr__rst_n = rst_n;
+        w_scr__clock = clock;
+        w_scr__rst_n = rst_n;
+        w_shpr2__clock = clock;
+        w_shpr2__rst_n = rst_n;
+        w_shpr3__clock = clock;
+        w_shpr3__rst_n = rst_n;
+        w_ipr__clock = clock;
+        w_ipr__rst_n = rst_n;
+        r_csr__clock = clock;
+        r_csr__rst_n = rst_n;
         o_rdata__clock = clock;
         o_rdata__rst_n = rst_n;
         o_take__clock = clock;
@@ -5446,40 +5564,323 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         o_svc__rst_n = rst_n;
         o_ev__clock = clock;
         o_ev__rst_n = rst_n;
-        d_sel__d = sel;
-        d_write__d = write;
-        d_addr__d = addr;
-        wr = d_sel__q & d_write__q;
-        rd = d_sel__q & ~d_write__q;
-        dec_d__addr = d_addr__q;
-        dec_a__addr = addr;
-        ipr_sh = (d_addr__q & seven10) << 32'h2;
-        ipr_mask = fifteen32 << ipr_sh;
-        ipr_hi4 = z32;
-        ipr_lo4 = z32;
+        sw = sel & write;
+        sr = sel & ~write;
+        g_st = addr[(32'h2)+:(8)] == g_st8;
+        nv5 = addr[(32'h5)+:(5)];
+        g_nv = (addr[(32'h0)+:(5)] == z5) & ((nv5 == w_iser5) | (nv5 == w_icer5) | (nv5 == w_ispr5) | (nv5 == w_icpr5));
+        nv_pend = (nv5 == w_ispr5) | (nv5 == w_icpr5);
+        g_ipr = addr[(32'h3)+:(7)] == g_ipr7;
+        g_scb = addr[(32'h4)+:(6)] == g_scb6;
+        st_w = addr[(32'h0)+:(2)];
+        scb_w = addr[(32'h0)+:(4)];
+        w_csr__d = sw & g_st & (st_w == o_csr);
+        w_rvr__d = sw & g_st & (st_w == o_rvr);
+        w_cvr__d = sw & g_st & (st_w == o_cvr);
+        r_csr__d = sr & g_st & (st_w == o_csr);
+        w_iser__d = sw & g_nv & (nv5 == w_iser5);
+        w_icer__d = sw & g_nv & (nv5 == w_icer5);
+        w_ispr__d = sw & g_nv & (nv5 == w_ispr5);
+        w_icpr__d = sw & g_nv & (nv5 == w_icpr5);
+        w_ipr__d = z8;
+        if (sw & g_ipr) begin
+            w_ipr__d = one8 << addr[(32'h0)+:(3)];
+        end
+        w_icsr__d = sw & g_scb & (scb_w == o_icsr);
+        w_aircr__d = sw & g_scb & (scb_w == o_aircr);
+        w_scr__d = sw & g_scb & (scb_w == o_scr);
+        w_shpr2__d = sw & g_scb & (scb_w == o_shpr2);
+        w_shpr3__d = sw & g_scb & (scb_w == o_shpr3);
+        ipr_mask = z32;
+        ipr_hi = z32;
+        ipr_lo = z32;
+        if (w_ipr__q[0]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 0 + 0));
+        end
         if (wdata[32'h8 * 0 + 32'h7]) begin
-            ipr_hi4 = ipr_hi4 | (32'h1 << 0);
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 0 + 0));
         end
         if (wdata[32'h8 * 0 + 32'h6]) begin
-            ipr_lo4 = ipr_lo4 | (32'h1 << 0);
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 0 + 0));
+        end
+        if (w_ipr__q[0]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 0 + 1));
         end
         if (wdata[32'h8 * 1 + 32'h7]) begin
-            ipr_hi4 = ipr_hi4 | (32'h1 << 1);
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 0 + 1));
         end
         if (wdata[32'h8 * 1 + 32'h6]) begin
-            ipr_lo4 = ipr_lo4 | (32'h1 << 1);
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 0 + 1));
+        end
+        if (w_ipr__q[0]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 0 + 2));
         end
         if (wdata[32'h8 * 2 + 32'h7]) begin
-            ipr_hi4 = ipr_hi4 | (32'h1 << 2);
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 0 + 2));
         end
         if (wdata[32'h8 * 2 + 32'h6]) begin
-            ipr_lo4 = ipr_lo4 | (32'h1 << 2);
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 0 + 2));
+        end
+        if (w_ipr__q[0]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 0 + 3));
         end
         if (wdata[32'h8 * 3 + 32'h7]) begin
-            ipr_hi4 = ipr_hi4 | (32'h1 << 3);
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 0 + 3));
         end
         if (wdata[32'h8 * 3 + 32'h6]) begin
-            ipr_lo4 = ipr_lo4 | (32'h1 << 3);
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 0 + 3));
+        end
+        if (w_ipr__q[1]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 1 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 1 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 1 + 0));
+        end
+        if (w_ipr__q[1]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 1 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 1 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 1 + 1));
+        end
+        if (w_ipr__q[1]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 1 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 1 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 1 + 2));
+        end
+        if (w_ipr__q[1]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 1 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 1 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 1 + 3));
+        end
+        if (w_ipr__q[2]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 2 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 2 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 2 + 0));
+        end
+        if (w_ipr__q[2]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 2 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 2 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 2 + 1));
+        end
+        if (w_ipr__q[2]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 2 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 2 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 2 + 2));
+        end
+        if (w_ipr__q[2]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 2 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 2 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 2 + 3));
+        end
+        if (w_ipr__q[3]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 3 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 3 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 3 + 0));
+        end
+        if (w_ipr__q[3]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 3 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 3 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 3 + 1));
+        end
+        if (w_ipr__q[3]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 3 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 3 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 3 + 2));
+        end
+        if (w_ipr__q[3]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 3 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 3 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 3 + 3));
+        end
+        if (w_ipr__q[4]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 4 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 4 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 4 + 0));
+        end
+        if (w_ipr__q[4]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 4 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 4 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 4 + 1));
+        end
+        if (w_ipr__q[4]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 4 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 4 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 4 + 2));
+        end
+        if (w_ipr__q[4]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 4 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 4 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 4 + 3));
+        end
+        if (w_ipr__q[5]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 5 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 5 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 5 + 0));
+        end
+        if (w_ipr__q[5]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 5 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 5 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 5 + 1));
+        end
+        if (w_ipr__q[5]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 5 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 5 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 5 + 2));
+        end
+        if (w_ipr__q[5]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 5 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 5 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 5 + 3));
+        end
+        if (w_ipr__q[6]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 6 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 6 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 6 + 0));
+        end
+        if (w_ipr__q[6]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 6 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 6 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 6 + 1));
+        end
+        if (w_ipr__q[6]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 6 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 6 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 6 + 2));
+        end
+        if (w_ipr__q[6]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 6 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 6 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 6 + 3));
+        end
+        if (w_ipr__q[7]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 7 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 7 + 0));
+        end
+        if (wdata[32'h8 * 0 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 7 + 0));
+        end
+        if (w_ipr__q[7]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 7 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 7 + 1));
+        end
+        if (wdata[32'h8 * 1 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 7 + 1));
+        end
+        if (w_ipr__q[7]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 7 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 7 + 2));
+        end
+        if (wdata[32'h8 * 2 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 7 + 2));
+        end
+        if (w_ipr__q[7]) begin
+            ipr_mask = ipr_mask | (32'h1 << (32'h4 * 7 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h7]) begin
+            ipr_hi = ipr_hi | (32'h1 << (32'h4 * 7 + 3));
+        end
+        if (wdata[32'h8 * 3 + 32'h6]) begin
+            ipr_lo = ipr_lo | (32'h1 << (32'h4 * 7 + 3));
         end
         ack_idx = ack_num[(32'h0)+:(5)] - k5_16;
         ret_idx = ret_num[(32'h0)+:(5)] - k5_16;
@@ -5521,15 +5922,15 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         n_hf_act = (hf_act__q | (ack & (ack_num == n_hf))) & ~(ret & (ret_num == n_hf));
         fire = 1'b0;
         if (st_en__q) begin
-            if (st_cvr__q == z32) begin
+            if (st_cvr__q == z24) begin
                 st_cvr__d = st_rvr__q;
             end
             else begin
-                st_cvr__d = st_cvr__q - one32;
-                fire = st_cvr__q == one32;
+                st_cvr__d = st_cvr__q - one24;
+                fire = st_cvr__q == one24;
             end
         end
-        st_flag__d = (st_flag__q & ~(rd & dec_d__csr)) | fire;
+        st_flag__d = (st_flag__q & ~r_csr__q) | fire;
         irq_kept = irq_pend__q & ~ack_irq;
         irq_line = irq & ~(irq_act__q | ack_irq);
         irq_edge = irq_kept | irq_line;
@@ -5549,101 +5950,95 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         new_pend = |(irq_line & ~irq_kept) | |(sys_set & ~sys_kept) | (nmi_rise & ~nmi_kept);
         n_irq_pend = irq_edge;
         n_irq_en = irq_en__q;
-        n_pri_hi = pri_hi__q;
-        n_pri_lo = pri_lo__q;
+        n_pri_hi = (pri_hi__q & ~ipr_mask) | (ipr_hi & ipr_mask);
+        n_pri_lo = (pri_lo__q & ~ipr_mask) | (ipr_lo & ipr_mask);
         n_sys_pend = sys_edge;
         n_sys_hi = sys_hi__q;
         n_sys_lo = sys_lo__q;
         n_nmi_pend = nmi_edge;
-        if (wr) begin
-            if (dec_d__csr) begin
-                st_en__d = wdata[32'h0];
-                st_tickint__d = wdata[32'h1];
+        if (w_csr__q) begin
+            st_en__d = wdata[32'h0];
+            st_tickint__d = wdata[32'h1];
+        end
+        if (w_rvr__q) begin
+            st_rvr__d = wdata[(32'h0)+:(24)];
+        end
+        if (w_cvr__q) begin
+            st_cvr__d = z24;
+            st_flag__d = 1'b0;
+        end
+        if (w_iser__q) begin
+            n_irq_en = irq_en__q | wdata;
+        end
+        if (w_icer__q) begin
+            n_irq_en = irq_en__q & ~wdata;
+        end
+        if (w_ispr__q) begin
+            n_irq_pend = irq_edge | wdata;
+            if (|(wdata & ~irq_edge)) begin
+                new_pend = 1'b1;
             end
-            if (dec_d__rvr) begin
-                st_rvr__d = wdata & m24;
-            end
-            if (dec_d__cvr) begin
-                st_cvr__d = z32;
-                st_flag__d = 1'b0;
-            end
-            if (dec_d__iser) begin
-                n_irq_en = irq_en__q | wdata;
-            end
-            if (dec_d__icer) begin
-                n_irq_en = irq_en__q & ~wdata;
-            end
-            if (dec_d__ispr) begin
-                n_irq_pend = irq_edge | wdata;
-                if (|(wdata & ~irq_edge)) begin
+        end
+        if (w_icpr__q) begin
+            n_irq_pend = irq_edge & ~wdata;
+        end
+        if (w_icsr__q) begin
+            if (wdata[32'h1f]) begin
+                n_nmi_pend = 1'b1;
+                if (~nmi_edge) begin
                     new_pend = 1'b1;
                 end
             end
-            if (dec_d__icpr) begin
-                n_irq_pend = irq_edge & ~wdata;
+            if (wdata[32'h1b]) begin
+                n_sys_pend = n_sys_pend & ~s_pendsv;
             end
-            if (dec_d__ipr) begin
-                n_pri_hi = (pri_hi__q & ~ipr_mask) | (ipr_hi4 << ipr_sh);
-                n_pri_lo = (pri_lo__q & ~ipr_mask) | (ipr_lo4 << ipr_sh);
-            end
-            if (dec_d__icsr) begin
-                if (wdata[32'h1f]) begin
-                    n_nmi_pend = 1'b1;
-                    if (~nmi_edge) begin
-                        new_pend = 1'b1;
-                    end
-                end
-                if (wdata[32'h1b]) begin
-                    n_sys_pend = n_sys_pend & ~s_pendsv;
-                end
-                else if (wdata[32'h1c]) begin
-                    n_sys_pend = n_sys_pend | s_pendsv;
-                    if (~sys_edge[32'h1]) begin
-                        new_pend = 1'b1;
-                    end
-                end
-                if (wdata[32'h19]) begin
-                    n_sys_pend = n_sys_pend & ~s_systick;
-                end
-                else if (wdata[32'h1a]) begin
-                    n_sys_pend = n_sys_pend | s_systick;
-                    if (~sys_edge[32'h2]) begin
-                        new_pend = 1'b1;
-                    end
+            else if (wdata[32'h1c]) begin
+                n_sys_pend = n_sys_pend | s_pendsv;
+                if (~sys_edge[32'h1]) begin
+                    new_pend = 1'b1;
                 end
             end
-            if (dec_d__aircr & (wdata[(32'h10)+:(16)] == vectkey) & wdata[32'h2]) begin
-                sysreset__d = 1'b1;
+            if (wdata[32'h19]) begin
+                n_sys_pend = n_sys_pend & ~s_systick;
             end
-            if (dec_d__scr) begin
-                scr_sleepdeep__d = wdata[32'h2];
-                scr_sevonpend__d = wdata[32'h4];
-            end
-            if (dec_d__shpr2) begin
-                n_sys_hi = sys_hi__q & ~s_svc;
-                n_sys_lo = sys_lo__q & ~s_svc;
-                if (wdata[32'h1f]) begin
-                    n_sys_hi = n_sys_hi | s_svc;
-                end
-                if (wdata[32'h1e]) begin
-                    n_sys_lo = n_sys_lo | s_svc;
+            else if (wdata[32'h1a]) begin
+                n_sys_pend = n_sys_pend | s_systick;
+                if (~sys_edge[32'h2]) begin
+                    new_pend = 1'b1;
                 end
             end
-            if (dec_d__shpr3) begin
-                n_sys_hi = sys_hi__q & s_svc;
-                n_sys_lo = sys_lo__q & s_svc;
-                if (wdata[32'h17]) begin
-                    n_sys_hi = n_sys_hi | s_pendsv;
-                end
-                if (wdata[32'h16]) begin
-                    n_sys_lo = n_sys_lo | s_pendsv;
-                end
-                if (wdata[32'h1f]) begin
-                    n_sys_hi = n_sys_hi | s_systick;
-                end
-                if (wdata[32'h1e]) begin
-                    n_sys_lo = n_sys_lo | s_systick;
-                end
+        end
+        if (w_aircr__q & (wdata[(32'h10)+:(16)] == vectkey) & wdata[32'h2]) begin
+            sysreset__d = 1'b1;
+        end
+        if (w_scr__q) begin
+            scr_sleepdeep__d = wdata[32'h2];
+            scr_sevonpend__d = wdata[32'h4];
+        end
+        if (w_shpr2__q) begin
+            n_sys_hi = sys_hi__q & ~s_svc;
+            n_sys_lo = sys_lo__q & ~s_svc;
+            if (wdata[32'h1f]) begin
+                n_sys_hi = n_sys_hi | s_svc;
+            end
+            if (wdata[32'h1e]) begin
+                n_sys_lo = n_sys_lo | s_svc;
+            end
+        end
+        if (w_shpr3__q) begin
+            n_sys_hi = sys_hi__q & s_svc;
+            n_sys_lo = sys_lo__q & s_svc;
+            if (wdata[32'h17]) begin
+                n_sys_hi = n_sys_hi | s_pendsv;
+            end
+            if (wdata[32'h16]) begin
+                n_sys_lo = n_sys_lo | s_pendsv;
+            end
+            if (wdata[32'h1f]) begin
+                n_sys_hi = n_sys_hi | s_systick;
+            end
+            if (wdata[32'h1e]) begin
+                n_sys_lo = n_sys_lo | s_systick;
             end
         end
         irq_pend__d = n_irq_pend;
@@ -5660,91 +6055,120 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         hf_act__d = n_hf_act;
         o_ev__d = new_pend & scr_sevonpend__q;
         ready = n_irq_pend & n_irq_en;
-        lv0 = ready & ~n_pri_hi & ~n_pri_lo;
-        lv1 = ready & ~n_pri_hi & n_pri_lo;
-        lv2 = ready & n_pri_hi & ~n_pri_lo;
-        lv3 = ready & n_pri_hi & n_pri_lo;
-        slv0 = n_sys_pend & ~n_sys_hi & ~n_sys_lo;
-        slv1 = n_sys_pend & ~n_sys_hi & n_sys_lo;
-        slv2 = n_sys_pend & n_sys_hi & ~n_sys_lo;
-        slv3 = n_sys_pend & n_sys_hi & n_sys_lo;
-        win_irq = z32;
-        win_sys = z3;
+        any_p = |ready | |n_sys_pend;
+        m_hi = ~(|(ready & ~n_pri_hi) | |(n_sys_pend & ~n_sys_hi));
+        e_hi = ready & ~n_pri_hi;
+        se_hi = n_sys_pend & ~n_sys_hi;
+        if (m_hi) begin
+            e_hi = ready & n_pri_hi;
+            se_hi = n_sys_pend & n_sys_hi;
+        end
+        m_lo = ~(|(e_hi & ~n_pri_lo) | |(se_hi & ~n_sys_lo));
+        cand = e_hi & ~n_pri_lo;
+        scand = se_hi & ~n_sys_lo;
+        if (m_lo) begin
+            cand = e_hi & n_pri_lo;
+            scand = se_hi & n_sys_lo;
+        end
+        grp = cand | (cand >> 32'h1) | (cand >> 32'h2) | (cand >> 32'h3);
+        li_hi = ~cand & ~(cand >> 32'h1);
+        li_lo = ~cand & ((cand >> 32'h1) | ~(cand >> 32'h2));
+        gi = z3;
+        grp_lo = grp;
+        if (~|(grp & g_lo4)) begin
+            gi = b3_4;
+            grp_lo = grp >> 32'h10;
+        end
+        if (~|(grp_lo & g01)) begin
+            gi = gi | b3_2;
+        end
+        if (~|(grp_lo & one32) & (|(grp_lo & (one32 << 32'h4)) | ~|(grp_lo & (one32 << 32'h8)))) begin
+            gi = gi | b3_1;
+        end
+        gi4 = z5;
+        win_idx = z5;
+        if (gi[32'h2]) begin
+            gi4 = gi4 | b5_16;
+        end
+        if (gi[32'h1]) begin
+            gi4 = gi4 | b5_8;
+        end
+        if (gi[32'h0]) begin
+            gi4 = gi4 | b5_4;
+        end
+        win_idx = gi4;
+        if (li_hi[gi4]) begin
+            win_idx = win_idx | b5_2;
+        end
+        if (li_lo[gi4]) begin
+            win_idx = win_idx | b5_1;
+        end
         win_rank = r_none;
-        if (n_nmi_pend) begin
-            win_rank = r_nmi;
-        end
-        else if (|lv0 | |slv0) begin
-            win_irq = lv0;
-            win_sys = slv0;
+        if (any_p) begin
             win_rank = r_p0;
+            if (m_hi) begin
+                win_rank = b3_4;
+            end
+            if (m_lo) begin
+                win_rank = win_rank | b3_1;
+            end
         end
-        else if (|lv1 | |slv1) begin
-            win_irq = lv1;
-            win_sys = slv1;
-            win_rank = r_p1;
+        win_num = z6;
+        if (any_p) begin
+            win_num = n_irq0;
+            if (win_idx[32'h4]) begin
+                win_num = b6_32;
+            end
+            if (win_idx[32'h3]) begin
+                win_num = win_num | b6_8;
+            end
+            if (win_idx[32'h2]) begin
+                win_num = win_num | b6_4;
+            end
+            if (win_idx[32'h1]) begin
+                win_num = win_num | b6_2;
+            end
+            if (win_idx[32'h0]) begin
+                win_num = win_num | b6_1;
+            end
         end
-        else if (|lv2 | |slv2) begin
-            win_irq = lv2;
-            win_sys = slv2;
-            win_rank = r_p2;
-        end
-        else if (|lv3 | |slv3) begin
-            win_irq = lv3;
-            win_sys = slv3;
-            win_rank = r_p3;
-        end
-        win_oh = win_irq & (~win_irq + one32);
-        win_idx = z6;
-        if (|(win_oh & ix0)) begin
-            win_idx = win_idx | b6_1;
-        end
-        if (|(win_oh & ix1)) begin
-            win_idx = win_idx | b6_2;
-        end
-        if (|(win_oh & ix2)) begin
-            win_idx = win_idx | b6_4;
-        end
-        if (|(win_oh & ix3)) begin
-            win_idx = win_idx | b6_8;
-        end
-        if (|(win_oh & ix4)) begin
-            win_idx = win_idx | b6_16;
-        end
-        win_num = win_idx + n_irq0;
-        if (win_sys[32'h2]) begin
+        if (scand[32'h2]) begin
             win_num = n_systick;
         end
-        if (win_sys[32'h1]) begin
+        if (scand[32'h1]) begin
             win_num = n_pendsv;
         end
-        if (win_sys[32'h0]) begin
+        if (scand[32'h0]) begin
             win_num = n_svc;
         end
         if (n_nmi_pend) begin
+            win_rank = r_nmi;
             win_num = n_nmi;
         end
-        if (win_rank == r_none) begin
-            win_num = z6;
+        any_a = |n_irq_act | |n_sys_act;
+        a_hi = ~(|(n_irq_act & ~n_pri_hi) | |(n_sys_act & ~n_sys_hi));
+        ae_hi = n_irq_act & ~n_pri_hi;
+        sae_hi = n_sys_act & ~n_sys_hi;
+        if (a_hi) begin
+            ae_hi = n_irq_act & n_pri_hi;
+            sae_hi = n_sys_act & n_sys_hi;
         end
+        a_lo = ~(|(ae_hi & ~n_pri_lo) | |(sae_hi & ~n_sys_lo));
         act_rank = r_none;
-        if (n_nmi_act) begin
-            act_rank = r_nmi;
+        if (any_a) begin
+            act_rank = r_p0;
+            if (a_hi) begin
+                act_rank = b3_4;
+            end
+            if (a_lo) begin
+                act_rank = act_rank | b3_1;
+            end
         end
-        else if (n_hf_act) begin
+        if (n_hf_act) begin
             act_rank = r_hf;
         end
-        else if (|(n_irq_act & ~n_pri_hi & ~n_pri_lo) | |(n_sys_act & ~n_sys_hi & ~n_sys_lo)) begin
-            act_rank = r_p0;
-        end
-        else if (|(n_irq_act & ~n_pri_hi & n_pri_lo) | |(n_sys_act & ~n_sys_hi & n_sys_lo)) begin
-            act_rank = r_p1;
-        end
-        else if (|(n_irq_act & n_pri_hi & ~n_pri_lo) | |(n_sys_act & n_sys_hi & ~n_sys_lo)) begin
-            act_rank = r_p2;
-        end
-        else if (|(n_irq_act & n_pri_hi & n_pri_lo) | |(n_sys_act & n_sys_hi & n_sys_lo)) begin
-            act_rank = r_p3;
+        if (n_nmi_act) begin
+            act_rank = r_nmi;
         end
         exec_rank = act_rank;
         if (primask & (act_rank > r_p0)) begin
@@ -5752,10 +6176,10 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         end
         svc_rank = r_p0;
         if (n_sys_hi[32'h0]) begin
-            svc_rank = svc_rank + r_p0;
+            svc_rank = b3_4;
         end
         if (n_sys_lo[32'h0]) begin
-            svc_rank = svc_rank + r_hf;
+            svc_rank = svc_rank | b3_1;
         end
         ent_idx = entry_num[(32'h0)+:(5)] - k5_16;
         ent_hi = n_pri_hi[ent_idx];
@@ -5774,10 +6198,10 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         end
         ent_rank = r_p0;
         if (ent_hi) begin
-            ent_rank = ent_rank + r_p0;
+            ent_rank = b3_4;
         end
         if (ent_lo) begin
-            ent_rank = ent_rank + r_hf;
+            ent_rank = ent_rank | b3_1;
         end
         if (entry_num == n_nmi) begin
             ent_rank = r_nmi;
@@ -5799,7 +6223,102 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         exec_neg = nmi_act__q | hf_act__q;
         sleepdeep = scr_sleepdeep__q;
         sysresetreq = sysreset__q;
-        r_hit = sel & ~write;
+        st_sel = st_cvr__d;
+        if (st_w == o_rvr) begin
+            st_sel = st_rvr__d;
+        end
+        rd_st = z32;
+        if (st_sel[0]) begin
+            rd_st = rd_st | (32'h1 << 0);
+        end
+        if (st_sel[1]) begin
+            rd_st = rd_st | (32'h1 << 1);
+        end
+        if (st_sel[2]) begin
+            rd_st = rd_st | (32'h1 << 2);
+        end
+        if (st_sel[3]) begin
+            rd_st = rd_st | (32'h1 << 3);
+        end
+        if (st_sel[4]) begin
+            rd_st = rd_st | (32'h1 << 4);
+        end
+        if (st_sel[5]) begin
+            rd_st = rd_st | (32'h1 << 5);
+        end
+        if (st_sel[6]) begin
+            rd_st = rd_st | (32'h1 << 6);
+        end
+        if (st_sel[7]) begin
+            rd_st = rd_st | (32'h1 << 7);
+        end
+        if (st_sel[8]) begin
+            rd_st = rd_st | (32'h1 << 8);
+        end
+        if (st_sel[9]) begin
+            rd_st = rd_st | (32'h1 << 9);
+        end
+        if (st_sel[10]) begin
+            rd_st = rd_st | (32'h1 << 10);
+        end
+        if (st_sel[11]) begin
+            rd_st = rd_st | (32'h1 << 11);
+        end
+        if (st_sel[12]) begin
+            rd_st = rd_st | (32'h1 << 12);
+        end
+        if (st_sel[13]) begin
+            rd_st = rd_st | (32'h1 << 13);
+        end
+        if (st_sel[14]) begin
+            rd_st = rd_st | (32'h1 << 14);
+        end
+        if (st_sel[15]) begin
+            rd_st = rd_st | (32'h1 << 15);
+        end
+        if (st_sel[16]) begin
+            rd_st = rd_st | (32'h1 << 16);
+        end
+        if (st_sel[17]) begin
+            rd_st = rd_st | (32'h1 << 17);
+        end
+        if (st_sel[18]) begin
+            rd_st = rd_st | (32'h1 << 18);
+        end
+        if (st_sel[19]) begin
+            rd_st = rd_st | (32'h1 << 19);
+        end
+        if (st_sel[20]) begin
+            rd_st = rd_st | (32'h1 << 20);
+        end
+        if (st_sel[21]) begin
+            rd_st = rd_st | (32'h1 << 21);
+        end
+        if (st_sel[22]) begin
+            rd_st = rd_st | (32'h1 << 22);
+        end
+        if (st_sel[23]) begin
+            rd_st = rd_st | (32'h1 << 23);
+        end
+        if (st_w == o_csr) begin
+            rd_st = v_clksrc;
+            if (st_en__d) begin
+                rd_st = rd_st | (32'h1 << 32'h0);
+            end
+            if (st_tickint__d) begin
+                rd_st = rd_st | (32'h1 << 32'h1);
+            end
+            if (st_flag__d) begin
+                rd_st = rd_st | (32'h1 << 32'h10);
+            end
+        end
+        if (st_w == o_calib) begin
+            rd_st = v_calib;
+        end
+        rd_nv = n_irq_en;
+        if (nv_pend) begin
+            rd_nv = n_irq_pend;
+        end
         case (addr[(32'h0)+:(3)])
             0:
                 begin
@@ -5842,151 +6361,136 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
                     ipr_rlo = n_pri_lo[(32'h1c)+:(4)];
                 end
         endcase
-        rd_val = z32;
-        if (dec_a__csr) begin
-            rd_val = v_clksrc;
-            if (st_en__d) begin
-                rd_val = rd_val | (32'h1 << 32'h0);
-            end
-            if (st_tickint__d) begin
-                rd_val = rd_val | (32'h1 << 32'h1);
-            end
-            if (st_flag__d) begin
-                rd_val = rd_val | (32'h1 << 32'h10);
-            end
+        rd_ipr = z32;
+        if (ipr_rhi[0]) begin
+            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 0 + 32'h7));
         end
-        if (dec_a__rvr) begin
-            rd_val = st_rvr__d;
+        if (ipr_rlo[0]) begin
+            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 0 + 32'h6));
         end
-        if (dec_a__cvr) begin
-            rd_val = st_cvr__d;
+        if (ipr_rhi[1]) begin
+            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 1 + 32'h7));
         end
-        if (addr == w_calib) begin
-            rd_val = v_calib;
+        if (ipr_rlo[1]) begin
+            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 1 + 32'h6));
         end
-        if (dec_a__iser | dec_a__icer) begin
-            rd_val = n_irq_en;
+        if (ipr_rhi[2]) begin
+            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 2 + 32'h7));
         end
-        if (dec_a__ispr | dec_a__icpr) begin
-            rd_val = n_irq_pend;
+        if (ipr_rlo[2]) begin
+            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 2 + 32'h6));
         end
-        if (dec_a__ipr) begin
-            if (ipr_rhi[0]) begin
-                rd_val = rd_val | (32'h1 << (32'h8 * 0 + 32'h7));
-            end
-            if (ipr_rlo[0]) begin
-                rd_val = rd_val | (32'h1 << (32'h8 * 0 + 32'h6));
-            end
-            if (ipr_rhi[1]) begin
-                rd_val = rd_val | (32'h1 << (32'h8 * 1 + 32'h7));
-            end
-            if (ipr_rlo[1]) begin
-                rd_val = rd_val | (32'h1 << (32'h8 * 1 + 32'h6));
-            end
-            if (ipr_rhi[2]) begin
-                rd_val = rd_val | (32'h1 << (32'h8 * 2 + 32'h7));
-            end
-            if (ipr_rlo[2]) begin
-                rd_val = rd_val | (32'h1 << (32'h8 * 2 + 32'h6));
-            end
-            if (ipr_rhi[3]) begin
-                rd_val = rd_val | (32'h1 << (32'h8 * 3 + 32'h7));
-            end
-            if (ipr_rlo[3]) begin
-                rd_val = rd_val | (32'h1 << (32'h8 * 3 + 32'h6));
-            end
+        if (ipr_rhi[3]) begin
+            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 3 + 32'h7));
         end
-        if (addr == w_cpuid) begin
-            rd_val = v_cpuid;
+        if (ipr_rlo[3]) begin
+            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 3 + 32'h6));
         end
-        if (dec_a__icsr) begin
+        rd_scb = z32;
+        if (scb_w == o_cpuid) begin
+            rd_scb = v_cpuid;
+        end
+        if (scb_w == o_icsr) begin
             if (ipsr[0]) begin
-                rd_val = rd_val | (32'h1 << 0);
+                rd_scb = rd_scb | (32'h1 << 0);
             end
             if (win_num[0]) begin
-                rd_val = rd_val | (32'h1 << (0 + 32'hc));
+                rd_scb = rd_scb | (32'h1 << (0 + 32'hc));
             end
             if (ipsr[1]) begin
-                rd_val = rd_val | (32'h1 << 1);
+                rd_scb = rd_scb | (32'h1 << 1);
             end
             if (win_num[1]) begin
-                rd_val = rd_val | (32'h1 << (1 + 32'hc));
+                rd_scb = rd_scb | (32'h1 << (1 + 32'hc));
             end
             if (ipsr[2]) begin
-                rd_val = rd_val | (32'h1 << 2);
+                rd_scb = rd_scb | (32'h1 << 2);
             end
             if (win_num[2]) begin
-                rd_val = rd_val | (32'h1 << (2 + 32'hc));
+                rd_scb = rd_scb | (32'h1 << (2 + 32'hc));
             end
             if (ipsr[3]) begin
-                rd_val = rd_val | (32'h1 << 3);
+                rd_scb = rd_scb | (32'h1 << 3);
             end
             if (win_num[3]) begin
-                rd_val = rd_val | (32'h1 << (3 + 32'hc));
+                rd_scb = rd_scb | (32'h1 << (3 + 32'hc));
             end
             if (ipsr[4]) begin
-                rd_val = rd_val | (32'h1 << 4);
+                rd_scb = rd_scb | (32'h1 << 4);
             end
             if (win_num[4]) begin
-                rd_val = rd_val | (32'h1 << (4 + 32'hc));
+                rd_scb = rd_scb | (32'h1 << (4 + 32'hc));
             end
             if (ipsr[5]) begin
-                rd_val = rd_val | (32'h1 << 5);
+                rd_scb = rd_scb | (32'h1 << 5);
             end
             if (win_num[5]) begin
-                rd_val = rd_val | (32'h1 << (5 + 32'hc));
+                rd_scb = rd_scb | (32'h1 << (5 + 32'hc));
             end
-            if (|(n_irq_pend & n_irq_en)) begin
-                rd_val = rd_val | (32'h1 << 32'h16);
+            if (|ready) begin
+                rd_scb = rd_scb | (32'h1 << 32'h16);
             end
             if (n_sys_pend[32'h2]) begin
-                rd_val = rd_val | (32'h1 << 32'h1a);
+                rd_scb = rd_scb | (32'h1 << 32'h1a);
             end
             if (n_sys_pend[32'h1]) begin
-                rd_val = rd_val | (32'h1 << 32'h1c);
+                rd_scb = rd_scb | (32'h1 << 32'h1c);
             end
             if (n_nmi_pend) begin
-                rd_val = rd_val | (32'h1 << 32'h1f);
+                rd_scb = rd_scb | (32'h1 << 32'h1f);
             end
         end
-        if (dec_a__aircr) begin
-            rd_val = v_aircr;
+        if (scb_w == o_aircr) begin
+            rd_scb = v_aircr;
         end
-        if (dec_a__scr) begin
+        if (scb_w == o_scr) begin
             if (scr_sleepdeep__d) begin
-                rd_val = rd_val | (32'h1 << 32'h2);
+                rd_scb = rd_scb | (32'h1 << 32'h2);
             end
             if (scr_sevonpend__d) begin
-                rd_val = rd_val | (32'h1 << 32'h4);
+                rd_scb = rd_scb | (32'h1 << 32'h4);
             end
         end
-        if (addr == w_ccr) begin
-            rd_val = v_ccr;
+        if (scb_w == o_ccr) begin
+            rd_scb = v_ccr;
         end
-        if (dec_a__shpr2) begin
+        if (scb_w == o_shpr2) begin
             if (n_sys_hi[32'h0]) begin
-                rd_val = rd_val | (32'h1 << 32'h1f);
+                rd_scb = rd_scb | (32'h1 << 32'h1f);
             end
             if (n_sys_lo[32'h0]) begin
-                rd_val = rd_val | (32'h1 << 32'h1e);
+                rd_scb = rd_scb | (32'h1 << 32'h1e);
             end
         end
-        if (dec_a__shpr3) begin
+        if (scb_w == o_shpr3) begin
             if (n_sys_hi[32'h1]) begin
-                rd_val = rd_val | (32'h1 << 32'h17);
+                rd_scb = rd_scb | (32'h1 << 32'h17);
             end
             if (n_sys_lo[32'h1]) begin
-                rd_val = rd_val | (32'h1 << 32'h16);
+                rd_scb = rd_scb | (32'h1 << 32'h16);
             end
             if (n_sys_hi[32'h2]) begin
-                rd_val = rd_val | (32'h1 << 32'h1f);
+                rd_scb = rd_scb | (32'h1 << 32'h1f);
             end
             if (n_sys_lo[32'h2]) begin
-                rd_val = rd_val | (32'h1 << 32'h1e);
+                rd_scb = rd_scb | (32'h1 << 32'h1e);
             end
         end
+        rd_val = z32;
+        if (g_st) begin
+            rd_val = rd_st;
+        end
+        if (g_nv) begin
+            rd_val = rd_nv;
+        end
+        if (g_ipr) begin
+            rd_val = rd_ipr;
+        end
+        if (g_scb) begin
+            rd_val = rd_scb;
+        end
         o_rdata__d = z32;
-        if (r_hit) begin
+        if (sr) begin
             o_rdata__d = rd_val;
         end
         rdata = o_rdata__q;
@@ -5994,72 +6498,35 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
 
 endmodule // pluton_m0sys_node_core_scs
 
-module pluton_m0sys_rdff10(d,q,clock,rst_n);
+module pluton_m0sys_rdff24(d,q,clock,rst_n);
 
     // Module arguments
-    input wire  [9:0] d;
-    output reg  [9:0] q;
+    input wire  [23:0] d;
+    output reg  [23:0] q;
     input wire  clock;
     input wire  rst_n;
 
     // Update code (custom)
     always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 10'h0;
+        if (!rst_n) q <= 24'h0;
         else q <= d;
     end
-endmodule // pluton_m0sys_rdff10
+endmodule // pluton_m0sys_rdff24
 
-module pluton_m0sys_node_core_scs_dec_a(addr,csr,rvr,cvr,iser,icer,ispr,icpr,ipr,icsr,aircr,scr,shpr2,shpr3);
+module pluton_m0sys_rdff8(d,q,clock,rst_n);
 
     // Module arguments
-    input wire  [9:0] addr;
-    output reg  csr;
-    output reg  rvr;
-    output reg  cvr;
-    output reg  iser;
-    output reg  icer;
-    output reg  ispr;
-    output reg  icpr;
-    output reg  ipr;
-    output reg  icsr;
-    output reg  aircr;
-    output reg  scr;
-    output reg  shpr2;
-    output reg  shpr3;
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    input wire  rst_n;
 
-    // Constant declarations
-    localparam  w_csr = 10'b100;
-    localparam  w_rvr = 10'b101;
-    localparam  w_cvr = 10'b110;
-    localparam  w_iser = 10'b1000000;
-    localparam  w_icer = 10'b1100000;
-    localparam  w_ispr = 10'b10000000;
-    localparam  w_icpr = 10'b10100000;
-    localparam  w_ipr7 = 7'b100000;
-    localparam  w_icsr = 10'b1101000001;
-    localparam  w_aircr = 10'b1101000011;
-    localparam  w_scr = 10'b1101000100;
-    localparam  w_shpr2 = 10'b1101000111;
-    localparam  w_shpr3 = 10'b1101001000;
-
-    // Update code
-    always @(*) begin
-        csr = addr == w_csr;
-        rvr = addr == w_rvr;
-        cvr = addr == w_cvr;
-        iser = addr == w_iser;
-        icer = addr == w_icer;
-        ispr = addr == w_ispr;
-        icpr = addr == w_icpr;
-        ipr = addr[(32'h3)+:(7)] == w_ipr7;
-        icsr = addr == w_icsr;
-        aircr = addr == w_aircr;
-        scr = addr == w_scr;
-        shpr2 = addr == w_shpr2;
-        shpr3 = addr == w_shpr3;
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 8'h0;
+        else q <= d;
     end
-
-endmodule // pluton_m0sys_node_core_scs_dec_a
+endmodule // pluton_m0sys_rdff8
 
 module pluton_m0sys_node_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_ram,hsel_apb,dsel_rom_q,dsel_ram_q,dsel_apb_q,derr1_q,derr2_q);
 
@@ -7256,21 +7723,6 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     end
 
 endmodule // pluton_m0sys_node_uart
-
-module pluton_m0sys_rdff8(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [7:0] d;
-    output reg  [7:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 8'h0;
-        else q <= d;
-    end
-endmodule // pluton_m0sys_rdff8
 
 module pluton_m0sys_node_uart_ze_addr(a,y);
 

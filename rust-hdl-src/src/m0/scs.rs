@@ -7,6 +7,11 @@
 //!
 //! Within one clock edge the contract's order is kept: an entry's acknowledge (E9) first, then
 //! the pins and SysTick, then the software write of the store whose data phase ends at the edge.
+//!
+//! Area (ECP5): the address is decoded once, in the address phase, into registered write strobes;
+//! reads mux by register group (SysTick, NVIC, IPR, SCB) so each data bit sees a few shallow
+//! selects; the minimum priority is found one bit at a time (hi, then lo), which needs two
+//! 32-wide ORs instead of four.
 
 use super::regs;
 use crate::common::prims::RDff;
@@ -49,32 +54,53 @@ crate::hdl_block! {
         sysresetreq: Signal<Out, bool>,
     }
     consts {
-        // Read-only registers, decoded for reads only.
-        w_calib: 10 = regs::word(&regs::SYST_CALIB),
-        w_cpuid: 10 = regs::word(&regs::CPUID),
-        w_ccr: 10 = regs::word(&regs::CCR),
+        // Register groups by word offset (one source: regs.rs): SysTick words 4..7, NVIC
+        // enable/pending words, IPR 0..7, SCB words 0x340..0x34F.
+        g_st8: 8 = regs::word(&regs::SYST_CSR) >> 2,
+        g_ipr7: 7 = regs::word(&regs::NVIC_IPR) >> 3,
+        g_scb6: 6 = regs::word(&regs::CPUID) >> 4,
+        w_iser5: 5 = regs::word(&regs::NVIC_ISER) >> 5,
+        w_icer5: 5 = regs::word(&regs::NVIC_ICER) >> 5,
+        w_ispr5: 5 = regs::word(&regs::NVIC_ISPR) >> 5,
+        w_icpr5: 5 = regs::word(&regs::NVIC_ICPR) >> 5,
+        z5: 5 = 0,
+        // Word within its group.
+        o_csr: 2 = regs::word(&regs::SYST_CSR) & 3,
+        o_rvr: 2 = regs::word(&regs::SYST_RVR) & 3,
+        o_cvr: 2 = regs::word(&regs::SYST_CVR) & 3,
+        o_calib: 2 = regs::word(&regs::SYST_CALIB) & 3,
+        o_cpuid: 4 = regs::word(&regs::CPUID) & 15,
+        o_icsr: 4 = regs::word(&regs::ICSR) & 15,
+        o_aircr: 4 = regs::word(&regs::AIRCR) & 15,
+        o_scr: 4 = regs::word(&regs::SCR) & 15,
+        o_ccr: 4 = regs::word(&regs::CCR) & 15,
+        o_shpr2: 4 = regs::word(&regs::SHPR2) & 15,
+        o_shpr3: 4 = regs::word(&regs::SHPR3) & 15,
         v_cpuid: 32 = regs::CPUID_VALUE as u64,
         v_calib: 32 = regs::SYST_CALIB_VALUE as u64,
         v_aircr: 32 = regs::AIRCR_READ as u64,
         v_ccr: 32 = regs::CCR_VALUE as u64,
         v_clksrc: 32 = 1 << regs::SYST_CSR_CLKSOURCE.lsb,
         vectkey: 16 = regs::AIRCR_VECTKEY as u64,
-        m24: 32 = 0x00FF_FFFF,
-        seven10: 10 = 7,
         // IRQ n's bit index is n - 16, computed on the low 5 bits of n (16..47 -> 0..31).
         k5_16: 5 = 16,
-        fifteen32: 32 = 15,
         one32: 32 = 1,
+        one24: 24 = 1,
+        one8: 8 = 1,
+        // Groups 0..3 of a 4-bit-grouped word sit at bits 0, 4, 8, 12.
+        g_lo4: 32 = 0x1111,
+        g01: 32 = 0x11,
+        b5_1: 5 = 1, b5_2: 5 = 2, b5_4: 5 = 4, b5_8: 5 = 8, b5_16: 5 = 16, z6: 6 = 0,
+        b6_1: 6 = 1, b6_2: 6 = 2, b6_4: 6 = 4, b6_8: 6 = 8, b6_32: 6 = 32,
         z32: 32 = 0,
+        z24: 24 = 0,
+        z8: 8 = 0,
         z3: 3 = 0,
-        // Bit masks that turn a one-hot word into its index.
-        ix0: 32 = 0xAAAA_AAAA, ix1: 32 = 0xCCCC_CCCC, ix2: 32 = 0xF0F0_F0F0,
-        ix3: 32 = 0xFF00_FF00, ix4: 32 = 0xFFFF_0000,
         // Exception numbers.
         n_nmi: 6 = 2, n_hf: 6 = 3, n_svc: 6 = 11, n_pendsv: 6 = 14, n_systick: 6 = 15, n_irq0: 6 = 16,
-        b6_1: 6 = 1, b6_2: 6 = 2, b6_4: 6 = 4, b6_8: 6 = 8, b6_16: 6 = 16, z6: 6 = 0,
+        b3_1: 3 = 1, b3_2: 3 = 2, b3_4: 3 = 4,
         // Ranks.
-        r_nmi: 3 = 0, r_hf: 3 = 1, r_p0: 3 = 2, r_p1: 3 = 3, r_p2: 3 = 4, r_p3: 3 = 5, r_none: 3 = 6,
+        r_nmi: 3 = 0, r_hf: 3 = 1, r_p0: 3 = 2, r_none: 3 = 6,
         // System exception bits: SVCall, PendSV, SysTick.
         s_svc: 3 = 1, s_pendsv: 3 = 2, s_systick: 3 = 4,
     }
@@ -97,15 +123,29 @@ crate::hdl_block! {
         st_en: RDff<bool>,
         st_tickint: RDff<bool>,
         st_flag: RDff<bool>,
-        st_rvr: RDff<Bits<32>>,
-        st_cvr: RDff<Bits<32>>,
+        // SysTick is 24 bits in ARMv6-M; RVR/CVR bits 31:24 read as zero.
+        st_rvr: RDff<Bits<24>>,
+        st_cvr: RDff<Bits<24>>,
         scr_sleepdeep: RDff<bool>,
         scr_sevonpend: RDff<bool>,
         sysreset: RDff<bool>,
-        // Access in its data phase.
-        d_sel: RDff<bool>,
-        d_write: RDff<bool>,
-        d_addr: RDff<Bits<10>>,
+        // The access in its data phase, decoded in its address phase: one strobe per register.
+        w_csr: RDff<bool>,
+        w_rvr: RDff<bool>,
+        w_cvr: RDff<bool>,
+        w_iser: RDff<bool>,
+        w_icer: RDff<bool>,
+        w_ispr: RDff<bool>,
+        w_icpr: RDff<bool>,
+        w_icsr: RDff<bool>,
+        w_aircr: RDff<bool>,
+        w_scr: RDff<bool>,
+        w_shpr2: RDff<bool>,
+        w_shpr3: RDff<bool>,
+        // IPR k written: one strobe per word, so a priority bit is a 2-input select.
+        w_ipr: RDff<Bits<8>>,
+        // SYST_CSR read (clears COUNTFLAG).
+        r_csr: RDff<bool>,
         o_rdata: RDff<Bits<32>>,
         // Registered decisions.
         o_take: RDff<bool>,
@@ -114,16 +154,20 @@ crate::hdl_block! {
         o_wake: RDff<bool>,
         o_svc: RDff<bool>,
         o_ev: RDff<bool>,
-        // Register decode in the address phase (reads) and the data phase (writes).
-        dec_a: ScsDecode,
-        dec_d: ScsDecode,
         // ---- Combinational.
-        wr: Signal<Local, bool>,
-        rd: Signal<Local, bool>,
-        ipr_sh: Signal<Local, Bits<10>>,
+        sw: Signal<Local, bool>,
+        sr: Signal<Local, bool>,
+        g_st: Signal<Local, bool>,
+        g_nv: Signal<Local, bool>,
+        g_ipr: Signal<Local, bool>,
+        g_scb: Signal<Local, bool>,
+        nv5: Signal<Local, Bits<5>>,
+        nv_pend: Signal<Local, bool>,
+        st_w: Signal<Local, Bits<2>>,
+        scb_w: Signal<Local, Bits<4>>,
         ipr_mask: Signal<Local, Bits<32>>,
-        ipr_hi4: Signal<Local, Bits<32>>,
-        ipr_lo4: Signal<Local, Bits<32>>,
+        ipr_hi: Signal<Local, Bits<32>>,
+        ipr_lo: Signal<Local, Bits<32>>,
         ipr_rhi: Signal<Local, Bits<4>>,
         ipr_rlo: Signal<Local, Bits<4>>,
         ack_irq: Signal<Local, Bits<32>>,
@@ -156,22 +200,31 @@ crate::hdl_block! {
         n_nmi_pend: Signal<Local, bool>,
         n_nmi_act: Signal<Local, bool>,
         n_hf_act: Signal<Local, bool>,
-        // Winner and priorities over the next state.
+        // Winner over the next state: its priority bit by bit (m_hi, then m_lo), then the lowest
+        // number among the candidates `cand` at that priority.
         ready: Signal<Local, Bits<32>>,
-        lv0: Signal<Local, Bits<32>>,
-        lv1: Signal<Local, Bits<32>>,
-        lv2: Signal<Local, Bits<32>>,
-        lv3: Signal<Local, Bits<32>>,
-        slv0: Signal<Local, Bits<3>>,
-        slv1: Signal<Local, Bits<3>>,
-        slv2: Signal<Local, Bits<3>>,
-        slv3: Signal<Local, Bits<3>>,
-        win_irq: Signal<Local, Bits<32>>,
-        win_sys: Signal<Local, Bits<3>>,
+        any_p: Signal<Local, bool>,
+        m_hi: Signal<Local, bool>,
+        m_lo: Signal<Local, bool>,
+        e_hi: Signal<Local, Bits<32>>,
+        se_hi: Signal<Local, Bits<3>>,
+        cand: Signal<Local, Bits<32>>,
+        scand: Signal<Local, Bits<3>>,
+        grp: Signal<Local, Bits<32>>,
+        grp_lo: Signal<Local, Bits<32>>,
+        gi: Signal<Local, Bits<3>>,
+        gi4: Signal<Local, Bits<5>>,
+        li_hi: Signal<Local, Bits<32>>,
+        li_lo: Signal<Local, Bits<32>>,
+        win_idx: Signal<Local, Bits<5>>,
         win_rank: Signal<Local, Bits<3>>,
-        win_oh: Signal<Local, Bits<32>>,
-        win_idx: Signal<Local, Bits<6>>,
         win_num: Signal<Local, Bits<6>>,
+        // Execution priority, bit by bit like the winner.
+        any_a: Signal<Local, bool>,
+        a_hi: Signal<Local, bool>,
+        a_lo: Signal<Local, bool>,
+        ae_hi: Signal<Local, Bits<32>>,
+        sae_hi: Signal<Local, Bits<3>>,
         act_rank: Signal<Local, Bits<3>>,
         exec_rank: Signal<Local, Bits<3>>,
         svc_rank: Signal<Local, Bits<3>>,
@@ -179,8 +232,14 @@ crate::hdl_block! {
         ent_rank: Signal<Local, Bits<3>>,
         ent_hi: Signal<Local, bool>,
         ent_lo: Signal<Local, bool>,
+        // SysTick value read (RVR or CVR), widened bit by bit: a ZeroExt instance here would
+        // look like a combinational loop to Verilator (it is assigned and read in one block).
+        st_sel: Signal<Local, Bits<24>>,
+        rd_st: Signal<Local, Bits<32>>,
+        rd_nv: Signal<Local, Bits<32>>,
+        rd_ipr: Signal<Local, Bits<32>>,
+        rd_scb: Signal<Local, Bits<32>>,
         rd_val: Signal<Local, Bits<32>>,
-        r_hit: Signal<Local, bool>,
     }
 }
 
@@ -237,12 +296,34 @@ impl Logic for M0Scs {
         self.sysreset.clock.next = self.clock.val();
         self.sysreset.rst_n.next = self.rst_n.val();
         self.sysreset.d.next = self.sysreset.q.val();
-        self.d_sel.clock.next = self.clock.val();
-        self.d_sel.rst_n.next = self.rst_n.val();
-        self.d_write.clock.next = self.clock.val();
-        self.d_write.rst_n.next = self.rst_n.val();
-        self.d_addr.clock.next = self.clock.val();
-        self.d_addr.rst_n.next = self.rst_n.val();
+        self.w_csr.clock.next = self.clock.val();
+        self.w_csr.rst_n.next = self.rst_n.val();
+        self.w_rvr.clock.next = self.clock.val();
+        self.w_rvr.rst_n.next = self.rst_n.val();
+        self.w_cvr.clock.next = self.clock.val();
+        self.w_cvr.rst_n.next = self.rst_n.val();
+        self.w_iser.clock.next = self.clock.val();
+        self.w_iser.rst_n.next = self.rst_n.val();
+        self.w_icer.clock.next = self.clock.val();
+        self.w_icer.rst_n.next = self.rst_n.val();
+        self.w_ispr.clock.next = self.clock.val();
+        self.w_ispr.rst_n.next = self.rst_n.val();
+        self.w_icpr.clock.next = self.clock.val();
+        self.w_icpr.rst_n.next = self.rst_n.val();
+        self.w_icsr.clock.next = self.clock.val();
+        self.w_icsr.rst_n.next = self.rst_n.val();
+        self.w_aircr.clock.next = self.clock.val();
+        self.w_aircr.rst_n.next = self.rst_n.val();
+        self.w_scr.clock.next = self.clock.val();
+        self.w_scr.rst_n.next = self.rst_n.val();
+        self.w_shpr2.clock.next = self.clock.val();
+        self.w_shpr2.rst_n.next = self.rst_n.val();
+        self.w_shpr3.clock.next = self.clock.val();
+        self.w_shpr3.rst_n.next = self.rst_n.val();
+        self.w_ipr.clock.next = self.clock.val();
+        self.w_ipr.rst_n.next = self.rst_n.val();
+        self.r_csr.clock.next = self.clock.val();
+        self.r_csr.rst_n.next = self.rst_n.val();
         self.o_rdata.clock.next = self.clock.val();
         self.o_rdata.rst_n.next = self.rst_n.val();
         self.o_take.clock.next = self.clock.val();
@@ -258,26 +339,55 @@ impl Logic for M0Scs {
         self.o_ev.clock.next = self.clock.val();
         self.o_ev.rst_n.next = self.rst_n.val();
 
-        // ---- The access in its data phase: which register.
-        self.d_sel.d.next = self.sel.val();
-        self.d_write.d.next = self.write.val();
-        self.d_addr.d.next = self.addr.val();
-        self.wr.next = self.d_sel.q.val() & self.d_write.q.val();
-        self.rd.next = self.d_sel.q.val() & !self.d_write.q.val();
-        self.dec_d.addr.next = self.d_addr.q.val();
-        self.dec_a.addr.next = self.addr.val();
+        // ---- Address phase: decode once, by group, for the read mux and the write strobes.
+        self.sw.next = self.sel.val() & self.write.val();
+        self.sr.next = self.sel.val() & !self.write.val();
+        self.g_st.next = self.addr.val().get_bits::<8>(2) == self.g_st8.val();
+        self.nv5.next = self.addr.val().get_bits::<5>(5);
+        self.g_nv.next = (self.addr.val().get_bits::<5>(0) == self.z5.val())
+            & ((self.nv5.val() == self.w_iser5.val())
+                | (self.nv5.val() == self.w_icer5.val())
+                | (self.nv5.val() == self.w_ispr5.val())
+                | (self.nv5.val() == self.w_icpr5.val()));
+        self.nv_pend.next = (self.nv5.val() == self.w_ispr5.val()) | (self.nv5.val() == self.w_icpr5.val());
+        self.g_ipr.next = self.addr.val().get_bits::<7>(3) == self.g_ipr7.val();
+        self.g_scb.next = self.addr.val().get_bits::<6>(4) == self.g_scb6.val();
+        self.st_w.next = self.addr.val().get_bits::<2>(0);
+        self.scb_w.next = self.addr.val().get_bits::<4>(0);
+        self.w_csr.d.next = self.sw.val() & self.g_st.val() & (self.st_w.val() == self.o_csr.val());
+        self.w_rvr.d.next = self.sw.val() & self.g_st.val() & (self.st_w.val() == self.o_rvr.val());
+        self.w_cvr.d.next = self.sw.val() & self.g_st.val() & (self.st_w.val() == self.o_cvr.val());
+        self.r_csr.d.next = self.sr.val() & self.g_st.val() & (self.st_w.val() == self.o_csr.val());
+        self.w_iser.d.next = self.sw.val() & self.g_nv.val() & (self.nv5.val() == self.w_iser5.val());
+        self.w_icer.d.next = self.sw.val() & self.g_nv.val() & (self.nv5.val() == self.w_icer5.val());
+        self.w_ispr.d.next = self.sw.val() & self.g_nv.val() & (self.nv5.val() == self.w_ispr5.val());
+        self.w_icpr.d.next = self.sw.val() & self.g_nv.val() & (self.nv5.val() == self.w_icpr5.val());
+        self.w_ipr.d.next = self.z8.val();
+        if self.sw.val() & self.g_ipr.val() {
+            self.w_ipr.d.next = self.one8.val() << self.addr.val().get_bits::<3>(0);
+        }
+        self.w_icsr.d.next = self.sw.val() & self.g_scb.val() & (self.scb_w.val() == self.o_icsr.val());
+        self.w_aircr.d.next = self.sw.val() & self.g_scb.val() & (self.scb_w.val() == self.o_aircr.val());
+        self.w_scr.d.next = self.sw.val() & self.g_scb.val() & (self.scb_w.val() == self.o_scr.val());
+        self.w_shpr2.d.next = self.sw.val() & self.g_scb.val() & (self.scb_w.val() == self.o_shpr2.val());
+        self.w_shpr3.d.next = self.sw.val() & self.g_scb.val() & (self.scb_w.val() == self.o_shpr3.val());
 
-        // IPR k holds IRQs 4k..4k+3: shift the 4 priorities of the word to/from bit 4k.
-        self.ipr_sh.next = (self.d_addr.q.val() & self.seven10.val()) << 2;
-        self.ipr_mask.next = self.fifteen32.val() << self.ipr_sh.val();
-        self.ipr_hi4.next = self.z32.val();
-        self.ipr_lo4.next = self.z32.val();
-        for i in 0..4 {
-            if self.wdata.val().get_bit(8 * i + 7) {
-                self.ipr_hi4.next = self.ipr_hi4.val() | (1 << i);
-            }
-            if self.wdata.val().get_bit(8 * i + 6) {
-                self.ipr_lo4.next = self.ipr_lo4.val() | (1 << i);
+        // IPR k holds IRQs 4k..4k+3 in bits 8i+7:8i+6; every word's 4 priorities land on the
+        // same 4 bits of each nibble, and the strobe of word k picks nibble k.
+        self.ipr_mask.next = self.z32.val();
+        self.ipr_hi.next = self.z32.val();
+        self.ipr_lo.next = self.z32.val();
+        for k in 0..8 {
+            for j in 0..4 {
+                if self.w_ipr.q.val().get_bit(k) {
+                    self.ipr_mask.next = self.ipr_mask.val() | (1 << (4 * k + j));
+                }
+                if self.wdata.val().get_bit(8 * j + 7) {
+                    self.ipr_hi.next = self.ipr_hi.val() | (1 << (4 * k + j));
+                }
+                if self.wdata.val().get_bit(8 * j + 6) {
+                    self.ipr_lo.next = self.ipr_lo.val() | (1 << (4 * k + j));
+                }
             }
         }
 
@@ -328,15 +438,15 @@ impl Logic for M0Scs {
         // ---- SysTick: at 0 it reloads, else it counts down; the step 1 -> 0 fires.
         self.fire.next = false;
         if self.st_en.q.val() {
-            if self.st_cvr.q.val() == self.z32.val() {
+            if self.st_cvr.q.val() == self.z24.val() {
                 self.st_cvr.d.next = self.st_rvr.q.val();
             } else {
-                self.st_cvr.d.next = self.st_cvr.q.val() - self.one32.val();
-                self.fire.next = self.st_cvr.q.val() == self.one32.val();
+                self.st_cvr.d.next = self.st_cvr.q.val() - self.one24.val();
+                self.fire.next = self.st_cvr.q.val() == self.one24.val();
             }
         }
         // A SYST_CSR read clears COUNTFLAG before this edge's step can set it again.
-        self.st_flag.d.next = (self.st_flag.q.val() & !(self.rd.val() & self.dec_d.csr.val())) | self.fire.val();
+        self.st_flag.d.next = (self.st_flag.q.val() & !self.r_csr.q.val()) | self.fire.val();
 
         // ---- Pending after the acknowledge and the edge (pins, SysTick, SVC), before software.
         // An IRQ pin pends only while its IRQ is not active (the acknowledged one counts as active).
@@ -363,103 +473,94 @@ impl Logic for M0Scs {
         // ---- Software writes (data phase), applied last.
         self.n_irq_pend.next = self.irq_edge.val();
         self.n_irq_en.next = self.irq_en.q.val();
-        self.n_pri_hi.next = self.pri_hi.q.val();
-        self.n_pri_lo.next = self.pri_lo.q.val();
+        self.n_pri_hi.next = (self.pri_hi.q.val() & !self.ipr_mask.val()) | (self.ipr_hi.val() & self.ipr_mask.val());
+        self.n_pri_lo.next = (self.pri_lo.q.val() & !self.ipr_mask.val()) | (self.ipr_lo.val() & self.ipr_mask.val());
         self.n_sys_pend.next = self.sys_edge.val();
         self.n_sys_hi.next = self.sys_hi.q.val();
         self.n_sys_lo.next = self.sys_lo.q.val();
         self.n_nmi_pend.next = self.nmi_edge.val();
-        if self.wr.val() {
-            if self.dec_d.csr.val() {
-                self.st_en.d.next = self.wdata.val().get_bit(0);
-                self.st_tickint.d.next = self.wdata.val().get_bit(1);
+        if self.w_csr.q.val() {
+            self.st_en.d.next = self.wdata.val().get_bit(0);
+            self.st_tickint.d.next = self.wdata.val().get_bit(1);
+        }
+        if self.w_rvr.q.val() {
+            self.st_rvr.d.next = self.wdata.val().get_bits::<24>(0);
+        }
+        if self.w_cvr.q.val() {
+            self.st_cvr.d.next = self.z24.val();
+            self.st_flag.d.next = false;
+        }
+        if self.w_iser.q.val() {
+            self.n_irq_en.next = self.irq_en.q.val() | self.wdata.val();
+        }
+        if self.w_icer.q.val() {
+            self.n_irq_en.next = self.irq_en.q.val() & !self.wdata.val();
+        }
+        if self.w_ispr.q.val() {
+            self.n_irq_pend.next = self.irq_edge.val() | self.wdata.val();
+            if (self.wdata.val() & !self.irq_edge.val()).any() {
+                self.new_pend.next = true;
             }
-            if self.dec_d.rvr.val() {
-                self.st_rvr.d.next = self.wdata.val() & self.m24.val();
-            }
-            if self.dec_d.cvr.val() {
-                self.st_cvr.d.next = self.z32.val();
-                self.st_flag.d.next = false;
-            }
-            if self.dec_d.iser.val() {
-                self.n_irq_en.next = self.irq_en.q.val() | self.wdata.val();
-            }
-            if self.dec_d.icer.val() {
-                self.n_irq_en.next = self.irq_en.q.val() & !self.wdata.val();
-            }
-            if self.dec_d.ispr.val() {
-                self.n_irq_pend.next = self.irq_edge.val() | self.wdata.val();
-                if (self.wdata.val() & !self.irq_edge.val()).any() {
+        }
+        if self.w_icpr.q.val() {
+            self.n_irq_pend.next = self.irq_edge.val() & !self.wdata.val();
+        }
+        if self.w_icsr.q.val() {
+            if self.wdata.val().get_bit(31) {
+                self.n_nmi_pend.next = true;
+                if !self.nmi_edge.val() {
                     self.new_pend.next = true;
                 }
             }
-            if self.dec_d.icpr.val() {
-                self.n_irq_pend.next = self.irq_edge.val() & !self.wdata.val();
-            }
-            if self.dec_d.ipr.val() {
-                self.n_pri_hi.next = (self.pri_hi.q.val() & !self.ipr_mask.val()) | (self.ipr_hi4.val() << self.ipr_sh.val());
-                self.n_pri_lo.next = (self.pri_lo.q.val() & !self.ipr_mask.val()) | (self.ipr_lo4.val() << self.ipr_sh.val());
-            }
-            if self.dec_d.icsr.val() {
-                if self.wdata.val().get_bit(31) {
-                    self.n_nmi_pend.next = true;
-                    if !self.nmi_edge.val() {
-                        self.new_pend.next = true;
-                    }
-                }
-                // CLR wins over SET.
-                if self.wdata.val().get_bit(27) {
-                    self.n_sys_pend.next = self.n_sys_pend.val() & !self.s_pendsv.val();
-                } else if self.wdata.val().get_bit(28) {
-                    self.n_sys_pend.next = self.n_sys_pend.val() | self.s_pendsv.val();
-                    if !self.sys_edge.val().get_bit(1) {
-                        self.new_pend.next = true;
-                    }
-                }
-                if self.wdata.val().get_bit(25) {
-                    self.n_sys_pend.next = self.n_sys_pend.val() & !self.s_systick.val();
-                } else if self.wdata.val().get_bit(26) {
-                    self.n_sys_pend.next = self.n_sys_pend.val() | self.s_systick.val();
-                    if !self.sys_edge.val().get_bit(2) {
-                        self.new_pend.next = true;
-                    }
+            // CLR wins over SET.
+            if self.wdata.val().get_bit(27) {
+                self.n_sys_pend.next = self.n_sys_pend.val() & !self.s_pendsv.val();
+            } else if self.wdata.val().get_bit(28) {
+                self.n_sys_pend.next = self.n_sys_pend.val() | self.s_pendsv.val();
+                if !self.sys_edge.val().get_bit(1) {
+                    self.new_pend.next = true;
                 }
             }
-            if self.dec_d.aircr.val()
-                & (self.wdata.val().get_bits::<16>(16) == self.vectkey.val())
-                & self.wdata.val().get_bit(2)
-            {
-                self.sysreset.d.next = true;
-            }
-            if self.dec_d.scr.val() {
-                self.scr_sleepdeep.d.next = self.wdata.val().get_bit(2);
-                self.scr_sevonpend.d.next = self.wdata.val().get_bit(4);
-            }
-            if self.dec_d.shpr2.val() {
-                self.n_sys_hi.next = self.sys_hi.q.val() & !self.s_svc.val();
-                self.n_sys_lo.next = self.sys_lo.q.val() & !self.s_svc.val();
-                if self.wdata.val().get_bit(31) {
-                    self.n_sys_hi.next = self.n_sys_hi.val() | self.s_svc.val();
-                }
-                if self.wdata.val().get_bit(30) {
-                    self.n_sys_lo.next = self.n_sys_lo.val() | self.s_svc.val();
+            if self.wdata.val().get_bit(25) {
+                self.n_sys_pend.next = self.n_sys_pend.val() & !self.s_systick.val();
+            } else if self.wdata.val().get_bit(26) {
+                self.n_sys_pend.next = self.n_sys_pend.val() | self.s_systick.val();
+                if !self.sys_edge.val().get_bit(2) {
+                    self.new_pend.next = true;
                 }
             }
-            if self.dec_d.shpr3.val() {
-                self.n_sys_hi.next = self.sys_hi.q.val() & self.s_svc.val();
-                self.n_sys_lo.next = self.sys_lo.q.val() & self.s_svc.val();
-                if self.wdata.val().get_bit(23) {
-                    self.n_sys_hi.next = self.n_sys_hi.val() | self.s_pendsv.val();
-                }
-                if self.wdata.val().get_bit(22) {
-                    self.n_sys_lo.next = self.n_sys_lo.val() | self.s_pendsv.val();
-                }
-                if self.wdata.val().get_bit(31) {
-                    self.n_sys_hi.next = self.n_sys_hi.val() | self.s_systick.val();
-                }
-                if self.wdata.val().get_bit(30) {
-                    self.n_sys_lo.next = self.n_sys_lo.val() | self.s_systick.val();
-                }
+        }
+        if self.w_aircr.q.val() & (self.wdata.val().get_bits::<16>(16) == self.vectkey.val()) & self.wdata.val().get_bit(2) {
+            self.sysreset.d.next = true;
+        }
+        if self.w_scr.q.val() {
+            self.scr_sleepdeep.d.next = self.wdata.val().get_bit(2);
+            self.scr_sevonpend.d.next = self.wdata.val().get_bit(4);
+        }
+        if self.w_shpr2.q.val() {
+            self.n_sys_hi.next = self.sys_hi.q.val() & !self.s_svc.val();
+            self.n_sys_lo.next = self.sys_lo.q.val() & !self.s_svc.val();
+            if self.wdata.val().get_bit(31) {
+                self.n_sys_hi.next = self.n_sys_hi.val() | self.s_svc.val();
+            }
+            if self.wdata.val().get_bit(30) {
+                self.n_sys_lo.next = self.n_sys_lo.val() | self.s_svc.val();
+            }
+        }
+        if self.w_shpr3.q.val() {
+            self.n_sys_hi.next = self.sys_hi.q.val() & self.s_svc.val();
+            self.n_sys_lo.next = self.sys_lo.q.val() & self.s_svc.val();
+            if self.wdata.val().get_bit(23) {
+                self.n_sys_hi.next = self.n_sys_hi.val() | self.s_pendsv.val();
+            }
+            if self.wdata.val().get_bit(22) {
+                self.n_sys_lo.next = self.n_sys_lo.val() | self.s_pendsv.val();
+            }
+            if self.wdata.val().get_bit(31) {
+                self.n_sys_hi.next = self.n_sys_hi.val() | self.s_systick.val();
+            }
+            if self.wdata.val().get_bit(30) {
+                self.n_sys_lo.next = self.n_sys_lo.val() | self.s_systick.val();
             }
         }
         self.irq_pend.d.next = self.n_irq_pend.val();
@@ -476,96 +577,138 @@ impl Logic for M0Scs {
         self.hf_act.d.next = self.n_hf_act.val();
         self.o_ev.d.next = self.new_pend.val() & self.scr_sevonpend.q.val();
 
-        // ---- The winner over the next state: the most urgent level, then the lowest number.
+        // ---- The winner over the next state: the most urgent priority, then the lowest number.
+        // Priority bit by bit: hi is 0 if anything pending has hi = 0; then lo among those.
         self.ready.next = self.n_irq_pend.val() & self.n_irq_en.val();
-        self.lv0.next = self.ready.val() & !self.n_pri_hi.val() & !self.n_pri_lo.val();
-        self.lv1.next = self.ready.val() & !self.n_pri_hi.val() & self.n_pri_lo.val();
-        self.lv2.next = self.ready.val() & self.n_pri_hi.val() & !self.n_pri_lo.val();
-        self.lv3.next = self.ready.val() & self.n_pri_hi.val() & self.n_pri_lo.val();
-        self.slv0.next = self.n_sys_pend.val() & !self.n_sys_hi.val() & !self.n_sys_lo.val();
-        self.slv1.next = self.n_sys_pend.val() & !self.n_sys_hi.val() & self.n_sys_lo.val();
-        self.slv2.next = self.n_sys_pend.val() & self.n_sys_hi.val() & !self.n_sys_lo.val();
-        self.slv3.next = self.n_sys_pend.val() & self.n_sys_hi.val() & self.n_sys_lo.val();
-        self.win_irq.next = self.z32.val();
-        self.win_sys.next = self.z3.val();
+        self.any_p.next = self.ready.val().any() | self.n_sys_pend.val().any();
+        self.m_hi.next = !((self.ready.val() & !self.n_pri_hi.val()).any()
+            | (self.n_sys_pend.val() & !self.n_sys_hi.val()).any());
+        self.e_hi.next = self.ready.val() & !self.n_pri_hi.val();
+        self.se_hi.next = self.n_sys_pend.val() & !self.n_sys_hi.val();
+        if self.m_hi.val() {
+            self.e_hi.next = self.ready.val() & self.n_pri_hi.val();
+            self.se_hi.next = self.n_sys_pend.val() & self.n_sys_hi.val();
+        }
+        self.m_lo.next = !((self.e_hi.val() & !self.n_pri_lo.val()).any()
+            | (self.se_hi.val() & !self.n_sys_lo.val()).any());
+        self.cand.next = self.e_hi.val() & !self.n_pri_lo.val();
+        self.scand.next = self.se_hi.val() & !self.n_sys_lo.val();
+        if self.m_lo.val() {
+            self.cand.next = self.e_hi.val() & self.n_pri_lo.val();
+            self.scand.next = self.se_hi.val() & self.n_sys_lo.val();
+        }
+        // Lowest candidate: in each group of 4 (at bit 4k) whether it has one and the first's
+        // offset (li_hi, li_lo); then the first group (gi) picks its offset.
+        self.grp.next = self.cand.val() | (self.cand.val() >> 1) | (self.cand.val() >> 2) | (self.cand.val() >> 3);
+        self.li_hi.next = !self.cand.val() & !(self.cand.val() >> 1);
+        self.li_lo.next = !self.cand.val() & ((self.cand.val() >> 1) | !(self.cand.val() >> 2));
+        self.gi.next = self.z3.val();
+        self.grp_lo.next = self.grp.val();
+        if !(self.grp.val() & self.g_lo4.val()).any() {
+            self.gi.next = self.b3_4.val();
+            self.grp_lo.next = self.grp.val() >> 16;
+        }
+        if !(self.grp_lo.val() & self.g01.val()).any() {
+            self.gi.next = self.gi.val() | self.b3_2.val();
+        }
+        if !(self.grp_lo.val() & self.one32.val()).any()
+            & ((self.grp_lo.val() & (self.one32.val() << 4)).any() | !(self.grp_lo.val() & (self.one32.val() << 8)).any())
+        {
+            self.gi.next = self.gi.val() | self.b3_1.val();
+        }
+        self.gi4.next = self.z5.val();
+        self.win_idx.next = self.z5.val();
+        if self.gi.val().get_bit(2) {
+            self.gi4.next = self.gi4.val() | self.b5_16.val();
+        }
+        if self.gi.val().get_bit(1) {
+            self.gi4.next = self.gi4.val() | self.b5_8.val();
+        }
+        if self.gi.val().get_bit(0) {
+            self.gi4.next = self.gi4.val() | self.b5_4.val();
+        }
+        self.win_idx.next = self.gi4.val();
+        if self.li_hi.val().get_bit(self.gi4.val().index()) {
+            self.win_idx.next = self.win_idx.val() | self.b5_2.val();
+        }
+        if self.li_lo.val().get_bit(self.gi4.val().index()) {
+            self.win_idx.next = self.win_idx.val() | self.b5_1.val();
+        }
         self.win_rank.next = self.r_none.val();
-        if self.n_nmi_pend.val() {
-            self.win_rank.next = self.r_nmi.val();
-        } else if self.lv0.val().any() | self.slv0.val().any() {
-            self.win_irq.next = self.lv0.val();
-            self.win_sys.next = self.slv0.val();
+        if self.any_p.val() {
+            // Rank 2 + 2 * hi + lo, as {hi, !hi, lo}.
             self.win_rank.next = self.r_p0.val();
-        } else if self.lv1.val().any() | self.slv1.val().any() {
-            self.win_irq.next = self.lv1.val();
-            self.win_sys.next = self.slv1.val();
-            self.win_rank.next = self.r_p1.val();
-        } else if self.lv2.val().any() | self.slv2.val().any() {
-            self.win_irq.next = self.lv2.val();
-            self.win_sys.next = self.slv2.val();
-            self.win_rank.next = self.r_p2.val();
-        } else if self.lv3.val().any() | self.slv3.val().any() {
-            self.win_irq.next = self.lv3.val();
-            self.win_sys.next = self.slv3.val();
-            self.win_rank.next = self.r_p3.val();
+            if self.m_hi.val() {
+                self.win_rank.next = self.b3_4.val();
+            }
+            if self.m_lo.val() {
+                self.win_rank.next = self.win_rank.val() | self.b3_1.val();
+            }
         }
-        // Lowest set IRQ bit, as a one-hot word, then its index.
-        self.win_oh.next = self.win_irq.val() & (!self.win_irq.val() + self.one32.val());
-        self.win_idx.next = self.z6.val();
-        if (self.win_oh.val() & self.ix0.val()).any() {
-            self.win_idx.next = self.win_idx.val() | self.b6_1.val();
+        // IRQ number = 16 + index: bit 4 of the index moves to bit 5.
+        self.win_num.next = self.z6.val();
+        if self.any_p.val() {
+            self.win_num.next = self.n_irq0.val();
+            if self.win_idx.val().get_bit(4) {
+                self.win_num.next = self.b6_32.val();
+            }
+            if self.win_idx.val().get_bit(3) {
+                self.win_num.next = self.win_num.val() | self.b6_8.val();
+            }
+            if self.win_idx.val().get_bit(2) {
+                self.win_num.next = self.win_num.val() | self.b6_4.val();
+            }
+            if self.win_idx.val().get_bit(1) {
+                self.win_num.next = self.win_num.val() | self.b6_2.val();
+            }
+            if self.win_idx.val().get_bit(0) {
+                self.win_num.next = self.win_num.val() | self.b6_1.val();
+            }
         }
-        if (self.win_oh.val() & self.ix1.val()).any() {
-            self.win_idx.next = self.win_idx.val() | self.b6_2.val();
-        }
-        if (self.win_oh.val() & self.ix2.val()).any() {
-            self.win_idx.next = self.win_idx.val() | self.b6_4.val();
-        }
-        if (self.win_oh.val() & self.ix3.val()).any() {
-            self.win_idx.next = self.win_idx.val() | self.b6_8.val();
-        }
-        if (self.win_oh.val() & self.ix4.val()).any() {
-            self.win_idx.next = self.win_idx.val() | self.b6_16.val();
-        }
-        self.win_num.next = self.win_idx.val() + self.n_irq0.val();
-        // System exceptions (11, 14, 15) come before every IRQ at the same level.
-        if self.win_sys.val().get_bit(2) {
+        // System exceptions (11, 14, 15) come before every IRQ at the same priority.
+        if self.scand.val().get_bit(2) {
             self.win_num.next = self.n_systick.val();
         }
-        if self.win_sys.val().get_bit(1) {
+        if self.scand.val().get_bit(1) {
             self.win_num.next = self.n_pendsv.val();
         }
-        if self.win_sys.val().get_bit(0) {
+        if self.scand.val().get_bit(0) {
             self.win_num.next = self.n_svc.val();
         }
         if self.n_nmi_pend.val() {
+            self.win_rank.next = self.r_nmi.val();
             self.win_num.next = self.n_nmi.val();
         }
-        if self.win_rank.val() == self.r_none.val() {
-            self.win_num.next = self.z6.val();
-        }
 
-        // ---- Execution priority over the next state (PRIMASK raises it to priority 0).
+        // ---- Execution priority over the next state, bit by bit like the winner (PRIMASK raises
+        // it to priority 0).
+        self.any_a.next = self.n_irq_act.val().any() | self.n_sys_act.val().any();
+        self.a_hi.next = !((self.n_irq_act.val() & !self.n_pri_hi.val()).any()
+            | (self.n_sys_act.val() & !self.n_sys_hi.val()).any());
+        self.ae_hi.next = self.n_irq_act.val() & !self.n_pri_hi.val();
+        self.sae_hi.next = self.n_sys_act.val() & !self.n_sys_hi.val();
+        if self.a_hi.val() {
+            self.ae_hi.next = self.n_irq_act.val() & self.n_pri_hi.val();
+            self.sae_hi.next = self.n_sys_act.val() & self.n_sys_hi.val();
+        }
+        self.a_lo.next = !((self.ae_hi.val() & !self.n_pri_lo.val()).any()
+            | (self.sae_hi.val() & !self.n_sys_lo.val()).any());
         self.act_rank.next = self.r_none.val();
+        if self.any_a.val() {
+            // Rank 2 + 2 * hi + lo, as {hi, !hi, lo}.
+            self.act_rank.next = self.r_p0.val();
+            if self.a_hi.val() {
+                self.act_rank.next = self.b3_4.val();
+            }
+            if self.a_lo.val() {
+                self.act_rank.next = self.act_rank.val() | self.b3_1.val();
+            }
+        }
+        if self.n_hf_act.val() {
+            self.act_rank.next = self.r_hf.val();
+        }
         if self.n_nmi_act.val() {
             self.act_rank.next = self.r_nmi.val();
-        } else if self.n_hf_act.val() {
-            self.act_rank.next = self.r_hf.val();
-        } else if (self.n_irq_act.val() & !self.n_pri_hi.val() & !self.n_pri_lo.val()).any()
-            | (self.n_sys_act.val() & !self.n_sys_hi.val() & !self.n_sys_lo.val()).any()
-        {
-            self.act_rank.next = self.r_p0.val();
-        } else if (self.n_irq_act.val() & !self.n_pri_hi.val() & self.n_pri_lo.val()).any()
-            | (self.n_sys_act.val() & !self.n_sys_hi.val() & self.n_sys_lo.val()).any()
-        {
-            self.act_rank.next = self.r_p1.val();
-        } else if (self.n_irq_act.val() & self.n_pri_hi.val() & !self.n_pri_lo.val()).any()
-            | (self.n_sys_act.val() & self.n_sys_hi.val() & !self.n_sys_lo.val()).any()
-        {
-            self.act_rank.next = self.r_p2.val();
-        } else if (self.n_irq_act.val() & self.n_pri_hi.val() & self.n_pri_lo.val()).any()
-            | (self.n_sys_act.val() & self.n_sys_hi.val() & self.n_sys_lo.val()).any()
-        {
-            self.act_rank.next = self.r_p3.val();
         }
         self.exec_rank.next = self.act_rank.val();
         if self.primask.val() & (self.act_rank.val() > self.r_p0.val()) {
@@ -573,10 +716,10 @@ impl Logic for M0Scs {
         }
         self.svc_rank.next = self.r_p0.val();
         if self.n_sys_hi.val().get_bit(0) {
-            self.svc_rank.next = self.svc_rank.val() + self.r_p0.val();
+            self.svc_rank.next = self.b3_4.val();
         }
         if self.n_sys_lo.val().get_bit(0) {
-            self.svc_rank.next = self.svc_rank.val() + self.r_hf.val();
+            self.svc_rank.next = self.svc_rank.val() | self.b3_1.val();
         }
 
         // ---- Rank of the exception being entered (late arrival needs a strictly lower rank):
@@ -598,10 +741,10 @@ impl Logic for M0Scs {
         }
         self.ent_rank.next = self.r_p0.val();
         if self.ent_hi.val() {
-            self.ent_rank.next = self.ent_rank.val() + self.r_p0.val();
+            self.ent_rank.next = self.b3_4.val();
         }
         if self.ent_lo.val() {
-            self.ent_rank.next = self.ent_rank.val() + self.r_hf.val();
+            self.ent_rank.next = self.ent_rank.val() | self.b3_1.val();
         }
         if self.entry_num.val() == self.n_nmi.val() {
             self.ent_rank.next = self.r_nmi.val();
@@ -627,8 +770,37 @@ impl Logic for M0Scs {
         self.sysresetreq.next = self.sysreset.q.val();
 
         // ---- Read data: the register as it will be during the data phase (the next state),
-        // muxed in the address phase and registered, so `rdata` comes from a flop.
-        self.r_hit.next = self.sel.val() & !self.write.val();
+        // muxed in the address phase and registered, so `rdata` comes from a flop. One mux per
+        // group, then the group's decode gates it.
+        self.st_sel.next = self.st_cvr.d.val();
+        if self.st_w.val() == self.o_rvr.val() {
+            self.st_sel.next = self.st_rvr.d.val();
+        }
+        self.rd_st.next = self.z32.val();
+        for i in 0..24 {
+            if self.st_sel.val().get_bit(i) {
+                self.rd_st.next = self.rd_st.val() | (1 << i);
+            }
+        }
+        if self.st_w.val() == self.o_csr.val() {
+            self.rd_st.next = self.v_clksrc.val();
+            if self.st_en.d.val() {
+                self.rd_st.next = self.rd_st.val() | (1 << 0);
+            }
+            if self.st_tickint.d.val() {
+                self.rd_st.next = self.rd_st.val() | (1 << 1);
+            }
+            if self.st_flag.d.val() {
+                self.rd_st.next = self.rd_st.val() | (1 << 16);
+            }
+        }
+        if self.st_w.val() == self.o_calib.val() {
+            self.rd_st.next = self.v_calib.val();
+        }
+        self.rd_nv.next = self.n_irq_en.val();
+        if self.nv_pend.val() {
+            self.rd_nv.next = self.n_irq_pend.val();
+        }
         match self.addr.val().get_bits::<3>(0).index() {
             0 => {
                 self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(0);
@@ -663,168 +835,94 @@ impl Logic for M0Scs {
                 self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(28);
             }
         }
-        self.rd_val.next = self.z32.val();
-        if self.dec_a.csr.val() {
-            self.rd_val.next = self.v_clksrc.val();
-            if self.st_en.d.val() {
-                self.rd_val.next = self.rd_val.val() | (1 << 0);
+        self.rd_ipr.next = self.z32.val();
+        for i in 0..4 {
+            if self.ipr_rhi.val().get_bit(i) {
+                self.rd_ipr.next = self.rd_ipr.val() | (1 << (8 * i + 7));
             }
-            if self.st_tickint.d.val() {
-                self.rd_val.next = self.rd_val.val() | (1 << 1);
-            }
-            if self.st_flag.d.val() {
-                self.rd_val.next = self.rd_val.val() | (1 << 16);
+            if self.ipr_rlo.val().get_bit(i) {
+                self.rd_ipr.next = self.rd_ipr.val() | (1 << (8 * i + 6));
             }
         }
-        if self.dec_a.rvr.val() {
-            self.rd_val.next = self.st_rvr.d.val();
+        self.rd_scb.next = self.z32.val();
+        if self.scb_w.val() == self.o_cpuid.val() {
+            self.rd_scb.next = self.v_cpuid.val();
         }
-        if self.dec_a.cvr.val() {
-            self.rd_val.next = self.st_cvr.d.val();
-        }
-        if self.addr.val() == self.w_calib.val() {
-            self.rd_val.next = self.v_calib.val();
-        }
-        if self.dec_a.iser.val() | self.dec_a.icer.val() {
-            self.rd_val.next = self.n_irq_en.val();
-        }
-        if self.dec_a.ispr.val() | self.dec_a.icpr.val() {
-            self.rd_val.next = self.n_irq_pend.val();
-        }
-        if self.dec_a.ipr.val() {
-            for i in 0..4 {
-                if self.ipr_rhi.val().get_bit(i) {
-                    self.rd_val.next = self.rd_val.val() | (1 << (8 * i + 7));
-                }
-                if self.ipr_rlo.val().get_bit(i) {
-                    self.rd_val.next = self.rd_val.val() | (1 << (8 * i + 6));
-                }
-            }
-        }
-        if self.addr.val() == self.w_cpuid.val() {
-            self.rd_val.next = self.v_cpuid.val();
-        }
-        if self.dec_a.icsr.val() {
+        if self.scb_w.val() == self.o_icsr.val() {
             for i in 0..6 {
                 if self.ipsr.val().get_bit(i) {
-                    self.rd_val.next = self.rd_val.val() | (1 << i);
+                    self.rd_scb.next = self.rd_scb.val() | (1 << i);
                 }
                 if self.win_num.val().get_bit(i) {
-                    self.rd_val.next = self.rd_val.val() | (1 << (i + 12));
+                    self.rd_scb.next = self.rd_scb.val() | (1 << (i + 12));
                 }
             }
-            if (self.n_irq_pend.val() & self.n_irq_en.val()).any() {
-                self.rd_val.next = self.rd_val.val() | (1 << 22);
+            if self.ready.val().any() {
+                self.rd_scb.next = self.rd_scb.val() | (1 << 22);
             }
             if self.n_sys_pend.val().get_bit(2) {
-                self.rd_val.next = self.rd_val.val() | (1 << 26);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 26);
             }
             if self.n_sys_pend.val().get_bit(1) {
-                self.rd_val.next = self.rd_val.val() | (1 << 28);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 28);
             }
             if self.n_nmi_pend.val() {
-                self.rd_val.next = self.rd_val.val() | (1 << 31);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 31);
             }
         }
-        if self.dec_a.aircr.val() {
-            self.rd_val.next = self.v_aircr.val();
+        if self.scb_w.val() == self.o_aircr.val() {
+            self.rd_scb.next = self.v_aircr.val();
         }
-        if self.dec_a.scr.val() {
+        if self.scb_w.val() == self.o_scr.val() {
             if self.scr_sleepdeep.d.val() {
-                self.rd_val.next = self.rd_val.val() | (1 << 2);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 2);
             }
             if self.scr_sevonpend.d.val() {
-                self.rd_val.next = self.rd_val.val() | (1 << 4);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 4);
             }
         }
-        if self.addr.val() == self.w_ccr.val() {
-            self.rd_val.next = self.v_ccr.val();
+        if self.scb_w.val() == self.o_ccr.val() {
+            self.rd_scb.next = self.v_ccr.val();
         }
-        if self.dec_a.shpr2.val() {
+        if self.scb_w.val() == self.o_shpr2.val() {
             if self.n_sys_hi.val().get_bit(0) {
-                self.rd_val.next = self.rd_val.val() | (1 << 31);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 31);
             }
             if self.n_sys_lo.val().get_bit(0) {
-                self.rd_val.next = self.rd_val.val() | (1 << 30);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 30);
             }
         }
-        if self.dec_a.shpr3.val() {
+        if self.scb_w.val() == self.o_shpr3.val() {
             if self.n_sys_hi.val().get_bit(1) {
-                self.rd_val.next = self.rd_val.val() | (1 << 23);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 23);
             }
             if self.n_sys_lo.val().get_bit(1) {
-                self.rd_val.next = self.rd_val.val() | (1 << 22);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 22);
             }
             if self.n_sys_hi.val().get_bit(2) {
-                self.rd_val.next = self.rd_val.val() | (1 << 31);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 31);
             }
             if self.n_sys_lo.val().get_bit(2) {
-                self.rd_val.next = self.rd_val.val() | (1 << 30);
+                self.rd_scb.next = self.rd_scb.val() | (1 << 30);
             }
         }
+        self.rd_val.next = self.z32.val();
+        if self.g_st.val() {
+            self.rd_val.next = self.rd_st.val();
+        }
+        if self.g_nv.val() {
+            self.rd_val.next = self.rd_nv.val();
+        }
+        if self.g_ipr.val() {
+            self.rd_val.next = self.rd_ipr.val();
+        }
+        if self.g_scb.val() {
+            self.rd_val.next = self.rd_scb.val();
+        }
         self.o_rdata.d.next = self.z32.val();
-        if self.r_hit.val() {
+        if self.sr.val() {
             self.o_rdata.d.next = self.rd_val.val();
         }
         self.rdata.next = self.o_rdata.q.val();
-    }
-}
-
-crate::hdl_block! {
-    /// Which writable SCS register a word offset names; used for the address phase (reads) and
-    /// the data phase (writes), which can overlap (a store's data phase with the next load's
-    /// address). The read-only CALIB, CPUID and CCR are decoded in the read mux alone.
-    ScsDecode
-    ports {
-        addr: Signal<In, Bits<10>>,
-        csr: Signal<Out, bool>,
-        rvr: Signal<Out, bool>,
-        cvr: Signal<Out, bool>,
-        iser: Signal<Out, bool>,
-        icer: Signal<Out, bool>,
-        ispr: Signal<Out, bool>,
-        icpr: Signal<Out, bool>,
-        ipr: Signal<Out, bool>,
-        icsr: Signal<Out, bool>,
-        aircr: Signal<Out, bool>,
-        scr: Signal<Out, bool>,
-        shpr2: Signal<Out, bool>,
-        shpr3: Signal<Out, bool>,
-    }
-    consts {
-        // Word offsets of the registers (one source: regs.rs).
-        w_csr: 10 = regs::word(&regs::SYST_CSR),
-        w_rvr: 10 = regs::word(&regs::SYST_RVR),
-        w_cvr: 10 = regs::word(&regs::SYST_CVR),
-        w_iser: 10 = regs::word(&regs::NVIC_ISER),
-        w_icer: 10 = regs::word(&regs::NVIC_ICER),
-        w_ispr: 10 = regs::word(&regs::NVIC_ISPR),
-        w_icpr: 10 = regs::word(&regs::NVIC_ICPR),
-        w_ipr7: 7 = regs::word(&regs::NVIC_IPR) >> 3,
-        w_icsr: 10 = regs::word(&regs::ICSR),
-        w_aircr: 10 = regs::word(&regs::AIRCR),
-        w_scr: 10 = regs::word(&regs::SCR),
-        w_shpr2: 10 = regs::word(&regs::SHPR2),
-        w_shpr3: 10 = regs::word(&regs::SHPR3),
-    }
-    fields {}
-}
-
-impl Logic for ScsDecode {
-    #[hdl_gen]
-    fn update(&mut self) {
-        self.csr.next = self.addr.val() == self.w_csr.val();
-        self.rvr.next = self.addr.val() == self.w_rvr.val();
-        self.cvr.next = self.addr.val() == self.w_cvr.val();
-        self.iser.next = self.addr.val() == self.w_iser.val();
-        self.icer.next = self.addr.val() == self.w_icer.val();
-        self.ispr.next = self.addr.val() == self.w_ispr.val();
-        self.icpr.next = self.addr.val() == self.w_icpr.val();
-        self.ipr.next = self.addr.val().get_bits::<7>(3) == self.w_ipr7.val();
-        self.icsr.next = self.addr.val() == self.w_icsr.val();
-        self.aircr.next = self.addr.val() == self.w_aircr.val();
-        self.scr.next = self.addr.val() == self.w_scr.val();
-        self.shpr2.next = self.addr.val() == self.w_shpr2.val();
-        self.shpr3.next = self.addr.val() == self.w_shpr3.val();
     }
 }
