@@ -251,6 +251,7 @@
 
 
 
+
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
 
     // Module arguments
@@ -1446,6 +1447,8 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
     localparam  sys16 = 8'h10;
     localparam  sys20 = 8'h14;
     localparam  scs20 = 20'he000e;
+    localparam  scs_k = 32'he000e;
+    localparam  scs_nk = 32'h1fff1000;
     localparam  xn3 = 3'b111;
     localparam  ret28 = 28'hfffffff;
     localparam  er1 = 4'h1;
@@ -1593,6 +1596,10 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
     wire  [31:0] pc__q;
     reg  pc__clock;
     reg  pc__rst_n;
+    reg  [31:0] pc4_q__d;
+    wire  [31:0] pc4_q__q;
+    reg  pc4_q__clock;
+    reg  pc4_q__rst_n;
     reg  [31:0] ipc__d;
     wire  [31:0] ipc__q;
     reg  ipc__clock;
@@ -1913,6 +1920,11 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
     reg  rq_write;
     reg  [1:0] rq_size;
     reg  rq_scs;
+    reg  rq_sum;
+    reg  [31:0] rq_alt;
+    reg  [31:0] scs_lo;
+    reg  [31:0] scs_need;
+    reg  [31:0] scs_get;
     reg  rq_fault;
     reg  n_ld;
     reg  n_st;
@@ -1945,6 +1957,7 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
     reg  [7:0] sysm;
     reg  retire;
     reg  pc_step;
+    reg  seq_step;
     reg  ret_ipc;
     reg  ret_exc;
     reg  ret_lock;
@@ -2083,6 +2096,12 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         .q(pc__q),
         .clock(pc__clock),
         .rst_n(pc__rst_n)
+    );
+    pluton_m0sys_rdff32 pc4_q(
+        .d(pc4_q__d),
+        .q(pc4_q__q),
+        .clock(pc4_q__clock),
+        .rst_n(pc4_q__rst_n)
     );
     pluton_m0sys_rdff32 ipc(
         .d(ipc__d),
@@ -2440,6 +2459,8 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         pc__clock = clock;
         pc__rst_n = rst_n;
         pc__d = pc__q;
+        pc4_q__clock = clock;
+        pc4_q__rst_n = rst_n;
         ipc__clock = clock;
         ipc__rst_n = rst_n;
         ipc__d = ipc__q;
@@ -2929,7 +2950,7 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         if (~(hw2[32'hb] ^ hw[32'ha])) begin
             bl_off = bl_off | 32'h400000;
         end
-        pc4 = pc__q + 32'h4;
+        pc4 = pc4_q__q;
         sp_cur = msp__q;
         if (spsel__q) begin
             sp_cur = psp__q;
@@ -3476,7 +3497,8 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         lsm_go = 1'b0;
         req = 1'b0;
         rq_chk = 1'b0;
-        rq_addr = sum;
+        rq_alt = sum;
+        rq_sum = 1'b1;
         rq_write = 1'b0;
         rq_size = b2_2;
         n_ld = 1'b0;
@@ -3532,7 +3554,8 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             0:
                 begin
                     req = 1'b1;
-                    rq_addr = ((32'h0) & 32'hffffffff);
+                    rq_alt = ((32'h0) & 32'hffffffff);
+                    rq_sum = 1'b0;
                     n_msp = 1'b1;
                     exc_num__d = n1;
                     vmode__d = b2_0;
@@ -3615,9 +3638,10 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                             else if (ds__i_stm | ds__i_ldm | ds__m_push | ds__m_pop) begin
                                 req = 1'b1;
                                 rq_chk = 1'b1;
-                                rq_addr = ra_v;
+                                rq_alt = ra_v;
+                                rq_sum = 1'b0;
                                 if (ds__m_push) begin
-                                    rq_addr = sum;
+                                    rq_sum = 1'b1;
                                 end
                                 lsm_st__d = ds__i_stm | ds__m_push;
                                 lsm_wb__d = ds__i_stm;
@@ -3798,7 +3822,8 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             3:
                 begin
                     lsm_go = 1'b1;
-                    rq_addr = maddr__q;
+                    rq_alt = maddr__q;
+                    rq_sum = 1'b0;
                 end
             4:
                 begin
@@ -3910,13 +3935,15 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                     end
                     else begin
                         req = 1'b1;
-                        rq_addr = msp__q;
+                        rq_alt = msp__q;
+                        rq_sum = 1'b0;
                         if (er__q[32'h2]) begin
-                            rq_addr = psp__q;
+                            rq_alt = psp__q;
+                            rq_sum = 1'b0;
                         end
                         n_ld = 1'b1;
                         n_reg = r0;
-                        maddr__d = rq_addr + 32'h4;
+                        maddr__d = rq_alt + 32'h4;
                         k__d = k1;
                         st__d = s_unstk;
                     end
@@ -3924,7 +3951,8 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             11:
                 begin
                     req = 1'b1;
-                    rq_addr = maddr__q;
+                    rq_alt = maddr__q;
+                    rq_sum = 1'b0;
                     maddr__d = maddr__q + 32'h4;
                     k__d = k__q + k1;
                     case (k__q)
@@ -3991,6 +4019,11 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         if (pc_step) begin
             pc__d = pc__q + 32'h2;
         end
+        seq_step = pc_step & adv;
+        rq_addr = rq_alt;
+        if (rq_sum) begin
+            rq_addr = sum;
+        end
         if (lsm_go) begin
             req = 1'b1;
             rq_chk = 1'b1;
@@ -4017,16 +4050,18 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         if (stk_go) begin
             req = 1'b1;
             rq_write = 1'b1;
-            rq_addr = maddr__q;
+            rq_alt = maddr__q;
+            rq_sum = 1'b0;
             n_st = 1'b1;
             if (stk_k == k0) begin
-                rq_addr = frameptr;
+                rq_alt = frameptr;
+                rq_sum = 1'b0;
                 fp__d = frameptr;
                 align__d = sp_cur[32'h2];
                 exc_thread__d = ~handler;
                 exc_psp__d = spsel__q;
             end
-            maddr__d = rq_addr + 32'h4;
+            maddr__d = rq_alt + 32'h4;
             k__d = stk_k + k1;
             st__d = s_stk;
             case (stk_k)
@@ -4088,7 +4123,8 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             if (vnum[5]) begin
                 vaddr = vaddr | (32'h1 << (5 + 32'h2));
             end
-            rq_addr = vaddr;
+            rq_alt = vaddr;
+            rq_sum = 1'b0;
             n_raw = 1'b1;
             st__d = s_vecd;
             if (vmode__d != b2_0) begin
@@ -4123,7 +4159,20 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                 fault = 1'b1;
             end
         end
-        rq_scs = rq_addr[(32'hc)+:(20)] == scs20;
+        rq_addr = rq_alt;
+        if (rq_sum) begin
+            rq_addr = sum;
+        end
+        scs_lo = (a_v & 32'hfff) + (bx & 32'hfff);
+        if (cin) begin
+            scs_lo = (a_v & 32'hfff) + (bx & 32'hfff) + 32'h1;
+        end
+        scs_need = ((a_v ^ bx) >> 32'hc) ^ scs_k;
+        scs_get = ((((a_v & bx) | ((a_v | bx) & scs_nk)) >> 32'hc) << 32'h1) | ((scs_lo >> 32'hc) & 32'h1);
+        rq_scs = rq_alt[(32'hc)+:(20)] == scs20;
+        if (rq_sum) begin
+            rq_scs = ((scs_need ^ scs_get) & 32'hfffff) == 32'h0;
+        end
         rq_fault = 1'b0;
         if (rq_chk) begin
             if ((rq_size == b2_2) & (rq_addr[(32'h0)+:(2)] != b2_0)) begin
@@ -4344,8 +4393,12 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             dp_reg__d = n_reg;
             dp_wsel__d = n_wsel;
         end
+        pc4_q__d = pc__q + 32'h4;
+        if (seq_step) begin
+            pc4_q__d = pc__q + 32'h6;
+        end
         ds__pc_n = pc__q[(32'h1)+:(2)];
-        if (pc_step) begin
+        if (seq_step) begin
             ds__pc_n = pc__q[(32'h1)+:(2)] + b2_1;
         end
         ds__buf0_n = buf0__d;

@@ -570,6 +570,8 @@
 
 
 
+
+
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
 
     // Module arguments
@@ -2243,6 +2245,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     localparam  sys16 = 8'h10;
     localparam  sys20 = 8'h14;
     localparam  scs20 = 20'he000e;
+    localparam  scs_k = 32'he000e;
+    localparam  scs_nk = 32'h1fff1000;
     localparam  xn3 = 3'b111;
     localparam  ret28 = 28'hfffffff;
     localparam  er1 = 4'h1;
@@ -2390,6 +2394,10 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     wire  [31:0] pc__q;
     reg  pc__clock;
     reg  pc__rst_n;
+    reg  [31:0] pc4_q__d;
+    wire  [31:0] pc4_q__q;
+    reg  pc4_q__clock;
+    reg  pc4_q__rst_n;
     reg  [31:0] ipc__d;
     wire  [31:0] ipc__q;
     reg  ipc__clock;
@@ -2710,6 +2718,11 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  rq_write;
     reg  [1:0] rq_size;
     reg  rq_scs;
+    reg  rq_sum;
+    reg  [31:0] rq_alt;
+    reg  [31:0] scs_lo;
+    reg  [31:0] scs_need;
+    reg  [31:0] scs_get;
     reg  rq_fault;
     reg  n_ld;
     reg  n_st;
@@ -2742,6 +2755,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     reg  [7:0] sysm;
     reg  retire;
     reg  pc_step;
+    reg  seq_step;
     reg  ret_ipc;
     reg  ret_exc;
     reg  ret_lock;
@@ -2880,6 +2894,12 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         .q(pc__q),
         .clock(pc__clock),
         .rst_n(pc__rst_n)
+    );
+    pluton_soc_rdff32 pc4_q(
+        .d(pc4_q__d),
+        .q(pc4_q__q),
+        .clock(pc4_q__clock),
+        .rst_n(pc4_q__rst_n)
     );
     pluton_soc_rdff32 ipc(
         .d(ipc__d),
@@ -3237,6 +3257,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         pc__clock = clock;
         pc__rst_n = rst_n;
         pc__d = pc__q;
+        pc4_q__clock = clock;
+        pc4_q__rst_n = rst_n;
         ipc__clock = clock;
         ipc__rst_n = rst_n;
         ipc__d = ipc__q;
@@ -3726,7 +3748,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         if (~(hw2[32'hb] ^ hw[32'ha])) begin
             bl_off = bl_off | 32'h400000;
         end
-        pc4 = pc__q + 32'h4;
+        pc4 = pc4_q__q;
         sp_cur = msp__q;
         if (spsel__q) begin
             sp_cur = psp__q;
@@ -4273,7 +4295,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         lsm_go = 1'b0;
         req = 1'b0;
         rq_chk = 1'b0;
-        rq_addr = sum;
+        rq_alt = sum;
+        rq_sum = 1'b1;
         rq_write = 1'b0;
         rq_size = b2_2;
         n_ld = 1'b0;
@@ -4329,7 +4352,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             0:
                 begin
                     req = 1'b1;
-                    rq_addr = ((32'h0) & 32'hffffffff);
+                    rq_alt = ((32'h0) & 32'hffffffff);
+                    rq_sum = 1'b0;
                     n_msp = 1'b1;
                     exc_num__d = n1;
                     vmode__d = b2_0;
@@ -4412,9 +4436,10 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                             else if (ds__i_stm | ds__i_ldm | ds__m_push | ds__m_pop) begin
                                 req = 1'b1;
                                 rq_chk = 1'b1;
-                                rq_addr = ra_v;
+                                rq_alt = ra_v;
+                                rq_sum = 1'b0;
                                 if (ds__m_push) begin
-                                    rq_addr = sum;
+                                    rq_sum = 1'b1;
                                 end
                                 lsm_st__d = ds__i_stm | ds__m_push;
                                 lsm_wb__d = ds__i_stm;
@@ -4595,7 +4620,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             3:
                 begin
                     lsm_go = 1'b1;
-                    rq_addr = maddr__q;
+                    rq_alt = maddr__q;
+                    rq_sum = 1'b0;
                 end
             4:
                 begin
@@ -4707,13 +4733,15 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                     end
                     else begin
                         req = 1'b1;
-                        rq_addr = msp__q;
+                        rq_alt = msp__q;
+                        rq_sum = 1'b0;
                         if (er__q[32'h2]) begin
-                            rq_addr = psp__q;
+                            rq_alt = psp__q;
+                            rq_sum = 1'b0;
                         end
                         n_ld = 1'b1;
                         n_reg = r0;
-                        maddr__d = rq_addr + 32'h4;
+                        maddr__d = rq_alt + 32'h4;
                         k__d = k1;
                         st__d = s_unstk;
                     end
@@ -4721,7 +4749,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             11:
                 begin
                     req = 1'b1;
-                    rq_addr = maddr__q;
+                    rq_alt = maddr__q;
+                    rq_sum = 1'b0;
                     maddr__d = maddr__q + 32'h4;
                     k__d = k__q + k1;
                     case (k__q)
@@ -4788,6 +4817,11 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         if (pc_step) begin
             pc__d = pc__q + 32'h2;
         end
+        seq_step = pc_step & adv;
+        rq_addr = rq_alt;
+        if (rq_sum) begin
+            rq_addr = sum;
+        end
         if (lsm_go) begin
             req = 1'b1;
             rq_chk = 1'b1;
@@ -4814,16 +4848,18 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         if (stk_go) begin
             req = 1'b1;
             rq_write = 1'b1;
-            rq_addr = maddr__q;
+            rq_alt = maddr__q;
+            rq_sum = 1'b0;
             n_st = 1'b1;
             if (stk_k == k0) begin
-                rq_addr = frameptr;
+                rq_alt = frameptr;
+                rq_sum = 1'b0;
                 fp__d = frameptr;
                 align__d = sp_cur[32'h2];
                 exc_thread__d = ~handler;
                 exc_psp__d = spsel__q;
             end
-            maddr__d = rq_addr + 32'h4;
+            maddr__d = rq_alt + 32'h4;
             k__d = stk_k + k1;
             st__d = s_stk;
             case (stk_k)
@@ -4885,7 +4921,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             if (vnum[5]) begin
                 vaddr = vaddr | (32'h1 << (5 + 32'h2));
             end
-            rq_addr = vaddr;
+            rq_alt = vaddr;
+            rq_sum = 1'b0;
             n_raw = 1'b1;
             st__d = s_vecd;
             if (vmode__d != b2_0) begin
@@ -4920,7 +4957,20 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 fault = 1'b1;
             end
         end
-        rq_scs = rq_addr[(32'hc)+:(20)] == scs20;
+        rq_addr = rq_alt;
+        if (rq_sum) begin
+            rq_addr = sum;
+        end
+        scs_lo = (a_v & 32'hfff) + (bx & 32'hfff);
+        if (cin) begin
+            scs_lo = (a_v & 32'hfff) + (bx & 32'hfff) + 32'h1;
+        end
+        scs_need = ((a_v ^ bx) >> 32'hc) ^ scs_k;
+        scs_get = ((((a_v & bx) | ((a_v | bx) & scs_nk)) >> 32'hc) << 32'h1) | ((scs_lo >> 32'hc) & 32'h1);
+        rq_scs = rq_alt[(32'hc)+:(20)] == scs20;
+        if (rq_sum) begin
+            rq_scs = ((scs_need ^ scs_get) & 32'hfffff) == 32'h0;
+        end
         rq_fault = 1'b0;
         if (rq_chk) begin
             if ((rq_size == b2_2) & (rq_addr[(32'h0)+:(2)] != b2_0)) begin
@@ -5141,8 +5191,12 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             dp_reg__d = n_reg;
             dp_wsel__d = n_wsel;
         end
+        pc4_q__d = pc__q + 32'h4;
+        if (seq_step) begin
+            pc4_q__d = pc__q + 32'h6;
+        end
         ds__pc_n = pc__q[(32'h1)+:(2)];
-        if (pc_step) begin
+        if (seq_step) begin
             ds__pc_n = pc__q[(32'h1)+:(2)] + b2_1;
         end
         ds__buf0_n = buf0__d;

@@ -68,6 +68,9 @@ crate::hdl_block! {
         one16: 16 = 1,
         sys8: 8 = 8, sys9: 8 = 9, sys16: 8 = 16, sys20: 8 = 20,
         scs20: 20 = 0xE000E,
+        scs_k: 32 = 0xE000E,
+        // ~0xE000E000 (the SCS base's complement), bits 31:12 only.
+        scs_nk: 32 = 0x1FFF_1000,
         xn3: 3 = 7,
         ret28: 28 = 0xFFF_FFFF,
         er1: 4 = 1, er9: 4 = 9, erd: 4 = 13,
@@ -107,6 +110,8 @@ crate::hdl_block! {
         st: RDff<Bits<4>>,
         k: RDff<Bits<3>>,
         pc: RDff<Bits<32>>,
+        // PC + 4 (what R15 reads), kept in flops beside the PC so no adder precedes the operands.
+        pc4_q: RDff<Bits<32>>,
         ipc: RDff<Bits<32>>,
         buf0: RDff<Bits<32>>,
         buf1: RDff<Bits<32>>,
@@ -268,6 +273,13 @@ crate::hdl_block! {
         rq_write: Signal<Local, bool>,
         rq_size: Signal<Local, Bits<2>>,
         rq_scs: Signal<Local, bool>,
+        // The request's address is the adder's sum (its SCS test then skips the carry chain).
+        rq_sum: Signal<Local, bool>,
+        // The request's address when it is not the sum.
+        rq_alt: Signal<Local, Bits<32>>,
+        scs_lo: Signal<Local, Bits<32>>,
+        scs_need: Signal<Local, Bits<32>>,
+        scs_get: Signal<Local, Bits<32>>,
         rq_fault: Signal<Local, bool>,
         n_ld: Signal<Local, bool>,
         n_st: Signal<Local, bool>,
@@ -302,6 +314,7 @@ crate::hdl_block! {
         retire: Signal<Local, bool>,
         // The instruction ends and the next one, 2 bytes on, runs next (if nothing intervenes).
         pc_step: Signal<Local, bool>,
+        seq_step: Signal<Local, bool>,
         ret_ipc: Signal<Local, bool>,
         ret_exc: Signal<Local, bool>,
         ret_lock: Signal<Local, bool>,
@@ -354,6 +367,8 @@ impl Logic for M0Core {
         self.pc.clock.next = self.clock.val();
         self.pc.rst_n.next = self.rst_n.val();
         self.pc.d.next = self.pc.q.val();
+        self.pc4_q.clock.next = self.clock.val();
+        self.pc4_q.rst_n.next = self.rst_n.val();
         self.ipc.clock.next = self.clock.val();
         self.ipc.rst_n.next = self.rst_n.val();
         self.ipc.d.next = self.ipc.q.val();
@@ -732,7 +747,7 @@ impl Logic for M0Core {
         }
 
         // ---- Register read ports (15 reads as PC + 4, 13 as the SP in use).
-        self.pc4.next = self.pc.q.val() + 4;
+        self.pc4.next = self.pc4_q.q.val();
         self.sp_cur.next = self.msp.q.val();
         if self.spsel.q.val() {
             self.sp_cur.next = self.psp.q.val();
@@ -1182,7 +1197,8 @@ impl Logic for M0Core {
         self.lsm_go.next = false;
         self.req.next = false;
         self.rq_chk.next = false;
-        self.rq_addr.next = self.sum.val();
+        self.rq_alt.next = self.sum.val();
+        self.rq_sum.next = true;
         self.rq_write.next = false;
         self.rq_size.next = self.b2_2.val();
         self.n_ld.next = false;
@@ -1242,7 +1258,8 @@ impl Logic for M0Core {
             0 => {
                 // Reset: A(0) for the initial MSP, then the vector sequence for number 1.
                 self.req.next = true;
-                self.rq_addr.next = bits::<32>(0);
+                self.rq_alt.next = bits::<32>(0);
+                self.rq_sum.next = false;
                 self.n_msp.next = true;
                 self.exc_num.d.next = self.n1.val();
                 self.vmode.d.next = self.b2_0.val();
@@ -1320,9 +1337,10 @@ impl Logic for M0Core {
                         } else if self.ds.i_stm.val() | self.ds.i_ldm.val() | self.ds.m_push.val() | self.ds.m_pop.val() {
                             self.req.next = true;
                             self.rq_chk.next = true;
-                            self.rq_addr.next = self.ra_v.val();
+                            self.rq_alt.next = self.ra_v.val();
+                            self.rq_sum.next = false;
                             if self.ds.m_push.val() {
-                                self.rq_addr.next = self.sum.val();
+                                self.rq_sum.next = true;
                             }
                             self.lsm_st.d.next = self.ds.i_stm.val() | self.ds.m_push.val();
                             self.lsm_wb.d.next = self.ds.i_stm.val();
@@ -1492,7 +1510,8 @@ impl Logic for M0Core {
             3 => {
                 // LDM/STM/PUSH/POP: one address phase per listed register.
                 self.lsm_go.next = true;
-                self.rq_addr.next = self.maddr.q.val();
+                self.rq_alt.next = self.maddr.q.val();
+                self.rq_sum.next = false;
             }
             4 => {
                 // Data phase of the last listed register.
@@ -1586,13 +1605,15 @@ impl Logic for M0Core {
                     self.veca_go.next = true;
                 } else {
                     self.req.next = true;
-                    self.rq_addr.next = self.msp.q.val();
+                    self.rq_alt.next = self.msp.q.val();
+                    self.rq_sum.next = false;
                     if self.er.q.val().get_bit(2) {
-                        self.rq_addr.next = self.psp.q.val();
+                        self.rq_alt.next = self.psp.q.val();
+                        self.rq_sum.next = false;
                     }
                     self.n_ld.next = true;
                     self.n_reg.next = self.r0.val();
-                    self.maddr.d.next = self.rq_addr.val() + 4;
+                    self.maddr.d.next = self.rq_alt.val() + 4;
                     self.k.d.next = self.k1.val();
                     self.st.d.next = self.s_unstk.val();
                 }
@@ -1600,7 +1621,8 @@ impl Logic for M0Core {
             11 => {
                 // U2..U8: words 1..7 (R1-R3, R12, LR, return address, xPSR).
                 self.req.next = true;
-                self.rq_addr.next = self.maddr.q.val();
+                self.rq_alt.next = self.maddr.q.val();
+                self.rq_sum.next = false;
                 self.maddr.d.next = self.maddr.q.val() + 4;
                 self.k.d.next = self.k.q.val() + self.k1.val();
                 match self.k.q.val().index() {
@@ -1655,6 +1677,14 @@ impl Logic for M0Core {
         if self.pc_step.val() {
             self.pc.d.next = self.pc.q.val() + 2;
         }
+        // The sequential next PC for the decode stage and PC + 4: a fault cancels the step, but
+        // then entry follows, not an instruction, so the fault's late logic stays off this path.
+        self.seq_step.next = self.pc_step.val() & self.adv.val();
+
+        self.rq_addr.next = self.rq_alt.val();
+        if self.rq_sum.val() {
+            self.rq_addr.next = self.sum.val();
+        }
 
         // ---- LDM/STM/PUSH/POP address phase for the lowest listed register.
         if self.lsm_go.val() {
@@ -1682,16 +1712,18 @@ impl Logic for M0Core {
         if self.stk_go.val() {
             self.req.next = true;
             self.rq_write.next = true;
-            self.rq_addr.next = self.maddr.q.val();
+            self.rq_alt.next = self.maddr.q.val();
+            self.rq_sum.next = false;
             self.n_st.next = true;
             if self.stk_k.val() == self.k0.val() {
-                self.rq_addr.next = self.frameptr.val();
+                self.rq_alt.next = self.frameptr.val();
+                self.rq_sum.next = false;
                 self.fp.d.next = self.frameptr.val();
                 self.align.d.next = self.sp_cur.val().get_bit(2);
                 self.exc_thread.d.next = !self.handler.val();
                 self.exc_psp.d.next = self.spsel.q.val();
             }
-            self.maddr.d.next = self.rq_addr.val() + 4;
+            self.maddr.d.next = self.rq_alt.val() + 4;
             self.k.d.next = self.stk_k.val() + self.k1.val();
             self.st.d.next = self.s_stk.val();
             match self.stk_k.val().index() {
@@ -1722,7 +1754,8 @@ impl Logic for M0Core {
                     self.vaddr.next = self.vaddr.val() | (1 << (i + 2));
                 }
             }
-            self.rq_addr.next = self.vaddr.val();
+            self.rq_alt.next = self.vaddr.val();
+            self.rq_sum.next = false;
             self.n_raw.next = true;
             self.st.d.next = self.s_vecd.val();
             if self.vmode.d.val() != self.b2_0.val() {
@@ -1764,8 +1797,26 @@ impl Logic for M0Core {
             }
         }
 
+        self.rq_addr.next = self.rq_alt.val();
+        if self.rq_sum.val() {
+            self.rq_addr.next = self.sum.val();
+        }
+
         // ---- Bus request checks: alignment, SCS (word, privileged).
-        self.rq_scs.next = self.rq_addr.val().get_bits::<20>(12) == self.scs20.val();
+        // SCS hit. For an address from the adder, A + B + c == 0xE000E over bits 31:12 is tested
+        // without the carry chain: bit i needs carry-in A^B^K, and if the bits below match it
+        // gets (A&B) | ((A|B)&~K) from bit i-1; only the carry into bit 12 needs an add.
+        self.scs_lo.next = (self.a_v.val() & 0xFFF) + (self.bx.val() & 0xFFF);
+        if self.cin.val() {
+            self.scs_lo.next = (self.a_v.val() & 0xFFF) + (self.bx.val() & 0xFFF) + 1;
+        }
+        self.scs_need.next = ((self.a_v.val() ^ self.bx.val()) >> 12) ^ self.scs_k.val();
+        self.scs_get.next = ((((self.a_v.val() & self.bx.val()) | ((self.a_v.val() | self.bx.val()) & self.scs_nk.val())) >> 12) << 1)
+            | ((self.scs_lo.val() >> 12) & 1);
+        self.rq_scs.next = self.rq_alt.val().get_bits::<20>(12) == self.scs20.val();
+        if self.rq_sum.val() {
+            self.rq_scs.next = ((self.scs_need.val() ^ self.scs_get.val()) & 0xF_FFFF) == 0;
+        }
         self.rq_fault.next = false;
         if self.rq_chk.val() {
             if (self.rq_size.val() == self.b2_2.val()) & (self.rq_addr.val().get_bits::<2>(0) != self.b2_0.val()) {
@@ -2022,12 +2073,18 @@ impl Logic for M0Core {
             self.dp_wsel.d.next = self.n_wsel.val();
         }
 
+        // PC + 4 for the next cycle; after a branch it is right again by D(target).
+        self.pc4_q.d.next = self.pc.q.val() + 4;
+        if self.seq_step.val() {
+            self.pc4_q.d.next = self.pc.q.val() + 6;
+        }
+
         // ---- Decode stage inputs: next cycle's PC bits, buffer and store data phase. Only the
         // sequential next PC is given (PC, or PC + 2 when the instruction steps): a branch's
         // target goes through A(target) and D(target) first, and the stage has the target's
         // halfword by the time it runs, without the branch adder on the stage's path.
         self.ds.pc_n.next = self.pc.q.val().get_bits::<2>(1);
-        if self.pc_step.val() {
+        if self.seq_step.val() {
             self.ds.pc_n.next = self.pc.q.val().get_bits::<2>(1) + self.b2_1.val();
         }
         self.ds.buf0_n.next = self.buf0.d.val();
