@@ -2248,7 +2248,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         lsm_go = 1'b0;
         req = 1'b0;
         rq_chk = 1'b0;
-        rq_alt = sum;
+        rq_alt = ((32'h0) & 32'hffffffff);
         rq_sum = 1'b1;
         rq_write = 1'b0;
         rq_size = b2_2;

@@ -1197,7 +1197,9 @@ impl Logic for M0Core {
         self.lsm_go.next = false;
         self.req.next = false;
         self.rq_chk.next = false;
-        self.rq_alt.next = self.sum.val();
+        // The adder by default; `rq_alt` (when `rq_sum` is low) keeps the adder off the
+        // checks of the other addresses.
+        self.rq_alt.next = bits::<32>(0);
         self.rq_sum.next = true;
         self.rq_write.next = false;
         self.rq_size.next = self.b2_2.val();
