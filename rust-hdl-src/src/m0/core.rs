@@ -1,8 +1,9 @@
 //! Soft ARMv6-M core top (`pluton_m0`): prefetch, decode, execute, register file, exception sequencer.
 //!
 //! One `update()` holds the whole core (combinational sub-blocks on paths both driven and read
-//! here would make Verilator see false loops); the one exception, the register file's LUT RAM,
-//! has its read addresses computed from flops through nets that `gen.rs` isolates for Verilator.
+//! here would make Verilator see false loops). The exceptions: the decode stage (`M0Decode`),
+//! whose outputs are flops, and the register file's LUT RAM, whose read addresses come from the
+//! decode stage through nets that `gen.rs` isolates for Verilator.
 //! Every cycle either advances (`adv`: HREADY high,
 //! no ERROR) or freezes; the AHB address phase is a function of frozen state, so it holds still
 //! during wait states. See README.md for the timing contract.
