@@ -233,7 +233,8 @@ impl Logic for M0Decode {
             self.n_ra.next = self.hw_n.val().get_bits::<4>(0);
         }
 
-        // ---- Registered.
+        // ---- Registered. The classes share one 26-bit flop (bit `b_*` each): one reset flop
+        // instead of 26 in the Verilog.
         self.n_cls.next = self.z26.val();
         if self.n_i_shift.val() {
             self.n_cls.next = self.n_cls.val() | self.b_i_shift.val();
