@@ -66,6 +66,10 @@ enum Command {
         /// Fuse image (from `pluton fuses build`) to preload the fuse array's block RAM with.
         #[arg(long)]
         fuses: Option<PathBuf>,
+        /// Nets of the top module to keep through synthesis, so the report's critical path names
+        /// them (comma-separated `reg` names, e.g. `sum,rq_addr`).
+        #[arg(long, value_delimiter = ',')]
+        keep: Vec<String>,
     },
     /// Build a fuse image from a TOML description, or decode one (`fuses build`, `fuses show`).
     Fuses { #[command(subcommand)] cmd: fuses::FusesCommand },
@@ -132,7 +136,7 @@ fn run(command: Command) -> Result<(), String> {
             }
         }
         Command::Bench { block } => pluton_testbenches::bench::run(&block),
-        Command::Synth { block, target, fuses } => synth(&block, target, fuses.as_deref()),
+        Command::Synth { block, target, fuses, keep } => synth(&block, target, fuses.as_deref(), &keep),
         Command::Tools { no_install } => tools(no_install),
         Command::Fuses { cmd } => fuses::run(cmd),
     }
@@ -188,7 +192,7 @@ fn lint() -> Result<(), String> {
     }
 }
 
-fn synth(block: &str, target: pluton_fpga::Target, fuses: Option<&std::path::Path>) -> Result<(), String> {
+fn synth(block: &str, target: pluton_fpga::Target, fuses: Option<&std::path::Path>, keep: &[String]) -> Result<(), String> {
     let b = pluton_hdl::gen::block(block).ok_or_else(|| {
         let names: Vec<_> = pluton_hdl::gen::blocks().iter().map(|b| b.map.block).collect();
         format!("unknown block `{block}`; blocks are: {}", names.join(", "))
@@ -209,7 +213,7 @@ fn synth(block: &str, target: pluton_fpga::Target, fuses: Option<&std::path::Pat
         std::fs::write(&verilog, with_image).map_err(|e| format!("writing {}: {e}", verilog.display()))?;
         println!("fuse array preloaded from {}", image.display());
     }
-    let report = pluton_fpga::synth(&verilog, m, &rtl.join(format!("{m}.ports")), target, &out)?;
+    let report = pluton_fpga::synth(&verilog, m, &rtl.join(format!("{m}.ports")), target, &out, keep)?;
     print!("{}", report.to_markdown());
     let path = pluton_fpga::write_report(&report, &pluton_fpga::reports_dir())?;
     println!("report: {}", path.display());

@@ -104,6 +104,8 @@ pub struct SynthReport {
     pub bitstream: Option<PathBuf>,
     /// Why place and route could not finish, when the design does not fit the device.
     pub does_not_fit: Option<String>,
+    /// nextpnr's critical path for `clk` (empty for Artix-7).
+    pub critical_path: Vec<parse::PathStep>,
 }
 
 impl SynthReport {
@@ -141,6 +143,31 @@ impl SynthReport {
                  port bit, plus about one LUT per output bit for the XOR fold.\n",
                 self.top, self.shell_ffs
             );
+        }
+        if !self.critical_path.is_empty() {
+            let _ = writeln!(md, "## Critical path (nextpnr)\n");
+            let _ = writeln!(
+                md,
+                "Cell outputs in order, with the time at each (routing is the gap). ABC renames \
+                 internal nets; `pluton synth BLOCK --keep NET,...` keeps named ones visible.\n"
+            );
+            let _ = writeln!(md, "| ns | step | cell output |\n|---:|---|---|");
+            let mut carries = 0;
+            for (i, step) in self.critical_path.iter().enumerate() {
+                // A carry chain is one line: its cells' FCO outputs follow each other.
+                if step.cell.ends_with(".FCO") {
+                    carries += 1;
+                    if self.critical_path.get(i + 1).is_some_and(|n| n.cell.ends_with(".FCO")) {
+                        continue;
+                    }
+                    let _ = writeln!(md, "| {:.2} | carry | {carries} carry cells |", step.at_ns);
+                    carries = 0;
+                    continue;
+                }
+                let cell: String = step.cell.chars().take(90).collect();
+                let _ = writeln!(md, "| {:.2} | {} | `{cell}` |", step.at_ns, step.kind);
+            }
+            let _ = writeln!(md);
         }
         if !self.utilisation.is_empty() {
             let _ = writeln!(md, "## nextpnr device utilisation\n");
@@ -253,6 +280,32 @@ impl Flow {
     }
 }
 
+/// Marks the `reg` declarations of `nets` in module `top` with `(* keep *)`, so synthesis keeps
+/// them as nets and nextpnr's critical path names them (this changes the result a little).
+pub fn keep_nets(verilog: &str, top: &str, nets: &[String]) -> Result<String, String> {
+    let mut out = Vec::new();
+    let mut in_top = false;
+    let mut found = vec![false; nets.len()];
+    for line in verilog.lines() {
+        if let Some(rest) = line.strip_prefix("module ") {
+            in_top = rest.split('(').next() == Some(top);
+        }
+        let name = line.trim().strip_prefix("reg ").and_then(|r| r.trim_end_matches(';').split_whitespace().last());
+        match nets.iter().position(|n| in_top && Some(n.as_str()) == name) {
+            Some(i) => {
+                found[i] = true;
+                out.push(format!("    (* keep *) {}", line.trim_start()));
+            }
+            None => out.push(line.to_string()),
+        }
+    }
+    let missing: Vec<&str> = nets.iter().zip(&found).filter(|(_, f)| !**f).map(|(n, _)| n.as_str()).collect();
+    if !missing.is_empty() {
+        return Err(format!("--keep: no `reg` named {} in module {top}", missing.join(", ")));
+    }
+    Ok(out.join("\n") + "\n")
+}
+
 /// LUTs and FFs of one target's cell library.
 fn luts_and_ffs(target: Target, cells: &[(String, u64)]) -> (u64, u64) {
     use parse::count_cells;
@@ -362,6 +415,7 @@ pub fn synth(
     ports_file: &Path,
     target: Target,
     out_dir: &Path,
+    keep: &[String],
 ) -> Result<SynthReport, String> {
     fs::create_dir_all(out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     let ports_text = fs::read_to_string(ports_file)
@@ -371,6 +425,12 @@ pub fn synth(
     let shell_ffs = u64::from(shell::input_bits(&ports) + shell::output_bits(&ports));
 
     let rtl = copy_in(rtl_file, out_dir)?;
+    if !keep.is_empty() {
+        let path = out_dir.join(&rtl);
+        let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        fs::write(&path, keep_nets(&text, top, keep)?)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
     let shell_top = format!("{top}_shell");
     let shell_file = format!("{shell_top}.v");
     fs::write(
@@ -498,6 +558,7 @@ pub fn synth(
         cells: placed_cells,
         bitstream,
         does_not_fit,
+        critical_path: parse::nextpnr_critical_path(&pnr_log, "clk"),
     })
 }
 
@@ -543,6 +604,16 @@ mod tests {
         assert_eq!(out.matches("$readmemh(\"f.hex\", mem);").count(), 1);
         assert!(out.find("$readmemh").unwrap() > out.find("a_ram64x40").unwrap(), "{out}");
         assert!(with_fuse_image("module b(); endmodule", "f.hex").unwrap_err().contains("no fuse array"));
+    }
+
+    #[test]
+    fn keep_marks_only_the_named_regs_of_the_top() {
+        let v = "module t(a);\n    reg  [31:0] sum;\n    reg  fault;\nendmodule\nmodule t_sub(b);\n    reg  [31:0] sum;\nendmodule\n";
+        let keep = |nets: &[&str]| keep_nets(v, "t", &nets.iter().map(|n| n.to_string()).collect::<Vec<_>>());
+        let out = keep(&["sum"]).unwrap();
+        assert_eq!(out.matches("(* keep *)").count(), 1, "{out}");
+        assert!(out.contains("    (* keep *) reg  [31:0] sum;\n    reg  fault;"), "{out}");
+        assert_eq!(keep(&["sum", "nope"]).unwrap_err(), "--keep: no `reg` named nope in module t");
     }
 
     #[test]

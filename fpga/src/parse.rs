@@ -87,6 +87,51 @@ pub fn nextpnr_fmax(log: &str, clock_name: &str) -> Option<f64> {
     })
 }
 
+/// One cell on nextpnr's critical path: its kind (`clk-to-q`, `logic`, `setup`), the time
+/// at its output in ns, and the cell's output name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathStep {
+    pub kind: String,
+    pub at_ns: f64,
+    pub cell: String,
+}
+
+/// The cells of the last critical-path report for a clock whose name contains `clock_name`
+/// (routing steps left out; they are the gaps between the times).
+pub fn nextpnr_critical_path(log: &str, clock_name: &str) -> Vec<PathStep> {
+    let mut path = Vec::new();
+    let mut inside = false;
+    for line in log.lines() {
+        if let Some(rest) = line.split("Critical path report for clock '").nth(1) {
+            inside = rest.split("' ").next().is_some_and(|c| c.contains(clock_name));
+            if inside {
+                path.clear();
+            }
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let Some(body) = line.strip_prefix("Info:") else {
+            inside = false;
+            continue;
+        };
+        let f: Vec<&str> = body.split_whitespace().collect();
+        match f.as_slice() {
+            [kind @ ("clk-to-q" | "logic" | "setup"), _, at, "Source", cell, ..] => {
+                if let Ok(at_ns) = at.parse() {
+                    path.push(PathStep { kind: kind.to_string(), at_ns, cell: cell.to_string() });
+                }
+            }
+            ["routing", ..] | ["Sink", ..] | ["Defined", ..] | ["type", ..] => {}
+            // "Defined in:" source locations (`file.v:12.3-12.9`).
+            [first, ..] if first.contains(':') => {}
+            _ => inside = false,
+        }
+    }
+    path
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +152,39 @@ Info: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 82.53 MHz (PASS at 50.00 
 
 Info: Max delay <async>                -> posedge clk$SB_IO_IN_$glb_clk: 3.21 ns
 ";
+
+    /// Lines of nextpnr-ecp5 0.11.1's critical-path report (pluton_m0, names shortened).
+    const ECP5_PATH: &str = "\
+Info: Critical path report for clock 'other' (posedge -> posedge):
+Info:   clk-to-q  0.52  0.52 Source wrong.Q
+Info: Critical path report for clock '$glbnet$clk$TRELLIS_IO_IN' (posedge -> posedge):
+Info:       type curr  total name
+Info:   clk-to-q  0.52  0.52 Source dut.pc4_TRELLIS_FF_Q.Q
+Info:    routing  2.57  3.10 Net dut.pc4[0] (19,33) -> (19,3)
+Info:                          Sink dut.sum_LUT4_Z.A
+Info:                          Defined in:
+Info:                               /share/lattice/cells_map_trellis.v:108.23-108.24
+Info:                               pluton_m0.v:628.28-628.30
+Info:      logic  0.24  3.33 Source dut.sum_LUT4_Z.F
+Info:    routing  0.37  3.70 Net dut.sum (19,3) -> (19,4)
+Info:      setup  0.00  3.70 Source dut.rq_addr_TRELLIS_FF_Q.DI
+Info: 3.70 ns logic, 2.94 ns routing
+";
+
+    #[test]
+    fn reads_the_critical_path_of_the_named_clock() {
+        let path = nextpnr_critical_path(ECP5_PATH, "clk");
+        let cells: Vec<_> = path.iter().map(|s| (s.kind.as_str(), s.at_ns, s.cell.as_str())).collect();
+        assert_eq!(
+            cells,
+            [
+                ("clk-to-q", 0.52, "dut.pc4_TRELLIS_FF_Q.Q"),
+                ("logic", 3.33, "dut.sum_LUT4_Z.F"),
+                ("setup", 3.70, "dut.rq_addr_TRELLIS_FF_Q.DI"),
+            ]
+        );
+        assert_eq!(nextpnr_critical_path(ECP5_PATH, "no_such_clock"), []);
+    }
 
     #[test]
     fn reads_nextpnr_utilisation_and_final_fmax() {
