@@ -1446,7 +1446,6 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
     localparam  sys9 = 8'h9;
     localparam  sys16 = 8'h10;
     localparam  sys20 = 8'h14;
-    localparam  scs20 = 20'he000e;
     localparam  scs_k = 32'he000e;
     localparam  scs_nk = 32'h1fff1000;
     localparam  xn3 = 3'b111;
@@ -3554,7 +3553,6 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             0:
                 begin
                     req = 1'b1;
-                    rq_alt = ((32'h0) & 32'hffffffff);
                     rq_sum = 1'b0;
                     n_msp = 1'b1;
                     exc_num__d = n1;
@@ -3939,7 +3937,6 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                         rq_sum = 1'b0;
                         if (er__q[32'h2]) begin
                             rq_alt = psp__q;
-                            rq_sum = 1'b0;
                         end
                         n_ld = 1'b1;
                         n_reg = r0;
@@ -4055,7 +4052,6 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             n_st = 1'b1;
             if (stk_k == k0) begin
                 rq_alt = frameptr;
-                rq_sum = 1'b0;
                 fp__d = frameptr;
                 align__d = sp_cur[32'h2];
                 exc_thread__d = ~handler;
@@ -4169,7 +4165,7 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         end
         scs_need = ((a_v ^ bx) >> 32'hc) ^ scs_k;
         scs_get = ((((a_v & bx) | ((a_v | bx) & scs_nk)) >> 32'hc) << 32'h1) | ((scs_lo >> 32'hc) & 32'h1);
-        rq_scs = rq_alt[(32'hc)+:(20)] == scs20;
+        rq_scs = (rq_alt >> 32'hc) == scs_k;
         if (rq_sum) begin
             rq_scs = ((scs_need ^ scs_get) & 32'hfffff) == 32'h0;
         end

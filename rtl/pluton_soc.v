@@ -2244,7 +2244,6 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     localparam  sys9 = 8'h9;
     localparam  sys16 = 8'h10;
     localparam  sys20 = 8'h14;
-    localparam  scs20 = 20'he000e;
     localparam  scs_k = 32'he000e;
     localparam  scs_nk = 32'h1fff1000;
     localparam  xn3 = 3'b111;
@@ -4352,7 +4351,6 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             0:
                 begin
                     req = 1'b1;
-                    rq_alt = ((32'h0) & 32'hffffffff);
                     rq_sum = 1'b0;
                     n_msp = 1'b1;
                     exc_num__d = n1;
@@ -4737,7 +4735,6 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                         rq_sum = 1'b0;
                         if (er__q[32'h2]) begin
                             rq_alt = psp__q;
-                            rq_sum = 1'b0;
                         end
                         n_ld = 1'b1;
                         n_reg = r0;
@@ -4853,7 +4850,6 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             n_st = 1'b1;
             if (stk_k == k0) begin
                 rq_alt = frameptr;
-                rq_sum = 1'b0;
                 fp__d = frameptr;
                 align__d = sp_cur[32'h2];
                 exc_thread__d = ~handler;
@@ -4967,7 +4963,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         end
         scs_need = ((a_v ^ bx) >> 32'hc) ^ scs_k;
         scs_get = ((((a_v & bx) | ((a_v | bx) & scs_nk)) >> 32'hc) << 32'h1) | ((scs_lo >> 32'hc) & 32'h1);
-        rq_scs = rq_alt[(32'hc)+:(20)] == scs20;
+        rq_scs = (rq_alt >> 32'hc) == scs_k;
         if (rq_sum) begin
             rq_scs = ((scs_need ^ scs_get) & 32'hfffff) == 32'h0;
         end

@@ -68,7 +68,7 @@ crate::hdl_block! {
         ones4: 4 = 15,
         one16: 16 = 1,
         sys8: 8 = 8, sys9: 8 = 9, sys16: 8 = 16, sys20: 8 = 20,
-        scs20: 20 = 0xE000E,
+        // SCS base address bits 31:12.
         scs_k: 32 = 0xE000E,
         // ~0xE000E000 (the SCS base's complement), bits 31:12 only.
         scs_nk: 32 = 0x1FFF_1000,
@@ -1199,7 +1199,7 @@ impl Logic for M0Core {
         self.req.next = false;
         self.rq_chk.next = false;
         // The adder by default; `rq_alt` (when `rq_sum` is low) keeps the adder off the
-        // checks of the other addresses.
+        // checks of the other addresses. Reset's A(0) uses the 0 left here.
         self.rq_alt.next = bits::<32>(0);
         self.rq_sum.next = true;
         self.rq_write.next = false;
@@ -1261,7 +1261,6 @@ impl Logic for M0Core {
             0 => {
                 // Reset: A(0) for the initial MSP, then the vector sequence for number 1.
                 self.req.next = true;
-                self.rq_alt.next = bits::<32>(0);
                 self.rq_sum.next = false;
                 self.n_msp.next = true;
                 self.exc_num.d.next = self.n1.val();
@@ -1612,7 +1611,6 @@ impl Logic for M0Core {
                     self.rq_sum.next = false;
                     if self.er.q.val().get_bit(2) {
                         self.rq_alt.next = self.psp.q.val();
-                        self.rq_sum.next = false;
                     }
                     self.n_ld.next = true;
                     self.n_reg.next = self.r0.val();
@@ -1720,7 +1718,6 @@ impl Logic for M0Core {
             self.n_st.next = true;
             if self.stk_k.val() == self.k0.val() {
                 self.rq_alt.next = self.frameptr.val();
-                self.rq_sum.next = false;
                 self.fp.d.next = self.frameptr.val();
                 self.align.d.next = self.sp_cur.val().get_bit(2);
                 self.exc_thread.d.next = !self.handler.val();
@@ -1816,7 +1813,7 @@ impl Logic for M0Core {
         self.scs_need.next = ((self.a_v.val() ^ self.bx.val()) >> 12) ^ self.scs_k.val();
         self.scs_get.next = ((((self.a_v.val() & self.bx.val()) | ((self.a_v.val() | self.bx.val()) & self.scs_nk.val())) >> 12) << 1)
             | ((self.scs_lo.val() >> 12) & 1);
-        self.rq_scs.next = self.rq_alt.val().get_bits::<20>(12) == self.scs20.val();
+        self.rq_scs.next = (self.rq_alt.val() >> 12) == self.scs_k.val();
         if self.rq_sum.val() {
             self.rq_scs.next = ((self.scs_need.val() ^ self.scs_get.val()) & 0xF_FFFF) == 0;
         }
