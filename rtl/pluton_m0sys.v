@@ -252,6 +252,7 @@
 
 
 
+
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
 
     // Module arguments
@@ -1102,6 +1103,10 @@ module pluton_m0sys_node_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
     wire  [31:0] wdata_r__q;
     reg  wdata_r__clock;
     reg  wdata_r__rst_n;
+    reg  [31:0] rdata_r__d;
+    wire  [31:0] rdata_r__q;
+    reg  rdata_r__clock;
+    reg  rdata_r__rst_n;
 
     // Local signals
     reg  active;
@@ -1175,6 +1180,12 @@ module pluton_m0sys_node_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         .clock(wdata_r__clock),
         .rst_n(wdata_r__rst_n)
     );
+    pluton_m0sys_rdff32 rdata_r(
+        .d(rdata_r__d),
+        .q(rdata_r__q),
+        .clock(rdata_r__clock),
+        .rst_n(rdata_r__rst_n)
+    );
 
     // Update code
     always @(*) begin
@@ -1188,6 +1199,7 @@ module pluton_m0sys_node_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         strb_r__clock = clock;
         master_r__clock = clock;
         wdata_r__clock = clock;
+        rdata_r__clock = clock;
         setup__rst_n = rst_n;
         access__rst_n = rst_n;
         err1__rst_n = rst_n;
@@ -1198,6 +1210,7 @@ module pluton_m0sys_node_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         strb_r__rst_n = rst_n;
         master_r__rst_n = rst_n;
         wdata_r__rst_n = rst_n;
+        rdata_r__rst_n = rst_n;
         active = hsel & hready & ((htrans == nonseq) | (htrans == seq));
         in_slot0 = (haddr & slot0_mask) == zero17;
         mapped = in_slot0 | ((haddr & slot1_mask) == slot1_base);
@@ -1243,28 +1256,18 @@ module pluton_m0sys_node_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
             err_sel = pslverr1;
             rdata_sel = prdata1;
         end
-        hreadyout = 1'b1;
-        hresp = 1'b0;
-        hrdata = zero32;
-        if (setup__q | err1__q) begin
-            hreadyout = 1'b0;
-            hresp = err1__q;
-        end
-        else if (access__q) begin
-            hreadyout = ready_sel & ~err_sel;
-            hresp = ready_sel & err_sel;
-            if (ready_sel & ~err_sel & ~write_r__q) begin
-                hrdata = rdata_sel;
-            end
-        end
-        else if (err2__q) begin
-            hresp = 1'b1;
-        end
+        hreadyout = ~(setup__q | access__q | err1__q);
+        hresp = err1__q | err2__q;
+        hrdata = rdata_r__q;
         done = access__q & ready_sel;
         setup__d = 1'b0;
         access__d = setup__q | (access__q & ~ready_sel);
-        err1__d = 1'b0;
-        err2__d = err1__q | (done & err_sel);
+        err1__d = done & err_sel;
+        err2__d = err1__q;
+        rdata_r__d = zero32;
+        if (done & ~err_sel & ~write_r__q) begin
+            rdata_r__d = rdata_sel;
+        end
         slot1__d = slot1__q;
         addr_r__d = addr_r__q;
         write_r__d = write_r__q;

@@ -572,6 +572,8 @@
 
 
 
+
+
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
 
     // Module arguments
@@ -1900,6 +1902,10 @@ module pluton_soc_app_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
     wire  [31:0] wdata_r__q;
     reg  wdata_r__clock;
     reg  wdata_r__rst_n;
+    reg  [31:0] rdata_r__d;
+    wire  [31:0] rdata_r__q;
+    reg  rdata_r__clock;
+    reg  rdata_r__rst_n;
 
     // Local signals
     reg  active;
@@ -1973,6 +1979,12 @@ module pluton_soc_app_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
         .clock(wdata_r__clock),
         .rst_n(wdata_r__rst_n)
     );
+    pluton_soc_rdff32 rdata_r(
+        .d(rdata_r__d),
+        .q(rdata_r__q),
+        .clock(rdata_r__clock),
+        .rst_n(rdata_r__rst_n)
+    );
 
     // Update code
     always @(*) begin
@@ -1986,6 +1998,7 @@ module pluton_soc_app_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
         strb_r__clock = clock;
         master_r__clock = clock;
         wdata_r__clock = clock;
+        rdata_r__clock = clock;
         setup__rst_n = rst_n;
         access__rst_n = rst_n;
         err1__rst_n = rst_n;
@@ -1996,6 +2009,7 @@ module pluton_soc_app_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
         strb_r__rst_n = rst_n;
         master_r__rst_n = rst_n;
         wdata_r__rst_n = rst_n;
+        rdata_r__rst_n = rst_n;
         active = hsel & hready & ((htrans == nonseq) | (htrans == seq));
         in_slot0 = (haddr & slot0_mask) == zero17;
         mapped = in_slot0 | ((haddr & slot1_mask) == slot1_base);
@@ -2041,28 +2055,18 @@ module pluton_soc_app_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
             err_sel = pslverr1;
             rdata_sel = prdata1;
         end
-        hreadyout = 1'b1;
-        hresp = 1'b0;
-        hrdata = zero32;
-        if (setup__q | err1__q) begin
-            hreadyout = 1'b0;
-            hresp = err1__q;
-        end
-        else if (access__q) begin
-            hreadyout = ready_sel & ~err_sel;
-            hresp = ready_sel & err_sel;
-            if (ready_sel & ~err_sel & ~write_r__q) begin
-                hrdata = rdata_sel;
-            end
-        end
-        else if (err2__q) begin
-            hresp = 1'b1;
-        end
+        hreadyout = ~(setup__q | access__q | err1__q);
+        hresp = err1__q | err2__q;
+        hrdata = rdata_r__q;
         done = access__q & ready_sel;
         setup__d = 1'b0;
         access__d = setup__q | (access__q & ~ready_sel);
-        err1__d = 1'b0;
-        err2__d = err1__q | (done & err_sel);
+        err1__d = done & err_sel;
+        err2__d = err1__q;
+        rdata_r__d = zero32;
+        if (done & ~err_sel & ~write_r__q) begin
+            rdata_r__d = rdata_sel;
+        end
         slot1__d = slot1__q;
         addr_r__d = addr_r__q;
         write_r__d = write_r__q;

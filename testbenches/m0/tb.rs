@@ -475,6 +475,12 @@ impl Follower {
         &self.res
     }
 
+    /// The write now in its data phase, as (address, HWDATA): a bridge may complete the APB
+    /// side of a write (and the target act on it) before HREADY ends the AHB data phase.
+    pub fn writing(&self, dut: &mut dyn Dut) -> Option<(u32, u32)> {
+        self.dp.filter(|d| d.write && self.started && !self.finished).map(|d| (d.addr, dut.peek_u32(self.p.hwdata)))
+    }
+
     fn active(&mut self, dut: &mut dyn Dut) -> bool {
         if !self.started && !self.finished {
             if let Some(r) = self.p.core_rst_n {

@@ -10,13 +10,14 @@ use rust_hdl::prelude::*;
 /// misaligned transfer or one wider than a word gets a two-cycle AHB ERROR without an APB
 /// transfer.
 ///
-/// An accepted AHB address phase is followed by APB SETUP (1 cycle) and ACCESS (until PREADY):
-/// the AHB data phase takes 2 cycles plus one per PREADY-low cycle. PSLVERR ends ACCESS and
-/// becomes a two-cycle ERROR (one more cycle). `paddr` is the word-aligned offset (16 bits; a
-/// slot uses its low bits); `pstrb` gives the written lanes (0 on reads). `pwdata` is HWDATA
-/// registered at the end of SETUP, so it is valid in ACCESS (where completers use it) but not yet
-/// in SETUP: a combinational HWDATA -> PWDATA -> PREADY -> HREADY path would close a loop through
-/// the core (HWDATA and HREADY share its logic).
+/// An accepted AHB address phase is followed by APB SETUP (1 cycle), ACCESS (until PREADY) and a
+/// response cycle: the AHB data phase takes 3 cycles plus one per PREADY-low cycle. The response
+/// (`hreadyout`, `hresp`, `hrdata`) comes from flops only, so no path runs from a completer's
+/// decode through PREADY/PRDATA into the core's next-state logic. PSLVERR turns the response into
+/// the two-cycle ERROR. `paddr` is the word-aligned offset (16 bits; a slot uses its low bits);
+/// `pstrb` gives the written lanes (0 on reads). `pwdata` is HWDATA registered at the end of
+/// SETUP, so it is valid in ACCESS (where completers use it) but not yet in SETUP: a
+/// combinational HWDATA -> PWDATA path would close a loop through the core.
 #[derive(LogicBlock)]
 pub struct AhbApbBridge<const SLOT0_BITS: usize> {
     pub clock: Signal<In, Clock>,
@@ -50,7 +51,8 @@ pub struct AhbApbBridge<const SLOT0_BITS: usize> {
     pub pready1: Signal<In, bool>,
     pub pslverr1: Signal<In, bool>,
 
-    /// APB phase: SETUP, ACCESS; AHB ERROR first and second cycle.
+    /// APB phase: SETUP, ACCESS; AHB ERROR first and second cycle (the OKAY response cycle
+    /// needs no flop: it is the cycle after ACCESS that is not ERROR).
     setup: RDff<bool>,
     access: RDff<bool>,
     err1: RDff<bool>,
@@ -62,6 +64,8 @@ pub struct AhbApbBridge<const SLOT0_BITS: usize> {
     strb_r: RDff<Bits<4>>,
     master_r: RDff<Bits<4>>,
     wdata_r: RDff<Bits<32>>,
+    /// The completer's read data, held for the response cycle only (0 otherwise).
+    rdata_r: RDff<Bits<32>>,
 
     nonseq: Constant<Bits<2>>,
     seq: Constant<Bits<2>>,
@@ -135,6 +139,7 @@ impl<const SLOT0_BITS: usize> Default for AhbApbBridge<SLOT0_BITS> {
             strb_r: Default::default(),
             master_r: Default::default(),
             wdata_r: Default::default(),
+            rdata_r: Default::default(),
             nonseq: c(0b10),
             seq: c(0b11),
             sz_byte: c(0),
@@ -180,6 +185,7 @@ impl<const SLOT0_BITS: usize> Logic for AhbApbBridge<SLOT0_BITS> {
         self.strb_r.clock.next = self.clock.val();
         self.master_r.clock.next = self.clock.val();
         self.wdata_r.clock.next = self.clock.val();
+        self.rdata_r.clock.next = self.clock.val();
         self.setup.rst_n.next = self.rst_n.val();
         self.access.rst_n.next = self.rst_n.val();
         self.err1.rst_n.next = self.rst_n.val();
@@ -190,6 +196,7 @@ impl<const SLOT0_BITS: usize> Logic for AhbApbBridge<SLOT0_BITS> {
         self.strb_r.rst_n.next = self.rst_n.val();
         self.master_r.rst_n.next = self.rst_n.val();
         self.wdata_r.rst_n.next = self.rst_n.val();
+        self.rdata_r.rst_n.next = self.rst_n.val();
 
         // ---- AHB address phase.
         self.active.next = self.hsel.val()
@@ -228,29 +235,21 @@ impl<const SLOT0_BITS: usize> Logic for AhbApbBridge<SLOT0_BITS> {
             self.rdata_sel.next = self.prdata1.val();
         }
 
-        // ---- AHB response: waits through SETUP and ACCESS; PSLVERR and bad transfers give ERROR.
-        self.hreadyout.next = true;
-        self.hresp.next = false;
-        self.hrdata.next = self.zero32.val();
-        if self.setup.q.val() | self.err1.q.val() {
-            self.hreadyout.next = false;
-            self.hresp.next = self.err1.q.val();
-        } else if self.access.q.val() {
-            self.hreadyout.next = self.ready_sel.val() & !self.err_sel.val();
-            self.hresp.next = self.ready_sel.val() & self.err_sel.val();
-            if self.ready_sel.val() & !self.err_sel.val() & !self.write_r.q.val() {
-                self.hrdata.next = self.rdata_sel.val();
-            }
-        } else if self.err2.q.val() {
-            self.hresp.next = true;
-        }
+        // ---- AHB response, from flops: waits through SETUP and ACCESS, then OKAY or ERROR.
+        self.hreadyout.next = !(self.setup.q.val() | self.access.q.val() | self.err1.q.val());
+        self.hresp.next = self.err1.q.val() | self.err2.q.val();
+        self.hrdata.next = self.rdata_r.q.val();
 
-        // ---- Phase sequencing.
+        // ---- Phase sequencing. PSLVERR and a refused transfer both become ERROR cycle 1.
         self.done.next = self.access.q.val() & self.ready_sel.val();
         self.setup.d.next = false;
         self.access.d.next = self.setup.q.val() | (self.access.q.val() & !self.ready_sel.val());
-        self.err1.d.next = false;
-        self.err2.d.next = self.err1.q.val() | (self.done.val() & self.err_sel.val());
+        self.err1.d.next = self.done.val() & self.err_sel.val();
+        self.err2.d.next = self.err1.q.val();
+        self.rdata_r.d.next = self.zero32.val();
+        if self.done.val() & !self.err_sel.val() & !self.write_r.q.val() {
+            self.rdata_r.d.next = self.rdata_sel.val();
+        }
         self.slot1.d.next = self.slot1.q.val();
         self.addr_r.d.next = self.addr_r.q.val();
         self.write_r.d.next = self.write_r.q.val();
