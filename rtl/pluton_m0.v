@@ -591,9 +591,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [31:0] ipsr32;
     reg  [31:0] apsr32;
     reg  [31:0] vaddr;
-    reg  [31:0] sh_l;
-    reg  [31:0] sh_r;
-    reg  [7:0] sh_lamt;
     reg  hv;
     reg  he;
     reg  ov;
@@ -633,7 +630,17 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [1:0] sh_op;
     reg  sh_neg;
     reg  [31:0] sh_x;
-    reg  [7:0] sh_ramt;
+    reg  [4:0] sh_n5;
+    reg  sh_big;
+    reg  [4:0] sh_rn;
+    reg  [31:0] sh_q1;
+    reg  [31:0] sh_q2;
+    reg  [31:0] sh_q3;
+    reg  [31:0] sh_q4;
+    reg  [31:0] sh_rot;
+    reg  [31:0] sh_mask;
+    reg  [31:0] sh_u;
+    reg  sh_uc;
     reg  [31:0] sh_res;
     reg  sh_c;
     reg  [31:0] p0;
@@ -1953,51 +1960,55 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (sh_neg) begin
             sh_x = ~sh_in;
         end
-        sh_ramt = sh_amt;
-        sh_lamt = c8_32 - sh_amt;
-        case (sh_op)
-            0:
-                begin
-                    sh_ramt = c8_32 - sh_amt;
-                    sh_lamt = sh_amt;
-                end
-            3:
-                begin
-                    sh_ramt = sh_amt & c8_31;
-                    sh_lamt = c8_32 - (sh_amt & c8_31);
-                end
-            default:
-                begin
-                end
-        endcase
-        sh_r = sh_x >> sh_ramt;
-        sh_l = sh_x << sh_lamt;
-        case (sh_op)
-            0:
-                begin
-                    sh_res = sh_l;
-                    sh_c = sh_r[32'h0];
-                end
-            1:
-                begin
-                    sh_res = sh_r;
-                    sh_c = sh_l[32'h1f];
-                end
-            2:
-                begin
-                    sh_res = sh_r;
-                    sh_c = sh_l[32'h1f];
-                    if (sh_neg) begin
-                        sh_res = ~sh_r;
-                        sh_c = ~sh_l[32'h1f];
-                    end
-                end
-            default:
-                begin
-                    sh_res = sh_r | sh_l;
-                    sh_c = sh_r[32'h1f] | sh_l[32'h1f];
-                end
-        endcase
+        sh_n5 = sh_amt[(32'h0)+:(5)];
+        sh_big = sh_amt[(32'h5)+:(3)] != k0;
+        sh_rn = sh_n5;
+        sh_mask = ones32 >> sh_n5;
+        if (sh_op == b2_0) begin
+            sh_rn = z5 - sh_n5;
+            sh_mask = ones32 << sh_n5;
+        end
+        sh_q1 = sh_x;
+        if (sh_rn[32'h0]) begin
+            sh_q1 = (sh_x >> 32'h1) | (sh_x << 32'h1f);
+        end
+        sh_q2 = sh_q1;
+        if (sh_rn[32'h1]) begin
+            sh_q2 = (sh_q1 >> 32'h2) | (sh_q1 << 32'h1e);
+        end
+        sh_q3 = sh_q2;
+        if (sh_rn[32'h2]) begin
+            sh_q3 = (sh_q2 >> 32'h4) | (sh_q2 << 32'h1c);
+        end
+        sh_q4 = sh_q3;
+        if (sh_rn[32'h3]) begin
+            sh_q4 = (sh_q3 >> 32'h8) | (sh_q3 << 32'h18);
+        end
+        sh_rot = sh_q4;
+        if (sh_rn[32'h4]) begin
+            sh_rot = (sh_q4 >> 32'h10) | (sh_q4 << 32'h10);
+        end
+        sh_u = sh_rot & sh_mask;
+        sh_uc = sh_rot[32'h1f];
+        if (sh_op == b2_0) begin
+            sh_uc = sh_rot[32'h0];
+        end
+        if (sh_big) begin
+            sh_u = ((32'h0) & 32'hffffffff);
+            if (sh_amt != c8_32) begin
+                sh_uc = 1'b0;
+            end
+        end
+        sh_res = sh_u;
+        sh_c = sh_uc;
+        if (sh_op == b2_3) begin
+            sh_res = sh_rot;
+            sh_c = sh_rot[32'h1f];
+        end
+        else if (sh_neg) begin
+            sh_res = ~sh_u;
+            sh_c = ~sh_uc;
+        end
         if (sh_amt == zero8) begin
             sh_res = sh_in;
             sh_c = c_old;

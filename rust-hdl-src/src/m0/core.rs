@@ -192,9 +192,6 @@ crate::hdl_block! {
         ipsr32: Signal<Local, Bits<32>>,
         apsr32: Signal<Local, Bits<32>>,
         vaddr: Signal<Local, Bits<32>>,
-        sh_l: Signal<Local, Bits<32>>,
-        sh_r: Signal<Local, Bits<32>>,
-        sh_lamt: Signal<Local, Bits<8>>,
         hv: Signal<Local, bool>,
         he: Signal<Local, bool>,
         ov: Signal<Local, bool>,
@@ -235,7 +232,18 @@ crate::hdl_block! {
         sh_op: Signal<Local, Bits<2>>,
         sh_neg: Signal<Local, bool>,
         sh_x: Signal<Local, Bits<32>>,
-        sh_ramt: Signal<Local, Bits<8>>,
+        sh_n5: Signal<Local, Bits<5>>,
+        sh_big: Signal<Local, bool>,
+        // The rotator: right by sh_rn, in five stages.
+        sh_rn: Signal<Local, Bits<5>>,
+        sh_q1: Signal<Local, Bits<32>>,
+        sh_q2: Signal<Local, Bits<32>>,
+        sh_q3: Signal<Local, Bits<32>>,
+        sh_q4: Signal<Local, Bits<32>>,
+        sh_rot: Signal<Local, Bits<32>>,
+        sh_mask: Signal<Local, Bits<32>>,
+        sh_u: Signal<Local, Bits<32>>,
+        sh_uc: Signal<Local, bool>,
         sh_res: Signal<Local, Bits<32>>,
         sh_c: Signal<Local, bool>,
         p0: Signal<Local, Bits<32>>,
@@ -971,43 +979,57 @@ impl Logic for M0Core {
         if self.sh_neg.val() {
             self.sh_x.next = !self.sh_in.val();
         }
-        // Two barrel shifters; the carry is the last bit shifted out, read with the opposite shifter.
-        self.sh_ramt.next = self.sh_amt.val();
-        self.sh_lamt.next = self.c8_32.val() - self.sh_amt.val();
-        match self.sh_op.val().index() {
-            0 => {
-                self.sh_ramt.next = self.c8_32.val() - self.sh_amt.val();
-                self.sh_lamt.next = self.sh_amt.val();
-            }
-            3 => {
-                self.sh_ramt.next = self.sh_amt.val() & self.c8_31.val();
-                self.sh_lamt.next = self.c8_32.val() - (self.sh_amt.val() & self.c8_31.val());
-            }
-            _ => {}
+        // One rotator and a mask instead of two barrel shifters. LSL by n rotates right by
+        // 32 - n; the carry (last bit shifted out) then sits in bit 0 (LSL) or bit 31 (others).
+        // Amounts of 32 and more (register shifts) give 0, or the sign for ASR.
+        self.sh_n5.next = self.sh_amt.val().get_bits::<5>(0);
+        self.sh_big.next = self.sh_amt.val().get_bits::<3>(5) != self.k0.val();
+        self.sh_rn.next = self.sh_n5.val();
+        self.sh_mask.next = self.ones32.val() >> self.sh_n5.val();
+        if self.sh_op.val() == self.b2_0.val() {
+            self.sh_rn.next = self.z5.val() - self.sh_n5.val();
+            self.sh_mask.next = self.ones32.val() << self.sh_n5.val();
         }
-        self.sh_r.next = self.sh_x.val() >> self.sh_ramt.val();
-        self.sh_l.next = self.sh_x.val() << self.sh_lamt.val();
-        match self.sh_op.val().index() {
-            0 => {
-                self.sh_res.next = self.sh_l.val();
-                self.sh_c.next = self.sh_r.val().get_bit(0);
+        self.sh_q1.next = self.sh_x.val();
+        if self.sh_rn.val().get_bit(0) {
+            self.sh_q1.next = (self.sh_x.val() >> 1) | (self.sh_x.val() << 31);
+        }
+        self.sh_q2.next = self.sh_q1.val();
+        if self.sh_rn.val().get_bit(1) {
+            self.sh_q2.next = (self.sh_q1.val() >> 2) | (self.sh_q1.val() << 30);
+        }
+        self.sh_q3.next = self.sh_q2.val();
+        if self.sh_rn.val().get_bit(2) {
+            self.sh_q3.next = (self.sh_q2.val() >> 4) | (self.sh_q2.val() << 28);
+        }
+        self.sh_q4.next = self.sh_q3.val();
+        if self.sh_rn.val().get_bit(3) {
+            self.sh_q4.next = (self.sh_q3.val() >> 8) | (self.sh_q3.val() << 24);
+        }
+        self.sh_rot.next = self.sh_q4.val();
+        if self.sh_rn.val().get_bit(4) {
+            self.sh_rot.next = (self.sh_q4.val() >> 16) | (self.sh_q4.val() << 16);
+        }
+        // LSL, LSR and ASR (before ASR's complement): masked, and 0 from 32 on.
+        self.sh_u.next = self.sh_rot.val() & self.sh_mask.val();
+        self.sh_uc.next = self.sh_rot.val().get_bit(31);
+        if self.sh_op.val() == self.b2_0.val() {
+            self.sh_uc.next = self.sh_rot.val().get_bit(0);
+        }
+        if self.sh_big.val() {
+            self.sh_u.next = bits::<32>(0);
+            if self.sh_amt.val() != self.c8_32.val() {
+                self.sh_uc.next = false;
             }
-            1 => {
-                self.sh_res.next = self.sh_r.val();
-                self.sh_c.next = self.sh_l.val().get_bit(31);
-            }
-            2 => {
-                self.sh_res.next = self.sh_r.val();
-                self.sh_c.next = self.sh_l.val().get_bit(31);
-                if self.sh_neg.val() {
-                    self.sh_res.next = !self.sh_r.val();
-                    self.sh_c.next = !self.sh_l.val().get_bit(31);
-                }
-            }
-            _ => {
-                self.sh_res.next = self.sh_r.val() | self.sh_l.val();
-                self.sh_c.next = self.sh_r.val().get_bit(31) | self.sh_l.val().get_bit(31);
-            }
+        }
+        self.sh_res.next = self.sh_u.val();
+        self.sh_c.next = self.sh_uc.val();
+        if self.sh_op.val() == self.b2_3.val() {
+            self.sh_res.next = self.sh_rot.val();
+            self.sh_c.next = self.sh_rot.val().get_bit(31);
+        } else if self.sh_neg.val() {
+            self.sh_res.next = !self.sh_u.val();
+            self.sh_c.next = !self.sh_uc.val();
         }
         if self.sh_amt.val() == self.zero8.val() {
             self.sh_res.next = self.sh_in.val();
