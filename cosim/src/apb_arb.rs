@@ -4,7 +4,7 @@
 //! computes it on demand; `step` is one rising edge.
 
 use pluton_bindings::dut::{Dir, Dut, Port};
-use pluton_hdl::apb_arb::regs::{self, MAP};
+use pluton_regs::apb_arb::regs::{self, MAP};
 
 /// The seven request signals of a requester, in port order.
 const REQ: [(&str, u32); 7] = [("psel", 1), ("penable", 1), ("pwrite", 1), ("paddr", 16), ("pwdata", 32), ("pstrb", 4), ("pmaster", 4)];

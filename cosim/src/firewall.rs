@@ -1,7 +1,7 @@
 //! Cycle-accurate, port-level reference model of the IO firewall (`pluton_firewall`), written from its README.
 //!
 //! The model follows `rust-hdl-src/src/firewall/README.md` (the behavioural and timing contract)
-//! and the register map in `pluton_hdl::firewall::regs`. It never looks at the RTL.
+//! and the register map in `pluton_regs::firewall::regs`. It never looks at the RTL.
 //!
 //! The firewall keeps no state for forwarded transfers, so almost everything is combinational:
 //! - `poke` stores the inputs (and applies the asynchronous reset);
@@ -14,7 +14,7 @@
 //! state is all zero, so master 0 owns every window); edges with `rst_n` low do nothing.
 
 use pluton_bindings::dut::{Dir, Dut, Port};
-use pluton_hdl::firewall::regs::{self, MAP};
+use pluton_regs::firewall::regs::{self, MAP};
 
 // Port ids, in declaration order (the order of `ports()`).
 const CLOCK: usize = 0;
@@ -405,7 +405,7 @@ impl Dut for FirewallModel {
 mod tests {
     use super::*;
     use crate::test_apb::Apb;
-    use pluton_hdl::firewall::regs::*;
+    use pluton_regs::firewall::regs::*;
 
     /// A model out of reset, and a bus master for it.
     fn setup() -> (FirewallModel, Apb) {
@@ -415,7 +415,7 @@ mod tests {
         (m, apb)
     }
 
-    fn cfg(reg: &pluton_hdl::common::regmap::Register, i: u32) -> u32 {
+    fn cfg(reg: &pluton_regs::common::regmap::Register, i: u32) -> u32 {
         CFG_WINDOW << 12 | reg.addr(i)
     }
 

@@ -8,7 +8,7 @@
 //! d4 at 9, ...). c[k] = XOR of the data bits whose position has bit k set; c[6] = XOR of all data
 //! bits and c[0..5] (overall parity), so every encoded 39-bit word has even parity.
 
-use pluton_hdl::otp::fusemap;
+use pluton_regs::otp::fusemap;
 
 /// Raw bit 39: programmed last, so DONE = 0 with other bits set means an interrupted program.
 pub const DONE: u64 = 1 << fusemap::DONE_BIT;

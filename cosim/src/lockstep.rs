@@ -346,7 +346,7 @@ mod tests {
     use super::*;
     use crate::sha256::Sha256Model;
     use crate::test_apb::Apb;
-    use pluton_hdl::sha256::regs::*;
+    use pluton_regs::sha256::regs::*;
 
     /// A model with one output changed, standing in for buggy RTL.
     struct Broken {

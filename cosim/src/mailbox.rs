@@ -5,8 +5,8 @@
 //! the state; `step` is one rising edge. Who may read or write what comes from `regs::RULES`.
 
 use pluton_bindings::dut::{Dir, Dut, Port};
-use pluton_hdl::common::regmap::Register;
-use pluton_hdl::mailbox::regs::{self, MAP};
+use pluton_regs::common::regmap::Register;
+use pluton_regs::mailbox::regs::{self, MAP};
 
 const CLOCK: usize = 0;
 const RST_N: usize = 1;
@@ -248,7 +248,7 @@ impl Dut for MailboxModel {
 mod tests {
     use super::*;
     use crate::test_apb::Apb;
-    use pluton_hdl::mailbox::regs::*;
+    use pluton_regs::mailbox::regs::*;
 
     fn setup() -> (MailboxModel, Apb) {
         let mut m = MailboxModel::new();

@@ -1,7 +1,7 @@
 //! Cycle-accurate, port-level reference model of the key-fuse OTP controller (`pluton_otp`), written from its README.
 //!
 //! The model follows `rust-hdl-src/src/otp/README.md` (the behavioural and timing contract), the
-//! register map in `pluton_hdl::otp::regs` and the fuse map in `pluton_hdl::otp::fusemap`; the
+//! register map in `pluton_regs::otp::regs` and the fuse map in `pluton_regs::otp::fusemap`; the
 //! SECDED code is `crate::fuse_image::secded_decode/secded_encode`. It never looks at the RTL.
 //!
 //! How it is built:
@@ -29,9 +29,9 @@
 
 use crate::fuse_image::{secded_decode, secded_encode, EccStatus};
 use pluton_bindings::dut::{Dir, Dut, Port};
-use pluton_hdl::common::regmap::Register;
-use pluton_hdl::otp::fusemap::{self, partition_of};
-use pluton_hdl::otp::regs::{self, MAP};
+use pluton_regs::common::regmap::Register;
+use pluton_regs::otp::fusemap::{self, partition_of};
+use pluton_regs::otp::regs::{self, MAP};
 
 // Port ids, in declaration order (the order of `ports()`).
 const CLOCK: usize = 0;
@@ -833,9 +833,9 @@ impl Dut for OtpModel {
 mod tests {
     use super::*;
     use crate::test_apb::{Apb, Done};
-    use pluton_hdl::otp::fusemap::*;
-    use pluton_hdl::otp::regs::{self as r};
-    use pluton_hdl::otp::regs::{
+    use pluton_regs::otp::fusemap::*;
+    use pluton_regs::otp::regs::{self as r};
+    use pluton_regs::otp::regs::{
         CMD, CONFIG, DAI_ADDR, DAI_WDATA, ECC_CORRECTED, ERR_INFO, ERR_INFO_CODE, FATAL_PARTS, FUSE, LOCKS, STATUS,
         STATUS_BUSY, STATUS_INTERRUPTED, STATUS_READY, SVN as SVN_REG, SVN_COUNT, SVN_VALUE,
     };

@@ -1,7 +1,7 @@
 //! Cycle-accurate, port-level reference model of the SHA-256/HMAC engine (`pluton_sha256`), written from its README.
 //!
 //! The model follows `rust-hdl-src/src/sha256/README.md` (the behavioural and timing contract) and
-//! the register map in `pluton_hdl::sha256::regs`. It never looks at the RTL.
+//! the register map in `pluton_regs::sha256::regs`. It never looks at the RTL.
 //!
 //! How it is built:
 //! - `poke` only stores input values (and applies the asynchronous reset).
@@ -32,8 +32,8 @@
 //! - Before the first `rst_n` high the model is in reset (all inputs start at 0).
 
 use pluton_bindings::dut::{Dir, Dut, Port};
-use pluton_hdl::common::regmap::Register;
-use pluton_hdl::sha256::regs::{self, MAP};
+use pluton_regs::common::regmap::Register;
+use pluton_regs::sha256::regs::{self, MAP};
 
 /// Bytes in one SHA-256 block (and in the message buffer: 16 words of 4 bytes).
 const BLOCK_BYTES: u32 = 64;
@@ -447,7 +447,7 @@ impl Sha256Model {
     }
 
     fn check_cmd(&self, data: u32, idle_or_done: bool) -> Result<Action, u32> {
-        let one_bit = |f: &pluton_hdl::common::regmap::Field| data == f.put(1);
+        let one_bit = |f: &pluton_regs::common::regmap::Field| data == f.put(1);
         if one_bit(&regs::CMD_START) {
             let sideload = regs::CTRL_HMAC_EN.get(self.ctrl) == 1 && regs::CTRL_KEY_SEL.get(self.ctrl) == 1;
             if !idle_or_done {
@@ -709,7 +709,7 @@ impl Sha256Model {
 mod tests {
     use super::*;
     use crate::test_apb::Apb;
-    use pluton_hdl::sha256::regs::*;
+    use pluton_regs::sha256::regs::*;
 
     fn unhex(s: &str) -> Vec<u8> {
         (0..s.len())

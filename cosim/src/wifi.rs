@@ -1,7 +1,7 @@
 //! Cycle-accurate, port-level reference model of the Wi-Fi arbiter (`pluton_wifi`), written from its README.
 //!
 //! The model follows `rust-hdl-src/src/wifi/README.md` (the behavioural and timing contract) and
-//! the register map in `pluton_hdl::wifi::regs` (register owners included). It never looks at the RTL.
+//! the register map in `pluton_regs::wifi::regs` (register owners included). It never looks at the RTL.
 //!
 //! How it is built:
 //! - `poke` only stores input values (and applies the asynchronous reset).
@@ -15,8 +15,8 @@
 //! (`REQ_LEVEL + CPL_LEVEL <= QUEUE_DEPTH`), which the model asserts.
 
 use pluton_bindings::dut::{Dir, Dut, Port};
-use pluton_hdl::common::regmap::Register;
-use pluton_hdl::wifi::regs::{self, MAP};
+use pluton_regs::common::regmap::Register;
+use pluton_regs::wifi::regs::{self, MAP};
 
 // Port ids, in declaration order (the order of `ports()`).
 const CLOCK: usize = 0;
@@ -555,7 +555,7 @@ impl Dut for WifiModel {
 mod tests {
     use super::*;
     use crate::test_apb::{Apb, Done};
-    use pluton_hdl::wifi::regs::*;
+    use pluton_regs::wifi::regs::*;
 
     fn setup() -> (WifiModel, Apb) {
         let mut m = WifiModel::new();

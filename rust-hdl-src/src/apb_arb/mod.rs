@@ -1,5 +1,5 @@
 //! Two-requester APB4 arbiter (`pluton_apb_arb`): two cores' bridges onto one completer port. See README.md.
 pub mod arb;
-pub mod regs;
+pub use pluton_regs::apb_arb::regs;
 
 pub use arb::ApbArb;

@@ -1,5 +1,5 @@
 //! Building blocks shared by every IP: primitives and register-map types.
 pub mod block;
-pub mod masters;
+pub use pluton_regs::common::masters;
 pub mod prims;
-pub mod regmap;
+pub use pluton_regs::common::regmap;

@@ -1,7 +1,7 @@
 //! Soft Cortex-M0-class core (`pluton_m0`): ARMv6-M Thumb, AHB-Lite master, NVIC/SysTick/SCB. See README.md.
 pub mod core;
 pub mod decode;
-pub mod regs;
+pub use pluton_regs::m0::regs;
 pub mod scs;
 
 pub use self::core::M0Core;

@@ -3,7 +3,7 @@ pub mod bridge;
 pub mod decoder;
 pub mod node;
 pub mod ram;
-pub mod regs;
+pub use pluton_regs::m0sys::regs;
 pub mod top;
 pub mod uart;
 

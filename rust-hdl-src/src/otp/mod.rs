@@ -3,7 +3,7 @@ pub mod ctrl;
 pub mod ecc;
 #[path = "macro.rs"]
 pub mod fuse_macro;
-pub mod fusemap;
-pub mod regs;
+pub use pluton_regs::otp::fusemap;
+pub use pluton_regs::otp::regs;
 
 pub use ctrl::OtpCtrl;

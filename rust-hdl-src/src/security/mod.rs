@@ -1,5 +1,5 @@
 //! The security subsystem top: firewall in front of the SHA-256/HMAC engine, the key fuses and the Wi-Fi arbiter. See README.md.
-pub mod regs;
+pub use pluton_regs::security::regs;
 pub mod top;
 
 pub use top::Security;

@@ -1,6 +1,6 @@
 //! SHA-256 / HMAC-SHA256 engine: register map, compression core and APB top. See README.md.
 pub mod core;
 pub mod engine;
-pub mod regs;
+pub use pluton_regs::sha256::regs;
 
 pub use engine::Sha256Engine;

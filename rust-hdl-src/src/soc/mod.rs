@@ -1,5 +1,5 @@
 //! The two-core system (`pluton_soc`): security core and application core sharing the security subsystem and a mailbox. See README.md.
-pub mod regs;
+pub use pluton_regs::soc::regs;
 pub mod top;
 
 pub use top::Soc;

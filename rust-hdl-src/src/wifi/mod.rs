@@ -1,5 +1,5 @@
 //! Wi-Fi arbiter: register map and APB top. See README.md.
 pub mod arbiter;
-pub mod regs;
+pub use pluton_regs::wifi::regs;
 
 pub use arbiter::WifiArbiter;
