@@ -57,6 +57,7 @@ fn run() -> Result<(), String> {
     };
     // Watching the folder catches added/removed tops; the files themselves are watched below.
     println!("cargo:rerun-if-changed={}", rtl_dir.display());
+    println!("cargo:rerun-if-changed={}", rtl_dir.join("models").display());
 
     let mut tops = find_tops(&rtl_dir, &out_dir)?;
     if tops.is_empty() {
@@ -150,10 +151,15 @@ fn verilate(verilator: &pluton_toolchain::Tool, top: &Top) -> Result<(), String>
     cmd.arg("--cc")
         .arg(&top.verilog)
         .args(["--top-module", &top.stem])
+        // Hard-macro models (`rtl/models/<module>.v`, e.g. the fuse array) are found by module name.
+        .arg("-y")
+        .arg(top.verilog.parent().unwrap_or(Path::new(".")).join("models"))
         .arg("-Mdir")
         .arg(&top.mdir)
         .args(["--prefix", &format!("V{}", top.stem)])
-        .args(["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--no-timing"])
+        // `unique`: uninitialised state is 0 unless the model is opened with random init
+        // (`set_random_init`), so one build serves both runs.
+        .args(["-O3", "--x-assign", "unique", "--x-initial", "unique", "--noassert", "--no-timing"])
         // Lint warnings on generated RTL should not stop the build; they are kept in verilator.log.
         .arg("-Wno-fatal");
     let out = cmd.output().map_err(|e| format!("cannot run Verilator ({:?}): {e}", cmd.get_program()))?;
@@ -289,11 +295,15 @@ fn shim_cpp(stem: &str, ports: &[Port]) -> String {
         s,
         "namespace {{\n\
          // Each model owns its context, so models can live in parallel threads and come and go.\n\
-         struct Model {{\n    VerilatedContext context;\n    {v} top;\n    Model() : context{{}}, top{{&context, \"TOP\"}} {{}}\n}};\n\
+         // The context's random-reset mode and seed must be set before the top is built.\n\
+         inline VerilatedContext* setup(VerilatedContext& c, int rand_reset, int seed) {{\n    \
+         c.randReset(rand_reset);\n    if (seed > 0) c.randSeed(seed);\n    return &c;\n}}\n\
+         struct Model {{\n    VerilatedContext context;\n    {v} top;\n    \
+         Model(int rand_reset, int seed) : context{{}}, top{{setup(context, rand_reset, seed), \"TOP\"}} {{}}\n}};\n\
          inline {v}& top(void* p) {{ return static_cast<Model*>(p)->top; }}\n}}  // namespace\n"
     );
     let _ = writeln!(s, "extern \"C\" {{");
-    let _ = writeln!(s, "void* pluton_vl_{stem}_new() {{ return new Model; }}");
+    let _ = writeln!(s, "void* pluton_vl_{stem}_new(int32_t rand_reset, int32_t seed) {{ return new Model(rand_reset, seed); }}");
     let _ = writeln!(
         s,
         "void pluton_vl_{stem}_free(void* p) {{ static_cast<Model*>(p)->top.final(); delete static_cast<Model*>(p); }}"
@@ -349,7 +359,7 @@ fn write_registry(out_dir: &Path, tops: &[Top], runtime_cpp: &[PathBuf], vroot: 
         let st = &t.stem;
         let _ = writeln!(
             s,
-            "extern \"C\" {{\n    fn pluton_vl_{st}_new() -> *mut c_void;\n    fn pluton_vl_{st}_free(m: *mut c_void);\n    \
+            "extern \"C\" {{\n    fn pluton_vl_{st}_new(rand_reset: i32, seed: i32) -> *mut c_void;\n    fn pluton_vl_{st}_free(m: *mut c_void);\n    \
              fn pluton_vl_{st}_eval(m: *mut c_void);\n    fn pluton_vl_{st}_step(m: *mut c_void);\n    \
              fn pluton_vl_{st}_poke(m: *mut c_void, port: u32, words: *const u32);\n    \
              fn pluton_vl_{st}_peek(m: *mut c_void, port: u32, words: *mut u32);\n}}\n"

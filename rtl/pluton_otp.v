@@ -51,7 +51,6 @@
 
 
 
-
 module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst_en,tst_we,tst_addr,tst_wdata,prdata,pready,pslverr,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy);
 
     // Module arguments
@@ -1692,7 +1691,7 @@ module pluton_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,rdata,busy);
     reg  phase__rst_n;
 
     // Sub module instances
-    pluton_otp_ram64x40 fuse(
+    pluton_fuse_array fuse(
         .clock(fuse__clock),
         .rst_n(fuse__rst_n),
         .we(fuse__we),
@@ -1780,28 +1779,6 @@ module pluton_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,rdata,busy);
     end
 
 endmodule // pluton_otp_mac
-
-module pluton_otp_ram64x40(clock,rst_n,we,waddr,wdata,raddr,rdata);
-
-    // Module arguments
-    input wire  clock;
-    input wire  rst_n;
-    input wire  we;
-    input wire  [5:0] waddr;
-    input wire  [39:0] wdata;
-    input wire  [5:0] raddr;
-    output reg  [39:0] rdata;
-
-    // Update code (custom)
-    reg [39:0] mem [0:63];
-    always @(posedge clock) begin
-        if (we) mem[waddr] <= wdata;
-    end
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) rdata <= 40'h0;
-        else rdata <= mem[raddr];
-    end
-endmodule // pluton_otp_ram64x40
 
 module pluton_otp_rdff40(d,q,clock,rst_n);
 

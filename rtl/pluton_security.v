@@ -213,7 +213,6 @@
 
 
 
-
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,prdata,pready,pslverr,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
 
     // Module arguments
@@ -2916,7 +2915,7 @@ module pluton_security_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,rdat
     reg  phase__rst_n;
 
     // Sub module instances
-    pluton_security_ram64x40 fuse(
+    pluton_fuse_array fuse(
         .clock(fuse__clock),
         .rst_n(fuse__rst_n),
         .we(fuse__we),
@@ -3004,28 +3003,6 @@ module pluton_security_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,rdat
     end
 
 endmodule // pluton_security_otp_mac
-
-module pluton_security_ram64x40(clock,rst_n,we,waddr,wdata,raddr,rdata);
-
-    // Module arguments
-    input wire  clock;
-    input wire  rst_n;
-    input wire  we;
-    input wire  [5:0] waddr;
-    input wire  [39:0] wdata;
-    input wire  [5:0] raddr;
-    output reg  [39:0] rdata;
-
-    // Update code (custom)
-    reg [39:0] mem [0:63];
-    always @(posedge clock) begin
-        if (we) mem[waddr] <= wdata;
-    end
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) rdata <= 40'h0;
-        else rdata <= mem[raddr];
-    end
-endmodule // pluton_security_ram64x40
 
 module pluton_security_rdff40(d,q,clock,rst_n);
 

@@ -573,7 +573,6 @@
 
 
 
-
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
 
     // Module arguments
@@ -11837,7 +11836,7 @@ module pluton_soc_security_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,
     reg  phase__rst_n;
 
     // Sub module instances
-    pluton_soc_ram64x40 fuse(
+    pluton_fuse_array fuse(
         .clock(fuse__clock),
         .rst_n(fuse__rst_n),
         .we(fuse__we),
@@ -11925,28 +11924,6 @@ module pluton_soc_security_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,
     end
 
 endmodule // pluton_soc_security_otp_mac
-
-module pluton_soc_ram64x40(clock,rst_n,we,waddr,wdata,raddr,rdata);
-
-    // Module arguments
-    input wire  clock;
-    input wire  rst_n;
-    input wire  we;
-    input wire  [5:0] waddr;
-    input wire  [39:0] wdata;
-    input wire  [5:0] raddr;
-    output reg  [39:0] rdata;
-
-    // Update code (custom)
-    reg [39:0] mem [0:63];
-    always @(posedge clock) begin
-        if (we) mem[waddr] <= wdata;
-    end
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) rdata <= 40'h0;
-        else rdata <= mem[raddr];
-    end
-endmodule // pluton_soc_ram64x40
 
 module pluton_soc_rdff40(d,q,clock,rst_n);
 

@@ -9,7 +9,7 @@ mod waves;
 
 pub use dut::{parse_ports, Dir, Dut, Port};
 pub use sim::{Failure, JoinHandle, Sim, SimOptions, Tb, Timeout};
-pub use verilated::{build_error, open_verilated, verilated_tops, VerilatedDut};
+pub use verilated::{build_error, open_verilated, random_init, set_random_init, verilated_tops, VerilatedDut};
 
 /// The workspace root (where `build/waves/` goes).
 pub use pluton_toolchain::project_root;

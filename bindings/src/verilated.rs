@@ -20,7 +20,8 @@ pub struct TopModel {
     pub model_dir: &'static str,
     /// The generated C++ files compiled for this top (shim included).
     pub cpp_sources: &'static [&'static str],
-    new: unsafe extern "C" fn() -> *mut c_void,
+    /// (rand_reset, seed): Verilator's `randReset` (0 all zero, 2 random) and `randSeed`.
+    new: unsafe extern "C" fn(i32, i32) -> *mut c_void,
     free: unsafe extern "C" fn(*mut c_void),
     eval: unsafe extern "C" fn(*mut c_void),
     step: unsafe extern "C" fn(*mut c_void),
@@ -46,6 +47,26 @@ pub fn verilated_tops() -> &'static [&'static str] {
 pub fn top_model(top: &str) -> Option<&'static TopModel> {
     TOPS.iter().find(|t| t.name == top)
 }
+
+/// Random initial state for models opened from now on: `Some(seed)` gives every variable Verilator
+/// did not see initialised (flops before reset, RAM arrays) a value derived from `seed`, as
+/// `+verilator+rand+reset+2 +verilator+seed+N` would; `None` (the default) starts them at 0. The
+/// models are built with `--x-assign unique --x-initial unique`, so both runs use the same model.
+pub fn set_random_init(seed: Option<u32>) {
+    // Verilator takes a positive `int` seed (0 would mean "pick one"), so 1..=i32::MAX.
+    let v = seed.map(|s| (s & 0x7fff_ffff).max(1)).unwrap_or(0);
+    RANDOM_INIT.store(v, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The seed set by [`set_random_init`] (as Verilator gets it), if random initial state is on.
+pub fn random_init() -> Option<u32> {
+    match RANDOM_INIT.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
+    }
+}
+
+static RANDOM_INIT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 /// A fresh instance of the Verilated top `top` (its own `VerilatedContext`), or `None` if not built.
 pub fn open_verilated(top: &str) -> Option<Box<dyn Dut>> {
@@ -73,7 +94,11 @@ impl VerilatedDut {
     /// Instantiate `top`; the clock starts low and initial blocks have run.
     pub fn open(top: &str) -> Option<Self> {
         let top = top_model(top)?;
-        let model = NonNull::new(unsafe { (top.new)() }).expect("Verilated model allocation failed");
+        let (rand_reset, seed) = match random_init() {
+            Some(seed) => (2, seed as i32),
+            None => (0, 0),
+        };
+        let model = NonNull::new(unsafe { (top.new)(rand_reset, seed) }).expect("Verilated model allocation failed");
         let ports: Vec<Port> = top.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
         let rst_n = ports.iter().position(|p| p.name == "rst_n" && p.dir == Dir::In);
         let mut dut = VerilatedDut { model, top, ports, dirty: false, rst_n, reset_poked: false };

@@ -44,6 +44,10 @@ enum Command {
         /// Skip the formal proofs (they run when no block, filter or backend is chosen).
         #[arg(long)]
         no_proofs: bool,
+        /// Start every flop and RAM word at a random value before reset (Verilator's
+        /// `+verilator+rand+reset+2`), from SEED or a printed random one; results must not change.
+        #[arg(long, value_name = "SEED", num_args = 0..=1)]
+        random_init: Option<Option<u32>>,
     },
     /// Run the formal proofs (SBY k-induction, unbounded), each with a mutant that must fail.
     Prove {
@@ -107,7 +111,13 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Gen { check: true } => gen_check(),
         Command::Lint => lint(),
-        Command::Cosim { block, seed, waves, backend, filter, no_proofs } => {
+        Command::Cosim { block, seed, waves, backend, filter, no_proofs, random_init } => {
+            if let Some(init) = random_init {
+                let init = init.unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(1));
+                pluton_bindings::set_random_init(Some(init));
+                let used = pluton_bindings::random_init().unwrap_or(0);
+                println!("random initial state: seed {used} (replay with --random-init {used})");
+            }
             // The full regression (nothing narrowed) includes the proofs.
             let full = block.is_none() && filter.is_none() && backend == Backend::Lockstep;
             let opts = Options { seed, waves, backend, filter, scale: 1.0 };
@@ -201,19 +211,25 @@ fn synth(block: &str, target: pluton_fpga::Target, fuses: Option<&std::path::Pat
     let rtl = root().join("rtl");
     let out = root().join("build").join("synth").join(format!("{m}-{target}"));
     std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
-    let mut verilog = rtl.join(format!("{m}.v"));
+    let verilog = rtl.join(format!("{m}.v"));
+    let text = std::fs::read_to_string(&verilog).map_err(|e| format!("cannot read {}: {e}", verilog.display()))?;
+    // The hard-macro models the block instantiates are read beside it.
+    let mut models: Vec<std::path::PathBuf> = pluton_toolchain::lint::models_used(&verilog, &text).iter().map(|m| rtl.join(m)).collect();
     if let Some(image) = fuses {
-        // The image is checked like any fuse image, then sits beside the Verilog for $readmemh.
-        let text = std::fs::read_to_string(image).map_err(|e| format!("cannot read fuse image {}: {e}", image.display()))?;
-        pluton_cosim::fuse_image::FuseImage::parse(&text).map_err(|e| format!("fuse image {}: {e}", image.display()))?;
-        std::fs::write(out.join("fuses.hex"), &text).map_err(|e| format!("writing {}: {e}", out.display()))?;
-        let rtl_text = std::fs::read_to_string(&verilog).map_err(|e| format!("cannot read {}: {e}", verilog.display()))?;
-        let with_image = pluton_fpga::with_fuse_image(&rtl_text, "fuses.hex").map_err(|e| format!("{block}: {e}"))?;
-        verilog = out.join(format!("{m}.v"));
-        std::fs::write(&verilog, with_image).map_err(|e| format!("writing {}: {e}", verilog.display()))?;
+        let fuse_model = rtl.join(pluton_hdl::otp::fuse_array::MODEL_PATH.trim_start_matches("rtl/"));
+        let Some(slot) = models.iter_mut().find(|m| **m == fuse_model) else {
+            return Err(format!("{block} has no fuse array (`{}`), so --fuses does not apply", pluton_hdl::otp::fuse_array::MODULE));
+        };
+        // The image is checked like any fuse image, then sits beside the model for $readmemh.
+        let image_text = std::fs::read_to_string(image).map_err(|e| format!("cannot read fuse image {}: {e}", image.display()))?;
+        pluton_cosim::fuse_image::FuseImage::parse(&image_text).map_err(|e| format!("fuse image {}: {e}", image.display()))?;
+        std::fs::write(out.join("fuses.hex"), &image_text).map_err(|e| format!("writing {}: {e}", out.display()))?;
+        *slot = out.join(format!("{}.v", pluton_hdl::otp::fuse_array::MODULE));
+        std::fs::write(&*slot, pluton_hdl::otp::fuse_array::model_with_image("fuses.hex"))
+            .map_err(|e| format!("writing {}: {e}", slot.display()))?;
         println!("fuse array preloaded from {}", image.display());
     }
-    let report = pluton_fpga::synth(&verilog, m, &rtl.join(format!("{m}.ports")), target, &out, keep)?;
+    let report = pluton_fpga::synth(&verilog, &models, m, &rtl.join(format!("{m}.ports")), target, &out, keep)?;
     print!("{}", report.to_markdown());
     let path = pluton_fpga::write_report(&report, &pluton_fpga::reports_dir())?;
     println!("report: {}", path.display());

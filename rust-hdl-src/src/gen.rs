@@ -327,6 +327,8 @@ pub fn generate_all() -> Vec<(String, String)> {
         files.push((format!("rtl/{m}_regs.md"), b.map.to_markdown()));
         files.push((format!("rtl/{m}_regs.h"), b.map.to_c_header()));
     }
+    // Behavioural models of hard macros the tops instantiate but do not define (see README.md).
+    files.push((crate::otp::fuse_array::MODEL_PATH.into(), crate::otp::fuse_array::model_verilog()));
     let manifest: String = files
         .iter()
         .map(|(path, text)| format!("{}  {}\n", sha256_hex(text.as_bytes()), path.trim_start_matches("rtl/")))
@@ -337,9 +339,11 @@ pub fn generate_all() -> Vec<(String, String)> {
 
 /// Write the generated files under `root`; returns the paths written.
 pub fn write_all(root: &Path) -> std::io::Result<Vec<String>> {
-    std::fs::create_dir_all(root.join("rtl"))?;
     let mut written = Vec::new();
     for (path, text) in generate_all() {
+        if let Some(dir) = root.join(&path).parent() {
+            std::fs::create_dir_all(dir)?;
+        }
         std::fs::write(root.join(&path), text)?;
         written.push(path);
     }

@@ -201,7 +201,7 @@ mod tests {
 
     #[test]
     fn fuse_array_twin_is_the_generated_ram() {
-        twin_matches("rtl/pluton_otp.v", "pluton_otp_ram64x40", "testbenches/otp/formal/fuse_array_twin.sv").unwrap();
+        twin_matches("rtl/models/pluton_fuse_array.v", "pluton_fuse_array", "testbenches/otp/formal/fuse_array_twin.sv").unwrap();
         assert!(twin_matches("rtl/pluton_otp.v", "pluton_otp_mac", "testbenches/otp/formal/fuse_array_twin.sv").is_err());
     }
 

@@ -41,10 +41,11 @@ pub fn lint_verilog(file: &Path) -> Result<LintReport, String> {
     })?;
     let verilator = crate::verilator()?;
     let yosys = crate::yosys()?;
-    let (yosys_problems, flops_without_reset) = run_yosys(&yosys, file, top)?;
+    let models = models_used(file, &text);
+    let (yosys_problems, flops_without_reset) = run_yosys(&yosys, file, top, &models)?;
     Ok(LintReport {
         file: file.to_path_buf(),
-        verilator_warnings: run_verilator(&verilator, file, top)?,
+        verilator_warnings: run_verilator(&verilator, file, top, &models)?,
         yosys_problems,
         initial_blocks: initial_blocks(&text),
         flops_without_reset,
@@ -61,6 +62,23 @@ pub fn lint_dir(dir: &Path) -> Result<Vec<LintReport>, String> {
         .collect();
     files.sort();
     files.iter().map(|f| lint_verilog(f)).collect()
+}
+
+/// The hard-macro models (`models/<module>.v` beside the file) that the file instantiates, as
+/// paths relative to the file's folder. They are read with the file but are not its own code: the
+/// `initial` rule covers the file only.
+pub fn models_used(file: &Path, text: &str) -> Vec<String> {
+    let Some(dir) = file.parent().map(|d| d.join("models")) else { return Vec::new() };
+    let mut found: Vec<String> = fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.path().file_stem().and_then(|s| s.to_str()).map(String::from))
+        .filter(|m| text.lines().any(|l| l.trim_start().starts_with(&format!("{m} "))))
+        .map(|m| format!("models/{m}.v"))
+        .collect();
+    found.sort();
+    found
 }
 
 /// Line numbers (1-based) where a line starts with the keyword `initial`.
@@ -93,12 +111,13 @@ fn dir_and_name(file: &Path) -> Result<(PathBuf, String), String> {
 }
 
 /// `verilator --lint-only -Wall`: every `%Warning`/`%Error` line counts. No `-Wno-*` flags.
-fn run_verilator(tool: &Tool, file: &Path, top: &str) -> Result<Vec<String>, String> {
+fn run_verilator(tool: &Tool, file: &Path, top: &str, models: &[String]) -> Result<Vec<String>, String> {
     let (dir, name) = dir_and_name(file)?;
     let out = tool
         .command()
         .current_dir(&dir)
         .args(["--lint-only", "-Wall", "--top-module", top, &name])
+        .args(models)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", tool.program.display()))?;
     let text = crate::output_text(&out);
@@ -123,11 +142,12 @@ const FLOPS_BEGIN: &str = "PLUTON-FLOPS-BEGIN";
 const FLOPS_END: &str = "PLUTON-FLOPS-END";
 
 /// Yosys `hierarchy -check; proc; check -assert`; returns (problems, flops without async reset).
-fn run_yosys(tool: &Tool, file: &Path, top: &str) -> Result<(Vec<String>, Vec<String>), String> {
+fn run_yosys(tool: &Tool, file: &Path, top: &str, models: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
     let (dir, name) = dir_and_name(file)?;
     let script = format!(
-        "read_verilog {name}; hierarchy -check -top {top}; proc; check -assert; \
-         memory -nomap; log {FLOPS_BEGIN}; select -list t:$dff; log {FLOPS_END}"
+        "read_verilog {name} {}; hierarchy -check -top {top}; proc; check -assert; \
+         memory -nomap; log {FLOPS_BEGIN}; select -list t:$dff; log {FLOPS_END}",
+        models.join(" ")
     );
     let out = tool
         .command()

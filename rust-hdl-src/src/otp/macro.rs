@@ -5,7 +5,8 @@
 //! read-modify-write of the word read at the edge before: `wdata = rdata | (pattern & slot)`,
 //! never in two consecutive cycles, so no write can clear a bit (proof (d)).
 
-use crate::common::prims::{RDff, Ram};
+use super::fuse_array::FuseArray;
+use crate::common::prims::RDff;
 use rust_hdl::prelude::*;
 
 use crate::common::block::c;
@@ -23,7 +24,8 @@ pub struct OtpMacro {
     pub rdata: Signal<Out, Bits<40>>,
     pub busy: Signal<Out, bool>,
 
-    fuse: Ram<6, 40>,
+    /// The fuse macro (`pluton_fuse_array`, outside the generated RTL).
+    fuse: FuseArray,
     busy_r: RDff<bool>,
     addr: RDff<Bits<6>>,
     /// Bits still to be ORed in; cleared at the end so no secret lingers here.

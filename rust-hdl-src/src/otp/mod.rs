@@ -1,6 +1,7 @@
 //! Key fuses: the OTP controller, its fuse array model and the fuse map.
 pub mod ctrl;
 pub mod ecc;
+pub mod fuse_array;
 #[path = "macro.rs"]
 pub mod fuse_macro;
 pub use pluton_regs::otp::fusemap;

@@ -1,19 +1,21 @@
-// Formal twin of the generated fuse RAM `pluton_otp_ram64x40`: the same body, word for word (the
-// formal runner's test checks this against rtl/pluton_otp.v), plus property (d) on the array:
-// no bit of any word (`probe` is any fixed address) ever goes from 1 to 0.
-module pluton_otp_ram64x40(clock,rst_n,we,waddr,wdata,raddr,rdata);
-
-    // Module arguments
-    input wire  clock;
-    input wire  rst_n;
-    input wire  we;
-    input wire  [5:0] waddr;
-    input wire  [39:0] wdata;
-    input wire  [5:0] raddr;
-    output reg  [39:0] rdata;
-
-    // Update code (custom)
+// Formal twin of the fuse macro model `pluton_fuse_array` (rtl/models/pluton_fuse_array.v): the
+// same body, word for word (the formal runner's test checks this against the model; under
+// `-formal` its blank-start `initial` is left out, so the array starts arbitrary), plus property
+// (d) on the array: no bit of any word (`probe` is any fixed address) ever goes from 1 to 0.
+module pluton_fuse_array(
+    input  wire        clock,
+    input  wire        rst_n,
+    input  wire        we,
+    input  wire [5:0]  waddr,
+    input  wire [39:0] wdata,
+    input  wire [5:0]  raddr,
+    output reg  [39:0] rdata
+);
     reg [39:0] mem [0:63];
+`ifndef FORMAL
+    integer i;
+    initial for (i = 0; i < 64; i = i + 1) mem[i] = 40'h0;
+`endif
     always @(posedge clock) begin
         if (we) mem[waddr] <= wdata;
     end
