@@ -90,6 +90,17 @@ module pluton_apb_arb(clock,rst_n,s0_psel,s0_penable,s0_pwrite,s0_paddr,s0_pwdat
     );
 
     // Update code
+    reg busy__d__comb;
+    reg [15:0] m_paddr__comb /*verilator isolate_assignments*/;
+    reg m_penable__comb /*verilator isolate_assignments*/;
+    reg [3:0] m_pmaster__comb /*verilator isolate_assignments*/;
+    reg [3:0] m_pstrb__comb /*verilator isolate_assignments*/;
+    reg [31:0] m_pwdata__comb /*verilator isolate_assignments*/;
+    reg m_pwrite__comb /*verilator isolate_assignments*/;
+    reg owner__d__comb;
+    reg [31:0] s0_prdata__comb;
+    reg [31:0] s1_prdata__comb;
+    reg turn__d__comb;
     always @(*) begin
         busy__clock = clock;
         busy__rst_n = rst_n;
@@ -108,53 +119,64 @@ module pluton_apb_arb(clock,rst_n,s0_psel,s0_penable,s0_pwrite,s0_paddr,s0_pwdat
         end
         fwd = busy__q | s0_psel | s1_psel;
         m_psel = fwd;
-        m_penable = 1'b0;
-        m_pwrite = 1'b0;
-        m_paddr = zero16;
-        m_pwdata = zero32;
-        m_pstrb = zero4;
-        m_pmaster = zero4;
+        m_penable__comb = 1'b0;
+        m_pwrite__comb = 1'b0;
+        m_paddr__comb = zero16;
+        m_pwdata__comb = zero32;
+        m_pstrb__comb = zero4;
+        m_pmaster__comb = zero4;
         if (fwd & ~grant) begin
-            m_penable = busy__q & s0_penable;
-            m_pwrite = s0_pwrite;
-            m_paddr = s0_paddr;
-            m_pwdata = s0_pwdata;
-            m_pstrb = s0_pstrb;
-            m_pmaster = s0_pmaster;
+            m_penable__comb = busy__q & s0_penable;
+            m_pwrite__comb = s0_pwrite;
+            m_paddr__comb = s0_paddr;
+            m_pwdata__comb = s0_pwdata;
+            m_pstrb__comb = s0_pstrb;
+            m_pmaster__comb = s0_pmaster;
         end
         if (fwd & grant) begin
-            m_penable = busy__q & s1_penable;
-            m_pwrite = s1_pwrite;
-            m_paddr = s1_paddr;
-            m_pwdata = s1_pwdata;
-            m_pstrb = s1_pstrb;
-            m_pmaster = s1_pmaster;
+            m_penable__comb = busy__q & s1_penable;
+            m_pwrite__comb = s1_pwrite;
+            m_paddr__comb = s1_paddr;
+            m_pwdata__comb = s1_pwdata;
+            m_pstrb__comb = s1_pstrb;
+            m_pmaster__comb = s1_pmaster;
         end
         sel0 = busy__q & ~owner__q;
         sel1 = busy__q & owner__q;
         s0_pready = sel0 & m_pready;
         s0_pslverr = sel0 & m_pslverr;
-        s0_prdata = zero32;
+        s0_prdata__comb = zero32;
         if (sel0 & m_pready & ~s0_pwrite) begin
-            s0_prdata = m_prdata;
+            s0_prdata__comb = m_prdata;
         end
         s1_pready = sel1 & m_pready;
         s1_pslverr = sel1 & m_pslverr;
-        s1_prdata = zero32;
+        s1_prdata__comb = zero32;
         if (sel1 & m_pready & ~s1_pwrite) begin
-            s1_prdata = m_prdata;
+            s1_prdata__comb = m_prdata;
         end
-        busy__d = busy__q;
-        owner__d = owner__q;
-        turn__d = turn__q;
+        busy__d__comb = busy__q;
+        owner__d__comb = owner__q;
+        turn__d__comb = turn__q;
         if (~busy__q & (s0_psel | s1_psel)) begin
-            busy__d = 1'b1;
-            owner__d = pick;
-            turn__d = ~pick ^ first_tie_is_1[32'h0];
+            busy__d__comb = 1'b1;
+            owner__d__comb = pick;
+            turn__d__comb = ~pick ^ first_tie_is_1[32'h0];
         end
         if (busy__q & m_pready) begin
-            busy__d = 1'b0;
+            busy__d__comb = 1'b0;
         end
+        busy__d = busy__d__comb;
+        m_paddr = m_paddr__comb;
+        m_penable = m_penable__comb;
+        m_pmaster = m_pmaster__comb;
+        m_pstrb = m_pstrb__comb;
+        m_pwdata = m_pwdata__comb;
+        m_pwrite = m_pwrite__comb;
+        owner__d = owner__d__comb;
+        s0_prdata = s0_prdata__comb;
+        s1_prdata = s1_prdata__comb;
+        turn__d = turn__d__comb;
     end
 
 endmodule // pluton_apb_arb

@@ -301,58 +301,85 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     );
 
     // Update code
+    reg locked__d__comb;
+    reg [11:0] m_paddr__comb /*verilator isolate_assignments*/;
+    reg m_penable__comb /*verilator isolate_assignments*/;
+    reg [3:0] m_pmaster__comb /*verilator isolate_assignments*/;
+    reg [7:0] m_psel__comb /*verilator isolate_assignments*/;
+    reg [3:0] m_pstrb__comb /*verilator isolate_assignments*/;
+    reg [31:0] m_pwdata__comb /*verilator isolate_assignments*/;
+    reg m_pwrite__comb /*verilator isolate_assignments*/;
+    reg [31:0] prdata__comb;
+    reg pready__comb;
+    reg pslverr__comb;
+    reg [15:0] viol_addr__d__comb;
+    reg [2:0] viol_cause__d__comb;
+    reg [31:0] viol_count__d__comb;
+    reg [3:0] viol_master__d__comb;
+    reg viol_valid__d__comb;
+    reg viol_write__d__comb;
+    reg [7:0] win_no_read__d__comb;
+    reg [7:0] win_no_write__d__comb;
+    reg [3:0] win_owner__0__d__comb;
+    reg [3:0] win_owner__1__d__comb;
+    reg [3:0] win_owner__2__d__comb;
+    reg [3:0] win_owner__3__d__comb;
+    reg [3:0] win_owner__4__d__comb;
+    reg [3:0] win_owner__5__d__comb;
+    reg [3:0] win_owner__6__d__comb;
+    reg [3:0] win_owner__7__d__comb;
     always @(*) begin
         win_owner__0__clock = clock;
         win_owner__0__rst_n = rst_n;
-        win_owner__0__d = win_owner__0__q;
+        win_owner__0__d__comb = win_owner__0__q;
         win_owner__1__clock = clock;
         win_owner__1__rst_n = rst_n;
-        win_owner__1__d = win_owner__1__q;
+        win_owner__1__d__comb = win_owner__1__q;
         win_owner__2__clock = clock;
         win_owner__2__rst_n = rst_n;
-        win_owner__2__d = win_owner__2__q;
+        win_owner__2__d__comb = win_owner__2__q;
         win_owner__3__clock = clock;
         win_owner__3__rst_n = rst_n;
-        win_owner__3__d = win_owner__3__q;
+        win_owner__3__d__comb = win_owner__3__q;
         win_owner__4__clock = clock;
         win_owner__4__rst_n = rst_n;
-        win_owner__4__d = win_owner__4__q;
+        win_owner__4__d__comb = win_owner__4__q;
         win_owner__5__clock = clock;
         win_owner__5__rst_n = rst_n;
-        win_owner__5__d = win_owner__5__q;
+        win_owner__5__d__comb = win_owner__5__q;
         win_owner__6__clock = clock;
         win_owner__6__rst_n = rst_n;
-        win_owner__6__d = win_owner__6__q;
+        win_owner__6__d__comb = win_owner__6__q;
         win_owner__7__clock = clock;
         win_owner__7__rst_n = rst_n;
-        win_owner__7__d = win_owner__7__q;
+        win_owner__7__d__comb = win_owner__7__q;
         win_no_read__clock = clock;
         win_no_read__rst_n = rst_n;
-        win_no_read__d = win_no_read__q;
+        win_no_read__d__comb = win_no_read__q;
         win_no_write__clock = clock;
         win_no_write__rst_n = rst_n;
-        win_no_write__d = win_no_write__q;
+        win_no_write__d__comb = win_no_write__q;
         locked__clock = clock;
         locked__rst_n = rst_n;
-        locked__d = locked__q;
+        locked__d__comb = locked__q;
         viol_valid__clock = clock;
         viol_valid__rst_n = rst_n;
-        viol_valid__d = viol_valid__q;
+        viol_valid__d__comb = viol_valid__q;
         viol_write__clock = clock;
         viol_write__rst_n = rst_n;
-        viol_write__d = viol_write__q;
+        viol_write__d__comb = viol_write__q;
         viol_cause__clock = clock;
         viol_cause__rst_n = rst_n;
-        viol_cause__d = viol_cause__q;
+        viol_cause__d__comb = viol_cause__q;
         viol_master__clock = clock;
         viol_master__rst_n = rst_n;
-        viol_master__d = viol_master__q;
+        viol_master__d__comb = viol_master__q;
         viol_addr__clock = clock;
         viol_addr__rst_n = rst_n;
-        viol_addr__d = viol_addr__q;
+        viol_addr__d__comb = viol_addr__q;
         viol_count__clock = clock;
         viol_count__rst_n = rst_n;
-        viol_count__d = viol_count__q;
+        viol_count__d__comb = viol_count__q;
         is_per = ~paddr[32'hf];
         is_cfg = paddr[(32'hc)+:(4)] == cfg_win;
         win_oh = one8 << paddr[(32'hc)+:(3)];
@@ -427,21 +454,21 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         den = psel & (cause != k_none);
         cfg_write = psel & is_cfg & (cause == k_none) & pwrite;
         cfg_read = psel & is_cfg & (cause == k_none) & ~pwrite;
-        m_psel = zero8;
-        m_penable = 1'b0;
-        m_pwrite = 1'b0;
-        m_paddr = zero12;
-        m_pwdata = zero32;
-        m_pstrb = zero4;
-        m_pmaster = zero4;
+        m_psel__comb = zero8;
+        m_penable__comb = 1'b0;
+        m_pwrite__comb = 1'b0;
+        m_paddr__comb = zero12;
+        m_pwdata__comb = zero32;
+        m_pstrb__comb = zero4;
+        m_pmaster__comb = zero4;
         if (fwd) begin
-            m_psel = win_oh;
-            m_penable = penable;
-            m_pwrite = pwrite;
-            m_paddr = off;
-            m_pwdata = pwdata;
-            m_pstrb = pstrb;
-            m_pmaster = pmaster;
+            m_psel__comb = win_oh;
+            m_penable__comb = penable;
+            m_pwrite__comb = pwrite;
+            m_paddr__comb = off;
+            m_pwdata__comb = pwdata;
+            m_pstrb__comb = pstrb;
+            m_pmaster__comb = pmaster;
         end
         cfg_owner = zero4;
         if (cfg_oh[0]) begin
@@ -515,101 +542,128 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         else if (is_id) begin
             rdata = block_id;
         end
-        prdata = zero32;
-        pready = 1'b1;
-        pslverr = den;
+        prdata__comb = zero32;
+        pready__comb = 1'b1;
+        pslverr__comb = den;
         if (fwd) begin
             if (win_oh[0]) begin
-                prdata = m_prdata[(32'h20 * 0)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 0)+:(32)];
             end
             if (win_oh[1]) begin
-                prdata = m_prdata[(32'h20 * 1)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 1)+:(32)];
             end
             if (win_oh[2]) begin
-                prdata = m_prdata[(32'h20 * 2)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 2)+:(32)];
             end
             if (win_oh[3]) begin
-                prdata = m_prdata[(32'h20 * 3)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 3)+:(32)];
             end
             if (win_oh[4]) begin
-                prdata = m_prdata[(32'h20 * 4)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 4)+:(32)];
             end
             if (win_oh[5]) begin
-                prdata = m_prdata[(32'h20 * 5)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 5)+:(32)];
             end
             if (win_oh[6]) begin
-                prdata = m_prdata[(32'h20 * 6)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 6)+:(32)];
             end
             if (win_oh[7]) begin
-                prdata = m_prdata[(32'h20 * 7)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 7)+:(32)];
             end
-            pready = |(m_pready & win_oh);
-            pslverr = |(m_pslverr & win_oh);
+            pready__comb = |(m_pready & win_oh);
+            pslverr__comb = |(m_pslverr & win_oh);
         end
         else if (cfg_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         intr_viol = viol_valid__q;
         locked_o = locked__q;
         if (psel & penable & den) begin
             if (~viol_valid__q) begin
-                viol_valid__d = 1'b1;
-                viol_write__d = pwrite;
-                viol_cause__d = cause;
-                viol_master__d = pmaster;
-                viol_addr__d = paddr;
+                viol_valid__d__comb = 1'b1;
+                viol_write__d__comb = pwrite;
+                viol_cause__d__comb = cause;
+                viol_master__d__comb = pmaster;
+                viol_addr__d__comb = paddr;
             end
             if (viol_count__q != ones32) begin
-                viol_count__d = viol_count__q + one32;
+                viol_count__d__comb = viol_count__q + one32;
             end
         end
         if (penable & cfg_write) begin
             if (is_wincfg) begin
                 if (cfg_oh[0]) begin
-                    win_owner__0__d = pwdata[(32'h0)+:(4)];
+                    win_owner__0__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[1]) begin
-                    win_owner__1__d = pwdata[(32'h0)+:(4)];
+                    win_owner__1__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[2]) begin
-                    win_owner__2__d = pwdata[(32'h0)+:(4)];
+                    win_owner__2__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[3]) begin
-                    win_owner__3__d = pwdata[(32'h0)+:(4)];
+                    win_owner__3__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[4]) begin
-                    win_owner__4__d = pwdata[(32'h0)+:(4)];
+                    win_owner__4__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[5]) begin
-                    win_owner__5__d = pwdata[(32'h0)+:(4)];
+                    win_owner__5__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[6]) begin
-                    win_owner__6__d = pwdata[(32'h0)+:(4)];
+                    win_owner__6__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[7]) begin
-                    win_owner__7__d = pwdata[(32'h0)+:(4)];
+                    win_owner__7__d__comb = pwdata[(32'h0)+:(4)];
                 end
-                win_no_read__d = win_no_read__q & ~cfg_oh;
+                win_no_read__d__comb = win_no_read__q & ~cfg_oh;
                 if (pwdata[32'h8]) begin
-                    win_no_read__d = win_no_read__q | cfg_oh;
+                    win_no_read__d__comb = win_no_read__q | cfg_oh;
                 end
-                win_no_write__d = win_no_write__q & ~cfg_oh;
+                win_no_write__d__comb = win_no_write__q & ~cfg_oh;
                 if (pwdata[32'h9]) begin
-                    win_no_write__d = win_no_write__q | cfg_oh;
+                    win_no_write__d__comb = win_no_write__q | cfg_oh;
                 end
             end
             if (is_lock & pwdata[32'h0]) begin
-                locked__d = 1'b1;
+                locked__d__comb = 1'b1;
             end
             if (is_vinfo) begin
-                viol_valid__d = 1'b0;
-                viol_write__d = 1'b0;
-                viol_cause__d = k_none;
-                viol_master__d = zero4;
-                viol_addr__d = zero16;
-                viol_count__d = zero32;
+                viol_valid__d__comb = 1'b0;
+                viol_write__d__comb = 1'b0;
+                viol_cause__d__comb = k_none;
+                viol_master__d__comb = zero4;
+                viol_addr__d__comb = zero16;
+                viol_count__d__comb = zero32;
             end
         end
+        locked__d = locked__d__comb;
+        m_paddr = m_paddr__comb;
+        m_penable = m_penable__comb;
+        m_pmaster = m_pmaster__comb;
+        m_psel = m_psel__comb;
+        m_pstrb = m_pstrb__comb;
+        m_pwdata = m_pwdata__comb;
+        m_pwrite = m_pwrite__comb;
+        prdata = prdata__comb;
+        pready = pready__comb;
+        pslverr = pslverr__comb;
+        viol_addr__d = viol_addr__d__comb;
+        viol_cause__d = viol_cause__d__comb;
+        viol_count__d = viol_count__d__comb;
+        viol_master__d = viol_master__d__comb;
+        viol_valid__d = viol_valid__d__comb;
+        viol_write__d = viol_write__d__comb;
+        win_no_read__d = win_no_read__d__comb;
+        win_no_write__d = win_no_write__d__comb;
+        win_owner__0__d = win_owner__0__d__comb;
+        win_owner__1__d = win_owner__1__d__comb;
+        win_owner__2__d = win_owner__2__d__comb;
+        win_owner__3__d = win_owner__3__d__comb;
+        win_owner__4__d = win_owner__4__d__comb;
+        win_owner__5__d = win_owner__5__d__comb;
+        win_owner__6__d = win_owner__6__d__comb;
+        win_owner__7__d = win_owner__7__d__comb;
     end
 
 endmodule // pluton_firewall

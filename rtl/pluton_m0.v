@@ -1192,6 +1192,71 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     );
 
     // Update code
+    reg [31:0] HADDR__comb;
+    reg [3:0] HPROT__comb;
+    reg [2:0] HSIZE__comb;
+    reg [1:0] HTRANS__comb;
+    reg HWRITE__comb;
+    reg align__d__comb;
+    reg [3:0] apsr__d__comb;
+    reg asleep__d__comb;
+    reg [1:0] be__d__comb;
+    reg [1:0] brd_kind__d__comb;
+    reg [31:0] buf0__d__comb;
+    reg [31:0] buf1__d__comb;
+    reg [1:0] bv__d__comb;
+    reg dp_fetch__d__comb;
+    reg dp_fslot__d__comb;
+    reg [1:0] dp_lane__d__comb;
+    reg dp_ld__d__comb;
+    reg dp_msp__d__comb;
+    reg dp_pc__d__comb;
+    reg dp_raw__d__comb;
+    reg [3:0] dp_reg__d__comb;
+    reg dp_scs__d__comb;
+    reg dp_signed__d__comb;
+    reg [1:0] dp_size__d__comb;
+    reg dp_st__d__comb;
+    reg [1:0] dp_wsel__d__comb;
+    reg dp_xpsr__d__comb;
+    reg [1:0] ds__pc_n__comb;
+    reg [3:0] er__d__comb;
+    reg ev__d__comb;
+    reg [5:0] exc_num__d__comb;
+    reg exc_psp__d__comb;
+    reg exc_thread__d__comb;
+    reg [31:0] faddr__d__comb;
+    reg [31:0] fp__d__comb;
+    reg [31:0] ipc__d__comb;
+    reg [5:0] ipsr__d__comb;
+    reg [2:0] k__d__comb;
+    reg [31:0] lsm_base__d__comb;
+    reg [8:0] lsm_list__d__comb;
+    reg lsm_pc__d__comb;
+    reg [3:0] lsm_rn__d__comb;
+    reg lsm_st__d__comb;
+    reg lsm_wb__d__comb;
+    reg [31:0] maddr__d__comb;
+    reg [31:0] msp__d__comb;
+    reg npriv__d__comb;
+    reg [31:0] pc4_q__d__comb;
+    reg [31:0] pc__d__comb;
+    reg primask__d__comb;
+    reg [31:0] psp__d__comb;
+    reg [15:0] rf_ok__d__comb;
+    reg scs__ack__comb;
+    reg scs__pend_svc__comb;
+    reg scs__ret__comb;
+    reg slp_wfe__d__comb;
+    reg spsel__d__comb;
+    reg [3:0] st__d__comb;
+    reg tbit__d__comb;
+    reg [1:0] trc_control__comb;
+    reg [5:0] trc_excnum__comb;
+    reg [31:0] trc_pc__comb;
+    reg txev__d__comb;
+    reg unstk_sp__d__comb;
+    reg [1:0] vmode__d__comb;
     always @(*) begin
         scs__clock = clock;
         scs__rst_n = rst_n;
@@ -1200,162 +1265,162 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         ds__rst_n = rst_n;
         rf_ok__clock = clock;
         rf_ok__rst_n = rst_n;
-        rf_ok__d = rf_ok__q;
+        rf_ok__d__comb = rf_ok__q;
         msp__clock = clock;
         msp__rst_n = rst_n;
-        msp__d = msp__q;
+        msp__d__comb = msp__q;
         psp__clock = clock;
         psp__rst_n = rst_n;
-        psp__d = psp__q;
+        psp__d__comb = psp__q;
         st__clock = clock;
         st__rst_n = rst_n;
-        st__d = st__q;
+        st__d__comb = st__q;
         k__clock = clock;
         k__rst_n = rst_n;
-        k__d = k__q;
+        k__d__comb = k__q;
         pc__clock = clock;
         pc__rst_n = rst_n;
-        pc__d = pc__q;
+        pc__d__comb = pc__q;
         pc4_q__clock = clock;
         pc4_q__rst_n = rst_n;
         ipc__clock = clock;
         ipc__rst_n = rst_n;
-        ipc__d = ipc__q;
+        ipc__d__comb = ipc__q;
         buf0__clock = clock;
         buf0__rst_n = rst_n;
-        buf0__d = buf0__q;
+        buf0__d__comb = buf0__q;
         buf1__clock = clock;
         buf1__rst_n = rst_n;
-        buf1__d = buf1__q;
+        buf1__d__comb = buf1__q;
         bv__clock = clock;
         bv__rst_n = rst_n;
-        bv__d = bv__q;
+        bv__d__comb = bv__q;
         be__clock = clock;
         be__rst_n = rst_n;
-        be__d = be__q;
+        be__d__comb = be__q;
         faddr__clock = clock;
         faddr__rst_n = rst_n;
-        faddr__d = faddr__q;
+        faddr__d__comb = faddr__q;
         maddr__clock = clock;
         maddr__rst_n = rst_n;
-        maddr__d = maddr__q;
+        maddr__d__comb = maddr__q;
         fp__clock = clock;
         fp__rst_n = rst_n;
-        fp__d = fp__q;
+        fp__d__comb = fp__q;
         lsm_list__clock = clock;
         lsm_list__rst_n = rst_n;
-        lsm_list__d = lsm_list__q;
+        lsm_list__d__comb = lsm_list__q;
         lsm_pc__clock = clock;
         lsm_pc__rst_n = rst_n;
-        lsm_pc__d = lsm_pc__q;
+        lsm_pc__d__comb = lsm_pc__q;
         lsm_st__clock = clock;
         lsm_st__rst_n = rst_n;
-        lsm_st__d = lsm_st__q;
+        lsm_st__d__comb = lsm_st__q;
         lsm_wb__clock = clock;
         lsm_wb__rst_n = rst_n;
-        lsm_wb__d = lsm_wb__q;
+        lsm_wb__d__comb = lsm_wb__q;
         lsm_rn__clock = clock;
         lsm_rn__rst_n = rst_n;
-        lsm_rn__d = lsm_rn__q;
+        lsm_rn__d__comb = lsm_rn__q;
         lsm_base__clock = clock;
         lsm_base__rst_n = rst_n;
-        lsm_base__d = lsm_base__q;
+        lsm_base__d__comb = lsm_base__q;
         exc_num__clock = clock;
         exc_num__rst_n = rst_n;
-        exc_num__d = exc_num__q;
+        exc_num__d__comb = exc_num__q;
         exc_thread__clock = clock;
         exc_thread__rst_n = rst_n;
-        exc_thread__d = exc_thread__q;
+        exc_thread__d__comb = exc_thread__q;
         exc_psp__clock = clock;
         exc_psp__rst_n = rst_n;
-        exc_psp__d = exc_psp__q;
+        exc_psp__d__comb = exc_psp__q;
         vmode__clock = clock;
         vmode__rst_n = rst_n;
-        vmode__d = vmode__q;
+        vmode__d__comb = vmode__q;
         er__clock = clock;
         er__rst_n = rst_n;
-        er__d = er__q;
+        er__d__comb = er__q;
         align__clock = clock;
         align__rst_n = rst_n;
-        align__d = align__q;
+        align__d__comb = align__q;
         unstk_sp__clock = clock;
         unstk_sp__rst_n = rst_n;
-        unstk_sp__d = 1'b0;
+        unstk_sp__d__comb = 1'b0;
         brd_kind__clock = clock;
         brd_kind__rst_n = rst_n;
-        brd_kind__d = brd_kind__q;
+        brd_kind__d__comb = brd_kind__q;
         apsr__clock = clock;
         apsr__rst_n = rst_n;
-        apsr__d = apsr__q;
+        apsr__d__comb = apsr__q;
         tbit__clock = clock;
         tbit__rst_n = rst_n;
-        tbit__d = tbit__q;
+        tbit__d__comb = tbit__q;
         ipsr__clock = clock;
         ipsr__rst_n = rst_n;
-        ipsr__d = ipsr__q;
+        ipsr__d__comb = ipsr__q;
         spsel__clock = clock;
         spsel__rst_n = rst_n;
-        spsel__d = spsel__q;
+        spsel__d__comb = spsel__q;
         npriv__clock = clock;
         npriv__rst_n = rst_n;
-        npriv__d = npriv__q;
+        npriv__d__comb = npriv__q;
         primask__clock = clock;
         primask__rst_n = rst_n;
-        primask__d = primask__q;
+        primask__d__comb = primask__q;
         asleep__clock = clock;
         asleep__rst_n = rst_n;
-        asleep__d = asleep__q;
+        asleep__d__comb = asleep__q;
         slp_wfe__clock = clock;
         slp_wfe__rst_n = rst_n;
-        slp_wfe__d = slp_wfe__q;
+        slp_wfe__d__comb = slp_wfe__q;
         ev__clock = clock;
         ev__rst_n = rst_n;
-        ev__d = ev__q | scs__sevonpend_ev;
+        ev__d__comb = ev__q | scs__sevonpend_ev;
         txev__clock = clock;
         txev__rst_n = rst_n;
-        txev__d = 1'b0;
+        txev__d__comb = 1'b0;
         dp_fetch__clock = clock;
         dp_fetch__rst_n = rst_n;
-        dp_fetch__d = dp_fetch__q;
+        dp_fetch__d__comb = dp_fetch__q;
         dp_fslot__clock = clock;
         dp_fslot__rst_n = rst_n;
-        dp_fslot__d = dp_fslot__q;
+        dp_fslot__d__comb = dp_fslot__q;
         dp_ld__clock = clock;
         dp_ld__rst_n = rst_n;
-        dp_ld__d = dp_ld__q;
+        dp_ld__d__comb = dp_ld__q;
         dp_st__clock = clock;
         dp_st__rst_n = rst_n;
-        dp_st__d = dp_st__q;
+        dp_st__d__comb = dp_st__q;
         dp_xpsr__clock = clock;
         dp_xpsr__rst_n = rst_n;
-        dp_xpsr__d = dp_xpsr__q;
+        dp_xpsr__d__comb = dp_xpsr__q;
         dp_msp__clock = clock;
         dp_msp__rst_n = rst_n;
-        dp_msp__d = dp_msp__q;
+        dp_msp__d__comb = dp_msp__q;
         dp_pc__clock = clock;
         dp_pc__rst_n = rst_n;
-        dp_pc__d = dp_pc__q;
+        dp_pc__d__comb = dp_pc__q;
         dp_raw__clock = clock;
         dp_raw__rst_n = rst_n;
-        dp_raw__d = dp_raw__q;
+        dp_raw__d__comb = dp_raw__q;
         dp_scs__clock = clock;
         dp_scs__rst_n = rst_n;
-        dp_scs__d = dp_scs__q;
+        dp_scs__d__comb = dp_scs__q;
         dp_size__clock = clock;
         dp_size__rst_n = rst_n;
-        dp_size__d = dp_size__q;
+        dp_size__d__comb = dp_size__q;
         dp_signed__clock = clock;
         dp_signed__rst_n = rst_n;
-        dp_signed__d = dp_signed__q;
+        dp_signed__d__comb = dp_signed__q;
         dp_lane__clock = clock;
         dp_lane__rst_n = rst_n;
-        dp_lane__d = dp_lane__q;
+        dp_lane__d__comb = dp_lane__q;
         dp_reg__clock = clock;
         dp_reg__rst_n = rst_n;
-        dp_reg__d = dp_reg__q;
+        dp_reg__d__comb = dp_reg__q;
         dp_wsel__clock = clock;
         dp_wsel__rst_n = rst_n;
-        dp_wsel__d = dp_wsel__q;
+        dp_wsel__d__comb = dp_wsel__q;
         fz__clock = clock;
         fz__rst_n = rst_n;
         take_h__clock = clock;
@@ -2286,9 +2351,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         vaddr = ((32'h0) & 32'hffffffff);
         exret = 1'b0;
         target = sum;
-        scs__ack = 1'b0;
-        scs__ret = 1'b0;
-        scs__pend_svc = 1'b0;
+        scs__ack__comb = 1'b0;
+        scs__ret__comb = 1'b0;
+        scs__pend_svc__comb = 1'b0;
         scs__ret_num = ipsr__q;
         if (dp_ld__q) begin
             we = 1'b1;
@@ -2303,13 +2368,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             wd = rd_word;
         end
         if (dp_pc__q) begin
-            pc__d = rd_word & xfffffffe;
+            pc__d__comb = rd_word & xfffffffe;
         end
         if (dp_xpsr__q) begin
-            apsr__d = rd_word[(32'h1c)+:(4)];
-            tbit__d = rd_word[32'h18];
-            ipsr__d = rd_word[(32'h0)+:(6)];
-            align__d = rd_word[32'h9];
+            apsr__d__comb = rd_word[(32'h1c)+:(4)];
+            tbit__d__comb = rd_word[32'h18];
+            ipsr__d__comb = rd_word[(32'h0)+:(6)];
+            align__d__comb = rd_word[32'h9];
         end
         case (st__q)
             0:
@@ -2317,9 +2382,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     req = 1'b1;
                     rq_sum = 1'b0;
                     n_msp = 1'b1;
-                    exc_num__d = n1;
-                    vmode__d = b2_0;
-                    st__d = s_veca;
+                    exc_num__d__comb = n1;
+                    vmode__d__comb = b2_0;
+                    st__d__comb = s_veca;
                     we = 1'b1;
                     wphys = 1'b1;
                     wl = r14;
@@ -2332,16 +2397,16 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     end
                     else begin
                         if (asleep__q) begin
-                            asleep__d = 1'b0;
+                            asleep__d__comb = 1'b0;
                             if (slp_wfe__q) begin
-                                ev__d = 1'b0;
+                                ev__d__comb = 1'b0;
                             end
                         end
                         if (take_e) begin
                             stk_go = 1'b1;
                             stk_k = k0;
-                            exc_num__d = num_e;
-                            vmode__d = b2_1;
+                            exc_num__d__comb = num_e;
+                            vmode__d__comb = b2_1;
                         end
                         else if (~hv) begin
                             pf_en = 1'b1;
@@ -2350,14 +2415,14 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                             fault = 1'b1;
                         end
                         else begin
-                            ipc__d = pc__q;
+                            ipc__d__comb = pc__q;
                             pf_en = 1'b1;
                             if (alu) begin
                                 we = alu_we;
                                 wphys = 1'b0;
                                 wl = wl_alu;
                                 wd = res;
-                                apsr__d = apsr_alu;
+                                apsr__d__comb = apsr_alu;
                                 pc_step = 1'b1;
                                 retire = 1'b1;
                             end
@@ -2371,11 +2436,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 end
                                 else begin
                                     flush = 1'b1;
-                                    pc__d = target & xfffffffe;
-                                    st__d = s_bra;
-                                    brd_kind__d = b2_1;
+                                    pc__d__comb = target & xfffffffe;
+                                    st__d__comb = s_bra;
+                                    brd_kind__d__comb = b2_1;
                                     if (h9 & h8) begin
-                                        tbit__d = rb_v[32'h0];
+                                        tbit__d__comb = rb_v[32'h0];
                                     end
                                     if (h9 & h8 & h7) begin
                                         we = 1'b1;
@@ -2393,7 +2458,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 n_st = ~ls_load;
                                 n_signed = ls_signed;
                                 n_reg = ls_rt;
-                                st__d = s_x2;
+                                st__d__comb = s_x2;
                             end
                             else if (ds__i_stm | ds__i_ldm | ds__m_push | ds__m_pop) begin
                                 req = 1'b1;
@@ -2403,14 +2468,14 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 if (ds__m_push) begin
                                     rq_sum = 1'b1;
                                 end
-                                lsm_st__d = ds__i_stm | ds__m_push;
-                                lsm_wb__d = ds__i_stm;
-                                lsm_rn__d = ds__f_r8;
+                                lsm_st__d__comb = ds__i_stm | ds__m_push;
+                                lsm_wb__d__comb = ds__i_stm;
+                                lsm_rn__d__comb = ds__f_r8;
                                 if (ds__m_push | ds__m_pop) begin
-                                    lsm_rn__d = r13;
+                                    lsm_rn__d__comb = r13;
                                 end
-                                lsm_base__d = ra_v;
-                                lsm_pc__d = ds__m_pop & h8;
+                                lsm_base__d__comb = ra_v;
+                                lsm_pc__d__comb = ds__m_pop & h8;
                                 if (ds__m_push | ds__m_pop) begin
                                     we = 1'b1;
                                     wl = r13;
@@ -2430,7 +2495,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 else if (hw[(32'h8)+:(4)] == ones4) begin
                                     pc_step = 1'b1;
                                     if (svc_e) begin
-                                        scs__pend_svc = 1'b1;
+                                        scs__pend_svc__comb = 1'b1;
                                         retire = 1'b1;
                                     end
                                     else begin
@@ -2439,9 +2504,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 end
                                 else if (cond_ok) begin
                                     flush = 1'b1;
-                                    pc__d = sum;
-                                    st__d = s_bra;
-                                    brd_kind__d = b2_1;
+                                    pc__d__comb = sum;
+                                    st__d__comb = s_bra;
+                                    brd_kind__d__comb = b2_1;
                                 end
                                 else begin
                                     pc_step = 1'b1;
@@ -2450,13 +2515,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                             end
                             else if (ds__i_b) begin
                                 flush = 1'b1;
-                                pc__d = sum;
-                                st__d = s_bra;
-                                brd_kind__d = b2_1;
+                                pc__d__comb = sum;
+                                st__d__comb = s_bra;
+                                brd_kind__d__comb = b2_1;
                             end
                             else if (ds__i_32) begin
                                 if (h12 & ~h11) begin
-                                    st__d = s_x2;
+                                    st__d__comb = s_x2;
                                 end
                                 else begin
                                     fault = 1'b1;
@@ -2465,23 +2530,23 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                             else if (ds__m_bkpt) begin
                                 pc_step = 1'b1;
                                 retire = 1'b1;
-                                st__d = s_halt;
+                                st__d__comb = s_halt;
                             end
                             else if (ds__m_cps) begin
                                 if (privd) begin
-                                    primask__d = hw[32'h4];
+                                    primask__d__comb = hw[32'h4];
                                 end
                                 pc_step = 1'b1;
                                 retire = 1'b1;
                             end
                             else if (ds__m_hint) begin
                                 if ((hw[(32'h4)+:(4)] == h4_2) | (hw[(32'h4)+:(4)] == h4_3)) begin
-                                    st__d = s_x2;
+                                    st__d__comb = s_x2;
                                 end
                                 else begin
                                     if (hw[(32'h4)+:(4)] == h4_4) begin
-                                        ev__d = 1'b1;
-                                        txev__d = 1'b1;
+                                        ev__d__comb = 1'b1;
+                                        txev__d__comb = 1'b1;
                                     end
                                     pc_step = 1'b1;
                                     retire = 1'b1;
@@ -2499,15 +2564,15 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;
-                        st__d = s_exec;
+                        st__d__comb = s_exec;
                     end
                     else if (ds__m_hint) begin
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;
-                        asleep__d = 1'b1;
-                        slp_wfe__d = hw[(32'h4)+:(4)] == h4_2;
-                        st__d = s_exec;
+                        asleep__d__comb = 1'b1;
+                        slp_wfe__d__comb = hw[(32'h4)+:(4)] == h4_2;
+                        st__d__comb = s_exec;
                     end
                     else if (~hv2) begin
                         pf_en = 1'b1;
@@ -2520,21 +2585,21 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         we = 1'b1;
                         wl = r14;
                         wd = pc4 | 32'h1;
-                        pc__d = sum;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = sum;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                     end
                     else if (hw2[32'he] | hw2[32'hc]) begin
                         fault = 1'b1;
                     end
                     else if ((hw[(32'h5)+:(6)] == op_msr) & (hw[(32'h0)+:(4)] != r13) & (hw[(32'h0)+:(4)] != r15)) begin
                         flush = 1'b1;
-                        pc__d = pc4;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = pc4;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                         if (sysm[(32'h3)+:(5)] == z5) begin
                             if (~sysm[32'h2]) begin
-                                apsr__d = ra_v[(32'h1c)+:(4)];
+                                apsr__d__comb = ra_v[(32'h1c)+:(4)];
                             end
                         end
                         else if (privd) begin
@@ -2551,29 +2616,29 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 wd = ra_v;
                             end
                             else if (sysm == sys16) begin
-                                primask__d = ra_v[32'h0];
+                                primask__d__comb = ra_v[32'h0];
                             end
                             else if (sysm == sys20) begin
                                 if (~handler) begin
-                                    spsel__d = ra_v[32'h1];
+                                    spsel__d__comb = ra_v[32'h1];
                                 end
                             end
                         end
                     end
                     else if ((hw[(32'h4)+:(7)] == op_bar) & ((hw2[(32'h4)+:(4)] == h4_4) | (hw2[(32'h4)+:(4)] == h4_5) | (hw2[(32'h4)+:(4)] == h4_6))) begin
                         flush = 1'b1;
-                        pc__d = pc4;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = pc4;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                     end
                     else if ((hw[(32'h5)+:(6)] == op_mrs) & (hw2[(32'h8)+:(4)] != r13) & (hw2[(32'h8)+:(4)] != r15)) begin
                         flush = 1'b1;
                         we = 1'b1;
                         wl = hw2[(32'h8)+:(4)];
                         wd = mrs_v;
-                        pc__d = pc4;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = pc4;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                     end
                     else begin
                         fault = 1'b1;
@@ -2594,10 +2659,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         end
                         else begin
                             flush = 1'b1;
-                            pc__d = rd_word & xfffffffe;
-                            tbit__d = rd_word[32'h0];
-                            st__d = s_bra;
-                            brd_kind__d = b2_1;
+                            pc__d__comb = rd_word & xfffffffe;
+                            tbit__d__comb = rd_word[32'h0];
+                            st__d__comb = s_bra;
+                            brd_kind__d__comb = b2_1;
                         end
                     end
                     else begin
@@ -2610,13 +2675,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;
-                        st__d = s_exec;
+                        st__d__comb = s_exec;
                     end
                 end
             5:
                 begin
-                    bv__d = b2_0;
-                    be__d = b2_0;
+                    bv__d__comb = b2_0;
+                    be__d__comb = b2_0;
                     pf_en = 1'b1;
                     if (unstk_sp__q) begin
                         we = 1'b1;
@@ -2630,7 +2695,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                             wd = maddr__q + 32'h4;
                         end
                     end
-                    st__d = s_brd;
+                    st__d__comb = s_brd;
                 end
             6:
                 begin
@@ -2643,7 +2708,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         retire = 1'b1;
                         ret_exc = 1'b1;
                     end
-                    st__d = s_exec;
+                    st__d__comb = s_exec;
                 end
             7:
                 begin
@@ -2655,12 +2720,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             9:
                 begin
-                    pc__d = rd_word & xfffffffe;
-                    tbit__d = rd_word[32'h0];
-                    st__d = s_bra;
-                    brd_kind__d = b2_2;
+                    pc__d__comb = rd_word & xfffffffe;
+                    tbit__d__comb = rd_word[32'h0];
+                    st__d__comb = s_bra;
+                    brd_kind__d__comb = b2_2;
                     if (vmode__q == b2_0) begin
-                        brd_kind__d = b2_0;
+                        brd_kind__d__comb = b2_0;
                     end
                     else begin
                         we = 1'b1;
@@ -2689,7 +2754,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     if (take_e) begin
                         retire = 1'b1;
                         ret_ipc = 1'b1;
-                        vmode__d = b2_2;
+                        vmode__d__comb = b2_2;
                         vnum = num_e;
                         veca_go = 1'b1;
                     end
@@ -2702,9 +2767,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         end
                         n_ld = 1'b1;
                         n_reg = r0;
-                        maddr__d = rq_alt + 32'h4;
-                        k__d = k1;
-                        st__d = s_unstk;
+                        maddr__d__comb = rq_alt + 32'h4;
+                        k__d__comb = k1;
+                        st__d__comb = s_unstk;
                     end
                 end
             11:
@@ -2712,8 +2777,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     req = 1'b1;
                     rq_alt = maddr__q;
                     rq_sum = 1'b0;
-                    maddr__d = maddr__q + 32'h4;
-                    k__d = k__q + k1;
+                    maddr__d__comb = maddr__q + 32'h4;
+                    k__d__comb = k__q + k1;
                     case (k__q)
                         1:
                             begin
@@ -2747,36 +2812,36 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         default:
                             begin
                                 n_xpsr = 1'b1;
-                                st__d = s_unlast;
+                                st__d__comb = s_unlast;
                             end
                     endcase
                 end
             12:
                 begin
-                    spsel__d = er__q[32'h2];
-                    unstk_sp__d = 1'b1;
-                    st__d = s_bra;
-                    brd_kind__d = b2_1;
+                    spsel__d__comb = er__q[32'h2];
+                    unstk_sp__d__comb = 1'b1;
+                    st__d__comb = s_bra;
+                    brd_kind__d__comb = b2_1;
                 end
             13:
                 begin
                     if (DBGRESTART | restart_p__q) begin
-                        st__d = s_bra;
-                        brd_kind__d = b2_0;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_0;
                     end
                 end
             14:
                 begin
                     retire = 1'b1;
                     ret_lock = 1'b1;
-                    st__d = s_lock2;
+                    st__d__comb = s_lock2;
                 end
             default:
                 begin
                 end
         endcase
         if (pc_step) begin
-            pc__d = pc__q + 32'h2;
+            pc__d__comb = pc__q + 32'h2;
         end
         seq_step = pc_step & adv;
         rq_addr = rq_alt;
@@ -2786,11 +2851,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (lsm_go) begin
             req = 1'b1;
             rq_chk = 1'b1;
-            rq_write = lsm_st__d;
-            maddr__d = rq_addr + 32'h4;
-            lsm_list__d = list9 & ~low9;
+            rq_write = lsm_st__d__comb;
+            maddr__d__comb = rq_addr + 32'h4;
+            lsm_list__d__comb = list9 & ~low9;
             n_reg = low_idx;
-            if (lsm_st__d) begin
+            if (lsm_st__d__comb) begin
                 n_st = 1'b1;
             end
             else if (low9[32'h8]) begin
@@ -2800,10 +2865,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 n_ld = 1'b1;
             end
             if ((list9 & ~low9) == z9) begin
-                st__d = s_lastd;
+                st__d__comb = s_lastd;
             end
             else begin
-                st__d = s_lsm;
+                st__d__comb = s_lsm;
             end
         end
         if (stk_go) begin
@@ -2814,14 +2879,14 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             n_st = 1'b1;
             if (stk_k == k0) begin
                 rq_alt = frameptr;
-                fp__d = frameptr;
-                align__d = sp_cur[32'h2];
-                exc_thread__d = ~handler;
-                exc_psp__d = spsel__q;
+                fp__d__comb = frameptr;
+                align__d__comb = sp_cur[32'h2];
+                exc_thread__d__comb = ~handler;
+                exc_psp__d__comb = spsel__q;
             end
-            maddr__d = rq_alt + 32'h4;
-            k__d = stk_k + k1;
-            st__d = s_stk;
+            maddr__d__comb = rq_alt + 32'h4;
+            k__d__comb = stk_k + k1;
+            st__d__comb = s_stk;
             case (stk_k)
                 0:
                     begin
@@ -2854,12 +2919,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 default:
                     begin
                         n_wsel = b2_2;
-                        st__d = s_veca;
+                        st__d__comb = s_veca;
                     end
             endcase
         end
         if (veca_go) begin
-            if ((vmode__d == b2_1) & late_e & (exc_num__q != n3)) begin
+            if ((vmode__d__comb == b2_1) & late_e & (exc_num__q != n3)) begin
                 vnum = num_e;
             end
             req = 1'b1;
@@ -2884,13 +2949,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             rq_alt = vaddr;
             rq_sum = 1'b0;
             n_raw = 1'b1;
-            st__d = s_vecd;
-            if (vmode__d != b2_0) begin
-                scs__ack = 1'b1;
-                ipsr__d = vnum;
-                spsel__d = 1'b0;
+            st__d__comb = s_vecd;
+            if (vmode__d__comb != b2_0) begin
+                scs__ack__comb = 1'b1;
+                ipsr__d__comb = vnum;
+                spsel__d__comb = 1'b0;
             end
-            if (vmode__d == b2_1) begin
+            if (vmode__d__comb == b2_1) begin
                 we = 1'b1;
                 wphys = 1'b1;
                 wl = r13;
@@ -2908,10 +2973,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         exret_ok = (ex_val[(32'h4)+:(28)] == ret28) & ((ex_val[(32'h0)+:(4)] == er1) | (ex_val[(32'h0)+:(4)] == er9) | (ex_val[(32'h0)+:(4)] == erd));
         if (exret) begin
             if (exret_ok) begin
-                scs__ret = 1'b1;
-                er__d = ex_val[(32'h0)+:(4)];
+                scs__ret__comb = 1'b1;
+                er__d__comb = ex_val[(32'h0)+:(4)];
                 flush = 1'b1;
-                st__d = s_ret;
+                st__d__comb = s_ret;
             end
             else begin
                 fault = 1'b1;
@@ -2952,25 +3017,25 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             retire = 1'b0;
             we = 1'b0;
             req = 1'b0;
-            k__d = k0;
-            exc_num__d = n3;
-            vmode__d = b2_1;
-            st__d = s_stk;
+            k__d__comb = k0;
+            exc_num__d__comb = n3;
+            vmode__d__comb = b2_1;
+            st__d__comb = s_stk;
             if (neg_e) begin
-                st__d = s_lock;
+                st__d__comb = s_lock;
             end
             if (~ds__i_bcg | ~is_exec) begin
-                pc__d = pc__q;
+                pc__d__comb = pc__q;
                 pc_step = 1'b0;
             end
-            apsr__d = apsr__q;
+            apsr__d__comb = apsr__q;
         end
         f_addr = faddr__q;
         if (st__q == s_bra) begin
             f_addr = pc__q & xfffffffc;
         end
         fd = f_addr - (pc__q & xfffffffc);
-        pc_cross = pc__d[32'h2] != pc__q[32'h2];
+        pc_cross = pc__d__comb[32'h2] != pc__q[32'h2];
         fetch = pf_en & ~flush & ~req_pre & ~fault_pre & (fd == 32'h4);
         if (pc_cross) begin
             if (fd == 32'h8) begin
@@ -2983,48 +3048,48 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         fetch_xn = f_addr[(32'h1d)+:(3)] == xn3;
         if (pc_cross) begin
             if (slot) begin
-                bv__d = bv__d & b2_1;
+                bv__d__comb = bv__d__comb & b2_1;
             end
             else begin
-                bv__d = bv__d & b2_2;
+                bv__d__comb = bv__d__comb & b2_2;
             end
         end
         if (fetch) begin
-            faddr__d = f_addr + 32'h4;
+            faddr__d__comb = f_addr + 32'h4;
             if (fetch_xn) begin
                 if (f_addr[32'h2]) begin
-                    bv__d = bv__d | b2_2;
-                    be__d = be__d | b2_2;
+                    bv__d__comb = bv__d__comb | b2_2;
+                    be__d__comb = be__d__comb | b2_2;
                 end
                 else begin
-                    bv__d = bv__d | b2_1;
-                    be__d = be__d | b2_1;
+                    bv__d__comb = bv__d__comb | b2_1;
+                    be__d__comb = be__d__comb | b2_1;
                 end
             end
         end
         ahb = (req & ~rq_scs) | (fetch & ~fetch_xn);
-        HTRANS = tr_idle;
+        HTRANS__comb = tr_idle;
         if (ahb & ~HRESP) begin
-            HTRANS = tr_nonseq;
+            HTRANS__comb = tr_nonseq;
         end
-        HADDR = f_addr;
-        HSIZE = sz2;
-        HWRITE = 1'b0;
-        HPROT = zero4;
+        HADDR__comb = f_addr;
+        HSIZE__comb = sz2;
+        HWRITE__comb = 1'b0;
+        HPROT__comb = zero4;
         if (privd | ~is_exec) begin
-            HPROT = h4_2;
+            HPROT__comb = h4_2;
         end
         if (req) begin
-            HADDR = rq_addr;
-            HSIZE = sz0;
+            HADDR__comb = rq_addr;
+            HSIZE__comb = sz0;
             if (rq_size == b2_1) begin
-                HSIZE = sz1;
+                HSIZE__comb = sz1;
             end
             else if (rq_size == b2_2) begin
-                HSIZE = sz2;
+                HSIZE__comb = sz2;
             end
-            HWRITE = rq_write;
-            HPROT = HPROT | h4_1;
+            HWRITE__comb = rq_write;
+            HPROT__comb = HPROT__comb | h4_1;
         end
         HBURST = sz0;
         HWDATA = hwdata;
@@ -3052,122 +3117,122 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         rf__waddr = widx;
         rf__wdata = wdata;
         if (wen) begin
-            rf_ok__d = rf_ok__q | (one16 << widx);
+            rf_ok__d__comb = rf_ok__q | (one16 << widx);
         end
         if (wen & (widx == r13)) begin
-            msp__d = wdata;
+            msp__d__comb = wdata;
         end
         if (wen & (widx == r15)) begin
-            psp__d = wdata;
+            psp__d__comb = wdata;
         end
         if (~adv) begin
-            st__d = st__q;
-            k__d = k__q;
-            pc__d = pc__q;
+            st__d__comb = st__q;
+            k__d__comb = k__q;
+            pc__d__comb = pc__q;
             pc_step = 1'b0;
-            ipc__d = ipc__q;
-            bv__d = bv__q;
-            be__d = be__q;
-            faddr__d = faddr__q;
-            maddr__d = maddr__q;
-            fp__d = fp__q;
-            lsm_list__d = lsm_list__q;
-            lsm_pc__d = lsm_pc__q;
-            lsm_st__d = lsm_st__q;
-            lsm_wb__d = lsm_wb__q;
-            lsm_rn__d = lsm_rn__q;
-            lsm_base__d = lsm_base__q;
-            exc_num__d = exc_num__q;
-            exc_thread__d = exc_thread__q;
-            exc_psp__d = exc_psp__q;
-            vmode__d = vmode__q;
-            er__d = er__q;
-            align__d = align__q;
-            unstk_sp__d = unstk_sp__q;
-            brd_kind__d = brd_kind__q;
-            apsr__d = apsr__q;
-            tbit__d = tbit__q;
-            ipsr__d = ipsr__q;
-            spsel__d = spsel__q;
-            npriv__d = npriv__q;
-            primask__d = primask__q;
-            asleep__d = asleep__q;
-            slp_wfe__d = slp_wfe__q;
-            ev__d = ev__q | scs__sevonpend_ev;
-            txev__d = 1'b0;
+            ipc__d__comb = ipc__q;
+            bv__d__comb = bv__q;
+            be__d__comb = be__q;
+            faddr__d__comb = faddr__q;
+            maddr__d__comb = maddr__q;
+            fp__d__comb = fp__q;
+            lsm_list__d__comb = lsm_list__q;
+            lsm_pc__d__comb = lsm_pc__q;
+            lsm_st__d__comb = lsm_st__q;
+            lsm_wb__d__comb = lsm_wb__q;
+            lsm_rn__d__comb = lsm_rn__q;
+            lsm_base__d__comb = lsm_base__q;
+            exc_num__d__comb = exc_num__q;
+            exc_thread__d__comb = exc_thread__q;
+            exc_psp__d__comb = exc_psp__q;
+            vmode__d__comb = vmode__q;
+            er__d__comb = er__q;
+            align__d__comb = align__q;
+            unstk_sp__d__comb = unstk_sp__q;
+            brd_kind__d__comb = brd_kind__q;
+            apsr__d__comb = apsr__q;
+            tbit__d__comb = tbit__q;
+            ipsr__d__comb = ipsr__q;
+            spsel__d__comb = spsel__q;
+            npriv__d__comb = npriv__q;
+            primask__d__comb = primask__q;
+            asleep__d__comb = asleep__q;
+            slp_wfe__d__comb = slp_wfe__q;
+            ev__d__comb = ev__q | scs__sevonpend_ev;
+            txev__d__comb = 1'b0;
             retire = 1'b0;
-            scs__ack = 1'b0;
-            scs__ret = 1'b0;
-            scs__pend_svc = 1'b0;
+            scs__ack__comb = 1'b0;
+            scs__ret__comb = 1'b0;
+            scs__pend_svc__comb = 1'b0;
         end
         if (RXEV) begin
-            ev__d = 1'b1;
+            ev__d__comb = 1'b1;
         end
         err_now = HREADY & HRESP & (dp_ld__q | dp_st__q | dp_xpsr__q | dp_msp__q | dp_pc__q | dp_raw__q);
         if (err_now) begin
-            k__d = k0;
-            exc_num__d = n3;
-            vmode__d = b2_1;
-            st__d = s_stk;
+            k__d__comb = k0;
+            exc_num__d__comb = n3;
+            vmode__d__comb = b2_1;
+            st__d__comb = s_stk;
             if (neg_e | ((exc_num__q == n3) & (vmode__q == b2_1) & ((st__q == s_stk) | (st__q == s_veca) | (st__q == s_vecd)))) begin
-                st__d = s_lock;
+                st__d__comb = s_lock;
             end
         end
         if (HREADY & dp_fetch__q & (st__q != s_bra)) begin
             if (dp_fslot__q) begin
-                buf1__d = HRDATA;
-                bv__d = bv__d | b2_2;
+                buf1__d__comb = HRDATA;
+                bv__d__comb = bv__d__comb | b2_2;
                 if (HRESP) begin
-                    be__d = be__d | b2_2;
+                    be__d__comb = be__d__comb | b2_2;
                 end
                 else begin
-                    be__d = be__d & b2_1;
+                    be__d__comb = be__d__comb & b2_1;
                 end
             end
             else begin
-                buf0__d = HRDATA;
-                bv__d = bv__d | b2_1;
+                buf0__d__comb = HRDATA;
+                bv__d__comb = bv__d__comb | b2_1;
                 if (HRESP) begin
-                    be__d = be__d | b2_1;
+                    be__d__comb = be__d__comb | b2_1;
                 end
                 else begin
-                    be__d = be__d & b2_2;
+                    be__d__comb = be__d__comb & b2_2;
                 end
             end
         end
         if (HREADY) begin
-            dp_fetch__d = adv & fetch & ~fetch_xn;
-            dp_fslot__d = f_addr[32'h2];
-            dp_ld__d = adv & req & n_ld;
-            dp_st__d = adv & req & n_st;
-            dp_xpsr__d = adv & req & n_xpsr;
-            dp_msp__d = adv & req & n_msp;
-            dp_pc__d = adv & req & n_pc;
-            dp_raw__d = adv & req & n_raw;
-            dp_scs__d = req & rq_scs;
-            dp_size__d = rq_size;
-            dp_signed__d = n_signed;
-            dp_lane__d = rq_addr[(32'h0)+:(2)];
-            dp_reg__d = n_reg;
-            dp_wsel__d = n_wsel;
+            dp_fetch__d__comb = adv & fetch & ~fetch_xn;
+            dp_fslot__d__comb = f_addr[32'h2];
+            dp_ld__d__comb = adv & req & n_ld;
+            dp_st__d__comb = adv & req & n_st;
+            dp_xpsr__d__comb = adv & req & n_xpsr;
+            dp_msp__d__comb = adv & req & n_msp;
+            dp_pc__d__comb = adv & req & n_pc;
+            dp_raw__d__comb = adv & req & n_raw;
+            dp_scs__d__comb = req & rq_scs;
+            dp_size__d__comb = rq_size;
+            dp_signed__d__comb = n_signed;
+            dp_lane__d__comb = rq_addr[(32'h0)+:(2)];
+            dp_reg__d__comb = n_reg;
+            dp_wsel__d__comb = n_wsel;
         end
-        pc4_q__d = pc__q + 32'h4;
+        pc4_q__d__comb = pc__q + 32'h4;
         if (seq_step) begin
-            pc4_q__d = pc__q + 32'h6;
+            pc4_q__d__comb = pc__q + 32'h6;
         end
-        ds__pc_n = pc__q[(32'h1)+:(2)];
+        ds__pc_n__comb = pc__q[(32'h1)+:(2)];
         if (seq_step) begin
-            ds__pc_n = pc__q[(32'h1)+:(2)] + b2_1;
+            ds__pc_n__comb = pc__q[(32'h1)+:(2)] + b2_1;
         end
-        ds__buf0_n = buf0__d;
-        ds__buf1_n = buf1__d;
-        ds__st_n = dp_st__d;
-        ds__st_reg_n = dp_reg__d;
+        ds__buf0_n = buf0__d__comb;
+        ds__buf1_n = buf1__d__comb;
+        ds__st_n = dp_st__d__comb;
+        ds__st_reg_n = dp_reg__d__comb;
         scs__irq = IRQ;
         scs__nmi = NMI;
-        scs__primask = primask__d;
-        scs__ipsr = ipsr__d;
-        scs__entry_num = exc_num__d;
+        scs__primask = primask__d__comb;
+        scs__ipsr = ipsr__d__comb;
+        scs__entry_num = exc_num__d__comb;
         TXEV = txev__q;
         SLEEPING = asleep__q & ~wake_c;
         SLEEPDEEP = scs__sleepdeep;
@@ -3176,27 +3241,92 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         HALTED = st__q == s_halt;
         trc_retire = retire;
         trc_exc = ret_exc | ret_lock;
-        trc_excnum = ipsr__q;
+        trc_excnum__comb = ipsr__q;
         if (ret_lock) begin
-            trc_excnum = n0;
+            trc_excnum__comb = n0;
         end
-        trc_pc = pc__q;
+        trc_pc__comb = pc__q;
         if (ret_ipc) begin
-            trc_pc = ipc__q;
+            trc_pc__comb = ipc__q;
         end
         trc_rf_we = wen;
         trc_rf_idx = widx;
         trc_rf_data = wdata;
-        trc_apsr = apsr__d;
-        trc_ipsr = ipsr__d;
-        trc_control = b2_0;
-        if (spsel__d) begin
-            trc_control = b2_2;
+        trc_apsr = apsr__d__comb;
+        trc_ipsr = ipsr__d__comb;
+        trc_control__comb = b2_0;
+        if (spsel__d__comb) begin
+            trc_control__comb = b2_2;
         end
-        if (npriv__d) begin
-            trc_control = trc_control | b2_1;
+        if (npriv__d__comb) begin
+            trc_control__comb = trc_control__comb | b2_1;
         end
-        trc_primask = primask__d;
+        trc_primask = primask__d__comb;
+        HADDR = HADDR__comb;
+        HPROT = HPROT__comb;
+        HSIZE = HSIZE__comb;
+        HTRANS = HTRANS__comb;
+        HWRITE = HWRITE__comb;
+        align__d = align__d__comb;
+        apsr__d = apsr__d__comb;
+        asleep__d = asleep__d__comb;
+        be__d = be__d__comb;
+        brd_kind__d = brd_kind__d__comb;
+        buf0__d = buf0__d__comb;
+        buf1__d = buf1__d__comb;
+        bv__d = bv__d__comb;
+        dp_fetch__d = dp_fetch__d__comb;
+        dp_fslot__d = dp_fslot__d__comb;
+        dp_lane__d = dp_lane__d__comb;
+        dp_ld__d = dp_ld__d__comb;
+        dp_msp__d = dp_msp__d__comb;
+        dp_pc__d = dp_pc__d__comb;
+        dp_raw__d = dp_raw__d__comb;
+        dp_reg__d = dp_reg__d__comb;
+        dp_scs__d = dp_scs__d__comb;
+        dp_signed__d = dp_signed__d__comb;
+        dp_size__d = dp_size__d__comb;
+        dp_st__d = dp_st__d__comb;
+        dp_wsel__d = dp_wsel__d__comb;
+        dp_xpsr__d = dp_xpsr__d__comb;
+        ds__pc_n = ds__pc_n__comb;
+        er__d = er__d__comb;
+        ev__d = ev__d__comb;
+        exc_num__d = exc_num__d__comb;
+        exc_psp__d = exc_psp__d__comb;
+        exc_thread__d = exc_thread__d__comb;
+        faddr__d = faddr__d__comb;
+        fp__d = fp__d__comb;
+        ipc__d = ipc__d__comb;
+        ipsr__d = ipsr__d__comb;
+        k__d = k__d__comb;
+        lsm_base__d = lsm_base__d__comb;
+        lsm_list__d = lsm_list__d__comb;
+        lsm_pc__d = lsm_pc__d__comb;
+        lsm_rn__d = lsm_rn__d__comb;
+        lsm_st__d = lsm_st__d__comb;
+        lsm_wb__d = lsm_wb__d__comb;
+        maddr__d = maddr__d__comb;
+        msp__d = msp__d__comb;
+        npriv__d = npriv__d__comb;
+        pc4_q__d = pc4_q__d__comb;
+        pc__d = pc__d__comb;
+        primask__d = primask__d__comb;
+        psp__d = psp__d__comb;
+        rf_ok__d = rf_ok__d__comb;
+        scs__ack = scs__ack__comb;
+        scs__pend_svc = scs__pend_svc__comb;
+        scs__ret = scs__ret__comb;
+        slp_wfe__d = slp_wfe__d__comb;
+        spsel__d = spsel__d__comb;
+        st__d = st__d__comb;
+        tbit__d = tbit__d__comb;
+        trc_control = trc_control__comb;
+        trc_excnum = trc_excnum__comb;
+        trc_pc = trc_pc__comb;
+        txev__d = txev__d__comb;
+        unstk_sp__d = unstk_sp__d__comb;
+        vmode__d = vmode__d__comb;
     end
 
 endmodule // pluton_m0
@@ -3440,6 +3570,8 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
     );
 
     // Update code
+    reg [3:0] f_hd__comb;
+    reg [3:0] rb_q__d__comb;
     always @(*) begin
         hw_q__clock = clock;
         hw_q__rst_n = rst_n;
@@ -3608,9 +3740,9 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
         cls_q__d = n_cls;
         hw_q__d = hw_n;
         ra_q__d = n_ra;
-        rb_q__d = n_rb;
+        rb_q__d__comb = n_rb;
         if (st_n) begin
-            rb_q__d = st_reg_n;
+            rb_q__d__comb = st_reg_n;
         end
         hw32 = hw_q__q;
         i_shift = cls_q__q[32'h0];
@@ -3641,12 +3773,14 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
         m_hint = cls_q__q[32'h19];
         f_rd = hw_q__q[(32'h0)+:(4)] & m7_4;
         f_r8 = hw_q__q[(32'h8)+:(4)] & m7_4;
-        f_hd = f_rd;
+        f_hd__comb = f_rd;
         if (hw_q__q[32'h7]) begin
-            f_hd = f_rd | r8;
+            f_hd__comb = f_rd | r8;
         end
         ra = ra_q__q;
         rb = rb_q__q;
+        f_hd = f_hd__comb;
+        rb_q__d = rb_q__d__comb;
     end
 
 endmodule // pluton_m0_ds
@@ -4347,6 +4481,16 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     );
 
     // Update code
+    reg [31:0] o_rdata__d__comb;
+    reg scr_sevonpend__d__comb;
+    reg scr_sleepdeep__d__comb;
+    reg [23:0] st_cvr__d__comb;
+    reg st_en__d__comb;
+    reg st_flag__d__comb;
+    reg [23:0] st_rvr__d__comb;
+    reg st_tickint__d__comb;
+    reg sysreset__d__comb;
+    reg [7:0] w_ipr__d__comb;
     always @(*) begin
         irq_en__clock = clock;
         irq_en__rst_n = rst_n;
@@ -4376,27 +4520,27 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         hf_act__rst_n = rst_n;
         st_en__clock = clock;
         st_en__rst_n = rst_n;
-        st_en__d = st_en__q;
+        st_en__d__comb = st_en__q;
         st_tickint__clock = clock;
         st_tickint__rst_n = rst_n;
-        st_tickint__d = st_tickint__q;
+        st_tickint__d__comb = st_tickint__q;
         st_flag__clock = clock;
         st_flag__rst_n = rst_n;
         st_rvr__clock = clock;
         st_rvr__rst_n = rst_n;
-        st_rvr__d = st_rvr__q;
+        st_rvr__d__comb = st_rvr__q;
         st_cvr__clock = clock;
         st_cvr__rst_n = rst_n;
-        st_cvr__d = st_cvr__q;
+        st_cvr__d__comb = st_cvr__q;
         scr_sleepdeep__clock = clock;
         scr_sleepdeep__rst_n = rst_n;
-        scr_sleepdeep__d = scr_sleepdeep__q;
+        scr_sleepdeep__d__comb = scr_sleepdeep__q;
         scr_sevonpend__clock = clock;
         scr_sevonpend__rst_n = rst_n;
-        scr_sevonpend__d = scr_sevonpend__q;
+        scr_sevonpend__d__comb = scr_sevonpend__q;
         sysreset__clock = clock;
         sysreset__rst_n = rst_n;
-        sysreset__d = sysreset__q;
+        sysreset__d__comb = sysreset__q;
         w_csr__clock = clock;
         w_csr__rst_n = rst_n;
         w_rvr__clock = clock;
@@ -4457,9 +4601,9 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         w_icer__d = sw & g_nv & (nv5 == w_icer5);
         w_ispr__d = sw & g_nv & (nv5 == w_ispr5);
         w_icpr__d = sw & g_nv & (nv5 == w_icpr5);
-        w_ipr__d = z8;
+        w_ipr__d__comb = z8;
         if (sw & g_ipr) begin
-            w_ipr__d = one8 << addr[(32'h0)+:(3)];
+            w_ipr__d__comb = one8 << addr[(32'h0)+:(3)];
         end
         w_icsr__d = sw & g_scb & (scb_w == o_icsr);
         w_aircr__d = sw & g_scb & (scb_w == o_aircr);
@@ -4798,14 +4942,14 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         fire = 1'b0;
         if (st_en__q) begin
             if (st_cvr__q == z24) begin
-                st_cvr__d = st_rvr__q;
+                st_cvr__d__comb = st_rvr__q;
             end
             else begin
-                st_cvr__d = st_cvr__q - one24;
+                st_cvr__d__comb = st_cvr__q - one24;
                 fire = st_cvr__q == one24;
             end
         end
-        st_flag__d = (st_flag__q & ~r_csr__q) | fire;
+        st_flag__d__comb = (st_flag__q & ~r_csr__q) | fire;
         irq_kept = irq_pend__q & ~ack_irq;
         irq_line = irq & ~(irq_act__q | ack_irq);
         irq_edge = irq_kept | irq_line;
@@ -4832,15 +4976,15 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         n_sys_lo = sys_lo__q;
         n_nmi_pend = nmi_edge;
         if (w_csr__q) begin
-            st_en__d = wdata[32'h0];
-            st_tickint__d = wdata[32'h1];
+            st_en__d__comb = wdata[32'h0];
+            st_tickint__d__comb = wdata[32'h1];
         end
         if (w_rvr__q) begin
-            st_rvr__d = wdata[(32'h0)+:(24)];
+            st_rvr__d__comb = wdata[(32'h0)+:(24)];
         end
         if (w_cvr__q) begin
-            st_cvr__d = z24;
-            st_flag__d = 1'b0;
+            st_cvr__d__comb = z24;
+            st_flag__d__comb = 1'b0;
         end
         if (w_iser__q) begin
             n_irq_en = irq_en__q | wdata;
@@ -4884,11 +5028,11 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
             end
         end
         if (w_aircr__q & (wdata[(32'h10)+:(16)] == vectkey) & wdata[32'h2]) begin
-            sysreset__d = 1'b1;
+            sysreset__d__comb = 1'b1;
         end
         if (w_scr__q) begin
-            scr_sleepdeep__d = wdata[32'h2];
-            scr_sevonpend__d = wdata[32'h4];
+            scr_sleepdeep__d__comb = wdata[32'h2];
+            scr_sevonpend__d__comb = wdata[32'h4];
         end
         if (w_shpr2__q) begin
             n_sys_hi = sys_hi__q & ~s_svc;
@@ -5098,9 +5242,9 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         exec_neg = nmi_act__q | hf_act__q;
         sleepdeep = scr_sleepdeep__q;
         sysresetreq = sysreset__q;
-        st_sel = st_cvr__d;
+        st_sel = st_cvr__d__comb;
         if (st_w == o_rvr) begin
-            st_sel = st_rvr__d;
+            st_sel = st_rvr__d__comb;
         end
         rd_st = z32;
         if (st_sel[0]) begin
@@ -5177,13 +5321,13 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         end
         if (st_w == o_csr) begin
             rd_st = v_clksrc;
-            if (st_en__d) begin
+            if (st_en__d__comb) begin
                 rd_st = rd_st | (32'h1 << 32'h0);
             end
-            if (st_tickint__d) begin
+            if (st_tickint__d__comb) begin
                 rd_st = rd_st | (32'h1 << 32'h1);
             end
-            if (st_flag__d) begin
+            if (st_flag__d__comb) begin
                 rd_st = rd_st | (32'h1 << 32'h10);
             end
         end
@@ -5319,10 +5463,10 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
             rd_scb = v_aircr;
         end
         if (scb_w == o_scr) begin
-            if (scr_sleepdeep__d) begin
+            if (scr_sleepdeep__d__comb) begin
                 rd_scb = rd_scb | (32'h1 << 32'h2);
             end
-            if (scr_sevonpend__d) begin
+            if (scr_sevonpend__d__comb) begin
                 rd_scb = rd_scb | (32'h1 << 32'h4);
             end
         end
@@ -5364,11 +5508,21 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         if (g_scb) begin
             rd_val = rd_scb;
         end
-        o_rdata__d = z32;
+        o_rdata__d__comb = z32;
         if (sr) begin
-            o_rdata__d = rd_val;
+            o_rdata__d__comb = rd_val;
         end
         rdata = o_rdata__q;
+        o_rdata__d = o_rdata__d__comb;
+        scr_sevonpend__d = scr_sevonpend__d__comb;
+        scr_sleepdeep__d = scr_sleepdeep__d__comb;
+        st_cvr__d = st_cvr__d__comb;
+        st_en__d = st_en__d__comb;
+        st_flag__d = st_flag__d__comb;
+        st_rvr__d = st_rvr__d__comb;
+        st_tickint__d = st_tickint__d__comb;
+        sysreset__d = sysreset__d__comb;
+        w_ipr__d = w_ipr__d__comb;
     end
 
 endmodule // pluton_m0_scs

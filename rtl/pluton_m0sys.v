@@ -1188,6 +1188,15 @@ module pluton_m0sys_node_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
     );
 
     // Update code
+    reg [15:0] addr_r__d__comb;
+    reg err1__d__comb;
+    reg [3:0] master_r__d__comb;
+    reg [31:0] rdata_r__d__comb;
+    reg setup__d__comb;
+    reg slot1__d__comb;
+    reg [3:0] strb_r__d__comb;
+    reg [31:0] wdata_r__d__comb;
+    reg write_r__d__comb;
     always @(*) begin
         setup__clock = clock;
         access__clock = clock;
@@ -1260,38 +1269,38 @@ module pluton_m0sys_node_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         hresp = err1__q | err2__q;
         hrdata = rdata_r__q;
         done = access__q & ready_sel;
-        setup__d = 1'b0;
+        setup__d__comb = 1'b0;
         access__d = setup__q | (access__q & ~ready_sel);
-        err1__d = done & err_sel;
+        err1__d__comb = done & err_sel;
         err2__d = err1__q;
-        rdata_r__d = zero32;
+        rdata_r__d__comb = zero32;
         if (done & ~err_sel & ~write_r__q) begin
-            rdata_r__d = rdata_sel;
+            rdata_r__d__comb = rdata_sel;
         end
-        slot1__d = slot1__q;
-        addr_r__d = addr_r__q;
-        write_r__d = write_r__q;
-        strb_r__d = strb_r__q;
-        master_r__d = master_r__q;
+        slot1__d__comb = slot1__q;
+        addr_r__d__comb = addr_r__q;
+        write_r__d__comb = write_r__q;
+        strb_r__d__comb = strb_r__q;
+        master_r__d__comb = master_r__q;
         if (active) begin
             if (bad | ~mapped) begin
-                err1__d = 1'b1;
+                err1__d__comb = 1'b1;
             end
             else begin
-                setup__d = 1'b1;
-                slot1__d = ~in_slot0;
-                addr_r__d = haddr[(32'h0)+:(16)] & word_mask;
-                write_r__d = hwrite;
-                strb_r__d = zero4;
+                setup__d__comb = 1'b1;
+                slot1__d__comb = ~in_slot0;
+                addr_r__d__comb = haddr[(32'h0)+:(16)] & word_mask;
+                write_r__d__comb = hwrite;
+                strb_r__d__comb = zero4;
                 if (hwrite) begin
-                    strb_r__d = lanes;
+                    strb_r__d__comb = lanes;
                 end
-                master_r__d = hmaster;
+                master_r__d__comb = hmaster;
             end
         end
-        wdata_r__d = wdata_r__q;
+        wdata_r__d__comb = wdata_r__q;
         if (setup__q & write_r__q) begin
-            wdata_r__d = hwdata;
+            wdata_r__d__comb = hwdata;
         end
         psel0 = (setup__q | access__q) & ~slot1__q;
         psel1 = (setup__q | access__q) & slot1__q;
@@ -1301,6 +1310,15 @@ module pluton_m0sys_node_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         pwdata = wdata_r__q;
         pstrb = strb_r__q;
         pmaster = master_r__q;
+        addr_r__d = addr_r__d__comb;
+        err1__d = err1__d__comb;
+        master_r__d = master_r__d__comb;
+        rdata_r__d = rdata_r__d__comb;
+        setup__d = setup__d__comb;
+        slot1__d = slot1__d__comb;
+        strb_r__d = strb_r__d__comb;
+        wdata_r__d = wdata_r__d__comb;
+        write_r__d = write_r__d__comb;
     end
 
 endmodule // pluton_m0sys_node_apb
@@ -2444,6 +2462,71 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
     );
 
     // Update code
+    reg [31:0] HADDR__comb;
+    reg [3:0] HPROT__comb;
+    reg [2:0] HSIZE__comb;
+    reg [1:0] HTRANS__comb;
+    reg HWRITE__comb;
+    reg align__d__comb;
+    reg [3:0] apsr__d__comb;
+    reg asleep__d__comb;
+    reg [1:0] be__d__comb;
+    reg [1:0] brd_kind__d__comb;
+    reg [31:0] buf0__d__comb;
+    reg [31:0] buf1__d__comb;
+    reg [1:0] bv__d__comb;
+    reg dp_fetch__d__comb;
+    reg dp_fslot__d__comb;
+    reg [1:0] dp_lane__d__comb;
+    reg dp_ld__d__comb;
+    reg dp_msp__d__comb;
+    reg dp_pc__d__comb;
+    reg dp_raw__d__comb;
+    reg [3:0] dp_reg__d__comb;
+    reg dp_scs__d__comb;
+    reg dp_signed__d__comb;
+    reg [1:0] dp_size__d__comb;
+    reg dp_st__d__comb;
+    reg [1:0] dp_wsel__d__comb;
+    reg dp_xpsr__d__comb;
+    reg [1:0] ds__pc_n__comb;
+    reg [3:0] er__d__comb;
+    reg ev__d__comb;
+    reg [5:0] exc_num__d__comb;
+    reg exc_psp__d__comb;
+    reg exc_thread__d__comb;
+    reg [31:0] faddr__d__comb;
+    reg [31:0] fp__d__comb;
+    reg [31:0] ipc__d__comb;
+    reg [5:0] ipsr__d__comb;
+    reg [2:0] k__d__comb;
+    reg [31:0] lsm_base__d__comb;
+    reg [8:0] lsm_list__d__comb;
+    reg lsm_pc__d__comb;
+    reg [3:0] lsm_rn__d__comb;
+    reg lsm_st__d__comb;
+    reg lsm_wb__d__comb;
+    reg [31:0] maddr__d__comb;
+    reg [31:0] msp__d__comb;
+    reg npriv__d__comb;
+    reg [31:0] pc4_q__d__comb;
+    reg [31:0] pc__d__comb;
+    reg primask__d__comb;
+    reg [31:0] psp__d__comb;
+    reg [15:0] rf_ok__d__comb;
+    reg scs__ack__comb;
+    reg scs__pend_svc__comb;
+    reg scs__ret__comb;
+    reg slp_wfe__d__comb;
+    reg spsel__d__comb;
+    reg [3:0] st__d__comb;
+    reg tbit__d__comb;
+    reg [1:0] trc_control__comb;
+    reg [5:0] trc_excnum__comb;
+    reg [31:0] trc_pc__comb;
+    reg txev__d__comb;
+    reg unstk_sp__d__comb;
+    reg [1:0] vmode__d__comb;
     always @(*) begin
         scs__clock = clock;
         scs__rst_n = rst_n;
@@ -2452,162 +2535,162 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         ds__rst_n = rst_n;
         rf_ok__clock = clock;
         rf_ok__rst_n = rst_n;
-        rf_ok__d = rf_ok__q;
+        rf_ok__d__comb = rf_ok__q;
         msp__clock = clock;
         msp__rst_n = rst_n;
-        msp__d = msp__q;
+        msp__d__comb = msp__q;
         psp__clock = clock;
         psp__rst_n = rst_n;
-        psp__d = psp__q;
+        psp__d__comb = psp__q;
         st__clock = clock;
         st__rst_n = rst_n;
-        st__d = st__q;
+        st__d__comb = st__q;
         k__clock = clock;
         k__rst_n = rst_n;
-        k__d = k__q;
+        k__d__comb = k__q;
         pc__clock = clock;
         pc__rst_n = rst_n;
-        pc__d = pc__q;
+        pc__d__comb = pc__q;
         pc4_q__clock = clock;
         pc4_q__rst_n = rst_n;
         ipc__clock = clock;
         ipc__rst_n = rst_n;
-        ipc__d = ipc__q;
+        ipc__d__comb = ipc__q;
         buf0__clock = clock;
         buf0__rst_n = rst_n;
-        buf0__d = buf0__q;
+        buf0__d__comb = buf0__q;
         buf1__clock = clock;
         buf1__rst_n = rst_n;
-        buf1__d = buf1__q;
+        buf1__d__comb = buf1__q;
         bv__clock = clock;
         bv__rst_n = rst_n;
-        bv__d = bv__q;
+        bv__d__comb = bv__q;
         be__clock = clock;
         be__rst_n = rst_n;
-        be__d = be__q;
+        be__d__comb = be__q;
         faddr__clock = clock;
         faddr__rst_n = rst_n;
-        faddr__d = faddr__q;
+        faddr__d__comb = faddr__q;
         maddr__clock = clock;
         maddr__rst_n = rst_n;
-        maddr__d = maddr__q;
+        maddr__d__comb = maddr__q;
         fp__clock = clock;
         fp__rst_n = rst_n;
-        fp__d = fp__q;
+        fp__d__comb = fp__q;
         lsm_list__clock = clock;
         lsm_list__rst_n = rst_n;
-        lsm_list__d = lsm_list__q;
+        lsm_list__d__comb = lsm_list__q;
         lsm_pc__clock = clock;
         lsm_pc__rst_n = rst_n;
-        lsm_pc__d = lsm_pc__q;
+        lsm_pc__d__comb = lsm_pc__q;
         lsm_st__clock = clock;
         lsm_st__rst_n = rst_n;
-        lsm_st__d = lsm_st__q;
+        lsm_st__d__comb = lsm_st__q;
         lsm_wb__clock = clock;
         lsm_wb__rst_n = rst_n;
-        lsm_wb__d = lsm_wb__q;
+        lsm_wb__d__comb = lsm_wb__q;
         lsm_rn__clock = clock;
         lsm_rn__rst_n = rst_n;
-        lsm_rn__d = lsm_rn__q;
+        lsm_rn__d__comb = lsm_rn__q;
         lsm_base__clock = clock;
         lsm_base__rst_n = rst_n;
-        lsm_base__d = lsm_base__q;
+        lsm_base__d__comb = lsm_base__q;
         exc_num__clock = clock;
         exc_num__rst_n = rst_n;
-        exc_num__d = exc_num__q;
+        exc_num__d__comb = exc_num__q;
         exc_thread__clock = clock;
         exc_thread__rst_n = rst_n;
-        exc_thread__d = exc_thread__q;
+        exc_thread__d__comb = exc_thread__q;
         exc_psp__clock = clock;
         exc_psp__rst_n = rst_n;
-        exc_psp__d = exc_psp__q;
+        exc_psp__d__comb = exc_psp__q;
         vmode__clock = clock;
         vmode__rst_n = rst_n;
-        vmode__d = vmode__q;
+        vmode__d__comb = vmode__q;
         er__clock = clock;
         er__rst_n = rst_n;
-        er__d = er__q;
+        er__d__comb = er__q;
         align__clock = clock;
         align__rst_n = rst_n;
-        align__d = align__q;
+        align__d__comb = align__q;
         unstk_sp__clock = clock;
         unstk_sp__rst_n = rst_n;
-        unstk_sp__d = 1'b0;
+        unstk_sp__d__comb = 1'b0;
         brd_kind__clock = clock;
         brd_kind__rst_n = rst_n;
-        brd_kind__d = brd_kind__q;
+        brd_kind__d__comb = brd_kind__q;
         apsr__clock = clock;
         apsr__rst_n = rst_n;
-        apsr__d = apsr__q;
+        apsr__d__comb = apsr__q;
         tbit__clock = clock;
         tbit__rst_n = rst_n;
-        tbit__d = tbit__q;
+        tbit__d__comb = tbit__q;
         ipsr__clock = clock;
         ipsr__rst_n = rst_n;
-        ipsr__d = ipsr__q;
+        ipsr__d__comb = ipsr__q;
         spsel__clock = clock;
         spsel__rst_n = rst_n;
-        spsel__d = spsel__q;
+        spsel__d__comb = spsel__q;
         npriv__clock = clock;
         npriv__rst_n = rst_n;
-        npriv__d = npriv__q;
+        npriv__d__comb = npriv__q;
         primask__clock = clock;
         primask__rst_n = rst_n;
-        primask__d = primask__q;
+        primask__d__comb = primask__q;
         asleep__clock = clock;
         asleep__rst_n = rst_n;
-        asleep__d = asleep__q;
+        asleep__d__comb = asleep__q;
         slp_wfe__clock = clock;
         slp_wfe__rst_n = rst_n;
-        slp_wfe__d = slp_wfe__q;
+        slp_wfe__d__comb = slp_wfe__q;
         ev__clock = clock;
         ev__rst_n = rst_n;
-        ev__d = ev__q | scs__sevonpend_ev;
+        ev__d__comb = ev__q | scs__sevonpend_ev;
         txev__clock = clock;
         txev__rst_n = rst_n;
-        txev__d = 1'b0;
+        txev__d__comb = 1'b0;
         dp_fetch__clock = clock;
         dp_fetch__rst_n = rst_n;
-        dp_fetch__d = dp_fetch__q;
+        dp_fetch__d__comb = dp_fetch__q;
         dp_fslot__clock = clock;
         dp_fslot__rst_n = rst_n;
-        dp_fslot__d = dp_fslot__q;
+        dp_fslot__d__comb = dp_fslot__q;
         dp_ld__clock = clock;
         dp_ld__rst_n = rst_n;
-        dp_ld__d = dp_ld__q;
+        dp_ld__d__comb = dp_ld__q;
         dp_st__clock = clock;
         dp_st__rst_n = rst_n;
-        dp_st__d = dp_st__q;
+        dp_st__d__comb = dp_st__q;
         dp_xpsr__clock = clock;
         dp_xpsr__rst_n = rst_n;
-        dp_xpsr__d = dp_xpsr__q;
+        dp_xpsr__d__comb = dp_xpsr__q;
         dp_msp__clock = clock;
         dp_msp__rst_n = rst_n;
-        dp_msp__d = dp_msp__q;
+        dp_msp__d__comb = dp_msp__q;
         dp_pc__clock = clock;
         dp_pc__rst_n = rst_n;
-        dp_pc__d = dp_pc__q;
+        dp_pc__d__comb = dp_pc__q;
         dp_raw__clock = clock;
         dp_raw__rst_n = rst_n;
-        dp_raw__d = dp_raw__q;
+        dp_raw__d__comb = dp_raw__q;
         dp_scs__clock = clock;
         dp_scs__rst_n = rst_n;
-        dp_scs__d = dp_scs__q;
+        dp_scs__d__comb = dp_scs__q;
         dp_size__clock = clock;
         dp_size__rst_n = rst_n;
-        dp_size__d = dp_size__q;
+        dp_size__d__comb = dp_size__q;
         dp_signed__clock = clock;
         dp_signed__rst_n = rst_n;
-        dp_signed__d = dp_signed__q;
+        dp_signed__d__comb = dp_signed__q;
         dp_lane__clock = clock;
         dp_lane__rst_n = rst_n;
-        dp_lane__d = dp_lane__q;
+        dp_lane__d__comb = dp_lane__q;
         dp_reg__clock = clock;
         dp_reg__rst_n = rst_n;
-        dp_reg__d = dp_reg__q;
+        dp_reg__d__comb = dp_reg__q;
         dp_wsel__clock = clock;
         dp_wsel__rst_n = rst_n;
-        dp_wsel__d = dp_wsel__q;
+        dp_wsel__d__comb = dp_wsel__q;
         fz__clock = clock;
         fz__rst_n = rst_n;
         take_h__clock = clock;
@@ -3538,9 +3621,9 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         vaddr = ((32'h0) & 32'hffffffff);
         exret = 1'b0;
         target = sum;
-        scs__ack = 1'b0;
-        scs__ret = 1'b0;
-        scs__pend_svc = 1'b0;
+        scs__ack__comb = 1'b0;
+        scs__ret__comb = 1'b0;
+        scs__pend_svc__comb = 1'b0;
         scs__ret_num = ipsr__q;
         if (dp_ld__q) begin
             we = 1'b1;
@@ -3555,13 +3638,13 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             wd = rd_word;
         end
         if (dp_pc__q) begin
-            pc__d = rd_word & xfffffffe;
+            pc__d__comb = rd_word & xfffffffe;
         end
         if (dp_xpsr__q) begin
-            apsr__d = rd_word[(32'h1c)+:(4)];
-            tbit__d = rd_word[32'h18];
-            ipsr__d = rd_word[(32'h0)+:(6)];
-            align__d = rd_word[32'h9];
+            apsr__d__comb = rd_word[(32'h1c)+:(4)];
+            tbit__d__comb = rd_word[32'h18];
+            ipsr__d__comb = rd_word[(32'h0)+:(6)];
+            align__d__comb = rd_word[32'h9];
         end
         case (st__q)
             0:
@@ -3569,9 +3652,9 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                     req = 1'b1;
                     rq_sum = 1'b0;
                     n_msp = 1'b1;
-                    exc_num__d = n1;
-                    vmode__d = b2_0;
-                    st__d = s_veca;
+                    exc_num__d__comb = n1;
+                    vmode__d__comb = b2_0;
+                    st__d__comb = s_veca;
                     we = 1'b1;
                     wphys = 1'b1;
                     wl = r14;
@@ -3584,16 +3667,16 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                     end
                     else begin
                         if (asleep__q) begin
-                            asleep__d = 1'b0;
+                            asleep__d__comb = 1'b0;
                             if (slp_wfe__q) begin
-                                ev__d = 1'b0;
+                                ev__d__comb = 1'b0;
                             end
                         end
                         if (take_e) begin
                             stk_go = 1'b1;
                             stk_k = k0;
-                            exc_num__d = num_e;
-                            vmode__d = b2_1;
+                            exc_num__d__comb = num_e;
+                            vmode__d__comb = b2_1;
                         end
                         else if (~hv) begin
                             pf_en = 1'b1;
@@ -3602,14 +3685,14 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                             fault = 1'b1;
                         end
                         else begin
-                            ipc__d = pc__q;
+                            ipc__d__comb = pc__q;
                             pf_en = 1'b1;
                             if (alu) begin
                                 we = alu_we;
                                 wphys = 1'b0;
                                 wl = wl_alu;
                                 wd = res;
-                                apsr__d = apsr_alu;
+                                apsr__d__comb = apsr_alu;
                                 pc_step = 1'b1;
                                 retire = 1'b1;
                             end
@@ -3623,11 +3706,11 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                                 end
                                 else begin
                                     flush = 1'b1;
-                                    pc__d = target & xfffffffe;
-                                    st__d = s_bra;
-                                    brd_kind__d = b2_1;
+                                    pc__d__comb = target & xfffffffe;
+                                    st__d__comb = s_bra;
+                                    brd_kind__d__comb = b2_1;
                                     if (h9 & h8) begin
-                                        tbit__d = rb_v[32'h0];
+                                        tbit__d__comb = rb_v[32'h0];
                                     end
                                     if (h9 & h8 & h7) begin
                                         we = 1'b1;
@@ -3645,7 +3728,7 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                                 n_st = ~ls_load;
                                 n_signed = ls_signed;
                                 n_reg = ls_rt;
-                                st__d = s_x2;
+                                st__d__comb = s_x2;
                             end
                             else if (ds__i_stm | ds__i_ldm | ds__m_push | ds__m_pop) begin
                                 req = 1'b1;
@@ -3655,14 +3738,14 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                                 if (ds__m_push) begin
                                     rq_sum = 1'b1;
                                 end
-                                lsm_st__d = ds__i_stm | ds__m_push;
-                                lsm_wb__d = ds__i_stm;
-                                lsm_rn__d = ds__f_r8;
+                                lsm_st__d__comb = ds__i_stm | ds__m_push;
+                                lsm_wb__d__comb = ds__i_stm;
+                                lsm_rn__d__comb = ds__f_r8;
                                 if (ds__m_push | ds__m_pop) begin
-                                    lsm_rn__d = r13;
+                                    lsm_rn__d__comb = r13;
                                 end
-                                lsm_base__d = ra_v;
-                                lsm_pc__d = ds__m_pop & h8;
+                                lsm_base__d__comb = ra_v;
+                                lsm_pc__d__comb = ds__m_pop & h8;
                                 if (ds__m_push | ds__m_pop) begin
                                     we = 1'b1;
                                     wl = r13;
@@ -3682,7 +3765,7 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                                 else if (hw[(32'h8)+:(4)] == ones4) begin
                                     pc_step = 1'b1;
                                     if (svc_e) begin
-                                        scs__pend_svc = 1'b1;
+                                        scs__pend_svc__comb = 1'b1;
                                         retire = 1'b1;
                                     end
                                     else begin
@@ -3691,9 +3774,9 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                                 end
                                 else if (cond_ok) begin
                                     flush = 1'b1;
-                                    pc__d = sum;
-                                    st__d = s_bra;
-                                    brd_kind__d = b2_1;
+                                    pc__d__comb = sum;
+                                    st__d__comb = s_bra;
+                                    brd_kind__d__comb = b2_1;
                                 end
                                 else begin
                                     pc_step = 1'b1;
@@ -3702,13 +3785,13 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                             end
                             else if (ds__i_b) begin
                                 flush = 1'b1;
-                                pc__d = sum;
-                                st__d = s_bra;
-                                brd_kind__d = b2_1;
+                                pc__d__comb = sum;
+                                st__d__comb = s_bra;
+                                brd_kind__d__comb = b2_1;
                             end
                             else if (ds__i_32) begin
                                 if (h12 & ~h11) begin
-                                    st__d = s_x2;
+                                    st__d__comb = s_x2;
                                 end
                                 else begin
                                     fault = 1'b1;
@@ -3717,23 +3800,23 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                             else if (ds__m_bkpt) begin
                                 pc_step = 1'b1;
                                 retire = 1'b1;
-                                st__d = s_halt;
+                                st__d__comb = s_halt;
                             end
                             else if (ds__m_cps) begin
                                 if (privd) begin
-                                    primask__d = hw[32'h4];
+                                    primask__d__comb = hw[32'h4];
                                 end
                                 pc_step = 1'b1;
                                 retire = 1'b1;
                             end
                             else if (ds__m_hint) begin
                                 if ((hw[(32'h4)+:(4)] == h4_2) | (hw[(32'h4)+:(4)] == h4_3)) begin
-                                    st__d = s_x2;
+                                    st__d__comb = s_x2;
                                 end
                                 else begin
                                     if (hw[(32'h4)+:(4)] == h4_4) begin
-                                        ev__d = 1'b1;
-                                        txev__d = 1'b1;
+                                        ev__d__comb = 1'b1;
+                                        txev__d__comb = 1'b1;
                                     end
                                     pc_step = 1'b1;
                                     retire = 1'b1;
@@ -3751,15 +3834,15 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;
-                        st__d = s_exec;
+                        st__d__comb = s_exec;
                     end
                     else if (ds__m_hint) begin
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;
-                        asleep__d = 1'b1;
-                        slp_wfe__d = hw[(32'h4)+:(4)] == h4_2;
-                        st__d = s_exec;
+                        asleep__d__comb = 1'b1;
+                        slp_wfe__d__comb = hw[(32'h4)+:(4)] == h4_2;
+                        st__d__comb = s_exec;
                     end
                     else if (~hv2) begin
                         pf_en = 1'b1;
@@ -3772,21 +3855,21 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                         we = 1'b1;
                         wl = r14;
                         wd = pc4 | 32'h1;
-                        pc__d = sum;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = sum;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                     end
                     else if (hw2[32'he] | hw2[32'hc]) begin
                         fault = 1'b1;
                     end
                     else if ((hw[(32'h5)+:(6)] == op_msr) & (hw[(32'h0)+:(4)] != r13) & (hw[(32'h0)+:(4)] != r15)) begin
                         flush = 1'b1;
-                        pc__d = pc4;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = pc4;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                         if (sysm[(32'h3)+:(5)] == z5) begin
                             if (~sysm[32'h2]) begin
-                                apsr__d = ra_v[(32'h1c)+:(4)];
+                                apsr__d__comb = ra_v[(32'h1c)+:(4)];
                             end
                         end
                         else if (privd) begin
@@ -3803,29 +3886,29 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                                 wd = ra_v;
                             end
                             else if (sysm == sys16) begin
-                                primask__d = ra_v[32'h0];
+                                primask__d__comb = ra_v[32'h0];
                             end
                             else if (sysm == sys20) begin
                                 if (~handler) begin
-                                    spsel__d = ra_v[32'h1];
+                                    spsel__d__comb = ra_v[32'h1];
                                 end
                             end
                         end
                     end
                     else if ((hw[(32'h4)+:(7)] == op_bar) & ((hw2[(32'h4)+:(4)] == h4_4) | (hw2[(32'h4)+:(4)] == h4_5) | (hw2[(32'h4)+:(4)] == h4_6))) begin
                         flush = 1'b1;
-                        pc__d = pc4;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = pc4;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                     end
                     else if ((hw[(32'h5)+:(6)] == op_mrs) & (hw2[(32'h8)+:(4)] != r13) & (hw2[(32'h8)+:(4)] != r15)) begin
                         flush = 1'b1;
                         we = 1'b1;
                         wl = hw2[(32'h8)+:(4)];
                         wd = mrs_v;
-                        pc__d = pc4;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = pc4;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                     end
                     else begin
                         fault = 1'b1;
@@ -3846,10 +3929,10 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                         end
                         else begin
                             flush = 1'b1;
-                            pc__d = rd_word & xfffffffe;
-                            tbit__d = rd_word[32'h0];
-                            st__d = s_bra;
-                            brd_kind__d = b2_1;
+                            pc__d__comb = rd_word & xfffffffe;
+                            tbit__d__comb = rd_word[32'h0];
+                            st__d__comb = s_bra;
+                            brd_kind__d__comb = b2_1;
                         end
                     end
                     else begin
@@ -3862,13 +3945,13 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;
-                        st__d = s_exec;
+                        st__d__comb = s_exec;
                     end
                 end
             5:
                 begin
-                    bv__d = b2_0;
-                    be__d = b2_0;
+                    bv__d__comb = b2_0;
+                    be__d__comb = b2_0;
                     pf_en = 1'b1;
                     if (unstk_sp__q) begin
                         we = 1'b1;
@@ -3882,7 +3965,7 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                             wd = maddr__q + 32'h4;
                         end
                     end
-                    st__d = s_brd;
+                    st__d__comb = s_brd;
                 end
             6:
                 begin
@@ -3895,7 +3978,7 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                         retire = 1'b1;
                         ret_exc = 1'b1;
                     end
-                    st__d = s_exec;
+                    st__d__comb = s_exec;
                 end
             7:
                 begin
@@ -3907,12 +3990,12 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                 end
             9:
                 begin
-                    pc__d = rd_word & xfffffffe;
-                    tbit__d = rd_word[32'h0];
-                    st__d = s_bra;
-                    brd_kind__d = b2_2;
+                    pc__d__comb = rd_word & xfffffffe;
+                    tbit__d__comb = rd_word[32'h0];
+                    st__d__comb = s_bra;
+                    brd_kind__d__comb = b2_2;
                     if (vmode__q == b2_0) begin
-                        brd_kind__d = b2_0;
+                        brd_kind__d__comb = b2_0;
                     end
                     else begin
                         we = 1'b1;
@@ -3941,7 +4024,7 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                     if (take_e) begin
                         retire = 1'b1;
                         ret_ipc = 1'b1;
-                        vmode__d = b2_2;
+                        vmode__d__comb = b2_2;
                         vnum = num_e;
                         veca_go = 1'b1;
                     end
@@ -3954,9 +4037,9 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                         end
                         n_ld = 1'b1;
                         n_reg = r0;
-                        maddr__d = rq_alt + 32'h4;
-                        k__d = k1;
-                        st__d = s_unstk;
+                        maddr__d__comb = rq_alt + 32'h4;
+                        k__d__comb = k1;
+                        st__d__comb = s_unstk;
                     end
                 end
             11:
@@ -3964,8 +4047,8 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                     req = 1'b1;
                     rq_alt = maddr__q;
                     rq_sum = 1'b0;
-                    maddr__d = maddr__q + 32'h4;
-                    k__d = k__q + k1;
+                    maddr__d__comb = maddr__q + 32'h4;
+                    k__d__comb = k__q + k1;
                     case (k__q)
                         1:
                             begin
@@ -3999,36 +4082,36 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                         default:
                             begin
                                 n_xpsr = 1'b1;
-                                st__d = s_unlast;
+                                st__d__comb = s_unlast;
                             end
                     endcase
                 end
             12:
                 begin
-                    spsel__d = er__q[32'h2];
-                    unstk_sp__d = 1'b1;
-                    st__d = s_bra;
-                    brd_kind__d = b2_1;
+                    spsel__d__comb = er__q[32'h2];
+                    unstk_sp__d__comb = 1'b1;
+                    st__d__comb = s_bra;
+                    brd_kind__d__comb = b2_1;
                 end
             13:
                 begin
                     if (DBGRESTART | restart_p__q) begin
-                        st__d = s_bra;
-                        brd_kind__d = b2_0;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_0;
                     end
                 end
             14:
                 begin
                     retire = 1'b1;
                     ret_lock = 1'b1;
-                    st__d = s_lock2;
+                    st__d__comb = s_lock2;
                 end
             default:
                 begin
                 end
         endcase
         if (pc_step) begin
-            pc__d = pc__q + 32'h2;
+            pc__d__comb = pc__q + 32'h2;
         end
         seq_step = pc_step & adv;
         rq_addr = rq_alt;
@@ -4038,11 +4121,11 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         if (lsm_go) begin
             req = 1'b1;
             rq_chk = 1'b1;
-            rq_write = lsm_st__d;
-            maddr__d = rq_addr + 32'h4;
-            lsm_list__d = list9 & ~low9;
+            rq_write = lsm_st__d__comb;
+            maddr__d__comb = rq_addr + 32'h4;
+            lsm_list__d__comb = list9 & ~low9;
             n_reg = low_idx;
-            if (lsm_st__d) begin
+            if (lsm_st__d__comb) begin
                 n_st = 1'b1;
             end
             else if (low9[32'h8]) begin
@@ -4052,10 +4135,10 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                 n_ld = 1'b1;
             end
             if ((list9 & ~low9) == z9) begin
-                st__d = s_lastd;
+                st__d__comb = s_lastd;
             end
             else begin
-                st__d = s_lsm;
+                st__d__comb = s_lsm;
             end
         end
         if (stk_go) begin
@@ -4066,14 +4149,14 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             n_st = 1'b1;
             if (stk_k == k0) begin
                 rq_alt = frameptr;
-                fp__d = frameptr;
-                align__d = sp_cur[32'h2];
-                exc_thread__d = ~handler;
-                exc_psp__d = spsel__q;
+                fp__d__comb = frameptr;
+                align__d__comb = sp_cur[32'h2];
+                exc_thread__d__comb = ~handler;
+                exc_psp__d__comb = spsel__q;
             end
-            maddr__d = rq_alt + 32'h4;
-            k__d = stk_k + k1;
-            st__d = s_stk;
+            maddr__d__comb = rq_alt + 32'h4;
+            k__d__comb = stk_k + k1;
+            st__d__comb = s_stk;
             case (stk_k)
                 0:
                     begin
@@ -4106,12 +4189,12 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
                 default:
                     begin
                         n_wsel = b2_2;
-                        st__d = s_veca;
+                        st__d__comb = s_veca;
                     end
             endcase
         end
         if (veca_go) begin
-            if ((vmode__d == b2_1) & late_e & (exc_num__q != n3)) begin
+            if ((vmode__d__comb == b2_1) & late_e & (exc_num__q != n3)) begin
                 vnum = num_e;
             end
             req = 1'b1;
@@ -4136,13 +4219,13 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             rq_alt = vaddr;
             rq_sum = 1'b0;
             n_raw = 1'b1;
-            st__d = s_vecd;
-            if (vmode__d != b2_0) begin
-                scs__ack = 1'b1;
-                ipsr__d = vnum;
-                spsel__d = 1'b0;
+            st__d__comb = s_vecd;
+            if (vmode__d__comb != b2_0) begin
+                scs__ack__comb = 1'b1;
+                ipsr__d__comb = vnum;
+                spsel__d__comb = 1'b0;
             end
-            if (vmode__d == b2_1) begin
+            if (vmode__d__comb == b2_1) begin
                 we = 1'b1;
                 wphys = 1'b1;
                 wl = r13;
@@ -4160,10 +4243,10 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         exret_ok = (ex_val[(32'h4)+:(28)] == ret28) & ((ex_val[(32'h0)+:(4)] == er1) | (ex_val[(32'h0)+:(4)] == er9) | (ex_val[(32'h0)+:(4)] == erd));
         if (exret) begin
             if (exret_ok) begin
-                scs__ret = 1'b1;
-                er__d = ex_val[(32'h0)+:(4)];
+                scs__ret__comb = 1'b1;
+                er__d__comb = ex_val[(32'h0)+:(4)];
                 flush = 1'b1;
-                st__d = s_ret;
+                st__d__comb = s_ret;
             end
             else begin
                 fault = 1'b1;
@@ -4204,25 +4287,25 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
             retire = 1'b0;
             we = 1'b0;
             req = 1'b0;
-            k__d = k0;
-            exc_num__d = n3;
-            vmode__d = b2_1;
-            st__d = s_stk;
+            k__d__comb = k0;
+            exc_num__d__comb = n3;
+            vmode__d__comb = b2_1;
+            st__d__comb = s_stk;
             if (neg_e) begin
-                st__d = s_lock;
+                st__d__comb = s_lock;
             end
             if (~ds__i_bcg | ~is_exec) begin
-                pc__d = pc__q;
+                pc__d__comb = pc__q;
                 pc_step = 1'b0;
             end
-            apsr__d = apsr__q;
+            apsr__d__comb = apsr__q;
         end
         f_addr = faddr__q;
         if (st__q == s_bra) begin
             f_addr = pc__q & xfffffffc;
         end
         fd = f_addr - (pc__q & xfffffffc);
-        pc_cross = pc__d[32'h2] != pc__q[32'h2];
+        pc_cross = pc__d__comb[32'h2] != pc__q[32'h2];
         fetch = pf_en & ~flush & ~req_pre & ~fault_pre & (fd == 32'h4);
         if (pc_cross) begin
             if (fd == 32'h8) begin
@@ -4235,48 +4318,48 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         fetch_xn = f_addr[(32'h1d)+:(3)] == xn3;
         if (pc_cross) begin
             if (slot) begin
-                bv__d = bv__d & b2_1;
+                bv__d__comb = bv__d__comb & b2_1;
             end
             else begin
-                bv__d = bv__d & b2_2;
+                bv__d__comb = bv__d__comb & b2_2;
             end
         end
         if (fetch) begin
-            faddr__d = f_addr + 32'h4;
+            faddr__d__comb = f_addr + 32'h4;
             if (fetch_xn) begin
                 if (f_addr[32'h2]) begin
-                    bv__d = bv__d | b2_2;
-                    be__d = be__d | b2_2;
+                    bv__d__comb = bv__d__comb | b2_2;
+                    be__d__comb = be__d__comb | b2_2;
                 end
                 else begin
-                    bv__d = bv__d | b2_1;
-                    be__d = be__d | b2_1;
+                    bv__d__comb = bv__d__comb | b2_1;
+                    be__d__comb = be__d__comb | b2_1;
                 end
             end
         end
         ahb = (req & ~rq_scs) | (fetch & ~fetch_xn);
-        HTRANS = tr_idle;
+        HTRANS__comb = tr_idle;
         if (ahb & ~HRESP) begin
-            HTRANS = tr_nonseq;
+            HTRANS__comb = tr_nonseq;
         end
-        HADDR = f_addr;
-        HSIZE = sz2;
-        HWRITE = 1'b0;
-        HPROT = zero4;
+        HADDR__comb = f_addr;
+        HSIZE__comb = sz2;
+        HWRITE__comb = 1'b0;
+        HPROT__comb = zero4;
         if (privd | ~is_exec) begin
-            HPROT = h4_2;
+            HPROT__comb = h4_2;
         end
         if (req) begin
-            HADDR = rq_addr;
-            HSIZE = sz0;
+            HADDR__comb = rq_addr;
+            HSIZE__comb = sz0;
             if (rq_size == b2_1) begin
-                HSIZE = sz1;
+                HSIZE__comb = sz1;
             end
             else if (rq_size == b2_2) begin
-                HSIZE = sz2;
+                HSIZE__comb = sz2;
             end
-            HWRITE = rq_write;
-            HPROT = HPROT | h4_1;
+            HWRITE__comb = rq_write;
+            HPROT__comb = HPROT__comb | h4_1;
         end
         HBURST = sz0;
         HWDATA = hwdata;
@@ -4304,122 +4387,122 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         rf__waddr = widx;
         rf__wdata = wdata;
         if (wen) begin
-            rf_ok__d = rf_ok__q | (one16 << widx);
+            rf_ok__d__comb = rf_ok__q | (one16 << widx);
         end
         if (wen & (widx == r13)) begin
-            msp__d = wdata;
+            msp__d__comb = wdata;
         end
         if (wen & (widx == r15)) begin
-            psp__d = wdata;
+            psp__d__comb = wdata;
         end
         if (~adv) begin
-            st__d = st__q;
-            k__d = k__q;
-            pc__d = pc__q;
+            st__d__comb = st__q;
+            k__d__comb = k__q;
+            pc__d__comb = pc__q;
             pc_step = 1'b0;
-            ipc__d = ipc__q;
-            bv__d = bv__q;
-            be__d = be__q;
-            faddr__d = faddr__q;
-            maddr__d = maddr__q;
-            fp__d = fp__q;
-            lsm_list__d = lsm_list__q;
-            lsm_pc__d = lsm_pc__q;
-            lsm_st__d = lsm_st__q;
-            lsm_wb__d = lsm_wb__q;
-            lsm_rn__d = lsm_rn__q;
-            lsm_base__d = lsm_base__q;
-            exc_num__d = exc_num__q;
-            exc_thread__d = exc_thread__q;
-            exc_psp__d = exc_psp__q;
-            vmode__d = vmode__q;
-            er__d = er__q;
-            align__d = align__q;
-            unstk_sp__d = unstk_sp__q;
-            brd_kind__d = brd_kind__q;
-            apsr__d = apsr__q;
-            tbit__d = tbit__q;
-            ipsr__d = ipsr__q;
-            spsel__d = spsel__q;
-            npriv__d = npriv__q;
-            primask__d = primask__q;
-            asleep__d = asleep__q;
-            slp_wfe__d = slp_wfe__q;
-            ev__d = ev__q | scs__sevonpend_ev;
-            txev__d = 1'b0;
+            ipc__d__comb = ipc__q;
+            bv__d__comb = bv__q;
+            be__d__comb = be__q;
+            faddr__d__comb = faddr__q;
+            maddr__d__comb = maddr__q;
+            fp__d__comb = fp__q;
+            lsm_list__d__comb = lsm_list__q;
+            lsm_pc__d__comb = lsm_pc__q;
+            lsm_st__d__comb = lsm_st__q;
+            lsm_wb__d__comb = lsm_wb__q;
+            lsm_rn__d__comb = lsm_rn__q;
+            lsm_base__d__comb = lsm_base__q;
+            exc_num__d__comb = exc_num__q;
+            exc_thread__d__comb = exc_thread__q;
+            exc_psp__d__comb = exc_psp__q;
+            vmode__d__comb = vmode__q;
+            er__d__comb = er__q;
+            align__d__comb = align__q;
+            unstk_sp__d__comb = unstk_sp__q;
+            brd_kind__d__comb = brd_kind__q;
+            apsr__d__comb = apsr__q;
+            tbit__d__comb = tbit__q;
+            ipsr__d__comb = ipsr__q;
+            spsel__d__comb = spsel__q;
+            npriv__d__comb = npriv__q;
+            primask__d__comb = primask__q;
+            asleep__d__comb = asleep__q;
+            slp_wfe__d__comb = slp_wfe__q;
+            ev__d__comb = ev__q | scs__sevonpend_ev;
+            txev__d__comb = 1'b0;
             retire = 1'b0;
-            scs__ack = 1'b0;
-            scs__ret = 1'b0;
-            scs__pend_svc = 1'b0;
+            scs__ack__comb = 1'b0;
+            scs__ret__comb = 1'b0;
+            scs__pend_svc__comb = 1'b0;
         end
         if (RXEV) begin
-            ev__d = 1'b1;
+            ev__d__comb = 1'b1;
         end
         err_now = HREADY & HRESP & (dp_ld__q | dp_st__q | dp_xpsr__q | dp_msp__q | dp_pc__q | dp_raw__q);
         if (err_now) begin
-            k__d = k0;
-            exc_num__d = n3;
-            vmode__d = b2_1;
-            st__d = s_stk;
+            k__d__comb = k0;
+            exc_num__d__comb = n3;
+            vmode__d__comb = b2_1;
+            st__d__comb = s_stk;
             if (neg_e | ((exc_num__q == n3) & (vmode__q == b2_1) & ((st__q == s_stk) | (st__q == s_veca) | (st__q == s_vecd)))) begin
-                st__d = s_lock;
+                st__d__comb = s_lock;
             end
         end
         if (HREADY & dp_fetch__q & (st__q != s_bra)) begin
             if (dp_fslot__q) begin
-                buf1__d = HRDATA;
-                bv__d = bv__d | b2_2;
+                buf1__d__comb = HRDATA;
+                bv__d__comb = bv__d__comb | b2_2;
                 if (HRESP) begin
-                    be__d = be__d | b2_2;
+                    be__d__comb = be__d__comb | b2_2;
                 end
                 else begin
-                    be__d = be__d & b2_1;
+                    be__d__comb = be__d__comb & b2_1;
                 end
             end
             else begin
-                buf0__d = HRDATA;
-                bv__d = bv__d | b2_1;
+                buf0__d__comb = HRDATA;
+                bv__d__comb = bv__d__comb | b2_1;
                 if (HRESP) begin
-                    be__d = be__d | b2_1;
+                    be__d__comb = be__d__comb | b2_1;
                 end
                 else begin
-                    be__d = be__d & b2_2;
+                    be__d__comb = be__d__comb & b2_2;
                 end
             end
         end
         if (HREADY) begin
-            dp_fetch__d = adv & fetch & ~fetch_xn;
-            dp_fslot__d = f_addr[32'h2];
-            dp_ld__d = adv & req & n_ld;
-            dp_st__d = adv & req & n_st;
-            dp_xpsr__d = adv & req & n_xpsr;
-            dp_msp__d = adv & req & n_msp;
-            dp_pc__d = adv & req & n_pc;
-            dp_raw__d = adv & req & n_raw;
-            dp_scs__d = req & rq_scs;
-            dp_size__d = rq_size;
-            dp_signed__d = n_signed;
-            dp_lane__d = rq_addr[(32'h0)+:(2)];
-            dp_reg__d = n_reg;
-            dp_wsel__d = n_wsel;
+            dp_fetch__d__comb = adv & fetch & ~fetch_xn;
+            dp_fslot__d__comb = f_addr[32'h2];
+            dp_ld__d__comb = adv & req & n_ld;
+            dp_st__d__comb = adv & req & n_st;
+            dp_xpsr__d__comb = adv & req & n_xpsr;
+            dp_msp__d__comb = adv & req & n_msp;
+            dp_pc__d__comb = adv & req & n_pc;
+            dp_raw__d__comb = adv & req & n_raw;
+            dp_scs__d__comb = req & rq_scs;
+            dp_size__d__comb = rq_size;
+            dp_signed__d__comb = n_signed;
+            dp_lane__d__comb = rq_addr[(32'h0)+:(2)];
+            dp_reg__d__comb = n_reg;
+            dp_wsel__d__comb = n_wsel;
         end
-        pc4_q__d = pc__q + 32'h4;
+        pc4_q__d__comb = pc__q + 32'h4;
         if (seq_step) begin
-            pc4_q__d = pc__q + 32'h6;
+            pc4_q__d__comb = pc__q + 32'h6;
         end
-        ds__pc_n = pc__q[(32'h1)+:(2)];
+        ds__pc_n__comb = pc__q[(32'h1)+:(2)];
         if (seq_step) begin
-            ds__pc_n = pc__q[(32'h1)+:(2)] + b2_1;
+            ds__pc_n__comb = pc__q[(32'h1)+:(2)] + b2_1;
         end
-        ds__buf0_n = buf0__d;
-        ds__buf1_n = buf1__d;
-        ds__st_n = dp_st__d;
-        ds__st_reg_n = dp_reg__d;
+        ds__buf0_n = buf0__d__comb;
+        ds__buf1_n = buf1__d__comb;
+        ds__st_n = dp_st__d__comb;
+        ds__st_reg_n = dp_reg__d__comb;
         scs__irq = IRQ;
         scs__nmi = NMI;
-        scs__primask = primask__d;
-        scs__ipsr = ipsr__d;
-        scs__entry_num = exc_num__d;
+        scs__primask = primask__d__comb;
+        scs__ipsr = ipsr__d__comb;
+        scs__entry_num = exc_num__d__comb;
         TXEV = txev__q;
         SLEEPING = asleep__q & ~wake_c;
         SLEEPDEEP = scs__sleepdeep;
@@ -4428,27 +4511,92 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         HALTED = st__q == s_halt;
         trc_retire = retire;
         trc_exc = ret_exc | ret_lock;
-        trc_excnum = ipsr__q;
+        trc_excnum__comb = ipsr__q;
         if (ret_lock) begin
-            trc_excnum = n0;
+            trc_excnum__comb = n0;
         end
-        trc_pc = pc__q;
+        trc_pc__comb = pc__q;
         if (ret_ipc) begin
-            trc_pc = ipc__q;
+            trc_pc__comb = ipc__q;
         end
         trc_rf_we = wen;
         trc_rf_idx = widx;
         trc_rf_data = wdata;
-        trc_apsr = apsr__d;
-        trc_ipsr = ipsr__d;
-        trc_control = b2_0;
-        if (spsel__d) begin
-            trc_control = b2_2;
+        trc_apsr = apsr__d__comb;
+        trc_ipsr = ipsr__d__comb;
+        trc_control__comb = b2_0;
+        if (spsel__d__comb) begin
+            trc_control__comb = b2_2;
         end
-        if (npriv__d) begin
-            trc_control = trc_control | b2_1;
+        if (npriv__d__comb) begin
+            trc_control__comb = trc_control__comb | b2_1;
         end
-        trc_primask = primask__d;
+        trc_primask = primask__d__comb;
+        HADDR = HADDR__comb;
+        HPROT = HPROT__comb;
+        HSIZE = HSIZE__comb;
+        HTRANS = HTRANS__comb;
+        HWRITE = HWRITE__comb;
+        align__d = align__d__comb;
+        apsr__d = apsr__d__comb;
+        asleep__d = asleep__d__comb;
+        be__d = be__d__comb;
+        brd_kind__d = brd_kind__d__comb;
+        buf0__d = buf0__d__comb;
+        buf1__d = buf1__d__comb;
+        bv__d = bv__d__comb;
+        dp_fetch__d = dp_fetch__d__comb;
+        dp_fslot__d = dp_fslot__d__comb;
+        dp_lane__d = dp_lane__d__comb;
+        dp_ld__d = dp_ld__d__comb;
+        dp_msp__d = dp_msp__d__comb;
+        dp_pc__d = dp_pc__d__comb;
+        dp_raw__d = dp_raw__d__comb;
+        dp_reg__d = dp_reg__d__comb;
+        dp_scs__d = dp_scs__d__comb;
+        dp_signed__d = dp_signed__d__comb;
+        dp_size__d = dp_size__d__comb;
+        dp_st__d = dp_st__d__comb;
+        dp_wsel__d = dp_wsel__d__comb;
+        dp_xpsr__d = dp_xpsr__d__comb;
+        ds__pc_n = ds__pc_n__comb;
+        er__d = er__d__comb;
+        ev__d = ev__d__comb;
+        exc_num__d = exc_num__d__comb;
+        exc_psp__d = exc_psp__d__comb;
+        exc_thread__d = exc_thread__d__comb;
+        faddr__d = faddr__d__comb;
+        fp__d = fp__d__comb;
+        ipc__d = ipc__d__comb;
+        ipsr__d = ipsr__d__comb;
+        k__d = k__d__comb;
+        lsm_base__d = lsm_base__d__comb;
+        lsm_list__d = lsm_list__d__comb;
+        lsm_pc__d = lsm_pc__d__comb;
+        lsm_rn__d = lsm_rn__d__comb;
+        lsm_st__d = lsm_st__d__comb;
+        lsm_wb__d = lsm_wb__d__comb;
+        maddr__d = maddr__d__comb;
+        msp__d = msp__d__comb;
+        npriv__d = npriv__d__comb;
+        pc4_q__d = pc4_q__d__comb;
+        pc__d = pc__d__comb;
+        primask__d = primask__d__comb;
+        psp__d = psp__d__comb;
+        rf_ok__d = rf_ok__d__comb;
+        scs__ack = scs__ack__comb;
+        scs__pend_svc = scs__pend_svc__comb;
+        scs__ret = scs__ret__comb;
+        slp_wfe__d = slp_wfe__d__comb;
+        spsel__d = spsel__d__comb;
+        st__d = st__d__comb;
+        tbit__d = tbit__d__comb;
+        trc_control = trc_control__comb;
+        trc_excnum = trc_excnum__comb;
+        trc_pc = trc_pc__comb;
+        txev__d = txev__d__comb;
+        unstk_sp__d = unstk_sp__d__comb;
+        vmode__d = vmode__d__comb;
     end
 
 endmodule // pluton_m0sys_node_core
@@ -4643,6 +4791,8 @@ module pluton_m0sys_node_core_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw
     );
 
     // Update code
+    reg [3:0] f_hd__comb;
+    reg [3:0] rb_q__d__comb;
     always @(*) begin
         hw_q__clock = clock;
         hw_q__rst_n = rst_n;
@@ -4811,9 +4961,9 @@ module pluton_m0sys_node_core_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw
         cls_q__d = n_cls;
         hw_q__d = hw_n;
         ra_q__d = n_ra;
-        rb_q__d = n_rb;
+        rb_q__d__comb = n_rb;
         if (st_n) begin
-            rb_q__d = st_reg_n;
+            rb_q__d__comb = st_reg_n;
         end
         hw32 = hw_q__q;
         i_shift = cls_q__q[32'h0];
@@ -4844,12 +4994,14 @@ module pluton_m0sys_node_core_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw
         m_hint = cls_q__q[32'h19];
         f_rd = hw_q__q[(32'h0)+:(4)] & m7_4;
         f_r8 = hw_q__q[(32'h8)+:(4)] & m7_4;
-        f_hd = f_rd;
+        f_hd__comb = f_rd;
         if (hw_q__q[32'h7]) begin
-            f_hd = f_rd | r8;
+            f_hd__comb = f_rd | r8;
         end
         ra = ra_q__q;
         rb = rb_q__q;
+        f_hd = f_hd__comb;
+        rb_q__d = rb_q__d__comb;
     end
 
 endmodule // pluton_m0sys_node_core_ds
@@ -5535,6 +5687,16 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
     );
 
     // Update code
+    reg [31:0] o_rdata__d__comb;
+    reg scr_sevonpend__d__comb;
+    reg scr_sleepdeep__d__comb;
+    reg [23:0] st_cvr__d__comb;
+    reg st_en__d__comb;
+    reg st_flag__d__comb;
+    reg [23:0] st_rvr__d__comb;
+    reg st_tickint__d__comb;
+    reg sysreset__d__comb;
+    reg [7:0] w_ipr__d__comb;
     always @(*) begin
         irq_en__clock = clock;
         irq_en__rst_n = rst_n;
@@ -5564,27 +5726,27 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         hf_act__rst_n = rst_n;
         st_en__clock = clock;
         st_en__rst_n = rst_n;
-        st_en__d = st_en__q;
+        st_en__d__comb = st_en__q;
         st_tickint__clock = clock;
         st_tickint__rst_n = rst_n;
-        st_tickint__d = st_tickint__q;
+        st_tickint__d__comb = st_tickint__q;
         st_flag__clock = clock;
         st_flag__rst_n = rst_n;
         st_rvr__clock = clock;
         st_rvr__rst_n = rst_n;
-        st_rvr__d = st_rvr__q;
+        st_rvr__d__comb = st_rvr__q;
         st_cvr__clock = clock;
         st_cvr__rst_n = rst_n;
-        st_cvr__d = st_cvr__q;
+        st_cvr__d__comb = st_cvr__q;
         scr_sleepdeep__clock = clock;
         scr_sleepdeep__rst_n = rst_n;
-        scr_sleepdeep__d = scr_sleepdeep__q;
+        scr_sleepdeep__d__comb = scr_sleepdeep__q;
         scr_sevonpend__clock = clock;
         scr_sevonpend__rst_n = rst_n;
-        scr_sevonpend__d = scr_sevonpend__q;
+        scr_sevonpend__d__comb = scr_sevonpend__q;
         sysreset__clock = clock;
         sysreset__rst_n = rst_n;
-        sysreset__d = sysreset__q;
+        sysreset__d__comb = sysreset__q;
         w_csr__clock = clock;
         w_csr__rst_n = rst_n;
         w_rvr__clock = clock;
@@ -5645,9 +5807,9 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         w_icer__d = sw & g_nv & (nv5 == w_icer5);
         w_ispr__d = sw & g_nv & (nv5 == w_ispr5);
         w_icpr__d = sw & g_nv & (nv5 == w_icpr5);
-        w_ipr__d = z8;
+        w_ipr__d__comb = z8;
         if (sw & g_ipr) begin
-            w_ipr__d = one8 << addr[(32'h0)+:(3)];
+            w_ipr__d__comb = one8 << addr[(32'h0)+:(3)];
         end
         w_icsr__d = sw & g_scb & (scb_w == o_icsr);
         w_aircr__d = sw & g_scb & (scb_w == o_aircr);
@@ -5986,14 +6148,14 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         fire = 1'b0;
         if (st_en__q) begin
             if (st_cvr__q == z24) begin
-                st_cvr__d = st_rvr__q;
+                st_cvr__d__comb = st_rvr__q;
             end
             else begin
-                st_cvr__d = st_cvr__q - one24;
+                st_cvr__d__comb = st_cvr__q - one24;
                 fire = st_cvr__q == one24;
             end
         end
-        st_flag__d = (st_flag__q & ~r_csr__q) | fire;
+        st_flag__d__comb = (st_flag__q & ~r_csr__q) | fire;
         irq_kept = irq_pend__q & ~ack_irq;
         irq_line = irq & ~(irq_act__q | ack_irq);
         irq_edge = irq_kept | irq_line;
@@ -6020,15 +6182,15 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         n_sys_lo = sys_lo__q;
         n_nmi_pend = nmi_edge;
         if (w_csr__q) begin
-            st_en__d = wdata[32'h0];
-            st_tickint__d = wdata[32'h1];
+            st_en__d__comb = wdata[32'h0];
+            st_tickint__d__comb = wdata[32'h1];
         end
         if (w_rvr__q) begin
-            st_rvr__d = wdata[(32'h0)+:(24)];
+            st_rvr__d__comb = wdata[(32'h0)+:(24)];
         end
         if (w_cvr__q) begin
-            st_cvr__d = z24;
-            st_flag__d = 1'b0;
+            st_cvr__d__comb = z24;
+            st_flag__d__comb = 1'b0;
         end
         if (w_iser__q) begin
             n_irq_en = irq_en__q | wdata;
@@ -6072,11 +6234,11 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
             end
         end
         if (w_aircr__q & (wdata[(32'h10)+:(16)] == vectkey) & wdata[32'h2]) begin
-            sysreset__d = 1'b1;
+            sysreset__d__comb = 1'b1;
         end
         if (w_scr__q) begin
-            scr_sleepdeep__d = wdata[32'h2];
-            scr_sevonpend__d = wdata[32'h4];
+            scr_sleepdeep__d__comb = wdata[32'h2];
+            scr_sevonpend__d__comb = wdata[32'h4];
         end
         if (w_shpr2__q) begin
             n_sys_hi = sys_hi__q & ~s_svc;
@@ -6286,9 +6448,9 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         exec_neg = nmi_act__q | hf_act__q;
         sleepdeep = scr_sleepdeep__q;
         sysresetreq = sysreset__q;
-        st_sel = st_cvr__d;
+        st_sel = st_cvr__d__comb;
         if (st_w == o_rvr) begin
-            st_sel = st_rvr__d;
+            st_sel = st_rvr__d__comb;
         end
         rd_st = z32;
         if (st_sel[0]) begin
@@ -6365,13 +6527,13 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         end
         if (st_w == o_csr) begin
             rd_st = v_clksrc;
-            if (st_en__d) begin
+            if (st_en__d__comb) begin
                 rd_st = rd_st | (32'h1 << 32'h0);
             end
-            if (st_tickint__d) begin
+            if (st_tickint__d__comb) begin
                 rd_st = rd_st | (32'h1 << 32'h1);
             end
-            if (st_flag__d) begin
+            if (st_flag__d__comb) begin
                 rd_st = rd_st | (32'h1 << 32'h10);
             end
         end
@@ -6507,10 +6669,10 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
             rd_scb = v_aircr;
         end
         if (scb_w == o_scr) begin
-            if (scr_sleepdeep__d) begin
+            if (scr_sleepdeep__d__comb) begin
                 rd_scb = rd_scb | (32'h1 << 32'h2);
             end
-            if (scr_sevonpend__d) begin
+            if (scr_sevonpend__d__comb) begin
                 rd_scb = rd_scb | (32'h1 << 32'h4);
             end
         end
@@ -6552,11 +6714,21 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         if (g_scb) begin
             rd_val = rd_scb;
         end
-        o_rdata__d = z32;
+        o_rdata__d__comb = z32;
         if (sr) begin
-            o_rdata__d = rd_val;
+            o_rdata__d__comb = rd_val;
         end
         rdata = o_rdata__q;
+        o_rdata__d = o_rdata__d__comb;
+        scr_sevonpend__d = scr_sevonpend__d__comb;
+        scr_sleepdeep__d = scr_sleepdeep__d__comb;
+        st_cvr__d = st_cvr__d__comb;
+        st_en__d = st_en__d__comb;
+        st_flag__d = st_flag__d__comb;
+        st_rvr__d = st_rvr__d__comb;
+        st_tickint__d = st_tickint__d__comb;
+        sysreset__d = sysreset__d__comb;
+        w_ipr__d = w_ipr__d__comb;
     end
 
 endmodule // pluton_m0sys_node_core_scs
@@ -6676,6 +6848,10 @@ module pluton_m0sys_node_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_ra
     );
 
     // Update code
+    reg derr1__d__comb;
+    reg dsel_apb__d__comb;
+    reg dsel_ram__d__comb;
+    reg dsel_rom__d__comb;
     always @(*) begin
         dsel_rom__clock = clock;
         dsel_ram__clock = clock;
@@ -6699,17 +6875,21 @@ module pluton_m0sys_node_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_ra
         dsel_apb_q = dsel_apb__q;
         derr1_q = derr1__q;
         derr2_q = derr2__q;
-        dsel_rom__d = dsel_rom__q;
-        dsel_ram__d = dsel_ram__q;
-        dsel_apb__d = dsel_apb__q;
-        derr1__d = 1'b0;
+        dsel_rom__d__comb = dsel_rom__q;
+        dsel_ram__d__comb = dsel_ram__q;
+        dsel_apb__d__comb = dsel_apb__q;
+        derr1__d__comb = 1'b0;
         derr2__d = derr1__q;
         if (hready) begin
-            dsel_rom__d = sel_rom;
-            dsel_ram__d = sel_ram;
-            dsel_apb__d = sel_apb;
-            derr1__d = active & ~(sel_rom | sel_ram | sel_apb);
+            dsel_rom__d__comb = sel_rom;
+            dsel_ram__d__comb = sel_ram;
+            dsel_apb__d__comb = sel_apb;
+            derr1__d__comb = active & ~(sel_rom | sel_ram | sel_apb);
         end
+        derr1__d = derr1__d__comb;
+        dsel_apb__d = dsel_apb__d__comb;
+        dsel_ram__d = dsel_ram__d__comb;
+        dsel_rom__d = dsel_rom__d__comb;
     end
 
 endmodule // pluton_m0sys_node_dec
@@ -6739,32 +6919,38 @@ module pluton_m0sys_node_mux(dsel_rom,dsel_ram,dsel_apb,derr1,derr2,rom_hreadyou
     localparam  zero32 = 32'h0;
 
     // Update code
+    reg [31:0] hrdata__comb;
+    reg hready__comb;
+    reg hresp__comb;
     always @(*) begin
-        hready = 1'b1;
-        hresp = 1'b0;
-        hrdata = zero32;
+        hready__comb = 1'b1;
+        hresp__comb = 1'b0;
+        hrdata__comb = zero32;
         if (dsel_rom) begin
-            hready = rom_hreadyout;
-            hresp = rom_hresp;
-            hrdata = rom_hrdata;
+            hready__comb = rom_hreadyout;
+            hresp__comb = rom_hresp;
+            hrdata__comb = rom_hrdata;
         end
         else if (dsel_ram) begin
-            hready = ram_hreadyout;
-            hresp = ram_hresp;
-            hrdata = ram_hrdata;
+            hready__comb = ram_hreadyout;
+            hresp__comb = ram_hresp;
+            hrdata__comb = ram_hrdata;
         end
         else if (dsel_apb) begin
-            hready = apb_hreadyout;
-            hresp = apb_hresp;
-            hrdata = apb_hrdata;
+            hready__comb = apb_hreadyout;
+            hresp__comb = apb_hresp;
+            hrdata__comb = apb_hrdata;
         end
         else if (derr1) begin
-            hready = 1'b0;
-            hresp = 1'b1;
+            hready__comb = 1'b0;
+            hresp__comb = 1'b1;
         end
         else if (derr2) begin
-            hresp = 1'b1;
+            hresp__comb = 1'b1;
         end
+        hrdata = hrdata__comb;
+        hready = hready__comb;
+        hresp = hresp__comb;
     end
 
 endmodule // pluton_m0sys_node_mux
@@ -6930,6 +7116,17 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
     );
 
     // Update code
+    reg [11:0] array__waddr__comb;
+    reg [31:0] array__wdata__comb;
+    reg [3:0] array__we__comb;
+    reg err1__d__comb;
+    reg [31:0] fwd_data__d__comb;
+    reg [3:0] fwd_mask__d__comb;
+    reg [31:0] hrdata__comb;
+    reg rd__d__comb;
+    reg [11:0] waddr_r__d__comb;
+    reg [3:0] wmask__d__comb;
+    reg wr__d__comb;
     always @(*) begin
         array__clock = clock;
         wr__clock = clock;
@@ -6987,39 +7184,39 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
             bad = haddr[32'h0] | haddr[32'h1];
             lanes = lanes_all;
         end
-        wr__d = 1'b0;
-        rd__d = 1'b0;
-        err1__d = 1'b0;
+        wr__d__comb = 1'b0;
+        rd__d__comb = 1'b0;
+        err1__d__comb = 1'b0;
         err2__d = err1__q;
         if (active) begin
             if (bad | (hwrite & read_only)) begin
-                err1__d = 1'b1;
+                err1__d__comb = 1'b1;
             end
             else if (hwrite) begin
-                wr__d = 1'b1;
+                wr__d__comb = 1'b1;
             end
             else begin
-                rd__d = 1'b1;
+                rd__d__comb = 1'b1;
             end
         end
-        waddr_r__d = waddr_r__q;
-        wmask__d = wmask__q;
+        waddr_r__d__comb = waddr_r__q;
+        wmask__d__comb = wmask__q;
         if (hready) begin
-            waddr_r__d = word;
-            wmask__d = lanes;
+            waddr_r__d__comb = word;
+            wmask__d__comb = lanes;
         end
         commit = wr__q & hready;
         array__raddr = word;
-        array__we = zero4;
-        array__waddr = waddr_r__q;
-        array__wdata = hwdata;
+        array__we__comb = zero4;
+        array__waddr__comb = waddr_r__q;
+        array__wdata__comb = hwdata;
         if (commit) begin
-            array__we = wmask__q;
+            array__we__comb = wmask__q;
         end
         if (ld_we) begin
-            array__we = lanes_all;
-            array__waddr = ld_addr;
-            array__wdata = ld_data;
+            array__we__comb = lanes_all;
+            array__waddr__comb = ld_addr;
+            array__wdata__comb = ld_data;
         end
         wmask32 = zero32;
         if (wmask__q[32'h0]) begin
@@ -7036,11 +7233,11 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         end
         wdata_masked = hwdata & wmask32;
         fwd__d = commit & active & ~hwrite & (word == waddr_r__q);
-        fwd_mask__d = fwd_mask__q;
-        fwd_data__d = fwd_data__q;
+        fwd_mask__d__comb = fwd_mask__q;
+        fwd_data__d__comb = fwd_data__q;
         if (commit) begin
-            fwd_mask__d = wmask__q;
-            fwd_data__d = wdata_masked;
+            fwd_mask__d__comb = wmask__q;
+            fwd_data__d__comb = wdata_masked;
         end
         fwd_mask32 = zero32;
         if (fwd_mask__q[32'h0]) begin
@@ -7055,15 +7252,26 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         if (fwd_mask__q[32'h3]) begin
             fwd_mask32 = fwd_mask32 | byte3;
         end
-        hrdata = zero32;
+        hrdata__comb = zero32;
         if (rd__q) begin
-            hrdata = array__rdata;
+            hrdata__comb = array__rdata;
             if (fwd__q) begin
-                hrdata = (array__rdata & ~fwd_mask32) | fwd_data__q;
+                hrdata__comb = (array__rdata & ~fwd_mask32) | fwd_data__q;
             end
         end
         hreadyout = ~err1__q;
         hresp = err1__q | err2__q;
+        array__waddr = array__waddr__comb;
+        array__wdata = array__wdata__comb;
+        array__we = array__we__comb;
+        err1__d = err1__d__comb;
+        fwd_data__d = fwd_data__d__comb;
+        fwd_mask__d = fwd_mask__d__comb;
+        hrdata = hrdata__comb;
+        rd__d = rd__d__comb;
+        waddr_r__d = waddr_r__d__comb;
+        wmask__d = wmask__d__comb;
+        wr__d = wr__d__comb;
     end
 
 endmodule // pluton_m0sys_node_ram
@@ -7269,6 +7477,17 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
     );
 
     // Update code
+    reg [13:0] array__waddr__comb;
+    reg [31:0] array__wdata__comb;
+    reg [3:0] array__we__comb;
+    reg err1__d__comb;
+    reg [31:0] fwd_data__d__comb;
+    reg [3:0] fwd_mask__d__comb;
+    reg [31:0] hrdata__comb;
+    reg rd__d__comb;
+    reg [13:0] waddr_r__d__comb;
+    reg [3:0] wmask__d__comb;
+    reg wr__d__comb;
     always @(*) begin
         array__clock = clock;
         wr__clock = clock;
@@ -7326,39 +7545,39 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
             bad = haddr[32'h0] | haddr[32'h1];
             lanes = lanes_all;
         end
-        wr__d = 1'b0;
-        rd__d = 1'b0;
-        err1__d = 1'b0;
+        wr__d__comb = 1'b0;
+        rd__d__comb = 1'b0;
+        err1__d__comb = 1'b0;
         err2__d = err1__q;
         if (active) begin
             if (bad | (hwrite & read_only)) begin
-                err1__d = 1'b1;
+                err1__d__comb = 1'b1;
             end
             else if (hwrite) begin
-                wr__d = 1'b1;
+                wr__d__comb = 1'b1;
             end
             else begin
-                rd__d = 1'b1;
+                rd__d__comb = 1'b1;
             end
         end
-        waddr_r__d = waddr_r__q;
-        wmask__d = wmask__q;
+        waddr_r__d__comb = waddr_r__q;
+        wmask__d__comb = wmask__q;
         if (hready) begin
-            waddr_r__d = word;
-            wmask__d = lanes;
+            waddr_r__d__comb = word;
+            wmask__d__comb = lanes;
         end
         commit = wr__q & hready;
         array__raddr = word;
-        array__we = zero4;
-        array__waddr = waddr_r__q;
-        array__wdata = hwdata;
+        array__we__comb = zero4;
+        array__waddr__comb = waddr_r__q;
+        array__wdata__comb = hwdata;
         if (commit) begin
-            array__we = wmask__q;
+            array__we__comb = wmask__q;
         end
         if (ld_we) begin
-            array__we = lanes_all;
-            array__waddr = ld_addr;
-            array__wdata = ld_data;
+            array__we__comb = lanes_all;
+            array__waddr__comb = ld_addr;
+            array__wdata__comb = ld_data;
         end
         wmask32 = zero32;
         if (wmask__q[32'h0]) begin
@@ -7375,11 +7594,11 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         end
         wdata_masked = hwdata & wmask32;
         fwd__d = commit & active & ~hwrite & (word == waddr_r__q);
-        fwd_mask__d = fwd_mask__q;
-        fwd_data__d = fwd_data__q;
+        fwd_mask__d__comb = fwd_mask__q;
+        fwd_data__d__comb = fwd_data__q;
         if (commit) begin
-            fwd_mask__d = wmask__q;
-            fwd_data__d = wdata_masked;
+            fwd_mask__d__comb = wmask__q;
+            fwd_data__d__comb = wdata_masked;
         end
         fwd_mask32 = zero32;
         if (fwd_mask__q[32'h0]) begin
@@ -7394,15 +7613,26 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         if (fwd_mask__q[32'h3]) begin
             fwd_mask32 = fwd_mask32 | byte3;
         end
-        hrdata = zero32;
+        hrdata__comb = zero32;
         if (rd__q) begin
-            hrdata = array__rdata;
+            hrdata__comb = array__rdata;
             if (fwd__q) begin
-                hrdata = (array__rdata & ~fwd_mask32) | fwd_data__q;
+                hrdata__comb = (array__rdata & ~fwd_mask32) | fwd_data__q;
             end
         end
         hreadyout = ~err1__q;
         hresp = err1__q | err2__q;
+        array__waddr = array__waddr__comb;
+        array__wdata = array__wdata__comb;
+        array__we = array__we__comb;
+        err1__d = err1__d__comb;
+        fwd_data__d = fwd_data__d__comb;
+        fwd_mask__d = fwd_mask__d__comb;
+        hrdata = hrdata__comb;
+        rd__d = rd__d__comb;
+        waddr_r__d = waddr_r__d__comb;
+        wmask__d = wmask__d__comb;
+        wr__d = wr__d__comb;
     end
 
 endmodule // pluton_m0sys_node_rom
@@ -7626,6 +7856,16 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     );
 
     // Update code
+    reg [15:0] baud__d__comb;
+    reg [3:0] bitcnt__d__comb;
+    reg [15:0] div__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg line_n__d__comb;
+    reg [31:0] prdata__comb;
+    reg [7:0] shreg__d__comb;
+    reg [7:0] tx_byte_r__d__comb;
+    reg tx_ie__d__comb;
+    reg tx_valid_r__d__comb;
     always @(*) begin
         div__clock = clock;
         tx_ie__clock = clock;
@@ -7691,65 +7931,65 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
         ok_read = access & ~pwrite & (err == e_none);
         pready = 1'b1;
         pslverr = access & (err != e_none);
-        div__d = div__q;
-        tx_ie__d = tx_ie__q;
-        err_info__d = err_info__q;
+        div__d__comb = div__q;
+        tx_ie__d__comb = tx_ie__q;
+        err_info__d__comb = err_info__q;
         if (ok_write) begin
             if (is_div) begin
-                div__d = pwdata[(32'h0)+:(16)] ^ div_reset;
+                div__d__comb = pwdata[(32'h0)+:(16)] ^ div_reset;
             end
             if (is_ctrl) begin
-                tx_ie__d = pwdata[32'h0];
+                tx_ie__d__comb = pwdata[32'h0];
             end
             if (is_err) begin
-                err_info__d = zero32;
+                err_info__d__comb = zero32;
             end
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit_write;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit_write;
                 end
             end
             else begin
-                err_info__d = err_info__q | bit_overflow;
+                err_info__d__comb = err_info__q | bit_overflow;
             end
         end
-        bitcnt__d = bitcnt__q;
-        baud__d = baud__q;
-        shreg__d = shreg__q;
-        line_n__d = line_n__q;
-        tx_valid_r__d = 1'b0;
-        tx_byte_r__d = tx_byte_r__q;
+        bitcnt__d__comb = bitcnt__q;
+        baud__d__comb = baud__q;
+        shreg__d__comb = shreg__q;
+        line_n__d__comb = line_n__q;
+        tx_valid_r__d__comb = 1'b0;
+        tx_byte_r__d__comb = tx_byte_r__q;
         if (busy) begin
             if (baud__q == zero16) begin
-                baud__d = (div__q ^ div_reset) - one16;
-                bitcnt__d = bitcnt__q - one4;
+                baud__d__comb = (div__q ^ div_reset) - one16;
+                bitcnt__d__comb = bitcnt__q - one4;
                 if (bitcnt__q == one4) begin
-                    line_n__d = 1'b0;
+                    line_n__d__comb = 1'b0;
                 end
                 else if (bitcnt__q == two4) begin
-                    line_n__d = 1'b0;
+                    line_n__d__comb = 1'b0;
                 end
                 else begin
-                    line_n__d = ~shreg__q[32'h0];
-                    shreg__d = shreg__q >> 32'h1;
+                    line_n__d__comb = ~shreg__q[32'h0];
+                    shreg__d__comb = shreg__q >> 32'h1;
                 end
             end
             else begin
-                baud__d = baud__q - one16;
+                baud__d__comb = baud__q - one16;
             end
         end
         if (ok_write & is_txdata) begin
-            bitcnt__d = ten4;
-            baud__d = (div__q ^ div_reset) - one16;
-            shreg__d = pwdata[(32'h0)+:(8)];
-            line_n__d = 1'b1;
-            tx_valid_r__d = 1'b1;
-            tx_byte_r__d = pwdata[(32'h0)+:(8)];
+            bitcnt__d__comb = ten4;
+            baud__d__comb = (div__q ^ div_reset) - one16;
+            shreg__d__comb = pwdata[(32'h0)+:(8)];
+            line_n__d__comb = 1'b1;
+            tx_valid_r__d__comb = 1'b1;
+            tx_byte_r__d__comb = pwdata[(32'h0)+:(8)];
         end
         uart_tx = ~line_n__q;
         tx_valid = tx_valid_r__q;
@@ -7779,10 +8019,20 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
         else if (is_id) begin
             rdata = block_id;
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
+        baud__d = baud__d__comb;
+        bitcnt__d = bitcnt__d__comb;
+        div__d = div__d__comb;
+        err_info__d = err_info__d__comb;
+        line_n__d = line_n__d__comb;
+        prdata = prdata__comb;
+        shreg__d = shreg__d__comb;
+        tx_byte_r__d = tx_byte_r__d__comb;
+        tx_ie__d = tx_ie__d__comb;
+        tx_valid_r__d = tx_valid_r__d__comb;
     end
 
 endmodule // pluton_m0sys_node_uart
@@ -8426,111 +8676,149 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
     );
 
     // Update code
+    reg active__d__comb;
+    reg any_dispatched__d__comb;
+    reg [3:0] buf_ram__waddr__comb;
+    reg [31:0] buf_ram__wdata__comb;
+    reg buf_ram__we__comb;
+    reg core__abort__comb;
+    reg core__start__comb;
+    reg ctrl_hmac__d__comb;
+    reg ctrl_keysel__d__comb;
+    reg done_r__d__comb;
+    reg draining__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [15:0] filled__d__comb;
+    reg final_last__d__comb;
+    reg finishing__d__comb;
+    reg inner_last__d__comb;
+    reg [15:0] key_mask__d__comb;
+    reg key_ram__we__comb;
+    reg [1:0] last_bytes__d__comb;
+    reg [63:0] len__d__comb;
+    reg [31:0] msg_len__d__comb;
+    reg [4:0] nwords__d__comb;
+    reg [31:0] part_be__d__comb;
+    reg partial__d__comb;
+    reg pend_key__d__comb;
+    reg pend_opad__d__comb;
+    reg pend_outer__d__comb;
+    reg pend_pad1__d__comb;
+    reg pend_pad2__d__comb;
+    reg [31:0] prdata__comb;
+    reg [3:0] rptr__d__comb;
+    reg src_buf__d__comb;
+    reg src_key__d__comb;
+    reg src_opad__d__comb;
+    reg src_outer__d__comb;
+    reg src_pad1__d__comb;
+    reg src_pad2__d__comb;
+    reg [15:0] stream_oh__d__comb;
     always @(*) begin
         core__clock = clock;
         core__rst_n = rst_n;
         ctrl_hmac__clock = clock;
         ctrl_hmac__rst_n = rst_n;
-        ctrl_hmac__d = ctrl_hmac__q;
+        ctrl_hmac__d__comb = ctrl_hmac__q;
         ctrl_keysel__clock = clock;
         ctrl_keysel__rst_n = rst_n;
-        ctrl_keysel__d = ctrl_keysel__q;
+        ctrl_keysel__d__comb = ctrl_keysel__q;
         active__clock = clock;
         active__rst_n = rst_n;
-        active__d = active__q;
+        active__d__comb = active__q;
         finishing__clock = clock;
         finishing__rst_n = rst_n;
-        finishing__d = finishing__q;
+        finishing__d__comb = finishing__q;
         done_r__clock = clock;
         done_r__rst_n = rst_n;
-        done_r__d = done_r__q;
+        done_r__d__comb = done_r__q;
         key_ram__clock = clock;
         key_ram__rst_n = rst_n;
-        key_ram__we = 1'b0;
+        key_ram__we__comb = 1'b0;
         key_ram__waddr = paddr[(32'h2)+:(4)];
         buf_ram__clock = clock;
         buf_ram__rst_n = rst_n;
-        buf_ram__we = 1'b0;
-        buf_ram__waddr = nwords__q[(32'h0)+:(4)];
+        buf_ram__we__comb = 1'b0;
+        buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
         key_mask__clock = clock;
         key_mask__rst_n = rst_n;
-        key_mask__d = key_mask__q;
+        key_mask__d__comb = key_mask__q;
         rptr__clock = clock;
         rptr__rst_n = rst_n;
         key_ram__raddr = rptr__q;
         buf_ram__raddr = rptr__q;
         filled__clock = clock;
         filled__rst_n = rst_n;
-        filled__d = filled__q;
+        filled__d__comb = filled__q;
         nwords__clock = clock;
         nwords__rst_n = rst_n;
-        nwords__d = nwords__q;
+        nwords__d__comb = nwords__q;
         partial__clock = clock;
         partial__rst_n = rst_n;
-        partial__d = partial__q;
+        partial__d__comb = partial__q;
         stream_oh__clock = clock;
         stream_oh__rst_n = rst_n;
-        stream_oh__d = stream_oh__q << 32'h1;
+        stream_oh__d__comb = stream_oh__q << 32'h1;
         draining__clock = clock;
         draining__rst_n = rst_n;
-        draining__d = draining__q;
+        draining__d__comb = draining__q;
         src_key__clock = clock;
         src_key__rst_n = rst_n;
-        src_key__d = src_key__q;
+        src_key__d__comb = src_key__q;
         src_opad__clock = clock;
         src_opad__rst_n = rst_n;
-        src_opad__d = src_opad__q;
+        src_opad__d__comb = src_opad__q;
         src_buf__clock = clock;
         src_buf__rst_n = rst_n;
-        src_buf__d = src_buf__q;
+        src_buf__d__comb = src_buf__q;
         src_pad1__clock = clock;
         src_pad1__rst_n = rst_n;
-        src_pad1__d = src_pad1__q;
+        src_pad1__d__comb = src_pad1__q;
         src_pad2__clock = clock;
         src_pad2__rst_n = rst_n;
-        src_pad2__d = src_pad2__q;
+        src_pad2__d__comb = src_pad2__q;
         src_outer__clock = clock;
         src_outer__rst_n = rst_n;
-        src_outer__d = src_outer__q;
+        src_outer__d__comb = src_outer__q;
         last_bytes__clock = clock;
         last_bytes__rst_n = rst_n;
-        last_bytes__d = last_bytes__q;
+        last_bytes__d__comb = last_bytes__q;
         part_be__clock = clock;
         part_be__rst_n = rst_n;
-        part_be__d = part_be__q;
+        part_be__d__comb = part_be__q;
         len__clock = clock;
         len__rst_n = rst_n;
-        len__d = len__q;
+        len__d__comb = len__q;
         msg_len__clock = clock;
         msg_len__rst_n = rst_n;
-        msg_len__d = msg_len__q;
+        msg_len__d__comb = msg_len__q;
         pend_key__clock = clock;
         pend_key__rst_n = rst_n;
-        pend_key__d = pend_key__q;
+        pend_key__d__comb = pend_key__q;
         pend_pad1__clock = clock;
         pend_pad1__rst_n = rst_n;
-        pend_pad1__d = pend_pad1__q;
+        pend_pad1__d__comb = pend_pad1__q;
         pend_pad2__clock = clock;
         pend_pad2__rst_n = rst_n;
-        pend_pad2__d = pend_pad2__q;
+        pend_pad2__d__comb = pend_pad2__q;
         pend_opad__clock = clock;
         pend_opad__rst_n = rst_n;
-        pend_opad__d = pend_opad__q;
+        pend_opad__d__comb = pend_opad__q;
         pend_outer__clock = clock;
         pend_outer__rst_n = rst_n;
-        pend_outer__d = pend_outer__q;
+        pend_outer__d__comb = pend_outer__q;
         inner_last__clock = clock;
         inner_last__rst_n = rst_n;
-        inner_last__d = inner_last__q;
+        inner_last__d__comb = inner_last__q;
         final_last__clock = clock;
         final_last__rst_n = rst_n;
-        final_last__d = final_last__q;
+        final_last__d__comb = final_last__q;
         any_dispatched__clock = clock;
         any_dispatched__rst_n = rst_n;
-        any_dispatched__d = any_dispatched__q;
+        any_dispatched__d__comb = any_dispatched__q;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         access = psel & penable;
         aligned = paddr[(32'h0)+:(2)] == zero2;
         is_ctrl = paddr == a_ctrl;
@@ -8653,7 +8941,7 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         msg_bytes32 = fill32 - first32;
         msg_bytes64 = fill64 - first64;
         key_ram__wdata = msg_word;
-        buf_ram__wdata = msg_word;
+        buf_ram__wdata__comb = msg_word;
         buf_full = filled__q[32'hf];
         buf_plain_full = buf_full & ~partial__q & ~draining__q;
         next_slot = ~filled__q & ((filled__q << 32'h1) | one16);
@@ -8701,9 +8989,9 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
                 disp_outer = 1'b1;
             end
         end
-        core__start = disp_key | disp_buf | disp_pad1 | disp_pad2 | disp_opad | disp_outer;
+        core__start__comb = disp_key | disp_buf | disp_pad1 | disp_pad2 | disp_opad | disp_outer;
         core__from_iv = disp_key | disp_opad | (~any_dispatched__q & (disp_buf | disp_pad1));
-        core__abort = 1'b0;
+        core__abort__comb = 1'b0;
         key_pad = ipad;
         if (src_opad__q) begin
             key_pad = opad;
@@ -8783,9 +9071,9 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
             h_word = core__h__7;
         end
         if (src_opad__q & low_half) begin
-            buf_ram__we = 1'b1;
-            buf_ram__waddr = rptr__q - one4;
-            buf_ram__wdata = h_word;
+            buf_ram__we__comb = 1'b1;
+            buf_ram__waddr__comb = rptr__q - one4;
+            buf_ram__wdata__comb = h_word;
         end
         at_mark = (stream_oh__q & mark_oh) != zero16;
         stream_word = zero32;
@@ -8830,155 +9118,155 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
         pslverr = access & (err != e_none);
-        if (core__start) begin
-            any_dispatched__d = 1'b1;
+        if (core__start__comb) begin
+            any_dispatched__d__comb = 1'b1;
         end
         if (disp_key) begin
-            pend_key__d = 1'b0;
+            pend_key__d__comb = 1'b0;
         end
-        if (core__start) begin
-            stream_oh__d = one16;
-            src_key__d = disp_key;
-            src_opad__d = disp_opad;
-            src_buf__d = disp_buf;
-            src_pad1__d = disp_pad1;
-            src_pad2__d = disp_pad2;
-            src_outer__d = disp_outer;
+        if (core__start__comb) begin
+            stream_oh__d__comb = one16;
+            src_key__d__comb = disp_key;
+            src_opad__d__comb = disp_opad;
+            src_buf__d__comb = disp_buf;
+            src_pad1__d__comb = disp_pad1;
+            src_pad2__d__comb = disp_pad2;
+            src_outer__d__comb = disp_outer;
         end
         if (disp_buf | disp_pad1) begin
-            draining__d = 1'b1;
+            draining__d__comb = 1'b1;
         end
         if (draining__q & stream_oh__q[32'hf]) begin
-            draining__d = 1'b0;
-            filled__d = zero16;
-            nwords__d = zero5;
-            partial__d = 1'b0;
-            part_be__d = zero32;
+            draining__d__comb = 1'b0;
+            filled__d__comb = zero16;
+            nwords__d__comb = zero5;
+            partial__d__comb = 1'b0;
+            part_be__d__comb = zero32;
         end
         if (disp_pad1) begin
-            pend_pad1__d = 1'b0;
+            pend_pad1__d__comb = 1'b0;
             if (~one_block) begin
-                pend_pad2__d = 1'b1;
+                pend_pad2__d__comb = 1'b1;
             end
             else if (ctrl_hmac__q) begin
-                inner_last__d = 1'b1;
+                inner_last__d__comb = 1'b1;
             end
             else begin
-                final_last__d = 1'b1;
+                final_last__d__comb = 1'b1;
             end
         end
         if (disp_pad2) begin
-            pend_pad2__d = 1'b0;
+            pend_pad2__d__comb = 1'b0;
             if (ctrl_hmac__q) begin
-                inner_last__d = 1'b1;
+                inner_last__d__comb = 1'b1;
             end
             else begin
-                final_last__d = 1'b1;
+                final_last__d__comb = 1'b1;
             end
         end
         if (disp_opad) begin
-            pend_opad__d = 1'b0;
+            pend_opad__d__comb = 1'b0;
         end
         if (disp_outer) begin
-            pend_outer__d = 1'b0;
-            final_last__d = 1'b1;
+            pend_outer__d__comb = 1'b0;
+            final_last__d__comb = 1'b1;
         end
         if (core__done & inner_last__q) begin
-            inner_last__d = 1'b0;
-            pend_opad__d = 1'b1;
-            pend_outer__d = 1'b1;
+            inner_last__d__comb = 1'b0;
+            pend_opad__d__comb = 1'b1;
+            pend_outer__d__comb = 1'b1;
         end
         if (core__done & final_last__q) begin
-            final_last__d = 1'b0;
-            finishing__d = 1'b0;
-            done_r__d = 1'b1;
+            final_last__d__comb = 1'b0;
+            finishing__d__comb = 1'b0;
+            done_r__d__comb = 1'b1;
         end
         if (ok_write & ~stall) begin
             if (is_ctrl) begin
-                ctrl_hmac__d = pwdata[32'h0];
-                ctrl_keysel__d = pwdata[32'h1];
+                ctrl_hmac__d__comb = pwdata[32'h0];
+                ctrl_keysel__d__comb = pwdata[32'h1];
             end
             if (is_key) begin
-                key_ram__we = 1'b1;
-                key_mask__d = key_mask__q | key_oh;
+                key_ram__we__comb = 1'b1;
+                key_mask__d__comb = key_mask__q | key_oh;
             end
             if (is_err) begin
-                err_info__d = zero32;
+                err_info__d__comb = zero32;
             end
             if (is_msgw) begin
-                buf_ram__we = 1'b1;
+                buf_ram__we__comb = 1'b1;
                 if (cont_word) begin
-                    buf_ram__waddr = nwords__q[(32'h0)+:(4)] - one4;
+                    buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)] - one4;
                 end
                 else begin
-                    filled__d = (filled__q << 32'h1) | one16;
-                    nwords__d = nwords__q + one5;
+                    filled__d__comb = (filled__q << 32'h1) | one16;
+                    nwords__d__comb = nwords__q + one5;
                 end
-                len__d = len__q + msg_bytes64;
-                msg_len__d = msg_len__q + msg_bytes32;
-                partial__d = ~pstrb[32'h3];
-                last_bytes__d = fill32[(32'h0)+:(2)];
-                part_be__d = zero32;
+                len__d__comb = len__q + msg_bytes64;
+                msg_len__d__comb = msg_len__q + msg_bytes32;
+                partial__d__comb = ~pstrb[32'h3];
+                last_bytes__d__comb = fill32[(32'h0)+:(2)];
+                part_be__d__comb = zero32;
                 if (~pstrb[32'h3]) begin
-                    part_be__d = merged_be;
+                    part_be__d__comb = merged_be;
                 end
                 if (is_msglast) begin
-                    active__d = 1'b0;
-                    finishing__d = 1'b1;
-                    pend_pad1__d = 1'b1;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b1;
+                    pend_pad1__d__comb = 1'b1;
                 end
             end
             if (is_cmd) begin
                 if (cmd_start) begin
-                    active__d = 1'b1;
-                    finishing__d = 1'b0;
-                    done_r__d = 1'b0;
-                    filled__d = zero16;
-                    nwords__d = zero5;
-                    partial__d = 1'b0;
-                    part_be__d = zero32;
-                    msg_len__d = zero32;
-                    len__d = zero64;
+                    active__d__comb = 1'b1;
+                    finishing__d__comb = 1'b0;
+                    done_r__d__comb = 1'b0;
+                    filled__d__comb = zero16;
+                    nwords__d__comb = zero5;
+                    partial__d__comb = 1'b0;
+                    part_be__d__comb = zero32;
+                    msg_len__d__comb = zero32;
+                    len__d__comb = zero64;
                     if (ctrl_hmac__q) begin
-                        len__d = len_hmac;
+                        len__d__comb = len_hmac;
                     end
-                    pend_key__d = ctrl_hmac__q;
-                    pend_pad1__d = 1'b0;
-                    pend_pad2__d = 1'b0;
-                    pend_opad__d = 1'b0;
-                    pend_outer__d = 1'b0;
-                    any_dispatched__d = 1'b0;
+                    pend_key__d__comb = ctrl_hmac__q;
+                    pend_pad1__d__comb = 1'b0;
+                    pend_pad2__d__comb = 1'b0;
+                    pend_opad__d__comb = 1'b0;
+                    pend_outer__d__comb = 1'b0;
+                    any_dispatched__d__comb = 1'b0;
                 end
                 if (cmd_finish) begin
-                    active__d = 1'b0;
-                    finishing__d = 1'b1;
-                    pend_pad1__d = 1'b1;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b1;
+                    pend_pad1__d__comb = 1'b1;
                 end
                 if (cmd_abort) begin
-                    core__abort = 1'b1;
-                    core__start = 1'b0;
-                    active__d = 1'b0;
-                    finishing__d = 1'b0;
-                    done_r__d = 1'b0;
-                    filled__d = zero16;
-                    nwords__d = zero5;
-                    partial__d = 1'b0;
-                    part_be__d = zero32;
-                    draining__d = 1'b0;
-                    stream_oh__d = zero16;
-                    msg_len__d = zero32;
-                    len__d = zero64;
-                    pend_key__d = 1'b0;
-                    pend_pad1__d = 1'b0;
-                    pend_pad2__d = 1'b0;
-                    pend_opad__d = 1'b0;
-                    pend_outer__d = 1'b0;
-                    inner_last__d = 1'b0;
-                    final_last__d = 1'b0;
-                    any_dispatched__d = 1'b0;
+                    core__abort__comb = 1'b1;
+                    core__start__comb = 1'b0;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b0;
+                    done_r__d__comb = 1'b0;
+                    filled__d__comb = zero16;
+                    nwords__d__comb = zero5;
+                    partial__d__comb = 1'b0;
+                    part_be__d__comb = zero32;
+                    draining__d__comb = 1'b0;
+                    stream_oh__d__comb = zero16;
+                    msg_len__d__comb = zero32;
+                    len__d__comb = zero64;
+                    pend_key__d__comb = 1'b0;
+                    pend_pad1__d__comb = 1'b0;
+                    pend_pad2__d__comb = 1'b0;
+                    pend_opad__d__comb = 1'b0;
+                    pend_outer__d__comb = 1'b0;
+                    inner_last__d__comb = 1'b0;
+                    final_last__d__comb = 1'b0;
+                    any_dispatched__d__comb = 1'b0;
                 end
                 if (cmd_wipe) begin
-                    key_mask__d = zero16;
+                    key_mask__d__comb = zero16;
                 end
             end
         end
@@ -8986,13 +9274,13 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
                 end
             end
             else begin
-                err_info__d = err_info__q | bit31;
+                err_info__d__comb = err_info__q | bit31;
             end
         end
         ze_words__a = nwords__q;
@@ -9033,15 +9321,53 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         else if (is_digest & done_r__q) begin
             rdata = h_word_le;
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         intr_done = done_r__q;
-        rptr__d = zero4;
-        if (core__start | ((stream_oh__q & first15) != zero16)) begin
-            rptr__d = rptr__q + one4;
+        rptr__d__comb = zero4;
+        if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
+            rptr__d__comb = rptr__q + one4;
         end
+        active__d = active__d__comb;
+        any_dispatched__d = any_dispatched__d__comb;
+        buf_ram__waddr = buf_ram__waddr__comb;
+        buf_ram__wdata = buf_ram__wdata__comb;
+        buf_ram__we = buf_ram__we__comb;
+        core__abort = core__abort__comb;
+        core__start = core__start__comb;
+        ctrl_hmac__d = ctrl_hmac__d__comb;
+        ctrl_keysel__d = ctrl_keysel__d__comb;
+        done_r__d = done_r__d__comb;
+        draining__d = draining__d__comb;
+        err_info__d = err_info__d__comb;
+        filled__d = filled__d__comb;
+        final_last__d = final_last__d__comb;
+        finishing__d = finishing__d__comb;
+        inner_last__d = inner_last__d__comb;
+        key_mask__d = key_mask__d__comb;
+        key_ram__we = key_ram__we__comb;
+        last_bytes__d = last_bytes__d__comb;
+        len__d = len__d__comb;
+        msg_len__d = msg_len__d__comb;
+        nwords__d = nwords__d__comb;
+        part_be__d = part_be__d__comb;
+        partial__d = partial__d__comb;
+        pend_key__d = pend_key__d__comb;
+        pend_opad__d = pend_opad__d__comb;
+        pend_outer__d = pend_outer__d__comb;
+        pend_pad1__d = pend_pad1__d__comb;
+        pend_pad2__d = pend_pad2__d__comb;
+        prdata = prdata__comb;
+        rptr__d = rptr__d__comb;
+        src_buf__d = src_buf__d__comb;
+        src_key__d = src_key__d__comb;
+        src_opad__d = src_opad__d__comb;
+        src_outer__d = src_outer__d__comb;
+        src_pad1__d = src_pad1__d__comb;
+        src_pad2__d = src_pad2__d__comb;
+        stream_oh__d = stream_oh__d__comb;
     end
 
 endmodule // pluton_m0sys_sha
@@ -9545,123 +9871,159 @@ module pluton_m0sys_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h
     );
 
     // Update code
+    reg adding__d__comb;
+    reg busy_r__d__comb;
+    reg from_iv_r__d__comb;
+    reg [31:0] hs__0__d__comb;
+    reg [31:0] hs__1__d__comb;
+    reg [31:0] hs__2__d__comb;
+    reg [31:0] hs__3__d__comb;
+    reg [31:0] hs__4__d__comb;
+    reg [31:0] hs__5__d__comb;
+    reg [31:0] hs__6__d__comb;
+    reg [31:0] hs__7__d__comb;
+    reg [5:0] round__d__comb;
+    reg [31:0] st__0__d__comb;
+    reg [31:0] st__1__d__comb;
+    reg [31:0] st__2__d__comb;
+    reg [31:0] st__3__d__comb;
+    reg [31:0] st__4__d__comb;
+    reg [31:0] st__5__d__comb;
+    reg [31:0] st__6__d__comb;
+    reg [31:0] st__7__d__comb;
+    reg [31:0] w__0__d__comb;
+    reg [31:0] w__10__d__comb;
+    reg [31:0] w__11__d__comb;
+    reg [31:0] w__12__d__comb;
+    reg [31:0] w__13__d__comb;
+    reg [31:0] w__14__d__comb;
+    reg [31:0] w__15__d__comb;
+    reg [31:0] w__1__d__comb;
+    reg [31:0] w__2__d__comb;
+    reg [31:0] w__3__d__comb;
+    reg [31:0] w__4__d__comb;
+    reg [31:0] w__5__d__comb;
+    reg [31:0] w__6__d__comb;
+    reg [31:0] w__7__d__comb;
+    reg [31:0] w__8__d__comb;
+    reg [31:0] w__9__d__comb;
     always @(*) begin
         st__0__clock = clock;
         st__0__rst_n = rst_n;
-        st__0__d = st__0__q;
+        st__0__d__comb = st__0__q;
         hs__0__clock = clock;
         hs__0__rst_n = rst_n;
-        hs__0__d = hs__0__q;
+        hs__0__d__comb = hs__0__q;
         h__0 = hs__0__q;
         st__1__clock = clock;
         st__1__rst_n = rst_n;
-        st__1__d = st__1__q;
+        st__1__d__comb = st__1__q;
         hs__1__clock = clock;
         hs__1__rst_n = rst_n;
-        hs__1__d = hs__1__q;
+        hs__1__d__comb = hs__1__q;
         h__1 = hs__1__q;
         st__2__clock = clock;
         st__2__rst_n = rst_n;
-        st__2__d = st__2__q;
+        st__2__d__comb = st__2__q;
         hs__2__clock = clock;
         hs__2__rst_n = rst_n;
-        hs__2__d = hs__2__q;
+        hs__2__d__comb = hs__2__q;
         h__2 = hs__2__q;
         st__3__clock = clock;
         st__3__rst_n = rst_n;
-        st__3__d = st__3__q;
+        st__3__d__comb = st__3__q;
         hs__3__clock = clock;
         hs__3__rst_n = rst_n;
-        hs__3__d = hs__3__q;
+        hs__3__d__comb = hs__3__q;
         h__3 = hs__3__q;
         st__4__clock = clock;
         st__4__rst_n = rst_n;
-        st__4__d = st__4__q;
+        st__4__d__comb = st__4__q;
         hs__4__clock = clock;
         hs__4__rst_n = rst_n;
-        hs__4__d = hs__4__q;
+        hs__4__d__comb = hs__4__q;
         h__4 = hs__4__q;
         st__5__clock = clock;
         st__5__rst_n = rst_n;
-        st__5__d = st__5__q;
+        st__5__d__comb = st__5__q;
         hs__5__clock = clock;
         hs__5__rst_n = rst_n;
-        hs__5__d = hs__5__q;
+        hs__5__d__comb = hs__5__q;
         h__5 = hs__5__q;
         st__6__clock = clock;
         st__6__rst_n = rst_n;
-        st__6__d = st__6__q;
+        st__6__d__comb = st__6__q;
         hs__6__clock = clock;
         hs__6__rst_n = rst_n;
-        hs__6__d = hs__6__q;
+        hs__6__d__comb = hs__6__q;
         h__6 = hs__6__q;
         st__7__clock = clock;
         st__7__rst_n = rst_n;
-        st__7__d = st__7__q;
+        st__7__d__comb = st__7__q;
         hs__7__clock = clock;
         hs__7__rst_n = rst_n;
-        hs__7__d = hs__7__q;
+        hs__7__d__comb = hs__7__q;
         h__7 = hs__7__q;
         w__0__clock = clock;
         w__0__rst_n = rst_n;
-        w__0__d = w__0__q;
+        w__0__d__comb = w__0__q;
         w__1__clock = clock;
         w__1__rst_n = rst_n;
-        w__1__d = w__1__q;
+        w__1__d__comb = w__1__q;
         w__2__clock = clock;
         w__2__rst_n = rst_n;
-        w__2__d = w__2__q;
+        w__2__d__comb = w__2__q;
         w__3__clock = clock;
         w__3__rst_n = rst_n;
-        w__3__d = w__3__q;
+        w__3__d__comb = w__3__q;
         w__4__clock = clock;
         w__4__rst_n = rst_n;
-        w__4__d = w__4__q;
+        w__4__d__comb = w__4__q;
         w__5__clock = clock;
         w__5__rst_n = rst_n;
-        w__5__d = w__5__q;
+        w__5__d__comb = w__5__q;
         w__6__clock = clock;
         w__6__rst_n = rst_n;
-        w__6__d = w__6__q;
+        w__6__d__comb = w__6__q;
         w__7__clock = clock;
         w__7__rst_n = rst_n;
-        w__7__d = w__7__q;
+        w__7__d__comb = w__7__q;
         w__8__clock = clock;
         w__8__rst_n = rst_n;
-        w__8__d = w__8__q;
+        w__8__d__comb = w__8__q;
         w__9__clock = clock;
         w__9__rst_n = rst_n;
-        w__9__d = w__9__q;
+        w__9__d__comb = w__9__q;
         w__10__clock = clock;
         w__10__rst_n = rst_n;
-        w__10__d = w__10__q;
+        w__10__d__comb = w__10__q;
         w__11__clock = clock;
         w__11__rst_n = rst_n;
-        w__11__d = w__11__q;
+        w__11__d__comb = w__11__q;
         w__12__clock = clock;
         w__12__rst_n = rst_n;
-        w__12__d = w__12__q;
+        w__12__d__comb = w__12__q;
         w__13__clock = clock;
         w__13__rst_n = rst_n;
-        w__13__d = w__13__q;
+        w__13__d__comb = w__13__q;
         w__14__clock = clock;
         w__14__rst_n = rst_n;
-        w__14__d = w__14__q;
+        w__14__d__comb = w__14__q;
         w__15__clock = clock;
         w__15__rst_n = rst_n;
-        w__15__d = w__15__q;
+        w__15__d__comb = w__15__q;
         round__clock = clock;
         round__rst_n = rst_n;
-        round__d = round__q;
+        round__d__comb = round__q;
         busy_r__clock = clock;
         busy_r__rst_n = rst_n;
-        busy_r__d = busy_r__q;
+        busy_r__d__comb = busy_r__q;
         from_iv_r__clock = clock;
         from_iv_r__rst_n = rst_n;
-        from_iv_r__d = from_iv_r__q;
+        from_iv_r__d__comb = from_iv_r__q;
         adding__clock = clock;
         adding__rst_n = rst_n;
-        adding__d = adding__q;
+        adding__d__comb = adding__q;
         streaming = busy_r__q & ~adding__q & (round__q[(32'h4)+:(2)] == zero2);
         case (round__q)
             0:
@@ -9941,119 +10303,155 @@ module pluton_m0sys_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h
         busy = busy_r__q;
         done = busy_r__q & adding__q;
         if (abort) begin
-            busy_r__d = 1'b0;
-            adding__d = 1'b0;
+            busy_r__d__comb = 1'b0;
+            adding__d__comb = 1'b0;
         end
         else if (start & ~busy_r__q) begin
-            from_iv_r__d = from_iv;
+            from_iv_r__d__comb = from_iv;
             if (from_iv) begin
-                st__0__d = iv__0;
-                st__1__d = iv__1;
-                st__2__d = iv__2;
-                st__3__d = iv__3;
-                st__4__d = iv__4;
-                st__5__d = iv__5;
-                st__6__d = iv__6;
-                st__7__d = iv__7;
+                st__0__d__comb = iv__0;
+                st__1__d__comb = iv__1;
+                st__2__d__comb = iv__2;
+                st__3__d__comb = iv__3;
+                st__4__d__comb = iv__4;
+                st__5__d__comb = iv__5;
+                st__6__d__comb = iv__6;
+                st__7__d__comb = iv__7;
             end
             else begin
-                st__0__d = hs__0__q;
-                st__1__d = hs__1__q;
-                st__2__d = hs__2__q;
-                st__3__d = hs__3__q;
-                st__4__d = hs__4__q;
-                st__5__d = hs__5__q;
-                st__6__d = hs__6__q;
-                st__7__d = hs__7__q;
+                st__0__d__comb = hs__0__q;
+                st__1__d__comb = hs__1__q;
+                st__2__d__comb = hs__2__q;
+                st__3__d__comb = hs__3__q;
+                st__4__d__comb = hs__4__q;
+                st__5__d__comb = hs__5__q;
+                st__6__d__comb = hs__6__q;
+                st__7__d__comb = hs__7__q;
             end
-            round__d = round_zero;
-            busy_r__d = 1'b1;
-            adding__d = 1'b0;
+            round__d__comb = round_zero;
+            busy_r__d__comb = 1'b1;
+            adding__d__comb = 1'b0;
         end
         else if (busy_r__q) begin
             if (adding__q) begin
                 if (from_iv_r__q) begin
-                    hs__0__d = iv__0 + st__0__q;
+                    hs__0__d__comb = iv__0 + st__0__q;
                 end
                 else begin
-                    hs__0__d = hs__0__q + st__0__q;
+                    hs__0__d__comb = hs__0__q + st__0__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__1__d = iv__1 + st__1__q;
+                    hs__1__d__comb = iv__1 + st__1__q;
                 end
                 else begin
-                    hs__1__d = hs__1__q + st__1__q;
+                    hs__1__d__comb = hs__1__q + st__1__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__2__d = iv__2 + st__2__q;
+                    hs__2__d__comb = iv__2 + st__2__q;
                 end
                 else begin
-                    hs__2__d = hs__2__q + st__2__q;
+                    hs__2__d__comb = hs__2__q + st__2__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__3__d = iv__3 + st__3__q;
+                    hs__3__d__comb = iv__3 + st__3__q;
                 end
                 else begin
-                    hs__3__d = hs__3__q + st__3__q;
+                    hs__3__d__comb = hs__3__q + st__3__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__4__d = iv__4 + st__4__q;
+                    hs__4__d__comb = iv__4 + st__4__q;
                 end
                 else begin
-                    hs__4__d = hs__4__q + st__4__q;
+                    hs__4__d__comb = hs__4__q + st__4__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__5__d = iv__5 + st__5__q;
+                    hs__5__d__comb = iv__5 + st__5__q;
                 end
                 else begin
-                    hs__5__d = hs__5__q + st__5__q;
+                    hs__5__d__comb = hs__5__q + st__5__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__6__d = iv__6 + st__6__q;
+                    hs__6__d__comb = iv__6 + st__6__q;
                 end
                 else begin
-                    hs__6__d = hs__6__q + st__6__q;
+                    hs__6__d__comb = hs__6__q + st__6__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__7__d = iv__7 + st__7__q;
+                    hs__7__d__comb = iv__7 + st__7__q;
                 end
                 else begin
-                    hs__7__d = hs__7__q + st__7__q;
+                    hs__7__d__comb = hs__7__q + st__7__q;
                 end
-                busy_r__d = 1'b0;
-                adding__d = 1'b0;
+                busy_r__d__comb = 1'b0;
+                adding__d__comb = 1'b0;
             end
             else begin
-                st__7__d = st__6__q;
-                st__6__d = st__5__q;
-                st__5__d = st__4__q;
-                st__4__d = st__3__q + t1;
-                st__3__d = st__2__q;
-                st__2__d = st__1__q;
-                st__1__d = st__0__q;
-                st__0__d = t1 + t2;
-                w__0__d = w__1__q;
-                w__1__d = w__2__q;
-                w__2__d = w__3__q;
-                w__3__d = w__4__q;
-                w__4__d = w__5__q;
-                w__5__d = w__6__q;
-                w__6__d = w__7__q;
-                w__7__d = w__8__q;
-                w__8__d = w__9__q;
-                w__9__d = w__10__q;
-                w__10__d = w__11__q;
-                w__11__d = w__12__q;
-                w__12__d = w__13__q;
-                w__13__d = w__14__q;
-                w__14__d = w__15__q;
-                w__15__d = wt;
-                round__d = round__q + round_one;
+                st__7__d__comb = st__6__q;
+                st__6__d__comb = st__5__q;
+                st__5__d__comb = st__4__q;
+                st__4__d__comb = st__3__q + t1;
+                st__3__d__comb = st__2__q;
+                st__2__d__comb = st__1__q;
+                st__1__d__comb = st__0__q;
+                st__0__d__comb = t1 + t2;
+                w__0__d__comb = w__1__q;
+                w__1__d__comb = w__2__q;
+                w__2__d__comb = w__3__q;
+                w__3__d__comb = w__4__q;
+                w__4__d__comb = w__5__q;
+                w__5__d__comb = w__6__q;
+                w__6__d__comb = w__7__q;
+                w__7__d__comb = w__8__q;
+                w__8__d__comb = w__9__q;
+                w__9__d__comb = w__10__q;
+                w__10__d__comb = w__11__q;
+                w__11__d__comb = w__12__q;
+                w__12__d__comb = w__13__q;
+                w__13__d__comb = w__14__q;
+                w__14__d__comb = w__15__q;
+                w__15__d__comb = wt;
+                round__d__comb = round__q + round_one;
                 if (round__q == round_last) begin
-                    adding__d = 1'b1;
+                    adding__d__comb = 1'b1;
                 end
             end
         end
+        adding__d = adding__d__comb;
+        busy_r__d = busy_r__d__comb;
+        from_iv_r__d = from_iv_r__d__comb;
+        hs__0__d = hs__0__d__comb;
+        hs__1__d = hs__1__d__comb;
+        hs__2__d = hs__2__d__comb;
+        hs__3__d = hs__3__d__comb;
+        hs__4__d = hs__4__d__comb;
+        hs__5__d = hs__5__d__comb;
+        hs__6__d = hs__6__d__comb;
+        hs__7__d = hs__7__d__comb;
+        round__d = round__d__comb;
+        st__0__d = st__0__d__comb;
+        st__1__d = st__1__d__comb;
+        st__2__d = st__2__d__comb;
+        st__3__d = st__3__d__comb;
+        st__4__d = st__4__d__comb;
+        st__5__d = st__5__d__comb;
+        st__6__d = st__6__d__comb;
+        st__7__d = st__7__d__comb;
+        w__0__d = w__0__d__comb;
+        w__10__d = w__10__d__comb;
+        w__11__d = w__11__d__comb;
+        w__12__d = w__12__d__comb;
+        w__13__d = w__13__d__comb;
+        w__14__d = w__14__d__comb;
+        w__15__d = w__15__d__comb;
+        w__1__d = w__1__d__comb;
+        w__2__d = w__2__d__comb;
+        w__3__d = w__3__d__comb;
+        w__4__d = w__4__d__comb;
+        w__5__d = w__5__d__comb;
+        w__6__d = w__6__d__comb;
+        w__7__d = w__7__d__comb;
+        w__8__d = w__8__d__comb;
+        w__9__d = w__9__d__comb;
     end
 
 endmodule // pluton_m0sys_sha_core

@@ -246,46 +246,60 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
     );
 
     // Update code
+    reg [31:0] a2s__0__d__comb;
+    reg [31:0] a2s__1__d__comb;
+    reg [31:0] a2s__2__d__comb;
+    reg [31:0] a2s__3__d__comb;
+    reg a2s_pend__d__comb;
+    reg app_ie__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [31:0] prdata__comb;
+    reg [31:0] s2a__0__d__comb;
+    reg [31:0] s2a__1__d__comb;
+    reg [31:0] s2a__2__d__comb;
+    reg [31:0] s2a__3__d__comb;
+    reg s2a_pend__d__comb;
+    reg sec_ie__d__comb;
     always @(*) begin
         s2a__0__clock = clock;
         s2a__0__rst_n = rst_n;
-        s2a__0__d = s2a__0__q;
+        s2a__0__d__comb = s2a__0__q;
         a2s__0__clock = clock;
         a2s__0__rst_n = rst_n;
-        a2s__0__d = a2s__0__q;
+        a2s__0__d__comb = a2s__0__q;
         s2a__1__clock = clock;
         s2a__1__rst_n = rst_n;
-        s2a__1__d = s2a__1__q;
+        s2a__1__d__comb = s2a__1__q;
         a2s__1__clock = clock;
         a2s__1__rst_n = rst_n;
-        a2s__1__d = a2s__1__q;
+        a2s__1__d__comb = a2s__1__q;
         s2a__2__clock = clock;
         s2a__2__rst_n = rst_n;
-        s2a__2__d = s2a__2__q;
+        s2a__2__d__comb = s2a__2__q;
         a2s__2__clock = clock;
         a2s__2__rst_n = rst_n;
-        a2s__2__d = a2s__2__q;
+        a2s__2__d__comb = a2s__2__q;
         s2a__3__clock = clock;
         s2a__3__rst_n = rst_n;
-        s2a__3__d = s2a__3__q;
+        s2a__3__d__comb = s2a__3__q;
         a2s__3__clock = clock;
         a2s__3__rst_n = rst_n;
-        a2s__3__d = a2s__3__q;
+        a2s__3__d__comb = a2s__3__q;
         s2a_pend__clock = clock;
         s2a_pend__rst_n = rst_n;
-        s2a_pend__d = s2a_pend__q;
+        s2a_pend__d__comb = s2a_pend__q;
         a2s_pend__clock = clock;
         a2s_pend__rst_n = rst_n;
-        a2s_pend__d = a2s_pend__q;
+        a2s_pend__d__comb = a2s_pend__q;
         sec_ie__clock = clock;
         sec_ie__rst_n = rst_n;
-        sec_ie__d = sec_ie__q;
+        sec_ie__d__comb = sec_ie__q;
         app_ie__clock = clock;
         app_ie__rst_n = rst_n;
-        app_ie__d = app_ie__q;
+        app_ie__d__comb = app_ie__q;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         access = psel & penable;
         aligned = paddr[(32'h0)+:(2)] == zero2;
         is_id = paddr == a_id;
@@ -345,61 +359,61 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         pready = 1'b1;
         pslverr = access & (err != e_none);
         if (ok_write & is_s2a_data & wsel[0]) begin
-            s2a__0__d = pwdata;
+            s2a__0__d__comb = pwdata;
         end
         if (ok_write & is_a2s_data & wsel[0]) begin
-            a2s__0__d = pwdata;
+            a2s__0__d__comb = pwdata;
         end
         if (ok_write & is_s2a_data & wsel[1]) begin
-            s2a__1__d = pwdata;
+            s2a__1__d__comb = pwdata;
         end
         if (ok_write & is_a2s_data & wsel[1]) begin
-            a2s__1__d = pwdata;
+            a2s__1__d__comb = pwdata;
         end
         if (ok_write & is_s2a_data & wsel[2]) begin
-            s2a__2__d = pwdata;
+            s2a__2__d__comb = pwdata;
         end
         if (ok_write & is_a2s_data & wsel[2]) begin
-            a2s__2__d = pwdata;
+            a2s__2__d__comb = pwdata;
         end
         if (ok_write & is_s2a_data & wsel[3]) begin
-            s2a__3__d = pwdata;
+            s2a__3__d__comb = pwdata;
         end
         if (ok_write & is_a2s_data & wsel[3]) begin
-            a2s__3__d = pwdata;
+            a2s__3__d__comb = pwdata;
         end
         if (ok_write & is_s2a_send) begin
-            s2a_pend__d = 1'b1;
+            s2a_pend__d__comb = 1'b1;
         end
         if (ok_write & is_s2a_ack) begin
-            s2a_pend__d = 1'b0;
+            s2a_pend__d__comb = 1'b0;
         end
         if (ok_write & is_a2s_send) begin
-            a2s_pend__d = 1'b1;
+            a2s_pend__d__comb = 1'b1;
         end
         if (ok_write & is_a2s_ack) begin
-            a2s_pend__d = 1'b0;
+            a2s_pend__d__comb = 1'b0;
         end
         if (ok_write & is_sec_ie) begin
-            sec_ie__d = pwdata[32'h0];
+            sec_ie__d__comb = pwdata[32'h0];
         end
         if (ok_write & is_app_ie) begin
-            app_ie__d = pwdata[32'h0];
+            app_ie__d__comb = pwdata[32'h0];
         end
         if (ok_write & is_err) begin
-            err_info__d = zero32;
+            err_info__d__comb = zero32;
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
                 end
             end
             else begin
-                err_info__d = err_info__q | b_overflow;
+                err_info__d__comb = err_info__q | b_overflow;
             end
         end
         rdata = zero32;
@@ -464,12 +478,26 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
                 rdata = a2s__3__q;
             end
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         irq_sec = a2s_pend__q & sec_ie__q;
         irq_app = s2a_pend__q & app_ie__q;
+        a2s__0__d = a2s__0__d__comb;
+        a2s__1__d = a2s__1__d__comb;
+        a2s__2__d = a2s__2__d__comb;
+        a2s__3__d = a2s__3__d__comb;
+        a2s_pend__d = a2s_pend__d__comb;
+        app_ie__d = app_ie__d__comb;
+        err_info__d = err_info__d__comb;
+        prdata = prdata__comb;
+        s2a__0__d = s2a__0__d__comb;
+        s2a__1__d = s2a__1__d__comb;
+        s2a__2__d = s2a__2__d__comb;
+        s2a__3__d = s2a__3__d__comb;
+        s2a_pend__d = s2a_pend__d__comb;
+        sec_ie__d = sec_ie__d__comb;
     end
 
 endmodule // pluton_mailbox

@@ -749,30 +749,67 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
     );
 
     // Update code
+    reg [31:0] cfg__0__d__comb;
+    reg [31:0] cfg__1__d__comb;
+    reg [31:0] cfg__2__d__comb;
+    reg [31:0] cfg__3__d__comb;
+    reg [5:0] dai_addr__d__comb;
+    reg [31:0] dai_wdata__d__comb;
+    reg [15:0] ecc_cnt__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [4:0] fatal_p__d__comb;
+    reg interrupted__d__comb;
+    reg [255:0] key__d__comb;
+    reg key_loaded__d__comb;
+    reg [255:0] key_out__comb;
+    reg key_slot__d__comb;
+    reg kl_bad__d__comb;
+    reg kl_busy__d__comb;
+    reg lc_bad__d__comb;
+    reg lc_dev__d__comb;
+    reg lc_rma__d__comb;
+    reg lc_sec__d__comb;
+    reg [4:0] locks__d__comb;
+    reg [5:0] mac__prog_addr__comb;
+    reg [39:0] mac__prog_raw__comb;
+    reg [5:0] mac__rd_addr__comb;
+    reg [31:0] prdata__comb;
+    reg [5:0] rd_end__d__comb;
+    reg [5:0] rd_ptr__d__comb;
+    reg rd_run__d__comb;
+    reg rd_vld__d__comb;
+    reg ready__d__comb;
+    reg scanning__d__comb;
+    reg [4:0] svn_cnt__d__comb;
+    reg svn_gap__d__comb;
+    reg [1:0] wcnt__d__comb;
+    reg win_bad__d__comb;
+    reg win_corr__d__comb;
+    reg [31:0] win_data__d__comb;
     always @(*) begin
         mac__clock = clock;
         mac__rst_n = rst_n;
         ready__clock = clock;
         ready__rst_n = rst_n;
-        ready__d = ready__q;
+        ready__d__comb = ready__q;
         scanning__clock = clock;
         scanning__rst_n = rst_n;
-        scanning__d = scanning__q;
+        scanning__d__comb = scanning__q;
         kl_busy__clock = clock;
         kl_busy__rst_n = rst_n;
-        kl_busy__d = kl_busy__q;
+        kl_busy__d__comb = kl_busy__q;
         rd_run__clock = clock;
         rd_run__rst_n = rst_n;
-        rd_run__d = rd_run__q;
+        rd_run__d__comb = rd_run__q;
         rd_vld__clock = clock;
         rd_vld__rst_n = rst_n;
-        rd_vld__d = rd_run__q;
+        rd_vld__d__comb = rd_run__q;
         rd_ptr__clock = clock;
         rd_ptr__rst_n = rst_n;
-        rd_ptr__d = rd_ptr__q;
+        rd_ptr__d__comb = rd_ptr__q;
         rd_end__clock = clock;
         rd_end__rst_n = rst_n;
-        rd_end__d = rd_end__q;
+        rd_end__d__comb = rd_end__q;
         rd_widx__clock = clock;
         rd_widx__rst_n = rst_n;
         rd_widx__d = rd_ptr__q;
@@ -780,74 +817,74 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
         wcnt__rst_n = rst_n;
         win_data__clock = clock;
         win_data__rst_n = rst_n;
-        win_data__d = zero32;
+        win_data__d__comb = zero32;
         win_bad__clock = clock;
         win_bad__rst_n = rst_n;
-        win_bad__d = 1'b0;
+        win_bad__d__comb = 1'b0;
         win_corr__clock = clock;
         win_corr__rst_n = rst_n;
-        win_corr__d = 1'b0;
+        win_corr__d__comb = 1'b0;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         dai_addr__clock = clock;
         dai_addr__rst_n = rst_n;
-        dai_addr__d = dai_addr__q;
+        dai_addr__d__comb = dai_addr__q;
         dai_wdata__clock = clock;
         dai_wdata__rst_n = rst_n;
-        dai_wdata__d = dai_wdata__q;
+        dai_wdata__d__comb = dai_wdata__q;
         locks__clock = clock;
         locks__rst_n = rst_n;
         fatal_p__clock = clock;
         fatal_p__rst_n = rst_n;
         lc_dev__clock = clock;
         lc_dev__rst_n = rst_n;
-        lc_dev__d = lc_dev__q;
+        lc_dev__d__comb = lc_dev__q;
         lc_sec__clock = clock;
         lc_sec__rst_n = rst_n;
-        lc_sec__d = lc_sec__q;
+        lc_sec__d__comb = lc_sec__q;
         lc_rma__clock = clock;
         lc_rma__rst_n = rst_n;
-        lc_rma__d = lc_rma__q;
+        lc_rma__d__comb = lc_rma__q;
         lc_bad__clock = clock;
         lc_bad__rst_n = rst_n;
-        lc_bad__d = lc_bad__q;
+        lc_bad__d__comb = lc_bad__q;
         svn_cnt__clock = clock;
         svn_cnt__rst_n = rst_n;
-        svn_cnt__d = svn_cnt__q;
+        svn_cnt__d__comb = svn_cnt__q;
         svn_gap__clock = clock;
         svn_gap__rst_n = rst_n;
-        svn_gap__d = svn_gap__q;
+        svn_gap__d__comb = svn_gap__q;
         ecc_cnt__clock = clock;
         ecc_cnt__rst_n = rst_n;
-        ecc_cnt__d = ecc_cnt__q;
+        ecc_cnt__d__comb = ecc_cnt__q;
         interrupted__clock = clock;
         interrupted__rst_n = rst_n;
-        interrupted__d = interrupted__q;
+        interrupted__d__comb = interrupted__q;
         cfg__0__clock = clock;
         cfg__0__rst_n = rst_n;
-        cfg__0__d = cfg__0__q;
+        cfg__0__d__comb = cfg__0__q;
         cfg__1__clock = clock;
         cfg__1__rst_n = rst_n;
-        cfg__1__d = cfg__1__q;
+        cfg__1__d__comb = cfg__1__q;
         cfg__2__clock = clock;
         cfg__2__rst_n = rst_n;
-        cfg__2__d = cfg__2__q;
+        cfg__2__d__comb = cfg__2__q;
         cfg__3__clock = clock;
         cfg__3__rst_n = rst_n;
-        cfg__3__d = cfg__3__q;
+        cfg__3__d__comb = cfg__3__q;
         key__clock = clock;
         key__rst_n = rst_n;
-        key__d = key__q;
+        key__d__comb = key__q;
         key_loaded__clock = clock;
         key_loaded__rst_n = rst_n;
-        key_loaded__d = key_loaded__q;
+        key_loaded__d__comb = key_loaded__q;
         kl_bad__clock = clock;
         kl_bad__rst_n = rst_n;
-        kl_bad__d = kl_bad__q;
+        kl_bad__d__comb = kl_bad__q;
         key_slot__clock = clock;
         key_slot__rst_n = rst_n;
-        key_slot__d = key_slot__q;
+        key_slot__d__comb = key_slot__q;
         access = psel & penable;
         aligned = paddr[(32'h0)+:(2)] == zero2;
         is_cmd = paddr == a_cmd;
@@ -984,12 +1021,12 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
         if (((rd_widx__q >= w_config) & (rd_widx__q < w_lock__0)) | (rd_widx__q == w_lock__4)) begin
             a_part = part__4;
         end
-        mac__rd_addr = cmd_addr;
+        mac__rd_addr__comb = cmd_addr;
         if (rd_run__q) begin
-            mac__rd_addr = rd_ptr__q;
+            mac__rd_addr__comb = rd_ptr__q;
         end
         else if (is_fuse) begin
-            mac__rd_addr = win_w;
+            mac__rd_addr__comb = win_w;
         end
         raw = mac__rdata;
         d_data = raw[(32'h0)+:(32)];
@@ -1238,69 +1275,69 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
         need_wait = access & (err == e_none) & ((~pwrite & is_fuse & (wcnt__q != two2)) | (pwrite & is_cmd & (cmd_prog | cmd_lc) & (wcnt__q != one2)));
         pready = ~need_wait;
         pslverr = access & (err != e_none);
-        wcnt__d = zero2;
+        wcnt__d__comb = zero2;
         if (need_wait) begin
-            wcnt__d = wcnt__q + one2;
+            wcnt__d__comb = wcnt__q + one2;
         end
         ok_write = access & pwrite & (err == e_none) & ~need_wait;
         ok_read = access & ~pwrite & (err == e_none) & ~need_wait;
         if (access & ~pwrite & is_fuse & (err == e_none) & (wcnt__q == one2) & (win_w >= w_owner)) begin
-            win_data__d = d_val;
-            win_bad__d = d_bad;
-            win_corr__d = d_corr;
+            win_data__d__comb = d_val;
+            win_bad__d__comb = d_bad;
+            win_corr__d__comb = d_corr;
         end
         prog_go = ok_write & is_cmd & cmd_prog;
         lc_go = ok_write & is_cmd & cmd_lc;
         kl_go = ok_write & is_cmd & cmd_kl;
         tst_go = tst_en & tst_we & ~mac__busy;
         mac__start = prog_go | lc_go | tst_go;
-        mac__prog_addr = cmd_addr;
-        mac__prog_raw = e_raw;
+        mac__prog_addr__comb = cmd_addr;
+        mac__prog_raw__comb = e_raw;
         if (tst_en) begin
-            mac__prog_addr = tst_addr;
-            mac__prog_raw = tst_wdata;
+            mac__prog_addr__comb = tst_addr;
+            mac__prog_raw__comb = tst_wdata;
         end
         lock_add = zero5;
         if (ok_write) begin
             if (is_err) begin
-                err_info__d = zero32;
+                err_info__d__comb = zero32;
             end
             if (is_daddr) begin
-                dai_addr__d = pwdata[(32'h0)+:(6)];
+                dai_addr__d__comb = pwdata[(32'h0)+:(6)];
             end
             if (is_dwdata) begin
-                dai_wdata__d = pwdata;
+                dai_wdata__d__comb = pwdata;
             end
         end
         if (prog_go) begin
-            dai_wdata__d = zero32;
+            dai_wdata__d__comb = zero32;
             if (c_lockw) begin
                 lock_add = c_part;
             end
             if (c_svnw) begin
-                svn_cnt__d = svn_cnt__q + one5;
+                svn_cnt__d__comb = svn_cnt__q + one5;
             end
             if (c_secret) begin
-                key_loaded__d = 1'b0;
+                key_loaded__d__comb = 1'b0;
             end
         end
         if (kl_go) begin
-            kl_busy__d = 1'b1;
-            kl_bad__d = 1'b0;
-            key_loaded__d = 1'b0;
-            key_slot__d = pwdata[32'h4];
-            rd_run__d = 1'b1;
-            rd_ptr__d = w_zero;
-            rd_end__d = w_key_end;
+            kl_busy__d__comb = 1'b1;
+            kl_bad__d__comb = 1'b0;
+            key_loaded__d__comb = 1'b0;
+            key_slot__d__comb = pwdata[32'h4];
+            rd_run__d__comb = 1'b1;
+            rd_ptr__d__comb = w_zero;
+            rd_end__d__comb = w_key_end;
             if (pwdata[32'h4]) begin
-                rd_ptr__d = w_seed;
-                rd_end__d = w_seed_end;
+                rd_ptr__d__comb = w_seed;
+                rd_end__d__comb = w_seed_end;
             end
         end
         if (rd_run__q) begin
-            rd_ptr__d = rd_ptr__q + one6;
+            rd_ptr__d__comb = rd_ptr__q + one6;
             if (rd_ptr__q == rd_end__q) begin
-                rd_run__d = 1'b0;
+                rd_run__d__comb = 1'b0;
             end
         end
         fatal_add = zero5;
@@ -1311,11 +1348,11 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
             if (kl_busy__q) begin
                 key_in = 1'b1;
                 if (d_bad) begin
-                    kl_bad__d = 1'b1;
+                    kl_bad__d__comb = 1'b1;
                 end
                 if (rd_widx__q == rd_end__q) begin
-                    kl_busy__d = 1'b0;
-                    key_loaded__d = ~(kl_bad__q | d_bad);
+                    kl_busy__d__comb = 1'b0;
+                    key_loaded__d__comb = ~(kl_bad__q | d_bad);
                 end
             end
             if (scanning__q) begin
@@ -1324,7 +1361,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
                     fatal_add = a_part;
                 end
                 if (d_intr) begin
-                    interrupted__d = 1'b1;
+                    interrupted__d__comb = 1'b1;
                 end
                 if ((rd_widx__q >= w_svn) & (rd_widx__q < w_lc)) begin
                     if (d_ones) begin
@@ -1332,11 +1369,11 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
                             fatal_add = part__2;
                         end
                         else begin
-                            svn_cnt__d = svn_cnt__q + one5;
+                            svn_cnt__d__comb = svn_cnt__q + one5;
                         end
                     end
                     else begin
-                        svn_gap__d = 1'b1;
+                        svn_gap__d__comb = 1'b1;
                         if (~d_blank) begin
                             fatal_add = part__2;
                         end
@@ -1344,48 +1381,48 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
                 end
                 if (rd_widx__q == w_lc) begin
                     if (~d_bad & (d_val == magic__1)) begin
-                        lc_dev__d = 1'b1;
+                        lc_dev__d__comb = 1'b1;
                     end
                     else if (~d_blank) begin
-                        lc_bad__d = 1'b1;
+                        lc_bad__d__comb = 1'b1;
                     end
                 end
                 if (rd_widx__q == w_lc_sec) begin
                     if (~d_bad & (d_val == magic__2)) begin
-                        lc_sec__d = 1'b1;
+                        lc_sec__d__comb = 1'b1;
                     end
                     else if (~d_blank) begin
-                        lc_bad__d = 1'b1;
+                        lc_bad__d__comb = 1'b1;
                     end
                 end
                 if (rd_widx__q == w_lc_rma) begin
                     if (~d_bad & (d_val == magic__3)) begin
-                        lc_rma__d = 1'b1;
+                        lc_rma__d__comb = 1'b1;
                     end
                     else if (~d_blank) begin
-                        lc_bad__d = 1'b1;
+                        lc_bad__d__comb = 1'b1;
                     end
                 end
                 if ((rd_widx__q == w_lc_res) & ~d_blank) begin
-                    lc_bad__d = 1'b1;
+                    lc_bad__d__comb = 1'b1;
                 end
                 if ((rd_widx__q >= w_config) & (rd_widx__q < w_lock__0)) begin
                     case (rd_widx__q[(32'h0)+:(2)])
                         0:
                             begin
-                                cfg__0__d = d_val;
+                                cfg__0__d__comb = d_val;
                             end
                         1:
                             begin
-                                cfg__1__d = d_val;
+                                cfg__1__d__comb = d_val;
                             end
                         2:
                             begin
-                                cfg__2__d = d_val;
+                                cfg__2__d__comb = d_val;
                             end
                         default:
                             begin
-                                cfg__3__d = d_val;
+                                cfg__3__d__comb = d_val;
                             end
                     endcase
                 end
@@ -1393,59 +1430,59 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
                     lock_add = a_part;
                 end
                 if (rd_widx__q == w_last) begin
-                    scanning__d = 1'b0;
-                    ready__d = 1'b1;
-                    key_loaded__d = 1'b1;
+                    scanning__d__comb = 1'b0;
+                    ready__d__comb = 1'b1;
+                    key_loaded__d__comb = 1'b1;
                 end
             end
         end
         ze_key__a = d_val;
         if (key_in) begin
-            key__d = (key__q >> 32'h20) | (ze_key__y << 32'he0);
+            key__d__comb = (key__q >> 32'h20) | (ze_key__y << 32'he0);
         end
-        locks__d = locks__q | lock_add;
-        fatal_p__d = fatal_p__q | fatal_add;
+        locks__d__comb = locks__q | lock_add;
+        fatal_p__d__comb = fatal_p__q | fatal_add;
         if (ecc_inc & (ecc_cnt__q != max16)) begin
-            ecc_cnt__d = ecc_cnt__q + one16;
+            ecc_cnt__d__comb = ecc_cnt__q + one16;
         end
         start_scan = ~ready__q & ~scanning__q & ~tst_en & ~mac__busy;
         if (start_scan) begin
-            scanning__d = 1'b1;
-            rd_run__d = 1'b1;
-            rd_vld__d = 1'b0;
-            rd_ptr__d = w_zero;
-            rd_end__d = w_last;
-            locks__d = zero5;
-            fatal_p__d = zero5;
-            lc_dev__d = 1'b0;
-            lc_sec__d = 1'b0;
-            lc_rma__d = 1'b0;
-            lc_bad__d = 1'b0;
-            svn_cnt__d = zero5;
-            svn_gap__d = 1'b0;
-            ecc_cnt__d = zero16;
-            interrupted__d = 1'b0;
-            key_loaded__d = 1'b0;
-            key_slot__d = 1'b0;
+            scanning__d__comb = 1'b1;
+            rd_run__d__comb = 1'b1;
+            rd_vld__d__comb = 1'b0;
+            rd_ptr__d__comb = w_zero;
+            rd_end__d__comb = w_last;
+            locks__d__comb = zero5;
+            fatal_p__d__comb = zero5;
+            lc_dev__d__comb = 1'b0;
+            lc_sec__d__comb = 1'b0;
+            lc_rma__d__comb = 1'b0;
+            lc_bad__d__comb = 1'b0;
+            svn_cnt__d__comb = zero5;
+            svn_gap__d__comb = 1'b0;
+            ecc_cnt__d__comb = zero16;
+            interrupted__d__comb = 1'b0;
+            key_loaded__d__comb = 1'b0;
+            key_slot__d__comb = 1'b0;
         end
         if (tst_en) begin
-            ready__d = 1'b0;
-            scanning__d = 1'b0;
-            kl_busy__d = 1'b0;
-            rd_run__d = 1'b0;
-            rd_vld__d = 1'b0;
+            ready__d__comb = 1'b0;
+            scanning__d__comb = 1'b0;
+            kl_busy__d__comb = 1'b0;
+            rd_run__d__comb = 1'b0;
+            rd_vld__d__comb = 1'b0;
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
                 end
             end
             else begin
-                err_info__d = err_info__q | bit31;
+                err_info__d__comb = err_info__q | bit31;
             end
         end
         ze_daddr__a = dai_addr__q;
@@ -1530,20 +1567,57 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
                 endcase
             end
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         key_valid = kv;
-        key_out = zero256;
+        key_out__comb = zero256;
         if (kv) begin
-            key_out = key__q;
+            key_out__comb = key__q;
         end
         lc_state = lc_o[(32'h0)+:(3)];
         debug_en = dbg;
         svn = svn_v[(32'h0)+:(5)];
         fatal = ready__q & (fatal_v != zero5);
         tst_busy = mac__busy;
+        cfg__0__d = cfg__0__d__comb;
+        cfg__1__d = cfg__1__d__comb;
+        cfg__2__d = cfg__2__d__comb;
+        cfg__3__d = cfg__3__d__comb;
+        dai_addr__d = dai_addr__d__comb;
+        dai_wdata__d = dai_wdata__d__comb;
+        ecc_cnt__d = ecc_cnt__d__comb;
+        err_info__d = err_info__d__comb;
+        fatal_p__d = fatal_p__d__comb;
+        interrupted__d = interrupted__d__comb;
+        key__d = key__d__comb;
+        key_loaded__d = key_loaded__d__comb;
+        key_out = key_out__comb;
+        key_slot__d = key_slot__d__comb;
+        kl_bad__d = kl_bad__d__comb;
+        kl_busy__d = kl_busy__d__comb;
+        lc_bad__d = lc_bad__d__comb;
+        lc_dev__d = lc_dev__d__comb;
+        lc_rma__d = lc_rma__d__comb;
+        lc_sec__d = lc_sec__d__comb;
+        locks__d = locks__d__comb;
+        mac__prog_addr = mac__prog_addr__comb;
+        mac__prog_raw = mac__prog_raw__comb;
+        mac__rd_addr = mac__rd_addr__comb;
+        prdata = prdata__comb;
+        rd_end__d = rd_end__d__comb;
+        rd_ptr__d = rd_ptr__d__comb;
+        rd_run__d = rd_run__d__comb;
+        rd_vld__d = rd_vld__d__comb;
+        ready__d = ready__d__comb;
+        scanning__d = scanning__d__comb;
+        svn_cnt__d = svn_cnt__d__comb;
+        svn_gap__d = svn_gap__d__comb;
+        wcnt__d = wcnt__d__comb;
+        win_bad__d = win_bad__d__comb;
+        win_corr__d = win_corr__d__comb;
+        win_data__d = win_data__d__comb;
     end
 
 endmodule // pluton_otp
@@ -1732,50 +1806,62 @@ module pluton_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,rdata,busy);
     );
 
     // Update code
+    reg [5:0] addr__d__comb;
+    reg busy_r__d__comb;
+    reg [5:0] fuse__raddr__comb;
+    reg [39:0] pattern__d__comb;
+    reg [1:0] phase__d__comb;
+    reg [39:0] slot__d__comb;
     always @(*) begin
         fuse__clock = clock;
         fuse__rst_n = rst_n;
         busy_r__clock = clock;
         busy_r__rst_n = rst_n;
-        busy_r__d = busy_r__q;
+        busy_r__d__comb = busy_r__q;
         addr__clock = clock;
         addr__rst_n = rst_n;
-        addr__d = addr__q;
+        addr__d__comb = addr__q;
         pattern__clock = clock;
         pattern__rst_n = rst_n;
-        pattern__d = pattern__q;
+        pattern__d__comb = pattern__q;
         slot__clock = clock;
         slot__rst_n = rst_n;
-        slot__d = slot__q;
+        slot__d__comb = slot__q;
         phase__clock = clock;
         phase__rst_n = rst_n;
-        phase__d = zero2;
-        fuse__raddr = rd_addr;
+        phase__d__comb = zero2;
+        fuse__raddr__comb = rd_addr;
         if (busy_r__q) begin
-            fuse__raddr = addr__q;
+            fuse__raddr__comb = addr__q;
         end
         fuse__waddr = addr__q;
         fuse__wdata = fuse__rdata | (pattern__q & slot__q);
         fuse__we = busy_r__q & (phase__q == last_phase);
         if (busy_r__q) begin
-            phase__d = phase__q + one2;
+            phase__d__comb = phase__q + one2;
             if (phase__q == last_phase) begin
-                slot__d = slot__q << 32'h1;
+                slot__d__comb = slot__q << 32'h1;
                 if (slot__q[32'h27]) begin
-                    busy_r__d = 1'b0;
-                    pattern__d = zero40;
-                    slot__d = zero40;
+                    busy_r__d__comb = 1'b0;
+                    pattern__d__comb = zero40;
+                    slot__d__comb = zero40;
                 end
             end
         end
         else if (start) begin
-            busy_r__d = 1'b1;
-            addr__d = prog_addr;
-            pattern__d = prog_raw;
-            slot__d = one40;
+            busy_r__d__comb = 1'b1;
+            addr__d__comb = prog_addr;
+            pattern__d__comb = prog_raw;
+            slot__d__comb = one40;
         end
         rdata = fuse__rdata;
         busy = busy_r__q;
+        addr__d = addr__d__comb;
+        busy_r__d = busy_r__d__comb;
+        fuse__raddr = fuse__raddr__comb;
+        pattern__d = pattern__d__comb;
+        phase__d = phase__d__comb;
+        slot__d = slot__d__comb;
     end
 
 endmodule // pluton_otp_mac

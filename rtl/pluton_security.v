@@ -891,58 +891,85 @@ module pluton_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pma
     );
 
     // Update code
+    reg locked__d__comb;
+    reg [11:0] m_paddr__comb /*verilator isolate_assignments*/;
+    reg m_penable__comb /*verilator isolate_assignments*/;
+    reg [3:0] m_pmaster__comb /*verilator isolate_assignments*/;
+    reg [7:0] m_psel__comb /*verilator isolate_assignments*/;
+    reg [3:0] m_pstrb__comb /*verilator isolate_assignments*/;
+    reg [31:0] m_pwdata__comb /*verilator isolate_assignments*/;
+    reg m_pwrite__comb /*verilator isolate_assignments*/;
+    reg [31:0] prdata__comb;
+    reg pready__comb;
+    reg pslverr__comb;
+    reg [15:0] viol_addr__d__comb;
+    reg [2:0] viol_cause__d__comb;
+    reg [31:0] viol_count__d__comb;
+    reg [3:0] viol_master__d__comb;
+    reg viol_valid__d__comb;
+    reg viol_write__d__comb;
+    reg [7:0] win_no_read__d__comb;
+    reg [7:0] win_no_write__d__comb;
+    reg [3:0] win_owner__0__d__comb;
+    reg [3:0] win_owner__1__d__comb;
+    reg [3:0] win_owner__2__d__comb;
+    reg [3:0] win_owner__3__d__comb;
+    reg [3:0] win_owner__4__d__comb;
+    reg [3:0] win_owner__5__d__comb;
+    reg [3:0] win_owner__6__d__comb;
+    reg [3:0] win_owner__7__d__comb;
     always @(*) begin
         win_owner__0__clock = clock;
         win_owner__0__rst_n = rst_n;
-        win_owner__0__d = win_owner__0__q;
+        win_owner__0__d__comb = win_owner__0__q;
         win_owner__1__clock = clock;
         win_owner__1__rst_n = rst_n;
-        win_owner__1__d = win_owner__1__q;
+        win_owner__1__d__comb = win_owner__1__q;
         win_owner__2__clock = clock;
         win_owner__2__rst_n = rst_n;
-        win_owner__2__d = win_owner__2__q;
+        win_owner__2__d__comb = win_owner__2__q;
         win_owner__3__clock = clock;
         win_owner__3__rst_n = rst_n;
-        win_owner__3__d = win_owner__3__q;
+        win_owner__3__d__comb = win_owner__3__q;
         win_owner__4__clock = clock;
         win_owner__4__rst_n = rst_n;
-        win_owner__4__d = win_owner__4__q;
+        win_owner__4__d__comb = win_owner__4__q;
         win_owner__5__clock = clock;
         win_owner__5__rst_n = rst_n;
-        win_owner__5__d = win_owner__5__q;
+        win_owner__5__d__comb = win_owner__5__q;
         win_owner__6__clock = clock;
         win_owner__6__rst_n = rst_n;
-        win_owner__6__d = win_owner__6__q;
+        win_owner__6__d__comb = win_owner__6__q;
         win_owner__7__clock = clock;
         win_owner__7__rst_n = rst_n;
-        win_owner__7__d = win_owner__7__q;
+        win_owner__7__d__comb = win_owner__7__q;
         win_no_read__clock = clock;
         win_no_read__rst_n = rst_n;
-        win_no_read__d = win_no_read__q;
+        win_no_read__d__comb = win_no_read__q;
         win_no_write__clock = clock;
         win_no_write__rst_n = rst_n;
-        win_no_write__d = win_no_write__q;
+        win_no_write__d__comb = win_no_write__q;
         locked__clock = clock;
         locked__rst_n = rst_n;
-        locked__d = locked__q;
+        locked__d__comb = locked__q;
         viol_valid__clock = clock;
         viol_valid__rst_n = rst_n;
-        viol_valid__d = viol_valid__q;
+        viol_valid__d__comb = viol_valid__q;
         viol_write__clock = clock;
         viol_write__rst_n = rst_n;
-        viol_write__d = viol_write__q;
+        viol_write__d__comb = viol_write__q;
         viol_cause__clock = clock;
         viol_cause__rst_n = rst_n;
-        viol_cause__d = viol_cause__q;
+        viol_cause__d__comb = viol_cause__q;
         viol_master__clock = clock;
         viol_master__rst_n = rst_n;
-        viol_master__d = viol_master__q;
+        viol_master__d__comb = viol_master__q;
         viol_addr__clock = clock;
         viol_addr__rst_n = rst_n;
-        viol_addr__d = viol_addr__q;
+        viol_addr__d__comb = viol_addr__q;
         viol_count__clock = clock;
         viol_count__rst_n = rst_n;
-        viol_count__d = viol_count__q;
+        viol_count__d__comb = viol_count__q;
         is_per = ~paddr[32'hf];
         is_cfg = paddr[(32'hc)+:(4)] == cfg_win;
         win_oh = one8 << paddr[(32'hc)+:(3)];
@@ -1017,21 +1044,21 @@ module pluton_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pma
         den = psel & (cause != k_none);
         cfg_write = psel & is_cfg & (cause == k_none) & pwrite;
         cfg_read = psel & is_cfg & (cause == k_none) & ~pwrite;
-        m_psel = zero8;
-        m_penable = 1'b0;
-        m_pwrite = 1'b0;
-        m_paddr = zero12;
-        m_pwdata = zero32;
-        m_pstrb = zero4;
-        m_pmaster = zero4;
+        m_psel__comb = zero8;
+        m_penable__comb = 1'b0;
+        m_pwrite__comb = 1'b0;
+        m_paddr__comb = zero12;
+        m_pwdata__comb = zero32;
+        m_pstrb__comb = zero4;
+        m_pmaster__comb = zero4;
         if (fwd) begin
-            m_psel = win_oh;
-            m_penable = penable;
-            m_pwrite = pwrite;
-            m_paddr = off;
-            m_pwdata = pwdata;
-            m_pstrb = pstrb;
-            m_pmaster = pmaster;
+            m_psel__comb = win_oh;
+            m_penable__comb = penable;
+            m_pwrite__comb = pwrite;
+            m_paddr__comb = off;
+            m_pwdata__comb = pwdata;
+            m_pstrb__comb = pstrb;
+            m_pmaster__comb = pmaster;
         end
         cfg_owner = zero4;
         if (cfg_oh[0]) begin
@@ -1105,101 +1132,128 @@ module pluton_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pma
         else if (is_id) begin
             rdata = block_id;
         end
-        prdata = zero32;
-        pready = 1'b1;
-        pslverr = den;
+        prdata__comb = zero32;
+        pready__comb = 1'b1;
+        pslverr__comb = den;
         if (fwd) begin
             if (win_oh[0]) begin
-                prdata = m_prdata[(32'h20 * 0)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 0)+:(32)];
             end
             if (win_oh[1]) begin
-                prdata = m_prdata[(32'h20 * 1)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 1)+:(32)];
             end
             if (win_oh[2]) begin
-                prdata = m_prdata[(32'h20 * 2)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 2)+:(32)];
             end
             if (win_oh[3]) begin
-                prdata = m_prdata[(32'h20 * 3)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 3)+:(32)];
             end
             if (win_oh[4]) begin
-                prdata = m_prdata[(32'h20 * 4)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 4)+:(32)];
             end
             if (win_oh[5]) begin
-                prdata = m_prdata[(32'h20 * 5)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 5)+:(32)];
             end
             if (win_oh[6]) begin
-                prdata = m_prdata[(32'h20 * 6)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 6)+:(32)];
             end
             if (win_oh[7]) begin
-                prdata = m_prdata[(32'h20 * 7)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 7)+:(32)];
             end
-            pready = |(m_pready & win_oh);
-            pslverr = |(m_pslverr & win_oh);
+            pready__comb = |(m_pready & win_oh);
+            pslverr__comb = |(m_pslverr & win_oh);
         end
         else if (cfg_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         intr_viol = viol_valid__q;
         locked_o = locked__q;
         if (psel & penable & den) begin
             if (~viol_valid__q) begin
-                viol_valid__d = 1'b1;
-                viol_write__d = pwrite;
-                viol_cause__d = cause;
-                viol_master__d = pmaster;
-                viol_addr__d = paddr;
+                viol_valid__d__comb = 1'b1;
+                viol_write__d__comb = pwrite;
+                viol_cause__d__comb = cause;
+                viol_master__d__comb = pmaster;
+                viol_addr__d__comb = paddr;
             end
             if (viol_count__q != ones32) begin
-                viol_count__d = viol_count__q + one32;
+                viol_count__d__comb = viol_count__q + one32;
             end
         end
         if (penable & cfg_write) begin
             if (is_wincfg) begin
                 if (cfg_oh[0]) begin
-                    win_owner__0__d = pwdata[(32'h0)+:(4)];
+                    win_owner__0__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[1]) begin
-                    win_owner__1__d = pwdata[(32'h0)+:(4)];
+                    win_owner__1__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[2]) begin
-                    win_owner__2__d = pwdata[(32'h0)+:(4)];
+                    win_owner__2__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[3]) begin
-                    win_owner__3__d = pwdata[(32'h0)+:(4)];
+                    win_owner__3__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[4]) begin
-                    win_owner__4__d = pwdata[(32'h0)+:(4)];
+                    win_owner__4__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[5]) begin
-                    win_owner__5__d = pwdata[(32'h0)+:(4)];
+                    win_owner__5__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[6]) begin
-                    win_owner__6__d = pwdata[(32'h0)+:(4)];
+                    win_owner__6__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[7]) begin
-                    win_owner__7__d = pwdata[(32'h0)+:(4)];
+                    win_owner__7__d__comb = pwdata[(32'h0)+:(4)];
                 end
-                win_no_read__d = win_no_read__q & ~cfg_oh;
+                win_no_read__d__comb = win_no_read__q & ~cfg_oh;
                 if (pwdata[32'h8]) begin
-                    win_no_read__d = win_no_read__q | cfg_oh;
+                    win_no_read__d__comb = win_no_read__q | cfg_oh;
                 end
-                win_no_write__d = win_no_write__q & ~cfg_oh;
+                win_no_write__d__comb = win_no_write__q & ~cfg_oh;
                 if (pwdata[32'h9]) begin
-                    win_no_write__d = win_no_write__q | cfg_oh;
+                    win_no_write__d__comb = win_no_write__q | cfg_oh;
                 end
             end
             if (is_lock & pwdata[32'h0]) begin
-                locked__d = 1'b1;
+                locked__d__comb = 1'b1;
             end
             if (is_vinfo) begin
-                viol_valid__d = 1'b0;
-                viol_write__d = 1'b0;
-                viol_cause__d = k_none;
-                viol_master__d = zero4;
-                viol_addr__d = zero16;
-                viol_count__d = zero32;
+                viol_valid__d__comb = 1'b0;
+                viol_write__d__comb = 1'b0;
+                viol_cause__d__comb = k_none;
+                viol_master__d__comb = zero4;
+                viol_addr__d__comb = zero16;
+                viol_count__d__comb = zero32;
             end
         end
+        locked__d = locked__d__comb;
+        m_paddr = m_paddr__comb;
+        m_penable = m_penable__comb;
+        m_pmaster = m_pmaster__comb;
+        m_psel = m_psel__comb;
+        m_pstrb = m_pstrb__comb;
+        m_pwdata = m_pwdata__comb;
+        m_pwrite = m_pwrite__comb;
+        prdata = prdata__comb;
+        pready = pready__comb;
+        pslverr = pslverr__comb;
+        viol_addr__d = viol_addr__d__comb;
+        viol_cause__d = viol_cause__d__comb;
+        viol_count__d = viol_count__d__comb;
+        viol_master__d = viol_master__d__comb;
+        viol_valid__d = viol_valid__d__comb;
+        viol_write__d = viol_write__d__comb;
+        win_no_read__d = win_no_read__d__comb;
+        win_no_write__d = win_no_write__d__comb;
+        win_owner__0__d = win_owner__0__d__comb;
+        win_owner__1__d = win_owner__1__d__comb;
+        win_owner__2__d = win_owner__2__d__comb;
+        win_owner__3__d = win_owner__3__d__comb;
+        win_owner__4__d = win_owner__4__d__comb;
+        win_owner__5__d = win_owner__5__d__comb;
+        win_owner__6__d = win_owner__6__d__comb;
+        win_owner__7__d = win_owner__7__d__comb;
     end
 
 endmodule // pluton_security_fw
@@ -2022,30 +2076,67 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     );
 
     // Update code
+    reg [31:0] cfg__0__d__comb;
+    reg [31:0] cfg__1__d__comb;
+    reg [31:0] cfg__2__d__comb;
+    reg [31:0] cfg__3__d__comb;
+    reg [5:0] dai_addr__d__comb;
+    reg [31:0] dai_wdata__d__comb;
+    reg [15:0] ecc_cnt__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [4:0] fatal_p__d__comb;
+    reg interrupted__d__comb;
+    reg [255:0] key__d__comb;
+    reg key_loaded__d__comb;
+    reg [255:0] key_out__comb;
+    reg key_slot__d__comb;
+    reg kl_bad__d__comb;
+    reg kl_busy__d__comb;
+    reg lc_bad__d__comb;
+    reg lc_dev__d__comb;
+    reg lc_rma__d__comb;
+    reg lc_sec__d__comb;
+    reg [4:0] locks__d__comb;
+    reg [5:0] mac__prog_addr__comb;
+    reg [39:0] mac__prog_raw__comb;
+    reg [5:0] mac__rd_addr__comb;
+    reg [31:0] prdata__comb;
+    reg [5:0] rd_end__d__comb;
+    reg [5:0] rd_ptr__d__comb;
+    reg rd_run__d__comb;
+    reg rd_vld__d__comb;
+    reg ready__d__comb;
+    reg scanning__d__comb;
+    reg [4:0] svn_cnt__d__comb;
+    reg svn_gap__d__comb;
+    reg [1:0] wcnt__d__comb;
+    reg win_bad__d__comb;
+    reg win_corr__d__comb;
+    reg [31:0] win_data__d__comb;
     always @(*) begin
         mac__clock = clock;
         mac__rst_n = rst_n;
         ready__clock = clock;
         ready__rst_n = rst_n;
-        ready__d = ready__q;
+        ready__d__comb = ready__q;
         scanning__clock = clock;
         scanning__rst_n = rst_n;
-        scanning__d = scanning__q;
+        scanning__d__comb = scanning__q;
         kl_busy__clock = clock;
         kl_busy__rst_n = rst_n;
-        kl_busy__d = kl_busy__q;
+        kl_busy__d__comb = kl_busy__q;
         rd_run__clock = clock;
         rd_run__rst_n = rst_n;
-        rd_run__d = rd_run__q;
+        rd_run__d__comb = rd_run__q;
         rd_vld__clock = clock;
         rd_vld__rst_n = rst_n;
-        rd_vld__d = rd_run__q;
+        rd_vld__d__comb = rd_run__q;
         rd_ptr__clock = clock;
         rd_ptr__rst_n = rst_n;
-        rd_ptr__d = rd_ptr__q;
+        rd_ptr__d__comb = rd_ptr__q;
         rd_end__clock = clock;
         rd_end__rst_n = rst_n;
-        rd_end__d = rd_end__q;
+        rd_end__d__comb = rd_end__q;
         rd_widx__clock = clock;
         rd_widx__rst_n = rst_n;
         rd_widx__d = rd_ptr__q;
@@ -2053,74 +2144,74 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         wcnt__rst_n = rst_n;
         win_data__clock = clock;
         win_data__rst_n = rst_n;
-        win_data__d = zero32;
+        win_data__d__comb = zero32;
         win_bad__clock = clock;
         win_bad__rst_n = rst_n;
-        win_bad__d = 1'b0;
+        win_bad__d__comb = 1'b0;
         win_corr__clock = clock;
         win_corr__rst_n = rst_n;
-        win_corr__d = 1'b0;
+        win_corr__d__comb = 1'b0;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         dai_addr__clock = clock;
         dai_addr__rst_n = rst_n;
-        dai_addr__d = dai_addr__q;
+        dai_addr__d__comb = dai_addr__q;
         dai_wdata__clock = clock;
         dai_wdata__rst_n = rst_n;
-        dai_wdata__d = dai_wdata__q;
+        dai_wdata__d__comb = dai_wdata__q;
         locks__clock = clock;
         locks__rst_n = rst_n;
         fatal_p__clock = clock;
         fatal_p__rst_n = rst_n;
         lc_dev__clock = clock;
         lc_dev__rst_n = rst_n;
-        lc_dev__d = lc_dev__q;
+        lc_dev__d__comb = lc_dev__q;
         lc_sec__clock = clock;
         lc_sec__rst_n = rst_n;
-        lc_sec__d = lc_sec__q;
+        lc_sec__d__comb = lc_sec__q;
         lc_rma__clock = clock;
         lc_rma__rst_n = rst_n;
-        lc_rma__d = lc_rma__q;
+        lc_rma__d__comb = lc_rma__q;
         lc_bad__clock = clock;
         lc_bad__rst_n = rst_n;
-        lc_bad__d = lc_bad__q;
+        lc_bad__d__comb = lc_bad__q;
         svn_cnt__clock = clock;
         svn_cnt__rst_n = rst_n;
-        svn_cnt__d = svn_cnt__q;
+        svn_cnt__d__comb = svn_cnt__q;
         svn_gap__clock = clock;
         svn_gap__rst_n = rst_n;
-        svn_gap__d = svn_gap__q;
+        svn_gap__d__comb = svn_gap__q;
         ecc_cnt__clock = clock;
         ecc_cnt__rst_n = rst_n;
-        ecc_cnt__d = ecc_cnt__q;
+        ecc_cnt__d__comb = ecc_cnt__q;
         interrupted__clock = clock;
         interrupted__rst_n = rst_n;
-        interrupted__d = interrupted__q;
+        interrupted__d__comb = interrupted__q;
         cfg__0__clock = clock;
         cfg__0__rst_n = rst_n;
-        cfg__0__d = cfg__0__q;
+        cfg__0__d__comb = cfg__0__q;
         cfg__1__clock = clock;
         cfg__1__rst_n = rst_n;
-        cfg__1__d = cfg__1__q;
+        cfg__1__d__comb = cfg__1__q;
         cfg__2__clock = clock;
         cfg__2__rst_n = rst_n;
-        cfg__2__d = cfg__2__q;
+        cfg__2__d__comb = cfg__2__q;
         cfg__3__clock = clock;
         cfg__3__rst_n = rst_n;
-        cfg__3__d = cfg__3__q;
+        cfg__3__d__comb = cfg__3__q;
         key__clock = clock;
         key__rst_n = rst_n;
-        key__d = key__q;
+        key__d__comb = key__q;
         key_loaded__clock = clock;
         key_loaded__rst_n = rst_n;
-        key_loaded__d = key_loaded__q;
+        key_loaded__d__comb = key_loaded__q;
         kl_bad__clock = clock;
         kl_bad__rst_n = rst_n;
-        kl_bad__d = kl_bad__q;
+        kl_bad__d__comb = kl_bad__q;
         key_slot__clock = clock;
         key_slot__rst_n = rst_n;
-        key_slot__d = key_slot__q;
+        key_slot__d__comb = key_slot__q;
         access = psel & penable;
         aligned = paddr[(32'h0)+:(2)] == zero2;
         is_cmd = paddr == a_cmd;
@@ -2257,12 +2348,12 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         if (((rd_widx__q >= w_config) & (rd_widx__q < w_lock__0)) | (rd_widx__q == w_lock__4)) begin
             a_part = part__4;
         end
-        mac__rd_addr = cmd_addr;
+        mac__rd_addr__comb = cmd_addr;
         if (rd_run__q) begin
-            mac__rd_addr = rd_ptr__q;
+            mac__rd_addr__comb = rd_ptr__q;
         end
         else if (is_fuse) begin
-            mac__rd_addr = win_w;
+            mac__rd_addr__comb = win_w;
         end
         raw = mac__rdata;
         d_data = raw[(32'h0)+:(32)];
@@ -2511,69 +2602,69 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         need_wait = access & (err == e_none) & ((~pwrite & is_fuse & (wcnt__q != two2)) | (pwrite & is_cmd & (cmd_prog | cmd_lc) & (wcnt__q != one2)));
         pready = ~need_wait;
         pslverr = access & (err != e_none);
-        wcnt__d = zero2;
+        wcnt__d__comb = zero2;
         if (need_wait) begin
-            wcnt__d = wcnt__q + one2;
+            wcnt__d__comb = wcnt__q + one2;
         end
         ok_write = access & pwrite & (err == e_none) & ~need_wait;
         ok_read = access & ~pwrite & (err == e_none) & ~need_wait;
         if (access & ~pwrite & is_fuse & (err == e_none) & (wcnt__q == one2) & (win_w >= w_owner)) begin
-            win_data__d = d_val;
-            win_bad__d = d_bad;
-            win_corr__d = d_corr;
+            win_data__d__comb = d_val;
+            win_bad__d__comb = d_bad;
+            win_corr__d__comb = d_corr;
         end
         prog_go = ok_write & is_cmd & cmd_prog;
         lc_go = ok_write & is_cmd & cmd_lc;
         kl_go = ok_write & is_cmd & cmd_kl;
         tst_go = tst_en & tst_we & ~mac__busy;
         mac__start = prog_go | lc_go | tst_go;
-        mac__prog_addr = cmd_addr;
-        mac__prog_raw = e_raw;
+        mac__prog_addr__comb = cmd_addr;
+        mac__prog_raw__comb = e_raw;
         if (tst_en) begin
-            mac__prog_addr = tst_addr;
-            mac__prog_raw = tst_wdata;
+            mac__prog_addr__comb = tst_addr;
+            mac__prog_raw__comb = tst_wdata;
         end
         lock_add = zero5;
         if (ok_write) begin
             if (is_err) begin
-                err_info__d = zero32;
+                err_info__d__comb = zero32;
             end
             if (is_daddr) begin
-                dai_addr__d = pwdata[(32'h0)+:(6)];
+                dai_addr__d__comb = pwdata[(32'h0)+:(6)];
             end
             if (is_dwdata) begin
-                dai_wdata__d = pwdata;
+                dai_wdata__d__comb = pwdata;
             end
         end
         if (prog_go) begin
-            dai_wdata__d = zero32;
+            dai_wdata__d__comb = zero32;
             if (c_lockw) begin
                 lock_add = c_part;
             end
             if (c_svnw) begin
-                svn_cnt__d = svn_cnt__q + one5;
+                svn_cnt__d__comb = svn_cnt__q + one5;
             end
             if (c_secret) begin
-                key_loaded__d = 1'b0;
+                key_loaded__d__comb = 1'b0;
             end
         end
         if (kl_go) begin
-            kl_busy__d = 1'b1;
-            kl_bad__d = 1'b0;
-            key_loaded__d = 1'b0;
-            key_slot__d = pwdata[32'h4];
-            rd_run__d = 1'b1;
-            rd_ptr__d = w_zero;
-            rd_end__d = w_key_end;
+            kl_busy__d__comb = 1'b1;
+            kl_bad__d__comb = 1'b0;
+            key_loaded__d__comb = 1'b0;
+            key_slot__d__comb = pwdata[32'h4];
+            rd_run__d__comb = 1'b1;
+            rd_ptr__d__comb = w_zero;
+            rd_end__d__comb = w_key_end;
             if (pwdata[32'h4]) begin
-                rd_ptr__d = w_seed;
-                rd_end__d = w_seed_end;
+                rd_ptr__d__comb = w_seed;
+                rd_end__d__comb = w_seed_end;
             end
         end
         if (rd_run__q) begin
-            rd_ptr__d = rd_ptr__q + one6;
+            rd_ptr__d__comb = rd_ptr__q + one6;
             if (rd_ptr__q == rd_end__q) begin
-                rd_run__d = 1'b0;
+                rd_run__d__comb = 1'b0;
             end
         end
         fatal_add = zero5;
@@ -2584,11 +2675,11 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
             if (kl_busy__q) begin
                 key_in = 1'b1;
                 if (d_bad) begin
-                    kl_bad__d = 1'b1;
+                    kl_bad__d__comb = 1'b1;
                 end
                 if (rd_widx__q == rd_end__q) begin
-                    kl_busy__d = 1'b0;
-                    key_loaded__d = ~(kl_bad__q | d_bad);
+                    kl_busy__d__comb = 1'b0;
+                    key_loaded__d__comb = ~(kl_bad__q | d_bad);
                 end
             end
             if (scanning__q) begin
@@ -2597,7 +2688,7 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                     fatal_add = a_part;
                 end
                 if (d_intr) begin
-                    interrupted__d = 1'b1;
+                    interrupted__d__comb = 1'b1;
                 end
                 if ((rd_widx__q >= w_svn) & (rd_widx__q < w_lc)) begin
                     if (d_ones) begin
@@ -2605,11 +2696,11 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                             fatal_add = part__2;
                         end
                         else begin
-                            svn_cnt__d = svn_cnt__q + one5;
+                            svn_cnt__d__comb = svn_cnt__q + one5;
                         end
                     end
                     else begin
-                        svn_gap__d = 1'b1;
+                        svn_gap__d__comb = 1'b1;
                         if (~d_blank) begin
                             fatal_add = part__2;
                         end
@@ -2617,48 +2708,48 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                 end
                 if (rd_widx__q == w_lc) begin
                     if (~d_bad & (d_val == magic__1)) begin
-                        lc_dev__d = 1'b1;
+                        lc_dev__d__comb = 1'b1;
                     end
                     else if (~d_blank) begin
-                        lc_bad__d = 1'b1;
+                        lc_bad__d__comb = 1'b1;
                     end
                 end
                 if (rd_widx__q == w_lc_sec) begin
                     if (~d_bad & (d_val == magic__2)) begin
-                        lc_sec__d = 1'b1;
+                        lc_sec__d__comb = 1'b1;
                     end
                     else if (~d_blank) begin
-                        lc_bad__d = 1'b1;
+                        lc_bad__d__comb = 1'b1;
                     end
                 end
                 if (rd_widx__q == w_lc_rma) begin
                     if (~d_bad & (d_val == magic__3)) begin
-                        lc_rma__d = 1'b1;
+                        lc_rma__d__comb = 1'b1;
                     end
                     else if (~d_blank) begin
-                        lc_bad__d = 1'b1;
+                        lc_bad__d__comb = 1'b1;
                     end
                 end
                 if ((rd_widx__q == w_lc_res) & ~d_blank) begin
-                    lc_bad__d = 1'b1;
+                    lc_bad__d__comb = 1'b1;
                 end
                 if ((rd_widx__q >= w_config) & (rd_widx__q < w_lock__0)) begin
                     case (rd_widx__q[(32'h0)+:(2)])
                         0:
                             begin
-                                cfg__0__d = d_val;
+                                cfg__0__d__comb = d_val;
                             end
                         1:
                             begin
-                                cfg__1__d = d_val;
+                                cfg__1__d__comb = d_val;
                             end
                         2:
                             begin
-                                cfg__2__d = d_val;
+                                cfg__2__d__comb = d_val;
                             end
                         default:
                             begin
-                                cfg__3__d = d_val;
+                                cfg__3__d__comb = d_val;
                             end
                     endcase
                 end
@@ -2666,59 +2757,59 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                     lock_add = a_part;
                 end
                 if (rd_widx__q == w_last) begin
-                    scanning__d = 1'b0;
-                    ready__d = 1'b1;
-                    key_loaded__d = 1'b1;
+                    scanning__d__comb = 1'b0;
+                    ready__d__comb = 1'b1;
+                    key_loaded__d__comb = 1'b1;
                 end
             end
         end
         ze_key__a = d_val;
         if (key_in) begin
-            key__d = (key__q >> 32'h20) | (ze_key__y << 32'he0);
+            key__d__comb = (key__q >> 32'h20) | (ze_key__y << 32'he0);
         end
-        locks__d = locks__q | lock_add;
-        fatal_p__d = fatal_p__q | fatal_add;
+        locks__d__comb = locks__q | lock_add;
+        fatal_p__d__comb = fatal_p__q | fatal_add;
         if (ecc_inc & (ecc_cnt__q != max16)) begin
-            ecc_cnt__d = ecc_cnt__q + one16;
+            ecc_cnt__d__comb = ecc_cnt__q + one16;
         end
         start_scan = ~ready__q & ~scanning__q & ~tst_en & ~mac__busy;
         if (start_scan) begin
-            scanning__d = 1'b1;
-            rd_run__d = 1'b1;
-            rd_vld__d = 1'b0;
-            rd_ptr__d = w_zero;
-            rd_end__d = w_last;
-            locks__d = zero5;
-            fatal_p__d = zero5;
-            lc_dev__d = 1'b0;
-            lc_sec__d = 1'b0;
-            lc_rma__d = 1'b0;
-            lc_bad__d = 1'b0;
-            svn_cnt__d = zero5;
-            svn_gap__d = 1'b0;
-            ecc_cnt__d = zero16;
-            interrupted__d = 1'b0;
-            key_loaded__d = 1'b0;
-            key_slot__d = 1'b0;
+            scanning__d__comb = 1'b1;
+            rd_run__d__comb = 1'b1;
+            rd_vld__d__comb = 1'b0;
+            rd_ptr__d__comb = w_zero;
+            rd_end__d__comb = w_last;
+            locks__d__comb = zero5;
+            fatal_p__d__comb = zero5;
+            lc_dev__d__comb = 1'b0;
+            lc_sec__d__comb = 1'b0;
+            lc_rma__d__comb = 1'b0;
+            lc_bad__d__comb = 1'b0;
+            svn_cnt__d__comb = zero5;
+            svn_gap__d__comb = 1'b0;
+            ecc_cnt__d__comb = zero16;
+            interrupted__d__comb = 1'b0;
+            key_loaded__d__comb = 1'b0;
+            key_slot__d__comb = 1'b0;
         end
         if (tst_en) begin
-            ready__d = 1'b0;
-            scanning__d = 1'b0;
-            kl_busy__d = 1'b0;
-            rd_run__d = 1'b0;
-            rd_vld__d = 1'b0;
+            ready__d__comb = 1'b0;
+            scanning__d__comb = 1'b0;
+            kl_busy__d__comb = 1'b0;
+            rd_run__d__comb = 1'b0;
+            rd_vld__d__comb = 1'b0;
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
                 end
             end
             else begin
-                err_info__d = err_info__q | bit31;
+                err_info__d__comb = err_info__q | bit31;
             end
         end
         ze_daddr__a = dai_addr__q;
@@ -2803,20 +2894,57 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                 endcase
             end
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         key_valid = kv;
-        key_out = zero256;
+        key_out__comb = zero256;
         if (kv) begin
-            key_out = key__q;
+            key_out__comb = key__q;
         end
         lc_state = lc_o[(32'h0)+:(3)];
         debug_en = dbg;
         svn = svn_v[(32'h0)+:(5)];
         fatal = ready__q & (fatal_v != zero5);
         tst_busy = mac__busy;
+        cfg__0__d = cfg__0__d__comb;
+        cfg__1__d = cfg__1__d__comb;
+        cfg__2__d = cfg__2__d__comb;
+        cfg__3__d = cfg__3__d__comb;
+        dai_addr__d = dai_addr__d__comb;
+        dai_wdata__d = dai_wdata__d__comb;
+        ecc_cnt__d = ecc_cnt__d__comb;
+        err_info__d = err_info__d__comb;
+        fatal_p__d = fatal_p__d__comb;
+        interrupted__d = interrupted__d__comb;
+        key__d = key__d__comb;
+        key_loaded__d = key_loaded__d__comb;
+        key_out = key_out__comb;
+        key_slot__d = key_slot__d__comb;
+        kl_bad__d = kl_bad__d__comb;
+        kl_busy__d = kl_busy__d__comb;
+        lc_bad__d = lc_bad__d__comb;
+        lc_dev__d = lc_dev__d__comb;
+        lc_rma__d = lc_rma__d__comb;
+        lc_sec__d = lc_sec__d__comb;
+        locks__d = locks__d__comb;
+        mac__prog_addr = mac__prog_addr__comb;
+        mac__prog_raw = mac__prog_raw__comb;
+        mac__rd_addr = mac__rd_addr__comb;
+        prdata = prdata__comb;
+        rd_end__d = rd_end__d__comb;
+        rd_ptr__d = rd_ptr__d__comb;
+        rd_run__d = rd_run__d__comb;
+        rd_vld__d = rd_vld__d__comb;
+        ready__d = ready__d__comb;
+        scanning__d = scanning__d__comb;
+        svn_cnt__d = svn_cnt__d__comb;
+        svn_gap__d = svn_gap__d__comb;
+        wcnt__d = wcnt__d__comb;
+        win_bad__d = win_bad__d__comb;
+        win_corr__d = win_corr__d__comb;
+        win_data__d = win_data__d__comb;
     end
 
 endmodule // pluton_security_otp
@@ -2956,50 +3084,62 @@ module pluton_security_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,rdat
     );
 
     // Update code
+    reg [5:0] addr__d__comb;
+    reg busy_r__d__comb;
+    reg [5:0] fuse__raddr__comb;
+    reg [39:0] pattern__d__comb;
+    reg [1:0] phase__d__comb;
+    reg [39:0] slot__d__comb;
     always @(*) begin
         fuse__clock = clock;
         fuse__rst_n = rst_n;
         busy_r__clock = clock;
         busy_r__rst_n = rst_n;
-        busy_r__d = busy_r__q;
+        busy_r__d__comb = busy_r__q;
         addr__clock = clock;
         addr__rst_n = rst_n;
-        addr__d = addr__q;
+        addr__d__comb = addr__q;
         pattern__clock = clock;
         pattern__rst_n = rst_n;
-        pattern__d = pattern__q;
+        pattern__d__comb = pattern__q;
         slot__clock = clock;
         slot__rst_n = rst_n;
-        slot__d = slot__q;
+        slot__d__comb = slot__q;
         phase__clock = clock;
         phase__rst_n = rst_n;
-        phase__d = zero2;
-        fuse__raddr = rd_addr;
+        phase__d__comb = zero2;
+        fuse__raddr__comb = rd_addr;
         if (busy_r__q) begin
-            fuse__raddr = addr__q;
+            fuse__raddr__comb = addr__q;
         end
         fuse__waddr = addr__q;
         fuse__wdata = fuse__rdata | (pattern__q & slot__q);
         fuse__we = busy_r__q & (phase__q == last_phase);
         if (busy_r__q) begin
-            phase__d = phase__q + one2;
+            phase__d__comb = phase__q + one2;
             if (phase__q == last_phase) begin
-                slot__d = slot__q << 32'h1;
+                slot__d__comb = slot__q << 32'h1;
                 if (slot__q[32'h27]) begin
-                    busy_r__d = 1'b0;
-                    pattern__d = zero40;
-                    slot__d = zero40;
+                    busy_r__d__comb = 1'b0;
+                    pattern__d__comb = zero40;
+                    slot__d__comb = zero40;
                 end
             end
         end
         else if (start) begin
-            busy_r__d = 1'b1;
-            addr__d = prog_addr;
-            pattern__d = prog_raw;
-            slot__d = one40;
+            busy_r__d__comb = 1'b1;
+            addr__d__comb = prog_addr;
+            pattern__d__comb = prog_raw;
+            slot__d__comb = one40;
         end
         rdata = fuse__rdata;
         busy = busy_r__q;
+        addr__d = addr__d__comb;
+        busy_r__d = busy_r__d__comb;
+        fuse__raddr = fuse__raddr__comb;
+        pattern__d = pattern__d__comb;
+        phase__d = phase__d__comb;
+        slot__d = slot__d__comb;
     end
 
 endmodule // pluton_security_otp_mac
@@ -3737,111 +3877,149 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     );
 
     // Update code
+    reg active__d__comb;
+    reg any_dispatched__d__comb;
+    reg [3:0] buf_ram__waddr__comb;
+    reg [31:0] buf_ram__wdata__comb;
+    reg buf_ram__we__comb;
+    reg core__abort__comb;
+    reg core__start__comb;
+    reg ctrl_hmac__d__comb;
+    reg ctrl_keysel__d__comb;
+    reg done_r__d__comb;
+    reg draining__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [15:0] filled__d__comb;
+    reg final_last__d__comb;
+    reg finishing__d__comb;
+    reg inner_last__d__comb;
+    reg [15:0] key_mask__d__comb;
+    reg key_ram__we__comb;
+    reg [1:0] last_bytes__d__comb;
+    reg [63:0] len__d__comb;
+    reg [31:0] msg_len__d__comb;
+    reg [4:0] nwords__d__comb;
+    reg [31:0] part_be__d__comb;
+    reg partial__d__comb;
+    reg pend_key__d__comb;
+    reg pend_opad__d__comb;
+    reg pend_outer__d__comb;
+    reg pend_pad1__d__comb;
+    reg pend_pad2__d__comb;
+    reg [31:0] prdata__comb;
+    reg [3:0] rptr__d__comb;
+    reg src_buf__d__comb;
+    reg src_key__d__comb;
+    reg src_opad__d__comb;
+    reg src_outer__d__comb;
+    reg src_pad1__d__comb;
+    reg src_pad2__d__comb;
+    reg [15:0] stream_oh__d__comb;
     always @(*) begin
         core__clock = clock;
         core__rst_n = rst_n;
         ctrl_hmac__clock = clock;
         ctrl_hmac__rst_n = rst_n;
-        ctrl_hmac__d = ctrl_hmac__q;
+        ctrl_hmac__d__comb = ctrl_hmac__q;
         ctrl_keysel__clock = clock;
         ctrl_keysel__rst_n = rst_n;
-        ctrl_keysel__d = ctrl_keysel__q;
+        ctrl_keysel__d__comb = ctrl_keysel__q;
         active__clock = clock;
         active__rst_n = rst_n;
-        active__d = active__q;
+        active__d__comb = active__q;
         finishing__clock = clock;
         finishing__rst_n = rst_n;
-        finishing__d = finishing__q;
+        finishing__d__comb = finishing__q;
         done_r__clock = clock;
         done_r__rst_n = rst_n;
-        done_r__d = done_r__q;
+        done_r__d__comb = done_r__q;
         key_ram__clock = clock;
         key_ram__rst_n = rst_n;
-        key_ram__we = 1'b0;
+        key_ram__we__comb = 1'b0;
         key_ram__waddr = paddr[(32'h2)+:(4)];
         buf_ram__clock = clock;
         buf_ram__rst_n = rst_n;
-        buf_ram__we = 1'b0;
-        buf_ram__waddr = nwords__q[(32'h0)+:(4)];
+        buf_ram__we__comb = 1'b0;
+        buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
         key_mask__clock = clock;
         key_mask__rst_n = rst_n;
-        key_mask__d = key_mask__q;
+        key_mask__d__comb = key_mask__q;
         rptr__clock = clock;
         rptr__rst_n = rst_n;
         key_ram__raddr = rptr__q;
         buf_ram__raddr = rptr__q;
         filled__clock = clock;
         filled__rst_n = rst_n;
-        filled__d = filled__q;
+        filled__d__comb = filled__q;
         nwords__clock = clock;
         nwords__rst_n = rst_n;
-        nwords__d = nwords__q;
+        nwords__d__comb = nwords__q;
         partial__clock = clock;
         partial__rst_n = rst_n;
-        partial__d = partial__q;
+        partial__d__comb = partial__q;
         stream_oh__clock = clock;
         stream_oh__rst_n = rst_n;
-        stream_oh__d = stream_oh__q << 32'h1;
+        stream_oh__d__comb = stream_oh__q << 32'h1;
         draining__clock = clock;
         draining__rst_n = rst_n;
-        draining__d = draining__q;
+        draining__d__comb = draining__q;
         src_key__clock = clock;
         src_key__rst_n = rst_n;
-        src_key__d = src_key__q;
+        src_key__d__comb = src_key__q;
         src_opad__clock = clock;
         src_opad__rst_n = rst_n;
-        src_opad__d = src_opad__q;
+        src_opad__d__comb = src_opad__q;
         src_buf__clock = clock;
         src_buf__rst_n = rst_n;
-        src_buf__d = src_buf__q;
+        src_buf__d__comb = src_buf__q;
         src_pad1__clock = clock;
         src_pad1__rst_n = rst_n;
-        src_pad1__d = src_pad1__q;
+        src_pad1__d__comb = src_pad1__q;
         src_pad2__clock = clock;
         src_pad2__rst_n = rst_n;
-        src_pad2__d = src_pad2__q;
+        src_pad2__d__comb = src_pad2__q;
         src_outer__clock = clock;
         src_outer__rst_n = rst_n;
-        src_outer__d = src_outer__q;
+        src_outer__d__comb = src_outer__q;
         last_bytes__clock = clock;
         last_bytes__rst_n = rst_n;
-        last_bytes__d = last_bytes__q;
+        last_bytes__d__comb = last_bytes__q;
         part_be__clock = clock;
         part_be__rst_n = rst_n;
-        part_be__d = part_be__q;
+        part_be__d__comb = part_be__q;
         len__clock = clock;
         len__rst_n = rst_n;
-        len__d = len__q;
+        len__d__comb = len__q;
         msg_len__clock = clock;
         msg_len__rst_n = rst_n;
-        msg_len__d = msg_len__q;
+        msg_len__d__comb = msg_len__q;
         pend_key__clock = clock;
         pend_key__rst_n = rst_n;
-        pend_key__d = pend_key__q;
+        pend_key__d__comb = pend_key__q;
         pend_pad1__clock = clock;
         pend_pad1__rst_n = rst_n;
-        pend_pad1__d = pend_pad1__q;
+        pend_pad1__d__comb = pend_pad1__q;
         pend_pad2__clock = clock;
         pend_pad2__rst_n = rst_n;
-        pend_pad2__d = pend_pad2__q;
+        pend_pad2__d__comb = pend_pad2__q;
         pend_opad__clock = clock;
         pend_opad__rst_n = rst_n;
-        pend_opad__d = pend_opad__q;
+        pend_opad__d__comb = pend_opad__q;
         pend_outer__clock = clock;
         pend_outer__rst_n = rst_n;
-        pend_outer__d = pend_outer__q;
+        pend_outer__d__comb = pend_outer__q;
         inner_last__clock = clock;
         inner_last__rst_n = rst_n;
-        inner_last__d = inner_last__q;
+        inner_last__d__comb = inner_last__q;
         final_last__clock = clock;
         final_last__rst_n = rst_n;
-        final_last__d = final_last__q;
+        final_last__d__comb = final_last__q;
         any_dispatched__clock = clock;
         any_dispatched__rst_n = rst_n;
-        any_dispatched__d = any_dispatched__q;
+        any_dispatched__d__comb = any_dispatched__q;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         access = psel & penable;
         aligned = paddr[(32'h0)+:(2)] == zero2;
         is_ctrl = paddr == a_ctrl;
@@ -3964,7 +4142,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         msg_bytes32 = fill32 - first32;
         msg_bytes64 = fill64 - first64;
         key_ram__wdata = msg_word;
-        buf_ram__wdata = msg_word;
+        buf_ram__wdata__comb = msg_word;
         buf_full = filled__q[32'hf];
         buf_plain_full = buf_full & ~partial__q & ~draining__q;
         next_slot = ~filled__q & ((filled__q << 32'h1) | one16);
@@ -4012,9 +4190,9 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                 disp_outer = 1'b1;
             end
         end
-        core__start = disp_key | disp_buf | disp_pad1 | disp_pad2 | disp_opad | disp_outer;
+        core__start__comb = disp_key | disp_buf | disp_pad1 | disp_pad2 | disp_opad | disp_outer;
         core__from_iv = disp_key | disp_opad | (~any_dispatched__q & (disp_buf | disp_pad1));
-        core__abort = 1'b0;
+        core__abort__comb = 1'b0;
         key_pad = ipad;
         if (src_opad__q) begin
             key_pad = opad;
@@ -4094,9 +4272,9 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
             h_word = core__h__7;
         end
         if (src_opad__q & low_half) begin
-            buf_ram__we = 1'b1;
-            buf_ram__waddr = rptr__q - one4;
-            buf_ram__wdata = h_word;
+            buf_ram__we__comb = 1'b1;
+            buf_ram__waddr__comb = rptr__q - one4;
+            buf_ram__wdata__comb = h_word;
         end
         at_mark = (stream_oh__q & mark_oh) != zero16;
         stream_word = zero32;
@@ -4141,155 +4319,155 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
         pslverr = access & (err != e_none);
-        if (core__start) begin
-            any_dispatched__d = 1'b1;
+        if (core__start__comb) begin
+            any_dispatched__d__comb = 1'b1;
         end
         if (disp_key) begin
-            pend_key__d = 1'b0;
+            pend_key__d__comb = 1'b0;
         end
-        if (core__start) begin
-            stream_oh__d = one16;
-            src_key__d = disp_key;
-            src_opad__d = disp_opad;
-            src_buf__d = disp_buf;
-            src_pad1__d = disp_pad1;
-            src_pad2__d = disp_pad2;
-            src_outer__d = disp_outer;
+        if (core__start__comb) begin
+            stream_oh__d__comb = one16;
+            src_key__d__comb = disp_key;
+            src_opad__d__comb = disp_opad;
+            src_buf__d__comb = disp_buf;
+            src_pad1__d__comb = disp_pad1;
+            src_pad2__d__comb = disp_pad2;
+            src_outer__d__comb = disp_outer;
         end
         if (disp_buf | disp_pad1) begin
-            draining__d = 1'b1;
+            draining__d__comb = 1'b1;
         end
         if (draining__q & stream_oh__q[32'hf]) begin
-            draining__d = 1'b0;
-            filled__d = zero16;
-            nwords__d = zero5;
-            partial__d = 1'b0;
-            part_be__d = zero32;
+            draining__d__comb = 1'b0;
+            filled__d__comb = zero16;
+            nwords__d__comb = zero5;
+            partial__d__comb = 1'b0;
+            part_be__d__comb = zero32;
         end
         if (disp_pad1) begin
-            pend_pad1__d = 1'b0;
+            pend_pad1__d__comb = 1'b0;
             if (~one_block) begin
-                pend_pad2__d = 1'b1;
+                pend_pad2__d__comb = 1'b1;
             end
             else if (ctrl_hmac__q) begin
-                inner_last__d = 1'b1;
+                inner_last__d__comb = 1'b1;
             end
             else begin
-                final_last__d = 1'b1;
+                final_last__d__comb = 1'b1;
             end
         end
         if (disp_pad2) begin
-            pend_pad2__d = 1'b0;
+            pend_pad2__d__comb = 1'b0;
             if (ctrl_hmac__q) begin
-                inner_last__d = 1'b1;
+                inner_last__d__comb = 1'b1;
             end
             else begin
-                final_last__d = 1'b1;
+                final_last__d__comb = 1'b1;
             end
         end
         if (disp_opad) begin
-            pend_opad__d = 1'b0;
+            pend_opad__d__comb = 1'b0;
         end
         if (disp_outer) begin
-            pend_outer__d = 1'b0;
-            final_last__d = 1'b1;
+            pend_outer__d__comb = 1'b0;
+            final_last__d__comb = 1'b1;
         end
         if (core__done & inner_last__q) begin
-            inner_last__d = 1'b0;
-            pend_opad__d = 1'b1;
-            pend_outer__d = 1'b1;
+            inner_last__d__comb = 1'b0;
+            pend_opad__d__comb = 1'b1;
+            pend_outer__d__comb = 1'b1;
         end
         if (core__done & final_last__q) begin
-            final_last__d = 1'b0;
-            finishing__d = 1'b0;
-            done_r__d = 1'b1;
+            final_last__d__comb = 1'b0;
+            finishing__d__comb = 1'b0;
+            done_r__d__comb = 1'b1;
         end
         if (ok_write & ~stall) begin
             if (is_ctrl) begin
-                ctrl_hmac__d = pwdata[32'h0];
-                ctrl_keysel__d = pwdata[32'h1];
+                ctrl_hmac__d__comb = pwdata[32'h0];
+                ctrl_keysel__d__comb = pwdata[32'h1];
             end
             if (is_key) begin
-                key_ram__we = 1'b1;
-                key_mask__d = key_mask__q | key_oh;
+                key_ram__we__comb = 1'b1;
+                key_mask__d__comb = key_mask__q | key_oh;
             end
             if (is_err) begin
-                err_info__d = zero32;
+                err_info__d__comb = zero32;
             end
             if (is_msgw) begin
-                buf_ram__we = 1'b1;
+                buf_ram__we__comb = 1'b1;
                 if (cont_word) begin
-                    buf_ram__waddr = nwords__q[(32'h0)+:(4)] - one4;
+                    buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)] - one4;
                 end
                 else begin
-                    filled__d = (filled__q << 32'h1) | one16;
-                    nwords__d = nwords__q + one5;
+                    filled__d__comb = (filled__q << 32'h1) | one16;
+                    nwords__d__comb = nwords__q + one5;
                 end
-                len__d = len__q + msg_bytes64;
-                msg_len__d = msg_len__q + msg_bytes32;
-                partial__d = ~pstrb[32'h3];
-                last_bytes__d = fill32[(32'h0)+:(2)];
-                part_be__d = zero32;
+                len__d__comb = len__q + msg_bytes64;
+                msg_len__d__comb = msg_len__q + msg_bytes32;
+                partial__d__comb = ~pstrb[32'h3];
+                last_bytes__d__comb = fill32[(32'h0)+:(2)];
+                part_be__d__comb = zero32;
                 if (~pstrb[32'h3]) begin
-                    part_be__d = merged_be;
+                    part_be__d__comb = merged_be;
                 end
                 if (is_msglast) begin
-                    active__d = 1'b0;
-                    finishing__d = 1'b1;
-                    pend_pad1__d = 1'b1;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b1;
+                    pend_pad1__d__comb = 1'b1;
                 end
             end
             if (is_cmd) begin
                 if (cmd_start) begin
-                    active__d = 1'b1;
-                    finishing__d = 1'b0;
-                    done_r__d = 1'b0;
-                    filled__d = zero16;
-                    nwords__d = zero5;
-                    partial__d = 1'b0;
-                    part_be__d = zero32;
-                    msg_len__d = zero32;
-                    len__d = zero64;
+                    active__d__comb = 1'b1;
+                    finishing__d__comb = 1'b0;
+                    done_r__d__comb = 1'b0;
+                    filled__d__comb = zero16;
+                    nwords__d__comb = zero5;
+                    partial__d__comb = 1'b0;
+                    part_be__d__comb = zero32;
+                    msg_len__d__comb = zero32;
+                    len__d__comb = zero64;
                     if (ctrl_hmac__q) begin
-                        len__d = len_hmac;
+                        len__d__comb = len_hmac;
                     end
-                    pend_key__d = ctrl_hmac__q;
-                    pend_pad1__d = 1'b0;
-                    pend_pad2__d = 1'b0;
-                    pend_opad__d = 1'b0;
-                    pend_outer__d = 1'b0;
-                    any_dispatched__d = 1'b0;
+                    pend_key__d__comb = ctrl_hmac__q;
+                    pend_pad1__d__comb = 1'b0;
+                    pend_pad2__d__comb = 1'b0;
+                    pend_opad__d__comb = 1'b0;
+                    pend_outer__d__comb = 1'b0;
+                    any_dispatched__d__comb = 1'b0;
                 end
                 if (cmd_finish) begin
-                    active__d = 1'b0;
-                    finishing__d = 1'b1;
-                    pend_pad1__d = 1'b1;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b1;
+                    pend_pad1__d__comb = 1'b1;
                 end
                 if (cmd_abort) begin
-                    core__abort = 1'b1;
-                    core__start = 1'b0;
-                    active__d = 1'b0;
-                    finishing__d = 1'b0;
-                    done_r__d = 1'b0;
-                    filled__d = zero16;
-                    nwords__d = zero5;
-                    partial__d = 1'b0;
-                    part_be__d = zero32;
-                    draining__d = 1'b0;
-                    stream_oh__d = zero16;
-                    msg_len__d = zero32;
-                    len__d = zero64;
-                    pend_key__d = 1'b0;
-                    pend_pad1__d = 1'b0;
-                    pend_pad2__d = 1'b0;
-                    pend_opad__d = 1'b0;
-                    pend_outer__d = 1'b0;
-                    inner_last__d = 1'b0;
-                    final_last__d = 1'b0;
-                    any_dispatched__d = 1'b0;
+                    core__abort__comb = 1'b1;
+                    core__start__comb = 1'b0;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b0;
+                    done_r__d__comb = 1'b0;
+                    filled__d__comb = zero16;
+                    nwords__d__comb = zero5;
+                    partial__d__comb = 1'b0;
+                    part_be__d__comb = zero32;
+                    draining__d__comb = 1'b0;
+                    stream_oh__d__comb = zero16;
+                    msg_len__d__comb = zero32;
+                    len__d__comb = zero64;
+                    pend_key__d__comb = 1'b0;
+                    pend_pad1__d__comb = 1'b0;
+                    pend_pad2__d__comb = 1'b0;
+                    pend_opad__d__comb = 1'b0;
+                    pend_outer__d__comb = 1'b0;
+                    inner_last__d__comb = 1'b0;
+                    final_last__d__comb = 1'b0;
+                    any_dispatched__d__comb = 1'b0;
                 end
                 if (cmd_wipe) begin
-                    key_mask__d = zero16;
+                    key_mask__d__comb = zero16;
                 end
             end
         end
@@ -4297,13 +4475,13 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
                 end
             end
             else begin
-                err_info__d = err_info__q | bit31;
+                err_info__d__comb = err_info__q | bit31;
             end
         end
         ze_words__a = nwords__q;
@@ -4344,15 +4522,53 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         else if (is_digest & done_r__q) begin
             rdata = h_word_le;
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         intr_done = done_r__q;
-        rptr__d = zero4;
-        if (core__start | ((stream_oh__q & first15) != zero16)) begin
-            rptr__d = rptr__q + one4;
+        rptr__d__comb = zero4;
+        if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
+            rptr__d__comb = rptr__q + one4;
         end
+        active__d = active__d__comb;
+        any_dispatched__d = any_dispatched__d__comb;
+        buf_ram__waddr = buf_ram__waddr__comb;
+        buf_ram__wdata = buf_ram__wdata__comb;
+        buf_ram__we = buf_ram__we__comb;
+        core__abort = core__abort__comb;
+        core__start = core__start__comb;
+        ctrl_hmac__d = ctrl_hmac__d__comb;
+        ctrl_keysel__d = ctrl_keysel__d__comb;
+        done_r__d = done_r__d__comb;
+        draining__d = draining__d__comb;
+        err_info__d = err_info__d__comb;
+        filled__d = filled__d__comb;
+        final_last__d = final_last__d__comb;
+        finishing__d = finishing__d__comb;
+        inner_last__d = inner_last__d__comb;
+        key_mask__d = key_mask__d__comb;
+        key_ram__we = key_ram__we__comb;
+        last_bytes__d = last_bytes__d__comb;
+        len__d = len__d__comb;
+        msg_len__d = msg_len__d__comb;
+        nwords__d = nwords__d__comb;
+        part_be__d = part_be__d__comb;
+        partial__d = partial__d__comb;
+        pend_key__d = pend_key__d__comb;
+        pend_opad__d = pend_opad__d__comb;
+        pend_outer__d = pend_outer__d__comb;
+        pend_pad1__d = pend_pad1__d__comb;
+        pend_pad2__d = pend_pad2__d__comb;
+        prdata = prdata__comb;
+        rptr__d = rptr__d__comb;
+        src_buf__d = src_buf__d__comb;
+        src_key__d = src_key__d__comb;
+        src_opad__d = src_opad__d__comb;
+        src_outer__d = src_outer__d__comb;
+        src_pad1__d = src_pad1__d__comb;
+        src_pad2__d = src_pad2__d__comb;
+        stream_oh__d = stream_oh__d__comb;
     end
 
 endmodule // pluton_security_sha
@@ -4856,123 +5072,159 @@ module pluton_security_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__
     );
 
     // Update code
+    reg adding__d__comb;
+    reg busy_r__d__comb;
+    reg from_iv_r__d__comb;
+    reg [31:0] hs__0__d__comb;
+    reg [31:0] hs__1__d__comb;
+    reg [31:0] hs__2__d__comb;
+    reg [31:0] hs__3__d__comb;
+    reg [31:0] hs__4__d__comb;
+    reg [31:0] hs__5__d__comb;
+    reg [31:0] hs__6__d__comb;
+    reg [31:0] hs__7__d__comb;
+    reg [5:0] round__d__comb;
+    reg [31:0] st__0__d__comb;
+    reg [31:0] st__1__d__comb;
+    reg [31:0] st__2__d__comb;
+    reg [31:0] st__3__d__comb;
+    reg [31:0] st__4__d__comb;
+    reg [31:0] st__5__d__comb;
+    reg [31:0] st__6__d__comb;
+    reg [31:0] st__7__d__comb;
+    reg [31:0] w__0__d__comb;
+    reg [31:0] w__10__d__comb;
+    reg [31:0] w__11__d__comb;
+    reg [31:0] w__12__d__comb;
+    reg [31:0] w__13__d__comb;
+    reg [31:0] w__14__d__comb;
+    reg [31:0] w__15__d__comb;
+    reg [31:0] w__1__d__comb;
+    reg [31:0] w__2__d__comb;
+    reg [31:0] w__3__d__comb;
+    reg [31:0] w__4__d__comb;
+    reg [31:0] w__5__d__comb;
+    reg [31:0] w__6__d__comb;
+    reg [31:0] w__7__d__comb;
+    reg [31:0] w__8__d__comb;
+    reg [31:0] w__9__d__comb;
     always @(*) begin
         st__0__clock = clock;
         st__0__rst_n = rst_n;
-        st__0__d = st__0__q;
+        st__0__d__comb = st__0__q;
         hs__0__clock = clock;
         hs__0__rst_n = rst_n;
-        hs__0__d = hs__0__q;
+        hs__0__d__comb = hs__0__q;
         h__0 = hs__0__q;
         st__1__clock = clock;
         st__1__rst_n = rst_n;
-        st__1__d = st__1__q;
+        st__1__d__comb = st__1__q;
         hs__1__clock = clock;
         hs__1__rst_n = rst_n;
-        hs__1__d = hs__1__q;
+        hs__1__d__comb = hs__1__q;
         h__1 = hs__1__q;
         st__2__clock = clock;
         st__2__rst_n = rst_n;
-        st__2__d = st__2__q;
+        st__2__d__comb = st__2__q;
         hs__2__clock = clock;
         hs__2__rst_n = rst_n;
-        hs__2__d = hs__2__q;
+        hs__2__d__comb = hs__2__q;
         h__2 = hs__2__q;
         st__3__clock = clock;
         st__3__rst_n = rst_n;
-        st__3__d = st__3__q;
+        st__3__d__comb = st__3__q;
         hs__3__clock = clock;
         hs__3__rst_n = rst_n;
-        hs__3__d = hs__3__q;
+        hs__3__d__comb = hs__3__q;
         h__3 = hs__3__q;
         st__4__clock = clock;
         st__4__rst_n = rst_n;
-        st__4__d = st__4__q;
+        st__4__d__comb = st__4__q;
         hs__4__clock = clock;
         hs__4__rst_n = rst_n;
-        hs__4__d = hs__4__q;
+        hs__4__d__comb = hs__4__q;
         h__4 = hs__4__q;
         st__5__clock = clock;
         st__5__rst_n = rst_n;
-        st__5__d = st__5__q;
+        st__5__d__comb = st__5__q;
         hs__5__clock = clock;
         hs__5__rst_n = rst_n;
-        hs__5__d = hs__5__q;
+        hs__5__d__comb = hs__5__q;
         h__5 = hs__5__q;
         st__6__clock = clock;
         st__6__rst_n = rst_n;
-        st__6__d = st__6__q;
+        st__6__d__comb = st__6__q;
         hs__6__clock = clock;
         hs__6__rst_n = rst_n;
-        hs__6__d = hs__6__q;
+        hs__6__d__comb = hs__6__q;
         h__6 = hs__6__q;
         st__7__clock = clock;
         st__7__rst_n = rst_n;
-        st__7__d = st__7__q;
+        st__7__d__comb = st__7__q;
         hs__7__clock = clock;
         hs__7__rst_n = rst_n;
-        hs__7__d = hs__7__q;
+        hs__7__d__comb = hs__7__q;
         h__7 = hs__7__q;
         w__0__clock = clock;
         w__0__rst_n = rst_n;
-        w__0__d = w__0__q;
+        w__0__d__comb = w__0__q;
         w__1__clock = clock;
         w__1__rst_n = rst_n;
-        w__1__d = w__1__q;
+        w__1__d__comb = w__1__q;
         w__2__clock = clock;
         w__2__rst_n = rst_n;
-        w__2__d = w__2__q;
+        w__2__d__comb = w__2__q;
         w__3__clock = clock;
         w__3__rst_n = rst_n;
-        w__3__d = w__3__q;
+        w__3__d__comb = w__3__q;
         w__4__clock = clock;
         w__4__rst_n = rst_n;
-        w__4__d = w__4__q;
+        w__4__d__comb = w__4__q;
         w__5__clock = clock;
         w__5__rst_n = rst_n;
-        w__5__d = w__5__q;
+        w__5__d__comb = w__5__q;
         w__6__clock = clock;
         w__6__rst_n = rst_n;
-        w__6__d = w__6__q;
+        w__6__d__comb = w__6__q;
         w__7__clock = clock;
         w__7__rst_n = rst_n;
-        w__7__d = w__7__q;
+        w__7__d__comb = w__7__q;
         w__8__clock = clock;
         w__8__rst_n = rst_n;
-        w__8__d = w__8__q;
+        w__8__d__comb = w__8__q;
         w__9__clock = clock;
         w__9__rst_n = rst_n;
-        w__9__d = w__9__q;
+        w__9__d__comb = w__9__q;
         w__10__clock = clock;
         w__10__rst_n = rst_n;
-        w__10__d = w__10__q;
+        w__10__d__comb = w__10__q;
         w__11__clock = clock;
         w__11__rst_n = rst_n;
-        w__11__d = w__11__q;
+        w__11__d__comb = w__11__q;
         w__12__clock = clock;
         w__12__rst_n = rst_n;
-        w__12__d = w__12__q;
+        w__12__d__comb = w__12__q;
         w__13__clock = clock;
         w__13__rst_n = rst_n;
-        w__13__d = w__13__q;
+        w__13__d__comb = w__13__q;
         w__14__clock = clock;
         w__14__rst_n = rst_n;
-        w__14__d = w__14__q;
+        w__14__d__comb = w__14__q;
         w__15__clock = clock;
         w__15__rst_n = rst_n;
-        w__15__d = w__15__q;
+        w__15__d__comb = w__15__q;
         round__clock = clock;
         round__rst_n = rst_n;
-        round__d = round__q;
+        round__d__comb = round__q;
         busy_r__clock = clock;
         busy_r__rst_n = rst_n;
-        busy_r__d = busy_r__q;
+        busy_r__d__comb = busy_r__q;
         from_iv_r__clock = clock;
         from_iv_r__rst_n = rst_n;
-        from_iv_r__d = from_iv_r__q;
+        from_iv_r__d__comb = from_iv_r__q;
         adding__clock = clock;
         adding__rst_n = rst_n;
-        adding__d = adding__q;
+        adding__d__comb = adding__q;
         streaming = busy_r__q & ~adding__q & (round__q[(32'h4)+:(2)] == zero2);
         case (round__q)
             0:
@@ -5252,119 +5504,155 @@ module pluton_security_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__
         busy = busy_r__q;
         done = busy_r__q & adding__q;
         if (abort) begin
-            busy_r__d = 1'b0;
-            adding__d = 1'b0;
+            busy_r__d__comb = 1'b0;
+            adding__d__comb = 1'b0;
         end
         else if (start & ~busy_r__q) begin
-            from_iv_r__d = from_iv;
+            from_iv_r__d__comb = from_iv;
             if (from_iv) begin
-                st__0__d = iv__0;
-                st__1__d = iv__1;
-                st__2__d = iv__2;
-                st__3__d = iv__3;
-                st__4__d = iv__4;
-                st__5__d = iv__5;
-                st__6__d = iv__6;
-                st__7__d = iv__7;
+                st__0__d__comb = iv__0;
+                st__1__d__comb = iv__1;
+                st__2__d__comb = iv__2;
+                st__3__d__comb = iv__3;
+                st__4__d__comb = iv__4;
+                st__5__d__comb = iv__5;
+                st__6__d__comb = iv__6;
+                st__7__d__comb = iv__7;
             end
             else begin
-                st__0__d = hs__0__q;
-                st__1__d = hs__1__q;
-                st__2__d = hs__2__q;
-                st__3__d = hs__3__q;
-                st__4__d = hs__4__q;
-                st__5__d = hs__5__q;
-                st__6__d = hs__6__q;
-                st__7__d = hs__7__q;
+                st__0__d__comb = hs__0__q;
+                st__1__d__comb = hs__1__q;
+                st__2__d__comb = hs__2__q;
+                st__3__d__comb = hs__3__q;
+                st__4__d__comb = hs__4__q;
+                st__5__d__comb = hs__5__q;
+                st__6__d__comb = hs__6__q;
+                st__7__d__comb = hs__7__q;
             end
-            round__d = round_zero;
-            busy_r__d = 1'b1;
-            adding__d = 1'b0;
+            round__d__comb = round_zero;
+            busy_r__d__comb = 1'b1;
+            adding__d__comb = 1'b0;
         end
         else if (busy_r__q) begin
             if (adding__q) begin
                 if (from_iv_r__q) begin
-                    hs__0__d = iv__0 + st__0__q;
+                    hs__0__d__comb = iv__0 + st__0__q;
                 end
                 else begin
-                    hs__0__d = hs__0__q + st__0__q;
+                    hs__0__d__comb = hs__0__q + st__0__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__1__d = iv__1 + st__1__q;
+                    hs__1__d__comb = iv__1 + st__1__q;
                 end
                 else begin
-                    hs__1__d = hs__1__q + st__1__q;
+                    hs__1__d__comb = hs__1__q + st__1__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__2__d = iv__2 + st__2__q;
+                    hs__2__d__comb = iv__2 + st__2__q;
                 end
                 else begin
-                    hs__2__d = hs__2__q + st__2__q;
+                    hs__2__d__comb = hs__2__q + st__2__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__3__d = iv__3 + st__3__q;
+                    hs__3__d__comb = iv__3 + st__3__q;
                 end
                 else begin
-                    hs__3__d = hs__3__q + st__3__q;
+                    hs__3__d__comb = hs__3__q + st__3__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__4__d = iv__4 + st__4__q;
+                    hs__4__d__comb = iv__4 + st__4__q;
                 end
                 else begin
-                    hs__4__d = hs__4__q + st__4__q;
+                    hs__4__d__comb = hs__4__q + st__4__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__5__d = iv__5 + st__5__q;
+                    hs__5__d__comb = iv__5 + st__5__q;
                 end
                 else begin
-                    hs__5__d = hs__5__q + st__5__q;
+                    hs__5__d__comb = hs__5__q + st__5__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__6__d = iv__6 + st__6__q;
+                    hs__6__d__comb = iv__6 + st__6__q;
                 end
                 else begin
-                    hs__6__d = hs__6__q + st__6__q;
+                    hs__6__d__comb = hs__6__q + st__6__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__7__d = iv__7 + st__7__q;
+                    hs__7__d__comb = iv__7 + st__7__q;
                 end
                 else begin
-                    hs__7__d = hs__7__q + st__7__q;
+                    hs__7__d__comb = hs__7__q + st__7__q;
                 end
-                busy_r__d = 1'b0;
-                adding__d = 1'b0;
+                busy_r__d__comb = 1'b0;
+                adding__d__comb = 1'b0;
             end
             else begin
-                st__7__d = st__6__q;
-                st__6__d = st__5__q;
-                st__5__d = st__4__q;
-                st__4__d = st__3__q + t1;
-                st__3__d = st__2__q;
-                st__2__d = st__1__q;
-                st__1__d = st__0__q;
-                st__0__d = t1 + t2;
-                w__0__d = w__1__q;
-                w__1__d = w__2__q;
-                w__2__d = w__3__q;
-                w__3__d = w__4__q;
-                w__4__d = w__5__q;
-                w__5__d = w__6__q;
-                w__6__d = w__7__q;
-                w__7__d = w__8__q;
-                w__8__d = w__9__q;
-                w__9__d = w__10__q;
-                w__10__d = w__11__q;
-                w__11__d = w__12__q;
-                w__12__d = w__13__q;
-                w__13__d = w__14__q;
-                w__14__d = w__15__q;
-                w__15__d = wt;
-                round__d = round__q + round_one;
+                st__7__d__comb = st__6__q;
+                st__6__d__comb = st__5__q;
+                st__5__d__comb = st__4__q;
+                st__4__d__comb = st__3__q + t1;
+                st__3__d__comb = st__2__q;
+                st__2__d__comb = st__1__q;
+                st__1__d__comb = st__0__q;
+                st__0__d__comb = t1 + t2;
+                w__0__d__comb = w__1__q;
+                w__1__d__comb = w__2__q;
+                w__2__d__comb = w__3__q;
+                w__3__d__comb = w__4__q;
+                w__4__d__comb = w__5__q;
+                w__5__d__comb = w__6__q;
+                w__6__d__comb = w__7__q;
+                w__7__d__comb = w__8__q;
+                w__8__d__comb = w__9__q;
+                w__9__d__comb = w__10__q;
+                w__10__d__comb = w__11__q;
+                w__11__d__comb = w__12__q;
+                w__12__d__comb = w__13__q;
+                w__13__d__comb = w__14__q;
+                w__14__d__comb = w__15__q;
+                w__15__d__comb = wt;
+                round__d__comb = round__q + round_one;
                 if (round__q == round_last) begin
-                    adding__d = 1'b1;
+                    adding__d__comb = 1'b1;
                 end
             end
         end
+        adding__d = adding__d__comb;
+        busy_r__d = busy_r__d__comb;
+        from_iv_r__d = from_iv_r__d__comb;
+        hs__0__d = hs__0__d__comb;
+        hs__1__d = hs__1__d__comb;
+        hs__2__d = hs__2__d__comb;
+        hs__3__d = hs__3__d__comb;
+        hs__4__d = hs__4__d__comb;
+        hs__5__d = hs__5__d__comb;
+        hs__6__d = hs__6__d__comb;
+        hs__7__d = hs__7__d__comb;
+        round__d = round__d__comb;
+        st__0__d = st__0__d__comb;
+        st__1__d = st__1__d__comb;
+        st__2__d = st__2__d__comb;
+        st__3__d = st__3__d__comb;
+        st__4__d = st__4__d__comb;
+        st__5__d = st__5__d__comb;
+        st__6__d = st__6__d__comb;
+        st__7__d = st__7__d__comb;
+        w__0__d = w__0__d__comb;
+        w__10__d = w__10__d__comb;
+        w__11__d = w__11__d__comb;
+        w__12__d = w__12__d__comb;
+        w__13__d = w__13__d__comb;
+        w__14__d = w__14__d__comb;
+        w__15__d = w__15__d__comb;
+        w__1__d = w__1__d__comb;
+        w__2__d = w__2__d__comb;
+        w__3__d = w__3__d__comb;
+        w__4__d = w__4__d__comb;
+        w__5__d = w__5__d__comb;
+        w__6__d = w__6__d__comb;
+        w__7__d = w__7__d__comb;
+        w__8__d = w__8__d__comb;
+        w__9__d = w__9__d__comb;
     end
 
 endmodule // pluton_security_sha_core
@@ -6023,127 +6311,167 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     );
 
     // Update code
+    reg [10:0] age__d__comb;
+    reg [31:0] cmd_arg0__d__comb;
+    reg [31:0] cmd_arg1__d__comb;
+    reg cmd_done__d__comb;
+    reg [7:0] cmd_op__d__comb;
+    reg [7:0] cmd_seq__d__comb;
+    reg cmd_valid__d__comb;
+    reg [2:0] cpl_level__d__comb;
+    reg [7:0] cq_seq__0__d__comb;
+    reg [7:0] cq_seq__1__d__comb;
+    reg [7:0] cq_seq__2__d__comb;
+    reg [7:0] cq_seq__3__d__comb;
+    reg [7:0] cq_status__0__d__comb;
+    reg [7:0] cq_status__1__d__comb;
+    reg [7:0] cq_status__2__d__comb;
+    reg [7:0] cq_status__3__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [31:0] evt_data__d__comb;
+    reg [7:0] last_seq__d__comb;
+    reg [31:0] prdata__comb;
+    reg [31:0] req_arg0__d__comb;
+    reg [31:0] req_arg1__d__comb;
+    reg [2:0] req_level__d__comb;
+    reg [7:0] req_op__d__comb;
+    reg [31:0] rq_arg0__0__d__comb;
+    reg [31:0] rq_arg0__1__d__comb;
+    reg [31:0] rq_arg0__2__d__comb;
+    reg [31:0] rq_arg0__3__d__comb;
+    reg [31:0] rq_arg1__0__d__comb;
+    reg [31:0] rq_arg1__1__d__comb;
+    reg [31:0] rq_arg1__2__d__comb;
+    reg [31:0] rq_arg1__3__d__comb;
+    reg [7:0] rq_op__0__d__comb;
+    reg [7:0] rq_op__1__d__comb;
+    reg [7:0] rq_op__2__d__comb;
+    reg [7:0] rq_op__3__d__comb;
+    reg [7:0] rq_seq__0__d__comb;
+    reg [7:0] rq_seq__1__d__comb;
+    reg [7:0] rq_seq__2__d__comb;
+    reg [7:0] rq_seq__3__d__comb;
     always @(*) begin
         req_op__clock = clock;
         req_op__rst_n = rst_n;
-        req_op__d = req_op__q;
+        req_op__d__comb = req_op__q;
         req_arg0__clock = clock;
         req_arg0__rst_n = rst_n;
-        req_arg0__d = req_arg0__q;
+        req_arg0__d__comb = req_arg0__q;
         req_arg1__clock = clock;
         req_arg1__rst_n = rst_n;
-        req_arg1__d = req_arg1__q;
+        req_arg1__d__comb = req_arg1__q;
         last_seq__clock = clock;
         last_seq__rst_n = rst_n;
-        last_seq__d = last_seq__q;
+        last_seq__d__comb = last_seq__q;
         rq_op__0__clock = clock;
         rq_op__0__rst_n = rst_n;
-        rq_op__0__d = rq_op__0__q;
+        rq_op__0__d__comb = rq_op__0__q;
         rq_arg0__0__clock = clock;
         rq_arg0__0__rst_n = rst_n;
-        rq_arg0__0__d = rq_arg0__0__q;
+        rq_arg0__0__d__comb = rq_arg0__0__q;
         rq_arg1__0__clock = clock;
         rq_arg1__0__rst_n = rst_n;
-        rq_arg1__0__d = rq_arg1__0__q;
+        rq_arg1__0__d__comb = rq_arg1__0__q;
         rq_seq__0__clock = clock;
         rq_seq__0__rst_n = rst_n;
-        rq_seq__0__d = rq_seq__0__q;
+        rq_seq__0__d__comb = rq_seq__0__q;
         cq_seq__0__clock = clock;
         cq_seq__0__rst_n = rst_n;
-        cq_seq__0__d = cq_seq__0__q;
+        cq_seq__0__d__comb = cq_seq__0__q;
         cq_status__0__clock = clock;
         cq_status__0__rst_n = rst_n;
-        cq_status__0__d = cq_status__0__q;
+        cq_status__0__d__comb = cq_status__0__q;
         rq_op__1__clock = clock;
         rq_op__1__rst_n = rst_n;
-        rq_op__1__d = rq_op__1__q;
+        rq_op__1__d__comb = rq_op__1__q;
         rq_arg0__1__clock = clock;
         rq_arg0__1__rst_n = rst_n;
-        rq_arg0__1__d = rq_arg0__1__q;
+        rq_arg0__1__d__comb = rq_arg0__1__q;
         rq_arg1__1__clock = clock;
         rq_arg1__1__rst_n = rst_n;
-        rq_arg1__1__d = rq_arg1__1__q;
+        rq_arg1__1__d__comb = rq_arg1__1__q;
         rq_seq__1__clock = clock;
         rq_seq__1__rst_n = rst_n;
-        rq_seq__1__d = rq_seq__1__q;
+        rq_seq__1__d__comb = rq_seq__1__q;
         cq_seq__1__clock = clock;
         cq_seq__1__rst_n = rst_n;
-        cq_seq__1__d = cq_seq__1__q;
+        cq_seq__1__d__comb = cq_seq__1__q;
         cq_status__1__clock = clock;
         cq_status__1__rst_n = rst_n;
-        cq_status__1__d = cq_status__1__q;
+        cq_status__1__d__comb = cq_status__1__q;
         rq_op__2__clock = clock;
         rq_op__2__rst_n = rst_n;
-        rq_op__2__d = rq_op__2__q;
+        rq_op__2__d__comb = rq_op__2__q;
         rq_arg0__2__clock = clock;
         rq_arg0__2__rst_n = rst_n;
-        rq_arg0__2__d = rq_arg0__2__q;
+        rq_arg0__2__d__comb = rq_arg0__2__q;
         rq_arg1__2__clock = clock;
         rq_arg1__2__rst_n = rst_n;
-        rq_arg1__2__d = rq_arg1__2__q;
+        rq_arg1__2__d__comb = rq_arg1__2__q;
         rq_seq__2__clock = clock;
         rq_seq__2__rst_n = rst_n;
-        rq_seq__2__d = rq_seq__2__q;
+        rq_seq__2__d__comb = rq_seq__2__q;
         cq_seq__2__clock = clock;
         cq_seq__2__rst_n = rst_n;
-        cq_seq__2__d = cq_seq__2__q;
+        cq_seq__2__d__comb = cq_seq__2__q;
         cq_status__2__clock = clock;
         cq_status__2__rst_n = rst_n;
-        cq_status__2__d = cq_status__2__q;
+        cq_status__2__d__comb = cq_status__2__q;
         rq_op__3__clock = clock;
         rq_op__3__rst_n = rst_n;
-        rq_op__3__d = rq_op__3__q;
+        rq_op__3__d__comb = rq_op__3__q;
         rq_arg0__3__clock = clock;
         rq_arg0__3__rst_n = rst_n;
-        rq_arg0__3__d = rq_arg0__3__q;
+        rq_arg0__3__d__comb = rq_arg0__3__q;
         rq_arg1__3__clock = clock;
         rq_arg1__3__rst_n = rst_n;
-        rq_arg1__3__d = rq_arg1__3__q;
+        rq_arg1__3__d__comb = rq_arg1__3__q;
         rq_seq__3__clock = clock;
         rq_seq__3__rst_n = rst_n;
-        rq_seq__3__d = rq_seq__3__q;
+        rq_seq__3__d__comb = rq_seq__3__q;
         cq_seq__3__clock = clock;
         cq_seq__3__rst_n = rst_n;
-        cq_seq__3__d = cq_seq__3__q;
+        cq_seq__3__d__comb = cq_seq__3__q;
         cq_status__3__clock = clock;
         cq_status__3__rst_n = rst_n;
-        cq_status__3__d = cq_status__3__q;
+        cq_status__3__d__comb = cq_status__3__q;
         req_level__clock = clock;
         req_level__rst_n = rst_n;
-        req_level__d = req_level__q;
+        req_level__d__comb = req_level__q;
         age__clock = clock;
         age__rst_n = rst_n;
         cpl_level__clock = clock;
         cpl_level__rst_n = rst_n;
-        cpl_level__d = cpl_level__q;
+        cpl_level__d__comb = cpl_level__q;
         cmd_valid__clock = clock;
         cmd_valid__rst_n = rst_n;
-        cmd_valid__d = cmd_valid__q;
+        cmd_valid__d__comb = cmd_valid__q;
         cmd_op__clock = clock;
         cmd_op__rst_n = rst_n;
-        cmd_op__d = cmd_op__q;
+        cmd_op__d__comb = cmd_op__q;
         cmd_arg0__clock = clock;
         cmd_arg0__rst_n = rst_n;
-        cmd_arg0__d = cmd_arg0__q;
+        cmd_arg0__d__comb = cmd_arg0__q;
         cmd_arg1__clock = clock;
         cmd_arg1__rst_n = rst_n;
-        cmd_arg1__d = cmd_arg1__q;
+        cmd_arg1__d__comb = cmd_arg1__q;
         cmd_seq__clock = clock;
         cmd_seq__rst_n = rst_n;
-        cmd_seq__d = cmd_seq__q;
+        cmd_seq__d__comb = cmd_seq__q;
         cmd_done__clock = clock;
         cmd_done__rst_n = rst_n;
-        cmd_done__d = cmd_done__q;
+        cmd_done__d__comb = cmd_done__q;
         evt_valid__clock = clock;
         evt_valid__rst_n = rst_n;
         evt_data__clock = clock;
         evt_data__rst_n = rst_n;
-        evt_data__d = evt_data__q;
+        evt_data__d__comb = evt_data__q;
         evt_ready__clock = clock;
         evt_ready__rst_n = rst_n;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         access = psel & penable;
         is_id = paddr == a_id;
         is_err = paddr == a_err;
@@ -6228,13 +6556,13 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         pready = 1'b1;
         pslverr = access & (err != e_none);
         if (ok_write & is_req_op) begin
-            req_op__d = pwdata[(32'h0)+:(8)];
+            req_op__d__comb = pwdata[(32'h0)+:(8)];
         end
         if (ok_write & is_req_arg0) begin
-            req_arg0__d = pwdata;
+            req_arg0__d__comb = pwdata;
         end
         if (ok_write & is_req_arg1) begin
-            req_arg1__d = pwdata;
+            req_arg1__d__comb = pwdata;
         end
         do_push = ok_write & is_req_push;
         do_complete = ok_write & is_sec_complete;
@@ -6251,59 +6579,59 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         end
         req_wsel = one4 << req_widx;
         if (req_pop) begin
-            rq_op__0__d = rq_op__1__q;
-            rq_arg0__0__d = rq_arg0__1__q;
-            rq_arg1__0__d = rq_arg1__1__q;
-            rq_seq__0__d = rq_seq__1__q;
+            rq_op__0__d__comb = rq_op__1__q;
+            rq_arg0__0__d__comb = rq_arg0__1__q;
+            rq_arg1__0__d__comb = rq_arg1__1__q;
+            rq_seq__0__d__comb = rq_seq__1__q;
         end
         if (req_pop) begin
-            rq_op__1__d = rq_op__2__q;
-            rq_arg0__1__d = rq_arg0__2__q;
-            rq_arg1__1__d = rq_arg1__2__q;
-            rq_seq__1__d = rq_seq__2__q;
+            rq_op__1__d__comb = rq_op__2__q;
+            rq_arg0__1__d__comb = rq_arg0__2__q;
+            rq_arg1__1__d__comb = rq_arg1__2__q;
+            rq_seq__1__d__comb = rq_seq__2__q;
         end
         if (req_pop) begin
-            rq_op__2__d = rq_op__3__q;
-            rq_arg0__2__d = rq_arg0__3__q;
-            rq_arg1__2__d = rq_arg1__3__q;
-            rq_seq__2__d = rq_seq__3__q;
+            rq_op__2__d__comb = rq_op__3__q;
+            rq_arg0__2__d__comb = rq_arg0__3__q;
+            rq_arg1__2__d__comb = rq_arg1__3__q;
+            rq_seq__2__d__comb = rq_seq__3__q;
         end
         if (do_push & req_wsel[0]) begin
-            rq_op__0__d = req_op__q;
-            rq_arg0__0__d = req_arg0__q;
-            rq_arg1__0__d = req_arg1__q;
-            rq_seq__0__d = last_seq__q + one8;
+            rq_op__0__d__comb = req_op__q;
+            rq_arg0__0__d__comb = req_arg0__q;
+            rq_arg1__0__d__comb = req_arg1__q;
+            rq_seq__0__d__comb = last_seq__q + one8;
         end
         if (do_push & req_wsel[1]) begin
-            rq_op__1__d = req_op__q;
-            rq_arg0__1__d = req_arg0__q;
-            rq_arg1__1__d = req_arg1__q;
-            rq_seq__1__d = last_seq__q + one8;
+            rq_op__1__d__comb = req_op__q;
+            rq_arg0__1__d__comb = req_arg0__q;
+            rq_arg1__1__d__comb = req_arg1__q;
+            rq_seq__1__d__comb = last_seq__q + one8;
         end
         if (do_push & req_wsel[2]) begin
-            rq_op__2__d = req_op__q;
-            rq_arg0__2__d = req_arg0__q;
-            rq_arg1__2__d = req_arg1__q;
-            rq_seq__2__d = last_seq__q + one8;
+            rq_op__2__d__comb = req_op__q;
+            rq_arg0__2__d__comb = req_arg0__q;
+            rq_arg1__2__d__comb = req_arg1__q;
+            rq_seq__2__d__comb = last_seq__q + one8;
         end
         if (do_push & req_wsel[3]) begin
-            rq_op__3__d = req_op__q;
-            rq_arg0__3__d = req_arg0__q;
-            rq_arg1__3__d = req_arg1__q;
-            rq_seq__3__d = last_seq__q + one8;
+            rq_op__3__d__comb = req_op__q;
+            rq_arg0__3__d__comb = req_arg0__q;
+            rq_arg1__3__d__comb = req_arg1__q;
+            rq_seq__3__d__comb = last_seq__q + one8;
         end
         if (do_push) begin
-            last_seq__d = last_seq__q + one8;
+            last_seq__d__comb = last_seq__q + one8;
         end
         if (do_push & ~req_pop) begin
-            req_level__d = req_level__q + one3;
+            req_level__d__comb = req_level__q + one3;
         end
         if (~do_push & req_pop) begin
-            req_level__d = req_level__q - one3;
+            req_level__d__comb = req_level__q - one3;
         end
-        age__d = age__q + one11;
+        age__d__comb = age__q + one11;
         if (~req_any | req_pop) begin
-            age__d = zero11;
+            age__d__comb = zero11;
         end
         cpl_widx = cpl_level__q;
         if (cpl_pop) begin
@@ -6311,60 +6639,60 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         end
         cpl_wsel = one4 << cpl_widx;
         if (cpl_pop) begin
-            cq_seq__0__d = cq_seq__1__q;
-            cq_status__0__d = cq_status__1__q;
+            cq_seq__0__d__comb = cq_seq__1__q;
+            cq_status__0__d__comb = cq_status__1__q;
         end
         if (cpl_pop) begin
-            cq_seq__1__d = cq_seq__2__q;
-            cq_status__1__d = cq_status__2__q;
+            cq_seq__1__d__comb = cq_seq__2__q;
+            cq_status__1__d__comb = cq_status__2__q;
         end
         if (cpl_pop) begin
-            cq_seq__2__d = cq_seq__3__q;
-            cq_status__2__d = cq_status__3__q;
+            cq_seq__2__d__comb = cq_seq__3__q;
+            cq_status__2__d__comb = cq_status__3__q;
         end
         if (req_pop & cpl_wsel[0]) begin
-            cq_seq__0__d = rq_seq__0__q;
-            cq_status__0__d = cpl_new_status;
+            cq_seq__0__d__comb = rq_seq__0__q;
+            cq_status__0__d__comb = cpl_new_status;
         end
         if (req_pop & cpl_wsel[1]) begin
-            cq_seq__1__d = rq_seq__0__q;
-            cq_status__1__d = cpl_new_status;
+            cq_seq__1__d__comb = rq_seq__0__q;
+            cq_status__1__d__comb = cpl_new_status;
         end
         if (req_pop & cpl_wsel[2]) begin
-            cq_seq__2__d = rq_seq__0__q;
-            cq_status__2__d = cpl_new_status;
+            cq_seq__2__d__comb = rq_seq__0__q;
+            cq_status__2__d__comb = cpl_new_status;
         end
         if (req_pop & cpl_wsel[3]) begin
-            cq_seq__3__d = rq_seq__0__q;
-            cq_status__3__d = cpl_new_status;
+            cq_seq__3__d__comb = rq_seq__0__q;
+            cq_status__3__d__comb = cpl_new_status;
         end
         if (req_pop & ~cpl_pop) begin
-            cpl_level__d = cpl_level__q + one3;
+            cpl_level__d__comb = cpl_level__q + one3;
         end
         if (~req_pop & cpl_pop) begin
-            cpl_level__d = cpl_level__q - one3;
+            cpl_level__d__comb = cpl_level__q - one3;
         end
         if (ok_write & is_cmd_op) begin
-            cmd_op__d = pwdata[(32'h0)+:(8)];
+            cmd_op__d__comb = pwdata[(32'h0)+:(8)];
         end
         if (ok_write & is_cmd_arg0) begin
-            cmd_arg0__d = pwdata;
+            cmd_arg0__d__comb = pwdata;
         end
         if (ok_write & is_cmd_arg1) begin
-            cmd_arg1__d = pwdata;
+            cmd_arg1__d__comb = pwdata;
         end
         if (ok_write & is_cmd_seq) begin
-            cmd_seq__d = pwdata[(32'h0)+:(8)];
+            cmd_seq__d__comb = pwdata[(32'h0)+:(8)];
         end
         if (ok_write & is_cmd_go) begin
-            cmd_valid__d = 1'b1;
+            cmd_valid__d__comb = 1'b1;
         end
         if (ok_write & is_cmd_ack) begin
-            cmd_done__d = 1'b0;
+            cmd_done__d__comb = 1'b0;
         end
         if (cmd_valid__q & wifi_cmd_ready) begin
-            cmd_valid__d = 1'b0;
-            cmd_done__d = 1'b1;
+            cmd_valid__d__comb = 1'b0;
+            cmd_done__d__comb = 1'b1;
         end
         wifi_cmd_valid = cmd_valid__q;
         wifi_cmd_op = cmd_op__q;
@@ -6374,7 +6702,7 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         evt_valid_nx = evt_valid__q;
         if (evt_ready__q & wifi_evt_valid) begin
             evt_valid_nx = 1'b1;
-            evt_data__d = wifi_evt_data;
+            evt_data__d__comb = wifi_evt_data;
         end
         if (ok_write & is_evt_pop) begin
             evt_valid_nx = 1'b0;
@@ -6383,19 +6711,19 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         evt_ready__d = ~evt_valid_nx;
         wifi_evt_ready = evt_ready__q;
         if (ok_write & is_err) begin
-            err_info__d = zero32;
+            err_info__d__comb = zero32;
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
                 end
             end
             else begin
-                err_info__d = err_info__q | b_overflow;
+                err_info__d__comb = err_info__q | b_overflow;
             end
         end
         ze_req_op__a = req_op__q;
@@ -6478,12 +6806,52 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         else if (is_evt_data & evt_valid__q) begin
             rdata = evt_data__q;
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         intr_sec = req_any | cmd_done__q | evt_valid__q;
         intr_app = cpl_any;
+        age__d = age__d__comb;
+        cmd_arg0__d = cmd_arg0__d__comb;
+        cmd_arg1__d = cmd_arg1__d__comb;
+        cmd_done__d = cmd_done__d__comb;
+        cmd_op__d = cmd_op__d__comb;
+        cmd_seq__d = cmd_seq__d__comb;
+        cmd_valid__d = cmd_valid__d__comb;
+        cpl_level__d = cpl_level__d__comb;
+        cq_seq__0__d = cq_seq__0__d__comb;
+        cq_seq__1__d = cq_seq__1__d__comb;
+        cq_seq__2__d = cq_seq__2__d__comb;
+        cq_seq__3__d = cq_seq__3__d__comb;
+        cq_status__0__d = cq_status__0__d__comb;
+        cq_status__1__d = cq_status__1__d__comb;
+        cq_status__2__d = cq_status__2__d__comb;
+        cq_status__3__d = cq_status__3__d__comb;
+        err_info__d = err_info__d__comb;
+        evt_data__d = evt_data__d__comb;
+        last_seq__d = last_seq__d__comb;
+        prdata = prdata__comb;
+        req_arg0__d = req_arg0__d__comb;
+        req_arg1__d = req_arg1__d__comb;
+        req_level__d = req_level__d__comb;
+        req_op__d = req_op__d__comb;
+        rq_arg0__0__d = rq_arg0__0__d__comb;
+        rq_arg0__1__d = rq_arg0__1__d__comb;
+        rq_arg0__2__d = rq_arg0__2__d__comb;
+        rq_arg0__3__d = rq_arg0__3__d__comb;
+        rq_arg1__0__d = rq_arg1__0__d__comb;
+        rq_arg1__1__d = rq_arg1__1__d__comb;
+        rq_arg1__2__d = rq_arg1__2__d__comb;
+        rq_arg1__3__d = rq_arg1__3__d__comb;
+        rq_op__0__d = rq_op__0__d__comb;
+        rq_op__1__d = rq_op__1__d__comb;
+        rq_op__2__d = rq_op__2__d__comb;
+        rq_op__3__d = rq_op__3__d__comb;
+        rq_seq__0__d = rq_seq__0__d__comb;
+        rq_seq__1__d = rq_seq__1__d__comb;
+        rq_seq__2__d = rq_seq__2__d__comb;
+        rq_seq__3__d = rq_seq__3__d__comb;
     end
 
 endmodule // pluton_security_wifi

@@ -693,111 +693,149 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     );
 
     // Update code
+    reg active__d__comb;
+    reg any_dispatched__d__comb;
+    reg [3:0] buf_ram__waddr__comb;
+    reg [31:0] buf_ram__wdata__comb;
+    reg buf_ram__we__comb;
+    reg core__abort__comb;
+    reg core__start__comb;
+    reg ctrl_hmac__d__comb;
+    reg ctrl_keysel__d__comb;
+    reg done_r__d__comb;
+    reg draining__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [15:0] filled__d__comb;
+    reg final_last__d__comb;
+    reg finishing__d__comb;
+    reg inner_last__d__comb;
+    reg [15:0] key_mask__d__comb;
+    reg key_ram__we__comb;
+    reg [1:0] last_bytes__d__comb;
+    reg [63:0] len__d__comb;
+    reg [31:0] msg_len__d__comb;
+    reg [4:0] nwords__d__comb;
+    reg [31:0] part_be__d__comb;
+    reg partial__d__comb;
+    reg pend_key__d__comb;
+    reg pend_opad__d__comb;
+    reg pend_outer__d__comb;
+    reg pend_pad1__d__comb;
+    reg pend_pad2__d__comb;
+    reg [31:0] prdata__comb;
+    reg [3:0] rptr__d__comb;
+    reg src_buf__d__comb;
+    reg src_key__d__comb;
+    reg src_opad__d__comb;
+    reg src_outer__d__comb;
+    reg src_pad1__d__comb;
+    reg src_pad2__d__comb;
+    reg [15:0] stream_oh__d__comb;
     always @(*) begin
         core__clock = clock;
         core__rst_n = rst_n;
         ctrl_hmac__clock = clock;
         ctrl_hmac__rst_n = rst_n;
-        ctrl_hmac__d = ctrl_hmac__q;
+        ctrl_hmac__d__comb = ctrl_hmac__q;
         ctrl_keysel__clock = clock;
         ctrl_keysel__rst_n = rst_n;
-        ctrl_keysel__d = ctrl_keysel__q;
+        ctrl_keysel__d__comb = ctrl_keysel__q;
         active__clock = clock;
         active__rst_n = rst_n;
-        active__d = active__q;
+        active__d__comb = active__q;
         finishing__clock = clock;
         finishing__rst_n = rst_n;
-        finishing__d = finishing__q;
+        finishing__d__comb = finishing__q;
         done_r__clock = clock;
         done_r__rst_n = rst_n;
-        done_r__d = done_r__q;
+        done_r__d__comb = done_r__q;
         key_ram__clock = clock;
         key_ram__rst_n = rst_n;
-        key_ram__we = 1'b0;
+        key_ram__we__comb = 1'b0;
         key_ram__waddr = paddr[(32'h2)+:(4)];
         buf_ram__clock = clock;
         buf_ram__rst_n = rst_n;
-        buf_ram__we = 1'b0;
-        buf_ram__waddr = nwords__q[(32'h0)+:(4)];
+        buf_ram__we__comb = 1'b0;
+        buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
         key_mask__clock = clock;
         key_mask__rst_n = rst_n;
-        key_mask__d = key_mask__q;
+        key_mask__d__comb = key_mask__q;
         rptr__clock = clock;
         rptr__rst_n = rst_n;
         key_ram__raddr = rptr__q;
         buf_ram__raddr = rptr__q;
         filled__clock = clock;
         filled__rst_n = rst_n;
-        filled__d = filled__q;
+        filled__d__comb = filled__q;
         nwords__clock = clock;
         nwords__rst_n = rst_n;
-        nwords__d = nwords__q;
+        nwords__d__comb = nwords__q;
         partial__clock = clock;
         partial__rst_n = rst_n;
-        partial__d = partial__q;
+        partial__d__comb = partial__q;
         stream_oh__clock = clock;
         stream_oh__rst_n = rst_n;
-        stream_oh__d = stream_oh__q << 32'h1;
+        stream_oh__d__comb = stream_oh__q << 32'h1;
         draining__clock = clock;
         draining__rst_n = rst_n;
-        draining__d = draining__q;
+        draining__d__comb = draining__q;
         src_key__clock = clock;
         src_key__rst_n = rst_n;
-        src_key__d = src_key__q;
+        src_key__d__comb = src_key__q;
         src_opad__clock = clock;
         src_opad__rst_n = rst_n;
-        src_opad__d = src_opad__q;
+        src_opad__d__comb = src_opad__q;
         src_buf__clock = clock;
         src_buf__rst_n = rst_n;
-        src_buf__d = src_buf__q;
+        src_buf__d__comb = src_buf__q;
         src_pad1__clock = clock;
         src_pad1__rst_n = rst_n;
-        src_pad1__d = src_pad1__q;
+        src_pad1__d__comb = src_pad1__q;
         src_pad2__clock = clock;
         src_pad2__rst_n = rst_n;
-        src_pad2__d = src_pad2__q;
+        src_pad2__d__comb = src_pad2__q;
         src_outer__clock = clock;
         src_outer__rst_n = rst_n;
-        src_outer__d = src_outer__q;
+        src_outer__d__comb = src_outer__q;
         last_bytes__clock = clock;
         last_bytes__rst_n = rst_n;
-        last_bytes__d = last_bytes__q;
+        last_bytes__d__comb = last_bytes__q;
         part_be__clock = clock;
         part_be__rst_n = rst_n;
-        part_be__d = part_be__q;
+        part_be__d__comb = part_be__q;
         len__clock = clock;
         len__rst_n = rst_n;
-        len__d = len__q;
+        len__d__comb = len__q;
         msg_len__clock = clock;
         msg_len__rst_n = rst_n;
-        msg_len__d = msg_len__q;
+        msg_len__d__comb = msg_len__q;
         pend_key__clock = clock;
         pend_key__rst_n = rst_n;
-        pend_key__d = pend_key__q;
+        pend_key__d__comb = pend_key__q;
         pend_pad1__clock = clock;
         pend_pad1__rst_n = rst_n;
-        pend_pad1__d = pend_pad1__q;
+        pend_pad1__d__comb = pend_pad1__q;
         pend_pad2__clock = clock;
         pend_pad2__rst_n = rst_n;
-        pend_pad2__d = pend_pad2__q;
+        pend_pad2__d__comb = pend_pad2__q;
         pend_opad__clock = clock;
         pend_opad__rst_n = rst_n;
-        pend_opad__d = pend_opad__q;
+        pend_opad__d__comb = pend_opad__q;
         pend_outer__clock = clock;
         pend_outer__rst_n = rst_n;
-        pend_outer__d = pend_outer__q;
+        pend_outer__d__comb = pend_outer__q;
         inner_last__clock = clock;
         inner_last__rst_n = rst_n;
-        inner_last__d = inner_last__q;
+        inner_last__d__comb = inner_last__q;
         final_last__clock = clock;
         final_last__rst_n = rst_n;
-        final_last__d = final_last__q;
+        final_last__d__comb = final_last__q;
         any_dispatched__clock = clock;
         any_dispatched__rst_n = rst_n;
-        any_dispatched__d = any_dispatched__q;
+        any_dispatched__d__comb = any_dispatched__q;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         access = psel & penable;
         aligned = paddr[(32'h0)+:(2)] == zero2;
         is_ctrl = paddr == a_ctrl;
@@ -920,7 +958,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         msg_bytes32 = fill32 - first32;
         msg_bytes64 = fill64 - first64;
         key_ram__wdata = msg_word;
-        buf_ram__wdata = msg_word;
+        buf_ram__wdata__comb = msg_word;
         buf_full = filled__q[32'hf];
         buf_plain_full = buf_full & ~partial__q & ~draining__q;
         next_slot = ~filled__q & ((filled__q << 32'h1) | one16);
@@ -968,9 +1006,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 disp_outer = 1'b1;
             end
         end
-        core__start = disp_key | disp_buf | disp_pad1 | disp_pad2 | disp_opad | disp_outer;
+        core__start__comb = disp_key | disp_buf | disp_pad1 | disp_pad2 | disp_opad | disp_outer;
         core__from_iv = disp_key | disp_opad | (~any_dispatched__q & (disp_buf | disp_pad1));
-        core__abort = 1'b0;
+        core__abort__comb = 1'b0;
         key_pad = ipad;
         if (src_opad__q) begin
             key_pad = opad;
@@ -1050,9 +1088,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             h_word = core__h__7;
         end
         if (src_opad__q & low_half) begin
-            buf_ram__we = 1'b1;
-            buf_ram__waddr = rptr__q - one4;
-            buf_ram__wdata = h_word;
+            buf_ram__we__comb = 1'b1;
+            buf_ram__waddr__comb = rptr__q - one4;
+            buf_ram__wdata__comb = h_word;
         end
         at_mark = (stream_oh__q & mark_oh) != zero16;
         stream_word = zero32;
@@ -1097,155 +1135,155 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
         pslverr = access & (err != e_none);
-        if (core__start) begin
-            any_dispatched__d = 1'b1;
+        if (core__start__comb) begin
+            any_dispatched__d__comb = 1'b1;
         end
         if (disp_key) begin
-            pend_key__d = 1'b0;
+            pend_key__d__comb = 1'b0;
         end
-        if (core__start) begin
-            stream_oh__d = one16;
-            src_key__d = disp_key;
-            src_opad__d = disp_opad;
-            src_buf__d = disp_buf;
-            src_pad1__d = disp_pad1;
-            src_pad2__d = disp_pad2;
-            src_outer__d = disp_outer;
+        if (core__start__comb) begin
+            stream_oh__d__comb = one16;
+            src_key__d__comb = disp_key;
+            src_opad__d__comb = disp_opad;
+            src_buf__d__comb = disp_buf;
+            src_pad1__d__comb = disp_pad1;
+            src_pad2__d__comb = disp_pad2;
+            src_outer__d__comb = disp_outer;
         end
         if (disp_buf | disp_pad1) begin
-            draining__d = 1'b1;
+            draining__d__comb = 1'b1;
         end
         if (draining__q & stream_oh__q[32'hf]) begin
-            draining__d = 1'b0;
-            filled__d = zero16;
-            nwords__d = zero5;
-            partial__d = 1'b0;
-            part_be__d = zero32;
+            draining__d__comb = 1'b0;
+            filled__d__comb = zero16;
+            nwords__d__comb = zero5;
+            partial__d__comb = 1'b0;
+            part_be__d__comb = zero32;
         end
         if (disp_pad1) begin
-            pend_pad1__d = 1'b0;
+            pend_pad1__d__comb = 1'b0;
             if (~one_block) begin
-                pend_pad2__d = 1'b1;
+                pend_pad2__d__comb = 1'b1;
             end
             else if (ctrl_hmac__q) begin
-                inner_last__d = 1'b1;
+                inner_last__d__comb = 1'b1;
             end
             else begin
-                final_last__d = 1'b1;
+                final_last__d__comb = 1'b1;
             end
         end
         if (disp_pad2) begin
-            pend_pad2__d = 1'b0;
+            pend_pad2__d__comb = 1'b0;
             if (ctrl_hmac__q) begin
-                inner_last__d = 1'b1;
+                inner_last__d__comb = 1'b1;
             end
             else begin
-                final_last__d = 1'b1;
+                final_last__d__comb = 1'b1;
             end
         end
         if (disp_opad) begin
-            pend_opad__d = 1'b0;
+            pend_opad__d__comb = 1'b0;
         end
         if (disp_outer) begin
-            pend_outer__d = 1'b0;
-            final_last__d = 1'b1;
+            pend_outer__d__comb = 1'b0;
+            final_last__d__comb = 1'b1;
         end
         if (core__done & inner_last__q) begin
-            inner_last__d = 1'b0;
-            pend_opad__d = 1'b1;
-            pend_outer__d = 1'b1;
+            inner_last__d__comb = 1'b0;
+            pend_opad__d__comb = 1'b1;
+            pend_outer__d__comb = 1'b1;
         end
         if (core__done & final_last__q) begin
-            final_last__d = 1'b0;
-            finishing__d = 1'b0;
-            done_r__d = 1'b1;
+            final_last__d__comb = 1'b0;
+            finishing__d__comb = 1'b0;
+            done_r__d__comb = 1'b1;
         end
         if (ok_write & ~stall) begin
             if (is_ctrl) begin
-                ctrl_hmac__d = pwdata[32'h0];
-                ctrl_keysel__d = pwdata[32'h1];
+                ctrl_hmac__d__comb = pwdata[32'h0];
+                ctrl_keysel__d__comb = pwdata[32'h1];
             end
             if (is_key) begin
-                key_ram__we = 1'b1;
-                key_mask__d = key_mask__q | key_oh;
+                key_ram__we__comb = 1'b1;
+                key_mask__d__comb = key_mask__q | key_oh;
             end
             if (is_err) begin
-                err_info__d = zero32;
+                err_info__d__comb = zero32;
             end
             if (is_msgw) begin
-                buf_ram__we = 1'b1;
+                buf_ram__we__comb = 1'b1;
                 if (cont_word) begin
-                    buf_ram__waddr = nwords__q[(32'h0)+:(4)] - one4;
+                    buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)] - one4;
                 end
                 else begin
-                    filled__d = (filled__q << 32'h1) | one16;
-                    nwords__d = nwords__q + one5;
+                    filled__d__comb = (filled__q << 32'h1) | one16;
+                    nwords__d__comb = nwords__q + one5;
                 end
-                len__d = len__q + msg_bytes64;
-                msg_len__d = msg_len__q + msg_bytes32;
-                partial__d = ~pstrb[32'h3];
-                last_bytes__d = fill32[(32'h0)+:(2)];
-                part_be__d = zero32;
+                len__d__comb = len__q + msg_bytes64;
+                msg_len__d__comb = msg_len__q + msg_bytes32;
+                partial__d__comb = ~pstrb[32'h3];
+                last_bytes__d__comb = fill32[(32'h0)+:(2)];
+                part_be__d__comb = zero32;
                 if (~pstrb[32'h3]) begin
-                    part_be__d = merged_be;
+                    part_be__d__comb = merged_be;
                 end
                 if (is_msglast) begin
-                    active__d = 1'b0;
-                    finishing__d = 1'b1;
-                    pend_pad1__d = 1'b1;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b1;
+                    pend_pad1__d__comb = 1'b1;
                 end
             end
             if (is_cmd) begin
                 if (cmd_start) begin
-                    active__d = 1'b1;
-                    finishing__d = 1'b0;
-                    done_r__d = 1'b0;
-                    filled__d = zero16;
-                    nwords__d = zero5;
-                    partial__d = 1'b0;
-                    part_be__d = zero32;
-                    msg_len__d = zero32;
-                    len__d = zero64;
+                    active__d__comb = 1'b1;
+                    finishing__d__comb = 1'b0;
+                    done_r__d__comb = 1'b0;
+                    filled__d__comb = zero16;
+                    nwords__d__comb = zero5;
+                    partial__d__comb = 1'b0;
+                    part_be__d__comb = zero32;
+                    msg_len__d__comb = zero32;
+                    len__d__comb = zero64;
                     if (ctrl_hmac__q) begin
-                        len__d = len_hmac;
+                        len__d__comb = len_hmac;
                     end
-                    pend_key__d = ctrl_hmac__q;
-                    pend_pad1__d = 1'b0;
-                    pend_pad2__d = 1'b0;
-                    pend_opad__d = 1'b0;
-                    pend_outer__d = 1'b0;
-                    any_dispatched__d = 1'b0;
+                    pend_key__d__comb = ctrl_hmac__q;
+                    pend_pad1__d__comb = 1'b0;
+                    pend_pad2__d__comb = 1'b0;
+                    pend_opad__d__comb = 1'b0;
+                    pend_outer__d__comb = 1'b0;
+                    any_dispatched__d__comb = 1'b0;
                 end
                 if (cmd_finish) begin
-                    active__d = 1'b0;
-                    finishing__d = 1'b1;
-                    pend_pad1__d = 1'b1;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b1;
+                    pend_pad1__d__comb = 1'b1;
                 end
                 if (cmd_abort) begin
-                    core__abort = 1'b1;
-                    core__start = 1'b0;
-                    active__d = 1'b0;
-                    finishing__d = 1'b0;
-                    done_r__d = 1'b0;
-                    filled__d = zero16;
-                    nwords__d = zero5;
-                    partial__d = 1'b0;
-                    part_be__d = zero32;
-                    draining__d = 1'b0;
-                    stream_oh__d = zero16;
-                    msg_len__d = zero32;
-                    len__d = zero64;
-                    pend_key__d = 1'b0;
-                    pend_pad1__d = 1'b0;
-                    pend_pad2__d = 1'b0;
-                    pend_opad__d = 1'b0;
-                    pend_outer__d = 1'b0;
-                    inner_last__d = 1'b0;
-                    final_last__d = 1'b0;
-                    any_dispatched__d = 1'b0;
+                    core__abort__comb = 1'b1;
+                    core__start__comb = 1'b0;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b0;
+                    done_r__d__comb = 1'b0;
+                    filled__d__comb = zero16;
+                    nwords__d__comb = zero5;
+                    partial__d__comb = 1'b0;
+                    part_be__d__comb = zero32;
+                    draining__d__comb = 1'b0;
+                    stream_oh__d__comb = zero16;
+                    msg_len__d__comb = zero32;
+                    len__d__comb = zero64;
+                    pend_key__d__comb = 1'b0;
+                    pend_pad1__d__comb = 1'b0;
+                    pend_pad2__d__comb = 1'b0;
+                    pend_opad__d__comb = 1'b0;
+                    pend_outer__d__comb = 1'b0;
+                    inner_last__d__comb = 1'b0;
+                    final_last__d__comb = 1'b0;
+                    any_dispatched__d__comb = 1'b0;
                 end
                 if (cmd_wipe) begin
-                    key_mask__d = zero16;
+                    key_mask__d__comb = zero16;
                 end
             end
         end
@@ -1253,13 +1291,13 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
                 end
             end
             else begin
-                err_info__d = err_info__q | bit31;
+                err_info__d__comb = err_info__q | bit31;
             end
         end
         ze_words__a = nwords__q;
@@ -1300,15 +1338,53 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         else if (is_digest & done_r__q) begin
             rdata = h_word_le;
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         intr_done = done_r__q;
-        rptr__d = zero4;
-        if (core__start | ((stream_oh__q & first15) != zero16)) begin
-            rptr__d = rptr__q + one4;
+        rptr__d__comb = zero4;
+        if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
+            rptr__d__comb = rptr__q + one4;
         end
+        active__d = active__d__comb;
+        any_dispatched__d = any_dispatched__d__comb;
+        buf_ram__waddr = buf_ram__waddr__comb;
+        buf_ram__wdata = buf_ram__wdata__comb;
+        buf_ram__we = buf_ram__we__comb;
+        core__abort = core__abort__comb;
+        core__start = core__start__comb;
+        ctrl_hmac__d = ctrl_hmac__d__comb;
+        ctrl_keysel__d = ctrl_keysel__d__comb;
+        done_r__d = done_r__d__comb;
+        draining__d = draining__d__comb;
+        err_info__d = err_info__d__comb;
+        filled__d = filled__d__comb;
+        final_last__d = final_last__d__comb;
+        finishing__d = finishing__d__comb;
+        inner_last__d = inner_last__d__comb;
+        key_mask__d = key_mask__d__comb;
+        key_ram__we = key_ram__we__comb;
+        last_bytes__d = last_bytes__d__comb;
+        len__d = len__d__comb;
+        msg_len__d = msg_len__d__comb;
+        nwords__d = nwords__d__comb;
+        part_be__d = part_be__d__comb;
+        partial__d = partial__d__comb;
+        pend_key__d = pend_key__d__comb;
+        pend_opad__d = pend_opad__d__comb;
+        pend_outer__d = pend_outer__d__comb;
+        pend_pad1__d = pend_pad1__d__comb;
+        pend_pad2__d = pend_pad2__d__comb;
+        prdata = prdata__comb;
+        rptr__d = rptr__d__comb;
+        src_buf__d = src_buf__d__comb;
+        src_key__d = src_key__d__comb;
+        src_opad__d = src_opad__d__comb;
+        src_outer__d = src_outer__d__comb;
+        src_pad1__d = src_pad1__d__comb;
+        src_pad2__d = src_pad2__d__comb;
+        stream_oh__d = stream_oh__d__comb;
     end
 
 endmodule // pluton_sha256
@@ -1831,123 +1907,159 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     );
 
     // Update code
+    reg adding__d__comb;
+    reg busy_r__d__comb;
+    reg from_iv_r__d__comb;
+    reg [31:0] hs__0__d__comb;
+    reg [31:0] hs__1__d__comb;
+    reg [31:0] hs__2__d__comb;
+    reg [31:0] hs__3__d__comb;
+    reg [31:0] hs__4__d__comb;
+    reg [31:0] hs__5__d__comb;
+    reg [31:0] hs__6__d__comb;
+    reg [31:0] hs__7__d__comb;
+    reg [5:0] round__d__comb;
+    reg [31:0] st__0__d__comb;
+    reg [31:0] st__1__d__comb;
+    reg [31:0] st__2__d__comb;
+    reg [31:0] st__3__d__comb;
+    reg [31:0] st__4__d__comb;
+    reg [31:0] st__5__d__comb;
+    reg [31:0] st__6__d__comb;
+    reg [31:0] st__7__d__comb;
+    reg [31:0] w__0__d__comb;
+    reg [31:0] w__10__d__comb;
+    reg [31:0] w__11__d__comb;
+    reg [31:0] w__12__d__comb;
+    reg [31:0] w__13__d__comb;
+    reg [31:0] w__14__d__comb;
+    reg [31:0] w__15__d__comb;
+    reg [31:0] w__1__d__comb;
+    reg [31:0] w__2__d__comb;
+    reg [31:0] w__3__d__comb;
+    reg [31:0] w__4__d__comb;
+    reg [31:0] w__5__d__comb;
+    reg [31:0] w__6__d__comb;
+    reg [31:0] w__7__d__comb;
+    reg [31:0] w__8__d__comb;
+    reg [31:0] w__9__d__comb;
     always @(*) begin
         st__0__clock = clock;
         st__0__rst_n = rst_n;
-        st__0__d = st__0__q;
+        st__0__d__comb = st__0__q;
         hs__0__clock = clock;
         hs__0__rst_n = rst_n;
-        hs__0__d = hs__0__q;
+        hs__0__d__comb = hs__0__q;
         h__0 = hs__0__q;
         st__1__clock = clock;
         st__1__rst_n = rst_n;
-        st__1__d = st__1__q;
+        st__1__d__comb = st__1__q;
         hs__1__clock = clock;
         hs__1__rst_n = rst_n;
-        hs__1__d = hs__1__q;
+        hs__1__d__comb = hs__1__q;
         h__1 = hs__1__q;
         st__2__clock = clock;
         st__2__rst_n = rst_n;
-        st__2__d = st__2__q;
+        st__2__d__comb = st__2__q;
         hs__2__clock = clock;
         hs__2__rst_n = rst_n;
-        hs__2__d = hs__2__q;
+        hs__2__d__comb = hs__2__q;
         h__2 = hs__2__q;
         st__3__clock = clock;
         st__3__rst_n = rst_n;
-        st__3__d = st__3__q;
+        st__3__d__comb = st__3__q;
         hs__3__clock = clock;
         hs__3__rst_n = rst_n;
-        hs__3__d = hs__3__q;
+        hs__3__d__comb = hs__3__q;
         h__3 = hs__3__q;
         st__4__clock = clock;
         st__4__rst_n = rst_n;
-        st__4__d = st__4__q;
+        st__4__d__comb = st__4__q;
         hs__4__clock = clock;
         hs__4__rst_n = rst_n;
-        hs__4__d = hs__4__q;
+        hs__4__d__comb = hs__4__q;
         h__4 = hs__4__q;
         st__5__clock = clock;
         st__5__rst_n = rst_n;
-        st__5__d = st__5__q;
+        st__5__d__comb = st__5__q;
         hs__5__clock = clock;
         hs__5__rst_n = rst_n;
-        hs__5__d = hs__5__q;
+        hs__5__d__comb = hs__5__q;
         h__5 = hs__5__q;
         st__6__clock = clock;
         st__6__rst_n = rst_n;
-        st__6__d = st__6__q;
+        st__6__d__comb = st__6__q;
         hs__6__clock = clock;
         hs__6__rst_n = rst_n;
-        hs__6__d = hs__6__q;
+        hs__6__d__comb = hs__6__q;
         h__6 = hs__6__q;
         st__7__clock = clock;
         st__7__rst_n = rst_n;
-        st__7__d = st__7__q;
+        st__7__d__comb = st__7__q;
         hs__7__clock = clock;
         hs__7__rst_n = rst_n;
-        hs__7__d = hs__7__q;
+        hs__7__d__comb = hs__7__q;
         h__7 = hs__7__q;
         w__0__clock = clock;
         w__0__rst_n = rst_n;
-        w__0__d = w__0__q;
+        w__0__d__comb = w__0__q;
         w__1__clock = clock;
         w__1__rst_n = rst_n;
-        w__1__d = w__1__q;
+        w__1__d__comb = w__1__q;
         w__2__clock = clock;
         w__2__rst_n = rst_n;
-        w__2__d = w__2__q;
+        w__2__d__comb = w__2__q;
         w__3__clock = clock;
         w__3__rst_n = rst_n;
-        w__3__d = w__3__q;
+        w__3__d__comb = w__3__q;
         w__4__clock = clock;
         w__4__rst_n = rst_n;
-        w__4__d = w__4__q;
+        w__4__d__comb = w__4__q;
         w__5__clock = clock;
         w__5__rst_n = rst_n;
-        w__5__d = w__5__q;
+        w__5__d__comb = w__5__q;
         w__6__clock = clock;
         w__6__rst_n = rst_n;
-        w__6__d = w__6__q;
+        w__6__d__comb = w__6__q;
         w__7__clock = clock;
         w__7__rst_n = rst_n;
-        w__7__d = w__7__q;
+        w__7__d__comb = w__7__q;
         w__8__clock = clock;
         w__8__rst_n = rst_n;
-        w__8__d = w__8__q;
+        w__8__d__comb = w__8__q;
         w__9__clock = clock;
         w__9__rst_n = rst_n;
-        w__9__d = w__9__q;
+        w__9__d__comb = w__9__q;
         w__10__clock = clock;
         w__10__rst_n = rst_n;
-        w__10__d = w__10__q;
+        w__10__d__comb = w__10__q;
         w__11__clock = clock;
         w__11__rst_n = rst_n;
-        w__11__d = w__11__q;
+        w__11__d__comb = w__11__q;
         w__12__clock = clock;
         w__12__rst_n = rst_n;
-        w__12__d = w__12__q;
+        w__12__d__comb = w__12__q;
         w__13__clock = clock;
         w__13__rst_n = rst_n;
-        w__13__d = w__13__q;
+        w__13__d__comb = w__13__q;
         w__14__clock = clock;
         w__14__rst_n = rst_n;
-        w__14__d = w__14__q;
+        w__14__d__comb = w__14__q;
         w__15__clock = clock;
         w__15__rst_n = rst_n;
-        w__15__d = w__15__q;
+        w__15__d__comb = w__15__q;
         round__clock = clock;
         round__rst_n = rst_n;
-        round__d = round__q;
+        round__d__comb = round__q;
         busy_r__clock = clock;
         busy_r__rst_n = rst_n;
-        busy_r__d = busy_r__q;
+        busy_r__d__comb = busy_r__q;
         from_iv_r__clock = clock;
         from_iv_r__rst_n = rst_n;
-        from_iv_r__d = from_iv_r__q;
+        from_iv_r__d__comb = from_iv_r__q;
         adding__clock = clock;
         adding__rst_n = rst_n;
-        adding__d = adding__q;
+        adding__d__comb = adding__q;
         streaming = busy_r__q & ~adding__q & (round__q[(32'h4)+:(2)] == zero2);
         case (round__q)
             0:
@@ -2227,119 +2339,155 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
         busy = busy_r__q;
         done = busy_r__q & adding__q;
         if (abort) begin
-            busy_r__d = 1'b0;
-            adding__d = 1'b0;
+            busy_r__d__comb = 1'b0;
+            adding__d__comb = 1'b0;
         end
         else if (start & ~busy_r__q) begin
-            from_iv_r__d = from_iv;
+            from_iv_r__d__comb = from_iv;
             if (from_iv) begin
-                st__0__d = iv__0;
-                st__1__d = iv__1;
-                st__2__d = iv__2;
-                st__3__d = iv__3;
-                st__4__d = iv__4;
-                st__5__d = iv__5;
-                st__6__d = iv__6;
-                st__7__d = iv__7;
+                st__0__d__comb = iv__0;
+                st__1__d__comb = iv__1;
+                st__2__d__comb = iv__2;
+                st__3__d__comb = iv__3;
+                st__4__d__comb = iv__4;
+                st__5__d__comb = iv__5;
+                st__6__d__comb = iv__6;
+                st__7__d__comb = iv__7;
             end
             else begin
-                st__0__d = hs__0__q;
-                st__1__d = hs__1__q;
-                st__2__d = hs__2__q;
-                st__3__d = hs__3__q;
-                st__4__d = hs__4__q;
-                st__5__d = hs__5__q;
-                st__6__d = hs__6__q;
-                st__7__d = hs__7__q;
+                st__0__d__comb = hs__0__q;
+                st__1__d__comb = hs__1__q;
+                st__2__d__comb = hs__2__q;
+                st__3__d__comb = hs__3__q;
+                st__4__d__comb = hs__4__q;
+                st__5__d__comb = hs__5__q;
+                st__6__d__comb = hs__6__q;
+                st__7__d__comb = hs__7__q;
             end
-            round__d = round_zero;
-            busy_r__d = 1'b1;
-            adding__d = 1'b0;
+            round__d__comb = round_zero;
+            busy_r__d__comb = 1'b1;
+            adding__d__comb = 1'b0;
         end
         else if (busy_r__q) begin
             if (adding__q) begin
                 if (from_iv_r__q) begin
-                    hs__0__d = iv__0 + st__0__q;
+                    hs__0__d__comb = iv__0 + st__0__q;
                 end
                 else begin
-                    hs__0__d = hs__0__q + st__0__q;
+                    hs__0__d__comb = hs__0__q + st__0__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__1__d = iv__1 + st__1__q;
+                    hs__1__d__comb = iv__1 + st__1__q;
                 end
                 else begin
-                    hs__1__d = hs__1__q + st__1__q;
+                    hs__1__d__comb = hs__1__q + st__1__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__2__d = iv__2 + st__2__q;
+                    hs__2__d__comb = iv__2 + st__2__q;
                 end
                 else begin
-                    hs__2__d = hs__2__q + st__2__q;
+                    hs__2__d__comb = hs__2__q + st__2__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__3__d = iv__3 + st__3__q;
+                    hs__3__d__comb = iv__3 + st__3__q;
                 end
                 else begin
-                    hs__3__d = hs__3__q + st__3__q;
+                    hs__3__d__comb = hs__3__q + st__3__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__4__d = iv__4 + st__4__q;
+                    hs__4__d__comb = iv__4 + st__4__q;
                 end
                 else begin
-                    hs__4__d = hs__4__q + st__4__q;
+                    hs__4__d__comb = hs__4__q + st__4__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__5__d = iv__5 + st__5__q;
+                    hs__5__d__comb = iv__5 + st__5__q;
                 end
                 else begin
-                    hs__5__d = hs__5__q + st__5__q;
+                    hs__5__d__comb = hs__5__q + st__5__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__6__d = iv__6 + st__6__q;
+                    hs__6__d__comb = iv__6 + st__6__q;
                 end
                 else begin
-                    hs__6__d = hs__6__q + st__6__q;
+                    hs__6__d__comb = hs__6__q + st__6__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__7__d = iv__7 + st__7__q;
+                    hs__7__d__comb = iv__7 + st__7__q;
                 end
                 else begin
-                    hs__7__d = hs__7__q + st__7__q;
+                    hs__7__d__comb = hs__7__q + st__7__q;
                 end
-                busy_r__d = 1'b0;
-                adding__d = 1'b0;
+                busy_r__d__comb = 1'b0;
+                adding__d__comb = 1'b0;
             end
             else begin
-                st__7__d = st__6__q;
-                st__6__d = st__5__q;
-                st__5__d = st__4__q;
-                st__4__d = st__3__q + t1;
-                st__3__d = st__2__q;
-                st__2__d = st__1__q;
-                st__1__d = st__0__q;
-                st__0__d = t1 + t2;
-                w__0__d = w__1__q;
-                w__1__d = w__2__q;
-                w__2__d = w__3__q;
-                w__3__d = w__4__q;
-                w__4__d = w__5__q;
-                w__5__d = w__6__q;
-                w__6__d = w__7__q;
-                w__7__d = w__8__q;
-                w__8__d = w__9__q;
-                w__9__d = w__10__q;
-                w__10__d = w__11__q;
-                w__11__d = w__12__q;
-                w__12__d = w__13__q;
-                w__13__d = w__14__q;
-                w__14__d = w__15__q;
-                w__15__d = wt;
-                round__d = round__q + round_one;
+                st__7__d__comb = st__6__q;
+                st__6__d__comb = st__5__q;
+                st__5__d__comb = st__4__q;
+                st__4__d__comb = st__3__q + t1;
+                st__3__d__comb = st__2__q;
+                st__2__d__comb = st__1__q;
+                st__1__d__comb = st__0__q;
+                st__0__d__comb = t1 + t2;
+                w__0__d__comb = w__1__q;
+                w__1__d__comb = w__2__q;
+                w__2__d__comb = w__3__q;
+                w__3__d__comb = w__4__q;
+                w__4__d__comb = w__5__q;
+                w__5__d__comb = w__6__q;
+                w__6__d__comb = w__7__q;
+                w__7__d__comb = w__8__q;
+                w__8__d__comb = w__9__q;
+                w__9__d__comb = w__10__q;
+                w__10__d__comb = w__11__q;
+                w__11__d__comb = w__12__q;
+                w__12__d__comb = w__13__q;
+                w__13__d__comb = w__14__q;
+                w__14__d__comb = w__15__q;
+                w__15__d__comb = wt;
+                round__d__comb = round__q + round_one;
                 if (round__q == round_last) begin
-                    adding__d = 1'b1;
+                    adding__d__comb = 1'b1;
                 end
             end
         end
+        adding__d = adding__d__comb;
+        busy_r__d = busy_r__d__comb;
+        from_iv_r__d = from_iv_r__d__comb;
+        hs__0__d = hs__0__d__comb;
+        hs__1__d = hs__1__d__comb;
+        hs__2__d = hs__2__d__comb;
+        hs__3__d = hs__3__d__comb;
+        hs__4__d = hs__4__d__comb;
+        hs__5__d = hs__5__d__comb;
+        hs__6__d = hs__6__d__comb;
+        hs__7__d = hs__7__d__comb;
+        round__d = round__d__comb;
+        st__0__d = st__0__d__comb;
+        st__1__d = st__1__d__comb;
+        st__2__d = st__2__d__comb;
+        st__3__d = st__3__d__comb;
+        st__4__d = st__4__d__comb;
+        st__5__d = st__5__d__comb;
+        st__6__d = st__6__d__comb;
+        st__7__d = st__7__d__comb;
+        w__0__d = w__0__d__comb;
+        w__10__d = w__10__d__comb;
+        w__11__d = w__11__d__comb;
+        w__12__d = w__12__d__comb;
+        w__13__d = w__13__d__comb;
+        w__14__d = w__14__d__comb;
+        w__15__d = w__15__d__comb;
+        w__1__d = w__1__d__comb;
+        w__2__d = w__2__d__comb;
+        w__3__d = w__3__d__comb;
+        w__4__d = w__4__d__comb;
+        w__5__d = w__5__d__comb;
+        w__6__d = w__6__d__comb;
+        w__7__d = w__7__d__comb;
+        w__8__d = w__8__d__comb;
+        w__9__d = w__9__d__comb;
     end
 
 endmodule // pluton_sha256_core

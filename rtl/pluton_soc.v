@@ -1986,6 +1986,15 @@ module pluton_soc_app_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
     );
 
     // Update code
+    reg [15:0] addr_r__d__comb;
+    reg err1__d__comb;
+    reg [3:0] master_r__d__comb;
+    reg [31:0] rdata_r__d__comb;
+    reg setup__d__comb;
+    reg slot1__d__comb;
+    reg [3:0] strb_r__d__comb;
+    reg [31:0] wdata_r__d__comb;
+    reg write_r__d__comb;
     always @(*) begin
         setup__clock = clock;
         access__clock = clock;
@@ -2058,38 +2067,38 @@ module pluton_soc_app_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
         hresp = err1__q | err2__q;
         hrdata = rdata_r__q;
         done = access__q & ready_sel;
-        setup__d = 1'b0;
+        setup__d__comb = 1'b0;
         access__d = setup__q | (access__q & ~ready_sel);
-        err1__d = done & err_sel;
+        err1__d__comb = done & err_sel;
         err2__d = err1__q;
-        rdata_r__d = zero32;
+        rdata_r__d__comb = zero32;
         if (done & ~err_sel & ~write_r__q) begin
-            rdata_r__d = rdata_sel;
+            rdata_r__d__comb = rdata_sel;
         end
-        slot1__d = slot1__q;
-        addr_r__d = addr_r__q;
-        write_r__d = write_r__q;
-        strb_r__d = strb_r__q;
-        master_r__d = master_r__q;
+        slot1__d__comb = slot1__q;
+        addr_r__d__comb = addr_r__q;
+        write_r__d__comb = write_r__q;
+        strb_r__d__comb = strb_r__q;
+        master_r__d__comb = master_r__q;
         if (active) begin
             if (bad | ~mapped) begin
-                err1__d = 1'b1;
+                err1__d__comb = 1'b1;
             end
             else begin
-                setup__d = 1'b1;
-                slot1__d = ~in_slot0;
-                addr_r__d = haddr[(32'h0)+:(16)] & word_mask;
-                write_r__d = hwrite;
-                strb_r__d = zero4;
+                setup__d__comb = 1'b1;
+                slot1__d__comb = ~in_slot0;
+                addr_r__d__comb = haddr[(32'h0)+:(16)] & word_mask;
+                write_r__d__comb = hwrite;
+                strb_r__d__comb = zero4;
                 if (hwrite) begin
-                    strb_r__d = lanes;
+                    strb_r__d__comb = lanes;
                 end
-                master_r__d = hmaster;
+                master_r__d__comb = hmaster;
             end
         end
-        wdata_r__d = wdata_r__q;
+        wdata_r__d__comb = wdata_r__q;
         if (setup__q & write_r__q) begin
-            wdata_r__d = hwdata;
+            wdata_r__d__comb = hwdata;
         end
         psel0 = (setup__q | access__q) & ~slot1__q;
         psel1 = (setup__q | access__q) & slot1__q;
@@ -2099,6 +2108,15 @@ module pluton_soc_app_apb(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
         pwdata = wdata_r__q;
         pstrb = strb_r__q;
         pmaster = master_r__q;
+        addr_r__d = addr_r__d__comb;
+        err1__d = err1__d__comb;
+        master_r__d = master_r__d__comb;
+        rdata_r__d = rdata_r__d__comb;
+        setup__d = setup__d__comb;
+        slot1__d = slot1__d__comb;
+        strb_r__d = strb_r__d__comb;
+        wdata_r__d = wdata_r__d__comb;
+        write_r__d = write_r__d__comb;
     end
 
 endmodule // pluton_soc_app_apb
@@ -3242,6 +3260,71 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
     );
 
     // Update code
+    reg [31:0] HADDR__comb;
+    reg [3:0] HPROT__comb;
+    reg [2:0] HSIZE__comb;
+    reg [1:0] HTRANS__comb;
+    reg HWRITE__comb;
+    reg align__d__comb;
+    reg [3:0] apsr__d__comb;
+    reg asleep__d__comb;
+    reg [1:0] be__d__comb;
+    reg [1:0] brd_kind__d__comb;
+    reg [31:0] buf0__d__comb;
+    reg [31:0] buf1__d__comb;
+    reg [1:0] bv__d__comb;
+    reg dp_fetch__d__comb;
+    reg dp_fslot__d__comb;
+    reg [1:0] dp_lane__d__comb;
+    reg dp_ld__d__comb;
+    reg dp_msp__d__comb;
+    reg dp_pc__d__comb;
+    reg dp_raw__d__comb;
+    reg [3:0] dp_reg__d__comb;
+    reg dp_scs__d__comb;
+    reg dp_signed__d__comb;
+    reg [1:0] dp_size__d__comb;
+    reg dp_st__d__comb;
+    reg [1:0] dp_wsel__d__comb;
+    reg dp_xpsr__d__comb;
+    reg [1:0] ds__pc_n__comb;
+    reg [3:0] er__d__comb;
+    reg ev__d__comb;
+    reg [5:0] exc_num__d__comb;
+    reg exc_psp__d__comb;
+    reg exc_thread__d__comb;
+    reg [31:0] faddr__d__comb;
+    reg [31:0] fp__d__comb;
+    reg [31:0] ipc__d__comb;
+    reg [5:0] ipsr__d__comb;
+    reg [2:0] k__d__comb;
+    reg [31:0] lsm_base__d__comb;
+    reg [8:0] lsm_list__d__comb;
+    reg lsm_pc__d__comb;
+    reg [3:0] lsm_rn__d__comb;
+    reg lsm_st__d__comb;
+    reg lsm_wb__d__comb;
+    reg [31:0] maddr__d__comb;
+    reg [31:0] msp__d__comb;
+    reg npriv__d__comb;
+    reg [31:0] pc4_q__d__comb;
+    reg [31:0] pc__d__comb;
+    reg primask__d__comb;
+    reg [31:0] psp__d__comb;
+    reg [15:0] rf_ok__d__comb;
+    reg scs__ack__comb;
+    reg scs__pend_svc__comb;
+    reg scs__ret__comb;
+    reg slp_wfe__d__comb;
+    reg spsel__d__comb;
+    reg [3:0] st__d__comb;
+    reg tbit__d__comb;
+    reg [1:0] trc_control__comb;
+    reg [5:0] trc_excnum__comb;
+    reg [31:0] trc_pc__comb;
+    reg txev__d__comb;
+    reg unstk_sp__d__comb;
+    reg [1:0] vmode__d__comb;
     always @(*) begin
         scs__clock = clock;
         scs__rst_n = rst_n;
@@ -3250,162 +3333,162 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         ds__rst_n = rst_n;
         rf_ok__clock = clock;
         rf_ok__rst_n = rst_n;
-        rf_ok__d = rf_ok__q;
+        rf_ok__d__comb = rf_ok__q;
         msp__clock = clock;
         msp__rst_n = rst_n;
-        msp__d = msp__q;
+        msp__d__comb = msp__q;
         psp__clock = clock;
         psp__rst_n = rst_n;
-        psp__d = psp__q;
+        psp__d__comb = psp__q;
         st__clock = clock;
         st__rst_n = rst_n;
-        st__d = st__q;
+        st__d__comb = st__q;
         k__clock = clock;
         k__rst_n = rst_n;
-        k__d = k__q;
+        k__d__comb = k__q;
         pc__clock = clock;
         pc__rst_n = rst_n;
-        pc__d = pc__q;
+        pc__d__comb = pc__q;
         pc4_q__clock = clock;
         pc4_q__rst_n = rst_n;
         ipc__clock = clock;
         ipc__rst_n = rst_n;
-        ipc__d = ipc__q;
+        ipc__d__comb = ipc__q;
         buf0__clock = clock;
         buf0__rst_n = rst_n;
-        buf0__d = buf0__q;
+        buf0__d__comb = buf0__q;
         buf1__clock = clock;
         buf1__rst_n = rst_n;
-        buf1__d = buf1__q;
+        buf1__d__comb = buf1__q;
         bv__clock = clock;
         bv__rst_n = rst_n;
-        bv__d = bv__q;
+        bv__d__comb = bv__q;
         be__clock = clock;
         be__rst_n = rst_n;
-        be__d = be__q;
+        be__d__comb = be__q;
         faddr__clock = clock;
         faddr__rst_n = rst_n;
-        faddr__d = faddr__q;
+        faddr__d__comb = faddr__q;
         maddr__clock = clock;
         maddr__rst_n = rst_n;
-        maddr__d = maddr__q;
+        maddr__d__comb = maddr__q;
         fp__clock = clock;
         fp__rst_n = rst_n;
-        fp__d = fp__q;
+        fp__d__comb = fp__q;
         lsm_list__clock = clock;
         lsm_list__rst_n = rst_n;
-        lsm_list__d = lsm_list__q;
+        lsm_list__d__comb = lsm_list__q;
         lsm_pc__clock = clock;
         lsm_pc__rst_n = rst_n;
-        lsm_pc__d = lsm_pc__q;
+        lsm_pc__d__comb = lsm_pc__q;
         lsm_st__clock = clock;
         lsm_st__rst_n = rst_n;
-        lsm_st__d = lsm_st__q;
+        lsm_st__d__comb = lsm_st__q;
         lsm_wb__clock = clock;
         lsm_wb__rst_n = rst_n;
-        lsm_wb__d = lsm_wb__q;
+        lsm_wb__d__comb = lsm_wb__q;
         lsm_rn__clock = clock;
         lsm_rn__rst_n = rst_n;
-        lsm_rn__d = lsm_rn__q;
+        lsm_rn__d__comb = lsm_rn__q;
         lsm_base__clock = clock;
         lsm_base__rst_n = rst_n;
-        lsm_base__d = lsm_base__q;
+        lsm_base__d__comb = lsm_base__q;
         exc_num__clock = clock;
         exc_num__rst_n = rst_n;
-        exc_num__d = exc_num__q;
+        exc_num__d__comb = exc_num__q;
         exc_thread__clock = clock;
         exc_thread__rst_n = rst_n;
-        exc_thread__d = exc_thread__q;
+        exc_thread__d__comb = exc_thread__q;
         exc_psp__clock = clock;
         exc_psp__rst_n = rst_n;
-        exc_psp__d = exc_psp__q;
+        exc_psp__d__comb = exc_psp__q;
         vmode__clock = clock;
         vmode__rst_n = rst_n;
-        vmode__d = vmode__q;
+        vmode__d__comb = vmode__q;
         er__clock = clock;
         er__rst_n = rst_n;
-        er__d = er__q;
+        er__d__comb = er__q;
         align__clock = clock;
         align__rst_n = rst_n;
-        align__d = align__q;
+        align__d__comb = align__q;
         unstk_sp__clock = clock;
         unstk_sp__rst_n = rst_n;
-        unstk_sp__d = 1'b0;
+        unstk_sp__d__comb = 1'b0;
         brd_kind__clock = clock;
         brd_kind__rst_n = rst_n;
-        brd_kind__d = brd_kind__q;
+        brd_kind__d__comb = brd_kind__q;
         apsr__clock = clock;
         apsr__rst_n = rst_n;
-        apsr__d = apsr__q;
+        apsr__d__comb = apsr__q;
         tbit__clock = clock;
         tbit__rst_n = rst_n;
-        tbit__d = tbit__q;
+        tbit__d__comb = tbit__q;
         ipsr__clock = clock;
         ipsr__rst_n = rst_n;
-        ipsr__d = ipsr__q;
+        ipsr__d__comb = ipsr__q;
         spsel__clock = clock;
         spsel__rst_n = rst_n;
-        spsel__d = spsel__q;
+        spsel__d__comb = spsel__q;
         npriv__clock = clock;
         npriv__rst_n = rst_n;
-        npriv__d = npriv__q;
+        npriv__d__comb = npriv__q;
         primask__clock = clock;
         primask__rst_n = rst_n;
-        primask__d = primask__q;
+        primask__d__comb = primask__q;
         asleep__clock = clock;
         asleep__rst_n = rst_n;
-        asleep__d = asleep__q;
+        asleep__d__comb = asleep__q;
         slp_wfe__clock = clock;
         slp_wfe__rst_n = rst_n;
-        slp_wfe__d = slp_wfe__q;
+        slp_wfe__d__comb = slp_wfe__q;
         ev__clock = clock;
         ev__rst_n = rst_n;
-        ev__d = ev__q | scs__sevonpend_ev;
+        ev__d__comb = ev__q | scs__sevonpend_ev;
         txev__clock = clock;
         txev__rst_n = rst_n;
-        txev__d = 1'b0;
+        txev__d__comb = 1'b0;
         dp_fetch__clock = clock;
         dp_fetch__rst_n = rst_n;
-        dp_fetch__d = dp_fetch__q;
+        dp_fetch__d__comb = dp_fetch__q;
         dp_fslot__clock = clock;
         dp_fslot__rst_n = rst_n;
-        dp_fslot__d = dp_fslot__q;
+        dp_fslot__d__comb = dp_fslot__q;
         dp_ld__clock = clock;
         dp_ld__rst_n = rst_n;
-        dp_ld__d = dp_ld__q;
+        dp_ld__d__comb = dp_ld__q;
         dp_st__clock = clock;
         dp_st__rst_n = rst_n;
-        dp_st__d = dp_st__q;
+        dp_st__d__comb = dp_st__q;
         dp_xpsr__clock = clock;
         dp_xpsr__rst_n = rst_n;
-        dp_xpsr__d = dp_xpsr__q;
+        dp_xpsr__d__comb = dp_xpsr__q;
         dp_msp__clock = clock;
         dp_msp__rst_n = rst_n;
-        dp_msp__d = dp_msp__q;
+        dp_msp__d__comb = dp_msp__q;
         dp_pc__clock = clock;
         dp_pc__rst_n = rst_n;
-        dp_pc__d = dp_pc__q;
+        dp_pc__d__comb = dp_pc__q;
         dp_raw__clock = clock;
         dp_raw__rst_n = rst_n;
-        dp_raw__d = dp_raw__q;
+        dp_raw__d__comb = dp_raw__q;
         dp_scs__clock = clock;
         dp_scs__rst_n = rst_n;
-        dp_scs__d = dp_scs__q;
+        dp_scs__d__comb = dp_scs__q;
         dp_size__clock = clock;
         dp_size__rst_n = rst_n;
-        dp_size__d = dp_size__q;
+        dp_size__d__comb = dp_size__q;
         dp_signed__clock = clock;
         dp_signed__rst_n = rst_n;
-        dp_signed__d = dp_signed__q;
+        dp_signed__d__comb = dp_signed__q;
         dp_lane__clock = clock;
         dp_lane__rst_n = rst_n;
-        dp_lane__d = dp_lane__q;
+        dp_lane__d__comb = dp_lane__q;
         dp_reg__clock = clock;
         dp_reg__rst_n = rst_n;
-        dp_reg__d = dp_reg__q;
+        dp_reg__d__comb = dp_reg__q;
         dp_wsel__clock = clock;
         dp_wsel__rst_n = rst_n;
-        dp_wsel__d = dp_wsel__q;
+        dp_wsel__d__comb = dp_wsel__q;
         fz__clock = clock;
         fz__rst_n = rst_n;
         take_h__clock = clock;
@@ -4336,9 +4419,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         vaddr = ((32'h0) & 32'hffffffff);
         exret = 1'b0;
         target = sum;
-        scs__ack = 1'b0;
-        scs__ret = 1'b0;
-        scs__pend_svc = 1'b0;
+        scs__ack__comb = 1'b0;
+        scs__ret__comb = 1'b0;
+        scs__pend_svc__comb = 1'b0;
         scs__ret_num = ipsr__q;
         if (dp_ld__q) begin
             we = 1'b1;
@@ -4353,13 +4436,13 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             wd = rd_word;
         end
         if (dp_pc__q) begin
-            pc__d = rd_word & xfffffffe;
+            pc__d__comb = rd_word & xfffffffe;
         end
         if (dp_xpsr__q) begin
-            apsr__d = rd_word[(32'h1c)+:(4)];
-            tbit__d = rd_word[32'h18];
-            ipsr__d = rd_word[(32'h0)+:(6)];
-            align__d = rd_word[32'h9];
+            apsr__d__comb = rd_word[(32'h1c)+:(4)];
+            tbit__d__comb = rd_word[32'h18];
+            ipsr__d__comb = rd_word[(32'h0)+:(6)];
+            align__d__comb = rd_word[32'h9];
         end
         case (st__q)
             0:
@@ -4367,9 +4450,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                     req = 1'b1;
                     rq_sum = 1'b0;
                     n_msp = 1'b1;
-                    exc_num__d = n1;
-                    vmode__d = b2_0;
-                    st__d = s_veca;
+                    exc_num__d__comb = n1;
+                    vmode__d__comb = b2_0;
+                    st__d__comb = s_veca;
                     we = 1'b1;
                     wphys = 1'b1;
                     wl = r14;
@@ -4382,16 +4465,16 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                     end
                     else begin
                         if (asleep__q) begin
-                            asleep__d = 1'b0;
+                            asleep__d__comb = 1'b0;
                             if (slp_wfe__q) begin
-                                ev__d = 1'b0;
+                                ev__d__comb = 1'b0;
                             end
                         end
                         if (take_e) begin
                             stk_go = 1'b1;
                             stk_k = k0;
-                            exc_num__d = num_e;
-                            vmode__d = b2_1;
+                            exc_num__d__comb = num_e;
+                            vmode__d__comb = b2_1;
                         end
                         else if (~hv) begin
                             pf_en = 1'b1;
@@ -4400,14 +4483,14 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                             fault = 1'b1;
                         end
                         else begin
-                            ipc__d = pc__q;
+                            ipc__d__comb = pc__q;
                             pf_en = 1'b1;
                             if (alu) begin
                                 we = alu_we;
                                 wphys = 1'b0;
                                 wl = wl_alu;
                                 wd = res;
-                                apsr__d = apsr_alu;
+                                apsr__d__comb = apsr_alu;
                                 pc_step = 1'b1;
                                 retire = 1'b1;
                             end
@@ -4421,11 +4504,11 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                 end
                                 else begin
                                     flush = 1'b1;
-                                    pc__d = target & xfffffffe;
-                                    st__d = s_bra;
-                                    brd_kind__d = b2_1;
+                                    pc__d__comb = target & xfffffffe;
+                                    st__d__comb = s_bra;
+                                    brd_kind__d__comb = b2_1;
                                     if (h9 & h8) begin
-                                        tbit__d = rb_v[32'h0];
+                                        tbit__d__comb = rb_v[32'h0];
                                     end
                                     if (h9 & h8 & h7) begin
                                         we = 1'b1;
@@ -4443,7 +4526,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                 n_st = ~ls_load;
                                 n_signed = ls_signed;
                                 n_reg = ls_rt;
-                                st__d = s_x2;
+                                st__d__comb = s_x2;
                             end
                             else if (ds__i_stm | ds__i_ldm | ds__m_push | ds__m_pop) begin
                                 req = 1'b1;
@@ -4453,14 +4536,14 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                 if (ds__m_push) begin
                                     rq_sum = 1'b1;
                                 end
-                                lsm_st__d = ds__i_stm | ds__m_push;
-                                lsm_wb__d = ds__i_stm;
-                                lsm_rn__d = ds__f_r8;
+                                lsm_st__d__comb = ds__i_stm | ds__m_push;
+                                lsm_wb__d__comb = ds__i_stm;
+                                lsm_rn__d__comb = ds__f_r8;
                                 if (ds__m_push | ds__m_pop) begin
-                                    lsm_rn__d = r13;
+                                    lsm_rn__d__comb = r13;
                                 end
-                                lsm_base__d = ra_v;
-                                lsm_pc__d = ds__m_pop & h8;
+                                lsm_base__d__comb = ra_v;
+                                lsm_pc__d__comb = ds__m_pop & h8;
                                 if (ds__m_push | ds__m_pop) begin
                                     we = 1'b1;
                                     wl = r13;
@@ -4480,7 +4563,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                 else if (hw[(32'h8)+:(4)] == ones4) begin
                                     pc_step = 1'b1;
                                     if (svc_e) begin
-                                        scs__pend_svc = 1'b1;
+                                        scs__pend_svc__comb = 1'b1;
                                         retire = 1'b1;
                                     end
                                     else begin
@@ -4489,9 +4572,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                 end
                                 else if (cond_ok) begin
                                     flush = 1'b1;
-                                    pc__d = sum;
-                                    st__d = s_bra;
-                                    brd_kind__d = b2_1;
+                                    pc__d__comb = sum;
+                                    st__d__comb = s_bra;
+                                    brd_kind__d__comb = b2_1;
                                 end
                                 else begin
                                     pc_step = 1'b1;
@@ -4500,13 +4583,13 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                             end
                             else if (ds__i_b) begin
                                 flush = 1'b1;
-                                pc__d = sum;
-                                st__d = s_bra;
-                                brd_kind__d = b2_1;
+                                pc__d__comb = sum;
+                                st__d__comb = s_bra;
+                                brd_kind__d__comb = b2_1;
                             end
                             else if (ds__i_32) begin
                                 if (h12 & ~h11) begin
-                                    st__d = s_x2;
+                                    st__d__comb = s_x2;
                                 end
                                 else begin
                                     fault = 1'b1;
@@ -4515,23 +4598,23 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                             else if (ds__m_bkpt) begin
                                 pc_step = 1'b1;
                                 retire = 1'b1;
-                                st__d = s_halt;
+                                st__d__comb = s_halt;
                             end
                             else if (ds__m_cps) begin
                                 if (privd) begin
-                                    primask__d = hw[32'h4];
+                                    primask__d__comb = hw[32'h4];
                                 end
                                 pc_step = 1'b1;
                                 retire = 1'b1;
                             end
                             else if (ds__m_hint) begin
                                 if ((hw[(32'h4)+:(4)] == h4_2) | (hw[(32'h4)+:(4)] == h4_3)) begin
-                                    st__d = s_x2;
+                                    st__d__comb = s_x2;
                                 end
                                 else begin
                                     if (hw[(32'h4)+:(4)] == h4_4) begin
-                                        ev__d = 1'b1;
-                                        txev__d = 1'b1;
+                                        ev__d__comb = 1'b1;
+                                        txev__d__comb = 1'b1;
                                     end
                                     pc_step = 1'b1;
                                     retire = 1'b1;
@@ -4549,15 +4632,15 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;
-                        st__d = s_exec;
+                        st__d__comb = s_exec;
                     end
                     else if (ds__m_hint) begin
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;
-                        asleep__d = 1'b1;
-                        slp_wfe__d = hw[(32'h4)+:(4)] == h4_2;
-                        st__d = s_exec;
+                        asleep__d__comb = 1'b1;
+                        slp_wfe__d__comb = hw[(32'h4)+:(4)] == h4_2;
+                        st__d__comb = s_exec;
                     end
                     else if (~hv2) begin
                         pf_en = 1'b1;
@@ -4570,21 +4653,21 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                         we = 1'b1;
                         wl = r14;
                         wd = pc4 | 32'h1;
-                        pc__d = sum;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = sum;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                     end
                     else if (hw2[32'he] | hw2[32'hc]) begin
                         fault = 1'b1;
                     end
                     else if ((hw[(32'h5)+:(6)] == op_msr) & (hw[(32'h0)+:(4)] != r13) & (hw[(32'h0)+:(4)] != r15)) begin
                         flush = 1'b1;
-                        pc__d = pc4;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = pc4;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                         if (sysm[(32'h3)+:(5)] == z5) begin
                             if (~sysm[32'h2]) begin
-                                apsr__d = ra_v[(32'h1c)+:(4)];
+                                apsr__d__comb = ra_v[(32'h1c)+:(4)];
                             end
                         end
                         else if (privd) begin
@@ -4601,29 +4684,29 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                                 wd = ra_v;
                             end
                             else if (sysm == sys16) begin
-                                primask__d = ra_v[32'h0];
+                                primask__d__comb = ra_v[32'h0];
                             end
                             else if (sysm == sys20) begin
                                 if (~handler) begin
-                                    spsel__d = ra_v[32'h1];
+                                    spsel__d__comb = ra_v[32'h1];
                                 end
                             end
                         end
                     end
                     else if ((hw[(32'h4)+:(7)] == op_bar) & ((hw2[(32'h4)+:(4)] == h4_4) | (hw2[(32'h4)+:(4)] == h4_5) | (hw2[(32'h4)+:(4)] == h4_6))) begin
                         flush = 1'b1;
-                        pc__d = pc4;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = pc4;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                     end
                     else if ((hw[(32'h5)+:(6)] == op_mrs) & (hw2[(32'h8)+:(4)] != r13) & (hw2[(32'h8)+:(4)] != r15)) begin
                         flush = 1'b1;
                         we = 1'b1;
                         wl = hw2[(32'h8)+:(4)];
                         wd = mrs_v;
-                        pc__d = pc4;
-                        st__d = s_bra;
-                        brd_kind__d = b2_1;
+                        pc__d__comb = pc4;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_1;
                     end
                     else begin
                         fault = 1'b1;
@@ -4644,10 +4727,10 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                         end
                         else begin
                             flush = 1'b1;
-                            pc__d = rd_word & xfffffffe;
-                            tbit__d = rd_word[32'h0];
-                            st__d = s_bra;
-                            brd_kind__d = b2_1;
+                            pc__d__comb = rd_word & xfffffffe;
+                            tbit__d__comb = rd_word[32'h0];
+                            st__d__comb = s_bra;
+                            brd_kind__d__comb = b2_1;
                         end
                     end
                     else begin
@@ -4660,13 +4743,13 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;
-                        st__d = s_exec;
+                        st__d__comb = s_exec;
                     end
                 end
             5:
                 begin
-                    bv__d = b2_0;
-                    be__d = b2_0;
+                    bv__d__comb = b2_0;
+                    be__d__comb = b2_0;
                     pf_en = 1'b1;
                     if (unstk_sp__q) begin
                         we = 1'b1;
@@ -4680,7 +4763,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                             wd = maddr__q + 32'h4;
                         end
                     end
-                    st__d = s_brd;
+                    st__d__comb = s_brd;
                 end
             6:
                 begin
@@ -4693,7 +4776,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                         retire = 1'b1;
                         ret_exc = 1'b1;
                     end
-                    st__d = s_exec;
+                    st__d__comb = s_exec;
                 end
             7:
                 begin
@@ -4705,12 +4788,12 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 end
             9:
                 begin
-                    pc__d = rd_word & xfffffffe;
-                    tbit__d = rd_word[32'h0];
-                    st__d = s_bra;
-                    brd_kind__d = b2_2;
+                    pc__d__comb = rd_word & xfffffffe;
+                    tbit__d__comb = rd_word[32'h0];
+                    st__d__comb = s_bra;
+                    brd_kind__d__comb = b2_2;
                     if (vmode__q == b2_0) begin
-                        brd_kind__d = b2_0;
+                        brd_kind__d__comb = b2_0;
                     end
                     else begin
                         we = 1'b1;
@@ -4739,7 +4822,7 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                     if (take_e) begin
                         retire = 1'b1;
                         ret_ipc = 1'b1;
-                        vmode__d = b2_2;
+                        vmode__d__comb = b2_2;
                         vnum = num_e;
                         veca_go = 1'b1;
                     end
@@ -4752,9 +4835,9 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                         end
                         n_ld = 1'b1;
                         n_reg = r0;
-                        maddr__d = rq_alt + 32'h4;
-                        k__d = k1;
-                        st__d = s_unstk;
+                        maddr__d__comb = rq_alt + 32'h4;
+                        k__d__comb = k1;
+                        st__d__comb = s_unstk;
                     end
                 end
             11:
@@ -4762,8 +4845,8 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                     req = 1'b1;
                     rq_alt = maddr__q;
                     rq_sum = 1'b0;
-                    maddr__d = maddr__q + 32'h4;
-                    k__d = k__q + k1;
+                    maddr__d__comb = maddr__q + 32'h4;
+                    k__d__comb = k__q + k1;
                     case (k__q)
                         1:
                             begin
@@ -4797,36 +4880,36 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                         default:
                             begin
                                 n_xpsr = 1'b1;
-                                st__d = s_unlast;
+                                st__d__comb = s_unlast;
                             end
                     endcase
                 end
             12:
                 begin
-                    spsel__d = er__q[32'h2];
-                    unstk_sp__d = 1'b1;
-                    st__d = s_bra;
-                    brd_kind__d = b2_1;
+                    spsel__d__comb = er__q[32'h2];
+                    unstk_sp__d__comb = 1'b1;
+                    st__d__comb = s_bra;
+                    brd_kind__d__comb = b2_1;
                 end
             13:
                 begin
                     if (DBGRESTART | restart_p__q) begin
-                        st__d = s_bra;
-                        brd_kind__d = b2_0;
+                        st__d__comb = s_bra;
+                        brd_kind__d__comb = b2_0;
                     end
                 end
             14:
                 begin
                     retire = 1'b1;
                     ret_lock = 1'b1;
-                    st__d = s_lock2;
+                    st__d__comb = s_lock2;
                 end
             default:
                 begin
                 end
         endcase
         if (pc_step) begin
-            pc__d = pc__q + 32'h2;
+            pc__d__comb = pc__q + 32'h2;
         end
         seq_step = pc_step & adv;
         rq_addr = rq_alt;
@@ -4836,11 +4919,11 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         if (lsm_go) begin
             req = 1'b1;
             rq_chk = 1'b1;
-            rq_write = lsm_st__d;
-            maddr__d = rq_addr + 32'h4;
-            lsm_list__d = list9 & ~low9;
+            rq_write = lsm_st__d__comb;
+            maddr__d__comb = rq_addr + 32'h4;
+            lsm_list__d__comb = list9 & ~low9;
             n_reg = low_idx;
-            if (lsm_st__d) begin
+            if (lsm_st__d__comb) begin
                 n_st = 1'b1;
             end
             else if (low9[32'h8]) begin
@@ -4850,10 +4933,10 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 n_ld = 1'b1;
             end
             if ((list9 & ~low9) == z9) begin
-                st__d = s_lastd;
+                st__d__comb = s_lastd;
             end
             else begin
-                st__d = s_lsm;
+                st__d__comb = s_lsm;
             end
         end
         if (stk_go) begin
@@ -4864,14 +4947,14 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             n_st = 1'b1;
             if (stk_k == k0) begin
                 rq_alt = frameptr;
-                fp__d = frameptr;
-                align__d = sp_cur[32'h2];
-                exc_thread__d = ~handler;
-                exc_psp__d = spsel__q;
+                fp__d__comb = frameptr;
+                align__d__comb = sp_cur[32'h2];
+                exc_thread__d__comb = ~handler;
+                exc_psp__d__comb = spsel__q;
             end
-            maddr__d = rq_alt + 32'h4;
-            k__d = stk_k + k1;
-            st__d = s_stk;
+            maddr__d__comb = rq_alt + 32'h4;
+            k__d__comb = stk_k + k1;
+            st__d__comb = s_stk;
             case (stk_k)
                 0:
                     begin
@@ -4904,12 +4987,12 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
                 default:
                     begin
                         n_wsel = b2_2;
-                        st__d = s_veca;
+                        st__d__comb = s_veca;
                     end
             endcase
         end
         if (veca_go) begin
-            if ((vmode__d == b2_1) & late_e & (exc_num__q != n3)) begin
+            if ((vmode__d__comb == b2_1) & late_e & (exc_num__q != n3)) begin
                 vnum = num_e;
             end
             req = 1'b1;
@@ -4934,13 +5017,13 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             rq_alt = vaddr;
             rq_sum = 1'b0;
             n_raw = 1'b1;
-            st__d = s_vecd;
-            if (vmode__d != b2_0) begin
-                scs__ack = 1'b1;
-                ipsr__d = vnum;
-                spsel__d = 1'b0;
+            st__d__comb = s_vecd;
+            if (vmode__d__comb != b2_0) begin
+                scs__ack__comb = 1'b1;
+                ipsr__d__comb = vnum;
+                spsel__d__comb = 1'b0;
             end
-            if (vmode__d == b2_1) begin
+            if (vmode__d__comb == b2_1) begin
                 we = 1'b1;
                 wphys = 1'b1;
                 wl = r13;
@@ -4958,10 +5041,10 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         exret_ok = (ex_val[(32'h4)+:(28)] == ret28) & ((ex_val[(32'h0)+:(4)] == er1) | (ex_val[(32'h0)+:(4)] == er9) | (ex_val[(32'h0)+:(4)] == erd));
         if (exret) begin
             if (exret_ok) begin
-                scs__ret = 1'b1;
-                er__d = ex_val[(32'h0)+:(4)];
+                scs__ret__comb = 1'b1;
+                er__d__comb = ex_val[(32'h0)+:(4)];
                 flush = 1'b1;
-                st__d = s_ret;
+                st__d__comb = s_ret;
             end
             else begin
                 fault = 1'b1;
@@ -5002,25 +5085,25 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
             retire = 1'b0;
             we = 1'b0;
             req = 1'b0;
-            k__d = k0;
-            exc_num__d = n3;
-            vmode__d = b2_1;
-            st__d = s_stk;
+            k__d__comb = k0;
+            exc_num__d__comb = n3;
+            vmode__d__comb = b2_1;
+            st__d__comb = s_stk;
             if (neg_e) begin
-                st__d = s_lock;
+                st__d__comb = s_lock;
             end
             if (~ds__i_bcg | ~is_exec) begin
-                pc__d = pc__q;
+                pc__d__comb = pc__q;
                 pc_step = 1'b0;
             end
-            apsr__d = apsr__q;
+            apsr__d__comb = apsr__q;
         end
         f_addr = faddr__q;
         if (st__q == s_bra) begin
             f_addr = pc__q & xfffffffc;
         end
         fd = f_addr - (pc__q & xfffffffc);
-        pc_cross = pc__d[32'h2] != pc__q[32'h2];
+        pc_cross = pc__d__comb[32'h2] != pc__q[32'h2];
         fetch = pf_en & ~flush & ~req_pre & ~fault_pre & (fd == 32'h4);
         if (pc_cross) begin
             if (fd == 32'h8) begin
@@ -5033,48 +5116,48 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         fetch_xn = f_addr[(32'h1d)+:(3)] == xn3;
         if (pc_cross) begin
             if (slot) begin
-                bv__d = bv__d & b2_1;
+                bv__d__comb = bv__d__comb & b2_1;
             end
             else begin
-                bv__d = bv__d & b2_2;
+                bv__d__comb = bv__d__comb & b2_2;
             end
         end
         if (fetch) begin
-            faddr__d = f_addr + 32'h4;
+            faddr__d__comb = f_addr + 32'h4;
             if (fetch_xn) begin
                 if (f_addr[32'h2]) begin
-                    bv__d = bv__d | b2_2;
-                    be__d = be__d | b2_2;
+                    bv__d__comb = bv__d__comb | b2_2;
+                    be__d__comb = be__d__comb | b2_2;
                 end
                 else begin
-                    bv__d = bv__d | b2_1;
-                    be__d = be__d | b2_1;
+                    bv__d__comb = bv__d__comb | b2_1;
+                    be__d__comb = be__d__comb | b2_1;
                 end
             end
         end
         ahb = (req & ~rq_scs) | (fetch & ~fetch_xn);
-        HTRANS = tr_idle;
+        HTRANS__comb = tr_idle;
         if (ahb & ~HRESP) begin
-            HTRANS = tr_nonseq;
+            HTRANS__comb = tr_nonseq;
         end
-        HADDR = f_addr;
-        HSIZE = sz2;
-        HWRITE = 1'b0;
-        HPROT = zero4;
+        HADDR__comb = f_addr;
+        HSIZE__comb = sz2;
+        HWRITE__comb = 1'b0;
+        HPROT__comb = zero4;
         if (privd | ~is_exec) begin
-            HPROT = h4_2;
+            HPROT__comb = h4_2;
         end
         if (req) begin
-            HADDR = rq_addr;
-            HSIZE = sz0;
+            HADDR__comb = rq_addr;
+            HSIZE__comb = sz0;
             if (rq_size == b2_1) begin
-                HSIZE = sz1;
+                HSIZE__comb = sz1;
             end
             else if (rq_size == b2_2) begin
-                HSIZE = sz2;
+                HSIZE__comb = sz2;
             end
-            HWRITE = rq_write;
-            HPROT = HPROT | h4_1;
+            HWRITE__comb = rq_write;
+            HPROT__comb = HPROT__comb | h4_1;
         end
         HBURST = sz0;
         HWDATA = hwdata;
@@ -5102,122 +5185,122 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         rf__waddr = widx;
         rf__wdata = wdata;
         if (wen) begin
-            rf_ok__d = rf_ok__q | (one16 << widx);
+            rf_ok__d__comb = rf_ok__q | (one16 << widx);
         end
         if (wen & (widx == r13)) begin
-            msp__d = wdata;
+            msp__d__comb = wdata;
         end
         if (wen & (widx == r15)) begin
-            psp__d = wdata;
+            psp__d__comb = wdata;
         end
         if (~adv) begin
-            st__d = st__q;
-            k__d = k__q;
-            pc__d = pc__q;
+            st__d__comb = st__q;
+            k__d__comb = k__q;
+            pc__d__comb = pc__q;
             pc_step = 1'b0;
-            ipc__d = ipc__q;
-            bv__d = bv__q;
-            be__d = be__q;
-            faddr__d = faddr__q;
-            maddr__d = maddr__q;
-            fp__d = fp__q;
-            lsm_list__d = lsm_list__q;
-            lsm_pc__d = lsm_pc__q;
-            lsm_st__d = lsm_st__q;
-            lsm_wb__d = lsm_wb__q;
-            lsm_rn__d = lsm_rn__q;
-            lsm_base__d = lsm_base__q;
-            exc_num__d = exc_num__q;
-            exc_thread__d = exc_thread__q;
-            exc_psp__d = exc_psp__q;
-            vmode__d = vmode__q;
-            er__d = er__q;
-            align__d = align__q;
-            unstk_sp__d = unstk_sp__q;
-            brd_kind__d = brd_kind__q;
-            apsr__d = apsr__q;
-            tbit__d = tbit__q;
-            ipsr__d = ipsr__q;
-            spsel__d = spsel__q;
-            npriv__d = npriv__q;
-            primask__d = primask__q;
-            asleep__d = asleep__q;
-            slp_wfe__d = slp_wfe__q;
-            ev__d = ev__q | scs__sevonpend_ev;
-            txev__d = 1'b0;
+            ipc__d__comb = ipc__q;
+            bv__d__comb = bv__q;
+            be__d__comb = be__q;
+            faddr__d__comb = faddr__q;
+            maddr__d__comb = maddr__q;
+            fp__d__comb = fp__q;
+            lsm_list__d__comb = lsm_list__q;
+            lsm_pc__d__comb = lsm_pc__q;
+            lsm_st__d__comb = lsm_st__q;
+            lsm_wb__d__comb = lsm_wb__q;
+            lsm_rn__d__comb = lsm_rn__q;
+            lsm_base__d__comb = lsm_base__q;
+            exc_num__d__comb = exc_num__q;
+            exc_thread__d__comb = exc_thread__q;
+            exc_psp__d__comb = exc_psp__q;
+            vmode__d__comb = vmode__q;
+            er__d__comb = er__q;
+            align__d__comb = align__q;
+            unstk_sp__d__comb = unstk_sp__q;
+            brd_kind__d__comb = brd_kind__q;
+            apsr__d__comb = apsr__q;
+            tbit__d__comb = tbit__q;
+            ipsr__d__comb = ipsr__q;
+            spsel__d__comb = spsel__q;
+            npriv__d__comb = npriv__q;
+            primask__d__comb = primask__q;
+            asleep__d__comb = asleep__q;
+            slp_wfe__d__comb = slp_wfe__q;
+            ev__d__comb = ev__q | scs__sevonpend_ev;
+            txev__d__comb = 1'b0;
             retire = 1'b0;
-            scs__ack = 1'b0;
-            scs__ret = 1'b0;
-            scs__pend_svc = 1'b0;
+            scs__ack__comb = 1'b0;
+            scs__ret__comb = 1'b0;
+            scs__pend_svc__comb = 1'b0;
         end
         if (RXEV) begin
-            ev__d = 1'b1;
+            ev__d__comb = 1'b1;
         end
         err_now = HREADY & HRESP & (dp_ld__q | dp_st__q | dp_xpsr__q | dp_msp__q | dp_pc__q | dp_raw__q);
         if (err_now) begin
-            k__d = k0;
-            exc_num__d = n3;
-            vmode__d = b2_1;
-            st__d = s_stk;
+            k__d__comb = k0;
+            exc_num__d__comb = n3;
+            vmode__d__comb = b2_1;
+            st__d__comb = s_stk;
             if (neg_e | ((exc_num__q == n3) & (vmode__q == b2_1) & ((st__q == s_stk) | (st__q == s_veca) | (st__q == s_vecd)))) begin
-                st__d = s_lock;
+                st__d__comb = s_lock;
             end
         end
         if (HREADY & dp_fetch__q & (st__q != s_bra)) begin
             if (dp_fslot__q) begin
-                buf1__d = HRDATA;
-                bv__d = bv__d | b2_2;
+                buf1__d__comb = HRDATA;
+                bv__d__comb = bv__d__comb | b2_2;
                 if (HRESP) begin
-                    be__d = be__d | b2_2;
+                    be__d__comb = be__d__comb | b2_2;
                 end
                 else begin
-                    be__d = be__d & b2_1;
+                    be__d__comb = be__d__comb & b2_1;
                 end
             end
             else begin
-                buf0__d = HRDATA;
-                bv__d = bv__d | b2_1;
+                buf0__d__comb = HRDATA;
+                bv__d__comb = bv__d__comb | b2_1;
                 if (HRESP) begin
-                    be__d = be__d | b2_1;
+                    be__d__comb = be__d__comb | b2_1;
                 end
                 else begin
-                    be__d = be__d & b2_2;
+                    be__d__comb = be__d__comb & b2_2;
                 end
             end
         end
         if (HREADY) begin
-            dp_fetch__d = adv & fetch & ~fetch_xn;
-            dp_fslot__d = f_addr[32'h2];
-            dp_ld__d = adv & req & n_ld;
-            dp_st__d = adv & req & n_st;
-            dp_xpsr__d = adv & req & n_xpsr;
-            dp_msp__d = adv & req & n_msp;
-            dp_pc__d = adv & req & n_pc;
-            dp_raw__d = adv & req & n_raw;
-            dp_scs__d = req & rq_scs;
-            dp_size__d = rq_size;
-            dp_signed__d = n_signed;
-            dp_lane__d = rq_addr[(32'h0)+:(2)];
-            dp_reg__d = n_reg;
-            dp_wsel__d = n_wsel;
+            dp_fetch__d__comb = adv & fetch & ~fetch_xn;
+            dp_fslot__d__comb = f_addr[32'h2];
+            dp_ld__d__comb = adv & req & n_ld;
+            dp_st__d__comb = adv & req & n_st;
+            dp_xpsr__d__comb = adv & req & n_xpsr;
+            dp_msp__d__comb = adv & req & n_msp;
+            dp_pc__d__comb = adv & req & n_pc;
+            dp_raw__d__comb = adv & req & n_raw;
+            dp_scs__d__comb = req & rq_scs;
+            dp_size__d__comb = rq_size;
+            dp_signed__d__comb = n_signed;
+            dp_lane__d__comb = rq_addr[(32'h0)+:(2)];
+            dp_reg__d__comb = n_reg;
+            dp_wsel__d__comb = n_wsel;
         end
-        pc4_q__d = pc__q + 32'h4;
+        pc4_q__d__comb = pc__q + 32'h4;
         if (seq_step) begin
-            pc4_q__d = pc__q + 32'h6;
+            pc4_q__d__comb = pc__q + 32'h6;
         end
-        ds__pc_n = pc__q[(32'h1)+:(2)];
+        ds__pc_n__comb = pc__q[(32'h1)+:(2)];
         if (seq_step) begin
-            ds__pc_n = pc__q[(32'h1)+:(2)] + b2_1;
+            ds__pc_n__comb = pc__q[(32'h1)+:(2)] + b2_1;
         end
-        ds__buf0_n = buf0__d;
-        ds__buf1_n = buf1__d;
-        ds__st_n = dp_st__d;
-        ds__st_reg_n = dp_reg__d;
+        ds__buf0_n = buf0__d__comb;
+        ds__buf1_n = buf1__d__comb;
+        ds__st_n = dp_st__d__comb;
+        ds__st_reg_n = dp_reg__d__comb;
         scs__irq = IRQ;
         scs__nmi = NMI;
-        scs__primask = primask__d;
-        scs__ipsr = ipsr__d;
-        scs__entry_num = exc_num__d;
+        scs__primask = primask__d__comb;
+        scs__ipsr = ipsr__d__comb;
+        scs__entry_num = exc_num__d__comb;
         TXEV = txev__q;
         SLEEPING = asleep__q & ~wake_c;
         SLEEPDEEP = scs__sleepdeep;
@@ -5226,27 +5309,92 @@ module pluton_soc_app_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HW
         HALTED = st__q == s_halt;
         trc_retire = retire;
         trc_exc = ret_exc | ret_lock;
-        trc_excnum = ipsr__q;
+        trc_excnum__comb = ipsr__q;
         if (ret_lock) begin
-            trc_excnum = n0;
+            trc_excnum__comb = n0;
         end
-        trc_pc = pc__q;
+        trc_pc__comb = pc__q;
         if (ret_ipc) begin
-            trc_pc = ipc__q;
+            trc_pc__comb = ipc__q;
         end
         trc_rf_we = wen;
         trc_rf_idx = widx;
         trc_rf_data = wdata;
-        trc_apsr = apsr__d;
-        trc_ipsr = ipsr__d;
-        trc_control = b2_0;
-        if (spsel__d) begin
-            trc_control = b2_2;
+        trc_apsr = apsr__d__comb;
+        trc_ipsr = ipsr__d__comb;
+        trc_control__comb = b2_0;
+        if (spsel__d__comb) begin
+            trc_control__comb = b2_2;
         end
-        if (npriv__d) begin
-            trc_control = trc_control | b2_1;
+        if (npriv__d__comb) begin
+            trc_control__comb = trc_control__comb | b2_1;
         end
-        trc_primask = primask__d;
+        trc_primask = primask__d__comb;
+        HADDR = HADDR__comb;
+        HPROT = HPROT__comb;
+        HSIZE = HSIZE__comb;
+        HTRANS = HTRANS__comb;
+        HWRITE = HWRITE__comb;
+        align__d = align__d__comb;
+        apsr__d = apsr__d__comb;
+        asleep__d = asleep__d__comb;
+        be__d = be__d__comb;
+        brd_kind__d = brd_kind__d__comb;
+        buf0__d = buf0__d__comb;
+        buf1__d = buf1__d__comb;
+        bv__d = bv__d__comb;
+        dp_fetch__d = dp_fetch__d__comb;
+        dp_fslot__d = dp_fslot__d__comb;
+        dp_lane__d = dp_lane__d__comb;
+        dp_ld__d = dp_ld__d__comb;
+        dp_msp__d = dp_msp__d__comb;
+        dp_pc__d = dp_pc__d__comb;
+        dp_raw__d = dp_raw__d__comb;
+        dp_reg__d = dp_reg__d__comb;
+        dp_scs__d = dp_scs__d__comb;
+        dp_signed__d = dp_signed__d__comb;
+        dp_size__d = dp_size__d__comb;
+        dp_st__d = dp_st__d__comb;
+        dp_wsel__d = dp_wsel__d__comb;
+        dp_xpsr__d = dp_xpsr__d__comb;
+        ds__pc_n = ds__pc_n__comb;
+        er__d = er__d__comb;
+        ev__d = ev__d__comb;
+        exc_num__d = exc_num__d__comb;
+        exc_psp__d = exc_psp__d__comb;
+        exc_thread__d = exc_thread__d__comb;
+        faddr__d = faddr__d__comb;
+        fp__d = fp__d__comb;
+        ipc__d = ipc__d__comb;
+        ipsr__d = ipsr__d__comb;
+        k__d = k__d__comb;
+        lsm_base__d = lsm_base__d__comb;
+        lsm_list__d = lsm_list__d__comb;
+        lsm_pc__d = lsm_pc__d__comb;
+        lsm_rn__d = lsm_rn__d__comb;
+        lsm_st__d = lsm_st__d__comb;
+        lsm_wb__d = lsm_wb__d__comb;
+        maddr__d = maddr__d__comb;
+        msp__d = msp__d__comb;
+        npriv__d = npriv__d__comb;
+        pc4_q__d = pc4_q__d__comb;
+        pc__d = pc__d__comb;
+        primask__d = primask__d__comb;
+        psp__d = psp__d__comb;
+        rf_ok__d = rf_ok__d__comb;
+        scs__ack = scs__ack__comb;
+        scs__pend_svc = scs__pend_svc__comb;
+        scs__ret = scs__ret__comb;
+        slp_wfe__d = slp_wfe__d__comb;
+        spsel__d = spsel__d__comb;
+        st__d = st__d__comb;
+        tbit__d = tbit__d__comb;
+        trc_control = trc_control__comb;
+        trc_excnum = trc_excnum__comb;
+        trc_pc = trc_pc__comb;
+        txev__d = txev__d__comb;
+        unstk_sp__d = unstk_sp__d__comb;
+        vmode__d = vmode__d__comb;
     end
 
 endmodule // pluton_soc_app_core
@@ -5441,6 +5589,8 @@ module pluton_soc_app_core_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,
     );
 
     // Update code
+    reg [3:0] f_hd__comb;
+    reg [3:0] rb_q__d__comb;
     always @(*) begin
         hw_q__clock = clock;
         hw_q__rst_n = rst_n;
@@ -5609,9 +5759,9 @@ module pluton_soc_app_core_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,
         cls_q__d = n_cls;
         hw_q__d = hw_n;
         ra_q__d = n_ra;
-        rb_q__d = n_rb;
+        rb_q__d__comb = n_rb;
         if (st_n) begin
-            rb_q__d = st_reg_n;
+            rb_q__d__comb = st_reg_n;
         end
         hw32 = hw_q__q;
         i_shift = cls_q__q[32'h0];
@@ -5642,12 +5792,14 @@ module pluton_soc_app_core_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,
         m_hint = cls_q__q[32'h19];
         f_rd = hw_q__q[(32'h0)+:(4)] & m7_4;
         f_r8 = hw_q__q[(32'h8)+:(4)] & m7_4;
-        f_hd = f_rd;
+        f_hd__comb = f_rd;
         if (hw_q__q[32'h7]) begin
-            f_hd = f_rd | r8;
+            f_hd__comb = f_rd | r8;
         end
         ra = ra_q__q;
         rb = rb_q__q;
+        f_hd = f_hd__comb;
+        rb_q__d = rb_q__d__comb;
     end
 
 endmodule // pluton_soc_app_core_ds
@@ -6333,6 +6485,16 @@ module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,pr
     );
 
     // Update code
+    reg [31:0] o_rdata__d__comb;
+    reg scr_sevonpend__d__comb;
+    reg scr_sleepdeep__d__comb;
+    reg [23:0] st_cvr__d__comb;
+    reg st_en__d__comb;
+    reg st_flag__d__comb;
+    reg [23:0] st_rvr__d__comb;
+    reg st_tickint__d__comb;
+    reg sysreset__d__comb;
+    reg [7:0] w_ipr__d__comb;
     always @(*) begin
         irq_en__clock = clock;
         irq_en__rst_n = rst_n;
@@ -6362,27 +6524,27 @@ module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,pr
         hf_act__rst_n = rst_n;
         st_en__clock = clock;
         st_en__rst_n = rst_n;
-        st_en__d = st_en__q;
+        st_en__d__comb = st_en__q;
         st_tickint__clock = clock;
         st_tickint__rst_n = rst_n;
-        st_tickint__d = st_tickint__q;
+        st_tickint__d__comb = st_tickint__q;
         st_flag__clock = clock;
         st_flag__rst_n = rst_n;
         st_rvr__clock = clock;
         st_rvr__rst_n = rst_n;
-        st_rvr__d = st_rvr__q;
+        st_rvr__d__comb = st_rvr__q;
         st_cvr__clock = clock;
         st_cvr__rst_n = rst_n;
-        st_cvr__d = st_cvr__q;
+        st_cvr__d__comb = st_cvr__q;
         scr_sleepdeep__clock = clock;
         scr_sleepdeep__rst_n = rst_n;
-        scr_sleepdeep__d = scr_sleepdeep__q;
+        scr_sleepdeep__d__comb = scr_sleepdeep__q;
         scr_sevonpend__clock = clock;
         scr_sevonpend__rst_n = rst_n;
-        scr_sevonpend__d = scr_sevonpend__q;
+        scr_sevonpend__d__comb = scr_sevonpend__q;
         sysreset__clock = clock;
         sysreset__rst_n = rst_n;
-        sysreset__d = sysreset__q;
+        sysreset__d__comb = sysreset__q;
         w_csr__clock = clock;
         w_csr__rst_n = rst_n;
         w_rvr__clock = clock;
@@ -6443,9 +6605,9 @@ module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,pr
         w_icer__d = sw & g_nv & (nv5 == w_icer5);
         w_ispr__d = sw & g_nv & (nv5 == w_ispr5);
         w_icpr__d = sw & g_nv & (nv5 == w_icpr5);
-        w_ipr__d = z8;
+        w_ipr__d__comb = z8;
         if (sw & g_ipr) begin
-            w_ipr__d = one8 << addr[(32'h0)+:(3)];
+            w_ipr__d__comb = one8 << addr[(32'h0)+:(3)];
         end
         w_icsr__d = sw & g_scb & (scb_w == o_icsr);
         w_aircr__d = sw & g_scb & (scb_w == o_aircr);
@@ -6784,14 +6946,14 @@ module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,pr
         fire = 1'b0;
         if (st_en__q) begin
             if (st_cvr__q == z24) begin
-                st_cvr__d = st_rvr__q;
+                st_cvr__d__comb = st_rvr__q;
             end
             else begin
-                st_cvr__d = st_cvr__q - one24;
+                st_cvr__d__comb = st_cvr__q - one24;
                 fire = st_cvr__q == one24;
             end
         end
-        st_flag__d = (st_flag__q & ~r_csr__q) | fire;
+        st_flag__d__comb = (st_flag__q & ~r_csr__q) | fire;
         irq_kept = irq_pend__q & ~ack_irq;
         irq_line = irq & ~(irq_act__q | ack_irq);
         irq_edge = irq_kept | irq_line;
@@ -6818,15 +6980,15 @@ module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,pr
         n_sys_lo = sys_lo__q;
         n_nmi_pend = nmi_edge;
         if (w_csr__q) begin
-            st_en__d = wdata[32'h0];
-            st_tickint__d = wdata[32'h1];
+            st_en__d__comb = wdata[32'h0];
+            st_tickint__d__comb = wdata[32'h1];
         end
         if (w_rvr__q) begin
-            st_rvr__d = wdata[(32'h0)+:(24)];
+            st_rvr__d__comb = wdata[(32'h0)+:(24)];
         end
         if (w_cvr__q) begin
-            st_cvr__d = z24;
-            st_flag__d = 1'b0;
+            st_cvr__d__comb = z24;
+            st_flag__d__comb = 1'b0;
         end
         if (w_iser__q) begin
             n_irq_en = irq_en__q | wdata;
@@ -6870,11 +7032,11 @@ module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,pr
             end
         end
         if (w_aircr__q & (wdata[(32'h10)+:(16)] == vectkey) & wdata[32'h2]) begin
-            sysreset__d = 1'b1;
+            sysreset__d__comb = 1'b1;
         end
         if (w_scr__q) begin
-            scr_sleepdeep__d = wdata[32'h2];
-            scr_sevonpend__d = wdata[32'h4];
+            scr_sleepdeep__d__comb = wdata[32'h2];
+            scr_sevonpend__d__comb = wdata[32'h4];
         end
         if (w_shpr2__q) begin
             n_sys_hi = sys_hi__q & ~s_svc;
@@ -7084,9 +7246,9 @@ module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,pr
         exec_neg = nmi_act__q | hf_act__q;
         sleepdeep = scr_sleepdeep__q;
         sysresetreq = sysreset__q;
-        st_sel = st_cvr__d;
+        st_sel = st_cvr__d__comb;
         if (st_w == o_rvr) begin
-            st_sel = st_rvr__d;
+            st_sel = st_rvr__d__comb;
         end
         rd_st = z32;
         if (st_sel[0]) begin
@@ -7163,13 +7325,13 @@ module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,pr
         end
         if (st_w == o_csr) begin
             rd_st = v_clksrc;
-            if (st_en__d) begin
+            if (st_en__d__comb) begin
                 rd_st = rd_st | (32'h1 << 32'h0);
             end
-            if (st_tickint__d) begin
+            if (st_tickint__d__comb) begin
                 rd_st = rd_st | (32'h1 << 32'h1);
             end
-            if (st_flag__d) begin
+            if (st_flag__d__comb) begin
                 rd_st = rd_st | (32'h1 << 32'h10);
             end
         end
@@ -7305,10 +7467,10 @@ module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,pr
             rd_scb = v_aircr;
         end
         if (scb_w == o_scr) begin
-            if (scr_sleepdeep__d) begin
+            if (scr_sleepdeep__d__comb) begin
                 rd_scb = rd_scb | (32'h1 << 32'h2);
             end
-            if (scr_sevonpend__d) begin
+            if (scr_sevonpend__d__comb) begin
                 rd_scb = rd_scb | (32'h1 << 32'h4);
             end
         end
@@ -7350,11 +7512,21 @@ module pluton_soc_app_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,pr
         if (g_scb) begin
             rd_val = rd_scb;
         end
-        o_rdata__d = z32;
+        o_rdata__d__comb = z32;
         if (sr) begin
-            o_rdata__d = rd_val;
+            o_rdata__d__comb = rd_val;
         end
         rdata = o_rdata__q;
+        o_rdata__d = o_rdata__d__comb;
+        scr_sevonpend__d = scr_sevonpend__d__comb;
+        scr_sleepdeep__d = scr_sleepdeep__d__comb;
+        st_cvr__d = st_cvr__d__comb;
+        st_en__d = st_en__d__comb;
+        st_flag__d = st_flag__d__comb;
+        st_rvr__d = st_rvr__d__comb;
+        st_tickint__d = st_tickint__d__comb;
+        sysreset__d = sysreset__d__comb;
+        w_ipr__d = w_ipr__d__comb;
     end
 
 endmodule // pluton_soc_app_core_scs
@@ -7474,6 +7646,10 @@ module pluton_soc_app_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_ram,h
     );
 
     // Update code
+    reg derr1__d__comb;
+    reg dsel_apb__d__comb;
+    reg dsel_ram__d__comb;
+    reg dsel_rom__d__comb;
     always @(*) begin
         dsel_rom__clock = clock;
         dsel_ram__clock = clock;
@@ -7497,17 +7673,21 @@ module pluton_soc_app_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_ram,h
         dsel_apb_q = dsel_apb__q;
         derr1_q = derr1__q;
         derr2_q = derr2__q;
-        dsel_rom__d = dsel_rom__q;
-        dsel_ram__d = dsel_ram__q;
-        dsel_apb__d = dsel_apb__q;
-        derr1__d = 1'b0;
+        dsel_rom__d__comb = dsel_rom__q;
+        dsel_ram__d__comb = dsel_ram__q;
+        dsel_apb__d__comb = dsel_apb__q;
+        derr1__d__comb = 1'b0;
         derr2__d = derr1__q;
         if (hready) begin
-            dsel_rom__d = sel_rom;
-            dsel_ram__d = sel_ram;
-            dsel_apb__d = sel_apb;
-            derr1__d = active & ~(sel_rom | sel_ram | sel_apb);
+            dsel_rom__d__comb = sel_rom;
+            dsel_ram__d__comb = sel_ram;
+            dsel_apb__d__comb = sel_apb;
+            derr1__d__comb = active & ~(sel_rom | sel_ram | sel_apb);
         end
+        derr1__d = derr1__d__comb;
+        dsel_apb__d = dsel_apb__d__comb;
+        dsel_ram__d = dsel_ram__d__comb;
+        dsel_rom__d = dsel_rom__d__comb;
     end
 
 endmodule // pluton_soc_app_dec
@@ -7537,32 +7717,38 @@ module pluton_soc_app_mux(dsel_rom,dsel_ram,dsel_apb,derr1,derr2,rom_hreadyout,r
     localparam  zero32 = 32'h0;
 
     // Update code
+    reg [31:0] hrdata__comb;
+    reg hready__comb;
+    reg hresp__comb;
     always @(*) begin
-        hready = 1'b1;
-        hresp = 1'b0;
-        hrdata = zero32;
+        hready__comb = 1'b1;
+        hresp__comb = 1'b0;
+        hrdata__comb = zero32;
         if (dsel_rom) begin
-            hready = rom_hreadyout;
-            hresp = rom_hresp;
-            hrdata = rom_hrdata;
+            hready__comb = rom_hreadyout;
+            hresp__comb = rom_hresp;
+            hrdata__comb = rom_hrdata;
         end
         else if (dsel_ram) begin
-            hready = ram_hreadyout;
-            hresp = ram_hresp;
-            hrdata = ram_hrdata;
+            hready__comb = ram_hreadyout;
+            hresp__comb = ram_hresp;
+            hrdata__comb = ram_hrdata;
         end
         else if (dsel_apb) begin
-            hready = apb_hreadyout;
-            hresp = apb_hresp;
-            hrdata = apb_hrdata;
+            hready__comb = apb_hreadyout;
+            hresp__comb = apb_hresp;
+            hrdata__comb = apb_hrdata;
         end
         else if (derr1) begin
-            hready = 1'b0;
-            hresp = 1'b1;
+            hready__comb = 1'b0;
+            hresp__comb = 1'b1;
         end
         else if (derr2) begin
-            hresp = 1'b1;
+            hresp__comb = 1'b1;
         end
+        hrdata = hrdata__comb;
+        hready = hready__comb;
+        hresp = hresp__comb;
     end
 
 endmodule // pluton_soc_app_mux
@@ -7728,6 +7914,17 @@ module pluton_soc_app_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
     );
 
     // Update code
+    reg [11:0] array__waddr__comb;
+    reg [31:0] array__wdata__comb;
+    reg [3:0] array__we__comb;
+    reg err1__d__comb;
+    reg [31:0] fwd_data__d__comb;
+    reg [3:0] fwd_mask__d__comb;
+    reg [31:0] hrdata__comb;
+    reg rd__d__comb;
+    reg [11:0] waddr_r__d__comb;
+    reg [3:0] wmask__d__comb;
+    reg wr__d__comb;
     always @(*) begin
         array__clock = clock;
         wr__clock = clock;
@@ -7785,39 +7982,39 @@ module pluton_soc_app_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
             bad = haddr[32'h0] | haddr[32'h1];
             lanes = lanes_all;
         end
-        wr__d = 1'b0;
-        rd__d = 1'b0;
-        err1__d = 1'b0;
+        wr__d__comb = 1'b0;
+        rd__d__comb = 1'b0;
+        err1__d__comb = 1'b0;
         err2__d = err1__q;
         if (active) begin
             if (bad | (hwrite & read_only)) begin
-                err1__d = 1'b1;
+                err1__d__comb = 1'b1;
             end
             else if (hwrite) begin
-                wr__d = 1'b1;
+                wr__d__comb = 1'b1;
             end
             else begin
-                rd__d = 1'b1;
+                rd__d__comb = 1'b1;
             end
         end
-        waddr_r__d = waddr_r__q;
-        wmask__d = wmask__q;
+        waddr_r__d__comb = waddr_r__q;
+        wmask__d__comb = wmask__q;
         if (hready) begin
-            waddr_r__d = word;
-            wmask__d = lanes;
+            waddr_r__d__comb = word;
+            wmask__d__comb = lanes;
         end
         commit = wr__q & hready;
         array__raddr = word;
-        array__we = zero4;
-        array__waddr = waddr_r__q;
-        array__wdata = hwdata;
+        array__we__comb = zero4;
+        array__waddr__comb = waddr_r__q;
+        array__wdata__comb = hwdata;
         if (commit) begin
-            array__we = wmask__q;
+            array__we__comb = wmask__q;
         end
         if (ld_we) begin
-            array__we = lanes_all;
-            array__waddr = ld_addr;
-            array__wdata = ld_data;
+            array__we__comb = lanes_all;
+            array__waddr__comb = ld_addr;
+            array__wdata__comb = ld_data;
         end
         wmask32 = zero32;
         if (wmask__q[32'h0]) begin
@@ -7834,11 +8031,11 @@ module pluton_soc_app_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
         end
         wdata_masked = hwdata & wmask32;
         fwd__d = commit & active & ~hwrite & (word == waddr_r__q);
-        fwd_mask__d = fwd_mask__q;
-        fwd_data__d = fwd_data__q;
+        fwd_mask__d__comb = fwd_mask__q;
+        fwd_data__d__comb = fwd_data__q;
         if (commit) begin
-            fwd_mask__d = wmask__q;
-            fwd_data__d = wdata_masked;
+            fwd_mask__d__comb = wmask__q;
+            fwd_data__d__comb = wdata_masked;
         end
         fwd_mask32 = zero32;
         if (fwd_mask__q[32'h0]) begin
@@ -7853,15 +8050,26 @@ module pluton_soc_app_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
         if (fwd_mask__q[32'h3]) begin
             fwd_mask32 = fwd_mask32 | byte3;
         end
-        hrdata = zero32;
+        hrdata__comb = zero32;
         if (rd__q) begin
-            hrdata = array__rdata;
+            hrdata__comb = array__rdata;
             if (fwd__q) begin
-                hrdata = (array__rdata & ~fwd_mask32) | fwd_data__q;
+                hrdata__comb = (array__rdata & ~fwd_mask32) | fwd_data__q;
             end
         end
         hreadyout = ~err1__q;
         hresp = err1__q | err2__q;
+        array__waddr = array__waddr__comb;
+        array__wdata = array__wdata__comb;
+        array__we = array__we__comb;
+        err1__d = err1__d__comb;
+        fwd_data__d = fwd_data__d__comb;
+        fwd_mask__d = fwd_mask__d__comb;
+        hrdata = hrdata__comb;
+        rd__d = rd__d__comb;
+        waddr_r__d = waddr_r__d__comb;
+        wmask__d = wmask__d__comb;
+        wr__d = wr__d__comb;
     end
 
 endmodule // pluton_soc_app_ram
@@ -8067,6 +8275,17 @@ module pluton_soc_app_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
     );
 
     // Update code
+    reg [13:0] array__waddr__comb;
+    reg [31:0] array__wdata__comb;
+    reg [3:0] array__we__comb;
+    reg err1__d__comb;
+    reg [31:0] fwd_data__d__comb;
+    reg [3:0] fwd_mask__d__comb;
+    reg [31:0] hrdata__comb;
+    reg rd__d__comb;
+    reg [13:0] waddr_r__d__comb;
+    reg [3:0] wmask__d__comb;
+    reg wr__d__comb;
     always @(*) begin
         array__clock = clock;
         wr__clock = clock;
@@ -8124,39 +8343,39 @@ module pluton_soc_app_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
             bad = haddr[32'h0] | haddr[32'h1];
             lanes = lanes_all;
         end
-        wr__d = 1'b0;
-        rd__d = 1'b0;
-        err1__d = 1'b0;
+        wr__d__comb = 1'b0;
+        rd__d__comb = 1'b0;
+        err1__d__comb = 1'b0;
         err2__d = err1__q;
         if (active) begin
             if (bad | (hwrite & read_only)) begin
-                err1__d = 1'b1;
+                err1__d__comb = 1'b1;
             end
             else if (hwrite) begin
-                wr__d = 1'b1;
+                wr__d__comb = 1'b1;
             end
             else begin
-                rd__d = 1'b1;
+                rd__d__comb = 1'b1;
             end
         end
-        waddr_r__d = waddr_r__q;
-        wmask__d = wmask__q;
+        waddr_r__d__comb = waddr_r__q;
+        wmask__d__comb = wmask__q;
         if (hready) begin
-            waddr_r__d = word;
-            wmask__d = lanes;
+            waddr_r__d__comb = word;
+            wmask__d__comb = lanes;
         end
         commit = wr__q & hready;
         array__raddr = word;
-        array__we = zero4;
-        array__waddr = waddr_r__q;
-        array__wdata = hwdata;
+        array__we__comb = zero4;
+        array__waddr__comb = waddr_r__q;
+        array__wdata__comb = hwdata;
         if (commit) begin
-            array__we = wmask__q;
+            array__we__comb = wmask__q;
         end
         if (ld_we) begin
-            array__we = lanes_all;
-            array__waddr = ld_addr;
-            array__wdata = ld_data;
+            array__we__comb = lanes_all;
+            array__waddr__comb = ld_addr;
+            array__wdata__comb = ld_data;
         end
         wmask32 = zero32;
         if (wmask__q[32'h0]) begin
@@ -8173,11 +8392,11 @@ module pluton_soc_app_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
         end
         wdata_masked = hwdata & wmask32;
         fwd__d = commit & active & ~hwrite & (word == waddr_r__q);
-        fwd_mask__d = fwd_mask__q;
-        fwd_data__d = fwd_data__q;
+        fwd_mask__d__comb = fwd_mask__q;
+        fwd_data__d__comb = fwd_data__q;
         if (commit) begin
-            fwd_mask__d = wmask__q;
-            fwd_data__d = wdata_masked;
+            fwd_mask__d__comb = wmask__q;
+            fwd_data__d__comb = wdata_masked;
         end
         fwd_mask32 = zero32;
         if (fwd_mask__q[32'h0]) begin
@@ -8192,15 +8411,26 @@ module pluton_soc_app_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hrea
         if (fwd_mask__q[32'h3]) begin
             fwd_mask32 = fwd_mask32 | byte3;
         end
-        hrdata = zero32;
+        hrdata__comb = zero32;
         if (rd__q) begin
-            hrdata = array__rdata;
+            hrdata__comb = array__rdata;
             if (fwd__q) begin
-                hrdata = (array__rdata & ~fwd_mask32) | fwd_data__q;
+                hrdata__comb = (array__rdata & ~fwd_mask32) | fwd_data__q;
             end
         end
         hreadyout = ~err1__q;
         hresp = err1__q | err2__q;
+        array__waddr = array__waddr__comb;
+        array__wdata = array__wdata__comb;
+        array__we = array__we__comb;
+        err1__d = err1__d__comb;
+        fwd_data__d = fwd_data__d__comb;
+        fwd_mask__d = fwd_mask__d__comb;
+        hrdata = hrdata__comb;
+        rd__d = rd__d__comb;
+        waddr_r__d = waddr_r__d__comb;
+        wmask__d = wmask__d__comb;
+        wr__d = wr__d__comb;
     end
 
 endmodule // pluton_soc_app_rom
@@ -8424,6 +8654,16 @@ module pluton_soc_app_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     );
 
     // Update code
+    reg [15:0] baud__d__comb;
+    reg [3:0] bitcnt__d__comb;
+    reg [15:0] div__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg line_n__d__comb;
+    reg [31:0] prdata__comb;
+    reg [7:0] shreg__d__comb;
+    reg [7:0] tx_byte_r__d__comb;
+    reg tx_ie__d__comb;
+    reg tx_valid_r__d__comb;
     always @(*) begin
         div__clock = clock;
         tx_ie__clock = clock;
@@ -8489,65 +8729,65 @@ module pluton_soc_app_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         ok_read = access & ~pwrite & (err == e_none);
         pready = 1'b1;
         pslverr = access & (err != e_none);
-        div__d = div__q;
-        tx_ie__d = tx_ie__q;
-        err_info__d = err_info__q;
+        div__d__comb = div__q;
+        tx_ie__d__comb = tx_ie__q;
+        err_info__d__comb = err_info__q;
         if (ok_write) begin
             if (is_div) begin
-                div__d = pwdata[(32'h0)+:(16)] ^ div_reset;
+                div__d__comb = pwdata[(32'h0)+:(16)] ^ div_reset;
             end
             if (is_ctrl) begin
-                tx_ie__d = pwdata[32'h0];
+                tx_ie__d__comb = pwdata[32'h0];
             end
             if (is_err) begin
-                err_info__d = zero32;
+                err_info__d__comb = zero32;
             end
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit_write;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit_write;
                 end
             end
             else begin
-                err_info__d = err_info__q | bit_overflow;
+                err_info__d__comb = err_info__q | bit_overflow;
             end
         end
-        bitcnt__d = bitcnt__q;
-        baud__d = baud__q;
-        shreg__d = shreg__q;
-        line_n__d = line_n__q;
-        tx_valid_r__d = 1'b0;
-        tx_byte_r__d = tx_byte_r__q;
+        bitcnt__d__comb = bitcnt__q;
+        baud__d__comb = baud__q;
+        shreg__d__comb = shreg__q;
+        line_n__d__comb = line_n__q;
+        tx_valid_r__d__comb = 1'b0;
+        tx_byte_r__d__comb = tx_byte_r__q;
         if (busy) begin
             if (baud__q == zero16) begin
-                baud__d = (div__q ^ div_reset) - one16;
-                bitcnt__d = bitcnt__q - one4;
+                baud__d__comb = (div__q ^ div_reset) - one16;
+                bitcnt__d__comb = bitcnt__q - one4;
                 if (bitcnt__q == one4) begin
-                    line_n__d = 1'b0;
+                    line_n__d__comb = 1'b0;
                 end
                 else if (bitcnt__q == two4) begin
-                    line_n__d = 1'b0;
+                    line_n__d__comb = 1'b0;
                 end
                 else begin
-                    line_n__d = ~shreg__q[32'h0];
-                    shreg__d = shreg__q >> 32'h1;
+                    line_n__d__comb = ~shreg__q[32'h0];
+                    shreg__d__comb = shreg__q >> 32'h1;
                 end
             end
             else begin
-                baud__d = baud__q - one16;
+                baud__d__comb = baud__q - one16;
             end
         end
         if (ok_write & is_txdata) begin
-            bitcnt__d = ten4;
-            baud__d = (div__q ^ div_reset) - one16;
-            shreg__d = pwdata[(32'h0)+:(8)];
-            line_n__d = 1'b1;
-            tx_valid_r__d = 1'b1;
-            tx_byte_r__d = pwdata[(32'h0)+:(8)];
+            bitcnt__d__comb = ten4;
+            baud__d__comb = (div__q ^ div_reset) - one16;
+            shreg__d__comb = pwdata[(32'h0)+:(8)];
+            line_n__d__comb = 1'b1;
+            tx_valid_r__d__comb = 1'b1;
+            tx_byte_r__d__comb = pwdata[(32'h0)+:(8)];
         end
         uart_tx = ~line_n__q;
         tx_valid = tx_valid_r__q;
@@ -8577,10 +8817,20 @@ module pluton_soc_app_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         else if (is_id) begin
             rdata = block_id;
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
+        baud__d = baud__d__comb;
+        bitcnt__d = bitcnt__d__comb;
+        div__d = div__d__comb;
+        err_info__d = err_info__d__comb;
+        line_n__d = line_n__d__comb;
+        prdata = prdata__comb;
+        shreg__d = shreg__d__comb;
+        tx_byte_r__d = tx_byte_r__d__comb;
+        tx_ie__d = tx_ie__d__comb;
+        tx_valid_r__d = tx_valid_r__d__comb;
     end
 
 endmodule // pluton_soc_app_uart
@@ -8727,6 +8977,17 @@ module pluton_soc_arb(clock,rst_n,s0_psel,s0_penable,s0_pwrite,s0_paddr,s0_pwdat
     );
 
     // Update code
+    reg busy__d__comb;
+    reg [15:0] m_paddr__comb /*verilator isolate_assignments*/;
+    reg m_penable__comb /*verilator isolate_assignments*/;
+    reg [3:0] m_pmaster__comb /*verilator isolate_assignments*/;
+    reg [3:0] m_pstrb__comb /*verilator isolate_assignments*/;
+    reg [31:0] m_pwdata__comb /*verilator isolate_assignments*/;
+    reg m_pwrite__comb /*verilator isolate_assignments*/;
+    reg owner__d__comb;
+    reg [31:0] s0_prdata__comb;
+    reg [31:0] s1_prdata__comb;
+    reg turn__d__comb;
     always @(*) begin
         busy__clock = clock;
         busy__rst_n = rst_n;
@@ -8745,53 +9006,64 @@ module pluton_soc_arb(clock,rst_n,s0_psel,s0_penable,s0_pwrite,s0_paddr,s0_pwdat
         end
         fwd = busy__q | s0_psel | s1_psel;
         m_psel = fwd;
-        m_penable = 1'b0;
-        m_pwrite = 1'b0;
-        m_paddr = zero16;
-        m_pwdata = zero32;
-        m_pstrb = zero4;
-        m_pmaster = zero4;
+        m_penable__comb = 1'b0;
+        m_pwrite__comb = 1'b0;
+        m_paddr__comb = zero16;
+        m_pwdata__comb = zero32;
+        m_pstrb__comb = zero4;
+        m_pmaster__comb = zero4;
         if (fwd & ~grant) begin
-            m_penable = busy__q & s0_penable;
-            m_pwrite = s0_pwrite;
-            m_paddr = s0_paddr;
-            m_pwdata = s0_pwdata;
-            m_pstrb = s0_pstrb;
-            m_pmaster = s0_pmaster;
+            m_penable__comb = busy__q & s0_penable;
+            m_pwrite__comb = s0_pwrite;
+            m_paddr__comb = s0_paddr;
+            m_pwdata__comb = s0_pwdata;
+            m_pstrb__comb = s0_pstrb;
+            m_pmaster__comb = s0_pmaster;
         end
         if (fwd & grant) begin
-            m_penable = busy__q & s1_penable;
-            m_pwrite = s1_pwrite;
-            m_paddr = s1_paddr;
-            m_pwdata = s1_pwdata;
-            m_pstrb = s1_pstrb;
-            m_pmaster = s1_pmaster;
+            m_penable__comb = busy__q & s1_penable;
+            m_pwrite__comb = s1_pwrite;
+            m_paddr__comb = s1_paddr;
+            m_pwdata__comb = s1_pwdata;
+            m_pstrb__comb = s1_pstrb;
+            m_pmaster__comb = s1_pmaster;
         end
         sel0 = busy__q & ~owner__q;
         sel1 = busy__q & owner__q;
         s0_pready = sel0 & m_pready;
         s0_pslverr = sel0 & m_pslverr;
-        s0_prdata = zero32;
+        s0_prdata__comb = zero32;
         if (sel0 & m_pready & ~s0_pwrite) begin
-            s0_prdata = m_prdata;
+            s0_prdata__comb = m_prdata;
         end
         s1_pready = sel1 & m_pready;
         s1_pslverr = sel1 & m_pslverr;
-        s1_prdata = zero32;
+        s1_prdata__comb = zero32;
         if (sel1 & m_pready & ~s1_pwrite) begin
-            s1_prdata = m_prdata;
+            s1_prdata__comb = m_prdata;
         end
-        busy__d = busy__q;
-        owner__d = owner__q;
-        turn__d = turn__q;
+        busy__d__comb = busy__q;
+        owner__d__comb = owner__q;
+        turn__d__comb = turn__q;
         if (~busy__q & (s0_psel | s1_psel)) begin
-            busy__d = 1'b1;
-            owner__d = pick;
-            turn__d = ~pick ^ first_tie_is_1[32'h0];
+            busy__d__comb = 1'b1;
+            owner__d__comb = pick;
+            turn__d__comb = ~pick ^ first_tie_is_1[32'h0];
         end
         if (busy__q & m_pready) begin
-            busy__d = 1'b0;
+            busy__d__comb = 1'b0;
         end
+        busy__d = busy__d__comb;
+        m_paddr = m_paddr__comb;
+        m_penable = m_penable__comb;
+        m_pmaster = m_pmaster__comb;
+        m_pstrb = m_pstrb__comb;
+        m_pwdata = m_pwdata__comb;
+        m_pwrite = m_pwrite__comb;
+        owner__d = owner__d__comb;
+        s0_prdata = s0_prdata__comb;
+        s1_prdata = s1_prdata__comb;
+        turn__d = turn__d__comb;
     end
 
 endmodule // pluton_soc_arb
@@ -9025,46 +9297,60 @@ module pluton_soc_mbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     );
 
     // Update code
+    reg [31:0] a2s__0__d__comb;
+    reg [31:0] a2s__1__d__comb;
+    reg [31:0] a2s__2__d__comb;
+    reg [31:0] a2s__3__d__comb;
+    reg a2s_pend__d__comb;
+    reg app_ie__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [31:0] prdata__comb;
+    reg [31:0] s2a__0__d__comb;
+    reg [31:0] s2a__1__d__comb;
+    reg [31:0] s2a__2__d__comb;
+    reg [31:0] s2a__3__d__comb;
+    reg s2a_pend__d__comb;
+    reg sec_ie__d__comb;
     always @(*) begin
         s2a__0__clock = clock;
         s2a__0__rst_n = rst_n;
-        s2a__0__d = s2a__0__q;
+        s2a__0__d__comb = s2a__0__q;
         a2s__0__clock = clock;
         a2s__0__rst_n = rst_n;
-        a2s__0__d = a2s__0__q;
+        a2s__0__d__comb = a2s__0__q;
         s2a__1__clock = clock;
         s2a__1__rst_n = rst_n;
-        s2a__1__d = s2a__1__q;
+        s2a__1__d__comb = s2a__1__q;
         a2s__1__clock = clock;
         a2s__1__rst_n = rst_n;
-        a2s__1__d = a2s__1__q;
+        a2s__1__d__comb = a2s__1__q;
         s2a__2__clock = clock;
         s2a__2__rst_n = rst_n;
-        s2a__2__d = s2a__2__q;
+        s2a__2__d__comb = s2a__2__q;
         a2s__2__clock = clock;
         a2s__2__rst_n = rst_n;
-        a2s__2__d = a2s__2__q;
+        a2s__2__d__comb = a2s__2__q;
         s2a__3__clock = clock;
         s2a__3__rst_n = rst_n;
-        s2a__3__d = s2a__3__q;
+        s2a__3__d__comb = s2a__3__q;
         a2s__3__clock = clock;
         a2s__3__rst_n = rst_n;
-        a2s__3__d = a2s__3__q;
+        a2s__3__d__comb = a2s__3__q;
         s2a_pend__clock = clock;
         s2a_pend__rst_n = rst_n;
-        s2a_pend__d = s2a_pend__q;
+        s2a_pend__d__comb = s2a_pend__q;
         a2s_pend__clock = clock;
         a2s_pend__rst_n = rst_n;
-        a2s_pend__d = a2s_pend__q;
+        a2s_pend__d__comb = a2s_pend__q;
         sec_ie__clock = clock;
         sec_ie__rst_n = rst_n;
-        sec_ie__d = sec_ie__q;
+        sec_ie__d__comb = sec_ie__q;
         app_ie__clock = clock;
         app_ie__rst_n = rst_n;
-        app_ie__d = app_ie__q;
+        app_ie__d__comb = app_ie__q;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         access = psel & penable;
         aligned = paddr[(32'h0)+:(2)] == zero2;
         is_id = paddr == a_id;
@@ -9124,61 +9410,61 @@ module pluton_soc_mbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         pready = 1'b1;
         pslverr = access & (err != e_none);
         if (ok_write & is_s2a_data & wsel[0]) begin
-            s2a__0__d = pwdata;
+            s2a__0__d__comb = pwdata;
         end
         if (ok_write & is_a2s_data & wsel[0]) begin
-            a2s__0__d = pwdata;
+            a2s__0__d__comb = pwdata;
         end
         if (ok_write & is_s2a_data & wsel[1]) begin
-            s2a__1__d = pwdata;
+            s2a__1__d__comb = pwdata;
         end
         if (ok_write & is_a2s_data & wsel[1]) begin
-            a2s__1__d = pwdata;
+            a2s__1__d__comb = pwdata;
         end
         if (ok_write & is_s2a_data & wsel[2]) begin
-            s2a__2__d = pwdata;
+            s2a__2__d__comb = pwdata;
         end
         if (ok_write & is_a2s_data & wsel[2]) begin
-            a2s__2__d = pwdata;
+            a2s__2__d__comb = pwdata;
         end
         if (ok_write & is_s2a_data & wsel[3]) begin
-            s2a__3__d = pwdata;
+            s2a__3__d__comb = pwdata;
         end
         if (ok_write & is_a2s_data & wsel[3]) begin
-            a2s__3__d = pwdata;
+            a2s__3__d__comb = pwdata;
         end
         if (ok_write & is_s2a_send) begin
-            s2a_pend__d = 1'b1;
+            s2a_pend__d__comb = 1'b1;
         end
         if (ok_write & is_s2a_ack) begin
-            s2a_pend__d = 1'b0;
+            s2a_pend__d__comb = 1'b0;
         end
         if (ok_write & is_a2s_send) begin
-            a2s_pend__d = 1'b1;
+            a2s_pend__d__comb = 1'b1;
         end
         if (ok_write & is_a2s_ack) begin
-            a2s_pend__d = 1'b0;
+            a2s_pend__d__comb = 1'b0;
         end
         if (ok_write & is_sec_ie) begin
-            sec_ie__d = pwdata[32'h0];
+            sec_ie__d__comb = pwdata[32'h0];
         end
         if (ok_write & is_app_ie) begin
-            app_ie__d = pwdata[32'h0];
+            app_ie__d__comb = pwdata[32'h0];
         end
         if (ok_write & is_err) begin
-            err_info__d = zero32;
+            err_info__d__comb = zero32;
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
                 end
             end
             else begin
-                err_info__d = err_info__q | b_overflow;
+                err_info__d__comb = err_info__q | b_overflow;
             end
         end
         rdata = zero32;
@@ -9243,12 +9529,26 @@ module pluton_soc_mbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                 rdata = a2s__3__q;
             end
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         irq_sec = a2s_pend__q & sec_ie__q;
         irq_app = s2a_pend__q & app_ie__q;
+        a2s__0__d = a2s__0__d__comb;
+        a2s__1__d = a2s__1__d__comb;
+        a2s__2__d = a2s__2__d__comb;
+        a2s__3__d = a2s__3__d__comb;
+        a2s_pend__d = a2s_pend__d__comb;
+        app_ie__d = app_ie__d__comb;
+        err_info__d = err_info__d__comb;
+        prdata = prdata__comb;
+        s2a__0__d = s2a__0__d__comb;
+        s2a__1__d = s2a__1__d__comb;
+        s2a__2__d = s2a__2__d__comb;
+        s2a__3__d = s2a__3__d__comb;
+        s2a_pend__d = s2a_pend__d__comb;
+        sec_ie__d = sec_ie__d__comb;
     end
 
 endmodule // pluton_soc_mbox
@@ -9937,58 +10237,85 @@ module pluton_soc_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     );
 
     // Update code
+    reg locked__d__comb;
+    reg [11:0] m_paddr__comb /*verilator isolate_assignments*/;
+    reg m_penable__comb /*verilator isolate_assignments*/;
+    reg [3:0] m_pmaster__comb /*verilator isolate_assignments*/;
+    reg [7:0] m_psel__comb /*verilator isolate_assignments*/;
+    reg [3:0] m_pstrb__comb /*verilator isolate_assignments*/;
+    reg [31:0] m_pwdata__comb /*verilator isolate_assignments*/;
+    reg m_pwrite__comb /*verilator isolate_assignments*/;
+    reg [31:0] prdata__comb;
+    reg pready__comb;
+    reg pslverr__comb;
+    reg [15:0] viol_addr__d__comb;
+    reg [2:0] viol_cause__d__comb;
+    reg [31:0] viol_count__d__comb;
+    reg [3:0] viol_master__d__comb;
+    reg viol_valid__d__comb;
+    reg viol_write__d__comb;
+    reg [7:0] win_no_read__d__comb;
+    reg [7:0] win_no_write__d__comb;
+    reg [3:0] win_owner__0__d__comb;
+    reg [3:0] win_owner__1__d__comb;
+    reg [3:0] win_owner__2__d__comb;
+    reg [3:0] win_owner__3__d__comb;
+    reg [3:0] win_owner__4__d__comb;
+    reg [3:0] win_owner__5__d__comb;
+    reg [3:0] win_owner__6__d__comb;
+    reg [3:0] win_owner__7__d__comb;
     always @(*) begin
         win_owner__0__clock = clock;
         win_owner__0__rst_n = rst_n;
-        win_owner__0__d = win_owner__0__q;
+        win_owner__0__d__comb = win_owner__0__q;
         win_owner__1__clock = clock;
         win_owner__1__rst_n = rst_n;
-        win_owner__1__d = win_owner__1__q;
+        win_owner__1__d__comb = win_owner__1__q;
         win_owner__2__clock = clock;
         win_owner__2__rst_n = rst_n;
-        win_owner__2__d = win_owner__2__q;
+        win_owner__2__d__comb = win_owner__2__q;
         win_owner__3__clock = clock;
         win_owner__3__rst_n = rst_n;
-        win_owner__3__d = win_owner__3__q;
+        win_owner__3__d__comb = win_owner__3__q;
         win_owner__4__clock = clock;
         win_owner__4__rst_n = rst_n;
-        win_owner__4__d = win_owner__4__q;
+        win_owner__4__d__comb = win_owner__4__q;
         win_owner__5__clock = clock;
         win_owner__5__rst_n = rst_n;
-        win_owner__5__d = win_owner__5__q;
+        win_owner__5__d__comb = win_owner__5__q;
         win_owner__6__clock = clock;
         win_owner__6__rst_n = rst_n;
-        win_owner__6__d = win_owner__6__q;
+        win_owner__6__d__comb = win_owner__6__q;
         win_owner__7__clock = clock;
         win_owner__7__rst_n = rst_n;
-        win_owner__7__d = win_owner__7__q;
+        win_owner__7__d__comb = win_owner__7__q;
         win_no_read__clock = clock;
         win_no_read__rst_n = rst_n;
-        win_no_read__d = win_no_read__q;
+        win_no_read__d__comb = win_no_read__q;
         win_no_write__clock = clock;
         win_no_write__rst_n = rst_n;
-        win_no_write__d = win_no_write__q;
+        win_no_write__d__comb = win_no_write__q;
         locked__clock = clock;
         locked__rst_n = rst_n;
-        locked__d = locked__q;
+        locked__d__comb = locked__q;
         viol_valid__clock = clock;
         viol_valid__rst_n = rst_n;
-        viol_valid__d = viol_valid__q;
+        viol_valid__d__comb = viol_valid__q;
         viol_write__clock = clock;
         viol_write__rst_n = rst_n;
-        viol_write__d = viol_write__q;
+        viol_write__d__comb = viol_write__q;
         viol_cause__clock = clock;
         viol_cause__rst_n = rst_n;
-        viol_cause__d = viol_cause__q;
+        viol_cause__d__comb = viol_cause__q;
         viol_master__clock = clock;
         viol_master__rst_n = rst_n;
-        viol_master__d = viol_master__q;
+        viol_master__d__comb = viol_master__q;
         viol_addr__clock = clock;
         viol_addr__rst_n = rst_n;
-        viol_addr__d = viol_addr__q;
+        viol_addr__d__comb = viol_addr__q;
         viol_count__clock = clock;
         viol_count__rst_n = rst_n;
-        viol_count__d = viol_count__q;
+        viol_count__d__comb = viol_count__q;
         is_per = ~paddr[32'hf];
         is_cfg = paddr[(32'hc)+:(4)] == cfg_win;
         win_oh = one8 << paddr[(32'hc)+:(3)];
@@ -10063,21 +10390,21 @@ module pluton_soc_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
         den = psel & (cause != k_none);
         cfg_write = psel & is_cfg & (cause == k_none) & pwrite;
         cfg_read = psel & is_cfg & (cause == k_none) & ~pwrite;
-        m_psel = zero8;
-        m_penable = 1'b0;
-        m_pwrite = 1'b0;
-        m_paddr = zero12;
-        m_pwdata = zero32;
-        m_pstrb = zero4;
-        m_pmaster = zero4;
+        m_psel__comb = zero8;
+        m_penable__comb = 1'b0;
+        m_pwrite__comb = 1'b0;
+        m_paddr__comb = zero12;
+        m_pwdata__comb = zero32;
+        m_pstrb__comb = zero4;
+        m_pmaster__comb = zero4;
         if (fwd) begin
-            m_psel = win_oh;
-            m_penable = penable;
-            m_pwrite = pwrite;
-            m_paddr = off;
-            m_pwdata = pwdata;
-            m_pstrb = pstrb;
-            m_pmaster = pmaster;
+            m_psel__comb = win_oh;
+            m_penable__comb = penable;
+            m_pwrite__comb = pwrite;
+            m_paddr__comb = off;
+            m_pwdata__comb = pwdata;
+            m_pstrb__comb = pstrb;
+            m_pmaster__comb = pmaster;
         end
         cfg_owner = zero4;
         if (cfg_oh[0]) begin
@@ -10151,101 +10478,128 @@ module pluton_soc_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
         else if (is_id) begin
             rdata = block_id;
         end
-        prdata = zero32;
-        pready = 1'b1;
-        pslverr = den;
+        prdata__comb = zero32;
+        pready__comb = 1'b1;
+        pslverr__comb = den;
         if (fwd) begin
             if (win_oh[0]) begin
-                prdata = m_prdata[(32'h20 * 0)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 0)+:(32)];
             end
             if (win_oh[1]) begin
-                prdata = m_prdata[(32'h20 * 1)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 1)+:(32)];
             end
             if (win_oh[2]) begin
-                prdata = m_prdata[(32'h20 * 2)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 2)+:(32)];
             end
             if (win_oh[3]) begin
-                prdata = m_prdata[(32'h20 * 3)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 3)+:(32)];
             end
             if (win_oh[4]) begin
-                prdata = m_prdata[(32'h20 * 4)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 4)+:(32)];
             end
             if (win_oh[5]) begin
-                prdata = m_prdata[(32'h20 * 5)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 5)+:(32)];
             end
             if (win_oh[6]) begin
-                prdata = m_prdata[(32'h20 * 6)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 6)+:(32)];
             end
             if (win_oh[7]) begin
-                prdata = m_prdata[(32'h20 * 7)+:(32)];
+                prdata__comb = m_prdata[(32'h20 * 7)+:(32)];
             end
-            pready = |(m_pready & win_oh);
-            pslverr = |(m_pslverr & win_oh);
+            pready__comb = |(m_pready & win_oh);
+            pslverr__comb = |(m_pslverr & win_oh);
         end
         else if (cfg_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         intr_viol = viol_valid__q;
         locked_o = locked__q;
         if (psel & penable & den) begin
             if (~viol_valid__q) begin
-                viol_valid__d = 1'b1;
-                viol_write__d = pwrite;
-                viol_cause__d = cause;
-                viol_master__d = pmaster;
-                viol_addr__d = paddr;
+                viol_valid__d__comb = 1'b1;
+                viol_write__d__comb = pwrite;
+                viol_cause__d__comb = cause;
+                viol_master__d__comb = pmaster;
+                viol_addr__d__comb = paddr;
             end
             if (viol_count__q != ones32) begin
-                viol_count__d = viol_count__q + one32;
+                viol_count__d__comb = viol_count__q + one32;
             end
         end
         if (penable & cfg_write) begin
             if (is_wincfg) begin
                 if (cfg_oh[0]) begin
-                    win_owner__0__d = pwdata[(32'h0)+:(4)];
+                    win_owner__0__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[1]) begin
-                    win_owner__1__d = pwdata[(32'h0)+:(4)];
+                    win_owner__1__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[2]) begin
-                    win_owner__2__d = pwdata[(32'h0)+:(4)];
+                    win_owner__2__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[3]) begin
-                    win_owner__3__d = pwdata[(32'h0)+:(4)];
+                    win_owner__3__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[4]) begin
-                    win_owner__4__d = pwdata[(32'h0)+:(4)];
+                    win_owner__4__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[5]) begin
-                    win_owner__5__d = pwdata[(32'h0)+:(4)];
+                    win_owner__5__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[6]) begin
-                    win_owner__6__d = pwdata[(32'h0)+:(4)];
+                    win_owner__6__d__comb = pwdata[(32'h0)+:(4)];
                 end
                 if (cfg_oh[7]) begin
-                    win_owner__7__d = pwdata[(32'h0)+:(4)];
+                    win_owner__7__d__comb = pwdata[(32'h0)+:(4)];
                 end
-                win_no_read__d = win_no_read__q & ~cfg_oh;
+                win_no_read__d__comb = win_no_read__q & ~cfg_oh;
                 if (pwdata[32'h8]) begin
-                    win_no_read__d = win_no_read__q | cfg_oh;
+                    win_no_read__d__comb = win_no_read__q | cfg_oh;
                 end
-                win_no_write__d = win_no_write__q & ~cfg_oh;
+                win_no_write__d__comb = win_no_write__q & ~cfg_oh;
                 if (pwdata[32'h9]) begin
-                    win_no_write__d = win_no_write__q | cfg_oh;
+                    win_no_write__d__comb = win_no_write__q | cfg_oh;
                 end
             end
             if (is_lock & pwdata[32'h0]) begin
-                locked__d = 1'b1;
+                locked__d__comb = 1'b1;
             end
             if (is_vinfo) begin
-                viol_valid__d = 1'b0;
-                viol_write__d = 1'b0;
-                viol_cause__d = k_none;
-                viol_master__d = zero4;
-                viol_addr__d = zero16;
-                viol_count__d = zero32;
+                viol_valid__d__comb = 1'b0;
+                viol_write__d__comb = 1'b0;
+                viol_cause__d__comb = k_none;
+                viol_master__d__comb = zero4;
+                viol_addr__d__comb = zero16;
+                viol_count__d__comb = zero32;
             end
         end
+        locked__d = locked__d__comb;
+        m_paddr = m_paddr__comb;
+        m_penable = m_penable__comb;
+        m_pmaster = m_pmaster__comb;
+        m_psel = m_psel__comb;
+        m_pstrb = m_pstrb__comb;
+        m_pwdata = m_pwdata__comb;
+        m_pwrite = m_pwrite__comb;
+        prdata = prdata__comb;
+        pready = pready__comb;
+        pslverr = pslverr__comb;
+        viol_addr__d = viol_addr__d__comb;
+        viol_cause__d = viol_cause__d__comb;
+        viol_count__d = viol_count__d__comb;
+        viol_master__d = viol_master__d__comb;
+        viol_valid__d = viol_valid__d__comb;
+        viol_write__d = viol_write__d__comb;
+        win_no_read__d = win_no_read__d__comb;
+        win_no_write__d = win_no_write__d__comb;
+        win_owner__0__d = win_owner__0__d__comb;
+        win_owner__1__d = win_owner__1__d__comb;
+        win_owner__2__d = win_owner__2__d__comb;
+        win_owner__3__d = win_owner__3__d__comb;
+        win_owner__4__d = win_owner__4__d__comb;
+        win_owner__5__d = win_owner__5__d__comb;
+        win_owner__6__d = win_owner__6__d__comb;
+        win_owner__7__d = win_owner__7__d__comb;
     end
 
 endmodule // pluton_soc_security_fw
@@ -10958,30 +11312,67 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     );
 
     // Update code
+    reg [31:0] cfg__0__d__comb;
+    reg [31:0] cfg__1__d__comb;
+    reg [31:0] cfg__2__d__comb;
+    reg [31:0] cfg__3__d__comb;
+    reg [5:0] dai_addr__d__comb;
+    reg [31:0] dai_wdata__d__comb;
+    reg [15:0] ecc_cnt__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [4:0] fatal_p__d__comb;
+    reg interrupted__d__comb;
+    reg [255:0] key__d__comb;
+    reg key_loaded__d__comb;
+    reg [255:0] key_out__comb;
+    reg key_slot__d__comb;
+    reg kl_bad__d__comb;
+    reg kl_busy__d__comb;
+    reg lc_bad__d__comb;
+    reg lc_dev__d__comb;
+    reg lc_rma__d__comb;
+    reg lc_sec__d__comb;
+    reg [4:0] locks__d__comb;
+    reg [5:0] mac__prog_addr__comb;
+    reg [39:0] mac__prog_raw__comb;
+    reg [5:0] mac__rd_addr__comb;
+    reg [31:0] prdata__comb;
+    reg [5:0] rd_end__d__comb;
+    reg [5:0] rd_ptr__d__comb;
+    reg rd_run__d__comb;
+    reg rd_vld__d__comb;
+    reg ready__d__comb;
+    reg scanning__d__comb;
+    reg [4:0] svn_cnt__d__comb;
+    reg svn_gap__d__comb;
+    reg [1:0] wcnt__d__comb;
+    reg win_bad__d__comb;
+    reg win_corr__d__comb;
+    reg [31:0] win_data__d__comb;
     always @(*) begin
         mac__clock = clock;
         mac__rst_n = rst_n;
         ready__clock = clock;
         ready__rst_n = rst_n;
-        ready__d = ready__q;
+        ready__d__comb = ready__q;
         scanning__clock = clock;
         scanning__rst_n = rst_n;
-        scanning__d = scanning__q;
+        scanning__d__comb = scanning__q;
         kl_busy__clock = clock;
         kl_busy__rst_n = rst_n;
-        kl_busy__d = kl_busy__q;
+        kl_busy__d__comb = kl_busy__q;
         rd_run__clock = clock;
         rd_run__rst_n = rst_n;
-        rd_run__d = rd_run__q;
+        rd_run__d__comb = rd_run__q;
         rd_vld__clock = clock;
         rd_vld__rst_n = rst_n;
-        rd_vld__d = rd_run__q;
+        rd_vld__d__comb = rd_run__q;
         rd_ptr__clock = clock;
         rd_ptr__rst_n = rst_n;
-        rd_ptr__d = rd_ptr__q;
+        rd_ptr__d__comb = rd_ptr__q;
         rd_end__clock = clock;
         rd_end__rst_n = rst_n;
-        rd_end__d = rd_end__q;
+        rd_end__d__comb = rd_end__q;
         rd_widx__clock = clock;
         rd_widx__rst_n = rst_n;
         rd_widx__d = rd_ptr__q;
@@ -10989,74 +11380,74 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         wcnt__rst_n = rst_n;
         win_data__clock = clock;
         win_data__rst_n = rst_n;
-        win_data__d = zero32;
+        win_data__d__comb = zero32;
         win_bad__clock = clock;
         win_bad__rst_n = rst_n;
-        win_bad__d = 1'b0;
+        win_bad__d__comb = 1'b0;
         win_corr__clock = clock;
         win_corr__rst_n = rst_n;
-        win_corr__d = 1'b0;
+        win_corr__d__comb = 1'b0;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         dai_addr__clock = clock;
         dai_addr__rst_n = rst_n;
-        dai_addr__d = dai_addr__q;
+        dai_addr__d__comb = dai_addr__q;
         dai_wdata__clock = clock;
         dai_wdata__rst_n = rst_n;
-        dai_wdata__d = dai_wdata__q;
+        dai_wdata__d__comb = dai_wdata__q;
         locks__clock = clock;
         locks__rst_n = rst_n;
         fatal_p__clock = clock;
         fatal_p__rst_n = rst_n;
         lc_dev__clock = clock;
         lc_dev__rst_n = rst_n;
-        lc_dev__d = lc_dev__q;
+        lc_dev__d__comb = lc_dev__q;
         lc_sec__clock = clock;
         lc_sec__rst_n = rst_n;
-        lc_sec__d = lc_sec__q;
+        lc_sec__d__comb = lc_sec__q;
         lc_rma__clock = clock;
         lc_rma__rst_n = rst_n;
-        lc_rma__d = lc_rma__q;
+        lc_rma__d__comb = lc_rma__q;
         lc_bad__clock = clock;
         lc_bad__rst_n = rst_n;
-        lc_bad__d = lc_bad__q;
+        lc_bad__d__comb = lc_bad__q;
         svn_cnt__clock = clock;
         svn_cnt__rst_n = rst_n;
-        svn_cnt__d = svn_cnt__q;
+        svn_cnt__d__comb = svn_cnt__q;
         svn_gap__clock = clock;
         svn_gap__rst_n = rst_n;
-        svn_gap__d = svn_gap__q;
+        svn_gap__d__comb = svn_gap__q;
         ecc_cnt__clock = clock;
         ecc_cnt__rst_n = rst_n;
-        ecc_cnt__d = ecc_cnt__q;
+        ecc_cnt__d__comb = ecc_cnt__q;
         interrupted__clock = clock;
         interrupted__rst_n = rst_n;
-        interrupted__d = interrupted__q;
+        interrupted__d__comb = interrupted__q;
         cfg__0__clock = clock;
         cfg__0__rst_n = rst_n;
-        cfg__0__d = cfg__0__q;
+        cfg__0__d__comb = cfg__0__q;
         cfg__1__clock = clock;
         cfg__1__rst_n = rst_n;
-        cfg__1__d = cfg__1__q;
+        cfg__1__d__comb = cfg__1__q;
         cfg__2__clock = clock;
         cfg__2__rst_n = rst_n;
-        cfg__2__d = cfg__2__q;
+        cfg__2__d__comb = cfg__2__q;
         cfg__3__clock = clock;
         cfg__3__rst_n = rst_n;
-        cfg__3__d = cfg__3__q;
+        cfg__3__d__comb = cfg__3__q;
         key__clock = clock;
         key__rst_n = rst_n;
-        key__d = key__q;
+        key__d__comb = key__q;
         key_loaded__clock = clock;
         key_loaded__rst_n = rst_n;
-        key_loaded__d = key_loaded__q;
+        key_loaded__d__comb = key_loaded__q;
         kl_bad__clock = clock;
         kl_bad__rst_n = rst_n;
-        kl_bad__d = kl_bad__q;
+        kl_bad__d__comb = kl_bad__q;
         key_slot__clock = clock;
         key_slot__rst_n = rst_n;
-        key_slot__d = key_slot__q;
+        key_slot__d__comb = key_slot__q;
         access = psel & penable;
         aligned = paddr[(32'h0)+:(2)] == zero2;
         is_cmd = paddr == a_cmd;
@@ -11193,12 +11584,12 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         if (((rd_widx__q >= w_config) & (rd_widx__q < w_lock__0)) | (rd_widx__q == w_lock__4)) begin
             a_part = part__4;
         end
-        mac__rd_addr = cmd_addr;
+        mac__rd_addr__comb = cmd_addr;
         if (rd_run__q) begin
-            mac__rd_addr = rd_ptr__q;
+            mac__rd_addr__comb = rd_ptr__q;
         end
         else if (is_fuse) begin
-            mac__rd_addr = win_w;
+            mac__rd_addr__comb = win_w;
         end
         raw = mac__rdata;
         d_data = raw[(32'h0)+:(32)];
@@ -11447,69 +11838,69 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         need_wait = access & (err == e_none) & ((~pwrite & is_fuse & (wcnt__q != two2)) | (pwrite & is_cmd & (cmd_prog | cmd_lc) & (wcnt__q != one2)));
         pready = ~need_wait;
         pslverr = access & (err != e_none);
-        wcnt__d = zero2;
+        wcnt__d__comb = zero2;
         if (need_wait) begin
-            wcnt__d = wcnt__q + one2;
+            wcnt__d__comb = wcnt__q + one2;
         end
         ok_write = access & pwrite & (err == e_none) & ~need_wait;
         ok_read = access & ~pwrite & (err == e_none) & ~need_wait;
         if (access & ~pwrite & is_fuse & (err == e_none) & (wcnt__q == one2) & (win_w >= w_owner)) begin
-            win_data__d = d_val;
-            win_bad__d = d_bad;
-            win_corr__d = d_corr;
+            win_data__d__comb = d_val;
+            win_bad__d__comb = d_bad;
+            win_corr__d__comb = d_corr;
         end
         prog_go = ok_write & is_cmd & cmd_prog;
         lc_go = ok_write & is_cmd & cmd_lc;
         kl_go = ok_write & is_cmd & cmd_kl;
         tst_go = tst_en & tst_we & ~mac__busy;
         mac__start = prog_go | lc_go | tst_go;
-        mac__prog_addr = cmd_addr;
-        mac__prog_raw = e_raw;
+        mac__prog_addr__comb = cmd_addr;
+        mac__prog_raw__comb = e_raw;
         if (tst_en) begin
-            mac__prog_addr = tst_addr;
-            mac__prog_raw = tst_wdata;
+            mac__prog_addr__comb = tst_addr;
+            mac__prog_raw__comb = tst_wdata;
         end
         lock_add = zero5;
         if (ok_write) begin
             if (is_err) begin
-                err_info__d = zero32;
+                err_info__d__comb = zero32;
             end
             if (is_daddr) begin
-                dai_addr__d = pwdata[(32'h0)+:(6)];
+                dai_addr__d__comb = pwdata[(32'h0)+:(6)];
             end
             if (is_dwdata) begin
-                dai_wdata__d = pwdata;
+                dai_wdata__d__comb = pwdata;
             end
         end
         if (prog_go) begin
-            dai_wdata__d = zero32;
+            dai_wdata__d__comb = zero32;
             if (c_lockw) begin
                 lock_add = c_part;
             end
             if (c_svnw) begin
-                svn_cnt__d = svn_cnt__q + one5;
+                svn_cnt__d__comb = svn_cnt__q + one5;
             end
             if (c_secret) begin
-                key_loaded__d = 1'b0;
+                key_loaded__d__comb = 1'b0;
             end
         end
         if (kl_go) begin
-            kl_busy__d = 1'b1;
-            kl_bad__d = 1'b0;
-            key_loaded__d = 1'b0;
-            key_slot__d = pwdata[32'h4];
-            rd_run__d = 1'b1;
-            rd_ptr__d = w_zero;
-            rd_end__d = w_key_end;
+            kl_busy__d__comb = 1'b1;
+            kl_bad__d__comb = 1'b0;
+            key_loaded__d__comb = 1'b0;
+            key_slot__d__comb = pwdata[32'h4];
+            rd_run__d__comb = 1'b1;
+            rd_ptr__d__comb = w_zero;
+            rd_end__d__comb = w_key_end;
             if (pwdata[32'h4]) begin
-                rd_ptr__d = w_seed;
-                rd_end__d = w_seed_end;
+                rd_ptr__d__comb = w_seed;
+                rd_end__d__comb = w_seed_end;
             end
         end
         if (rd_run__q) begin
-            rd_ptr__d = rd_ptr__q + one6;
+            rd_ptr__d__comb = rd_ptr__q + one6;
             if (rd_ptr__q == rd_end__q) begin
-                rd_run__d = 1'b0;
+                rd_run__d__comb = 1'b0;
             end
         end
         fatal_add = zero5;
@@ -11520,11 +11911,11 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
             if (kl_busy__q) begin
                 key_in = 1'b1;
                 if (d_bad) begin
-                    kl_bad__d = 1'b1;
+                    kl_bad__d__comb = 1'b1;
                 end
                 if (rd_widx__q == rd_end__q) begin
-                    kl_busy__d = 1'b0;
-                    key_loaded__d = ~(kl_bad__q | d_bad);
+                    kl_busy__d__comb = 1'b0;
+                    key_loaded__d__comb = ~(kl_bad__q | d_bad);
                 end
             end
             if (scanning__q) begin
@@ -11533,7 +11924,7 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                     fatal_add = a_part;
                 end
                 if (d_intr) begin
-                    interrupted__d = 1'b1;
+                    interrupted__d__comb = 1'b1;
                 end
                 if ((rd_widx__q >= w_svn) & (rd_widx__q < w_lc)) begin
                     if (d_ones) begin
@@ -11541,11 +11932,11 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                             fatal_add = part__2;
                         end
                         else begin
-                            svn_cnt__d = svn_cnt__q + one5;
+                            svn_cnt__d__comb = svn_cnt__q + one5;
                         end
                     end
                     else begin
-                        svn_gap__d = 1'b1;
+                        svn_gap__d__comb = 1'b1;
                         if (~d_blank) begin
                             fatal_add = part__2;
                         end
@@ -11553,48 +11944,48 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                 end
                 if (rd_widx__q == w_lc) begin
                     if (~d_bad & (d_val == magic__1)) begin
-                        lc_dev__d = 1'b1;
+                        lc_dev__d__comb = 1'b1;
                     end
                     else if (~d_blank) begin
-                        lc_bad__d = 1'b1;
+                        lc_bad__d__comb = 1'b1;
                     end
                 end
                 if (rd_widx__q == w_lc_sec) begin
                     if (~d_bad & (d_val == magic__2)) begin
-                        lc_sec__d = 1'b1;
+                        lc_sec__d__comb = 1'b1;
                     end
                     else if (~d_blank) begin
-                        lc_bad__d = 1'b1;
+                        lc_bad__d__comb = 1'b1;
                     end
                 end
                 if (rd_widx__q == w_lc_rma) begin
                     if (~d_bad & (d_val == magic__3)) begin
-                        lc_rma__d = 1'b1;
+                        lc_rma__d__comb = 1'b1;
                     end
                     else if (~d_blank) begin
-                        lc_bad__d = 1'b1;
+                        lc_bad__d__comb = 1'b1;
                     end
                 end
                 if ((rd_widx__q == w_lc_res) & ~d_blank) begin
-                    lc_bad__d = 1'b1;
+                    lc_bad__d__comb = 1'b1;
                 end
                 if ((rd_widx__q >= w_config) & (rd_widx__q < w_lock__0)) begin
                     case (rd_widx__q[(32'h0)+:(2)])
                         0:
                             begin
-                                cfg__0__d = d_val;
+                                cfg__0__d__comb = d_val;
                             end
                         1:
                             begin
-                                cfg__1__d = d_val;
+                                cfg__1__d__comb = d_val;
                             end
                         2:
                             begin
-                                cfg__2__d = d_val;
+                                cfg__2__d__comb = d_val;
                             end
                         default:
                             begin
-                                cfg__3__d = d_val;
+                                cfg__3__d__comb = d_val;
                             end
                     endcase
                 end
@@ -11602,59 +11993,59 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                     lock_add = a_part;
                 end
                 if (rd_widx__q == w_last) begin
-                    scanning__d = 1'b0;
-                    ready__d = 1'b1;
-                    key_loaded__d = 1'b1;
+                    scanning__d__comb = 1'b0;
+                    ready__d__comb = 1'b1;
+                    key_loaded__d__comb = 1'b1;
                 end
             end
         end
         ze_key__a = d_val;
         if (key_in) begin
-            key__d = (key__q >> 32'h20) | (ze_key__y << 32'he0);
+            key__d__comb = (key__q >> 32'h20) | (ze_key__y << 32'he0);
         end
-        locks__d = locks__q | lock_add;
-        fatal_p__d = fatal_p__q | fatal_add;
+        locks__d__comb = locks__q | lock_add;
+        fatal_p__d__comb = fatal_p__q | fatal_add;
         if (ecc_inc & (ecc_cnt__q != max16)) begin
-            ecc_cnt__d = ecc_cnt__q + one16;
+            ecc_cnt__d__comb = ecc_cnt__q + one16;
         end
         start_scan = ~ready__q & ~scanning__q & ~tst_en & ~mac__busy;
         if (start_scan) begin
-            scanning__d = 1'b1;
-            rd_run__d = 1'b1;
-            rd_vld__d = 1'b0;
-            rd_ptr__d = w_zero;
-            rd_end__d = w_last;
-            locks__d = zero5;
-            fatal_p__d = zero5;
-            lc_dev__d = 1'b0;
-            lc_sec__d = 1'b0;
-            lc_rma__d = 1'b0;
-            lc_bad__d = 1'b0;
-            svn_cnt__d = zero5;
-            svn_gap__d = 1'b0;
-            ecc_cnt__d = zero16;
-            interrupted__d = 1'b0;
-            key_loaded__d = 1'b0;
-            key_slot__d = 1'b0;
+            scanning__d__comb = 1'b1;
+            rd_run__d__comb = 1'b1;
+            rd_vld__d__comb = 1'b0;
+            rd_ptr__d__comb = w_zero;
+            rd_end__d__comb = w_last;
+            locks__d__comb = zero5;
+            fatal_p__d__comb = zero5;
+            lc_dev__d__comb = 1'b0;
+            lc_sec__d__comb = 1'b0;
+            lc_rma__d__comb = 1'b0;
+            lc_bad__d__comb = 1'b0;
+            svn_cnt__d__comb = zero5;
+            svn_gap__d__comb = 1'b0;
+            ecc_cnt__d__comb = zero16;
+            interrupted__d__comb = 1'b0;
+            key_loaded__d__comb = 1'b0;
+            key_slot__d__comb = 1'b0;
         end
         if (tst_en) begin
-            ready__d = 1'b0;
-            scanning__d = 1'b0;
-            kl_busy__d = 1'b0;
-            rd_run__d = 1'b0;
-            rd_vld__d = 1'b0;
+            ready__d__comb = 1'b0;
+            scanning__d__comb = 1'b0;
+            kl_busy__d__comb = 1'b0;
+            rd_run__d__comb = 1'b0;
+            rd_vld__d__comb = 1'b0;
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
                 end
             end
             else begin
-                err_info__d = err_info__q | bit31;
+                err_info__d__comb = err_info__q | bit31;
             end
         end
         ze_daddr__a = dai_addr__q;
@@ -11739,20 +12130,57 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                 endcase
             end
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         key_valid = kv;
-        key_out = zero256;
+        key_out__comb = zero256;
         if (kv) begin
-            key_out = key__q;
+            key_out__comb = key__q;
         end
         lc_state = lc_o[(32'h0)+:(3)];
         debug_en = dbg;
         svn = svn_v[(32'h0)+:(5)];
         fatal = ready__q & (fatal_v != zero5);
         tst_busy = mac__busy;
+        cfg__0__d = cfg__0__d__comb;
+        cfg__1__d = cfg__1__d__comb;
+        cfg__2__d = cfg__2__d__comb;
+        cfg__3__d = cfg__3__d__comb;
+        dai_addr__d = dai_addr__d__comb;
+        dai_wdata__d = dai_wdata__d__comb;
+        ecc_cnt__d = ecc_cnt__d__comb;
+        err_info__d = err_info__d__comb;
+        fatal_p__d = fatal_p__d__comb;
+        interrupted__d = interrupted__d__comb;
+        key__d = key__d__comb;
+        key_loaded__d = key_loaded__d__comb;
+        key_out = key_out__comb;
+        key_slot__d = key_slot__d__comb;
+        kl_bad__d = kl_bad__d__comb;
+        kl_busy__d = kl_busy__d__comb;
+        lc_bad__d = lc_bad__d__comb;
+        lc_dev__d = lc_dev__d__comb;
+        lc_rma__d = lc_rma__d__comb;
+        lc_sec__d = lc_sec__d__comb;
+        locks__d = locks__d__comb;
+        mac__prog_addr = mac__prog_addr__comb;
+        mac__prog_raw = mac__prog_raw__comb;
+        mac__rd_addr = mac__rd_addr__comb;
+        prdata = prdata__comb;
+        rd_end__d = rd_end__d__comb;
+        rd_ptr__d = rd_ptr__d__comb;
+        rd_run__d = rd_run__d__comb;
+        rd_vld__d = rd_vld__d__comb;
+        ready__d = ready__d__comb;
+        scanning__d = scanning__d__comb;
+        svn_cnt__d = svn_cnt__d__comb;
+        svn_gap__d = svn_gap__d__comb;
+        wcnt__d = wcnt__d__comb;
+        win_bad__d = win_bad__d__comb;
+        win_corr__d = win_corr__d__comb;
+        win_data__d = win_data__d__comb;
     end
 
 endmodule // pluton_soc_security_otp
@@ -11877,50 +12305,62 @@ module pluton_soc_security_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,
     );
 
     // Update code
+    reg [5:0] addr__d__comb;
+    reg busy_r__d__comb;
+    reg [5:0] fuse__raddr__comb;
+    reg [39:0] pattern__d__comb;
+    reg [1:0] phase__d__comb;
+    reg [39:0] slot__d__comb;
     always @(*) begin
         fuse__clock = clock;
         fuse__rst_n = rst_n;
         busy_r__clock = clock;
         busy_r__rst_n = rst_n;
-        busy_r__d = busy_r__q;
+        busy_r__d__comb = busy_r__q;
         addr__clock = clock;
         addr__rst_n = rst_n;
-        addr__d = addr__q;
+        addr__d__comb = addr__q;
         pattern__clock = clock;
         pattern__rst_n = rst_n;
-        pattern__d = pattern__q;
+        pattern__d__comb = pattern__q;
         slot__clock = clock;
         slot__rst_n = rst_n;
-        slot__d = slot__q;
+        slot__d__comb = slot__q;
         phase__clock = clock;
         phase__rst_n = rst_n;
-        phase__d = zero2;
-        fuse__raddr = rd_addr;
+        phase__d__comb = zero2;
+        fuse__raddr__comb = rd_addr;
         if (busy_r__q) begin
-            fuse__raddr = addr__q;
+            fuse__raddr__comb = addr__q;
         end
         fuse__waddr = addr__q;
         fuse__wdata = fuse__rdata | (pattern__q & slot__q);
         fuse__we = busy_r__q & (phase__q == last_phase);
         if (busy_r__q) begin
-            phase__d = phase__q + one2;
+            phase__d__comb = phase__q + one2;
             if (phase__q == last_phase) begin
-                slot__d = slot__q << 32'h1;
+                slot__d__comb = slot__q << 32'h1;
                 if (slot__q[32'h27]) begin
-                    busy_r__d = 1'b0;
-                    pattern__d = zero40;
-                    slot__d = zero40;
+                    busy_r__d__comb = 1'b0;
+                    pattern__d__comb = zero40;
+                    slot__d__comb = zero40;
                 end
             end
         end
         else if (start) begin
-            busy_r__d = 1'b1;
-            addr__d = prog_addr;
-            pattern__d = prog_raw;
-            slot__d = one40;
+            busy_r__d__comb = 1'b1;
+            addr__d__comb = prog_addr;
+            pattern__d__comb = prog_raw;
+            slot__d__comb = one40;
         end
         rdata = fuse__rdata;
         busy = busy_r__q;
+        addr__d = addr__d__comb;
+        busy_r__d = busy_r__d__comb;
+        fuse__raddr = fuse__raddr__comb;
+        pattern__d = pattern__d__comb;
+        phase__d = phase__d__comb;
+        slot__d = slot__d__comb;
     end
 
 endmodule // pluton_soc_security_otp_mac
@@ -12616,111 +13056,149 @@ module pluton_soc_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     );
 
     // Update code
+    reg active__d__comb;
+    reg any_dispatched__d__comb;
+    reg [3:0] buf_ram__waddr__comb;
+    reg [31:0] buf_ram__wdata__comb;
+    reg buf_ram__we__comb;
+    reg core__abort__comb;
+    reg core__start__comb;
+    reg ctrl_hmac__d__comb;
+    reg ctrl_keysel__d__comb;
+    reg done_r__d__comb;
+    reg draining__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [15:0] filled__d__comb;
+    reg final_last__d__comb;
+    reg finishing__d__comb;
+    reg inner_last__d__comb;
+    reg [15:0] key_mask__d__comb;
+    reg key_ram__we__comb;
+    reg [1:0] last_bytes__d__comb;
+    reg [63:0] len__d__comb;
+    reg [31:0] msg_len__d__comb;
+    reg [4:0] nwords__d__comb;
+    reg [31:0] part_be__d__comb;
+    reg partial__d__comb;
+    reg pend_key__d__comb;
+    reg pend_opad__d__comb;
+    reg pend_outer__d__comb;
+    reg pend_pad1__d__comb;
+    reg pend_pad2__d__comb;
+    reg [31:0] prdata__comb;
+    reg [3:0] rptr__d__comb;
+    reg src_buf__d__comb;
+    reg src_key__d__comb;
+    reg src_opad__d__comb;
+    reg src_outer__d__comb;
+    reg src_pad1__d__comb;
+    reg src_pad2__d__comb;
+    reg [15:0] stream_oh__d__comb;
     always @(*) begin
         core__clock = clock;
         core__rst_n = rst_n;
         ctrl_hmac__clock = clock;
         ctrl_hmac__rst_n = rst_n;
-        ctrl_hmac__d = ctrl_hmac__q;
+        ctrl_hmac__d__comb = ctrl_hmac__q;
         ctrl_keysel__clock = clock;
         ctrl_keysel__rst_n = rst_n;
-        ctrl_keysel__d = ctrl_keysel__q;
+        ctrl_keysel__d__comb = ctrl_keysel__q;
         active__clock = clock;
         active__rst_n = rst_n;
-        active__d = active__q;
+        active__d__comb = active__q;
         finishing__clock = clock;
         finishing__rst_n = rst_n;
-        finishing__d = finishing__q;
+        finishing__d__comb = finishing__q;
         done_r__clock = clock;
         done_r__rst_n = rst_n;
-        done_r__d = done_r__q;
+        done_r__d__comb = done_r__q;
         key_ram__clock = clock;
         key_ram__rst_n = rst_n;
-        key_ram__we = 1'b0;
+        key_ram__we__comb = 1'b0;
         key_ram__waddr = paddr[(32'h2)+:(4)];
         buf_ram__clock = clock;
         buf_ram__rst_n = rst_n;
-        buf_ram__we = 1'b0;
-        buf_ram__waddr = nwords__q[(32'h0)+:(4)];
+        buf_ram__we__comb = 1'b0;
+        buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
         key_mask__clock = clock;
         key_mask__rst_n = rst_n;
-        key_mask__d = key_mask__q;
+        key_mask__d__comb = key_mask__q;
         rptr__clock = clock;
         rptr__rst_n = rst_n;
         key_ram__raddr = rptr__q;
         buf_ram__raddr = rptr__q;
         filled__clock = clock;
         filled__rst_n = rst_n;
-        filled__d = filled__q;
+        filled__d__comb = filled__q;
         nwords__clock = clock;
         nwords__rst_n = rst_n;
-        nwords__d = nwords__q;
+        nwords__d__comb = nwords__q;
         partial__clock = clock;
         partial__rst_n = rst_n;
-        partial__d = partial__q;
+        partial__d__comb = partial__q;
         stream_oh__clock = clock;
         stream_oh__rst_n = rst_n;
-        stream_oh__d = stream_oh__q << 32'h1;
+        stream_oh__d__comb = stream_oh__q << 32'h1;
         draining__clock = clock;
         draining__rst_n = rst_n;
-        draining__d = draining__q;
+        draining__d__comb = draining__q;
         src_key__clock = clock;
         src_key__rst_n = rst_n;
-        src_key__d = src_key__q;
+        src_key__d__comb = src_key__q;
         src_opad__clock = clock;
         src_opad__rst_n = rst_n;
-        src_opad__d = src_opad__q;
+        src_opad__d__comb = src_opad__q;
         src_buf__clock = clock;
         src_buf__rst_n = rst_n;
-        src_buf__d = src_buf__q;
+        src_buf__d__comb = src_buf__q;
         src_pad1__clock = clock;
         src_pad1__rst_n = rst_n;
-        src_pad1__d = src_pad1__q;
+        src_pad1__d__comb = src_pad1__q;
         src_pad2__clock = clock;
         src_pad2__rst_n = rst_n;
-        src_pad2__d = src_pad2__q;
+        src_pad2__d__comb = src_pad2__q;
         src_outer__clock = clock;
         src_outer__rst_n = rst_n;
-        src_outer__d = src_outer__q;
+        src_outer__d__comb = src_outer__q;
         last_bytes__clock = clock;
         last_bytes__rst_n = rst_n;
-        last_bytes__d = last_bytes__q;
+        last_bytes__d__comb = last_bytes__q;
         part_be__clock = clock;
         part_be__rst_n = rst_n;
-        part_be__d = part_be__q;
+        part_be__d__comb = part_be__q;
         len__clock = clock;
         len__rst_n = rst_n;
-        len__d = len__q;
+        len__d__comb = len__q;
         msg_len__clock = clock;
         msg_len__rst_n = rst_n;
-        msg_len__d = msg_len__q;
+        msg_len__d__comb = msg_len__q;
         pend_key__clock = clock;
         pend_key__rst_n = rst_n;
-        pend_key__d = pend_key__q;
+        pend_key__d__comb = pend_key__q;
         pend_pad1__clock = clock;
         pend_pad1__rst_n = rst_n;
-        pend_pad1__d = pend_pad1__q;
+        pend_pad1__d__comb = pend_pad1__q;
         pend_pad2__clock = clock;
         pend_pad2__rst_n = rst_n;
-        pend_pad2__d = pend_pad2__q;
+        pend_pad2__d__comb = pend_pad2__q;
         pend_opad__clock = clock;
         pend_opad__rst_n = rst_n;
-        pend_opad__d = pend_opad__q;
+        pend_opad__d__comb = pend_opad__q;
         pend_outer__clock = clock;
         pend_outer__rst_n = rst_n;
-        pend_outer__d = pend_outer__q;
+        pend_outer__d__comb = pend_outer__q;
         inner_last__clock = clock;
         inner_last__rst_n = rst_n;
-        inner_last__d = inner_last__q;
+        inner_last__d__comb = inner_last__q;
         final_last__clock = clock;
         final_last__rst_n = rst_n;
-        final_last__d = final_last__q;
+        final_last__d__comb = final_last__q;
         any_dispatched__clock = clock;
         any_dispatched__rst_n = rst_n;
-        any_dispatched__d = any_dispatched__q;
+        any_dispatched__d__comb = any_dispatched__q;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         access = psel & penable;
         aligned = paddr[(32'h0)+:(2)] == zero2;
         is_ctrl = paddr == a_ctrl;
@@ -12843,7 +13321,7 @@ module pluton_soc_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         msg_bytes32 = fill32 - first32;
         msg_bytes64 = fill64 - first64;
         key_ram__wdata = msg_word;
-        buf_ram__wdata = msg_word;
+        buf_ram__wdata__comb = msg_word;
         buf_full = filled__q[32'hf];
         buf_plain_full = buf_full & ~partial__q & ~draining__q;
         next_slot = ~filled__q & ((filled__q << 32'h1) | one16);
@@ -12891,9 +13369,9 @@ module pluton_soc_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                 disp_outer = 1'b1;
             end
         end
-        core__start = disp_key | disp_buf | disp_pad1 | disp_pad2 | disp_opad | disp_outer;
+        core__start__comb = disp_key | disp_buf | disp_pad1 | disp_pad2 | disp_opad | disp_outer;
         core__from_iv = disp_key | disp_opad | (~any_dispatched__q & (disp_buf | disp_pad1));
-        core__abort = 1'b0;
+        core__abort__comb = 1'b0;
         key_pad = ipad;
         if (src_opad__q) begin
             key_pad = opad;
@@ -12973,9 +13451,9 @@ module pluton_soc_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
             h_word = core__h__7;
         end
         if (src_opad__q & low_half) begin
-            buf_ram__we = 1'b1;
-            buf_ram__waddr = rptr__q - one4;
-            buf_ram__wdata = h_word;
+            buf_ram__we__comb = 1'b1;
+            buf_ram__waddr__comb = rptr__q - one4;
+            buf_ram__wdata__comb = h_word;
         end
         at_mark = (stream_oh__q & mark_oh) != zero16;
         stream_word = zero32;
@@ -13020,155 +13498,155 @@ module pluton_soc_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
         pslverr = access & (err != e_none);
-        if (core__start) begin
-            any_dispatched__d = 1'b1;
+        if (core__start__comb) begin
+            any_dispatched__d__comb = 1'b1;
         end
         if (disp_key) begin
-            pend_key__d = 1'b0;
+            pend_key__d__comb = 1'b0;
         end
-        if (core__start) begin
-            stream_oh__d = one16;
-            src_key__d = disp_key;
-            src_opad__d = disp_opad;
-            src_buf__d = disp_buf;
-            src_pad1__d = disp_pad1;
-            src_pad2__d = disp_pad2;
-            src_outer__d = disp_outer;
+        if (core__start__comb) begin
+            stream_oh__d__comb = one16;
+            src_key__d__comb = disp_key;
+            src_opad__d__comb = disp_opad;
+            src_buf__d__comb = disp_buf;
+            src_pad1__d__comb = disp_pad1;
+            src_pad2__d__comb = disp_pad2;
+            src_outer__d__comb = disp_outer;
         end
         if (disp_buf | disp_pad1) begin
-            draining__d = 1'b1;
+            draining__d__comb = 1'b1;
         end
         if (draining__q & stream_oh__q[32'hf]) begin
-            draining__d = 1'b0;
-            filled__d = zero16;
-            nwords__d = zero5;
-            partial__d = 1'b0;
-            part_be__d = zero32;
+            draining__d__comb = 1'b0;
+            filled__d__comb = zero16;
+            nwords__d__comb = zero5;
+            partial__d__comb = 1'b0;
+            part_be__d__comb = zero32;
         end
         if (disp_pad1) begin
-            pend_pad1__d = 1'b0;
+            pend_pad1__d__comb = 1'b0;
             if (~one_block) begin
-                pend_pad2__d = 1'b1;
+                pend_pad2__d__comb = 1'b1;
             end
             else if (ctrl_hmac__q) begin
-                inner_last__d = 1'b1;
+                inner_last__d__comb = 1'b1;
             end
             else begin
-                final_last__d = 1'b1;
+                final_last__d__comb = 1'b1;
             end
         end
         if (disp_pad2) begin
-            pend_pad2__d = 1'b0;
+            pend_pad2__d__comb = 1'b0;
             if (ctrl_hmac__q) begin
-                inner_last__d = 1'b1;
+                inner_last__d__comb = 1'b1;
             end
             else begin
-                final_last__d = 1'b1;
+                final_last__d__comb = 1'b1;
             end
         end
         if (disp_opad) begin
-            pend_opad__d = 1'b0;
+            pend_opad__d__comb = 1'b0;
         end
         if (disp_outer) begin
-            pend_outer__d = 1'b0;
-            final_last__d = 1'b1;
+            pend_outer__d__comb = 1'b0;
+            final_last__d__comb = 1'b1;
         end
         if (core__done & inner_last__q) begin
-            inner_last__d = 1'b0;
-            pend_opad__d = 1'b1;
-            pend_outer__d = 1'b1;
+            inner_last__d__comb = 1'b0;
+            pend_opad__d__comb = 1'b1;
+            pend_outer__d__comb = 1'b1;
         end
         if (core__done & final_last__q) begin
-            final_last__d = 1'b0;
-            finishing__d = 1'b0;
-            done_r__d = 1'b1;
+            final_last__d__comb = 1'b0;
+            finishing__d__comb = 1'b0;
+            done_r__d__comb = 1'b1;
         end
         if (ok_write & ~stall) begin
             if (is_ctrl) begin
-                ctrl_hmac__d = pwdata[32'h0];
-                ctrl_keysel__d = pwdata[32'h1];
+                ctrl_hmac__d__comb = pwdata[32'h0];
+                ctrl_keysel__d__comb = pwdata[32'h1];
             end
             if (is_key) begin
-                key_ram__we = 1'b1;
-                key_mask__d = key_mask__q | key_oh;
+                key_ram__we__comb = 1'b1;
+                key_mask__d__comb = key_mask__q | key_oh;
             end
             if (is_err) begin
-                err_info__d = zero32;
+                err_info__d__comb = zero32;
             end
             if (is_msgw) begin
-                buf_ram__we = 1'b1;
+                buf_ram__we__comb = 1'b1;
                 if (cont_word) begin
-                    buf_ram__waddr = nwords__q[(32'h0)+:(4)] - one4;
+                    buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)] - one4;
                 end
                 else begin
-                    filled__d = (filled__q << 32'h1) | one16;
-                    nwords__d = nwords__q + one5;
+                    filled__d__comb = (filled__q << 32'h1) | one16;
+                    nwords__d__comb = nwords__q + one5;
                 end
-                len__d = len__q + msg_bytes64;
-                msg_len__d = msg_len__q + msg_bytes32;
-                partial__d = ~pstrb[32'h3];
-                last_bytes__d = fill32[(32'h0)+:(2)];
-                part_be__d = zero32;
+                len__d__comb = len__q + msg_bytes64;
+                msg_len__d__comb = msg_len__q + msg_bytes32;
+                partial__d__comb = ~pstrb[32'h3];
+                last_bytes__d__comb = fill32[(32'h0)+:(2)];
+                part_be__d__comb = zero32;
                 if (~pstrb[32'h3]) begin
-                    part_be__d = merged_be;
+                    part_be__d__comb = merged_be;
                 end
                 if (is_msglast) begin
-                    active__d = 1'b0;
-                    finishing__d = 1'b1;
-                    pend_pad1__d = 1'b1;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b1;
+                    pend_pad1__d__comb = 1'b1;
                 end
             end
             if (is_cmd) begin
                 if (cmd_start) begin
-                    active__d = 1'b1;
-                    finishing__d = 1'b0;
-                    done_r__d = 1'b0;
-                    filled__d = zero16;
-                    nwords__d = zero5;
-                    partial__d = 1'b0;
-                    part_be__d = zero32;
-                    msg_len__d = zero32;
-                    len__d = zero64;
+                    active__d__comb = 1'b1;
+                    finishing__d__comb = 1'b0;
+                    done_r__d__comb = 1'b0;
+                    filled__d__comb = zero16;
+                    nwords__d__comb = zero5;
+                    partial__d__comb = 1'b0;
+                    part_be__d__comb = zero32;
+                    msg_len__d__comb = zero32;
+                    len__d__comb = zero64;
                     if (ctrl_hmac__q) begin
-                        len__d = len_hmac;
+                        len__d__comb = len_hmac;
                     end
-                    pend_key__d = ctrl_hmac__q;
-                    pend_pad1__d = 1'b0;
-                    pend_pad2__d = 1'b0;
-                    pend_opad__d = 1'b0;
-                    pend_outer__d = 1'b0;
-                    any_dispatched__d = 1'b0;
+                    pend_key__d__comb = ctrl_hmac__q;
+                    pend_pad1__d__comb = 1'b0;
+                    pend_pad2__d__comb = 1'b0;
+                    pend_opad__d__comb = 1'b0;
+                    pend_outer__d__comb = 1'b0;
+                    any_dispatched__d__comb = 1'b0;
                 end
                 if (cmd_finish) begin
-                    active__d = 1'b0;
-                    finishing__d = 1'b1;
-                    pend_pad1__d = 1'b1;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b1;
+                    pend_pad1__d__comb = 1'b1;
                 end
                 if (cmd_abort) begin
-                    core__abort = 1'b1;
-                    core__start = 1'b0;
-                    active__d = 1'b0;
-                    finishing__d = 1'b0;
-                    done_r__d = 1'b0;
-                    filled__d = zero16;
-                    nwords__d = zero5;
-                    partial__d = 1'b0;
-                    part_be__d = zero32;
-                    draining__d = 1'b0;
-                    stream_oh__d = zero16;
-                    msg_len__d = zero32;
-                    len__d = zero64;
-                    pend_key__d = 1'b0;
-                    pend_pad1__d = 1'b0;
-                    pend_pad2__d = 1'b0;
-                    pend_opad__d = 1'b0;
-                    pend_outer__d = 1'b0;
-                    inner_last__d = 1'b0;
-                    final_last__d = 1'b0;
-                    any_dispatched__d = 1'b0;
+                    core__abort__comb = 1'b1;
+                    core__start__comb = 1'b0;
+                    active__d__comb = 1'b0;
+                    finishing__d__comb = 1'b0;
+                    done_r__d__comb = 1'b0;
+                    filled__d__comb = zero16;
+                    nwords__d__comb = zero5;
+                    partial__d__comb = 1'b0;
+                    part_be__d__comb = zero32;
+                    draining__d__comb = 1'b0;
+                    stream_oh__d__comb = zero16;
+                    msg_len__d__comb = zero32;
+                    len__d__comb = zero64;
+                    pend_key__d__comb = 1'b0;
+                    pend_pad1__d__comb = 1'b0;
+                    pend_pad2__d__comb = 1'b0;
+                    pend_opad__d__comb = 1'b0;
+                    pend_outer__d__comb = 1'b0;
+                    inner_last__d__comb = 1'b0;
+                    final_last__d__comb = 1'b0;
+                    any_dispatched__d__comb = 1'b0;
                 end
                 if (cmd_wipe) begin
-                    key_mask__d = zero16;
+                    key_mask__d__comb = zero16;
                 end
             end
         end
@@ -13176,13 +13654,13 @@ module pluton_soc_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
                 end
             end
             else begin
-                err_info__d = err_info__q | bit31;
+                err_info__d__comb = err_info__q | bit31;
             end
         end
         ze_words__a = nwords__q;
@@ -13223,15 +13701,53 @@ module pluton_soc_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         else if (is_digest & done_r__q) begin
             rdata = h_word_le;
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         intr_done = done_r__q;
-        rptr__d = zero4;
-        if (core__start | ((stream_oh__q & first15) != zero16)) begin
-            rptr__d = rptr__q + one4;
+        rptr__d__comb = zero4;
+        if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
+            rptr__d__comb = rptr__q + one4;
         end
+        active__d = active__d__comb;
+        any_dispatched__d = any_dispatched__d__comb;
+        buf_ram__waddr = buf_ram__waddr__comb;
+        buf_ram__wdata = buf_ram__wdata__comb;
+        buf_ram__we = buf_ram__we__comb;
+        core__abort = core__abort__comb;
+        core__start = core__start__comb;
+        ctrl_hmac__d = ctrl_hmac__d__comb;
+        ctrl_keysel__d = ctrl_keysel__d__comb;
+        done_r__d = done_r__d__comb;
+        draining__d = draining__d__comb;
+        err_info__d = err_info__d__comb;
+        filled__d = filled__d__comb;
+        final_last__d = final_last__d__comb;
+        finishing__d = finishing__d__comb;
+        inner_last__d = inner_last__d__comb;
+        key_mask__d = key_mask__d__comb;
+        key_ram__we = key_ram__we__comb;
+        last_bytes__d = last_bytes__d__comb;
+        len__d = len__d__comb;
+        msg_len__d = msg_len__d__comb;
+        nwords__d = nwords__d__comb;
+        part_be__d = part_be__d__comb;
+        partial__d = partial__d__comb;
+        pend_key__d = pend_key__d__comb;
+        pend_opad__d = pend_opad__d__comb;
+        pend_outer__d = pend_outer__d__comb;
+        pend_pad1__d = pend_pad1__d__comb;
+        pend_pad2__d = pend_pad2__d__comb;
+        prdata = prdata__comb;
+        rptr__d = rptr__d__comb;
+        src_buf__d = src_buf__d__comb;
+        src_key__d = src_key__d__comb;
+        src_opad__d = src_opad__d__comb;
+        src_outer__d = src_outer__d__comb;
+        src_pad1__d = src_pad1__d__comb;
+        src_pad2__d = src_pad2__d__comb;
+        stream_oh__d = stream_oh__d__comb;
     end
 
 endmodule // pluton_soc_security_sha
@@ -13735,123 +14251,159 @@ module pluton_soc_security_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0
     );
 
     // Update code
+    reg adding__d__comb;
+    reg busy_r__d__comb;
+    reg from_iv_r__d__comb;
+    reg [31:0] hs__0__d__comb;
+    reg [31:0] hs__1__d__comb;
+    reg [31:0] hs__2__d__comb;
+    reg [31:0] hs__3__d__comb;
+    reg [31:0] hs__4__d__comb;
+    reg [31:0] hs__5__d__comb;
+    reg [31:0] hs__6__d__comb;
+    reg [31:0] hs__7__d__comb;
+    reg [5:0] round__d__comb;
+    reg [31:0] st__0__d__comb;
+    reg [31:0] st__1__d__comb;
+    reg [31:0] st__2__d__comb;
+    reg [31:0] st__3__d__comb;
+    reg [31:0] st__4__d__comb;
+    reg [31:0] st__5__d__comb;
+    reg [31:0] st__6__d__comb;
+    reg [31:0] st__7__d__comb;
+    reg [31:0] w__0__d__comb;
+    reg [31:0] w__10__d__comb;
+    reg [31:0] w__11__d__comb;
+    reg [31:0] w__12__d__comb;
+    reg [31:0] w__13__d__comb;
+    reg [31:0] w__14__d__comb;
+    reg [31:0] w__15__d__comb;
+    reg [31:0] w__1__d__comb;
+    reg [31:0] w__2__d__comb;
+    reg [31:0] w__3__d__comb;
+    reg [31:0] w__4__d__comb;
+    reg [31:0] w__5__d__comb;
+    reg [31:0] w__6__d__comb;
+    reg [31:0] w__7__d__comb;
+    reg [31:0] w__8__d__comb;
+    reg [31:0] w__9__d__comb;
     always @(*) begin
         st__0__clock = clock;
         st__0__rst_n = rst_n;
-        st__0__d = st__0__q;
+        st__0__d__comb = st__0__q;
         hs__0__clock = clock;
         hs__0__rst_n = rst_n;
-        hs__0__d = hs__0__q;
+        hs__0__d__comb = hs__0__q;
         h__0 = hs__0__q;
         st__1__clock = clock;
         st__1__rst_n = rst_n;
-        st__1__d = st__1__q;
+        st__1__d__comb = st__1__q;
         hs__1__clock = clock;
         hs__1__rst_n = rst_n;
-        hs__1__d = hs__1__q;
+        hs__1__d__comb = hs__1__q;
         h__1 = hs__1__q;
         st__2__clock = clock;
         st__2__rst_n = rst_n;
-        st__2__d = st__2__q;
+        st__2__d__comb = st__2__q;
         hs__2__clock = clock;
         hs__2__rst_n = rst_n;
-        hs__2__d = hs__2__q;
+        hs__2__d__comb = hs__2__q;
         h__2 = hs__2__q;
         st__3__clock = clock;
         st__3__rst_n = rst_n;
-        st__3__d = st__3__q;
+        st__3__d__comb = st__3__q;
         hs__3__clock = clock;
         hs__3__rst_n = rst_n;
-        hs__3__d = hs__3__q;
+        hs__3__d__comb = hs__3__q;
         h__3 = hs__3__q;
         st__4__clock = clock;
         st__4__rst_n = rst_n;
-        st__4__d = st__4__q;
+        st__4__d__comb = st__4__q;
         hs__4__clock = clock;
         hs__4__rst_n = rst_n;
-        hs__4__d = hs__4__q;
+        hs__4__d__comb = hs__4__q;
         h__4 = hs__4__q;
         st__5__clock = clock;
         st__5__rst_n = rst_n;
-        st__5__d = st__5__q;
+        st__5__d__comb = st__5__q;
         hs__5__clock = clock;
         hs__5__rst_n = rst_n;
-        hs__5__d = hs__5__q;
+        hs__5__d__comb = hs__5__q;
         h__5 = hs__5__q;
         st__6__clock = clock;
         st__6__rst_n = rst_n;
-        st__6__d = st__6__q;
+        st__6__d__comb = st__6__q;
         hs__6__clock = clock;
         hs__6__rst_n = rst_n;
-        hs__6__d = hs__6__q;
+        hs__6__d__comb = hs__6__q;
         h__6 = hs__6__q;
         st__7__clock = clock;
         st__7__rst_n = rst_n;
-        st__7__d = st__7__q;
+        st__7__d__comb = st__7__q;
         hs__7__clock = clock;
         hs__7__rst_n = rst_n;
-        hs__7__d = hs__7__q;
+        hs__7__d__comb = hs__7__q;
         h__7 = hs__7__q;
         w__0__clock = clock;
         w__0__rst_n = rst_n;
-        w__0__d = w__0__q;
+        w__0__d__comb = w__0__q;
         w__1__clock = clock;
         w__1__rst_n = rst_n;
-        w__1__d = w__1__q;
+        w__1__d__comb = w__1__q;
         w__2__clock = clock;
         w__2__rst_n = rst_n;
-        w__2__d = w__2__q;
+        w__2__d__comb = w__2__q;
         w__3__clock = clock;
         w__3__rst_n = rst_n;
-        w__3__d = w__3__q;
+        w__3__d__comb = w__3__q;
         w__4__clock = clock;
         w__4__rst_n = rst_n;
-        w__4__d = w__4__q;
+        w__4__d__comb = w__4__q;
         w__5__clock = clock;
         w__5__rst_n = rst_n;
-        w__5__d = w__5__q;
+        w__5__d__comb = w__5__q;
         w__6__clock = clock;
         w__6__rst_n = rst_n;
-        w__6__d = w__6__q;
+        w__6__d__comb = w__6__q;
         w__7__clock = clock;
         w__7__rst_n = rst_n;
-        w__7__d = w__7__q;
+        w__7__d__comb = w__7__q;
         w__8__clock = clock;
         w__8__rst_n = rst_n;
-        w__8__d = w__8__q;
+        w__8__d__comb = w__8__q;
         w__9__clock = clock;
         w__9__rst_n = rst_n;
-        w__9__d = w__9__q;
+        w__9__d__comb = w__9__q;
         w__10__clock = clock;
         w__10__rst_n = rst_n;
-        w__10__d = w__10__q;
+        w__10__d__comb = w__10__q;
         w__11__clock = clock;
         w__11__rst_n = rst_n;
-        w__11__d = w__11__q;
+        w__11__d__comb = w__11__q;
         w__12__clock = clock;
         w__12__rst_n = rst_n;
-        w__12__d = w__12__q;
+        w__12__d__comb = w__12__q;
         w__13__clock = clock;
         w__13__rst_n = rst_n;
-        w__13__d = w__13__q;
+        w__13__d__comb = w__13__q;
         w__14__clock = clock;
         w__14__rst_n = rst_n;
-        w__14__d = w__14__q;
+        w__14__d__comb = w__14__q;
         w__15__clock = clock;
         w__15__rst_n = rst_n;
-        w__15__d = w__15__q;
+        w__15__d__comb = w__15__q;
         round__clock = clock;
         round__rst_n = rst_n;
-        round__d = round__q;
+        round__d__comb = round__q;
         busy_r__clock = clock;
         busy_r__rst_n = rst_n;
-        busy_r__d = busy_r__q;
+        busy_r__d__comb = busy_r__q;
         from_iv_r__clock = clock;
         from_iv_r__rst_n = rst_n;
-        from_iv_r__d = from_iv_r__q;
+        from_iv_r__d__comb = from_iv_r__q;
         adding__clock = clock;
         adding__rst_n = rst_n;
-        adding__d = adding__q;
+        adding__d__comb = adding__q;
         streaming = busy_r__q & ~adding__q & (round__q[(32'h4)+:(2)] == zero2);
         case (round__q)
             0:
@@ -14131,119 +14683,155 @@ module pluton_soc_security_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0
         busy = busy_r__q;
         done = busy_r__q & adding__q;
         if (abort) begin
-            busy_r__d = 1'b0;
-            adding__d = 1'b0;
+            busy_r__d__comb = 1'b0;
+            adding__d__comb = 1'b0;
         end
         else if (start & ~busy_r__q) begin
-            from_iv_r__d = from_iv;
+            from_iv_r__d__comb = from_iv;
             if (from_iv) begin
-                st__0__d = iv__0;
-                st__1__d = iv__1;
-                st__2__d = iv__2;
-                st__3__d = iv__3;
-                st__4__d = iv__4;
-                st__5__d = iv__5;
-                st__6__d = iv__6;
-                st__7__d = iv__7;
+                st__0__d__comb = iv__0;
+                st__1__d__comb = iv__1;
+                st__2__d__comb = iv__2;
+                st__3__d__comb = iv__3;
+                st__4__d__comb = iv__4;
+                st__5__d__comb = iv__5;
+                st__6__d__comb = iv__6;
+                st__7__d__comb = iv__7;
             end
             else begin
-                st__0__d = hs__0__q;
-                st__1__d = hs__1__q;
-                st__2__d = hs__2__q;
-                st__3__d = hs__3__q;
-                st__4__d = hs__4__q;
-                st__5__d = hs__5__q;
-                st__6__d = hs__6__q;
-                st__7__d = hs__7__q;
+                st__0__d__comb = hs__0__q;
+                st__1__d__comb = hs__1__q;
+                st__2__d__comb = hs__2__q;
+                st__3__d__comb = hs__3__q;
+                st__4__d__comb = hs__4__q;
+                st__5__d__comb = hs__5__q;
+                st__6__d__comb = hs__6__q;
+                st__7__d__comb = hs__7__q;
             end
-            round__d = round_zero;
-            busy_r__d = 1'b1;
-            adding__d = 1'b0;
+            round__d__comb = round_zero;
+            busy_r__d__comb = 1'b1;
+            adding__d__comb = 1'b0;
         end
         else if (busy_r__q) begin
             if (adding__q) begin
                 if (from_iv_r__q) begin
-                    hs__0__d = iv__0 + st__0__q;
+                    hs__0__d__comb = iv__0 + st__0__q;
                 end
                 else begin
-                    hs__0__d = hs__0__q + st__0__q;
+                    hs__0__d__comb = hs__0__q + st__0__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__1__d = iv__1 + st__1__q;
+                    hs__1__d__comb = iv__1 + st__1__q;
                 end
                 else begin
-                    hs__1__d = hs__1__q + st__1__q;
+                    hs__1__d__comb = hs__1__q + st__1__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__2__d = iv__2 + st__2__q;
+                    hs__2__d__comb = iv__2 + st__2__q;
                 end
                 else begin
-                    hs__2__d = hs__2__q + st__2__q;
+                    hs__2__d__comb = hs__2__q + st__2__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__3__d = iv__3 + st__3__q;
+                    hs__3__d__comb = iv__3 + st__3__q;
                 end
                 else begin
-                    hs__3__d = hs__3__q + st__3__q;
+                    hs__3__d__comb = hs__3__q + st__3__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__4__d = iv__4 + st__4__q;
+                    hs__4__d__comb = iv__4 + st__4__q;
                 end
                 else begin
-                    hs__4__d = hs__4__q + st__4__q;
+                    hs__4__d__comb = hs__4__q + st__4__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__5__d = iv__5 + st__5__q;
+                    hs__5__d__comb = iv__5 + st__5__q;
                 end
                 else begin
-                    hs__5__d = hs__5__q + st__5__q;
+                    hs__5__d__comb = hs__5__q + st__5__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__6__d = iv__6 + st__6__q;
+                    hs__6__d__comb = iv__6 + st__6__q;
                 end
                 else begin
-                    hs__6__d = hs__6__q + st__6__q;
+                    hs__6__d__comb = hs__6__q + st__6__q;
                 end
                 if (from_iv_r__q) begin
-                    hs__7__d = iv__7 + st__7__q;
+                    hs__7__d__comb = iv__7 + st__7__q;
                 end
                 else begin
-                    hs__7__d = hs__7__q + st__7__q;
+                    hs__7__d__comb = hs__7__q + st__7__q;
                 end
-                busy_r__d = 1'b0;
-                adding__d = 1'b0;
+                busy_r__d__comb = 1'b0;
+                adding__d__comb = 1'b0;
             end
             else begin
-                st__7__d = st__6__q;
-                st__6__d = st__5__q;
-                st__5__d = st__4__q;
-                st__4__d = st__3__q + t1;
-                st__3__d = st__2__q;
-                st__2__d = st__1__q;
-                st__1__d = st__0__q;
-                st__0__d = t1 + t2;
-                w__0__d = w__1__q;
-                w__1__d = w__2__q;
-                w__2__d = w__3__q;
-                w__3__d = w__4__q;
-                w__4__d = w__5__q;
-                w__5__d = w__6__q;
-                w__6__d = w__7__q;
-                w__7__d = w__8__q;
-                w__8__d = w__9__q;
-                w__9__d = w__10__q;
-                w__10__d = w__11__q;
-                w__11__d = w__12__q;
-                w__12__d = w__13__q;
-                w__13__d = w__14__q;
-                w__14__d = w__15__q;
-                w__15__d = wt;
-                round__d = round__q + round_one;
+                st__7__d__comb = st__6__q;
+                st__6__d__comb = st__5__q;
+                st__5__d__comb = st__4__q;
+                st__4__d__comb = st__3__q + t1;
+                st__3__d__comb = st__2__q;
+                st__2__d__comb = st__1__q;
+                st__1__d__comb = st__0__q;
+                st__0__d__comb = t1 + t2;
+                w__0__d__comb = w__1__q;
+                w__1__d__comb = w__2__q;
+                w__2__d__comb = w__3__q;
+                w__3__d__comb = w__4__q;
+                w__4__d__comb = w__5__q;
+                w__5__d__comb = w__6__q;
+                w__6__d__comb = w__7__q;
+                w__7__d__comb = w__8__q;
+                w__8__d__comb = w__9__q;
+                w__9__d__comb = w__10__q;
+                w__10__d__comb = w__11__q;
+                w__11__d__comb = w__12__q;
+                w__12__d__comb = w__13__q;
+                w__13__d__comb = w__14__q;
+                w__14__d__comb = w__15__q;
+                w__15__d__comb = wt;
+                round__d__comb = round__q + round_one;
                 if (round__q == round_last) begin
-                    adding__d = 1'b1;
+                    adding__d__comb = 1'b1;
                 end
             end
         end
+        adding__d = adding__d__comb;
+        busy_r__d = busy_r__d__comb;
+        from_iv_r__d = from_iv_r__d__comb;
+        hs__0__d = hs__0__d__comb;
+        hs__1__d = hs__1__d__comb;
+        hs__2__d = hs__2__d__comb;
+        hs__3__d = hs__3__d__comb;
+        hs__4__d = hs__4__d__comb;
+        hs__5__d = hs__5__d__comb;
+        hs__6__d = hs__6__d__comb;
+        hs__7__d = hs__7__d__comb;
+        round__d = round__d__comb;
+        st__0__d = st__0__d__comb;
+        st__1__d = st__1__d__comb;
+        st__2__d = st__2__d__comb;
+        st__3__d = st__3__d__comb;
+        st__4__d = st__4__d__comb;
+        st__5__d = st__5__d__comb;
+        st__6__d = st__6__d__comb;
+        st__7__d = st__7__d__comb;
+        w__0__d = w__0__d__comb;
+        w__10__d = w__10__d__comb;
+        w__11__d = w__11__d__comb;
+        w__12__d = w__12__d__comb;
+        w__13__d = w__13__d__comb;
+        w__14__d = w__14__d__comb;
+        w__15__d = w__15__d__comb;
+        w__1__d = w__1__d__comb;
+        w__2__d = w__2__d__comb;
+        w__3__d = w__3__d__comb;
+        w__4__d = w__4__d__comb;
+        w__5__d = w__5__d__comb;
+        w__6__d = w__6__d__comb;
+        w__7__d = w__7__d__comb;
+        w__8__d = w__8__d__comb;
+        w__9__d = w__9__d__comb;
     end
 
 endmodule // pluton_soc_security_sha_core
@@ -14902,127 +15490,167 @@ module pluton_soc_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pst
     );
 
     // Update code
+    reg [10:0] age__d__comb;
+    reg [31:0] cmd_arg0__d__comb;
+    reg [31:0] cmd_arg1__d__comb;
+    reg cmd_done__d__comb;
+    reg [7:0] cmd_op__d__comb;
+    reg [7:0] cmd_seq__d__comb;
+    reg cmd_valid__d__comb;
+    reg [2:0] cpl_level__d__comb;
+    reg [7:0] cq_seq__0__d__comb;
+    reg [7:0] cq_seq__1__d__comb;
+    reg [7:0] cq_seq__2__d__comb;
+    reg [7:0] cq_seq__3__d__comb;
+    reg [7:0] cq_status__0__d__comb;
+    reg [7:0] cq_status__1__d__comb;
+    reg [7:0] cq_status__2__d__comb;
+    reg [7:0] cq_status__3__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [31:0] evt_data__d__comb;
+    reg [7:0] last_seq__d__comb;
+    reg [31:0] prdata__comb;
+    reg [31:0] req_arg0__d__comb;
+    reg [31:0] req_arg1__d__comb;
+    reg [2:0] req_level__d__comb;
+    reg [7:0] req_op__d__comb;
+    reg [31:0] rq_arg0__0__d__comb;
+    reg [31:0] rq_arg0__1__d__comb;
+    reg [31:0] rq_arg0__2__d__comb;
+    reg [31:0] rq_arg0__3__d__comb;
+    reg [31:0] rq_arg1__0__d__comb;
+    reg [31:0] rq_arg1__1__d__comb;
+    reg [31:0] rq_arg1__2__d__comb;
+    reg [31:0] rq_arg1__3__d__comb;
+    reg [7:0] rq_op__0__d__comb;
+    reg [7:0] rq_op__1__d__comb;
+    reg [7:0] rq_op__2__d__comb;
+    reg [7:0] rq_op__3__d__comb;
+    reg [7:0] rq_seq__0__d__comb;
+    reg [7:0] rq_seq__1__d__comb;
+    reg [7:0] rq_seq__2__d__comb;
+    reg [7:0] rq_seq__3__d__comb;
     always @(*) begin
         req_op__clock = clock;
         req_op__rst_n = rst_n;
-        req_op__d = req_op__q;
+        req_op__d__comb = req_op__q;
         req_arg0__clock = clock;
         req_arg0__rst_n = rst_n;
-        req_arg0__d = req_arg0__q;
+        req_arg0__d__comb = req_arg0__q;
         req_arg1__clock = clock;
         req_arg1__rst_n = rst_n;
-        req_arg1__d = req_arg1__q;
+        req_arg1__d__comb = req_arg1__q;
         last_seq__clock = clock;
         last_seq__rst_n = rst_n;
-        last_seq__d = last_seq__q;
+        last_seq__d__comb = last_seq__q;
         rq_op__0__clock = clock;
         rq_op__0__rst_n = rst_n;
-        rq_op__0__d = rq_op__0__q;
+        rq_op__0__d__comb = rq_op__0__q;
         rq_arg0__0__clock = clock;
         rq_arg0__0__rst_n = rst_n;
-        rq_arg0__0__d = rq_arg0__0__q;
+        rq_arg0__0__d__comb = rq_arg0__0__q;
         rq_arg1__0__clock = clock;
         rq_arg1__0__rst_n = rst_n;
-        rq_arg1__0__d = rq_arg1__0__q;
+        rq_arg1__0__d__comb = rq_arg1__0__q;
         rq_seq__0__clock = clock;
         rq_seq__0__rst_n = rst_n;
-        rq_seq__0__d = rq_seq__0__q;
+        rq_seq__0__d__comb = rq_seq__0__q;
         cq_seq__0__clock = clock;
         cq_seq__0__rst_n = rst_n;
-        cq_seq__0__d = cq_seq__0__q;
+        cq_seq__0__d__comb = cq_seq__0__q;
         cq_status__0__clock = clock;
         cq_status__0__rst_n = rst_n;
-        cq_status__0__d = cq_status__0__q;
+        cq_status__0__d__comb = cq_status__0__q;
         rq_op__1__clock = clock;
         rq_op__1__rst_n = rst_n;
-        rq_op__1__d = rq_op__1__q;
+        rq_op__1__d__comb = rq_op__1__q;
         rq_arg0__1__clock = clock;
         rq_arg0__1__rst_n = rst_n;
-        rq_arg0__1__d = rq_arg0__1__q;
+        rq_arg0__1__d__comb = rq_arg0__1__q;
         rq_arg1__1__clock = clock;
         rq_arg1__1__rst_n = rst_n;
-        rq_arg1__1__d = rq_arg1__1__q;
+        rq_arg1__1__d__comb = rq_arg1__1__q;
         rq_seq__1__clock = clock;
         rq_seq__1__rst_n = rst_n;
-        rq_seq__1__d = rq_seq__1__q;
+        rq_seq__1__d__comb = rq_seq__1__q;
         cq_seq__1__clock = clock;
         cq_seq__1__rst_n = rst_n;
-        cq_seq__1__d = cq_seq__1__q;
+        cq_seq__1__d__comb = cq_seq__1__q;
         cq_status__1__clock = clock;
         cq_status__1__rst_n = rst_n;
-        cq_status__1__d = cq_status__1__q;
+        cq_status__1__d__comb = cq_status__1__q;
         rq_op__2__clock = clock;
         rq_op__2__rst_n = rst_n;
-        rq_op__2__d = rq_op__2__q;
+        rq_op__2__d__comb = rq_op__2__q;
         rq_arg0__2__clock = clock;
         rq_arg0__2__rst_n = rst_n;
-        rq_arg0__2__d = rq_arg0__2__q;
+        rq_arg0__2__d__comb = rq_arg0__2__q;
         rq_arg1__2__clock = clock;
         rq_arg1__2__rst_n = rst_n;
-        rq_arg1__2__d = rq_arg1__2__q;
+        rq_arg1__2__d__comb = rq_arg1__2__q;
         rq_seq__2__clock = clock;
         rq_seq__2__rst_n = rst_n;
-        rq_seq__2__d = rq_seq__2__q;
+        rq_seq__2__d__comb = rq_seq__2__q;
         cq_seq__2__clock = clock;
         cq_seq__2__rst_n = rst_n;
-        cq_seq__2__d = cq_seq__2__q;
+        cq_seq__2__d__comb = cq_seq__2__q;
         cq_status__2__clock = clock;
         cq_status__2__rst_n = rst_n;
-        cq_status__2__d = cq_status__2__q;
+        cq_status__2__d__comb = cq_status__2__q;
         rq_op__3__clock = clock;
         rq_op__3__rst_n = rst_n;
-        rq_op__3__d = rq_op__3__q;
+        rq_op__3__d__comb = rq_op__3__q;
         rq_arg0__3__clock = clock;
         rq_arg0__3__rst_n = rst_n;
-        rq_arg0__3__d = rq_arg0__3__q;
+        rq_arg0__3__d__comb = rq_arg0__3__q;
         rq_arg1__3__clock = clock;
         rq_arg1__3__rst_n = rst_n;
-        rq_arg1__3__d = rq_arg1__3__q;
+        rq_arg1__3__d__comb = rq_arg1__3__q;
         rq_seq__3__clock = clock;
         rq_seq__3__rst_n = rst_n;
-        rq_seq__3__d = rq_seq__3__q;
+        rq_seq__3__d__comb = rq_seq__3__q;
         cq_seq__3__clock = clock;
         cq_seq__3__rst_n = rst_n;
-        cq_seq__3__d = cq_seq__3__q;
+        cq_seq__3__d__comb = cq_seq__3__q;
         cq_status__3__clock = clock;
         cq_status__3__rst_n = rst_n;
-        cq_status__3__d = cq_status__3__q;
+        cq_status__3__d__comb = cq_status__3__q;
         req_level__clock = clock;
         req_level__rst_n = rst_n;
-        req_level__d = req_level__q;
+        req_level__d__comb = req_level__q;
         age__clock = clock;
         age__rst_n = rst_n;
         cpl_level__clock = clock;
         cpl_level__rst_n = rst_n;
-        cpl_level__d = cpl_level__q;
+        cpl_level__d__comb = cpl_level__q;
         cmd_valid__clock = clock;
         cmd_valid__rst_n = rst_n;
-        cmd_valid__d = cmd_valid__q;
+        cmd_valid__d__comb = cmd_valid__q;
         cmd_op__clock = clock;
         cmd_op__rst_n = rst_n;
-        cmd_op__d = cmd_op__q;
+        cmd_op__d__comb = cmd_op__q;
         cmd_arg0__clock = clock;
         cmd_arg0__rst_n = rst_n;
-        cmd_arg0__d = cmd_arg0__q;
+        cmd_arg0__d__comb = cmd_arg0__q;
         cmd_arg1__clock = clock;
         cmd_arg1__rst_n = rst_n;
-        cmd_arg1__d = cmd_arg1__q;
+        cmd_arg1__d__comb = cmd_arg1__q;
         cmd_seq__clock = clock;
         cmd_seq__rst_n = rst_n;
-        cmd_seq__d = cmd_seq__q;
+        cmd_seq__d__comb = cmd_seq__q;
         cmd_done__clock = clock;
         cmd_done__rst_n = rst_n;
-        cmd_done__d = cmd_done__q;
+        cmd_done__d__comb = cmd_done__q;
         evt_valid__clock = clock;
         evt_valid__rst_n = rst_n;
         evt_data__clock = clock;
         evt_data__rst_n = rst_n;
-        evt_data__d = evt_data__q;
+        evt_data__d__comb = evt_data__q;
         evt_ready__clock = clock;
         evt_ready__rst_n = rst_n;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         access = psel & penable;
         is_id = paddr == a_id;
         is_err = paddr == a_err;
@@ -15107,13 +15735,13 @@ module pluton_soc_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pst
         pready = 1'b1;
         pslverr = access & (err != e_none);
         if (ok_write & is_req_op) begin
-            req_op__d = pwdata[(32'h0)+:(8)];
+            req_op__d__comb = pwdata[(32'h0)+:(8)];
         end
         if (ok_write & is_req_arg0) begin
-            req_arg0__d = pwdata;
+            req_arg0__d__comb = pwdata;
         end
         if (ok_write & is_req_arg1) begin
-            req_arg1__d = pwdata;
+            req_arg1__d__comb = pwdata;
         end
         do_push = ok_write & is_req_push;
         do_complete = ok_write & is_sec_complete;
@@ -15130,59 +15758,59 @@ module pluton_soc_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pst
         end
         req_wsel = one4 << req_widx;
         if (req_pop) begin
-            rq_op__0__d = rq_op__1__q;
-            rq_arg0__0__d = rq_arg0__1__q;
-            rq_arg1__0__d = rq_arg1__1__q;
-            rq_seq__0__d = rq_seq__1__q;
+            rq_op__0__d__comb = rq_op__1__q;
+            rq_arg0__0__d__comb = rq_arg0__1__q;
+            rq_arg1__0__d__comb = rq_arg1__1__q;
+            rq_seq__0__d__comb = rq_seq__1__q;
         end
         if (req_pop) begin
-            rq_op__1__d = rq_op__2__q;
-            rq_arg0__1__d = rq_arg0__2__q;
-            rq_arg1__1__d = rq_arg1__2__q;
-            rq_seq__1__d = rq_seq__2__q;
+            rq_op__1__d__comb = rq_op__2__q;
+            rq_arg0__1__d__comb = rq_arg0__2__q;
+            rq_arg1__1__d__comb = rq_arg1__2__q;
+            rq_seq__1__d__comb = rq_seq__2__q;
         end
         if (req_pop) begin
-            rq_op__2__d = rq_op__3__q;
-            rq_arg0__2__d = rq_arg0__3__q;
-            rq_arg1__2__d = rq_arg1__3__q;
-            rq_seq__2__d = rq_seq__3__q;
+            rq_op__2__d__comb = rq_op__3__q;
+            rq_arg0__2__d__comb = rq_arg0__3__q;
+            rq_arg1__2__d__comb = rq_arg1__3__q;
+            rq_seq__2__d__comb = rq_seq__3__q;
         end
         if (do_push & req_wsel[0]) begin
-            rq_op__0__d = req_op__q;
-            rq_arg0__0__d = req_arg0__q;
-            rq_arg1__0__d = req_arg1__q;
-            rq_seq__0__d = last_seq__q + one8;
+            rq_op__0__d__comb = req_op__q;
+            rq_arg0__0__d__comb = req_arg0__q;
+            rq_arg1__0__d__comb = req_arg1__q;
+            rq_seq__0__d__comb = last_seq__q + one8;
         end
         if (do_push & req_wsel[1]) begin
-            rq_op__1__d = req_op__q;
-            rq_arg0__1__d = req_arg0__q;
-            rq_arg1__1__d = req_arg1__q;
-            rq_seq__1__d = last_seq__q + one8;
+            rq_op__1__d__comb = req_op__q;
+            rq_arg0__1__d__comb = req_arg0__q;
+            rq_arg1__1__d__comb = req_arg1__q;
+            rq_seq__1__d__comb = last_seq__q + one8;
         end
         if (do_push & req_wsel[2]) begin
-            rq_op__2__d = req_op__q;
-            rq_arg0__2__d = req_arg0__q;
-            rq_arg1__2__d = req_arg1__q;
-            rq_seq__2__d = last_seq__q + one8;
+            rq_op__2__d__comb = req_op__q;
+            rq_arg0__2__d__comb = req_arg0__q;
+            rq_arg1__2__d__comb = req_arg1__q;
+            rq_seq__2__d__comb = last_seq__q + one8;
         end
         if (do_push & req_wsel[3]) begin
-            rq_op__3__d = req_op__q;
-            rq_arg0__3__d = req_arg0__q;
-            rq_arg1__3__d = req_arg1__q;
-            rq_seq__3__d = last_seq__q + one8;
+            rq_op__3__d__comb = req_op__q;
+            rq_arg0__3__d__comb = req_arg0__q;
+            rq_arg1__3__d__comb = req_arg1__q;
+            rq_seq__3__d__comb = last_seq__q + one8;
         end
         if (do_push) begin
-            last_seq__d = last_seq__q + one8;
+            last_seq__d__comb = last_seq__q + one8;
         end
         if (do_push & ~req_pop) begin
-            req_level__d = req_level__q + one3;
+            req_level__d__comb = req_level__q + one3;
         end
         if (~do_push & req_pop) begin
-            req_level__d = req_level__q - one3;
+            req_level__d__comb = req_level__q - one3;
         end
-        age__d = age__q + one11;
+        age__d__comb = age__q + one11;
         if (~req_any | req_pop) begin
-            age__d = zero11;
+            age__d__comb = zero11;
         end
         cpl_widx = cpl_level__q;
         if (cpl_pop) begin
@@ -15190,60 +15818,60 @@ module pluton_soc_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pst
         end
         cpl_wsel = one4 << cpl_widx;
         if (cpl_pop) begin
-            cq_seq__0__d = cq_seq__1__q;
-            cq_status__0__d = cq_status__1__q;
+            cq_seq__0__d__comb = cq_seq__1__q;
+            cq_status__0__d__comb = cq_status__1__q;
         end
         if (cpl_pop) begin
-            cq_seq__1__d = cq_seq__2__q;
-            cq_status__1__d = cq_status__2__q;
+            cq_seq__1__d__comb = cq_seq__2__q;
+            cq_status__1__d__comb = cq_status__2__q;
         end
         if (cpl_pop) begin
-            cq_seq__2__d = cq_seq__3__q;
-            cq_status__2__d = cq_status__3__q;
+            cq_seq__2__d__comb = cq_seq__3__q;
+            cq_status__2__d__comb = cq_status__3__q;
         end
         if (req_pop & cpl_wsel[0]) begin
-            cq_seq__0__d = rq_seq__0__q;
-            cq_status__0__d = cpl_new_status;
+            cq_seq__0__d__comb = rq_seq__0__q;
+            cq_status__0__d__comb = cpl_new_status;
         end
         if (req_pop & cpl_wsel[1]) begin
-            cq_seq__1__d = rq_seq__0__q;
-            cq_status__1__d = cpl_new_status;
+            cq_seq__1__d__comb = rq_seq__0__q;
+            cq_status__1__d__comb = cpl_new_status;
         end
         if (req_pop & cpl_wsel[2]) begin
-            cq_seq__2__d = rq_seq__0__q;
-            cq_status__2__d = cpl_new_status;
+            cq_seq__2__d__comb = rq_seq__0__q;
+            cq_status__2__d__comb = cpl_new_status;
         end
         if (req_pop & cpl_wsel[3]) begin
-            cq_seq__3__d = rq_seq__0__q;
-            cq_status__3__d = cpl_new_status;
+            cq_seq__3__d__comb = rq_seq__0__q;
+            cq_status__3__d__comb = cpl_new_status;
         end
         if (req_pop & ~cpl_pop) begin
-            cpl_level__d = cpl_level__q + one3;
+            cpl_level__d__comb = cpl_level__q + one3;
         end
         if (~req_pop & cpl_pop) begin
-            cpl_level__d = cpl_level__q - one3;
+            cpl_level__d__comb = cpl_level__q - one3;
         end
         if (ok_write & is_cmd_op) begin
-            cmd_op__d = pwdata[(32'h0)+:(8)];
+            cmd_op__d__comb = pwdata[(32'h0)+:(8)];
         end
         if (ok_write & is_cmd_arg0) begin
-            cmd_arg0__d = pwdata;
+            cmd_arg0__d__comb = pwdata;
         end
         if (ok_write & is_cmd_arg1) begin
-            cmd_arg1__d = pwdata;
+            cmd_arg1__d__comb = pwdata;
         end
         if (ok_write & is_cmd_seq) begin
-            cmd_seq__d = pwdata[(32'h0)+:(8)];
+            cmd_seq__d__comb = pwdata[(32'h0)+:(8)];
         end
         if (ok_write & is_cmd_go) begin
-            cmd_valid__d = 1'b1;
+            cmd_valid__d__comb = 1'b1;
         end
         if (ok_write & is_cmd_ack) begin
-            cmd_done__d = 1'b0;
+            cmd_done__d__comb = 1'b0;
         end
         if (cmd_valid__q & wifi_cmd_ready) begin
-            cmd_valid__d = 1'b0;
-            cmd_done__d = 1'b1;
+            cmd_valid__d__comb = 1'b0;
+            cmd_done__d__comb = 1'b1;
         end
         wifi_cmd_valid = cmd_valid__q;
         wifi_cmd_op = cmd_op__q;
@@ -15253,7 +15881,7 @@ module pluton_soc_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pst
         evt_valid_nx = evt_valid__q;
         if (evt_ready__q & wifi_evt_valid) begin
             evt_valid_nx = 1'b1;
-            evt_data__d = wifi_evt_data;
+            evt_data__d__comb = wifi_evt_data;
         end
         if (ok_write & is_evt_pop) begin
             evt_valid_nx = 1'b0;
@@ -15262,19 +15890,19 @@ module pluton_soc_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pst
         evt_ready__d = ~evt_valid_nx;
         wifi_evt_ready = evt_ready__q;
         if (ok_write & is_err) begin
-            err_info__d = zero32;
+            err_info__d__comb = zero32;
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
                 end
             end
             else begin
-                err_info__d = err_info__q | b_overflow;
+                err_info__d__comb = err_info__q | b_overflow;
             end
         end
         ze_req_op__a = req_op__q;
@@ -15357,12 +15985,52 @@ module pluton_soc_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pst
         else if (is_evt_data & evt_valid__q) begin
             rdata = evt_data__q;
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         intr_sec = req_any | cmd_done__q | evt_valid__q;
         intr_app = cpl_any;
+        age__d = age__d__comb;
+        cmd_arg0__d = cmd_arg0__d__comb;
+        cmd_arg1__d = cmd_arg1__d__comb;
+        cmd_done__d = cmd_done__d__comb;
+        cmd_op__d = cmd_op__d__comb;
+        cmd_seq__d = cmd_seq__d__comb;
+        cmd_valid__d = cmd_valid__d__comb;
+        cpl_level__d = cpl_level__d__comb;
+        cq_seq__0__d = cq_seq__0__d__comb;
+        cq_seq__1__d = cq_seq__1__d__comb;
+        cq_seq__2__d = cq_seq__2__d__comb;
+        cq_seq__3__d = cq_seq__3__d__comb;
+        cq_status__0__d = cq_status__0__d__comb;
+        cq_status__1__d = cq_status__1__d__comb;
+        cq_status__2__d = cq_status__2__d__comb;
+        cq_status__3__d = cq_status__3__d__comb;
+        err_info__d = err_info__d__comb;
+        evt_data__d = evt_data__d__comb;
+        last_seq__d = last_seq__d__comb;
+        prdata = prdata__comb;
+        req_arg0__d = req_arg0__d__comb;
+        req_arg1__d = req_arg1__d__comb;
+        req_level__d = req_level__d__comb;
+        req_op__d = req_op__d__comb;
+        rq_arg0__0__d = rq_arg0__0__d__comb;
+        rq_arg0__1__d = rq_arg0__1__d__comb;
+        rq_arg0__2__d = rq_arg0__2__d__comb;
+        rq_arg0__3__d = rq_arg0__3__d__comb;
+        rq_arg1__0__d = rq_arg1__0__d__comb;
+        rq_arg1__1__d = rq_arg1__1__d__comb;
+        rq_arg1__2__d = rq_arg1__2__d__comb;
+        rq_arg1__3__d = rq_arg1__3__d__comb;
+        rq_op__0__d = rq_op__0__d__comb;
+        rq_op__1__d = rq_op__1__d__comb;
+        rq_op__2__d = rq_op__2__d__comb;
+        rq_op__3__d = rq_op__3__d__comb;
+        rq_seq__0__d = rq_seq__0__d__comb;
+        rq_seq__1__d = rq_seq__1__d__comb;
+        rq_seq__2__d = rq_seq__2__d__comb;
+        rq_seq__3__d = rq_seq__3__d__comb;
     end
 
 endmodule // pluton_soc_security_wifi

@@ -193,6 +193,16 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     );
 
     // Update code
+    reg [15:0] baud__d__comb;
+    reg [3:0] bitcnt__d__comb;
+    reg [15:0] div__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg line_n__d__comb;
+    reg [31:0] prdata__comb;
+    reg [7:0] shreg__d__comb;
+    reg [7:0] tx_byte_r__d__comb;
+    reg tx_ie__d__comb;
+    reg tx_valid_r__d__comb;
     always @(*) begin
         div__clock = clock;
         tx_ie__clock = clock;
@@ -258,65 +268,65 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         ok_read = access & ~pwrite & (err == e_none);
         pready = 1'b1;
         pslverr = access & (err != e_none);
-        div__d = div__q;
-        tx_ie__d = tx_ie__q;
-        err_info__d = err_info__q;
+        div__d__comb = div__q;
+        tx_ie__d__comb = tx_ie__q;
+        err_info__d__comb = err_info__q;
         if (ok_write) begin
             if (is_div) begin
-                div__d = pwdata[(32'h0)+:(16)] ^ div_reset;
+                div__d__comb = pwdata[(32'h0)+:(16)] ^ div_reset;
             end
             if (is_ctrl) begin
-                tx_ie__d = pwdata[32'h0];
+                tx_ie__d__comb = pwdata[32'h0];
             end
             if (is_err) begin
-                err_info__d = zero32;
+                err_info__d__comb = zero32;
             end
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit_write;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit_write;
                 end
             end
             else begin
-                err_info__d = err_info__q | bit_overflow;
+                err_info__d__comb = err_info__q | bit_overflow;
             end
         end
-        bitcnt__d = bitcnt__q;
-        baud__d = baud__q;
-        shreg__d = shreg__q;
-        line_n__d = line_n__q;
-        tx_valid_r__d = 1'b0;
-        tx_byte_r__d = tx_byte_r__q;
+        bitcnt__d__comb = bitcnt__q;
+        baud__d__comb = baud__q;
+        shreg__d__comb = shreg__q;
+        line_n__d__comb = line_n__q;
+        tx_valid_r__d__comb = 1'b0;
+        tx_byte_r__d__comb = tx_byte_r__q;
         if (busy) begin
             if (baud__q == zero16) begin
-                baud__d = (div__q ^ div_reset) - one16;
-                bitcnt__d = bitcnt__q - one4;
+                baud__d__comb = (div__q ^ div_reset) - one16;
+                bitcnt__d__comb = bitcnt__q - one4;
                 if (bitcnt__q == one4) begin
-                    line_n__d = 1'b0;
+                    line_n__d__comb = 1'b0;
                 end
                 else if (bitcnt__q == two4) begin
-                    line_n__d = 1'b0;
+                    line_n__d__comb = 1'b0;
                 end
                 else begin
-                    line_n__d = ~shreg__q[32'h0];
-                    shreg__d = shreg__q >> 32'h1;
+                    line_n__d__comb = ~shreg__q[32'h0];
+                    shreg__d__comb = shreg__q >> 32'h1;
                 end
             end
             else begin
-                baud__d = baud__q - one16;
+                baud__d__comb = baud__q - one16;
             end
         end
         if (ok_write & is_txdata) begin
-            bitcnt__d = ten4;
-            baud__d = (div__q ^ div_reset) - one16;
-            shreg__d = pwdata[(32'h0)+:(8)];
-            line_n__d = 1'b1;
-            tx_valid_r__d = 1'b1;
-            tx_byte_r__d = pwdata[(32'h0)+:(8)];
+            bitcnt__d__comb = ten4;
+            baud__d__comb = (div__q ^ div_reset) - one16;
+            shreg__d__comb = pwdata[(32'h0)+:(8)];
+            line_n__d__comb = 1'b1;
+            tx_valid_r__d__comb = 1'b1;
+            tx_byte_r__d__comb = pwdata[(32'h0)+:(8)];
         end
         uart_tx = ~line_n__q;
         tx_valid = tx_valid_r__q;
@@ -346,10 +356,20 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         else if (is_id) begin
             rdata = block_id;
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
+        baud__d = baud__d__comb;
+        bitcnt__d = bitcnt__d__comb;
+        div__d = div__d__comb;
+        err_info__d = err_info__d__comb;
+        line_n__d = line_n__d__comb;
+        prdata = prdata__comb;
+        shreg__d = shreg__d__comb;
+        tx_byte_r__d = tx_byte_r__d__comb;
+        tx_ie__d = tx_ie__d__comb;
+        tx_valid_r__d = tx_valid_r__d__comb;
     end
 
 endmodule // pluton_uart

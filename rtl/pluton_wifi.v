@@ -684,127 +684,167 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
     );
 
     // Update code
+    reg [10:0] age__d__comb;
+    reg [31:0] cmd_arg0__d__comb;
+    reg [31:0] cmd_arg1__d__comb;
+    reg cmd_done__d__comb;
+    reg [7:0] cmd_op__d__comb;
+    reg [7:0] cmd_seq__d__comb;
+    reg cmd_valid__d__comb;
+    reg [2:0] cpl_level__d__comb;
+    reg [7:0] cq_seq__0__d__comb;
+    reg [7:0] cq_seq__1__d__comb;
+    reg [7:0] cq_seq__2__d__comb;
+    reg [7:0] cq_seq__3__d__comb;
+    reg [7:0] cq_status__0__d__comb;
+    reg [7:0] cq_status__1__d__comb;
+    reg [7:0] cq_status__2__d__comb;
+    reg [7:0] cq_status__3__d__comb;
+    reg [31:0] err_info__d__comb;
+    reg [31:0] evt_data__d__comb;
+    reg [7:0] last_seq__d__comb;
+    reg [31:0] prdata__comb;
+    reg [31:0] req_arg0__d__comb;
+    reg [31:0] req_arg1__d__comb;
+    reg [2:0] req_level__d__comb;
+    reg [7:0] req_op__d__comb;
+    reg [31:0] rq_arg0__0__d__comb;
+    reg [31:0] rq_arg0__1__d__comb;
+    reg [31:0] rq_arg0__2__d__comb;
+    reg [31:0] rq_arg0__3__d__comb;
+    reg [31:0] rq_arg1__0__d__comb;
+    reg [31:0] rq_arg1__1__d__comb;
+    reg [31:0] rq_arg1__2__d__comb;
+    reg [31:0] rq_arg1__3__d__comb;
+    reg [7:0] rq_op__0__d__comb;
+    reg [7:0] rq_op__1__d__comb;
+    reg [7:0] rq_op__2__d__comb;
+    reg [7:0] rq_op__3__d__comb;
+    reg [7:0] rq_seq__0__d__comb;
+    reg [7:0] rq_seq__1__d__comb;
+    reg [7:0] rq_seq__2__d__comb;
+    reg [7:0] rq_seq__3__d__comb;
     always @(*) begin
         req_op__clock = clock;
         req_op__rst_n = rst_n;
-        req_op__d = req_op__q;
+        req_op__d__comb = req_op__q;
         req_arg0__clock = clock;
         req_arg0__rst_n = rst_n;
-        req_arg0__d = req_arg0__q;
+        req_arg0__d__comb = req_arg0__q;
         req_arg1__clock = clock;
         req_arg1__rst_n = rst_n;
-        req_arg1__d = req_arg1__q;
+        req_arg1__d__comb = req_arg1__q;
         last_seq__clock = clock;
         last_seq__rst_n = rst_n;
-        last_seq__d = last_seq__q;
+        last_seq__d__comb = last_seq__q;
         rq_op__0__clock = clock;
         rq_op__0__rst_n = rst_n;
-        rq_op__0__d = rq_op__0__q;
+        rq_op__0__d__comb = rq_op__0__q;
         rq_arg0__0__clock = clock;
         rq_arg0__0__rst_n = rst_n;
-        rq_arg0__0__d = rq_arg0__0__q;
+        rq_arg0__0__d__comb = rq_arg0__0__q;
         rq_arg1__0__clock = clock;
         rq_arg1__0__rst_n = rst_n;
-        rq_arg1__0__d = rq_arg1__0__q;
+        rq_arg1__0__d__comb = rq_arg1__0__q;
         rq_seq__0__clock = clock;
         rq_seq__0__rst_n = rst_n;
-        rq_seq__0__d = rq_seq__0__q;
+        rq_seq__0__d__comb = rq_seq__0__q;
         cq_seq__0__clock = clock;
         cq_seq__0__rst_n = rst_n;
-        cq_seq__0__d = cq_seq__0__q;
+        cq_seq__0__d__comb = cq_seq__0__q;
         cq_status__0__clock = clock;
         cq_status__0__rst_n = rst_n;
-        cq_status__0__d = cq_status__0__q;
+        cq_status__0__d__comb = cq_status__0__q;
         rq_op__1__clock = clock;
         rq_op__1__rst_n = rst_n;
-        rq_op__1__d = rq_op__1__q;
+        rq_op__1__d__comb = rq_op__1__q;
         rq_arg0__1__clock = clock;
         rq_arg0__1__rst_n = rst_n;
-        rq_arg0__1__d = rq_arg0__1__q;
+        rq_arg0__1__d__comb = rq_arg0__1__q;
         rq_arg1__1__clock = clock;
         rq_arg1__1__rst_n = rst_n;
-        rq_arg1__1__d = rq_arg1__1__q;
+        rq_arg1__1__d__comb = rq_arg1__1__q;
         rq_seq__1__clock = clock;
         rq_seq__1__rst_n = rst_n;
-        rq_seq__1__d = rq_seq__1__q;
+        rq_seq__1__d__comb = rq_seq__1__q;
         cq_seq__1__clock = clock;
         cq_seq__1__rst_n = rst_n;
-        cq_seq__1__d = cq_seq__1__q;
+        cq_seq__1__d__comb = cq_seq__1__q;
         cq_status__1__clock = clock;
         cq_status__1__rst_n = rst_n;
-        cq_status__1__d = cq_status__1__q;
+        cq_status__1__d__comb = cq_status__1__q;
         rq_op__2__clock = clock;
         rq_op__2__rst_n = rst_n;
-        rq_op__2__d = rq_op__2__q;
+        rq_op__2__d__comb = rq_op__2__q;
         rq_arg0__2__clock = clock;
         rq_arg0__2__rst_n = rst_n;
-        rq_arg0__2__d = rq_arg0__2__q;
+        rq_arg0__2__d__comb = rq_arg0__2__q;
         rq_arg1__2__clock = clock;
         rq_arg1__2__rst_n = rst_n;
-        rq_arg1__2__d = rq_arg1__2__q;
+        rq_arg1__2__d__comb = rq_arg1__2__q;
         rq_seq__2__clock = clock;
         rq_seq__2__rst_n = rst_n;
-        rq_seq__2__d = rq_seq__2__q;
+        rq_seq__2__d__comb = rq_seq__2__q;
         cq_seq__2__clock = clock;
         cq_seq__2__rst_n = rst_n;
-        cq_seq__2__d = cq_seq__2__q;
+        cq_seq__2__d__comb = cq_seq__2__q;
         cq_status__2__clock = clock;
         cq_status__2__rst_n = rst_n;
-        cq_status__2__d = cq_status__2__q;
+        cq_status__2__d__comb = cq_status__2__q;
         rq_op__3__clock = clock;
         rq_op__3__rst_n = rst_n;
-        rq_op__3__d = rq_op__3__q;
+        rq_op__3__d__comb = rq_op__3__q;
         rq_arg0__3__clock = clock;
         rq_arg0__3__rst_n = rst_n;
-        rq_arg0__3__d = rq_arg0__3__q;
+        rq_arg0__3__d__comb = rq_arg0__3__q;
         rq_arg1__3__clock = clock;
         rq_arg1__3__rst_n = rst_n;
-        rq_arg1__3__d = rq_arg1__3__q;
+        rq_arg1__3__d__comb = rq_arg1__3__q;
         rq_seq__3__clock = clock;
         rq_seq__3__rst_n = rst_n;
-        rq_seq__3__d = rq_seq__3__q;
+        rq_seq__3__d__comb = rq_seq__3__q;
         cq_seq__3__clock = clock;
         cq_seq__3__rst_n = rst_n;
-        cq_seq__3__d = cq_seq__3__q;
+        cq_seq__3__d__comb = cq_seq__3__q;
         cq_status__3__clock = clock;
         cq_status__3__rst_n = rst_n;
-        cq_status__3__d = cq_status__3__q;
+        cq_status__3__d__comb = cq_status__3__q;
         req_level__clock = clock;
         req_level__rst_n = rst_n;
-        req_level__d = req_level__q;
+        req_level__d__comb = req_level__q;
         age__clock = clock;
         age__rst_n = rst_n;
         cpl_level__clock = clock;
         cpl_level__rst_n = rst_n;
-        cpl_level__d = cpl_level__q;
+        cpl_level__d__comb = cpl_level__q;
         cmd_valid__clock = clock;
         cmd_valid__rst_n = rst_n;
-        cmd_valid__d = cmd_valid__q;
+        cmd_valid__d__comb = cmd_valid__q;
         cmd_op__clock = clock;
         cmd_op__rst_n = rst_n;
-        cmd_op__d = cmd_op__q;
+        cmd_op__d__comb = cmd_op__q;
         cmd_arg0__clock = clock;
         cmd_arg0__rst_n = rst_n;
-        cmd_arg0__d = cmd_arg0__q;
+        cmd_arg0__d__comb = cmd_arg0__q;
         cmd_arg1__clock = clock;
         cmd_arg1__rst_n = rst_n;
-        cmd_arg1__d = cmd_arg1__q;
+        cmd_arg1__d__comb = cmd_arg1__q;
         cmd_seq__clock = clock;
         cmd_seq__rst_n = rst_n;
-        cmd_seq__d = cmd_seq__q;
+        cmd_seq__d__comb = cmd_seq__q;
         cmd_done__clock = clock;
         cmd_done__rst_n = rst_n;
-        cmd_done__d = cmd_done__q;
+        cmd_done__d__comb = cmd_done__q;
         evt_valid__clock = clock;
         evt_valid__rst_n = rst_n;
         evt_data__clock = clock;
         evt_data__rst_n = rst_n;
-        evt_data__d = evt_data__q;
+        evt_data__d__comb = evt_data__q;
         evt_ready__clock = clock;
         evt_ready__rst_n = rst_n;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
-        err_info__d = err_info__q;
+        err_info__d__comb = err_info__q;
         access = psel & penable;
         is_id = paddr == a_id;
         is_err = paddr == a_err;
@@ -889,13 +929,13 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         pready = 1'b1;
         pslverr = access & (err != e_none);
         if (ok_write & is_req_op) begin
-            req_op__d = pwdata[(32'h0)+:(8)];
+            req_op__d__comb = pwdata[(32'h0)+:(8)];
         end
         if (ok_write & is_req_arg0) begin
-            req_arg0__d = pwdata;
+            req_arg0__d__comb = pwdata;
         end
         if (ok_write & is_req_arg1) begin
-            req_arg1__d = pwdata;
+            req_arg1__d__comb = pwdata;
         end
         do_push = ok_write & is_req_push;
         do_complete = ok_write & is_sec_complete;
@@ -912,59 +952,59 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         end
         req_wsel = one4 << req_widx;
         if (req_pop) begin
-            rq_op__0__d = rq_op__1__q;
-            rq_arg0__0__d = rq_arg0__1__q;
-            rq_arg1__0__d = rq_arg1__1__q;
-            rq_seq__0__d = rq_seq__1__q;
+            rq_op__0__d__comb = rq_op__1__q;
+            rq_arg0__0__d__comb = rq_arg0__1__q;
+            rq_arg1__0__d__comb = rq_arg1__1__q;
+            rq_seq__0__d__comb = rq_seq__1__q;
         end
         if (req_pop) begin
-            rq_op__1__d = rq_op__2__q;
-            rq_arg0__1__d = rq_arg0__2__q;
-            rq_arg1__1__d = rq_arg1__2__q;
-            rq_seq__1__d = rq_seq__2__q;
+            rq_op__1__d__comb = rq_op__2__q;
+            rq_arg0__1__d__comb = rq_arg0__2__q;
+            rq_arg1__1__d__comb = rq_arg1__2__q;
+            rq_seq__1__d__comb = rq_seq__2__q;
         end
         if (req_pop) begin
-            rq_op__2__d = rq_op__3__q;
-            rq_arg0__2__d = rq_arg0__3__q;
-            rq_arg1__2__d = rq_arg1__3__q;
-            rq_seq__2__d = rq_seq__3__q;
+            rq_op__2__d__comb = rq_op__3__q;
+            rq_arg0__2__d__comb = rq_arg0__3__q;
+            rq_arg1__2__d__comb = rq_arg1__3__q;
+            rq_seq__2__d__comb = rq_seq__3__q;
         end
         if (do_push & req_wsel[0]) begin
-            rq_op__0__d = req_op__q;
-            rq_arg0__0__d = req_arg0__q;
-            rq_arg1__0__d = req_arg1__q;
-            rq_seq__0__d = last_seq__q + one8;
+            rq_op__0__d__comb = req_op__q;
+            rq_arg0__0__d__comb = req_arg0__q;
+            rq_arg1__0__d__comb = req_arg1__q;
+            rq_seq__0__d__comb = last_seq__q + one8;
         end
         if (do_push & req_wsel[1]) begin
-            rq_op__1__d = req_op__q;
-            rq_arg0__1__d = req_arg0__q;
-            rq_arg1__1__d = req_arg1__q;
-            rq_seq__1__d = last_seq__q + one8;
+            rq_op__1__d__comb = req_op__q;
+            rq_arg0__1__d__comb = req_arg0__q;
+            rq_arg1__1__d__comb = req_arg1__q;
+            rq_seq__1__d__comb = last_seq__q + one8;
         end
         if (do_push & req_wsel[2]) begin
-            rq_op__2__d = req_op__q;
-            rq_arg0__2__d = req_arg0__q;
-            rq_arg1__2__d = req_arg1__q;
-            rq_seq__2__d = last_seq__q + one8;
+            rq_op__2__d__comb = req_op__q;
+            rq_arg0__2__d__comb = req_arg0__q;
+            rq_arg1__2__d__comb = req_arg1__q;
+            rq_seq__2__d__comb = last_seq__q + one8;
         end
         if (do_push & req_wsel[3]) begin
-            rq_op__3__d = req_op__q;
-            rq_arg0__3__d = req_arg0__q;
-            rq_arg1__3__d = req_arg1__q;
-            rq_seq__3__d = last_seq__q + one8;
+            rq_op__3__d__comb = req_op__q;
+            rq_arg0__3__d__comb = req_arg0__q;
+            rq_arg1__3__d__comb = req_arg1__q;
+            rq_seq__3__d__comb = last_seq__q + one8;
         end
         if (do_push) begin
-            last_seq__d = last_seq__q + one8;
+            last_seq__d__comb = last_seq__q + one8;
         end
         if (do_push & ~req_pop) begin
-            req_level__d = req_level__q + one3;
+            req_level__d__comb = req_level__q + one3;
         end
         if (~do_push & req_pop) begin
-            req_level__d = req_level__q - one3;
+            req_level__d__comb = req_level__q - one3;
         end
-        age__d = age__q + one11;
+        age__d__comb = age__q + one11;
         if (~req_any | req_pop) begin
-            age__d = zero11;
+            age__d__comb = zero11;
         end
         cpl_widx = cpl_level__q;
         if (cpl_pop) begin
@@ -972,60 +1012,60 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         end
         cpl_wsel = one4 << cpl_widx;
         if (cpl_pop) begin
-            cq_seq__0__d = cq_seq__1__q;
-            cq_status__0__d = cq_status__1__q;
+            cq_seq__0__d__comb = cq_seq__1__q;
+            cq_status__0__d__comb = cq_status__1__q;
         end
         if (cpl_pop) begin
-            cq_seq__1__d = cq_seq__2__q;
-            cq_status__1__d = cq_status__2__q;
+            cq_seq__1__d__comb = cq_seq__2__q;
+            cq_status__1__d__comb = cq_status__2__q;
         end
         if (cpl_pop) begin
-            cq_seq__2__d = cq_seq__3__q;
-            cq_status__2__d = cq_status__3__q;
+            cq_seq__2__d__comb = cq_seq__3__q;
+            cq_status__2__d__comb = cq_status__3__q;
         end
         if (req_pop & cpl_wsel[0]) begin
-            cq_seq__0__d = rq_seq__0__q;
-            cq_status__0__d = cpl_new_status;
+            cq_seq__0__d__comb = rq_seq__0__q;
+            cq_status__0__d__comb = cpl_new_status;
         end
         if (req_pop & cpl_wsel[1]) begin
-            cq_seq__1__d = rq_seq__0__q;
-            cq_status__1__d = cpl_new_status;
+            cq_seq__1__d__comb = rq_seq__0__q;
+            cq_status__1__d__comb = cpl_new_status;
         end
         if (req_pop & cpl_wsel[2]) begin
-            cq_seq__2__d = rq_seq__0__q;
-            cq_status__2__d = cpl_new_status;
+            cq_seq__2__d__comb = rq_seq__0__q;
+            cq_status__2__d__comb = cpl_new_status;
         end
         if (req_pop & cpl_wsel[3]) begin
-            cq_seq__3__d = rq_seq__0__q;
-            cq_status__3__d = cpl_new_status;
+            cq_seq__3__d__comb = rq_seq__0__q;
+            cq_status__3__d__comb = cpl_new_status;
         end
         if (req_pop & ~cpl_pop) begin
-            cpl_level__d = cpl_level__q + one3;
+            cpl_level__d__comb = cpl_level__q + one3;
         end
         if (~req_pop & cpl_pop) begin
-            cpl_level__d = cpl_level__q - one3;
+            cpl_level__d__comb = cpl_level__q - one3;
         end
         if (ok_write & is_cmd_op) begin
-            cmd_op__d = pwdata[(32'h0)+:(8)];
+            cmd_op__d__comb = pwdata[(32'h0)+:(8)];
         end
         if (ok_write & is_cmd_arg0) begin
-            cmd_arg0__d = pwdata;
+            cmd_arg0__d__comb = pwdata;
         end
         if (ok_write & is_cmd_arg1) begin
-            cmd_arg1__d = pwdata;
+            cmd_arg1__d__comb = pwdata;
         end
         if (ok_write & is_cmd_seq) begin
-            cmd_seq__d = pwdata[(32'h0)+:(8)];
+            cmd_seq__d__comb = pwdata[(32'h0)+:(8)];
         end
         if (ok_write & is_cmd_go) begin
-            cmd_valid__d = 1'b1;
+            cmd_valid__d__comb = 1'b1;
         end
         if (ok_write & is_cmd_ack) begin
-            cmd_done__d = 1'b0;
+            cmd_done__d__comb = 1'b0;
         end
         if (cmd_valid__q & wifi_cmd_ready) begin
-            cmd_valid__d = 1'b0;
-            cmd_done__d = 1'b1;
+            cmd_valid__d__comb = 1'b0;
+            cmd_done__d__comb = 1'b1;
         end
         wifi_cmd_valid = cmd_valid__q;
         wifi_cmd_op = cmd_op__q;
@@ -1035,7 +1075,7 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         evt_valid_nx = evt_valid__q;
         if (evt_ready__q & wifi_evt_valid) begin
             evt_valid_nx = 1'b1;
-            evt_data__d = wifi_evt_data;
+            evt_data__d__comb = wifi_evt_data;
         end
         if (ok_write & is_evt_pop) begin
             evt_valid_nx = 1'b0;
@@ -1044,19 +1084,19 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         evt_ready__d = ~evt_valid_nx;
         wifi_evt_ready = evt_ready__q;
         if (ok_write & is_err) begin
-            err_info__d = zero32;
+            err_info__d__comb = zero32;
         end
         ze_master__a = pmaster;
         ze_addr__a = paddr;
         if (access & (err != e_none)) begin
             if (err_info__q == zero32) begin
-                err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
+                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
                 if (pwrite) begin
-                    err_info__d = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
+                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
                 end
             end
             else begin
-                err_info__d = err_info__q | b_overflow;
+                err_info__d__comb = err_info__q | b_overflow;
             end
         end
         ze_req_op__a = req_op__q;
@@ -1139,12 +1179,52 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         else if (is_evt_data & evt_valid__q) begin
             rdata = evt_data__q;
         end
-        prdata = zero32;
+        prdata__comb = zero32;
         if (ok_read) begin
-            prdata = rdata;
+            prdata__comb = rdata;
         end
         intr_sec = req_any | cmd_done__q | evt_valid__q;
         intr_app = cpl_any;
+        age__d = age__d__comb;
+        cmd_arg0__d = cmd_arg0__d__comb;
+        cmd_arg1__d = cmd_arg1__d__comb;
+        cmd_done__d = cmd_done__d__comb;
+        cmd_op__d = cmd_op__d__comb;
+        cmd_seq__d = cmd_seq__d__comb;
+        cmd_valid__d = cmd_valid__d__comb;
+        cpl_level__d = cpl_level__d__comb;
+        cq_seq__0__d = cq_seq__0__d__comb;
+        cq_seq__1__d = cq_seq__1__d__comb;
+        cq_seq__2__d = cq_seq__2__d__comb;
+        cq_seq__3__d = cq_seq__3__d__comb;
+        cq_status__0__d = cq_status__0__d__comb;
+        cq_status__1__d = cq_status__1__d__comb;
+        cq_status__2__d = cq_status__2__d__comb;
+        cq_status__3__d = cq_status__3__d__comb;
+        err_info__d = err_info__d__comb;
+        evt_data__d = evt_data__d__comb;
+        last_seq__d = last_seq__d__comb;
+        prdata = prdata__comb;
+        req_arg0__d = req_arg0__d__comb;
+        req_arg1__d = req_arg1__d__comb;
+        req_level__d = req_level__d__comb;
+        req_op__d = req_op__d__comb;
+        rq_arg0__0__d = rq_arg0__0__d__comb;
+        rq_arg0__1__d = rq_arg0__1__d__comb;
+        rq_arg0__2__d = rq_arg0__2__d__comb;
+        rq_arg0__3__d = rq_arg0__3__d__comb;
+        rq_arg1__0__d = rq_arg1__0__d__comb;
+        rq_arg1__1__d = rq_arg1__1__d__comb;
+        rq_arg1__2__d = rq_arg1__2__d__comb;
+        rq_arg1__3__d = rq_arg1__3__d__comb;
+        rq_op__0__d = rq_op__0__d__comb;
+        rq_op__1__d = rq_op__1__d__comb;
+        rq_op__2__d = rq_op__2__d__comb;
+        rq_op__3__d = rq_op__3__d__comb;
+        rq_seq__0__d = rq_seq__0__d__comb;
+        rq_seq__1__d = rq_seq__1__d__comb;
+        rq_seq__2__d = rq_seq__2__d__comb;
+        rq_seq__3__d = rq_seq__3__d__comb;
     end
 
 endmodule // pluton_wifi

@@ -4,6 +4,7 @@ pub mod apb;
 pub mod bench;
 pub mod dut;
 pub mod sim;
+pub mod trace;
 pub mod verilated;
 mod waves;
 

@@ -312,6 +312,130 @@ fn isolate_assignments(text: &str) -> String {
     out.join("\n") + "\n"
 }
 
+/// Make every net that crosses a module boundary change at most once per evaluation.
+///
+/// rust-hdl writes a module's logic as one `always @(*)` that gives a net its default and then
+/// overrides it. When a parent and a child feed each other combinationally (the core and its
+/// SCS, for example: no bit-level loop), an event-driven simulator such as Icarus wakes the other
+/// block on each of those passing values, and the two blocks wake each other forever at one time
+/// step. So a net that is an `output reg` of the module or feeds a sub-module's input, and is
+/// assigned more than once in the block, is computed in `<net>__comb` and copied to the net once,
+/// at the end of the block. Values do not change; a net listed for `isolate_assignments` passes
+/// the mark on to its `__comb`, so Verilator still schedules it apart.
+fn glitch_free_boundaries(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        if !lines[i].starts_with("module ") {
+            out.push(lines[i].to_string());
+            i += 1;
+            continue;
+        }
+        let end = (i..lines.len()).find(|&j| lines[j].starts_with("endmodule")).unwrap_or(lines.len() - 1);
+        out.extend(glitch_free_module(&lines[i..=end]));
+        i = end + 1;
+    }
+    out.join("\n") + "\n"
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
+}
+
+/// `text` with each whole-word `from` replaced by `to`.
+fn replace_word(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (at, _) in text.match_indices(from) {
+        let before_ok = !text[..at].chars().next_back().is_some_and(is_ident);
+        let after_ok = !text[at + from.len()..].chars().next().is_some_and(is_ident);
+        if before_ok && after_ok {
+            out.push_str(&text[last..at]);
+            out.push_str(to);
+            last = at + from.len();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+fn glitch_free_module(lines: &[&str]) -> Vec<String> {
+    // Declarations: `reg [w] name;` or `output reg [w] name;`, possibly marked for isolation.
+    let mut decls: Vec<(String, String, bool)> = Vec::new();
+    let mut boundary: Vec<String> = Vec::new();
+    for l in lines {
+        let t = l.trim();
+        let isolated = t.contains("isolate_assignments");
+        let t = t.split("/*").next().unwrap_or(t).trim().trim_end_matches(';').trim();
+        let (is_out, rest) = match t.strip_prefix("output reg ") {
+            Some(r) => (true, Some(r)),
+            None => (false, t.strip_prefix("reg ")),
+        };
+        if let Some(r) = rest {
+            let name = r.split_whitespace().last().unwrap_or_default().to_string();
+            let width = r[..r.len() - name.len()].trim().to_string();
+            if is_out {
+                boundary.push(name.clone());
+            }
+            decls.push((name, width, isolated));
+        }
+        // A sub-module port connection: `.port(net)`.
+        if let Some(net) = t.strip_prefix('.').and_then(|r| r.split_once('(')).and_then(|(_, r)| r.split(')').next()) {
+            boundary.push(net.to_string());
+        }
+    }
+    let Some(start) = lines.iter().position(|l| *l == "    always @(*) begin") else {
+        return lines.iter().map(|l| l.to_string()).collect();
+    };
+    let Some(end) = (start..lines.len()).find(|&j| lines[j] == "    end") else {
+        return lines.iter().map(|l| l.to_string()).collect();
+    };
+    // Assignments `name = ...` anywhere on a line (not `==`, `!=`, `<=`, `>=`).
+    let assigns = |name: &str| {
+        lines[start..end]
+            .iter()
+            .map(|l| {
+                l.match_indices(name)
+                    .filter(|(at, _)| {
+                        let after = l[at + name.len()..].trim_start();
+                        !l[..*at].chars().next_back().is_some_and(is_ident)
+                            && !l[at + name.len()..].chars().next().is_some_and(is_ident)
+                            && after.starts_with('=')
+                            && !after.starts_with("==")
+                    })
+                    .count()
+            })
+            .sum::<usize>()
+    };
+    let mut shadow: Vec<&(String, String, bool)> =
+        decls.iter().filter(|(n, _, _)| boundary.contains(n) && assigns(n) > 1).collect();
+    shadow.sort();
+    shadow.dedup();
+    if shadow.is_empty() {
+        return lines.iter().map(|l| l.to_string()).collect();
+    }
+    let mut out: Vec<String> = lines[..start].iter().map(|l| l.to_string()).collect();
+    for (n, w, iso) in &shadow {
+        let w = if w.is_empty() { String::new() } else { format!("{w} ") };
+        let mark = if *iso { " /*verilator isolate_assignments*/" } else { "" };
+        out.push(format!("    reg {w}{n}__comb{mark};"));
+    }
+    out.push(lines[start].to_string());
+    for l in &lines[start + 1..end] {
+        let mut l = l.to_string();
+        for (n, _, _) in &shadow {
+            l = replace_word(&l, n, &format!("{n}__comb"));
+        }
+        out.push(l);
+    }
+    for (n, _, _) in &shadow {
+        out.push(format!("        {n} = {n}__comb;"));
+    }
+    out.extend(lines[end..].iter().map(|l| l.to_string()));
+    out
+}
+
 /// The files `pluton gen` writes, as (relative path, contents).
 pub fn generate_all() -> Vec<(String, String)> {
     let mut files = Vec::new();
@@ -322,7 +446,7 @@ pub fn generate_all() -> Vec<(String, String)> {
             "// {m}: {}\n// Generated by `pluton gen` from rust-hdl-src/ (RustHDL). Do not edit.\n// Reset: asynchronous, active-low `rst_n`; every flop is reset.\n\n",
             b.map.desc
         );
-        files.push((format!("rtl/{m}.v"), header + &isolate_assignments(&tidy_verilog(&verilog, m))));
+        files.push((format!("rtl/{m}.v"), header + &glitch_free_boundaries(&isolate_assignments(&tidy_verilog(&verilog, m)))));
         files.push((format!("rtl/{m}.ports"), format!("# {m} top-level ports: in|out <width> <name>\n{ports}")));
         files.push((format!("rtl/{m}_regs.md"), b.map.to_markdown()));
         files.push((format!("rtl/{m}_regs.h"), b.map.to_c_header()));
@@ -370,6 +494,19 @@ fn sha256_hex(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boundary_nets_change_once_per_evaluation() {
+        let v = "module t(a,y);\n    input wire a;\n    output reg y;\n    reg z;\n    reg k /*verilator isolate_assignments*/;\n    reg c__x;\n    sub c(\n        .x(c__x),\n        .k(k)\n    );\n    always @(*) begin\n        y = 1'b0;\n        z = a;\n        k = 1'b0;\n        if (a) k = 1'b1;\n        c__x = 1'b0;\n        if (a) y = c__x | yy;\n    end\nendmodule\n";
+        let g = glitch_free_boundaries(v);
+        assert!(g.contains("    reg y__comb;\n"), "{g}");
+        assert!(g.contains("    reg k__comb /*verilator isolate_assignments*/;"), "{g}");
+        assert!(!g.contains("c__x__comb"), "assigned once: no shadow\n{g}");
+        assert!(!g.contains("z__comb"), "not on a boundary\n{g}");
+        assert!(g.contains("if (a) y__comb = c__x | yy;"), "{g}");
+        assert!(g.contains("if (a) y__comb = c__x | yy;"), "{g}");
+        assert!(g.contains("        k = k__comb;\n        y = y__comb;\n    end"), "{g}");
+    }
 
     #[test]
     fn tidy_renames_modules_and_dollars() {

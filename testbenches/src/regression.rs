@@ -1,6 +1,7 @@
 //! The co-simulation regression: every block's tests on a chosen backend, with a summary table.
 
 use crate::leak::LeakScan;
+use pluton_bindings::trace::PortRecorder;
 use pluton_bindings::{open_verilated, Dut, Port, Sim, SimOptions, Tb};
 use pluton_cosim::{LockStep, Mismatch};
 use std::cell::{Cell, RefCell};
@@ -180,6 +181,16 @@ fn open_rtl(module: &str) -> Box<dyn Dut> {
 
 /// Run one test of one block on one backend.
 pub fn run_case(bench: &BlockBench, case: &Case, opts: &Options) -> TestResult {
+    run_case_with(bench, case, opts, None)
+}
+
+/// Run one test and record the RTL's port trace (every cycle's inputs and outputs) into `trace`,
+/// for a replay on another simulator (`pluton_bindings::trace`).
+pub fn run_case_recorded(bench: &BlockBench, case: &Case, opts: &Options, trace: &std::path::Path) -> TestResult {
+    run_case_with(bench, case, opts, Some(trace.to_path_buf()))
+}
+
+fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<std::path::PathBuf>) -> TestResult {
     if bench.model.is_none() && opts.backend == Backend::Model {
         return TestResult {
             block: bench.block.to_string(),
@@ -202,6 +213,10 @@ pub fn run_case(bench: &BlockBench, case: &Case, opts: &Options) -> TestResult {
     let backend = opts.backend;
     let factory_stats = stats.clone();
     let factory = move || -> Box<dyn Dut> {
+        let open_rtl = |module: &str| match &trace {
+            Some(path) => Box::new(PortRecorder::new(open_rtl(module), path)) as Box<dyn Dut>,
+            None => open_rtl(module),
+        };
         match backend {
             Backend::Rtl => open_rtl(module),
             Backend::Model => model.expect("checked above")(),
