@@ -102,11 +102,28 @@ impl VerilatedDut {
         let ports: Vec<Port> = top.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
         let rst_n = ports.iter().position(|p| p.name == "rst_n" && p.dir == Dir::In);
         let mut dut = VerilatedDut { model, top, ports, dirty: false, rst_n, reset_poked: false };
-        if let Some(clk) = dut.port_id("clock") {
-            dut.poke_u32(clk, 0);
+        // Every input starts at 0 (the clock low), as a test bench drives them from time 0: with
+        // random initial state an undriven input would otherwise start random too (a tester
+        // port's write strobe, say), which is the bench's business, not the design's state.
+        for i in 0..dut.ports.len() {
+            if dut.ports[i].dir == Dir::In {
+                let words = vec![0u32; dut.ports[i].width.div_ceil(32) as usize];
+                dut.poke(i, &words);
+            }
         }
         // First eval runs initial blocks and settles combinational logic.
         unsafe { (top.eval)(dut.model.as_ptr()) };
+        // Power-on reset: a falling edge on rst_n, so every flop is reset now, as a level-active
+        // reset held from power-up does in silicon (and X -> 0 does on a 4-state simulator).
+        // Otherwise, with random initial state, flops keep their random values until the first
+        // clock edge, and that edge already acts on them (a fuse macro write, say). No clock
+        // edge happens here, and from all-zero state it changes nothing.
+        if let Some(r) = rst_n {
+            dut.poke_u32(r, 1);
+            unsafe { (top.eval)(dut.model.as_ptr()) };
+            dut.poke_u32(r, 0);
+            unsafe { (top.eval)(dut.model.as_ptr()) };
+        }
         dut.dirty = false;
         Some(dut)
     }
