@@ -132,9 +132,10 @@ pub struct Replay {
 
 /// Icarus Verilog (`iverilog`, `vvp`) from PATH, or why not.
 pub fn icarus_missing() -> Option<String> {
-    match Command::new("iverilog").arg("-V").output() {
-        Ok(_) => None,
-        Err(_) => Some("iverilog not found on PATH (install the Debian package iverilog; CI's .ci/run does)".into()),
+    let works = |tool: &str| Command::new(tool).arg("-V").output().is_ok_and(|o| o.status.success());
+    match (works("iverilog"), works("vvp")) {
+        (true, true) => None,
+        _ => Some("iverilog/vvp not found on PATH (install the Debian package iverilog; CI's .ci/run does)".into()),
     }
 }
 
