@@ -34,3 +34,23 @@ pub trait Dut {
     }
 }
 
+
+/// The `Dut` methods a wrapper passes straight to the DUT in its field `$inner` (all but `step`,
+/// which a wrapper exists to extend): `impl Dut for W { delegate_dut!(inner); fn step(..) {..} }`.
+#[macro_export]
+macro_rules! delegate_dut {
+    ($inner:ident) => {
+        fn name(&self) -> &str {
+            self.$inner.name()
+        }
+        fn ports(&self) -> &[$crate::Port] {
+            self.$inner.ports()
+        }
+        fn poke(&mut self, port: usize, value: &[u32]) {
+            self.$inner.poke(port, value)
+        }
+        fn peek(&mut self, port: usize, value: &mut [u32]) {
+            self.$inner.peek(port, value)
+        }
+    };
+}

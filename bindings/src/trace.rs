@@ -30,18 +30,7 @@ fn traced(ports: &[Port]) -> (Vec<usize>, Vec<usize>) {
 }
 
 impl Dut for PortRecorder {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-    fn ports(&self) -> &[Port] {
-        self.inner.ports()
-    }
-    fn poke(&mut self, port: usize, value: &[u32]) {
-        self.inner.poke(port, value)
-    }
-    fn peek(&mut self, port: usize, value: &mut [u32]) {
-        self.inner.peek(port, value)
-    }
+    crate::delegate_dut!(inner);
     fn step(&mut self) {
         let (ins, outs) = traced(self.inner.ports());
         // Bits MSB first, port after port, then grouped into hex digits from the LSB end.

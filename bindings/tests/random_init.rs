@@ -1,7 +1,7 @@
 //! Random initial state (`set_random_init`) and the power-on reset the binding gives every model.
 //! One test in its own binary, since the setting is process-wide.
 
-use pluton_bindings::{open_verilated, random_init, set_random_init, verilated_tops, Dut};
+use pluton_bindings::{open_verilated, random_init, set_random_init, verilated_tops};
 
 /// Every output of a freshly opened `top`, with `rst_n` then held high (no clock edge yet).
 fn outputs_after_open(top: &str) -> Vec<u32> {

@@ -2,7 +2,7 @@
 
 use crate::leak::LeakScan;
 use pluton_bindings::trace::PortRecorder;
-use pluton_bindings::{open_verilated, Dut, Port, Sim, SimOptions, Tb};
+use pluton_bindings::{open_verilated, Dut, Sim, SimOptions, Tb};
 use pluton_cosim::{LockStep, Mismatch};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -152,18 +152,7 @@ struct Published {
 }
 
 impl Dut for Published {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-    fn ports(&self) -> &[Port] {
-        self.inner.ports()
-    }
-    fn poke(&mut self, port: usize, value: &[u32]) {
-        self.inner.poke(port, value)
-    }
-    fn peek(&mut self, port: usize, value: &mut [u32]) {
-        self.inner.peek(port, value)
-    }
+    pluton_bindings::delegate_dut!(inner);
     fn step(&mut self) {
         self.inner.step();
         let mut stats = self.stats.borrow_mut();
