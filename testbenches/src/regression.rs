@@ -105,6 +105,9 @@ pub struct BlockBench {
     /// with its reference itself (the core's benches step the ISS per retired instruction).
     pub model: Option<fn() -> Box<dyn Dut>>,
     pub cases: fn() -> Vec<Case>,
+    /// The test whose port trace is replayed on Icarus (`tests/icarus.rs`): one that uses the
+    /// block's storage.
+    pub replay: &'static str,
 }
 
 pub fn benches() -> Vec<BlockBench> {
@@ -113,17 +116,18 @@ pub fn benches() -> Vec<BlockBench> {
         module: "pluton_sha256",
         model: Some(|| Box::new(pluton_cosim::Sha256Model::new())),
         cases: crate::sha256::cases,
+        replay: "hmac_rfc4231",
     },
-    BlockBench { block: "firewall", module: "pluton_firewall", model: Some(|| Box::new(pluton_cosim::FirewallModel::new())), cases: crate::firewall::cases },
-    BlockBench { block: "wifi", module: "pluton_wifi", model: Some(crate::wifi::model), cases: crate::wifi::cases },
-    BlockBench { block: "otp", module: "pluton_otp", model: Some(|| Box::new(pluton_cosim::OtpModel::new())), cases: crate::otp::cases },
-    BlockBench { block: "mailbox", module: "pluton_mailbox", model: Some(crate::mailbox::model), cases: crate::mailbox::cases },
-    BlockBench { block: "apb_arb", module: "pluton_apb_arb", model: Some(crate::apb_arb::model), cases: crate::apb_arb::cases },
-    BlockBench { block: "security", module: "pluton_security", model: Some(|| Box::new(pluton_cosim::security_model())), cases: crate::security::cases },
+    BlockBench { block: "firewall", module: "pluton_firewall", model: Some(|| Box::new(pluton_cosim::FirewallModel::new())), cases: crate::firewall::cases, replay: "fw_rules" },
+    BlockBench { block: "wifi", module: "pluton_wifi", model: Some(crate::wifi::model), cases: crate::wifi::cases, replay: "wifi_events" },
+    BlockBench { block: "otp", module: "pluton_otp", model: Some(|| Box::new(pluton_cosim::OtpModel::new())), cases: crate::otp::cases, replay: "otp_init_provisioned" },
+    BlockBench { block: "mailbox", module: "pluton_mailbox", model: Some(crate::mailbox::model), cases: crate::mailbox::cases, replay: "mailbox_round_trip" },
+    BlockBench { block: "apb_arb", module: "pluton_apb_arb", model: Some(crate::apb_arb::model), cases: crate::apb_arb::cases, replay: "apb_arb_contention" },
+    BlockBench { block: "security", module: "pluton_security", model: Some(|| Box::new(pluton_cosim::security_model())), cases: crate::security::cases, replay: "security_derive_key" },
     // The soft core has no port-level model: its benches step the ARMv6-M ISS per retired record.
-    BlockBench { block: "m0", module: "pluton_m0", model: None, cases: crate::m0::cases::cases },
-    BlockBench { block: "m0sys", module: "pluton_m0sys", model: None, cases: crate::m0::system::cases },
-    BlockBench { block: "soc", module: "pluton_soc", model: None, cases: crate::soc::tb::cases },
+    BlockBench { block: "m0", module: "pluton_m0", model: None, cases: crate::m0::cases::cases, replay: "m0_faults" },
+    BlockBench { block: "m0sys", module: "pluton_m0sys", model: None, cases: crate::m0::system::cases, replay: "m0sys_sha_demo" },
+    BlockBench { block: "soc", module: "pluton_soc", model: None, cases: crate::soc::tb::cases, replay: "soc_hmac_demo" },
     ]
 }
 

@@ -1,4 +1,6 @@
-//! Every block on a 4-state, event-driven simulator: one regression test per block runs on
+//! Every block on a 4-state, event-driven simulator: one regression test per block (its bench's
+//! `replay`, chosen to use the block's storage: the OTP and the subsystem provision fuses through
+//! the tester port, which failed on Icarus while the fuse array started as X) runs on
 //! Verilator with its port trace recorded, and the trace is replayed on Icarus Verilog (Debian's
 //! `iverilog`) by a generated test bench that compares every output before every rising edge. An
 //! X or Z on any output is a mismatch. Without `iverilog` the test says SKIPPED and why; CI's
@@ -6,32 +8,18 @@
 
 use pluton_bindings::trace::{icarus_missing, replay_on_icarus};
 use pluton_bindings::open_verilated;
-use pluton_testbenches::regression::{benches, run_case_recorded, Backend, Options};
+use pluton_testbenches::regression::{benches, run_case_recorded, Backend, BlockBench, Options};
 use pluton_toolchain::project_root;
 
-/// (block, test): one per block, chosen to use the block's storage (the OTP and the subsystem
-/// provision fuses through the tester port, which failed on Icarus while the fuse array started X).
-const CASES: &[(&str, &str)] = &[
-    ("sha256", "hmac_rfc4231"),
-    ("firewall", "fw_rules"),
-    ("wifi", "wifi_events"),
-    ("otp", "otp_init_provisioned"),
-    ("mailbox", "mailbox_round_trip"),
-    ("apb_arb", "apb_arb_contention"),
-    ("security", "security_derive_key"),
-    ("m0", "m0_faults"),
-    ("m0sys", "m0sys_sha_demo"),
-    ("soc", "soc_hmac_demo"),
-];
-
-fn replay(block: &str, test: &str) -> Result<String, String> {
-    let bench = benches().into_iter().find(|b| b.block == block).ok_or(format!("no bench {block}"))?;
+/// Records `bench.replay` on Verilator and replays it on Icarus.
+fn replay(bench: &BlockBench) -> Result<String, String> {
+    let (block, test) = (bench.block, bench.replay);
     let cases = (bench.cases)();
     let case = cases.iter().find(|c| c.name == test).ok_or(format!("no test {test} in {block}"))?;
     let work = project_root().join("build").join("icarus").join(block);
     let trace = work.join(format!("{test}.trace.hex"));
     let opts = Options { seed: Some(0x1ca7), waves: false, backend: Backend::Lockstep, filter: None, scale: 1.0 };
-    let r = run_case_recorded(&bench, case, &opts, &trace);
+    let r = run_case_recorded(bench, case, &opts, &trace);
     if !r.passed {
         return Err(format!("{block}/{test} failed on Verilator: {}", r.message));
     }
@@ -61,8 +49,8 @@ fn every_block_replays_on_icarus() {
     }
     let only = std::env::var("PLUTON_ICARUS_BLOCK").ok();
     let mut failures = Vec::new();
-    for (block, test) in CASES.iter().filter(|(b, _)| only.as_deref().is_none_or(|o| o == *b)) {
-        match replay(block, test) {
+    for bench in benches().iter().filter(|b| only.as_deref().is_none_or(|o| o == b.block)) {
+        match replay(bench) {
             Ok(line) => println!("{line}"),
             Err(e) => failures.push(e),
         }
