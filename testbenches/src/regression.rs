@@ -172,6 +172,24 @@ fn open_rtl(module: &str) -> Box<dyn Dut> {
     })
 }
 
+/// Runs test `name` of `block` in lock-step, as `cargo test` does (one `#[test]` per case):
+/// prints its figures and panics unless it passed and checked something. The caller adds the
+/// block's own expectations on the result.
+pub fn run_named(block: &str, name: &str) -> TestResult {
+    let bench = benches().into_iter().find(|b| b.block == block).unwrap_or_else(|| panic!("no bench {block}"));
+    let cases = (bench.cases)();
+    let case = cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name} in {block}"));
+    let opts = Options { seed: None, waves: false, backend: Backend::Lockstep, filter: None, scale: 1.0 };
+    let r = run_case(&bench, case, &opts);
+    println!(
+        "{block}/{name}: {} checks, {} cycles, {} reads compared, {} reads leak-scanned, {:.1} s, {:?}",
+        r.checks, r.cycles, r.reads_compared, r.leak_reads, r.seconds, r.metrics
+    );
+    assert!(r.passed, "{}", r.message);
+    assert!(r.checks > 0 && r.cycles > 0, "{name} checked nothing");
+    r
+}
+
 /// Run one test of one block on one backend.
 pub fn run_case(bench: &BlockBench, case: &Case, opts: &Options) -> TestResult {
     run_case_with(bench, case, opts, None)

@@ -3,19 +3,12 @@
 //! The arbiter has no `psel`/`prdata` port of its own (its ports are `s0_*`, `s1_*`, `m_*`), so
 //! lock-step compares every output at every peek and edge rather than counting APB reads.
 
-use pluton_testbenches::regression::{benches, run_case, Backend, Options};
+use pluton_testbenches::regression::{benches, run_named};
 
 const CASES: [&str; 6] = ["apb_arb_single", "apb_arb_contention", "apb_arb_errors_waits", "apb_arb_random", "apb_arb_tie_turn", "apb_arb_reset"];
 
 fn run(name: &str) {
-    let bench = benches().into_iter().find(|b| b.block == "apb_arb").unwrap();
-    let cases = (bench.cases)();
-    let case = cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name}"));
-    let opts = Options { seed: None, waves: false, backend: Backend::Lockstep, filter: None, scale: 1.0 };
-    let r = run_case(&bench, case, &opts);
-    println!("{name}: {} checks, {} cycles, {:.1} s, {:?}", r.checks, r.cycles, r.seconds, r.metrics);
-    assert!(r.passed, "{}", r.message);
-    assert!(r.checks > 0, "{name} checked nothing");
+    run_named("apb_arb", name);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The inter-core mailbox co-simulation tests as cargo tests: RTL and model in lock-step.
 
-use pluton_testbenches::regression::{benches, run_case, Backend, Options};
+use pluton_testbenches::regression::{benches, run_named};
 
 const CASES: [&str; 8] = [
     "mailbox_round_trip",
@@ -14,14 +14,7 @@ const CASES: [&str; 8] = [
 ];
 
 fn run(name: &str) {
-    let bench = benches().into_iter().find(|b| b.block == "mailbox").unwrap();
-    let cases = (bench.cases)();
-    let case = cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name}"));
-    let opts = Options { seed: None, waves: false, backend: Backend::Lockstep, filter: None, scale: 1.0 };
-    let r = run_case(&bench, case, &opts);
-    println!("{name}: {} checks, {} cycles, {} reads compared, {:.1} s, {:?}", r.checks, r.cycles, r.reads_compared, r.seconds, r.metrics);
-    assert!(r.passed, "{}", r.message);
-    assert!(r.checks > 0, "{name} checked nothing");
+    let r = run_named("mailbox", name);
     assert!(r.reads_compared > 0, "{name} compared no reads with the model");
 }
 
