@@ -148,12 +148,14 @@ const CPP_KEYWORDS: &[&str] = &[
 fn verilate(verilator: &pluton_toolchain::Tool, top: &Top) -> Result<(), String> {
     let _ = fs::remove_dir_all(&top.mdir);
     let mut cmd = verilator.command();
+    // Hard-macro models (`rtl/models/<module>.v`, e.g. the fuse array) go first, so the top's
+    // stand-ins step aside.
+    let text = fs::read_to_string(&top.verilog).unwrap_or_default();
+    let dir = top.verilog.parent().unwrap_or(Path::new("."));
     cmd.arg("--cc")
+        .args(pluton_toolchain::lint::models_used(&top.verilog, &text).iter().map(|m| dir.join(m)))
         .arg(&top.verilog)
         .args(["--top-module", &top.stem])
-        // Hard-macro models (`rtl/models/<module>.v`, e.g. the fuse array) are found by module name.
-        .arg("-y")
-        .arg(top.verilog.parent().unwrap_or(Path::new(".")).join("models"))
         .arg("-Mdir")
         .arg(&top.mdir)
         .args(["--prefix", &format!("V{}", top.stem)])

@@ -6880,3 +6880,28 @@ module pluton_security_wifi_ze_cmd_op(a,y);
     // Update code (custom)
     always @(*) y = {{24{1'b0}}, a};
 endmodule // pluton_security_wifi_ze_cmd_op
+
+// Stand-in for the fuse macro, so this file is complete alone. A 4-state simulator starts its
+// array as X: for simulation read rtl/models/pluton_fuse_array.v first (it starts blank, and its
+// `define makes this one step aside); a chip replaces both with its OTP macro.
+`ifndef PLUTON_FUSE_ARRAY_DEFINED
+`define PLUTON_FUSE_ARRAY_DEFINED
+module pluton_fuse_array(
+    input  wire        clock,
+    input  wire        rst_n,
+    input  wire        we,
+    input  wire [5:0]  waddr,
+    input  wire [39:0] wdata,
+    input  wire [5:0]  raddr,
+    output reg  [39:0] rdata
+);
+    reg [39:0] mem [0:63];
+    always @(posedge clock) begin
+        if (we) mem[waddr] <= wdata;
+    end
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) rdata <= 40'h0;
+        else rdata <= mem[raddr];
+    end
+endmodule
+`endif

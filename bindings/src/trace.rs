@@ -128,9 +128,9 @@ pub fn icarus_missing() -> Option<String> {
     }
 }
 
-/// Replays `trace` (a [`PortRecorder`] file) of top `top` on Icarus: `rtl_file` plus the hard-macro
-/// models found by module name in `models_dir`, built in `work_dir`.
-pub fn replay_on_icarus(top: &str, ports: &[Port], rtl_file: &Path, models_dir: &Path, trace: &Path, work_dir: &Path) -> Result<Replay, String> {
+/// Replays `trace` (a [`PortRecorder`] file) of top `top` on Icarus: the hard-macro `models` it
+/// uses, then `rtl_file`, built in `work_dir`.
+pub fn replay_on_icarus(top: &str, ports: &[Port], rtl_file: &Path, models: &[PathBuf], trace: &Path, work_dir: &Path) -> Result<Replay, String> {
     std::fs::create_dir_all(work_dir).map_err(|e| format!("cannot create {}: {e}", work_dir.display()))?;
     let text = std::fs::read_to_string(trace).map_err(|e| format!("cannot read {}: {e}", trace.display()))?;
     let cycles = text.lines().filter(|l| !l.trim().is_empty()).count();
@@ -142,8 +142,8 @@ pub fn replay_on_icarus(top: &str, ports: &[Port], rtl_file: &Path, models_dir: 
     std::fs::write(work_dir.join("replay_tb.v"), replay_bench(top, ports, trace_name, cycles)).map_err(|e| e.to_string())?;
     let out = Command::new("iverilog")
         .current_dir(work_dir)
-        .args(["-g2005", "-o", "replay.vvp", "-s", "replay_tb", "-y"])
-        .arg(models_dir)
+        .args(["-g2005", "-o", "replay.vvp", "-s", "replay_tb"])
+        .args(models)
         .arg("replay_tb.v")
         .arg(rtl_file)
         .output()

@@ -411,11 +411,13 @@ pub fn synth(
     let shell_ffs = u64::from(shell::input_bits(&ports) + shell::output_bits(&ports));
 
     let block_file = copy_in(rtl_file, out_dir)?;
-    // What Yosys reads: the block and the models it instantiates.
-    let mut rtl = block_file.clone();
+    // What Yosys reads: the models the block instantiates, then the block (whose stand-ins then
+    // step aside).
+    let mut rtl = String::new();
     for model in models {
-        rtl = format!("{rtl} {}", copy_in(model, out_dir)?);
+        rtl += &format!("{} ", copy_in(model, out_dir)?);
     }
+    rtl += &block_file;
     if !keep.is_empty() {
         let path = out_dir.join(&block_file);
         let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

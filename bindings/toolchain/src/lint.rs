@@ -41,32 +41,38 @@ pub fn lint_verilog(file: &Path) -> Result<LintReport, String> {
     })?;
     let verilator = crate::verilator()?;
     let yosys = crate::yosys()?;
-    let models = models_used(file, &text);
-    let (yosys_problems, flops_without_reset) = run_yosys(&yosys, file, top, &models)?;
+    // Each file alone: a top carries a stand-in for any hard macro it uses. A model under
+    // `models/` may start its state with an `initial`; synthesizable RTL may not.
+    let is_model = file.parent().and_then(|d| d.file_name()).is_some_and(|d| d == "models");
+    let (yosys_problems, flops_without_reset) = run_yosys(&yosys, file, top)?;
     Ok(LintReport {
         file: file.to_path_buf(),
-        verilator_warnings: run_verilator(&verilator, file, top, &models)?,
+        verilator_warnings: run_verilator(&verilator, file, top)?,
         yosys_problems,
-        initial_blocks: initial_blocks(&text),
+        initial_blocks: if is_model { Vec::new() } else { initial_blocks(&text) },
         flops_without_reset,
     })
 }
 
-/// Lint every `*.v` file in `dir`, in name order.
+/// Lint every `*.v` file in `dir` and in `dir/models`, in name order.
 pub fn lint_dir(dir: &Path) -> Result<Vec<LintReport>, String> {
-    let mut files: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|ext| ext == "v"))
-        .collect();
+    let list = |d: &Path| -> Vec<PathBuf> {
+        fs::read_dir(d).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|ext| ext == "v")).collect()
+    };
+    if !dir.is_dir() {
+        return Err(format!("cannot list {}", dir.display()));
+    }
+    let mut files = list(dir);
     files.sort();
+    let mut models = list(&dir.join("models"));
+    models.sort();
+    files.extend(models);
     files.iter().map(|f| lint_verilog(f)).collect()
 }
 
 /// The hard-macro models (`models/<module>.v` beside the file) that the file instantiates, as
-/// paths relative to the file's folder. They are read with the file but are not its own code: the
-/// `initial` rule covers the file only.
+/// paths relative to the file's folder. Simulation and synthesis read them before the file, so
+/// they replace the file's stand-ins.
 pub fn models_used(file: &Path, text: &str) -> Vec<String> {
     let Some(dir) = file.parent().map(|d| d.join("models")) else { return Vec::new() };
     let mut found: Vec<String> = fs::read_dir(&dir)
@@ -111,13 +117,12 @@ fn dir_and_name(file: &Path) -> Result<(PathBuf, String), String> {
 }
 
 /// `verilator --lint-only -Wall`: every `%Warning`/`%Error` line counts. No `-Wno-*` flags.
-fn run_verilator(tool: &Tool, file: &Path, top: &str, models: &[String]) -> Result<Vec<String>, String> {
+fn run_verilator(tool: &Tool, file: &Path, top: &str) -> Result<Vec<String>, String> {
     let (dir, name) = dir_and_name(file)?;
     let out = tool
         .command()
         .current_dir(&dir)
         .args(["--lint-only", "-Wall", "--top-module", top, &name])
-        .args(models)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", tool.program.display()))?;
     let text = crate::output_text(&out);
@@ -142,12 +147,11 @@ const FLOPS_BEGIN: &str = "PLUTON-FLOPS-BEGIN";
 const FLOPS_END: &str = "PLUTON-FLOPS-END";
 
 /// Yosys `hierarchy -check; proc; check -assert`; returns (problems, flops without async reset).
-fn run_yosys(tool: &Tool, file: &Path, top: &str, models: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
+fn run_yosys(tool: &Tool, file: &Path, top: &str) -> Result<(Vec<String>, Vec<String>), String> {
     let (dir, name) = dir_and_name(file)?;
     let script = format!(
-        "read_verilog {name} {}; hierarchy -check -top {top}; proc; check -assert; \
-         memory -nomap; log {FLOPS_BEGIN}; select -list t:$dff; log {FLOPS_END}",
-        models.join(" ")
+        "read_verilog {name}; hierarchy -check -top {top}; proc; check -assert; \
+         memory -nomap; log {FLOPS_BEGIN}; select -list t:$dff; log {FLOPS_END}"
     );
     let out = tool
         .command()
