@@ -12,13 +12,16 @@ use std::process::Command;
 pub struct PortRecorder {
     inner: Box<dyn Dut>,
     path: PathBuf,
+    /// The traced ports: inputs but the clock, then outputs (see [`traced`]).
+    ports: Vec<usize>,
     /// Every cycle's inputs then outputs, in port order, as one hex number (MSB first).
     lines: Vec<String>,
 }
 
 impl PortRecorder {
     pub fn new(inner: Box<dyn Dut>, path: &Path) -> PortRecorder {
-        PortRecorder { inner, path: path.to_path_buf(), lines: Vec::new() }
+        let (ins, outs) = traced(inner.ports());
+        PortRecorder { inner, path: path.to_path_buf(), ports: ins.into_iter().chain(outs).collect(), lines: Vec::new() }
     }
 }
 
@@ -32,10 +35,9 @@ fn traced(ports: &[Port]) -> (Vec<usize>, Vec<usize>) {
 impl Dut for PortRecorder {
     crate::delegate_dut!(inner);
     fn step(&mut self) {
-        let (ins, outs) = traced(self.inner.ports());
         // Bits MSB first, port after port, then grouped into hex digits from the LSB end.
         let mut bits: Vec<bool> = Vec::new();
-        for i in ins.into_iter().chain(outs) {
+        for &i in &self.ports {
             let width = self.inner.ports()[i].width as usize;
             let mut w = vec![0u32; width.div_ceil(32)];
             self.inner.peek(i, &mut w);

@@ -125,6 +125,7 @@ impl VerilatedDut {
             unsafe { (top.eval)(dut.model.as_ptr()) };
         }
         dut.dirty = false;
+        dut.reset_poked = false;
         Some(dut)
     }
 

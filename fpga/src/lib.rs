@@ -131,7 +131,7 @@ impl SynthReport {
         let _ = writeln!(md, "| DSPs | {} | |", self.dsps);
         let fmax = match self.fmax_mhz {
             Some(f) => {
-                let weights = if self.target == Target::Ice40Up5k { "" } else { ", heap timing weight 30" };
+                let weights = if self.target == Target::Ice40Up5k { String::new() } else { format!(", heap timing weight {ECP5_HEAP_TIMING_WEIGHT}") };
                 format!("{f:.2} MHz (nextpnr after routing; placement steered at 50 MHz{weights})")
             }
             None if self.target == Target::Xc7a35t => "n/a: use fpga/xilinx/vivado.tcl".to_string(),
@@ -388,6 +388,9 @@ fn board_constraints(target: Target) -> Option<PathBuf> {
     file.is_file().then_some(file)
 }
 
+/// nextpnr-ecp5's heap placer timing weight (its default is 10); the report names it.
+const ECP5_HEAP_TIMING_WEIGHT: &str = "30";
+
 /// Synthesise block `top` from `rtl_file` for `target`, working in `out_dir`. `models` are the
 /// hard-macro models the block instantiates (e.g. the fuse array), read beside it.
 ///
@@ -512,7 +515,7 @@ pub fn synth(
             ];
             // The heap placer weighs timing 3x its default, with a steeper criticality curve:
             // measured on pluton_m0 (same netlist, two seeds) 35.3-36.4 MHz against 32.2-33.5.
-            args.extend(["--placer-heap-timingweight", "30", "--placer-heap-critexp", "4"]);
+            args.extend(["--placer-heap-timingweight", ECP5_HEAP_TIMING_WEIGHT, "--placer-heap-critexp", "4"]);
             args.push("--lpf-allow-unconstrained");
             args.push("--timing-allow-fail");
             if let Some(lpf) = &constraints {

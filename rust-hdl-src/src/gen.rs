@@ -343,18 +343,21 @@ fn is_ident(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '$'
 }
 
+/// Where `word` stands in `text` as a whole identifier.
+fn word_positions<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.match_indices(word).map(|(at, _)| at).filter(move |&at| {
+        !text[..at].chars().next_back().is_some_and(is_ident) && !text[at + word.len()..].chars().next().is_some_and(is_ident)
+    })
+}
+
 /// `text` with each whole-word `from` replaced by `to`.
 fn replace_word(text: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for (at, _) in text.match_indices(from) {
-        let before_ok = !text[..at].chars().next_back().is_some_and(is_ident);
-        let after_ok = !text[at + from.len()..].chars().next().is_some_and(is_ident);
-        if before_ok && after_ok {
-            out.push_str(&text[last..at]);
-            out.push_str(to);
-            last = at + from.len();
-        }
+    for at in word_positions(text, from) {
+        out.push_str(&text[last..at]);
+        out.push_str(to);
+        last = at + from.len();
     }
     out.push_str(&text[last..]);
     out
@@ -396,13 +399,10 @@ fn glitch_free_module(lines: &[&str]) -> Vec<String> {
         lines[start..end]
             .iter()
             .map(|l| {
-                l.match_indices(name)
-                    .filter(|(at, _)| {
+                word_positions(l, name)
+                    .filter(|at| {
                         let after = l[at + name.len()..].trim_start();
-                        !l[..*at].chars().next_back().is_some_and(is_ident)
-                            && !l[at + name.len()..].chars().next().is_some_and(is_ident)
-                            && after.starts_with('=')
-                            && !after.starts_with("==")
+                        after.starts_with('=') && !after.starts_with("==")
                     })
                     .count()
             })
