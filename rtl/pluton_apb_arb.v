@@ -104,10 +104,13 @@ module pluton_apb_arb(clock,rst_n,s0_psel,s0_penable,s0_pwrite,s0_paddr,s0_pwdat
     always @(*) begin
         busy__clock = clock;
         busy__rst_n = rst_n;
+        busy__d__comb = busy__q;
         owner__clock = clock;
         owner__rst_n = rst_n;
+        owner__d__comb = owner__q;
         turn__clock = clock;
         turn__rst_n = rst_n;
+        turn__d__comb = turn__q;
         tie1 = turn__q ^ first_tie_is_1[32'h0];
         pick = s1_psel;
         if (s0_psel & s1_psel) begin
@@ -155,9 +158,6 @@ module pluton_apb_arb(clock,rst_n,s0_psel,s0_penable,s0_pwrite,s0_paddr,s0_pwdat
         if (sel1 & m_pready & ~s1_pwrite) begin
             s1_prdata__comb = m_prdata;
         end
-        busy__d__comb = busy__q;
-        owner__d__comb = owner__q;
-        turn__d__comb = turn__q;
         if (~busy__q & (s0_psel | s1_psel)) begin
             busy__d__comb = 1'b1;
             owner__d__comb = pick;

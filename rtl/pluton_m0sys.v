@@ -252,7 +252,6 @@
 
 
 
-
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
 
     // Module arguments
@@ -456,8 +455,8 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
     // Update code
     always @(*) begin
         node__clock = clock;
-        sha__clock = clock;
         node__rst_n = rst_n;
+        sha__clock = clock;
         sha__rst_n = rst_n;
         node__hmaster = master_id;
         sha_paddr = node__paddr[(32'h0)+:(12)];
@@ -2530,9 +2529,35 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
     always @(*) begin
         scs__clock = clock;
         scs__rst_n = rst_n;
-        rf__clock = clock;
         ds__clock = clock;
         ds__rst_n = rst_n;
+        pc4_q__clock = clock;
+        pc4_q__rst_n = rst_n;
+        unstk_sp__clock = clock;
+        unstk_sp__rst_n = rst_n;
+        ev__clock = clock;
+        ev__rst_n = rst_n;
+        txev__clock = clock;
+        txev__rst_n = rst_n;
+        fz__clock = clock;
+        fz__rst_n = rst_n;
+        take_h__clock = clock;
+        take_h__rst_n = rst_n;
+        late_h__clock = clock;
+        late_h__rst_n = rst_n;
+        num_h__clock = clock;
+        num_h__rst_n = rst_n;
+        wake_h__clock = clock;
+        wake_h__rst_n = rst_n;
+        neg_h__clock = clock;
+        neg_h__rst_n = rst_n;
+        svc_h__clock = clock;
+        svc_h__rst_n = rst_n;
+        ev_h__clock = clock;
+        ev_h__rst_n = rst_n;
+        restart_p__clock = clock;
+        restart_p__rst_n = rst_n;
+        rf__clock = clock;
         rf_ok__clock = clock;
         rf_ok__rst_n = rst_n;
         rf_ok__d__comb = rf_ok__q;
@@ -2551,8 +2576,6 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         pc__clock = clock;
         pc__rst_n = rst_n;
         pc__d__comb = pc__q;
-        pc4_q__clock = clock;
-        pc4_q__rst_n = rst_n;
         ipc__clock = clock;
         ipc__rst_n = rst_n;
         ipc__d__comb = ipc__q;
@@ -2613,9 +2636,6 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         align__clock = clock;
         align__rst_n = rst_n;
         align__d__comb = align__q;
-        unstk_sp__clock = clock;
-        unstk_sp__rst_n = rst_n;
-        unstk_sp__d__comb = 1'b0;
         brd_kind__clock = clock;
         brd_kind__rst_n = rst_n;
         brd_kind__d__comb = brd_kind__q;
@@ -2643,12 +2663,6 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         slp_wfe__clock = clock;
         slp_wfe__rst_n = rst_n;
         slp_wfe__d__comb = slp_wfe__q;
-        ev__clock = clock;
-        ev__rst_n = rst_n;
-        ev__d__comb = ev__q | scs__sevonpend_ev;
-        txev__clock = clock;
-        txev__rst_n = rst_n;
-        txev__d__comb = 1'b0;
         dp_fetch__clock = clock;
         dp_fetch__rst_n = rst_n;
         dp_fetch__d__comb = dp_fetch__q;
@@ -2691,24 +2705,9 @@ module pluton_m0sys_node_core(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE
         dp_wsel__clock = clock;
         dp_wsel__rst_n = rst_n;
         dp_wsel__d__comb = dp_wsel__q;
-        fz__clock = clock;
-        fz__rst_n = rst_n;
-        take_h__clock = clock;
-        take_h__rst_n = rst_n;
-        late_h__clock = clock;
-        late_h__rst_n = rst_n;
-        num_h__clock = clock;
-        num_h__rst_n = rst_n;
-        wake_h__clock = clock;
-        wake_h__rst_n = rst_n;
-        neg_h__clock = clock;
-        neg_h__rst_n = rst_n;
-        svc_h__clock = clock;
-        svc_h__rst_n = rst_n;
-        ev_h__clock = clock;
-        ev_h__rst_n = rst_n;
-        restart_p__clock = clock;
-        restart_p__rst_n = rst_n;
+        unstk_sp__d__comb = 1'b0;
+        ev__d__comb = ev__q | scs__sevonpend_ev;
+        txev__d__comb = 1'b0;
         adv = HREADY & ~HRESP;
         restart_p__d = (st__q == s_halt) & (DBGRESTART | restart_p__q) & ~adv;
         take_e = scs__take;
@@ -5724,29 +5723,8 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         nmi_prev__rst_n = rst_n;
         hf_act__clock = clock;
         hf_act__rst_n = rst_n;
-        st_en__clock = clock;
-        st_en__rst_n = rst_n;
-        st_en__d__comb = st_en__q;
-        st_tickint__clock = clock;
-        st_tickint__rst_n = rst_n;
-        st_tickint__d__comb = st_tickint__q;
         st_flag__clock = clock;
         st_flag__rst_n = rst_n;
-        st_rvr__clock = clock;
-        st_rvr__rst_n = rst_n;
-        st_rvr__d__comb = st_rvr__q;
-        st_cvr__clock = clock;
-        st_cvr__rst_n = rst_n;
-        st_cvr__d__comb = st_cvr__q;
-        scr_sleepdeep__clock = clock;
-        scr_sleepdeep__rst_n = rst_n;
-        scr_sleepdeep__d__comb = scr_sleepdeep__q;
-        scr_sevonpend__clock = clock;
-        scr_sevonpend__rst_n = rst_n;
-        scr_sevonpend__d__comb = scr_sevonpend__q;
-        sysreset__clock = clock;
-        sysreset__rst_n = rst_n;
-        sysreset__d__comb = sysreset__q;
         w_csr__clock = clock;
         w_csr__rst_n = rst_n;
         w_rvr__clock = clock;
@@ -5789,6 +5767,27 @@ module pluton_m0sys_node_core_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata
         o_svc__rst_n = rst_n;
         o_ev__clock = clock;
         o_ev__rst_n = rst_n;
+        st_en__clock = clock;
+        st_en__rst_n = rst_n;
+        st_en__d__comb = st_en__q;
+        st_tickint__clock = clock;
+        st_tickint__rst_n = rst_n;
+        st_tickint__d__comb = st_tickint__q;
+        st_rvr__clock = clock;
+        st_rvr__rst_n = rst_n;
+        st_rvr__d__comb = st_rvr__q;
+        st_cvr__clock = clock;
+        st_cvr__rst_n = rst_n;
+        st_cvr__d__comb = st_cvr__q;
+        scr_sleepdeep__clock = clock;
+        scr_sleepdeep__rst_n = rst_n;
+        scr_sleepdeep__d__comb = scr_sleepdeep__q;
+        scr_sevonpend__clock = clock;
+        scr_sevonpend__rst_n = rst_n;
+        scr_sevonpend__d__comb = scr_sevonpend__q;
+        sysreset__clock = clock;
+        sysreset__rst_n = rst_n;
+        sysreset__d__comb = sysreset__q;
         sw = sel & write;
         sr = sel & ~write;
         g_st = addr[(32'h2)+:(8)] == g_st8;
@@ -6853,16 +6852,19 @@ module pluton_m0sys_node_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_ra
     reg dsel_ram__d__comb;
     reg dsel_rom__d__comb;
     always @(*) begin
-        dsel_rom__clock = clock;
-        dsel_ram__clock = clock;
-        dsel_apb__clock = clock;
         derr1__clock = clock;
-        derr2__clock = clock;
-        dsel_rom__rst_n = rst_n;
-        dsel_ram__rst_n = rst_n;
-        dsel_apb__rst_n = rst_n;
         derr1__rst_n = rst_n;
+        derr2__clock = clock;
         derr2__rst_n = rst_n;
+        dsel_rom__clock = clock;
+        dsel_rom__rst_n = rst_n;
+        dsel_rom__d__comb = dsel_rom__q;
+        dsel_ram__clock = clock;
+        dsel_ram__rst_n = rst_n;
+        dsel_ram__d__comb = dsel_ram__q;
+        dsel_apb__clock = clock;
+        dsel_apb__rst_n = rst_n;
+        dsel_apb__d__comb = dsel_apb__q;
         active = (htrans == nonseq) | (htrans == seq);
         sel_rom = haddr_hi[(32'h2)+:(16)] == rom_page;
         sel_apb = haddr_hi[(32'h3)+:(15)] == apb_page;
@@ -6875,9 +6877,6 @@ module pluton_m0sys_node_dec(clock,rst_n,haddr_hi,htrans,hready,hsel_rom,hsel_ra
         dsel_apb_q = dsel_apb__q;
         derr1_q = derr1__q;
         derr2_q = derr2__q;
-        dsel_rom__d__comb = dsel_rom__q;
-        dsel_ram__d__comb = dsel_ram__q;
-        dsel_apb__d__comb = dsel_apb__q;
         derr1__d__comb = 1'b0;
         derr2__d = derr1__q;
         if (hready) begin
@@ -7867,24 +7866,32 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     reg tx_ie__d__comb;
     reg tx_valid_r__d__comb;
     always @(*) begin
-        div__clock = clock;
-        tx_ie__clock = clock;
-        err_info__clock = clock;
-        bitcnt__clock = clock;
-        baud__clock = clock;
-        shreg__clock = clock;
-        line_n__clock = clock;
         tx_valid_r__clock = clock;
-        tx_byte_r__clock = clock;
-        div__rst_n = rst_n;
-        tx_ie__rst_n = rst_n;
-        err_info__rst_n = rst_n;
-        bitcnt__rst_n = rst_n;
-        baud__rst_n = rst_n;
-        shreg__rst_n = rst_n;
-        line_n__rst_n = rst_n;
         tx_valid_r__rst_n = rst_n;
+        div__clock = clock;
+        div__rst_n = rst_n;
+        div__d__comb = div__q;
+        tx_ie__clock = clock;
+        tx_ie__rst_n = rst_n;
+        tx_ie__d__comb = tx_ie__q;
+        err_info__clock = clock;
+        err_info__rst_n = rst_n;
+        err_info__d__comb = err_info__q;
+        bitcnt__clock = clock;
+        bitcnt__rst_n = rst_n;
+        bitcnt__d__comb = bitcnt__q;
+        baud__clock = clock;
+        baud__rst_n = rst_n;
+        baud__d__comb = baud__q;
+        shreg__clock = clock;
+        shreg__rst_n = rst_n;
+        shreg__d__comb = shreg__q;
+        line_n__clock = clock;
+        line_n__rst_n = rst_n;
+        line_n__d__comb = line_n__q;
+        tx_byte_r__clock = clock;
         tx_byte_r__rst_n = rst_n;
+        tx_byte_r__d__comb = tx_byte_r__q;
         busy = bitcnt__q != zero4;
         access = psel & penable;
         is_txdata = paddr == a_txdata;
@@ -7931,9 +7938,6 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
         ok_read = access & ~pwrite & (err == e_none);
         pready = 1'b1;
         pslverr = access & (err != e_none);
-        div__d__comb = div__q;
-        tx_ie__d__comb = tx_ie__q;
-        err_info__d__comb = err_info__q;
         if (ok_write) begin
             if (is_div) begin
                 div__d__comb = pwdata[(32'h0)+:(16)] ^ div_reset;
@@ -7958,12 +7962,7 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
                 err_info__d__comb = err_info__q | bit_overflow;
             end
         end
-        bitcnt__d__comb = bitcnt__q;
-        baud__d__comb = baud__q;
-        shreg__d__comb = shreg__q;
-        line_n__d__comb = line_n__q;
         tx_valid_r__d__comb = 1'b0;
-        tx_byte_r__d__comb = tx_byte_r__q;
         if (busy) begin
             if (baud__q == zero16) begin
                 baud__d__comb = (div__q ^ div_reset) - one16;
@@ -8087,26 +8086,12 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
     output reg  intr_done;
 
     // Constant declarations
-    localparam  a_ctrl = 12'h0;
-    localparam  a_cmd = 12'h4;
-    localparam  a_status = 12'h8;
-    localparam  a_err = 12'hc;
-    localparam  a_msg = 12'h10;
-    localparam  a_msglast = 12'h14;
-    localparam  a_msglen = 12'h18;
-    localparam  a_id = 12'h1c;
-    localparam  a_digest_hi = 7'b1;
-    localparam  a_key_hi = 6'b1;
     localparam  zero2 = 2'b0;
-    localparam  strb_f = 4'hf;
     localparam  cmd_start_v = 32'h1;
     localparam  cmd_finish_v = 32'h2;
     localparam  cmd_abort_v = 32'h4;
     localparam  cmd_wipe_v = 32'h8;
     localparam  e_none = 32'h0;
-    localparam  e_unmapped = 32'h1;
-    localparam  e_read_wo = 32'h2;
-    localparam  e_write_ro = 32'h3;
     localparam  e_busy = 32'h4;
     localparam  e_seq = 32'h5;
     localparam  e_strb = 32'h6;
@@ -8129,8 +8114,6 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
     localparam  bit1 = 32'h2;
     localparam  bit2 = 32'h4;
     localparam  bit3 = 32'h8;
-    localparam  bit8 = 32'h100;
-    localparam  bit31 = 32'h80000000;
     localparam  zero16 = 16'h0;
     localparam  one16 = 16'h1;
     localparam  one8 = 8'h1;
@@ -8155,6 +8138,24 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
     localparam  n32_4 = 32'h4;
 
     // Stub signals
+    reg  front__psel;
+    reg  front__penable;
+    reg  front__pwrite;
+    reg  [11:0] front__paddr;
+    reg  [3:0] front__pstrb;
+    wire  front__access;
+    wire  front__is_ctrl;
+    wire  front__is_cmd;
+    wire  front__is_status;
+    wire  front__is_err_info;
+    wire  front__is_msg;
+    wire  front__is_msg_last;
+    wire  front__is_msg_len;
+    wire  front__is_id;
+    wire  front__is_digest;
+    wire  front__is_key;
+    wire  [31:0] front__err;
+    wire  front__strb_part;
     reg  core__clock;
     reg  core__rst_n;
     reg  core__start;
@@ -8189,10 +8190,6 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
     wire  [31:0] swap_key__6__y;
     reg  [31:0] swap_key__7__a;
     wire  [31:0] swap_key__7__y;
-    reg  [3:0] ze_master__a;
-    wire  [31:0] ze_master__y;
-    reg  [11:0] ze_addr__a;
-    wire  [31:0] ze_addr__y;
     reg  [4:0] ze_words__a;
     wire  [31:0] ze_words__y;
     reg  ctrl_hmac__d;
@@ -8329,28 +8326,18 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
     wire  any_dispatched__q;
     reg  any_dispatched__clock;
     reg  any_dispatched__rst_n;
-    reg  [31:0] err_info__d;
-    wire  [31:0] err_info__q;
-    reg  err_info__clock;
-    reg  err_info__rst_n;
+    reg  log__clock;
+    reg  log__rst_n;
+    reg  log__access;
+    reg  [3:0] log__err;
+    reg  log__pwrite;
+    reg  [3:0] log__pmaster;
+    reg  [11:0] log__paddr;
+    reg  log__clear;
+    wire  [31:0] log__info;
 
     // Local signals
-    reg  access;
-    reg  aligned;
-    reg  is_ctrl;
-    reg  is_cmd;
-    reg  is_status;
-    reg  is_err;
-    reg  is_msg;
-    reg  is_msglast;
-    reg  is_msglen;
-    reg  is_id;
-    reg  is_digest;
-    reg  is_key;
     reg  is_msgw;
-    reg  is_mapped;
-    reg  is_wo;
-    reg  is_ro;
     reg  [15:0] key_oh;
     reg  [7:0] digest_oh;
     reg  cont_word;
@@ -8404,6 +8391,26 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
     reg  [31:0] rdata;
 
     // Sub module instances
+    pluton_m0sys_sha_front front(
+        .psel(front__psel),
+        .penable(front__penable),
+        .pwrite(front__pwrite),
+        .paddr(front__paddr),
+        .pstrb(front__pstrb),
+        .access(front__access),
+        .is_ctrl(front__is_ctrl),
+        .is_cmd(front__is_cmd),
+        .is_status(front__is_status),
+        .is_err_info(front__is_err_info),
+        .is_msg(front__is_msg),
+        .is_msg_last(front__is_msg_last),
+        .is_msg_len(front__is_msg_len),
+        .is_id(front__is_id),
+        .is_digest(front__is_digest),
+        .is_key(front__is_key),
+        .err(front__err),
+        .strb_part(front__strb_part)
+    );
     pluton_m0sys_sha_core core(
         .clock(core__clock),
         .rst_n(core__rst_n),
@@ -8457,14 +8464,6 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
     pluton_m0sys_bswap32 swap_key__7(
         .a(swap_key__7__a),
         .y(swap_key__7__y)
-    );
-    pluton_m0sys_node_uart_ze_master ze_master(
-        .a(ze_master__a),
-        .y(ze_master__y)
-    );
-    pluton_m0sys_node_uart_ze_addr ze_addr(
-        .a(ze_addr__a),
-        .y(ze_addr__y)
     );
     pluton_m0sys_sha_ze_words ze_words(
         .a(ze_words__a),
@@ -8668,11 +8667,16 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         .clock(any_dispatched__clock),
         .rst_n(any_dispatched__rst_n)
     );
-    pluton_m0sys_rdff32 err_info(
-        .d(err_info__d),
-        .q(err_info__q),
-        .clock(err_info__clock),
-        .rst_n(err_info__rst_n)
+    pluton_m0sys_sha_log log(
+        .clock(log__clock),
+        .rst_n(log__rst_n),
+        .access(log__access),
+        .err(log__err),
+        .pwrite(log__pwrite),
+        .pmaster(log__pmaster),
+        .paddr(log__paddr),
+        .clear(log__clear),
+        .info(log__info)
     );
 
     // Update code
@@ -8687,7 +8691,6 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
     reg ctrl_keysel__d__comb;
     reg done_r__d__comb;
     reg draining__d__comb;
-    reg [31:0] err_info__d__comb;
     reg [15:0] filled__d__comb;
     reg final_last__d__comb;
     reg finishing__d__comb;
@@ -8717,6 +8720,16 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
     always @(*) begin
         core__clock = clock;
         core__rst_n = rst_n;
+        log__clock = clock;
+        log__rst_n = rst_n;
+        key_ram__clock = clock;
+        key_ram__rst_n = rst_n;
+        buf_ram__clock = clock;
+        buf_ram__rst_n = rst_n;
+        rptr__clock = clock;
+        rptr__rst_n = rst_n;
+        stream_oh__clock = clock;
+        stream_oh__rst_n = rst_n;
         ctrl_hmac__clock = clock;
         ctrl_hmac__rst_n = rst_n;
         ctrl_hmac__d__comb = ctrl_hmac__q;
@@ -8732,21 +8745,9 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         done_r__clock = clock;
         done_r__rst_n = rst_n;
         done_r__d__comb = done_r__q;
-        key_ram__clock = clock;
-        key_ram__rst_n = rst_n;
-        key_ram__we__comb = 1'b0;
-        key_ram__waddr = paddr[(32'h2)+:(4)];
-        buf_ram__clock = clock;
-        buf_ram__rst_n = rst_n;
-        buf_ram__we__comb = 1'b0;
-        buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
         key_mask__clock = clock;
         key_mask__rst_n = rst_n;
         key_mask__d__comb = key_mask__q;
-        rptr__clock = clock;
-        rptr__rst_n = rst_n;
-        key_ram__raddr = rptr__q;
-        buf_ram__raddr = rptr__q;
         filled__clock = clock;
         filled__rst_n = rst_n;
         filled__d__comb = filled__q;
@@ -8756,9 +8757,6 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         partial__clock = clock;
         partial__rst_n = rst_n;
         partial__d__comb = partial__q;
-        stream_oh__clock = clock;
-        stream_oh__rst_n = rst_n;
-        stream_oh__d__comb = stream_oh__q << 32'h1;
         draining__clock = clock;
         draining__rst_n = rst_n;
         draining__d__comb = draining__q;
@@ -8816,25 +8814,19 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         any_dispatched__clock = clock;
         any_dispatched__rst_n = rst_n;
         any_dispatched__d__comb = any_dispatched__q;
-        err_info__clock = clock;
-        err_info__rst_n = rst_n;
-        err_info__d__comb = err_info__q;
-        access = psel & penable;
-        aligned = paddr[(32'h0)+:(2)] == zero2;
-        is_ctrl = paddr == a_ctrl;
-        is_cmd = paddr == a_cmd;
-        is_status = paddr == a_status;
-        is_err = paddr == a_err;
-        is_msg = paddr == a_msg;
-        is_msglast = paddr == a_msglast;
-        is_msglen = paddr == a_msglen;
-        is_id = paddr == a_id;
-        is_digest = aligned & (paddr[(32'h5)+:(7)] == a_digest_hi);
-        is_key = aligned & (paddr[(32'h6)+:(6)] == a_key_hi);
-        is_msgw = is_msg | is_msglast;
-        is_mapped = is_ctrl | is_cmd | is_status | is_err | is_msgw | is_msglen | is_id | is_digest | is_key;
-        is_wo = is_cmd | is_msgw | is_key;
-        is_ro = is_status | is_msglen | is_id | is_digest;
+        key_ram__we__comb = 1'b0;
+        key_ram__waddr = paddr[(32'h2)+:(4)];
+        buf_ram__we__comb = 1'b0;
+        buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
+        key_ram__raddr = rptr__q;
+        buf_ram__raddr = rptr__q;
+        stream_oh__d__comb = stream_oh__q << 32'h1;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        is_msgw = front__is_msg | front__is_msg_last;
         key_oh = one16 << paddr[(32'h2)+:(4)];
         digest_oh = one8 << paddr[(32'h2)+:(3)];
         cont_word = active__q & partial__q;
@@ -8850,47 +8842,40 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         cmd_finish = pwdata == cmd_finish_v;
         cmd_abort = pwdata == cmd_abort_v;
         cmd_wipe = pwdata == cmd_wipe_v;
-        err = e_none;
-        if (~is_mapped) begin
-            err = e_unmapped;
-        end
-        else if (~pwrite & is_wo) begin
-            err = e_read_wo;
-        end
-        else if (pwrite & is_ro) begin
-            err = e_write_ro;
-        end
-        else if (pwrite & ~is_msgw & (pstrb != strb_f)) begin
-            err = e_strb;
-        end
-        else if (pwrite & is_msgw & ~strb_msg_ok) begin
-            err = e_strb;
-        end
-        else if (pwrite & (is_ctrl | is_key) & phase_busy) begin
-            err = e_busy;
-        end
-        else if (pwrite & is_cmd) begin
-            if (~(cmd_start | cmd_finish | cmd_abort | cmd_wipe)) begin
-                err = e_value;
+        err = front__err;
+        if (front__err == e_none) begin
+            if (front__strb_part & ~is_msgw) begin
+                err = e_strb;
             end
-            else if (cmd_start & phase_busy) begin
-                err = e_seq;
+            else if (pwrite & is_msgw & ~strb_msg_ok) begin
+                err = e_strb;
             end
-            else if (cmd_start & ctrl_hmac__q & ctrl_keysel__q & ~key_valid) begin
-                err = e_key;
-            end
-            else if (cmd_finish & ~active__q) begin
-                err = e_seq;
-            end
-            else if (cmd_wipe & phase_busy) begin
+            else if (pwrite & (front__is_ctrl | front__is_key) & phase_busy) begin
                 err = e_busy;
             end
+            else if (pwrite & front__is_cmd) begin
+                if (~(cmd_start | cmd_finish | cmd_abort | cmd_wipe)) begin
+                    err = e_value;
+                end
+                else if (cmd_start & phase_busy) begin
+                    err = e_seq;
+                end
+                else if (cmd_start & ctrl_hmac__q & ctrl_keysel__q & ~key_valid) begin
+                    err = e_key;
+                end
+                else if (cmd_finish & ~active__q) begin
+                    err = e_seq;
+                end
+                else if (cmd_wipe & phase_busy) begin
+                    err = e_busy;
+                end
+            end
+            else if (pwrite & is_msgw & ~active__q) begin
+                err = e_seq;
+            end
         end
-        else if (pwrite & is_msgw & ~active__q) begin
-            err = e_seq;
-        end
-        ok_write = access & pwrite & (err == e_none);
-        ok_read = access & ~pwrite & (err == e_none);
+        ok_write = front__access & pwrite & (err == e_none);
+        ok_read = front__access & ~pwrite & (err == e_none);
         swap_in__a = pwdata;
         lane_mask = zero32;
         if (pstrb[32'h0]) begin
@@ -9117,7 +9102,7 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         core__word_in = stream_word;
         stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
-        pslverr = access & (err != e_none);
+        pslverr = front__access & (err != e_none);
         if (core__start__comb) begin
             any_dispatched__d__comb = 1'b1;
         end
@@ -9182,16 +9167,13 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
             done_r__d__comb = 1'b1;
         end
         if (ok_write & ~stall) begin
-            if (is_ctrl) begin
+            if (front__is_ctrl) begin
                 ctrl_hmac__d__comb = pwdata[32'h0];
                 ctrl_keysel__d__comb = pwdata[32'h1];
             end
-            if (is_key) begin
+            if (front__is_key) begin
                 key_ram__we__comb = 1'b1;
                 key_mask__d__comb = key_mask__q | key_oh;
-            end
-            if (is_err) begin
-                err_info__d__comb = zero32;
             end
             if (is_msgw) begin
                 buf_ram__we__comb = 1'b1;
@@ -9210,13 +9192,13 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
                 if (~pstrb[32'h3]) begin
                     part_be__d__comb = merged_be;
                 end
-                if (is_msglast) begin
+                if (front__is_msg_last) begin
                     active__d__comb = 1'b0;
                     finishing__d__comb = 1'b1;
                     pend_pad1__d__comb = 1'b1;
                 end
             end
-            if (is_cmd) begin
+            if (front__is_cmd) begin
                 if (cmd_start) begin
                     active__d__comb = 1'b1;
                     finishing__d__comb = 1'b0;
@@ -9270,23 +9252,16 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
                 end
             end
         end
-        ze_master__a = pmaster;
-        ze_addr__a = paddr;
-        if (access & (err != e_none)) begin
-            if (err_info__q == zero32) begin
-                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
-                if (pwrite) begin
-                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
-                end
-            end
-            else begin
-                err_info__d__comb = err_info__q | bit31;
-            end
-        end
+        log__access = front__access;
+        log__err = err[(32'h0)+:(4)];
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
+        log__clear = ok_write & front__is_err_info;
         ze_words__a = nwords__q;
         h_word_le = ((h_word & mask1) << 32'h18) | ((h_word & byte1) << 32'h8) | ((h_word >> 32'h8) & byte1) | ((h_word >> 32'h18) & mask1);
         rdata = zero32;
-        if (is_ctrl) begin
+        if (front__is_ctrl) begin
             if (ctrl_hmac__q) begin
                 rdata = bit0;
             end
@@ -9294,7 +9269,7 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
                 rdata = rdata | bit1;
             end
         end
-        else if (is_status) begin
+        else if (front__is_status) begin
             rdata = ze_words__y << 32'h4;
             if (core__busy) begin
                 rdata = rdata | bit0;
@@ -9305,20 +9280,20 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
             if (active__q) begin
                 rdata = rdata | bit2;
             end
-            if (err_info__q != zero32) begin
+            if (log__info != zero32) begin
                 rdata = rdata | bit3;
             end
         end
-        else if (is_err) begin
-            rdata = err_info__q;
+        else if (front__is_err_info) begin
+            rdata = log__info;
         end
-        else if (is_msglen) begin
+        else if (front__is_msg_len) begin
             rdata = msg_len__q;
         end
-        else if (is_id) begin
+        else if (front__is_id) begin
             rdata = block_id;
         end
-        else if (is_digest & done_r__q) begin
+        else if (front__is_digest & done_r__q) begin
             rdata = h_word_le;
         end
         prdata__comb = zero32;
@@ -9341,7 +9316,6 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         ctrl_keysel__d = ctrl_keysel__d__comb;
         done_r__d = done_r__d__comb;
         draining__d = draining__d__comb;
-        err_info__d = err_info__d__comb;
         filled__d = filled__d__comb;
         final_last__d = final_last__d__comb;
         finishing__d = finishing__d__comb;
@@ -9415,6 +9389,10 @@ module pluton_m0sys_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h
     output reg  done;
 
     // Constant declarations
+    localparam  round_one = 6'b1;
+    localparam  round_last = 6'b111111;
+    localparam  round_zero = 6'b0;
+    localparam  zero2 = 2'b0;
     localparam  k__0 = 32'h428a2f98;
     localparam  k__1 = 32'h71374491;
     localparam  k__2 = 32'hb5c0fbcf;
@@ -9487,10 +9465,6 @@ module pluton_m0sys_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h
     localparam  iv__5 = 32'h9b05688c;
     localparam  iv__6 = 32'h1f83d9ab;
     localparam  iv__7 = 32'h5be0cd19;
-    localparam  round_one = 6'b1;
-    localparam  round_last = 6'b111111;
-    localparam  round_zero = 6'b0;
-    localparam  zero2 = 2'b0;
 
     // Stub signals
     reg  [31:0] st__0__d;
@@ -9908,6 +9882,18 @@ module pluton_m0sys_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h
     reg [31:0] w__8__d__comb;
     reg [31:0] w__9__d__comb;
     always @(*) begin
+        round__clock = clock;
+        round__rst_n = rst_n;
+        round__d__comb = round__q;
+        busy_r__clock = clock;
+        busy_r__rst_n = rst_n;
+        busy_r__d__comb = busy_r__q;
+        from_iv_r__clock = clock;
+        from_iv_r__rst_n = rst_n;
+        from_iv_r__d__comb = from_iv_r__q;
+        adding__clock = clock;
+        adding__rst_n = rst_n;
+        adding__d__comb = adding__q;
         st__0__clock = clock;
         st__0__rst_n = rst_n;
         st__0__d__comb = st__0__q;
@@ -10012,18 +9998,6 @@ module pluton_m0sys_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h
         w__15__clock = clock;
         w__15__rst_n = rst_n;
         w__15__d__comb = w__15__q;
-        round__clock = clock;
-        round__rst_n = rst_n;
-        round__d__comb = round__q;
-        busy_r__clock = clock;
-        busy_r__rst_n = rst_n;
-        busy_r__d__comb = busy_r__q;
-        from_iv_r__clock = clock;
-        from_iv_r__rst_n = rst_n;
-        from_iv_r__d__comb = from_iv_r__q;
-        adding__clock = clock;
-        adding__rst_n = rst_n;
-        adding__d__comb = adding__q;
         streaming = busy_r__q & ~adding__q & (round__q[(32'h4)+:(2)] == zero2);
         case (round__q)
             0:
@@ -10456,6 +10430,86 @@ module pluton_m0sys_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h
 
 endmodule // pluton_m0sys_sha_core
 
+module pluton_m0sys_sha_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd,is_status,is_err_info,is_msg,is_msg_last,is_msg_len,is_id,is_digest,is_key,err,strb_part);
+
+    // Module arguments
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [3:0] pstrb;
+    output reg  access;
+    output reg  is_ctrl;
+    output reg  is_cmd;
+    output reg  is_status;
+    output reg  is_err_info;
+    output reg  is_msg;
+    output reg  is_msg_last;
+    output reg  is_msg_len;
+    output reg  is_id;
+    output reg  is_digest;
+    output reg  is_key;
+    output reg  [31:0] err;
+    output reg  strb_part;
+
+    // Constant declarations
+    localparam  e_unmapped = 32'h1;
+    localparam  e_read_wo = 32'h2;
+    localparam  e_write_ro = 32'h3;
+    localparam  e_none = 32'h0;
+    localparam  z2 = 2'b0;
+    localparam  strb_all = 4'hf;
+    localparam  k_ctrl = 12'h0;
+    localparam  k_cmd = 12'h4;
+    localparam  k_status = 12'h8;
+    localparam  k_err_info = 12'hc;
+    localparam  k_msg = 12'h10;
+    localparam  k_msg_last = 12'h14;
+    localparam  k_msg_len = 12'h18;
+    localparam  k_id = 12'h1c;
+    localparam  k_digest = 7'b1;
+    localparam  k_key = 6'b1;
+
+    // Local signals
+    reg  aligned;
+    reg  mapped;
+    reg  wo;
+    reg  ro;
+
+    // Update code
+    reg [31:0] err__comb;
+    always @(*) begin
+        access = psel & penable;
+        aligned = paddr[(32'h0)+:(2)] == z2;
+        is_ctrl = paddr == k_ctrl;
+        is_cmd = paddr == k_cmd;
+        is_status = paddr == k_status;
+        is_err_info = paddr == k_err_info;
+        is_msg = paddr == k_msg;
+        is_msg_last = paddr == k_msg_last;
+        is_msg_len = paddr == k_msg_len;
+        is_id = paddr == k_id;
+        is_digest = aligned & (paddr[(32'h5)+:(7)] == k_digest);
+        is_key = aligned & (paddr[(32'h6)+:(6)] == k_key);
+        mapped = is_ctrl | is_cmd | is_status | is_err_info | is_msg | is_msg_last | is_msg_len | is_id | is_digest | is_key;
+        wo = is_cmd | is_msg | is_msg_last | is_key;
+        ro = is_status | is_msg_len | is_id | is_digest;
+        err__comb = e_none;
+        if (~mapped) begin
+            err__comb = e_unmapped;
+        end
+        else if (~pwrite & wo) begin
+            err__comb = e_read_wo;
+        end
+        else if (pwrite & ro) begin
+            err__comb = e_write_ro;
+        end
+        strb_part = pwrite & (pstrb != strb_all);
+        err = err__comb;
+    end
+
+endmodule // pluton_m0sys_sha_front
+
 module pluton_m0sys_rdff64(d,q,clock,rst_n);
 
     // Module arguments
@@ -10470,6 +10524,30 @@ module pluton_m0sys_rdff64(d,q,clock,rst_n);
         else q <= d;
     end
 endmodule // pluton_m0sys_rdff64
+
+module pluton_m0sys_sha_log(clock,rst_n,access,err,pwrite,pmaster,paddr,clear,info);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  access;
+    input wire  [3:0] err;
+    input wire  pwrite;
+    input wire  [3:0] pmaster;
+    input wire  [11:0] paddr;
+    input wire  clear;
+    output reg  [31:0] info;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) info <= 32'h0;
+        else if (clear) info <= 32'h0;
+        else if (access && err != 4'h0) begin
+            if (info == 32'h0) info <= {4'h0, paddr, 7'h0, pwrite, pmaster, err};
+            else info <= {1'b1, info[30:0]};
+        end
+    end
+endmodule // pluton_m0sys_sha_log
 
 module pluton_m0sys_rdff5(d,q,clock,rst_n);
 

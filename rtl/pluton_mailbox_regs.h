@@ -6,7 +6,7 @@
 /* ID (RO): Block identifier and version (any master) */
 #define PLUTON_MAILBOX_ID_OFFSET 0x000u
 
-/* ERR_INFO (RC): Logged bus error (SEC only). Any write clears it */
+/* ERR_INFO (RC): Logged bus error. Any write clears it */
 #define PLUTON_MAILBOX_ERR_INFO_OFFSET 0x004u
 #define PLUTON_MAILBOX_ERR_INFO_CODE_LSB 0u
 #define PLUTON_MAILBOX_ERR_INFO_CODE_MASK 0x0000000Fu
@@ -19,7 +19,7 @@
 #define PLUTON_MAILBOX_ERR_INFO_OVERFLOW_LSB 31u
 #define PLUTON_MAILBOX_ERR_INFO_OVERFLOW_MASK 0x80000000u
 
-/* STATUS (RO): Doorbells, interrupt enables, error flag (SEC and APP) */
+/* STATUS (RO): Doorbells, interrupt enables, error flag */
 #define PLUTON_MAILBOX_STATUS_OFFSET 0x008u
 #define PLUTON_MAILBOX_STATUS_S2A_PENDING_LSB 0u
 #define PLUTON_MAILBOX_STATUS_S2A_PENDING_MASK 0x00000001u
@@ -32,12 +32,12 @@
 #define PLUTON_MAILBOX_STATUS_ERR_LSB 4u
 #define PLUTON_MAILBOX_STATUS_ERR_MASK 0x00000010u
 
-/* SEC_IRQ_EN (RW): irq_sec enable (SEC only) */
+/* SEC_IRQ_EN (RW): irq_sec enable */
 #define PLUTON_MAILBOX_SEC_IRQ_EN_OFFSET 0x00Cu
 #define PLUTON_MAILBOX_SEC_IRQ_EN_IE_LSB 0u
 #define PLUTON_MAILBOX_SEC_IRQ_EN_IE_MASK 0x00000001u
 
-/* APP_IRQ_EN (RW): irq_app enable (APP only) */
+/* APP_IRQ_EN (RW): irq_app enable */
 #define PLUTON_MAILBOX_APP_IRQ_EN_OFFSET 0x010u
 #define PLUTON_MAILBOX_APP_IRQ_EN_IE_LSB 0u
 #define PLUTON_MAILBOX_APP_IRQ_EN_IE_MASK 0x00000001u

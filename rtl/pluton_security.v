@@ -212,7 +212,6 @@
 
 
 
-
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,prdata,pready,pslverr,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
 
     // Module arguments
@@ -919,30 +918,6 @@ module pluton_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pma
     reg [3:0] win_owner__6__d__comb;
     reg [3:0] win_owner__7__d__comb;
     always @(*) begin
-        win_owner__0__clock = clock;
-        win_owner__0__rst_n = rst_n;
-        win_owner__0__d__comb = win_owner__0__q;
-        win_owner__1__clock = clock;
-        win_owner__1__rst_n = rst_n;
-        win_owner__1__d__comb = win_owner__1__q;
-        win_owner__2__clock = clock;
-        win_owner__2__rst_n = rst_n;
-        win_owner__2__d__comb = win_owner__2__q;
-        win_owner__3__clock = clock;
-        win_owner__3__rst_n = rst_n;
-        win_owner__3__d__comb = win_owner__3__q;
-        win_owner__4__clock = clock;
-        win_owner__4__rst_n = rst_n;
-        win_owner__4__d__comb = win_owner__4__q;
-        win_owner__5__clock = clock;
-        win_owner__5__rst_n = rst_n;
-        win_owner__5__d__comb = win_owner__5__q;
-        win_owner__6__clock = clock;
-        win_owner__6__rst_n = rst_n;
-        win_owner__6__d__comb = win_owner__6__q;
-        win_owner__7__clock = clock;
-        win_owner__7__rst_n = rst_n;
-        win_owner__7__d__comb = win_owner__7__q;
         win_no_read__clock = clock;
         win_no_read__rst_n = rst_n;
         win_no_read__d__comb = win_no_read__q;
@@ -970,6 +945,30 @@ module pluton_security_fw(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pma
         viol_count__clock = clock;
         viol_count__rst_n = rst_n;
         viol_count__d__comb = viol_count__q;
+        win_owner__0__clock = clock;
+        win_owner__0__rst_n = rst_n;
+        win_owner__0__d__comb = win_owner__0__q;
+        win_owner__1__clock = clock;
+        win_owner__1__rst_n = rst_n;
+        win_owner__1__d__comb = win_owner__1__q;
+        win_owner__2__clock = clock;
+        win_owner__2__rst_n = rst_n;
+        win_owner__2__d__comb = win_owner__2__q;
+        win_owner__3__clock = clock;
+        win_owner__3__rst_n = rst_n;
+        win_owner__3__d__comb = win_owner__3__q;
+        win_owner__4__clock = clock;
+        win_owner__4__rst_n = rst_n;
+        win_owner__4__d__comb = win_owner__4__q;
+        win_owner__5__clock = clock;
+        win_owner__5__rst_n = rst_n;
+        win_owner__5__d__comb = win_owner__5__q;
+        win_owner__6__clock = clock;
+        win_owner__6__rst_n = rst_n;
+        win_owner__6__d__comb = win_owner__6__q;
+        win_owner__7__clock = clock;
+        win_owner__7__rst_n = rst_n;
+        win_owner__7__d__comb = win_owner__7__q;
         is_per = ~paddr[32'hf];
         is_cfg = paddr[(32'hc)+:(4)] == cfg_win;
         win_oh = one8 << paddr[(32'hc)+:(3)];
@@ -1406,6 +1405,82 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     output reg  tst_busy;
 
     // Constant declarations
+    localparam  a_cmd = 12'h0;
+    localparam  a_status = 12'h4;
+    localparam  a_err = 12'h8;
+    localparam  a_daddr = 12'hc;
+    localparam  a_dwdata = 12'h10;
+    localparam  a_lc = 12'h14;
+    localparam  a_svn = 12'h18;
+    localparam  a_locks = 12'h1c;
+    localparam  a_fatal = 12'h20;
+    localparam  a_ecc = 12'h24;
+    localparam  a_id = 12'h28;
+    localparam  a_config_hi = 8'h3;
+    localparam  a_fuse_hi = 4'h4;
+    localparam  w_owner = 6'b10000;
+    localparam  w_svn = 6'b11000;
+    localparam  w_lc = 6'b101000;
+    localparam  w_lc_sec = 6'b101001;
+    localparam  w_lc_rma = 6'b101010;
+    localparam  w_lc_res = 6'b101011;
+    localparam  w_config = 6'b101100;
+    localparam  w_resv = 6'b110101;
+    localparam  w_key_end = 6'b111;
+    localparam  w_seed = 6'b1000;
+    localparam  w_seed_end = 6'b1111;
+    localparam  w_zero = 6'b0;
+    localparam  w_last = 6'b110100;
+    localparam  lock_magic = 32'h4c4f434b;
+    localparam  ones32 = 32'hffffffff;
+    localparam  zero32 = 32'h0;
+    localparam  zero40 = 40'h0;
+    localparam  done40 = 40'h8000000000;
+    localparam  zero256 = 256'h0;
+    localparam  zero2 = 2'b0;
+    localparam  one2 = 2'b1;
+    localparam  two2 = 2'b10;
+    localparam  three2 = 2'b11;
+    localparam  zero26 = 26'h0;
+    localparam  syn_max = 6'b100110;
+    localparam  zero4 = 4'h0;
+    localparam  strb_f = 4'hf;
+    localparam  zero5 = 5'b0;
+    localparam  one5 = 5'b1;
+    localparam  svn_safe = 32'h10;
+    localparam  zero6 = 6'b0;
+    localparam  one6 = 6'b1;
+    localparam  zero16 = 16'h0;
+    localparam  one16 = 16'h1;
+    localparam  max16 = 16'hffff;
+    localparam  lc_blank = 32'h0;
+    localparam  lc_dev_v = 32'h1;
+    localparam  lc_sec_v = 32'h2;
+    localparam  lc_rma_v = 32'h3;
+    localparam  lc_inv_v = 32'h7;
+    localparam  cmd_prog_v = 32'h1;
+    localparam  cmd_lc_v = 32'h2;
+    localparam  cmd_lc_mask = 32'hfffffcff;
+    localparam  cmd_kl0_v = 32'h3;
+    localparam  cmd_kl1_v = 32'h13;
+    localparam  e_none = 32'h0;
+    localparam  e_unmapped = 32'h1;
+    localparam  e_read_wo = 32'h2;
+    localparam  e_write_ro = 32'h3;
+    localparam  e_busy = 32'h4;
+    localparam  e_master = 32'h5;
+    localparam  e_strb = 32'h6;
+    localparam  e_value = 32'h7;
+    localparam  e_locked = 32'h8;
+    localparam  e_access = 32'h9;
+    localparam  e_one_to_zero = 32'ha;
+    localparam  e_lc = 32'hb;
+    localparam  e_rdlocked = 32'hc;
+    localparam  e_ecc = 32'hd;
+    localparam  e_fatal = 32'he;
+    localparam  block_id = 32'h4f540100;
+    localparam  bit8 = 32'h100;
+    localparam  bit31 = 32'h80000000;
     localparam  ecc_mask__0 = 32'h56aaad5b;
     localparam  ecc_mask__1 = 32'h9b33366d;
     localparam  ecc_mask__2 = 32'he3c3c78e;
@@ -1444,37 +1519,11 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     localparam  ecc_pos__29 = 6'b100100;
     localparam  ecc_pos__30 = 6'b100101;
     localparam  ecc_pos__31 = 6'b100110;
-    localparam  a_cmd = 12'h0;
-    localparam  a_status = 12'h4;
-    localparam  a_err = 12'h8;
-    localparam  a_daddr = 12'hc;
-    localparam  a_dwdata = 12'h10;
-    localparam  a_lc = 12'h14;
-    localparam  a_svn = 12'h18;
-    localparam  a_locks = 12'h1c;
-    localparam  a_fatal = 12'h20;
-    localparam  a_ecc = 12'h24;
-    localparam  a_id = 12'h28;
-    localparam  a_config_hi = 8'h3;
-    localparam  a_fuse_hi = 4'h4;
-    localparam  w_owner = 6'b10000;
-    localparam  w_svn = 6'b11000;
-    localparam  w_lc = 6'b101000;
-    localparam  w_lc_sec = 6'b101001;
-    localparam  w_lc_rma = 6'b101010;
-    localparam  w_lc_res = 6'b101011;
-    localparam  w_config = 6'b101100;
     localparam  w_lock__0 = 6'b110000;
     localparam  w_lock__1 = 6'b110001;
     localparam  w_lock__2 = 6'b110010;
     localparam  w_lock__3 = 6'b110011;
     localparam  w_lock__4 = 6'b110100;
-    localparam  w_resv = 6'b110101;
-    localparam  w_key_end = 6'b111;
-    localparam  w_seed = 6'b1000;
-    localparam  w_seed_end = 6'b1111;
-    localparam  w_zero = 6'b0;
-    localparam  w_last = 6'b110100;
     localparam  w_lc_word__0 = 6'b100111;
     localparam  w_lc_word__1 = 6'b101000;
     localparam  w_lc_word__2 = 6'b101001;
@@ -1487,59 +1536,11 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     localparam  magic40__1 = 40'h44455631;
     localparam  magic40__2 = 40'h53454331;
     localparam  magic40__3 = 40'h524d4131;
-    localparam  lock_magic = 32'h4c4f434b;
-    localparam  ones32 = 32'hffffffff;
-    localparam  zero32 = 32'h0;
-    localparam  zero40 = 40'h0;
-    localparam  done40 = 40'h8000000000;
-    localparam  zero256 = 256'h0;
-    localparam  zero2 = 2'b0;
-    localparam  one2 = 2'b1;
-    localparam  two2 = 2'b10;
-    localparam  three2 = 2'b11;
-    localparam  zero26 = 26'h0;
-    localparam  syn_max = 6'b100110;
-    localparam  zero4 = 4'h0;
-    localparam  strb_f = 4'hf;
-    localparam  zero5 = 5'b0;
-    localparam  one5 = 5'b1;
     localparam  part__0 = 5'b1;
     localparam  part__1 = 5'b10;
     localparam  part__2 = 5'b100;
     localparam  part__3 = 5'b1000;
     localparam  part__4 = 5'b10000;
-    localparam  svn_safe = 32'h10;
-    localparam  zero6 = 6'b0;
-    localparam  one6 = 6'b1;
-    localparam  zero16 = 16'h0;
-    localparam  one16 = 16'h1;
-    localparam  max16 = 16'hffff;
-    localparam  lc_blank = 32'h0;
-    localparam  lc_dev_v = 32'h1;
-    localparam  lc_sec_v = 32'h2;
-    localparam  lc_rma_v = 32'h3;
-    localparam  lc_inv_v = 32'h7;
-    localparam  cmd_prog_v = 32'h1;
-    localparam  cmd_lc_v = 32'h2;
-    localparam  cmd_lc_mask = 32'hfffffcff;
-    localparam  cmd_kl0_v = 32'h3;
-    localparam  cmd_kl1_v = 32'h13;
-    localparam  e_none = 32'h0;
-    localparam  e_unmapped = 32'h1;
-    localparam  e_read_wo = 32'h2;
-    localparam  e_write_ro = 32'h3;
-    localparam  e_busy = 32'h4;
-    localparam  e_master = 32'h5;
-    localparam  e_strb = 32'h6;
-    localparam  e_value = 32'h7;
-    localparam  e_locked = 32'h8;
-    localparam  e_access = 32'h9;
-    localparam  e_one_to_zero = 32'ha;
-    localparam  e_lc = 32'hb;
-    localparam  e_rdlocked = 32'hc;
-    localparam  e_ecc = 32'hd;
-    localparam  e_fatal = 32'he;
-    localparam  block_id = 32'h4f540100;
     localparam  b32__0 = 32'h1;
     localparam  b32__1 = 32'h2;
     localparam  b32__2 = 32'h4;
@@ -1585,8 +1586,6 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     localparam  chk40__4 = 40'h1000000000;
     localparam  chk40__5 = 40'h2000000000;
     localparam  chk40__6 = 40'h4000000000;
-    localparam  bit8 = 32'h100;
-    localparam  bit31 = 32'h80000000;
 
     // Stub signals
     reg  mac__clock;
@@ -2116,6 +2115,22 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     always @(*) begin
         mac__clock = clock;
         mac__rst_n = rst_n;
+        rd_vld__clock = clock;
+        rd_vld__rst_n = rst_n;
+        rd_widx__clock = clock;
+        rd_widx__rst_n = rst_n;
+        wcnt__clock = clock;
+        wcnt__rst_n = rst_n;
+        win_data__clock = clock;
+        win_data__rst_n = rst_n;
+        win_bad__clock = clock;
+        win_bad__rst_n = rst_n;
+        win_corr__clock = clock;
+        win_corr__rst_n = rst_n;
+        locks__clock = clock;
+        locks__rst_n = rst_n;
+        fatal_p__clock = clock;
+        fatal_p__rst_n = rst_n;
         ready__clock = clock;
         ready__rst_n = rst_n;
         ready__d__comb = ready__q;
@@ -2128,29 +2143,12 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         rd_run__clock = clock;
         rd_run__rst_n = rst_n;
         rd_run__d__comb = rd_run__q;
-        rd_vld__clock = clock;
-        rd_vld__rst_n = rst_n;
-        rd_vld__d__comb = rd_run__q;
         rd_ptr__clock = clock;
         rd_ptr__rst_n = rst_n;
         rd_ptr__d__comb = rd_ptr__q;
         rd_end__clock = clock;
         rd_end__rst_n = rst_n;
         rd_end__d__comb = rd_end__q;
-        rd_widx__clock = clock;
-        rd_widx__rst_n = rst_n;
-        rd_widx__d = rd_ptr__q;
-        wcnt__clock = clock;
-        wcnt__rst_n = rst_n;
-        win_data__clock = clock;
-        win_data__rst_n = rst_n;
-        win_data__d__comb = zero32;
-        win_bad__clock = clock;
-        win_bad__rst_n = rst_n;
-        win_bad__d__comb = 1'b0;
-        win_corr__clock = clock;
-        win_corr__rst_n = rst_n;
-        win_corr__d__comb = 1'b0;
         err_info__clock = clock;
         err_info__rst_n = rst_n;
         err_info__d__comb = err_info__q;
@@ -2160,10 +2158,6 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         dai_wdata__clock = clock;
         dai_wdata__rst_n = rst_n;
         dai_wdata__d__comb = dai_wdata__q;
-        locks__clock = clock;
-        locks__rst_n = rst_n;
-        fatal_p__clock = clock;
-        fatal_p__rst_n = rst_n;
         lc_dev__clock = clock;
         lc_dev__rst_n = rst_n;
         lc_dev__d__comb = lc_dev__q;
@@ -2188,18 +2182,6 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         interrupted__clock = clock;
         interrupted__rst_n = rst_n;
         interrupted__d__comb = interrupted__q;
-        cfg__0__clock = clock;
-        cfg__0__rst_n = rst_n;
-        cfg__0__d__comb = cfg__0__q;
-        cfg__1__clock = clock;
-        cfg__1__rst_n = rst_n;
-        cfg__1__d__comb = cfg__1__q;
-        cfg__2__clock = clock;
-        cfg__2__rst_n = rst_n;
-        cfg__2__d__comb = cfg__2__q;
-        cfg__3__clock = clock;
-        cfg__3__rst_n = rst_n;
-        cfg__3__d__comb = cfg__3__q;
         key__clock = clock;
         key__rst_n = rst_n;
         key__d__comb = key__q;
@@ -2212,6 +2194,23 @@ module pluton_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         key_slot__clock = clock;
         key_slot__rst_n = rst_n;
         key_slot__d__comb = key_slot__q;
+        rd_vld__d__comb = rd_run__q;
+        rd_widx__d = rd_ptr__q;
+        win_data__d__comb = zero32;
+        win_bad__d__comb = 1'b0;
+        win_corr__d__comb = 1'b0;
+        cfg__0__clock = clock;
+        cfg__0__rst_n = rst_n;
+        cfg__0__d__comb = cfg__0__q;
+        cfg__1__clock = clock;
+        cfg__1__rst_n = rst_n;
+        cfg__1__d__comb = cfg__1__q;
+        cfg__2__clock = clock;
+        cfg__2__rst_n = rst_n;
+        cfg__2__d__comb = cfg__2__q;
+        cfg__3__clock = clock;
+        cfg__3__rst_n = rst_n;
+        cfg__3__d__comb = cfg__3__q;
         access = psel & penable;
         aligned = paddr[(32'h0)+:(2)] == zero2;
         is_cmd = paddr == a_cmd;
@@ -3093,6 +3092,8 @@ module pluton_security_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,rdat
     always @(*) begin
         fuse__clock = clock;
         fuse__rst_n = rst_n;
+        phase__clock = clock;
+        phase__rst_n = rst_n;
         busy_r__clock = clock;
         busy_r__rst_n = rst_n;
         busy_r__d__comb = busy_r__q;
@@ -3105,8 +3106,6 @@ module pluton_security_otp_mac(clock,rst_n,rd_addr,start,prog_addr,prog_raw,rdat
         slot__clock = clock;
         slot__rst_n = rst_n;
         slot__d__comb = slot__q;
-        phase__clock = clock;
-        phase__rst_n = rst_n;
         phase__d__comb = zero2;
         fuse__raddr__comb = rd_addr;
         if (busy_r__q) begin
@@ -3288,26 +3287,12 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     output reg  intr_done;
 
     // Constant declarations
-    localparam  a_ctrl = 12'h0;
-    localparam  a_cmd = 12'h4;
-    localparam  a_status = 12'h8;
-    localparam  a_err = 12'hc;
-    localparam  a_msg = 12'h10;
-    localparam  a_msglast = 12'h14;
-    localparam  a_msglen = 12'h18;
-    localparam  a_id = 12'h1c;
-    localparam  a_digest_hi = 7'b1;
-    localparam  a_key_hi = 6'b1;
     localparam  zero2 = 2'b0;
-    localparam  strb_f = 4'hf;
     localparam  cmd_start_v = 32'h1;
     localparam  cmd_finish_v = 32'h2;
     localparam  cmd_abort_v = 32'h4;
     localparam  cmd_wipe_v = 32'h8;
     localparam  e_none = 32'h0;
-    localparam  e_unmapped = 32'h1;
-    localparam  e_read_wo = 32'h2;
-    localparam  e_write_ro = 32'h3;
     localparam  e_busy = 32'h4;
     localparam  e_seq = 32'h5;
     localparam  e_strb = 32'h6;
@@ -3330,8 +3315,6 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     localparam  bit1 = 32'h2;
     localparam  bit2 = 32'h4;
     localparam  bit3 = 32'h8;
-    localparam  bit8 = 32'h100;
-    localparam  bit31 = 32'h80000000;
     localparam  zero16 = 16'h0;
     localparam  one16 = 16'h1;
     localparam  one8 = 8'h1;
@@ -3356,6 +3339,24 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     localparam  n32_4 = 32'h4;
 
     // Stub signals
+    reg  front__psel;
+    reg  front__penable;
+    reg  front__pwrite;
+    reg  [11:0] front__paddr;
+    reg  [3:0] front__pstrb;
+    wire  front__access;
+    wire  front__is_ctrl;
+    wire  front__is_cmd;
+    wire  front__is_status;
+    wire  front__is_err_info;
+    wire  front__is_msg;
+    wire  front__is_msg_last;
+    wire  front__is_msg_len;
+    wire  front__is_id;
+    wire  front__is_digest;
+    wire  front__is_key;
+    wire  [31:0] front__err;
+    wire  front__strb_part;
     reg  core__clock;
     reg  core__rst_n;
     reg  core__start;
@@ -3390,10 +3391,6 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     wire  [31:0] swap_key__6__y;
     reg  [31:0] swap_key__7__a;
     wire  [31:0] swap_key__7__y;
-    reg  [3:0] ze_master__a;
-    wire  [31:0] ze_master__y;
-    reg  [11:0] ze_addr__a;
-    wire  [31:0] ze_addr__y;
     reg  [4:0] ze_words__a;
     wire  [31:0] ze_words__y;
     reg  ctrl_hmac__d;
@@ -3530,28 +3527,18 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     wire  any_dispatched__q;
     reg  any_dispatched__clock;
     reg  any_dispatched__rst_n;
-    reg  [31:0] err_info__d;
-    wire  [31:0] err_info__q;
-    reg  err_info__clock;
-    reg  err_info__rst_n;
+    reg  log__clock;
+    reg  log__rst_n;
+    reg  log__access;
+    reg  [3:0] log__err;
+    reg  log__pwrite;
+    reg  [3:0] log__pmaster;
+    reg  [11:0] log__paddr;
+    reg  log__clear;
+    wire  [31:0] log__info;
 
     // Local signals
-    reg  access;
-    reg  aligned;
-    reg  is_ctrl;
-    reg  is_cmd;
-    reg  is_status;
-    reg  is_err;
-    reg  is_msg;
-    reg  is_msglast;
-    reg  is_msglen;
-    reg  is_id;
-    reg  is_digest;
-    reg  is_key;
     reg  is_msgw;
-    reg  is_mapped;
-    reg  is_wo;
-    reg  is_ro;
     reg  [15:0] key_oh;
     reg  [7:0] digest_oh;
     reg  cont_word;
@@ -3605,6 +3592,26 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     reg  [31:0] rdata;
 
     // Sub module instances
+    pluton_security_sha_front front(
+        .psel(front__psel),
+        .penable(front__penable),
+        .pwrite(front__pwrite),
+        .paddr(front__paddr),
+        .pstrb(front__pstrb),
+        .access(front__access),
+        .is_ctrl(front__is_ctrl),
+        .is_cmd(front__is_cmd),
+        .is_status(front__is_status),
+        .is_err_info(front__is_err_info),
+        .is_msg(front__is_msg),
+        .is_msg_last(front__is_msg_last),
+        .is_msg_len(front__is_msg_len),
+        .is_id(front__is_id),
+        .is_digest(front__is_digest),
+        .is_key(front__is_key),
+        .err(front__err),
+        .strb_part(front__strb_part)
+    );
     pluton_security_sha_core core(
         .clock(core__clock),
         .rst_n(core__rst_n),
@@ -3658,14 +3665,6 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     pluton_security_bswap32 swap_key__7(
         .a(swap_key__7__a),
         .y(swap_key__7__y)
-    );
-    pluton_security_fw_ze_master ze_master(
-        .a(ze_master__a),
-        .y(ze_master__y)
-    );
-    pluton_security_otp_ze_addr ze_addr(
-        .a(ze_addr__a),
-        .y(ze_addr__y)
     );
     pluton_security_otp_ze_cnt ze_words(
         .a(ze_words__a),
@@ -3869,11 +3868,16 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         .clock(any_dispatched__clock),
         .rst_n(any_dispatched__rst_n)
     );
-    pluton_security_rdff32 err_info(
-        .d(err_info__d),
-        .q(err_info__q),
-        .clock(err_info__clock),
-        .rst_n(err_info__rst_n)
+    pluton_security_sha_log log(
+        .clock(log__clock),
+        .rst_n(log__rst_n),
+        .access(log__access),
+        .err(log__err),
+        .pwrite(log__pwrite),
+        .pmaster(log__pmaster),
+        .paddr(log__paddr),
+        .clear(log__clear),
+        .info(log__info)
     );
 
     // Update code
@@ -3888,7 +3892,6 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     reg ctrl_keysel__d__comb;
     reg done_r__d__comb;
     reg draining__d__comb;
-    reg [31:0] err_info__d__comb;
     reg [15:0] filled__d__comb;
     reg final_last__d__comb;
     reg finishing__d__comb;
@@ -3918,6 +3921,16 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
     always @(*) begin
         core__clock = clock;
         core__rst_n = rst_n;
+        log__clock = clock;
+        log__rst_n = rst_n;
+        key_ram__clock = clock;
+        key_ram__rst_n = rst_n;
+        buf_ram__clock = clock;
+        buf_ram__rst_n = rst_n;
+        rptr__clock = clock;
+        rptr__rst_n = rst_n;
+        stream_oh__clock = clock;
+        stream_oh__rst_n = rst_n;
         ctrl_hmac__clock = clock;
         ctrl_hmac__rst_n = rst_n;
         ctrl_hmac__d__comb = ctrl_hmac__q;
@@ -3933,21 +3946,9 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         done_r__clock = clock;
         done_r__rst_n = rst_n;
         done_r__d__comb = done_r__q;
-        key_ram__clock = clock;
-        key_ram__rst_n = rst_n;
-        key_ram__we__comb = 1'b0;
-        key_ram__waddr = paddr[(32'h2)+:(4)];
-        buf_ram__clock = clock;
-        buf_ram__rst_n = rst_n;
-        buf_ram__we__comb = 1'b0;
-        buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
         key_mask__clock = clock;
         key_mask__rst_n = rst_n;
         key_mask__d__comb = key_mask__q;
-        rptr__clock = clock;
-        rptr__rst_n = rst_n;
-        key_ram__raddr = rptr__q;
-        buf_ram__raddr = rptr__q;
         filled__clock = clock;
         filled__rst_n = rst_n;
         filled__d__comb = filled__q;
@@ -3957,9 +3958,6 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         partial__clock = clock;
         partial__rst_n = rst_n;
         partial__d__comb = partial__q;
-        stream_oh__clock = clock;
-        stream_oh__rst_n = rst_n;
-        stream_oh__d__comb = stream_oh__q << 32'h1;
         draining__clock = clock;
         draining__rst_n = rst_n;
         draining__d__comb = draining__q;
@@ -4017,25 +4015,19 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         any_dispatched__clock = clock;
         any_dispatched__rst_n = rst_n;
         any_dispatched__d__comb = any_dispatched__q;
-        err_info__clock = clock;
-        err_info__rst_n = rst_n;
-        err_info__d__comb = err_info__q;
-        access = psel & penable;
-        aligned = paddr[(32'h0)+:(2)] == zero2;
-        is_ctrl = paddr == a_ctrl;
-        is_cmd = paddr == a_cmd;
-        is_status = paddr == a_status;
-        is_err = paddr == a_err;
-        is_msg = paddr == a_msg;
-        is_msglast = paddr == a_msglast;
-        is_msglen = paddr == a_msglen;
-        is_id = paddr == a_id;
-        is_digest = aligned & (paddr[(32'h5)+:(7)] == a_digest_hi);
-        is_key = aligned & (paddr[(32'h6)+:(6)] == a_key_hi);
-        is_msgw = is_msg | is_msglast;
-        is_mapped = is_ctrl | is_cmd | is_status | is_err | is_msgw | is_msglen | is_id | is_digest | is_key;
-        is_wo = is_cmd | is_msgw | is_key;
-        is_ro = is_status | is_msglen | is_id | is_digest;
+        key_ram__we__comb = 1'b0;
+        key_ram__waddr = paddr[(32'h2)+:(4)];
+        buf_ram__we__comb = 1'b0;
+        buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
+        key_ram__raddr = rptr__q;
+        buf_ram__raddr = rptr__q;
+        stream_oh__d__comb = stream_oh__q << 32'h1;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        is_msgw = front__is_msg | front__is_msg_last;
         key_oh = one16 << paddr[(32'h2)+:(4)];
         digest_oh = one8 << paddr[(32'h2)+:(3)];
         cont_word = active__q & partial__q;
@@ -4051,47 +4043,40 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         cmd_finish = pwdata == cmd_finish_v;
         cmd_abort = pwdata == cmd_abort_v;
         cmd_wipe = pwdata == cmd_wipe_v;
-        err = e_none;
-        if (~is_mapped) begin
-            err = e_unmapped;
-        end
-        else if (~pwrite & is_wo) begin
-            err = e_read_wo;
-        end
-        else if (pwrite & is_ro) begin
-            err = e_write_ro;
-        end
-        else if (pwrite & ~is_msgw & (pstrb != strb_f)) begin
-            err = e_strb;
-        end
-        else if (pwrite & is_msgw & ~strb_msg_ok) begin
-            err = e_strb;
-        end
-        else if (pwrite & (is_ctrl | is_key) & phase_busy) begin
-            err = e_busy;
-        end
-        else if (pwrite & is_cmd) begin
-            if (~(cmd_start | cmd_finish | cmd_abort | cmd_wipe)) begin
-                err = e_value;
+        err = front__err;
+        if (front__err == e_none) begin
+            if (front__strb_part & ~is_msgw) begin
+                err = e_strb;
             end
-            else if (cmd_start & phase_busy) begin
-                err = e_seq;
+            else if (pwrite & is_msgw & ~strb_msg_ok) begin
+                err = e_strb;
             end
-            else if (cmd_start & ctrl_hmac__q & ctrl_keysel__q & ~key_valid) begin
-                err = e_key;
-            end
-            else if (cmd_finish & ~active__q) begin
-                err = e_seq;
-            end
-            else if (cmd_wipe & phase_busy) begin
+            else if (pwrite & (front__is_ctrl | front__is_key) & phase_busy) begin
                 err = e_busy;
             end
+            else if (pwrite & front__is_cmd) begin
+                if (~(cmd_start | cmd_finish | cmd_abort | cmd_wipe)) begin
+                    err = e_value;
+                end
+                else if (cmd_start & phase_busy) begin
+                    err = e_seq;
+                end
+                else if (cmd_start & ctrl_hmac__q & ctrl_keysel__q & ~key_valid) begin
+                    err = e_key;
+                end
+                else if (cmd_finish & ~active__q) begin
+                    err = e_seq;
+                end
+                else if (cmd_wipe & phase_busy) begin
+                    err = e_busy;
+                end
+            end
+            else if (pwrite & is_msgw & ~active__q) begin
+                err = e_seq;
+            end
         end
-        else if (pwrite & is_msgw & ~active__q) begin
-            err = e_seq;
-        end
-        ok_write = access & pwrite & (err == e_none);
-        ok_read = access & ~pwrite & (err == e_none);
+        ok_write = front__access & pwrite & (err == e_none);
+        ok_read = front__access & ~pwrite & (err == e_none);
         swap_in__a = pwdata;
         lane_mask = zero32;
         if (pstrb[32'h0]) begin
@@ -4318,7 +4303,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         core__word_in = stream_word;
         stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
-        pslverr = access & (err != e_none);
+        pslverr = front__access & (err != e_none);
         if (core__start__comb) begin
             any_dispatched__d__comb = 1'b1;
         end
@@ -4383,16 +4368,13 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
             done_r__d__comb = 1'b1;
         end
         if (ok_write & ~stall) begin
-            if (is_ctrl) begin
+            if (front__is_ctrl) begin
                 ctrl_hmac__d__comb = pwdata[32'h0];
                 ctrl_keysel__d__comb = pwdata[32'h1];
             end
-            if (is_key) begin
+            if (front__is_key) begin
                 key_ram__we__comb = 1'b1;
                 key_mask__d__comb = key_mask__q | key_oh;
-            end
-            if (is_err) begin
-                err_info__d__comb = zero32;
             end
             if (is_msgw) begin
                 buf_ram__we__comb = 1'b1;
@@ -4411,13 +4393,13 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                 if (~pstrb[32'h3]) begin
                     part_be__d__comb = merged_be;
                 end
-                if (is_msglast) begin
+                if (front__is_msg_last) begin
                     active__d__comb = 1'b0;
                     finishing__d__comb = 1'b1;
                     pend_pad1__d__comb = 1'b1;
                 end
             end
-            if (is_cmd) begin
+            if (front__is_cmd) begin
                 if (cmd_start) begin
                     active__d__comb = 1'b1;
                     finishing__d__comb = 1'b0;
@@ -4471,23 +4453,16 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                 end
             end
         end
-        ze_master__a = pmaster;
-        ze_addr__a = paddr;
-        if (access & (err != e_none)) begin
-            if (err_info__q == zero32) begin
-                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
-                if (pwrite) begin
-                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
-                end
-            end
-            else begin
-                err_info__d__comb = err_info__q | bit31;
-            end
-        end
+        log__access = front__access;
+        log__err = err[(32'h0)+:(4)];
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
+        log__clear = ok_write & front__is_err_info;
         ze_words__a = nwords__q;
         h_word_le = ((h_word & mask1) << 32'h18) | ((h_word & byte1) << 32'h8) | ((h_word >> 32'h8) & byte1) | ((h_word >> 32'h18) & mask1);
         rdata = zero32;
-        if (is_ctrl) begin
+        if (front__is_ctrl) begin
             if (ctrl_hmac__q) begin
                 rdata = bit0;
             end
@@ -4495,7 +4470,7 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
                 rdata = rdata | bit1;
             end
         end
-        else if (is_status) begin
+        else if (front__is_status) begin
             rdata = ze_words__y << 32'h4;
             if (core__busy) begin
                 rdata = rdata | bit0;
@@ -4506,20 +4481,20 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
             if (active__q) begin
                 rdata = rdata | bit2;
             end
-            if (err_info__q != zero32) begin
+            if (log__info != zero32) begin
                 rdata = rdata | bit3;
             end
         end
-        else if (is_err) begin
-            rdata = err_info__q;
+        else if (front__is_err_info) begin
+            rdata = log__info;
         end
-        else if (is_msglen) begin
+        else if (front__is_msg_len) begin
             rdata = msg_len__q;
         end
-        else if (is_id) begin
+        else if (front__is_id) begin
             rdata = block_id;
         end
-        else if (is_digest & done_r__q) begin
+        else if (front__is_digest & done_r__q) begin
             rdata = h_word_le;
         end
         prdata__comb = zero32;
@@ -4542,7 +4517,6 @@ module pluton_security_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pm
         ctrl_keysel__d = ctrl_keysel__d__comb;
         done_r__d = done_r__d__comb;
         draining__d = draining__d__comb;
-        err_info__d = err_info__d__comb;
         filled__d = filled__d__comb;
         final_last__d = final_last__d__comb;
         finishing__d = finishing__d__comb;
@@ -4616,6 +4590,10 @@ module pluton_security_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__
     output reg  done;
 
     // Constant declarations
+    localparam  round_one = 6'b1;
+    localparam  round_last = 6'b111111;
+    localparam  round_zero = 6'b0;
+    localparam  zero2 = 2'b0;
     localparam  k__0 = 32'h428a2f98;
     localparam  k__1 = 32'h71374491;
     localparam  k__2 = 32'hb5c0fbcf;
@@ -4688,10 +4666,6 @@ module pluton_security_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__
     localparam  iv__5 = 32'h9b05688c;
     localparam  iv__6 = 32'h1f83d9ab;
     localparam  iv__7 = 32'h5be0cd19;
-    localparam  round_one = 6'b1;
-    localparam  round_last = 6'b111111;
-    localparam  round_zero = 6'b0;
-    localparam  zero2 = 2'b0;
 
     // Stub signals
     reg  [31:0] st__0__d;
@@ -5109,6 +5083,18 @@ module pluton_security_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__
     reg [31:0] w__8__d__comb;
     reg [31:0] w__9__d__comb;
     always @(*) begin
+        round__clock = clock;
+        round__rst_n = rst_n;
+        round__d__comb = round__q;
+        busy_r__clock = clock;
+        busy_r__rst_n = rst_n;
+        busy_r__d__comb = busy_r__q;
+        from_iv_r__clock = clock;
+        from_iv_r__rst_n = rst_n;
+        from_iv_r__d__comb = from_iv_r__q;
+        adding__clock = clock;
+        adding__rst_n = rst_n;
+        adding__d__comb = adding__q;
         st__0__clock = clock;
         st__0__rst_n = rst_n;
         st__0__d__comb = st__0__q;
@@ -5213,18 +5199,6 @@ module pluton_security_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__
         w__15__clock = clock;
         w__15__rst_n = rst_n;
         w__15__d__comb = w__15__q;
-        round__clock = clock;
-        round__rst_n = rst_n;
-        round__d__comb = round__q;
-        busy_r__clock = clock;
-        busy_r__rst_n = rst_n;
-        busy_r__d__comb = busy_r__q;
-        from_iv_r__clock = clock;
-        from_iv_r__rst_n = rst_n;
-        from_iv_r__d__comb = from_iv_r__q;
-        adding__clock = clock;
-        adding__rst_n = rst_n;
-        adding__d__comb = adding__q;
         streaming = busy_r__q & ~adding__q & (round__q[(32'h4)+:(2)] == zero2);
         case (round__q)
             0:
@@ -5657,6 +5631,86 @@ module pluton_security_sha_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__
 
 endmodule // pluton_security_sha_core
 
+module pluton_security_sha_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd,is_status,is_err_info,is_msg,is_msg_last,is_msg_len,is_id,is_digest,is_key,err,strb_part);
+
+    // Module arguments
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [3:0] pstrb;
+    output reg  access;
+    output reg  is_ctrl;
+    output reg  is_cmd;
+    output reg  is_status;
+    output reg  is_err_info;
+    output reg  is_msg;
+    output reg  is_msg_last;
+    output reg  is_msg_len;
+    output reg  is_id;
+    output reg  is_digest;
+    output reg  is_key;
+    output reg  [31:0] err;
+    output reg  strb_part;
+
+    // Constant declarations
+    localparam  e_unmapped = 32'h1;
+    localparam  e_read_wo = 32'h2;
+    localparam  e_write_ro = 32'h3;
+    localparam  e_none = 32'h0;
+    localparam  z2 = 2'b0;
+    localparam  strb_all = 4'hf;
+    localparam  k_ctrl = 12'h0;
+    localparam  k_cmd = 12'h4;
+    localparam  k_status = 12'h8;
+    localparam  k_err_info = 12'hc;
+    localparam  k_msg = 12'h10;
+    localparam  k_msg_last = 12'h14;
+    localparam  k_msg_len = 12'h18;
+    localparam  k_id = 12'h1c;
+    localparam  k_digest = 7'b1;
+    localparam  k_key = 6'b1;
+
+    // Local signals
+    reg  aligned;
+    reg  mapped;
+    reg  wo;
+    reg  ro;
+
+    // Update code
+    reg [31:0] err__comb;
+    always @(*) begin
+        access = psel & penable;
+        aligned = paddr[(32'h0)+:(2)] == z2;
+        is_ctrl = paddr == k_ctrl;
+        is_cmd = paddr == k_cmd;
+        is_status = paddr == k_status;
+        is_err_info = paddr == k_err_info;
+        is_msg = paddr == k_msg;
+        is_msg_last = paddr == k_msg_last;
+        is_msg_len = paddr == k_msg_len;
+        is_id = paddr == k_id;
+        is_digest = aligned & (paddr[(32'h5)+:(7)] == k_digest);
+        is_key = aligned & (paddr[(32'h6)+:(6)] == k_key);
+        mapped = is_ctrl | is_cmd | is_status | is_err_info | is_msg | is_msg_last | is_msg_len | is_id | is_digest | is_key;
+        wo = is_cmd | is_msg | is_msg_last | is_key;
+        ro = is_status | is_msg_len | is_id | is_digest;
+        err__comb = e_none;
+        if (~mapped) begin
+            err__comb = e_unmapped;
+        end
+        else if (~pwrite & wo) begin
+            err__comb = e_read_wo;
+        end
+        else if (pwrite & ro) begin
+            err__comb = e_write_ro;
+        end
+        strb_part = pwrite & (pstrb != strb_all);
+        err = err__comb;
+    end
+
+endmodule // pluton_security_sha_front
+
 module pluton_security_rdff64(d,q,clock,rst_n);
 
     // Module arguments
@@ -5671,6 +5725,30 @@ module pluton_security_rdff64(d,q,clock,rst_n);
         else q <= d;
     end
 endmodule // pluton_security_rdff64
+
+module pluton_security_sha_log(clock,rst_n,access,err,pwrite,pmaster,paddr,clear,info);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  access;
+    input wire  [3:0] err;
+    input wire  pwrite;
+    input wire  [3:0] pmaster;
+    input wire  [11:0] paddr;
+    input wire  clear;
+    output reg  [31:0] info;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) info <= 32'h0;
+        else if (clear) info <= 32'h0;
+        else if (access && err != 4'h0) begin
+            if (info == 32'h0) info <= {4'h0, paddr, 7'h0, pwrite, pmaster, err};
+            else info <= {1'b1, info[30:0]};
+        end
+    end
+endmodule // pluton_security_sha_log
 
 module pluton_security_bswap32(a,y);
 
@@ -5710,29 +5788,6 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     output reg  intr_app;
 
     // Constant declarations
-    localparam  a_id = 12'h0;
-    localparam  a_err = 12'h4;
-    localparam  a_sec_status = 12'h8;
-    localparam  a_app_status = 12'hc;
-    localparam  a_req_op = 12'h10;
-    localparam  a_req_arg0 = 12'h14;
-    localparam  a_req_arg1 = 12'h18;
-    localparam  a_req_push = 12'h1c;
-    localparam  a_app_cpl = 12'h20;
-    localparam  a_app_cpl_pop = 12'h24;
-    localparam  a_sec_req_op = 12'h40;
-    localparam  a_sec_req_arg0 = 12'h44;
-    localparam  a_sec_req_arg1 = 12'h48;
-    localparam  a_sec_req_seq = 12'h4c;
-    localparam  a_sec_complete = 12'h50;
-    localparam  a_cmd_op = 12'h60;
-    localparam  a_cmd_arg0 = 12'h64;
-    localparam  a_cmd_arg1 = 12'h68;
-    localparam  a_cmd_seq = 12'h6c;
-    localparam  a_cmd_go = 12'h70;
-    localparam  a_cmd_ack = 12'h74;
-    localparam  a_evt_data = 12'h80;
-    localparam  a_evt_pop = 12'h84;
     localparam  m_sec = 4'h0;
     localparam  m_app = 4'h1;
     localparam  strb_f = 4'hf;
@@ -5770,6 +5825,29 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     localparam  b_cpl_valid = 32'h80000000;
     localparam  b_write = 32'h100;
     localparam  b_overflow = 32'h80000000;
+    localparam  a_id = 12'h0;
+    localparam  a_err = 12'h4;
+    localparam  a_sec_status = 12'h8;
+    localparam  a_app_status = 12'hc;
+    localparam  a_req_op = 12'h10;
+    localparam  a_req_arg0 = 12'h14;
+    localparam  a_req_arg1 = 12'h18;
+    localparam  a_req_push = 12'h1c;
+    localparam  a_app_cpl = 12'h20;
+    localparam  a_app_cpl_pop = 12'h24;
+    localparam  a_sec_req_op = 12'h40;
+    localparam  a_sec_req_arg0 = 12'h44;
+    localparam  a_sec_req_arg1 = 12'h48;
+    localparam  a_sec_req_seq = 12'h4c;
+    localparam  a_sec_complete = 12'h50;
+    localparam  a_cmd_op = 12'h60;
+    localparam  a_cmd_arg0 = 12'h64;
+    localparam  a_cmd_arg1 = 12'h68;
+    localparam  a_cmd_seq = 12'h6c;
+    localparam  a_cmd_go = 12'h70;
+    localparam  a_cmd_ack = 12'h74;
+    localparam  a_evt_data = 12'h80;
+    localparam  a_evt_pop = 12'h84;
 
     // Stub signals
     reg  [7:0] ze_req_op__a;
@@ -6352,6 +6430,12 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     reg [7:0] rq_seq__2__d__comb;
     reg [7:0] rq_seq__3__d__comb;
     always @(*) begin
+        age__clock = clock;
+        age__rst_n = rst_n;
+        evt_valid__clock = clock;
+        evt_valid__rst_n = rst_n;
+        evt_ready__clock = clock;
+        evt_ready__rst_n = rst_n;
         req_op__clock = clock;
         req_op__rst_n = rst_n;
         req_op__d__comb = req_op__q;
@@ -6364,6 +6448,36 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         last_seq__clock = clock;
         last_seq__rst_n = rst_n;
         last_seq__d__comb = last_seq__q;
+        req_level__clock = clock;
+        req_level__rst_n = rst_n;
+        req_level__d__comb = req_level__q;
+        cpl_level__clock = clock;
+        cpl_level__rst_n = rst_n;
+        cpl_level__d__comb = cpl_level__q;
+        cmd_valid__clock = clock;
+        cmd_valid__rst_n = rst_n;
+        cmd_valid__d__comb = cmd_valid__q;
+        cmd_op__clock = clock;
+        cmd_op__rst_n = rst_n;
+        cmd_op__d__comb = cmd_op__q;
+        cmd_arg0__clock = clock;
+        cmd_arg0__rst_n = rst_n;
+        cmd_arg0__d__comb = cmd_arg0__q;
+        cmd_arg1__clock = clock;
+        cmd_arg1__rst_n = rst_n;
+        cmd_arg1__d__comb = cmd_arg1__q;
+        cmd_seq__clock = clock;
+        cmd_seq__rst_n = rst_n;
+        cmd_seq__d__comb = cmd_seq__q;
+        cmd_done__clock = clock;
+        cmd_done__rst_n = rst_n;
+        cmd_done__d__comb = cmd_done__q;
+        evt_data__clock = clock;
+        evt_data__rst_n = rst_n;
+        evt_data__d__comb = evt_data__q;
+        err_info__clock = clock;
+        err_info__rst_n = rst_n;
+        err_info__d__comb = err_info__q;
         rq_op__0__clock = clock;
         rq_op__0__rst_n = rst_n;
         rq_op__0__d__comb = rq_op__0__q;
@@ -6436,42 +6550,6 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         cq_status__3__clock = clock;
         cq_status__3__rst_n = rst_n;
         cq_status__3__d__comb = cq_status__3__q;
-        req_level__clock = clock;
-        req_level__rst_n = rst_n;
-        req_level__d__comb = req_level__q;
-        age__clock = clock;
-        age__rst_n = rst_n;
-        cpl_level__clock = clock;
-        cpl_level__rst_n = rst_n;
-        cpl_level__d__comb = cpl_level__q;
-        cmd_valid__clock = clock;
-        cmd_valid__rst_n = rst_n;
-        cmd_valid__d__comb = cmd_valid__q;
-        cmd_op__clock = clock;
-        cmd_op__rst_n = rst_n;
-        cmd_op__d__comb = cmd_op__q;
-        cmd_arg0__clock = clock;
-        cmd_arg0__rst_n = rst_n;
-        cmd_arg0__d__comb = cmd_arg0__q;
-        cmd_arg1__clock = clock;
-        cmd_arg1__rst_n = rst_n;
-        cmd_arg1__d__comb = cmd_arg1__q;
-        cmd_seq__clock = clock;
-        cmd_seq__rst_n = rst_n;
-        cmd_seq__d__comb = cmd_seq__q;
-        cmd_done__clock = clock;
-        cmd_done__rst_n = rst_n;
-        cmd_done__d__comb = cmd_done__q;
-        evt_valid__clock = clock;
-        evt_valid__rst_n = rst_n;
-        evt_data__clock = clock;
-        evt_data__rst_n = rst_n;
-        evt_data__d__comb = evt_data__q;
-        evt_ready__clock = clock;
-        evt_ready__rst_n = rst_n;
-        err_info__clock = clock;
-        err_info__rst_n = rst_n;
-        err_info__d__comb = err_info__q;
         access = psel & penable;
         is_id = paddr == a_id;
         is_err = paddr == a_err;

@@ -204,24 +204,32 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg tx_ie__d__comb;
     reg tx_valid_r__d__comb;
     always @(*) begin
-        div__clock = clock;
-        tx_ie__clock = clock;
-        err_info__clock = clock;
-        bitcnt__clock = clock;
-        baud__clock = clock;
-        shreg__clock = clock;
-        line_n__clock = clock;
         tx_valid_r__clock = clock;
-        tx_byte_r__clock = clock;
-        div__rst_n = rst_n;
-        tx_ie__rst_n = rst_n;
-        err_info__rst_n = rst_n;
-        bitcnt__rst_n = rst_n;
-        baud__rst_n = rst_n;
-        shreg__rst_n = rst_n;
-        line_n__rst_n = rst_n;
         tx_valid_r__rst_n = rst_n;
+        div__clock = clock;
+        div__rst_n = rst_n;
+        div__d__comb = div__q;
+        tx_ie__clock = clock;
+        tx_ie__rst_n = rst_n;
+        tx_ie__d__comb = tx_ie__q;
+        err_info__clock = clock;
+        err_info__rst_n = rst_n;
+        err_info__d__comb = err_info__q;
+        bitcnt__clock = clock;
+        bitcnt__rst_n = rst_n;
+        bitcnt__d__comb = bitcnt__q;
+        baud__clock = clock;
+        baud__rst_n = rst_n;
+        baud__d__comb = baud__q;
+        shreg__clock = clock;
+        shreg__rst_n = rst_n;
+        shreg__d__comb = shreg__q;
+        line_n__clock = clock;
+        line_n__rst_n = rst_n;
+        line_n__d__comb = line_n__q;
+        tx_byte_r__clock = clock;
         tx_byte_r__rst_n = rst_n;
+        tx_byte_r__d__comb = tx_byte_r__q;
         busy = bitcnt__q != zero4;
         access = psel & penable;
         is_txdata = paddr == a_txdata;
@@ -268,9 +276,6 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         ok_read = access & ~pwrite & (err == e_none);
         pready = 1'b1;
         pslverr = access & (err != e_none);
-        div__d__comb = div__q;
-        tx_ie__d__comb = tx_ie__q;
-        err_info__d__comb = err_info__q;
         if (ok_write) begin
             if (is_div) begin
                 div__d__comb = pwdata[(32'h0)+:(16)] ^ div_reset;
@@ -295,12 +300,7 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
                 err_info__d__comb = err_info__q | bit_overflow;
             end
         end
-        bitcnt__d__comb = bitcnt__q;
-        baud__d__comb = baud__q;
-        shreg__d__comb = shreg__q;
-        line_n__d__comb = line_n__q;
         tx_valid_r__d__comb = 1'b0;
-        tx_byte_r__d__comb = tx_byte_r__q;
         if (busy) begin
             if (baud__q == zero16) begin
                 baud__d__comb = (div__q ^ div_reset) - one16;

@@ -6,7 +6,7 @@
 /* ID (RO): Block identifier and version. Any master */
 #define PLUTON_WIFI_ID_OFFSET 0x000u
 
-/* ERR_INFO (RC): SEC only. Logged bus error. Any write clears it */
+/* ERR_INFO (RC): Logged bus error. Any write clears it */
 #define PLUTON_WIFI_ERR_INFO_OFFSET 0x004u
 #define PLUTON_WIFI_ERR_INFO_CODE_LSB 0u
 #define PLUTON_WIFI_ERR_INFO_CODE_MASK 0x0000000Fu
@@ -19,7 +19,7 @@
 #define PLUTON_WIFI_ERR_INFO_OVERFLOW_LSB 31u
 #define PLUTON_WIFI_ERR_INFO_OVERFLOW_MASK 0x80000000u
 
-/* SEC_STATUS (RO): SEC only. Arbiter status for the security core */
+/* SEC_STATUS (RO): Arbiter status for the security core */
 #define PLUTON_WIFI_SEC_STATUS_OFFSET 0x008u
 #define PLUTON_WIFI_SEC_STATUS_REQ_PENDING_LSB 0u
 #define PLUTON_WIFI_SEC_STATUS_REQ_PENDING_MASK 0x00000001u
@@ -36,7 +36,7 @@
 #define PLUTON_WIFI_SEC_STATUS_CPL_LEVEL_LSB 12u
 #define PLUTON_WIFI_SEC_STATUS_CPL_LEVEL_MASK 0x00007000u
 
-/* APP_STATUS (RO): APP only. Mailbox status for the application core */
+/* APP_STATUS (RO): Mailbox status for the application core */
 #define PLUTON_WIFI_APP_STATUS_OFFSET 0x00Cu
 #define PLUTON_WIFI_APP_STATUS_LAST_SEQ_LSB 0u
 #define PLUTON_WIFI_APP_STATUS_LAST_SEQ_MASK 0x000000FFu
@@ -47,23 +47,23 @@
 #define PLUTON_WIFI_APP_STATUS_FULL_LSB 16u
 #define PLUTON_WIFI_APP_STATUS_FULL_MASK 0x00010000u
 
-/* REQ_OP (RW): APP only. Staged request: operation code */
+/* REQ_OP (RW): Staged request: operation code */
 #define PLUTON_WIFI_REQ_OP_OFFSET 0x010u
 #define PLUTON_WIFI_REQ_OP_OP_LSB 0u
 #define PLUTON_WIFI_REQ_OP_OP_MASK 0x000000FFu
 
-/* REQ_ARG0 (RW): APP only. Staged request: argument 0 */
+/* REQ_ARG0 (RW): Staged request: argument 0 */
 #define PLUTON_WIFI_REQ_ARG0_OFFSET 0x014u
 
-/* REQ_ARG1 (RW): APP only. Staged request: argument 1 */
+/* REQ_ARG1 (RW): Staged request: argument 1 */
 #define PLUTON_WIFI_REQ_ARG1_OFFSET 0x018u
 
-/* REQ_PUSH (WO): APP only. Enqueue {LAST_SEQ+1, REQ_OP, REQ_ARG0, REQ_ARG1}; ERR_FULL when QUEUE_DEPTH requests are outstanding */
+/* REQ_PUSH (WO): Enqueue {LAST_SEQ+1, REQ_OP, REQ_ARG0, REQ_ARG1}; ERR_FULL when QUEUE_DEPTH requests are outstanding */
 #define PLUTON_WIFI_REQ_PUSH_OFFSET 0x01Cu
 #define PLUTON_WIFI_REQ_PUSH_GO_LSB 0u
 #define PLUTON_WIFI_REQ_PUSH_GO_MASK 0x00000001u
 
-/* APP_CPL (RO): APP only. Oldest completion; 0 if none */
+/* APP_CPL (RO): Oldest completion; 0 if none */
 #define PLUTON_WIFI_APP_CPL_OFFSET 0x020u
 #define PLUTON_WIFI_APP_CPL_SEQ_LSB 0u
 #define PLUTON_WIFI_APP_CPL_SEQ_MASK 0x000000FFu
@@ -72,60 +72,60 @@
 #define PLUTON_WIFI_APP_CPL_VALID_LSB 31u
 #define PLUTON_WIFI_APP_CPL_VALID_MASK 0x80000000u
 
-/* APP_CPL_POP (WO): APP only. Drop the oldest completion; ERR_EMPTY if none */
+/* APP_CPL_POP (WO): Drop the oldest completion; ERR_EMPTY if none */
 #define PLUTON_WIFI_APP_CPL_POP_OFFSET 0x024u
 #define PLUTON_WIFI_APP_CPL_POP_GO_LSB 0u
 #define PLUTON_WIFI_APP_CPL_POP_GO_MASK 0x00000001u
 
-/* SEC_REQ_OP (RO): SEC only. Head request: operation code (0 if none) */
+/* SEC_REQ_OP (RO): Head request: operation code (0 if none) */
 #define PLUTON_WIFI_SEC_REQ_OP_OFFSET 0x040u
 
-/* SEC_REQ_ARG0 (RO): SEC only. Head request: argument 0 (0 if none) */
+/* SEC_REQ_ARG0 (RO): Head request: argument 0 (0 if none) */
 #define PLUTON_WIFI_SEC_REQ_ARG0_OFFSET 0x044u
 
-/* SEC_REQ_ARG1 (RO): SEC only. Head request: argument 1 (0 if none) */
+/* SEC_REQ_ARG1 (RO): Head request: argument 1 (0 if none) */
 #define PLUTON_WIFI_SEC_REQ_ARG1_OFFSET 0x048u
 
-/* SEC_REQ_SEQ (RO): SEC only. Head request: seq (0 if none) */
+/* SEC_REQ_SEQ (RO): Head request: seq (0 if none) */
 #define PLUTON_WIFI_SEC_REQ_SEQ_OFFSET 0x04Cu
 
-/* SEC_COMPLETE (WO): SEC only. Pop the head request and post its completion {seq, STATUS}; ERR_EMPTY if none */
+/* SEC_COMPLETE (WO): Pop the head request and post its completion {seq, STATUS}; ERR_EMPTY if none */
 #define PLUTON_WIFI_SEC_COMPLETE_OFFSET 0x050u
 #define PLUTON_WIFI_SEC_COMPLETE_STATUS_LSB 0u
 #define PLUTON_WIFI_SEC_COMPLETE_STATUS_MASK 0x000000FFu
 #define PLUTON_WIFI_SEC_COMPLETE_SEQ_LSB 8u
 #define PLUTON_WIFI_SEC_COMPLETE_SEQ_MASK 0x0000FF00u
 
-/* WIFI_CMD_OP (RW): SEC only. Drives wifi_cmd_op. ERR_BUSY while wifi_cmd_valid */
+/* WIFI_CMD_OP (RW): Drives wifi_cmd_op. ERR_BUSY while wifi_cmd_valid */
 #define PLUTON_WIFI_WIFI_CMD_OP_OFFSET 0x060u
 #define PLUTON_WIFI_WIFI_CMD_OP_OP_LSB 0u
 #define PLUTON_WIFI_WIFI_CMD_OP_OP_MASK 0x000000FFu
 
-/* WIFI_CMD_ARG0 (RW): SEC only. Drives wifi_cmd_arg0. ERR_BUSY while wifi_cmd_valid */
+/* WIFI_CMD_ARG0 (RW): Drives wifi_cmd_arg0. ERR_BUSY while wifi_cmd_valid */
 #define PLUTON_WIFI_WIFI_CMD_ARG0_OFFSET 0x064u
 
-/* WIFI_CMD_ARG1 (RW): SEC only. Drives wifi_cmd_arg1. ERR_BUSY while wifi_cmd_valid */
+/* WIFI_CMD_ARG1 (RW): Drives wifi_cmd_arg1. ERR_BUSY while wifi_cmd_valid */
 #define PLUTON_WIFI_WIFI_CMD_ARG1_OFFSET 0x068u
 
-/* WIFI_CMD_SEQ (RW): SEC only. Drives wifi_cmd_seq. ERR_BUSY while wifi_cmd_valid */
+/* WIFI_CMD_SEQ (RW): Drives wifi_cmd_seq. ERR_BUSY while wifi_cmd_valid */
 #define PLUTON_WIFI_WIFI_CMD_SEQ_OFFSET 0x06Cu
 #define PLUTON_WIFI_WIFI_CMD_SEQ_SEQ_LSB 0u
 #define PLUTON_WIFI_WIFI_CMD_SEQ_SEQ_MASK 0x000000FFu
 
-/* WIFI_CMD_GO (WO): SEC only. Raise wifi_cmd_valid until the command is taken (valid && ready at an edge); ERR_BUSY if it is still offered */
+/* WIFI_CMD_GO (WO): Raise wifi_cmd_valid until the command is taken (valid && ready at an edge); ERR_BUSY if it is still offered */
 #define PLUTON_WIFI_WIFI_CMD_GO_OFFSET 0x070u
 #define PLUTON_WIFI_WIFI_CMD_GO_GO_LSB 0u
 #define PLUTON_WIFI_WIFI_CMD_GO_GO_MASK 0x00000001u
 
-/* WIFI_CMD_ACK (WO): SEC only. Clear SEC_STATUS.CMD_DONE */
+/* WIFI_CMD_ACK (WO): Clear SEC_STATUS.CMD_DONE */
 #define PLUTON_WIFI_WIFI_CMD_ACK_OFFSET 0x074u
 #define PLUTON_WIFI_WIFI_CMD_ACK_GO_LSB 0u
 #define PLUTON_WIFI_WIFI_CMD_ACK_GO_MASK 0x00000001u
 
-/* EVT_DATA (RO): SEC only. Buffered Wi-Fi event word (0 if none) */
+/* EVT_DATA (RO): Buffered Wi-Fi event word (0 if none) */
 #define PLUTON_WIFI_EVT_DATA_OFFSET 0x080u
 
-/* EVT_POP (WO): SEC only. Drop the buffered event, so the next one can be taken; ERR_EMPTY if none */
+/* EVT_POP (WO): Drop the buffered event, so the next one can be taken; ERR_EMPTY if none */
 #define PLUTON_WIFI_EVT_POP_OFFSET 0x084u
 #define PLUTON_WIFI_EVT_POP_GO_LSB 0u
 #define PLUTON_WIFI_EVT_POP_GO_MASK 0x00000001u

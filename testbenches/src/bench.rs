@@ -25,7 +25,7 @@ pub fn run(block: &str) -> Result<(), String> {
         return run_m0();
     }
     let bench = find(block)?;
-    let cases = (bench.cases)();
+    let cases = bench.all_cases();
     let case = |name: &str| cases.iter().find(|c| c.name.ends_with(name)).ok_or(format!("{block} has no `{name}` test"));
 
     // 1. The engine's own figures, measured on the RTL by the timing test.

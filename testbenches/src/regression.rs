@@ -1,6 +1,8 @@
 //! The co-simulation regression: every block's tests on a chosen backend, with a summary table.
 
+use crate::csr::{CsrSpec, ErrLog};
 use crate::leak::LeakScan;
+use pluton_hdl::common::masters::MASTER_SEC;
 use pluton_bindings::trace::PortRecorder;
 use pluton_bindings::{open_verilated, Dut, Sim, SimOptions, Tb};
 use pluton_cosim::{LockStep, Mismatch};
@@ -40,12 +42,14 @@ pub struct Ctx {
     extra_cycles: Rc<Cell<u64>>,
     /// Multiplier on the size of randomized workloads (1.0 in the regression).
     scale: f64,
+    /// The block's register map as the generated CSR tests reach it.
+    pub csr: Option<&'static CsrSpec>,
 }
 
 impl Ctx {
     /// A context whose counters nobody reads (benchmark runs).
     pub fn for_bench(tb: Tb, scale: f64) -> Ctx {
-        Ctx { tb, checks: Rc::default(), metrics: Rc::default(), leak_reads: Rc::default(), extra_cycles: Rc::default(), scale }
+        Ctx { tb, checks: Rc::default(), metrics: Rc::default(), leak_reads: Rc::default(), extra_cycles: Rc::default(), scale, csr: None }
     }
     /// Count cycles that a bench ran on the DUT itself (`tb.with_dut`), outside the `Tb` clock.
     pub fn add_cycles(&self, n: u64) {
@@ -108,6 +112,19 @@ pub struct BlockBench {
     /// The test whose port trace is replayed on Icarus (`tests/icarus.rs`): one that uses the
     /// block's storage.
     pub replay: &'static str,
+    /// How the CSR tests generated from the register map reach it (`None`: no APB registers).
+    pub csr: Option<&'static CsrSpec>,
+}
+
+impl BlockBench {
+    /// The block's own tests, then the CSR tests generated from its map.
+    pub fn all_cases(&self) -> Vec<Case> {
+        let mut cases = (self.cases)();
+        if self.csr.is_some() {
+            cases.extend(crate::csr::cases());
+        }
+        cases
+    }
 }
 
 pub fn benches() -> Vec<BlockBench> {
@@ -117,17 +134,21 @@ pub fn benches() -> Vec<BlockBench> {
         model: Some(|| Box::new(pluton_cosim::Sha256Model::new())),
         cases: crate::sha256::cases,
         replay: "hmac_rfc4231",
+        csr: Some(&CsrSpec { map: &pluton_hdl::sha256::regs::MAP, base: 0, master: MASTER_SEC, log: ErrLog::ErrInfo }),
     },
-    BlockBench { block: "firewall", module: "pluton_firewall", model: Some(|| Box::new(pluton_cosim::FirewallModel::new())), cases: crate::firewall::cases, replay: "fw_rules" },
-    BlockBench { block: "wifi", module: "pluton_wifi", model: Some(crate::wifi::model), cases: crate::wifi::cases, replay: "wifi_events" },
-    BlockBench { block: "otp", module: "pluton_otp", model: Some(|| Box::new(pluton_cosim::OtpModel::new())), cases: crate::otp::cases, replay: "otp_init_provisioned" },
-    BlockBench { block: "mailbox", module: "pluton_mailbox", model: Some(crate::mailbox::model), cases: crate::mailbox::cases, replay: "mailbox_round_trip" },
-    BlockBench { block: "apb_arb", module: "pluton_apb_arb", model: Some(crate::apb_arb::model), cases: crate::apb_arb::cases, replay: "apb_arb_contention" },
-    BlockBench { block: "security", module: "pluton_security", model: Some(|| Box::new(pluton_cosim::security_model())), cases: crate::security::cases, replay: "security_derive_key" },
+    BlockBench { block: "firewall", module: "pluton_firewall", model: Some(|| Box::new(pluton_cosim::FirewallModel::new())), cases: crate::firewall::cases, replay: "fw_rules", csr: Some(&CsrSpec { map: &pluton_hdl::firewall::regs::MAP, base: pluton_hdl::firewall::regs::CFG_WINDOW << 12, master: MASTER_SEC, log: ErrLog::Viol }) },
+    BlockBench { block: "wifi", module: "pluton_wifi", model: Some(crate::wifi::model), cases: crate::wifi::cases, replay: "wifi_events", csr: Some(&CsrSpec { map: &pluton_hdl::wifi::regs::MAP, base: 0, master: MASTER_SEC, log: ErrLog::ErrInfo }) },
+    BlockBench { block: "otp", module: "pluton_otp", model: Some(|| Box::new(pluton_cosim::OtpModel::new())), cases: crate::otp::cases, replay: "otp_init_provisioned", csr: Some(&CsrSpec { map: &pluton_hdl::otp::regs::MAP, base: 0, master: MASTER_SEC, log: ErrLog::ErrInfo }) },
+    BlockBench { block: "mailbox", module: "pluton_mailbox", model: Some(crate::mailbox::model), cases: crate::mailbox::cases, replay: "mailbox_round_trip", csr: Some(&CsrSpec { map: &pluton_hdl::mailbox::regs::MAP, base: 0, master: MASTER_SEC, log: ErrLog::ErrInfo }) },
+    BlockBench { block: "apb_arb", module: "pluton_apb_arb", model: Some(crate::apb_arb::model), cases: crate::apb_arb::cases, replay: "apb_arb_contention", csr: None },
+    BlockBench { block: "security", module: "pluton_security", model: Some(|| Box::new(pluton_cosim::security_model())), cases: crate::security::cases, replay: "security_derive_key", csr: None },
+    // The system's UART alone: no model of its own (the core's programs check it in m0sys), so
+    // its only tests are the CSR tests generated from its map, on the RTL.
+    BlockBench { block: "uart", module: "pluton_uart", model: None, cases: Vec::new, replay: "csr_refusals", csr: Some(&CsrSpec { map: &pluton_hdl::m0sys::regs::UART_MAP, base: 0, master: MASTER_SEC, log: ErrLog::ErrInfo }) },
     // The soft core has no port-level model: its benches step the ARMv6-M ISS per retired record.
-    BlockBench { block: "m0", module: "pluton_m0", model: None, cases: crate::m0::cases::cases, replay: "m0_faults" },
-    BlockBench { block: "m0sys", module: "pluton_m0sys", model: None, cases: crate::m0::system::cases, replay: "m0sys_sha_demo" },
-    BlockBench { block: "soc", module: "pluton_soc", model: None, cases: crate::soc::tb::cases, replay: "soc_hmac_demo" },
+    BlockBench { block: "m0", module: "pluton_m0", model: None, cases: crate::m0::cases::cases, replay: "m0_faults", csr: None },
+    BlockBench { block: "m0sys", module: "pluton_m0sys", model: None, cases: crate::m0::system::cases, replay: "m0sys_sha_demo", csr: None },
+    BlockBench { block: "soc", module: "pluton_soc", model: None, cases: crate::soc::tb::cases, replay: "soc_hmac_demo", csr: None },
     ]
 }
 
@@ -177,7 +198,7 @@ fn open_rtl(module: &str) -> Box<dyn Dut> {
 /// block's own expectations on the result.
 pub fn run_named(block: &str, name: &str) -> TestResult {
     let bench = benches().into_iter().find(|b| b.block == block).unwrap_or_else(|| panic!("no bench {block}"));
-    let cases = (bench.cases)();
+    let cases = bench.all_cases();
     let case = cases.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name} in {block}"));
     let opts = Options { seed: None, waves: false, backend: Backend::Lockstep, filter: None, scale: 1.0 };
     let r = run_case(&bench, case, &opts);
@@ -256,6 +277,7 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
     let extra_cycles = Rc::new(Cell::new(0));
     let body = case.body;
     let scale = opts.scale;
+    let csr = bench.csr;
     let (c, m, l, x) = (checks.clone(), metrics.clone(), leak_reads.clone(), extra_cycles.clone());
     let started = Instant::now();
     let outcome = sim.run(&name, move |tb| {
@@ -264,7 +286,7 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
         m.borrow_mut().clear();
         l.set(0);
         x.set(0);
-        body(Ctx { tb, checks: c.clone(), metrics: m.clone(), leak_reads: l.clone(), extra_cycles: x.clone(), scale })
+        body(Ctx { tb, checks: c.clone(), metrics: m.clone(), leak_reads: l.clone(), extra_cycles: x.clone(), scale, csr })
     });
     let seconds = started.elapsed().as_secs_f64();
     let reads_compared = stats.borrow().reads_compared;
@@ -300,7 +322,7 @@ pub fn run(block: Option<&str>, opts: &Options) -> Result<Vec<TestResult>, Strin
     }
     let mut results = Vec::new();
     for bench in benches.iter().filter(|x| block.is_none_or(|b| b == x.block)) {
-        let cases = (bench.cases)();
+        let cases = bench.all_cases();
         let selected: Vec<&Case> = cases
             .iter()
             .filter(|c| opts.filter.as_deref().is_none_or(|f| c.name.contains(f)))

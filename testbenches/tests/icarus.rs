@@ -14,7 +14,7 @@ use pluton_toolchain::project_root;
 /// Records `bench.replay` on Verilator and replays it on Icarus.
 fn replay(bench: &BlockBench) -> Result<String, String> {
     let (block, test) = (bench.block, bench.replay);
-    let cases = (bench.cases)();
+    let cases = bench.all_cases();
     let case = cases.iter().find(|c| c.name == test).ok_or(format!("no test {test} in {block}"))?;
     let work = project_root().join("build").join("icarus").join(block);
     let trace = work.join(format!("{test}.trace.hex"));

@@ -11,7 +11,7 @@ const TEST_SEED: u64 = 0x5eed_1417;
 
 fn run_all() -> Vec<TestResult> {
     let opts = Options { seed: Some(TEST_SEED), waves: false, backend: Backend::Lockstep, filter: None, scale: SCALE };
-    benches().iter().flat_map(|b| (b.cases)().iter().map(|c| run_case(b, c, &opts)).collect::<Vec<_>>()).collect()
+    benches().iter().flat_map(|b| b.all_cases().iter().map(|c| run_case(b, c, &opts)).collect::<Vec<_>>()).collect()
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use crate::regression::{Case, Ctx, TestFuture};
 use pluton_bindings::apb::{Apb, ApbError, ApbTransfer};
 use pluton_bindings::{Dut, Tb};
-use pluton_hdl::common::regmap::Access;
+use pluton_hdl::common::regmap::{Access, APP};
 use pluton_hdl::wifi::regs::*;
 use rand::Rng;
 use std::cell::{Cell, RefCell};
@@ -275,7 +275,7 @@ impl Wifi {
     async fn snapshot(&self) -> Result<Vec<(String, u32)>, ApbError> {
         let mut s = Vec::new();
         for r in MAP.regs.iter().filter(|r| r.access.readable() && r.name != "ERR_INFO") {
-            let apb = if owner(r) == Owner::App { &self.app } else { &self.sec };
+            let apb = if r.readers == APP { &self.app } else { &self.sec };
             s.push((r.name.to_string(), apb.read(r.offset).await?));
         }
         let c = self.cmd_port();
@@ -678,7 +678,7 @@ fn registers(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let w = Wifi::new(&ctx.tb)?;
         for r in MAP.regs.iter().filter(|r| r.access.readable()) {
-            let apb = if owner(r) == Owner::App { &w.app } else { &w.sec };
+            let apb = if r.readers == APP { &w.app } else { &w.sec };
             let v = apb.read(r.offset).await?;
             if v != r.reset {
                 return Err(format!("{} reads {v:#x} after reset, expected {:#x}", r.name, r.reset));
@@ -1093,7 +1093,7 @@ fn bad_input(ctx: Ctx) -> TestFuture {
             }
         }
         for r in MAP.regs {
-            let apb = if owner(r) == Owner::App { app } else { sec };
+            let apb = if r.readers == APP { app } else { sec };
             w.keep_busy().await?;
             match r.access {
                 Access::Wo => w.expect_err(&format!("read {}", r.name), apb, false, r.offset, 0, 0, ERR_READ_WO).await?,
@@ -1128,7 +1128,7 @@ fn bad_input(ctx: Ctx) -> TestFuture {
             (&SEC_COMPLETE, 0x0001_0000),
             (&SEC_COMPLETE, 0x8000_0100),
         ] {
-            let apb = if owner(r) == Owner::App { app } else { sec };
+            let apb = if r.readers == APP { app } else { sec };
             w.expect_err(&format!("{} = {v:#x}", r.name), apb, true, r.offset, v, 0xf, ERR_VALUE).await?;
             n += 1;
         }

@@ -65,16 +65,11 @@ crate::hdl_block! {
     }
 }
 
-impl Logic for ApbArb {
+crate::hdl_logic! {
     #[hdl_gen]
+    ApbArb;
+    hold [busy, owner, turn]
     fn update(&mut self) {
-        self.busy.clock.next = self.clock.val();
-        self.busy.rst_n.next = self.rst_n.val();
-        self.owner.clock.next = self.clock.val();
-        self.owner.rst_n.next = self.rst_n.val();
-        self.turn.clock.next = self.clock.val();
-        self.turn.rst_n.next = self.rst_n.val();
-
         // ---- Arbitration (idle only): the lone requester, or on a tie the port whose turn it is.
         self.tie1.next = self.turn.q.val() ^ self.first_tie_is_1.val().get_bit(0);
         self.pick.next = self.s1_psel.val();
@@ -135,9 +130,6 @@ impl Logic for ApbArb {
         }
 
         // ---- State: a grant at an idle edge starts ACCESS; PREADY ends it.
-        self.busy.d.next = self.busy.q.val();
-        self.owner.d.next = self.owner.q.val();
-        self.turn.d.next = self.turn.q.val();
         if !self.busy.q.val() & (self.s0_psel.val() | self.s1_psel.val()) {
             self.busy.d.next = true;
             self.owner.d.next = self.pick.val();

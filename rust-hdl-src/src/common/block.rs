@@ -8,8 +8,8 @@ pub fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
     Constant::new(bits::<N>(v))
 }
 
-/// Declares a block struct and its `Default`: ports and fields start at their defaults, each
-/// constant at its value. `consts { name: width = value }`.
+/// Declares a block struct and its `Default`: ports and fields start at their defaults (or at
+/// `= expr` where a field gives one), each constant at its value. `consts { name: width = value }`.
 #[macro_export]
 macro_rules! hdl_block {
     (
@@ -17,7 +17,7 @@ macro_rules! hdl_block {
         $name:ident
         ports { $($(#[$pm:meta])* $p:ident : $pt:ty),* $(,)? }
         consts { $($k:ident : $kw:literal = $kv:expr),* $(,)? }
-        fields { $($(#[$fm:meta])* $f:ident : $ft:ty),* $(,)? }
+        fields { $($(#[$fm:meta])* $f:ident : $ft:ty $(= $fv:expr)?),* $(,)? }
     ) => {
         $(#[$meta])*
         #[allow(non_snake_case)]
@@ -32,8 +32,59 @@ macro_rules! hdl_block {
                 Self {
                     $($p: Default::default(),)*
                     $($k: $crate::common::block::c::<$kw>($kv),)*
-                    $($f: Default::default(),)*
+                    $($f: $crate::field_default!($($fv)?),)*
                 }
+            }
+        }
+    };
+}
+
+/// A field's start value in `hdl_block!`: the given expression, or its `Default`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! field_default {
+    () => {
+        Default::default()
+    };
+    ($v:expr) => {
+        $v
+    };
+}
+
+/// `impl Logic` for a block, with the wiring every clocked part needs written out first:
+/// - `hold [..]`: flops (`RDff`) given clock and reset, and `d = q` so they keep their value
+///   unless the body assigns them;
+/// - `reset [..]`: flops and sub-blocks given clock and reset only (the body sets `d`);
+/// - `clock [..]`: parts with a clock and no reset (RAM arrays).
+///
+/// Then `#[hdl_gen] fn update(&mut self)` as usual (the attribute is written at the call site,
+/// so the proc macro's `self` is the body's).
+#[macro_export]
+macro_rules! hdl_logic {
+    (
+        $pound:tt $gen:tt
+        $name:ident;
+        $(reset [$($r:ident),* $(,)?])?
+        $(clock [$($c:ident),* $(,)?])?
+        $(hold [$($h:ident),* $(,)?])?
+        fn update(&mut $s:ident) { $($body:tt)* }
+    ) => {
+        impl Logic for $name {
+            $pound $gen
+            fn update(&mut $s) {
+                $($(
+                    $s.$r.clock.next = $s.clock.val();
+                    $s.$r.rst_n.next = $s.rst_n.val();
+                )*)?
+                $($(
+                    $s.$c.clock.next = $s.clock.val();
+                )*)?
+                $($(
+                    $s.$h.clock.next = $s.clock.val();
+                    $s.$h.rst_n.next = $s.rst_n.val();
+                    $s.$h.d.next = $s.$h.q.val();
+                )*)?
+                $($body)*
             }
         }
     };

@@ -224,3 +224,44 @@ impl Logic for PackWords8 {
         Verilog::Custom("always @(*) y = {w7, w6, w5, w4, w3, w2, w1, w0};".into())
     }
 }
+
+/// The `ERR_INFO` register every APB block keeps: the first refused access since the last clear,
+/// as CODE | MASTER << 4 | WRITE << 8 | ADDR << 16, and OVERFLOW (bit 31) once more follow.
+/// `info` comes straight from the flop, so a block may compute `err` from its decode and read
+/// `info` back in the same logic without a combinational loop.
+#[derive(Clone, Debug, LogicBlock, Default)]
+pub struct ErrLog {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
+    /// The access phase of a transfer (`psel & penable`); refusals never wait.
+    pub access: Signal<In, bool>,
+    /// The transfer's error code (0: none).
+    pub err: Signal<In, Bits<4>>,
+    pub pwrite: Signal<In, bool>,
+    pub pmaster: Signal<In, Bits<4>>,
+    pub paddr: Signal<In, Bits<12>>,
+    /// An accepted write to `ERR_INFO` (any value clears it).
+    pub clear: Signal<In, bool>,
+    pub info: Signal<Out, Bits<32>>,
+}
+
+impl Logic for ErrLog {
+    // Only simulated from Verilog, like the RAMs.
+    fn update(&mut self) {}
+    fn connect(&mut self) {
+        self.info.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(
+            "always @(posedge clock or negedge rst_n) begin\n    \
+                 if (!rst_n) info <= 32'h0;\n    \
+                 else if (clear) info <= 32'h0;\n    \
+                 else if (access && err != 4'h0) begin\n        \
+                     if (info == 32'h0) info <= {4'h0, paddr, 7'h0, pwrite, pmaster, err};\n        \
+                     else info <= {1'b1, info[30:0]};\n    \
+                 end\n\
+             end"
+                .into(),
+        )
+    }
+}

@@ -53,6 +53,33 @@ impl Field {
     }
 }
 
+/// A set of requesters on the `pmaster` sideband, bit m = master m.
+pub type Masters = u16;
+/// Every requester.
+pub const ANY: Masters = 0xFFFF;
+/// The security core alone.
+pub const SEC: Masters = 1 << crate::common::masters::MASTER_SEC;
+/// The application core alone.
+pub const APP: Masters = 1 << crate::common::masters::MASTER_APP;
+
+/// What the CSR tests generated from the map (`testbenches/src/csr.rs`) may do with a register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsrTest {
+    /// Every check its access type allows: reset value; for RW, write and read back every field
+    /// bit and a partial-strobe write refused; for RO, a write refused and the value unchanged;
+    /// for WO, a read refused.
+    Full,
+    /// As `Full`, but only some values are legal (others get `ERR_VALUE`): the read-back writes
+    /// these. The reason says which values are refused.
+    Legal(&'static [u32], &'static str),
+    /// Writing has a side effect (a command, data into a FIFO or hash, a lock): the tests never
+    /// write it, and a refused read (WO) is still checked. The reason says what the effect is.
+    NoWrite(&'static str),
+    /// Its value is not fixed at reset (it follows the hardware's state): no reset-value check,
+    /// nor writes. The reason says what it follows.
+    Live(&'static str),
+}
+
 /// One register, or an array of `count` registers at consecutive word offsets.
 #[derive(Clone, Copy, Debug)]
 pub struct Register {
@@ -63,12 +90,42 @@ pub struct Register {
     pub reset: u32,
     pub desc: &'static str,
     pub fields: &'static [Field],
+    /// Who may read it and who may write it; any other requester gets the block's `ERR_MASTER`.
+    /// A read-only register lists its readers as writers too (and a write-only one its writers
+    /// as readers), so that one of them writing (reading) it gets `ERR_WRITE_RO` (`ERR_READ_WO`).
+    pub readers: Masters,
+    pub writers: Masters,
+    /// What the generated CSR tests may do with it.
+    pub csr: CsrTest,
 }
 
 impl Register {
     /// Byte address of element `i` of this register.
     pub const fn addr(&self, i: u32) -> u32 {
         self.offset + 4 * i
+    }
+    /// May requester `pmaster` read (`write = false`) or write this register?
+    pub const fn allows(&self, pmaster: u32, write: bool) -> bool {
+        let set = if write { self.writers } else { self.readers };
+        set >> (pmaster & 15) & 1 == 1
+    }
+    /// A requester allowed to read (`write = false`) or write it: the lowest-numbered one.
+    pub const fn first_master(&self, write: bool) -> u32 {
+        let set = if write { self.writers } else { self.readers };
+        set.trailing_zeros()
+    }
+    /// The bits software can write and read back: the fields, or the whole word if it has none.
+    pub const fn writable_mask(&self) -> u32 {
+        if self.fields.is_empty() {
+            return u32::MAX;
+        }
+        let mut m = 0;
+        let mut i = 0;
+        while i < self.fields.len() {
+            m |= self.fields[i].mask();
+            i += 1;
+        }
+        m
     }
     /// Does byte address `addr` fall in this register (or array)?
     pub const fn contains(&self, addr: u32) -> bool {
@@ -158,7 +215,11 @@ impl RegMap {
         }
         for r in self.regs {
             let name = if r.count > 1 { format!("{}[0..{}]", r.name, r.count) } else { r.name.to_string() };
-            s += &format!("| 0x{:03X} | `{}` | {} | 0x{:08X} | {} |\n", r.offset, name, r.access.short(), r.reset, r.desc);
+            let desc = match masters_note(r) {
+                Some(who) => format!("{who}. {}", r.desc),
+                None => r.desc.to_string(),
+            };
+            s += &format!("| 0x{:03X} | `{}` | {} | 0x{:08X} | {} |\n", r.offset, name, r.access.short(), r.reset, desc);
         }
         for r in self.regs.iter().filter(|r| !r.fields.is_empty()) {
             s += &format!("\n## `{}` fields\n\n| bits | field | description |\n|---|---|---|\n", r.name);
@@ -198,6 +259,26 @@ impl RegMap {
         }
         s += &format!("\n#endif /* {p}_REGS_H */\n");
         s
+    }
+}
+
+/// "Readers: SEC; writers: APP" for a register not open to every requester (else `None`).
+fn masters_note(r: &Register) -> Option<String> {
+    let names = |set: Masters| -> String {
+        let ids: Vec<String> = (0..16u32)
+            .filter(|m| set >> m & 1 == 1)
+            .map(|m| match m {
+                crate::common::masters::MASTER_SEC => "SEC".to_string(),
+                crate::common::masters::MASTER_APP => "APP".to_string(),
+                m => format!("master {m}"),
+            })
+            .collect();
+        ids.join(", ")
+    };
+    match (r.readers, r.writers) {
+        (ANY, ANY) => None,
+        (rd, wr) if rd == wr => Some(format!("Only {}", names(rd))),
+        (rd, wr) => Some(format!("Read by {}; written by {}", names(rd), names(wr))),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Register map of the IO firewall's config page: the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, SEC};
 
 pub const WIN_CFG_OWNER: Field = Field { name: "OWNER", lsb: 0, width: 4, desc: "Master ID that owns the window; only it is forwarded" };
 pub const WIN_CFG_NO_READ: Field = Field { name: "NO_READ", lsb: 8, width: 1, desc: "Deny reads, even from the owner (cause RULE)" };
@@ -15,12 +15,12 @@ pub const VIOL_INFO_MASTER: Field = Field { name: "MASTER", lsb: 8, width: 4, de
 
 pub const VIOL_ADDR_ADDR: Field = Field { name: "ADDR", lsb: 0, width: 16, desc: "paddr of the first logged violation" };
 
-pub const WIN_CFG: Register = Register { name: "WIN_CFG", offset: 0x000, count: 8, access: Access::Rw, reset: 0, desc: "Window k (paddr[15:12] = k): owner and read/write rules. Writes denied once LOCKED", fields: &[WIN_CFG_OWNER, WIN_CFG_NO_READ, WIN_CFG_NO_WRITE] };
-pub const LOCK: Register = Register { name: "LOCK", offset: 0x020, count: 1, access: Access::Rw, reset: 0, desc: "Configuration lock, cleared only by reset. Writes denied once LOCKED", fields: &[LOCK_LOCKED] };
-pub const VIOL_INFO: Register = Register { name: "VIOL_INFO", offset: 0x024, count: 1, access: Access::Rc, reset: 0, desc: "First violation since the last clear. Any write clears VIOL_INFO, VIOL_ADDR and VIOL_COUNT (allowed when locked)", fields: &[VIOL_INFO_VALID, VIOL_INFO_WRITE, VIOL_INFO_CAUSE, VIOL_INFO_MASTER] };
-pub const VIOL_ADDR: Register = Register { name: "VIOL_ADDR", offset: 0x028, count: 1, access: Access::Ro, reset: 0, desc: "Address of the first violation since the last clear", fields: &[VIOL_ADDR_ADDR] };
-pub const VIOL_COUNT: Register = Register { name: "VIOL_COUNT", offset: 0x02C, count: 1, access: Access::Ro, reset: 0, desc: "Denied transactions since the last clear (saturating)", fields: &[] };
-pub const ID: Register = Register { name: "ID", offset: 0x030, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version", fields: &[] };
+pub const WIN_CFG: Register = Register { name: "WIN_CFG", offset: 0x000, count: 8, access: Access::Rw, reset: 0, desc: "Window k (paddr[15:12] = k): owner and read/write rules. Writes denied once LOCKED", fields: &[WIN_CFG_OWNER, WIN_CFG_NO_READ, WIN_CFG_NO_WRITE], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const LOCK: Register = Register { name: "LOCK", offset: 0x020, count: 1, access: Access::Rw, reset: 0, desc: "Configuration lock, cleared only by reset. Writes denied once LOCKED", fields: &[LOCK_LOCKED], readers: SEC, writers: SEC, csr: CsrTest::NoWrite("writing 1 locks WIN_CFG and LOCK until reset") };
+pub const VIOL_INFO: Register = Register { name: "VIOL_INFO", offset: 0x024, count: 1, access: Access::Rc, reset: 0, desc: "First violation since the last clear. Any write clears VIOL_INFO, VIOL_ADDR and VIOL_COUNT (allowed when locked)", fields: &[VIOL_INFO_VALID, VIOL_INFO_WRITE, VIOL_INFO_CAUSE, VIOL_INFO_MASTER], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const VIOL_ADDR: Register = Register { name: "VIOL_ADDR", offset: 0x028, count: 1, access: Access::Ro, reset: 0, desc: "Address of the first violation since the last clear", fields: &[VIOL_ADDR_ADDR], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const VIOL_COUNT: Register = Register { name: "VIOL_COUNT", offset: 0x02C, count: 1, access: Access::Ro, reset: 0, desc: "Denied transactions since the last clear (saturating)", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const ID: Register = Register { name: "ID", offset: 0x030, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
 
 pub const BLOCK_ID: u32 = 0x4657_0100;
 

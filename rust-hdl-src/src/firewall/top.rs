@@ -4,255 +4,134 @@ use super::regs;
 use crate::common::prims::{RDff, ZeroExt};
 use rust_hdl::prelude::*;
 
-use crate::common::block::c;
 
-#[derive(LogicBlock)]
-pub struct Firewall {
-    // Upstream APB4 completer (all cores; `pmaster` tells them apart).
-    pub clock: Signal<In, Clock>,
-    pub rst_n: Signal<In, bool>,
-    pub psel: Signal<In, bool>,
-    pub penable: Signal<In, bool>,
-    pub pwrite: Signal<In, bool>,
-    pub paddr: Signal<In, Bits<16>>,
-    pub pwdata: Signal<In, Bits<32>>,
-    pub pstrb: Signal<In, Bits<4>>,
-    pub pmaster: Signal<In, Bits<4>>,
-    // Downstream responses: peripheral k at bits [32k+31:32k] / bit k.
-    pub m_prdata: Signal<In, Bits<256>>,
-    pub m_pready: Signal<In, Bits<8>>,
-    pub m_pslverr: Signal<In, Bits<8>>,
-    pub prdata: Signal<Out, Bits<32>>,
-    pub pready: Signal<Out, bool>,
-    pub pslverr: Signal<Out, bool>,
-    // Downstream APB4 requester, shared by the 8 peripherals; m_psel is one-hot.
-    pub m_psel: Signal<Out, Bits<8>>,
-    pub m_penable: Signal<Out, bool>,
-    pub m_pwrite: Signal<Out, bool>,
-    pub m_paddr: Signal<Out, Bits<12>>,
-    pub m_pwdata: Signal<Out, Bits<32>>,
-    pub m_pstrb: Signal<Out, Bits<4>>,
-    pub m_pmaster: Signal<Out, Bits<4>>,
-    pub intr_viol: Signal<Out, bool>,
-    /// LOCK.LOCKED: the configuration is final (the system top releases the application core on it).
-    pub locked_o: Signal<Out, bool>,
-
-    // Window configuration (the formal proofs bind to these flops; keep the names).
-    win_owner: [RDff<Bits<4>>; 8],
-    /// Bit k: window k denies reads.
-    win_no_read: RDff<Bits<8>>,
-    /// Bit k: window k denies writes.
-    win_no_write: RDff<Bits<8>>,
-    locked: RDff<bool>,
-    // Violation log: the first violation since the last clear, and a count of all of them.
-    viol_valid: RDff<bool>,
-    viol_write: RDff<bool>,
-    viol_cause: RDff<Bits<3>>,
-    viol_master: RDff<Bits<4>>,
-    viol_addr: RDff<Bits<16>>,
-    viol_count: RDff<Bits<32>>,
-
-    ze_cause: ZeroExt<3, 32>,
-    ze_master: ZeroExt<4, 32>,
-    ze_addr: ZeroExt<16, 32>,
-
-    // Constants, sized so that every comparison has equal widths.
-    cfg_win: Constant<Bits<4>>,
-    a_lock: Constant<Bits<12>>,
-    a_vinfo: Constant<Bits<12>>,
-    a_vaddr: Constant<Bits<12>>,
-    a_vcount: Constant<Bits<12>>,
-    a_id: Constant<Bits<12>>,
-    block_id: Constant<Bits<32>>,
-    k_none: Constant<Bits<3>>,
-    k_not_owner: Constant<Bits<3>>,
-    k_rule: Constant<Bits<3>>,
-    k_cfg_master: Constant<Bits<3>>,
-    k_cfg_locked: Constant<Bits<3>>,
-    k_unmapped: Constant<Bits<3>>,
-    k_strb: Constant<Bits<3>>,
-    k_access: Constant<Bits<3>>,
-    master_sec: Constant<Bits<4>>,
-    strb_f: Constant<Bits<4>>,
-    zero2: Constant<Bits<2>>,
-    zero4: Constant<Bits<4>>,
-    zero7: Constant<Bits<7>>,
-    zero8: Constant<Bits<8>>,
-    one8: Constant<Bits<8>>,
-    zero12: Constant<Bits<12>>,
-    zero16: Constant<Bits<16>>,
-    zero32: Constant<Bits<32>>,
-    one32: Constant<Bits<32>>,
-    ones32: Constant<Bits<32>>,
-    bit0: Constant<Bits<32>>,
-    bit1: Constant<Bits<32>>,
-    bit2: Constant<Bits<32>>,
-    bit3: Constant<Bits<32>>,
-    bit8: Constant<Bits<32>>,
-    bit9: Constant<Bits<32>>,
-
-    // Decode of the current request (combinational, whatever psel/penable are).
-    /// One-hot peripheral window, paddr[14:12].
-    win_oh: Signal<Local, Bits<8>>,
-    is_per: Signal<Local, bool>,
-    is_cfg: Signal<Local, bool>,
-    owner_sel: Signal<Local, Bits<4>>,
-    rule_hit: Signal<Local, bool>,
-    /// OWNER of the WIN_CFG entry addressed on the config page.
-    cfg_owner: Signal<Local, Bits<4>>,
-    off: Signal<Local, Bits<12>>,
-    /// One-hot WIN_CFG index, off[4:2].
-    cfg_oh: Signal<Local, Bits<8>>,
-    is_wincfg: Signal<Local, bool>,
-    is_lock: Signal<Local, bool>,
-    is_vinfo: Signal<Local, bool>,
-    is_vaddr: Signal<Local, bool>,
-    is_vcount: Signal<Local, bool>,
-    is_id: Signal<Local, bool>,
-    cfg_mapped: Signal<Local, bool>,
-    /// Violation cause of the request (CAUSE_*); 0 when allowed.
-    cause: Signal<Local, Bits<3>>,
-    fwd: Signal<Local, bool>,
-    den: Signal<Local, bool>,
-    cfg_write: Signal<Local, bool>,
-    cfg_read: Signal<Local, bool>,
-    rdata: Signal<Local, Bits<32>>,
-}
-
-impl Default for Firewall {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            rst_n: Default::default(),
-            psel: Default::default(),
-            penable: Default::default(),
-            pwrite: Default::default(),
-            paddr: Default::default(),
-            pwdata: Default::default(),
-            pstrb: Default::default(),
-            pmaster: Default::default(),
-            m_prdata: Default::default(),
-            m_pready: Default::default(),
-            m_pslverr: Default::default(),
-            prdata: Default::default(),
-            pready: Default::default(),
-            pslverr: Default::default(),
-            m_psel: Default::default(),
-            m_penable: Default::default(),
-            m_pwrite: Default::default(),
-            m_paddr: Default::default(),
-            m_pwdata: Default::default(),
-            m_pstrb: Default::default(),
-            m_pmaster: Default::default(),
-            intr_viol: Default::default(),
-            locked_o: Default::default(),
-            win_owner: Default::default(),
-            win_no_read: Default::default(),
-            win_no_write: Default::default(),
-            locked: Default::default(),
-            viol_valid: Default::default(),
-            viol_write: Default::default(),
-            viol_cause: Default::default(),
-            viol_master: Default::default(),
-            viol_addr: Default::default(),
-            viol_count: Default::default(),
-            ze_cause: Default::default(),
-            ze_master: Default::default(),
-            ze_addr: Default::default(),
-            cfg_win: c(regs::CFG_WINDOW as u64),
-            a_lock: c(regs::LOCK.offset as u64),
-            a_vinfo: c(regs::VIOL_INFO.offset as u64),
-            a_vaddr: c(regs::VIOL_ADDR.offset as u64),
-            a_vcount: c(regs::VIOL_COUNT.offset as u64),
-            a_id: c(regs::ID.offset as u64),
-            block_id: c(regs::BLOCK_ID as u64),
-            k_none: c(regs::CAUSE_NONE as u64),
-            k_not_owner: c(regs::CAUSE_NOT_OWNER as u64),
-            k_rule: c(regs::CAUSE_RULE as u64),
-            k_cfg_master: c(regs::CAUSE_CFG_MASTER as u64),
-            k_cfg_locked: c(regs::CAUSE_CFG_LOCKED as u64),
-            k_unmapped: c(regs::CAUSE_UNMAPPED as u64),
-            k_strb: c(regs::CAUSE_STRB as u64),
-            k_access: c(regs::CAUSE_ACCESS as u64),
-            master_sec: c(regs::MASTER_SEC as u64),
-            strb_f: c(0b1111),
-            zero2: c(0),
-            zero4: c(0),
-            zero7: c(0),
-            zero8: c(0),
-            one8: c(1),
-            zero12: c(0),
-            zero16: c(0),
-            zero32: c(0),
-            one32: c(1),
-            ones32: c(0xffff_ffff),
-            bit0: c(1 << 0),
-            bit1: c(1 << 1),
-            bit2: c(1 << 2),
-            bit3: c(1 << 3),
-            bit8: c(regs::WIN_CFG_NO_READ.mask() as u64),
-            bit9: c(regs::WIN_CFG_NO_WRITE.mask() as u64),
-            win_oh: Default::default(),
-            is_per: Default::default(),
-            is_cfg: Default::default(),
-            owner_sel: Default::default(),
-            rule_hit: Default::default(),
-            cfg_owner: Default::default(),
-            off: Default::default(),
-            cfg_oh: Default::default(),
-            is_wincfg: Default::default(),
-            is_lock: Default::default(),
-            is_vinfo: Default::default(),
-            is_vaddr: Default::default(),
-            is_vcount: Default::default(),
-            is_id: Default::default(),
-            cfg_mapped: Default::default(),
-            cause: Default::default(),
-            fwd: Default::default(),
-            den: Default::default(),
-            cfg_write: Default::default(),
-            cfg_read: Default::default(),
-            rdata: Default::default(),
-        }
+crate::hdl_block! {
+    Firewall
+    ports {
+        // Upstream APB4 completer (all cores; `pmaster` tells them apart).
+        clock: Signal<In, Clock>,
+        rst_n: Signal<In, bool>,
+        psel: Signal<In, bool>,
+        penable: Signal<In, bool>,
+        pwrite: Signal<In, bool>,
+        paddr: Signal<In, Bits<16>>,
+        pwdata: Signal<In, Bits<32>>,
+        pstrb: Signal<In, Bits<4>>,
+        pmaster: Signal<In, Bits<4>>,
+        // Downstream responses: peripheral k at bits [32k+31:32k] / bit k.
+        m_prdata: Signal<In, Bits<256>>,
+        m_pready: Signal<In, Bits<8>>,
+        m_pslverr: Signal<In, Bits<8>>,
+        prdata: Signal<Out, Bits<32>>,
+        pready: Signal<Out, bool>,
+        pslverr: Signal<Out, bool>,
+        // Downstream APB4 requester, shared by the 8 peripherals; m_psel is one-hot.
+        m_psel: Signal<Out, Bits<8>>,
+        m_penable: Signal<Out, bool>,
+        m_pwrite: Signal<Out, bool>,
+        m_paddr: Signal<Out, Bits<12>>,
+        m_pwdata: Signal<Out, Bits<32>>,
+        m_pstrb: Signal<Out, Bits<4>>,
+        m_pmaster: Signal<Out, Bits<4>>,
+        intr_viol: Signal<Out, bool>,
+        /// LOCK.LOCKED: the configuration is final (the system top releases the application core on it).
+        locked_o: Signal<Out, bool>,
+    }
+    consts {
+        // Constants, sized so that every comparison has equal widths.
+        cfg_win: 4 = regs::CFG_WINDOW as u64,
+        a_lock: 12 = regs::LOCK.offset as u64,
+        a_vinfo: 12 = regs::VIOL_INFO.offset as u64,
+        a_vaddr: 12 = regs::VIOL_ADDR.offset as u64,
+        a_vcount: 12 = regs::VIOL_COUNT.offset as u64,
+        a_id: 12 = regs::ID.offset as u64,
+        block_id: 32 = regs::BLOCK_ID as u64,
+        k_none: 3 = regs::CAUSE_NONE as u64,
+        k_not_owner: 3 = regs::CAUSE_NOT_OWNER as u64,
+        k_rule: 3 = regs::CAUSE_RULE as u64,
+        k_cfg_master: 3 = regs::CAUSE_CFG_MASTER as u64,
+        k_cfg_locked: 3 = regs::CAUSE_CFG_LOCKED as u64,
+        k_unmapped: 3 = regs::CAUSE_UNMAPPED as u64,
+        k_strb: 3 = regs::CAUSE_STRB as u64,
+        k_access: 3 = regs::CAUSE_ACCESS as u64,
+        master_sec: 4 = regs::MASTER_SEC as u64,
+        strb_f: 4 = 0b1111,
+        zero2: 2 = 0,
+        zero4: 4 = 0,
+        zero7: 7 = 0,
+        zero8: 8 = 0,
+        one8: 8 = 1,
+        zero12: 12 = 0,
+        zero16: 16 = 0,
+        zero32: 32 = 0,
+        one32: 32 = 1,
+        ones32: 32 = 0xffff_ffff,
+        bit0: 32 = 1 << 0,
+        bit1: 32 = 1 << 1,
+        bit2: 32 = 1 << 2,
+        bit3: 32 = 1 << 3,
+        bit8: 32 = regs::WIN_CFG_NO_READ.mask() as u64,
+        bit9: 32 = regs::WIN_CFG_NO_WRITE.mask() as u64,
+    }
+    fields {
+        // Window configuration (the formal proofs bind to these flops; keep the names).
+        win_owner: [RDff<Bits<4>>; 8],
+        /// Bit k: window k denies reads.
+        win_no_read: RDff<Bits<8>>,
+        /// Bit k: window k denies writes.
+        win_no_write: RDff<Bits<8>>,
+        locked: RDff<bool>,
+        // Violation log: the first violation since the last clear, and a count of all of them.
+        viol_valid: RDff<bool>,
+        viol_write: RDff<bool>,
+        viol_cause: RDff<Bits<3>>,
+        viol_master: RDff<Bits<4>>,
+        viol_addr: RDff<Bits<16>>,
+        viol_count: RDff<Bits<32>>,
+        ze_cause: ZeroExt<3, 32>,
+        ze_master: ZeroExt<4, 32>,
+        ze_addr: ZeroExt<16, 32>,
+        // Decode of the current request (combinational, whatever psel/penable are).
+        /// One-hot peripheral window, paddr[14:12].
+        win_oh: Signal<Local, Bits<8>>,
+        is_per: Signal<Local, bool>,
+        is_cfg: Signal<Local, bool>,
+        owner_sel: Signal<Local, Bits<4>>,
+        rule_hit: Signal<Local, bool>,
+        /// OWNER of the WIN_CFG entry addressed on the config page.
+        cfg_owner: Signal<Local, Bits<4>>,
+        off: Signal<Local, Bits<12>>,
+        /// One-hot WIN_CFG index, off[4:2].
+        cfg_oh: Signal<Local, Bits<8>>,
+        is_wincfg: Signal<Local, bool>,
+        is_lock: Signal<Local, bool>,
+        is_vinfo: Signal<Local, bool>,
+        is_vaddr: Signal<Local, bool>,
+        is_vcount: Signal<Local, bool>,
+        is_id: Signal<Local, bool>,
+        cfg_mapped: Signal<Local, bool>,
+        /// Violation cause of the request (CAUSE_*); 0 when allowed.
+        cause: Signal<Local, Bits<3>>,
+        fwd: Signal<Local, bool>,
+        den: Signal<Local, bool>,
+        cfg_write: Signal<Local, bool>,
+        cfg_read: Signal<Local, bool>,
+        rdata: Signal<Local, Bits<32>>,
     }
 }
 
-impl Logic for Firewall {
+crate::hdl_logic! {
     #[hdl_gen]
+    Firewall;
+    hold [win_no_read, win_no_write, locked, viol_valid, viol_write, viol_cause, viol_master,
+        viol_addr, viol_count]
     fn update(&mut self) {
-        // ---- Clocks, resets, and "hold" defaults for every flop.
+        // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..8 {
             self.win_owner[i].clock.next = self.clock.val();
             self.win_owner[i].rst_n.next = self.rst_n.val();
             self.win_owner[i].d.next = self.win_owner[i].q.val();
         }
-        self.win_no_read.clock.next = self.clock.val();
-        self.win_no_read.rst_n.next = self.rst_n.val();
-        self.win_no_read.d.next = self.win_no_read.q.val();
-        self.win_no_write.clock.next = self.clock.val();
-        self.win_no_write.rst_n.next = self.rst_n.val();
-        self.win_no_write.d.next = self.win_no_write.q.val();
-        self.locked.clock.next = self.clock.val();
-        self.locked.rst_n.next = self.rst_n.val();
-        self.locked.d.next = self.locked.q.val();
-        self.viol_valid.clock.next = self.clock.val();
-        self.viol_valid.rst_n.next = self.rst_n.val();
-        self.viol_valid.d.next = self.viol_valid.q.val();
-        self.viol_write.clock.next = self.clock.val();
-        self.viol_write.rst_n.next = self.rst_n.val();
-        self.viol_write.d.next = self.viol_write.q.val();
-        self.viol_cause.clock.next = self.clock.val();
-        self.viol_cause.rst_n.next = self.rst_n.val();
-        self.viol_cause.d.next = self.viol_cause.q.val();
-        self.viol_master.clock.next = self.clock.val();
-        self.viol_master.rst_n.next = self.rst_n.val();
-        self.viol_master.d.next = self.viol_master.q.val();
-        self.viol_addr.clock.next = self.clock.val();
-        self.viol_addr.rst_n.next = self.rst_n.val();
-        self.viol_addr.d.next = self.viol_addr.q.val();
-        self.viol_count.clock.next = self.clock.val();
-        self.viol_count.rst_n.next = self.rst_n.val();
-        self.viol_count.d.next = self.viol_count.q.val();
 
         // ---- Decode. paddr[15:12]: 0..7 peripheral window, 8 config page, 9..15 unmapped.
         self.is_per.next = !self.paddr.val().get_bit(15);

@@ -349,192 +349,22 @@ crate::hdl_block! {
     }
 }
 
-impl Logic for M0Core {
+crate::hdl_logic! {
     #[hdl_gen]
+    M0Core;
+    reset [scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
+        ev_h, restart_p]
+    clock [rf]
+    hold [rf_ok, msp, psp, st, k, pc, ipc, buf0, buf1, bv, be, faddr, maddr, fp, lsm_list, lsm_pc,
+        lsm_st, lsm_wb, lsm_rn, lsm_base, exc_num, exc_thread, exc_psp, vmode, er, align, brd_kind,
+        apsr, tbit, ipsr, spsel, npriv, primask, asleep, slp_wfe, dp_fetch, dp_fslot, dp_ld, dp_st,
+        dp_xpsr, dp_msp, dp_pc, dp_raw, dp_scs, dp_size, dp_signed, dp_lane, dp_reg, dp_wsel]
     fn update(&mut self) {
-        // ---- Flops: clock, reset, hold by default.
-        self.scs.clock.next = self.clock.val();
-        self.scs.rst_n.next = self.rst_n.val();
-        self.rf.clock.next = self.clock.val();
-        self.ds.clock.next = self.clock.val();
-        self.ds.rst_n.next = self.rst_n.val();
-        self.rf_ok.clock.next = self.clock.val();
-        self.rf_ok.rst_n.next = self.rst_n.val();
-        self.rf_ok.d.next = self.rf_ok.q.val();
-        self.msp.clock.next = self.clock.val();
-        self.msp.rst_n.next = self.rst_n.val();
-        self.msp.d.next = self.msp.q.val();
-        self.psp.clock.next = self.clock.val();
-        self.psp.rst_n.next = self.rst_n.val();
-        self.psp.d.next = self.psp.q.val();
-        self.st.clock.next = self.clock.val();
-        self.st.rst_n.next = self.rst_n.val();
-        self.st.d.next = self.st.q.val();
-        self.k.clock.next = self.clock.val();
-        self.k.rst_n.next = self.rst_n.val();
-        self.k.d.next = self.k.q.val();
-        self.pc.clock.next = self.clock.val();
-        self.pc.rst_n.next = self.rst_n.val();
-        self.pc.d.next = self.pc.q.val();
-        self.pc4_q.clock.next = self.clock.val();
-        self.pc4_q.rst_n.next = self.rst_n.val();
-        self.ipc.clock.next = self.clock.val();
-        self.ipc.rst_n.next = self.rst_n.val();
-        self.ipc.d.next = self.ipc.q.val();
-        self.buf0.clock.next = self.clock.val();
-        self.buf0.rst_n.next = self.rst_n.val();
-        self.buf0.d.next = self.buf0.q.val();
-        self.buf1.clock.next = self.clock.val();
-        self.buf1.rst_n.next = self.rst_n.val();
-        self.buf1.d.next = self.buf1.q.val();
-        self.bv.clock.next = self.clock.val();
-        self.bv.rst_n.next = self.rst_n.val();
-        self.bv.d.next = self.bv.q.val();
-        self.be.clock.next = self.clock.val();
-        self.be.rst_n.next = self.rst_n.val();
-        self.be.d.next = self.be.q.val();
-        self.faddr.clock.next = self.clock.val();
-        self.faddr.rst_n.next = self.rst_n.val();
-        self.faddr.d.next = self.faddr.q.val();
-        self.maddr.clock.next = self.clock.val();
-        self.maddr.rst_n.next = self.rst_n.val();
-        self.maddr.d.next = self.maddr.q.val();
-        self.fp.clock.next = self.clock.val();
-        self.fp.rst_n.next = self.rst_n.val();
-        self.fp.d.next = self.fp.q.val();
-        self.lsm_list.clock.next = self.clock.val();
-        self.lsm_list.rst_n.next = self.rst_n.val();
-        self.lsm_list.d.next = self.lsm_list.q.val();
-        self.lsm_pc.clock.next = self.clock.val();
-        self.lsm_pc.rst_n.next = self.rst_n.val();
-        self.lsm_pc.d.next = self.lsm_pc.q.val();
-        self.lsm_st.clock.next = self.clock.val();
-        self.lsm_st.rst_n.next = self.rst_n.val();
-        self.lsm_st.d.next = self.lsm_st.q.val();
-        self.lsm_wb.clock.next = self.clock.val();
-        self.lsm_wb.rst_n.next = self.rst_n.val();
-        self.lsm_wb.d.next = self.lsm_wb.q.val();
-        self.lsm_rn.clock.next = self.clock.val();
-        self.lsm_rn.rst_n.next = self.rst_n.val();
-        self.lsm_rn.d.next = self.lsm_rn.q.val();
-        self.lsm_base.clock.next = self.clock.val();
-        self.lsm_base.rst_n.next = self.rst_n.val();
-        self.lsm_base.d.next = self.lsm_base.q.val();
-        self.exc_num.clock.next = self.clock.val();
-        self.exc_num.rst_n.next = self.rst_n.val();
-        self.exc_num.d.next = self.exc_num.q.val();
-        self.exc_thread.clock.next = self.clock.val();
-        self.exc_thread.rst_n.next = self.rst_n.val();
-        self.exc_thread.d.next = self.exc_thread.q.val();
-        self.exc_psp.clock.next = self.clock.val();
-        self.exc_psp.rst_n.next = self.rst_n.val();
-        self.exc_psp.d.next = self.exc_psp.q.val();
-        self.vmode.clock.next = self.clock.val();
-        self.vmode.rst_n.next = self.rst_n.val();
-        self.vmode.d.next = self.vmode.q.val();
-        self.er.clock.next = self.clock.val();
-        self.er.rst_n.next = self.rst_n.val();
-        self.er.d.next = self.er.q.val();
-        self.align.clock.next = self.clock.val();
-        self.align.rst_n.next = self.rst_n.val();
-        self.align.d.next = self.align.q.val();
-        self.unstk_sp.clock.next = self.clock.val();
-        self.unstk_sp.rst_n.next = self.rst_n.val();
+        // Defaults other than hold.
         self.unstk_sp.d.next = false;
-        self.brd_kind.clock.next = self.clock.val();
-        self.brd_kind.rst_n.next = self.rst_n.val();
-        self.brd_kind.d.next = self.brd_kind.q.val();
-        self.apsr.clock.next = self.clock.val();
-        self.apsr.rst_n.next = self.rst_n.val();
-        self.apsr.d.next = self.apsr.q.val();
-        self.tbit.clock.next = self.clock.val();
-        self.tbit.rst_n.next = self.rst_n.val();
-        self.tbit.d.next = self.tbit.q.val();
-        self.ipsr.clock.next = self.clock.val();
-        self.ipsr.rst_n.next = self.rst_n.val();
-        self.ipsr.d.next = self.ipsr.q.val();
-        self.spsel.clock.next = self.clock.val();
-        self.spsel.rst_n.next = self.rst_n.val();
-        self.spsel.d.next = self.spsel.q.val();
-        self.npriv.clock.next = self.clock.val();
-        self.npriv.rst_n.next = self.rst_n.val();
-        self.npriv.d.next = self.npriv.q.val();
-        self.primask.clock.next = self.clock.val();
-        self.primask.rst_n.next = self.rst_n.val();
-        self.primask.d.next = self.primask.q.val();
-        self.asleep.clock.next = self.clock.val();
-        self.asleep.rst_n.next = self.rst_n.val();
-        self.asleep.d.next = self.asleep.q.val();
-        self.slp_wfe.clock.next = self.clock.val();
-        self.slp_wfe.rst_n.next = self.rst_n.val();
-        self.slp_wfe.d.next = self.slp_wfe.q.val();
-        self.ev.clock.next = self.clock.val();
-        self.ev.rst_n.next = self.rst_n.val();
         self.ev.d.next = self.ev.q.val() | self.scs.sevonpend_ev.val();
-        self.txev.clock.next = self.clock.val();
-        self.txev.rst_n.next = self.rst_n.val();
         self.txev.d.next = false;
-        self.dp_fetch.clock.next = self.clock.val();
-        self.dp_fetch.rst_n.next = self.rst_n.val();
-        self.dp_fetch.d.next = self.dp_fetch.q.val();
-        self.dp_fslot.clock.next = self.clock.val();
-        self.dp_fslot.rst_n.next = self.rst_n.val();
-        self.dp_fslot.d.next = self.dp_fslot.q.val();
-        self.dp_ld.clock.next = self.clock.val();
-        self.dp_ld.rst_n.next = self.rst_n.val();
-        self.dp_ld.d.next = self.dp_ld.q.val();
-        self.dp_st.clock.next = self.clock.val();
-        self.dp_st.rst_n.next = self.rst_n.val();
-        self.dp_st.d.next = self.dp_st.q.val();
-        self.dp_xpsr.clock.next = self.clock.val();
-        self.dp_xpsr.rst_n.next = self.rst_n.val();
-        self.dp_xpsr.d.next = self.dp_xpsr.q.val();
-        self.dp_msp.clock.next = self.clock.val();
-        self.dp_msp.rst_n.next = self.rst_n.val();
-        self.dp_msp.d.next = self.dp_msp.q.val();
-        self.dp_pc.clock.next = self.clock.val();
-        self.dp_pc.rst_n.next = self.rst_n.val();
-        self.dp_pc.d.next = self.dp_pc.q.val();
-        self.dp_raw.clock.next = self.clock.val();
-        self.dp_raw.rst_n.next = self.rst_n.val();
-        self.dp_raw.d.next = self.dp_raw.q.val();
-        self.dp_scs.clock.next = self.clock.val();
-        self.dp_scs.rst_n.next = self.rst_n.val();
-        self.dp_scs.d.next = self.dp_scs.q.val();
-        self.dp_size.clock.next = self.clock.val();
-        self.dp_size.rst_n.next = self.rst_n.val();
-        self.dp_size.d.next = self.dp_size.q.val();
-        self.dp_signed.clock.next = self.clock.val();
-        self.dp_signed.rst_n.next = self.rst_n.val();
-        self.dp_signed.d.next = self.dp_signed.q.val();
-        self.dp_lane.clock.next = self.clock.val();
-        self.dp_lane.rst_n.next = self.rst_n.val();
-        self.dp_lane.d.next = self.dp_lane.q.val();
-        self.dp_reg.clock.next = self.clock.val();
-        self.dp_reg.rst_n.next = self.rst_n.val();
-        self.dp_reg.d.next = self.dp_reg.q.val();
-        self.dp_wsel.clock.next = self.clock.val();
-        self.dp_wsel.rst_n.next = self.rst_n.val();
-        self.dp_wsel.d.next = self.dp_wsel.q.val();
-        self.fz.clock.next = self.clock.val();
-        self.fz.rst_n.next = self.rst_n.val();
-        self.take_h.clock.next = self.clock.val();
-        self.take_h.rst_n.next = self.rst_n.val();
-        self.late_h.clock.next = self.clock.val();
-        self.late_h.rst_n.next = self.rst_n.val();
-        self.num_h.clock.next = self.clock.val();
-        self.num_h.rst_n.next = self.rst_n.val();
-        self.wake_h.clock.next = self.clock.val();
-        self.wake_h.rst_n.next = self.rst_n.val();
-        self.neg_h.clock.next = self.clock.val();
-        self.neg_h.rst_n.next = self.rst_n.val();
-        self.svc_h.clock.next = self.clock.val();
-        self.svc_h.rst_n.next = self.rst_n.val();
-        self.ev_h.clock.next = self.clock.val();
-        self.ev_h.rst_n.next = self.rst_n.val();
 
-        self.restart_p.clock.next = self.clock.val();
-        self.restart_p.rst_n.next = self.rst_n.val();
 
         // ---- Bus status; SCS outputs are held while frozen so decisions repeat exactly.
         self.adv.next = self.HREADY.val() & !self.HRESP.val();

@@ -127,18 +127,11 @@ crate::hdl_block! {
     }
 }
 
-impl Logic for M0Decode {
+crate::hdl_logic! {
     #[hdl_gen]
+    M0Decode;
+    reset [hw_q, cls_q, ra_q, rb_q]
     fn update(&mut self) {
-        self.hw_q.clock.next = self.clock.val();
-        self.hw_q.rst_n.next = self.rst_n.val();
-        self.cls_q.clock.next = self.clock.val();
-        self.cls_q.rst_n.next = self.rst_n.val();
-        self.ra_q.clock.next = self.clock.val();
-        self.ra_q.rst_n.next = self.rst_n.val();
-        self.rb_q.clock.next = self.clock.val();
-        self.rb_q.rst_n.next = self.rst_n.val();
-
         // ---- The next head halfword.
         self.w_n.next = self.buf0_n.val();
         if self.pc_n.val().get_bit(1) {

@@ -1,6 +1,6 @@
 //! The soft core's System Control Space map (NVIC, SysTick, SCB): the single source for the SCS decode, docs and C header.
 
-use crate::common::regmap::{Access, Bus, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Access, Bus, Constant, Field, RegMap, Register, CsrTest, ANY};
 
 /// Byte address of the SCS; register offsets below are from here.
 pub const SCS_BASE: u32 = 0xE000_E000;
@@ -35,22 +35,22 @@ pub const SHPR2_PRI_11: Field = Field { name: "PRI_11", lsb: 30, width: 2, desc:
 pub const SHPR3_PRI_14: Field = Field { name: "PRI_14", lsb: 22, width: 2, desc: "PendSV priority" };
 pub const SHPR3_PRI_15: Field = Field { name: "PRI_15", lsb: 30, width: 2, desc: "SysTick priority" };
 
-pub const SYST_CSR: Register = Register { name: "SYST_CSR", offset: 0x010, count: 1, access: Access::Rw, reset: 0x0000_0004, desc: "SysTick control and status", fields: &[SYST_CSR_ENABLE, SYST_CSR_TICKINT, SYST_CSR_CLKSOURCE, SYST_CSR_COUNTFLAG] };
-pub const SYST_RVR: Register = Register { name: "SYST_RVR", offset: 0x014, count: 1, access: Access::Rw, reset: 0, desc: "SysTick reload value", fields: &[SYST_RVR_RELOAD] };
-pub const SYST_CVR: Register = Register { name: "SYST_CVR", offset: 0x018, count: 1, access: Access::Rw, reset: 0, desc: "SysTick current value", fields: &[SYST_CVR_CURRENT] };
-pub const SYST_CALIB: Register = Register { name: "SYST_CALIB", offset: 0x01C, count: 1, access: Access::Ro, reset: SYST_CALIB_VALUE, desc: "SysTick calibration: no reference clock, no 10 ms value", fields: &[] };
-pub const NVIC_ISER: Register = Register { name: "NVIC_ISER", offset: 0x100, count: 1, access: Access::Rw, reset: 0, desc: "IRQ enables; write 1 sets", fields: &[] };
-pub const NVIC_ICER: Register = Register { name: "NVIC_ICER", offset: 0x180, count: 1, access: Access::Rw, reset: 0, desc: "IRQ enables; write 1 clears", fields: &[] };
-pub const NVIC_ISPR: Register = Register { name: "NVIC_ISPR", offset: 0x200, count: 1, access: Access::Rw, reset: 0, desc: "IRQ pending; write 1 sets", fields: &[] };
-pub const NVIC_ICPR: Register = Register { name: "NVIC_ICPR", offset: 0x280, count: 1, access: Access::Rw, reset: 0, desc: "IRQ pending; write 1 clears", fields: &[] };
-pub const NVIC_IPR: Register = Register { name: "NVIC_IPR", offset: 0x400, count: 8, access: Access::Rw, reset: 0, desc: "IRQ priorities: IRQ 4k+i in bits [8i+7:8i+6] of IPR k, other bits read 0", fields: &[] };
-pub const CPUID: Register = Register { name: "CPUID", offset: 0xD00, count: 1, access: Access::Ro, reset: CPUID_VALUE, desc: "Cortex-M0 r0p0", fields: &[] };
-pub const ICSR: Register = Register { name: "ICSR", offset: 0xD04, count: 1, access: Access::Rw, reset: 0, desc: "Interrupt control and state", fields: &[ICSR_VECTACTIVE, ICSR_VECTPENDING, ICSR_ISRPENDING, ICSR_PENDSTCLR, ICSR_PENDSTSET, ICSR_PENDSVCLR, ICSR_PENDSVSET, ICSR_NMIPENDSET] };
-pub const AIRCR: Register = Register { name: "AIRCR", offset: 0xD0C, count: 1, access: Access::Rw, reset: AIRCR_READ, desc: "Reads 0xFA050000; system reset request", fields: &[AIRCR_SYSRESETREQ] };
-pub const SCR: Register = Register { name: "SCR", offset: 0xD10, count: 1, access: Access::Rw, reset: 0, desc: "System control (SLEEPONEXIT reads 0 and is ignored)", fields: &[SCR_SLEEPDEEP, SCR_SEVONPEND] };
-pub const CCR: Register = Register { name: "CCR", offset: 0xD14, count: 1, access: Access::Ro, reset: CCR_VALUE, desc: "STKALIGN and UNALIGN_TRP, fixed (writes ignored)", fields: &[] };
-pub const SHPR2: Register = Register { name: "SHPR2", offset: 0xD1C, count: 1, access: Access::Rw, reset: 0, desc: "SVCall priority", fields: &[SHPR2_PRI_11] };
-pub const SHPR3: Register = Register { name: "SHPR3", offset: 0xD20, count: 1, access: Access::Rw, reset: 0, desc: "PendSV and SysTick priorities", fields: &[SHPR3_PRI_14, SHPR3_PRI_15] };
+pub const SYST_CSR: Register = Register { name: "SYST_CSR", offset: 0x010, count: 1, access: Access::Rw, reset: 0x0000_0004, desc: "SysTick control and status", fields: &[SYST_CSR_ENABLE, SYST_CSR_TICKINT, SYST_CSR_CLKSOURCE, SYST_CSR_COUNTFLAG], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const SYST_RVR: Register = Register { name: "SYST_RVR", offset: 0x014, count: 1, access: Access::Rw, reset: 0, desc: "SysTick reload value", fields: &[SYST_RVR_RELOAD], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const SYST_CVR: Register = Register { name: "SYST_CVR", offset: 0x018, count: 1, access: Access::Rw, reset: 0, desc: "SysTick current value", fields: &[SYST_CVR_CURRENT], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const SYST_CALIB: Register = Register { name: "SYST_CALIB", offset: 0x01C, count: 1, access: Access::Ro, reset: SYST_CALIB_VALUE, desc: "SysTick calibration: no reference clock, no 10 ms value", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const NVIC_ISER: Register = Register { name: "NVIC_ISER", offset: 0x100, count: 1, access: Access::Rw, reset: 0, desc: "IRQ enables; write 1 sets", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const NVIC_ICER: Register = Register { name: "NVIC_ICER", offset: 0x180, count: 1, access: Access::Rw, reset: 0, desc: "IRQ enables; write 1 clears", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const NVIC_ISPR: Register = Register { name: "NVIC_ISPR", offset: 0x200, count: 1, access: Access::Rw, reset: 0, desc: "IRQ pending; write 1 sets", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const NVIC_ICPR: Register = Register { name: "NVIC_ICPR", offset: 0x280, count: 1, access: Access::Rw, reset: 0, desc: "IRQ pending; write 1 clears", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const NVIC_IPR: Register = Register { name: "NVIC_IPR", offset: 0x400, count: 8, access: Access::Rw, reset: 0, desc: "IRQ priorities: IRQ 4k+i in bits [8i+7:8i+6] of IPR k, other bits read 0", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const CPUID: Register = Register { name: "CPUID", offset: 0xD00, count: 1, access: Access::Ro, reset: CPUID_VALUE, desc: "Cortex-M0 r0p0", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const ICSR: Register = Register { name: "ICSR", offset: 0xD04, count: 1, access: Access::Rw, reset: 0, desc: "Interrupt control and state", fields: &[ICSR_VECTACTIVE, ICSR_VECTPENDING, ICSR_ISRPENDING, ICSR_PENDSTCLR, ICSR_PENDSTSET, ICSR_PENDSVCLR, ICSR_PENDSVSET, ICSR_NMIPENDSET], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const AIRCR: Register = Register { name: "AIRCR", offset: 0xD0C, count: 1, access: Access::Rw, reset: AIRCR_READ, desc: "Reads 0xFA050000; system reset request", fields: &[AIRCR_SYSRESETREQ], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const SCR: Register = Register { name: "SCR", offset: 0xD10, count: 1, access: Access::Rw, reset: 0, desc: "System control (SLEEPONEXIT reads 0 and is ignored)", fields: &[SCR_SLEEPDEEP, SCR_SEVONPEND], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const CCR: Register = Register { name: "CCR", offset: 0xD14, count: 1, access: Access::Ro, reset: CCR_VALUE, desc: "STKALIGN and UNALIGN_TRP, fixed (writes ignored)", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const SHPR2: Register = Register { name: "SHPR2", offset: 0xD1C, count: 1, access: Access::Rw, reset: 0, desc: "SVCall priority", fields: &[SHPR2_PRI_11], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const SHPR3: Register = Register { name: "SHPR3", offset: 0xD20, count: 1, access: Access::Rw, reset: 0, desc: "PendSV and SysTick priorities", fields: &[SHPR3_PRI_14, SHPR3_PRI_15], readers: ANY, writers: ANY, csr: CsrTest::Full };
 
 pub const MAP: RegMap = RegMap {
     block: "m0",

@@ -243,102 +243,15 @@ crate::hdl_block! {
     }
 }
 
-impl Logic for M0Scs {
+crate::hdl_logic! {
     #[hdl_gen]
+    M0Scs;
+    reset [irq_en, irq_pend, irq_act, pri_hi, pri_lo, sys_pend, sys_act, sys_hi, sys_lo, nmi_pend,
+        nmi_act, nmi_prev, hf_act, st_flag, w_csr, w_rvr, w_cvr, w_iser, w_icer, w_ispr, w_icpr,
+        w_icsr, w_aircr, w_scr, w_shpr2, w_shpr3, w_ipr, r_csr, o_rdata, o_take, o_num, o_late,
+        o_wake, o_svc, o_ev]
+    hold [st_en, st_tickint, st_rvr, st_cvr, scr_sleepdeep, scr_sevonpend, sysreset]
     fn update(&mut self) {
-        // ---- Flops: clock, reset, hold by default.
-        self.irq_en.clock.next = self.clock.val();
-        self.irq_en.rst_n.next = self.rst_n.val();
-        self.irq_pend.clock.next = self.clock.val();
-        self.irq_pend.rst_n.next = self.rst_n.val();
-        self.irq_act.clock.next = self.clock.val();
-        self.irq_act.rst_n.next = self.rst_n.val();
-        self.pri_hi.clock.next = self.clock.val();
-        self.pri_hi.rst_n.next = self.rst_n.val();
-        self.pri_lo.clock.next = self.clock.val();
-        self.pri_lo.rst_n.next = self.rst_n.val();
-        self.sys_pend.clock.next = self.clock.val();
-        self.sys_pend.rst_n.next = self.rst_n.val();
-        self.sys_act.clock.next = self.clock.val();
-        self.sys_act.rst_n.next = self.rst_n.val();
-        self.sys_hi.clock.next = self.clock.val();
-        self.sys_hi.rst_n.next = self.rst_n.val();
-        self.sys_lo.clock.next = self.clock.val();
-        self.sys_lo.rst_n.next = self.rst_n.val();
-        self.nmi_pend.clock.next = self.clock.val();
-        self.nmi_pend.rst_n.next = self.rst_n.val();
-        self.nmi_act.clock.next = self.clock.val();
-        self.nmi_act.rst_n.next = self.rst_n.val();
-        self.nmi_prev.clock.next = self.clock.val();
-        self.nmi_prev.rst_n.next = self.rst_n.val();
-        self.hf_act.clock.next = self.clock.val();
-        self.hf_act.rst_n.next = self.rst_n.val();
-        self.st_en.clock.next = self.clock.val();
-        self.st_en.rst_n.next = self.rst_n.val();
-        self.st_en.d.next = self.st_en.q.val();
-        self.st_tickint.clock.next = self.clock.val();
-        self.st_tickint.rst_n.next = self.rst_n.val();
-        self.st_tickint.d.next = self.st_tickint.q.val();
-        self.st_flag.clock.next = self.clock.val();
-        self.st_flag.rst_n.next = self.rst_n.val();
-        self.st_rvr.clock.next = self.clock.val();
-        self.st_rvr.rst_n.next = self.rst_n.val();
-        self.st_rvr.d.next = self.st_rvr.q.val();
-        self.st_cvr.clock.next = self.clock.val();
-        self.st_cvr.rst_n.next = self.rst_n.val();
-        self.st_cvr.d.next = self.st_cvr.q.val();
-        self.scr_sleepdeep.clock.next = self.clock.val();
-        self.scr_sleepdeep.rst_n.next = self.rst_n.val();
-        self.scr_sleepdeep.d.next = self.scr_sleepdeep.q.val();
-        self.scr_sevonpend.clock.next = self.clock.val();
-        self.scr_sevonpend.rst_n.next = self.rst_n.val();
-        self.scr_sevonpend.d.next = self.scr_sevonpend.q.val();
-        self.sysreset.clock.next = self.clock.val();
-        self.sysreset.rst_n.next = self.rst_n.val();
-        self.sysreset.d.next = self.sysreset.q.val();
-        self.w_csr.clock.next = self.clock.val();
-        self.w_csr.rst_n.next = self.rst_n.val();
-        self.w_rvr.clock.next = self.clock.val();
-        self.w_rvr.rst_n.next = self.rst_n.val();
-        self.w_cvr.clock.next = self.clock.val();
-        self.w_cvr.rst_n.next = self.rst_n.val();
-        self.w_iser.clock.next = self.clock.val();
-        self.w_iser.rst_n.next = self.rst_n.val();
-        self.w_icer.clock.next = self.clock.val();
-        self.w_icer.rst_n.next = self.rst_n.val();
-        self.w_ispr.clock.next = self.clock.val();
-        self.w_ispr.rst_n.next = self.rst_n.val();
-        self.w_icpr.clock.next = self.clock.val();
-        self.w_icpr.rst_n.next = self.rst_n.val();
-        self.w_icsr.clock.next = self.clock.val();
-        self.w_icsr.rst_n.next = self.rst_n.val();
-        self.w_aircr.clock.next = self.clock.val();
-        self.w_aircr.rst_n.next = self.rst_n.val();
-        self.w_scr.clock.next = self.clock.val();
-        self.w_scr.rst_n.next = self.rst_n.val();
-        self.w_shpr2.clock.next = self.clock.val();
-        self.w_shpr2.rst_n.next = self.rst_n.val();
-        self.w_shpr3.clock.next = self.clock.val();
-        self.w_shpr3.rst_n.next = self.rst_n.val();
-        self.w_ipr.clock.next = self.clock.val();
-        self.w_ipr.rst_n.next = self.rst_n.val();
-        self.r_csr.clock.next = self.clock.val();
-        self.r_csr.rst_n.next = self.rst_n.val();
-        self.o_rdata.clock.next = self.clock.val();
-        self.o_rdata.rst_n.next = self.rst_n.val();
-        self.o_take.clock.next = self.clock.val();
-        self.o_take.rst_n.next = self.rst_n.val();
-        self.o_num.clock.next = self.clock.val();
-        self.o_num.rst_n.next = self.rst_n.val();
-        self.o_late.clock.next = self.clock.val();
-        self.o_late.rst_n.next = self.rst_n.val();
-        self.o_wake.clock.next = self.clock.val();
-        self.o_wake.rst_n.next = self.rst_n.val();
-        self.o_svc.clock.next = self.clock.val();
-        self.o_svc.rst_n.next = self.rst_n.val();
-        self.o_ev.clock.next = self.clock.val();
-        self.o_ev.rst_n.next = self.rst_n.val();
-
         // ---- Address phase: decode once, by group, for the read mux and the write strobes.
         self.sw.next = self.sel.val() & self.write.val();
         self.sr.next = self.sel.val() & !self.write.val();

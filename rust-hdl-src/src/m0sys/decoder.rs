@@ -91,20 +91,12 @@ impl Default for AhbDecoder {
     }
 }
 
-impl Logic for AhbDecoder {
+crate::hdl_logic! {
     #[hdl_gen]
+    AhbDecoder;
+    reset [derr1, derr2]
+    hold [dsel_rom, dsel_ram, dsel_apb]
     fn update(&mut self) {
-        self.dsel_rom.clock.next = self.clock.val();
-        self.dsel_ram.clock.next = self.clock.val();
-        self.dsel_apb.clock.next = self.clock.val();
-        self.derr1.clock.next = self.clock.val();
-        self.derr2.clock.next = self.clock.val();
-        self.dsel_rom.rst_n.next = self.rst_n.val();
-        self.dsel_ram.rst_n.next = self.rst_n.val();
-        self.dsel_apb.rst_n.next = self.rst_n.val();
-        self.derr1.rst_n.next = self.rst_n.val();
-        self.derr2.rst_n.next = self.rst_n.val();
-
         // ---- Address decode (address phase).
         self.active.next = (self.htrans.val() == self.nonseq.val()) | (self.htrans.val() == self.seq.val());
         self.sel_rom.next = self.haddr_hi.val().get_bits::<16>(2) == self.rom_page.val();
@@ -121,9 +113,6 @@ impl Logic for AhbDecoder {
         self.derr2_q.next = self.derr2.q.val();
 
         // ---- The next data phase's owner, captured when the current one completes.
-        self.dsel_rom.d.next = self.dsel_rom.q.val();
-        self.dsel_ram.d.next = self.dsel_ram.q.val();
-        self.dsel_apb.d.next = self.dsel_apb.q.val();
         self.derr1.d.next = false;
         self.derr2.d.next = self.derr1.q.val();
         if self.hready.val() {

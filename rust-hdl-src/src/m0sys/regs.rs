@@ -1,6 +1,6 @@
 //! Memory map of the first system (`pluton_m0sys`) and register map of its UART (`pluton_uart`): the single source for RTL, docs and headers.
 
-use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, ANY};
 
 // ---- System memory map (as the core sees it).
 
@@ -56,12 +56,12 @@ pub const UART_ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, 
 pub const UART_ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
 pub const UART_ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
 
-pub const UART_TXDATA: Register = Register { name: "TXDATA", offset: 0x00, count: 1, access: Access::Wo, reset: 0, desc: "Write a byte to send. Accepted only while not BUSY (else ERR_BUSY); the sim outputs tx_valid/tx_byte show it the next cycle", fields: &[UART_TXDATA_BYTE] };
-pub const UART_STATUS: Register = Register { name: "STATUS", offset: 0x04, count: 1, access: Access::Ro, reset: 0, desc: "Transmitter status", fields: &[UART_STATUS_BUSY, UART_STATUS_ERR] };
-pub const UART_DIV: Register = Register { name: "DIV", offset: 0x08, count: 1, access: Access::Rw, reset: UART_DIV_RESET, desc: "Baud divisor. Writable only while not BUSY", fields: &[UART_DIV_DIV] };
-pub const UART_CTRL: Register = Register { name: "CTRL", offset: 0x0C, count: 1, access: Access::Rw, reset: 0, desc: "Interrupt enable; other bits must be 0", fields: &[UART_CTRL_TX_IE] };
-pub const UART_ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x10, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[UART_ERR_INFO_CODE, UART_ERR_INFO_MASTER, UART_ERR_INFO_WRITE, UART_ERR_INFO_ADDR, UART_ERR_INFO_OVERFLOW] };
-pub const UART_ID: Register = Register { name: "ID", offset: 0x14, count: 1, access: Access::Ro, reset: UART_BLOCK_ID, desc: "Block identifier and version", fields: &[] };
+pub const UART_TXDATA: Register = Register { name: "TXDATA", offset: 0x00, count: 1, access: Access::Wo, reset: 0, desc: "Write a byte to send. Accepted only while not BUSY (else ERR_BUSY); the sim outputs tx_valid/tx_byte show it the next cycle", fields: &[UART_TXDATA_BYTE], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const UART_STATUS: Register = Register { name: "STATUS", offset: 0x04, count: 1, access: Access::Ro, reset: 0, desc: "Transmitter status", fields: &[UART_STATUS_BUSY, UART_STATUS_ERR], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const UART_DIV: Register = Register { name: "DIV", offset: 0x08, count: 1, access: Access::Rw, reset: UART_DIV_RESET, desc: "Baud divisor. Writable only while not BUSY", fields: &[UART_DIV_DIV], readers: ANY, writers: ANY, csr: CsrTest::Legal(&[0xFFFF, 0x5A5A, 1], "0 and values above 0xFFFF are refused (ERR_VALUE)") };
+pub const UART_CTRL: Register = Register { name: "CTRL", offset: 0x0C, count: 1, access: Access::Rw, reset: 0, desc: "Interrupt enable; other bits must be 0", fields: &[UART_CTRL_TX_IE], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const UART_ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x10, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[UART_ERR_INFO_CODE, UART_ERR_INFO_MASTER, UART_ERR_INFO_WRITE, UART_ERR_INFO_ADDR, UART_ERR_INFO_OVERFLOW], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const UART_ID: Register = Register { name: "ID", offset: 0x14, count: 1, access: Access::Ro, reset: UART_BLOCK_ID, desc: "Block identifier and version", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
 
 pub const UART_BLOCK_ID: u32 = 0x5541_0100;
 /// 115200 baud from a 12 MHz clock (iCEBreaker); a simulation sets DIV = 1.

@@ -126,13 +126,11 @@ impl Default for M0Sys {
     }
 }
 
-impl Logic for M0Sys {
+crate::hdl_logic! {
     #[hdl_gen]
+    M0Sys;
+    reset [node, sha]
     fn update(&mut self) {
-        self.node.clock.next = self.clock.val();
-        self.sha.clock.next = self.clock.val();
-        self.node.rst_n.next = self.rst_n.val();
-        self.sha.rst_n.next = self.rst_n.val();
         // Every APB transfer is the security core's.
         self.node.hmaster.next = self.master_id.val();
 

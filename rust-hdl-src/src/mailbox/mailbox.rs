@@ -104,10 +104,12 @@ crate::hdl_block! {
     }
 }
 
-impl Logic for Mailbox {
+crate::hdl_logic! {
     #[hdl_gen]
+    Mailbox;
+    hold [s2a_pend, a2s_pend, sec_ie, app_ie, err_info]
     fn update(&mut self) {
-        // ---- Clocks, resets and "hold" defaults for every flop.
+        // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..4 {
             self.s2a[i].clock.next = self.clock.val();
             self.s2a[i].rst_n.next = self.rst_n.val();
@@ -116,21 +118,6 @@ impl Logic for Mailbox {
             self.a2s[i].rst_n.next = self.rst_n.val();
             self.a2s[i].d.next = self.a2s[i].q.val();
         }
-        self.s2a_pend.clock.next = self.clock.val();
-        self.s2a_pend.rst_n.next = self.rst_n.val();
-        self.s2a_pend.d.next = self.s2a_pend.q.val();
-        self.a2s_pend.clock.next = self.clock.val();
-        self.a2s_pend.rst_n.next = self.rst_n.val();
-        self.a2s_pend.d.next = self.a2s_pend.q.val();
-        self.sec_ie.clock.next = self.clock.val();
-        self.sec_ie.rst_n.next = self.rst_n.val();
-        self.sec_ie.d.next = self.sec_ie.q.val();
-        self.app_ie.clock.next = self.clock.val();
-        self.app_ie.rst_n.next = self.rst_n.val();
-        self.app_ie.d.next = self.app_ie.q.val();
-        self.err_info.clock.next = self.clock.val();
-        self.err_info.rst_n.next = self.rst_n.val();
-        self.err_info.d.next = self.err_info.q.val();
 
         // ---- Address decode.
         self.access.next = self.psel.val() & self.penable.val();

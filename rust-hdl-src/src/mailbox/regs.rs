@@ -1,6 +1,6 @@
 //! Register map of the inter-core mailbox (`pluton_mailbox`): the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Access, Bus, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Access, Bus, Constant, Field, RegMap, Register, CsrTest, ANY, SEC, APP};
 
 pub use crate::common::masters::{MASTER_APP, MASTER_IO0, MASTER_IO1, MASTER_SEC};
 
@@ -22,46 +22,22 @@ pub const STATUS_ERR: Field = Field { name: "ERR", lsb: 4, width: 1, desc: "ERR_
 pub const IRQ_EN_IE: Field = Field { name: "IE", lsb: 0, width: 1, desc: "Enable this core's interrupt (irq = message pending for it & IE); bits 31:1 must be 0" };
 pub const GO_ONE: Field = Field { name: "GO", lsb: 0, width: 1, desc: "Write exactly 1 (any other value: ERR_VALUE)" };
 
-pub const ID: Register = Register { name: "ID", offset: 0x000, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version (any master)", fields: &[] };
-pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error (SEC only). Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW] };
-pub const STATUS: Register = Register { name: "STATUS", offset: 0x008, count: 1, access: Access::Ro, reset: 0, desc: "Doorbells, interrupt enables, error flag (SEC and APP)", fields: &[STATUS_S2A_PENDING, STATUS_A2S_PENDING, STATUS_SEC_IE, STATUS_APP_IE, STATUS_ERR] };
-pub const SEC_IRQ_EN: Register = Register { name: "SEC_IRQ_EN", offset: 0x00C, count: 1, access: Access::Rw, reset: 0, desc: "irq_sec enable (SEC only)", fields: &[IRQ_EN_IE] };
-pub const APP_IRQ_EN: Register = Register { name: "APP_IRQ_EN", offset: 0x010, count: 1, access: Access::Rw, reset: 0, desc: "irq_app enable (APP only)", fields: &[IRQ_EN_IE] };
-pub const S2A_DATA: Register = Register { name: "S2A_DATA", offset: 0x020, count: MSG_WORDS, access: Access::Rw, reset: 0, desc: "Security-to-application message. Written by SEC while S2A_PENDING = 0 (else ERR_BUSY); read by APP while S2A_PENDING = 1 (else ERR_EMPTY)", fields: &[] };
-pub const S2A_SEND: Register = Register { name: "S2A_SEND", offset: 0x030, count: 1, access: Access::Wo, reset: 0, desc: "SEC writes 1: ring the doorbell (S2A_PENDING = 1); ERR_BUSY if already pending", fields: &[GO_ONE] };
-pub const S2A_ACK: Register = Register { name: "S2A_ACK", offset: 0x034, count: 1, access: Access::Wo, reset: 0, desc: "APP writes 1: message taken (S2A_PENDING = 0); ERR_EMPTY if none pending", fields: &[GO_ONE] };
-pub const A2S_DATA: Register = Register { name: "A2S_DATA", offset: 0x040, count: MSG_WORDS, access: Access::Rw, reset: 0, desc: "Application-to-security message. Written by APP while A2S_PENDING = 0 (else ERR_BUSY); read by SEC while A2S_PENDING = 1 (else ERR_EMPTY)", fields: &[] };
-pub const A2S_SEND: Register = Register { name: "A2S_SEND", offset: 0x050, count: 1, access: Access::Wo, reset: 0, desc: "APP writes 1: ring the doorbell (A2S_PENDING = 1); ERR_BUSY if already pending", fields: &[GO_ONE] };
-pub const A2S_ACK: Register = Register { name: "A2S_ACK", offset: 0x054, count: 1, access: Access::Wo, reset: 0, desc: "SEC writes 1: message taken (A2S_PENDING = 0); ERR_EMPTY if none pending", fields: &[GO_ONE] };
+pub const ID: Register = Register { name: "ID", offset: 0x000, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version (any master)", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const STATUS: Register = Register { name: "STATUS", offset: 0x008, count: 1, access: Access::Ro, reset: 0, desc: "Doorbells, interrupt enables, error flag", fields: &[STATUS_S2A_PENDING, STATUS_A2S_PENDING, STATUS_SEC_IE, STATUS_APP_IE, STATUS_ERR], readers: SEC | APP, writers: SEC | APP, csr: CsrTest::Full };
+pub const SEC_IRQ_EN: Register = Register { name: "SEC_IRQ_EN", offset: 0x00C, count: 1, access: Access::Rw, reset: 0, desc: "irq_sec enable", fields: &[IRQ_EN_IE], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const APP_IRQ_EN: Register = Register { name: "APP_IRQ_EN", offset: 0x010, count: 1, access: Access::Rw, reset: 0, desc: "irq_app enable", fields: &[IRQ_EN_IE], readers: APP, writers: APP, csr: CsrTest::Full };
+pub const S2A_DATA: Register = Register { name: "S2A_DATA", offset: 0x020, count: MSG_WORDS, access: Access::Rw, reset: 0, desc: "Security-to-application message. Written by SEC while S2A_PENDING = 0 (else ERR_BUSY); read by APP while S2A_PENDING = 1 (else ERR_EMPTY)", fields: &[], readers: APP, writers: SEC, csr: CsrTest::Live("read only while its message is pending (else ERR_EMPTY), written only while none is (else ERR_BUSY)") };
+pub const S2A_SEND: Register = Register { name: "S2A_SEND", offset: 0x030, count: 1, access: Access::Wo, reset: 0, desc: "SEC writes 1: ring the doorbell (S2A_PENDING = 1); ERR_BUSY if already pending", fields: &[GO_ONE], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const S2A_ACK: Register = Register { name: "S2A_ACK", offset: 0x034, count: 1, access: Access::Wo, reset: 0, desc: "APP writes 1: message taken (S2A_PENDING = 0); ERR_EMPTY if none pending", fields: &[GO_ONE], readers: APP, writers: APP, csr: CsrTest::Full };
+pub const A2S_DATA: Register = Register { name: "A2S_DATA", offset: 0x040, count: MSG_WORDS, access: Access::Rw, reset: 0, desc: "Application-to-security message. Written by APP while A2S_PENDING = 0 (else ERR_BUSY); read by SEC while A2S_PENDING = 1 (else ERR_EMPTY)", fields: &[], readers: SEC, writers: APP, csr: CsrTest::Live("read only while its message is pending (else ERR_EMPTY), written only while none is (else ERR_BUSY)") };
+pub const A2S_SEND: Register = Register { name: "A2S_SEND", offset: 0x050, count: 1, access: Access::Wo, reset: 0, desc: "APP writes 1: ring the doorbell (A2S_PENDING = 1); ERR_BUSY if already pending", fields: &[GO_ONE], readers: APP, writers: APP, csr: CsrTest::Full };
+pub const A2S_ACK: Register = Register { name: "A2S_ACK", offset: 0x054, count: 1, access: Access::Wo, reset: 0, desc: "SEC writes 1: message taken (A2S_PENDING = 0); ERR_EMPTY if none pending", fields: &[GO_ONE], readers: SEC, writers: SEC, csr: CsrTest::Full };
 
-/// Set of masters, bit m = master m.
-pub type Masters = u16;
-pub const ANY: Masters = 0xFFFF;
-pub const SEC: Masters = 1 << MASTER_SEC;
-pub const APP: Masters = 1 << MASTER_APP;
-
-/// Who may read and who may write each register; anyone else gets `ERR_MASTER`. A read-only
-/// register lists its readers as writers too (and a write-only one its writers as readers), so
-/// one of them writing (reading) it gets `ERR_WRITE_RO` (`ERR_READ_WO`) instead.
-pub const RULES: &[(Register, Masters, Masters)] = &[
-    // (register, readers, writers)
-    (ID, ANY, ANY),
-    (ERR_INFO, SEC, SEC),
-    (STATUS, SEC | APP, SEC | APP),
-    (SEC_IRQ_EN, SEC, SEC),
-    (APP_IRQ_EN, APP, APP),
-    (S2A_DATA, APP, SEC),
-    (S2A_SEND, SEC, SEC),
-    (S2A_ACK, APP, APP),
-    (A2S_DATA, SEC, APP),
-    (A2S_SEND, APP, APP),
-    (A2S_ACK, SEC, SEC),
-];
-
-/// May master `pmaster` read (`write = false`) or write register `reg`?
+/// May master `pmaster` read (`write = false`) or write register `reg`? (The rules are the
+/// registers' `readers` and `writers`.)
 pub fn allowed(reg: &Register, pmaster: u32, write: bool) -> bool {
-    let (_, r, w) = RULES.iter().find(|(x, _, _)| x.name == reg.name).expect("register without rule");
-    (if write { *w } else { *r }) >> (pmaster & 15) & 1 == 1
+    reg.allows(pmaster, write)
 }
 
 pub const BLOCK_ID: u32 = 0x4D42_0100;
@@ -106,16 +82,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_register_has_one_rule_and_fields_fit() {
+    fn rules_cover_both_directions_and_fields_fit() {
         for r in MAP.regs {
-            assert_eq!(RULES.iter().filter(|(x, _, _)| x.name == r.name).count(), 1, "{}", r.name);
+            // A refused direction is ERR_READ_WO/ERR_WRITE_RO for the register's own masters.
+            assert!(r.readers != 0 && r.writers != 0, "{}", r.name);
             let mut used = 0u32;
             for f in r.fields {
                 assert_eq!(used & f.mask(), 0, "{}.{} overlaps", r.name, f.name);
                 used |= f.mask();
             }
         }
-        assert_eq!(RULES.len(), MAP.regs.len());
     }
 
     #[test]

@@ -12,594 +12,290 @@ use rust_hdl::prelude::*;
 
 use crate::common::block::c;
 
-#[derive(LogicBlock)]
-pub struct OtpCtrl {
-    pub clock: Signal<In, Clock>,
-    pub rst_n: Signal<In, bool>,
-    pub psel: Signal<In, bool>,
-    pub penable: Signal<In, bool>,
-    pub pwrite: Signal<In, bool>,
-    pub paddr: Signal<In, Bits<12>>,
-    pub pwdata: Signal<In, Bits<32>>,
-    pub pstrb: Signal<In, Bits<4>>,
-    pub pmaster: Signal<In, Bits<4>>,
-    pub tst_en: Signal<In, bool>,
-    pub tst_we: Signal<In, bool>,
-    pub tst_addr: Signal<In, Bits<6>>,
-    pub tst_wdata: Signal<In, Bits<40>>,
-    pub prdata: Signal<Out, Bits<32>>,
-    pub pready: Signal<Out, bool>,
-    pub pslverr: Signal<Out, bool>,
-    pub key_out: Signal<Out, Bits<256>>,
-    pub key_valid: Signal<Out, bool>,
-    pub lc_state: Signal<Out, Bits<3>>,
-    pub debug_en: Signal<Out, bool>,
-    pub svn: Signal<Out, Bits<5>>,
-    pub fatal: Signal<Out, bool>,
-    pub tst_busy: Signal<Out, bool>,
-
-    /// The fuse array and its program engine.
-    mac: OtpMacro,
-    ze_master: ZeroExt<4, 32>,
-    ze_addr: ZeroExt<12, 32>,
-    ze_edata: ZeroExt<32, 40>,
-    ze_key: ZeroExt<32, 256>,
-    ze_svn6: ZeroExt<5, 6>,
-    ze_daddr: ZeroExt<6, 32>,
-    ze_cnt: ZeroExt<5, 32>,
-    ze_locks: ZeroExt<5, 32>,
-    ze_fatal: ZeroExt<5, 32>,
-    ze_ecc: ZeroExt<16, 32>,
-
-    // Service state.
-    /// Init scan done and tester port idle (STATUS.READY).
-    ready: RDff<bool>,
-    scanning: RDff<bool>,
-    kl_busy: RDff<bool>,
-    // The reader: one RAM read per edge from `rd_ptr` to `rd_end`; the word read at one edge is
-    // taken in (index `rd_widx`) at the next.
-    rd_run: RDff<bool>,
-    rd_vld: RDff<bool>,
-    rd_ptr: RDff<Bits<6>>,
-    rd_end: RDff<Bits<6>>,
-    rd_widx: RDff<Bits<6>>,
-    /// Wait cycles already spent by the current APB transfer.
-    wcnt: RDff<Bits<2>>,
-    /// FUSE read data: loaded only for non-secret words, zero outside a FUSE read's last cycle.
-    win_data: RDff<Bits<32>>,
-    win_bad: RDff<bool>,
-    win_corr: RDff<bool>,
-    err_info: RDff<Bits<32>>,
-    dai_addr: RDff<Bits<6>>,
-    dai_wdata: RDff<Bits<32>>,
-    // Shadows built by the init scan.
-    locks: RDff<Bits<5>>,
-    fatal_p: RDff<Bits<5>>,
-    lc_dev: RDff<bool>,
-    lc_sec: RDff<bool>,
-    lc_rma: RDff<bool>,
-    lc_bad: RDff<bool>,
-    svn_cnt: RDff<Bits<5>>,
-    svn_gap: RDff<bool>,
-    ecc_cnt: RDff<Bits<16>>,
-    interrupted: RDff<bool>,
-    cfg: [RDff<Bits<32>>; 4],
-    /// Key register: a shift register, each word taken in enters at the top.
-    key: RDff<Bits<256>>,
-    key_loaded: RDff<bool>,
-    kl_bad: RDff<bool>,
-    key_slot: RDff<bool>,
-
-    // Constants.
-    ecc_mask: [Constant<Bits<32>>; 6],
-    ecc_pos: [Constant<Bits<6>>; 32],
-    a_cmd: Constant<Bits<12>>,
-    a_status: Constant<Bits<12>>,
-    a_err: Constant<Bits<12>>,
-    a_daddr: Constant<Bits<12>>,
-    a_dwdata: Constant<Bits<12>>,
-    a_lc: Constant<Bits<12>>,
-    a_svn: Constant<Bits<12>>,
-    a_locks: Constant<Bits<12>>,
-    a_fatal: Constant<Bits<12>>,
-    a_ecc: Constant<Bits<12>>,
-    a_id: Constant<Bits<12>>,
-    a_config_hi: Constant<Bits<8>>,
-    a_fuse_hi: Constant<Bits<4>>,
-    w_owner: Constant<Bits<6>>,
-    w_svn: Constant<Bits<6>>,
-    w_lc: Constant<Bits<6>>,
-    w_lc_sec: Constant<Bits<6>>,
-    w_lc_rma: Constant<Bits<6>>,
-    w_lc_res: Constant<Bits<6>>,
-    w_config: Constant<Bits<6>>,
-    w_lock: [Constant<Bits<6>>; 5],
-    w_resv: Constant<Bits<6>>,
-    w_key_end: Constant<Bits<6>>,
-    w_seed: Constant<Bits<6>>,
-    w_seed_end: Constant<Bits<6>>,
-    w_zero: Constant<Bits<6>>,
-    w_last: Constant<Bits<6>>,
-    w_lc_word: [Constant<Bits<6>>; 4],
-    magic: [Constant<Bits<32>>; 4],
-    magic40: [Constant<Bits<40>>; 4],
-    lock_magic: Constant<Bits<32>>,
-    ones32: Constant<Bits<32>>,
-    zero32: Constant<Bits<32>>,
-    zero40: Constant<Bits<40>>,
-    done40: Constant<Bits<40>>,
-    zero256: Constant<Bits<256>>,
-    zero2: Constant<Bits<2>>,
-    one2: Constant<Bits<2>>,
-    two2: Constant<Bits<2>>,
-    three2: Constant<Bits<2>>,
-    zero26: Constant<Bits<26>>,
-    syn_max: Constant<Bits<6>>,
-    zero4: Constant<Bits<4>>,
-    strb_f: Constant<Bits<4>>,
-    zero5: Constant<Bits<5>>,
-    one5: Constant<Bits<5>>,
-    part: [Constant<Bits<5>>; 5],
-    svn_safe: Constant<Bits<32>>,
-    zero6: Constant<Bits<6>>,
-    one6: Constant<Bits<6>>,
-    zero16: Constant<Bits<16>>,
-    one16: Constant<Bits<16>>,
-    max16: Constant<Bits<16>>,
-    lc_blank: Constant<Bits<32>>,
-    lc_dev_v: Constant<Bits<32>>,
-    lc_sec_v: Constant<Bits<32>>,
-    lc_rma_v: Constant<Bits<32>>,
-    lc_inv_v: Constant<Bits<32>>,
-    cmd_prog_v: Constant<Bits<32>>,
-    cmd_lc_v: Constant<Bits<32>>,
-    cmd_lc_mask: Constant<Bits<32>>,
-    cmd_kl0_v: Constant<Bits<32>>,
-    cmd_kl1_v: Constant<Bits<32>>,
-    e_none: Constant<Bits<32>>,
-    e_unmapped: Constant<Bits<32>>,
-    e_read_wo: Constant<Bits<32>>,
-    e_write_ro: Constant<Bits<32>>,
-    e_busy: Constant<Bits<32>>,
-    e_master: Constant<Bits<32>>,
-    e_strb: Constant<Bits<32>>,
-    e_value: Constant<Bits<32>>,
-    e_locked: Constant<Bits<32>>,
-    e_access: Constant<Bits<32>>,
-    e_one_to_zero: Constant<Bits<32>>,
-    e_lc: Constant<Bits<32>>,
-    e_rdlocked: Constant<Bits<32>>,
-    e_ecc: Constant<Bits<32>>,
-    e_fatal: Constant<Bits<32>>,
-    block_id: Constant<Bits<32>>,
-    b32: [Constant<Bits<32>>; 32],
-    b6: [Constant<Bits<6>>; 6],
-    /// Raw bit 32+k: check bit c[k].
-    chk40: [Constant<Bits<40>>; 7],
-    bit8: Constant<Bits<32>>,
-    bit31: Constant<Bits<32>>,
-
-    // APB decode.
-    access: Signal<Local, bool>,
-    aligned: Signal<Local, bool>,
-    is_cmd: Signal<Local, bool>,
-    is_status: Signal<Local, bool>,
-    is_err: Signal<Local, bool>,
-    is_daddr: Signal<Local, bool>,
-    is_dwdata: Signal<Local, bool>,
-    is_lc: Signal<Local, bool>,
-    is_svn: Signal<Local, bool>,
-    is_locks: Signal<Local, bool>,
-    is_fatal: Signal<Local, bool>,
-    is_ecc: Signal<Local, bool>,
-    is_id: Signal<Local, bool>,
-    is_config: Signal<Local, bool>,
-    is_fuse: Signal<Local, bool>,
-    is_mapped: Signal<Local, bool>,
-    is_wo: Signal<Local, bool>,
-    is_ro: Signal<Local, bool>,
-    win_w: Signal<Local, Bits<6>>,
-    cmd_prog: Signal<Local, bool>,
-    cmd_lc: Signal<Local, bool>,
-    cmd_kl: Signal<Local, bool>,
-    lc_t: Signal<Local, Bits<2>>,
-    // Word classes of the target of a command and of a FUSE read.
-    cmd_addr: Signal<Local, Bits<6>>,
-    c_svnw: Signal<Local, bool>,
-    c_lcw: Signal<Local, bool>,
-    c_lockw: Signal<Local, bool>,
-    c_resv: Signal<Local, bool>,
-    c_secret: Signal<Local, bool>,
-    c_part: Signal<Local, Bits<5>>,
-    w_part: Signal<Local, Bits<5>>,
-    a_part: Signal<Local, Bits<5>>,
-    // The word on the RAM's read port, decoded.
-    raw: Signal<Local, Bits<40>>,
-    d_data: Signal<Local, Bits<32>>,
-    d_chk: Signal<Local, Bits<6>>,
-    syn: Signal<Local, Bits<6>>,
-    d_par: Signal<Local, bool>,
-    d_blank: Signal<Local, bool>,
-    d_intr: Signal<Local, bool>,
-    d_sbig: Signal<Local, bool>,
-    d_corr: Signal<Local, bool>,
-    d_bad: Signal<Local, bool>,
-    d_flip: Signal<Local, Bits<32>>,
-    d_val: Signal<Local, Bits<32>>,
-    d_ones: Signal<Local, bool>,
-    // The raw word a command would program.
-    e_data: Signal<Local, Bits<32>>,
-    e_raw: Signal<Local, Bits<40>>,
-    one_to_zero: Signal<Local, bool>,
-    // Shadow-derived state.
-    lc_invalid: Signal<Local, bool>,
-    fatal_v: Signal<Local, Bits<5>>,
-    fatal32: Signal<Local, Bits<32>>,
-    lc_v: Signal<Local, Bits<32>>,
-    lc_next_ok: Signal<Local, bool>,
-    busy: Signal<Local, bool>,
-    avail: Signal<Local, bool>,
-    kv: Signal<Local, bool>,
-    svn_v: Signal<Local, Bits<32>>,
-    lc_o: Signal<Local, Bits<32>>,
-    dbg: Signal<Local, bool>,
-    // Checks and effects.
-    err: Signal<Local, Bits<32>>,
-    need_wait: Signal<Local, bool>,
-    ok_write: Signal<Local, bool>,
-    ok_read: Signal<Local, bool>,
-    prog_go: Signal<Local, bool>,
-    lc_go: Signal<Local, bool>,
-    kl_go: Signal<Local, bool>,
-    tst_go: Signal<Local, bool>,
-    start_scan: Signal<Local, bool>,
-    lock_add: Signal<Local, Bits<5>>,
-    fatal_add: Signal<Local, Bits<5>>,
-    ecc_inc: Signal<Local, bool>,
-    key_in: Signal<Local, bool>,
-    rdata: Signal<Local, Bits<32>>,
-}
-
-impl Default for OtpCtrl {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            rst_n: Default::default(),
-            psel: Default::default(),
-            penable: Default::default(),
-            pwrite: Default::default(),
-            paddr: Default::default(),
-            pwdata: Default::default(),
-            pstrb: Default::default(),
-            pmaster: Default::default(),
-            tst_en: Default::default(),
-            tst_we: Default::default(),
-            tst_addr: Default::default(),
-            tst_wdata: Default::default(),
-            prdata: Default::default(),
-            pready: Default::default(),
-            pslverr: Default::default(),
-            key_out: Default::default(),
-            key_valid: Default::default(),
-            lc_state: Default::default(),
-            debug_en: Default::default(),
-            svn: Default::default(),
-            fatal: Default::default(),
-            tst_busy: Default::default(),
-            mac: Default::default(),
-            ze_master: Default::default(),
-            ze_addr: Default::default(),
-            ze_edata: Default::default(),
-            ze_key: Default::default(),
-            ze_svn6: Default::default(),
-            ze_daddr: Default::default(),
-            ze_cnt: Default::default(),
-            ze_locks: Default::default(),
-            ze_fatal: Default::default(),
-            ze_ecc: Default::default(),
-            ready: Default::default(),
-            scanning: Default::default(),
-            kl_busy: Default::default(),
-            rd_run: Default::default(),
-            rd_vld: Default::default(),
-            rd_ptr: Default::default(),
-            rd_end: Default::default(),
-            rd_widx: Default::default(),
-            wcnt: Default::default(),
-            win_data: Default::default(),
-            win_bad: Default::default(),
-            win_corr: Default::default(),
-            err_info: Default::default(),
-            dai_addr: Default::default(),
-            dai_wdata: Default::default(),
-            locks: Default::default(),
-            fatal_p: Default::default(),
-            lc_dev: Default::default(),
-            lc_sec: Default::default(),
-            lc_rma: Default::default(),
-            lc_bad: Default::default(),
-            svn_cnt: Default::default(),
-            svn_gap: Default::default(),
-            ecc_cnt: Default::default(),
-            interrupted: Default::default(),
-            cfg: Default::default(),
-            key: Default::default(),
-            key_loaded: Default::default(),
-            kl_bad: Default::default(),
-            key_slot: Default::default(),
-            ecc_mask: std::array::from_fn(|k| c(ecc::CHECK_MASK[k] as u64)),
-            ecc_pos: std::array::from_fn(|j| c(ecc::DATA_POS[j] as u64)),
-            a_cmd: c(regs::CMD.offset as u64),
-            a_status: c(regs::STATUS.offset as u64),
-            a_err: c(regs::ERR_INFO.offset as u64),
-            a_daddr: c(regs::DAI_ADDR.offset as u64),
-            a_dwdata: c(regs::DAI_WDATA.offset as u64),
-            a_lc: c(regs::LC_STATE.offset as u64),
-            a_svn: c(regs::SVN.offset as u64),
-            a_locks: c(regs::LOCKS.offset as u64),
-            a_fatal: c(regs::FATAL_PARTS.offset as u64),
-            a_ecc: c(regs::ECC_CORRECTED.offset as u64),
-            a_id: c(regs::ID.offset as u64),
-            a_config_hi: c((regs::CONFIG.offset >> 4) as u64),
-            a_fuse_hi: c((regs::FUSE.offset >> 8) as u64),
-            w_owner: c(fm::OWNER.first as u64),
-            w_svn: c(fm::SVN.first as u64),
-            w_lc: c(fm::LIFECYCLE.first as u64),
-            w_lc_sec: c(fm::LC_SECURED as u64),
-            w_lc_rma: c(fm::LC_RMA as u64),
-            w_lc_res: c(fm::LC_RESERVED as u64),
-            w_config: c(fm::CONFIG.first as u64),
-            w_lock: std::array::from_fn(|p| c(fm::PARTITIONS[p].lock_word as u64)),
-            w_resv: c(fm::RESERVED_FIRST as u64),
-            w_key_end: c((fm::DEVICE_ROOT_KEY + fm::KEY_WORDS - 1) as u64),
-            w_seed: c(fm::ATTESTATION_SEED as u64),
-            w_seed_end: c((fm::ATTESTATION_SEED + fm::KEY_WORDS - 1) as u64),
-            w_zero: c(0),
-            w_last: c((fm::RESERVED_FIRST - 1) as u64),
-            w_lc_word: [
+crate::hdl_block! {
+    OtpCtrl
+    ports {
+        clock: Signal<In, Clock>,
+        rst_n: Signal<In, bool>,
+        psel: Signal<In, bool>,
+        penable: Signal<In, bool>,
+        pwrite: Signal<In, bool>,
+        paddr: Signal<In, Bits<12>>,
+        pwdata: Signal<In, Bits<32>>,
+        pstrb: Signal<In, Bits<4>>,
+        pmaster: Signal<In, Bits<4>>,
+        tst_en: Signal<In, bool>,
+        tst_we: Signal<In, bool>,
+        tst_addr: Signal<In, Bits<6>>,
+        tst_wdata: Signal<In, Bits<40>>,
+        prdata: Signal<Out, Bits<32>>,
+        pready: Signal<Out, bool>,
+        pslverr: Signal<Out, bool>,
+        key_out: Signal<Out, Bits<256>>,
+        key_valid: Signal<Out, bool>,
+        lc_state: Signal<Out, Bits<3>>,
+        debug_en: Signal<Out, bool>,
+        svn: Signal<Out, Bits<5>>,
+        fatal: Signal<Out, bool>,
+        tst_busy: Signal<Out, bool>,
+    }
+    consts {
+        a_cmd: 12 = regs::CMD.offset as u64,
+        a_status: 12 = regs::STATUS.offset as u64,
+        a_err: 12 = regs::ERR_INFO.offset as u64,
+        a_daddr: 12 = regs::DAI_ADDR.offset as u64,
+        a_dwdata: 12 = regs::DAI_WDATA.offset as u64,
+        a_lc: 12 = regs::LC_STATE.offset as u64,
+        a_svn: 12 = regs::SVN.offset as u64,
+        a_locks: 12 = regs::LOCKS.offset as u64,
+        a_fatal: 12 = regs::FATAL_PARTS.offset as u64,
+        a_ecc: 12 = regs::ECC_CORRECTED.offset as u64,
+        a_id: 12 = regs::ID.offset as u64,
+        a_config_hi: 8 = (regs::CONFIG.offset >> 4) as u64,
+        a_fuse_hi: 4 = (regs::FUSE.offset >> 8) as u64,
+        w_owner: 6 = fm::OWNER.first as u64,
+        w_svn: 6 = fm::SVN.first as u64,
+        w_lc: 6 = fm::LIFECYCLE.first as u64,
+        w_lc_sec: 6 = fm::LC_SECURED as u64,
+        w_lc_rma: 6 = fm::LC_RMA as u64,
+        w_lc_res: 6 = fm::LC_RESERVED as u64,
+        w_config: 6 = fm::CONFIG.first as u64,
+        w_resv: 6 = fm::RESERVED_FIRST as u64,
+        w_key_end: 6 = (fm::DEVICE_ROOT_KEY + fm::KEY_WORDS - 1) as u64,
+        w_seed: 6 = fm::ATTESTATION_SEED as u64,
+        w_seed_end: 6 = (fm::ATTESTATION_SEED + fm::KEY_WORDS - 1) as u64,
+        w_zero: 6 = 0,
+        w_last: 6 = (fm::RESERVED_FIRST - 1) as u64,
+        lock_magic: 32 = fm::LOCK_MAGIC as u64,
+        ones32: 32 = fm::SVN_WORD as u64,
+        zero32: 32 = 0,
+        zero40: 40 = 0,
+        done40: 40 = ecc::DONE,
+        zero256: 256 = 0,
+        zero2: 2 = 0,
+        one2: 2 = 1,
+        two2: 2 = 2,
+        three2: 2 = 3,
+        zero26: 26 = 0,
+        syn_max: 6 = 38,
+        zero4: 4 = 0,
+        strb_f: 4 = 0b1111,
+        zero5: 5 = 0,
+        one5: 5 = 1,
+        svn_safe: 32 = fm::SVN_MAX as u64,
+        zero6: 6 = 0,
+        one6: 6 = 1,
+        zero16: 16 = 0,
+        one16: 16 = 1,
+        max16: 16 = regs::ECC_COUNT_MAX as u64,
+        lc_blank: 32 = fm::LC_STATE_BLANK as u64,
+        lc_dev_v: 32 = fm::LC_STATE_DEV as u64,
+        lc_sec_v: 32 = fm::LC_STATE_SECURED as u64,
+        lc_rma_v: 32 = fm::LC_STATE_RMA as u64,
+        lc_inv_v: 32 = fm::LC_STATE_INVALID as u64,
+        cmd_prog_v: 32 = regs::OP_PROGRAM as u64,
+        cmd_lc_v: 32 = regs::OP_LC_TRANSITION as u64,
+        cmd_lc_mask: 32 = !regs::CMD_LC_TARGET.mask() as u64,
+        cmd_kl0_v: 32 = regs::OP_KEY_LOAD as u64,
+        cmd_kl1_v: 32 = (regs::OP_KEY_LOAD | regs::CMD_KEY_SLOT.mask()) as u64,
+        e_none: 32 = regs::ERR_NONE as u64,
+        e_unmapped: 32 = regs::ERR_UNMAPPED as u64,
+        e_read_wo: 32 = regs::ERR_READ_WO as u64,
+        e_write_ro: 32 = regs::ERR_WRITE_RO as u64,
+        e_busy: 32 = regs::ERR_BUSY as u64,
+        e_master: 32 = regs::ERR_MASTER as u64,
+        e_strb: 32 = regs::ERR_STRB as u64,
+        e_value: 32 = regs::ERR_VALUE as u64,
+        e_locked: 32 = regs::ERR_LOCKED as u64,
+        e_access: 32 = regs::ERR_ACCESS as u64,
+        e_one_to_zero: 32 = regs::ERR_ONE_TO_ZERO as u64,
+        e_lc: 32 = regs::ERR_LC as u64,
+        e_rdlocked: 32 = regs::ERR_RDLOCKED as u64,
+        e_ecc: 32 = regs::ERR_ECC as u64,
+        e_fatal: 32 = regs::ERR_FATAL as u64,
+        block_id: 32 = regs::BLOCK_ID as u64,
+        bit8: 32 = regs::ERR_INFO_WRITE.mask() as u64,
+        bit31: 32 = regs::ERR_INFO_OVERFLOW.mask() as u64,
+    }
+    fields {
+        /// The fuse array and its program engine.
+        mac: OtpMacro,
+        ze_master: ZeroExt<4, 32>,
+        ze_addr: ZeroExt<12, 32>,
+        ze_edata: ZeroExt<32, 40>,
+        ze_key: ZeroExt<32, 256>,
+        ze_svn6: ZeroExt<5, 6>,
+        ze_daddr: ZeroExt<6, 32>,
+        ze_cnt: ZeroExt<5, 32>,
+        ze_locks: ZeroExt<5, 32>,
+        ze_fatal: ZeroExt<5, 32>,
+        ze_ecc: ZeroExt<16, 32>,
+        // Service state.
+        /// Init scan done and tester port idle (STATUS.READY).
+        ready: RDff<bool>,
+        scanning: RDff<bool>,
+        kl_busy: RDff<bool>,
+        // The reader: one RAM read per edge from `rd_ptr` to `rd_end`; the word read at one edge is
+        // taken in (index `rd_widx`) at the next.
+        rd_run: RDff<bool>,
+        rd_vld: RDff<bool>,
+        rd_ptr: RDff<Bits<6>>,
+        rd_end: RDff<Bits<6>>,
+        rd_widx: RDff<Bits<6>>,
+        /// Wait cycles already spent by the current APB transfer.
+        wcnt: RDff<Bits<2>>,
+        /// FUSE read data: loaded only for non-secret words, zero outside a FUSE read's last cycle.
+        win_data: RDff<Bits<32>>,
+        win_bad: RDff<bool>,
+        win_corr: RDff<bool>,
+        err_info: RDff<Bits<32>>,
+        dai_addr: RDff<Bits<6>>,
+        dai_wdata: RDff<Bits<32>>,
+        // Shadows built by the init scan.
+        locks: RDff<Bits<5>>,
+        fatal_p: RDff<Bits<5>>,
+        lc_dev: RDff<bool>,
+        lc_sec: RDff<bool>,
+        lc_rma: RDff<bool>,
+        lc_bad: RDff<bool>,
+        svn_cnt: RDff<Bits<5>>,
+        svn_gap: RDff<bool>,
+        ecc_cnt: RDff<Bits<16>>,
+        interrupted: RDff<bool>,
+        cfg: [RDff<Bits<32>>; 4],
+        /// Key register: a shift register, each word taken in enters at the top.
+        key: RDff<Bits<256>>,
+        key_loaded: RDff<bool>,
+        kl_bad: RDff<bool>,
+        key_slot: RDff<bool>,
+        // Constants.
+        ecc_mask: [Constant<Bits<32>>; 6] = std::array::from_fn(|k| c(ecc::CHECK_MASK[k] as u64)),
+        ecc_pos: [Constant<Bits<6>>; 32] = std::array::from_fn(|j| c(ecc::DATA_POS[j] as u64)),
+        w_lock: [Constant<Bits<6>>; 5] = std::array::from_fn(|p| c(fm::PARTITIONS[p].lock_word as u64)),
+        w_lc_word: [Constant<Bits<6>>; 4] = [
                 c(fm::LC_DEV as u64 - 1),
                 c(fm::LC_DEV as u64),
                 c(fm::LC_SECURED as u64),
                 c(fm::LC_RMA as u64),
             ],
-            magic: [
+        magic: [Constant<Bits<32>>; 4] = [
                 c(0),
                 c(fm::LC_DEV_MAGIC as u64),
                 c(fm::LC_SECURED_MAGIC as u64),
                 c(fm::LC_RMA_MAGIC as u64),
             ],
-            magic40: [
+        magic40: [Constant<Bits<40>>; 4] = [
                 c(0),
                 c(fm::LC_DEV_MAGIC as u64),
                 c(fm::LC_SECURED_MAGIC as u64),
                 c(fm::LC_RMA_MAGIC as u64),
             ],
-            lock_magic: c(fm::LOCK_MAGIC as u64),
-            ones32: c(fm::SVN_WORD as u64),
-            zero32: c(0),
-            zero40: c(0),
-            done40: c(ecc::DONE),
-            zero256: c(0),
-            zero2: c(0),
-            one2: c(1),
-            two2: c(2),
-            three2: c(3),
-            zero26: c(0),
-            syn_max: c(38),
-            zero4: c(0),
-            strb_f: c(0b1111),
-            zero5: c(0),
-            one5: c(1),
-            part: std::array::from_fn(|p| c(1 << p)),
-            svn_safe: c(fm::SVN_MAX as u64),
-            zero6: c(0),
-            one6: c(1),
-            zero16: c(0),
-            one16: c(1),
-            max16: c(regs::ECC_COUNT_MAX as u64),
-            lc_blank: c(fm::LC_STATE_BLANK as u64),
-            lc_dev_v: c(fm::LC_STATE_DEV as u64),
-            lc_sec_v: c(fm::LC_STATE_SECURED as u64),
-            lc_rma_v: c(fm::LC_STATE_RMA as u64),
-            lc_inv_v: c(fm::LC_STATE_INVALID as u64),
-            cmd_prog_v: c(regs::OP_PROGRAM as u64),
-            cmd_lc_v: c(regs::OP_LC_TRANSITION as u64),
-            cmd_lc_mask: c(!regs::CMD_LC_TARGET.mask() as u64),
-            cmd_kl0_v: c(regs::OP_KEY_LOAD as u64),
-            cmd_kl1_v: c((regs::OP_KEY_LOAD | regs::CMD_KEY_SLOT.mask()) as u64),
-            e_none: c(regs::ERR_NONE as u64),
-            e_unmapped: c(regs::ERR_UNMAPPED as u64),
-            e_read_wo: c(regs::ERR_READ_WO as u64),
-            e_write_ro: c(regs::ERR_WRITE_RO as u64),
-            e_busy: c(regs::ERR_BUSY as u64),
-            e_master: c(regs::ERR_MASTER as u64),
-            e_strb: c(regs::ERR_STRB as u64),
-            e_value: c(regs::ERR_VALUE as u64),
-            e_locked: c(regs::ERR_LOCKED as u64),
-            e_access: c(regs::ERR_ACCESS as u64),
-            e_one_to_zero: c(regs::ERR_ONE_TO_ZERO as u64),
-            e_lc: c(regs::ERR_LC as u64),
-            e_rdlocked: c(regs::ERR_RDLOCKED as u64),
-            e_ecc: c(regs::ERR_ECC as u64),
-            e_fatal: c(regs::ERR_FATAL as u64),
-            block_id: c(regs::BLOCK_ID as u64),
-            b32: std::array::from_fn(|i| c(1 << i)),
-            b6: std::array::from_fn(|i| c(1 << i)),
-            chk40: std::array::from_fn(|k| c(1 << (32 + k))),
-            bit8: c(regs::ERR_INFO_WRITE.mask() as u64),
-            bit31: c(regs::ERR_INFO_OVERFLOW.mask() as u64),
-            access: Default::default(),
-            aligned: Default::default(),
-            is_cmd: Default::default(),
-            is_status: Default::default(),
-            is_err: Default::default(),
-            is_daddr: Default::default(),
-            is_dwdata: Default::default(),
-            is_lc: Default::default(),
-            is_svn: Default::default(),
-            is_locks: Default::default(),
-            is_fatal: Default::default(),
-            is_ecc: Default::default(),
-            is_id: Default::default(),
-            is_config: Default::default(),
-            is_fuse: Default::default(),
-            is_mapped: Default::default(),
-            is_wo: Default::default(),
-            is_ro: Default::default(),
-            win_w: Default::default(),
-            cmd_prog: Default::default(),
-            cmd_lc: Default::default(),
-            cmd_kl: Default::default(),
-            lc_t: Default::default(),
-            cmd_addr: Default::default(),
-            c_svnw: Default::default(),
-            c_lcw: Default::default(),
-            c_lockw: Default::default(),
-            c_resv: Default::default(),
-            c_secret: Default::default(),
-            c_part: Default::default(),
-            w_part: Default::default(),
-            a_part: Default::default(),
-            raw: Default::default(),
-            d_data: Default::default(),
-            d_chk: Default::default(),
-            syn: Default::default(),
-            d_par: Default::default(),
-            d_blank: Default::default(),
-            d_intr: Default::default(),
-            d_sbig: Default::default(),
-            d_corr: Default::default(),
-            d_bad: Default::default(),
-            d_flip: Default::default(),
-            d_val: Default::default(),
-            d_ones: Default::default(),
-            e_data: Default::default(),
-            e_raw: Default::default(),
-            one_to_zero: Default::default(),
-            lc_invalid: Default::default(),
-            fatal_v: Default::default(),
-            fatal32: Default::default(),
-            lc_v: Default::default(),
-            lc_next_ok: Default::default(),
-            busy: Default::default(),
-            avail: Default::default(),
-            kv: Default::default(),
-            svn_v: Default::default(),
-            lc_o: Default::default(),
-            dbg: Default::default(),
-            err: Default::default(),
-            need_wait: Default::default(),
-            ok_write: Default::default(),
-            ok_read: Default::default(),
-            prog_go: Default::default(),
-            lc_go: Default::default(),
-            kl_go: Default::default(),
-            tst_go: Default::default(),
-            start_scan: Default::default(),
-            lock_add: Default::default(),
-            fatal_add: Default::default(),
-            ecc_inc: Default::default(),
-            key_in: Default::default(),
-            rdata: Default::default(),
-        }
+        part: [Constant<Bits<5>>; 5] = std::array::from_fn(|p| c(1 << p)),
+        b32: [Constant<Bits<32>>; 32] = std::array::from_fn(|i| c(1 << i)),
+        b6: [Constant<Bits<6>>; 6] = std::array::from_fn(|i| c(1 << i)),
+        /// Raw bit 32+k: check bit c[k].
+        chk40: [Constant<Bits<40>>; 7] = std::array::from_fn(|k| c(1 << (32 + k))),
+        // APB decode.
+        access: Signal<Local, bool>,
+        aligned: Signal<Local, bool>,
+        is_cmd: Signal<Local, bool>,
+        is_status: Signal<Local, bool>,
+        is_err: Signal<Local, bool>,
+        is_daddr: Signal<Local, bool>,
+        is_dwdata: Signal<Local, bool>,
+        is_lc: Signal<Local, bool>,
+        is_svn: Signal<Local, bool>,
+        is_locks: Signal<Local, bool>,
+        is_fatal: Signal<Local, bool>,
+        is_ecc: Signal<Local, bool>,
+        is_id: Signal<Local, bool>,
+        is_config: Signal<Local, bool>,
+        is_fuse: Signal<Local, bool>,
+        is_mapped: Signal<Local, bool>,
+        is_wo: Signal<Local, bool>,
+        is_ro: Signal<Local, bool>,
+        win_w: Signal<Local, Bits<6>>,
+        cmd_prog: Signal<Local, bool>,
+        cmd_lc: Signal<Local, bool>,
+        cmd_kl: Signal<Local, bool>,
+        lc_t: Signal<Local, Bits<2>>,
+        // Word classes of the target of a command and of a FUSE read.
+        cmd_addr: Signal<Local, Bits<6>>,
+        c_svnw: Signal<Local, bool>,
+        c_lcw: Signal<Local, bool>,
+        c_lockw: Signal<Local, bool>,
+        c_resv: Signal<Local, bool>,
+        c_secret: Signal<Local, bool>,
+        c_part: Signal<Local, Bits<5>>,
+        w_part: Signal<Local, Bits<5>>,
+        a_part: Signal<Local, Bits<5>>,
+        // The word on the RAM's read port, decoded.
+        raw: Signal<Local, Bits<40>>,
+        d_data: Signal<Local, Bits<32>>,
+        d_chk: Signal<Local, Bits<6>>,
+        syn: Signal<Local, Bits<6>>,
+        d_par: Signal<Local, bool>,
+        d_blank: Signal<Local, bool>,
+        d_intr: Signal<Local, bool>,
+        d_sbig: Signal<Local, bool>,
+        d_corr: Signal<Local, bool>,
+        d_bad: Signal<Local, bool>,
+        d_flip: Signal<Local, Bits<32>>,
+        d_val: Signal<Local, Bits<32>>,
+        d_ones: Signal<Local, bool>,
+        // The raw word a command would program.
+        e_data: Signal<Local, Bits<32>>,
+        e_raw: Signal<Local, Bits<40>>,
+        one_to_zero: Signal<Local, bool>,
+        // Shadow-derived state.
+        lc_invalid: Signal<Local, bool>,
+        fatal_v: Signal<Local, Bits<5>>,
+        fatal32: Signal<Local, Bits<32>>,
+        lc_v: Signal<Local, Bits<32>>,
+        lc_next_ok: Signal<Local, bool>,
+        busy: Signal<Local, bool>,
+        avail: Signal<Local, bool>,
+        kv: Signal<Local, bool>,
+        svn_v: Signal<Local, Bits<32>>,
+        lc_o: Signal<Local, Bits<32>>,
+        dbg: Signal<Local, bool>,
+        // Checks and effects.
+        err: Signal<Local, Bits<32>>,
+        need_wait: Signal<Local, bool>,
+        ok_write: Signal<Local, bool>,
+        ok_read: Signal<Local, bool>,
+        prog_go: Signal<Local, bool>,
+        lc_go: Signal<Local, bool>,
+        kl_go: Signal<Local, bool>,
+        tst_go: Signal<Local, bool>,
+        start_scan: Signal<Local, bool>,
+        lock_add: Signal<Local, Bits<5>>,
+        fatal_add: Signal<Local, Bits<5>>,
+        ecc_inc: Signal<Local, bool>,
+        key_in: Signal<Local, bool>,
+        rdata: Signal<Local, Bits<32>>,
     }
 }
 
-impl Logic for OtpCtrl {
+crate::hdl_logic! {
     #[hdl_gen]
+    OtpCtrl;
+    reset [mac, rd_vld, rd_widx, wcnt, win_data, win_bad, win_corr, locks, fatal_p]
+    hold [ready, scanning, kl_busy, rd_run, rd_ptr, rd_end, err_info, dai_addr, dai_wdata, lc_dev,
+        lc_sec, lc_rma, lc_bad, svn_cnt, svn_gap, ecc_cnt, interrupted, key, key_loaded, kl_bad,
+        key_slot]
     fn update(&mut self) {
-        // ---- Clocks, resets, and "hold" defaults for every flop.
-        self.mac.clock.next = self.clock.val();
-        self.mac.rst_n.next = self.rst_n.val();
-        self.ready.clock.next = self.clock.val();
-        self.ready.rst_n.next = self.rst_n.val();
-        self.ready.d.next = self.ready.q.val();
-        self.scanning.clock.next = self.clock.val();
-        self.scanning.rst_n.next = self.rst_n.val();
-        self.scanning.d.next = self.scanning.q.val();
-        self.kl_busy.clock.next = self.clock.val();
-        self.kl_busy.rst_n.next = self.rst_n.val();
-        self.kl_busy.d.next = self.kl_busy.q.val();
-        self.rd_run.clock.next = self.clock.val();
-        self.rd_run.rst_n.next = self.rst_n.val();
-        self.rd_run.d.next = self.rd_run.q.val();
-        self.rd_vld.clock.next = self.clock.val();
-        self.rd_vld.rst_n.next = self.rst_n.val();
+        // Defaults other than hold.
         self.rd_vld.d.next = self.rd_run.q.val();
-        self.rd_ptr.clock.next = self.clock.val();
-        self.rd_ptr.rst_n.next = self.rst_n.val();
-        self.rd_ptr.d.next = self.rd_ptr.q.val();
-        self.rd_end.clock.next = self.clock.val();
-        self.rd_end.rst_n.next = self.rst_n.val();
-        self.rd_end.d.next = self.rd_end.q.val();
-        self.rd_widx.clock.next = self.clock.val();
-        self.rd_widx.rst_n.next = self.rst_n.val();
         self.rd_widx.d.next = self.rd_ptr.q.val();
-        self.wcnt.clock.next = self.clock.val();
-        self.wcnt.rst_n.next = self.rst_n.val();
-        self.win_data.clock.next = self.clock.val();
-        self.win_data.rst_n.next = self.rst_n.val();
         self.win_data.d.next = self.zero32.val();
-        self.win_bad.clock.next = self.clock.val();
-        self.win_bad.rst_n.next = self.rst_n.val();
         self.win_bad.d.next = false;
-        self.win_corr.clock.next = self.clock.val();
-        self.win_corr.rst_n.next = self.rst_n.val();
         self.win_corr.d.next = false;
-        self.err_info.clock.next = self.clock.val();
-        self.err_info.rst_n.next = self.rst_n.val();
-        self.err_info.d.next = self.err_info.q.val();
-        self.dai_addr.clock.next = self.clock.val();
-        self.dai_addr.rst_n.next = self.rst_n.val();
-        self.dai_addr.d.next = self.dai_addr.q.val();
-        self.dai_wdata.clock.next = self.clock.val();
-        self.dai_wdata.rst_n.next = self.rst_n.val();
-        self.dai_wdata.d.next = self.dai_wdata.q.val();
-        self.locks.clock.next = self.clock.val();
-        self.locks.rst_n.next = self.rst_n.val();
-        self.fatal_p.clock.next = self.clock.val();
-        self.fatal_p.rst_n.next = self.rst_n.val();
-        self.lc_dev.clock.next = self.clock.val();
-        self.lc_dev.rst_n.next = self.rst_n.val();
-        self.lc_dev.d.next = self.lc_dev.q.val();
-        self.lc_sec.clock.next = self.clock.val();
-        self.lc_sec.rst_n.next = self.rst_n.val();
-        self.lc_sec.d.next = self.lc_sec.q.val();
-        self.lc_rma.clock.next = self.clock.val();
-        self.lc_rma.rst_n.next = self.rst_n.val();
-        self.lc_rma.d.next = self.lc_rma.q.val();
-        self.lc_bad.clock.next = self.clock.val();
-        self.lc_bad.rst_n.next = self.rst_n.val();
-        self.lc_bad.d.next = self.lc_bad.q.val();
-        self.svn_cnt.clock.next = self.clock.val();
-        self.svn_cnt.rst_n.next = self.rst_n.val();
-        self.svn_cnt.d.next = self.svn_cnt.q.val();
-        self.svn_gap.clock.next = self.clock.val();
-        self.svn_gap.rst_n.next = self.rst_n.val();
-        self.svn_gap.d.next = self.svn_gap.q.val();
-        self.ecc_cnt.clock.next = self.clock.val();
-        self.ecc_cnt.rst_n.next = self.rst_n.val();
-        self.ecc_cnt.d.next = self.ecc_cnt.q.val();
-        self.interrupted.clock.next = self.clock.val();
-        self.interrupted.rst_n.next = self.rst_n.val();
-        self.interrupted.d.next = self.interrupted.q.val();
         for i in 0..4 {
             self.cfg[i].clock.next = self.clock.val();
             self.cfg[i].rst_n.next = self.rst_n.val();
             self.cfg[i].d.next = self.cfg[i].q.val();
         }
-        self.key.clock.next = self.clock.val();
-        self.key.rst_n.next = self.rst_n.val();
-        self.key.d.next = self.key.q.val();
-        self.key_loaded.clock.next = self.clock.val();
-        self.key_loaded.rst_n.next = self.rst_n.val();
-        self.key_loaded.d.next = self.key_loaded.q.val();
-        self.kl_bad.clock.next = self.clock.val();
-        self.kl_bad.rst_n.next = self.rst_n.val();
-        self.kl_bad.d.next = self.kl_bad.q.val();
-        self.key_slot.clock.next = self.clock.val();
-        self.key_slot.rst_n.next = self.rst_n.val();
-        self.key_slot.d.next = self.key_slot.q.val();
 
         // ---- APB address decode.
         self.access.next = self.psel.val() & self.penable.val();

@@ -9,83 +9,48 @@ use super::fuse_array::FuseArray;
 use crate::common::prims::RDff;
 use rust_hdl::prelude::*;
 
-use crate::common::block::c;
 
-#[derive(LogicBlock)]
-pub struct OtpMacro {
-    pub clock: Signal<In, Clock>,
-    pub rst_n: Signal<In, bool>,
-    /// Read address while the engine is idle; `rdata` is that word one edge later.
-    pub rd_addr: Signal<In, Bits<6>>,
-    /// Start programming `prog_raw` into word `prog_addr` (ignored while busy).
-    pub start: Signal<In, bool>,
-    pub prog_addr: Signal<In, Bits<6>>,
-    pub prog_raw: Signal<In, Bits<40>>,
-    pub rdata: Signal<Out, Bits<40>>,
-    pub busy: Signal<Out, bool>,
-
-    /// The fuse macro (`pluton_fuse_array`, outside the generated RTL).
-    fuse: FuseArray,
-    busy_r: RDff<bool>,
-    addr: RDff<Bits<6>>,
-    /// Bits still to be ORed in; cleared at the end so no secret lingers here.
-    pattern: RDff<Bits<40>>,
-    /// One-hot: the bit of the current slot.
-    slot: RDff<Bits<40>>,
-    /// Cycle within the slot; the write happens in cycle 3.
-    phase: RDff<Bits<2>>,
-    zero40: Constant<Bits<40>>,
-    one40: Constant<Bits<40>>,
-    zero2: Constant<Bits<2>>,
-    one2: Constant<Bits<2>>,
-    last_phase: Constant<Bits<2>>,
-}
-
-impl Default for OtpMacro {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            rst_n: Default::default(),
-            rd_addr: Default::default(),
-            start: Default::default(),
-            prog_addr: Default::default(),
-            prog_raw: Default::default(),
-            rdata: Default::default(),
-            busy: Default::default(),
-            fuse: Default::default(),
-            busy_r: Default::default(),
-            addr: Default::default(),
-            pattern: Default::default(),
-            slot: Default::default(),
-            phase: Default::default(),
-            zero40: c(0),
-            one40: c(1),
-            zero2: c(0),
-            one2: c(1),
-            last_phase: c(3),
-        }
+crate::hdl_block! {
+    OtpMacro
+    ports {
+        clock: Signal<In, Clock>,
+        rst_n: Signal<In, bool>,
+        /// Read address while the engine is idle; `rdata` is that word one edge later.
+        rd_addr: Signal<In, Bits<6>>,
+        /// Start programming `prog_raw` into word `prog_addr` (ignored while busy).
+        start: Signal<In, bool>,
+        prog_addr: Signal<In, Bits<6>>,
+        prog_raw: Signal<In, Bits<40>>,
+        rdata: Signal<Out, Bits<40>>,
+        busy: Signal<Out, bool>,
+    }
+    consts {
+        zero40: 40 = 0,
+        one40: 40 = 1,
+        zero2: 2 = 0,
+        one2: 2 = 1,
+        last_phase: 2 = 3,
+    }
+    fields {
+        /// The fuse macro (`pluton_fuse_array`, outside the generated RTL).
+        fuse: FuseArray,
+        busy_r: RDff<bool>,
+        addr: RDff<Bits<6>>,
+        /// Bits still to be ORed in; cleared at the end so no secret lingers here.
+        pattern: RDff<Bits<40>>,
+        /// One-hot: the bit of the current slot.
+        slot: RDff<Bits<40>>,
+        /// Cycle within the slot; the write happens in cycle 3.
+        phase: RDff<Bits<2>>,
     }
 }
 
-impl Logic for OtpMacro {
+crate::hdl_logic! {
     #[hdl_gen]
+    OtpMacro;
+    reset [fuse, phase]
+    hold [busy_r, addr, pattern, slot]
     fn update(&mut self) {
-        self.fuse.clock.next = self.clock.val();
-        self.fuse.rst_n.next = self.rst_n.val();
-        self.busy_r.clock.next = self.clock.val();
-        self.busy_r.rst_n.next = self.rst_n.val();
-        self.busy_r.d.next = self.busy_r.q.val();
-        self.addr.clock.next = self.clock.val();
-        self.addr.rst_n.next = self.rst_n.val();
-        self.addr.d.next = self.addr.q.val();
-        self.pattern.clock.next = self.clock.val();
-        self.pattern.rst_n.next = self.rst_n.val();
-        self.pattern.d.next = self.pattern.q.val();
-        self.slot.clock.next = self.clock.val();
-        self.slot.rst_n.next = self.rst_n.val();
-        self.slot.d.next = self.slot.q.val();
-        self.phase.clock.next = self.clock.val();
-        self.phase.rst_n.next = self.rst_n.val();
         self.phase.d.next = self.zero2.val();
 
         // While programming, the engine reads its own word every cycle.

@@ -1,7 +1,7 @@
 //! Register map of the OTP controller: the single source for RTL, model, docs and header.
 
 use super::fusemap;
-use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, ANY};
 
 pub const CMD_OP: Field = Field { name: "OP", lsb: 0, width: 3, desc: "1 PROGRAM (DAI_WDATA into word DAI_ADDR), 2 LC_TRANSITION (to LC_TARGET), 3 KEY_LOAD (slot KEY_SLOT)" };
 pub const CMD_KEY_SLOT: Field = Field { name: "KEY_SLOT", lsb: 4, width: 1, desc: "KEY_LOAD only: 0 device root key (words 0x00-0x07), 1 attestation seed (0x08-0x0F)" };
@@ -29,19 +29,19 @@ pub const SVN_COUNT: Field = Field { name: "COUNT", lsb: 8, width: 5, desc: "Lea
 pub const PARTS: Field = Field { name: "PART", lsb: 0, width: 5, desc: "Bit p for partition p (0 SECRET, 1 OWNER, 2 SVN, 3 LIFECYCLE, 4 CONFIG)" };
 pub const ECC_CORRECTED_COUNT: Field = Field { name: "COUNT", lsb: 0, width: 16, desc: "Words corrected by SECDED (init scan, KEY_LOAD, FUSE reads); saturates" };
 
-pub const CMD: Register = Register { name: "CMD", offset: 0x00, count: 1, access: Access::Wo, reset: 0, desc: "Command. Values: 0x1 PROGRAM, 0x2|LC_TARGET<<8 LC_TRANSITION, 0x3 / 0x13 KEY_LOAD slot 0 / 1; anything else is ERR_VALUE. PROGRAM and LC_TRANSITION take one wait state (the old word is read for the one-to-zero check)", fields: &[CMD_OP, CMD_KEY_SLOT, CMD_LC_TARGET] };
-pub const STATUS: Register = Register { name: "STATUS", offset: 0x04, count: 1, access: Access::Ro, reset: 0, desc: "Controller status", fields: &[STATUS_READY, STATUS_BUSY, STATUS_FATAL, STATUS_ERR, STATUS_INTERRUPTED, STATUS_KEY_VALID, STATUS_KEY_SLOT] };
-pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x08, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW] };
-pub const DAI_ADDR: Register = Register { name: "DAI_ADDR", offset: 0x0C, count: 1, access: Access::Rw, reset: 0, desc: "Word address for PROGRAM (0x00-0x34); bits above WORD must be 0", fields: &[DAI_ADDR_WORD] };
-pub const DAI_WDATA: Register = Register { name: "DAI_WDATA", offset: 0x10, count: 1, access: Access::Wo, reset: 0, desc: "Data word for PROGRAM; the controller adds the check bits and DONE. Write-only, cleared when a PROGRAM is accepted", fields: &[] };
-pub const LC_STATE: Register = Register { name: "LC_STATE", offset: 0x14, count: 1, access: Access::Ro, reset: 0x7, desc: "Life cycle state decoded at the last init scan", fields: &[LC_STATE_STATE, LC_STATE_DEBUG_EN] };
-pub const SVN: Register = Register { name: "SVN", offset: 0x18, count: 1, access: Access::Ro, reset: 0x10, desc: "Anti-rollback security version", fields: &[SVN_VALUE, SVN_COUNT] };
-pub const LOCKS: Register = Register { name: "LOCKS", offset: 0x1C, count: 1, access: Access::Ro, reset: 0, desc: "Write-locked partitions (lock word non-blank, or programmed since the scan)", fields: &[PARTS] };
-pub const FATAL_PARTS: Register = Register { name: "FATAL_PARTS", offset: 0x20, count: 1, access: Access::Ro, reset: 0, desc: "Partitions found FATAL by the last init scan (uncorrectable or interrupted word, bad SVN thermometer, invalid LC combination)", fields: &[PARTS] };
-pub const ECC_CORRECTED: Register = Register { name: "ECC_CORRECTED", offset: 0x24, count: 1, access: Access::Ro, reset: 0, desc: "Corrected-word counter", fields: &[ECC_CORRECTED_COUNT] };
-pub const ID: Register = Register { name: "ID", offset: 0x28, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version", fields: &[] };
-pub const CONFIG: Register = Register { name: "CONFIG", offset: 0x30, count: 4, access: Access::Ro, reset: 0, desc: "CONFIG0..3 fuse words as of the last init scan; 0 if the CONFIG partition is FATAL", fields: &[] };
-pub const FUSE: Register = Register { name: "FUSE", offset: 0x400, count: fusemap::RESERVED_FIRST, access: Access::Ro, reset: 0, desc: "Read window: ECC-corrected data of fuse word i. Two wait states. Words 0x00-0x0F (secrets) always fail with ERR_RDLOCKED", fields: &[] };
+pub const CMD: Register = Register { name: "CMD", offset: 0x00, count: 1, access: Access::Wo, reset: 0, desc: "Command. Values: 0x1 PROGRAM, 0x2|LC_TARGET<<8 LC_TRANSITION, 0x3 / 0x13 KEY_LOAD slot 0 / 1; anything else is ERR_VALUE. PROGRAM and LC_TRANSITION take one wait state (the old word is read for the one-to-zero check)", fields: &[CMD_OP, CMD_KEY_SLOT, CMD_LC_TARGET], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const STATUS: Register = Register { name: "STATUS", offset: 0x04, count: 1, access: Access::Ro, reset: 0, desc: "Controller status", fields: &[STATUS_READY, STATUS_BUSY, STATUS_FATAL, STATUS_ERR, STATUS_INTERRUPTED, STATUS_KEY_VALID, STATUS_KEY_SLOT], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x08, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const DAI_ADDR: Register = Register { name: "DAI_ADDR", offset: 0x0C, count: 1, access: Access::Rw, reset: 0, desc: "Word address for PROGRAM (0x00-0x34); bits above WORD must be 0", fields: &[DAI_ADDR_WORD], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const DAI_WDATA: Register = Register { name: "DAI_WDATA", offset: 0x10, count: 1, access: Access::Wo, reset: 0, desc: "Data word for PROGRAM; the controller adds the check bits and DONE. Write-only, cleared when a PROGRAM is accepted", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const LC_STATE: Register = Register { name: "LC_STATE", offset: 0x14, count: 1, access: Access::Ro, reset: 0x7, desc: "Life cycle state decoded at the last init scan", fields: &[LC_STATE_STATE, LC_STATE_DEBUG_EN], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const SVN: Register = Register { name: "SVN", offset: 0x18, count: 1, access: Access::Ro, reset: 0x10, desc: "Anti-rollback security version", fields: &[SVN_VALUE, SVN_COUNT], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const LOCKS: Register = Register { name: "LOCKS", offset: 0x1C, count: 1, access: Access::Ro, reset: 0, desc: "Write-locked partitions (lock word non-blank, or programmed since the scan)", fields: &[PARTS], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const FATAL_PARTS: Register = Register { name: "FATAL_PARTS", offset: 0x20, count: 1, access: Access::Ro, reset: 0, desc: "Partitions found FATAL by the last init scan (uncorrectable or interrupted word, bad SVN thermometer, invalid LC combination)", fields: &[PARTS], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const ECC_CORRECTED: Register = Register { name: "ECC_CORRECTED", offset: 0x24, count: 1, access: Access::Ro, reset: 0, desc: "Corrected-word counter", fields: &[ECC_CORRECTED_COUNT], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const ID: Register = Register { name: "ID", offset: 0x28, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const CONFIG: Register = Register { name: "CONFIG", offset: 0x30, count: 4, access: Access::Ro, reset: 0, desc: "CONFIG0..3 fuse words as of the last init scan; 0 if the CONFIG partition is FATAL", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const FUSE: Register = Register { name: "FUSE", offset: 0x400, count: fusemap::RESERVED_FIRST, access: Access::Ro, reset: 0, desc: "Read window: ECC-corrected data of fuse word i. Two wait states. Words 0x00-0x0F (secrets) always fail with ERR_RDLOCKED", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Live("the fuse array's contents; words 0x00-0x0F always refuse reads (ERR_RDLOCKED)") };
 
 pub const BLOCK_ID: u32 = 0x4F54_0100;
 

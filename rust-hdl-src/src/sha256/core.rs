@@ -20,104 +20,71 @@ pub const IV: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
-/// Compression core. A pulse on `start` dispatches a block, whose words the core then reads on
-/// `word_in` one per round: word t in the cycle before edge `dispatch + 1 + t`, for t in 0..16.
-/// `done` is high in the cycle whose rising edge adds the working state into `h` (65 edges after
-/// dispatch).
-#[derive(LogicBlock)]
-pub struct Sha256Core {
-    pub clock: Signal<In, Clock>,
-    pub rst_n: Signal<In, bool>,
-    /// Dispatch a block at this edge (ignored while busy).
-    pub start: Signal<In, bool>,
-    /// With `start`: begin from the IV (first block of a hash) instead of `h`. `h` itself keeps
-    /// its value until the block finishes (so an HMAC inner digest stays readable during the
-    /// opad block), and the block's result is then added to the IV.
-    pub from_iv: Signal<In, bool>,
-    /// Drop the block in flight.
-    pub abort: Signal<In, bool>,
-    /// Message word `t` of the block during round `t < 16` (big-endian, as FIPS 180-4 reads it).
-    pub word_in: Signal<In, Bits<32>>,
-    /// The chaining value / digest.
-    pub h: [Signal<Out, Bits<32>>; 8],
-    pub busy: Signal<Out, bool>,
-    pub done: Signal<Out, bool>,
-    // Working variables a..h, the message schedule window W[t-16..t-1], the digest state.
-    st: [RDff<Bits<32>>; 8],
-    w: [RDff<Bits<32>>; 16],
-    hs: [RDff<Bits<32>>; 8],
-    /// Round number t, 0..=63.
-    round: RDff<Bits<6>>,
-    busy_r: RDff<bool>,
-    adding: RDff<bool>,
-    /// The block in flight started from the IV.
-    from_iv_r: RDff<bool>,
-    /// K[t], read through a 64-way `case` so synthesis builds a ROM, not a shifter.
-    k: [Constant<Bits<32>>; 64],
-    iv: [Constant<Bits<32>>; 8],
-    round_one: Constant<Bits<6>>,
-    round_last: Constant<Bits<6>>,
-    round_zero: Constant<Bits<6>>,
-    zero2: Constant<Bits<2>>,
-    streaming: Signal<Local, bool>,
-    wt: Signal<Local, Bits<32>>,
-    kt: Signal<Local, Bits<32>>,
-    big_sigma0: Signal<Local, Bits<32>>,
-    big_sigma1: Signal<Local, Bits<32>>,
-    ch: Signal<Local, Bits<32>>,
-    maj: Signal<Local, Bits<32>>,
-    t1: Signal<Local, Bits<32>>,
-    t2: Signal<Local, Bits<32>>,
-    small_sigma0: Signal<Local, Bits<32>>,
-    small_sigma1: Signal<Local, Bits<32>>,
-    w_next: Signal<Local, Bits<32>>,
-}
-
-impl Default for Sha256Core {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            rst_n: Default::default(),
-            start: Default::default(),
-            from_iv: Default::default(),
-            abort: Default::default(),
-            word_in: Default::default(),
-            h: Default::default(),
-            busy: Default::default(),
-            done: Default::default(),
-            st: Default::default(),
-            w: Default::default(),
-            hs: Default::default(),
-            round: Default::default(),
-            busy_r: Default::default(),
-            adding: Default::default(),
-            from_iv_r: Default::default(),
-            k: K.map(|x| Constant::new(bits::<32>(x as u64))),
-            iv: IV.map(|x| Constant::new(bits::<32>(x as u64))),
-            round_one: Constant::new(bits::<6>(1)),
-            round_last: Constant::new(bits::<6>(63)),
-            round_zero: Constant::new(bits::<6>(0)),
-            zero2: Constant::new(bits::<2>(0)),
-            streaming: Default::default(),
-            wt: Default::default(),
-            kt: Default::default(),
-            big_sigma0: Default::default(),
-            big_sigma1: Default::default(),
-            ch: Default::default(),
-            maj: Default::default(),
-            t1: Default::default(),
-            t2: Default::default(),
-            small_sigma0: Default::default(),
-            small_sigma1: Default::default(),
-            w_next: Default::default(),
-        }
+crate::hdl_block! {
+    /// Compression core. A pulse on `start` dispatches a block, whose words the core then reads on
+    /// `word_in` one per round: word t in the cycle before edge `dispatch + 1 + t`, for t in 0..16.
+    /// `done` is high in the cycle whose rising edge adds the working state into `h` (65 edges after
+    /// dispatch).
+    Sha256Core
+    ports {
+        clock: Signal<In, Clock>,
+        rst_n: Signal<In, bool>,
+        /// Dispatch a block at this edge (ignored while busy).
+        start: Signal<In, bool>,
+        /// With `start`: begin from the IV (first block of a hash) instead of `h`. `h` itself keeps
+        /// its value until the block finishes (so an HMAC inner digest stays readable during the
+        /// opad block), and the block's result is then added to the IV.
+        from_iv: Signal<In, bool>,
+        /// Drop the block in flight.
+        abort: Signal<In, bool>,
+        /// Message word `t` of the block during round `t < 16` (big-endian, as FIPS 180-4 reads it).
+        word_in: Signal<In, Bits<32>>,
+        /// The chaining value / digest.
+        h: [Signal<Out, Bits<32>>; 8],
+        busy: Signal<Out, bool>,
+        done: Signal<Out, bool>,
+    }
+    consts {
+        round_one: 6 = 1,
+        round_last: 6 = 63,
+        round_zero: 6 = 0,
+        zero2: 2 = 0,
+    }
+    fields {
+        // Working variables a..h, the message schedule window W[t-16..t-1], the digest state.
+        st: [RDff<Bits<32>>; 8],
+        w: [RDff<Bits<32>>; 16],
+        hs: [RDff<Bits<32>>; 8],
+        /// Round number t, 0..=63.
+        round: RDff<Bits<6>>,
+        busy_r: RDff<bool>,
+        adding: RDff<bool>,
+        /// The block in flight started from the IV.
+        from_iv_r: RDff<bool>,
+        /// K[t], read through a 64-way `case` so synthesis builds a ROM, not a shifter.
+        k: [Constant<Bits<32>>; 64] = K.map(|x| Constant::new(bits::<32>(x as u64))),
+        iv: [Constant<Bits<32>>; 8] = IV.map(|x| Constant::new(bits::<32>(x as u64))),
+        streaming: Signal<Local, bool>,
+        wt: Signal<Local, Bits<32>>,
+        kt: Signal<Local, Bits<32>>,
+        big_sigma0: Signal<Local, Bits<32>>,
+        big_sigma1: Signal<Local, Bits<32>>,
+        ch: Signal<Local, Bits<32>>,
+        maj: Signal<Local, Bits<32>>,
+        t1: Signal<Local, Bits<32>>,
+        t2: Signal<Local, Bits<32>>,
+        small_sigma0: Signal<Local, Bits<32>>,
+        small_sigma1: Signal<Local, Bits<32>>,
+        w_next: Signal<Local, Bits<32>>,
     }
 }
 
-impl Logic for Sha256Core {
+crate::hdl_logic! {
     #[hdl_gen]
+    Sha256Core;
+    hold [round, busy_r, from_iv_r, adding]
     fn update(&mut self) {
-        // Every flop holds unless told otherwise.
+        // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..8 {
             self.st[i].clock.next = self.clock.val();
             self.st[i].rst_n.next = self.rst_n.val();
@@ -132,18 +99,6 @@ impl Logic for Sha256Core {
             self.w[i].rst_n.next = self.rst_n.val();
             self.w[i].d.next = self.w[i].q.val();
         }
-        self.round.clock.next = self.clock.val();
-        self.round.rst_n.next = self.rst_n.val();
-        self.round.d.next = self.round.q.val();
-        self.busy_r.clock.next = self.clock.val();
-        self.busy_r.rst_n.next = self.rst_n.val();
-        self.busy_r.d.next = self.busy_r.q.val();
-        self.from_iv_r.clock.next = self.clock.val();
-        self.from_iv_r.rst_n.next = self.rst_n.val();
-        self.from_iv_r.d.next = self.from_iv_r.q.val();
-        self.adding.clock.next = self.clock.val();
-        self.adding.rst_n.next = self.rst_n.val();
-        self.adding.d.next = self.adding.q.val();
 
         // Round function (FIPS 180-4 section 6.2.2), st[0..8] = a..h.
         // Rounds 0..15 take the message word from outside; later rounds extend the schedule.

@@ -2,561 +2,229 @@
 
 use super::core::Sha256Core;
 use super::regs;
-use crate::common::prims::{ByteSwap32, RDff, Ram16x32, ZeroExt};
+use crate::common::prims::{ByteSwap32, ErrLog, RDff, Ram16x32, ZeroExt};
 use rust_hdl::prelude::*;
 
-use crate::common::block::c;
 
-#[derive(LogicBlock)]
-pub struct Sha256Engine {
-    pub clock: Signal<In, Clock>,
-    pub rst_n: Signal<In, bool>,
-    pub psel: Signal<In, bool>,
-    pub penable: Signal<In, bool>,
-    pub pwrite: Signal<In, bool>,
-    pub paddr: Signal<In, Bits<12>>,
-    pub pwdata: Signal<In, Bits<32>>,
-    pub pstrb: Signal<In, Bits<4>>,
-    pub pmaster: Signal<In, Bits<4>>,
-    pub key_in: Signal<In, Bits<256>>,
-    pub key_valid: Signal<In, bool>,
-    pub prdata: Signal<Out, Bits<32>>,
-    pub pready: Signal<Out, bool>,
-    pub pslverr: Signal<Out, bool>,
-    pub intr_done: Signal<Out, bool>,
-
-    core: Sha256Core,
-    swap_in: ByteSwap32,
-    swap_key: [ByteSwap32; 8],
-    ze_master: ZeroExt<4, 32>,
-    ze_addr: ZeroExt<12, 32>,
-    ze_words: ZeroExt<5, 32>,
-
-    // Configuration and phase.
-    ctrl_hmac: RDff<bool>,
-    ctrl_keysel: RDff<bool>,
-    active: RDff<bool>,
-    finishing: RDff<bool>,
-    done_r: RDff<bool>,
-    // Key K0 and the message buffer, both as big-endian SHA words in RAM. A RAM keeps its
-    // contents over reset, so each has a mask of the words written since: `key_mask` and
-    // `filled`. Masked words read as zero, so a key from before a reset or WIPE_KEY is never used.
-    key_ram: Ram16x32,
-    buf_ram: Ram16x32,
-    key_mask: RDff<Bits<16>>,
-    /// Read address of both RAMs: the word the core reads in the next round.
-    rptr: RDff<Bits<4>>,
-    /// Thermometer code of written buffer words.
-    filled: RDff<Bits<16>>,
-    nwords: RDff<Bits<5>>,
-    partial: RDff<bool>,
-    /// The core is reading the buffer (the first 16 rounds of a buffer or first-padding block).
-    draining: RDff<bool>,
-    /// One-hot index of the word the core reads this cycle (rounds 0..15 after a dispatch).
-    stream_oh: RDff<Bits<16>>,
-    /// Kind of the block the core is reading (set at dispatch).
-    src_key: RDff<bool>,
-    src_opad: RDff<bool>,
-    src_buf: RDff<bool>,
-    src_pad1: RDff<bool>,
-    src_pad2: RDff<bool>,
-    src_outer: RDff<bool>,
-    /// Bytes in the partial word: 1..=3.
-    last_bytes: RDff<Bits<2>>,
-    /// The partial word in bus lane order (unwritten lanes zero). The RAM has no byte enables,
-    /// so a write continuing the word rewrites it whole from this copy and the new lanes.
-    part_be: RDff<Bits<32>>,
-    /// Bytes hashed by the inner (or only) hash, including the HMAC key block.
-    len: RDff<Bits<64>>,
-    msg_len: RDff<Bits<32>>,
-    // Blocks waiting for the core.
-    pend_key: RDff<bool>,
-    pend_pad1: RDff<bool>,
-    pend_pad2: RDff<bool>,
-    pend_opad: RDff<bool>,
-    pend_outer: RDff<bool>,
-    // Meaning of the block in flight.
-    inner_last: RDff<bool>,
-    final_last: RDff<bool>,
-    any_dispatched: RDff<bool>,
-    err_info: RDff<Bits<32>>,
-
-    // Constants, sized so that every comparison has equal widths.
-    a_ctrl: Constant<Bits<12>>,
-    a_cmd: Constant<Bits<12>>,
-    a_status: Constant<Bits<12>>,
-    a_err: Constant<Bits<12>>,
-    a_msg: Constant<Bits<12>>,
-    a_msglast: Constant<Bits<12>>,
-    a_msglen: Constant<Bits<12>>,
-    a_id: Constant<Bits<12>>,
-    a_digest_hi: Constant<Bits<7>>,
-    a_key_hi: Constant<Bits<6>>,
-    zero2: Constant<Bits<2>>,
-    strb_f: Constant<Bits<4>>,
-    cmd_start_v: Constant<Bits<32>>,
-    cmd_finish_v: Constant<Bits<32>>,
-    cmd_abort_v: Constant<Bits<32>>,
-    cmd_wipe_v: Constant<Bits<32>>,
-    e_none: Constant<Bits<32>>,
-    e_unmapped: Constant<Bits<32>>,
-    e_read_wo: Constant<Bits<32>>,
-    e_write_ro: Constant<Bits<32>>,
-    e_busy: Constant<Bits<32>>,
-    e_seq: Constant<Bits<32>>,
-    e_strb: Constant<Bits<32>>,
-    e_value: Constant<Bits<32>>,
-    e_key: Constant<Bits<32>>,
-    zero32: Constant<Bits<32>>,
-    block_id: Constant<Bits<32>>,
-    ipad: Constant<Bits<32>>,
-    opad: Constant<Bits<32>>,
-    mark0: Constant<Bits<32>>,
-    mark1: Constant<Bits<32>>,
-    mark2: Constant<Bits<32>>,
-    mark3: Constant<Bits<32>>,
-    mask1: Constant<Bits<32>>,
-    byte1: Constant<Bits<32>>,
-    byte2: Constant<Bits<32>>,
-    byte3: Constant<Bits<32>>,
-    outer_len: Constant<Bits<32>>,
-    bit0: Constant<Bits<32>>,
-    bit1: Constant<Bits<32>>,
-    bit2: Constant<Bits<32>>,
-    bit3: Constant<Bits<32>>,
-    bit8: Constant<Bits<32>>,
-    bit31: Constant<Bits<32>>,
-    zero16: Constant<Bits<16>>,
-    one16: Constant<Bits<16>>,
-    one8: Constant<Bits<8>>,
-    one4: Constant<Bits<4>>,
-    zero4: Constant<Bits<4>>,
-    zero8: Constant<Bits<8>>,
-    first15: Constant<Bits<16>>,
-    zero5: Constant<Bits<5>>,
-    one5: Constant<Bits<5>>,
-    lb1: Constant<Bits<2>>,
-    lb2: Constant<Bits<2>>,
-    lb3: Constant<Bits<2>>,
-    zero64: Constant<Bits<64>>,
-    len_hmac: Constant<Bits<64>>,
-    n64_1: Constant<Bits<64>>,
-    n64_2: Constant<Bits<64>>,
-    n64_3: Constant<Bits<64>>,
-    n64_4: Constant<Bits<64>>,
-    n32_1: Constant<Bits<32>>,
-    n32_2: Constant<Bits<32>>,
-    n32_3: Constant<Bits<32>>,
-    n32_4: Constant<Bits<32>>,
-
-    // Decode of the current APB access.
-    access: Signal<Local, bool>,
-    aligned: Signal<Local, bool>,
-    is_ctrl: Signal<Local, bool>,
-    is_cmd: Signal<Local, bool>,
-    is_status: Signal<Local, bool>,
-    is_err: Signal<Local, bool>,
-    is_msg: Signal<Local, bool>,
-    is_msglast: Signal<Local, bool>,
-    is_msglen: Signal<Local, bool>,
-    is_id: Signal<Local, bool>,
-    is_digest: Signal<Local, bool>,
-    is_key: Signal<Local, bool>,
-    is_msgw: Signal<Local, bool>,
-    is_mapped: Signal<Local, bool>,
-    is_wo: Signal<Local, bool>,
-    is_ro: Signal<Local, bool>,
-    key_oh: Signal<Local, Bits<16>>,
-    digest_oh: Signal<Local, Bits<8>>,
-    /// The MSG write continues a partial word (`k > 0` in README bus rule 3).
-    cont_word: Signal<Local, bool>,
-    /// `k`: the first free lane of the current word (0 unless continuing).
-    first_lane: Signal<Local, Bits<2>>,
-    /// Lanes below `k`, and lanes up to the highest strobed one.
-    below_first: Signal<Local, Bits<4>>,
-    strb_upto: Signal<Local, Bits<4>>,
-    strb_msg_ok: Signal<Local, bool>,
-    phase_busy: Signal<Local, bool>,
-    cmd_start: Signal<Local, bool>,
-    cmd_finish: Signal<Local, bool>,
-    cmd_abort: Signal<Local, bool>,
-    cmd_wipe: Signal<Local, bool>,
-    /// Error code of the current access, already 32 bits wide for ERR_INFO.
-    err: Signal<Local, Bits<32>>,
-    ok_write: Signal<Local, bool>,
-    ok_read: Signal<Local, bool>,
-    // Message word and buffer bookkeeping.
-    msg_word: Signal<Local, Bits<32>>,
-    lane_mask: Signal<Local, Bits<32>>,
-    /// The word as it stands after this write, in bus lane order.
-    merged_be: Signal<Local, Bits<32>>,
-    /// Bytes in the word after this write (1..=4), and before it (`k`).
-    fill32: Signal<Local, Bits<32>>,
-    fill64: Signal<Local, Bits<64>>,
-    first32: Signal<Local, Bits<32>>,
-    first64: Signal<Local, Bits<64>>,
-    msg_bytes64: Signal<Local, Bits<64>>,
-    msg_bytes32: Signal<Local, Bits<32>>,
-    next_slot: Signal<Local, Bits<16>>,
-    top_slot: Signal<Local, Bits<16>>,
-    mark_oh: Signal<Local, Bits<16>>,
-    mark_val: Signal<Local, Bits<32>>,
-    one_block: Signal<Local, bool>,
-    len_bits: Signal<Local, Bits<64>>,
-    buf_full: Signal<Local, bool>,
-    buf_plain_full: Signal<Local, bool>,
-    // Dispatch.
-    core_free: Signal<Local, bool>,
-    disp_key: Signal<Local, bool>,
-    disp_buf: Signal<Local, bool>,
-    disp_pad1: Signal<Local, bool>,
-    disp_pad2: Signal<Local, bool>,
-    disp_opad: Signal<Local, bool>,
-    disp_outer: Signal<Local, bool>,
-    key_pad: Signal<Local, Bits<32>>,
-    buf_word: Signal<Local, Bits<32>>,
-    key_word: Signal<Local, Bits<32>>,
-    keyin_word: Signal<Local, Bits<32>>,
-    at_mark: Signal<Local, bool>,
-    h_oh: Signal<Local, Bits<8>>,
-    low_half: Signal<Local, bool>,
-    h_word: Signal<Local, Bits<32>>,
-    /// `h_word` in bus byte order; inline (not a ByteSwap32) because `h_word` also feeds the core.
-    h_word_le: Signal<Local, Bits<32>>,
-    stream_word: Signal<Local, Bits<32>>,
-    stall: Signal<Local, bool>,
-    rdata: Signal<Local, Bits<32>>,
-}
-
-impl Default for Sha256Engine {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            rst_n: Default::default(),
-            psel: Default::default(),
-            penable: Default::default(),
-            pwrite: Default::default(),
-            paddr: Default::default(),
-            pwdata: Default::default(),
-            pstrb: Default::default(),
-            pmaster: Default::default(),
-            key_in: Default::default(),
-            key_valid: Default::default(),
-            prdata: Default::default(),
-            pready: Default::default(),
-            pslverr: Default::default(),
-            intr_done: Default::default(),
-            core: Default::default(),
-            swap_in: Default::default(),
-            swap_key: Default::default(),
-            ze_master: Default::default(),
-            ze_addr: Default::default(),
-            ze_words: Default::default(),
-            ctrl_hmac: Default::default(),
-            ctrl_keysel: Default::default(),
-            active: Default::default(),
-            finishing: Default::default(),
-            done_r: Default::default(),
-            key_ram: Default::default(),
-            buf_ram: Default::default(),
-            key_mask: Default::default(),
-            rptr: Default::default(),
-            filled: Default::default(),
-            nwords: Default::default(),
-            partial: Default::default(),
-            last_bytes: Default::default(),
-            part_be: Default::default(),
-            draining: Default::default(),
-            stream_oh: Default::default(),
-            src_key: Default::default(),
-            src_opad: Default::default(),
-            src_buf: Default::default(),
-            src_pad1: Default::default(),
-            src_pad2: Default::default(),
-            src_outer: Default::default(),
-            len: Default::default(),
-            msg_len: Default::default(),
-            pend_key: Default::default(),
-            pend_pad1: Default::default(),
-            pend_pad2: Default::default(),
-            pend_opad: Default::default(),
-            pend_outer: Default::default(),
-            inner_last: Default::default(),
-            final_last: Default::default(),
-            any_dispatched: Default::default(),
-            err_info: Default::default(),
-            a_ctrl: c(regs::CTRL.offset as u64),
-            a_cmd: c(regs::CMD.offset as u64),
-            a_status: c(regs::STATUS.offset as u64),
-            a_err: c(regs::ERR_INFO.offset as u64),
-            a_msg: c(regs::MSG.offset as u64),
-            a_msglast: c(regs::MSG_LAST.offset as u64),
-            a_msglen: c(regs::MSG_LEN.offset as u64),
-            a_id: c(regs::ID.offset as u64),
-            a_digest_hi: c((regs::DIGEST.offset >> 5) as u64),
-            a_key_hi: c((regs::KEY.offset >> 6) as u64),
-            zero2: c(0),
-            strb_f: c(0b1111),
-            cmd_start_v: c(regs::CMD_START.mask() as u64),
-            cmd_finish_v: c(regs::CMD_FINISH.mask() as u64),
-            cmd_abort_v: c(regs::CMD_ABORT.mask() as u64),
-            cmd_wipe_v: c(regs::CMD_WIPE_KEY.mask() as u64),
-            e_none: c(regs::ERR_NONE as u64),
-            e_unmapped: c(regs::ERR_UNMAPPED as u64),
-            e_read_wo: c(regs::ERR_READ_WO as u64),
-            e_write_ro: c(regs::ERR_WRITE_RO as u64),
-            e_busy: c(regs::ERR_BUSY as u64),
-            e_seq: c(regs::ERR_SEQ as u64),
-            e_strb: c(regs::ERR_STRB as u64),
-            e_value: c(regs::ERR_VALUE as u64),
-            e_key: c(regs::ERR_KEY as u64),
-            zero32: c(0),
-            block_id: c(regs::BLOCK_ID as u64),
-            ipad: c(0x3636_3636),
-            opad: c(0x5c5c_5c5c),
-            mark0: c(0x8000_0000),
-            mark1: c(0x0080_0000),
-            mark2: c(0x0000_8000),
-            mark3: c(0x0000_0080),
-            mask1: c(0x0000_00ff),
-            byte1: c(0x0000_ff00),
-            byte2: c(0x00ff_0000),
-            byte3: c(0xff00_0000),
-            outer_len: c((64 + 32) * 8),
-            bit0: c(regs::STATUS_BUSY.mask() as u64),
-            bit1: c(regs::STATUS_DIGEST_VALID.mask() as u64),
-            bit2: c(regs::STATUS_MSG_READY.mask() as u64),
-            bit3: c(regs::STATUS_ERR.mask() as u64),
-            bit8: c(regs::ERR_INFO_WRITE.mask() as u64),
-            bit31: c(regs::ERR_INFO_OVERFLOW.mask() as u64),
-            zero16: c(0),
-            one16: c(1),
-            one8: c(1),
-            one4: c(1),
-            zero4: c(0),
-            zero8: c(0),
-            first15: c(0x7fff),
-            zero5: c(0),
-            one5: c(1),
-            lb1: c(1),
-            lb2: c(2),
-            lb3: c(3),
-            zero64: c(0),
-            len_hmac: c(64),
-            n64_1: c(1),
-            n64_2: c(2),
-            n64_3: c(3),
-            n64_4: c(4),
-            n32_1: c(1),
-            n32_2: c(2),
-            n32_3: c(3),
-            n32_4: c(4),
-            access: Default::default(),
-            aligned: Default::default(),
-            is_ctrl: Default::default(),
-            is_cmd: Default::default(),
-            is_status: Default::default(),
-            is_err: Default::default(),
-            is_msg: Default::default(),
-            is_msglast: Default::default(),
-            is_msglen: Default::default(),
-            is_id: Default::default(),
-            is_digest: Default::default(),
-            is_key: Default::default(),
-            is_msgw: Default::default(),
-            is_mapped: Default::default(),
-            is_wo: Default::default(),
-            is_ro: Default::default(),
-            key_oh: Default::default(),
-            digest_oh: Default::default(),
-            cont_word: Default::default(),
-            first_lane: Default::default(),
-            below_first: Default::default(),
-            strb_upto: Default::default(),
-            strb_msg_ok: Default::default(),
-            phase_busy: Default::default(),
-            cmd_start: Default::default(),
-            cmd_finish: Default::default(),
-            cmd_abort: Default::default(),
-            cmd_wipe: Default::default(),
-            err: Default::default(),
-            ok_write: Default::default(),
-            ok_read: Default::default(),
-            msg_word: Default::default(),
-            lane_mask: Default::default(),
-            merged_be: Default::default(),
-            fill32: Default::default(),
-            fill64: Default::default(),
-            first32: Default::default(),
-            first64: Default::default(),
-            msg_bytes64: Default::default(),
-            msg_bytes32: Default::default(),
-            next_slot: Default::default(),
-            top_slot: Default::default(),
-            mark_oh: Default::default(),
-            mark_val: Default::default(),
-            one_block: Default::default(),
-            len_bits: Default::default(),
-            buf_full: Default::default(),
-            buf_plain_full: Default::default(),
-            core_free: Default::default(),
-            disp_key: Default::default(),
-            disp_buf: Default::default(),
-            disp_pad1: Default::default(),
-            disp_pad2: Default::default(),
-            disp_opad: Default::default(),
-            disp_outer: Default::default(),
-            key_pad: Default::default(),
-            buf_word: Default::default(),
-            key_word: Default::default(),
-            keyin_word: Default::default(),
-            at_mark: Default::default(),
-            h_oh: Default::default(),
-            low_half: Default::default(),
-            h_word: Default::default(),
-            h_word_le: Default::default(),
-            stream_word: Default::default(),
-            stall: Default::default(),
-            rdata: Default::default(),
-        }
+crate::hdl_block! {
+    Sha256Engine
+    ports {
+        clock: Signal<In, Clock>,
+        rst_n: Signal<In, bool>,
+        psel: Signal<In, bool>,
+        penable: Signal<In, bool>,
+        pwrite: Signal<In, bool>,
+        paddr: Signal<In, Bits<12>>,
+        pwdata: Signal<In, Bits<32>>,
+        pstrb: Signal<In, Bits<4>>,
+        pmaster: Signal<In, Bits<4>>,
+        key_in: Signal<In, Bits<256>>,
+        key_valid: Signal<In, bool>,
+        prdata: Signal<Out, Bits<32>>,
+        pready: Signal<Out, bool>,
+        pslverr: Signal<Out, bool>,
+        intr_done: Signal<Out, bool>,
+    }
+    consts {
+        // Constants, sized so that every comparison has equal widths.
+        zero2: 2 = 0,
+        cmd_start_v: 32 = regs::CMD_START.mask() as u64,
+        cmd_finish_v: 32 = regs::CMD_FINISH.mask() as u64,
+        cmd_abort_v: 32 = regs::CMD_ABORT.mask() as u64,
+        cmd_wipe_v: 32 = regs::CMD_WIPE_KEY.mask() as u64,
+        e_none: 32 = regs::ERR_NONE as u64,
+        e_busy: 32 = regs::ERR_BUSY as u64,
+        e_seq: 32 = regs::ERR_SEQ as u64,
+        e_strb: 32 = regs::ERR_STRB as u64,
+        e_value: 32 = regs::ERR_VALUE as u64,
+        e_key: 32 = regs::ERR_KEY as u64,
+        zero32: 32 = 0,
+        block_id: 32 = regs::BLOCK_ID as u64,
+        ipad: 32 = 0x3636_3636,
+        opad: 32 = 0x5c5c_5c5c,
+        mark0: 32 = 0x8000_0000,
+        mark1: 32 = 0x0080_0000,
+        mark2: 32 = 0x0000_8000,
+        mark3: 32 = 0x0000_0080,
+        mask1: 32 = 0x0000_00ff,
+        byte1: 32 = 0x0000_ff00,
+        byte2: 32 = 0x00ff_0000,
+        byte3: 32 = 0xff00_0000,
+        outer_len: 32 = (64 + 32) * 8,
+        bit0: 32 = regs::STATUS_BUSY.mask() as u64,
+        bit1: 32 = regs::STATUS_DIGEST_VALID.mask() as u64,
+        bit2: 32 = regs::STATUS_MSG_READY.mask() as u64,
+        bit3: 32 = regs::STATUS_ERR.mask() as u64,
+        zero16: 16 = 0,
+        one16: 16 = 1,
+        one8: 8 = 1,
+        one4: 4 = 1,
+        zero4: 4 = 0,
+        zero8: 8 = 0,
+        first15: 16 = 0x7fff,
+        zero5: 5 = 0,
+        one5: 5 = 1,
+        lb1: 2 = 1,
+        lb2: 2 = 2,
+        lb3: 2 = 3,
+        zero64: 64 = 0,
+        len_hmac: 64 = 64,
+        n64_1: 64 = 1,
+        n64_2: 64 = 2,
+        n64_3: 64 = 3,
+        n64_4: 64 = 4,
+        n32_1: 32 = 1,
+        n32_2: 32 = 2,
+        n32_3: 32 = 3,
+        n32_4: 32 = 4,
+    }
+    fields {
+        /// APB decode and the common checks, generated from the register map.
+        front: super::front::RegFront,
+        core: Sha256Core,
+        swap_in: ByteSwap32,
+        swap_key: [ByteSwap32; 8],
+        ze_words: ZeroExt<5, 32>,
+        // Configuration and phase.
+        ctrl_hmac: RDff<bool>,
+        ctrl_keysel: RDff<bool>,
+        active: RDff<bool>,
+        finishing: RDff<bool>,
+        done_r: RDff<bool>,
+        // Key K0 and the message buffer, both as big-endian SHA words in RAM. A RAM keeps its
+        // contents over reset, so each has a mask of the words written since: `key_mask` and
+        // `filled`. Masked words read as zero, so a key from before a reset or WIPE_KEY is never used.
+        key_ram: Ram16x32,
+        buf_ram: Ram16x32,
+        key_mask: RDff<Bits<16>>,
+        /// Read address of both RAMs: the word the core reads in the next round.
+        rptr: RDff<Bits<4>>,
+        /// Thermometer code of written buffer words.
+        filled: RDff<Bits<16>>,
+        nwords: RDff<Bits<5>>,
+        partial: RDff<bool>,
+        /// The core is reading the buffer (the first 16 rounds of a buffer or first-padding block).
+        draining: RDff<bool>,
+        /// One-hot index of the word the core reads this cycle (rounds 0..15 after a dispatch).
+        stream_oh: RDff<Bits<16>>,
+        /// Kind of the block the core is reading (set at dispatch).
+        src_key: RDff<bool>,
+        src_opad: RDff<bool>,
+        src_buf: RDff<bool>,
+        src_pad1: RDff<bool>,
+        src_pad2: RDff<bool>,
+        src_outer: RDff<bool>,
+        /// Bytes in the partial word: 1..=3.
+        last_bytes: RDff<Bits<2>>,
+        /// The partial word in bus lane order (unwritten lanes zero). The RAM has no byte enables,
+        /// so a write continuing the word rewrites it whole from this copy and the new lanes.
+        part_be: RDff<Bits<32>>,
+        /// Bytes hashed by the inner (or only) hash, including the HMAC key block.
+        len: RDff<Bits<64>>,
+        msg_len: RDff<Bits<32>>,
+        // Blocks waiting for the core.
+        pend_key: RDff<bool>,
+        pend_pad1: RDff<bool>,
+        pend_pad2: RDff<bool>,
+        pend_opad: RDff<bool>,
+        pend_outer: RDff<bool>,
+        // Meaning of the block in flight.
+        inner_last: RDff<bool>,
+        final_last: RDff<bool>,
+        any_dispatched: RDff<bool>,
+        /// ERR_INFO.
+        log: ErrLog,
+        // Decode of the current APB access (the registers themselves: `front`).
+        is_msgw: Signal<Local, bool>,
+        key_oh: Signal<Local, Bits<16>>,
+        digest_oh: Signal<Local, Bits<8>>,
+        /// The MSG write continues a partial word (`k > 0` in README bus rule 3).
+        cont_word: Signal<Local, bool>,
+        /// `k`: the first free lane of the current word (0 unless continuing).
+        first_lane: Signal<Local, Bits<2>>,
+        /// Lanes below `k`, and lanes up to the highest strobed one.
+        below_first: Signal<Local, Bits<4>>,
+        strb_upto: Signal<Local, Bits<4>>,
+        strb_msg_ok: Signal<Local, bool>,
+        phase_busy: Signal<Local, bool>,
+        cmd_start: Signal<Local, bool>,
+        cmd_finish: Signal<Local, bool>,
+        cmd_abort: Signal<Local, bool>,
+        cmd_wipe: Signal<Local, bool>,
+        /// Error code of the current access, already 32 bits wide for ERR_INFO.
+        err: Signal<Local, Bits<32>>,
+        ok_write: Signal<Local, bool>,
+        ok_read: Signal<Local, bool>,
+        // Message word and buffer bookkeeping.
+        msg_word: Signal<Local, Bits<32>>,
+        lane_mask: Signal<Local, Bits<32>>,
+        /// The word as it stands after this write, in bus lane order.
+        merged_be: Signal<Local, Bits<32>>,
+        /// Bytes in the word after this write (1..=4), and before it (`k`).
+        fill32: Signal<Local, Bits<32>>,
+        fill64: Signal<Local, Bits<64>>,
+        first32: Signal<Local, Bits<32>>,
+        first64: Signal<Local, Bits<64>>,
+        msg_bytes64: Signal<Local, Bits<64>>,
+        msg_bytes32: Signal<Local, Bits<32>>,
+        next_slot: Signal<Local, Bits<16>>,
+        top_slot: Signal<Local, Bits<16>>,
+        mark_oh: Signal<Local, Bits<16>>,
+        mark_val: Signal<Local, Bits<32>>,
+        one_block: Signal<Local, bool>,
+        len_bits: Signal<Local, Bits<64>>,
+        buf_full: Signal<Local, bool>,
+        buf_plain_full: Signal<Local, bool>,
+        // Dispatch.
+        core_free: Signal<Local, bool>,
+        disp_key: Signal<Local, bool>,
+        disp_buf: Signal<Local, bool>,
+        disp_pad1: Signal<Local, bool>,
+        disp_pad2: Signal<Local, bool>,
+        disp_opad: Signal<Local, bool>,
+        disp_outer: Signal<Local, bool>,
+        key_pad: Signal<Local, Bits<32>>,
+        buf_word: Signal<Local, Bits<32>>,
+        key_word: Signal<Local, Bits<32>>,
+        keyin_word: Signal<Local, Bits<32>>,
+        at_mark: Signal<Local, bool>,
+        h_oh: Signal<Local, Bits<8>>,
+        low_half: Signal<Local, bool>,
+        h_word: Signal<Local, Bits<32>>,
+        /// `h_word` in bus byte order; inline (not a ByteSwap32) because `h_word` also feeds the core.
+        h_word_le: Signal<Local, Bits<32>>,
+        stream_word: Signal<Local, Bits<32>>,
+        stall: Signal<Local, bool>,
+        rdata: Signal<Local, Bits<32>>,
     }
 }
 
-impl Logic for Sha256Engine {
+crate::hdl_logic! {
     #[hdl_gen]
+    Sha256Engine;
+    reset [core, log, key_ram, buf_ram, rptr, stream_oh]
+    hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, key_mask, filled, nwords, partial,
+        draining, src_key, src_opad, src_buf, src_pad1, src_pad2, src_outer, last_bytes, part_be,
+        len, msg_len, pend_key, pend_pad1, pend_pad2, pend_opad, pend_outer, inner_last,
+        final_last, any_dispatched]
     fn update(&mut self) {
-        // ---- Clocks, resets, and "hold" defaults for every flop.
-        self.core.clock.next = self.clock.val();
-        self.core.rst_n.next = self.rst_n.val();
-        self.ctrl_hmac.clock.next = self.clock.val();
-        self.ctrl_hmac.rst_n.next = self.rst_n.val();
-        self.ctrl_hmac.d.next = self.ctrl_hmac.q.val();
-        self.ctrl_keysel.clock.next = self.clock.val();
-        self.ctrl_keysel.rst_n.next = self.rst_n.val();
-        self.ctrl_keysel.d.next = self.ctrl_keysel.q.val();
-        self.active.clock.next = self.clock.val();
-        self.active.rst_n.next = self.rst_n.val();
-        self.active.d.next = self.active.q.val();
-        self.finishing.clock.next = self.clock.val();
-        self.finishing.rst_n.next = self.rst_n.val();
-        self.finishing.d.next = self.finishing.q.val();
-        self.done_r.clock.next = self.clock.val();
-        self.done_r.rst_n.next = self.rst_n.val();
-        self.done_r.d.next = self.done_r.q.val();
-        self.key_ram.clock.next = self.clock.val();
-        self.key_ram.rst_n.next = self.rst_n.val();
+        // Defaults other than hold.
         self.key_ram.we.next = false;
         self.key_ram.waddr.next = self.paddr.val().get_bits::<4>(2);
-        self.buf_ram.clock.next = self.clock.val();
-        self.buf_ram.rst_n.next = self.rst_n.val();
         self.buf_ram.we.next = false;
         self.buf_ram.waddr.next = self.nwords.q.val().get_bits::<4>(0);
-        self.key_mask.clock.next = self.clock.val();
-        self.key_mask.rst_n.next = self.rst_n.val();
-        self.key_mask.d.next = self.key_mask.q.val();
-        self.rptr.clock.next = self.clock.val();
-        self.rptr.rst_n.next = self.rst_n.val();
         self.key_ram.raddr.next = self.rptr.q.val();
         self.buf_ram.raddr.next = self.rptr.q.val();
-        self.filled.clock.next = self.clock.val();
-        self.filled.rst_n.next = self.rst_n.val();
-        self.filled.d.next = self.filled.q.val();
-        self.nwords.clock.next = self.clock.val();
-        self.nwords.rst_n.next = self.rst_n.val();
-        self.nwords.d.next = self.nwords.q.val();
-        self.partial.clock.next = self.clock.val();
-        self.partial.rst_n.next = self.rst_n.val();
-        self.partial.d.next = self.partial.q.val();
-        self.stream_oh.clock.next = self.clock.val();
-        self.stream_oh.rst_n.next = self.rst_n.val();
         // Walks one position per cycle and runs out to zero after word 15.
         self.stream_oh.d.next = self.stream_oh.q.val() << 1;
-        self.draining.clock.next = self.clock.val();
-        self.draining.rst_n.next = self.rst_n.val();
-        self.draining.d.next = self.draining.q.val();
-        self.src_key.clock.next = self.clock.val();
-        self.src_key.rst_n.next = self.rst_n.val();
-        self.src_key.d.next = self.src_key.q.val();
-        self.src_opad.clock.next = self.clock.val();
-        self.src_opad.rst_n.next = self.rst_n.val();
-        self.src_opad.d.next = self.src_opad.q.val();
-        self.src_buf.clock.next = self.clock.val();
-        self.src_buf.rst_n.next = self.rst_n.val();
-        self.src_buf.d.next = self.src_buf.q.val();
-        self.src_pad1.clock.next = self.clock.val();
-        self.src_pad1.rst_n.next = self.rst_n.val();
-        self.src_pad1.d.next = self.src_pad1.q.val();
-        self.src_pad2.clock.next = self.clock.val();
-        self.src_pad2.rst_n.next = self.rst_n.val();
-        self.src_pad2.d.next = self.src_pad2.q.val();
-        self.src_outer.clock.next = self.clock.val();
-        self.src_outer.rst_n.next = self.rst_n.val();
-        self.src_outer.d.next = self.src_outer.q.val();
-        self.last_bytes.clock.next = self.clock.val();
-        self.last_bytes.rst_n.next = self.rst_n.val();
-        self.last_bytes.d.next = self.last_bytes.q.val();
-        self.part_be.clock.next = self.clock.val();
-        self.part_be.rst_n.next = self.rst_n.val();
-        self.part_be.d.next = self.part_be.q.val();
-        self.len.clock.next = self.clock.val();
-        self.len.rst_n.next = self.rst_n.val();
-        self.len.d.next = self.len.q.val();
-        self.msg_len.clock.next = self.clock.val();
-        self.msg_len.rst_n.next = self.rst_n.val();
-        self.msg_len.d.next = self.msg_len.q.val();
-        self.pend_key.clock.next = self.clock.val();
-        self.pend_key.rst_n.next = self.rst_n.val();
-        self.pend_key.d.next = self.pend_key.q.val();
-        self.pend_pad1.clock.next = self.clock.val();
-        self.pend_pad1.rst_n.next = self.rst_n.val();
-        self.pend_pad1.d.next = self.pend_pad1.q.val();
-        self.pend_pad2.clock.next = self.clock.val();
-        self.pend_pad2.rst_n.next = self.rst_n.val();
-        self.pend_pad2.d.next = self.pend_pad2.q.val();
-        self.pend_opad.clock.next = self.clock.val();
-        self.pend_opad.rst_n.next = self.rst_n.val();
-        self.pend_opad.d.next = self.pend_opad.q.val();
-        self.pend_outer.clock.next = self.clock.val();
-        self.pend_outer.rst_n.next = self.rst_n.val();
-        self.pend_outer.d.next = self.pend_outer.q.val();
-        self.inner_last.clock.next = self.clock.val();
-        self.inner_last.rst_n.next = self.rst_n.val();
-        self.inner_last.d.next = self.inner_last.q.val();
-        self.final_last.clock.next = self.clock.val();
-        self.final_last.rst_n.next = self.rst_n.val();
-        self.final_last.d.next = self.final_last.q.val();
-        self.any_dispatched.clock.next = self.clock.val();
-        self.any_dispatched.rst_n.next = self.rst_n.val();
-        self.any_dispatched.d.next = self.any_dispatched.q.val();
-        self.err_info.clock.next = self.clock.val();
-        self.err_info.rst_n.next = self.rst_n.val();
-        self.err_info.d.next = self.err_info.q.val();
 
-        // ---- Address decode.
-        self.access.next = self.psel.val() & self.penable.val();
-        self.aligned.next = self.paddr.val().get_bits::<2>(0) == self.zero2.val();
-        self.is_ctrl.next = self.paddr.val() == self.a_ctrl.val();
-        self.is_cmd.next = self.paddr.val() == self.a_cmd.val();
-        self.is_status.next = self.paddr.val() == self.a_status.val();
-        self.is_err.next = self.paddr.val() == self.a_err.val();
-        self.is_msg.next = self.paddr.val() == self.a_msg.val();
-        self.is_msglast.next = self.paddr.val() == self.a_msglast.val();
-        self.is_msglen.next = self.paddr.val() == self.a_msglen.val();
-        self.is_id.next = self.paddr.val() == self.a_id.val();
-        self.is_digest.next = self.aligned.val() & (self.paddr.val().get_bits::<7>(5) == self.a_digest_hi.val());
-        self.is_key.next = self.aligned.val() & (self.paddr.val().get_bits::<6>(6) == self.a_key_hi.val());
-        self.is_msgw.next = self.is_msg.val() | self.is_msglast.val();
-        self.is_mapped.next = self.is_ctrl.val()
-            | self.is_cmd.val()
-            | self.is_status.val()
-            | self.is_err.val()
-            | self.is_msgw.val()
-            | self.is_msglen.val()
-            | self.is_id.val()
-            | self.is_digest.val()
-            | self.is_key.val();
-        self.is_wo.next = self.is_cmd.val() | self.is_msgw.val() | self.is_key.val();
-        self.is_ro.next = self.is_status.val() | self.is_msglen.val() | self.is_id.val() | self.is_digest.val();
+        // ---- Address decode: the front end, from the ports alone; MSG and MSG_LAST alike.
+        self.front.psel.next = self.psel.val();
+        self.front.penable.next = self.penable.val();
+        self.front.pwrite.next = self.pwrite.val();
+        self.front.paddr.next = self.paddr.val();
+        self.front.pstrb.next = self.pstrb.val();
+        self.is_msgw.next = self.front.is_msg.val() | self.front.is_msg_last.val();
         self.key_oh.next = self.one16.val() << self.paddr.val().get_bits::<4>(2);
         self.digest_oh.next = self.one8.val() << self.paddr.val().get_bits::<3>(2);
         // MSG strobes: one run of lanes from the word's first free lane `k`. A partial word is
@@ -579,37 +247,33 @@ impl Logic for Sha256Engine {
         self.cmd_abort.next = self.pwdata.val() == self.cmd_abort_v.val();
         self.cmd_wipe.next = self.pwdata.val() == self.cmd_wipe_v.val();
 
-        // ---- Access checks, in the documented order.
-        self.err.next = self.e_none.val();
-        if !self.is_mapped.val() {
-            self.err.next = self.e_unmapped.val();
-        } else if !self.pwrite.val() & self.is_wo.val() {
-            self.err.next = self.e_read_wo.val();
-        } else if self.pwrite.val() & self.is_ro.val() {
-            self.err.next = self.e_write_ro.val();
-        } else if self.pwrite.val() & !self.is_msgw.val() & (self.pstrb.val() != self.strb_f.val()) {
-            self.err.next = self.e_strb.val();
-        } else if self.pwrite.val() & self.is_msgw.val() & !self.strb_msg_ok.val() {
-            self.err.next = self.e_strb.val();
-        } else if self.pwrite.val() & (self.is_ctrl.val() | self.is_key.val()) & self.phase_busy.val() {
-            self.err.next = self.e_busy.val();
-        } else if self.pwrite.val() & self.is_cmd.val() {
-            if !(self.cmd_start.val() | self.cmd_finish.val() | self.cmd_abort.val() | self.cmd_wipe.val()) {
-                self.err.next = self.e_value.val();
-            } else if self.cmd_start.val() & self.phase_busy.val() {
-                self.err.next = self.e_seq.val();
-            } else if self.cmd_start.val() & self.ctrl_hmac.q.val() & self.ctrl_keysel.q.val() & !self.key_valid.val() {
-                self.err.next = self.e_key.val();
-            } else if self.cmd_finish.val() & !self.active.q.val() {
-                self.err.next = self.e_seq.val();
-            } else if self.cmd_wipe.val() & self.phase_busy.val() {
+        // ---- Access checks, in the documented order: the front end's common ones, then the engine's.
+        self.err.next = self.front.err.val();
+        if self.front.err.val() == self.e_none.val() {
+            if self.front.strb_part.val() & !self.is_msgw.val() {
+                self.err.next = self.e_strb.val();
+            } else if self.pwrite.val() & self.is_msgw.val() & !self.strb_msg_ok.val() {
+                self.err.next = self.e_strb.val();
+            } else if self.pwrite.val() & (self.front.is_ctrl.val() | self.front.is_key.val()) & self.phase_busy.val() {
                 self.err.next = self.e_busy.val();
+            } else if self.pwrite.val() & self.front.is_cmd.val() {
+                if !(self.cmd_start.val() | self.cmd_finish.val() | self.cmd_abort.val() | self.cmd_wipe.val()) {
+                    self.err.next = self.e_value.val();
+                } else if self.cmd_start.val() & self.phase_busy.val() {
+                    self.err.next = self.e_seq.val();
+                } else if self.cmd_start.val() & self.ctrl_hmac.q.val() & self.ctrl_keysel.q.val() & !self.key_valid.val() {
+                    self.err.next = self.e_key.val();
+                } else if self.cmd_finish.val() & !self.active.q.val() {
+                    self.err.next = self.e_seq.val();
+                } else if self.cmd_wipe.val() & self.phase_busy.val() {
+                    self.err.next = self.e_busy.val();
+                }
+            } else if self.pwrite.val() & self.is_msgw.val() & !self.active.q.val() {
+                self.err.next = self.e_seq.val();
             }
-        } else if self.pwrite.val() & self.is_msgw.val() & !self.active.q.val() {
-            self.err.next = self.e_seq.val();
         }
-        self.ok_write.next = self.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
-        self.ok_read.next = self.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
+        self.ok_write.next = self.front.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
+        self.ok_read.next = self.front.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
 
         // ---- Message word: pwdata made a big-endian SHA word, its strobed bytes kept over the
         // partial word's earlier bytes. KEY writes (pstrb 1111, never continuing) take it whole.
@@ -810,7 +474,7 @@ impl Logic for Sha256Engine {
             & !self.cont_word.val()
             & (self.buf_full.val() | self.draining.q.val());
         self.pready.next = !self.stall.val();
-        self.pslverr.next = self.access.val() & (self.err.val() != self.e_none.val());
+        self.pslverr.next = self.front.access.val() & (self.err.val() != self.e_none.val());
 
         // ---- Sequencing of dispatched and finished blocks.
         if self.core.start.val() {
@@ -877,16 +541,13 @@ impl Logic for Sha256Engine {
 
         // ---- Register writes (only error-free, completing transfers).
         if self.ok_write.val() & !self.stall.val() {
-            if self.is_ctrl.val() {
+            if self.front.is_ctrl.val() {
                 self.ctrl_hmac.d.next = self.pwdata.val().get_bit(0);
                 self.ctrl_keysel.d.next = self.pwdata.val().get_bit(1);
             }
-            if self.is_key.val() {
+            if self.front.is_key.val() {
                 self.key_ram.we.next = true;
                 self.key_mask.d.next = self.key_mask.q.val() | self.key_oh.val();
-            }
-            if self.is_err.val() {
-                self.err_info.d.next = self.zero32.val();
             }
             if self.is_msgw.val() {
                 self.buf_ram.we.next = true;
@@ -906,13 +567,13 @@ impl Logic for Sha256Engine {
                 if !self.pstrb.val().get_bit(3) {
                     self.part_be.d.next = self.merged_be.val();
                 }
-                if self.is_msglast.val() {
+                if self.front.is_msg_last.val() {
                     self.active.d.next = false;
                     self.finishing.d.next = true;
                     self.pend_pad1.d.next = true;
                 }
             }
-            if self.is_cmd.val() {
+            if self.front.is_cmd.val() {
                 if self.cmd_start.val() {
                     self.active.d.next = true;
                     self.finishing.d.next = false;
@@ -967,20 +628,13 @@ impl Logic for Sha256Engine {
             }
         }
 
-        // ---- Error log: the first error is kept, later ones only set OVERFLOW.
-        self.ze_master.a.next = self.pmaster.val();
-        self.ze_addr.a.next = self.paddr.val();
-        if self.access.val() & (self.err.val() != self.e_none.val()) {
-            if self.err_info.q.val() == self.zero32.val() {
-                self.err_info.d.next = self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16);
-                if self.pwrite.val() {
-                    self.err_info.d.next =
-                        self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16) | self.bit8.val();
-                }
-            } else {
-                self.err_info.d.next = self.err_info.q.val() | self.bit31.val();
-            }
-        }
+        // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
+        self.log.access.next = self.front.access.val();
+        self.log.err.next = self.err.val().get_bits::<4>(0);
+        self.log.pwrite.next = self.pwrite.val();
+        self.log.pmaster.next = self.pmaster.val();
+        self.log.paddr.next = self.paddr.val();
+        self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
 
         // ---- Read data. DIGEST is zero until valid, so no intermediate state is ever visible.
         self.ze_words.a.next = self.nwords.q.val();
@@ -989,14 +643,14 @@ impl Logic for Sha256Engine {
             | ((self.h_word.val() >> 8) & self.byte1.val())
             | ((self.h_word.val() >> 24) & self.mask1.val());
         self.rdata.next = self.zero32.val();
-        if self.is_ctrl.val() {
+        if self.front.is_ctrl.val() {
             if self.ctrl_hmac.q.val() {
                 self.rdata.next = self.bit0.val();
             }
             if self.ctrl_keysel.q.val() {
                 self.rdata.next = self.rdata.val() | self.bit1.val();
             }
-        } else if self.is_status.val() {
+        } else if self.front.is_status.val() {
             self.rdata.next = self.ze_words.y.val() << 4;
             if self.core.busy.val() {
                 self.rdata.next = self.rdata.val() | self.bit0.val();
@@ -1007,16 +661,16 @@ impl Logic for Sha256Engine {
             if self.active.q.val() {
                 self.rdata.next = self.rdata.val() | self.bit2.val();
             }
-            if self.err_info.q.val() != self.zero32.val() {
+            if self.log.info.val() != self.zero32.val() {
                 self.rdata.next = self.rdata.val() | self.bit3.val();
             }
-        } else if self.is_err.val() {
-            self.rdata.next = self.err_info.q.val();
-        } else if self.is_msglen.val() {
+        } else if self.front.is_err_info.val() {
+            self.rdata.next = self.log.info.val();
+        } else if self.front.is_msg_len.val() {
             self.rdata.next = self.msg_len.q.val();
-        } else if self.is_id.val() {
+        } else if self.front.is_id.val() {
             self.rdata.next = self.block_id.val();
-        } else if self.is_digest.val() & self.done_r.q.val() {
+        } else if self.front.is_digest.val() & self.done_r.q.val() {
             self.rdata.next = self.h_word_le.val();
         }
         self.prdata.next = self.zero32.val();

@@ -1,6 +1,6 @@
 //! Register map of the SHA-256/HMAC engine: the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register};
+use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, ANY};
 
 pub const CTRL_HMAC_EN: Field = Field { name: "HMAC_EN", lsb: 0, width: 1, desc: "1: HMAC-SHA256; 0: plain SHA-256" };
 pub const CTRL_KEY_SEL: Field = Field { name: "KEY_SEL", lsb: 1, width: 1, desc: "HMAC key source. 0: KEY registers; 1: key input port (sideload, 32 bytes)" };
@@ -22,16 +22,16 @@ pub const ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc:
 pub const ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
 pub const ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
 
-pub const CTRL: Register = Register { name: "CTRL", offset: 0x00, count: 1, access: Access::Rw, reset: 0, desc: "Mode and key selection. Writable only while idle (no operation started, or digest valid)", fields: &[CTRL_HMAC_EN, CTRL_KEY_SEL] };
-pub const CMD: Register = Register { name: "CMD", offset: 0x04, count: 1, access: Access::Wo, reset: 0, desc: "Commands. Exactly one bit per write", fields: &[CMD_START, CMD_FINISH, CMD_ABORT, CMD_WIPE_KEY] };
-pub const STATUS: Register = Register { name: "STATUS", offset: 0x08, count: 1, access: Access::Ro, reset: 0, desc: "Engine status", fields: &[STATUS_BUSY, STATUS_DIGEST_VALID, STATUS_MSG_READY, STATUS_ERR, STATUS_BUF_WORDS] };
-pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x0C, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW] };
-pub const MSG: Register = Register { name: "MSG", offset: 0x10, count: 1, access: Access::Wo, reset: 0, desc: "Message data. Byte i of the word is PWDATA[8i+7:8i]. PSTRB is one contiguous run of lanes starting at the first free lane of the word: 0b0001/0b0011/0b0111/0b1111 for a new word, then (after a partial word of k bytes) lanes k and up, e.g. 0b0011 then 0b0100. Stalls (PREADY low) while the buffer is full and the core busy; a write continuing a partial word never stalls", fields: &[] };
-pub const MSG_LAST: Register = Register { name: "MSG_LAST", offset: 0x14, count: 1, access: Access::Wo, reset: 0, desc: "As MSG, and then FINISH in the same transfer", fields: &[] };
-pub const MSG_LEN: Register = Register { name: "MSG_LEN", offset: 0x18, count: 1, access: Access::Ro, reset: 0, desc: "Message bytes accepted since START (low 32 bits; excludes HMAC key blocks)", fields: &[] };
-pub const ID: Register = Register { name: "ID", offset: 0x1C, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version", fields: &[] };
-pub const DIGEST: Register = Register { name: "DIGEST", offset: 0x20, count: 8, access: Access::Ro, reset: 0, desc: "Digest or HMAC tag, bytes 4i..4i+3 in DIGEST[i] (little-endian within the word, as memcpy reads it). Reads 0 unless DIGEST_VALID", fields: &[] };
-pub const KEY: Register = Register { name: "KEY", offset: 0x40, count: 16, access: Access::Wo, reset: 0, desc: "HMAC key K0: bytes 4i..4i+3 (little-endian within the word). A key shorter than 64 bytes is zero-padded by software (WIPE_KEY, then write it); a longer one is hashed first. Write-only: never readable. Writable only while idle", fields: &[] };
+pub const CTRL: Register = Register { name: "CTRL", offset: 0x00, count: 1, access: Access::Rw, reset: 0, desc: "Mode and key selection. Writable only while idle (no operation started, or digest valid)", fields: &[CTRL_HMAC_EN, CTRL_KEY_SEL], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const CMD: Register = Register { name: "CMD", offset: 0x04, count: 1, access: Access::Wo, reset: 0, desc: "Commands. Exactly one bit per write", fields: &[CMD_START, CMD_FINISH, CMD_ABORT, CMD_WIPE_KEY], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const STATUS: Register = Register { name: "STATUS", offset: 0x08, count: 1, access: Access::Ro, reset: 0, desc: "Engine status", fields: &[STATUS_BUSY, STATUS_DIGEST_VALID, STATUS_MSG_READY, STATUS_ERR, STATUS_BUF_WORDS], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x0C, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const MSG: Register = Register { name: "MSG", offset: 0x10, count: 1, access: Access::Wo, reset: 0, desc: "Message data. Byte i of the word is PWDATA[8i+7:8i]. PSTRB is one contiguous run of lanes starting at the first free lane of the word: 0b0001/0b0011/0b0111/0b1111 for a new word, then (after a partial word of k bytes) lanes k and up, e.g. 0b0011 then 0b0100. Stalls (PREADY low) while the buffer is full and the core busy; a write continuing a partial word never stalls", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const MSG_LAST: Register = Register { name: "MSG_LAST", offset: 0x14, count: 1, access: Access::Wo, reset: 0, desc: "As MSG, and then FINISH in the same transfer", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const MSG_LEN: Register = Register { name: "MSG_LEN", offset: 0x18, count: 1, access: Access::Ro, reset: 0, desc: "Message bytes accepted since START (low 32 bits; excludes HMAC key blocks)", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const ID: Register = Register { name: "ID", offset: 0x1C, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const DIGEST: Register = Register { name: "DIGEST", offset: 0x20, count: 8, access: Access::Ro, reset: 0, desc: "Digest or HMAC tag, bytes 4i..4i+3 in DIGEST[i] (little-endian within the word, as memcpy reads it). Reads 0 unless DIGEST_VALID", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const KEY: Register = Register { name: "KEY", offset: 0x40, count: 16, access: Access::Wo, reset: 0, desc: "HMAC key K0: bytes 4i..4i+3 (little-endian within the word). A key shorter than 64 bytes is zero-padded by software (WIPE_KEY, then write it); a longer one is hashed first. Write-only: never readable. Writable only while idle", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
 
 pub const BLOCK_ID: u32 = 0x5348_0100;
 

@@ -138,22 +138,16 @@ crate::hdl_block! {
     }
 }
 
-impl Logic for Soc {
+crate::hdl_logic! {
     #[hdl_gen]
+    Soc;
+    reset [sec, arb, security, mbox]
+    clock [app]
     fn update(&mut self) {
-        self.sec.clock.next = self.clock.val();
-        self.app.clock.next = self.clock.val();
-        self.arb.clock.next = self.clock.val();
-        self.security.clock.next = self.clock.val();
-        self.mbox.clock.next = self.clock.val();
-        self.sec.rst_n.next = self.rst_n.val();
         // The application core runs only under a locked firewall: it leaves reset when the
         // security core sets LOCK (a flop, so the reset has no glitch), and not before.
         self.app_rst_n.next = self.rst_n.val() & self.security.fw_locked.val();
         self.app.rst_n.next = self.app_rst_n.val();
-        self.arb.rst_n.next = self.rst_n.val();
-        self.security.rst_n.next = self.rst_n.val();
-        self.mbox.rst_n.next = self.rst_n.val();
 
         // Each node's master ID is fixed here: no software can change it.
         self.sec.hmaster.next = self.master_sec.val();

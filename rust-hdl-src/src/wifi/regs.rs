@@ -1,14 +1,6 @@
 //! Register map of the Wi-Fi arbiter: the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register};
-
-/// Which master may touch a register (reads and writes alike); anyone else gets `ERR_MASTER`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Owner {
-    Any,
-    Sec,
-    App,
-}
+use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, ANY, SEC, APP};
 
 pub use crate::common::masters::{MASTER_APP, MASTER_IO0, MASTER_IO1, MASTER_SEC};
 
@@ -46,69 +38,34 @@ const RW: Access = Access::Rw;
 const RO: Access = Access::Ro;
 const WO: Access = Access::Wo;
 
-pub const ID: Register = Register { name: "ID", offset: 0x000, count: 1, access: RO, reset: BLOCK_ID, desc: "Block identifier and version. Any master", fields: &[] };
-pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "SEC only. Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW] };
-pub const SEC_STATUS: Register = Register { name: "SEC_STATUS", offset: 0x008, count: 1, access: RO, reset: 0, desc: "SEC only. Arbiter status for the security core", fields: &[SEC_STATUS_REQ_PENDING, SEC_STATUS_CMD_BUSY, SEC_STATUS_CMD_DONE, SEC_STATUS_EVT_VALID, SEC_STATUS_ERR, SEC_STATUS_REQ_LEVEL, SEC_STATUS_CPL_LEVEL] };
-pub const APP_STATUS: Register = Register { name: "APP_STATUS", offset: 0x00C, count: 1, access: RO, reset: 0, desc: "APP only. Mailbox status for the application core", fields: &[APP_STATUS_LAST_SEQ, APP_STATUS_REQ_LEVEL, APP_STATUS_CPL_LEVEL, APP_STATUS_FULL] };
-pub const REQ_OP: Register = Register { name: "REQ_OP", offset: 0x010, count: 1, access: RW, reset: 0, desc: "APP only. Staged request: operation code", fields: &[OP] };
-pub const REQ_ARG0: Register = Register { name: "REQ_ARG0", offset: 0x014, count: 1, access: RW, reset: 0, desc: "APP only. Staged request: argument 0", fields: &[] };
-pub const REQ_ARG1: Register = Register { name: "REQ_ARG1", offset: 0x018, count: 1, access: RW, reset: 0, desc: "APP only. Staged request: argument 1", fields: &[] };
-pub const REQ_PUSH: Register = Register { name: "REQ_PUSH", offset: 0x01C, count: 1, access: WO, reset: 0, desc: "APP only. Enqueue {LAST_SEQ+1, REQ_OP, REQ_ARG0, REQ_ARG1}; ERR_FULL when QUEUE_DEPTH requests are outstanding", fields: &[GO] };
-pub const APP_CPL: Register = Register { name: "APP_CPL", offset: 0x020, count: 1, access: RO, reset: 0, desc: "APP only. Oldest completion; 0 if none", fields: &[APP_CPL_SEQ, APP_CPL_STATUS, APP_CPL_VALID] };
-pub const APP_CPL_POP: Register = Register { name: "APP_CPL_POP", offset: 0x024, count: 1, access: WO, reset: 0, desc: "APP only. Drop the oldest completion; ERR_EMPTY if none", fields: &[GO] };
-pub const SEC_REQ_OP: Register = Register { name: "SEC_REQ_OP", offset: 0x040, count: 1, access: RO, reset: 0, desc: "SEC only. Head request: operation code (0 if none)", fields: &[] };
-pub const SEC_REQ_ARG0: Register = Register { name: "SEC_REQ_ARG0", offset: 0x044, count: 1, access: RO, reset: 0, desc: "SEC only. Head request: argument 0 (0 if none)", fields: &[] };
-pub const SEC_REQ_ARG1: Register = Register { name: "SEC_REQ_ARG1", offset: 0x048, count: 1, access: RO, reset: 0, desc: "SEC only. Head request: argument 1 (0 if none)", fields: &[] };
-pub const SEC_REQ_SEQ: Register = Register { name: "SEC_REQ_SEQ", offset: 0x04C, count: 1, access: RO, reset: 0, desc: "SEC only. Head request: seq (0 if none)", fields: &[] };
-pub const SEC_COMPLETE: Register = Register { name: "SEC_COMPLETE", offset: 0x050, count: 1, access: WO, reset: 0, desc: "SEC only. Pop the head request and post its completion {seq, STATUS}; ERR_EMPTY if none", fields: &[SEC_COMPLETE_STATUS, SEC_COMPLETE_SEQ] };
-pub const WIFI_CMD_OP: Register = Register { name: "WIFI_CMD_OP", offset: 0x060, count: 1, access: RW, reset: 0, desc: "SEC only. Drives wifi_cmd_op. ERR_BUSY while wifi_cmd_valid", fields: &[OP] };
-pub const WIFI_CMD_ARG0: Register = Register { name: "WIFI_CMD_ARG0", offset: 0x064, count: 1, access: RW, reset: 0, desc: "SEC only. Drives wifi_cmd_arg0. ERR_BUSY while wifi_cmd_valid", fields: &[] };
-pub const WIFI_CMD_ARG1: Register = Register { name: "WIFI_CMD_ARG1", offset: 0x068, count: 1, access: RW, reset: 0, desc: "SEC only. Drives wifi_cmd_arg1. ERR_BUSY while wifi_cmd_valid", fields: &[] };
-pub const WIFI_CMD_SEQ: Register = Register { name: "WIFI_CMD_SEQ", offset: 0x06C, count: 1, access: RW, reset: 0, desc: "SEC only. Drives wifi_cmd_seq. ERR_BUSY while wifi_cmd_valid", fields: &[SEQ] };
-pub const WIFI_CMD_GO: Register = Register { name: "WIFI_CMD_GO", offset: 0x070, count: 1, access: WO, reset: 0, desc: "SEC only. Raise wifi_cmd_valid until the command is taken (valid && ready at an edge); ERR_BUSY if it is still offered", fields: &[GO] };
-pub const WIFI_CMD_ACK: Register = Register { name: "WIFI_CMD_ACK", offset: 0x074, count: 1, access: WO, reset: 0, desc: "SEC only. Clear SEC_STATUS.CMD_DONE", fields: &[GO] };
-pub const EVT_DATA: Register = Register { name: "EVT_DATA", offset: 0x080, count: 1, access: RO, reset: 0, desc: "SEC only. Buffered Wi-Fi event word (0 if none)", fields: &[] };
-pub const EVT_POP: Register = Register { name: "EVT_POP", offset: 0x084, count: 1, access: WO, reset: 0, desc: "SEC only. Drop the buffered event, so the next one can be taken; ERR_EMPTY if none", fields: &[GO] };
+pub const ID: Register = Register { name: "ID", offset: 0x000, count: 1, access: RO, reset: BLOCK_ID, desc: "Block identifier and version. Any master", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const SEC_STATUS: Register = Register { name: "SEC_STATUS", offset: 0x008, count: 1, access: RO, reset: 0, desc: "Arbiter status for the security core", fields: &[SEC_STATUS_REQ_PENDING, SEC_STATUS_CMD_BUSY, SEC_STATUS_CMD_DONE, SEC_STATUS_EVT_VALID, SEC_STATUS_ERR, SEC_STATUS_REQ_LEVEL, SEC_STATUS_CPL_LEVEL], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const APP_STATUS: Register = Register { name: "APP_STATUS", offset: 0x00C, count: 1, access: RO, reset: 0, desc: "Mailbox status for the application core", fields: &[APP_STATUS_LAST_SEQ, APP_STATUS_REQ_LEVEL, APP_STATUS_CPL_LEVEL, APP_STATUS_FULL], readers: APP, writers: APP, csr: CsrTest::Full };
+pub const REQ_OP: Register = Register { name: "REQ_OP", offset: 0x010, count: 1, access: RW, reset: 0, desc: "Staged request: operation code", fields: &[OP], readers: APP, writers: APP, csr: CsrTest::Full };
+pub const REQ_ARG0: Register = Register { name: "REQ_ARG0", offset: 0x014, count: 1, access: RW, reset: 0, desc: "Staged request: argument 0", fields: &[], readers: APP, writers: APP, csr: CsrTest::Full };
+pub const REQ_ARG1: Register = Register { name: "REQ_ARG1", offset: 0x018, count: 1, access: RW, reset: 0, desc: "Staged request: argument 1", fields: &[], readers: APP, writers: APP, csr: CsrTest::Full };
+pub const REQ_PUSH: Register = Register { name: "REQ_PUSH", offset: 0x01C, count: 1, access: WO, reset: 0, desc: "Enqueue {LAST_SEQ+1, REQ_OP, REQ_ARG0, REQ_ARG1}; ERR_FULL when QUEUE_DEPTH requests are outstanding", fields: &[GO], readers: APP, writers: APP, csr: CsrTest::Full };
+pub const APP_CPL: Register = Register { name: "APP_CPL", offset: 0x020, count: 1, access: RO, reset: 0, desc: "Oldest completion; 0 if none", fields: &[APP_CPL_SEQ, APP_CPL_STATUS, APP_CPL_VALID], readers: APP, writers: APP, csr: CsrTest::Full };
+pub const APP_CPL_POP: Register = Register { name: "APP_CPL_POP", offset: 0x024, count: 1, access: WO, reset: 0, desc: "Drop the oldest completion; ERR_EMPTY if none", fields: &[GO], readers: APP, writers: APP, csr: CsrTest::Full };
+pub const SEC_REQ_OP: Register = Register { name: "SEC_REQ_OP", offset: 0x040, count: 1, access: RO, reset: 0, desc: "Head request: operation code (0 if none)", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const SEC_REQ_ARG0: Register = Register { name: "SEC_REQ_ARG0", offset: 0x044, count: 1, access: RO, reset: 0, desc: "Head request: argument 0 (0 if none)", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const SEC_REQ_ARG1: Register = Register { name: "SEC_REQ_ARG1", offset: 0x048, count: 1, access: RO, reset: 0, desc: "Head request: argument 1 (0 if none)", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const SEC_REQ_SEQ: Register = Register { name: "SEC_REQ_SEQ", offset: 0x04C, count: 1, access: RO, reset: 0, desc: "Head request: seq (0 if none)", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const SEC_COMPLETE: Register = Register { name: "SEC_COMPLETE", offset: 0x050, count: 1, access: WO, reset: 0, desc: "Pop the head request and post its completion {seq, STATUS}; ERR_EMPTY if none", fields: &[SEC_COMPLETE_STATUS, SEC_COMPLETE_SEQ], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const WIFI_CMD_OP: Register = Register { name: "WIFI_CMD_OP", offset: 0x060, count: 1, access: RW, reset: 0, desc: "Drives wifi_cmd_op. ERR_BUSY while wifi_cmd_valid", fields: &[OP], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const WIFI_CMD_ARG0: Register = Register { name: "WIFI_CMD_ARG0", offset: 0x064, count: 1, access: RW, reset: 0, desc: "Drives wifi_cmd_arg0. ERR_BUSY while wifi_cmd_valid", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const WIFI_CMD_ARG1: Register = Register { name: "WIFI_CMD_ARG1", offset: 0x068, count: 1, access: RW, reset: 0, desc: "Drives wifi_cmd_arg1. ERR_BUSY while wifi_cmd_valid", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const WIFI_CMD_SEQ: Register = Register { name: "WIFI_CMD_SEQ", offset: 0x06C, count: 1, access: RW, reset: 0, desc: "Drives wifi_cmd_seq. ERR_BUSY while wifi_cmd_valid", fields: &[SEQ], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const WIFI_CMD_GO: Register = Register { name: "WIFI_CMD_GO", offset: 0x070, count: 1, access: WO, reset: 0, desc: "Raise wifi_cmd_valid until the command is taken (valid && ready at an edge); ERR_BUSY if it is still offered", fields: &[GO], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const WIFI_CMD_ACK: Register = Register { name: "WIFI_CMD_ACK", offset: 0x074, count: 1, access: WO, reset: 0, desc: "Clear SEC_STATUS.CMD_DONE", fields: &[GO], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const EVT_DATA: Register = Register { name: "EVT_DATA", offset: 0x080, count: 1, access: RO, reset: 0, desc: "Buffered Wi-Fi event word (0 if none)", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const EVT_POP: Register = Register { name: "EVT_POP", offset: 0x084, count: 1, access: WO, reset: 0, desc: "Drop the buffered event, so the next one can be taken; ERR_EMPTY if none", fields: &[GO], readers: SEC, writers: SEC, csr: CsrTest::Full };
 
-/// Who may access each register. Every register of `MAP` is listed exactly once.
-pub const OWNERS: &[(Register, Owner)] = &[
-    (ID, Owner::Any),
-    (ERR_INFO, Owner::Sec),
-    (SEC_STATUS, Owner::Sec),
-    (APP_STATUS, Owner::App),
-    (REQ_OP, Owner::App),
-    (REQ_ARG0, Owner::App),
-    (REQ_ARG1, Owner::App),
-    (REQ_PUSH, Owner::App),
-    (APP_CPL, Owner::App),
-    (APP_CPL_POP, Owner::App),
-    (SEC_REQ_OP, Owner::Sec),
-    (SEC_REQ_ARG0, Owner::Sec),
-    (SEC_REQ_ARG1, Owner::Sec),
-    (SEC_REQ_SEQ, Owner::Sec),
-    (SEC_COMPLETE, Owner::Sec),
-    (WIFI_CMD_OP, Owner::Sec),
-    (WIFI_CMD_ARG0, Owner::Sec),
-    (WIFI_CMD_ARG1, Owner::Sec),
-    (WIFI_CMD_SEQ, Owner::Sec),
-    (WIFI_CMD_GO, Owner::Sec),
-    (WIFI_CMD_ACK, Owner::Sec),
-    (EVT_DATA, Owner::Sec),
-    (EVT_POP, Owner::Sec),
-];
-
-/// The owner of a register of `MAP`.
-pub fn owner(reg: &Register) -> Owner {
-    OWNERS.iter().find(|(r, _)| r.name == reg.name).map(|(_, o)| *o).expect("register without owner")
-}
-
-/// May master `pmaster` access `reg`?
+/// May master `pmaster` access `reg`? Reads and writes have the same rule here (each register's
+/// `readers` equal its `writers`: one owner, or any master).
 pub fn allowed(reg: &Register, pmaster: u32) -> bool {
-    match owner(reg) {
-        Owner::Any => true,
-        Owner::Sec => pmaster == MASTER_SEC,
-        Owner::App => pmaster == MASTER_APP,
-    }
+    reg.allows(pmaster, false)
 }
 
 pub const BLOCK_ID: u32 = 0x5746_0100;
@@ -178,13 +135,14 @@ mod tests {
     #[test]
     fn every_register_has_one_owner_and_fields_fit() {
         for r in MAP.regs {
-            assert_eq!(OWNERS.iter().filter(|(o, _)| o.name == r.name).count(), 1, "{}", r.name);
+            // One owner (or any master) for reads and writes alike.
+            assert_eq!(r.readers, r.writers, "{}", r.name);
+            assert!(r.readers == ANY || r.readers.count_ones() == 1, "{}", r.name);
             let mut used = 0u32;
             for f in r.fields {
                 assert_eq!(used & f.mask(), 0, "{}.{} overlaps", r.name, f.name);
                 used |= f.mask();
             }
         }
-        assert_eq!(OWNERS.len(), MAP.regs.len());
     }
 }

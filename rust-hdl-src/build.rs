@@ -1,0 +1,153 @@
+//! Generates each APB block's register front end (`RegFront`) from its register map.
+//!
+//! The map (`src/<ip>/regs.rs`, compiled here through `pluton-regs`) is the one source: the
+//! front end decodes every register into an `is_<name>` output and gives the checks every APB
+//! block makes, in the documented order (unmapped or misaligned, wrong master, read of a WO
+//! register, write to a RO one), as `err`, with a partial-strobe write flagged in `strb_part`.
+//! The block's datapath then writes only its own rules, its registers and its read mux.
+
+use pluton_regs::common::regmap::{Access, RegMap, Register, ANY};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// The maps that get a front end, and the file each IP includes.
+fn maps() -> Vec<(&'static str, &'static RegMap)> {
+    vec![
+        ("sha256", &pluton_regs::sha256::regs::MAP),
+        ("otp", &pluton_regs::otp::regs::MAP),
+        ("wifi", &pluton_regs::wifi::regs::MAP),
+        ("mailbox", &pluton_regs::mailbox::regs::MAP),
+        ("uart", &pluton_regs::m0sys::regs::UART_MAP),
+    ]
+}
+
+fn main() {
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    for (name, map) in maps() {
+        std::fs::write(out.join(format!("{name}_front.rs")), front(map)).expect("writing the generated front end");
+    }
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src");
+}
+
+fn port(r: &Register) -> String {
+    format!("is_{}", r.name.to_lowercase())
+}
+
+/// The test for "`paddr` is in register `r`": an equality for one word; for an array on an
+/// aligned power-of-two span, the high bits and `aligned`; otherwise a range.
+fn decode(r: &Register, aw: u32, consts: &mut String) -> String {
+    let name = r.name.to_lowercase();
+    let span = 4 * r.count;
+    if r.count == 1 {
+        writeln!(consts, "        k_{name}: {aw} = {:#x},", r.offset).unwrap();
+        format!("self.paddr.val() == self.k_{name}.val()")
+    } else if span.is_power_of_two() && r.offset % span == 0 {
+        let low = span.trailing_zeros();
+        let hi = aw - low;
+        writeln!(consts, "        k_{name}: {hi} = {:#x},", r.offset >> low).unwrap();
+        format!("self.aligned.val() & (self.paddr.val().get_bits::<{hi}>({low}) == self.k_{name}.val())")
+    } else {
+        writeln!(consts, "        k_{name}_lo: {aw} = {:#x},", r.offset).unwrap();
+        writeln!(consts, "        k_{name}_end: {aw} = {:#x},", r.offset + span).unwrap();
+        format!("self.aligned.val() & (self.paddr.val() >= self.k_{name}_lo.val()) & (self.paddr.val() < self.k_{name}_end.val())")
+    }
+}
+
+fn front(map: &RegMap) -> String {
+    let aw = map.addr_bits;
+    let regs = map.regs;
+    let mut consts = String::new();
+    let mut logic = String::new();
+    let has = |name: &str| map.constants.iter().any(|c| c.name == name);
+    for code in ["ERR_UNMAPPED", "ERR_MASTER", "ERR_READ_WO", "ERR_WRITE_RO"] {
+        if has(code) {
+            writeln!(consts, "        e_{}: 32 = {},", code[4..].to_lowercase(), map.constant(code)).unwrap();
+        }
+    }
+    writeln!(consts, "        e_none: 32 = 0,\n        z2: 2 = 0,\n        strb_all: 4 = 0xf,").unwrap();
+
+    writeln!(logic, "        self.access.next = self.psel.val() & self.penable.val();").unwrap();
+    writeln!(logic, "        self.aligned.next = self.paddr.val().get_bits::<2>(0) == self.z2.val();").unwrap();
+    for r in regs {
+        let test = decode(r, aw, &mut consts);
+        writeln!(logic, "        self.{}.next = {test};", port(r)).unwrap();
+    }
+    let any = |f: &dyn Fn(&Register) -> bool| -> String {
+        let terms: Vec<String> = regs.iter().filter(|r| f(r)).map(|r| format!("self.{}.val()", port(r))).collect();
+        if terms.is_empty() { "false".into() } else { terms.join(" | ") }
+    };
+    writeln!(logic, "        self.mapped.next = {};", any(&|_| true)).unwrap();
+    writeln!(logic, "        self.wo.next = {};", any(&|r| r.access == Access::Wo)).unwrap();
+    writeln!(logic, "        self.ro.next = {};", any(&|r| r.access == Access::Ro)).unwrap();
+    // The master rule: only registers not open to every requester need a term.
+    let ruled: Vec<&Register> = regs.iter().filter(|r| r.readers != ANY || r.writers != ANY).collect();
+    let mut deny = Vec::new();
+    for r in &ruled {
+        let name = r.name.to_lowercase();
+        writeln!(consts, "        m_{name}_r: 16 = {:#x},\n        m_{name}_w: 16 = {:#x},", r.readers, r.writers).unwrap();
+        deny.push(format!(
+            "(self.{p}.val() & !self.pwrite.val() & !self.m_{name}_r.val().get_bit(self.pmaster.val().index()))\n            | (self.{p}.val() & self.pwrite.val() & !self.m_{name}_w.val().get_bit(self.pmaster.val().index()))",
+            p = port(r)
+        ));
+    }
+    if !ruled.is_empty() {
+        assert!(has("ERR_MASTER"), "{}: registers with master rules need ERR_MASTER", map.module);
+        writeln!(logic, "        self.denied.next = {};", deny.join("\n            | ")).unwrap();
+    }
+    writeln!(logic, "        self.err.next = self.e_none.val();").unwrap();
+    writeln!(logic, "        if !self.mapped.val() {{\n            self.err.next = self.e_unmapped.val();").unwrap();
+    if !ruled.is_empty() {
+        writeln!(logic, "        }} else if self.denied.val() {{\n            self.err.next = self.e_master.val();").unwrap();
+    }
+    writeln!(logic, "        }} else if !self.pwrite.val() & self.wo.val() {{\n            self.err.next = self.e_read_wo.val();").unwrap();
+    writeln!(logic, "        }} else if self.pwrite.val() & self.ro.val() {{\n            self.err.next = self.e_write_ro.val();\n        }}").unwrap();
+    writeln!(logic, "        self.strb_part.next = self.pwrite.val() & (self.pstrb.val() != self.strb_all.val());").unwrap();
+
+    let mut ports = String::new();
+    for r in regs {
+        writeln!(ports, "        /// `paddr` is in `{}`.\n        {}: Signal<Out, bool>,", r.name, port(r)).unwrap();
+    }
+    format!(
+        r#"// Generated by build.rs from the register map of `{module}`. Do not edit.
+
+crate::hdl_block! {{
+    /// APB decode and the common access checks of `{module}`, generated from its register map.
+    RegFront
+    ports {{
+        psel: Signal<In, bool>,
+        penable: Signal<In, bool>,
+        pwrite: Signal<In, bool>,
+        paddr: Signal<In, Bits<{aw}>>,
+        pstrb: Signal<In, Bits<4>>,
+{pmaster}        /// The access phase of a transfer (`psel & penable`).
+        access: Signal<Out, bool>,
+{ports}        /// The common checks' verdict, in the documented order: 0 (none), then ERR_UNMAPPED
+        /// (unmapped or misaligned), ERR_MASTER, ERR_READ_WO, ERR_WRITE_RO.
+        err: Signal<Out, Bits<32>>,
+        /// A write whose `pstrb` is not 0b1111 (refused unless the register says otherwise).
+        strb_part: Signal<Out, bool>,
+    }}
+    consts {{
+{consts}    }}
+    fields {{
+        aligned: Signal<Local, bool>,
+        mapped: Signal<Local, bool>,
+        wo: Signal<Local, bool>,
+        ro: Signal<Local, bool>,
+{denied}    }}
+}}
+
+crate::hdl_logic! {{
+    #[hdl_gen]
+    RegFront;
+    fn update(&mut self) {{
+{logic}    }}
+}}
+"#,
+        module = map.module,
+        // Only a map with master rules reads `pmaster`.
+        pmaster = if ruled.is_empty() { "" } else { "        pmaster: Signal<In, Bits<4>>,\n" },
+        denied = if ruled.is_empty() { "" } else { "        denied: Signal<Local, bool>,\n" },
+    )
+}
