@@ -251,7 +251,6 @@
 
 
 
-
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
 
     // Module arguments
@@ -7697,17 +7696,7 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     output reg  intr_tx;
 
     // Constant declarations
-    localparam  a_txdata = 12'h0;
-    localparam  a_status = 12'h4;
-    localparam  a_div = 12'h8;
-    localparam  a_ctrl = 12'hc;
-    localparam  a_err = 12'h10;
-    localparam  a_id = 12'h14;
-    localparam  strb_f = 4'hf;
     localparam  e_none = 32'h0;
-    localparam  e_unmapped = 32'h1;
-    localparam  e_read_wo = 32'h2;
-    localparam  e_write_ro = 32'h3;
     localparam  e_busy = 32'h4;
     localparam  e_strb = 32'h6;
     localparam  e_value = 32'h7;
@@ -7725,14 +7714,31 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     localparam  bit_busy = 32'h1;
     localparam  bit_err = 32'h2;
     localparam  bit_ie = 32'h1;
-    localparam  bit_write = 32'h100;
-    localparam  bit_overflow = 32'h80000000;
 
     // Stub signals
-    reg  [3:0] ze_master__a;
-    wire  [31:0] ze_master__y;
-    reg  [11:0] ze_addr__a;
-    wire  [31:0] ze_addr__y;
+    reg  front__psel;
+    reg  front__penable;
+    reg  front__pwrite;
+    reg  [11:0] front__paddr;
+    reg  [3:0] front__pstrb;
+    wire  front__access;
+    wire  front__is_txdata;
+    wire  front__is_status;
+    wire  front__is_div;
+    wire  front__is_ctrl;
+    wire  front__is_err_info;
+    wire  front__is_id;
+    wire  [31:0] front__err;
+    wire  front__strb_part;
+    reg  log__clock;
+    reg  log__rst_n;
+    reg  log__access;
+    reg  [3:0] log__err;
+    reg  log__pwrite;
+    reg  [3:0] log__pmaster;
+    reg  [11:0] log__paddr;
+    reg  log__clear;
+    wire  [31:0] log__info;
     reg  [15:0] ze_div__a;
     wire  [31:0] ze_div__y;
     reg  [15:0] div__d;
@@ -7743,10 +7749,6 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     wire  tx_ie__q;
     reg  tx_ie__clock;
     reg  tx_ie__rst_n;
-    reg  [31:0] err_info__d;
-    wire  [31:0] err_info__q;
-    reg  err_info__clock;
-    reg  err_info__rst_n;
     reg  [3:0] bitcnt__d;
     wire  [3:0] bitcnt__q;
     reg  bitcnt__clock;
@@ -7773,13 +7775,6 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     reg  tx_byte_r__rst_n;
 
     // Local signals
-    reg  access;
-    reg  is_txdata;
-    reg  is_status;
-    reg  is_div;
-    reg  is_ctrl;
-    reg  is_err;
-    reg  is_id;
     reg  busy;
     reg  [31:0] err;
     reg  ok_write;
@@ -7787,13 +7782,32 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     reg  [31:0] rdata;
 
     // Sub module instances
-    pluton_m0sys_node_uart_ze_master ze_master(
-        .a(ze_master__a),
-        .y(ze_master__y)
+    pluton_m0sys_node_uart_front front(
+        .psel(front__psel),
+        .penable(front__penable),
+        .pwrite(front__pwrite),
+        .paddr(front__paddr),
+        .pstrb(front__pstrb),
+        .access(front__access),
+        .is_txdata(front__is_txdata),
+        .is_status(front__is_status),
+        .is_div(front__is_div),
+        .is_ctrl(front__is_ctrl),
+        .is_err_info(front__is_err_info),
+        .is_id(front__is_id),
+        .err(front__err),
+        .strb_part(front__strb_part)
     );
-    pluton_m0sys_node_uart_ze_addr ze_addr(
-        .a(ze_addr__a),
-        .y(ze_addr__y)
+    pluton_m0sys_node_uart_log log(
+        .clock(log__clock),
+        .rst_n(log__rst_n),
+        .access(log__access),
+        .err(log__err),
+        .pwrite(log__pwrite),
+        .pmaster(log__pmaster),
+        .paddr(log__paddr),
+        .clear(log__clear),
+        .info(log__info)
     );
     pluton_m0sys_node_uart_ze_div ze_div(
         .a(ze_div__a),
@@ -7810,12 +7824,6 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
         .q(tx_ie__q),
         .clock(tx_ie__clock),
         .rst_n(tx_ie__rst_n)
-    );
-    pluton_m0sys_rdff32 err_info(
-        .d(err_info__d),
-        .q(err_info__q),
-        .clock(err_info__clock),
-        .rst_n(err_info__rst_n)
     );
     pluton_m0sys_rdff4 bitcnt(
         .d(bitcnt__d),
@@ -7858,7 +7866,6 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     reg [15:0] baud__d__comb;
     reg [3:0] bitcnt__d__comb;
     reg [15:0] div__d__comb;
-    reg [31:0] err_info__d__comb;
     reg line_n__d__comb;
     reg [31:0] prdata__comb;
     reg [7:0] shreg__d__comb;
@@ -7866,6 +7873,8 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
     reg tx_ie__d__comb;
     reg tx_valid_r__d__comb;
     always @(*) begin
+        log__clock = clock;
+        log__rst_n = rst_n;
         tx_valid_r__clock = clock;
         tx_valid_r__rst_n = rst_n;
         div__clock = clock;
@@ -7874,9 +7883,6 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
         tx_ie__clock = clock;
         tx_ie__rst_n = rst_n;
         tx_ie__d__comb = tx_ie__q;
-        err_info__clock = clock;
-        err_info__rst_n = rst_n;
-        err_info__d__comb = err_info__q;
         bitcnt__clock = clock;
         bitcnt__rst_n = rst_n;
         bitcnt__d__comb = bitcnt__q;
@@ -7893,27 +7899,18 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
         tx_byte_r__rst_n = rst_n;
         tx_byte_r__d__comb = tx_byte_r__q;
         busy = bitcnt__q != zero4;
-        access = psel & penable;
-        is_txdata = paddr == a_txdata;
-        is_status = paddr == a_status;
-        is_div = paddr == a_div;
-        is_ctrl = paddr == a_ctrl;
-        is_err = paddr == a_err;
-        is_id = paddr == a_id;
-        err = e_none;
-        if (~(is_txdata | is_status | is_div | is_ctrl | is_err | is_id)) begin
-            err = e_unmapped;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        err = front__err;
+        if (front__err != e_none) begin
         end
-        else if (~pwrite & is_txdata) begin
-            err = e_read_wo;
-        end
-        else if (pwrite & (is_status | is_id)) begin
-            err = e_write_ro;
-        end
-        else if (pwrite & (pstrb != strb_f)) begin
+        else if (front__strb_part) begin
             err = e_strb;
         end
-        else if (pwrite & is_txdata) begin
+        else if (pwrite & front__is_txdata) begin
             if (pwdata[(32'h8)+:(24)] != zero24) begin
                 err = e_value;
             end
@@ -7921,7 +7918,7 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
                 err = e_busy;
             end
         end
-        else if (pwrite & is_div) begin
+        else if (pwrite & front__is_div) begin
             if ((pwdata[(32'h10)+:(16)] != zero16) | (pwdata[(32'h0)+:(16)] == zero16)) begin
                 err = e_value;
             end
@@ -7929,39 +7926,29 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
                 err = e_busy;
             end
         end
-        else if (pwrite & is_ctrl) begin
+        else if (pwrite & front__is_ctrl) begin
             if (pwdata[(32'h1)+:(31)] != zero31) begin
                 err = e_value;
             end
         end
-        ok_write = access & pwrite & (err == e_none);
-        ok_read = access & ~pwrite & (err == e_none);
+        ok_write = front__access & pwrite & (err == e_none);
+        ok_read = front__access & ~pwrite & (err == e_none);
         pready = 1'b1;
-        pslverr = access & (err != e_none);
+        pslverr = front__access & (err != e_none);
         if (ok_write) begin
-            if (is_div) begin
+            if (front__is_div) begin
                 div__d__comb = pwdata[(32'h0)+:(16)] ^ div_reset;
             end
-            if (is_ctrl) begin
+            if (front__is_ctrl) begin
                 tx_ie__d__comb = pwdata[32'h0];
             end
-            if (is_err) begin
-                err_info__d__comb = zero32;
-            end
         end
-        ze_master__a = pmaster;
-        ze_addr__a = paddr;
-        if (access & (err != e_none)) begin
-            if (err_info__q == zero32) begin
-                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
-                if (pwrite) begin
-                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit_write;
-                end
-            end
-            else begin
-                err_info__d__comb = err_info__q | bit_overflow;
-            end
-        end
+        log__access = front__access;
+        log__err = err[(32'h0)+:(4)];
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
+        log__clear = ok_write & front__is_err_info;
         tx_valid_r__d__comb = 1'b0;
         if (busy) begin
             if (baud__q == zero16) begin
@@ -7982,7 +7969,7 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
                 baud__d__comb = baud__q - one16;
             end
         end
-        if (ok_write & is_txdata) begin
+        if (ok_write & front__is_txdata) begin
             bitcnt__d__comb = ten4;
             baud__d__comb = (div__q ^ div_reset) - one16;
             shreg__d__comb = pwdata[(32'h0)+:(8)];
@@ -7996,26 +7983,26 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
         intr_tx = tx_ie__q & ~busy;
         ze_div__a = div__q ^ div_reset;
         rdata = zero32;
-        if (is_status) begin
+        if (front__is_status) begin
             if (busy) begin
                 rdata = bit_busy;
             end
-            if (err_info__q != zero32) begin
+            if (log__info != zero32) begin
                 rdata = rdata | bit_err;
             end
         end
-        else if (is_div) begin
+        else if (front__is_div) begin
             rdata = ze_div__y;
         end
-        else if (is_ctrl) begin
+        else if (front__is_ctrl) begin
             if (tx_ie__q) begin
                 rdata = bit_ie;
             end
         end
-        else if (is_err) begin
-            rdata = err_info__q;
+        else if (front__is_err_info) begin
+            rdata = log__info;
         end
-        else if (is_id) begin
+        else if (front__is_id) begin
             rdata = block_id;
         end
         prdata__comb = zero32;
@@ -8025,7 +8012,6 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
         baud__d = baud__d__comb;
         bitcnt__d = bitcnt__d__comb;
         div__d = div__d__comb;
-        err_info__d = err_info__d__comb;
         line_n__d = line_n__d__comb;
         prdata = prdata__comb;
         shreg__d = shreg__d__comb;
@@ -8036,15 +8022,94 @@ module pluton_m0sys_node_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb
 
 endmodule // pluton_m0sys_node_uart
 
-module pluton_m0sys_node_uart_ze_addr(a,y);
+module pluton_m0sys_node_uart_front(psel,penable,pwrite,paddr,pstrb,access,is_txdata,is_status,is_div,is_ctrl,is_err_info,is_id,err,strb_part);
 
     // Module arguments
-    input wire  [11:0] a;
-    output reg  [31:0] y;
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [3:0] pstrb;
+    output reg  access;
+    output reg  is_txdata;
+    output reg  is_status;
+    output reg  is_div;
+    output reg  is_ctrl;
+    output reg  is_err_info;
+    output reg  is_id;
+    output reg  [31:0] err;
+    output reg  strb_part;
+
+    // Constant declarations
+    localparam  e_unmapped = 32'h1;
+    localparam  e_read_wo = 32'h2;
+    localparam  e_write_ro = 32'h3;
+    localparam  e_none = 32'h0;
+    localparam  strb_all = 4'hf;
+    localparam  k_txdata = 12'h0;
+    localparam  k_status = 12'h4;
+    localparam  k_div = 12'h8;
+    localparam  k_ctrl = 12'hc;
+    localparam  k_err_info = 12'h10;
+    localparam  k_id = 12'h14;
+
+    // Local signals
+    reg  mapped;
+    reg  wo;
+    reg  ro;
+
+    // Update code
+    reg [31:0] err__comb;
+    always @(*) begin
+        access = psel & penable;
+        is_txdata = paddr == k_txdata;
+        is_status = paddr == k_status;
+        is_div = paddr == k_div;
+        is_ctrl = paddr == k_ctrl;
+        is_err_info = paddr == k_err_info;
+        is_id = paddr == k_id;
+        mapped = is_txdata | is_status | is_div | is_ctrl | is_err_info | is_id;
+        wo = is_txdata;
+        ro = is_status | is_id;
+        err__comb = e_none;
+        if (~mapped) begin
+            err__comb = e_unmapped;
+        end
+        else if (~pwrite & wo) begin
+            err__comb = e_read_wo;
+        end
+        else if (pwrite & ro) begin
+            err__comb = e_write_ro;
+        end
+        strb_part = pwrite & (pstrb != strb_all);
+        err = err__comb;
+    end
+
+endmodule // pluton_m0sys_node_uart_front
+
+module pluton_m0sys_node_uart_log(clock,rst_n,access,err,pwrite,pmaster,paddr,clear,info);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  access;
+    input wire  [3:0] err;
+    input wire  pwrite;
+    input wire  [3:0] pmaster;
+    input wire  [11:0] paddr;
+    input wire  clear;
+    output reg  [31:0] info;
 
     // Update code (custom)
-    always @(*) y = {{20{1'b0}}, a};
-endmodule // pluton_m0sys_node_uart_ze_addr
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) info <= 32'h0;
+        else if (clear) info <= 32'h0;
+        else if (access && err != 4'h0) begin
+            if (info == 32'h0) info <= {4'h0, paddr, 7'h0, pwrite, pmaster, err};
+            else info <= {1'b1, info[30:0]};
+        end
+    end
+endmodule // pluton_m0sys_node_uart_log
 
 module pluton_m0sys_node_uart_ze_div(a,y);
 
@@ -8055,16 +8120,6 @@ module pluton_m0sys_node_uart_ze_div(a,y);
     // Update code (custom)
     always @(*) y = {{16{1'b0}}, a};
 endmodule // pluton_m0sys_node_uart_ze_div
-
-module pluton_m0sys_node_uart_ze_master(a,y);
-
-    // Module arguments
-    input wire  [3:0] a;
-    output reg  [31:0] y;
-
-    // Update code (custom)
-    always @(*) y = {{28{1'b0}}, a};
-endmodule // pluton_m0sys_node_uart_ze_master
 
 module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,key_in,key_valid,prdata,pready,pslverr,intr_done);
 
@@ -8667,7 +8722,7 @@ module pluton_m0sys_sha(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmast
         .clock(any_dispatched__clock),
         .rst_n(any_dispatched__rst_n)
     );
-    pluton_m0sys_sha_log log(
+    pluton_m0sys_node_uart_log log(
         .clock(log__clock),
         .rst_n(log__rst_n),
         .access(log__access),
@@ -10457,8 +10512,8 @@ module pluton_m0sys_sha_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_
     localparam  e_read_wo = 32'h2;
     localparam  e_write_ro = 32'h3;
     localparam  e_none = 32'h0;
-    localparam  z2 = 2'b0;
     localparam  strb_all = 4'hf;
+    localparam  z2 = 2'b0;
     localparam  k_ctrl = 12'h0;
     localparam  k_cmd = 12'h4;
     localparam  k_status = 12'h8;
@@ -10524,30 +10579,6 @@ module pluton_m0sys_rdff64(d,q,clock,rst_n);
         else q <= d;
     end
 endmodule // pluton_m0sys_rdff64
-
-module pluton_m0sys_sha_log(clock,rst_n,access,err,pwrite,pmaster,paddr,clear,info);
-
-    // Module arguments
-    input wire  clock;
-    input wire  rst_n;
-    input wire  access;
-    input wire  [3:0] err;
-    input wire  pwrite;
-    input wire  [3:0] pmaster;
-    input wire  [11:0] paddr;
-    input wire  clear;
-    output reg  [31:0] info;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) info <= 32'h0;
-        else if (clear) info <= 32'h0;
-        else if (access && err != 4'h0) begin
-            if (info == 32'h0) info <= {4'h0, paddr, 7'h0, pwrite, pmaster, err};
-            else info <= {1'b1, info[30:0]};
-        end
-    end
-endmodule // pluton_m0sys_sha_log
 
 module pluton_m0sys_rdff5(d,q,clock,rst_n);
 

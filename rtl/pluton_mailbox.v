@@ -16,7 +16,6 @@
 
 
 
-
 module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,irq_sec,irq_app);
 
     // Module arguments
@@ -36,48 +35,52 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
     output reg  irq_app;
 
     // Constant declarations
-    localparam  a_id = 12'h0;
-    localparam  a_err = 12'h4;
-    localparam  a_status = 12'h8;
-    localparam  a_sec_ie = 12'hc;
-    localparam  a_app_ie = 12'h10;
-    localparam  a_s2a_send = 12'h30;
-    localparam  a_s2a_ack = 12'h34;
-    localparam  a_a2s_send = 12'h50;
-    localparam  a_a2s_ack = 12'h54;
-    localparam  p_s2a = 8'h2;
-    localparam  p_a2s = 8'h4;
-    localparam  m_sec = 4'h0;
-    localparam  m_app = 4'h1;
-    localparam  strb_f = 4'hf;
     localparam  one4 = 4'h1;
-    localparam  zero2 = 2'b0;
     localparam  zero31 = 31'h0;
     localparam  zero32 = 32'h0;
     localparam  one32 = 32'h1;
     localparam  block_id = 32'h4d420100;
     localparam  e_none = 32'h0;
-    localparam  e_unmapped = 32'h1;
-    localparam  e_read_wo = 32'h2;
-    localparam  e_write_ro = 32'h3;
     localparam  e_busy = 32'h4;
     localparam  e_strb = 32'h6;
     localparam  e_value = 32'h7;
-    localparam  e_master = 32'h8;
     localparam  e_empty = 32'ha;
     localparam  b_s2a = 32'h1;
     localparam  b_a2s = 32'h2;
     localparam  b_sec_ie = 32'h4;
     localparam  b_app_ie = 32'h8;
     localparam  b_err = 32'h10;
-    localparam  b_write = 32'h100;
-    localparam  b_overflow = 32'h80000000;
 
     // Stub signals
-    reg  [3:0] ze_master__a;
-    wire  [31:0] ze_master__y;
-    reg  [11:0] ze_addr__a;
-    wire  [31:0] ze_addr__y;
+    reg  front__psel;
+    reg  front__penable;
+    reg  front__pwrite;
+    reg  [11:0] front__paddr;
+    reg  [3:0] front__pstrb;
+    reg  [3:0] front__pmaster;
+    wire  front__access;
+    wire  front__is_id;
+    wire  front__is_err_info;
+    wire  front__is_status;
+    wire  front__is_sec_irq_en;
+    wire  front__is_app_irq_en;
+    wire  front__is_s2a_data;
+    wire  front__is_s2a_send;
+    wire  front__is_s2a_ack;
+    wire  front__is_a2s_data;
+    wire  front__is_a2s_send;
+    wire  front__is_a2s_ack;
+    wire  [31:0] front__err;
+    wire  front__strb_part;
+    reg  log__clock;
+    reg  log__rst_n;
+    reg  log__access;
+    reg  [3:0] log__err;
+    reg  log__pwrite;
+    reg  [3:0] log__pmaster;
+    reg  [11:0] log__paddr;
+    reg  log__clear;
+    wire  [31:0] log__info;
     reg  [31:0] s2a__0__d;
     wire  [31:0] s2a__0__q;
     reg  s2a__0__clock;
@@ -126,31 +129,8 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
     wire  app_ie__q;
     reg  app_ie__clock;
     reg  app_ie__rst_n;
-    reg  [31:0] err_info__d;
-    wire  [31:0] err_info__q;
-    reg  err_info__clock;
-    reg  err_info__rst_n;
 
     // Local signals
-    reg  access;
-    reg  aligned;
-    reg  is_id;
-    reg  is_err;
-    reg  is_status;
-    reg  is_sec_ie;
-    reg  is_app_ie;
-    reg  is_s2a_data;
-    reg  is_s2a_send;
-    reg  is_s2a_ack;
-    reg  is_a2s_data;
-    reg  is_a2s_send;
-    reg  is_a2s_ack;
-    reg  is_mapped;
-    reg  is_wo;
-    reg  is_ro;
-    reg  by_sec;
-    reg  by_app;
-    reg  master_ok;
     reg  [3:0] wsel;
     reg  [31:0] err;
     reg  ok_write;
@@ -158,13 +138,38 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
     reg  [31:0] rdata;
 
     // Sub module instances
-    pluton_mailbox_ze_master ze_master(
-        .a(ze_master__a),
-        .y(ze_master__y)
+    pluton_mailbox_front front(
+        .psel(front__psel),
+        .penable(front__penable),
+        .pwrite(front__pwrite),
+        .paddr(front__paddr),
+        .pstrb(front__pstrb),
+        .pmaster(front__pmaster),
+        .access(front__access),
+        .is_id(front__is_id),
+        .is_err_info(front__is_err_info),
+        .is_status(front__is_status),
+        .is_sec_irq_en(front__is_sec_irq_en),
+        .is_app_irq_en(front__is_app_irq_en),
+        .is_s2a_data(front__is_s2a_data),
+        .is_s2a_send(front__is_s2a_send),
+        .is_s2a_ack(front__is_s2a_ack),
+        .is_a2s_data(front__is_a2s_data),
+        .is_a2s_send(front__is_a2s_send),
+        .is_a2s_ack(front__is_a2s_ack),
+        .err(front__err),
+        .strb_part(front__strb_part)
     );
-    pluton_mailbox_ze_addr ze_addr(
-        .a(ze_addr__a),
-        .y(ze_addr__y)
+    pluton_mailbox_log log(
+        .clock(log__clock),
+        .rst_n(log__rst_n),
+        .access(log__access),
+        .err(log__err),
+        .pwrite(log__pwrite),
+        .pmaster(log__pmaster),
+        .paddr(log__paddr),
+        .clear(log__clear),
+        .info(log__info)
     );
     pluton_mailbox_rdff32 s2a__0(
         .d(s2a__0__d),
@@ -238,12 +243,6 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         .clock(app_ie__clock),
         .rst_n(app_ie__rst_n)
     );
-    pluton_mailbox_rdff32 err_info(
-        .d(err_info__d),
-        .q(err_info__q),
-        .clock(err_info__clock),
-        .rst_n(err_info__rst_n)
-    );
 
     // Update code
     reg [31:0] a2s__0__d__comb;
@@ -252,7 +251,6 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
     reg [31:0] a2s__3__d__comb;
     reg a2s_pend__d__comb;
     reg app_ie__d__comb;
-    reg [31:0] err_info__d__comb;
     reg [31:0] prdata__comb;
     reg [31:0] s2a__0__d__comb;
     reg [31:0] s2a__1__d__comb;
@@ -261,6 +259,8 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
     reg s2a_pend__d__comb;
     reg sec_ie__d__comb;
     always @(*) begin
+        log__clock = clock;
+        log__rst_n = rst_n;
         s2a_pend__clock = clock;
         s2a_pend__rst_n = rst_n;
         s2a_pend__d__comb = s2a_pend__q;
@@ -273,9 +273,6 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         app_ie__clock = clock;
         app_ie__rst_n = rst_n;
         app_ie__d__comb = app_ie__q;
-        err_info__clock = clock;
-        err_info__rst_n = rst_n;
-        err_info__d__comb = err_info__q;
         s2a__0__clock = clock;
         s2a__0__rst_n = rst_n;
         s2a__0__d__comb = s2a__0__q;
@@ -300,130 +297,97 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         a2s__3__clock = clock;
         a2s__3__rst_n = rst_n;
         a2s__3__d__comb = a2s__3__q;
-        access = psel & penable;
-        aligned = paddr[(32'h0)+:(2)] == zero2;
-        is_id = paddr == a_id;
-        is_err = paddr == a_err;
-        is_status = paddr == a_status;
-        is_sec_ie = paddr == a_sec_ie;
-        is_app_ie = paddr == a_app_ie;
-        is_s2a_send = paddr == a_s2a_send;
-        is_s2a_ack = paddr == a_s2a_ack;
-        is_a2s_send = paddr == a_a2s_send;
-        is_a2s_ack = paddr == a_a2s_ack;
-        is_s2a_data = aligned & (paddr[(32'h4)+:(8)] == p_s2a);
-        is_a2s_data = aligned & (paddr[(32'h4)+:(8)] == p_a2s);
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        front__pmaster = pmaster;
         wsel = one4 << paddr[(32'h2)+:(2)];
-        is_mapped = is_id | is_err | is_status | is_sec_ie | is_app_ie | is_s2a_data | is_s2a_send | is_s2a_ack | is_a2s_data | is_a2s_send | is_a2s_ack;
-        is_wo = is_s2a_send | is_s2a_ack | is_a2s_send | is_a2s_ack;
-        is_ro = is_id | is_status;
-        by_sec = pmaster == m_sec;
-        by_app = pmaster == m_app;
-        master_ok = is_id | (is_status & (by_sec | by_app)) | ((is_err | is_sec_ie | is_s2a_send | is_a2s_ack) & by_sec) | ((is_app_ie | is_a2s_send | is_s2a_ack) & by_app) | (is_s2a_data & ((pwrite & by_sec) | (~pwrite & by_app))) | (is_a2s_data & ((pwrite & by_app) | (~pwrite & by_sec)));
-        err = e_none;
-        if (~is_mapped) begin
-            err = e_unmapped;
+        err = front__err;
+        if (front__err != e_none) begin
         end
-        else if (~master_ok) begin
-            err = e_master;
-        end
-        else if (~pwrite & is_wo) begin
-            err = e_read_wo;
-        end
-        else if (pwrite & is_ro) begin
-            err = e_write_ro;
-        end
-        else if (pwrite & (pstrb != strb_f)) begin
+        else if (front__strb_part) begin
             err = e_strb;
         end
-        else if (pwrite & is_wo & (pwdata != one32)) begin
+        else if (pwrite & (front__is_s2a_send | front__is_s2a_ack | front__is_a2s_send | front__is_a2s_ack) & (pwdata != one32)) begin
             err = e_value;
         end
-        else if (pwrite & (is_sec_ie | is_app_ie) & (pwdata[(32'h1)+:(31)] != zero31)) begin
+        else if (pwrite & (front__is_sec_irq_en | front__is_app_irq_en) & (pwdata[(32'h1)+:(31)] != zero31)) begin
             err = e_value;
         end
-        else if (pwrite & (is_s2a_data | is_s2a_send) & s2a_pend__q) begin
+        else if (pwrite & (front__is_s2a_data | front__is_s2a_send) & s2a_pend__q) begin
             err = e_busy;
         end
-        else if (pwrite & (is_a2s_data | is_a2s_send) & a2s_pend__q) begin
+        else if (pwrite & (front__is_a2s_data | front__is_a2s_send) & a2s_pend__q) begin
             err = e_busy;
         end
-        else if (((~pwrite & is_s2a_data) | is_s2a_ack) & ~s2a_pend__q) begin
+        else if (((~pwrite & front__is_s2a_data) | front__is_s2a_ack) & ~s2a_pend__q) begin
             err = e_empty;
         end
-        else if (((~pwrite & is_a2s_data) | is_a2s_ack) & ~a2s_pend__q) begin
+        else if (((~pwrite & front__is_a2s_data) | front__is_a2s_ack) & ~a2s_pend__q) begin
             err = e_empty;
         end
-        ok_write = access & pwrite & (err == e_none);
-        ok_read = access & ~pwrite & (err == e_none);
+        ok_write = front__access & pwrite & (err == e_none);
+        ok_read = front__access & ~pwrite & (err == e_none);
         pready = 1'b1;
-        pslverr = access & (err != e_none);
-        if (ok_write & is_s2a_data & wsel[0]) begin
+        pslverr = front__access & (err != e_none);
+        if (ok_write & front__is_s2a_data & wsel[0]) begin
             s2a__0__d__comb = pwdata;
         end
-        if (ok_write & is_a2s_data & wsel[0]) begin
+        if (ok_write & front__is_a2s_data & wsel[0]) begin
             a2s__0__d__comb = pwdata;
         end
-        if (ok_write & is_s2a_data & wsel[1]) begin
+        if (ok_write & front__is_s2a_data & wsel[1]) begin
             s2a__1__d__comb = pwdata;
         end
-        if (ok_write & is_a2s_data & wsel[1]) begin
+        if (ok_write & front__is_a2s_data & wsel[1]) begin
             a2s__1__d__comb = pwdata;
         end
-        if (ok_write & is_s2a_data & wsel[2]) begin
+        if (ok_write & front__is_s2a_data & wsel[2]) begin
             s2a__2__d__comb = pwdata;
         end
-        if (ok_write & is_a2s_data & wsel[2]) begin
+        if (ok_write & front__is_a2s_data & wsel[2]) begin
             a2s__2__d__comb = pwdata;
         end
-        if (ok_write & is_s2a_data & wsel[3]) begin
+        if (ok_write & front__is_s2a_data & wsel[3]) begin
             s2a__3__d__comb = pwdata;
         end
-        if (ok_write & is_a2s_data & wsel[3]) begin
+        if (ok_write & front__is_a2s_data & wsel[3]) begin
             a2s__3__d__comb = pwdata;
         end
-        if (ok_write & is_s2a_send) begin
+        if (ok_write & front__is_s2a_send) begin
             s2a_pend__d__comb = 1'b1;
         end
-        if (ok_write & is_s2a_ack) begin
+        if (ok_write & front__is_s2a_ack) begin
             s2a_pend__d__comb = 1'b0;
         end
-        if (ok_write & is_a2s_send) begin
+        if (ok_write & front__is_a2s_send) begin
             a2s_pend__d__comb = 1'b1;
         end
-        if (ok_write & is_a2s_ack) begin
+        if (ok_write & front__is_a2s_ack) begin
             a2s_pend__d__comb = 1'b0;
         end
-        if (ok_write & is_sec_ie) begin
+        if (ok_write & front__is_sec_irq_en) begin
             sec_ie__d__comb = pwdata[32'h0];
         end
-        if (ok_write & is_app_ie) begin
+        if (ok_write & front__is_app_irq_en) begin
             app_ie__d__comb = pwdata[32'h0];
         end
-        if (ok_write & is_err) begin
-            err_info__d__comb = zero32;
-        end
-        ze_master__a = pmaster;
-        ze_addr__a = paddr;
-        if (access & (err != e_none)) begin
-            if (err_info__q == zero32) begin
-                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
-                if (pwrite) begin
-                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
-                end
-            end
-            else begin
-                err_info__d__comb = err_info__q | b_overflow;
-            end
-        end
+        log__access = front__access;
+        log__err = err[(32'h0)+:(4)];
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
+        log__clear = ok_write & front__is_err_info;
         rdata = zero32;
-        if (is_id) begin
+        if (front__is_id) begin
             rdata = block_id;
         end
-        else if (is_err) begin
-            rdata = err_info__q;
+        else if (front__is_err_info) begin
+            rdata = log__info;
         end
-        else if (is_status) begin
+        else if (front__is_status) begin
             if (s2a_pend__q) begin
                 rdata = rdata | b_s2a;
             end
@@ -436,21 +400,21 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
             if (app_ie__q) begin
                 rdata = rdata | b_app_ie;
             end
-            if (err_info__q != zero32) begin
+            if (log__info != zero32) begin
                 rdata = rdata | b_err;
             end
         end
-        else if (is_sec_ie) begin
+        else if (front__is_sec_irq_en) begin
             if (sec_ie__q) begin
                 rdata = one32;
             end
         end
-        else if (is_app_ie) begin
+        else if (front__is_app_irq_en) begin
             if (app_ie__q) begin
                 rdata = one32;
             end
         end
-        else if (is_s2a_data) begin
+        else if (front__is_s2a_data) begin
             if (wsel[0]) begin
                 rdata = s2a__0__q;
             end
@@ -464,7 +428,7 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
                 rdata = s2a__3__q;
             end
         end
-        else if (is_a2s_data) begin
+        else if (front__is_a2s_data) begin
             if (wsel[0]) begin
                 rdata = a2s__0__q;
             end
@@ -490,7 +454,6 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         a2s__3__d = a2s__3__d__comb;
         a2s_pend__d = a2s_pend__d__comb;
         app_ie__d = app_ie__d__comb;
-        err_info__d = err_info__d__comb;
         prdata = prdata__comb;
         s2a__0__d = s2a__0__d__comb;
         s2a__1__d = s2a__1__d__comb;
@@ -536,22 +499,136 @@ module pluton_mailbox_rdff1(d,q,clock,rst_n);
     end
 endmodule // pluton_mailbox_rdff1
 
-module pluton_mailbox_ze_addr(a,y);
+module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is_err_info,is_status,is_sec_irq_en,is_app_irq_en,is_s2a_data,is_s2a_send,is_s2a_ack,is_a2s_data,is_a2s_send,is_a2s_ack,err,strb_part);
 
     // Module arguments
-    input wire  [11:0] a;
-    output reg  [31:0] y;
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  access;
+    output reg  is_id;
+    output reg  is_err_info;
+    output reg  is_status;
+    output reg  is_sec_irq_en;
+    output reg  is_app_irq_en;
+    output reg  is_s2a_data;
+    output reg  is_s2a_send;
+    output reg  is_s2a_ack;
+    output reg  is_a2s_data;
+    output reg  is_a2s_send;
+    output reg  is_a2s_ack;
+    output reg  [31:0] err;
+    output reg  strb_part;
 
-    // Update code (custom)
-    always @(*) y = {{20{1'b0}}, a};
-endmodule // pluton_mailbox_ze_addr
+    // Constant declarations
+    localparam  e_unmapped = 32'h1;
+    localparam  e_master = 32'h8;
+    localparam  e_read_wo = 32'h2;
+    localparam  e_write_ro = 32'h3;
+    localparam  e_none = 32'h0;
+    localparam  strb_all = 4'hf;
+    localparam  z2 = 2'b0;
+    localparam  k_id = 12'h0;
+    localparam  k_err_info = 12'h4;
+    localparam  k_status = 12'h8;
+    localparam  k_sec_irq_en = 12'hc;
+    localparam  k_app_irq_en = 12'h10;
+    localparam  k_s2a_data = 8'h2;
+    localparam  k_s2a_send = 12'h30;
+    localparam  k_s2a_ack = 12'h34;
+    localparam  k_a2s_data = 8'h4;
+    localparam  k_a2s_send = 12'h50;
+    localparam  k_a2s_ack = 12'h54;
+    localparam  m_err_info_r = 16'h1;
+    localparam  m_err_info_w = 16'h1;
+    localparam  m_status_r = 16'h3;
+    localparam  m_status_w = 16'h3;
+    localparam  m_sec_irq_en_r = 16'h1;
+    localparam  m_sec_irq_en_w = 16'h1;
+    localparam  m_app_irq_en_r = 16'h2;
+    localparam  m_app_irq_en_w = 16'h2;
+    localparam  m_s2a_data_r = 16'h2;
+    localparam  m_s2a_data_w = 16'h1;
+    localparam  m_s2a_send_r = 16'h1;
+    localparam  m_s2a_send_w = 16'h1;
+    localparam  m_s2a_ack_r = 16'h2;
+    localparam  m_s2a_ack_w = 16'h2;
+    localparam  m_a2s_data_r = 16'h1;
+    localparam  m_a2s_data_w = 16'h2;
+    localparam  m_a2s_send_r = 16'h2;
+    localparam  m_a2s_send_w = 16'h2;
+    localparam  m_a2s_ack_r = 16'h1;
+    localparam  m_a2s_ack_w = 16'h1;
 
-module pluton_mailbox_ze_master(a,y);
+    // Local signals
+    reg  aligned;
+    reg  mapped;
+    reg  wo;
+    reg  ro;
+    reg  denied;
+
+    // Update code
+    reg [31:0] err__comb;
+    always @(*) begin
+        access = psel & penable;
+        aligned = paddr[(32'h0)+:(2)] == z2;
+        is_id = paddr == k_id;
+        is_err_info = paddr == k_err_info;
+        is_status = paddr == k_status;
+        is_sec_irq_en = paddr == k_sec_irq_en;
+        is_app_irq_en = paddr == k_app_irq_en;
+        is_s2a_data = aligned & (paddr[(32'h4)+:(8)] == k_s2a_data);
+        is_s2a_send = paddr == k_s2a_send;
+        is_s2a_ack = paddr == k_s2a_ack;
+        is_a2s_data = aligned & (paddr[(32'h4)+:(8)] == k_a2s_data);
+        is_a2s_send = paddr == k_a2s_send;
+        is_a2s_ack = paddr == k_a2s_ack;
+        mapped = is_id | is_err_info | is_status | is_sec_irq_en | is_app_irq_en | is_s2a_data | is_s2a_send | is_s2a_ack | is_a2s_data | is_a2s_send | is_a2s_ack;
+        wo = is_s2a_send | is_s2a_ack | is_a2s_send | is_a2s_ack;
+        ro = is_id | is_status;
+        denied = (is_err_info & ~pwrite & ~m_err_info_r[pmaster]) | (is_err_info & pwrite & ~m_err_info_w[pmaster]) | (is_status & ~pwrite & ~m_status_r[pmaster]) | (is_status & pwrite & ~m_status_w[pmaster]) | (is_sec_irq_en & ~pwrite & ~m_sec_irq_en_r[pmaster]) | (is_sec_irq_en & pwrite & ~m_sec_irq_en_w[pmaster]) | (is_app_irq_en & ~pwrite & ~m_app_irq_en_r[pmaster]) | (is_app_irq_en & pwrite & ~m_app_irq_en_w[pmaster]) | (is_s2a_data & ~pwrite & ~m_s2a_data_r[pmaster]) | (is_s2a_data & pwrite & ~m_s2a_data_w[pmaster]) | (is_s2a_send & ~pwrite & ~m_s2a_send_r[pmaster]) | (is_s2a_send & pwrite & ~m_s2a_send_w[pmaster]) | (is_s2a_ack & ~pwrite & ~m_s2a_ack_r[pmaster]) | (is_s2a_ack & pwrite & ~m_s2a_ack_w[pmaster]) | (is_a2s_data & ~pwrite & ~m_a2s_data_r[pmaster]) | (is_a2s_data & pwrite & ~m_a2s_data_w[pmaster]) | (is_a2s_send & ~pwrite & ~m_a2s_send_r[pmaster]) | (is_a2s_send & pwrite & ~m_a2s_send_w[pmaster]) | (is_a2s_ack & ~pwrite & ~m_a2s_ack_r[pmaster]) | (is_a2s_ack & pwrite & ~m_a2s_ack_w[pmaster]);
+        err__comb = e_none;
+        if (~mapped) begin
+            err__comb = e_unmapped;
+        end
+        else if (denied) begin
+            err__comb = e_master;
+        end
+        else if (~pwrite & wo) begin
+            err__comb = e_read_wo;
+        end
+        else if (pwrite & ro) begin
+            err__comb = e_write_ro;
+        end
+        strb_part = pwrite & (pstrb != strb_all);
+        err = err__comb;
+    end
+
+endmodule // pluton_mailbox_front
+
+module pluton_mailbox_log(clock,rst_n,access,err,pwrite,pmaster,paddr,clear,info);
 
     // Module arguments
-    input wire  [3:0] a;
-    output reg  [31:0] y;
+    input wire  clock;
+    input wire  rst_n;
+    input wire  access;
+    input wire  [3:0] err;
+    input wire  pwrite;
+    input wire  [3:0] pmaster;
+    input wire  [11:0] paddr;
+    input wire  clear;
+    output reg  [31:0] info;
 
     // Update code (custom)
-    always @(*) y = {{28{1'b0}}, a};
-endmodule // pluton_mailbox_ze_master
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) info <= 32'h0;
+        else if (clear) info <= 32'h0;
+        else if (access && err != 4'h0) begin
+            if (info == 32'h0) info <= {4'h0, paddr, 7'h0, pwrite, pmaster, err};
+            else info <= {1'b1, info[30:0]};
+        end
+    end
+endmodule // pluton_mailbox_log

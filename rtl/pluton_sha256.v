@@ -2538,8 +2538,8 @@ module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd
     localparam  e_read_wo = 32'h2;
     localparam  e_write_ro = 32'h3;
     localparam  e_none = 32'h0;
-    localparam  z2 = 2'b0;
     localparam  strb_all = 4'hf;
+    localparam  z2 = 2'b0;
     localparam  k_ctrl = 12'h0;
     localparam  k_cmd = 12'h4;
     localparam  k_status = 12'h8;

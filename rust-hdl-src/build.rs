@@ -65,10 +65,17 @@ fn front(map: &RegMap) -> String {
             writeln!(consts, "        e_{}: 32 = {},", code[4..].to_lowercase(), map.constant(code)).unwrap();
         }
     }
-    writeln!(consts, "        e_none: 32 = 0,\n        z2: 2 = 0,\n        strb_all: 4 = 0xf,").unwrap();
+    writeln!(consts, "        e_none: 32 = 0,\n        strb_all: 4 = 0xf,").unwrap();
+    if regs.iter().any(|r| r.count > 1) {
+        writeln!(consts, "        z2: 2 = 0,").unwrap();
+    }
 
     writeln!(logic, "        self.access.next = self.psel.val() & self.penable.val();").unwrap();
-    writeln!(logic, "        self.aligned.next = self.paddr.val().get_bits::<2>(0) == self.z2.val();").unwrap();
+    // Only arrays test `aligned`; a single register's equality already needs bits 1:0 zero.
+    let arrays = regs.iter().any(|r| r.count > 1);
+    if arrays {
+        writeln!(logic, "        self.aligned.next = self.paddr.val().get_bits::<2>(0) == self.z2.val();").unwrap();
+    }
     for r in regs {
         let test = decode(r, aw, &mut consts);
         writeln!(logic, "        self.{}.next = {test};", port(r)).unwrap();
@@ -131,8 +138,7 @@ crate::hdl_block! {{
     consts {{
 {consts}    }}
     fields {{
-        aligned: Signal<Local, bool>,
-        mapped: Signal<Local, bool>,
+{aligned}        mapped: Signal<Local, bool>,
         wo: Signal<Local, bool>,
         ro: Signal<Local, bool>,
 {denied}    }}
@@ -148,6 +154,7 @@ crate::hdl_logic! {{
         module = map.module,
         // Only a map with master rules reads `pmaster`.
         pmaster = if ruled.is_empty() { "" } else { "        pmaster: Signal<In, Bits<4>>,\n" },
+        aligned = if arrays { "        aligned: Signal<Local, bool>,\n" } else { "" },
         denied = if ruled.is_empty() { "" } else { "        denied: Signal<Local, bool>,\n" },
     )
 }

@@ -6,6 +6,11 @@ pub mod ram;
 pub use pluton_regs::m0sys::regs;
 pub mod top;
 pub mod uart;
+/// The UART's register front end generated from `regs::UART_MAP` (by `build.rs`).
+pub mod uart_front {
+    use rust_hdl::prelude::*;
+    include!(concat!(env!("OUT_DIR"), "/uart_front.rs"));
+}
 
 pub use bridge::AhbApbBridge;
 pub use decoder::{AhbDecoder, AhbMux};

@@ -1,7 +1,7 @@
 //! UART transmitter (`pluton_uart`): APB4 completer with TXDATA/STATUS/DIV/CTRL, an 8N1 serial output and byte-accepted outputs for simulation.
 
 use super::regs;
-use crate::common::prims::{RDff, ZeroExt};
+use crate::common::prims::{ErrLog, RDff, ZeroExt};
 use rust_hdl::prelude::*;
 
 crate::hdl_block! {
@@ -29,17 +29,7 @@ crate::hdl_block! {
         intr_tx: Signal<Out, bool>,
     }
     consts {
-        a_txdata: 12 = regs::UART_TXDATA.offset as u64,
-        a_status: 12 = regs::UART_STATUS.offset as u64,
-        a_div: 12 = regs::UART_DIV.offset as u64,
-        a_ctrl: 12 = regs::UART_CTRL.offset as u64,
-        a_err: 12 = regs::UART_ERR_INFO.offset as u64,
-        a_id: 12 = regs::UART_ID.offset as u64,
-        strb_f: 4 = 0b1111,
         e_none: 32 = regs::UART_ERR_NONE as u64,
-        e_unmapped: 32 = regs::UART_ERR_UNMAPPED as u64,
-        e_read_wo: 32 = regs::UART_ERR_READ_WO as u64,
-        e_write_ro: 32 = regs::UART_ERR_WRITE_RO as u64,
         e_busy: 32 = regs::UART_ERR_BUSY as u64,
         e_strb: 32 = regs::UART_ERR_STRB as u64,
         e_value: 32 = regs::UART_ERR_VALUE as u64,
@@ -57,16 +47,15 @@ crate::hdl_block! {
         bit_busy: 32 = regs::UART_STATUS_BUSY.mask() as u64,
         bit_err: 32 = regs::UART_STATUS_ERR.mask() as u64,
         bit_ie: 32 = regs::UART_CTRL_TX_IE.mask() as u64,
-        bit_write: 32 = regs::UART_ERR_INFO_WRITE.mask() as u64,
-        bit_overflow: 32 = regs::UART_ERR_INFO_OVERFLOW.mask() as u64,
     }
     fields {
-        ze_master: ZeroExt<4, 32>,
-        ze_addr: ZeroExt<12, 32>,
+        /// APB decode and the common checks, generated from the register map.
+        front: super::uart_front::RegFront,
+        /// ERR_INFO.
+        log: ErrLog,
         ze_div: ZeroExt<16, 32>,
         div: RDff<Bits<16>>,
         tx_ie: RDff<bool>,
-        err_info: RDff<Bits<32>>,
         /// Bits left to send including the current one (10 = start bit; 0 = idle).
         bitcnt: RDff<Bits<4>>,
         /// Cycles left in the current bit, minus one.
@@ -77,13 +66,6 @@ crate::hdl_block! {
         line_n: RDff<bool>,
         tx_valid_r: RDff<bool>,
         tx_byte_r: RDff<Bits<8>>,
-        access: Signal<Local, bool>,
-        is_txdata: Signal<Local, bool>,
-        is_status: Signal<Local, bool>,
-        is_div: Signal<Local, bool>,
-        is_ctrl: Signal<Local, bool>,
-        is_err: Signal<Local, bool>,
-        is_id: Signal<Local, bool>,
         busy: Signal<Local, bool>,
         err: Signal<Local, Bits<32>>,
         ok_write: Signal<Local, bool>,
@@ -95,81 +77,64 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     Uart;
-    reset [tx_valid_r]
-    hold [div, tx_ie, err_info, bitcnt, baud, shreg, line_n, tx_byte_r]
+    reset [log, tx_valid_r]
+    hold [div, tx_ie, bitcnt, baud, shreg, line_n, tx_byte_r]
     fn update(&mut self) {
         // DIV resets to 0 (every flop resets to 0) and reads as DIV_RESET until written: the
         // flop holds DIV ^ DIV_RESET.
         self.busy.next = self.bitcnt.q.val() != self.zero4.val();
 
-        // ---- Decode of the APB access phase.
-        self.access.next = self.psel.val() & self.penable.val();
-        self.is_txdata.next = self.paddr.val() == self.a_txdata.val();
-        self.is_status.next = self.paddr.val() == self.a_status.val();
-        self.is_div.next = self.paddr.val() == self.a_div.val();
-        self.is_ctrl.next = self.paddr.val() == self.a_ctrl.val();
-        self.is_err.next = self.paddr.val() == self.a_err.val();
-        self.is_id.next = self.paddr.val() == self.a_id.val();
-
+        // ---- Address decode: the front end generated from the map, fed from the ports alone.
+        self.front.psel.next = self.psel.val();
+        self.front.penable.next = self.penable.val();
+        self.front.pwrite.next = self.pwrite.val();
+        self.front.paddr.next = self.paddr.val();
+        self.front.pstrb.next = self.pstrb.val();
         // Error checks in the documented order; the first that applies wins.
-        self.err.next = self.e_none.val();
-        if !(self.is_txdata.val() | self.is_status.val() | self.is_div.val() | self.is_ctrl.val() | self.is_err.val() | self.is_id.val()) {
-            self.err.next = self.e_unmapped.val();
-        } else if !self.pwrite.val() & self.is_txdata.val() {
-            self.err.next = self.e_read_wo.val();
-        } else if self.pwrite.val() & (self.is_status.val() | self.is_id.val()) {
-            self.err.next = self.e_write_ro.val();
-        } else if self.pwrite.val() & (self.pstrb.val() != self.strb_f.val()) {
+        self.err.next = self.front.err.val();
+        if self.front.err.val() != self.e_none.val() {
+            // Unmapped or misaligned, or WO/RO.
+        } else if self.front.strb_part.val() {
             self.err.next = self.e_strb.val();
-        } else if self.pwrite.val() & self.is_txdata.val() {
+        } else if self.pwrite.val() & self.front.is_txdata.val() {
             if self.pwdata.val().get_bits::<24>(8) != self.zero24.val() {
                 self.err.next = self.e_value.val();
             } else if self.busy.val() {
                 self.err.next = self.e_busy.val();
             }
-        } else if self.pwrite.val() & self.is_div.val() {
+        } else if self.pwrite.val() & self.front.is_div.val() {
             if (self.pwdata.val().get_bits::<16>(16) != self.zero16.val()) | (self.pwdata.val().get_bits::<16>(0) == self.zero16.val()) {
                 self.err.next = self.e_value.val();
             } else if self.busy.val() {
                 self.err.next = self.e_busy.val();
             }
-        } else if self.pwrite.val() & self.is_ctrl.val() {
+        } else if self.pwrite.val() & self.front.is_ctrl.val() {
             if self.pwdata.val().get_bits::<31>(1) != self.zero31.val() {
                 self.err.next = self.e_value.val();
             }
         }
-        self.ok_write.next = self.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
-        self.ok_read.next = self.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
+        self.ok_write.next = self.front.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
+        self.ok_read.next = self.front.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
         self.pready.next = true;
-        self.pslverr.next = self.access.val() & (self.err.val() != self.e_none.val());
+        self.pslverr.next = self.front.access.val() & (self.err.val() != self.e_none.val());
 
         // ---- Register writes.
         if self.ok_write.val() {
-            if self.is_div.val() {
+            if self.front.is_div.val() {
                 self.div.d.next = self.pwdata.val().get_bits::<16>(0) ^ self.div_reset.val();
             }
-            if self.is_ctrl.val() {
+            if self.front.is_ctrl.val() {
                 self.tx_ie.d.next = self.pwdata.val().get_bit(0);
-            }
-            if self.is_err.val() {
-                self.err_info.d.next = self.zero32.val();
             }
         }
 
-        // ---- Error log: the first error is kept, later ones only set OVERFLOW.
-        self.ze_master.a.next = self.pmaster.val();
-        self.ze_addr.a.next = self.paddr.val();
-        if self.access.val() & (self.err.val() != self.e_none.val()) {
-            if self.err_info.q.val() == self.zero32.val() {
-                self.err_info.d.next = self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16);
-                if self.pwrite.val() {
-                    self.err_info.d.next =
-                        self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16) | self.bit_write.val();
-                }
-            } else {
-                self.err_info.d.next = self.err_info.q.val() | self.bit_overflow.val();
-            }
-        }
+        // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
+        self.log.access.next = self.front.access.val();
+        self.log.err.next = self.err.val().get_bits::<4>(0);
+        self.log.pwrite.next = self.pwrite.val();
+        self.log.pmaster.next = self.pmaster.val();
+        self.log.paddr.next = self.paddr.val();
+        self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
 
         // ---- Transmitter: start bit, 8 data bits, stop bit; each bit lasts DIV cycles.
         self.tx_valid_r.d.next = false;
@@ -191,7 +156,7 @@ crate::hdl_logic! {
                 self.baud.d.next = self.baud.q.val() - self.one16.val();
             }
         }
-        if self.ok_write.val() & self.is_txdata.val() {
+        if self.ok_write.val() & self.front.is_txdata.val() {
             self.bitcnt.d.next = self.ten4.val();
             self.baud.d.next = (self.div.q.val() ^ self.div_reset.val()) - self.one16.val();
             self.shreg.d.next = self.pwdata.val().get_bits::<8>(0);
@@ -207,22 +172,22 @@ crate::hdl_logic! {
         // ---- Read data (0 on errors and writes).
         self.ze_div.a.next = self.div.q.val() ^ self.div_reset.val();
         self.rdata.next = self.zero32.val();
-        if self.is_status.val() {
+        if self.front.is_status.val() {
             if self.busy.val() {
                 self.rdata.next = self.bit_busy.val();
             }
-            if self.err_info.q.val() != self.zero32.val() {
+            if self.log.info.val() != self.zero32.val() {
                 self.rdata.next = self.rdata.val() | self.bit_err.val();
             }
-        } else if self.is_div.val() {
+        } else if self.front.is_div.val() {
             self.rdata.next = self.ze_div.y.val();
-        } else if self.is_ctrl.val() {
+        } else if self.front.is_ctrl.val() {
             if self.tx_ie.q.val() {
                 self.rdata.next = self.bit_ie.val();
             }
-        } else if self.is_err.val() {
-            self.rdata.next = self.err_info.q.val();
-        } else if self.is_id.val() {
+        } else if self.front.is_err_info.val() {
+            self.rdata.next = self.log.info.val();
+        } else if self.front.is_id.val() {
             self.rdata.next = self.block_id.val();
         }
         self.prdata.next = self.zero32.val();
