@@ -568,7 +568,6 @@
 
 
 
-
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
 
     // Module arguments
@@ -10778,19 +10777,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     output reg  tst_busy;
 
     // Constant declarations
-    localparam  a_cmd = 12'h0;
-    localparam  a_status = 12'h4;
-    localparam  a_err = 12'h8;
-    localparam  a_daddr = 12'hc;
-    localparam  a_dwdata = 12'h10;
-    localparam  a_lc = 12'h14;
-    localparam  a_svn = 12'h18;
-    localparam  a_locks = 12'h1c;
-    localparam  a_fatal = 12'h20;
-    localparam  a_ecc = 12'h24;
-    localparam  a_id = 12'h28;
-    localparam  a_config_hi = 8'h3;
-    localparam  a_fuse_hi = 4'h4;
     localparam  w_owner = 6'b10000;
     localparam  w_svn = 6'b11000;
     localparam  w_lc = 6'b101000;
@@ -10817,7 +10803,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     localparam  zero26 = 26'h0;
     localparam  syn_max = 6'b100110;
     localparam  zero4 = 4'h0;
-    localparam  strb_f = 4'hf;
     localparam  zero5 = 5'b0;
     localparam  one5 = 5'b1;
     localparam  svn_safe = 32'h10;
@@ -10838,8 +10823,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     localparam  cmd_kl1_v = 32'h13;
     localparam  e_none = 32'h0;
     localparam  e_unmapped = 32'h1;
-    localparam  e_read_wo = 32'h2;
-    localparam  e_write_ro = 32'h3;
     localparam  e_busy = 32'h4;
     localparam  e_master = 32'h5;
     localparam  e_strb = 32'h6;
@@ -10852,8 +10835,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     localparam  e_ecc = 32'hd;
     localparam  e_fatal = 32'he;
     localparam  block_id = 32'h4f540100;
-    localparam  bit8 = 32'h100;
-    localparam  bit31 = 32'h80000000;
     localparam  ecc_mask__0 = 32'h56aaad5b;
     localparam  ecc_mask__1 = 32'h9b33366d;
     localparam  ecc_mask__2 = 32'he3c3c78e;
@@ -10961,6 +10942,37 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     localparam  chk40__6 = 40'h4000000000;
 
     // Stub signals
+    reg  front__psel;
+    reg  front__penable;
+    reg  front__pwrite;
+    reg  [11:0] front__paddr;
+    reg  [3:0] front__pstrb;
+    reg  [3:0] front__pmaster;
+    wire  front__access;
+    wire  front__is_cmd;
+    wire  front__is_status;
+    wire  front__is_err_info;
+    wire  front__is_dai_addr;
+    wire  front__is_dai_wdata;
+    wire  front__is_lc_state;
+    wire  front__is_svn;
+    wire  front__is_locks;
+    wire  front__is_fatal_parts;
+    wire  front__is_ecc_corrected;
+    wire  front__is_id;
+    wire  front__is_config;
+    wire  front__is_fuse;
+    wire  [31:0] front__err;
+    wire  front__strb_part;
+    reg  log__clock;
+    reg  log__rst_n;
+    reg  log__access;
+    reg  [3:0] log__err;
+    reg  log__pwrite;
+    reg  [3:0] log__pmaster;
+    reg  [11:0] log__paddr;
+    reg  log__clear;
+    wire  [31:0] log__info;
     reg  mac__clock;
     reg  mac__rst_n;
     reg  [5:0] mac__rd_addr;
@@ -10969,10 +10981,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     reg  [39:0] mac__prog_raw;
     wire  [39:0] mac__rdata;
     wire  mac__busy;
-    reg  [3:0] ze_master__a;
-    wire  [31:0] ze_master__y;
-    reg  [11:0] ze_addr__a;
-    wire  [31:0] ze_addr__y;
     reg  [31:0] ze_edata__a;
     wire  [39:0] ze_edata__y;
     reg  [31:0] ze_key__a;
@@ -11037,10 +11045,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     wire  win_corr__q;
     reg  win_corr__clock;
     reg  win_corr__rst_n;
-    reg  [31:0] err_info__d;
-    wire  [31:0] err_info__q;
-    reg  err_info__clock;
-    reg  err_info__rst_n;
     reg  [5:0] dai_addr__d;
     wire  [5:0] dai_addr__q;
     reg  dai_addr__clock;
@@ -11123,24 +11127,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     reg  key_slot__rst_n;
 
     // Local signals
-    reg  access;
-    reg  aligned;
-    reg  is_cmd;
-    reg  is_status;
-    reg  is_err;
-    reg  is_daddr;
-    reg  is_dwdata;
-    reg  is_lc;
-    reg  is_svn;
-    reg  is_locks;
-    reg  is_fatal;
-    reg  is_ecc;
-    reg  is_id;
-    reg  is_config;
-    reg  is_fuse;
-    reg  is_mapped;
-    reg  is_wo;
-    reg  is_ro;
     reg  [5:0] win_w;
     reg  cmd_prog;
     reg  cmd_lc;
@@ -11198,6 +11184,41 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     reg  [31:0] rdata;
 
     // Sub module instances
+    pluton_soc_security_otp_front front(
+        .psel(front__psel),
+        .penable(front__penable),
+        .pwrite(front__pwrite),
+        .paddr(front__paddr),
+        .pstrb(front__pstrb),
+        .pmaster(front__pmaster),
+        .access(front__access),
+        .is_cmd(front__is_cmd),
+        .is_status(front__is_status),
+        .is_err_info(front__is_err_info),
+        .is_dai_addr(front__is_dai_addr),
+        .is_dai_wdata(front__is_dai_wdata),
+        .is_lc_state(front__is_lc_state),
+        .is_svn(front__is_svn),
+        .is_locks(front__is_locks),
+        .is_fatal_parts(front__is_fatal_parts),
+        .is_ecc_corrected(front__is_ecc_corrected),
+        .is_id(front__is_id),
+        .is_config(front__is_config),
+        .is_fuse(front__is_fuse),
+        .err(front__err),
+        .strb_part(front__strb_part)
+    );
+    pluton_soc_app_uart_log log(
+        .clock(log__clock),
+        .rst_n(log__rst_n),
+        .access(log__access),
+        .err(log__err),
+        .pwrite(log__pwrite),
+        .pmaster(log__pmaster),
+        .paddr(log__paddr),
+        .clear(log__clear),
+        .info(log__info)
+    );
     pluton_soc_security_otp_mac mac(
         .clock(mac__clock),
         .rst_n(mac__rst_n),
@@ -11207,14 +11228,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         .prog_raw(mac__prog_raw),
         .rdata(mac__rdata),
         .busy(mac__busy)
-    );
-    pluton_soc_security_fw_ze_master ze_master(
-        .a(ze_master__a),
-        .y(ze_master__y)
-    );
-    pluton_soc_security_otp_ze_addr ze_addr(
-        .a(ze_addr__a),
-        .y(ze_addr__y)
     );
     pluton_soc_security_otp_ze_edata ze_edata(
         .a(ze_edata__a),
@@ -11319,12 +11332,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         .q(win_corr__q),
         .clock(win_corr__clock),
         .rst_n(win_corr__rst_n)
-    );
-    pluton_soc_rdff32 err_info(
-        .d(err_info__d),
-        .q(err_info__q),
-        .clock(err_info__clock),
-        .rst_n(err_info__rst_n)
     );
     pluton_soc_rdff6 dai_addr(
         .d(dai_addr__d),
@@ -11455,7 +11462,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     reg [5:0] dai_addr__d__comb;
     reg [31:0] dai_wdata__d__comb;
     reg [15:0] ecc_cnt__d__comb;
-    reg [31:0] err_info__d__comb;
     reg [4:0] fatal_p__d__comb;
     reg interrupted__d__comb;
     reg [255:0] key__d__comb;
@@ -11488,6 +11494,8 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
     always @(*) begin
         mac__clock = clock;
         mac__rst_n = rst_n;
+        log__clock = clock;
+        log__rst_n = rst_n;
         rd_vld__clock = clock;
         rd_vld__rst_n = rst_n;
         rd_widx__clock = clock;
@@ -11522,9 +11530,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         rd_end__clock = clock;
         rd_end__rst_n = rst_n;
         rd_end__d__comb = rd_end__q;
-        err_info__clock = clock;
-        err_info__rst_n = rst_n;
-        err_info__d__comb = err_info__q;
         dai_addr__clock = clock;
         dai_addr__rst_n = rst_n;
         dai_addr__d__comb = dai_addr__q;
@@ -11584,25 +11589,13 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         cfg__3__clock = clock;
         cfg__3__rst_n = rst_n;
         cfg__3__d__comb = cfg__3__q;
-        access = psel & penable;
-        aligned = paddr[(32'h0)+:(2)] == zero2;
-        is_cmd = paddr == a_cmd;
-        is_status = paddr == a_status;
-        is_err = paddr == a_err;
-        is_daddr = paddr == a_daddr;
-        is_dwdata = paddr == a_dwdata;
-        is_lc = paddr == a_lc;
-        is_svn = paddr == a_svn;
-        is_locks = paddr == a_locks;
-        is_fatal = paddr == a_fatal;
-        is_ecc = paddr == a_ecc;
-        is_id = paddr == a_id;
-        is_config = aligned & (paddr[(32'h4)+:(8)] == a_config_hi);
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        front__pmaster = pmaster;
         win_w = paddr[(32'h2)+:(6)];
-        is_fuse = aligned & (paddr[(32'h8)+:(4)] == a_fuse_hi) & (win_w < w_resv);
-        is_mapped = is_cmd | is_status | is_err | is_daddr | is_dwdata | is_lc | is_svn | is_locks | is_fatal | is_ecc | is_id | is_config | is_fuse;
-        is_wo = is_cmd | is_dwdata;
-        is_ro = is_status | is_lc | is_svn | is_locks | is_fatal | is_ecc | is_id | is_config | is_fuse;
         cmd_prog = pwdata == cmd_prog_v;
         cmd_lc = (pwdata & cmd_lc_mask) == cmd_lc_v;
         cmd_kl = (pwdata == cmd_kl0_v) | (pwdata == cmd_kl1_v);
@@ -11724,7 +11717,7 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         if (rd_run__q) begin
             mac__rd_addr__comb = rd_ptr__q;
         end
-        else if (is_fuse) begin
+        else if (front__is_fuse) begin
             mac__rd_addr__comb = win_w;
         end
         raw = mac__rdata;
@@ -11902,23 +11895,16 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         end
         one_to_zero = (raw & ~e_raw) != zero40;
         ze_svn6__a = svn_cnt__q;
-        err = e_none;
+        err = front__err;
         if (pmaster != zero4) begin
             err = e_master;
         end
-        else if (~is_mapped) begin
-            err = e_unmapped;
+        else if (front__err != e_none) begin
         end
-        else if (~pwrite & is_wo) begin
-            err = e_read_wo;
-        end
-        else if (pwrite & is_ro) begin
-            err = e_write_ro;
-        end
-        else if (pwrite & (pstrb != strb_f)) begin
+        else if (front__strb_part) begin
             err = e_strb;
         end
-        else if (pwrite & is_cmd) begin
+        else if (pwrite & front__is_cmd) begin
             if (~(cmd_prog | cmd_lc | cmd_kl)) begin
                 err = e_value;
             end
@@ -11954,10 +11940,10 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                 end
             end
         end
-        else if (pwrite & is_daddr & (pwdata[(32'h6)+:(26)] != zero26)) begin
+        else if (pwrite & front__is_dai_addr & (pwdata[(32'h6)+:(26)] != zero26)) begin
             err = e_value;
         end
-        else if (~pwrite & is_fuse) begin
+        else if (~pwrite & front__is_fuse) begin
             if (win_w < w_owner) begin
                 err = e_rdlocked;
             end
@@ -11971,23 +11957,23 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                 err = e_fatal;
             end
         end
-        need_wait = access & (err == e_none) & ((~pwrite & is_fuse & (wcnt__q != two2)) | (pwrite & is_cmd & (cmd_prog | cmd_lc) & (wcnt__q != one2)));
+        need_wait = front__access & (err == e_none) & ((~pwrite & front__is_fuse & (wcnt__q != two2)) | (pwrite & front__is_cmd & (cmd_prog | cmd_lc) & (wcnt__q != one2)));
         pready = ~need_wait;
-        pslverr = access & (err != e_none);
+        pslverr = front__access & (err != e_none);
         wcnt__d__comb = zero2;
         if (need_wait) begin
             wcnt__d__comb = wcnt__q + one2;
         end
-        ok_write = access & pwrite & (err == e_none) & ~need_wait;
-        ok_read = access & ~pwrite & (err == e_none) & ~need_wait;
-        if (access & ~pwrite & is_fuse & (err == e_none) & (wcnt__q == one2) & (win_w >= w_owner)) begin
+        ok_write = front__access & pwrite & (err == e_none) & ~need_wait;
+        ok_read = front__access & ~pwrite & (err == e_none) & ~need_wait;
+        if (front__access & ~pwrite & front__is_fuse & (err == e_none) & (wcnt__q == one2) & (win_w >= w_owner)) begin
             win_data__d__comb = d_val;
             win_bad__d__comb = d_bad;
             win_corr__d__comb = d_corr;
         end
-        prog_go = ok_write & is_cmd & cmd_prog;
-        lc_go = ok_write & is_cmd & cmd_lc;
-        kl_go = ok_write & is_cmd & cmd_kl;
+        prog_go = ok_write & front__is_cmd & cmd_prog;
+        lc_go = ok_write & front__is_cmd & cmd_lc;
+        kl_go = ok_write & front__is_cmd & cmd_kl;
         tst_go = tst_en & tst_we & ~mac__busy;
         mac__start = prog_go | lc_go | tst_go;
         mac__prog_addr__comb = cmd_addr;
@@ -11998,13 +11984,10 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         end
         lock_add = zero5;
         if (ok_write) begin
-            if (is_err) begin
-                err_info__d__comb = zero32;
-            end
-            if (is_daddr) begin
+            if (front__is_dai_addr) begin
                 dai_addr__d__comb = pwdata[(32'h0)+:(6)];
             end
-            if (is_dwdata) begin
+            if (front__is_dai_wdata) begin
                 dai_wdata__d__comb = pwdata;
             end
         end
@@ -12040,7 +12023,7 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
             end
         end
         fatal_add = zero5;
-        ecc_inc = ok_read & is_fuse & win_corr__q;
+        ecc_inc = ok_read & front__is_fuse & win_corr__q;
         key_in = 1'b0;
         if (rd_vld__q) begin
             ecc_inc = d_corr;
@@ -12171,24 +12154,17 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
             rd_run__d__comb = 1'b0;
             rd_vld__d__comb = 1'b0;
         end
-        ze_master__a = pmaster;
-        ze_addr__a = paddr;
-        if (access & (err != e_none)) begin
-            if (err_info__q == zero32) begin
-                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
-                if (pwrite) begin
-                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | bit8;
-                end
-            end
-            else begin
-                err_info__d__comb = err_info__q | bit31;
-            end
-        end
+        log__access = front__access;
+        log__err = err[(32'h0)+:(4)];
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
+        log__clear = ok_write & front__is_err_info;
         ze_daddr__a = dai_addr__q;
         ze_locks__a = locks__q;
         ze_ecc__a = ecc_cnt__q;
         rdata = zero32;
-        if (is_status) begin
+        if (front__is_status) begin
             if (ready__q) begin
                 rdata = b32__0;
             end
@@ -12198,7 +12174,7 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
             if (ready__q & (fatal_v != zero5)) begin
                 rdata = rdata | b32__2;
             end
-            if (err_info__q != zero32) begin
+            if (log__info != zero32) begin
                 rdata = rdata | b32__3;
             end
             if (ready__q & interrupted__q) begin
@@ -12211,41 +12187,41 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
                 rdata = rdata | b32__6;
             end
         end
-        else if (is_err) begin
-            rdata = err_info__q;
+        else if (front__is_err_info) begin
+            rdata = log__info;
         end
-        else if (is_daddr) begin
+        else if (front__is_dai_addr) begin
             rdata = ze_daddr__y;
         end
-        else if (is_lc) begin
+        else if (front__is_lc_state) begin
             rdata = lc_o;
             if (dbg) begin
                 rdata = lc_o | b32__4;
             end
         end
-        else if (is_svn) begin
+        else if (front__is_svn) begin
             rdata = svn_v;
             if (ready__q) begin
                 rdata = svn_v | (ze_cnt__y << 32'h8);
             end
         end
-        else if (is_id) begin
+        else if (front__is_id) begin
             rdata = block_id;
         end
-        else if (is_fuse) begin
+        else if (front__is_fuse) begin
             rdata = win_data__q;
         end
         else if (ready__q) begin
-            if (is_locks) begin
+            if (front__is_locks) begin
                 rdata = ze_locks__y;
             end
-            else if (is_fatal) begin
+            else if (front__is_fatal_parts) begin
                 rdata = fatal32;
             end
-            else if (is_ecc) begin
+            else if (front__is_ecc_corrected) begin
                 rdata = ze_ecc__y;
             end
-            else if (is_config & ~fatal_v[32'h4]) begin
+            else if (front__is_config & ~fatal_v[32'h4]) begin
                 case (paddr[(32'h2)+:(2)])
                     0:
                         begin
@@ -12287,7 +12263,6 @@ module pluton_soc_security_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstr
         dai_addr__d = dai_addr__d__comb;
         dai_wdata__d = dai_wdata__d__comb;
         ecc_cnt__d = ecc_cnt__d__comb;
-        err_info__d = err_info__d__comb;
         fatal_p__d = fatal_p__d__comb;
         interrupted__d = interrupted__d__comb;
         key__d = key__d__comb;
@@ -12335,6 +12310,129 @@ module pluton_soc_rdff5(d,q,clock,rst_n);
         else q <= d;
     end
 endmodule // pluton_soc_rdff5
+
+module pluton_soc_security_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is_status,is_err_info,is_dai_addr,is_dai_wdata,is_lc_state,is_svn,is_locks,is_fatal_parts,is_ecc_corrected,is_id,is_config,is_fuse,err,strb_part);
+
+    // Module arguments
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  access;
+    output reg  is_cmd;
+    output reg  is_status;
+    output reg  is_err_info;
+    output reg  is_dai_addr;
+    output reg  is_dai_wdata;
+    output reg  is_lc_state;
+    output reg  is_svn;
+    output reg  is_locks;
+    output reg  is_fatal_parts;
+    output reg  is_ecc_corrected;
+    output reg  is_id;
+    output reg  is_config;
+    output reg  is_fuse;
+    output reg  [31:0] err;
+    output reg  strb_part;
+
+    // Constant declarations
+    localparam  e_unmapped = 32'h1;
+    localparam  e_master = 32'h5;
+    localparam  e_read_wo = 32'h2;
+    localparam  e_write_ro = 32'h3;
+    localparam  e_none = 32'h0;
+    localparam  strb_all = 4'hf;
+    localparam  z2 = 2'b0;
+    localparam  k_cmd = 12'h0;
+    localparam  k_status = 12'h4;
+    localparam  k_err_info = 12'h8;
+    localparam  k_dai_addr = 12'hc;
+    localparam  k_dai_wdata = 12'h10;
+    localparam  k_lc_state = 12'h14;
+    localparam  k_svn = 12'h18;
+    localparam  k_locks = 12'h1c;
+    localparam  k_fatal_parts = 12'h20;
+    localparam  k_ecc_corrected = 12'h24;
+    localparam  k_id = 12'h28;
+    localparam  k_config = 8'h3;
+    localparam  k_fuse_lo = 12'h400;
+    localparam  k_fuse_end = 12'h4d4;
+    localparam  m_cmd_r = 16'h1;
+    localparam  m_cmd_w = 16'h1;
+    localparam  m_status_r = 16'h1;
+    localparam  m_status_w = 16'h1;
+    localparam  m_err_info_r = 16'h1;
+    localparam  m_err_info_w = 16'h1;
+    localparam  m_dai_addr_r = 16'h1;
+    localparam  m_dai_addr_w = 16'h1;
+    localparam  m_dai_wdata_r = 16'h1;
+    localparam  m_dai_wdata_w = 16'h1;
+    localparam  m_lc_state_r = 16'h1;
+    localparam  m_lc_state_w = 16'h1;
+    localparam  m_svn_r = 16'h1;
+    localparam  m_svn_w = 16'h1;
+    localparam  m_locks_r = 16'h1;
+    localparam  m_locks_w = 16'h1;
+    localparam  m_fatal_parts_r = 16'h1;
+    localparam  m_fatal_parts_w = 16'h1;
+    localparam  m_ecc_corrected_r = 16'h1;
+    localparam  m_ecc_corrected_w = 16'h1;
+    localparam  m_id_r = 16'h1;
+    localparam  m_id_w = 16'h1;
+    localparam  m_config_r = 16'h1;
+    localparam  m_config_w = 16'h1;
+    localparam  m_fuse_r = 16'h1;
+    localparam  m_fuse_w = 16'h1;
+
+    // Local signals
+    reg  aligned;
+    reg  mapped;
+    reg  wo;
+    reg  ro;
+    reg  denied;
+
+    // Update code
+    reg [31:0] err__comb;
+    always @(*) begin
+        access = psel & penable;
+        aligned = paddr[(32'h0)+:(2)] == z2;
+        is_cmd = paddr == k_cmd;
+        is_status = paddr == k_status;
+        is_err_info = paddr == k_err_info;
+        is_dai_addr = paddr == k_dai_addr;
+        is_dai_wdata = paddr == k_dai_wdata;
+        is_lc_state = paddr == k_lc_state;
+        is_svn = paddr == k_svn;
+        is_locks = paddr == k_locks;
+        is_fatal_parts = paddr == k_fatal_parts;
+        is_ecc_corrected = paddr == k_ecc_corrected;
+        is_id = paddr == k_id;
+        is_config = aligned & (paddr[(32'h4)+:(8)] == k_config);
+        is_fuse = aligned & (paddr >= k_fuse_lo) & (paddr < k_fuse_end);
+        mapped = is_cmd | is_status | is_err_info | is_dai_addr | is_dai_wdata | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse;
+        wo = is_cmd | is_dai_wdata;
+        ro = is_status | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse;
+        denied = (is_cmd & ~pwrite & ~m_cmd_r[pmaster]) | (is_cmd & pwrite & ~m_cmd_w[pmaster]) | (is_status & ~pwrite & ~m_status_r[pmaster]) | (is_status & pwrite & ~m_status_w[pmaster]) | (is_err_info & ~pwrite & ~m_err_info_r[pmaster]) | (is_err_info & pwrite & ~m_err_info_w[pmaster]) | (is_dai_addr & ~pwrite & ~m_dai_addr_r[pmaster]) | (is_dai_addr & pwrite & ~m_dai_addr_w[pmaster]) | (is_dai_wdata & ~pwrite & ~m_dai_wdata_r[pmaster]) | (is_dai_wdata & pwrite & ~m_dai_wdata_w[pmaster]) | (is_lc_state & ~pwrite & ~m_lc_state_r[pmaster]) | (is_lc_state & pwrite & ~m_lc_state_w[pmaster]) | (is_svn & ~pwrite & ~m_svn_r[pmaster]) | (is_svn & pwrite & ~m_svn_w[pmaster]) | (is_locks & ~pwrite & ~m_locks_r[pmaster]) | (is_locks & pwrite & ~m_locks_w[pmaster]) | (is_fatal_parts & ~pwrite & ~m_fatal_parts_r[pmaster]) | (is_fatal_parts & pwrite & ~m_fatal_parts_w[pmaster]) | (is_ecc_corrected & ~pwrite & ~m_ecc_corrected_r[pmaster]) | (is_ecc_corrected & pwrite & ~m_ecc_corrected_w[pmaster]) | (is_id & ~pwrite & ~m_id_r[pmaster]) | (is_id & pwrite & ~m_id_w[pmaster]) | (is_config & ~pwrite & ~m_config_r[pmaster]) | (is_config & pwrite & ~m_config_w[pmaster]) | (is_fuse & ~pwrite & ~m_fuse_r[pmaster]) | (is_fuse & pwrite & ~m_fuse_w[pmaster]);
+        err__comb = e_none;
+        if (~mapped) begin
+            err__comb = e_unmapped;
+        end
+        else if (denied) begin
+            err__comb = e_master;
+        end
+        else if (~pwrite & wo) begin
+            err__comb = e_read_wo;
+        end
+        else if (pwrite & ro) begin
+            err__comb = e_write_ro;
+        end
+        strb_part = pwrite & (pstrb != strb_all);
+        err = err__comb;
+    end
+
+endmodule // pluton_soc_security_otp_front
 
 module pluton_soc_rdff256(d,q,clock,rst_n);
 
@@ -12515,16 +12613,6 @@ module pluton_soc_rdff40(d,q,clock,rst_n);
         else q <= d;
     end
 endmodule // pluton_soc_rdff40
-
-module pluton_soc_security_otp_ze_addr(a,y);
-
-    // Module arguments
-    input wire  [11:0] a;
-    output reg  [31:0] y;
-
-    // Update code (custom)
-    always @(*) y = {{20{1'b0}}, a};
-endmodule // pluton_soc_security_otp_ze_addr
 
 module pluton_soc_security_otp_ze_cnt(a,y);
 
@@ -15439,7 +15527,7 @@ module pluton_soc_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pst
         .a(ze_master__a),
         .y(ze_master__y)
     );
-    pluton_soc_security_otp_ze_addr ze_addr(
+    pluton_soc_security_wifi_ze_addr ze_addr(
         .a(ze_addr__a),
         .y(ze_addr__y)
     );
@@ -16250,6 +16338,16 @@ module pluton_soc_rdff11(d,q,clock,rst_n);
         else q <= d;
     end
 endmodule // pluton_soc_rdff11
+
+module pluton_soc_security_wifi_ze_addr(a,y);
+
+    // Module arguments
+    input wire  [11:0] a;
+    output reg  [31:0] y;
+
+    // Update code (custom)
+    always @(*) y = {{20{1'b0}}, a};
+endmodule // pluton_soc_security_wifi_ze_addr
 
 // Stand-in for the fuse macro, so this file is complete alone. A 4-state simulator starts its
 // array as X: for simulation read rtl/models/pluton_fuse_array.v first (it starts blank, and its

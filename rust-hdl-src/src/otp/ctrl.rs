@@ -7,7 +7,7 @@ use super::ecc;
 use super::fuse_macro::OtpMacro;
 use super::fusemap as fm;
 use super::regs;
-use crate::common::prims::{RDff, ZeroExt};
+use crate::common::prims::{ErrLog, RDff, ZeroExt};
 use rust_hdl::prelude::*;
 
 use crate::common::block::c;
@@ -40,19 +40,6 @@ crate::hdl_block! {
         tst_busy: Signal<Out, bool>,
     }
     consts {
-        a_cmd: 12 = regs::CMD.offset as u64,
-        a_status: 12 = regs::STATUS.offset as u64,
-        a_err: 12 = regs::ERR_INFO.offset as u64,
-        a_daddr: 12 = regs::DAI_ADDR.offset as u64,
-        a_dwdata: 12 = regs::DAI_WDATA.offset as u64,
-        a_lc: 12 = regs::LC_STATE.offset as u64,
-        a_svn: 12 = regs::SVN.offset as u64,
-        a_locks: 12 = regs::LOCKS.offset as u64,
-        a_fatal: 12 = regs::FATAL_PARTS.offset as u64,
-        a_ecc: 12 = regs::ECC_CORRECTED.offset as u64,
-        a_id: 12 = regs::ID.offset as u64,
-        a_config_hi: 8 = (regs::CONFIG.offset >> 4) as u64,
-        a_fuse_hi: 4 = (regs::FUSE.offset >> 8) as u64,
         w_owner: 6 = fm::OWNER.first as u64,
         w_svn: 6 = fm::SVN.first as u64,
         w_lc: 6 = fm::LIFECYCLE.first as u64,
@@ -79,7 +66,6 @@ crate::hdl_block! {
         zero26: 26 = 0,
         syn_max: 6 = 38,
         zero4: 4 = 0,
-        strb_f: 4 = 0b1111,
         zero5: 5 = 0,
         one5: 5 = 1,
         svn_safe: 32 = fm::SVN_MAX as u64,
@@ -100,8 +86,6 @@ crate::hdl_block! {
         cmd_kl1_v: 32 = (regs::OP_KEY_LOAD | regs::CMD_KEY_SLOT.mask()) as u64,
         e_none: 32 = regs::ERR_NONE as u64,
         e_unmapped: 32 = regs::ERR_UNMAPPED as u64,
-        e_read_wo: 32 = regs::ERR_READ_WO as u64,
-        e_write_ro: 32 = regs::ERR_WRITE_RO as u64,
         e_busy: 32 = regs::ERR_BUSY as u64,
         e_master: 32 = regs::ERR_MASTER as u64,
         e_strb: 32 = regs::ERR_STRB as u64,
@@ -114,14 +98,14 @@ crate::hdl_block! {
         e_ecc: 32 = regs::ERR_ECC as u64,
         e_fatal: 32 = regs::ERR_FATAL as u64,
         block_id: 32 = regs::BLOCK_ID as u64,
-        bit8: 32 = regs::ERR_INFO_WRITE.mask() as u64,
-        bit31: 32 = regs::ERR_INFO_OVERFLOW.mask() as u64,
     }
     fields {
+        /// APB decode and the common checks, generated from the register map.
+        front: super::front::RegFront,
+        /// ERR_INFO.
+        log: ErrLog,
         /// The fuse array and its program engine.
         mac: OtpMacro,
-        ze_master: ZeroExt<4, 32>,
-        ze_addr: ZeroExt<12, 32>,
         ze_edata: ZeroExt<32, 40>,
         ze_key: ZeroExt<32, 256>,
         ze_svn6: ZeroExt<5, 6>,
@@ -148,7 +132,6 @@ crate::hdl_block! {
         win_data: RDff<Bits<32>>,
         win_bad: RDff<bool>,
         win_corr: RDff<bool>,
-        err_info: RDff<Bits<32>>,
         dai_addr: RDff<Bits<6>>,
         dai_wdata: RDff<Bits<32>>,
         // Shadows built by the init scan.
@@ -196,24 +179,6 @@ crate::hdl_block! {
         /// Raw bit 32+k: check bit c[k].
         chk40: [Constant<Bits<40>>; 7] = std::array::from_fn(|k| c(1 << (32 + k))),
         // APB decode.
-        access: Signal<Local, bool>,
-        aligned: Signal<Local, bool>,
-        is_cmd: Signal<Local, bool>,
-        is_status: Signal<Local, bool>,
-        is_err: Signal<Local, bool>,
-        is_daddr: Signal<Local, bool>,
-        is_dwdata: Signal<Local, bool>,
-        is_lc: Signal<Local, bool>,
-        is_svn: Signal<Local, bool>,
-        is_locks: Signal<Local, bool>,
-        is_fatal: Signal<Local, bool>,
-        is_ecc: Signal<Local, bool>,
-        is_id: Signal<Local, bool>,
-        is_config: Signal<Local, bool>,
-        is_fuse: Signal<Local, bool>,
-        is_mapped: Signal<Local, bool>,
-        is_wo: Signal<Local, bool>,
-        is_ro: Signal<Local, bool>,
         win_w: Signal<Local, Bits<6>>,
         cmd_prog: Signal<Local, bool>,
         cmd_lc: Signal<Local, bool>,
@@ -280,8 +245,8 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     OtpCtrl;
-    reset [mac, rd_vld, rd_widx, wcnt, win_data, win_bad, win_corr, locks, fatal_p]
-    hold [ready, scanning, kl_busy, rd_run, rd_ptr, rd_end, err_info, dai_addr, dai_wdata, lc_dev,
+    reset [mac, log, rd_vld, rd_widx, wcnt, win_data, win_bad, win_corr, locks, fatal_p]
+    hold [ready, scanning, kl_busy, rd_run, rd_ptr, rd_end, dai_addr, dai_wdata, lc_dev,
         lc_sec, lc_rma, lc_bad, svn_cnt, svn_gap, ecc_cnt, interrupted, key, key_loaded, kl_bad,
         key_slot]
     fn update(&mut self) {
@@ -297,47 +262,14 @@ crate::hdl_logic! {
             self.cfg[i].d.next = self.cfg[i].q.val();
         }
 
-        // ---- APB address decode.
-        self.access.next = self.psel.val() & self.penable.val();
-        self.aligned.next = self.paddr.val().get_bits::<2>(0) == self.zero2.val();
-        self.is_cmd.next = self.paddr.val() == self.a_cmd.val();
-        self.is_status.next = self.paddr.val() == self.a_status.val();
-        self.is_err.next = self.paddr.val() == self.a_err.val();
-        self.is_daddr.next = self.paddr.val() == self.a_daddr.val();
-        self.is_dwdata.next = self.paddr.val() == self.a_dwdata.val();
-        self.is_lc.next = self.paddr.val() == self.a_lc.val();
-        self.is_svn.next = self.paddr.val() == self.a_svn.val();
-        self.is_locks.next = self.paddr.val() == self.a_locks.val();
-        self.is_fatal.next = self.paddr.val() == self.a_fatal.val();
-        self.is_ecc.next = self.paddr.val() == self.a_ecc.val();
-        self.is_id.next = self.paddr.val() == self.a_id.val();
-        self.is_config.next = self.aligned.val() & (self.paddr.val().get_bits::<8>(4) == self.a_config_hi.val());
+        // ---- Address decode: the front end generated from the map, fed from the ports alone.
+        self.front.psel.next = self.psel.val();
+        self.front.penable.next = self.penable.val();
+        self.front.pwrite.next = self.pwrite.val();
+        self.front.paddr.next = self.paddr.val();
+        self.front.pstrb.next = self.pstrb.val();
+        self.front.pmaster.next = self.pmaster.val();
         self.win_w.next = self.paddr.val().get_bits::<6>(2);
-        self.is_fuse.next =
-            self.aligned.val() & (self.paddr.val().get_bits::<4>(8) == self.a_fuse_hi.val()) & (self.win_w.val() < self.w_resv.val());
-        self.is_mapped.next = self.is_cmd.val()
-            | self.is_status.val()
-            | self.is_err.val()
-            | self.is_daddr.val()
-            | self.is_dwdata.val()
-            | self.is_lc.val()
-            | self.is_svn.val()
-            | self.is_locks.val()
-            | self.is_fatal.val()
-            | self.is_ecc.val()
-            | self.is_id.val()
-            | self.is_config.val()
-            | self.is_fuse.val();
-        self.is_wo.next = self.is_cmd.val() | self.is_dwdata.val();
-        self.is_ro.next = self.is_status.val()
-            | self.is_lc.val()
-            | self.is_svn.val()
-            | self.is_locks.val()
-            | self.is_fatal.val()
-            | self.is_ecc.val()
-            | self.is_id.val()
-            | self.is_config.val()
-            | self.is_fuse.val();
         self.cmd_prog.next = self.pwdata.val() == self.cmd_prog_v.val();
         self.cmd_lc.next = (self.pwdata.val() & self.cmd_lc_mask.val()) == self.cmd_lc_v.val();
         self.cmd_kl.next = (self.pwdata.val() == self.cmd_kl0_v.val()) | (self.pwdata.val() == self.cmd_kl1_v.val());
@@ -483,7 +415,7 @@ crate::hdl_logic! {
         self.mac.rd_addr.next = self.cmd_addr.val();
         if self.rd_run.q.val() {
             self.mac.rd_addr.next = self.rd_ptr.q.val();
-        } else if self.is_fuse.val() {
+        } else if self.front.is_fuse.val() {
             self.mac.rd_addr.next = self.win_w.val();
         }
 
@@ -542,18 +474,15 @@ crate::hdl_logic! {
 
         // ---- Access checks, in the documented order; evaluated in every access cycle.
         self.ze_svn6.a.next = self.svn_cnt.q.val();
-        self.err.next = self.e_none.val();
+        // Any master but the security core is refused first, even at an unmapped address.
+        self.err.next = self.front.err.val();
         if self.pmaster.val() != self.zero4.val() {
             self.err.next = self.e_master.val();
-        } else if !self.is_mapped.val() {
-            self.err.next = self.e_unmapped.val();
-        } else if !self.pwrite.val() & self.is_wo.val() {
-            self.err.next = self.e_read_wo.val();
-        } else if self.pwrite.val() & self.is_ro.val() {
-            self.err.next = self.e_write_ro.val();
-        } else if self.pwrite.val() & (self.pstrb.val() != self.strb_f.val()) {
+        } else if self.front.err.val() != self.e_none.val() {
+            // Unmapped or misaligned, or WO/RO.
+        } else if self.front.strb_part.val() {
             self.err.next = self.e_strb.val();
-        } else if self.pwrite.val() & self.is_cmd.val() {
+        } else if self.pwrite.val() & self.front.is_cmd.val() {
             if !(self.cmd_prog.val() | self.cmd_lc.val() | self.cmd_kl.val()) {
                 self.err.next = self.e_value.val();
             } else if !self.avail.val() {
@@ -583,9 +512,9 @@ crate::hdl_logic! {
                     self.err.next = self.e_one_to_zero.val();
                 }
             }
-        } else if self.pwrite.val() & self.is_daddr.val() & (self.pwdata.val().get_bits::<26>(6) != self.zero26.val()) {
+        } else if self.pwrite.val() & self.front.is_dai_addr.val() & (self.pwdata.val().get_bits::<26>(6) != self.zero26.val()) {
             self.err.next = self.e_value.val();
-        } else if !self.pwrite.val() & self.is_fuse.val() {
+        } else if !self.pwrite.val() & self.front.is_fuse.val() {
             if self.win_w.val() < self.w_owner.val() {
                 self.err.next = self.e_rdlocked.val();
             } else if !self.avail.val() {
@@ -597,26 +526,26 @@ crate::hdl_logic! {
             }
         }
         // Wait states: FUSE reads 2, PROGRAM / LC_TRANSITION 1; an erroring transfer never waits.
-        self.need_wait.next = self.access.val()
+        self.need_wait.next = self.front.access.val()
             & (self.err.val() == self.e_none.val())
-            & ((!self.pwrite.val() & self.is_fuse.val() & (self.wcnt.q.val() != self.two2.val()))
+            & ((!self.pwrite.val() & self.front.is_fuse.val() & (self.wcnt.q.val() != self.two2.val()))
                 | (self.pwrite.val()
-                    & self.is_cmd.val()
+                    & self.front.is_cmd.val()
                     & (self.cmd_prog.val() | self.cmd_lc.val())
                     & (self.wcnt.q.val() != self.one2.val())));
         self.pready.next = !self.need_wait.val();
-        self.pslverr.next = self.access.val() & (self.err.val() != self.e_none.val());
+        self.pslverr.next = self.front.access.val() & (self.err.val() != self.e_none.val());
         self.wcnt.d.next = self.zero2.val();
         if self.need_wait.val() {
             self.wcnt.d.next = self.wcnt.q.val() + self.one2.val();
         }
-        self.ok_write.next = self.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val()) & !self.need_wait.val();
-        self.ok_read.next = self.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val()) & !self.need_wait.val();
+        self.ok_write.next = self.front.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val()) & !self.need_wait.val();
+        self.ok_read.next = self.front.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val()) & !self.need_wait.val();
 
         // ---- FUSE read: the decoded word is registered in the 2nd access cycle, never a secret.
-        if self.access.val()
+        if self.front.access.val()
             & !self.pwrite.val()
-            & self.is_fuse.val()
+            & self.front.is_fuse.val()
             & (self.err.val() == self.e_none.val())
             & (self.wcnt.q.val() == self.one2.val())
             & (self.win_w.val() >= self.w_owner.val())
@@ -627,9 +556,9 @@ crate::hdl_logic! {
         }
 
         // ---- Register writes and commands (error-free, completing transfers only).
-        self.prog_go.next = self.ok_write.val() & self.is_cmd.val() & self.cmd_prog.val();
-        self.lc_go.next = self.ok_write.val() & self.is_cmd.val() & self.cmd_lc.val();
-        self.kl_go.next = self.ok_write.val() & self.is_cmd.val() & self.cmd_kl.val();
+        self.prog_go.next = self.ok_write.val() & self.front.is_cmd.val() & self.cmd_prog.val();
+        self.lc_go.next = self.ok_write.val() & self.front.is_cmd.val() & self.cmd_lc.val();
+        self.kl_go.next = self.ok_write.val() & self.front.is_cmd.val() & self.cmd_kl.val();
         self.tst_go.next = self.tst_en.val() & self.tst_we.val() & !self.mac.busy.val();
         self.mac.start.next = self.prog_go.val() | self.lc_go.val() | self.tst_go.val();
         self.mac.prog_addr.next = self.cmd_addr.val();
@@ -640,13 +569,10 @@ crate::hdl_logic! {
         }
         self.lock_add.next = self.zero5.val();
         if self.ok_write.val() {
-            if self.is_err.val() {
-                self.err_info.d.next = self.zero32.val();
-            }
-            if self.is_daddr.val() {
+            if self.front.is_dai_addr.val() {
                 self.dai_addr.d.next = self.pwdata.val().get_bits::<6>(0);
             }
-            if self.is_dwdata.val() {
+            if self.front.is_dai_wdata.val() {
                 self.dai_wdata.d.next = self.pwdata.val();
             }
         }
@@ -684,7 +610,7 @@ crate::hdl_logic! {
             }
         }
         self.fatal_add.next = self.zero5.val();
-        self.ecc_inc.next = self.ok_read.val() & self.is_fuse.val() & self.win_corr.q.val();
+        self.ecc_inc.next = self.ok_read.val() & self.front.is_fuse.val() & self.win_corr.q.val();
         self.key_in.next = false;
         if self.rd_vld.q.val() {
             self.ecc_inc.next = self.d_corr.val();
@@ -806,26 +732,20 @@ crate::hdl_logic! {
             self.rd_vld.d.next = false;
         }
 
-        // ---- Error log: the first error is kept, later ones only set OVERFLOW.
-        self.ze_master.a.next = self.pmaster.val();
-        self.ze_addr.a.next = self.paddr.val();
-        if self.access.val() & (self.err.val() != self.e_none.val()) {
-            if self.err_info.q.val() == self.zero32.val() {
-                self.err_info.d.next = self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16);
-                if self.pwrite.val() {
-                    self.err_info.d.next = self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16) | self.bit8.val();
-                }
-            } else {
-                self.err_info.d.next = self.err_info.q.val() | self.bit31.val();
-            }
-        }
+        // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
+        self.log.access.next = self.front.access.val();
+        self.log.err.next = self.err.val().get_bits::<4>(0);
+        self.log.pwrite.next = self.pwrite.val();
+        self.log.pmaster.next = self.pmaster.val();
+        self.log.paddr.next = self.paddr.val();
+        self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
 
         // ---- Read data. Secrets have no path here: win_data never holds a word below 0x10.
         self.ze_daddr.a.next = self.dai_addr.q.val();
         self.ze_locks.a.next = self.locks.q.val();
         self.ze_ecc.a.next = self.ecc_cnt.q.val();
         self.rdata.next = self.zero32.val();
-        if self.is_status.val() {
+        if self.front.is_status.val() {
             if self.ready.q.val() {
                 self.rdata.next = self.b32[0].val();
             }
@@ -835,7 +755,7 @@ crate::hdl_logic! {
             if self.ready.q.val() & (self.fatal_v.val() != self.zero5.val()) {
                 self.rdata.next = self.rdata.val() | self.b32[2].val();
             }
-            if self.err_info.q.val() != self.zero32.val() {
+            if self.log.info.val() != self.zero32.val() {
                 self.rdata.next = self.rdata.val() | self.b32[3].val();
             }
             if self.ready.q.val() & self.interrupted.q.val() {
@@ -847,32 +767,32 @@ crate::hdl_logic! {
             if self.ready.q.val() & self.key_slot.q.val() {
                 self.rdata.next = self.rdata.val() | self.b32[6].val();
             }
-        } else if self.is_err.val() {
-            self.rdata.next = self.err_info.q.val();
-        } else if self.is_daddr.val() {
+        } else if self.front.is_err_info.val() {
+            self.rdata.next = self.log.info.val();
+        } else if self.front.is_dai_addr.val() {
             self.rdata.next = self.ze_daddr.y.val();
-        } else if self.is_lc.val() {
+        } else if self.front.is_lc_state.val() {
             self.rdata.next = self.lc_o.val();
             if self.dbg.val() {
                 self.rdata.next = self.lc_o.val() | self.b32[4].val();
             }
-        } else if self.is_svn.val() {
+        } else if self.front.is_svn.val() {
             self.rdata.next = self.svn_v.val();
             if self.ready.q.val() {
                 self.rdata.next = self.svn_v.val() | (self.ze_cnt.y.val() << 8);
             }
-        } else if self.is_id.val() {
+        } else if self.front.is_id.val() {
             self.rdata.next = self.block_id.val();
-        } else if self.is_fuse.val() {
+        } else if self.front.is_fuse.val() {
             self.rdata.next = self.win_data.q.val();
         } else if self.ready.q.val() {
-            if self.is_locks.val() {
+            if self.front.is_locks.val() {
                 self.rdata.next = self.ze_locks.y.val();
-            } else if self.is_fatal.val() {
+            } else if self.front.is_fatal_parts.val() {
                 self.rdata.next = self.fatal32.val();
-            } else if self.is_ecc.val() {
+            } else if self.front.is_ecc_corrected.val() {
                 self.rdata.next = self.ze_ecc.y.val();
-            } else if self.is_config.val() & !self.fatal_v.val().get_bit(4) {
+            } else if self.front.is_config.val() & !self.fatal_v.val().get_bit(4) {
                 match self.paddr.val().get_bits::<2>(2).index() {
                     0 => self.rdata.next = self.cfg[0].q.val(),
                     1 => self.rdata.next = self.cfg[1].q.val(),
