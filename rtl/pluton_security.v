@@ -210,7 +210,6 @@
 
 
 
-
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,prdata,pready,pslverr,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
 
     // Module arguments
@@ -5876,9 +5875,6 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     output reg  intr_app;
 
     // Constant declarations
-    localparam  m_sec = 4'h0;
-    localparam  m_app = 4'h1;
-    localparam  strb_f = 4'hf;
     localparam  one4 = 4'h1;
     localparam  zero3 = 3'b0;
     localparam  one3 = 3'b1;
@@ -5894,14 +5890,10 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     localparam  one32 = 32'h1;
     localparam  block_id = 32'h57460100;
     localparam  e_none = 32'h0;
-    localparam  e_unmapped = 32'h1;
-    localparam  e_read_wo = 32'h2;
-    localparam  e_write_ro = 32'h3;
     localparam  e_busy = 32'h4;
     localparam  e_seq = 32'h5;
     localparam  e_strb = 32'h6;
     localparam  e_value = 32'h7;
-    localparam  e_master = 32'h8;
     localparam  e_full = 32'h9;
     localparam  e_empty = 32'ha;
     localparam  b_req_pending = 32'h1;
@@ -5911,33 +5903,49 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     localparam  b_err = 32'h10;
     localparam  b_full = 32'h10000;
     localparam  b_cpl_valid = 32'h80000000;
-    localparam  b_write = 32'h100;
-    localparam  b_overflow = 32'h80000000;
-    localparam  a_id = 12'h0;
-    localparam  a_err = 12'h4;
-    localparam  a_sec_status = 12'h8;
-    localparam  a_app_status = 12'hc;
-    localparam  a_req_op = 12'h10;
-    localparam  a_req_arg0 = 12'h14;
-    localparam  a_req_arg1 = 12'h18;
-    localparam  a_req_push = 12'h1c;
-    localparam  a_app_cpl = 12'h20;
-    localparam  a_app_cpl_pop = 12'h24;
-    localparam  a_sec_req_op = 12'h40;
-    localparam  a_sec_req_arg0 = 12'h44;
-    localparam  a_sec_req_arg1 = 12'h48;
-    localparam  a_sec_req_seq = 12'h4c;
-    localparam  a_sec_complete = 12'h50;
-    localparam  a_cmd_op = 12'h60;
-    localparam  a_cmd_arg0 = 12'h64;
-    localparam  a_cmd_arg1 = 12'h68;
-    localparam  a_cmd_seq = 12'h6c;
-    localparam  a_cmd_go = 12'h70;
-    localparam  a_cmd_ack = 12'h74;
-    localparam  a_evt_data = 12'h80;
-    localparam  a_evt_pop = 12'h84;
 
     // Stub signals
+    reg  front__psel;
+    reg  front__penable;
+    reg  front__pwrite;
+    reg  [11:0] front__paddr;
+    reg  [3:0] front__pstrb;
+    reg  [3:0] front__pmaster;
+    wire  front__access;
+    wire  front__is_id;
+    wire  front__is_err_info;
+    wire  front__is_sec_status;
+    wire  front__is_app_status;
+    wire  front__is_req_op;
+    wire  front__is_req_arg0;
+    wire  front__is_req_arg1;
+    wire  front__is_req_push;
+    wire  front__is_app_cpl;
+    wire  front__is_app_cpl_pop;
+    wire  front__is_sec_req_op;
+    wire  front__is_sec_req_arg0;
+    wire  front__is_sec_req_arg1;
+    wire  front__is_sec_req_seq;
+    wire  front__is_sec_complete;
+    wire  front__is_wifi_cmd_op;
+    wire  front__is_wifi_cmd_arg0;
+    wire  front__is_wifi_cmd_arg1;
+    wire  front__is_wifi_cmd_seq;
+    wire  front__is_wifi_cmd_go;
+    wire  front__is_wifi_cmd_ack;
+    wire  front__is_evt_data;
+    wire  front__is_evt_pop;
+    wire  [31:0] front__err;
+    wire  front__strb_part;
+    reg  log__clock;
+    reg  log__rst_n;
+    reg  log__access;
+    reg  [3:0] log__err;
+    reg  log__pwrite;
+    reg  [3:0] log__pmaster;
+    reg  [11:0] log__paddr;
+    reg  log__clear;
+    wire  [31:0] log__info;
     reg  [7:0] ze_req_op__a;
     wire  [31:0] ze_req_op__y;
     reg  [7:0] ze_last_seq__a;
@@ -5958,10 +5966,6 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     wire  [31:0] ze_req_level__y;
     reg  [2:0] ze_cpl_level__a;
     wire  [31:0] ze_cpl_level__y;
-    reg  [3:0] ze_master__a;
-    wire  [31:0] ze_master__y;
-    reg  [11:0] ze_addr__a;
-    wire  [31:0] ze_addr__y;
     reg  [7:0] req_op__d;
     wire  [7:0] req_op__q;
     reg  req_op__clock;
@@ -6122,45 +6126,11 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     wire  evt_ready__q;
     reg  evt_ready__clock;
     reg  evt_ready__rst_n;
-    reg  [31:0] err_info__d;
-    wire  [31:0] err_info__q;
-    reg  err_info__clock;
-    reg  err_info__rst_n;
 
     // Local signals
-    reg  access;
-    reg  is_id;
-    reg  is_err;
-    reg  is_sec_status;
-    reg  is_app_status;
-    reg  is_req_op;
-    reg  is_req_arg0;
-    reg  is_req_arg1;
-    reg  is_req_push;
-    reg  is_app_cpl;
-    reg  is_app_cpl_pop;
-    reg  is_sec_req_op;
-    reg  is_sec_req_arg0;
-    reg  is_sec_req_arg1;
-    reg  is_sec_req_seq;
-    reg  is_sec_complete;
-    reg  is_cmd_op;
-    reg  is_cmd_arg0;
-    reg  is_cmd_arg1;
-    reg  is_cmd_seq;
-    reg  is_cmd_go;
-    reg  is_cmd_ack;
-    reg  is_evt_data;
-    reg  is_evt_pop;
-    reg  is_app_reg;
-    reg  is_sec_reg;
-    reg  is_mapped;
-    reg  is_wo;
-    reg  is_ro;
     reg  is_byte_reg;
     reg  is_go_reg;
     reg  is_cmd_reg;
-    reg  master_ok;
     reg  full;
     reg  req_any;
     reg  cpl_any;
@@ -6181,6 +6151,51 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     reg  [31:0] rdata;
 
     // Sub module instances
+    pluton_security_wifi_front front(
+        .psel(front__psel),
+        .penable(front__penable),
+        .pwrite(front__pwrite),
+        .paddr(front__paddr),
+        .pstrb(front__pstrb),
+        .pmaster(front__pmaster),
+        .access(front__access),
+        .is_id(front__is_id),
+        .is_err_info(front__is_err_info),
+        .is_sec_status(front__is_sec_status),
+        .is_app_status(front__is_app_status),
+        .is_req_op(front__is_req_op),
+        .is_req_arg0(front__is_req_arg0),
+        .is_req_arg1(front__is_req_arg1),
+        .is_req_push(front__is_req_push),
+        .is_app_cpl(front__is_app_cpl),
+        .is_app_cpl_pop(front__is_app_cpl_pop),
+        .is_sec_req_op(front__is_sec_req_op),
+        .is_sec_req_arg0(front__is_sec_req_arg0),
+        .is_sec_req_arg1(front__is_sec_req_arg1),
+        .is_sec_req_seq(front__is_sec_req_seq),
+        .is_sec_complete(front__is_sec_complete),
+        .is_wifi_cmd_op(front__is_wifi_cmd_op),
+        .is_wifi_cmd_arg0(front__is_wifi_cmd_arg0),
+        .is_wifi_cmd_arg1(front__is_wifi_cmd_arg1),
+        .is_wifi_cmd_seq(front__is_wifi_cmd_seq),
+        .is_wifi_cmd_go(front__is_wifi_cmd_go),
+        .is_wifi_cmd_ack(front__is_wifi_cmd_ack),
+        .is_evt_data(front__is_evt_data),
+        .is_evt_pop(front__is_evt_pop),
+        .err(front__err),
+        .strb_part(front__strb_part)
+    );
+    pluton_security_otp_log log(
+        .clock(log__clock),
+        .rst_n(log__rst_n),
+        .access(log__access),
+        .err(log__err),
+        .pwrite(log__pwrite),
+        .pmaster(log__pmaster),
+        .paddr(log__paddr),
+        .clear(log__clear),
+        .info(log__info)
+    );
     pluton_security_wifi_ze_cmd_op ze_req_op(
         .a(ze_req_op__a),
         .y(ze_req_op__y)
@@ -6220,14 +6235,6 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     pluton_security_fw_ze_cause ze_cpl_level(
         .a(ze_cpl_level__a),
         .y(ze_cpl_level__y)
-    );
-    pluton_security_fw_ze_master ze_master(
-        .a(ze_master__a),
-        .y(ze_master__y)
-    );
-    pluton_security_wifi_ze_addr ze_addr(
-        .a(ze_addr__a),
-        .y(ze_addr__y)
     );
     pluton_security_rdff8 req_op(
         .d(req_op__d),
@@ -6469,12 +6476,6 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         .clock(evt_ready__clock),
         .rst_n(evt_ready__rst_n)
     );
-    pluton_security_rdff32 err_info(
-        .d(err_info__d),
-        .q(err_info__q),
-        .clock(err_info__clock),
-        .rst_n(err_info__rst_n)
-    );
 
     // Update code
     reg [10:0] age__d__comb;
@@ -6493,7 +6494,6 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     reg [7:0] cq_status__1__d__comb;
     reg [7:0] cq_status__2__d__comb;
     reg [7:0] cq_status__3__d__comb;
-    reg [31:0] err_info__d__comb;
     reg [31:0] evt_data__d__comb;
     reg [7:0] last_seq__d__comb;
     reg [31:0] prdata__comb;
@@ -6518,6 +6518,8 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
     reg [7:0] rq_seq__2__d__comb;
     reg [7:0] rq_seq__3__d__comb;
     always @(*) begin
+        log__clock = clock;
+        log__rst_n = rst_n;
         age__clock = clock;
         age__rst_n = rst_n;
         evt_valid__clock = clock;
@@ -6563,9 +6565,6 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         evt_data__clock = clock;
         evt_data__rst_n = rst_n;
         evt_data__d__comb = evt_data__q;
-        err_info__clock = clock;
-        err_info__rst_n = rst_n;
-        err_info__d__comb = err_info__q;
         rq_op__0__clock = clock;
         rq_op__0__rst_n = rst_n;
         rq_op__0__d__comb = rq_op__0__q;
@@ -6638,56 +6637,22 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         cq_status__3__clock = clock;
         cq_status__3__rst_n = rst_n;
         cq_status__3__d__comb = cq_status__3__q;
-        access = psel & penable;
-        is_id = paddr == a_id;
-        is_err = paddr == a_err;
-        is_sec_status = paddr == a_sec_status;
-        is_app_status = paddr == a_app_status;
-        is_req_op = paddr == a_req_op;
-        is_req_arg0 = paddr == a_req_arg0;
-        is_req_arg1 = paddr == a_req_arg1;
-        is_req_push = paddr == a_req_push;
-        is_app_cpl = paddr == a_app_cpl;
-        is_app_cpl_pop = paddr == a_app_cpl_pop;
-        is_sec_req_op = paddr == a_sec_req_op;
-        is_sec_req_arg0 = paddr == a_sec_req_arg0;
-        is_sec_req_arg1 = paddr == a_sec_req_arg1;
-        is_sec_req_seq = paddr == a_sec_req_seq;
-        is_sec_complete = paddr == a_sec_complete;
-        is_cmd_op = paddr == a_cmd_op;
-        is_cmd_arg0 = paddr == a_cmd_arg0;
-        is_cmd_arg1 = paddr == a_cmd_arg1;
-        is_cmd_seq = paddr == a_cmd_seq;
-        is_cmd_go = paddr == a_cmd_go;
-        is_cmd_ack = paddr == a_cmd_ack;
-        is_evt_data = paddr == a_evt_data;
-        is_evt_pop = paddr == a_evt_pop;
-        is_app_reg = is_app_status | is_req_op | is_req_arg0 | is_req_arg1 | is_req_push | is_app_cpl | is_app_cpl_pop;
-        is_cmd_reg = is_cmd_op | is_cmd_arg0 | is_cmd_arg1 | is_cmd_seq | is_cmd_go;
-        is_sec_reg = is_err | is_sec_status | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_sec_complete | is_cmd_reg | is_cmd_ack | is_evt_data | is_evt_pop;
-        is_mapped = is_id | is_app_reg | is_sec_reg;
-        is_wo = is_req_push | is_app_cpl_pop | is_sec_complete | is_cmd_go | is_cmd_ack | is_evt_pop;
-        is_ro = is_id | is_sec_status | is_app_status | is_app_cpl | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_evt_data;
-        is_byte_reg = is_req_op | is_cmd_op | is_cmd_seq;
-        is_go_reg = is_req_push | is_app_cpl_pop | is_cmd_go | is_cmd_ack | is_evt_pop;
-        master_ok = is_id | (is_sec_reg & (pmaster == m_sec)) | (is_app_reg & (pmaster == m_app));
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        front__pmaster = pmaster;
+        is_cmd_reg = front__is_wifi_cmd_op | front__is_wifi_cmd_arg0 | front__is_wifi_cmd_arg1 | front__is_wifi_cmd_seq | front__is_wifi_cmd_go;
+        is_byte_reg = front__is_req_op | front__is_wifi_cmd_op | front__is_wifi_cmd_seq;
+        is_go_reg = front__is_req_push | front__is_app_cpl_pop | front__is_wifi_cmd_go | front__is_wifi_cmd_ack | front__is_evt_pop;
         req_any = req_level__q != zero3;
         cpl_any = cpl_level__q != zero3;
         full = (req_level__q + cpl_level__q) == depth3;
-        err = e_none;
-        if (~is_mapped) begin
-            err = e_unmapped;
+        err = front__err;
+        if (front__err != e_none) begin
         end
-        else if (~master_ok) begin
-            err = e_master;
-        end
-        else if (~pwrite & is_wo) begin
-            err = e_read_wo;
-        end
-        else if (pwrite & is_ro) begin
-            err = e_write_ro;
-        end
-        else if (pwrite & (pstrb != strb_f)) begin
+        else if (front__strb_part) begin
             err = e_strb;
         end
         else if (pwrite & is_byte_reg & (pwdata[(32'h8)+:(24)] != zero24)) begin
@@ -6696,45 +6661,45 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         else if (pwrite & is_go_reg & (pwdata != one32)) begin
             err = e_value;
         end
-        else if (pwrite & is_sec_complete & ((pwdata[(32'h10)+:(16)] != zero16) | (pwdata[(32'h0)+:(8)] == status_timeout))) begin
+        else if (pwrite & front__is_sec_complete & ((pwdata[(32'h10)+:(16)] != zero16) | (pwdata[(32'h0)+:(8)] == status_timeout))) begin
             err = e_value;
         end
-        else if (pwrite & is_req_push & full) begin
+        else if (pwrite & front__is_req_push & full) begin
             err = e_full;
         end
-        else if (pwrite & is_app_cpl_pop & ~cpl_any) begin
+        else if (pwrite & front__is_app_cpl_pop & ~cpl_any) begin
             err = e_empty;
         end
-        else if (pwrite & is_sec_complete & ~req_any) begin
+        else if (pwrite & front__is_sec_complete & ~req_any) begin
             err = e_empty;
         end
-        else if (pwrite & is_sec_complete & (pwdata[(32'h8)+:(8)] != rq_seq__0__q)) begin
+        else if (pwrite & front__is_sec_complete & (pwdata[(32'h8)+:(8)] != rq_seq__0__q)) begin
             err = e_seq;
         end
-        else if (pwrite & is_evt_pop & ~evt_valid__q) begin
+        else if (pwrite & front__is_evt_pop & ~evt_valid__q) begin
             err = e_empty;
         end
         else if (pwrite & is_cmd_reg & cmd_valid__q) begin
             err = e_busy;
         end
-        ok_write = access & pwrite & (err == e_none);
-        ok_read = access & ~pwrite & (err == e_none);
+        ok_write = front__access & pwrite & (err == e_none);
+        ok_read = front__access & ~pwrite & (err == e_none);
         pready = 1'b1;
-        pslverr = access & (err != e_none);
-        if (ok_write & is_req_op) begin
+        pslverr = front__access & (err != e_none);
+        if (ok_write & front__is_req_op) begin
             req_op__d__comb = pwdata[(32'h0)+:(8)];
         end
-        if (ok_write & is_req_arg0) begin
+        if (ok_write & front__is_req_arg0) begin
             req_arg0__d__comb = pwdata;
         end
-        if (ok_write & is_req_arg1) begin
+        if (ok_write & front__is_req_arg1) begin
             req_arg1__d__comb = pwdata;
         end
-        do_push = ok_write & is_req_push;
-        do_complete = ok_write & is_sec_complete;
+        do_push = ok_write & front__is_req_push;
+        do_complete = ok_write & front__is_sec_complete;
         timeout = req_any & (age__q == age_last) & ~do_complete;
         req_pop = do_complete | timeout;
-        cpl_pop = ok_write & is_app_cpl_pop;
+        cpl_pop = ok_write & front__is_app_cpl_pop;
         cpl_new_status = status_timeout;
         if (do_complete) begin
             cpl_new_status = pwdata[(32'h0)+:(8)];
@@ -6838,22 +6803,22 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         if (~req_pop & cpl_pop) begin
             cpl_level__d__comb = cpl_level__q - one3;
         end
-        if (ok_write & is_cmd_op) begin
+        if (ok_write & front__is_wifi_cmd_op) begin
             cmd_op__d__comb = pwdata[(32'h0)+:(8)];
         end
-        if (ok_write & is_cmd_arg0) begin
+        if (ok_write & front__is_wifi_cmd_arg0) begin
             cmd_arg0__d__comb = pwdata;
         end
-        if (ok_write & is_cmd_arg1) begin
+        if (ok_write & front__is_wifi_cmd_arg1) begin
             cmd_arg1__d__comb = pwdata;
         end
-        if (ok_write & is_cmd_seq) begin
+        if (ok_write & front__is_wifi_cmd_seq) begin
             cmd_seq__d__comb = pwdata[(32'h0)+:(8)];
         end
-        if (ok_write & is_cmd_go) begin
+        if (ok_write & front__is_wifi_cmd_go) begin
             cmd_valid__d__comb = 1'b1;
         end
-        if (ok_write & is_cmd_ack) begin
+        if (ok_write & front__is_wifi_cmd_ack) begin
             cmd_done__d__comb = 1'b0;
         end
         if (cmd_valid__q & wifi_cmd_ready) begin
@@ -6870,28 +6835,18 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
             evt_valid_nx = 1'b1;
             evt_data__d__comb = wifi_evt_data;
         end
-        if (ok_write & is_evt_pop) begin
+        if (ok_write & front__is_evt_pop) begin
             evt_valid_nx = 1'b0;
         end
         evt_valid__d = evt_valid_nx;
         evt_ready__d = ~evt_valid_nx;
         wifi_evt_ready = evt_ready__q;
-        if (ok_write & is_err) begin
-            err_info__d__comb = zero32;
-        end
-        ze_master__a = pmaster;
-        ze_addr__a = paddr;
-        if (access & (err != e_none)) begin
-            if (err_info__q == zero32) begin
-                err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10);
-                if (pwrite) begin
-                    err_info__d__comb = err | (ze_master__y << 32'h4) | (ze_addr__y << 32'h10) | b_write;
-                end
-            end
-            else begin
-                err_info__d__comb = err_info__q | b_overflow;
-            end
-        end
+        log__access = front__access;
+        log__err = err[(32'h0)+:(4)];
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
+        log__clear = ok_write & front__is_err_info;
         ze_req_op__a = req_op__q;
         ze_last_seq__a = last_seq__q;
         ze_cq_seq0__a = cq_seq__0__q;
@@ -6903,13 +6858,13 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         ze_req_level__a = req_level__q;
         ze_cpl_level__a = cpl_level__q;
         rdata = zero32;
-        if (is_id) begin
+        if (front__is_id) begin
             rdata = block_id;
         end
-        else if (is_err) begin
-            rdata = err_info__q;
+        else if (front__is_err_info) begin
+            rdata = log__info;
         end
-        else if (is_sec_status) begin
+        else if (front__is_sec_status) begin
             rdata = (ze_req_level__y << 32'h8) | (ze_cpl_level__y << 32'hc);
             if (req_any) begin
                 rdata = rdata | b_req_pending;
@@ -6923,53 +6878,53 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
             if (evt_valid__q) begin
                 rdata = rdata | b_evt_valid;
             end
-            if (err_info__q != zero32) begin
+            if (log__info != zero32) begin
                 rdata = rdata | b_err;
             end
         end
-        else if (is_app_status) begin
+        else if (front__is_app_status) begin
             rdata = ze_last_seq__y | (ze_req_level__y << 32'h8) | (ze_cpl_level__y << 32'hc);
             if (full) begin
                 rdata = rdata | b_full;
             end
         end
-        else if (is_req_op) begin
+        else if (front__is_req_op) begin
             rdata = ze_req_op__y;
         end
-        else if (is_cmd_op) begin
+        else if (front__is_wifi_cmd_op) begin
             rdata = ze_cmd_op__y;
         end
-        else if (is_cmd_seq) begin
+        else if (front__is_wifi_cmd_seq) begin
             rdata = ze_cmd_seq__y;
         end
-        else if (is_req_arg0) begin
+        else if (front__is_req_arg0) begin
             rdata = req_arg0__q;
         end
-        else if (is_req_arg1) begin
+        else if (front__is_req_arg1) begin
             rdata = req_arg1__q;
         end
-        else if (is_cmd_arg0) begin
+        else if (front__is_wifi_cmd_arg0) begin
             rdata = cmd_arg0__q;
         end
-        else if (is_cmd_arg1) begin
+        else if (front__is_wifi_cmd_arg1) begin
             rdata = cmd_arg1__q;
         end
-        else if (is_app_cpl & cpl_any) begin
+        else if (front__is_app_cpl & cpl_any) begin
             rdata = b_cpl_valid | (ze_cpl_status__y << 32'h8) | ze_cq_seq0__y;
         end
-        else if (is_sec_req_op & req_any) begin
+        else if (front__is_sec_req_op & req_any) begin
             rdata = ze_rq_op0__y;
         end
-        else if (is_sec_req_seq & req_any) begin
+        else if (front__is_sec_req_seq & req_any) begin
             rdata = ze_rq_seq0__y;
         end
-        else if (is_sec_req_arg0 & req_any) begin
+        else if (front__is_sec_req_arg0 & req_any) begin
             rdata = rq_arg0__0__q;
         end
-        else if (is_sec_req_arg1 & req_any) begin
+        else if (front__is_sec_req_arg1 & req_any) begin
             rdata = rq_arg1__0__q;
         end
-        else if (is_evt_data & evt_valid__q) begin
+        else if (front__is_evt_data & evt_valid__q) begin
             rdata = evt_data__q;
         end
         prdata__comb = zero32;
@@ -6994,7 +6949,6 @@ module pluton_security_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,p
         cq_status__1__d = cq_status__1__d__comb;
         cq_status__2__d = cq_status__2__d__comb;
         cq_status__3__d = cq_status__3__d__comb;
-        err_info__d = err_info__d__comb;
         evt_data__d = evt_data__d__comb;
         last_seq__d = last_seq__d__comb;
         prdata = prdata__comb;
@@ -7037,15 +6991,172 @@ module pluton_security_rdff11(d,q,clock,rst_n);
     end
 endmodule // pluton_security_rdff11
 
-module pluton_security_wifi_ze_addr(a,y);
+module pluton_security_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is_err_info,is_sec_status,is_app_status,is_req_op,is_req_arg0,is_req_arg1,is_req_push,is_app_cpl,is_app_cpl_pop,is_sec_req_op,is_sec_req_arg0,is_sec_req_arg1,is_sec_req_seq,is_sec_complete,is_wifi_cmd_op,is_wifi_cmd_arg0,is_wifi_cmd_arg1,is_wifi_cmd_seq,is_wifi_cmd_go,is_wifi_cmd_ack,is_evt_data,is_evt_pop,err,strb_part);
 
     // Module arguments
-    input wire  [11:0] a;
-    output reg  [31:0] y;
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  access;
+    output reg  is_id;
+    output reg  is_err_info;
+    output reg  is_sec_status;
+    output reg  is_app_status;
+    output reg  is_req_op;
+    output reg  is_req_arg0;
+    output reg  is_req_arg1;
+    output reg  is_req_push;
+    output reg  is_app_cpl;
+    output reg  is_app_cpl_pop;
+    output reg  is_sec_req_op;
+    output reg  is_sec_req_arg0;
+    output reg  is_sec_req_arg1;
+    output reg  is_sec_req_seq;
+    output reg  is_sec_complete;
+    output reg  is_wifi_cmd_op;
+    output reg  is_wifi_cmd_arg0;
+    output reg  is_wifi_cmd_arg1;
+    output reg  is_wifi_cmd_seq;
+    output reg  is_wifi_cmd_go;
+    output reg  is_wifi_cmd_ack;
+    output reg  is_evt_data;
+    output reg  is_evt_pop;
+    output reg  [31:0] err;
+    output reg  strb_part;
 
-    // Update code (custom)
-    always @(*) y = {{20{1'b0}}, a};
-endmodule // pluton_security_wifi_ze_addr
+    // Constant declarations
+    localparam  e_unmapped = 32'h1;
+    localparam  e_master = 32'h8;
+    localparam  e_read_wo = 32'h2;
+    localparam  e_write_ro = 32'h3;
+    localparam  e_none = 32'h0;
+    localparam  strb_all = 4'hf;
+    localparam  k_id = 12'h0;
+    localparam  k_err_info = 12'h4;
+    localparam  k_sec_status = 12'h8;
+    localparam  k_app_status = 12'hc;
+    localparam  k_req_op = 12'h10;
+    localparam  k_req_arg0 = 12'h14;
+    localparam  k_req_arg1 = 12'h18;
+    localparam  k_req_push = 12'h1c;
+    localparam  k_app_cpl = 12'h20;
+    localparam  k_app_cpl_pop = 12'h24;
+    localparam  k_sec_req_op = 12'h40;
+    localparam  k_sec_req_arg0 = 12'h44;
+    localparam  k_sec_req_arg1 = 12'h48;
+    localparam  k_sec_req_seq = 12'h4c;
+    localparam  k_sec_complete = 12'h50;
+    localparam  k_wifi_cmd_op = 12'h60;
+    localparam  k_wifi_cmd_arg0 = 12'h64;
+    localparam  k_wifi_cmd_arg1 = 12'h68;
+    localparam  k_wifi_cmd_seq = 12'h6c;
+    localparam  k_wifi_cmd_go = 12'h70;
+    localparam  k_wifi_cmd_ack = 12'h74;
+    localparam  k_evt_data = 12'h80;
+    localparam  k_evt_pop = 12'h84;
+    localparam  m_err_info_r = 16'h1;
+    localparam  m_err_info_w = 16'h1;
+    localparam  m_sec_status_r = 16'h1;
+    localparam  m_sec_status_w = 16'h1;
+    localparam  m_app_status_r = 16'h2;
+    localparam  m_app_status_w = 16'h2;
+    localparam  m_req_op_r = 16'h2;
+    localparam  m_req_op_w = 16'h2;
+    localparam  m_req_arg0_r = 16'h2;
+    localparam  m_req_arg0_w = 16'h2;
+    localparam  m_req_arg1_r = 16'h2;
+    localparam  m_req_arg1_w = 16'h2;
+    localparam  m_req_push_r = 16'h2;
+    localparam  m_req_push_w = 16'h2;
+    localparam  m_app_cpl_r = 16'h2;
+    localparam  m_app_cpl_w = 16'h2;
+    localparam  m_app_cpl_pop_r = 16'h2;
+    localparam  m_app_cpl_pop_w = 16'h2;
+    localparam  m_sec_req_op_r = 16'h1;
+    localparam  m_sec_req_op_w = 16'h1;
+    localparam  m_sec_req_arg0_r = 16'h1;
+    localparam  m_sec_req_arg0_w = 16'h1;
+    localparam  m_sec_req_arg1_r = 16'h1;
+    localparam  m_sec_req_arg1_w = 16'h1;
+    localparam  m_sec_req_seq_r = 16'h1;
+    localparam  m_sec_req_seq_w = 16'h1;
+    localparam  m_sec_complete_r = 16'h1;
+    localparam  m_sec_complete_w = 16'h1;
+    localparam  m_wifi_cmd_op_r = 16'h1;
+    localparam  m_wifi_cmd_op_w = 16'h1;
+    localparam  m_wifi_cmd_arg0_r = 16'h1;
+    localparam  m_wifi_cmd_arg0_w = 16'h1;
+    localparam  m_wifi_cmd_arg1_r = 16'h1;
+    localparam  m_wifi_cmd_arg1_w = 16'h1;
+    localparam  m_wifi_cmd_seq_r = 16'h1;
+    localparam  m_wifi_cmd_seq_w = 16'h1;
+    localparam  m_wifi_cmd_go_r = 16'h1;
+    localparam  m_wifi_cmd_go_w = 16'h1;
+    localparam  m_wifi_cmd_ack_r = 16'h1;
+    localparam  m_wifi_cmd_ack_w = 16'h1;
+    localparam  m_evt_data_r = 16'h1;
+    localparam  m_evt_data_w = 16'h1;
+    localparam  m_evt_pop_r = 16'h1;
+    localparam  m_evt_pop_w = 16'h1;
+
+    // Local signals
+    reg  mapped;
+    reg  wo;
+    reg  ro;
+    reg  denied;
+
+    // Update code
+    reg [31:0] err__comb;
+    always @(*) begin
+        access = psel & penable;
+        is_id = paddr == k_id;
+        is_err_info = paddr == k_err_info;
+        is_sec_status = paddr == k_sec_status;
+        is_app_status = paddr == k_app_status;
+        is_req_op = paddr == k_req_op;
+        is_req_arg0 = paddr == k_req_arg0;
+        is_req_arg1 = paddr == k_req_arg1;
+        is_req_push = paddr == k_req_push;
+        is_app_cpl = paddr == k_app_cpl;
+        is_app_cpl_pop = paddr == k_app_cpl_pop;
+        is_sec_req_op = paddr == k_sec_req_op;
+        is_sec_req_arg0 = paddr == k_sec_req_arg0;
+        is_sec_req_arg1 = paddr == k_sec_req_arg1;
+        is_sec_req_seq = paddr == k_sec_req_seq;
+        is_sec_complete = paddr == k_sec_complete;
+        is_wifi_cmd_op = paddr == k_wifi_cmd_op;
+        is_wifi_cmd_arg0 = paddr == k_wifi_cmd_arg0;
+        is_wifi_cmd_arg1 = paddr == k_wifi_cmd_arg1;
+        is_wifi_cmd_seq = paddr == k_wifi_cmd_seq;
+        is_wifi_cmd_go = paddr == k_wifi_cmd_go;
+        is_wifi_cmd_ack = paddr == k_wifi_cmd_ack;
+        is_evt_data = paddr == k_evt_data;
+        is_evt_pop = paddr == k_evt_pop;
+        mapped = is_id | is_err_info | is_sec_status | is_app_status | is_req_op | is_req_arg0 | is_req_arg1 | is_req_push | is_app_cpl | is_app_cpl_pop | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_sec_complete | is_wifi_cmd_op | is_wifi_cmd_arg0 | is_wifi_cmd_arg1 | is_wifi_cmd_seq | is_wifi_cmd_go | is_wifi_cmd_ack | is_evt_data | is_evt_pop;
+        wo = is_req_push | is_app_cpl_pop | is_sec_complete | is_wifi_cmd_go | is_wifi_cmd_ack | is_evt_pop;
+        ro = is_id | is_sec_status | is_app_status | is_app_cpl | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_evt_data;
+        denied = (is_err_info & ~pwrite & ~m_err_info_r[pmaster]) | (is_err_info & pwrite & ~m_err_info_w[pmaster]) | (is_sec_status & ~pwrite & ~m_sec_status_r[pmaster]) | (is_sec_status & pwrite & ~m_sec_status_w[pmaster]) | (is_app_status & ~pwrite & ~m_app_status_r[pmaster]) | (is_app_status & pwrite & ~m_app_status_w[pmaster]) | (is_req_op & ~pwrite & ~m_req_op_r[pmaster]) | (is_req_op & pwrite & ~m_req_op_w[pmaster]) | (is_req_arg0 & ~pwrite & ~m_req_arg0_r[pmaster]) | (is_req_arg0 & pwrite & ~m_req_arg0_w[pmaster]) | (is_req_arg1 & ~pwrite & ~m_req_arg1_r[pmaster]) | (is_req_arg1 & pwrite & ~m_req_arg1_w[pmaster]) | (is_req_push & ~pwrite & ~m_req_push_r[pmaster]) | (is_req_push & pwrite & ~m_req_push_w[pmaster]) | (is_app_cpl & ~pwrite & ~m_app_cpl_r[pmaster]) | (is_app_cpl & pwrite & ~m_app_cpl_w[pmaster]) | (is_app_cpl_pop & ~pwrite & ~m_app_cpl_pop_r[pmaster]) | (is_app_cpl_pop & pwrite & ~m_app_cpl_pop_w[pmaster]) | (is_sec_req_op & ~pwrite & ~m_sec_req_op_r[pmaster]) | (is_sec_req_op & pwrite & ~m_sec_req_op_w[pmaster]) | (is_sec_req_arg0 & ~pwrite & ~m_sec_req_arg0_r[pmaster]) | (is_sec_req_arg0 & pwrite & ~m_sec_req_arg0_w[pmaster]) | (is_sec_req_arg1 & ~pwrite & ~m_sec_req_arg1_r[pmaster]) | (is_sec_req_arg1 & pwrite & ~m_sec_req_arg1_w[pmaster]) | (is_sec_req_seq & ~pwrite & ~m_sec_req_seq_r[pmaster]) | (is_sec_req_seq & pwrite & ~m_sec_req_seq_w[pmaster]) | (is_sec_complete & ~pwrite & ~m_sec_complete_r[pmaster]) | (is_sec_complete & pwrite & ~m_sec_complete_w[pmaster]) | (is_wifi_cmd_op & ~pwrite & ~m_wifi_cmd_op_r[pmaster]) | (is_wifi_cmd_op & pwrite & ~m_wifi_cmd_op_w[pmaster]) | (is_wifi_cmd_arg0 & ~pwrite & ~m_wifi_cmd_arg0_r[pmaster]) | (is_wifi_cmd_arg0 & pwrite & ~m_wifi_cmd_arg0_w[pmaster]) | (is_wifi_cmd_arg1 & ~pwrite & ~m_wifi_cmd_arg1_r[pmaster]) | (is_wifi_cmd_arg1 & pwrite & ~m_wifi_cmd_arg1_w[pmaster]) | (is_wifi_cmd_seq & ~pwrite & ~m_wifi_cmd_seq_r[pmaster]) | (is_wifi_cmd_seq & pwrite & ~m_wifi_cmd_seq_w[pmaster]) | (is_wifi_cmd_go & ~pwrite & ~m_wifi_cmd_go_r[pmaster]) | (is_wifi_cmd_go & pwrite & ~m_wifi_cmd_go_w[pmaster]) | (is_wifi_cmd_ack & ~pwrite & ~m_wifi_cmd_ack_r[pmaster]) | (is_wifi_cmd_ack & pwrite & ~m_wifi_cmd_ack_w[pmaster]) | (is_evt_data & ~pwrite & ~m_evt_data_r[pmaster]) | (is_evt_data & pwrite & ~m_evt_data_w[pmaster]) | (is_evt_pop & ~pwrite & ~m_evt_pop_r[pmaster]) | (is_evt_pop & pwrite & ~m_evt_pop_w[pmaster]);
+        err__comb = e_none;
+        if (~mapped) begin
+            err__comb = e_unmapped;
+        end
+        else if (denied) begin
+            err__comb = e_master;
+        end
+        else if (~pwrite & wo) begin
+            err__comb = e_read_wo;
+        end
+        else if (pwrite & ro) begin
+            err__comb = e_write_ro;
+        end
+        strb_part = pwrite & (pstrb != strb_all);
+        err = err__comb;
+    end
+
+endmodule // pluton_security_wifi_front
 
 module pluton_security_wifi_ze_cmd_op(a,y);
 

@@ -1,16 +1,8 @@
 //! Wi-Fi arbiter top (`pluton_wifi`): APB4 completer, app-core request mailbox, security-core policy path, Wi-Fi command/event ports.
 
 use super::regs;
-use crate::common::prims::{RDff, ZeroExt};
-use crate::common::regmap::Register;
+use crate::common::prims::{ErrLog, RDff, ZeroExt};
 use rust_hdl::prelude::*;
-
-use crate::common::block::c;
-
-/// The address of a register, as a 12-bit constant.
-fn a(r: Register) -> Constant<Bits<12>> {
-    c(r.offset as u64)
-}
 
 crate::hdl_block! {
     WifiArbiter
@@ -41,9 +33,6 @@ crate::hdl_block! {
     }
     consts {
         // Other sized constants.
-        m_sec: 4 = regs::MASTER_SEC as u64,
-        m_app: 4 = regs::MASTER_APP as u64,
-        strb_f: 4 = 0b1111,
         one4: 4 = 1,
         zero3: 3 = 0,
         one3: 3 = 1,
@@ -59,14 +48,10 @@ crate::hdl_block! {
         one32: 32 = 1,
         block_id: 32 = regs::BLOCK_ID as u64,
         e_none: 32 = regs::ERR_NONE as u64,
-        e_unmapped: 32 = regs::ERR_UNMAPPED as u64,
-        e_read_wo: 32 = regs::ERR_READ_WO as u64,
-        e_write_ro: 32 = regs::ERR_WRITE_RO as u64,
         e_busy: 32 = regs::ERR_BUSY as u64,
         e_seq: 32 = regs::ERR_SEQ as u64,
         e_strb: 32 = regs::ERR_STRB as u64,
         e_value: 32 = regs::ERR_VALUE as u64,
-        e_master: 32 = regs::ERR_MASTER as u64,
         e_full: 32 = regs::ERR_FULL as u64,
         e_empty: 32 = regs::ERR_EMPTY as u64,
         b_req_pending: 32 = regs::SEC_STATUS_REQ_PENDING.mask() as u64,
@@ -76,10 +61,12 @@ crate::hdl_block! {
         b_err: 32 = regs::SEC_STATUS_ERR.mask() as u64,
         b_full: 32 = regs::APP_STATUS_FULL.mask() as u64,
         b_cpl_valid: 32 = regs::APP_CPL_VALID.mask() as u64,
-        b_write: 32 = regs::ERR_INFO_WRITE.mask() as u64,
-        b_overflow: 32 = regs::ERR_INFO_OVERFLOW.mask() as u64,
     }
     fields {
+        /// APB decode and the common checks, generated from the register map.
+        front: super::front::RegFront,
+        /// ERR_INFO.
+        log: ErrLog,
         // Byte registers zero-extended for reads; each fed straight from a flop (no comb. loop).
         ze_req_op: ZeroExt<8, 32>,
         ze_last_seq: ZeroExt<8, 32>,
@@ -91,8 +78,6 @@ crate::hdl_block! {
         ze_cpl_status: ZeroExt<8, 32>,
         ze_req_level: ZeroExt<3, 32>,
         ze_cpl_level: ZeroExt<3, 32>,
-        ze_master: ZeroExt<4, 32>,
-        ze_addr: ZeroExt<12, 32>,
         // Application-core staging registers and the seq counter.
         req_op: RDff<Bits<8>>,
         req_arg0: RDff<Bits<32>>,
@@ -121,68 +106,14 @@ crate::hdl_block! {
         evt_valid: RDff<bool>,
         evt_data: RDff<Bits<32>>,
         evt_ready: RDff<bool>,
-        err_info: RDff<Bits<32>>,
         // Register addresses.
-        a_id: Constant<Bits<12>> = a(regs::ID),
-        a_err: Constant<Bits<12>> = a(regs::ERR_INFO),
-        a_sec_status: Constant<Bits<12>> = a(regs::SEC_STATUS),
-        a_app_status: Constant<Bits<12>> = a(regs::APP_STATUS),
-        a_req_op: Constant<Bits<12>> = a(regs::REQ_OP),
-        a_req_arg0: Constant<Bits<12>> = a(regs::REQ_ARG0),
-        a_req_arg1: Constant<Bits<12>> = a(regs::REQ_ARG1),
-        a_req_push: Constant<Bits<12>> = a(regs::REQ_PUSH),
-        a_app_cpl: Constant<Bits<12>> = a(regs::APP_CPL),
-        a_app_cpl_pop: Constant<Bits<12>> = a(regs::APP_CPL_POP),
-        a_sec_req_op: Constant<Bits<12>> = a(regs::SEC_REQ_OP),
-        a_sec_req_arg0: Constant<Bits<12>> = a(regs::SEC_REQ_ARG0),
-        a_sec_req_arg1: Constant<Bits<12>> = a(regs::SEC_REQ_ARG1),
-        a_sec_req_seq: Constant<Bits<12>> = a(regs::SEC_REQ_SEQ),
-        a_sec_complete: Constant<Bits<12>> = a(regs::SEC_COMPLETE),
-        a_cmd_op: Constant<Bits<12>> = a(regs::WIFI_CMD_OP),
-        a_cmd_arg0: Constant<Bits<12>> = a(regs::WIFI_CMD_ARG0),
-        a_cmd_arg1: Constant<Bits<12>> = a(regs::WIFI_CMD_ARG1),
-        a_cmd_seq: Constant<Bits<12>> = a(regs::WIFI_CMD_SEQ),
-        a_cmd_go: Constant<Bits<12>> = a(regs::WIFI_CMD_GO),
-        a_cmd_ack: Constant<Bits<12>> = a(regs::WIFI_CMD_ACK),
-        a_evt_data: Constant<Bits<12>> = a(regs::EVT_DATA),
-        a_evt_pop: Constant<Bits<12>> = a(regs::EVT_POP),
         // Decode of the current APB access.
-        access: Signal<Local, bool>,
-        is_id: Signal<Local, bool>,
-        is_err: Signal<Local, bool>,
-        is_sec_status: Signal<Local, bool>,
-        is_app_status: Signal<Local, bool>,
-        is_req_op: Signal<Local, bool>,
-        is_req_arg0: Signal<Local, bool>,
-        is_req_arg1: Signal<Local, bool>,
-        is_req_push: Signal<Local, bool>,
-        is_app_cpl: Signal<Local, bool>,
-        is_app_cpl_pop: Signal<Local, bool>,
-        is_sec_req_op: Signal<Local, bool>,
-        is_sec_req_arg0: Signal<Local, bool>,
-        is_sec_req_arg1: Signal<Local, bool>,
-        is_sec_req_seq: Signal<Local, bool>,
-        is_sec_complete: Signal<Local, bool>,
-        is_cmd_op: Signal<Local, bool>,
-        is_cmd_arg0: Signal<Local, bool>,
-        is_cmd_arg1: Signal<Local, bool>,
-        is_cmd_seq: Signal<Local, bool>,
-        is_cmd_go: Signal<Local, bool>,
-        is_cmd_ack: Signal<Local, bool>,
-        is_evt_data: Signal<Local, bool>,
-        is_evt_pop: Signal<Local, bool>,
-        is_app_reg: Signal<Local, bool>,
-        is_sec_reg: Signal<Local, bool>,
-        is_mapped: Signal<Local, bool>,
-        is_wo: Signal<Local, bool>,
-        is_ro: Signal<Local, bool>,
         /// Registers whose value is one byte: `pwdata[31:8]` must be 0.
         is_byte_reg: Signal<Local, bool>,
         /// Registers that act on writing 1: any other value is bad.
         is_go_reg: Signal<Local, bool>,
         /// Registers that must not change while a command is offered.
         is_cmd_reg: Signal<Local, bool>,
-        master_ok: Signal<Local, bool>,
         full: Signal<Local, bool>,
         req_any: Signal<Local, bool>,
         cpl_any: Signal<Local, bool>,
@@ -209,9 +140,9 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     WifiArbiter;
-    reset [age, evt_valid, evt_ready]
+    reset [log, age, evt_valid, evt_ready]
     hold [req_op, req_arg0, req_arg1, last_seq, req_level, cpl_level, cmd_valid, cmd_op, cmd_arg0,
-        cmd_arg1, cmd_seq, cmd_done, evt_data, err_info]
+        cmd_arg1, cmd_seq, cmd_done, evt_data]
     fn update(&mut self) {
         // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..4 {
@@ -235,140 +166,80 @@ crate::hdl_logic! {
             self.cq_status[i].d.next = self.cq_status[i].q.val();
         }
 
-        // ---- Address decode (offsets are word aligned, so a misaligned paddr matches nothing).
-        self.access.next = self.psel.val() & self.penable.val();
-        self.is_id.next = self.paddr.val() == self.a_id.val();
-        self.is_err.next = self.paddr.val() == self.a_err.val();
-        self.is_sec_status.next = self.paddr.val() == self.a_sec_status.val();
-        self.is_app_status.next = self.paddr.val() == self.a_app_status.val();
-        self.is_req_op.next = self.paddr.val() == self.a_req_op.val();
-        self.is_req_arg0.next = self.paddr.val() == self.a_req_arg0.val();
-        self.is_req_arg1.next = self.paddr.val() == self.a_req_arg1.val();
-        self.is_req_push.next = self.paddr.val() == self.a_req_push.val();
-        self.is_app_cpl.next = self.paddr.val() == self.a_app_cpl.val();
-        self.is_app_cpl_pop.next = self.paddr.val() == self.a_app_cpl_pop.val();
-        self.is_sec_req_op.next = self.paddr.val() == self.a_sec_req_op.val();
-        self.is_sec_req_arg0.next = self.paddr.val() == self.a_sec_req_arg0.val();
-        self.is_sec_req_arg1.next = self.paddr.val() == self.a_sec_req_arg1.val();
-        self.is_sec_req_seq.next = self.paddr.val() == self.a_sec_req_seq.val();
-        self.is_sec_complete.next = self.paddr.val() == self.a_sec_complete.val();
-        self.is_cmd_op.next = self.paddr.val() == self.a_cmd_op.val();
-        self.is_cmd_arg0.next = self.paddr.val() == self.a_cmd_arg0.val();
-        self.is_cmd_arg1.next = self.paddr.val() == self.a_cmd_arg1.val();
-        self.is_cmd_seq.next = self.paddr.val() == self.a_cmd_seq.val();
-        self.is_cmd_go.next = self.paddr.val() == self.a_cmd_go.val();
-        self.is_cmd_ack.next = self.paddr.val() == self.a_cmd_ack.val();
-        self.is_evt_data.next = self.paddr.val() == self.a_evt_data.val();
-        self.is_evt_pop.next = self.paddr.val() == self.a_evt_pop.val();
-        self.is_app_reg.next = self.is_app_status.val()
-            | self.is_req_op.val()
-            | self.is_req_arg0.val()
-            | self.is_req_arg1.val()
-            | self.is_req_push.val()
-            | self.is_app_cpl.val()
-            | self.is_app_cpl_pop.val();
-        self.is_cmd_reg.next = self.is_cmd_op.val()
-            | self.is_cmd_arg0.val()
-            | self.is_cmd_arg1.val()
-            | self.is_cmd_seq.val()
-            | self.is_cmd_go.val();
-        self.is_sec_reg.next = self.is_err.val()
-            | self.is_sec_status.val()
-            | self.is_sec_req_op.val()
-            | self.is_sec_req_arg0.val()
-            | self.is_sec_req_arg1.val()
-            | self.is_sec_req_seq.val()
-            | self.is_sec_complete.val()
-            | self.is_cmd_reg.val()
-            | self.is_cmd_ack.val()
-            | self.is_evt_data.val()
-            | self.is_evt_pop.val();
-        self.is_mapped.next = self.is_id.val() | self.is_app_reg.val() | self.is_sec_reg.val();
-        self.is_wo.next = self.is_req_push.val()
-            | self.is_app_cpl_pop.val()
-            | self.is_sec_complete.val()
-            | self.is_cmd_go.val()
-            | self.is_cmd_ack.val()
-            | self.is_evt_pop.val();
-        self.is_ro.next = self.is_id.val()
-            | self.is_sec_status.val()
-            | self.is_app_status.val()
-            | self.is_app_cpl.val()
-            | self.is_sec_req_op.val()
-            | self.is_sec_req_arg0.val()
-            | self.is_sec_req_arg1.val()
-            | self.is_sec_req_seq.val()
-            | self.is_evt_data.val();
-        self.is_byte_reg.next = self.is_req_op.val() | self.is_cmd_op.val() | self.is_cmd_seq.val();
-        self.is_go_reg.next = self.is_req_push.val()
-            | self.is_app_cpl_pop.val()
-            | self.is_cmd_go.val()
-            | self.is_cmd_ack.val()
-            | self.is_evt_pop.val();
-        self.master_ok.next = self.is_id.val()
-            | (self.is_sec_reg.val() & (self.pmaster.val() == self.m_sec.val()))
-            | (self.is_app_reg.val() & (self.pmaster.val() == self.m_app.val()));
+        // ---- Address decode: the front end generated from the map, fed from the ports alone
+        // (it also applies each register's owner: `readers`/`writers` in the map).
+        self.front.psel.next = self.psel.val();
+        self.front.penable.next = self.penable.val();
+        self.front.pwrite.next = self.pwrite.val();
+        self.front.paddr.next = self.paddr.val();
+        self.front.pstrb.next = self.pstrb.val();
+        self.front.pmaster.next = self.pmaster.val();
+        self.is_cmd_reg.next = self.front.is_wifi_cmd_op.val()
+            | self.front.is_wifi_cmd_arg0.val()
+            | self.front.is_wifi_cmd_arg1.val()
+            | self.front.is_wifi_cmd_seq.val()
+            | self.front.is_wifi_cmd_go.val();
+        self.is_byte_reg.next = self.front.is_req_op.val() | self.front.is_wifi_cmd_op.val() | self.front.is_wifi_cmd_seq.val();
+        self.is_go_reg.next = self.front.is_req_push.val()
+            | self.front.is_app_cpl_pop.val()
+            | self.front.is_wifi_cmd_go.val()
+            | self.front.is_wifi_cmd_ack.val()
+            | self.front.is_evt_pop.val();
         self.req_any.next = self.req_level.q.val() != self.zero3.val();
         self.cpl_any.next = self.cpl_level.q.val() != self.zero3.val();
         self.full.next = (self.req_level.q.val() + self.cpl_level.q.val()) == self.depth3.val();
 
         // ---- Access checks, in the documented order.
-        self.err.next = self.e_none.val();
-        if !self.is_mapped.val() {
-            self.err.next = self.e_unmapped.val();
-        } else if !self.master_ok.val() {
-            self.err.next = self.e_master.val();
-        } else if !self.pwrite.val() & self.is_wo.val() {
-            self.err.next = self.e_read_wo.val();
-        } else if self.pwrite.val() & self.is_ro.val() {
-            self.err.next = self.e_write_ro.val();
-        } else if self.pwrite.val() & (self.pstrb.val() != self.strb_f.val()) {
+        self.err.next = self.front.err.val();
+        if self.front.err.val() != self.e_none.val() {
+            // Unmapped, not the register's owner, or WO/RO.
+        } else if self.front.strb_part.val() {
             self.err.next = self.e_strb.val();
         } else if self.pwrite.val() & self.is_byte_reg.val() & (self.pwdata.val().get_bits::<24>(8) != self.zero24.val()) {
             self.err.next = self.e_value.val();
         } else if self.pwrite.val() & self.is_go_reg.val() & (self.pwdata.val() != self.one32.val()) {
             self.err.next = self.e_value.val();
         } else if self.pwrite.val()
-            & self.is_sec_complete.val()
+            & self.front.is_sec_complete.val()
             & ((self.pwdata.val().get_bits::<16>(16) != self.zero16.val())
                 | (self.pwdata.val().get_bits::<8>(0) == self.status_timeout.val()))
         {
             self.err.next = self.e_value.val();
-        } else if self.pwrite.val() & self.is_req_push.val() & self.full.val() {
+        } else if self.pwrite.val() & self.front.is_req_push.val() & self.full.val() {
             self.err.next = self.e_full.val();
-        } else if self.pwrite.val() & self.is_app_cpl_pop.val() & !self.cpl_any.val() {
+        } else if self.pwrite.val() & self.front.is_app_cpl_pop.val() & !self.cpl_any.val() {
             self.err.next = self.e_empty.val();
-        } else if self.pwrite.val() & self.is_sec_complete.val() & !self.req_any.val() {
+        } else if self.pwrite.val() & self.front.is_sec_complete.val() & !self.req_any.val() {
             self.err.next = self.e_empty.val();
-        } else if self.pwrite.val() & self.is_sec_complete.val() & (self.pwdata.val().get_bits::<8>(8) != self.rq_seq[0].q.val()) {
+        } else if self.pwrite.val() & self.front.is_sec_complete.val() & (self.pwdata.val().get_bits::<8>(8) != self.rq_seq[0].q.val()) {
             self.err.next = self.e_seq.val();
-        } else if self.pwrite.val() & self.is_evt_pop.val() & !self.evt_valid.q.val() {
+        } else if self.pwrite.val() & self.front.is_evt_pop.val() & !self.evt_valid.q.val() {
             self.err.next = self.e_empty.val();
         } else if self.pwrite.val() & self.is_cmd_reg.val() & self.cmd_valid.q.val() {
             self.err.next = self.e_busy.val();
         }
-        self.ok_write.next = self.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
-        self.ok_read.next = self.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
+        self.ok_write.next = self.front.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
+        self.ok_read.next = self.front.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
         self.pready.next = true;
-        self.pslverr.next = self.access.val() & (self.err.val() != self.e_none.val());
+        self.pslverr.next = self.front.access.val() & (self.err.val() != self.e_none.val());
 
         // ---- Application-core staging registers.
-        if self.ok_write.val() & self.is_req_op.val() {
+        if self.ok_write.val() & self.front.is_req_op.val() {
             self.req_op.d.next = self.pwdata.val().get_bits::<8>(0);
         }
-        if self.ok_write.val() & self.is_req_arg0.val() {
+        if self.ok_write.val() & self.front.is_req_arg0.val() {
             self.req_arg0.d.next = self.pwdata.val();
         }
-        if self.ok_write.val() & self.is_req_arg1.val() {
+        if self.ok_write.val() & self.front.is_req_arg1.val() {
             self.req_arg1.d.next = self.pwdata.val();
         }
 
         // ---- Queue operations at this edge. A SEC_COMPLETE beats the timeout of the same edge.
-        self.do_push.next = self.ok_write.val() & self.is_req_push.val();
-        self.do_complete.next = self.ok_write.val() & self.is_sec_complete.val();
+        self.do_push.next = self.ok_write.val() & self.front.is_req_push.val();
+        self.do_complete.next = self.ok_write.val() & self.front.is_sec_complete.val();
         self.timeout.next = self.req_any.val() & (self.age.q.val() == self.age_last.val()) & !self.do_complete.val();
         self.req_pop.next = self.do_complete.val() | self.timeout.val();
-        self.cpl_pop.next = self.ok_write.val() & self.is_app_cpl_pop.val();
+        self.cpl_pop.next = self.ok_write.val() & self.front.is_app_cpl_pop.val();
         self.cpl_new_status.next = self.status_timeout.val();
         if self.do_complete.val() {
             self.cpl_new_status.next = self.pwdata.val().get_bits::<8>(0);
@@ -438,22 +309,22 @@ crate::hdl_logic! {
 
         // ---- Wi-Fi command interface: only good writes from the security core reach it
         // (master_ok), and the registers are locked while the command is offered.
-        if self.ok_write.val() & self.is_cmd_op.val() {
+        if self.ok_write.val() & self.front.is_wifi_cmd_op.val() {
             self.cmd_op.d.next = self.pwdata.val().get_bits::<8>(0);
         }
-        if self.ok_write.val() & self.is_cmd_arg0.val() {
+        if self.ok_write.val() & self.front.is_wifi_cmd_arg0.val() {
             self.cmd_arg0.d.next = self.pwdata.val();
         }
-        if self.ok_write.val() & self.is_cmd_arg1.val() {
+        if self.ok_write.val() & self.front.is_wifi_cmd_arg1.val() {
             self.cmd_arg1.d.next = self.pwdata.val();
         }
-        if self.ok_write.val() & self.is_cmd_seq.val() {
+        if self.ok_write.val() & self.front.is_wifi_cmd_seq.val() {
             self.cmd_seq.d.next = self.pwdata.val().get_bits::<8>(0);
         }
-        if self.ok_write.val() & self.is_cmd_go.val() {
+        if self.ok_write.val() & self.front.is_wifi_cmd_go.val() {
             self.cmd_valid.d.next = true;
         }
-        if self.ok_write.val() & self.is_cmd_ack.val() {
+        if self.ok_write.val() & self.front.is_wifi_cmd_ack.val() {
             self.cmd_done.d.next = false;
         }
         // A take sets CMD_DONE even if WIFI_CMD_ACK clears it at the same edge.
@@ -473,30 +344,20 @@ crate::hdl_logic! {
             self.evt_valid_nx.next = true;
             self.evt_data.d.next = self.wifi_evt_data.val();
         }
-        if self.ok_write.val() & self.is_evt_pop.val() {
+        if self.ok_write.val() & self.front.is_evt_pop.val() {
             self.evt_valid_nx.next = false;
         }
         self.evt_valid.d.next = self.evt_valid_nx.val();
         self.evt_ready.d.next = !self.evt_valid_nx.val();
         self.wifi_evt_ready.next = self.evt_ready.q.val();
 
-        // ---- Error log: the first error is kept, later ones only set OVERFLOW.
-        if self.ok_write.val() & self.is_err.val() {
-            self.err_info.d.next = self.zero32.val();
-        }
-        self.ze_master.a.next = self.pmaster.val();
-        self.ze_addr.a.next = self.paddr.val();
-        if self.access.val() & (self.err.val() != self.e_none.val()) {
-            if self.err_info.q.val() == self.zero32.val() {
-                self.err_info.d.next = self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16);
-                if self.pwrite.val() {
-                    self.err_info.d.next =
-                        self.err.val() | (self.ze_master.y.val() << 4) | (self.ze_addr.y.val() << 16) | self.b_write.val();
-                }
-            } else {
-                self.err_info.d.next = self.err_info.q.val() | self.b_overflow.val();
-            }
-        }
+        // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
+        self.log.access.next = self.front.access.val();
+        self.log.err.next = self.err.val().get_bits::<4>(0);
+        self.log.pwrite.next = self.pwrite.val();
+        self.log.pmaster.next = self.pmaster.val();
+        self.log.paddr.next = self.paddr.val();
+        self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
 
         // ---- Read data. Empty queues and an empty event buffer read as 0.
         self.ze_req_op.a.next = self.req_op.q.val();
@@ -510,11 +371,11 @@ crate::hdl_logic! {
         self.ze_req_level.a.next = self.req_level.q.val();
         self.ze_cpl_level.a.next = self.cpl_level.q.val();
         self.rdata.next = self.zero32.val();
-        if self.is_id.val() {
+        if self.front.is_id.val() {
             self.rdata.next = self.block_id.val();
-        } else if self.is_err.val() {
-            self.rdata.next = self.err_info.q.val();
-        } else if self.is_sec_status.val() {
+        } else if self.front.is_err_info.val() {
+            self.rdata.next = self.log.info.val();
+        } else if self.front.is_sec_status.val() {
             self.rdata.next = (self.ze_req_level.y.val() << 8) | (self.ze_cpl_level.y.val() << 12);
             if self.req_any.val() {
                 self.rdata.next = self.rdata.val() | self.b_req_pending.val();
@@ -528,39 +389,39 @@ crate::hdl_logic! {
             if self.evt_valid.q.val() {
                 self.rdata.next = self.rdata.val() | self.b_evt_valid.val();
             }
-            if self.err_info.q.val() != self.zero32.val() {
+            if self.log.info.val() != self.zero32.val() {
                 self.rdata.next = self.rdata.val() | self.b_err.val();
             }
-        } else if self.is_app_status.val() {
+        } else if self.front.is_app_status.val() {
             self.rdata.next = self.ze_last_seq.y.val() | (self.ze_req_level.y.val() << 8) | (self.ze_cpl_level.y.val() << 12);
             if self.full.val() {
                 self.rdata.next = self.rdata.val() | self.b_full.val();
             }
-        } else if self.is_req_op.val() {
+        } else if self.front.is_req_op.val() {
             self.rdata.next = self.ze_req_op.y.val();
-        } else if self.is_cmd_op.val() {
+        } else if self.front.is_wifi_cmd_op.val() {
             self.rdata.next = self.ze_cmd_op.y.val();
-        } else if self.is_cmd_seq.val() {
+        } else if self.front.is_wifi_cmd_seq.val() {
             self.rdata.next = self.ze_cmd_seq.y.val();
-        } else if self.is_req_arg0.val() {
+        } else if self.front.is_req_arg0.val() {
             self.rdata.next = self.req_arg0.q.val();
-        } else if self.is_req_arg1.val() {
+        } else if self.front.is_req_arg1.val() {
             self.rdata.next = self.req_arg1.q.val();
-        } else if self.is_cmd_arg0.val() {
+        } else if self.front.is_wifi_cmd_arg0.val() {
             self.rdata.next = self.cmd_arg0.q.val();
-        } else if self.is_cmd_arg1.val() {
+        } else if self.front.is_wifi_cmd_arg1.val() {
             self.rdata.next = self.cmd_arg1.q.val();
-        } else if self.is_app_cpl.val() & self.cpl_any.val() {
+        } else if self.front.is_app_cpl.val() & self.cpl_any.val() {
             self.rdata.next = self.b_cpl_valid.val() | (self.ze_cpl_status.y.val() << 8) | self.ze_cq_seq0.y.val();
-        } else if self.is_sec_req_op.val() & self.req_any.val() {
+        } else if self.front.is_sec_req_op.val() & self.req_any.val() {
             self.rdata.next = self.ze_rq_op0.y.val();
-        } else if self.is_sec_req_seq.val() & self.req_any.val() {
+        } else if self.front.is_sec_req_seq.val() & self.req_any.val() {
             self.rdata.next = self.ze_rq_seq0.y.val();
-        } else if self.is_sec_req_arg0.val() & self.req_any.val() {
+        } else if self.front.is_sec_req_arg0.val() & self.req_any.val() {
             self.rdata.next = self.rq_arg0[0].q.val();
-        } else if self.is_sec_req_arg1.val() & self.req_any.val() {
+        } else if self.front.is_sec_req_arg1.val() & self.req_any.val() {
             self.rdata.next = self.rq_arg1[0].q.val();
-        } else if self.is_evt_data.val() & self.evt_valid.q.val() {
+        } else if self.front.is_evt_data.val() & self.evt_valid.q.val() {
             self.rdata.next = self.evt_data.q.val();
         }
         self.prdata.next = self.zero32.val();
