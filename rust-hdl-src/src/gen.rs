@@ -61,8 +61,30 @@ impl Probe for PortLister {
 }
 
 /// A generated top: rust-hdl's checks need its inputs marked as driven from outside.
+/// `hdl_block!` implements it for every block it declares (any block may be a top).
 pub trait TopBlock: Block + Default {
     fn connect_inputs(&mut self);
+}
+
+/// A port's part in `TopBlock::connect_inputs`: an input is driven from outside, an output is not.
+pub trait ConnectIfInput {
+    fn connect_if_input(&mut self);
+}
+
+impl<T: Synth> ConnectIfInput for Signal<In, T> {
+    fn connect_if_input(&mut self) {
+        self.connect();
+    }
+}
+
+impl<T: Synth> ConnectIfInput for Signal<Out, T> {
+    fn connect_if_input(&mut self) {}
+}
+
+impl<S: ConnectIfInput, const N: usize> ConnectIfInput for [S; N] {
+    fn connect_if_input(&mut self) {
+        self.iter_mut().for_each(ConnectIfInput::connect_if_input);
+    }
 }
 
 fn top_text<T: TopBlock>() -> (String, String) {

@@ -141,27 +141,3 @@ crate::hdl_logic! {
         }
     }
 }
-
-impl crate::gen::TopBlock for ApbArb {
-    fn connect_inputs(&mut self) {
-        self.clock.connect();
-        self.rst_n.connect();
-        self.s0_psel.connect();
-        self.s0_penable.connect();
-        self.s0_pwrite.connect();
-        self.s0_paddr.connect();
-        self.s0_pwdata.connect();
-        self.s0_pstrb.connect();
-        self.s0_pmaster.connect();
-        self.s1_psel.connect();
-        self.s1_penable.connect();
-        self.s1_pwrite.connect();
-        self.s1_paddr.connect();
-        self.s1_pwdata.connect();
-        self.s1_pstrb.connect();
-        self.s1_pmaster.connect();
-        self.m_prdata.connect();
-        self.m_pready.connect();
-        self.m_pslverr.connect();
-    }
-}

@@ -8,8 +8,9 @@ pub fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
     Constant::new(bits::<N>(v))
 }
 
-/// Declares a block struct and its `Default`: ports and fields start at their defaults (or at
-/// `= expr` where a field gives one), each constant at its value. `consts { name: width = value }`.
+/// Declares a block struct, its `Default` and its `TopBlock` (inputs driven from outside when it
+/// is generated as a top): ports and fields start at their defaults (or at `= expr` where a
+/// field gives one), each constant at its value. `consts { name: width = value }`.
 #[macro_export]
 macro_rules! hdl_block {
     (
@@ -34,6 +35,11 @@ macro_rules! hdl_block {
                     $($k: $crate::common::block::c::<$kw>($kv),)*
                     $($f: $crate::field_default!($($fv)?),)*
                 }
+            }
+        }
+        impl $crate::gen::TopBlock for $name {
+            fn connect_inputs(&mut self) {
+                $($crate::gen::ConnectIfInput::connect_if_input(&mut self.$p);)*
             }
         }
     };

@@ -323,20 +323,3 @@ crate::hdl_logic! {
         }
     }
 }
-
-impl crate::gen::TopBlock for Firewall {
-    fn connect_inputs(&mut self) {
-        self.clock.connect();
-        self.rst_n.connect();
-        self.psel.connect();
-        self.penable.connect();
-        self.pwrite.connect();
-        self.paddr.connect();
-        self.pwdata.connect();
-        self.pstrb.connect();
-        self.pmaster.connect();
-        self.m_prdata.connect();
-        self.m_pready.connect();
-        self.m_pslverr.connect();
-    }
-}

@@ -1983,17 +1983,3 @@ crate::hdl_logic! {
         self.trc_primask.next = self.primask.d.val();
     }
 }
-
-impl crate::gen::TopBlock for M0Core {
-    fn connect_inputs(&mut self) {
-        self.clock.connect();
-        self.rst_n.connect();
-        self.HRDATA.connect();
-        self.HREADY.connect();
-        self.HRESP.connect();
-        self.IRQ.connect();
-        self.NMI.connect();
-        self.RXEV.connect();
-        self.DBGRESTART.connect();
-    }
-}

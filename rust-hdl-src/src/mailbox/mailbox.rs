@@ -204,17 +204,3 @@ crate::hdl_logic! {
         self.irq_app.next = self.s2a_pend.q.val() & self.app_ie.q.val();
     }
 }
-
-impl crate::gen::TopBlock for Mailbox {
-    fn connect_inputs(&mut self) {
-        self.clock.connect();
-        self.rst_n.connect();
-        self.psel.connect();
-        self.penable.connect();
-        self.pwrite.connect();
-        self.paddr.connect();
-        self.pwdata.connect();
-        self.pstrb.connect();
-        self.pmaster.connect();
-    }
-}

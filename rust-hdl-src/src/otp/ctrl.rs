@@ -819,21 +819,3 @@ crate::hdl_logic! {
         self.tst_busy.next = self.mac.busy.val();
     }
 }
-
-impl crate::gen::TopBlock for OtpCtrl {
-    fn connect_inputs(&mut self) {
-        self.clock.connect();
-        self.rst_n.connect();
-        self.psel.connect();
-        self.penable.connect();
-        self.pwrite.connect();
-        self.paddr.connect();
-        self.pwdata.connect();
-        self.pstrb.connect();
-        self.pmaster.connect();
-        self.tst_en.connect();
-        self.tst_we.connect();
-        self.tst_addr.connect();
-        self.tst_wdata.connect();
-    }
-}

@@ -686,19 +686,3 @@ crate::hdl_logic! {
         }
     }
 }
-
-impl crate::gen::TopBlock for Sha256Engine {
-    fn connect_inputs(&mut self) {
-        self.clock.connect();
-        self.rst_n.connect();
-        self.psel.connect();
-        self.penable.connect();
-        self.pwrite.connect();
-        self.paddr.connect();
-        self.pwdata.connect();
-        self.pstrb.connect();
-        self.pmaster.connect();
-        self.key_in.connect();
-        self.key_valid.connect();
-    }
-}

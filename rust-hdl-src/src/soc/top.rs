@@ -326,25 +326,3 @@ crate::hdl_logic! {
         self.app_SYSRESETREQ.next = self.app.SYSRESETREQ.val();
     }
 }
-
-impl crate::gen::TopBlock for Soc {
-    fn connect_inputs(&mut self) {
-        self.clock.connect();
-        self.rst_n.connect();
-        self.sec_ld_we.connect();
-        self.sec_ld_addr.connect();
-        self.sec_ld_data.connect();
-        self.app_ld_we.connect();
-        self.app_ld_addr.connect();
-        self.app_ld_data.connect();
-        self.sec_DBGRESTART.connect();
-        self.app_DBGRESTART.connect();
-        self.tst_en.connect();
-        self.tst_we.connect();
-        self.tst_addr.connect();
-        self.tst_wdata.connect();
-        self.wifi_cmd_ready.connect();
-        self.wifi_evt_valid.connect();
-        self.wifi_evt_data.connect();
-    }
-}

@@ -434,20 +434,3 @@ crate::hdl_logic! {
         self.intr_app.next = self.cpl_any.val();
     }
 }
-
-impl crate::gen::TopBlock for WifiArbiter {
-    fn connect_inputs(&mut self) {
-        self.clock.connect();
-        self.rst_n.connect();
-        self.psel.connect();
-        self.penable.connect();
-        self.pwrite.connect();
-        self.paddr.connect();
-        self.pwdata.connect();
-        self.pstrb.connect();
-        self.pmaster.connect();
-        self.wifi_cmd_ready.connect();
-        self.wifi_evt_valid.connect();
-        self.wifi_evt_data.connect();
-    }
-}
