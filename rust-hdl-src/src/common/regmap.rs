@@ -53,6 +53,25 @@ impl Field {
     }
 }
 
+/// What every APB block shares, re-exported by each map: `ERR_INFO`'s layout (kept by `ErrLog`)
+/// and the codes of the refusals the register front end decides.
+pub mod apb_common {
+    use super::Field;
+
+    pub const ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
+    pub const ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
+    pub const ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc: "1 if the faulting access was a write" };
+    pub const ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
+    pub const ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
+    pub const ERR_INFO_FIELDS: &[Field] = &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW];
+
+    pub const ERR_NONE: u32 = 0;
+    pub const ERR_UNMAPPED: u32 = 1;
+    pub const ERR_READ_WO: u32 = 2;
+    pub const ERR_WRITE_RO: u32 = 3;
+    pub const ERR_STRB: u32 = 6;
+}
+
 /// A set of requesters on the `pmaster` sideband, bit m = master m.
 pub type Masters = u16;
 /// Every requester.

@@ -1,6 +1,7 @@
 //! Memory map of the first system (`pluton_m0sys`) and register map of its UART (`pluton_uart`): the single source for RTL, docs and headers.
 
 use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, ANY};
+use crate::common::regmap::apb_common::*;
 
 // ---- System memory map (as the core sees it).
 
@@ -50,17 +51,12 @@ pub const UART_STATUS_BUSY: Field = Field { name: "BUSY", lsb: 0, width: 1, desc
 pub const UART_STATUS_ERR: Field = Field { name: "ERR", lsb: 1, width: 1, desc: "ERR_INFO holds a logged error" };
 pub const UART_DIV_DIV: Field = Field { name: "DIV", lsb: 0, width: 16, desc: "Clock cycles per serial bit, 1..=65535; bits 31:16 must be 0" };
 pub const UART_CTRL_TX_IE: Field = Field { name: "TX_IE", lsb: 0, width: 1, desc: "intr_tx = TX_IE and not BUSY (level: the transmitter can take a byte)" };
-pub const UART_ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
-pub const UART_ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
-pub const UART_ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc: "1 if the faulting access was a write" };
-pub const UART_ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
-pub const UART_ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
 
 pub const UART_TXDATA: Register = Register { name: "TXDATA", offset: 0x00, count: 1, access: Access::Wo, reset: 0, desc: "Write a byte to send. Accepted only while not BUSY (else ERR_BUSY); the sim outputs tx_valid/tx_byte show it the next cycle", fields: &[UART_TXDATA_BYTE], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const UART_STATUS: Register = Register { name: "STATUS", offset: 0x04, count: 1, access: Access::Ro, reset: 0, desc: "Transmitter status", fields: &[UART_STATUS_BUSY, UART_STATUS_ERR], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const UART_DIV: Register = Register { name: "DIV", offset: 0x08, count: 1, access: Access::Rw, reset: UART_DIV_RESET, desc: "Baud divisor. Writable only while not BUSY", fields: &[UART_DIV_DIV], readers: ANY, writers: ANY, csr: CsrTest::Legal(&[0xFFFF, 0x5A5A, 1], "0 and values above 0xFFFF are refused (ERR_VALUE)") };
 pub const UART_CTRL: Register = Register { name: "CTRL", offset: 0x0C, count: 1, access: Access::Rw, reset: 0, desc: "Interrupt enable; other bits must be 0", fields: &[UART_CTRL_TX_IE], readers: ANY, writers: ANY, csr: CsrTest::Full };
-pub const UART_ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x10, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[UART_ERR_INFO_CODE, UART_ERR_INFO_MASTER, UART_ERR_INFO_WRITE, UART_ERR_INFO_ADDR, UART_ERR_INFO_OVERFLOW], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const UART_ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x10, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: ERR_INFO_FIELDS, readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const UART_ID: Register = Register { name: "ID", offset: 0x14, count: 1, access: Access::Ro, reset: UART_BLOCK_ID, desc: "Block identifier and version", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
 
 pub const UART_BLOCK_ID: u32 = 0x5541_0100;
@@ -68,12 +64,7 @@ pub const UART_BLOCK_ID: u32 = 0x5541_0100;
 pub const UART_DIV_RESET: u32 = 104;
 
 // Error codes: the same numbers as the other blocks (sha256) for the same meaning.
-pub const UART_ERR_NONE: u32 = 0;
-pub const UART_ERR_UNMAPPED: u32 = 1;
-pub const UART_ERR_READ_WO: u32 = 2;
-pub const UART_ERR_WRITE_RO: u32 = 3;
 pub const UART_ERR_BUSY: u32 = 4;
-pub const UART_ERR_STRB: u32 = 6;
 pub const UART_ERR_VALUE: u32 = 7;
 
 pub const UART_MAP: RegMap = RegMap {
@@ -86,12 +77,12 @@ pub const UART_MAP: RegMap = RegMap {
     constants: &[
         Constant { name: "BLOCK_ID", value: UART_BLOCK_ID, desc: "Value of ID" },
         Constant { name: "DIV_RESET", value: UART_DIV_RESET, desc: "DIV after reset" },
-        Constant { name: "ERR_NONE", value: UART_ERR_NONE, desc: "No error logged" },
-        Constant { name: "ERR_UNMAPPED", value: UART_ERR_UNMAPPED, desc: "Address not mapped, or not word aligned" },
-        Constant { name: "ERR_READ_WO", value: UART_ERR_READ_WO, desc: "Read of a write-only register (returns 0)" },
-        Constant { name: "ERR_WRITE_RO", value: UART_ERR_WRITE_RO, desc: "Write to a read-only register" },
+        Constant { name: "ERR_NONE", value: ERR_NONE, desc: "No error logged" },
+        Constant { name: "ERR_UNMAPPED", value: ERR_UNMAPPED, desc: "Address not mapped, or not word aligned" },
+        Constant { name: "ERR_READ_WO", value: ERR_READ_WO, desc: "Read of a write-only register (returns 0)" },
+        Constant { name: "ERR_WRITE_RO", value: ERR_WRITE_RO, desc: "Write to a read-only register" },
         Constant { name: "ERR_BUSY", value: UART_ERR_BUSY, desc: "TXDATA or DIV written while BUSY" },
-        Constant { name: "ERR_STRB", value: UART_ERR_STRB, desc: "Write with PSTRB not 0b1111" },
+        Constant { name: "ERR_STRB", value: ERR_STRB, desc: "Write with PSTRB not 0b1111" },
         Constant { name: "ERR_VALUE", value: UART_ERR_VALUE, desc: "Bad value: TXDATA above 0xFF, DIV 0 or above 0xFFFF, CTRL bits above TX_IE" },
     ],
 };

@@ -29,9 +29,9 @@ crate::hdl_block! {
         intr_tx: Signal<Out, bool>,
     }
     consts {
-        e_none: 32 = regs::UART_ERR_NONE as u64,
+        e_none: 32 = crate::common::regmap::apb_common::ERR_NONE as u64,
         e_busy: 32 = regs::UART_ERR_BUSY as u64,
-        e_strb: 32 = regs::UART_ERR_STRB as u64,
+        e_strb: 32 = crate::common::regmap::apb_common::ERR_STRB as u64,
         e_value: 32 = regs::UART_ERR_VALUE as u64,
         zero32: 32 = 0,
         zero24: 24 = 0,

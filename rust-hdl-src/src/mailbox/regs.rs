@@ -1,17 +1,13 @@
 //! Register map of the inter-core mailbox (`pluton_mailbox`): the single source for RTL, model, docs and header.
 
 use crate::common::regmap::{Access, Bus, Constant, Field, RegMap, Register, CsrTest, ANY, SEC, APP};
+pub use crate::common::regmap::apb_common::*;
 
 pub use crate::common::masters::{MASTER_APP, MASTER_IO0, MASTER_IO1, MASTER_SEC};
 
 /// Words in each message buffer.
 pub const MSG_WORDS: u32 = 4;
 
-pub const ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
-pub const ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
-pub const ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc: "1 if the faulting access was a write" };
-pub const ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
-pub const ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
 
 pub const STATUS_S2A_PENDING: Field = Field { name: "S2A_PENDING", lsb: 0, width: 1, desc: "A message from the security core waits for the application core" };
 pub const STATUS_A2S_PENDING: Field = Field { name: "A2S_PENDING", lsb: 1, width: 1, desc: "A message from the application core waits for the security core" };
@@ -23,7 +19,7 @@ pub const IRQ_EN_IE: Field = Field { name: "IE", lsb: 0, width: 1, desc: "Enable
 pub const GO_ONE: Field = Field { name: "GO", lsb: 0, width: 1, desc: "Write exactly 1 (any other value: ERR_VALUE)" };
 
 pub const ID: Register = Register { name: "ID", offset: 0x000, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version (any master)", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
-pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: ERR_INFO_FIELDS, readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const STATUS: Register = Register { name: "STATUS", offset: 0x008, count: 1, access: Access::Ro, reset: 0, desc: "Doorbells, interrupt enables, error flag", fields: &[STATUS_S2A_PENDING, STATUS_A2S_PENDING, STATUS_SEC_IE, STATUS_APP_IE, STATUS_ERR], readers: SEC | APP, writers: SEC | APP, csr: CsrTest::Full };
 pub const SEC_IRQ_EN: Register = Register { name: "SEC_IRQ_EN", offset: 0x00C, count: 1, access: Access::Rw, reset: 0, desc: "irq_sec enable", fields: &[IRQ_EN_IE], readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const APP_IRQ_EN: Register = Register { name: "APP_IRQ_EN", offset: 0x010, count: 1, access: Access::Rw, reset: 0, desc: "irq_app enable", fields: &[IRQ_EN_IE], readers: APP, writers: APP, csr: CsrTest::Full };
@@ -43,12 +39,7 @@ pub fn allowed(reg: &Register, pmaster: u32, write: bool) -> bool {
 pub const BLOCK_ID: u32 = 0x4D42_0100;
 
 // Error codes: the same numbers as the other blocks for the same meaning.
-pub const ERR_NONE: u32 = 0;
-pub const ERR_UNMAPPED: u32 = 1;
-pub const ERR_READ_WO: u32 = 2;
-pub const ERR_WRITE_RO: u32 = 3;
 pub const ERR_BUSY: u32 = 4;
-pub const ERR_STRB: u32 = 6;
 pub const ERR_VALUE: u32 = 7;
 pub const ERR_MASTER: u32 = 8;
 pub const ERR_EMPTY: u32 = 10;

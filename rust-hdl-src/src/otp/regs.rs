@@ -2,6 +2,7 @@
 
 use super::fusemap;
 use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, SEC};
+pub use crate::common::regmap::apb_common::*;
 
 pub const CMD_OP: Field = Field { name: "OP", lsb: 0, width: 3, desc: "1 PROGRAM (DAI_WDATA into word DAI_ADDR), 2 LC_TRANSITION (to LC_TARGET), 3 KEY_LOAD (slot KEY_SLOT)" };
 pub const CMD_KEY_SLOT: Field = Field { name: "KEY_SLOT", lsb: 4, width: 1, desc: "KEY_LOAD only: 0 device root key (words 0x00-0x07), 1 attestation seed (0x08-0x0F)" };
@@ -15,11 +16,6 @@ pub const STATUS_INTERRUPTED: Field = Field { name: "INTERRUPTED", lsb: 4, width
 pub const STATUS_KEY_VALID: Field = Field { name: "KEY_VALID", lsb: 5, width: 1, desc: "The key port carries a key (equals the key_valid output)" };
 pub const STATUS_KEY_SLOT: Field = Field { name: "KEY_SLOT", lsb: 6, width: 1, desc: "Slot last loaded into the key register (0 after the init scan)" };
 
-pub const ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
-pub const ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
-pub const ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc: "1 if the faulting access was a write" };
-pub const ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
-pub const ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
 
 pub const DAI_ADDR_WORD: Field = Field { name: "WORD", lsb: 0, width: 6, desc: "Fuse word address for PROGRAM" };
 pub const LC_STATE_STATE: Field = Field { name: "STATE", lsb: 0, width: 3, desc: "0 BLANK, 1 DEV, 2 SECURED, 3 RMA, 7 INVALID (also while not READY); equals lc_state" };
@@ -31,7 +27,7 @@ pub const ECC_CORRECTED_COUNT: Field = Field { name: "COUNT", lsb: 0, width: 16,
 
 pub const CMD: Register = Register { name: "CMD", offset: 0x00, count: 1, access: Access::Wo, reset: 0, desc: "Command. Values: 0x1 PROGRAM, 0x2|LC_TARGET<<8 LC_TRANSITION, 0x3 / 0x13 KEY_LOAD slot 0 / 1; anything else is ERR_VALUE. PROGRAM and LC_TRANSITION take one wait state (the old word is read for the one-to-zero check)", fields: &[CMD_OP, CMD_KEY_SLOT, CMD_LC_TARGET], readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const STATUS: Register = Register { name: "STATUS", offset: 0x04, count: 1, access: Access::Ro, reset: 0, desc: "Controller status", fields: &[STATUS_READY, STATUS_BUSY, STATUS_FATAL, STATUS_ERR, STATUS_INTERRUPTED, STATUS_KEY_VALID, STATUS_KEY_SLOT], readers: SEC, writers: SEC, csr: CsrTest::Full };
-pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x08, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x08, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: ERR_INFO_FIELDS, readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const DAI_ADDR: Register = Register { name: "DAI_ADDR", offset: 0x0C, count: 1, access: Access::Rw, reset: 0, desc: "Word address for PROGRAM (0x00-0x34); bits above WORD must be 0", fields: &[DAI_ADDR_WORD], readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const DAI_WDATA: Register = Register { name: "DAI_WDATA", offset: 0x10, count: 1, access: Access::Wo, reset: 0, desc: "Data word for PROGRAM; the controller adds the check bits and DONE. Write-only, cleared when a PROGRAM is accepted", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const LC_STATE: Register = Register { name: "LC_STATE", offset: 0x14, count: 1, access: Access::Ro, reset: 0x7, desc: "Life cycle state decoded at the last init scan", fields: &[LC_STATE_STATE, LC_STATE_DEBUG_EN], readers: SEC, writers: SEC, csr: CsrTest::Full };
@@ -49,13 +45,8 @@ pub const OP_PROGRAM: u32 = 1;
 pub const OP_LC_TRANSITION: u32 = 2;
 pub const OP_KEY_LOAD: u32 = 3;
 
-pub const ERR_NONE: u32 = 0;
-pub const ERR_UNMAPPED: u32 = 1;
-pub const ERR_READ_WO: u32 = 2;
-pub const ERR_WRITE_RO: u32 = 3;
 pub const ERR_BUSY: u32 = 4;
 pub const ERR_MASTER: u32 = 5;
-pub const ERR_STRB: u32 = 6;
 pub const ERR_VALUE: u32 = 7;
 pub const ERR_LOCKED: u32 = 8;
 pub const ERR_ACCESS: u32 = 9;

@@ -1,6 +1,7 @@
 //! Register map of the SHA-256/HMAC engine: the single source for RTL, model, docs and header.
 
 use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, ANY};
+pub use crate::common::regmap::apb_common::*;
 
 pub const CTRL_HMAC_EN: Field = Field { name: "HMAC_EN", lsb: 0, width: 1, desc: "1: HMAC-SHA256; 0: plain SHA-256" };
 pub const CTRL_KEY_SEL: Field = Field { name: "KEY_SEL", lsb: 1, width: 1, desc: "HMAC key source. 0: KEY registers; 1: key input port (sideload, 32 bytes)" };
@@ -16,16 +17,11 @@ pub const STATUS_MSG_READY: Field = Field { name: "MSG_READY", lsb: 2, width: 1,
 pub const STATUS_ERR: Field = Field { name: "ERR", lsb: 3, width: 1, desc: "ERR_INFO holds a logged error" };
 pub const STATUS_BUF_WORDS: Field = Field { name: "BUF_WORDS", lsb: 4, width: 5, desc: "Words in the message buffer, 0..=16" };
 
-pub const ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
-pub const ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
-pub const ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc: "1 if the faulting access was a write" };
-pub const ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
-pub const ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
 
 pub const CTRL: Register = Register { name: "CTRL", offset: 0x00, count: 1, access: Access::Rw, reset: 0, desc: "Mode and key selection. Writable only while idle (no operation started, or digest valid)", fields: &[CTRL_HMAC_EN, CTRL_KEY_SEL], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const CMD: Register = Register { name: "CMD", offset: 0x04, count: 1, access: Access::Wo, reset: 0, desc: "Commands. Exactly one bit per write", fields: &[CMD_START, CMD_FINISH, CMD_ABORT, CMD_WIPE_KEY], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const STATUS: Register = Register { name: "STATUS", offset: 0x08, count: 1, access: Access::Ro, reset: 0, desc: "Engine status", fields: &[STATUS_BUSY, STATUS_DIGEST_VALID, STATUS_MSG_READY, STATUS_ERR, STATUS_BUF_WORDS], readers: ANY, writers: ANY, csr: CsrTest::Full };
-pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x0C, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x0C, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: ERR_INFO_FIELDS, readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const MSG: Register = Register { name: "MSG", offset: 0x10, count: 1, access: Access::Wo, reset: 0, desc: "Message data. Byte i of the word is PWDATA[8i+7:8i]. PSTRB is one contiguous run of lanes starting at the first free lane of the word: 0b0001/0b0011/0b0111/0b1111 for a new word, then (after a partial word of k bytes) lanes k and up, e.g. 0b0011 then 0b0100. Stalls (PREADY low) while the buffer is full and the core busy; a write continuing a partial word never stalls", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const MSG_LAST: Register = Register { name: "MSG_LAST", offset: 0x14, count: 1, access: Access::Wo, reset: 0, desc: "As MSG, and then FINISH in the same transfer", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const MSG_LEN: Register = Register { name: "MSG_LEN", offset: 0x18, count: 1, access: Access::Ro, reset: 0, desc: "Message bytes accepted since START (low 32 bits; excludes HMAC key blocks)", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
@@ -35,13 +31,8 @@ pub const KEY: Register = Register { name: "KEY", offset: 0x40, count: 16, acces
 
 pub const BLOCK_ID: u32 = 0x5348_0100;
 
-pub const ERR_NONE: u32 = 0;
-pub const ERR_UNMAPPED: u32 = 1;
-pub const ERR_READ_WO: u32 = 2;
-pub const ERR_WRITE_RO: u32 = 3;
 pub const ERR_BUSY: u32 = 4;
 pub const ERR_SEQ: u32 = 5;
-pub const ERR_STRB: u32 = 6;
 pub const ERR_VALUE: u32 = 7;
 pub const ERR_KEY: u32 = 8;
 

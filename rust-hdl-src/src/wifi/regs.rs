@@ -1,14 +1,10 @@
 //! Register map of the Wi-Fi arbiter: the single source for RTL, model, docs and header.
 
 use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, ANY, SEC, APP};
+pub use crate::common::regmap::apb_common::*;
 
 pub use crate::common::masters::{MASTER_APP, MASTER_IO0, MASTER_IO1, MASTER_SEC};
 
-pub const ERR_INFO_CODE: Field = Field { name: "CODE", lsb: 0, width: 4, desc: "First error since the last clear (ERR_* constants)" };
-pub const ERR_INFO_MASTER: Field = Field { name: "MASTER", lsb: 4, width: 4, desc: "pmaster of the faulting access" };
-pub const ERR_INFO_WRITE: Field = Field { name: "WRITE", lsb: 8, width: 1, desc: "1 if the faulting access was a write" };
-pub const ERR_INFO_ADDR: Field = Field { name: "ADDR", lsb: 16, width: 12, desc: "paddr of the faulting access" };
-pub const ERR_INFO_OVERFLOW: Field = Field { name: "OVERFLOW", lsb: 31, width: 1, desc: "More errors happened after the logged one" };
 
 pub const SEC_STATUS_REQ_PENDING: Field = Field { name: "REQ_PENDING", lsb: 0, width: 1, desc: "A request waits at the head of the queue (SEC_REQ_*)" };
 pub const SEC_STATUS_CMD_BUSY: Field = Field { name: "CMD_BUSY", lsb: 1, width: 1, desc: "wifi_cmd_valid: a command is offered and not yet taken" };
@@ -39,7 +35,7 @@ const RO: Access = Access::Ro;
 const WO: Access = Access::Wo;
 
 pub const ID: Register = Register { name: "ID", offset: 0x000, count: 1, access: RO, reset: BLOCK_ID, desc: "Block identifier and version. Any master", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
-pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: &[ERR_INFO_CODE, ERR_INFO_MASTER, ERR_INFO_WRITE, ERR_INFO_ADDR, ERR_INFO_OVERFLOW], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: ERR_INFO_FIELDS, readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const SEC_STATUS: Register = Register { name: "SEC_STATUS", offset: 0x008, count: 1, access: RO, reset: 0, desc: "Arbiter status for the security core", fields: &[SEC_STATUS_REQ_PENDING, SEC_STATUS_CMD_BUSY, SEC_STATUS_CMD_DONE, SEC_STATUS_EVT_VALID, SEC_STATUS_ERR, SEC_STATUS_REQ_LEVEL, SEC_STATUS_CPL_LEVEL], readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const APP_STATUS: Register = Register { name: "APP_STATUS", offset: 0x00C, count: 1, access: RO, reset: 0, desc: "Mailbox status for the application core", fields: &[APP_STATUS_LAST_SEQ, APP_STATUS_REQ_LEVEL, APP_STATUS_CPL_LEVEL, APP_STATUS_FULL], readers: APP, writers: APP, csr: CsrTest::Full };
 pub const REQ_OP: Register = Register { name: "REQ_OP", offset: 0x010, count: 1, access: RW, reset: 0, desc: "Staged request: operation code", fields: &[OP], readers: APP, writers: APP, csr: CsrTest::Full };
@@ -70,13 +66,8 @@ pub fn allowed(reg: &Register, pmaster: u32) -> bool {
 
 pub const BLOCK_ID: u32 = 0x5746_0100;
 
-pub const ERR_NONE: u32 = 0;
-pub const ERR_UNMAPPED: u32 = 1;
-pub const ERR_READ_WO: u32 = 2;
-pub const ERR_WRITE_RO: u32 = 3;
 pub const ERR_BUSY: u32 = 4;
 pub const ERR_SEQ: u32 = 5;
-pub const ERR_STRB: u32 = 6;
 pub const ERR_VALUE: u32 = 7;
 pub const ERR_MASTER: u32 = 8;
 pub const ERR_FULL: u32 = 9;
