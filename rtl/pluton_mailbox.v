@@ -542,26 +542,8 @@ module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id
     localparam  k_a2s_data = 8'h4;
     localparam  k_a2s_send = 12'h50;
     localparam  k_a2s_ack = 12'h54;
-    localparam  m_err_info_r = 16'h1;
-    localparam  m_err_info_w = 16'h1;
-    localparam  m_status_r = 16'h3;
-    localparam  m_status_w = 16'h3;
-    localparam  m_sec_irq_en_r = 16'h1;
-    localparam  m_sec_irq_en_w = 16'h1;
-    localparam  m_app_irq_en_r = 16'h2;
-    localparam  m_app_irq_en_w = 16'h2;
-    localparam  m_s2a_data_r = 16'h2;
-    localparam  m_s2a_data_w = 16'h1;
-    localparam  m_s2a_send_r = 16'h1;
-    localparam  m_s2a_send_w = 16'h1;
-    localparam  m_s2a_ack_r = 16'h2;
-    localparam  m_s2a_ack_w = 16'h2;
-    localparam  m_a2s_data_r = 16'h1;
-    localparam  m_a2s_data_w = 16'h2;
-    localparam  m_a2s_send_r = 16'h2;
-    localparam  m_a2s_send_w = 16'h2;
-    localparam  m_a2s_ack_r = 16'h1;
-    localparam  m_a2s_ack_w = 16'h1;
+    localparam  id0 = 4'h0;
+    localparam  id1 = 4'h1;
 
     // Local signals
     reg  aligned;
@@ -589,7 +571,7 @@ module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id
         mapped = is_id | is_err_info | is_status | is_sec_irq_en | is_app_irq_en | is_s2a_data | is_s2a_send | is_s2a_ack | is_a2s_data | is_a2s_send | is_a2s_ack;
         wo = is_s2a_send | is_s2a_ack | is_a2s_send | is_a2s_ack;
         ro = is_id | is_status;
-        denied = (is_err_info & ~pwrite & ~m_err_info_r[pmaster]) | (is_err_info & pwrite & ~m_err_info_w[pmaster]) | (is_status & ~pwrite & ~m_status_r[pmaster]) | (is_status & pwrite & ~m_status_w[pmaster]) | (is_sec_irq_en & ~pwrite & ~m_sec_irq_en_r[pmaster]) | (is_sec_irq_en & pwrite & ~m_sec_irq_en_w[pmaster]) | (is_app_irq_en & ~pwrite & ~m_app_irq_en_r[pmaster]) | (is_app_irq_en & pwrite & ~m_app_irq_en_w[pmaster]) | (is_s2a_data & ~pwrite & ~m_s2a_data_r[pmaster]) | (is_s2a_data & pwrite & ~m_s2a_data_w[pmaster]) | (is_s2a_send & ~pwrite & ~m_s2a_send_r[pmaster]) | (is_s2a_send & pwrite & ~m_s2a_send_w[pmaster]) | (is_s2a_ack & ~pwrite & ~m_s2a_ack_r[pmaster]) | (is_s2a_ack & pwrite & ~m_s2a_ack_w[pmaster]) | (is_a2s_data & ~pwrite & ~m_a2s_data_r[pmaster]) | (is_a2s_data & pwrite & ~m_a2s_data_w[pmaster]) | (is_a2s_send & ~pwrite & ~m_a2s_send_r[pmaster]) | (is_a2s_send & pwrite & ~m_a2s_send_w[pmaster]) | (is_a2s_ack & ~pwrite & ~m_a2s_ack_r[pmaster]) | (is_a2s_ack & pwrite & ~m_a2s_ack_w[pmaster]);
+        denied = ~((is_id) | (is_err_info | is_sec_irq_en | is_s2a_send | is_a2s_ack) & ((pmaster == id0)) | (is_status) & ((pmaster == id0) | (pmaster == id1)) | (is_app_irq_en | is_s2a_ack | is_a2s_send) & ((pmaster == id1)) | (is_s2a_data) & ((~pwrite & ((pmaster == id1))) | (pwrite & ((pmaster == id0)))) | (is_a2s_data) & ((~pwrite & ((pmaster == id0))) | (pwrite & ((pmaster == id1)))));
         err__comb = e_none;
         if (~mapped) begin
             err__comb = e_unmapped;

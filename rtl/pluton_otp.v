@@ -1709,32 +1709,7 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
     localparam  k_config = 8'h3;
     localparam  k_fuse_lo = 12'h400;
     localparam  k_fuse_end = 12'h4d4;
-    localparam  m_cmd_r = 16'h1;
-    localparam  m_cmd_w = 16'h1;
-    localparam  m_status_r = 16'h1;
-    localparam  m_status_w = 16'h1;
-    localparam  m_err_info_r = 16'h1;
-    localparam  m_err_info_w = 16'h1;
-    localparam  m_dai_addr_r = 16'h1;
-    localparam  m_dai_addr_w = 16'h1;
-    localparam  m_dai_wdata_r = 16'h1;
-    localparam  m_dai_wdata_w = 16'h1;
-    localparam  m_lc_state_r = 16'h1;
-    localparam  m_lc_state_w = 16'h1;
-    localparam  m_svn_r = 16'h1;
-    localparam  m_svn_w = 16'h1;
-    localparam  m_locks_r = 16'h1;
-    localparam  m_locks_w = 16'h1;
-    localparam  m_fatal_parts_r = 16'h1;
-    localparam  m_fatal_parts_w = 16'h1;
-    localparam  m_ecc_corrected_r = 16'h1;
-    localparam  m_ecc_corrected_w = 16'h1;
-    localparam  m_id_r = 16'h1;
-    localparam  m_id_w = 16'h1;
-    localparam  m_config_r = 16'h1;
-    localparam  m_config_w = 16'h1;
-    localparam  m_fuse_r = 16'h1;
-    localparam  m_fuse_w = 16'h1;
+    localparam  id0 = 4'h0;
 
     // Local signals
     reg  aligned;
@@ -1764,7 +1739,7 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
         mapped = is_cmd | is_status | is_err_info | is_dai_addr | is_dai_wdata | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse;
         wo = is_cmd | is_dai_wdata;
         ro = is_status | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse;
-        denied = (is_cmd & ~pwrite & ~m_cmd_r[pmaster]) | (is_cmd & pwrite & ~m_cmd_w[pmaster]) | (is_status & ~pwrite & ~m_status_r[pmaster]) | (is_status & pwrite & ~m_status_w[pmaster]) | (is_err_info & ~pwrite & ~m_err_info_r[pmaster]) | (is_err_info & pwrite & ~m_err_info_w[pmaster]) | (is_dai_addr & ~pwrite & ~m_dai_addr_r[pmaster]) | (is_dai_addr & pwrite & ~m_dai_addr_w[pmaster]) | (is_dai_wdata & ~pwrite & ~m_dai_wdata_r[pmaster]) | (is_dai_wdata & pwrite & ~m_dai_wdata_w[pmaster]) | (is_lc_state & ~pwrite & ~m_lc_state_r[pmaster]) | (is_lc_state & pwrite & ~m_lc_state_w[pmaster]) | (is_svn & ~pwrite & ~m_svn_r[pmaster]) | (is_svn & pwrite & ~m_svn_w[pmaster]) | (is_locks & ~pwrite & ~m_locks_r[pmaster]) | (is_locks & pwrite & ~m_locks_w[pmaster]) | (is_fatal_parts & ~pwrite & ~m_fatal_parts_r[pmaster]) | (is_fatal_parts & pwrite & ~m_fatal_parts_w[pmaster]) | (is_ecc_corrected & ~pwrite & ~m_ecc_corrected_r[pmaster]) | (is_ecc_corrected & pwrite & ~m_ecc_corrected_w[pmaster]) | (is_id & ~pwrite & ~m_id_r[pmaster]) | (is_id & pwrite & ~m_id_w[pmaster]) | (is_config & ~pwrite & ~m_config_r[pmaster]) | (is_config & pwrite & ~m_config_w[pmaster]) | (is_fuse & ~pwrite & ~m_fuse_r[pmaster]) | (is_fuse & pwrite & ~m_fuse_w[pmaster]);
+        denied = ~((is_cmd | is_status | is_err_info | is_dai_addr | is_dai_wdata | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse) & ((pmaster == id0)));
         err__comb = e_none;
         if (~mapped) begin
             err__comb = e_unmapped;

@@ -504,12 +504,12 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     // Update code
     always @(*) begin
         fw__clock = clock;
-        sha__clock = clock;
-        otp__clock = clock;
-        wifi__clock = clock;
         fw__rst_n = rst_n;
+        sha__clock = clock;
         sha__rst_n = rst_n;
+        otp__clock = clock;
         otp__rst_n = rst_n;
+        wifi__clock = clock;
         wifi__rst_n = rst_n;
         fw__psel = psel;
         fw__penable = penable;
@@ -3000,32 +3000,7 @@ module pluton_security_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,
     localparam  k_config = 8'h3;
     localparam  k_fuse_lo = 12'h400;
     localparam  k_fuse_end = 12'h4d4;
-    localparam  m_cmd_r = 16'h1;
-    localparam  m_cmd_w = 16'h1;
-    localparam  m_status_r = 16'h1;
-    localparam  m_status_w = 16'h1;
-    localparam  m_err_info_r = 16'h1;
-    localparam  m_err_info_w = 16'h1;
-    localparam  m_dai_addr_r = 16'h1;
-    localparam  m_dai_addr_w = 16'h1;
-    localparam  m_dai_wdata_r = 16'h1;
-    localparam  m_dai_wdata_w = 16'h1;
-    localparam  m_lc_state_r = 16'h1;
-    localparam  m_lc_state_w = 16'h1;
-    localparam  m_svn_r = 16'h1;
-    localparam  m_svn_w = 16'h1;
-    localparam  m_locks_r = 16'h1;
-    localparam  m_locks_w = 16'h1;
-    localparam  m_fatal_parts_r = 16'h1;
-    localparam  m_fatal_parts_w = 16'h1;
-    localparam  m_ecc_corrected_r = 16'h1;
-    localparam  m_ecc_corrected_w = 16'h1;
-    localparam  m_id_r = 16'h1;
-    localparam  m_id_w = 16'h1;
-    localparam  m_config_r = 16'h1;
-    localparam  m_config_w = 16'h1;
-    localparam  m_fuse_r = 16'h1;
-    localparam  m_fuse_w = 16'h1;
+    localparam  id0 = 4'h0;
 
     // Local signals
     reg  aligned;
@@ -3055,7 +3030,7 @@ module pluton_security_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,
         mapped = is_cmd | is_status | is_err_info | is_dai_addr | is_dai_wdata | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse;
         wo = is_cmd | is_dai_wdata;
         ro = is_status | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse;
-        denied = (is_cmd & ~pwrite & ~m_cmd_r[pmaster]) | (is_cmd & pwrite & ~m_cmd_w[pmaster]) | (is_status & ~pwrite & ~m_status_r[pmaster]) | (is_status & pwrite & ~m_status_w[pmaster]) | (is_err_info & ~pwrite & ~m_err_info_r[pmaster]) | (is_err_info & pwrite & ~m_err_info_w[pmaster]) | (is_dai_addr & ~pwrite & ~m_dai_addr_r[pmaster]) | (is_dai_addr & pwrite & ~m_dai_addr_w[pmaster]) | (is_dai_wdata & ~pwrite & ~m_dai_wdata_r[pmaster]) | (is_dai_wdata & pwrite & ~m_dai_wdata_w[pmaster]) | (is_lc_state & ~pwrite & ~m_lc_state_r[pmaster]) | (is_lc_state & pwrite & ~m_lc_state_w[pmaster]) | (is_svn & ~pwrite & ~m_svn_r[pmaster]) | (is_svn & pwrite & ~m_svn_w[pmaster]) | (is_locks & ~pwrite & ~m_locks_r[pmaster]) | (is_locks & pwrite & ~m_locks_w[pmaster]) | (is_fatal_parts & ~pwrite & ~m_fatal_parts_r[pmaster]) | (is_fatal_parts & pwrite & ~m_fatal_parts_w[pmaster]) | (is_ecc_corrected & ~pwrite & ~m_ecc_corrected_r[pmaster]) | (is_ecc_corrected & pwrite & ~m_ecc_corrected_w[pmaster]) | (is_id & ~pwrite & ~m_id_r[pmaster]) | (is_id & pwrite & ~m_id_w[pmaster]) | (is_config & ~pwrite & ~m_config_r[pmaster]) | (is_config & pwrite & ~m_config_w[pmaster]) | (is_fuse & ~pwrite & ~m_fuse_r[pmaster]) | (is_fuse & pwrite & ~m_fuse_w[pmaster]);
+        denied = ~((is_cmd | is_status | is_err_info | is_dai_addr | is_dai_wdata | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse) & ((pmaster == id0)));
         err__comb = e_none;
         if (~mapped) begin
             err__comb = e_unmapped;
@@ -7057,50 +7032,8 @@ module pluton_security_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access
     localparam  k_wifi_cmd_ack = 12'h74;
     localparam  k_evt_data = 12'h80;
     localparam  k_evt_pop = 12'h84;
-    localparam  m_err_info_r = 16'h1;
-    localparam  m_err_info_w = 16'h1;
-    localparam  m_sec_status_r = 16'h1;
-    localparam  m_sec_status_w = 16'h1;
-    localparam  m_app_status_r = 16'h2;
-    localparam  m_app_status_w = 16'h2;
-    localparam  m_req_op_r = 16'h2;
-    localparam  m_req_op_w = 16'h2;
-    localparam  m_req_arg0_r = 16'h2;
-    localparam  m_req_arg0_w = 16'h2;
-    localparam  m_req_arg1_r = 16'h2;
-    localparam  m_req_arg1_w = 16'h2;
-    localparam  m_req_push_r = 16'h2;
-    localparam  m_req_push_w = 16'h2;
-    localparam  m_app_cpl_r = 16'h2;
-    localparam  m_app_cpl_w = 16'h2;
-    localparam  m_app_cpl_pop_r = 16'h2;
-    localparam  m_app_cpl_pop_w = 16'h2;
-    localparam  m_sec_req_op_r = 16'h1;
-    localparam  m_sec_req_op_w = 16'h1;
-    localparam  m_sec_req_arg0_r = 16'h1;
-    localparam  m_sec_req_arg0_w = 16'h1;
-    localparam  m_sec_req_arg1_r = 16'h1;
-    localparam  m_sec_req_arg1_w = 16'h1;
-    localparam  m_sec_req_seq_r = 16'h1;
-    localparam  m_sec_req_seq_w = 16'h1;
-    localparam  m_sec_complete_r = 16'h1;
-    localparam  m_sec_complete_w = 16'h1;
-    localparam  m_wifi_cmd_op_r = 16'h1;
-    localparam  m_wifi_cmd_op_w = 16'h1;
-    localparam  m_wifi_cmd_arg0_r = 16'h1;
-    localparam  m_wifi_cmd_arg0_w = 16'h1;
-    localparam  m_wifi_cmd_arg1_r = 16'h1;
-    localparam  m_wifi_cmd_arg1_w = 16'h1;
-    localparam  m_wifi_cmd_seq_r = 16'h1;
-    localparam  m_wifi_cmd_seq_w = 16'h1;
-    localparam  m_wifi_cmd_go_r = 16'h1;
-    localparam  m_wifi_cmd_go_w = 16'h1;
-    localparam  m_wifi_cmd_ack_r = 16'h1;
-    localparam  m_wifi_cmd_ack_w = 16'h1;
-    localparam  m_evt_data_r = 16'h1;
-    localparam  m_evt_data_w = 16'h1;
-    localparam  m_evt_pop_r = 16'h1;
-    localparam  m_evt_pop_w = 16'h1;
+    localparam  id0 = 4'h0;
+    localparam  id1 = 4'h1;
 
     // Local signals
     reg  mapped;
@@ -7138,7 +7071,7 @@ module pluton_security_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access
         mapped = is_id | is_err_info | is_sec_status | is_app_status | is_req_op | is_req_arg0 | is_req_arg1 | is_req_push | is_app_cpl | is_app_cpl_pop | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_sec_complete | is_wifi_cmd_op | is_wifi_cmd_arg0 | is_wifi_cmd_arg1 | is_wifi_cmd_seq | is_wifi_cmd_go | is_wifi_cmd_ack | is_evt_data | is_evt_pop;
         wo = is_req_push | is_app_cpl_pop | is_sec_complete | is_wifi_cmd_go | is_wifi_cmd_ack | is_evt_pop;
         ro = is_id | is_sec_status | is_app_status | is_app_cpl | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_evt_data;
-        denied = (is_err_info & ~pwrite & ~m_err_info_r[pmaster]) | (is_err_info & pwrite & ~m_err_info_w[pmaster]) | (is_sec_status & ~pwrite & ~m_sec_status_r[pmaster]) | (is_sec_status & pwrite & ~m_sec_status_w[pmaster]) | (is_app_status & ~pwrite & ~m_app_status_r[pmaster]) | (is_app_status & pwrite & ~m_app_status_w[pmaster]) | (is_req_op & ~pwrite & ~m_req_op_r[pmaster]) | (is_req_op & pwrite & ~m_req_op_w[pmaster]) | (is_req_arg0 & ~pwrite & ~m_req_arg0_r[pmaster]) | (is_req_arg0 & pwrite & ~m_req_arg0_w[pmaster]) | (is_req_arg1 & ~pwrite & ~m_req_arg1_r[pmaster]) | (is_req_arg1 & pwrite & ~m_req_arg1_w[pmaster]) | (is_req_push & ~pwrite & ~m_req_push_r[pmaster]) | (is_req_push & pwrite & ~m_req_push_w[pmaster]) | (is_app_cpl & ~pwrite & ~m_app_cpl_r[pmaster]) | (is_app_cpl & pwrite & ~m_app_cpl_w[pmaster]) | (is_app_cpl_pop & ~pwrite & ~m_app_cpl_pop_r[pmaster]) | (is_app_cpl_pop & pwrite & ~m_app_cpl_pop_w[pmaster]) | (is_sec_req_op & ~pwrite & ~m_sec_req_op_r[pmaster]) | (is_sec_req_op & pwrite & ~m_sec_req_op_w[pmaster]) | (is_sec_req_arg0 & ~pwrite & ~m_sec_req_arg0_r[pmaster]) | (is_sec_req_arg0 & pwrite & ~m_sec_req_arg0_w[pmaster]) | (is_sec_req_arg1 & ~pwrite & ~m_sec_req_arg1_r[pmaster]) | (is_sec_req_arg1 & pwrite & ~m_sec_req_arg1_w[pmaster]) | (is_sec_req_seq & ~pwrite & ~m_sec_req_seq_r[pmaster]) | (is_sec_req_seq & pwrite & ~m_sec_req_seq_w[pmaster]) | (is_sec_complete & ~pwrite & ~m_sec_complete_r[pmaster]) | (is_sec_complete & pwrite & ~m_sec_complete_w[pmaster]) | (is_wifi_cmd_op & ~pwrite & ~m_wifi_cmd_op_r[pmaster]) | (is_wifi_cmd_op & pwrite & ~m_wifi_cmd_op_w[pmaster]) | (is_wifi_cmd_arg0 & ~pwrite & ~m_wifi_cmd_arg0_r[pmaster]) | (is_wifi_cmd_arg0 & pwrite & ~m_wifi_cmd_arg0_w[pmaster]) | (is_wifi_cmd_arg1 & ~pwrite & ~m_wifi_cmd_arg1_r[pmaster]) | (is_wifi_cmd_arg1 & pwrite & ~m_wifi_cmd_arg1_w[pmaster]) | (is_wifi_cmd_seq & ~pwrite & ~m_wifi_cmd_seq_r[pmaster]) | (is_wifi_cmd_seq & pwrite & ~m_wifi_cmd_seq_w[pmaster]) | (is_wifi_cmd_go & ~pwrite & ~m_wifi_cmd_go_r[pmaster]) | (is_wifi_cmd_go & pwrite & ~m_wifi_cmd_go_w[pmaster]) | (is_wifi_cmd_ack & ~pwrite & ~m_wifi_cmd_ack_r[pmaster]) | (is_wifi_cmd_ack & pwrite & ~m_wifi_cmd_ack_w[pmaster]) | (is_evt_data & ~pwrite & ~m_evt_data_r[pmaster]) | (is_evt_data & pwrite & ~m_evt_data_w[pmaster]) | (is_evt_pop & ~pwrite & ~m_evt_pop_r[pmaster]) | (is_evt_pop & pwrite & ~m_evt_pop_w[pmaster]);
+        denied = ~((is_id) | (is_err_info | is_sec_status | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_sec_complete | is_wifi_cmd_op | is_wifi_cmd_arg0 | is_wifi_cmd_arg1 | is_wifi_cmd_seq | is_wifi_cmd_go | is_wifi_cmd_ack | is_evt_data | is_evt_pop) & ((pmaster == id0)) | (is_app_status | is_req_op | is_req_arg0 | is_req_arg1 | is_req_push | is_app_cpl | is_app_cpl_pop) & ((pmaster == id1)));
         err__comb = e_none;
         if (~mapped) begin
             err__comb = e_unmapped;

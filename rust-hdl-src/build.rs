@@ -87,24 +87,55 @@ fn front(map: &RegMap) -> String {
     writeln!(logic, "        self.mapped.next = {};", any(&|_| true)).unwrap();
     writeln!(logic, "        self.wo.next = {};", any(&|r| r.access == Access::Wo)).unwrap();
     writeln!(logic, "        self.ro.next = {};", any(&|r| r.access == Access::Ro)).unwrap();
-    // The master rule: only registers not open to every requester need a term.
-    let ruled: Vec<&Register> = regs.iter().filter(|r| r.readers != ANY || r.writers != ANY).collect();
-    let mut deny = Vec::new();
-    for r in &ruled {
-        let name = r.name.to_lowercase();
-        writeln!(consts, "        m_{name}_r: 16 = {:#x},\n        m_{name}_w: 16 = {:#x},", r.readers, r.writers).unwrap();
-        deny.push(format!(
-            "(self.{p}.val() & !self.pwrite.val() & !self.m_{name}_r.val().get_bit(self.pmaster.val().index()))\n            | (self.{p}.val() & self.pwrite.val() & !self.m_{name}_w.val().get_bit(self.pmaster.val().index()))",
-            p = port(r)
-        ));
-    }
-    if !ruled.is_empty() {
+    // The master rule, one term per group of registers with the same readers and writers (a
+    // per-register bit select of a mask synthesizes far worse: ABC cannot share it).
+    let ruled = regs.iter().any(|r| r.readers != ANY || r.writers != ANY);
+    if ruled {
         assert!(has("ERR_MASTER"), "{}: registers with master rules need ERR_MASTER", map.module);
-        writeln!(logic, "        self.denied.next = {};", deny.join("\n            | ")).unwrap();
+        let mut groups: Vec<((u16, u16), Vec<&Register>)> = Vec::new();
+        for r in regs {
+            match groups.iter_mut().find(|(k, _)| *k == (r.readers, r.writers)) {
+                Some((_, g)) => g.push(r),
+                None => groups.push(((r.readers, r.writers), vec![r])),
+            }
+        }
+        let mut masters: Vec<u32> = Vec::new();
+        let mut member = |set: u16| -> Option<String> {
+            if set == ANY {
+                return None;
+            }
+            let ids: Vec<String> = (0..16u32)
+                .filter(|m| set >> m & 1 == 1)
+                .map(|m| {
+                    if !masters.contains(&m) {
+                        masters.push(m);
+                    }
+                    format!("(self.pmaster.val() == self.id{m}.val())")
+                })
+                .collect();
+            Some(format!("({})", ids.join(" | ")))
+        };
+        let mut terms = Vec::new();
+        for ((rd, wr), g) in &groups {
+            let any = format!("({})", g.iter().map(|r| format!("self.{}.val()", port(r))).collect::<Vec<_>>().join(" | "));
+            let (mr, mw) = (member(*rd), member(*wr));
+            terms.push(match (mr, mw) {
+                (None, None) => any,
+                (Some(a), Some(b)) if a == b => format!("{any} & {a}"),
+                (a, b) => {
+                    let side = |m: Option<String>| m.unwrap_or_else(|| "true".into());
+                    format!("{any} & ((!self.pwrite.val() & {}) | (self.pwrite.val() & {}))", side(a), side(b))
+                }
+            });
+        }
+        for m in masters {
+            writeln!(consts, "        id{m}: 4 = {m},").unwrap();
+        }
+        writeln!(logic, "        self.denied.next = !({});", terms.join("\n            | ")).unwrap();
     }
     writeln!(logic, "        self.err.next = self.e_none.val();").unwrap();
     writeln!(logic, "        if !self.mapped.val() {{\n            self.err.next = self.e_unmapped.val();").unwrap();
-    if !ruled.is_empty() {
+    if ruled {
         writeln!(logic, "        }} else if self.denied.val() {{\n            self.err.next = self.e_master.val();").unwrap();
     }
     writeln!(logic, "        }} else if !self.pwrite.val() & self.wo.val() {{\n            self.err.next = self.e_read_wo.val();").unwrap();
@@ -153,8 +184,8 @@ crate::hdl_logic! {{
 "#,
         module = map.module,
         // Only a map with master rules reads `pmaster`.
-        pmaster = if ruled.is_empty() { "" } else { "        pmaster: Signal<In, Bits<4>>,\n" },
+        pmaster = if ruled { "        pmaster: Signal<In, Bits<4>>,\n" } else { "" },
         aligned = if arrays { "        aligned: Signal<Local, bool>,\n" } else { "" },
-        denied = if ruled.is_empty() { "" } else { "        denied: Signal<Local, bool>,\n" },
+        denied = if ruled { "        denied: Signal<Local, bool>,\n" } else { "" },
     )
 }

@@ -7,82 +7,78 @@ use crate::sha256::Sha256Engine;
 use crate::wifi::WifiArbiter;
 use rust_hdl::prelude::*;
 
-#[derive(LogicBlock, Default)]
-pub struct Security {
-    pub clock: Signal<In, Clock>,
-    pub rst_n: Signal<In, bool>,
-    // APB4 from the cores' interconnect, with the master-ID sideband.
-    pub psel: Signal<In, bool>,
-    pub penable: Signal<In, bool>,
-    pub pwrite: Signal<In, bool>,
-    pub paddr: Signal<In, Bits<16>>,
-    pub pwdata: Signal<In, Bits<32>>,
-    pub pstrb: Signal<In, Bits<4>>,
-    pub pmaster: Signal<In, Bits<4>>,
-    // Completer side of external windows 4..7 (word k-4 / bit k-4 for window k).
-    pub ext_prdata: Signal<In, Bits<128>>,
-    pub ext_pready: Signal<In, Bits<4>>,
-    pub ext_pslverr: Signal<In, Bits<4>>,
-    // Fuse tester port (manufacturing only; tie tst_en low in mission mode).
-    pub tst_en: Signal<In, bool>,
-    pub tst_we: Signal<In, bool>,
-    pub tst_addr: Signal<In, Bits<6>>,
-    pub tst_wdata: Signal<In, Bits<40>>,
-    // Wi-Fi subsystem.
-    pub wifi_cmd_ready: Signal<In, bool>,
-    pub wifi_evt_valid: Signal<In, bool>,
-    pub wifi_evt_data: Signal<In, Bits<32>>,
-
-    pub prdata: Signal<Out, Bits<32>>,
-    pub pready: Signal<Out, bool>,
-    pub pslverr: Signal<Out, bool>,
-    pub ext_psel: Signal<Out, Bits<4>>,
-    pub ext_penable: Signal<Out, bool>,
-    pub ext_pwrite: Signal<Out, bool>,
-    pub ext_paddr: Signal<Out, Bits<12>>,
-    pub ext_pwdata: Signal<Out, Bits<32>>,
-    pub ext_pstrb: Signal<Out, Bits<4>>,
-    pub ext_pmaster: Signal<Out, Bits<4>>,
-    pub wifi_cmd_valid: Signal<Out, bool>,
-    pub wifi_cmd_op: Signal<Out, Bits<8>>,
-    pub wifi_cmd_arg0: Signal<Out, Bits<32>>,
-    pub wifi_cmd_arg1: Signal<Out, Bits<32>>,
-    pub wifi_cmd_seq: Signal<Out, Bits<8>>,
-    pub wifi_evt_ready: Signal<Out, bool>,
-    pub intr_viol: Signal<Out, bool>,
-    /// The firewall's LOCK.LOCKED.
-    pub fw_locked: Signal<Out, bool>,
-    pub intr_sha_done: Signal<Out, bool>,
-    pub intr_wifi_sec: Signal<Out, bool>,
-    pub intr_wifi_app: Signal<Out, bool>,
-    pub lc_state: Signal<Out, Bits<3>>,
-    pub debug_en: Signal<Out, bool>,
-    pub svn: Signal<Out, Bits<5>>,
-    pub fatal: Signal<Out, bool>,
-    pub tst_busy: Signal<Out, bool>,
-
-    fw: Firewall,
-    sha: Sha256Engine,
-    otp: OtpCtrl,
-    wifi: WifiArbiter,
-    pack_prdata: PackWords8,
-    pack_pready: PackBits8,
-    pack_pslverr: PackBits8,
+crate::hdl_block! {
+    /// The security subsystem: firewall, SHA-256/HMAC, OTP and Wi-Fi arbiter behind one APB port.
+    Security
+    ports {
+        clock: Signal<In, Clock>,
+        rst_n: Signal<In, bool>,
+        // APB4 from the cores' interconnect, with the master-ID sideband.
+        psel: Signal<In, bool>,
+        penable: Signal<In, bool>,
+        pwrite: Signal<In, bool>,
+        paddr: Signal<In, Bits<16>>,
+        pwdata: Signal<In, Bits<32>>,
+        pstrb: Signal<In, Bits<4>>,
+        pmaster: Signal<In, Bits<4>>,
+        // Completer side of external windows 4..7 (word k-4 / bit k-4 for window k).
+        ext_prdata: Signal<In, Bits<128>>,
+        ext_pready: Signal<In, Bits<4>>,
+        ext_pslverr: Signal<In, Bits<4>>,
+        // Fuse tester port (manufacturing only; tie tst_en low in mission mode).
+        tst_en: Signal<In, bool>,
+        tst_we: Signal<In, bool>,
+        tst_addr: Signal<In, Bits<6>>,
+        tst_wdata: Signal<In, Bits<40>>,
+        // Wi-Fi subsystem.
+        wifi_cmd_ready: Signal<In, bool>,
+        wifi_evt_valid: Signal<In, bool>,
+        wifi_evt_data: Signal<In, Bits<32>>,
+        prdata: Signal<Out, Bits<32>>,
+        pready: Signal<Out, bool>,
+        pslverr: Signal<Out, bool>,
+        ext_psel: Signal<Out, Bits<4>>,
+        ext_penable: Signal<Out, bool>,
+        ext_pwrite: Signal<Out, bool>,
+        ext_paddr: Signal<Out, Bits<12>>,
+        ext_pwdata: Signal<Out, Bits<32>>,
+        ext_pstrb: Signal<Out, Bits<4>>,
+        ext_pmaster: Signal<Out, Bits<4>>,
+        wifi_cmd_valid: Signal<Out, bool>,
+        wifi_cmd_op: Signal<Out, Bits<8>>,
+        wifi_cmd_arg0: Signal<Out, Bits<32>>,
+        wifi_cmd_arg1: Signal<Out, Bits<32>>,
+        wifi_cmd_seq: Signal<Out, Bits<8>>,
+        wifi_evt_ready: Signal<Out, bool>,
+        intr_viol: Signal<Out, bool>,
+        /// The firewall's LOCK.LOCKED.
+        fw_locked: Signal<Out, bool>,
+        intr_sha_done: Signal<Out, bool>,
+        intr_wifi_sec: Signal<Out, bool>,
+        intr_wifi_app: Signal<Out, bool>,
+        lc_state: Signal<Out, Bits<3>>,
+        debug_en: Signal<Out, bool>,
+        svn: Signal<Out, Bits<5>>,
+        fatal: Signal<Out, bool>,
+        tst_busy: Signal<Out, bool>,
+    }
+    consts {}
+    fields {
+        fw: Firewall,
+        sha: Sha256Engine,
+        otp: OtpCtrl,
+        wifi: WifiArbiter,
+        pack_prdata: PackWords8,
+        pack_pready: PackBits8,
+        pack_pslverr: PackBits8,
+    }
 }
 
-impl Logic for Security {
+crate::hdl_logic! {
     #[hdl_gen]
+    Security;
+    reset [fw, sha, otp, wifi]
     fn update(&mut self) {
-        // Clock and reset to every block.
-        self.fw.clock.next = self.clock.val();
-        self.sha.clock.next = self.clock.val();
-        self.otp.clock.next = self.clock.val();
-        self.wifi.clock.next = self.clock.val();
-        self.fw.rst_n.next = self.rst_n.val();
-        self.sha.rst_n.next = self.rst_n.val();
-        self.otp.rst_n.next = self.rst_n.val();
-        self.wifi.rst_n.next = self.rst_n.val();
-
         // Every transfer goes through the firewall.
         self.fw.psel.next = self.psel.val();
         self.fw.penable.next = self.penable.val();
@@ -184,29 +180,5 @@ impl Logic for Security {
         self.pack_pslverr.b6.next = self.ext_pslverr.val().get_bit(2);
         self.pack_pslverr.b7.next = self.ext_pslverr.val().get_bit(3);
         self.fw.m_pslverr.next = self.pack_pslverr.y.val();
-    }
-}
-
-impl crate::gen::TopBlock for Security {
-    fn connect_inputs(&mut self) {
-        self.clock.connect();
-        self.rst_n.connect();
-        self.psel.connect();
-        self.penable.connect();
-        self.pwrite.connect();
-        self.paddr.connect();
-        self.pwdata.connect();
-        self.pstrb.connect();
-        self.pmaster.connect();
-        self.ext_prdata.connect();
-        self.ext_pready.connect();
-        self.ext_pslverr.connect();
-        self.tst_en.connect();
-        self.tst_we.connect();
-        self.tst_addr.connect();
-        self.tst_wdata.connect();
-        self.wifi_cmd_ready.connect();
-        self.wifi_evt_valid.connect();
-        self.wifi_evt_data.connect();
     }
 }
