@@ -1,6 +1,7 @@
 //! Simulation bindings: Verilated RTL behind the `Dut` trait, and a cocotb-style async test-bench runtime.
 
 pub mod apb;
+pub mod apb_agents;
 pub mod bench;
 pub mod dut;
 pub mod sim;

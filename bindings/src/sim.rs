@@ -213,6 +213,7 @@ impl Sim {
             sched: RefCell::new(Sched::default()),
             current: Cell::new(0),
             remote: Arc::new(Remote::default()),
+            late: Cell::new(false),
         });
         let tb = Tb { inner: inner.clone() };
 
@@ -287,6 +288,8 @@ struct Inner {
     current: Cell<usize>,
     /// Wake-ups from ordinary `Waker`s (foreign futures), which must be `Send`.
     remote: Arc<Remote>,
+    /// The late phase of the cycle is running (see `Tb::late`).
+    late: Cell<bool>,
 }
 
 #[derive(Default)]
@@ -312,6 +315,8 @@ struct Sched {
     /// `(wake cycle, order, task)`: min-heap, ties broken by registration order (deterministic).
     timers: BinaryHeap<Reverse<(u64, u64, usize)>>,
     order: u64,
+    /// Tasks waiting for this cycle's late phase, in registration order.
+    late: Vec<usize>,
 }
 
 impl Sched {
@@ -367,15 +372,17 @@ impl Executor<'_> {
         }
         loop {
             // Active phase: run tasks until all are waiting.
-            loop {
-                if inner.remote.pending.swap(false, Ordering::Acquire) {
-                    let ids = std::mem::take(&mut *inner.remote.ids.lock().unwrap());
-                    let mut s = inner.sched.borrow_mut();
-                    ids.into_iter().for_each(|id| s.wake(id));
-                }
-                let Some(id) = inner.sched.borrow_mut().ready.pop_front() else { break };
-                self.poll_task(id)?;
-                if let Some(r) = self.outcome.borrow_mut().take() {
+            if let Some(r) = self.run_ready()? {
+                return r;
+            }
+            // Late phase: the tasks that asked to see this cycle's settled inputs (`Tb::late`).
+            let late = std::mem::take(&mut inner.sched.borrow_mut().late);
+            if !late.is_empty() {
+                inner.late.set(true);
+                late.into_iter().for_each(|id| inner.sched.borrow_mut().wake(id));
+                let r = self.run_ready();
+                inner.late.set(false);
+                if let Some(r) = r? {
                     return r;
                 }
             }
@@ -414,6 +421,23 @@ impl Executor<'_> {
                 }
                 s.timers.pop();
                 s.wake(id);
+            }
+        }
+    }
+
+    /// Run woken tasks until all are waiting; `Some` once the main task has finished.
+    fn run_ready(&mut self) -> Result<Option<Result<(), String>>, String> {
+        let inner = self.inner;
+        loop {
+            if inner.remote.pending.swap(false, Ordering::Acquire) {
+                let ids = std::mem::take(&mut *inner.remote.ids.lock().unwrap());
+                let mut s = inner.sched.borrow_mut();
+                ids.into_iter().for_each(|id| s.wake(id));
+            }
+            let Some(id) = inner.sched.borrow_mut().ready.pop_front() else { return Ok(None) };
+            self.poll_task(id)?;
+            if let Some(r) = self.outcome.borrow_mut().take() {
+                return Ok(Some(r));
             }
         }
     }
@@ -505,6 +529,14 @@ impl Tb {
             }
         }));
         JoinHandle { slot, inner: self.inner.clone() }
+    }
+
+    /// Wait for this cycle's late phase: after every task has run and poked for this cycle,
+    /// before the edge (cocotb's `ReadWrite`). A monitor samples the settled bus there; a
+    /// completer answers there what it saw, for the next cycle (what it pokes now holds until
+    /// it pokes again, so a requester sampling in the next cycle's active phase sees it).
+    pub fn late(&self) -> Late {
+        Late { inner: self.inner.clone(), registered: false }
     }
 
     /// Wait for the next rising edge.
@@ -638,6 +670,27 @@ impl Future for Edge {
                 Poll::Pending
             }
         }
+    }
+}
+
+/// Future of [`Tb::late`].
+pub struct Late {
+    inner: Rc<Inner>,
+    registered: bool,
+}
+
+impl Future for Late {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        if self.registered && self.inner.late.get() {
+            return Poll::Ready(());
+        }
+        if !self.registered {
+            self.registered = true;
+            let id = self.inner.current.get();
+            self.inner.sched.borrow_mut().late.push(id);
+        }
+        Poll::Pending
     }
 }
 

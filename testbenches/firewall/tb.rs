@@ -18,6 +18,7 @@
 //!   violation log and count are compared on every config read.
 
 use crate::regression::{Case, Ctx, TestFuture};
+use pluton_bindings::apb_agents::ApbMonitor;
 use pluton_bindings::Tb;
 use pluton_hdl::common::regmap::Access;
 use pluton_hdl::firewall::regs::*;
@@ -998,6 +999,8 @@ fn fuzz(ctx: Ctx) -> TestFuture {
         let total = ctx.scale(1_000_000) as u64;
         let mut b = FwBench::new(&ctx.tb)?;
         b.mode = PeriphMode::BUSY;
+        // Passive monitors on the eight downstream lanes: the protocol, and a count to match.
+        let lanes: Vec<ApbMonitor> = (0..8).map(|k| ApbMonitor::spawn(&ctx.tb, "m_", k)).collect::<Result<_, _>>()?;
         let mut epochs = 0u64;
         let mut locked_epochs = 0u64;
         while b.transfers < total {
@@ -1055,6 +1058,11 @@ fn fuzz(ctx: Ctx) -> TestFuture {
         ctx.metric("fuzz_denied", b.denied as f64);
         ctx.metric("unauthorized_psel", b.unauthorized as f64);
         ensure(b.forwarded > b.transfers / 5 && b.denied > b.transfers / 5, || "fuzz mix too one-sided".into())?;
+        for m in &lanes {
+            m.check()?;
+        }
+        let seen: usize = lanes.iter().map(|m| m.log.borrow().transfers.len()).sum();
+        ensure(seen as u64 == b.forwarded, || format!("downstream monitors saw {seen} transfers, the bench forwarded {}", b.forwarded))?;
         b.monitor_ok()
     })
 }

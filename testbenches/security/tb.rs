@@ -4,6 +4,7 @@ use crate::leak::LeakScan;
 use crate::regression::{Case, Ctx, TestFuture};
 use crate::vectors::to_hex;
 use pluton_bindings::apb::{Apb, ApbError};
+use pluton_bindings::apb_agents::{ApbCompleter, ApbMonitor, CompleterMode};
 use pluton_bindings::Tb;
 use pluton_cosim::fuse_image::{FuseImage, LifeCycle};
 use pluton_hdl::firewall::regs as fw;
@@ -32,6 +33,11 @@ pub struct Subsystem {
     apb: Apb,
     pub leaks: Rc<RefCell<LeakScan>>,
     pub image: FuseImage,
+    /// The cores' bus, watched by a passive monitor.
+    pub monitor: ApbMonitor,
+    /// Completers on external windows 4..7 (`ext_*` lane k is window 4 + k): quiet, unless a
+    /// test sets them `BUSY` (random wait states and errors).
+    pub ext: Vec<ApbCompleter>,
 }
 
 impl Subsystem {
@@ -47,7 +53,32 @@ impl Subsystem {
                 scan.borrow_mut().check_read(t.addr, t.data);
             }
         });
-        Ok(Subsystem { tb: tb.clone(), apb, leaks, image })
+        let monitor = ApbMonitor::spawn(tb, "", 0)?;
+        let ext = (0..4).map(|k| ApbCompleter::spawn(tb, "ext_", k, CompleterMode::QUIET)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Subsystem { tb: tb.clone(), apb, leaks, image, monitor, ext })
+    }
+
+    /// The cores' bus kept the APB protocol, and every transfer that reached an external window
+    /// came from that window's owner (the firewall's rule, seen from behind it).
+    pub fn check_agents(&self, ctx: &Ctx) -> Result<(), String> {
+        self.monitor.check()?;
+        let seen = self.monitor.log.borrow().transfers.len();
+        let mut served = 0;
+        for (k, c) in self.ext.iter().enumerate() {
+            let owner = BOOT_OWNERS[4 + k];
+            for t in c.served.borrow().iter() {
+                if t.master != owner {
+                    return Err(format!("external window {} served master {} (owner {owner}): {t:?}", 4 + k, t.master));
+                }
+            }
+            served += c.served.borrow().len();
+        }
+        ctx.metric("monitored_transfers", seen as f64);
+        ctx.metric("external_window_transfers", served as f64);
+        if seen == 0 || served == 0 {
+            return Err(format!("the agents saw nothing: {seen} monitored, {served} served behind the firewall"));
+        }
+        Ok(())
     }
 
     pub fn bus(&self, master: u32) -> Apb {
@@ -171,8 +202,6 @@ pub fn hmac_ref(key: &[u8], msg: &[u8]) -> [u8; 32] {
 async fn boot(ctx: &Ctx) -> Result<Subsystem, String> {
     let image = dev_image(&ctx.tb);
     let sys = Subsystem::new(&ctx.tb, image)?;
-    // External windows 4..7: zero-wait completers that read 0.
-    ctx.tb.poke_u32(ctx.tb.port("ext_pready")?, 0xf);
     sys.provision().await?;
     let status = sys.wait_fuses_ready().await?;
     if otp::STATUS_FATAL.get(status) == 1 || otp::STATUS_KEY_VALID.get(status) == 0 {
@@ -351,6 +380,7 @@ fn wifi_mailbox(ctx: Ctx) -> TestFuture {
 fn random(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let sys = boot(&ctx).await?;
+        sys.ext.iter().for_each(|c| c.set_mode(CompleterMode::BUSY));
         let root = sys.image.device_root_key();
         let n = ctx.scale(20_000);
         let masters = [SEC, APP, IO0, IO1, 9];
@@ -389,6 +419,7 @@ fn random(ctx: Ctx) -> TestFuture {
         }
         ctx.metric("random_transfers", n as f64);
         ctx.metric("refused_with_pslverr", denied as f64);
+        sys.check_agents(&ctx)?;
         ctx.leaks(&sys.leaks)
     })
 }
