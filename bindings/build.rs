@@ -110,7 +110,10 @@ fn find_tops(rtl_dir: &Path, out_dir: &Path) -> Result<Vec<Top>, String> {
         let stem = pf.file_stem().unwrap().to_string_lossy().into_owned();
         let verilog = pf.with_extension("v");
         println!("cargo:rerun-if-changed={}", pf.display());
-        println!("cargo:rerun-if-changed={}", verilog.display());
+        println!("cargo:rerun-if-changed={}", verilog.with_extension("f").display());
+        for f in pluton_toolchain::lint::sources(&verilog) {
+            println!("cargo:rerun-if-changed={}", f.display());
+        }
         if !is_c_ident(&stem) {
             return Err(format!("{}: the top name `{stem}` must be a plain identifier", pf.display()));
         }
@@ -148,13 +151,10 @@ const CPP_KEYWORDS: &[&str] = &[
 fn verilate(verilator: &pluton_toolchain::Tool, top: &Top) -> Result<(), String> {
     let _ = fs::remove_dir_all(&top.mdir);
     let mut cmd = verilator.command();
-    // Hard-macro models (`rtl/models/<module>.v`, e.g. the fuse array) go first, so the top's
-    // stand-ins step aside.
-    let text = fs::read_to_string(&top.verilog).unwrap_or_default();
-    let dir = top.verilog.parent().unwrap_or(Path::new("."));
+    // The design's files: hard-macro models (`rtl/models/<module>.v`, e.g. the fuse array) first,
+    // so the tops' stand-ins step aside, then the top's filelist (primitives, blocks, itself).
     cmd.arg("--cc")
-        .args(pluton_toolchain::lint::models_used(&top.verilog, &text).iter().map(|m| dir.join(m)))
-        .arg(&top.verilog)
+        .args(pluton_toolchain::lint::design(&top.verilog)?)
         .args(["--top-module", &top.stem])
         .arg("-Mdir")
         .arg(&top.mdir)

@@ -8,6 +8,7 @@ pub mod m0sys;
 pub mod mailbox;
 pub mod otp;
 pub mod security;
+pub mod share;
 pub mod sha256;
 pub mod soc;
 pub mod wifi;

@@ -26,8 +26,8 @@ fn replay(bench: &BlockBench) -> Result<String, String> {
     let ports = open_verilated(bench.module).ok_or("no Verilated model")?.ports().to_vec();
     let rtl = project_root().join("rtl");
     let top = rtl.join(format!("{}.v", bench.module));
-    let text = std::fs::read_to_string(&top).map_err(|e| format!("{}: {e}", top.display()))?;
-    let models: Vec<_> = pluton_toolchain::lint::models_used(&top, &text).iter().map(|m| rtl.join(m)).collect();
+    // The models and the filelist's other files, read before the top.
+    let models: Vec<_> = pluton_toolchain::lint::design(&top)?.into_iter().filter(|f| *f != top).collect();
     let replay = replay_on_icarus(bench.module, &ports, &top, &models, &trace, &work)?;
     // The trace also holds the bench's set-up cycles (reset, ROM loading) that the test does not
     // count, so it is at least as long; the replay must have run all of it.
