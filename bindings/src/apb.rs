@@ -5,6 +5,7 @@
 //! before that edge. Afterwards `psel` drops, unless the same task starts another transfer
 //! right away (back-to-back: `psel` stays high, `penable` drops for the next setup cycle).
 
+use crate::apb_agents::Bus;
 use crate::sim::Tb;
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -61,19 +62,6 @@ impl From<ApbError> for String {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Ids {
-    psel: usize,
-    penable: usize,
-    pwrite: usize,
-    paddr: usize,
-    pwdata: usize,
-    pstrb: Option<usize>,
-    pmaster: Option<usize>,
-    prdata: usize,
-    pready: usize,
-    pslverr: Option<usize>,
-}
 
 type Observer = Box<dyn FnMut(&ApbTransfer)>;
 
@@ -81,7 +69,7 @@ type Observer = Box<dyn FnMut(&ApbTransfer)>;
 #[derive(Clone)]
 pub struct Apb {
     tb: Tb,
-    ids: Ids,
+    ids: Bus,
     addr_mask: u32,
     /// Value driven on `pmaster` (the requester id the completer checks for access control).
     pub master: u32,
@@ -94,19 +82,7 @@ pub struct Apb {
 impl Apb {
     /// Resolve the APB ports once. `pstrb`, `pmaster` and `pslverr` are optional.
     pub fn new(tb: &Tb) -> Result<Apb, String> {
-        let opt = |n: &str| tb.port_id(n);
-        let ids = Ids {
-            psel: tb.port("psel")?,
-            penable: tb.port("penable")?,
-            pwrite: tb.port("pwrite")?,
-            paddr: tb.port("paddr")?,
-            pwdata: tb.port("pwdata")?,
-            pstrb: opt("pstrb"),
-            pmaster: opt("pmaster"),
-            prdata: tb.port("prdata")?,
-            pready: tb.port("pready")?,
-            pslverr: opt("pslverr"),
-        };
+        let ids = Bus::new(tb, "", 0)?;
         let width = tb.with_dut(|d| d.ports()[ids.paddr].width);
         let addr_mask = if width >= 32 { u32::MAX } else { (1 << width) - 1 };
         Ok(Apb {

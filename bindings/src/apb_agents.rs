@@ -12,24 +12,25 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-/// The port ids of one APB bus, and which lane of it an agent looks at.
+/// The port ids of one APB bus, and which lane of it an agent looks at (the requester's is
+/// lane 0 of the unprefixed ports).
 #[derive(Clone, Copy)]
-struct Bus {
-    psel: usize,
-    penable: usize,
-    pwrite: usize,
-    paddr: usize,
-    pwdata: usize,
-    pstrb: Option<usize>,
-    pmaster: Option<usize>,
-    prdata: usize,
-    pready: usize,
-    pslverr: Option<usize>,
-    lane: u32,
+pub(crate) struct Bus {
+    pub(crate) psel: usize,
+    pub(crate) penable: usize,
+    pub(crate) pwrite: usize,
+    pub(crate) paddr: usize,
+    pub(crate) pwdata: usize,
+    pub(crate) pstrb: Option<usize>,
+    pub(crate) pmaster: Option<usize>,
+    pub(crate) prdata: usize,
+    pub(crate) pready: usize,
+    pub(crate) pslverr: Option<usize>,
+    pub(crate) lane: u32,
 }
 
 impl Bus {
-    fn new(tb: &Tb, prefix: &str, lane: u32) -> Result<Bus, String> {
+    pub(crate) fn new(tb: &Tb, prefix: &str, lane: u32) -> Result<Bus, String> {
         let p = |n: &str| tb.port(&format!("{prefix}{n}"));
         let o = |n: &str| tb.port_id(&format!("{prefix}{n}"));
         Ok(Bus {
