@@ -110,10 +110,6 @@ fn find_tops(rtl_dir: &Path, out_dir: &Path) -> Result<Vec<Top>, String> {
         let stem = pf.file_stem().unwrap().to_string_lossy().into_owned();
         let verilog = pf.with_extension("v");
         println!("cargo:rerun-if-changed={}", pf.display());
-        println!("cargo:rerun-if-changed={}", verilog.with_extension("f").display());
-        for f in pluton_toolchain::lint::sources(&verilog) {
-            println!("cargo:rerun-if-changed={}", f.display());
-        }
         if !is_c_ident(&stem) {
             return Err(format!("{}: the top name `{stem}` must be a plain identifier", pf.display()));
         }
@@ -151,8 +147,8 @@ const CPP_KEYWORDS: &[&str] = &[
 fn verilate(verilator: &pluton_toolchain::Tool, top: &Top) -> Result<(), String> {
     let _ = fs::remove_dir_all(&top.mdir);
     let mut cmd = verilator.command();
-    // The design's files: hard-macro models (`rtl/models/<module>.v`, e.g. the fuse array) first,
-    // so the tops' stand-ins step aside, then the top's filelist (primitives, blocks, itself).
+    // Hard-macro models (`rtl/models/<module>.v`, e.g. the fuse array) go first, so the top's
+    // stand-ins step aside; the top's file holds every other module.
     cmd.arg("--cc")
         .args(pluton_toolchain::lint::design(&top.verilog)?)
         .args(["--top-module", &top.stem])

@@ -212,8 +212,7 @@ fn synth(block: &str, target: pluton_fpga::Target, fuses: Option<&std::path::Pat
     let out = root().join("build").join("synth").join(format!("{m}-{target}"));
     std::fs::create_dir_all(&out).map_err(|e| format!("creating {}: {e}", out.display()))?;
     let verilog = rtl.join(format!("{m}.v"));
-    // Read before the block: the hard-macro models its design instantiates, then its filelist's
-    // other files (the primitives and the blocks it instantiates).
+    // The hard-macro models the block instantiates are read before it.
     let mut models: Vec<std::path::PathBuf> = pluton_toolchain::lint::design(&verilog)?.into_iter().filter(|f| *f != verilog).collect();
     if let Some(image) = fuses {
         let fuse_model = rtl.join(pluton_hdl::otp::fuse_array::MODEL_PATH.trim_start_matches("rtl/"));

@@ -1,25 +1,21 @@
-//! One definition per module across `rtl/`: tops instantiate the blocks' own modules, and the
-//! leaf primitives (flops, RAMs, zero-extenders, the error log) live once in `pluton_prims.v`.
+//! One name per module across `rtl/`: a top instantiates the blocks' own modules (`pluton_sha256`,
+//! not a copy named `pluton_security_sha`), and the leaf primitives (flops, RAMs, zero-extenders,
+//! the error log) get names from their shape (`pluton_rdff32`).
 //!
 //! rust-hdl writes a top with every sub-block re-emitted under the top's names. After each file
 //! is generated, a module whose text (own name blanked, children by their final names) equals a
-//! module of an earlier file is dropped and its instances renamed to it; a primitive (rust-hdl
-//! custom Verilog) moves to the primitives file under a name from its shape. Each top then gets a
-//! filelist (`<top>.f`): the files it needs, in order, itself last.
+//! module of an earlier file takes that module's name. Every file still holds every module its
+//! top needs, so it lints and synthesizes alone; each definition sits inside
+//! `` `ifndef <NAME>_DEFINED ``, so files read together define each module once.
 
-use std::collections::{BTreeMap, HashMap};
-
-/// The file that holds every primitive.
-pub const PRIMS: &str = "pluton_prims";
+use std::collections::HashMap;
 
 #[derive(Default)]
 pub struct Library {
-    /// Module text with its own name blanked -> (its name, the file stem defining it).
-    known: HashMap<String, (String, String)>,
-    /// Primitive name -> its definition.
-    prims: BTreeMap<String, String>,
-    /// File stem -> its filelist (stems, in order, itself last).
-    lists: HashMap<String, Vec<String>>,
+    /// Module text with its own name blanked -> its name.
+    known: HashMap<String, String>,
+    /// Module name -> its definition (children by their final names).
+    texts: HashMap<String, String>,
 }
 
 struct Def {
@@ -122,9 +118,16 @@ fn prim_name(top: &str, name: &str, text: &str) -> String {
     panic!("share.rs: primitive `{name}` has no name yet (add its shape to prim_name)")
 }
 
+/// `text` inside `` `ifndef <NAME>_DEFINED `` (as the fuse macro's stand-in is).
+fn guarded(name: &str, text: &str) -> String {
+    let g = format!("{}_DEFINED", name.to_uppercase());
+    format!("`ifndef {g}\n`define {g}\n{}`endif // {g}\n", text)
+}
+
 impl Library {
     /// `text` (one generated top, `top` its module) with every module an earlier file defines
-    /// and every primitive taken out; records the top's filelist.
+    /// renamed to that module, primitives named by shape, and every module the top needs present
+    /// once, each guarded.
     pub fn share(&mut self, top: &str, text: &str) -> String {
         let (preamble, defs) = parse(text);
         let local: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
@@ -147,86 +150,54 @@ impl Library {
             visit(i, &defs, &local, &mut order, &mut seen);
         }
         let mut rename: HashMap<String, String> = HashMap::new();
-        let mut kept: Vec<Option<String>> = vec![None; defs.len()];
-        let mut deps: Vec<String> = Vec::new();
-        let add_dep = |deps: &mut Vec<String>, stem: &str, lists: &HashMap<String, Vec<String>>| {
-            for s in lists.get(stem).cloned().unwrap_or_else(|| vec![stem.to_string()]) {
-                if !deps.contains(&s) {
-                    deps.push(s);
-                }
-            }
-        };
-        let mut new_known = Vec::new();
+        let mut final_name: Vec<String> = defs.iter().map(|d| d.name.clone()).collect();
         for i in order {
             let d = &defs[i];
             let text = rename_children(&d.text, &rename);
-            if text.contains("// Update code (custom)") && d.name != top {
-                let name = prim_name(top, &d.name, &text);
-                let body = retitle(&text, &d.name, &name);
-                if let Some(old) = self.prims.get(&name) {
-                    assert_eq!(old, &body, "share.rs: two primitives named {name} differ");
+            let name = if text.contains("// Update code (custom)") && d.name != top {
+                prim_name(top, &d.name, &text)
+            } else {
+                let key = retitle(&text, &d.name, "@");
+                match self.known.get(&key) {
+                    Some(name) if d.name != top => name.clone(),
+                    _ => {
+                        self.known.insert(key, d.name.clone());
+                        d.name.clone()
+                    }
                 }
-                self.prims.insert(name.clone(), body);
-                rename.insert(d.name.clone(), name);
-                add_dep(&mut deps, PRIMS, &self.lists);
+            };
+            let body = retitle(&text, &d.name, &name);
+            if let Some(old) = self.texts.get(&name) {
+                assert_eq!(old, &body, "share.rs: two modules named {name} differ");
+            }
+            self.texts.insert(name.clone(), body);
+            rename.insert(d.name.clone(), name.clone());
+            final_name[i] = name;
+        }
+        // The top, then every module it reaches, each once (file order for the top's own).
+        let mut names: Vec<String> = Vec::new();
+        let mut todo: Vec<String> = final_name.clone();
+        todo.reverse();
+        while let Some(n) = todo.pop() {
+            if names.contains(&n) {
                 continue;
             }
-            let key = retitle(&text, &d.name, "@");
-            if d.name != top {
-                if let Some((name, stem)) = self.known.get(&key) {
-                    rename.insert(d.name.clone(), name.clone());
-                    let stem = stem.clone();
-                    add_dep(&mut deps, &stem, &self.lists);
-                    continue;
-                }
-            }
-            new_known.push((key, d.name.clone()));
-            kept[i] = Some(text);
+            let t = &self.texts[&n];
+            todo.extend(children(t).into_iter().rev().filter(|c| self.texts.contains_key(c)));
+            names.push(n);
         }
-        for (key, name) in new_known {
-            self.known.insert(key, (name, top.to_string()));
-        }
-        deps.push(top.to_string());
-        self.lists.insert(top.to_string(), deps);
         let mut out = preamble;
-        for (n, t) in kept.into_iter().flatten().enumerate() {
-            if n == 1 {
-                // One file per block: its sub-modules follow the top, so their names cannot match the file.
+        for (k, n) in names.iter().enumerate() {
+            if k == 1 {
+                // Sub-modules and instantiated blocks follow the top, so their names cannot match the file.
                 out.push_str(&format!(
-                    "// Sub-modules of {top} stay in its file (one file per block), so their\n// names differ from the file name by design.\n/* verilator lint_off DECLFILENAME */\n"
+                    "// The modules {top} instantiates follow it (each file is complete alone), so their\n// names differ from the file name by design.\n/* verilator lint_off DECLFILENAME */\n"
                 ));
             }
-            out.push_str(&t);
+            out.push_str(&guarded(n, &self.texts[n]));
             out.push('\n');
         }
         out.trim_end().to_string() + "\n"
-    }
-
-    /// `<top>.f`: the files `top` needs, one per line, in order, itself last.
-    pub fn filelist(&self, top: &str) -> String {
-        let list = self.lists.get(top).map(Vec::as_slice).unwrap_or_default();
-        format!(
-            "# {top}: the files it needs, in order (relative to rtl/); hard-macro models from rtl/models/ come first in simulation\n{}",
-            list.iter().map(|s| format!("{s}.v\n")).collect::<String>()
-        )
-    }
-
-    /// `pluton_prims.v`: every primitive the tops use.
-    pub fn prims_file(&self) -> String {
-        let mut s = format!(
-            "// {PRIMS}: the leaf primitives every block uses (reset flop, RAMs, zero-extenders, the error log).\n\
-             // Generated by `pluton gen` from rust-hdl-src/ (RustHDL). Do not edit.\n\
-             // Reset: asynchronous, active-low `rst_n`; every flop is reset. RAM arrays have no reset, as RAM macros.\n\n\
-             // One file for all of them, so their names differ from the file name by design, and\n\
-             // each is a top when the file is linted alone.\n\
-             /* verilator lint_off DECLFILENAME */\n\
-             /* verilator lint_off MULTITOP */\n"
-        );
-        for body in self.prims.values() {
-            s.push_str(body);
-            s.push('\n');
-        }
-        s.trim_end().to_string() + "\n"
     }
 }
 
@@ -235,7 +206,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_top_instantiates_the_module_an_earlier_file_defines() {
+    fn a_top_uses_the_names_an_earlier_file_gave_and_is_complete() {
         let leaf = "module pluton_a_rdff1(d,q,clock,rst_n);\n    // Update code (custom)\nendmodule // pluton_a_rdff1\n";
         let a = format!("module pluton_a(x);\n    pluton_a_rdff1 r(\n    );\nendmodule // pluton_a\n{leaf}");
         let top = "module pluton_t(x);\n    pluton_t_a a(\n    );\nendmodule // pluton_t\n\
@@ -243,10 +214,12 @@ mod tests {
                    module pluton_t_rdff1(d,q,clock,rst_n);\n    // Update code (custom)\nendmodule // pluton_t_rdff1\n";
         let mut lib = Library::default();
         let a_out = lib.share("pluton_a", &a);
-        assert!(a_out.contains("    pluton_rdff1 r(") && !a_out.contains("module pluton_a_rdff1"), "{a_out}");
+        assert!(a_out.contains("    pluton_rdff1 r(") && a_out.contains("module pluton_rdff1("), "{a_out}");
         let t_out = lib.share("pluton_t", top);
-        assert!(t_out.contains("    pluton_a a(") && !t_out.contains("module pluton_t_a("), "{t_out}");
-        assert_eq!(lib.filelist("pluton_t").lines().skip(1).collect::<Vec<_>>(), ["pluton_prims.v", "pluton_a.v", "pluton_t.v"]);
-        assert!(lib.prims_file().contains("module pluton_rdff1("));
+        assert!(t_out.contains("    pluton_a a(") && !t_out.contains("pluton_t_a"), "{t_out}");
+        // Complete alone: the block and the primitive are there, each guarded, each once.
+        assert_eq!(t_out.matches("module pluton_a(").count(), 1, "{t_out}");
+        assert_eq!(t_out.matches("module pluton_rdff1(").count(), 1, "{t_out}");
+        assert!(t_out.contains("`ifndef PLUTON_A_DEFINED\n`define PLUTON_A_DEFINED\nmodule pluton_a("), "{t_out}");
     }
 }

@@ -26,7 +26,7 @@ fn replay(bench: &BlockBench) -> Result<String, String> {
     let ports = open_verilated(bench.module).ok_or("no Verilated model")?.ports().to_vec();
     let rtl = project_root().join("rtl");
     let top = rtl.join(format!("{}.v", bench.module));
-    // The models and the filelist's other files, read before the top.
+    // The hard-macro models, read before the top.
     let models: Vec<_> = pluton_toolchain::lint::design(&top)?.into_iter().filter(|f| *f != top).collect();
     let replay = replay_on_icarus(bench.module, &ports, &top, &models, &trace, &work)?;
     // The trace also holds the bench's set-up cycles (reset, ROM loading) that the test does not

@@ -41,11 +41,10 @@ pub fn lint_verilog(file: &Path) -> Result<LintReport, String> {
     })?;
     let verilator = crate::verilator()?;
     let yosys = crate::yosys()?;
-    // Each file with its filelist: a top carries a stand-in for any hard macro it uses. A model under
+    // Each file alone: a top carries every module it needs and a stand-in for any hard macro it
+    // uses. A model under
     // `models/` may start its state with an `initial`; synthesizable RTL may not.
     let is_model = file.parent().and_then(|d| d.file_name()).is_some_and(|d| d == "models");
-    // A library (the primitives) has no module named after it: every module is a top.
-    let top = text.contains(&format!("module {top}(")).then_some(top);
     let (yosys_problems, flops_without_reset) = run_yosys(&yosys, file, top)?;
     Ok(LintReport {
         file: file.to_path_buf(),
@@ -72,38 +71,15 @@ pub fn lint_dir(dir: &Path) -> Result<Vec<LintReport>, String> {
     files.iter().map(|f| lint_verilog(f)).collect()
 }
 
-/// The files of `file`'s design in reading order: its filelist (`<stem>.f` beside it: the
-/// primitives and the blocks it instantiates, itself last), or the file alone. Hard-macro models
-/// are not in it: see `design`.
-pub fn sources(file: &Path) -> Vec<PathBuf> {
-    match fs::read_to_string(file.with_extension("f")) {
-        Ok(list) => list
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| file.with_file_name(l))
-            .collect(),
-        Err(_) => vec![file.to_path_buf()],
-    }
-}
-
-/// What a simulator or synthesizer reads for `file`'s design: the hard-macro models any of its
-/// sources instantiates (first, so they replace the stand-ins), then `sources(file)`.
+/// What a simulator or synthesizer reads for `file`'s design: the hard-macro models it
+/// instantiates (first, so they replace its stand-ins), then the file, which holds every module
+/// of the design.
 pub fn design(file: &Path) -> Result<Vec<PathBuf>, String> {
-    let sources = sources(file);
+    let text = fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut models: Vec<PathBuf> = Vec::new();
-    for s in &sources {
-        let text = fs::read_to_string(s).map_err(|e| format!("cannot read {}: {e}", s.display()))?;
-        for m in models_used(s, &text) {
-            let p = dir.join(m);
-            if !models.contains(&p) {
-                models.push(p);
-            }
-        }
-    }
-    models.extend(sources);
-    Ok(models)
+    let mut files: Vec<PathBuf> = models_used(file, &text).iter().map(|m| dir.join(m)).collect();
+    files.push(file.to_path_buf());
+    Ok(files)
 }
 
 /// The hard-macro models (`models/<module>.v` beside the file) that the file instantiates, as
@@ -152,27 +128,13 @@ fn dir_and_name(file: &Path) -> Result<(PathBuf, String), String> {
     Ok((dir, name))
 }
 
-/// The file names (in the file's folder) of its sources, the file itself last.
-fn deps(file: &Path, name: &str) -> Vec<String> {
-    let mut names: Vec<String> = sources(file)
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .filter(|n| n != name)
-        .collect();
-    names.push(name.to_string());
-    names
-}
-
 /// `verilator --lint-only -Wall`: every `%Warning`/`%Error` line counts. No `-Wno-*` flags.
-fn run_verilator(tool: &Tool, file: &Path, top: Option<&str>) -> Result<Vec<String>, String> {
+fn run_verilator(tool: &Tool, file: &Path, top: &str) -> Result<Vec<String>, String> {
     let (dir, name) = dir_and_name(file)?;
-    let top_args: Vec<&str> = top.map(|t| vec!["--top-module", t]).unwrap_or_default();
     let out = tool
         .command()
         .current_dir(&dir)
-        .args(["--lint-only", "-Wall"])
-        .args(top_args)
-        .args(deps(file, &name))
+        .args(["--lint-only", "-Wall", "--top-module", top, &name])
         .output()
         .map_err(|e| format!("cannot run {}: {e}", tool.program.display()))?;
     let text = crate::output_text(&out);
@@ -197,12 +159,10 @@ const FLOPS_BEGIN: &str = "PLUTON-FLOPS-BEGIN";
 const FLOPS_END: &str = "PLUTON-FLOPS-END";
 
 /// Yosys `hierarchy -check; proc; check -assert`; returns (problems, flops without async reset).
-fn run_yosys(tool: &Tool, file: &Path, top: Option<&str>) -> Result<(Vec<String>, Vec<String>), String> {
+fn run_yosys(tool: &Tool, file: &Path, top: &str) -> Result<(Vec<String>, Vec<String>), String> {
     let (dir, name) = dir_and_name(file)?;
-    let files = deps(file, &name).join(" ");
-    let top = top.map(|t| format!(" -top {t}")).unwrap_or_default();
     let script = format!(
-        "read_verilog {files}; hierarchy -check{top}; proc; check -assert; \
+        "read_verilog {name}; hierarchy -check -top {top}; proc; check -assert; \
          memory -nomap; log {FLOPS_BEGIN}; select -list t:$dff; log {FLOPS_END}"
     );
     let out = tool

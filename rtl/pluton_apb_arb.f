@@ -1,3 +1,0 @@
-# pluton_apb_arb: the files it needs, in order (relative to rtl/); hard-macro models from rtl/models/ come first in simulation
-pluton_prims.v
-pluton_apb_arb.v
