@@ -12,6 +12,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
+/// The widest shared `prdata` the agents serve (8 lanes of 32 bits, as the firewall's).
+const MAX_WORDS: usize = 8;
+
 /// The port ids of one APB bus, and which lane of it an agent looks at (the requester's is
 /// lane 0 of the unprefixed ports).
 #[derive(Clone, Copy)]
@@ -27,12 +30,19 @@ pub(crate) struct Bus {
     pub(crate) pready: usize,
     pub(crate) pslverr: Option<usize>,
     pub(crate) lane: u32,
+    /// Words of `prdata` (one per lane on a shared bus), looked up once.
+    prdata_words: usize,
 }
 
 impl Bus {
     pub(crate) fn new(tb: &Tb, prefix: &str, lane: u32) -> Result<Bus, String> {
         let p = |n: &str| tb.port(&format!("{prefix}{n}"));
         let o = |n: &str| tb.port_id(&format!("{prefix}{n}"));
+        let prdata = p("prdata")?;
+        let prdata_words = tb.with_dut(|d| d.ports()[prdata].words());
+        if prdata_words > MAX_WORDS {
+            return Err(format!("{prefix}prdata has {prdata_words} words; the agents handle at most {MAX_WORDS}"));
+        }
         Ok(Bus {
             psel: p("psel")?,
             penable: p("penable")?,
@@ -41,10 +51,11 @@ impl Bus {
             pwdata: p("pwdata")?,
             pstrb: o("pstrb"),
             pmaster: o("pmaster"),
-            prdata: p("prdata")?,
+            prdata,
             pready: p("pready")?,
             pslverr: o("pslverr"),
             lane,
+            prdata_words,
         })
     }
 
@@ -58,19 +69,20 @@ impl Bus {
         tb.poke_u32(port, (old & !(1 << self.lane)) | (v as u32) << self.lane);
     }
 
-    fn word(&self, tb: &Tb, port: usize) -> u32 {
-        let words = tb.with_dut(|d| d.ports()[port].words());
-        let mut v = vec![0u32; words];
-        tb.peek(port, &mut v);
-        v[self.lane as usize % words]
+    /// This lane's word of `prdata` (no allocation: agents run every cycle).
+    fn rdata(&self, tb: &Tb) -> u32 {
+        let mut v = [0u32; MAX_WORDS];
+        let v = &mut v[..self.prdata_words];
+        tb.peek(self.prdata, v);
+        v[self.lane as usize % self.prdata_words]
     }
 
-    fn set_word(&self, tb: &Tb, port: usize, value: u32) {
-        let words = tb.with_dut(|d| d.ports()[port].words());
-        let mut v = vec![0u32; words];
-        tb.peek(port, &mut v);
-        v[self.lane as usize % words] = value;
-        tb.poke(port, &v);
+    fn set_rdata(&self, tb: &Tb, value: u32) {
+        let mut v = [0u32; MAX_WORDS];
+        let v = &mut v[..self.prdata_words];
+        tb.peek(self.prdata, v);
+        v[self.lane as usize % self.prdata_words] = value;
+        tb.poke(self.prdata, v);
     }
 
     /// The request fields: (write, addr, wdata, strb, master).
@@ -133,7 +145,7 @@ impl ApbMonitor {
                         }
                         if bus.bit(&t, bus.pready) {
                             let slverr = bus.pslverr.is_some_and(|p| bus.bit(&t, p));
-                            let data = if setup.0 { setup.2 } else { bus.word(&t, bus.prdata) };
+                            let data = if setup.0 { setup.2 } else { bus.rdata(&t) };
                             let (write, addr, _, strb, master) = setup;
                             log.max_wait_states = log.max_wait_states.max(waits);
                             log.transfers.push(ApbTransfer { write, addr, data, strb, master, slverr, wait_states: waits, at_ns: t.now_ns() });
@@ -224,7 +236,7 @@ impl ApbCompleter {
                             bus.set_bit(&t, p, err && waits == 0);
                         }
                         let rdata = if write || (err && waits == 0) { 0 } else { *m.borrow().get(&word).unwrap_or(&0) };
-                        bus.set_word(&t, bus.prdata, rdata);
+                        bus.set_rdata(&t, rdata);
                     }
                     (true, true, Some((left, err, waited))) if left > 0 => {
                         // A wait state: ready next cycle when this was the last one.
@@ -247,14 +259,14 @@ impl ApbCompleter {
                             let old = *mem.get(&word).unwrap_or(&0);
                             mem.insert(word, (old & !mask) | (wdata & mask));
                         }
-                        let data = if write { wdata } else { bus.word(&t, bus.prdata) };
+                        let data = if write { wdata } else { bus.rdata(&t) };
                         s.borrow_mut().push(ApbTransfer { write, addr, data, strb, master, slverr: err, wait_states: waited, at_ns: t.now_ns() });
                         cur = None;
                         bus.set_bit(&t, bus.pready, true);
                         if let Some(p) = bus.pslverr {
                             bus.set_bit(&t, p, false);
                         }
-                        bus.set_word(&t, bus.prdata, 0);
+                        bus.set_rdata(&t, 0);
                     }
                     _ => {
                         cur = None;

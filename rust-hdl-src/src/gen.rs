@@ -183,25 +183,10 @@ fn dedupe_modules(text: &str, module: &str) -> String {
     let mut rename: std::collections::HashMap<String, String> = Default::default();
     for d in defs.iter().filter(|d| d.name != module) {
         let key = body(d);
+        // A primitive (rust-hdl custom Verilog) is named by its shape, the same in every file.
         let name = canonical.entry(key).or_insert_with(|| {
-            let is_rdff = d.text.starts_with(&format!("module {}(d,q,clock,rst_n);", d.name));
-            if is_rdff && d.text.contains("always @(posedge clock or negedge rst_n)") {
-                let width = d
-                    .text
-                    .lines()
-                    .find_map(|l| l.trim().strip_prefix("output reg ").map(|r| r.trim().to_string()))
-                    .and_then(|r| r.strip_prefix('[').and_then(|r| r.split(':').next()).and_then(|n| n.parse::<u32>().ok()))
-                    .map_or(1, |msb| msb + 1);
-                format!("{module}_rdff{width}")
-            } else if let Some((words, width)) = ram_shape(&d.text) {
-                // Two asynchronous read ports (`RegRam`) and one registered one (`Ram`) differ.
-                if d.text.contains("rdata_b = mem[raddr_b]") {
-                    format!("{module}_regram{words}x{width}")
-                } else {
-                    format!("{module}_ram{words}x{width}")
-                }
-            } else if d.text.contains("y = {a[7:0], a[15:8], a[23:16], a[31:24]};") {
-                format!("{module}_bswap32")
+            if d.text.contains("// Update code (custom)") {
+                crate::share::prim_name(&d.text)
             } else {
                 d.name.clone()
             }
@@ -233,14 +218,6 @@ fn dedupe_modules(text: &str, module: &str) -> String {
         out.push_str("\n\n");
     }
     out.trim_end().to_string() + "\n"
-}
-
-/// `(words, width)` of a `Ram` prim's module body (`reg [W-1:0] mem [0:D-1];`).
-fn ram_shape(text: &str) -> Option<(u32, u32)> {
-    let line = text.lines().map(str::trim).find(|l| l.starts_with("reg [") && l.contains("] mem [0:"))?;
-    let msb: u32 = line.strip_prefix("reg [")?.split(':').next()?.parse().ok()?;
-    let last: u32 = line.split("mem [0:").nth(1)?.split(']').next()?.parse().ok()?;
-    Some((last + 1, msb + 1))
 }
 
 fn rename_module(s: &str, module: &str) -> String {

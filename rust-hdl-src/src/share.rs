@@ -97,11 +97,26 @@ fn width(text: &str, name: &str) -> u32 {
         .map_or(1, |msb| msb + 1)
 }
 
-/// A primitive's name from its shape (the generator's per-file names carry the top's prefix).
-fn prim_name(top: &str, name: &str, text: &str) -> String {
-    let local = name.strip_prefix(&format!("{top}_")).unwrap_or(name);
-    if local.starts_with("rdff") || local.starts_with("ram") || local.starts_with("regram") || local == "bswap32" {
-        return format!("pluton_{local}");
+/// `(words, width)` of a `Ram` prim's module body (`reg [W-1:0] mem [0:D-1];`).
+fn ram_shape(text: &str) -> Option<(u32, u32)> {
+    let line = text.lines().map(str::trim).find(|l| l.starts_with("reg [") && l.contains("] mem [0:"))?;
+    let msb: u32 = line.strip_prefix("reg [")?.split(':').next()?.parse().ok()?;
+    let last: u32 = line.split("mem [0:").nth(1)?.split(']').next()?.parse().ok()?;
+    Some((last + 1, msb + 1))
+}
+
+/// A primitive's name from its shape (its rust-hdl custom Verilog), the same in every file.
+pub fn prim_name(text: &str) -> String {
+    if text.contains("else q <= d;") {
+        return format!("pluton_rdff{}", width(text, "q"));
+    }
+    if let Some((words, width)) = ram_shape(text) {
+        // Two asynchronous read ports (`RegRam`) and one registered one (`Ram`) differ.
+        let kind = if text.contains("rdata_b = mem[raddr_b]") { "regram" } else { "ram" };
+        return format!("pluton_{kind}{words}x{width}");
+    }
+    if text.contains("y = {a[7:0], a[15:8], a[23:16], a[31:24]};") {
+        return "pluton_bswap32".into();
     }
     if text.contains("{1'b0}}, a}") {
         return format!("pluton_zext{}to{}", width(text, "a"), width(text, "y"));
@@ -115,6 +130,7 @@ fn prim_name(top: &str, name: &str, text: &str) -> String {
     if text.contains("y = {w7, w6, w5, w4, w3, w2, w1, w0}") {
         return "pluton_pack8x32".into();
     }
+    let name = text.split('(').next().unwrap_or_default().trim_start_matches("module ");
     panic!("share.rs: primitive `{name}` has no name yet (add its shape to prim_name)")
 }
 
@@ -154,16 +170,13 @@ impl Library {
         for i in order {
             let d = &defs[i];
             let text = rename_children(&d.text, &rename);
-            let name = if text.contains("// Update code (custom)") && d.name != top {
-                prim_name(top, &d.name, &text)
-            } else {
-                let key = retitle(&text, &d.name, "@");
-                match self.known.get(&key) {
-                    Some(name) if d.name != top => name.clone(),
-                    _ => {
-                        self.known.insert(key, d.name.clone());
-                        d.name.clone()
-                    }
+            // Primitives already carry their shape's name (`gen::dedupe_modules`).
+            let key = retitle(&text, &d.name, "@");
+            let name = match self.known.get(&key) {
+                Some(name) if d.name != top => name.clone(),
+                _ => {
+                    self.known.insert(key, d.name.clone());
+                    d.name.clone()
                 }
             };
             let body = retitle(&text, &d.name, &name);
@@ -207,15 +220,17 @@ mod tests {
 
     #[test]
     fn a_top_uses_the_names_an_earlier_file_gave_and_is_complete() {
-        let leaf = "module pluton_a_rdff1(d,q,clock,rst_n);\n    // Update code (custom)\nendmodule // pluton_a_rdff1\n";
-        let a = format!("module pluton_a(x);\n    pluton_a_rdff1 r(\n    );\nendmodule // pluton_a\n{leaf}");
-        let top = "module pluton_t(x);\n    pluton_t_a a(\n    );\nendmodule // pluton_t\n\
-                   module pluton_t_a(x);\n    pluton_t_rdff1 r(\n    );\nendmodule // pluton_t_a\n\
-                   module pluton_t_rdff1(d,q,clock,rst_n);\n    // Update code (custom)\nendmodule // pluton_t_rdff1\n";
+        // Primitives come named by shape (`gen::dedupe_modules`); blocks by their file's top.
+        let leaf = "module pluton_rdff1(d,q,clock,rst_n);\n    // Update code (custom)\nendmodule // pluton_rdff1\n";
+        let a = format!("module pluton_a(x);\n    pluton_rdff1 r(\n    );\nendmodule // pluton_a\n{leaf}");
+        let top = format!(
+            "module pluton_t(x);\n    pluton_t_a a(\n    );\nendmodule // pluton_t\n\
+             module pluton_t_a(x);\n    pluton_rdff1 r(\n    );\nendmodule // pluton_t_a\n{leaf}"
+        );
         let mut lib = Library::default();
         let a_out = lib.share("pluton_a", &a);
         assert!(a_out.contains("    pluton_rdff1 r(") && a_out.contains("module pluton_rdff1("), "{a_out}");
-        let t_out = lib.share("pluton_t", top);
+        let t_out = lib.share("pluton_t", &top);
         assert!(t_out.contains("    pluton_a a(") && !t_out.contains("pluton_t_a"), "{t_out}");
         // Complete alone: the block and the primitive are there, each guarded, each once.
         assert_eq!(t_out.matches("module pluton_a(").count(), 1, "{t_out}");
