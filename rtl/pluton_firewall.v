@@ -23,9 +23,10 @@
 
 
 
+
 `ifndef PLUTON_FIREWALL_DEFINED
 `define PLUTON_FIREWALL_DEFINED
-module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,m_prdata,m_pready,m_pslverr,prdata,pready,pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,intr_viol,locked_o);
+module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,m_prdata,m_pready,m_pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,intr_viol,locked_o);
 
     // Module arguments
     input wire  clock;
@@ -37,12 +38,12 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     input wire  [31:0] pwdata;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
-    input wire  [255:0] m_prdata;
-    input wire  [7:0] m_pready;
-    input wire  [7:0] m_pslverr;
     output reg  [31:0] prdata;
     output reg  pready;
     output reg  pslverr;
+    input wire  [255:0] m_prdata;
+    input wire  [7:0] m_pready;
+    input wire  [7:0] m_pslverr;
     output reg  [7:0] m_psel /*verilator isolate_assignments*/;
     output reg  m_penable /*verilator isolate_assignments*/;
     output reg  m_pwrite /*verilator isolate_assignments*/;
@@ -55,11 +56,6 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
 
     // Constant declarations
     localparam  cfg_win = 4'h8;
-    localparam  a_lock = 12'h20;
-    localparam  a_vinfo = 12'h24;
-    localparam  a_vaddr = 12'h28;
-    localparam  a_vcount = 12'h2c;
-    localparam  a_id = 12'h30;
     localparam  block_id = 32'h46570100;
     localparam  k_none = 3'b0;
     localparam  k_not_owner = 3'b1;
@@ -70,10 +66,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     localparam  k_strb = 3'b110;
     localparam  k_access = 3'b111;
     localparam  master_sec = 4'h0;
-    localparam  strb_f = 4'hf;
-    localparam  zero2 = 2'b0;
     localparam  zero4 = 4'h0;
-    localparam  zero7 = 7'b0;
     localparam  zero8 = 8'h0;
     localparam  one8 = 8'h1;
     localparam  zero12 = 12'h0;
@@ -89,6 +82,21 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     localparam  bit9 = 32'h200;
 
     // Stub signals
+    reg  front__psel;
+    reg  front__penable;
+    reg  front__pwrite;
+    reg  [11:0] front__paddr;
+    reg  [3:0] front__pstrb;
+    wire  front__access;
+    wire  front__is_win_cfg;
+    wire  front__is_lock;
+    wire  front__is_viol_info;
+    wire  front__is_viol_addr;
+    wire  front__is_viol_count;
+    wire  front__is_id;
+    wire  front__mapped;
+    wire  front__ro;
+    wire  front__strb_part;
     reg  [3:0] win_owner__0__d;
     wire  [3:0] win_owner__0__q;
     reg  win_owner__0__clock;
@@ -173,13 +181,6 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [3:0] cfg_owner;
     reg  [11:0] off /*verilator isolate_assignments*/;
     reg  [7:0] cfg_oh /*verilator isolate_assignments*/;
-    reg  is_wincfg /*verilator isolate_assignments*/;
-    reg  is_lock /*verilator isolate_assignments*/;
-    reg  is_vinfo /*verilator isolate_assignments*/;
-    reg  is_vaddr /*verilator isolate_assignments*/;
-    reg  is_vcount /*verilator isolate_assignments*/;
-    reg  is_id /*verilator isolate_assignments*/;
-    reg  cfg_mapped /*verilator isolate_assignments*/;
     reg  [2:0] cause /*verilator isolate_assignments*/;
     reg  fwd /*verilator isolate_assignments*/;
     reg  den /*verilator isolate_assignments*/;
@@ -188,6 +189,23 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [31:0] rdata;
 
     // Sub module instances
+    pluton_firewall_front front(
+        .psel(front__psel),
+        .penable(front__penable),
+        .pwrite(front__pwrite),
+        .paddr(front__paddr),
+        .pstrb(front__pstrb),
+        .access(front__access),
+        .is_win_cfg(front__is_win_cfg),
+        .is_lock(front__is_lock),
+        .is_viol_info(front__is_viol_info),
+        .is_viol_addr(front__is_viol_addr),
+        .is_viol_count(front__is_viol_count),
+        .is_id(front__is_id),
+        .mapped(front__mapped),
+        .ro(front__ro),
+        .strb_part(front__strb_part)
+    );
     pluton_rdff4 win_owner__0(
         .d(win_owner__0__d),
         .q(win_owner__0__q),
@@ -359,6 +377,10 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         viol_count__clock = clock;
         viol_count__rst_n = rst_n;
         viol_count__d__comb = viol_count__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__pstrb = pstrb;
         win_owner__0__clock = clock;
         win_owner__0__rst_n = rst_n;
         win_owner__0__d__comb = win_owner__0__q;
@@ -417,13 +439,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         end
         off = paddr[(32'h0)+:(12)];
         cfg_oh = one8 << off[(32'h2)+:(3)];
-        is_wincfg = (off[(32'h5)+:(7)] == zero7) & (off[(32'h0)+:(2)] == zero2);
-        is_lock = off == a_lock;
-        is_vinfo = off == a_vinfo;
-        is_vaddr = off == a_vaddr;
-        is_vcount = off == a_vcount;
-        is_id = off == a_id;
-        cfg_mapped = is_wincfg | is_lock | is_vinfo | is_vaddr | is_vcount | is_id;
+        front__paddr = paddr[(32'h0)+:(12)];
         cause = k_none;
         if (is_per) begin
             if (pmaster != owner_sel) begin
@@ -437,16 +453,16 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             if (pmaster != master_sec) begin
                 cause = k_cfg_master;
             end
-            else if (~cfg_mapped) begin
+            else if (~front__mapped) begin
                 cause = k_unmapped;
             end
-            else if (pwrite & (is_vaddr | is_vcount | is_id)) begin
+            else if (pwrite & front__ro) begin
                 cause = k_access;
             end
-            else if (pwrite & (pstrb != strb_f)) begin
+            else if (front__strb_part) begin
                 cause = k_strb;
             end
-            else if (pwrite & locked__q & (is_wincfg | is_lock)) begin
+            else if (pwrite & locked__q & (front__is_win_cfg | front__is_lock)) begin
                 cause = k_cfg_locked;
             end
         end
@@ -502,7 +518,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         ze_master__a = viol_master__q;
         ze_addr__a = viol_addr__q;
         rdata = zero32;
-        if (is_wincfg) begin
+        if (front__is_win_cfg) begin
             if (cfg_owner[32'h0]) begin
                 rdata = rdata | bit0;
             end
@@ -522,12 +538,12 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                 rdata = rdata | bit9;
             end
         end
-        else if (is_lock) begin
+        else if (front__is_lock) begin
             if (locked__q) begin
                 rdata = bit0;
             end
         end
-        else if (is_vinfo) begin
+        else if (front__is_viol_info) begin
             rdata = (ze_cause__y << 32'h4) | (ze_master__y << 32'h8);
             if (viol_valid__q) begin
                 rdata = rdata | bit0;
@@ -536,13 +552,13 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                 rdata = rdata | bit1;
             end
         end
-        else if (is_vaddr) begin
+        else if (front__is_viol_addr) begin
             rdata = ze_addr__y;
         end
-        else if (is_vcount) begin
+        else if (front__is_viol_count) begin
             rdata = viol_count__q;
         end
-        else if (is_id) begin
+        else if (front__is_id) begin
             rdata = block_id;
         end
         prdata__comb = zero32;
@@ -581,7 +597,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         end
         intr_viol = viol_valid__q;
         locked_o = locked__q;
-        if (psel & penable & den) begin
+        if (front__access & den) begin
             if (~viol_valid__q) begin
                 viol_valid__d__comb = 1'b1;
                 viol_write__d__comb = pwrite;
@@ -593,8 +609,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                 viol_count__d__comb = viol_count__q + one32;
             end
         end
-        if (penable & cfg_write) begin
-            if (is_wincfg) begin
+        if (front__access & cfg_write) begin
+            if (front__is_win_cfg) begin
                 if (cfg_oh[0]) begin
                     win_owner__0__d__comb = pwdata[(32'h0)+:(4)];
                 end
@@ -628,10 +644,10 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                     win_no_write__d__comb = win_no_write__q | cfg_oh;
                 end
             end
-            if (is_lock & pwdata[32'h0]) begin
+            if (front__is_lock & pwdata[32'h0]) begin
                 locked__d__comb = 1'b1;
             end
-            if (is_vinfo) begin
+            if (front__is_viol_info) begin
                 viol_valid__d__comb = 1'b0;
                 viol_write__d__comb = 1'b0;
                 viol_cause__d__comb = k_none;
@@ -675,6 +691,58 @@ endmodule // pluton_firewall
 // The modules pluton_firewall instantiates follow it (each file is complete alone), so their
 // names differ from the file name by design.
 /* verilator lint_off DECLFILENAME */
+`ifndef PLUTON_FIREWALL_FRONT_DEFINED
+`define PLUTON_FIREWALL_FRONT_DEFINED
+module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,is_lock,is_viol_info,is_viol_addr,is_viol_count,is_id,mapped,ro,strb_part);
+
+    // Module arguments
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [3:0] pstrb;
+    output reg  access;
+    output reg  is_win_cfg;
+    output reg  is_lock;
+    output reg  is_viol_info;
+    output reg  is_viol_addr;
+    output reg  is_viol_count;
+    output reg  is_id;
+    output reg  mapped;
+    output reg  ro;
+    output reg  strb_part;
+
+    // Constant declarations
+    localparam  strb_all = 4'hf;
+    localparam  z2 = 2'b0;
+    localparam  k_win_cfg = 7'b0;
+    localparam  k_lock = 12'h20;
+    localparam  k_viol_info = 12'h24;
+    localparam  k_viol_addr = 12'h28;
+    localparam  k_viol_count = 12'h2c;
+    localparam  k_id = 12'h30;
+
+    // Local signals
+    reg  aligned;
+
+    // Update code
+    always @(*) begin
+        access = psel & penable;
+        aligned = paddr[(32'h0)+:(2)] == z2;
+        is_win_cfg = aligned & (paddr[(32'h5)+:(7)] == k_win_cfg);
+        is_lock = paddr == k_lock;
+        is_viol_info = paddr == k_viol_info;
+        is_viol_addr = paddr == k_viol_addr;
+        is_viol_count = paddr == k_viol_count;
+        is_id = paddr == k_id;
+        mapped = is_win_cfg | is_lock | is_viol_info | is_viol_addr | is_viol_count | is_id;
+        ro = is_viol_addr | is_viol_count | is_id;
+        strb_part = pwrite & (pstrb != strb_all);
+    end
+
+endmodule // pluton_firewall_front
+`endif // PLUTON_FIREWALL_FRONT_DEFINED
+
 `ifndef PLUTON_RDFF4_DEFINED
 `define PLUTON_RDFF4_DEFINED
 module pluton_rdff4(d,q,clock,rst_n);

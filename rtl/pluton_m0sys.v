@@ -365,11 +365,11 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
     reg  [31:0] sha__pwdata;
     reg  [3:0] sha__pstrb;
     reg  [3:0] sha__pmaster;
-    reg  [255:0] sha__key_in;
-    reg  sha__key_valid;
     wire  [31:0] sha__prdata;
     wire  sha__pready;
     wire  sha__pslverr;
+    reg  [255:0] sha__key_in;
+    reg  sha__key_valid;
     wire  sha__intr_done;
     reg  [29:0] ze_irq__a;
     wire  [31:0] ze_irq__y;
@@ -442,11 +442,11 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
         .pwdata(sha__pwdata),
         .pstrb(sha__pstrb),
         .pmaster(sha__pmaster),
-        .key_in(sha__key_in),
-        .key_valid(sha__key_valid),
         .prdata(sha__prdata),
         .pready(sha__pready),
         .pslverr(sha__pslverr),
+        .key_in(sha__key_in),
+        .key_valid(sha__key_valid),
         .intr_done(sha__intr_done)
     );
     pluton_zext30to32 ze_irq(
@@ -7978,12 +7978,15 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         tx_byte_r__clock = clock;
         tx_byte_r__rst_n = rst_n;
         tx_byte_r__d__comb = tx_byte_r__q;
-        busy = bitcnt__q != zero4;
         front__psel = psel;
         front__penable = penable;
         front__pwrite = pwrite;
         front__paddr = paddr;
         front__pstrb = pstrb;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
+        busy = bitcnt__q != zero4;
         err = front__err;
         if (front__err != e_none) begin
         end
@@ -8025,9 +8028,6 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         tx_valid_r__d__comb = 1'b0;
         if (busy) begin
@@ -8213,7 +8213,7 @@ endmodule // pluton_zext16to32
 
 `ifndef PLUTON_SHA256_DEFINED
 `define PLUTON_SHA256_DEFINED
-module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,key_in,key_valid,prdata,pready,pslverr,intr_done);
+module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,intr_done);
 
     // Module arguments
     input wire  clock;
@@ -8225,11 +8225,11 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     input wire  [31:0] pwdata;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
-    input wire  [255:0] key_in;
-    input wire  key_valid;
     output reg  [31:0] prdata;
     output reg  pready;
     output reg  pslverr;
+    input wire  [255:0] key_in;
+    input wire  key_valid;
     output reg  intr_done;
 
     // Constant declarations
@@ -8961,6 +8961,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         any_dispatched__clock = clock;
         any_dispatched__rst_n = rst_n;
         any_dispatched__d__comb = any_dispatched__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
         key_ram__we__comb = 1'b0;
         key_ram__waddr = paddr[(32'h2)+:(4)];
         buf_ram__we__comb = 1'b0;
@@ -8968,11 +8976,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         key_ram__raddr = rptr__q;
         buf_ram__raddr = rptr__q;
         stream_oh__d__comb = stream_oh__q << 32'h1;
-        front__psel = psel;
-        front__penable = penable;
-        front__pwrite = pwrite;
-        front__paddr = paddr;
-        front__pstrb = pstrb;
         is_msgw = front__is_msg | front__is_msg_last;
         key_oh = one16 << paddr[(32'h2)+:(4)];
         digest_oh = one8 << paddr[(32'h2)+:(3)];
@@ -9401,9 +9404,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         ze_words__a = nwords__q;
         h_word_le = ((h_word & mask1) << 32'h18) | ((h_word & byte1) << 32'h8) | ((h_word >> 32'h8) & byte1) | ((h_word >> 32'h18) & mask1);

@@ -276,6 +276,15 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         app_ie__clock = clock;
         app_ie__rst_n = rst_n;
         app_ie__d__comb = app_ie__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        front__pmaster = pmaster;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
         s2a__0__clock = clock;
         s2a__0__rst_n = rst_n;
         s2a__0__d__comb = s2a__0__q;
@@ -300,12 +309,6 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         a2s__3__clock = clock;
         a2s__3__rst_n = rst_n;
         a2s__3__d__comb = a2s__3__q;
-        front__psel = psel;
-        front__penable = penable;
-        front__pwrite = pwrite;
-        front__paddr = paddr;
-        front__pstrb = pstrb;
-        front__pmaster = pmaster;
         wsel = one4 << paddr[(32'h2)+:(2)];
         err = front__err;
         if (front__err != e_none) begin
@@ -379,9 +382,6 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         rdata = zero32;
         if (front__is_id) begin

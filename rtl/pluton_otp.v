@@ -53,7 +53,7 @@
 
 `ifndef PLUTON_OTP_DEFINED
 `define PLUTON_OTP_DEFINED
-module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst_en,tst_we,tst_addr,tst_wdata,prdata,pready,pslverr,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy);
+module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,tst_en,tst_we,tst_addr,tst_wdata,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy);
 
     // Module arguments
     input wire  clock;
@@ -65,13 +65,13 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
     input wire  [31:0] pwdata;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
+    output reg  [31:0] prdata;
+    output reg  pready;
+    output reg  pslverr;
     input wire  tst_en;
     input wire  tst_we;
     input wire  [5:0] tst_addr;
     input wire  [39:0] tst_wdata;
-    output reg  [31:0] prdata;
-    output reg  pready;
-    output reg  pslverr;
     output reg  [255:0] key_out;
     output reg  key_valid;
     output reg  [2:0] lc_state;
@@ -876,6 +876,15 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
         key_slot__clock = clock;
         key_slot__rst_n = rst_n;
         key_slot__d__comb = key_slot__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        front__pmaster = pmaster;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
         rd_vld__d__comb = rd_run__q;
         rd_widx__d = rd_ptr__q;
         win_data__d__comb = zero32;
@@ -893,12 +902,6 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
         cfg__3__clock = clock;
         cfg__3__rst_n = rst_n;
         cfg__3__d__comb = cfg__3__q;
-        front__psel = psel;
-        front__penable = penable;
-        front__pwrite = pwrite;
-        front__paddr = paddr;
-        front__pstrb = pstrb;
-        front__pmaster = pmaster;
         win_w = paddr[(32'h2)+:(6)];
         cmd_prog = pwdata == cmd_prog_v;
         cmd_lc = (pwdata & cmd_lc_mask) == cmd_lc_v;
@@ -1460,9 +1463,6 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         ze_daddr__a = dai_addr__q;
         ze_locks__a = locks__q;

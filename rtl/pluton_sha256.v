@@ -86,7 +86,7 @@
 
 `ifndef PLUTON_SHA256_DEFINED
 `define PLUTON_SHA256_DEFINED
-module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,key_in,key_valid,prdata,pready,pslverr,intr_done);
+module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,intr_done);
 
     // Module arguments
     input wire  clock;
@@ -98,11 +98,11 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     input wire  [31:0] pwdata;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
-    input wire  [255:0] key_in;
-    input wire  key_valid;
     output reg  [31:0] prdata;
     output reg  pready;
     output reg  pslverr;
+    input wire  [255:0] key_in;
+    input wire  key_valid;
     output reg  intr_done;
 
     // Constant declarations
@@ -834,6 +834,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         any_dispatched__clock = clock;
         any_dispatched__rst_n = rst_n;
         any_dispatched__d__comb = any_dispatched__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
         key_ram__we__comb = 1'b0;
         key_ram__waddr = paddr[(32'h2)+:(4)];
         buf_ram__we__comb = 1'b0;
@@ -841,11 +849,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         key_ram__raddr = rptr__q;
         buf_ram__raddr = rptr__q;
         stream_oh__d__comb = stream_oh__q << 32'h1;
-        front__psel = psel;
-        front__penable = penable;
-        front__pwrite = pwrite;
-        front__paddr = paddr;
-        front__pstrb = pstrb;
         is_msgw = front__is_msg | front__is_msg_last;
         key_oh = one16 << paddr[(32'h2)+:(4)];
         digest_oh = one8 << paddr[(32'h2)+:(3)];
@@ -1274,9 +1277,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         ze_words__a = nwords__q;
         h_word_le = ((h_word & mask1) << 32'h18) | ((h_word & byte1) << 32'h8) | ((h_word >> 32'h8) & byte1) | ((h_word >> 32'h18) & mask1);

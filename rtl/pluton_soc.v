@@ -568,6 +568,7 @@
 
 
 
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -815,6 +816,9 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
     reg  [31:0] security__pwdata;
     reg  [3:0] security__pstrb;
     reg  [3:0] security__pmaster;
+    wire  [31:0] security__prdata;
+    wire  security__pready;
+    wire  security__pslverr;
     reg  [127:0] security__ext_prdata;
     reg  [3:0] security__ext_pready;
     reg  [3:0] security__ext_pslverr;
@@ -825,9 +829,6 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
     reg  security__wifi_cmd_ready;
     reg  security__wifi_evt_valid;
     reg  [31:0] security__wifi_evt_data;
-    wire  [31:0] security__prdata;
-    wire  security__pready;
-    wire  security__pslverr;
     wire  [3:0] security__ext_psel;
     wire  security__ext_penable;
     wire  security__ext_pwrite;
@@ -1046,6 +1047,9 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
         .pwdata(security__pwdata),
         .pstrb(security__pstrb),
         .pmaster(security__pmaster),
+        .prdata(security__prdata),
+        .pready(security__pready),
+        .pslverr(security__pslverr),
         .ext_prdata(security__ext_prdata),
         .ext_pready(security__ext_pready),
         .ext_pslverr(security__ext_pslverr),
@@ -1056,9 +1060,6 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
         .wifi_cmd_ready(security__wifi_cmd_ready),
         .wifi_evt_valid(security__wifi_evt_valid),
         .wifi_evt_data(security__wifi_evt_data),
-        .prdata(security__prdata),
-        .pready(security__pready),
-        .pslverr(security__pslverr),
         .ext_psel(security__ext_psel),
         .ext_penable(security__ext_penable),
         .ext_pwrite(security__ext_pwrite),
@@ -8772,12 +8773,15 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         tx_byte_r__clock = clock;
         tx_byte_r__rst_n = rst_n;
         tx_byte_r__d__comb = tx_byte_r__q;
-        busy = bitcnt__q != zero4;
         front__psel = psel;
         front__penable = penable;
         front__pwrite = pwrite;
         front__paddr = paddr;
         front__pstrb = pstrb;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
+        busy = bitcnt__q != zero4;
         err = front__err;
         if (front__err != e_none) begin
         end
@@ -8819,9 +8823,6 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         tx_valid_r__d__comb = 1'b0;
         if (busy) begin
@@ -9186,7 +9187,7 @@ endmodule // pluton_apb_arb
 
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
-module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,prdata,pready,pslverr,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
+module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
 
     // Module arguments
     input wire  clock;
@@ -9198,6 +9199,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     input wire  [31:0] pwdata;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
+    output reg  [31:0] prdata;
+    output reg  pready;
+    output reg  pslverr;
     input wire  [127:0] ext_prdata;
     input wire  [3:0] ext_pready;
     input wire  [3:0] ext_pslverr;
@@ -9208,9 +9212,6 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     input wire  wifi_cmd_ready;
     input wire  wifi_evt_valid;
     input wire  [31:0] wifi_evt_data;
-    output reg  [31:0] prdata;
-    output reg  pready;
-    output reg  pslverr;
     output reg  [3:0] ext_psel;
     output reg  ext_penable;
     output reg  ext_pwrite;
@@ -9245,12 +9246,12 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [31:0] fw__pwdata;
     reg  [3:0] fw__pstrb;
     reg  [3:0] fw__pmaster;
-    reg  [255:0] fw__m_prdata;
-    reg  [7:0] fw__m_pready;
-    reg  [7:0] fw__m_pslverr;
     wire  [31:0] fw__prdata;
     wire  fw__pready;
     wire  fw__pslverr;
+    reg  [255:0] fw__m_prdata;
+    reg  [7:0] fw__m_pready;
+    reg  [7:0] fw__m_pslverr;
     wire  [7:0] fw__m_psel;
     wire  fw__m_penable;
     wire  fw__m_pwrite;
@@ -9269,11 +9270,11 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [31:0] sha__pwdata;
     reg  [3:0] sha__pstrb;
     reg  [3:0] sha__pmaster;
-    reg  [255:0] sha__key_in;
-    reg  sha__key_valid;
     wire  [31:0] sha__prdata;
     wire  sha__pready;
     wire  sha__pslverr;
+    reg  [255:0] sha__key_in;
+    reg  sha__key_valid;
     wire  sha__intr_done;
     reg  otp__clock;
     reg  otp__rst_n;
@@ -9284,13 +9285,13 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [31:0] otp__pwdata;
     reg  [3:0] otp__pstrb;
     reg  [3:0] otp__pmaster;
+    wire  [31:0] otp__prdata;
+    wire  otp__pready;
+    wire  otp__pslverr;
     reg  otp__tst_en;
     reg  otp__tst_we;
     reg  [5:0] otp__tst_addr;
     reg  [39:0] otp__tst_wdata;
-    wire  [31:0] otp__prdata;
-    wire  otp__pready;
-    wire  otp__pslverr;
     wire  [255:0] otp__key_out;
     wire  otp__key_valid;
     wire  [2:0] otp__lc_state;
@@ -9307,12 +9308,12 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [31:0] wifi__pwdata;
     reg  [3:0] wifi__pstrb;
     reg  [3:0] wifi__pmaster;
-    reg  wifi__wifi_cmd_ready;
-    reg  wifi__wifi_evt_valid;
-    reg  [31:0] wifi__wifi_evt_data;
     wire  [31:0] wifi__prdata;
     wire  wifi__pready;
     wire  wifi__pslverr;
+    reg  wifi__wifi_cmd_ready;
+    reg  wifi__wifi_evt_valid;
+    reg  [31:0] wifi__wifi_evt_data;
     wire  wifi__wifi_cmd_valid;
     wire  [7:0] wifi__wifi_cmd_op;
     wire  [31:0] wifi__wifi_cmd_arg0;
@@ -9360,12 +9361,12 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .pwdata(fw__pwdata),
         .pstrb(fw__pstrb),
         .pmaster(fw__pmaster),
-        .m_prdata(fw__m_prdata),
-        .m_pready(fw__m_pready),
-        .m_pslverr(fw__m_pslverr),
         .prdata(fw__prdata),
         .pready(fw__pready),
         .pslverr(fw__pslverr),
+        .m_prdata(fw__m_prdata),
+        .m_pready(fw__m_pready),
+        .m_pslverr(fw__m_pslverr),
         .m_psel(fw__m_psel),
         .m_penable(fw__m_penable),
         .m_pwrite(fw__m_pwrite),
@@ -9386,11 +9387,11 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .pwdata(sha__pwdata),
         .pstrb(sha__pstrb),
         .pmaster(sha__pmaster),
-        .key_in(sha__key_in),
-        .key_valid(sha__key_valid),
         .prdata(sha__prdata),
         .pready(sha__pready),
         .pslverr(sha__pslverr),
+        .key_in(sha__key_in),
+        .key_valid(sha__key_valid),
         .intr_done(sha__intr_done)
     );
     pluton_otp otp(
@@ -9403,13 +9404,13 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .pwdata(otp__pwdata),
         .pstrb(otp__pstrb),
         .pmaster(otp__pmaster),
+        .prdata(otp__prdata),
+        .pready(otp__pready),
+        .pslverr(otp__pslverr),
         .tst_en(otp__tst_en),
         .tst_we(otp__tst_we),
         .tst_addr(otp__tst_addr),
         .tst_wdata(otp__tst_wdata),
-        .prdata(otp__prdata),
-        .pready(otp__pready),
-        .pslverr(otp__pslverr),
         .key_out(otp__key_out),
         .key_valid(otp__key_valid),
         .lc_state(otp__lc_state),
@@ -9428,12 +9429,12 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .pwdata(wifi__pwdata),
         .pstrb(wifi__pstrb),
         .pmaster(wifi__pmaster),
-        .wifi_cmd_ready(wifi__wifi_cmd_ready),
-        .wifi_evt_valid(wifi__wifi_evt_valid),
-        .wifi_evt_data(wifi__wifi_evt_data),
         .prdata(wifi__prdata),
         .pready(wifi__pready),
         .pslverr(wifi__pslverr),
+        .wifi_cmd_ready(wifi__wifi_cmd_ready),
+        .wifi_evt_valid(wifi__wifi_evt_valid),
+        .wifi_evt_data(wifi__wifi_evt_data),
         .wifi_cmd_valid(wifi__wifi_cmd_valid),
         .wifi_cmd_op(wifi__wifi_cmd_op),
         .wifi_cmd_arg0(wifi__wifi_cmd_arg0),
@@ -9584,7 +9585,7 @@ endmodule // pluton_security
 
 `ifndef PLUTON_FIREWALL_DEFINED
 `define PLUTON_FIREWALL_DEFINED
-module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,m_prdata,m_pready,m_pslverr,prdata,pready,pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,intr_viol,locked_o);
+module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,m_prdata,m_pready,m_pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,intr_viol,locked_o);
 
     // Module arguments
     input wire  clock;
@@ -9596,12 +9597,12 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     input wire  [31:0] pwdata;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
-    input wire  [255:0] m_prdata;
-    input wire  [7:0] m_pready;
-    input wire  [7:0] m_pslverr;
     output reg  [31:0] prdata;
     output reg  pready;
     output reg  pslverr;
+    input wire  [255:0] m_prdata;
+    input wire  [7:0] m_pready;
+    input wire  [7:0] m_pslverr;
     output reg  [7:0] m_psel /*verilator isolate_assignments*/;
     output reg  m_penable /*verilator isolate_assignments*/;
     output reg  m_pwrite /*verilator isolate_assignments*/;
@@ -9614,11 +9615,6 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
 
     // Constant declarations
     localparam  cfg_win = 4'h8;
-    localparam  a_lock = 12'h20;
-    localparam  a_vinfo = 12'h24;
-    localparam  a_vaddr = 12'h28;
-    localparam  a_vcount = 12'h2c;
-    localparam  a_id = 12'h30;
     localparam  block_id = 32'h46570100;
     localparam  k_none = 3'b0;
     localparam  k_not_owner = 3'b1;
@@ -9629,10 +9625,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     localparam  k_strb = 3'b110;
     localparam  k_access = 3'b111;
     localparam  master_sec = 4'h0;
-    localparam  strb_f = 4'hf;
-    localparam  zero2 = 2'b0;
     localparam  zero4 = 4'h0;
-    localparam  zero7 = 7'b0;
     localparam  zero8 = 8'h0;
     localparam  one8 = 8'h1;
     localparam  zero12 = 12'h0;
@@ -9648,6 +9641,21 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     localparam  bit9 = 32'h200;
 
     // Stub signals
+    reg  front__psel;
+    reg  front__penable;
+    reg  front__pwrite;
+    reg  [11:0] front__paddr;
+    reg  [3:0] front__pstrb;
+    wire  front__access;
+    wire  front__is_win_cfg;
+    wire  front__is_lock;
+    wire  front__is_viol_info;
+    wire  front__is_viol_addr;
+    wire  front__is_viol_count;
+    wire  front__is_id;
+    wire  front__mapped;
+    wire  front__ro;
+    wire  front__strb_part;
     reg  [3:0] win_owner__0__d;
     wire  [3:0] win_owner__0__q;
     reg  win_owner__0__clock;
@@ -9732,13 +9740,6 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [3:0] cfg_owner;
     reg  [11:0] off /*verilator isolate_assignments*/;
     reg  [7:0] cfg_oh /*verilator isolate_assignments*/;
-    reg  is_wincfg /*verilator isolate_assignments*/;
-    reg  is_lock /*verilator isolate_assignments*/;
-    reg  is_vinfo /*verilator isolate_assignments*/;
-    reg  is_vaddr /*verilator isolate_assignments*/;
-    reg  is_vcount /*verilator isolate_assignments*/;
-    reg  is_id /*verilator isolate_assignments*/;
-    reg  cfg_mapped /*verilator isolate_assignments*/;
     reg  [2:0] cause /*verilator isolate_assignments*/;
     reg  fwd /*verilator isolate_assignments*/;
     reg  den /*verilator isolate_assignments*/;
@@ -9747,6 +9748,23 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [31:0] rdata;
 
     // Sub module instances
+    pluton_firewall_front front(
+        .psel(front__psel),
+        .penable(front__penable),
+        .pwrite(front__pwrite),
+        .paddr(front__paddr),
+        .pstrb(front__pstrb),
+        .access(front__access),
+        .is_win_cfg(front__is_win_cfg),
+        .is_lock(front__is_lock),
+        .is_viol_info(front__is_viol_info),
+        .is_viol_addr(front__is_viol_addr),
+        .is_viol_count(front__is_viol_count),
+        .is_id(front__is_id),
+        .mapped(front__mapped),
+        .ro(front__ro),
+        .strb_part(front__strb_part)
+    );
     pluton_rdff4 win_owner__0(
         .d(win_owner__0__d),
         .q(win_owner__0__q),
@@ -9918,6 +9936,10 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         viol_count__clock = clock;
         viol_count__rst_n = rst_n;
         viol_count__d__comb = viol_count__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__pstrb = pstrb;
         win_owner__0__clock = clock;
         win_owner__0__rst_n = rst_n;
         win_owner__0__d__comb = win_owner__0__q;
@@ -9976,13 +9998,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         end
         off = paddr[(32'h0)+:(12)];
         cfg_oh = one8 << off[(32'h2)+:(3)];
-        is_wincfg = (off[(32'h5)+:(7)] == zero7) & (off[(32'h0)+:(2)] == zero2);
-        is_lock = off == a_lock;
-        is_vinfo = off == a_vinfo;
-        is_vaddr = off == a_vaddr;
-        is_vcount = off == a_vcount;
-        is_id = off == a_id;
-        cfg_mapped = is_wincfg | is_lock | is_vinfo | is_vaddr | is_vcount | is_id;
+        front__paddr = paddr[(32'h0)+:(12)];
         cause = k_none;
         if (is_per) begin
             if (pmaster != owner_sel) begin
@@ -9996,16 +10012,16 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             if (pmaster != master_sec) begin
                 cause = k_cfg_master;
             end
-            else if (~cfg_mapped) begin
+            else if (~front__mapped) begin
                 cause = k_unmapped;
             end
-            else if (pwrite & (is_vaddr | is_vcount | is_id)) begin
+            else if (pwrite & front__ro) begin
                 cause = k_access;
             end
-            else if (pwrite & (pstrb != strb_f)) begin
+            else if (front__strb_part) begin
                 cause = k_strb;
             end
-            else if (pwrite & locked__q & (is_wincfg | is_lock)) begin
+            else if (pwrite & locked__q & (front__is_win_cfg | front__is_lock)) begin
                 cause = k_cfg_locked;
             end
         end
@@ -10061,7 +10077,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         ze_master__a = viol_master__q;
         ze_addr__a = viol_addr__q;
         rdata = zero32;
-        if (is_wincfg) begin
+        if (front__is_win_cfg) begin
             if (cfg_owner[32'h0]) begin
                 rdata = rdata | bit0;
             end
@@ -10081,12 +10097,12 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                 rdata = rdata | bit9;
             end
         end
-        else if (is_lock) begin
+        else if (front__is_lock) begin
             if (locked__q) begin
                 rdata = bit0;
             end
         end
-        else if (is_vinfo) begin
+        else if (front__is_viol_info) begin
             rdata = (ze_cause__y << 32'h4) | (ze_master__y << 32'h8);
             if (viol_valid__q) begin
                 rdata = rdata | bit0;
@@ -10095,13 +10111,13 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                 rdata = rdata | bit1;
             end
         end
-        else if (is_vaddr) begin
+        else if (front__is_viol_addr) begin
             rdata = ze_addr__y;
         end
-        else if (is_vcount) begin
+        else if (front__is_viol_count) begin
             rdata = viol_count__q;
         end
-        else if (is_id) begin
+        else if (front__is_id) begin
             rdata = block_id;
         end
         prdata__comb = zero32;
@@ -10140,7 +10156,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         end
         intr_viol = viol_valid__q;
         locked_o = locked__q;
-        if (psel & penable & den) begin
+        if (front__access & den) begin
             if (~viol_valid__q) begin
                 viol_valid__d__comb = 1'b1;
                 viol_write__d__comb = pwrite;
@@ -10152,8 +10168,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                 viol_count__d__comb = viol_count__q + one32;
             end
         end
-        if (penable & cfg_write) begin
-            if (is_wincfg) begin
+        if (front__access & cfg_write) begin
+            if (front__is_win_cfg) begin
                 if (cfg_oh[0]) begin
                     win_owner__0__d__comb = pwdata[(32'h0)+:(4)];
                 end
@@ -10187,10 +10203,10 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                     win_no_write__d__comb = win_no_write__q | cfg_oh;
                 end
             end
-            if (is_lock & pwdata[32'h0]) begin
+            if (front__is_lock & pwdata[32'h0]) begin
                 locked__d__comb = 1'b1;
             end
-            if (is_vinfo) begin
+            if (front__is_viol_info) begin
                 viol_valid__d__comb = 1'b0;
                 viol_write__d__comb = 1'b0;
                 viol_cause__d__comb = k_none;
@@ -10231,6 +10247,58 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
 endmodule // pluton_firewall
 `endif // PLUTON_FIREWALL_DEFINED
 
+`ifndef PLUTON_FIREWALL_FRONT_DEFINED
+`define PLUTON_FIREWALL_FRONT_DEFINED
+module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,is_lock,is_viol_info,is_viol_addr,is_viol_count,is_id,mapped,ro,strb_part);
+
+    // Module arguments
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [3:0] pstrb;
+    output reg  access;
+    output reg  is_win_cfg;
+    output reg  is_lock;
+    output reg  is_viol_info;
+    output reg  is_viol_addr;
+    output reg  is_viol_count;
+    output reg  is_id;
+    output reg  mapped;
+    output reg  ro;
+    output reg  strb_part;
+
+    // Constant declarations
+    localparam  strb_all = 4'hf;
+    localparam  z2 = 2'b0;
+    localparam  k_win_cfg = 7'b0;
+    localparam  k_lock = 12'h20;
+    localparam  k_viol_info = 12'h24;
+    localparam  k_viol_addr = 12'h28;
+    localparam  k_viol_count = 12'h2c;
+    localparam  k_id = 12'h30;
+
+    // Local signals
+    reg  aligned;
+
+    // Update code
+    always @(*) begin
+        access = psel & penable;
+        aligned = paddr[(32'h0)+:(2)] == z2;
+        is_win_cfg = aligned & (paddr[(32'h5)+:(7)] == k_win_cfg);
+        is_lock = paddr == k_lock;
+        is_viol_info = paddr == k_viol_info;
+        is_viol_addr = paddr == k_viol_addr;
+        is_viol_count = paddr == k_viol_count;
+        is_id = paddr == k_id;
+        mapped = is_win_cfg | is_lock | is_viol_info | is_viol_addr | is_viol_count | is_id;
+        ro = is_viol_addr | is_viol_count | is_id;
+        strb_part = pwrite & (pstrb != strb_all);
+    end
+
+endmodule // pluton_firewall_front
+`endif // PLUTON_FIREWALL_FRONT_DEFINED
+
 `ifndef PLUTON_ZEXT3TO32_DEFINED
 `define PLUTON_ZEXT3TO32_DEFINED
 module pluton_zext3to32(a,y);
@@ -10259,7 +10327,7 @@ endmodule // pluton_zext4to32
 
 `ifndef PLUTON_SHA256_DEFINED
 `define PLUTON_SHA256_DEFINED
-module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,key_in,key_valid,prdata,pready,pslverr,intr_done);
+module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,intr_done);
 
     // Module arguments
     input wire  clock;
@@ -10271,11 +10339,11 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     input wire  [31:0] pwdata;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
-    input wire  [255:0] key_in;
-    input wire  key_valid;
     output reg  [31:0] prdata;
     output reg  pready;
     output reg  pslverr;
+    input wire  [255:0] key_in;
+    input wire  key_valid;
     output reg  intr_done;
 
     // Constant declarations
@@ -11007,6 +11075,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         any_dispatched__clock = clock;
         any_dispatched__rst_n = rst_n;
         any_dispatched__d__comb = any_dispatched__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
         key_ram__we__comb = 1'b0;
         key_ram__waddr = paddr[(32'h2)+:(4)];
         buf_ram__we__comb = 1'b0;
@@ -11014,11 +11090,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         key_ram__raddr = rptr__q;
         buf_ram__raddr = rptr__q;
         stream_oh__d__comb = stream_oh__q << 32'h1;
-        front__psel = psel;
-        front__penable = penable;
-        front__pwrite = pwrite;
-        front__paddr = paddr;
-        front__pstrb = pstrb;
         is_msgw = front__is_msg | front__is_msg_last;
         key_oh = one16 << paddr[(32'h2)+:(4)];
         digest_oh = one8 << paddr[(32'h2)+:(3)];
@@ -11447,9 +11518,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         ze_words__a = nwords__q;
         h_word_le = ((h_word & mask1) << 32'h18) | ((h_word & byte1) << 32'h8) | ((h_word >> 32'h8) & byte1) | ((h_word >> 32'h18) & mask1);
@@ -12777,7 +12845,7 @@ endmodule // pluton_rdff64
 
 `ifndef PLUTON_OTP_DEFINED
 `define PLUTON_OTP_DEFINED
-module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst_en,tst_we,tst_addr,tst_wdata,prdata,pready,pslverr,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy);
+module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,tst_en,tst_we,tst_addr,tst_wdata,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy);
 
     // Module arguments
     input wire  clock;
@@ -12789,13 +12857,13 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
     input wire  [31:0] pwdata;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
+    output reg  [31:0] prdata;
+    output reg  pready;
+    output reg  pslverr;
     input wire  tst_en;
     input wire  tst_we;
     input wire  [5:0] tst_addr;
     input wire  [39:0] tst_wdata;
-    output reg  [31:0] prdata;
-    output reg  pready;
-    output reg  pslverr;
     output reg  [255:0] key_out;
     output reg  key_valid;
     output reg  [2:0] lc_state;
@@ -13600,6 +13668,15 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
         key_slot__clock = clock;
         key_slot__rst_n = rst_n;
         key_slot__d__comb = key_slot__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        front__pmaster = pmaster;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
         rd_vld__d__comb = rd_run__q;
         rd_widx__d = rd_ptr__q;
         win_data__d__comb = zero32;
@@ -13617,12 +13694,6 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
         cfg__3__clock = clock;
         cfg__3__rst_n = rst_n;
         cfg__3__d__comb = cfg__3__q;
-        front__psel = psel;
-        front__penable = penable;
-        front__pwrite = pwrite;
-        front__paddr = paddr;
-        front__pstrb = pstrb;
-        front__pmaster = pmaster;
         win_w = paddr[(32'h2)+:(6)];
         cmd_prog = pwdata == cmd_prog_v;
         cmd_lc = (pwdata & cmd_lc_mask) == cmd_lc_v;
@@ -14184,9 +14255,6 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,tst
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         ze_daddr__a = dai_addr__q;
         ze_locks__a = locks__q;
@@ -14669,7 +14737,7 @@ endmodule // pluton_rdff256
 
 `ifndef PLUTON_WIFI_DEFINED
 `define PLUTON_WIFI_DEFINED
-module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,prdata,pready,pslverr,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_sec,intr_app);
+module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_sec,intr_app);
 
     // Module arguments
     input wire  clock;
@@ -14681,12 +14749,12 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
     input wire  [31:0] pwdata;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
-    input wire  wifi_cmd_ready;
-    input wire  wifi_evt_valid;
-    input wire  [31:0] wifi_evt_data;
     output reg  [31:0] prdata;
     output reg  pready;
     output reg  pslverr;
+    input wire  wifi_cmd_ready;
+    input wire  wifi_evt_valid;
+    input wire  [31:0] wifi_evt_data;
     output reg  wifi_cmd_valid;
     output reg  [7:0] wifi_cmd_op;
     output reg  [31:0] wifi_cmd_arg0;
@@ -15387,6 +15455,15 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         evt_data__clock = clock;
         evt_data__rst_n = rst_n;
         evt_data__d__comb = evt_data__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        front__pmaster = pmaster;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
         rq_op__0__clock = clock;
         rq_op__0__rst_n = rst_n;
         rq_op__0__d__comb = rq_op__0__q;
@@ -15459,12 +15536,6 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         cq_status__3__clock = clock;
         cq_status__3__rst_n = rst_n;
         cq_status__3__d__comb = cq_status__3__q;
-        front__psel = psel;
-        front__penable = penable;
-        front__pwrite = pwrite;
-        front__paddr = paddr;
-        front__pstrb = pstrb;
-        front__pmaster = pmaster;
         is_cmd_reg = front__is_wifi_cmd_op | front__is_wifi_cmd_arg0 | front__is_wifi_cmd_arg1 | front__is_wifi_cmd_seq | front__is_wifi_cmd_go;
         is_byte_reg = front__is_req_op | front__is_wifi_cmd_op | front__is_wifi_cmd_seq;
         is_go_reg = front__is_req_push | front__is_app_cpl_pop | front__is_wifi_cmd_go | front__is_wifi_cmd_ack | front__is_evt_pop;
@@ -15665,9 +15736,6 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         wifi_evt_ready = evt_ready__q;
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         ze_req_op__a = req_op__q;
         ze_last_seq__a = last_seq__q;
@@ -16257,6 +16325,15 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         app_ie__clock = clock;
         app_ie__rst_n = rst_n;
         app_ie__d__comb = app_ie__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        front__pmaster = pmaster;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
         s2a__0__clock = clock;
         s2a__0__rst_n = rst_n;
         s2a__0__d__comb = s2a__0__q;
@@ -16281,12 +16358,6 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         a2s__3__clock = clock;
         a2s__3__rst_n = rst_n;
         a2s__3__d__comb = a2s__3__q;
-        front__psel = psel;
-        front__penable = penable;
-        front__pwrite = pwrite;
-        front__paddr = paddr;
-        front__pstrb = pstrb;
-        front__pmaster = pmaster;
         wsel = one4 << paddr[(32'h2)+:(2)];
         err = front__err;
         if (front__err != e_none) begin
@@ -16360,9 +16431,6 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         rdata = zero32;
         if (front__is_id) begin

@@ -239,12 +239,15 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         tx_byte_r__clock = clock;
         tx_byte_r__rst_n = rst_n;
         tx_byte_r__d__comb = tx_byte_r__q;
-        busy = bitcnt__q != zero4;
         front__psel = psel;
         front__penable = penable;
         front__pwrite = pwrite;
         front__paddr = paddr;
         front__pstrb = pstrb;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
+        busy = bitcnt__q != zero4;
         err = front__err;
         if (front__err != e_none) begin
         end
@@ -286,9 +289,6 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         tx_valid_r__d__comb = 1'b0;
         if (busy) begin

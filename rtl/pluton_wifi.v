@@ -57,7 +57,7 @@
 
 `ifndef PLUTON_WIFI_DEFINED
 `define PLUTON_WIFI_DEFINED
-module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,prdata,pready,pslverr,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_sec,intr_app);
+module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_sec,intr_app);
 
     // Module arguments
     input wire  clock;
@@ -69,12 +69,12 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
     input wire  [31:0] pwdata;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
-    input wire  wifi_cmd_ready;
-    input wire  wifi_evt_valid;
-    input wire  [31:0] wifi_evt_data;
     output reg  [31:0] prdata;
     output reg  pready;
     output reg  pslverr;
+    input wire  wifi_cmd_ready;
+    input wire  wifi_evt_valid;
+    input wire  [31:0] wifi_evt_data;
     output reg  wifi_cmd_valid;
     output reg  [7:0] wifi_cmd_op;
     output reg  [31:0] wifi_cmd_arg0;
@@ -775,6 +775,15 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         evt_data__clock = clock;
         evt_data__rst_n = rst_n;
         evt_data__d__comb = evt_data__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        front__pmaster = pmaster;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
         rq_op__0__clock = clock;
         rq_op__0__rst_n = rst_n;
         rq_op__0__d__comb = rq_op__0__q;
@@ -847,12 +856,6 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         cq_status__3__clock = clock;
         cq_status__3__rst_n = rst_n;
         cq_status__3__d__comb = cq_status__3__q;
-        front__psel = psel;
-        front__penable = penable;
-        front__pwrite = pwrite;
-        front__paddr = paddr;
-        front__pstrb = pstrb;
-        front__pmaster = pmaster;
         is_cmd_reg = front__is_wifi_cmd_op | front__is_wifi_cmd_arg0 | front__is_wifi_cmd_arg1 | front__is_wifi_cmd_seq | front__is_wifi_cmd_go;
         is_byte_reg = front__is_req_op | front__is_wifi_cmd_op | front__is_wifi_cmd_seq;
         is_go_reg = front__is_req_push | front__is_app_cpl_pop | front__is_wifi_cmd_go | front__is_wifi_cmd_ack | front__is_evt_pop;
@@ -1053,9 +1056,6 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,wi
         wifi_evt_ready = evt_ready__q;
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__pwrite = pwrite;
-        log__pmaster = pmaster;
-        log__paddr = paddr;
         log__clear = ok_write & front__is_err_info;
         ze_req_op__a = req_op__q;
         ze_last_seq__a = last_seq__q;

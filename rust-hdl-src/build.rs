@@ -6,25 +6,20 @@
 //! register, write to a RO one), as `err`, with a partial-strobe write flagged in `strb_part`.
 //! The block's datapath then writes only its own rules, its registers and its read mux.
 
-use pluton_regs::common::regmap::{Access, RegMap, Register, ANY};
+use pluton_regs::common::regmap::{Access, Bus, RegMap, Register, ANY};
 use std::fmt::Write;
 use std::path::PathBuf;
 
-/// The maps that get a front end, and the file each IP includes.
-fn maps() -> Vec<(&'static str, &'static RegMap)> {
-    vec![
-        ("sha256", &pluton_regs::sha256::regs::MAP),
-        ("otp", &pluton_regs::otp::regs::MAP),
-        ("wifi", &pluton_regs::wifi::regs::MAP),
-        ("mailbox", &pluton_regs::mailbox::regs::MAP),
-        ("uart", &pluton_regs::m0sys::regs::UART_MAP),
-    ]
+/// The maps that get a front end: every APB map with registers (`pluton_regs::maps()`), each
+/// in `<block>_front.rs`, which its IP includes with `crate::reg_front!`.
+fn maps() -> Vec<&'static RegMap> {
+    pluton_regs::maps().into_iter().filter(|m| m.bus == Bus::Apb4 && !m.regs.is_empty()).collect()
 }
 
 fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for (name, map) in maps() {
-        std::fs::write(out.join(format!("{name}_front.rs")), front(map)).expect("writing the generated front end");
+    for map in maps() {
+        std::fs::write(out.join(format!("{}_front.rs", map.block)), front(map)).expect("writing the generated front end");
     }
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src");
@@ -60,12 +55,18 @@ fn front(map: &RegMap) -> String {
     let mut consts = String::new();
     let mut logic = String::new();
     let has = |name: &str| map.constants.iter().any(|c| c.name == name);
+    // A map with the common refusal codes (`ERR_*`) gets them combined in `err`; one with codes
+    // of its own (the firewall's `CAUSE_*`) combines `mapped`, `wo` and `ro` in its own order.
+    let codes = has("ERR_UNMAPPED");
     for code in ["ERR_UNMAPPED", "ERR_MASTER", "ERR_READ_WO", "ERR_WRITE_RO"] {
         if has(code) {
             writeln!(consts, "        e_{}: 32 = {},", code[4..].to_lowercase(), map.constant(code)).unwrap();
         }
     }
-    writeln!(consts, "        e_none: 32 = 0,\n        strb_all: 4 = 0xf,").unwrap();
+    if codes {
+        writeln!(consts, "        e_none: 32 = 0,").unwrap();
+    }
+    writeln!(consts, "        strb_all: 4 = 0xf,").unwrap();
     if regs.iter().any(|r| r.count > 1) {
         writeln!(consts, "        z2: 2 = 0,").unwrap();
     }
@@ -85,11 +86,19 @@ fn front(map: &RegMap) -> String {
         if terms.is_empty() { "false".into() } else { terms.join(" | ") }
     };
     writeln!(logic, "        self.mapped.next = {};", any(&|_| true)).unwrap();
-    writeln!(logic, "        self.wo.next = {};", any(&|r| r.access == Access::Wo)).unwrap();
-    writeln!(logic, "        self.ro.next = {};", any(&|r| r.access == Access::Ro)).unwrap();
+    // As outputs (a map with its own codes), a flag no register can raise is left out: an
+    // output nobody reads fails lint in the block.
+    let has_wo = codes || regs.iter().any(|r| r.access == Access::Wo);
+    let has_ro = codes || regs.iter().any(|r| r.access == Access::Ro);
+    if has_wo {
+        writeln!(logic, "        self.wo.next = {};", any(&|r| r.access == Access::Wo)).unwrap();
+    }
+    if has_ro {
+        writeln!(logic, "        self.ro.next = {};", any(&|r| r.access == Access::Ro)).unwrap();
+    }
     // The master rule, one term per group of registers with the same readers and writers (a
     // per-register bit select of a mask synthesizes far worse: ABC cannot share it).
-    let ruled = regs.iter().any(|r| r.readers != ANY || r.writers != ANY);
+    let ruled = codes && regs.iter().any(|r| r.readers != ANY || r.writers != ANY);
     if ruled {
         assert!(has("ERR_MASTER"), "{}: registers with master rules need ERR_MASTER", map.module);
         let mut groups: Vec<((u16, u16), Vec<&Register>)> = Vec::new();
@@ -133,15 +142,28 @@ fn front(map: &RegMap) -> String {
         }
         writeln!(logic, "        self.denied.next = !({});", terms.join("\n            | ")).unwrap();
     }
-    writeln!(logic, "        self.err.next = self.e_none.val();").unwrap();
-    writeln!(logic, "        if !self.mapped.val() {{\n            self.err.next = self.e_unmapped.val();").unwrap();
-    if ruled {
-        writeln!(logic, "        }} else if self.denied.val() {{\n            self.err.next = self.e_master.val();").unwrap();
+    if codes {
+        writeln!(logic, "        self.err.next = self.e_none.val();").unwrap();
+        writeln!(logic, "        if !self.mapped.val() {{\n            self.err.next = self.e_unmapped.val();").unwrap();
+        if ruled {
+            writeln!(logic, "        }} else if self.denied.val() {{\n            self.err.next = self.e_master.val();").unwrap();
+        }
+        writeln!(logic, "        }} else if !self.pwrite.val() & self.wo.val() {{\n            self.err.next = self.e_read_wo.val();").unwrap();
+        writeln!(logic, "        }} else if self.pwrite.val() & self.ro.val() {{\n            self.err.next = self.e_write_ro.val();\n        }}").unwrap();
     }
-    writeln!(logic, "        }} else if !self.pwrite.val() & self.wo.val() {{\n            self.err.next = self.e_read_wo.val();").unwrap();
-    writeln!(logic, "        }} else if self.pwrite.val() & self.ro.val() {{\n            self.err.next = self.e_write_ro.val();\n        }}").unwrap();
     writeln!(logic, "        self.strb_part.next = self.pwrite.val() & (self.pstrb.val() != self.strb_all.val());").unwrap();
 
+    // Whether the address is mapped, and in a write-only or read-only register.
+    let flags = |dir: &str| {
+        let mut f = format!("        mapped: Signal<{dir}, bool>,\n");
+        if has_wo {
+            f += &format!("        wo: Signal<{dir}, bool>,\n");
+        }
+        if has_ro {
+            f += &format!("        ro: Signal<{dir}, bool>,\n");
+        }
+        f
+    };
     let mut ports = String::new();
     for r in regs {
         writeln!(ports, "        /// `paddr` is in `{}`.\n        {}: Signal<Out, bool>,", r.name, port(r)).unwrap();
@@ -160,19 +182,13 @@ crate::hdl_block! {{
         pstrb: Signal<In, Bits<4>>,
 {pmaster}        /// The access phase of a transfer (`psel & penable`).
         access: Signal<Out, bool>,
-{ports}        /// The common checks' verdict, in the documented order: 0 (none), then ERR_UNMAPPED
-        /// (unmapped or misaligned), ERR_MASTER, ERR_READ_WO, ERR_WRITE_RO.
-        err: Signal<Out, Bits<32>>,
-        /// A write whose `pstrb` is not 0b1111 (refused unless the register says otherwise).
+{ports}{verdict}        /// A write whose `pstrb` is not 0b1111 (refused unless the register says otherwise).
         strb_part: Signal<Out, bool>,
     }}
     consts {{
 {consts}    }}
     fields {{
-{aligned}        mapped: Signal<Local, bool>,
-        wo: Signal<Local, bool>,
-        ro: Signal<Local, bool>,
-{denied}    }}
+{aligned}{flags}{denied}    }}
 }}
 
 crate::hdl_logic! {{
@@ -186,6 +202,15 @@ crate::hdl_logic! {{
         // Only a map with master rules reads `pmaster`.
         pmaster = if ruled { "        pmaster: Signal<In, Bits<4>>,\n" } else { "" },
         aligned = if arrays { "        aligned: Signal<Local, bool>,\n" } else { "" },
+        verdict = if codes {
+            "        /// The common checks' verdict, in the documented order: 0 (none), then ERR_UNMAPPED\n        \
+             /// (unmapped or misaligned), ERR_MASTER, ERR_READ_WO, ERR_WRITE_RO.\n        \
+             err: Signal<Out, Bits<32>>,\n"
+                .to_string()
+        } else {
+            flags("Out")
+        },
+        flags = if codes { flags("Local") } else { String::new() },
         denied = if ruled { "        denied: Signal<Local, bool>,\n" } else { "" },
     )
 }

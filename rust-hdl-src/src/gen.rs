@@ -6,27 +6,28 @@ use rust_hdl::prelude::*;
 use std::path::Path;
 
 /// One generated IP block.
+#[derive(Clone, Copy)]
 pub struct IpBlock {
     pub map: &'static RegMap,
     /// Builds the RustHDL top with its inputs marked as driven from outside.
     pub verilog: fn() -> (String, String),
 }
 
-/// Every block the project generates, in a fixed order.
+impl IpBlock {
+    /// The generated top `T`, documented by `map`.
+    pub const fn of<T: TopBlock>(map: &'static RegMap) -> IpBlock {
+        IpBlock { map, verilog: top_text::<T> }
+    }
+}
+
+/// Every block the project generates: each IP's `TOPS`, in the order of `for_each_ip!`.
 pub fn blocks() -> Vec<IpBlock> {
-    vec![
-        IpBlock { map: &crate::sha256::regs::MAP, verilog: top_text::<crate::sha256::Sha256Engine> },
-        IpBlock { map: &crate::firewall::regs::MAP, verilog: top_text::<crate::firewall::Firewall> },
-        IpBlock { map: &crate::wifi::regs::MAP, verilog: top_text::<crate::wifi::WifiArbiter> },
-        IpBlock { map: &crate::otp::regs::MAP, verilog: top_text::<crate::otp::OtpCtrl> },
-        IpBlock { map: &crate::security::regs::MAP, verilog: top_text::<crate::security::Security> },
-        IpBlock { map: &crate::m0sys::regs::UART_MAP, verilog: top_text::<crate::m0sys::Uart> },
-        IpBlock { map: &crate::m0::regs::MAP, verilog: top_text::<crate::m0::M0Core> },
-        IpBlock { map: &crate::m0sys::regs::MAP, verilog: top_text::<crate::m0sys::M0Sys> },
-        IpBlock { map: &crate::mailbox::regs::MAP, verilog: top_text::<crate::mailbox::Mailbox> },
-        IpBlock { map: &crate::apb_arb::regs::MAP, verilog: top_text::<crate::apb_arb::ApbArb> },
-        IpBlock { map: &crate::soc::regs::MAP, verilog: top_text::<crate::soc::Soc> },
-    ]
+    macro_rules! tops {
+        ($($ip:ident $([$($file:ident),*])?),* $(,)?) => {
+            [$(crate::$ip::TOPS),*].concat()
+        };
+    }
+    pluton_regs::for_each_ip!(tops)
 }
 
 pub fn block(name: &str) -> Option<IpBlock> {
@@ -251,8 +252,7 @@ const ISOLATE: &[Isolate] = &[
     Isolate {
         modules: &["firewall", "security_fw"],
         nets: &[
-            "win_oh", "is_per", "is_cfg", "owner_sel", "rule_hit", "off", "cfg_oh", "is_wincfg", "is_lock", "is_vinfo",
-            "is_vaddr", "is_vcount", "is_id", "cfg_mapped", "cause", "fwd", "den", "cfg_write", "cfg_read", "m_psel",
+            "win_oh", "is_per", "is_cfg", "owner_sel", "rule_hit", "off", "cfg_oh", "cause", "fwd", "den", "cfg_write", "cfg_read", "m_psel",
             "m_penable", "m_pwrite", "m_paddr", "m_pwdata", "m_pstrb", "m_pmaster",
         ],
     },

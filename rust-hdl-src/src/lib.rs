@@ -1,14 +1,13 @@
 //! The Pluton-style security subsystem described in RustHDL, and the generator that writes `rtl/`.
-pub mod apb_arb;
 pub mod common;
-pub mod firewall;
 pub mod gen;
-pub mod m0;
-pub mod m0sys;
-pub mod mailbox;
-pub mod otp;
-pub mod security;
 pub mod share;
-pub mod sha256;
-pub mod soc;
-pub mod wifi;
+
+// One module per IP folder, from the project's one list (`pluton_regs::for_each_ip!`).
+macro_rules! ip_modules {
+    ($($ip:ident $([$($file:ident),*])?),* $(,)?) => {
+        $(pub mod $ip;)*
+    };
+}
+pluton_regs::for_each_ip!(ip_modules);
+pub use pluton_regs::for_each_ip;

@@ -24,18 +24,9 @@ pub struct Proof {
     pub mutant: &'static str,
 }
 
-/// Every proof in the regression.
+/// Every proof in the regression: each bench's `proofs`.
 pub fn proofs() -> Vec<Proof> {
-    const FIREWALL: &str = "testbenches/firewall/formal/firewall.sby";
-    const WIFI: &str = "testbenches/wifi/formal/wifi.sby";
-    const OTP: &str = "testbenches/otp/formal/otp.sby";
-    vec![
-        Proof { id: "a", block: "firewall", claim: "no transaction from a non-owner master asserts a PSEL", sby: FIREWALL, task: "owner", mutant: "owner_mutant" },
-        Proof { id: "b", block: "firewall", claim: "once locked, the configuration cannot change until reset", sby: FIREWALL, task: "lock", mutant: "lock_mutant" },
-        Proof { id: "c", block: "wifi", claim: "only the security core drives the Wi-Fi control interface", sby: WIFI, task: "sec_only", mutant: "sec_only_mutant" },
-        Proof { id: "d", block: "otp", claim: "a fuse bit never goes from 1 to 0", sby: OTP, task: "otp_bits", mutant: "otp_bits_mutant" },
-        Proof { id: "e", block: "otp", claim: "a read-locked partition never puts non-zero data on APB", sby: OTP, task: "read_lock", mutant: "read_lock_mutant" },
-    ]
+    crate::regression::benches().iter().flat_map(|b| b.proofs.iter().copied()).collect()
 }
 
 /// Outcome of one SBY task.

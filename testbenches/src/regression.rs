@@ -1,8 +1,8 @@
 //! The co-simulation regression: every block's tests on a chosen backend, with a summary table.
 
-use crate::csr::{CsrSpec, ErrLog};
+use crate::csr::CsrSpec;
+use crate::formal::Proof;
 use crate::leak::LeakScan;
-use pluton_hdl::common::masters::MASTER_SEC;
 use pluton_bindings::trace::PortRecorder;
 use pluton_bindings::{open_verilated, Dut, Sim, SimOptions, Tb};
 use pluton_cosim::{LockStep, Mismatch};
@@ -114,6 +114,12 @@ pub struct BlockBench {
     pub replay: &'static str,
     /// How the CSR tests generated from the register map reach it (`None`: no APB registers).
     pub csr: Option<&'static CsrSpec>,
+    /// The block's SBY proofs (`testbenches/<ip>/formal/`), each with its mutant.
+    pub proofs: &'static [Proof],
+    /// Every case in lock-step must compare reads with the model (a block with its own `prdata`).
+    pub compares_reads: bool,
+    /// Every case must scan its reads for key bytes.
+    pub scans_leaks: bool,
 }
 
 impl BlockBench {
@@ -127,29 +133,15 @@ impl BlockBench {
     }
 }
 
+/// Every block's bench: each bench folder's `benches()`, in the order of the IP list
+/// (`pluton_regs::for_each_ip!`).
 pub fn benches() -> Vec<BlockBench> {
-    vec![BlockBench {
-        block: "sha256",
-        module: "pluton_sha256",
-        model: Some(|| Box::new(pluton_cosim::Sha256Model::new())),
-        cases: crate::sha256::cases,
-        replay: "hmac_rfc4231",
-        csr: Some(&CsrSpec { map: &pluton_hdl::sha256::regs::MAP, base: 0, master: MASTER_SEC, log: ErrLog::ErrInfo }),
-    },
-    BlockBench { block: "firewall", module: "pluton_firewall", model: Some(|| Box::new(pluton_cosim::FirewallModel::new())), cases: crate::firewall::cases, replay: "fw_rules", csr: Some(&CsrSpec { map: &pluton_hdl::firewall::regs::MAP, base: pluton_hdl::firewall::regs::CFG_WINDOW << 12, master: MASTER_SEC, log: ErrLog::Viol }) },
-    BlockBench { block: "wifi", module: "pluton_wifi", model: Some(crate::wifi::model), cases: crate::wifi::cases, replay: "wifi_events", csr: Some(&CsrSpec { map: &pluton_hdl::wifi::regs::MAP, base: 0, master: MASTER_SEC, log: ErrLog::ErrInfo }) },
-    BlockBench { block: "otp", module: "pluton_otp", model: Some(|| Box::new(pluton_cosim::OtpModel::new())), cases: crate::otp::cases, replay: "otp_init_provisioned", csr: Some(&CsrSpec { map: &pluton_hdl::otp::regs::MAP, base: 0, master: MASTER_SEC, log: ErrLog::ErrInfo }) },
-    BlockBench { block: "mailbox", module: "pluton_mailbox", model: Some(crate::mailbox::model), cases: crate::mailbox::cases, replay: "mailbox_round_trip", csr: Some(&CsrSpec { map: &pluton_hdl::mailbox::regs::MAP, base: 0, master: MASTER_SEC, log: ErrLog::ErrInfo }) },
-    BlockBench { block: "apb_arb", module: "pluton_apb_arb", model: Some(crate::apb_arb::model), cases: crate::apb_arb::cases, replay: "apb_arb_contention", csr: None },
-    BlockBench { block: "security", module: "pluton_security", model: Some(|| Box::new(pluton_cosim::security_model())), cases: crate::security::cases, replay: "security_derive_key", csr: None },
-    // The system's UART alone: no model of its own (the core's programs check it in m0sys), so
-    // its only tests are the CSR tests generated from its map, on the RTL.
-    BlockBench { block: "uart", module: "pluton_uart", model: None, cases: Vec::new, replay: "csr_refusals", csr: Some(&CsrSpec { map: &pluton_hdl::m0sys::regs::UART_MAP, base: 0, master: MASTER_SEC, log: ErrLog::ErrInfo }) },
-    // The soft core has no port-level model: its benches step the ARMv6-M ISS per retired record.
-    BlockBench { block: "m0", module: "pluton_m0", model: None, cases: crate::m0::cases::cases, replay: "m0_faults", csr: None },
-    BlockBench { block: "m0sys", module: "pluton_m0sys", model: None, cases: crate::m0::system::cases, replay: "m0sys_sha_demo", csr: None },
-    BlockBench { block: "soc", module: "pluton_soc", model: None, cases: crate::soc::tb::cases, replay: "soc_hmac_demo", csr: None },
-    ]
+    macro_rules! all {
+        ($($ip:ident $([$($file:ident),*])?),* $(,)?) => {
+            [$(crate::$ip::benches()),*].into_iter().flatten().collect()
+        };
+    }
+    pluton_hdl::for_each_ip!(all)
 }
 
 /// Regression options, as the CLI takes them.

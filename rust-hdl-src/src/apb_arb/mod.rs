@@ -3,3 +3,6 @@ pub mod arb;
 pub use pluton_regs::apb_arb::regs;
 
 pub use arb::ApbArb;
+
+/// What `pluton gen` writes to `rtl/` for this folder.
+pub const TOPS: &[crate::gen::IpBlock] = &[crate::gen::IpBlock::of::<ApbArb>(&regs::MAP)];

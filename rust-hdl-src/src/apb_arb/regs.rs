@@ -13,6 +13,8 @@ pub const LATENCY_IDLE: u32 = 0;
 /// Cycles it adds, after the other port's transfer, to a transfer that had to wait (its own SETUP at the completer).
 pub const LATENCY_WAITED: u32 = 1;
 
+/// The maps of this folder (`pluton_regs::maps()` lists every folder's).
+pub const MAPS: &[&RegMap] = &[&MAP];
 pub const MAP: RegMap = RegMap {
     block: "apb_arb",
     module: "pluton_apb_arb",

@@ -11,8 +11,41 @@ pub fn c<const N: usize>(v: u64) -> Constant<Bits<N>> {
 /// Declares a block struct, its `Default` and its `TopBlock` (inputs driven from outside when it
 /// is generated as a top): ports and fields start at their defaults (or at `= expr` where a
 /// field gives one), each constant at its value. `consts { name: width = value }`.
+///
+/// `apb(N)` before `ports` declares `clock`, `rst_n` and the APB4 completer ports first
+/// (`psel`, `penable`, `pwrite`, `paddr` of N bits, `pwdata`, `pstrb`, `pmaster`, `prdata`,
+/// `pready`, `pslverr`), in that order.
 #[macro_export]
 macro_rules! hdl_block {
+    (
+        $(#[$meta:meta])*
+        $name:ident
+        apb($aw:literal)
+        ports { $($rest:tt)* }
+        $($tail:tt)*
+    ) => {
+        $crate::hdl_block! {
+            $(#[$meta])*
+            $name
+            ports {
+                clock: Signal<In, Clock>,
+                rst_n: Signal<In, bool>,
+                /// APB4 completer; `pmaster` names the requester (`common::masters`).
+                psel: Signal<In, bool>,
+                penable: Signal<In, bool>,
+                pwrite: Signal<In, bool>,
+                paddr: Signal<In, Bits<$aw>>,
+                pwdata: Signal<In, Bits<32>>,
+                pstrb: Signal<In, Bits<4>>,
+                pmaster: Signal<In, Bits<4>>,
+                prdata: Signal<Out, Bits<32>>,
+                pready: Signal<Out, bool>,
+                pslverr: Signal<Out, bool>,
+                $($rest)*
+            }
+            $($tail)*
+        }
+    };
     (
         $(#[$meta:meta])*
         $name:ident
@@ -63,6 +96,9 @@ macro_rules! field_default {
 /// - `reset [..]`: flops and sub-blocks given clock and reset only (the body sets `d`);
 /// - `clock [..]`: parts with a clock and no reset (RAM arrays).
 ///
+/// - `pass { sub: [a, b] }`: the block's own signals `a`, `b` drive the sub-block's inputs of the
+///   same names (`sub.a = a`), as an APB front end or log takes the bus.
+///
 /// Then `#[hdl_gen] fn update(&mut self)` as usual (the attribute is written at the call site,
 /// so the proc macro's `self` is the body's).
 #[macro_export]
@@ -73,6 +109,7 @@ macro_rules! hdl_logic {
         $(reset [$($r:ident),* $(,)?])?
         $(clock [$($c:ident),* $(,)?])?
         $(hold [$($h:ident),* $(,)?])?
+        $(pass { $($sub:ident : [$($w:ident),* $(,)?]),* $(,)? })?
         fn update(&mut $s:ident) { $($body:tt)* }
     ) => {
         impl Logic for $name {
@@ -90,8 +127,24 @@ macro_rules! hdl_logic {
                     $s.$h.rst_n.next = $s.rst_n.val();
                     $s.$h.d.next = $s.$h.q.val();
                 )*)?
+                $($($(
+                    $s.$sub.$w.next = $s.$w.val();
+                )*)*)?
                 $($body)*
             }
+        }
+    };
+}
+
+/// `reg_front!(front, "sha256")`: module `front` holding the `RegFront` that `build.rs` generated
+/// from the register map whose `block` is "sha256".
+#[macro_export]
+macro_rules! reg_front {
+    ($module:ident, $block:literal) => {
+        /// The register front end generated from the register map (by `build.rs`).
+        pub mod $module {
+            use rust_hdl::prelude::*;
+            include!(concat!(env!("OUT_DIR"), "/", $block, "_front.rs"));
         }
     };
 }

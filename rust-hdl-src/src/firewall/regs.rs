@@ -40,6 +40,8 @@ pub const CAUSE_UNMAPPED: u32 = 5;
 pub const CAUSE_STRB: u32 = 6;
 pub const CAUSE_ACCESS: u32 = 7;
 
+/// The maps of this folder (`pluton_regs::maps()` lists every folder's).
+pub const MAPS: &[&RegMap] = &[&MAP];
 pub const MAP: RegMap = RegMap {
     block: "firewall",
     module: "pluton_firewall",

@@ -7,24 +7,12 @@ use rust_hdl::prelude::*;
 
 crate::hdl_block! {
     Firewall
+    apb(16)
     ports {
-        // Upstream APB4 completer (all cores; `pmaster` tells them apart).
-        clock: Signal<In, Clock>,
-        rst_n: Signal<In, bool>,
-        psel: Signal<In, bool>,
-        penable: Signal<In, bool>,
-        pwrite: Signal<In, bool>,
-        paddr: Signal<In, Bits<16>>,
-        pwdata: Signal<In, Bits<32>>,
-        pstrb: Signal<In, Bits<4>>,
-        pmaster: Signal<In, Bits<4>>,
         // Downstream responses: peripheral k at bits [32k+31:32k] / bit k.
         m_prdata: Signal<In, Bits<256>>,
         m_pready: Signal<In, Bits<8>>,
         m_pslverr: Signal<In, Bits<8>>,
-        prdata: Signal<Out, Bits<32>>,
-        pready: Signal<Out, bool>,
-        pslverr: Signal<Out, bool>,
         // Downstream APB4 requester, shared by the 8 peripherals; m_psel is one-hot.
         m_psel: Signal<Out, Bits<8>>,
         m_penable: Signal<Out, bool>,
@@ -40,11 +28,6 @@ crate::hdl_block! {
     consts {
         // Constants, sized so that every comparison has equal widths.
         cfg_win: 4 = regs::CFG_WINDOW as u64,
-        a_lock: 12 = regs::LOCK.offset as u64,
-        a_vinfo: 12 = regs::VIOL_INFO.offset as u64,
-        a_vaddr: 12 = regs::VIOL_ADDR.offset as u64,
-        a_vcount: 12 = regs::VIOL_COUNT.offset as u64,
-        a_id: 12 = regs::ID.offset as u64,
         block_id: 32 = regs::BLOCK_ID as u64,
         k_none: 3 = regs::CAUSE_NONE as u64,
         k_not_owner: 3 = regs::CAUSE_NOT_OWNER as u64,
@@ -55,10 +38,7 @@ crate::hdl_block! {
         k_strb: 3 = regs::CAUSE_STRB as u64,
         k_access: 3 = regs::CAUSE_ACCESS as u64,
         master_sec: 4 = regs::MASTER_SEC as u64,
-        strb_f: 4 = 0b1111,
-        zero2: 2 = 0,
         zero4: 4 = 0,
-        zero7: 7 = 0,
         zero8: 8 = 0,
         one8: 8 = 1,
         zero12: 12 = 0,
@@ -74,6 +54,8 @@ crate::hdl_block! {
         bit9: 32 = regs::WIN_CFG_NO_WRITE.mask() as u64,
     }
     fields {
+        /// Config-page decode and access flags, generated from the register map.
+        front: super::front::RegFront,
         // Window configuration (the formal proofs bind to these flops; keep the names).
         win_owner: [RDff<Bits<4>>; 8],
         /// Bit k: window k denies reads.
@@ -103,13 +85,6 @@ crate::hdl_block! {
         off: Signal<Local, Bits<12>>,
         /// One-hot WIN_CFG index, off[4:2].
         cfg_oh: Signal<Local, Bits<8>>,
-        is_wincfg: Signal<Local, bool>,
-        is_lock: Signal<Local, bool>,
-        is_vinfo: Signal<Local, bool>,
-        is_vaddr: Signal<Local, bool>,
-        is_vcount: Signal<Local, bool>,
-        is_id: Signal<Local, bool>,
-        cfg_mapped: Signal<Local, bool>,
         /// Violation cause of the request (CAUSE_*); 0 when allowed.
         cause: Signal<Local, Bits<3>>,
         fwd: Signal<Local, bool>,
@@ -125,6 +100,7 @@ crate::hdl_logic! {
     Firewall;
     hold [win_no_read, win_no_write, locked, viol_valid, viol_write, viol_cause, viol_master,
         viol_addr, viol_count]
+    pass { front: [psel, penable, pwrite, pstrb] }
     fn update(&mut self) {
         // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..8 {
@@ -149,19 +125,7 @@ crate::hdl_logic! {
         }
         self.off.next = self.paddr.val().get_bits::<12>(0);
         self.cfg_oh.next = self.one8.val() << self.off.val().get_bits::<3>(2);
-        self.is_wincfg.next =
-            (self.off.val().get_bits::<7>(5) == self.zero7.val()) & (self.off.val().get_bits::<2>(0) == self.zero2.val());
-        self.is_lock.next = self.off.val() == self.a_lock.val();
-        self.is_vinfo.next = self.off.val() == self.a_vinfo.val();
-        self.is_vaddr.next = self.off.val() == self.a_vaddr.val();
-        self.is_vcount.next = self.off.val() == self.a_vcount.val();
-        self.is_id.next = self.off.val() == self.a_id.val();
-        self.cfg_mapped.next = self.is_wincfg.val()
-            | self.is_lock.val()
-            | self.is_vinfo.val()
-            | self.is_vaddr.val()
-            | self.is_vcount.val()
-            | self.is_id.val();
+        self.front.paddr.next = self.paddr.val().get_bits::<12>(0);
 
         // ---- Violation cause, in the README's check order (the first match wins).
         self.cause.next = self.k_none.val();
@@ -174,13 +138,13 @@ crate::hdl_logic! {
         } else if self.is_cfg.val() {
             if self.pmaster.val() != self.master_sec.val() {
                 self.cause.next = self.k_cfg_master.val();
-            } else if !self.cfg_mapped.val() {
+            } else if !self.front.mapped.val() {
                 self.cause.next = self.k_unmapped.val();
-            } else if self.pwrite.val() & (self.is_vaddr.val() | self.is_vcount.val() | self.is_id.val()) {
+            } else if self.pwrite.val() & self.front.ro.val() {
                 self.cause.next = self.k_access.val();
-            } else if self.pwrite.val() & (self.pstrb.val() != self.strb_f.val()) {
+            } else if self.front.strb_part.val() {
                 self.cause.next = self.k_strb.val();
-            } else if self.pwrite.val() & self.locked.q.val() & (self.is_wincfg.val() | self.is_lock.val()) {
+            } else if self.pwrite.val() & self.locked.q.val() & (self.front.is_win_cfg.val() | self.front.is_lock.val()) {
                 self.cause.next = self.k_cfg_locked.val();
             }
         } else {
@@ -220,7 +184,7 @@ crate::hdl_logic! {
         self.ze_master.a.next = self.viol_master.q.val();
         self.ze_addr.a.next = self.viol_addr.q.val();
         self.rdata.next = self.zero32.val();
-        if self.is_wincfg.val() {
+        if self.front.is_win_cfg.val() {
             // Bit by bit: a zero-extender here would form a combinational loop for Verilator.
             if self.cfg_owner.val().get_bit(0) {
                 self.rdata.next = self.rdata.val() | self.bit0.val();
@@ -240,11 +204,11 @@ crate::hdl_logic! {
             if (self.win_no_write.q.val() & self.cfg_oh.val()).any() {
                 self.rdata.next = self.rdata.val() | self.bit9.val();
             }
-        } else if self.is_lock.val() {
+        } else if self.front.is_lock.val() {
             if self.locked.q.val() {
                 self.rdata.next = self.bit0.val();
             }
-        } else if self.is_vinfo.val() {
+        } else if self.front.is_viol_info.val() {
             self.rdata.next = (self.ze_cause.y.val() << 4) | (self.ze_master.y.val() << 8);
             if self.viol_valid.q.val() {
                 self.rdata.next = self.rdata.val() | self.bit0.val();
@@ -252,11 +216,11 @@ crate::hdl_logic! {
             if self.viol_write.q.val() {
                 self.rdata.next = self.rdata.val() | self.bit1.val();
             }
-        } else if self.is_vaddr.val() {
+        } else if self.front.is_viol_addr.val() {
             self.rdata.next = self.ze_addr.y.val();
-        } else if self.is_vcount.val() {
+        } else if self.front.is_viol_count.val() {
             self.rdata.next = self.viol_count.q.val();
-        } else if self.is_id.val() {
+        } else if self.front.is_id.val() {
             self.rdata.next = self.block_id.val();
         }
 
@@ -279,7 +243,7 @@ crate::hdl_logic! {
         self.locked_o.next = self.locked.q.val();
 
         // ---- Completing edge of a denied transfer (never waits): log the first, count all.
-        if self.psel.val() & self.penable.val() & self.den.val() {
+        if self.front.access.val() & self.den.val() {
             if !self.viol_valid.q.val() {
                 self.viol_valid.d.next = true;
                 self.viol_write.d.next = self.pwrite.val();
@@ -293,8 +257,8 @@ crate::hdl_logic! {
         }
 
         // ---- Completing edge of an allowed config write (config accesses never wait).
-        if self.penable.val() & self.cfg_write.val() {
-            if self.is_wincfg.val() {
+        if self.front.access.val() & self.cfg_write.val() {
+            if self.front.is_win_cfg.val() {
                 for i in 0..8 {
                     if self.cfg_oh.val().get_bit(i) {
                         self.win_owner[i].d.next = self.pwdata.val().get_bits::<4>(0);
@@ -309,10 +273,10 @@ crate::hdl_logic! {
                     self.win_no_write.d.next = self.win_no_write.q.val() | self.cfg_oh.val();
                 }
             }
-            if self.is_lock.val() & self.pwdata.val().get_bit(0) {
+            if self.front.is_lock.val() & self.pwdata.val().get_bit(0) {
                 self.locked.d.next = true;
             }
-            if self.is_vinfo.val() {
+            if self.front.is_viol_info.val() {
                 self.viol_valid.d.next = false;
                 self.viol_write.d.next = false;
                 self.viol_cause.d.next = self.k_none.val();

@@ -6,3 +6,6 @@ pub mod scs;
 
 pub use self::core::M0Core;
 pub use self::scs::M0Scs;
+
+/// What `pluton gen` writes to `rtl/` for this folder.
+pub const TOPS: &[crate::gen::IpBlock] = &[crate::gen::IpBlock::of::<M0Core>(&regs::MAP)];

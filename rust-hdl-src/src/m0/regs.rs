@@ -52,6 +52,8 @@ pub const CCR: Register = Register { name: "CCR", offset: 0xD14, count: 1, acces
 pub const SHPR2: Register = Register { name: "SHPR2", offset: 0xD1C, count: 1, access: Access::Rw, reset: 0, desc: "SVCall priority", fields: &[SHPR2_PRI_11], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const SHPR3: Register = Register { name: "SHPR3", offset: 0xD20, count: 1, access: Access::Rw, reset: 0, desc: "PendSV and SysTick priorities", fields: &[SHPR3_PRI_14, SHPR3_PRI_15], readers: ANY, writers: ANY, csr: CsrTest::Full };
 
+/// The maps of this folder (`pluton_regs::maps()` lists every folder's).
+pub const MAPS: &[&RegMap] = &[&MAP];
 pub const MAP: RegMap = RegMap {
     block: "m0",
     module: "pluton_m0",

@@ -6,11 +6,7 @@ pub mod ram;
 pub use pluton_regs::m0sys::regs;
 pub mod top;
 pub mod uart;
-/// The UART's register front end generated from `regs::UART_MAP` (by `build.rs`).
-pub mod uart_front {
-    use rust_hdl::prelude::*;
-    include!(concat!(env!("OUT_DIR"), "/uart_front.rs"));
-}
+crate::reg_front!(uart_front, "uart");
 
 pub use bridge::AhbApbBridge;
 pub use decoder::{AhbDecoder, AhbMux};
@@ -18,6 +14,9 @@ pub use node::M0Node;
 pub use ram::{AhbRam, RamBe32};
 pub use top::M0Sys;
 pub use uart::Uart;
-
-
+// The sized-constant helper, for the parts written without `hdl_block!`.
 use crate::common::block::c;
+
+
+/// What `pluton gen` writes to `rtl/` for this folder.
+pub const TOPS: &[crate::gen::IpBlock] = &[crate::gen::IpBlock::of::<Uart>(&regs::UART_MAP), crate::gen::IpBlock::of::<M0Sys>(&regs::MAP)];

@@ -21,6 +21,8 @@ pub const IRQ_SHA256: u32 = 0;
 pub const IRQ_UART: u32 = 1;
 pub const IRQ_EXT_FIRST: u32 = 2;
 
+/// The maps of this folder (`pluton_regs::maps()` lists every folder's).
+pub const MAPS: &[&RegMap] = &[&MAP, &UART_MAP];
 pub const MAP: RegMap = RegMap {
     block: "m0sys",
     module: "pluton_m0sys",

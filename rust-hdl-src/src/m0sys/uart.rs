@@ -6,19 +6,8 @@ use rust_hdl::prelude::*;
 
 crate::hdl_block! {
     Uart
+    apb(12)
     ports {
-        clock: Signal<In, Clock>,
-        rst_n: Signal<In, bool>,
-        psel: Signal<In, bool>,
-        penable: Signal<In, bool>,
-        pwrite: Signal<In, bool>,
-        paddr: Signal<In, Bits<12>>,
-        pwdata: Signal<In, Bits<32>>,
-        pstrb: Signal<In, Bits<4>>,
-        pmaster: Signal<In, Bits<4>>,
-        prdata: Signal<Out, Bits<32>>,
-        pready: Signal<Out, bool>,
-        pslverr: Signal<Out, bool>,
         /// Serial output, idle high: start bit (0), 8 data bits LSB first, stop bit (1), DIV cycles each.
         uart_tx: Signal<Out, bool>,
         /// For simulation: 1 for one cycle after the edge that accepted a TXDATA write; `tx_byte` is
@@ -79,18 +68,13 @@ crate::hdl_logic! {
     Uart;
     reset [log, tx_valid_r]
     hold [div, tx_ie, bitcnt, baud, shreg, line_n, tx_byte_r]
+    pass { front: [psel, penable, pwrite, paddr, pstrb], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // DIV resets to 0 (every flop resets to 0) and reads as DIV_RESET until written: the
         // flop holds DIV ^ DIV_RESET.
         self.busy.next = self.bitcnt.q.val() != self.zero4.val();
 
-        // ---- Address decode: the front end generated from the map, fed from the ports alone.
-        self.front.psel.next = self.psel.val();
-        self.front.penable.next = self.penable.val();
-        self.front.pwrite.next = self.pwrite.val();
-        self.front.paddr.next = self.paddr.val();
-        self.front.pstrb.next = self.pstrb.val();
-        // Error checks in the documented order; the first that applies wins.
+        // ---- Error checks in the documented order; the first that applies wins.
         self.err.next = self.front.err.val();
         if self.front.err.val() != self.e_none.val() {
             // Unmapped or misaligned, or WO/RO.
@@ -131,9 +115,6 @@ crate::hdl_logic! {
         // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
         self.log.access.next = self.front.access.val();
         self.log.err.next = self.err.val().get_bits::<4>(0);
-        self.log.pwrite.next = self.pwrite.val();
-        self.log.pmaster.next = self.pmaster.val();
-        self.log.paddr.next = self.paddr.val();
         self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
 
         // ---- Transmitter: start bit, 8 data bits, stop bit; each bit lasts DIV cycles.

@@ -7,19 +7,8 @@ use rust_hdl::prelude::*;
 crate::hdl_block! {
     /// Two one-message mailboxes (SEC->APP, APP->SEC); see the README for the contract.
     Mailbox
+    apb(12)
     ports {
-        clock: Signal<In, Clock>,
-        rst_n: Signal<In, bool>,
-        psel: Signal<In, bool>,
-        penable: Signal<In, bool>,
-        pwrite: Signal<In, bool>,
-        paddr: Signal<In, Bits<12>>,
-        pwdata: Signal<In, Bits<32>>,
-        pstrb: Signal<In, Bits<4>>,
-        pmaster: Signal<In, Bits<4>>,
-        prdata: Signal<Out, Bits<32>>,
-        pready: Signal<Out, bool>,
-        pslverr: Signal<Out, bool>,
         /// Level: a message waits for the security core and SEC_IRQ_EN.IE.
         irq_sec: Signal<Out, bool>,
         /// Level: a message waits for the application core and APP_IRQ_EN.IE.
@@ -70,6 +59,7 @@ crate::hdl_logic! {
     Mailbox;
     reset [log]
     hold [s2a_pend, a2s_pend, sec_ie, app_ie]
+    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..4 {
@@ -81,13 +71,7 @@ crate::hdl_logic! {
             self.a2s[i].d.next = self.a2s[i].q.val();
         }
 
-        // ---- Address decode: the front end generated from the map, fed from the ports alone.
-        self.front.psel.next = self.psel.val();
-        self.front.penable.next = self.penable.val();
-        self.front.pwrite.next = self.pwrite.val();
-        self.front.paddr.next = self.paddr.val();
-        self.front.pstrb.next = self.pstrb.val();
-        self.front.pmaster.next = self.pmaster.val();
+        // ---- Address decode (the front end, fed from the ports by `pass`, decodes the map).
         self.wsel.next = self.one4.val() << self.paddr.val().get_bits::<2>(2);
         // ---- Access checks, in the documented order; the first that applies wins.
         self.err.next = self.front.err.val();
@@ -146,9 +130,6 @@ crate::hdl_logic! {
         // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
         self.log.access.next = self.front.access.val();
         self.log.err.next = self.err.val().get_bits::<4>(0);
-        self.log.pwrite.next = self.pwrite.val();
-        self.log.pmaster.next = self.pmaster.val();
-        self.log.paddr.next = self.paddr.val();
         self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
 
         // ---- Read data; prdata is 0 unless the read passed every check.

@@ -44,6 +44,8 @@ pub const ERR_VALUE: u32 = 7;
 pub const ERR_MASTER: u32 = 8;
 pub const ERR_EMPTY: u32 = 10;
 
+/// The maps of this folder (`pluton_regs::maps()` lists every folder's).
+pub const MAPS: &[&RegMap] = &[&MAP];
 pub const MAP: RegMap = RegMap {
     block: "mailbox",
     module: "pluton_mailbox",

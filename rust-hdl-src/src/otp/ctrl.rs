@@ -14,23 +14,12 @@ use crate::common::block::c;
 
 crate::hdl_block! {
     OtpCtrl
+    apb(12)
     ports {
-        clock: Signal<In, Clock>,
-        rst_n: Signal<In, bool>,
-        psel: Signal<In, bool>,
-        penable: Signal<In, bool>,
-        pwrite: Signal<In, bool>,
-        paddr: Signal<In, Bits<12>>,
-        pwdata: Signal<In, Bits<32>>,
-        pstrb: Signal<In, Bits<4>>,
-        pmaster: Signal<In, Bits<4>>,
         tst_en: Signal<In, bool>,
         tst_we: Signal<In, bool>,
         tst_addr: Signal<In, Bits<6>>,
         tst_wdata: Signal<In, Bits<40>>,
-        prdata: Signal<Out, Bits<32>>,
-        pready: Signal<Out, bool>,
-        pslverr: Signal<Out, bool>,
         key_out: Signal<Out, Bits<256>>,
         key_valid: Signal<Out, bool>,
         lc_state: Signal<Out, Bits<3>>,
@@ -249,6 +238,7 @@ crate::hdl_logic! {
     hold [ready, scanning, kl_busy, rd_run, rd_ptr, rd_end, dai_addr, dai_wdata, lc_dev,
         lc_sec, lc_rma, lc_bad, svn_cnt, svn_gap, ecc_cnt, interrupted, key, key_loaded, kl_bad,
         key_slot]
+    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // Defaults other than hold.
         self.rd_vld.d.next = self.rd_run.q.val();
@@ -262,13 +252,7 @@ crate::hdl_logic! {
             self.cfg[i].d.next = self.cfg[i].q.val();
         }
 
-        // ---- Address decode: the front end generated from the map, fed from the ports alone.
-        self.front.psel.next = self.psel.val();
-        self.front.penable.next = self.penable.val();
-        self.front.pwrite.next = self.pwrite.val();
-        self.front.paddr.next = self.paddr.val();
-        self.front.pstrb.next = self.pstrb.val();
-        self.front.pmaster.next = self.pmaster.val();
+        // ---- Address decode (the front end, fed from the ports by `pass`, decodes the map).
         self.win_w.next = self.paddr.val().get_bits::<6>(2);
         self.cmd_prog.next = self.pwdata.val() == self.cmd_prog_v.val();
         self.cmd_lc.next = (self.pwdata.val() & self.cmd_lc_mask.val()) == self.cmd_lc_v.val();
@@ -735,9 +719,6 @@ crate::hdl_logic! {
         // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
         self.log.access.next = self.front.access.val();
         self.log.err.next = self.err.val().get_bits::<4>(0);
-        self.log.pwrite.next = self.pwrite.val();
-        self.log.pmaster.next = self.pmaster.val();
-        self.log.paddr.next = self.paddr.val();
         self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
 
         // ---- Read data. Secrets have no path here: win_data never holds a word below 0x10.

@@ -1,10 +1,6 @@
 //! Key fuses: the OTP controller, its fuse array model and the fuse map.
 pub mod ctrl;
-/// The register front end generated from `regs::MAP` (by `build.rs`).
-pub mod front {
-    use rust_hdl::prelude::*;
-    include!(concat!(env!("OUT_DIR"), "/otp_front.rs"));
-}
+crate::reg_front!(front, "otp");
 pub mod ecc;
 pub mod fuse_array;
 #[path = "macro.rs"]
@@ -13,3 +9,6 @@ pub use pluton_regs::otp::fusemap;
 pub use pluton_regs::otp::regs;
 
 pub use ctrl::OtpCtrl;
+
+/// What `pluton gen` writes to `rtl/` for this folder.
+pub const TOPS: &[crate::gen::IpBlock] = &[crate::gen::IpBlock::of::<OtpCtrl>(&regs::MAP)];

@@ -73,6 +73,8 @@ pub const CMD_PROGRAM_WAITS: u32 = 1;
 /// Saturation value of ECC_CORRECTED.
 pub const ECC_COUNT_MAX: u32 = 0xFFFF;
 
+/// The maps of this folder (`pluton_regs::maps()` lists every folder's).
+pub const MAPS: &[&RegMap] = &[&MAP];
 pub const MAP: RegMap = RegMap {
     block: "otp",
     module: "pluton_otp",

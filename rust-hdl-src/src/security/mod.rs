@@ -3,3 +3,6 @@ pub use pluton_regs::security::regs;
 pub mod top;
 
 pub use top::Security;
+
+/// What `pluton gen` writes to `rtl/` for this folder.
+pub const TOPS: &[crate::gen::IpBlock] = &[crate::gen::IpBlock::of::<Security>(&regs::MAP)];

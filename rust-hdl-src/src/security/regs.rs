@@ -14,6 +14,8 @@ pub const WIN_WIFI_SEC: u32 = 3;
 pub const WIN_EXT_FIRST: u32 = 4;
 pub const WIN_FIREWALL: u32 = 8;
 
+/// The maps of this folder (`pluton_regs::maps()` lists every folder's).
+pub const MAPS: &[&RegMap] = &[&MAP];
 pub const MAP: RegMap = RegMap {
     block: "security",
     module: "pluton_security",

@@ -10,17 +10,8 @@ use rust_hdl::prelude::*;
 crate::hdl_block! {
     /// The security subsystem: firewall, SHA-256/HMAC, OTP and Wi-Fi arbiter behind one APB port.
     Security
+    apb(16)
     ports {
-        clock: Signal<In, Clock>,
-        rst_n: Signal<In, bool>,
-        // APB4 from the cores' interconnect, with the master-ID sideband.
-        psel: Signal<In, bool>,
-        penable: Signal<In, bool>,
-        pwrite: Signal<In, bool>,
-        paddr: Signal<In, Bits<16>>,
-        pwdata: Signal<In, Bits<32>>,
-        pstrb: Signal<In, Bits<4>>,
-        pmaster: Signal<In, Bits<4>>,
         // Completer side of external windows 4..7 (word k-4 / bit k-4 for window k).
         ext_prdata: Signal<In, Bits<128>>,
         ext_pready: Signal<In, Bits<4>>,
@@ -34,9 +25,6 @@ crate::hdl_block! {
         wifi_cmd_ready: Signal<In, bool>,
         wifi_evt_valid: Signal<In, bool>,
         wifi_evt_data: Signal<In, Bits<32>>,
-        prdata: Signal<Out, Bits<32>>,
-        pready: Signal<Out, bool>,
-        pslverr: Signal<Out, bool>,
         ext_psel: Signal<Out, Bits<4>>,
         ext_penable: Signal<Out, bool>,
         ext_pwrite: Signal<Out, bool>,

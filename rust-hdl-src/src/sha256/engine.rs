@@ -8,21 +8,10 @@ use rust_hdl::prelude::*;
 
 crate::hdl_block! {
     Sha256Engine
+    apb(12)
     ports {
-        clock: Signal<In, Clock>,
-        rst_n: Signal<In, bool>,
-        psel: Signal<In, bool>,
-        penable: Signal<In, bool>,
-        pwrite: Signal<In, bool>,
-        paddr: Signal<In, Bits<12>>,
-        pwdata: Signal<In, Bits<32>>,
-        pstrb: Signal<In, Bits<4>>,
-        pmaster: Signal<In, Bits<4>>,
         key_in: Signal<In, Bits<256>>,
         key_valid: Signal<In, bool>,
-        prdata: Signal<Out, Bits<32>>,
-        pready: Signal<Out, bool>,
-        pslverr: Signal<Out, bool>,
         intr_done: Signal<Out, bool>,
     }
     consts {
@@ -207,6 +196,7 @@ crate::hdl_logic! {
         draining, src_key, src_opad, src_buf, src_pad1, src_pad2, src_outer, last_bytes, part_be,
         len, msg_len, pend_key, pend_pad1, pend_pad2, pend_opad, pend_outer, inner_last,
         final_last, any_dispatched]
+    pass { front: [psel, penable, pwrite, paddr, pstrb], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // Defaults other than hold.
         self.key_ram.we.next = false;
@@ -219,11 +209,6 @@ crate::hdl_logic! {
         self.stream_oh.d.next = self.stream_oh.q.val() << 1;
 
         // ---- Address decode: the front end, from the ports alone; MSG and MSG_LAST alike.
-        self.front.psel.next = self.psel.val();
-        self.front.penable.next = self.penable.val();
-        self.front.pwrite.next = self.pwrite.val();
-        self.front.paddr.next = self.paddr.val();
-        self.front.pstrb.next = self.pstrb.val();
         self.is_msgw.next = self.front.is_msg.val() | self.front.is_msg_last.val();
         self.key_oh.next = self.one16.val() << self.paddr.val().get_bits::<4>(2);
         self.digest_oh.next = self.one8.val() << self.paddr.val().get_bits::<3>(2);
@@ -631,9 +616,6 @@ crate::hdl_logic! {
         // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
         self.log.access.next = self.front.access.val();
         self.log.err.next = self.err.val().get_bits::<4>(0);
-        self.log.pwrite.next = self.pwrite.val();
-        self.log.pmaster.next = self.pmaster.val();
-        self.log.paddr.next = self.paddr.val();
         self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
 
         // ---- Read data. DIGEST is zero until valid, so no intermediate state is ever visible.

@@ -41,6 +41,8 @@ pub const BLOCK_LATENCY: u32 = 65;
 /// Minimum distance between two dispatch edges.
 pub const DISPATCH_INTERVAL: u32 = 66;
 
+/// The maps of this folder (`pluton_regs::maps()` lists every folder's).
+pub const MAPS: &[&RegMap] = &[&MAP];
 pub const MAP: RegMap = RegMap {
     block: "sha256",
     module: "pluton_sha256",

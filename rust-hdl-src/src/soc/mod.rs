@@ -3,3 +3,6 @@ pub use pluton_regs::soc::regs;
 pub mod top;
 
 pub use top::Soc;
+
+/// What `pluton gen` writes to `rtl/` for this folder.
+pub const TOPS: &[crate::gen::IpBlock] = &[crate::gen::IpBlock::of::<Soc>(&regs::MAP)];

@@ -30,6 +30,8 @@ pub const IRQ_MAILBOX: u32 = 2;
 pub const IRQ_VIOL: u32 = 3;
 pub const IRQ_WIFI: u32 = 4;
 
+/// The maps of this folder (`pluton_regs::maps()` lists every folder's).
+pub const MAPS: &[&RegMap] = &[&MAP];
 pub const MAP: RegMap = RegMap {
     block: "soc",
     module: "pluton_soc",

@@ -6,22 +6,11 @@ use rust_hdl::prelude::*;
 
 crate::hdl_block! {
     WifiArbiter
+    apb(12)
     ports {
-        clock: Signal<In, Clock>,
-        rst_n: Signal<In, bool>,
-        psel: Signal<In, bool>,
-        penable: Signal<In, bool>,
-        pwrite: Signal<In, bool>,
-        paddr: Signal<In, Bits<12>>,
-        pwdata: Signal<In, Bits<32>>,
-        pstrb: Signal<In, Bits<4>>,
-        pmaster: Signal<In, Bits<4>>,
         wifi_cmd_ready: Signal<In, bool>,
         wifi_evt_valid: Signal<In, bool>,
         wifi_evt_data: Signal<In, Bits<32>>,
-        prdata: Signal<Out, Bits<32>>,
-        pready: Signal<Out, bool>,
-        pslverr: Signal<Out, bool>,
         wifi_cmd_valid: Signal<Out, bool>,
         wifi_cmd_op: Signal<Out, Bits<8>>,
         wifi_cmd_arg0: Signal<Out, Bits<32>>,
@@ -143,6 +132,7 @@ crate::hdl_logic! {
     reset [log, age, evt_valid, evt_ready]
     hold [req_op, req_arg0, req_arg1, last_seq, req_level, cpl_level, cmd_valid, cmd_op, cmd_arg0,
         cmd_arg1, cmd_seq, cmd_done, evt_data]
+    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..4 {
@@ -166,14 +156,8 @@ crate::hdl_logic! {
             self.cq_status[i].d.next = self.cq_status[i].q.val();
         }
 
-        // ---- Address decode: the front end generated from the map, fed from the ports alone
-        // (it also applies each register's owner: `readers`/`writers` in the map).
-        self.front.psel.next = self.psel.val();
-        self.front.penable.next = self.penable.val();
-        self.front.pwrite.next = self.pwrite.val();
-        self.front.paddr.next = self.paddr.val();
-        self.front.pstrb.next = self.pstrb.val();
-        self.front.pmaster.next = self.pmaster.val();
+        // ---- Address decode (the front end, fed from the ports by `pass`, decodes the map and
+        // applies each register's owner: `readers`/`writers`).
         self.is_cmd_reg.next = self.front.is_wifi_cmd_op.val()
             | self.front.is_wifi_cmd_arg0.val()
             | self.front.is_wifi_cmd_arg1.val()
@@ -354,9 +338,6 @@ crate::hdl_logic! {
         // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
         self.log.access.next = self.front.access.val();
         self.log.err.next = self.err.val().get_bits::<4>(0);
-        self.log.pwrite.next = self.pwrite.val();
-        self.log.pmaster.next = self.pmaster.val();
-        self.log.paddr.next = self.paddr.val();
         self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
 
         // ---- Read data. Empty queues and an empty event buffer read as 0.

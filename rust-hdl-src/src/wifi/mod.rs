@@ -1,10 +1,9 @@
 //! Wi-Fi arbiter: register map and APB top. See README.md.
 pub mod arbiter;
-/// The register front end generated from `regs::MAP` (by `build.rs`).
-pub mod front {
-    use rust_hdl::prelude::*;
-    include!(concat!(env!("OUT_DIR"), "/wifi_front.rs"));
-}
+crate::reg_front!(front, "wifi");
 pub use pluton_regs::wifi::regs;
 
 pub use arbiter::WifiArbiter;
+
+/// What `pluton gen` writes to `rtl/` for this folder.
+pub const TOPS: &[crate::gen::IpBlock] = &[crate::gen::IpBlock::of::<WifiArbiter>(&regs::MAP)];

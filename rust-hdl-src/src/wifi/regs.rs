@@ -83,6 +83,8 @@ pub const QUEUE_DEPTH: u32 = 4;
 /// `STATUS_TIMEOUT`: a request that becomes head at edge E times out at edge E + REQ_TIMEOUT.
 pub const REQ_TIMEOUT: u32 = 2048;
 
+/// The maps of this folder (`pluton_regs::maps()` lists every folder's).
+pub const MAPS: &[&RegMap] = &[&MAP];
 pub const MAP: RegMap = RegMap {
     block: "wifi",
     module: "pluton_wifi",

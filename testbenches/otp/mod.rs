@@ -1470,3 +1470,24 @@ fn random(ctx: Ctx) -> TestFuture {
         ctx.leaks(&d.leaks)
     })
 }
+
+/// This folder's benches (`regression::benches()` lists every folder's).
+pub fn benches() -> Vec<crate::regression::BlockBench> {
+    use crate::regression::BlockBench;
+    use crate::formal::Proof;
+    const SBY: &str = "testbenches/otp/formal/otp.sby";
+    vec![BlockBench {
+        block: "otp",
+        module: "pluton_otp",
+        model: Some(|| Box::new(pluton_cosim::OtpModel::new())),
+        cases,
+        replay: "otp_init_provisioned",
+        csr: Some(&crate::csr::CsrSpec { map: &pluton_hdl::otp::regs::MAP, base: 0, master: pluton_hdl::common::masters::MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
+        proofs: &[
+            Proof { id: "d", block: "otp", claim: "a fuse bit never goes from 1 to 0", sby: SBY, task: "otp_bits", mutant: "otp_bits_mutant" },
+            Proof { id: "e", block: "otp", claim: "a read-locked partition never puts non-zero data on APB", sby: SBY, task: "read_lock", mutant: "read_lock_mutant" },
+        ],
+        compares_reads: true,
+        scans_leaks: false,
+    }]
+}

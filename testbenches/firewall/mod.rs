@@ -1134,3 +1134,24 @@ mod tests {
         assert_eq!(s.cause(&Req::read(MASTER_SEC, 0xa000)), CAUSE_UNMAPPED);
     }
 }
+
+/// This folder's benches (`regression::benches()` lists every folder's).
+pub fn benches() -> Vec<crate::regression::BlockBench> {
+    use crate::regression::BlockBench;
+    use crate::formal::Proof;
+    const SBY: &str = "testbenches/firewall/formal/firewall.sby";
+    vec![BlockBench {
+        block: "firewall",
+        module: "pluton_firewall",
+        model: Some(|| Box::new(pluton_cosim::FirewallModel::new())),
+        cases,
+        replay: "fw_rules",
+        csr: Some(&crate::csr::CsrSpec { map: &pluton_hdl::firewall::regs::MAP, base: CFG_BASE, master: pluton_hdl::common::masters::MASTER_SEC, log: crate::csr::ErrLog::Viol }),
+        proofs: &[
+            Proof { id: "a", block: "firewall", claim: "no transaction from a non-owner master asserts a PSEL", sby: SBY, task: "owner", mutant: "owner_mutant" },
+            Proof { id: "b", block: "firewall", claim: "once locked, the configuration cannot change until reset", sby: SBY, task: "lock", mutant: "lock_mutant" },
+        ],
+        compares_reads: true,
+        scans_leaks: false,
+    }]
+}

@@ -903,3 +903,19 @@ fn err_overflow(ctx: Ctx) -> TestFuture {
         mb.leak_report(&ctx)
     })
 }
+
+/// This folder's benches (`regression::benches()` lists every folder's).
+pub fn benches() -> Vec<crate::regression::BlockBench> {
+    use crate::regression::BlockBench;
+    vec![BlockBench {
+        block: "mailbox",
+        module: "pluton_mailbox",
+        model: Some(model),
+        cases,
+        replay: "mailbox_round_trip",
+        csr: Some(&crate::csr::CsrSpec { map: &pluton_hdl::mailbox::regs::MAP, base: 0, master: pluton_hdl::common::masters::MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
+        proofs: &[],
+        compares_reads: true,
+        scans_leaks: false,
+    }]
+}

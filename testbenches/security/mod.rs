@@ -423,3 +423,19 @@ fn random(ctx: Ctx) -> TestFuture {
         ctx.leaks(&sys.leaks)
     })
 }
+
+/// This folder's benches (`regression::benches()` lists every folder's).
+pub fn benches() -> Vec<crate::regression::BlockBench> {
+    use crate::regression::BlockBench;
+    vec![BlockBench {
+        block: "security",
+        module: "pluton_security",
+        model: Some(|| Box::new(pluton_cosim::security_model())),
+        cases,
+        replay: "security_derive_key",
+        csr: None,
+        proofs: &[],
+        compares_reads: true,
+        scans_leaks: true,
+    }]
+}

@@ -740,3 +740,19 @@ fn lane_tail_random(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Outpu
         ctx.leaks(&drv.leaks)
     })
 }
+
+/// This folder's benches (`regression::benches()` lists every folder's).
+pub fn benches() -> Vec<crate::regression::BlockBench> {
+    use crate::regression::BlockBench;
+    vec![BlockBench {
+        block: "sha256",
+        module: "pluton_sha256",
+        model: Some(|| Box::new(pluton_cosim::Sha256Model::new())),
+        cases,
+        replay: "hmac_rfc4231",
+        csr: Some(&crate::csr::CsrSpec { map: &pluton_hdl::sha256::regs::MAP, base: 0, master: pluton_hdl::common::masters::MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
+        proofs: &[],
+        compares_reads: true,
+        scans_leaks: false,
+    }]
+}

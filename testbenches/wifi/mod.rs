@@ -1233,3 +1233,21 @@ fn random(ctx: Ctx) -> TestFuture {
         w.monitor_report(&ctx)
     })
 }
+
+/// This folder's benches (`regression::benches()` lists every folder's).
+pub fn benches() -> Vec<crate::regression::BlockBench> {
+    use crate::regression::BlockBench;
+    use crate::formal::Proof;
+    const SBY: &str = "testbenches/wifi/formal/wifi.sby";
+    vec![BlockBench {
+        block: "wifi",
+        module: "pluton_wifi",
+        model: Some(model),
+        cases,
+        replay: "wifi_events",
+        csr: Some(&crate::csr::CsrSpec { map: &pluton_hdl::wifi::regs::MAP, base: 0, master: pluton_hdl::common::masters::MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
+        proofs: &[Proof { id: "c", block: "wifi", claim: "only the security core drives the Wi-Fi control interface", sby: SBY, task: "sec_only", mutant: "sec_only_mutant" }],
+        compares_reads: true,
+        scans_leaks: false,
+    }]
+}

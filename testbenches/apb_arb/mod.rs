@@ -668,3 +668,21 @@ fn reset(ctx: Ctx) -> TestFuture {
         Ok(())
     })
 }
+
+/// This folder's benches (`regression::benches()` lists every folder's).
+pub fn benches() -> Vec<crate::regression::BlockBench> {
+    use crate::regression::BlockBench;
+    // The arbiter has no `prdata` of its own (its ports are `s0_*`, `s1_*`, `m_*`): lock-step
+    // compares every output at every peek and edge rather than counting APB reads.
+    vec![BlockBench {
+        block: "apb_arb",
+        module: "pluton_apb_arb",
+        model: Some(model),
+        cases,
+        replay: "apb_arb_contention",
+        csr: None,
+        proofs: &[],
+        compares_reads: false,
+        scans_leaks: false,
+    }]
+}
