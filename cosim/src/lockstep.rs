@@ -80,6 +80,8 @@ pub struct LockStep {
     rtl: Box<dyn Dut>,
     model: Box<dyn Dut>,
     ports: Vec<Port>,
+    /// The model's index of each RTL port (the two may list their ports in different orders).
+    to_model: Vec<usize>,
     /// Last value poked on every port (the inputs are the same for both sides).
     inputs: Vec<Vec<u32>>,
     apb: Option<Apb>,
@@ -97,11 +99,10 @@ pub struct LockStep {
 }
 
 impl LockStep {
-    /// Pair `rtl` with `model`. Their port lists (names, directions, widths, order) must be identical.
+    /// Pair `rtl` with `model`. They must have the same ports (names, directions, widths), in
+    /// any order: ports are matched by name, and the pair shows the RTL's order.
     pub fn new(rtl: Box<dyn Dut>, model: Box<dyn Dut>) -> Result<Self, String> {
-        if rtl.ports() != model.ports() {
-            return Err(port_list_difference(rtl.as_ref(), model.as_ref()));
-        }
+        let to_model = match_ports(rtl.as_ref(), model.as_ref())?;
         let ports = rtl.ports().to_vec();
         let id = |name: &str| ports.iter().position(|p| p.name == name);
         let apb = match (
@@ -137,6 +138,7 @@ impl LockStep {
             rtl,
             model,
             ports,
+            to_model,
             inputs,
             apb,
             rules,
@@ -214,7 +216,7 @@ impl LockStep {
         let words = self.ports[port].words();
         let (rtl, model) = (&mut self.rtl_value[..words], &mut self.model_value[..words]);
         self.rtl.peek(port, rtl);
-        self.model.peek(port, model);
+        self.model.peek(self.to_model[port], model);
         let (rtl, model) = (&self.rtl_value[..words], &self.model_value[..words]);
         if self.recorded_this_cycle.0 != self.cycle {
             self.recorded_this_cycle = (self.cycle, Vec::new());
@@ -238,7 +240,7 @@ impl LockStep {
 
     /// Peek both sides' `port` without comparing.
     fn peek_pair(&mut self, port: usize) -> (u32, u32) {
-        (self.rtl.peek_u32(port), self.model.peek_u32(port))
+        (self.rtl.peek_u32(port), self.model.peek_u32(self.to_model[port]))
     }
 
     /// Should `port` be compared now, under its rule?
@@ -277,21 +279,25 @@ impl LockStep {
     }
 }
 
-/// A readable account of how two port lists differ.
-fn port_list_difference(rtl: &dyn Dut, model: &dyn Dut) -> String {
+/// The model's index of each RTL port, by name; or a readable account of how the lists differ.
+fn match_ports(rtl: &dyn Dut, model: &dyn Dut) -> Result<Vec<usize>, String> {
     let show = |p: &Port| format!("{} {} {}", if p.dir == Dir::In { "in" } else { "out" }, p.width, p.name);
     let (a, b) = (rtl.ports(), model.ports());
-    let first = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)).unwrap_or(0);
-    format!(
-        "lock-step: port lists differ (rtl `{}` has {} ports, model `{}` has {}); first difference at port {}: rtl `{}`, model `{}`",
-        rtl.name(),
-        a.len(),
-        model.name(),
-        b.len(),
-        first,
-        a.get(first).map(show).unwrap_or_else(|| "-".into()),
-        b.get(first).map(show).unwrap_or_else(|| "-".into()),
-    )
+    let differ = |what: String| {
+        Err(format!("lock-step: port lists differ (rtl `{}` has {} ports, model `{}` has {}): {what}", rtl.name(), a.len(), model.name(), b.len()))
+    };
+    let mut to_model = Vec::with_capacity(a.len());
+    for p in a {
+        match b.iter().position(|q| q.name == p.name) {
+            Some(i) if b[i] == *p => to_model.push(i),
+            Some(i) => return differ(format!("rtl `{}`, model `{}`", show(p), show(&b[i]))),
+            None => return differ(format!("rtl `{}` is not in the model", show(p))),
+        }
+    }
+    if let Some(q) = b.iter().find(|q| !a.iter().any(|p| p.name == q.name)) {
+        return differ(format!("model `{}` is not in the rtl", show(q)));
+    }
+    Ok(to_model)
 }
 
 impl Dut for LockStep {
@@ -308,7 +314,7 @@ impl Dut for LockStep {
         let width = self.ports[port].width;
         crate::ports::store_masked(&mut self.inputs[port], width, value);
         self.rtl.poke(port, value);
-        self.model.poke(port, value);
+        self.model.poke(self.to_model[port], value);
     }
 
     fn peek(&mut self, port: usize, value: &mut [u32]) {
@@ -481,6 +487,41 @@ mod tests {
         let err = LockStep::new(Box::new(other), Box::new(Sha256Model::new()))
             .err()
             .unwrap();
-        assert!(err.contains("port 5") && err.contains("paddr"), "{err}");
+        assert!(err.contains("in 16 paddr") && err.contains("in 12 paddr"), "{err}");
+        let mut fewer = Broken::new("prdata", 0);
+        fewer.ports.retain(|p| p.name != "intr_done");
+        let err = LockStep::new(Box::new(Sha256Model::new()), Box::new(fewer)).err().unwrap();
+        assert!(err.contains("intr_done") && err.contains("not in the model"), "{err}");
+    }
+
+    /// The same model with its ports listed in reverse order.
+    struct Reversed(Sha256Model, Vec<Port>);
+
+    impl Dut for Reversed {
+        fn name(&self) -> &str {
+            "pluton_sha256"
+        }
+        fn ports(&self) -> &[Port] {
+            &self.1
+        }
+        fn poke(&mut self, port: usize, value: &[u32]) {
+            self.0.poke(self.1.len() - 1 - port, value)
+        }
+        fn peek(&mut self, port: usize, value: &mut [u32]) {
+            self.0.peek(self.1.len() - 1 - port, value)
+        }
+        fn step(&mut self) {
+            self.0.step()
+        }
+    }
+
+    #[test]
+    fn ports_are_matched_by_name_not_order() {
+        let inner = Sha256Model::new();
+        let ports = inner.ports().iter().rev().cloned().collect();
+        let mut ls = LockStep::new(Box::new(Reversed(inner, ports)), Box::new(Sha256Model::new())).unwrap();
+        run_hmac(&mut ls);
+        assert!(ls.mismatches().is_empty(), "{:?}", ls.mismatches());
+        assert!(ls.reads_compared() > 10);
     }
 }

@@ -1,6 +1,6 @@
 //! Constants of the APB arbiter (`pluton_apb_arb`, no registers): the single source for RTL, model and docs.
 
-use crate::common::regmap::{Bus, Constant, RegMap};
+use crate::common::regmap::{Bus, RegMap};
 
 /// Requester ports (`s0_*`, `s1_*`).
 pub const PORTS: u32 = 2;
@@ -22,11 +22,11 @@ pub const MAP: RegMap = RegMap {
     bus: Bus::Apb4,
     desc: "APB4 arbiter: two requesters (one bridge per core, each with its own pmaster) onto one completer port, round-robin, a transfer atomic from SETUP to PREADY, read data only to the granted requester",
     regs: &[],
-    constants: &[
-        Constant { name: "PORTS", value: PORTS, desc: "Requester ports s0_*, s1_*" },
-        Constant { name: "ADDR_BITS", value: ADDR_BITS, desc: "paddr width on every port" },
-        Constant { name: "FIRST_TIE", value: FIRST_TIE, desc: "Port that wins the first tie after reset (then round-robin)" },
-        Constant { name: "LATENCY_IDLE", value: LATENCY_IDLE, desc: "Cycles added to a transfer that finds the arbiter idle" },
-        Constant { name: "LATENCY_WAITED", value: LATENCY_WAITED, desc: "Cycles added after the other port's transfer to one that waited" },
+    constants: crate::constants![
+        PORTS => "Requester ports s0_*, s1_*",
+        ADDR_BITS => "paddr width on every port",
+        FIRST_TIE => "Port that wins the first tie after reset (then round-robin)",
+        LATENCY_IDLE => "Cycles added to a transfer that finds the arbiter idle",
+        LATENCY_WAITED => "Cycles added after the other port's transfer to one that waited",
     ],
 };

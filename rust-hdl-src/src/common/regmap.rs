@@ -160,6 +160,32 @@ pub struct Constant {
     pub desc: &'static str,
 }
 
+/// A map's `constants`, each named once: `constants![BLOCK_ID => "Value of ID"]` publishes the
+/// constant `BLOCK_ID` in scope; `constants![NUM_IRQ = 32 => ".."]` gives the value where no
+/// constant of that name is in scope.
+#[macro_export]
+macro_rules! constants {
+    ($($name:ident $(= $value:expr)? => $desc:expr),* $(,)?) => {
+        &[$($crate::common::regmap::Constant {
+            name: stringify!($name),
+            value: $crate::constant_value!($name $(, $value)?),
+            desc: $desc,
+        }),*]
+    };
+}
+
+/// The value in `constants!`: the given expression, or the constant of that name.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! constant_value {
+    ($name:ident) => {
+        $name
+    };
+    ($name:ident, $value:expr) => {
+        $value
+    };
+}
+
 /// How software reaches a block's registers (decides the access rules stated in the docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bus {

@@ -1,6 +1,6 @@
 //! Register map of the IO firewall's config page: the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, SEC};
+use crate::common::regmap::{Bus, Access, Field, RegMap, Register, CsrTest, SEC};
 
 pub const WIN_CFG_OWNER: Field = Field { name: "OWNER", lsb: 0, width: 4, desc: "Master ID that owns the window; only it is forwarded" };
 pub const WIN_CFG_NO_READ: Field = Field { name: "NO_READ", lsb: 8, width: 1, desc: "Deny reads, even from the owner (cause RULE)" };
@@ -49,21 +49,21 @@ pub const MAP: RegMap = RegMap {
     bus: Bus::Apb4,
     desc: "IO firewall: per-window master ownership and read/write rules between the cores and 8 APB peripherals; config page at window 8",
     regs: &[WIN_CFG, LOCK, VIOL_INFO, VIOL_ADDR, VIOL_COUNT, ID],
-    constants: &[
-        Constant { name: "BLOCK_ID", value: BLOCK_ID, desc: "Value of ID" },
-        Constant { name: "CFG_WINDOW", value: CFG_WINDOW, desc: "paddr[15:12] of this config page (16-bit upstream address)" },
-        Constant { name: "WINDOWS", value: WINDOWS, desc: "Peripheral windows, paddr[15:12] = 0..7" },
-        Constant { name: "MASTER_SEC", value: MASTER_SEC, desc: "Security core: the only master allowed on the config page" },
-        Constant { name: "MASTER_APP", value: MASTER_APP, desc: "Application core" },
-        Constant { name: "MASTER_IO0", value: MASTER_IO0, desc: "I/O core 0" },
-        Constant { name: "MASTER_IO1", value: MASTER_IO1, desc: "I/O core 1" },
-        Constant { name: "CAUSE_NONE", value: CAUSE_NONE, desc: "No violation" },
-        Constant { name: "CAUSE_NOT_OWNER", value: CAUSE_NOT_OWNER, desc: "Peripheral window accessed by a master that does not own it" },
-        Constant { name: "CAUSE_RULE", value: CAUSE_RULE, desc: "Owner read with NO_READ or write with NO_WRITE" },
-        Constant { name: "CAUSE_CFG_MASTER", value: CAUSE_CFG_MASTER, desc: "Config page accessed by a master other than the security core" },
-        Constant { name: "CAUSE_CFG_LOCKED", value: CAUSE_CFG_LOCKED, desc: "WIN_CFG or LOCK written while LOCKED" },
-        Constant { name: "CAUSE_UNMAPPED", value: CAUSE_UNMAPPED, desc: "Window 9..15, or a config offset that is unmapped or not word aligned" },
-        Constant { name: "CAUSE_STRB", value: CAUSE_STRB, desc: "Config write with PSTRB != 0b1111" },
-        Constant { name: "CAUSE_ACCESS", value: CAUSE_ACCESS, desc: "Write to a read-only config register" },
+    constants: crate::constants![
+        BLOCK_ID => "Value of ID",
+        CFG_WINDOW => "paddr[15:12] of this config page (16-bit upstream address)",
+        WINDOWS => "Peripheral windows, paddr[15:12] = 0..7",
+        MASTER_SEC => "Security core: the only master allowed on the config page",
+        MASTER_APP => "Application core",
+        MASTER_IO0 => "I/O core 0",
+        MASTER_IO1 => "I/O core 1",
+        CAUSE_NONE => "No violation",
+        CAUSE_NOT_OWNER => "Peripheral window accessed by a master that does not own it",
+        CAUSE_RULE => "Owner read with NO_READ or write with NO_WRITE",
+        CAUSE_CFG_MASTER => "Config page accessed by a master other than the security core",
+        CAUSE_CFG_LOCKED => "WIN_CFG or LOCK written while LOCKED",
+        CAUSE_UNMAPPED => "Window 9..15, or a config offset that is unmapped or not word aligned",
+        CAUSE_STRB => "Config write with PSTRB != 0b1111",
+        CAUSE_ACCESS => "Write to a read-only config register",
     ],
 };

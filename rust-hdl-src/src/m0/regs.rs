@@ -1,6 +1,6 @@
 //! The soft core's System Control Space map (NVIC, SysTick, SCB): the single source for the SCS decode, docs and C header.
 
-use crate::common::regmap::{Access, Bus, Constant, Field, RegMap, Register, CsrTest, ANY};
+use crate::common::regmap::{Access, Bus, Field, RegMap, Register, CsrTest, ANY};
 
 /// Byte address of the SCS; register offsets below are from here.
 pub const SCS_BASE: u32 = 0xE000_E000;
@@ -61,16 +61,16 @@ pub const MAP: RegMap = RegMap {
     bus: Bus::CoreScs,
     desc: "Soft Cortex-M0-class core: its System Control Space (NVIC with 32 IRQs and 2-bit priorities, SysTick, SCB)",
     regs: &[SYST_CSR, SYST_RVR, SYST_CVR, SYST_CALIB, NVIC_ISER, NVIC_ICER, NVIC_ISPR, NVIC_ICPR, NVIC_IPR, CPUID, ICSR, AIRCR, SCR, CCR, SHPR2, SHPR3],
-    constants: &[
-        Constant { name: "SCS_BASE", value: SCS_BASE, desc: "Byte address of the System Control Space; offsets above are from here" },
-        Constant { name: "NUM_IRQ", value: 32, desc: "External interrupts IRQ 0..31 (exceptions 16..47)" },
-        Constant { name: "PRIO_BITS", value: 2, desc: "Priority bits per exception (0 most urgent)" },
-        Constant { name: "EXC_NMI", value: 2, desc: "Exception number of NMI" },
-        Constant { name: "EXC_HARDFAULT", value: 3, desc: "Exception number of HardFault" },
-        Constant { name: "EXC_SVCALL", value: 11, desc: "Exception number of SVCall" },
-        Constant { name: "EXC_PENDSV", value: 14, desc: "Exception number of PendSV" },
-        Constant { name: "EXC_SYSTICK", value: 15, desc: "Exception number of SysTick" },
-        Constant { name: "EXC_IRQ0", value: 16, desc: "Exception number of IRQ 0" },
+    constants: crate::constants![
+        SCS_BASE => "Byte address of the System Control Space; offsets above are from here",
+        NUM_IRQ = 32 => "External interrupts IRQ 0..31 (exceptions 16..47)",
+        PRIO_BITS = 2 => "Priority bits per exception (0 most urgent)",
+        EXC_NMI = 2 => "Exception number of NMI",
+        EXC_HARDFAULT = 3 => "Exception number of HardFault",
+        EXC_SVCALL = 11 => "Exception number of SVCall",
+        EXC_PENDSV = 14 => "Exception number of PendSV",
+        EXC_SYSTICK = 15 => "Exception number of SysTick",
+        EXC_IRQ0 = 16 => "Exception number of IRQ 0",
     ],
 };
 

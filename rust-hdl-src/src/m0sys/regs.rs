@@ -1,6 +1,6 @@
 //! Memory map of the first system (`pluton_m0sys`) and register map of its UART (`pluton_uart`): the single source for RTL, docs and headers.
 
-use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, ANY};
+use crate::common::regmap::{Bus, Access, Field, RegMap, Register, CsrTest, ANY};
 use crate::common::regmap::apb_common::*;
 
 // ---- System memory map (as the core sees it).
@@ -30,19 +30,19 @@ pub const MAP: RegMap = RegMap {
     bus: Bus::Apb4,
     desc: "First system: the soft Cortex-M0-class core with ROM, SRAM, and the SHA-256/HMAC engine and a UART behind an AHB-to-APB bridge",
     regs: &[],
-    constants: &[
-        Constant { name: "ROM_BASE", value: ROM_BASE, desc: "ROM (vector table at 0); loaded through ld_we/ld_addr/ld_data; core writes give an AHB ERROR" },
-        Constant { name: "ROM_SIZE", value: ROM_SIZE, desc: "ROM bytes" },
-        Constant { name: "SRAM_BASE", value: SRAM_BASE, desc: "SRAM, byte/halfword/word writes, zero wait states" },
-        Constant { name: "SRAM_SIZE", value: SRAM_SIZE, desc: "SRAM bytes" },
-        Constant { name: "APB_BASE", value: APB_BASE, desc: "AHB-to-APB bridge window (each slot 4 KB; unused slots give an AHB ERROR)" },
-        Constant { name: "APB_SIZE", value: APB_SIZE, desc: "APB window bytes" },
-        Constant { name: "SHA256_BASE", value: SHA256_BASE, desc: "SHA-256/HMAC engine (pluton_sha256 registers); pmaster = MASTER_SEC" },
-        Constant { name: "UART_BASE", value: UART_BASE, desc: "UART (pluton_uart registers)" },
-        Constant { name: "IRQ_SHA256", value: IRQ_SHA256, desc: "Core IRQ of the SHA-256 engine's intr_done" },
-        Constant { name: "IRQ_UART", value: IRQ_UART, desc: "Core IRQ of the UART's intr_tx" },
-        Constant { name: "IRQ_EXT_FIRST", value: IRQ_EXT_FIRST, desc: "Core IRQ of irq_ext[0]; irq_ext[k] is IRQ IRQ_EXT_FIRST + k" },
-        Constant { name: "MASTER_ID", value: crate::common::masters::MASTER_SEC, desc: "pmaster of every APB transfer from this core (the security core)" },
+    constants: crate::constants![
+        ROM_BASE => "ROM (vector table at 0); loaded through ld_we/ld_addr/ld_data; core writes give an AHB ERROR",
+        ROM_SIZE => "ROM bytes",
+        SRAM_BASE => "SRAM, byte/halfword/word writes, zero wait states",
+        SRAM_SIZE => "SRAM bytes",
+        APB_BASE => "AHB-to-APB bridge window (each slot 4 KB; unused slots give an AHB ERROR)",
+        APB_SIZE => "APB window bytes",
+        SHA256_BASE => "SHA-256/HMAC engine (pluton_sha256 registers); pmaster = MASTER_SEC",
+        UART_BASE => "UART (pluton_uart registers)",
+        IRQ_SHA256 => "Core IRQ of the SHA-256 engine's intr_done",
+        IRQ_UART => "Core IRQ of the UART's intr_tx",
+        IRQ_EXT_FIRST => "Core IRQ of irq_ext[0]; irq_ext[k] is IRQ IRQ_EXT_FIRST + k",
+        MASTER_ID = crate::common::masters::MASTER_SEC => "pmaster of every APB transfer from this core (the security core)",
     ],
 };
 
@@ -76,16 +76,16 @@ pub const UART_MAP: RegMap = RegMap {
     bus: Bus::Apb4,
     desc: "UART transmitter (8N1) with a baud divisor, an interrupt when it can take a byte, and byte-accepted outputs for simulation",
     regs: &[UART_TXDATA, UART_STATUS, UART_DIV, UART_CTRL, UART_ERR_INFO, UART_ID],
-    constants: &[
-        Constant { name: "BLOCK_ID", value: UART_BLOCK_ID, desc: "Value of ID" },
-        Constant { name: "DIV_RESET", value: UART_DIV_RESET, desc: "DIV after reset" },
-        Constant { name: "ERR_NONE", value: ERR_NONE, desc: "No error logged" },
-        Constant { name: "ERR_UNMAPPED", value: ERR_UNMAPPED, desc: "Address not mapped, or not word aligned" },
-        Constant { name: "ERR_READ_WO", value: ERR_READ_WO, desc: "Read of a write-only register (returns 0)" },
-        Constant { name: "ERR_WRITE_RO", value: ERR_WRITE_RO, desc: "Write to a read-only register" },
-        Constant { name: "ERR_BUSY", value: UART_ERR_BUSY, desc: "TXDATA or DIV written while BUSY" },
-        Constant { name: "ERR_STRB", value: ERR_STRB, desc: "Write with PSTRB not 0b1111" },
-        Constant { name: "ERR_VALUE", value: UART_ERR_VALUE, desc: "Bad value: TXDATA above 0xFF, DIV 0 or above 0xFFFF, CTRL bits above TX_IE" },
+    constants: crate::constants![
+        BLOCK_ID = UART_BLOCK_ID => "Value of ID",
+        DIV_RESET = UART_DIV_RESET => "DIV after reset",
+        ERR_NONE => "No error logged",
+        ERR_UNMAPPED => "Address not mapped, or not word aligned",
+        ERR_READ_WO => "Read of a write-only register (returns 0)",
+        ERR_WRITE_RO => "Write to a read-only register",
+        ERR_BUSY = UART_ERR_BUSY => "TXDATA or DIV written while BUSY",
+        ERR_STRB => "Write with PSTRB not 0b1111",
+        ERR_VALUE = UART_ERR_VALUE => "Bad value: TXDATA above 0xFF, DIV 0 or above 0xFFFF, CTRL bits above TX_IE",
     ],
 };
 

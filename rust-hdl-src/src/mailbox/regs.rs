@@ -1,6 +1,6 @@
 //! Register map of the inter-core mailbox (`pluton_mailbox`): the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Access, Bus, Constant, Field, RegMap, Register, CsrTest, ANY, SEC, APP};
+use crate::common::regmap::{Access, Bus, Field, RegMap, Register, CsrTest, ANY, SEC, APP};
 pub use crate::common::regmap::apb_common::*;
 
 pub use crate::common::masters::{MASTER_APP, MASTER_IO0, MASTER_IO1, MASTER_SEC};
@@ -53,20 +53,20 @@ pub const MAP: RegMap = RegMap {
     bus: Bus::Apb4,
     desc: "Inter-core mailbox: a 4-word message buffer, doorbell and interrupt in each direction between the security core (master 0) and the application core (master 1)",
     regs: &[ID, ERR_INFO, STATUS, SEC_IRQ_EN, APP_IRQ_EN, S2A_DATA, S2A_SEND, S2A_ACK, A2S_DATA, A2S_SEND, A2S_ACK],
-    constants: &[
-        Constant { name: "BLOCK_ID", value: BLOCK_ID, desc: "Value of ID" },
-        Constant { name: "MSG_WORDS", value: MSG_WORDS, desc: "Words per message buffer" },
-        Constant { name: "MASTER_SEC", value: MASTER_SEC, desc: "pmaster of the security core: sends S2A, receives A2S, owns ERR_INFO and SEC_IRQ_EN" },
-        Constant { name: "MASTER_APP", value: MASTER_APP, desc: "pmaster of the application core: sends A2S, receives S2A, owns APP_IRQ_EN" },
-        Constant { name: "ERR_NONE", value: ERR_NONE, desc: "No error logged" },
-        Constant { name: "ERR_UNMAPPED", value: ERR_UNMAPPED, desc: "Address not mapped, or not word aligned" },
-        Constant { name: "ERR_READ_WO", value: ERR_READ_WO, desc: "Read of a write-only register by its writer (returns 0)" },
-        Constant { name: "ERR_WRITE_RO", value: ERR_WRITE_RO, desc: "Write to a read-only register by one of its readers" },
-        Constant { name: "ERR_BUSY", value: ERR_BUSY, desc: "Sender wrote its buffer or rang while its message is still pending" },
-        Constant { name: "ERR_STRB", value: ERR_STRB, desc: "Write with PSTRB not 0b1111" },
-        Constant { name: "ERR_VALUE", value: ERR_VALUE, desc: "Bad value: SEND/ACK other than 1, IRQ_EN bits above IE" },
-        Constant { name: "ERR_MASTER", value: ERR_MASTER, desc: "Master not allowed this access (any master but 0/1; the wrong core for the register and direction)" },
-        Constant { name: "ERR_EMPTY", value: ERR_EMPTY, desc: "Receiver read its buffer or acknowledged with no message pending" },
+    constants: crate::constants![
+        BLOCK_ID => "Value of ID",
+        MSG_WORDS => "Words per message buffer",
+        MASTER_SEC => "pmaster of the security core: sends S2A, receives A2S, owns ERR_INFO and SEC_IRQ_EN",
+        MASTER_APP => "pmaster of the application core: sends A2S, receives S2A, owns APP_IRQ_EN",
+        ERR_NONE => "No error logged",
+        ERR_UNMAPPED => "Address not mapped, or not word aligned",
+        ERR_READ_WO => "Read of a write-only register by its writer (returns 0)",
+        ERR_WRITE_RO => "Write to a read-only register by one of its readers",
+        ERR_BUSY => "Sender wrote its buffer or rang while its message is still pending",
+        ERR_STRB => "Write with PSTRB not 0b1111",
+        ERR_VALUE => "Bad value: SEND/ACK other than 1, IRQ_EN bits above IE",
+        ERR_MASTER => "Master not allowed this access (any master but 0/1; the wrong core for the register and direction)",
+        ERR_EMPTY => "Receiver read its buffer or acknowledged with no message pending",
     ],
 };
 

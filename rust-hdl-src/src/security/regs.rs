@@ -1,6 +1,6 @@
 //! Address map of the security subsystem top: which firewall window holds which block.
 
-use crate::common::regmap::{Bus, Constant, RegMap};
+use crate::common::regmap::{Bus, RegMap};
 
 /// Window k of the firewall starts at `k * WINDOW_SIZE`; the firewall's own page is window 8.
 pub const WINDOW_SIZE: u32 = 0x1000;
@@ -23,13 +23,13 @@ pub const MAP: RegMap = RegMap {
     bus: Bus::Apb4,
     desc: "Security subsystem: IO firewall in front of the SHA-256/HMAC engine, key fuses (OTP) and Wi-Fi arbiter; fuse keys reach HMAC only on the sideload port",
     regs: &[],
-    constants: &[
-        Constant { name: "SHA256_BASE", value: WIN_SHA256 * WINDOW_SIZE, desc: "SHA-256/HMAC engine (pluton_sha256 registers)" },
-        Constant { name: "OTP_BASE", value: WIN_OTP * WINDOW_SIZE, desc: "Key fuses (pluton_otp registers)" },
-        Constant { name: "WIFI_APP_BASE", value: WIN_WIFI_APP * WINDOW_SIZE, desc: "Wi-Fi arbiter, window for the application core's mailbox (pluton_wifi registers)" },
-        Constant { name: "WIFI_SEC_BASE", value: WIN_WIFI_SEC * WINDOW_SIZE, desc: "Wi-Fi arbiter, window for the security core (pluton_wifi registers)" },
-        Constant { name: "EXT0_BASE", value: WIN_EXT_FIRST * WINDOW_SIZE, desc: "First of 4 external peripheral windows (ext_psel[0..3])" },
-        Constant { name: "FIREWALL_BASE", value: WIN_FIREWALL * WINDOW_SIZE, desc: "Firewall configuration page (pluton_firewall registers)" },
-        Constant { name: "WINDOW_SIZE", value: WINDOW_SIZE, desc: "Bytes per window" },
+    constants: crate::constants![
+        SHA256_BASE = WIN_SHA256 * WINDOW_SIZE => "SHA-256/HMAC engine (pluton_sha256 registers)",
+        OTP_BASE = WIN_OTP * WINDOW_SIZE => "Key fuses (pluton_otp registers)",
+        WIFI_APP_BASE = WIN_WIFI_APP * WINDOW_SIZE => "Wi-Fi arbiter, window for the application core's mailbox (pluton_wifi registers)",
+        WIFI_SEC_BASE = WIN_WIFI_SEC * WINDOW_SIZE => "Wi-Fi arbiter, window for the security core (pluton_wifi registers)",
+        EXT0_BASE = WIN_EXT_FIRST * WINDOW_SIZE => "First of 4 external peripheral windows (ext_psel[0..3])",
+        FIREWALL_BASE = WIN_FIREWALL * WINDOW_SIZE => "Firewall configuration page (pluton_firewall registers)",
+        WINDOW_SIZE => "Bytes per window",
     ],
 };

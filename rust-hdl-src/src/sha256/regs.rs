@@ -1,6 +1,6 @@
 //! Register map of the SHA-256/HMAC engine: the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, ANY};
+use crate::common::regmap::{Bus, Access, Field, RegMap, Register, CsrTest, ANY};
 pub use crate::common::regmap::apb_common::*;
 
 pub const CTRL_HMAC_EN: Field = Field { name: "HMAC_EN", lsb: 0, width: 1, desc: "1: HMAC-SHA256; 0: plain SHA-256" };
@@ -50,18 +50,18 @@ pub const MAP: RegMap = RegMap {
     bus: Bus::Apb4,
     desc: "SHA-256 and HMAC-SHA256 engine with hardware padding and a sideload key port",
     regs: &[CTRL, CMD, STATUS, ERR_INFO, MSG, MSG_LAST, MSG_LEN, ID, DIGEST, KEY],
-    constants: &[
-        Constant { name: "BLOCK_ID", value: BLOCK_ID, desc: "Value of ID" },
-        Constant { name: "ERR_NONE", value: ERR_NONE, desc: "No error logged" },
-        Constant { name: "ERR_UNMAPPED", value: ERR_UNMAPPED, desc: "Address not mapped, or not word aligned" },
-        Constant { name: "ERR_READ_WO", value: ERR_READ_WO, desc: "Read of a write-only register (returns 0)" },
-        Constant { name: "ERR_WRITE_RO", value: ERR_WRITE_RO, desc: "Write to a read-only register" },
-        Constant { name: "ERR_BUSY", value: ERR_BUSY, desc: "CTRL, KEY or WIPE_KEY while an operation is active" },
-        Constant { name: "ERR_SEQ", value: ERR_SEQ, desc: "Command or data out of order (MSG before START or after FINISH; FINISH before START; START while active)" },
-        Constant { name: "ERR_STRB", value: ERR_STRB, desc: "PSTRB not 0b1111 (or, on MSG/MSG_LAST, not a contiguous run of lanes starting at the first free lane of the word)" },
-        Constant { name: "ERR_VALUE", value: ERR_VALUE, desc: "Bad field value: CMD with no bit or several bits, or bits above WIPE_KEY" },
-        Constant { name: "ERR_KEY", value: ERR_KEY, desc: "START with KEY_SEL=1 while key_valid is low" },
-        Constant { name: "BLOCK_LATENCY", value: BLOCK_LATENCY, desc: "Cycles from a block's dispatch to its digest update" },
-        Constant { name: "DISPATCH_INTERVAL", value: DISPATCH_INTERVAL, desc: "Minimum cycles between two block dispatches" },
+    constants: crate::constants![
+        BLOCK_ID => "Value of ID",
+        ERR_NONE => "No error logged",
+        ERR_UNMAPPED => "Address not mapped, or not word aligned",
+        ERR_READ_WO => "Read of a write-only register (returns 0)",
+        ERR_WRITE_RO => "Write to a read-only register",
+        ERR_BUSY => "CTRL, KEY or WIPE_KEY while an operation is active",
+        ERR_SEQ => "Command or data out of order (MSG before START or after FINISH; FINISH before START; START while active)",
+        ERR_STRB => "PSTRB not 0b1111 (or, on MSG/MSG_LAST, not a contiguous run of lanes starting at the first free lane of the word)",
+        ERR_VALUE => "Bad field value: CMD with no bit or several bits, or bits above WIPE_KEY",
+        ERR_KEY => "START with KEY_SEL=1 while key_valid is low",
+        BLOCK_LATENCY => "Cycles from a block's dispatch to its digest update",
+        DISPATCH_INTERVAL => "Minimum cycles between two block dispatches",
     ],
 };

@@ -1,7 +1,7 @@
 //! Memory map and interrupt lines of the two-core system (`pluton_soc`): the single source for RTL, docs, headers and benches.
 
 use crate::common::masters::{MASTER_APP, MASTER_SEC};
-use crate::common::regmap::{Bus, Constant, RegMap};
+use crate::common::regmap::{Bus, RegMap};
 use crate::m0sys::regs as m0sys;
 use crate::security::regs as security;
 
@@ -39,23 +39,23 @@ pub const MAP: RegMap = RegMap {
     bus: Bus::Apb4,
     desc: "Two-core system: the security core (master 0) and the application core (master 1), each with its own ROM, SRAM and UART, sharing the security subsystem and a mailbox through an APB arbiter and the firewall. Both cores see the same map",
     regs: &[],
-    constants: &[
-        Constant { name: "ROM_BASE", value: ROM_BASE, desc: "The core's own ROM (vector table at 0), loaded through sec_ld_*/app_ld_* while reset is held" },
-        Constant { name: "ROM_SIZE", value: ROM_SIZE, desc: "ROM bytes per core" },
-        Constant { name: "SRAM_BASE", value: SRAM_BASE, desc: "The core's own SRAM" },
-        Constant { name: "SRAM_SIZE", value: SRAM_SIZE, desc: "SRAM bytes per core" },
-        Constant { name: "SECURITY_BASE", value: SECURITY_BASE, desc: "Shared security subsystem (pluton_security map: firewall windows); pmaster is the core's ID" },
-        Constant { name: "SECURITY_SIZE", value: SECURITY_SIZE, desc: "Bytes of the security subsystem's window" },
-        Constant { name: "MBOX_SEC_BASE", value: MBOX_SEC_BASE, desc: "Mailbox (pluton_mailbox registers) in firewall window 4, for the security core" },
-        Constant { name: "MBOX_APP_BASE", value: MBOX_APP_BASE, desc: "The same mailbox in firewall window 5, for the application core" },
-        Constant { name: "UART_BASE", value: UART_BASE, desc: "The core's own UART (pluton_uart registers)" },
-        Constant { name: "IRQ_SHA256", value: IRQ_SHA256, desc: "Security core: SHA-256 engine done" },
-        Constant { name: "IRQ_UART", value: IRQ_UART, desc: "Each core: its UART can take a byte" },
-        Constant { name: "IRQ_MAILBOX", value: IRQ_MAILBOX, desc: "Each core: a mailbox message waits for it (irq_sec / irq_app)" },
-        Constant { name: "IRQ_VIOL", value: IRQ_VIOL, desc: "Security core: firewall violation logged" },
-        Constant { name: "IRQ_WIFI", value: IRQ_WIFI, desc: "Each core: its Wi-Fi arbiter interrupt (intr_wifi_sec / intr_wifi_app)" },
-        Constant { name: "MASTER_SEC", value: MASTER_SEC, desc: "pmaster of the security core's transfers" },
-        Constant { name: "MASTER_APP", value: MASTER_APP, desc: "pmaster of the application core's transfers" },
+    constants: crate::constants![
+        ROM_BASE => "The core's own ROM (vector table at 0), loaded through sec_ld_*/app_ld_* while reset is held",
+        ROM_SIZE => "ROM bytes per core",
+        SRAM_BASE => "The core's own SRAM",
+        SRAM_SIZE => "SRAM bytes per core",
+        SECURITY_BASE => "Shared security subsystem (pluton_security map: firewall windows); pmaster is the core's ID",
+        SECURITY_SIZE => "Bytes of the security subsystem's window",
+        MBOX_SEC_BASE => "Mailbox (pluton_mailbox registers) in firewall window 4, for the security core",
+        MBOX_APP_BASE => "The same mailbox in firewall window 5, for the application core",
+        UART_BASE => "The core's own UART (pluton_uart registers)",
+        IRQ_SHA256 => "Security core: SHA-256 engine done",
+        IRQ_UART => "Each core: its UART can take a byte",
+        IRQ_MAILBOX => "Each core: a mailbox message waits for it (irq_sec / irq_app)",
+        IRQ_VIOL => "Security core: firewall violation logged",
+        IRQ_WIFI => "Each core: its Wi-Fi arbiter interrupt (intr_wifi_sec / intr_wifi_app)",
+        MASTER_SEC => "pmaster of the security core's transfers",
+        MASTER_APP => "pmaster of the application core's transfers",
     ],
 };
 

@@ -1,6 +1,6 @@
 //! Register map of the Wi-Fi arbiter: the single source for RTL, model, docs and header.
 
-use crate::common::regmap::{Bus, Access, Constant, Field, RegMap, Register, CsrTest, ANY, SEC, APP};
+use crate::common::regmap::{Bus, Access, Field, RegMap, Register, CsrTest, ANY, SEC, APP};
 pub use crate::common::regmap::apb_common::*;
 
 pub use crate::common::masters::{MASTER_APP, MASTER_IO0, MASTER_IO1, MASTER_SEC};
@@ -96,28 +96,28 @@ pub const MAP: RegMap = RegMap {
         SEC_REQ_ARG1, SEC_REQ_SEQ, SEC_COMPLETE, WIFI_CMD_OP, WIFI_CMD_ARG0, WIFI_CMD_ARG1, WIFI_CMD_SEQ, WIFI_CMD_GO, WIFI_CMD_ACK,
         EVT_DATA, EVT_POP,
     ],
-    constants: &[
-        Constant { name: "BLOCK_ID", value: BLOCK_ID, desc: "Value of ID" },
-        Constant { name: "MASTER_SEC", value: MASTER_SEC, desc: "pmaster of the security core: the only master for SEC_*, WIFI_CMD_*, EVT_*, ERR_INFO" },
-        Constant { name: "MASTER_APP", value: MASTER_APP, desc: "pmaster of the application core: the only master for REQ_*, APP_*" },
-        Constant { name: "MASTER_IO0", value: MASTER_IO0, desc: "pmaster of I/O core 0 (may only read ID)" },
-        Constant { name: "MASTER_IO1", value: MASTER_IO1, desc: "pmaster of I/O core 1 (may only read ID)" },
-        Constant { name: "ERR_NONE", value: ERR_NONE, desc: "No error logged" },
-        Constant { name: "ERR_UNMAPPED", value: ERR_UNMAPPED, desc: "Address not mapped, or not word aligned" },
-        Constant { name: "ERR_READ_WO", value: ERR_READ_WO, desc: "Read of a write-only register (returns 0)" },
-        Constant { name: "ERR_WRITE_RO", value: ERR_WRITE_RO, desc: "Write to a read-only register" },
-        Constant { name: "ERR_BUSY", value: ERR_BUSY, desc: "WIFI_CMD_* or WIFI_CMD_GO while wifi_cmd_valid (command still offered)" },
-        Constant { name: "ERR_SEQ", value: ERR_SEQ, desc: "SEC_COMPLETE.SEQ is not the head request's seq (stale completion)" },
-        Constant { name: "ERR_STRB", value: ERR_STRB, desc: "Write with PSTRB not 0b1111" },
-        Constant { name: "ERR_VALUE", value: ERR_VALUE, desc: "Bad value: reserved bits set, a GO/POP/PUSH/ACK write other than 1, or SEC_COMPLETE status 0xFF" },
-        Constant { name: "ERR_MASTER", value: ERR_MASTER, desc: "Register touched by a master that does not own it" },
-        Constant { name: "ERR_FULL", value: ERR_FULL, desc: "REQ_PUSH with QUEUE_DEPTH requests outstanding" },
-        Constant { name: "ERR_EMPTY", value: ERR_EMPTY, desc: "APP_CPL_POP, SEC_COMPLETE or EVT_POP with nothing to pop" },
-        Constant { name: "STATUS_OK", value: STATUS_OK, desc: "Completion: request forwarded or done" },
-        Constant { name: "STATUS_REFUSED", value: STATUS_REFUSED, desc: "Completion: refused by the security core's policy" },
-        Constant { name: "STATUS_TIMEOUT", value: STATUS_TIMEOUT, desc: "Completion: the security core did not answer within REQ_TIMEOUT cycles (hardware only)" },
-        Constant { name: "QUEUE_DEPTH", value: QUEUE_DEPTH, desc: "Maximum outstanding requests (queued + completed-not-popped)" },
-        Constant { name: "REQ_TIMEOUT", value: REQ_TIMEOUT, desc: "Cycles at the head of the queue before a hardware TIMEOUT completion" },
+    constants: crate::constants![
+        BLOCK_ID => "Value of ID",
+        MASTER_SEC => "pmaster of the security core: the only master for SEC_*, WIFI_CMD_*, EVT_*, ERR_INFO",
+        MASTER_APP => "pmaster of the application core: the only master for REQ_*, APP_*",
+        MASTER_IO0 => "pmaster of I/O core 0 (may only read ID)",
+        MASTER_IO1 => "pmaster of I/O core 1 (may only read ID)",
+        ERR_NONE => "No error logged",
+        ERR_UNMAPPED => "Address not mapped, or not word aligned",
+        ERR_READ_WO => "Read of a write-only register (returns 0)",
+        ERR_WRITE_RO => "Write to a read-only register",
+        ERR_BUSY => "WIFI_CMD_* or WIFI_CMD_GO while wifi_cmd_valid (command still offered)",
+        ERR_SEQ => "SEC_COMPLETE.SEQ is not the head request's seq (stale completion)",
+        ERR_STRB => "Write with PSTRB not 0b1111",
+        ERR_VALUE => "Bad value: reserved bits set, a GO/POP/PUSH/ACK write other than 1, or SEC_COMPLETE status 0xFF",
+        ERR_MASTER => "Register touched by a master that does not own it",
+        ERR_FULL => "REQ_PUSH with QUEUE_DEPTH requests outstanding",
+        ERR_EMPTY => "APP_CPL_POP, SEC_COMPLETE or EVT_POP with nothing to pop",
+        STATUS_OK => "Completion: request forwarded or done",
+        STATUS_REFUSED => "Completion: refused by the security core's policy",
+        STATUS_TIMEOUT => "Completion: the security core did not answer within REQ_TIMEOUT cycles (hardware only)",
+        QUEUE_DEPTH => "Maximum outstanding requests (queued + completed-not-popped)",
+        REQ_TIMEOUT => "Cycles at the head of the queue before a hardware TIMEOUT completion",
     ],
 };
 
