@@ -93,12 +93,13 @@ fn spec_of(ctx: &Ctx) -> Result<&'static CsrSpec, String> {
     ctx.csr.ok_or_else(|| "this bench has no CSR spec".to_string())
 }
 
-struct Bus<'a> {
+/// A requester on one block's register map (addresses from the map, `pmaster` from its spec).
+struct MapBus<'a> {
     apb: Apb,
     spec: &'a CsrSpec,
 }
 
-impl Bus<'_> {
+impl MapBus<'_> {
     fn addr(&self, r: &Register, i: u32) -> u32 {
         self.spec.base + r.addr(i)
     }
@@ -148,9 +149,9 @@ impl Bus<'_> {
     }
 }
 
-fn bus(ctx: &Ctx) -> Result<Bus<'static>, String> {
+fn bus(ctx: &Ctx) -> Result<MapBus<'static>, String> {
     let spec = spec_of(ctx)?;
-    Ok(Bus { apb: Apb::new(&ctx.tb)?.with_master(spec.master), spec })
+    Ok(MapBus { apb: Apb::new(&ctx.tb)?.with_master(spec.master), spec })
 }
 
 /// Every readable register whose value is fixed at reset reads its documented reset value, and
