@@ -252,6 +252,7 @@
 
 
 
+
 `ifndef PLUTON_M0SYS_DEFINED
 `define PLUTON_M0SYS_DEFINED
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
@@ -1473,6 +1474,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  ev_h__q;
     reg  ev_h__clock;
     reg  ev_h__rst_n;
+    reg  [31:0] prod_q__d;
+    wire  [31:0] prod_q__q;
+    reg  prod_q__clock;
+    reg  prod_q__rst_n;
 
     // Local signals
     reg  adv;
@@ -1631,6 +1636,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  err_now;
     reg  wake_c;
     reg  alu;
+    reg  mul_x;
     reg  alu_we;
     reg  [3:0] wl_alu;
     reg  [3:0] apsr_alu;
@@ -2093,6 +2099,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(ev_h__clock),
         .rst_n(ev_h__rst_n)
     );
+    pluton_rdff32 prod_q(
+        .d(prod_q__d),
+        .q(prod_q__q),
+        .clock(prod_q__clock),
+        .rst_n(prod_q__rst_n)
+    );
 
     // Update code
     reg [31:0] HADDR__comb;
@@ -2161,6 +2173,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg unstk_sp__d__comb;
     reg [1:0] vmode__d__comb;
     always @(*) begin
+        prod_q__clock = clock;
+        prod_q__rst_n = rst_n;
         scs__clock = clock;
         scs__rst_n = rst_n;
         ds__clock = clock;
@@ -2985,6 +2999,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         p1 = ra_v[(32'h10)+:(16)] * rb_v[(32'h0)+:(16)];
         p2 = ra_v[(32'h0)+:(16)] * rb_v[(32'h10)+:(16)];
         prod = (p0 & 32'hffff) | (((p0 >> 32'h10) + p1 + p2) << 32'h10);
+        prod_q__d = prod;
+        mul_x = alu & (r_sel == k_mul);
         case (hw[(32'h6)+:(2)])
             0:
                 begin
@@ -3054,7 +3070,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             8:
                 begin
-                    res = prod;
+                    res = prod_q__q;
                 end
             9:
                 begin
@@ -3320,7 +3336,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         else begin
                             ipc__d__comb = pc__q;
                             pf_en = 1'b1;
-                            if (alu) begin
+                            if (mul_x) begin
+                                st__d__comb = s_x2;
+                            end
+                            else if (alu) begin
                                 we = alu_we;
                                 wphys = 1'b0;
                                 wl = wl_alu;
@@ -3463,7 +3482,18 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             2:
                 begin
-                    if (ls) begin
+                    if (mul_x) begin
+                        pf_en = 1'b1;
+                        we = alu_we;
+                        wphys = 1'b0;
+                        wl = wl_alu;
+                        wd = res;
+                        apsr__d__comb = apsr_alu;
+                        pc_step = 1'b1;
+                        retire = 1'b1;
+                        st__d__comb = s_exec;
+                    end
+                    else if (ls) begin
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;

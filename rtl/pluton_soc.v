@@ -569,6 +569,8 @@
 
 
 
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -2268,6 +2270,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  ev_h__q;
     reg  ev_h__clock;
     reg  ev_h__rst_n;
+    reg  [31:0] prod_q__d;
+    wire  [31:0] prod_q__q;
+    reg  prod_q__clock;
+    reg  prod_q__rst_n;
 
     // Local signals
     reg  adv;
@@ -2426,6 +2432,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  err_now;
     reg  wake_c;
     reg  alu;
+    reg  mul_x;
     reg  alu_we;
     reg  [3:0] wl_alu;
     reg  [3:0] apsr_alu;
@@ -2888,6 +2895,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(ev_h__clock),
         .rst_n(ev_h__rst_n)
     );
+    pluton_rdff32 prod_q(
+        .d(prod_q__d),
+        .q(prod_q__q),
+        .clock(prod_q__clock),
+        .rst_n(prod_q__rst_n)
+    );
 
     // Update code
     reg [31:0] HADDR__comb;
@@ -2956,6 +2969,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg unstk_sp__d__comb;
     reg [1:0] vmode__d__comb;
     always @(*) begin
+        prod_q__clock = clock;
+        prod_q__rst_n = rst_n;
         scs__clock = clock;
         scs__rst_n = rst_n;
         ds__clock = clock;
@@ -3780,6 +3795,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         p1 = ra_v[(32'h10)+:(16)] * rb_v[(32'h0)+:(16)];
         p2 = ra_v[(32'h0)+:(16)] * rb_v[(32'h10)+:(16)];
         prod = (p0 & 32'hffff) | (((p0 >> 32'h10) + p1 + p2) << 32'h10);
+        prod_q__d = prod;
+        mul_x = alu & (r_sel == k_mul);
         case (hw[(32'h6)+:(2)])
             0:
                 begin
@@ -3849,7 +3866,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             8:
                 begin
-                    res = prod;
+                    res = prod_q__q;
                 end
             9:
                 begin
@@ -4115,7 +4132,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         else begin
                             ipc__d__comb = pc__q;
                             pf_en = 1'b1;
-                            if (alu) begin
+                            if (mul_x) begin
+                                st__d__comb = s_x2;
+                            end
+                            else if (alu) begin
                                 we = alu_we;
                                 wphys = 1'b0;
                                 wl = wl_alu;
@@ -4258,7 +4278,18 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             2:
                 begin
-                    if (ls) begin
+                    if (mul_x) begin
+                        pf_en = 1'b1;
+                        we = alu_we;
+                        wphys = 1'b0;
+                        wl = wl_alu;
+                        wd = res;
+                        apsr__d__comb = apsr_alu;
+                        pc_step = 1'b1;
+                        retire = 1'b1;
+                        st__d__comb = s_exec;
+                    end
+                    else if (ls) begin
                         pf_en = 1'b1;
                         pc_step = 1'b1;
                         retire = 1'b1;

@@ -1115,7 +1115,8 @@ impl Cpu {
     }
 }
 
-/// Cortex-M0 cycle counts (Cortex-M0 TRM table 3-1, zero wait states, single-cycle multiplier).
+/// Cycle counts of the core contract (zero wait states): Cortex-M0's (TRM table 3-1), except
+/// MULS, which takes 2 (the product is registered before it is written).
 /// `flags` (before execution) decides whether a conditional branch is taken.
 pub fn cycles(instr: Instr, flags: Flags) -> u32 {
     use Instr::*;
@@ -1131,6 +1132,7 @@ pub fn cycles(instr: Instr, flags: Flags) -> u32 {
         B { .. } | Bx { .. } | Blx { .. } => 3,
         Bl { .. } | Mrs { .. } | Msr { .. } | Barrier(_) => 4,
         Hint(HintOp::Wfi | HintOp::Wfe) => 2,
+        Alu { op: AluOp::Mul, .. } => 2,
         _ => 1,
     }
 }

@@ -250,6 +250,7 @@ crate::hdl_block! {
         p1: Signal<Local, Bits<32>>,
         p2: Signal<Local, Bits<32>>,
         prod: Signal<Local, Bits<32>>,
+        prod_q: RDff<Bits<32>>,
         ext_res: Signal<Local, Bits<32>>,
         r_sel: Signal<Local, Bits<4>>,
         res: Signal<Local, Bits<32>>,
@@ -337,6 +338,8 @@ crate::hdl_block! {
         err_now: Signal<Local, bool>,
         wake_c: Signal<Local, bool>,
         alu: Signal<Local, bool>,
+        /// MULS: its product is registered in its first cycle and written in its second.
+        mul_x: Signal<Local, bool>,
         alu_we: Signal<Local, bool>,
         wl_alu: Signal<Local, Bits<4>>,
         apsr_alu: Signal<Local, Bits<4>>,
@@ -352,7 +355,7 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     M0Core;
-    reset [scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
+    reset [prod_q, scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
         ev_h, restart_p]
     clock [rf]
     hold [rf_ok, msp, psp, st, k, pc, ipc, buf0, buf1, bv, be, faddr, maddr, fp, lsm_list, lsm_pc,
@@ -874,6 +877,10 @@ crate::hdl_logic! {
         self.p2.next = self.ra_v.val().get_bits::<16>(0) * self.rb_v.val().get_bits::<16>(16);
         // Only the upper half needs adding (the cross products have no low half).
         self.prod.next = (self.p0.val() & 0xFFFF) | (((self.p0.val() >> 16) + self.p1.val() + self.p2.val()) << 16);
+        // Registered every cycle: MULS's second cycle writes the product of its first (nothing
+        // writes the registers in between), so the multiplier ends in a flop, not in the RF.
+        self.prod_q.d.next = self.prod.val();
+        self.mul_x.next = self.alu.val() & (self.r_sel.val() == self.k_mul.val());
 
         // ---- Extend and byte reverse of Rm.
         match self.hw.val().get_bits::<2>(6).index() {
@@ -916,7 +923,7 @@ crate::hdl_logic! {
             5 => self.res.next = !self.b_v.val(),
             6 => self.res.next = self.b_v.val(),
             7 => self.res.next = self.sh_res.val(),
-            8 => self.res.next = self.prod.val(),
+            8 => self.res.next = self.prod_q.q.val(),
             9 => self.res.next = self.ext_res.val(),
             _ => self.res.next = self.sum.val(),
         }
@@ -1148,7 +1155,9 @@ crate::hdl_logic! {
                     } else {
                         self.ipc.d.next = self.pc.q.val();
                         self.pf_en.next = true;
-                        if self.alu.val() {
+                        if self.mul_x.val() {
+                            self.st.d.next = self.s_x2.val();
+                        } else if self.alu.val() {
                             self.we.next = self.alu_we.val();
                             self.wphys.next = false;
                             self.wl.next = self.wl_alu.val();
@@ -1277,8 +1286,18 @@ crate::hdl_logic! {
                 }
             }
             2 => {
-                // Second cycle: load/store data phase, WFI/WFE, or the second halfword.
-                if self.ls.val() {
+                // Second cycle: load/store data phase, WFI/WFE, MULS, or the second halfword.
+                if self.mul_x.val() {
+                    self.pf_en.next = true;
+                    self.we.next = self.alu_we.val();
+                    self.wphys.next = false;
+                    self.wl.next = self.wl_alu.val();
+                    self.wd.next = self.res.val();
+                    self.apsr.d.next = self.apsr_alu.val();
+                    self.pc_step.next = true;
+                    self.retire.next = true;
+                    self.st.d.next = self.s_exec.val();
+                } else if self.ls.val() {
                     self.pf_en.next = true;
                     self.pc_step.next = true;
                     self.retire.next = true;
