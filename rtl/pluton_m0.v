@@ -115,6 +115,7 @@
 
 
 
+
 `ifndef PLUTON_M0_DEFINED
 `define PLUTON_M0_DEFINED
 module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDATA,HREADY,HRESP,IRQ,NMI,RXEV,TXEV,SLEEPING,SLEEPDEEP,LOCKUP,SYSRESETREQ,HALTED,DBGRESTART,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
@@ -578,6 +579,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  [31:0] prod_q__q;
     reg  prod_q__clock;
     reg  prod_q__rst_n;
+    reg  rq_fault_q__d;
+    wire  rq_fault_q__q;
+    reg  rq_fault_q__clock;
+    reg  rq_fault_q__rst_n;
 
     // Local signals
     reg  adv;
@@ -1205,6 +1210,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(prod_q__clock),
         .rst_n(prod_q__rst_n)
     );
+    pluton_rdff1 rq_fault_q(
+        .d(rq_fault_q__d),
+        .q(rq_fault_q__q),
+        .clock(rq_fault_q__clock),
+        .rst_n(rq_fault_q__rst_n)
+    );
 
     // Update code
     reg [31:0] HADDR__comb;
@@ -1259,6 +1270,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg primask__d__comb;
     reg [31:0] psp__d__comb;
     reg [15:0] rf_ok__d__comb;
+    reg rq_fault_q__d__comb;
     reg scs__ack__comb;
     reg scs__pend_svc__comb;
     reg scs__ret__comb;
@@ -1273,6 +1285,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg unstk_sp__d__comb;
     reg [1:0] vmode__d__comb;
     always @(*) begin
+        rq_fault_q__clock = clock;
+        rq_fault_q__rst_n = rst_n;
         prod_q__clock = clock;
         prod_q__rst_n = rst_n;
         scs__clock = clock;
@@ -3043,8 +3057,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         req_pre = req;
         fault_pre = fault;
-        if (rq_fault) begin
+        rq_fault_q__d__comb = 1'b0;
+        if (rq_fault_q__q) begin
             fault = 1'b1;
+        end
+        else if (rq_fault) begin
+            req = 1'b0;
+            rq_fault_q__d__comb = 1'b1;
         end
         if (fault) begin
             retire = 1'b0;
@@ -3130,7 +3149,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         scs__write = rq_write;
         scs__addr = rq_addr[(32'h2)+:(10)];
         scs__wdata = hwdata;
-        lsm_abort = HREADY & HRESP & (dp_ld__q | dp_st__q) & ((st__q == s_lsm) | (st__q == s_lastd));
+        lsm_abort = ((HREADY & HRESP & (dp_ld__q | dp_st__q)) | rq_fault_q__q) & ((st__q == s_lsm) | (st__q == s_lastd));
         if (lsm_abort) begin
             we = 1'b1;
             wphys = 1'b0;
@@ -3175,6 +3194,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             lsm_wb__d__comb = lsm_wb__q;
             lsm_rn__d__comb = lsm_rn__q;
             lsm_base__d__comb = lsm_base__q;
+            rq_fault_q__d__comb = rq_fault_q__q;
             exc_num__d__comb = exc_num__q;
             exc_thread__d__comb = exc_thread__q;
             exc_psp__d__comb = exc_psp__q;
@@ -3347,6 +3367,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         primask__d = primask__d__comb;
         psp__d = psp__d__comb;
         rf_ok__d = rf_ok__d__comb;
+        rq_fault_q__d = rq_fault_q__d__comb;
         scs__ack = scs__ack__comb;
         scs__pend_svc = scs__pend_svc__comb;
         scs__ret = scs__ret__comb;

@@ -571,6 +571,8 @@
 
 
 
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -2274,6 +2276,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  [31:0] prod_q__q;
     reg  prod_q__clock;
     reg  prod_q__rst_n;
+    reg  rq_fault_q__d;
+    wire  rq_fault_q__q;
+    reg  rq_fault_q__clock;
+    reg  rq_fault_q__rst_n;
 
     // Local signals
     reg  adv;
@@ -2901,6 +2907,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(prod_q__clock),
         .rst_n(prod_q__rst_n)
     );
+    pluton_rdff1 rq_fault_q(
+        .d(rq_fault_q__d),
+        .q(rq_fault_q__q),
+        .clock(rq_fault_q__clock),
+        .rst_n(rq_fault_q__rst_n)
+    );
 
     // Update code
     reg [31:0] HADDR__comb;
@@ -2955,6 +2967,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg primask__d__comb;
     reg [31:0] psp__d__comb;
     reg [15:0] rf_ok__d__comb;
+    reg rq_fault_q__d__comb;
     reg scs__ack__comb;
     reg scs__pend_svc__comb;
     reg scs__ret__comb;
@@ -2969,6 +2982,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg unstk_sp__d__comb;
     reg [1:0] vmode__d__comb;
     always @(*) begin
+        rq_fault_q__clock = clock;
+        rq_fault_q__rst_n = rst_n;
         prod_q__clock = clock;
         prod_q__rst_n = rst_n;
         scs__clock = clock;
@@ -4739,8 +4754,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         req_pre = req;
         fault_pre = fault;
-        if (rq_fault) begin
+        rq_fault_q__d__comb = 1'b0;
+        if (rq_fault_q__q) begin
             fault = 1'b1;
+        end
+        else if (rq_fault) begin
+            req = 1'b0;
+            rq_fault_q__d__comb = 1'b1;
         end
         if (fault) begin
             retire = 1'b0;
@@ -4826,7 +4846,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         scs__write = rq_write;
         scs__addr = rq_addr[(32'h2)+:(10)];
         scs__wdata = hwdata;
-        lsm_abort = HREADY & HRESP & (dp_ld__q | dp_st__q) & ((st__q == s_lsm) | (st__q == s_lastd));
+        lsm_abort = ((HREADY & HRESP & (dp_ld__q | dp_st__q)) | rq_fault_q__q) & ((st__q == s_lsm) | (st__q == s_lastd));
         if (lsm_abort) begin
             we = 1'b1;
             wphys = 1'b0;
@@ -4871,6 +4891,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             lsm_wb__d__comb = lsm_wb__q;
             lsm_rn__d__comb = lsm_rn__q;
             lsm_base__d__comb = lsm_base__q;
+            rq_fault_q__d__comb = rq_fault_q__q;
             exc_num__d__comb = exc_num__q;
             exc_thread__d__comb = exc_thread__q;
             exc_psp__d__comb = exc_psp__q;
@@ -5043,6 +5064,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         primask__d = primask__d__comb;
         psp__d = psp__d__comb;
         rf_ok__d = rf_ok__d__comb;
+        rq_fault_q__d = rq_fault_q__d__comb;
         scs__ack = scs__ack__comb;
         scs__pend_svc = scs__pend_svc__comb;
         scs__ret = scs__ret__comb;

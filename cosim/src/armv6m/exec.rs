@@ -726,17 +726,24 @@ impl Cpu {
         Exec::Branch(target & !1)
     }
 
+    /// An access that fails its checks (alignment, SCS rules) makes no bus transfer; the
+    /// HardFault is taken in the instruction's second cycle (contract).
+    fn check_failed(&mut self, kind: FaultKind) -> FaultKind {
+        self.attempt = 2;
+        kind
+    }
+
     fn load(&mut self, addr: u32, size: u8, bus: &mut dyn Bus) -> Result<u32, FaultKind> {
         // ARMv6-M has no unaligned access: address must be a multiple of the size
         if addr & (size as u32 - 1) != 0 {
-            return Err(FaultKind::Unaligned);
+            return Err(self.check_failed(FaultKind::Unaligned));
         }
         // data phase of access i is the instruction's cycle i + 2
         let dphase = self.start + 1 + self.access_no;
         self.access_no += 1;
         if (SCS_BASE..=SCS_END).contains(&addr) {
             if size != 4 || !self.privileged() {
-                return Err(FaultKind::ScsAccess);
+                return Err(self.check_failed(FaultKind::ScsAccess));
             }
             self.scs.advance_to(dphase);
             return Ok(self.scs.read(addr, self.ipsr));
@@ -754,7 +761,7 @@ impl Cpu {
     ) -> Result<(), FaultKind> {
         // ARMv6-M has no unaligned access: address must be a multiple of the size
         if addr & (size as u32 - 1) != 0 {
-            return Err(FaultKind::Unaligned);
+            return Err(self.check_failed(FaultKind::Unaligned));
         }
         let value = if size == 4 {
             value
@@ -765,7 +772,7 @@ impl Cpu {
         self.access_no += 1;
         if (SCS_BASE..=SCS_END).contains(&addr) {
             if size != 4 || !self.privileged() {
-                return Err(FaultKind::ScsAccess);
+                return Err(self.check_failed(FaultKind::ScsAccess));
             }
             // takes effect at the edge that ends the data phase (software wins that edge)
             self.scs.advance_to(dphase + 1);
@@ -791,13 +798,11 @@ impl Cpu {
         (words, None)
     }
 
-    /// A transfer of LDM/STM/PUSH/POP faulted: the registers loaded so far keep their values and,
-    /// after a bus error, the base (`rn`, 13 = SP) is written with its value from before the
-    /// instruction (contract). An alignment fault comes before any transfer and writes nothing.
+    /// A transfer of LDM/STM/PUSH/POP faulted (a bus error, or the first address failing its
+    /// alignment check): the registers loaded so far keep their values and the base (`rn`,
+    /// 13 = SP) is written with its value from before the instruction (contract).
     fn abandon_multiple(&mut self, rn: u8, base: u32, kind: FaultKind, log: &mut Retired) -> Exec {
-        if kind == FaultKind::Bus {
-            self.set_reg(rn, base, log);
-        }
+        self.set_reg(rn, base, log);
         Exec::Fault(kind)
     }
 

@@ -291,6 +291,8 @@ crate::hdl_block! {
         scs_need: Signal<Local, Bits<32>>,
         scs_get: Signal<Local, Bits<32>>,
         rq_fault: Signal<Local, bool>,
+        /// A request failed its checks in the previous cycle: HardFault now (its second cycle).
+        rq_fault_q: RDff<bool>,
         n_ld: Signal<Local, bool>,
         n_st: Signal<Local, bool>,
         n_xpsr: Signal<Local, bool>,
@@ -355,7 +357,7 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     M0Core;
-    reset [prod_q, scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
+    reset [rq_fault_q, prod_q, scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
         ev_h, restart_p]
     clock [rf]
     hold [rf_ok, msp, psp, st, k, pc, ipc, buf0, buf1, bv, be, faddr, maddr, fp, lsm_list, lsm_pc,
@@ -1704,8 +1706,15 @@ crate::hdl_logic! {
         // a request, which already stops the fetch), before the fault cancels the request.
         self.req_pre.next = self.req.val();
         self.fault_pre.next = self.fault.val();
-        if self.rq_fault.val() {
+        // A failed check cancels the request at once (HTRANS IDLE, no SCS select) and takes the
+        // HardFault in the instruction's second cycle, so the checks never reach the next state
+        // of the whole core.
+        self.rq_fault_q.d.next = false;
+        if self.rq_fault_q.q.val() {
             self.fault.next = true;
+        } else if self.rq_fault.val() {
+            self.req.next = false;
+            self.rq_fault_q.d.next = true;
         }
 
         // ---- Faults: HardFault entry from the next cycle, or lockup.
@@ -1806,11 +1815,10 @@ crate::hdl_logic! {
         self.scs.addr.next = self.rq_addr.val().get_bits::<10>(2);
         self.scs.wdata.next = self.hwdata.val();
 
-        // ---- LDM/STM/PUSH/POP whose transfer errors: the base (SP) gets its old value back in
-        // the ERROR's second cycle, so the entry stacks from it; loaded registers keep theirs.
-        self.lsm_abort.next = self.HREADY.val()
-            & self.HRESP.val()
-            & (self.dp_ld.q.val() | self.dp_st.q.val())
+        // ---- LDM/STM/PUSH/POP whose transfer errors, or whose first address fails its check:
+        // the base (SP) gets its old value back in the ERROR's (the check's) second cycle, so the
+        // entry stacks from it; loaded registers keep theirs.
+        self.lsm_abort.next = ((self.HREADY.val() & self.HRESP.val() & (self.dp_ld.q.val() | self.dp_st.q.val())) | self.rq_fault_q.q.val())
             & ((self.st.q.val() == self.s_lsm.val()) | (self.st.q.val() == self.s_lastd.val()));
         if self.lsm_abort.val() {
             self.we.next = true;
@@ -1860,6 +1868,7 @@ crate::hdl_logic! {
             self.lsm_wb.d.next = self.lsm_wb.q.val();
             self.lsm_rn.d.next = self.lsm_rn.q.val();
             self.lsm_base.d.next = self.lsm_base.q.val();
+            self.rq_fault_q.d.next = self.rq_fault_q.q.val();
             self.exc_num.d.next = self.exc_num.q.val();
             self.exc_thread.d.next = self.exc_thread.q.val();
             self.exc_psp.d.next = self.exc_psp.q.val();
