@@ -254,6 +254,8 @@
 
 
 
+
+
 `ifndef PLUTON_M0SYS_DEFINED
 `define PLUTON_M0SYS_DEFINED
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
@@ -1219,6 +1221,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  [3:0] ds__f_hd;
     wire  [3:0] ds__ra;
     wire  [3:0] ds__rb;
+    wire  [3:0] ds__ra_n;
+    wire  [3:0] ds__rb_n;
     reg  rf__clock;
     reg  rf__we;
     reg  [3:0] rf__waddr;
@@ -1231,6 +1235,14 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  [15:0] rf_ok__q;
     reg  rf_ok__clock;
     reg  rf_ok__rst_n;
+    reg  [31:0] opa__d /*verilator isolate_assignments*/;
+    wire  [31:0] opa__q;
+    reg  opa__clock;
+    reg  opa__rst_n;
+    reg  [31:0] opb__d /*verilator isolate_assignments*/;
+    wire  [31:0] opb__q;
+    reg  opb__clock;
+    reg  opb__rst_n;
     reg  [31:0] msp__d;
     wire  [31:0] msp__q;
     reg  msp__clock;
@@ -1720,7 +1732,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .f_r8(ds__f_r8),
         .f_hd(ds__f_hd),
         .ra(ds__ra),
-        .rb(ds__rb)
+        .rb(ds__rb),
+        .ra_n(ds__ra_n),
+        .rb_n(ds__rb_n)
     );
     pluton_regram16x32 rf(
         .clock(rf__clock),
@@ -1737,6 +1751,18 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .q(rf_ok__q),
         .clock(rf_ok__clock),
         .rst_n(rf_ok__rst_n)
+    );
+    pluton_rdff32 opa(
+        .d(opa__d),
+        .q(opa__q),
+        .clock(opa__clock),
+        .rst_n(opa__rst_n)
+    );
+    pluton_rdff32 opb(
+        .d(opb__d),
+        .q(opb__q),
+        .clock(opb__clock),
+        .rst_n(opb__rst_n)
     );
     pluton_rdff32 msp(
         .d(msp__d),
@@ -2165,6 +2191,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg [31:0] maddr__d__comb;
     reg [31:0] msp__d__comb;
     reg npriv__d__comb;
+    reg [31:0] opa__d__comb /*verilator isolate_assignments*/;
+    reg [31:0] opb__d__comb /*verilator isolate_assignments*/;
     reg [31:0] pc4_q__d__comb;
     reg [31:0] pc__d__comb;
     reg primask__d__comb;
@@ -2185,6 +2213,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg unstk_sp__d__comb;
     reg [1:0] vmode__d__comb;
     always @(*) begin
+        opa__clock = clock;
+        opa__rst_n = rst_n;
+        opb__clock = clock;
+        opb__rst_n = rst_n;
         rq_fault_q__clock = clock;
         rq_fault_q__rst_n = rst_n;
         prod_q__clock = clock;
@@ -2710,22 +2742,14 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         ra = ds__ra;
         rb = ds__rb;
-        rf__raddr_a = ra;
-        rf__raddr_b = rb;
-        ra_v = ((32'h0) & 32'hffffffff);
-        if (rf_ok__q[ra]) begin
-            ra_v = rf__rdata_a;
-        end
+        ra_v = opa__q;
         if (ra == r13) begin
             ra_v = sp_cur;
         end
         else if (ra == r15) begin
             ra_v = pc4;
         end
-        rb_v = ((32'h0) & 32'hffffffff);
-        if (rf_ok__q[rb]) begin
-            rb_v = rf__rdata_b;
-        end
+        rb_v = opb__q;
         if (rb == r13) begin
             rb_v = sp_cur;
         end
@@ -4071,6 +4095,22 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (wen) begin
             rf_ok__d__comb = rf_ok__q | (one16 << widx);
         end
+        rf__raddr_a = ds__ra_n;
+        rf__raddr_b = ds__rb_n;
+        opa__d__comb = ((32'h0) & 32'hffffffff);
+        if (rf_ok__q[ds__ra_n]) begin
+            opa__d__comb = rf__rdata_a;
+        end
+        if (wen & (widx == ds__ra_n)) begin
+            opa__d__comb = wdata;
+        end
+        opb__d__comb = ((32'h0) & 32'hffffffff);
+        if (rf_ok__q[ds__rb_n]) begin
+            opb__d__comb = rf__rdata_b;
+        end
+        if (wen & (widx == ds__rb_n)) begin
+            opb__d__comb = wdata;
+        end
         if (wen & (widx == r13)) begin
             msp__d__comb = wdata;
         end
@@ -4262,6 +4302,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         maddr__d = maddr__d__comb;
         msp__d = msp__d__comb;
         npriv__d = npriv__d__comb;
+        opa__d = opa__d__comb;
+        opb__d = opb__d__comb;
         pc4_q__d = pc4_q__d__comb;
         pc__d = pc__d__comb;
         primask__d = primask__d__comb;
@@ -6045,7 +6087,7 @@ endmodule // pluton_rdff6
 
 `ifndef PLUTON_M0_DS_DEFINED
 `define PLUTON_M0_DS_DEFINED
-module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_addsub,i_imm8,i_dp,i_hi,i_ldrlit,i_ldst_reg,i_ldst_imm,i_ldst_h,i_ldst_sp,i_adr,i_addsp8,i_stm,i_ldm,i_bcg,i_b,i_32,m_addsp,m_subsp,m_ext,m_push,m_cps,m_rev,m_pop,m_bkpt,m_hint,f_rd,f_r8,f_hd,ra,rb);
+module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_addsub,i_imm8,i_dp,i_hi,i_ldrlit,i_ldst_reg,i_ldst_imm,i_ldst_h,i_ldst_sp,i_adr,i_addsp8,i_stm,i_ldm,i_bcg,i_b,i_32,m_addsp,m_subsp,m_ext,m_push,m_cps,m_rev,m_pop,m_bkpt,m_hint,f_rd,f_r8,f_hd,ra,rb,ra_n,rb_n);
 
     // Module arguments
     input wire  clock;
@@ -6087,6 +6129,8 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
     output reg  [3:0] f_hd;
     output reg  [3:0] ra;
     output reg  [3:0] rb;
+    output reg  [3:0] ra_n;
+    output reg  [3:0] rb_n;
 
     // Constant declarations
     localparam  m7_4 = 4'h7;
@@ -6429,6 +6473,8 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
         end
         ra = ra_q__q;
         rb = rb_q__q;
+        ra_n = ra_q__d;
+        rb_n = rb_q__d__comb;
         f_hd = f_hd__comb;
         rb_q__d = rb_q__d__comb;
     end

@@ -573,6 +573,10 @@
 
 
 
+
+
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -2016,6 +2020,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  [3:0] ds__f_hd;
     wire  [3:0] ds__ra;
     wire  [3:0] ds__rb;
+    wire  [3:0] ds__ra_n;
+    wire  [3:0] ds__rb_n;
     reg  rf__clock;
     reg  rf__we;
     reg  [3:0] rf__waddr;
@@ -2028,6 +2034,14 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  [15:0] rf_ok__q;
     reg  rf_ok__clock;
     reg  rf_ok__rst_n;
+    reg  [31:0] opa__d /*verilator isolate_assignments*/;
+    wire  [31:0] opa__q;
+    reg  opa__clock;
+    reg  opa__rst_n;
+    reg  [31:0] opb__d /*verilator isolate_assignments*/;
+    wire  [31:0] opb__q;
+    reg  opb__clock;
+    reg  opb__rst_n;
     reg  [31:0] msp__d;
     wire  [31:0] msp__q;
     reg  msp__clock;
@@ -2517,7 +2531,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .f_r8(ds__f_r8),
         .f_hd(ds__f_hd),
         .ra(ds__ra),
-        .rb(ds__rb)
+        .rb(ds__rb),
+        .ra_n(ds__ra_n),
+        .rb_n(ds__rb_n)
     );
     pluton_regram16x32 rf(
         .clock(rf__clock),
@@ -2534,6 +2550,18 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .q(rf_ok__q),
         .clock(rf_ok__clock),
         .rst_n(rf_ok__rst_n)
+    );
+    pluton_rdff32 opa(
+        .d(opa__d),
+        .q(opa__q),
+        .clock(opa__clock),
+        .rst_n(opa__rst_n)
+    );
+    pluton_rdff32 opb(
+        .d(opb__d),
+        .q(opb__q),
+        .clock(opb__clock),
+        .rst_n(opb__rst_n)
     );
     pluton_rdff32 msp(
         .d(msp__d),
@@ -2962,6 +2990,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg [31:0] maddr__d__comb;
     reg [31:0] msp__d__comb;
     reg npriv__d__comb;
+    reg [31:0] opa__d__comb /*verilator isolate_assignments*/;
+    reg [31:0] opb__d__comb /*verilator isolate_assignments*/;
     reg [31:0] pc4_q__d__comb;
     reg [31:0] pc__d__comb;
     reg primask__d__comb;
@@ -2982,6 +3012,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg unstk_sp__d__comb;
     reg [1:0] vmode__d__comb;
     always @(*) begin
+        opa__clock = clock;
+        opa__rst_n = rst_n;
+        opb__clock = clock;
+        opb__rst_n = rst_n;
         rq_fault_q__clock = clock;
         rq_fault_q__rst_n = rst_n;
         prod_q__clock = clock;
@@ -3507,22 +3541,14 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         ra = ds__ra;
         rb = ds__rb;
-        rf__raddr_a = ra;
-        rf__raddr_b = rb;
-        ra_v = ((32'h0) & 32'hffffffff);
-        if (rf_ok__q[ra]) begin
-            ra_v = rf__rdata_a;
-        end
+        ra_v = opa__q;
         if (ra == r13) begin
             ra_v = sp_cur;
         end
         else if (ra == r15) begin
             ra_v = pc4;
         end
-        rb_v = ((32'h0) & 32'hffffffff);
-        if (rf_ok__q[rb]) begin
-            rb_v = rf__rdata_b;
-        end
+        rb_v = opb__q;
         if (rb == r13) begin
             rb_v = sp_cur;
         end
@@ -4868,6 +4894,22 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (wen) begin
             rf_ok__d__comb = rf_ok__q | (one16 << widx);
         end
+        rf__raddr_a = ds__ra_n;
+        rf__raddr_b = ds__rb_n;
+        opa__d__comb = ((32'h0) & 32'hffffffff);
+        if (rf_ok__q[ds__ra_n]) begin
+            opa__d__comb = rf__rdata_a;
+        end
+        if (wen & (widx == ds__ra_n)) begin
+            opa__d__comb = wdata;
+        end
+        opb__d__comb = ((32'h0) & 32'hffffffff);
+        if (rf_ok__q[ds__rb_n]) begin
+            opb__d__comb = rf__rdata_b;
+        end
+        if (wen & (widx == ds__rb_n)) begin
+            opb__d__comb = wdata;
+        end
         if (wen & (widx == r13)) begin
             msp__d__comb = wdata;
         end
@@ -5059,6 +5101,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         maddr__d = maddr__d__comb;
         msp__d = msp__d__comb;
         npriv__d = npriv__d__comb;
+        opa__d = opa__d__comb;
+        opb__d = opb__d__comb;
         pc4_q__d = pc4_q__d__comb;
         pc__d = pc__d__comb;
         primask__d = primask__d__comb;
@@ -6842,7 +6886,7 @@ endmodule // pluton_rdff6
 
 `ifndef PLUTON_M0_DS_DEFINED
 `define PLUTON_M0_DS_DEFINED
-module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_addsub,i_imm8,i_dp,i_hi,i_ldrlit,i_ldst_reg,i_ldst_imm,i_ldst_h,i_ldst_sp,i_adr,i_addsp8,i_stm,i_ldm,i_bcg,i_b,i_32,m_addsp,m_subsp,m_ext,m_push,m_cps,m_rev,m_pop,m_bkpt,m_hint,f_rd,f_r8,f_hd,ra,rb);
+module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_addsub,i_imm8,i_dp,i_hi,i_ldrlit,i_ldst_reg,i_ldst_imm,i_ldst_h,i_ldst_sp,i_adr,i_addsp8,i_stm,i_ldm,i_bcg,i_b,i_32,m_addsp,m_subsp,m_ext,m_push,m_cps,m_rev,m_pop,m_bkpt,m_hint,f_rd,f_r8,f_hd,ra,rb,ra_n,rb_n);
 
     // Module arguments
     input wire  clock;
@@ -6884,6 +6928,8 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
     output reg  [3:0] f_hd;
     output reg  [3:0] ra;
     output reg  [3:0] rb;
+    output reg  [3:0] ra_n;
+    output reg  [3:0] rb_n;
 
     // Constant declarations
     localparam  m7_4 = 4'h7;
@@ -7226,6 +7272,8 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
         end
         ra = ra_q__q;
         rb = rb_q__q;
+        ra_n = ra_q__d;
+        rb_n = rb_q__d__comb;
         f_hd = f_hd__comb;
         rb_q__d = rb_q__d__comb;
     end

@@ -262,11 +262,13 @@ const ISOLATE: &[Isolate] = &[
         modules: &["apb_arb", "soc_arb"],
         nets: &["tie1", "pick", "grant", "fwd", "m_psel", "m_penable", "m_pwrite", "m_paddr", "m_pwdata", "m_pstrb", "m_pmaster"],
     },
-    // The core reads the LUT RAM with addresses from flops (its decode stage), in the block that
-    // writes the RAM: isolating the address assignments leaves no loop through the RAM.
+    // The core reads the LUT RAM a cycle early, with the decode stage's next read addresses
+    // (a function of the core's next state), into its operand flops, in the block that writes
+    // the RAM: isolating the address and operand assignments leaves no loop through the RAM or
+    // the decode stage.
     Isolate {
         modules: &["m0", "node_core", "sec_core", "app_core"],
-        nets: &["ra", "rb", "rf__raddr_a", "rf__raddr_b"],
+        nets: &["ra", "rb", "rf__raddr_a", "rf__raddr_b", "opa__d", "opb__d"],
     },
     // The core both drives the SCS's inputs and reads its flop-driven outputs in its one block.
     Isolate {

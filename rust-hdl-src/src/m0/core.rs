@@ -105,6 +105,10 @@ crate::hdl_block! {
         // Which RAM words were written since reset: an unwritten R0-R12 reads as 0, as after
         // reset with flops (the RAM itself has no reset).
         rf_ok: RDff<Bits<16>>,
+        /// The register-file words at the decode stage's next read addresses, read a cycle early
+        /// (with this edge's write bypassed in), so each execute cycle starts from flops.
+        opa: RDff<Bits<32>>,
+        opb: RDff<Bits<32>>,
         msp: RDff<Bits<32>>,
         psp: RDff<Bits<32>>,
         // ---- State.
@@ -357,7 +361,7 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     M0Core;
-    reset [rq_fault_q, prod_q, scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
+    reset [opa, opb, rq_fault_q, prod_q, scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
         ev_h, restart_p]
     clock [rf]
     hold [rf_ok, msp, psp, st, k, pc, ipc, buf0, buf1, bv, be, faddr, maddr, fp, lsm_list, lsm_pc,
@@ -596,24 +600,18 @@ crate::hdl_logic! {
         if self.spsel.q.val() {
             self.sp_cur.next = self.psp.q.val();
         }
-        // The read addresses were decoded a cycle early and come from flops.
+        // The read addresses were decoded a cycle early and come from flops; so do the register
+        // file's words (`opa`, `opb`, read with the next addresses, below), and only SP and PC
+        // are chosen here.
         self.ra.next = self.ds.ra.val();
         self.rb.next = self.ds.rb.val();
-        self.rf.raddr_a.next = self.ra.val();
-        self.rf.raddr_b.next = self.rb.val();
-        self.ra_v.next = bits::<32>(0);
-        if self.rf_ok.q.val().get_bit(self.ra.val().index()) {
-            self.ra_v.next = self.rf.rdata_a.val();
-        }
+        self.ra_v.next = self.opa.q.val();
         if self.ra.val() == self.r13.val() {
             self.ra_v.next = self.sp_cur.val();
         } else if self.ra.val() == self.r15.val() {
             self.ra_v.next = self.pc4.val();
         }
-        self.rb_v.next = bits::<32>(0);
-        if self.rf_ok.q.val().get_bit(self.rb.val().index()) {
-            self.rb_v.next = self.rf.rdata_b.val();
-        }
+        self.rb_v.next = self.opb.q.val();
         if self.rb.val() == self.r13.val() {
             self.rb_v.next = self.sp_cur.val();
         } else if self.rb.val() == self.r15.val() {
@@ -1842,6 +1840,24 @@ crate::hdl_logic! {
         self.rf.wdata.next = self.wdata.val();
         if self.wen.val() {
             self.rf_ok.d.next = self.rf_ok.q.val() | (self.one16.val() << self.widx.val());
+        }
+        // Next cycle's operands: the words at the decode stage's next read addresses as they are
+        // after this edge (this edge's write bypassed in; an unwritten R0-R12 reads 0).
+        self.rf.raddr_a.next = self.ds.ra_n.val();
+        self.rf.raddr_b.next = self.ds.rb_n.val();
+        self.opa.d.next = bits::<32>(0);
+        if self.rf_ok.q.val().get_bit(self.ds.ra_n.val().index()) {
+            self.opa.d.next = self.rf.rdata_a.val();
+        }
+        if self.wen.val() & (self.widx.val() == self.ds.ra_n.val()) {
+            self.opa.d.next = self.wdata.val();
+        }
+        self.opb.d.next = bits::<32>(0);
+        if self.rf_ok.q.val().get_bit(self.ds.rb_n.val().index()) {
+            self.opb.d.next = self.rf.rdata_b.val();
+        }
+        if self.wen.val() & (self.widx.val() == self.ds.rb_n.val()) {
+            self.opb.d.next = self.wdata.val();
         }
         if self.wen.val() & (self.widx.val() == self.r13.val()) {
             self.msp.d.next = self.wdata.val();

@@ -56,6 +56,10 @@ crate::hdl_block! {
         /// Register-file read addresses (13 SP, 15 PC).
         ra: Signal<Out, Bits<4>>,
         rb: Signal<Out, Bits<4>>,
+        /// The read addresses of the next cycle (the inputs of `ra`'s and `rb`'s flops), so the
+        /// core can read the register file a cycle early into its operand flops.
+        ra_n: Signal<Out, Bits<4>>,
+        rb_n: Signal<Out, Bits<4>>,
     }
     consts {
         m7_4: 4 = 7, r8: 4 = 8, r13: 4 = 13, r15: 4 = 15, z9: 9 = 0, cps7: 7 = 0b0110011,
@@ -350,5 +354,7 @@ crate::hdl_logic! {
         }
         self.ra.next = self.ra_q.q.val();
         self.rb.next = self.rb_q.q.val();
+        self.ra_n.next = self.ra_q.d.val();
+        self.rb_n.next = self.rb_q.d.val();
     }
 }
