@@ -118,6 +118,7 @@
 
 
 
+
 `ifndef PLUTON_M0_DEFINED
 `define PLUTON_M0_DEFINED
 module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDATA,HREADY,HRESP,IRQ,NMI,RXEV,TXEV,SLEEPING,SLEEPDEEP,LOCKUP,SYSRESETREQ,HALTED,DBGRESTART,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
@@ -595,6 +596,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  rq_fault_q__q;
     reg  rq_fault_q__clock;
     reg  rq_fault_q__rst_n;
+    reg  ret_wait__d;
+    wire  ret_wait__q;
+    reg  ret_wait__clock;
+    reg  ret_wait__rst_n;
 
     // Local signals
     reg  adv;
@@ -1242,6 +1247,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(rq_fault_q__clock),
         .rst_n(rq_fault_q__rst_n)
     );
+    pluton_rdff1 ret_wait(
+        .d(ret_wait__d),
+        .q(ret_wait__q),
+        .clock(ret_wait__clock),
+        .rst_n(ret_wait__rst_n)
+    );
 
     // Update code
     reg [31:0] HADDR__comb;
@@ -1297,6 +1308,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg [31:0] pc__d__comb;
     reg primask__d__comb;
     reg [31:0] psp__d__comb;
+    reg ret_wait__d__comb;
     reg [15:0] rf_ok__d__comb;
     reg rq_fault_q__d__comb;
     reg scs__ack__comb;
@@ -1352,6 +1364,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         restart_p__clock = clock;
         restart_p__rst_n = rst_n;
         rf__clock = clock;
+        ret_wait__clock = clock;
+        ret_wait__rst_n = rst_n;
+        ret_wait__d__comb = ret_wait__q;
         rf_ok__clock = clock;
         rf_ok__rst_n = rst_n;
         rf_ok__d__comb = rf_ok__q;
@@ -2553,12 +2568,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                     fault = 1'b1;
                                 end
                                 else if (hw[(32'h8)+:(4)] == ones4) begin
-                                    pc_step = 1'b1;
                                     if (svc_e) begin
                                         scs__pend_svc__comb = 1'b1;
-                                        retire = 1'b1;
+                                        st__d__comb = s_x2;
                                     end
                                     else begin
+                                        pc_step = 1'b1;
                                         fault = 1'b1;
                                     end
                                 end
@@ -2596,8 +2611,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 if (privd) begin
                                     primask__d__comb = hw[32'h4];
                                 end
-                                pc_step = 1'b1;
-                                retire = 1'b1;
+                                st__d__comb = s_x2;
                             end
                             else if (ds__m_hint) begin
                                 if ((hw[(32'h4)+:(4)] == h4_2) | (hw[(32'h4)+:(4)] == h4_3)) begin
@@ -2620,7 +2634,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             2:
                 begin
-                    if (mul_x) begin
+                    if (ds__m_cps | ds__i_bcg) begin
+                        pf_en = 1'b1;
+                        pc_step = 1'b1;
+                        retire = 1'b1;
+                        st__d__comb = s_exec;
+                    end
+                    else if (mul_x) begin
                         pf_en = 1'b1;
                         we = alu_we;
                         wphys = 1'b0;
@@ -2822,7 +2842,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             10:
                 begin
-                    if (take_e) begin
+                    if (ret_wait__q) begin
+                        ret_wait__d__comb = 1'b0;
+                    end
+                    else if (take_e) begin
                         retire = 1'b1;
                         ret_ipc = 1'b1;
                         vmode__d__comb = b2_2;
@@ -3045,6 +3068,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (exret) begin
             if (exret_ok) begin
                 scs__ret__comb = 1'b1;
+                ret_wait__d__comb = 1'b1;
                 er__d__comb = ex_val[(32'h0)+:(4)];
                 flush = 1'b1;
                 st__d__comb = s_ret;
@@ -3235,6 +3259,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             lsm_rn__d__comb = lsm_rn__q;
             lsm_base__d__comb = lsm_base__q;
             rq_fault_q__d__comb = rq_fault_q__q;
+            ret_wait__d__comb = ret_wait__q;
             exc_num__d__comb = exc_num__q;
             exc_thread__d__comb = exc_thread__q;
             exc_psp__d__comb = exc_psp__q;
@@ -3323,9 +3348,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         ds__st_reg_n = dp_reg__d__comb;
         scs__irq = IRQ;
         scs__nmi = NMI;
-        scs__primask = primask__d__comb;
+        scs__primask = primask__q;
         scs__ipsr = ipsr__d__comb;
-        scs__entry_num = exc_num__d__comb;
+        scs__entry_num = exc_num__q;
         TXEV = txev__q;
         SLEEPING = asleep__q & ~wake_c;
         SLEEPDEEP = scs__sleepdeep;
@@ -3408,6 +3433,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         pc__d = pc__d__comb;
         primask__d = primask__d__comb;
         psp__d = psp__d__comb;
+        ret_wait__d = ret_wait__d__comb;
         rf_ok__d = rf_ok__d__comb;
         rq_fault_q__d = rq_fault_q__d__comb;
         scs__ack = scs__ack__comb;
@@ -4625,21 +4651,21 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         nmi_act__d = n_nmi_act;
         hf_act__d = n_hf_act;
         o_ev__d = new_pend & scr_sevonpend__q;
-        ready = n_irq_pend & n_irq_en;
-        any_p = |ready | |n_sys_pend;
-        m_hi = ~(|(ready & ~n_pri_hi) | |(n_sys_pend & ~n_sys_hi));
-        e_hi = ready & ~n_pri_hi;
-        se_hi = n_sys_pend & ~n_sys_hi;
+        ready = irq_pend__q & irq_en__q;
+        any_p = |ready | |sys_pend__q;
+        m_hi = ~(|(ready & ~pri_hi__q) | |(sys_pend__q & ~sys_hi__q));
+        e_hi = ready & ~pri_hi__q;
+        se_hi = sys_pend__q & ~sys_hi__q;
         if (m_hi) begin
-            e_hi = ready & n_pri_hi;
-            se_hi = n_sys_pend & n_sys_hi;
+            e_hi = ready & pri_hi__q;
+            se_hi = sys_pend__q & sys_hi__q;
         end
-        m_lo = ~(|(e_hi & ~n_pri_lo) | |(se_hi & ~n_sys_lo));
-        cand = e_hi & ~n_pri_lo;
-        scand = se_hi & ~n_sys_lo;
+        m_lo = ~(|(e_hi & ~pri_lo__q) | |(se_hi & ~sys_lo__q));
+        cand = e_hi & ~pri_lo__q;
+        scand = se_hi & ~sys_lo__q;
         if (m_lo) begin
-            cand = e_hi & n_pri_lo;
-            scand = se_hi & n_sys_lo;
+            cand = e_hi & pri_lo__q;
+            scand = se_hi & sys_lo__q;
         end
         grp = cand | (cand >> 32'h1) | (cand >> 32'h2) | (cand >> 32'h3);
         li_hi = ~cand & ~(cand >> 32'h1);
@@ -4712,19 +4738,19 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         if (scand[32'h0]) begin
             win_num = n_svc;
         end
-        if (n_nmi_pend) begin
+        if (nmi_pend__q) begin
             win_rank = r_nmi;
             win_num = n_nmi;
         end
-        any_a = |n_irq_act | |n_sys_act;
-        a_hi = ~(|(n_irq_act & ~n_pri_hi) | |(n_sys_act & ~n_sys_hi));
-        ae_hi = n_irq_act & ~n_pri_hi;
-        sae_hi = n_sys_act & ~n_sys_hi;
+        any_a = |irq_act__q | |sys_act__q;
+        a_hi = ~(|(irq_act__q & ~pri_hi__q) | |(sys_act__q & ~sys_hi__q));
+        ae_hi = irq_act__q & ~pri_hi__q;
+        sae_hi = sys_act__q & ~sys_hi__q;
         if (a_hi) begin
-            ae_hi = n_irq_act & n_pri_hi;
-            sae_hi = n_sys_act & n_sys_hi;
+            ae_hi = irq_act__q & pri_hi__q;
+            sae_hi = sys_act__q & sys_hi__q;
         end
-        a_lo = ~(|(ae_hi & ~n_pri_lo) | |(sae_hi & ~n_sys_lo));
+        a_lo = ~(|(ae_hi & ~pri_lo__q) | |(sae_hi & ~sys_lo__q));
         act_rank = r_none;
         if (any_a) begin
             act_rank = r_p0;
@@ -4735,10 +4761,10 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
                 act_rank = act_rank | b3_1;
             end
         end
-        if (n_hf_act) begin
+        if (hf_act__q) begin
             act_rank = r_hf;
         end
-        if (n_nmi_act) begin
+        if (nmi_act__q) begin
             act_rank = r_nmi;
         end
         exec_rank = act_rank;
@@ -4746,26 +4772,26 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
             exec_rank = r_p0;
         end
         svc_rank = r_p0;
-        if (n_sys_hi[32'h0]) begin
+        if (sys_hi__q[32'h0]) begin
             svc_rank = b3_4;
         end
-        if (n_sys_lo[32'h0]) begin
+        if (sys_lo__q[32'h0]) begin
             svc_rank = svc_rank | b3_1;
         end
         ent_idx = entry_num[(32'h0)+:(5)] - k5_16;
-        ent_hi = n_pri_hi[ent_idx];
-        ent_lo = n_pri_lo[ent_idx];
+        ent_hi = pri_hi__q[ent_idx];
+        ent_lo = pri_lo__q[ent_idx];
         if (entry_num == n_svc) begin
-            ent_hi = n_sys_hi[32'h0];
-            ent_lo = n_sys_lo[32'h0];
+            ent_hi = sys_hi__q[32'h0];
+            ent_lo = sys_lo__q[32'h0];
         end
         if (entry_num == n_pendsv) begin
-            ent_hi = n_sys_hi[32'h1];
-            ent_lo = n_sys_lo[32'h1];
+            ent_hi = sys_hi__q[32'h1];
+            ent_lo = sys_lo__q[32'h1];
         end
         if (entry_num == n_systick) begin
-            ent_hi = n_sys_hi[32'h2];
-            ent_lo = n_sys_lo[32'h2];
+            ent_hi = sys_hi__q[32'h2];
+            ent_lo = sys_lo__q[32'h2];
         end
         ent_rank = r_p0;
         if (ent_hi) begin

@@ -577,6 +577,8 @@
 
 
 
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -2294,6 +2296,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  rq_fault_q__q;
     reg  rq_fault_q__clock;
     reg  rq_fault_q__rst_n;
+    reg  ret_wait__d;
+    wire  ret_wait__q;
+    reg  ret_wait__clock;
+    reg  ret_wait__rst_n;
 
     // Local signals
     reg  adv;
@@ -2941,6 +2947,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(rq_fault_q__clock),
         .rst_n(rq_fault_q__rst_n)
     );
+    pluton_rdff1 ret_wait(
+        .d(ret_wait__d),
+        .q(ret_wait__q),
+        .clock(ret_wait__clock),
+        .rst_n(ret_wait__rst_n)
+    );
 
     // Update code
     reg [31:0] HADDR__comb;
@@ -2996,6 +3008,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg [31:0] pc__d__comb;
     reg primask__d__comb;
     reg [31:0] psp__d__comb;
+    reg ret_wait__d__comb;
     reg [15:0] rf_ok__d__comb;
     reg rq_fault_q__d__comb;
     reg scs__ack__comb;
@@ -3051,6 +3064,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         restart_p__clock = clock;
         restart_p__rst_n = rst_n;
         rf__clock = clock;
+        ret_wait__clock = clock;
+        ret_wait__rst_n = rst_n;
+        ret_wait__d__comb = ret_wait__q;
         rf_ok__clock = clock;
         rf_ok__rst_n = rst_n;
         rf_ok__d__comb = rf_ok__q;
@@ -4252,12 +4268,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                     fault = 1'b1;
                                 end
                                 else if (hw[(32'h8)+:(4)] == ones4) begin
-                                    pc_step = 1'b1;
                                     if (svc_e) begin
                                         scs__pend_svc__comb = 1'b1;
-                                        retire = 1'b1;
+                                        st__d__comb = s_x2;
                                     end
                                     else begin
+                                        pc_step = 1'b1;
                                         fault = 1'b1;
                                     end
                                 end
@@ -4295,8 +4311,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 if (privd) begin
                                     primask__d__comb = hw[32'h4];
                                 end
-                                pc_step = 1'b1;
-                                retire = 1'b1;
+                                st__d__comb = s_x2;
                             end
                             else if (ds__m_hint) begin
                                 if ((hw[(32'h4)+:(4)] == h4_2) | (hw[(32'h4)+:(4)] == h4_3)) begin
@@ -4319,7 +4334,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             2:
                 begin
-                    if (mul_x) begin
+                    if (ds__m_cps | ds__i_bcg) begin
+                        pf_en = 1'b1;
+                        pc_step = 1'b1;
+                        retire = 1'b1;
+                        st__d__comb = s_exec;
+                    end
+                    else if (mul_x) begin
                         pf_en = 1'b1;
                         we = alu_we;
                         wphys = 1'b0;
@@ -4521,7 +4542,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             10:
                 begin
-                    if (take_e) begin
+                    if (ret_wait__q) begin
+                        ret_wait__d__comb = 1'b0;
+                    end
+                    else if (take_e) begin
                         retire = 1'b1;
                         ret_ipc = 1'b1;
                         vmode__d__comb = b2_2;
@@ -4744,6 +4768,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (exret) begin
             if (exret_ok) begin
                 scs__ret__comb = 1'b1;
+                ret_wait__d__comb = 1'b1;
                 er__d__comb = ex_val[(32'h0)+:(4)];
                 flush = 1'b1;
                 st__d__comb = s_ret;
@@ -4934,6 +4959,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             lsm_rn__d__comb = lsm_rn__q;
             lsm_base__d__comb = lsm_base__q;
             rq_fault_q__d__comb = rq_fault_q__q;
+            ret_wait__d__comb = ret_wait__q;
             exc_num__d__comb = exc_num__q;
             exc_thread__d__comb = exc_thread__q;
             exc_psp__d__comb = exc_psp__q;
@@ -5022,9 +5048,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         ds__st_reg_n = dp_reg__d__comb;
         scs__irq = IRQ;
         scs__nmi = NMI;
-        scs__primask = primask__d__comb;
+        scs__primask = primask__q;
         scs__ipsr = ipsr__d__comb;
-        scs__entry_num = exc_num__d__comb;
+        scs__entry_num = exc_num__q;
         TXEV = txev__q;
         SLEEPING = asleep__q & ~wake_c;
         SLEEPDEEP = scs__sleepdeep;
@@ -5107,6 +5133,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         pc__d = pc__d__comb;
         primask__d = primask__d__comb;
         psp__d = psp__d__comb;
+        ret_wait__d = ret_wait__d__comb;
         rf_ok__d = rf_ok__d__comb;
         rq_fault_q__d = rq_fault_q__d__comb;
         scs__ack = scs__ack__comb;
@@ -6321,21 +6348,21 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         nmi_act__d = n_nmi_act;
         hf_act__d = n_hf_act;
         o_ev__d = new_pend & scr_sevonpend__q;
-        ready = n_irq_pend & n_irq_en;
-        any_p = |ready | |n_sys_pend;
-        m_hi = ~(|(ready & ~n_pri_hi) | |(n_sys_pend & ~n_sys_hi));
-        e_hi = ready & ~n_pri_hi;
-        se_hi = n_sys_pend & ~n_sys_hi;
+        ready = irq_pend__q & irq_en__q;
+        any_p = |ready | |sys_pend__q;
+        m_hi = ~(|(ready & ~pri_hi__q) | |(sys_pend__q & ~sys_hi__q));
+        e_hi = ready & ~pri_hi__q;
+        se_hi = sys_pend__q & ~sys_hi__q;
         if (m_hi) begin
-            e_hi = ready & n_pri_hi;
-            se_hi = n_sys_pend & n_sys_hi;
+            e_hi = ready & pri_hi__q;
+            se_hi = sys_pend__q & sys_hi__q;
         end
-        m_lo = ~(|(e_hi & ~n_pri_lo) | |(se_hi & ~n_sys_lo));
-        cand = e_hi & ~n_pri_lo;
-        scand = se_hi & ~n_sys_lo;
+        m_lo = ~(|(e_hi & ~pri_lo__q) | |(se_hi & ~sys_lo__q));
+        cand = e_hi & ~pri_lo__q;
+        scand = se_hi & ~sys_lo__q;
         if (m_lo) begin
-            cand = e_hi & n_pri_lo;
-            scand = se_hi & n_sys_lo;
+            cand = e_hi & pri_lo__q;
+            scand = se_hi & sys_lo__q;
         end
         grp = cand | (cand >> 32'h1) | (cand >> 32'h2) | (cand >> 32'h3);
         li_hi = ~cand & ~(cand >> 32'h1);
@@ -6408,19 +6435,19 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         if (scand[32'h0]) begin
             win_num = n_svc;
         end
-        if (n_nmi_pend) begin
+        if (nmi_pend__q) begin
             win_rank = r_nmi;
             win_num = n_nmi;
         end
-        any_a = |n_irq_act | |n_sys_act;
-        a_hi = ~(|(n_irq_act & ~n_pri_hi) | |(n_sys_act & ~n_sys_hi));
-        ae_hi = n_irq_act & ~n_pri_hi;
-        sae_hi = n_sys_act & ~n_sys_hi;
+        any_a = |irq_act__q | |sys_act__q;
+        a_hi = ~(|(irq_act__q & ~pri_hi__q) | |(sys_act__q & ~sys_hi__q));
+        ae_hi = irq_act__q & ~pri_hi__q;
+        sae_hi = sys_act__q & ~sys_hi__q;
         if (a_hi) begin
-            ae_hi = n_irq_act & n_pri_hi;
-            sae_hi = n_sys_act & n_sys_hi;
+            ae_hi = irq_act__q & pri_hi__q;
+            sae_hi = sys_act__q & sys_hi__q;
         end
-        a_lo = ~(|(ae_hi & ~n_pri_lo) | |(sae_hi & ~n_sys_lo));
+        a_lo = ~(|(ae_hi & ~pri_lo__q) | |(sae_hi & ~sys_lo__q));
         act_rank = r_none;
         if (any_a) begin
             act_rank = r_p0;
@@ -6431,10 +6458,10 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
                 act_rank = act_rank | b3_1;
             end
         end
-        if (n_hf_act) begin
+        if (hf_act__q) begin
             act_rank = r_hf;
         end
-        if (n_nmi_act) begin
+        if (nmi_act__q) begin
             act_rank = r_nmi;
         end
         exec_rank = act_rank;
@@ -6442,26 +6469,26 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
             exec_rank = r_p0;
         end
         svc_rank = r_p0;
-        if (n_sys_hi[32'h0]) begin
+        if (sys_hi__q[32'h0]) begin
             svc_rank = b3_4;
         end
-        if (n_sys_lo[32'h0]) begin
+        if (sys_lo__q[32'h0]) begin
             svc_rank = svc_rank | b3_1;
         end
         ent_idx = entry_num[(32'h0)+:(5)] - k5_16;
-        ent_hi = n_pri_hi[ent_idx];
-        ent_lo = n_pri_lo[ent_idx];
+        ent_hi = pri_hi__q[ent_idx];
+        ent_lo = pri_lo__q[ent_idx];
         if (entry_num == n_svc) begin
-            ent_hi = n_sys_hi[32'h0];
-            ent_lo = n_sys_lo[32'h0];
+            ent_hi = sys_hi__q[32'h0];
+            ent_lo = sys_lo__q[32'h0];
         end
         if (entry_num == n_pendsv) begin
-            ent_hi = n_sys_hi[32'h1];
-            ent_lo = n_sys_lo[32'h1];
+            ent_hi = sys_hi__q[32'h1];
+            ent_lo = sys_lo__q[32'h1];
         end
         if (entry_num == n_systick) begin
-            ent_hi = n_sys_hi[32'h2];
-            ent_lo = n_sys_lo[32'h2];
+            ent_hi = sys_hi__q[32'h2];
+            ent_lo = sys_lo__q[32'h2];
         end
         ent_rank = r_p0;
         if (ent_hi) begin

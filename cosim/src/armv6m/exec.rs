@@ -182,6 +182,11 @@ pub struct Cpu {
     /// Cycles a faulting instruction spent before its fault, and an override of the table.
     attempt: u64,
     cycles_override: Option<u32>,
+    /// The SCS as it was during the data phase of the last software write to it, before the
+    /// write: what a decision in the cycle right after that data phase sees (`decision_view`).
+    scs_before_write: Option<Scs>,
+    /// The decision view of the current instruction's first cycle (SVC's escalation check).
+    start_view: Option<Scs>,
 }
 
 /// The longest sleep the ISS waits for a wake-up before calling the core stuck.
@@ -282,6 +287,8 @@ impl Cpu {
             access_no: 0,
             attempt: 1,
             cycles_override: None,
+            scs_before_write: None,
+            start_view: None,
         }
     }
 
@@ -386,12 +393,34 @@ impl Cpu {
 
     /// Execution priority: the most urgent active exception (4 when none), PRIMASK raising it to 0.
     pub fn execution_priority(&self) -> i32 {
-        let p = self.scs.active_priority();
+        self.execution_priority_in(&self.scs)
+    }
+
+    /// The execution priority over the SCS state `v` (and the current PRIMASK).
+    fn execution_priority_in(&self, v: &Scs) -> i32 {
+        let p = v.active_priority();
         if self.primask {
             p.min(0)
         } else {
             p
         }
+    }
+
+    /// The SCS state that the exception decisions taken in cycle `t` see: the state during
+    /// `t - 1` (contract: the SCS decides from its flops and registers the decision). PRIMASK
+    /// and the active set never change in the cycle before a decision (CPS and SVC take a second
+    /// cycle for that; entry and return are far enough ahead), so only the NVIC's pending state
+    /// and a software write in the cycle before can differ.
+    fn decision_view(&mut self, t: u64) -> Scs {
+        let v = t.saturating_sub(1);
+        if self.scs.time <= v {
+            self.scs.advance_to(v);
+            return self.scs.clone();
+        }
+        // The SCS moved past `v` only by a software write whose data phase was `v`.
+        let before = self.scs_before_write.clone().expect("SCS advanced past a decision without a write");
+        assert_eq!(before.time, v, "the SCS moved past a decision's view other than by a write in the cycle before");
+        before
     }
 
     /// Produces the next record: an exception entry when one is taken at this boundary, else
@@ -437,10 +466,13 @@ impl Cpu {
             return self.finish(log);
         }
         let mut boundary = self.cycle + std::mem::take(&mut self.extra);
+        // The decision view of the boundary (the wake-up's, when the core slept).
+        let mut woke_with = None;
         if let Some(kind) = self.sleep.take() {
             loop {
+                let view = self.decision_view(boundary);
+                let preempts = view.winner().is_some_and(|(_, p)| p < view.active_priority());
                 self.scs.advance_to(boundary);
-                let preempts = self.scs.winner().is_some_and(|(_, p)| p < self.scs.active_priority());
                 let woken = match kind {
                     HintOp::Wfe => self.scs.event || preempts,
                     _ => preempts,
@@ -449,6 +481,7 @@ impl Cpu {
                     if kind == HintOp::Wfe {
                         self.scs.event = false;
                     }
+                    woke_with = Some(view);
                     break;
                 }
                 boundary += 1;
@@ -458,11 +491,18 @@ impl Cpu {
                 }
             }
         }
+        let view = match woke_with {
+            Some(view) => view,
+            None => self.decision_view(boundary),
+        };
         self.scs.advance_to(boundary);
         let lead = boundary - self.cycle;
         self.start = boundary;
-        if let Some((n, p)) = self.scs.winner() {
-            if p < self.execution_priority() {
+        let winner = view.winner();
+        let exec = self.execution_priority_in(&view);
+        self.start_view = Some(view);
+        if let Some((n, p)) = winner {
+            if p < exec {
                 log.exc = Some(n);
                 if let Err(kind) = self.exception_entry_logged(n, pc, true, bus, &mut log) {
                     return self.escalate(kind, pc, bus, log);
@@ -501,7 +541,8 @@ impl Cpu {
             Exec::Event(Event::Svc(imm)) => {
                 // SVC retires and pends SVCall, taken at the next boundary; or it escalates
                 self.pc = pc.wrapping_add(len);
-                if self.scs.priority(super::scs::SVCALL) >= self.execution_priority() {
+                let view = self.start_view.take().expect("set at the boundary");
+                if view.priority(super::scs::SVCALL) >= self.execution_priority_in(&view) {
                     return self.fault_at(FaultKind::SvcEscalated, self.pc, lead, bus, log);
                 }
                 self.scs.set_sys_pending(super::scs::SVCALL);
@@ -622,15 +663,16 @@ impl Cpu {
             bus.write(addr, 4, *word).map_err(|_| FaultKind::Bus)?;
             log.mem_writes.push((addr, 4, *word));
         }
-        // E9: the vector read; the winner is chosen again.
-        self.scs.advance_to(self.start + 8);
+        // E9: the vector read; the winner is chosen again (from the state during E8).
         if late_ok {
-            if let Some((w, p)) = self.scs.winner() {
-                if p < self.scs.priority(n) {
+            let view = self.decision_view(self.start + 8);
+            if let Some((w, p)) = view.winner() {
+                if p < view.priority(n) {
                     n = w;
                 }
             }
         }
+        self.scs.advance_to(self.start + 8);
         let vector = bus.read(4 * n, 4).map_err(|_| FaultKind::Bus)?;
         self.scs.acknowledge(n);
         log.exc = Some(n);
@@ -665,22 +707,24 @@ impl Cpu {
             0b1101 => (self.psp, Mode::Thread, true),
             _ => return Exec::Fault(FaultKind::InvalidExcReturn),
         };
-        // The returning exception stops being active at the edge that ends cycle `known`.
+        // The returning exception stops being active at the edge that ends cycle `known`; T1
+        // waits, and T2 decides from the state during T1.
         let t1 = self.start + known;
         self.scs.advance_to(t1);
         self.scs.deactivate(self.ipsr);
         if let Some((w, p)) = self.scs.winner() {
             if p < self.execution_priority() {
-                // T1 decides, reads the vector and acknowledges; the returning record ends there.
+                // T2 decides, reads the vector and acknowledges; the returning record ends there.
+                self.scs.advance_to(t1 + 1);
                 self.scs.acknowledge(w);
                 self.ipsr = w;
                 self.tail_chain = Some((w, exc_return));
-                self.cycles_override = Some(known as u32 + 1);
+                self.cycles_override = Some(known as u32 + 2);
                 log.event = Event::ExceptionReturn;
                 return Exec::Branch(self.pc);
             }
         }
-        self.cycles_override = Some(known as u32 + 11);
+        self.cycles_override = Some(known as u32 + 12);
         if frameptr & 3 != 0 {
             return Exec::Fault(FaultKind::Unaligned);
         }
@@ -774,7 +818,10 @@ impl Cpu {
             if size != 4 || !self.privileged() {
                 return Err(self.check_failed(FaultKind::ScsAccess));
             }
-            // takes effect at the edge that ends the data phase (software wins that edge)
+            // takes effect at the edge that ends the data phase (software wins that edge); the
+            // state during the data phase is kept for a decision in the next cycle
+            self.scs.advance_to(dphase);
+            self.scs_before_write = Some(self.scs.clone());
             self.scs.advance_to(dphase + 1);
             self.scs.write(addr, value);
             return Ok(());
@@ -1121,7 +1168,7 @@ impl Cpu {
 }
 
 /// Cycle counts of the core contract (zero wait states): Cortex-M0's (TRM table 3-1), except
-/// MULS, which takes 2 (the product is registered before it is written).
+/// MULS, CPS and SVC, which take 2.
 /// `flags` (before execution) decides whether a conditional branch is taken.
 pub fn cycles(instr: Instr, flags: Flags) -> u32 {
     use Instr::*;
@@ -1137,7 +1184,9 @@ pub fn cycles(instr: Instr, flags: Flags) -> u32 {
         B { .. } | Bx { .. } | Blx { .. } => 3,
         Bl { .. } | Mrs { .. } | Msr { .. } | Barrier(_) => 4,
         Hint(HintOp::Wfi | HintOp::Wfe) => 2,
-        Alu { op: AluOp::Mul, .. } => 2,
+        // MULS registers its product; CPS and SVC give the SCS's lagging decision a cycle to see
+        // the new PRIMASK or the pended SVCall.
+        Alu { op: AluOp::Mul, .. } | Cps { .. } | Svc { .. } => 2,
         _ => 1,
     }
 }

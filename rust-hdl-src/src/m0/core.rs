@@ -297,6 +297,8 @@ crate::hdl_block! {
         rq_fault: Signal<Local, bool>,
         /// A request failed its checks in the previous cycle: HardFault now (its second cycle).
         rq_fault_q: RDff<bool>,
+        /// T1 of an exception return: wait for the SCS's decision (state 10 decides in T2).
+        ret_wait: RDff<bool>,
         n_ld: Signal<Local, bool>,
         n_st: Signal<Local, bool>,
         n_xpsr: Signal<Local, bool>,
@@ -364,7 +366,7 @@ crate::hdl_logic! {
     reset [opa, opb, rq_fault_q, prod_q, scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
         ev_h, restart_p]
     clock [rf]
-    hold [rf_ok, msp, psp, st, k, pc, ipc, buf0, buf1, bv, be, faddr, maddr, fp, lsm_list, lsm_pc,
+    hold [ret_wait, rf_ok, msp, psp, st, k, pc, ipc, buf0, buf1, bv, be, faddr, maddr, fp, lsm_list, lsm_pc,
         lsm_st, lsm_wb, lsm_rn, lsm_base, exc_num, exc_thread, exc_psp, vmode, er, align, brd_kind,
         apsr, tbit, ipsr, spsel, npriv, primask, asleep, slp_wfe, dp_fetch, dp_fslot, dp_ld, dp_st,
         dp_xpsr, dp_msp, dp_pc, dp_raw, dp_scs, dp_size, dp_signed, dp_lane, dp_reg, dp_wsel]
@@ -1230,11 +1232,13 @@ crate::hdl_logic! {
                                 self.fault.next = true;
                             } else if self.hw.val().get_bits::<4>(8) == self.ones4.val() {
                                 // SVC: pends SVCall, or escalates to HardFault returning past it.
-                                self.pc_step.next = true;
                                 if self.svc_e.val() {
+                                    // SVCall pends at the end of the first cycle; the second lets the
+                                    // SCS's decision see it, so it is taken at the next boundary.
                                     self.scs.pend_svc.next = true;
-                                    self.retire.next = true;
+                                    self.st.d.next = self.s_x2.val();
                                 } else {
+                                    self.pc_step.next = true;
                                     self.fault.next = true;
                                 }
                             } else if self.cond_ok.val() {
@@ -1263,11 +1267,12 @@ crate::hdl_logic! {
                             self.retire.next = true;
                             self.st.d.next = self.s_halt.val();
                         } else if self.ds.m_cps.val() {
+                            // PRIMASK changes at the end of the first cycle; the second lets the
+                            // SCS's (lagging) decision see it before the next boundary.
                             if self.privd.val() {
                                 self.primask.d.next = self.hw.val().get_bit(4);
                             }
-                            self.pc_step.next = true;
-                            self.retire.next = true;
+                            self.st.d.next = self.s_x2.val();
                         } else if self.ds.m_hint.val() {
                             if (self.hw.val().get_bits::<4>(4) == self.h4_2.val()) | (self.hw.val().get_bits::<4>(4) == self.h4_3.val()) {
                                 self.st.d.next = self.s_x2.val();
@@ -1286,8 +1291,13 @@ crate::hdl_logic! {
                 }
             }
             2 => {
-                // Second cycle: load/store data phase, WFI/WFE, MULS, or the second halfword.
-                if self.mul_x.val() {
+                // Second cycle: load/store data phase, WFI/WFE, MULS, CPS, SVC, or the second halfword.
+                if self.ds.m_cps.val() | self.ds.i_bcg.val() {
+                    self.pf_en.next = true;
+                    self.pc_step.next = true;
+                    self.retire.next = true;
+                    self.st.d.next = self.s_exec.val();
+                } else if self.mul_x.val() {
                     self.pf_en.next = true;
                     self.we.next = self.alu_we.val();
                     self.wphys.next = false;
@@ -1469,8 +1479,11 @@ crate::hdl_logic! {
                 }
             }
             10 => {
-                // U1/T1: tail-chain if something preempts now, else unstack word 0.
-                if self.take_e.val() {
+                // T1 waits (the SCS's decision lags a cycle: it sees the returned exception as
+                // active until T2); U1/T2: tail-chain if something preempts now, else unstack word 0.
+                if self.ret_wait.q.val() {
+                    self.ret_wait.d.next = false;
+                } else if self.take_e.val() {
                     self.retire.next = true;
                     self.ret_ipc.next = true;
                     self.vmode.d.next = self.b2_2.val();
@@ -1660,6 +1673,7 @@ crate::hdl_logic! {
         if self.exret.val() {
             if self.exret_ok.val() {
                 self.scs.ret.next = true;
+                self.ret_wait.d.next = true;
                 self.er.d.next = self.ex_val.val().get_bits::<4>(0);
                 self.flush.next = true;
                 self.st.d.next = self.s_ret.val();
@@ -1885,6 +1899,7 @@ crate::hdl_logic! {
             self.lsm_rn.d.next = self.lsm_rn.q.val();
             self.lsm_base.d.next = self.lsm_base.q.val();
             self.rq_fault_q.d.next = self.rq_fault_q.q.val();
+            self.ret_wait.d.next = self.ret_wait.q.val();
             self.exc_num.d.next = self.exc_num.q.val();
             self.exc_thread.d.next = self.exc_thread.q.val();
             self.exc_psp.d.next = self.exc_psp.q.val();
@@ -1988,12 +2003,13 @@ crate::hdl_logic! {
         self.ds.st_n.next = self.dp_st.d.val();
         self.ds.st_reg_n.next = self.dp_reg.d.val();
 
-        // ---- SCS state inputs are next-state values, so its registered outputs are current.
+        // ---- SCS inputs: the pins, the current PRIMASK and entering exception (its decisions
+        // lag the state by a cycle), and the next-state IPSR for ICSR reads.
         self.scs.irq.next = self.IRQ.val();
         self.scs.nmi.next = self.NMI.val();
-        self.scs.primask.next = self.primask.d.val();
+        self.scs.primask.next = self.primask.q.val();
         self.scs.ipsr.next = self.ipsr.d.val();
-        self.scs.entry_num.next = self.exc_num.d.val();
+        self.scs.entry_num.next = self.exc_num.q.val();
 
         // ---- Status pins and the retirement trace.
         self.TXEV.next = self.txev.q.val();

@@ -1,7 +1,9 @@
 //! The core's System Control Space (`M0Scs`): NVIC with 32 IRQs and 2-bit priorities, SysTick, SCB.
 //!
-//! Every output to the core comes from this block's flops (the decisions are computed from the
-//! next state and registered), so no combinational path runs from the core back into itself.
+//! Every output to the core comes from this block's flops. The decisions (take, late, wake,
+//! SVC allowed) are computed from the current state (the core's PRIMASK and entering exception
+//! included) and registered, so they describe the state of the cycle before: the SCS's priority
+//! pick never waits for the core's next state, the longest path of the first design.
 //! Priorities are compared as 3-bit *ranks*: NMI 0, HardFault 1, priority p as p + 2, and 6 for
 //! "nothing" (Thread mode with nothing active); a lower rank is more urgent.
 //!
@@ -33,10 +35,10 @@ crate::hdl_block! {
         // Data phase.
         wdata: Signal<In, Bits<32>>,
         rdata: Signal<Out, Bits<32>>,
-        // The core's next-state PRIMASK and IPSR (so registered outputs match the current state).
+        // The core's PRIMASK (current) and next-state IPSR (for ICSR reads).
         primask: Signal<In, bool>,
         ipsr: Signal<In, Bits<6>>,
-        // The exception being entered (next state), for late arrival.
+        // The exception being entered (current), for late arrival.
         entry_num: Signal<In, Bits<6>>,
         take: Signal<Out, bool>,
         take_num: Signal<Out, Bits<6>>,
@@ -490,25 +492,27 @@ crate::hdl_logic! {
         self.hf_act.d.next = self.n_hf_act.val();
         self.o_ev.d.next = self.new_pend.val() & self.scr_sevonpend.q.val();
 
-        // ---- The winner over the next state: the most urgent priority, then the lowest number.
+        // ---- The winner over the current state (registered below, so a decision lags the state by
+        // one cycle and the SCS never decides from the core's next state): the most urgent
+        // priority, then the lowest number.
         // Priority bit by bit: hi is 0 if anything pending has hi = 0; then lo among those.
-        self.ready.next = self.n_irq_pend.val() & self.n_irq_en.val();
-        self.any_p.next = self.ready.val().any() | self.n_sys_pend.val().any();
-        self.m_hi.next = !((self.ready.val() & !self.n_pri_hi.val()).any()
-            | (self.n_sys_pend.val() & !self.n_sys_hi.val()).any());
-        self.e_hi.next = self.ready.val() & !self.n_pri_hi.val();
-        self.se_hi.next = self.n_sys_pend.val() & !self.n_sys_hi.val();
+        self.ready.next = self.irq_pend.q.val() & self.irq_en.q.val();
+        self.any_p.next = self.ready.val().any() | self.sys_pend.q.val().any();
+        self.m_hi.next = !((self.ready.val() & !self.pri_hi.q.val()).any()
+            | (self.sys_pend.q.val() & !self.sys_hi.q.val()).any());
+        self.e_hi.next = self.ready.val() & !self.pri_hi.q.val();
+        self.se_hi.next = self.sys_pend.q.val() & !self.sys_hi.q.val();
         if self.m_hi.val() {
-            self.e_hi.next = self.ready.val() & self.n_pri_hi.val();
-            self.se_hi.next = self.n_sys_pend.val() & self.n_sys_hi.val();
+            self.e_hi.next = self.ready.val() & self.pri_hi.q.val();
+            self.se_hi.next = self.sys_pend.q.val() & self.sys_hi.q.val();
         }
-        self.m_lo.next = !((self.e_hi.val() & !self.n_pri_lo.val()).any()
-            | (self.se_hi.val() & !self.n_sys_lo.val()).any());
-        self.cand.next = self.e_hi.val() & !self.n_pri_lo.val();
-        self.scand.next = self.se_hi.val() & !self.n_sys_lo.val();
+        self.m_lo.next = !((self.e_hi.val() & !self.pri_lo.q.val()).any()
+            | (self.se_hi.val() & !self.sys_lo.q.val()).any());
+        self.cand.next = self.e_hi.val() & !self.pri_lo.q.val();
+        self.scand.next = self.se_hi.val() & !self.sys_lo.q.val();
         if self.m_lo.val() {
-            self.cand.next = self.e_hi.val() & self.n_pri_lo.val();
-            self.scand.next = self.se_hi.val() & self.n_sys_lo.val();
+            self.cand.next = self.e_hi.val() & self.pri_lo.q.val();
+            self.scand.next = self.se_hi.val() & self.sys_lo.q.val();
         }
         // Lowest candidate: in each group of 4 (at bit 4k) whether it has one and the first's
         // offset (li_hi, li_lo); then the first group (gi) picks its offset.
@@ -588,24 +592,24 @@ crate::hdl_logic! {
         if self.scand.val().get_bit(0) {
             self.win_num.next = self.n_svc.val();
         }
-        if self.n_nmi_pend.val() {
+        if self.nmi_pend.q.val() {
             self.win_rank.next = self.r_nmi.val();
             self.win_num.next = self.n_nmi.val();
         }
 
-        // ---- Execution priority over the next state, bit by bit like the winner (PRIMASK raises
+        // ---- Execution priority over the current state, bit by bit like the winner (PRIMASK raises
         // it to priority 0).
-        self.any_a.next = self.n_irq_act.val().any() | self.n_sys_act.val().any();
-        self.a_hi.next = !((self.n_irq_act.val() & !self.n_pri_hi.val()).any()
-            | (self.n_sys_act.val() & !self.n_sys_hi.val()).any());
-        self.ae_hi.next = self.n_irq_act.val() & !self.n_pri_hi.val();
-        self.sae_hi.next = self.n_sys_act.val() & !self.n_sys_hi.val();
+        self.any_a.next = self.irq_act.q.val().any() | self.sys_act.q.val().any();
+        self.a_hi.next = !((self.irq_act.q.val() & !self.pri_hi.q.val()).any()
+            | (self.sys_act.q.val() & !self.sys_hi.q.val()).any());
+        self.ae_hi.next = self.irq_act.q.val() & !self.pri_hi.q.val();
+        self.sae_hi.next = self.sys_act.q.val() & !self.sys_hi.q.val();
         if self.a_hi.val() {
-            self.ae_hi.next = self.n_irq_act.val() & self.n_pri_hi.val();
-            self.sae_hi.next = self.n_sys_act.val() & self.n_sys_hi.val();
+            self.ae_hi.next = self.irq_act.q.val() & self.pri_hi.q.val();
+            self.sae_hi.next = self.sys_act.q.val() & self.sys_hi.q.val();
         }
-        self.a_lo.next = !((self.ae_hi.val() & !self.n_pri_lo.val()).any()
-            | (self.sae_hi.val() & !self.n_sys_lo.val()).any());
+        self.a_lo.next = !((self.ae_hi.val() & !self.pri_lo.q.val()).any()
+            | (self.sae_hi.val() & !self.sys_lo.q.val()).any());
         self.act_rank.next = self.r_none.val();
         if self.any_a.val() {
             // Rank 2 + 2 * hi + lo, as {hi, !hi, lo}.
@@ -617,10 +621,10 @@ crate::hdl_logic! {
                 self.act_rank.next = self.act_rank.val() | self.b3_1.val();
             }
         }
-        if self.n_hf_act.val() {
+        if self.hf_act.q.val() {
             self.act_rank.next = self.r_hf.val();
         }
-        if self.n_nmi_act.val() {
+        if self.nmi_act.q.val() {
             self.act_rank.next = self.r_nmi.val();
         }
         self.exec_rank.next = self.act_rank.val();
@@ -628,29 +632,29 @@ crate::hdl_logic! {
             self.exec_rank.next = self.r_p0.val();
         }
         self.svc_rank.next = self.r_p0.val();
-        if self.n_sys_hi.val().get_bit(0) {
+        if self.sys_hi.q.val().get_bit(0) {
             self.svc_rank.next = self.b3_4.val();
         }
-        if self.n_sys_lo.val().get_bit(0) {
+        if self.sys_lo.q.val().get_bit(0) {
             self.svc_rank.next = self.svc_rank.val() | self.b3_1.val();
         }
 
         // ---- Rank of the exception being entered (late arrival needs a strictly lower rank):
         // NMI and HardFault are fixed; the others are 2 + their 2-bit priority.
         self.ent_idx.next = self.entry_num.val().get_bits::<5>(0) - self.k5_16.val();
-        self.ent_hi.next = self.n_pri_hi.val().get_bit(self.ent_idx.val().index());
-        self.ent_lo.next = self.n_pri_lo.val().get_bit(self.ent_idx.val().index());
+        self.ent_hi.next = self.pri_hi.q.val().get_bit(self.ent_idx.val().index());
+        self.ent_lo.next = self.pri_lo.q.val().get_bit(self.ent_idx.val().index());
         if self.entry_num.val() == self.n_svc.val() {
-            self.ent_hi.next = self.n_sys_hi.val().get_bit(0);
-            self.ent_lo.next = self.n_sys_lo.val().get_bit(0);
+            self.ent_hi.next = self.sys_hi.q.val().get_bit(0);
+            self.ent_lo.next = self.sys_lo.q.val().get_bit(0);
         }
         if self.entry_num.val() == self.n_pendsv.val() {
-            self.ent_hi.next = self.n_sys_hi.val().get_bit(1);
-            self.ent_lo.next = self.n_sys_lo.val().get_bit(1);
+            self.ent_hi.next = self.sys_hi.q.val().get_bit(1);
+            self.ent_lo.next = self.sys_lo.q.val().get_bit(1);
         }
         if self.entry_num.val() == self.n_systick.val() {
-            self.ent_hi.next = self.n_sys_hi.val().get_bit(2);
-            self.ent_lo.next = self.n_sys_lo.val().get_bit(2);
+            self.ent_hi.next = self.sys_hi.q.val().get_bit(2);
+            self.ent_lo.next = self.sys_lo.q.val().get_bit(2);
         }
         self.ent_rank.next = self.r_p0.val();
         if self.ent_hi.val() {
