@@ -183,10 +183,11 @@ pub struct Cpu {
     attempt: u64,
     cycles_override: Option<u32>,
     /// The SCS as it was during the data phase of the last software write to it, before the
-    /// write: what a decision in the cycle right after that data phase sees (`decision_view`).
+    /// write: what a decision in the cycle right after that data phase sees (`decide`).
     scs_before_write: Option<Scs>,
-    /// The decision view of the current instruction's first cycle (SVC's escalation check).
-    start_view: Option<Scs>,
+    /// What the current instruction's first cycle sees: SVCall's priority and the execution
+    /// priority (SVC's escalation check).
+    start_svc: (i32, i32),
 }
 
 /// The longest sleep the ISS waits for a wake-up before calling the core stuck.
@@ -288,7 +289,7 @@ impl Cpu {
             attempt: 1,
             cycles_override: None,
             scs_before_write: None,
-            start_view: None,
+            start_svc: (0, 4),
         }
     }
 
@@ -393,12 +394,11 @@ impl Cpu {
 
     /// Execution priority: the most urgent active exception (4 when none), PRIMASK raising it to 0.
     pub fn execution_priority(&self) -> i32 {
-        self.execution_priority_in(&self.scs)
+        self.with_primask(self.scs.active_priority())
     }
 
-    /// The execution priority over the SCS state `v` (and the current PRIMASK).
-    fn execution_priority_in(&self, v: &Scs) -> i32 {
-        let p = v.active_priority();
+    /// The execution priority from the active exceptions' priority `p` and PRIMASK.
+    fn with_primask(&self, p: i32) -> i32 {
         if self.primask {
             p.min(0)
         } else {
@@ -406,21 +406,26 @@ impl Cpu {
         }
     }
 
-    /// The SCS state that the exception decisions taken in cycle `t` see: the state during
+    /// Applies `f` to the SCS state that the exception decisions taken in cycle `t` see: the state during
     /// `t - 1` (contract: the SCS decides from its flops and registers the decision). PRIMASK
     /// and the active set never change in the cycle before a decision (CPS and SVC take a second
     /// cycle for that; entry and return are far enough ahead), so only the NVIC's pending state
     /// and a software write in the cycle before can differ.
-    fn decision_view(&mut self, t: u64) -> Scs {
+    fn decide<R>(&mut self, t: u64, f: impl FnOnce(&Scs) -> R) -> R {
         let v = t.saturating_sub(1);
         if self.scs.time <= v {
             self.scs.advance_to(v);
-            return self.scs.clone();
+            return f(&self.scs);
         }
         // The SCS moved past `v` only by a software write whose data phase was `v`.
-        let before = self.scs_before_write.clone().expect("SCS advanced past a decision without a write");
+        let before = self.scs_before_write.as_ref().expect("SCS advanced past a decision without a write");
         assert_eq!(before.time, v, "the SCS moved past a decision's view other than by a write in the cycle before");
-        before
+        f(before)
+    }
+
+    /// The boundary decision's inputs in cycle `t`: the winner, the active priority and SVCall's.
+    fn boundary_view(&mut self, t: u64) -> (Option<(u32, i32)>, i32, i32) {
+        self.decide(t, |s| (s.winner(), s.active_priority(), s.priority(super::scs::SVCALL)))
     }
 
     /// Produces the next record: an exception entry when one is taken at this boundary, else
@@ -470,8 +475,8 @@ impl Cpu {
         let mut woke_with = None;
         if let Some(kind) = self.sleep.take() {
             loop {
-                let view = self.decision_view(boundary);
-                let preempts = view.winner().is_some_and(|(_, p)| p < view.active_priority());
+                let view = self.boundary_view(boundary);
+                let preempts = view.0.is_some_and(|(_, p)| p < view.1);
                 self.scs.advance_to(boundary);
                 let woken = match kind {
                     HintOp::Wfe => self.scs.event || preempts,
@@ -491,16 +496,15 @@ impl Cpu {
                 }
             }
         }
-        let view = match woke_with {
+        let (winner, active, svc) = match woke_with {
             Some(view) => view,
-            None => self.decision_view(boundary),
+            None => self.boundary_view(boundary),
         };
         self.scs.advance_to(boundary);
         let lead = boundary - self.cycle;
         self.start = boundary;
-        let winner = view.winner();
-        let exec = self.execution_priority_in(&view);
-        self.start_view = Some(view);
+        let exec = self.with_primask(active);
+        self.start_svc = (svc, exec);
         if let Some((n, p)) = winner {
             if p < exec {
                 log.exc = Some(n);
@@ -541,8 +545,8 @@ impl Cpu {
             Exec::Event(Event::Svc(imm)) => {
                 // SVC retires and pends SVCall, taken at the next boundary; or it escalates
                 self.pc = pc.wrapping_add(len);
-                let view = self.start_view.take().expect("set at the boundary");
-                if view.priority(super::scs::SVCALL) >= self.execution_priority_in(&view) {
+                let (svc, exec) = self.start_svc;
+                if svc >= exec {
                     return self.fault_at(FaultKind::SvcEscalated, self.pc, lead, bus, log);
                 }
                 self.scs.set_sys_pending(super::scs::SVCALL);
@@ -665,11 +669,8 @@ impl Cpu {
         }
         // E9: the vector read; the winner is chosen again (from the state during E8).
         if late_ok {
-            let view = self.decision_view(self.start + 8);
-            if let Some((w, p)) = view.winner() {
-                if p < view.priority(n) {
-                    n = w;
-                }
+            if let Some((w, _)) = self.decide(self.start + 8, |s| s.winner().filter(|&(_, p)| p < s.priority(n))) {
+                n = w;
             }
         }
         self.scs.advance_to(self.start + 8);
