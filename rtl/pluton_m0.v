@@ -119,6 +119,9 @@
 
 
 
+
+
+
 `ifndef PLUTON_M0_DEFINED
 `define PLUTON_M0_DEFINED
 module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDATA,HREADY,HRESP,IRQ,NMI,RXEV,TXEV,SLEEPING,SLEEPDEEP,LOCKUP,SYSRESETREQ,HALTED,DBGRESTART,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
@@ -344,6 +347,18 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  [31:0] opb__q;
     reg  opb__clock;
     reg  opb__rst_n;
+    reg  [31:0] wq__d;
+    wire  [31:0] wq__q;
+    reg  wq__clock;
+    reg  wq__rst_n;
+    reg  hit_a__d /*verilator isolate_assignments*/;
+    wire  hit_a__q;
+    reg  hit_a__clock;
+    reg  hit_a__rst_n;
+    reg  hit_b__d /*verilator isolate_assignments*/;
+    wire  hit_b__q;
+    reg  hit_b__clock;
+    reg  hit_b__rst_n;
     reg  [31:0] msp__d;
     wire  [31:0] msp__q;
     reg  msp__clock;
@@ -869,6 +884,24 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(opb__clock),
         .rst_n(opb__rst_n)
     );
+    pluton_rdff32 wq(
+        .d(wq__d),
+        .q(wq__q),
+        .clock(wq__clock),
+        .rst_n(wq__rst_n)
+    );
+    pluton_rdff1 hit_a(
+        .d(hit_a__d),
+        .q(hit_a__q),
+        .clock(hit_a__clock),
+        .rst_n(hit_a__rst_n)
+    );
+    pluton_rdff1 hit_b(
+        .d(hit_b__d),
+        .q(hit_b__q),
+        .clock(hit_b__clock),
+        .rst_n(hit_b__rst_n)
+    );
     pluton_rdff32 msp(
         .d(msp__d),
         .q(msp__q),
@@ -1325,6 +1358,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg unstk_sp__d__comb;
     reg [1:0] vmode__d__comb;
     always @(*) begin
+        wq__clock = clock;
+        wq__rst_n = rst_n;
+        hit_a__clock = clock;
+        hit_a__rst_n = rst_n;
+        hit_b__clock = clock;
+        hit_b__rst_n = rst_n;
         opa__clock = clock;
         opa__rst_n = rst_n;
         opb__clock = clock;
@@ -1858,6 +1897,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         ra = ds__ra;
         rb = ds__rb;
         ra_v = opa__q;
+        if (hit_a__q) begin
+            ra_v = wq__q;
+        end
         if (ra == r13) begin
             ra_v = sp_cur;
         end
@@ -1865,6 +1907,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             ra_v = pc4;
         end
         rb_v = opb__q;
+        if (hit_b__q) begin
+            rb_v = wq__q;
+        end
         if (rb == r13) begin
             rb_v = sp_cur;
         end
@@ -3225,16 +3270,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (rf_ok__q[ds__ra_n]) begin
             opa__d__comb = rf__rdata_a;
         end
-        if (wen & (widx == ds__ra_n)) begin
-            opa__d__comb = wdata;
-        end
         opb__d__comb = ((32'h0) & 32'hffffffff);
         if (rf_ok__q[ds__rb_n]) begin
             opb__d__comb = rf__rdata_b;
         end
-        if (wen & (widx == ds__rb_n)) begin
-            opb__d__comb = wdata;
-        end
+        wq__d = wdata;
+        hit_a__d = wen & (widx == ds__ra_n);
+        hit_b__d = wen & (widx == ds__rb_n);
         if (wen & (widx == r13)) begin
             msp__d__comb = wdata;
         end

@@ -579,6 +579,12 @@
 
 
 
+
+
+
+
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -2044,6 +2050,18 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  [31:0] opb__q;
     reg  opb__clock;
     reg  opb__rst_n;
+    reg  [31:0] wq__d;
+    wire  [31:0] wq__q;
+    reg  wq__clock;
+    reg  wq__rst_n;
+    reg  hit_a__d /*verilator isolate_assignments*/;
+    wire  hit_a__q;
+    reg  hit_a__clock;
+    reg  hit_a__rst_n;
+    reg  hit_b__d /*verilator isolate_assignments*/;
+    wire  hit_b__q;
+    reg  hit_b__clock;
+    reg  hit_b__rst_n;
     reg  [31:0] msp__d;
     wire  [31:0] msp__q;
     reg  msp__clock;
@@ -2569,6 +2587,24 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(opb__clock),
         .rst_n(opb__rst_n)
     );
+    pluton_rdff32 wq(
+        .d(wq__d),
+        .q(wq__q),
+        .clock(wq__clock),
+        .rst_n(wq__rst_n)
+    );
+    pluton_rdff1 hit_a(
+        .d(hit_a__d),
+        .q(hit_a__q),
+        .clock(hit_a__clock),
+        .rst_n(hit_a__rst_n)
+    );
+    pluton_rdff1 hit_b(
+        .d(hit_b__d),
+        .q(hit_b__q),
+        .clock(hit_b__clock),
+        .rst_n(hit_b__rst_n)
+    );
     pluton_rdff32 msp(
         .d(msp__d),
         .q(msp__q),
@@ -3025,6 +3061,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg unstk_sp__d__comb;
     reg [1:0] vmode__d__comb;
     always @(*) begin
+        wq__clock = clock;
+        wq__rst_n = rst_n;
+        hit_a__clock = clock;
+        hit_a__rst_n = rst_n;
+        hit_b__clock = clock;
+        hit_b__rst_n = rst_n;
         opa__clock = clock;
         opa__rst_n = rst_n;
         opb__clock = clock;
@@ -3558,6 +3600,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         ra = ds__ra;
         rb = ds__rb;
         ra_v = opa__q;
+        if (hit_a__q) begin
+            ra_v = wq__q;
+        end
         if (ra == r13) begin
             ra_v = sp_cur;
         end
@@ -3565,6 +3610,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             ra_v = pc4;
         end
         rb_v = opb__q;
+        if (hit_b__q) begin
+            rb_v = wq__q;
+        end
         if (rb == r13) begin
             rb_v = sp_cur;
         end
@@ -4925,16 +4973,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (rf_ok__q[ds__ra_n]) begin
             opa__d__comb = rf__rdata_a;
         end
-        if (wen & (widx == ds__ra_n)) begin
-            opa__d__comb = wdata;
-        end
         opb__d__comb = ((32'h0) & 32'hffffffff);
         if (rf_ok__q[ds__rb_n]) begin
             opb__d__comb = rf__rdata_b;
         end
-        if (wen & (widx == ds__rb_n)) begin
-            opb__d__comb = wdata;
-        end
+        wq__d = wdata;
+        hit_a__d = wen & (widx == ds__ra_n);
+        hit_b__d = wen & (widx == ds__rb_n);
         if (wen & (widx == r13)) begin
             msp__d__comb = wdata;
         end

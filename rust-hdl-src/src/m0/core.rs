@@ -109,6 +109,12 @@ crate::hdl_block! {
         /// (with this edge's write bypassed in), so each execute cycle starts from flops.
         opa: RDff<Bits<32>>,
         opb: RDff<Bits<32>>,
+        /// The register write of the edge that loaded `opa`/`opb`, and whether it hit their
+        /// addresses: the bypass is chosen after the flops, beside SP and PC, so it stays off
+        /// the end of the execute cycle.
+        wq: RDff<Bits<32>>,
+        hit_a: RDff<bool>,
+        hit_b: RDff<bool>,
         msp: RDff<Bits<32>>,
         psp: RDff<Bits<32>>,
         // ---- State.
@@ -363,7 +369,7 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     M0Core;
-    reset [opa, opb, rq_fault_q, prod_q, scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
+    reset [wq, hit_a, hit_b, opa, opb, rq_fault_q, prod_q, scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
         ev_h, restart_p]
     clock [rf]
     hold [ret_wait, rf_ok, msp, psp, st, k, pc, ipc, buf0, buf1, bv, be, faddr, maddr, fp, lsm_list, lsm_pc,
@@ -608,12 +614,18 @@ crate::hdl_logic! {
         self.ra.next = self.ds.ra.val();
         self.rb.next = self.ds.rb.val();
         self.ra_v.next = self.opa.q.val();
+        if self.hit_a.q.val() {
+            self.ra_v.next = self.wq.q.val();
+        }
         if self.ra.val() == self.r13.val() {
             self.ra_v.next = self.sp_cur.val();
         } else if self.ra.val() == self.r15.val() {
             self.ra_v.next = self.pc4.val();
         }
         self.rb_v.next = self.opb.q.val();
+        if self.hit_b.q.val() {
+            self.rb_v.next = self.wq.q.val();
+        }
         if self.rb.val() == self.r13.val() {
             self.rb_v.next = self.sp_cur.val();
         } else if self.rb.val() == self.r15.val() {
@@ -1855,24 +1867,21 @@ crate::hdl_logic! {
         if self.wen.val() {
             self.rf_ok.d.next = self.rf_ok.q.val() | (self.one16.val() << self.widx.val());
         }
-        // Next cycle's operands: the words at the decode stage's next read addresses as they are
-        // after this edge (this edge's write bypassed in; an unwritten R0-R12 reads 0).
+        // Next cycle's operands: the words at the decode stage's next read addresses before this
+        // edge (an unwritten R0-R12 reads 0), and this edge's write with whether it hits them.
         self.rf.raddr_a.next = self.ds.ra_n.val();
         self.rf.raddr_b.next = self.ds.rb_n.val();
         self.opa.d.next = bits::<32>(0);
         if self.rf_ok.q.val().get_bit(self.ds.ra_n.val().index()) {
             self.opa.d.next = self.rf.rdata_a.val();
         }
-        if self.wen.val() & (self.widx.val() == self.ds.ra_n.val()) {
-            self.opa.d.next = self.wdata.val();
-        }
         self.opb.d.next = bits::<32>(0);
         if self.rf_ok.q.val().get_bit(self.ds.rb_n.val().index()) {
             self.opb.d.next = self.rf.rdata_b.val();
         }
-        if self.wen.val() & (self.widx.val() == self.ds.rb_n.val()) {
-            self.opb.d.next = self.wdata.val();
-        }
+        self.wq.d.next = self.wdata.val();
+        self.hit_a.d.next = self.wen.val() & (self.widx.val() == self.ds.ra_n.val());
+        self.hit_b.d.next = self.wen.val() & (self.widx.val() == self.ds.rb_n.val());
         if self.wen.val() & (self.widx.val() == self.r13.val()) {
             self.msp.d.next = self.wdata.val();
         }
