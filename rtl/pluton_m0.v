@@ -703,6 +703,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [3:0] wl;
     reg  wphys;
     reg  [31:0] wd;
+    reg  wd_res;
+    reg  [31:0] wd_o;
     reg  [3:0] widx;
     reg  [31:0] wdata;
     reg  wen;
@@ -2436,7 +2438,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         we = 1'b0;
         wphys = 1'b0;
         wl = zero4;
-        wd = res;
+        wd_res = 1'b1;
+        wd_o = ((32'h0) & 32'hffffffff);
         lsm_go = 1'b0;
         req = 1'b0;
         rq_chk = 1'b0;
@@ -2476,13 +2479,15 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             we = 1'b1;
             wphys = 1'b1;
             wl = dp_reg__q;
-            wd = ld_val;
+            wd_res = 1'b0;
+            wd_o = ld_val;
         end
         if (dp_msp__q) begin
             we = 1'b1;
             wphys = 1'b1;
             wl = r13;
-            wd = rd_word;
+            wd_res = 1'b0;
+            wd_o = rd_word;
         end
         if (dp_pc__q) begin
             pc__d__comb = rd_word & xfffffffe;
@@ -2505,7 +2510,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     we = 1'b1;
                     wphys = 1'b1;
                     wl = r14;
-                    wd = ones32;
+                    wd_res = 1'b0;
+                    wd_o = ones32;
                 end
             1:
                 begin
@@ -2541,7 +2547,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 we = alu_we;
                                 wphys = 1'b0;
                                 wl = wl_alu;
-                                wd = res;
+                                wd_res = 1'b1;
                                 apsr__d__comb = apsr_alu;
                                 pc_step = 1'b1;
                                 retire = 1'b1;
@@ -2565,7 +2571,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                     if (h9 & h8 & h7) begin
                                         we = 1'b1;
                                         wl = r14;
-                                        wd = (pc__q + 32'h2) | 32'h1;
+                                        wd_res = 1'b0;
+                                        wd_o = (pc__q + 32'h2) | 32'h1;
                                     end
                                 end
                             end
@@ -2599,12 +2606,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 if (ds__m_push | ds__m_pop) begin
                                     we = 1'b1;
                                     wl = r13;
-                                    wd = sum;
+                                    wd_res = 1'b1;
                                 end
                                 if (ds__i_ldm & ~list9[ds__f_r8]) begin
                                     we = 1'b1;
                                     wl = ds__f_r8;
-                                    wd = sum;
+                                    wd_res = 1'b1;
                                 end
                                 lsm_go = 1'b1;
                             end
@@ -2690,7 +2697,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         we = alu_we;
                         wphys = 1'b0;
                         wl = wl_alu;
-                        wd = res;
+                        wd_res = 1'b1;
                         apsr__d__comb = apsr_alu;
                         pc_step = 1'b1;
                         retire = 1'b1;
@@ -2720,7 +2727,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         flush = 1'b1;
                         we = 1'b1;
                         wl = r14;
-                        wd = pc4 | 32'h1;
+                        wd_res = 1'b0;
+                        wd_o = pc4 | 32'h1;
                         pc__d__comb = sum;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
@@ -2743,13 +2751,15 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 we = 1'b1;
                                 wphys = 1'b1;
                                 wl = r13;
-                                wd = ra_v;
+                                wd_res = 1'b0;
+                                wd_o = ra_v;
                             end
                             else if (sysm == sys9) begin
                                 we = 1'b1;
                                 wphys = 1'b1;
                                 wl = r15;
-                                wd = ra_v;
+                                wd_res = 1'b0;
+                                wd_o = ra_v;
                             end
                             else if (sysm == sys16) begin
                                 primask__d__comb = ra_v[32'h0];
@@ -2771,7 +2781,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         flush = 1'b1;
                         we = 1'b1;
                         wl = hw2[(32'h8)+:(4)];
-                        wd = mrs_v;
+                        wd_res = 1'b0;
+                        wd_o = mrs_v;
                         pc__d__comb = pc4;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
@@ -2806,7 +2817,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                             we = 1'b1;
                             wphys = 1'b0;
                             wl = lsm_rn__q;
-                            wd = maddr__q;
+                            wd_res = 1'b0;
+                            wd_o = maddr__q;
                         end
                         pf_en = 1'b1;
                         pc_step = 1'b1;
@@ -2826,9 +2838,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         if (er__q[32'h2]) begin
                             wl = r15;
                         end
-                        wd = maddr__q;
+                        wd_res = 1'b0;
+                        wd_o = maddr__q;
                         if (align__q) begin
-                            wd = maddr__q + 32'h4;
+                            wd_res = 1'b0;
+                            wd_o = maddr__q + 32'h4;
                         end
                     end
                     st__d__comb = s_brd;
@@ -2867,20 +2881,22 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         we = 1'b1;
                         wphys = 1'b1;
                         wl = r14;
-                        wd = exc_ret;
+                        wd_res = 1'b0;
+                        wd_o = exc_ret;
                         if (vmode__q == b2_2) begin
-                            wd = xfffffff0;
+                            wd_res = 1'b0;
+                            wd_o = xfffffff0;
                             if (er__q[0]) begin
-                                wd = wd | (32'h1 << 0);
+                                wd_o = wd_o | (32'h1 << 0);
                             end
                             if (er__q[1]) begin
-                                wd = wd | (32'h1 << 1);
+                                wd_o = wd_o | (32'h1 << 1);
                             end
                             if (er__q[2]) begin
-                                wd = wd | (32'h1 << 2);
+                                wd_o = wd_o | (32'h1 << 2);
                             end
                             if (er__q[3]) begin
-                                wd = wd | (32'h1 << 3);
+                                wd_o = wd_o | (32'h1 << 3);
                             end
                         end
                     end
@@ -3101,7 +3117,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 if (spsel__q) begin
                     wl = r15;
                 end
-                wd = fp__q;
+                wd_res = 1'b0;
+                wd_o = fp__q;
             end
         end
         scs__ack_num = vnum;
@@ -3247,7 +3264,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             we = 1'b1;
             wphys = 1'b0;
             wl = lsm_rn__q;
-            wd = lsm_base__q;
+            wd_res = 1'b0;
+            wd_o = lsm_base__q;
+        end
+        wd = wd_o;
+        if (wd_res) begin
+            wd = res;
         end
         widx = wl;
         if (~wphys & (wl == r13) & spsel__q) begin

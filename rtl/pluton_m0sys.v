@@ -1603,6 +1603,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [3:0] wl;
     reg  wphys;
     reg  [31:0] wd;
+    reg  wd_res;
+    reg  [31:0] wd_o;
     reg  [3:0] widx;
     reg  [31:0] wdata;
     reg  wen;
@@ -3336,7 +3338,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         we = 1'b0;
         wphys = 1'b0;
         wl = zero4;
-        wd = res;
+        wd_res = 1'b1;
+        wd_o = ((32'h0) & 32'hffffffff);
         lsm_go = 1'b0;
         req = 1'b0;
         rq_chk = 1'b0;
@@ -3376,13 +3379,15 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             we = 1'b1;
             wphys = 1'b1;
             wl = dp_reg__q;
-            wd = ld_val;
+            wd_res = 1'b0;
+            wd_o = ld_val;
         end
         if (dp_msp__q) begin
             we = 1'b1;
             wphys = 1'b1;
             wl = r13;
-            wd = rd_word;
+            wd_res = 1'b0;
+            wd_o = rd_word;
         end
         if (dp_pc__q) begin
             pc__d__comb = rd_word & xfffffffe;
@@ -3405,7 +3410,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     we = 1'b1;
                     wphys = 1'b1;
                     wl = r14;
-                    wd = ones32;
+                    wd_res = 1'b0;
+                    wd_o = ones32;
                 end
             1:
                 begin
@@ -3441,7 +3447,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 we = alu_we;
                                 wphys = 1'b0;
                                 wl = wl_alu;
-                                wd = res;
+                                wd_res = 1'b1;
                                 apsr__d__comb = apsr_alu;
                                 pc_step = 1'b1;
                                 retire = 1'b1;
@@ -3465,7 +3471,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                     if (h9 & h8 & h7) begin
                                         we = 1'b1;
                                         wl = r14;
-                                        wd = (pc__q + 32'h2) | 32'h1;
+                                        wd_res = 1'b0;
+                                        wd_o = (pc__q + 32'h2) | 32'h1;
                                     end
                                 end
                             end
@@ -3499,12 +3506,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 if (ds__m_push | ds__m_pop) begin
                                     we = 1'b1;
                                     wl = r13;
-                                    wd = sum;
+                                    wd_res = 1'b1;
                                 end
                                 if (ds__i_ldm & ~list9[ds__f_r8]) begin
                                     we = 1'b1;
                                     wl = ds__f_r8;
-                                    wd = sum;
+                                    wd_res = 1'b1;
                                 end
                                 lsm_go = 1'b1;
                             end
@@ -3590,7 +3597,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         we = alu_we;
                         wphys = 1'b0;
                         wl = wl_alu;
-                        wd = res;
+                        wd_res = 1'b1;
                         apsr__d__comb = apsr_alu;
                         pc_step = 1'b1;
                         retire = 1'b1;
@@ -3620,7 +3627,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         flush = 1'b1;
                         we = 1'b1;
                         wl = r14;
-                        wd = pc4 | 32'h1;
+                        wd_res = 1'b0;
+                        wd_o = pc4 | 32'h1;
                         pc__d__comb = sum;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
@@ -3643,13 +3651,15 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 we = 1'b1;
                                 wphys = 1'b1;
                                 wl = r13;
-                                wd = ra_v;
+                                wd_res = 1'b0;
+                                wd_o = ra_v;
                             end
                             else if (sysm == sys9) begin
                                 we = 1'b1;
                                 wphys = 1'b1;
                                 wl = r15;
-                                wd = ra_v;
+                                wd_res = 1'b0;
+                                wd_o = ra_v;
                             end
                             else if (sysm == sys16) begin
                                 primask__d__comb = ra_v[32'h0];
@@ -3671,7 +3681,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         flush = 1'b1;
                         we = 1'b1;
                         wl = hw2[(32'h8)+:(4)];
-                        wd = mrs_v;
+                        wd_res = 1'b0;
+                        wd_o = mrs_v;
                         pc__d__comb = pc4;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
@@ -3706,7 +3717,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                             we = 1'b1;
                             wphys = 1'b0;
                             wl = lsm_rn__q;
-                            wd = maddr__q;
+                            wd_res = 1'b0;
+                            wd_o = maddr__q;
                         end
                         pf_en = 1'b1;
                         pc_step = 1'b1;
@@ -3726,9 +3738,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         if (er__q[32'h2]) begin
                             wl = r15;
                         end
-                        wd = maddr__q;
+                        wd_res = 1'b0;
+                        wd_o = maddr__q;
                         if (align__q) begin
-                            wd = maddr__q + 32'h4;
+                            wd_res = 1'b0;
+                            wd_o = maddr__q + 32'h4;
                         end
                     end
                     st__d__comb = s_brd;
@@ -3767,20 +3781,22 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         we = 1'b1;
                         wphys = 1'b1;
                         wl = r14;
-                        wd = exc_ret;
+                        wd_res = 1'b0;
+                        wd_o = exc_ret;
                         if (vmode__q == b2_2) begin
-                            wd = xfffffff0;
+                            wd_res = 1'b0;
+                            wd_o = xfffffff0;
                             if (er__q[0]) begin
-                                wd = wd | (32'h1 << 0);
+                                wd_o = wd_o | (32'h1 << 0);
                             end
                             if (er__q[1]) begin
-                                wd = wd | (32'h1 << 1);
+                                wd_o = wd_o | (32'h1 << 1);
                             end
                             if (er__q[2]) begin
-                                wd = wd | (32'h1 << 2);
+                                wd_o = wd_o | (32'h1 << 2);
                             end
                             if (er__q[3]) begin
-                                wd = wd | (32'h1 << 3);
+                                wd_o = wd_o | (32'h1 << 3);
                             end
                         end
                     end
@@ -4001,7 +4017,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 if (spsel__q) begin
                     wl = r15;
                 end
-                wd = fp__q;
+                wd_res = 1'b0;
+                wd_o = fp__q;
             end
         end
         scs__ack_num = vnum;
@@ -4147,7 +4164,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             we = 1'b1;
             wphys = 1'b0;
             wl = lsm_rn__q;
-            wd = lsm_base__q;
+            wd_res = 1'b0;
+            wd_o = lsm_base__q;
+        end
+        wd = wd_o;
+        if (wd_res) begin
+            wd = res;
         end
         widx = wl;
         if (~wphys & (wl == r13) & spsel__q) begin

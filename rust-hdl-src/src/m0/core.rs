@@ -273,6 +273,10 @@ crate::hdl_block! {
         wl: Signal<Local, Bits<4>>,
         wphys: Signal<Local, bool>,
         wd: Signal<Local, Bits<32>>,
+        /// The write data is the ALU result (`res`, the latest signal of the cycle), else
+        /// `wd_o`: the result enters the write mux at its last level, not under every override.
+        wd_res: Signal<Local, bool>,
+        wd_o: Signal<Local, Bits<32>>,
         widx: Signal<Local, Bits<4>>,
         wdata: Signal<Local, Bits<32>>,
         wen: Signal<Local, bool>,
@@ -1067,7 +1071,8 @@ crate::hdl_logic! {
         self.we.next = false;
         self.wphys.next = false;
         self.wl.next = self.zero4.val();
-        self.wd.next = self.res.val();
+        self.wd_res.next = true;
+        self.wd_o.next = bits::<32>(0);
         self.lsm_go.next = false;
         self.req.next = false;
         self.rq_chk.next = false;
@@ -1111,13 +1116,15 @@ crate::hdl_logic! {
             self.we.next = true;
             self.wphys.next = true;
             self.wl.next = self.dp_reg.q.val();
-            self.wd.next = self.ld_val.val();
+            self.wd_res.next = false;
+            self.wd_o.next = self.ld_val.val();
         }
         if self.dp_msp.q.val() {
             self.we.next = true;
             self.wphys.next = true;
             self.wl.next = self.r13.val();
-            self.wd.next = self.rd_word.val();
+            self.wd_res.next = false;
+            self.wd_o.next = self.rd_word.val();
         }
         if self.dp_pc.q.val() {
             self.pc.d.next = self.rd_word.val() & self.xfffffffe.val();
@@ -1144,7 +1151,8 @@ crate::hdl_logic! {
                 self.we.next = true;
                 self.wphys.next = true;
                 self.wl.next = self.r14.val();
-                self.wd.next = self.ones32.val();
+                self.wd_res.next = false;
+                self.wd_o.next = self.ones32.val();
             }
             1 => {
                 // Instruction boundary (or sleep).
@@ -1175,7 +1183,7 @@ crate::hdl_logic! {
                             self.we.next = self.alu_we.val();
                             self.wphys.next = false;
                             self.wl.next = self.wl_alu.val();
-                            self.wd.next = self.res.val();
+                            self.wd_res.next = true;
                             self.apsr.d.next = self.apsr_alu.val();
                             self.pc_step.next = true;
                             self.retire.next = true;
@@ -1198,7 +1206,8 @@ crate::hdl_logic! {
                                 if self.h9.val() & self.h8.val() & self.h7.val() {
                                     self.we.next = true;
                                     self.wl.next = self.r14.val();
-                                    self.wd.next = (self.pc.q.val() + 2) | 1;
+                                    self.wd_res.next = false;
+                                    self.wd_o.next = (self.pc.q.val() + 2) | 1;
                                 }
                             }
                         } else if self.ls.val() {
@@ -1231,12 +1240,12 @@ crate::hdl_logic! {
                             if self.ds.m_push.val() | self.ds.m_pop.val() {
                                 self.we.next = true;
                                 self.wl.next = self.r13.val();
-                                self.wd.next = self.sum.val();
+                                self.wd_res.next = true;
                             }
                             if self.ds.i_ldm.val() & !self.list9.val().get_bit(self.ds.f_r8.val().index()) {
                                 self.we.next = true;
                                 self.wl.next = self.ds.f_r8.val();
-                                self.wd.next = self.sum.val();
+                                self.wd_res.next = true;
                             }
                             self.lsm_go.next = true;
                         } else if self.ds.i_bcg.val() {
@@ -1314,7 +1323,7 @@ crate::hdl_logic! {
                     self.we.next = self.alu_we.val();
                     self.wphys.next = false;
                     self.wl.next = self.wl_alu.val();
-                    self.wd.next = self.res.val();
+                    self.wd_res.next = true;
                     self.apsr.d.next = self.apsr_alu.val();
                     self.pc_step.next = true;
                     self.retire.next = true;
@@ -1340,7 +1349,8 @@ crate::hdl_logic! {
                     self.flush.next = true;
                     self.we.next = true;
                     self.wl.next = self.r14.val();
-                    self.wd.next = self.pc4.val() | 1;
+                    self.wd_res.next = false;
+                    self.wd_o.next = self.pc4.val() | 1;
                     self.pc.d.next = self.sum.val();
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_1.val();
@@ -1363,12 +1373,14 @@ crate::hdl_logic! {
                             self.we.next = true;
                             self.wphys.next = true;
                             self.wl.next = self.r13.val();
-                            self.wd.next = self.ra_v.val();
+                            self.wd_res.next = false;
+                            self.wd_o.next = self.ra_v.val();
                         } else if self.sysm.val() == self.sys9.val() {
                             self.we.next = true;
                             self.wphys.next = true;
                             self.wl.next = self.r15.val();
-                            self.wd.next = self.ra_v.val();
+                            self.wd_res.next = false;
+                            self.wd_o.next = self.ra_v.val();
                         } else if self.sysm.val() == self.sys16.val() {
                             self.primask.d.next = self.ra_v.val().get_bit(0);
                         } else if self.sysm.val() == self.sys20.val() {
@@ -1394,7 +1406,8 @@ crate::hdl_logic! {
                     self.flush.next = true;
                     self.we.next = true;
                     self.wl.next = self.hw2.val().get_bits::<4>(8);
-                    self.wd.next = self.mrs_v.val();
+                    self.wd_res.next = false;
+                    self.wd_o.next = self.mrs_v.val();
                     self.pc.d.next = self.pc4.val();
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_1.val();
@@ -1426,7 +1439,8 @@ crate::hdl_logic! {
                         self.we.next = true;
                         self.wphys.next = false;
                         self.wl.next = self.lsm_rn.q.val();
-                        self.wd.next = self.maddr.q.val();
+                        self.wd_res.next = false;
+                        self.wd_o.next = self.maddr.q.val();
                     }
                     self.pf_en.next = true;
                     self.pc_step.next = true;
@@ -1446,9 +1460,11 @@ crate::hdl_logic! {
                     if self.er.q.val().get_bit(2) {
                         self.wl.next = self.r15.val();
                     }
-                    self.wd.next = self.maddr.q.val();
+                    self.wd_res.next = false;
+                    self.wd_o.next = self.maddr.q.val();
                     if self.align.q.val() {
-                        self.wd.next = self.maddr.q.val() + 4;
+                        self.wd_res.next = false;
+                        self.wd_o.next = self.maddr.q.val() + 4;
                     }
                 }
                 self.st.d.next = self.s_brd.val();
@@ -1479,12 +1495,14 @@ crate::hdl_logic! {
                     self.we.next = true;
                     self.wphys.next = true;
                     self.wl.next = self.r14.val();
-                    self.wd.next = self.exc_ret.val();
+                    self.wd_res.next = false;
+                    self.wd_o.next = self.exc_ret.val();
                     if self.vmode.q.val() == self.b2_2.val() {
-                        self.wd.next = self.xfffffff0.val();
+                        self.wd_res.next = false;
+                        self.wd_o.next = self.xfffffff0.val();
                         for i in 0..4 {
                             if self.er.q.val().get_bit(i) {
-                                self.wd.next = self.wd.val() | (1 << i);
+                                self.wd_o.next = self.wd_o.val() | (1 << i);
                             }
                         }
                     }
@@ -1666,7 +1684,8 @@ crate::hdl_logic! {
                 if self.spsel.q.val() {
                     self.wl.next = self.r15.val();
                 }
-                self.wd.next = self.fp.q.val();
+                self.wd_res.next = false;
+                self.wd_o.next = self.fp.q.val();
             }
         }
         self.scs.ack_num.next = self.vnum.val();
@@ -1848,10 +1867,15 @@ crate::hdl_logic! {
             self.we.next = true;
             self.wphys.next = false;
             self.wl.next = self.lsm_rn.q.val();
-            self.wd.next = self.lsm_base.q.val();
+            self.wd_res.next = false;
+            self.wd_o.next = self.lsm_base.q.val();
         }
 
         // ---- Register write port (SP always word aligned).
+        self.wd.next = self.wd_o.val();
+        if self.wd_res.val() {
+            self.wd.next = self.res.val();
+        }
         self.widx.next = self.wl.val();
         if !self.wphys.val() & (self.wl.val() == self.r13.val()) & self.spsel.q.val() {
             self.widx.next = self.r15.val();
