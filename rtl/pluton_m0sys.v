@@ -2218,6 +2218,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg [1:0] dp_wsel__d__comb;
     reg dp_xpsr__d__comb;
     reg [1:0] ds__pc_n__comb;
+    reg ds__st_n__comb;
     reg [3:0] er__d__comb;
     reg ev__d__comb;
     reg [5:0] exc_num__d__comb;
@@ -4308,7 +4309,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         ds__buf0_n = buf0__d__comb;
         ds__buf1_n = buf1__d__comb;
-        ds__st_n = dp_st__d__comb;
+        ds__st_n__comb = dp_st__q;
+        if (HREADY) begin
+            ds__st_n__comb = adv & req_pre & n_st;
+        end
         ds__st_reg_n = dp_reg__d__comb;
         scs__irq = IRQ;
         scs__nmi = NMI;
@@ -4372,6 +4376,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         dp_wsel__d = dp_wsel__d__comb;
         dp_xpsr__d = dp_xpsr__d__comb;
         ds__pc_n = ds__pc_n__comb;
+        ds__st_n = ds__st_n__comb;
         er__d = er__d__comb;
         ev__d = ev__d__comb;
         exc_num__d = exc_num__d__comb;

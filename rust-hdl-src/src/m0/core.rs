@@ -2033,7 +2033,13 @@ crate::hdl_logic! {
         }
         self.ds.buf0_n.next = self.buf0.d.val();
         self.ds.buf1_n.next = self.buf1.d.val();
-        self.ds.st_n.next = self.dp_st.d.val();
+        // The store-data read follows the request as made, before its address checks: a store
+        // whose check fails faults in the next cycle anyway, and this keeps the address adder and
+        // the checks off the register file's read address.
+        self.ds.st_n.next = self.dp_st.q.val();
+        if self.HREADY.val() {
+            self.ds.st_n.next = self.adv.val() & self.req_pre.val() & self.n_st.val();
+        }
         self.ds.st_reg_n.next = self.dp_reg.d.val();
 
         // ---- SCS inputs: the pins, the current PRIMASK and entering exception (its decisions
