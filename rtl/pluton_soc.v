@@ -2407,6 +2407,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  wphys;
     reg  [31:0] wd;
     reg  wd_res;
+    reg  alu_done;
     reg  [31:0] wd_o;
     reg  [3:0] widx;
     reg  [31:0] wdata;
@@ -4144,6 +4145,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         wl = zero4;
         wd_res = 1'b1;
         wd_o = ((32'h0) & 32'hffffffff);
+        alu_done = 1'b0;
         lsm_go = 1'b0;
         req = 1'b0;
         rq_chk = 1'b0;
@@ -4248,13 +4250,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 st__d__comb = s_x2;
                             end
                             else if (alu) begin
-                                we = alu_we;
-                                wphys = 1'b0;
-                                wl = wl_alu;
-                                wd_res = 1'b1;
-                                apsr__d__comb = apsr_alu;
-                                pc_step = 1'b1;
-                                retire = 1'b1;
+                                alu_done = 1'b1;
                             end
                             else if (ds__i_hi) begin
                                 target = res;
@@ -4398,13 +4394,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     end
                     else if (mul_x) begin
                         pf_en = 1'b1;
-                        we = alu_we;
-                        wphys = 1'b0;
-                        wl = wl_alu;
-                        wd_res = 1'b1;
-                        apsr__d__comb = apsr_alu;
-                        pc_step = 1'b1;
-                        retire = 1'b1;
+                        alu_done = 1'b1;
                         st__d__comb = s_exec;
                     end
                     else if (ls) begin
@@ -4699,6 +4689,15 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 begin
                 end
         endcase
+        if (alu_done) begin
+            we = alu_we;
+            wphys = 1'b0;
+            wl = wl_alu;
+            wd_res = 1'b1;
+            apsr__d__comb = apsr_alu;
+            pc_step = 1'b1;
+            retire = 1'b1;
+        end
         if (pc_step) begin
             pc__d__comb = pc__q + 32'h2;
         end

@@ -276,6 +276,8 @@ crate::hdl_block! {
         /// The write data is the ALU result (`res`, the latest signal of the cycle), else
         /// `wd_o`: the result enters the write mux at its last level, not under every override.
         wd_res: Signal<Local, bool>,
+        /// A data instruction retires this cycle (its result, flags and PC step).
+        alu_done: Signal<Local, bool>,
         wd_o: Signal<Local, Bits<32>>,
         widx: Signal<Local, Bits<4>>,
         wdata: Signal<Local, Bits<32>>,
@@ -1073,6 +1075,7 @@ crate::hdl_logic! {
         self.wl.next = self.zero4.val();
         self.wd_res.next = true;
         self.wd_o.next = bits::<32>(0);
+        self.alu_done.next = false;
         self.lsm_go.next = false;
         self.req.next = false;
         self.rq_chk.next = false;
@@ -1180,13 +1183,7 @@ crate::hdl_logic! {
                         if self.mul_x.val() {
                             self.st.d.next = self.s_x2.val();
                         } else if self.alu.val() {
-                            self.we.next = self.alu_we.val();
-                            self.wphys.next = false;
-                            self.wl.next = self.wl_alu.val();
-                            self.wd_res.next = true;
-                            self.apsr.d.next = self.apsr_alu.val();
-                            self.pc_step.next = true;
-                            self.retire.next = true;
+                            self.alu_done.next = true;
                         } else if self.ds.i_hi.val() {
                             // ADD/MOV to PC, BX, BLX.
                             self.target.next = self.res.val();
@@ -1320,13 +1317,7 @@ crate::hdl_logic! {
                     self.st.d.next = self.s_exec.val();
                 } else if self.mul_x.val() {
                     self.pf_en.next = true;
-                    self.we.next = self.alu_we.val();
-                    self.wphys.next = false;
-                    self.wl.next = self.wl_alu.val();
-                    self.wd_res.next = true;
-                    self.apsr.d.next = self.apsr_alu.val();
-                    self.pc_step.next = true;
-                    self.retire.next = true;
+                    self.alu_done.next = true;
                     self.st.d.next = self.s_exec.val();
                 } else if self.ls.val() {
                     self.pf_en.next = true;
@@ -1587,6 +1578,16 @@ crate::hdl_logic! {
                 self.st.d.next = self.s_lock2.val();
             }
             _ => {}
+        }
+        // A data instruction (or MULS's second cycle) retires: result, flags, next PC.
+        if self.alu_done.val() {
+            self.we.next = self.alu_we.val();
+            self.wphys.next = false;
+            self.wl.next = self.wl_alu.val();
+            self.wd_res.next = true;
+            self.apsr.d.next = self.apsr_alu.val();
+            self.pc_step.next = true;
+            self.retire.next = true;
         }
 
         if self.pc_step.val() {
