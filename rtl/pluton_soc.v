@@ -4869,7 +4869,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             end
         end
         req_pre = req;
-        fault_pre = fault;
+        fault_pre = fault | rq_fault_q__q;
         rq_fault_q__d__comb = 1'b0;
         if (rq_fault_q__q) begin
             fault = 1'b1;

@@ -449,7 +449,7 @@ impl Cpu {
             return log;
         }
         if let Some((n, exc_return)) = self.tail_chain.take() {
-            // T2..T4: the vector (read in T1, where the return decided and acknowledged);
+            // T3..T5: the vector (read in T2, where the return decided and acknowledged);
             // no stacking, LR keeps the EXC_RETURN being returned.
             log.exc = Some(n);
             match bus.read(4 * n, 4) {
@@ -462,7 +462,7 @@ impl Cpu {
                     log.cycles = 3;
                 }
                 Err(_) => {
-                    // Timed from T1, the vector's address phase.
+                    // Timed from T2, the vector's address phase.
                     self.start = self.cycle - 1;
                     self.attempt = 2;
                     return self.fault_at(FaultKind::Bus, self.pc, 0, bus, log);
@@ -772,7 +772,9 @@ impl Cpu {
     }
 
     /// An access that fails its checks (alignment, SCS rules) makes no bus transfer; the
-    /// HardFault is taken in the instruction's second cycle (contract).
+    /// HardFault is taken in the instruction's second cycle (contract). Only an instruction's
+    /// first access can fail one (LDM/STM add 4 to an aligned base; PUSH/POP use SP, always
+    /// aligned), so the attempt is always 2 cycles.
     fn check_failed(&mut self, kind: FaultKind) -> FaultKind {
         self.attempt = 2;
         kind
@@ -790,8 +792,15 @@ impl Cpu {
             if size != 4 || !self.privileged() {
                 return Err(self.check_failed(FaultKind::ScsAccess));
             }
+            // ICSR's VECTPENDING and ISRPENDING come from the SCS's registered pick, so they show
+            // the address phase's state (what the decisions see); the rest the data phase's.
+            let (vect, isr) = self.decide(dphase, |s| (s.winner().map_or(0, |(n, _)| n), s.irq_pending & s.irq_enable != 0));
             self.scs.advance_to(dphase);
-            return Ok(self.scs.read(addr, self.ipsr));
+            let mut v = self.scs.read(addr, self.ipsr);
+            if addr == super::scs::ICSR {
+                v = (v & !(0x1FF << 12 | 1 << 22)) | (vect & 0x1FF) << 12 | (isr as u32) << 22;
+            }
+            return Ok(v);
         }
         bus.read(addr, size).map_err(|_| FaultKind::Bus)
     }

@@ -13,6 +13,8 @@ pub const IRQ0: u32 = 16;
 
 pub const SCS_BASE: u32 = 0xE000_E000;
 pub const SCS_END: u32 = 0xE000_EFFF;
+/// Interrupt Control and State Register.
+pub const ICSR: u32 = 0xE000_ED04;
 /// CPUID of a Cortex-M0 r0p0, so existing start-up code recognises the core.
 pub const CPUID: u32 = 0x410C_C200;
 

@@ -1221,3 +1221,31 @@ fn armv6m_decisions_see_the_cycle_before() {
     let ret = cpu.step(&mut ram);
     assert_eq!(ret.exc, Some(16), "taken right after CPSIE");
 }
+
+/// ICSR's VECTPENDING and ISRPENDING show the address phase of the read (the decisions' view):
+/// an IRQ pended at the edge between the LDR's address and data phases is not in them yet, but
+/// it is taken at the boundary right after the LDR.
+#[test]
+fn armv6m_icsr_pending_fields_show_the_address_phase() {
+    struct Irq0From(u64);
+    impl crate::armv6m::scs::IrqSource for Irq0From {
+        fn at(&self, cycle: u64) -> (u32, bool, bool) {
+            ((cycle >= self.0) as u32, false, false)
+        }
+    }
+    const LDR_R1_R0: u16 = 0x6801; // ldr r1, [r0]
+    let (mut cpu, mut ram) = machine();
+    ram.write(4 * 16, 4, 0x600 | 1).unwrap();
+    ram.load_halfwords(CODE, &[LDR_R1_R0]);
+    cpu.scs.irq_enable = 1;
+    cpu.r[0] = 0xE000_ED04; // ICSR
+    let start = cpu.cycle;
+    // IRQ 0 high during the LDR's address phase (its first cycle): pending from the data phase.
+    cpu.set_irq_source(Irq0From(start));
+    let ret = cpu.step(&mut ram);
+    assert_eq!((ret.exc, ret.cycles), (None, 2));
+    assert_eq!(cpu.r[1] >> 12 & 0x1FF, 0, "VECTPENDING from the address phase");
+    assert_eq!(cpu.r[1] >> 22 & 1, 0, "ISRPENDING from the address phase");
+    let ret = cpu.step(&mut ram);
+    assert_eq!(ret.exc, Some(16), "taken at the next boundary");
+}

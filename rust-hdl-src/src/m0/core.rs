@@ -1656,7 +1656,7 @@ crate::hdl_logic! {
             }
         }
 
-        // ---- E9/T1: choose the exception again (late arrival), read its vector, make it active.
+        // ---- E9/T2: choose the exception again (late arrival), read its vector, make it active.
         if self.veca_go.val() {
             // Late arrival: a strictly more urgent exception replaces the one being entered
             // (HardFault entries are never replaced, as in the contract).
@@ -1747,9 +1747,11 @@ crate::hdl_logic! {
             }
         }
         // For the prefetch: a request or fault other than the request's own checks (those need
-        // a request, which already stops the fetch), before the fault cancels the request.
+        // a request, which already stops the fetch), before the fault cancels the request; and
+        // the fault a failed check takes in the next cycle (from a flop), so no fetch goes out
+        // while the HardFault is being taken.
         self.req_pre.next = self.req.val();
-        self.fault_pre.next = self.fault.val();
+        self.fault_pre.next = self.fault.val() | self.rq_fault_q.q.val();
         // A failed check cancels the request at once (HTRANS IDLE, no SCS select) and takes the
         // HardFault in the instruction's second cycle, so the checks never reach the next state
         // of the whole core.
@@ -1764,7 +1766,11 @@ crate::hdl_logic! {
         // ---- Faults: HardFault entry from the next cycle, or lockup.
         // (An SVC pend, a return or a PRIMASK write is never cleared here: each comes from a
         // branch of its instruction that neither faults nor makes a request, so this block never
-        // runs with one set; leaving them out keeps the request checks off the SCS's inputs.)
+        // runs with one set; leaving them out keeps the request checks off the SCS's inputs.
+        // A failed check faults in its instruction's second cycle, alongside that cycle's own
+        // branch: only a load, a store or LDM/STM can fail one (an unaligned address or a bad
+        // SCS access; PUSH/POP use SP, always aligned, and the core is always privileged), and
+        // their second cycles set none of these.)
         if self.fault.val() {
             self.retire.next = false;
             self.we.next = false;

@@ -688,7 +688,8 @@ crate::hdl_logic! {
 
         // ---- Read data: the register as it will be during the data phase (the next state),
         // muxed in the address phase and registered, so `rdata` comes from a flop. One mux per
-        // group, then the group's decode gates it.
+        // group, then the group's decode gates it. ICSR's VECTPENDING and ISRPENDING come from
+        // the winner search, which runs on the current state: they show the address phase.
         self.st_sel.next = self.st_cvr.d.val();
         if self.st_w.val() == self.o_rvr.val() {
             self.st_sel.next = self.st_rvr.d.val();
