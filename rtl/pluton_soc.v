@@ -4875,7 +4875,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             fault = 1'b1;
         end
         else if (rq_fault) begin
-            req = 1'b0;
             rq_fault_q__d__comb = 1'b1;
         end
         if (fault) begin
@@ -4932,7 +4931,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             end
         end
-        ahb = (req & ~rq_scs) | (fetch & ~fetch_xn);
+        ahb = (req & ~rq_fault & ~rq_scs) | (fetch & ~fetch_xn);
         HTRANS__comb = tr_idle;
         if (ahb & ~HRESP) begin
             HTRANS__comb = tr_nonseq;
@@ -4958,7 +4957,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         HBURST = sz0;
         HWDATA = hwdata;
-        scs__sel = req & rq_scs & adv;
+        scs__sel = req & ~rq_fault & rq_scs & adv;
         scs__write = rq_write;
         scs__addr = rq_addr[(32'h2)+:(10)];
         scs__wdata = hwdata;

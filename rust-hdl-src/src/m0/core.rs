@@ -1752,14 +1752,14 @@ crate::hdl_logic! {
         // while the HardFault is being taken.
         self.req_pre.next = self.req.val();
         self.fault_pre.next = self.fault.val() | self.rq_fault_q.q.val();
-        // A failed check cancels the request at once (HTRANS IDLE, no SCS select) and takes the
-        // HardFault in the instruction's second cycle, so the checks never reach the next state
-        // of the whole core.
+        // A failed check keeps the request off the bus at once (HTRANS IDLE, no SCS select,
+        // below) and takes the HardFault in the instruction's second cycle, so the checks reach
+        // neither the next state of the core nor its data-phase flops (the phase they start
+        // moves nothing: its register write falls under the fault).
         self.rq_fault_q.d.next = false;
         if self.rq_fault_q.q.val() {
             self.fault.next = true;
         } else if self.rq_fault.val() {
-            self.req.next = false;
             self.rq_fault_q.d.next = true;
         }
 
@@ -1835,7 +1835,7 @@ crate::hdl_logic! {
         }
 
         // ---- AHB address phase (IDLE during an ERROR response) and the SCS port.
-        self.ahb.next = (self.req.val() & !self.rq_scs.val()) | (self.fetch.val() & !self.fetch_xn.val());
+        self.ahb.next = (self.req.val() & !self.rq_fault.val() & !self.rq_scs.val()) | (self.fetch.val() & !self.fetch_xn.val());
         self.HTRANS.next = self.tr_idle.val();
         if self.ahb.val() & !self.HRESP.val() {
             self.HTRANS.next = self.tr_nonseq.val();
@@ -1860,7 +1860,7 @@ crate::hdl_logic! {
         }
         self.HBURST.next = self.sz0.val();
         self.HWDATA.next = self.hwdata.val();
-        self.scs.sel.next = self.req.val() & self.rq_scs.val() & self.adv.val();
+        self.scs.sel.next = self.req.val() & !self.rq_fault.val() & self.rq_scs.val() & self.adv.val();
         self.scs.write.next = self.rq_write.val();
         self.scs.addr.next = self.rq_addr.val().get_bits::<10>(2);
         self.scs.wdata.next = self.hwdata.val();
