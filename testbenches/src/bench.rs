@@ -30,7 +30,7 @@ pub fn run(block: &str) -> Result<(), String> {
 
     // 1. The engine's own figures, measured on the RTL by the timing test.
     let scale = WORKLOAD_MESSAGES as f64 / crate::sha256::RANDOM_MESSAGES as f64;
-    let opts = |backend| Options { seed: Some(WORKLOAD_SEED), waves: false, backend, filter: None, scale };
+    let opts = |backend| Options { seed: Some(WORKLOAD_SEED), scale, ..Options::on(backend) };
     let timing = run_case(&bench, case("timing")?, &opts(Backend::Rtl));
     if !timing.passed {
         return Err(format!("timing test failed: {}", timing.message));

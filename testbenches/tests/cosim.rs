@@ -1,51 +1,53 @@
-//! Every bench case as a cargo test, and every SBY proof with its mutant, all taken from the
-//! one list of benches (`regression::benches()`), so a new case or a new IP needs no test code.
+//! Every bench case, every generated CSR test and every SBY proof as a cargo test, all taken from
+//! the one list of benches (`regression::benches()`), so a new case or a new IP needs no test code.
 //!
-//! Names are `<block>::<case>` and `formal::<id>_<block>`: `cargo test --release -p
-//! pluton-testbenches --test cosim -- mailbox::` runs one block. Each case runs in lock-step
-//! (RTL and model) and must check something; a bench may ask for more (`compares_reads`,
-//! `scans_leaks`).
+//! Names are `<block>::<case>` (lock-step), `csr::<block>::<case>::<backend>` (the CSR tests on
+//! the model, the RTL and in lock-step) and `formal::<id>_<block>`: `cargo test --release -p
+//! pluton-testbenches --test cosim -- mailbox::` runs one block's own tests.
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use pluton_hdl::common::regmap::Bus;
 use pluton_testbenches::formal::{proofs, run_proof, Proof};
-use pluton_testbenches::regression::{benches, run_case, Backend, Options};
+use pluton_testbenches::regression::{benches, run_checked, Backend};
 
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
     for bench in benches() {
+        let block = bench.block;
         for case in (bench.cases)() {
-            let (block, name) = (bench.block, case.name);
-            trials.push(Trial::test(format!("{block}::{name}"), move || run(block, name)));
+            let name = case.name;
+            trials.push(Trial::test(format!("{block}::{name}"), move || run(block, name, Backend::Lockstep)));
+        }
+        if bench.csr.is_some() {
+            for case in pluton_testbenches::csr::cases() {
+                let name = case.name;
+                for backend in [Backend::Model, Backend::Rtl, Backend::Lockstep] {
+                    let title = format!("csr::{block}::{name}::{}", format!("{backend:?}").to_lowercase());
+                    trials.push(Trial::test(title, move || run(block, name, backend)));
+                }
+            }
         }
     }
+    trials.push(Trial::test("csr::every_apb_map_has_csr_tests", every_apb_map_has_csr_tests));
     for p in proofs() {
         trials.push(Trial::test(format!("formal::{}_{}", p.id, p.block), move || prove(&p)));
     }
     libtest_mimic::run(&args, trials).exit();
 }
 
-/// One case in lock-step, with the checks its bench asks for.
-fn run(block: &str, name: &str) -> Result<(), Failed> {
-    let bench = benches().into_iter().find(|b| b.block == block).ok_or("bench gone")?;
-    let case = (bench.cases)().into_iter().find(|c| c.name == name).ok_or("case gone")?;
-    let opts = Options { seed: None, waves: false, backend: Backend::Lockstep, filter: None, scale: 1.0 };
-    let r = run_case(&bench, &case, &opts);
-    println!(
-        "{block}::{name}: {} checks, {} cycles, {} reads compared, {} reads leak-scanned, {:.1} s, {:?}",
-        r.checks, r.cycles, r.reads_compared, r.leak_reads, r.seconds, r.metrics
-    );
-    if !r.passed {
-        return Err(r.message.into());
-    }
-    if r.checks == 0 || r.cycles == 0 {
-        return Err("checked nothing".into());
-    }
-    if bench.compares_reads && r.reads_compared == 0 {
-        return Err("compared no reads with the model".into());
-    }
-    if bench.scans_leaks && r.leak_reads == 0 {
-        return Err("ran no key-leak scan".into());
+fn run(block: &str, name: &str, backend: Backend) -> Result<(), Failed> {
+    run_checked(block, name, backend).map(|_| ()).map_err(|e| format!("{block}::{name} on {backend:?}: {e}").into())
+}
+
+/// Every APB register map the generator emits has a bench that runs its CSR tests (the SCS is
+/// inside the core, reached only by its programs: `Bus::CoreScs`).
+fn every_apb_map_has_csr_tests() -> Result<(), Failed> {
+    let tested: Vec<_> = benches().iter().filter_map(|b| b.csr.map(|s| s.map.module)).collect();
+    for ip in pluton_hdl::gen::blocks() {
+        if ip.map.bus == Bus::Apb4 && !ip.map.regs.is_empty() && !tested.contains(&ip.map.module) {
+            return Err(format!("{} has registers but no CSR tests", ip.map.module).into());
+        }
     }
     Ok(())
 }

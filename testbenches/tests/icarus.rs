@@ -18,7 +18,7 @@ fn replay(bench: &BlockBench) -> Result<String, String> {
     let case = cases.iter().find(|c| c.name == test).ok_or(format!("no test {test} in {block}"))?;
     let work = project_root().join("build").join("icarus").join(block);
     let trace = work.join(format!("{test}.trace.hex"));
-    let opts = Options { seed: Some(0x1ca7), waves: false, backend: Backend::Lockstep, filter: None, scale: 1.0 };
+    let opts = Options { seed: Some(0x1ca7), ..Options::on(Backend::Lockstep) };
     let r = run_case_recorded(bench, case, &opts, &trace);
     if !r.passed {
         return Err(format!("{block}/{test} failed on Verilator: {}", r.message));

@@ -10,7 +10,7 @@ const SCALE: f64 = 0.25;
 const TEST_SEED: u64 = 0x5eed_1417;
 
 fn run_all() -> Vec<TestResult> {
-    let opts = Options { seed: Some(TEST_SEED), waves: false, backend: Backend::Lockstep, filter: None, scale: SCALE };
+    let opts = Options { seed: Some(TEST_SEED), scale: SCALE, ..Options::on(Backend::Lockstep) };
     benches().iter().flat_map(|b| b.all_cases().iter().map(|c| run_case(b, c, &opts)).collect::<Vec<_>>()).collect()
 }
 
