@@ -2369,6 +2369,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [31:0] b_v;
     reg  b_inv;
     reg  cin;
+    reg  [31:0] cin32;
     reg  [31:0] bx;
     reg  [31:0] sum;
     reg  c_add;
@@ -2419,6 +2420,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [3:0] ls_rt;
     reg  [8:0] list9;
     reg  [31:0] lcnt;
+    reg  [31:0] lc_8;
     reg  [31:0] lc_lo;
     reg  [31:0] lc_hi;
     reg  [8:0] low9;
@@ -3568,10 +3570,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     lc_hi = ((32'h10) & 32'hffffffff);
                 end
         endcase
-        lcnt = lc_lo + lc_hi;
+        lc_8 = ((32'h0) & 32'hffffffff);
         if (list9[32'h8]) begin
-            lcnt = lc_lo + lc_hi + 32'h4;
+            lc_8 = ((32'h4) & 32'hffffffff);
         end
+        lcnt = lc_lo + lc_hi + lc_8;
         low9 = list9 & (~list9 + one9);
         low_idx = zero4;
         if (low9[32'h1] | low9[32'h3] | low9[32'h5] | low9[32'h7]) begin
@@ -3836,10 +3839,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (b_inv) begin
             bx = ~b_v;
         end
-        sum = a_v + bx;
+        cin32 = ((32'h0) & 32'hffffffff);
         if (cin) begin
-            sum = a_v + bx + 32'h1;
+            cin32 = ((32'h1) & 32'hffffffff);
         end
+        sum = a_v + bx + cin32;
         c_add = (a_v[32'h1f] & bx[32'h1f]) | ((a_v[32'h1f] ^ bx[32'h1f]) & ~sum[32'h1f]);
         v_add = (a_v[32'h1f] == bx[32'h1f]) & (sum[32'h1f] != a_v[32'h1f]);
         sh_neg = (sh_op == b2_2) & sh_in[32'h1f];
@@ -4846,10 +4850,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (rq_sum) begin
             rq_addr = sum;
         end
-        scs_lo = (a_v & 32'hfff) + (bx & 32'hfff);
-        if (cin) begin
-            scs_lo = (a_v & 32'hfff) + (bx & 32'hfff) + 32'h1;
-        end
+        scs_lo = (a_v & 32'hfff) + (bx & 32'hfff) + cin32;
         scs_need = ((a_v ^ bx) >> 32'hc) ^ scs_k;
         scs_get = ((((a_v & bx) | ((a_v | bx) & scs_nk)) >> 32'hc) << 32'h1) | ((scs_lo >> 32'hc) & 32'h1);
         rq_scs = (rq_alt >> 32'hc) == scs_k;

@@ -233,6 +233,7 @@ crate::hdl_block! {
         b_v: Signal<Local, Bits<32>>,
         b_inv: Signal<Local, bool>,
         cin: Signal<Local, bool>,
+        cin32: Signal<Local, Bits<32>>,
         bx: Signal<Local, Bits<32>>,
         sum: Signal<Local, Bits<32>>,
         c_add: Signal<Local, bool>,
@@ -290,6 +291,7 @@ crate::hdl_block! {
         ls_rt: Signal<Local, Bits<4>>,
         list9: Signal<Local, Bits<9>>,
         lcnt: Signal<Local, Bits<32>>,
+        lc_8: Signal<Local, Bits<32>>,
         lc_lo: Signal<Local, Bits<32>>,
         lc_hi: Signal<Local, Bits<32>>,
         low9: Signal<Local, Bits<9>>,
@@ -577,10 +579,12 @@ crate::hdl_logic! {
             14 => self.lc_hi.next = bits::<32>(12),
             _ => self.lc_hi.next = bits::<32>(16),
         }
-        self.lcnt.next = self.lc_lo.val() + self.lc_hi.val();
+        // LR/PC's 4 as a third operand (one adder, not two and a mux).
+        self.lc_8.next = bits::<32>(0);
         if self.list9.val().get_bit(8) {
-            self.lcnt.next = self.lc_lo.val() + self.lc_hi.val() + 4;
+            self.lc_8.next = bits::<32>(4);
         }
+        self.lcnt.next = self.lc_lo.val() + self.lc_hi.val() + self.lc_8.val();
         self.low9.next = self.list9.val() & (!self.list9.val() + self.one9.val());
         self.low_idx.next = self.zero4.val();
         if self.low9.val().get_bit(1) | self.low9.val().get_bit(3) | self.low9.val().get_bit(5) | self.low9.val().get_bit(7) {
@@ -816,10 +820,13 @@ crate::hdl_logic! {
         if self.b_inv.val() {
             self.bx.next = !self.b_v.val();
         }
-        self.sum.next = self.a_v.val() + self.bx.val();
+        // The carry-in as a third operand, not `if cin { a + b + 1 }`: Yosys makes that one
+        // carry chain with CI instead of two adders and a 32-bit mux after them.
+        self.cin32.next = bits::<32>(0);
         if self.cin.val() {
-            self.sum.next = self.a_v.val() + self.bx.val() + 1;
+            self.cin32.next = bits::<32>(1);
         }
+        self.sum.next = self.a_v.val() + self.bx.val() + self.cin32.val();
         // Carry out of bit 31 from bit 31 of the operands and the sum.
         self.c_add.next = (self.a_v.val().get_bit(31) & self.bx.val().get_bit(31))
             | ((self.a_v.val().get_bit(31) ^ self.bx.val().get_bit(31)) & !self.sum.val().get_bit(31));
@@ -1723,10 +1730,7 @@ crate::hdl_logic! {
         // SCS hit. For an address from the adder, A + B + c == 0xE000E over bits 31:12 is tested
         // without the carry chain: bit i needs carry-in A^B^K, and if the bits below match it
         // gets (A&B) | ((A|B)&~K) from bit i-1; only the carry into bit 12 needs an add.
-        self.scs_lo.next = (self.a_v.val() & 0xFFF) + (self.bx.val() & 0xFFF);
-        if self.cin.val() {
-            self.scs_lo.next = (self.a_v.val() & 0xFFF) + (self.bx.val() & 0xFFF) + 1;
-        }
+        self.scs_lo.next = (self.a_v.val() & 0xFFF) + (self.bx.val() & 0xFFF) + self.cin32.val();
         self.scs_need.next = ((self.a_v.val() ^ self.bx.val()) >> 12) ^ self.scs_k.val();
         self.scs_get.next = ((((self.a_v.val() & self.bx.val()) | ((self.a_v.val() | self.bx.val()) & self.scs_nk.val())) >> 12) << 1)
             | ((self.scs_lo.val() >> 12) & 1);
