@@ -2421,6 +2421,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [8:0] list9;
     reg  [31:0] lcnt;
     reg  [31:0] lc_8;
+    reg  [31:0] pc4_k;
     reg  [31:0] lc_lo;
     reg  [31:0] lc_hi;
     reg  [8:0] low9;
@@ -2449,6 +2450,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  fetch_xn;
     reg  pf_en;
     reg  flush;
+    reg  ex_fault;
     reg  [31:0] fd;
     reg  pc_cross;
     reg  req_pre;
@@ -3046,7 +3048,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg npriv__d__comb;
     reg [31:0] opa__d__comb /*verilator isolate_assignments*/;
     reg [31:0] opb__d__comb /*verilator isolate_assignments*/;
-    reg [31:0] pc4_q__d__comb;
     reg [31:0] pc__d__comb;
     reg primask__d__comb;
     reg [31:0] psp__d__comb;
@@ -4168,6 +4169,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         n_wsel = b2_0;
         pf_en = 1'b0;
         flush = 1'b0;
+        ex_fault = 1'b0;
         retire = 1'b0;
         pc_step = 1'b0;
         ret_ipc = 1'b0;
@@ -4263,6 +4265,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 end
                                 if (h9 & h8 & ~h7 & handler & (rb_v[(32'h1c)+:(4)] == ones4)) begin
                                     exret = 1'b1;
+                                    flush = 1'b1;
                                 end
                                 else begin
                                     flush = 1'b1;
@@ -4843,7 +4846,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 st__d__comb = s_ret;
             end
             else begin
-                fault = 1'b1;
+                ex_fault = 1'b1;
             end
         end
         rq_addr = rq_alt;
@@ -4871,6 +4874,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         req_pre = req;
         fault_pre = fault | rq_fault_q__q;
+        if (ex_fault) begin
+            fault = 1'b1;
+        end
         rq_fault_q__d__comb = 1'b0;
         if (rq_fault_q__q) begin
             fault = 1'b1;
@@ -4900,7 +4906,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             f_addr = pc__q & xfffffffc;
         end
         fd = f_addr - (pc__q & xfffffffc);
-        pc_cross = pc__d__comb[32'h2] != pc__q[32'h2];
+        pc_cross = seq_step & pc__q[32'h1];
         fetch = pf_en & ~flush & ~req_pre & ~fault_pre & (fd == 32'h4);
         if (pc_cross) begin
             if (fd == 32'h8) begin
@@ -5101,10 +5107,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             dp_reg__d__comb = n_reg;
             dp_wsel__d__comb = n_wsel;
         end
-        pc4_q__d__comb = pc__q + 32'h4;
+        pc4_k = ((32'h4) & 32'hffffffff);
         if (seq_step) begin
-            pc4_q__d__comb = pc__q + 32'h6;
+            pc4_k = ((32'h6) & 32'hffffffff);
         end
+        pc4_q__d = pc__q + pc4_k;
         ds__pc_n__comb = pc__q[(32'h1)+:(2)];
         if (seq_step) begin
             ds__pc_n__comb = pc__q[(32'h1)+:(2)] + b2_1;
@@ -5200,7 +5207,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         npriv__d = npriv__d__comb;
         opa__d = opa__d__comb;
         opb__d = opb__d__comb;
-        pc4_q__d = pc4_q__d__comb;
         pc__d = pc__d__comb;
         primask__d = primask__d__comb;
         psp__d = psp__d__comb;

@@ -70,8 +70,8 @@ enum Command {
         /// Fuse image (from `pluton fuses build`) to preload the fuse array's block RAM with.
         #[arg(long)]
         fuses: Option<PathBuf>,
-        /// Nets of the top module to keep through synthesis, so the report's critical path names
-        /// them (comma-separated `reg` names, e.g. `sum,rq_addr`).
+        /// Nets to keep through synthesis, so the report's critical path names them
+        /// (comma-separated `reg` names of the top, e.g. `sum,rq_addr`, or `MODULE.NET`).
         #[arg(long, value_delimiter = ',')]
         keep: Vec<String>,
     },

@@ -283,18 +283,22 @@ impl Flow {
     }
 }
 
-/// Marks the `reg` declarations of `nets` in module `top` with `(* keep *)`, so synthesis keeps
-/// them as nets and nextpnr's critical path names them (this changes the result a little).
+/// Marks the `reg` declarations of `nets` with `(* keep *)`, so synthesis keeps them as nets and
+/// nextpnr's critical path names them (this changes the result a little). A net is a `reg` of
+/// module `top`, or `MODULE.NET` for one inside a submodule (e.g. `pluton_m0.opa` in a system).
 pub fn keep_nets(verilog: &str, top: &str, nets: &[String]) -> Result<String, String> {
+    let wanted: Vec<(&str, &str)> = nets.iter().map(|n| n.split_once('.').unwrap_or((top, n))).collect();
     let mut out = Vec::new();
-    let mut in_top = false;
+    let mut module = "";
     let mut found = vec![false; nets.len()];
     for line in verilog.lines() {
         if let Some(rest) = line.strip_prefix("module ") {
-            in_top = rest.split('(').next() == Some(top);
+            module = rest.split('(').next().unwrap_or("");
         }
-        let name = line.trim().strip_prefix("reg ").and_then(|r| r.trim_end_matches(';').split_whitespace().last());
-        match nets.iter().position(|n| in_top && Some(n.as_str()) == name) {
+        // `reg  [31:0] name;`, perhaps with a comment before the `;`.
+        let decl = line.split("/*").next().unwrap_or("");
+        let name = decl.trim().strip_prefix("reg ").and_then(|r| r.trim_end_matches(';').split_whitespace().last());
+        match wanted.iter().position(|&(m, n)| m == module && Some(n) == name) {
             Some(i) => {
                 found[i] = true;
                 out.push(format!("    (* keep *) {}", line.trim_start()));
@@ -302,9 +306,14 @@ pub fn keep_nets(verilog: &str, top: &str, nets: &[String]) -> Result<String, St
             None => out.push(line.to_string()),
         }
     }
-    let missing: Vec<&str> = nets.iter().zip(&found).filter(|(_, f)| !**f).map(|(n, _)| n.as_str()).collect();
+    let missing: Vec<String> = wanted
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| !**f)
+        .map(|((m, n), _)| format!("{n} in module {m}"))
+        .collect();
     if !missing.is_empty() {
-        return Err(format!("--keep: no `reg` named {} in module {top}", missing.join(", ")));
+        return Err(format!("--keep: no `reg` named {}", missing.join(", ")));
     }
     Ok(out.join("\n") + "\n")
 }
@@ -597,13 +606,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keep_marks_only_the_named_regs_of_the_top() {
+    fn keep_marks_only_the_named_regs() {
         let v = "module t(a);\n    reg  [31:0] sum;\n    reg  fault;\nendmodule\nmodule t_sub(b);\n    reg  [31:0] sum;\nendmodule\n";
         let keep = |nets: &[&str]| keep_nets(v, "t", &nets.iter().map(|n| n.to_string()).collect::<Vec<_>>());
         let out = keep(&["sum"]).unwrap();
         assert_eq!(out.matches("(* keep *)").count(), 1, "{out}");
         assert!(out.contains("    (* keep *) reg  [31:0] sum;\n    reg  fault;"), "{out}");
         assert_eq!(keep(&["sum", "nope"]).unwrap_err(), "--keep: no `reg` named nope in module t");
+        // A submodule's net is named with its module.
+        let sub = keep(&["t_sub.sum"]).unwrap();
+        assert!(sub.contains("endmodule\nmodule t_sub(b);\n    (* keep *) reg  [31:0] sum;"), "{sub}");
+        assert_eq!(keep(&["t_sub.fault"]).unwrap_err(), "--keep: no `reg` named fault in module t_sub");
     }
 
     #[test]

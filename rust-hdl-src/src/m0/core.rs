@@ -292,6 +292,7 @@ crate::hdl_block! {
         list9: Signal<Local, Bits<9>>,
         lcnt: Signal<Local, Bits<32>>,
         lc_8: Signal<Local, Bits<32>>,
+        pc4_k: Signal<Local, Bits<32>>,
         lc_lo: Signal<Local, Bits<32>>,
         lc_hi: Signal<Local, Bits<32>>,
         low9: Signal<Local, Bits<9>>,
@@ -326,6 +327,7 @@ crate::hdl_block! {
         fetch_xn: Signal<Local, bool>,
         pf_en: Signal<Local, bool>,
         flush: Signal<Local, bool>,
+        ex_fault: Signal<Local, bool>,
         fd: Signal<Local, Bits<32>>,
         pc_cross: Signal<Local, bool>,
         req_pre: Signal<Local, bool>,
@@ -1103,6 +1105,7 @@ crate::hdl_logic! {
         self.n_wsel.next = self.b2_0.val();
         self.pf_en.next = false;
         self.flush.next = false;
+        self.ex_fault.next = false;
         self.retire.next = false;
         self.pc_step.next = false;
         self.ret_ipc.next = false;
@@ -1198,7 +1201,9 @@ crate::hdl_logic! {
                                 self.target.next = self.rb_v.val();
                             }
                             if self.h9.val() & self.h8.val() & !self.h7.val() & self.handler.val() & (self.rb_v.val().get_bits::<4>(28) == self.ones4.val()) {
+                                // No fetch either way (return or fault), so its check stays off the fetch.
                                 self.exret.next = true;
+                                self.flush.next = true;
                             } else {
                                 self.flush.next = true;
                                 self.pc.d.next = self.target.val() & self.xfffffffe.val();
@@ -1717,7 +1722,7 @@ crate::hdl_logic! {
                 self.flush.next = true;
                 self.st.d.next = self.s_ret.val();
             } else {
-                self.fault.next = true;
+                self.ex_fault.next = true;
             }
         }
 
@@ -1754,8 +1759,14 @@ crate::hdl_logic! {
         // a request, which already stops the fetch), before the fault cancels the request; and
         // the fault a failed check takes in the next cycle (from a flop), so no fetch goes out
         // while the HardFault is being taken.
+        // An invalid EXC_RETURN (from the POP's load data or BX's operand, late) is left out: no
+        // fetch can start in its cycle anyway (the POP's last data phase fetches nothing, and
+        // BX's return flushes).
         self.req_pre.next = self.req.val();
         self.fault_pre.next = self.fault.val() | self.rq_fault_q.q.val();
+        if self.ex_fault.val() {
+            self.fault.next = true;
+        }
         // A failed check keeps the request off the bus at once (HTRANS IDLE, no SCS select,
         // below) and takes the HardFault in the instruction's second cycle, so the checks reach
         // neither the next state of the core nor its data-phase flops (the phase they start
@@ -1803,7 +1814,9 @@ crate::hdl_logic! {
         // PC's word, or the next one when bit 2 changes: compare with the distance from PC's
         // word, which flops alone give, instead of subtracting the next PC.
         self.fd.next = self.f_addr.val() - (self.pc.q.val() & self.xfffffffc.val());
-        self.pc_cross.next = self.pc.d.val().get_bit(2) != self.pc.q.val().get_bit(2);
+        // PC + 2 leaves its word when PC is its upper halfword. The step before a fault's
+        // cancellation is used: a fault keeps the fetch off, and entry refills the buffer.
+        self.pc_cross.next = self.seq_step.val() & self.pc.q.val().get_bit(1);
         self.fetch.next = self.pf_en.val()
             & !self.flush.val()
             & !self.req_pre.val()
@@ -2029,10 +2042,12 @@ crate::hdl_logic! {
         }
 
         // PC + 4 for the next cycle; after a branch it is right again by D(target).
-        self.pc4_q.d.next = self.pc.q.val() + 4;
+        // One adder: the step is its third operand.
+        self.pc4_k.next = bits::<32>(4);
         if self.seq_step.val() {
-            self.pc4_q.d.next = self.pc.q.val() + 6;
+            self.pc4_k.next = bits::<32>(6);
         }
+        self.pc4_q.d.next = self.pc.q.val() + self.pc4_k.val();
 
         // ---- Decode stage inputs: next cycle's PC bits, buffer and store data phase. Only the
         // sequential next PC is given (PC, or PC + 2 when the instruction steps): a branch's
