@@ -1936,6 +1936,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     localparam  k_sh = 4'h7;
     localparam  k_mul = 4'h8;
     localparam  k_ext = 4'h9;
+    localparam  w_o = 2'b0;
+    localparam  w_res = 2'b1;
+    localparam  w_ld = 2'b10;
     localparam  m_nz = 4'h3;
     localparam  m_nz_only = 4'hc;
     localparam  m_c = 4'hd;
@@ -2407,7 +2410,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [3:0] wl;
     reg  wphys;
     reg  [31:0] wd;
-    reg  wd_res;
+    reg  [1:0] wd_sel;
     reg  alu_done;
     reg  [31:0] wd_o;
     reg  [3:0] widx;
@@ -4148,7 +4151,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         we = 1'b0;
         wphys = 1'b0;
         wl = zero4;
-        wd_res = 1'b1;
+        wd_sel = w_res;
         wd_o = ((32'h0) & 32'hffffffff);
         alu_done = 1'b0;
         lsm_go = 1'b0;
@@ -4191,15 +4194,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             we = 1'b1;
             wphys = 1'b1;
             wl = dp_reg__q;
-            wd_res = 1'b0;
-            wd_o = ld_val;
+            wd_sel = w_ld;
         end
         if (dp_msp__q) begin
             we = 1'b1;
             wphys = 1'b1;
             wl = r13;
-            wd_res = 1'b0;
-            wd_o = rd_word;
+            wd_sel = w_ld;
         end
         if (dp_pc__q) begin
             pc__d__comb = rd_word & xfffffffe;
@@ -4222,7 +4223,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     we = 1'b1;
                     wphys = 1'b1;
                     wl = r14;
-                    wd_res = 1'b0;
+                    wd_sel = w_o;
                     wd_o = ones32;
                 end
             1:
@@ -4278,7 +4279,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                     if (h9 & h8 & h7) begin
                                         we = 1'b1;
                                         wl = r14;
-                                        wd_res = 1'b0;
+                                        wd_sel = w_o;
                                         wd_o = (pc__q + 32'h2) | 32'h1;
                                     end
                                 end
@@ -4313,12 +4314,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 if (ds__m_push | ds__m_pop) begin
                                     we = 1'b1;
                                     wl = r13;
-                                    wd_res = 1'b1;
+                                    wd_sel = w_res;
                                 end
                                 if (ds__i_ldm & ~list9[ds__f_r8]) begin
                                     we = 1'b1;
                                     wl = ds__f_r8;
-                                    wd_res = 1'b1;
+                                    wd_sel = w_res;
                                 end
                                 lsm_go = 1'b1;
                             end
@@ -4428,7 +4429,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         flush = 1'b1;
                         we = 1'b1;
                         wl = r14;
-                        wd_res = 1'b0;
+                        wd_sel = w_o;
                         wd_o = pc4 | 32'h1;
                         pc__d__comb = sum;
                         st__d__comb = s_bra;
@@ -4452,14 +4453,14 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 we = 1'b1;
                                 wphys = 1'b1;
                                 wl = r13;
-                                wd_res = 1'b0;
+                                wd_sel = w_o;
                                 wd_o = ra_v;
                             end
                             else if (sysm == sys9) begin
                                 we = 1'b1;
                                 wphys = 1'b1;
                                 wl = r15;
-                                wd_res = 1'b0;
+                                wd_sel = w_o;
                                 wd_o = ra_v;
                             end
                             else if (sysm == sys16) begin
@@ -4482,7 +4483,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         flush = 1'b1;
                         we = 1'b1;
                         wl = hw2[(32'h8)+:(4)];
-                        wd_res = 1'b0;
+                        wd_sel = w_o;
                         wd_o = mrs_v;
                         pc__d__comb = pc4;
                         st__d__comb = s_bra;
@@ -4518,7 +4519,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                             we = 1'b1;
                             wphys = 1'b0;
                             wl = lsm_rn__q;
-                            wd_res = 1'b0;
+                            wd_sel = w_o;
                             wd_o = maddr__q;
                         end
                         pf_en = 1'b1;
@@ -4539,10 +4540,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         if (er__q[32'h2]) begin
                             wl = r15;
                         end
-                        wd_res = 1'b0;
+                        wd_sel = w_o;
                         wd_o = maddr__q;
                         if (align__q) begin
-                            wd_res = 1'b0;
+                            wd_sel = w_o;
                             wd_o = maddr__q + 32'h4;
                         end
                     end
@@ -4582,10 +4583,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         we = 1'b1;
                         wphys = 1'b1;
                         wl = r14;
-                        wd_res = 1'b0;
+                        wd_sel = w_o;
                         wd_o = exc_ret;
                         if (vmode__q == b2_2) begin
-                            wd_res = 1'b0;
+                            wd_sel = w_o;
                             wd_o = xfffffff0;
                             if (er__q[0]) begin
                                 wd_o = wd_o | (32'h1 << 0);
@@ -4700,7 +4701,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             we = alu_we;
             wphys = 1'b0;
             wl = wl_alu;
-            wd_res = 1'b1;
+            wd_sel = w_res;
             apsr__d__comb = apsr_alu;
             pc_step = 1'b1;
             retire = 1'b1;
@@ -4827,7 +4828,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 if (spsel__q) begin
                     wl = r15;
                 end
-                wd_res = 1'b0;
+                wd_sel = w_o;
                 wd_o = fp__q;
             end
         end
@@ -4884,10 +4885,12 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         else if (rq_fault) begin
             rq_fault_q__d__comb = 1'b1;
         end
-        if (fault) begin
-            retire = 1'b0;
+        if (fault_pre) begin
             we = 1'b0;
             req = 1'b0;
+        end
+        if (fault) begin
+            retire = 1'b0;
             k__d__comb = k0;
             exc_num__d__comb = n3;
             vmode__d__comb = b2_1;
@@ -4973,13 +4976,23 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             we = 1'b1;
             wphys = 1'b0;
             wl = lsm_rn__q;
-            wd_res = 1'b0;
+            wd_sel = w_o;
             wd_o = lsm_base__q;
         end
-        wd = wd_o;
-        if (wd_res) begin
-            wd = res;
-        end
+        case (wd_sel)
+            1:
+                begin
+                    wd = res;
+                end
+            2:
+                begin
+                    wd = ld_val;
+                end
+            default:
+                begin
+                    wd = wd_o;
+                end
+        endcase
         widx = wl;
         if (~wphys & (wl == r13) & spsel__q) begin
             widx = r15;

@@ -79,6 +79,7 @@ crate::hdl_block! {
         z5: 5 = 0, z9: 9 = 0, c8_32: 8 = 32, c8_31: 8 = 31, k0: 3 = 0,
         k_and: 4 = 1, k_eor: 4 = 2, k_orr: 4 = 3, k_bic: 4 = 4, k_mvn: 4 = 5, k_mov: 4 = 6,
         k_sh: 4 = 7, k_mul: 4 = 8, k_ext: 4 = 9,
+        w_o: 2 = 0, w_res: 2 = 1, w_ld: 2 = 2,
         m_nz: 4 = 0b0011, m_nz_only: 4 = 0b1100, m_c: 4 = 0b1101, f8: 4 = 8, f4: 4 = 4, f2: 4 = 2,
         f1: 4 = 1,
         op_msr: 6 = 0b011100, op_mrs: 6 = 0b011111, op_bar: 7 = 0b0111011,
@@ -276,7 +277,9 @@ crate::hdl_block! {
         wd: Signal<Local, Bits<32>>,
         /// The write data is the ALU result (`res`, the latest signal of the cycle), else
         /// `wd_o`: the result enters the write mux at its last level, not under every override.
-        wd_res: Signal<Local, bool>,
+        // The write data's source: `wd_o`, the ALU result or the load value, chosen last so
+        // the result and the load data (the latest signals) pass one mux, not the whole chain.
+        wd_sel: Signal<Local, Bits<2>>,
         /// A data instruction retires this cycle (its result, flags and PC step).
         alu_done: Signal<Local, bool>,
         wd_o: Signal<Local, Bits<32>>,
@@ -1082,7 +1085,7 @@ crate::hdl_logic! {
         self.we.next = false;
         self.wphys.next = false;
         self.wl.next = self.zero4.val();
-        self.wd_res.next = true;
+        self.wd_sel.next = self.w_res.val();
         self.wd_o.next = bits::<32>(0);
         self.alu_done.next = false;
         self.lsm_go.next = false;
@@ -1129,15 +1132,14 @@ crate::hdl_logic! {
             self.we.next = true;
             self.wphys.next = true;
             self.wl.next = self.dp_reg.q.val();
-            self.wd_res.next = false;
-            self.wd_o.next = self.ld_val.val();
+            self.wd_sel.next = self.w_ld.val();
         }
         if self.dp_msp.q.val() {
             self.we.next = true;
             self.wphys.next = true;
             self.wl.next = self.r13.val();
-            self.wd_res.next = false;
-            self.wd_o.next = self.rd_word.val();
+            // A word: the load value is the read word.
+            self.wd_sel.next = self.w_ld.val();
         }
         if self.dp_pc.q.val() {
             self.pc.d.next = self.rd_word.val() & self.xfffffffe.val();
@@ -1164,7 +1166,7 @@ crate::hdl_logic! {
                 self.we.next = true;
                 self.wphys.next = true;
                 self.wl.next = self.r14.val();
-                self.wd_res.next = false;
+                self.wd_sel.next = self.w_o.val();
                 self.wd_o.next = self.ones32.val();
             }
             1 => {
@@ -1215,7 +1217,7 @@ crate::hdl_logic! {
                                 if self.h9.val() & self.h8.val() & self.h7.val() {
                                     self.we.next = true;
                                     self.wl.next = self.r14.val();
-                                    self.wd_res.next = false;
+                                    self.wd_sel.next = self.w_o.val();
                                     self.wd_o.next = (self.pc.q.val() + 2) | 1;
                                 }
                             }
@@ -1249,12 +1251,12 @@ crate::hdl_logic! {
                             if self.ds.m_push.val() | self.ds.m_pop.val() {
                                 self.we.next = true;
                                 self.wl.next = self.r13.val();
-                                self.wd_res.next = true;
+                                self.wd_sel.next = self.w_res.val();
                             }
                             if self.ds.i_ldm.val() & !self.list9.val().get_bit(self.ds.f_r8.val().index()) {
                                 self.we.next = true;
                                 self.wl.next = self.ds.f_r8.val();
-                                self.wd_res.next = true;
+                                self.wd_sel.next = self.w_res.val();
                             }
                             self.lsm_go.next = true;
                         } else if self.ds.i_bcg.val() {
@@ -1352,7 +1354,7 @@ crate::hdl_logic! {
                     self.flush.next = true;
                     self.we.next = true;
                     self.wl.next = self.r14.val();
-                    self.wd_res.next = false;
+                    self.wd_sel.next = self.w_o.val();
                     self.wd_o.next = self.pc4.val() | 1;
                     self.pc.d.next = self.sum.val();
                     self.st.d.next = self.s_bra.val();
@@ -1376,13 +1378,13 @@ crate::hdl_logic! {
                             self.we.next = true;
                             self.wphys.next = true;
                             self.wl.next = self.r13.val();
-                            self.wd_res.next = false;
+                            self.wd_sel.next = self.w_o.val();
                             self.wd_o.next = self.ra_v.val();
                         } else if self.sysm.val() == self.sys9.val() {
                             self.we.next = true;
                             self.wphys.next = true;
                             self.wl.next = self.r15.val();
-                            self.wd_res.next = false;
+                            self.wd_sel.next = self.w_o.val();
                             self.wd_o.next = self.ra_v.val();
                         } else if self.sysm.val() == self.sys16.val() {
                             self.primask.d.next = self.ra_v.val().get_bit(0);
@@ -1409,7 +1411,7 @@ crate::hdl_logic! {
                     self.flush.next = true;
                     self.we.next = true;
                     self.wl.next = self.hw2.val().get_bits::<4>(8);
-                    self.wd_res.next = false;
+                    self.wd_sel.next = self.w_o.val();
                     self.wd_o.next = self.mrs_v.val();
                     self.pc.d.next = self.pc4.val();
                     self.st.d.next = self.s_bra.val();
@@ -1442,7 +1444,7 @@ crate::hdl_logic! {
                         self.we.next = true;
                         self.wphys.next = false;
                         self.wl.next = self.lsm_rn.q.val();
-                        self.wd_res.next = false;
+                        self.wd_sel.next = self.w_o.val();
                         self.wd_o.next = self.maddr.q.val();
                     }
                     self.pf_en.next = true;
@@ -1463,10 +1465,10 @@ crate::hdl_logic! {
                     if self.er.q.val().get_bit(2) {
                         self.wl.next = self.r15.val();
                     }
-                    self.wd_res.next = false;
+                    self.wd_sel.next = self.w_o.val();
                     self.wd_o.next = self.maddr.q.val();
                     if self.align.q.val() {
-                        self.wd_res.next = false;
+                        self.wd_sel.next = self.w_o.val();
                         self.wd_o.next = self.maddr.q.val() + 4;
                     }
                 }
@@ -1498,10 +1500,10 @@ crate::hdl_logic! {
                     self.we.next = true;
                     self.wphys.next = true;
                     self.wl.next = self.r14.val();
-                    self.wd_res.next = false;
+                    self.wd_sel.next = self.w_o.val();
                     self.wd_o.next = self.exc_ret.val();
                     if self.vmode.q.val() == self.b2_2.val() {
-                        self.wd_res.next = false;
+                        self.wd_sel.next = self.w_o.val();
                         self.wd_o.next = self.xfffffff0.val();
                         for i in 0..4 {
                             if self.er.q.val().get_bit(i) {
@@ -1596,7 +1598,7 @@ crate::hdl_logic! {
             self.we.next = self.alu_we.val();
             self.wphys.next = false;
             self.wl.next = self.wl_alu.val();
-            self.wd_res.next = true;
+            self.wd_sel.next = self.w_res.val();
             self.apsr.d.next = self.apsr_alu.val();
             self.pc_step.next = true;
             self.retire.next = true;
@@ -1697,7 +1699,7 @@ crate::hdl_logic! {
                 if self.spsel.q.val() {
                     self.wl.next = self.r15.val();
                 }
-                self.wd_res.next = false;
+                self.wd_sel.next = self.w_o.val();
                 self.wd_o.next = self.fp.q.val();
             }
         }
@@ -1786,10 +1788,14 @@ crate::hdl_logic! {
         // branch: only a load, a store or LDM/STM can fail one (an unaligned address or a bad
         // SCS access; PUSH/POP use SP, always aligned, and the core is always privileged), and
         // their second cycles set none of these.)
-        if self.fault.val() {
-            self.retire.next = false;
+        // The request and register write are cancelled without the late EXC_RETURN check:
+        // its cycle has neither.
+        if self.fault_pre.val() {
             self.we.next = false;
             self.req.next = false;
+        }
+        if self.fault.val() {
+            self.retire.next = false;
             self.k.d.next = self.k0.val();
             self.exc_num.d.next = self.n3.val();
             self.vmode.d.next = self.b2_1.val();
@@ -1891,14 +1897,15 @@ crate::hdl_logic! {
             self.we.next = true;
             self.wphys.next = false;
             self.wl.next = self.lsm_rn.q.val();
-            self.wd_res.next = false;
+            self.wd_sel.next = self.w_o.val();
             self.wd_o.next = self.lsm_base.q.val();
         }
 
         // ---- Register write port (SP always word aligned).
-        self.wd.next = self.wd_o.val();
-        if self.wd_res.val() {
-            self.wd.next = self.res.val();
+        match self.wd_sel.val().index() {
+            1 => self.wd.next = self.res.val(),
+            2 => self.wd.next = self.ld_val.val(),
+            _ => self.wd.next = self.wd_o.val(),
         }
         self.widx.next = self.wl.val();
         if !self.wphys.val() & (self.wl.val() == self.r13.val()) & self.spsel.q.val() {
