@@ -331,7 +331,7 @@ crate::hdl_block! {
         pf_en: Signal<Local, bool>,
         flush: Signal<Local, bool>,
         ex_fault: Signal<Local, bool>,
-        fd: Signal<Local, Bits<32>>,
+        fd: Signal<Local, Bits<2>>,
         pc_cross: Signal<Local, bool>,
         req_pre: Signal<Local, bool>,
         fault_pre: Signal<Local, bool>,
@@ -1819,7 +1819,10 @@ crate::hdl_logic! {
         // start (pf_en, no flush, request or fault), the next PC is PC or PC + 2, so its word is
         // PC's word, or the next one when bit 2 changes: compare with the distance from PC's
         // word, which flops alone give, instead of subtracting the next PC.
-        self.fd.next = self.f_addr.val() - (self.pc.q.val() & self.xfffffffc.val());
+        // The fetch address runs at most 12 bytes ahead of PC's word and never behind it while a
+        // fetch may start (a branch, entry or return restarts both in A(target)), so the
+        // distance in words modulo 4 is exact: 2 bits, not a 32-bit subtraction.
+        self.fd.next = self.f_addr.val().get_bits::<2>(2) - self.pc.q.val().get_bits::<2>(2);
         // PC + 2 leaves its word when PC is its upper halfword. The step before a fault's
         // cancellation is used: a fault keeps the fetch off, and entry refills the buffer.
         self.pc_cross.next = self.seq_step.val() & self.pc.q.val().get_bit(1);
@@ -1827,12 +1830,12 @@ crate::hdl_logic! {
             & !self.flush.val()
             & !self.req_pre.val()
             & !self.fault_pre.val()
-            & (self.fd.val() == 4);
+            & (self.fd.val() == self.b2_1.val());
         if self.pc_cross.val() {
-            if self.fd.val() == 8 {
+            if self.fd.val() == self.b2_2.val() {
                 self.fetch.next = self.pf_en.val() & !self.flush.val() & !self.req_pre.val() & !self.fault_pre.val();
             }
-        } else if self.fd.val() == 0 {
+        } else if self.fd.val() == self.b2_0.val() {
             self.fetch.next = self.pf_en.val() & !self.flush.val() & !self.req_pre.val() & !self.fault_pre.val();
         }
         self.fetch_xn.next = self.f_addr.val().get_bits::<3>(29) == self.xn3.val();
