@@ -581,10 +581,6 @@
 
 
 
-
-
-
-
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -5301,19 +5297,13 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     localparam  v_aircr = 32'hfa050000;
     localparam  v_ccr = 32'h208;
     localparam  v_clksrc = 32'h4;
-    localparam  v_iprbits = 32'hc0c0c0c0;
     localparam  vectkey = 16'h5fa;
     localparam  k5_16 = 5'b10000;
     localparam  one32 = 32'h1;
     localparam  one24 = 24'h1;
-    localparam  ones32 = 32'hffffffff;
-    localparam  ones3 = 3'b111;
-    localparam  ones24 = 24'hffffff;
-    localparam  m16 = 32'hffff;
-    localparam  m8 = 32'hff;
-    localparam  m4 = 32'hf;
-    localparam  m2 = 32'h3;
     localparam  one8 = 8'h1;
+    localparam  g_lo4 = 32'h1111;
+    localparam  g01 = 32'h11;
     localparam  b5_1 = 5'b1;
     localparam  b5_2 = 5'b10;
     localparam  b5_4 = 5'b100;
@@ -5336,6 +5326,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     localparam  n_systick = 6'b1111;
     localparam  n_irq0 = 6'b10000;
     localparam  b3_1 = 3'b1;
+    localparam  b3_2 = 3'b10;
     localparam  b3_4 = 3'b100;
     localparam  r_nmi = 3'b0;
     localparam  r_hf = 3'b1;
@@ -5359,12 +5350,10 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  irq_act__clock;
     reg  irq_act__rst_n;
     reg  [31:0] pri_hi__d;
-    reg  [31:0] pri_hi__en;
     wire  [31:0] pri_hi__q;
     reg  pri_hi__clock;
     reg  pri_hi__rst_n;
     reg  [31:0] pri_lo__d;
-    reg  [31:0] pri_lo__en;
     wire  [31:0] pri_lo__q;
     reg  pri_lo__clock;
     reg  pri_lo__rst_n;
@@ -5413,7 +5402,6 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  st_flag__clock;
     reg  st_flag__rst_n;
     reg  [23:0] st_rvr__d;
-    reg  [23:0] st_rvr__en;
     wire  [23:0] st_rvr__q;
     reg  st_rvr__clock;
     reg  st_rvr__rst_n;
@@ -5550,12 +5538,12 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  nmi_rise;
     reg  nmi_edge;
     reg  fire;
-    reg  [23:0] st_en24;
-    reg  [23:0] st_dec;
     reg  new_pend;
     reg  [31:0] n_irq_pend;
     reg  [31:0] n_irq_act;
     reg  [31:0] n_irq_en;
+    reg  [31:0] n_pri_hi;
+    reg  [31:0] n_pri_lo;
     reg  [2:0] n_sys_pend;
     reg  [2:0] n_sys_act;
     reg  [2:0] n_sys_hi;
@@ -5567,16 +5555,16 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  any_p;
     reg  m_hi;
     reg  m_lo;
-    reg  [31:0] mh32;
-    reg  [31:0] ml32;
-    reg  [2:0] mh3;
-    reg  [2:0] ml3;
+    reg  [31:0] e_hi;
+    reg  [2:0] se_hi;
     reg  [31:0] cand;
     reg  [2:0] scand;
-    reg  [31:0] c16;
-    reg  [31:0] c8;
-    reg  [31:0] c4;
-    reg  c2;
+    reg  [31:0] grp;
+    reg  [31:0] grp_lo;
+    reg  [2:0] gi;
+    reg  [4:0] gi4;
+    reg  [31:0] li_hi;
+    reg  [31:0] li_lo;
     reg  [4:0] win_idx;
     reg  [2:0] win_rank;
     reg  [5:0] win_num;
@@ -5618,16 +5606,14 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         .clock(irq_act__clock),
         .rst_n(irq_act__rst_n)
     );
-    pluton_rdffe32 pri_hi(
+    pluton_rdff32 pri_hi(
         .d(pri_hi__d),
-        .en(pri_hi__en),
         .q(pri_hi__q),
         .clock(pri_hi__clock),
         .rst_n(pri_hi__rst_n)
     );
-    pluton_rdffe32 pri_lo(
+    pluton_rdff32 pri_lo(
         .d(pri_lo__d),
-        .en(pri_lo__en),
         .q(pri_lo__q),
         .clock(pri_lo__clock),
         .rst_n(pri_lo__rst_n)
@@ -5698,9 +5684,8 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         .clock(st_flag__clock),
         .rst_n(st_flag__rst_n)
     );
-    pluton_rdffe24 st_rvr(
+    pluton_rdff24 st_rvr(
         .d(st_rvr__d),
-        .en(st_rvr__en),
         .q(st_rvr__q),
         .clock(st_rvr__clock),
         .rst_n(st_rvr__rst_n)
@@ -5863,7 +5848,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg [23:0] st_cvr__d__comb;
     reg st_en__d__comb;
     reg st_flag__d__comb;
-    reg [23:0] st_rvr__en__comb;
+    reg [23:0] st_rvr__d__comb;
     reg st_tickint__d__comb;
     reg sysreset__d__comb;
     reg [7:0] w_ipr__d__comb;
@@ -5896,8 +5881,6 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         hf_act__rst_n = rst_n;
         st_flag__clock = clock;
         st_flag__rst_n = rst_n;
-        st_rvr__clock = clock;
-        st_rvr__rst_n = rst_n;
         w_csr__clock = clock;
         w_csr__rst_n = rst_n;
         w_rvr__clock = clock;
@@ -5946,6 +5929,9 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         st_tickint__clock = clock;
         st_tickint__rst_n = rst_n;
         st_tickint__d__comb = st_tickint__q;
+        st_rvr__clock = clock;
+        st_rvr__rst_n = rst_n;
+        st_rvr__d__comb = st_rvr__q;
         st_cvr__clock = clock;
         st_cvr__rst_n = rst_n;
         st_cvr__d__comb = st_cvr__q;
@@ -6314,16 +6300,16 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         n_sys_act = (sys_act__q | ack_sys) & ~ret_sys;
         n_nmi_act = (nmi_act__q | (ack & (ack_num == n_nmi))) & ~(ret & (ret_num == n_nmi));
         n_hf_act = (hf_act__q | (ack & (ack_num == n_hf))) & ~(ret & (ret_num == n_hf));
-        st_en24 = z24;
+        fire = 1'b0;
         if (st_en__q) begin
-            st_en24 = one24;
+            if (st_cvr__q == z24) begin
+                st_cvr__d__comb = st_rvr__q;
+            end
+            else begin
+                st_cvr__d__comb = st_cvr__q - one24;
+                fire = st_cvr__q == one24;
+            end
         end
-        st_dec = st_cvr__q - st_en24;
-        st_cvr__d__comb = st_dec;
-        if (st_cvr__q < st_en24) begin
-            st_cvr__d__comb = st_rvr__q;
-        end
-        fire = st_en__q & (st_cvr__q == one24);
         st_flag__d__comb = (st_flag__q & ~r_csr__q) | fire;
         irq_kept = irq_pend__q & ~ack_irq;
         irq_line = irq & ~(irq_act__q | ack_irq);
@@ -6344,6 +6330,8 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         new_pend = |(irq_line & ~irq_kept) | |(sys_set & ~sys_kept) | (nmi_rise & ~nmi_kept);
         n_irq_pend = irq_edge;
         n_irq_en = irq_en__q;
+        n_pri_hi = (pri_hi__q & ~ipr_mask) | (ipr_hi & ipr_mask);
+        n_pri_lo = (pri_lo__q & ~ipr_mask) | (ipr_lo & ipr_mask);
         n_sys_pend = sys_edge;
         n_sys_hi = sys_hi__q;
         n_sys_lo = sys_lo__q;
@@ -6352,10 +6340,8 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
             st_en__d__comb = wdata[32'h0];
             st_tickint__d__comb = wdata[32'h1];
         end
-        st_rvr__d = wdata[(32'h0)+:(24)];
-        st_rvr__en__comb = z24;
         if (w_rvr__q) begin
-            st_rvr__en__comb = ones24;
+            st_rvr__d__comb = wdata[(32'h0)+:(24)];
         end
         if (w_cvr__q) begin
             st_cvr__d__comb = z24;
@@ -6438,10 +6424,8 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         irq_pend__d = n_irq_pend;
         irq_act__d = n_irq_act;
         irq_en__d = n_irq_en;
-        pri_hi__d = ipr_hi;
-        pri_hi__en = ipr_mask;
-        pri_lo__d = ipr_lo;
-        pri_lo__en = ipr_mask;
+        pri_hi__d = n_pri_hi;
+        pri_lo__d = n_pri_lo;
         sys_pend__d = n_sys_pend;
         sys_act__d = n_sys_act;
         sys_hi__d = n_sys_hi;
@@ -6453,46 +6437,50 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         ready = irq_pend__q & irq_en__q;
         any_p = |ready | |sys_pend__q;
         m_hi = ~(|(ready & ~pri_hi__q) | |(sys_pend__q & ~sys_hi__q));
-        m_lo = ~(|(ready & ~pri_hi__q & ~pri_lo__q) | |(sys_pend__q & ~sys_hi__q & ~sys_lo__q));
+        e_hi = ready & ~pri_hi__q;
+        se_hi = sys_pend__q & ~sys_hi__q;
         if (m_hi) begin
-            m_lo = ~(|(ready & pri_hi__q & ~pri_lo__q) | |(sys_pend__q & sys_hi__q & ~sys_lo__q));
+            e_hi = ready & pri_hi__q;
+            se_hi = sys_pend__q & sys_hi__q;
         end
-        mh32 = z32;
-        mh3 = z3;
-        if (m_hi) begin
-            mh32 = ones32;
-            mh3 = ones3;
-        end
-        ml32 = z32;
-        ml3 = z3;
+        m_lo = ~(|(e_hi & ~pri_lo__q) | |(se_hi & ~sys_lo__q));
+        cand = e_hi & ~pri_lo__q;
+        scand = se_hi & ~sys_lo__q;
         if (m_lo) begin
-            ml32 = ones32;
-            ml3 = ones3;
+            cand = e_hi & pri_lo__q;
+            scand = se_hi & sys_lo__q;
         end
-        cand = ready & ~(pri_hi__q ^ mh32) & ~(pri_lo__q ^ ml32);
-        scand = sys_pend__q & ~(sys_hi__q ^ mh3) & ~(sys_lo__q ^ ml3);
+        grp = cand | (cand >> 32'h1) | (cand >> 32'h2) | (cand >> 32'h3);
+        li_hi = ~cand & ~(cand >> 32'h1);
+        li_lo = ~cand & ((cand >> 32'h1) | ~(cand >> 32'h2));
+        gi = z3;
+        grp_lo = grp;
+        if (~|(grp & g_lo4)) begin
+            gi = b3_4;
+            grp_lo = grp >> 32'h10;
+        end
+        if (~|(grp_lo & g01)) begin
+            gi = gi | b3_2;
+        end
+        if (~|(grp_lo & one32) & (|(grp_lo & (one32 << 32'h4)) | ~|(grp_lo & (one32 << 32'h8)))) begin
+            gi = gi | b3_1;
+        end
+        gi4 = z5;
         win_idx = z5;
-        c16 = cand;
-        if (~|(cand & m16)) begin
-            win_idx = b5_16;
-            c16 = cand >> 32'h10;
+        if (gi[32'h2]) begin
+            gi4 = gi4 | b5_16;
         end
-        c8 = c16;
-        if (~|(c16 & m8)) begin
-            win_idx = win_idx | b5_8;
-            c8 = c16 >> 32'h8;
+        if (gi[32'h1]) begin
+            gi4 = gi4 | b5_8;
         end
-        c4 = c8;
-        if (~|(c8 & m4)) begin
-            win_idx = win_idx | b5_4;
-            c4 = c8 >> 32'h4;
+        if (gi[32'h0]) begin
+            gi4 = gi4 | b5_4;
         end
-        c2 = c4[32'h0];
-        if (~|(c4 & m2)) begin
+        win_idx = gi4;
+        if (li_hi[gi4]) begin
             win_idx = win_idx | b5_2;
-            c2 = c4[32'h2];
         end
-        if (~c2) begin
+        if (li_lo[gi4]) begin
             win_idx = win_idx | b5_1;
         end
         win_rank = r_none;
@@ -6506,7 +6494,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
             end
         end
         win_num = z6;
-        if (|ready) begin
+        if (any_p) begin
             win_num = n_irq0;
             if (win_idx[32'h4]) begin
                 win_num = b6_32;
@@ -6617,10 +6605,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         sysresetreq = sysreset__q;
         st_sel = st_cvr__d__comb;
         if (st_w == o_rvr) begin
-            st_sel = st_rvr__q;
-            if (w_rvr__q) begin
-                st_sel = wdata[(32'h0)+:(24)];
-            end
+            st_sel = st_rvr__d__comb;
         end
         rd_st = z32;
         if (st_sel[0]) begin
@@ -6717,43 +6702,43 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         case (addr[(32'h0)+:(3)])
             0:
                 begin
-                    ipr_rhi = pri_hi__q[(32'h0)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h0)+:(4)];
+                    ipr_rhi = n_pri_hi[(32'h0)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h0)+:(4)];
                 end
             1:
                 begin
-                    ipr_rhi = pri_hi__q[(32'h4)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h4)+:(4)];
+                    ipr_rhi = n_pri_hi[(32'h4)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h4)+:(4)];
                 end
             2:
                 begin
-                    ipr_rhi = pri_hi__q[(32'h8)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h8)+:(4)];
+                    ipr_rhi = n_pri_hi[(32'h8)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h8)+:(4)];
                 end
             3:
                 begin
-                    ipr_rhi = pri_hi__q[(32'hc)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'hc)+:(4)];
+                    ipr_rhi = n_pri_hi[(32'hc)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'hc)+:(4)];
                 end
             4:
                 begin
-                    ipr_rhi = pri_hi__q[(32'h10)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h10)+:(4)];
+                    ipr_rhi = n_pri_hi[(32'h10)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h10)+:(4)];
                 end
             5:
                 begin
-                    ipr_rhi = pri_hi__q[(32'h14)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h14)+:(4)];
+                    ipr_rhi = n_pri_hi[(32'h14)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h14)+:(4)];
                 end
             6:
                 begin
-                    ipr_rhi = pri_hi__q[(32'h18)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h18)+:(4)];
+                    ipr_rhi = n_pri_hi[(32'h18)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h18)+:(4)];
                 end
             default:
                 begin
-                    ipr_rhi = pri_hi__q[(32'h1c)+:(4)];
-                    ipr_rlo = pri_lo__q[(32'h1c)+:(4)];
+                    ipr_rhi = n_pri_hi[(32'h1c)+:(4)];
+                    ipr_rlo = n_pri_lo[(32'h1c)+:(4)];
                 end
         endcase
         rd_ipr = z32;
@@ -6780,9 +6765,6 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         end
         if (ipr_rlo[3]) begin
             rd_ipr = rd_ipr | (32'h1 << (32'h8 * 3 + 32'h6));
-        end
-        if (w_ipr__q[addr[(32'h0)+:(3)]]) begin
-            rd_ipr = wdata & v_iprbits;
         end
         rd_scb = z32;
         if (scb_w == o_cpuid) begin
@@ -6898,7 +6880,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         st_cvr__d = st_cvr__d__comb;
         st_en__d = st_en__d__comb;
         st_flag__d = st_flag__d__comb;
-        st_rvr__en = st_rvr__en__comb;
+        st_rvr__d = st_rvr__d__comb;
         st_tickint__d = st_tickint__d__comb;
         sysreset__d = sysreset__d__comb;
         w_ipr__d = w_ipr__d__comb;
@@ -6924,58 +6906,6 @@ module pluton_rdff32(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff32
 `endif // PLUTON_RDFF32_DEFINED
-
-`ifndef PLUTON_RDFFE32_DEFINED
-`define PLUTON_RDFFE32_DEFINED
-module pluton_rdffe32(d,en,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [31:0] d;
-    input wire  [31:0] en;
-    output reg  [31:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 32'h0;
-        else begin
-            if (en[0]) q[0] <= d[0];
-            if (en[1]) q[1] <= d[1];
-            if (en[2]) q[2] <= d[2];
-            if (en[3]) q[3] <= d[3];
-            if (en[4]) q[4] <= d[4];
-            if (en[5]) q[5] <= d[5];
-            if (en[6]) q[6] <= d[6];
-            if (en[7]) q[7] <= d[7];
-            if (en[8]) q[8] <= d[8];
-            if (en[9]) q[9] <= d[9];
-            if (en[10]) q[10] <= d[10];
-            if (en[11]) q[11] <= d[11];
-            if (en[12]) q[12] <= d[12];
-            if (en[13]) q[13] <= d[13];
-            if (en[14]) q[14] <= d[14];
-            if (en[15]) q[15] <= d[15];
-            if (en[16]) q[16] <= d[16];
-            if (en[17]) q[17] <= d[17];
-            if (en[18]) q[18] <= d[18];
-            if (en[19]) q[19] <= d[19];
-            if (en[20]) q[20] <= d[20];
-            if (en[21]) q[21] <= d[21];
-            if (en[22]) q[22] <= d[22];
-            if (en[23]) q[23] <= d[23];
-            if (en[24]) q[24] <= d[24];
-            if (en[25]) q[25] <= d[25];
-            if (en[26]) q[26] <= d[26];
-            if (en[27]) q[27] <= d[27];
-            if (en[28]) q[28] <= d[28];
-            if (en[29]) q[29] <= d[29];
-            if (en[30]) q[30] <= d[30];
-            if (en[31]) q[31] <= d[31];
-        end
-    end
-endmodule // pluton_rdffe32
-`endif // PLUTON_RDFFE32_DEFINED
 
 `ifndef PLUTON_RDFF3_DEFINED
 `define PLUTON_RDFF3_DEFINED
@@ -7012,50 +6942,6 @@ module pluton_rdff1(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff1
 `endif // PLUTON_RDFF1_DEFINED
-
-`ifndef PLUTON_RDFFE24_DEFINED
-`define PLUTON_RDFFE24_DEFINED
-module pluton_rdffe24(d,en,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [23:0] d;
-    input wire  [23:0] en;
-    output reg  [23:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 24'h0;
-        else begin
-            if (en[0]) q[0] <= d[0];
-            if (en[1]) q[1] <= d[1];
-            if (en[2]) q[2] <= d[2];
-            if (en[3]) q[3] <= d[3];
-            if (en[4]) q[4] <= d[4];
-            if (en[5]) q[5] <= d[5];
-            if (en[6]) q[6] <= d[6];
-            if (en[7]) q[7] <= d[7];
-            if (en[8]) q[8] <= d[8];
-            if (en[9]) q[9] <= d[9];
-            if (en[10]) q[10] <= d[10];
-            if (en[11]) q[11] <= d[11];
-            if (en[12]) q[12] <= d[12];
-            if (en[13]) q[13] <= d[13];
-            if (en[14]) q[14] <= d[14];
-            if (en[15]) q[15] <= d[15];
-            if (en[16]) q[16] <= d[16];
-            if (en[17]) q[17] <= d[17];
-            if (en[18]) q[18] <= d[18];
-            if (en[19]) q[19] <= d[19];
-            if (en[20]) q[20] <= d[20];
-            if (en[21]) q[21] <= d[21];
-            if (en[22]) q[22] <= d[22];
-            if (en[23]) q[23] <= d[23];
-        end
-    end
-endmodule // pluton_rdffe24
-`endif // PLUTON_RDFFE24_DEFINED
 
 `ifndef PLUTON_RDFF24_DEFINED
 `define PLUTON_RDFF24_DEFINED
@@ -7779,31 +7665,24 @@ module pluton_m0sys_node_mux(dsel_rom,dsel_ram,dsel_apb,derr1,derr2,rom_hreadyou
     output reg  hresp;
     output reg  [31:0] hrdata;
 
-    // Constant declarations
-    localparam  zero32 = 32'h0;
-
     // Update code
-    reg [31:0] hrdata__comb;
     reg hready__comb;
     reg hresp__comb;
     always @(*) begin
         hready__comb = 1'b1;
         hresp__comb = 1'b0;
-        hrdata__comb = zero32;
+        hrdata = rom_hrdata | ram_hrdata | apb_hrdata;
         if (dsel_rom) begin
             hready__comb = rom_hreadyout;
             hresp__comb = rom_hresp;
-            hrdata__comb = rom_hrdata;
         end
         else if (dsel_ram) begin
             hready__comb = ram_hreadyout;
             hresp__comb = ram_hresp;
-            hrdata__comb = ram_hrdata;
         end
         else if (dsel_apb) begin
             hready__comb = apb_hreadyout;
             hresp__comb = apb_hresp;
-            hrdata__comb = apb_hrdata;
         end
         else if (derr1) begin
             hready__comb = 1'b0;
@@ -7812,7 +7691,6 @@ module pluton_m0sys_node_mux(dsel_rom,dsel_ram,dsel_apb,derr1,derr2,rom_hreadyou
         else if (derr2) begin
             hresp__comb = 1'b1;
         end
-        hrdata = hrdata__comb;
         hready = hready__comb;
         hresp = hresp__comb;
     end
@@ -7894,14 +7772,10 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
     wire  [3:0] wmask__q;
     reg  wmask__clock;
     reg  wmask__rst_n;
-    reg  fwd__d;
-    wire  fwd__q;
-    reg  fwd__clock;
-    reg  fwd__rst_n;
-    reg  [3:0] fwd_mask__d;
-    wire  [3:0] fwd_mask__q;
-    reg  fwd_mask__clock;
-    reg  fwd_mask__rst_n;
+    reg  [3:0] fwd_lanes__d;
+    wire  [3:0] fwd_lanes__q;
+    reg  fwd_lanes__clock;
+    reg  fwd_lanes__rst_n;
     reg  [31:0] fwd_data__d;
     wire  [31:0] fwd_data__q;
     reg  fwd_data__clock;
@@ -7963,17 +7837,11 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         .clock(wmask__clock),
         .rst_n(wmask__rst_n)
     );
-    pluton_rdff1 fwd(
-        .d(fwd__d),
-        .q(fwd__q),
-        .clock(fwd__clock),
-        .rst_n(fwd__rst_n)
-    );
-    pluton_rdff4 fwd_mask(
-        .d(fwd_mask__d),
-        .q(fwd_mask__q),
-        .clock(fwd_mask__clock),
-        .rst_n(fwd_mask__rst_n)
+    pluton_rdff4 fwd_lanes(
+        .d(fwd_lanes__d),
+        .q(fwd_lanes__q),
+        .clock(fwd_lanes__clock),
+        .rst_n(fwd_lanes__rst_n)
     );
     pluton_rdff32 fwd_data(
         .d(fwd_data__d),
@@ -7988,7 +7856,7 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
     reg [3:0] array__we__comb;
     reg err1__d__comb;
     reg [31:0] fwd_data__d__comb;
-    reg [3:0] fwd_mask__d__comb;
+    reg [3:0] fwd_lanes__d__comb;
     reg [31:0] hrdata__comb;
     reg rd__d__comb;
     reg [13:0] waddr_r__d__comb;
@@ -8002,8 +7870,7 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         err2__clock = clock;
         waddr_r__clock = clock;
         wmask__clock = clock;
-        fwd__clock = clock;
-        fwd_mask__clock = clock;
+        fwd_lanes__clock = clock;
         fwd_data__clock = clock;
         array__rst_n = rst_n;
         wr__rst_n = rst_n;
@@ -8012,8 +7879,7 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         err2__rst_n = rst_n;
         waddr_r__rst_n = rst_n;
         wmask__rst_n = rst_n;
-        fwd__rst_n = rst_n;
-        fwd_mask__rst_n = rst_n;
+        fwd_lanes__rst_n = rst_n;
         fwd_data__rst_n = rst_n;
         active = hsel & hready & ((htrans == nonseq) | (htrans == seq));
         word = haddr[(32'h2)+:(14)];
@@ -8099,32 +7965,30 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
             wmask32 = wmask32 | byte3;
         end
         wdata_masked = hwdata & wmask32;
-        fwd__d = commit & active & ~hwrite & (word == waddr_r__q);
-        fwd_mask__d__comb = fwd_mask__q;
+        fwd_lanes__d__comb = zero4;
+        if (commit & active & ~hwrite & (word == waddr_r__q)) begin
+            fwd_lanes__d__comb = wmask__q;
+        end
         fwd_data__d__comb = fwd_data__q;
         if (commit) begin
-            fwd_mask__d__comb = wmask__q;
             fwd_data__d__comb = wdata_masked;
         end
         fwd_mask32 = zero32;
-        if (fwd_mask__q[32'h0]) begin
+        if (fwd_lanes__q[32'h0]) begin
             fwd_mask32 = byte0;
         end
-        if (fwd_mask__q[32'h1]) begin
+        if (fwd_lanes__q[32'h1]) begin
             fwd_mask32 = fwd_mask32 | byte1;
         end
-        if (fwd_mask__q[32'h2]) begin
+        if (fwd_lanes__q[32'h2]) begin
             fwd_mask32 = fwd_mask32 | byte2;
         end
-        if (fwd_mask__q[32'h3]) begin
+        if (fwd_lanes__q[32'h3]) begin
             fwd_mask32 = fwd_mask32 | byte3;
         end
         hrdata__comb = zero32;
         if (rd__q) begin
-            hrdata__comb = array__rdata;
-            if (fwd__q) begin
-                hrdata__comb = (array__rdata & ~fwd_mask32) | fwd_data__q;
-            end
+            hrdata__comb = (array__rdata & ~fwd_mask32) | (fwd_data__q & fwd_mask32);
         end
         hreadyout = ~err1__q;
         hresp = err1__q | err2__q;
@@ -8133,7 +7997,7 @@ module pluton_m0sys_node_rom(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         array__we = array__we__comb;
         err1__d = err1__d__comb;
         fwd_data__d = fwd_data__d__comb;
-        fwd_mask__d = fwd_mask__d__comb;
+        fwd_lanes__d = fwd_lanes__d__comb;
         hrdata = hrdata__comb;
         rd__d = rd__d__comb;
         waddr_r__d = waddr_r__d__comb;
@@ -8264,14 +8128,10 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
     wire  [3:0] wmask__q;
     reg  wmask__clock;
     reg  wmask__rst_n;
-    reg  fwd__d;
-    wire  fwd__q;
-    reg  fwd__clock;
-    reg  fwd__rst_n;
-    reg  [3:0] fwd_mask__d;
-    wire  [3:0] fwd_mask__q;
-    reg  fwd_mask__clock;
-    reg  fwd_mask__rst_n;
+    reg  [3:0] fwd_lanes__d;
+    wire  [3:0] fwd_lanes__q;
+    reg  fwd_lanes__clock;
+    reg  fwd_lanes__rst_n;
     reg  [31:0] fwd_data__d;
     wire  [31:0] fwd_data__q;
     reg  fwd_data__clock;
@@ -8333,17 +8193,11 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         .clock(wmask__clock),
         .rst_n(wmask__rst_n)
     );
-    pluton_rdff1 fwd(
-        .d(fwd__d),
-        .q(fwd__q),
-        .clock(fwd__clock),
-        .rst_n(fwd__rst_n)
-    );
-    pluton_rdff4 fwd_mask(
-        .d(fwd_mask__d),
-        .q(fwd_mask__q),
-        .clock(fwd_mask__clock),
-        .rst_n(fwd_mask__rst_n)
+    pluton_rdff4 fwd_lanes(
+        .d(fwd_lanes__d),
+        .q(fwd_lanes__q),
+        .clock(fwd_lanes__clock),
+        .rst_n(fwd_lanes__rst_n)
     );
     pluton_rdff32 fwd_data(
         .d(fwd_data__d),
@@ -8358,7 +8212,7 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
     reg [3:0] array__we__comb;
     reg err1__d__comb;
     reg [31:0] fwd_data__d__comb;
-    reg [3:0] fwd_mask__d__comb;
+    reg [3:0] fwd_lanes__d__comb;
     reg [31:0] hrdata__comb;
     reg rd__d__comb;
     reg [11:0] waddr_r__d__comb;
@@ -8372,8 +8226,7 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         err2__clock = clock;
         waddr_r__clock = clock;
         wmask__clock = clock;
-        fwd__clock = clock;
-        fwd_mask__clock = clock;
+        fwd_lanes__clock = clock;
         fwd_data__clock = clock;
         array__rst_n = rst_n;
         wr__rst_n = rst_n;
@@ -8382,8 +8235,7 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         err2__rst_n = rst_n;
         waddr_r__rst_n = rst_n;
         wmask__rst_n = rst_n;
-        fwd__rst_n = rst_n;
-        fwd_mask__rst_n = rst_n;
+        fwd_lanes__rst_n = rst_n;
         fwd_data__rst_n = rst_n;
         active = hsel & hready & ((htrans == nonseq) | (htrans == seq));
         word = haddr[(32'h2)+:(12)];
@@ -8469,32 +8321,30 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
             wmask32 = wmask32 | byte3;
         end
         wdata_masked = hwdata & wmask32;
-        fwd__d = commit & active & ~hwrite & (word == waddr_r__q);
-        fwd_mask__d__comb = fwd_mask__q;
+        fwd_lanes__d__comb = zero4;
+        if (commit & active & ~hwrite & (word == waddr_r__q)) begin
+            fwd_lanes__d__comb = wmask__q;
+        end
         fwd_data__d__comb = fwd_data__q;
         if (commit) begin
-            fwd_mask__d__comb = wmask__q;
             fwd_data__d__comb = wdata_masked;
         end
         fwd_mask32 = zero32;
-        if (fwd_mask__q[32'h0]) begin
+        if (fwd_lanes__q[32'h0]) begin
             fwd_mask32 = byte0;
         end
-        if (fwd_mask__q[32'h1]) begin
+        if (fwd_lanes__q[32'h1]) begin
             fwd_mask32 = fwd_mask32 | byte1;
         end
-        if (fwd_mask__q[32'h2]) begin
+        if (fwd_lanes__q[32'h2]) begin
             fwd_mask32 = fwd_mask32 | byte2;
         end
-        if (fwd_mask__q[32'h3]) begin
+        if (fwd_lanes__q[32'h3]) begin
             fwd_mask32 = fwd_mask32 | byte3;
         end
         hrdata__comb = zero32;
         if (rd__q) begin
-            hrdata__comb = array__rdata;
-            if (fwd__q) begin
-                hrdata__comb = (array__rdata & ~fwd_mask32) | fwd_data__q;
-            end
+            hrdata__comb = (array__rdata & ~fwd_mask32) | (fwd_data__q & fwd_mask32);
         end
         hreadyout = ~err1__q;
         hresp = err1__q | err2__q;
@@ -8503,7 +8353,7 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         array__we = array__we__comb;
         err1__d = err1__d__comb;
         fwd_data__d = fwd_data__d__comb;
-        fwd_mask__d = fwd_mask__d__comb;
+        fwd_lanes__d = fwd_lanes__d__comb;
         hrdata = hrdata__comb;
         rd__d = rd__d__comb;
         waddr_r__d = waddr_r__d__comb;

@@ -110,9 +110,6 @@ pub fn prim_name(text: &str) -> String {
     if text.contains("else q <= d;") {
         return format!("pluton_rdff{}", width(text, "q"));
     }
-    if text.contains("if (en[0]) q[0] <= d[0];") {
-        return format!("pluton_rdffe{}", width(text, "q"));
-    }
     if let Some((words, width)) = ram_shape(text) {
         // Two asynchronous read ports (`RegRam`) and one registered one (`Ram`) differ.
         let kind = if text.contains("rdata_b = mem[raddr_b]") { "regram" } else { "ram" };

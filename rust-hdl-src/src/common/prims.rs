@@ -45,39 +45,6 @@ impl<T: Synth> Logic for RDff<T> {
     }
 }
 
-/// `RDff` of `N` bits with a clock enable per bit: bit i loads `d[i]` when `en[i]` is 1 and
-/// keeps its value otherwise. The hold is the flop's own enable (on ECP5 its CE pin), not a
-/// multiplexer in front of it.
-#[derive(Clone, Debug, LogicBlock, Default)]
-pub struct RDffE<const N: usize> {
-    pub d: Signal<In, Bits<N>>,
-    pub en: Signal<In, Bits<N>>,
-    pub q: Signal<Out, Bits<N>>,
-    pub clock: Signal<In, Clock>,
-    pub rst_n: Signal<In, bool>,
-}
-
-impl<const N: usize> Logic for RDffE<N> {
-    fn update(&mut self) {
-        if !self.rst_n.val() {
-            self.q.next = Bits::<N>::default();
-        } else if self.clock.pos_edge() {
-            self.q.next = (self.d.val() & self.en.val()) | (self.q.val() & !self.en.val());
-        }
-    }
-    fn connect(&mut self) {
-        self.q.connect();
-    }
-    fn hdl(&self) -> Verilog {
-        // One `if` per bit, so synthesis sees an enable on each flop.
-        let bits: String = (0..N).map(|i| format!("        if (en[{i}]) q[{i}] <= d[{i}];\n")).collect();
-        Verilog::Custom(format!(
-            "always @(posedge clock or negedge rst_n) begin\n    if (!rst_n) q <= {}'h0;\n    else begin\n{bits}    end\nend",
-            N
-        ))
-    }
-}
-
 /// Combinational zero-extension of an `M`-bit value to `N` bits (`N > M`).
 #[derive(Clone, Debug, LogicBlock, Default)]
 pub struct ZeroExt<const M: usize, const N: usize> {

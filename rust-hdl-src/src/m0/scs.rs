@@ -12,12 +12,11 @@
 //!
 //! Area (ECP5): the address is decoded once, in the address phase, into registered write strobes;
 //! reads mux by register group (SysTick, NVIC, IPR, SCB) so each data bit sees a few shallow
-//! selects; the minimum priority is found one bit at a time (hi, and lo for both values of hi),
-//! and the lowest candidate by halving. Registers that only software writes (IPR, SYST_RVR) hold
-//! through their flops' enables (`RDffE`), not through a multiplexer.
+//! selects; the minimum priority is found one bit at a time (hi, then lo), which needs two
+//! 32-wide ORs instead of four.
 
 use super::regs;
-use crate::common::prims::{RDff, RDffE};
+use crate::common::prims::RDff;
 use rust_hdl::prelude::*;
 
 crate::hdl_block! {
@@ -84,21 +83,15 @@ crate::hdl_block! {
         v_aircr: 32 = regs::AIRCR_READ as u64,
         v_ccr: 32 = regs::CCR_VALUE as u64,
         v_clksrc: 32 = 1 << regs::SYST_CSR_CLKSOURCE.lsb,
-        // The priority bits of an IPR word.
-        v_iprbits: 32 = 0xC0C0_C0C0,
         vectkey: 16 = regs::AIRCR_VECTKEY as u64,
         // IRQ n's bit index is n - 16, computed on the low 5 bits of n (16..47 -> 0..31).
         k5_16: 5 = 16,
         one32: 32 = 1,
         one24: 24 = 1,
-        ones32: 32 = 0xFFFF_FFFF,
-        ones3: 3 = 7,
-        ones24: 24 = 0xFF_FFFF,
-        m16: 32 = 0xFFFF,
-        m8: 32 = 0xFF,
-        m4: 32 = 0xF,
-        m2: 32 = 0x3,
         one8: 8 = 1,
+        // Groups 0..3 of a 4-bit-grouped word sit at bits 0, 4, 8, 12.
+        g_lo4: 32 = 0x1111,
+        g01: 32 = 0x11,
         b5_1: 5 = 1, b5_2: 5 = 2, b5_4: 5 = 4, b5_8: 5 = 8, b5_16: 5 = 16, z6: 6 = 0,
         b6_1: 6 = 1, b6_2: 6 = 2, b6_4: 6 = 4, b6_8: 6 = 8, b6_32: 6 = 32,
         z32: 32 = 0,
@@ -107,7 +100,7 @@ crate::hdl_block! {
         z3: 3 = 0,
         // Exception numbers.
         n_nmi: 6 = 2, n_hf: 6 = 3, n_svc: 6 = 11, n_pendsv: 6 = 14, n_systick: 6 = 15, n_irq0: 6 = 16,
-        b3_1: 3 = 1, b3_4: 3 = 4,
+        b3_1: 3 = 1, b3_2: 3 = 2, b3_4: 3 = 4,
         // Ranks.
         r_nmi: 3 = 0, r_hf: 3 = 1, r_p0: 3 = 2, r_none: 3 = 6,
         // System exception bits: SVCall, PendSV, SysTick.
@@ -118,10 +111,9 @@ crate::hdl_block! {
         irq_en: RDff<Bits<32>>,
         irq_pend: RDff<Bits<32>>,
         irq_act: RDff<Bits<32>>,
-        // IRQ i's priority is {pri_hi[i], pri_lo[i]}: whole-vector compares, no 32-way mux. An IPR
-        // write loads its 4 IRQs' bits through the flops' enables (no hold multiplexer).
-        pri_hi: RDffE<32>,
-        pri_lo: RDffE<32>,
+        // IRQ i's priority is {pri_hi[i], pri_lo[i]}: whole-vector compares, no 32-way mux.
+        pri_hi: RDff<Bits<32>>,
+        pri_lo: RDff<Bits<32>>,
         sys_pend: RDff<Bits<3>>,
         sys_act: RDff<Bits<3>>,
         sys_hi: RDff<Bits<3>>,
@@ -134,7 +126,7 @@ crate::hdl_block! {
         st_tickint: RDff<bool>,
         st_flag: RDff<bool>,
         // SysTick is 24 bits in ARMv6-M; RVR/CVR bits 31:24 read as zero.
-        st_rvr: RDffE<24>,
+        st_rvr: RDff<Bits<24>>,
         st_cvr: RDff<Bits<24>>,
         scr_sleepdeep: RDff<bool>,
         scr_sevonpend: RDff<bool>,
@@ -196,14 +188,13 @@ crate::hdl_block! {
         nmi_rise: Signal<Local, bool>,
         nmi_edge: Signal<Local, bool>,
         fire: Signal<Local, bool>,
-        // SysTick step: CVR - ENABLE; its borrow (CVR < ENABLE) is ENABLE with CVR = 0.
-        st_en24: Signal<Local, Bits<24>>,
-        st_dec: Signal<Local, Bits<24>>,
         new_pend: Signal<Local, bool>,
         // Next state.
         n_irq_pend: Signal<Local, Bits<32>>,
         n_irq_act: Signal<Local, Bits<32>>,
         n_irq_en: Signal<Local, Bits<32>>,
+        n_pri_hi: Signal<Local, Bits<32>>,
+        n_pri_lo: Signal<Local, Bits<32>>,
         n_sys_pend: Signal<Local, Bits<3>>,
         n_sys_act: Signal<Local, Bits<3>>,
         n_sys_hi: Signal<Local, Bits<3>>,
@@ -217,17 +208,16 @@ crate::hdl_block! {
         any_p: Signal<Local, bool>,
         m_hi: Signal<Local, bool>,
         m_lo: Signal<Local, bool>,
-        mh32: Signal<Local, Bits<32>>,
-        ml32: Signal<Local, Bits<32>>,
-        mh3: Signal<Local, Bits<3>>,
-        ml3: Signal<Local, Bits<3>>,
+        e_hi: Signal<Local, Bits<32>>,
+        se_hi: Signal<Local, Bits<3>>,
         cand: Signal<Local, Bits<32>>,
         scand: Signal<Local, Bits<3>>,
-        // Lowest candidate by halving: the half, quarter, ... that holds it (low bits only).
-        c16: Signal<Local, Bits<32>>,
-        c8: Signal<Local, Bits<32>>,
-        c4: Signal<Local, Bits<32>>,
-        c2: Signal<Local, bool>,
+        grp: Signal<Local, Bits<32>>,
+        grp_lo: Signal<Local, Bits<32>>,
+        gi: Signal<Local, Bits<3>>,
+        gi4: Signal<Local, Bits<5>>,
+        li_hi: Signal<Local, Bits<32>>,
+        li_lo: Signal<Local, Bits<32>>,
         win_idx: Signal<Local, Bits<5>>,
         win_rank: Signal<Local, Bits<3>>,
         win_num: Signal<Local, Bits<6>>,
@@ -259,10 +249,10 @@ crate::hdl_logic! {
     #[hdl_gen]
     M0Scs;
     reset [irq_en, irq_pend, irq_act, pri_hi, pri_lo, sys_pend, sys_act, sys_hi, sys_lo, nmi_pend,
-        nmi_act, nmi_prev, hf_act, st_flag, st_rvr, w_csr, w_rvr, w_cvr, w_iser, w_icer, w_ispr, w_icpr,
+        nmi_act, nmi_prev, hf_act, st_flag, w_csr, w_rvr, w_cvr, w_iser, w_icer, w_ispr, w_icpr,
         w_icsr, w_aircr, w_scr, w_shpr2, w_shpr3, w_ipr, r_csr, o_rdata, o_take, o_num, o_late,
         o_wake, o_svc, o_ev]
-    hold [st_en, st_tickint, st_cvr, scr_sleepdeep, scr_sevonpend, sysreset]
+    hold [st_en, st_tickint, st_rvr, st_cvr, scr_sleepdeep, scr_sevonpend, sysreset]
     fn update(&mut self) {
         // ---- Address phase: decode once, by group, for the read mux and the write strobes.
         self.sw.next = self.sel.val() & self.write.val();
@@ -360,19 +350,16 @@ crate::hdl_logic! {
         self.n_hf_act.next = (self.hf_act.q.val() | (self.ack.val() & (self.ack_num.val() == self.n_hf.val())))
             & !(self.ret.val() & (self.ret_num.val() == self.n_hf.val()));
 
-        // ---- SysTick: at 0 it reloads, else it counts down; the step 1 -> 0 fires. One
-        // subtractor does both the step and the test for 0 (synthesis merges the compare of the same
-        // operands into it), and ENABLE = 0 subtracts 0.
-        self.st_en24.next = self.z24.val();
+        // ---- SysTick: at 0 it reloads, else it counts down; the step 1 -> 0 fires.
+        self.fire.next = false;
         if self.st_en.q.val() {
-            self.st_en24.next = self.one24.val();
+            if self.st_cvr.q.val() == self.z24.val() {
+                self.st_cvr.d.next = self.st_rvr.q.val();
+            } else {
+                self.st_cvr.d.next = self.st_cvr.q.val() - self.one24.val();
+                self.fire.next = self.st_cvr.q.val() == self.one24.val();
+            }
         }
-        self.st_dec.next = self.st_cvr.q.val() - self.st_en24.val();
-        self.st_cvr.d.next = self.st_dec.val();
-        if self.st_cvr.q.val() < self.st_en24.val() {
-            self.st_cvr.d.next = self.st_rvr.q.val();
-        }
-        self.fire.next = self.st_en.q.val() & (self.st_cvr.q.val() == self.one24.val());
         // A SYST_CSR read clears COUNTFLAG before this edge's step can set it again.
         self.st_flag.d.next = (self.st_flag.q.val() & !self.r_csr.q.val()) | self.fire.val();
 
@@ -401,6 +388,8 @@ crate::hdl_logic! {
         // ---- Software writes (data phase), applied last.
         self.n_irq_pend.next = self.irq_edge.val();
         self.n_irq_en.next = self.irq_en.q.val();
+        self.n_pri_hi.next = (self.pri_hi.q.val() & !self.ipr_mask.val()) | (self.ipr_hi.val() & self.ipr_mask.val());
+        self.n_pri_lo.next = (self.pri_lo.q.val() & !self.ipr_mask.val()) | (self.ipr_lo.val() & self.ipr_mask.val());
         self.n_sys_pend.next = self.sys_edge.val();
         self.n_sys_hi.next = self.sys_hi.q.val();
         self.n_sys_lo.next = self.sys_lo.q.val();
@@ -409,10 +398,8 @@ crate::hdl_logic! {
             self.st_en.d.next = self.wdata.val().get_bit(0);
             self.st_tickint.d.next = self.wdata.val().get_bit(1);
         }
-        self.st_rvr.d.next = self.wdata.val().get_bits::<24>(0);
-        self.st_rvr.en.next = self.z24.val();
         if self.w_rvr.q.val() {
-            self.st_rvr.en.next = self.ones24.val();
+            self.st_rvr.d.next = self.wdata.val().get_bits::<24>(0);
         }
         if self.w_cvr.q.val() {
             self.st_cvr.d.next = self.z24.val();
@@ -494,10 +481,8 @@ crate::hdl_logic! {
         self.irq_pend.d.next = self.n_irq_pend.val();
         self.irq_act.d.next = self.n_irq_act.val();
         self.irq_en.d.next = self.n_irq_en.val();
-        self.pri_hi.d.next = self.ipr_hi.val();
-        self.pri_hi.en.next = self.ipr_mask.val();
-        self.pri_lo.d.next = self.ipr_lo.val();
-        self.pri_lo.en.next = self.ipr_mask.val();
+        self.pri_hi.d.next = self.n_pri_hi.val();
+        self.pri_lo.d.next = self.n_pri_lo.val();
         self.sys_pend.d.next = self.n_sys_pend.val();
         self.sys_act.d.next = self.n_sys_act.val();
         self.sys_hi.d.next = self.n_sys_hi.val();
@@ -515,51 +500,55 @@ crate::hdl_logic! {
         self.any_p.next = self.ready.val().any() | self.sys_pend.q.val().any();
         self.m_hi.next = !((self.ready.val() & !self.pri_hi.q.val()).any()
             | (self.sys_pend.q.val() & !self.sys_hi.q.val()).any());
-        // lo among those, for both values of hi at once (not after m_hi): a shorter path.
-        self.m_lo.next = !((self.ready.val() & !self.pri_hi.q.val() & !self.pri_lo.q.val()).any()
-            | (self.sys_pend.q.val() & !self.sys_hi.q.val() & !self.sys_lo.q.val()).any());
+        self.e_hi.next = self.ready.val() & !self.pri_hi.q.val();
+        self.se_hi.next = self.sys_pend.q.val() & !self.sys_hi.q.val();
         if self.m_hi.val() {
-            self.m_lo.next = !((self.ready.val() & self.pri_hi.q.val() & !self.pri_lo.q.val()).any()
-                | (self.sys_pend.q.val() & self.sys_hi.q.val() & !self.sys_lo.q.val()).any());
+            self.e_hi.next = self.ready.val() & self.pri_hi.q.val();
+            self.se_hi.next = self.sys_pend.q.val() & self.sys_hi.q.val();
         }
-        // The candidates: priority {hi, lo} equal to {m_hi, m_lo}, as one expression per bit.
-        self.mh32.next = self.z32.val();
-        self.mh3.next = self.z3.val();
-        if self.m_hi.val() {
-            self.mh32.next = self.ones32.val();
-            self.mh3.next = self.ones3.val();
-        }
-        self.ml32.next = self.z32.val();
-        self.ml3.next = self.z3.val();
+        self.m_lo.next = !((self.e_hi.val() & !self.pri_lo.q.val()).any()
+            | (self.se_hi.val() & !self.sys_lo.q.val()).any());
+        self.cand.next = self.e_hi.val() & !self.pri_lo.q.val();
+        self.scand.next = self.se_hi.val() & !self.sys_lo.q.val();
         if self.m_lo.val() {
-            self.ml32.next = self.ones32.val();
-            self.ml3.next = self.ones3.val();
+            self.cand.next = self.e_hi.val() & self.pri_lo.q.val();
+            self.scand.next = self.se_hi.val() & self.sys_lo.q.val();
         }
-        self.cand.next = self.ready.val() & !(self.pri_hi.q.val() ^ self.mh32.val()) & !(self.pri_lo.q.val() ^ self.ml32.val());
-        self.scand.next = self.sys_pend.q.val() & !(self.sys_hi.q.val() ^ self.mh3.val()) & !(self.sys_lo.q.val() ^ self.ml3.val());
-        // Lowest candidate: is it in the low half? Then in the low half of that half, and so on.
+        // Lowest candidate: in each group of 4 (at bit 4k) whether it has one and the first's
+        // offset (li_hi, li_lo); then the first group (gi) picks its offset.
+        self.grp.next = self.cand.val() | (self.cand.val() >> 1) | (self.cand.val() >> 2) | (self.cand.val() >> 3);
+        self.li_hi.next = !self.cand.val() & !(self.cand.val() >> 1);
+        self.li_lo.next = !self.cand.val() & ((self.cand.val() >> 1) | !(self.cand.val() >> 2));
+        self.gi.next = self.z3.val();
+        self.grp_lo.next = self.grp.val();
+        if !(self.grp.val() & self.g_lo4.val()).any() {
+            self.gi.next = self.b3_4.val();
+            self.grp_lo.next = self.grp.val() >> 16;
+        }
+        if !(self.grp_lo.val() & self.g01.val()).any() {
+            self.gi.next = self.gi.val() | self.b3_2.val();
+        }
+        if !(self.grp_lo.val() & self.one32.val()).any()
+            & ((self.grp_lo.val() & (self.one32.val() << 4)).any() | !(self.grp_lo.val() & (self.one32.val() << 8)).any())
+        {
+            self.gi.next = self.gi.val() | self.b3_1.val();
+        }
+        self.gi4.next = self.z5.val();
         self.win_idx.next = self.z5.val();
-        self.c16.next = self.cand.val();
-        if !(self.cand.val() & self.m16.val()).any() {
-            self.win_idx.next = self.b5_16.val();
-            self.c16.next = self.cand.val() >> 16;
+        if self.gi.val().get_bit(2) {
+            self.gi4.next = self.gi4.val() | self.b5_16.val();
         }
-        self.c8.next = self.c16.val();
-        if !(self.c16.val() & self.m8.val()).any() {
-            self.win_idx.next = self.win_idx.val() | self.b5_8.val();
-            self.c8.next = self.c16.val() >> 8;
+        if self.gi.val().get_bit(1) {
+            self.gi4.next = self.gi4.val() | self.b5_8.val();
         }
-        self.c4.next = self.c8.val();
-        if !(self.c8.val() & self.m4.val()).any() {
-            self.win_idx.next = self.win_idx.val() | self.b5_4.val();
-            self.c4.next = self.c8.val() >> 4;
+        if self.gi.val().get_bit(0) {
+            self.gi4.next = self.gi4.val() | self.b5_4.val();
         }
-        self.c2.next = self.c4.val().get_bit(0);
-        if !(self.c4.val() & self.m2.val()).any() {
+        self.win_idx.next = self.gi4.val();
+        if self.li_hi.val().get_bit(self.gi4.val().index()) {
             self.win_idx.next = self.win_idx.val() | self.b5_2.val();
-            self.c2.next = self.c4.val().get_bit(2);
         }
-        if !self.c2.val() {
+        if self.li_lo.val().get_bit(self.gi4.val().index()) {
             self.win_idx.next = self.win_idx.val() | self.b5_1.val();
         }
         self.win_rank.next = self.r_none.val();
@@ -573,10 +562,9 @@ crate::hdl_logic! {
                 self.win_rank.next = self.win_rank.val() | self.b3_1.val();
             }
         }
-        // IRQ number = 16 + index: bit 4 of the index moves to bit 5 (with no IRQ ready, a
-        // system exception below or nothing wins).
+        // IRQ number = 16 + index: bit 4 of the index moves to bit 5.
         self.win_num.next = self.z6.val();
-        if self.ready.val().any() {
+        if self.any_p.val() {
             self.win_num.next = self.n_irq0.val();
             if self.win_idx.val().get_bit(4) {
                 self.win_num.next = self.b6_32.val();
@@ -704,10 +692,7 @@ crate::hdl_logic! {
         // the winner search, which runs on the current state: they show the address phase.
         self.st_sel.next = self.st_cvr.d.val();
         if self.st_w.val() == self.o_rvr.val() {
-            self.st_sel.next = self.st_rvr.q.val();
-            if self.w_rvr.q.val() {
-                self.st_sel.next = self.wdata.val().get_bits::<24>(0);
-            }
+            self.st_sel.next = self.st_rvr.d.val();
         }
         self.rd_st.next = self.z32.val();
         for i in 0..24 {
@@ -736,36 +721,36 @@ crate::hdl_logic! {
         }
         match self.addr.val().get_bits::<3>(0).index() {
             0 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(0);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(0);
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(0);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(0);
             }
             1 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(4);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(4);
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(4);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(4);
             }
             2 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(8);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(8);
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(8);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(8);
             }
             3 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(12);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(12);
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(12);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(12);
             }
             4 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(16);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(16);
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(16);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(16);
             }
             5 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(20);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(20);
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(20);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(20);
             }
             6 => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(24);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(24);
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(24);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(24);
             }
             _ => {
-                self.ipr_rhi.next = self.pri_hi.q.val().get_bits::<4>(28);
-                self.ipr_rlo.next = self.pri_lo.q.val().get_bits::<4>(28);
+                self.ipr_rhi.next = self.n_pri_hi.val().get_bits::<4>(28);
+                self.ipr_rlo.next = self.n_pri_lo.val().get_bits::<4>(28);
             }
         }
         self.rd_ipr.next = self.z32.val();
@@ -776,11 +761,6 @@ crate::hdl_logic! {
             if self.ipr_rlo.val().get_bit(i) {
                 self.rd_ipr.next = self.rd_ipr.val() | (1 << (8 * i + 6));
             }
-        }
-        // The priority flops load at the edge that ends this cycle (their enables): a write of
-        // the word being read is taken from the write data.
-        if self.w_ipr.q.val().get_bit(self.addr.val().get_bits::<3>(0).index()) {
-            self.rd_ipr.next = self.wdata.val() & self.v_iprbits.val();
         }
         self.rd_scb.next = self.z32.val();
         if self.scb_w.val() == self.o_cpuid.val() {

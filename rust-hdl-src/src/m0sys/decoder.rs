@@ -135,7 +135,10 @@ impl crate::gen::TopBlock for AhbDecoder {
 }
 
 /// HREADY/HRESP/HRDATA of the slave that owns the data phase (`AhbDecoder`'s flops say which);
-/// with no owner OKAY with no wait state, or the default slave's ERROR.
+/// with no owner OKAY with no wait state, or the default slave's ERROR. HRDATA is the OR of the
+/// slaves' read data: each drives zero outside its own read data phase (the RAMs gate theirs with
+/// their read flop, the bridge loads its register only for a completing read), so the memories'
+/// late outputs pass one LUT here instead of a priority chain.
 #[derive(LogicBlock)]
 pub struct AhbMux {
     pub dsel_rom: Signal<In, bool>,
@@ -156,7 +159,6 @@ pub struct AhbMux {
     pub hready: Signal<Out, bool>,
     pub hresp: Signal<Out, bool>,
     pub hrdata: Signal<Out, Bits<32>>,
-    zero32: Constant<Bits<32>>,
 }
 
 impl Default for AhbMux {
@@ -179,7 +181,6 @@ impl Default for AhbMux {
             hready: Default::default(),
             hresp: Default::default(),
             hrdata: Default::default(),
-            zero32: c(0),
         }
     }
 }
@@ -189,19 +190,16 @@ impl Logic for AhbMux {
     fn update(&mut self) {
         self.hready.next = true;
         self.hresp.next = false;
-        self.hrdata.next = self.zero32.val();
+        self.hrdata.next = self.rom_hrdata.val() | self.ram_hrdata.val() | self.apb_hrdata.val();
         if self.dsel_rom.val() {
             self.hready.next = self.rom_hreadyout.val();
             self.hresp.next = self.rom_hresp.val();
-            self.hrdata.next = self.rom_hrdata.val();
         } else if self.dsel_ram.val() {
             self.hready.next = self.ram_hreadyout.val();
             self.hresp.next = self.ram_hresp.val();
-            self.hrdata.next = self.ram_hrdata.val();
         } else if self.dsel_apb.val() {
             self.hready.next = self.apb_hreadyout.val();
             self.hresp.next = self.apb_hresp.val();
-            self.hrdata.next = self.apb_hrdata.val();
         } else if self.derr1.val() {
             self.hready.next = false;
             self.hresp.next = true;

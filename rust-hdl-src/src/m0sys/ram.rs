@@ -79,9 +79,9 @@ pub struct AhbRam<const BA: usize, const AW: usize> {
     /// Word address and byte lanes of the last address phase (used by a write's data phase).
     waddr_r: RDff<Bits<AW>>,
     wmask: RDff<Bits<4>>,
-    /// Bypass: the read in its data phase gets `fwd_data` on the lanes in `fwd_mask`.
-    fwd: RDff<bool>,
-    fwd_mask: RDff<Bits<4>>,
+    /// Bypass: the read in its data phase gets `fwd_data` on the lanes in `fwd_lanes` (none when
+    /// there is no bypass, so each data bit is one 4-input function: rd, lane, fwd_data, RAM).
+    fwd_lanes: RDff<Bits<4>>,
     fwd_data: RDff<Bits<32>>,
 
     nonseq: Constant<Bits<2>>,
@@ -140,8 +140,7 @@ impl<const BA: usize, const AW: usize> Default for AhbRam<BA, AW> {
             err2: Default::default(),
             waddr_r: Default::default(),
             wmask: Default::default(),
-            fwd: Default::default(),
-            fwd_mask: Default::default(),
+            fwd_lanes: Default::default(),
             fwd_data: Default::default(),
             nonseq: c(0b10),
             seq: c(0b11),
@@ -183,8 +182,7 @@ impl<const BA: usize, const AW: usize> Logic for AhbRam<BA, AW> {
         self.err2.clock.next = self.clock.val();
         self.waddr_r.clock.next = self.clock.val();
         self.wmask.clock.next = self.clock.val();
-        self.fwd.clock.next = self.clock.val();
-        self.fwd_mask.clock.next = self.clock.val();
+        self.fwd_lanes.clock.next = self.clock.val();
         self.fwd_data.clock.next = self.clock.val();
         self.array.rst_n.next = self.rst_n.val();
         self.wr.rst_n.next = self.rst_n.val();
@@ -193,8 +191,7 @@ impl<const BA: usize, const AW: usize> Logic for AhbRam<BA, AW> {
         self.err2.rst_n.next = self.rst_n.val();
         self.waddr_r.rst_n.next = self.rst_n.val();
         self.wmask.rst_n.next = self.rst_n.val();
-        self.fwd.rst_n.next = self.rst_n.val();
-        self.fwd_mask.rst_n.next = self.rst_n.val();
+        self.fwd_lanes.rst_n.next = self.rst_n.val();
         self.fwd_data.rst_n.next = self.rst_n.val();
 
         // ---- Address phase: a transfer to this slave is accepted when HREADY is high.
@@ -275,34 +272,32 @@ impl<const BA: usize, const AW: usize> Logic for AhbRam<BA, AW> {
             self.wmask32.next = self.wmask32.val() | self.byte3.val();
         }
         self.wdata_masked.next = self.hwdata.val() & self.wmask32.val();
-        self.fwd.d.next = self.commit.val() & self.active.val() & !self.hwrite.val() & (self.word.val() == self.waddr_r.q.val());
-        self.fwd_mask.d.next = self.fwd_mask.q.val();
+        self.fwd_lanes.d.next = self.zero4.val();
+        if self.commit.val() & self.active.val() & !self.hwrite.val() & (self.word.val() == self.waddr_r.q.val()) {
+            self.fwd_lanes.d.next = self.wmask.q.val();
+        }
         self.fwd_data.d.next = self.fwd_data.q.val();
         if self.commit.val() {
-            self.fwd_mask.d.next = self.wmask.q.val();
             self.fwd_data.d.next = self.wdata_masked.val();
         }
         self.fwd_mask32.next = self.zero32.val();
-        if self.fwd_mask.q.val().get_bit(0) {
+        if self.fwd_lanes.q.val().get_bit(0) {
             self.fwd_mask32.next = self.byte0.val();
         }
-        if self.fwd_mask.q.val().get_bit(1) {
+        if self.fwd_lanes.q.val().get_bit(1) {
             self.fwd_mask32.next = self.fwd_mask32.val() | self.byte1.val();
         }
-        if self.fwd_mask.q.val().get_bit(2) {
+        if self.fwd_lanes.q.val().get_bit(2) {
             self.fwd_mask32.next = self.fwd_mask32.val() | self.byte2.val();
         }
-        if self.fwd_mask.q.val().get_bit(3) {
+        if self.fwd_lanes.q.val().get_bit(3) {
             self.fwd_mask32.next = self.fwd_mask32.val() | self.byte3.val();
         }
 
         // ---- Response: from flops only (never from this cycle's request).
         self.hrdata.next = self.zero32.val();
         if self.rd.q.val() {
-            self.hrdata.next = self.array.rdata.val();
-            if self.fwd.q.val() {
-                self.hrdata.next = (self.array.rdata.val() & !self.fwd_mask32.val()) | self.fwd_data.q.val();
-            }
+            self.hrdata.next = (self.array.rdata.val() & !self.fwd_mask32.val()) | (self.fwd_data.q.val() & self.fwd_mask32.val());
         }
         self.hreadyout.next = !self.err1.q.val();
         self.hresp.next = self.err1.q.val() | self.err2.q.val();
