@@ -258,6 +258,9 @@
 
 
 
+
+
+
 `ifndef PLUTON_M0SYS_DEFINED
 `define PLUTON_M0SYS_DEFINED
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
@@ -1192,6 +1195,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [1:0] ds__pc_n;
     reg  [31:0] ds__buf0_n;
     reg  [31:0] ds__buf1_n;
+    reg  [31:0] ds__buf0_q;
+    reg  [31:0] ds__buf1_q;
+    reg  [31:0] ds__bus_data;
+    reg  ds__bus_in;
+    reg  ds__bus_slot;
     reg  ds__st_n;
     reg  [3:0] ds__st_reg_n;
     wire  [31:0] ds__hw32;
@@ -1727,6 +1735,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .pc_n(ds__pc_n),
         .buf0_n(ds__buf0_n),
         .buf1_n(ds__buf1_n),
+        .buf0_q(ds__buf0_q),
+        .buf1_q(ds__buf1_q),
+        .bus_data(ds__bus_data),
+        .bus_in(ds__bus_in),
+        .bus_slot(ds__bus_slot),
         .st_n(ds__st_n),
         .st_reg_n(ds__st_reg_n),
         .hw32(ds__hw32),
@@ -4326,6 +4339,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         ds__buf0_n = buf0__d__comb;
         ds__buf1_n = buf1__d__comb;
+        ds__buf0_q = buf0__q;
+        ds__buf1_q = buf1__q;
+        ds__bus_data = HRDATA;
+        ds__bus_in = HREADY & dp_fetch__q & (st__q != s_bra);
+        ds__bus_slot = dp_fslot__q;
         ds__st_n__comb = dp_st__q;
         if (HREADY) begin
             ds__st_n__comb = adv & req_pre & n_st;
@@ -6198,7 +6216,7 @@ endmodule // pluton_rdff6
 
 `ifndef PLUTON_M0_DS_DEFINED
 `define PLUTON_M0_DS_DEFINED
-module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_addsub,i_imm8,i_dp,i_hi,i_ldrlit,i_ldst_reg,i_ldst_imm,i_ldst_h,i_ldst_sp,i_adr,i_addsp8,i_stm,i_ldm,i_bcg,i_b,i_32,m_addsp,m_subsp,m_ext,m_push,m_cps,m_rev,m_pop,m_bkpt,m_hint,f_rd,f_r8,f_hd,ra,rb,ra_n,rb_n);
+module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,buf0_q,buf1_q,bus_data,bus_in,bus_slot,st_n,st_reg_n,hw32,i_shift,i_addsub,i_imm8,i_dp,i_hi,i_ldrlit,i_ldst_reg,i_ldst_imm,i_ldst_h,i_ldst_sp,i_adr,i_addsp8,i_stm,i_ldm,i_bcg,i_b,i_32,m_addsp,m_subsp,m_ext,m_push,m_cps,m_rev,m_pop,m_bkpt,m_hint,f_rd,f_r8,f_hd,ra,rb,ra_n,rb_n);
 
     // Module arguments
     input wire  clock;
@@ -6206,6 +6224,11 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
     input wire  [1:0] pc_n;
     input wire  [31:0] buf0_n;
     input wire  [31:0] buf1_n;
+    input wire  [31:0] buf0_q;
+    input wire  [31:0] buf1_q;
+    input wire  [31:0] bus_data;
+    input wire  bus_in;
+    input wire  bus_slot;
     input wire  st_n;
     input wire  [3:0] st_reg_n;
     output reg  [31:0] hw32;
@@ -6246,8 +6269,6 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
     // Constant declarations
     localparam  m7_4 = 4'h7;
     localparam  r8 = 4'h8;
-    localparam  r13 = 4'hd;
-    localparam  r15 = 4'hf;
     localparam  z9 = 9'b0;
     localparam  cps7 = 7'b110011;
     localparam  h4_0 = 4'h0;
@@ -6285,6 +6306,15 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
     wire  [31:0] hw_q__q;
     reg  hw_q__clock;
     reg  hw_q__rst_n;
+    reg  [15:0] rr_lo__hw;
+    wire  [3:0] rr_lo__ra;
+    wire  [3:0] rr_lo__rb;
+    reg  [15:0] rr_hi__hw;
+    wire  [3:0] rr_hi__ra;
+    wire  [3:0] rr_hi__rb;
+    reg  [15:0] rr_q__hw;
+    wire  [3:0] rr_q__ra;
+    wire  [3:0] rr_q__rb;
     reg  [25:0] cls_q__d;
     wire  [25:0] cls_q__q;
     reg  cls_q__clock;
@@ -6299,6 +6329,7 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
     reg  rb_q__rst_n;
 
     // Local signals
+    reg  [31:0] w_q;
     reg  [31:0] w_n;
     reg  [31:0] hw_n;
     reg  [25:0] n_cls;
@@ -6339,12 +6370,6 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
     reg  n_m_bkpt;
     reg  n_m_hint;
     reg  n_i_misc;
-    reg  [3:0] n_f_rd;
-    reg  [3:0] n_f_rm;
-    reg  [3:0] n_f_rn6;
-    reg  [3:0] n_f_r8;
-    reg  [3:0] n_f_hd;
-    reg  [3:0] n_f_hm;
     reg  [3:0] n_ra;
     reg  [3:0] n_rb;
 
@@ -6354,6 +6379,21 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
         .q(hw_q__q),
         .clock(hw_q__clock),
         .rst_n(hw_q__rst_n)
+    );
+    pluton_m0_ds_rr_hi rr_lo(
+        .hw(rr_lo__hw),
+        .ra(rr_lo__ra),
+        .rb(rr_lo__rb)
+    );
+    pluton_m0_ds_rr_hi rr_hi(
+        .hw(rr_hi__hw),
+        .ra(rr_hi__ra),
+        .rb(rr_hi__rb)
+    );
+    pluton_m0_ds_rr_hi rr_q(
+        .hw(rr_q__hw),
+        .ra(rr_q__ra),
+        .rb(rr_q__rb)
     );
     pluton_rdff26 cls_q(
         .d(cls_q__d),
@@ -6377,6 +6417,7 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
     // Update code
     reg [3:0] f_hd__comb;
     reg [3:0] rb_q__d__comb;
+    reg [15:0] rr_q__hw__comb;
     always @(*) begin
         hw_q__clock = clock;
         hw_q__rst_n = rst_n;
@@ -6404,15 +6445,6 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
         h8 = hw_n[32'h8];
         h7 = hw_n[32'h7];
         h6 = hw_n[32'h6];
-        n_f_rd = hw_n[(32'h0)+:(4)] & m7_4;
-        n_f_rm = hw_n[(32'h3)+:(4)] & m7_4;
-        n_f_rn6 = hw_n[(32'h6)+:(4)] & m7_4;
-        n_f_r8 = hw_n[(32'h8)+:(4)] & m7_4;
-        n_f_hd = n_f_rd;
-        if (h7) begin
-            n_f_hd = n_f_rd | r8;
-        end
-        n_f_hm = hw_n[(32'h3)+:(4)];
         n_i_shift = ~h15 & ~h14 & ~h13 & ~(h12 & h11);
         n_i_addsub = ~h15 & ~h14 & ~h13 & h12 & h11;
         n_i_imm8 = ~h15 & ~h14 & h13;
@@ -6440,28 +6472,27 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
         n_m_pop = n_i_misc & h11 & h10 & ~h9 & (hw_n[(32'h0)+:(9)] != z9);
         n_m_bkpt = n_i_misc & h11 & h10 & h9 & ~h8;
         n_m_hint = n_i_misc & h11 & h10 & h9 & h8 & (hw_n[(32'h0)+:(4)] == h4_0);
-        n_ra = n_f_rm;
-        n_rb = n_f_rn6;
-        if (n_i_imm8 | n_i_stm | n_i_ldm) begin
-            n_ra = n_f_r8;
+        rr_lo__hw = bus_data[(32'h0)+:(16)];
+        rr_hi__hw = bus_data[(32'h10)+:(16)];
+        w_q = buf0_q;
+        if (pc_n[32'h1]) begin
+            w_q = buf1_q;
         end
-        else if (n_i_dp) begin
-            n_ra = n_f_rd;
-            n_rb = n_f_rm;
+        rr_q__hw__comb = w_q[(32'h0)+:(16)];
+        if (pc_n[32'h0]) begin
+            rr_q__hw__comb = w_q[(32'h10)+:(16)];
         end
-        else if (n_i_hi) begin
-            n_ra = n_f_hd;
-            n_rb = n_f_hm;
-        end
-        else if (n_i_ldrlit | n_i_adr | n_i_bcg | n_i_b) begin
-            n_ra = r15;
-        end
-        else if (n_i_ldst_sp | n_i_addsp8 | n_i_misc) begin
-            n_ra = r13;
-            n_rb = n_f_rm;
-        end
-        else if (n_i_32) begin
-            n_ra = hw_n[(32'h0)+:(4)];
+        n_ra = rr_q__ra;
+        n_rb = rr_q__rb;
+        if (bus_in & (bus_slot == pc_n[32'h1])) begin
+            if (pc_n[32'h0]) begin
+                n_ra = rr_hi__ra;
+                n_rb = rr_hi__rb;
+            end
+            else begin
+                n_ra = rr_lo__ra;
+                n_rb = rr_lo__rb;
+            end
         end
         n_cls = z26;
         if (n_i_shift) begin
@@ -6588,10 +6619,85 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,st_n,st_reg_n,hw32,i_shift,i_
         rb_n = rb_q__d__comb;
         f_hd = f_hd__comb;
         rb_q__d = rb_q__d__comb;
+        rr_q__hw = rr_q__hw__comb;
     end
 
 endmodule // pluton_m0_ds
 `endif // PLUTON_M0_DS_DEFINED
+
+`ifndef PLUTON_M0_DS_RR_HI_DEFINED
+`define PLUTON_M0_DS_RR_HI_DEFINED
+module pluton_m0_ds_rr_hi(hw,ra,rb);
+
+    // Module arguments
+    input wire  [15:0] hw;
+    output reg  [3:0] ra;
+    output reg  [3:0] rb;
+
+    // Constant declarations
+    localparam  m7_4 = 4'h7;
+    localparam  r8 = 4'h8;
+    localparam  r13 = 4'hd;
+    localparam  r15 = 4'hf;
+    localparam  t3_imm8 = 3'b1;
+    localparam  t4_lsm = 4'hc;
+    localparam  t6_dp = 6'b10000;
+    localparam  t6_hi = 6'b10001;
+    localparam  t5_ldrlit = 5'b1001;
+    localparam  t5_adr = 5'b10100;
+    localparam  t4_bcg = 4'hd;
+    localparam  t5_b = 5'b11100;
+    localparam  t4_ldst_sp = 4'h9;
+    localparam  t5_addsp8 = 5'b10101;
+    localparam  t4_misc = 4'hb;
+    localparam  t3_32 = 3'b111;
+
+    // Local signals
+    reg  [5:0] h;
+    reg  [3:0] f_rd;
+    reg  [3:0] f_rm;
+    reg  [3:0] f_r8;
+
+    // Update code
+    reg [3:0] ra__comb;
+    reg [3:0] rb__comb;
+    always @(*) begin
+        h = hw[(32'ha)+:(6)];
+        f_rd = hw[(32'h0)+:(4)] & m7_4;
+        f_rm = hw[(32'h3)+:(4)] & m7_4;
+        f_r8 = hw[(32'h8)+:(4)] & m7_4;
+        ra__comb = f_rm;
+        rb__comb = hw[(32'h6)+:(4)] & m7_4;
+        if ((h[(32'h3)+:(3)] == t3_imm8) | (h[(32'h2)+:(4)] == t4_lsm)) begin
+            ra__comb = f_r8;
+        end
+        else if (h == t6_dp) begin
+            ra__comb = f_rd;
+            rb__comb = f_rm;
+        end
+        else if (h == t6_hi) begin
+            ra__comb = f_rd;
+            if (hw[32'h7]) begin
+                ra__comb = f_rd | r8;
+            end
+            rb__comb = hw[(32'h3)+:(4)];
+        end
+        else if ((h[(32'h1)+:(5)] == t5_ldrlit) | (h[(32'h1)+:(5)] == t5_adr) | (h[(32'h2)+:(4)] == t4_bcg) | (h[(32'h1)+:(5)] == t5_b)) begin
+            ra__comb = r15;
+        end
+        else if ((h[(32'h2)+:(4)] == t4_ldst_sp) | (h[(32'h1)+:(5)] == t5_addsp8) | (h[(32'h2)+:(4)] == t4_misc)) begin
+            ra__comb = r13;
+            rb__comb = f_rm;
+        end
+        else if ((h[(32'h3)+:(3)] == t3_32) & |h[(32'h1)+:(2)]) begin
+            ra__comb = hw[(32'h0)+:(4)];
+        end
+        ra = ra__comb;
+        rb = rb__comb;
+    end
+
+endmodule // pluton_m0_ds_rr_hi
+`endif // PLUTON_M0_DS_RR_HI_DEFINED
 
 `ifndef PLUTON_RDFF26_DEFINED
 `define PLUTON_RDFF26_DEFINED

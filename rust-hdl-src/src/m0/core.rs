@@ -2069,6 +2069,11 @@ crate::hdl_logic! {
         }
         self.ds.buf0_n.next = self.buf0.d.val();
         self.ds.buf1_n.next = self.buf1.d.val();
+        self.ds.buf0_q.next = self.buf0.q.val();
+        self.ds.buf1_q.next = self.buf1.q.val();
+        self.ds.bus_data.next = self.HRDATA.val();
+        self.ds.bus_in.next = self.HREADY.val() & self.dp_fetch.q.val() & (self.st.q.val() != self.s_bra.val());
+        self.ds.bus_slot.next = self.dp_fslot.q.val();
         // The store-data read follows the request as made, before its address checks: a store
         // whose check fails faults in the next cycle anyway, and this keeps the address adder and
         // the checks off the register file's read address.

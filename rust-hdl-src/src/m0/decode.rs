@@ -9,6 +9,77 @@ use crate::common::prims::RDff;
 use rust_hdl::prelude::*;
 
 crate::hdl_block! {
+    /// The register-file read addresses of one Thumb halfword (13 SP, 15 PC): port A is Rn / Rdn,
+    /// port B is Rm. The stage runs three, so fetch data arriving this cycle is decoded beside
+    /// the buffer and chosen after (its path to the register file's address is the longest).
+    M0ReadRegs
+    ports {
+        hw: Signal<In, Bits<16>>,
+        ra: Signal<Out, Bits<4>>,
+        rb: Signal<Out, Bits<4>>,
+    }
+    consts {
+        m7_4: 4 = 7, r8: 4 = 8, r13: 4 = 13, r15: 4 = 15,
+        // Bits 15:10 (or their top 3, 4 or 5) of each class.
+        t3_imm8: 3 = 0b001, t4_lsm: 4 = 0b1100, t6_dp: 6 = 0b010000, t6_hi: 6 = 0b010001,
+        t5_ldrlit: 5 = 0b01001, t5_adr: 5 = 0b10100, t4_bcg: 4 = 0b1101, t5_b: 5 = 0b11100,
+        t4_ldst_sp: 4 = 0b1001, t5_addsp8: 5 = 0b10101, t4_misc: 4 = 0b1011, t3_32: 3 = 0b111,
+    }
+    fields {
+        h: Signal<Local, Bits<6>>,
+        f_rd: Signal<Local, Bits<4>>,
+        f_rm: Signal<Local, Bits<4>>,
+        f_r8: Signal<Local, Bits<4>>,
+    }
+}
+
+crate::hdl_logic! {
+    #[hdl_gen]
+    M0ReadRegs;
+    fn update(&mut self) {
+        // The classes by bits 15:10, as in the stage's decode below.
+        self.h.next = self.hw.val().get_bits::<6>(10);
+        self.f_rd.next = self.hw.val().get_bits::<4>(0) & self.m7_4.val();
+        self.f_rm.next = self.hw.val().get_bits::<4>(3) & self.m7_4.val();
+        self.f_r8.next = self.hw.val().get_bits::<4>(8) & self.m7_4.val();
+        self.ra.next = self.f_rm.val();
+        self.rb.next = self.hw.val().get_bits::<4>(6) & self.m7_4.val();
+        // MOV/CMP/ADD/SUB immediate (001xxx), STM/LDM (11000x, 11001x): Rdn / Rn at 10:8.
+        if (self.h.val().get_bits::<3>(3) == self.t3_imm8.val()) | (self.h.val().get_bits::<4>(2) == self.t4_lsm.val()) {
+            self.ra.next = self.f_r8.val();
+        } else if self.h.val() == self.t6_dp.val() {
+            // Data processing: Rdn at 2:0, Rm at 5:3.
+            self.ra.next = self.f_rd.val();
+            self.rb.next = self.f_rm.val();
+        } else if self.h.val() == self.t6_hi.val() {
+            // High registers, BX, BLX: Rdn at H1:2:0, Rm at 6:3.
+            self.ra.next = self.f_rd.val();
+            if self.hw.val().get_bit(7) {
+                self.ra.next = self.f_rd.val() | self.r8.val();
+            }
+            self.rb.next = self.hw.val().get_bits::<4>(3);
+        } else if (self.h.val().get_bits::<5>(1) == self.t5_ldrlit.val())
+            | (self.h.val().get_bits::<5>(1) == self.t5_adr.val())
+            | (self.h.val().get_bits::<4>(2) == self.t4_bcg.val())
+            | (self.h.val().get_bits::<5>(1) == self.t5_b.val())
+        {
+            // LDR literal, ADR, B<c>/SVC/UDF, B: PC.
+            self.ra.next = self.r15.val();
+        } else if (self.h.val().get_bits::<4>(2) == self.t4_ldst_sp.val())
+            | (self.h.val().get_bits::<5>(1) == self.t5_addsp8.val())
+            | (self.h.val().get_bits::<4>(2) == self.t4_misc.val())
+        {
+            // SP-relative load/store, ADD Rd, SP, miscellaneous: SP, with Rm at 5:3.
+            self.ra.next = self.r13.val();
+            self.rb.next = self.f_rm.val();
+        } else if (self.h.val().get_bits::<3>(3) == self.t3_32.val()) & self.h.val().get_bits::<2>(1).any() {
+            // 32-bit prefix (MSR reads Rn from the first halfword).
+            self.ra.next = self.hw.val().get_bits::<4>(0);
+        }
+    }
+}
+
+crate::hdl_block! {
     /// Thumb decode, registered: `i_*` instruction classes, `m_*` miscellaneous (1011) forms.
     M0Decode
     ports {
@@ -18,6 +89,14 @@ crate::hdl_block! {
         pc_n: Signal<In, Bits<2>>,
         buf0_n: Signal<In, Bits<32>>,
         buf1_n: Signal<In, Bits<32>>,
+        /// The buffer's flops and the fetch data that lands in slot `bus_slot` this cycle when
+        /// `bus_in` (what `buf0_n`/`buf1_n` are made of): the read addresses are decoded from
+        /// each and chosen last, so the bus data does not pass the buffer's and PC's muxes first.
+        buf0_q: Signal<In, Bits<32>>,
+        buf1_q: Signal<In, Bits<32>>,
+        bus_data: Signal<In, Bits<32>>,
+        bus_in: Signal<In, bool>,
+        bus_slot: Signal<In, bool>,
         /// A store's data phase next cycle sends register `st_reg_n`, read through port B.
         st_n: Signal<In, bool>,
         st_reg_n: Signal<In, Bits<4>>,
@@ -62,7 +141,7 @@ crate::hdl_block! {
         rb_n: Signal<Out, Bits<4>>,
     }
     consts {
-        m7_4: 4 = 7, r8: 4 = 8, r13: 4 = 13, r15: 4 = 15, z9: 9 = 0, cps7: 7 = 0b0110011,
+        m7_4: 4 = 7, r8: 4 = 8, z9: 9 = 0, cps7: 7 = 0b0110011,
         h4_0: 4 = 0, h4_2: 4 = 2,
         // One bit per class in the registered class word.
         z26: 26 = 0,
@@ -76,6 +155,11 @@ crate::hdl_block! {
     }
     fields {
         hw_q: RDff<Bits<32>>,
+        // Read addresses of the bus word's two halfwords and of the buffer's halfword.
+        rr_lo: M0ReadRegs,
+        rr_hi: M0ReadRegs,
+        rr_q: M0ReadRegs,
+        w_q: Signal<Local, Bits<32>>,
         // The classes, one bit each (`b_*`).
         cls_q: RDff<Bits<26>>,
         ra_q: RDff<Bits<4>>,
@@ -120,12 +204,6 @@ crate::hdl_block! {
         n_m_bkpt: Signal<Local, bool>,
         n_m_hint: Signal<Local, bool>,
         n_i_misc: Signal<Local, bool>,
-        n_f_rd: Signal<Local, Bits<4>>,
-        n_f_rm: Signal<Local, Bits<4>>,
-        n_f_rn6: Signal<Local, Bits<4>>,
-        n_f_r8: Signal<Local, Bits<4>>,
-        n_f_hd: Signal<Local, Bits<4>>,
-        n_f_hm: Signal<Local, Bits<4>>,
         n_ra: Signal<Local, Bits<4>>,
         n_rb: Signal<Local, Bits<4>>,
     }
@@ -157,15 +235,6 @@ crate::hdl_logic! {
         self.h8.next = self.hw_n.val().get_bit(8);
         self.h7.next = self.hw_n.val().get_bit(7);
         self.h6.next = self.hw_n.val().get_bit(6);
-        self.n_f_rd.next = self.hw_n.val().get_bits::<4>(0) & self.m7_4.val();
-        self.n_f_rm.next = self.hw_n.val().get_bits::<4>(3) & self.m7_4.val();
-        self.n_f_rn6.next = self.hw_n.val().get_bits::<4>(6) & self.m7_4.val();
-        self.n_f_r8.next = self.hw_n.val().get_bits::<4>(8) & self.m7_4.val();
-        self.n_f_hd.next = self.n_f_rd.val();
-        if self.h7.val() {
-            self.n_f_hd.next = self.n_f_rd.val() | self.r8.val();
-        }
-        self.n_f_hm.next = self.hw_n.val().get_bits::<4>(3);
         self.n_i_shift.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & !(self.h12.val() & self.h11.val());
         self.n_i_addsub.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val() & self.h11.val();
         self.n_i_imm8.next = !self.h15.val() & !self.h14.val() & self.h13.val();
@@ -209,25 +278,28 @@ crate::hdl_logic! {
             & self.h8.val()
             & (self.hw_n.val().get_bits::<4>(0) == self.h4_0.val());
 
-        // Read ports: A is Rn / Rdn, B is Rm (the core puts a store's data register on B itself).
-        self.n_ra.next = self.n_f_rm.val();
-        self.n_rb.next = self.n_f_rn6.val();
-        if self.n_i_imm8.val() | self.n_i_stm.val() | self.n_i_ldm.val() {
-            self.n_ra.next = self.n_f_r8.val();
-        } else if self.n_i_dp.val() {
-            self.n_ra.next = self.n_f_rd.val();
-            self.n_rb.next = self.n_f_rm.val();
-        } else if self.n_i_hi.val() {
-            self.n_ra.next = self.n_f_hd.val();
-            self.n_rb.next = self.n_f_hm.val();
-        } else if self.n_i_ldrlit.val() | self.n_i_adr.val() | self.n_i_bcg.val() | self.n_i_b.val() {
-            self.n_ra.next = self.r15.val();
-        } else if self.n_i_ldst_sp.val() | self.n_i_addsp8.val() | self.n_i_misc.val() {
-            self.n_ra.next = self.r13.val();
-            self.n_rb.next = self.n_f_rm.val();
-        } else if self.n_i_32.val() {
-            // MSR reads Rn from the first halfword.
-            self.n_ra.next = self.hw_n.val().get_bits::<4>(0);
+        // Read ports (the core puts a store's data register on B itself): from the fetch data
+        // when the next head halfword arrives now, else from the buffer's flops.
+        self.rr_lo.hw.next = self.bus_data.val().get_bits::<16>(0);
+        self.rr_hi.hw.next = self.bus_data.val().get_bits::<16>(16);
+        self.w_q.next = self.buf0_q.val();
+        if self.pc_n.val().get_bit(1) {
+            self.w_q.next = self.buf1_q.val();
+        }
+        self.rr_q.hw.next = self.w_q.val().get_bits::<16>(0);
+        if self.pc_n.val().get_bit(0) {
+            self.rr_q.hw.next = self.w_q.val().get_bits::<16>(16);
+        }
+        self.n_ra.next = self.rr_q.ra.val();
+        self.n_rb.next = self.rr_q.rb.val();
+        if self.bus_in.val() & (self.bus_slot.val() == self.pc_n.val().get_bit(1)) {
+            if self.pc_n.val().get_bit(0) {
+                self.n_ra.next = self.rr_hi.ra.val();
+                self.n_rb.next = self.rr_hi.rb.val();
+            } else {
+                self.n_ra.next = self.rr_lo.ra.val();
+                self.n_rb.next = self.rr_lo.rb.val();
+            }
         }
 
         // ---- Registered. The classes share one 26-bit flop (bit `b_*` each): one reset flop
