@@ -125,6 +125,8 @@
 
 
 
+
+
 `ifndef PLUTON_M0_DEFINED
 `define PLUTON_M0_DEFINED
 module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDATA,HREADY,HRESP,IRQ,NMI,RXEV,TXEV,SLEEPING,SLEEPDEEP,LOCKUP,SYSRESETREQ,HALTED,DBGRESTART,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
@@ -362,6 +364,14 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  [31:0] wq__q;
     reg  wq__clock;
     reg  wq__rst_n;
+    reg  ok_a__d /*verilator isolate_assignments*/;
+    wire  ok_a__q;
+    reg  ok_a__clock;
+    reg  ok_a__rst_n;
+    reg  ok_b__d /*verilator isolate_assignments*/;
+    wire  ok_b__q;
+    reg  ok_b__clock;
+    reg  ok_b__rst_n;
     reg  hit_a__d /*verilator isolate_assignments*/;
     wire  hit_a__q;
     reg  hit_a__clock;
@@ -913,6 +923,18 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(wq__clock),
         .rst_n(wq__rst_n)
     );
+    pluton_rdff1 ok_a(
+        .d(ok_a__d),
+        .q(ok_a__q),
+        .clock(ok_a__clock),
+        .rst_n(ok_a__rst_n)
+    );
+    pluton_rdff1 ok_b(
+        .d(ok_b__d),
+        .q(ok_b__q),
+        .clock(ok_b__clock),
+        .rst_n(ok_b__rst_n)
+    );
     pluton_rdff1 hit_a(
         .d(hit_a__d),
         .q(hit_a__q),
@@ -1359,8 +1381,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg [31:0] maddr__d__comb;
     reg [31:0] msp__d__comb;
     reg npriv__d__comb;
-    reg [31:0] opa__d__comb /*verilator isolate_assignments*/;
-    reg [31:0] opb__d__comb /*verilator isolate_assignments*/;
     reg [31:0] pc__d__comb;
     reg primask__d__comb;
     reg [31:0] psp__d__comb;
@@ -1387,6 +1407,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         hit_a__rst_n = rst_n;
         hit_b__clock = clock;
         hit_b__rst_n = rst_n;
+        ok_a__clock = clock;
+        ok_a__rst_n = rst_n;
+        ok_b__clock = clock;
+        ok_b__rst_n = rst_n;
         opa__clock = clock;
         opa__rst_n = rst_n;
         opb__clock = clock;
@@ -1921,6 +1945,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         ra = ds__ra;
         rb = ds__rb;
         ra_v = opa__q;
+        if (~ok_a__q) begin
+            ra_v = ((32'h0) & 32'hffffffff);
+        end
         if (hit_a__q) begin
             ra_v = wq__q;
         end
@@ -1931,6 +1958,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             ra_v = pc4;
         end
         rb_v = opb__q;
+        if (~ok_b__q) begin
+            rb_v = ((32'h0) & 32'hffffffff);
+        end
         if (hit_b__q) begin
             rb_v = wq__q;
         end
@@ -3320,14 +3350,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         rf__raddr_a = ds__ra_n;
         rf__raddr_b = ds__rb_n;
-        opa__d__comb = ((32'h0) & 32'hffffffff);
-        if (rf_ok__q[ds__ra_n]) begin
-            opa__d__comb = rf__rdata_a;
-        end
-        opb__d__comb = ((32'h0) & 32'hffffffff);
-        if (rf_ok__q[ds__rb_n]) begin
-            opb__d__comb = rf__rdata_b;
-        end
+        opa__d = rf__rdata_a;
+        opb__d = rf__rdata_b;
+        ok_a__d = rf_ok__q[ds__ra_n];
+        ok_b__d = rf_ok__q[ds__rb_n];
         wq__d = wdata;
         hit_a__d = wen & (widx == ds__ra_n);
         hit_b__d = wen & (widx == ds__rb_n);
@@ -3533,8 +3559,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         maddr__d = maddr__d__comb;
         msp__d = msp__d__comb;
         npriv__d = npriv__d__comb;
-        opa__d = opa__d__comb;
-        opb__d = opb__d__comb;
         pc__d = pc__d__comb;
         primask__d = primask__d__comb;
         psp__d = psp__d__comb;

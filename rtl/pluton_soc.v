@@ -587,6 +587,10 @@
 
 
 
+
+
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -2064,6 +2068,14 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     wire  [31:0] wq__q;
     reg  wq__clock;
     reg  wq__rst_n;
+    reg  ok_a__d /*verilator isolate_assignments*/;
+    wire  ok_a__q;
+    reg  ok_a__clock;
+    reg  ok_a__rst_n;
+    reg  ok_b__d /*verilator isolate_assignments*/;
+    wire  ok_b__q;
+    reg  ok_b__clock;
+    reg  ok_b__rst_n;
     reg  hit_a__d /*verilator isolate_assignments*/;
     wire  hit_a__q;
     reg  hit_a__clock;
@@ -2615,6 +2627,18 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         .clock(wq__clock),
         .rst_n(wq__rst_n)
     );
+    pluton_rdff1 ok_a(
+        .d(ok_a__d),
+        .q(ok_a__q),
+        .clock(ok_a__clock),
+        .rst_n(ok_a__rst_n)
+    );
+    pluton_rdff1 ok_b(
+        .d(ok_b__d),
+        .q(ok_b__q),
+        .clock(ok_b__clock),
+        .rst_n(ok_b__rst_n)
+    );
     pluton_rdff1 hit_a(
         .d(hit_a__d),
         .q(hit_a__q),
@@ -3061,8 +3085,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg [31:0] maddr__d__comb;
     reg [31:0] msp__d__comb;
     reg npriv__d__comb;
-    reg [31:0] opa__d__comb /*verilator isolate_assignments*/;
-    reg [31:0] opb__d__comb /*verilator isolate_assignments*/;
     reg [31:0] pc__d__comb;
     reg primask__d__comb;
     reg [31:0] psp__d__comb;
@@ -3089,6 +3111,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         hit_a__rst_n = rst_n;
         hit_b__clock = clock;
         hit_b__rst_n = rst_n;
+        ok_a__clock = clock;
+        ok_a__rst_n = rst_n;
+        ok_b__clock = clock;
+        ok_b__rst_n = rst_n;
         opa__clock = clock;
         opa__rst_n = rst_n;
         opb__clock = clock;
@@ -3623,6 +3649,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         ra = ds__ra;
         rb = ds__rb;
         ra_v = opa__q;
+        if (~ok_a__q) begin
+            ra_v = ((32'h0) & 32'hffffffff);
+        end
         if (hit_a__q) begin
             ra_v = wq__q;
         end
@@ -3633,6 +3662,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             ra_v = pc4;
         end
         rb_v = opb__q;
+        if (~ok_b__q) begin
+            rb_v = ((32'h0) & 32'hffffffff);
+        end
         if (hit_b__q) begin
             rb_v = wq__q;
         end
@@ -5022,14 +5054,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         rf__raddr_a = ds__ra_n;
         rf__raddr_b = ds__rb_n;
-        opa__d__comb = ((32'h0) & 32'hffffffff);
-        if (rf_ok__q[ds__ra_n]) begin
-            opa__d__comb = rf__rdata_a;
-        end
-        opb__d__comb = ((32'h0) & 32'hffffffff);
-        if (rf_ok__q[ds__rb_n]) begin
-            opb__d__comb = rf__rdata_b;
-        end
+        opa__d = rf__rdata_a;
+        opb__d = rf__rdata_b;
+        ok_a__d = rf_ok__q[ds__ra_n];
+        ok_b__d = rf_ok__q[ds__rb_n];
         wq__d = wdata;
         hit_a__d = wen & (widx == ds__ra_n);
         hit_b__d = wen & (widx == ds__rb_n);
@@ -5235,8 +5263,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         maddr__d = maddr__d__comb;
         msp__d = msp__d__comb;
         npriv__d = npriv__d__comb;
-        opa__d = opa__d__comb;
-        opb__d = opb__d__comb;
         pc__d = pc__d__comb;
         primask__d = primask__d__comb;
         psp__d = psp__d__comb;

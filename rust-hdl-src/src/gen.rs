@@ -268,7 +268,7 @@ const ISOLATE: &[Isolate] = &[
     // the decode stage.
     Isolate {
         modules: &["m0", "node_core", "sec_core", "app_core"],
-        nets: &["ra", "rb", "rf__raddr_a", "rf__raddr_b", "opa__d", "opb__d", "hit_a__d", "hit_b__d"],
+        nets: &["ra", "rb", "rf__raddr_a", "rf__raddr_b", "opa__d", "opb__d", "ok_a__d", "ok_b__d", "hit_a__d", "hit_b__d"],
     },
     // The core both drives the SCS's inputs and reads its flop-driven outputs in its one block.
     Isolate {

@@ -114,6 +114,10 @@ crate::hdl_block! {
         /// addresses: the bypass is chosen after the flops, beside SP and PC, so it stays off
         /// the end of the execute cycle.
         wq: RDff<Bits<32>>,
+        /// Whether the words in `opa`/`opb` were written since reset: applied after the flops, so
+        /// the register file's read goes straight into them.
+        ok_a: RDff<bool>,
+        ok_b: RDff<bool>,
         hit_a: RDff<bool>,
         hit_b: RDff<bool>,
         msp: RDff<Bits<32>>,
@@ -382,7 +386,7 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     M0Core;
-    reset [wq, hit_a, hit_b, opa, opb, rq_fault_q, prod_q, scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
+    reset [wq, hit_a, hit_b, ok_a, ok_b, opa, opb, rq_fault_q, prod_q, scs, ds, pc4_q, unstk_sp, ev, txev, fz, take_h, late_h, num_h, wake_h, neg_h, svc_h,
         ev_h, restart_p]
     clock [rf]
     hold [ret_wait, rf_ok, msp, psp, st, k, pc, ipc, buf0, buf1, bv, be, faddr, maddr, fp, lsm_list, lsm_pc,
@@ -629,6 +633,9 @@ crate::hdl_logic! {
         self.ra.next = self.ds.ra.val();
         self.rb.next = self.ds.rb.val();
         self.ra_v.next = self.opa.q.val();
+        if !self.ok_a.q.val() {
+            self.ra_v.next = bits::<32>(0);
+        }
         if self.hit_a.q.val() {
             self.ra_v.next = self.wq.q.val();
         }
@@ -638,6 +645,9 @@ crate::hdl_logic! {
             self.ra_v.next = self.pc4.val();
         }
         self.rb_v.next = self.opb.q.val();
+        if !self.ok_b.q.val() {
+            self.rb_v.next = bits::<32>(0);
+        }
         if self.hit_b.q.val() {
             self.rb_v.next = self.wq.q.val();
         }
@@ -1926,17 +1936,14 @@ crate::hdl_logic! {
             self.rf_ok.d.next = self.rf_ok.q.val() | (self.one16.val() << self.widx.val());
         }
         // Next cycle's operands: the words at the decode stage's next read addresses before this
-        // edge (an unwritten R0-R12 reads 0), and this edge's write with whether it hits them.
+        // edge, whether they were written (an unwritten R0-R12 reads 0, applied after the flops),
+        // and this edge's write with whether it hits them.
         self.rf.raddr_a.next = self.ds.ra_n.val();
         self.rf.raddr_b.next = self.ds.rb_n.val();
-        self.opa.d.next = bits::<32>(0);
-        if self.rf_ok.q.val().get_bit(self.ds.ra_n.val().index()) {
-            self.opa.d.next = self.rf.rdata_a.val();
-        }
-        self.opb.d.next = bits::<32>(0);
-        if self.rf_ok.q.val().get_bit(self.ds.rb_n.val().index()) {
-            self.opb.d.next = self.rf.rdata_b.val();
-        }
+        self.opa.d.next = self.rf.rdata_a.val();
+        self.opb.d.next = self.rf.rdata_b.val();
+        self.ok_a.d.next = self.rf_ok.q.val().get_bit(self.ds.ra_n.val().index());
+        self.ok_b.d.next = self.rf_ok.q.val().get_bit(self.ds.rb_n.val().index());
         self.wq.d.next = self.wdata.val();
         self.hit_a.d.next = self.wen.val() & (self.widx.val() == self.ds.ra_n.val());
         self.hit_b.d.next = self.wen.val() & (self.widx.val() == self.ds.rb_n.val());
