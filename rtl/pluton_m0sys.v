@@ -1686,6 +1686,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  retire;
     reg  pc_step;
     reg  seq_step;
+    reg  step_pre;
     reg  ret_ipc;
     reg  ret_exc;
     reg  ret_lock;
@@ -3948,6 +3949,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             pc__d__comb = pc__q + 32'h2;
         end
         seq_step = pc_step & adv;
+        step_pre = pc_step;
         rq_addr = rq_alt;
         if (rq_sum) begin
             rq_addr = sum;
@@ -4147,7 +4149,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             f_addr = pc__q & xfffffffc;
         end
         fd = f_addr[(32'h2)+:(2)] - pc__q[(32'h2)+:(2)];
-        pc_cross = seq_step & pc__q[32'h1];
+        pc_cross = step_pre & pc__q[32'h1];
         fetch = pf_en & ~flush & ~req_pre & ~fault_pre & (fd == b2_1);
         if (pc_cross) begin
             if (fd == b2_2) begin

@@ -285,7 +285,7 @@ impl Flow {
 
 /// Marks the `reg` declarations of `nets` with `(* keep *)`, so synthesis keeps them as nets and
 /// nextpnr's critical path names them (this changes the result a little). A net is a `reg` of
-/// module `top`, or `MODULE.NET` for one inside a submodule (e.g. `pluton_m0.opa` in a system).
+/// module `top`, or `MODULE.NET` for one inside a submodule (e.g. `pluton_m0.opa__d` in a system).
 pub fn keep_nets(verilog: &str, top: &str, nets: &[String]) -> Result<String, String> {
     let wanted: Vec<(&str, &str)> = nets.iter().map(|n| n.split_once('.').unwrap_or((top, n))).collect();
     let mut out = Vec::new();

@@ -570,10 +570,14 @@ impl Follower {
                 return Err(format!("cycle {rtl_cycle}: HPROT = {hprot:#06b} at {haddr:#x}; a privileged core drives x010 (bit 0: data)"));
             }
         }
-        // A stalled address phase must not change, unless the stall is an ERROR response.
+        // A stalled address phase must not change, unless the stall is an ERROR response. An IDLE
+        // one stays IDLE: the contract's address phase is a function of frozen state, so no
+        // transfer starts in a wait state (AHB-Lite would allow IDLE -> NONSEQ; this core never
+        // does it).
         if let Some(h) = self.held {
             let now = (htrans, haddr, hwrite, hsize);
-            if now != h && !hresp {
+            let changed = if h.0 == 2 { now != h } else { htrans != h.0 };
+            if changed && !hresp {
                 return Err(format!("cycle {rtl_cycle}: address phase changed during a wait state: {h:x?} -> {now:x?}"));
             }
         }
@@ -621,9 +625,7 @@ impl Follower {
                 self.dp = Some(DataPhase { addr: haddr, size, write: hwrite == 1, waits, error: if mapped { 0 } else { 2 } });
             }
         } else {
-            if htrans == 2 {
-                self.held = Some((htrans, haddr, hwrite, hsize));
-            }
+            self.held = Some((htrans, haddr, hwrite, hsize));
             if !hresp {
                 self.rec.waits += 1;
             }

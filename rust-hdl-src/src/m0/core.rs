@@ -279,10 +279,8 @@ crate::hdl_block! {
         wl: Signal<Local, Bits<4>>,
         wphys: Signal<Local, bool>,
         wd: Signal<Local, Bits<32>>,
-        /// The write data is the ALU result (`res`, the latest signal of the cycle), else
-        /// `wd_o`: the result enters the write mux at its last level, not under every override.
-        // The write data's source: `wd_o`, the ALU result or the load value, chosen last so
-        // the result and the load data (the latest signals) pass one mux, not the whole chain.
+        /// The write data's source: `wd_o`, the ALU result or the load value, chosen last so the
+        /// result and the load data (the latest signals) pass one mux, not the whole chain.
         wd_sel: Signal<Local, Bits<2>>,
         /// A data instruction retires this cycle (its result, flags and PC step).
         alu_done: Signal<Local, bool>,
@@ -356,6 +354,7 @@ crate::hdl_block! {
         // The instruction ends and the next one, 2 bytes on, runs next (if nothing intervenes).
         pc_step: Signal<Local, bool>,
         seq_step: Signal<Local, bool>,
+        step_pre: Signal<Local, bool>,
         ret_ipc: Signal<Local, bool>,
         ret_exc: Signal<Local, bool>,
         ret_lock: Signal<Local, bool>,
@@ -1620,6 +1619,9 @@ crate::hdl_logic! {
         // The sequential next PC for the decode stage and PC + 4: a fault cancels the step, but
         // then entry follows, not an instruction, so the fault's late logic stays off this path.
         self.seq_step.next = self.pc_step.val() & self.adv.val();
+        // The same step for the prefetch, without `adv`: the address phase is a function of
+        // frozen state, so a wait state must not change the fetch decision.
+        self.step_pre.next = self.pc_step.val();
 
         self.rq_addr.next = self.rq_alt.val();
         if self.rq_sum.val() {
@@ -1829,13 +1831,13 @@ crate::hdl_logic! {
         // start (pf_en, no flush, request or fault), the next PC is PC or PC + 2, so its word is
         // PC's word, or the next one when bit 2 changes: compare with the distance from PC's
         // word, which flops alone give, instead of subtracting the next PC.
-        // The fetch address runs at most 12 bytes ahead of PC's word and never behind it while a
+        // The fetch address runs at most 8 bytes ahead of PC's word and never behind it while a
         // fetch may start (a branch, entry or return restarts both in A(target)), so the
         // distance in words modulo 4 is exact: 2 bits, not a 32-bit subtraction.
         self.fd.next = self.f_addr.val().get_bits::<2>(2) - self.pc.q.val().get_bits::<2>(2);
         // PC + 2 leaves its word when PC is its upper halfword. The step before a fault's
         // cancellation is used: a fault keeps the fetch off, and entry refills the buffer.
-        self.pc_cross.next = self.seq_step.val() & self.pc.q.val().get_bit(1);
+        self.pc_cross.next = self.step_pre.val() & self.pc.q.val().get_bit(1);
         self.fetch.next = self.pf_en.val()
             & !self.flush.val()
             & !self.req_pre.val()
