@@ -2493,6 +2493,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  pc_step;
     reg  seq_step;
     reg  step_pre;
+    reg  f_in;
     reg  ret_ipc;
     reg  ret_exc;
     reg  ret_lock;
@@ -5124,7 +5125,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 st__d__comb = s_lock;
             end
         end
-        if (HREADY & dp_fetch__q & (st__q != s_bra)) begin
+        f_in = HREADY & dp_fetch__q & (st__q != s_bra);
+        if (f_in) begin
             if (dp_fslot__q) begin
                 buf1__d__comb = HRDATA;
                 bv__d__comb = bv__d__comb | b2_2;
@@ -5176,7 +5178,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         ds__buf0_q = buf0__q;
         ds__buf1_q = buf1__q;
         ds__bus_data = HRDATA;
-        ds__bus_in = HREADY & dp_fetch__q & (st__q != s_bra);
+        ds__bus_in = f_in;
         ds__bus_slot = dp_fslot__q;
         ds__st_n__comb = dp_st__q;
         if (HREADY) begin

@@ -355,6 +355,8 @@ crate::hdl_block! {
         pc_step: Signal<Local, bool>,
         seq_step: Signal<Local, bool>,
         step_pre: Signal<Local, bool>,
+        // Fetch data lands in the buffer this cycle.
+        f_in: Signal<Local, bool>,
         ret_ipc: Signal<Local, bool>,
         ret_exc: Signal<Local, bool>,
         ret_lock: Signal<Local, bool>,
@@ -2022,7 +2024,8 @@ crate::hdl_logic! {
         }
 
         // ---- Fetch data arrives (ignored during A(target), which starts a new stream).
-        if self.HREADY.val() & self.dp_fetch.q.val() & (self.st.q.val() != self.s_bra.val()) {
+        self.f_in.next = self.HREADY.val() & self.dp_fetch.q.val() & (self.st.q.val() != self.s_bra.val());
+        if self.f_in.val() {
             if self.dp_fslot.q.val() {
                 self.buf1.d.next = self.HRDATA.val();
                 self.bv.d.next = self.bv.d.val() | self.b2_2.val();
@@ -2081,7 +2084,7 @@ crate::hdl_logic! {
         self.ds.buf0_q.next = self.buf0.q.val();
         self.ds.buf1_q.next = self.buf1.q.val();
         self.ds.bus_data.next = self.HRDATA.val();
-        self.ds.bus_in.next = self.HREADY.val() & self.dp_fetch.q.val() & (self.st.q.val() != self.s_bra.val());
+        self.ds.bus_in.next = self.f_in.val();
         self.ds.bus_slot.next = self.dp_fslot.q.val();
         // The store-data read follows the request as made, before its address checks: a store
         // whose check fails faults in the next cycle anyway, and this keeps the address adder and
