@@ -1693,6 +1693,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  ret_lock;
     reg  fault;
     reg  stk_go;
+    reg  maddr_up;
     reg  [2:0] stk_k;
     reg  veca_go;
     reg  [5:0] vnum;
@@ -3015,7 +3016,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 f_cv = 1'b1;
                 alu_we = 1'b0;
             end
-            if (h9 & ~h8) begin
+            if (h9) begin
                 r_sel = k_mov;
             end
             alu = ~(h9 & h8) & (ds__f_hd != r15);
@@ -3077,7 +3078,10 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         else if (ds__i_32) begin
             a_v = pc4;
-            b_v = bl_off;
+            b_v = ((32'h0) & 32'hffffffff);
+            if (hw2[32'he]) begin
+                b_v = bl_off;
+            end
         end
         bx = b_v;
         if (b_inv) begin
@@ -3422,10 +3426,11 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         stk_go = 1'b0;
         stk_k = k__q;
         veca_go = 1'b0;
+        maddr_up = 1'b0;
         vnum = exc_num__q;
         vaddr = ((32'h0) & 32'hffffffff);
         exret = 1'b0;
-        target = sum;
+        target = res & xfffffffe;
         scs__ack__comb = 1'b0;
         scs__ret__comb = 1'b0;
         scs__pend_svc__comb = 1'b0;
@@ -3500,17 +3505,13 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 alu_done = 1'b1;
                             end
                             else if (ds__i_hi) begin
-                                target = res;
-                                if (h9 & h8) begin
-                                    target = rb_v;
-                                end
                                 if (h9 & h8 & ~h7 & handler & (rb_v[(32'h1c)+:(4)] == ones4)) begin
                                     exret = 1'b1;
                                     flush = 1'b1;
                                 end
                                 else begin
                                     flush = 1'b1;
-                                    pc__d__comb = target & xfffffffe;
+                                    pc__d__comb = target;
                                     st__d__comb = s_bra;
                                     brd_kind__d__comb = b2_1;
                                     if (h9 & h8) begin
@@ -3579,7 +3580,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 end
                                 else if (cond_ok) begin
                                     flush = 1'b1;
-                                    pc__d__comb = sum;
+                                    pc__d__comb = target;
                                     st__d__comb = s_bra;
                                     brd_kind__d__comb = b2_1;
                                 end
@@ -3590,7 +3591,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                             end
                             else if (ds__i_b) begin
                                 flush = 1'b1;
-                                pc__d__comb = sum;
+                                pc__d__comb = target;
                                 st__d__comb = s_bra;
                                 brd_kind__d__comb = b2_1;
                             end
@@ -3671,7 +3672,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         wl = r14;
                         wd_sel = w_o;
                         wd_o = pc4 | 32'h1;
-                        pc__d__comb = sum;
+                        pc__d__comb = target;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
                     end
@@ -3680,7 +3681,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     end
                     else if ((hw[(32'h5)+:(6)] == op_msr) & (hw[(32'h0)+:(4)] != r13) & (hw[(32'h0)+:(4)] != r15)) begin
                         flush = 1'b1;
-                        pc__d__comb = pc4;
+                        pc__d__comb = target;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
                         if (sysm[(32'h3)+:(5)] == z5) begin
@@ -3715,7 +3716,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     end
                     else if ((hw[(32'h4)+:(7)] == op_bar) & ((hw2[(32'h4)+:(4)] == h4_4) | (hw2[(32'h4)+:(4)] == h4_5) | (hw2[(32'h4)+:(4)] == h4_6))) begin
                         flush = 1'b1;
-                        pc__d__comb = pc4;
+                        pc__d__comb = target;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
                     end
@@ -3725,7 +3726,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         wl = hw2[(32'h8)+:(4)];
                         wd_sel = w_o;
                         wd_o = mrs_v;
-                        pc__d__comb = pc4;
+                        pc__d__comb = target;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
                     end
@@ -3742,7 +3743,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             4:
                 begin
                     if (lsm_pc__q) begin
-                        target = rd_word;
                         if (handler & (rd_word[(32'h1c)+:(4)] == ones4)) begin
                             exret = 1'b1;
                         end
@@ -3784,7 +3784,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         wd_o = maddr__q;
                         if (align__q) begin
                             wd_sel = w_o;
-                            wd_o = maddr__q + 32'h4;
+                            wd_o = maddr__q | 32'h4;
                         end
                     end
                     st__d__comb = s_brd;
@@ -3864,7 +3864,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         end
                         n_ld = 1'b1;
                         n_reg = r0;
-                        maddr__d__comb = rq_alt + 32'h4;
+                        maddr_up = 1'b1;
                         k__d__comb = k1;
                         st__d__comb = s_unstk;
                     end
@@ -3874,7 +3874,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     req = 1'b1;
                     rq_alt = maddr__q;
                     rq_sum = 1'b0;
-                    maddr__d__comb = maddr__q + 32'h4;
+                    maddr_up = 1'b1;
                     k__d__comb = k__q + k1;
                     case (k__q)
                         1:
@@ -3959,7 +3959,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             req = 1'b1;
             rq_chk = 1'b1;
             rq_write = lsm_st__d__comb;
-            maddr__d__comb = rq_addr + 32'h4;
+            maddr_up = 1'b1;
             lsm_list__d__comb = list9 & ~low9;
             n_reg = low_idx;
             if (lsm_st__d__comb) begin
@@ -3991,7 +3991,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 exc_thread__d__comb = ~handler;
                 exc_psp__d__comb = spsel__q;
             end
-            maddr__d__comb = rq_alt + 32'h4;
+            maddr_up = 1'b1;
             k__d__comb = stk_k + k1;
             st__d__comb = s_stk;
             case (stk_k)
@@ -4101,6 +4101,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         rq_scs = (rq_alt >> 32'hc) == scs_k;
         if (rq_sum) begin
             rq_scs = ((scs_need ^ scs_get) & 32'hfffff) == 32'h0;
+        end
+        if (maddr_up) begin
+            maddr__d__comb = rq_addr + 32'h4;
         end
         rq_fault = 1'b0;
         if (rq_chk) begin

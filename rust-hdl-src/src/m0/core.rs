@@ -362,6 +362,8 @@ crate::hdl_block! {
         ret_lock: Signal<Local, bool>,
         fault: Signal<Local, bool>,
         stk_go: Signal<Local, bool>,
+        /// This cycle's request is a word of a multi-word transfer: `maddr` gets its address + 4.
+        maddr_up: Signal<Local, bool>,
         stk_k: Signal<Local, Bits<3>>,
         veca_go: Signal<Local, bool>,
         vnum: Signal<Local, Bits<6>>,
@@ -776,7 +778,8 @@ crate::hdl_logic! {
                 self.f_cv.next = true;
                 self.alu_we.next = false;
             }
-            if self.h9.val() & !self.h8.val() {
+            // MOV, and BX/BLX (whose target is Rm).
+            if self.h9.val() {
                 self.r_sel.next = self.k_mov.val();
             }
             self.alu.next = !(self.h9.val() & self.h8.val()) & (self.ds.f_hd.val() != self.r15.val());
@@ -827,8 +830,13 @@ crate::hdl_logic! {
                 self.b_v.next = ((self.hw32.val() & 0x7FF) << 1) | self.xfffff000.val();
             }
         } else if self.ds.i_32.val() {
+            // BL adds its offset; MSR, MRS and the barriers (second halfword bit 14 clear) add 0,
+            // so every 32-bit instruction's next PC is the result.
             self.a_v.next = self.pc4.val();
-            self.b_v.next = self.bl_off.val();
+            self.b_v.next = bits::<32>(0);
+            if self.hw2.val().get_bit(14) {
+                self.b_v.next = self.bl_off.val();
+            }
         }
 
         // ---- Adder.
@@ -1129,10 +1137,13 @@ crate::hdl_logic! {
         self.stk_go.next = false;
         self.stk_k.next = self.k.q.val();
         self.veca_go.next = false;
+        self.maddr_up.next = false;
         self.vnum.next = self.exc_num.q.val();
         self.vaddr.next = bits::<32>(0);
         self.exret.next = false;
-        self.target.next = self.sum.val();
+        // Every branch target is the ALU's result (the sum for B, B<c> and BL, Rm moved for BX and
+        // BLX), so PC's next value has one branch input.
+        self.target.next = self.res.val() & self.xfffffffe.val();
         self.scs.ack.next = false;
         self.scs.ret.next = false;
         self.scs.pend_svc.next = false;
@@ -1208,18 +1219,14 @@ crate::hdl_logic! {
                         } else if self.alu.val() {
                             self.alu_done.next = true;
                         } else if self.ds.i_hi.val() {
-                            // ADD/MOV to PC, BX, BLX.
-                            self.target.next = self.res.val();
-                            if self.h9.val() & self.h8.val() {
-                                self.target.next = self.rb_v.val();
-                            }
+                            // ADD/MOV to PC, BX, BLX (the target is the result: BX/BLX move Rm).
                             if self.h9.val() & self.h8.val() & !self.h7.val() & self.handler.val() & (self.rb_v.val().get_bits::<4>(28) == self.ones4.val()) {
                                 // No fetch either way (return or fault), so its check stays off the fetch.
                                 self.exret.next = true;
                                 self.flush.next = true;
                             } else {
                                 self.flush.next = true;
-                                self.pc.d.next = self.target.val() & self.xfffffffe.val();
+                                self.pc.d.next = self.target.val();
                                 self.st.d.next = self.s_bra.val();
                                 self.brd_kind.d.next = self.b2_1.val();
                                 if self.h9.val() & self.h8.val() {
@@ -1286,7 +1293,7 @@ crate::hdl_logic! {
                                 }
                             } else if self.cond_ok.val() {
                                 self.flush.next = true;
-                                self.pc.d.next = self.sum.val();
+                                self.pc.d.next = self.target.val();
                                 self.st.d.next = self.s_bra.val();
                                 self.brd_kind.d.next = self.b2_1.val();
                             } else {
@@ -1295,7 +1302,7 @@ crate::hdl_logic! {
                             }
                         } else if self.ds.i_b.val() {
                             self.flush.next = true;
-                            self.pc.d.next = self.sum.val();
+                            self.pc.d.next = self.target.val();
                             self.st.d.next = self.s_bra.val();
                             self.brd_kind.d.next = self.b2_1.val();
                         } else if self.ds.i_32.val() {
@@ -1367,7 +1374,7 @@ crate::hdl_logic! {
                     self.wl.next = self.r14.val();
                     self.wd_sel.next = self.w_o.val();
                     self.wd_o.next = self.pc4.val() | 1;
-                    self.pc.d.next = self.sum.val();
+                    self.pc.d.next = self.target.val();
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_1.val();
                 } else if self.hw2.val().get_bit(14) | self.hw2.val().get_bit(12) {
@@ -1377,7 +1384,7 @@ crate::hdl_logic! {
                     & (self.hw.val().get_bits::<4>(0) != self.r15.val())
                 {
                     self.flush.next = true;
-                    self.pc.d.next = self.pc4.val();
+                    self.pc.d.next = self.target.val();
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_1.val();
                     if self.sysm.val().get_bits::<5>(3) == self.z5.val() {
@@ -1412,7 +1419,7 @@ crate::hdl_logic! {
                         | (self.hw2.val().get_bits::<4>(4) == self.h4_6.val()))
                 {
                     self.flush.next = true;
-                    self.pc.d.next = self.pc4.val();
+                    self.pc.d.next = self.target.val();
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_1.val();
                 } else if (self.hw.val().get_bits::<6>(5) == self.op_mrs.val())
@@ -1424,7 +1431,7 @@ crate::hdl_logic! {
                     self.wl.next = self.hw2.val().get_bits::<4>(8);
                     self.wd_sel.next = self.w_o.val();
                     self.wd_o.next = self.mrs_v.val();
-                    self.pc.d.next = self.pc4.val();
+                    self.pc.d.next = self.target.val();
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_1.val();
                 } else {
@@ -1440,7 +1447,6 @@ crate::hdl_logic! {
             4 => {
                 // Data phase of the last listed register.
                 if self.lsm_pc.q.val() {
-                    self.target.next = self.rd_word.val();
                     if self.handler.val() & (self.rd_word.val().get_bits::<4>(28) == self.ones4.val()) {
                         self.exret.next = true;
                     } else {
@@ -1478,9 +1484,11 @@ crate::hdl_logic! {
                     }
                     self.wd_sel.next = self.w_o.val();
                     self.wd_o.next = self.maddr.q.val();
+                    // PopStack: (frame + 0x20) OR (xPSR bit 9 << 2), an OR and not an add, so a
+                    // frame that was not 8-byte aligned keeps its SP.
                     if self.align.q.val() {
                         self.wd_sel.next = self.w_o.val();
-                        self.wd_o.next = self.maddr.q.val() + 4;
+                        self.wd_o.next = self.maddr.q.val() | 4;
                     }
                 }
                 self.st.d.next = self.s_brd.val();
@@ -1544,7 +1552,7 @@ crate::hdl_logic! {
                     }
                     self.n_ld.next = true;
                     self.n_reg.next = self.r0.val();
-                    self.maddr.d.next = self.rq_alt.val() + 4;
+                    self.maddr_up.next = true;
                     self.k.d.next = self.k1.val();
                     self.st.d.next = self.s_unstk.val();
                 }
@@ -1554,7 +1562,7 @@ crate::hdl_logic! {
                 self.req.next = true;
                 self.rq_alt.next = self.maddr.q.val();
                 self.rq_sum.next = false;
-                self.maddr.d.next = self.maddr.q.val() + 4;
+                self.maddr_up.next = true;
                 self.k.d.next = self.k.q.val() + self.k1.val();
                 match self.k.q.val().index() {
                     1 => {
@@ -1635,7 +1643,7 @@ crate::hdl_logic! {
             self.req.next = true;
             self.rq_chk.next = true;
             self.rq_write.next = self.lsm_st.d.val();
-            self.maddr.d.next = self.rq_addr.val() + 4;
+            self.maddr_up.next = true;
             self.lsm_list.d.next = self.list9.val() & !self.low9.val();
             self.n_reg.next = self.low_idx.val();
             if self.lsm_st.d.val() {
@@ -1666,7 +1674,7 @@ crate::hdl_logic! {
                 self.exc_thread.d.next = !self.handler.val();
                 self.exc_psp.d.next = self.spsel.q.val();
             }
-            self.maddr.d.next = self.rq_alt.val() + 4;
+            self.maddr_up.next = true;
             self.k.d.next = self.stk_k.val() + self.k1.val();
             self.st.d.next = self.s_stk.val();
             match self.stk_k.val().index() {
@@ -1758,6 +1766,11 @@ crate::hdl_logic! {
         self.rq_scs.next = (self.rq_alt.val() >> 12) == self.scs_k.val();
         if self.rq_sum.val() {
             self.rq_scs.next = ((self.scs_need.val() ^ self.scs_get.val()) & 0xF_FFFF) == 0;
+        }
+        // The next word of a multi-word transfer (LDM/STM, stacking, unstacking): one adder
+        // after the request's address, for all of them.
+        if self.maddr_up.val() {
+            self.maddr.d.next = self.rq_addr.val() + 4;
         }
         self.rq_fault.next = false;
         if self.rq_chk.val() {

@@ -89,6 +89,15 @@ void svc_entry(uint32_t *frame) {
     note(insn & 0xFF);
     frame[0] += insn & 0xFF;
     if ((insn & 0xFF) == 0) __asm__ volatile("msr control, %0" ::"r"(0u)); /* clear nPRIV */
+    if ((insn & 0xFF) == 9) {
+        /* Process stack only: move the frame down a word and mark it realigned (xPSR bit 9). The
+         * return then pops from a frame that is not 8-byte aligned, and SP becomes
+         * (frame + 0x20) OR 4, as PopStack says, which is not frame + 0x24. */
+        uint32_t *moved = frame - 1;
+        for (int i = 0; i < 8; i++) moved[i] = frame[i];
+        moved[7] |= 1u << 9;
+        __asm__ volatile("msr psp, %0" ::"r"(moved) : "memory");
+    }
 }
 __attribute__((naked)) void svc_handler(void) {
     __asm__ volatile(
@@ -110,6 +119,20 @@ static uint32_t svc7(uint32_t x) {
     return r0;
 }
 
+/* SVC #9 on the process stack: how far SP drops across it (the handler moves the frame down a
+ * word; SP is put back afterwards). 4 when SP was 8-byte aligned at the SVC, else 8. */
+static uint32_t svc9_sp_drop(void) {
+    uint32_t before, after;
+    __asm__ volatile("mov %0, sp\n\t"
+                     "svc #9\n\t"
+                     "mov %1, sp\n\t"
+                     "mov sp, %0\n\t"
+                     : "=&l"(before), "=&l"(after)
+                     :
+                     : "r0", "r1", "r2", "r3", "r12", "lr", "memory");
+    return before - after;
+}
+
 static uint32_t psp_stack[64];
 
 static void on_psp(void) {
@@ -119,6 +142,7 @@ static void on_psp(void) {
     __asm__ volatile("mov %0, sp\n\tmrs %1, psp" : "=r"(sp), "=r"(psp));
     show("sp_is_psp", sp == psp && sp < (uint32_t)&psp_stack[64] && sp >= (uint32_t)&psp_stack[0]);
     show("svc_on_psp", svc7(1));
+    show("svc_realigned_frame_sp_drop", svc9_sp_drop());
     /* Cortex-M0 has no unprivileged mode: CONTROL.nPRIV reads as zero and ignores writes */
     __asm__ volatile("msr control, %0\n\tisb" ::"r"(3u));
     __asm__ volatile("mrs %0, control" : "=r"(v));
