@@ -771,6 +771,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  ex_fault;
     reg  [1:0] fd;
     reg  pc_cross;
+    reg  pc_tgt;
+    reg  pc_rd;
+    reg  [31:0] pc2;
     reg  req_pre;
     reg  fault_pre;
     reg  [31:0] rd_word;
@@ -1941,6 +1944,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             bl_off = bl_off | 32'h400000;
         end
         pc4 = pc4_q__q;
+        pc2 = pc__q + 32'h2;
         sp_cur = msp__q;
         if (spsel__q) begin
             sp_cur = psp__q;
@@ -2529,6 +2533,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         stk_k = k__q;
         veca_go = 1'b0;
         maddr_up = 1'b0;
+        pc_tgt = 1'b0;
+        pc_rd = 1'b0;
         vnum = exc_num__q;
         vaddr = ((32'h0) & 32'hffffffff);
         exret = 1'b0;
@@ -2550,7 +2556,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             wd_sel = w_ld;
         end
         if (dp_pc__q) begin
-            pc__d__comb = rd_word & xfffffffe;
+            pc_rd = 1'b1;
         end
         if (dp_xpsr__q) begin
             apsr__d__comb = rd_word[(32'h1c)+:(4)];
@@ -2613,7 +2619,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 end
                                 else begin
                                     flush = 1'b1;
-                                    pc__d__comb = target;
+                                    pc_tgt = 1'b1;
                                     st__d__comb = s_bra;
                                     brd_kind__d__comb = b2_1;
                                     if (h9 & h8) begin
@@ -2623,7 +2629,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                         we = 1'b1;
                                         wl = r14;
                                         wd_sel = w_o;
-                                        wd_o = (pc__q + 32'h2) | 32'h1;
+                                        wd_o = pc2 | 32'h1;
                                     end
                                 end
                             end
@@ -2682,7 +2688,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                                 end
                                 else if (cond_ok) begin
                                     flush = 1'b1;
-                                    pc__d__comb = target;
+                                    pc_tgt = 1'b1;
                                     st__d__comb = s_bra;
                                     brd_kind__d__comb = b2_1;
                                 end
@@ -2693,7 +2699,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                             end
                             else if (ds__i_b) begin
                                 flush = 1'b1;
-                                pc__d__comb = target;
+                                pc_tgt = 1'b1;
                                 st__d__comb = s_bra;
                                 brd_kind__d__comb = b2_1;
                             end
@@ -2774,7 +2780,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         wl = r14;
                         wd_sel = w_o;
                         wd_o = pc4 | 32'h1;
-                        pc__d__comb = target;
+                        pc_tgt = 1'b1;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
                     end
@@ -2783,7 +2789,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     end
                     else if ((hw[(32'h5)+:(6)] == op_msr) & (hw[(32'h0)+:(4)] != r13) & (hw[(32'h0)+:(4)] != r15)) begin
                         flush = 1'b1;
-                        pc__d__comb = target;
+                        pc_tgt = 1'b1;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
                         if (sysm[(32'h3)+:(5)] == z5) begin
@@ -2818,7 +2824,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                     end
                     else if ((hw[(32'h4)+:(7)] == op_bar) & ((hw2[(32'h4)+:(4)] == h4_4) | (hw2[(32'h4)+:(4)] == h4_5) | (hw2[(32'h4)+:(4)] == h4_6))) begin
                         flush = 1'b1;
-                        pc__d__comb = target;
+                        pc_tgt = 1'b1;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
                     end
@@ -2828,7 +2834,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         wl = hw2[(32'h8)+:(4)];
                         wd_sel = w_o;
                         wd_o = mrs_v;
-                        pc__d__comb = target;
+                        pc_tgt = 1'b1;
                         st__d__comb = s_bra;
                         brd_kind__d__comb = b2_1;
                     end
@@ -2850,7 +2856,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                         end
                         else begin
                             flush = 1'b1;
-                            pc__d__comb = rd_word & xfffffffe;
+                            pc_rd = 1'b1;
                             tbit__d__comb = rd_word[32'h0];
                             st__d__comb = s_bra;
                             brd_kind__d__comb = b2_1;
@@ -2914,7 +2920,7 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 end
             9:
                 begin
-                    pc__d__comb = rd_word & xfffffffe;
+                    pc_rd = 1'b1;
                     tbit__d__comb = rd_word[32'h0];
                     st__d__comb = s_bra;
                     brd_kind__d__comb = b2_2;
@@ -3047,9 +3053,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
             apsr__d__comb = apsr_alu;
             pc_step = 1'b1;
             retire = 1'b1;
-        end
-        if (pc_step) begin
-            pc__d__comb = pc__q + 32'h2;
         end
         seq_step = pc_step & adv;
         step_pre = pc_step;
@@ -3245,8 +3248,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 st__d__comb = s_lock;
             end
             if (~ds__i_bcg | ~is_exec) begin
-                pc__d__comb = pc__q;
                 pc_step = 1'b0;
+                pc_tgt = 1'b0;
+                pc_rd = 1'b0;
             end
             apsr__d__comb = apsr__q;
         end
@@ -3372,8 +3376,9 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         if (~adv) begin
             st__d__comb = st__q;
             k__d__comb = k__q;
-            pc__d__comb = pc__q;
             pc_step = 1'b0;
+            pc_tgt = 1'b0;
+            pc_rd = 1'b0;
             ipc__d__comb = ipc__q;
             bv__d__comb = bv__q;
             be__d__comb = be__q;
@@ -3413,6 +3418,15 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         if (RXEV) begin
             ev__d__comb = 1'b1;
+        end
+        if (pc_step) begin
+            pc__d__comb = pc2;
+        end
+        else if (pc_tgt) begin
+            pc__d__comb = target;
+        end
+        else if (pc_rd) begin
+            pc__d__comb = rd_word & xfffffffe;
         end
         err_now = HREADY & HRESP & (dp_ld__q | dp_st__q | dp_xpsr__q | dp_msp__q | dp_pc__q | dp_raw__q);
         if (err_now) begin

@@ -335,6 +335,10 @@ crate::hdl_block! {
         ex_fault: Signal<Local, bool>,
         fd: Signal<Local, Bits<2>>,
         pc_cross: Signal<Local, bool>,
+        /// PC's next value is the branch target / the loaded word (`pc_step` takes PC + 2).
+        pc_tgt: Signal<Local, bool>,
+        pc_rd: Signal<Local, bool>,
+        pc2: Signal<Local, Bits<32>>,
         req_pre: Signal<Local, bool>,
         fault_pre: Signal<Local, bool>,
         rd_word: Signal<Local, Bits<32>>,
@@ -626,6 +630,7 @@ crate::hdl_logic! {
 
         // ---- Register read ports (15 reads as PC + 4, 13 as the SP in use).
         self.pc4.next = self.pc4_q.q.val();
+        self.pc2.next = self.pc.q.val() + 2;
         self.sp_cur.next = self.msp.q.val();
         if self.spsel.q.val() {
             self.sp_cur.next = self.psp.q.val();
@@ -1138,6 +1143,8 @@ crate::hdl_logic! {
         self.stk_k.next = self.k.q.val();
         self.veca_go.next = false;
         self.maddr_up.next = false;
+        self.pc_tgt.next = false;
+        self.pc_rd.next = false;
         self.vnum.next = self.exc_num.q.val();
         self.vaddr.next = bits::<32>(0);
         self.exret.next = false;
@@ -1164,7 +1171,7 @@ crate::hdl_logic! {
             self.wd_sel.next = self.w_ld.val();
         }
         if self.dp_pc.q.val() {
-            self.pc.d.next = self.rd_word.val() & self.xfffffffe.val();
+            self.pc_rd.next = true;
         }
         if self.dp_xpsr.q.val() {
             self.apsr.d.next = self.rd_word.val().get_bits::<4>(28);
@@ -1226,7 +1233,7 @@ crate::hdl_logic! {
                                 self.flush.next = true;
                             } else {
                                 self.flush.next = true;
-                                self.pc.d.next = self.target.val();
+                                self.pc_tgt.next = true;
                                 self.st.d.next = self.s_bra.val();
                                 self.brd_kind.d.next = self.b2_1.val();
                                 if self.h9.val() & self.h8.val() {
@@ -1236,7 +1243,7 @@ crate::hdl_logic! {
                                     self.we.next = true;
                                     self.wl.next = self.r14.val();
                                     self.wd_sel.next = self.w_o.val();
-                                    self.wd_o.next = (self.pc.q.val() + 2) | 1;
+                                    self.wd_o.next = self.pc2.val() | 1;
                                 }
                             }
                         } else if self.ls.val() {
@@ -1293,7 +1300,7 @@ crate::hdl_logic! {
                                 }
                             } else if self.cond_ok.val() {
                                 self.flush.next = true;
-                                self.pc.d.next = self.target.val();
+                                self.pc_tgt.next = true;
                                 self.st.d.next = self.s_bra.val();
                                 self.brd_kind.d.next = self.b2_1.val();
                             } else {
@@ -1302,7 +1309,7 @@ crate::hdl_logic! {
                             }
                         } else if self.ds.i_b.val() {
                             self.flush.next = true;
-                            self.pc.d.next = self.target.val();
+                            self.pc_tgt.next = true;
                             self.st.d.next = self.s_bra.val();
                             self.brd_kind.d.next = self.b2_1.val();
                         } else if self.ds.i_32.val() {
@@ -1374,7 +1381,7 @@ crate::hdl_logic! {
                     self.wl.next = self.r14.val();
                     self.wd_sel.next = self.w_o.val();
                     self.wd_o.next = self.pc4.val() | 1;
-                    self.pc.d.next = self.target.val();
+                    self.pc_tgt.next = true;
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_1.val();
                 } else if self.hw2.val().get_bit(14) | self.hw2.val().get_bit(12) {
@@ -1384,7 +1391,7 @@ crate::hdl_logic! {
                     & (self.hw.val().get_bits::<4>(0) != self.r15.val())
                 {
                     self.flush.next = true;
-                    self.pc.d.next = self.target.val();
+                    self.pc_tgt.next = true;
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_1.val();
                     if self.sysm.val().get_bits::<5>(3) == self.z5.val() {
@@ -1419,7 +1426,7 @@ crate::hdl_logic! {
                         | (self.hw2.val().get_bits::<4>(4) == self.h4_6.val()))
                 {
                     self.flush.next = true;
-                    self.pc.d.next = self.target.val();
+                    self.pc_tgt.next = true;
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_1.val();
                 } else if (self.hw.val().get_bits::<6>(5) == self.op_mrs.val())
@@ -1431,7 +1438,7 @@ crate::hdl_logic! {
                     self.wl.next = self.hw2.val().get_bits::<4>(8);
                     self.wd_sel.next = self.w_o.val();
                     self.wd_o.next = self.mrs_v.val();
-                    self.pc.d.next = self.target.val();
+                    self.pc_tgt.next = true;
                     self.st.d.next = self.s_bra.val();
                     self.brd_kind.d.next = self.b2_1.val();
                 } else {
@@ -1451,7 +1458,7 @@ crate::hdl_logic! {
                         self.exret.next = true;
                     } else {
                         self.flush.next = true;
-                        self.pc.d.next = self.rd_word.val() & self.xfffffffe.val();
+                        self.pc_rd.next = true;
                         self.tbit.d.next = self.rd_word.val().get_bit(0);
                         self.st.d.next = self.s_bra.val();
                         self.brd_kind.d.next = self.b2_1.val();
@@ -1509,7 +1516,7 @@ crate::hdl_logic! {
             8 => self.veca_go.next = true,
             9 => {
                 // D(vector).
-                self.pc.d.next = self.rd_word.val() & self.xfffffffe.val();
+                self.pc_rd.next = true;
                 self.tbit.d.next = self.rd_word.val().get_bit(0);
                 self.st.d.next = self.s_bra.val();
                 self.brd_kind.d.next = self.b2_2.val();
@@ -1623,9 +1630,6 @@ crate::hdl_logic! {
             self.retire.next = true;
         }
 
-        if self.pc_step.val() {
-            self.pc.d.next = self.pc.q.val() + 2;
-        }
         // The sequential next PC for the decode stage and PC + 4: a fault cancels the step, but
         // then entry follows, not an instruction, so the fault's late logic stays off this path.
         self.seq_step.next = self.pc_step.val() & self.adv.val();
@@ -1831,8 +1835,9 @@ crate::hdl_logic! {
                 self.st.d.next = self.s_lock.val();
             }
             if !self.ds.i_bcg.val() | !self.is_exec.val() {
-                self.pc.d.next = self.pc.q.val();
                 self.pc_step.next = false;
+                self.pc_tgt.next = false;
+                self.pc_rd.next = false;
             }
             self.apsr.d.next = self.apsr.q.val();
         }
@@ -1975,8 +1980,9 @@ crate::hdl_logic! {
         if !self.adv.val() {
             self.st.d.next = self.st.q.val();
             self.k.d.next = self.k.q.val();
-            self.pc.d.next = self.pc.q.val();
             self.pc_step.next = false;
+            self.pc_tgt.next = false;
+            self.pc_rd.next = false;
             self.ipc.d.next = self.ipc.q.val();
             self.bv.d.next = self.bv.q.val();
             self.be.d.next = self.be.q.val();
@@ -2016,6 +2022,16 @@ crate::hdl_logic! {
         }
         if self.RXEV.val() {
             self.ev.d.next = true;
+        }
+
+        // ---- PC's next value: one mux after the cycle has chosen its source (the step, a branch
+        // target, or a loaded word: POP of PC, unstacking, a vector), not a mux at each place.
+        if self.pc_step.val() {
+            self.pc.d.next = self.pc2.val();
+        } else if self.pc_tgt.val() {
+            self.pc.d.next = self.target.val();
+        } else if self.pc_rd.val() {
+            self.pc.d.next = self.rd_word.val() & self.xfffffffe.val();
         }
 
         // ---- Data bus ERROR: HardFault entry (a failed HardFault stacking locks up).
