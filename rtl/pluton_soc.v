@@ -1636,7 +1636,7 @@ module pluton_soc_app(clock,rst_n,hmaster,ld_we,ld_addr,ld_data,irq,NMI,RXEV,DBG
         .hresp(rom__hresp),
         .hrdata(rom__hrdata)
     );
-    pluton_m0sys_node_ram ram(
+    pluton_sram ram(
         .clock(ram__clock),
         .rst_n(ram__rst_n),
         .hsel(ram__hsel),
@@ -8210,9 +8210,9 @@ module pluton_rdff14(d,q,clock,rst_n);
 endmodule // pluton_rdff14
 `endif // PLUTON_RDFF14_DEFINED
 
-`ifndef PLUTON_M0SYS_NODE_RAM_DEFINED
-`define PLUTON_M0SYS_NODE_RAM_DEFINED
-module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hready,read_only,ld_we,ld_addr,ld_data,hreadyout,hresp,hrdata);
+`ifndef PLUTON_SRAM_DEFINED
+`define PLUTON_SRAM_DEFINED
+module pluton_sram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,hready,read_only,ld_we,ld_addr,ld_data,hreadyout,hresp,hrdata);
 
     // Module arguments
     input wire  clock;
@@ -8517,8 +8517,8 @@ module pluton_m0sys_node_ram(clock,rst_n,hsel,haddr,htrans,hsize,hwrite,hwdata,h
         wr__d = wr__d__comb;
     end
 
-endmodule // pluton_m0sys_node_ram
-`endif // PLUTON_M0SYS_NODE_RAM_DEFINED
+endmodule // pluton_sram
+`endif // PLUTON_SRAM_DEFINED
 
 `ifndef PLUTON_RAM4096X32_DEFINED
 `define PLUTON_RAM4096X32_DEFINED

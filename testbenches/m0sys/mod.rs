@@ -1,5 +1,7 @@
-//! The first system's benches: its UART alone (CSR tests), and the system running its demo program
+//! The first system's benches: its UART alone (CSR tests), its SRAM alone (`sram.rs`: the AHB
+//! port driven directly, forwarding included), and the system running its demo program
 //! (`crate::m0::system`, beside the core's other program benches).
+pub mod sram;
 
 /// This folder's benches (`regression::benches()` lists every folder's).
 pub fn benches() -> Vec<crate::regression::BlockBench> {
@@ -14,6 +16,19 @@ pub fn benches() -> Vec<crate::regression::BlockBench> {
             cases: Vec::new,
             replay: "csr_refusals",
             csr: Some(&crate::csr::CsrSpec { map: &pluton_hdl::m0sys::regs::UART_MAP, base: 0, master: pluton_hdl::common::masters::MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
+            proofs: &[],
+            compares_reads: false,
+            scans_leaks: false,
+        },
+        // The bench is the master and checks every answer against its own reference memory (no
+        // port-level model); the system's SRAM is this module.
+        BlockBench {
+            block: "sram",
+            module: "pluton_sram",
+            model: None,
+            cases: sram::cases,
+            replay: "sram_directed",
+            csr: None,
             proofs: &[],
             compares_reads: false,
             scans_leaks: false,

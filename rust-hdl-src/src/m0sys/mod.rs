@@ -18,5 +18,10 @@ pub use uart::Uart;
 use crate::common::block::c;
 
 
-/// What `pluton gen` writes to `rtl/` for this folder.
-pub const TOPS: &[crate::gen::IpBlock] = &[crate::gen::IpBlock::of::<Uart>(&regs::UART_MAP), crate::gen::IpBlock::of::<M0Sys>(&regs::MAP)];
+/// What `pluton gen` writes to `rtl/` for this folder. The SRAM comes before the system, so the
+/// system instantiates the very module its bench tests (`share.rs`).
+pub const TOPS: &[crate::gen::IpBlock] = &[
+    crate::gen::IpBlock::of::<Uart>(&regs::UART_MAP),
+    crate::gen::IpBlock::of::<node::Sram>(&regs::SRAM_MAP),
+    crate::gen::IpBlock::of::<M0Sys>(&regs::MAP),
+];

@@ -22,7 +22,7 @@ pub const IRQ_UART: u32 = 1;
 pub const IRQ_EXT_FIRST: u32 = 2;
 
 /// The maps of this folder (`pluton_regs::maps()` lists every folder's).
-pub const MAPS: &[&RegMap] = &[&MAP, &UART_MAP];
+pub const MAPS: &[&RegMap] = &[&MAP, &UART_MAP, &SRAM_MAP];
 pub const MAP: RegMap = RegMap {
     block: "m0sys",
     module: "pluton_m0sys",
@@ -43,6 +43,20 @@ pub const MAP: RegMap = RegMap {
         IRQ_UART => "Core IRQ of the UART's intr_tx",
         IRQ_EXT_FIRST => "Core IRQ of irq_ext[0]; irq_ext[k] is IRQ IRQ_EXT_FIRST + k",
         MASTER_ID = crate::common::masters::MASTER_SEC => "pmaster of every APB transfer from this core (the security core)",
+    ],
+};
+
+/// The SRAM alone (`AhbRam` as the system builds it), a top of its own so a bench can drive its
+/// AHB port directly; the systems instantiate this module.
+pub const SRAM_MAP: RegMap = RegMap {
+    block: "sram",
+    module: "pluton_sram",
+    addr_bits: 14,
+    bus: Bus::Apb4,
+    desc: "The systems' SRAM (AhbRam): an AHB-Lite slave on one 32-bit RAM with byte enables, zero wait states, a loader port, and read-after-write forwarding",
+    regs: &[],
+    constants: crate::constants![
+        SRAM_SIZE => "Bytes: 4096 words of 32 bits, byte/halfword/word access, zero wait states",
     ],
 };
 
