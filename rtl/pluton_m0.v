@@ -738,10 +738,8 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
     reg  [3:0] ls_rt;
     reg  [8:0] list9;
     reg  [31:0] lcnt;
-    reg  [31:0] lc_8;
     reg  [31:0] pc4_k;
-    reg  [31:0] lc_lo;
-    reg  [31:0] lc_hi;
+    reg  [3:0] lc4;
     reg  [8:0] low9;
     reg  [3:0] low_idx;
     reg  req;
@@ -1782,143 +1780,35 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 list9 = hw[(32'h0)+:(9)] & m9_ff;
             end
         end
-        case (list9[(32'h0)+:(4)])
-            0:
-                begin
-                    lc_lo = ((32'h0) & 32'hffffffff);
-                end
-            1:
-                begin
-                    lc_lo = ((32'h4) & 32'hffffffff);
-                end
-            2:
-                begin
-                    lc_lo = ((32'h4) & 32'hffffffff);
-                end
-            3:
-                begin
-                    lc_lo = ((32'h8) & 32'hffffffff);
-                end
-            4:
-                begin
-                    lc_lo = ((32'h4) & 32'hffffffff);
-                end
-            5:
-                begin
-                    lc_lo = ((32'h8) & 32'hffffffff);
-                end
-            6:
-                begin
-                    lc_lo = ((32'h8) & 32'hffffffff);
-                end
-            7:
-                begin
-                    lc_lo = ((32'hc) & 32'hffffffff);
-                end
-            8:
-                begin
-                    lc_lo = ((32'h4) & 32'hffffffff);
-                end
-            9:
-                begin
-                    lc_lo = ((32'h8) & 32'hffffffff);
-                end
-            10:
-                begin
-                    lc_lo = ((32'h8) & 32'hffffffff);
-                end
-            11:
-                begin
-                    lc_lo = ((32'hc) & 32'hffffffff);
-                end
-            12:
-                begin
-                    lc_lo = ((32'h8) & 32'hffffffff);
-                end
-            13:
-                begin
-                    lc_lo = ((32'hc) & 32'hffffffff);
-                end
-            14:
-                begin
-                    lc_lo = ((32'hc) & 32'hffffffff);
-                end
-            default:
-                begin
-                    lc_lo = ((32'h10) & 32'hffffffff);
-                end
-        endcase
-        case (list9[(32'h4)+:(4)])
-            0:
-                begin
-                    lc_hi = ((32'h0) & 32'hffffffff);
-                end
-            1:
-                begin
-                    lc_hi = ((32'h4) & 32'hffffffff);
-                end
-            2:
-                begin
-                    lc_hi = ((32'h4) & 32'hffffffff);
-                end
-            3:
-                begin
-                    lc_hi = ((32'h8) & 32'hffffffff);
-                end
-            4:
-                begin
-                    lc_hi = ((32'h4) & 32'hffffffff);
-                end
-            5:
-                begin
-                    lc_hi = ((32'h8) & 32'hffffffff);
-                end
-            6:
-                begin
-                    lc_hi = ((32'h8) & 32'hffffffff);
-                end
-            7:
-                begin
-                    lc_hi = ((32'hc) & 32'hffffffff);
-                end
-            8:
-                begin
-                    lc_hi = ((32'h4) & 32'hffffffff);
-                end
-            9:
-                begin
-                    lc_hi = ((32'h8) & 32'hffffffff);
-                end
-            10:
-                begin
-                    lc_hi = ((32'h8) & 32'hffffffff);
-                end
-            11:
-                begin
-                    lc_hi = ((32'hc) & 32'hffffffff);
-                end
-            12:
-                begin
-                    lc_hi = ((32'h8) & 32'hffffffff);
-                end
-            13:
-                begin
-                    lc_hi = ((32'hc) & 32'hffffffff);
-                end
-            14:
-                begin
-                    lc_hi = ((32'hc) & 32'hffffffff);
-                end
-            default:
-                begin
-                    lc_hi = ((32'h10) & 32'hffffffff);
-                end
-        endcase
-        lc_8 = ((32'h0) & 32'hffffffff);
-        if (list9[32'h8]) begin
-            lc_8 = ((32'h4) & 32'hffffffff);
+        lc4 = ((32'h0) & 4'hf);
+        if (list9[0]) begin
+            lc4 = lc4 + 32'h1;
         end
-        lcnt = lc_lo + lc_hi + lc_8;
+        if (list9[1]) begin
+            lc4 = lc4 + 32'h1;
+        end
+        if (list9[2]) begin
+            lc4 = lc4 + 32'h1;
+        end
+        if (list9[3]) begin
+            lc4 = lc4 + 32'h1;
+        end
+        if (list9[4]) begin
+            lc4 = lc4 + 32'h1;
+        end
+        if (list9[5]) begin
+            lc4 = lc4 + 32'h1;
+        end
+        if (list9[6]) begin
+            lc4 = lc4 + 32'h1;
+        end
+        if (list9[7]) begin
+            lc4 = lc4 + 32'h1;
+        end
+        if (list9[8]) begin
+            lc4 = lc4 + 32'h1;
+        end
+        lcnt = ((lc4) & 32'hffffffff) << 32'h2;
         low9 = list9 & (~list9 + one9);
         low_idx = zero4;
         if (low9[32'h1] | low9[32'h3] | low9[32'h5] | low9[32'h7]) begin

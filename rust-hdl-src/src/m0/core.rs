@@ -296,10 +296,8 @@ crate::hdl_block! {
         ls_rt: Signal<Local, Bits<4>>,
         list9: Signal<Local, Bits<9>>,
         lcnt: Signal<Local, Bits<32>>,
-        lc_8: Signal<Local, Bits<32>>,
         pc4_k: Signal<Local, Bits<32>>,
-        lc_lo: Signal<Local, Bits<32>>,
-        lc_hi: Signal<Local, Bits<32>>,
+        lc4: Signal<Local, Bits<4>>,
         low9: Signal<Local, Bits<9>>,
         low_idx: Signal<Local, Bits<4>>,
         req: Signal<Local, bool>,
@@ -557,50 +555,15 @@ crate::hdl_logic! {
                 self.list9.next = self.hw.val().get_bits::<9>(0) & self.m9_ff.val();
             }
         }
-        // 4 x the number of listed registers: two 4-bit lookups and bit 8, not a chain of adds
-        // (it feeds PUSH's address adder).
-        match self.list9.val().get_bits::<4>(0).index() {
-            0 => self.lc_lo.next = bits::<32>(0),
-            1 => self.lc_lo.next = bits::<32>(4),
-            2 => self.lc_lo.next = bits::<32>(4),
-            3 => self.lc_lo.next = bits::<32>(8),
-            4 => self.lc_lo.next = bits::<32>(4),
-            5 => self.lc_lo.next = bits::<32>(8),
-            6 => self.lc_lo.next = bits::<32>(8),
-            7 => self.lc_lo.next = bits::<32>(12),
-            8 => self.lc_lo.next = bits::<32>(4),
-            9 => self.lc_lo.next = bits::<32>(8),
-            10 => self.lc_lo.next = bits::<32>(8),
-            11 => self.lc_lo.next = bits::<32>(12),
-            12 => self.lc_lo.next = bits::<32>(8),
-            13 => self.lc_lo.next = bits::<32>(12),
-            14 => self.lc_lo.next = bits::<32>(12),
-            _ => self.lc_lo.next = bits::<32>(16),
+        // 4 x the number of listed registers: counted in 4 bits, then shifted (it feeds PUSH's
+        // address adder; 32-bit adds of the counts cost 40 LUTs).
+        self.lc4.next = bits::<4>(0);
+        for i in 0..9 {
+            if self.list9.val().get_bit(i) {
+                self.lc4.next = self.lc4.val() + 1;
+            }
         }
-        match self.list9.val().get_bits::<4>(4).index() {
-            0 => self.lc_hi.next = bits::<32>(0),
-            1 => self.lc_hi.next = bits::<32>(4),
-            2 => self.lc_hi.next = bits::<32>(4),
-            3 => self.lc_hi.next = bits::<32>(8),
-            4 => self.lc_hi.next = bits::<32>(4),
-            5 => self.lc_hi.next = bits::<32>(8),
-            6 => self.lc_hi.next = bits::<32>(8),
-            7 => self.lc_hi.next = bits::<32>(12),
-            8 => self.lc_hi.next = bits::<32>(4),
-            9 => self.lc_hi.next = bits::<32>(8),
-            10 => self.lc_hi.next = bits::<32>(8),
-            11 => self.lc_hi.next = bits::<32>(12),
-            12 => self.lc_hi.next = bits::<32>(8),
-            13 => self.lc_hi.next = bits::<32>(12),
-            14 => self.lc_hi.next = bits::<32>(12),
-            _ => self.lc_hi.next = bits::<32>(16),
-        }
-        // LR/PC's 4 as a third operand (one adder, not two and a mux).
-        self.lc_8.next = bits::<32>(0);
-        if self.list9.val().get_bit(8) {
-            self.lc_8.next = bits::<32>(4);
-        }
-        self.lcnt.next = self.lc_lo.val() + self.lc_hi.val() + self.lc_8.val();
+        self.lcnt.next = bit_cast::<32, 4>(self.lc4.val()) << 2;
         self.low9.next = self.list9.val() & (!self.list9.val() + self.one9.val());
         self.low_idx.next = self.zero4.val();
         if self.low9.val().get_bit(1) | self.low9.val().get_bit(3) | self.low9.val().get_bit(5) | self.low9.val().get_bit(7) {
