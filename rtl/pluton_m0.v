@@ -1780,35 +1780,47 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 list9 = hw[(32'h0)+:(9)] & m9_ff;
             end
         end
-        lc4 = ((32'h0) & 4'hf);
+        lc4 = zero4;
         if (list9[0]) begin
-            lc4 = lc4 + 32'h1;
+            lc4 = lc4 + h4_1;
         end
         if (list9[1]) begin
-            lc4 = lc4 + 32'h1;
+            lc4 = lc4 + h4_1;
         end
         if (list9[2]) begin
-            lc4 = lc4 + 32'h1;
+            lc4 = lc4 + h4_1;
         end
         if (list9[3]) begin
-            lc4 = lc4 + 32'h1;
+            lc4 = lc4 + h4_1;
         end
         if (list9[4]) begin
-            lc4 = lc4 + 32'h1;
+            lc4 = lc4 + h4_1;
         end
         if (list9[5]) begin
-            lc4 = lc4 + 32'h1;
+            lc4 = lc4 + h4_1;
         end
         if (list9[6]) begin
-            lc4 = lc4 + 32'h1;
+            lc4 = lc4 + h4_1;
         end
         if (list9[7]) begin
-            lc4 = lc4 + 32'h1;
+            lc4 = lc4 + h4_1;
         end
         if (list9[8]) begin
-            lc4 = lc4 + 32'h1;
+            lc4 = lc4 + h4_1;
         end
-        lcnt = ((lc4) & 32'hffffffff) << 32'h2;
+        lcnt = ((32'h0) & 32'hffffffff);
+        if (lc4[0]) begin
+            lcnt = lcnt | (32'h4 << 0);
+        end
+        if (lc4[1]) begin
+            lcnt = lcnt | (32'h4 << 1);
+        end
+        if (lc4[2]) begin
+            lcnt = lcnt | (32'h4 << 2);
+        end
+        if (lc4[3]) begin
+            lcnt = lcnt | (32'h4 << 3);
+        end
         low9 = list9 & (~list9 + one9);
         low_idx = zero4;
         if (low9[32'h1] | low9[32'h3] | low9[32'h5] | low9[32'h7]) begin

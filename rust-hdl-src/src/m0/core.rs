@@ -557,13 +557,18 @@ crate::hdl_logic! {
         }
         // 4 x the number of listed registers: counted in 4 bits, then shifted (it feeds PUSH's
         // address adder; 32-bit adds of the counts cost 40 LUTs).
-        self.lc4.next = bits::<4>(0);
+        self.lc4.next = self.zero4.val();
         for i in 0..9 {
             if self.list9.val().get_bit(i) {
-                self.lc4.next = self.lc4.val() + 1;
+                self.lc4.next = self.lc4.val() + self.h4_1.val();
             }
         }
-        self.lcnt.next = bit_cast::<32, 4>(self.lc4.val()) << 2;
+        self.lcnt.next = bits::<32>(0);
+        for i in 0..4 {
+            if self.lc4.val().get_bit(i) {
+                self.lcnt.next = self.lcnt.val() | (4 << i);
+            }
+        }
         self.low9.next = self.list9.val() & (!self.list9.val() + self.one9.val());
         self.low_idx.next = self.zero4.val();
         if self.low9.val().get_bit(1) | self.low9.val().get_bit(3) | self.low9.val().get_bit(5) | self.low9.val().get_bit(7) {
