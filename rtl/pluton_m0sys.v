@@ -3655,7 +3655,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                             exret = 1'b1;
                         end
                         else begin
-                            flush = 1'b1;
                             pc_rd = 1'b1;
                             tbit__d__comb = rd_word[32'h0];
                             st__d__comb = s_bra;
@@ -3989,7 +3988,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
                 scs__ret__comb = 1'b1;
                 ret_wait__d__comb = 1'b1;
                 er__d__comb = ex_val[(32'h0)+:(4)];
-                flush = 1'b1;
                 st__d__comb = s_ret;
             end
             else begin

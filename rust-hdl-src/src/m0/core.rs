@@ -329,6 +329,7 @@ crate::hdl_block! {
         fetch: Signal<Local, bool>,
         fetch_xn: Signal<Local, bool>,
         pf_en: Signal<Local, bool>,
+        /// Keeps the prefetch off in a cycle that also enables it (a branch); only the fetch reads it.
         flush: Signal<Local, bool>,
         ex_fault: Signal<Local, bool>,
         fd: Signal<Local, Bits<2>>,
@@ -1420,12 +1421,13 @@ crate::hdl_logic! {
                 self.rq_sum.next = false;
             }
             4 => {
-                // Data phase of the last listed register.
+                // Data phase of the last listed register. POP of PC needs no flush: it does not
+                // enable the prefetch, and a flush decided from the loaded word would put the
+                // block RAM's read data in front of the fetch decision.
                 if self.lsm_pc.q.val() {
                     if self.handler.val() & (self.rd_word.val().get_bits::<4>(28) == self.ones4.val()) {
                         self.exret.next = true;
                     } else {
-                        self.flush.next = true;
                         self.pc_rd.next = true;
                         self.tbit.d.next = self.rd_word.val().get_bit(0);
                         self.st.d.next = self.s_bra.val();
@@ -1715,7 +1717,8 @@ crate::hdl_logic! {
                 self.scs.ret.next = true;
                 self.ret_wait.d.next = true;
                 self.er.d.next = self.ex_val.val().get_bits::<4>(0);
-                self.flush.next = true;
+                // No flush here: BX's return has flushed already and POP's does not prefetch,
+                // so the fetch decision stays clear of the late EXC_RETURN check.
                 self.st.d.next = self.s_ret.val();
             } else {
                 self.ex_fault.next = true;
