@@ -5692,6 +5692,8 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  any_p;
     reg  m_hi;
     reg  m_lo;
+    reg  [31:0] m_hi32;
+    reg  [31:0] m_lo32;
     reg  [31:0] cand;
     reg  [2:0] scand;
     reg  [4:0] win_idx;
@@ -5704,6 +5706,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  any_a;
     reg  a_hi;
     reg  a_lo;
+    reg  [31:0] a_hi32;
     reg  [31:0] ae_hi;
     reg  [2:0] sae_hi;
     reg  [2:0] act_rank;
@@ -5713,6 +5716,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  [2:0] ent_rank;
     reg  ent_hi;
     reg  ent_lo;
+    reg  [23:0] st_rd;
     reg  [3:0] ipr_rhi;
     reg  [3:0] ipr_rlo;
     reg  [31:0] rd;
@@ -6896,16 +6900,16 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         if (m_hi) begin
             m_lo = ~(|(ready & ~pri_lo__q) | |(sys_pend__q & ~sys_lo__q));
         end
-        cand = ready;
-        scand = sys_pend__q;
-        if (~m_hi) begin
-            cand = cand & ~pri_hi__q;
-            scand = scand & ~sys_hi__q;
+        m_hi32 = z32;
+        m_lo32 = z32;
+        if (m_hi) begin
+            m_hi32 = ~z32;
         end
-        if (~m_lo) begin
-            cand = cand & ~pri_lo__q;
-            scand = scand & ~sys_lo__q;
+        if (m_lo) begin
+            m_lo32 = ~z32;
         end
+        cand = ready & (~pri_hi__q | m_hi32) & (~pri_lo__q | m_lo32);
+        scand = sys_pend__q & (~sys_hi__q | m_hi32[(32'h0)+:(3)]) & (~sys_lo__q | m_lo32[(32'h0)+:(3)]);
         win_idx = z5;
         c16 = cand[(32'h0)+:(16)];
         if (~|c16) begin
@@ -6974,12 +6978,12 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         end
         any_a = |irq_act__q | |sys_act__q;
         a_hi = ~(|(irq_act__q & ~pri_hi__q) | |(sys_act__q & ~sys_hi__q));
-        ae_hi = irq_act__q;
-        sae_hi = sys_act__q;
-        if (~a_hi) begin
-            ae_hi = irq_act__q & ~pri_hi__q;
-            sae_hi = sys_act__q & ~sys_hi__q;
+        a_hi32 = z32;
+        if (a_hi) begin
+            a_hi32 = ~z32;
         end
+        ae_hi = irq_act__q & (~pri_hi__q | a_hi32);
+        sae_hi = sys_act__q & (~sys_hi__q | a_hi32[(32'h0)+:(3)]);
         a_lo = ~(|(ae_hi & ~pri_lo__q) | |(sae_hi & ~sys_lo__q));
         act_rank = r_none;
         if (any_a) begin
@@ -7058,76 +7062,83 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         if (r_pend__q) begin
             rd = rd | irq_pend__q;
         end
-        if ((r_rvr__q & st_rvr__q[0]) | (r_cvr__q & st_cvr__q[0])) begin
+        st_rd = z24;
+        if (r_rvr__q) begin
+            st_rd = st_rvr__q;
+        end
+        if (r_cvr__q) begin
+            st_rd = st_rd | st_cvr__q;
+        end
+        if (st_rd[0]) begin
             rd = rd | (32'h1 << 0);
         end
-        if ((r_rvr__q & st_rvr__q[1]) | (r_cvr__q & st_cvr__q[1])) begin
+        if (st_rd[1]) begin
             rd = rd | (32'h1 << 1);
         end
-        if ((r_rvr__q & st_rvr__q[2]) | (r_cvr__q & st_cvr__q[2])) begin
+        if (st_rd[2]) begin
             rd = rd | (32'h1 << 2);
         end
-        if ((r_rvr__q & st_rvr__q[3]) | (r_cvr__q & st_cvr__q[3])) begin
+        if (st_rd[3]) begin
             rd = rd | (32'h1 << 3);
         end
-        if ((r_rvr__q & st_rvr__q[4]) | (r_cvr__q & st_cvr__q[4])) begin
+        if (st_rd[4]) begin
             rd = rd | (32'h1 << 4);
         end
-        if ((r_rvr__q & st_rvr__q[5]) | (r_cvr__q & st_cvr__q[5])) begin
+        if (st_rd[5]) begin
             rd = rd | (32'h1 << 5);
         end
-        if ((r_rvr__q & st_rvr__q[6]) | (r_cvr__q & st_cvr__q[6])) begin
+        if (st_rd[6]) begin
             rd = rd | (32'h1 << 6);
         end
-        if ((r_rvr__q & st_rvr__q[7]) | (r_cvr__q & st_cvr__q[7])) begin
+        if (st_rd[7]) begin
             rd = rd | (32'h1 << 7);
         end
-        if ((r_rvr__q & st_rvr__q[8]) | (r_cvr__q & st_cvr__q[8])) begin
+        if (st_rd[8]) begin
             rd = rd | (32'h1 << 8);
         end
-        if ((r_rvr__q & st_rvr__q[9]) | (r_cvr__q & st_cvr__q[9])) begin
+        if (st_rd[9]) begin
             rd = rd | (32'h1 << 9);
         end
-        if ((r_rvr__q & st_rvr__q[10]) | (r_cvr__q & st_cvr__q[10])) begin
+        if (st_rd[10]) begin
             rd = rd | (32'h1 << 10);
         end
-        if ((r_rvr__q & st_rvr__q[11]) | (r_cvr__q & st_cvr__q[11])) begin
+        if (st_rd[11]) begin
             rd = rd | (32'h1 << 11);
         end
-        if ((r_rvr__q & st_rvr__q[12]) | (r_cvr__q & st_cvr__q[12])) begin
+        if (st_rd[12]) begin
             rd = rd | (32'h1 << 12);
         end
-        if ((r_rvr__q & st_rvr__q[13]) | (r_cvr__q & st_cvr__q[13])) begin
+        if (st_rd[13]) begin
             rd = rd | (32'h1 << 13);
         end
-        if ((r_rvr__q & st_rvr__q[14]) | (r_cvr__q & st_cvr__q[14])) begin
+        if (st_rd[14]) begin
             rd = rd | (32'h1 << 14);
         end
-        if ((r_rvr__q & st_rvr__q[15]) | (r_cvr__q & st_cvr__q[15])) begin
+        if (st_rd[15]) begin
             rd = rd | (32'h1 << 15);
         end
-        if ((r_rvr__q & st_rvr__q[16]) | (r_cvr__q & st_cvr__q[16])) begin
+        if (st_rd[16]) begin
             rd = rd | (32'h1 << 16);
         end
-        if ((r_rvr__q & st_rvr__q[17]) | (r_cvr__q & st_cvr__q[17])) begin
+        if (st_rd[17]) begin
             rd = rd | (32'h1 << 17);
         end
-        if ((r_rvr__q & st_rvr__q[18]) | (r_cvr__q & st_cvr__q[18])) begin
+        if (st_rd[18]) begin
             rd = rd | (32'h1 << 18);
         end
-        if ((r_rvr__q & st_rvr__q[19]) | (r_cvr__q & st_cvr__q[19])) begin
+        if (st_rd[19]) begin
             rd = rd | (32'h1 << 19);
         end
-        if ((r_rvr__q & st_rvr__q[20]) | (r_cvr__q & st_cvr__q[20])) begin
+        if (st_rd[20]) begin
             rd = rd | (32'h1 << 20);
         end
-        if ((r_rvr__q & st_rvr__q[21]) | (r_cvr__q & st_cvr__q[21])) begin
+        if (st_rd[21]) begin
             rd = rd | (32'h1 << 21);
         end
-        if ((r_rvr__q & st_rvr__q[22]) | (r_cvr__q & st_cvr__q[22])) begin
+        if (st_rd[22]) begin
             rd = rd | (32'h1 << 22);
         end
-        if ((r_rvr__q & st_rvr__q[23]) | (r_cvr__q & st_cvr__q[23])) begin
+        if (st_rd[23]) begin
             rd = rd | (32'h1 << 23);
         end
         if (r_csr__q) begin

@@ -224,6 +224,9 @@ crate::hdl_block! {
         any_p: Signal<Local, bool>,
         m_hi: Signal<Local, bool>,
         m_lo: Signal<Local, bool>,
+        // m_hi and m_lo on every bit, to mask whole vectors.
+        m_hi32: Signal<Local, Bits<32>>,
+        m_lo32: Signal<Local, Bits<32>>,
         cand: Signal<Local, Bits<32>>,
         scand: Signal<Local, Bits<3>>,
         // Lowest candidate by halving: which half, then which quarter of it, ...
@@ -238,6 +241,8 @@ crate::hdl_block! {
         any_a: Signal<Local, bool>,
         a_hi: Signal<Local, bool>,
         a_lo: Signal<Local, bool>,
+        // a_hi on every bit; ae_hi: the active ones whose hi equals a_hi.
+        a_hi32: Signal<Local, Bits<32>>,
         ae_hi: Signal<Local, Bits<32>>,
         sae_hi: Signal<Local, Bits<3>>,
         act_rank: Signal<Local, Bits<3>>,
@@ -248,6 +253,7 @@ crate::hdl_block! {
         ent_hi: Signal<Local, bool>,
         ent_lo: Signal<Local, bool>,
         // Read data: IPR's four priorities (IRQ 4k+i in bits 8i+7:8i+6), then the whole word.
+        st_rd: Signal<Local, Bits<24>>,
         ipr_rhi: Signal<Local, Bits<4>>,
         ipr_rlo: Signal<Local, Bits<4>>,
         rd: Signal<Local, Bits<32>>,
@@ -547,16 +553,18 @@ crate::hdl_logic! {
         }
         // With m_hi = 1 nothing pending has hi = 0, so `!hi or m_hi` is "hi equals m_hi" for the
         // pending ones; likewise for lo.
-        self.cand.next = self.ready.val();
-        self.scand.next = self.sys_pend.q.val();
-        if !self.m_hi.val() {
-            self.cand.next = self.cand.val() & !self.pri_hi.q.val();
-            self.scand.next = self.scand.val() & !self.sys_hi.q.val();
+        self.m_hi32.next = self.z32.val();
+        self.m_lo32.next = self.z32.val();
+        if self.m_hi.val() {
+            self.m_hi32.next = !self.z32.val();
         }
-        if !self.m_lo.val() {
-            self.cand.next = self.cand.val() & !self.pri_lo.q.val();
-            self.scand.next = self.scand.val() & !self.sys_lo.q.val();
+        if self.m_lo.val() {
+            self.m_lo32.next = !self.z32.val();
         }
+        self.cand.next = self.ready.val() & (!self.pri_hi.q.val() | self.m_hi32.val()) & (!self.pri_lo.q.val() | self.m_lo32.val());
+        self.scand.next = self.sys_pend.q.val()
+            & (!self.sys_hi.q.val() | self.m_hi32.val().get_bits::<3>(0))
+            & (!self.sys_lo.q.val() | self.m_lo32.val().get_bits::<3>(0));
         // Lowest candidate: the upper half if the lower has none, then a quarter of that, ...
         self.win_idx.next = self.z5.val();
         self.c16.next = self.cand.val().get_bits::<16>(0);
@@ -633,12 +641,12 @@ crate::hdl_logic! {
         self.any_a.next = self.irq_act.q.val().any() | self.sys_act.q.val().any();
         self.a_hi.next = !((self.irq_act.q.val() & !self.pri_hi.q.val()).any()
             | (self.sys_act.q.val() & !self.sys_hi.q.val()).any());
-        self.ae_hi.next = self.irq_act.q.val();
-        self.sae_hi.next = self.sys_act.q.val();
-        if !self.a_hi.val() {
-            self.ae_hi.next = self.irq_act.q.val() & !self.pri_hi.q.val();
-            self.sae_hi.next = self.sys_act.q.val() & !self.sys_hi.q.val();
+        self.a_hi32.next = self.z32.val();
+        if self.a_hi.val() {
+            self.a_hi32.next = !self.z32.val();
         }
+        self.ae_hi.next = self.irq_act.q.val() & (!self.pri_hi.q.val() | self.a_hi32.val());
+        self.sae_hi.next = self.sys_act.q.val() & (!self.sys_hi.q.val() | self.a_hi32.val().get_bits::<3>(0));
         self.a_lo.next = !((self.ae_hi.val() & !self.pri_lo.q.val()).any()
             | (self.sae_hi.val() & !self.sys_lo.q.val()).any());
         self.act_rank.next = self.r_none.val();
@@ -730,8 +738,15 @@ crate::hdl_logic! {
         if self.r_pend.q.val() {
             self.rd.next = self.rd.val() | self.irq_pend.q.val();
         }
+        self.st_rd.next = self.z24.val();
+        if self.r_rvr.q.val() {
+            self.st_rd.next = self.st_rvr.q.val();
+        }
+        if self.r_cvr.q.val() {
+            self.st_rd.next = self.st_rd.val() | self.st_cvr.q.val();
+        }
         for i in 0..24 {
-            if (self.r_rvr.q.val() & self.st_rvr.q.val().get_bit(i)) | (self.r_cvr.q.val() & self.st_cvr.q.val().get_bit(i)) {
+            if self.st_rd.val().get_bit(i) {
                 self.rd.next = self.rd.val() | (1 << i);
             }
         }
