@@ -263,6 +263,21 @@
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 `ifndef PLUTON_M0SYS_DEFINED
 `define PLUTON_M0SYS_DEFINED
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
@@ -4461,26 +4476,24 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     localparam  v_clksrc = 32'h4;
     localparam  vectkey = 16'h5fa;
     localparam  k5_16 = 5'b10000;
-    localparam  one32 = 32'h1;
     localparam  one24 = 24'h1;
     localparam  one8 = 8'h1;
-    localparam  g_lo4 = 32'h1111;
-    localparam  g01 = 32'h11;
+    localparam  one4 = 4'h1;
+    localparam  z4 = 4'h0;
+    localparam  z32 = 32'h0;
+    localparam  z24 = 24'h0;
+    localparam  z8 = 8'h0;
+    localparam  z6 = 6'b0;
+    localparam  z3 = 3'b0;
     localparam  b5_1 = 5'b1;
     localparam  b5_2 = 5'b10;
     localparam  b5_4 = 5'b100;
     localparam  b5_8 = 5'b1000;
-    localparam  b5_16 = 5'b10000;
-    localparam  z6 = 6'b0;
     localparam  b6_1 = 6'b1;
     localparam  b6_2 = 6'b10;
     localparam  b6_4 = 6'b100;
     localparam  b6_8 = 6'b1000;
     localparam  b6_32 = 6'b100000;
-    localparam  z32 = 32'h0;
-    localparam  z24 = 24'h0;
-    localparam  z8 = 8'h0;
-    localparam  z3 = 3'b0;
     localparam  n_nmi = 6'b10;
     localparam  n_hf = 6'b11;
     localparam  n_svc = 6'b1011;
@@ -4488,7 +4501,6 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     localparam  n_systick = 6'b1111;
     localparam  n_irq0 = 6'b10000;
     localparam  b3_1 = 3'b1;
-    localparam  b3_2 = 3'b10;
     localparam  b3_4 = 3'b100;
     localparam  r_nmi = 3'b0;
     localparam  r_hf = 3'b1;
@@ -4639,10 +4651,70 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     wire  r_csr__q;
     reg  r_csr__clock;
     reg  r_csr__rst_n;
-    reg  [31:0] o_rdata__d;
-    wire  [31:0] o_rdata__q;
-    reg  o_rdata__clock;
-    reg  o_rdata__rst_n;
+    reg  r_rvr__d;
+    wire  r_rvr__q;
+    reg  r_rvr__clock;
+    reg  r_rvr__rst_n;
+    reg  r_cvr__d;
+    wire  r_cvr__q;
+    reg  r_cvr__clock;
+    reg  r_cvr__rst_n;
+    reg  r_calib__d;
+    wire  r_calib__q;
+    reg  r_calib__clock;
+    reg  r_calib__rst_n;
+    reg  r_en__d;
+    wire  r_en__q;
+    reg  r_en__clock;
+    reg  r_en__rst_n;
+    reg  r_pend__d;
+    wire  r_pend__q;
+    reg  r_pend__clock;
+    reg  r_pend__rst_n;
+    reg  r_ipr__d;
+    wire  r_ipr__q;
+    reg  r_ipr__clock;
+    reg  r_ipr__rst_n;
+    reg  [2:0] r_iw__d;
+    wire  [2:0] r_iw__q;
+    reg  r_iw__clock;
+    reg  r_iw__rst_n;
+    reg  r_cpuid__d;
+    wire  r_cpuid__q;
+    reg  r_cpuid__clock;
+    reg  r_cpuid__rst_n;
+    reg  r_icsr__d;
+    wire  r_icsr__q;
+    reg  r_icsr__clock;
+    reg  r_icsr__rst_n;
+    reg  r_aircr__d;
+    wire  r_aircr__q;
+    reg  r_aircr__clock;
+    reg  r_aircr__rst_n;
+    reg  r_scr__d;
+    wire  r_scr__q;
+    reg  r_scr__clock;
+    reg  r_scr__rst_n;
+    reg  r_ccr__d;
+    wire  r_ccr__q;
+    reg  r_ccr__clock;
+    reg  r_ccr__rst_n;
+    reg  r_shpr2__d;
+    wire  r_shpr2__q;
+    reg  r_shpr2__clock;
+    reg  r_shpr2__rst_n;
+    reg  r_shpr3__d;
+    wire  r_shpr3__q;
+    reg  r_shpr3__clock;
+    reg  r_shpr3__rst_n;
+    reg  [5:0] o_ipsr__d;
+    wire  [5:0] o_ipsr__q;
+    reg  o_ipsr__clock;
+    reg  o_ipsr__rst_n;
+    reg  o_isr__d;
+    wire  o_isr__q;
+    reg  o_isr__clock;
+    reg  o_isr__rst_n;
     reg  o_take__d;
     wire  o_take__q;
     reg  o_take__clock;
@@ -4682,14 +4754,21 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  [31:0] ipr_mask;
     reg  [31:0] ipr_hi;
     reg  [31:0] ipr_lo;
-    reg  [3:0] ipr_rhi;
-    reg  [3:0] ipr_rlo;
     reg  [31:0] ack_irq;
     reg  [31:0] ret_irq;
+    reg  [3:0] ack_grp;
+    reg  [3:0] ret_grp;
+    reg  [7:0] ack_pos;
+    reg  [7:0] ret_pos;
     reg  [2:0] ack_sys;
     reg  [2:0] ret_sys;
     reg  [4:0] ack_idx;
     reg  [4:0] ret_idx;
+    reg  ack_nmi;
+    reg  [23:0] st_step;
+    reg  [23:0] st_dec;
+    reg  st_z1;
+    reg  fire;
     reg  [31:0] irq_kept;
     reg  [31:0] irq_line;
     reg  [31:0] irq_edge;
@@ -4699,40 +4778,31 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  nmi_kept;
     reg  nmi_rise;
     reg  nmi_edge;
-    reg  fire;
     reg  new_pend;
     reg  [31:0] n_irq_pend;
-    reg  [31:0] n_irq_act;
     reg  [31:0] n_irq_en;
-    reg  [31:0] n_pri_hi;
-    reg  [31:0] n_pri_lo;
     reg  [2:0] n_sys_pend;
-    reg  [2:0] n_sys_act;
     reg  [2:0] n_sys_hi;
     reg  [2:0] n_sys_lo;
-    reg  n_nmi_pend;
-    reg  n_nmi_act;
-    reg  n_hf_act;
     reg  [31:0] ready;
     reg  any_p;
     reg  m_hi;
     reg  m_lo;
-    reg  [31:0] e_hi;
-    reg  [2:0] se_hi;
+    reg  [31:0] m_hi32;
+    reg  [31:0] m_lo32;
     reg  [31:0] cand;
     reg  [2:0] scand;
-    reg  [31:0] grp;
-    reg  [31:0] grp_lo;
-    reg  [2:0] gi;
-    reg  [4:0] gi4;
-    reg  [31:0] li_hi;
-    reg  [31:0] li_lo;
     reg  [4:0] win_idx;
+    reg  [15:0] c16;
+    reg  [7:0] c8;
+    reg  [3:0] c4;
+    reg  [1:0] c2;
     reg  [2:0] win_rank;
     reg  [5:0] win_num;
     reg  any_a;
     reg  a_hi;
     reg  a_lo;
+    reg  [31:0] a_hi32;
     reg  [31:0] ae_hi;
     reg  [2:0] sae_hi;
     reg  [2:0] act_rank;
@@ -4742,12 +4812,10 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     reg  [2:0] ent_rank;
     reg  ent_hi;
     reg  ent_lo;
-    reg  [23:0] st_sel;
-    reg  [31:0] rd_st;
-    reg  [31:0] rd_nv;
-    reg  [31:0] rd_ipr;
-    reg  [31:0] rd_scb;
-    reg  [31:0] rd_val;
+    reg  [23:0] st_rd;
+    reg  [3:0] ipr_rhi;
+    reg  [3:0] ipr_rlo;
+    reg  [31:0] rd;
 
     // Sub module instances
     pluton_rdff32 irq_en(
@@ -4960,11 +5028,101 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         .clock(r_csr__clock),
         .rst_n(r_csr__rst_n)
     );
-    pluton_rdff32 o_rdata(
-        .d(o_rdata__d),
-        .q(o_rdata__q),
-        .clock(o_rdata__clock),
-        .rst_n(o_rdata__rst_n)
+    pluton_rdff1 r_rvr(
+        .d(r_rvr__d),
+        .q(r_rvr__q),
+        .clock(r_rvr__clock),
+        .rst_n(r_rvr__rst_n)
+    );
+    pluton_rdff1 r_cvr(
+        .d(r_cvr__d),
+        .q(r_cvr__q),
+        .clock(r_cvr__clock),
+        .rst_n(r_cvr__rst_n)
+    );
+    pluton_rdff1 r_calib(
+        .d(r_calib__d),
+        .q(r_calib__q),
+        .clock(r_calib__clock),
+        .rst_n(r_calib__rst_n)
+    );
+    pluton_rdff1 r_en(
+        .d(r_en__d),
+        .q(r_en__q),
+        .clock(r_en__clock),
+        .rst_n(r_en__rst_n)
+    );
+    pluton_rdff1 r_pend(
+        .d(r_pend__d),
+        .q(r_pend__q),
+        .clock(r_pend__clock),
+        .rst_n(r_pend__rst_n)
+    );
+    pluton_rdff1 r_ipr(
+        .d(r_ipr__d),
+        .q(r_ipr__q),
+        .clock(r_ipr__clock),
+        .rst_n(r_ipr__rst_n)
+    );
+    pluton_rdff3 r_iw(
+        .d(r_iw__d),
+        .q(r_iw__q),
+        .clock(r_iw__clock),
+        .rst_n(r_iw__rst_n)
+    );
+    pluton_rdff1 r_cpuid(
+        .d(r_cpuid__d),
+        .q(r_cpuid__q),
+        .clock(r_cpuid__clock),
+        .rst_n(r_cpuid__rst_n)
+    );
+    pluton_rdff1 r_icsr(
+        .d(r_icsr__d),
+        .q(r_icsr__q),
+        .clock(r_icsr__clock),
+        .rst_n(r_icsr__rst_n)
+    );
+    pluton_rdff1 r_aircr(
+        .d(r_aircr__d),
+        .q(r_aircr__q),
+        .clock(r_aircr__clock),
+        .rst_n(r_aircr__rst_n)
+    );
+    pluton_rdff1 r_scr(
+        .d(r_scr__d),
+        .q(r_scr__q),
+        .clock(r_scr__clock),
+        .rst_n(r_scr__rst_n)
+    );
+    pluton_rdff1 r_ccr(
+        .d(r_ccr__d),
+        .q(r_ccr__q),
+        .clock(r_ccr__clock),
+        .rst_n(r_ccr__rst_n)
+    );
+    pluton_rdff1 r_shpr2(
+        .d(r_shpr2__d),
+        .q(r_shpr2__q),
+        .clock(r_shpr2__clock),
+        .rst_n(r_shpr2__rst_n)
+    );
+    pluton_rdff1 r_shpr3(
+        .d(r_shpr3__d),
+        .q(r_shpr3__q),
+        .clock(r_shpr3__clock),
+        .rst_n(r_shpr3__rst_n)
+    );
+    pluton_rdff6 o_ipsr(
+        .d(o_ipsr__d),
+        .q(o_ipsr__q),
+        .clock(o_ipsr__clock),
+        .rst_n(o_ipsr__rst_n)
+    );
+    pluton_rdff1 o_isr(
+        .d(o_isr__d),
+        .q(o_isr__q),
+        .clock(o_isr__clock),
+        .rst_n(o_isr__rst_n)
     );
     pluton_rdff1 o_take(
         .d(o_take__d),
@@ -5004,7 +5162,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
     );
 
     // Update code
-    reg [31:0] o_rdata__d__comb;
+    reg nmi_pend__d__comb;
     reg scr_sevonpend__d__comb;
     reg scr_sleepdeep__d__comb;
     reg [23:0] st_cvr__d__comb;
@@ -5043,6 +5201,8 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         hf_act__rst_n = rst_n;
         st_flag__clock = clock;
         st_flag__rst_n = rst_n;
+        st_cvr__clock = clock;
+        st_cvr__rst_n = rst_n;
         w_csr__clock = clock;
         w_csr__rst_n = rst_n;
         w_rvr__clock = clock;
@@ -5071,8 +5231,38 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         w_ipr__rst_n = rst_n;
         r_csr__clock = clock;
         r_csr__rst_n = rst_n;
-        o_rdata__clock = clock;
-        o_rdata__rst_n = rst_n;
+        r_rvr__clock = clock;
+        r_rvr__rst_n = rst_n;
+        r_cvr__clock = clock;
+        r_cvr__rst_n = rst_n;
+        r_calib__clock = clock;
+        r_calib__rst_n = rst_n;
+        r_en__clock = clock;
+        r_en__rst_n = rst_n;
+        r_pend__clock = clock;
+        r_pend__rst_n = rst_n;
+        r_ipr__clock = clock;
+        r_ipr__rst_n = rst_n;
+        r_iw__clock = clock;
+        r_iw__rst_n = rst_n;
+        r_cpuid__clock = clock;
+        r_cpuid__rst_n = rst_n;
+        r_icsr__clock = clock;
+        r_icsr__rst_n = rst_n;
+        r_aircr__clock = clock;
+        r_aircr__rst_n = rst_n;
+        r_scr__clock = clock;
+        r_scr__rst_n = rst_n;
+        r_ccr__clock = clock;
+        r_ccr__rst_n = rst_n;
+        r_shpr2__clock = clock;
+        r_shpr2__rst_n = rst_n;
+        r_shpr3__clock = clock;
+        r_shpr3__rst_n = rst_n;
+        o_ipsr__clock = clock;
+        o_ipsr__rst_n = rst_n;
+        o_isr__clock = clock;
+        o_isr__rst_n = rst_n;
         o_take__clock = clock;
         o_take__rst_n = rst_n;
         o_num__clock = clock;
@@ -5094,9 +5284,6 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         st_rvr__clock = clock;
         st_rvr__rst_n = rst_n;
         st_rvr__d__comb = st_rvr__q;
-        st_cvr__clock = clock;
-        st_cvr__rst_n = rst_n;
-        st_cvr__d__comb = st_cvr__q;
         scr_sleepdeep__clock = clock;
         scr_sleepdeep__rst_n = rst_n;
         scr_sleepdeep__d__comb = scr_sleepdeep__q;
@@ -5119,7 +5306,6 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         w_csr__d = sw & g_st & (st_w == o_csr);
         w_rvr__d = sw & g_st & (st_w == o_rvr);
         w_cvr__d = sw & g_st & (st_w == o_cvr);
-        r_csr__d = sr & g_st & (st_w == o_csr);
         w_iser__d = sw & g_nv & (nv5 == w_iser5);
         w_icer__d = sw & g_nv & (nv5 == w_icer5);
         w_ispr__d = sw & g_nv & (nv5 == w_ispr5);
@@ -5133,6 +5319,292 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         w_scr__d = sw & g_scb & (scb_w == o_scr);
         w_shpr2__d = sw & g_scb & (scb_w == o_shpr2);
         w_shpr3__d = sw & g_scb & (scb_w == o_shpr3);
+        r_csr__d = sr & g_st & (st_w == o_csr);
+        r_rvr__d = sr & g_st & (st_w == o_rvr);
+        r_cvr__d = sr & g_st & (st_w == o_cvr);
+        r_calib__d = sr & g_st & (st_w == o_calib);
+        r_en__d = sr & g_nv & ~nv_pend;
+        r_pend__d = sr & g_nv & nv_pend;
+        r_ipr__d = sr & g_ipr;
+        r_iw__d = addr[(32'h0)+:(3)];
+        r_cpuid__d = sr & g_scb & (scb_w == o_cpuid);
+        r_icsr__d = sr & g_scb & (scb_w == o_icsr);
+        r_aircr__d = sr & g_scb & (scb_w == o_aircr);
+        r_scr__d = sr & g_scb & (scb_w == o_scr);
+        r_ccr__d = sr & g_scb & (scb_w == o_ccr);
+        r_shpr2__d = sr & g_scb & (scb_w == o_shpr2);
+        r_shpr3__d = sr & g_scb & (scb_w == o_shpr3);
+        o_ipsr__d = ipsr;
+        ack_idx = ack_num[(32'h0)+:(5)] - k5_16;
+        ret_idx = ret_num[(32'h0)+:(5)] - k5_16;
+        ack_grp = z4;
+        ret_grp = z4;
+        if (ack & (ack_num >= n_irq0)) begin
+            ack_grp = one4 << ack_idx[(32'h3)+:(2)];
+        end
+        if (ret & (ret_num >= n_irq0)) begin
+            ret_grp = one4 << ret_idx[(32'h3)+:(2)];
+        end
+        ack_pos = one8 << ack_idx[(32'h0)+:(3)];
+        ret_pos = one8 << ret_idx[(32'h0)+:(3)];
+        ack_irq = z32;
+        ret_irq = z32;
+        if (ack_grp[0] & ack_pos[0]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 0 + 0));
+        end
+        if (ret_grp[0] & ret_pos[0]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 0 + 0));
+        end
+        if (ack_grp[0] & ack_pos[1]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 0 + 1));
+        end
+        if (ret_grp[0] & ret_pos[1]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 0 + 1));
+        end
+        if (ack_grp[0] & ack_pos[2]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 0 + 2));
+        end
+        if (ret_grp[0] & ret_pos[2]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 0 + 2));
+        end
+        if (ack_grp[0] & ack_pos[3]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 0 + 3));
+        end
+        if (ret_grp[0] & ret_pos[3]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 0 + 3));
+        end
+        if (ack_grp[0] & ack_pos[4]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 0 + 4));
+        end
+        if (ret_grp[0] & ret_pos[4]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 0 + 4));
+        end
+        if (ack_grp[0] & ack_pos[5]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 0 + 5));
+        end
+        if (ret_grp[0] & ret_pos[5]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 0 + 5));
+        end
+        if (ack_grp[0] & ack_pos[6]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 0 + 6));
+        end
+        if (ret_grp[0] & ret_pos[6]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 0 + 6));
+        end
+        if (ack_grp[0] & ack_pos[7]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 0 + 7));
+        end
+        if (ret_grp[0] & ret_pos[7]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 0 + 7));
+        end
+        if (ack_grp[1] & ack_pos[0]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 1 + 0));
+        end
+        if (ret_grp[1] & ret_pos[0]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 1 + 0));
+        end
+        if (ack_grp[1] & ack_pos[1]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 1 + 1));
+        end
+        if (ret_grp[1] & ret_pos[1]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 1 + 1));
+        end
+        if (ack_grp[1] & ack_pos[2]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 1 + 2));
+        end
+        if (ret_grp[1] & ret_pos[2]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 1 + 2));
+        end
+        if (ack_grp[1] & ack_pos[3]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 1 + 3));
+        end
+        if (ret_grp[1] & ret_pos[3]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 1 + 3));
+        end
+        if (ack_grp[1] & ack_pos[4]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 1 + 4));
+        end
+        if (ret_grp[1] & ret_pos[4]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 1 + 4));
+        end
+        if (ack_grp[1] & ack_pos[5]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 1 + 5));
+        end
+        if (ret_grp[1] & ret_pos[5]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 1 + 5));
+        end
+        if (ack_grp[1] & ack_pos[6]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 1 + 6));
+        end
+        if (ret_grp[1] & ret_pos[6]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 1 + 6));
+        end
+        if (ack_grp[1] & ack_pos[7]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 1 + 7));
+        end
+        if (ret_grp[1] & ret_pos[7]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 1 + 7));
+        end
+        if (ack_grp[2] & ack_pos[0]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 2 + 0));
+        end
+        if (ret_grp[2] & ret_pos[0]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 2 + 0));
+        end
+        if (ack_grp[2] & ack_pos[1]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 2 + 1));
+        end
+        if (ret_grp[2] & ret_pos[1]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 2 + 1));
+        end
+        if (ack_grp[2] & ack_pos[2]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 2 + 2));
+        end
+        if (ret_grp[2] & ret_pos[2]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 2 + 2));
+        end
+        if (ack_grp[2] & ack_pos[3]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 2 + 3));
+        end
+        if (ret_grp[2] & ret_pos[3]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 2 + 3));
+        end
+        if (ack_grp[2] & ack_pos[4]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 2 + 4));
+        end
+        if (ret_grp[2] & ret_pos[4]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 2 + 4));
+        end
+        if (ack_grp[2] & ack_pos[5]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 2 + 5));
+        end
+        if (ret_grp[2] & ret_pos[5]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 2 + 5));
+        end
+        if (ack_grp[2] & ack_pos[6]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 2 + 6));
+        end
+        if (ret_grp[2] & ret_pos[6]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 2 + 6));
+        end
+        if (ack_grp[2] & ack_pos[7]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 2 + 7));
+        end
+        if (ret_grp[2] & ret_pos[7]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 2 + 7));
+        end
+        if (ack_grp[3] & ack_pos[0]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 3 + 0));
+        end
+        if (ret_grp[3] & ret_pos[0]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 3 + 0));
+        end
+        if (ack_grp[3] & ack_pos[1]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 3 + 1));
+        end
+        if (ret_grp[3] & ret_pos[1]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 3 + 1));
+        end
+        if (ack_grp[3] & ack_pos[2]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 3 + 2));
+        end
+        if (ret_grp[3] & ret_pos[2]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 3 + 2));
+        end
+        if (ack_grp[3] & ack_pos[3]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 3 + 3));
+        end
+        if (ret_grp[3] & ret_pos[3]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 3 + 3));
+        end
+        if (ack_grp[3] & ack_pos[4]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 3 + 4));
+        end
+        if (ret_grp[3] & ret_pos[4]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 3 + 4));
+        end
+        if (ack_grp[3] & ack_pos[5]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 3 + 5));
+        end
+        if (ret_grp[3] & ret_pos[5]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 3 + 5));
+        end
+        if (ack_grp[3] & ack_pos[6]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 3 + 6));
+        end
+        if (ret_grp[3] & ret_pos[6]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 3 + 6));
+        end
+        if (ack_grp[3] & ack_pos[7]) begin
+            ack_irq = ack_irq | (32'h1 << (32'h8 * 3 + 7));
+        end
+        if (ret_grp[3] & ret_pos[7]) begin
+            ret_irq = ret_irq | (32'h1 << (32'h8 * 3 + 7));
+        end
+        ack_sys = z3;
+        ret_sys = z3;
+        if (ack) begin
+            if (ack_num == n_svc) begin
+                ack_sys = s_svc;
+            end
+            if (ack_num == n_pendsv) begin
+                ack_sys = s_pendsv;
+            end
+            if (ack_num == n_systick) begin
+                ack_sys = s_systick;
+            end
+        end
+        if (ret) begin
+            if (ret_num == n_svc) begin
+                ret_sys = s_svc;
+            end
+            if (ret_num == n_pendsv) begin
+                ret_sys = s_pendsv;
+            end
+            if (ret_num == n_systick) begin
+                ret_sys = s_systick;
+            end
+        end
+        ack_nmi = ack & (ack_num == n_nmi);
+        irq_act__d = (irq_act__q | ack_irq) & ~ret_irq;
+        sys_act__d = (sys_act__q | ack_sys) & ~ret_sys;
+        nmi_act__d = (nmi_act__q | ack_nmi) & ~(ret & (ret_num == n_nmi));
+        hf_act__d = (hf_act__q | (ack & (ack_num == n_hf))) & ~(ret & (ret_num == n_hf));
+        st_step = z24;
+        if (st_en__q) begin
+            st_step = one24;
+        end
+        st_dec = st_cvr__q - st_step;
+        st_z1 = st_cvr__q[(32'h1)+:(23)] == z24[(32'h0)+:(23)];
+        fire = st_en__q & st_z1 & st_cvr__q[32'h0];
+        st_cvr__d__comb = st_dec;
+        if (st_en__q & st_z1 & ~st_cvr__q[32'h0]) begin
+            st_cvr__d__comb = st_rvr__q;
+        end
+        st_flag__d__comb = (st_flag__q & ~r_csr__q) | fire;
+        irq_kept = irq_pend__q & ~ack_irq;
+        irq_line = irq & ~(irq_act__q | ack_irq);
+        irq_edge = irq_kept | irq_line;
+        sys_kept = sys_pend__q & ~ack_sys;
+        sys_set = z3;
+        if (pend_svc) begin
+            sys_set = s_svc;
+        end
+        if (fire & st_tickint__q) begin
+            sys_set = sys_set | s_systick;
+        end
+        sys_edge = sys_kept | sys_set;
+        nmi_kept = nmi_pend__q & ~ack_nmi;
+        nmi_rise = nmi & ~nmi_prev__q;
+        nmi_edge = nmi_kept | nmi_rise;
+        nmi_prev__d = nmi;
+        new_pend = |(irq_edge & ~irq_pend__q) | |(sys_set & ~sys_kept) | (nmi_rise & ~nmi_kept);
+        n_irq_pend = irq_edge;
+        n_irq_en = irq_en__q;
+        n_sys_pend = sys_edge;
+        n_sys_hi = sys_hi__q;
+        n_sys_lo = sys_lo__q;
+        nmi_pend__d__comb = nmi_edge;
         ipr_mask = z32;
         ipr_hi = z32;
         ipr_lo = z32;
@@ -5424,80 +5896,8 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         if (wdata[32'h8 * 3 + 32'h6]) begin
             ipr_lo = ipr_lo | (32'h1 << (32'h4 * 7 + 3));
         end
-        ack_idx = ack_num[(32'h0)+:(5)] - k5_16;
-        ret_idx = ret_num[(32'h0)+:(5)] - k5_16;
-        ack_irq = z32;
-        ret_irq = z32;
-        if (ack & (ack_num >= n_irq0)) begin
-            ack_irq = one32 << ack_idx;
-        end
-        if (ret & (ret_num >= n_irq0)) begin
-            ret_irq = one32 << ret_idx;
-        end
-        ack_sys = z3;
-        ret_sys = z3;
-        if (ack) begin
-            if (ack_num == n_svc) begin
-                ack_sys = s_svc;
-            end
-            if (ack_num == n_pendsv) begin
-                ack_sys = s_pendsv;
-            end
-            if (ack_num == n_systick) begin
-                ack_sys = s_systick;
-            end
-        end
-        if (ret) begin
-            if (ret_num == n_svc) begin
-                ret_sys = s_svc;
-            end
-            if (ret_num == n_pendsv) begin
-                ret_sys = s_pendsv;
-            end
-            if (ret_num == n_systick) begin
-                ret_sys = s_systick;
-            end
-        end
-        n_irq_act = (irq_act__q | ack_irq) & ~ret_irq;
-        n_sys_act = (sys_act__q | ack_sys) & ~ret_sys;
-        n_nmi_act = (nmi_act__q | (ack & (ack_num == n_nmi))) & ~(ret & (ret_num == n_nmi));
-        n_hf_act = (hf_act__q | (ack & (ack_num == n_hf))) & ~(ret & (ret_num == n_hf));
-        fire = 1'b0;
-        if (st_en__q) begin
-            if (st_cvr__q == z24) begin
-                st_cvr__d__comb = st_rvr__q;
-            end
-            else begin
-                st_cvr__d__comb = st_cvr__q - one24;
-                fire = st_cvr__q == one24;
-            end
-        end
-        st_flag__d__comb = (st_flag__q & ~r_csr__q) | fire;
-        irq_kept = irq_pend__q & ~ack_irq;
-        irq_line = irq & ~(irq_act__q | ack_irq);
-        irq_edge = irq_kept | irq_line;
-        sys_kept = sys_pend__q & ~ack_sys;
-        sys_set = z3;
-        if (pend_svc) begin
-            sys_set = s_svc;
-        end
-        if (fire & st_tickint__q) begin
-            sys_set = sys_set | s_systick;
-        end
-        sys_edge = sys_kept | sys_set;
-        nmi_kept = nmi_pend__q & ~(ack & (ack_num == n_nmi));
-        nmi_rise = nmi & ~nmi_prev__q;
-        nmi_edge = nmi_kept | nmi_rise;
-        nmi_prev__d = nmi;
-        new_pend = |(irq_line & ~irq_kept) | |(sys_set & ~sys_kept) | (nmi_rise & ~nmi_kept);
-        n_irq_pend = irq_edge;
-        n_irq_en = irq_en__q;
-        n_pri_hi = (pri_hi__q & ~ipr_mask) | (ipr_hi & ipr_mask);
-        n_pri_lo = (pri_lo__q & ~ipr_mask) | (ipr_lo & ipr_mask);
-        n_sys_pend = sys_edge;
-        n_sys_hi = sys_hi__q;
-        n_sys_lo = sys_lo__q;
-        n_nmi_pend = nmi_edge;
+        pri_hi__d = (pri_hi__q & ~ipr_mask) | (ipr_hi & ipr_mask);
+        pri_lo__d = (pri_lo__q & ~ipr_mask) | (ipr_lo & ipr_mask);
         if (w_csr__q) begin
             st_en__d__comb = wdata[32'h0];
             st_tickint__d__comb = wdata[32'h1];
@@ -5526,7 +5926,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         end
         if (w_icsr__q) begin
             if (wdata[32'h1f]) begin
-                n_nmi_pend = 1'b1;
+                nmi_pend__d__comb = 1'b1;
                 if (~nmi_edge) begin
                     new_pend = 1'b1;
                 end
@@ -5584,65 +5984,50 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
             end
         end
         irq_pend__d = n_irq_pend;
-        irq_act__d = n_irq_act;
         irq_en__d = n_irq_en;
-        pri_hi__d = n_pri_hi;
-        pri_lo__d = n_pri_lo;
         sys_pend__d = n_sys_pend;
-        sys_act__d = n_sys_act;
         sys_hi__d = n_sys_hi;
         sys_lo__d = n_sys_lo;
-        nmi_pend__d = n_nmi_pend;
-        nmi_act__d = n_nmi_act;
-        hf_act__d = n_hf_act;
         o_ev__d = new_pend & scr_sevonpend__q;
         ready = irq_pend__q & irq_en__q;
         any_p = |ready | |sys_pend__q;
         m_hi = ~(|(ready & ~pri_hi__q) | |(sys_pend__q & ~sys_hi__q));
-        e_hi = ready & ~pri_hi__q;
-        se_hi = sys_pend__q & ~sys_hi__q;
+        m_lo = ~(|(ready & ~pri_hi__q & ~pri_lo__q) | |(sys_pend__q & ~sys_hi__q & ~sys_lo__q));
         if (m_hi) begin
-            e_hi = ready & pri_hi__q;
-            se_hi = sys_pend__q & sys_hi__q;
+            m_lo = ~(|(ready & ~pri_lo__q) | |(sys_pend__q & ~sys_lo__q));
         end
-        m_lo = ~(|(e_hi & ~pri_lo__q) | |(se_hi & ~sys_lo__q));
-        cand = e_hi & ~pri_lo__q;
-        scand = se_hi & ~sys_lo__q;
+        m_hi32 = z32;
+        m_lo32 = z32;
+        if (m_hi) begin
+            m_hi32 = ~z32;
+        end
         if (m_lo) begin
-            cand = e_hi & pri_lo__q;
-            scand = se_hi & sys_lo__q;
+            m_lo32 = ~z32;
         end
-        grp = cand | (cand >> 32'h1) | (cand >> 32'h2) | (cand >> 32'h3);
-        li_hi = ~cand & ~(cand >> 32'h1);
-        li_lo = ~cand & ((cand >> 32'h1) | ~(cand >> 32'h2));
-        gi = z3;
-        grp_lo = grp;
-        if (~|(grp & g_lo4)) begin
-            gi = b3_4;
-            grp_lo = grp >> 32'h10;
-        end
-        if (~|(grp_lo & g01)) begin
-            gi = gi | b3_2;
-        end
-        if (~|(grp_lo & one32) & (|(grp_lo & (one32 << 32'h4)) | ~|(grp_lo & (one32 << 32'h8)))) begin
-            gi = gi | b3_1;
-        end
-        gi4 = z5;
+        cand = ready & (~pri_hi__q | m_hi32) & (~pri_lo__q | m_lo32);
+        scand = sys_pend__q & (~sys_hi__q | m_hi32[(32'h0)+:(3)]) & (~sys_lo__q | m_lo32[(32'h0)+:(3)]);
         win_idx = z5;
-        if (gi[32'h2]) begin
-            gi4 = gi4 | b5_16;
+        c16 = cand[(32'h0)+:(16)];
+        if (~|c16) begin
+            win_idx = win_idx | k5_16;
+            c16 = cand[(32'h10)+:(16)];
         end
-        if (gi[32'h1]) begin
-            gi4 = gi4 | b5_8;
+        c8 = c16[(32'h0)+:(8)];
+        if (~|c8) begin
+            win_idx = win_idx | b5_8;
+            c8 = c16[(32'h8)+:(8)];
         end
-        if (gi[32'h0]) begin
-            gi4 = gi4 | b5_4;
+        c4 = c8[(32'h0)+:(4)];
+        if (~|c4) begin
+            win_idx = win_idx | b5_4;
+            c4 = c8[(32'h4)+:(4)];
         end
-        win_idx = gi4;
-        if (li_hi[gi4]) begin
+        c2 = c4[(32'h0)+:(2)];
+        if (~|c2) begin
             win_idx = win_idx | b5_2;
+            c2 = c4[(32'h2)+:(2)];
         end
-        if (li_lo[gi4]) begin
+        if (~c2[32'h0]) begin
             win_idx = win_idx | b5_1;
         end
         win_rank = r_none;
@@ -5689,12 +6074,12 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         end
         any_a = |irq_act__q | |sys_act__q;
         a_hi = ~(|(irq_act__q & ~pri_hi__q) | |(sys_act__q & ~sys_hi__q));
-        ae_hi = irq_act__q & ~pri_hi__q;
-        sae_hi = sys_act__q & ~sys_hi__q;
+        a_hi32 = z32;
         if (a_hi) begin
-            ae_hi = irq_act__q & pri_hi__q;
-            sae_hi = sys_act__q & sys_hi__q;
+            a_hi32 = ~z32;
         end
+        ae_hi = irq_act__q & (~pri_hi__q | a_hi32);
+        sae_hi = sys_act__q & (~sys_hi__q | a_hi32[(32'h0)+:(3)]);
         a_lo = ~(|(ae_hi & ~pri_lo__q) | |(sae_hi & ~sys_lo__q));
         act_rank = r_none;
         if (any_a) begin
@@ -5756,6 +6141,7 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         o_late__d = win_rank < ent_rank;
         o_num__d = win_num;
         o_svc__d = svc_rank < exec_rank;
+        o_isr__d = |ready;
         take = o_take__q;
         take_num = o_num__q;
         late = o_late__q;
@@ -5765,278 +6151,254 @@ module pluton_m0_scs(clock,rst_n,irq,nmi,sel,write,addr,wdata,rdata,primask,ipsr
         exec_neg = nmi_act__q | hf_act__q;
         sleepdeep = scr_sleepdeep__q;
         sysresetreq = sysreset__q;
-        st_sel = st_cvr__d__comb;
-        if (st_w == o_rvr) begin
-            st_sel = st_rvr__d__comb;
+        rd = z32;
+        if (r_en__q) begin
+            rd = rd | irq_en__q;
         end
-        rd_st = z32;
-        if (st_sel[0]) begin
-            rd_st = rd_st | (32'h1 << 0);
+        if (r_pend__q) begin
+            rd = rd | irq_pend__q;
         end
-        if (st_sel[1]) begin
-            rd_st = rd_st | (32'h1 << 1);
+        st_rd = z24;
+        if (r_rvr__q) begin
+            st_rd = st_rvr__q;
         end
-        if (st_sel[2]) begin
-            rd_st = rd_st | (32'h1 << 2);
+        if (r_cvr__q) begin
+            st_rd = st_rd | st_cvr__q;
         end
-        if (st_sel[3]) begin
-            rd_st = rd_st | (32'h1 << 3);
+        if (st_rd[0]) begin
+            rd = rd | (32'h1 << 0);
         end
-        if (st_sel[4]) begin
-            rd_st = rd_st | (32'h1 << 4);
+        if (st_rd[1]) begin
+            rd = rd | (32'h1 << 1);
         end
-        if (st_sel[5]) begin
-            rd_st = rd_st | (32'h1 << 5);
+        if (st_rd[2]) begin
+            rd = rd | (32'h1 << 2);
         end
-        if (st_sel[6]) begin
-            rd_st = rd_st | (32'h1 << 6);
+        if (st_rd[3]) begin
+            rd = rd | (32'h1 << 3);
         end
-        if (st_sel[7]) begin
-            rd_st = rd_st | (32'h1 << 7);
+        if (st_rd[4]) begin
+            rd = rd | (32'h1 << 4);
         end
-        if (st_sel[8]) begin
-            rd_st = rd_st | (32'h1 << 8);
+        if (st_rd[5]) begin
+            rd = rd | (32'h1 << 5);
         end
-        if (st_sel[9]) begin
-            rd_st = rd_st | (32'h1 << 9);
+        if (st_rd[6]) begin
+            rd = rd | (32'h1 << 6);
         end
-        if (st_sel[10]) begin
-            rd_st = rd_st | (32'h1 << 10);
+        if (st_rd[7]) begin
+            rd = rd | (32'h1 << 7);
         end
-        if (st_sel[11]) begin
-            rd_st = rd_st | (32'h1 << 11);
+        if (st_rd[8]) begin
+            rd = rd | (32'h1 << 8);
         end
-        if (st_sel[12]) begin
-            rd_st = rd_st | (32'h1 << 12);
+        if (st_rd[9]) begin
+            rd = rd | (32'h1 << 9);
         end
-        if (st_sel[13]) begin
-            rd_st = rd_st | (32'h1 << 13);
+        if (st_rd[10]) begin
+            rd = rd | (32'h1 << 10);
         end
-        if (st_sel[14]) begin
-            rd_st = rd_st | (32'h1 << 14);
+        if (st_rd[11]) begin
+            rd = rd | (32'h1 << 11);
         end
-        if (st_sel[15]) begin
-            rd_st = rd_st | (32'h1 << 15);
+        if (st_rd[12]) begin
+            rd = rd | (32'h1 << 12);
         end
-        if (st_sel[16]) begin
-            rd_st = rd_st | (32'h1 << 16);
+        if (st_rd[13]) begin
+            rd = rd | (32'h1 << 13);
         end
-        if (st_sel[17]) begin
-            rd_st = rd_st | (32'h1 << 17);
+        if (st_rd[14]) begin
+            rd = rd | (32'h1 << 14);
         end
-        if (st_sel[18]) begin
-            rd_st = rd_st | (32'h1 << 18);
+        if (st_rd[15]) begin
+            rd = rd | (32'h1 << 15);
         end
-        if (st_sel[19]) begin
-            rd_st = rd_st | (32'h1 << 19);
+        if (st_rd[16]) begin
+            rd = rd | (32'h1 << 16);
         end
-        if (st_sel[20]) begin
-            rd_st = rd_st | (32'h1 << 20);
+        if (st_rd[17]) begin
+            rd = rd | (32'h1 << 17);
         end
-        if (st_sel[21]) begin
-            rd_st = rd_st | (32'h1 << 21);
+        if (st_rd[18]) begin
+            rd = rd | (32'h1 << 18);
         end
-        if (st_sel[22]) begin
-            rd_st = rd_st | (32'h1 << 22);
+        if (st_rd[19]) begin
+            rd = rd | (32'h1 << 19);
         end
-        if (st_sel[23]) begin
-            rd_st = rd_st | (32'h1 << 23);
+        if (st_rd[20]) begin
+            rd = rd | (32'h1 << 20);
         end
-        if (st_w == o_csr) begin
-            rd_st = v_clksrc;
-            if (st_en__d__comb) begin
-                rd_st = rd_st | (32'h1 << 32'h0);
+        if (st_rd[21]) begin
+            rd = rd | (32'h1 << 21);
+        end
+        if (st_rd[22]) begin
+            rd = rd | (32'h1 << 22);
+        end
+        if (st_rd[23]) begin
+            rd = rd | (32'h1 << 23);
+        end
+        if (r_csr__q) begin
+            rd = rd | v_clksrc;
+            if (st_en__q) begin
+                rd = rd | (32'h1 << 32'h0);
             end
-            if (st_tickint__d__comb) begin
-                rd_st = rd_st | (32'h1 << 32'h1);
+            if (st_tickint__q) begin
+                rd = rd | (32'h1 << 32'h1);
             end
-            if (st_flag__d__comb) begin
-                rd_st = rd_st | (32'h1 << 32'h10);
-            end
-        end
-        if (st_w == o_calib) begin
-            rd_st = v_calib;
-        end
-        rd_nv = n_irq_en;
-        if (nv_pend) begin
-            rd_nv = n_irq_pend;
-        end
-        case (addr[(32'h0)+:(3)])
-            0:
-                begin
-                    ipr_rhi = n_pri_hi[(32'h0)+:(4)];
-                    ipr_rlo = n_pri_lo[(32'h0)+:(4)];
-                end
-            1:
-                begin
-                    ipr_rhi = n_pri_hi[(32'h4)+:(4)];
-                    ipr_rlo = n_pri_lo[(32'h4)+:(4)];
-                end
-            2:
-                begin
-                    ipr_rhi = n_pri_hi[(32'h8)+:(4)];
-                    ipr_rlo = n_pri_lo[(32'h8)+:(4)];
-                end
-            3:
-                begin
-                    ipr_rhi = n_pri_hi[(32'hc)+:(4)];
-                    ipr_rlo = n_pri_lo[(32'hc)+:(4)];
-                end
-            4:
-                begin
-                    ipr_rhi = n_pri_hi[(32'h10)+:(4)];
-                    ipr_rlo = n_pri_lo[(32'h10)+:(4)];
-                end
-            5:
-                begin
-                    ipr_rhi = n_pri_hi[(32'h14)+:(4)];
-                    ipr_rlo = n_pri_lo[(32'h14)+:(4)];
-                end
-            6:
-                begin
-                    ipr_rhi = n_pri_hi[(32'h18)+:(4)];
-                    ipr_rlo = n_pri_lo[(32'h18)+:(4)];
-                end
-            default:
-                begin
-                    ipr_rhi = n_pri_hi[(32'h1c)+:(4)];
-                    ipr_rlo = n_pri_lo[(32'h1c)+:(4)];
-                end
-        endcase
-        rd_ipr = z32;
-        if (ipr_rhi[0]) begin
-            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 0 + 32'h7));
-        end
-        if (ipr_rlo[0]) begin
-            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 0 + 32'h6));
-        end
-        if (ipr_rhi[1]) begin
-            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 1 + 32'h7));
-        end
-        if (ipr_rlo[1]) begin
-            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 1 + 32'h6));
-        end
-        if (ipr_rhi[2]) begin
-            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 2 + 32'h7));
-        end
-        if (ipr_rlo[2]) begin
-            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 2 + 32'h6));
-        end
-        if (ipr_rhi[3]) begin
-            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 3 + 32'h7));
-        end
-        if (ipr_rlo[3]) begin
-            rd_ipr = rd_ipr | (32'h1 << (32'h8 * 3 + 32'h6));
-        end
-        rd_scb = z32;
-        if (scb_w == o_cpuid) begin
-            rd_scb = v_cpuid;
-        end
-        if (scb_w == o_icsr) begin
-            if (ipsr[0]) begin
-                rd_scb = rd_scb | (32'h1 << 0);
-            end
-            if (win_num[0]) begin
-                rd_scb = rd_scb | (32'h1 << (0 + 32'hc));
-            end
-            if (ipsr[1]) begin
-                rd_scb = rd_scb | (32'h1 << 1);
-            end
-            if (win_num[1]) begin
-                rd_scb = rd_scb | (32'h1 << (1 + 32'hc));
-            end
-            if (ipsr[2]) begin
-                rd_scb = rd_scb | (32'h1 << 2);
-            end
-            if (win_num[2]) begin
-                rd_scb = rd_scb | (32'h1 << (2 + 32'hc));
-            end
-            if (ipsr[3]) begin
-                rd_scb = rd_scb | (32'h1 << 3);
-            end
-            if (win_num[3]) begin
-                rd_scb = rd_scb | (32'h1 << (3 + 32'hc));
-            end
-            if (ipsr[4]) begin
-                rd_scb = rd_scb | (32'h1 << 4);
-            end
-            if (win_num[4]) begin
-                rd_scb = rd_scb | (32'h1 << (4 + 32'hc));
-            end
-            if (ipsr[5]) begin
-                rd_scb = rd_scb | (32'h1 << 5);
-            end
-            if (win_num[5]) begin
-                rd_scb = rd_scb | (32'h1 << (5 + 32'hc));
-            end
-            if (|ready) begin
-                rd_scb = rd_scb | (32'h1 << 32'h16);
-            end
-            if (n_sys_pend[32'h2]) begin
-                rd_scb = rd_scb | (32'h1 << 32'h1a);
-            end
-            if (n_sys_pend[32'h1]) begin
-                rd_scb = rd_scb | (32'h1 << 32'h1c);
-            end
-            if (n_nmi_pend) begin
-                rd_scb = rd_scb | (32'h1 << 32'h1f);
+            if (st_flag__q) begin
+                rd = rd | (32'h1 << 32'h10);
             end
         end
-        if (scb_w == o_aircr) begin
-            rd_scb = v_aircr;
+        if (r_calib__q) begin
+            rd = rd | v_calib;
         end
-        if (scb_w == o_scr) begin
-            if (scr_sleepdeep__d__comb) begin
-                rd_scb = rd_scb | (32'h1 << 32'h2);
+        ipr_rhi = pri_hi__q[(32'h0)+:(4)];
+        ipr_rlo = pri_lo__q[(32'h0)+:(4)];
+        if (r_iw__q == 1) begin
+            ipr_rhi = pri_hi__q[(32'h4 * 1)+:(4)];
+            ipr_rlo = pri_lo__q[(32'h4 * 1)+:(4)];
+        end
+        if (r_iw__q == 2) begin
+            ipr_rhi = pri_hi__q[(32'h4 * 2)+:(4)];
+            ipr_rlo = pri_lo__q[(32'h4 * 2)+:(4)];
+        end
+        if (r_iw__q == 3) begin
+            ipr_rhi = pri_hi__q[(32'h4 * 3)+:(4)];
+            ipr_rlo = pri_lo__q[(32'h4 * 3)+:(4)];
+        end
+        if (r_iw__q == 4) begin
+            ipr_rhi = pri_hi__q[(32'h4 * 4)+:(4)];
+            ipr_rlo = pri_lo__q[(32'h4 * 4)+:(4)];
+        end
+        if (r_iw__q == 5) begin
+            ipr_rhi = pri_hi__q[(32'h4 * 5)+:(4)];
+            ipr_rlo = pri_lo__q[(32'h4 * 5)+:(4)];
+        end
+        if (r_iw__q == 6) begin
+            ipr_rhi = pri_hi__q[(32'h4 * 6)+:(4)];
+            ipr_rlo = pri_lo__q[(32'h4 * 6)+:(4)];
+        end
+        if (r_iw__q == 7) begin
+            ipr_rhi = pri_hi__q[(32'h4 * 7)+:(4)];
+            ipr_rlo = pri_lo__q[(32'h4 * 7)+:(4)];
+        end
+        if (r_ipr__q) begin
+            if (ipr_rhi[0]) begin
+                rd = rd | (32'h1 << (32'h8 * 0 + 32'h7));
             end
-            if (scr_sevonpend__d__comb) begin
-                rd_scb = rd_scb | (32'h1 << 32'h4);
+            if (ipr_rlo[0]) begin
+                rd = rd | (32'h1 << (32'h8 * 0 + 32'h6));
+            end
+            if (ipr_rhi[1]) begin
+                rd = rd | (32'h1 << (32'h8 * 1 + 32'h7));
+            end
+            if (ipr_rlo[1]) begin
+                rd = rd | (32'h1 << (32'h8 * 1 + 32'h6));
+            end
+            if (ipr_rhi[2]) begin
+                rd = rd | (32'h1 << (32'h8 * 2 + 32'h7));
+            end
+            if (ipr_rlo[2]) begin
+                rd = rd | (32'h1 << (32'h8 * 2 + 32'h6));
+            end
+            if (ipr_rhi[3]) begin
+                rd = rd | (32'h1 << (32'h8 * 3 + 32'h7));
+            end
+            if (ipr_rlo[3]) begin
+                rd = rd | (32'h1 << (32'h8 * 3 + 32'h6));
             end
         end
-        if (scb_w == o_ccr) begin
-            rd_scb = v_ccr;
+        if (r_cpuid__q) begin
+            rd = rd | v_cpuid;
         end
-        if (scb_w == o_shpr2) begin
-            if (n_sys_hi[32'h0]) begin
-                rd_scb = rd_scb | (32'h1 << 32'h1f);
+        if (r_icsr__q) begin
+            if (o_ipsr__q[0]) begin
+                rd = rd | (32'h1 << 0);
             end
-            if (n_sys_lo[32'h0]) begin
-                rd_scb = rd_scb | (32'h1 << 32'h1e);
+            if (o_num__q[0]) begin
+                rd = rd | (32'h1 << (0 + 32'hc));
+            end
+            if (o_ipsr__q[1]) begin
+                rd = rd | (32'h1 << 1);
+            end
+            if (o_num__q[1]) begin
+                rd = rd | (32'h1 << (1 + 32'hc));
+            end
+            if (o_ipsr__q[2]) begin
+                rd = rd | (32'h1 << 2);
+            end
+            if (o_num__q[2]) begin
+                rd = rd | (32'h1 << (2 + 32'hc));
+            end
+            if (o_ipsr__q[3]) begin
+                rd = rd | (32'h1 << 3);
+            end
+            if (o_num__q[3]) begin
+                rd = rd | (32'h1 << (3 + 32'hc));
+            end
+            if (o_ipsr__q[4]) begin
+                rd = rd | (32'h1 << 4);
+            end
+            if (o_num__q[4]) begin
+                rd = rd | (32'h1 << (4 + 32'hc));
+            end
+            if (o_ipsr__q[5]) begin
+                rd = rd | (32'h1 << 5);
+            end
+            if (o_num__q[5]) begin
+                rd = rd | (32'h1 << (5 + 32'hc));
+            end
+            if (o_isr__q) begin
+                rd = rd | (32'h1 << 32'h16);
+            end
+            if (sys_pend__q[32'h2]) begin
+                rd = rd | (32'h1 << 32'h1a);
+            end
+            if (sys_pend__q[32'h1]) begin
+                rd = rd | (32'h1 << 32'h1c);
+            end
+            if (nmi_pend__q) begin
+                rd = rd | (32'h1 << 32'h1f);
             end
         end
-        if (scb_w == o_shpr3) begin
-            if (n_sys_hi[32'h1]) begin
-                rd_scb = rd_scb | (32'h1 << 32'h17);
+        if (r_aircr__q) begin
+            rd = rd | v_aircr;
+        end
+        if (r_scr__q) begin
+            if (scr_sleepdeep__q) begin
+                rd = rd | (32'h1 << 32'h2);
             end
-            if (n_sys_lo[32'h1]) begin
-                rd_scb = rd_scb | (32'h1 << 32'h16);
-            end
-            if (n_sys_hi[32'h2]) begin
-                rd_scb = rd_scb | (32'h1 << 32'h1f);
-            end
-            if (n_sys_lo[32'h2]) begin
-                rd_scb = rd_scb | (32'h1 << 32'h1e);
+            if (scr_sevonpend__q) begin
+                rd = rd | (32'h1 << 32'h4);
             end
         end
-        rd_val = z32;
-        if (g_st) begin
-            rd_val = rd_st;
+        if (r_ccr__q) begin
+            rd = rd | v_ccr;
         end
-        if (g_nv) begin
-            rd_val = rd_nv;
+        if (r_shpr2__q) begin
+            if (sys_hi__q[32'h0]) begin
+                rd = rd | (32'h1 << 32'h1f);
+            end
+            if (sys_lo__q[32'h0]) begin
+                rd = rd | (32'h1 << 32'h1e);
+            end
         end
-        if (g_ipr) begin
-            rd_val = rd_ipr;
+        if (r_shpr3__q) begin
+            if (sys_hi__q[32'h1]) begin
+                rd = rd | (32'h1 << 32'h17);
+            end
+            if (sys_lo__q[32'h1]) begin
+                rd = rd | (32'h1 << 32'h16);
+            end
+            if (sys_hi__q[32'h2]) begin
+                rd = rd | (32'h1 << 32'h1f);
+            end
+            if (sys_lo__q[32'h2]) begin
+                rd = rd | (32'h1 << 32'h1e);
+            end
         end
-        if (g_scb) begin
-            rd_val = rd_scb;
-        end
-        o_rdata__d__comb = z32;
-        if (sr) begin
-            o_rdata__d__comb = rd_val;
-        end
-        rdata = o_rdata__q;
-        o_rdata__d = o_rdata__d__comb;
+        rdata = rd;
+        nmi_pend__d = nmi_pend__d__comb;
         scr_sevonpend__d = scr_sevonpend__d__comb;
         scr_sleepdeep__d = scr_sleepdeep__d__comb;
         st_cvr__d = st_cvr__d__comb;
