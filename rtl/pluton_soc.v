@@ -7397,37 +7397,6 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,buf0_q,buf1_q,bus_data,bus_in
     // Constant declarations
     localparam  m7_4 = 4'h7;
     localparam  r8 = 4'h8;
-    localparam  z9 = 9'b0;
-    localparam  cps7 = 7'b110011;
-    localparam  h4_0 = 4'h0;
-    localparam  h4_2 = 4'h2;
-    localparam  z26 = 26'h0;
-    localparam  b_i_shift = 26'h1;
-    localparam  b_i_addsub = 26'h2;
-    localparam  b_i_imm8 = 26'h4;
-    localparam  b_i_dp = 26'h8;
-    localparam  b_i_hi = 26'h10;
-    localparam  b_i_ldrlit = 26'h20;
-    localparam  b_i_ldst_reg = 26'h40;
-    localparam  b_i_ldst_imm = 26'h80;
-    localparam  b_i_ldst_h = 26'h100;
-    localparam  b_i_ldst_sp = 26'h200;
-    localparam  b_i_adr = 26'h400;
-    localparam  b_i_addsp8 = 26'h800;
-    localparam  b_i_stm = 26'h1000;
-    localparam  b_i_ldm = 26'h2000;
-    localparam  b_i_bcg = 26'h4000;
-    localparam  b_i_b = 26'h8000;
-    localparam  b_i_32 = 26'h10000;
-    localparam  b_m_addsp = 26'h20000;
-    localparam  b_m_subsp = 26'h40000;
-    localparam  b_m_ext = 26'h80000;
-    localparam  b_m_push = 26'h100000;
-    localparam  b_m_cps = 26'h200000;
-    localparam  b_m_rev = 26'h400000;
-    localparam  b_m_pop = 26'h800000;
-    localparam  b_m_bkpt = 26'h1000000;
-    localparam  b_m_hint = 26'h2000000;
 
     // Stub signals
     reg  [31:0] hw_q__d;
@@ -7435,12 +7404,15 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,buf0_q,buf1_q,bus_data,bus_in
     reg  hw_q__clock;
     reg  hw_q__rst_n;
     reg  [15:0] rr_lo__hw;
+    wire  [25:0] rr_lo__cls;
     wire  [3:0] rr_lo__ra;
     wire  [3:0] rr_lo__rb;
     reg  [15:0] rr_hi__hw;
+    wire  [25:0] rr_hi__cls;
     wire  [3:0] rr_hi__ra;
     wire  [3:0] rr_hi__rb;
     reg  [15:0] rr_q__hw;
+    wire  [25:0] rr_q__cls;
     wire  [3:0] rr_q__ra;
     wire  [3:0] rr_q__rb;
     reg  [25:0] cls_q__d;
@@ -7461,43 +7433,6 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,buf0_q,buf1_q,bus_data,bus_in
     reg  [31:0] w_n;
     reg  [31:0] hw_n;
     reg  [25:0] n_cls;
-    reg  h15;
-    reg  h14;
-    reg  h13;
-    reg  h12;
-    reg  h11;
-    reg  h10;
-    reg  h9;
-    reg  h8;
-    reg  h7;
-    reg  h6;
-    reg  n_i_shift;
-    reg  n_i_addsub;
-    reg  n_i_imm8;
-    reg  n_i_dp;
-    reg  n_i_hi;
-    reg  n_i_ldrlit;
-    reg  n_i_ldst_reg;
-    reg  n_i_ldst_imm;
-    reg  n_i_ldst_h;
-    reg  n_i_ldst_sp;
-    reg  n_i_adr;
-    reg  n_i_addsp8;
-    reg  n_i_stm;
-    reg  n_i_ldm;
-    reg  n_i_bcg;
-    reg  n_i_b;
-    reg  n_i_32;
-    reg  n_m_addsp;
-    reg  n_m_subsp;
-    reg  n_m_ext;
-    reg  n_m_push;
-    reg  n_m_cps;
-    reg  n_m_rev;
-    reg  n_m_pop;
-    reg  n_m_bkpt;
-    reg  n_m_hint;
-    reg  n_i_misc;
     reg  [3:0] n_ra;
     reg  [3:0] n_rb;
 
@@ -7510,16 +7445,19 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,buf0_q,buf1_q,bus_data,bus_in
     );
     pluton_m0_ds_rr_hi rr_lo(
         .hw(rr_lo__hw),
+        .cls(rr_lo__cls),
         .ra(rr_lo__ra),
         .rb(rr_lo__rb)
     );
     pluton_m0_ds_rr_hi rr_hi(
         .hw(rr_hi__hw),
+        .cls(rr_hi__cls),
         .ra(rr_hi__ra),
         .rb(rr_hi__rb)
     );
     pluton_m0_ds_rr_hi rr_q(
         .hw(rr_q__hw),
+        .cls(rr_q__cls),
         .ra(rr_q__ra),
         .rb(rr_q__rb)
     );
@@ -7563,43 +7501,6 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,buf0_q,buf1_q,bus_data,bus_in
         if (pc_n[32'h0]) begin
             hw_n = w_n >> 32'h10;
         end
-        h15 = hw_n[32'hf];
-        h14 = hw_n[32'he];
-        h13 = hw_n[32'hd];
-        h12 = hw_n[32'hc];
-        h11 = hw_n[32'hb];
-        h10 = hw_n[32'ha];
-        h9 = hw_n[32'h9];
-        h8 = hw_n[32'h8];
-        h7 = hw_n[32'h7];
-        h6 = hw_n[32'h6];
-        n_i_shift = ~h15 & ~h14 & ~h13 & ~(h12 & h11);
-        n_i_addsub = ~h15 & ~h14 & ~h13 & h12 & h11;
-        n_i_imm8 = ~h15 & ~h14 & h13;
-        n_i_dp = ~h15 & h14 & ~h13 & ~h12 & ~h11 & ~h10;
-        n_i_hi = ~h15 & h14 & ~h13 & ~h12 & ~h11 & h10;
-        n_i_ldrlit = ~h15 & h14 & ~h13 & ~h12 & h11;
-        n_i_ldst_reg = ~h15 & h14 & ~h13 & h12;
-        n_i_ldst_imm = ~h15 & h14 & h13;
-        n_i_ldst_h = h15 & ~h14 & ~h13 & ~h12;
-        n_i_ldst_sp = h15 & ~h14 & ~h13 & h12;
-        n_i_adr = h15 & ~h14 & h13 & ~h12 & ~h11;
-        n_i_addsp8 = h15 & ~h14 & h13 & ~h12 & h11;
-        n_i_misc = h15 & ~h14 & h13 & h12;
-        n_i_stm = h15 & h14 & ~h13 & ~h12 & ~h11;
-        n_i_ldm = h15 & h14 & ~h13 & ~h12 & h11;
-        n_i_bcg = h15 & h14 & ~h13 & h12;
-        n_i_b = h15 & h14 & h13 & ~h12 & ~h11;
-        n_i_32 = h15 & h14 & h13 & (h12 | h11);
-        n_m_addsp = n_i_misc & ~h11 & ~h10 & ~h9 & ~h8 & ~h7;
-        n_m_subsp = n_i_misc & ~h11 & ~h10 & ~h9 & ~h8 & h7;
-        n_m_ext = n_i_misc & ~h11 & ~h10 & h9 & ~h8;
-        n_m_push = n_i_misc & ~h11 & h10 & ~h9 & (hw_n[(32'h0)+:(9)] != z9);
-        n_m_cps = n_i_misc & (hw_n[(32'h5)+:(7)] == cps7) & (hw_n[(32'h0)+:(4)] == h4_2);
-        n_m_rev = n_i_misc & h11 & ~h10 & h9 & ~h8 & ~(h7 & ~h6);
-        n_m_pop = n_i_misc & h11 & h10 & ~h9 & (hw_n[(32'h0)+:(9)] != z9);
-        n_m_bkpt = n_i_misc & h11 & h10 & h9 & ~h8;
-        n_m_hint = n_i_misc & h11 & h10 & h9 & h8 & (hw_n[(32'h0)+:(4)] == h4_0);
         rr_lo__hw = bus_data[(32'h0)+:(16)];
         rr_hi__hw = bus_data[(32'h10)+:(16)];
         w_q = buf0_q;
@@ -7610,96 +7511,20 @@ module pluton_m0_ds(clock,rst_n,pc_n,buf0_n,buf1_n,buf0_q,buf1_q,bus_data,bus_in
         if (pc_n[32'h0]) begin
             rr_q__hw__comb = w_q[(32'h10)+:(16)];
         end
+        n_cls = rr_q__cls;
         n_ra = rr_q__ra;
         n_rb = rr_q__rb;
         if (bus_in & (bus_slot == pc_n[32'h1])) begin
             if (pc_n[32'h0]) begin
+                n_cls = rr_hi__cls;
                 n_ra = rr_hi__ra;
                 n_rb = rr_hi__rb;
             end
             else begin
+                n_cls = rr_lo__cls;
                 n_ra = rr_lo__ra;
                 n_rb = rr_lo__rb;
             end
-        end
-        n_cls = z26;
-        if (n_i_shift) begin
-            n_cls = n_cls | b_i_shift;
-        end
-        if (n_i_addsub) begin
-            n_cls = n_cls | b_i_addsub;
-        end
-        if (n_i_imm8) begin
-            n_cls = n_cls | b_i_imm8;
-        end
-        if (n_i_dp) begin
-            n_cls = n_cls | b_i_dp;
-        end
-        if (n_i_hi) begin
-            n_cls = n_cls | b_i_hi;
-        end
-        if (n_i_ldrlit) begin
-            n_cls = n_cls | b_i_ldrlit;
-        end
-        if (n_i_ldst_reg) begin
-            n_cls = n_cls | b_i_ldst_reg;
-        end
-        if (n_i_ldst_imm) begin
-            n_cls = n_cls | b_i_ldst_imm;
-        end
-        if (n_i_ldst_h) begin
-            n_cls = n_cls | b_i_ldst_h;
-        end
-        if (n_i_ldst_sp) begin
-            n_cls = n_cls | b_i_ldst_sp;
-        end
-        if (n_i_adr) begin
-            n_cls = n_cls | b_i_adr;
-        end
-        if (n_i_addsp8) begin
-            n_cls = n_cls | b_i_addsp8;
-        end
-        if (n_i_stm) begin
-            n_cls = n_cls | b_i_stm;
-        end
-        if (n_i_ldm) begin
-            n_cls = n_cls | b_i_ldm;
-        end
-        if (n_i_bcg) begin
-            n_cls = n_cls | b_i_bcg;
-        end
-        if (n_i_b) begin
-            n_cls = n_cls | b_i_b;
-        end
-        if (n_i_32) begin
-            n_cls = n_cls | b_i_32;
-        end
-        if (n_m_addsp) begin
-            n_cls = n_cls | b_m_addsp;
-        end
-        if (n_m_subsp) begin
-            n_cls = n_cls | b_m_subsp;
-        end
-        if (n_m_ext) begin
-            n_cls = n_cls | b_m_ext;
-        end
-        if (n_m_push) begin
-            n_cls = n_cls | b_m_push;
-        end
-        if (n_m_cps) begin
-            n_cls = n_cls | b_m_cps;
-        end
-        if (n_m_rev) begin
-            n_cls = n_cls | b_m_rev;
-        end
-        if (n_m_pop) begin
-            n_cls = n_cls | b_m_pop;
-        end
-        if (n_m_bkpt) begin
-            n_cls = n_cls | b_m_bkpt;
-        end
-        if (n_m_hint) begin
-            n_cls = n_cls | b_m_hint;
         end
         cls_q__d = n_cls;
         hw_q__d = hw_n;
@@ -7755,10 +7580,11 @@ endmodule // pluton_m0_ds
 
 `ifndef PLUTON_M0_DS_RR_HI_DEFINED
 `define PLUTON_M0_DS_RR_HI_DEFINED
-module pluton_m0_ds_rr_hi(hw,ra,rb);
+module pluton_m0_ds_rr_hi(hw,cls,ra,rb);
 
     // Module arguments
     input wire  [15:0] hw;
+    output reg  [25:0] cls;
     output reg  [3:0] ra;
     output reg  [3:0] rb;
 
@@ -7767,59 +7593,231 @@ module pluton_m0_ds_rr_hi(hw,ra,rb);
     localparam  r8 = 4'h8;
     localparam  r13 = 4'hd;
     localparam  r15 = 4'hf;
-    localparam  t3_imm8 = 3'b1;
-    localparam  t4_lsm = 4'hc;
-    localparam  t6_dp = 6'b10000;
-    localparam  t6_hi = 6'b10001;
-    localparam  t5_ldrlit = 5'b1001;
-    localparam  t5_adr = 5'b10100;
-    localparam  t4_bcg = 4'hd;
-    localparam  t5_b = 5'b11100;
-    localparam  t4_ldst_sp = 4'h9;
-    localparam  t5_addsp8 = 5'b10101;
-    localparam  t4_misc = 4'hb;
-    localparam  t3_32 = 3'b111;
+    localparam  z9 = 9'b0;
+    localparam  cps7 = 7'b110011;
+    localparam  h4_0 = 4'h0;
+    localparam  h4_2 = 4'h2;
+    localparam  z26 = 26'h0;
+    localparam  b_i_shift = 26'h1;
+    localparam  b_i_addsub = 26'h2;
+    localparam  b_i_imm8 = 26'h4;
+    localparam  b_i_dp = 26'h8;
+    localparam  b_i_hi = 26'h10;
+    localparam  b_i_ldrlit = 26'h20;
+    localparam  b_i_ldst_reg = 26'h40;
+    localparam  b_i_ldst_imm = 26'h80;
+    localparam  b_i_ldst_h = 26'h100;
+    localparam  b_i_ldst_sp = 26'h200;
+    localparam  b_i_adr = 26'h400;
+    localparam  b_i_addsp8 = 26'h800;
+    localparam  b_i_stm = 26'h1000;
+    localparam  b_i_ldm = 26'h2000;
+    localparam  b_i_bcg = 26'h4000;
+    localparam  b_i_b = 26'h8000;
+    localparam  b_i_32 = 26'h10000;
+    localparam  b_m_addsp = 26'h20000;
+    localparam  b_m_subsp = 26'h40000;
+    localparam  b_m_ext = 26'h80000;
+    localparam  b_m_push = 26'h100000;
+    localparam  b_m_cps = 26'h200000;
+    localparam  b_m_rev = 26'h400000;
+    localparam  b_m_pop = 26'h800000;
+    localparam  b_m_bkpt = 26'h1000000;
+    localparam  b_m_hint = 26'h2000000;
 
     // Local signals
-    reg  [5:0] h;
+    reg  h15;
+    reg  h14;
+    reg  h13;
+    reg  h12;
+    reg  h11;
+    reg  h10;
+    reg  h9;
+    reg  h8;
+    reg  h7;
+    reg  h6;
+    reg  i_shift;
+    reg  i_addsub;
+    reg  i_imm8;
+    reg  i_dp;
+    reg  i_hi;
+    reg  i_ldrlit;
+    reg  i_ldst_reg;
+    reg  i_ldst_imm;
+    reg  i_ldst_h;
+    reg  i_ldst_sp;
+    reg  i_adr;
+    reg  i_addsp8;
+    reg  i_stm;
+    reg  i_ldm;
+    reg  i_bcg;
+    reg  i_b;
+    reg  i_32;
+    reg  m_addsp;
+    reg  m_subsp;
+    reg  m_ext;
+    reg  m_push;
+    reg  m_cps;
+    reg  m_rev;
+    reg  m_pop;
+    reg  m_bkpt;
+    reg  m_hint;
+    reg  i_misc;
     reg  [3:0] f_rd;
     reg  [3:0] f_rm;
     reg  [3:0] f_r8;
 
     // Update code
+    reg [25:0] cls__comb;
     reg [3:0] ra__comb;
     reg [3:0] rb__comb;
     always @(*) begin
-        h = hw[(32'ha)+:(6)];
+        h15 = hw[32'hf];
+        h14 = hw[32'he];
+        h13 = hw[32'hd];
+        h12 = hw[32'hc];
+        h11 = hw[32'hb];
+        h10 = hw[32'ha];
+        h9 = hw[32'h9];
+        h8 = hw[32'h8];
+        h7 = hw[32'h7];
+        h6 = hw[32'h6];
+        i_shift = ~h15 & ~h14 & ~h13 & ~(h12 & h11);
+        i_addsub = ~h15 & ~h14 & ~h13 & h12 & h11;
+        i_imm8 = ~h15 & ~h14 & h13;
+        i_dp = ~h15 & h14 & ~h13 & ~h12 & ~h11 & ~h10;
+        i_hi = ~h15 & h14 & ~h13 & ~h12 & ~h11 & h10;
+        i_ldrlit = ~h15 & h14 & ~h13 & ~h12 & h11;
+        i_ldst_reg = ~h15 & h14 & ~h13 & h12;
+        i_ldst_imm = ~h15 & h14 & h13;
+        i_ldst_h = h15 & ~h14 & ~h13 & ~h12;
+        i_ldst_sp = h15 & ~h14 & ~h13 & h12;
+        i_adr = h15 & ~h14 & h13 & ~h12 & ~h11;
+        i_addsp8 = h15 & ~h14 & h13 & ~h12 & h11;
+        i_misc = h15 & ~h14 & h13 & h12;
+        i_stm = h15 & h14 & ~h13 & ~h12 & ~h11;
+        i_ldm = h15 & h14 & ~h13 & ~h12 & h11;
+        i_bcg = h15 & h14 & ~h13 & h12;
+        i_b = h15 & h14 & h13 & ~h12 & ~h11;
+        i_32 = h15 & h14 & h13 & (h12 | h11);
+        m_addsp = i_misc & ~h11 & ~h10 & ~h9 & ~h8 & ~h7;
+        m_subsp = i_misc & ~h11 & ~h10 & ~h9 & ~h8 & h7;
+        m_ext = i_misc & ~h11 & ~h10 & h9 & ~h8;
+        m_push = i_misc & ~h11 & h10 & ~h9 & (hw[(32'h0)+:(9)] != z9);
+        m_cps = i_misc & (hw[(32'h5)+:(7)] == cps7) & (hw[(32'h0)+:(4)] == h4_2);
+        m_rev = i_misc & h11 & ~h10 & h9 & ~h8 & ~(h7 & ~h6);
+        m_pop = i_misc & h11 & h10 & ~h9 & (hw[(32'h0)+:(9)] != z9);
+        m_bkpt = i_misc & h11 & h10 & h9 & ~h8;
+        m_hint = i_misc & h11 & h10 & h9 & h8 & (hw[(32'h0)+:(4)] == h4_0);
+        cls__comb = z26;
+        if (i_shift) begin
+            cls__comb = cls__comb | b_i_shift;
+        end
+        if (i_addsub) begin
+            cls__comb = cls__comb | b_i_addsub;
+        end
+        if (i_imm8) begin
+            cls__comb = cls__comb | b_i_imm8;
+        end
+        if (i_dp) begin
+            cls__comb = cls__comb | b_i_dp;
+        end
+        if (i_hi) begin
+            cls__comb = cls__comb | b_i_hi;
+        end
+        if (i_ldrlit) begin
+            cls__comb = cls__comb | b_i_ldrlit;
+        end
+        if (i_ldst_reg) begin
+            cls__comb = cls__comb | b_i_ldst_reg;
+        end
+        if (i_ldst_imm) begin
+            cls__comb = cls__comb | b_i_ldst_imm;
+        end
+        if (i_ldst_h) begin
+            cls__comb = cls__comb | b_i_ldst_h;
+        end
+        if (i_ldst_sp) begin
+            cls__comb = cls__comb | b_i_ldst_sp;
+        end
+        if (i_adr) begin
+            cls__comb = cls__comb | b_i_adr;
+        end
+        if (i_addsp8) begin
+            cls__comb = cls__comb | b_i_addsp8;
+        end
+        if (i_stm) begin
+            cls__comb = cls__comb | b_i_stm;
+        end
+        if (i_ldm) begin
+            cls__comb = cls__comb | b_i_ldm;
+        end
+        if (i_bcg) begin
+            cls__comb = cls__comb | b_i_bcg;
+        end
+        if (i_b) begin
+            cls__comb = cls__comb | b_i_b;
+        end
+        if (i_32) begin
+            cls__comb = cls__comb | b_i_32;
+        end
+        if (m_addsp) begin
+            cls__comb = cls__comb | b_m_addsp;
+        end
+        if (m_subsp) begin
+            cls__comb = cls__comb | b_m_subsp;
+        end
+        if (m_ext) begin
+            cls__comb = cls__comb | b_m_ext;
+        end
+        if (m_push) begin
+            cls__comb = cls__comb | b_m_push;
+        end
+        if (m_cps) begin
+            cls__comb = cls__comb | b_m_cps;
+        end
+        if (m_rev) begin
+            cls__comb = cls__comb | b_m_rev;
+        end
+        if (m_pop) begin
+            cls__comb = cls__comb | b_m_pop;
+        end
+        if (m_bkpt) begin
+            cls__comb = cls__comb | b_m_bkpt;
+        end
+        if (m_hint) begin
+            cls__comb = cls__comb | b_m_hint;
+        end
         f_rd = hw[(32'h0)+:(4)] & m7_4;
         f_rm = hw[(32'h3)+:(4)] & m7_4;
         f_r8 = hw[(32'h8)+:(4)] & m7_4;
         ra__comb = f_rm;
         rb__comb = hw[(32'h6)+:(4)] & m7_4;
-        if ((h[(32'h3)+:(3)] == t3_imm8) | (h[(32'h2)+:(4)] == t4_lsm)) begin
+        if (i_imm8 | i_stm | i_ldm) begin
             ra__comb = f_r8;
         end
-        else if (h == t6_dp) begin
+        else if (i_dp) begin
             ra__comb = f_rd;
             rb__comb = f_rm;
         end
-        else if (h == t6_hi) begin
+        else if (i_hi) begin
             ra__comb = f_rd;
             if (hw[32'h7]) begin
                 ra__comb = f_rd | r8;
             end
             rb__comb = hw[(32'h3)+:(4)];
         end
-        else if ((h[(32'h1)+:(5)] == t5_ldrlit) | (h[(32'h1)+:(5)] == t5_adr) | (h[(32'h2)+:(4)] == t4_bcg) | (h[(32'h1)+:(5)] == t5_b)) begin
+        else if (i_ldrlit | i_adr | i_bcg | i_b) begin
             ra__comb = r15;
         end
-        else if ((h[(32'h2)+:(4)] == t4_ldst_sp) | (h[(32'h1)+:(5)] == t5_addsp8) | (h[(32'h2)+:(4)] == t4_misc)) begin
+        else if (i_ldst_sp | i_addsp8 | i_misc) begin
             ra__comb = r13;
             rb__comb = f_rm;
         end
-        else if ((h[(32'h3)+:(3)] == t3_32) & |h[(32'h1)+:(2)]) begin
+        else if (i_32) begin
             ra__comb = hw[(32'h0)+:(4)];
         end
+        cls = cls__comb;
         ra = ra__comb;
         rb = rb__comb;
     end

@@ -9,24 +9,69 @@ use crate::common::prims::RDff;
 use rust_hdl::prelude::*;
 
 crate::hdl_block! {
-    /// The register-file read addresses of one Thumb halfword (13 SP, 15 PC): port A is Rn / Rdn,
-    /// port B is Rm. The stage runs three, so fetch data arriving this cycle is decoded beside
-    /// the buffer and chosen after (its path to the register file's address is the longest).
-    M0ReadRegs
+    /// One Thumb halfword decoded: its instruction class (`i_*`, and `m_*` for the miscellaneous
+    /// 1011 forms), packed one bit each into `cls` (`b_*`), and its register-file read addresses
+    /// (13 SP, 15 PC; port A is Rn / Rdn, port B is Rm). The one place the encodings are
+    /// written. The stage runs three, so fetch data arriving this cycle is decoded beside the
+    /// buffer and chosen after (its path to the register file's address is the longest).
+    M0HalfDecode
     ports {
         hw: Signal<In, Bits<16>>,
+        cls: Signal<Out, Bits<26>>,
         ra: Signal<Out, Bits<4>>,
         rb: Signal<Out, Bits<4>>,
     }
     consts {
         m7_4: 4 = 7, r8: 4 = 8, r13: 4 = 13, r15: 4 = 15,
-        // Bits 15:10 (or their top 3, 4 or 5) of each class.
-        t3_imm8: 3 = 0b001, t4_lsm: 4 = 0b1100, t6_dp: 6 = 0b010000, t6_hi: 6 = 0b010001,
-        t5_ldrlit: 5 = 0b01001, t5_adr: 5 = 0b10100, t4_bcg: 4 = 0b1101, t5_b: 5 = 0b11100,
-        t4_ldst_sp: 4 = 0b1001, t5_addsp8: 5 = 0b10101, t4_misc: 4 = 0b1011, t3_32: 3 = 0b111,
+        z9: 9 = 0, cps7: 7 = 0b0110011, h4_0: 4 = 0, h4_2: 4 = 2,
+        // One bit per class in the registered class word.
+        z26: 26 = 0,
+        b_i_shift: 26 = 1 << 0, b_i_addsub: 26 = 1 << 1, b_i_imm8: 26 = 1 << 2, b_i_dp: 26 = 1 << 3,
+        b_i_hi: 26 = 1 << 4, b_i_ldrlit: 26 = 1 << 5, b_i_ldst_reg: 26 = 1 << 6, b_i_ldst_imm: 26 = 1 << 7,
+        b_i_ldst_h: 26 = 1 << 8, b_i_ldst_sp: 26 = 1 << 9, b_i_adr: 26 = 1 << 10, b_i_addsp8: 26 = 1 << 11,
+        b_i_stm: 26 = 1 << 12, b_i_ldm: 26 = 1 << 13, b_i_bcg: 26 = 1 << 14, b_i_b: 26 = 1 << 15,
+        b_i_32: 26 = 1 << 16, b_m_addsp: 26 = 1 << 17, b_m_subsp: 26 = 1 << 18, b_m_ext: 26 = 1 << 19,
+        b_m_push: 26 = 1 << 20, b_m_cps: 26 = 1 << 21, b_m_rev: 26 = 1 << 22, b_m_pop: 26 = 1 << 23,
+        b_m_bkpt: 26 = 1 << 24, b_m_hint: 26 = 1 << 25,
     }
     fields {
-        h: Signal<Local, Bits<6>>,
+        h15: Signal<Local, bool>,
+        h14: Signal<Local, bool>,
+        h13: Signal<Local, bool>,
+        h12: Signal<Local, bool>,
+        h11: Signal<Local, bool>,
+        h10: Signal<Local, bool>,
+        h9: Signal<Local, bool>,
+        h8: Signal<Local, bool>,
+        h7: Signal<Local, bool>,
+        h6: Signal<Local, bool>,
+        i_shift: Signal<Local, bool>,
+        i_addsub: Signal<Local, bool>,
+        i_imm8: Signal<Local, bool>,
+        i_dp: Signal<Local, bool>,
+        i_hi: Signal<Local, bool>,
+        i_ldrlit: Signal<Local, bool>,
+        i_ldst_reg: Signal<Local, bool>,
+        i_ldst_imm: Signal<Local, bool>,
+        i_ldst_h: Signal<Local, bool>,
+        i_ldst_sp: Signal<Local, bool>,
+        i_adr: Signal<Local, bool>,
+        i_addsp8: Signal<Local, bool>,
+        i_stm: Signal<Local, bool>,
+        i_ldm: Signal<Local, bool>,
+        i_bcg: Signal<Local, bool>,
+        i_b: Signal<Local, bool>,
+        i_32: Signal<Local, bool>,
+        m_addsp: Signal<Local, bool>,
+        m_subsp: Signal<Local, bool>,
+        m_ext: Signal<Local, bool>,
+        m_push: Signal<Local, bool>,
+        m_cps: Signal<Local, bool>,
+        m_rev: Signal<Local, bool>,
+        m_pop: Signal<Local, bool>,
+        m_bkpt: Signal<Local, bool>,
+        m_hint: Signal<Local, bool>,
+        i_misc: Signal<Local, bool>,
         f_rd: Signal<Local, Bits<4>>,
         f_rm: Signal<Local, Bits<4>>,
         f_r8: Signal<Local, Bits<4>>,
@@ -35,44 +80,171 @@ crate::hdl_block! {
 
 crate::hdl_logic! {
     #[hdl_gen]
-    M0ReadRegs;
+    M0HalfDecode;
     fn update(&mut self) {
-        // The classes by bits 15:10, as in the stage's decode below.
-        self.h.next = self.hw.val().get_bits::<6>(10);
+        // ---- Classes.
+        self.h15.next = self.hw.val().get_bit(15);
+        self.h14.next = self.hw.val().get_bit(14);
+        self.h13.next = self.hw.val().get_bit(13);
+        self.h12.next = self.hw.val().get_bit(12);
+        self.h11.next = self.hw.val().get_bit(11);
+        self.h10.next = self.hw.val().get_bit(10);
+        self.h9.next = self.hw.val().get_bit(9);
+        self.h8.next = self.hw.val().get_bit(8);
+        self.h7.next = self.hw.val().get_bit(7);
+        self.h6.next = self.hw.val().get_bit(6);
+        self.i_shift.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & !(self.h12.val() & self.h11.val());
+        self.i_addsub.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val() & self.h11.val();
+        self.i_imm8.next = !self.h15.val() & !self.h14.val() & self.h13.val();
+        self.i_dp.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val() & !self.h10.val();
+        self.i_hi.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val() & self.h10.val();
+        self.i_ldrlit.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & self.h11.val();
+        self.i_ldst_reg.next = !self.h15.val() & self.h14.val() & !self.h13.val() & self.h12.val();
+        self.i_ldst_imm.next = !self.h15.val() & self.h14.val() & self.h13.val();
+        self.i_ldst_h.next = self.h15.val() & !self.h14.val() & !self.h13.val() & !self.h12.val();
+        self.i_ldst_sp.next = self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val();
+        self.i_adr.next = self.h15.val() & !self.h14.val() & self.h13.val() & !self.h12.val() & !self.h11.val();
+        self.i_addsp8.next = self.h15.val() & !self.h14.val() & self.h13.val() & !self.h12.val() & self.h11.val();
+        self.i_misc.next = self.h15.val() & !self.h14.val() & self.h13.val() & self.h12.val();
+        self.i_stm.next = self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val();
+        self.i_ldm.next = self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & self.h11.val();
+        self.i_bcg.next = self.h15.val() & self.h14.val() & !self.h13.val() & self.h12.val();
+        self.i_b.next = self.h15.val() & self.h14.val() & self.h13.val() & !self.h12.val() & !self.h11.val();
+        self.i_32.next = self.h15.val() & self.h14.val() & self.h13.val() & (self.h12.val() | self.h11.val());
+        self.m_addsp.next = self.i_misc.val() & !self.h11.val() & !self.h10.val() & !self.h9.val() & !self.h8.val() & !self.h7.val();
+        self.m_subsp.next = self.i_misc.val() & !self.h11.val() & !self.h10.val() & !self.h9.val() & !self.h8.val() & self.h7.val();
+        self.m_ext.next = self.i_misc.val() & !self.h11.val() & !self.h10.val() & self.h9.val() & !self.h8.val();
+        self.m_push.next = self.i_misc.val()
+            & !self.h11.val()
+            & self.h10.val()
+            & !self.h9.val()
+            & (self.hw.val().get_bits::<9>(0) != self.z9.val());
+        self.m_cps.next = self.i_misc.val()
+            & (self.hw.val().get_bits::<7>(5) == self.cps7.val())
+            & (self.hw.val().get_bits::<4>(0) == self.h4_2.val());
+        self.m_rev.next = self.i_misc.val() & self.h11.val() & !self.h10.val() & self.h9.val() & !self.h8.val() & !(self.h7.val() & !self.h6.val());
+        self.m_pop.next = self.i_misc.val()
+            & self.h11.val()
+            & self.h10.val()
+            & !self.h9.val()
+            & (self.hw.val().get_bits::<9>(0) != self.z9.val());
+        self.m_bkpt.next = self.i_misc.val() & self.h11.val() & self.h10.val() & self.h9.val() & !self.h8.val();
+        self.m_hint.next = self.i_misc.val()
+            & self.h11.val()
+            & self.h10.val()
+            & self.h9.val()
+            & self.h8.val()
+            & (self.hw.val().get_bits::<4>(0) == self.h4_0.val());
+
+
+        self.cls.next = self.z26.val();
+        if self.i_shift.val() {
+            self.cls.next = self.cls.val() | self.b_i_shift.val();
+        }
+        if self.i_addsub.val() {
+            self.cls.next = self.cls.val() | self.b_i_addsub.val();
+        }
+        if self.i_imm8.val() {
+            self.cls.next = self.cls.val() | self.b_i_imm8.val();
+        }
+        if self.i_dp.val() {
+            self.cls.next = self.cls.val() | self.b_i_dp.val();
+        }
+        if self.i_hi.val() {
+            self.cls.next = self.cls.val() | self.b_i_hi.val();
+        }
+        if self.i_ldrlit.val() {
+            self.cls.next = self.cls.val() | self.b_i_ldrlit.val();
+        }
+        if self.i_ldst_reg.val() {
+            self.cls.next = self.cls.val() | self.b_i_ldst_reg.val();
+        }
+        if self.i_ldst_imm.val() {
+            self.cls.next = self.cls.val() | self.b_i_ldst_imm.val();
+        }
+        if self.i_ldst_h.val() {
+            self.cls.next = self.cls.val() | self.b_i_ldst_h.val();
+        }
+        if self.i_ldst_sp.val() {
+            self.cls.next = self.cls.val() | self.b_i_ldst_sp.val();
+        }
+        if self.i_adr.val() {
+            self.cls.next = self.cls.val() | self.b_i_adr.val();
+        }
+        if self.i_addsp8.val() {
+            self.cls.next = self.cls.val() | self.b_i_addsp8.val();
+        }
+        if self.i_stm.val() {
+            self.cls.next = self.cls.val() | self.b_i_stm.val();
+        }
+        if self.i_ldm.val() {
+            self.cls.next = self.cls.val() | self.b_i_ldm.val();
+        }
+        if self.i_bcg.val() {
+            self.cls.next = self.cls.val() | self.b_i_bcg.val();
+        }
+        if self.i_b.val() {
+            self.cls.next = self.cls.val() | self.b_i_b.val();
+        }
+        if self.i_32.val() {
+            self.cls.next = self.cls.val() | self.b_i_32.val();
+        }
+        if self.m_addsp.val() {
+            self.cls.next = self.cls.val() | self.b_m_addsp.val();
+        }
+        if self.m_subsp.val() {
+            self.cls.next = self.cls.val() | self.b_m_subsp.val();
+        }
+        if self.m_ext.val() {
+            self.cls.next = self.cls.val() | self.b_m_ext.val();
+        }
+        if self.m_push.val() {
+            self.cls.next = self.cls.val() | self.b_m_push.val();
+        }
+        if self.m_cps.val() {
+            self.cls.next = self.cls.val() | self.b_m_cps.val();
+        }
+        if self.m_rev.val() {
+            self.cls.next = self.cls.val() | self.b_m_rev.val();
+        }
+        if self.m_pop.val() {
+            self.cls.next = self.cls.val() | self.b_m_pop.val();
+        }
+        if self.m_bkpt.val() {
+            self.cls.next = self.cls.val() | self.b_m_bkpt.val();
+        }
+        if self.m_hint.val() {
+            self.cls.next = self.cls.val() | self.b_m_hint.val();
+        }
+
+        // ---- Read addresses.
         self.f_rd.next = self.hw.val().get_bits::<4>(0) & self.m7_4.val();
         self.f_rm.next = self.hw.val().get_bits::<4>(3) & self.m7_4.val();
         self.f_r8.next = self.hw.val().get_bits::<4>(8) & self.m7_4.val();
         self.ra.next = self.f_rm.val();
         self.rb.next = self.hw.val().get_bits::<4>(6) & self.m7_4.val();
-        // MOV/CMP/ADD/SUB immediate (001xxx), STM/LDM (11000x, 11001x): Rdn / Rn at 10:8.
-        if (self.h.val().get_bits::<3>(3) == self.t3_imm8.val()) | (self.h.val().get_bits::<4>(2) == self.t4_lsm.val()) {
+        if self.i_imm8.val() | self.i_stm.val() | self.i_ldm.val() {
+            // MOV/CMP/ADD/SUB immediate, STM/LDM: Rdn / Rn at 10:8.
             self.ra.next = self.f_r8.val();
-        } else if self.h.val() == self.t6_dp.val() {
+        } else if self.i_dp.val() {
             // Data processing: Rdn at 2:0, Rm at 5:3.
             self.ra.next = self.f_rd.val();
             self.rb.next = self.f_rm.val();
-        } else if self.h.val() == self.t6_hi.val() {
+        } else if self.i_hi.val() {
             // High registers, BX, BLX: Rdn at H1:2:0, Rm at 6:3.
             self.ra.next = self.f_rd.val();
             if self.hw.val().get_bit(7) {
                 self.ra.next = self.f_rd.val() | self.r8.val();
             }
             self.rb.next = self.hw.val().get_bits::<4>(3);
-        } else if (self.h.val().get_bits::<5>(1) == self.t5_ldrlit.val())
-            | (self.h.val().get_bits::<5>(1) == self.t5_adr.val())
-            | (self.h.val().get_bits::<4>(2) == self.t4_bcg.val())
-            | (self.h.val().get_bits::<5>(1) == self.t5_b.val())
-        {
+        } else if self.i_ldrlit.val() | self.i_adr.val() | self.i_bcg.val() | self.i_b.val() {
             // LDR literal, ADR, B<c>/SVC/UDF, B: PC.
             self.ra.next = self.r15.val();
-        } else if (self.h.val().get_bits::<4>(2) == self.t4_ldst_sp.val())
-            | (self.h.val().get_bits::<5>(1) == self.t5_addsp8.val())
-            | (self.h.val().get_bits::<4>(2) == self.t4_misc.val())
-        {
+        } else if self.i_ldst_sp.val() | self.i_addsp8.val() | self.i_misc.val() {
             // SP-relative load/store, ADD Rd, SP, miscellaneous: SP, with Rm at 5:3.
             self.ra.next = self.r13.val();
             self.rb.next = self.f_rm.val();
-        } else if (self.h.val().get_bits::<3>(3) == self.t3_32.val()) & self.h.val().get_bits::<2>(1).any() {
+        } else if self.i_32.val() {
             // 32-bit prefix (MSR reads Rn from the first halfword).
             self.ra.next = self.hw.val().get_bits::<4>(0);
         }
@@ -141,24 +313,14 @@ crate::hdl_block! {
         rb_n: Signal<Out, Bits<4>>,
     }
     consts {
-        m7_4: 4 = 7, r8: 4 = 8, z9: 9 = 0, cps7: 7 = 0b0110011,
-        h4_0: 4 = 0, h4_2: 4 = 2,
-        // One bit per class in the registered class word.
-        z26: 26 = 0,
-        b_i_shift: 26 = 1 << 0, b_i_addsub: 26 = 1 << 1, b_i_imm8: 26 = 1 << 2, b_i_dp: 26 = 1 << 3,
-        b_i_hi: 26 = 1 << 4, b_i_ldrlit: 26 = 1 << 5, b_i_ldst_reg: 26 = 1 << 6, b_i_ldst_imm: 26 = 1 << 7,
-        b_i_ldst_h: 26 = 1 << 8, b_i_ldst_sp: 26 = 1 << 9, b_i_adr: 26 = 1 << 10, b_i_addsp8: 26 = 1 << 11,
-        b_i_stm: 26 = 1 << 12, b_i_ldm: 26 = 1 << 13, b_i_bcg: 26 = 1 << 14, b_i_b: 26 = 1 << 15,
-        b_i_32: 26 = 1 << 16, b_m_addsp: 26 = 1 << 17, b_m_subsp: 26 = 1 << 18, b_m_ext: 26 = 1 << 19,
-        b_m_push: 26 = 1 << 20, b_m_cps: 26 = 1 << 21, b_m_rev: 26 = 1 << 22, b_m_pop: 26 = 1 << 23,
-        b_m_bkpt: 26 = 1 << 24, b_m_hint: 26 = 1 << 25,
+        m7_4: 4 = 7, r8: 4 = 8,
     }
     fields {
         hw_q: RDff<Bits<32>>,
-        // Read addresses of the bus word's two halfwords and of the buffer's halfword.
-        rr_lo: M0ReadRegs,
-        rr_hi: M0ReadRegs,
-        rr_q: M0ReadRegs,
+        // The bus word's two halfwords and the buffer's halfword, decoded.
+        rr_lo: M0HalfDecode,
+        rr_hi: M0HalfDecode,
+        rr_q: M0HalfDecode,
         w_q: Signal<Local, Bits<32>>,
         // The classes, one bit each (`b_*`).
         cls_q: RDff<Bits<26>>,
@@ -167,43 +329,6 @@ crate::hdl_block! {
         w_n: Signal<Local, Bits<32>>,
         hw_n: Signal<Local, Bits<32>>,
         n_cls: Signal<Local, Bits<26>>,
-        h15: Signal<Local, bool>,
-        h14: Signal<Local, bool>,
-        h13: Signal<Local, bool>,
-        h12: Signal<Local, bool>,
-        h11: Signal<Local, bool>,
-        h10: Signal<Local, bool>,
-        h9: Signal<Local, bool>,
-        h8: Signal<Local, bool>,
-        h7: Signal<Local, bool>,
-        h6: Signal<Local, bool>,
-        n_i_shift: Signal<Local, bool>,
-        n_i_addsub: Signal<Local, bool>,
-        n_i_imm8: Signal<Local, bool>,
-        n_i_dp: Signal<Local, bool>,
-        n_i_hi: Signal<Local, bool>,
-        n_i_ldrlit: Signal<Local, bool>,
-        n_i_ldst_reg: Signal<Local, bool>,
-        n_i_ldst_imm: Signal<Local, bool>,
-        n_i_ldst_h: Signal<Local, bool>,
-        n_i_ldst_sp: Signal<Local, bool>,
-        n_i_adr: Signal<Local, bool>,
-        n_i_addsp8: Signal<Local, bool>,
-        n_i_stm: Signal<Local, bool>,
-        n_i_ldm: Signal<Local, bool>,
-        n_i_bcg: Signal<Local, bool>,
-        n_i_b: Signal<Local, bool>,
-        n_i_32: Signal<Local, bool>,
-        n_m_addsp: Signal<Local, bool>,
-        n_m_subsp: Signal<Local, bool>,
-        n_m_ext: Signal<Local, bool>,
-        n_m_push: Signal<Local, bool>,
-        n_m_cps: Signal<Local, bool>,
-        n_m_rev: Signal<Local, bool>,
-        n_m_pop: Signal<Local, bool>,
-        n_m_bkpt: Signal<Local, bool>,
-        n_m_hint: Signal<Local, bool>,
-        n_i_misc: Signal<Local, bool>,
         n_ra: Signal<Local, Bits<4>>,
         n_rb: Signal<Local, Bits<4>>,
     }
@@ -224,62 +349,9 @@ crate::hdl_logic! {
             self.hw_n.next = self.w_n.val() >> 16;
         }
 
-        // ---- Decode.
-        self.h15.next = self.hw_n.val().get_bit(15);
-        self.h14.next = self.hw_n.val().get_bit(14);
-        self.h13.next = self.hw_n.val().get_bit(13);
-        self.h12.next = self.hw_n.val().get_bit(12);
-        self.h11.next = self.hw_n.val().get_bit(11);
-        self.h10.next = self.hw_n.val().get_bit(10);
-        self.h9.next = self.hw_n.val().get_bit(9);
-        self.h8.next = self.hw_n.val().get_bit(8);
-        self.h7.next = self.hw_n.val().get_bit(7);
-        self.h6.next = self.hw_n.val().get_bit(6);
-        self.n_i_shift.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & !(self.h12.val() & self.h11.val());
-        self.n_i_addsub.next = !self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val() & self.h11.val();
-        self.n_i_imm8.next = !self.h15.val() & !self.h14.val() & self.h13.val();
-        self.n_i_dp.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val() & !self.h10.val();
-        self.n_i_hi.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val() & self.h10.val();
-        self.n_i_ldrlit.next = !self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & self.h11.val();
-        self.n_i_ldst_reg.next = !self.h15.val() & self.h14.val() & !self.h13.val() & self.h12.val();
-        self.n_i_ldst_imm.next = !self.h15.val() & self.h14.val() & self.h13.val();
-        self.n_i_ldst_h.next = self.h15.val() & !self.h14.val() & !self.h13.val() & !self.h12.val();
-        self.n_i_ldst_sp.next = self.h15.val() & !self.h14.val() & !self.h13.val() & self.h12.val();
-        self.n_i_adr.next = self.h15.val() & !self.h14.val() & self.h13.val() & !self.h12.val() & !self.h11.val();
-        self.n_i_addsp8.next = self.h15.val() & !self.h14.val() & self.h13.val() & !self.h12.val() & self.h11.val();
-        self.n_i_misc.next = self.h15.val() & !self.h14.val() & self.h13.val() & self.h12.val();
-        self.n_i_stm.next = self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & !self.h11.val();
-        self.n_i_ldm.next = self.h15.val() & self.h14.val() & !self.h13.val() & !self.h12.val() & self.h11.val();
-        self.n_i_bcg.next = self.h15.val() & self.h14.val() & !self.h13.val() & self.h12.val();
-        self.n_i_b.next = self.h15.val() & self.h14.val() & self.h13.val() & !self.h12.val() & !self.h11.val();
-        self.n_i_32.next = self.h15.val() & self.h14.val() & self.h13.val() & (self.h12.val() | self.h11.val());
-        self.n_m_addsp.next = self.n_i_misc.val() & !self.h11.val() & !self.h10.val() & !self.h9.val() & !self.h8.val() & !self.h7.val();
-        self.n_m_subsp.next = self.n_i_misc.val() & !self.h11.val() & !self.h10.val() & !self.h9.val() & !self.h8.val() & self.h7.val();
-        self.n_m_ext.next = self.n_i_misc.val() & !self.h11.val() & !self.h10.val() & self.h9.val() & !self.h8.val();
-        self.n_m_push.next = self.n_i_misc.val()
-            & !self.h11.val()
-            & self.h10.val()
-            & !self.h9.val()
-            & (self.hw_n.val().get_bits::<9>(0) != self.z9.val());
-        self.n_m_cps.next = self.n_i_misc.val()
-            & (self.hw_n.val().get_bits::<7>(5) == self.cps7.val())
-            & (self.hw_n.val().get_bits::<4>(0) == self.h4_2.val());
-        self.n_m_rev.next = self.n_i_misc.val() & self.h11.val() & !self.h10.val() & self.h9.val() & !self.h8.val() & !(self.h7.val() & !self.h6.val());
-        self.n_m_pop.next = self.n_i_misc.val()
-            & self.h11.val()
-            & self.h10.val()
-            & !self.h9.val()
-            & (self.hw_n.val().get_bits::<9>(0) != self.z9.val());
-        self.n_m_bkpt.next = self.n_i_misc.val() & self.h11.val() & self.h10.val() & self.h9.val() & !self.h8.val();
-        self.n_m_hint.next = self.n_i_misc.val()
-            & self.h11.val()
-            & self.h10.val()
-            & self.h9.val()
-            & self.h8.val()
-            & (self.hw_n.val().get_bits::<4>(0) == self.h4_0.val());
-
-        // Read ports (the core puts a store's data register on B itself): from the fetch data
-        // when the next head halfword arrives now, else from the buffer's flops.
+        // The next head halfword's classes and read addresses (the core puts a store's data
+        // register on B itself): from the fetch data when that halfword arrives now, else from
+        // the buffer's flops.
         self.rr_lo.hw.next = self.bus_data.val().get_bits::<16>(0);
         self.rr_hi.hw.next = self.bus_data.val().get_bits::<16>(16);
         self.w_q.next = self.buf0_q.val();
@@ -290,13 +362,16 @@ crate::hdl_logic! {
         if self.pc_n.val().get_bit(0) {
             self.rr_q.hw.next = self.w_q.val().get_bits::<16>(16);
         }
+        self.n_cls.next = self.rr_q.cls.val();
         self.n_ra.next = self.rr_q.ra.val();
         self.n_rb.next = self.rr_q.rb.val();
         if self.bus_in.val() & (self.bus_slot.val() == self.pc_n.val().get_bit(1)) {
             if self.pc_n.val().get_bit(0) {
+                self.n_cls.next = self.rr_hi.cls.val();
                 self.n_ra.next = self.rr_hi.ra.val();
                 self.n_rb.next = self.rr_hi.rb.val();
             } else {
+                self.n_cls.next = self.rr_lo.cls.val();
                 self.n_ra.next = self.rr_lo.ra.val();
                 self.n_rb.next = self.rr_lo.rb.val();
             }
@@ -304,85 +379,6 @@ crate::hdl_logic! {
 
         // ---- Registered. The classes share one 26-bit flop (bit `b_*` each): one reset flop
         // instead of 26 in the Verilog.
-        self.n_cls.next = self.z26.val();
-        if self.n_i_shift.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_shift.val();
-        }
-        if self.n_i_addsub.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_addsub.val();
-        }
-        if self.n_i_imm8.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_imm8.val();
-        }
-        if self.n_i_dp.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_dp.val();
-        }
-        if self.n_i_hi.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_hi.val();
-        }
-        if self.n_i_ldrlit.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_ldrlit.val();
-        }
-        if self.n_i_ldst_reg.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_ldst_reg.val();
-        }
-        if self.n_i_ldst_imm.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_ldst_imm.val();
-        }
-        if self.n_i_ldst_h.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_ldst_h.val();
-        }
-        if self.n_i_ldst_sp.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_ldst_sp.val();
-        }
-        if self.n_i_adr.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_adr.val();
-        }
-        if self.n_i_addsp8.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_addsp8.val();
-        }
-        if self.n_i_stm.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_stm.val();
-        }
-        if self.n_i_ldm.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_ldm.val();
-        }
-        if self.n_i_bcg.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_bcg.val();
-        }
-        if self.n_i_b.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_b.val();
-        }
-        if self.n_i_32.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_i_32.val();
-        }
-        if self.n_m_addsp.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_m_addsp.val();
-        }
-        if self.n_m_subsp.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_m_subsp.val();
-        }
-        if self.n_m_ext.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_m_ext.val();
-        }
-        if self.n_m_push.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_m_push.val();
-        }
-        if self.n_m_cps.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_m_cps.val();
-        }
-        if self.n_m_rev.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_m_rev.val();
-        }
-        if self.n_m_pop.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_m_pop.val();
-        }
-        if self.n_m_bkpt.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_m_bkpt.val();
-        }
-        if self.n_m_hint.val() {
-            self.n_cls.next = self.n_cls.val() | self.b_m_hint.val();
-        }
         self.cls_q.d.next = self.n_cls.val();
         self.hw_q.d.next = self.hw_n.val();
         self.ra_q.d.next = self.n_ra.val();
