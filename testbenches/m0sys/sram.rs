@@ -6,7 +6,8 @@
 //! after every earlier write (so a read whose address phase is a write's data phase sees that
 //! write); `HSIZE` above a word, a misaligned address, or a write with `read_only` is the
 //! two-cycle ERROR and changes nothing; IDLE and BUSY get OKAY without a wait state; outside a
-//! data phase of its own the RAM answers `HREADYOUT = 1, HRESP = 0, HRDATA = 0`. The core never
+//! data phase of its own the RAM drives `HRDATA = 0` (the mux ORs the slaves' read data and takes
+//! `HREADYOUT`/`HRESP` from the data phase's owner). The core never
 //! makes the write-then-read of one word that needs forwarding; here it is made on purpose.
 
 use crate::regression::{Case, Ctx};
@@ -80,6 +81,10 @@ impl Phase {
     /// IDLE or BUSY with HSEL high: the RAM must ignore it.
     fn idle_sel(trans: u32, addr: u32) -> Phase {
         Phase { sel: true, trans, addr, ..Phase::idle() }
+    }
+    /// A BUSY before burst beat `beat`, with that beat's control signals (as AHB-Lite asks).
+    fn busy_before(beat: Phase) -> Phase {
+        Phase { trans: BUSY, data: 0, waits: 0, ..beat }
     }
     fn write(addr: u32, size: u32, data: u32) -> Phase {
         Phase { sel: true, trans: NONSEQ, addr, size, write: true, data, waits: 0 }
@@ -353,7 +358,7 @@ impl AhbBench {
             self.data = match self.data {
                 Data::Other(w) => Data::Other(w - 1),
                 Data::Error(ph, true) => Data::Error(ph, false),
-                d => return Err(format!("cycle {c}: HREADY low in {d:?}, which never waits")),
+                d => return Err(self.failure(format!("cycle {c}: HREADY low in {d:?}, which never waits"))),
             };
             self.committed = None;
             return Ok(());
@@ -546,7 +551,7 @@ async fn directed(ctx: Ctx) -> Result<(), String> {
     run!(
         Phase::write(x, BYTE, write_pattern(&b)),
         Phase::write(x + 1, BYTE, write_pattern(&b)).seq(),
-        Phase::idle_sel(BUSY, x + 2),
+        Phase::busy_before(Phase::write(x + 2, BYTE, 0).seq()),
         Phase::write(x + 2, BYTE, write_pattern(&b)).seq(),
         Phase::write(x + 3, BYTE, write_pattern(&b)).seq(),
         Phase::read(x, WORD),
@@ -566,7 +571,7 @@ fn next_phases(rng: &mut impl Rng, hot: &[u32], last: Option<Phase>) -> Vec<Phas
         if rng.gen_bool(0.12) {
             let beat = Phase { addr: l.addr + (1 << l.size), data, ..l }.seq();
             return match rng.gen_bool(0.2) {
-                true => vec![Phase::idle_sel(BUSY, beat.addr), beat],
+                true => vec![Phase::busy_before(beat), beat],
                 false => vec![beat],
             };
         }
@@ -613,6 +618,8 @@ async fn random(ctx: Ctx) -> Result<(), String> {
     while made < n {
         // A stretch of transfers, as a RAM or (one in five) as a ROM, from an idle bus.
         b.drain(&ctx).await?;
+        // No burst continues across the idle bus (a SEQ must follow its burst's last beat).
+        last = None;
         b.read_only = ctx.tb.rng().gen_bool(0.2);
         for _ in 0..250.min(n - made) {
             let phases = next_phases(&mut *ctx.tb.rng(), &hot, last);

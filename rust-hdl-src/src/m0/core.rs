@@ -334,9 +334,12 @@ crate::hdl_block! {
         ex_fault: Signal<Local, bool>,
         fd: Signal<Local, Bits<2>>,
         pc_cross: Signal<Local, bool>,
-        /// PC's next value is the branch target / the loaded word (`pc_step` takes PC + 2).
+        /// PC's next value is `target` (the ALU result), unless `pc_step` (PC + 2) is set.
         pc_tgt: Signal<Local, bool>,
+        /// PC's next value is the loaded word (POP of PC, unstacking, a vector), unless `pc_step`
+        /// or `pc_tgt` is set.
         pc_rd: Signal<Local, bool>,
+        /// PC + 2: the step, and BLX's return address.
         pc2: Signal<Local, Bits<32>>,
         req_pre: Signal<Local, bool>,
         fault_pre: Signal<Local, bool>,
@@ -1117,8 +1120,10 @@ crate::hdl_logic! {
         self.vnum.next = self.exc_num.q.val();
         self.vaddr.next = bits::<32>(0);
         self.exret.next = false;
-        // Every branch target is the ALU's result (the sum for B, B<c> and BL, Rm moved for BX and
-        // BLX), so PC's next value has one branch input.
+        // Every target not loaded from memory is the ALU's result: the sum for B, B<c>, BL and
+        // ADD PC; Rm moved for MOV PC, BX and BLX; PC + 4 + 0 for MSR, MRS and the barriers. So
+        // PC's next value has one input for them, beside PC + 2 and the loaded word (POP of PC,
+        // unstacking, a vector).
         self.target.next = self.res.val() & self.xfffffffe.val();
         self.scs.ack.next = false;
         self.scs.ret.next = false;
@@ -1702,8 +1707,8 @@ crate::hdl_logic! {
         self.scs.ack_num.next = self.vnum.val();
 
         // ---- Exception return (BX, or POP of PC, in Handler mode with 0xFxxxxxxx).
-        // The EXC_RETURN value: BX's Rm in the boundary state, else POP's PC word (the target in
-        // both cases, taken here without the target's mux and the adder behind it).
+        // The EXC_RETURN value: BX's Rm in the boundary state, else POP's read word, both taken
+        // directly rather than through the result mux (`res`, `target`).
         self.ex_val.next = self.rd_word.val();
         if self.is_exec.val() {
             self.ex_val.next = self.rb_v.val();

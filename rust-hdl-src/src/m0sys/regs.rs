@@ -52,6 +52,8 @@ pub const SRAM_MAP: RegMap = RegMap {
     block: "sram",
     module: "pluton_sram",
     addr_bits: 14,
+    // No registers, so no register bus: the RAM is an AHB-Lite slave (as the systems' maps,
+    // which carry only the address map's constants).
     bus: Bus::Apb4,
     desc: "The systems' SRAM (AhbRam): an AHB-Lite slave on one 32-bit RAM with byte enables, zero wait states, a loader port, and read-after-write forwarding",
     regs: &[],
