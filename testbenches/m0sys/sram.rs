@@ -613,13 +613,12 @@ async fn random(ctx: Ctx) -> Result<(), String> {
         let y: u32 = rng.gen_range(0..WORDS);
         vec![x, x ^ 1, x ^ (WORDS / 2), y, y ^ 0x40]
     };
-    let mut last: Option<Phase> = None;
     let mut made = 0;
     while made < n {
         // A stretch of transfers, as a RAM or (one in five) as a ROM, from an idle bus.
         b.drain(&ctx).await?;
         // No burst continues across the idle bus (a SEQ must follow its burst's last beat).
-        last = None;
+        let mut last: Option<Phase> = None;
         b.read_only = ctx.tb.rng().gen_bool(0.2);
         for _ in 0..250.min(n - made) {
             let phases = next_phases(&mut *ctx.tb.rng(), &hot, last);
