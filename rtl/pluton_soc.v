@@ -4691,10 +4691,6 @@ module pluton_m0(clock,rst_n,HADDR,HTRANS,HSIZE,HBURST,HPROT,HWRITE,HWDATA,HRDAT
         end
         seq_step = pc_step & adv;
         step_pre = pc_step;
-        rq_addr = rq_alt;
-        if (rq_sum) begin
-            rq_addr = sum;
-        end
         if (lsm_go) begin
             req = 1'b1;
             rq_chk = 1'b1;

@@ -1612,11 +1612,6 @@ crate::hdl_logic! {
         // frozen state, so a wait state must not change the fetch decision.
         self.step_pre.next = self.pc_step.val();
 
-        self.rq_addr.next = self.rq_alt.val();
-        if self.rq_sum.val() {
-            self.rq_addr.next = self.sum.val();
-        }
-
         // ---- LDM/STM/PUSH/POP address phase for the lowest listed register.
         if self.lsm_go.val() {
             self.req.next = true;
