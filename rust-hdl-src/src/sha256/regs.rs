@@ -26,7 +26,7 @@ pub const MSG: Register = Register { name: "MSG", offset: 0x10, count: 1, access
 pub const MSG_LAST: Register = Register { name: "MSG_LAST", offset: 0x14, count: 1, access: Access::Wo, reset: 0, desc: "As MSG, and then FINISH in the same transfer", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const MSG_LEN: Register = Register { name: "MSG_LEN", offset: 0x18, count: 1, access: Access::Ro, reset: 0, desc: "Message bytes accepted since START (low 32 bits; excludes HMAC key blocks)", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const ID: Register = Register { name: "ID", offset: 0x1C, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
-pub const DIGEST: Register = Register { name: "DIGEST", offset: 0x20, count: 8, access: Access::Ro, reset: 0, desc: "Digest or HMAC tag, bytes 4i..4i+3 in DIGEST[i] (little-endian within the word, as memcpy reads it). Reads 0 unless DIGEST_VALID", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
+pub const DIGEST: Register = Register { name: "DIGEST", offset: 0x20, count: 8, access: Access::Ro, reset: 0, desc: "Digest or HMAC tag, bytes 4i..4i+3 in DIGEST[i] (little-endian within the word, as memcpy reads it). Reads 0 unless DIGEST_VALID. Readable only by the master that started the operation (ERR_NOT_STARTER otherwise; after reset or a change of owner, the security core)", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const KEY: Register = Register { name: "KEY", offset: 0x40, count: 16, access: Access::Wo, reset: 0, desc: "HMAC key K0: bytes 4i..4i+3 (little-endian within the word). A key shorter than 64 bytes is zero-padded by software (WIPE_KEY, then write it); a longer one is hashed first. Write-only: never readable. Writable only while idle", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
 
 pub const BLOCK_ID: u32 = 0x5348_0100;
@@ -35,6 +35,8 @@ pub const ERR_BUSY: u32 = 4;
 pub const ERR_SEQ: u32 = 5;
 pub const ERR_VALUE: u32 = 7;
 pub const ERR_KEY: u32 = 8;
+pub const ERR_KEY_MASTER: u32 = 9;
+pub const ERR_NOT_STARTER: u32 = 10;
 
 /// Cycles from a block's dispatch edge to the edge that updates the digest state.
 pub const BLOCK_LATENCY: u32 = 65;
@@ -61,6 +63,8 @@ pub const MAP: RegMap = RegMap {
         ERR_STRB => "PSTRB not 0b1111 (or, on MSG/MSG_LAST, not a contiguous run of lanes starting at the first free lane of the word)",
         ERR_VALUE => "Bad field value: CMD with no bit or several bits, or bits above WIPE_KEY",
         ERR_KEY => "START with KEY_SEL=1 while key_valid is low",
+        ERR_KEY_MASTER => "START with HMAC_EN and KEY_SEL=1 from a master other than the security core (pmaster 0): only it may use the sideload key, whoever owns the window",
+        ERR_NOT_STARTER => "DIGEST read by a master other than the one whose START was accepted last (after reset or a change of owner: the security core)",
         BLOCK_LATENCY => "Cycles from a block's dispatch to its digest update",
         DISPATCH_INTERVAL => "Minimum cycles between two block dispatches",
     ],
