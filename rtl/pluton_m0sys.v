@@ -278,6 +278,7 @@
 
 
 
+
 `ifndef PLUTON_M0SYS_DEFINED
 `define PLUTON_M0SYS_DEFINED
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
@@ -396,6 +397,7 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
     wire  sha__pslverr;
     reg  [255:0] sha__key_in;
     reg  sha__key_valid;
+    reg  sha__clear;
     wire  sha__intr_done;
     reg  [29:0] ze_irq__a;
     wire  [31:0] ze_irq__y;
@@ -473,6 +475,7 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
         .pslverr(sha__pslverr),
         .key_in(sha__key_in),
         .key_valid(sha__key_valid),
+        .clear(sha__clear),
         .intr_done(sha__intr_done)
     );
     pluton_zext30to32 ze_irq(
@@ -497,6 +500,7 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
         sha__pmaster = node__pmaster;
         sha__key_in = zero256;
         sha__key_valid = 1'b0;
+        sha__clear = 1'b0;
         node__prdata = sha__prdata;
         node__pready = sha__pready;
         node__pslverr = sha__pslverr;
@@ -8792,7 +8796,7 @@ endmodule // pluton_zext16to32
 
 `ifndef PLUTON_SHA256_DEFINED
 `define PLUTON_SHA256_DEFINED
-module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,intr_done);
+module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,clear,intr_done);
 
     // Module arguments
     input wire  clock;
@@ -8809,6 +8813,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     output reg  pslverr;
     input wire  [255:0] key_in;
     input wire  key_valid;
+    input wire  clear;
     output reg  intr_done;
 
     // Constant declarations
@@ -8823,6 +8828,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     localparam  e_strb = 32'h6;
     localparam  e_value = 32'h7;
     localparam  e_key = 32'h8;
+    localparam  e_key_master = 32'h9;
+    localparam  e_not_starter = 32'ha;
+    localparam  master_sec = 4'h0;
     localparam  zero32 = 32'h0;
     localparam  block_id = 32'h53480100;
     localparam  ipad = 32'h36363636;
@@ -8938,6 +8946,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  done_r__q;
     reg  done_r__clock;
     reg  done_r__rst_n;
+    reg  [3:0] starter__d;
+    wire  [3:0] starter__q;
+    reg  starter__clock;
+    reg  starter__rst_n;
     reg  key_ram__clock;
     reg  key_ram__rst_n;
     reg  key_ram__we;
@@ -9076,6 +9088,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  cmd_finish;
     reg  cmd_abort;
     reg  cmd_wipe;
+    reg  key_master_bad;
+    reg  abort_all;
     reg  [31:0] err;
     reg  ok_write;
     reg  ok_read;
@@ -9224,6 +9238,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(done_r__q),
         .clock(done_r__clock),
         .rst_n(done_r__rst_n)
+    );
+    pluton_rdff4 starter(
+        .d(starter__d),
+        .q(starter__q),
+        .clock(starter__clock),
+        .rst_n(starter__rst_n)
     );
     pluton_ram16x32 key_ram(
         .clock(key_ram__clock),
@@ -9442,6 +9462,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg src_outer__d__comb;
     reg src_pad1__d__comb;
     reg src_pad2__d__comb;
+    reg [3:0] starter__d__comb;
     reg [15:0] stream_oh__d__comb;
     always @(*) begin
         core__clock = clock;
@@ -9471,6 +9492,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         done_r__clock = clock;
         done_r__rst_n = rst_n;
         done_r__d__comb = done_r__q;
+        starter__clock = clock;
+        starter__rst_n = rst_n;
+        starter__d__comb = starter__q;
         key_mask__clock = clock;
         key_mask__rst_n = rst_n;
         key_mask__d__comb = key_mask__q;
@@ -9571,6 +9595,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         cmd_finish = pwdata == cmd_finish_v;
         cmd_abort = pwdata == cmd_abort_v;
         cmd_wipe = pwdata == cmd_wipe_v;
+        key_master_bad = cmd_start & ctrl_hmac__q & ctrl_keysel__q & (pmaster != master_sec);
         err = front__err;
         if (front__err == e_none) begin
             if (front__strb_part & ~is_msgw) begin
@@ -9589,6 +9614,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 else if (cmd_start & phase_busy) begin
                     err = e_seq;
                 end
+                else if (key_master_bad) begin
+                    err = e_key_master;
+                end
                 else if (cmd_start & ctrl_hmac__q & ctrl_keysel__q & ~key_valid) begin
                     err = e_key;
                 end
@@ -9601,6 +9629,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             end
             else if (pwrite & is_msgw & ~active__q) begin
                 err = e_seq;
+            end
+            else if (~pwrite & front__is_digest & (pmaster != starter__q)) begin
+                err = e_not_starter;
             end
         end
         ok_write = front__access & pwrite & (err == e_none);
@@ -9947,39 +9978,45 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                     pend_opad__d__comb = 1'b0;
                     pend_outer__d__comb = 1'b0;
                     any_dispatched__d__comb = 1'b0;
+                    starter__d__comb = pmaster;
                 end
                 if (cmd_finish) begin
                     active__d__comb = 1'b0;
                     finishing__d__comb = 1'b1;
                     pend_pad1__d__comb = 1'b1;
                 end
-                if (cmd_abort) begin
-                    core__abort__comb = 1'b1;
-                    core__start__comb = 1'b0;
-                    active__d__comb = 1'b0;
-                    finishing__d__comb = 1'b0;
-                    done_r__d__comb = 1'b0;
-                    filled__d__comb = zero16;
-                    nwords__d__comb = zero5;
-                    partial__d__comb = 1'b0;
-                    part_be__d__comb = zero32;
-                    draining__d__comb = 1'b0;
-                    stream_oh__d__comb = zero16;
-                    msg_len__d__comb = zero32;
-                    len__d__comb = zero64;
-                    pend_key__d__comb = 1'b0;
-                    pend_pad1__d__comb = 1'b0;
-                    pend_pad2__d__comb = 1'b0;
-                    pend_opad__d__comb = 1'b0;
-                    pend_outer__d__comb = 1'b0;
-                    inner_last__d__comb = 1'b0;
-                    final_last__d__comb = 1'b0;
-                    any_dispatched__d__comb = 1'b0;
-                end
                 if (cmd_wipe) begin
                     key_mask__d__comb = zero16;
                 end
             end
+        end
+        abort_all = (ok_write & front__is_cmd & cmd_abort) | clear;
+        if (abort_all) begin
+            core__abort__comb = 1'b1;
+            core__start__comb = 1'b0;
+            active__d__comb = 1'b0;
+            finishing__d__comb = 1'b0;
+            done_r__d__comb = 1'b0;
+            filled__d__comb = zero16;
+            nwords__d__comb = zero5;
+            partial__d__comb = 1'b0;
+            part_be__d__comb = zero32;
+            draining__d__comb = 1'b0;
+            stream_oh__d__comb = zero16;
+            msg_len__d__comb = zero32;
+            len__d__comb = zero64;
+            pend_key__d__comb = 1'b0;
+            pend_pad1__d__comb = 1'b0;
+            pend_pad2__d__comb = 1'b0;
+            pend_opad__d__comb = 1'b0;
+            pend_outer__d__comb = 1'b0;
+            inner_last__d__comb = 1'b0;
+            final_last__d__comb = 1'b0;
+            any_dispatched__d__comb = 1'b0;
+        end
+        if (clear) begin
+            key_mask__d__comb = zero16;
+            starter__d__comb = master_sec;
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
@@ -10067,6 +10104,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         src_outer__d = src_outer__d__comb;
         src_pad1__d = src_pad1__d__comb;
         src_pad2__d = src_pad2__d__comb;
+        starter__d = starter__d__comb;
         stream_oh__d = stream_oh__d__comb;
     end
 

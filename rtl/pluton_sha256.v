@@ -84,9 +84,10 @@
 
 
 
+
 `ifndef PLUTON_SHA256_DEFINED
 `define PLUTON_SHA256_DEFINED
-module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,intr_done);
+module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,clear,intr_done);
 
     // Module arguments
     input wire  clock;
@@ -103,6 +104,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     output reg  pslverr;
     input wire  [255:0] key_in;
     input wire  key_valid;
+    input wire  clear;
     output reg  intr_done;
 
     // Constant declarations
@@ -117,6 +119,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     localparam  e_strb = 32'h6;
     localparam  e_value = 32'h7;
     localparam  e_key = 32'h8;
+    localparam  e_key_master = 32'h9;
+    localparam  e_not_starter = 32'ha;
+    localparam  master_sec = 4'h0;
     localparam  zero32 = 32'h0;
     localparam  block_id = 32'h53480100;
     localparam  ipad = 32'h36363636;
@@ -232,6 +237,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  done_r__q;
     reg  done_r__clock;
     reg  done_r__rst_n;
+    reg  [3:0] starter__d;
+    wire  [3:0] starter__q;
+    reg  starter__clock;
+    reg  starter__rst_n;
     reg  key_ram__clock;
     reg  key_ram__rst_n;
     reg  key_ram__we;
@@ -370,6 +379,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  cmd_finish;
     reg  cmd_abort;
     reg  cmd_wipe;
+    reg  key_master_bad;
+    reg  abort_all;
     reg  [31:0] err;
     reg  ok_write;
     reg  ok_read;
@@ -518,6 +529,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(done_r__q),
         .clock(done_r__clock),
         .rst_n(done_r__rst_n)
+    );
+    pluton_rdff4 starter(
+        .d(starter__d),
+        .q(starter__q),
+        .clock(starter__clock),
+        .rst_n(starter__rst_n)
     );
     pluton_ram16x32 key_ram(
         .clock(key_ram__clock),
@@ -736,6 +753,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg src_outer__d__comb;
     reg src_pad1__d__comb;
     reg src_pad2__d__comb;
+    reg [3:0] starter__d__comb;
     reg [15:0] stream_oh__d__comb;
     always @(*) begin
         core__clock = clock;
@@ -765,6 +783,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         done_r__clock = clock;
         done_r__rst_n = rst_n;
         done_r__d__comb = done_r__q;
+        starter__clock = clock;
+        starter__rst_n = rst_n;
+        starter__d__comb = starter__q;
         key_mask__clock = clock;
         key_mask__rst_n = rst_n;
         key_mask__d__comb = key_mask__q;
@@ -865,6 +886,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         cmd_finish = pwdata == cmd_finish_v;
         cmd_abort = pwdata == cmd_abort_v;
         cmd_wipe = pwdata == cmd_wipe_v;
+        key_master_bad = cmd_start & ctrl_hmac__q & ctrl_keysel__q & (pmaster != master_sec);
         err = front__err;
         if (front__err == e_none) begin
             if (front__strb_part & ~is_msgw) begin
@@ -883,6 +905,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 else if (cmd_start & phase_busy) begin
                     err = e_seq;
                 end
+                else if (key_master_bad) begin
+                    err = e_key_master;
+                end
                 else if (cmd_start & ctrl_hmac__q & ctrl_keysel__q & ~key_valid) begin
                     err = e_key;
                 end
@@ -895,6 +920,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             end
             else if (pwrite & is_msgw & ~active__q) begin
                 err = e_seq;
+            end
+            else if (~pwrite & front__is_digest & (pmaster != starter__q)) begin
+                err = e_not_starter;
             end
         end
         ok_write = front__access & pwrite & (err == e_none);
@@ -1241,39 +1269,45 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                     pend_opad__d__comb = 1'b0;
                     pend_outer__d__comb = 1'b0;
                     any_dispatched__d__comb = 1'b0;
+                    starter__d__comb = pmaster;
                 end
                 if (cmd_finish) begin
                     active__d__comb = 1'b0;
                     finishing__d__comb = 1'b1;
                     pend_pad1__d__comb = 1'b1;
                 end
-                if (cmd_abort) begin
-                    core__abort__comb = 1'b1;
-                    core__start__comb = 1'b0;
-                    active__d__comb = 1'b0;
-                    finishing__d__comb = 1'b0;
-                    done_r__d__comb = 1'b0;
-                    filled__d__comb = zero16;
-                    nwords__d__comb = zero5;
-                    partial__d__comb = 1'b0;
-                    part_be__d__comb = zero32;
-                    draining__d__comb = 1'b0;
-                    stream_oh__d__comb = zero16;
-                    msg_len__d__comb = zero32;
-                    len__d__comb = zero64;
-                    pend_key__d__comb = 1'b0;
-                    pend_pad1__d__comb = 1'b0;
-                    pend_pad2__d__comb = 1'b0;
-                    pend_opad__d__comb = 1'b0;
-                    pend_outer__d__comb = 1'b0;
-                    inner_last__d__comb = 1'b0;
-                    final_last__d__comb = 1'b0;
-                    any_dispatched__d__comb = 1'b0;
-                end
                 if (cmd_wipe) begin
                     key_mask__d__comb = zero16;
                 end
             end
+        end
+        abort_all = (ok_write & front__is_cmd & cmd_abort) | clear;
+        if (abort_all) begin
+            core__abort__comb = 1'b1;
+            core__start__comb = 1'b0;
+            active__d__comb = 1'b0;
+            finishing__d__comb = 1'b0;
+            done_r__d__comb = 1'b0;
+            filled__d__comb = zero16;
+            nwords__d__comb = zero5;
+            partial__d__comb = 1'b0;
+            part_be__d__comb = zero32;
+            draining__d__comb = 1'b0;
+            stream_oh__d__comb = zero16;
+            msg_len__d__comb = zero32;
+            len__d__comb = zero64;
+            pend_key__d__comb = 1'b0;
+            pend_pad1__d__comb = 1'b0;
+            pend_pad2__d__comb = 1'b0;
+            pend_opad__d__comb = 1'b0;
+            pend_outer__d__comb = 1'b0;
+            inner_last__d__comb = 1'b0;
+            final_last__d__comb = 1'b0;
+            any_dispatched__d__comb = 1'b0;
+        end
+        if (clear) begin
+            key_mask__d__comb = zero16;
+            starter__d__comb = master_sec;
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
@@ -1361,6 +1395,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         src_outer__d = src_outer__d__comb;
         src_pad1__d = src_pad1__d__comb;
         src_pad2__d = src_pad2__d__comb;
+        starter__d = starter__d__comb;
         stream_oh__d = stream_oh__d__comb;
     end
 
@@ -2598,6 +2633,24 @@ module pluton_zext5to32(a,y);
 endmodule // pluton_zext5to32
 `endif // PLUTON_ZEXT5TO32_DEFINED
 
+`ifndef PLUTON_RDFF4_DEFINED
+`define PLUTON_RDFF4_DEFINED
+module pluton_rdff4(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 4'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff4
+`endif // PLUTON_RDFF4_DEFINED
+
 `ifndef PLUTON_RAM16X32_DEFINED
 `define PLUTON_RAM16X32_DEFINED
 module pluton_ram16x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
@@ -2640,24 +2693,6 @@ module pluton_rdff16(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff16
 `endif // PLUTON_RDFF16_DEFINED
-
-`ifndef PLUTON_RDFF4_DEFINED
-`define PLUTON_RDFF4_DEFINED
-module pluton_rdff4(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 4'h0;
-        else q <= d;
-    end
-endmodule // pluton_rdff4
-`endif // PLUTON_RDFF4_DEFINED
 
 `ifndef PLUTON_RDFF5_DEFINED
 `define PLUTON_RDFF5_DEFINED

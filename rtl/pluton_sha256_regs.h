@@ -59,7 +59,7 @@
 /* ID (RO): Block identifier and version */
 #define PLUTON_SHA256_ID_OFFSET 0x01Cu
 
-/* DIGEST (RO): Digest or HMAC tag, bytes 4i..4i+3 in DIGEST[i] (little-endian within the word, as memcpy reads it). Reads 0 unless DIGEST_VALID */
+/* DIGEST (RO): Digest or HMAC tag, bytes 4i..4i+3 in DIGEST[i] (little-endian within the word, as memcpy reads it). Reads 0 unless DIGEST_VALID. Readable only by the master that started the operation (ERR_NOT_STARTER otherwise; after reset or a change of owner, the security core) */
 #define PLUTON_SHA256_DIGEST_OFFSET 0x020u
 #define PLUTON_SHA256_DIGEST_COUNT 8u
 
@@ -77,6 +77,8 @@
 #define PLUTON_SHA256_ERR_STRB 0x6u /* PSTRB not 0b1111 (or, on MSG/MSG_LAST, not a contiguous run of lanes starting at the first free lane of the word) */
 #define PLUTON_SHA256_ERR_VALUE 0x7u /* Bad field value: CMD with no bit or several bits, or bits above WIPE_KEY */
 #define PLUTON_SHA256_ERR_KEY 0x8u /* START with KEY_SEL=1 while key_valid is low */
+#define PLUTON_SHA256_ERR_KEY_MASTER 0x9u /* START with HMAC_EN and KEY_SEL=1 from a master other than the security core (pmaster 0): only it may use the sideload key, whoever owns the window */
+#define PLUTON_SHA256_ERR_NOT_STARTER 0xAu /* DIGEST read by a master other than the one whose START was accepted last (after reset or a change of owner: the security core) */
 #define PLUTON_SHA256_BLOCK_LATENCY 0x41u /* Cycles from a block's dispatch to its digest update */
 #define PLUTON_SHA256_DISPATCH_INTERVAL 0x42u /* Minimum cycles between two block dispatches */
 

@@ -621,6 +621,7 @@
 
 
 
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -9880,6 +9881,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  sha__pslverr;
     reg  [255:0] sha__key_in;
     reg  sha__key_valid;
+    reg  sha__clear;
     wire  sha__intr_done;
     reg  otp__clock;
     reg  otp__rst_n;
@@ -9997,6 +9999,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .pslverr(sha__pslverr),
         .key_in(sha__key_in),
         .key_valid(sha__key_valid),
+        .clear(sha__clear),
         .intr_done(sha__intr_done)
     );
     pluton_otp otp(
@@ -10114,6 +10117,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         sha__pmaster = fw__m_pmaster;
         sha__key_in = otp__key_out;
         sha__key_valid = otp__key_valid;
+        sha__clear = 1'b0;
         intr_sha_done = sha__intr_done;
         otp__psel = fw__m_psel[32'h1];
         otp__penable = fw__m_penable;
@@ -10932,7 +10936,7 @@ endmodule // pluton_zext4to32
 
 `ifndef PLUTON_SHA256_DEFINED
 `define PLUTON_SHA256_DEFINED
-module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,intr_done);
+module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,clear,intr_done);
 
     // Module arguments
     input wire  clock;
@@ -10949,6 +10953,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     output reg  pslverr;
     input wire  [255:0] key_in;
     input wire  key_valid;
+    input wire  clear;
     output reg  intr_done;
 
     // Constant declarations
@@ -10963,6 +10968,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     localparam  e_strb = 32'h6;
     localparam  e_value = 32'h7;
     localparam  e_key = 32'h8;
+    localparam  e_key_master = 32'h9;
+    localparam  e_not_starter = 32'ha;
+    localparam  master_sec = 4'h0;
     localparam  zero32 = 32'h0;
     localparam  block_id = 32'h53480100;
     localparam  ipad = 32'h36363636;
@@ -11078,6 +11086,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  done_r__q;
     reg  done_r__clock;
     reg  done_r__rst_n;
+    reg  [3:0] starter__d;
+    wire  [3:0] starter__q;
+    reg  starter__clock;
+    reg  starter__rst_n;
     reg  key_ram__clock;
     reg  key_ram__rst_n;
     reg  key_ram__we;
@@ -11216,6 +11228,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  cmd_finish;
     reg  cmd_abort;
     reg  cmd_wipe;
+    reg  key_master_bad;
+    reg  abort_all;
     reg  [31:0] err;
     reg  ok_write;
     reg  ok_read;
@@ -11364,6 +11378,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(done_r__q),
         .clock(done_r__clock),
         .rst_n(done_r__rst_n)
+    );
+    pluton_rdff4 starter(
+        .d(starter__d),
+        .q(starter__q),
+        .clock(starter__clock),
+        .rst_n(starter__rst_n)
     );
     pluton_ram16x32 key_ram(
         .clock(key_ram__clock),
@@ -11582,6 +11602,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg src_outer__d__comb;
     reg src_pad1__d__comb;
     reg src_pad2__d__comb;
+    reg [3:0] starter__d__comb;
     reg [15:0] stream_oh__d__comb;
     always @(*) begin
         core__clock = clock;
@@ -11611,6 +11632,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         done_r__clock = clock;
         done_r__rst_n = rst_n;
         done_r__d__comb = done_r__q;
+        starter__clock = clock;
+        starter__rst_n = rst_n;
+        starter__d__comb = starter__q;
         key_mask__clock = clock;
         key_mask__rst_n = rst_n;
         key_mask__d__comb = key_mask__q;
@@ -11711,6 +11735,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         cmd_finish = pwdata == cmd_finish_v;
         cmd_abort = pwdata == cmd_abort_v;
         cmd_wipe = pwdata == cmd_wipe_v;
+        key_master_bad = cmd_start & ctrl_hmac__q & ctrl_keysel__q & (pmaster != master_sec);
         err = front__err;
         if (front__err == e_none) begin
             if (front__strb_part & ~is_msgw) begin
@@ -11729,6 +11754,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 else if (cmd_start & phase_busy) begin
                     err = e_seq;
                 end
+                else if (key_master_bad) begin
+                    err = e_key_master;
+                end
                 else if (cmd_start & ctrl_hmac__q & ctrl_keysel__q & ~key_valid) begin
                     err = e_key;
                 end
@@ -11741,6 +11769,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             end
             else if (pwrite & is_msgw & ~active__q) begin
                 err = e_seq;
+            end
+            else if (~pwrite & front__is_digest & (pmaster != starter__q)) begin
+                err = e_not_starter;
             end
         end
         ok_write = front__access & pwrite & (err == e_none);
@@ -12087,39 +12118,45 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                     pend_opad__d__comb = 1'b0;
                     pend_outer__d__comb = 1'b0;
                     any_dispatched__d__comb = 1'b0;
+                    starter__d__comb = pmaster;
                 end
                 if (cmd_finish) begin
                     active__d__comb = 1'b0;
                     finishing__d__comb = 1'b1;
                     pend_pad1__d__comb = 1'b1;
                 end
-                if (cmd_abort) begin
-                    core__abort__comb = 1'b1;
-                    core__start__comb = 1'b0;
-                    active__d__comb = 1'b0;
-                    finishing__d__comb = 1'b0;
-                    done_r__d__comb = 1'b0;
-                    filled__d__comb = zero16;
-                    nwords__d__comb = zero5;
-                    partial__d__comb = 1'b0;
-                    part_be__d__comb = zero32;
-                    draining__d__comb = 1'b0;
-                    stream_oh__d__comb = zero16;
-                    msg_len__d__comb = zero32;
-                    len__d__comb = zero64;
-                    pend_key__d__comb = 1'b0;
-                    pend_pad1__d__comb = 1'b0;
-                    pend_pad2__d__comb = 1'b0;
-                    pend_opad__d__comb = 1'b0;
-                    pend_outer__d__comb = 1'b0;
-                    inner_last__d__comb = 1'b0;
-                    final_last__d__comb = 1'b0;
-                    any_dispatched__d__comb = 1'b0;
-                end
                 if (cmd_wipe) begin
                     key_mask__d__comb = zero16;
                 end
             end
+        end
+        abort_all = (ok_write & front__is_cmd & cmd_abort) | clear;
+        if (abort_all) begin
+            core__abort__comb = 1'b1;
+            core__start__comb = 1'b0;
+            active__d__comb = 1'b0;
+            finishing__d__comb = 1'b0;
+            done_r__d__comb = 1'b0;
+            filled__d__comb = zero16;
+            nwords__d__comb = zero5;
+            partial__d__comb = 1'b0;
+            part_be__d__comb = zero32;
+            draining__d__comb = 1'b0;
+            stream_oh__d__comb = zero16;
+            msg_len__d__comb = zero32;
+            len__d__comb = zero64;
+            pend_key__d__comb = 1'b0;
+            pend_pad1__d__comb = 1'b0;
+            pend_pad2__d__comb = 1'b0;
+            pend_opad__d__comb = 1'b0;
+            pend_outer__d__comb = 1'b0;
+            inner_last__d__comb = 1'b0;
+            final_last__d__comb = 1'b0;
+            any_dispatched__d__comb = 1'b0;
+        end
+        if (clear) begin
+            key_mask__d__comb = zero16;
+            starter__d__comb = master_sec;
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
@@ -12207,6 +12244,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         src_outer__d = src_outer__d__comb;
         src_pad1__d = src_pad1__d__comb;
         src_pad2__d = src_pad2__d__comb;
+        starter__d = starter__d__comb;
         stream_oh__d = stream_oh__d__comb;
     end
 

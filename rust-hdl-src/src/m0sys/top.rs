@@ -147,6 +147,8 @@ crate::hdl_logic! {
         self.sha.pmaster.next = self.node.pmaster.val();
         self.sha.key_in.next = self.zero256.val();
         self.sha.key_valid.next = false;
+        // One master, no firewall: the owner never changes.
+        self.sha.clear.next = false;
         self.node.prdata.next = self.sha.prdata.val();
         self.node.pready.next = self.sha.pready.val();
         self.node.pslverr.next = self.sha.pslverr.val();

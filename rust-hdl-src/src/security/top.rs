@@ -91,6 +91,8 @@ crate::hdl_logic! {
         self.sha.pmaster.next = self.fw.m_pmaster.val();
         self.sha.key_in.next = self.otp.key_out.val();
         self.sha.key_valid.next = self.otp.key_valid.val();
+        // Owner-change clear: tied off until the firewall drives it.
+        self.sha.clear.next = false;
         self.intr_sha_done.next = self.sha.intr_done.val();
 
         // Window 1: key fuses.

@@ -12,6 +12,8 @@ crate::hdl_block! {
     ports {
         key_in: Signal<In, Bits<256>>,
         key_valid: Signal<In, bool>,
+        /// The window's owner changed: abort, wipe KEY, forget the starter (applied last).
+        clear: Signal<In, bool>,
         intr_done: Signal<Out, bool>,
     }
     consts {
@@ -27,6 +29,9 @@ crate::hdl_block! {
         e_strb: 32 = regs::ERR_STRB as u64,
         e_value: 32 = regs::ERR_VALUE as u64,
         e_key: 32 = regs::ERR_KEY as u64,
+        e_key_master: 32 = regs::ERR_KEY_MASTER as u64,
+        e_not_starter: 32 = regs::ERR_NOT_STARTER as u64,
+        master_sec: 4 = crate::common::masters::MASTER_SEC as u64,
         zero32: 32 = 0,
         block_id: 32 = regs::BLOCK_ID as u64,
         ipad: 32 = 0x3636_3636,
@@ -80,6 +85,9 @@ crate::hdl_block! {
         active: RDff<bool>,
         finishing: RDff<bool>,
         done_r: RDff<bool>,
+        /// pmaster of the last accepted START: the only master that may read DIGEST. Reset and
+        /// `clear` make it the security core's.
+        starter: RDff<Bits<4>>,
         // Key K0 and the message buffer, both as big-endian SHA words in RAM. A RAM keeps its
         // contents over reset, so each has a mask of the words written since: `key_mask` and
         // `filled`. Masked words read as zero, so a key from before a reset or WIPE_KEY is never used.
@@ -140,6 +148,10 @@ crate::hdl_block! {
         cmd_finish: Signal<Local, bool>,
         cmd_abort: Signal<Local, bool>,
         cmd_wipe: Signal<Local, bool>,
+        /// A START that would use the sideload key, from a master other than the security core.
+        key_master_bad: Signal<Local, bool>,
+        /// ABORT's clearing: a completing ABORT, or `clear`.
+        abort_all: Signal<Local, bool>,
         /// Error code of the current access, already 32 bits wide for ERR_INFO.
         err: Signal<Local, Bits<32>>,
         ok_write: Signal<Local, bool>,
@@ -192,7 +204,7 @@ crate::hdl_logic! {
     #[hdl_gen]
     Sha256Engine;
     reset [core, log, key_ram, buf_ram, rptr, stream_oh]
-    hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, key_mask, filled, nwords, partial,
+    hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, starter, key_mask, filled, nwords, partial,
         draining, src_key, src_opad, src_buf, src_pad1, src_pad2, src_outer, last_bytes, part_be,
         len, msg_len, pend_key, pend_pad1, pend_pad2, pend_opad, pend_outer, inner_last,
         final_last, any_dispatched]
@@ -231,6 +243,11 @@ crate::hdl_logic! {
         self.cmd_finish.next = self.pwdata.val() == self.cmd_finish_v.val();
         self.cmd_abort.next = self.pwdata.val() == self.cmd_abort_v.val();
         self.cmd_wipe.next = self.pwdata.val() == self.cmd_wipe_v.val();
+        // CTRL before the edge is what START latches (CTRL cannot change in the same transfer).
+        self.key_master_bad.next = self.cmd_start.val()
+            & self.ctrl_hmac.q.val()
+            & self.ctrl_keysel.q.val()
+            & (self.pmaster.val() != self.master_sec.val());
 
         // ---- Access checks, in the documented order: the front end's common ones, then the engine's.
         self.err.next = self.front.err.val();
@@ -246,6 +263,9 @@ crate::hdl_logic! {
                     self.err.next = self.e_value.val();
                 } else if self.cmd_start.val() & self.phase_busy.val() {
                     self.err.next = self.e_seq.val();
+                } else if self.key_master_bad.val() {
+                    // Before ERR_KEY: another master does not learn whether a key is loaded.
+                    self.err.next = self.e_key_master.val();
                 } else if self.cmd_start.val() & self.ctrl_hmac.q.val() & self.ctrl_keysel.q.val() & !self.key_valid.val() {
                     self.err.next = self.e_key.val();
                 } else if self.cmd_finish.val() & !self.active.q.val() {
@@ -255,6 +275,8 @@ crate::hdl_logic! {
                 }
             } else if self.pwrite.val() & self.is_msgw.val() & !self.active.q.val() {
                 self.err.next = self.e_seq.val();
+            } else if !self.pwrite.val() & self.front.is_digest.val() & (self.pmaster.val() != self.starter.q.val()) {
+                self.err.next = self.e_not_starter.val();
             }
         }
         self.ok_write.next = self.front.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
@@ -578,39 +600,49 @@ crate::hdl_logic! {
                     self.pend_opad.d.next = false;
                     self.pend_outer.d.next = false;
                     self.any_dispatched.d.next = false;
+                    self.starter.d.next = self.pmaster.val();
                 }
                 if self.cmd_finish.val() {
                     self.active.d.next = false;
                     self.finishing.d.next = true;
                     self.pend_pad1.d.next = true;
                 }
-                if self.cmd_abort.val() {
-                    self.core.abort.next = true;
-                    self.core.start.next = false;
-                    self.active.d.next = false;
-                    self.finishing.d.next = false;
-                    self.done_r.d.next = false;
-                    self.filled.d.next = self.zero16.val();
-                    self.nwords.d.next = self.zero5.val();
-                    self.partial.d.next = false;
-                    self.part_be.d.next = self.zero32.val();
-                    self.draining.d.next = false;
-                    self.stream_oh.d.next = self.zero16.val();
-                    self.msg_len.d.next = self.zero32.val();
-                    self.len.d.next = self.zero64.val();
-                    self.pend_key.d.next = false;
-                    self.pend_pad1.d.next = false;
-                    self.pend_pad2.d.next = false;
-                    self.pend_opad.d.next = false;
-                    self.pend_outer.d.next = false;
-                    self.inner_last.d.next = false;
-                    self.final_last.d.next = false;
-                    self.any_dispatched.d.next = false;
-                }
                 if self.cmd_wipe.val() {
                     self.key_mask.d.next = self.zero16.val();
                 }
             }
+        }
+
+        // ---- ABORT, and `clear` (a new owner), after every other update so that they win: an
+        // in-flight block is dropped, and a transfer completing at a `clear` edge is undone.
+        self.abort_all.next = (self.ok_write.val() & self.front.is_cmd.val() & self.cmd_abort.val()) | self.clear.val();
+        if self.abort_all.val() {
+            self.core.abort.next = true;
+            self.core.start.next = false;
+            self.active.d.next = false;
+            self.finishing.d.next = false;
+            self.done_r.d.next = false;
+            self.filled.d.next = self.zero16.val();
+            self.nwords.d.next = self.zero5.val();
+            self.partial.d.next = false;
+            self.part_be.d.next = self.zero32.val();
+            self.draining.d.next = false;
+            self.stream_oh.d.next = self.zero16.val();
+            self.msg_len.d.next = self.zero32.val();
+            self.len.d.next = self.zero64.val();
+            self.pend_key.d.next = false;
+            self.pend_pad1.d.next = false;
+            self.pend_pad2.d.next = false;
+            self.pend_opad.d.next = false;
+            self.pend_outer.d.next = false;
+            self.inner_last.d.next = false;
+            self.final_last.d.next = false;
+            self.any_dispatched.d.next = false;
+        }
+        if self.clear.val() {
+            // The old owner's software key and result must not serve the new owner.
+            self.key_mask.d.next = self.zero16.val();
+            self.starter.d.next = self.master_sec.val();
         }
 
         // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
