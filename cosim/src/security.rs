@@ -109,6 +109,8 @@ pub fn security_model() -> Composite {
     // Fuse keys reach the HMAC engine only on the sideload port.
     top.connect(otp, "key_out", sha, "key_in");
     top.connect(otp, "key_valid", sha, "key_valid");
+    // Owner-change clear: tied off until the firewall drives it.
+    top.tie(sha, "clear", 0);
     top.wire_top("intr_sha_done", sha, "intr_done");
     for p in ["tst_en", "tst_we", "tst_addr", "tst_wdata", "lc_state", "debug_en", "svn", "fatal", "tst_busy"] {
         top.wire_top(p, otp, p);

@@ -30,9 +30,13 @@
 //!   phase), so after FINISH a MSG write with a lane-0 strobe is ERR_SEQ, any other ERR_STRB.
 //! - A CMD write with a bad value is ERR_VALUE before any phase check (ERR_SEQ/ERR_BUSY/ERR_KEY).
 //! - Before the first `rst_n` high the model is in reset (all inputs start at 0).
+//! - `clear` (a change of owner) is applied after everything else at its edge: the completing
+//!   transfer's effects (or its logged error) first, then ABORT, the KEY wipe and the starter
+//!   reset; like ABORT, nothing finishes or is dispatched at that edge.
 
 use pluton_bindings::dut::{Dir, Dut, Port};
 use pluton_regs::common::regmap::Register;
+use pluton_regs::common::masters::MASTER_SEC;
 use pluton_regs::sha256::regs::{self, MAP};
 
 /// Bytes in one SHA-256 block (and in the message buffer: 16 words of 4 bytes).
@@ -52,13 +56,14 @@ const PSTRB: usize = 7;
 const PMASTER: usize = 8;
 const KEY_IN: usize = 9;
 const KEY_VALID: usize = 10;
-const PRDATA: usize = 11;
-const PREADY: usize = 12;
-const PSLVERR: usize = 13;
-const INTR_DONE: usize = 14;
+const CLEAR: usize = 11;
+const PRDATA: usize = 12;
+const PREADY: usize = 13;
+const PSLVERR: usize = 14;
+const INTR_DONE: usize = 15;
 
 /// (name, direction, width) of every port, in declaration order.
-const PORTS: [(&str, Dir, u32); 15] = [
+const PORTS: [(&str, Dir, u32); 16] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -70,6 +75,7 @@ const PORTS: [(&str, Dir, u32); 15] = [
     ("pmaster", Dir::In, 4),
     ("key_in", Dir::In, 256),
     ("key_valid", Dir::In, 1),
+    ("clear", Dir::In, 1),
     ("prdata", Dir::Out, 32),
     ("pready", Dir::Out, 1),
     ("pslverr", Dir::Out, 1),
@@ -142,7 +148,8 @@ enum Action {
     WriteCtrl(u32),
     WriteKey(usize, u32),
     ClearErrInfo,
-    Start,
+    /// START, accepted from `master` (who alone may read the result).
+    Start { master: u32 },
     Finish,
     Abort,
     WipeKey,
@@ -171,6 +178,9 @@ pub struct Sha256Model {
     phase: Phase,
     /// CTRL as latched by START.
     op_ctrl: u32,
+    /// `STARTER`: pmaster of the last accepted START, the only master DIGEST answers; the
+    /// security core's after reset and after `clear`.
+    starter: u32,
     /// HMAC: the `K0 ^ ipad` block has not been dispatched yet.
     key_block_pending: bool,
     /// Message bytes in the buffer, 0..=64 (a partial word counts its bytes only).
@@ -218,6 +228,7 @@ impl Sha256Model {
             err_info: 0,
             phase: Phase::Idle,
             op_ctrl: 0,
+            starter: MASTER_SEC,
             key_block_pending: false,
             buf_bytes: 0,
             partial_bytes: 0,
@@ -266,6 +277,15 @@ impl Sha256Model {
         self.clear_operation();
         self.phase = Phase::Idle;
         self.op_ctrl = 0;
+        self.starter = MASTER_SEC;
+    }
+
+    /// `clear`: the window has a new owner. ABORT, wipe KEY, forget the starter.
+    fn owner_changed(&mut self) {
+        self.clear_operation();
+        self.phase = Phase::Idle;
+        self.key = [0; 16];
+        self.starter = MASTER_SEC;
     }
 
     /// What START and ABORT both clear: buffer, digest, MSG_LEN, pending and in-flight blocks.
@@ -393,10 +413,13 @@ impl Sha256Model {
         };
         // 2. Access direction.
         if !req.pwrite {
-            return if reg.access.readable() {
-                Ok(Action::Read(self.read_register(reg, index)))
-            } else {
+            return if !reg.access.readable() {
                 Err(regs::ERR_READ_WO)
+            } else if reg.offset == regs::DIGEST.offset && req.pmaster != self.starter {
+                // 4. A result belongs to the master that started its operation.
+                Err(regs::ERR_NOT_STARTER)
+            } else {
+                Ok(Action::Read(self.read_register(reg, index)))
             };
         }
         if !reg.access.writable() {
@@ -432,7 +455,7 @@ impl Sha256Model {
                 }
             }
             o if o == regs::ERR_INFO.offset => Ok(Action::ClearErrInfo),
-            o if o == regs::CMD.offset => self.check_cmd(data, idle_or_done),
+            o if o == regs::CMD.offset => self.check_cmd(data, req.pmaster, idle_or_done),
             _ if is_msg => match (self.phase, msg_run) {
                 (Phase::Active, Some(nbytes)) => Ok(Action::Msg {
                     data,
@@ -446,16 +469,19 @@ impl Sha256Model {
         }
     }
 
-    fn check_cmd(&self, data: u32, idle_or_done: bool) -> Result<Action, u32> {
+    fn check_cmd(&self, data: u32, master: u32, idle_or_done: bool) -> Result<Action, u32> {
         let one_bit = |f: &pluton_regs::common::regmap::Field| data == f.put(1);
         if one_bit(&regs::CMD_START) {
             let sideload = regs::CTRL_HMAC_EN.get(self.ctrl) == 1 && regs::CTRL_KEY_SEL.get(self.ctrl) == 1;
             if !idle_or_done {
                 Err(regs::ERR_SEQ)
+            } else if sideload && master != MASTER_SEC {
+                // Only the security core uses the sideload key; checked before key_valid.
+                Err(regs::ERR_KEY_MASTER)
             } else if sideload && self.input(KEY_VALID) == 0 {
                 Err(regs::ERR_KEY)
             } else {
-                Ok(Action::Start)
+                Ok(Action::Start { master })
             }
         } else if one_bit(&regs::CMD_FINISH) {
             if self.phase == Phase::Active {
@@ -566,9 +592,10 @@ impl Sha256Model {
             Action::WriteCtrl(v) => self.ctrl = v,
             Action::WriteKey(i, v) => self.key[i] = v,
             Action::ClearErrInfo => self.err_info = 0,
-            Action::Start => {
+            Action::Start { master } => {
                 self.clear_operation();
                 self.op_ctrl = self.ctrl;
+                self.starter = master;
                 self.key_block_pending = self.hmac();
                 self.tail = Tail::Pad1;
                 self.phase = Phase::Active;
@@ -680,6 +707,17 @@ impl Sha256Model {
         let outcome = transfer.then(|| self.check(&req));
         let dispatch = self.next_dispatch();
         let finishing = self.in_flight.filter(|f| f.finish_at == now);
+
+        // `clear` is applied last and wins: the transfer's effects, then the owner change.
+        if self.input(CLEAR) == 1 {
+            match outcome {
+                Some(Ok(action)) => self.apply(action),
+                Some(Err(code)) => self.log_error(code, &req),
+                None => {}
+            }
+            self.owner_changed();
+            return;
+        }
 
         // ABORT wins over everything else at its edge (the in-flight block is dropped).
         if let Some(Ok(Action::Abort)) = outcome {
