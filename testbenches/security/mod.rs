@@ -124,9 +124,14 @@ impl Subsystem {
 
     /// HMAC-SHA256 of `msg` keyed by the fuse key on the sideload port; software never sees the key.
     pub async fn derive(&self, msg: &[u8]) -> Result<[u8; 32], String> {
-        let sec = self.bus(SEC);
+        self.hash_as(SEC, sha::CTRL_HMAC_EN.put(1) | sha::CTRL_KEY_SEL.put(1), msg).await
+    }
+
+    /// One operation of the SHA-256 engine by `master`: CTRL, START, the message, DIGEST.
+    pub async fn hash_as(&self, master: u32, ctrl: u32, msg: &[u8]) -> Result<[u8; 32], String> {
+        let sec = self.bus(master);
         let s = base(map::WIN_SHA256);
-        sec.write(s + sha::CTRL.offset, sha::CTRL_HMAC_EN.put(1) | sha::CTRL_KEY_SEL.put(1)).await?;
+        sec.write(s + sha::CTRL.offset, ctrl).await?;
         sec.write(s + sha::CMD.offset, sha::CMD_START.put(1)).await?;
         let chunks: Vec<&[u8]> = msg.chunks(4).collect();
         if chunks.is_empty() {
@@ -200,6 +205,11 @@ pub fn hmac_ref(key: &[u8], msg: &[u8]) -> [u8; 32] {
 }
 
 async fn boot(ctx: &Ctx) -> Result<Subsystem, String> {
+    boot_with(ctx, BOOT_OWNERS, true).await
+}
+
+/// Boot with the given window owners, locked or not.
+async fn boot_with(ctx: &Ctx, owners: [u32; 8], lock: bool) -> Result<Subsystem, String> {
     let image = dev_image(&ctx.tb);
     let sys = Subsystem::new(&ctx.tb, image)?;
     sys.provision().await?;
@@ -210,7 +220,7 @@ async fn boot(ctx: &Ctx) -> Result<Subsystem, String> {
     if sys.out("lc_state") != LifeCycle::Dev.code() || sys.out("svn") != 3 || sys.out("debug_en") != 1 {
         return Err(format!("lc_state {} svn {} debug_en {} after boot", sys.out("lc_state"), sys.out("svn"), sys.out("debug_en")));
     }
-    sys.configure_firewall(BOOT_OWNERS, true).await?;
+    sys.configure_firewall(owners, lock).await?;
     ctx.count(1);
     Ok(sys)
 }
@@ -221,6 +231,8 @@ pub fn cases() -> Vec<Case> {
         Case { name: "security_isolation", body: isolation },
         Case { name: "security_wifi_mailbox", body: wifi_mailbox },
         Case { name: "security_random", body: random },
+        Case { name: "security_app_window0_no_root_key", body: app_window0_no_root_key },
+        Case { name: "security_digest_stays_with_starter", body: digest_stays_with_starter },
     ]
 }
 
@@ -420,6 +432,120 @@ fn random(ctx: Ctx) -> TestFuture {
         ctx.metric("random_transfers", n as f64);
         ctx.metric("refused_with_pslverr", denied as f64);
         sys.check_agents(&ctx)?;
+        ctx.leaks(&sys.leaks)
+    })
+}
+
+/// Expect a refused transfer (PSLVERR; a read returns 0) and `code` in the SHA engine's ERR_INFO,
+/// read and cleared by `master` (the window's owner).
+async fn expect_sha_err<T: std::fmt::Debug>(sys: &Subsystem, master: u32, what: &str, r: Result<T, ApbError>, code: u32) -> Result<(), String> {
+    match r {
+        Err(ApbError::SlvErr { write, data, .. }) if write || data == 0 => {}
+        other => return Err(format!("{what}: expected PSLVERR, got {other:?}")),
+    }
+    let bus = sys.bus(master);
+    let s = base(map::WIN_SHA256);
+    let info = bus.read(s + sha::ERR_INFO.offset).await?;
+    if sha::ERR_INFO_CODE.get(info) != code || sha::ERR_INFO_MASTER.get(info) != master {
+        return Err(format!("{what}: SHA ERR_INFO {info:#x}, want code {code} from master {master}"));
+    }
+    bus.write(s + sha::ERR_INFO.offset, 0).await?;
+    Ok(())
+}
+
+/// Window 0 given to the application core (WIN_CFG, then LOCK), the device root key on the
+/// sideload port: the application core cannot start an HMAC under it (ERR_KEY_MASTER), so no
+/// tag under the fused key ever comes out; HMAC with its own KEY-register key still works.
+fn app_window0_no_root_key(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mut owners = BOOT_OWNERS;
+        owners[map::WIN_SHA256 as usize] = APP;
+        let sys = boot_with(&ctx, owners, true).await?;
+        sys.load_key(0).await?;
+        let root = sys.image.device_root_key();
+        let app = sys.bus(APP);
+        let s = base(map::WIN_SHA256);
+        let labels: [&[u8]; 3] = [b"", b"abc", b"pluton device identity"];
+        // Any tag under the fused key is a secret: the scan fails if one is ever read.
+        for label in labels {
+            sys.leaks.borrow_mut().add_secret(&hmac_ref(&root, label));
+        }
+        app.write(s + sha::CTRL.offset, sha::CTRL_HMAC_EN.put(1) | sha::CTRL_KEY_SEL.put(1)).await?;
+        let r = app.write(s + sha::CMD.offset, sha::CMD_START.put(1)).await;
+        expect_sha_err(&sys, APP, "APP START with KEY_SEL=1", r, sha::ERR_KEY_MASTER).await?;
+        // Nothing started: the message is refused and no digest ever comes.
+        let r = app.write_strb(s + sha::MSG_LAST.offset, u32::from_le_bytes(*b"abc\0"), 0b0111).await;
+        expect_sha_err(&sys, APP, "APP MSG_LAST after the refused START", r, sha::ERR_SEQ).await?;
+        ctx.tb.clock_cycles(200).await;
+        let status = app.read(s + sha::STATUS.offset).await?;
+        if sha::STATUS_DIGEST_VALID.get(status) != 0 || sha::STATUS_MSG_READY.get(status) != 0 || sys.out("intr_sha_done") != 0 {
+            return Err(format!("SHA STATUS {status:#x} after the refused START"));
+        }
+        let r = app.read(s + sha::DIGEST.offset).await;
+        expect_sha_err(&sys, APP, "APP DIGEST read without an operation of its own", r, sha::ERR_NOT_STARTER).await?;
+        // Every label, every way of asking: never a tag.
+        for label in labels {
+            let r = sys.hash_as(APP, sha::CTRL_HMAC_EN.put(1) | sha::CTRL_KEY_SEL.put(1), label).await;
+            match r {
+                Err(e) if e.contains("pslverr") => {}
+                other => return Err(format!("APP HMAC(root key, {label:?}): {other:?}")),
+            }
+            app.write(s + sha::ERR_INFO.offset, 0).await?;
+            ctx.count(1);
+        }
+        // The window is APP's: SHA-256 and HMAC with its own key work, and it reads its results.
+        let key = b"the application core's key";
+        sys.leaks.borrow_mut().add_secret(key);
+        app.write(s + sha::CMD.offset, sha::CMD_WIPE_KEY.put(1)).await?;
+        for (i, c) in key.chunks(4).enumerate() {
+            let mut w = [0u8; 4];
+            w[..c.len()].copy_from_slice(c);
+            app.write(s + sha::KEY.offset + 4 * i as u32, u32::from_le_bytes(w)).await?;
+        }
+        let want = hmac_ref(key, b"abc");
+        sys.leaks.borrow_mut().allow_digest(&want);
+        let got = sys.hash_as(APP, sha::CTRL_HMAC_EN.put(1), b"abc").await?;
+        if got != want {
+            return Err(format!("APP HMAC(own key, abc): got {} want {}", to_hex(&got), to_hex(&want)));
+        }
+        ctx.count(1);
+        ctx.leaks(&sys.leaks)
+    })
+}
+
+/// The security core derives under the root key, then (before LOCK) gives window 0 to the
+/// application core: the new owner cannot read the old owner's tag (ERR_NOT_STARTER, prdata 0),
+/// but reads results of its own operations.
+fn digest_stays_with_starter(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let sys = boot_with(&ctx, BOOT_OWNERS, false).await?;
+        sys.load_key(0).await?;
+        let root = sys.image.device_root_key();
+        let label = b"attestation key v1";
+        let want = hmac_ref(&root, label);
+        let got = sys.derive(label).await?;
+        if got != want {
+            return Err(format!("SEC HMAC(root key): got {} want {}", to_hex(&got), to_hex(&want)));
+        }
+        // Only the security core's reads of it were allowed; from here on it is a secret again.
+        sys.leaks.borrow_mut().add_secret(&want);
+        let cfg = base(map::WIN_FIREWALL);
+        let sec = sys.bus(SEC);
+        sec.write(cfg + fw::WIN_CFG.offset + 4 * map::WIN_SHA256, fw::WIN_CFG_OWNER.put(APP)).await?;
+        sec.write(cfg + fw::LOCK.offset, 1).await?;
+        let app = sys.bus(APP);
+        let s = base(map::WIN_SHA256);
+        for i in 0..8 {
+            let r = app.read(s + sha::DIGEST.offset + 4 * i).await;
+            expect_sha_err(&sys, APP, &format!("APP read of DIGEST[{i}] after the change of owner"), r, sha::ERR_NOT_STARTER).await?;
+            ctx.count(1);
+        }
+        let got = sys.hash_as(APP, 0, b"abc").await?;
+        let sha_abc = ring::digest::digest(&ring::digest::SHA256, b"abc");
+        if got[..] != sha_abc.as_ref()[..] {
+            return Err(format!("APP SHA-256(abc): got {}", to_hex(&got)));
+        }
+        ctx.count(1);
         ctx.leaks(&sys.leaks)
     })
 }

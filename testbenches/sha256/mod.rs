@@ -10,7 +10,7 @@ use rand::Rng;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use pluton_hdl::common::masters::MASTER_SEC;
+use pluton_hdl::common::masters::{MASTER_APP, MASTER_IO0, MASTER_IO1, MASTER_SEC};
 
 /// Where the HMAC key comes from.
 #[derive(Clone, Debug)]
@@ -317,6 +317,10 @@ pub fn cases() -> Vec<Case> {
         Case { name: "sha256_timing", body: timing },
         Case { name: "sha256_lane_tail", body: lane_tail },
         Case { name: "sha256_lane_tail_random", body: lane_tail_random },
+        Case { name: "sha256_sideload_master", body: sideload_master },
+        Case { name: "sha256_digest_starter", body: digest_starter },
+        Case { name: "sha256_owner_clear", body: owner_clear },
+        Case { name: "sha256_owner_clear_same_edge", body: owner_clear_same_edge },
     ]
 }
 
@@ -738,6 +742,297 @@ fn lane_tail_random(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Outpu
             ctx.count(1);
         }
         ctx.leaks(&drv.leaks)
+    })
+}
+
+impl Sha256Driver {
+    /// The same engine and leak scan, driven as master `id`.
+    pub fn as_master(&self, id: u32) -> Sha256Driver {
+        Sha256Driver { apb: self.apb.with_master(id), ..self.clone() }
+    }
+}
+
+/// HMAC with KEY_SEL = 0 over whatever KEY holds now (no KEY write): after a wipe the tag must
+/// be that of the all-zero key.
+async fn hmac_current_key(drv: &Sha256Driver, msg: &[u8]) -> Result<[u8; 32], String> {
+    drv.apb.write(CTRL.offset, CTRL_HMAC_EN.mask()).await?;
+    drv.cmd(CMD_START.mask()).await?;
+    drv.push_message(msg, &Pacing::FAST).await?;
+    drv.wait_done().await?;
+    Ok(drv.read_digest().await?)
+}
+
+/// HMAC under the all-zero 64-byte key, from `ring`.
+fn zero_key_tag(msg: &[u8]) -> [u8; 32] {
+    ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &[0u8; 64]), msg).as_ref().try_into().unwrap()
+}
+
+/// `clear` high for one rising edge: the window's owner changed.
+async fn pulse_clear(drv: &Sha256Driver) -> Result<(), String> {
+    let clear = drv.tb.port("clear")?;
+    drv.tb.poke_u32(clear, 1);
+    drv.tb.rising_edge().await;
+    drv.tb.poke_u32(clear, 0);
+    Ok(())
+}
+
+/// A read by `apb` that must be refused with `code`, returning 0 (the data never reaches the bus).
+async fn expect_refused_read(drv: &Sha256Driver, apb: &Apb, what: &str, addr: u32, code: u32) -> Result<(), String> {
+    match apb.read(addr).await {
+        Err(ApbError::SlvErr { data: 0, .. }) => {}
+        other => return Err(format!("{what}: expected PSLVERR with prdata 0, got {other:?}")),
+    }
+    let info = drv.apb.read(ERR_INFO.offset).await?;
+    if ERR_INFO_CODE.get(info) != code || ERR_INFO_MASTER.get(info) != apb.master || ERR_INFO_ADDR.get(info) != addr {
+        return Err(format!("{what}: ERR_INFO 0x{info:08x}, expected code {code}, master {}, address 0x{addr:03x}", apb.master));
+    }
+    drv.apb.write(ERR_INFO.offset, 0).await?;
+    Ok(())
+}
+
+/// Only the security core starts an HMAC with the sideload key, whoever drives the bus: every
+/// other master gets ERR_KEY_MASTER (before ERR_KEY) and nothing starts; a plain SHA-256 or a
+/// KEY-register HMAC from them still works, and so does the security core's sideload HMAC.
+fn sideload_master(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let port_key: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(71) ^ 0xa3);
+        drv.leaks.borrow_mut().add_secret(&port_key);
+        let sideload = CTRL_HMAC_EN.mask() | CTRL_KEY_SEL.mask();
+        for master in [MASTER_APP, MASTER_IO0, MASTER_IO1, 7, 15] {
+            let other = drv.as_master(master);
+            for key_valid in [true, false] {
+                drv.drive_key_port(key_valid.then_some(&port_key));
+                other.apb.write(CTRL.offset, sideload).await?;
+                let what = format!("START with the sideload key from master {master} (key_valid {key_valid})");
+                expect_err(&drv, &what, other.cmd(CMD_START.mask()).await, ERR_KEY_MASTER).await?;
+                // Nothing started: no phase, no message accepted, no digest, CTRL as written.
+                let status = drv.apb.read(STATUS.offset).await?;
+                if status != 0 {
+                    return Err(format!("{what}: STATUS 0x{status:08x} after the refusal"));
+                }
+                expect_err(&drv, &format!("{what}: then MSG_LAST"), other.apb.write(MSG_LAST.offset, 0x61).await, ERR_SEQ).await?;
+                if other.apb.read(CTRL.offset).await? != sideload {
+                    return Err(format!("{what}: CTRL changed"));
+                }
+                ctx.count(1);
+            }
+        }
+        // The refusal is logged with the requester's master.
+        drv.drive_key_port(Some(&port_key));
+        let app = drv.as_master(MASTER_APP);
+        let _ = app.cmd(CMD_START.mask()).await;
+        let info = drv.apb.read(ERR_INFO.offset).await?;
+        if ERR_INFO_CODE.get(info) != ERR_KEY_MASTER || ERR_INFO_MASTER.get(info) != MASTER_APP || ERR_INFO_WRITE.get(info) != 1 || ERR_INFO_ADDR.get(info) != CMD.offset {
+            return Err(format!("ERR_INFO after APP's START: 0x{info:08x}"));
+        }
+        drv.apb.write(ERR_INFO.offset, 0).await?;
+
+        // The security core's sideload HMAC still works.
+        let msg = b"pluton sideload from the security core";
+        let key = Key::Port(port_key);
+        let got = drv.run(msg, Some(&key), &Pacing::random(&ctx.tb)).await?;
+        expect_eq("security core's sideload HMAC", &got, &reference(msg, Some(&key)))?;
+        // Other masters keep what does not use the sideload key: plain SHA-256 (KEY_SEL alone is
+        // ignored without HMAC_EN) and HMAC with a key they wrote.
+        app.apb.write(CTRL.offset, CTRL_KEY_SEL.mask()).await?;
+        app.cmd(CMD_START.mask()).await?;
+        app.push_message(b"abc", &Pacing::FAST).await?;
+        app.wait_done().await?;
+        expect_eq("APP SHA-256(abc) with KEY_SEL=1, HMAC_EN=0", &app.read_digest().await?, &reference(b"abc", None))?;
+        let key = Key::Apb(b"the application core's own key".to_vec());
+        let got = app.run(msg, Some(&key), &Pacing::random(&ctx.tb)).await?;
+        expect_eq("APP HMAC with a KEY-register key", &got, &reference(msg, Some(&key)))?;
+        drv.drive_key_port(None);
+        ctx.count(3);
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// A result belongs to the master whose START was accepted: DIGEST read by anyone else is
+/// ERR_NOT_STARTER with prdata 0, in every phase; after reset that master is the security core;
+/// ABORT keeps it, and the next START (from anyone) clears the digest.
+fn digest_starter(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let app = drv.as_master(MASTER_APP);
+        // After reset: the security core's (reading 0), nobody else's.
+        expect_refused_read(&drv, &app.apb, "APP DIGEST[0] after reset", DIGEST.addr(0), ERR_NOT_STARTER).await?;
+        if drv.apb.read(DIGEST.addr(7)).await? != 0 {
+            return Err("DIGEST[7] after reset is not 0".into());
+        }
+        // The security core's HMAC: no other master reads its tag, in DONE or after.
+        let key = Key::Apb(b"security core key".to_vec());
+        let msg = b"the security core's result";
+        let want = reference(msg, Some(&key));
+        expect_eq("SEC HMAC", &drv.run(msg, Some(&key), &Pacing::random(&ctx.tb)).await?, &want)?;
+        for master in [MASTER_APP, MASTER_IO0, MASTER_IO1, 15] {
+            let other = drv.apb.with_master(master);
+            for i in 0..8 {
+                expect_refused_read(&drv, &other, &format!("master {master} DIGEST[{i}] of SEC's tag"), DIGEST.addr(i), ERR_NOT_STARTER).await?;
+            }
+            ctx.count(1);
+        }
+        expect_eq("SEC's tag after the refused reads", &drv.read_digest().await?, &want)?;
+        // APP's START makes the engine APP's: SEC's digest is gone, APP's is APP's alone.
+        app.apb.write(CTRL.offset, 0).await?;
+        app.cmd(CMD_START.mask()).await?;
+        if app.apb.read(DIGEST.addr(0)).await? != 0 {
+            return Err("the digest survived APP's START".into());
+        }
+        expect_refused_read(&drv, &drv.apb, "SEC DIGEST while APP's operation is active", DIGEST.addr(0), ERR_NOT_STARTER).await?;
+        app.push_message(b"abc", &Pacing::FAST).await?;
+        app.wait_done().await?;
+        expect_eq("APP SHA-256(abc)", &app.read_digest().await?, &reference(b"abc", None))?;
+        for i in 0..8 {
+            expect_refused_read(&drv, &drv.apb, &format!("SEC DIGEST[{i}] of APP's digest"), DIGEST.addr(i), ERR_NOT_STARTER).await?;
+        }
+        // ABORT (from anyone) keeps the starter; the digest is gone.
+        drv.cmd(CMD_ABORT.mask()).await?;
+        expect_refused_read(&drv, &drv.apb, "SEC DIGEST after ABORT of APP's operation", DIGEST.addr(0), ERR_NOT_STARTER).await?;
+        if app.apb.read(DIGEST.addr(0)).await? != 0 {
+            return Err("APP's DIGEST after ABORT is not 0".into());
+        }
+        // SEC's START takes it back.
+        let got = drv.run(b"abc", None, &Pacing::FAST).await?;
+        expect_eq("SEC SHA-256(abc)", &got, &reference(b"abc", None))?;
+        expect_refused_read(&drv, &app.apb, "APP DIGEST of SEC's digest", DIGEST.addr(3), ERR_NOT_STARTER).await?;
+        ctx.count(4);
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// Check the engine after a `clear`: idle, no digest, the starter forgotten (APP is refused, SEC
+/// reads 0), and KEY wiped (an HMAC over the current KEY gives the all-zero key's tag).
+async fn check_cleared(drv: &Sha256Driver, what: &str) -> Result<(), String> {
+    let app = drv.as_master(MASTER_APP);
+    let status = drv.apb.read(STATUS.offset).await?;
+    if status != 0 || drv.tb.peek_u32(drv.intr_done) != 0 {
+        return Err(format!("{what}: STATUS 0x{status:08x} after clear"));
+    }
+    if drv.apb.read(MSG_LEN.offset).await? != 0 {
+        return Err(format!("{what}: MSG_LEN not cleared"));
+    }
+    expect_refused_read(drv, &app.apb, &format!("{what}: APP DIGEST after clear"), DIGEST.addr(0), ERR_NOT_STARTER).await?;
+    if drv.apb.read(DIGEST.addr(0)).await? != 0 {
+        return Err(format!("{what}: DIGEST not 0 after clear"));
+    }
+    expect_err(drv, &format!("{what}: MSG after clear"), app.apb.write(MSG.offset, 1).await, ERR_SEQ).await?;
+    let msg = b"after a change of owner";
+    expect_eq(&format!("{what}: HMAC over KEY after clear"), &hmac_current_key(drv, msg).await?, &zero_key_tag(msg))
+}
+
+/// `clear` (a change of owner) in DONE and during ACTIVE: the digest and the operation are gone,
+/// KEY is wiped and the starter forgotten. APP is the old owner each time.
+fn owner_clear(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let app = drv.as_master(MASTER_APP);
+        let key = Key::Apb(b"the old owner's key, which must not outlive it".to_vec());
+        let msg: Vec<u8> = (0..100u32).map(|i| (i * 3 + 1) as u8).collect();
+        // DONE: APP's tag is valid and APP may read it, until the clear.
+        let want = reference(&msg, Some(&key));
+        expect_eq("APP HMAC before clear", &app.run(&msg, Some(&key), &Pacing::FAST).await?, &want)?;
+        pulse_clear(&drv).await?;
+        check_cleared(&drv, "clear in DONE").await?;
+        ctx.count(1);
+
+        // ACTIVE, with the key block in the core and message words in the buffer.
+        app.write_key(b"a second old key").await?;
+        drv.leaks.borrow_mut().add_secret(b"a second old key");
+        app.apb.write(CTRL.offset, CTRL_HMAC_EN.mask()).await?;
+        app.cmd(CMD_START.mask()).await?;
+        for i in 0..5 {
+            app.apb.write(MSG.offset, 0x0101_0101 * i).await?;
+        }
+        if STATUS_BUSY.get(drv.apb.read(STATUS.offset).await?) != 1 {
+            return Err("the key block is not in the core before the clear".into());
+        }
+        pulse_clear(&drv).await?;
+        check_cleared(&drv, "clear in ACTIVE").await?;
+        ctx.count(1);
+
+        // FINISHING: the padding block in flight.
+        app.write_key(b"a third old key").await?;
+        drv.leaks.borrow_mut().add_secret(b"a third old key");
+        app.apb.write(CTRL.offset, CTRL_HMAC_EN.mask()).await?;
+        app.cmd(CMD_START.mask()).await?;
+        app.apb.write(MSG_LAST.offset, 0x0063_6261).await?;
+        drv.tb.clock_cycles(100).await;
+        pulse_clear(&drv).await?;
+        check_cleared(&drv, "clear in FINISHING").await?;
+        ctx.count(1);
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// One write whose completing edge is also a `clear` edge (driven by hand: the requester has no
+/// hook between its access cycle and the edge). Returns its `pslverr`.
+async fn write_at_clear(drv: &Sha256Driver, master: u32, addr: u32, data: u32) -> Result<bool, String> {
+    let tb = &drv.tb;
+    let port = |n: &str| tb.port(n);
+    let (psel, penable, pwrite, paddr, pwdata, pstrb, pmaster, clear, pready, pslverr) = (
+        port("psel")?, port("penable")?, port("pwrite")?, port("paddr")?, port("pwdata")?,
+        port("pstrb")?, port("pmaster")?, port("clear")?, port("pready")?, port("pslverr")?,
+    );
+    tb.poke_u32(psel, 1);
+    tb.poke_u32(penable, 0);
+    tb.poke_u32(pwrite, 1);
+    tb.poke_u32(paddr, addr);
+    tb.poke_u32(pwdata, data);
+    tb.poke_u32(pstrb, 0xf);
+    tb.poke_u32(pmaster, master);
+    tb.rising_edge().await;
+    tb.poke_u32(penable, 1);
+    tb.poke_u32(clear, 1);
+    if tb.peek_u32(pready) != 1 {
+        return Err(format!("write of 0x{addr:03x} at the clear edge waits"));
+    }
+    let err = tb.peek_u32(pslverr) == 1;
+    tb.rising_edge().await;
+    tb.poke_u32(psel, 0);
+    tb.poke_u32(penable, 0);
+    tb.poke_u32(clear, 0);
+    Ok(err)
+}
+
+/// A transfer completing at a `clear` edge: its effects come first and `clear` wins, so a KEY
+/// write or a START at that edge is undone; a CTRL write stays.
+fn owner_clear_same_edge(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let app = drv.as_master(MASTER_APP);
+        drv.cmd(CMD_WIPE_KEY.mask()).await?;
+        // KEY write at the clear edge: wiped.
+        if write_at_clear(&drv, MASTER_APP, KEY.addr(0), 0x5eed_c0de).await? {
+            return Err("KEY write at the clear edge gave PSLVERR".into());
+        }
+        let msg = b"key written at the clear edge";
+        expect_eq("HMAC after a KEY write at the clear edge", &hmac_current_key(&drv, msg).await?, &zero_key_tag(msg))?;
+        // START at the clear edge: undone, and APP is not the starter.
+        app.apb.write(CTRL.offset, 0).await?;
+        if write_at_clear(&drv, MASTER_APP, CMD.offset, CMD_START.mask()).await? {
+            return Err("START at the clear edge gave PSLVERR".into());
+        }
+        check_cleared(&drv, "START at the clear edge").await?;
+        // CTRL write at the clear edge: kept.
+        if write_at_clear(&drv, MASTER_APP, CTRL.offset, CTRL_KEY_SEL.mask()).await? {
+            return Err("CTRL write at the clear edge gave PSLVERR".into());
+        }
+        if drv.apb.read(CTRL.offset).await? != CTRL_KEY_SEL.mask() {
+            return Err("CTRL write at the clear edge was lost".into());
+        }
+        // An erroring write at the clear edge is still logged.
+        if !write_at_clear(&drv, MASTER_APP, ID.offset, 0).await? {
+            return Err("write of ID at the clear edge did not give PSLVERR".into());
+        }
+        let info = drv.apb.read(ERR_INFO.offset).await?;
+        if ERR_INFO_CODE.get(info) != ERR_WRITE_RO || ERR_INFO_MASTER.get(info) != MASTER_APP {
+            return Err(format!("ERR_INFO after an error at the clear edge: 0x{info:08x}"));
+        }
+        drv.apb.write(ERR_INFO.offset, 0).await?;
+        ctx.count(4);
+        ctx.no_secrets(&drv.leaks)
     })
 }
 
