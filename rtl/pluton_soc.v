@@ -11229,6 +11229,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  cmd_abort;
     reg  cmd_wipe;
     reg  key_master_bad;
+    reg  not_starter;
     reg  abort_all;
     reg  [31:0] err;
     reg  ok_write;
@@ -11736,6 +11737,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         cmd_abort = pwdata == cmd_abort_v;
         cmd_wipe = pwdata == cmd_wipe_v;
         key_master_bad = cmd_start & ctrl_hmac__q & ctrl_keysel__q & (pmaster != master_sec);
+        not_starter = ~pwrite & front__is_digest & (pmaster != starter__q);
         err = front__err;
         if (front__err == e_none) begin
             if (front__strb_part & ~is_msgw) begin
@@ -11770,7 +11772,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             else if (pwrite & is_msgw & ~active__q) begin
                 err = e_seq;
             end
-            else if (~pwrite & front__is_digest & (pmaster != starter__q)) begin
+            else if (not_starter) begin
                 err = e_not_starter;
             end
         end

@@ -150,6 +150,8 @@ crate::hdl_block! {
         cmd_wipe: Signal<Local, bool>,
         /// A START that would use the sideload key, from a master other than the security core.
         key_master_bad: Signal<Local, bool>,
+        /// A DIGEST read by a master other than the starter.
+        not_starter: Signal<Local, bool>,
         /// ABORT's clearing: a completing ABORT, or `clear`.
         abort_all: Signal<Local, bool>,
         /// Error code of the current access, already 32 bits wide for ERR_INFO.
@@ -248,6 +250,7 @@ crate::hdl_logic! {
             & self.ctrl_hmac.q.val()
             & self.ctrl_keysel.q.val()
             & (self.pmaster.val() != self.master_sec.val());
+        self.not_starter.next = !self.pwrite.val() & self.front.is_digest.val() & (self.pmaster.val() != self.starter.q.val());
 
         // ---- Access checks, in the documented order: the front end's common ones, then the engine's.
         self.err.next = self.front.err.val();
@@ -275,7 +278,7 @@ crate::hdl_logic! {
                 }
             } else if self.pwrite.val() & self.is_msgw.val() & !self.active.q.val() {
                 self.err.next = self.e_seq.val();
-            } else if !self.pwrite.val() & self.front.is_digest.val() & (self.pmaster.val() != self.starter.q.val()) {
+            } else if self.not_starter.val() {
                 self.err.next = self.e_not_starter.val();
             }
         }
