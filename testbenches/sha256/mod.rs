@@ -1038,7 +1038,9 @@ fn owner_clear_same_edge(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<
 
 /// This folder's benches (`regression::benches()` lists every folder's).
 pub fn benches() -> Vec<crate::regression::BlockBench> {
+    use crate::formal::Proof;
     use crate::regression::BlockBench;
+    const SBY: &str = "testbenches/sha256/formal/sha256.sby";
     vec![BlockBench {
         block: "sha256",
         module: "pluton_sha256",
@@ -1046,7 +1048,10 @@ pub fn benches() -> Vec<crate::regression::BlockBench> {
         cases,
         replay: "hmac_rfc4231",
         csr: Some(&crate::csr::CsrSpec { map: &pluton_hdl::sha256::regs::MAP, base: 0, master: pluton_hdl::common::masters::MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
-        proofs: &[],
+        proofs: &[
+            Proof { id: "h", block: "sha256", claim: "only pmaster 0 starts an HMAC with the sideload key", sby: SBY, task: "sideload", mutant: "sideload_mutant" },
+            Proof { id: "i", block: "sha256", claim: "DIGEST answers only the master that started the operation", sby: SBY, task: "starter", mutant: "starter_mutant" },
+        ],
         compares_reads: true,
         scans_leaks: false,
     }]
