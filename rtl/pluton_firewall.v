@@ -24,9 +24,14 @@
 
 
 
+
+
+
+
+
 `ifndef PLUTON_FIREWALL_DEFINED
 `define PLUTON_FIREWALL_DEFINED
-module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,m_prdata,m_pready,m_pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,intr_viol,locked_o);
+module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,m_prdata,m_pready,m_pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,owner_chg,intr_viol,locked_o);
 
     // Module arguments
     input wire  clock;
@@ -45,12 +50,13 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     input wire  [7:0] m_pready;
     input wire  [7:0] m_pslverr;
     output reg  [7:0] m_psel /*verilator isolate_assignments*/;
-    output reg  m_penable /*verilator isolate_assignments*/;
-    output reg  m_pwrite /*verilator isolate_assignments*/;
-    output reg  [11:0] m_paddr /*verilator isolate_assignments*/;
-    output reg  [31:0] m_pwdata /*verilator isolate_assignments*/;
-    output reg  [3:0] m_pstrb /*verilator isolate_assignments*/;
-    output reg  [3:0] m_pmaster /*verilator isolate_assignments*/;
+    output reg  [7:0] m_penable /*verilator isolate_assignments*/;
+    output reg  [7:0] m_pwrite /*verilator isolate_assignments*/;
+    output reg  [95:0] m_paddr /*verilator isolate_assignments*/;
+    output reg  [255:0] m_pwdata /*verilator isolate_assignments*/;
+    output reg  [31:0] m_pstrb /*verilator isolate_assignments*/;
+    output reg  [31:0] m_pmaster /*verilator isolate_assignments*/;
+    output reg  [7:0] owner_chg;
     output reg  intr_viol;
     output reg  locked_o;
 
@@ -69,7 +75,6 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     localparam  zero4 = 4'h0;
     localparam  zero8 = 8'h0;
     localparam  one8 = 8'h1;
-    localparam  zero12 = 12'h0;
     localparam  zero16 = 16'h0;
     localparam  zero32 = 32'h0;
     localparam  one32 = 32'h1;
@@ -141,6 +146,22 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  locked__q;
     reg  locked__clock;
     reg  locked__rst_n;
+    reg  [7:0] owner_chg_q__d;
+    wire  [7:0] owner_chg_q__q;
+    reg  owner_chg_q__clock;
+    reg  owner_chg_q__rst_n;
+    reg  [7:0] lane_paddr__sel;
+    reg  [11:0] lane_paddr__x;
+    wire  [95:0] lane_paddr__y;
+    reg  [7:0] lane_pwdata__sel;
+    reg  [31:0] lane_pwdata__x;
+    wire  [255:0] lane_pwdata__y;
+    reg  [7:0] lane_pstrb__sel;
+    reg  [3:0] lane_pstrb__x;
+    wire  [31:0] lane_pstrb__y;
+    reg  [7:0] lane_pmaster__sel;
+    reg  [3:0] lane_pmaster__x;
+    wire  [31:0] lane_pmaster__y;
     reg  viol_valid__d;
     wire  viol_valid__q;
     reg  viol_valid__clock;
@@ -272,6 +293,32 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .clock(locked__clock),
         .rst_n(locked__rst_n)
     );
+    pluton_rdff8 owner_chg_q(
+        .d(owner_chg_q__d),
+        .q(owner_chg_q__q),
+        .clock(owner_chg_q__clock),
+        .rst_n(owner_chg_q__rst_n)
+    );
+    pluton_lanegate8x12 lane_paddr(
+        .sel(lane_paddr__sel),
+        .x(lane_paddr__x),
+        .y(lane_paddr__y)
+    );
+    pluton_lanegate8x32 lane_pwdata(
+        .sel(lane_pwdata__sel),
+        .x(lane_pwdata__x),
+        .y(lane_pwdata__y)
+    );
+    pluton_lanegate8x4 lane_pstrb(
+        .sel(lane_pstrb__sel),
+        .x(lane_pstrb__x),
+        .y(lane_pstrb__y)
+    );
+    pluton_lanegate8x4 lane_pmaster(
+        .sel(lane_pmaster__sel),
+        .x(lane_pmaster__x),
+        .y(lane_pmaster__y)
+    );
     pluton_rdff1 viol_valid(
         .d(viol_valid__d),
         .q(viol_valid__q),
@@ -323,13 +370,10 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
 
     // Update code
     reg locked__d__comb;
-    reg [11:0] m_paddr__comb /*verilator isolate_assignments*/;
-    reg m_penable__comb /*verilator isolate_assignments*/;
-    reg [3:0] m_pmaster__comb /*verilator isolate_assignments*/;
+    reg [7:0] m_penable__comb /*verilator isolate_assignments*/;
     reg [7:0] m_psel__comb /*verilator isolate_assignments*/;
-    reg [3:0] m_pstrb__comb /*verilator isolate_assignments*/;
-    reg [31:0] m_pwdata__comb /*verilator isolate_assignments*/;
-    reg m_pwrite__comb /*verilator isolate_assignments*/;
+    reg [7:0] m_pwrite__comb /*verilator isolate_assignments*/;
+    reg [7:0] owner_chg_q__d__comb;
     reg [31:0] prdata__comb;
     reg pready__comb;
     reg pslverr__comb;
@@ -350,6 +394,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg [3:0] win_owner__6__d__comb;
     reg [3:0] win_owner__7__d__comb;
     always @(*) begin
+        owner_chg_q__clock = clock;
+        owner_chg_q__rst_n = rst_n;
         win_no_read__clock = clock;
         win_no_read__rst_n = rst_n;
         win_no_read__d__comb = win_no_read__q;
@@ -474,21 +520,29 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         cfg_write = psel & is_cfg & (cause == k_none) & pwrite;
         cfg_read = psel & is_cfg & (cause == k_none) & ~pwrite;
         m_psel__comb = zero8;
-        m_penable__comb = 1'b0;
-        m_pwrite__comb = 1'b0;
-        m_paddr__comb = zero12;
-        m_pwdata__comb = zero32;
-        m_pstrb__comb = zero4;
-        m_pmaster__comb = zero4;
         if (fwd) begin
             m_psel__comb = win_oh;
-            m_penable__comb = penable;
-            m_pwrite__comb = pwrite;
-            m_paddr__comb = off;
-            m_pwdata__comb = pwdata;
-            m_pstrb__comb = pstrb;
-            m_pmaster__comb = pmaster;
         end
+        m_penable__comb = zero8;
+        if (penable) begin
+            m_penable__comb = m_psel__comb;
+        end
+        m_pwrite__comb = zero8;
+        if (pwrite) begin
+            m_pwrite__comb = m_psel__comb;
+        end
+        lane_paddr__sel = m_psel__comb;
+        lane_paddr__x = off;
+        m_paddr = lane_paddr__y;
+        lane_pwdata__sel = m_psel__comb;
+        lane_pwdata__x = pwdata;
+        m_pwdata = lane_pwdata__y;
+        lane_pstrb__sel = m_psel__comb;
+        lane_pstrb__x = pstrb;
+        m_pstrb = lane_pstrb__y;
+        lane_pmaster__sel = m_psel__comb;
+        lane_pmaster__x = pmaster;
+        m_pmaster = lane_pmaster__y;
         cfg_owner = zero4;
         if (cfg_oh[0]) begin
             cfg_owner = win_owner__0__q;
@@ -597,6 +651,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         end
         intr_viol = viol_valid__q;
         locked_o = locked__q;
+        owner_chg = owner_chg_q__q;
+        owner_chg_q__d__comb = zero8;
         if (front__access & den) begin
             if (~viol_valid__q) begin
                 viol_valid__d__comb = 1'b1;
@@ -613,27 +669,51 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             if (front__is_win_cfg) begin
                 if (cfg_oh[0]) begin
                     win_owner__0__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__0__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[1]) begin
                     win_owner__1__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__1__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[2]) begin
                     win_owner__2__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__2__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[3]) begin
                     win_owner__3__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__3__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[4]) begin
                     win_owner__4__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__4__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[5]) begin
                     win_owner__5__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__5__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[6]) begin
                     win_owner__6__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__6__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[7]) begin
                     win_owner__7__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__7__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 win_no_read__d__comb = win_no_read__q & ~cfg_oh;
                 if (pwdata[32'h8]) begin
@@ -657,13 +737,10 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             end
         end
         locked__d = locked__d__comb;
-        m_paddr = m_paddr__comb;
         m_penable = m_penable__comb;
-        m_pmaster = m_pmaster__comb;
         m_psel = m_psel__comb;
-        m_pstrb = m_pstrb__comb;
-        m_pwdata = m_pwdata__comb;
         m_pwrite = m_pwrite__comb;
+        owner_chg_q__d = owner_chg_q__d__comb;
         prdata = prdata__comb;
         pready = pready__comb;
         pslverr = pslverr__comb;
@@ -796,6 +873,48 @@ module pluton_rdff1(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff1
 `endif // PLUTON_RDFF1_DEFINED
+
+`ifndef PLUTON_LANEGATE8X12_DEFINED
+`define PLUTON_LANEGATE8X12_DEFINED
+module pluton_lanegate8x12(sel,x,y);
+
+    // Module arguments
+    input wire  [7:0] sel;
+    input wire  [11:0] x;
+    output reg  [95:0] y;
+
+    // Update code (custom)
+    always @(*) y = {({12{sel[7]}} & x), ({12{sel[6]}} & x), ({12{sel[5]}} & x), ({12{sel[4]}} & x), ({12{sel[3]}} & x), ({12{sel[2]}} & x), ({12{sel[1]}} & x), ({12{sel[0]}} & x)};
+endmodule // pluton_lanegate8x12
+`endif // PLUTON_LANEGATE8X12_DEFINED
+
+`ifndef PLUTON_LANEGATE8X32_DEFINED
+`define PLUTON_LANEGATE8X32_DEFINED
+module pluton_lanegate8x32(sel,x,y);
+
+    // Module arguments
+    input wire  [7:0] sel;
+    input wire  [31:0] x;
+    output reg  [255:0] y;
+
+    // Update code (custom)
+    always @(*) y = {({32{sel[7]}} & x), ({32{sel[6]}} & x), ({32{sel[5]}} & x), ({32{sel[4]}} & x), ({32{sel[3]}} & x), ({32{sel[2]}} & x), ({32{sel[1]}} & x), ({32{sel[0]}} & x)};
+endmodule // pluton_lanegate8x32
+`endif // PLUTON_LANEGATE8X32_DEFINED
+
+`ifndef PLUTON_LANEGATE8X4_DEFINED
+`define PLUTON_LANEGATE8X4_DEFINED
+module pluton_lanegate8x4(sel,x,y);
+
+    // Module arguments
+    input wire  [7:0] sel;
+    input wire  [3:0] x;
+    output reg  [31:0] y;
+
+    // Update code (custom)
+    always @(*) y = {({4{sel[7]}} & x), ({4{sel[6]}} & x), ({4{sel[5]}} & x), ({4{sel[4]}} & x), ({4{sel[3]}} & x), ({4{sel[2]}} & x), ({4{sel[1]}} & x), ({4{sel[0]}} & x)};
+endmodule // pluton_lanegate8x4
+`endif // PLUTON_LANEGATE8X4_DEFINED
 
 `ifndef PLUTON_RDFF3_DEFINED
 `define PLUTON_RDFF3_DEFINED

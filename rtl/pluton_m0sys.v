@@ -279,6 +279,8 @@
 
 
 
+
+
 `ifndef PLUTON_M0SYS_DEFINED
 `define PLUTON_M0SYS_DEFINED
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
@@ -8384,6 +8386,11 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg  front__pwrite;
     reg  [11:0] front__paddr;
     reg  [3:0] front__pstrb;
+    reg  [3:0] front__pmaster;
+    reg  front__clock;
+    reg  front__rst_n;
+    reg  front__pready;
+    reg  [31:0] front__pwdata;
     wire  front__access;
     wire  front__is_txdata;
     wire  front__is_status;
@@ -8451,6 +8458,11 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .pwrite(front__pwrite),
         .paddr(front__paddr),
         .pstrb(front__pstrb),
+        .pmaster(front__pmaster),
+        .clock(front__clock),
+        .rst_n(front__rst_n),
+        .pready(front__pready),
+        .pwdata(front__pwdata),
         .access(front__access),
         .is_txdata(front__is_txdata),
         .is_status(front__is_status),
@@ -8536,6 +8548,8 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg tx_ie__d__comb;
     reg tx_valid_r__d__comb;
     always @(*) begin
+        front__clock = clock;
+        front__rst_n = rst_n;
         log__clock = clock;
         log__rst_n = rst_n;
         tx_valid_r__clock = clock;
@@ -8566,6 +8580,8 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         front__pwrite = pwrite;
         front__paddr = paddr;
         front__pstrb = pstrb;
+        front__pwdata = pwdata;
+        front__pmaster = pmaster;
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
@@ -8600,6 +8616,7 @@ module pluton_uart(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         ok_write = front__access & pwrite & (err == e_none);
         ok_read = front__access & ~pwrite & (err == e_none);
         pready = 1'b1;
+        front__pready = pready;
         pslverr = front__access & (err != e_none);
         if (ok_write) begin
             if (front__is_div) begin
@@ -8688,7 +8705,7 @@ endmodule // pluton_uart
 
 `ifndef PLUTON_UART_FRONT_DEFINED
 `define PLUTON_UART_FRONT_DEFINED
-module pluton_uart_front(psel,penable,pwrite,paddr,pstrb,access,is_txdata,is_status,is_div,is_ctrl,is_err_info,is_id,err,strb_part);
+module pluton_uart_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,pready,pwdata,access,is_txdata,is_status,is_div,is_ctrl,is_err_info,is_id,err,strb_part);
 
     // Module arguments
     input wire  psel;
@@ -8696,6 +8713,11 @@ module pluton_uart_front(psel,penable,pwrite,paddr,pstrb,access,is_txdata,is_sta
     input wire  pwrite;
     input wire  [11:0] paddr;
     input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    input wire  clock;
+    input wire  rst_n;
+    input wire  pready;
+    input wire  [31:0] pwdata;
     output reg  access;
     output reg  is_txdata;
     output reg  is_status;
@@ -8710,6 +8732,7 @@ module pluton_uart_front(psel,penable,pwrite,paddr,pstrb,access,is_txdata,is_sta
     localparam  e_unmapped = 32'h1;
     localparam  e_read_wo = 32'h2;
     localparam  e_write_ro = 32'h3;
+    localparam  e_protocol = 32'hf;
     localparam  e_none = 32'h0;
     localparam  strb_all = 4'hf;
     localparam  k_txdata = 12'h0;
@@ -8719,15 +8742,53 @@ module pluton_uart_front(psel,penable,pwrite,paddr,pstrb,access,is_txdata,is_sta
     localparam  k_err_info = 12'h10;
     localparam  k_id = 12'h14;
 
+    // Stub signals
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [11:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
+
     // Local signals
     reg  mapped;
     reg  wo;
     reg  ro;
 
+    // Sub module instances
+    pluton_apbguard12 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
+    );
+
     // Update code
     reg [31:0] err__comb;
     always @(*) begin
         access = psel & penable;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pready = pready;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
         is_txdata = paddr == k_txdata;
         is_status = paddr == k_status;
         is_div = paddr == k_div;
@@ -8738,7 +8799,10 @@ module pluton_uart_front(psel,penable,pwrite,paddr,pstrb,access,is_txdata,is_sta
         wo = is_txdata;
         ro = is_status | is_id;
         err__comb = e_none;
-        if (~mapped) begin
+        if (guard__viol) begin
+            err__comb = e_protocol;
+        end
+        else if (~mapped) begin
             err__comb = e_unmapped;
         end
         else if (~pwrite & wo) begin
@@ -8753,6 +8817,47 @@ module pluton_uart_front(psel,penable,pwrite,paddr,pstrb,access,is_txdata,is_sta
 
 endmodule // pluton_uart_front
 `endif // PLUTON_UART_FRONT_DEFINED
+
+`ifndef PLUTON_APBGUARD12_DEFINED
+`define PLUTON_APBGUARD12_DEFINED
+module pluton_apbguard12(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pstrb,pmaster,viol);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  psel;
+    input wire  penable;
+    input wire  pready;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [31:0] pwdata;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  viol;
+
+    // Update code (custom)
+    reg wait_q, setup_q, bad_q, w_q;
+    reg [11:0] a_q;
+    reg [31:0] d_q;
+    reg [3:0] s_q, m_q;
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) begin
+            wait_q <= 1'b0; setup_q <= 1'b0; bad_q <= 1'b0; w_q <= 1'b0;
+            a_q <= 12'd0; d_q <= 32'd0; s_q <= 4'd0; m_q <= 4'd0;
+        end else begin
+            if (psel & penable & !wait_q) begin
+                w_q <= pwrite; a_q <= paddr; d_q <= pwdata; s_q <= pstrb; m_q <= pmaster;
+            end
+            if (wait_q & !(psel & penable)) bad_q <= 1'b1;
+            else if (psel & penable & pready) bad_q <= 1'b0;
+            setup_q <= psel & !penable;
+            wait_q <= psel & penable & !pready;
+        end
+    end
+    always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
+        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));
+endmodule // pluton_apbguard12
+`endif // PLUTON_APBGUARD12_DEFINED
 
 `ifndef PLUTON_ERRLOG_DEFINED
 `define PLUTON_ERRLOG_DEFINED
@@ -8877,6 +8982,11 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  front__pwrite;
     reg  [11:0] front__paddr;
     reg  [3:0] front__pstrb;
+    reg  [3:0] front__pmaster;
+    reg  front__clock;
+    reg  front__rst_n;
+    reg  front__pready;
+    reg  [31:0] front__pwdata;
     wire  front__access;
     wire  front__is_ctrl;
     wire  front__is_cmd;
@@ -9138,6 +9248,11 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .pwrite(front__pwrite),
         .paddr(front__paddr),
         .pstrb(front__pstrb),
+        .pmaster(front__pmaster),
+        .clock(front__clock),
+        .rst_n(front__rst_n),
+        .pready(front__pready),
+        .pwdata(front__pwdata),
         .access(front__access),
         .is_ctrl(front__is_ctrl),
         .is_cmd(front__is_cmd),
@@ -9466,6 +9581,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg [3:0] starter__d__comb;
     reg [15:0] stream_oh__d__comb;
     always @(*) begin
+        front__clock = clock;
+        front__rst_n = rst_n;
         core__clock = clock;
         core__rst_n = rst_n;
         log__clock = clock;
@@ -9570,6 +9687,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         front__pwrite = pwrite;
         front__paddr = paddr;
         front__pstrb = pstrb;
+        front__pwdata = pwdata;
+        front__pmaster = pmaster;
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
@@ -9864,6 +9983,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         core__word_in = stream_word;
         stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
+        front__pready = pready;
         pslverr = front__access & (err != e_none);
         if (core__start__comb) begin
             any_dispatched__d__comb = 1'b1;
@@ -10115,7 +10235,7 @@ endmodule // pluton_sha256
 
 `ifndef PLUTON_SHA256_FRONT_DEFINED
 `define PLUTON_SHA256_FRONT_DEFINED
-module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd,is_status,is_err_info,is_msg,is_msg_last,is_msg_len,is_id,is_digest,is_key,err,strb_part);
+module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,pready,pwdata,access,is_ctrl,is_cmd,is_status,is_err_info,is_msg,is_msg_last,is_msg_len,is_id,is_digest,is_key,err,strb_part);
 
     // Module arguments
     input wire  psel;
@@ -10123,6 +10243,11 @@ module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd
     input wire  pwrite;
     input wire  [11:0] paddr;
     input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    input wire  clock;
+    input wire  rst_n;
+    input wire  pready;
+    input wire  [31:0] pwdata;
     output reg  access;
     output reg  is_ctrl;
     output reg  is_cmd;
@@ -10141,6 +10266,7 @@ module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd
     localparam  e_unmapped = 32'h1;
     localparam  e_read_wo = 32'h2;
     localparam  e_write_ro = 32'h3;
+    localparam  e_protocol = 32'hf;
     localparam  e_none = 32'h0;
     localparam  strb_all = 4'hf;
     localparam  z2 = 2'b0;
@@ -10155,16 +10281,54 @@ module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd
     localparam  k_digest = 7'b1;
     localparam  k_key = 6'b1;
 
+    // Stub signals
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [11:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
+
     // Local signals
     reg  aligned;
     reg  mapped;
     reg  wo;
     reg  ro;
 
+    // Sub module instances
+    pluton_apbguard12 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
+    );
+
     // Update code
     reg [31:0] err__comb;
     always @(*) begin
         access = psel & penable;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pready = pready;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
         aligned = paddr[(32'h0)+:(2)] == z2;
         is_ctrl = paddr == k_ctrl;
         is_cmd = paddr == k_cmd;
@@ -10180,7 +10344,10 @@ module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd
         wo = is_cmd | is_msg | is_msg_last | is_key;
         ro = is_status | is_msg_len | is_id | is_digest;
         err__comb = e_none;
-        if (~mapped) begin
+        if (guard__viol) begin
+            err__comb = e_protocol;
+        end
+        else if (~mapped) begin
             err__comb = e_unmapped;
         end
         else if (~pwrite & wo) begin

@@ -17,6 +17,7 @@
 
 
 
+
 `ifndef PLUTON_MAILBOX_DEFINED
 `define PLUTON_MAILBOX_DEFINED
 module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,irq_sec,irq_app);
@@ -61,6 +62,10 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
     reg  [11:0] front__paddr;
     reg  [3:0] front__pstrb;
     reg  [3:0] front__pmaster;
+    reg  front__clock;
+    reg  front__rst_n;
+    reg  front__pready;
+    reg  [31:0] front__pwdata;
     wire  front__access;
     wire  front__is_id;
     wire  front__is_err_info;
@@ -148,6 +153,10 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         .paddr(front__paddr),
         .pstrb(front__pstrb),
         .pmaster(front__pmaster),
+        .clock(front__clock),
+        .rst_n(front__rst_n),
+        .pready(front__pready),
+        .pwdata(front__pwdata),
         .access(front__access),
         .is_id(front__is_id),
         .is_err_info(front__is_err_info),
@@ -262,6 +271,8 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
     reg s2a_pend__d__comb;
     reg sec_ie__d__comb;
     always @(*) begin
+        front__clock = clock;
+        front__rst_n = rst_n;
         log__clock = clock;
         log__rst_n = rst_n;
         s2a_pend__clock = clock;
@@ -282,6 +293,7 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         front__paddr = paddr;
         front__pstrb = pstrb;
         front__pmaster = pmaster;
+        front__pwdata = pwdata;
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
@@ -337,6 +349,7 @@ module pluton_mailbox(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster
         ok_write = front__access & pwrite & (err == e_none);
         ok_read = front__access & ~pwrite & (err == e_none);
         pready = 1'b1;
+        front__pready = pready;
         pslverr = front__access & (err != e_none);
         if (ok_write & front__is_s2a_data & wsel[0]) begin
             s2a__0__d__comb = pwdata;
@@ -474,7 +487,7 @@ endmodule // pluton_mailbox
 /* verilator lint_off DECLFILENAME */
 `ifndef PLUTON_MAILBOX_FRONT_DEFINED
 `define PLUTON_MAILBOX_FRONT_DEFINED
-module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is_err_info,is_status,is_sec_irq_en,is_app_irq_en,is_s2a_data,is_s2a_send,is_s2a_ack,is_a2s_data,is_a2s_send,is_a2s_ack,err,strb_part);
+module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,pready,pwdata,access,is_id,is_err_info,is_status,is_sec_irq_en,is_app_irq_en,is_s2a_data,is_s2a_send,is_s2a_ack,is_a2s_data,is_a2s_send,is_a2s_ack,err,strb_part);
 
     // Module arguments
     input wire  psel;
@@ -483,6 +496,10 @@ module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id
     input wire  [11:0] paddr;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
+    input wire  clock;
+    input wire  rst_n;
+    input wire  pready;
+    input wire  [31:0] pwdata;
     output reg  access;
     output reg  is_id;
     output reg  is_err_info;
@@ -503,6 +520,7 @@ module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id
     localparam  e_master = 32'h8;
     localparam  e_read_wo = 32'h2;
     localparam  e_write_ro = 32'h3;
+    localparam  e_protocol = 32'hf;
     localparam  e_none = 32'h0;
     localparam  strb_all = 4'hf;
     localparam  z2 = 2'b0;
@@ -520,6 +538,19 @@ module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id
     localparam  id0 = 4'h0;
     localparam  id1 = 4'h1;
 
+    // Stub signals
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [11:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
+
     // Local signals
     reg  aligned;
     reg  mapped;
@@ -527,10 +558,35 @@ module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id
     reg  ro;
     reg  denied;
 
+    // Sub module instances
+    pluton_apbguard12 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
+    );
+
     // Update code
     reg [31:0] err__comb;
     always @(*) begin
         access = psel & penable;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pready = pready;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
         aligned = paddr[(32'h0)+:(2)] == z2;
         is_id = paddr == k_id;
         is_err_info = paddr == k_err_info;
@@ -548,7 +604,10 @@ module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id
         ro = is_id | is_status;
         denied = ~((is_id) | (is_err_info | is_sec_irq_en | is_s2a_send | is_a2s_ack) & ((pmaster == id0)) | (is_status) & ((pmaster == id0) | (pmaster == id1)) | (is_app_irq_en | is_s2a_ack | is_a2s_send) & ((pmaster == id1)) | (is_s2a_data) & ((~pwrite & ((pmaster == id1))) | (pwrite & ((pmaster == id0)))) | (is_a2s_data) & ((~pwrite & ((pmaster == id0))) | (pwrite & ((pmaster == id1)))));
         err__comb = e_none;
-        if (~mapped) begin
+        if (guard__viol) begin
+            err__comb = e_protocol;
+        end
+        else if (~mapped) begin
             err__comb = e_unmapped;
         end
         else if (denied) begin
@@ -566,6 +625,47 @@ module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id
 
 endmodule // pluton_mailbox_front
 `endif // PLUTON_MAILBOX_FRONT_DEFINED
+
+`ifndef PLUTON_APBGUARD12_DEFINED
+`define PLUTON_APBGUARD12_DEFINED
+module pluton_apbguard12(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pstrb,pmaster,viol);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  psel;
+    input wire  penable;
+    input wire  pready;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [31:0] pwdata;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  viol;
+
+    // Update code (custom)
+    reg wait_q, setup_q, bad_q, w_q;
+    reg [11:0] a_q;
+    reg [31:0] d_q;
+    reg [3:0] s_q, m_q;
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) begin
+            wait_q <= 1'b0; setup_q <= 1'b0; bad_q <= 1'b0; w_q <= 1'b0;
+            a_q <= 12'd0; d_q <= 32'd0; s_q <= 4'd0; m_q <= 4'd0;
+        end else begin
+            if (psel & penable & !wait_q) begin
+                w_q <= pwrite; a_q <= paddr; d_q <= pwdata; s_q <= pstrb; m_q <= pmaster;
+            end
+            if (wait_q & !(psel & penable)) bad_q <= 1'b1;
+            else if (psel & penable & pready) bad_q <= 1'b0;
+            setup_q <= psel & !penable;
+            wait_q <= psel & penable & !pready;
+        end
+    end
+    always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
+        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));
+endmodule // pluton_apbguard12
+`endif // PLUTON_APBGUARD12_DEFINED
 
 `ifndef PLUTON_ERRLOG_DEFINED
 `define PLUTON_ERRLOG_DEFINED

@@ -80,6 +80,7 @@
 #define PLUTON_MAILBOX_ERR_WRITE_RO 0x3u /* Write to a read-only register by one of its readers */
 #define PLUTON_MAILBOX_ERR_BUSY 0x4u /* Sender wrote its buffer or rang while its message is still pending */
 #define PLUTON_MAILBOX_ERR_STRB 0x6u /* Write with PSTRB not 0b1111 */
+#define PLUTON_MAILBOX_ERR_PROTOCOL 0xFu /* APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state */
 #define PLUTON_MAILBOX_ERR_VALUE 0x7u /* Bad value: SEND/ACK other than 1, IRQ_EN bits above IE */
 #define PLUTON_MAILBOX_ERR_MASTER 0x8u /* Master not allowed this access (any master but 0/1; the wrong core for the register and direction) */
 #define PLUTON_MAILBOX_ERR_EMPTY 0xAu /* Receiver read its buffer or acknowledged with no message pending */

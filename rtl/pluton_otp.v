@@ -51,6 +51,7 @@
 
 
 
+
 `ifndef PLUTON_OTP_DEFINED
 `define PLUTON_OTP_DEFINED
 module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,tst_en,tst_we,tst_addr,tst_wdata,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy);
@@ -129,6 +130,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  e_unmapped = 32'h1;
     localparam  e_busy = 32'h4;
     localparam  e_master = 32'h5;
+    localparam  e_protocol = 32'hf;
     localparam  e_strb = 32'h6;
     localparam  e_value = 32'h7;
     localparam  e_locked = 32'h8;
@@ -252,6 +254,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  [11:0] front__paddr;
     reg  [3:0] front__pstrb;
     reg  [3:0] front__pmaster;
+    reg  front__clock;
+    reg  front__rst_n;
+    reg  front__pready;
+    reg  [31:0] front__pwdata;
     wire  front__access;
     wire  front__is_cmd;
     wire  front__is_status;
@@ -495,6 +501,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .paddr(front__paddr),
         .pstrb(front__pstrb),
         .pmaster(front__pmaster),
+        .clock(front__clock),
+        .rst_n(front__rst_n),
+        .pready(front__pready),
+        .pwdata(front__pwdata),
         .access(front__access),
         .is_cmd(front__is_cmd),
         .is_status(front__is_status),
@@ -796,6 +806,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg win_corr__d__comb;
     reg [31:0] win_data__d__comb;
     always @(*) begin
+        front__clock = clock;
+        front__rst_n = rst_n;
         mac__clock = clock;
         mac__rst_n = rst_n;
         log__clock = clock;
@@ -882,6 +894,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         front__paddr = paddr;
         front__pstrb = pstrb;
         front__pmaster = pmaster;
+        front__pwdata = pwdata;
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
@@ -1203,7 +1216,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         one_to_zero = (raw & ~e_raw) != zero40;
         ze_svn6__a = svn_cnt__q;
         err = front__err;
-        if (pmaster != zero4) begin
+        if (front__err == e_protocol) begin
+        end
+        else if (pmaster != zero4) begin
             err = e_master;
         end
         else if (front__err != e_none) begin
@@ -1266,6 +1281,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         end
         need_wait = front__access & (err == e_none) & ((~pwrite & front__is_fuse & (wcnt__q != two2)) | (pwrite & front__is_cmd & (cmd_prog | cmd_lc) & (wcnt__q != one2)));
         pready = ~need_wait;
+        front__pready = pready;
         pslverr = front__access & (err != e_none);
         wcnt__d__comb = zero2;
         if (need_wait) begin
@@ -1606,7 +1622,7 @@ endmodule // pluton_otp
 /* verilator lint_off DECLFILENAME */
 `ifndef PLUTON_OTP_FRONT_DEFINED
 `define PLUTON_OTP_FRONT_DEFINED
-module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is_status,is_err_info,is_dai_addr,is_dai_wdata,is_lc_state,is_svn,is_locks,is_fatal_parts,is_ecc_corrected,is_id,is_config,is_fuse,err,strb_part);
+module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,pready,pwdata,access,is_cmd,is_status,is_err_info,is_dai_addr,is_dai_wdata,is_lc_state,is_svn,is_locks,is_fatal_parts,is_ecc_corrected,is_id,is_config,is_fuse,err,strb_part);
 
     // Module arguments
     input wire  psel;
@@ -1615,6 +1631,10 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
     input wire  [11:0] paddr;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
+    input wire  clock;
+    input wire  rst_n;
+    input wire  pready;
+    input wire  [31:0] pwdata;
     output reg  access;
     output reg  is_cmd;
     output reg  is_status;
@@ -1637,6 +1657,7 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
     localparam  e_master = 32'h5;
     localparam  e_read_wo = 32'h2;
     localparam  e_write_ro = 32'h3;
+    localparam  e_protocol = 32'hf;
     localparam  e_none = 32'h0;
     localparam  strb_all = 4'hf;
     localparam  z2 = 2'b0;
@@ -1656,6 +1677,19 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
     localparam  k_fuse_end = 12'h4d4;
     localparam  id0 = 4'h0;
 
+    // Stub signals
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [11:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
+
     // Local signals
     reg  aligned;
     reg  mapped;
@@ -1663,10 +1697,35 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
     reg  ro;
     reg  denied;
 
+    // Sub module instances
+    pluton_apbguard12 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
+    );
+
     // Update code
     reg [31:0] err__comb;
     always @(*) begin
         access = psel & penable;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pready = pready;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
         aligned = paddr[(32'h0)+:(2)] == z2;
         is_cmd = paddr == k_cmd;
         is_status = paddr == k_status;
@@ -1686,7 +1745,10 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
         ro = is_status | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse;
         denied = ~((is_cmd | is_status | is_err_info | is_dai_addr | is_dai_wdata | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse) & ((pmaster == id0)));
         err__comb = e_none;
-        if (~mapped) begin
+        if (guard__viol) begin
+            err__comb = e_protocol;
+        end
+        else if (~mapped) begin
             err__comb = e_unmapped;
         end
         else if (denied) begin
@@ -1704,6 +1766,47 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
 
 endmodule // pluton_otp_front
 `endif // PLUTON_OTP_FRONT_DEFINED
+
+`ifndef PLUTON_APBGUARD12_DEFINED
+`define PLUTON_APBGUARD12_DEFINED
+module pluton_apbguard12(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pstrb,pmaster,viol);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  psel;
+    input wire  penable;
+    input wire  pready;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [31:0] pwdata;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  viol;
+
+    // Update code (custom)
+    reg wait_q, setup_q, bad_q, w_q;
+    reg [11:0] a_q;
+    reg [31:0] d_q;
+    reg [3:0] s_q, m_q;
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) begin
+            wait_q <= 1'b0; setup_q <= 1'b0; bad_q <= 1'b0; w_q <= 1'b0;
+            a_q <= 12'd0; d_q <= 32'd0; s_q <= 4'd0; m_q <= 4'd0;
+        end else begin
+            if (psel & penable & !wait_q) begin
+                w_q <= pwrite; a_q <= paddr; d_q <= pwdata; s_q <= pstrb; m_q <= pmaster;
+            end
+            if (wait_q & !(psel & penable)) bad_q <= 1'b1;
+            else if (psel & penable & pready) bad_q <= 1'b0;
+            setup_q <= psel & !penable;
+            wait_q <= psel & penable & !pready;
+        end
+    end
+    always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
+        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));
+endmodule // pluton_apbguard12
+`endif // PLUTON_APBGUARD12_DEFINED
 
 `ifndef PLUTON_ERRLOG_DEFINED
 `define PLUTON_ERRLOG_DEFINED

@@ -101,6 +101,7 @@
 #define PLUTON_OTP_ERR_BUSY 0x4u /* Command or FUSE read while not READY, tst_en high, or an operation running */
 #define PLUTON_OTP_ERR_MASTER 0x5u /* Access from a master other than the security core (0) */
 #define PLUTON_OTP_ERR_STRB 0x6u /* Write with PSTRB not 0b1111 */
+#define PLUTON_OTP_ERR_PROTOCOL 0xFu /* APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state */
 #define PLUTON_OTP_ERR_VALUE 0x7u /* Bad CMD value, DAI_ADDR above 6 bits, SVN word not 0xFFFFFFFF or not the next one, LOCK word not LOCK_MAGIC */
 #define PLUTON_OTP_ERR_LOCKED 0x8u /* PROGRAM or LC_TRANSITION into a write-locked partition */
 #define PLUTON_OTP_ERR_ACCESS 0x9u /* PROGRAM of a life cycle word (use LC_TRANSITION) */

@@ -213,9 +213,17 @@
 
 
 
+
+
+
+
+
+
+
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
-module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
+module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
 
     // Module arguments
     input wire  clock;
@@ -241,12 +249,13 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     input wire  wifi_evt_valid;
     input wire  [31:0] wifi_evt_data;
     output reg  [3:0] ext_psel;
-    output reg  ext_penable;
-    output reg  ext_pwrite;
-    output reg  [11:0] ext_paddr;
-    output reg  [31:0] ext_pwdata;
-    output reg  [3:0] ext_pstrb;
-    output reg  [3:0] ext_pmaster;
+    output reg  [3:0] ext_penable;
+    output reg  [3:0] ext_pwrite;
+    output reg  [47:0] ext_paddr;
+    output reg  [127:0] ext_pwdata;
+    output reg  [15:0] ext_pstrb;
+    output reg  [15:0] ext_pmaster;
+    output reg  [3:0] ext_owner_chg;
     output reg  wifi_cmd_valid;
     output reg  [7:0] wifi_cmd_op;
     output reg  [31:0] wifi_cmd_arg0;
@@ -281,12 +290,16 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [7:0] fw__m_pready;
     reg  [7:0] fw__m_pslverr;
     wire  [7:0] fw__m_psel;
-    wire  fw__m_penable;
-    wire  fw__m_pwrite;
-    wire  [11:0] fw__m_paddr;
-    wire  [31:0] fw__m_pwdata;
-    wire  [3:0] fw__m_pstrb;
-    wire  [3:0] fw__m_pmaster;
+    wire  [7:0] fw__m_penable;
+    wire  [7:0] fw__m_pwrite;
+    wire  [95:0] fw__m_paddr;
+    wire  [255:0] fw__m_pwdata;
+    wire  [31:0] fw__m_pstrb;
+    wire  [31:0] fw__m_pmaster;
+    // Waived: bits 3:1 (windows 1-3): the OTP and the Wi-Fi arbiter check pmaster on every register and keep no result for an owner.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire  [7:0] fw__owner_chg;
+    /* verilator lint_on UNUSEDSIGNAL */
     wire  fw__intr_viol;
     wire  fw__locked_o;
     reg  sha__clock;
@@ -403,6 +416,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .m_pwdata(fw__m_pwdata),
         .m_pstrb(fw__m_pstrb),
         .m_pmaster(fw__m_pmaster),
+        .owner_chg(fw__owner_chg),
         .intr_viol(fw__intr_viol),
         .locked_o(fw__locked_o)
     );
@@ -531,23 +545,23 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         intr_viol = fw__intr_viol;
         fw_locked = fw__locked_o;
         sha__psel = fw__m_psel[32'h0];
-        sha__penable = fw__m_penable;
-        sha__pwrite = fw__m_pwrite;
-        sha__paddr = fw__m_paddr;
-        sha__pwdata = fw__m_pwdata;
-        sha__pstrb = fw__m_pstrb;
-        sha__pmaster = fw__m_pmaster;
+        sha__penable = fw__m_penable[32'h0];
+        sha__pwrite = fw__m_pwrite[32'h0];
+        sha__paddr = fw__m_paddr[(32'h0)+:(12)];
+        sha__pwdata = fw__m_pwdata[(32'h0)+:(32)];
+        sha__pstrb = fw__m_pstrb[(32'h0)+:(4)];
+        sha__pmaster = fw__m_pmaster[(32'h0)+:(4)];
         sha__key_in = otp__key_out;
         sha__key_valid = otp__key_valid;
-        sha__clear = 1'b0;
+        sha__clear = fw__owner_chg[32'h0];
         intr_sha_done = sha__intr_done;
         otp__psel = fw__m_psel[32'h1];
-        otp__penable = fw__m_penable;
-        otp__pwrite = fw__m_pwrite;
-        otp__paddr = fw__m_paddr;
-        otp__pwdata = fw__m_pwdata;
-        otp__pstrb = fw__m_pstrb;
-        otp__pmaster = fw__m_pmaster;
+        otp__penable = fw__m_penable[32'h1];
+        otp__pwrite = fw__m_pwrite[32'h1];
+        otp__paddr = fw__m_paddr[(32'hc)+:(12)];
+        otp__pwdata = fw__m_pwdata[(32'h20)+:(32)];
+        otp__pstrb = fw__m_pstrb[(32'h4)+:(4)];
+        otp__pmaster = fw__m_pmaster[(32'h4)+:(4)];
         otp__tst_en = tst_en;
         otp__tst_we = tst_we;
         otp__tst_addr = tst_addr;
@@ -558,12 +572,12 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         fatal = otp__fatal;
         tst_busy = otp__tst_busy;
         wifi__psel = fw__m_psel[32'h2] | fw__m_psel[32'h3];
-        wifi__penable = fw__m_penable;
-        wifi__pwrite = fw__m_pwrite;
-        wifi__paddr = fw__m_paddr;
-        wifi__pwdata = fw__m_pwdata;
-        wifi__pstrb = fw__m_pstrb;
-        wifi__pmaster = fw__m_pmaster;
+        wifi__penable = fw__m_penable[32'h2] | fw__m_penable[32'h3];
+        wifi__pwrite = fw__m_pwrite[32'h2] | fw__m_pwrite[32'h3];
+        wifi__paddr = fw__m_paddr[(32'h18)+:(12)] | fw__m_paddr[(32'h24)+:(12)];
+        wifi__pwdata = fw__m_pwdata[(32'h40)+:(32)] | fw__m_pwdata[(32'h60)+:(32)];
+        wifi__pstrb = fw__m_pstrb[(32'h8)+:(4)] | fw__m_pstrb[(32'hc)+:(4)];
+        wifi__pmaster = fw__m_pmaster[(32'h8)+:(4)] | fw__m_pmaster[(32'hc)+:(4)];
         wifi__wifi_cmd_ready = wifi_cmd_ready;
         wifi__wifi_evt_valid = wifi_evt_valid;
         wifi__wifi_evt_data = wifi_evt_data;
@@ -576,12 +590,13 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         intr_wifi_sec = wifi__intr_sec;
         intr_wifi_app = wifi__intr_app;
         ext_psel = fw__m_psel[(32'h4)+:(4)];
-        ext_penable = fw__m_penable;
-        ext_pwrite = fw__m_pwrite;
-        ext_paddr = fw__m_paddr;
-        ext_pwdata = fw__m_pwdata;
-        ext_pstrb = fw__m_pstrb;
-        ext_pmaster = fw__m_pmaster;
+        ext_penable = fw__m_penable[(32'h4)+:(4)];
+        ext_pwrite = fw__m_pwrite[(32'h4)+:(4)];
+        ext_paddr = fw__m_paddr[(32'h30)+:(48)];
+        ext_pwdata = fw__m_pwdata[(32'h80)+:(128)];
+        ext_pstrb = fw__m_pstrb[(32'h10)+:(16)];
+        ext_pmaster = fw__m_pmaster[(32'h10)+:(16)];
+        ext_owner_chg = fw__owner_chg[(32'h4)+:(4)];
         pack_prdata__w0 = sha__prdata;
         pack_prdata__w1 = otp__prdata;
         pack_prdata__w2 = wifi__prdata;
@@ -619,7 +634,7 @@ endmodule // pluton_security
 /* verilator lint_off DECLFILENAME */
 `ifndef PLUTON_FIREWALL_DEFINED
 `define PLUTON_FIREWALL_DEFINED
-module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,m_prdata,m_pready,m_pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,intr_viol,locked_o);
+module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,m_prdata,m_pready,m_pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,owner_chg,intr_viol,locked_o);
 
     // Module arguments
     input wire  clock;
@@ -638,12 +653,13 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     input wire  [7:0] m_pready;
     input wire  [7:0] m_pslverr;
     output reg  [7:0] m_psel /*verilator isolate_assignments*/;
-    output reg  m_penable /*verilator isolate_assignments*/;
-    output reg  m_pwrite /*verilator isolate_assignments*/;
-    output reg  [11:0] m_paddr /*verilator isolate_assignments*/;
-    output reg  [31:0] m_pwdata /*verilator isolate_assignments*/;
-    output reg  [3:0] m_pstrb /*verilator isolate_assignments*/;
-    output reg  [3:0] m_pmaster /*verilator isolate_assignments*/;
+    output reg  [7:0] m_penable /*verilator isolate_assignments*/;
+    output reg  [7:0] m_pwrite /*verilator isolate_assignments*/;
+    output reg  [95:0] m_paddr /*verilator isolate_assignments*/;
+    output reg  [255:0] m_pwdata /*verilator isolate_assignments*/;
+    output reg  [31:0] m_pstrb /*verilator isolate_assignments*/;
+    output reg  [31:0] m_pmaster /*verilator isolate_assignments*/;
+    output reg  [7:0] owner_chg;
     output reg  intr_viol;
     output reg  locked_o;
 
@@ -662,7 +678,6 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     localparam  zero4 = 4'h0;
     localparam  zero8 = 8'h0;
     localparam  one8 = 8'h1;
-    localparam  zero12 = 12'h0;
     localparam  zero16 = 16'h0;
     localparam  zero32 = 32'h0;
     localparam  one32 = 32'h1;
@@ -734,6 +749,22 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  locked__q;
     reg  locked__clock;
     reg  locked__rst_n;
+    reg  [7:0] owner_chg_q__d;
+    wire  [7:0] owner_chg_q__q;
+    reg  owner_chg_q__clock;
+    reg  owner_chg_q__rst_n;
+    reg  [7:0] lane_paddr__sel;
+    reg  [11:0] lane_paddr__x;
+    wire  [95:0] lane_paddr__y;
+    reg  [7:0] lane_pwdata__sel;
+    reg  [31:0] lane_pwdata__x;
+    wire  [255:0] lane_pwdata__y;
+    reg  [7:0] lane_pstrb__sel;
+    reg  [3:0] lane_pstrb__x;
+    wire  [31:0] lane_pstrb__y;
+    reg  [7:0] lane_pmaster__sel;
+    reg  [3:0] lane_pmaster__x;
+    wire  [31:0] lane_pmaster__y;
     reg  viol_valid__d;
     wire  viol_valid__q;
     reg  viol_valid__clock;
@@ -865,6 +896,32 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .clock(locked__clock),
         .rst_n(locked__rst_n)
     );
+    pluton_rdff8 owner_chg_q(
+        .d(owner_chg_q__d),
+        .q(owner_chg_q__q),
+        .clock(owner_chg_q__clock),
+        .rst_n(owner_chg_q__rst_n)
+    );
+    pluton_lanegate8x12 lane_paddr(
+        .sel(lane_paddr__sel),
+        .x(lane_paddr__x),
+        .y(lane_paddr__y)
+    );
+    pluton_lanegate8x32 lane_pwdata(
+        .sel(lane_pwdata__sel),
+        .x(lane_pwdata__x),
+        .y(lane_pwdata__y)
+    );
+    pluton_lanegate8x4 lane_pstrb(
+        .sel(lane_pstrb__sel),
+        .x(lane_pstrb__x),
+        .y(lane_pstrb__y)
+    );
+    pluton_lanegate8x4 lane_pmaster(
+        .sel(lane_pmaster__sel),
+        .x(lane_pmaster__x),
+        .y(lane_pmaster__y)
+    );
     pluton_rdff1 viol_valid(
         .d(viol_valid__d),
         .q(viol_valid__q),
@@ -916,13 +973,10 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
 
     // Update code
     reg locked__d__comb;
-    reg [11:0] m_paddr__comb /*verilator isolate_assignments*/;
-    reg m_penable__comb /*verilator isolate_assignments*/;
-    reg [3:0] m_pmaster__comb /*verilator isolate_assignments*/;
+    reg [7:0] m_penable__comb /*verilator isolate_assignments*/;
     reg [7:0] m_psel__comb /*verilator isolate_assignments*/;
-    reg [3:0] m_pstrb__comb /*verilator isolate_assignments*/;
-    reg [31:0] m_pwdata__comb /*verilator isolate_assignments*/;
-    reg m_pwrite__comb /*verilator isolate_assignments*/;
+    reg [7:0] m_pwrite__comb /*verilator isolate_assignments*/;
+    reg [7:0] owner_chg_q__d__comb;
     reg [31:0] prdata__comb;
     reg pready__comb;
     reg pslverr__comb;
@@ -943,6 +997,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg [3:0] win_owner__6__d__comb;
     reg [3:0] win_owner__7__d__comb;
     always @(*) begin
+        owner_chg_q__clock = clock;
+        owner_chg_q__rst_n = rst_n;
         win_no_read__clock = clock;
         win_no_read__rst_n = rst_n;
         win_no_read__d__comb = win_no_read__q;
@@ -1067,21 +1123,29 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         cfg_write = psel & is_cfg & (cause == k_none) & pwrite;
         cfg_read = psel & is_cfg & (cause == k_none) & ~pwrite;
         m_psel__comb = zero8;
-        m_penable__comb = 1'b0;
-        m_pwrite__comb = 1'b0;
-        m_paddr__comb = zero12;
-        m_pwdata__comb = zero32;
-        m_pstrb__comb = zero4;
-        m_pmaster__comb = zero4;
         if (fwd) begin
             m_psel__comb = win_oh;
-            m_penable__comb = penable;
-            m_pwrite__comb = pwrite;
-            m_paddr__comb = off;
-            m_pwdata__comb = pwdata;
-            m_pstrb__comb = pstrb;
-            m_pmaster__comb = pmaster;
         end
+        m_penable__comb = zero8;
+        if (penable) begin
+            m_penable__comb = m_psel__comb;
+        end
+        m_pwrite__comb = zero8;
+        if (pwrite) begin
+            m_pwrite__comb = m_psel__comb;
+        end
+        lane_paddr__sel = m_psel__comb;
+        lane_paddr__x = off;
+        m_paddr = lane_paddr__y;
+        lane_pwdata__sel = m_psel__comb;
+        lane_pwdata__x = pwdata;
+        m_pwdata = lane_pwdata__y;
+        lane_pstrb__sel = m_psel__comb;
+        lane_pstrb__x = pstrb;
+        m_pstrb = lane_pstrb__y;
+        lane_pmaster__sel = m_psel__comb;
+        lane_pmaster__x = pmaster;
+        m_pmaster = lane_pmaster__y;
         cfg_owner = zero4;
         if (cfg_oh[0]) begin
             cfg_owner = win_owner__0__q;
@@ -1190,6 +1254,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         end
         intr_viol = viol_valid__q;
         locked_o = locked__q;
+        owner_chg = owner_chg_q__q;
+        owner_chg_q__d__comb = zero8;
         if (front__access & den) begin
             if (~viol_valid__q) begin
                 viol_valid__d__comb = 1'b1;
@@ -1206,27 +1272,51 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             if (front__is_win_cfg) begin
                 if (cfg_oh[0]) begin
                     win_owner__0__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__0__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[1]) begin
                     win_owner__1__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__1__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[2]) begin
                     win_owner__2__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__2__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[3]) begin
                     win_owner__3__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__3__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[4]) begin
                     win_owner__4__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__4__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[5]) begin
                     win_owner__5__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__5__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[6]) begin
                     win_owner__6__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__6__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 if (cfg_oh[7]) begin
                     win_owner__7__d__comb = pwdata[(32'h0)+:(4)];
+                    if (pwdata[(32'h0)+:(4)] != win_owner__7__q) begin
+                        owner_chg_q__d__comb = cfg_oh;
+                    end
                 end
                 win_no_read__d__comb = win_no_read__q & ~cfg_oh;
                 if (pwdata[32'h8]) begin
@@ -1250,13 +1340,10 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             end
         end
         locked__d = locked__d__comb;
-        m_paddr = m_paddr__comb;
         m_penable = m_penable__comb;
-        m_pmaster = m_pmaster__comb;
         m_psel = m_psel__comb;
-        m_pstrb = m_pstrb__comb;
-        m_pwdata = m_pwdata__comb;
         m_pwrite = m_pwrite__comb;
+        owner_chg_q__d = owner_chg_q__d__comb;
         prdata = prdata__comb;
         pready = pready__comb;
         pslverr = pslverr__comb;
@@ -1386,6 +1473,48 @@ module pluton_rdff1(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff1
 `endif // PLUTON_RDFF1_DEFINED
+
+`ifndef PLUTON_LANEGATE8X12_DEFINED
+`define PLUTON_LANEGATE8X12_DEFINED
+module pluton_lanegate8x12(sel,x,y);
+
+    // Module arguments
+    input wire  [7:0] sel;
+    input wire  [11:0] x;
+    output reg  [95:0] y;
+
+    // Update code (custom)
+    always @(*) y = {({12{sel[7]}} & x), ({12{sel[6]}} & x), ({12{sel[5]}} & x), ({12{sel[4]}} & x), ({12{sel[3]}} & x), ({12{sel[2]}} & x), ({12{sel[1]}} & x), ({12{sel[0]}} & x)};
+endmodule // pluton_lanegate8x12
+`endif // PLUTON_LANEGATE8X12_DEFINED
+
+`ifndef PLUTON_LANEGATE8X32_DEFINED
+`define PLUTON_LANEGATE8X32_DEFINED
+module pluton_lanegate8x32(sel,x,y);
+
+    // Module arguments
+    input wire  [7:0] sel;
+    input wire  [31:0] x;
+    output reg  [255:0] y;
+
+    // Update code (custom)
+    always @(*) y = {({32{sel[7]}} & x), ({32{sel[6]}} & x), ({32{sel[5]}} & x), ({32{sel[4]}} & x), ({32{sel[3]}} & x), ({32{sel[2]}} & x), ({32{sel[1]}} & x), ({32{sel[0]}} & x)};
+endmodule // pluton_lanegate8x32
+`endif // PLUTON_LANEGATE8X32_DEFINED
+
+`ifndef PLUTON_LANEGATE8X4_DEFINED
+`define PLUTON_LANEGATE8X4_DEFINED
+module pluton_lanegate8x4(sel,x,y);
+
+    // Module arguments
+    input wire  [7:0] sel;
+    input wire  [3:0] x;
+    output reg  [31:0] y;
+
+    // Update code (custom)
+    always @(*) y = {({4{sel[7]}} & x), ({4{sel[6]}} & x), ({4{sel[5]}} & x), ({4{sel[4]}} & x), ({4{sel[3]}} & x), ({4{sel[2]}} & x), ({4{sel[1]}} & x), ({4{sel[0]}} & x)};
+endmodule // pluton_lanegate8x4
+`endif // PLUTON_LANEGATE8X4_DEFINED
 
 `ifndef PLUTON_RDFF3_DEFINED
 `define PLUTON_RDFF3_DEFINED
@@ -1563,6 +1692,11 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  front__pwrite;
     reg  [11:0] front__paddr;
     reg  [3:0] front__pstrb;
+    reg  [3:0] front__pmaster;
+    reg  front__clock;
+    reg  front__rst_n;
+    reg  front__pready;
+    reg  [31:0] front__pwdata;
     wire  front__access;
     wire  front__is_ctrl;
     wire  front__is_cmd;
@@ -1824,6 +1958,11 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .pwrite(front__pwrite),
         .paddr(front__paddr),
         .pstrb(front__pstrb),
+        .pmaster(front__pmaster),
+        .clock(front__clock),
+        .rst_n(front__rst_n),
+        .pready(front__pready),
+        .pwdata(front__pwdata),
         .access(front__access),
         .is_ctrl(front__is_ctrl),
         .is_cmd(front__is_cmd),
@@ -2152,6 +2291,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg [3:0] starter__d__comb;
     reg [15:0] stream_oh__d__comb;
     always @(*) begin
+        front__clock = clock;
+        front__rst_n = rst_n;
         core__clock = clock;
         core__rst_n = rst_n;
         log__clock = clock;
@@ -2256,6 +2397,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         front__pwrite = pwrite;
         front__paddr = paddr;
         front__pstrb = pstrb;
+        front__pwdata = pwdata;
+        front__pmaster = pmaster;
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
@@ -2550,6 +2693,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         core__word_in = stream_word;
         stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
+        front__pready = pready;
         pslverr = front__access & (err != e_none);
         if (core__start__comb) begin
             any_dispatched__d__comb = 1'b1;
@@ -2801,7 +2945,7 @@ endmodule // pluton_sha256
 
 `ifndef PLUTON_SHA256_FRONT_DEFINED
 `define PLUTON_SHA256_FRONT_DEFINED
-module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd,is_status,is_err_info,is_msg,is_msg_last,is_msg_len,is_id,is_digest,is_key,err,strb_part);
+module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,pready,pwdata,access,is_ctrl,is_cmd,is_status,is_err_info,is_msg,is_msg_last,is_msg_len,is_id,is_digest,is_key,err,strb_part);
 
     // Module arguments
     input wire  psel;
@@ -2809,6 +2953,11 @@ module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd
     input wire  pwrite;
     input wire  [11:0] paddr;
     input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    input wire  clock;
+    input wire  rst_n;
+    input wire  pready;
+    input wire  [31:0] pwdata;
     output reg  access;
     output reg  is_ctrl;
     output reg  is_cmd;
@@ -2827,6 +2976,7 @@ module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd
     localparam  e_unmapped = 32'h1;
     localparam  e_read_wo = 32'h2;
     localparam  e_write_ro = 32'h3;
+    localparam  e_protocol = 32'hf;
     localparam  e_none = 32'h0;
     localparam  strb_all = 4'hf;
     localparam  z2 = 2'b0;
@@ -2841,16 +2991,54 @@ module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd
     localparam  k_digest = 7'b1;
     localparam  k_key = 6'b1;
 
+    // Stub signals
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [11:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
+
     // Local signals
     reg  aligned;
     reg  mapped;
     reg  wo;
     reg  ro;
 
+    // Sub module instances
+    pluton_apbguard12 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
+    );
+
     // Update code
     reg [31:0] err__comb;
     always @(*) begin
         access = psel & penable;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pready = pready;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
         aligned = paddr[(32'h0)+:(2)] == z2;
         is_ctrl = paddr == k_ctrl;
         is_cmd = paddr == k_cmd;
@@ -2866,7 +3054,10 @@ module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd
         wo = is_cmd | is_msg | is_msg_last | is_key;
         ro = is_status | is_msg_len | is_id | is_digest;
         err__comb = e_none;
-        if (~mapped) begin
+        if (guard__viol) begin
+            err__comb = e_protocol;
+        end
+        else if (~mapped) begin
             err__comb = e_unmapped;
         end
         else if (~pwrite & wo) begin
@@ -2881,6 +3072,47 @@ module pluton_sha256_front(psel,penable,pwrite,paddr,pstrb,access,is_ctrl,is_cmd
 
 endmodule // pluton_sha256_front
 `endif // PLUTON_SHA256_FRONT_DEFINED
+
+`ifndef PLUTON_APBGUARD12_DEFINED
+`define PLUTON_APBGUARD12_DEFINED
+module pluton_apbguard12(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pstrb,pmaster,viol);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  psel;
+    input wire  penable;
+    input wire  pready;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [31:0] pwdata;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  viol;
+
+    // Update code (custom)
+    reg wait_q, setup_q, bad_q, w_q;
+    reg [11:0] a_q;
+    reg [31:0] d_q;
+    reg [3:0] s_q, m_q;
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) begin
+            wait_q <= 1'b0; setup_q <= 1'b0; bad_q <= 1'b0; w_q <= 1'b0;
+            a_q <= 12'd0; d_q <= 32'd0; s_q <= 4'd0; m_q <= 4'd0;
+        end else begin
+            if (psel & penable & !wait_q) begin
+                w_q <= pwrite; a_q <= paddr; d_q <= pwdata; s_q <= pstrb; m_q <= pmaster;
+            end
+            if (wait_q & !(psel & penable)) bad_q <= 1'b1;
+            else if (psel & penable & pready) bad_q <= 1'b0;
+            setup_q <= psel & !penable;
+            wait_q <= psel & penable & !pready;
+        end
+    end
+    always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
+        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));
+endmodule // pluton_apbguard12
+`endif // PLUTON_APBGUARD12_DEFINED
 
 `ifndef PLUTON_SHA256_CORE_DEFINED
 `define PLUTON_SHA256_CORE_DEFINED
@@ -4175,6 +4407,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  e_unmapped = 32'h1;
     localparam  e_busy = 32'h4;
     localparam  e_master = 32'h5;
+    localparam  e_protocol = 32'hf;
     localparam  e_strb = 32'h6;
     localparam  e_value = 32'h7;
     localparam  e_locked = 32'h8;
@@ -4298,6 +4531,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  [11:0] front__paddr;
     reg  [3:0] front__pstrb;
     reg  [3:0] front__pmaster;
+    reg  front__clock;
+    reg  front__rst_n;
+    reg  front__pready;
+    reg  [31:0] front__pwdata;
     wire  front__access;
     wire  front__is_cmd;
     wire  front__is_status;
@@ -4541,6 +4778,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .paddr(front__paddr),
         .pstrb(front__pstrb),
         .pmaster(front__pmaster),
+        .clock(front__clock),
+        .rst_n(front__rst_n),
+        .pready(front__pready),
+        .pwdata(front__pwdata),
         .access(front__access),
         .is_cmd(front__is_cmd),
         .is_status(front__is_status),
@@ -4842,6 +5083,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg win_corr__d__comb;
     reg [31:0] win_data__d__comb;
     always @(*) begin
+        front__clock = clock;
+        front__rst_n = rst_n;
         mac__clock = clock;
         mac__rst_n = rst_n;
         log__clock = clock;
@@ -4928,6 +5171,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         front__paddr = paddr;
         front__pstrb = pstrb;
         front__pmaster = pmaster;
+        front__pwdata = pwdata;
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
@@ -5249,7 +5493,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         one_to_zero = (raw & ~e_raw) != zero40;
         ze_svn6__a = svn_cnt__q;
         err = front__err;
-        if (pmaster != zero4) begin
+        if (front__err == e_protocol) begin
+        end
+        else if (pmaster != zero4) begin
             err = e_master;
         end
         else if (front__err != e_none) begin
@@ -5312,6 +5558,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         end
         need_wait = front__access & (err == e_none) & ((~pwrite & front__is_fuse & (wcnt__q != two2)) | (pwrite & front__is_cmd & (cmd_prog | cmd_lc) & (wcnt__q != one2)));
         pready = ~need_wait;
+        front__pready = pready;
         pslverr = front__access & (err != e_none);
         wcnt__d__comb = zero2;
         if (need_wait) begin
@@ -5649,7 +5896,7 @@ endmodule // pluton_otp
 
 `ifndef PLUTON_OTP_FRONT_DEFINED
 `define PLUTON_OTP_FRONT_DEFINED
-module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is_status,is_err_info,is_dai_addr,is_dai_wdata,is_lc_state,is_svn,is_locks,is_fatal_parts,is_ecc_corrected,is_id,is_config,is_fuse,err,strb_part);
+module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,pready,pwdata,access,is_cmd,is_status,is_err_info,is_dai_addr,is_dai_wdata,is_lc_state,is_svn,is_locks,is_fatal_parts,is_ecc_corrected,is_id,is_config,is_fuse,err,strb_part);
 
     // Module arguments
     input wire  psel;
@@ -5658,6 +5905,10 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
     input wire  [11:0] paddr;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
+    input wire  clock;
+    input wire  rst_n;
+    input wire  pready;
+    input wire  [31:0] pwdata;
     output reg  access;
     output reg  is_cmd;
     output reg  is_status;
@@ -5680,6 +5931,7 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
     localparam  e_master = 32'h5;
     localparam  e_read_wo = 32'h2;
     localparam  e_write_ro = 32'h3;
+    localparam  e_protocol = 32'hf;
     localparam  e_none = 32'h0;
     localparam  strb_all = 4'hf;
     localparam  z2 = 2'b0;
@@ -5699,6 +5951,19 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
     localparam  k_fuse_end = 12'h4d4;
     localparam  id0 = 4'h0;
 
+    // Stub signals
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [11:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
+
     // Local signals
     reg  aligned;
     reg  mapped;
@@ -5706,10 +5971,35 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
     reg  ro;
     reg  denied;
 
+    // Sub module instances
+    pluton_apbguard12 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
+    );
+
     // Update code
     reg [31:0] err__comb;
     always @(*) begin
         access = psel & penable;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pready = pready;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
         aligned = paddr[(32'h0)+:(2)] == z2;
         is_cmd = paddr == k_cmd;
         is_status = paddr == k_status;
@@ -5729,7 +6019,10 @@ module pluton_otp_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_cmd,is
         ro = is_status | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse;
         denied = ~((is_cmd | is_status | is_err_info | is_dai_addr | is_dai_wdata | is_lc_state | is_svn | is_locks | is_fatal_parts | is_ecc_corrected | is_id | is_config | is_fuse) & ((pmaster == id0)));
         err__comb = e_none;
-        if (~mapped) begin
+        if (guard__viol) begin
+            err__comb = e_protocol;
+        end
+        else if (~mapped) begin
             err__comb = e_unmapped;
         end
         else if (denied) begin
@@ -6055,6 +6348,10 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg  [11:0] front__paddr;
     reg  [3:0] front__pstrb;
     reg  [3:0] front__pmaster;
+    reg  front__clock;
+    reg  front__rst_n;
+    reg  front__pready;
+    reg  [31:0] front__pwdata;
     wire  front__access;
     wire  front__is_id;
     wire  front__is_err_info;
@@ -6302,6 +6599,10 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .paddr(front__paddr),
         .pstrb(front__pstrb),
         .pmaster(front__pmaster),
+        .clock(front__clock),
+        .rst_n(front__rst_n),
+        .pready(front__pready),
+        .pwdata(front__pwdata),
         .access(front__access),
         .is_id(front__is_id),
         .is_err_info(front__is_err_info),
@@ -6662,6 +6963,8 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg [7:0] rq_seq__2__d__comb;
     reg [7:0] rq_seq__3__d__comb;
     always @(*) begin
+        front__clock = clock;
+        front__rst_n = rst_n;
         log__clock = clock;
         log__rst_n = rst_n;
         age__clock = clock;
@@ -6715,6 +7018,7 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         front__paddr = paddr;
         front__pstrb = pstrb;
         front__pmaster = pmaster;
+        front__pwdata = pwdata;
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
@@ -6832,6 +7136,7 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         ok_write = front__access & pwrite & (err == e_none);
         ok_read = front__access & ~pwrite & (err == e_none);
         pready = 1'b1;
+        front__pready = pready;
         pslverr = front__access & (err != e_none);
         if (ok_write & front__is_req_op) begin
             req_op__d__comb = pwdata[(32'h0)+:(8)];
@@ -7123,7 +7428,7 @@ endmodule // pluton_wifi
 
 `ifndef PLUTON_WIFI_FRONT_DEFINED
 `define PLUTON_WIFI_FRONT_DEFINED
-module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is_err_info,is_sec_status,is_app_status,is_req_op,is_req_arg0,is_req_arg1,is_req_push,is_app_cpl,is_app_cpl_pop,is_sec_req_op,is_sec_req_arg0,is_sec_req_arg1,is_sec_req_seq,is_sec_complete,is_wifi_cmd_op,is_wifi_cmd_arg0,is_wifi_cmd_arg1,is_wifi_cmd_seq,is_wifi_cmd_go,is_wifi_cmd_ack,is_evt_data,is_evt_pop,err,strb_part);
+module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,pready,pwdata,access,is_id,is_err_info,is_sec_status,is_app_status,is_req_op,is_req_arg0,is_req_arg1,is_req_push,is_app_cpl,is_app_cpl_pop,is_sec_req_op,is_sec_req_arg0,is_sec_req_arg1,is_sec_req_seq,is_sec_complete,is_wifi_cmd_op,is_wifi_cmd_arg0,is_wifi_cmd_arg1,is_wifi_cmd_seq,is_wifi_cmd_go,is_wifi_cmd_ack,is_evt_data,is_evt_pop,err,strb_part);
 
     // Module arguments
     input wire  psel;
@@ -7132,6 +7437,10 @@ module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is
     input wire  [11:0] paddr;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
+    input wire  clock;
+    input wire  rst_n;
+    input wire  pready;
+    input wire  [31:0] pwdata;
     output reg  access;
     output reg  is_id;
     output reg  is_err_info;
@@ -7164,6 +7473,7 @@ module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is
     localparam  e_master = 32'h8;
     localparam  e_read_wo = 32'h2;
     localparam  e_write_ro = 32'h3;
+    localparam  e_protocol = 32'hf;
     localparam  e_none = 32'h0;
     localparam  strb_all = 4'hf;
     localparam  k_id = 12'h0;
@@ -7192,16 +7502,54 @@ module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is
     localparam  id0 = 4'h0;
     localparam  id1 = 4'h1;
 
+    // Stub signals
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [11:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
+
     // Local signals
     reg  mapped;
     reg  wo;
     reg  ro;
     reg  denied;
 
+    // Sub module instances
+    pluton_apbguard12 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
+    );
+
     // Update code
     reg [31:0] err__comb;
     always @(*) begin
         access = psel & penable;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pready = pready;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
         is_id = paddr == k_id;
         is_err_info = paddr == k_err_info;
         is_sec_status = paddr == k_sec_status;
@@ -7230,7 +7578,10 @@ module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is
         ro = is_id | is_sec_status | is_app_status | is_app_cpl | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_evt_data;
         denied = ~((is_id) | (is_err_info | is_sec_status | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_sec_complete | is_wifi_cmd_op | is_wifi_cmd_arg0 | is_wifi_cmd_arg1 | is_wifi_cmd_seq | is_wifi_cmd_go | is_wifi_cmd_ack | is_evt_data | is_evt_pop) & ((pmaster == id0)) | (is_app_status | is_req_op | is_req_arg0 | is_req_arg1 | is_req_push | is_app_cpl | is_app_cpl_pop) & ((pmaster == id1)));
         err__comb = e_none;
-        if (~mapped) begin
+        if (guard__viol) begin
+            err__comb = e_protocol;
+        end
+        else if (~mapped) begin
             err__comb = e_unmapped;
         end
         else if (denied) begin

@@ -75,6 +75,7 @@
 #define PLUTON_SHA256_ERR_BUSY 0x4u /* CTRL, KEY or WIPE_KEY while an operation is active */
 #define PLUTON_SHA256_ERR_SEQ 0x5u /* Command or data out of order (MSG before START or after FINISH; FINISH before START; START while active) */
 #define PLUTON_SHA256_ERR_STRB 0x6u /* PSTRB not 0b1111 (or, on MSG/MSG_LAST, not a contiguous run of lanes starting at the first free lane of the word) */
+#define PLUTON_SHA256_ERR_PROTOCOL 0xFu /* APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state */
 #define PLUTON_SHA256_ERR_VALUE 0x7u /* Bad field value: CMD with no bit or several bits, or bits above WIPE_KEY */
 #define PLUTON_SHA256_ERR_KEY 0x8u /* START with KEY_SEL=1 while key_valid is low */
 #define PLUTON_SHA256_ERR_KEY_MASTER 0x9u /* START with HMAC_EN and KEY_SEL=1 from a master other than the security core (pmaster 0): only it may use the sideload key, whoever owns the window */

@@ -49,6 +49,7 @@
 #define PLUTON_UART_ERR_WRITE_RO 0x3u /* Write to a read-only register */
 #define PLUTON_UART_ERR_BUSY 0x4u /* TXDATA or DIV written while BUSY */
 #define PLUTON_UART_ERR_STRB 0x6u /* Write with PSTRB not 0b1111 */
+#define PLUTON_UART_ERR_PROTOCOL 0xFu /* APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state */
 #define PLUTON_UART_ERR_VALUE 0x7u /* Bad value: TXDATA above 0xFF, DIV 0 or above 0xFFFF, CTRL bits above TX_IE */
 
 #endif /* PLUTON_UART_REGS_H */

@@ -55,6 +55,7 @@
 
 
 
+
 `ifndef PLUTON_WIFI_DEFINED
 `define PLUTON_WIFI_DEFINED
 module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_sec,intr_app);
@@ -121,6 +122,10 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg  [11:0] front__paddr;
     reg  [3:0] front__pstrb;
     reg  [3:0] front__pmaster;
+    reg  front__clock;
+    reg  front__rst_n;
+    reg  front__pready;
+    reg  [31:0] front__pwdata;
     wire  front__access;
     wire  front__is_id;
     wire  front__is_err_info;
@@ -368,6 +373,10 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .paddr(front__paddr),
         .pstrb(front__pstrb),
         .pmaster(front__pmaster),
+        .clock(front__clock),
+        .rst_n(front__rst_n),
+        .pready(front__pready),
+        .pwdata(front__pwdata),
         .access(front__access),
         .is_id(front__is_id),
         .is_err_info(front__is_err_info),
@@ -728,6 +737,8 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg [7:0] rq_seq__2__d__comb;
     reg [7:0] rq_seq__3__d__comb;
     always @(*) begin
+        front__clock = clock;
+        front__rst_n = rst_n;
         log__clock = clock;
         log__rst_n = rst_n;
         age__clock = clock;
@@ -781,6 +792,7 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         front__paddr = paddr;
         front__pstrb = pstrb;
         front__pmaster = pmaster;
+        front__pwdata = pwdata;
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
@@ -898,6 +910,7 @@ module pluton_wifi(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         ok_write = front__access & pwrite & (err == e_none);
         ok_read = front__access & ~pwrite & (err == e_none);
         pready = 1'b1;
+        front__pready = pready;
         pslverr = front__access & (err != e_none);
         if (ok_write & front__is_req_op) begin
             req_op__d__comb = pwdata[(32'h0)+:(8)];
@@ -1192,7 +1205,7 @@ endmodule // pluton_wifi
 /* verilator lint_off DECLFILENAME */
 `ifndef PLUTON_WIFI_FRONT_DEFINED
 `define PLUTON_WIFI_FRONT_DEFINED
-module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is_err_info,is_sec_status,is_app_status,is_req_op,is_req_arg0,is_req_arg1,is_req_push,is_app_cpl,is_app_cpl_pop,is_sec_req_op,is_sec_req_arg0,is_sec_req_arg1,is_sec_req_seq,is_sec_complete,is_wifi_cmd_op,is_wifi_cmd_arg0,is_wifi_cmd_arg1,is_wifi_cmd_seq,is_wifi_cmd_go,is_wifi_cmd_ack,is_evt_data,is_evt_pop,err,strb_part);
+module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,pready,pwdata,access,is_id,is_err_info,is_sec_status,is_app_status,is_req_op,is_req_arg0,is_req_arg1,is_req_push,is_app_cpl,is_app_cpl_pop,is_sec_req_op,is_sec_req_arg0,is_sec_req_arg1,is_sec_req_seq,is_sec_complete,is_wifi_cmd_op,is_wifi_cmd_arg0,is_wifi_cmd_arg1,is_wifi_cmd_seq,is_wifi_cmd_go,is_wifi_cmd_ack,is_evt_data,is_evt_pop,err,strb_part);
 
     // Module arguments
     input wire  psel;
@@ -1201,6 +1214,10 @@ module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is
     input wire  [11:0] paddr;
     input wire  [3:0] pstrb;
     input wire  [3:0] pmaster;
+    input wire  clock;
+    input wire  rst_n;
+    input wire  pready;
+    input wire  [31:0] pwdata;
     output reg  access;
     output reg  is_id;
     output reg  is_err_info;
@@ -1233,6 +1250,7 @@ module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is
     localparam  e_master = 32'h8;
     localparam  e_read_wo = 32'h2;
     localparam  e_write_ro = 32'h3;
+    localparam  e_protocol = 32'hf;
     localparam  e_none = 32'h0;
     localparam  strb_all = 4'hf;
     localparam  k_id = 12'h0;
@@ -1261,16 +1279,54 @@ module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is
     localparam  id0 = 4'h0;
     localparam  id1 = 4'h1;
 
+    // Stub signals
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [11:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
+
     // Local signals
     reg  mapped;
     reg  wo;
     reg  ro;
     reg  denied;
 
+    // Sub module instances
+    pluton_apbguard12 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
+    );
+
     // Update code
     reg [31:0] err__comb;
     always @(*) begin
         access = psel & penable;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pready = pready;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
         is_id = paddr == k_id;
         is_err_info = paddr == k_err_info;
         is_sec_status = paddr == k_sec_status;
@@ -1299,7 +1355,10 @@ module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is
         ro = is_id | is_sec_status | is_app_status | is_app_cpl | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_evt_data;
         denied = ~((is_id) | (is_err_info | is_sec_status | is_sec_req_op | is_sec_req_arg0 | is_sec_req_arg1 | is_sec_req_seq | is_sec_complete | is_wifi_cmd_op | is_wifi_cmd_arg0 | is_wifi_cmd_arg1 | is_wifi_cmd_seq | is_wifi_cmd_go | is_wifi_cmd_ack | is_evt_data | is_evt_pop) & ((pmaster == id0)) | (is_app_status | is_req_op | is_req_arg0 | is_req_arg1 | is_req_push | is_app_cpl | is_app_cpl_pop) & ((pmaster == id1)));
         err__comb = e_none;
-        if (~mapped) begin
+        if (guard__viol) begin
+            err__comb = e_protocol;
+        end
+        else if (~mapped) begin
             err__comb = e_unmapped;
         end
         else if (denied) begin
@@ -1317,6 +1376,47 @@ module pluton_wifi_front(psel,penable,pwrite,paddr,pstrb,pmaster,access,is_id,is
 
 endmodule // pluton_wifi_front
 `endif // PLUTON_WIFI_FRONT_DEFINED
+
+`ifndef PLUTON_APBGUARD12_DEFINED
+`define PLUTON_APBGUARD12_DEFINED
+module pluton_apbguard12(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pstrb,pmaster,viol);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  psel;
+    input wire  penable;
+    input wire  pready;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [31:0] pwdata;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  viol;
+
+    // Update code (custom)
+    reg wait_q, setup_q, bad_q, w_q;
+    reg [11:0] a_q;
+    reg [31:0] d_q;
+    reg [3:0] s_q, m_q;
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) begin
+            wait_q <= 1'b0; setup_q <= 1'b0; bad_q <= 1'b0; w_q <= 1'b0;
+            a_q <= 12'd0; d_q <= 32'd0; s_q <= 4'd0; m_q <= 4'd0;
+        end else begin
+            if (psel & penable & !wait_q) begin
+                w_q <= pwrite; a_q <= paddr; d_q <= pwdata; s_q <= pstrb; m_q <= pmaster;
+            end
+            if (wait_q & !(psel & penable)) bad_q <= 1'b1;
+            else if (psel & penable & pready) bad_q <= 1'b0;
+            setup_q <= psel & !penable;
+            wait_q <= psel & penable & !pready;
+        end
+    end
+    always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
+        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));
+endmodule // pluton_apbguard12
+`endif // PLUTON_APBGUARD12_DEFINED
 
 `ifndef PLUTON_ERRLOG_DEFINED
 `define PLUTON_ERRLOG_DEFINED

@@ -142,6 +142,7 @@
 #define PLUTON_WIFI_ERR_BUSY 0x4u /* WIFI_CMD_* or WIFI_CMD_GO while wifi_cmd_valid (command still offered) */
 #define PLUTON_WIFI_ERR_SEQ 0x5u /* SEC_COMPLETE.SEQ is not the head request's seq (stale completion) */
 #define PLUTON_WIFI_ERR_STRB 0x6u /* Write with PSTRB not 0b1111 */
+#define PLUTON_WIFI_ERR_PROTOCOL 0xFu /* APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state */
 #define PLUTON_WIFI_ERR_VALUE 0x7u /* Bad value: reserved bits set, a GO/POP/PUSH/ACK write other than 1, or SEC_COMPLETE status 0xFF */
 #define PLUTON_WIFI_ERR_MASTER 0x8u /* Register touched by a master that does not own it */
 #define PLUTON_WIFI_ERR_FULL 0x9u /* REQ_PUSH with QUEUE_DEPTH requests outstanding */

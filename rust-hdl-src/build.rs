@@ -58,7 +58,9 @@ fn front(map: &RegMap) -> String {
     // A map with the common refusal codes (`ERR_*`) gets them combined in `err`; one with codes
     // of its own (the firewall's `CAUSE_*`) combines `mapped`, `wo` and `ro` in its own order.
     let codes = has("ERR_UNMAPPED");
-    for code in ["ERR_UNMAPPED", "ERR_MASTER", "ERR_READ_WO", "ERR_WRITE_RO"] {
+    // A map that lists ERR_PROTOCOL gets the APB protocol check (`ApbGuard`) first in `err`.
+    let guarded = codes && has("ERR_PROTOCOL");
+    for code in ["ERR_UNMAPPED", "ERR_MASTER", "ERR_READ_WO", "ERR_WRITE_RO", "ERR_PROTOCOL"] {
         if has(code) {
             writeln!(consts, "        e_{}: 32 = {},", code[4..].to_lowercase(), map.constant(code)).unwrap();
         }
@@ -72,6 +74,11 @@ fn front(map: &RegMap) -> String {
     }
 
     writeln!(logic, "        self.access.next = self.psel.val() & self.penable.val();").unwrap();
+    if guarded {
+        for p in ["clock", "rst_n", "psel", "penable", "pready", "pwrite", "paddr", "pwdata", "pstrb", "pmaster"] {
+            writeln!(logic, "        self.guard.{p}.next = self.{p}.val();").unwrap();
+        }
+    }
     // Only arrays test `aligned`; a single register's equality already needs bits 1:0 zero.
     let arrays = regs.iter().any(|r| r.count > 1);
     if arrays {
@@ -144,7 +151,11 @@ fn front(map: &RegMap) -> String {
     }
     if codes {
         writeln!(logic, "        self.err.next = self.e_none.val();").unwrap();
-        writeln!(logic, "        if !self.mapped.val() {{\n            self.err.next = self.e_unmapped.val();").unwrap();
+        if guarded {
+            writeln!(logic, "        if self.guard.viol.val() {{\n            self.err.next = self.e_protocol.val();\n        }} else if !self.mapped.val() {{\n            self.err.next = self.e_unmapped.val();").unwrap();
+        } else {
+            writeln!(logic, "        if !self.mapped.val() {{\n            self.err.next = self.e_unmapped.val();").unwrap();
+        }
         if ruled {
             writeln!(logic, "        }} else if self.denied.val() {{\n            self.err.next = self.e_master.val();").unwrap();
         }
@@ -180,7 +191,7 @@ crate::hdl_block! {{
         pwrite: Signal<In, bool>,
         paddr: Signal<In, Bits<{aw}>>,
         pstrb: Signal<In, Bits<4>>,
-{pmaster}        /// The access phase of a transfer (`psel & penable`).
+{pmaster}{guard_ports}        /// The access phase of a transfer (`psel & penable`).
         access: Signal<Out, bool>,
 {ports}{verdict}        /// A write whose `pstrb` is not 0b1111 (refused unless the register says otherwise).
         strb_part: Signal<Out, bool>,
@@ -188,7 +199,7 @@ crate::hdl_block! {{
     consts {{
 {consts}    }}
     fields {{
-{aligned}{flags}{denied}    }}
+{guard_field}{aligned}{flags}{denied}    }}
 }}
 
 crate::hdl_logic! {{
@@ -200,11 +211,20 @@ crate::hdl_logic! {{
 "#,
         module = map.module,
         // Only a map with master rules reads `pmaster`.
-        pmaster = if ruled { "        pmaster: Signal<In, Bits<4>>,\n" } else { "" },
+        pmaster = if ruled || guarded { "        pmaster: Signal<In, Bits<4>>,\n" } else { "" },
+        guard_ports = if guarded {
+            "        clock: Signal<In, Clock>,\n        rst_n: Signal<In, bool>,\n        \
+             /// The block's own `pready` (the protocol check follows wait states with it).\n        \
+             pready: Signal<In, bool>,\n        pwdata: Signal<In, Bits<32>>,\n"
+        } else {
+            ""
+        },
+        guard_field = if guarded { format!("        guard: crate::common::prims::ApbGuard<{aw}>,\n") } else { String::new() },
         aligned = if arrays { "        aligned: Signal<Local, bool>,\n" } else { "" },
         verdict = if codes {
-            "        /// The common checks' verdict, in the documented order: 0 (none), then ERR_UNMAPPED\n        \
-             /// (unmapped or misaligned), ERR_MASTER, ERR_READ_WO, ERR_WRITE_RO.\n        \
+            "        /// The common checks' verdict, in the documented order: 0 (none), then ERR_PROTOCOL\n        \
+             /// (where the map lists it), ERR_UNMAPPED (unmapped or misaligned), ERR_MASTER,\n        \
+             /// ERR_READ_WO, ERR_WRITE_RO.\n        \
              err: Signal<Out, Bits<32>>,\n"
                 .to_string()
         } else {

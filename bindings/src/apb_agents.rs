@@ -3,7 +3,9 @@
 //! Both run in the late phase of every cycle (`Tb::late`), when every task has driven the bus.
 //! A bus is named by its port prefix (`""` for `psel`..., `"ext_"` for `ext_psel`...) and, on a
 //! bus shared by several completers, the lane: bit `k` of `psel`/`pready`/`pslverr` and word
-//! `k` of `prdata` (as the security top's external windows are).
+//! `k` of `prdata` (as the security top's external windows are). Where each completer also has
+//! its own request (`penable` as wide as `psel`, as the security top's `ext_*` buses), lane `k`
+//! of every request field is that completer's (the field split in equal lanes).
 
 use crate::apb::ApbTransfer;
 use crate::sim::Tb;
@@ -32,6 +34,8 @@ pub(crate) struct Bus {
     pub(crate) lane: u32,
     /// Words of `prdata` (one per lane on a shared bus), looked up once.
     prdata_words: usize,
+    /// Lanes of the request fields: 1 when the request is shared, else one per completer.
+    req_lanes: u32,
 }
 
 impl Bus {
@@ -43,9 +47,13 @@ impl Bus {
         if prdata_words > MAX_WORDS {
             return Err(format!("{prefix}prdata has {prdata_words} words; the agents handle at most {MAX_WORDS}"));
         }
+        let (psel, penable) = (p("psel")?, p("penable")?);
+        let width = |port: usize| tb.with_dut(|d| d.ports()[port].width);
+        // A request per completer: `penable` has one bit per `psel` bit.
+        let req_lanes = if width(penable) > 1 && width(penable) == width(psel) { width(psel) } else { 1 };
         Ok(Bus {
-            psel: p("psel")?,
-            penable: p("penable")?,
+            psel,
+            penable,
             pwrite: p("pwrite")?,
             paddr: p("paddr")?,
             pwdata: p("pwdata")?,
@@ -56,6 +64,22 @@ impl Bus {
             pslverr: o("pslverr"),
             lane,
             prdata_words,
+            req_lanes,
+        })
+    }
+
+    /// This completer's lane of request field `port` (all of it when the request is shared).
+    fn field(&self, tb: &Tb, port: usize) -> u32 {
+        if self.req_lanes == 1 {
+            return tb.peek_u32(port);
+        }
+        let mut v = [0u32; MAX_WORDS];
+        let (words, width) = tb.with_dut(|d| (d.ports()[port].words(), d.ports()[port].width));
+        let w = width / self.req_lanes;
+        tb.peek(port, &mut v[..words.min(MAX_WORDS)]);
+        (0..w).fold(0, |acc, i| {
+            let bit = w * self.lane + i;
+            acc | ((v[(bit / 32) as usize] >> (bit % 32)) & 1) << i
         })
     }
 
@@ -88,11 +112,11 @@ impl Bus {
     /// The request fields: (write, addr, wdata, strb, master).
     fn request(&self, tb: &Tb) -> (bool, u32, u32, u32, u32) {
         (
-            tb.peek_u32(self.pwrite) & 1 == 1,
-            tb.peek_u32(self.paddr),
-            tb.peek_u32(self.pwdata),
-            self.pstrb.map_or(0xf, |p| tb.peek_u32(p)),
-            self.pmaster.map_or(0, |p| tb.peek_u32(p)),
+            self.field(tb, self.pwrite) & 1 == 1,
+            self.field(tb, self.paddr),
+            self.field(tb, self.pwdata),
+            self.pstrb.map_or(0xf, |p| self.field(tb, p)),
+            self.pmaster.map_or(0, |p| self.field(tb, p)),
         )
     }
 }
@@ -124,7 +148,7 @@ impl ApbMonitor {
             let mut open: Option<((bool, u32, u32, u32, u32), u64)> = None;
             loop {
                 t.late().await;
-                let (sel, en) = (bus.bit(&t, bus.psel), t.peek_u32(bus.penable) & 1 == 1);
+                let (sel, en) = (bus.bit(&t, bus.psel), bus.field(&t, bus.penable) & 1 == 1);
                 let req = bus.request(&t);
                 let mut log = l.borrow_mut();
                 let mut violation = |m: String| log.violations.push(format!("cycle {}: {m}", t.cycle()));
@@ -218,7 +242,7 @@ impl ApbCompleter {
             let mut cur: Option<(u64, bool, u64)> = None;
             loop {
                 t.late().await;
-                let (sel, en) = (bus.bit(&t, bus.psel), t.peek_u32(bus.penable) & 1 == 1);
+                let (sel, en) = (bus.bit(&t, bus.psel), bus.field(&t, bus.penable) & 1 == 1);
                 let (write, addr, wdata, strb, master) = bus.request(&t);
                 let word = addr & !3;
                 match (sel, en, cur) {

@@ -284,17 +284,25 @@ impl Dut for Composite {
     }
 }
 
-/// A combinational OR of two bits, for glue such as one completer selected by two windows.
+/// A combinational OR of two values of up to 32 bits, for glue such as one completer selected
+/// by two windows (whose lanes are never both non-zero).
 pub struct Or2 {
     ports: Vec<Port>,
-    a: bool,
-    b: bool,
+    a: u32,
+    b: u32,
 }
 
 impl Default for Or2 {
     fn default() -> Self {
-        let port = |n: &str, dir, width| Port { name: n.into(), dir, width };
-        Or2 { ports: vec![port("a", Dir::In, 1), port("b", Dir::In, 1), port("y", Dir::Out, 1)], a: false, b: false }
+        Or2::new(1)
+    }
+}
+
+impl Or2 {
+    pub fn new(width: u32) -> Self {
+        assert!((1..=32).contains(&width), "Or2: width {width} is not 1..=32");
+        let port = |n: &str, dir| Port { name: n.into(), dir, width };
+        Or2 { ports: vec![port("a", Dir::In), port("b", Dir::In), port("y", Dir::Out)], a: 0, b: 0 }
     }
 }
 
@@ -306,14 +314,15 @@ impl Dut for Or2 {
         &self.ports
     }
     fn poke(&mut self, port: usize, value: &[u32]) {
+        let mask = u32::MAX >> (32 - self.ports[0].width);
         match port {
-            0 => self.a = value[0] & 1 == 1,
-            1 => self.b = value[0] & 1 == 1,
+            0 => self.a = value[0] & mask,
+            1 => self.b = value[0] & mask,
             _ => {}
         }
     }
     fn peek(&mut self, _port: usize, value: &mut [u32]) {
-        value[0] = (self.a || self.b) as u32;
+        value[0] = self.a | self.b;
     }
     fn step(&mut self) {}
 }

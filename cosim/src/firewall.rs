@@ -41,9 +41,10 @@ const M_PSTRB: usize = 20;
 const M_PMASTER: usize = 21;
 const INTR_VIOL: usize = 22;
 const LOCKED_O: usize = 23;
+const OWNER_CHG: usize = 24;
 
 /// (name, direction, width) of every port, in declaration order (README port table).
-const PORTS: [(&str, Dir, u32); 24] = [
+const PORTS: [(&str, Dir, u32); 25] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -60,15 +61,27 @@ const PORTS: [(&str, Dir, u32); 24] = [
     ("pready", Dir::Out, 1),
     ("pslverr", Dir::Out, 1),
     ("m_psel", Dir::Out, 8),
-    ("m_penable", Dir::Out, 1),
-    ("m_pwrite", Dir::Out, 1),
-    ("m_paddr", Dir::Out, 12),
-    ("m_pwdata", Dir::Out, 32),
-    ("m_pstrb", Dir::Out, 4),
-    ("m_pmaster", Dir::Out, 4),
+    ("m_penable", Dir::Out, 8),
+    ("m_pwrite", Dir::Out, 8),
+    ("m_paddr", Dir::Out, 96),
+    ("m_pwdata", Dir::Out, 256),
+    ("m_pstrb", Dir::Out, 32),
+    ("m_pmaster", Dir::Out, 32),
     ("intr_viol", Dir::Out, 1),
     ("locked_o", Dir::Out, 1),
+    ("owner_chg", Dir::Out, 8),
 ];
+
+/// Width of one window's lane in each per-window downstream output.
+fn lane_width(port: usize) -> Option<u32> {
+    match port {
+        M_PENABLE | M_PWRITE => Some(1),
+        M_PADDR => Some(12),
+        M_PWDATA => Some(32),
+        M_PSTRB | M_PMASTER => Some(4),
+        _ => None,
+    }
+}
 
 /// Where a request goes, decided from `paddr[15:12]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +105,8 @@ pub struct FirewallModel {
     no_read: [bool; 8],
     no_write: [bool; 8],
     locked: bool,
+    /// Bit k: OWNER[k] changed at the last edge.
+    owner_chg: u32,
 
     // Violation log.
     viol_valid: bool,
@@ -126,6 +141,7 @@ impl FirewallModel {
             no_read: [false; 8],
             no_write: [false; 8],
             locked: false,
+            owner_chg: 0,
             viol_valid: false,
             viol_write: false,
             viol_cause: 0,
@@ -162,6 +178,7 @@ impl FirewallModel {
         self.no_read = [false; 8];
         self.no_write = [false; 8];
         self.locked = false;
+        self.owner_chg = 0;
         self.clear_log();
     }
 
@@ -304,6 +321,8 @@ impl FirewallModel {
     /// Rising edge with `rst_n` high: everything decided from the state before the edge.
     fn rising_edge(&mut self) {
         let done = self.psel() && self.input(PENABLE) == 1 && self.pready_now();
+        // A pulse: set only by the write below, for one cycle.
+        self.owner_chg = 0;
         if !done {
             return;
         }
@@ -329,6 +348,9 @@ impl FirewallModel {
             let k = index as usize;
             match reg.offset {
                 o if o == regs::WIN_CFG.offset => {
+                    if regs::WIN_CFG_OWNER.get(data) != self.owner[k] {
+                        self.owner_chg = 1 << k;
+                    }
                     self.owner[k] = regs::WIN_CFG_OWNER.get(data);
                     self.no_read[k] = regs::WIN_CFG_NO_READ.get(data) == 1;
                     self.no_write[k] = regs::WIN_CFG_NO_WRITE.get(data) == 1;
@@ -367,19 +389,32 @@ impl Dut for FirewallModel {
     fn peek(&mut self, port: usize, value: &mut [u32]) {
         value.fill(0);
         let fwd = self.forwarded_window();
+        // Per-window outputs: the forwarded field in window k's lane, every other lane zero.
+        if let Some(w) = lane_width(port) {
+            if let Some(k) = fwd {
+                let x = match port {
+                    M_PENABLE => self.input(PENABLE),
+                    M_PWRITE => self.pwrite() as u32,
+                    M_PADDR => self.offset(),
+                    M_PWDATA => self.input(PWDATA),
+                    M_PSTRB => self.input(PSTRB),
+                    _ => self.input(PMASTER),
+                };
+                for i in 0..w {
+                    let bit = w * k as u32 + i;
+                    value[(bit / 32) as usize] |= ((x >> i) & 1) << (bit % 32);
+                }
+            }
+            return;
+        }
         let out = match port {
             PRDATA => self.prdata_now(),
             PREADY => self.pready_now() as u32,
             PSLVERR => self.pslverr_now() as u32,
             M_PSEL => fwd.map_or(0, |k| 1 << k),
-            M_PENABLE => (fwd.is_some() && self.input(PENABLE) == 1) as u32,
-            M_PWRITE => (fwd.is_some() && self.pwrite()) as u32,
-            M_PADDR => fwd.map_or(0, |_| self.offset()),
-            M_PWDATA => fwd.map_or(0, |_| self.input(PWDATA)),
-            M_PSTRB => fwd.map_or(0, |_| self.input(PSTRB)),
-            M_PMASTER => fwd.map_or(0, |_| self.input(PMASTER)),
             INTR_VIOL => self.viol_valid as u32,
             LOCKED_O => self.locked as u32,
+            OWNER_CHG => self.owner_chg,
             _ => {
                 // Inputs read back as poked (the clock reads 0 between steps).
                 let n = value.len().min(self.inputs[port].len());
@@ -415,6 +450,16 @@ mod tests {
         (m, apb)
     }
 
+    /// The eight `w`-bit lanes of a per-window output.
+    fn lanes(m: &mut FirewallModel, port: usize, w: u32) -> [u32; 8] {
+        let mut v = vec![0u32; m.ports()[port].words()];
+        m.peek(port, &mut v);
+        std::array::from_fn(|k| (0..w).fold(0, |acc, i| {
+            let bit = w * k as u32 + i;
+            acc | ((v[(bit / 32) as usize] >> (bit % 32)) & 1) << i
+        }))
+    }
+
     fn cfg(reg: &pluton_regs::common::regmap::Register, i: u32) -> u32 {
         CFG_WINDOW << 12 | reg.addr(i)
     }
@@ -434,7 +479,9 @@ mod tests {
     #[test]
     fn port_list_matches_readme() {
         let m = FirewallModel::new();
-        assert_eq!(m.ports().len(), 24);
+        assert_eq!(m.ports().len(), 25);
+        assert_eq!(m.port_id("owner_chg"), Some(24));
+        assert_eq!(m.ports()[M_PWDATA].words(), 8);
         assert_eq!(m.port_id("m_prdata"), Some(9));
         assert_eq!(m.ports()[9].words(), 8);
         assert_eq!(m.port_id("intr_viol"), Some(22));
@@ -465,15 +512,17 @@ mod tests {
         m.poke_u32(PWDATA, 0xdead_beef);
         m.poke_u32(PSTRB, 0b0110);
         m.poke_u32(PMASTER, 0);
-        // Setup phase: m_psel already set, m_penable low.
+        // Setup phase: m_psel already set, m_penable low; only window 5's lane carries the
+        // request, every other lane is zero.
         assert_eq!(m.peek_u32(M_PSEL), 1 << 5);
-        assert_eq!(m.peek_u32(M_PENABLE), 0);
-        assert_eq!(m.peek_u32(M_PADDR), 0x123);
-        assert_eq!(m.peek_u32(M_PWDATA), 0xdead_beef);
-        assert_eq!(m.peek_u32(M_PSTRB), 0b0110);
-        assert_eq!(m.peek_u32(M_PWRITE), 1);
+        assert_eq!(lanes(&mut m, M_PENABLE, 1), [0; 8]);
+        assert_eq!(lanes(&mut m, M_PADDR, 12), [0, 0, 0, 0, 0, 0x123, 0, 0]);
+        assert_eq!(lanes(&mut m, M_PWDATA, 32), [0, 0, 0, 0, 0, 0xdead_beef, 0, 0]);
+        assert_eq!(lanes(&mut m, M_PSTRB, 4), [0, 0, 0, 0, 0, 0b0110, 0, 0]);
+        assert_eq!(lanes(&mut m, M_PWRITE, 1), [0, 0, 0, 0, 0, 1, 0, 0]);
+        assert_eq!(lanes(&mut m, M_PMASTER, 4), [0; 8]);
         m.poke_u32(PENABLE, 1);
-        assert_eq!(m.peek_u32(M_PENABLE), 1);
+        assert_eq!(lanes(&mut m, M_PENABLE, 1), [0, 0, 0, 0, 0, 1, 0, 0]);
         // Peripheral wait state passes straight back; so does its pslverr.
         m.poke_u32(M_PREADY, 0xFF & !(1 << 5));
         assert_eq!(m.peek_u32(PREADY), 0);
@@ -485,12 +534,32 @@ mod tests {
         assert_eq!(m.peek_u32(INTR_VIOL), 0);
         // The application core is not the owner: nothing downstream at all.
         m.poke_u32(PMASTER, 1);
-        for p in [
-            M_PSEL, M_PENABLE, M_PWRITE, M_PADDR, M_PWDATA, M_PSTRB, M_PMASTER, PRDATA,
-        ] {
+        for p in [M_PSEL, PRDATA] {
             assert_eq!(m.peek_u32(p), 0, "port {p}");
         }
+        for (p, w) in [(M_PENABLE, 1), (M_PWRITE, 1), (M_PADDR, 12), (M_PWDATA, 32), (M_PSTRB, 4), (M_PMASTER, 4)] {
+            assert_eq!(lanes(&mut m, p, w), [0; 8], "port {p}");
+        }
         assert_eq!((m.peek_u32(PREADY), m.peek_u32(PSLVERR)), (1, 1));
+    }
+
+    #[test]
+    fn owner_change_pulses_owner_chg_for_one_cycle() {
+        let (mut m, mut apb) = setup();
+        peripherals_ready(&mut m);
+        // Same owner (0) again: no change, no pulse.
+        assert!(!apb.write(&mut m, cfg(&WIN_CFG, 0), win_cfg(MASTER_SEC, false, true)).err);
+        assert_eq!(m.peek_u32(OWNER_CHG), 0);
+        // Window 0 to the application core: bit 0 for the cycle after the edge, then 0.
+        assert!(!apb.write(&mut m, cfg(&WIN_CFG, 0), win_cfg(MASTER_APP, false, false)).err);
+        assert_eq!(m.peek_u32(OWNER_CHG), 1);
+        m.step();
+        assert_eq!(m.peek_u32(OWNER_CHG), 0);
+        assert!(!apb.write(&mut m, cfg(&WIN_CFG, 6), win_cfg(MASTER_IO1, false, false)).err);
+        assert_eq!(m.peek_u32(OWNER_CHG), 1 << 6);
+        // A denied write changes nothing and pulses nothing.
+        assert!(apb.transfer(&mut m, true, cfg(&WIN_CFG, 3), win_cfg(MASTER_APP, false, false), 0xF, MASTER_APP).err);
+        assert_eq!(m.peek_u32(OWNER_CHG), 0);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Reference models of the Pluton blocks and the lock-step checker that runs a model beside the RTL.
 
 pub mod apb_arb;
+pub mod apb_guard;
 pub mod fuse_image;
 pub mod compose;
 pub mod armv6m;

@@ -4,6 +4,7 @@
 //! from the state and the request (0 outside the access phase), `pready` = 1, the interrupts from
 //! the state; `step` is one rising edge. Who may read or write what comes from `regs::RULES`.
 
+use crate::apb_guard::{ApbGuardModel, ApbRequest};
 use pluton_bindings::dut::{Dir, Dut, Port};
 use pluton_regs::common::regmap::Register;
 use pluton_regs::mailbox::regs::{self, MAP};
@@ -68,6 +69,7 @@ pub struct MailboxModel {
     pub sec_ie: bool,
     pub app_ie: bool,
     pub err_info: u32,
+    guard: ApbGuardModel,
 }
 
 impl Default for MailboxModel {
@@ -80,7 +82,7 @@ impl MailboxModel {
     pub fn new() -> Self {
         let ports = crate::ports::port_list(&PORTS);
         let inputs = crate::ports::zero_values(&ports);
-        MailboxModel { ports, inputs, s2a: Channel::default(), a2s: Channel::default(), sec_ie: false, app_ie: false, err_info: 0 }
+        MailboxModel { ports, inputs, s2a: Channel::default(), a2s: Channel::default(), sec_ie: false, app_ie: false, err_info: 0, guard: ApbGuardModel::default() }
     }
 
     fn reset(&mut self) {
@@ -89,6 +91,11 @@ impl MailboxModel {
         self.sec_ie = false;
         self.app_ie = false;
         self.err_info = 0;
+        self.guard.reset();
+    }
+
+    fn request(&self) -> ApbRequest {
+        ApbRequest { write: self.input(PWRITE) == 1, addr: self.input(PADDR), wdata: self.input(PWDATA), strb: self.input(PSTRB), master: self.input(PMASTER) }
     }
 
     fn input(&self, p: usize) -> u32 {
@@ -108,6 +115,9 @@ impl MailboxModel {
 
     /// The README's checks in order, on the state before the edge.
     fn check(&self) -> Result<Effect, u32> {
+        if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, &self.request()) {
+            return Err(regs::ERR_PROTOCOL);
+        }
         let (addr, write, data, strb, master) =
             (self.input(PADDR), self.input(PWRITE) == 1, self.input(PWDATA), self.input(PSTRB), self.input(PMASTER));
         let (reg, i): (&Register, u32) = MAP.decode(addr).ok_or(regs::ERR_UNMAPPED)?;
@@ -241,6 +251,9 @@ impl Dut for MailboxModel {
             return;
         }
         self.edge();
+        // Every transfer completes in its first access cycle (pready = 1).
+        let req = self.request();
+        self.guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, true, &req);
     }
 }
 

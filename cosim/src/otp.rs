@@ -28,6 +28,7 @@
 //! - The wait-cycle counter counts edges with `psel & penable & !pready`; any other edge clears it.
 
 use crate::fuse_image::{secded_decode, secded_encode, EccStatus};
+use crate::apb_guard::{ApbGuardModel, ApbRequest};
 use pluton_bindings::dut::{Dir, Dut, Port};
 use pluton_regs::common::regmap::Register;
 use pluton_regs::otp::fusemap::{self, partition_of};
@@ -218,6 +219,7 @@ pub struct OtpModel {
     /// Wait cycles the transfer on the bus has had so far.
     waited: u32,
     err_info: u32,
+    guard: ApbGuardModel,
     dai_addr: u32,
     dai_wdata: u32,
 
@@ -263,6 +265,7 @@ impl OtpModel {
             mem: [0; fusemap::WORDS],
             waited: 0,
             err_info: 0,
+            guard: ApbGuardModel::default(),
             dai_addr: 0,
             dai_wdata: 0,
             ready: false,
@@ -305,6 +308,7 @@ impl OtpModel {
 
     /// Every flop to 0; the fuse array keeps its contents.
     fn reset(&mut self) {
+        self.guard.reset();
         self.waited = 0;
         self.err_info = 0;
         self.dai_addr = 0;
@@ -425,6 +429,11 @@ impl OtpModel {
     /// The README's checks for the access cycle on the bus, in its order.
     fn check(&self, req: &Request) -> Step {
         let err = |code| Step::Done(Err(code));
+        // The APB protocol first: the transfer is not what it claims to be.
+        let apb = ApbRequest { write: req.pwrite, addr: req.paddr, wdata: req.pwdata, strb: req.pstrb, master: req.pmaster };
+        if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, &apb) {
+            return err(regs::ERR_PROTOCOL);
+        }
         if req.pmaster != regs::MASTER_SEC {
             return err(regs::ERR_MASTER);
         }
@@ -639,6 +648,8 @@ impl OtpModel {
     fn rising_edge(&mut self, now: u64) {
         let req = self.request();
         let step = self.access_phase().then(|| self.check(&req));
+        let apb = ApbRequest { write: req.pwrite, addr: req.paddr, wdata: req.pwdata, strb: req.pstrb, master: req.pmaster };
+        self.guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, step != Some(Step::Wait), &apb);
         let tst_en = self.tst_en();
         let engine_idle = self.engine.is_none();
         let tst_start = tst_en && self.input(TST_WE) == 1 && engine_idle;

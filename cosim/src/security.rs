@@ -29,12 +29,13 @@ const PORTS: &[(&str, Dir, u32)] = &[
     ("pready", Dir::Out, 1),
     ("pslverr", Dir::Out, 1),
     ("ext_psel", Dir::Out, 4),
-    ("ext_penable", Dir::Out, 1),
-    ("ext_pwrite", Dir::Out, 1),
-    ("ext_paddr", Dir::Out, 12),
-    ("ext_pwdata", Dir::Out, 32),
-    ("ext_pstrb", Dir::Out, 4),
-    ("ext_pmaster", Dir::Out, 4),
+    ("ext_penable", Dir::Out, 4),
+    ("ext_pwrite", Dir::Out, 4),
+    ("ext_paddr", Dir::Out, 48),
+    ("ext_pwdata", Dir::Out, 128),
+    ("ext_pstrb", Dir::Out, 16),
+    ("ext_pmaster", Dir::Out, 16),
+    ("ext_owner_chg", Dir::Out, 4),
     ("wifi_cmd_valid", Dir::Out, 1),
     ("wifi_cmd_op", Dir::Out, 8),
     ("wifi_cmd_arg0", Dir::Out, 32),
@@ -80,14 +81,17 @@ pub fn security_model() -> Composite {
     }
     top.wire_top("fw_locked", fw, "locked_o");
 
-    // The downstream bus, shared by the three internal blocks.
-    for part in [sha, otp, wifi] {
-        for (from, to) in [("m_penable", "penable"), ("m_pwrite", "pwrite"), ("m_paddr", "paddr"), ("m_pwdata", "pwdata"), ("m_pstrb", "pstrb"), ("m_pmaster", "pmaster")] {
-            top.connect(fw, from, part, to);
-        }
-    }
-    for (from, to) in [("m_penable", "ext_penable"), ("m_pwrite", "ext_pwrite"), ("m_paddr", "ext_paddr"), ("m_pwdata", "ext_pwdata"), ("m_pstrb", "ext_pstrb"), ("m_pmaster", "ext_pmaster")] {
-        top.wire_top(to, fw, from);
+    // The downstream buses: window k's lane of each field (width w at bit w * k) goes to window
+    // k's completer; the arbiter answers in windows 2 and 3, whose lanes are joined by an OR.
+    const FIELDS: [(&str, &str, usize); 6] = [("m_penable", "penable", 1), ("m_pwrite", "pwrite", 1), ("m_paddr", "paddr", 12), ("m_pwdata", "pwdata", 32), ("m_pstrb", "pstrb", 4), ("m_pmaster", "pmaster", 4)];
+    for (from, to, w) in FIELDS {
+        top.wire(Some(fw), from, w * WIN_SHA256, Some(sha), to, 0, w);
+        top.wire(Some(fw), from, w * WIN_OTP, Some(otp), to, 0, w);
+        let join = top.part(Box::new(Or2::new(w as u32)));
+        top.wire(Some(fw), from, w * WIN_WIFI_APP, Some(join), "a", 0, w);
+        top.wire(Some(fw), from, w * WIN_WIFI_SEC, Some(join), "b", 0, w);
+        top.connect(join, "y", wifi, to);
+        top.wire(Some(fw), from, w * WIN_EXT_FIRST, None, &format!("ext_{to}"), 0, 4 * w);
     }
     top.wire(Some(fw), "m_psel", WIN_SHA256, Some(sha), "psel", 0, 1);
     top.wire(Some(fw), "m_psel", WIN_OTP, Some(otp), "psel", 0, 1);
@@ -109,8 +113,9 @@ pub fn security_model() -> Composite {
     // Fuse keys reach the HMAC engine only on the sideload port.
     top.connect(otp, "key_out", sha, "key_in");
     top.connect(otp, "key_valid", sha, "key_valid");
-    // Owner-change clear: tied off until the firewall drives it.
-    top.tie(sha, "clear", 0);
+    // A change of window 0's owner clears the engine; windows 4..7's leave on `ext_owner_chg`.
+    top.wire(Some(fw), "owner_chg", WIN_SHA256, Some(sha), "clear", 0, 1);
+    top.wire(Some(fw), "owner_chg", WIN_EXT_FIRST, None, "ext_owner_chg", 0, 4);
     top.wire_top("intr_sha_done", sha, "intr_done");
     for p in ["tst_en", "tst_we", "tst_addr", "tst_wdata", "lc_state", "debug_en", "svn", "fatal", "tst_busy"] {
         top.wire_top(p, otp, p);

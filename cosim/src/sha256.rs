@@ -34,6 +34,7 @@
 //!   transfer's effects (or its logged error) first, then ABORT, the KEY wipe and the starter
 //!   reset; like ABORT, nothing finishes or is dispatched at that edge.
 
+use crate::apb_guard::{ApbGuardModel, ApbRequest};
 use pluton_bindings::dut::{Dir, Dut, Port};
 use pluton_regs::common::regmap::Register;
 use pluton_regs::common::masters::MASTER_SEC;
@@ -173,6 +174,7 @@ pub struct Sha256Model {
     ctrl: u32,
     key: [u32; 16],
     err_info: u32,
+    guard: ApbGuardModel,
 
     // The running operation.
     phase: Phase,
@@ -226,6 +228,7 @@ impl Sha256Model {
             ctrl: 0,
             key: [0; 16],
             err_info: 0,
+            guard: ApbGuardModel::default(),
             phase: Phase::Idle,
             op_ctrl: 0,
             starter: MASTER_SEC,
@@ -278,6 +281,7 @@ impl Sha256Model {
         self.phase = Phase::Idle;
         self.op_ctrl = 0;
         self.starter = MASTER_SEC;
+        self.guard.reset();
     }
 
     /// `clear`: the window has a new owner. ABORT, wipe KEY, forget the starter.
@@ -407,6 +411,11 @@ impl Sha256Model {
 
     /// The README's error checks, in its order, against the state before the edge.
     fn check(&self, req: &Request) -> Result<Action, u32> {
+        // 0. The APB protocol.
+        let apb = ApbRequest { write: req.pwrite, addr: req.paddr, wdata: req.pwdata, strb: req.pstrb, master: req.pmaster };
+        if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, &apb) {
+            return Err(regs::ERR_PROTOCOL);
+        }
         // 1. Not word aligned or not mapped.
         let Some((reg, index)) = MAP.decode(req.paddr) else {
             return Err(regs::ERR_UNMAPPED);
@@ -684,7 +693,16 @@ impl Dut for Sha256Model {
 
     fn step(&mut self) {
         let now = self.edge + 1;
+        // The protocol check's next state, from the bus before the edge (the edge's decisions
+        // use the state it had before).
+        let r = self.request();
+        let apb = ApbRequest { write: r.pwrite, addr: r.paddr, wdata: r.pwdata, strb: r.pstrb, master: r.pmaster };
+        let mut guard = self.guard;
+        guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, self.pready_now(), &apb);
         self.rising_edge(now);
+        if !self.in_reset() {
+            self.guard = guard;
+        }
         self.edge = now;
     }
 }

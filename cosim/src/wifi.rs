@@ -14,6 +14,7 @@
 //! Queues are plain `Vec`s in FIFO order (index 0 = head); the README bounds them
 //! (`REQ_LEVEL + CPL_LEVEL <= QUEUE_DEPTH`), which the model asserts.
 
+use crate::apb_guard::{ApbGuardModel, ApbRequest};
 use pluton_bindings::dut::{Dir, Dut, Port};
 use pluton_regs::common::regmap::Register;
 use pluton_regs::wifi::regs::{self, MAP};
@@ -116,6 +117,12 @@ struct BusRequest {
     pmaster: u32,
 }
 
+impl BusRequest {
+    fn apb(&self) -> ApbRequest {
+        ApbRequest { write: self.pwrite, addr: self.paddr, wdata: self.pwdata, strb: self.pstrb, master: self.pmaster }
+    }
+}
+
 /// Port-level model of `pluton_wifi`.
 pub struct WifiModel {
     ports: Vec<Port>,
@@ -146,6 +153,7 @@ pub struct WifiModel {
     evt_ready: bool,
 
     err_info: u32,
+    guard: ApbGuardModel,
 
     // Statistics, for tests and reports.
     timeouts: u64,
@@ -183,6 +191,7 @@ impl WifiModel {
             evt_data: 0,
             evt_ready: false,
             err_info: 0,
+            guard: ApbGuardModel::default(),
             timeouts: 0,
             commands_taken: 0,
         };
@@ -225,6 +234,7 @@ impl WifiModel {
         self.evt_data = 0;
         self.evt_ready = false;
         self.err_info = 0;
+        self.guard.reset();
     }
 
     fn input(&self, port: usize) -> u32 {
@@ -305,6 +315,10 @@ impl WifiModel {
 
     /// The README's checks, in its order, against the state before the edge.
     fn check(&self, req: &BusRequest) -> Result<Action, u32> {
+        // 0. The APB protocol.
+        if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, &req.apb()) {
+            return Err(regs::ERR_PROTOCOL);
+        }
         // 1. Unaligned or unmapped.
         let Some((reg, _)) = MAP.decode(req.paddr) else {
             return Err(regs::ERR_UNMAPPED);
@@ -548,6 +562,9 @@ impl Dut for WifiModel {
             return;
         }
         self.rising_edge();
+        // Every transfer completes in its first access cycle (pready = 1).
+        let req = self.request().apb();
+        self.guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, true, &req);
     }
 }
 

@@ -130,6 +130,12 @@ pub fn prim_name(text: &str) -> String {
     if text.contains("y = {w7, w6, w5, w4, w3, w2, w1, w0}") {
         return "pluton_pack8x32".into();
     }
+    if text.contains("wait_q <= psel & penable & !pready;") {
+        return format!("pluton_apbguard{}", width(text, "paddr"));
+    }
+    if text.contains("{sel[0]}} & x)}") {
+        return format!("pluton_lanegate8x{}", width(text, "x"));
+    }
     let name = text.split('(').next().unwrap_or_default().trim_start_matches("module ");
     panic!("share.rs: primitive `{name}` has no name yet (add its shape to prim_name)")
 }

@@ -368,6 +368,10 @@ pub fn cases() -> Vec<Case> {
             body: read_lock,
         },
         Case {
+            name: "otp_protocol",
+            body: protocol,
+        },
+        Case {
             name: "otp_svn",
             body: svn,
         },
@@ -1490,4 +1494,58 @@ pub fn benches() -> Vec<crate::regression::BlockBench> {
         compares_reads: true,
         scans_leaks: false,
     }]
+}
+
+/// Issue 11, hole 4: a FUSE read must never complete with another word's data. A read whose
+/// `penable` drops in a wait state (and comes back at another address), or whose `paddr` changes
+/// in a wait state, completes with PSLVERR, 0 and ERR_PROTOCOL; the next read is right again.
+fn protocol(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let d = OtpDriver::new(&ctx.tb)?;
+        d.wait_ready().await?;
+        let img = provisioned(&ctx.tb, 1, 1, 0x1F);
+        d.secrets(&img);
+        d.preload(&img).await?;
+        // Two readable words with different values (the issue's case: 0x28 then 0x2e).
+        let (w1, w2) = (0x28, 0x2e);
+        let (v1, v2) = (d.fuse(w1).await.map_err(|e| e.to_string())?, d.fuse(w2).await.map_err(|e| e.to_string())?);
+        if v1 == v2 {
+            return Err(format!("FUSE[{w1:#x}] and FUSE[{w2:#x}] both read {v1:#x}: the test needs two values"));
+        }
+        let raw = crate::csr::RawBus::new(&ctx.tb)?;
+        let (a1, a2) = (FUSE.addr(w1), FUSE.addr(w2));
+        let sec = MASTER_SEC;
+        for case in ["penable drops in a wait state", "paddr changes in a wait state"] {
+            raw.idle().await;
+            raw.cycle(true, false, false, a1, 0, sec).await;
+            let (ready, _, _) = raw.cycle(true, true, false, a1, 0, sec).await;
+            if ready {
+                return Err(format!("{case}: FUSE[{w1:#x}] completed in its first access cycle; it has two wait states"));
+            }
+            if case.starts_with("penable") {
+                // penable falls (a second setup phase, now at the other address), then rises.
+                raw.cycle(true, false, false, a2, 0, sec).await;
+            }
+            let mut out = (false, false, 0);
+            for _ in 0..8 {
+                out = raw.cycle(true, true, false, a2, 0, sec).await;
+                if out.0 {
+                    break;
+                }
+            }
+            raw.idle().await;
+            if out != (true, true, 0) {
+                return Err(format!("{case}: the read completed as {out:?} (pready, pslverr, prdata); FUSE[{w1:#x}] = {v1:#x}, FUSE[{w2:#x}] = {v2:#x}; expected PSLVERR and 0"));
+            }
+            let code = d.take_err().await?;
+            if code != ERR_PROTOCOL {
+                return Err(format!("{case}: ERR_INFO code {code}, expected ERR_PROTOCOL ({ERR_PROTOCOL})"));
+            }
+            ctx.count(1);
+        }
+        // Well-formed reads are right again.
+        check(&ctx, "FUSE[w2] after the violations", d.fuse(w2).await.map_err(|e| e.to_string())?, v2)?;
+        check(&ctx, "FUSE[w1] after the violations", d.fuse(w1).await.map_err(|e| e.to_string())?, v1)?;
+        ctx.leaks(&d.leaks)
+    })
 }

@@ -233,7 +233,79 @@ pub fn cases() -> Vec<Case> {
         Case { name: "security_random", body: random },
         Case { name: "security_app_window0_no_root_key", body: app_window0_no_root_key },
         Case { name: "security_digest_stays_with_starter", body: digest_stays_with_starter },
+        Case { name: "security_no_broadcast", body: no_broadcast },
     ]
+}
+
+/// Issue 11, hole 1: the security core's writes to its own blocks (an HMAC key to SHA `KEY`, a
+/// word to OTP `DAI_WDATA`) must not show on the external windows' pins. A watcher checks, in
+/// every cycle, that each `ext_*` lane is all zero unless that window's `ext_psel` bit is set,
+/// while the owners of windows 4 and 5 also use them (so selected lanes do carry traffic).
+fn no_broadcast(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let sys = boot(&ctx).await?;
+        let tb = ctx.tb.clone();
+        let port = |n: &str| tb.port(n);
+        let fields = [(port("ext_penable")?, 1u32), (port("ext_pwrite")?, 1), (port("ext_paddr")?, 12), (port("ext_pwdata")?, 32), (port("ext_pstrb")?, 4), (port("ext_pmaster")?, 4)];
+        let psel = port("ext_psel")?;
+        // (cycles watched, cycles with a selected lane, first finding)
+        let seen: Rc<RefCell<(u64, u64, Option<String>)>> = Rc::default();
+        let (t, log) = (tb.clone(), seen.clone());
+        tb.spawn(async move {
+            loop {
+                t.late().await;
+                let sel = t.peek_u32(psel);
+                let mut v = [0u32; 4];
+                let mut found = None;
+                for &(p, w) in &fields {
+                    let words = (4 * w as usize).div_ceil(32);
+                    v.fill(0);
+                    t.peek(p, &mut v[..words]);
+                    for k in (0..4).filter(|k| sel >> k & 1 == 0) {
+                        let lane = (0..w).fold(0u32, |acc, i| {
+                            let bit = w * k + i;
+                            acc | ((v[(bit / 32) as usize] >> (bit % 32)) & 1) << i
+                        });
+                        if lane != 0 && found.is_none() {
+                            found = Some(format!("window {} (ext lane {k}) carries {lane:#x} on port {p} at {} ns while ext_psel = {sel:#x}", 4 + k, t.now_ns()));
+                        }
+                    }
+                }
+                let mut l = log.borrow_mut();
+                l.0 += 1;
+                l.1 += (sel != 0) as u64;
+                if l.2.is_none() {
+                    l.2 = found;
+                }
+                drop(l);
+                t.rising_edge().await;
+            }
+        });
+        let sec = sys.bus(SEC);
+        // The RNG borrow must not be held across an await.
+        let draw = || ctx.tb.rng().gen::<u32>() | 1;
+        for round in 0..4 {
+            // A software HMAC key, word by word, into SHA KEY (write-only).
+            for i in 0..16 {
+                sec.write(base(map::WIN_SHA256) + sha::KEY.offset + 4 * i, draw()).await?;
+            }
+            // A fuse word into OTP DAI_WDATA (not programmed: no PROGRAM command follows).
+            sec.write(base(map::WIN_OTP) + otp::DAI_WDATA.offset, draw()).await?;
+            // The owners of the external windows 4 and 5 use them at the same time.
+            sys.bus(IO0).write(base(4) + 4 * round, 0x1111_0000 + round).await?;
+            sys.bus(IO1).write(base(5) + 4 * round, 0x2222_0000 + round).await?;
+            ctx.count(1);
+        }
+        let (cycles, selected, found) = seen.borrow().clone();
+        ctx.metric("watched_cycles", cycles as f64);
+        if let Some(f) = found {
+            return Err(format!("broadcast: {f}"));
+        }
+        if selected == 0 {
+            return Err(format!("the watcher saw no external window selected in {cycles} cycles"));
+        }
+        ctx.leaks(&sys.leaks)
+    })
 }
 
 /// HMAC(device root key, label) through the sideload path, checked against `ring` (and, in

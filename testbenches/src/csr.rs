@@ -75,13 +75,18 @@ impl CsrSpec {
     }
 }
 
-/// The three generated tests of a block.
-pub fn cases() -> Vec<Case> {
-    vec![
+/// The generated tests of a block: three for every map, and the APB protocol test for a map
+/// whose front end makes the protocol check (it lists `ERR_PROTOCOL`).
+pub fn cases_for(spec: &CsrSpec) -> Vec<Case> {
+    let mut cases = vec![
         Case { name: "csr_reset", body: reset_values },
         Case { name: "csr_rw", body: rw_bits },
         Case { name: "csr_refusals", body: refusals },
-    ]
+    ];
+    if spec.map.constants.iter().any(|c| c.name == "ERR_PROTOCOL") {
+        cases.push(Case { name: "csr_protocol", body: protocol });
+    }
+    cases
 }
 
 /// The register elements (array entries one by one) a test may touch.
@@ -263,6 +268,139 @@ fn refusals(ctx: Ctx) -> TestFuture {
                 bus.refused(&format!("read of misaligned {paddr:#05x} ({})", r.name), r.first_master(false), false, paddr, 0, Refusal::Unmapped).await?;
             }
             ctx.count(1);
+        }
+        Ok(())
+    })
+}
+
+/// The bus pins of the block, driven cycle by cycle to break the APB protocol on purpose (the
+/// requester `Apb` only makes well-formed transfers).
+pub(crate) struct RawBus {
+    tb: pluton_bindings::Tb,
+    psel: usize,
+    penable: usize,
+    pwrite: usize,
+    paddr: usize,
+    pwdata: usize,
+    pstrb: usize,
+    pmaster: usize,
+    pready: usize,
+    pslverr: usize,
+    prdata: usize,
+}
+
+impl RawBus {
+    pub(crate) fn new(tb: &pluton_bindings::Tb) -> Result<RawBus, String> {
+        let p = |n: &str| tb.port(n);
+        Ok(RawBus {
+            tb: tb.clone(),
+            psel: p("psel")?,
+            penable: p("penable")?,
+            pwrite: p("pwrite")?,
+            paddr: p("paddr")?,
+            pwdata: p("pwdata")?,
+            pstrb: p("pstrb")?,
+            pmaster: p("pmaster")?,
+            pready: p("pready")?,
+            pslverr: p("pslverr")?,
+            prdata: p("prdata")?,
+        })
+    }
+
+    /// Drive one cycle (`psel`, `penable` and the request), and return (`pready`, `pslverr`,
+    /// `prdata`) as they settle before the edge that ends it.
+    pub(crate) async fn cycle(&self, sel: bool, en: bool, write: bool, addr: u32, data: u32, master: u32) -> (bool, bool, u32) {
+        let t = &self.tb;
+        t.poke_u32(self.psel, sel as u32);
+        t.poke_u32(self.penable, en as u32);
+        t.poke_u32(self.pwrite, write as u32);
+        t.poke_u32(self.paddr, addr);
+        t.poke_u32(self.pwdata, data);
+        t.poke_u32(self.pstrb, if write { 0xf } else { 0 });
+        t.poke_u32(self.pmaster, master);
+        t.late().await;
+        let out = (t.peek_u32(self.pready) == 1, t.peek_u32(self.pslverr) == 1, t.peek_u32(self.prdata));
+        t.rising_edge().await;
+        out
+    }
+
+    pub(crate) async fn idle(&self) {
+        self.cycle(false, false, false, 0, 0, 0).await;
+    }
+}
+
+/// APB protocol violations (issue 11): an access phase with no setup phase before it, alone or
+/// straight after a completed transfer, completes at once with PSLVERR, returns 0, changes
+/// nothing and logs `ERR_PROTOCOL`; a well-formed transfer right after works.
+fn protocol(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let bus = bus(&ctx)?;
+        let raw = RawBus::new(&ctx.tb)?;
+        let code = bus.spec.map.constant("ERR_PROTOCOL");
+        let id = bus.spec.map.reg("ID");
+        let (addr, master) = (bus.addr(id, 0), id.first_master(false));
+        let log = bus.spec.log_reg();
+        let expect_logged = |what: String, write: bool, paddr: u32, master: u32| {
+            let want = code | master << 4 | (write as u32) << 8 | (paddr & 0xfff) << 16;
+            let bus = &bus;
+            async move {
+                let got = bus.read(log, 0).await?;
+                if got != want {
+                    return Err(format!("{what}: {} = {got:#010x}, expected {want:#010x} (ERR_PROTOCOL)", log.name));
+                }
+                bus.write(log, 0, 0).await
+            }
+        };
+
+        // 1. An access phase out of nowhere (penable with no setup phase before it).
+        raw.idle().await;
+        let (ready, err, data) = raw.cycle(true, true, false, addr, 0, master).await;
+        raw.idle().await;
+        if !(ready && err && data == 0) {
+            return Err(format!("read of ID with no setup phase: pready {ready} pslverr {err} prdata {data:#010x}; expected an immediate PSLVERR with 0"));
+        }
+        expect_logged("access with no setup phase".into(), false, addr, master).await?;
+        ctx.count(1);
+
+        // 2. A good read, then psel and penable held high into a second access with no setup.
+        raw.cycle(true, false, false, addr, 0, master).await;
+        let first = raw.cycle(true, true, false, addr, 0, master).await;
+        let second = raw.cycle(true, true, false, addr, 0, master).await;
+        raw.idle().await;
+        if first != (true, false, id.reset) {
+            return Err(format!("well-formed read of ID gave {first:?}, expected (true, false, {:#010x})", id.reset));
+        }
+        if second != (true, true, 0) {
+            return Err(format!("back-to-back access with no setup gave {second:?}, expected an immediate PSLVERR with 0"));
+        }
+        expect_logged("back-to-back access".into(), false, addr, master).await?;
+        ctx.count(1);
+
+        // 3. A write with no setup phase changes nothing (the first RW register the tests may write).
+        if let Some((r, i)) = elements(bus.spec, |r| r.access == Access::Rw && matches!(r.csr, CsrTest::Full | CsrTest::Legal(..))).first().copied() {
+            let before = bus.read(r, i).await?;
+            let value = match r.csr {
+                CsrTest::Legal(values, _) => values.iter().copied().find(|&v| v != before).unwrap_or(before),
+                _ => !before & r.fields.iter().fold(0, |m, f| m | f.mask()),
+            };
+            let w_master = r.first_master(true);
+            raw.idle().await;
+            let (ready, err, _) = raw.cycle(true, true, true, bus.addr(r, i), value, w_master).await;
+            raw.idle().await;
+            if !(ready && err) {
+                return Err(format!("write of {}[{i}] with no setup phase: pready {ready} pslverr {err}; expected an immediate PSLVERR", r.name));
+            }
+            let after = bus.read(r, i).await?;
+            if after != before {
+                return Err(format!("write of {}[{i}] with no setup phase changed it: {before:#010x} -> {after:#010x}", r.name));
+            }
+            expect_logged(format!("write of {} with no setup", r.name), true, bus.addr(r, i), w_master).await?;
+            ctx.count(1);
+        }
+        // 4. The bus still works.
+        let v = bus.read(id, 0).await?;
+        if v != id.reset {
+            return Err(format!("ID after the violations: {v:#010x}"));
         }
         Ok(())
     })

@@ -126,8 +126,8 @@ impl BlockBench {
     /// The block's own tests, then the CSR tests generated from its map.
     pub fn all_cases(&self) -> Vec<Case> {
         let mut cases = (self.cases)();
-        if self.csr.is_some() {
-            cases.extend(crate::csr::cases());
+        if let Some(spec) = self.csr {
+            cases.extend(crate::csr::cases_for(spec));
         }
         cases
     }

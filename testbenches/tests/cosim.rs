@@ -19,8 +19,8 @@ fn main() {
             let name = case.name;
             trials.push(Trial::test(format!("{block}::{name}"), move || run(block, name, Backend::Lockstep)));
         }
-        if bench.csr.is_some() {
-            for case in pluton_testbenches::csr::cases() {
+        if let Some(spec) = bench.csr {
+            for case in pluton_testbenches::csr::cases_for(spec) {
                 let name = case.name;
                 for backend in [Backend::Model, Backend::Rtl, Backend::Lockstep] {
                     let title = format!("csr::{block}::{name}::{}", format!("{backend:?}").to_lowercase());

@@ -65,6 +65,95 @@ impl<const M: usize, const N: usize> Logic for ZeroExt<M, N> {
     }
 }
 
+/// The APB protocol check every completer's front end makes (`AW`-bit addresses). A transfer's
+/// request is latched in its first access cycle; `viol` is 1 in an access cycle that breaks the
+/// protocol: an access phase with no setup phase before it, a request (`paddr`, `pwrite`,
+/// `pwdata`, `pstrb`, `pmaster`) that changed during the wait states, or the first access after
+/// a transfer was left in a wait state (`psel` or `penable` dropped before `pready`). The block
+/// then completes the transfer at once with PSLVERR (`ERR_PROTOCOL`), so it never answers for
+/// another address than the one it started on. Hand-written Verilog: `pready` (the block's own
+/// answer) only feeds the flops, so `viol` cannot form a loop with it.
+#[derive(Clone, Debug, LogicBlock, Default)]
+pub struct ApbGuard<const AW: usize> {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
+    pub psel: Signal<In, bool>,
+    pub penable: Signal<In, bool>,
+    pub pready: Signal<In, bool>,
+    pub pwrite: Signal<In, bool>,
+    pub paddr: Signal<In, Bits<AW>>,
+    pub pwdata: Signal<In, Bits<32>>,
+    pub pstrb: Signal<In, Bits<4>>,
+    pub pmaster: Signal<In, Bits<4>>,
+    pub viol: Signal<Out, bool>,
+}
+
+impl<const AW: usize> Logic for ApbGuard<AW> {
+    // Simulated only from Verilog (as `Ram`); rust-hdl's simulator is not used for it.
+    fn update(&mut self) {}
+    fn connect(&mut self) {
+        self.viol.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "reg wait_q, setup_q, bad_q, w_q;
+reg [{a}:0] a_q;
+reg [31:0] d_q;
+reg [3:0] s_q, m_q;
+always @(posedge clock or negedge rst_n) begin
+    if (!rst_n) begin
+        wait_q <= 1'b0; setup_q <= 1'b0; bad_q <= 1'b0; w_q <= 1'b0;
+        a_q <= {aw}'d0; d_q <= 32'd0; s_q <= 4'd0; m_q <= 4'd0;
+    end else begin
+        if (psel & penable & !wait_q) begin
+            w_q <= pwrite; a_q <= paddr; d_q <= pwdata; s_q <= pstrb; m_q <= pmaster;
+        end
+        if (wait_q & !(psel & penable)) bad_q <= 1'b1;
+        else if (psel & penable & pready) bad_q <= 1'b0;
+        setup_q <= psel & !penable;
+        wait_q <= psel & penable & !pready;
+    end
+end
+always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
+    | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));",
+            a = AW - 1,
+            aw = AW
+        ))
+    }
+}
+
+/// One `W`-bit value fanned out to eight lanes, each gated by its select: lane k (bits
+/// `W*k+W-1:W*k` of `y`, `Y = 8 * W`) is `x` when `sel[k]` is 1, else 0. A downstream bus per
+/// window, so a window's pins carry nothing unless that window is selected.
+#[derive(Clone, Debug, LogicBlock, Default)]
+pub struct LaneGate8<const W: usize, const Y: usize> {
+    pub sel: Signal<In, Bits<8>>,
+    pub x: Signal<In, Bits<W>>,
+    pub y: Signal<Out, Bits<Y>>,
+}
+
+impl<const W: usize, const Y: usize> Logic for LaneGate8<W, Y> {
+    fn update(&mut self) {
+        let mut y = Bits::<Y>::default();
+        for k in 0..8 {
+            if self.sel.val().get_bit(k) {
+                for i in 0..W {
+                    y = y.replace_bit(W * k + i, self.x.val().get_bit(i));
+                }
+            }
+        }
+        self.y.next = y;
+    }
+    fn connect(&mut self) {
+        self.y.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        assert_eq!(Y, 8 * W, "LaneGate8: Y must be 8 * W");
+        let lanes: Vec<String> = (0..8).rev().map(|k| format!("({{{W}{{sel[{k}]}}}} & x)")).collect();
+        Verilog::Custom(format!("always @(*) y = {{{}}};", lanes.join(", ")))
+    }
+}
+
 /// Byte-order swap of a 32-bit word: the bus is little-endian, SHA-256 words are big-endian.
 #[derive(Clone, Debug, LogicBlock, Default)]
 pub struct ByteSwap32 {

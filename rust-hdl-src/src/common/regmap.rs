@@ -70,6 +70,9 @@ pub mod apb_common {
     pub const ERR_READ_WO: u32 = 2;
     pub const ERR_WRITE_RO: u32 = 3;
     pub const ERR_STRB: u32 = 6;
+    /// An APB protocol violation (`ApbGuard`): access without setup, a request changed during
+    /// wait states, or the first access after a transfer was abandoned in a wait state.
+    pub const ERR_PROTOCOL: u32 = 15;
 }
 
 /// A set of requesters on the `pmaster` sideband, bit m = master m.

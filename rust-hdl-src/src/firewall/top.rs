@@ -1,7 +1,7 @@
 //! IO firewall top (`pluton_firewall`): forwards owner transfers to 8 APB peripherals, denies and logs the rest.
 
 use super::regs;
-use crate::common::prims::{RDff, ZeroExt};
+use crate::common::prims::{LaneGate8, RDff, ZeroExt};
 use rust_hdl::prelude::*;
 
 
@@ -13,14 +13,17 @@ crate::hdl_block! {
         m_prdata: Signal<In, Bits<256>>,
         m_pready: Signal<In, Bits<8>>,
         m_pslverr: Signal<In, Bits<8>>,
-        // Downstream APB4 requester, shared by the 8 peripherals; m_psel is one-hot.
+        // Downstream APB4 requesters, one per window (window k in lane k, packed like m_prdata):
+        // a window's lane is all zero unless m_psel[k], so no window sees another's traffic.
         m_psel: Signal<Out, Bits<8>>,
-        m_penable: Signal<Out, bool>,
-        m_pwrite: Signal<Out, bool>,
-        m_paddr: Signal<Out, Bits<12>>,
-        m_pwdata: Signal<Out, Bits<32>>,
-        m_pstrb: Signal<Out, Bits<4>>,
-        m_pmaster: Signal<Out, Bits<4>>,
+        m_penable: Signal<Out, Bits<8>>,
+        m_pwrite: Signal<Out, Bits<8>>,
+        m_paddr: Signal<Out, Bits<96>>,
+        m_pwdata: Signal<Out, Bits<256>>,
+        m_pstrb: Signal<Out, Bits<32>>,
+        m_pmaster: Signal<Out, Bits<32>>,
+        /// Bit k: OWNER[k] changed at the last edge (a flop), so window k's block drops results.
+        owner_chg: Signal<Out, Bits<8>>,
         intr_viol: Signal<Out, bool>,
         /// LOCK.LOCKED: the configuration is final (the system top releases the application core on it).
         locked_o: Signal<Out, bool>,
@@ -41,7 +44,6 @@ crate::hdl_block! {
         zero4: 4 = 0,
         zero8: 8 = 0,
         one8: 8 = 1,
-        zero12: 12 = 0,
         zero16: 16 = 0,
         zero32: 32 = 0,
         one32: 32 = 1,
@@ -63,6 +65,12 @@ crate::hdl_block! {
         /// Bit k: window k denies writes.
         win_no_write: RDff<Bits<8>>,
         locked: RDff<bool>,
+        owner_chg_q: RDff<Bits<8>>,
+        // Window k's lane of each downstream field.
+        lane_paddr: LaneGate8<12, 96>,
+        lane_pwdata: LaneGate8<32, 256>,
+        lane_pstrb: LaneGate8<4, 32>,
+        lane_pmaster: LaneGate8<4, 32>,
         // Violation log: the first violation since the last clear, and a count of all of them.
         viol_valid: RDff<bool>,
         viol_write: RDff<bool>,
@@ -98,6 +106,7 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     Firewall;
+    reset [owner_chg_q]
     hold [win_no_read, win_no_write, locked, viol_valid, viol_write, viol_cause, viol_master,
         viol_addr, viol_count]
     pass { front: [psel, penable, pwrite, pstrb] }
@@ -155,23 +164,32 @@ crate::hdl_logic! {
         self.cfg_write.next = self.psel.val() & self.is_cfg.val() & (self.cause.val() == self.k_none.val()) & self.pwrite.val();
         self.cfg_read.next = self.psel.val() & self.is_cfg.val() & (self.cause.val() == self.k_none.val()) & !self.pwrite.val();
 
-        // ---- Downstream: all zero unless forwarded, so no peripheral sees denied traffic.
+        // ---- Downstream: each window's lane is zero unless the transfer is forwarded to it, so
+        // no peripheral sees denied traffic or another window's.
         self.m_psel.next = self.zero8.val();
-        self.m_penable.next = false;
-        self.m_pwrite.next = false;
-        self.m_paddr.next = self.zero12.val();
-        self.m_pwdata.next = self.zero32.val();
-        self.m_pstrb.next = self.zero4.val();
-        self.m_pmaster.next = self.zero4.val();
         if self.fwd.val() {
             self.m_psel.next = self.win_oh.val();
-            self.m_penable.next = self.penable.val();
-            self.m_pwrite.next = self.pwrite.val();
-            self.m_paddr.next = self.off.val();
-            self.m_pwdata.next = self.pwdata.val();
-            self.m_pstrb.next = self.pstrb.val();
-            self.m_pmaster.next = self.pmaster.val();
         }
+        self.m_penable.next = self.zero8.val();
+        if self.penable.val() {
+            self.m_penable.next = self.m_psel.val();
+        }
+        self.m_pwrite.next = self.zero8.val();
+        if self.pwrite.val() {
+            self.m_pwrite.next = self.m_psel.val();
+        }
+        self.lane_paddr.sel.next = self.m_psel.val();
+        self.lane_paddr.x.next = self.off.val();
+        self.m_paddr.next = self.lane_paddr.y.val();
+        self.lane_pwdata.sel.next = self.m_psel.val();
+        self.lane_pwdata.x.next = self.pwdata.val();
+        self.m_pwdata.next = self.lane_pwdata.y.val();
+        self.lane_pstrb.sel.next = self.m_psel.val();
+        self.lane_pstrb.x.next = self.pstrb.val();
+        self.m_pstrb.next = self.lane_pstrb.y.val();
+        self.lane_pmaster.sel.next = self.m_psel.val();
+        self.lane_pmaster.x.next = self.pmaster.val();
+        self.m_pmaster.next = self.lane_pmaster.y.val();
 
         // ---- Config page read data.
         self.cfg_owner.next = self.zero4.val();
@@ -241,6 +259,8 @@ crate::hdl_logic! {
         }
         self.intr_viol.next = self.viol_valid.q.val();
         self.locked_o.next = self.locked.q.val();
+        self.owner_chg.next = self.owner_chg_q.q.val();
+        self.owner_chg_q.d.next = self.zero8.val();
 
         // ---- Completing edge of a denied transfer (never waits): log the first, count all.
         if self.front.access.val() & self.den.val() {
@@ -262,6 +282,9 @@ crate::hdl_logic! {
                 for i in 0..8 {
                     if self.cfg_oh.val().get_bit(i) {
                         self.win_owner[i].d.next = self.pwdata.val().get_bits::<4>(0);
+                        if self.pwdata.val().get_bits::<4>(0) != self.win_owner[i].q.val() {
+                            self.owner_chg_q.d.next = self.cfg_oh.val();
+                        }
                     }
                 }
                 self.win_no_read.d.next = self.win_no_read.q.val() & !self.cfg_oh.val();

@@ -101,6 +101,7 @@ pub const UART_MAP: RegMap = RegMap {
         ERR_WRITE_RO => "Write to a read-only register",
         ERR_BUSY = UART_ERR_BUSY => "TXDATA or DIV written while BUSY",
         ERR_STRB => "Write with PSTRB not 0b1111",
+        ERR_PROTOCOL => "APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state",
         ERR_VALUE = UART_ERR_VALUE => "Bad value: TXDATA above 0xFF, DIV 0 or above 0xFFFF, CTRL bits above TX_IE",
     ],
 };

@@ -66,9 +66,9 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     Uart;
-    reset [log, tx_valid_r]
+    reset [front, log, tx_valid_r]
     hold [div, tx_ie, bitcnt, baud, shreg, line_n, tx_byte_r]
-    pass { front: [psel, penable, pwrite, paddr, pstrb], log: [pwrite, pmaster, paddr] }
+    pass { front: [psel, penable, pwrite, paddr, pstrb, pwdata, pmaster], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // DIV resets to 0 (every flop resets to 0) and reads as DIV_RESET until written: the
         // flop holds DIV ^ DIV_RESET.
@@ -100,6 +100,8 @@ crate::hdl_logic! {
         self.ok_write.next = self.front.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
         self.ok_read.next = self.front.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
         self.pready.next = true;
+        // The protocol check follows this block's wait states.
+        self.front.pready.next = self.pready.val();
         self.pslverr.next = self.front.access.val() & (self.err.val() != self.e_none.val());
 
         // ---- Register writes.

@@ -57,9 +57,9 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     Mailbox;
-    reset [log]
+    reset [front, log]
     hold [s2a_pend, a2s_pend, sec_ie, app_ie]
-    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster], log: [pwrite, pmaster, paddr] }
+    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..4 {
@@ -97,6 +97,8 @@ crate::hdl_logic! {
         self.ok_write.next = self.front.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
         self.ok_read.next = self.front.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
         self.pready.next = true;
+        // The protocol check follows this block's wait states.
+        self.front.pready.next = self.pready.val();
         self.pslverr.next = self.front.access.val() & (self.err.val() != self.e_none.val());
 
         // ---- Writes. Buffers only change on their sender's good writes (ok_write has the checks).

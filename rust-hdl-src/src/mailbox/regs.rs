@@ -64,6 +64,7 @@ pub const MAP: RegMap = RegMap {
         ERR_WRITE_RO => "Write to a read-only register by one of its readers",
         ERR_BUSY => "Sender wrote its buffer or rang while its message is still pending",
         ERR_STRB => "Write with PSTRB not 0b1111",
+        ERR_PROTOCOL => "APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state",
         ERR_VALUE => "Bad value: SEND/ACK other than 1, IRQ_EN bits above IE",
         ERR_MASTER => "Master not allowed this access (any master but 0/1; the wrong core for the register and direction)",
         ERR_EMPTY => "Receiver read its buffer or acknowledged with no message pending",

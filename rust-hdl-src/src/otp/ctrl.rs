@@ -77,6 +77,7 @@ crate::hdl_block! {
         e_unmapped: 32 = regs::ERR_UNMAPPED as u64,
         e_busy: 32 = regs::ERR_BUSY as u64,
         e_master: 32 = regs::ERR_MASTER as u64,
+        e_protocol: 32 = regs::ERR_PROTOCOL as u64,
         e_strb: 32 = regs::ERR_STRB as u64,
         e_value: 32 = regs::ERR_VALUE as u64,
         e_locked: 32 = regs::ERR_LOCKED as u64,
@@ -234,11 +235,11 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     OtpCtrl;
-    reset [mac, log, rd_vld, rd_widx, wcnt, win_data, win_bad, win_corr, locks, fatal_p]
+    reset [front, mac, log, rd_vld, rd_widx, wcnt, win_data, win_bad, win_corr, locks, fatal_p]
     hold [ready, scanning, kl_busy, rd_run, rd_ptr, rd_end, dai_addr, dai_wdata, lc_dev,
         lc_sec, lc_rma, lc_bad, svn_cnt, svn_gap, ecc_cnt, interrupted, key, key_loaded, kl_bad,
         key_slot]
-    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster], log: [pwrite, pmaster, paddr] }
+    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // Defaults other than hold.
         self.rd_vld.d.next = self.rd_run.q.val();
@@ -460,7 +461,9 @@ crate::hdl_logic! {
         self.ze_svn6.a.next = self.svn_cnt.q.val();
         // Any master but the security core is refused first, even at an unmapped address.
         self.err.next = self.front.err.val();
-        if self.pmaster.val() != self.zero4.val() {
+        if self.front.err.val() == self.e_protocol.val() {
+            // An APB protocol violation comes first: the transfer is not what it claims to be.
+        } else if self.pmaster.val() != self.zero4.val() {
             self.err.next = self.e_master.val();
         } else if self.front.err.val() != self.e_none.val() {
             // Unmapped or misaligned, or WO/RO.
@@ -518,6 +521,8 @@ crate::hdl_logic! {
                     & (self.cmd_prog.val() | self.cmd_lc.val())
                     & (self.wcnt.q.val() != self.one2.val())));
         self.pready.next = !self.need_wait.val();
+        // The protocol check follows this block's wait states.
+        self.front.pready.next = self.pready.val();
         self.pslverr.next = self.front.access.val() & (self.err.val() != self.e_none.val());
         self.wcnt.d.next = self.zero2.val();
         if self.need_wait.val() {

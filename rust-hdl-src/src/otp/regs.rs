@@ -94,6 +94,7 @@ pub const MAP: RegMap = RegMap {
         ERR_BUSY => "Command or FUSE read while not READY, tst_en high, or an operation running",
         ERR_MASTER => "Access from a master other than the security core (0)",
         ERR_STRB => "Write with PSTRB not 0b1111",
+        ERR_PROTOCOL => "APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state",
         ERR_VALUE => "Bad CMD value, DAI_ADDR above 6 bits, SVN word not 0xFFFFFFFF or not the next one, LOCK word not LOCK_MAGIC",
         ERR_LOCKED => "PROGRAM or LC_TRANSITION into a write-locked partition",
         ERR_ACCESS => "PROGRAM of a life cycle word (use LC_TRANSITION)",

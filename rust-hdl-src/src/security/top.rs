@@ -25,13 +25,18 @@ crate::hdl_block! {
         wifi_cmd_ready: Signal<In, bool>,
         wifi_evt_valid: Signal<In, bool>,
         wifi_evt_data: Signal<In, Bits<32>>,
+        // Requester side of external windows 4..7, one bus each (lane k-4 for window k), all
+        // zero unless that window is selected.
         ext_psel: Signal<Out, Bits<4>>,
-        ext_penable: Signal<Out, bool>,
-        ext_pwrite: Signal<Out, bool>,
-        ext_paddr: Signal<Out, Bits<12>>,
-        ext_pwdata: Signal<Out, Bits<32>>,
-        ext_pstrb: Signal<Out, Bits<4>>,
-        ext_pmaster: Signal<Out, Bits<4>>,
+        ext_penable: Signal<Out, Bits<4>>,
+        ext_pwrite: Signal<Out, Bits<4>>,
+        ext_paddr: Signal<Out, Bits<48>>,
+        ext_pwdata: Signal<Out, Bits<128>>,
+        ext_pstrb: Signal<Out, Bits<16>>,
+        ext_pmaster: Signal<Out, Bits<16>>,
+        /// Bit j: the owner of window 4 + j changed at the last edge (a peripheral drops what
+        /// it holds for the old owner, e.g. a FIFO's contents).
+        ext_owner_chg: Signal<Out, Bits<4>>,
         wifi_cmd_valid: Signal<Out, bool>,
         wifi_cmd_op: Signal<Out, Bits<8>>,
         wifi_cmd_arg0: Signal<Out, Bits<32>>,
@@ -83,26 +88,27 @@ crate::hdl_logic! {
 
         // Window 0: SHA-256/HMAC. Its sideload key comes only from the fuses.
         self.sha.psel.next = self.fw.m_psel.val().get_bit(0);
-        self.sha.penable.next = self.fw.m_penable.val();
-        self.sha.pwrite.next = self.fw.m_pwrite.val();
-        self.sha.paddr.next = self.fw.m_paddr.val();
-        self.sha.pwdata.next = self.fw.m_pwdata.val();
-        self.sha.pstrb.next = self.fw.m_pstrb.val();
-        self.sha.pmaster.next = self.fw.m_pmaster.val();
+        self.sha.penable.next = self.fw.m_penable.val().get_bit(0);
+        self.sha.pwrite.next = self.fw.m_pwrite.val().get_bit(0);
+        self.sha.paddr.next = self.fw.m_paddr.val().get_bits::<12>(0);
+        self.sha.pwdata.next = self.fw.m_pwdata.val().get_bits::<32>(0);
+        self.sha.pstrb.next = self.fw.m_pstrb.val().get_bits::<4>(0);
+        self.sha.pmaster.next = self.fw.m_pmaster.val().get_bits::<4>(0);
         self.sha.key_in.next = self.otp.key_out.val();
         self.sha.key_valid.next = self.otp.key_valid.val();
-        // Owner-change clear: tied off until the firewall drives it.
-        self.sha.clear.next = false;
+        // A new owner of window 0 gets nothing of the old owner's: the engine aborts, wipes KEY
+        // and forgets the starter.
+        self.sha.clear.next = self.fw.owner_chg.val().get_bit(0);
         self.intr_sha_done.next = self.sha.intr_done.val();
 
         // Window 1: key fuses.
         self.otp.psel.next = self.fw.m_psel.val().get_bit(1);
-        self.otp.penable.next = self.fw.m_penable.val();
-        self.otp.pwrite.next = self.fw.m_pwrite.val();
-        self.otp.paddr.next = self.fw.m_paddr.val();
-        self.otp.pwdata.next = self.fw.m_pwdata.val();
-        self.otp.pstrb.next = self.fw.m_pstrb.val();
-        self.otp.pmaster.next = self.fw.m_pmaster.val();
+        self.otp.penable.next = self.fw.m_penable.val().get_bit(1);
+        self.otp.pwrite.next = self.fw.m_pwrite.val().get_bit(1);
+        self.otp.paddr.next = self.fw.m_paddr.val().get_bits::<12>(12);
+        self.otp.pwdata.next = self.fw.m_pwdata.val().get_bits::<32>(32);
+        self.otp.pstrb.next = self.fw.m_pstrb.val().get_bits::<4>(4);
+        self.otp.pmaster.next = self.fw.m_pmaster.val().get_bits::<4>(4);
         self.otp.tst_en.next = self.tst_en.val();
         self.otp.tst_we.next = self.tst_we.val();
         self.otp.tst_addr.next = self.tst_addr.val();
@@ -115,12 +121,13 @@ crate::hdl_logic! {
 
         // Windows 2 (mailbox side) and 3 (control side): the Wi-Fi arbiter.
         self.wifi.psel.next = self.fw.m_psel.val().get_bit(2) | self.fw.m_psel.val().get_bit(3);
-        self.wifi.penable.next = self.fw.m_penable.val();
-        self.wifi.pwrite.next = self.fw.m_pwrite.val();
-        self.wifi.paddr.next = self.fw.m_paddr.val();
-        self.wifi.pwdata.next = self.fw.m_pwdata.val();
-        self.wifi.pstrb.next = self.fw.m_pstrb.val();
-        self.wifi.pmaster.next = self.fw.m_pmaster.val();
+        // Lanes 2 and 3 are never both non-zero (one window at a time), so OR joins them.
+        self.wifi.penable.next = self.fw.m_penable.val().get_bit(2) | self.fw.m_penable.val().get_bit(3);
+        self.wifi.pwrite.next = self.fw.m_pwrite.val().get_bit(2) | self.fw.m_pwrite.val().get_bit(3);
+        self.wifi.paddr.next = self.fw.m_paddr.val().get_bits::<12>(24) | self.fw.m_paddr.val().get_bits::<12>(36);
+        self.wifi.pwdata.next = self.fw.m_pwdata.val().get_bits::<32>(64) | self.fw.m_pwdata.val().get_bits::<32>(96);
+        self.wifi.pstrb.next = self.fw.m_pstrb.val().get_bits::<4>(8) | self.fw.m_pstrb.val().get_bits::<4>(12);
+        self.wifi.pmaster.next = self.fw.m_pmaster.val().get_bits::<4>(8) | self.fw.m_pmaster.val().get_bits::<4>(12);
         self.wifi.wifi_cmd_ready.next = self.wifi_cmd_ready.val();
         self.wifi.wifi_evt_valid.next = self.wifi_evt_valid.val();
         self.wifi.wifi_evt_data.next = self.wifi_evt_data.val();
@@ -135,12 +142,13 @@ crate::hdl_logic! {
 
         // Windows 4..7 leave the subsystem.
         self.ext_psel.next = self.fw.m_psel.val().get_bits::<4>(4);
-        self.ext_penable.next = self.fw.m_penable.val();
-        self.ext_pwrite.next = self.fw.m_pwrite.val();
-        self.ext_paddr.next = self.fw.m_paddr.val();
-        self.ext_pwdata.next = self.fw.m_pwdata.val();
-        self.ext_pstrb.next = self.fw.m_pstrb.val();
-        self.ext_pmaster.next = self.fw.m_pmaster.val();
+        self.ext_penable.next = self.fw.m_penable.val().get_bits::<4>(4);
+        self.ext_pwrite.next = self.fw.m_pwrite.val().get_bits::<4>(4);
+        self.ext_paddr.next = self.fw.m_paddr.val().get_bits::<48>(48);
+        self.ext_pwdata.next = self.fw.m_pwdata.val().get_bits::<128>(128);
+        self.ext_pstrb.next = self.fw.m_pstrb.val().get_bits::<16>(16);
+        self.ext_pmaster.next = self.fw.m_pmaster.val().get_bits::<16>(16);
+        self.ext_owner_chg.next = self.fw.owner_chg.val().get_bits::<4>(4);
 
         // Completer responses back into the firewall, window k in slot k.
         self.pack_prdata.w0.next = self.sha.prdata.val();

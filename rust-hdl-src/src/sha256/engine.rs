@@ -205,12 +205,12 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     Sha256Engine;
-    reset [core, log, key_ram, buf_ram, rptr, stream_oh]
+    reset [front, core, log, key_ram, buf_ram, rptr, stream_oh]
     hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, starter, key_mask, filled, nwords, partial,
         draining, src_key, src_opad, src_buf, src_pad1, src_pad2, src_outer, last_bytes, part_be,
         len, msg_len, pend_key, pend_pad1, pend_pad2, pend_opad, pend_outer, inner_last,
         final_last, any_dispatched]
-    pass { front: [psel, penable, pwrite, paddr, pstrb], log: [pwrite, pmaster, paddr] }
+    pass { front: [psel, penable, pwrite, paddr, pstrb, pwdata, pmaster], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // Defaults other than hold.
         self.key_ram.we.next = false;
@@ -484,6 +484,8 @@ crate::hdl_logic! {
             & !self.cont_word.val()
             & (self.buf_full.val() | self.draining.q.val());
         self.pready.next = !self.stall.val();
+        // The protocol check follows this block's wait states.
+        self.front.pready.next = self.pready.val();
         self.pslverr.next = self.front.access.val() & (self.err.val() != self.e_none.val());
 
         // ---- Sequencing of dispatched and finished blocks.

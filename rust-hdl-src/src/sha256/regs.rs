@@ -61,6 +61,7 @@ pub const MAP: RegMap = RegMap {
         ERR_BUSY => "CTRL, KEY or WIPE_KEY while an operation is active",
         ERR_SEQ => "Command or data out of order (MSG before START or after FINISH; FINISH before START; START while active)",
         ERR_STRB => "PSTRB not 0b1111 (or, on MSG/MSG_LAST, not a contiguous run of lanes starting at the first free lane of the word)",
+        ERR_PROTOCOL => "APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state",
         ERR_VALUE => "Bad field value: CMD with no bit or several bits, or bits above WIPE_KEY",
         ERR_KEY => "START with KEY_SEL=1 while key_valid is low",
         ERR_KEY_MASTER => "START with HMAC_EN and KEY_SEL=1 from a master other than the security core (pmaster 0): only it may use the sideload key, whoever owns the window",

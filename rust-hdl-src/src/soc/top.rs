@@ -218,14 +218,15 @@ crate::hdl_logic! {
         self.tst_busy.next = self.security.tst_busy.val();
 
         // The mailbox behind external windows 4 and 5 (ext_psel[0], ext_psel[1]).
-        self.mbox_paddr.next = self.security.ext_paddr.val();
+        // Each window has its own bus, zero unless selected, so OR joins lanes 0 and 1.
+        self.mbox_paddr.next = self.security.ext_paddr.val().get_bits::<12>(0) | self.security.ext_paddr.val().get_bits::<12>(12);
         self.mbox.psel.next = self.security.ext_psel.val().get_bit(0) | self.security.ext_psel.val().get_bit(1);
-        self.mbox.penable.next = self.security.ext_penable.val();
-        self.mbox.pwrite.next = self.security.ext_pwrite.val();
+        self.mbox.penable.next = self.security.ext_penable.val().get_bit(0) | self.security.ext_penable.val().get_bit(1);
+        self.mbox.pwrite.next = self.security.ext_pwrite.val().get_bit(0) | self.security.ext_pwrite.val().get_bit(1);
         self.mbox.paddr.next = self.mbox_paddr.val();
-        self.mbox.pwdata.next = self.security.ext_pwdata.val();
-        self.mbox.pstrb.next = self.security.ext_pstrb.val();
-        self.mbox.pmaster.next = self.security.ext_pmaster.val();
+        self.mbox.pwdata.next = self.security.ext_pwdata.val().get_bits::<32>(0) | self.security.ext_pwdata.val().get_bits::<32>(32);
+        self.mbox.pstrb.next = self.security.ext_pstrb.val().get_bits::<4>(0) | self.security.ext_pstrb.val().get_bits::<4>(4);
+        self.mbox.pmaster.next = self.security.ext_pmaster.val().get_bits::<4>(0) | self.security.ext_pmaster.val().get_bits::<4>(4);
         self.mbox_word.a.next = self.mbox.prdata.val();
         self.security.ext_prdata.next = self.mbox_word.y.val() | (self.mbox_word.y.val() << 32);
         self.ext_pready.next = self.ext_idle.val();

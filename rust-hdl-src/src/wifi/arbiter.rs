@@ -129,10 +129,10 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     WifiArbiter;
-    reset [log, age, evt_valid, evt_ready]
+    reset [front, log, age, evt_valid, evt_ready]
     hold [req_op, req_arg0, req_arg1, last_seq, req_level, cpl_level, cmd_valid, cmd_op, cmd_arg0,
         cmd_arg1, cmd_seq, cmd_done, evt_data]
-    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster], log: [pwrite, pmaster, paddr] }
+    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..4 {
@@ -205,6 +205,8 @@ crate::hdl_logic! {
         self.ok_write.next = self.front.access.val() & self.pwrite.val() & (self.err.val() == self.e_none.val());
         self.ok_read.next = self.front.access.val() & !self.pwrite.val() & (self.err.val() == self.e_none.val());
         self.pready.next = true;
+        // The protocol check follows this block's wait states.
+        self.front.pready.next = self.pready.val();
         self.pslverr.next = self.front.access.val() & (self.err.val() != self.e_none.val());
 
         // ---- Application-core staging registers.

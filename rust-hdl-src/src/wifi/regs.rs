@@ -109,6 +109,7 @@ pub const MAP: RegMap = RegMap {
         ERR_BUSY => "WIFI_CMD_* or WIFI_CMD_GO while wifi_cmd_valid (command still offered)",
         ERR_SEQ => "SEC_COMPLETE.SEQ is not the head request's seq (stale completion)",
         ERR_STRB => "Write with PSTRB not 0b1111",
+        ERR_PROTOCOL => "APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state",
         ERR_VALUE => "Bad value: reserved bits set, a GO/POP/PUSH/ACK write other than 1, or SEC_COMPLETE status 0xFF",
         ERR_MASTER => "Register touched by a master that does not own it",
         ERR_FULL => "REQ_PUSH with QUEUE_DEPTH requests outstanding",

@@ -1,5 +1,5 @@
 // Formal properties of pluton_firewall: (a) only the owner reaches a peripheral, (b) a locked
-// configuration holds until reset. The config flops' outputs are exposed by the .sby script.
+// configuration holds until reset, (c) a window's downstream bus is quiet unless it is selected. The config flops' outputs are exposed by the .sby script.
 module firewall_props (
     input clock,
     input rst_n,
@@ -15,11 +15,11 @@ module firewall_props (
     input [7:0] m_pslverr
 );
     wire [31:0] prdata;
-    wire pready, pslverr, m_penable, m_pwrite, intr_viol;
-    wire [7:0] m_psel;
-    wire [11:0] m_paddr;
-    wire [31:0] m_pwdata;
-    wire [3:0] m_pstrb, m_pmaster;
+    wire pready, pslverr, intr_viol, locked_o;
+    wire [7:0] m_psel, m_penable, m_pwrite, owner_chg;
+    wire [95:0] m_paddr;
+    wire [255:0] m_pwdata;
+    wire [31:0] m_pstrb, m_pmaster;
     wire [3:0] owner [0:7];
     wire [7:0] no_read, no_write;
     wire locked;
@@ -31,6 +31,7 @@ module firewall_props (
         .prdata(prdata), .pready(pready), .pslverr(pslverr), .m_psel(m_psel),
         .m_penable(m_penable), .m_pwrite(m_pwrite), .m_paddr(m_paddr), .m_pwdata(m_pwdata),
         .m_pstrb(m_pstrb), .m_pmaster(m_pmaster), .intr_viol(intr_viol),
+        .locked_o(locked_o), .owner_chg(owner_chg),
         // Exposed internal nets: the configuration.
         .win_owner__0__q(owner[0]), .win_owner__1__q(owner[1]), .win_owner__2__q(owner[2]),
         .win_owner__3__q(owner[3]), .win_owner__4__q(owner[4]), .win_owner__5__q(owner[5]),
@@ -52,6 +53,20 @@ module firewall_props (
             assert (psel && paddr[15:12] == k);
             assert (pmaster == owner[k]);
             assert (pwrite ? !no_write[k] : !no_read[k]);
+        end
+    end
+`endif
+
+`ifdef PROVE_NOBCAST
+    // (c) No broadcast: window k's enable, direction, address, data, strobes and master are all
+    // zero unless m_psel[k], so no window's pins carry another window's (or a denied) transfer.
+    genvar w;
+    for (w = 0; w < 8; w = w + 1) begin : g_quiet
+        always @(*) if (!m_psel[w]) begin
+            assert (!m_penable[w] && !m_pwrite[w]);
+            assert (m_paddr[12*w +: 12] == 12'd0);
+            assert (m_pwdata[32*w +: 32] == 32'd0);
+            assert (m_pstrb[4*w +: 4] == 4'd0 && m_pmaster[4*w +: 4] == 4'd0);
         end
     end
 `endif
