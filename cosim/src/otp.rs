@@ -16,13 +16,14 @@
 //!   completing transfer), then applied.
 //!
 //! The fuse array cannot change during a scan, a KEY_LOAD or a successful FUSE read or PROGRAM
-//! check (a program runs only when none of those does, and `tst_en` abandons or fails them), so the
+//! check (a program runs only when none of those does, and an OPEN tester port abandons or fails
+//! them; a scan never runs while the port is OPEN, since TST_OK is 0 from its start), so the
 //! model evaluates the scan's result at its last edge (S + INIT_CYCLES) from the array as it is
 //! then; nothing the scan builds is visible before READY.
 //!
 //! Where the README leaves a choice, the model takes this one:
 //! - During a wait cycle (`pready = 0`) `pslverr` and `prdata` are 0.
-//! - The start conditions of a scan ("READY = 0, no scan running, `tst_en` = 0, engine idle") and
+//! - The start conditions of a scan ("READY = 0, no scan running, port not OPEN, engine idle") and
 //!   of a tester program (`tst_busy = 0`) are those before the edge, so a scan or tester program
 //!   can start at the edge after the engine's last write (P + PROG_CYCLES + 1) at the earliest.
 //! - The wait-cycle counter counts edges with `psel & penable & !pready`; any other edge clears it.
@@ -239,6 +240,10 @@ pub struct OtpModel {
     key: [u32; 8],
     key_loaded: bool,
     key_slot: u32,
+    /// TST_OK: the last completed scan allows the tester port (cleared at a scan's start).
+    tst_ok: bool,
+    /// STATUS.TST_REFUSED: sticky until reset.
+    tst_refused: bool,
 
     /// Rising edges seen so far (reset does not clear it).
     edge: u64,
@@ -279,6 +284,8 @@ impl OtpModel {
             key: [0; 8],
             key_loaded: false,
             key_slot: 0,
+            tst_ok: false,
+            tst_refused: false,
             edge: 0,
             programs: 0,
         };
@@ -313,6 +320,7 @@ impl OtpModel {
         self.scan = None;
         self.engine = None;
         self.key_load = None;
+        self.tst_refused = false;
         self.clear_shadows();
     }
 
@@ -327,6 +335,7 @@ impl OtpModel {
         self.key = [0; 8];
         self.key_loaded = false;
         self.key_slot = 0;
+        self.tst_ok = false;
     }
 
     fn input(&self, port: usize) -> u32 {
@@ -337,6 +346,10 @@ impl OtpModel {
     }
     fn tst_en(&self) -> bool {
         self.input(TST_EN) == 1
+    }
+    /// The README's OPEN: `tst_en` honoured only when the last scan allowed the port.
+    fn open(&self) -> bool {
+        self.tst_en() && self.tst_ok
     }
     fn access_phase(&self) -> bool {
         self.input(PSEL) == 1 && self.input(PENABLE) == 1
@@ -359,7 +372,7 @@ impl OtpModel {
         self.engine.is_some() || self.key_load.is_some()
     }
     fn avail(&self) -> bool {
-        self.ready && !self.tst_en() && !self.busy()
+        self.ready && !self.open() && !self.busy()
     }
     fn lc_state_out(&self) -> u32 {
         if self.ready {
@@ -404,6 +417,8 @@ impl OtpModel {
                     | regs::STATUS_INTERRUPTED.put(when_ready(self.interrupted as u32))
                     | regs::STATUS_KEY_VALID.put(self.key_valid_out() as u32)
                     | regs::STATUS_KEY_SLOT.put(when_ready(self.key_slot))
+                    | regs::STATUS_TST_OK.put(when_ready(self.tst_ok as u32))
+                    | regs::STATUS_TST_REFUSED.put(self.tst_refused as u32)
             }
             o if o == regs::ERR_INFO.offset => self.err_info,
             o if o == regs::DAI_ADDR.offset => self.dai_addr,
@@ -632,16 +647,21 @@ impl OtpModel {
         }
         self.key_loaded = true;
         self.key_slot = 0;
-        self.ready = true;
+        // The tester port: BLANK or RMA (never INVALID), and TST_DISABLE without a single bit set.
+        self.tst_ok = matches!(self.lc, fusemap::LC_STATE_BLANK | fusemap::LC_STATE_RMA)
+            && self.mem[fusemap::TST_DISABLE as usize] == 0;
+        // With tst_en already high on an allowed part, READY stays 0: the port is OPEN next.
+        self.ready = !(self.tst_en() && self.tst_ok);
     }
 
     /// Rising edge number `now` with `rst_n` high; every decision uses the state before it.
     fn rising_edge(&mut self, now: u64) {
         let req = self.request();
         let step = self.access_phase().then(|| self.check(&req));
-        let tst_en = self.tst_en();
+        let open = self.open();
+        let refused = self.tst_en() && self.ready && !self.tst_ok;
         let engine_idle = self.engine.is_none();
-        let tst_start = tst_en && self.input(TST_WE) == 1 && engine_idle;
+        let tst_start = open && self.input(TST_WE) == 1 && engine_idle;
 
         self.waited = if step == Some(Step::Wait) { self.waited + 1 } else { 0 };
 
@@ -657,8 +677,11 @@ impl OtpModel {
             }
         }
 
-        if tst_en {
-            // The tester port takes the array: out of service, scan and KEY_LOAD abandoned.
+        if refused {
+            self.tst_refused = true;
+        }
+        if open {
+            // The tester port takes the array: out of service, KEY_LOAD abandoned (no scan runs).
             self.ready = false;
             self.scan = None;
             self.key_load = None;
@@ -739,6 +762,9 @@ impl OtpModel {
                     }
                     if addr < fusemap::OWNER.first {
                         self.key_loaded = false;
+                    }
+                    if addr == fusemap::TST_DISABLE {
+                        self.tst_ok = false;
                     }
                     self.dai_wdata = 0;
                 }
@@ -848,7 +874,13 @@ mod tests {
             m.poke_u32(TST_ADDR, w);
             m.poke(TST_WDATA, &[raw as u32, (raw >> 32) as u32]);
             m.poke_u32(TST_WE, 1);
-            apb.step(m);
+            // The port opens only after the scan: hold tst_we until the engine starts.
+            for _ in 0..=r::INIT_CYCLES + 1 {
+                apb.step(m);
+                if m.peek_u32(TST_BUSY) == 1 {
+                    break;
+                }
+            }
             m.poke_u32(TST_WE, 0);
             assert_eq!(m.peek_u32(TST_BUSY), 1);
             while m.peek_u32(TST_BUSY) == 1 {
