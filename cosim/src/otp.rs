@@ -970,8 +970,60 @@ mod tests {
         assert_eq!(m.peek_u32(SVN_OUT), 0);
         assert_eq!(m.peek_u32(FATAL), 0);
         assert_eq!(m.peek_u32(KEY_VALID), 0);
-        assert_eq!(apb.read(&mut m, STATUS.offset).data, STATUS_READY.put(1));
+        // BLANK allows the tester port.
+        assert_eq!(apb.read(&mut m, STATUS.offset).data, STATUS_READY.put(1) | r::STATUS_TST_OK.put(1));
         assert_eq!(apb.read(&mut m, r::ID.offset).data, r::BLOCK_ID);
+    }
+
+    #[test]
+    fn tester_port_refused_on_a_dev_part() {
+        let (_, words) = provisioned();
+        let (mut m, mut apb) = setup(&words);
+        assert_eq!(m.peek_u32(LC_STATE), LC_STATE_DEV);
+        let programs = m.programs();
+        m.poke_u32(TST_EN, 1);
+        m.poke_u32(TST_ADDR, LC_SECURED);
+        m.poke(TST_WDATA, &[LC_SECURED_MAGIC, (program_pattern(LC_SECURED_MAGIC) >> 32) as u32]);
+        m.poke_u32(TST_WE, 1);
+        for _ in 0..300 {
+            apb.step(&mut m);
+            assert_eq!(m.peek_u32(TST_BUSY), 0);
+        }
+        assert!(m.ready());
+        assert_eq!(m.programs(), programs);
+        let st = apb.read(&mut m, STATUS.offset).data;
+        assert_eq!((r::STATUS_TST_OK.get(st), r::STATUS_TST_REFUSED.get(st)), (0, 1));
+        m.poke_u32(TST_EN, 0);
+        m.poke_u32(TST_WE, 0);
+        apb.reset(&mut m);
+        wait_ready(&mut m, &mut apb);
+        assert_eq!(m.fuse(LC_SECURED as usize), 0);
+        assert_eq!(r::STATUS_TST_REFUSED.get(apb.read(&mut m, STATUS.offset).data), 0);
+    }
+
+    #[test]
+    fn tst_en_from_reset_scans_first_and_ready_never_pulses() {
+        let mut m = OtpModel::new();
+        let mut apb = Apb::new(&m);
+        m.poke_u32(TST_EN, 1);
+        m.poke_u32(TST_WE, 1);
+        m.poke_u32(TST_ADDR, 0x10);
+        m.poke(TST_WDATA, &[1, (program_pattern(1) >> 32) as u32]);
+        apb.reset(&mut m); // the next edge (1) starts the scan
+        let mut edge = 0;
+        while m.peek_u32(TST_BUSY) == 0 {
+            assert!(!m.ready(), "READY after edge {edge}");
+            apb.step(&mut m);
+            edge += 1;
+        }
+        assert_eq!(edge, r::INIT_CYCLES + 2);
+        // TST_DISABLE from software closes the port at once.
+        m.poke_u32(TST_WE, 0);
+        m.poke_u32(TST_EN, 0);
+        wait_ready(&mut m, &mut apb);
+        wait_idle(&mut m, &mut apb);
+        assert!(!program(&mut m, &mut apb, TST_DISABLE, 0).err);
+        assert_eq!(r::STATUS_TST_OK.get(apb.read(&mut m, STATUS.offset).data), 0);
     }
 
     #[test]
