@@ -52,6 +52,9 @@
 
 
 
+
+
+
 `ifndef PLUTON_OTP_DEFINED
 `define PLUTON_OTP_DEFINED
 module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,tst_en,tst_we,tst_addr,tst_wdata,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy);
@@ -89,6 +92,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  w_lc_rma = 6'b101010;
     localparam  w_lc_res = 6'b101011;
     localparam  w_config = 6'b101100;
+    localparam  w_tst_dis = 6'b101111;
     localparam  w_resv = 6'b110101;
     localparam  w_key_end = 6'b111;
     localparam  w_seed = 6'b1000;
@@ -435,6 +439,18 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  key_slot__q;
     reg  key_slot__clock;
     reg  key_slot__rst_n;
+    reg  tst_ok__d;
+    wire  tst_ok__q;
+    reg  tst_ok__clock;
+    reg  tst_ok__rst_n;
+    reg  tst_dis__d;
+    wire  tst_dis__q;
+    reg  tst_dis__clock;
+    reg  tst_dis__rst_n;
+    reg  tst_refused__d;
+    wire  tst_refused__q;
+    reg  tst_refused__clock;
+    reg  tst_refused__rst_n;
 
     // Local signals
     reg  [5:0] win_w;
@@ -486,6 +502,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  lc_go;
     reg  kl_go;
     reg  tst_go;
+    reg  open;
+    reg  scan_ok;
     reg  start_scan;
     reg  [4:0] lock_add;
     reg  [4:0] fatal_add;
@@ -767,6 +785,24 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .clock(key_slot__clock),
         .rst_n(key_slot__rst_n)
     );
+    pluton_rdff1 tst_ok(
+        .d(tst_ok__d),
+        .q(tst_ok__q),
+        .clock(tst_ok__clock),
+        .rst_n(tst_ok__rst_n)
+    );
+    pluton_rdff1 tst_dis(
+        .d(tst_dis__d),
+        .q(tst_dis__q),
+        .clock(tst_dis__clock),
+        .rst_n(tst_dis__rst_n)
+    );
+    pluton_rdff1 tst_refused(
+        .d(tst_refused__d),
+        .q(tst_refused__q),
+        .clock(tst_refused__clock),
+        .rst_n(tst_refused__rst_n)
+    );
 
     // Update code
     reg [31:0] cfg__0__d__comb;
@@ -801,6 +837,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg scanning__d__comb;
     reg [4:0] svn_cnt__d__comb;
     reg svn_gap__d__comb;
+    reg tst_dis__d__comb;
+    reg tst_ok__d__comb;
+    reg tst_refused__d__comb;
     reg [1:0] wcnt__d__comb;
     reg win_bad__d__comb;
     reg win_corr__d__comb;
@@ -888,6 +927,15 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         key_slot__clock = clock;
         key_slot__rst_n = rst_n;
         key_slot__d__comb = key_slot__q;
+        tst_ok__clock = clock;
+        tst_ok__rst_n = rst_n;
+        tst_ok__d__comb = tst_ok__q;
+        tst_dis__clock = clock;
+        tst_dis__rst_n = rst_n;
+        tst_dis__d__comb = tst_dis__q;
+        tst_refused__clock = clock;
+        tst_refused__rst_n = rst_n;
+        tst_refused__d__comb = tst_refused__q;
         front__psel = psel;
         front__penable = penable;
         front__pwrite = pwrite;
@@ -952,7 +1000,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         end
         kv = ready__q & key_loaded__q & locks__q[32'h0] & ~fatal_v[32'h0] & ((lc_v == lc_dev_v) | (lc_v == lc_sec_v));
         busy = mac__busy | kl_busy__q;
-        avail = ready__q & ~tst_en & ~busy;
+        open = tst_en & tst_ok__q;
+        avail = ready__q & ~open & ~busy;
+        scan_ok = ((lc_v == lc_blank) | (lc_v == lc_rma_v)) & ~tst_dis__q;
         lc_next_ok = ((lc_v == lc_blank) & (lc_t == one2)) | ((lc_v == lc_dev_v) & (lc_t == two2)) | ((lc_v == lc_sec_v) & (lc_t == three2));
         cmd_addr = dai_addr__q;
         e_data = dai_wdata__q;
@@ -1297,11 +1347,11 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         prog_go = ok_write & front__is_cmd & cmd_prog;
         lc_go = ok_write & front__is_cmd & cmd_lc;
         kl_go = ok_write & front__is_cmd & cmd_kl;
-        tst_go = tst_en & tst_we & ~mac__busy;
+        tst_go = open & tst_we & ~mac__busy;
         mac__start = prog_go | lc_go | tst_go;
         mac__prog_addr__comb = cmd_addr;
         mac__prog_raw__comb = e_raw;
-        if (tst_en) begin
+        if (open) begin
             mac__prog_addr__comb = tst_addr;
             mac__prog_raw__comb = tst_wdata;
         end
@@ -1324,6 +1374,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             end
             if (c_secret) begin
                 key_loaded__d__comb = 1'b0;
+            end
+            if (cmd_addr == w_tst_dis) begin
+                tst_ok__d__comb = 1'b0;
             end
         end
         if (kl_go) begin
@@ -1434,9 +1487,13 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
                 if ((rd_widx__q >= w_lock__0) & ~d_blank) begin
                     lock_add = a_part;
                 end
+                if ((rd_widx__q == w_tst_dis) & ~d_blank) begin
+                    tst_dis__d__comb = 1'b1;
+                end
                 if (rd_widx__q == w_last) begin
                     scanning__d__comb = 1'b0;
-                    ready__d__comb = 1'b1;
+                    ready__d__comb = ~(tst_en & scan_ok);
+                    tst_ok__d__comb = scan_ok;
                     key_loaded__d__comb = 1'b1;
                 end
             end
@@ -1450,7 +1507,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         if (ecc_inc & (ecc_cnt__q != max16)) begin
             ecc_cnt__d__comb = ecc_cnt__q + one16;
         end
-        start_scan = ~ready__q & ~scanning__q & ~tst_en & ~mac__busy;
+        start_scan = ~ready__q & ~scanning__q & ~open & ~mac__busy;
         if (start_scan) begin
             scanning__d__comb = 1'b1;
             rd_run__d__comb = 1'b1;
@@ -1469,8 +1526,13 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             interrupted__d__comb = 1'b0;
             key_loaded__d__comb = 1'b0;
             key_slot__d__comb = 1'b0;
+            tst_ok__d__comb = 1'b0;
+            tst_dis__d__comb = 1'b0;
         end
-        if (tst_en) begin
+        if (tst_en & ready__q & ~tst_ok__q) begin
+            tst_refused__d__comb = 1'b1;
+        end
+        if (open) begin
             ready__d__comb = 1'b0;
             scanning__d__comb = 1'b0;
             kl_busy__d__comb = 1'b0;
@@ -1505,6 +1567,12 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             end
             if (ready__q & key_slot__q) begin
                 rdata = rdata | b32__6;
+            end
+            if (ready__q & tst_ok__q) begin
+                rdata = rdata | b32__7;
+            end
+            if (tst_refused__q) begin
+                rdata = rdata | b32__8;
             end
         end
         else if (front__is_err_info) begin
@@ -1608,6 +1676,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         scanning__d = scanning__d__comb;
         svn_cnt__d = svn_cnt__d__comb;
         svn_gap__d = svn_gap__d__comb;
+        tst_dis__d = tst_dis__d__comb;
+        tst_ok__d = tst_ok__d__comb;
+        tst_refused__d = tst_refused__d__comb;
         wcnt__d = wcnt__d__comb;
         win_bad__d = win_bad__d__comb;
         win_corr__d = win_corr__d__comb;

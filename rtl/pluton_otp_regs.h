@@ -28,6 +28,10 @@
 #define PLUTON_OTP_STATUS_KEY_VALID_MASK 0x00000020u
 #define PLUTON_OTP_STATUS_KEY_SLOT_LSB 6u
 #define PLUTON_OTP_STATUS_KEY_SLOT_MASK 0x00000040u
+#define PLUTON_OTP_STATUS_TST_OK_LSB 7u
+#define PLUTON_OTP_STATUS_TST_OK_MASK 0x00000080u
+#define PLUTON_OTP_STATUS_TST_REFUSED_LSB 8u
+#define PLUTON_OTP_STATUS_TST_REFUSED_MASK 0x00000100u
 
 /* ERR_INFO (RC): Logged bus error. Any write clears it */
 #define PLUTON_OTP_ERR_INFO_OFFSET 0x008u
@@ -98,7 +102,7 @@
 #define PLUTON_OTP_ERR_UNMAPPED 0x1u /* Address not mapped or not word aligned; FUSE word or DAI_ADDR in the reserved words 0x35-0x3F */
 #define PLUTON_OTP_ERR_READ_WO 0x2u /* Read of a write-only register (returns 0) */
 #define PLUTON_OTP_ERR_WRITE_RO 0x3u /* Write to a read-only register */
-#define PLUTON_OTP_ERR_BUSY 0x4u /* Command or FUSE read while not READY, tst_en high, or an operation running */
+#define PLUTON_OTP_ERR_BUSY 0x4u /* Command or FUSE read while not READY, the tester port open, or an operation running */
 #define PLUTON_OTP_ERR_MASTER 0x5u /* Access from a master other than the security core (0) */
 #define PLUTON_OTP_ERR_STRB 0x6u /* Write with PSTRB not 0b1111 */
 #define PLUTON_OTP_ERR_PROTOCOL 0xFu /* APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state */
@@ -123,5 +127,6 @@
 #define PLUTON_OTP_LC_SECURED_MAGIC 0x53454331u /* Value of the programmed LC_SECURED word (0x29) */
 #define PLUTON_OTP_LC_RMA_MAGIC 0x524D4131u /* Value of the programmed LC_RMA word (0x2A) */
 #define PLUTON_OTP_SVN_FIRST 0x18u /* First SVN thermometer word */
+#define PLUTON_OTP_TST_DISABLE 0x2Fu /* Fuse word that, once non-blank, disables the tester port for good (CONFIG3) */
 
 #endif /* PLUTON_OTP_REGS_H */

@@ -633,6 +633,9 @@
 
 
 
+
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -13845,6 +13848,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  w_lc_rma = 6'b101010;
     localparam  w_lc_res = 6'b101011;
     localparam  w_config = 6'b101100;
+    localparam  w_tst_dis = 6'b101111;
     localparam  w_resv = 6'b110101;
     localparam  w_key_end = 6'b111;
     localparam  w_seed = 6'b1000;
@@ -14191,6 +14195,18 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  key_slot__q;
     reg  key_slot__clock;
     reg  key_slot__rst_n;
+    reg  tst_ok__d;
+    wire  tst_ok__q;
+    reg  tst_ok__clock;
+    reg  tst_ok__rst_n;
+    reg  tst_dis__d;
+    wire  tst_dis__q;
+    reg  tst_dis__clock;
+    reg  tst_dis__rst_n;
+    reg  tst_refused__d;
+    wire  tst_refused__q;
+    reg  tst_refused__clock;
+    reg  tst_refused__rst_n;
 
     // Local signals
     reg  [5:0] win_w;
@@ -14242,6 +14258,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  lc_go;
     reg  kl_go;
     reg  tst_go;
+    reg  open;
+    reg  scan_ok;
     reg  start_scan;
     reg  [4:0] lock_add;
     reg  [4:0] fatal_add;
@@ -14523,6 +14541,24 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .clock(key_slot__clock),
         .rst_n(key_slot__rst_n)
     );
+    pluton_rdff1 tst_ok(
+        .d(tst_ok__d),
+        .q(tst_ok__q),
+        .clock(tst_ok__clock),
+        .rst_n(tst_ok__rst_n)
+    );
+    pluton_rdff1 tst_dis(
+        .d(tst_dis__d),
+        .q(tst_dis__q),
+        .clock(tst_dis__clock),
+        .rst_n(tst_dis__rst_n)
+    );
+    pluton_rdff1 tst_refused(
+        .d(tst_refused__d),
+        .q(tst_refused__q),
+        .clock(tst_refused__clock),
+        .rst_n(tst_refused__rst_n)
+    );
 
     // Update code
     reg [31:0] cfg__0__d__comb;
@@ -14557,6 +14593,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg scanning__d__comb;
     reg [4:0] svn_cnt__d__comb;
     reg svn_gap__d__comb;
+    reg tst_dis__d__comb;
+    reg tst_ok__d__comb;
+    reg tst_refused__d__comb;
     reg [1:0] wcnt__d__comb;
     reg win_bad__d__comb;
     reg win_corr__d__comb;
@@ -14644,6 +14683,15 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         key_slot__clock = clock;
         key_slot__rst_n = rst_n;
         key_slot__d__comb = key_slot__q;
+        tst_ok__clock = clock;
+        tst_ok__rst_n = rst_n;
+        tst_ok__d__comb = tst_ok__q;
+        tst_dis__clock = clock;
+        tst_dis__rst_n = rst_n;
+        tst_dis__d__comb = tst_dis__q;
+        tst_refused__clock = clock;
+        tst_refused__rst_n = rst_n;
+        tst_refused__d__comb = tst_refused__q;
         front__psel = psel;
         front__penable = penable;
         front__pwrite = pwrite;
@@ -14708,7 +14756,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         end
         kv = ready__q & key_loaded__q & locks__q[32'h0] & ~fatal_v[32'h0] & ((lc_v == lc_dev_v) | (lc_v == lc_sec_v));
         busy = mac__busy | kl_busy__q;
-        avail = ready__q & ~tst_en & ~busy;
+        open = tst_en & tst_ok__q;
+        avail = ready__q & ~open & ~busy;
+        scan_ok = ((lc_v == lc_blank) | (lc_v == lc_rma_v)) & ~tst_dis__q;
         lc_next_ok = ((lc_v == lc_blank) & (lc_t == one2)) | ((lc_v == lc_dev_v) & (lc_t == two2)) | ((lc_v == lc_sec_v) & (lc_t == three2));
         cmd_addr = dai_addr__q;
         e_data = dai_wdata__q;
@@ -15053,11 +15103,11 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         prog_go = ok_write & front__is_cmd & cmd_prog;
         lc_go = ok_write & front__is_cmd & cmd_lc;
         kl_go = ok_write & front__is_cmd & cmd_kl;
-        tst_go = tst_en & tst_we & ~mac__busy;
+        tst_go = open & tst_we & ~mac__busy;
         mac__start = prog_go | lc_go | tst_go;
         mac__prog_addr__comb = cmd_addr;
         mac__prog_raw__comb = e_raw;
-        if (tst_en) begin
+        if (open) begin
             mac__prog_addr__comb = tst_addr;
             mac__prog_raw__comb = tst_wdata;
         end
@@ -15080,6 +15130,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             end
             if (c_secret) begin
                 key_loaded__d__comb = 1'b0;
+            end
+            if (cmd_addr == w_tst_dis) begin
+                tst_ok__d__comb = 1'b0;
             end
         end
         if (kl_go) begin
@@ -15190,9 +15243,13 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
                 if ((rd_widx__q >= w_lock__0) & ~d_blank) begin
                     lock_add = a_part;
                 end
+                if ((rd_widx__q == w_tst_dis) & ~d_blank) begin
+                    tst_dis__d__comb = 1'b1;
+                end
                 if (rd_widx__q == w_last) begin
                     scanning__d__comb = 1'b0;
-                    ready__d__comb = 1'b1;
+                    ready__d__comb = ~(tst_en & scan_ok);
+                    tst_ok__d__comb = scan_ok;
                     key_loaded__d__comb = 1'b1;
                 end
             end
@@ -15206,7 +15263,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         if (ecc_inc & (ecc_cnt__q != max16)) begin
             ecc_cnt__d__comb = ecc_cnt__q + one16;
         end
-        start_scan = ~ready__q & ~scanning__q & ~tst_en & ~mac__busy;
+        start_scan = ~ready__q & ~scanning__q & ~open & ~mac__busy;
         if (start_scan) begin
             scanning__d__comb = 1'b1;
             rd_run__d__comb = 1'b1;
@@ -15225,8 +15282,13 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             interrupted__d__comb = 1'b0;
             key_loaded__d__comb = 1'b0;
             key_slot__d__comb = 1'b0;
+            tst_ok__d__comb = 1'b0;
+            tst_dis__d__comb = 1'b0;
         end
-        if (tst_en) begin
+        if (tst_en & ready__q & ~tst_ok__q) begin
+            tst_refused__d__comb = 1'b1;
+        end
+        if (open) begin
             ready__d__comb = 1'b0;
             scanning__d__comb = 1'b0;
             kl_busy__d__comb = 1'b0;
@@ -15261,6 +15323,12 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             end
             if (ready__q & key_slot__q) begin
                 rdata = rdata | b32__6;
+            end
+            if (ready__q & tst_ok__q) begin
+                rdata = rdata | b32__7;
+            end
+            if (tst_refused__q) begin
+                rdata = rdata | b32__8;
             end
         end
         else if (front__is_err_info) begin
@@ -15364,6 +15432,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         scanning__d = scanning__d__comb;
         svn_cnt__d = svn_cnt__d__comb;
         svn_gap__d = svn_gap__d__comb;
+        tst_dis__d = tst_dis__d__comb;
+        tst_ok__d = tst_ok__d__comb;
+        tst_refused__d = tst_refused__d__comb;
         wcnt__d = wcnt__d__comb;
         win_bad__d = win_bad__d__comb;
         win_corr__d = win_corr__d__comb;

@@ -16,13 +16,14 @@
 //!   completing transfer), then applied.
 //!
 //! The fuse array cannot change during a scan, a KEY_LOAD or a successful FUSE read or PROGRAM
-//! check (a program runs only when none of those does, and `tst_en` abandons or fails them), so the
+//! check (a program runs only when none of those does, and an OPEN tester port abandons or fails
+//! them; a scan never runs while the port is OPEN, since TST_OK is 0 from its start), so the
 //! model evaluates the scan's result at its last edge (S + INIT_CYCLES) from the array as it is
 //! then; nothing the scan builds is visible before READY.
 //!
 //! Where the README leaves a choice, the model takes this one:
 //! - During a wait cycle (`pready = 0`) `pslverr` and `prdata` are 0.
-//! - The start conditions of a scan ("READY = 0, no scan running, `tst_en` = 0, engine idle") and
+//! - The start conditions of a scan ("READY = 0, no scan running, port not OPEN, engine idle") and
 //!   of a tester program (`tst_busy = 0`) are those before the edge, so a scan or tester program
 //!   can start at the edge after the engine's last write (P + PROG_CYCLES + 1) at the earliest.
 //! - The wait-cycle counter counts edges with `psel & penable & !pready`; any other edge clears it.
@@ -241,6 +242,10 @@ pub struct OtpModel {
     key: [u32; 8],
     key_loaded: bool,
     key_slot: u32,
+    /// TST_OK: the last completed scan allows the tester port (cleared at a scan's start).
+    tst_ok: bool,
+    /// STATUS.TST_REFUSED: sticky until reset.
+    tst_refused: bool,
 
     /// Rising edges seen so far (reset does not clear it).
     edge: u64,
@@ -282,6 +287,8 @@ impl OtpModel {
             key: [0; 8],
             key_loaded: false,
             key_slot: 0,
+            tst_ok: false,
+            tst_refused: false,
             edge: 0,
             programs: 0,
         };
@@ -317,6 +324,7 @@ impl OtpModel {
         self.scan = None;
         self.engine = None;
         self.key_load = None;
+        self.tst_refused = false;
         self.clear_shadows();
     }
 
@@ -331,6 +339,7 @@ impl OtpModel {
         self.key = [0; 8];
         self.key_loaded = false;
         self.key_slot = 0;
+        self.tst_ok = false;
     }
 
     fn input(&self, port: usize) -> u32 {
@@ -341,6 +350,10 @@ impl OtpModel {
     }
     fn tst_en(&self) -> bool {
         self.input(TST_EN) == 1
+    }
+    /// The README's OPEN: `tst_en` honoured only when the last scan allowed the port.
+    fn open(&self) -> bool {
+        self.tst_en() && self.tst_ok
     }
     fn access_phase(&self) -> bool {
         self.input(PSEL) == 1 && self.input(PENABLE) == 1
@@ -363,7 +376,7 @@ impl OtpModel {
         self.engine.is_some() || self.key_load.is_some()
     }
     fn avail(&self) -> bool {
-        self.ready && !self.tst_en() && !self.busy()
+        self.ready && !self.open() && !self.busy()
     }
     fn lc_state_out(&self) -> u32 {
         if self.ready {
@@ -408,6 +421,8 @@ impl OtpModel {
                     | regs::STATUS_INTERRUPTED.put(when_ready(self.interrupted as u32))
                     | regs::STATUS_KEY_VALID.put(self.key_valid_out() as u32)
                     | regs::STATUS_KEY_SLOT.put(when_ready(self.key_slot))
+                    | regs::STATUS_TST_OK.put(when_ready(self.tst_ok as u32))
+                    | regs::STATUS_TST_REFUSED.put(self.tst_refused as u32)
             }
             o if o == regs::ERR_INFO.offset => self.err_info,
             o if o == regs::DAI_ADDR.offset => self.dai_addr,
@@ -641,7 +656,11 @@ impl OtpModel {
         }
         self.key_loaded = true;
         self.key_slot = 0;
-        self.ready = true;
+        // The tester port: BLANK or RMA (never INVALID), and TST_DISABLE without a single bit set.
+        self.tst_ok = matches!(self.lc, fusemap::LC_STATE_BLANK | fusemap::LC_STATE_RMA)
+            && self.mem[fusemap::TST_DISABLE as usize] == 0;
+        // With tst_en already high on an allowed part, READY stays 0: the port is OPEN next.
+        self.ready = !(self.tst_en() && self.tst_ok);
     }
 
     /// Rising edge number `now` with `rst_n` high; every decision uses the state before it.
@@ -650,9 +669,10 @@ impl OtpModel {
         let step = self.access_phase().then(|| self.check(&req));
         let apb = ApbRequest { write: req.pwrite, addr: req.paddr, wdata: req.pwdata, strb: req.pstrb, master: req.pmaster };
         self.guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, step != Some(Step::Wait), &apb);
-        let tst_en = self.tst_en();
+        let open = self.open();
+        let refused = self.tst_en() && self.ready && !self.tst_ok;
         let engine_idle = self.engine.is_none();
-        let tst_start = tst_en && self.input(TST_WE) == 1 && engine_idle;
+        let tst_start = open && self.input(TST_WE) == 1 && engine_idle;
 
         self.waited = if step == Some(Step::Wait) { self.waited + 1 } else { 0 };
 
@@ -668,8 +688,11 @@ impl OtpModel {
             }
         }
 
-        if tst_en {
-            // The tester port takes the array: out of service, scan and KEY_LOAD abandoned.
+        if refused {
+            self.tst_refused = true;
+        }
+        if open {
+            // The tester port takes the array: out of service, KEY_LOAD abandoned (no scan runs).
             self.ready = false;
             self.scan = None;
             self.key_load = None;
@@ -750,6 +773,9 @@ impl OtpModel {
                     }
                     if addr < fusemap::OWNER.first {
                         self.key_loaded = false;
+                    }
+                    if addr == fusemap::TST_DISABLE {
+                        self.tst_ok = false;
                     }
                     self.dai_wdata = 0;
                 }
@@ -859,7 +885,13 @@ mod tests {
             m.poke_u32(TST_ADDR, w);
             m.poke(TST_WDATA, &[raw as u32, (raw >> 32) as u32]);
             m.poke_u32(TST_WE, 1);
-            apb.step(m);
+            // The port opens only after the scan: hold tst_we until the engine starts.
+            for _ in 0..=r::INIT_CYCLES + 1 {
+                apb.step(m);
+                if m.peek_u32(TST_BUSY) == 1 {
+                    break;
+                }
+            }
             m.poke_u32(TST_WE, 0);
             assert_eq!(m.peek_u32(TST_BUSY), 1);
             while m.peek_u32(TST_BUSY) == 1 {
@@ -949,8 +981,60 @@ mod tests {
         assert_eq!(m.peek_u32(SVN_OUT), 0);
         assert_eq!(m.peek_u32(FATAL), 0);
         assert_eq!(m.peek_u32(KEY_VALID), 0);
-        assert_eq!(apb.read(&mut m, STATUS.offset).data, STATUS_READY.put(1));
+        // BLANK allows the tester port.
+        assert_eq!(apb.read(&mut m, STATUS.offset).data, STATUS_READY.put(1) | r::STATUS_TST_OK.put(1));
         assert_eq!(apb.read(&mut m, r::ID.offset).data, r::BLOCK_ID);
+    }
+
+    #[test]
+    fn tester_port_refused_on_a_dev_part() {
+        let (_, words) = provisioned();
+        let (mut m, mut apb) = setup(&words);
+        assert_eq!(m.peek_u32(LC_STATE), LC_STATE_DEV);
+        let programs = m.programs();
+        m.poke_u32(TST_EN, 1);
+        m.poke_u32(TST_ADDR, LC_SECURED);
+        m.poke(TST_WDATA, &[LC_SECURED_MAGIC, (program_pattern(LC_SECURED_MAGIC) >> 32) as u32]);
+        m.poke_u32(TST_WE, 1);
+        for _ in 0..300 {
+            apb.step(&mut m);
+            assert_eq!(m.peek_u32(TST_BUSY), 0);
+        }
+        assert!(m.ready());
+        assert_eq!(m.programs(), programs);
+        let st = apb.read(&mut m, STATUS.offset).data;
+        assert_eq!((r::STATUS_TST_OK.get(st), r::STATUS_TST_REFUSED.get(st)), (0, 1));
+        m.poke_u32(TST_EN, 0);
+        m.poke_u32(TST_WE, 0);
+        apb.reset(&mut m);
+        wait_ready(&mut m, &mut apb);
+        assert_eq!(m.fuse(LC_SECURED as usize), 0);
+        assert_eq!(r::STATUS_TST_REFUSED.get(apb.read(&mut m, STATUS.offset).data), 0);
+    }
+
+    #[test]
+    fn tst_en_from_reset_scans_first_and_ready_never_pulses() {
+        let mut m = OtpModel::new();
+        let mut apb = Apb::new(&m);
+        m.poke_u32(TST_EN, 1);
+        m.poke_u32(TST_WE, 1);
+        m.poke_u32(TST_ADDR, 0x10);
+        m.poke(TST_WDATA, &[1, (program_pattern(1) >> 32) as u32]);
+        apb.reset(&mut m); // the next edge (1) starts the scan
+        let mut edge = 0;
+        while m.peek_u32(TST_BUSY) == 0 {
+            assert!(!m.ready(), "READY after edge {edge}");
+            apb.step(&mut m);
+            edge += 1;
+        }
+        assert_eq!(edge, r::INIT_CYCLES + 2);
+        // TST_DISABLE from software closes the port at once.
+        m.poke_u32(TST_WE, 0);
+        m.poke_u32(TST_EN, 0);
+        wait_ready(&mut m, &mut apb);
+        wait_idle(&mut m, &mut apb);
+        assert!(!program(&mut m, &mut apb, TST_DISABLE, 0).err);
+        assert_eq!(r::STATUS_TST_OK.get(apb.read(&mut m, STATUS.offset).data), 0);
     }
 
     #[test]

@@ -55,48 +55,66 @@ impl TesterPort {
         self.tb.peek_u32(self.tst_busy) & 1 == 1
     }
 
-    /// With `tst_en` high: program one raw word (waits for the engine first).
-    pub async fn word(&self, word: u32, raw: u64) {
+    /// Edges a tester waits with `tst_we` held for its program to start: a scan still running
+    /// (the port opens only after one) or an APB program still running, plus margin.
+    pub const START_WAIT: u64 = (INIT_CYCLES + PROG_CYCLES) as u64 + 8;
+
+    /// With `tst_en` high: program one raw word. Waits for the engine, then holds `tst_we` until
+    /// `tst_busy` rises (the port may open only after a scan). False if the port never took it:
+    /// the part refuses the tester port.
+    pub async fn word(&self, word: u32, raw: u64) -> bool {
         while self.busy() {
             self.tb.rising_edge().await;
         }
         self.tb.poke_u32(self.tst_addr, word);
         self.tb.poke(self.tst_wdata, &[raw as u32, (raw >> 32) as u32]);
         self.tb.poke_u32(self.tst_we, 1);
-        self.tb.rising_edge().await;
+        let mut started = false;
+        for _ in 0..Self::START_WAIT {
+            self.tb.rising_edge().await;
+            if self.busy() {
+                started = true;
+                break;
+            }
+        }
         self.tb.poke_u32(self.tst_we, 0);
+        started
     }
 
     /// Start one tester program and drop `tst_en` again without waiting for it (the engine runs
-    /// on to its end unless a reset cuts it).
-    pub async fn start(&self, word: u32, raw: u64) {
+    /// on to its end unless a reset cuts it). False if the port refused it.
+    pub async fn start(&self, word: u32, raw: u64) -> bool {
         self.tb.poke_u32(self.tst_en, 1);
-        self.tb.rising_edge().await;
-        self.word(word, raw).await;
+        let ok = self.word(word, raw).await;
         self.tb.poke_u32(self.tst_en, 0);
+        ok
     }
 
     /// Raise `tst_en`, OR the raw words into the array, wait for the engine, drop `tst_en` (the
-    /// controller then scans the fuses).
-    pub async fn program(&self, words: &[(u32, u64)]) {
+    /// controller then scans the fuses). Err (with `tst_en` low again) if the port refused.
+    pub async fn program(&self, words: &[(u32, u64)]) -> Result<(), String> {
         self.tb.poke_u32(self.tst_en, 1);
-        self.tb.rising_edge().await;
         for &(w, raw) in words {
-            self.word(w, raw).await;
+            if !self.word(w, raw).await {
+                self.tb.poke_u32(self.tst_en, 0);
+                return Err(format!("tester port refused the program of word {w:#x}"));
+            }
         }
         while self.busy() {
             self.tb.rising_edge().await;
         }
         self.tb.poke_u32(self.tst_en, 0);
+        Ok(())
     }
 
-    /// Program every non-blank word of an image.
-    pub async fn preload(&self, img: &FuseImage) {
+    /// Program every non-blank word of an image (in one session, so a blank part takes a whole
+    /// image, its LC words included: the state moves only at the scan after it).
+    pub async fn preload(&self, img: &FuseImage) -> Result<(), String> {
         let words: Vec<(u32, u64)> = (0..fm::WORDS as u32)
             .filter(|&w| img.raw[w as usize] != 0)
             .map(|w| (w, img.raw[w as usize]))
             .collect();
-        self.program(&words).await;
+        self.program(&words).await
     }
 }
 
@@ -208,19 +226,20 @@ impl OtpDriver {
     }
 
     /// With `tst_en` high: program one raw word through the tester port (waits for the engine).
-    pub async fn tst_word(&self, word: u32, raw: u64) {
-        self.tester.word(word, raw).await;
+    /// False if the port refused it.
+    pub async fn tst_word(&self, word: u32, raw: u64) -> bool {
+        self.tester.word(word, raw).await
     }
 
     /// Program raw words through the tester port (OR into the array), then rescan.
     pub async fn tester(&self, words: &[(u32, u64)]) -> Result<(), String> {
-        self.tester.program(words).await;
+        self.tester.program(words).await?;
         self.wait_ready().await
     }
 
     /// Preload a whole fuse image (its non-blank words) through the tester port.
     pub async fn preload(&self, img: &FuseImage) -> Result<(), String> {
-        self.tester.preload(img).await;
+        self.tester.preload(img).await?;
         self.wait_ready().await
     }
 
@@ -321,7 +340,8 @@ fn provisioned(tb: &Tb, lc: u32, svn: u32, lock_mask: u32) -> FuseImage {
     for &(w, m) in magics.iter().take(lc as usize) {
         img.program(w, m);
     }
-    for i in 0..4 {
+    // CONFIG0..2 only: TST_DISABLE (CONFIG3) blank, so the tester port stays usable in BLANK/RMA.
+    for i in 0..3 {
         let v: u32 = tb.rng().gen();
         img.program(fm::CONFIG_FIRST + i, v | 1);
     }
@@ -384,12 +404,32 @@ pub fn cases() -> Vec<Case> {
             body: lc_invalid,
         },
         Case {
+            name: "otp_lc_invalid_reserved",
+            body: lc_invalid_reserved,
+        },
+        Case {
+            name: "otp_lc_invalid_rma",
+            body: lc_invalid_rma,
+        },
+        Case {
             name: "otp_key_port",
             body: key_port,
         },
         Case {
             name: "otp_tester_port",
             body: tester_port,
+        },
+        Case {
+            name: "otp_tst_lc_gate",
+            body: tst_lc_gate,
+        },
+        Case {
+            name: "otp_tst_disable",
+            body: tst_disable,
+        },
+        Case {
+            name: "otp_tst_from_reset",
+            body: tst_from_reset,
         },
         Case {
             name: "otp_bad_input",
@@ -431,7 +471,8 @@ fn init_blank(ctx: Ctx) -> TestFuture {
                 key: [0; 32],
             },
         )?;
-        check(&ctx, "STATUS", d.status().await?, STATUS_READY.mask())?;
+        // BLANK allows the tester port.
+        check(&ctx, "STATUS", d.status().await?, STATUS_READY.mask() | STATUS_TST_OK.mask())?;
         check(
             &ctx,
             "LC_STATE/SVN/LOCKS/FATAL/ECC",
@@ -580,16 +621,16 @@ fn ecc_double(ctx: Ctx) -> TestFuture {
         d.wait_ready().await?;
         let img = provisioned(&ctx.tb, 1, 2, 0x01);
         d.secrets(&img);
-        d.preload(&img).await?;
-        check(&ctx, "key_valid before", d.outs().key_valid, true)?;
         // Set two bits that are 0 in `word`: a double error.
         let two_zero_bits = |w: u32| -> u64 {
             let raw = img.raw[w as usize];
             let zeros: Vec<u32> = (0..39).filter(|b| raw >> b & 1 == 0).collect();
             raw | 1 << zeros[0] | 1 << zeros[zeros.len() / 2]
         };
-        // SECRET: no key.
-        d.tester(&[(0x05, two_zero_bits(0x05))]).await?;
+        // SECRET: no key. In the image's one tester session: DEV closes the port afterwards.
+        let mut first = img.clone();
+        first.raw[0x05] = two_zero_bits(0x05);
+        d.preload(&first).await?;
         check(
             &ctx,
             "SECRET fatal: outputs",
@@ -608,6 +649,13 @@ fn ecc_double(ctx: Ctx) -> TestFuture {
         d.key_load(0).await?;
         d.wait_idle().await?;
         check(&ctx, "SECRET fatal: key_valid after KEY_LOAD", d.outs().key_valid, false)?;
+        // The rest goes in through the tester port, which RMA opens again: DEV -> SECURED -> RMA.
+        for t in [2, 3] {
+            d.lc_transition(t).await?;
+            d.wait_idle().await?;
+            d.reset().await?;
+        }
+        check(&ctx, "RMA: lc_state", d.outs().lc_state, fm::LC_STATE_RMA)?;
         // OWNER: reads fail (the bad word ERR_ECC, the others ERR_FATAL).
         check(&ctx, "OWNER read before", d.fuse(0x12).await?, img.data(0x12))?;
         d.tester(&[(0x12, two_zero_bits(0x12))]).await?;
@@ -623,9 +671,9 @@ fn ecc_double(ctx: Ctx) -> TestFuture {
         d.tester(&[(0x18, two_zero_bits(0x18))]).await?;
         check(&ctx, "SVN fatal: svn", d.outs().svn, 16)?;
         check(&ctx, "SVN fatal: SVN reg", d.shadows().await?[1], 16)?;
-        // CONFIG: shadows read 0.
+        // CONFIG: shadows read 0 (not through word 0x2F: TST_DISABLE would close the port).
         check(&ctx, "CONFIG before", d.configs().await?, img.config())?;
-        d.tester(&[(0x2F, two_zero_bits(0x2F))]).await?;
+        d.tester(&[(0x2E, two_zero_bits(0x2E))]).await?;
         check(&ctx, "CONFIG fatal: CONFIG", d.configs().await?, [0; 4])?;
         // LIFECYCLE: INVALID, no debug.
         d.tester(&[(fm::LC_DEV, two_zero_bits(fm::LC_DEV))]).await?;
@@ -925,38 +973,52 @@ fn lc_transitions(ctx: Ctx) -> TestFuture {
     })
 }
 
-/// Invalid LC word combinations: INVALID, no debug, no key, FATAL.
+/// Invalid LC word combinations: INVALID, no debug, no key, FATAL. One combination per part:
+/// INVALID refuses the tester port, so no second image can follow on the same part.
+async fn lc_invalid_with(ctx: &Ctx, lc_words: &[(u32, u32)]) -> Result<(), String> {
+    let d = OtpDriver::new(&ctx.tb)?;
+    d.wait_ready().await?;
+    let mut img = provisioned(&ctx.tb, 0, 0, 0x01);
+    d.secrets(&img);
+    for &(w, v) in lc_words {
+        img.raw[w as usize] = ecc::raw_word(v);
+    }
+    d.preload(&img).await?;
+    let invalid = Outs {
+        lc_state: 7,
+        debug_en: false,
+        svn: 0,
+        fatal: true,
+        key_valid: false,
+        key: [0; 32],
+    };
+    check(ctx, "outputs", d.outs(), invalid)?;
+    check(ctx, "FATAL_PARTS", d.shadows().await?[3], 0b01000)?;
+    let r = d.lc_transition(3).await;
+    d.expect_err(ctx, "LC_TRANSITION from INVALID", r, ERR_LC).await?;
+    check(ctx, "INVALID: STATUS.TST_OK", STATUS_TST_OK.get(d.status().await?), 0)?;
+    check(ctx, "INVALID: tester port refused", d.tester.program(&[(0x2E, ecc::raw_word(1))]).await.is_err(), true)?;
+    check(ctx, "INVALID: STATUS.TST_REFUSED", STATUS_TST_REFUSED.get(d.status().await?), 1)?;
+    ctx.leaks(&d.leaks)
+}
+
 fn lc_invalid(ctx: Ctx) -> TestFuture {
+    Box::pin(async move { lc_invalid_with(&ctx, &[(fm::LC_SECURED, fm::LC_SECURED_MAGIC)]).await })
+}
+
+fn lc_invalid_reserved(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
-        let d = OtpDriver::new(&ctx.tb)?;
-        d.wait_ready().await?;
-        let raw = |v: u32| ecc::raw_word(v);
-        let mut img = provisioned(&ctx.tb, 0, 0, 0x01);
-        d.secrets(&img);
-        img.raw[fm::LC_SECURED as usize] = raw(fm::LC_SECURED_MAGIC); // SECURED without DEV
-        d.preload(&img).await?;
-        let invalid = Outs {
-            lc_state: 7,
-            debug_en: false,
-            svn: 0,
-            fatal: true,
-            key_valid: false,
-            key: [0; 32],
-        };
-        check(&ctx, "SECURED without DEV", d.outs(), invalid.clone())?;
-        check(&ctx, "FATAL_PARTS", d.shadows().await?[3], 0b01000)?;
-        d.tester(&[(fm::LC_DEV, raw(fm::LC_DEV_MAGIC))]).await?;
-        check(&ctx, "DEV + SECURED", d.outs().lc_state, 2)?;
-        check(&ctx, "key_valid in SECURED", d.outs().key_valid, true)?;
-        d.tester(&[(fm::LC_RESERVED, raw(1))]).await?;
-        check(&ctx, "reserved LC word set", d.outs(), invalid.clone())?;
-        let r = d.lc_transition(3).await;
-        d.expect_err(&ctx, "LC_TRANSITION from INVALID", r, ERR_LC).await?;
-        // A non-magic RMA word.
-        let d2 = &d;
-        d2.tester(&[(fm::LC_RMA, raw(fm::LC_RMA_MAGIC ^ 0x100))]).await?;
-        check(&ctx, "non-magic RMA word", d.outs(), invalid)?;
-        ctx.leaks(&d.leaks)
+        lc_invalid_with(&ctx, &[(fm::LC_DEV, fm::LC_DEV_MAGIC), (fm::LC_SECURED, fm::LC_SECURED_MAGIC), (fm::LC_RESERVED, 1)]).await
+    })
+}
+
+fn lc_invalid_rma(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        lc_invalid_with(
+            &ctx,
+            &[(fm::LC_DEV, fm::LC_DEV_MAGIC), (fm::LC_SECURED, fm::LC_SECURED_MAGIC), (fm::LC_RMA, fm::LC_RMA_MAGIC ^ 0x100)],
+        )
+        .await
     })
 }
 
@@ -1014,18 +1076,20 @@ fn key_port(ctx: Ctx) -> TestFuture {
     })
 }
 
-/// Tester port: out of service while tst_en, rescan after, tst_we ignored while busy.
+/// Tester port (on a BLANK part, which allows it): out of service while tst_en, rescan after,
+/// tst_we ignored while busy.
 fn tester_port(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let d = OtpDriver::new(&ctx.tb)?;
         d.wait_ready().await?;
-        let mut img = provisioned(&ctx.tb, 1, 1, 0x01);
+        let mut img = provisioned(&ctx.tb, 0, 1, 0x01);
         for w in 0x14..0x18 {
             img.raw[w] = 0; // blank OWNER words for the tester and APB to program
         }
         d.secrets(&img);
         d.preload(&img).await?;
-        check(&ctx, "key_valid", d.outs().key_valid, true)?;
+        check(&ctx, "lc_state", d.outs().lc_state, fm::LC_STATE_BLANK)?;
+        check(&ctx, "STATUS.TST_OK", STATUS_TST_OK.get(d.status().await?), 1)?;
         d.tb.poke_u32(d.tester.tst_en, 1);
         // Commands and FUSE reads refused at once (tst_en is checked combinationally).
         let r = d.key_load(0).await;
@@ -1048,7 +1112,7 @@ fn tester_port(ctx: Ctx) -> TestFuture {
         )?;
         check(&ctx, "shadows read 0", d.shadows().await?, [7, 16, 0, 0, 0])?;
         // A second tst_we while busy is ignored.
-        d.tst_word(0x16, ecc::raw_word(0xAAAA_0000)).await;
+        check(&ctx, "tester program started", d.tst_word(0x16, ecc::raw_word(0xAAAA_0000)).await, true)?;
         check(&ctx, "tst_busy", d.tst_busy(), true)?;
         let lock = ecc::raw_word(fm::LOCK_MAGIC);
         d.tb.poke_u32(d.tester.tst_addr, fm::OWNER.lock_word);
@@ -1066,7 +1130,7 @@ fn tester_port(ctx: Ctx) -> TestFuture {
         d.tb.poke_u32(d.tester.tst_en, 1);
         ctx.tb.clock_cycles(5).await;
         check(&ctx, "tst_busy from the APB program", d.tst_busy(), true)?;
-        d.tst_word(0x15, ecc::raw_word(0x0000_00F0)).await;
+        check(&ctx, "tester program after the APB one", d.tst_word(0x15, ecc::raw_word(0x0000_00F0)).await, true)?;
         while d.tst_busy() {
             ctx.tb.rising_edge().await;
         }
@@ -1074,6 +1138,183 @@ fn tester_port(ctx: Ctx) -> TestFuture {
         d.wait_ready().await?;
         check(&ctx, "APB-programmed word", d.fuse(0x14).await?, 0x0F0F_0F0F)?;
         check(&ctx, "tester-programmed word after it", d.fuse(0x15).await?, 0xF0)?;
+        ctx.leaks(&d.leaks)
+    })
+}
+
+/// Words an attacker holding `tst_en` would program: a root-key word, a blank OWNER word, the
+/// next SVN word, the LC words that would move the part on (SECURED, or RMA, which reopens the
+/// port) and the tester-disable word.
+fn tst_attack_words() -> Vec<(u32, u64)> {
+    vec![
+        (fm::DEVICE_ROOT_KEY, ecc::raw_word(0xFFFF_FFFF)),
+        (fm::OWNER_KEY_HASH + 6, ecc::raw_word(0x5A5A_A5A5)),
+        (fm::SVN_FIRST + 1, ecc::raw_word(fm::SVN_WORD)),
+        (fm::LC_SECURED, ecc::raw_word(fm::LC_SECURED_MAGIC)),
+        (fm::LC_RMA, ecc::raw_word(fm::LC_RMA_MAGIC)),
+    ]
+}
+
+/// With the part in service and the port not allowed: `tst_en` and `tst_we` are ignored entirely
+/// (READY stays, no program, tst_busy 0, APB served, outputs unchanged), STATUS.TST_REFUSED is set;
+/// after a reset (rescan) the array, the state and the key are what they were.
+async fn expect_refused(ctx: &Ctx, d: &OtpDriver, what: &str) -> Result<(), String> {
+    let before = d.outs();
+    let shadows = d.shadows().await?;
+    let owner = d.fuse(fm::OWNER_KEY_HASH + 6).await.unwrap_or(0xDEAD);
+    check(ctx, &format!("{what}: STATUS.TST_OK"), STATUS_TST_OK.get(d.status().await?), 0)?;
+    d.tb.poke_u32(d.tester.tst_en, 1);
+    for (w, raw) in tst_attack_words() {
+        check(ctx, &format!("{what}: tester program of word {w:#x} refused"), d.tst_word(w, raw).await, false)?;
+        // Still in service with tst_en high: READY, no BUSY, TST_REFUSED.
+        let st = d.status().await?;
+        check(ctx, &format!("{what}: STATUS READY/BUSY/TST_REFUSED"), (STATUS_READY.get(st), STATUS_BUSY.get(st), STATUS_TST_REFUSED.get(st)), (1, 0, 1))?;
+        check(ctx, &format!("{what}: outputs with tst_en"), d.outs(), before.clone())?;
+    }
+    // The bus is served as if tst_en were low (no ERR_BUSY).
+    check(ctx, &format!("{what}: FUSE read with tst_en"), d.fuse(fm::OWNER_KEY_HASH + 6).await.unwrap_or(0xDEAD), owner)?;
+    d.tb.poke_u32(d.tester.tst_en, 0);
+    d.reset().await?;
+    check(ctx, &format!("{what}: outputs after rescan"), d.outs(), before)?;
+    check(ctx, &format!("{what}: shadows after rescan"), d.shadows().await?, shadows)?;
+    check(ctx, &format!("{what}: OWNER word after rescan"), d.fuse(fm::OWNER_KEY_HASH + 6).await.unwrap_or(0xDEAD), owner)?;
+    check(ctx, &format!("{what}: TST_REFUSED cleared by reset"), STATUS_TST_REFUSED.get(d.status().await?), 0)?;
+    Ok(())
+}
+
+/// The tester port per life cycle state: refused in DEV and SECURED (no word changes, LC and SVN
+/// words included), honoured in RMA; TST_DISABLE programmed by software closes it at once.
+fn tst_lc_gate(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let d = OtpDriver::new(&ctx.tb)?;
+        d.wait_ready().await?;
+        let mut img = provisioned(&ctx.tb, 1, 1, 0x01);
+        for w in 0x14..0x18 {
+            img.raw[w] = 0; // blank OWNER words
+        }
+        d.secrets(&img);
+        d.preload(&img).await?;
+        check(&ctx, "DEV", (d.outs().lc_state, d.outs().key_valid), (fm::LC_STATE_DEV, true))?;
+        expect_refused(&ctx, &d, "DEV").await?;
+        d.lc_transition(2).await?;
+        d.wait_idle().await?;
+        d.reset().await?;
+        check(&ctx, "SECURED", (d.outs().lc_state, d.outs().key_valid), (fm::LC_STATE_SECURED, true))?;
+        expect_refused(&ctx, &d, "SECURED").await?;
+        d.lc_transition(3).await?;
+        d.wait_idle().await?;
+        d.reset().await?;
+        check(&ctx, "RMA", d.outs().lc_state, fm::LC_STATE_RMA)?;
+        check(&ctx, "RMA: STATUS.TST_OK", STATUS_TST_OK.get(d.status().await?), 1)?;
+        d.tester(&[(0x16, ecc::raw_word(0x1234_5678))]).await?;
+        check(&ctx, "RMA: tester-programmed word", d.fuse(0x16).await?, 0x1234_5678)?;
+        check(&ctx, "RMA after the session", d.outs().lc_state, fm::LC_STATE_RMA)?;
+        // Software disables the port for good: at once, before any rescan.
+        d.program(fm::TST_DISABLE, 0).await?;
+        check(&ctx, "TST_DISABLE: STATUS.TST_OK at once", STATUS_TST_OK.get(d.status().await?), 0)?;
+        d.tb.poke_u32(d.tester.tst_en, 1);
+        check(&ctx, "TST_DISABLE: refused before the rescan", d.tst_word(0x17, ecc::raw_word(1)).await, false)?;
+        d.tb.poke_u32(d.tester.tst_en, 0);
+        d.reset().await?;
+        expect_refused(&ctx, &d, "RMA, TST_DISABLE").await?;
+        check(&ctx, "word 0x17 never programmed", d.fuse(0x17).await?, 0)?;
+        ctx.leaks(&d.leaks)
+    })
+}
+
+/// TST_DISABLE programmed through the tester port (DONE bit alone: any raw bit counts) closes
+/// the port from the next scan, in every life cycle state.
+fn tst_disable(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let d = OtpDriver::new(&ctx.tb)?;
+        d.wait_ready().await?;
+        check(&ctx, "BLANK: STATUS.TST_OK", STATUS_TST_OK.get(d.status().await?), 1)?;
+        // The session goes on after the disable word: it acts only at the next scan.
+        d.tester(&[
+            (0x10, ecc::raw_word(0x0000_0010)),
+            (fm::TST_DISABLE, 1 << fm::DONE_BIT),
+            (0x11, ecc::raw_word(0x0000_0011)),
+        ])
+        .await?;
+        check(&ctx, "words of the session", (d.fuse(0x10).await?, d.fuse(0x11).await?), (0x10, 0x11))?;
+        check(&ctx, "CONFIG3 = TST_DISABLE data", d.configs().await?[3], 0)?;
+        for (state, name) in ["BLANK", "DEV", "SECURED", "RMA"].iter().enumerate() {
+            check(&ctx, &format!("{name}: lc_state"), d.outs().lc_state, state as u32)?;
+            expect_refused(&ctx, &d, &format!("{name}, TST_DISABLE")).await?;
+            if state < 3 {
+                d.lc_transition(state as u32 + 1).await?;
+                d.wait_idle().await?;
+                d.reset().await?;
+            }
+        }
+        ctx.no_secrets(&d.leaks)
+    })
+}
+
+/// `tst_en` (and `tst_we`) held from reset: the scan comes first. On a BLANK part READY never
+/// reads 1 and the first program starts at edge INIT_CYCLES + 2; on a SECURED part READY comes
+/// after INIT_CYCLES + 1 edges as usual and nothing is ever programmed.
+fn tst_from_reset(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let d = OtpDriver::new(&ctx.tb)?;
+        d.wait_ready().await?;
+        let img = provisioned(&ctx.tb, 2, 1, 0x1F);
+        d.secrets(&img);
+        let words: Vec<(u32, u64)> = (0..fm::WORDS as u32).filter(|&w| img.raw[w as usize] != 0).map(|w| (w, img.raw[w as usize])).collect();
+        let t = &d.tester;
+        let hold = |w: u32, raw: u64| {
+            d.tb.poke_u32(t.tst_en, 1);
+            d.tb.poke_u32(t.tst_addr, w);
+            d.tb.poke(t.tst_wdata, &[raw as u32, (raw >> 32) as u32]);
+            d.tb.poke_u32(t.tst_we, 1);
+        };
+        // BLANK part: the image's first word held from reset.
+        hold(words[0].0, words[0].1);
+        ctx.tb.reset(3).await; // edge 1 (the scan's start) has passed
+        let mut edges = 1u64;
+        while !d.tst_busy() && edges < 1000 {
+            check(&ctx, &format!("BLANK: lc_state after edge {edges} (READY never 1)"), d.outs().lc_state, fm::LC_STATE_INVALID)?;
+            ctx.tb.rising_edge().await;
+            edges += 1;
+        }
+        check(&ctx, "BLANK: edge of the first tester program", edges, INIT_CYCLES as u64 + 2)?;
+        d.tb.poke_u32(t.tst_we, 0);
+        check(&ctx, "STATUS while the port is open", d.status().await?, STATUS_BUSY.mask())?;
+        for &(w, raw) in &words[1..] {
+            check(&ctx, &format!("tester program of word {w:#x}"), d.tst_word(w, raw).await, true)?;
+        }
+        while d.tst_busy() {
+            ctx.tb.rising_edge().await;
+        }
+        d.tb.poke_u32(t.tst_en, 0);
+        d.wait_ready().await?;
+        check(&ctx, "SECURED image", (d.outs().lc_state, d.outs().key), (fm::LC_STATE_SECURED, key_of(&img, 0)))?;
+        // SECURED part: the RMA word (which would reopen the port) held from reset.
+        hold(fm::LC_RMA, ecc::raw_word(fm::LC_RMA_MAGIC));
+        ctx.tb.reset(3).await;
+        let mut edges = 1u64;
+        while d.outs().lc_state == fm::LC_STATE_INVALID && edges < 1000 {
+            check(&ctx, "SECURED: tst_busy during the scan", d.tst_busy(), false)?;
+            ctx.tb.rising_edge().await;
+            edges += 1;
+        }
+        check(&ctx, "SECURED: edges to READY with tst_en held", edges, INIT_CYCLES as u64 + 1)?;
+        for _ in 0..TesterPort::START_WAIT {
+            check(&ctx, "SECURED: tst_busy with tst_en, tst_we held", d.tst_busy(), false)?;
+            check(&ctx, "SECURED: lc_state with tst_en held", d.outs().lc_state, fm::LC_STATE_SECURED)?;
+            ctx.tb.rising_edge().await;
+        }
+        let st = d.status().await?;
+        check(&ctx, "SECURED: STATUS with tst_en held", st, STATUS_READY.mask() | STATUS_KEY_VALID.mask() | STATUS_TST_REFUSED.mask())?;
+        // Commands are served with tst_en high.
+        d.key_load(0).await?;
+        d.wait_idle().await?;
+        check(&ctx, "SECURED: KEY_LOAD with tst_en held", d.outs().key, key_of(&img, 0))?;
+        d.tb.poke_u32(t.tst_en, 0);
+        d.tb.poke_u32(t.tst_we, 0);
+        d.reset().await?;
+        check(&ctx, "SECURED after rescan", d.outs().lc_state, fm::LC_STATE_SECURED)?;
+        check(&ctx, "RMA word still blank", d.fuse(fm::LC_RMA).await?, 0)?;
         ctx.leaks(&d.leaks)
     })
 }
@@ -1249,7 +1490,8 @@ fn timing(ctx: Ctx) -> TestFuture {
         check(&ctx, "register read wait states", t.wait_states, 0)?;
         // Tester program: tst_busy for PROG_CYCLES edges too; rescan INIT_CYCLES after.
         d.tb.poke_u32(d.tester.tst_en, 1);
-        d.tst_word(0x00, 0).await; // starts an all-zero program (no bit set) to time it
+        // An all-zero program (no bit set) to time it.
+        check(&ctx, "tester program started", d.tst_word(0x00, 0).await, true)?;
         let mut busy = 0u64;
         while d.tst_busy() && busy < 1000 {
             ctx.tb.rising_edge().await;
@@ -1290,12 +1532,14 @@ fn random(ctx: Ctx) -> TestFuture {
         d.wait_ready().await?;
         let (lc, svn, locks) = {
             let mut rng = ctx.tb.rng();
-            (rng.gen_range(0..3), rng.gen_range(0..4), rng.gen_range(0..32) & 0b00101)
+            // BLANK or RMA (tester port open) twice as often as DEV or SECURED (refused).
+            ([0, 1, 2, 3, 0, 3][rng.gen_range(0..6)], rng.gen_range(0..4), rng.gen_range(0..32) & 0b00101)
         };
         let mut img = provisioned(&ctx.tb, lc, svn, locks);
         // Leave some OWNER and CONFIG words blank, so that programs can succeed.
         let mut blank: Vec<u32> = Vec::new();
-        for w in (fm::OWNER.first..fm::OWNER.first + 8).chain(fm::CONFIG_FIRST..fm::CONFIG_FIRST + 4) {
+        // TST_DISABLE is blank in the image and kept out of this list (see `word` below).
+        for w in (fm::OWNER.first..fm::OWNER.first + 8).chain(fm::CONFIG_FIRST..fm::TST_DISABLE) {
             if ctx.tb.rng().gen_bool(0.6) {
                 img.raw[w as usize] = 0;
                 blank.push(w);
@@ -1307,13 +1551,14 @@ fn random(ctx: Ctx) -> TestFuture {
         // Words the tester ORed raw bits into (their decoded data may change arbitrarily).
         let mut tested = [false; 64];
         // What the run exercised: accepted programs, resets, resets cutting a program, tester writes.
-        let (mut accepted, mut resets, mut cuts, mut tester_ops) = (0u32, 0u32, 0u32, 0u32);
+        let (mut accepted, mut resets, mut cuts, mut tester_ops, mut tester_refused) = (0u32, 0u32, 0u32, 0u32, 0u32);
         // First, one program cut by a reset on the still-blank array (nothing can be locked yet),
         // so every seed covers it; the image then goes on top of the half-written word.
         d.wait_ready().await?;
         let (cut_word, cut_data, cut_at) = {
             let mut rng = ctx.tb.rng();
-            (fm::CONFIG_FIRST + rng.gen_range(0..4), rng.gen::<u32>() | 1, rng.gen_range(1..PROG_CYCLES as u64))
+            // Not TST_DISABLE: a cut program of it would close the port before the preload.
+            (fm::CONFIG_FIRST + rng.gen_range(0..3), rng.gen::<u32>() | 1, rng.gen_range(1..PROG_CYCLES as u64))
         };
         d.try_program(cut_word, cut_data).await.map_err(|e| format!("program of the blank array: {e}"))?;
         ctx.tb.clock_cycles(cut_at).await;
@@ -1357,6 +1602,9 @@ fn random(ctx: Ctx) -> TestFuture {
                     (w, v)
                 }
             };
+            // TST_DISABLE (any bit, even a cut program) ends the tester port for the rest of the
+            // run, so it is aimed at only rarely.
+            let word = if word == fm::TST_DISABLE && ctx.tb.rng().gen_bool(0.9) { word - 1 } else { word };
             match op {
                 0..=29 => {
                     if d.try_program(word, data).await.is_ok() {
@@ -1369,7 +1617,11 @@ fn random(ctx: Ctx) -> TestFuture {
                 }
                 30..=33 => {
                     let t = ctx.tb.rng().gen_range(0..4);
-                    let _ = d.lc_transition(t).await;
+                    // Mostly let it finish: a cut LC word makes the part INVALID for good, which
+                    // would also end the tester writes (INVALID refuses the port).
+                    if d.lc_transition(t).await.is_ok() && ctx.tb.rng().gen_bool(0.8) {
+                        d.wait_idle().await?;
+                    }
                 }
                 34..=39 => {
                     let s = ctx.tb.rng().gen_range(0..2);
@@ -1425,10 +1677,15 @@ fn random(ctx: Ctx) -> TestFuture {
                         if d.try_program(word, data).await.is_ok() {
                             blank.retain(|&b| b != word);
                         } else {
-                            let w = ctx.tb.rng().gen_range(0x10..0x35);
-                            tested[w as usize] = true;
-                            blank.retain(|&b| b != w);
-                            d.tester.start(w, ecc::raw_word(seen[w as usize] | data)).await;
+                            let w = tester_target(&ctx);
+                            let allowed = tester_allowed(&d).await?;
+                            if d.tester.start(w, ecc::raw_word(seen[w as usize] | data)).await != allowed {
+                                return Err(format!("tester program: STATUS.TST_OK said {allowed}, the port did not agree"));
+                            }
+                            if allowed {
+                                tested[w as usize] = true;
+                                blank.retain(|&b| b != w);
+                            }
                         }
                         let n = ctx.tb.rng().gen_range(0..170);
                         ctx.tb.clock_cycles(n).await;
@@ -1438,11 +1695,23 @@ fn random(ctx: Ctx) -> TestFuture {
                     d.reset().await?;
                 }
                 _ => {
-                    let w = ctx.tb.rng().gen_range(0x10..0x35);
-                    tested[w as usize] = true;
-                    tester_ops += 1;
-                    blank.retain(|&b| b != w);
-                    d.tester(&[(w, ecc::raw_word(seen[w as usize] | data))]).await?;
+                    let w = tester_target(&ctx);
+                    let allowed = tester_allowed(&d).await?;
+                    let took = d.tester.program(&[(w, ecc::raw_word(seen[w as usize] | data))]).await.is_ok();
+                    if took != allowed {
+                        return Err(format!("tester program: STATUS.TST_OK said {allowed}, the port did not agree"));
+                    }
+                    if took {
+                        tested[w as usize] = true;
+                        tester_ops += 1;
+                        blank.retain(|&b| b != w);
+                    } else {
+                        tester_refused += 1;
+                        if STATUS_TST_REFUSED.get(d.status().await?) != 1 {
+                            return Err("refused tester program without STATUS.TST_REFUSED".into());
+                        }
+                    }
+                    d.wait_ready().await?;
                 }
             }
             if ctx.tb.rng().gen_bool(0.3) {
@@ -1468,11 +1737,33 @@ fn random(ctx: Ctx) -> TestFuture {
         ctx.metric("resets", resets as f64);
         ctx.metric("programs_cut_by_reset", cuts as f64);
         ctx.metric("tester_writes", tester_ops as f64);
+        ctx.metric("tester_refused", tester_refused as f64);
         if accepted == 0 || cuts == 0 {
             return Err(format!("random run too weak: {accepted} programs accepted, {cuts} cut by reset"));
         }
         ctx.leaks(&d.leaks)
     })
+}
+
+/// A word for otp_random's tester writes: not an LC word (a raw OR into one makes the part
+/// INVALID) and not TST_DISABLE, either of which would close the port for the rest of the run.
+fn tester_target(ctx: &Ctx) -> u32 {
+    loop {
+        let w = ctx.tb.rng().gen_range(0x10..0x35);
+        if !fm::LIFECYCLE.contains(w) && w != fm::TST_DISABLE {
+            return w;
+        }
+    }
+}
+
+/// STATUS.TST_OK (the controller in service), checked against the life cycle state it rests on.
+async fn tester_allowed(d: &OtpDriver) -> Result<bool, String> {
+    let ok = STATUS_TST_OK.get(d.status().await?) == 1;
+    let lc = d.outs().lc_state;
+    if ok && !(lc == fm::LC_STATE_BLANK || lc == fm::LC_STATE_RMA) {
+        return Err(format!("STATUS.TST_OK in LC state {lc}"));
+    }
+    Ok(ok)
 }
 
 /// This folder's benches (`regression::benches()` lists every folder's).
@@ -1490,6 +1781,7 @@ pub fn benches() -> Vec<crate::regression::BlockBench> {
         proofs: &[
             Proof { id: "d", block: "otp", claim: "a fuse bit never goes from 1 to 0", sby: SBY, task: "otp_bits", mutant: "otp_bits_mutant" },
             Proof { id: "e", block: "otp", claim: "a read-locked partition never puts non-zero data on APB", sby: SBY, task: "read_lock", mutant: "read_lock_mutant" },
+            Proof { id: "t", block: "otp", claim: "the tester port programs only when the last scan allowed it (BLANK or RMA, TST_DISABLE blank)", sby: SBY, task: "tst_gate", mutant: "tst_gate_mutant" },
         ],
         compares_reads: true,
         scans_leaks: false,

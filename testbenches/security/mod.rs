@@ -93,8 +93,7 @@ impl Subsystem {
     /// Program the image through the fuse tester port (as a wafer tester would), then release
     /// `tst_en` so the OTP controller scans the fuses.
     pub async fn provision(&self) -> Result<(), String> {
-        crate::otp::TesterPort::new(&self.tb)?.preload(&self.image).await;
-        Ok(())
+        crate::otp::TesterPort::new(&self.tb)?.preload(&self.image).await
     }
 
     /// Wait for the OTP controller's init scan, as the security core's boot ROM would.

@@ -28,7 +28,9 @@ pub const REFUSED: [&str; 3] = ["otp read", "sha key write", "firewall config wr
 
 /// The wafer tester: with `tst_en` high from reset on, programs every non-blank fuse word, then
 /// drops `tst_en` so the OTP controller scans the fuses (the security core waits for READY).
-/// One call per cycle, before the edge; the same sequence as `otp::TesterPort::program`.
+/// Each word's `tst_we` is held until `tst_busy` rises: the port opens only after the init scan
+/// has found a part that allows it. One call per cycle, before the edge; the same sequence as
+/// `otp::TesterPort::program`.
 struct FuseTester {
     words: Vec<(u32, u64)>,
     next: usize,
@@ -63,13 +65,16 @@ impl FuseTester {
             return;
         }
         dut.poke_u32(self.tst_en, 1);
+        let busy = dut.peek_u32(self.tst_busy) & 1 == 1;
         if self.wrote {
-            // One cycle of tst_we per word.
-            dut.poke_u32(self.tst_we, 0);
-            self.wrote = false;
+            // tst_we stays high until the word's program has started.
+            if busy {
+                dut.poke_u32(self.tst_we, 0);
+                self.wrote = false;
+            }
             return;
         }
-        if dut.peek_u32(self.tst_busy) & 1 == 1 {
+        if busy {
             return;
         }
         match self.words.get(self.next) {
@@ -111,7 +116,8 @@ pub fn run_soc(dut: &mut dyn Dut, sec_image: &Image, app_image: &Image, fuses: &
     let port = id(dut, "tst_wdata")?;
     dut.poke(port, &[0, 0]);
     let mut tester = FuseTester::new(dut, fuses)?;
-    // tst_en is high from reset on, so the OTP controller does not scan blank fuses first.
+    // tst_en is high from reset on: the OTP controller scans the blank fuses first and then opens
+    // the port without READY in between, so the security core keeps waiting for READY.
     dut.poke_u32(tester.tst_en, 1);
     for core in &cores {
         core.idle_inputs(dut);

@@ -36,6 +36,7 @@ crate::hdl_block! {
         w_lc_rma: 6 = fm::LC_RMA as u64,
         w_lc_res: 6 = fm::LC_RESERVED as u64,
         w_config: 6 = fm::CONFIG.first as u64,
+        w_tst_dis: 6 = fm::TST_DISABLE as u64,
         w_resv: 6 = fm::RESERVED_FIRST as u64,
         w_key_end: 6 = (fm::DEVICE_ROOT_KEY + fm::KEY_WORDS - 1) as u64,
         w_seed: 6 = fm::ATTESTATION_SEED as u64,
@@ -141,6 +142,13 @@ crate::hdl_block! {
         key_loaded: RDff<bool>,
         kl_bad: RDff<bool>,
         key_slot: RDff<bool>,
+        // Tester-port gate (README "Tester port").
+        /// The last scan allows the port (BLANK or RMA, TST_DISABLE blank); 0 from scan start.
+        tst_ok: RDff<bool>,
+        /// The scan found word TST_DISABLE non-blank.
+        tst_dis: RDff<bool>,
+        /// STATUS.TST_REFUSED: tst_en seen while in service and not allowed; sticky until reset.
+        tst_refused: RDff<bool>,
         // Constants.
         ecc_mask: [Constant<Bits<32>>; 6] = std::array::from_fn(|k| c(ecc::CHECK_MASK[k] as u64)),
         ecc_pos: [Constant<Bits<6>>; 32] = std::array::from_fn(|j| c(ecc::DATA_POS[j] as u64)),
@@ -223,6 +231,10 @@ crate::hdl_block! {
         lc_go: Signal<Local, bool>,
         kl_go: Signal<Local, bool>,
         tst_go: Signal<Local, bool>,
+        /// `tst_en` honoured (README "OPEN"): only when the last scan allowed the port.
+        open: Signal<Local, bool>,
+        /// This scan's verdict on the port, valid at its last edge.
+        scan_ok: Signal<Local, bool>,
         start_scan: Signal<Local, bool>,
         lock_add: Signal<Local, Bits<5>>,
         fatal_add: Signal<Local, Bits<5>>,
@@ -238,7 +250,7 @@ crate::hdl_logic! {
     reset [front, mac, log, rd_vld, rd_widx, wcnt, win_data, win_bad, win_corr, locks, fatal_p]
     hold [ready, scanning, kl_busy, rd_run, rd_ptr, rd_end, dai_addr, dai_wdata, lc_dev,
         lc_sec, lc_rma, lc_bad, svn_cnt, svn_gap, ecc_cnt, interrupted, key, key_loaded, kl_bad,
-        key_slot]
+        key_slot, tst_ok, tst_dis, tst_refused]
     pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         // Defaults other than hold.
@@ -299,7 +311,11 @@ crate::hdl_logic! {
             & !self.fatal_v.val().get_bit(0)
             & ((self.lc_v.val() == self.lc_dev_v.val()) | (self.lc_v.val() == self.lc_sec_v.val()));
         self.busy.next = self.mac.busy.val() | self.kl_busy.q.val();
-        self.avail.next = self.ready.q.val() & !self.tst_en.val() & !self.busy.val();
+        // A refused tst_en must change nothing, so everything below looks at `open`, never tst_en.
+        self.open.next = self.tst_en.val() & self.tst_ok.q.val();
+        self.avail.next = self.ready.q.val() & !self.open.val() & !self.busy.val();
+        self.scan_ok.next = ((self.lc_v.val() == self.lc_blank.val()) | (self.lc_v.val() == self.lc_rma_v.val()))
+            & !self.tst_dis.q.val();
         self.lc_next_ok.next = ((self.lc_v.val() == self.lc_blank.val()) & (self.lc_t.val() == self.one2.val()))
             | ((self.lc_v.val() == self.lc_dev_v.val()) & (self.lc_t.val() == self.two2.val()))
             | ((self.lc_v.val() == self.lc_sec_v.val()) & (self.lc_t.val() == self.three2.val()));
@@ -548,11 +564,11 @@ crate::hdl_logic! {
         self.prog_go.next = self.ok_write.val() & self.front.is_cmd.val() & self.cmd_prog.val();
         self.lc_go.next = self.ok_write.val() & self.front.is_cmd.val() & self.cmd_lc.val();
         self.kl_go.next = self.ok_write.val() & self.front.is_cmd.val() & self.cmd_kl.val();
-        self.tst_go.next = self.tst_en.val() & self.tst_we.val() & !self.mac.busy.val();
+        self.tst_go.next = self.open.val() & self.tst_we.val() & !self.mac.busy.val();
         self.mac.start.next = self.prog_go.val() | self.lc_go.val() | self.tst_go.val();
         self.mac.prog_addr.next = self.cmd_addr.val();
         self.mac.prog_raw.next = self.e_raw.val();
-        if self.tst_en.val() {
+        if self.open.val() {
             self.mac.prog_addr.next = self.tst_addr.val();
             self.mac.prog_raw.next = self.tst_wdata.val();
         }
@@ -575,6 +591,10 @@ crate::hdl_logic! {
             }
             if self.c_secret.val() {
                 self.key_loaded.d.next = false;
+            }
+            // TST_DISABLE from software closes the port at once, not only at the next scan.
+            if self.cmd_addr.val() == self.w_tst_dis.val() {
+                self.tst_ok.d.next = false;
             }
         }
         if self.kl_go.val() {
@@ -672,9 +692,16 @@ crate::hdl_logic! {
                 if (self.rd_widx.q.val() >= self.w_lock[0].val()) & !self.d_blank.val() {
                     self.lock_add.next = self.a_part.val();
                 }
+                // Any raw bit closes the port: a cut or corrupted program of it fails closed.
+                if (self.rd_widx.q.val() == self.w_tst_dis.val()) & !self.d_blank.val() {
+                    self.tst_dis.d.next = true;
+                }
                 if self.rd_widx.q.val() == self.w_last.val() {
                     self.scanning.d.next = false;
-                    self.ready.d.next = true;
+                    // With tst_en already high on an allowed part, go straight to the tester:
+                    // READY never reads 1 for a cycle that software could mistake for service.
+                    self.ready.d.next = !(self.tst_en.val() & self.scan_ok.val());
+                    self.tst_ok.d.next = self.scan_ok.val();
                     self.key_loaded.d.next = true;
                 }
             }
@@ -690,8 +717,9 @@ crate::hdl_logic! {
             self.ecc_cnt.d.next = self.ecc_cnt.q.val() + self.one16.val();
         }
 
-        // ---- Init scan start: out of service, tester port idle, engine idle.
-        self.start_scan.next = !self.ready.q.val() & !self.scanning.q.val() & !self.tst_en.val() & !self.mac.busy.val();
+        // ---- Init scan start: out of service, tester port not open, engine idle. After reset
+        // tst_ok is 0, so the scan always comes first, whatever tst_en is.
+        self.start_scan.next = !self.ready.q.val() & !self.scanning.q.val() & !self.open.val() & !self.mac.busy.val();
         if self.start_scan.val() {
             self.scanning.d.next = true;
             self.rd_run.d.next = true;
@@ -710,10 +738,16 @@ crate::hdl_logic! {
             self.interrupted.d.next = false;
             self.key_loaded.d.next = false;
             self.key_slot.d.next = false;
+            self.tst_ok.d.next = false;
+            self.tst_dis.d.next = false;
         }
 
-        // ---- Tester port: takes the controller out of service; has priority over the rest.
-        if self.tst_en.val() {
+        // ---- Tester port: when open, takes the controller out of service; when refused, only
+        // leaves a trace for software.
+        if self.tst_en.val() & self.ready.q.val() & !self.tst_ok.q.val() {
+            self.tst_refused.d.next = true;
+        }
+        if self.open.val() {
             self.ready.d.next = false;
             self.scanning.d.next = false;
             self.kl_busy.d.next = false;
@@ -752,6 +786,12 @@ crate::hdl_logic! {
             }
             if self.ready.q.val() & self.key_slot.q.val() {
                 self.rdata.next = self.rdata.val() | self.b32[6].val();
+            }
+            if self.ready.q.val() & self.tst_ok.q.val() {
+                self.rdata.next = self.rdata.val() | self.b32[7].val();
+            }
+            if self.tst_refused.q.val() {
+                self.rdata.next = self.rdata.val() | self.b32[8].val();
             }
         } else if self.front.is_err_info.val() {
             self.rdata.next = self.log.info.val();

@@ -36,7 +36,7 @@ pub const SECRET: Partition = Partition { index: 0, name: "SECRET", first: 0x00,
 pub const OWNER: Partition = Partition { index: 1, name: "OWNER", first: 0x10, words: 8, lock_word: LOCK_BASE + 1, read_locked: false, desc: "SHA-256 of the owner's secure-boot public key" };
 pub const SVN: Partition = Partition { index: 2, name: "SVN", first: 0x18, words: 16, lock_word: LOCK_BASE + 2, read_locked: false, desc: "Anti-rollback security version: a thermometer of words, each blank or SVN_WORD" };
 pub const LIFECYCLE: Partition = Partition { index: 3, name: "LIFECYCLE", first: 0x28, words: 4, lock_word: LOCK_BASE + 3, read_locked: false, desc: "Life cycle words LC_DEV, LC_SECURED, LC_RMA (0x2B reserved, always blank)" };
-pub const CONFIG: Partition = Partition { index: 4, name: "CONFIG", first: 0x2C, words: 4, lock_word: LOCK_BASE + 4, read_locked: false, desc: "Configuration words CONFIG0..3" };
+pub const CONFIG: Partition = Partition { index: 4, name: "CONFIG", first: 0x2C, words: 4, lock_word: LOCK_BASE + 4, read_locked: false, desc: "Configuration words CONFIG0..2, and TST_DISABLE (0x2F, CONFIG3): non-blank disables the tester port" };
 
 pub const PARTITIONS: [Partition; 5] = [SECRET, OWNER, SVN, LIFECYCLE, CONFIG];
 
@@ -56,6 +56,10 @@ pub const LC_SECURED: u32 = 0x29;
 pub const LC_RMA: u32 = 0x2A;
 pub const LC_RESERVED: u32 = 0x2B;
 pub const CONFIG_FIRST: u32 = 0x2C;
+/// Tester-port disable (the last CONFIG word): any raw bit set closes the `tst_*` port in every
+/// life cycle state for good. Non-blank rather than a magic value, so that a partial or corrupted
+/// program of it fails closed.
+pub const TST_DISABLE: u32 = CONFIG_FIRST + 3;
 
 pub const LOCK_MAGIC: u32 = 0x4C4F_434B;
 pub const LC_DEV_MAGIC: u32 = 0x4445_5631;

@@ -8,13 +8,15 @@ pub const CMD_OP: Field = Field { name: "OP", lsb: 0, width: 3, desc: "1 PROGRAM
 pub const CMD_KEY_SLOT: Field = Field { name: "KEY_SLOT", lsb: 4, width: 1, desc: "KEY_LOAD only: 0 device root key (words 0x00-0x07), 1 attestation seed (0x08-0x0F)" };
 pub const CMD_LC_TARGET: Field = Field { name: "LC_TARGET", lsb: 8, width: 2, desc: "LC_TRANSITION only: target state, must be the current state + 1" };
 
-pub const STATUS_READY: Field = Field { name: "READY", lsb: 0, width: 1, desc: "Init scan done and tester port idle: the controller is in service" };
+pub const STATUS_READY: Field = Field { name: "READY", lsb: 0, width: 1, desc: "Init scan done and tester port not open: the controller is in service" };
 pub const STATUS_BUSY: Field = Field { name: "BUSY", lsb: 1, width: 1, desc: "A program operation or KEY_LOAD is running" };
 pub const STATUS_FATAL: Field = Field { name: "FATAL", lsb: 2, width: 1, desc: "Some partition is FATAL (FATAL_PARTS != 0); equals the fatal output" };
 pub const STATUS_ERR: Field = Field { name: "ERR", lsb: 3, width: 1, desc: "ERR_INFO holds a logged error" };
 pub const STATUS_INTERRUPTED: Field = Field { name: "INTERRUPTED", lsb: 4, width: 1, desc: "The init scan found a word whose program was interrupted (DONE = 0, other bits set)" };
 pub const STATUS_KEY_VALID: Field = Field { name: "KEY_VALID", lsb: 5, width: 1, desc: "The key port carries a key (equals the key_valid output)" };
 pub const STATUS_KEY_SLOT: Field = Field { name: "KEY_SLOT", lsb: 6, width: 1, desc: "Slot last loaded into the key register (0 after the init scan)" };
+pub const STATUS_TST_OK: Field = Field { name: "TST_OK", lsb: 7, width: 1, desc: "The last init scan allows the tester port (life cycle BLANK or RMA, TST_DISABLE blank) and TST_DISABLE was not programmed since" };
+pub const STATUS_TST_REFUSED: Field = Field { name: "TST_REFUSED", lsb: 8, width: 1, desc: "tst_en was high while in service with TST_OK = 0 (the port ignored it); sticky until reset" };
 
 
 pub const DAI_ADDR_WORD: Field = Field { name: "WORD", lsb: 0, width: 6, desc: "Fuse word address for PROGRAM" };
@@ -26,7 +28,7 @@ pub const PARTS: Field = Field { name: "PART", lsb: 0, width: 5, desc: "Bit p fo
 pub const ECC_CORRECTED_COUNT: Field = Field { name: "COUNT", lsb: 0, width: 16, desc: "Words corrected by SECDED (init scan, KEY_LOAD, FUSE reads); saturates" };
 
 pub const CMD: Register = Register { name: "CMD", offset: 0x00, count: 1, access: Access::Wo, reset: 0, desc: "Command. Values: 0x1 PROGRAM, 0x2|LC_TARGET<<8 LC_TRANSITION, 0x3 / 0x13 KEY_LOAD slot 0 / 1; anything else is ERR_VALUE. PROGRAM and LC_TRANSITION take one wait state (the old word is read for the one-to-zero check)", fields: &[CMD_OP, CMD_KEY_SLOT, CMD_LC_TARGET], readers: SEC, writers: SEC, csr: CsrTest::Full };
-pub const STATUS: Register = Register { name: "STATUS", offset: 0x04, count: 1, access: Access::Ro, reset: 0, desc: "Controller status", fields: &[STATUS_READY, STATUS_BUSY, STATUS_FATAL, STATUS_ERR, STATUS_INTERRUPTED, STATUS_KEY_VALID, STATUS_KEY_SLOT], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const STATUS: Register = Register { name: "STATUS", offset: 0x04, count: 1, access: Access::Ro, reset: 0, desc: "Controller status", fields: &[STATUS_READY, STATUS_BUSY, STATUS_FATAL, STATUS_ERR, STATUS_INTERRUPTED, STATUS_KEY_VALID, STATUS_KEY_SLOT, STATUS_TST_OK, STATUS_TST_REFUSED], readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x08, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: ERR_INFO_FIELDS, readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const DAI_ADDR: Register = Register { name: "DAI_ADDR", offset: 0x0C, count: 1, access: Access::Rw, reset: 0, desc: "Word address for PROGRAM (0x00-0x34); bits above WORD must be 0", fields: &[DAI_ADDR_WORD], readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const DAI_WDATA: Register = Register { name: "DAI_WDATA", offset: 0x10, count: 1, access: Access::Wo, reset: 0, desc: "Data word for PROGRAM; the controller adds the check bits and DONE. Write-only, cleared when a PROGRAM is accepted", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
@@ -91,7 +93,7 @@ pub const MAP: RegMap = RegMap {
         ERR_UNMAPPED => "Address not mapped or not word aligned; FUSE word or DAI_ADDR in the reserved words 0x35-0x3F",
         ERR_READ_WO => "Read of a write-only register (returns 0)",
         ERR_WRITE_RO => "Write to a read-only register",
-        ERR_BUSY => "Command or FUSE read while not READY, tst_en high, or an operation running",
+        ERR_BUSY => "Command or FUSE read while not READY, the tester port open, or an operation running",
         ERR_MASTER => "Access from a master other than the security core (0)",
         ERR_STRB => "Write with PSTRB not 0b1111",
         ERR_PROTOCOL => "APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state",
@@ -116,5 +118,6 @@ pub const MAP: RegMap = RegMap {
         LC_SECURED_MAGIC = fusemap::LC_SECURED_MAGIC => "Value of the programmed LC_SECURED word (0x29)",
         LC_RMA_MAGIC = fusemap::LC_RMA_MAGIC => "Value of the programmed LC_RMA word (0x2A)",
         SVN_FIRST = fusemap::SVN_FIRST => "First SVN thermometer word",
+        TST_DISABLE = fusemap::TST_DISABLE => "Fuse word that, once non-blank, disables the tester port for good (CONFIG3)",
     ],
 };
