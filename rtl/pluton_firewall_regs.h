@@ -25,7 +25,7 @@
 #define PLUTON_FIREWALL_VIOL_INFO_WRITE_LSB 1u
 #define PLUTON_FIREWALL_VIOL_INFO_WRITE_MASK 0x00000002u
 #define PLUTON_FIREWALL_VIOL_INFO_CAUSE_LSB 4u
-#define PLUTON_FIREWALL_VIOL_INFO_CAUSE_MASK 0x00000070u
+#define PLUTON_FIREWALL_VIOL_INFO_CAUSE_MASK 0x000000F0u
 #define PLUTON_FIREWALL_VIOL_INFO_MASTER_LSB 8u
 #define PLUTON_FIREWALL_VIOL_INFO_MASTER_MASK 0x00000F00u
 
@@ -55,5 +55,6 @@
 #define PLUTON_FIREWALL_CAUSE_UNMAPPED 0x5u /* Window 9..15, or a config offset that is unmapped or not word aligned */
 #define PLUTON_FIREWALL_CAUSE_STRB 0x6u /* Config write with PSTRB != 0b1111 */
 #define PLUTON_FIREWALL_CAUSE_ACCESS 0x7u /* Write to a read-only config register */
+#define PLUTON_FIREWALL_CAUSE_PROTOCOL 0x8u /* Config page access breaking the APB protocol: access phase without setup, request changed in a wait state (the page never waits), or the first access after an abandoned transfer */
 
 #endif /* PLUTON_FIREWALL_REGS_H */

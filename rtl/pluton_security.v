@@ -224,6 +224,7 @@
 
 
 
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
@@ -669,14 +670,15 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     // Constant declarations
     localparam  cfg_win = 4'h8;
     localparam  block_id = 32'h46570100;
-    localparam  k_none = 3'b0;
-    localparam  k_not_owner = 3'b1;
-    localparam  k_rule = 3'b10;
-    localparam  k_cfg_master = 3'b11;
-    localparam  k_cfg_locked = 3'b100;
-    localparam  k_unmapped = 3'b101;
-    localparam  k_strb = 3'b110;
-    localparam  k_access = 3'b111;
+    localparam  k_none = 4'h0;
+    localparam  k_not_owner = 4'h1;
+    localparam  k_rule = 4'h2;
+    localparam  k_cfg_master = 4'h3;
+    localparam  k_cfg_locked = 4'h4;
+    localparam  k_unmapped = 4'h5;
+    localparam  k_strb = 4'h6;
+    localparam  k_access = 4'h7;
+    localparam  k_protocol = 4'h8;
     localparam  master_sec = 4'h0;
     localparam  zero4 = 4'h0;
     localparam  zero8 = 8'h0;
@@ -708,6 +710,17 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  front__mapped;
     wire  front__ro;
     wire  front__strb_part;
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [15:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
     reg  [3:0] win_owner__0__d;
     wire  [3:0] win_owner__0__q;
     reg  win_owner__0__clock;
@@ -776,8 +789,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  viol_write__q;
     reg  viol_write__clock;
     reg  viol_write__rst_n;
-    reg  [2:0] viol_cause__d;
-    wire  [2:0] viol_cause__q;
+    reg  [3:0] viol_cause__d;
+    wire  [3:0] viol_cause__q;
     reg  viol_cause__clock;
     reg  viol_cause__rst_n;
     reg  [3:0] viol_master__d;
@@ -792,7 +805,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  [31:0] viol_count__q;
     reg  viol_count__clock;
     reg  viol_count__rst_n;
-    reg  [2:0] ze_cause__a;
+    reg  [3:0] ze_cause__a;
     wire  [31:0] ze_cause__y;
     reg  [3:0] ze_master__a;
     wire  [31:0] ze_master__y;
@@ -808,7 +821,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [3:0] cfg_owner;
     reg  [11:0] off /*verilator isolate_assignments*/;
     reg  [7:0] cfg_oh /*verilator isolate_assignments*/;
-    reg  [2:0] cause /*verilator isolate_assignments*/;
+    reg  [3:0] cause /*verilator isolate_assignments*/;
     reg  fwd /*verilator isolate_assignments*/;
     reg  den /*verilator isolate_assignments*/;
     reg  cfg_write /*verilator isolate_assignments*/;
@@ -832,6 +845,19 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .mapped(front__mapped),
         .ro(front__ro),
         .strb_part(front__strb_part)
+    );
+    pluton_apbguard16 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
     );
     pluton_rdff4 win_owner__0(
         .d(win_owner__0__d),
@@ -937,7 +963,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .clock(viol_write__clock),
         .rst_n(viol_write__rst_n)
     );
-    pluton_rdff3 viol_cause(
+    pluton_rdff4 viol_cause(
         .d(viol_cause__d),
         .q(viol_cause__q),
         .clock(viol_cause__clock),
@@ -961,7 +987,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .clock(viol_count__clock),
         .rst_n(viol_count__rst_n)
     );
-    pluton_zext3to32 ze_cause(
+    pluton_zext4to32 ze_cause(
         .a(ze_cause__a),
         .y(ze_cause__y)
     );
@@ -984,7 +1010,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg pready__comb;
     reg pslverr__comb;
     reg [15:0] viol_addr__d__comb;
-    reg [2:0] viol_cause__d__comb;
+    reg [3:0] viol_cause__d__comb;
     reg [31:0] viol_count__d__comb;
     reg [3:0] viol_master__d__comb;
     reg viol_valid__d__comb;
@@ -1002,6 +1028,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     always @(*) begin
         owner_chg_q__clock = clock;
         owner_chg_q__rst_n = rst_n;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
         win_no_read__clock = clock;
         win_no_read__rst_n = rst_n;
         win_no_read__d__comb = win_no_read__q;
@@ -1033,6 +1061,13 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         front__penable = penable;
         front__pwrite = pwrite;
         front__pstrb = pstrb;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
         win_owner__0__clock = clock;
         win_owner__0__rst_n = rst_n;
         win_owner__0__d__comb = win_owner__0__q;
@@ -1104,6 +1139,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         else if (is_cfg) begin
             if (pmaster != master_sec) begin
                 cause = k_cfg_master;
+            end
+            else if (guard__viol) begin
+                cause = k_protocol;
             end
             else if (~front__mapped) begin
                 cause = k_unmapped;
@@ -1255,6 +1293,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         else if (cfg_read) begin
             prdata__comb = rdata;
         end
+        guard__pready = pready__comb;
         intr_viol = viol_valid__q;
         locked_o = locked__q;
         owner_chg = owner_chg_q__q;
@@ -1423,6 +1462,47 @@ module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,i
 endmodule // pluton_firewall_front
 `endif // PLUTON_FIREWALL_FRONT_DEFINED
 
+`ifndef PLUTON_APBGUARD16_DEFINED
+`define PLUTON_APBGUARD16_DEFINED
+module pluton_apbguard16(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pstrb,pmaster,viol);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  psel;
+    input wire  penable;
+    input wire  pready;
+    input wire  pwrite;
+    input wire  [15:0] paddr;
+    input wire  [31:0] pwdata;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  viol;
+
+    // Update code (custom)
+    reg wait_q, setup_q, bad_q, w_q;
+    reg [15:0] a_q;
+    reg [31:0] d_q;
+    reg [3:0] s_q, m_q;
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) begin
+            wait_q <= 1'b0; setup_q <= 1'b0; bad_q <= 1'b0; w_q <= 1'b0;
+            a_q <= 16'd0; d_q <= 32'd0; s_q <= 4'd0; m_q <= 4'd0;
+        end else begin
+            if (psel & penable & !wait_q) begin
+                w_q <= pwrite; a_q <= paddr; d_q <= pwdata; s_q <= pstrb; m_q <= pmaster;
+            end
+            if (wait_q & !(psel & penable)) bad_q <= 1'b1;
+            else if (psel & penable & pready) bad_q <= 1'b0;
+            setup_q <= psel & !penable;
+            wait_q <= psel & penable & !pready;
+        end
+    end
+    always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
+        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));
+endmodule // pluton_apbguard16
+`endif // PLUTON_APBGUARD16_DEFINED
+
 `ifndef PLUTON_RDFF4_DEFINED
 `define PLUTON_RDFF4_DEFINED
 module pluton_rdff4(d,q,clock,rst_n);
@@ -1519,24 +1599,6 @@ module pluton_lanegate8x4(sel,x,y);
 endmodule // pluton_lanegate8x4
 `endif // PLUTON_LANEGATE8X4_DEFINED
 
-`ifndef PLUTON_RDFF3_DEFINED
-`define PLUTON_RDFF3_DEFINED
-module pluton_rdff3(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [2:0] d;
-    output reg  [2:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 3'h0;
-        else q <= d;
-    end
-endmodule // pluton_rdff3
-`endif // PLUTON_RDFF3_DEFINED
-
 `ifndef PLUTON_RDFF16_DEFINED
 `define PLUTON_RDFF16_DEFINED
 module pluton_rdff16(d,q,clock,rst_n);
@@ -1572,19 +1634,6 @@ module pluton_rdff32(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff32
 `endif // PLUTON_RDFF32_DEFINED
-
-`ifndef PLUTON_ZEXT3TO32_DEFINED
-`define PLUTON_ZEXT3TO32_DEFINED
-module pluton_zext3to32(a,y);
-
-    // Module arguments
-    input wire  [2:0] a;
-    output reg  [31:0] y;
-
-    // Update code (custom)
-    always @(*) y = {{29{1'b0}}, a};
-endmodule // pluton_zext3to32
-`endif // PLUTON_ZEXT3TO32_DEFINED
 
 `ifndef PLUTON_ZEXT4TO32_DEFINED
 `define PLUTON_ZEXT4TO32_DEFINED
@@ -7683,6 +7732,37 @@ module pluton_zext8to32(a,y);
     always @(*) y = {{24{1'b0}}, a};
 endmodule // pluton_zext8to32
 `endif // PLUTON_ZEXT8TO32_DEFINED
+
+`ifndef PLUTON_ZEXT3TO32_DEFINED
+`define PLUTON_ZEXT3TO32_DEFINED
+module pluton_zext3to32(a,y);
+
+    // Module arguments
+    input wire  [2:0] a;
+    output reg  [31:0] y;
+
+    // Update code (custom)
+    always @(*) y = {{29{1'b0}}, a};
+endmodule // pluton_zext3to32
+`endif // PLUTON_ZEXT3TO32_DEFINED
+
+`ifndef PLUTON_RDFF3_DEFINED
+`define PLUTON_RDFF3_DEFINED
+module pluton_rdff3(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [2:0] d;
+    output reg  [2:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 3'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff3
+`endif // PLUTON_RDFF3_DEFINED
 
 `ifndef PLUTON_RDFF11_DEFINED
 `define PLUTON_RDFF11_DEFINED

@@ -636,6 +636,7 @@
 
 
 
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -10373,14 +10374,15 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     // Constant declarations
     localparam  cfg_win = 4'h8;
     localparam  block_id = 32'h46570100;
-    localparam  k_none = 3'b0;
-    localparam  k_not_owner = 3'b1;
-    localparam  k_rule = 3'b10;
-    localparam  k_cfg_master = 3'b11;
-    localparam  k_cfg_locked = 3'b100;
-    localparam  k_unmapped = 3'b101;
-    localparam  k_strb = 3'b110;
-    localparam  k_access = 3'b111;
+    localparam  k_none = 4'h0;
+    localparam  k_not_owner = 4'h1;
+    localparam  k_rule = 4'h2;
+    localparam  k_cfg_master = 4'h3;
+    localparam  k_cfg_locked = 4'h4;
+    localparam  k_unmapped = 4'h5;
+    localparam  k_strb = 4'h6;
+    localparam  k_access = 4'h7;
+    localparam  k_protocol = 4'h8;
     localparam  master_sec = 4'h0;
     localparam  zero4 = 4'h0;
     localparam  zero8 = 8'h0;
@@ -10412,6 +10414,17 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  front__mapped;
     wire  front__ro;
     wire  front__strb_part;
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [15:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
     reg  [3:0] win_owner__0__d;
     wire  [3:0] win_owner__0__q;
     reg  win_owner__0__clock;
@@ -10480,8 +10493,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  viol_write__q;
     reg  viol_write__clock;
     reg  viol_write__rst_n;
-    reg  [2:0] viol_cause__d;
-    wire  [2:0] viol_cause__q;
+    reg  [3:0] viol_cause__d;
+    wire  [3:0] viol_cause__q;
     reg  viol_cause__clock;
     reg  viol_cause__rst_n;
     reg  [3:0] viol_master__d;
@@ -10496,7 +10509,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  [31:0] viol_count__q;
     reg  viol_count__clock;
     reg  viol_count__rst_n;
-    reg  [2:0] ze_cause__a;
+    reg  [3:0] ze_cause__a;
     wire  [31:0] ze_cause__y;
     reg  [3:0] ze_master__a;
     wire  [31:0] ze_master__y;
@@ -10512,7 +10525,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [3:0] cfg_owner;
     reg  [11:0] off /*verilator isolate_assignments*/;
     reg  [7:0] cfg_oh /*verilator isolate_assignments*/;
-    reg  [2:0] cause /*verilator isolate_assignments*/;
+    reg  [3:0] cause /*verilator isolate_assignments*/;
     reg  fwd /*verilator isolate_assignments*/;
     reg  den /*verilator isolate_assignments*/;
     reg  cfg_write /*verilator isolate_assignments*/;
@@ -10536,6 +10549,19 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .mapped(front__mapped),
         .ro(front__ro),
         .strb_part(front__strb_part)
+    );
+    pluton_apbguard16 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
     );
     pluton_rdff4 win_owner__0(
         .d(win_owner__0__d),
@@ -10641,7 +10667,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .clock(viol_write__clock),
         .rst_n(viol_write__rst_n)
     );
-    pluton_rdff3 viol_cause(
+    pluton_rdff4 viol_cause(
         .d(viol_cause__d),
         .q(viol_cause__q),
         .clock(viol_cause__clock),
@@ -10665,7 +10691,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .clock(viol_count__clock),
         .rst_n(viol_count__rst_n)
     );
-    pluton_zext3to32 ze_cause(
+    pluton_zext4to32 ze_cause(
         .a(ze_cause__a),
         .y(ze_cause__y)
     );
@@ -10688,7 +10714,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg pready__comb;
     reg pslverr__comb;
     reg [15:0] viol_addr__d__comb;
-    reg [2:0] viol_cause__d__comb;
+    reg [3:0] viol_cause__d__comb;
     reg [31:0] viol_count__d__comb;
     reg [3:0] viol_master__d__comb;
     reg viol_valid__d__comb;
@@ -10706,6 +10732,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     always @(*) begin
         owner_chg_q__clock = clock;
         owner_chg_q__rst_n = rst_n;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
         win_no_read__clock = clock;
         win_no_read__rst_n = rst_n;
         win_no_read__d__comb = win_no_read__q;
@@ -10737,6 +10765,13 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         front__penable = penable;
         front__pwrite = pwrite;
         front__pstrb = pstrb;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
         win_owner__0__clock = clock;
         win_owner__0__rst_n = rst_n;
         win_owner__0__d__comb = win_owner__0__q;
@@ -10808,6 +10843,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         else if (is_cfg) begin
             if (pmaster != master_sec) begin
                 cause = k_cfg_master;
+            end
+            else if (guard__viol) begin
+                cause = k_protocol;
             end
             else if (~front__mapped) begin
                 cause = k_unmapped;
@@ -10959,6 +10997,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         else if (cfg_read) begin
             prdata__comb = rdata;
         end
+        guard__pready = pready__comb;
         intr_viol = viol_valid__q;
         locked_o = locked__q;
         owner_chg = owner_chg_q__q;
@@ -11127,6 +11166,47 @@ module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,i
 endmodule // pluton_firewall_front
 `endif // PLUTON_FIREWALL_FRONT_DEFINED
 
+`ifndef PLUTON_APBGUARD16_DEFINED
+`define PLUTON_APBGUARD16_DEFINED
+module pluton_apbguard16(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pstrb,pmaster,viol);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  psel;
+    input wire  penable;
+    input wire  pready;
+    input wire  pwrite;
+    input wire  [15:0] paddr;
+    input wire  [31:0] pwdata;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  viol;
+
+    // Update code (custom)
+    reg wait_q, setup_q, bad_q, w_q;
+    reg [15:0] a_q;
+    reg [31:0] d_q;
+    reg [3:0] s_q, m_q;
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) begin
+            wait_q <= 1'b0; setup_q <= 1'b0; bad_q <= 1'b0; w_q <= 1'b0;
+            a_q <= 16'd0; d_q <= 32'd0; s_q <= 4'd0; m_q <= 4'd0;
+        end else begin
+            if (psel & penable & !wait_q) begin
+                w_q <= pwrite; a_q <= paddr; d_q <= pwdata; s_q <= pstrb; m_q <= pmaster;
+            end
+            if (wait_q & !(psel & penable)) bad_q <= 1'b1;
+            else if (psel & penable & pready) bad_q <= 1'b0;
+            setup_q <= psel & !penable;
+            wait_q <= psel & penable & !pready;
+        end
+    end
+    always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
+        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));
+endmodule // pluton_apbguard16
+`endif // PLUTON_APBGUARD16_DEFINED
+
 `ifndef PLUTON_LANEGATE8X12_DEFINED
 `define PLUTON_LANEGATE8X12_DEFINED
 module pluton_lanegate8x12(sel,x,y);
@@ -11168,19 +11248,6 @@ module pluton_lanegate8x4(sel,x,y);
     always @(*) y = {({4{sel[7]}} & x), ({4{sel[6]}} & x), ({4{sel[5]}} & x), ({4{sel[4]}} & x), ({4{sel[3]}} & x), ({4{sel[2]}} & x), ({4{sel[1]}} & x), ({4{sel[0]}} & x)};
 endmodule // pluton_lanegate8x4
 `endif // PLUTON_LANEGATE8X4_DEFINED
-
-`ifndef PLUTON_ZEXT3TO32_DEFINED
-`define PLUTON_ZEXT3TO32_DEFINED
-module pluton_zext3to32(a,y);
-
-    // Module arguments
-    input wire  [2:0] a;
-    output reg  [31:0] y;
-
-    // Update code (custom)
-    always @(*) y = {{29{1'b0}}, a};
-endmodule // pluton_zext3to32
-`endif // PLUTON_ZEXT3TO32_DEFINED
 
 `ifndef PLUTON_ZEXT4TO32_DEFINED
 `define PLUTON_ZEXT4TO32_DEFINED
@@ -17162,6 +17229,19 @@ module pluton_zext8to32(a,y);
     always @(*) y = {{24{1'b0}}, a};
 endmodule // pluton_zext8to32
 `endif // PLUTON_ZEXT8TO32_DEFINED
+
+`ifndef PLUTON_ZEXT3TO32_DEFINED
+`define PLUTON_ZEXT3TO32_DEFINED
+module pluton_zext3to32(a,y);
+
+    // Module arguments
+    input wire  [2:0] a;
+    output reg  [31:0] y;
+
+    // Update code (custom)
+    always @(*) y = {{29{1'b0}}, a};
+endmodule // pluton_zext3to32
+`endif // PLUTON_ZEXT3TO32_DEFINED
 
 `ifndef PLUTON_RDFF11_DEFINED
 `define PLUTON_RDFF11_DEFINED

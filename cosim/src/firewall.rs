@@ -13,6 +13,7 @@
 //! The combinational outputs follow the README formulas whatever `rst_n` is (during reset the
 //! state is all zero, so master 0 owns every window); edges with `rst_n` low do nothing.
 
+use crate::apb_guard::{ApbGuardModel, ApbRequest};
 use pluton_bindings::dut::{Dir, Dut, Port};
 use pluton_regs::firewall::regs::{self, MAP};
 
@@ -107,6 +108,8 @@ pub struct FirewallModel {
     locked: bool,
     /// Bit k: OWNER[k] changed at the last edge.
     owner_chg: u32,
+    /// The config page's APB protocol check (it follows every upstream transfer).
+    guard: ApbGuardModel,
 
     // Violation log.
     viol_valid: bool,
@@ -142,6 +145,7 @@ impl FirewallModel {
             no_write: [false; 8],
             locked: false,
             owner_chg: 0,
+            guard: ApbGuardModel::default(),
             viol_valid: false,
             viol_write: false,
             viol_cause: 0,
@@ -179,6 +183,7 @@ impl FirewallModel {
         self.no_write = [false; 8];
         self.locked = false;
         self.owner_chg = 0;
+        self.guard.reset();
         self.clear_log();
     }
 
@@ -234,6 +239,9 @@ impl FirewallModel {
                 if pmaster != regs::MASTER_SEC {
                     return regs::CAUSE_CFG_MASTER;
                 }
+                if self.guard.violation(self.psel(), self.input(PENABLE) == 1, &self.apb_request()) {
+                    return regs::CAUSE_PROTOCOL;
+                }
                 // MAP.decode refuses unaligned offsets and unmapped ones.
                 let Some((reg, _)) = MAP.decode(self.offset()) else {
                     return regs::CAUSE_UNMAPPED;
@@ -252,6 +260,10 @@ impl FirewallModel {
                 }
             }
         }
+    }
+
+    fn apb_request(&self) -> ApbRequest {
+        ApbRequest { write: self.pwrite(), addr: self.input(PADDR), wdata: self.input(PWDATA), strb: self.input(PSTRB), master: self.input(PMASTER) }
     }
 
     /// `fwd`: the request is forwarded to window k.
@@ -432,7 +444,9 @@ impl Dut for FirewallModel {
             self.reset();
             return;
         }
+        let (sel, en, ready, req) = (self.psel(), self.input(PENABLE) == 1, self.pready_now(), self.apb_request());
         self.rising_edge();
+        self.guard.edge(sel, en, ready, &req);
     }
 }
 

@@ -680,7 +680,45 @@ pub fn cases() -> Vec<Case> {
         Case { name: "fw_latency", body: latency },
         Case { name: "fw_bad_input", body: bad_input },
         Case { name: "fw_fuzz", body: fuzz },
+        Case { name: "fw_protocol", body: protocol },
     ]
+}
+
+/// Issue 11: the config page refuses an access that breaks the APB protocol (no setup phase
+/// before it, alone or straight after a completed transfer) with PSLVERR and cause PROTOCOL,
+/// and the refused write changes nothing.
+fn protocol(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let raw = crate::csr::RawBus::new(&ctx.tb)?;
+        let apb = pluton_bindings::apb::Apb::new(&ctx.tb)?.with_master(MASTER_SEC);
+        let win3 = CFG_BASE + WIN_CFG.addr(3);
+        let info = |write: bool| VIOL_INFO_VALID.put(1) | VIOL_INFO_WRITE.put(write as u32) | VIOL_INFO_CAUSE.put(CAUSE_PROTOCOL) | VIOL_INFO_MASTER.put(MASTER_SEC);
+        // 1. A WIN_CFG write with no setup phase: refused at once, config unchanged, logged.
+        raw.idle().await;
+        let out = raw.cycle(true, true, true, win3, WIN_CFG_OWNER.put(MASTER_APP), MASTER_SEC).await;
+        raw.idle().await;
+        ensure(out == (true, true, 0), || format!("WIN_CFG[3] write with no setup gave {out:?}, expected an immediate PSLVERR"))?;
+        let cfg = apb.read(win3).await.map_err(|e| e.to_string())?;
+        ensure(cfg == 0, || format!("the refused write changed WIN_CFG[3] to {cfg:#x}"))?;
+        let got = apb.read(CFG_BASE + VIOL_INFO.offset).await.map_err(|e| e.to_string())?;
+        ensure(got == info(true), || format!("VIOL_INFO {got:#x}, expected {:#x}", info(true)))?;
+        let addr = apb.read(CFG_BASE + VIOL_ADDR.offset).await.map_err(|e| e.to_string())?;
+        ensure(addr == win3, || format!("VIOL_ADDR {addr:#x}, expected {win3:#x}"))?;
+        apb.write(CFG_BASE + VIOL_INFO.offset, 0).await.map_err(|e| e.to_string())?;
+        ctx.count(1);
+        // 2. A good read of ID, then psel and penable held into a second access with no setup.
+        let id = CFG_BASE + ID.offset;
+        raw.cycle(true, false, false, id, 0, MASTER_SEC).await;
+        let first = raw.cycle(true, true, false, id, 0, MASTER_SEC).await;
+        let second = raw.cycle(true, true, false, id, 0, MASTER_SEC).await;
+        raw.idle().await;
+        ensure(first == (true, false, BLOCK_ID), || format!("well-formed ID read gave {first:?}"))?;
+        ensure(second == (true, true, 0), || format!("back-to-back access with no setup gave {second:?}, expected an immediate PSLVERR with 0"))?;
+        let got = apb.read(CFG_BASE + VIOL_INFO.offset).await.map_err(|e| e.to_string())?;
+        ensure(got == info(false), || format!("VIOL_INFO {got:#x}, expected {:#x}", info(false)))?;
+        ctx.count(1);
+        Ok(())
+    })
 }
 
 /// After reset: ID, all-zero config and log, SEC owns every window, nobody else owns any.

@@ -10,7 +10,7 @@ pub const LOCK_LOCKED: Field = Field { name: "LOCKED", lsb: 0, width: 1, desc: "
 
 pub const VIOL_INFO_VALID: Field = Field { name: "VALID", lsb: 0, width: 1, desc: "A violation is logged; drives intr_viol" };
 pub const VIOL_INFO_WRITE: Field = Field { name: "WRITE", lsb: 1, width: 1, desc: "The first logged violation was a write" };
-pub const VIOL_INFO_CAUSE: Field = Field { name: "CAUSE", lsb: 4, width: 3, desc: "Cause of the first logged violation (CAUSE_* constants)" };
+pub const VIOL_INFO_CAUSE: Field = Field { name: "CAUSE", lsb: 4, width: 4, desc: "Cause of the first logged violation (CAUSE_* constants)" };
 pub const VIOL_INFO_MASTER: Field = Field { name: "MASTER", lsb: 8, width: 4, desc: "pmaster of the first logged violation" };
 
 pub const VIOL_ADDR_ADDR: Field = Field { name: "ADDR", lsb: 0, width: 16, desc: "paddr of the first logged violation" };
@@ -39,6 +39,7 @@ pub const CAUSE_CFG_LOCKED: u32 = 4;
 pub const CAUSE_UNMAPPED: u32 = 5;
 pub const CAUSE_STRB: u32 = 6;
 pub const CAUSE_ACCESS: u32 = 7;
+pub const CAUSE_PROTOCOL: u32 = 8;
 
 /// The maps of this folder (`pluton_regs::maps()` lists every folder's).
 pub const MAPS: &[&RegMap] = &[&MAP];
@@ -65,5 +66,6 @@ pub const MAP: RegMap = RegMap {
         CAUSE_UNMAPPED => "Window 9..15, or a config offset that is unmapped or not word aligned",
         CAUSE_STRB => "Config write with PSTRB != 0b1111",
         CAUSE_ACCESS => "Write to a read-only config register",
+        CAUSE_PROTOCOL => "Config page access breaking the APB protocol: access phase without setup, request changed in a wait state (the page never waits), or the first access after an abandoned transfer",
     ],
 };

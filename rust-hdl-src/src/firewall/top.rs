@@ -1,7 +1,7 @@
 //! IO firewall top (`pluton_firewall`): forwards owner transfers to 8 APB peripherals, denies and logs the rest.
 
 use super::regs;
-use crate::common::prims::{LaneGate8, RDff, ZeroExt};
+use crate::common::prims::{ApbGuard, LaneGate8, RDff, ZeroExt};
 use rust_hdl::prelude::*;
 
 
@@ -32,14 +32,15 @@ crate::hdl_block! {
         // Constants, sized so that every comparison has equal widths.
         cfg_win: 4 = regs::CFG_WINDOW as u64,
         block_id: 32 = regs::BLOCK_ID as u64,
-        k_none: 3 = regs::CAUSE_NONE as u64,
-        k_not_owner: 3 = regs::CAUSE_NOT_OWNER as u64,
-        k_rule: 3 = regs::CAUSE_RULE as u64,
-        k_cfg_master: 3 = regs::CAUSE_CFG_MASTER as u64,
-        k_cfg_locked: 3 = regs::CAUSE_CFG_LOCKED as u64,
-        k_unmapped: 3 = regs::CAUSE_UNMAPPED as u64,
-        k_strb: 3 = regs::CAUSE_STRB as u64,
-        k_access: 3 = regs::CAUSE_ACCESS as u64,
+        k_none: 4 = regs::CAUSE_NONE as u64,
+        k_not_owner: 4 = regs::CAUSE_NOT_OWNER as u64,
+        k_rule: 4 = regs::CAUSE_RULE as u64,
+        k_cfg_master: 4 = regs::CAUSE_CFG_MASTER as u64,
+        k_cfg_locked: 4 = regs::CAUSE_CFG_LOCKED as u64,
+        k_unmapped: 4 = regs::CAUSE_UNMAPPED as u64,
+        k_strb: 4 = regs::CAUSE_STRB as u64,
+        k_access: 4 = regs::CAUSE_ACCESS as u64,
+        k_protocol: 4 = regs::CAUSE_PROTOCOL as u64,
         master_sec: 4 = regs::MASTER_SEC as u64,
         zero4: 4 = 0,
         zero8: 8 = 0,
@@ -58,6 +59,8 @@ crate::hdl_block! {
     fields {
         /// Config-page decode and access flags, generated from the register map.
         front: super::front::RegFront,
+        /// The APB protocol check of the config page (the firewall's own completer).
+        guard: ApbGuard<16>,
         // Window configuration (the formal proofs bind to these flops; keep the names).
         win_owner: [RDff<Bits<4>>; 8],
         /// Bit k: window k denies reads.
@@ -74,11 +77,11 @@ crate::hdl_block! {
         // Violation log: the first violation since the last clear, and a count of all of them.
         viol_valid: RDff<bool>,
         viol_write: RDff<bool>,
-        viol_cause: RDff<Bits<3>>,
+        viol_cause: RDff<Bits<4>>,
         viol_master: RDff<Bits<4>>,
         viol_addr: RDff<Bits<16>>,
         viol_count: RDff<Bits<32>>,
-        ze_cause: ZeroExt<3, 32>,
+        ze_cause: ZeroExt<4, 32>,
         ze_master: ZeroExt<4, 32>,
         ze_addr: ZeroExt<16, 32>,
         // Decode of the current request (combinational, whatever psel/penable are).
@@ -94,7 +97,7 @@ crate::hdl_block! {
         /// One-hot WIN_CFG index, off[4:2].
         cfg_oh: Signal<Local, Bits<8>>,
         /// Violation cause of the request (CAUSE_*); 0 when allowed.
-        cause: Signal<Local, Bits<3>>,
+        cause: Signal<Local, Bits<4>>,
         fwd: Signal<Local, bool>,
         den: Signal<Local, bool>,
         cfg_write: Signal<Local, bool>,
@@ -106,10 +109,10 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     Firewall;
-    reset [owner_chg_q]
+    reset [owner_chg_q, guard]
     hold [win_no_read, win_no_write, locked, viol_valid, viol_write, viol_cause, viol_master,
         viol_addr, viol_count]
-    pass { front: [psel, penable, pwrite, pstrb] }
+    pass { front: [psel, penable, pwrite, pstrb], guard: [psel, penable, pwrite, paddr, pwdata, pstrb, pmaster] }
     fn update(&mut self) {
         // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..8 {
@@ -147,6 +150,8 @@ crate::hdl_logic! {
         } else if self.is_cfg.val() {
             if self.pmaster.val() != self.master_sec.val() {
                 self.cause.next = self.k_cfg_master.val();
+            } else if self.guard.viol.val() {
+                self.cause.next = self.k_protocol.val();
             } else if !self.front.mapped.val() {
                 self.cause.next = self.k_unmapped.val();
             } else if self.pwrite.val() & self.front.ro.val() {
@@ -257,6 +262,9 @@ crate::hdl_logic! {
         } else if self.cfg_read.val() {
             self.prdata.next = self.rdata.val();
         }
+        // The protocol check follows wait states through the upstream pready (forwarded
+        // transfers wait on their peripheral, which makes its own check).
+        self.guard.pready.next = self.pready.val();
         self.intr_viol.next = self.viol_valid.q.val();
         self.locked_o.next = self.locked.q.val();
         self.owner_chg.next = self.owner_chg_q.q.val();
