@@ -48,6 +48,10 @@ enum Command {
         /// `+verilator+rand+reset+2`), from SEED or a printed random one; results must not change.
         #[arg(long, value_name = "SEED", num_args = 0..=1)]
         random_init: Option<Option<u32>>,
+        /// Multiply the random tests' workloads (1 = the regression's counts; e.g. `cosim
+        /// security --filter security_random --scale 500` runs the subsystem fuzz at 10 M transfers).
+        #[arg(long, default_value_t = 1.0, value_parser = positive_scale)]
+        scale: f64,
     },
     /// Run the formal proofs (SBY k-induction, unbounded), each with a mutant that must fail.
     Prove {
@@ -111,7 +115,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Gen { check: true } => gen_check(),
         Command::Lint => lint(),
-        Command::Cosim { block, seed, waves, backend, filter, no_proofs, random_init } => {
+        Command::Cosim { block, seed, waves, backend, filter, no_proofs, random_init, scale } => {
             if let Some(init) = random_init {
                 let init = init.unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(1));
                 pluton_bindings::set_random_init(Some(init));
@@ -120,7 +124,7 @@ fn run(command: Command) -> Result<(), String> {
             }
             // The full regression (nothing narrowed) includes the proofs.
             let full = block.is_none() && filter.is_none() && backend == Backend::Lockstep;
-            let opts = Options { seed, waves, backend, filter, scale: 1.0 };
+            let opts = Options { seed, waves, backend, filter, scale };
             let results = regression::run(block.as_deref(), &opts)?;
             let proofs = if full && !no_proofs { formal::run_all(None) } else { Vec::new() };
             regression::print_summary(&results);
@@ -256,5 +260,14 @@ fn tools(no_install: bool) -> Result<(), String> {
         Err("some tools are missing".into())
     } else {
         Ok(())
+    }
+}
+
+/// `--scale`: a positive, finite number.
+fn positive_scale(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(v) => Err(format!("the scale must be a positive number, not {v}")),
+        Err(_) => Err(format!("`{text}` is not a number")),
     }
 }

@@ -1204,7 +1204,7 @@ pub fn benches() -> Vec<crate::regression::BlockBench> {
         proofs: &[
             Proof { id: "a", block: "firewall", claim: "no transaction from a non-owner master asserts a PSEL", sby: SBY, task: "owner", mutant: "owner_mutant" },
             Proof { id: "b", block: "firewall", claim: "once locked, the configuration cannot change until reset", sby: SBY, task: "lock", mutant: "lock_mutant" },
-            Proof { id: "c", block: "firewall", claim: "a window's downstream pins (enable, write, address, data, strobes, master) are all zero unless that window is selected", sby: SBY, task: "nobcast", mutant: "nobcast_mutant" },
+            Proof { id: "n", block: "firewall", claim: "a window's downstream pins (enable, write, address, data, strobes, master) are all zero unless that window is selected", sby: SBY, task: "nobcast", mutant: "nobcast_mutant" },
         ],
         compares_reads: true,
         scans_leaks: false,

@@ -1,5 +1,5 @@
 // Formal properties of pluton_firewall: (a) only the owner reaches a peripheral, (b) a locked
-// configuration holds until reset, (c) a window's downstream bus is quiet unless it is selected. The config flops' outputs are exposed by the .sby script.
+// configuration holds until reset, (n) a window's downstream bus is quiet unless it is selected. The config flops' outputs are exposed by the .sby script.
 module firewall_props (
     input clock,
     input rst_n,
@@ -58,7 +58,7 @@ module firewall_props (
 `endif
 
 `ifdef PROVE_NOBCAST
-    // (c) No broadcast: window k's enable, direction, address, data, strobes and master are all
+    // (n) No broadcast: window k's enable, direction, address, data, strobes and master are all
     // zero unless m_psel[k], so no window's pins carry another window's (or a denied) transfer.
     genvar w;
     for (w = 0; w < 8; w = w + 1) begin : g_quiet
