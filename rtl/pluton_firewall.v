@@ -109,12 +109,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  guard__psel;
     reg  guard__penable;
     reg  guard__pready;
-    reg  guard__pwrite;
-    reg  [15:0] guard__paddr;
-    reg  [31:0] guard__pwdata;
-    reg  [3:0] guard__pstrb;
-    reg  [3:0] guard__pmaster;
-    wire  guard__viol;
+    wire  guard__bare;
     reg  [3:0] win_owner__0__d;
     wire  [3:0] win_owner__0__q;
     reg  win_owner__0__clock;
@@ -240,18 +235,13 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .ro(front__ro),
         .strb_part(front__strb_part)
     );
-    pluton_apbguard16 guard(
+    pluton_apbsetupcheck guard(
         .clock(guard__clock),
         .rst_n(guard__rst_n),
         .psel(guard__psel),
         .penable(guard__penable),
         .pready(guard__pready),
-        .pwrite(guard__pwrite),
-        .paddr(guard__paddr),
-        .pwdata(guard__pwdata),
-        .pstrb(guard__pstrb),
-        .pmaster(guard__pmaster),
-        .viol(guard__viol)
+        .bare(guard__bare)
     );
     pluton_rdff4 win_owner__0(
         .d(win_owner__0__d),
@@ -457,11 +447,6 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         front__pstrb = pstrb;
         guard__psel = psel;
         guard__penable = penable;
-        guard__pwrite = pwrite;
-        guard__paddr = paddr;
-        guard__pwdata = pwdata;
-        guard__pstrb = pstrb;
-        guard__pmaster = pmaster;
         win_owner__0__clock = clock;
         win_owner__0__rst_n = rst_n;
         win_owner__0__d__comb = win_owner__0__q;
@@ -534,7 +519,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             if (pmaster != master_sec) begin
                 cause = k_cfg_master;
             end
-            else if (guard__viol) begin
+            else if (guard__bare) begin
                 cause = k_protocol;
             end
             else if (~front__mapped) begin
@@ -859,9 +844,9 @@ module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,i
 endmodule // pluton_firewall_front
 `endif // PLUTON_FIREWALL_FRONT_DEFINED
 
-`ifndef PLUTON_APBGUARD16_DEFINED
-`define PLUTON_APBGUARD16_DEFINED
-module pluton_apbguard16(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pstrb,pmaster,viol);
+`ifndef PLUTON_APBSETUPCHECK_DEFINED
+`define PLUTON_APBSETUPCHECK_DEFINED
+module pluton_apbsetupcheck(clock,rst_n,psel,penable,pready,bare);
 
     // Module arguments
     input wire  clock;
@@ -869,36 +854,21 @@ module pluton_apbguard16(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pst
     input wire  psel;
     input wire  penable;
     input wire  pready;
-    input wire  pwrite;
-    input wire  [15:0] paddr;
-    input wire  [31:0] pwdata;
-    input wire  [3:0] pstrb;
-    input wire  [3:0] pmaster;
-    output reg  viol;
+    output reg  bare;
 
     // Update code (custom)
-    reg wait_q, setup_q, bad_q, w_q;
-    reg [15:0] a_q;
-    reg [31:0] d_q;
-    reg [3:0] s_q, m_q;
+    reg wait_q, setup_q;
     always @(posedge clock or negedge rst_n) begin
         if (!rst_n) begin
-            wait_q <= 1'b0; setup_q <= 1'b0; bad_q <= 1'b0; w_q <= 1'b0;
-            a_q <= 16'd0; d_q <= 32'd0; s_q <= 4'd0; m_q <= 4'd0;
+            wait_q <= 1'b0; setup_q <= 1'b0;
         end else begin
-            if (psel & penable & !wait_q) begin
-                w_q <= pwrite; a_q <= paddr; d_q <= pwdata; s_q <= pstrb; m_q <= pmaster;
-            end
-            if (wait_q & !(psel & penable)) bad_q <= 1'b1;
-            else if (psel & penable & pready) bad_q <= 1'b0;
             setup_q <= psel & !penable;
             wait_q <= psel & penable & !pready;
         end
     end
-    always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
-        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));
-endmodule // pluton_apbguard16
-`endif // PLUTON_APBGUARD16_DEFINED
+    always @(*) bare = psel & penable & !wait_q & !setup_q;
+endmodule // pluton_apbsetupcheck
+`endif // PLUTON_APBSETUPCHECK_DEFINED
 
 `ifndef PLUTON_RDFF4_DEFINED
 `define PLUTON_RDFF4_DEFINED

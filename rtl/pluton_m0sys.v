@@ -8854,8 +8854,9 @@ module pluton_apbguard12(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pst
             wait_q <= psel & penable & !pready;
         end
     end
+    // pwdata counts only on a write (APB4 leaves it undefined on a read).
     always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
-        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));
+        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (w_q & (pwdata != d_q)) | (pstrb != s_q) | (pmaster != m_q))));
 endmodule // pluton_apbguard12
 `endif // PLUTON_APBGUARD12_DEFINED
 
@@ -10142,7 +10143,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__clear = ok_write & front__is_err_info;
+        log__clear = (ok_write & front__is_err_info) | clear;
         ze_words__a = nwords__q;
         h_word_le = ((h_word & mask1) << 32'h18) | ((h_word & byte1) << 32'h8) | ((h_word >> 32'h8) & byte1) | ((h_word >> 32'h18) & mask1);
         rdata = zero32;

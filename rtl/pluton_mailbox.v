@@ -662,8 +662,9 @@ module pluton_apbguard12(clock,rst_n,psel,penable,pready,pwrite,paddr,pwdata,pst
             wait_q <= psel & penable & !pready;
         end
     end
+    // pwdata counts only on a write (APB4 leaves it undefined on a read).
     always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
-        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));
+        | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (w_q & (pwdata != d_q)) | (pstrb != s_q) | (pmaster != m_q))));
 endmodule // pluton_apbguard12
 `endif // PLUTON_APBGUARD12_DEFINED
 

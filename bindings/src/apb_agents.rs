@@ -121,6 +121,47 @@ impl Bus {
     }
 }
 
+/// A requester that drives the bus pins cycle by cycle, to break the APB protocol on purpose
+/// (`Apb` only makes well-formed transfers): an access with no setup phase, a request changed in
+/// a wait state, a transfer abandoned before `pready`.
+pub struct ApbRaw {
+    tb: Tb,
+    bus: Bus,
+}
+
+impl ApbRaw {
+    /// Drive bus `prefix` (lane 0; `""` for the unprefixed requester ports).
+    pub fn new(tb: &Tb, prefix: &str) -> Result<ApbRaw, String> {
+        Ok(ApbRaw { tb: tb.clone(), bus: Bus::new(tb, prefix, 0)? })
+    }
+
+    /// Drive one cycle (`psel`, `penable` and the request; `pstrb` all lanes on a write), and
+    /// return (`pready`, `pslverr`, `prdata`) as they settle before the edge that ends it.
+    pub async fn cycle(&self, sel: bool, en: bool, write: bool, addr: u32, data: u32, master: u32) -> (bool, bool, u32) {
+        let (t, b) = (&self.tb, &self.bus);
+        t.poke_u32(b.psel, sel as u32);
+        t.poke_u32(b.penable, en as u32);
+        t.poke_u32(b.pwrite, write as u32);
+        t.poke_u32(b.paddr, addr);
+        t.poke_u32(b.pwdata, data);
+        if let Some(p) = b.pstrb {
+            t.poke_u32(p, if write { 0xf } else { 0 });
+        }
+        if let Some(p) = b.pmaster {
+            t.poke_u32(p, master);
+        }
+        t.late().await;
+        let out = (b.bit(t, b.pready), b.pslverr.is_some_and(|p| b.bit(t, p)), b.rdata(t));
+        t.rising_edge().await;
+        out
+    }
+
+    /// One idle cycle (`psel` and `penable` low, the request zero).
+    pub async fn idle(&self) {
+        self.cycle(false, false, false, 0, 0, 0).await;
+    }
+}
+
 /// What a monitor has seen.
 #[derive(Default, Debug)]
 pub struct MonitorLog {

@@ -30,7 +30,20 @@ pub struct ApbGuardModel {
 impl ApbGuardModel {
     /// Whether the cycle's access (`psel & penable`) is a protocol violation.
     pub fn violation(&self, psel: bool, penable: bool, req: &ApbRequest) -> bool {
-        psel && penable && (self.poisoned || (!self.waiting && !self.setup) || (self.waiting && *req != self.latched))
+        self.bare(psel, penable) || (psel && penable && (self.poisoned || (self.waiting && self.changed(req))))
+    }
+
+    /// Rule 1 alone: an access with no setup phase or wait state before it (what a completer
+    /// that never waits, the firewall's config page, checks).
+    pub fn bare(&self, psel: bool, penable: bool) -> bool {
+        psel && penable && !self.waiting && !self.setup
+    }
+
+    /// The request differs from the latched one (`wdata` only on a write: APB4 leaves it
+    /// undefined on a read).
+    fn changed(&self, req: &ApbRequest) -> bool {
+        let l = &self.latched;
+        req.write != l.write || req.addr != l.addr || req.strb != l.strb || req.master != l.master || (l.write && req.wdata != l.wdata)
     }
 
     /// A rising edge with `rst_n` high; the arguments are the bus and the block's `pready` as
@@ -70,6 +83,7 @@ mod tests {
         assert!(!g.violation(true, true, &R));
         let moved = ApbRequest { addr: 0x2e, ..R };
         assert!(g.violation(true, true, &moved), "address changed in a wait state");
+        assert!(!g.violation(true, true, &ApbRequest { wdata: 5, ..R }), "pwdata of a read may move");
         g.edge(true, true, true, &R);
         assert!(g.violation(true, true, &R), "back-to-back access with no setup");
     }

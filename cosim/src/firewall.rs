@@ -239,7 +239,7 @@ impl FirewallModel {
                 if pmaster != regs::MASTER_SEC {
                     return regs::CAUSE_CFG_MASTER;
                 }
-                if self.guard.violation(self.psel(), self.input(PENABLE) == 1, &self.apb_request()) {
+                if self.guard.bare(self.psel(), self.input(PENABLE) == 1) {
                     return regs::CAUSE_PROTOCOL;
                 }
                 // MAP.decode refuses unaligned offsets and unmapped ones.

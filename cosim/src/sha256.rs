@@ -284,12 +284,13 @@ impl Sha256Model {
         self.guard.reset();
     }
 
-    /// `clear`: the window has a new owner. ABORT, wipe KEY, forget the starter.
+    /// `clear`: the window has a new owner. ABORT, wipe KEY, forget the starter, clear ERR_INFO.
     fn owner_changed(&mut self) {
         self.clear_operation();
         self.phase = Phase::Idle;
         self.key = [0; 16];
         self.starter = MASTER_SEC;
+        self.err_info = 0;
     }
 
     /// What START and ABORT both clear: buffer, digest, MSG_LEN, pending and in-flight blocks.

@@ -130,6 +130,9 @@ pub fn prim_name(text: &str) -> String {
     if text.contains("y = {w7, w6, w5, w4, w3, w2, w1, w0}") {
         return "pluton_pack8x32".into();
     }
+    if text.contains("always @(*) bare = psel & penable & !wait_q & !setup_q;") {
+        return "pluton_apbsetupcheck".into();
+    }
     if text.contains("wait_q <= psel & penable & !pready;") {
         return format!("pluton_apbguard{}", width(text, "paddr"));
     }

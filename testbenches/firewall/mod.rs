@@ -689,7 +689,7 @@ pub fn cases() -> Vec<Case> {
 /// and the refused write changes nothing.
 fn protocol(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
-        let raw = crate::csr::RawBus::new(&ctx.tb)?;
+        let raw = pluton_bindings::apb_agents::ApbRaw::new(&ctx.tb, "")?;
         let apb = pluton_bindings::apb::Apb::new(&ctx.tb)?.with_master(MASTER_SEC);
         let win3 = CFG_BASE + WIN_CFG.addr(3);
         let info = |write: bool| VIOL_INFO_VALID.put(1) | VIOL_INFO_WRITE.put(write as u32) | VIOL_INFO_CAUSE.put(CAUSE_PROTOCOL) | VIOL_INFO_MASTER.put(MASTER_SEC);

@@ -1804,7 +1804,7 @@ fn protocol(ctx: Ctx) -> TestFuture {
         if v1 == v2 {
             return Err(format!("FUSE[{w1:#x}] and FUSE[{w2:#x}] both read {v1:#x}: the test needs two values"));
         }
-        let raw = crate::csr::RawBus::new(&ctx.tb)?;
+        let raw = pluton_bindings::apb_agents::ApbRaw::new(&ctx.tb, "")?;
         let (a1, a2) = (FUSE.addr(w1), FUSE.addr(w2));
         let sec = MASTER_SEC;
         for case in ["penable drops in a wait state", "paddr changes in a wait state"] {

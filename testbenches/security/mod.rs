@@ -58,17 +58,18 @@ impl Subsystem {
         Ok(Subsystem { tb: tb.clone(), apb, leaks, image, monitor, ext })
     }
 
-    /// The cores' bus kept the APB protocol except for the `injected` accesses with no setup
-    /// phase (each must be seen by the monitor, and nothing else), and every transfer that
-    /// reached an external window came from that window's owner (the firewall's rule, seen from
-    /// behind it).
-    pub fn check_agents(&self, ctx: &Ctx, injected: usize) -> Result<(), String> {
+    /// The cores' bus kept the APB protocol except where the bench broke it on purpose (each
+    /// must be seen by the monitor, and nothing else): `bare` accesses with no setup phase and
+    /// `cut` transfers cut by a reset. Every transfer that reached an external window came from
+    /// that window's owner (the firewall's rule, seen from behind it).
+    pub fn check_agents(&self, ctx: &Ctx, bare: usize, cut: usize) -> Result<(), String> {
         {
             let log = self.monitor.log.borrow();
-            let bare = log.violations.iter().filter(|v| v.ends_with("ACCESS without a SETUP cycle")).count();
-            if bare != injected || log.violations.len() != injected {
+            let seen_bare = log.violations.iter().filter(|v| v.ends_with("ACCESS without a SETUP cycle")).count();
+            let seen_cut = log.violations.iter().filter(|v| v.ends_with("psel dropped before pready")).count();
+            if (seen_bare, seen_cut) != (bare, cut) || log.violations.len() != bare + cut {
                 return Err(format!(
-                    "APB monitor: {} violations ({bare} accesses without setup), {injected} injected; first: {:?}",
+                    "APB monitor: {} violations ({seen_bare} accesses without setup, {seen_cut} transfers cut); the bench made {bare} and {cut}; first: {:?}",
                     log.violations.len(),
                     log.violations.first()
                 ));
@@ -478,10 +479,30 @@ fn random(ctx: Ctx) -> TestFuture {
         sys.ext.iter().for_each(|c| c.set_mode(CompleterMode::BUSY));
         let root = sys.image.device_root_key();
         let n = ctx.scale(20_000);
-        let raw = crate::csr::RawBus::new(&ctx.tb)?;
+        let raw = pluton_bindings::apb_agents::ApbRaw::new(&ctx.tb, "")?;
         let mut denied = 0u64;
         let mut injected = 0usize;
+        let mut resets = 0usize;
         for i in 0..n {
+            if i % 5000 == 2500 {
+                // A reset in the middle of a transfer (a FUSE read, in its first wait state): the
+                // requester drops it as rst_n falls. The fuses keep their words; the boot ROM
+                // then waits for the scan and sets up the firewall again.
+                let fuse = base(map::WIN_OTP) + otp::FUSE.addr(fusemap::OWNER_KEY_HASH);
+                raw.idle().await;
+                raw.cycle(true, false, false, fuse, 0, SEC).await;
+                let (ready, _, _) = raw.cycle(true, true, false, fuse, 0, SEC).await;
+                if ready {
+                    return Err(format!("transfer {i}: the FUSE read completed at once; it has wait states"));
+                }
+                ctx.tb.poke_u32(ctx.tb.port("psel")?, 0);
+                ctx.tb.poke_u32(ctx.tb.port("penable")?, 0);
+                ctx.tb.reset(3).await;
+                resets += 1;
+                sys.wait_fuses_ready().await?;
+                sys.configure_firewall(BOOT_OWNERS, true).await?;
+                ctx.count(1);
+            }
             if i % 2000 == 0 {
                 let label = format!("label {i}");
                 // Software may have left the engine mid-operation: abort first.
@@ -532,8 +553,9 @@ fn random(ctx: Ctx) -> TestFuture {
         }
         ctx.metric("random_transfers", n as f64);
         ctx.metric("protocol_violations_injected", injected as f64);
+        ctx.metric("resets_mid_transfer", resets as f64);
         ctx.metric("refused_with_pslverr", denied as f64);
-        sys.check_agents(&ctx, injected)?;
+        sys.check_agents(&ctx, injected, resets)?;
         ctx.leaks(&sys.leaks)
     })
 }
@@ -631,8 +653,14 @@ fn digest_stays_with_starter(ctx: Ctx) -> TestFuture {
         }
         // Only the security core's reads of it were allowed; from here on it is a secret again.
         sys.leaks.borrow_mut().add_secret(&want);
-        let cfg = base(map::WIN_FIREWALL);
         let sec = sys.bus(SEC);
+        // A software HMAC key of the security core's, left in KEY.
+        let soft: Vec<u8> = (0..64).map(|_| ctx.tb.rng().gen::<u8>() | 1).collect();
+        for (i, w) in soft.chunks(4).enumerate() {
+            sec.write(base(map::WIN_SHA256) + sha::KEY.offset + 4 * i as u32, u32::from_le_bytes([w[0], w[1], w[2], w[3]])).await?;
+        }
+        sys.leaks.borrow_mut().add_secret(&soft);
+        let cfg = base(map::WIN_FIREWALL);
         sec.write(cfg + fw::WIN_CFG.offset + 4 * map::WIN_SHA256, fw::WIN_CFG_OWNER.put(APP)).await?;
         sec.write(cfg + fw::LOCK.offset, 1).await?;
         let app = sys.bus(APP);
@@ -642,6 +670,19 @@ fn digest_stays_with_starter(ctx: Ctx) -> TestFuture {
             expect_sha_err(&sys, APP, &format!("APP read of DIGEST[{i}] after the change of owner"), r, sha::ERR_NOT_STARTER).await?;
             ctx.count(1);
         }
+        // The change of owner cleared the engine (firewall owner_chg -> SHA clear): no digest
+        // valid, no interrupt, and KEY wiped (APP's HMAC over the KEY registers as they are uses
+        // the all-zero key, not the security core's).
+        let st = app.read(s + sha::STATUS.offset).await?;
+        if sha::STATUS_DIGEST_VALID.get(st) != 0 || sys.out("intr_sha_done") != 0 {
+            return Err(format!("after the change of owner: STATUS {st:#x}, intr_sha_done {}", sys.out("intr_sha_done")));
+        }
+        let tag = sys.hash_as(APP, sha::CTRL_HMAC_EN.put(1), b"whose key").await?;
+        if tag != hmac_ref(&[0u8; 64], b"whose key") {
+            return Err(format!("APP HMAC over the KEY registers after the change of owner: {} is not the all-zero-key tag", to_hex(&tag)));
+        }
+        sys.leaks.borrow_mut().allow_digest(&tag);
+        ctx.count(1);
         let got = sys.hash_as(APP, 0, b"abc").await?;
         let sha_abc = ring::digest::digest(&ring::digest::SHA256, b"abc");
         if got[..] != sha_abc.as_ref()[..] {

@@ -273,69 +273,13 @@ fn refusals(ctx: Ctx) -> TestFuture {
     })
 }
 
-/// The bus pins of the block, driven cycle by cycle to break the APB protocol on purpose (the
-/// requester `Apb` only makes well-formed transfers).
-pub(crate) struct RawBus {
-    tb: pluton_bindings::Tb,
-    psel: usize,
-    penable: usize,
-    pwrite: usize,
-    paddr: usize,
-    pwdata: usize,
-    pstrb: usize,
-    pmaster: usize,
-    pready: usize,
-    pslverr: usize,
-    prdata: usize,
-}
-
-impl RawBus {
-    pub(crate) fn new(tb: &pluton_bindings::Tb) -> Result<RawBus, String> {
-        let p = |n: &str| tb.port(n);
-        Ok(RawBus {
-            tb: tb.clone(),
-            psel: p("psel")?,
-            penable: p("penable")?,
-            pwrite: p("pwrite")?,
-            paddr: p("paddr")?,
-            pwdata: p("pwdata")?,
-            pstrb: p("pstrb")?,
-            pmaster: p("pmaster")?,
-            pready: p("pready")?,
-            pslverr: p("pslverr")?,
-            prdata: p("prdata")?,
-        })
-    }
-
-    /// Drive one cycle (`psel`, `penable` and the request), and return (`pready`, `pslverr`,
-    /// `prdata`) as they settle before the edge that ends it.
-    pub(crate) async fn cycle(&self, sel: bool, en: bool, write: bool, addr: u32, data: u32, master: u32) -> (bool, bool, u32) {
-        let t = &self.tb;
-        t.poke_u32(self.psel, sel as u32);
-        t.poke_u32(self.penable, en as u32);
-        t.poke_u32(self.pwrite, write as u32);
-        t.poke_u32(self.paddr, addr);
-        t.poke_u32(self.pwdata, data);
-        t.poke_u32(self.pstrb, if write { 0xf } else { 0 });
-        t.poke_u32(self.pmaster, master);
-        t.late().await;
-        let out = (t.peek_u32(self.pready) == 1, t.peek_u32(self.pslverr) == 1, t.peek_u32(self.prdata));
-        t.rising_edge().await;
-        out
-    }
-
-    pub(crate) async fn idle(&self) {
-        self.cycle(false, false, false, 0, 0, 0).await;
-    }
-}
-
 /// APB protocol violations (issue 11): an access phase with no setup phase before it, alone or
 /// straight after a completed transfer, completes at once with PSLVERR, returns 0, changes
 /// nothing and logs `ERR_PROTOCOL`; a well-formed transfer right after works.
 fn protocol(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let bus = bus(&ctx)?;
-        let raw = RawBus::new(&ctx.tb)?;
+        let raw = pluton_bindings::apb_agents::ApbRaw::new(&ctx.tb, "")?;
         let code = bus.spec.map.constant("ERR_PROTOCOL");
         let id = bus.spec.map.reg("ID");
         let (addr, master) = (bus.addr(id, 0), id.first_master(false));

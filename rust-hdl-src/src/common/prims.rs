@@ -71,7 +71,7 @@ impl<const M: usize, const N: usize> Logic for ZeroExt<M, N> {
 /// `pwdata`, `pstrb`, `pmaster`) that changed during the wait states, or the first access after
 /// a transfer was left in a wait state (`psel` or `penable` dropped before `pready`). The block
 /// then completes the transfer at once with PSLVERR (`ERR_PROTOCOL`), so it never answers for
-/// another address than the one it started on. Hand-written Verilog: `pready` (the block's own
+/// another address than the one it started on (`pwdata` is compared on writes only). Hand-written Verilog: `pready` (the block's own
 /// answer) only feeds the flops, so `viol` cannot form a loop with it.
 #[derive(Clone, Debug, LogicBlock, Default)]
 pub struct ApbGuard<const AW: usize> {
@@ -114,11 +114,49 @@ always @(posedge clock or negedge rst_n) begin
         wait_q <= psel & penable & !pready;
     end
 end
+// pwdata counts only on a write (APB4 leaves it undefined on a read).
 always @(*) viol = psel & penable & (bad_q | (!wait_q & !setup_q)
-    | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (pwdata != d_q) | (pstrb != s_q) | (pmaster != m_q))));",
+    | (wait_q & ((pwrite != w_q) | (paddr != a_q) | (w_q & (pwdata != d_q)) | (pstrb != s_q) | (pmaster != m_q))));",
             a = AW - 1,
             aw = AW
         ))
+    }
+}
+
+/// Rule 1 of the APB protocol check alone (`ApbGuard`): `bare` is 1 in an access cycle with no
+/// setup phase and no wait state in the cycle before it. For a completer that never waits (the
+/// firewall's config page): it has nothing to latch, and its next access must not be refused
+/// because a transfer to another window was abandoned. `pready` is the upstream answer.
+#[derive(Clone, Debug, LogicBlock, Default)]
+pub struct ApbSetupCheck {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
+    pub psel: Signal<In, bool>,
+    pub penable: Signal<In, bool>,
+    pub pready: Signal<In, bool>,
+    pub bare: Signal<Out, bool>,
+}
+
+impl Logic for ApbSetupCheck {
+    // Simulated only from Verilog (as `Ram`).
+    fn update(&mut self) {}
+    fn connect(&mut self) {
+        self.bare.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(
+            "reg wait_q, setup_q;
+always @(posedge clock or negedge rst_n) begin
+    if (!rst_n) begin
+        wait_q <= 1'b0; setup_q <= 1'b0;
+    end else begin
+        setup_q <= psel & !penable;
+        wait_q <= psel & penable & !pready;
+    end
+end
+always @(*) bare = psel & penable & !wait_q & !setup_q;"
+                .into(),
+        )
     }
 }
 

@@ -1,7 +1,7 @@
 //! IO firewall top (`pluton_firewall`): forwards owner transfers to 8 APB peripherals, denies and logs the rest.
 
 use super::regs;
-use crate::common::prims::{ApbGuard, LaneGate8, RDff, ZeroExt};
+use crate::common::prims::{ApbSetupCheck, LaneGate8, RDff, ZeroExt};
 use rust_hdl::prelude::*;
 
 
@@ -59,8 +59,9 @@ crate::hdl_block! {
     fields {
         /// Config-page decode and access flags, generated from the register map.
         front: super::front::RegFront,
-        /// The APB protocol check of the config page (the firewall's own completer).
-        guard: ApbGuard<16>,
+        /// The APB protocol check of the config page (the firewall's own completer, which never
+        /// waits: rule 1 alone).
+        guard: ApbSetupCheck,
         // Window configuration (the formal proofs bind to these flops; keep the names).
         win_owner: [RDff<Bits<4>>; 8],
         /// Bit k: window k denies reads.
@@ -112,7 +113,7 @@ crate::hdl_logic! {
     reset [owner_chg_q, guard]
     hold [win_no_read, win_no_write, locked, viol_valid, viol_write, viol_cause, viol_master,
         viol_addr, viol_count]
-    pass { front: [psel, penable, pwrite, pstrb], guard: [psel, penable, pwrite, paddr, pwdata, pstrb, pmaster] }
+    pass { front: [psel, penable, pwrite, pstrb], guard: [psel, penable] }
     fn update(&mut self) {
         // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..8 {
@@ -150,7 +151,9 @@ crate::hdl_logic! {
         } else if self.is_cfg.val() {
             if self.pmaster.val() != self.master_sec.val() {
                 self.cause.next = self.k_cfg_master.val();
-            } else if self.guard.viol.val() {
+            } else if self.guard.bare.val() {
+                // The page never waits, so only an access with no setup phase can break the
+                // protocol here (an abandoned transfer to a peripheral is not the page's business).
                 self.cause.next = self.k_protocol.val();
             } else if !self.front.mapped.val() {
                 self.cause.next = self.k_unmapped.val();

@@ -653,7 +653,8 @@ crate::hdl_logic! {
         // ---- Error log (ERR_INFO): the first refusal kept, OVERFLOW after it; a write clears it.
         self.log.access.next = self.front.access.val();
         self.log.err.next = self.err.val().get_bits::<4>(0);
-        self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
+        // A new owner does not see the old owner's refused accesses either.
+        self.log.clear.next = (self.ok_write.val() & self.front.is_err_info.val()) | self.clear.val();
 
         // ---- Read data. DIGEST is zero until valid, so no intermediate state is ever visible.
         self.ze_words.a.next = self.nwords.q.val();
