@@ -59,17 +59,20 @@ impl Subsystem {
     }
 
     /// The cores' bus kept the APB protocol except where the bench broke it on purpose (each
-    /// must be seen by the monitor, and nothing else): `bare` accesses with no setup phase and
-    /// `cut` transfers cut by a reset. Every transfer that reached an external window came from
+    /// must be seen by the monitor, and nothing else): `bare` accesses with no setup phase,
+    /// `changed` requests changed in a wait state, and `cut` transfers dropped before `pready`
+    /// (abandoned, or cut by a reset). Every transfer that reached an external window came from
     /// that window's owner (the firewall's rule, seen from behind it).
-    pub fn check_agents(&self, ctx: &Ctx, bare: usize, cut: usize) -> Result<(), String> {
+    pub fn check_agents(&self, ctx: &Ctx, bare: usize, changed: usize, cut: usize) -> Result<(), String> {
         {
             let log = self.monitor.log.borrow();
-            let seen_bare = log.violations.iter().filter(|v| v.ends_with("ACCESS without a SETUP cycle")).count();
-            let seen_cut = log.violations.iter().filter(|v| v.ends_with("psel dropped before pready")).count();
-            if (seen_bare, seen_cut) != (bare, cut) || log.violations.len() != bare + cut {
+            let count = |end: &str| log.violations.iter().filter(|v| v.ends_with(end)).count();
+            let seen_bare = count("ACCESS without a SETUP cycle");
+            let seen_changed = log.violations.iter().filter(|v| v.contains("request changed during the transfer")).count();
+            let seen_cut = count("psel dropped before pready");
+            if (seen_bare, seen_changed, seen_cut) != (bare, changed, cut) || log.violations.len() != bare + changed + cut {
                 return Err(format!(
-                    "APB monitor: {} violations ({seen_bare} accesses without setup, {seen_cut} transfers cut); the bench made {bare} and {cut}; first: {:?}",
+                    "APB monitor: {} violations ({seen_bare} accesses without setup, {seen_changed} requests changed, {seen_cut} transfers cut); the bench made {bare}, {changed} and {cut}; first: {:?}",
                     log.violations.len(),
                     log.violations.first()
                 ));
@@ -483,6 +486,8 @@ fn random(ctx: Ctx) -> TestFuture {
         let mut denied = 0u64;
         let mut injected = 0usize;
         let mut resets = 0usize;
+        // Violations inside wait states: a request changed, a transfer abandoned.
+        let (mut changed, mut cut) = (0usize, 0usize);
         for i in 0..n {
             if i % 5000 == 2500 {
                 // A reset in the middle of a transfer (a FUSE read, in its first wait state): the
@@ -531,6 +536,37 @@ fn random(ctx: Ctx) -> TestFuture {
             // About 2% are APB protocol violations: an access phase with no setup phase. Every
             // completer inside the subsystem refuses it at once (PSLVERR, 0); an external
             // window's peripheral (a bench agent here) answers as it likes.
+            if ctx.tb.rng().gen_bool(0.01) {
+                // Inside a wait state (a FUSE read by the security core: two wait states), either
+                // the address changes (refused in that cycle), or the transfer is abandoned (then
+                // the OTP's next access is refused, as the rule says).
+                let fuse = |w: u32| base(map::WIN_OTP) + otp::FUSE.addr(w);
+                let (w1, w2) = (fusemap::OWNER_KEY_HASH, fusemap::OWNER_KEY_HASH + 1 + (i as u32 % 7));
+                raw.idle().await;
+                raw.cycle(true, false, false, fuse(w1), 0, SEC).await;
+                let (ready, _, _) = raw.cycle(true, true, false, fuse(w1), 0, SEC).await;
+                if ready {
+                    return Err(format!("transfer {i}: the FUSE read completed at once; it has wait states"));
+                }
+                if ctx.tb.rng().gen_bool(0.5) {
+                    let out = raw.cycle(true, true, false, fuse(w2), 0, SEC).await;
+                    raw.idle().await;
+                    if out != (true, true, 0) {
+                        return Err(format!("transfer {i}: FUSE read whose address changed in a wait state gave {out:?}; expected an immediate PSLVERR with 0"));
+                    }
+                    changed += 1;
+                } else {
+                    raw.idle().await;
+                    cut += 1;
+                    let r = sys.bus(SEC).read(base(map::WIN_OTP) + otp::STATUS.offset).await;
+                    if !matches!(r, Err(ApbError::SlvErr { data: 0, .. })) {
+                        return Err(format!("transfer {i}: the OTP access after an abandoned FUSE read gave {r:?}; expected PSLVERR"));
+                    }
+                }
+                denied += 1;
+                ctx.count(1);
+                continue;
+            }
             if ctx.tb.rng().gen_bool(0.02) {
                 raw.idle().await;
                 let (ready, err, rdata) = raw.cycle(true, true, write, base(win) + off, data, master).await;
@@ -554,8 +590,10 @@ fn random(ctx: Ctx) -> TestFuture {
         ctx.metric("random_transfers", n as f64);
         ctx.metric("protocol_violations_injected", injected as f64);
         ctx.metric("resets_mid_transfer", resets as f64);
+        ctx.metric("changed_in_wait", changed as f64);
+        ctx.metric("abandoned_in_wait", cut as f64);
         ctx.metric("refused_with_pslverr", denied as f64);
-        sys.check_agents(&ctx, injected, resets)?;
+        sys.check_agents(&ctx, injected, changed, resets + cut)?;
         ctx.leaks(&sys.leaks)
     })
 }
