@@ -77,10 +77,7 @@ impl Bus {
         let (words, width) = tb.with_dut(|d| (d.ports()[port].words(), d.ports()[port].width));
         let w = width / self.req_lanes;
         tb.peek(port, &mut v[..words.min(MAX_WORDS)]);
-        (0..w).fold(0, |acc, i| {
-            let bit = w * self.lane + i;
-            acc | ((v[(bit / 32) as usize] >> (bit % 32)) & 1) << i
-        })
+        crate::dut::lane(&v, w, self.lane)
     }
 
     fn bit(&self, tb: &Tb, port: usize) -> bool {

@@ -54,3 +54,12 @@ macro_rules! delegate_dut {
         }
     };
 }
+
+/// Lane `k` of a packed port value: bits `[w*k+w-1 : w*k]` of `words` (little-endian 32-bit
+/// words), as the per-window buses pack one `w`-bit field per window.
+pub fn lane(words: &[u32], w: u32, k: u32) -> u32 {
+    (0..w).fold(0, |acc, i| {
+        let bit = w * k + i;
+        acc | ((words[(bit / 32) as usize] >> (bit % 32)) & 1) << i
+    })
+}

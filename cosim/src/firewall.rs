@@ -468,10 +468,7 @@ mod tests {
     fn lanes(m: &mut FirewallModel, port: usize, w: u32) -> [u32; 8] {
         let mut v = vec![0u32; m.ports()[port].words()];
         m.peek(port, &mut v);
-        std::array::from_fn(|k| (0..w).fold(0, |acc, i| {
-            let bit = w * k as u32 + i;
-            acc | ((v[(bit / 32) as usize] >> (bit % 32)) & 1) << i
-        }))
+        std::array::from_fn(|k| pluton_bindings::dut::lane(&v, w, k as u32))
     }
 
     fn cfg(reg: &pluton_regs::common::regmap::Register, i: u32) -> u32 {

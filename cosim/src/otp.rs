@@ -207,6 +207,13 @@ struct Request {
     pmaster: u32,
 }
 
+impl Request {
+    /// The fields the APB protocol check latches and compares.
+    fn apb(&self) -> ApbRequest {
+        ApbRequest { write: self.pwrite, addr: self.paddr, wdata: self.pwdata, strb: self.pstrb, master: self.pmaster }
+    }
+}
+
 /// Port-level model of `pluton_otp`.
 pub struct OtpModel {
     ports: Vec<Port>,
@@ -445,7 +452,7 @@ impl OtpModel {
     fn check(&self, req: &Request) -> Step {
         let err = |code| Step::Done(Err(code));
         // The APB protocol first: the transfer is not what it claims to be.
-        let apb = ApbRequest { write: req.pwrite, addr: req.paddr, wdata: req.pwdata, strb: req.pstrb, master: req.pmaster };
+        let apb = req.apb();
         if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, &apb) {
             return err(regs::ERR_PROTOCOL);
         }
@@ -667,7 +674,7 @@ impl OtpModel {
     fn rising_edge(&mut self, now: u64) {
         let req = self.request();
         let step = self.access_phase().then(|| self.check(&req));
-        let apb = ApbRequest { write: req.pwrite, addr: req.paddr, wdata: req.pwdata, strb: req.pstrb, master: req.pmaster };
+        let apb = req.apb();
         self.guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, step != Some(Step::Wait), &apb);
         let open = self.open();
         let refused = self.tst_en() && self.ready && !self.tst_ok;

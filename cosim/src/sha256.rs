@@ -142,6 +142,13 @@ struct Request {
     pmaster: u32,
 }
 
+impl Request {
+    /// The fields the APB protocol check latches and compares.
+    fn apb(&self) -> ApbRequest {
+        ApbRequest { write: self.pwrite, addr: self.paddr, wdata: self.pwdata, strb: self.pstrb, master: self.pmaster }
+    }
+}
+
 /// What a transfer that passed every check does when it completes.
 #[derive(Clone, Copy, Debug)]
 enum Action {
@@ -413,7 +420,7 @@ impl Sha256Model {
     /// The README's error checks, in its order, against the state before the edge.
     fn check(&self, req: &Request) -> Result<Action, u32> {
         // 0. The APB protocol.
-        let apb = ApbRequest { write: req.pwrite, addr: req.paddr, wdata: req.pwdata, strb: req.pstrb, master: req.pmaster };
+        let apb = req.apb();
         if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, &apb) {
             return Err(regs::ERR_PROTOCOL);
         }
@@ -696,8 +703,7 @@ impl Dut for Sha256Model {
         let now = self.edge + 1;
         // The protocol check's next state, from the bus before the edge (the edge's decisions
         // use the state it had before).
-        let r = self.request();
-        let apb = ApbRequest { write: r.pwrite, addr: r.paddr, wdata: r.pwdata, strb: r.pstrb, master: r.pmaster };
+        let apb = self.request().apb();
         let mut guard = self.guard;
         guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, self.pready_now(), &apb);
         self.rising_edge(now);

@@ -229,12 +229,7 @@ impl PeriphMode {
 pub fn lanes(tb: &Tb, port: usize, w: u32) -> [u32; 8] {
     let mut v = [0u32; 8];
     tb.peek(port, &mut v[..(8 * w as usize).div_ceil(32)]);
-    std::array::from_fn(|k| {
-        (0..w).fold(0, |acc, i| {
-            let bit = w * k as u32 + i;
-            acc | ((v[(bit / 32) as usize] >> (bit % 32)) & 1) << i
-        })
-    })
+    std::array::from_fn(|k| pluton_bindings::dut::lane(&v, w, k as u32))
 }
 
 pub struct FwBench {

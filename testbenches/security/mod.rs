@@ -277,10 +277,7 @@ fn no_broadcast(ctx: Ctx) -> TestFuture {
                     v.fill(0);
                     t.peek(p, &mut v[..words]);
                     for k in (0..4).filter(|k| sel >> k & 1 == 0) {
-                        let lane = (0..w).fold(0u32, |acc, i| {
-                            let bit = w * k + i;
-                            acc | ((v[(bit / 32) as usize] >> (bit % 32)) & 1) << i
-                        });
+                        let lane = pluton_bindings::dut::lane(&v, w, k);
                         if lane != 0 && found.is_none() {
                             found = Some(format!("window {} (ext lane {k}) carries {lane:#x} on port {p} at {} ns while ext_psel = {sel:#x}", 4 + k, t.now_ns()));
                         }
