@@ -30,9 +30,13 @@
 
 
 
+
+
+
+
 `ifndef PLUTON_FIREWALL_DEFINED
 `define PLUTON_FIREWALL_DEFINED
-module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,m_prdata,m_pready,m_pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,owner_chg,intr_viol,locked_o);
+module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,m_prdata,m_pready,m_pslverr,esc,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,owner_chg,intr_viol,locked_o,alert_fatal,alert_recov);
 
     // Module arguments
     input wire  clock;
@@ -50,6 +54,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     input wire  [255:0] m_prdata;
     input wire  [7:0] m_pready;
     input wire  [7:0] m_pslverr;
+    input wire  esc;
     output reg  [7:0] m_psel /*verilator isolate_assignments*/;
     output reg  [7:0] m_penable /*verilator isolate_assignments*/;
     output reg  [7:0] m_pwrite /*verilator isolate_assignments*/;
@@ -60,6 +65,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     output reg  [7:0] owner_chg;
     output reg  intr_viol;
     output reg  locked_o;
+    output reg  alert_fatal;
+    output reg  alert_recov;
 
     // Constant declarations
     localparam  cfg_win = 4'h8;
@@ -73,6 +80,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     localparam  k_strb = 4'h6;
     localparam  k_access = 4'h7;
     localparam  k_protocol = 4'h8;
+    localparam  k_fatal = 4'h9;
+    localparam  lock_code = 2'b11;
+    localparam  zero2 = 2'b0;
     localparam  master_sec = 4'h0;
     localparam  zero4 = 4'h0;
     localparam  zero8 = 8'h0;
@@ -87,6 +97,14 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     localparam  bit3 = 32'h8;
     localparam  bit8 = 32'h100;
     localparam  bit9 = 32'h200;
+    localparam  b8__0 = 8'h1;
+    localparam  b8__1 = 8'h2;
+    localparam  b8__2 = 8'h4;
+    localparam  b8__3 = 8'h8;
+    localparam  b8__4 = 8'h10;
+    localparam  b8__5 = 8'h20;
+    localparam  b8__6 = 8'h40;
+    localparam  b8__7 = 8'h80;
 
     // Stub signals
     reg  front__psel;
@@ -101,6 +119,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  front__is_viol_addr;
     wire  front__is_viol_count;
     wire  front__is_id;
+    wire  front__is_alert;
     wire  front__mapped;
     wire  front__ro;
     wire  front__strb_part;
@@ -154,6 +173,22 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  locked__q;
     reg  locked__clock;
     reg  locked__rst_n;
+    reg  [1:0] lock_chk__d;
+    wire  [1:0] lock_chk__q;
+    reg  lock_chk__clock;
+    reg  lock_chk__rst_n;
+    reg  [7:0] cfg_par__d;
+    wire  [7:0] cfg_par__q;
+    reg  cfg_par__clock;
+    reg  cfg_par__rst_n;
+    reg  fatal_q__d;
+    wire  fatal_q__q;
+    reg  fatal_q__clock;
+    reg  fatal_q__rst_n;
+    reg  recov_q__d;
+    wire  recov_q__q;
+    reg  recov_q__clock;
+    reg  recov_q__rst_n;
     reg  [7:0] owner_chg_q__d;
     wire  [7:0] owner_chg_q__q;
     reg  owner_chg_q__clock;
@@ -216,6 +251,10 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  cfg_write /*verilator isolate_assignments*/;
     reg  cfg_read /*verilator isolate_assignments*/;
     reg  [31:0] rdata;
+    reg  wpar;
+    reg  [7:0] par_now;
+    reg  integ_bad;
+    reg  dead;
 
     // Sub module instances
     pluton_firewall_front front(
@@ -231,6 +270,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .is_viol_addr(front__is_viol_addr),
         .is_viol_count(front__is_viol_count),
         .is_id(front__is_id),
+        .is_alert(front__is_alert),
         .mapped(front__mapped),
         .ro(front__ro),
         .strb_part(front__strb_part)
@@ -309,6 +349,30 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .clock(locked__clock),
         .rst_n(locked__rst_n)
     );
+    pluton_rdff2 lock_chk(
+        .d(lock_chk__d),
+        .q(lock_chk__q),
+        .clock(lock_chk__clock),
+        .rst_n(lock_chk__rst_n)
+    );
+    pluton_rdff8 cfg_par(
+        .d(cfg_par__d),
+        .q(cfg_par__q),
+        .clock(cfg_par__clock),
+        .rst_n(cfg_par__rst_n)
+    );
+    pluton_rdff1 fatal_q(
+        .d(fatal_q__d),
+        .q(fatal_q__q),
+        .clock(fatal_q__clock),
+        .rst_n(fatal_q__rst_n)
+    );
+    pluton_rdff1 recov_q(
+        .d(recov_q__d),
+        .q(recov_q__q),
+        .clock(recov_q__clock),
+        .rst_n(recov_q__rst_n)
+    );
     pluton_rdff8 owner_chg_q(
         .d(owner_chg_q__d),
         .q(owner_chg_q__q),
@@ -385,6 +449,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     );
 
     // Update code
+    reg [7:0] cfg_par__d__comb;
+    reg fatal_q__d__comb;
+    reg [1:0] lock_chk__d__comb;
     reg locked__d__comb;
     reg [7:0] m_penable__comb /*verilator isolate_assignments*/;
     reg [7:0] m_psel__comb /*verilator isolate_assignments*/;
@@ -414,6 +481,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         owner_chg_q__rst_n = rst_n;
         guard__clock = clock;
         guard__rst_n = rst_n;
+        recov_q__clock = clock;
+        recov_q__rst_n = rst_n;
         win_no_read__clock = clock;
         win_no_read__rst_n = rst_n;
         win_no_read__d__comb = win_no_read__q;
@@ -423,6 +492,15 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         locked__clock = clock;
         locked__rst_n = rst_n;
         locked__d__comb = locked__q;
+        lock_chk__clock = clock;
+        lock_chk__rst_n = rst_n;
+        lock_chk__d__comb = lock_chk__q;
+        cfg_par__clock = clock;
+        cfg_par__rst_n = rst_n;
+        cfg_par__d__comb = cfg_par__q;
+        fatal_q__clock = clock;
+        fatal_q__rst_n = rst_n;
+        fatal_q__d__comb = fatal_q__q;
         viol_valid__clock = clock;
         viol_valid__rst_n = rst_n;
         viol_valid__d__comb = viol_valid__q;
@@ -506,9 +584,42 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         off = paddr[(32'h0)+:(12)];
         cfg_oh = one8 << off[(32'h2)+:(3)];
         front__paddr = paddr[(32'h0)+:(12)];
+        par_now = zero8;
+        if (^win_owner__0__q ^ win_no_read__q[0] ^ win_no_write__q[0]) begin
+            par_now = par_now | b8__0;
+        end
+        if (^win_owner__1__q ^ win_no_read__q[1] ^ win_no_write__q[1]) begin
+            par_now = par_now | b8__1;
+        end
+        if (^win_owner__2__q ^ win_no_read__q[2] ^ win_no_write__q[2]) begin
+            par_now = par_now | b8__2;
+        end
+        if (^win_owner__3__q ^ win_no_read__q[3] ^ win_no_write__q[3]) begin
+            par_now = par_now | b8__3;
+        end
+        if (^win_owner__4__q ^ win_no_read__q[4] ^ win_no_write__q[4]) begin
+            par_now = par_now | b8__4;
+        end
+        if (^win_owner__5__q ^ win_no_read__q[5] ^ win_no_write__q[5]) begin
+            par_now = par_now | b8__5;
+        end
+        if (^win_owner__6__q ^ win_no_read__q[6] ^ win_no_write__q[6]) begin
+            par_now = par_now | b8__6;
+        end
+        if (^win_owner__7__q ^ win_no_read__q[7] ^ win_no_write__q[7]) begin
+            par_now = par_now | b8__7;
+        end
+        integ_bad = (par_now != cfg_par__q) | (locked__q & (lock_chk__q != lock_code)) | (~locked__q & (lock_chk__q != zero2));
+        fatal_q__d__comb = fatal_q__q | integ_bad;
+        alert_fatal = fatal_q__q | integ_bad;
+        dead = esc | fatal_q__q | integ_bad;
+        wpar = ^pwdata[(32'h0)+:(4)] ^ pwdata[32'h8] ^ pwdata[32'h9];
         cause = k_none;
         if (is_per) begin
-            if (pmaster != owner_sel) begin
+            if (dead) begin
+                cause = k_fatal;
+            end
+            else if (pmaster != owner_sel) begin
                 cause = k_not_owner;
             end
             else if (rule_hit) begin
@@ -530,6 +641,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             end
             else if (front__strb_part) begin
                 cause = k_strb;
+            end
+            else if (pwrite & dead) begin
+                cause = k_fatal;
             end
             else if (pwrite & locked__q & (front__is_win_cfg | front__is_lock)) begin
                 cause = k_cfg_locked;
@@ -638,6 +752,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         else if (front__is_id) begin
             rdata = block_id;
         end
+        else if (front__is_alert & dead) begin
+            rdata = bit0;
+        end
         prdata__comb = zero32;
         pready__comb = 1'b1;
         pslverr__comb = den;
@@ -677,6 +794,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         locked_o = locked__q;
         owner_chg = owner_chg_q__q;
         owner_chg_q__d__comb = zero8;
+        recov_q__d = front__access & den;
+        alert_recov = recov_q__q;
         if (front__access & den) begin
             if (~viol_valid__q) begin
                 viol_valid__d__comb = 1'b1;
@@ -693,48 +812,80 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             if (front__is_win_cfg) begin
                 if (cfg_oh[0]) begin
                     win_owner__0__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__0__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[1]) begin
                     win_owner__1__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__1__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[2]) begin
                     win_owner__2__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__2__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[3]) begin
                     win_owner__3__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__3__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[4]) begin
                     win_owner__4__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__4__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[5]) begin
                     win_owner__5__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__5__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[6]) begin
                     win_owner__6__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__6__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[7]) begin
                     win_owner__7__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__7__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
@@ -750,6 +901,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             end
             if (front__is_lock & pwdata[32'h0]) begin
                 locked__d__comb = 1'b1;
+                lock_chk__d__comb = lock_code;
             end
             if (front__is_viol_info) begin
                 viol_valid__d__comb = 1'b0;
@@ -760,6 +912,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                 viol_count__d__comb = zero32;
             end
         end
+        cfg_par__d = cfg_par__d__comb;
+        fatal_q__d = fatal_q__d__comb;
+        lock_chk__d = lock_chk__d__comb;
         locked__d = locked__d__comb;
         m_penable = m_penable__comb;
         m_psel = m_psel__comb;
@@ -794,7 +949,7 @@ endmodule // pluton_firewall
 /* verilator lint_off DECLFILENAME */
 `ifndef PLUTON_FIREWALL_FRONT_DEFINED
 `define PLUTON_FIREWALL_FRONT_DEFINED
-module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,is_lock,is_viol_info,is_viol_addr,is_viol_count,is_id,mapped,ro,strb_part);
+module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,is_lock,is_viol_info,is_viol_addr,is_viol_count,is_id,is_alert,mapped,ro,strb_part);
 
     // Module arguments
     input wire  psel;
@@ -809,6 +964,7 @@ module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,i
     output reg  is_viol_addr;
     output reg  is_viol_count;
     output reg  is_id;
+    output reg  is_alert;
     output reg  mapped;
     output reg  ro;
     output reg  strb_part;
@@ -822,6 +978,7 @@ module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,i
     localparam  k_viol_addr = 12'h28;
     localparam  k_viol_count = 12'h2c;
     localparam  k_id = 12'h30;
+    localparam  k_alert = 12'h34;
 
     // Local signals
     reg  aligned;
@@ -836,8 +993,9 @@ module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,i
         is_viol_addr = paddr == k_viol_addr;
         is_viol_count = paddr == k_viol_count;
         is_id = paddr == k_id;
-        mapped = is_win_cfg | is_lock | is_viol_info | is_viol_addr | is_viol_count | is_id;
-        ro = is_viol_addr | is_viol_count | is_id;
+        is_alert = paddr == k_alert;
+        mapped = is_win_cfg | is_lock | is_viol_info | is_viol_addr | is_viol_count | is_id | is_alert;
+        ro = is_viol_addr | is_viol_count | is_id | is_alert;
         strb_part = pwrite & (pstrb != strb_all);
     end
 
@@ -923,6 +1081,24 @@ module pluton_rdff1(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff1
 `endif // PLUTON_RDFF1_DEFINED
+
+`ifndef PLUTON_RDFF2_DEFINED
+`define PLUTON_RDFF2_DEFINED
+module pluton_rdff2(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 2'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff2
+`endif // PLUTON_RDFF2_DEFINED
 
 `ifndef PLUTON_LANEGATE8X12_DEFINED
 `define PLUTON_LANEGATE8X12_DEFINED

@@ -40,6 +40,11 @@
 /* ID (RO): Block identifier and version */
 #define PLUTON_FIREWALL_ID_OFFSET 0x030u
 
+/* ALERT (RO): Alert status (README "Countermeasures") */
+#define PLUTON_FIREWALL_ALERT_OFFSET 0x034u
+#define PLUTON_FIREWALL_ALERT_FATAL_LSB 0u
+#define PLUTON_FIREWALL_ALERT_FATAL_MASK 0x00000001u
+
 #define PLUTON_FIREWALL_BLOCK_ID 0x46570100u /* Value of ID */
 #define PLUTON_FIREWALL_CFG_WINDOW 0x8u /* paddr[15:12] of this config page (16-bit upstream address) */
 #define PLUTON_FIREWALL_WINDOWS 0x8u /* Peripheral windows, paddr[15:12] = 0..7 */
@@ -56,5 +61,6 @@
 #define PLUTON_FIREWALL_CAUSE_STRB 0x6u /* Config write with PSTRB != 0b1111 */
 #define PLUTON_FIREWALL_CAUSE_ACCESS 0x7u /* Write to a read-only config register */
 #define PLUTON_FIREWALL_CAUSE_PROTOCOL 0x8u /* Config page access breaking the APB protocol: access phase without setup, request changed in a wait state (the page never waits), or the first access after an abandoned transfer */
+#define PLUTON_FIREWALL_CAUSE_FATAL 0x9u /* The subsystem's fatal alert is up: every peripheral access and every config write is refused until reset */
 
 #endif /* PLUTON_FIREWALL_REGS_H */

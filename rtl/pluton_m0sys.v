@@ -281,9 +281,12 @@
 
 
 
+
+
+
 `ifndef PLUTON_M0SYS_DEFINED
 `define PLUTON_M0SYS_DEFINED
-module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask);
+module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask,sha_alert);
 
     // Module arguments
     input wire  clock;
@@ -326,12 +329,14 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
     output reg  [5:0] trc_ipsr;
     output reg  [1:0] trc_control;
     output reg  trc_primask;
+    output reg  sha_alert;
 
     // Constant declarations
     localparam  irq_sha_bit = 32'h1;
     localparam  master_id = 4'h0;
     localparam  zero256 = 256'h0;
     localparam  zero4 = 4'h0;
+    localparam  zero8 = 8'h0;
 
     // Stub signals
     reg  node__clock;
@@ -400,7 +405,10 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
     reg  [255:0] sha__key_in;
     reg  sha__key_valid;
     reg  sha__clear;
+    reg  [7:0] sha__key_par;
+    reg  sha__esc;
     wire  sha__intr_done;
+    wire  sha__alert_fatal;
     reg  [29:0] ze_irq__a;
     wire  [31:0] ze_irq__y;
 
@@ -478,7 +486,10 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
         .key_in(sha__key_in),
         .key_valid(sha__key_valid),
         .clear(sha__clear),
-        .intr_done(sha__intr_done)
+        .key_par(sha__key_par),
+        .esc(sha__esc),
+        .intr_done(sha__intr_done),
+        .alert_fatal(sha__alert_fatal)
     );
     pluton_zext30to32 ze_irq(
         .a(ze_irq__a),
@@ -502,7 +513,10 @@ module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTAR
         sha__pmaster = node__pmaster;
         sha__key_in = zero256;
         sha__key_valid = 1'b0;
+        sha__key_par = zero8;
         sha__clear = 1'b0;
+        sha__esc = 1'b0;
+        sha_alert = sha__alert_fatal;
         node__prdata = sha__prdata;
         node__pready = sha__pready;
         node__pslverr = sha__pslverr;
@@ -8902,7 +8916,7 @@ endmodule // pluton_zext16to32
 
 `ifndef PLUTON_SHA256_DEFINED
 `define PLUTON_SHA256_DEFINED
-module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,clear,intr_done);
+module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,clear,key_par,esc,intr_done,alert_fatal);
 
     // Module arguments
     input wire  clock;
@@ -8920,10 +8934,17 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     input wire  [255:0] key_in;
     input wire  key_valid;
     input wire  clear;
+    input wire  [7:0] key_par;
+    input wire  esc;
     output reg  intr_done;
+    output reg  alert_fatal;
 
     // Constant declarations
     localparam  zero2 = 2'b0;
+    localparam  zero3 = 3'b0;
+    localparam  chk_active = 3'b11;
+    localparam  chk_finishing = 3'b101;
+    localparam  chk_done = 3'b110;
     localparam  cmd_start_v = 32'h1;
     localparam  cmd_finish_v = 32'h2;
     localparam  cmd_abort_v = 32'h4;
@@ -8976,6 +8997,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     localparam  n32_2 = 32'h2;
     localparam  n32_3 = 32'h3;
     localparam  n32_4 = 32'h4;
+    localparam  b8__0 = 8'h1;
+    localparam  b8__1 = 8'h2;
+    localparam  b8__2 = 8'h4;
+    localparam  b8__3 = 8'h8;
+    localparam  b8__4 = 8'h10;
+    localparam  b8__5 = 8'h20;
+    localparam  b8__6 = 8'h40;
+    localparam  b8__7 = 8'h80;
 
     // Stub signals
     reg  front__psel;
@@ -9006,6 +9035,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  core__start;
     reg  core__from_iv;
     reg  core__abort;
+    reg  core__wipe;
     reg  [31:0] core__word_in;
     wire  [31:0] core__h__0;
     wire  [31:0] core__h__1;
@@ -9017,6 +9047,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  [31:0] core__h__7;
     wire  core__busy;
     wire  core__done;
+    wire  core__fault;
     reg  [31:0] swap_in__a;
     wire  [31:0] swap_in__y;
     reg  [31:0] swap_key__0__a;
@@ -9057,6 +9088,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  done_r__q;
     reg  done_r__clock;
     reg  done_r__rst_n;
+    reg  [2:0] phase_chk__d;
+    wire  [2:0] phase_chk__q;
+    reg  phase_chk__clock;
+    reg  phase_chk__rst_n;
+    reg  fatal_q__d;
+    wire  fatal_q__q;
+    reg  fatal_q__clock;
+    reg  fatal_q__rst_n;
     reg  [3:0] starter__d;
     wire  [3:0] starter__q;
     reg  starter__clock;
@@ -9241,6 +9280,11 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  [31:0] stream_word;
     reg  stall;
     reg  [31:0] rdata;
+    reg  [7:0] par_in;
+    reg  key_bad;
+    reg  [2:0] phase_want;
+    reg  phase_bad;
+    reg  clr;
 
     // Sub module instances
     pluton_sha256_front front(
@@ -9274,6 +9318,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .start(core__start),
         .from_iv(core__from_iv),
         .abort(core__abort),
+        .wipe(core__wipe),
         .word_in(core__word_in),
         .h__0(core__h__0),
         .h__1(core__h__1),
@@ -9284,7 +9329,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .h__6(core__h__6),
         .h__7(core__h__7),
         .busy(core__busy),
-        .done(core__done)
+        .done(core__done),
+        .fault(core__fault)
     );
     pluton_bswap32 swap_in(
         .a(swap_in__a),
@@ -9355,6 +9401,18 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(done_r__q),
         .clock(done_r__clock),
         .rst_n(done_r__rst_n)
+    );
+    pluton_rdff3 phase_chk(
+        .d(phase_chk__d),
+        .q(phase_chk__q),
+        .clock(phase_chk__clock),
+        .rst_n(phase_chk__rst_n)
+    );
+    pluton_rdff1 fatal_q(
+        .d(fatal_q__d),
+        .q(fatal_q__q),
+        .clock(fatal_q__clock),
+        .rst_n(fatal_q__rst_n)
     );
     pluton_rdff4 starter(
         .d(starter__d),
@@ -9554,6 +9612,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg ctrl_keysel__d__comb;
     reg done_r__d__comb;
     reg draining__d__comb;
+    reg fatal_q__d__comb;
     reg [15:0] filled__d__comb;
     reg final_last__d__comb;
     reg finishing__d__comb;
@@ -9571,6 +9630,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg pend_outer__d__comb;
     reg pend_pad1__d__comb;
     reg pend_pad2__d__comb;
+    reg [2:0] phase_chk__d__comb;
     reg [31:0] prdata__comb;
     reg [3:0] rptr__d__comb;
     reg src_buf__d__comb;
@@ -9611,6 +9671,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         done_r__clock = clock;
         done_r__rst_n = rst_n;
         done_r__d__comb = done_r__q;
+        phase_chk__clock = clock;
+        phase_chk__rst_n = rst_n;
+        phase_chk__d__comb = phase_chk__q;
+        fatal_q__clock = clock;
+        fatal_q__rst_n = rst_n;
+        fatal_q__d__comb = fatal_q__q;
         starter__clock = clock;
         starter__rst_n = rst_n;
         starter__d__comb = starter__q;
@@ -9700,6 +9766,55 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         key_ram__raddr = rptr__q;
         buf_ram__raddr = rptr__q;
         stream_oh__d__comb = stream_oh__q << 32'h1;
+        swap_key__0__a = key_in[(32'h20 * 0)+:(32)];
+        swap_key__1__a = key_in[(32'h20 * 1)+:(32)];
+        swap_key__2__a = key_in[(32'h20 * 2)+:(32)];
+        swap_key__3__a = key_in[(32'h20 * 3)+:(32)];
+        swap_key__4__a = key_in[(32'h20 * 4)+:(32)];
+        swap_key__5__a = key_in[(32'h20 * 5)+:(32)];
+        swap_key__6__a = key_in[(32'h20 * 6)+:(32)];
+        swap_key__7__a = key_in[(32'h20 * 7)+:(32)];
+        par_in = zero8;
+        if (^key_in[(32'h20 * 0)+:(32)]) begin
+            par_in = par_in | b8__0;
+        end
+        if (^key_in[(32'h20 * 1)+:(32)]) begin
+            par_in = par_in | b8__1;
+        end
+        if (^key_in[(32'h20 * 2)+:(32)]) begin
+            par_in = par_in | b8__2;
+        end
+        if (^key_in[(32'h20 * 3)+:(32)]) begin
+            par_in = par_in | b8__3;
+        end
+        if (^key_in[(32'h20 * 4)+:(32)]) begin
+            par_in = par_in | b8__4;
+        end
+        if (^key_in[(32'h20 * 5)+:(32)]) begin
+            par_in = par_in | b8__5;
+        end
+        if (^key_in[(32'h20 * 6)+:(32)]) begin
+            par_in = par_in | b8__6;
+        end
+        if (^key_in[(32'h20 * 7)+:(32)]) begin
+            par_in = par_in | b8__7;
+        end
+        key_bad = key_valid & (par_in != key_par);
+        phase_want = zero3;
+        if (active__q) begin
+            phase_want = chk_active;
+        end
+        else if (finishing__q) begin
+            phase_want = chk_finishing;
+        end
+        else if (done_r__q) begin
+            phase_want = chk_done;
+        end
+        phase_bad = (phase_chk__q != phase_want) | (active__q & (finishing__q | done_r__q)) | (finishing__q & done_r__q);
+        fatal_q__d__comb = fatal_q__q | key_bad | phase_bad | core__fault;
+        alert_fatal = fatal_q__q | phase_bad | core__fault;
+        clr = clear | esc | fatal_q__q | phase_bad | core__fault | key_bad;
+        core__wipe = esc | fatal_q__q;
         is_msgw = front__is_msg | front__is_msg_last;
         key_oh = one16 << paddr[(32'h2)+:(4)];
         digest_oh = one8 << paddr[(32'h2)+:(3)];
@@ -9863,14 +9978,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         if (src_opad__q) begin
             key_pad = opad;
         end
-        swap_key__0__a = key_in[(32'h20 * 0)+:(32)];
-        swap_key__1__a = key_in[(32'h20 * 1)+:(32)];
-        swap_key__2__a = key_in[(32'h20 * 2)+:(32)];
-        swap_key__3__a = key_in[(32'h20 * 3)+:(32)];
-        swap_key__4__a = key_in[(32'h20 * 4)+:(32)];
-        swap_key__5__a = key_in[(32'h20 * 5)+:(32)];
-        swap_key__6__a = key_in[(32'h20 * 6)+:(32)];
-        swap_key__7__a = key_in[(32'h20 * 7)+:(32)];
         buf_word = zero32;
         if ((filled__q & stream_oh__q) != zero16) begin
             buf_word = buf_ram__rdata;
@@ -10113,7 +10220,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 end
             end
         end
-        abort_all = (ok_write & front__is_cmd & cmd_abort) | clear;
+        abort_all = (ok_write & front__is_cmd & cmd_abort) | clr;
         if (abort_all) begin
             core__abort__comb = 1'b1;
             core__start__comb = 1'b0;
@@ -10137,13 +10244,13 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             final_last__d__comb = 1'b0;
             any_dispatched__d__comb = 1'b0;
         end
-        if (clear) begin
+        if (clr) begin
             key_mask__d__comb = zero16;
             starter__d__comb = master_sec;
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__clear = (ok_write & front__is_err_info) | clear;
+        log__clear = (ok_write & front__is_err_info) | clr;
         ze_words__a = nwords__q;
         h_word_le = ((h_word & mask1) << 32'h18) | ((h_word & byte1) << 32'h8) | ((h_word >> 32'h8) & byte1) | ((h_word >> 32'h18) & mask1);
         rdata = zero32;
@@ -10179,7 +10286,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         else if (front__is_id) begin
             rdata = block_id;
         end
-        else if (front__is_digest & done_r__q) begin
+        else if (front__is_digest & done_r__q & ~phase_bad) begin
             rdata = h_word_le;
         end
         prdata__comb = zero32;
@@ -10187,6 +10294,16 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             prdata__comb = rdata;
         end
         intr_done = done_r__q;
+        phase_chk__d__comb = zero3;
+        if (active__d__comb) begin
+            phase_chk__d__comb = chk_active;
+        end
+        else if (finishing__d__comb) begin
+            phase_chk__d__comb = chk_finishing;
+        end
+        else if (done_r__d__comb) begin
+            phase_chk__d__comb = chk_done;
+        end
         rptr__d__comb = zero4;
         if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
             rptr__d__comb = rptr__q + one4;
@@ -10202,6 +10319,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         ctrl_keysel__d = ctrl_keysel__d__comb;
         done_r__d = done_r__d__comb;
         draining__d = draining__d__comb;
+        fatal_q__d = fatal_q__d__comb;
         filled__d = filled__d__comb;
         final_last__d = final_last__d__comb;
         finishing__d = finishing__d__comb;
@@ -10219,6 +10337,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         pend_outer__d = pend_outer__d__comb;
         pend_pad1__d = pend_pad1__d__comb;
         pend_pad2__d = pend_pad2__d__comb;
+        phase_chk__d = phase_chk__d__comb;
         prdata = prdata__comb;
         rptr__d = rptr__d__comb;
         src_buf__d = src_buf__d__comb;
@@ -10366,7 +10485,7 @@ endmodule // pluton_sha256_front
 
 `ifndef PLUTON_SHA256_CORE_DEFINED
 `define PLUTON_SHA256_CORE_DEFINED
-module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done);
+module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done,fault);
 
     // Module arguments
     input wire  clock;
@@ -10374,6 +10493,7 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     input wire  start;
     input wire  from_iv;
     input wire  abort;
+    input wire  wipe;
     input wire  [31:0] word_in;
     output reg  [31:0] h__0;
     output reg  [31:0] h__1;
@@ -10385,12 +10505,17 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     output reg  [31:0] h__7;
     output reg  busy;
     output reg  done;
+    output reg  fault;
 
     // Constant declarations
     localparam  round_one = 6'b1;
     localparam  round_last = 6'b111111;
     localparam  round_zero = 6'b0;
     localparam  zero2 = 2'b0;
+    localparam  zero32 = 32'h0;
+    localparam  chk_idle = 3'b0;
+    localparam  chk_rounds = 3'b11;
+    localparam  chk_add = 3'b101;
     localparam  k__0 = 32'h428a2f98;
     localparam  k__1 = 32'h71374491;
     localparam  k__2 = 32'hb5c0fbcf;
@@ -10609,6 +10734,10 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     wire  from_iv_r__q;
     reg  from_iv_r__clock;
     reg  from_iv_r__rst_n;
+    reg  [2:0] ctl_chk__d;
+    wire  [2:0] ctl_chk__q;
+    reg  ctl_chk__clock;
+    reg  ctl_chk__rst_n;
 
     // Local signals
     reg  streaming;
@@ -10623,6 +10752,7 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     reg  [31:0] small_sigma0;
     reg  [31:0] small_sigma1;
     reg  [31:0] w_next;
+    reg  [2:0] chk_want;
 
     // Sub module instances
     pluton_rdff32 st__0(
@@ -10841,10 +10971,17 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
         .clock(from_iv_r__clock),
         .rst_n(from_iv_r__rst_n)
     );
+    pluton_rdff3 ctl_chk(
+        .d(ctl_chk__d),
+        .q(ctl_chk__q),
+        .clock(ctl_chk__clock),
+        .rst_n(ctl_chk__rst_n)
+    );
 
     // Update code
     reg adding__d__comb;
     reg busy_r__d__comb;
+    reg [2:0] ctl_chk__d__comb;
     reg from_iv_r__d__comb;
     reg [31:0] hs__0__d__comb;
     reg [31:0] hs__1__d__comb;
@@ -10892,6 +11029,9 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
         adding__clock = clock;
         adding__rst_n = rst_n;
         adding__d__comb = adding__q;
+        ctl_chk__clock = clock;
+        ctl_chk__rst_n = rst_n;
+        ctl_chk__d__comb = ctl_chk__q;
         st__0__clock = clock;
         st__0__rst_n = rst_n;
         st__0__d__comb = st__0__q;
@@ -11388,8 +11528,60 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
                 end
             end
         end
+        if (wipe) begin
+            busy_r__d__comb = 1'b0;
+            adding__d__comb = 1'b0;
+            st__0__d__comb = zero32;
+            hs__0__d__comb = zero32;
+            st__1__d__comb = zero32;
+            hs__1__d__comb = zero32;
+            st__2__d__comb = zero32;
+            hs__2__d__comb = zero32;
+            st__3__d__comb = zero32;
+            hs__3__d__comb = zero32;
+            st__4__d__comb = zero32;
+            hs__4__d__comb = zero32;
+            st__5__d__comb = zero32;
+            hs__5__d__comb = zero32;
+            st__6__d__comb = zero32;
+            hs__6__d__comb = zero32;
+            st__7__d__comb = zero32;
+            hs__7__d__comb = zero32;
+            w__0__d__comb = zero32;
+            w__1__d__comb = zero32;
+            w__2__d__comb = zero32;
+            w__3__d__comb = zero32;
+            w__4__d__comb = zero32;
+            w__5__d__comb = zero32;
+            w__6__d__comb = zero32;
+            w__7__d__comb = zero32;
+            w__8__d__comb = zero32;
+            w__9__d__comb = zero32;
+            w__10__d__comb = zero32;
+            w__11__d__comb = zero32;
+            w__12__d__comb = zero32;
+            w__13__d__comb = zero32;
+            w__14__d__comb = zero32;
+            w__15__d__comb = zero32;
+        end
+        ctl_chk__d__comb = chk_idle;
+        if (busy_r__d__comb & adding__d__comb) begin
+            ctl_chk__d__comb = chk_add;
+        end
+        else if (busy_r__d__comb) begin
+            ctl_chk__d__comb = chk_rounds;
+        end
+        chk_want = chk_idle;
+        if (busy_r__q & adding__q) begin
+            chk_want = chk_add;
+        end
+        else if (busy_r__q) begin
+            chk_want = chk_rounds;
+        end
+        fault = (adding__q & ~busy_r__q) | (ctl_chk__q != chk_want);
         adding__d = adding__d__comb;
         busy_r__d = busy_r__d__comb;
+        ctl_chk__d = ctl_chk__d__comb;
         from_iv_r__d = from_iv_r__d__comb;
         hs__0__d = hs__0__d__comb;
         hs__1__d = hs__1__d__comb;

@@ -55,9 +55,11 @@
 
 
 
+
+
 `ifndef PLUTON_OTP_DEFINED
 `define PLUTON_OTP_DEFINED
-module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,tst_en,tst_we,tst_addr,tst_wdata,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy);
+module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,tst_en,tst_we,tst_addr,tst_wdata,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy,esc,key_par,alert_fatal,alert_recov);
 
     // Module arguments
     input wire  clock;
@@ -83,6 +85,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     output reg  [4:0] svn;
     output reg  fatal;
     output reg  tst_busy;
+    input wire  esc;
+    output reg  [7:0] key_par;
+    output reg  alert_fatal;
+    output reg  alert_recov;
 
     // Constant declarations
     localparam  w_owner = 6'b10000;
@@ -105,6 +111,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  zero40 = 40'h0;
     localparam  done40 = 40'h8000000000;
     localparam  zero256 = 256'h0;
+    localparam  zero8 = 8'h0;
+    localparam  b8_7 = 8'h80;
     localparam  zero2 = 2'b0;
     localparam  one2 = 2'b1;
     localparam  two2 = 2'b10;
@@ -427,6 +435,14 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  [255:0] key__q;
     reg  key__clock;
     reg  key__rst_n;
+    reg  [7:0] key_par_r__d;
+    wire  [7:0] key_par_r__q;
+    reg  key_par_r__clock;
+    reg  key_par_r__rst_n;
+    reg  recov_q__d;
+    wire  recov_q__q;
+    reg  recov_q__clock;
+    reg  recov_q__rst_n;
     reg  key_loaded__d;
     wire  key_loaded__q;
     reg  key_loaded__clock;
@@ -508,6 +524,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  [4:0] lock_add;
     reg  [4:0] fatal_add;
     reg  ecc_inc;
+    reg  [7:0] word_par;
     reg  key_in;
     reg  [31:0] rdata;
 
@@ -767,6 +784,18 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .clock(key__clock),
         .rst_n(key__rst_n)
     );
+    pluton_rdff8 key_par_r(
+        .d(key_par_r__d),
+        .q(key_par_r__q),
+        .clock(key_par_r__clock),
+        .rst_n(key_par_r__rst_n)
+    );
+    pluton_rdff1 recov_q(
+        .d(recov_q__d),
+        .q(recov_q__q),
+        .clock(recov_q__clock),
+        .rst_n(recov_q__rst_n)
+    );
     pluton_rdff1 key_loaded(
         .d(key_loaded__d),
         .q(key_loaded__q),
@@ -817,6 +846,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg [255:0] key__d__comb;
     reg key_loaded__d__comb;
     reg [255:0] key_out__comb;
+    reg [7:0] key_par__comb;
+    reg [7:0] key_par_r__d__comb;
     reg key_slot__d__comb;
     reg kl_bad__d__comb;
     reg kl_busy__d__comb;
@@ -824,6 +855,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg lc_dev__d__comb;
     reg lc_rma__d__comb;
     reg lc_sec__d__comb;
+    reg [2:0] lc_state__comb;
     reg [4:0] locks__d__comb;
     reg [5:0] mac__prog_addr__comb;
     reg [39:0] mac__prog_raw__comb;
@@ -867,6 +899,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         locks__rst_n = rst_n;
         fatal_p__clock = clock;
         fatal_p__rst_n = rst_n;
+        recov_q__clock = clock;
+        recov_q__rst_n = rst_n;
         ready__clock = clock;
         ready__rst_n = rst_n;
         ready__d__comb = ready__q;
@@ -918,6 +952,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         key__clock = clock;
         key__rst_n = rst_n;
         key__d__comb = key__q;
+        key_par_r__clock = clock;
+        key_par_r__rst_n = rst_n;
+        key_par_r__d__comb = key_par_r__q;
         key_loaded__clock = clock;
         key_loaded__rst_n = rst_n;
         key_loaded__d__comb = key_loaded__q;
@@ -998,9 +1035,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         if (ready__q & ~fatal_v[32'h2]) begin
             svn_v = ze_cnt__y;
         end
-        kv = ready__q & key_loaded__q & locks__q[32'h0] & ~fatal_v[32'h0] & ((lc_v == lc_dev_v) | (lc_v == lc_sec_v));
+        kv = ready__q & key_loaded__q & locks__q[32'h0] & ~fatal_v[32'h0] & ((lc_v == lc_dev_v) | (lc_v == lc_sec_v)) & ~esc;
         busy = mac__busy | kl_busy__q;
-        open = tst_en & tst_ok__q;
+        open = tst_en & tst_ok__q & ~esc;
         avail = ready__q & ~open & ~busy;
         scan_ok = ((lc_v == lc_blank) | (lc_v == lc_rma_v)) & ~tst_dis__q;
         lc_next_ok = ((lc_v == lc_blank) & (lc_t == one2)) | ((lc_v == lc_dev_v) & (lc_t == two2)) | ((lc_v == lc_sec_v) & (lc_t == three2));
@@ -1499,8 +1536,13 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             end
         end
         ze_key__a = d_val;
+        word_par = zero8;
+        if (^d_val) begin
+            word_par = b8_7;
+        end
         if (key_in) begin
             key__d__comb = (key__q >> 32'h20) | (ze_key__y << 32'he0);
+            key_par_r__d__comb = (key_par_r__q >> 32'h1) | word_par;
         end
         locks__d__comb = locks__q | lock_add;
         fatal_p__d__comb = fatal_p__q | fatal_add;
@@ -1529,9 +1571,18 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             tst_ok__d__comb = 1'b0;
             tst_dis__d__comb = 1'b0;
         end
-        if (tst_en & ready__q & ~tst_ok__q) begin
+        if (tst_en & ready__q & ~(tst_ok__q & ~esc)) begin
             tst_refused__d__comb = 1'b1;
         end
+        if (esc) begin
+            key__d__comb = zero256;
+            key_par_r__d__comb = zero8;
+            key_loaded__d__comb = 1'b0;
+            tst_ok__d__comb = 1'b0;
+        end
+        recov_q__d = ecc_inc;
+        alert_recov = recov_q__q;
+        alert_fatal = 1'b0;
         if (open) begin
             ready__d__comb = 1'b0;
             scanning__d__comb = 1'b0;
@@ -1636,11 +1687,16 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         end
         key_valid = kv;
         key_out__comb = zero256;
+        key_par__comb = zero8;
         if (kv) begin
             key_out__comb = key__q;
+            key_par__comb = key_par_r__q;
         end
-        lc_state = lc_o[(32'h0)+:(3)];
-        debug_en = dbg;
+        lc_state__comb = lc_o[(32'h0)+:(3)];
+        debug_en = dbg & ~esc;
+        if (esc) begin
+            lc_state__comb = lc_inv_v[(32'h0)+:(3)];
+        end
         svn = svn_v[(32'h0)+:(5)];
         fatal = ready__q & (fatal_v != zero5);
         tst_busy = mac__busy;
@@ -1656,6 +1712,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         key__d = key__d__comb;
         key_loaded__d = key_loaded__d__comb;
         key_out = key_out__comb;
+        key_par = key_par__comb;
+        key_par_r__d = key_par_r__d__comb;
         key_slot__d = key_slot__d__comb;
         kl_bad__d = kl_bad__d__comb;
         kl_busy__d = kl_busy__d__comb;
@@ -1663,6 +1721,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         lc_dev__d = lc_dev__d__comb;
         lc_rma__d = lc_rma__d__comb;
         lc_sec__d = lc_sec__d__comb;
+        lc_state = lc_state__comb;
         locks__d = locks__d__comb;
         mac__prog_addr = mac__prog_addr__comb;
         mac__prog_raw = mac__prog_raw__comb;
@@ -2281,6 +2340,24 @@ module pluton_rdff256(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff256
 `endif // PLUTON_RDFF256_DEFINED
+
+`ifndef PLUTON_RDFF8_DEFINED
+`define PLUTON_RDFF8_DEFINED
+module pluton_rdff8(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 8'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff8
+`endif // PLUTON_RDFF8_DEFINED
 
 // Stand-in for the fuse macro, so this file is complete alone. A 4-state simulator starts its
 // array as X: for simulation read rtl/models/pluton_fuse_array.v first (it starts blank, and its

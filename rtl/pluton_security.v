@@ -225,9 +225,18 @@
 
 
 
+
+
+
+
+
+
+
+
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
-module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy);
+module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
 
     // Module arguments
     input wire  clock;
@@ -276,6 +285,8 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     output reg  [4:0] svn;
     output reg  fatal;
     output reg  tst_busy;
+    output reg  alert_fatal;
+    output reg  alert_recov;
 
     // Stub signals
     reg  fw__clock;
@@ -293,6 +304,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [255:0] fw__m_prdata;
     reg  [7:0] fw__m_pready;
     reg  [7:0] fw__m_pslverr;
+    reg  fw__esc;
     wire  [7:0] fw__m_psel;
     wire  [7:0] fw__m_penable;
     wire  [7:0] fw__m_pwrite;
@@ -306,6 +318,8 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     /* verilator lint_on UNUSEDSIGNAL */
     wire  fw__intr_viol;
     wire  fw__locked_o;
+    wire  fw__alert_fatal;
+    wire  fw__alert_recov;
     reg  sha__clock;
     reg  sha__rst_n;
     reg  sha__psel;
@@ -321,7 +335,10 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [255:0] sha__key_in;
     reg  sha__key_valid;
     reg  sha__clear;
+    reg  [7:0] sha__key_par;
+    reg  sha__esc;
     wire  sha__intr_done;
+    wire  sha__alert_fatal;
     reg  otp__clock;
     reg  otp__rst_n;
     reg  otp__psel;
@@ -345,6 +362,10 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  [4:0] otp__svn;
     wire  otp__fatal;
     wire  otp__tst_busy;
+    reg  otp__esc;
+    wire  [7:0] otp__key_par;
+    wire  otp__alert_fatal;
+    wire  otp__alert_recov;
     reg  wifi__clock;
     reg  wifi__rst_n;
     reg  wifi__psel;
@@ -396,6 +417,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  pack_pslverr__b7;
     wire  [7:0] pack_pslverr__y;
 
+    // Local signals
+    reg  esc;
+
     // Sub module instances
     pluton_firewall fw(
         .clock(fw__clock),
@@ -413,6 +437,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .m_prdata(fw__m_prdata),
         .m_pready(fw__m_pready),
         .m_pslverr(fw__m_pslverr),
+        .esc(fw__esc),
         .m_psel(fw__m_psel),
         .m_penable(fw__m_penable),
         .m_pwrite(fw__m_pwrite),
@@ -422,7 +447,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .m_pmaster(fw__m_pmaster),
         .owner_chg(fw__owner_chg),
         .intr_viol(fw__intr_viol),
-        .locked_o(fw__locked_o)
+        .locked_o(fw__locked_o),
+        .alert_fatal(fw__alert_fatal),
+        .alert_recov(fw__alert_recov)
     );
     pluton_sha256 sha(
         .clock(sha__clock),
@@ -440,7 +467,10 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .key_in(sha__key_in),
         .key_valid(sha__key_valid),
         .clear(sha__clear),
-        .intr_done(sha__intr_done)
+        .key_par(sha__key_par),
+        .esc(sha__esc),
+        .intr_done(sha__intr_done),
+        .alert_fatal(sha__alert_fatal)
     );
     pluton_otp otp(
         .clock(otp__clock),
@@ -465,7 +495,11 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .debug_en(otp__debug_en),
         .svn(otp__svn),
         .fatal(otp__fatal),
-        .tst_busy(otp__tst_busy)
+        .tst_busy(otp__tst_busy),
+        .esc(otp__esc),
+        .key_par(otp__key_par),
+        .alert_fatal(otp__alert_fatal),
+        .alert_recov(otp__alert_recov)
     );
     pluton_wifi wifi(
         .clock(wifi__clock),
@@ -536,6 +570,12 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         otp__rst_n = rst_n;
         wifi__clock = clock;
         wifi__rst_n = rst_n;
+        esc = fw__alert_fatal | sha__alert_fatal | otp__alert_fatal;
+        alert_fatal = esc;
+        alert_recov = fw__alert_recov | otp__alert_recov;
+        fw__esc = esc;
+        sha__esc = esc;
+        otp__esc = esc;
         fw__psel = psel;
         fw__penable = penable;
         fw__pwrite = pwrite;
@@ -557,6 +597,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         sha__pmaster = fw__m_pmaster[(32'h0)+:(4)];
         sha__key_in = otp__key_out;
         sha__key_valid = otp__key_valid;
+        sha__key_par = otp__key_par;
         sha__clear = fw__owner_chg[32'h0];
         intr_sha_done = sha__intr_done;
         otp__psel = fw__m_psel[32'h1];
@@ -638,7 +679,7 @@ endmodule // pluton_security
 /* verilator lint_off DECLFILENAME */
 `ifndef PLUTON_FIREWALL_DEFINED
 `define PLUTON_FIREWALL_DEFINED
-module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,m_prdata,m_pready,m_pslverr,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,owner_chg,intr_viol,locked_o);
+module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,m_prdata,m_pready,m_pslverr,esc,m_psel,m_penable,m_pwrite,m_paddr,m_pwdata,m_pstrb,m_pmaster,owner_chg,intr_viol,locked_o,alert_fatal,alert_recov);
 
     // Module arguments
     input wire  clock;
@@ -656,6 +697,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     input wire  [255:0] m_prdata;
     input wire  [7:0] m_pready;
     input wire  [7:0] m_pslverr;
+    input wire  esc;
     output reg  [7:0] m_psel /*verilator isolate_assignments*/;
     output reg  [7:0] m_penable /*verilator isolate_assignments*/;
     output reg  [7:0] m_pwrite /*verilator isolate_assignments*/;
@@ -666,6 +708,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     output reg  [7:0] owner_chg;
     output reg  intr_viol;
     output reg  locked_o;
+    output reg  alert_fatal;
+    output reg  alert_recov;
 
     // Constant declarations
     localparam  cfg_win = 4'h8;
@@ -679,6 +723,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     localparam  k_strb = 4'h6;
     localparam  k_access = 4'h7;
     localparam  k_protocol = 4'h8;
+    localparam  k_fatal = 4'h9;
+    localparam  lock_code = 2'b11;
+    localparam  zero2 = 2'b0;
     localparam  master_sec = 4'h0;
     localparam  zero4 = 4'h0;
     localparam  zero8 = 8'h0;
@@ -693,6 +740,14 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     localparam  bit3 = 32'h8;
     localparam  bit8 = 32'h100;
     localparam  bit9 = 32'h200;
+    localparam  b8__0 = 8'h1;
+    localparam  b8__1 = 8'h2;
+    localparam  b8__2 = 8'h4;
+    localparam  b8__3 = 8'h8;
+    localparam  b8__4 = 8'h10;
+    localparam  b8__5 = 8'h20;
+    localparam  b8__6 = 8'h40;
+    localparam  b8__7 = 8'h80;
 
     // Stub signals
     reg  front__psel;
@@ -707,6 +762,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  front__is_viol_addr;
     wire  front__is_viol_count;
     wire  front__is_id;
+    wire  front__is_alert;
     wire  front__mapped;
     wire  front__ro;
     wire  front__strb_part;
@@ -760,6 +816,22 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  locked__q;
     reg  locked__clock;
     reg  locked__rst_n;
+    reg  [1:0] lock_chk__d;
+    wire  [1:0] lock_chk__q;
+    reg  lock_chk__clock;
+    reg  lock_chk__rst_n;
+    reg  [7:0] cfg_par__d;
+    wire  [7:0] cfg_par__q;
+    reg  cfg_par__clock;
+    reg  cfg_par__rst_n;
+    reg  fatal_q__d;
+    wire  fatal_q__q;
+    reg  fatal_q__clock;
+    reg  fatal_q__rst_n;
+    reg  recov_q__d;
+    wire  recov_q__q;
+    reg  recov_q__clock;
+    reg  recov_q__rst_n;
     reg  [7:0] owner_chg_q__d;
     wire  [7:0] owner_chg_q__q;
     reg  owner_chg_q__clock;
@@ -822,6 +894,10 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  cfg_write /*verilator isolate_assignments*/;
     reg  cfg_read /*verilator isolate_assignments*/;
     reg  [31:0] rdata;
+    reg  wpar;
+    reg  [7:0] par_now;
+    reg  integ_bad;
+    reg  dead;
 
     // Sub module instances
     pluton_firewall_front front(
@@ -837,6 +913,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .is_viol_addr(front__is_viol_addr),
         .is_viol_count(front__is_viol_count),
         .is_id(front__is_id),
+        .is_alert(front__is_alert),
         .mapped(front__mapped),
         .ro(front__ro),
         .strb_part(front__strb_part)
@@ -915,6 +992,30 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .clock(locked__clock),
         .rst_n(locked__rst_n)
     );
+    pluton_rdff2 lock_chk(
+        .d(lock_chk__d),
+        .q(lock_chk__q),
+        .clock(lock_chk__clock),
+        .rst_n(lock_chk__rst_n)
+    );
+    pluton_rdff8 cfg_par(
+        .d(cfg_par__d),
+        .q(cfg_par__q),
+        .clock(cfg_par__clock),
+        .rst_n(cfg_par__rst_n)
+    );
+    pluton_rdff1 fatal_q(
+        .d(fatal_q__d),
+        .q(fatal_q__q),
+        .clock(fatal_q__clock),
+        .rst_n(fatal_q__rst_n)
+    );
+    pluton_rdff1 recov_q(
+        .d(recov_q__d),
+        .q(recov_q__q),
+        .clock(recov_q__clock),
+        .rst_n(recov_q__rst_n)
+    );
     pluton_rdff8 owner_chg_q(
         .d(owner_chg_q__d),
         .q(owner_chg_q__q),
@@ -991,6 +1092,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     );
 
     // Update code
+    reg [7:0] cfg_par__d__comb;
+    reg fatal_q__d__comb;
+    reg [1:0] lock_chk__d__comb;
     reg locked__d__comb;
     reg [7:0] m_penable__comb /*verilator isolate_assignments*/;
     reg [7:0] m_psel__comb /*verilator isolate_assignments*/;
@@ -1020,6 +1124,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         owner_chg_q__rst_n = rst_n;
         guard__clock = clock;
         guard__rst_n = rst_n;
+        recov_q__clock = clock;
+        recov_q__rst_n = rst_n;
         win_no_read__clock = clock;
         win_no_read__rst_n = rst_n;
         win_no_read__d__comb = win_no_read__q;
@@ -1029,6 +1135,15 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         locked__clock = clock;
         locked__rst_n = rst_n;
         locked__d__comb = locked__q;
+        lock_chk__clock = clock;
+        lock_chk__rst_n = rst_n;
+        lock_chk__d__comb = lock_chk__q;
+        cfg_par__clock = clock;
+        cfg_par__rst_n = rst_n;
+        cfg_par__d__comb = cfg_par__q;
+        fatal_q__clock = clock;
+        fatal_q__rst_n = rst_n;
+        fatal_q__d__comb = fatal_q__q;
         viol_valid__clock = clock;
         viol_valid__rst_n = rst_n;
         viol_valid__d__comb = viol_valid__q;
@@ -1112,9 +1227,42 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         off = paddr[(32'h0)+:(12)];
         cfg_oh = one8 << off[(32'h2)+:(3)];
         front__paddr = paddr[(32'h0)+:(12)];
+        par_now = zero8;
+        if (^win_owner__0__q ^ win_no_read__q[0] ^ win_no_write__q[0]) begin
+            par_now = par_now | b8__0;
+        end
+        if (^win_owner__1__q ^ win_no_read__q[1] ^ win_no_write__q[1]) begin
+            par_now = par_now | b8__1;
+        end
+        if (^win_owner__2__q ^ win_no_read__q[2] ^ win_no_write__q[2]) begin
+            par_now = par_now | b8__2;
+        end
+        if (^win_owner__3__q ^ win_no_read__q[3] ^ win_no_write__q[3]) begin
+            par_now = par_now | b8__3;
+        end
+        if (^win_owner__4__q ^ win_no_read__q[4] ^ win_no_write__q[4]) begin
+            par_now = par_now | b8__4;
+        end
+        if (^win_owner__5__q ^ win_no_read__q[5] ^ win_no_write__q[5]) begin
+            par_now = par_now | b8__5;
+        end
+        if (^win_owner__6__q ^ win_no_read__q[6] ^ win_no_write__q[6]) begin
+            par_now = par_now | b8__6;
+        end
+        if (^win_owner__7__q ^ win_no_read__q[7] ^ win_no_write__q[7]) begin
+            par_now = par_now | b8__7;
+        end
+        integ_bad = (par_now != cfg_par__q) | (locked__q & (lock_chk__q != lock_code)) | (~locked__q & (lock_chk__q != zero2));
+        fatal_q__d__comb = fatal_q__q | integ_bad;
+        alert_fatal = fatal_q__q | integ_bad;
+        dead = esc | fatal_q__q | integ_bad;
+        wpar = ^pwdata[(32'h0)+:(4)] ^ pwdata[32'h8] ^ pwdata[32'h9];
         cause = k_none;
         if (is_per) begin
-            if (pmaster != owner_sel) begin
+            if (dead) begin
+                cause = k_fatal;
+            end
+            else if (pmaster != owner_sel) begin
                 cause = k_not_owner;
             end
             else if (rule_hit) begin
@@ -1136,6 +1284,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             end
             else if (front__strb_part) begin
                 cause = k_strb;
+            end
+            else if (pwrite & dead) begin
+                cause = k_fatal;
             end
             else if (pwrite & locked__q & (front__is_win_cfg | front__is_lock)) begin
                 cause = k_cfg_locked;
@@ -1244,6 +1395,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         else if (front__is_id) begin
             rdata = block_id;
         end
+        else if (front__is_alert & dead) begin
+            rdata = bit0;
+        end
         prdata__comb = zero32;
         pready__comb = 1'b1;
         pslverr__comb = den;
@@ -1283,6 +1437,8 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         locked_o = locked__q;
         owner_chg = owner_chg_q__q;
         owner_chg_q__d__comb = zero8;
+        recov_q__d = front__access & den;
+        alert_recov = recov_q__q;
         if (front__access & den) begin
             if (~viol_valid__q) begin
                 viol_valid__d__comb = 1'b1;
@@ -1299,48 +1455,80 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             if (front__is_win_cfg) begin
                 if (cfg_oh[0]) begin
                     win_owner__0__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__0__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[1]) begin
                     win_owner__1__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__1__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[2]) begin
                     win_owner__2__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__2__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[3]) begin
                     win_owner__3__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__3__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[4]) begin
                     win_owner__4__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__4__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[5]) begin
                     win_owner__5__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__5__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[6]) begin
                     win_owner__6__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__6__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
                 end
                 if (cfg_oh[7]) begin
                     win_owner__7__d__comb = pwdata[(32'h0)+:(4)];
+                    cfg_par__d__comb = cfg_par__q & ~cfg_oh;
+                    if (wpar) begin
+                        cfg_par__d__comb = cfg_par__q | cfg_oh;
+                    end
                     if (pwdata[(32'h0)+:(4)] != win_owner__7__q) begin
                         owner_chg_q__d__comb = cfg_oh;
                     end
@@ -1356,6 +1544,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
             end
             if (front__is_lock & pwdata[32'h0]) begin
                 locked__d__comb = 1'b1;
+                lock_chk__d__comb = lock_code;
             end
             if (front__is_viol_info) begin
                 viol_valid__d__comb = 1'b0;
@@ -1366,6 +1555,9 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
                 viol_count__d__comb = zero32;
             end
         end
+        cfg_par__d = cfg_par__d__comb;
+        fatal_q__d = fatal_q__d__comb;
+        lock_chk__d = lock_chk__d__comb;
         locked__d = locked__d__comb;
         m_penable = m_penable__comb;
         m_psel = m_psel__comb;
@@ -1397,7 +1589,7 @@ endmodule // pluton_firewall
 
 `ifndef PLUTON_FIREWALL_FRONT_DEFINED
 `define PLUTON_FIREWALL_FRONT_DEFINED
-module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,is_lock,is_viol_info,is_viol_addr,is_viol_count,is_id,mapped,ro,strb_part);
+module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,is_lock,is_viol_info,is_viol_addr,is_viol_count,is_id,is_alert,mapped,ro,strb_part);
 
     // Module arguments
     input wire  psel;
@@ -1412,6 +1604,7 @@ module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,i
     output reg  is_viol_addr;
     output reg  is_viol_count;
     output reg  is_id;
+    output reg  is_alert;
     output reg  mapped;
     output reg  ro;
     output reg  strb_part;
@@ -1425,6 +1618,7 @@ module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,i
     localparam  k_viol_addr = 12'h28;
     localparam  k_viol_count = 12'h2c;
     localparam  k_id = 12'h30;
+    localparam  k_alert = 12'h34;
 
     // Local signals
     reg  aligned;
@@ -1439,8 +1633,9 @@ module pluton_firewall_front(psel,penable,pwrite,paddr,pstrb,access,is_win_cfg,i
         is_viol_addr = paddr == k_viol_addr;
         is_viol_count = paddr == k_viol_count;
         is_id = paddr == k_id;
-        mapped = is_win_cfg | is_lock | is_viol_info | is_viol_addr | is_viol_count | is_id;
-        ro = is_viol_addr | is_viol_count | is_id;
+        is_alert = paddr == k_alert;
+        mapped = is_win_cfg | is_lock | is_viol_info | is_viol_addr | is_viol_count | is_id | is_alert;
+        ro = is_viol_addr | is_viol_count | is_id | is_alert;
         strb_part = pwrite & (pstrb != strb_all);
     end
 
@@ -1526,6 +1721,24 @@ module pluton_rdff1(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff1
 `endif // PLUTON_RDFF1_DEFINED
+
+`ifndef PLUTON_RDFF2_DEFINED
+`define PLUTON_RDFF2_DEFINED
+module pluton_rdff2(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 2'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff2
+`endif // PLUTON_RDFF2_DEFINED
 
 `ifndef PLUTON_LANEGATE8X12_DEFINED
 `define PLUTON_LANEGATE8X12_DEFINED
@@ -1633,7 +1846,7 @@ endmodule // pluton_zext16to32
 
 `ifndef PLUTON_SHA256_DEFINED
 `define PLUTON_SHA256_DEFINED
-module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,clear,intr_done);
+module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,clear,key_par,esc,intr_done,alert_fatal);
 
     // Module arguments
     input wire  clock;
@@ -1651,10 +1864,17 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     input wire  [255:0] key_in;
     input wire  key_valid;
     input wire  clear;
+    input wire  [7:0] key_par;
+    input wire  esc;
     output reg  intr_done;
+    output reg  alert_fatal;
 
     // Constant declarations
     localparam  zero2 = 2'b0;
+    localparam  zero3 = 3'b0;
+    localparam  chk_active = 3'b11;
+    localparam  chk_finishing = 3'b101;
+    localparam  chk_done = 3'b110;
     localparam  cmd_start_v = 32'h1;
     localparam  cmd_finish_v = 32'h2;
     localparam  cmd_abort_v = 32'h4;
@@ -1707,6 +1927,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     localparam  n32_2 = 32'h2;
     localparam  n32_3 = 32'h3;
     localparam  n32_4 = 32'h4;
+    localparam  b8__0 = 8'h1;
+    localparam  b8__1 = 8'h2;
+    localparam  b8__2 = 8'h4;
+    localparam  b8__3 = 8'h8;
+    localparam  b8__4 = 8'h10;
+    localparam  b8__5 = 8'h20;
+    localparam  b8__6 = 8'h40;
+    localparam  b8__7 = 8'h80;
 
     // Stub signals
     reg  front__psel;
@@ -1737,6 +1965,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  core__start;
     reg  core__from_iv;
     reg  core__abort;
+    reg  core__wipe;
     reg  [31:0] core__word_in;
     wire  [31:0] core__h__0;
     wire  [31:0] core__h__1;
@@ -1748,6 +1977,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  [31:0] core__h__7;
     wire  core__busy;
     wire  core__done;
+    wire  core__fault;
     reg  [31:0] swap_in__a;
     wire  [31:0] swap_in__y;
     reg  [31:0] swap_key__0__a;
@@ -1788,6 +2018,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  done_r__q;
     reg  done_r__clock;
     reg  done_r__rst_n;
+    reg  [2:0] phase_chk__d;
+    wire  [2:0] phase_chk__q;
+    reg  phase_chk__clock;
+    reg  phase_chk__rst_n;
+    reg  fatal_q__d;
+    wire  fatal_q__q;
+    reg  fatal_q__clock;
+    reg  fatal_q__rst_n;
     reg  [3:0] starter__d;
     wire  [3:0] starter__q;
     reg  starter__clock;
@@ -1972,6 +2210,11 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  [31:0] stream_word;
     reg  stall;
     reg  [31:0] rdata;
+    reg  [7:0] par_in;
+    reg  key_bad;
+    reg  [2:0] phase_want;
+    reg  phase_bad;
+    reg  clr;
 
     // Sub module instances
     pluton_sha256_front front(
@@ -2005,6 +2248,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .start(core__start),
         .from_iv(core__from_iv),
         .abort(core__abort),
+        .wipe(core__wipe),
         .word_in(core__word_in),
         .h__0(core__h__0),
         .h__1(core__h__1),
@@ -2015,7 +2259,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .h__6(core__h__6),
         .h__7(core__h__7),
         .busy(core__busy),
-        .done(core__done)
+        .done(core__done),
+        .fault(core__fault)
     );
     pluton_bswap32 swap_in(
         .a(swap_in__a),
@@ -2086,6 +2331,18 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(done_r__q),
         .clock(done_r__clock),
         .rst_n(done_r__rst_n)
+    );
+    pluton_rdff3 phase_chk(
+        .d(phase_chk__d),
+        .q(phase_chk__q),
+        .clock(phase_chk__clock),
+        .rst_n(phase_chk__rst_n)
+    );
+    pluton_rdff1 fatal_q(
+        .d(fatal_q__d),
+        .q(fatal_q__q),
+        .clock(fatal_q__clock),
+        .rst_n(fatal_q__rst_n)
     );
     pluton_rdff4 starter(
         .d(starter__d),
@@ -2285,6 +2542,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg ctrl_keysel__d__comb;
     reg done_r__d__comb;
     reg draining__d__comb;
+    reg fatal_q__d__comb;
     reg [15:0] filled__d__comb;
     reg final_last__d__comb;
     reg finishing__d__comb;
@@ -2302,6 +2560,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg pend_outer__d__comb;
     reg pend_pad1__d__comb;
     reg pend_pad2__d__comb;
+    reg [2:0] phase_chk__d__comb;
     reg [31:0] prdata__comb;
     reg [3:0] rptr__d__comb;
     reg src_buf__d__comb;
@@ -2342,6 +2601,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         done_r__clock = clock;
         done_r__rst_n = rst_n;
         done_r__d__comb = done_r__q;
+        phase_chk__clock = clock;
+        phase_chk__rst_n = rst_n;
+        phase_chk__d__comb = phase_chk__q;
+        fatal_q__clock = clock;
+        fatal_q__rst_n = rst_n;
+        fatal_q__d__comb = fatal_q__q;
         starter__clock = clock;
         starter__rst_n = rst_n;
         starter__d__comb = starter__q;
@@ -2431,6 +2696,55 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         key_ram__raddr = rptr__q;
         buf_ram__raddr = rptr__q;
         stream_oh__d__comb = stream_oh__q << 32'h1;
+        swap_key__0__a = key_in[(32'h20 * 0)+:(32)];
+        swap_key__1__a = key_in[(32'h20 * 1)+:(32)];
+        swap_key__2__a = key_in[(32'h20 * 2)+:(32)];
+        swap_key__3__a = key_in[(32'h20 * 3)+:(32)];
+        swap_key__4__a = key_in[(32'h20 * 4)+:(32)];
+        swap_key__5__a = key_in[(32'h20 * 5)+:(32)];
+        swap_key__6__a = key_in[(32'h20 * 6)+:(32)];
+        swap_key__7__a = key_in[(32'h20 * 7)+:(32)];
+        par_in = zero8;
+        if (^key_in[(32'h20 * 0)+:(32)]) begin
+            par_in = par_in | b8__0;
+        end
+        if (^key_in[(32'h20 * 1)+:(32)]) begin
+            par_in = par_in | b8__1;
+        end
+        if (^key_in[(32'h20 * 2)+:(32)]) begin
+            par_in = par_in | b8__2;
+        end
+        if (^key_in[(32'h20 * 3)+:(32)]) begin
+            par_in = par_in | b8__3;
+        end
+        if (^key_in[(32'h20 * 4)+:(32)]) begin
+            par_in = par_in | b8__4;
+        end
+        if (^key_in[(32'h20 * 5)+:(32)]) begin
+            par_in = par_in | b8__5;
+        end
+        if (^key_in[(32'h20 * 6)+:(32)]) begin
+            par_in = par_in | b8__6;
+        end
+        if (^key_in[(32'h20 * 7)+:(32)]) begin
+            par_in = par_in | b8__7;
+        end
+        key_bad = key_valid & (par_in != key_par);
+        phase_want = zero3;
+        if (active__q) begin
+            phase_want = chk_active;
+        end
+        else if (finishing__q) begin
+            phase_want = chk_finishing;
+        end
+        else if (done_r__q) begin
+            phase_want = chk_done;
+        end
+        phase_bad = (phase_chk__q != phase_want) | (active__q & (finishing__q | done_r__q)) | (finishing__q & done_r__q);
+        fatal_q__d__comb = fatal_q__q | key_bad | phase_bad | core__fault;
+        alert_fatal = fatal_q__q | phase_bad | core__fault;
+        clr = clear | esc | fatal_q__q | phase_bad | core__fault | key_bad;
+        core__wipe = esc | fatal_q__q;
         is_msgw = front__is_msg | front__is_msg_last;
         key_oh = one16 << paddr[(32'h2)+:(4)];
         digest_oh = one8 << paddr[(32'h2)+:(3)];
@@ -2594,14 +2908,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         if (src_opad__q) begin
             key_pad = opad;
         end
-        swap_key__0__a = key_in[(32'h20 * 0)+:(32)];
-        swap_key__1__a = key_in[(32'h20 * 1)+:(32)];
-        swap_key__2__a = key_in[(32'h20 * 2)+:(32)];
-        swap_key__3__a = key_in[(32'h20 * 3)+:(32)];
-        swap_key__4__a = key_in[(32'h20 * 4)+:(32)];
-        swap_key__5__a = key_in[(32'h20 * 5)+:(32)];
-        swap_key__6__a = key_in[(32'h20 * 6)+:(32)];
-        swap_key__7__a = key_in[(32'h20 * 7)+:(32)];
         buf_word = zero32;
         if ((filled__q & stream_oh__q) != zero16) begin
             buf_word = buf_ram__rdata;
@@ -2844,7 +3150,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 end
             end
         end
-        abort_all = (ok_write & front__is_cmd & cmd_abort) | clear;
+        abort_all = (ok_write & front__is_cmd & cmd_abort) | clr;
         if (abort_all) begin
             core__abort__comb = 1'b1;
             core__start__comb = 1'b0;
@@ -2868,13 +3174,13 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             final_last__d__comb = 1'b0;
             any_dispatched__d__comb = 1'b0;
         end
-        if (clear) begin
+        if (clr) begin
             key_mask__d__comb = zero16;
             starter__d__comb = master_sec;
         end
         log__access = front__access;
         log__err = err[(32'h0)+:(4)];
-        log__clear = (ok_write & front__is_err_info) | clear;
+        log__clear = (ok_write & front__is_err_info) | clr;
         ze_words__a = nwords__q;
         h_word_le = ((h_word & mask1) << 32'h18) | ((h_word & byte1) << 32'h8) | ((h_word >> 32'h8) & byte1) | ((h_word >> 32'h18) & mask1);
         rdata = zero32;
@@ -2910,7 +3216,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         else if (front__is_id) begin
             rdata = block_id;
         end
-        else if (front__is_digest & done_r__q) begin
+        else if (front__is_digest & done_r__q & ~phase_bad) begin
             rdata = h_word_le;
         end
         prdata__comb = zero32;
@@ -2918,6 +3224,16 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             prdata__comb = rdata;
         end
         intr_done = done_r__q;
+        phase_chk__d__comb = zero3;
+        if (active__d__comb) begin
+            phase_chk__d__comb = chk_active;
+        end
+        else if (finishing__d__comb) begin
+            phase_chk__d__comb = chk_finishing;
+        end
+        else if (done_r__d__comb) begin
+            phase_chk__d__comb = chk_done;
+        end
         rptr__d__comb = zero4;
         if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
             rptr__d__comb = rptr__q + one4;
@@ -2933,6 +3249,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         ctrl_keysel__d = ctrl_keysel__d__comb;
         done_r__d = done_r__d__comb;
         draining__d = draining__d__comb;
+        fatal_q__d = fatal_q__d__comb;
         filled__d = filled__d__comb;
         final_last__d = final_last__d__comb;
         finishing__d = finishing__d__comb;
@@ -2950,6 +3267,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         pend_outer__d = pend_outer__d__comb;
         pend_pad1__d = pend_pad1__d__comb;
         pend_pad2__d = pend_pad2__d__comb;
+        phase_chk__d = phase_chk__d__comb;
         prdata = prdata__comb;
         rptr__d = rptr__d__comb;
         src_buf__d = src_buf__d__comb;
@@ -3139,7 +3457,7 @@ endmodule // pluton_apbguard12
 
 `ifndef PLUTON_SHA256_CORE_DEFINED
 `define PLUTON_SHA256_CORE_DEFINED
-module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done);
+module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done,fault);
 
     // Module arguments
     input wire  clock;
@@ -3147,6 +3465,7 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     input wire  start;
     input wire  from_iv;
     input wire  abort;
+    input wire  wipe;
     input wire  [31:0] word_in;
     output reg  [31:0] h__0;
     output reg  [31:0] h__1;
@@ -3158,12 +3477,17 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     output reg  [31:0] h__7;
     output reg  busy;
     output reg  done;
+    output reg  fault;
 
     // Constant declarations
     localparam  round_one = 6'b1;
     localparam  round_last = 6'b111111;
     localparam  round_zero = 6'b0;
     localparam  zero2 = 2'b0;
+    localparam  zero32 = 32'h0;
+    localparam  chk_idle = 3'b0;
+    localparam  chk_rounds = 3'b11;
+    localparam  chk_add = 3'b101;
     localparam  k__0 = 32'h428a2f98;
     localparam  k__1 = 32'h71374491;
     localparam  k__2 = 32'hb5c0fbcf;
@@ -3382,6 +3706,10 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     wire  from_iv_r__q;
     reg  from_iv_r__clock;
     reg  from_iv_r__rst_n;
+    reg  [2:0] ctl_chk__d;
+    wire  [2:0] ctl_chk__q;
+    reg  ctl_chk__clock;
+    reg  ctl_chk__rst_n;
 
     // Local signals
     reg  streaming;
@@ -3396,6 +3724,7 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
     reg  [31:0] small_sigma0;
     reg  [31:0] small_sigma1;
     reg  [31:0] w_next;
+    reg  [2:0] chk_want;
 
     // Sub module instances
     pluton_rdff32 st__0(
@@ -3614,10 +3943,17 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
         .clock(from_iv_r__clock),
         .rst_n(from_iv_r__rst_n)
     );
+    pluton_rdff3 ctl_chk(
+        .d(ctl_chk__d),
+        .q(ctl_chk__q),
+        .clock(ctl_chk__clock),
+        .rst_n(ctl_chk__rst_n)
+    );
 
     // Update code
     reg adding__d__comb;
     reg busy_r__d__comb;
+    reg [2:0] ctl_chk__d__comb;
     reg from_iv_r__d__comb;
     reg [31:0] hs__0__d__comb;
     reg [31:0] hs__1__d__comb;
@@ -3665,6 +4001,9 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
         adding__clock = clock;
         adding__rst_n = rst_n;
         adding__d__comb = adding__q;
+        ctl_chk__clock = clock;
+        ctl_chk__rst_n = rst_n;
+        ctl_chk__d__comb = ctl_chk__q;
         st__0__clock = clock;
         st__0__rst_n = rst_n;
         st__0__d__comb = st__0__q;
@@ -4161,8 +4500,60 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
                 end
             end
         end
+        if (wipe) begin
+            busy_r__d__comb = 1'b0;
+            adding__d__comb = 1'b0;
+            st__0__d__comb = zero32;
+            hs__0__d__comb = zero32;
+            st__1__d__comb = zero32;
+            hs__1__d__comb = zero32;
+            st__2__d__comb = zero32;
+            hs__2__d__comb = zero32;
+            st__3__d__comb = zero32;
+            hs__3__d__comb = zero32;
+            st__4__d__comb = zero32;
+            hs__4__d__comb = zero32;
+            st__5__d__comb = zero32;
+            hs__5__d__comb = zero32;
+            st__6__d__comb = zero32;
+            hs__6__d__comb = zero32;
+            st__7__d__comb = zero32;
+            hs__7__d__comb = zero32;
+            w__0__d__comb = zero32;
+            w__1__d__comb = zero32;
+            w__2__d__comb = zero32;
+            w__3__d__comb = zero32;
+            w__4__d__comb = zero32;
+            w__5__d__comb = zero32;
+            w__6__d__comb = zero32;
+            w__7__d__comb = zero32;
+            w__8__d__comb = zero32;
+            w__9__d__comb = zero32;
+            w__10__d__comb = zero32;
+            w__11__d__comb = zero32;
+            w__12__d__comb = zero32;
+            w__13__d__comb = zero32;
+            w__14__d__comb = zero32;
+            w__15__d__comb = zero32;
+        end
+        ctl_chk__d__comb = chk_idle;
+        if (busy_r__d__comb & adding__d__comb) begin
+            ctl_chk__d__comb = chk_add;
+        end
+        else if (busy_r__d__comb) begin
+            ctl_chk__d__comb = chk_rounds;
+        end
+        chk_want = chk_idle;
+        if (busy_r__q & adding__q) begin
+            chk_want = chk_add;
+        end
+        else if (busy_r__q) begin
+            chk_want = chk_rounds;
+        end
+        fault = (adding__q & ~busy_r__q) | (ctl_chk__q != chk_want);
         adding__d = adding__d__comb;
         busy_r__d = busy_r__d__comb;
+        ctl_chk__d = ctl_chk__d__comb;
         from_iv_r__d = from_iv_r__d__comb;
         hs__0__d = hs__0__d__comb;
         hs__1__d = hs__1__d__comb;
@@ -4219,6 +4610,24 @@ module pluton_rdff6(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff6
 `endif // PLUTON_RDFF6_DEFINED
+
+`ifndef PLUTON_RDFF3_DEFINED
+`define PLUTON_RDFF3_DEFINED
+module pluton_rdff3(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [2:0] d;
+    output reg  [2:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 3'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff3
+`endif // PLUTON_RDFF3_DEFINED
 
 `ifndef PLUTON_BSWAP32_DEFINED
 `define PLUTON_BSWAP32_DEFINED
@@ -4289,24 +4698,6 @@ module pluton_rdff5(d,q,clock,rst_n);
 endmodule // pluton_rdff5
 `endif // PLUTON_RDFF5_DEFINED
 
-`ifndef PLUTON_RDFF2_DEFINED
-`define PLUTON_RDFF2_DEFINED
-module pluton_rdff2(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [1:0] d;
-    output reg  [1:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 2'h0;
-        else q <= d;
-    end
-endmodule // pluton_rdff2
-`endif // PLUTON_RDFF2_DEFINED
-
 `ifndef PLUTON_RDFF64_DEFINED
 `define PLUTON_RDFF64_DEFINED
 module pluton_rdff64(d,q,clock,rst_n);
@@ -4354,7 +4745,7 @@ endmodule // pluton_errlog
 
 `ifndef PLUTON_OTP_DEFINED
 `define PLUTON_OTP_DEFINED
-module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,tst_en,tst_we,tst_addr,tst_wdata,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy);
+module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,tst_en,tst_we,tst_addr,tst_wdata,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy,esc,key_par,alert_fatal,alert_recov);
 
     // Module arguments
     input wire  clock;
@@ -4380,6 +4771,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     output reg  [4:0] svn;
     output reg  fatal;
     output reg  tst_busy;
+    input wire  esc;
+    output reg  [7:0] key_par;
+    output reg  alert_fatal;
+    output reg  alert_recov;
 
     // Constant declarations
     localparam  w_owner = 6'b10000;
@@ -4402,6 +4797,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  zero40 = 40'h0;
     localparam  done40 = 40'h8000000000;
     localparam  zero256 = 256'h0;
+    localparam  zero8 = 8'h0;
+    localparam  b8_7 = 8'h80;
     localparam  zero2 = 2'b0;
     localparam  one2 = 2'b1;
     localparam  two2 = 2'b10;
@@ -4724,6 +5121,14 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  [255:0] key__q;
     reg  key__clock;
     reg  key__rst_n;
+    reg  [7:0] key_par_r__d;
+    wire  [7:0] key_par_r__q;
+    reg  key_par_r__clock;
+    reg  key_par_r__rst_n;
+    reg  recov_q__d;
+    wire  recov_q__q;
+    reg  recov_q__clock;
+    reg  recov_q__rst_n;
     reg  key_loaded__d;
     wire  key_loaded__q;
     reg  key_loaded__clock;
@@ -4805,6 +5210,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  [4:0] lock_add;
     reg  [4:0] fatal_add;
     reg  ecc_inc;
+    reg  [7:0] word_par;
     reg  key_in;
     reg  [31:0] rdata;
 
@@ -5064,6 +5470,18 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .clock(key__clock),
         .rst_n(key__rst_n)
     );
+    pluton_rdff8 key_par_r(
+        .d(key_par_r__d),
+        .q(key_par_r__q),
+        .clock(key_par_r__clock),
+        .rst_n(key_par_r__rst_n)
+    );
+    pluton_rdff1 recov_q(
+        .d(recov_q__d),
+        .q(recov_q__q),
+        .clock(recov_q__clock),
+        .rst_n(recov_q__rst_n)
+    );
     pluton_rdff1 key_loaded(
         .d(key_loaded__d),
         .q(key_loaded__q),
@@ -5114,6 +5532,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg [255:0] key__d__comb;
     reg key_loaded__d__comb;
     reg [255:0] key_out__comb;
+    reg [7:0] key_par__comb;
+    reg [7:0] key_par_r__d__comb;
     reg key_slot__d__comb;
     reg kl_bad__d__comb;
     reg kl_busy__d__comb;
@@ -5121,6 +5541,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg lc_dev__d__comb;
     reg lc_rma__d__comb;
     reg lc_sec__d__comb;
+    reg [2:0] lc_state__comb;
     reg [4:0] locks__d__comb;
     reg [5:0] mac__prog_addr__comb;
     reg [39:0] mac__prog_raw__comb;
@@ -5164,6 +5585,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         locks__rst_n = rst_n;
         fatal_p__clock = clock;
         fatal_p__rst_n = rst_n;
+        recov_q__clock = clock;
+        recov_q__rst_n = rst_n;
         ready__clock = clock;
         ready__rst_n = rst_n;
         ready__d__comb = ready__q;
@@ -5215,6 +5638,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         key__clock = clock;
         key__rst_n = rst_n;
         key__d__comb = key__q;
+        key_par_r__clock = clock;
+        key_par_r__rst_n = rst_n;
+        key_par_r__d__comb = key_par_r__q;
         key_loaded__clock = clock;
         key_loaded__rst_n = rst_n;
         key_loaded__d__comb = key_loaded__q;
@@ -5295,9 +5721,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         if (ready__q & ~fatal_v[32'h2]) begin
             svn_v = ze_cnt__y;
         end
-        kv = ready__q & key_loaded__q & locks__q[32'h0] & ~fatal_v[32'h0] & ((lc_v == lc_dev_v) | (lc_v == lc_sec_v));
+        kv = ready__q & key_loaded__q & locks__q[32'h0] & ~fatal_v[32'h0] & ((lc_v == lc_dev_v) | (lc_v == lc_sec_v)) & ~esc;
         busy = mac__busy | kl_busy__q;
-        open = tst_en & tst_ok__q;
+        open = tst_en & tst_ok__q & ~esc;
         avail = ready__q & ~open & ~busy;
         scan_ok = ((lc_v == lc_blank) | (lc_v == lc_rma_v)) & ~tst_dis__q;
         lc_next_ok = ((lc_v == lc_blank) & (lc_t == one2)) | ((lc_v == lc_dev_v) & (lc_t == two2)) | ((lc_v == lc_sec_v) & (lc_t == three2));
@@ -5796,8 +6222,13 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             end
         end
         ze_key__a = d_val;
+        word_par = zero8;
+        if (^d_val) begin
+            word_par = b8_7;
+        end
         if (key_in) begin
             key__d__comb = (key__q >> 32'h20) | (ze_key__y << 32'he0);
+            key_par_r__d__comb = (key_par_r__q >> 32'h1) | word_par;
         end
         locks__d__comb = locks__q | lock_add;
         fatal_p__d__comb = fatal_p__q | fatal_add;
@@ -5826,9 +6257,18 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             tst_ok__d__comb = 1'b0;
             tst_dis__d__comb = 1'b0;
         end
-        if (tst_en & ready__q & ~tst_ok__q) begin
+        if (tst_en & ready__q & ~(tst_ok__q & ~esc)) begin
             tst_refused__d__comb = 1'b1;
         end
+        if (esc) begin
+            key__d__comb = zero256;
+            key_par_r__d__comb = zero8;
+            key_loaded__d__comb = 1'b0;
+            tst_ok__d__comb = 1'b0;
+        end
+        recov_q__d = ecc_inc;
+        alert_recov = recov_q__q;
+        alert_fatal = 1'b0;
         if (open) begin
             ready__d__comb = 1'b0;
             scanning__d__comb = 1'b0;
@@ -5933,11 +6373,16 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         end
         key_valid = kv;
         key_out__comb = zero256;
+        key_par__comb = zero8;
         if (kv) begin
             key_out__comb = key__q;
+            key_par__comb = key_par_r__q;
         end
-        lc_state = lc_o[(32'h0)+:(3)];
-        debug_en = dbg;
+        lc_state__comb = lc_o[(32'h0)+:(3)];
+        debug_en = dbg & ~esc;
+        if (esc) begin
+            lc_state__comb = lc_inv_v[(32'h0)+:(3)];
+        end
         svn = svn_v[(32'h0)+:(5)];
         fatal = ready__q & (fatal_v != zero5);
         tst_busy = mac__busy;
@@ -5953,6 +6398,8 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         key__d = key__d__comb;
         key_loaded__d = key_loaded__d__comb;
         key_out = key_out__comb;
+        key_par = key_par__comb;
+        key_par_r__d = key_par_r__d__comb;
         key_slot__d = key_slot__d__comb;
         kl_bad__d = kl_bad__d__comb;
         kl_busy__d = kl_busy__d__comb;
@@ -5960,6 +6407,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         lc_dev__d = lc_dev__d__comb;
         lc_rma__d = lc_rma__d__comb;
         lc_sec__d = lc_sec__d__comb;
+        lc_state = lc_state__comb;
         locks__d = locks__d__comb;
         mac__prog_addr = mac__prog_addr__comb;
         mac__prog_raw = mac__prog_raw__comb;
@@ -7716,24 +8164,6 @@ module pluton_zext3to32(a,y);
     always @(*) y = {{29{1'b0}}, a};
 endmodule // pluton_zext3to32
 `endif // PLUTON_ZEXT3TO32_DEFINED
-
-`ifndef PLUTON_RDFF3_DEFINED
-`define PLUTON_RDFF3_DEFINED
-module pluton_rdff3(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [2:0] d;
-    output reg  [2:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 3'h0;
-        else q <= d;
-    end
-endmodule // pluton_rdff3
-`endif // PLUTON_RDFF3_DEFINED
 
 `ifndef PLUTON_RDFF11_DEFINED
 `define PLUTON_RDFF11_DEFINED

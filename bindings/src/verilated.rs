@@ -27,6 +27,38 @@ pub struct TopModel {
     step: unsafe extern "C" fn(*mut c_void),
     poke: unsafe extern "C" fn(*mut c_void, u32, *const u32),
     peek: unsafe extern "C" fn(*mut c_void, u32, *mut u32),
+    /// Named access to every state element, in a `<top>_fi` build only.
+    state: Option<StateApi>,
+}
+
+/// The C entry points of a state-access (`_fi`) model.
+struct StateApi {
+    count: unsafe extern "C" fn(*mut c_void) -> u32,
+    name: unsafe extern "C" fn(*mut c_void, u32) -> *const std::ffi::c_char,
+    shape: unsafe extern "C" fn(*mut c_void, u32, *mut u32),
+    read: unsafe extern "C" fn(*mut c_void, u32, *mut u32),
+    write: unsafe extern "C" fn(*mut c_void, u32, *const u32),
+}
+
+/// One state element of a state-access model: a flop (`q` of an `RDff`, or a register inside a
+/// primitive) or a RAM array.
+#[derive(Clone, Debug)]
+pub struct StateVar {
+    /// Hierarchical name, e.g. `pluton_security.fw.locked.q`.
+    pub name: String,
+    /// Bits per element.
+    pub bits: u32,
+    /// 1 for a flop; the number of words for a RAM array.
+    pub elements: u32,
+    /// Raw size in 32-bit words (what `read_state` fills).
+    pub words: usize,
+}
+
+impl StateVar {
+    /// A flop (or a register of flops), as opposed to a RAM array.
+    pub fn is_flop(&self) -> bool {
+        self.elements == 1
+    }
 }
 
 include!(concat!(env!("OUT_DIR"), "/verilated_tops.rs"));
@@ -139,6 +171,59 @@ impl VerilatedDut {
         unsafe { (self.top.eval)(self.model.as_ptr()) };
         self.dirty = false;
         self.reset_poked = false;
+    }
+
+    /// The state elements of a state-access (`<top>_fi`) model, sorted by name; `None` for other
+    /// models.
+    pub fn state_vars(&self) -> Option<Vec<StateVar>> {
+        let api = self.top.state.as_ref()?;
+        let m = self.model.as_ptr();
+        let n = unsafe { (api.count)(m) };
+        Some(
+            (0..n)
+                .map(|i| {
+                    let full = unsafe { std::ffi::CStr::from_ptr((api.name)(m, i)) }.to_string_lossy().into_owned();
+                    // Verilator's scopes start at the wrapper `TOP`; the design starts below it.
+                    let name = full.strip_prefix("TOP.").unwrap_or(&full).to_string();
+                    let mut shape = [0u32; 3];
+                    unsafe { (api.shape)(m, i, shape.as_mut_ptr()) };
+                    StateVar { name, bits: shape[0], elements: shape[1], words: shape[2].div_ceil(4) as usize }
+                })
+                .collect(),
+        )
+    }
+
+    /// Read state element `i` (an index into `state_vars`) into `words` (at least its `words`).
+    pub fn read_state(&mut self, i: usize, words: &mut [u32]) {
+        let api = self.state_checked(i, words.len());
+        unsafe { (api.read)(self.model.as_ptr(), i as u32, words.as_mut_ptr()) };
+    }
+
+    /// Overwrite state element `i`; combinational logic settles at the next peek or step.
+    pub fn write_state(&mut self, i: usize, words: &[u32]) {
+        let api = self.state_checked(i, words.len());
+        unsafe { (api.write)(self.model.as_ptr(), i as u32, words.as_ptr()) };
+        self.dirty = true;
+    }
+
+    /// The state API, once `i` is a valid element and `len` words hold it (the C++ side copies).
+    fn state_checked(&self, i: usize, len: usize) -> &'static StateApi {
+        let Some(api) = self.top.state.as_ref() else { panic!("{} is not a state-access model", self.top.name) };
+        let m = self.model.as_ptr();
+        let n = unsafe { (api.count)(m) } as usize;
+        assert!(i < n, "{}: no state element #{i} (it has {n})", self.top.name);
+        let mut shape = [0u32; 3];
+        unsafe { (api.shape)(m, i as u32, shape.as_mut_ptr()) };
+        assert!(len >= shape[2].div_ceil(4) as usize, "{}: state element #{i} needs {} words, got {len}", self.top.name, shape[2].div_ceil(4));
+        api
+    }
+
+    /// Invert bit `bit` of flop `i`: a single-event upset.
+    pub fn flip(&mut self, i: usize, var: &StateVar, bit: u32) {
+        let mut w = vec![0u32; var.words];
+        self.read_state(i, &mut w);
+        w[(bit / 32) as usize] ^= 1 << (bit % 32);
+        self.write_state(i, &w);
     }
 
     #[cold]

@@ -13,6 +13,8 @@ crate::hdl_block! {
         m_prdata: Signal<In, Bits<256>>,
         m_pready: Signal<In, Bits<8>>,
         m_pslverr: Signal<In, Bits<8>>,
+        /// Escalation: the subsystem's fatal alert. Refuse everything but config reads until reset.
+        esc: Signal<In, bool>,
         // Downstream APB4 requesters, one per window (window k in lane k, packed like m_prdata):
         // a window's lane is all zero unless m_psel[k], so no window sees another's traffic.
         m_psel: Signal<Out, Bits<8>>,
@@ -27,6 +29,10 @@ crate::hdl_block! {
         intr_viol: Signal<Out, bool>,
         /// LOCK.LOCKED: the configuration is final (the system top releases the application core on it).
         locked_o: Signal<Out, bool>,
+        /// The configuration failed its integrity check (README "Countermeasures"); sticky.
+        alert_fatal: Signal<Out, bool>,
+        /// 1 in the cycle after each edge at which a denied transfer completed.
+        alert_recov: Signal<Out, bool>,
     }
     consts {
         // Constants, sized so that every comparison has equal widths.
@@ -41,6 +47,9 @@ crate::hdl_block! {
         k_strb: 4 = regs::CAUSE_STRB as u64,
         k_access: 4 = regs::CAUSE_ACCESS as u64,
         k_protocol: 4 = regs::CAUSE_PROTOCOL as u64,
+        k_fatal: 4 = regs::CAUSE_FATAL as u64,
+        lock_code: 2 = 3,
+        zero2: 2 = 0,
         master_sec: 4 = regs::MASTER_SEC as u64,
         zero4: 4 = 0,
         zero8: 8 = 0,
@@ -69,6 +78,13 @@ crate::hdl_block! {
         /// Bit k: window k denies writes.
         win_no_write: RDff<Bits<8>>,
         locked: RDff<bool>,
+        /// With `locked`, a 3-bit code at Hamming distance 3: 000 unlocked, 111 locked.
+        lock_chk: RDff<Bits<2>>,
+        /// Bit k: parity of window k's OWNER, NO_READ and NO_WRITE, written with them.
+        cfg_par: RDff<Bits<8>>,
+        /// A failed integrity check, kept until reset.
+        fatal_q: RDff<bool>,
+        recov_q: RDff<bool>,
         owner_chg_q: RDff<Bits<8>>,
         // Window k's lane of each downstream field.
         lane_paddr: LaneGate8<12, 96>,
@@ -83,6 +99,8 @@ crate::hdl_block! {
         viol_addr: RDff<Bits<16>>,
         viol_count: RDff<Bits<32>>,
         ze_cause: ZeroExt<4, 32>,
+        /// Bit i set, for building a bit vector in a loop.
+        b8: [Constant<Bits<8>>; 8] = std::array::from_fn(|i| crate::common::block::c(1 << i)),
         ze_master: ZeroExt<4, 32>,
         ze_addr: ZeroExt<16, 32>,
         // Decode of the current request (combinational, whatever psel/penable are).
@@ -104,14 +122,22 @@ crate::hdl_block! {
         cfg_write: Signal<Local, bool>,
         cfg_read: Signal<Local, bool>,
         rdata: Signal<Local, Bits<32>>,
+        /// Parity of the WIN_CFG fields a write would store.
+        wpar: Signal<Local, bool>,
+        /// Parity of each window's stored configuration, now.
+        par_now: Signal<Local, Bits<8>>,
+        /// The configuration or the lock is not a valid code this cycle.
+        integ_bad: Signal<Local, bool>,
+        /// Refuse everything but config reads: escalation or a fault of our own.
+        dead: Signal<Local, bool>,
     }
 }
 
 crate::hdl_logic! {
     #[hdl_gen]
     Firewall;
-    reset [owner_chg_q, guard]
-    hold [win_no_read, win_no_write, locked, viol_valid, viol_write, viol_cause, viol_master,
+    reset [owner_chg_q, guard, recov_q]
+    hold [win_no_read, win_no_write, locked, lock_chk, cfg_par, fatal_q, viol_valid, viol_write, viol_cause, viol_master,
         viol_addr, viol_count]
     pass { front: [psel, penable, pwrite, pstrb], guard: [psel, penable] }
     fn update(&mut self) {
@@ -140,10 +166,31 @@ crate::hdl_logic! {
         self.cfg_oh.next = self.one8.val() << self.off.val().get_bits::<3>(2);
         self.front.paddr.next = self.paddr.val().get_bits::<12>(0);
 
+        // ---- Integrity (README "Countermeasures"): each window's configuration against its
+        // parity bit, and the lock against its code. A failure refuses at once, in this cycle.
+        self.par_now.next = self.zero8.val();
+        for i in 0..8 {
+            if self.win_owner[i].q.val().xor()
+                ^ self.win_no_read.q.val().get_bit(i)
+                ^ self.win_no_write.q.val().get_bit(i)
+            {
+                self.par_now.next = self.par_now.val() | self.b8[i].val();
+            }
+        }
+        self.integ_bad.next = (self.par_now.val() != self.cfg_par.q.val())
+            | (self.locked.q.val() & (self.lock_chk.q.val() != self.lock_code.val()))
+            | (!self.locked.q.val() & (self.lock_chk.q.val() != self.zero2.val()));
+        self.fatal_q.d.next = self.fatal_q.q.val() | self.integ_bad.val();
+        self.alert_fatal.next = self.fatal_q.q.val() | self.integ_bad.val();
+        self.dead.next = self.esc.val() | self.fatal_q.q.val() | self.integ_bad.val();
+        self.wpar.next = self.pwdata.val().get_bits::<4>(0).xor() ^ self.pwdata.val().get_bit(8) ^ self.pwdata.val().get_bit(9);
+
         // ---- Violation cause, in the README's check order (the first match wins).
         self.cause.next = self.k_none.val();
         if self.is_per.val() {
-            if self.pmaster.val() != self.owner_sel.val() {
+            if self.dead.val() {
+                self.cause.next = self.k_fatal.val();
+            } else if self.pmaster.val() != self.owner_sel.val() {
                 self.cause.next = self.k_not_owner.val();
             } else if self.rule_hit.val() {
                 self.cause.next = self.k_rule.val();
@@ -161,6 +208,8 @@ crate::hdl_logic! {
                 self.cause.next = self.k_access.val();
             } else if self.front.strb_part.val() {
                 self.cause.next = self.k_strb.val();
+            } else if self.pwrite.val() & self.dead.val() {
+                self.cause.next = self.k_fatal.val();
             } else if self.pwrite.val() & self.locked.q.val() & (self.front.is_win_cfg.val() | self.front.is_lock.val()) {
                 self.cause.next = self.k_cfg_locked.val();
             }
@@ -248,6 +297,8 @@ crate::hdl_logic! {
             self.rdata.next = self.viol_count.q.val();
         } else if self.front.is_id.val() {
             self.rdata.next = self.block_id.val();
+        } else if self.front.is_alert.val() & self.dead.val() {
+            self.rdata.next = self.bit0.val();
         }
 
         // ---- Upstream response: the peripheral's when forwarded, else at once (error if denied).
@@ -274,6 +325,8 @@ crate::hdl_logic! {
         self.owner_chg_q.d.next = self.zero8.val();
 
         // ---- Completing edge of a denied transfer (never waits): log the first, count all.
+        self.recov_q.d.next = self.front.access.val() & self.den.val();
+        self.alert_recov.next = self.recov_q.q.val();
         if self.front.access.val() & self.den.val() {
             if !self.viol_valid.q.val() {
                 self.viol_valid.d.next = true;
@@ -293,6 +346,10 @@ crate::hdl_logic! {
                 for i in 0..8 {
                     if self.cfg_oh.val().get_bit(i) {
                         self.win_owner[i].d.next = self.pwdata.val().get_bits::<4>(0);
+                        self.cfg_par.d.next = self.cfg_par.q.val() & !self.cfg_oh.val();
+                        if self.wpar.val() {
+                            self.cfg_par.d.next = self.cfg_par.q.val() | self.cfg_oh.val();
+                        }
                         if self.pwdata.val().get_bits::<4>(0) != self.win_owner[i].q.val() {
                             self.owner_chg_q.d.next = self.cfg_oh.val();
                         }
@@ -309,6 +366,7 @@ crate::hdl_logic! {
             }
             if self.front.is_lock.val() & self.pwdata.val().get_bit(0) {
                 self.locked.d.next = true;
+                self.lock_chk.d.next = self.lock_code.val();
             }
             if self.front.is_viol_info.val() {
                 self.viol_valid.d.next = false;

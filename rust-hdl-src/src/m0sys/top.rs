@@ -53,6 +53,8 @@ pub struct M0Sys {
     pub trc_ipsr: Signal<Out, Bits<6>>,
     pub trc_control: Signal<Out, Bits<2>>,
     pub trc_primask: Signal<Out, bool>,
+    /// The SHA engine's fatal alert (its integrity checks; README "Countermeasures").
+    pub sha_alert: Signal<Out, bool>,
 
     /// Bridge slot 0 (4 KB) is the SHA-256 engine; the UART is slot 1.
     node: M0Node<12>,
@@ -62,6 +64,7 @@ pub struct M0Sys {
     master_id: Constant<Bits<4>>,
     zero256: Constant<Bits<256>>,
     zero4: Constant<Bits<4>>,
+    zero8: Constant<Bits<8>>,
     irq: Signal<Local, Bits<32>>,
     sha_paddr: Signal<Local, Bits<12>>,
 }
@@ -113,6 +116,7 @@ impl Default for M0Sys {
             trc_ipsr: Default::default(),
             trc_control: Default::default(),
             trc_primask: Default::default(),
+            sha_alert: Default::default(),
             node: Default::default(),
             sha: Default::default(),
             ze_irq: Default::default(),
@@ -120,6 +124,7 @@ impl Default for M0Sys {
             master_id: c(crate::common::masters::MASTER_SEC as u64),
             zero256: c(0),
             zero4: c(0),
+            zero8: c(0),
             irq: Default::default(),
             sha_paddr: Default::default(),
         }
@@ -147,8 +152,12 @@ crate::hdl_logic! {
         self.sha.pmaster.next = self.node.pmaster.val();
         self.sha.key_in.next = self.zero256.val();
         self.sha.key_valid.next = false;
+        self.sha.key_par.next = self.zero8.val();
         // One master, no firewall: the owner never changes.
         self.sha.clear.next = false;
+        // No alert handler here: the engine's own alarm still zeroizes it (it acts on it too).
+        self.sha.esc.next = false;
+        self.sha_alert.next = self.sha.alert_fatal.val();
         self.node.prdata.next = self.sha.prdata.val();
         self.node.pready.next = self.sha.pready.val();
         self.node.pslverr.next = self.sha.pslverr.val();

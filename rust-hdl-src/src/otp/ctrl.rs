@@ -27,6 +27,16 @@ crate::hdl_block! {
         svn: Signal<Out, Bits<5>>,
         fatal: Signal<Out, bool>,
         tst_busy: Signal<Out, bool>,
+        /// Escalation: the subsystem's fatal alert. Drop the key, close the tester port, and
+        /// show life cycle INVALID with debug off on the pins.
+        esc: Signal<In, bool>,
+        /// Bit i: parity of key word `key_out[32i+31:32i]`, kept in flops beside the key since
+        /// the word was read, so the consumer can check the key path.
+        key_par: Signal<Out, Bits<8>>,
+        /// This block's own integrity alarm: none yet (README "Countermeasures").
+        alert_fatal: Signal<Out, bool>,
+        /// 1 in the cycle after each edge at which a single-bit error was corrected.
+        alert_recov: Signal<Out, bool>,
     }
     consts {
         w_owner: 6 = fm::OWNER.first as u64,
@@ -49,6 +59,8 @@ crate::hdl_block! {
         zero40: 40 = 0,
         done40: 40 = ecc::DONE,
         zero256: 256 = 0,
+        zero8: 8 = 0,
+        b8_7: 8 = 0x80,
         zero2: 2 = 0,
         one2: 2 = 1,
         two2: 2 = 2,
@@ -139,6 +151,9 @@ crate::hdl_block! {
         cfg: [RDff<Bits<32>>; 4],
         /// Key register: a shift register, each word taken in enters at the top.
         key: RDff<Bits<256>>,
+        /// Bit i: parity of key word i, shifted in with it.
+        key_par_r: RDff<Bits<8>>,
+        recov_q: RDff<bool>,
         key_loaded: RDff<bool>,
         kl_bad: RDff<bool>,
         key_slot: RDff<bool>,
@@ -239,6 +254,8 @@ crate::hdl_block! {
         lock_add: Signal<Local, Bits<5>>,
         fatal_add: Signal<Local, Bits<5>>,
         ecc_inc: Signal<Local, bool>,
+        /// Parity of the key word entering now.
+        word_par: Signal<Local, Bits<8>>,
         key_in: Signal<Local, bool>,
         rdata: Signal<Local, Bits<32>>,
     }
@@ -247,9 +264,9 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     OtpCtrl;
-    reset [front, mac, log, rd_vld, rd_widx, wcnt, win_data, win_bad, win_corr, locks, fatal_p]
+    reset [front, mac, log, rd_vld, rd_widx, wcnt, win_data, win_bad, win_corr, locks, fatal_p, recov_q]
     hold [ready, scanning, kl_busy, rd_run, rd_ptr, rd_end, dai_addr, dai_wdata, lc_dev,
-        lc_sec, lc_rma, lc_bad, svn_cnt, svn_gap, ecc_cnt, interrupted, key, key_loaded, kl_bad,
+        lc_sec, lc_rma, lc_bad, svn_cnt, svn_gap, ecc_cnt, interrupted, key, key_par_r, key_loaded, kl_bad,
         key_slot, tst_ok, tst_dis, tst_refused]
     pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
@@ -309,10 +326,11 @@ crate::hdl_logic! {
             & self.key_loaded.q.val()
             & self.locks.q.val().get_bit(0)
             & !self.fatal_v.val().get_bit(0)
-            & ((self.lc_v.val() == self.lc_dev_v.val()) | (self.lc_v.val() == self.lc_sec_v.val()));
+            & ((self.lc_v.val() == self.lc_dev_v.val()) | (self.lc_v.val() == self.lc_sec_v.val()))
+            & !self.esc.val();
         self.busy.next = self.mac.busy.val() | self.kl_busy.q.val();
         // A refused tst_en must change nothing, so everything below looks at `open`, never tst_en.
-        self.open.next = self.tst_en.val() & self.tst_ok.q.val();
+        self.open.next = self.tst_en.val() & self.tst_ok.q.val() & !self.esc.val();
         self.avail.next = self.ready.q.val() & !self.open.val() & !self.busy.val();
         self.scan_ok.next = ((self.lc_v.val() == self.lc_blank.val()) | (self.lc_v.val() == self.lc_rma_v.val()))
             & !self.tst_dis.q.val();
@@ -708,8 +726,13 @@ crate::hdl_logic! {
         }
         // Key words enter at the top of the shift register: after 8, word j is key_out[32j+31:32j].
         self.ze_key.a.next = self.d_val.val();
+        self.word_par.next = self.zero8.val();
+        if self.d_val.val().xor() {
+            self.word_par.next = self.b8_7.val();
+        }
         if self.key_in.val() {
             self.key.d.next = (self.key.q.val() >> 32) | (self.ze_key.y.val() << 224);
+            self.key_par_r.d.next = (self.key_par_r.q.val() >> 1) | self.word_par.val();
         }
         self.locks.d.next = self.locks.q.val() | self.lock_add.val();
         self.fatal_p.d.next = self.fatal_p.q.val() | self.fatal_add.val();
@@ -744,9 +767,19 @@ crate::hdl_logic! {
 
         // ---- Tester port: when open, takes the controller out of service; when refused, only
         // leaves a trace for software.
-        if self.tst_en.val() & self.ready.q.val() & !self.tst_ok.q.val() {
+        if self.tst_en.val() & self.ready.q.val() & !(self.tst_ok.q.val() & !self.esc.val()) {
             self.tst_refused.d.next = true;
         }
+        // Escalation: the key goes, and the port stays shut until reset.
+        if self.esc.val() {
+            self.key.d.next = self.zero256.val();
+            self.key_par_r.d.next = self.zero8.val();
+            self.key_loaded.d.next = false;
+            self.tst_ok.d.next = false;
+        }
+        self.recov_q.d.next = self.ecc_inc.val();
+        self.alert_recov.next = self.recov_q.q.val();
+        self.alert_fatal.next = false;
         if self.open.val() {
             self.ready.d.next = false;
             self.scanning.d.next = false;
@@ -835,11 +868,16 @@ crate::hdl_logic! {
         // ---- Outputs.
         self.key_valid.next = self.kv.val();
         self.key_out.next = self.zero256.val();
+        self.key_par.next = self.zero8.val();
         if self.kv.val() {
             self.key_out.next = self.key.q.val();
+            self.key_par.next = self.key_par_r.q.val();
         }
         self.lc_state.next = self.lc_o.val().get_bits::<3>(0);
-        self.debug_en.next = self.dbg.val();
+        self.debug_en.next = self.dbg.val() & !self.esc.val();
+        if self.esc.val() {
+            self.lc_state.next = self.lc_inv_v.val().get_bits::<3>(0);
+        }
         self.svn.next = self.svn_v.val().get_bits::<5>(0);
         self.fatal.next = self.ready.q.val() & (self.fatal_v.val() != self.zero5.val());
         self.tst_busy.next = self.mac.busy.val();

@@ -54,6 +54,11 @@ crate::hdl_block! {
         svn: Signal<Out, Bits<5>>,
         fatal: Signal<Out, bool>,
         tst_busy: Signal<Out, bool>,
+        /// Fatal alert: a block's integrity check failed. Held until reset; while it is high the
+        /// subsystem is in its safe state (README "Countermeasures").
+        alert_fatal: Signal<Out, bool>,
+        /// Recoverable alert: one cycle per refused transfer or corrected fuse bit error.
+        alert_recov: Signal<Out, bool>,
     }
     consts {}
     fields {
@@ -64,6 +69,8 @@ crate::hdl_block! {
         pack_prdata: PackWords8,
         pack_pready: PackBits8,
         pack_pslverr: PackBits8,
+        /// The fatal alert, fed back to every block as `esc`.
+        esc: Signal<Local, bool>,
     }
 }
 
@@ -72,6 +79,15 @@ crate::hdl_logic! {
     Security;
     reset [fw, sha, otp, wifi]
     fn update(&mut self) {
+        // ---- Alerts. Escalation zeroizes every block and shuts every window until reset; each
+        // source is sticky in its block, so the safe state holds.
+        self.esc.next = self.fw.alert_fatal.val() | self.sha.alert_fatal.val() | self.otp.alert_fatal.val();
+        self.alert_fatal.next = self.esc.val();
+        self.alert_recov.next = self.fw.alert_recov.val() | self.otp.alert_recov.val();
+        self.fw.esc.next = self.esc.val();
+        self.sha.esc.next = self.esc.val();
+        self.otp.esc.next = self.esc.val();
+
         // Every transfer goes through the firewall.
         self.fw.psel.next = self.psel.val();
         self.fw.penable.next = self.penable.val();
@@ -96,6 +112,7 @@ crate::hdl_logic! {
         self.sha.pmaster.next = self.fw.m_pmaster.val().get_bits::<4>(0);
         self.sha.key_in.next = self.otp.key_out.val();
         self.sha.key_valid.next = self.otp.key_valid.val();
+        self.sha.key_par.next = self.otp.key_par.val();
         // A new owner of window 0 gets nothing of the old owner's: the engine aborts, wipes KEY
         // and forgets the starter.
         self.sha.clear.next = self.fw.owner_chg.val().get_bit(0);

@@ -37,18 +37,26 @@ crate::hdl_block! {
         from_iv: Signal<In, bool>,
         /// Drop the block in flight.
         abort: Signal<In, bool>,
+        /// Zeroize: drop the block in flight and clear the working state, schedule and digest.
+        wipe: Signal<In, bool>,
         /// Message word `t` of the block during round `t < 16` (big-endian, as FIPS 180-4 reads it).
         word_in: Signal<In, Bits<32>>,
         /// The chaining value / digest.
         h: [Signal<Out, Bits<32>>; 8],
         busy: Signal<Out, bool>,
         done: Signal<Out, bool>,
+        /// The control state (`busy_r`, `adding`, `ctl_chk`) is not a valid code.
+        fault: Signal<Out, bool>,
     }
     consts {
         round_one: 6 = 1,
         round_last: 6 = 63,
         round_zero: 6 = 0,
         zero2: 2 = 0,
+        zero32: 32 = 0,
+        chk_idle: 3 = 0b000,
+        chk_rounds: 3 = 0b011,
+        chk_add: 3 = 0b101,
     }
     fields {
         // Working variables a..h, the message schedule window W[t-16..t-1], the digest state.
@@ -61,6 +69,9 @@ crate::hdl_block! {
         adding: RDff<bool>,
         /// The block in flight started from the IV.
         from_iv_r: RDff<bool>,
+        /// With `busy_r` and `adding`, a 5-bit code at Hamming distance 3 or more: idle 00/000,
+        /// rounds 10/011, adding 11/101 (README "Countermeasures").
+        ctl_chk: RDff<Bits<3>>,
         /// K[t], read through a 64-way `case` so synthesis builds a ROM, not a shifter.
         k: [Constant<Bits<32>>; 64] = K.map(|x| Constant::new(bits::<32>(x as u64))),
         iv: [Constant<Bits<32>>; 8] = IV.map(|x| Constant::new(bits::<32>(x as u64))),
@@ -76,13 +87,15 @@ crate::hdl_block! {
         small_sigma0: Signal<Local, Bits<32>>,
         small_sigma1: Signal<Local, Bits<32>>,
         w_next: Signal<Local, Bits<32>>,
+        /// The code `ctl_chk` should hold for the current `busy_r` and `adding`.
+        chk_want: Signal<Local, Bits<3>>,
     }
 }
 
 crate::hdl_logic! {
     #[hdl_gen]
     Sha256Core;
-    hold [round, busy_r, from_iv_r, adding]
+    hold [round, busy_r, from_iv_r, adding, ctl_chk]
     fn update(&mut self) {
         // Flop arrays: clock, reset, hold (`hdl_logic!` wires the single flops).
         for i in 0..8 {
@@ -245,5 +258,32 @@ crate::hdl_logic! {
                 }
             }
         }
+        if self.wipe.val() {
+            self.busy_r.d.next = false;
+            self.adding.d.next = false;
+            for i in 0..8 {
+                self.st[i].d.next = self.zero32.val();
+                self.hs[i].d.next = self.zero32.val();
+            }
+            for i in 0..16 {
+                self.w[i].d.next = self.zero32.val();
+            }
+        }
+
+        // ---- Control-state check: the code that goes with the next busy_r/adding is stored
+        // beside them; a flip of any one of the five flops leaves no valid code.
+        self.ctl_chk.d.next = self.chk_idle.val();
+        if self.busy_r.d.val() & self.adding.d.val() {
+            self.ctl_chk.d.next = self.chk_add.val();
+        } else if self.busy_r.d.val() {
+            self.ctl_chk.d.next = self.chk_rounds.val();
+        }
+        self.chk_want.next = self.chk_idle.val();
+        if self.busy_r.q.val() & self.adding.q.val() {
+            self.chk_want.next = self.chk_add.val();
+        } else if self.busy_r.q.val() {
+            self.chk_want.next = self.chk_rounds.val();
+        }
+        self.fault.next = (self.adding.q.val() & !self.busy_r.q.val()) | (self.ctl_chk.q.val() != self.chk_want.val());
     }
 }

@@ -14,11 +14,21 @@ crate::hdl_block! {
         key_valid: Signal<In, bool>,
         /// The window's owner changed: abort, wipe KEY, forget the starter (applied last).
         clear: Signal<In, bool>,
+        /// Bit i: parity of key word `key_in[32i+31:32i]`, carried with the key from the fuses.
+        key_par: Signal<In, Bits<8>>,
+        /// Escalation: the subsystem's fatal alert. Acts as `clear` held, and zeroizes the core.
+        esc: Signal<In, bool>,
         intr_done: Signal<Out, bool>,
+        /// A failed integrity check (phase or core code, key parity); sticky until reset.
+        alert_fatal: Signal<Out, bool>,
     }
     consts {
         // Constants, sized so that every comparison has equal widths.
         zero2: 2 = 0,
+        zero3: 3 = 0,
+        chk_active: 3 = 0b011,
+        chk_finishing: 3 = 0b101,
+        chk_done: 3 = 0b110,
         cmd_start_v: 32 = regs::CMD_START.mask() as u64,
         cmd_finish_v: 32 = regs::CMD_FINISH.mask() as u64,
         cmd_abort_v: 32 = regs::CMD_ABORT.mask() as u64,
@@ -85,6 +95,11 @@ crate::hdl_block! {
         active: RDff<bool>,
         finishing: RDff<bool>,
         done_r: RDff<bool>,
+        /// With `active`, `finishing` and `done_r`, a 6-bit phase code at Hamming distance 3 or
+        /// more: idle 000/000, active 100/011, finishing 010/101, done 001/110.
+        phase_chk: RDff<Bits<3>>,
+        /// A failed integrity check, kept until reset.
+        fatal_q: RDff<bool>,
         /// pmaster of the last accepted START: the only master that may read DIGEST. Reset and
         /// `clear` make it the security core's.
         starter: RDff<Bits<4>>,
@@ -131,6 +146,8 @@ crate::hdl_block! {
         any_dispatched: RDff<bool>,
         /// ERR_INFO.
         log: ErrLog,
+        /// Bit i set, for building a bit vector in a loop.
+        b8: [Constant<Bits<8>>; 8] = std::array::from_fn(|i| crate::common::block::c(1 << i)),
         // Decode of the current APB access (the registers themselves: `front`).
         is_msgw: Signal<Local, bool>,
         key_oh: Signal<Local, Bits<16>>,
@@ -199,6 +216,14 @@ crate::hdl_block! {
         stream_word: Signal<Local, Bits<32>>,
         stall: Signal<Local, bool>,
         rdata: Signal<Local, Bits<32>>,
+        /// Parity of each sideload key word as it arrives.
+        par_in: Signal<Local, Bits<8>>,
+        key_bad: Signal<Local, bool>,
+        /// The code `phase_chk` should hold for the current phase flags.
+        phase_want: Signal<Local, Bits<3>>,
+        phase_bad: Signal<Local, bool>,
+        /// `clear`, escalation, or a failed check: drop everything, as a new owner would get.
+        clr: Signal<Local, bool>,
     }
 }
 
@@ -206,7 +231,7 @@ crate::hdl_logic! {
     #[hdl_gen]
     Sha256Engine;
     reset [front, core, log, key_ram, buf_ram, rptr, stream_oh]
-    hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, starter, key_mask, filled, nwords, partial,
+    hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, phase_chk, fatal_q, starter, key_mask, filled, nwords, partial,
         draining, src_key, src_opad, src_buf, src_pad1, src_pad2, src_outer, last_bytes, part_be,
         len, msg_len, pend_key, pend_pad1, pend_pad2, pend_opad, pend_outer, inner_last,
         final_last, any_dispatched]
@@ -221,6 +246,35 @@ crate::hdl_logic! {
         self.buf_ram.raddr.next = self.rptr.q.val();
         // Walks one position per cycle and runs out to zero after word 15.
         self.stream_oh.d.next = self.stream_oh.q.val() << 1;
+
+        // ---- Integrity (README "Countermeasures"): the sideload key against the parity carried
+        // with it, the phase flags against their check code, the core's control state.
+        for i in 0..8 {
+            self.swap_key[i].a.next = self.key_in.val().get_bits::<32>(32 * i);
+        }
+        self.par_in.next = self.zero8.val();
+        for i in 0..8 {
+            if self.key_in.val().get_bits::<32>(32 * i).xor() {
+                self.par_in.next = self.par_in.val() | self.b8[i].val();
+            }
+        }
+        self.key_bad.next = self.key_valid.val() & (self.par_in.val() != self.key_par.val());
+        self.phase_want.next = self.zero3.val();
+        if self.active.q.val() {
+            self.phase_want.next = self.chk_active.val();
+        } else if self.finishing.q.val() {
+            self.phase_want.next = self.chk_finishing.val();
+        } else if self.done_r.q.val() {
+            self.phase_want.next = self.chk_done.val();
+        }
+        self.phase_bad.next = (self.phase_chk.q.val() != self.phase_want.val())
+            | (self.active.q.val() & (self.finishing.q.val() | self.done_r.q.val()))
+            | (self.finishing.q.val() & self.done_r.q.val());
+        self.fatal_q.d.next = self.fatal_q.q.val() | self.key_bad.val() | self.phase_bad.val() | self.core.fault.val();
+        // Not key_bad directly: it depends on key_valid, which escalation itself clears (a loop).
+        self.alert_fatal.next = self.fatal_q.q.val() | self.phase_bad.val() | self.core.fault.val();
+        self.clr.next = self.clear.val() | self.esc.val() | self.fatal_q.q.val() | self.phase_bad.val() | self.core.fault.val() | self.key_bad.val();
+        self.core.wipe.next = self.esc.val() | self.fatal_q.q.val();
 
         // ---- Address decode: the front end, from the ports alone; MSG and MSG_LAST alike.
         self.is_msgw.next = self.front.is_msg.val() | self.front.is_msg_last.val();
@@ -397,9 +451,6 @@ crate::hdl_logic! {
         self.key_pad.next = self.ipad.val();
         if self.src_opad.q.val() {
             self.key_pad.next = self.opad.val();
-        }
-        for i in 0..8 {
-            self.swap_key[i].a.next = self.key_in.val().get_bits::<32>(32 * i);
         }
         // The RAMs were read at the previous edge at `rptr`, the index of this round's word.
         self.buf_word.next = self.zero32.val();
@@ -620,7 +671,7 @@ crate::hdl_logic! {
 
         // ---- ABORT, and `clear` (a new owner), after every other update so that they win: an
         // in-flight block is dropped, and a transfer completing at a `clear` edge is undone.
-        self.abort_all.next = (self.ok_write.val() & self.front.is_cmd.val() & self.cmd_abort.val()) | self.clear.val();
+        self.abort_all.next = (self.ok_write.val() & self.front.is_cmd.val() & self.cmd_abort.val()) | self.clr.val();
         if self.abort_all.val() {
             self.core.abort.next = true;
             self.core.start.next = false;
@@ -644,7 +695,7 @@ crate::hdl_logic! {
             self.final_last.d.next = false;
             self.any_dispatched.d.next = false;
         }
-        if self.clear.val() {
+        if self.clr.val() {
             // The old owner's software key and result must not serve the new owner.
             self.key_mask.d.next = self.zero16.val();
             self.starter.d.next = self.master_sec.val();
@@ -654,7 +705,7 @@ crate::hdl_logic! {
         self.log.access.next = self.front.access.val();
         self.log.err.next = self.err.val().get_bits::<4>(0);
         // A new owner does not see the old owner's refused accesses either.
-        self.log.clear.next = (self.ok_write.val() & self.front.is_err_info.val()) | self.clear.val();
+        self.log.clear.next = (self.ok_write.val() & self.front.is_err_info.val()) | self.clr.val();
 
         // ---- Read data. DIGEST is zero until valid, so no intermediate state is ever visible.
         self.ze_words.a.next = self.nwords.q.val();
@@ -690,7 +741,7 @@ crate::hdl_logic! {
             self.rdata.next = self.msg_len.q.val();
         } else if self.front.is_id.val() {
             self.rdata.next = self.block_id.val();
-        } else if self.front.is_digest.val() & self.done_r.q.val() {
+        } else if self.front.is_digest.val() & self.done_r.q.val() & !self.phase_bad.val() {
             self.rdata.next = self.h_word_le.val();
         }
         self.prdata.next = self.zero32.val();
@@ -698,6 +749,16 @@ crate::hdl_logic! {
             self.prdata.next = self.rdata.val();
         }
         self.intr_done.next = self.done_r.q.val();
+
+        // The phase check code that goes with the next phase flags (all updates above applied).
+        self.phase_chk.d.next = self.zero3.val();
+        if self.active.d.val() {
+            self.phase_chk.d.next = self.chk_active.val();
+        } else if self.finishing.d.val() {
+            self.phase_chk.d.next = self.chk_finishing.val();
+        } else if self.done_r.d.val() {
+            self.phase_chk.d.next = self.chk_done.val();
+        }
 
         // Read pointer: 0 at a dispatch edge (word 0 is read there), then one ahead of the round.
         self.rptr.d.next = self.zero4.val();

@@ -49,6 +49,9 @@ crate::hdl_block! {
         debug_en: Signal<Out, bool>,
         fatal: Signal<Out, bool>,
         tst_busy: Signal<Out, bool>,
+        /// The security subsystem's alerts (README "Countermeasures").
+        alert_fatal: Signal<Out, bool>,
+        alert_recov: Signal<Out, bool>,
         /// The application core's reset (low until the firewall is locked).
         app_rst_n: Signal<Out, bool>,
         sec_mon_haddr: Signal<Out, Bits<32>>,
@@ -216,6 +219,8 @@ crate::hdl_logic! {
         self.debug_en.next = self.security.debug_en.val();
         self.fatal.next = self.security.fatal.val();
         self.tst_busy.next = self.security.tst_busy.val();
+        self.alert_fatal.next = self.security.alert_fatal.val();
+        self.alert_recov.next = self.security.alert_recov.val();
 
         // The mailbox behind external windows 4 and 5 (ext_psel[0], ext_psel[1]).
         // Each window has its own bus, zero unless selected, so OR joins lanes 0 and 1.
