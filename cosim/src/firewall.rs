@@ -12,9 +12,16 @@
 //!
 //! The combinational outputs follow the README formulas whatever `rst_n` is (during reset the
 //! state is all zero, so master 0 owns every window); edges with `rst_n` low do nothing.
+//!
+//! Hardening (alert contract): while `esc` is 1 every peripheral transfer is refused with
+//! CAUSE_FATAL (checked first) and so is every config write that passes ACCESS and STRB (before
+//! CFG_LOCKED); ALERT (0x034) reads `esc`. `alert_recov` is 1 after each edge that counts a
+//! violation (also with VIOL_COUNT saturated); `alert_fatal` reports faults in the RTL's own
+//! state, which a model has not, so it is 0.
 
 use crate::apb_guard::{ApbGuardModel, ApbRequest};
 use pluton_bindings::dut::{Dir, Dut, Port};
+use pluton_regs::common::regmap::Register;
 use pluton_regs::firewall::regs::{self, MAP};
 
 // Port ids, in declaration order (the order of `ports()`).
@@ -30,22 +37,26 @@ const PMASTER: usize = 8;
 const M_PRDATA: usize = 9;
 const M_PREADY: usize = 10;
 const M_PSLVERR: usize = 11;
-const PRDATA: usize = 12;
-const PREADY: usize = 13;
-const PSLVERR: usize = 14;
-const M_PSEL: usize = 15;
-const M_PENABLE: usize = 16;
-const M_PWRITE: usize = 17;
-const M_PADDR: usize = 18;
-const M_PWDATA: usize = 19;
-const M_PSTRB: usize = 20;
-const M_PMASTER: usize = 21;
-const INTR_VIOL: usize = 22;
-const LOCKED_O: usize = 23;
-const OWNER_CHG: usize = 24;
+const ESC: usize = 12;
+const PRDATA: usize = 13;
+const PREADY: usize = 14;
+const PSLVERR: usize = 15;
+const M_PSEL: usize = 16;
+const M_PENABLE: usize = 17;
+const M_PWRITE: usize = 18;
+const M_PADDR: usize = 19;
+const M_PWDATA: usize = 20;
+const M_PSTRB: usize = 21;
+const M_PMASTER: usize = 22;
+const INTR_VIOL: usize = 23;
+const LOCKED_O: usize = 24;
+const OWNER_CHG: usize = 25;
+// `_OUT`: the register map names `ALERT.FATAL` `ALERT_FATAL`.
+const ALERT_FATAL_OUT: usize = 26;
+const ALERT_RECOV_OUT: usize = 27;
 
 /// (name, direction, width) of every port, in declaration order (README port table).
-const PORTS: [(&str, Dir, u32); 25] = [
+const PORTS: [(&str, Dir, u32); 28] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -58,6 +69,7 @@ const PORTS: [(&str, Dir, u32); 25] = [
     ("m_prdata", Dir::In, 256),
     ("m_pready", Dir::In, 8),
     ("m_pslverr", Dir::In, 8),
+    ("esc", Dir::In, 1),
     ("prdata", Dir::Out, 32),
     ("pready", Dir::Out, 1),
     ("pslverr", Dir::Out, 1),
@@ -71,7 +83,27 @@ const PORTS: [(&str, Dir, u32); 25] = [
     ("intr_viol", Dir::Out, 1),
     ("locked_o", Dir::Out, 1),
     ("owner_chg", Dir::Out, 8),
+    ("alert_fatal", Dir::Out, 1),
+    ("alert_recov", Dir::Out, 1),
 ];
+
+/// The hardening contract's additions to the config page, kept here until the register map has
+/// them (the map is changed with the RTL, in parallel); in a module of their own so they never
+/// clash with the map's names once it does.
+mod hardening {
+    use pluton_regs::common::regmap::{Access, CsrTest, Field, Register, SEC};
+
+    pub const ALERT_FATAL: Field = Field { name: "FATAL", lsb: 0, width: 1, desc: "The escalation input `esc`, as seen in the access cycle" };
+    pub const ALERT: Register = Register { name: "ALERT", offset: 0x034, count: 1, access: Access::Ro, reset: 0, desc: "Alert state", fields: &[ALERT_FATAL], readers: SEC, writers: SEC, csr: CsrTest::Full };
+    /// A peripheral transfer, or a config page write, while `esc` is 1.
+    pub const CAUSE_FATAL: u32 = 9;
+}
+use hardening::{ALERT, CAUSE_FATAL};
+
+/// The config page's decode: the map's registers, and `ALERT` while the map lacks it.
+fn decode(off: u32) -> Option<(&'static Register, u32)> {
+    MAP.decode(off).or_else(|| (off == ALERT.offset).then_some((&ALERT, 0)))
+}
 
 /// Width of one window's lane in each per-window downstream output.
 fn lane_width(port: usize) -> Option<u32> {
@@ -108,6 +140,8 @@ pub struct FirewallModel {
     locked: bool,
     /// Bit k: OWNER[k] changed at the last edge.
     owner_chg: u32,
+    /// `alert_recov`: a violation was counted at the last edge.
+    alert_recov: bool,
     /// The config page's APB protocol check (it follows every upstream transfer).
     guard: ApbGuardModel,
 
@@ -145,6 +179,7 @@ impl FirewallModel {
             no_write: [false; 8],
             locked: false,
             owner_chg: 0,
+            alert_recov: false,
             guard: ApbGuardModel::default(),
             viol_valid: false,
             viol_write: false,
@@ -183,6 +218,7 @@ impl FirewallModel {
         self.no_write = [false; 8];
         self.locked = false;
         self.owner_chg = 0;
+        self.alert_recov = false;
         self.guard.reset();
         self.clear_log();
     }
@@ -211,6 +247,10 @@ impl FirewallModel {
     fn offset(&self) -> u32 {
         self.input(PADDR) & 0xFFF
     }
+    /// Escalation: the subsystem's fatal alert, held until reset.
+    fn esc(&self) -> bool {
+        self.input(ESC) == 1
+    }
 
     fn target(&self) -> Target {
         match self.input(PADDR) >> 12 {
@@ -227,7 +267,10 @@ impl FirewallModel {
         match self.target() {
             Target::Unmapped => regs::CAUSE_UNMAPPED,
             Target::Window(k) => {
-                if pmaster != self.owner[k] {
+                // Escalation shuts every peripheral window, before any other check.
+                if self.esc() {
+                    CAUSE_FATAL
+                } else if pmaster != self.owner[k] {
                     regs::CAUSE_NOT_OWNER
                 } else if if write { self.no_write[k] } else { self.no_read[k] } {
                     regs::CAUSE_RULE
@@ -242,8 +285,8 @@ impl FirewallModel {
                 if self.guard.bare(self.psel(), self.input(PENABLE) == 1) {
                     return regs::CAUSE_PROTOCOL;
                 }
-                // MAP.decode refuses unaligned offsets and unmapped ones.
-                let Some((reg, _)) = MAP.decode(self.offset()) else {
+                // decode refuses unaligned offsets and unmapped ones.
+                let Some((reg, _)) = decode(self.offset()) else {
                     return regs::CAUSE_UNMAPPED;
                 };
                 if !write {
@@ -253,6 +296,9 @@ impl FirewallModel {
                     regs::CAUSE_ACCESS
                 } else if self.input(PSTRB) != 0b1111 {
                     regs::CAUSE_STRB
+                } else if self.esc() {
+                    // Escalation freezes the configuration; the security core can still read it.
+                    CAUSE_FATAL
                 } else if self.locked && (reg.offset == regs::WIN_CFG.offset || reg.offset == regs::LOCK.offset) {
                     regs::CAUSE_CFG_LOCKED
                 } else {
@@ -291,7 +337,7 @@ impl FirewallModel {
 
     /// Value of the config register at `off` (mapped and aligned).
     fn config_read(&self, off: u32) -> u32 {
-        let (reg, index) = MAP.decode(off).expect("config read of an unmapped offset");
+        let (reg, index) = decode(off).expect("config read of an unmapped offset");
         let k = index as usize;
         match reg.offset {
             o if o == regs::WIN_CFG.offset => {
@@ -304,6 +350,7 @@ impl FirewallModel {
             o if o == regs::VIOL_ADDR.offset => regs::VIOL_ADDR_ADDR.put(self.viol_addr),
             o if o == regs::VIOL_COUNT.offset => self.viol_count,
             o if o == regs::ID.offset => regs::BLOCK_ID,
+            o if o == ALERT.offset => hardening::ALERT_FATAL.put(self.esc() as u32),
             _ => unreachable!("config register {}", reg.name),
         }
     }
@@ -333,13 +380,16 @@ impl FirewallModel {
     /// Rising edge with `rst_n` high: everything decided from the state before the edge.
     fn rising_edge(&mut self) {
         let done = self.psel() && self.input(PENABLE) == 1 && self.pready_now();
-        // A pulse: set only by the write below, for one cycle.
+        // Pulses: set only below, for one cycle.
         self.owner_chg = 0;
+        self.alert_recov = false;
         if !done {
             return;
         }
         if self.denied_now() {
             self.denied += 1;
+            // Every counted violation, also when VIOL_COUNT is saturated and does not move.
+            self.alert_recov = true;
             if !self.viol_valid {
                 self.viol_valid = true;
                 self.viol_write = self.pwrite();
@@ -356,7 +406,7 @@ impl FirewallModel {
         }
         if self.config_allowed() && self.pwrite() {
             let data = self.input(PWDATA);
-            let (reg, index) = MAP.decode(self.offset()).expect("allowed config write is mapped");
+            let (reg, index) = decode(self.offset()).expect("allowed config write is mapped");
             let k = index as usize;
             match reg.offset {
                 o if o == regs::WIN_CFG.offset => {
@@ -427,6 +477,9 @@ impl Dut for FirewallModel {
             INTR_VIOL => self.viol_valid as u32,
             LOCKED_O => self.locked as u32,
             OWNER_CHG => self.owner_chg,
+            // Faults in the RTL's own state: a model has none.
+            ALERT_FATAL_OUT => 0,
+            ALERT_RECOV_OUT => self.alert_recov as u32,
             _ => {
                 // Inputs read back as poked (the clock reads 0 between steps).
                 let n = value.len().min(self.inputs[port].len());
@@ -453,8 +506,10 @@ impl Dut for FirewallModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_apb::Apb;
+    use crate::test_apb::{Apb, Done};
     use pluton_regs::firewall::regs::*;
+    // The alert additions by path (`hardening::`): they must not clash with the map's names,
+    // which the glob above brings in once the map has them.
 
     /// A model out of reset, and a bus master for it.
     fn setup() -> (FirewallModel, Apb) {
@@ -490,13 +545,16 @@ mod tests {
     #[test]
     fn port_list_matches_readme() {
         let m = FirewallModel::new();
-        assert_eq!(m.ports().len(), 25);
-        assert_eq!(m.port_id("owner_chg"), Some(24));
+        assert_eq!(m.ports().len(), 28);
+        assert_eq!(m.port_id("owner_chg"), Some(25));
+        assert_eq!(m.port_id("esc"), Some(ESC));
+        assert_eq!(m.port_id("alert_fatal"), Some(ALERT_FATAL_OUT));
+        assert_eq!(m.port_id("alert_recov"), Some(ALERT_RECOV_OUT));
         assert_eq!(m.ports()[M_PWDATA].words(), 8);
         assert_eq!(m.port_id("m_prdata"), Some(9));
         assert_eq!(m.ports()[9].words(), 8);
-        assert_eq!(m.port_id("intr_viol"), Some(22));
-        assert_eq!(m.port_id("locked_o"), Some(23));
+        assert_eq!(m.port_id("intr_viol"), Some(23));
+        assert_eq!(m.port_id("locked_o"), Some(24));
         assert_eq!(m.name(), "pluton_firewall");
     }
 
@@ -621,7 +679,7 @@ mod tests {
         // CFG_MASTER beats UNMAPPED.
         assert!(apb.transfer(&mut m, false, 0x8_035, 0, 0, MASTER_IO1).err);
         assert_eq!(cause(&mut m, &mut apb), CAUSE_CFG_MASTER);
-        assert!(apb.read(&mut m, 0x8_034).err);
+        assert!(apb.read(&mut m, 0x8_038).err);
         assert_eq!(cause(&mut m, &mut apb), CAUSE_UNMAPPED);
         assert!(apb.read(&mut m, 0x8_002).err);
         assert_eq!(cause(&mut m, &mut apb), CAUSE_UNMAPPED);
@@ -659,5 +717,156 @@ mod tests {
         assert!(apb.read(&mut m, 0xF_000).err);
         assert!(apb.read(&mut m, 0xF_000).err);
         assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, u32::MAX);
+    }
+
+    /// The cause of the logged violation; then the log is cleared (needs `esc` low).
+    fn logged_cause(m: &mut FirewallModel, apb: &mut Apb) -> u32 {
+        let c = VIOL_INFO_CAUSE.get(apb.read(m, cfg(&VIOL_INFO, 0)).data);
+        assert!(!apb.write(m, cfg(&VIOL_INFO, 0), 0).err);
+        c
+    }
+
+    #[test]
+    fn alert_register_reads_esc_and_is_read_only() {
+        let (mut m, mut apb) = setup();
+        let alert = cfg(&hardening::ALERT, 0);
+        assert_eq!(alert, 0x8_034);
+        assert_eq!(apb.read(&mut m, alert), Done { data: 0, err: false, waits: 0 });
+        m.poke_u32(ESC, 1);
+        assert_eq!(apb.read(&mut m, alert), Done { data: 1, err: false, waits: 0 });
+        // Only the security core reads it.
+        assert!(apb.transfer(&mut m, false, alert, 0, 0, MASTER_APP).err);
+        m.poke_u32(ESC, 0);
+        assert_eq!(logged_cause(&mut m, &mut apb), CAUSE_CFG_MASTER);
+        // A write is ACCESS, with esc low or high (ACCESS is checked before FATAL).
+        assert!(apb.write(&mut m, alert, 1).err);
+        assert_eq!(logged_cause(&mut m, &mut apb), CAUSE_ACCESS);
+        m.poke_u32(ESC, 1);
+        assert!(apb.write(&mut m, alert, 1).err);
+        m.poke_u32(ESC, 0);
+        assert_eq!(logged_cause(&mut m, &mut apb), CAUSE_ACCESS);
+    }
+
+    #[test]
+    fn escalation_refuses_peripherals_and_config_writes() {
+        let (mut m, mut apb) = setup();
+        peripherals_ready(&mut m);
+        assert!(!apb.write(&mut m, cfg(&WIN_CFG, 2), win_cfg(MASTER_APP, false, false)).err);
+        m.poke_u32(ESC, 1);
+        // Window 0 read by its owner: refused with FATAL, nothing forwarded, logged and counted.
+        m.poke_u32(PSEL, 1);
+        m.poke_u32(PADDR, 0x0_010);
+        m.poke_u32(PMASTER, MASTER_SEC);
+        assert_eq!(m.peek_u32(M_PSEL), 0);
+        let r = apb.transfer(&mut m, false, 0x0_010, 0, 0, MASTER_SEC);
+        assert_eq!((r.data, r.err, r.waits), (0, true, 0));
+        assert_eq!(m.forwarded(), 0);
+        assert_eq!(m.peek_u32(INTR_VIOL), 1);
+        // FATAL comes before NOT_OWNER (window 2 is the application core's).
+        assert!(apb.transfer(&mut m, true, 0x2_000, 5, 0xF, MASTER_IO0).err);
+        // Config reads by the security core still work; the log holds the first violation.
+        let info = apb.read(&mut m, cfg(&VIOL_INFO, 0)).data;
+        assert_eq!(VIOL_INFO_CAUSE.get(info), hardening::CAUSE_FATAL);
+        assert_eq!((VIOL_INFO_WRITE.get(info), VIOL_INFO_MASTER.get(info)), (0, MASTER_SEC));
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_ADDR, 0)).data, 0x0_010);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, 2);
+        assert_eq!(apb.read(&mut m, cfg(&WIN_CFG, 2)).data, win_cfg(MASTER_APP, false, false));
+        // Every config write is FATAL, the log clear included; the earlier checks keep their
+        // order (STRB before FATAL, CFG_MASTER and UNMAPPED first).
+        assert!(apb.write(&mut m, cfg(&WIN_CFG, 2), 0).err);
+        assert!(apb.write(&mut m, cfg(&VIOL_INFO, 0), 0).err);
+        assert_eq!(m.peek_u32(INTR_VIOL), 1);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, 4);
+        assert_eq!(m.owner(2), MASTER_APP);
+        let strb_then_master = [
+            apb.write_strb(&mut m, cfg(&LOCK, 0), 1, 0b0001).err,
+            apb.transfer(&mut m, true, cfg(&LOCK, 0), 1, 0xF, MASTER_APP).err,
+            apb.write(&mut m, 0x8_03C, 1).err,
+        ];
+        assert_eq!(strb_then_master, [true; 3]);
+        assert!(!m.locked());
+        // Which cause each had shows once esc is gone (only reset drops it in the system).
+        m.poke_u32(ESC, 0);
+        assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, 7);
+        assert_eq!(logged_cause(&mut m, &mut apb), hardening::CAUSE_FATAL);
+        m.poke_u32(ESC, 1);
+        for (write, addr, strb, master, want) in [
+            (true, cfg(&LOCK, 0), 0b0001, MASTER_SEC, CAUSE_STRB),
+            (true, cfg(&LOCK, 0), 0xF, MASTER_APP, CAUSE_CFG_MASTER),
+            (true, 0x8_03C, 0xF, MASTER_SEC, CAUSE_UNMAPPED),
+            (true, cfg(&LOCK, 0), 0xF, MASTER_SEC, hardening::CAUSE_FATAL),
+            (true, 0x2_000, 0xF, MASTER_IO0, hardening::CAUSE_FATAL), // before NOT_OWNER
+            (false, 0x5_000, 0, MASTER_SEC, hardening::CAUSE_FATAL),
+            (false, 0xB_000, 0, MASTER_SEC, CAUSE_UNMAPPED),
+        ] {
+            assert!(apb.transfer(&mut m, write, addr, 1, strb, master).err, "0x{addr:x}");
+            m.poke_u32(ESC, 0);
+            assert_eq!(logged_cause(&mut m, &mut apb), want, "0x{addr:x}");
+            m.poke_u32(ESC, 1);
+        }
+        // Locked too: FATAL comes before CFG_LOCKED.
+        m.poke_u32(ESC, 0);
+        assert!(!apb.write(&mut m, cfg(&LOCK, 0), 1).err);
+        m.poke_u32(ESC, 1);
+        assert!(apb.write(&mut m, cfg(&WIN_CFG, 0), 0).err);
+        m.poke_u32(ESC, 0);
+        assert_eq!(logged_cause(&mut m, &mut apb), hardening::CAUSE_FATAL);
+        // Without esc the owner is served again.
+        assert!(!apb.read(&mut m, 0x0_010).err);
+        assert_eq!(m.forwarded(), 1);
+    }
+
+    #[test]
+    fn alert_recov_pulses_once_per_counted_violation() {
+        let (mut m, mut apb) = setup();
+        peripherals_ready(&mut m);
+        assert_eq!((m.peek_u32(ALERT_RECOV_OUT), m.peek_u32(ALERT_FATAL_OUT)), (0, 0));
+        // A denied transfer: 1 in the cycle after its completion edge only.
+        m.poke_u32(PSEL, 1);
+        m.poke_u32(PADDR, 0xF_000);
+        apb.step(&mut m); // setup phase: nothing completes
+        assert_eq!(m.peek_u32(ALERT_RECOV_OUT), 0);
+        m.poke_u32(PENABLE, 1);
+        assert_eq!(m.peek_u32(ALERT_RECOV_OUT), 0, "registered, not combinational");
+        apb.step(&mut m);
+        assert_eq!(m.peek_u32(ALERT_RECOV_OUT), 1);
+        m.poke_u32(PSEL, 0);
+        m.poke_u32(PENABLE, 0);
+        apb.step(&mut m);
+        assert_eq!(m.peek_u32(ALERT_RECOV_OUT), 0);
+        // Back-to-back denials: 1 after each completion edge.
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            m.poke_u32(PSEL, 1);
+            m.poke_u32(PENABLE, 0);
+            apb.step(&mut m);
+            seen.push(m.peek_u32(ALERT_RECOV_OUT));
+            m.poke_u32(PENABLE, 1);
+            apb.step(&mut m);
+            seen.push(m.peek_u32(ALERT_RECOV_OUT));
+        }
+        assert_eq!(seen, [0, 1, 0, 1]);
+        // Allowed transfers and a peripheral's own error do not pulse.
+        m.poke_u32(PSEL, 0);
+        m.poke_u32(PENABLE, 0);
+        for addr in [0x1_000, cfg(&ID, 0)] {
+            assert!(!apb.read(&mut m, addr).err);
+            assert_eq!(m.peek_u32(ALERT_RECOV_OUT), 0);
+        }
+        m.poke_u32(M_PSLVERR, 1);
+        assert!(apb.read(&mut m, 0x0_000).err);
+        assert_eq!(m.peek_u32(ALERT_RECOV_OUT), 0);
+        // Counted also when VIOL_COUNT is saturated and does not move.
+        m.viol_count = u32::MAX;
+        assert!(apb.read(&mut m, 0xF_000).err);
+        assert_eq!(m.peek_u32(ALERT_RECOV_OUT), 1);
+        assert_eq!(m.viol_count, u32::MAX);
+        // Escalation refusals are violations too; alert_fatal stays 0.
+        m.poke_u32(ESC, 1);
+        assert!(apb.read(&mut m, 0x3_000).err);
+        assert_eq!((m.peek_u32(ALERT_RECOV_OUT), m.peek_u32(ALERT_FATAL_OUT)), (1, 0));
+        // Reset clears it at once.
+        m.poke_u32(RST_N, 0);
+        assert_eq!(m.peek_u32(ALERT_RECOV_OUT), 0);
     }
 }

@@ -27,6 +27,14 @@
 //!   of a tester program (`tst_busy = 0`) are those before the edge, so a scan or tester program
 //!   can start at the edge after the engine's last write (P + PROG_CYCLES + 1) at the earliest.
 //! - The wait-cycle counter counts edges with `psel & penable & !pready`; any other edge clears it.
+//!
+//! Hardening (alert contract): while `esc` is 1 the key port, `lc_state` and `debug_en` are
+//! withdrawn at once (the LC_STATE register is not), the tester port is not OPEN, and every edge
+//! clears the key register and TST_OK. `key_par` is the parity of each `key_out` word.
+//! `alert_recov` is 1 after each edge with an ECC_CORRECTED event, also with the count saturated:
+//! a scan's are at the edges S+2+k of its CORRECTED words k (the model counts them at S+54, where
+//! nothing shows them, but pulses at each). A scan that ends under `esc` with `tst_en` high sets
+//! READY (the port will not be OPEN). `alert_fatal` reports faults in the RTL's own state: 0.
 
 use crate::fuse_image::{secded_decode, secded_encode, EccStatus};
 use crate::apb_guard::{ApbGuardModel, ApbRequest};
@@ -49,19 +57,24 @@ const TST_EN: usize = 9;
 const TST_WE: usize = 10;
 const TST_ADDR: usize = 11;
 const TST_WDATA: usize = 12;
-const PRDATA: usize = 13;
-const PREADY: usize = 14;
-const PSLVERR: usize = 15;
-const KEY_OUT: usize = 16;
-const KEY_VALID: usize = 17;
-const LC_STATE: usize = 18;
-const DEBUG_EN: usize = 19;
-const SVN_OUT: usize = 20;
-const FATAL: usize = 21;
-const TST_BUSY: usize = 22;
+const ESC: usize = 13;
+const PRDATA: usize = 14;
+const PREADY: usize = 15;
+const PSLVERR: usize = 16;
+const KEY_OUT: usize = 17;
+const KEY_VALID: usize = 18;
+const LC_STATE: usize = 19;
+const DEBUG_EN: usize = 20;
+const SVN_OUT: usize = 21;
+const FATAL: usize = 22;
+const TST_BUSY: usize = 23;
+const KEY_PAR: usize = 24;
+const ALERT_FATAL: usize = 25;
+const ALERT_RECOV: usize = 26;
 
-/// (name, direction, width) of every port, in declaration order (README port table).
-const PORTS: [(&str, Dir, u32); 23] = [
+/// (name, direction, width) of every port, in declaration order (README port table, then the
+/// alert contract's ports).
+const PORTS: [(&str, Dir, u32); 27] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -75,6 +88,7 @@ const PORTS: [(&str, Dir, u32); 23] = [
     ("tst_we", Dir::In, 1),
     ("tst_addr", Dir::In, 6),
     ("tst_wdata", Dir::In, 40),
+    ("esc", Dir::In, 1),
     ("prdata", Dir::Out, 32),
     ("pready", Dir::Out, 1),
     ("pslverr", Dir::Out, 1),
@@ -85,6 +99,9 @@ const PORTS: [(&str, Dir, u32); 23] = [
     ("svn", Dir::Out, 5),
     ("fatal", Dir::Out, 1),
     ("tst_busy", Dir::Out, 1),
+    ("key_par", Dir::Out, 8),
+    ("alert_fatal", Dir::Out, 1),
+    ("alert_recov", Dir::Out, 1),
 ];
 
 /// Raw bit 39 (DONE).
@@ -253,6 +270,8 @@ pub struct OtpModel {
     tst_ok: bool,
     /// STATUS.TST_REFUSED: sticky until reset.
     tst_refused: bool,
+    /// `alert_recov`: a single-bit error was corrected (an ECC_CORRECTED event) at the last edge.
+    alert_recov: bool,
 
     /// Rising edges seen so far (reset does not clear it).
     edge: u64,
@@ -296,6 +315,7 @@ impl OtpModel {
             key_slot: 0,
             tst_ok: false,
             tst_refused: false,
+            alert_recov: false,
             edge: 0,
             programs: 0,
         };
@@ -332,6 +352,7 @@ impl OtpModel {
         self.engine = None;
         self.key_load = None;
         self.tst_refused = false;
+        self.alert_recov = false;
         self.clear_shadows();
     }
 
@@ -358,9 +379,14 @@ impl OtpModel {
     fn tst_en(&self) -> bool {
         self.input(TST_EN) == 1
     }
-    /// The README's OPEN: `tst_en` honoured only when the last scan allowed the port.
+    /// Escalation: the subsystem's fatal alert, held until reset.
+    fn esc(&self) -> bool {
+        self.input(ESC) == 1
+    }
+    /// The README's OPEN: `tst_en` honoured only when the last scan allowed the port, and never
+    /// during escalation.
     fn open(&self) -> bool {
-        self.tst_en() && self.tst_ok
+        self.tst_en() && self.tst_ok && !self.esc()
     }
     fn access_phase(&self) -> bool {
         self.input(PSEL) == 1 && self.input(PENABLE) == 1
@@ -392,6 +418,18 @@ impl OtpModel {
             fusemap::LC_STATE_INVALID
         }
     }
+    /// The `lc_state` pin: INVALID during escalation (the LC_STATE register keeps the state).
+    fn lc_state_pin(&self) -> u32 {
+        if self.esc() {
+            fusemap::LC_STATE_INVALID
+        } else {
+            self.lc_state_out()
+        }
+    }
+    /// The `debug_en` pin: 0 during escalation (the LC_STATE register keeps DEBUG_EN).
+    fn debug_en_pin(&self) -> bool {
+        !self.esc() && self.debug_en_out()
+    }
     fn debug_en_out(&self) -> bool {
         self.ready
             && matches!(
@@ -409,8 +447,10 @@ impl OtpModel {
     fn fatal_out(&self) -> bool {
         self.ready && self.fatal_parts != 0
     }
+    /// `key_valid`, also STATUS.KEY_VALID: escalation withdraws the key at once.
     fn key_valid_out(&self) -> bool {
-        self.ready
+        !self.esc()
+            && self.ready
             && self.key_loaded
             && self.locks & 1 << fusemap::SECRET.index != 0
             && self.fatal_parts & 1 << fusemap::SECRET.index == 0
@@ -596,6 +636,13 @@ impl OtpModel {
         self.ecc_corrected = (self.ecc_corrected + n).min(regs::ECC_COUNT_MAX);
     }
 
+    /// One corrected word counted at this edge (KEY_LOAD, FUSE read): `alert_recov` follows,
+    /// also when the count is saturated.
+    fn corrected_now(&mut self) {
+        self.count_corrected(1);
+        self.alert_recov = true;
+    }
+
     /// The init scan's result, from the array as it is (it cannot change during a scan).
     fn finish_scan(&mut self) {
         self.clear_shadows();
@@ -666,8 +713,9 @@ impl OtpModel {
         // The tester port: BLANK or RMA (never INVALID), and TST_DISABLE without a single bit set.
         self.tst_ok = matches!(self.lc, fusemap::LC_STATE_BLANK | fusemap::LC_STATE_RMA)
             && self.mem[fusemap::TST_DISABLE as usize] == 0;
-        // With tst_en already high on an allowed part, READY stays 0: the port is OPEN next.
-        self.ready = !(self.tst_en() && self.tst_ok);
+        // With tst_en already high on an allowed part, READY stays 0: the port is OPEN next
+        // (never under escalation, which also clears TST_OK at this edge).
+        self.ready = !self.open();
     }
 
     /// Rising edge number `now` with `rst_n` high; every decision uses the state before it.
@@ -677,11 +725,14 @@ impl OtpModel {
         let apb = req.apb();
         self.guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, step != Some(Step::Wait), &apb);
         let open = self.open();
-        let refused = self.tst_en() && self.ready && !self.tst_ok;
+        // Refused: in service, and the port not open for want of TST_OK or because of esc.
+        let refused = self.tst_en() && self.ready && (!self.tst_ok || self.esc());
         let engine_idle = self.engine.is_none();
         let tst_start = open && self.input(TST_WE) == 1 && engine_idle;
 
         self.waited = if step == Some(Step::Wait) { self.waited + 1 } else { 0 };
+        // A pulse: set only below, for one cycle.
+        self.alert_recov = false;
 
         // Program engine: slot i writes at P + 4(i+1); the last one (DONE) ends the operation.
         if let Some(e) = self.engine {
@@ -709,9 +760,17 @@ impl OtpModel {
                     self.scan = Some(now);
                     self.clear_shadows();
                 }
-                Some(s) if now == s + regs::INIT_CYCLES as u64 => {
-                    self.scan = None;
-                    self.finish_scan();
+                Some(s) => {
+                    // Word k is taken in (and, if CORRECTED, counted) at edge S+2+k; the model
+                    // builds the shadows at the last one, but the pulse is per word.
+                    let t = now - s;
+                    if (2..2 + SCAN_WORDS as u64).contains(&t) && self.word((t - 2) as u32).class == WordClass::Corrected {
+                        self.alert_recov = true;
+                    }
+                    if t == regs::INIT_CYCLES as u64 {
+                        self.scan = None;
+                        self.finish_scan();
+                    }
                 }
                 _ => {}
             }
@@ -722,7 +781,7 @@ impl OtpModel {
                     let word = self.word(k.slot * fusemap::KEY_WORDS + j as u32);
                     self.key[j] = if word.bad() { 0 } else { word.data };
                     if word.class == WordClass::Corrected {
-                        self.count_corrected(1);
+                        self.corrected_now();
                     }
                     self.key_load = Some(KeyLoad {
                         bad: k.bad || word.bad(),
@@ -747,6 +806,13 @@ impl OtpModel {
             Some(Step::Done(Err(code))) => self.log_error(code, &req),
             _ => {}
         }
+
+        // Escalation, last: the key is gone and the tester port stays shut until reset.
+        if self.esc() {
+            self.key = [0; 8];
+            self.key_loaded = false;
+            self.tst_ok = false;
+        }
     }
 
     fn start_program(&mut self, now: u64, addr: usize, pattern: u64) {
@@ -763,7 +829,7 @@ impl OtpModel {
             Action::Read(_) => {}
             Action::FuseRead { corrected, .. } => {
                 if corrected {
-                    self.count_corrected(1);
+                    self.corrected_now();
                 }
             }
             Action::ClearErrInfo => self.err_info = 0,
@@ -845,11 +911,19 @@ impl Dut for OtpModel {
                 return;
             }
             KEY_VALID => self.key_valid_out() as u32,
-            LC_STATE => self.lc_state_out(),
-            DEBUG_EN => self.debug_en_out() as u32,
+            // Parity of each `key_out` word (so 0 while `key_out` is 0).
+            KEY_PAR => {
+                let key = if self.key_valid_out() { self.key } else { [0; 8] };
+                key.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i)
+            }
+            LC_STATE => self.lc_state_pin(),
+            DEBUG_EN => self.debug_en_pin() as u32,
             SVN_OUT => self.svn_out(),
             FATAL => self.fatal_out() as u32,
             TST_BUSY => self.engine.is_some() as u32,
+            // Faults in the RTL's own state: a model has none.
+            ALERT_FATAL => 0,
+            ALERT_RECOV => self.alert_recov as u32,
             _ => {
                 // Inputs read back as poked (the clock reads 0 between steps).
                 let n = value.len().min(self.inputs[port].len());
@@ -965,10 +1039,14 @@ mod tests {
     #[test]
     fn port_list_matches_readme() {
         let m = OtpModel::new();
-        assert_eq!(m.ports().len(), 23);
+        assert_eq!(m.ports().len(), 27);
         assert_eq!(m.port_id("tst_wdata"), Some(12));
         assert_eq!(m.ports()[12].words(), 2);
-        assert_eq!(m.port_id("tst_busy"), Some(22));
+        assert_eq!(m.port_id("tst_busy"), Some(23));
+        for (name, id, width) in [("esc", ESC, 1), ("key_par", KEY_PAR, 8), ("alert_fatal", ALERT_FATAL, 1), ("alert_recov", ALERT_RECOV, 1)] {
+            assert_eq!(m.port_id(name), Some(id), "{name}");
+            assert_eq!(m.ports()[id].width, width, "{name}");
+        }
         assert_eq!(m.name(), "pluton_otp");
     }
 
@@ -1073,6 +1151,164 @@ mod tests {
         assert_eq!(m.peek_u32(KEY_VALID), 1);
         m.peek(KEY_OUT, &mut out);
         assert_eq!(out, [0; 8]);
+    }
+
+    /// `key_par` of a key: bit i the XOR of the 32 bits of word i.
+    fn parity(key: &[u32]) -> u32 {
+        key.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i)
+    }
+
+    fn key_out(m: &mut OtpModel) -> Vec<u32> {
+        let mut out = [0xdead_beef; 8];
+        m.peek(KEY_OUT, &mut out);
+        out.to_vec()
+    }
+
+    #[test]
+    fn key_par_is_the_parity_of_key_out() {
+        let (key, words) = provisioned();
+        let (mut m, mut apb) = setup(&words);
+        assert_eq!(key_out(&mut m), key);
+        assert_eq!(m.peek_u32(KEY_PAR), parity(&key));
+        assert_ne!(parity(&key), 0);
+        // key_out 0 while a KEY_LOAD runs: key_par 0 too.
+        assert!(!apb.write(&mut m, CMD.offset, r::OP_KEY_LOAD).err);
+        assert_eq!((m.peek_u32(KEY_VALID), m.peek_u32(KEY_PAR)), (0, 0));
+        wait_idle(&mut m, &mut apb);
+        assert_eq!(m.peek_u32(KEY_PAR), parity(&key));
+    }
+
+    #[test]
+    fn escalation_withdraws_key_life_cycle_and_debug() {
+        let (key, words) = provisioned();
+        let (mut m, mut apb) = setup(&words);
+        assert_eq!((m.peek_u32(KEY_VALID), m.peek_u32(LC_STATE), m.peek_u32(DEBUG_EN)), (1, LC_STATE_DEV, 1));
+        let lc_reg = apb.read(&mut m, r::LC_STATE.offset).data;
+        assert_eq!(lc_reg, r::LC_STATE_STATE.put(LC_STATE_DEV) | r::LC_STATE_DEBUG_EN.put(1));
+        // In the very cycle esc rises.
+        m.poke_u32(ESC, 1);
+        assert_eq!(m.peek_u32(KEY_VALID), 0);
+        assert_eq!(key_out(&mut m), [0; 8]);
+        assert_eq!(m.peek_u32(KEY_PAR), 0);
+        assert_eq!((m.peek_u32(LC_STATE), m.peek_u32(DEBUG_EN)), (LC_STATE_INVALID, 0));
+        assert_eq!((m.peek_u32(ALERT_FATAL), m.peek_u32(ALERT_RECOV)), (0, 0));
+        // STATUS.KEY_VALID follows the pin; the LC_STATE register does not.
+        assert_eq!(r::STATUS_KEY_VALID.get(apb.read(&mut m, STATUS.offset).data), 0);
+        assert_eq!(apb.read(&mut m, r::LC_STATE.offset).data, lc_reg);
+        // The edges with esc cleared the key register: without esc (in the system only reset
+        // drops it) the pins are back but the key is not, until a KEY_LOAD.
+        m.poke_u32(ESC, 0);
+        assert_eq!((m.peek_u32(KEY_VALID), m.peek_u32(LC_STATE), m.peek_u32(DEBUG_EN)), (0, LC_STATE_DEV, 1));
+        assert_eq!(m.key, [0; 8]);
+        assert!(!apb.write(&mut m, CMD.offset, r::OP_KEY_LOAD).err);
+        wait_idle(&mut m, &mut apb);
+        assert_eq!(m.peek_u32(KEY_VALID), 1);
+        assert_eq!(key_out(&mut m), key);
+        // A KEY_LOAD that runs under esc ends with no key.
+        assert!(!apb.write(&mut m, CMD.offset, r::OP_KEY_LOAD).err);
+        m.poke_u32(ESC, 1);
+        for _ in 0..r::KEY_LOAD_CYCLES {
+            apb.step(&mut m);
+        }
+        m.poke_u32(ESC, 0);
+        wait_idle(&mut m, &mut apb);
+        assert_eq!((m.peek_u32(KEY_VALID), m.key), (0, [0; 8]));
+        // Reset and the scan bring it all back.
+        apb.reset(&mut m);
+        wait_ready(&mut m, &mut apb);
+        assert_eq!(key_out(&mut m), key);
+    }
+
+    #[test]
+    fn escalation_shuts_the_tester_port() {
+        let (mut m, mut apb) = setup(&[]);
+        let status = |m: &mut OtpModel, apb: &mut Apb| {
+            let st = apb.read(m, STATUS.offset).data;
+            (r::STATUS_TST_OK.get(st), r::STATUS_TST_REFUSED.get(st))
+        };
+        // BLANK: the port is allowed.
+        assert_eq!(status(&mut m, &mut apb), (1, 0));
+        let programs = m.programs();
+        m.poke_u32(ESC, 1);
+        m.poke_u32(TST_EN, 1);
+        m.poke_u32(TST_ADDR, OWNER_KEY_HASH);
+        m.poke(TST_WDATA, &[1, (program_pattern(1) >> 32) as u32]);
+        m.poke_u32(TST_WE, 1);
+        // Not OPEN: refused from the first edge (TST_OK still 1 before it), and ignored;
+        // READY stays, the controller serves the bus.
+        apb.step(&mut m);
+        assert!(m.tst_refused);
+        for _ in 0..2 * r::INIT_CYCLES {
+            apb.step(&mut m);
+            assert_eq!(m.peek_u32(TST_BUSY), 0);
+            assert!(m.ready());
+        }
+        assert_eq!(status(&mut m, &mut apb), (0, 1));
+        assert!(!apb.read(&mut m, FUSE.addr(OWNER_KEY_HASH)).err);
+        // TST_OK was cleared: the port stays shut without esc, until the next scan.
+        m.poke_u32(ESC, 0);
+        for _ in 0..10 {
+            apb.step(&mut m);
+            assert_eq!(m.peek_u32(TST_BUSY), 0);
+        }
+        assert_eq!(m.programs(), programs);
+        assert_eq!(m.fuse(OWNER_KEY_HASH as usize), 0);
+        m.poke_u32(TST_EN, 0);
+        m.poke_u32(TST_WE, 0);
+        apb.reset(&mut m);
+        wait_ready(&mut m, &mut apb);
+        assert_eq!(status(&mut m, &mut apb), (1, 0));
+    }
+
+    #[test]
+    fn corrected_words_pulse_alert_recov() {
+        let key_word = 2;
+        let owner_word = OWNER_KEY_HASH + 3;
+        let (mut m, mut apb) = setup(&[
+            (key_word, program_pattern(0x600d_1dea) ^ 1 << 7),
+            (owner_word, program_pattern(0xCAFE_F00D) ^ 1 << 38),
+            (OWNER_KEY_HASH, program_pattern(0x1234)),
+        ]);
+        // The scan: word w is taken in at edge S+2+w, S the first edge after reset.
+        apb.reset(&mut m);
+        let pulses: Vec<u32> = (1..=r::INIT_CYCLES + 3)
+            .filter(|_| {
+                apb.step(&mut m);
+                m.peek_u32(ALERT_RECOV) == 1
+            })
+            .collect();
+        assert_eq!(pulses, [3 + key_word, 3 + owner_word]);
+        assert_eq!(apb.read(&mut m, ECC_CORRECTED.offset).data, 2);
+        // A corrected FUSE read: one pulse, after its completion edge; a clean one none.
+        let rd = apb.read(&mut m, FUSE.addr(owner_word));
+        assert_eq!((rd.data, rd.err), (0xCAFE_F00D, false));
+        assert_eq!(m.peek_u32(ALERT_RECOV), 1);
+        apb.step(&mut m);
+        assert_eq!(m.peek_u32(ALERT_RECOV), 0);
+        assert!(!apb.read(&mut m, FUSE.addr(OWNER_KEY_HASH)).err);
+        assert_eq!(m.peek_u32(ALERT_RECOV), 0);
+        assert_eq!(apb.read(&mut m, ECC_CORRECTED.offset).data, 3);
+        // KEY_LOAD: word j at edge K+2+j.
+        assert!(!apb.write(&mut m, CMD.offset, r::OP_KEY_LOAD).err);
+        let k = apb.edges;
+        let pulses: Vec<u64> = (1..=r::KEY_LOAD_CYCLES as u64 + 2)
+            .filter(|_| {
+                apb.step(&mut m);
+                m.peek_u32(ALERT_RECOV) == 1
+            })
+            .collect();
+        assert_eq!(pulses, [2 + key_word as u64]);
+        assert_eq!(apb.edges, k + r::KEY_LOAD_CYCLES as u64 + 2);
+        assert_eq!(apb.read(&mut m, ECC_CORRECTED.offset).data, 4);
+        // Saturated: the count does not move, the pulse still comes.
+        m.ecc_corrected = r::ECC_COUNT_MAX;
+        assert!(!apb.read(&mut m, FUSE.addr(owner_word)).err);
+        assert_eq!(m.peek_u32(ALERT_RECOV), 1);
+        assert_eq!(apb.read(&mut m, ECC_CORRECTED.offset).data, r::ECC_COUNT_MAX);
+        // Reset clears it at once.
+        assert!(!apb.read(&mut m, FUSE.addr(owner_word)).err);
+        m.poke_u32(RST_N, 0);
+        assert_eq!(m.peek_u32(ALERT_RECOV), 0);
     }
 
     #[test]

@@ -33,6 +33,12 @@
 //! - `clear` (a change of owner) is applied after everything else at its edge: the completing
 //!   transfer's effects (or its logged error) first, then ABORT, the KEY wipe and the starter
 //!   reset; like ABORT, nothing finishes or is dispatched at that edge.
+//!
+//! Hardening (alert contract): `key_par[i]` is the even parity of sideload key word i. An edge
+//! with `key_valid` and a `key_par` that disagrees sets a sticky fault flag, `alert_fatal`. While
+//! `esc` or `alert_fatal` is 1 every edge acts as one with `clear` (effective clear =
+//! `clear | esc | alert_fatal`), so the flag clears the engine from the edge after the one that
+//! set it, and at every edge after that until reset.
 
 use crate::apb_guard::{ApbGuardModel, ApbRequest};
 use pluton_bindings::dut::{Dir, Dut, Port};
@@ -58,13 +64,16 @@ const PMASTER: usize = 8;
 const KEY_IN: usize = 9;
 const KEY_VALID: usize = 10;
 const CLEAR: usize = 11;
-const PRDATA: usize = 12;
-const PREADY: usize = 13;
-const PSLVERR: usize = 14;
-const INTR_DONE: usize = 15;
+const ESC: usize = 12;
+const KEY_PAR: usize = 13;
+const PRDATA: usize = 14;
+const PREADY: usize = 15;
+const PSLVERR: usize = 16;
+const INTR_DONE: usize = 17;
+const ALERT_FATAL: usize = 18;
 
 /// (name, direction, width) of every port, in declaration order.
-const PORTS: [(&str, Dir, u32); 16] = [
+const PORTS: [(&str, Dir, u32); 19] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -77,10 +86,13 @@ const PORTS: [(&str, Dir, u32); 16] = [
     ("key_in", Dir::In, 256),
     ("key_valid", Dir::In, 1),
     ("clear", Dir::In, 1),
+    ("esc", Dir::In, 1),
+    ("key_par", Dir::In, 8),
     ("prdata", Dir::Out, 32),
     ("pready", Dir::Out, 1),
     ("pslverr", Dir::Out, 1),
     ("intr_done", Dir::Out, 1),
+    ("alert_fatal", Dir::Out, 1),
 ];
 
 /// Operation phase, as named in the README.
@@ -182,6 +194,8 @@ pub struct Sha256Model {
     key: [u32; 16],
     err_info: u32,
     guard: ApbGuardModel,
+    /// `alert_fatal`: `key_par` once disagreed with `key_in` while `key_valid`; sticky until reset.
+    key_fault: bool,
 
     // The running operation.
     phase: Phase,
@@ -236,6 +250,7 @@ impl Sha256Model {
             key: [0; 16],
             err_info: 0,
             guard: ApbGuardModel::default(),
+            key_fault: false,
             phase: Phase::Idle,
             op_ctrl: 0,
             starter: MASTER_SEC,
@@ -289,6 +304,7 @@ impl Sha256Model {
         self.op_ctrl = 0;
         self.starter = MASTER_SEC;
         self.guard.reset();
+        self.key_fault = false;
     }
 
     /// `clear`: the window has a new owner. ABORT, wipe KEY, forget the starter, clear ERR_INFO.
@@ -321,6 +337,16 @@ impl Sha256Model {
     }
     fn in_reset(&self) -> bool {
         self.input(RST_N) == 0
+    }
+    /// The effective `clear`: a change of owner, escalation (`esc`) or our own key-path fault
+    /// all leave the engine as an owner change does, in every cycle they last.
+    fn clear_now(&self) -> bool {
+        self.input(CLEAR) == 1 || self.input(ESC) == 1 || self.key_fault
+    }
+    /// `key_valid` with a `key_par` that is not the parity of `key_in`, word by word.
+    fn key_par_mismatch(&self) -> bool {
+        let par = (0..8).fold(0, |p, i| p | (self.inputs[KEY_IN][i].count_ones() & 1) << i);
+        self.input(KEY_VALID) == 1 && self.input(KEY_PAR) != par
     }
     /// APB access phase: the request is on the bus and may complete at the next edge.
     fn access_phase(&self) -> bool {
@@ -687,6 +713,7 @@ impl Dut for Sha256Model {
                 }
             }
             INTR_DONE => self.digest_valid as u32,
+            ALERT_FATAL => self.key_fault as u32,
             _ => {
                 // Inputs read back as poked (the clock reads 0 between steps).
                 let n = value.len().min(self.inputs[port].len());
@@ -732,9 +759,12 @@ impl Sha256Model {
         let outcome = transfer.then(|| self.check(&req));
         let dispatch = self.next_dispatch();
         let finishing = self.in_flight.filter(|f| f.finish_at == now);
+        let clear = self.clear_now();
+        // The fault flag acts (as `clear`) from the edge after the one that sets it.
+        self.key_fault |= self.key_par_mismatch();
 
         // `clear` is applied last and wins: the transfer's effects, then the owner change.
-        if self.input(CLEAR) == 1 {
+        if clear {
             match outcome {
                 Some(Ok(action)) => self.apply(action),
                 Some(Err(code)) => self.log_error(code, &req),
@@ -912,6 +942,8 @@ mod tests {
             .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
             .collect();
         m.poke(KEY_IN, &words);
+        // Whoever drives key_in drives its parity (a mismatch with key_valid would be fatal).
+        m.poke_u32(KEY_PAR, parity(&words));
         // Without key_valid the START is refused.
         assert!(!apb.write(&mut m, CTRL.offset, ctrl_hmac(1)).err);
         assert!(apb.write(&mut m, CMD.offset, CMD_START.put(1)).err);
@@ -1272,6 +1304,93 @@ mod tests {
         apb.step(&mut m);
         m.poke_u32(RST_N, 1);
         assert_eq!(apb.read(&mut m, STATUS.offset).data, 0);
+    }
+
+    /// `key_par` for `key`: bit i the XOR of the 32 bits of word i.
+    fn parity(key: &[u32]) -> u32 {
+        key.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i)
+    }
+
+    #[test]
+    fn port_list_has_the_alert_ports() {
+        let m = Sha256Model::new();
+        assert_eq!(m.ports().len(), 19);
+        for (name, id, width) in [("esc", ESC, 1), ("key_par", KEY_PAR, 8), ("alert_fatal", ALERT_FATAL, 1), ("intr_done", INTR_DONE, 1)] {
+            assert_eq!(m.port_id(name), Some(id), "{name}");
+            assert_eq!(m.ports()[id].width, width, "{name}");
+        }
+    }
+
+    #[test]
+    fn key_parity_mismatch_is_fatal_and_clears_the_engine() {
+        let (mut m, mut apb) = setup();
+        let key: [u32; 8] = std::array::from_fn(|i| 0x1357_9bdf_u32.rotate_left(5 * i as u32) ^ i as u32);
+        assert_ne!(parity(&key), 0);
+        m.poke(KEY_IN, &key);
+        // A wrong key_par without key_valid is no fault; the right one with key_valid neither.
+        m.poke_u32(KEY_PAR, !parity(&key) & 0xFF);
+        apb.step(&mut m);
+        m.poke_u32(KEY_PAR, parity(&key));
+        m.poke_u32(KEY_VALID, 1);
+        assert!(!apb.write(&mut m, KEY.addr(0), 0x6566_6a4a).err);
+        assert!(!apb.write(&mut m, CMD.offset, CMD_START.put(1)).err);
+        assert!(!apb.write(&mut m, MSG.offset, 0x6463_6261).err);
+        assert!(apb.write(&mut m, CTRL.offset, 0).err); // ERR_BUSY, logged
+        assert_eq!(m.peek_u32(ALERT_FATAL), 0);
+        assert_eq!(m.phase(), Phase::Active);
+        // One flipped bit of word 5, parity not updated: fatal from the cycle after the edge.
+        let mut bad = key;
+        bad[5] ^= 1 << 17;
+        m.poke(KEY_IN, &bad);
+        assert_eq!(m.peek_u32(ALERT_FATAL), 0, "registered");
+        apb.step(&mut m);
+        m.poke(KEY_IN, &key);
+        assert_eq!(m.peek_u32(ALERT_FATAL), 1);
+        // The edge that set the flag did not clear yet; the next one does.
+        assert_eq!((m.phase(), m.key[0]), (Phase::Active, 0x6566_6a4a));
+        apb.step(&mut m);
+        assert_eq!(m.phase(), Phase::Idle);
+        assert_eq!(m.key, [0; 16]);
+        assert_eq!(m.buf_words(), 0);
+        // Sticky, and every edge clears: ERR_INFO and a START completing at an edge are undone.
+        assert_eq!(apb.read(&mut m, ERR_INFO.offset).data, 0);
+        assert!(!apb.write(&mut m, CMD.offset, CMD_START.put(1)).err);
+        assert_eq!(m.phase(), Phase::Idle);
+        assert!(apb.write(&mut m, MSG.offset, 0).err);
+        assert_eq!(apb.read(&mut m, ERR_INFO.offset).data, 0);
+        assert!(!apb.write(&mut m, KEY.addr(1), 7).err);
+        assert_eq!(m.key, [0; 16]);
+        assert_eq!(m.peek_u32(ALERT_FATAL), 1);
+        // Only reset clears the flag.
+        m.poke_u32(RST_N, 0);
+        assert_eq!(m.peek_u32(ALERT_FATAL), 0);
+        apb.step(&mut m);
+        m.poke_u32(RST_N, 1);
+        assert!(!apb.write(&mut m, CMD.offset, CMD_START.put(1)).err);
+        assert_eq!(m.phase(), Phase::Active);
+    }
+
+    #[test]
+    fn escalation_acts_as_clear_at_every_edge() {
+        let (mut m, mut apb) = setup();
+        assert!(!apb.write(&mut m, KEY.addr(0), u32::from_le_bytes(*b"Jefe")).err);
+        assert!(!apb.write(&mut m, CTRL.offset, ctrl_hmac(0)).err);
+        assert!(!apb.transfer(&mut m, true, CMD.offset, CMD_START.put(1), 0xF, 2).err);
+        assert!(apb.read(&mut m, DIGEST.addr(0)).err); // ERR_NOT_STARTER, logged
+        assert_eq!(m.phase(), Phase::Active);
+        m.poke_u32(ESC, 1);
+        apb.step(&mut m);
+        assert_eq!((m.phase(), m.key, m.starter, m.err_info), (Phase::Idle, [0; 16], MASTER_SEC, 0));
+        // Nothing holds while esc does; alert_fatal is the engine's own fault only.
+        assert!(!apb.write(&mut m, CMD.offset, CMD_START.put(1)).err);
+        assert_eq!(m.phase(), Phase::Idle);
+        assert_eq!(m.peek_u32(ALERT_FATAL), 0);
+        // esc gone (only reset drops it in the system): the engine works again.
+        m.poke_u32(ESC, 0);
+        assert!(!apb.write(&mut m, CTRL.offset, 0).err);
+        let last = send_message(&mut m, &mut apb, b"abc");
+        assert_eq!(wait_done(&mut m, &mut apb), last + 1 + 65);
+        assert_eq!(read_digest(&mut m, &mut apb), ring::digest::digest(&ring::digest::SHA256, b"abc").as_ref());
     }
 
     #[test]
