@@ -1529,7 +1529,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
                 end
                 if (rd_widx__q == w_last) begin
                     scanning__d__comb = 1'b0;
-                    ready__d__comb = ~(tst_en & scan_ok);
+                    ready__d__comb = ~(tst_en & scan_ok & ~esc);
                     tst_ok__d__comb = scan_ok;
                     key_loaded__d__comb = 1'b1;
                 end

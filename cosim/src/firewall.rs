@@ -87,22 +87,11 @@ const PORTS: [(&str, Dir, u32); 28] = [
     ("alert_recov", Dir::Out, 1),
 ];
 
-/// The hardening contract's additions to the config page, kept here until the register map has
-/// them (the map is changed with the RTL, in parallel); in a module of their own so they never
-/// clash with the map's names once it does.
-mod hardening {
-    use pluton_regs::common::regmap::{Access, CsrTest, Field, Register, SEC};
+use regs::{ALERT, CAUSE_FATAL};
 
-    pub const ALERT_FATAL: Field = Field { name: "FATAL", lsb: 0, width: 1, desc: "The escalation input `esc`, as seen in the access cycle" };
-    pub const ALERT: Register = Register { name: "ALERT", offset: 0x034, count: 1, access: Access::Ro, reset: 0, desc: "Alert state", fields: &[ALERT_FATAL], readers: SEC, writers: SEC, csr: CsrTest::Full };
-    /// A peripheral transfer, or a config page write, while `esc` is 1.
-    pub const CAUSE_FATAL: u32 = 9;
-}
-use hardening::{ALERT, CAUSE_FATAL};
-
-/// The config page's decode: the map's registers, and `ALERT` while the map lacks it.
+/// The config page's decode, from the register map.
 fn decode(off: u32) -> Option<(&'static Register, u32)> {
-    MAP.decode(off).or_else(|| (off == ALERT.offset).then_some((&ALERT, 0)))
+    MAP.decode(off)
 }
 
 /// Width of one window's lane in each per-window downstream output.
@@ -350,7 +339,7 @@ impl FirewallModel {
             o if o == regs::VIOL_ADDR.offset => regs::VIOL_ADDR_ADDR.put(self.viol_addr),
             o if o == regs::VIOL_COUNT.offset => self.viol_count,
             o if o == regs::ID.offset => regs::BLOCK_ID,
-            o if o == ALERT.offset => hardening::ALERT_FATAL.put(self.esc() as u32),
+            o if o == ALERT.offset => regs::ALERT_FATAL.put(self.esc() as u32),
             _ => unreachable!("config register {}", reg.name),
         }
     }
@@ -508,8 +497,6 @@ mod tests {
     use super::*;
     use crate::test_apb::{Apb, Done};
     use pluton_regs::firewall::regs::*;
-    // The alert additions by path (`hardening::`): they must not clash with the map's names,
-    // which the glob above brings in once the map has them.
 
     /// A model out of reset, and a bus master for it.
     fn setup() -> (FirewallModel, Apb) {
@@ -729,7 +716,7 @@ mod tests {
     #[test]
     fn alert_register_reads_esc_and_is_read_only() {
         let (mut m, mut apb) = setup();
-        let alert = cfg(&hardening::ALERT, 0);
+        let alert = cfg(&ALERT, 0);
         assert_eq!(alert, 0x8_034);
         assert_eq!(apb.read(&mut m, alert), Done { data: 0, err: false, waits: 0 });
         m.poke_u32(ESC, 1);
@@ -766,7 +753,7 @@ mod tests {
         assert!(apb.transfer(&mut m, true, 0x2_000, 5, 0xF, MASTER_IO0).err);
         // Config reads by the security core still work; the log holds the first violation.
         let info = apb.read(&mut m, cfg(&VIOL_INFO, 0)).data;
-        assert_eq!(VIOL_INFO_CAUSE.get(info), hardening::CAUSE_FATAL);
+        assert_eq!(VIOL_INFO_CAUSE.get(info), CAUSE_FATAL);
         assert_eq!((VIOL_INFO_WRITE.get(info), VIOL_INFO_MASTER.get(info)), (0, MASTER_SEC));
         assert_eq!(apb.read(&mut m, cfg(&VIOL_ADDR, 0)).data, 0x0_010);
         assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, 2);
@@ -788,15 +775,15 @@ mod tests {
         // Which cause each had shows once esc is gone (only reset drops it in the system).
         m.poke_u32(ESC, 0);
         assert_eq!(apb.read(&mut m, cfg(&VIOL_COUNT, 0)).data, 7);
-        assert_eq!(logged_cause(&mut m, &mut apb), hardening::CAUSE_FATAL);
+        assert_eq!(logged_cause(&mut m, &mut apb), CAUSE_FATAL);
         m.poke_u32(ESC, 1);
         for (write, addr, strb, master, want) in [
             (true, cfg(&LOCK, 0), 0b0001, MASTER_SEC, CAUSE_STRB),
             (true, cfg(&LOCK, 0), 0xF, MASTER_APP, CAUSE_CFG_MASTER),
             (true, 0x8_03C, 0xF, MASTER_SEC, CAUSE_UNMAPPED),
-            (true, cfg(&LOCK, 0), 0xF, MASTER_SEC, hardening::CAUSE_FATAL),
-            (true, 0x2_000, 0xF, MASTER_IO0, hardening::CAUSE_FATAL), // before NOT_OWNER
-            (false, 0x5_000, 0, MASTER_SEC, hardening::CAUSE_FATAL),
+            (true, cfg(&LOCK, 0), 0xF, MASTER_SEC, CAUSE_FATAL),
+            (true, 0x2_000, 0xF, MASTER_IO0, CAUSE_FATAL), // before NOT_OWNER
+            (false, 0x5_000, 0, MASTER_SEC, CAUSE_FATAL),
             (false, 0xB_000, 0, MASTER_SEC, CAUSE_UNMAPPED),
         ] {
             assert!(apb.transfer(&mut m, write, addr, 1, strb, master).err, "0x{addr:x}");
@@ -810,7 +797,7 @@ mod tests {
         m.poke_u32(ESC, 1);
         assert!(apb.write(&mut m, cfg(&WIN_CFG, 0), 0).err);
         m.poke_u32(ESC, 0);
-        assert_eq!(logged_cause(&mut m, &mut apb), hardening::CAUSE_FATAL);
+        assert_eq!(logged_cause(&mut m, &mut apb), CAUSE_FATAL);
         // Without esc the owner is served again.
         assert!(!apb.read(&mut m, 0x0_010).err);
         assert_eq!(m.forwarded(), 1);

@@ -37,8 +37,8 @@
 //! Hardening (alert contract): `key_par[i]` is the even parity of sideload key word i. An edge
 //! with `key_valid` and a `key_par` that disagrees sets a sticky fault flag, `alert_fatal`. While
 //! `esc` or `alert_fatal` is 1 every edge acts as one with `clear` (effective clear =
-//! `clear | esc | alert_fatal`), so the flag clears the engine from the edge after the one that
-//! set it, and at every edge after that until reset.
+//! `clear | esc | alert_fatal | mismatch`): the edge that sees the mismatch already clears the
+//! engine (the bad key must not finish a block), and every edge after it until reset.
 
 use crate::apb_guard::{ApbGuardModel, ApbRequest};
 use pluton_bindings::dut::{Dir, Dut, Port};
@@ -341,7 +341,7 @@ impl Sha256Model {
     /// The effective `clear`: a change of owner, escalation (`esc`) or our own key-path fault
     /// all leave the engine as an owner change does, in every cycle they last.
     fn clear_now(&self) -> bool {
-        self.input(CLEAR) == 1 || self.input(ESC) == 1 || self.key_fault
+        self.input(CLEAR) == 1 || self.input(ESC) == 1 || self.key_fault || self.key_par_mismatch()
     }
     /// `key_valid` with a `key_par` that is not the parity of `key_in`, word by word.
     fn key_par_mismatch(&self) -> bool {
@@ -760,7 +760,6 @@ impl Sha256Model {
         let dispatch = self.next_dispatch();
         let finishing = self.in_flight.filter(|f| f.finish_at == now);
         let clear = self.clear_now();
-        // The fault flag acts (as `clear`) from the edge after the one that sets it.
         self.key_fault |= self.key_par_mismatch();
 
         // `clear` is applied last and wins: the transfer's effects, then the owner change.
@@ -1338,7 +1337,8 @@ mod tests {
         assert!(apb.write(&mut m, CTRL.offset, 0).err); // ERR_BUSY, logged
         assert_eq!(m.peek_u32(ALERT_FATAL), 0);
         assert_eq!(m.phase(), Phase::Active);
-        // One flipped bit of word 5, parity not updated: fatal from the cycle after the edge.
+        // One flipped bit of word 5, parity not updated: fatal from the cycle after the edge,
+        // and that edge clears.
         let mut bad = key;
         bad[5] ^= 1 << 17;
         m.poke(KEY_IN, &bad);
@@ -1346,9 +1346,7 @@ mod tests {
         apb.step(&mut m);
         m.poke(KEY_IN, &key);
         assert_eq!(m.peek_u32(ALERT_FATAL), 1);
-        // The edge that set the flag did not clear yet; the next one does.
-        assert_eq!((m.phase(), m.key[0]), (Phase::Active, 0x6566_6a4a));
-        apb.step(&mut m);
+        // The edge that saw the mismatch already cleared the engine.
         assert_eq!(m.phase(), Phase::Idle);
         assert_eq!(m.key, [0; 16]);
         assert_eq!(m.buf_words(), 0);

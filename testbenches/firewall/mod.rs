@@ -23,6 +23,8 @@ use pluton_bindings::Tb;
 use pluton_hdl::common::regmap::Access;
 use pluton_hdl::firewall::regs::*;
 use rand::Rng;
+use std::cell::Cell;
+use std::rc::Rc;
 
 /// Base address of the config page on the upstream bus.
 pub const CFG_BASE: u32 = CFG_WINDOW << 12;
@@ -77,6 +79,8 @@ pub struct Shadow {
     pub no_read: [bool; 8],
     pub no_write: [bool; 8],
     pub locked: bool,
+    /// The `esc` input (escalation): every window and every config write refused.
+    pub esc: bool,
     /// First violation since the last clear: (write, cause, master, paddr).
     pub first: Option<(bool, u32, u32, u32)>,
     pub count: u32,
@@ -88,7 +92,9 @@ impl Shadow {
         let win = r.window();
         if win < WINDOWS {
             let k = win as usize;
-            if r.master != self.owner[k] {
+            if self.esc {
+                CAUSE_FATAL
+            } else if r.master != self.owner[k] {
                 CAUSE_NOT_OWNER
             } else if (r.write && self.no_write[k]) || (!r.write && self.no_read[k]) {
                 CAUSE_RULE
@@ -103,6 +109,7 @@ impl Shadow {
                 None => CAUSE_UNMAPPED,
                 Some((reg, _)) if r.write && reg.access == Access::Ro => CAUSE_ACCESS,
                 Some(_) if r.write && r.strb != 0xf => CAUSE_STRB,
+                Some(_) if r.write && self.esc => CAUSE_FATAL,
                 Some((reg, _)) if r.write && self.locked && (reg.name == WIN_CFG.name || reg.name == LOCK.name) => {
                     CAUSE_CFG_LOCKED
                 }
@@ -133,6 +140,7 @@ impl Shadow {
             "VIOL_ADDR" => self.first.map_or(0, |f| f.3),
             "VIOL_COUNT" => self.count,
             "ID" => BLOCK_ID,
+            "ALERT" => ALERT_FATAL.put(self.esc as u32),
             other => panic!("no shadow for {other}"),
         }
     }
@@ -676,7 +684,50 @@ pub fn cases() -> Vec<Case> {
         Case { name: "fw_bad_input", body: bad_input },
         Case { name: "fw_fuzz", body: fuzz },
         Case { name: "fw_protocol", body: protocol },
+        Case { name: "fw_escalation", body: escalation },
     ]
+}
+
+/// Issue 11 B: with `esc` high the firewall refuses its owner's window and every config write
+/// (cause FATAL, logged and counted; `alert_recov` once per refusal), still answers config reads,
+/// and shows ALERT.FATAL. Its own `alert_fatal` stays low: escalation is not its fault.
+fn escalation(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mut b = FwBench::new(&ctx.tb)?;
+        let (esc, fatal, recov) = (ctx.tb.port("esc")?, ctx.tb.port("alert_fatal")?, ctx.tb.port("alert_recov")?);
+        // Count alert_recov cycles from here on.
+        let pulses = Rc::new(Cell::new(0u32));
+        let (tb, seen) = (ctx.tb.clone(), pulses.clone());
+        ctx.tb.spawn(async move {
+            loop {
+                tb.rising_edge().await;
+                seen.set(seen.get() + tb.peek_u32(recov));
+            }
+        });
+        b.set_window(1, MASTER_APP, false, false).await?;
+        b.expect_forwarded("owner read before esc", Req::read(MASTER_APP, win(1))).await?;
+        ensure(b.cfg_read(ALERT.offset).await? == 0, || "ALERT.FATAL set before esc".into())?;
+        ensure(pulses.get() == 0, || format!("alert_recov pulsed {} times with no refusal", pulses.get()))?;
+        ctx.tb.poke_u32(esc, 1);
+        b.shadow.esc = true;
+        ensure(b.cfg_read(ALERT.offset).await? == ALERT_FATAL.put(1), || "ALERT.FATAL low under esc".into())?;
+        let d = b.xfer(Req::read(MASTER_APP, win(1))).await?;
+        ensure(d.slverr && !d.forwarded, || format!("owner read under esc: {d:?}, expected a refusal"))?;
+        let d = b.xfer(Req::write(MASTER_SEC, CFG_BASE + WIN_CFG.addr(1), MASTER_SEC)).await?;
+        ensure(d.slverr, || "WIN_CFG write under esc was taken".into())?;
+        let d = b.xfer(Req::write(MASTER_SEC, CFG_BASE + VIOL_INFO.offset, 0)).await?;
+        ensure(d.slverr, || "VIOL_INFO clear under esc was taken".into())?;
+        b.idle(2).await;
+        let info = b.cfg_read(VIOL_INFO.offset).await?;
+        let want = VIOL_INFO_VALID.put(1) | VIOL_INFO_CAUSE.put(CAUSE_FATAL) | VIOL_INFO_MASTER.put(MASTER_APP);
+        ensure(info == want, || format!("VIOL_INFO {info:#x} under esc, expected {want:#x}"))?;
+        ensure(b.cfg_read(VIOL_COUNT.offset).await? == 3, || "VIOL_COUNT is not 3 after three refusals".into())?;
+        ensure(b.cfg_read(WIN_CFG.addr(1)).await? == WIN_CFG_OWNER.put(MASTER_APP), || "WIN_CFG[1] changed under esc".into())?;
+        ensure(pulses.get() == 3, || format!("alert_recov pulsed {} times for 3 refusals", pulses.get()))?;
+        ensure(ctx.tb.peek_u32(fatal) == 0, || "the firewall raised its own alert_fatal on esc".into())?;
+        ctx.count(1);
+        Ok(())
+    })
 }
 
 /// Issue 11: the config page refuses an access that breaks the APB protocol (no setup phase
@@ -885,7 +936,7 @@ fn causes(ctx: Ctx) -> TestFuture {
             ("CFG_MASTER unknown master", Req::read(9, c + LOCK.offset), CAUSE_CFG_MASTER),
             ("UNMAPPED window 9", Req::read(MASTER_SEC, 0x9000), CAUSE_UNMAPPED),
             ("UNMAPPED window 15", Req::write(MASTER_APP, 0xf004, 1), CAUSE_UNMAPPED),
-            ("UNMAPPED config offset", Req::read(MASTER_SEC, c + 0x034), CAUSE_UNMAPPED),
+            ("UNMAPPED config offset", Req::read(MASTER_SEC, c + 0x038), CAUSE_UNMAPPED),
             ("UNMAPPED config top", Req::write(MASTER_SEC, c + 0xffc, 1), CAUSE_UNMAPPED),
             ("UNMAPPED unaligned", Req::read(MASTER_SEC, c + 0x001), CAUSE_UNMAPPED),
             ("UNMAPPED before ACCESS", Req::write(MASTER_SEC, c + ID.offset + 2, 1), CAUSE_UNMAPPED),

@@ -52,6 +52,7 @@ pub struct Sha256Driver {
     pub tb: Tb,
     pub apb: Apb,
     key_in: usize,
+    key_par: usize,
     key_valid: usize,
     intr_done: usize,
     pub leaks: Rc<RefCell<LeakScan>>,
@@ -72,6 +73,7 @@ impl Sha256Driver {
             tb: tb.clone(),
             apb,
             key_in: tb.port("key_in")?,
+            key_par: tb.port("key_par")?,
             key_valid: tb.port("key_valid")?,
             intr_done: tb.port("intr_done")?,
             leaks,
@@ -111,6 +113,9 @@ impl Sha256Driver {
             }
         }
         self.tb.poke(self.key_in, &words);
+        // The parity the fuses carry with each word (README "Countermeasures").
+        let par = words.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i);
+        self.tb.poke_u32(self.key_par, par);
         self.tb.poke_u32(self.key_valid, key.is_some() as u32);
     }
 

@@ -718,7 +718,7 @@ crate::hdl_logic! {
                     self.scanning.d.next = false;
                     // With tst_en already high on an allowed part, go straight to the tester:
                     // READY never reads 1 for a cycle that software could mistake for service.
-                    self.ready.d.next = !(self.tst_en.val() & self.scan_ok.val());
+                    self.ready.d.next = !(self.tst_en.val() & self.scan_ok.val() & !self.esc.val());
                     self.tst_ok.d.next = self.scan_ok.val();
                     self.key_loaded.d.next = true;
                 }
