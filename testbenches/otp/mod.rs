@@ -360,6 +360,10 @@ fn key_of(img: &FuseImage, slot: u32) -> [u8; 32] {
 pub fn cases() -> Vec<Case> {
     vec![
         Case {
+            name: "otp_escalation",
+            body: escalation,
+        },
+        Case {
             name: "otp_init_blank",
             body: init_blank,
         },
@@ -1180,6 +1184,50 @@ async fn expect_refused(ctx: &Ctx, d: &OtpDriver, what: &str) -> Result<(), Stri
     check(ctx, &format!("{what}: OWNER word after rescan"), d.fuse(fm::OWNER_KEY_HASH + 6).await.unwrap_or(0xDEAD), owner)?;
     check(ctx, &format!("{what}: TST_REFUSED cleared by reset"), STATUS_TST_REFUSED.get(d.status().await?), 0)?;
     Ok(())
+}
+
+/// Issue 11 B: `esc` (the subsystem's fatal alert) drops the sideload key and its parity in the
+/// same cycle and for good, shows life cycle INVALID with debug off on the pins (the LC_STATE
+/// register keeps the truth for software), and shuts the tester port until reset.
+fn escalation(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let d = OtpDriver::new(&ctx.tb)?;
+        let esc = ctx.tb.port("esc")?;
+        let key_par = ctx.tb.port("key_par")?;
+        d.wait_ready().await?;
+        // A BLANK part allows the tester port, until escalation.
+        ctx.tb.poke_u32(esc, 1);
+        ctx.tb.clock_cycles(1).await;
+        d.tb.poke_u32(d.tester.tst_en, 1);
+        check(&ctx, "BLANK under esc: tester word refused", d.tst_word(0x16, ecc::raw_word(0x55)).await, false)?;
+        let st = d.status().await?;
+        check(&ctx, "BLANK under esc: STATUS TST_OK/TST_REFUSED", (STATUS_TST_OK.get(st), STATUS_TST_REFUSED.get(st)), (0, 1))?;
+        d.tb.poke_u32(d.tester.tst_en, 0);
+        ctx.tb.poke_u32(esc, 0);
+        check(&ctx, "TST_OK stays 0 after esc, until a scan", STATUS_TST_OK.get(d.status().await?), 0)?;
+        d.reset().await?;
+        check(&ctx, "word 0x16 never programmed", d.fuse(0x16).await?, 0)?;
+        ctx.count(1);
+
+        // A DEV part with its root key on the sideload port.
+        let img = provisioned(&ctx.tb, 1, 1, 0x01);
+        d.secrets(&img);
+        d.preload(&img).await?;
+        let root = key_of(&img, 0);
+        let words: [u32; 8] = std::array::from_fn(|i| u32::from_le_bytes(root[4 * i..4 * i + 4].try_into().unwrap()));
+        let par = words.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i);
+        check(&ctx, "DEV: key, its parity, lc_state, debug_en", (d.outs().key_valid, d.outs().key, ctx.tb.peek_u32(key_par), d.outs().lc_state, d.outs().debug_en), (true, root, par, fm::LC_STATE_DEV, true))?;
+        ctx.tb.poke_u32(esc, 1);
+        let o = d.outs();
+        check(&ctx, "esc, same cycle: pins", (o.key_valid, o.key, ctx.tb.peek_u32(key_par), o.lc_state, o.debug_en), (false, [0; 32], 0, fm::LC_STATE_INVALID, false))?;
+        check(&ctx, "esc: STATUS.KEY_VALID", STATUS_KEY_VALID.get(d.status().await?), 0)?;
+        check(&ctx, "esc: LC_STATE register keeps DEV", LC_STATE_STATE.get(d.apb.read(LC_STATE.offset).await?), fm::LC_STATE_DEV)?;
+        ctx.tb.poke_u32(esc, 0);
+        let o = d.outs();
+        check(&ctx, "after esc: the key is gone, the pins are back", (o.key_valid, o.key, ctx.tb.peek_u32(key_par), o.lc_state), (false, [0; 32], 0, fm::LC_STATE_DEV))?;
+        ctx.count(1);
+        ctx.leaks(&d.leaks)
+    })
 }
 
 /// The tester port per life cycle state: refused in DEV and SECURED (no word changes, LC and SVN

@@ -112,11 +112,15 @@ impl Sha256Driver {
                 *w = u32::from_le_bytes(k[4 * i..4 * i + 4].try_into().unwrap());
             }
         }
-        self.tb.poke(self.key_in, &words);
         // The parity the fuses carry with each word (README "Countermeasures").
-        let par = words.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i);
-        self.tb.poke_u32(self.key_par, par);
-        self.tb.poke_u32(self.key_valid, key.is_some() as u32);
+        self.drive_key_raw(&words, key_parity(&words), key.is_some());
+    }
+
+    /// Drive the sideload port as given, `key_par` included (a right or a wrong one).
+    pub fn drive_key_raw(&self, words: &[u32; 8], key_par: u32, key_valid: bool) {
+        self.tb.poke(self.key_in, words);
+        self.tb.poke_u32(self.key_par, key_par);
+        self.tb.poke_u32(self.key_valid, key_valid as u32);
     }
 
     /// Push `msg` after START: full words, then a final partial word or a FINISH.
@@ -323,6 +327,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "sha256_lane_tail", body: lane_tail },
         Case { name: "sha256_lane_tail_random", body: lane_tail_random },
         Case { name: "sha256_sideload_master", body: sideload_master },
+        Case { name: "sha256_key_parity", body: key_parity_fault },
         Case { name: "sha256_digest_starter", body: digest_starter },
         Case { name: "sha256_owner_clear", body: owner_clear },
         Case { name: "sha256_owner_clear_same_edge", body: owner_clear_same_edge },
@@ -850,6 +855,65 @@ fn sideload_master(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output
         expect_eq("APP HMAC with a KEY-register key", &got, &reference(msg, Some(&key)))?;
         drv.drive_key_port(None);
         ctx.count(3);
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// Bit i: the parity of key word i, as the fuse controller sends it with the key.
+pub fn key_parity(words: &[u32; 8]) -> u32 {
+    words.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i)
+}
+
+/// Issue 11 B, key-path integrity: a sideload key bit that flips on its way (its parity no
+/// longer matches) stops the HMAC at once, raises `alert_fatal` until reset, and leaves the
+/// engine refusing to produce anything; with the right parity the same run gives the right tag.
+fn key_parity_fault(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let alert = ctx.tb.port("alert_fatal")?;
+        let port_key: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(29) ^ 0x5c);
+        drv.leaks.borrow_mut().add_secret(&port_key);
+        let words: [u32; 8] = core::array::from_fn(|i| u32::from_le_bytes(port_key[4 * i..4 * i + 4].try_into().unwrap()));
+        let msg = b"a sideload HMAC whose key is hit on its way";
+        let key = Key::Port(port_key);
+        // A wrong parity without key_valid is nothing; the right one gives the right tag.
+        drv.drive_key_raw(&words, !key_parity(&words) & 0xff, false);
+        drv.tb.clock_cycles(3).await;
+        if drv.tb.peek_u32(alert) != 0 {
+            return Err("alert_fatal from a wrong key_par without key_valid".into());
+        }
+        let got = drv.run(msg, Some(&key), &Pacing::FAST).await?;
+        expect_eq("sideload HMAC with the right parity", &got, &reference(msg, Some(&key)))?;
+        ctx.count(1);
+        // Start again, then one key bit flips on the port while its parity stays.
+        drv.apb.write(CTRL.offset, CTRL_HMAC_EN.mask() | CTRL_KEY_SEL.mask()).await?;
+        drv.cmd(CMD_START.mask()).await?;
+        drv.apb.write(MSG.offset, 0x6162_6364).await?;
+        let mut hit = words;
+        hit[3] ^= 1 << 9;
+        drv.drive_key_raw(&hit, key_parity(&words), true);
+        drv.tb.clock_cycles(2).await;
+        drv.drive_key_raw(&words, key_parity(&words), true);
+        if drv.tb.peek_u32(alert) != 1 {
+            return Err("no alert_fatal after a key bit flipped on the sideload port".into());
+        }
+        let status = drv.apb.read(STATUS.offset).await?;
+        if status != 0 || drv.tb.peek_u32(drv.intr_done) != 0 {
+            return Err(format!("STATUS 0x{status:08x} after the key fault: the operation goes on"));
+        }
+        // Held: a new START is undone, so MSG_LAST has no operation to end (refused; ERR_INFO,
+        // cleared at every edge as under `clear`, keeps nothing) and nothing finishes.
+        drv.cmd(CMD_START.mask()).await?;
+        let last = drv.apb.write(MSG_LAST.offset, 0x61).await;
+        if !matches!(last, Err(ApbError::SlvErr { .. })) || drv.apb.read(ERR_INFO.offset).await? != 0 {
+            return Err(format!("MSG_LAST after the key fault: {last:?}, expected PSLVERR and an empty ERR_INFO"));
+        }
+        drv.tb.clock_cycles(200).await;
+        if drv.apb.read(STATUS.offset).await? != 0 || drv.apb.read(DIGEST.addr(0)).await? != 0 || drv.tb.peek_u32(alert) != 1 {
+            return Err("the engine worked again, or the alert dropped, before reset".into());
+        }
+        drv.drive_key_port(None);
+        ctx.count(1);
         ctx.leaks(&drv.leaks)
     })
 }

@@ -20,8 +20,8 @@ pub const STATUS_TST_REFUSED: Field = Field { name: "TST_REFUSED", lsb: 8, width
 
 
 pub const DAI_ADDR_WORD: Field = Field { name: "WORD", lsb: 0, width: 6, desc: "Fuse word address for PROGRAM" };
-pub const LC_STATE_STATE: Field = Field { name: "STATE", lsb: 0, width: 3, desc: "0 BLANK, 1 DEV, 2 SECURED, 3 RMA, 7 INVALID (also while not READY); equals lc_state" };
-pub const LC_STATE_DEBUG_EN: Field = Field { name: "DEBUG_EN", lsb: 4, width: 1, desc: "Equals the debug_en output" };
+pub const LC_STATE_STATE: Field = Field { name: "STATE", lsb: 0, width: 3, desc: "0 BLANK, 1 DEV, 2 SECURED, 3 RMA, 7 INVALID (also while not READY); equals lc_state, except while esc is high (the pin then shows INVALID)" };
+pub const LC_STATE_DEBUG_EN: Field = Field { name: "DEBUG_EN", lsb: 4, width: 1, desc: "Equals the debug_en output, except while esc is high (the pin is then 0)" };
 pub const SVN_VALUE: Field = Field { name: "VALUE", lsb: 0, width: 5, desc: "Effective SVN (the svn output): COUNT, or 16 when the SVN partition is FATAL or not READY" };
 pub const SVN_COUNT: Field = Field { name: "COUNT", lsb: 8, width: 5, desc: "Leading SVN words programmed to 0xFFFFFFFF; the next SVN PROGRAM must target word 0x18 + COUNT" };
 pub const PARTS: Field = Field { name: "PART", lsb: 0, width: 5, desc: "Bit p for partition p (0 SECRET, 1 OWNER, 2 SVN, 3 LIFECYCLE, 4 CONFIG)" };
