@@ -158,7 +158,9 @@ const FAULT_TOPS: &[&str] = &["pluton_security"];
 
 /// Verilator configuration for a state-access build: every flop of the project's primitives is
 /// public, so `VerilatedScope` lists it. RAM arrays are listed too (to compare whole states), but
-/// they are memories, not flops. The names follow `rust-hdl-src/src/common/prims.rs`.
+/// they are memories, not flops. The names follow `rust-hdl-src/src/common/prims.rs`. Two nets
+/// are listed to be read only: the firewall's downstream selects and masters, which a fault
+/// campaign watches for unauthorized selects inside the subsystem.
 const STATE_ACCESS_VLT: &str = "`verilator_config
 public_flat_rw -module \"pluton_rdff*\" -var \"q\"
 public_flat_rw -module \"pluton_apbsetupcheck\" -var \"*_q\"
@@ -168,6 +170,8 @@ public_flat_rw -module \"pluton_ram16x32\" -var \"rdata\"
 public_flat_rw -module \"pluton_ram16x32\" -var \"mem\"
 public_flat_rw -module \"pluton_fuse_array\" -var \"rdata\"
 public_flat_rw -module \"pluton_fuse_array\" -var \"mem\"
+public_flat_rd -module \"pluton_firewall\" -var \"m_psel\"
+public_flat_rd -module \"pluton_firewall\" -var \"m_pmaster\"
 ";
 
 fn is_c_ident(s: &str) -> bool {

@@ -131,6 +131,11 @@ impl VerilatedDut {
             None => (0, 0),
         };
         let model = NonNull::new(unsafe { (top.new)(rand_reset, seed) }).expect("Verilated model allocation failed");
+        if let Some(api) = &top.state {
+            // Take the table of state elements now: Verilator keeps scopes in a per-thread map,
+            // and dropping another model with the same scope names on this thread erases them.
+            unsafe { (api.count)(model.as_ptr()) };
+        }
         let ports: Vec<Port> = top.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
         let rst_n = ports.iter().position(|p| p.name == "rst_n" && p.dir == Dir::In);
         let mut dut = VerilatedDut { model, top, ports, dirty: false, rst_n, reset_poked: false };

@@ -52,6 +52,9 @@ enum Command {
         /// security --filter security_random --scale 500` runs the subsystem fuzz at 10 M transfers).
         #[arg(long, default_value_t = 1.0, value_parser = positive_scale)]
         scale: f64,
+        /// Flops flipped by the fault campaign (`cosim faults`, and the full regression's).
+        #[arg(long, default_value_t = pluton_testbenches::faults::REGRESSION_FAULTS, value_parser = positive_count)]
+        faults: usize,
     },
     /// Run the formal proofs (SBY k-induction, unbounded), each with a mutant that must fail.
     Prove {
@@ -115,7 +118,10 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Gen { check: true } => gen_check(),
         Command::Lint => lint(),
-        Command::Cosim { block, seed, waves, backend, filter, no_proofs, random_init, scale } => {
+        Command::Cosim { block, seed, waves, backend, filter, no_proofs, random_init, scale, faults } => {
+            if block.as_deref() == Some("faults") {
+                return fault_campaign(seed, faults);
+            }
             if let Some(init) = random_init {
                 let init = init.unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(1));
                 pluton_bindings::set_random_init(Some(init));
@@ -131,8 +137,15 @@ fn run(command: Command) -> Result<(), String> {
             if !proofs.is_empty() {
                 print_proofs(&proofs);
             }
-            if results.iter().all(|r| r.passed) && proofs.iter().all(|p| p.passed()) {
+            // The full regression ends with the fault campaign (issue 11 C), its summary last.
+            let campaign = if full {
+                println!();
+                fault_campaign(opts.seed, faults)
+            } else {
                 Ok(())
+            };
+            if results.iter().all(|r| r.passed) && proofs.iter().all(|p| p.passed()) {
+                campaign
             } else {
                 Err("co-simulation regression failed".into())
             }
@@ -154,6 +167,29 @@ fn run(command: Command) -> Result<(), String> {
         Command::Tools { no_install } => tools(no_install),
         Command::Fuses { cmd } => fuses::run(cmd),
     }
+}
+
+/// `pluton cosim faults`: the fault-injection campaign on `pluton_security` (issue 11 C).
+fn fault_campaign(seed: Option<u64>, faults: usize) -> Result<(), String> {
+    use pluton_testbenches::faults::{self, Class, FaultOptions};
+    let seed = seed.unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1));
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    println!("fault campaign: {faults} flips, seed {seed}, {threads} threads");
+    let report = faults::run(&FaultOptions { faults, seed, threads })?;
+    print!("{}", report.summary());
+    let worst = report.escapes_by_flop();
+    if !worst.is_empty() {
+        println!("escapes per flop (wrong output / key leak / unauthorized, of runs on it), worst {}:", worst.len().min(15));
+        for (name, e, n) in worst.iter().take(15) {
+            println!("  {name:<56} {:>4} / {} / {}  of {n}", e[0], e[1], e[2]);
+        }
+    }
+    println!("full report: build/faults/report.md");
+    let (leaks, unauth) = (report.count(Class::KeyLeak), report.count(Class::Unauthorized));
+    if leaks + unauth > 0 {
+        return Err(format!("fault campaign: {leaks} key leaks and {unauth} unauthorized selects (the target is 0)"));
+    }
+    Ok(())
 }
 
 fn print_proofs(proofs: &[formal::ProofResult]) {
@@ -269,5 +305,14 @@ fn positive_scale(text: &str) -> Result<f64, String> {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         Ok(v) => Err(format!("the scale must be a positive number, not {v}")),
         Err(_) => Err(format!("`{text}` is not a number")),
+    }
+}
+
+/// `--faults N`: a whole number of at least 1.
+fn positive_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(v) if v > 0 => Ok(v),
+        Ok(_) => Err("the fault count must be at least 1".into()),
+        Err(_) => Err(format!("`{text}` is not a whole number of faults")),
     }
 }

@@ -72,7 +72,7 @@ pub fn run(block: &str) -> Result<(), String> {
     let dir = pluton_toolchain::project_root().join("build").join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let trace_path = dir.join(format!("{}.trace", bench.module));
-    let recorded = record_trace(&bench, random.body, &trace_path, scale)?;
+    let recorded = record_trace(bench.module, random.body, &trace_path, scale)?;
     let started = Instant::now();
     let bare_rate = replay_rate(bench.module, &dir, &trace_path)?;
     println!("{:<36} {:>12.0} cycles/s ({recorded} cycles replayed; process {:.2} s)", "bare C++ Verilator loop", bare_rate, started.elapsed().as_secs_f64());
@@ -94,9 +94,9 @@ fn replay_rate(module: &str, dir: &Path, trace: &Path) -> Result<f64, String> {
         .ok_or(format!("unexpected output from the bare loop: {text}"))
 }
 
-/// Run the workload once on the RTL alone, recording the inputs at every edge into `path`.
-fn record_trace(bench: &BlockBench, body: fn(Ctx) -> TestFuture, path: &Path, scale: f64) -> Result<u64, String> {
-    let module = bench.module;
+/// Run the workload once on the RTL of `module` alone (fixed seed), recording the inputs at every
+/// edge into `path`; returns the cycles recorded.
+pub(crate) fn record_trace(module: &'static str, body: fn(Ctx) -> TestFuture, path: &Path, scale: f64) -> Result<u64, String> {
     let per_cycle: usize = {
         let d = VerilatedDut::open(module).ok_or(format!("no Verilated model for {module}"))?;
         d.ports().iter().filter(|p| p.dir == Dir::In && p.name != "clock").map(|p| p.words()).sum()

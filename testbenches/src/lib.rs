@@ -1,6 +1,7 @@
 //! Co-simulation test benches, the vectors they use, the regression runner and the benchmark.
 pub mod bench;
 pub mod csr;
+pub mod faults;
 pub mod formal;
 pub mod leak;
 pub mod regression;
