@@ -583,6 +583,13 @@ mod tests {
                 assert_eq!(rig.inject(&g, var, bit, at), Class::Detected, "{name} bit {bit} flipped before cycle {at}");
             }
         }
+        // The fuse key and its parity, once on the sideload port (the run's last sixth): the SHA
+        // engine's check catches a hit anywhere on the way.
+        for (name, bit) in [("otp.key.q", 77), ("otp.key.q", 255), ("otp.key_par_r.q", 2)] {
+            let var = rig.state_index(&format!("{MODULE}.{name}")).unwrap();
+            let at = 5 * g.cycles / 6;
+            assert_eq!(rig.inject(&g, var, bit, at), Class::Detected, "{name} bit {bit} flipped before cycle {at}");
+        }
     }
 
     /// The scoreboard sees a bypass: two flips that defeat the parity (OTP's window 1 handed to
