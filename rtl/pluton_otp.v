@@ -57,6 +57,8 @@
 
 
 
+
+
 `ifndef PLUTON_OTP_DEFINED
 `define PLUTON_OTP_DEFINED
 module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,tst_en,tst_we,tst_addr,tst_wdata,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy,esc,key_par,alert_fatal,alert_recov);
@@ -113,6 +115,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  zero256 = 256'h0;
     localparam  zero8 = 8'h0;
     localparam  b8_7 = 8'h80;
+    localparam  zero3 = 3'b0;
+    localparam  chk_scan = 3'b11;
+    localparam  chk_ready = 3'b101;
+    localparam  chk_kl = 3'b110;
     localparam  zero2 = 2'b0;
     localparam  one2 = 2'b1;
     localparam  two2 = 2'b10;
@@ -331,6 +337,14 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  kl_busy__q;
     reg  kl_busy__clock;
     reg  kl_busy__rst_n;
+    reg  [2:0] svc_chk__d;
+    wire  [2:0] svc_chk__q;
+    reg  svc_chk__clock;
+    reg  svc_chk__rst_n;
+    reg  fatal_q__d;
+    wire  fatal_q__q;
+    reg  fatal_q__clock;
+    reg  fatal_q__rst_n;
     reg  rd_run__d;
     wire  rd_run__q;
     reg  rd_run__clock;
@@ -525,6 +539,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  [4:0] fatal_add;
     reg  ecc_inc;
     reg  [7:0] word_par;
+    reg  [2:0] svc_want;
+    reg  svc_bad;
+    reg  esc_i;
     reg  key_in;
     reg  [31:0] rdata;
 
@@ -627,6 +644,18 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .q(kl_busy__q),
         .clock(kl_busy__clock),
         .rst_n(kl_busy__rst_n)
+    );
+    pluton_rdff3 svc_chk(
+        .d(svc_chk__d),
+        .q(svc_chk__q),
+        .clock(svc_chk__clock),
+        .rst_n(svc_chk__rst_n)
+    );
+    pluton_rdff1 fatal_q(
+        .d(fatal_q__d),
+        .q(fatal_q__q),
+        .clock(fatal_q__clock),
+        .rst_n(fatal_q__rst_n)
     );
     pluton_rdff1 rd_run(
         .d(rd_run__d),
@@ -842,6 +871,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg [31:0] dai_wdata__d__comb;
     reg [15:0] ecc_cnt__d__comb;
     reg [4:0] fatal_p__d__comb;
+    reg fatal_q__d__comb;
     reg interrupted__d__comb;
     reg [255:0] key__d__comb;
     reg key_loaded__d__comb;
@@ -867,6 +897,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg rd_vld__d__comb;
     reg ready__d__comb;
     reg scanning__d__comb;
+    reg [2:0] svc_chk__d__comb;
     reg [4:0] svn_cnt__d__comb;
     reg svn_gap__d__comb;
     reg tst_dis__d__comb;
@@ -961,6 +992,12 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         kl_bad__clock = clock;
         kl_bad__rst_n = rst_n;
         kl_bad__d__comb = kl_bad__q;
+        svc_chk__clock = clock;
+        svc_chk__rst_n = rst_n;
+        svc_chk__d__comb = svc_chk__q;
+        fatal_q__clock = clock;
+        fatal_q__rst_n = rst_n;
+        fatal_q__d__comb = fatal_q__q;
         key_slot__clock = clock;
         key_slot__rst_n = rst_n;
         key_slot__d__comb = key_slot__q;
@@ -983,6 +1020,20 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
+        svc_want = zero3;
+        if (ready__q & kl_busy__q) begin
+            svc_want = chk_kl;
+        end
+        else if (ready__q) begin
+            svc_want = chk_ready;
+        end
+        else if (scanning__q) begin
+            svc_want = chk_scan;
+        end
+        svc_bad = (svc_chk__q != svc_want) | (ready__q & scanning__q) | (kl_busy__q & ~ready__q);
+        fatal_q__d__comb = fatal_q__q | svc_bad;
+        alert_fatal = fatal_q__q | svc_bad;
+        esc_i = esc | fatal_q__q | svc_bad;
         rd_vld__d__comb = rd_run__q;
         rd_widx__d = rd_ptr__q;
         win_data__d__comb = zero32;
@@ -1035,9 +1086,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         if (ready__q & ~fatal_v[32'h2]) begin
             svn_v = ze_cnt__y;
         end
-        kv = ready__q & key_loaded__q & locks__q[32'h0] & ~fatal_v[32'h0] & ((lc_v == lc_dev_v) | (lc_v == lc_sec_v)) & ~esc;
+        kv = ready__q & key_loaded__q & locks__q[32'h0] & ~fatal_v[32'h0] & ((lc_v == lc_dev_v) | (lc_v == lc_sec_v)) & ~esc_i;
         busy = mac__busy | kl_busy__q;
-        open = tst_en & tst_ok__q & ~esc;
+        open = tst_en & tst_ok__q & ~esc_i;
         avail = ready__q & ~open & ~busy;
         scan_ok = ((lc_v == lc_blank) | (lc_v == lc_rma_v)) & ~tst_dis__q;
         lc_next_ok = ((lc_v == lc_blank) & (lc_t == one2)) | ((lc_v == lc_dev_v) & (lc_t == two2)) | ((lc_v == lc_sec_v) & (lc_t == three2));
@@ -1529,7 +1580,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
                 end
                 if (rd_widx__q == w_last) begin
                     scanning__d__comb = 1'b0;
-                    ready__d__comb = ~(tst_en & scan_ok & ~esc);
+                    ready__d__comb = ~(tst_en & scan_ok & ~esc_i);
                     tst_ok__d__comb = scan_ok;
                     key_loaded__d__comb = 1'b1;
                 end
@@ -1571,10 +1622,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             tst_ok__d__comb = 1'b0;
             tst_dis__d__comb = 1'b0;
         end
-        if (tst_en & ready__q & ~(tst_ok__q & ~esc)) begin
+        if (tst_en & ready__q & ~(tst_ok__q & ~esc_i)) begin
             tst_refused__d__comb = 1'b1;
         end
-        if (esc) begin
+        if (esc_i) begin
             key__d__comb = zero256;
             key_par_r__d__comb = zero8;
             key_loaded__d__comb = 1'b0;
@@ -1582,7 +1633,6 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         end
         recov_q__d = ecc_inc;
         alert_recov = recov_q__q;
-        alert_fatal = 1'b0;
         if (open) begin
             ready__d__comb = 1'b0;
             scanning__d__comb = 1'b0;
@@ -1693,13 +1743,23 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             key_par__comb = key_par_r__q;
         end
         lc_state__comb = lc_o[(32'h0)+:(3)];
-        debug_en = dbg & ~esc;
-        if (esc) begin
+        debug_en = dbg & ~esc_i;
+        if (esc_i) begin
             lc_state__comb = lc_inv_v[(32'h0)+:(3)];
         end
         svn = svn_v[(32'h0)+:(5)];
         fatal = ready__q & (fatal_v != zero5);
         tst_busy = mac__busy;
+        svc_chk__d__comb = zero3;
+        if (ready__d__comb & kl_busy__d__comb) begin
+            svc_chk__d__comb = chk_kl;
+        end
+        else if (ready__d__comb) begin
+            svc_chk__d__comb = chk_ready;
+        end
+        else if (scanning__d__comb) begin
+            svc_chk__d__comb = chk_scan;
+        end
         cfg__0__d = cfg__0__d__comb;
         cfg__1__d = cfg__1__d__comb;
         cfg__2__d = cfg__2__d__comb;
@@ -1708,6 +1768,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         dai_wdata__d = dai_wdata__d__comb;
         ecc_cnt__d = ecc_cnt__d__comb;
         fatal_p__d = fatal_p__d__comb;
+        fatal_q__d = fatal_q__d__comb;
         interrupted__d = interrupted__d__comb;
         key__d = key__d__comb;
         key_loaded__d = key_loaded__d__comb;
@@ -1733,6 +1794,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         rd_vld__d = rd_vld__d__comb;
         ready__d = ready__d__comb;
         scanning__d = scanning__d__comb;
+        svc_chk__d = svc_chk__d__comb;
         svn_cnt__d = svn_cnt__d__comb;
         svn_gap__d = svn_gap__d__comb;
         tst_dis__d = tst_dis__d__comb;
@@ -2268,6 +2330,24 @@ module pluton_zext16to32(a,y);
     always @(*) y = {{16{1'b0}}, a};
 endmodule // pluton_zext16to32
 `endif // PLUTON_ZEXT16TO32_DEFINED
+
+`ifndef PLUTON_RDFF3_DEFINED
+`define PLUTON_RDFF3_DEFINED
+module pluton_rdff3(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [2:0] d;
+    output reg  [2:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 3'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff3
+`endif // PLUTON_RDFF3_DEFINED
 
 `ifndef PLUTON_RDFF32_DEFINED
 `define PLUTON_RDFF32_DEFINED

@@ -646,6 +646,8 @@
 
 
 
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,alert_fatal,alert_recov,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -14286,6 +14288,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  zero256 = 256'h0;
     localparam  zero8 = 8'h0;
     localparam  b8_7 = 8'h80;
+    localparam  zero3 = 3'b0;
+    localparam  chk_scan = 3'b11;
+    localparam  chk_ready = 3'b101;
+    localparam  chk_kl = 3'b110;
     localparam  zero2 = 2'b0;
     localparam  one2 = 2'b1;
     localparam  two2 = 2'b10;
@@ -14504,6 +14510,14 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  kl_busy__q;
     reg  kl_busy__clock;
     reg  kl_busy__rst_n;
+    reg  [2:0] svc_chk__d;
+    wire  [2:0] svc_chk__q;
+    reg  svc_chk__clock;
+    reg  svc_chk__rst_n;
+    reg  fatal_q__d;
+    wire  fatal_q__q;
+    reg  fatal_q__clock;
+    reg  fatal_q__rst_n;
     reg  rd_run__d;
     wire  rd_run__q;
     reg  rd_run__clock;
@@ -14698,6 +14712,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  [4:0] fatal_add;
     reg  ecc_inc;
     reg  [7:0] word_par;
+    reg  [2:0] svc_want;
+    reg  svc_bad;
+    reg  esc_i;
     reg  key_in;
     reg  [31:0] rdata;
 
@@ -14800,6 +14817,18 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .q(kl_busy__q),
         .clock(kl_busy__clock),
         .rst_n(kl_busy__rst_n)
+    );
+    pluton_rdff3 svc_chk(
+        .d(svc_chk__d),
+        .q(svc_chk__q),
+        .clock(svc_chk__clock),
+        .rst_n(svc_chk__rst_n)
+    );
+    pluton_rdff1 fatal_q(
+        .d(fatal_q__d),
+        .q(fatal_q__q),
+        .clock(fatal_q__clock),
+        .rst_n(fatal_q__rst_n)
     );
     pluton_rdff1 rd_run(
         .d(rd_run__d),
@@ -15015,6 +15044,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg [31:0] dai_wdata__d__comb;
     reg [15:0] ecc_cnt__d__comb;
     reg [4:0] fatal_p__d__comb;
+    reg fatal_q__d__comb;
     reg interrupted__d__comb;
     reg [255:0] key__d__comb;
     reg key_loaded__d__comb;
@@ -15040,6 +15070,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg rd_vld__d__comb;
     reg ready__d__comb;
     reg scanning__d__comb;
+    reg [2:0] svc_chk__d__comb;
     reg [4:0] svn_cnt__d__comb;
     reg svn_gap__d__comb;
     reg tst_dis__d__comb;
@@ -15134,6 +15165,12 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         kl_bad__clock = clock;
         kl_bad__rst_n = rst_n;
         kl_bad__d__comb = kl_bad__q;
+        svc_chk__clock = clock;
+        svc_chk__rst_n = rst_n;
+        svc_chk__d__comb = svc_chk__q;
+        fatal_q__clock = clock;
+        fatal_q__rst_n = rst_n;
+        fatal_q__d__comb = fatal_q__q;
         key_slot__clock = clock;
         key_slot__rst_n = rst_n;
         key_slot__d__comb = key_slot__q;
@@ -15156,6 +15193,20 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
+        svc_want = zero3;
+        if (ready__q & kl_busy__q) begin
+            svc_want = chk_kl;
+        end
+        else if (ready__q) begin
+            svc_want = chk_ready;
+        end
+        else if (scanning__q) begin
+            svc_want = chk_scan;
+        end
+        svc_bad = (svc_chk__q != svc_want) | (ready__q & scanning__q) | (kl_busy__q & ~ready__q);
+        fatal_q__d__comb = fatal_q__q | svc_bad;
+        alert_fatal = fatal_q__q | svc_bad;
+        esc_i = esc | fatal_q__q | svc_bad;
         rd_vld__d__comb = rd_run__q;
         rd_widx__d = rd_ptr__q;
         win_data__d__comb = zero32;
@@ -15208,9 +15259,9 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         if (ready__q & ~fatal_v[32'h2]) begin
             svn_v = ze_cnt__y;
         end
-        kv = ready__q & key_loaded__q & locks__q[32'h0] & ~fatal_v[32'h0] & ((lc_v == lc_dev_v) | (lc_v == lc_sec_v)) & ~esc;
+        kv = ready__q & key_loaded__q & locks__q[32'h0] & ~fatal_v[32'h0] & ((lc_v == lc_dev_v) | (lc_v == lc_sec_v)) & ~esc_i;
         busy = mac__busy | kl_busy__q;
-        open = tst_en & tst_ok__q & ~esc;
+        open = tst_en & tst_ok__q & ~esc_i;
         avail = ready__q & ~open & ~busy;
         scan_ok = ((lc_v == lc_blank) | (lc_v == lc_rma_v)) & ~tst_dis__q;
         lc_next_ok = ((lc_v == lc_blank) & (lc_t == one2)) | ((lc_v == lc_dev_v) & (lc_t == two2)) | ((lc_v == lc_sec_v) & (lc_t == three2));
@@ -15702,7 +15753,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
                 end
                 if (rd_widx__q == w_last) begin
                     scanning__d__comb = 1'b0;
-                    ready__d__comb = ~(tst_en & scan_ok & ~esc);
+                    ready__d__comb = ~(tst_en & scan_ok & ~esc_i);
                     tst_ok__d__comb = scan_ok;
                     key_loaded__d__comb = 1'b1;
                 end
@@ -15744,10 +15795,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             tst_ok__d__comb = 1'b0;
             tst_dis__d__comb = 1'b0;
         end
-        if (tst_en & ready__q & ~(tst_ok__q & ~esc)) begin
+        if (tst_en & ready__q & ~(tst_ok__q & ~esc_i)) begin
             tst_refused__d__comb = 1'b1;
         end
-        if (esc) begin
+        if (esc_i) begin
             key__d__comb = zero256;
             key_par_r__d__comb = zero8;
             key_loaded__d__comb = 1'b0;
@@ -15755,7 +15806,6 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         end
         recov_q__d = ecc_inc;
         alert_recov = recov_q__q;
-        alert_fatal = 1'b0;
         if (open) begin
             ready__d__comb = 1'b0;
             scanning__d__comb = 1'b0;
@@ -15866,13 +15916,23 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             key_par__comb = key_par_r__q;
         end
         lc_state__comb = lc_o[(32'h0)+:(3)];
-        debug_en = dbg & ~esc;
-        if (esc) begin
+        debug_en = dbg & ~esc_i;
+        if (esc_i) begin
             lc_state__comb = lc_inv_v[(32'h0)+:(3)];
         end
         svn = svn_v[(32'h0)+:(5)];
         fatal = ready__q & (fatal_v != zero5);
         tst_busy = mac__busy;
+        svc_chk__d__comb = zero3;
+        if (ready__d__comb & kl_busy__d__comb) begin
+            svc_chk__d__comb = chk_kl;
+        end
+        else if (ready__d__comb) begin
+            svc_chk__d__comb = chk_ready;
+        end
+        else if (scanning__d__comb) begin
+            svc_chk__d__comb = chk_scan;
+        end
         cfg__0__d = cfg__0__d__comb;
         cfg__1__d = cfg__1__d__comb;
         cfg__2__d = cfg__2__d__comb;
@@ -15881,6 +15941,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         dai_wdata__d = dai_wdata__d__comb;
         ecc_cnt__d = ecc_cnt__d__comb;
         fatal_p__d = fatal_p__d__comb;
+        fatal_q__d = fatal_q__d__comb;
         interrupted__d = interrupted__d__comb;
         key__d = key__d__comb;
         key_loaded__d = key_loaded__d__comb;
@@ -15906,6 +15967,7 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         rd_vld__d = rd_vld__d__comb;
         ready__d = ready__d__comb;
         scanning__d = scanning__d__comb;
+        svc_chk__d = svc_chk__d__comb;
         svn_cnt__d = svn_cnt__d__comb;
         svn_gap__d = svn_gap__d__comb;
         tst_dis__d = tst_dis__d__comb;

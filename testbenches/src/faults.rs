@@ -566,7 +566,8 @@ mod tests {
         assert_ne!(g.checkpoints[0], g.checkpoints[g.checkpoints.len() / 2]);
     }
 
-    /// Each protected flop (lock code, configuration parity, SHA phase code, core control code),
+    /// Each protected flop (lock code, configuration parity, SHA phase code, core control code,
+    /// OTP service code),
     /// flipped alone anywhere in the run, raises alert_fatal.
     #[test]
     fn single_flips_of_coded_flops_are_detected() {
@@ -575,6 +576,7 @@ mod tests {
             ("fw.locked.q", 0), ("fw.lock_chk.q", 1), ("fw.cfg_par.q", 1), ("fw.win_owner__1.q", 0), ("fw.win_no_write.q", 3),
             ("sha.active.q", 0), ("sha.finishing.q", 0), ("sha.done_r.q", 0), ("sha.phase_chk.q", 2),
             ("sha.core.busy_r.q", 0), ("sha.core.adding.q", 0), ("sha.core.ctl_chk.q", 1),
+            ("otp.ready.q", 0), ("otp.scanning.q", 0), ("otp.kl_busy.q", 0), ("otp.svc_chk.q", 0),
         ];
         for (name, bit) in coded {
             let var = rig.state_index(&format!("{MODULE}.{name}")).unwrap();

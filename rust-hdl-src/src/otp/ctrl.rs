@@ -33,7 +33,7 @@ crate::hdl_block! {
         /// Bit i: parity of key word `key_out[32i+31:32i]`, kept in flops beside the key since
         /// the word was read, so the consumer can check the key path.
         key_par: Signal<Out, Bits<8>>,
-        /// This block's own integrity alarm: none yet (README "Countermeasures").
+        /// The service state failed its check (README "Escalation"); sticky until reset.
         alert_fatal: Signal<Out, bool>,
         /// 1 in the cycle after each edge at which a single-bit error was corrected.
         alert_recov: Signal<Out, bool>,
@@ -61,6 +61,10 @@ crate::hdl_block! {
         zero256: 256 = 0,
         zero8: 8 = 0,
         b8_7: 8 = 0x80,
+        zero3: 3 = 0,
+        chk_scan: 3 = 0b011,
+        chk_ready: 3 = 0b101,
+        chk_kl: 3 = 0b110,
         zero2: 2 = 0,
         one2: 2 = 1,
         two2: 2 = 2,
@@ -122,6 +126,11 @@ crate::hdl_block! {
         ready: RDff<bool>,
         scanning: RDff<bool>,
         kl_busy: RDff<bool>,
+        /// With `ready`, `scanning` and `kl_busy`, a 6-bit service code at Hamming distance 3 or
+        /// more: out of service 000/000, scanning 010/011, ready 100/101, key load 101/110.
+        svc_chk: RDff<Bits<3>>,
+        /// A failed check, kept until reset.
+        fatal_q: RDff<bool>,
         // The reader: one RAM read per edge from `rd_ptr` to `rd_end`; the word read at one edge is
         // taken in (index `rd_widx`) at the next.
         rd_run: RDff<bool>,
@@ -256,6 +265,11 @@ crate::hdl_block! {
         ecc_inc: Signal<Local, bool>,
         /// Parity of the key word entering now.
         word_par: Signal<Local, Bits<8>>,
+        /// The code `svc_chk` should hold for the current service flags.
+        svc_want: Signal<Local, Bits<3>>,
+        svc_bad: Signal<Local, bool>,
+        /// `esc`, or this block's own alarm: act as under escalation.
+        esc_i: Signal<Local, bool>,
         key_in: Signal<Local, bool>,
         rdata: Signal<Local, Bits<32>>,
     }
@@ -266,10 +280,27 @@ crate::hdl_logic! {
     OtpCtrl;
     reset [front, mac, log, rd_vld, rd_widx, wcnt, win_data, win_bad, win_corr, locks, fatal_p, recov_q]
     hold [ready, scanning, kl_busy, rd_run, rd_ptr, rd_end, dai_addr, dai_wdata, lc_dev,
-        lc_sec, lc_rma, lc_bad, svn_cnt, svn_gap, ecc_cnt, interrupted, key, key_par_r, key_loaded, kl_bad,
+        lc_sec, lc_rma, lc_bad, svn_cnt, svn_gap, ecc_cnt, interrupted, key, key_par_r, key_loaded, kl_bad, svc_chk, fatal_q,
         key_slot, tst_ok, tst_dis, tst_refused]
     pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
+        // ---- Integrity (README "Escalation"): the service flags against their check code. A
+        // failure acts as escalation here at once, and raises alert_fatal until reset.
+        self.svc_want.next = self.zero3.val();
+        if self.ready.q.val() & self.kl_busy.q.val() {
+            self.svc_want.next = self.chk_kl.val();
+        } else if self.ready.q.val() {
+            self.svc_want.next = self.chk_ready.val();
+        } else if self.scanning.q.val() {
+            self.svc_want.next = self.chk_scan.val();
+        }
+        self.svc_bad.next = (self.svc_chk.q.val() != self.svc_want.val())
+            | (self.ready.q.val() & self.scanning.q.val())
+            | (self.kl_busy.q.val() & !self.ready.q.val());
+        self.fatal_q.d.next = self.fatal_q.q.val() | self.svc_bad.val();
+        self.alert_fatal.next = self.fatal_q.q.val() | self.svc_bad.val();
+        self.esc_i.next = self.esc.val() | self.fatal_q.q.val() | self.svc_bad.val();
+
         // Defaults other than hold.
         self.rd_vld.d.next = self.rd_run.q.val();
         self.rd_widx.d.next = self.rd_ptr.q.val();
@@ -327,10 +358,10 @@ crate::hdl_logic! {
             & self.locks.q.val().get_bit(0)
             & !self.fatal_v.val().get_bit(0)
             & ((self.lc_v.val() == self.lc_dev_v.val()) | (self.lc_v.val() == self.lc_sec_v.val()))
-            & !self.esc.val();
+            & !self.esc_i.val();
         self.busy.next = self.mac.busy.val() | self.kl_busy.q.val();
         // A refused tst_en must change nothing, so everything below looks at `open`, never tst_en.
-        self.open.next = self.tst_en.val() & self.tst_ok.q.val() & !self.esc.val();
+        self.open.next = self.tst_en.val() & self.tst_ok.q.val() & !self.esc_i.val();
         self.avail.next = self.ready.q.val() & !self.open.val() & !self.busy.val();
         self.scan_ok.next = ((self.lc_v.val() == self.lc_blank.val()) | (self.lc_v.val() == self.lc_rma_v.val()))
             & !self.tst_dis.q.val();
@@ -718,7 +749,7 @@ crate::hdl_logic! {
                     self.scanning.d.next = false;
                     // With tst_en already high on an allowed part, go straight to the tester:
                     // READY never reads 1 for a cycle that software could mistake for service.
-                    self.ready.d.next = !(self.tst_en.val() & self.scan_ok.val() & !self.esc.val());
+                    self.ready.d.next = !(self.tst_en.val() & self.scan_ok.val() & !self.esc_i.val());
                     self.tst_ok.d.next = self.scan_ok.val();
                     self.key_loaded.d.next = true;
                 }
@@ -767,11 +798,11 @@ crate::hdl_logic! {
 
         // ---- Tester port: when open, takes the controller out of service; when refused, only
         // leaves a trace for software.
-        if self.tst_en.val() & self.ready.q.val() & !(self.tst_ok.q.val() & !self.esc.val()) {
+        if self.tst_en.val() & self.ready.q.val() & !(self.tst_ok.q.val() & !self.esc_i.val()) {
             self.tst_refused.d.next = true;
         }
         // Escalation: the key goes, and the port stays shut until reset.
-        if self.esc.val() {
+        if self.esc_i.val() {
             self.key.d.next = self.zero256.val();
             self.key_par_r.d.next = self.zero8.val();
             self.key_loaded.d.next = false;
@@ -779,7 +810,7 @@ crate::hdl_logic! {
         }
         self.recov_q.d.next = self.ecc_inc.val();
         self.alert_recov.next = self.recov_q.q.val();
-        self.alert_fatal.next = false;
+
         if self.open.val() {
             self.ready.d.next = false;
             self.scanning.d.next = false;
@@ -874,12 +905,22 @@ crate::hdl_logic! {
             self.key_par.next = self.key_par_r.q.val();
         }
         self.lc_state.next = self.lc_o.val().get_bits::<3>(0);
-        self.debug_en.next = self.dbg.val() & !self.esc.val();
-        if self.esc.val() {
+        self.debug_en.next = self.dbg.val() & !self.esc_i.val();
+        if self.esc_i.val() {
             self.lc_state.next = self.lc_inv_v.val().get_bits::<3>(0);
         }
         self.svn.next = self.svn_v.val().get_bits::<5>(0);
         self.fatal.next = self.ready.q.val() & (self.fatal_v.val() != self.zero5.val());
         self.tst_busy.next = self.mac.busy.val();
+
+        // The check code that goes with the next service flags (all updates above applied).
+        self.svc_chk.d.next = self.zero3.val();
+        if self.ready.d.val() & self.kl_busy.d.val() {
+            self.svc_chk.d.next = self.chk_kl.val();
+        } else if self.ready.d.val() {
+            self.svc_chk.d.next = self.chk_ready.val();
+        } else if self.scanning.d.val() {
+            self.svc_chk.d.next = self.chk_scan.val();
+        }
     }
 }
