@@ -328,6 +328,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "sha256_lane_tail_random", body: lane_tail_random },
         Case { name: "sha256_sideload_master", body: sideload_master },
         Case { name: "sha256_key_parity", body: key_parity_fault },
+        Case { name: "sha256_protocol_stall", body: protocol_stall },
         Case { name: "sha256_digest_starter", body: digest_starter },
         Case { name: "sha256_owner_clear", body: owner_clear },
         Case { name: "sha256_owner_clear_same_edge", body: owner_clear_same_edge },
@@ -856,6 +857,70 @@ fn sideload_master(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output
         drv.drive_key_port(None);
         ctx.count(3);
         ctx.leaks(&drv.leaks)
+    })
+}
+
+/// The APB protocol rules in the engine's own wait states (a MSG write stalled by a draining
+/// buffer): a request changed in a wait state is refused with ERR_PROTOCOL and takes nothing, and
+/// so is the first access after a transfer abandoned in a wait state; the hash then goes on with
+/// the well-formed writes alone and gives the right digest (issue 11 D).
+fn protocol_stall(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let raw = pluton_bindings::apb_agents::ApbRaw::new(&ctx.tb, "")?;
+        let sec = MASTER_SEC;
+        let mut msg: Vec<u8> = Vec::new();
+        drv.apb.write(CTRL.offset, 0).await?;
+        drv.cmd(CMD_START.mask()).await?;
+        for (case, abandon) in [("pwdata changed in a wait state", false), ("a transfer abandoned in a wait state", true)] {
+            // A full buffer: 16 words; the 17th waits while the core reads them.
+            for i in 0..16u32 {
+                let w = 0x0101_0101u32.wrapping_mul(i + 1) ^ (abandon as u32);
+                drv.apb.write(MSG.offset, w).await?;
+                msg.extend_from_slice(&w.to_le_bytes());
+            }
+            raw.idle().await;
+            raw.cycle(true, false, true, MSG.offset, 0xdead_0001, sec).await;
+            let (ready, _, _) = raw.cycle(true, true, true, MSG.offset, 0xdead_0001, sec).await;
+            if ready {
+                return Err(format!("{case}: the 17th MSG word did not wait for the draining buffer"));
+            }
+            let out = if abandon {
+                // psel and penable fall in the wait state; the next access, well formed, is refused.
+                raw.idle().await;
+                raw.cycle(true, false, true, MSG.offset, 0xdead_0002, sec).await;
+                raw.cycle(true, true, true, MSG.offset, 0xdead_0002, sec).await
+            } else {
+                let mut out = (false, false, 0);
+                for _ in 0..32 {
+                    out = raw.cycle(true, true, true, MSG.offset, 0xdead_0003, sec).await;
+                    if out.0 {
+                        break;
+                    }
+                }
+                out
+            };
+            raw.idle().await;
+            if out != (true, true, 0) {
+                return Err(format!("{case}: the access ended as {out:?} (pready, pslverr, prdata), expected an immediate PSLVERR"));
+            }
+            let info = drv.apb.read(ERR_INFO.offset).await?;
+            if ERR_INFO_CODE.get(info) != ERR_PROTOCOL {
+                return Err(format!("{case}: ERR_INFO 0x{info:08x}, expected code ERR_PROTOCOL ({ERR_PROTOCOL})"));
+            }
+            drv.apb.write(ERR_INFO.offset, 0).await?;
+            let len = drv.apb.read(MSG_LEN.offset).await?;
+            if len as usize != msg.len() {
+                return Err(format!("{case}: MSG_LEN {len}, expected {} (the refused word taken?)", msg.len()));
+            }
+            ctx.count(1);
+        }
+        // A whole last word (all four strobes).
+        drv.apb.write(MSG_LAST.offset, 0x0000_0061).await?;
+        msg.extend_from_slice(&0x61u32.to_le_bytes());
+        drv.wait_done().await?;
+        expect_eq("digest after the refused words", &drv.read_digest().await?, &reference(&msg, None))?;
+        ctx.no_secrets(&drv.leaks)
     })
 }
 
