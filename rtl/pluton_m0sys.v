@@ -284,6 +284,10 @@
 
 
 
+
+
+
+
 `ifndef PLUTON_M0SYS_DEFINED
 `define PLUTON_M0SYS_DEFINED
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask,sha_alert);
@@ -8941,10 +8945,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
 
     // Constant declarations
     localparam  zero2 = 2'b0;
-    localparam  zero3 = 3'b0;
-    localparam  chk_active = 3'b11;
-    localparam  chk_finishing = 3'b101;
-    localparam  chk_done = 3'b110;
     localparam  cmd_start_v = 32'h1;
     localparam  cmd_finish_v = 32'h2;
     localparam  cmd_abort_v = 32'h4;
@@ -9096,6 +9096,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  fatal_q__q;
     reg  fatal_q__clock;
     reg  fatal_q__rst_n;
+    reg  phase_want__s110;
+    reg  phase_want__s101;
+    reg  phase_want__s011;
+    wire  [2:0] phase_want__code;
+    reg  phase_next__s110;
+    reg  phase_next__s101;
+    reg  phase_next__s011;
+    wire  [2:0] phase_next__code;
     reg  [3:0] starter__d;
     wire  [3:0] starter__q;
     reg  starter__clock;
@@ -9282,7 +9290,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  [31:0] rdata;
     reg  [7:0] par_in;
     reg  key_bad;
-    reg  [2:0] phase_want;
     reg  phase_bad;
     reg  clr;
 
@@ -9413,6 +9420,18 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(fatal_q__q),
         .clock(fatal_q__clock),
         .rst_n(fatal_q__rst_n)
+    );
+    pluton_checkcode3 phase_want(
+        .s110(phase_want__s110),
+        .s101(phase_want__s101),
+        .s011(phase_want__s011),
+        .code(phase_want__code)
+    );
+    pluton_checkcode3 phase_next(
+        .s110(phase_next__s110),
+        .s101(phase_next__s101),
+        .s011(phase_next__s011),
+        .code(phase_next__code)
     );
     pluton_rdff4 starter(
         .d(starter__d),
@@ -9800,17 +9819,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             par_in = par_in | b8__7;
         end
         key_bad = key_valid & (par_in != key_par);
-        phase_want = zero3;
-        if (active__q) begin
-            phase_want = chk_active;
-        end
-        else if (finishing__q) begin
-            phase_want = chk_finishing;
-        end
-        else if (done_r__q) begin
-            phase_want = chk_done;
-        end
-        phase_bad = (phase_chk__q != phase_want) | (active__q & (finishing__q | done_r__q)) | (finishing__q & done_r__q);
+        phase_want__s011 = active__q;
+        phase_want__s101 = finishing__q;
+        phase_want__s110 = done_r__q;
+        phase_bad = (phase_chk__q != phase_want__code) | (active__q & (finishing__q | done_r__q)) | (finishing__q & done_r__q);
         fatal_q__d__comb = fatal_q__q | key_bad | phase_bad | core__fault;
         alert_fatal = fatal_q__q | phase_bad | core__fault;
         clr = clear | esc | fatal_q__q | phase_bad | core__fault | key_bad;
@@ -10294,16 +10306,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             prdata__comb = rdata;
         end
         intr_done = done_r__q;
-        phase_chk__d__comb = zero3;
-        if (active__d__comb) begin
-            phase_chk__d__comb = chk_active;
-        end
-        else if (finishing__d__comb) begin
-            phase_chk__d__comb = chk_finishing;
-        end
-        else if (done_r__d__comb) begin
-            phase_chk__d__comb = chk_done;
-        end
+        phase_next__s011 = active__d__comb;
+        phase_next__s101 = finishing__d__comb;
+        phase_next__s110 = done_r__d__comb;
+        phase_chk__d__comb = phase_next__code;
         rptr__d__comb = zero4;
         if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
             rptr__d__comb = rptr__q + one4;
@@ -10513,9 +10519,6 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
     localparam  round_zero = 6'b0;
     localparam  zero2 = 2'b0;
     localparam  zero32 = 32'h0;
-    localparam  chk_idle = 3'b0;
-    localparam  chk_rounds = 3'b11;
-    localparam  chk_add = 3'b101;
     localparam  k__0 = 32'h428a2f98;
     localparam  k__1 = 32'h71374491;
     localparam  k__2 = 32'hb5c0fbcf;
@@ -10738,6 +10741,14 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
     wire  [2:0] ctl_chk__q;
     reg  ctl_chk__clock;
     reg  ctl_chk__rst_n;
+    reg  ctl_want__s110;
+    reg  ctl_want__s101;
+    reg  ctl_want__s011;
+    wire  [2:0] ctl_want__code;
+    reg  ctl_next__s110;
+    reg  ctl_next__s101;
+    reg  ctl_next__s011;
+    wire  [2:0] ctl_next__code;
 
     // Local signals
     reg  streaming;
@@ -10752,7 +10763,6 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
     reg  [31:0] small_sigma0;
     reg  [31:0] small_sigma1;
     reg  [31:0] w_next;
-    reg  [2:0] chk_want;
 
     // Sub module instances
     pluton_rdff32 st__0(
@@ -10976,6 +10986,18 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
         .q(ctl_chk__q),
         .clock(ctl_chk__clock),
         .rst_n(ctl_chk__rst_n)
+    );
+    pluton_checkcode3 ctl_want(
+        .s110(ctl_want__s110),
+        .s101(ctl_want__s101),
+        .s011(ctl_want__s011),
+        .code(ctl_want__code)
+    );
+    pluton_checkcode3 ctl_next(
+        .s110(ctl_next__s110),
+        .s101(ctl_next__s101),
+        .s011(ctl_next__s011),
+        .code(ctl_next__code)
     );
 
     // Update code
@@ -11564,21 +11586,14 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
             w__14__d__comb = zero32;
             w__15__d__comb = zero32;
         end
-        ctl_chk__d__comb = chk_idle;
-        if (busy_r__d__comb & adding__d__comb) begin
-            ctl_chk__d__comb = chk_add;
-        end
-        else if (busy_r__d__comb) begin
-            ctl_chk__d__comb = chk_rounds;
-        end
-        chk_want = chk_idle;
-        if (busy_r__q & adding__q) begin
-            chk_want = chk_add;
-        end
-        else if (busy_r__q) begin
-            chk_want = chk_rounds;
-        end
-        fault = (adding__q & ~busy_r__q) | (ctl_chk__q != chk_want);
+        ctl_next__s011 = busy_r__d__comb;
+        ctl_next__s101 = busy_r__d__comb & adding__d__comb;
+        ctl_next__s110 = 1'b0;
+        ctl_chk__d__comb = ctl_next__code;
+        ctl_want__s011 = busy_r__q;
+        ctl_want__s101 = busy_r__q & adding__q;
+        ctl_want__s110 = 1'b0;
+        fault = (adding__q & ~busy_r__q) | (ctl_chk__q != ctl_want__code);
         adding__d = adding__d__comb;
         busy_r__d = busy_r__d__comb;
         ctl_chk__d = ctl_chk__d__comb;
@@ -11620,6 +11635,21 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
 
 endmodule // pluton_sha256_core
 `endif // PLUTON_SHA256_CORE_DEFINED
+
+`ifndef PLUTON_CHECKCODE3_DEFINED
+`define PLUTON_CHECKCODE3_DEFINED
+module pluton_checkcode3(s110,s101,s011,code);
+
+    // Module arguments
+    input wire  s110;
+    input wire  s101;
+    input wire  s011;
+    output reg  [2:0] code;
+
+    // Update code (custom)
+    always @(*) code = s110 ? 3'b110 : (s101 ? 3'b101 : (s011 ? 3'b011 : 3'b000));
+endmodule // pluton_checkcode3
+`endif // PLUTON_CHECKCODE3_DEFINED
 
 `ifndef PLUTON_BSWAP32_DEFINED
 `define PLUTON_BSWAP32_DEFINED

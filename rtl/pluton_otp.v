@@ -59,6 +59,8 @@
 
 
 
+
+
 `ifndef PLUTON_OTP_DEFINED
 `define PLUTON_OTP_DEFINED
 module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,tst_en,tst_we,tst_addr,tst_wdata,key_out,key_valid,lc_state,debug_en,svn,fatal,tst_busy,esc,key_par,alert_fatal,alert_recov);
@@ -115,10 +117,6 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  zero256 = 256'h0;
     localparam  zero8 = 8'h0;
     localparam  b8_7 = 8'h80;
-    localparam  zero3 = 3'b0;
-    localparam  chk_scan = 3'b11;
-    localparam  chk_ready = 3'b101;
-    localparam  chk_kl = 3'b110;
     localparam  zero2 = 2'b0;
     localparam  one2 = 2'b1;
     localparam  two2 = 2'b10;
@@ -345,6 +343,14 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  fatal_q__q;
     reg  fatal_q__clock;
     reg  fatal_q__rst_n;
+    reg  svc_want__s110;
+    reg  svc_want__s101;
+    reg  svc_want__s011;
+    wire  [2:0] svc_want__code;
+    reg  svc_next__s110;
+    reg  svc_next__s101;
+    reg  svc_next__s011;
+    wire  [2:0] svc_next__code;
     reg  rd_run__d;
     wire  rd_run__q;
     reg  rd_run__clock;
@@ -539,7 +545,6 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  [4:0] fatal_add;
     reg  ecc_inc;
     reg  [7:0] word_par;
-    reg  [2:0] svc_want;
     reg  svc_bad;
     reg  esc_i;
     reg  key_in;
@@ -656,6 +661,18 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .q(fatal_q__q),
         .clock(fatal_q__clock),
         .rst_n(fatal_q__rst_n)
+    );
+    pluton_checkcode3 svc_want(
+        .s110(svc_want__s110),
+        .s101(svc_want__s101),
+        .s011(svc_want__s011),
+        .code(svc_want__code)
+    );
+    pluton_checkcode3 svc_next(
+        .s110(svc_next__s110),
+        .s101(svc_next__s101),
+        .s011(svc_next__s011),
+        .code(svc_next__code)
     );
     pluton_rdff1 rd_run(
         .d(rd_run__d),
@@ -1020,17 +1037,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
-        svc_want = zero3;
-        if (ready__q & kl_busy__q) begin
-            svc_want = chk_kl;
-        end
-        else if (ready__q) begin
-            svc_want = chk_ready;
-        end
-        else if (scanning__q) begin
-            svc_want = chk_scan;
-        end
-        svc_bad = (svc_chk__q != svc_want) | (ready__q & scanning__q) | (kl_busy__q & ~ready__q);
+        svc_want__s110 = ready__q & kl_busy__q;
+        svc_want__s101 = ready__q;
+        svc_want__s011 = scanning__q;
+        svc_bad = (svc_chk__q != svc_want__code) | (ready__q & scanning__q) | (kl_busy__q & ~ready__q);
         fatal_q__d__comb = fatal_q__q | svc_bad;
         alert_fatal = fatal_q__q | svc_bad;
         esc_i = esc | fatal_q__q | svc_bad;
@@ -1750,16 +1760,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         svn = svn_v[(32'h0)+:(5)];
         fatal = ready__q & (fatal_v != zero5);
         tst_busy = mac__busy;
-        svc_chk__d__comb = zero3;
-        if (ready__d__comb & kl_busy__d__comb) begin
-            svc_chk__d__comb = chk_kl;
-        end
-        else if (ready__d__comb) begin
-            svc_chk__d__comb = chk_ready;
-        end
-        else if (scanning__d__comb) begin
-            svc_chk__d__comb = chk_scan;
-        end
+        svc_next__s110 = ready__d__comb & kl_busy__d__comb;
+        svc_next__s101 = ready__d__comb;
+        svc_next__s011 = scanning__d__comb;
+        svc_chk__d__comb = svc_next__code;
         cfg__0__d = cfg__0__d__comb;
         cfg__1__d = cfg__1__d__comb;
         cfg__2__d = cfg__2__d__comb;
@@ -2348,6 +2352,21 @@ module pluton_rdff3(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff3
 `endif // PLUTON_RDFF3_DEFINED
+
+`ifndef PLUTON_CHECKCODE3_DEFINED
+`define PLUTON_CHECKCODE3_DEFINED
+module pluton_checkcode3(s110,s101,s011,code);
+
+    // Module arguments
+    input wire  s110;
+    input wire  s101;
+    input wire  s011;
+    output reg  [2:0] code;
+
+    // Update code (custom)
+    always @(*) code = s110 ? 3'b110 : (s101 ? 3'b101 : (s011 ? 3'b011 : 3'b000));
+endmodule // pluton_checkcode3
+`endif // PLUTON_CHECKCODE3_DEFINED
 
 `ifndef PLUTON_RDFF32_DEFINED
 `define PLUTON_RDFF32_DEFINED

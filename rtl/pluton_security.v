@@ -236,6 +236,12 @@
 
 
 
+
+
+
+
+
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
@@ -1873,10 +1879,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
 
     // Constant declarations
     localparam  zero2 = 2'b0;
-    localparam  zero3 = 3'b0;
-    localparam  chk_active = 3'b11;
-    localparam  chk_finishing = 3'b101;
-    localparam  chk_done = 3'b110;
     localparam  cmd_start_v = 32'h1;
     localparam  cmd_finish_v = 32'h2;
     localparam  cmd_abort_v = 32'h4;
@@ -2028,6 +2030,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  fatal_q__q;
     reg  fatal_q__clock;
     reg  fatal_q__rst_n;
+    reg  phase_want__s110;
+    reg  phase_want__s101;
+    reg  phase_want__s011;
+    wire  [2:0] phase_want__code;
+    reg  phase_next__s110;
+    reg  phase_next__s101;
+    reg  phase_next__s011;
+    wire  [2:0] phase_next__code;
     reg  [3:0] starter__d;
     wire  [3:0] starter__q;
     reg  starter__clock;
@@ -2214,7 +2224,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  [31:0] rdata;
     reg  [7:0] par_in;
     reg  key_bad;
-    reg  [2:0] phase_want;
     reg  phase_bad;
     reg  clr;
 
@@ -2345,6 +2354,18 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(fatal_q__q),
         .clock(fatal_q__clock),
         .rst_n(fatal_q__rst_n)
+    );
+    pluton_checkcode3 phase_want(
+        .s110(phase_want__s110),
+        .s101(phase_want__s101),
+        .s011(phase_want__s011),
+        .code(phase_want__code)
+    );
+    pluton_checkcode3 phase_next(
+        .s110(phase_next__s110),
+        .s101(phase_next__s101),
+        .s011(phase_next__s011),
+        .code(phase_next__code)
     );
     pluton_rdff4 starter(
         .d(starter__d),
@@ -2732,17 +2753,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             par_in = par_in | b8__7;
         end
         key_bad = key_valid & (par_in != key_par);
-        phase_want = zero3;
-        if (active__q) begin
-            phase_want = chk_active;
-        end
-        else if (finishing__q) begin
-            phase_want = chk_finishing;
-        end
-        else if (done_r__q) begin
-            phase_want = chk_done;
-        end
-        phase_bad = (phase_chk__q != phase_want) | (active__q & (finishing__q | done_r__q)) | (finishing__q & done_r__q);
+        phase_want__s011 = active__q;
+        phase_want__s101 = finishing__q;
+        phase_want__s110 = done_r__q;
+        phase_bad = (phase_chk__q != phase_want__code) | (active__q & (finishing__q | done_r__q)) | (finishing__q & done_r__q);
         fatal_q__d__comb = fatal_q__q | key_bad | phase_bad | core__fault;
         alert_fatal = fatal_q__q | phase_bad | core__fault;
         clr = clear | esc | fatal_q__q | phase_bad | core__fault | key_bad;
@@ -3226,16 +3240,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             prdata__comb = rdata;
         end
         intr_done = done_r__q;
-        phase_chk__d__comb = zero3;
-        if (active__d__comb) begin
-            phase_chk__d__comb = chk_active;
-        end
-        else if (finishing__d__comb) begin
-            phase_chk__d__comb = chk_finishing;
-        end
-        else if (done_r__d__comb) begin
-            phase_chk__d__comb = chk_done;
-        end
+        phase_next__s011 = active__d__comb;
+        phase_next__s101 = finishing__d__comb;
+        phase_next__s110 = done_r__d__comb;
+        phase_chk__d__comb = phase_next__code;
         rptr__d__comb = zero4;
         if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
             rptr__d__comb = rptr__q + one4;
@@ -3487,9 +3495,6 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
     localparam  round_zero = 6'b0;
     localparam  zero2 = 2'b0;
     localparam  zero32 = 32'h0;
-    localparam  chk_idle = 3'b0;
-    localparam  chk_rounds = 3'b11;
-    localparam  chk_add = 3'b101;
     localparam  k__0 = 32'h428a2f98;
     localparam  k__1 = 32'h71374491;
     localparam  k__2 = 32'hb5c0fbcf;
@@ -3712,6 +3717,14 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
     wire  [2:0] ctl_chk__q;
     reg  ctl_chk__clock;
     reg  ctl_chk__rst_n;
+    reg  ctl_want__s110;
+    reg  ctl_want__s101;
+    reg  ctl_want__s011;
+    wire  [2:0] ctl_want__code;
+    reg  ctl_next__s110;
+    reg  ctl_next__s101;
+    reg  ctl_next__s011;
+    wire  [2:0] ctl_next__code;
 
     // Local signals
     reg  streaming;
@@ -3726,7 +3739,6 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
     reg  [31:0] small_sigma0;
     reg  [31:0] small_sigma1;
     reg  [31:0] w_next;
-    reg  [2:0] chk_want;
 
     // Sub module instances
     pluton_rdff32 st__0(
@@ -3950,6 +3962,18 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
         .q(ctl_chk__q),
         .clock(ctl_chk__clock),
         .rst_n(ctl_chk__rst_n)
+    );
+    pluton_checkcode3 ctl_want(
+        .s110(ctl_want__s110),
+        .s101(ctl_want__s101),
+        .s011(ctl_want__s011),
+        .code(ctl_want__code)
+    );
+    pluton_checkcode3 ctl_next(
+        .s110(ctl_next__s110),
+        .s101(ctl_next__s101),
+        .s011(ctl_next__s011),
+        .code(ctl_next__code)
     );
 
     // Update code
@@ -4538,21 +4562,14 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
             w__14__d__comb = zero32;
             w__15__d__comb = zero32;
         end
-        ctl_chk__d__comb = chk_idle;
-        if (busy_r__d__comb & adding__d__comb) begin
-            ctl_chk__d__comb = chk_add;
-        end
-        else if (busy_r__d__comb) begin
-            ctl_chk__d__comb = chk_rounds;
-        end
-        chk_want = chk_idle;
-        if (busy_r__q & adding__q) begin
-            chk_want = chk_add;
-        end
-        else if (busy_r__q) begin
-            chk_want = chk_rounds;
-        end
-        fault = (adding__q & ~busy_r__q) | (ctl_chk__q != chk_want);
+        ctl_next__s011 = busy_r__d__comb;
+        ctl_next__s101 = busy_r__d__comb & adding__d__comb;
+        ctl_next__s110 = 1'b0;
+        ctl_chk__d__comb = ctl_next__code;
+        ctl_want__s011 = busy_r__q;
+        ctl_want__s101 = busy_r__q & adding__q;
+        ctl_want__s110 = 1'b0;
+        fault = (adding__q & ~busy_r__q) | (ctl_chk__q != ctl_want__code);
         adding__d = adding__d__comb;
         busy_r__d = busy_r__d__comb;
         ctl_chk__d = ctl_chk__d__comb;
@@ -4630,6 +4647,21 @@ module pluton_rdff3(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff3
 `endif // PLUTON_RDFF3_DEFINED
+
+`ifndef PLUTON_CHECKCODE3_DEFINED
+`define PLUTON_CHECKCODE3_DEFINED
+module pluton_checkcode3(s110,s101,s011,code);
+
+    // Module arguments
+    input wire  s110;
+    input wire  s101;
+    input wire  s011;
+    output reg  [2:0] code;
+
+    // Update code (custom)
+    always @(*) code = s110 ? 3'b110 : (s101 ? 3'b101 : (s011 ? 3'b011 : 3'b000));
+endmodule // pluton_checkcode3
+`endif // PLUTON_CHECKCODE3_DEFINED
 
 `ifndef PLUTON_BSWAP32_DEFINED
 `define PLUTON_BSWAP32_DEFINED
@@ -4801,10 +4833,6 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  zero256 = 256'h0;
     localparam  zero8 = 8'h0;
     localparam  b8_7 = 8'h80;
-    localparam  zero3 = 3'b0;
-    localparam  chk_scan = 3'b11;
-    localparam  chk_ready = 3'b101;
-    localparam  chk_kl = 3'b110;
     localparam  zero2 = 2'b0;
     localparam  one2 = 2'b1;
     localparam  two2 = 2'b10;
@@ -5031,6 +5059,14 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  fatal_q__q;
     reg  fatal_q__clock;
     reg  fatal_q__rst_n;
+    reg  svc_want__s110;
+    reg  svc_want__s101;
+    reg  svc_want__s011;
+    wire  [2:0] svc_want__code;
+    reg  svc_next__s110;
+    reg  svc_next__s101;
+    reg  svc_next__s011;
+    wire  [2:0] svc_next__code;
     reg  rd_run__d;
     wire  rd_run__q;
     reg  rd_run__clock;
@@ -5225,7 +5261,6 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  [4:0] fatal_add;
     reg  ecc_inc;
     reg  [7:0] word_par;
-    reg  [2:0] svc_want;
     reg  svc_bad;
     reg  esc_i;
     reg  key_in;
@@ -5342,6 +5377,18 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .q(fatal_q__q),
         .clock(fatal_q__clock),
         .rst_n(fatal_q__rst_n)
+    );
+    pluton_checkcode3 svc_want(
+        .s110(svc_want__s110),
+        .s101(svc_want__s101),
+        .s011(svc_want__s011),
+        .code(svc_want__code)
+    );
+    pluton_checkcode3 svc_next(
+        .s110(svc_next__s110),
+        .s101(svc_next__s101),
+        .s011(svc_next__s011),
+        .code(svc_next__code)
     );
     pluton_rdff1 rd_run(
         .d(rd_run__d),
@@ -5706,17 +5753,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         log__pwrite = pwrite;
         log__pmaster = pmaster;
         log__paddr = paddr;
-        svc_want = zero3;
-        if (ready__q & kl_busy__q) begin
-            svc_want = chk_kl;
-        end
-        else if (ready__q) begin
-            svc_want = chk_ready;
-        end
-        else if (scanning__q) begin
-            svc_want = chk_scan;
-        end
-        svc_bad = (svc_chk__q != svc_want) | (ready__q & scanning__q) | (kl_busy__q & ~ready__q);
+        svc_want__s110 = ready__q & kl_busy__q;
+        svc_want__s101 = ready__q;
+        svc_want__s011 = scanning__q;
+        svc_bad = (svc_chk__q != svc_want__code) | (ready__q & scanning__q) | (kl_busy__q & ~ready__q);
         fatal_q__d__comb = fatal_q__q | svc_bad;
         alert_fatal = fatal_q__q | svc_bad;
         esc_i = esc | fatal_q__q | svc_bad;
@@ -6436,16 +6476,10 @@ module pluton_otp(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         svn = svn_v[(32'h0)+:(5)];
         fatal = ready__q & (fatal_v != zero5);
         tst_busy = mac__busy;
-        svc_chk__d__comb = zero3;
-        if (ready__d__comb & kl_busy__d__comb) begin
-            svc_chk__d__comb = chk_kl;
-        end
-        else if (ready__d__comb) begin
-            svc_chk__d__comb = chk_ready;
-        end
-        else if (scanning__d__comb) begin
-            svc_chk__d__comb = chk_scan;
-        end
+        svc_next__s110 = ready__d__comb & kl_busy__d__comb;
+        svc_next__s101 = ready__d__comb;
+        svc_next__s011 = scanning__d__comb;
+        svc_chk__d__comb = svc_next__code;
         cfg__0__d = cfg__0__d__comb;
         cfg__1__d = cfg__1__d__comb;
         cfg__2__d = cfg__2__d__comb;

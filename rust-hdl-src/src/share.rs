@@ -136,6 +136,9 @@ pub fn prim_name(text: &str) -> String {
     if text.contains("wait_q <= psel & penable & !pready;") {
         return format!("pluton_apbguard{}", width(text, "paddr"));
     }
+    if text.contains("code = s110 ? 3'b110") {
+        return "pluton_checkcode3".into();
+    }
     if text.contains("{sel[0]}} & x)}") {
         return format!("pluton_lanegate8x{}", width(text, "x"));
     }

@@ -192,6 +192,38 @@ impl<const W: usize, const Y: usize> Logic for LaneGate8<W, Y> {
     }
 }
 
+/// The 3-bit check code that a sparse control state stores beside its flags (issue 11 B): 110,
+/// 101 or 011 for the first of `s110`, `s101`, `s011` that is 1, else 000. With the flags, each
+/// state's code is at Hamming distance 3 or more from every other; a block computes it twice, from
+/// the flags' `d` (the code to store) and from their `q` (the code to expect).
+#[derive(Clone, Debug, LogicBlock, Default)]
+pub struct CheckCode3 {
+    pub s110: Signal<In, bool>,
+    pub s101: Signal<In, bool>,
+    pub s011: Signal<In, bool>,
+    pub code: Signal<Out, Bits<3>>,
+}
+
+impl Logic for CheckCode3 {
+    fn update(&mut self) {
+        self.code.next = bits::<3>(if self.s110.val() {
+            0b110
+        } else if self.s101.val() {
+            0b101
+        } else if self.s011.val() {
+            0b011
+        } else {
+            0
+        });
+    }
+    fn connect(&mut self) {
+        self.code.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom("always @(*) code = s110 ? 3'b110 : (s101 ? 3'b101 : (s011 ? 3'b011 : 3'b000));".into())
+    }
+}
+
 /// Byte-order swap of a 32-bit word: the bus is little-endian, SHA-256 words are big-endian.
 #[derive(Clone, Debug, LogicBlock, Default)]
 pub struct ByteSwap32 {

@@ -7,7 +7,7 @@ use super::ecc;
 use super::fuse_macro::OtpMacro;
 use super::fusemap as fm;
 use super::regs;
-use crate::common::prims::{ErrLog, RDff, ZeroExt};
+use crate::common::prims::{CheckCode3, ErrLog, RDff, ZeroExt};
 use rust_hdl::prelude::*;
 
 use crate::common::block::c;
@@ -61,10 +61,7 @@ crate::hdl_block! {
         zero256: 256 = 0,
         zero8: 8 = 0,
         b8_7: 8 = 0x80,
-        zero3: 3 = 0,
-        chk_scan: 3 = 0b011,
-        chk_ready: 3 = 0b101,
-        chk_kl: 3 = 0b110,
+
         zero2: 2 = 0,
         one2: 2 = 1,
         two2: 2 = 2,
@@ -131,6 +128,10 @@ crate::hdl_block! {
         svc_chk: RDff<Bits<3>>,
         /// A failed check, kept until reset.
         fatal_q: RDff<bool>,
+        /// The service state's check code (scanning 011, ready 101, key load 110): expected, and
+        /// to store.
+        svc_want: CheckCode3,
+        svc_next: CheckCode3,
         // The reader: one RAM read per edge from `rd_ptr` to `rd_end`; the word read at one edge is
         // taken in (index `rd_widx`) at the next.
         rd_run: RDff<bool>,
@@ -265,8 +266,6 @@ crate::hdl_block! {
         ecc_inc: Signal<Local, bool>,
         /// Parity of the key word entering now.
         word_par: Signal<Local, Bits<8>>,
-        /// The code `svc_chk` should hold for the current service flags.
-        svc_want: Signal<Local, Bits<3>>,
         svc_bad: Signal<Local, bool>,
         /// `esc`, or this block's own alarm: act as under escalation.
         esc_i: Signal<Local, bool>,
@@ -286,15 +285,10 @@ crate::hdl_logic! {
     fn update(&mut self) {
         // ---- Integrity (README "Escalation"): the service flags against their check code. A
         // failure acts as escalation here at once, and raises alert_fatal until reset.
-        self.svc_want.next = self.zero3.val();
-        if self.ready.q.val() & self.kl_busy.q.val() {
-            self.svc_want.next = self.chk_kl.val();
-        } else if self.ready.q.val() {
-            self.svc_want.next = self.chk_ready.val();
-        } else if self.scanning.q.val() {
-            self.svc_want.next = self.chk_scan.val();
-        }
-        self.svc_bad.next = (self.svc_chk.q.val() != self.svc_want.val())
+        self.svc_want.s110.next = self.ready.q.val() & self.kl_busy.q.val();
+        self.svc_want.s101.next = self.ready.q.val();
+        self.svc_want.s011.next = self.scanning.q.val();
+        self.svc_bad.next = (self.svc_chk.q.val() != self.svc_want.code.val())
             | (self.ready.q.val() & self.scanning.q.val())
             | (self.kl_busy.q.val() & !self.ready.q.val());
         self.fatal_q.d.next = self.fatal_q.q.val() | self.svc_bad.val();
@@ -914,13 +908,9 @@ crate::hdl_logic! {
         self.tst_busy.next = self.mac.busy.val();
 
         // The check code that goes with the next service flags (all updates above applied).
-        self.svc_chk.d.next = self.zero3.val();
-        if self.ready.d.val() & self.kl_busy.d.val() {
-            self.svc_chk.d.next = self.chk_kl.val();
-        } else if self.ready.d.val() {
-            self.svc_chk.d.next = self.chk_ready.val();
-        } else if self.scanning.d.val() {
-            self.svc_chk.d.next = self.chk_scan.val();
-        }
+        self.svc_next.s110.next = self.ready.d.val() & self.kl_busy.d.val();
+        self.svc_next.s101.next = self.ready.d.val();
+        self.svc_next.s011.next = self.scanning.d.val();
+        self.svc_chk.d.next = self.svc_next.code.val();
     }
 }

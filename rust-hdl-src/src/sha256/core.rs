@@ -1,6 +1,6 @@
 //! SHA-256 compression core: one round per clock, 64 rounds plus one digest-update cycle per block.
 
-use crate::common::prims::RDff;
+use crate::common::prims::{CheckCode3, RDff};
 use rust_hdl::prelude::*;
 
 /// FIPS 180-4 round constants.
@@ -54,9 +54,6 @@ crate::hdl_block! {
         round_zero: 6 = 0,
         zero2: 2 = 0,
         zero32: 32 = 0,
-        chk_idle: 3 = 0b000,
-        chk_rounds: 3 = 0b011,
-        chk_add: 3 = 0b101,
     }
     fields {
         // Working variables a..h, the message schedule window W[t-16..t-1], the digest state.
@@ -72,6 +69,9 @@ crate::hdl_block! {
         /// With `busy_r` and `adding`, a 5-bit code at Hamming distance 3 or more: idle 00/000,
         /// rounds 10/011, adding 11/101 (README "Countermeasures").
         ctl_chk: RDff<Bits<3>>,
+        /// The control state's check code (rounds 011, adding 101): expected, and to store.
+        ctl_want: CheckCode3,
+        ctl_next: CheckCode3,
         /// K[t], read through a 64-way `case` so synthesis builds a ROM, not a shifter.
         k: [Constant<Bits<32>>; 64] = K.map(|x| Constant::new(bits::<32>(x as u64))),
         iv: [Constant<Bits<32>>; 8] = IV.map(|x| Constant::new(bits::<32>(x as u64))),
@@ -87,8 +87,6 @@ crate::hdl_block! {
         small_sigma0: Signal<Local, Bits<32>>,
         small_sigma1: Signal<Local, Bits<32>>,
         w_next: Signal<Local, Bits<32>>,
-        /// The code `ctl_chk` should hold for the current `busy_r` and `adding`.
-        chk_want: Signal<Local, Bits<3>>,
     }
 }
 
@@ -272,18 +270,13 @@ crate::hdl_logic! {
 
         // ---- Control-state check: the code that goes with the next busy_r/adding is stored
         // beside them; a flip of any one of the five flops leaves no valid code.
-        self.ctl_chk.d.next = self.chk_idle.val();
-        if self.busy_r.d.val() & self.adding.d.val() {
-            self.ctl_chk.d.next = self.chk_add.val();
-        } else if self.busy_r.d.val() {
-            self.ctl_chk.d.next = self.chk_rounds.val();
-        }
-        self.chk_want.next = self.chk_idle.val();
-        if self.busy_r.q.val() & self.adding.q.val() {
-            self.chk_want.next = self.chk_add.val();
-        } else if self.busy_r.q.val() {
-            self.chk_want.next = self.chk_rounds.val();
-        }
-        self.fault.next = (self.adding.q.val() & !self.busy_r.q.val()) | (self.ctl_chk.q.val() != self.chk_want.val());
+        self.ctl_next.s011.next = self.busy_r.d.val();
+        self.ctl_next.s101.next = self.busy_r.d.val() & self.adding.d.val();
+        self.ctl_next.s110.next = false;
+        self.ctl_chk.d.next = self.ctl_next.code.val();
+        self.ctl_want.s011.next = self.busy_r.q.val();
+        self.ctl_want.s101.next = self.busy_r.q.val() & self.adding.q.val();
+        self.ctl_want.s110.next = false;
+        self.fault.next = (self.adding.q.val() & !self.busy_r.q.val()) | (self.ctl_chk.q.val() != self.ctl_want.code.val());
     }
 }

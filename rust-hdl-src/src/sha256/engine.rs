@@ -2,7 +2,7 @@
 
 use super::core::Sha256Core;
 use super::regs;
-use crate::common::prims::{ByteSwap32, ErrLog, RDff, Ram16x32, ZeroExt};
+use crate::common::prims::{ByteSwap32, CheckCode3, ErrLog, RDff, Ram16x32, ZeroExt};
 use rust_hdl::prelude::*;
 
 
@@ -25,10 +25,6 @@ crate::hdl_block! {
     consts {
         // Constants, sized so that every comparison has equal widths.
         zero2: 2 = 0,
-        zero3: 3 = 0,
-        chk_active: 3 = 0b011,
-        chk_finishing: 3 = 0b101,
-        chk_done: 3 = 0b110,
         cmd_start_v: 32 = regs::CMD_START.mask() as u64,
         cmd_finish_v: 32 = regs::CMD_FINISH.mask() as u64,
         cmd_abort_v: 32 = regs::CMD_ABORT.mask() as u64,
@@ -100,6 +96,9 @@ crate::hdl_block! {
         phase_chk: RDff<Bits<3>>,
         /// A failed integrity check, kept until reset.
         fatal_q: RDff<bool>,
+        /// The phase's check code (active 011, finishing 101, done 110): expected, and to store.
+        phase_want: CheckCode3,
+        phase_next: CheckCode3,
         /// pmaster of the last accepted START: the only master that may read DIGEST. Reset and
         /// `clear` make it the security core's.
         starter: RDff<Bits<4>>,
@@ -219,8 +218,6 @@ crate::hdl_block! {
         /// Parity of each sideload key word as it arrives.
         par_in: Signal<Local, Bits<8>>,
         key_bad: Signal<Local, bool>,
-        /// The code `phase_chk` should hold for the current phase flags.
-        phase_want: Signal<Local, Bits<3>>,
         phase_bad: Signal<Local, bool>,
         /// `clear`, escalation, or a failed check: drop everything, as a new owner would get.
         clr: Signal<Local, bool>,
@@ -259,15 +256,10 @@ crate::hdl_logic! {
             }
         }
         self.key_bad.next = self.key_valid.val() & (self.par_in.val() != self.key_par.val());
-        self.phase_want.next = self.zero3.val();
-        if self.active.q.val() {
-            self.phase_want.next = self.chk_active.val();
-        } else if self.finishing.q.val() {
-            self.phase_want.next = self.chk_finishing.val();
-        } else if self.done_r.q.val() {
-            self.phase_want.next = self.chk_done.val();
-        }
-        self.phase_bad.next = (self.phase_chk.q.val() != self.phase_want.val())
+        self.phase_want.s011.next = self.active.q.val();
+        self.phase_want.s101.next = self.finishing.q.val();
+        self.phase_want.s110.next = self.done_r.q.val();
+        self.phase_bad.next = (self.phase_chk.q.val() != self.phase_want.code.val())
             | (self.active.q.val() & (self.finishing.q.val() | self.done_r.q.val()))
             | (self.finishing.q.val() & self.done_r.q.val());
         self.fatal_q.d.next = self.fatal_q.q.val() | self.key_bad.val() | self.phase_bad.val() | self.core.fault.val();
@@ -751,14 +743,10 @@ crate::hdl_logic! {
         self.intr_done.next = self.done_r.q.val();
 
         // The phase check code that goes with the next phase flags (all updates above applied).
-        self.phase_chk.d.next = self.zero3.val();
-        if self.active.d.val() {
-            self.phase_chk.d.next = self.chk_active.val();
-        } else if self.finishing.d.val() {
-            self.phase_chk.d.next = self.chk_finishing.val();
-        } else if self.done_r.d.val() {
-            self.phase_chk.d.next = self.chk_done.val();
-        }
+        self.phase_next.s011.next = self.active.d.val();
+        self.phase_next.s101.next = self.finishing.d.val();
+        self.phase_next.s110.next = self.done_r.d.val();
+        self.phase_chk.d.next = self.phase_next.code.val();
 
         // Read pointer: 0 at a dispatch edge (word 0 is read there), then one ahead of the round.
         self.rptr.d.next = self.zero4.val();
