@@ -791,7 +791,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         end
         guard__pready = pready__comb;
         intr_viol = viol_valid__q;
-        locked_o = locked__q;
+        locked_o = locked__q & ~dead;
         owner_chg = owner_chg_q__q;
         owner_chg_q__d__comb = zero8;
         recov_q__d = front__access & den;

@@ -654,6 +654,8 @@
 
 
 
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,alert_fatal,alert_recov,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -11155,7 +11157,7 @@ module pluton_firewall(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         end
         guard__pready = pready__comb;
         intr_viol = viol_valid__q;
-        locked_o = locked__q;
+        locked_o = locked__q & ~dead;
         owner_chg = owner_chg_q__q;
         owner_chg_q__d__comb = zero8;
         recov_q__d = front__access & den;
@@ -11561,7 +11563,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  core__start;
     reg  core__from_iv;
     reg  core__abort;
-    reg  core__wipe;
     reg  [31:0] core__word_in;
     wire  [31:0] core__h__0;
     wire  [31:0] core__h__1;
@@ -11622,6 +11623,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  fatal_q__q;
     reg  fatal_q__clock;
     reg  fatal_q__rst_n;
+    reg  wiping__d;
+    wire  wiping__q;
+    reg  wiping__clock;
+    reg  wiping__rst_n;
+    reg  wiped__d;
+    wire  wiped__q;
+    reg  wiped__clock;
+    reg  wiped__rst_n;
     reg  phase_want__s110;
     reg  phase_want__s101;
     reg  phase_want__s011;
@@ -11818,6 +11827,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  key_bad;
     reg  phase_bad;
     reg  clr;
+    reg  kill;
 
     // Sub module instances
     pluton_sha256_front front(
@@ -11851,7 +11861,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .start(core__start),
         .from_iv(core__from_iv),
         .abort(core__abort),
-        .wipe(core__wipe),
         .word_in(core__word_in),
         .h__0(core__h__0),
         .h__1(core__h__1),
@@ -11946,6 +11955,18 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(fatal_q__q),
         .clock(fatal_q__clock),
         .rst_n(fatal_q__rst_n)
+    );
+    pluton_rdff1 wiping(
+        .d(wiping__d),
+        .q(wiping__q),
+        .clock(wiping__clock),
+        .rst_n(wiping__rst_n)
+    );
+    pluton_rdff1 wiped(
+        .d(wiped__d),
+        .q(wiped__q),
+        .clock(wiped__clock),
+        .rst_n(wiped__rst_n)
     );
     pluton_checkcode3 phase_want(
         .s110(phase_want__s110),
@@ -12152,7 +12173,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg [31:0] buf_ram__wdata__comb;
     reg buf_ram__we__comb;
     reg core__abort__comb;
+    reg core__from_iv__comb;
     reg core__start__comb;
+    reg [31:0] core__word_in__comb;
     reg ctrl_hmac__d__comb;
     reg ctrl_keysel__d__comb;
     reg done_r__d__comb;
@@ -12186,6 +12209,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg src_pad2__d__comb;
     reg [3:0] starter__d__comb;
     reg [15:0] stream_oh__d__comb;
+    reg wiped__d__comb;
+    reg wiping__d__comb;
     always @(*) begin
         front__clock = clock;
         front__rst_n = rst_n;
@@ -12222,6 +12247,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         fatal_q__clock = clock;
         fatal_q__rst_n = rst_n;
         fatal_q__d__comb = fatal_q__q;
+        wiping__clock = clock;
+        wiping__rst_n = rst_n;
+        wiping__d__comb = wiping__q;
+        wiped__clock = clock;
+        wiped__rst_n = rst_n;
+        wiped__d__comb = wiped__q;
         starter__clock = clock;
         starter__rst_n = rst_n;
         starter__d__comb = starter__q;
@@ -12351,8 +12382,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         phase_bad = (phase_chk__q != phase_want__code) | (active__q & (finishing__q | done_r__q)) | (finishing__q & done_r__q);
         fatal_q__d__comb = fatal_q__q | key_bad | phase_bad | core__fault;
         alert_fatal = fatal_q__q | phase_bad | core__fault;
-        clr = clear | esc | fatal_q__q | phase_bad | core__fault | key_bad;
-        core__wipe = esc | fatal_q__q;
+        kill = esc | fatal_q__q | phase_bad | core__fault | key_bad;
+        clr = clear | kill;
         is_msgw = front__is_msg | front__is_msg_last;
         key_oh = one16 << paddr[(32'h2)+:(4)];
         digest_oh = one8 << paddr[(32'h2)+:(3)];
@@ -12510,7 +12541,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             end
         end
         core__start__comb = disp_key | disp_buf | disp_pad1 | disp_pad2 | disp_opad | disp_outer;
-        core__from_iv = disp_key | disp_opad | (~any_dispatched__q & (disp_buf | disp_pad1));
+        core__from_iv__comb = disp_key | disp_opad | (~any_dispatched__q & (disp_buf | disp_pad1));
         core__abort__comb = 1'b0;
         key_pad = ipad;
         if (src_opad__q) begin
@@ -12626,7 +12657,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 stream_word = outer_len;
             end
         end
-        core__word_in = stream_word;
+        core__word_in__comb = stream_word;
         stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
         front__pready = pready;
@@ -12782,6 +12813,24 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             final_last__d__comb = 1'b0;
             any_dispatched__d__comb = 1'b0;
         end
+        if (wiping__q) begin
+            core__abort__comb = 1'b0;
+            core__word_in__comb = zero32;
+            if (core__done) begin
+                wiping__d__comb = 1'b0;
+                wiped__d__comb = 1'b1;
+            end
+        end
+        else if (kill & ~wiped__q & ~core__busy) begin
+            core__abort__comb = 1'b0;
+            core__start__comb = 1'b1;
+            core__from_iv__comb = 1'b1;
+            core__word_in__comb = zero32;
+            wiping__d__comb = 1'b1;
+        end
+        if (~kill) begin
+            wiped__d__comb = 1'b0;
+        end
         if (clr) begin
             key_mask__d__comb = zero16;
             starter__d__comb = master_sec;
@@ -12802,7 +12851,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         else if (front__is_status) begin
             rdata = ze_words__y << 32'h4;
-            if (core__busy) begin
+            if (core__busy & ~wiping__q) begin
                 rdata = rdata | bit0;
             end
             if (done_r__q) begin
@@ -12824,7 +12873,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         else if (front__is_id) begin
             rdata = block_id;
         end
-        else if (front__is_digest & done_r__q & ~phase_bad) begin
+        else if (front__is_digest & done_r__q & ~phase_bad & ~core__fault) begin
             rdata = h_word_le;
         end
         prdata__comb = zero32;
@@ -12846,7 +12895,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         buf_ram__wdata = buf_ram__wdata__comb;
         buf_ram__we = buf_ram__we__comb;
         core__abort = core__abort__comb;
+        core__from_iv = core__from_iv__comb;
         core__start = core__start__comb;
+        core__word_in = core__word_in__comb;
         ctrl_hmac__d = ctrl_hmac__d__comb;
         ctrl_keysel__d = ctrl_keysel__d__comb;
         done_r__d = done_r__d__comb;
@@ -12880,6 +12931,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         src_pad2__d = src_pad2__d__comb;
         starter__d = starter__d__comb;
         stream_oh__d = stream_oh__d__comb;
+        wiped__d = wiped__d__comb;
+        wiping__d = wiping__d__comb;
     end
 
 endmodule // pluton_sha256
@@ -13017,7 +13070,7 @@ endmodule // pluton_sha256_front
 
 `ifndef PLUTON_SHA256_CORE_DEFINED
 `define PLUTON_SHA256_CORE_DEFINED
-module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done,fault);
+module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done,fault);
 
     // Module arguments
     input wire  clock;
@@ -13025,7 +13078,6 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
     input wire  start;
     input wire  from_iv;
     input wire  abort;
-    input wire  wipe;
     input wire  [31:0] word_in;
     output reg  [31:0] h__0;
     output reg  [31:0] h__1;
@@ -13044,7 +13096,6 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
     localparam  round_last = 6'b111111;
     localparam  round_zero = 6'b0;
     localparam  zero2 = 2'b0;
-    localparam  zero32 = 32'h0;
     localparam  k__0 = 32'h428a2f98;
     localparam  k__1 = 32'h71374491;
     localparam  k__2 = 32'hb5c0fbcf;
@@ -14075,42 +14126,6 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,wipe,word_in,h__0,h__1
                     adding__d__comb = 1'b1;
                 end
             end
-        end
-        if (wipe) begin
-            busy_r__d__comb = 1'b0;
-            adding__d__comb = 1'b0;
-            st__0__d__comb = zero32;
-            hs__0__d__comb = zero32;
-            st__1__d__comb = zero32;
-            hs__1__d__comb = zero32;
-            st__2__d__comb = zero32;
-            hs__2__d__comb = zero32;
-            st__3__d__comb = zero32;
-            hs__3__d__comb = zero32;
-            st__4__d__comb = zero32;
-            hs__4__d__comb = zero32;
-            st__5__d__comb = zero32;
-            hs__5__d__comb = zero32;
-            st__6__d__comb = zero32;
-            hs__6__d__comb = zero32;
-            st__7__d__comb = zero32;
-            hs__7__d__comb = zero32;
-            w__0__d__comb = zero32;
-            w__1__d__comb = zero32;
-            w__2__d__comb = zero32;
-            w__3__d__comb = zero32;
-            w__4__d__comb = zero32;
-            w__5__d__comb = zero32;
-            w__6__d__comb = zero32;
-            w__7__d__comb = zero32;
-            w__8__d__comb = zero32;
-            w__9__d__comb = zero32;
-            w__10__d__comb = zero32;
-            w__11__d__comb = zero32;
-            w__12__d__comb = zero32;
-            w__13__d__comb = zero32;
-            w__14__d__comb = zero32;
-            w__15__d__comb = zero32;
         end
         ctl_next__s011 = busy_r__d__comb;
         ctl_next__s101 = busy_r__d__comb & adding__d__comb;

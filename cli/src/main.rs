@@ -177,13 +177,7 @@ fn fault_campaign(seed: Option<u64>, faults: usize) -> Result<(), String> {
     println!("fault campaign: {faults} flips, seed {seed}, {threads} threads");
     let report = faults::run(&FaultOptions { faults, seed, threads })?;
     print!("{}", report.summary());
-    let worst = report.escapes_by_flop();
-    if !worst.is_empty() {
-        println!("escapes per flop (wrong output / key leak / unauthorized, of runs on it), worst {}:", worst.len().min(15));
-        for (name, e, n) in worst.iter().take(15) {
-            println!("  {name:<56} {:>4} / {} / {}  of {n}", e[0], e[1], e[2]);
-        }
-    }
+    print!("{}", report.worst(15));
     println!("full report: build/faults/report.md");
     let (leaks, unauth) = (report.count(Class::KeyLeak), report.count(Class::Unauthorized));
     if leaks + unauth > 0 {

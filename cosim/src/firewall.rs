@@ -21,7 +21,6 @@
 
 use crate::apb_guard::{ApbGuardModel, ApbRequest};
 use pluton_bindings::dut::{Dir, Dut, Port};
-use pluton_regs::common::regmap::Register;
 use pluton_regs::firewall::regs::{self, MAP};
 
 // Port ids, in declaration order (the order of `ports()`).
@@ -88,11 +87,6 @@ const PORTS: [(&str, Dir, u32); 28] = [
 ];
 
 use regs::{ALERT, CAUSE_FATAL};
-
-/// The config page's decode, from the register map.
-fn decode(off: u32) -> Option<(&'static Register, u32)> {
-    MAP.decode(off)
-}
 
 /// Width of one window's lane in each per-window downstream output.
 fn lane_width(port: usize) -> Option<u32> {
@@ -275,7 +269,7 @@ impl FirewallModel {
                     return regs::CAUSE_PROTOCOL;
                 }
                 // decode refuses unaligned offsets and unmapped ones.
-                let Some((reg, _)) = decode(self.offset()) else {
+                let Some((reg, _)) = MAP.decode(self.offset()) else {
                     return regs::CAUSE_UNMAPPED;
                 };
                 if !write {
@@ -326,7 +320,7 @@ impl FirewallModel {
 
     /// Value of the config register at `off` (mapped and aligned).
     fn config_read(&self, off: u32) -> u32 {
-        let (reg, index) = decode(off).expect("config read of an unmapped offset");
+        let (reg, index) = MAP.decode(off).expect("config read of an unmapped offset");
         let k = index as usize;
         match reg.offset {
             o if o == regs::WIN_CFG.offset => {
@@ -395,7 +389,7 @@ impl FirewallModel {
         }
         if self.config_allowed() && self.pwrite() {
             let data = self.input(PWDATA);
-            let (reg, index) = decode(self.offset()).expect("allowed config write is mapped");
+            let (reg, index) = MAP.decode(self.offset()).expect("allowed config write is mapped");
             let k = index as usize;
             match reg.offset {
                 o if o == regs::WIN_CFG.offset => {
@@ -464,7 +458,8 @@ impl Dut for FirewallModel {
             PSLVERR => self.pslverr_now() as u32,
             M_PSEL => fwd.map_or(0, |k| 1 << k),
             INTR_VIOL => self.viol_valid as u32,
-            LOCKED_O => self.locked as u32,
+            // The safe state keeps the application core in reset, whatever LOCK says.
+            LOCKED_O => (self.locked && !self.esc()) as u32,
             OWNER_CHG => self.owner_chg,
             // Faults in the RTL's own state: a model has none.
             ALERT_FATAL_OUT => 0,

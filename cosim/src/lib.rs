@@ -25,3 +25,9 @@ pub use otp::OtpModel;
 pub use mailbox::MailboxModel;
 pub use apb_arb::ApbArbModel;
 pub use security::security_model;
+
+/// The parity carried with a sideload key (`key_par`, issue 11 B): bit i is the XOR of the 32 bits
+/// of key word i.
+pub fn key_parity(words: &[u32]) -> u32 {
+    words.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i)
+}

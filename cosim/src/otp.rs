@@ -914,7 +914,7 @@ impl Dut for OtpModel {
             // Parity of each `key_out` word (so 0 while `key_out` is 0).
             KEY_PAR => {
                 let key = if self.key_valid_out() { self.key } else { [0; 8] };
-                key.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i)
+                crate::key_parity(&key)
             }
             LC_STATE => self.lc_state_pin(),
             DEBUG_EN => self.debug_en_pin() as u32,
@@ -1153,10 +1153,7 @@ mod tests {
         assert_eq!(out, [0; 8]);
     }
 
-    /// `key_par` of a key: bit i the XOR of the 32 bits of word i.
-    fn parity(key: &[u32]) -> u32 {
-        key.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i)
-    }
+    use crate::key_parity as parity;
 
     fn key_out(m: &mut OtpModel) -> Vec<u32> {
         let mut out = [0xdead_beef; 8];

@@ -345,7 +345,7 @@ impl Sha256Model {
     }
     /// `key_valid` with a `key_par` that is not the parity of `key_in`, word by word.
     fn key_par_mismatch(&self) -> bool {
-        let par = (0..8).fold(0, |p, i| p | (self.inputs[KEY_IN][i].count_ones() & 1) << i);
+        let par = crate::key_parity(&self.inputs[KEY_IN][..8]);
         self.input(KEY_VALID) == 1 && self.input(KEY_PAR) != par
     }
     /// APB access phase: the request is on the bus and may complete at the next edge.
@@ -1305,10 +1305,7 @@ mod tests {
         assert_eq!(apb.read(&mut m, STATUS.offset).data, 0);
     }
 
-    /// `key_par` for `key`: bit i the XOR of the 32 bits of word i.
-    fn parity(key: &[u32]) -> u32 {
-        key.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i)
-    }
+    use crate::key_parity as parity;
 
     #[test]
     fn port_list_has_the_alert_ports() {

@@ -689,8 +689,9 @@ pub fn cases() -> Vec<Case> {
 }
 
 /// Issue 11 B: with `esc` high the firewall refuses its owner's window and every config write
-/// (cause FATAL, logged and counted; `alert_recov` once per refusal), still answers config reads,
-/// and shows ALERT.FATAL. Its own `alert_fatal` stays low: escalation is not its fault.
+/// (cause FATAL before CFG_LOCKED, logged and counted; `alert_recov` once per refusal), still
+/// answers config reads, shows ALERT.FATAL and drops `locked_o`. Its own `alert_fatal` stays low:
+/// escalation is not its fault.
 fn escalation(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let mut b = FwBench::new(&ctx.tb)?;
@@ -708,8 +709,14 @@ fn escalation(ctx: Ctx) -> TestFuture {
         b.expect_forwarded("owner read before esc", Req::read(MASTER_APP, win(1))).await?;
         ensure(b.cfg_read(ALERT.offset).await? == 0, || "ALERT.FATAL set before esc".into())?;
         ensure(pulses.get() == 0, || format!("alert_recov pulsed {} times with no refusal", pulses.get()))?;
+        // Locked, so the configuration is final: the system would release the application core.
+        let locked_o = ctx.tb.port("locked_o")?;
+        b.cfg_write(LOCK.offset, 1).await?;
+        b.shadow.locked = true;
+        ensure(ctx.tb.peek_u32(locked_o) == 1, || "locked_o low after LOCK".into())?;
         ctx.tb.poke_u32(esc, 1);
         b.shadow.esc = true;
+        ensure(ctx.tb.peek_u32(locked_o) == 0, || "locked_o high in the safe state: the application core would run".into())?;
         ensure(b.cfg_read(ALERT.offset).await? == ALERT_FATAL.put(1), || "ALERT.FATAL low under esc".into())?;
         let d = b.xfer(Req::read(MASTER_APP, win(1))).await?;
         ensure(d.slverr && !d.forwarded, || format!("owner read under esc: {d:?}, expected a refusal"))?;

@@ -1215,7 +1215,7 @@ fn escalation(ctx: Ctx) -> TestFuture {
         d.preload(&img).await?;
         let root = key_of(&img, 0);
         let words: [u32; 8] = std::array::from_fn(|i| u32::from_le_bytes(root[4 * i..4 * i + 4].try_into().unwrap()));
-        let par = words.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i);
+        let par = pluton_cosim::key_parity(&words);
         check(&ctx, "DEV: key, its parity, lc_state, debug_en", (d.outs().key_valid, d.outs().key, ctx.tb.peek_u32(key_par), d.outs().lc_state, d.outs().debug_en), (true, root, par, fm::LC_STATE_DEV, true))?;
         ctx.tb.poke_u32(esc, 1);
         let o = d.outs();

@@ -329,6 +329,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "sha256_sideload_master", body: sideload_master },
         Case { name: "sha256_key_parity", body: key_parity_fault },
         Case { name: "sha256_protocol_stall", body: protocol_stall },
+        Case { name: "sha256_escalation", body: escalation },
         Case { name: "sha256_digest_starter", body: digest_starter },
         Case { name: "sha256_owner_clear", body: owner_clear },
         Case { name: "sha256_owner_clear_same_edge", body: owner_clear_same_edge },
@@ -860,6 +861,50 @@ fn sideload_master(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output
     })
 }
 
+/// Escalation at the block (issue 11 B): `esc` in the middle of an HMAC clears everything as a
+/// change of owner does, in every cycle it lasts (a START is undone, nothing finishes), and the
+/// engine works again once it falls (after its wipe block), with a fresh key.
+fn escalation(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let esc = ctx.tb.port("esc")?;
+        let key = Key::Apb(b"a key that escalation must wipe".to_vec());
+        drv.leaks.borrow_mut().add_secret(b"a key that escalation must wipe");
+        if let Key::Apb(k) = &key {
+            drv.write_key(k).await?;
+        }
+        drv.apb.write(CTRL.offset, CTRL_HMAC_EN.mask()).await?;
+        drv.cmd(CMD_START.mask()).await?;
+        for i in 0..20u32 {
+            drv.apb.write(MSG.offset, 0x0303_0303 ^ i).await?;
+        }
+        ctx.tb.poke_u32(esc, 1);
+        ctx.tb.clock_cycles(3).await;
+        let status = drv.apb.read(STATUS.offset).await?;
+        if status != 0 || drv.tb.peek_u32(drv.intr_done) != 0 {
+            return Err(format!("STATUS 0x{status:08x} under esc: the operation goes on"));
+        }
+        drv.cmd(CMD_START.mask()).await?;
+        let last = drv.apb.write(MSG_LAST.offset, 0x61).await;
+        if !matches!(last, Err(ApbError::SlvErr { .. })) {
+            return Err(format!("MSG_LAST under esc after a START: {last:?}, expected PSLVERR (the START undone)"));
+        }
+        ctx.tb.clock_cycles(80).await;
+        if drv.apb.read(STATUS.offset).await? != 0 || drv.apb.read(DIGEST.addr(0)).await? != 0 {
+            return Err("STATUS or DIGEST non-zero under esc".into());
+        }
+        ctx.count(1);
+        ctx.tb.poke_u32(esc, 0);
+        // KEY was wiped: an HMAC over KEY now uses the all-zero key.
+        let msg = b"after escalation";
+        expect_eq("HMAC over KEY after esc", &hmac_current_key(&drv, msg).await?, &zero_key_tag(msg))?;
+        let got = drv.run(msg, Some(&key), &Pacing::FAST).await?;
+        expect_eq("HMAC with a fresh key after esc", &got, &reference(msg, Some(&key)))?;
+        ctx.count(1);
+        ctx.leaks(&drv.leaks)
+    })
+}
+
 /// The APB protocol rules in the engine's own wait states (a MSG write stalled by a draining
 /// buffer): a request changed in a wait state is refused with ERR_PROTOCOL and takes nothing, and
 /// so is the first access after a transfer abandoned in a wait state; the hash then goes on with
@@ -924,10 +969,7 @@ fn protocol_stall(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output 
     })
 }
 
-/// Bit i: the parity of key word i, as the fuse controller sends it with the key.
-pub fn key_parity(words: &[u32; 8]) -> u32 {
-    words.iter().enumerate().fold(0, |p, (i, w)| p | (w.count_ones() & 1) << i)
-}
+use pluton_cosim::key_parity;
 
 /// Issue 11 B, key-path integrity: a sideload key bit that flips on its way (its parity no
 /// longer matches) stops the HMAC at once, raises `alert_fatal` until reset, and leaves the

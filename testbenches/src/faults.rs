@@ -60,7 +60,11 @@ pub struct FaultOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Class {
     Harmless,
+    /// `alert_fatal` rose, no later than the first wrong output.
     Detected,
+    /// Only a recoverable alert the fault-free run did not raise, no later than (or one cycle
+    /// after, as a refused transfer's pulse comes) the first wrong output.
+    DetectedRecov,
     /// An output differed and no alert fired.
     WrongOutput,
     KeyLeak,
@@ -141,10 +145,31 @@ impl Io {
         }
     }
 
+    /// Input frame `c` of a workload.
+    fn frame<'g>(&self, g: &'g Golden, c: usize) -> &'g [u32] {
+        &g.inputs[c * self.in_words..(c + 1) * self.in_words]
+    }
+
     fn sample(&self, dut: &mut VerilatedDut, out: &mut [u32]) {
         for &(port, off, n) in &self.outs {
             dut.peek(port, &mut out[off..off + n]);
         }
+    }
+}
+
+/// The firewall's configuration in one cycle, as the fault-free run has it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Config {
+    owner: [u32; 8],
+    no_read: u32,
+    no_write: u32,
+}
+
+impl Config {
+    /// May window `k` take this transfer?
+    fn allows(&self, k: usize, master: u32, write: bool) -> bool {
+        let rule = if write { self.no_write } else { self.no_read };
+        master == self.owner[k] && rule >> k & 1 == 0
     }
 }
 
@@ -154,8 +179,8 @@ pub struct Golden {
     pub cycles: usize,
     inputs: Vec<u32>,
     outputs: Vec<u32>,
-    /// Each window's OWNER in each cycle.
-    owners: Vec<[u32; 8]>,
+    /// The firewall's configuration in each cycle.
+    config: Vec<Config>,
     /// Whole state before cycle `k * CHECKPOINT`.
     checkpoints: Vec<Vec<Vec<u32>>>,
     /// Fuse keys and KEY-register words: no read may carry them unless the golden read did.
@@ -205,13 +230,26 @@ impl Rig {
         }
     }
 
-    /// Windows forwarded this cycle for a master that does not own them in `owners`.
-    fn unauthorized(&mut self, owners: &[u32; 8]) -> bool {
+    /// A window forwarded this cycle that `config` does not allow (the master is not its owner,
+    /// or a NO_READ/NO_WRITE rule forbids it), or any window forwarded while `safe` (the
+    /// subsystem is in its safe state: nothing may pass).
+    fn unauthorized(&mut self, config: &Config, write: bool, safe: bool) -> bool {
         let (mut sel, mut master) = ([0u32; 1], [0u32; 1]);
         self.dut.read_state(self.probes[0], &mut sel);
         self.dut.read_state(self.probes[1], &mut master);
-        (0..8).any(|k| sel[0] >> k & 1 == 1 && (master[0] >> (4 * k) & 0xf) != owners[k])
+        (0..8).any(|k| sel[0] >> k & 1 == 1 && (safe || !config.allows(k, master[0] >> (4 * k) & 0xf, write)))
     }
+
+    /// The firewall's configuration now.
+    fn config(&mut self, vars: &[usize; 10]) -> Config {
+        let mut w = [0u32; 1];
+        let mut read = |i: usize| {
+            self.dut.read_state(i, &mut w);
+            w[0]
+        };
+        Config { owner: std::array::from_fn(|k| read(vars[k])), no_read: read(vars[8]), no_write: read(vars[9]) }
+    }
+
 
     fn var(&self, name: &str) -> Result<usize, String> {
         self.vars.iter().position(|v| v.name == name).ok_or(format!("{FI_MODEL} has no state element `{name}`"))
@@ -229,20 +267,22 @@ impl Rig {
             return Err(format!("{name}: trace of {} words is not whole frames of {in_words}", trace.len()));
         }
         let cycles = trace.len() / in_words;
-        let owner_vars: Vec<usize> = (0..8).map(|k| self.var(&format!("{MODULE}.fw.win_owner__{k}.q"))).collect::<Result<_, _>>()?;
+        let cfg_vars: [usize; 10] = {
+            let mut names: Vec<String> = (0..8).map(|k| format!("{MODULE}.fw.win_owner__{k}.q")).collect();
+            names.push(format!("{MODULE}.fw.win_no_read.q"));
+            names.push(format!("{MODULE}.fw.win_no_write.q"));
+            let v: Vec<usize> = names.iter().map(|n| self.var(n)).collect::<Result<_, _>>()?;
+            v.try_into().unwrap()
+        };
         self.dut = VerilatedDut::open(FI_MODEL).ok_or("cannot reopen the model")?;
-        let (mut outputs, mut owners, mut checkpoints) = (vec![0u32; cycles * self.io.out_words], Vec::with_capacity(cycles), Vec::new());
+        let (mut outputs, mut config, mut checkpoints) = (vec![0u32; cycles * self.io.out_words], Vec::with_capacity(cycles), Vec::new());
         let mut secrets = LeakScan::default();
         let key = pluton_hdl::sha256::regs::KEY;
         for c in 0..cycles {
             if c % CHECKPOINT == 0 {
                 checkpoints.push(self.save());
             }
-            let mut o = [0u32; 1];
-            owners.push(std::array::from_fn(|k| {
-                self.dut.read_state(owner_vars[k], &mut o);
-                o[0]
-            }));
+            config.push(self.config(&cfg_vars));
             let frame = &trace[c * self.io.in_words..(c + 1) * self.io.in_words];
             self.io.drive(&mut self.dut, frame);
             let out = &mut outputs[c * self.io.out_words..(c + 1) * self.io.out_words];
@@ -250,8 +290,8 @@ impl Rig {
             if out[self.io.alert_fatal] != 0 {
                 return Err(format!("{name}: alert_fatal rose at cycle {c} with no fault (a false alarm)"));
             }
-            // The scoreboard's view of ownership must agree with the fault-free firewall.
-            if self.unauthorized(owners.last().unwrap()) {
+            // The scoreboard's view of the configuration must agree with the fault-free firewall.
+            if self.unauthorized(config.last().unwrap(), frame[self.io.pwrite] & 1 == 1, false) {
                 return Err(format!("{name}: a select the golden run's owners do not allow, at cycle {c}, with no fault"));
             }
             // A software key written to the SHA engine's KEY (window 0) is a secret too.
@@ -274,15 +314,21 @@ impl Rig {
             secrets.add_secret(&bytes);
         }
         let root_key = std::array::from_fn(|i| mem[(fm::DEVICE_ROOT_KEY as usize + i) * per]);
-        Ok(Golden { name, cycles, inputs: trace.to_vec(), outputs, owners, checkpoints, secrets, root_key })
+        Ok(Golden { name, cycles, inputs: trace.to_vec(), outputs, config, checkpoints, secrets, root_key })
     }
 
     /// Restore the checkpoint before `at`, run to `at` unchanged.
     fn seek(&mut self, g: &Golden, at: usize) {
         let cp = at / CHECKPOINT;
+        if cp > 0 {
+            // The inputs of the cycle before, so that Verilator's edge detection (a falling
+            // `rst_n`) sees what it saw in the golden run.
+            self.io.drive(&mut self.dut, self.io.frame(g, cp * CHECKPOINT - 1));
+            self.dut.eval();
+        }
         self.restore(&g.checkpoints[cp]);
         for c in cp * CHECKPOINT..at {
-            self.io.drive(&mut self.dut, &g.inputs[c * self.io.in_words..(c + 1) * self.io.in_words]);
+            self.io.drive(&mut self.dut, self.io.frame(g, c));
             self.dut.step();
         }
     }
@@ -295,7 +341,7 @@ impl Rig {
         self.seek(g, cp * CHECKPOINT);
         let mut out = vec![0u32; self.io.out_words];
         for c in cp * CHECKPOINT..(cp * CHECKPOINT + 2 * CHECKPOINT).min(g.cycles) {
-            self.io.drive(&mut self.dut, &g.inputs[c * self.io.in_words..(c + 1) * self.io.in_words]);
+            self.io.drive(&mut self.dut, self.io.frame(g, c));
             self.io.sample(&mut self.dut, &mut out);
             if out[..] != g.outputs[c * self.io.out_words..(c + 1) * self.io.out_words] {
                 return Err(format!("{}: restoring the checkpoint of cycle {} does not reproduce cycle {c}: the state list misses something", g.name, cp * CHECKPOINT));
@@ -324,20 +370,26 @@ impl Rig {
         self.seek(g, at);
         fault(&mut self.dut);
         let mut out = vec![0u32; io_words.1];
-        let (mut diff, mut alert_at, mut leak, mut unauth) = (false, None, false, false);
+        let (mut leak, mut unauth) = (false, false);
+        // First cycle with a wrong output other than the alerts; first alert of each kind.
+        let (mut wrong_at, mut fatal_at, mut recov_at) = (None::<usize>, None::<usize>, None::<usize>);
         for c in at..g.cycles {
-            let frame = &g.inputs[c * io_words.0..(c + 1) * io_words.0];
+            let frame = self.io.frame(g, c);
             let gold = &g.outputs[c * io_words.1..(c + 1) * io_words.1];
             self.io.drive(&mut self.dut, frame);
             self.io.sample(&mut self.dut, &mut out);
+            let io = &self.io;
+            let safe = out[io.alert_fatal] & 1 == 1;
             if out[..] != gold[..] {
-                diff = true;
-                let io = &self.io;
-                // An alert that the golden run did not raise: the fatal one, or a recoverable one
-                // (a corrected fuse bit error, a refused transfer).
-                let raised = out[io.alert_fatal] & 1 == 1 || (out[io.alert_recov] & !gold[io.alert_recov] & 1 == 1);
-                if raised && alert_at.is_none() {
-                    alert_at = Some(c);
+                if safe {
+                    fatal_at.get_or_insert(c);
+                }
+                if out[io.alert_recov] & !gold[io.alert_recov] & 1 == 1 {
+                    recov_at.get_or_insert(c);
+                }
+                let alerts = [io.alert_fatal, io.alert_recov];
+                if (0..io_words.1).any(|i| !alerts.contains(&i) && out[i] != gold[i]) {
+                    wrong_at.get_or_insert(c);
                 }
                 // A key on a readable bus: a completed read, or an external window's data lane.
                 let read_done = frame[io.psel] & frame[io.penable] & out[io.pready] & !frame[io.pwrite] & 1 == 1;
@@ -352,26 +404,32 @@ impl Rig {
                     }
                 }
             }
-            // A transfer forwarded for a master that does not own the window (checked in every
-            // cycle: a select is wrong even when the pins agree with the golden run).
-            unauth |= self.unauthorized(&g.owners[c]);
+            // A transfer forwarded against the configuration, or anything forwarded in the safe
+            // state (checked in every cycle: a select is wrong even when the pins agree).
+            unauth |= self.unauthorized(&g.config[c], frame[self.io.pwrite] & 1 == 1, safe);
             self.dut.step();
-            if alert_at.is_some_and(|a| c > a + AFTER_ALERT) {
+            // After the fatal alert, long enough to see that the safe state lets nothing out.
+            if fatal_at.is_some_and(|a| c > a + AFTER_ALERT) {
                 break;
             }
             // Converged: the rest of the run would be the golden one.
             let next = c + 1;
-            if next % CHECKPOINT == 0 && next < g.cycles && alert_at.is_none() && self.save() == g.checkpoints[next / CHECKPOINT] {
+            if next % CHECKPOINT == 0 && next < g.cycles && fatal_at.is_none() && self.save() == g.checkpoints[next / CHECKPOINT] {
                 break;
             }
         }
+        // An alert counts only if it came no later than the first wrong output (a refused
+        // transfer's recoverable pulse comes one cycle after its response).
+        let in_time = |alert: Option<usize>, slack: usize| alert.is_some_and(|a| wrong_at.is_none_or(|w| a <= w + slack));
         if leak {
             Class::KeyLeak
         } else if unauth {
             Class::Unauthorized
-        } else if alert_at.is_some() {
+        } else if in_time(fatal_at, 0) {
             Class::Detected
-        } else if diff {
+        } else if in_time(recov_at, 1) {
+            Class::DetectedRecov
+        } else if wrong_at.is_some() || fatal_at.is_some() || recov_at.is_some() {
             Class::WrongOutput
         } else {
             Class::Harmless
@@ -435,7 +493,9 @@ impl Report {
         let esc: usize = self.runs.iter().filter(|r| r.class.is_escape()).count();
         for (label, k) in [
             ("harmless (outputs as without the fault)", self.count(Class::Harmless)),
-            ("detected (an alert fired)", self.count(Class::Detected)),
+            ("detected (an alert fired in time)", self.count(Class::Detected) + self.count(Class::DetectedRecov)),
+            ("  alert_fatal", self.count(Class::Detected)),
+            ("  alert_recov only", self.count(Class::DetectedRecov)),
             ("escape", esc),
             ("  wrong output, no alert", self.count(Class::WrongOutput)),
             ("  key on a readable bus", self.count(Class::KeyLeak)),
@@ -464,14 +524,23 @@ impl Report {
         v
     }
 
-    /// The whole report (summary, then every escaping flop), as written to `build/faults/report.md`.
-    pub fn full(&self) -> String {
-        let mut s = self.summary();
-        let _ = writeln!(s, "\nEscapes per flop (wrong output / key leak / unauthorized, of runs on it):");
-        for (name, e, n) in self.escapes_by_flop() {
+    /// The `most` flops with the most escapes, one line each (all of them for `usize::MAX`).
+    pub fn worst(&self, most: usize) -> String {
+        let rows = self.escapes_by_flop();
+        let mut s = String::new();
+        if rows.is_empty() {
+            return s;
+        }
+        let _ = writeln!(s, "escapes per flop (wrong output / key leak / unauthorized, of runs on it), {} of {}:", rows.len().min(most), rows.len());
+        for (name, e, n) in rows.iter().take(most) {
             let _ = writeln!(s, "  {name:<56} {:>4} / {} / {}  of {n}", e[0], e[1], e[2]);
         }
         s
+    }
+
+    /// The whole report (summary, then every escaping flop), as written to `build/faults/report.md`.
+    pub fn full(&self) -> String {
+        self.summary() + "\n" + &self.worst(usize::MAX)
     }
 }
 
@@ -487,8 +556,8 @@ pub fn campaign(opts: &FaultOptions) -> Result<Report, String> {
         goldens.push(g);
     }
     let bits = rig.flop_bits();
-    // Fault i hits flop bit i mod bits (every bit before any twice), in workload i / bits mod W,
-    // at a random cycle.
+    // Fault i hits flop bit i mod bits (every bit before any twice), in workload
+    // (i / bits + i) mod W (so each pass over the bits rotates the workloads), at a random cycle.
     let mut rng = rand::rngs::StdRng::seed_from_u64(opts.seed);
     let plan: Vec<(usize, usize, u32, usize)> = (0..opts.faults)
         .map(|i| {
@@ -633,5 +702,56 @@ mod tests {
         let word = g.root_key[3];
         assert_eq!(rig.inject_with(&g, g.cycles / 2, |d| d.write_state(arg, &[word])), Class::KeyLeak);
         assert_eq!(rig.inject_with(&g, g.cycles / 2, |d| d.write_state(arg, &[0x1357_9bdf])), Class::WrongOutput);
+    }
+
+    /// Escalation zeroizes the SHA core: after an alarm in the middle of the sideload HMAC with
+    /// the root key, the core's schedule is all zero and its digest and working state are those
+    /// of one zero block hashed from the IV (computed with the `sha2` crate), whatever the key.
+    #[test]
+    fn escalation_zeroizes_the_core() {
+        let (mut rig, g) = rig_and("security_derive_key", 1.0);
+        let busy = rig.state_index(&format!("{MODULE}.sha.core.busy_r.q")).unwrap();
+        let lock = rig.state_index(&format!("{MODULE}.fw.lock_chk.q")).unwrap();
+        let read = |rig: &mut Rig, name: &str| -> u32 {
+            let i = rig.state_index(&format!("{MODULE}.sha.core.{name}.q")).unwrap();
+            let mut w = [0u32; 1];
+            rig.dut.read_state(i, &mut w);
+            w[0]
+        };
+        // The last cycle at which the core is busy (the HMAC's last block), from the golden run.
+        let mut at = None;
+        for c in 1..g.cycles - 400 {
+            rig.seek(&g, c);
+            let mut w = [0u32; 1];
+            rig.dut.read_state(busy, &mut w);
+            if w[0] == 1 {
+                at = Some(c);
+            }
+            if at.is_some() && w[0] == 0 {
+                break;
+            }
+        }
+        let at = at.expect("the workload runs the SHA core") - 10;
+        rig.seek(&g, at);
+        assert_eq!(read(&mut rig, "busy_r"), 1);
+        let secret: Vec<u32> = (0..16).map(|i| read(&mut rig, &format!("w__{i}"))).collect();
+        assert!(secret.iter().any(|&w| w != 0), "the schedule holds message or key words before the alarm");
+        let v = rig.vars[lock].clone();
+        rig.dut.flip(lock, &v, 0);
+        for c in at..at + 200 {
+            rig.io.drive(&mut rig.dut, rig.io.frame(&g, c));
+            rig.dut.step();
+        }
+        // FIPS 180-4, section 5.3.3.
+        const IV: [u32; 8] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+        let mut state = IV;
+        sha2::compress256(&mut state, &[[0u8; 64].into()]);
+        for i in 0..16 {
+            assert_eq!(read(&mut rig, &format!("w__{i}")), 0, "schedule word {i} after the wipe");
+        }
+        for i in 0..8 {
+            assert_eq!(read(&mut rig, &format!("hs__{i}")), state[i], "digest word {i} after the wipe");
+            assert_eq!(read(&mut rig, &format!("st__{i}")), state[i].wrapping_sub(IV[i]), "working word {i} after the wipe");
+        }
     }
 }

@@ -27,7 +27,8 @@ crate::hdl_block! {
         /// Bit k: OWNER[k] changed at the last edge (a flop), so window k's block drops results.
         owner_chg: Signal<Out, Bits<8>>,
         intr_viol: Signal<Out, bool>,
-        /// LOCK.LOCKED: the configuration is final (the system top releases the application core on it).
+        /// LOCK.LOCKED and not in the safe state: the configuration is final (the system top
+        /// releases the application core on it).
         locked_o: Signal<Out, bool>,
         /// The configuration failed its integrity check (README "Countermeasures"); sticky.
         alert_fatal: Signal<Out, bool>,
@@ -320,7 +321,8 @@ crate::hdl_logic! {
         // transfers wait on their peripheral, which makes its own check).
         self.guard.pready.next = self.pready.val();
         self.intr_viol.next = self.viol_valid.q.val();
-        self.locked_o.next = self.locked.q.val();
+        // In the safe state the system must not release the application core.
+        self.locked_o.next = self.locked.q.val() & !self.dead.val();
         self.owner_chg.next = self.owner_chg_q.q.val();
         self.owner_chg_q.d.next = self.zero8.val();
 

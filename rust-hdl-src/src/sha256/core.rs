@@ -37,8 +37,6 @@ crate::hdl_block! {
         from_iv: Signal<In, bool>,
         /// Drop the block in flight.
         abort: Signal<In, bool>,
-        /// Zeroize: drop the block in flight and clear the working state, schedule and digest.
-        wipe: Signal<In, bool>,
         /// Message word `t` of the block during round `t < 16` (big-endian, as FIPS 180-4 reads it).
         word_in: Signal<In, Bits<32>>,
         /// The chaining value / digest.
@@ -53,7 +51,6 @@ crate::hdl_block! {
         round_last: 6 = 63,
         round_zero: 6 = 0,
         zero2: 2 = 0,
-        zero32: 32 = 0,
     }
     fields {
         // Working variables a..h, the message schedule window W[t-16..t-1], the digest state.
@@ -254,17 +251,6 @@ crate::hdl_logic! {
                 if self.round.q.val() == self.round_last.val() {
                     self.adding.d.next = true;
                 }
-            }
-        }
-        if self.wipe.val() {
-            self.busy_r.d.next = false;
-            self.adding.d.next = false;
-            for i in 0..8 {
-                self.st[i].d.next = self.zero32.val();
-                self.hs[i].d.next = self.zero32.val();
-            }
-            for i in 0..16 {
-                self.w[i].d.next = self.zero32.val();
             }
         }
 

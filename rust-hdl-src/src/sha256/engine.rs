@@ -96,6 +96,12 @@ crate::hdl_block! {
         phase_chk: RDff<Bits<3>>,
         /// A failed integrity check, kept until reset.
         fatal_q: RDff<bool>,
+        /// Zeroization (README "Countermeasures"): the core hashes one all-zero block from the
+        /// IV, which overwrites its working state, schedule and digest with constants through
+        /// the datapath it has (a clear on each of its 1,792 flops would cost a LUT each).
+        wiping: RDff<bool>,
+        /// The wipe block has run since this escalation began.
+        wiped: RDff<bool>,
         /// The phase's check code (active 011, finishing 101, done 110): expected, and to store.
         phase_want: CheckCode3,
         phase_next: CheckCode3,
@@ -221,6 +227,8 @@ crate::hdl_block! {
         phase_bad: Signal<Local, bool>,
         /// `clear`, escalation, or a failed check: drop everything, as a new owner would get.
         clr: Signal<Local, bool>,
+        /// Escalation or a failed check: `clr`, and zeroize the core.
+        kill: Signal<Local, bool>,
     }
 }
 
@@ -228,7 +236,7 @@ crate::hdl_logic! {
     #[hdl_gen]
     Sha256Engine;
     reset [front, core, log, key_ram, buf_ram, rptr, stream_oh]
-    hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, phase_chk, fatal_q, starter, key_mask, filled, nwords, partial,
+    hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, phase_chk, fatal_q, wiping, wiped, starter, key_mask, filled, nwords, partial,
         draining, src_key, src_opad, src_buf, src_pad1, src_pad2, src_outer, last_bytes, part_be,
         len, msg_len, pend_key, pend_pad1, pend_pad2, pend_opad, pend_outer, inner_last,
         final_last, any_dispatched]
@@ -265,8 +273,8 @@ crate::hdl_logic! {
         self.fatal_q.d.next = self.fatal_q.q.val() | self.key_bad.val() | self.phase_bad.val() | self.core.fault.val();
         // Not key_bad directly: it depends on key_valid, which escalation itself clears (a loop).
         self.alert_fatal.next = self.fatal_q.q.val() | self.phase_bad.val() | self.core.fault.val();
-        self.clr.next = self.clear.val() | self.esc.val() | self.fatal_q.q.val() | self.phase_bad.val() | self.core.fault.val() | self.key_bad.val();
-        self.core.wipe.next = self.esc.val() | self.fatal_q.q.val();
+        self.kill.next = self.esc.val() | self.fatal_q.q.val() | self.phase_bad.val() | self.core.fault.val() | self.key_bad.val();
+        self.clr.next = self.clear.val() | self.kill.val();
 
         // ---- Address decode: the front end, from the ports alone; MSG and MSG_LAST alike.
         self.is_msgw.next = self.front.is_msg.val() | self.front.is_msg_last.val();
@@ -687,6 +695,25 @@ crate::hdl_logic! {
             self.final_last.d.next = false;
             self.any_dispatched.d.next = false;
         }
+        // ---- Zeroization: under `kill`, once per escalation, the in-flight block is dropped and
+        // then the core hashes a block of zeros from the IV (word_in 0, no abort while it runs).
+        if self.wiping.q.val() {
+            self.core.abort.next = false;
+            self.core.word_in.next = self.zero32.val();
+            if self.core.done.val() {
+                self.wiping.d.next = false;
+                self.wiped.d.next = true;
+            }
+        } else if self.kill.val() & !self.wiped.q.val() & !self.core.busy.val() {
+            self.core.abort.next = false;
+            self.core.start.next = true;
+            self.core.from_iv.next = true;
+            self.core.word_in.next = self.zero32.val();
+            self.wiping.d.next = true;
+        }
+        if !self.kill.val() {
+            self.wiped.d.next = false;
+        }
         if self.clr.val() {
             // The old owner's software key and result must not serve the new owner.
             self.key_mask.d.next = self.zero16.val();
@@ -715,7 +742,8 @@ crate::hdl_logic! {
             }
         } else if self.front.is_status.val() {
             self.rdata.next = self.ze_words.y.val() << 4;
-            if self.core.busy.val() {
+            // The wipe block is not an operation: STATUS shows it as idle.
+            if self.core.busy.val() & !self.wiping.q.val() {
                 self.rdata.next = self.rdata.val() | self.bit0.val();
             }
             if self.done_r.q.val() {
@@ -733,7 +761,7 @@ crate::hdl_logic! {
             self.rdata.next = self.msg_len.q.val();
         } else if self.front.is_id.val() {
             self.rdata.next = self.block_id.val();
-        } else if self.front.is_digest.val() & self.done_r.q.val() & !self.phase_bad.val() {
+        } else if self.front.is_digest.val() & self.done_r.q.val() & !self.phase_bad.val() & !self.core.fault.val() {
             self.rdata.next = self.h_word_le.val();
         }
         self.prdata.next = self.zero32.val();
