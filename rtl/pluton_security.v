@@ -244,6 +244,7 @@
 
 
 
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
@@ -2039,6 +2040,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  wiped__q;
     reg  wiped__clock;
     reg  wiped__rst_n;
+    reg  [4:0] wipe_cnt__d;
+    wire  [4:0] wipe_cnt__q;
+    reg  wipe_cnt__clock;
+    reg  wipe_cnt__rst_n;
     reg  phase_want__s110;
     reg  phase_want__s101;
     reg  phase_want__s011;
@@ -2376,6 +2381,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .clock(wiped__clock),
         .rst_n(wiped__rst_n)
     );
+    pluton_rdff5 wipe_cnt(
+        .d(wipe_cnt__d),
+        .q(wipe_cnt__q),
+        .clock(wipe_cnt__clock),
+        .rst_n(wipe_cnt__rst_n)
+    );
     pluton_checkcode3 phase_want(
         .s110(phase_want__s110),
         .s101(phase_want__s101),
@@ -2594,6 +2605,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg finishing__d__comb;
     reg inner_last__d__comb;
     reg [15:0] key_mask__d__comb;
+    reg [3:0] key_ram__waddr__comb;
+    reg [31:0] key_ram__wdata__comb;
     reg key_ram__we__comb;
     reg [1:0] last_bytes__d__comb;
     reg [63:0] len__d__comb;
@@ -2617,6 +2630,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg src_pad2__d__comb;
     reg [3:0] starter__d__comb;
     reg [15:0] stream_oh__d__comb;
+    reg [4:0] wipe_cnt__d__comb;
     reg wiped__d__comb;
     reg wiping__d__comb;
     always @(*) begin
@@ -2661,6 +2675,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         wiped__clock = clock;
         wiped__rst_n = rst_n;
         wiped__d__comb = wiped__q;
+        wipe_cnt__clock = clock;
+        wipe_cnt__rst_n = rst_n;
+        wipe_cnt__d__comb = wipe_cnt__q;
         starter__clock = clock;
         starter__rst_n = rst_n;
         starter__d__comb = starter__q;
@@ -2744,7 +2761,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         log__pmaster = pmaster;
         log__paddr = paddr;
         key_ram__we__comb = 1'b0;
-        key_ram__waddr = paddr[(32'h2)+:(4)];
+        key_ram__waddr__comb = paddr[(32'h2)+:(4)];
         buf_ram__we__comb = 1'b0;
         buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
         key_ram__raddr = rptr__q;
@@ -2899,7 +2916,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         msg_bytes32 = fill32 - first32;
         msg_bytes64 = fill64 - first64;
-        key_ram__wdata = msg_word;
+        key_ram__wdata__comb = msg_word;
         buf_ram__wdata__comb = msg_word;
         buf_full = filled__q[32'hf];
         buf_plain_full = buf_full & ~partial__q & ~draining__q;
@@ -3224,6 +3241,15 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         if (wiping__q) begin
             core__abort__comb = 1'b0;
             core__word_in__comb = zero32;
+            if (~wipe_cnt__q[32'h4]) begin
+                key_ram__we__comb = 1'b1;
+                key_ram__waddr__comb = wipe_cnt__q[(32'h0)+:(4)];
+                key_ram__wdata__comb = zero32;
+                buf_ram__we__comb = 1'b1;
+                buf_ram__waddr__comb = wipe_cnt__q[(32'h0)+:(4)];
+                buf_ram__wdata__comb = zero32;
+                wipe_cnt__d__comb = wipe_cnt__q + one5;
+            end
             if (core__done) begin
                 wiping__d__comb = 1'b0;
                 wiped__d__comb = 1'b1;
@@ -3235,6 +3261,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             core__from_iv__comb = 1'b1;
             core__word_in__comb = zero32;
             wiping__d__comb = 1'b1;
+            wipe_cnt__d__comb = zero5;
         end
         if (~kill) begin
             wiped__d__comb = 1'b0;
@@ -3316,6 +3343,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         finishing__d = finishing__d__comb;
         inner_last__d = inner_last__d__comb;
         key_mask__d = key_mask__d__comb;
+        key_ram__waddr = key_ram__waddr__comb;
+        key_ram__wdata = key_ram__wdata__comb;
         key_ram__we = key_ram__we__comb;
         last_bytes__d = last_bytes__d__comb;
         len__d = len__d__comb;
@@ -3339,6 +3368,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         src_pad2__d = src_pad2__d__comb;
         starter__d = starter__d__comb;
         stream_oh__d = stream_oh__d__comb;
+        wipe_cnt__d = wipe_cnt__d__comb;
         wiped__d = wiped__d__comb;
         wiping__d = wiping__d__comb;
     end
@@ -4704,6 +4734,24 @@ module pluton_zext5to32(a,y);
 endmodule // pluton_zext5to32
 `endif // PLUTON_ZEXT5TO32_DEFINED
 
+`ifndef PLUTON_RDFF5_DEFINED
+`define PLUTON_RDFF5_DEFINED
+module pluton_rdff5(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [4:0] d;
+    output reg  [4:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 5'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff5
+`endif // PLUTON_RDFF5_DEFINED
+
 `ifndef PLUTON_RAM16X32_DEFINED
 `define PLUTON_RAM16X32_DEFINED
 module pluton_ram16x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
@@ -4728,24 +4776,6 @@ module pluton_ram16x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
     end
 endmodule // pluton_ram16x32
 `endif // PLUTON_RAM16X32_DEFINED
-
-`ifndef PLUTON_RDFF5_DEFINED
-`define PLUTON_RDFF5_DEFINED
-module pluton_rdff5(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [4:0] d;
-    output reg  [4:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 5'h0;
-        else q <= d;
-    end
-endmodule // pluton_rdff5
-`endif // PLUTON_RDFF5_DEFINED
 
 `ifndef PLUTON_RDFF64_DEFINED
 `define PLUTON_RDFF64_DEFINED

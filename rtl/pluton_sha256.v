@@ -95,6 +95,7 @@
 
 
 
+
 `ifndef PLUTON_SHA256_DEFINED
 `define PLUTON_SHA256_DEFINED
 module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,clear,key_par,esc,intr_done,alert_fatal);
@@ -280,6 +281,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  wiped__q;
     reg  wiped__clock;
     reg  wiped__rst_n;
+    reg  [4:0] wipe_cnt__d;
+    wire  [4:0] wipe_cnt__q;
+    reg  wipe_cnt__clock;
+    reg  wipe_cnt__rst_n;
     reg  phase_want__s110;
     reg  phase_want__s101;
     reg  phase_want__s011;
@@ -617,6 +622,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .clock(wiped__clock),
         .rst_n(wiped__rst_n)
     );
+    pluton_rdff5 wipe_cnt(
+        .d(wipe_cnt__d),
+        .q(wipe_cnt__q),
+        .clock(wipe_cnt__clock),
+        .rst_n(wipe_cnt__rst_n)
+    );
     pluton_checkcode3 phase_want(
         .s110(phase_want__s110),
         .s101(phase_want__s101),
@@ -835,6 +846,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg finishing__d__comb;
     reg inner_last__d__comb;
     reg [15:0] key_mask__d__comb;
+    reg [3:0] key_ram__waddr__comb;
+    reg [31:0] key_ram__wdata__comb;
     reg key_ram__we__comb;
     reg [1:0] last_bytes__d__comb;
     reg [63:0] len__d__comb;
@@ -858,6 +871,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg src_pad2__d__comb;
     reg [3:0] starter__d__comb;
     reg [15:0] stream_oh__d__comb;
+    reg [4:0] wipe_cnt__d__comb;
     reg wiped__d__comb;
     reg wiping__d__comb;
     always @(*) begin
@@ -902,6 +916,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         wiped__clock = clock;
         wiped__rst_n = rst_n;
         wiped__d__comb = wiped__q;
+        wipe_cnt__clock = clock;
+        wipe_cnt__rst_n = rst_n;
+        wipe_cnt__d__comb = wipe_cnt__q;
         starter__clock = clock;
         starter__rst_n = rst_n;
         starter__d__comb = starter__q;
@@ -985,7 +1002,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         log__pmaster = pmaster;
         log__paddr = paddr;
         key_ram__we__comb = 1'b0;
-        key_ram__waddr = paddr[(32'h2)+:(4)];
+        key_ram__waddr__comb = paddr[(32'h2)+:(4)];
         buf_ram__we__comb = 1'b0;
         buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
         key_ram__raddr = rptr__q;
@@ -1140,7 +1157,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         msg_bytes32 = fill32 - first32;
         msg_bytes64 = fill64 - first64;
-        key_ram__wdata = msg_word;
+        key_ram__wdata__comb = msg_word;
         buf_ram__wdata__comb = msg_word;
         buf_full = filled__q[32'hf];
         buf_plain_full = buf_full & ~partial__q & ~draining__q;
@@ -1465,6 +1482,15 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         if (wiping__q) begin
             core__abort__comb = 1'b0;
             core__word_in__comb = zero32;
+            if (~wipe_cnt__q[32'h4]) begin
+                key_ram__we__comb = 1'b1;
+                key_ram__waddr__comb = wipe_cnt__q[(32'h0)+:(4)];
+                key_ram__wdata__comb = zero32;
+                buf_ram__we__comb = 1'b1;
+                buf_ram__waddr__comb = wipe_cnt__q[(32'h0)+:(4)];
+                buf_ram__wdata__comb = zero32;
+                wipe_cnt__d__comb = wipe_cnt__q + one5;
+            end
             if (core__done) begin
                 wiping__d__comb = 1'b0;
                 wiped__d__comb = 1'b1;
@@ -1476,6 +1502,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             core__from_iv__comb = 1'b1;
             core__word_in__comb = zero32;
             wiping__d__comb = 1'b1;
+            wipe_cnt__d__comb = zero5;
         end
         if (~kill) begin
             wiped__d__comb = 1'b0;
@@ -1557,6 +1584,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         finishing__d = finishing__d__comb;
         inner_last__d = inner_last__d__comb;
         key_mask__d = key_mask__d__comb;
+        key_ram__waddr = key_ram__waddr__comb;
+        key_ram__wdata = key_ram__wdata__comb;
         key_ram__we = key_ram__we__comb;
         last_bytes__d = last_bytes__d__comb;
         len__d = len__d__comb;
@@ -1580,6 +1609,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         src_pad2__d = src_pad2__d__comb;
         starter__d = starter__d__comb;
         stream_oh__d = stream_oh__d__comb;
+        wipe_cnt__d = wipe_cnt__d__comb;
         wiped__d = wiped__d__comb;
         wiping__d = wiping__d__comb;
     end
@@ -2984,6 +3014,24 @@ module pluton_zext5to32(a,y);
 endmodule // pluton_zext5to32
 `endif // PLUTON_ZEXT5TO32_DEFINED
 
+`ifndef PLUTON_RDFF5_DEFINED
+`define PLUTON_RDFF5_DEFINED
+module pluton_rdff5(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [4:0] d;
+    output reg  [4:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 5'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff5
+`endif // PLUTON_RDFF5_DEFINED
+
 `ifndef PLUTON_RDFF4_DEFINED
 `define PLUTON_RDFF4_DEFINED
 module pluton_rdff4(d,q,clock,rst_n);
@@ -3044,24 +3092,6 @@ module pluton_rdff16(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff16
 `endif // PLUTON_RDFF16_DEFINED
-
-`ifndef PLUTON_RDFF5_DEFINED
-`define PLUTON_RDFF5_DEFINED
-module pluton_rdff5(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [4:0] d;
-    output reg  [4:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 5'h0;
-        else q <= d;
-    end
-endmodule // pluton_rdff5
-`endif // PLUTON_RDFF5_DEFINED
 
 `ifndef PLUTON_RDFF2_DEFINED
 `define PLUTON_RDFF2_DEFINED

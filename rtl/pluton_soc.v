@@ -656,6 +656,7 @@
 
 
 
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,alert_fatal,alert_recov,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -11631,6 +11632,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  wiped__q;
     reg  wiped__clock;
     reg  wiped__rst_n;
+    reg  [4:0] wipe_cnt__d;
+    wire  [4:0] wipe_cnt__q;
+    reg  wipe_cnt__clock;
+    reg  wipe_cnt__rst_n;
     reg  phase_want__s110;
     reg  phase_want__s101;
     reg  phase_want__s011;
@@ -11968,6 +11973,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .clock(wiped__clock),
         .rst_n(wiped__rst_n)
     );
+    pluton_rdff5 wipe_cnt(
+        .d(wipe_cnt__d),
+        .q(wipe_cnt__q),
+        .clock(wipe_cnt__clock),
+        .rst_n(wipe_cnt__rst_n)
+    );
     pluton_checkcode3 phase_want(
         .s110(phase_want__s110),
         .s101(phase_want__s101),
@@ -12186,6 +12197,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg finishing__d__comb;
     reg inner_last__d__comb;
     reg [15:0] key_mask__d__comb;
+    reg [3:0] key_ram__waddr__comb;
+    reg [31:0] key_ram__wdata__comb;
     reg key_ram__we__comb;
     reg [1:0] last_bytes__d__comb;
     reg [63:0] len__d__comb;
@@ -12209,6 +12222,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg src_pad2__d__comb;
     reg [3:0] starter__d__comb;
     reg [15:0] stream_oh__d__comb;
+    reg [4:0] wipe_cnt__d__comb;
     reg wiped__d__comb;
     reg wiping__d__comb;
     always @(*) begin
@@ -12253,6 +12267,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         wiped__clock = clock;
         wiped__rst_n = rst_n;
         wiped__d__comb = wiped__q;
+        wipe_cnt__clock = clock;
+        wipe_cnt__rst_n = rst_n;
+        wipe_cnt__d__comb = wipe_cnt__q;
         starter__clock = clock;
         starter__rst_n = rst_n;
         starter__d__comb = starter__q;
@@ -12336,7 +12353,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         log__pmaster = pmaster;
         log__paddr = paddr;
         key_ram__we__comb = 1'b0;
-        key_ram__waddr = paddr[(32'h2)+:(4)];
+        key_ram__waddr__comb = paddr[(32'h2)+:(4)];
         buf_ram__we__comb = 1'b0;
         buf_ram__waddr__comb = nwords__q[(32'h0)+:(4)];
         key_ram__raddr = rptr__q;
@@ -12491,7 +12508,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         msg_bytes32 = fill32 - first32;
         msg_bytes64 = fill64 - first64;
-        key_ram__wdata = msg_word;
+        key_ram__wdata__comb = msg_word;
         buf_ram__wdata__comb = msg_word;
         buf_full = filled__q[32'hf];
         buf_plain_full = buf_full & ~partial__q & ~draining__q;
@@ -12816,6 +12833,15 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         if (wiping__q) begin
             core__abort__comb = 1'b0;
             core__word_in__comb = zero32;
+            if (~wipe_cnt__q[32'h4]) begin
+                key_ram__we__comb = 1'b1;
+                key_ram__waddr__comb = wipe_cnt__q[(32'h0)+:(4)];
+                key_ram__wdata__comb = zero32;
+                buf_ram__we__comb = 1'b1;
+                buf_ram__waddr__comb = wipe_cnt__q[(32'h0)+:(4)];
+                buf_ram__wdata__comb = zero32;
+                wipe_cnt__d__comb = wipe_cnt__q + one5;
+            end
             if (core__done) begin
                 wiping__d__comb = 1'b0;
                 wiped__d__comb = 1'b1;
@@ -12827,6 +12853,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             core__from_iv__comb = 1'b1;
             core__word_in__comb = zero32;
             wiping__d__comb = 1'b1;
+            wipe_cnt__d__comb = zero5;
         end
         if (~kill) begin
             wiped__d__comb = 1'b0;
@@ -12908,6 +12935,8 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         finishing__d = finishing__d__comb;
         inner_last__d = inner_last__d__comb;
         key_mask__d = key_mask__d__comb;
+        key_ram__waddr = key_ram__waddr__comb;
+        key_ram__wdata = key_ram__wdata__comb;
         key_ram__we = key_ram__we__comb;
         last_bytes__d = last_bytes__d__comb;
         len__d = len__d__comb;
@@ -12931,6 +12960,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         src_pad2__d = src_pad2__d__comb;
         starter__d = starter__d__comb;
         stream_oh__d = stream_oh__d__comb;
+        wipe_cnt__d = wipe_cnt__d__comb;
         wiped__d = wiped__d__comb;
         wiping__d = wiping__d__comb;
     end
@@ -14218,6 +14248,24 @@ module pluton_zext5to32(a,y);
 endmodule // pluton_zext5to32
 `endif // PLUTON_ZEXT5TO32_DEFINED
 
+`ifndef PLUTON_RDFF5_DEFINED
+`define PLUTON_RDFF5_DEFINED
+module pluton_rdff5(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [4:0] d;
+    output reg  [4:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 5'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff5
+`endif // PLUTON_RDFF5_DEFINED
+
 `ifndef PLUTON_RAM16X32_DEFINED
 `define PLUTON_RAM16X32_DEFINED
 module pluton_ram16x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
@@ -14242,24 +14290,6 @@ module pluton_ram16x32(clock,rst_n,we,waddr,wdata,raddr,rdata);
     end
 endmodule // pluton_ram16x32
 `endif // PLUTON_RAM16X32_DEFINED
-
-`ifndef PLUTON_RDFF5_DEFINED
-`define PLUTON_RDFF5_DEFINED
-module pluton_rdff5(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  [4:0] d;
-    output reg  [4:0] q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 5'h0;
-        else q <= d;
-    end
-endmodule // pluton_rdff5
-`endif // PLUTON_RDFF5_DEFINED
 
 `ifndef PLUTON_RDFF64_DEFINED
 `define PLUTON_RDFF64_DEFINED

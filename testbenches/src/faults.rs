@@ -704,9 +704,10 @@ mod tests {
         assert_eq!(rig.inject_with(&g, g.cycles / 2, |d| d.write_state(arg, &[0x1357_9bdf])), Class::WrongOutput);
     }
 
-    /// Escalation zeroizes the SHA core: after an alarm in the middle of the sideload HMAC with
-    /// the root key, the core's schedule is all zero and its digest and working state are those
-    /// of one zero block hashed from the IV (computed with the `sha2` crate), whatever the key.
+    /// Escalation zeroizes the SHA engine: after an alarm in the middle of the sideload HMAC with
+    /// the root key, the core's schedule and both RAMs are all zero and the core's digest and
+    /// working state are those of one zero block hashed from the IV (computed with the `sha2`
+    /// crate), whatever the key.
     #[test]
     fn escalation_zeroizes_the_core() {
         let (mut rig, g) = rig_and("security_derive_key", 1.0);
@@ -736,6 +737,12 @@ mod tests {
         assert_eq!(read(&mut rig, "busy_r"), 1);
         let secret: Vec<u32> = (0..16).map(|i| read(&mut rig, &format!("w__{i}"))).collect();
         assert!(secret.iter().any(|&w| w != 0), "the schedule holds message or key words before the alarm");
+        // Both RAMs full of non-zero words (whatever the workload left in them).
+        for ram in ["key_ram", "buf_ram"] {
+            let i = rig.state_index(&format!("{MODULE}.sha.{ram}.mem")).unwrap();
+            let words: Vec<u32> = (0..rig.vars[i].words as u32).map(|k| 0x5a5a_0001 + k).collect();
+            rig.dut.write_state(i, &words);
+        }
         let v = rig.vars[lock].clone();
         rig.dut.flip(lock, &v, 0);
         for c in at..at + 200 {
@@ -748,6 +755,13 @@ mod tests {
         sha2::compress256(&mut state, &[[0u8; 64].into()]);
         for i in 0..16 {
             assert_eq!(read(&mut rig, &format!("w__{i}")), 0, "schedule word {i} after the wipe");
+        }
+        // Both RAMs hold zeros.
+        for ram in ["key_ram", "buf_ram"] {
+            let i = rig.state_index(&format!("{MODULE}.sha.{ram}.mem")).unwrap();
+            let mut mem = vec![0u32; rig.vars[i].words];
+            rig.dut.read_state(i, &mut mem);
+            assert!(mem.iter().all(|&w| w == 0), "{ram} after the wipe: {mem:x?}");
         }
         for i in 0..8 {
             assert_eq!(read(&mut rig, &format!("hs__{i}")), state[i], "digest word {i} after the wipe");

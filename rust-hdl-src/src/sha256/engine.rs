@@ -102,6 +102,8 @@ crate::hdl_block! {
         wiping: RDff<bool>,
         /// The wipe block has run since this escalation began.
         wiped: RDff<bool>,
+        /// Words of the KEY and buffer RAMs overwritten with 0 in this wipe (16: all).
+        wipe_cnt: RDff<Bits<5>>,
         /// The phase's check code (active 011, finishing 101, done 110): expected, and to store.
         phase_want: CheckCode3,
         phase_next: CheckCode3,
@@ -236,7 +238,7 @@ crate::hdl_logic! {
     #[hdl_gen]
     Sha256Engine;
     reset [front, core, log, key_ram, buf_ram, rptr, stream_oh]
-    hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, phase_chk, fatal_q, wiping, wiped, starter, key_mask, filled, nwords, partial,
+    hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, phase_chk, fatal_q, wiping, wiped, wipe_cnt, starter, key_mask, filled, nwords, partial,
         draining, src_key, src_opad, src_buf, src_pad1, src_pad2, src_outer, last_bytes, part_be,
         len, msg_len, pend_key, pend_pad1, pend_pad2, pend_opad, pend_outer, inner_last,
         final_last, any_dispatched]
@@ -697,9 +699,20 @@ crate::hdl_logic! {
         }
         // ---- Zeroization: under `kill`, once per escalation, the in-flight block is dropped and
         // then the core hashes a block of zeros from the IV (word_in 0, no abort while it runs).
+        // Meanwhile both RAMs are overwritten with 0, a word per cycle: KEY (a masked word keeps
+        // its bits) and the buffer (which held the inner HMAC digest).
         if self.wiping.q.val() {
             self.core.abort.next = false;
             self.core.word_in.next = self.zero32.val();
+            if !self.wipe_cnt.q.val().get_bit(4) {
+                self.key_ram.we.next = true;
+                self.key_ram.waddr.next = self.wipe_cnt.q.val().get_bits::<4>(0);
+                self.key_ram.wdata.next = self.zero32.val();
+                self.buf_ram.we.next = true;
+                self.buf_ram.waddr.next = self.wipe_cnt.q.val().get_bits::<4>(0);
+                self.buf_ram.wdata.next = self.zero32.val();
+                self.wipe_cnt.d.next = self.wipe_cnt.q.val() + self.one5.val();
+            }
             if self.core.done.val() {
                 self.wiping.d.next = false;
                 self.wiped.d.next = true;
@@ -710,6 +723,7 @@ crate::hdl_logic! {
             self.core.from_iv.next = true;
             self.core.word_in.next = self.zero32.val();
             self.wiping.d.next = true;
+            self.wipe_cnt.d.next = self.zero5.val();
         }
         if !self.kill.val() {
             self.wiped.d.next = false;
