@@ -9660,7 +9660,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg core__abort__comb;
     reg core__from_iv__comb;
     reg core__start__comb;
-    reg [31:0] core__word_in__comb;
     reg ctrl_hmac__d__comb;
     reg ctrl_keysel__d__comb;
     reg done_r__d__comb;
@@ -10148,7 +10147,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 stream_word = outer_len;
             end
         end
-        core__word_in__comb = stream_word;
+        core__word_in = stream_word;
         stall = ok_write & is_msgw & ~cont_word & (buf_full | draining__q);
         pready = ~stall;
         front__pready = pready;
@@ -10303,10 +10302,15 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             inner_last__d__comb = 1'b0;
             final_last__d__comb = 1'b0;
             any_dispatched__d__comb = 1'b0;
+            src_key__d__comb = 1'b0;
+            src_opad__d__comb = 1'b0;
+            src_buf__d__comb = 1'b0;
+            src_pad1__d__comb = 1'b0;
+            src_pad2__d__comb = 1'b0;
+            src_outer__d__comb = 1'b0;
         end
         if (wiping__q) begin
             core__abort__comb = 1'b0;
-            core__word_in__comb = zero32;
             if (~wipe_cnt__q[32'h4]) begin
                 key_ram__we__comb = 1'b1;
                 key_ram__waddr__comb = wipe_cnt__q[(32'h0)+:(4)];
@@ -10325,7 +10329,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             core__abort__comb = 1'b0;
             core__start__comb = 1'b1;
             core__from_iv__comb = 1'b1;
-            core__word_in__comb = zero32;
             wiping__d__comb = 1'b1;
             wipe_cnt__d__comb = zero5;
         end
@@ -10398,7 +10401,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         core__abort = core__abort__comb;
         core__from_iv = core__from_iv__comb;
         core__start = core__start__comb;
-        core__word_in = core__word_in__comb;
         ctrl_hmac__d = ctrl_hmac__d__comb;
         ctrl_keysel__d = ctrl_keysel__d__comb;
         done_r__d = done_r__d__comb;

@@ -696,14 +696,22 @@ crate::hdl_logic! {
             self.inner_last.d.next = false;
             self.final_last.d.next = false;
             self.any_dispatched.d.next = false;
+            // No block kind: the core then reads 0 words (the wipe block's message).
+            self.src_key.d.next = false;
+            self.src_opad.d.next = false;
+            self.src_buf.d.next = false;
+            self.src_pad1.d.next = false;
+            self.src_pad2.d.next = false;
+            self.src_outer.d.next = false;
         }
         // ---- Zeroization: under `kill`, once per escalation, the in-flight block is dropped and
         // then the core hashes a block of zeros from the IV (word_in 0, no abort while it runs).
         // Meanwhile both RAMs are overwritten with 0, a word per cycle: KEY (a masked word keeps
         // its bits) and the buffer (which held the inner HMAC digest).
+        // Its words are 0 because `abort_all` cleared every block kind (`src_*`), so the read mux
+        // gives 0 with no extra level on the round's critical path.
         if self.wiping.q.val() {
             self.core.abort.next = false;
-            self.core.word_in.next = self.zero32.val();
             if !self.wipe_cnt.q.val().get_bit(4) {
                 self.key_ram.we.next = true;
                 self.key_ram.waddr.next = self.wipe_cnt.q.val().get_bits::<4>(0);
@@ -721,7 +729,6 @@ crate::hdl_logic! {
             self.core.abort.next = false;
             self.core.start.next = true;
             self.core.from_iv.next = true;
-            self.core.word_in.next = self.zero32.val();
             self.wiping.d.next = true;
             self.wipe_cnt.d.next = self.zero5.val();
         }
