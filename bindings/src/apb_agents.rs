@@ -36,6 +36,8 @@ pub(crate) struct Bus {
     prdata_words: usize,
     /// Lanes of the request fields: 1 when the request is shared, else one per completer.
     req_lanes: u32,
+    /// (port, words, lane width) of each request field, looked up once (agents run every cycle).
+    lanes: [(usize, usize, u32); 6],
 }
 
 impl Bus {
@@ -51,21 +53,11 @@ impl Bus {
         let width = |port: usize| tb.with_dut(|d| d.ports()[port].width);
         // A request per completer: `penable` has one bit per `psel` bit.
         let req_lanes = if width(penable) > 1 && width(penable) == width(psel) { width(psel) } else { 1 };
-        Ok(Bus {
-            psel,
-            penable,
-            pwrite: p("pwrite")?,
-            paddr: p("paddr")?,
-            pwdata: p("pwdata")?,
-            pstrb: o("pstrb"),
-            pmaster: o("pmaster"),
-            prdata,
-            pready: p("pready")?,
-            pslverr: o("pslverr"),
-            lane,
-            prdata_words,
-            req_lanes,
-        })
+        let (pwrite, paddr, pwdata, pstrb, pmaster) = (p("pwrite")?, p("paddr")?, p("pwdata")?, o("pstrb"), o("pmaster"));
+        // An absent optional field repeats `pwrite`'s entry (never looked up).
+        let lanes = [penable, pwrite, paddr, pwdata, pstrb.unwrap_or(pwrite), pmaster.unwrap_or(pwrite)]
+            .map(|port| (port, tb.with_dut(|d| d.ports()[port].words()), width(port) / req_lanes));
+        Ok(Bus { psel, penable, pwrite, paddr, pwdata, pstrb, pmaster, prdata, pready: p("pready")?, pslverr: o("pslverr"), lane, prdata_words, req_lanes, lanes })
     }
 
     /// This completer's lane of request field `port` (all of it when the request is shared).
@@ -74,8 +66,7 @@ impl Bus {
             return tb.peek_u32(port);
         }
         let mut v = [0u32; MAX_WORDS];
-        let (words, width) = tb.with_dut(|d| (d.ports()[port].words(), d.ports()[port].width));
-        let w = width / self.req_lanes;
+        let &(_, words, w) = self.lanes.iter().find(|l| l.0 == port).expect("a request field of this bus");
         tb.peek(port, &mut v[..words.min(MAX_WORDS)]);
         crate::dut::lane(&v, w, self.lane)
     }
