@@ -8,11 +8,11 @@
 /// The fields a requester must hold from setup to completion.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ApbRequest {
-    pub write: bool,
-    pub addr: u32,
-    pub wdata: u32,
-    pub strb: u32,
-    pub master: u32,
+    pub paddr: u32,
+    pub pwrite: bool,
+    pub pwdata: u32,
+    pub pstrb: u32,
+    pub pmaster: u32,
 }
 
 /// The check's state: what the last cycle was, and the latched request.
@@ -43,7 +43,7 @@ impl ApbGuardModel {
     /// undefined on a read).
     fn changed(&self, req: &ApbRequest) -> bool {
         let l = &self.latched;
-        req.write != l.write || req.addr != l.addr || req.strb != l.strb || req.master != l.master || (l.write && req.wdata != l.wdata)
+        req.pwrite != l.pwrite || req.paddr != l.paddr || req.pstrb != l.pstrb || req.pmaster != l.pmaster || (l.pwrite && req.pwdata != l.pwdata)
     }
 
     /// A rising edge with `rst_n` high; the arguments are the bus and the block's `pready` as
@@ -71,7 +71,7 @@ impl ApbGuardModel {
 mod tests {
     use super::*;
 
-    const R: ApbRequest = ApbRequest { write: false, addr: 0x28, wdata: 0, strb: 0, master: 0 };
+    const R: ApbRequest = ApbRequest { pwrite: false, paddr: 0x28, pwdata: 0, pstrb: 0, pmaster: 0 };
 
     #[test]
     fn a_well_formed_transfer_passes_and_a_bare_access_does_not() {
@@ -81,9 +81,9 @@ mod tests {
         assert!(!g.violation(true, true, &R));
         g.edge(true, true, false, &R); // one wait state
         assert!(!g.violation(true, true, &R));
-        let moved = ApbRequest { addr: 0x2e, ..R };
+        let moved = ApbRequest { paddr: 0x2e, ..R };
         assert!(g.violation(true, true, &moved), "address changed in a wait state");
-        assert!(!g.violation(true, true, &ApbRequest { wdata: 5, ..R }), "pwdata of a read may move");
+        assert!(!g.violation(true, true, &ApbRequest { pwdata: 5, ..R }), "pwdata of a read may move");
         g.edge(true, true, true, &R);
         assert!(g.violation(true, true, &R), "back-to-back access with no setup");
     }
@@ -94,7 +94,7 @@ mod tests {
         g.edge(true, false, true, &R);
         g.edge(true, true, false, &R);
         g.edge(true, false, true, &R); // penable dropped in the wait: a new setup follows
-        assert!(g.violation(true, true, &ApbRequest { addr: 0x2e, ..R }));
+        assert!(g.violation(true, true, &ApbRequest { paddr: 0x2e, ..R }));
         g.edge(true, true, true, &R); // it completes (with its error): the poison is gone
         g.edge(true, false, true, &R);
         assert!(!g.violation(true, true, &R));

@@ -292,7 +292,7 @@ impl FirewallModel {
     }
 
     fn apb_request(&self) -> ApbRequest {
-        ApbRequest { write: self.pwrite(), addr: self.input(PADDR), wdata: self.input(PWDATA), strb: self.input(PSTRB), master: self.input(PMASTER) }
+        ApbRequest { pwrite: self.pwrite(), paddr: self.input(PADDR), pwdata: self.input(PWDATA), pstrb: self.input(PSTRB), pmaster: self.input(PMASTER) }
     }
 
     /// `fwd`: the request is forwarded to window k.

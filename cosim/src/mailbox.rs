@@ -95,7 +95,7 @@ impl MailboxModel {
     }
 
     fn request(&self) -> ApbRequest {
-        ApbRequest { write: self.input(PWRITE) == 1, addr: self.input(PADDR), wdata: self.input(PWDATA), strb: self.input(PSTRB), master: self.input(PMASTER) }
+        ApbRequest { pwrite: self.input(PWRITE) == 1, paddr: self.input(PADDR), pwdata: self.input(PWDATA), pstrb: self.input(PSTRB), pmaster: self.input(PMASTER) }
     }
 
     fn input(&self, p: usize) -> u32 {

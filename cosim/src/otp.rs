@@ -38,6 +38,8 @@
 
 use crate::fuse_image::{secded_decode, secded_encode, EccStatus};
 use crate::apb_guard::{ApbGuardModel, ApbRequest};
+/// One APB request as seen on the inputs (the one the protocol check latches).
+type Request = ApbRequest;
 use pluton_bindings::dut::{Dir, Dut, Port};
 use pluton_regs::common::regmap::Register;
 use pluton_regs::otp::fusemap::{self, partition_of};
@@ -214,22 +216,6 @@ enum Action {
     KeyLoad(u32),
 }
 
-/// One APB request as seen on the inputs.
-#[derive(Clone, Copy, Debug)]
-struct Request {
-    paddr: u32,
-    pwrite: bool,
-    pwdata: u32,
-    pstrb: u32,
-    pmaster: u32,
-}
-
-impl Request {
-    /// The fields the APB protocol check latches and compares.
-    fn apb(&self) -> ApbRequest {
-        ApbRequest { write: self.pwrite, addr: self.paddr, wdata: self.pwdata, strb: self.pstrb, master: self.pmaster }
-    }
-}
 
 /// Port-level model of `pluton_otp`.
 pub struct OtpModel {
@@ -492,8 +478,7 @@ impl OtpModel {
     fn check(&self, req: &Request) -> Step {
         let err = |code| Step::Done(Err(code));
         // The APB protocol first: the transfer is not what it claims to be.
-        let apb = req.apb();
-        if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, &apb) {
+        if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, req) {
             return err(regs::ERR_PROTOCOL);
         }
         if req.pmaster != regs::MASTER_SEC {
@@ -722,8 +707,7 @@ impl OtpModel {
     fn rising_edge(&mut self, now: u64) {
         let req = self.request();
         let step = self.access_phase().then(|| self.check(&req));
-        let apb = req.apb();
-        self.guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, step != Some(Step::Wait), &apb);
+        self.guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, step != Some(Step::Wait), &req);
         let open = self.open();
         // Refused: in service, and the port not open for want of TST_OK or because of esc.
         let refused = self.tst_en() && self.ready && (!self.tst_ok || self.esc());

@@ -41,6 +41,8 @@
 //! engine (the bad key must not finish a block), and every edge after it until reset.
 
 use crate::apb_guard::{ApbGuardModel, ApbRequest};
+/// One APB request as seen on the inputs (the one the protocol check latches).
+type Request = ApbRequest;
 use pluton_bindings::dut::{Dir, Dut, Port};
 use pluton_regs::common::regmap::Register;
 use pluton_regs::common::masters::MASTER_SEC;
@@ -144,22 +146,6 @@ struct InFlight {
     last: bool,
 }
 
-/// One APB request as seen on the inputs.
-#[derive(Clone, Copy, Debug)]
-struct Request {
-    paddr: u32,
-    pwrite: bool,
-    pwdata: u32,
-    pstrb: u32,
-    pmaster: u32,
-}
-
-impl Request {
-    /// The fields the APB protocol check latches and compares.
-    fn apb(&self) -> ApbRequest {
-        ApbRequest { write: self.pwrite, addr: self.paddr, wdata: self.pwdata, strb: self.pstrb, master: self.pmaster }
-    }
-}
 
 /// What a transfer that passed every check does when it completes.
 #[derive(Clone, Copy, Debug)]
@@ -446,8 +432,7 @@ impl Sha256Model {
     /// The README's error checks, in its order, against the state before the edge.
     fn check(&self, req: &Request) -> Result<Action, u32> {
         // 0. The APB protocol.
-        let apb = req.apb();
-        if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, &apb) {
+        if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, req) {
             return Err(regs::ERR_PROTOCOL);
         }
         // 1. Not word aligned or not mapped.
@@ -730,7 +715,7 @@ impl Dut for Sha256Model {
         let now = self.edge + 1;
         // The protocol check's next state, from the bus before the edge (the edge's decisions
         // use the state it had before).
-        let apb = self.request().apb();
+        let apb = self.request();
         let mut guard = self.guard;
         guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, self.pready_now(), &apb);
         self.rising_edge(now);

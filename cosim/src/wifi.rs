@@ -15,6 +15,8 @@
 //! (`REQ_LEVEL + CPL_LEVEL <= QUEUE_DEPTH`), which the model asserts.
 
 use crate::apb_guard::{ApbGuardModel, ApbRequest};
+/// One APB request as seen on the inputs (the one the protocol check latches).
+type BusRequest = ApbRequest;
 use pluton_bindings::dut::{Dir, Dut, Port};
 use pluton_regs::common::regmap::Register;
 use pluton_regs::wifi::regs::{self, MAP};
@@ -107,21 +109,6 @@ enum Action {
     EvtPop,
 }
 
-/// One APB request as seen on the inputs.
-#[derive(Clone, Copy, Debug)]
-struct BusRequest {
-    paddr: u32,
-    pwrite: bool,
-    pwdata: u32,
-    pstrb: u32,
-    pmaster: u32,
-}
-
-impl BusRequest {
-    fn apb(&self) -> ApbRequest {
-        ApbRequest { write: self.pwrite, addr: self.paddr, wdata: self.pwdata, strb: self.pstrb, master: self.pmaster }
-    }
-}
 
 /// Port-level model of `pluton_wifi`.
 pub struct WifiModel {
@@ -316,7 +303,7 @@ impl WifiModel {
     /// The README's checks, in its order, against the state before the edge.
     fn check(&self, req: &BusRequest) -> Result<Action, u32> {
         // 0. The APB protocol.
-        if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, &req.apb()) {
+        if self.guard.violation(self.input(PSEL) == 1, self.input(PENABLE) == 1, &req) {
             return Err(regs::ERR_PROTOCOL);
         }
         // 1. Unaligned or unmapped.
@@ -563,7 +550,7 @@ impl Dut for WifiModel {
         }
         self.rising_edge();
         // Every transfer completes in its first access cycle (pready = 1).
-        let req = self.request().apb();
+        let req = self.request();
         self.guard.edge(self.input(PSEL) == 1, self.input(PENABLE) == 1, true, &req);
     }
 }
