@@ -9263,6 +9263,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  key_master_bad;
     reg  not_starter;
     reg  abort_all;
+    reg  op_start;
     reg  [31:0] err;
     reg  ok_write;
     reg  ok_read;
@@ -10248,27 +10249,6 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 end
             end
             if (front__is_cmd) begin
-                if (cmd_start) begin
-                    active__d__comb = 1'b1;
-                    finishing__d__comb = 1'b0;
-                    done_r__d__comb = 1'b0;
-                    filled__d__comb = zero16;
-                    nwords__d__comb = zero5;
-                    partial__d__comb = 1'b0;
-                    part_be__d__comb = zero32;
-                    msg_len__d__comb = zero32;
-                    len__d__comb = zero64;
-                    if (ctrl_hmac__q) begin
-                        len__d__comb = len_hmac;
-                    end
-                    pend_key__d__comb = ctrl_hmac__q;
-                    pend_pad1__d__comb = 1'b0;
-                    pend_pad2__d__comb = 1'b0;
-                    pend_opad__d__comb = 1'b0;
-                    pend_outer__d__comb = 1'b0;
-                    any_dispatched__d__comb = 1'b0;
-                    starter__d__comb = pmaster;
-                end
                 if (cmd_finish) begin
                     active__d__comb = 1'b0;
                     finishing__d__comb = 1'b1;
@@ -10280,18 +10260,14 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             end
         end
         abort_all = (ok_write & front__is_cmd & cmd_abort) | clr;
-        if (abort_all) begin
-            core__abort__comb = 1'b1;
-            core__start__comb = 1'b0;
-            active__d__comb = 1'b0;
+        op_start = ok_write & ~stall & front__is_cmd & cmd_start;
+        if (op_start | abort_all) begin
             finishing__d__comb = 1'b0;
             done_r__d__comb = 1'b0;
             filled__d__comb = zero16;
             nwords__d__comb = zero5;
             partial__d__comb = 1'b0;
             part_be__d__comb = zero32;
-            draining__d__comb = 1'b0;
-            stream_oh__d__comb = zero16;
             msg_len__d__comb = zero32;
             len__d__comb = zero64;
             pend_key__d__comb = 1'b0;
@@ -10299,9 +10275,24 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             pend_pad2__d__comb = 1'b0;
             pend_opad__d__comb = 1'b0;
             pend_outer__d__comb = 1'b0;
+            any_dispatched__d__comb = 1'b0;
+        end
+        if (op_start & ~abort_all) begin
+            active__d__comb = 1'b1;
+            if (ctrl_hmac__q) begin
+                len__d__comb = len_hmac;
+            end
+            pend_key__d__comb = ctrl_hmac__q;
+            starter__d__comb = pmaster;
+        end
+        if (abort_all) begin
+            core__abort__comb = 1'b1;
+            core__start__comb = 1'b0;
+            active__d__comb = 1'b0;
+            draining__d__comb = 1'b0;
+            stream_oh__d__comb = zero16;
             inner_last__d__comb = 1'b0;
             final_last__d__comb = 1'b0;
-            any_dispatched__d__comb = 1'b0;
             src_key__d__comb = 1'b0;
             src_opad__d__comb = 1'b0;
             src_buf__d__comb = 1'b0;

@@ -178,6 +178,8 @@ crate::hdl_block! {
         not_starter: Signal<Local, bool>,
         /// ABORT's clearing: a completing ABORT, or `clear`.
         abort_all: Signal<Local, bool>,
+        /// A START completes at this edge.
+        op_start: Signal<Local, bool>,
         /// Error code of the current access, already 32 bits wide for ERR_INFO.
         err: Signal<Local, Bits<32>>,
         ok_write: Signal<Local, bool>,
@@ -639,27 +641,6 @@ crate::hdl_logic! {
                 }
             }
             if self.front.is_cmd.val() {
-                if self.cmd_start.val() {
-                    self.active.d.next = true;
-                    self.finishing.d.next = false;
-                    self.done_r.d.next = false;
-                    self.filled.d.next = self.zero16.val();
-                    self.nwords.d.next = self.zero5.val();
-                    self.partial.d.next = false;
-                    self.part_be.d.next = self.zero32.val();
-                    self.msg_len.d.next = self.zero32.val();
-                    self.len.d.next = self.zero64.val();
-                    if self.ctrl_hmac.q.val() {
-                        self.len.d.next = self.len_hmac.val();
-                    }
-                    self.pend_key.d.next = self.ctrl_hmac.q.val();
-                    self.pend_pad1.d.next = false;
-                    self.pend_pad2.d.next = false;
-                    self.pend_opad.d.next = false;
-                    self.pend_outer.d.next = false;
-                    self.any_dispatched.d.next = false;
-                    self.starter.d.next = self.pmaster.val();
-                }
                 if self.cmd_finish.val() {
                     self.active.d.next = false;
                     self.finishing.d.next = true;
@@ -674,18 +655,15 @@ crate::hdl_logic! {
         // ---- ABORT, and `clear` (a new owner), after every other update so that they win: an
         // in-flight block is dropped, and a transfer completing at a `clear` edge is undone.
         self.abort_all.next = (self.ok_write.val() & self.front.is_cmd.val() & self.cmd_abort.val()) | self.clr.val();
-        if self.abort_all.val() {
-            self.core.abort.next = true;
-            self.core.start.next = false;
-            self.active.d.next = false;
+        self.op_start.next = self.ok_write.val() & !self.stall.val() & self.front.is_cmd.val() & self.cmd_start.val();
+        // START and ABORT both begin from an empty operation (buffer, lengths, pending blocks).
+        if self.op_start.val() | self.abort_all.val() {
             self.finishing.d.next = false;
             self.done_r.d.next = false;
             self.filled.d.next = self.zero16.val();
             self.nwords.d.next = self.zero5.val();
             self.partial.d.next = false;
             self.part_be.d.next = self.zero32.val();
-            self.draining.d.next = false;
-            self.stream_oh.d.next = self.zero16.val();
             self.msg_len.d.next = self.zero32.val();
             self.len.d.next = self.zero64.val();
             self.pend_key.d.next = false;
@@ -693,9 +671,26 @@ crate::hdl_logic! {
             self.pend_pad2.d.next = false;
             self.pend_opad.d.next = false;
             self.pend_outer.d.next = false;
+            self.any_dispatched.d.next = false;
+        }
+        // START then opens it (an HMAC counts its key block) and records its master.
+        if self.op_start.val() & !self.abort_all.val() {
+            self.active.d.next = true;
+            if self.ctrl_hmac.q.val() {
+                self.len.d.next = self.len_hmac.val();
+            }
+            self.pend_key.d.next = self.ctrl_hmac.q.val();
+            self.starter.d.next = self.pmaster.val();
+        }
+        // ABORT also drops the block in flight.
+        if self.abort_all.val() {
+            self.core.abort.next = true;
+            self.core.start.next = false;
+            self.active.d.next = false;
+            self.draining.d.next = false;
+            self.stream_oh.d.next = self.zero16.val();
             self.inner_last.d.next = false;
             self.final_last.d.next = false;
-            self.any_dispatched.d.next = false;
             // No block kind: the core then reads 0 words (the wipe block's message).
             self.src_key.d.next = false;
             self.src_opad.d.next = false;
