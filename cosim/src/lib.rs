@@ -11,6 +11,7 @@ pub mod sha256;
 pub mod firewall;
 pub mod wifi;
 pub mod otp;
+pub mod p256;
 pub mod ports;
 pub mod security;
 
