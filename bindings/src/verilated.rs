@@ -116,6 +116,9 @@ pub struct VerilatedDut {
     rst_n: Option<usize>,
     /// `rst_n` was poked since the last `eval`.
     reset_poked: bool,
+    /// Size in words of each state element (state-access models only), so that reading one
+    /// in a simulation loop costs one call, not three.
+    state_words: Vec<usize>,
 }
 
 // The model is only ever touched through `&mut self`, and each has its own VerilatedContext,
@@ -131,14 +134,21 @@ impl VerilatedDut {
             None => (0, 0),
         };
         let model = NonNull::new(unsafe { (top.new)(rand_reset, seed) }).expect("Verilated model allocation failed");
-        if let Some(api) = &top.state {
-            // Take the table of state elements now: Verilator keeps scopes in a per-thread map,
-            // and dropping another model with the same scope names on this thread erases them.
-            unsafe { (api.count)(model.as_ptr()) };
-        }
+        // Take the table of state elements now: Verilator keeps scopes in a per-thread map, and
+        // dropping another model with the same scope names on this thread erases them.
+        let state_words = top.state.as_ref().map_or(Vec::new(), |api| {
+            let m = model.as_ptr();
+            (0..unsafe { (api.count)(m) })
+                .map(|i| {
+                    let mut shape = [0u32; 3];
+                    unsafe { (api.shape)(m, i, shape.as_mut_ptr()) };
+                    shape[2].div_ceil(4) as usize
+                })
+                .collect()
+        });
         let ports: Vec<Port> = top.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
         let rst_n = ports.iter().position(|p| p.name == "rst_n" && p.dir == Dir::In);
-        let mut dut = VerilatedDut { model, top, ports, dirty: false, rst_n, reset_poked: false };
+        let mut dut = VerilatedDut { model, top, ports, dirty: false, rst_n, reset_poked: false, state_words };
         // Every input starts at 0 (the clock low), as a test bench drives them from time 0: with
         // random initial state an undriven input would otherwise start random too (a tester
         // port's write strobe, say), which is the bench's business, not the design's state.
@@ -214,14 +224,11 @@ impl VerilatedDut {
     /// The state API, once `i` is a valid element and `len` words hold it (the C++ side copies).
     fn state_checked(&self, i: usize, len: usize) -> &'static StateApi {
         let Some(api) = self.top.state.as_ref() else { panic!("{} is not a state-access model", self.top.name) };
-        let m = self.model.as_ptr();
-        let n = unsafe { (api.count)(m) } as usize;
-        assert!(i < n, "{}: no state element #{i} (it has {n})", self.top.name);
-        let mut shape = [0u32; 3];
-        unsafe { (api.shape)(m, i as u32, shape.as_mut_ptr()) };
-        assert!(len >= shape[2].div_ceil(4) as usize, "{}: state element #{i} needs {} words, got {len}", self.top.name, shape[2].div_ceil(4));
+        let Some(&words) = self.state_words.get(i) else { panic!("{}: no state element #{i} (it has {})", self.top.name, self.state_words.len()) };
+        assert!(len >= words, "{}: state element #{i} needs {words} words, got {len}", self.top.name);
         api
     }
+
 
     /// Invert bit `bit` of flop `i`: a single-event upset.
     pub fn flip(&mut self, i: usize, var: &StateVar, bit: u32) {

@@ -205,9 +205,9 @@ impl Rig {
         })?;
         let vars = dut.state_vars().ok_or(format!("{FI_MODEL} has no state access"))?;
         let io = Io::new(&dut)?;
-        let probe = |n: &str| vars.iter().position(|v| v.name == format!("{MODULE}.fw.{n}")).ok_or(format!("{FI_MODEL} does not show fw.{n}"));
-        let probes = [probe("m_psel")?, probe("m_pmaster")?];
-        Ok(Rig { dut, vars, io, probes })
+        let mut rig = Rig { dut, vars, io, probes: [0; 2] };
+        rig.probes = [rig.state_index(&format!("{MODULE}.fw.m_psel"))?, rig.state_index(&format!("{MODULE}.fw.m_pmaster"))?];
+        Ok(rig)
     }
 
     /// The whole state (every element but the probes; theirs left empty).
@@ -250,8 +250,8 @@ impl Rig {
         Config { owner: std::array::from_fn(|k| read(vars[k])), no_read: read(vars[8]), no_write: read(vars[9]) }
     }
 
-
-    fn var(&self, name: &str) -> Result<usize, String> {
+    /// The state element named `name` (e.g. `pluton_security.fw.locked.q`).
+    pub fn state_index(&self, name: &str) -> Result<usize, String> {
         self.vars.iter().position(|v| v.name == name).ok_or(format!("{FI_MODEL} has no state element `{name}`"))
     }
 
@@ -271,7 +271,7 @@ impl Rig {
             let mut names: Vec<String> = (0..8).map(|k| format!("{MODULE}.fw.win_owner__{k}.q")).collect();
             names.push(format!("{MODULE}.fw.win_no_read.q"));
             names.push(format!("{MODULE}.fw.win_no_write.q"));
-            let v: Vec<usize> = names.iter().map(|n| self.var(n)).collect::<Result<_, _>>()?;
+            let v: Vec<usize> = names.iter().map(|n| self.state_index(n)).collect::<Result<_, _>>()?;
             v.try_into().unwrap()
         };
         self.dut = VerilatedDut::open(FI_MODEL).ok_or("cannot reopen the model")?;
@@ -304,7 +304,7 @@ impl Rig {
             self.dut.step();
         }
         // The fuse keys, as programmed by the end of the run (64 words of 40 bits, 2 words each).
-        let fuse = self.var(&format!("{MODULE}.otp.mac.fuse.mem"))?;
+        let fuse = self.state_index(&format!("{MODULE}.otp.mac.fuse.mem"))?;
         let mut mem = vec![0u32; self.vars[fuse].words];
         self.dut.read_state(fuse, &mut mem);
         let per = self.vars[fuse].words / self.vars[fuse].elements as usize;
@@ -356,11 +356,6 @@ impl Rig {
     pub fn inject(&mut self, g: &Golden, var: usize, bit: u32, at: usize) -> Class {
         let v = self.vars[var].clone();
         self.inject_with(g, at, |dut| dut.flip(var, &v, bit))
-    }
-
-    /// The state element named `name` (e.g. `pluton_security.fw.locked.q`).
-    pub fn state_index(&self, name: &str) -> Result<usize, String> {
-        self.var(name)
     }
 
     /// As `inject`, with any change of state made by `fault` before cycle `at` (several flips, a
