@@ -657,6 +657,7 @@
 
 
 
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,alert_fatal,alert_recov,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -1004,6 +1005,10 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
     wire  [31:0] sec_irq__y;
     reg  [7:0] app_irq__a;
     wire  [31:0] app_irq__y;
+    reg  app_run__d;
+    wire  app_run__q;
+    reg  app_run__clock;
+    reg  app_run__rst_n;
 
     // Local signals
     reg  [11:0] mbox_paddr;
@@ -1251,6 +1256,12 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
         .a(app_irq__a),
         .y(app_irq__y)
     );
+    pluton_rdff1 app_run(
+        .d(app_run__d),
+        .q(app_run__q),
+        .clock(app_run__clock),
+        .rst_n(app_run__rst_n)
+    );
 
     // Update code
     always @(*) begin
@@ -1262,9 +1273,12 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
         security__rst_n = rst_n;
         mbox__clock = clock;
         mbox__rst_n = rst_n;
+        app_run__clock = clock;
+        app_run__rst_n = rst_n;
         app__clock = clock;
-        app_rst_n = rst_n & security__fw_locked;
-        app__rst_n = app_rst_n;
+        app_run__d = security__fw_locked;
+        app_rst_n = app_run__q;
+        app__rst_n = app_run__q;
         sec__hmaster = master_sec;
         app__hmaster = master_app;
         sec__ld_we = sec_ld_we;

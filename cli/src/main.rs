@@ -214,14 +214,18 @@ fn lint() -> Result<(), String> {
     for r in &reports {
         let name = r.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         println!(
-            "{name}: verilator -Wall {} warning(s), yosys check {} problem(s), {} initial block(s), {} flop(s) without reset",
+            "{name}: verilator -Wall {} warning(s), yosys check {} problem(s), {} initial block(s), {} flop(s) without reset, {} reset(s) driven by logic",
             r.verilator_warnings.len(),
             r.yosys_problems.len(),
             r.initial_blocks.len(),
-            r.flops_without_reset.len()
+            r.flops_without_reset.len(),
+            r.gated_resets.len()
         );
         for line in r.verilator_warnings.iter().chain(&r.yosys_problems).chain(&r.flops_without_reset) {
             println!("    {line}");
+        }
+        for line in &r.gated_resets {
+            println!("    async reset driven by logic: {line}");
         }
         for line in &r.initial_blocks {
             println!("    initial block at line {line}");

@@ -11,7 +11,7 @@ fn rtl_is_lint_clean_with_resets_and_no_initial() {
     let reports = pluton_toolchain::lint::lint_dir(&pluton_toolchain::project_root().join("rtl")).unwrap();
     assert!(!reports.is_empty(), "no Verilog in rtl/");
     for r in reports {
-        assert!(r.clean(), "{}: {:?} {:?} initial at {:?}", r.file.display(), r.verilator_warnings, r.yosys_problems, r.initial_blocks);
+        assert!(r.clean(), "{}: {:?} {:?} initial at {:?}, resets driven by logic {:?}", r.file.display(), r.verilator_warnings, r.yosys_problems, r.initial_blocks, r.gated_resets);
         assert!(r.flops_without_reset.is_empty(), "{}: flops without reset: {:?}", r.file.display(), r.flops_without_reset);
     }
 }

@@ -18,6 +18,10 @@ pub struct LintReport {
     /// has folded RAM write-port registers into their memories), as `module/cell`.
     /// For information only: `clean()` does not look at it.
     pub flops_without_reset: Vec<String>,
+    /// Cells other than flops that drive a flop's asynchronous reset, in the flattened design, as
+    /// `module/cell`. A reset must come from a port or straight from a flop: logic can glitch
+    /// within a time step, and an async reset acts on the glitch.
+    pub gated_resets: Vec<String>,
 }
 
 impl LintReport {
@@ -26,6 +30,7 @@ impl LintReport {
         self.verilator_warnings.is_empty()
             && self.yosys_problems.is_empty()
             && self.initial_blocks.is_empty()
+            && self.gated_resets.is_empty()
     }
 }
 
@@ -45,13 +50,14 @@ pub fn lint_verilog(file: &Path) -> Result<LintReport, String> {
     // uses. A model under
     // `models/` may start its state with an `initial`; synthesizable RTL may not.
     let is_model = file.parent().and_then(|d| d.file_name()).is_some_and(|d| d == "models");
-    let (yosys_problems, flops_without_reset) = run_yosys(&yosys, file, top)?;
+    let (yosys_problems, flops_without_reset, gated_resets) = run_yosys(&yosys, file, top)?;
     Ok(LintReport {
         file: file.to_path_buf(),
         verilator_warnings: run_verilator(&verilator, file, top)?,
         yosys_problems,
         initial_blocks: if is_model { Vec::new() } else { initial_blocks(&text) },
         flops_without_reset,
+        gated_resets,
     })
 }
 
@@ -154,16 +160,22 @@ fn run_verilator(tool: &Tool, file: &Path, top: &str) -> Result<Vec<String>, Str
     Ok(found)
 }
 
-/// Marks the list of reset-less flops in the Yosys log.
-const FLOPS_BEGIN: &str = "PLUTON-FLOPS-BEGIN";
-const FLOPS_END: &str = "PLUTON-FLOPS-END";
+/// Mark the lists of reset-less flops and of reset drivers in the Yosys log.
+const FLOPS: (&str, &str) = ("PLUTON-FLOPS-BEGIN", "PLUTON-FLOPS-END");
+const RESETS: (&str, &str) = ("PLUTON-RESETS-BEGIN", "PLUTON-RESETS-END");
 
-/// Yosys `hierarchy -check; proc; check -assert`; returns (problems, flops without async reset).
-fn run_yosys(tool: &Tool, file: &Path, top: &str) -> Result<(Vec<String>, Vec<String>), String> {
+/// Yosys `hierarchy -check; proc; check -assert`; returns (problems, flops without async reset,
+/// logic driving an async reset).
+fn run_yosys(tool: &Tool, file: &Path, top: &str) -> Result<(Vec<String>, Vec<String>, Vec<String>), String> {
     let (dir, name) = dir_and_name(file)?;
+    // Reset drivers: the wires on every `$adff`'s ARST pin, then the cells driving those wires,
+    // less the wires themselves and the flops.
     let script = format!(
         "read_verilog {name}; hierarchy -check -top {top}; proc; check -assert; \
-         memory -nomap; log {FLOPS_BEGIN}; select -list t:$dff; log {FLOPS_END}"
+         memory -nomap; log {}; select -list t:$dff; log {}; \
+         flatten; opt_clean; log {}; \
+         select -list t:$adff %ci1:+[ARST] t:$adff %d %ci1 w:* %d t:$adff t:$dff %u %d; log {}",
+        FLOPS.0, FLOPS.1, RESETS.0, RESETS.1
     );
     let out = tool
         .command()
@@ -184,20 +196,20 @@ fn run_yosys(tool: &Tool, file: &Path, top: &str) -> Result<(Vec<String>, Vec<St
     if !out.status.success() {
         problems.push(format!("yosys exited with {}", out.status));
     }
-    // Between the markers, `select -list` prints one `module/cell` per line.
-    let flops = match (
-        text.find(&format!("\n{FLOPS_BEGIN}")),
-        text.rfind(&format!("\n{FLOPS_END}")),
-    ) {
-        (Some(b), Some(e)) if b < e => text[b + FLOPS_BEGIN.len() + 1..e]
+    Ok((problems, selected(&text, FLOPS), selected(&text, RESETS)))
+}
+
+/// The `module/cell` lines `select -list` printed between a pair of markers.
+fn selected(text: &str, (begin, end): (&str, &str)) -> Vec<String> {
+    match (text.find(&format!("\n{begin}")), text.rfind(&format!("\n{end}"))) {
+        (Some(b), Some(e)) if b < e => text[b + begin.len() + 1..e]
             .lines()
             .map(str::trim)
             .filter(|l| l.contains('/') && !l.starts_with("--"))
             .map(String::from)
             .collect(),
         _ => vec![],
-    };
-    Ok((problems, flops))
+    }
 }
 
 #[cfg(test)]
@@ -250,6 +262,36 @@ module narrow (
 endmodule
 ";
 
+    /// A sub-block's reset gated by logic (flagged), and one from a flop (not flagged).
+    const GATED: &str = "\
+module sub (
+    input  wire clock,
+    input  wire rst_n,
+    output reg  q
+);
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 1'b0;
+        else        q <= ~q;
+    end
+endmodule
+module gated (
+    input  wire clock,
+    input  wire rst_n,
+    input  wire en,
+    output wire y
+);
+    reg run;
+    wire q1, q2;
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) run <= 1'b0;
+        else        run <= en;
+    end
+    sub by_logic (.clock(clock), .rst_n(rst_n & en), .q(q1));
+    sub by_flop (.clock(clock), .rst_n(run), .q(q2));
+    assign y = q1 ^ q2;
+endmodule
+";
+
     /// Runs the real tools (provisioning them if needed), so it is slow the first time.
     #[test]
     fn lints_throwaway_modules() {
@@ -258,19 +300,25 @@ endmodule
         fs::write(dir.join("withinit.v"), WITH_INITIAL).unwrap();
         fs::write(dir.join("narrow.v"), WIDTH_MISMATCH).unwrap();
         fs::write(dir.join("notes.txt"), "not verilog").unwrap();
+        fs::write(dir.join("gated.v"), GATED).unwrap();
 
         let reports = lint_dir(&dir).unwrap();
         let names: Vec<_> = reports
             .iter()
             .map(|r| r.file.file_name().unwrap().to_str().unwrap())
             .collect();
-        assert_eq!(names, ["good.v", "narrow.v", "withinit.v"]);
-        let [good, narrow, withinit] = &reports[..] else {
+        assert_eq!(names, ["gated.v", "good.v", "narrow.v", "withinit.v"]);
+        let [gated, good, narrow, withinit] = &reports[..] else {
             unreachable!()
         };
 
         assert!(good.clean(), "{good:#?}");
         assert!(good.flops_without_reset.is_empty(), "{good:#?}");
+
+        // Exactly one driver: the AND, not the flop `run`.
+        assert!(!gated.clean());
+        assert_eq!(gated.gated_resets.len(), 1, "{gated:#?}");
+        assert!(gated.gated_resets[0].contains("$and"), "{gated:#?}");
 
         assert!(!narrow.clean());
         assert!(

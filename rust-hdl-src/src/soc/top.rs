@@ -6,7 +6,7 @@
 use super::regs;
 use crate::apb_arb::ApbArb;
 use crate::common::masters::{MASTER_APP, MASTER_SEC};
-use crate::common::prims::{PackBits8, ZeroExt};
+use crate::common::prims::{PackBits8, RDff, ZeroExt};
 use crate::m0sys::M0Node;
 use crate::mailbox::Mailbox;
 use crate::security::Security;
@@ -138,19 +138,24 @@ crate::hdl_block! {
         app_irq8: PackBits8,
         sec_irq: ZeroExt<8, 32>,
         app_irq: ZeroExt<8, 32>,
+        // The application core's reset, from its own flop: `fw_locked` is a flop ANDed with the
+        // firewall's alarm, which can glitch at a clock edge, and an async reset must not.
+        app_run: RDff<bool>,
     }
 }
 
 crate::hdl_logic! {
     #[hdl_gen]
     Soc;
-    reset [sec, arb, security, mbox]
+    reset [sec, arb, security, mbox, app_run]
     clock [app]
     fn update(&mut self) {
-        // The application core runs only under a locked firewall: it leaves reset when the
-        // security core sets LOCK (a flop, so the reset has no glitch), and not before.
-        self.app_rst_n.next = self.rst_n.val() & self.security.fw_locked.val();
-        self.app.rst_n.next = self.app_rst_n.val();
+        // The application core runs only under a locked firewall: it leaves reset the cycle
+        // after `fw_locked` rises, and is held there again the cycle after the firewall's alarm.
+        // Straight from a flop (reset by `rst_n`), so the reset pin never glitches.
+        self.app_run.d.next = self.security.fw_locked.val();
+        self.app_rst_n.next = self.app_run.q.val();
+        self.app.rst_n.next = self.app_run.q.val();
 
         // Each node's master ID is fixed here: no software can change it.
         self.sec.hmaster.next = self.master_sec.val();
