@@ -29,7 +29,8 @@ pub enum Op {
     SubP = 4,
     AddN = 5,
     SubN = 6,
-    /// d = flag[imm] ? b : a (flag 2 is always 1: a move of b).
+    /// d = flag[imm] ? b : a. Flags 0 and 1 come from `BIT`; flag 2 is always 1 (a move of b);
+    /// flag 3 is 1 while no check has failed.
     Sel = 7,
     /// d = constant[imm].
     Ldc = 8,
@@ -45,11 +46,9 @@ pub enum Op {
     /// Check a (and b) by the mode in imm[6:4]; on failure set the error code to imm[3:0] unless
     /// one is already set.
     Chk = 14,
-    /// if error { goto imm }.
-    Jerr = 15,
-    Jmp = 16,
+    Jmp = 15,
     /// if the RANDOMIZE option is off { goto imm }.
-    Jnopt = 17,
+    Jnopt = 16,
 }
 
 /// Field positions in a microinstruction (33 bits).
@@ -464,7 +463,6 @@ fn check_point(s: &mut Asm) {
     s.chk(Check::NotBothZero, RQX, RQY, ERR_INFINITY);
     s.chk(Check::LtP, RQX, 0, ERR_NOT_ON_CURVE);
     s.chk(Check::LtP, RQY, 0, ERR_NOT_ON_CURVE);
-    s.jump(Op::Jerr, "fail");
     s.ldc(TMP, C_R2P);
     s.mulp(QXM, RQX, TMP);
     s.mulp(QYM, RQY, TMP);
@@ -477,7 +475,6 @@ fn check_point(s: &mut Asm) {
     s.sub(t1, t1, QXM);
     s.add(t1, t1, BM); // x^3 - 3x + b
     s.chk(Check::Equal, t0, t1, ERR_NOT_ON_CURVE);
-    s.jump(Op::Jerr, "fail");
 }
 
 /// The whole microcode ROM.
@@ -492,24 +489,20 @@ pub fn program() -> Vec<u64> {
     // KEYGEN: d = the seed if it is in [1, n-1], then PUBKEY.
     s.label("keygen");
     s.chk(Check::RangeN, RSEED, 0, ERR_SCALAR_RANGE);
-    s.jump(Op::Jerr, "fail");
-    s.mov(RD, RSEED);
+    s.sel(RD, RD, RSEED, 3); // d changes only if the seed is good
     // PUBKEY: (QX, QY) = d·G.
     s.label("pubkey");
     s.chk(Check::RangeN, RD, 0, ERR_SCALAR_RANGE);
-    s.jump(Op::Jerr, "fail");
     setup(&mut s);
     load_g(&mut s);
     s.mov(SCAL, RD);
     ladder(&mut s, "pub");
-    s.jump(Op::Jerr, "fail");
     to_affine(&mut s, ERR_SHARED_INFINITY, RQX, true);
     s.emit(Op::End, 0, 0, 0, 0);
 
     // ECDH: QX = x(d·Q).
     s.label("ecdh");
     s.chk(Check::RangeN, RD, 0, ERR_SCALAR_RANGE);
-    s.jump(Op::Jerr, "fail");
     setup(&mut s);
     check_point(&mut s);
     s.mov(X2, QXM);
@@ -517,21 +510,17 @@ pub fn program() -> Vec<u64> {
     s.mov(Z2, ONEP);
     s.mov(SCAL, RD);
     ladder(&mut s, "ecdh");
-    s.jump(Op::Jerr, "fail");
     to_affine(&mut s, ERR_SHARED_INFINITY, RQX, false);
-    s.jump(Op::Jerr, "fail");
     s.emit(Op::End, 0, 0, 0, 0);
 
     // SIGN: r = x(k·G) mod n, s = k^-1 (z + r·d) mod n.
     s.label("sign");
     s.chk(Check::RangeN, RD, 0, ERR_SCALAR_RANGE);
     s.chk(Check::RangeN, RK, 0, ERR_SCALAR_RANGE);
-    s.jump(Op::Jerr, "fail");
     setup(&mut s);
     load_g(&mut s);
     s.mov(SCAL, RK);
     ladder(&mut s, "sign");
-    s.jump(Op::Jerr, "fail");
     to_affine(&mut s, ERR_NONCE_UNUSABLE, T[3], false);
     s.addn(RR, T[3], ZERO); // x mod n (x < p < 2n)
     s.chk(Check::NonZero, RR, 0, ERR_NONCE_UNUSABLE);
@@ -553,7 +542,6 @@ pub fn program() -> Vec<u64> {
     s.label("verify");
     s.chk(Check::RangeN, RR, 0, ERR_SIGNATURE_RANGE);
     s.chk(Check::RangeN, RS, 0, ERR_SIGNATURE_RANGE);
-    s.jump(Op::Jerr, "fail");
     setup(&mut s);
     check_point(&mut s);
     s.addn(EN, RE, ZERO);
@@ -599,13 +587,8 @@ pub fn program() -> Vec<u64> {
     s.mov(Z1, Z3);
     s.jump(Op::Loop, "ver_top");
     to_affine(&mut s, ERR_BAD_SIGNATURE, T[3], false);
-    s.jump(Op::Jerr, "fail");
     s.addn(T[0], T[3], ZERO);
     s.chk(Check::Equal, T[0], RR, ERR_BAD_SIGNATURE);
-    s.emit(Op::End, 0, 0, 0, 0);
-
-    // An error: the flag is set; finish (the wipe after every command clears the work).
-    s.label("fail");
     s.emit(Op::End, 0, 0, 0, 0);
 
     // Subroutines.
@@ -653,7 +636,7 @@ pub mod interp {
             rf[*r as usize] = v.clone();
         }
         let (mut upc, mut cnt, mut ret, mut err) = (cmd as usize, 0u16, 0usize, 0u8);
-        let mut flag = [false, false, true];
+        let mut flag = [false, false, true, true];
         let mut counts = (0, 0, 0);
         loop {
             let f = decode(rom[upc]);
@@ -662,7 +645,7 @@ pub mod interp {
             match f.op {
                 1 | 2 => {
                     let (m, ri) = if f.op == 1 { (&p, &rinv_p) } else { (&n, &rinv_n) };
-                    assert!(&a < m, "upc {}: multiplicand {a:x} not below the modulus", upc - 1);
+                    assert!(&a < m || err != 0, "upc {}: multiplicand {a:x} not below the modulus", upc - 1);
                     rf[d] = a * b * ri % m;
                     if f.op == 1 { counts.0 += 1 } else { counts.1 += 1 }
                 }
@@ -670,7 +653,10 @@ pub mod interp {
                     let m = if f.op <= 4 { &p } else { &n };
                     rf[d] = if f.op % 2 == 1 { (a + b) % m } else { (a + m - b) % m };
                 }
-                7 => rf[d] = if flag[f.imm as usize] { b } else { a },
+                7 => {
+                    flag[3] = err == 0;
+                    rf[d] = if flag[f.imm as usize] { b } else { a }
+                }
                 8 => rf[d] = consts[f.imm as usize].clone(),
                 9 => flag[f.imm as usize] = a.bit(cnt as u64),
                 10 => cnt = f.imm,
@@ -699,13 +685,8 @@ pub mod interp {
                         err = (f.imm & 0xf) as u8;
                     }
                 }
-                15 => {
-                    if err != 0 {
-                        upc = f.imm as usize;
-                    }
-                }
-                16 => upc = f.imm as usize,
-                17 => {
+                15 => upc = f.imm as usize,
+                16 => {
                     if !randomize {
                         upc = f.imm as usize;
                     }
