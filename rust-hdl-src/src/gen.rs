@@ -287,6 +287,7 @@ struct Waiver {
 }
 
 const WAIVERS: &[Waiver] = &[
+    Waiver { module: "pluton_p256", net: "mprod", rule: "UNUSEDSIGNAL", reason: "bits 31:16: the Montgomery digit mod n is (low 16 bits of the sum) times n' mod 2^16, the product's low half" },
     Waiver { module: "pluton_soc", net: "security__ext_penable", rule: "UNUSEDSIGNAL", reason: "external windows 6 and 7 have no peripheral in this system; their lanes (bits 3:2) end here" },
     Waiver { module: "pluton_soc", net: "security__ext_pwrite", rule: "UNUSEDSIGNAL", reason: "external windows 6 and 7 have no peripheral in this system; their lanes (bits 3:2) end here" },
     Waiver { module: "pluton_soc", net: "security__ext_paddr", rule: "UNUSEDSIGNAL", reason: "external windows 6 and 7 have no peripheral in this system; their lanes (bits 47:24) end here" },

@@ -2,8 +2,6 @@
 pub mod common;
 pub mod gen;
 pub mod share;
-// Not yet an IP in the one list: the engine is being built (issue 12).
-pub mod p256;
 
 // One module per IP folder, from the project's one list (`pluton_regs::for_each_ip!`).
 macro_rules! ip_modules {

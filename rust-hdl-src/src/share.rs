@@ -110,6 +110,25 @@ pub fn prim_name(text: &str) -> String {
     if text.contains("else q <= d;") {
         return format!("pluton_rdff{}", width(text, "q"));
     }
+    if text.contains("if (we & wmask[i]) mem[waddr]") {
+        let (words, width) = ram_shape(text).unwrap_or((0, 0));
+        return format!("pluton_wram{words}x{width}");
+    }
+    if text.contains("// P-256 microcode ROM") {
+        return "pluton_p256_ucode".into();
+    }
+    if text.contains("// P-256 constants") {
+        return "pluton_p256_consts".into();
+    }
+    if text.contains("o[32*j +: 32] = {16'h0, a[32*j+16 +: 16]} * {16'h0, b};") {
+        return "pluton_mul256x16".into();
+    }
+    if text.contains("m32 = {m, 32'h0} - {32'h0, m};") {
+        return "pluton_montstep".into();
+    }
+    if text.contains("res = (sub ? t[258] : !u[258]) ? u[255:0] : t[255:0];") {
+        return "pluton_modalu".into();
+    }
     if let Some((words, width)) = ram_shape(text) {
         // Two asynchronous read ports (`RegRam`) and one registered one (`Ram`) differ.
         let kind = if text.contains("rdata_b = mem[raddr_b]") { "regram" } else { "ram" };

@@ -23,6 +23,7 @@ macro_rules! for_each_ip {
             firewall,
             wifi,
             otp [fusemap],
+            p256,
             mailbox,
             apb_arb,
             security,
