@@ -109,6 +109,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  all8 = 8'hff;
     localparam  top8 = 8'h80;
     localparam  one10 = 10'b1;
+    localparam  zero10 = 10'b0;
     localparam  n_prime = 16'hbc4f;
     localparam  zero31 = 31'h0;
     localparam  zero32 = 32'h0;
@@ -139,6 +140,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  e_strb = 32'h6;
     localparam  e_value = 32'h7;
     localparam  e_fatal = 32'he;
+    localparam  e_protocol = 32'hf;
     localparam  b_busy = 32'h1;
     localparam  b_done = 32'h2;
     localparam  b_err = 32'h4;
@@ -931,7 +933,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             err_code = e_busy;
         end
         pready__comb = 1'b1;
-        if (~booted__q) begin
+        if (~booted__q & (front__err != e_protocol)) begin
             pready__comb = 1'b0;
         end
         else if (front__access & ~pwrite & is_operand & (err_code == e_none) & ~rd_pend__q) begin
@@ -979,7 +981,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         rfb__wmask = rfa__wmask__comb;
         rfb__waddr = rfa__waddr__comb;
         rfb__wdata = rfa__wdata__comb;
-        if (busy) begin
+        if (busy & booted__q & ~dead__q) begin
             cycles__d__comb = cycles__q + one32;
         end
         mprod = step__low * n_prime;
@@ -1101,6 +1103,11 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             flag1__d__comb = 1'b0;
             cmd__d__comb = pwdata[(32'h0)+:(4)];
             rand_run__d__comb = ctrl_rand__q;
+            ret__d__comb = zero10;
+            cnt__d__comb = zero8;
+            dig__d__comb = zero7;
+            res_err__d__comb = zero4;
+            res_cmd__d__comb = zero4;
             if (pwdata == c_wipe) begin
                 st__d__comb = st_wipe;
                 wipe_all__d__comb = 1'b1;
@@ -1114,6 +1121,9 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         if (esc & ~dead__q) begin
             dead__d__comb = 1'b1;
             done__d__comb = 1'b0;
+            res_err__d__comb = zero4;
+            res_cmd__d__comb = zero4;
+            cycles__d__comb = zero32;
             st__d__comb = st_wipe;
             wipe_all__d__comb = 1'b1;
             wipe_cnt__d__comb = zero6;

@@ -12,6 +12,7 @@ pub mod firewall;
 pub mod wifi;
 pub mod otp;
 pub mod p256;
+pub mod p256_model;
 pub mod ports;
 pub mod security;
 
@@ -25,6 +26,7 @@ pub use wifi::WifiModel;
 pub use otp::OtpModel;
 pub use mailbox::MailboxModel;
 pub use apb_arb::ApbArbModel;
+pub use p256_model::P256Model;
 pub use security::security_model;
 
 /// The parity carried with a sideload key (`key_par`, issue 11 B): bit i is the XOR of the 32 bits

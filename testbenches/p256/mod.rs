@@ -1,5 +1,7 @@
 //! P-256 engine test bench: the commands on CAVP vectors and random operands, and constant time.
 
+pub mod consttime;
+
 use crate::regression::{Case, Ctx, TestFuture};
 use crate::vectors::{parse_rsp, vectors_dir, RspRecord};
 use pluton_bindings::apb::Apb;
@@ -210,22 +212,119 @@ fn ecdh(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// A random 32-byte value in [1, n-1] (a scalar of the group).
+fn random_scalar(tb: &Tb) -> Bytes32 {
+    use rand::Rng;
+    loop {
+        let v = reference::reduce_mod_n(&tb.rng().gen());
+        if v != [0u8; 32] {
+            return v;
+        }
+    }
+}
+
+/// Constant time, two ways. (1) CYCLES over at least 1,000 commands with random secrets (and
+/// some out-of-range ones): one count per command. (2) On the state-access model, the control
+/// state in every cycle (hence every register-file address) is the same for different secrets,
+/// and differs for RANDOMIZE, a public option with its own schedule (so the check can fail).
+fn const_time(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let drv = Drv::new(&ctx.tb).await?;
+        let (qx, qy) = reference::public_key(&random_scalar(&ctx.tb)).map_err(|e| format!("{e:?}"))?;
+        let n = ctx.scale(1000);
+        let mut counts: [Vec<u32>; 3] = Default::default();
+        for i in 0..n {
+            let mut d = random_scalar(&ctx.tb);
+            // Every 50th: an out-of-range scalar (0 or at least n) takes the same time.
+            if i % 50 == 7 {
+                d = if i % 100 == 7 { [0u8; 32] } else { [0xff; 32] };
+            }
+            drv.write(&D, &d).await?;
+            let cmd = [CMD_PUBKEY, CMD_SIGN, CMD_ECDH][i % 3];
+            if cmd == CMD_SIGN {
+                drv.write(&K, &random_scalar(&ctx.tb)).await?;
+                drv.write(&HASH, &random_scalar(&ctx.tb)).await?;
+            }
+            if cmd == CMD_ECDH {
+                drv.write(&QX, &qx).await?;
+                drv.write(&QY, &qy).await?;
+            }
+            let out = drv.run(cmd).await?;
+            let bad = d == [0u8; 32] || d == [0xff; 32];
+            if (out.error == RES_SCALAR_RANGE) != bad {
+                return Err(format!("CMD {cmd} d = {}: RESULT.ERROR {}", hex(&d), out.error));
+            }
+            counts[i % 3].push(out.cycles);
+            ctx.count(1);
+        }
+        for (name, c) in ["PUBKEY", "SIGN", "ECDH"].iter().zip(&counts) {
+            let cycles = same_cycles(name, c)?;
+            ctx.metric(&format!("{}_cycles_over_{}_secrets", name.to_lowercase(), c.len()), cycles as f64);
+        }
+
+        // (2) The control trace on the state-access model.
+        let mut rig = consttime::Rig::open()?;
+        let mut total = 0u64;
+        let mut secrets = Vec::new();
+        for _ in 0..3 {
+            secrets.push((random_scalar(&ctx.tb), random_scalar(&ctx.tb)));
+        }
+        secrets.push(([0u8; 32], [0xff; 32]));
+        for (cmd, name) in [(CMD_PUBKEY, "PUBKEY"), (CMD_SIGN, "SIGN"), (CMD_ECDH, "ECDH"), (CMD_KEYGEN, "KEYGEN")] {
+            let mut traces = Vec::new();
+            for (d, k) in &secrets {
+                rig.operand(D.offset, d);
+                rig.operand(K.offset, k);
+                rig.operand(SEED.offset, k);
+                rig.operand(HASH.offset, d);
+                rig.operand(QX.offset, &qx);
+                rig.operand(QY.offset, &qy);
+                let t = rig.command(CMD.offset, cmd);
+                total += t.0;
+                traces.push((format!("d = {}", hex(d)), t));
+            }
+            consttime::all_equal(name, &traces)?;
+            ctx.count(1);
+        }
+        rig.write(CTRL.offset, CTRL_RANDOMIZE.mask());
+        rig.operand(LAMBDA.offset, &secrets[0].1);
+        rig.operand(D.offset, &secrets[0].0);
+        let randomized = rig.command(CMD.offset, CMD_PUBKEY);
+        rig.write(CTRL.offset, 0);
+        rig.operand(D.offset, &secrets[0].0);
+        let plain = rig.command(CMD.offset, CMD_PUBKEY);
+        total += randomized.0 + plain.0;
+        if consttime::all_equal("RANDOMIZE", &[("on".into(), randomized), ("off".into(), plain)]).is_ok() {
+            return Err("the control trace is the same with RANDOMIZE on and off: the check cannot see a schedule change".into());
+        }
+        ctx.metric("pubkey_randomized_cycles", randomized.0 as f64);
+        ctx.add_cycles(total);
+        Ok(())
+    })
+}
+
 pub fn cases() -> Vec<Case> {
     vec![
         Case { name: "p256_pubkey", body: pubkey },
         Case { name: "p256_sign", body: sign },
         Case { name: "p256_verify", body: verify },
         Case { name: "p256_ecdh", body: ecdh },
+        Case { name: "p256_const_time", body: const_time },
     ]
 }
 
-/// The block's bench (RTL alone until the model lands).
+/// The reference model the RTL runs in lock-step with.
+pub fn model() -> Box<dyn pluton_bindings::Dut> {
+    Box::new(pluton_cosim::P256Model::new())
+}
+
+/// The block's bench.
 pub fn benches() -> Vec<crate::regression::BlockBench> {
     use crate::regression::BlockBench;
     vec![BlockBench {
         block: "p256",
         module: "pluton_p256",
-        model: None,
+        model: Some(model),
         cases,
         replay: "p256_pubkey",
         csr: None,

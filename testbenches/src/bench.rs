@@ -24,6 +24,9 @@ pub fn run(block: &str) -> Result<(), String> {
     if block == "m0" {
         return run_m0();
     }
+    if block == "p256" {
+        return run_p256();
+    }
     let bench = find(block)?;
     let cases = bench.all_cases();
     let case = |name: &str| cases.iter().find(|c| c.name.ends_with(name)).ok_or(format!("{block} has no `{name}` test"));
@@ -151,5 +154,80 @@ fn run_m0() -> Result<(), String> {
     let lockstep_rate = r.cycles as f64 / lockstep_s;
     println!("{:<44} {:.0} cycles/s", "bare C++ Verilator loop (same inputs)", bare_rate);
     println!("{:<44} {:.2}", "lock-step / bare C++ ratio", lockstep_rate / bare_rate);
+    Ok(())
+}
+
+/// The P-256 engine: cycles of every command (both RANDOMIZE settings) on the RTL alone, against
+/// OpenTitan OTBN's published figures; then co-sim speed on the CAVP KeyPair test.
+fn run_p256() -> Result<(), String> {
+    use crate::p256::consttime::Rig;
+    use pluton_hdl::p256::regs::*;
+    let mut rig = Rig::open_model("pluton_p256")?;
+    // Valid operands: the first CAVP KeyPair key, its public key, and a signature made by the engine.
+    let d: [u8; 32] = pluton_cosim::p256::reduce_mod_n(&[0x5a; 32]);
+    let k: [u8; 32] = pluton_cosim::p256::reduce_mod_n(&[0x3c; 32]);
+    let z = pluton_cosim::p256::hash_sha256(b"pluton bench p256");
+    let (qx, qy) = pluton_cosim::p256::public_key(&d).map_err(|e| format!("{e:?}"))?;
+    let (r, s) = pluton_cosim::p256::sign(&d, &k, &z).map_err(|e| format!("{e:?}"))?;
+    let lambda = pluton_cosim::p256::reduce_mod_n(&[0x77; 32]);
+    println!("== pluton_p256 (RTL, Verilator): cycles from the CMD edge to DONE (= CYCLES)");
+    println!("{:<10} {:>12} {:>14} {:>10} {:>16}", "command", "RANDOMIZE=0", "RANDOMIZE=1", "result", "OpenTitan OTBN");
+    let otbn = |c| match c {
+        CMD_PUBKEY | CMD_KEYGEN | CMD_ECDH => "670,089",
+        CMD_SIGN => "704,126",
+        CMD_VERIFY => "420,220",
+        _ => "",
+    };
+    for (cmd, name) in [(CMD_PUBKEY, "PUBKEY"), (CMD_KEYGEN, "KEYGEN"), (CMD_ECDH, "ECDH"), (CMD_SIGN, "SIGN"), (CMD_VERIFY, "VERIFY"), (CMD_WIPE, "WIPE")] {
+        let mut row = Vec::new();
+        let mut result = 0;
+        for randomize in [0, 1] {
+            rig.write(CTRL.offset, randomize);
+            rig.operand(D.offset, &d);
+            rig.operand(SEED.offset, &d);
+            rig.operand(K.offset, &k);
+            rig.operand(HASH.offset, &z);
+            rig.operand(LAMBDA.offset, &lambda);
+            rig.operand(QX.offset, &qx);
+            rig.operand(QY.offset, &qy);
+            rig.operand(R.offset, &r);
+            rig.operand(S.offset, &s);
+            let (edges, _) = rig.command(CMD.offset, cmd);
+            let counted = rig.read(CYCLES.offset) as u64;
+            if counted != edges {
+                return Err(format!("{name}: CYCLES says {counted}, the bench counted {edges}"));
+            }
+            result |= rig.read(RESULT.offset) & 0xf;
+            row.push(edges);
+        }
+        println!("{name:<10} {:>12} {:>14} {:>10} {:>16}", row[0], row[1], if result == 0 { "ok" } else { "ERROR" }, otbn(cmd));
+        if result != 0 {
+            return Err(format!("{name} failed on valid operands (RESULT.ERROR {result})"));
+        }
+    }
+
+    let bench = find("p256")?;
+    let cases = bench.all_cases();
+    let case = cases.iter().find(|c| c.name == "p256_pubkey").ok_or("p256 has no p256_pubkey test")?;
+    println!("\n== co-simulation speed: CAVP KeyPair (10 x PUBKEY)");
+    let mut lockstep_rate = 0.0;
+    for backend in [Backend::Lockstep, Backend::Rtl, Backend::Model] {
+        let r = run_case(&bench, case, &Options { seed: Some(WORKLOAD_SEED), ..Options::on(backend) });
+        if !r.passed {
+            return Err(format!("{backend:?} run failed: {}", r.message));
+        }
+        let rate = r.cycles as f64 / r.seconds;
+        if backend == Backend::Lockstep {
+            lockstep_rate = rate;
+        }
+        println!("{:<36} {:>12.0} cycles/s ({} cycles in {:.2} s)", format!("{backend:?} (async runtime)").to_lowercase(), rate, r.cycles, r.seconds);
+    }
+    let dir = pluton_toolchain::project_root().join("build").join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let trace_path = dir.join("pluton_p256.trace");
+    let recorded = record_trace(bench.module, case.body, &trace_path, 1.0)?;
+    let bare_rate = replay_rate(bench.module, &dir, &trace_path)?;
+    println!("{:<36} {:>12.0} cycles/s ({recorded} cycles replayed)", "bare C++ Verilator loop", bare_rate);
+    println!("{:<36} {:>12.2}", "lockstep / bare C++ ratio", lockstep_rate / bare_rate);
     Ok(())
 }

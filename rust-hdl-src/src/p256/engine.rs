@@ -67,6 +67,7 @@ crate::hdl_block! {
         all8: 8 = 0xff,
         top8: 8 = 0x80,
         one10: 10 = 1,
+        zero10: 10 = 0,
         n_prime: 16 = ucode::N_PRIME16 as u64,
         zero31: 31 = 0,
         zero32: 32 = 0,
@@ -98,6 +99,7 @@ crate::hdl_block! {
         e_strb: 32 = regs::ERR_STRB as u64,
         e_value: 32 = regs::ERR_VALUE as u64,
         e_fatal: 32 = regs::ERR_FATAL as u64,
+        e_protocol: 32 = regs::ERR_PROTOCOL as u64,
         b_busy: 32 = regs::STATUS_BUSY.mask() as u64,
         b_done: 32 = regs::STATUS_DONE.mask() as u64,
         b_err: 32 = regs::STATUS_ERR.mask() as u64,
@@ -328,7 +330,7 @@ crate::hdl_logic! {
         // PREADY: every access waits out the power-on wipe; a good operand read waits one cycle
         // for the RAM.
         self.pready.next = true;
-        if !self.booted.q.val() {
+        if !self.booted.q.val() & (self.front.err.val() != self.e_protocol.val()) {
             self.pready.next = false;
         } else if self.front.access.val() & !self.pwrite.val() & self.is_operand.val()
             & (self.err_code.val() == self.e_none.val()) & !self.rd_pend.q.val() {
@@ -379,7 +381,8 @@ crate::hdl_logic! {
         self.rfb.wdata.next = self.rfa.wdata.val();
 
         // ---- Sequencer.
-        if self.busy.val() {
+        // CYCLES counts the running command (not the power-on or escalation wipe).
+        if self.busy.val() & self.booted.q.val() & !self.dead.q.val() {
             self.cycles.d.next = self.cycles.q.val() + self.one32.val();
         }
         self.mprod.next = self.step.low.val() * self.n_prime.val();
@@ -491,6 +494,13 @@ crate::hdl_logic! {
             self.flag1.d.next = false;
             self.cmd.d.next = self.pwdata.val().get_bits::<4>(0);
             self.rand_run.d.next = self.ctrl_rand.q.val();
+            // Every command starts from the same control state, whatever ran before.
+            self.ret.d.next = self.zero10.val();
+            self.cnt.d.next = self.zero8.val();
+            self.dig.d.next = self.zero7.val();
+            // RESULT belongs to the command now running: 0 until it finishes.
+            self.res_err.d.next = self.zero4.val();
+            self.res_cmd.d.next = self.zero4.val();
             if self.pwdata.val() == self.c_wipe.val() {
                 self.st.d.next = self.st_wipe.val();
                 self.wipe_all.d.next = true;
@@ -504,6 +514,9 @@ crate::hdl_logic! {
         if self.esc.val() & !self.dead.q.val() {
             self.dead.d.next = true;
             self.done.d.next = false;
+            self.res_err.d.next = self.zero4.val();
+            self.res_cmd.d.next = self.zero4.val();
+            self.cycles.d.next = self.zero32.val();
             self.st.d.next = self.st_wipe.val();
             self.wipe_all.d.next = true;
             self.wipe_cnt.d.next = self.zero6.val();
