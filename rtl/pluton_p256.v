@@ -47,6 +47,7 @@
 
 
 
+
 `ifndef PLUTON_P256_DEFINED
 `define PLUTON_P256_DEFINED
 module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,esc,intr_done);
@@ -75,6 +76,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  st_mload = 3'b100;
     localparam  st_mrun = 3'b101;
     localparam  st_mres = 3'b110;
+    localparam  st_wb = 3'b111;
     localparam  op_end = 5'b0;
     localparam  op_mulp = 5'b1;
     localparam  op_muln = 5'b10;
@@ -219,6 +221,8 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  [273:0] step__sc_n;
     wire  [273:0] step__ss_n;
     wire  [15:0] step__low;
+    reg  alu__clock;
+    reg  alu__rst_n;
     reg  [256:0] alu__x;
     reg  [256:0] alu__y;
     reg  alu__sub;
@@ -254,6 +258,10 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  [9:0] upc__q;
     reg  upc__clock;
     reg  upc__rst_n;
+    reg  [32:0] ir__d;
+    wire  [32:0] ir__q;
+    reg  ir__clock;
+    reg  ir__rst_n;
     reg  [9:0] ret__d;
     wire  [9:0] ret__q;
     reg  ret__clock;
@@ -357,11 +365,14 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
 
     // Local signals
     reg  [4:0] u_op;
-    reg  [5:0] u_d;
     reg  [5:0] u_a;
     reg  [5:0] u_b;
     reg  [9:0] u_imm;
-    reg  is_mul;
+    reg  u_mul;
+    reg  [4:0] x_op;
+    reg  [5:0] x_d;
+    reg  [9:0] x_imm;
+    reg  x_mul;
     reg  modn;
     reg  [9:0] upc_next;
     reg  sel_flag;
@@ -481,6 +492,8 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .low(step__low)
     );
     pluton_modalu alu(
+        .clock(alu__clock),
+        .rst_n(alu__rst_n),
         .x(alu__x),
         .y(alu__y),
         .sub(alu__sub),
@@ -534,6 +547,12 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .q(upc__q),
         .clock(upc__clock),
         .rst_n(upc__rst_n)
+    );
+    pluton_rdff33 ir(
+        .d(ir__d),
+        .q(ir__q),
+        .clock(ir__clock),
+        .rst_n(ir__rst_n)
     );
     pluton_rdff10 ret(
         .d(ret__d),
@@ -701,6 +720,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg [3:0] err__d__comb;
     reg flag0__d__comb;
     reg flag1__d__comb;
+    reg [32:0] ir__d__comb;
     reg [15:0] mr__d__comb;
     reg [255:0] mul__a__comb;
     reg [15:0] mul__b__comb;
@@ -736,12 +756,17 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         rfa__rst_n = rst_n;
         rfb__clock = clock;
         rfb__rst_n = rst_n;
+        alu__clock = clock;
+        alu__rst_n = rst_n;
         st__clock = clock;
         st__rst_n = rst_n;
         st__d__comb = st__q;
         upc__clock = clock;
         upc__rst_n = rst_n;
         upc__d__comb = upc__q;
+        ir__clock = clock;
+        ir__rst_n = rst_n;
+        ir__d__comb = ir__q;
         ret__clock = clock;
         ret__rst_n = rst_n;
         ret__d__comb = ret__q;
@@ -830,14 +855,20 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         busy = st__q != st_idle;
         urom__addr = upc__q;
         u_op = urom__data[(32'h0)+:(5)];
-        u_d = urom__data[(32'h5)+:(6)];
         u_a = urom__data[(32'hb)+:(6)];
         u_b = urom__data[(32'h11)+:(6)];
         u_imm = urom__data[(32'h17)+:(10)];
-        is_mul = (u_op == op_mulp) | (u_op == op_muln);
-        modn = (u_op == op_muln) | (u_op == op_addn) | (u_op == op_subn);
+        u_mul = (u_op == op_mulp) | (u_op == op_muln);
+        if (st__q == st_issue) begin
+            ir__d__comb = urom__data;
+        end
+        x_op = ir__q[(32'h0)+:(5)];
+        x_d = ir__q[(32'h5)+:(6)];
+        x_imm = ir__q[(32'h17)+:(10)];
+        x_mul = (x_op == op_mulp) | (x_op == op_muln);
+        modn = (x_op == op_muln) | (x_op == op_addn) | (x_op == op_subn);
         upc_next = upc__q + one10;
-        crom__addr = u_imm[(32'h0)+:(4)];
+        crom__addr = x_imm[(32'h0)+:(4)];
         mul__a__comb = opa__q;
         mul__b__comb = opb__q[(32'h0)+:(16)];
         if (modn & (dig__q[(32'h0)+:(2)] == two2)) begin
@@ -854,11 +885,11 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         alu_ya__a = rfb__rdata;
         alu__x__comb = alu_xa__y;
         alu__y__comb = alu_ya__y;
-        alu__sub = (u_op == op_subp) | (u_op == op_subn);
+        alu__sub = (x_op == op_subp) | (x_op == op_subn);
         alu__modn__comb = modn;
-        if (u_op == op_chk) begin
+        if (x_op == op_chk) begin
             alu__y__comb = zero257;
-            alu__modn__comb = u_imm[(32'h4)+:(3)] == chk_range_n;
+            alu__modn__comb = x_imm[(32'h4)+:(3)] == chk_range_n;
         end
         if (st__q == st_mres) begin
             alu__x__comb = sc__q[(32'h0)+:(257)];
@@ -866,7 +897,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         a_zero = rfa__rdata == zero256;
         b_zero = rfb__rdata == zero256;
-        chk_mode = u_imm[(32'h4)+:(3)];
+        chk_mode = x_imm[(32'h4)+:(3)];
         chk_fail = 1'b0;
         if (chk_mode == chk_range_n) begin
             chk_fail = a_zero | alu__ge;
@@ -884,26 +915,26 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             chk_fail = a_zero & b_zero;
         end
         sel_flag = flag0__q;
-        if (u_imm[(32'h0)+:(2)] == one2) begin
+        if (x_imm[(32'h0)+:(2)] == one2) begin
             sel_flag = flag1__q;
         end
-        else if (u_imm[(32'h0)+:(2)] == two2) begin
+        else if (x_imm[(32'h0)+:(2)] == two2) begin
             sel_flag = 1'b1;
         end
-        else if (u_imm[(32'h0)+:(2)] == three2) begin
+        else if (x_imm[(32'h0)+:(2)] == three2) begin
             sel_flag = err__q == zero4;
         end
         wr_data = alu__res;
-        if (u_op == op_sel) begin
+        if (x_op == op_sel) begin
             wr_data = rfa__rdata;
             if (sel_flag) begin
                 wr_data = rfb__rdata;
             end
         end
-        else if (u_op == op_ldc) begin
+        else if (x_op == op_ldc) begin
             wr_data = crom__data;
         end
-        wr_exec = (st__q == st_mres) | ((st__q == st_exec) & (u_op != op_bit) & (u_op != op_chk));
+        wr_exec = (st__q == st_wb) & (x_op != op_bit) & (x_op != op_chk);
         failed = err__q != zero4;
         out_q = (cmd__q == c_pubkey) | (cmd__q == c_keygen);
         out_x = out_q | (cmd__q == c_ecdh);
@@ -961,7 +992,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         wrep__w7 = wswap__y;
         rfa__we__comb = 1'b0;
         rfa__wmask__comb = all8;
-        rfa__waddr__comb = u_d;
+        rfa__waddr__comb = x_d;
         rfa__wdata__comb = wr_data;
         if (st__q == st_wipe) begin
             rfa__we__comb = ~keep;
@@ -1028,7 +1059,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
                     upc__d__comb = u_imm;
                 end
             end
-            else if (is_mul) begin
+            else if (u_mul) begin
                 upc__d__comb = upc__q;
                 st__d__comb = st_mload;
             end
@@ -1037,19 +1068,22 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
                 st__d__comb = st_exec;
             end
         end
-        else if (st__q == st_exec) begin
+        else if ((st__q == st_exec) | (st__q == st_mres)) begin
+            st__d__comb = st_wb;
+        end
+        else if (st__q == st_wb) begin
             upc__d__comb = upc_next;
             st__d__comb = st_issue;
-            if (u_op == op_bit) begin
-                if (u_imm[32'h0]) begin
+            if (x_op == op_bit) begin
+                if (x_imm[32'h0]) begin
                     flag1__d__comb = rfa__rdata[cnt__q];
                 end
                 else begin
                     flag0__d__comb = rfa__rdata[cnt__q];
                 end
             end
-            if ((u_op == op_chk) & chk_fail & (err__q == zero4)) begin
-                err__d__comb = u_imm[(32'h0)+:(4)];
+            if ((x_op == op_chk) & chk_fail & (err__q == zero4)) begin
+                err__d__comb = x_imm[(32'h0)+:(4)];
             end
         end
         else if (st__q == st_mload) begin
@@ -1087,10 +1121,6 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
                     st__d__comb = st_mres;
                 end
             end
-        end
-        else if (st__q == st_mres) begin
-            upc__d__comb = upc_next;
-            st__d__comb = st_issue;
         end
         if (ok_write & front__is_ctrl) begin
             ctrl_rand__d__comb = pwdata[32'h0];
@@ -1212,6 +1242,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         err__d = err__d__comb;
         flag0__d = flag0__d__comb;
         flag1__d = flag1__d__comb;
+        ir__d = ir__d__comb;
         mr__d = mr__d__comb;
         mul__a = mul__a__comb;
         mul__b = mul__b__comb;
@@ -1941,9 +1972,11 @@ endmodule // pluton_montstep
 
 `ifndef PLUTON_MODALU_DEFINED
 `define PLUTON_MODALU_DEFINED
-module pluton_modalu(x,y,sub,modn,res,ge);
+module pluton_modalu(clock,rst_n,x,y,sub,modn,res,ge);
 
     // Module arguments
+    input wire  clock;
+    input wire  rst_n;
     input wire  [256:0] x;
     input wire  [256:0] y;
     input wire  sub;
@@ -1954,21 +1987,38 @@ module pluton_modalu(x,y,sub,modn,res,ge);
     // Update code (custom)
     reg [255:0] m;
     reg [258:0] xe, ye, me, s, c;
-    // t and u: bits 257:256 only carry into the sign, bit 258.
+    reg [129:0] tl, ul;
+    reg [128:0] tl_q, ul_q;
+    reg tc_q, uc_q, sub_q;
+    reg [129:0] xh_q, yh_q, sh_q, ch_q;
+    // th and uh: bits 128:127 only carry into the sign, bit 129 (bit 258 of t and u).
     /* verilator lint_off UNUSEDSIGNAL */
-    reg [258:0] t, u;
+    reg [129:0] th, uh;
     /* verilator lint_on UNUSEDSIGNAL */
     always @(*) begin
         m = modn ? 256'hffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551 : 256'hffffffff00000001000000000000000000000000ffffffffffffffffffffffff;
         xe = {2'b0, x};
         ye = sub ? ~{2'b0, y} : {2'b0, y};
         me = sub ? {3'b0, m} : ~{3'b0, m};
-        t = xe + ye + {258'h0, sub};
         s = xe ^ ye ^ me;
         c = {(xe[257:0] & ye[257:0]) | (xe[257:0] & me[257:0]) | (ye[257:0] & me[257:0]), 1'b1};
-        u = s + c;
-        ge = !u[258];
-        res = (sub ? t[258] : !u[258]) ? u[255:0] : t[255:0];
+        tl = {1'b0, xe[128:0]} + {1'b0, ye[128:0]} + {129'h0, sub};
+        ul = {1'b0, s[128:0]} + {1'b0, c[128:0]};
+    end
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) begin
+            tl_q <= 129'h0; ul_q <= 129'h0; tc_q <= 1'b0; uc_q <= 1'b0; sub_q <= 1'b0;
+            xh_q <= 130'h0; yh_q <= 130'h0; sh_q <= 130'h0; ch_q <= 130'h0;
+        end else begin
+            tl_q <= tl[128:0]; ul_q <= ul[128:0]; tc_q <= tl[129]; uc_q <= ul[129]; sub_q <= sub;
+            xh_q <= xe[258:129]; yh_q <= ye[258:129]; sh_q <= s[258:129]; ch_q <= c[258:129];
+        end
+    end
+    always @(*) begin
+        th = xh_q + yh_q + {129'h0, tc_q};
+        uh = sh_q + ch_q + {129'h0, uc_q};
+        ge = !uh[129];
+        res = (sub_q ? th[129] : !uh[129]) ? {uh[126:0], ul_q} : {th[126:0], tl_q};
     end
 endmodule // pluton_modalu
 `endif // PLUTON_MODALU_DEFINED
@@ -2067,6 +2117,24 @@ module pluton_rdff10(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff10
 `endif // PLUTON_RDFF10_DEFINED
+
+`ifndef PLUTON_RDFF33_DEFINED
+`define PLUTON_RDFF33_DEFINED
+module pluton_rdff33(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [32:0] d;
+    output reg  [32:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 33'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff33
+`endif // PLUTON_RDFF33_DEFINED
 
 `ifndef PLUTON_RDFF8_DEFINED
 `define PLUTON_RDFF8_DEFINED

@@ -48,11 +48,11 @@ pub const POWER_ON_WIPE_CYCLES: u64 = 64;
 /// the README's table.
 pub const LATENCY: [[u64; 2]; 7] = [
     [0, 0],             // 0: not a command (ERR_VALUE)
-    [179_465, 179_551], // 1 PUBKEY
-    [179_501, 179_587], // 2 ECDH
-    [215_367, 215_453], // 3 SIGN
-    [220_885, 220_885], // 4 VERIFY
-    [179_469, 179_555], // 5 KEYGEN
+    [201_506, 201_599], // 1 PUBKEY
+    [201_551, 201_644], // 2 ECDH
+    [238_445, 238_538], // 3 SIGN
+    [246_583, 246_583], // 4 VERIFY
+    [201_512, 201_605], // 5 KEYGEN
     [64, 64],           // 6 WIPE
 ];
 

@@ -126,7 +126,7 @@ pub fn prim_name(text: &str) -> String {
     if text.contains("m32 = {m, 32'h0} - {32'h0, m};") {
         return "pluton_montstep".into();
     }
-    if text.contains("res = (sub ? t[258] : !u[258]) ? u[255:0] : t[255:0];") {
+    if text.contains("res = (sub_q ? th[129] : !uh[129])") {
         return "pluton_modalu".into();
     }
     if let Some((words, width)) = ram_shape(text) {

@@ -101,13 +101,16 @@ verilog_cell!(
     .into()
 );
 
-/// Modular add or subtract, mod p or n (`modn`), of x and y below 2^257: t = x + y (or x - y)
-/// and u = t - M (or t + M) side by side, each one carry chain (u from a carry-save row); the
-/// result is u if x + y >= M (add) or x - y < 0 (subtract), else t. With inputs below M (or a
-/// carry-save pair summing below 2M) the result is below M. `ge` is x + y >= M (add): with y = 0,
-/// x >= M, the range checks.
+/// Modular add or subtract, mod p or n (`modn`), of x and y below 2^257, in two pipeline stages
+/// so no carry chain is longer than 130 bits: t = x + y (or x - y) and u = t - M (or t + M), u
+/// from a carry-save row, each as a low half (bits 128:0, registered with its carry) and then a
+/// high half. The result, a cycle after the inputs, is u if x + y >= M (add) or x - y < 0
+/// (subtract), else t. With inputs below M (or a carry-save pair summing below 2M) it is below M.
+/// `ge` is x + y >= M (add): with y = 0, x >= M, the range checks.
 #[derive(Clone, Debug, LogicBlock, Default)]
 pub struct ModAlu {
+    pub clock: Signal<In, Clock>,
+    pub rst_n: Signal<In, bool>,
     pub x: Signal<In, Bits<257>>,
     pub y: Signal<In, Bits<257>>,
     pub sub: Signal<In, bool>,
@@ -122,21 +125,38 @@ verilog_cell!(ModAlu, [res, ge], {
     format!(
         "reg [255:0] m;\n\
          reg [258:0] xe, ye, me, s, c;\n\
-         // t and u: bits 257:256 only carry into the sign, bit 258.\n\
+         reg [129:0] tl, ul;\n\
+         reg [128:0] tl_q, ul_q;\n\
+         reg tc_q, uc_q, sub_q;\n\
+         reg [129:0] xh_q, yh_q, sh_q, ch_q;\n\
+         // th and uh: bits 128:127 only carry into the sign, bit 129 (bit 258 of t and u).\n\
          /* verilator lint_off UNUSEDSIGNAL */\n\
-         reg [258:0] t, u;\n\
+         reg [129:0] th, uh;\n\
          /* verilator lint_on UNUSEDSIGNAL */\n\
          always @(*) begin\n\
          \x20   m = modn ? 256'h{n} : 256'h{p};\n\
          \x20   xe = {{2'b0, x}};\n\
          \x20   ye = sub ? ~{{2'b0, y}} : {{2'b0, y}};\n\
          \x20   me = sub ? {{3'b0, m}} : ~{{3'b0, m}};\n\
-         \x20   t = xe + ye + {{258'h0, sub}};\n\
          \x20   s = xe ^ ye ^ me;\n\
          \x20   c = {{(xe[257:0] & ye[257:0]) | (xe[257:0] & me[257:0]) | (ye[257:0] & me[257:0]), 1'b1}};\n\
-         \x20   u = s + c;\n\
-         \x20   ge = !u[258];\n\
-         \x20   res = (sub ? t[258] : !u[258]) ? u[255:0] : t[255:0];\n\
+         \x20   tl = {{1'b0, xe[128:0]}} + {{1'b0, ye[128:0]}} + {{129'h0, sub}};\n\
+         \x20   ul = {{1'b0, s[128:0]}} + {{1'b0, c[128:0]}};\n\
+         end\n\
+         always @(posedge clock or negedge rst_n) begin\n\
+         \x20   if (!rst_n) begin\n\
+         \x20       tl_q <= 129'h0; ul_q <= 129'h0; tc_q <= 1'b0; uc_q <= 1'b0; sub_q <= 1'b0;\n\
+         \x20       xh_q <= 130'h0; yh_q <= 130'h0; sh_q <= 130'h0; ch_q <= 130'h0;\n\
+         \x20   end else begin\n\
+         \x20       tl_q <= tl[128:0]; ul_q <= ul[128:0]; tc_q <= tl[129]; uc_q <= ul[129]; sub_q <= sub;\n\
+         \x20       xh_q <= xe[258:129]; yh_q <= ye[258:129]; sh_q <= s[258:129]; ch_q <= c[258:129];\n\
+         \x20   end\n\
+         end\n\
+         always @(*) begin\n\
+         \x20   th = xh_q + yh_q + {{129'h0, tc_q}};\n\
+         \x20   uh = sh_q + ch_q + {{129'h0, uc_q}};\n\
+         \x20   ge = !uh[129];\n\
+         \x20   res = (sub_q ? th[129] : !uh[129]) ? {{uh[126:0], ul_q}} : {{th[126:0], tl_q}};\n\
          end"
     )
 });

@@ -6,7 +6,10 @@ use super::ucode::{self, Op};
 use crate::common::prims::{ByteSwap32, ErrLog, PackWords8, RDff, ZeroExt};
 use rust_hdl::prelude::*;
 
-/// Sequencer states. WIPE is the reset state: the power-on wipe.
+/// Sequencer states. WIPE is the reset state: the power-on wipe. An instruction is ISSUE (read
+/// the ROM and the registers), then EXEC (the adder's first half) or MLOAD, MRUN, MRES (the
+/// multiplier, then the adder's first half on its result), then WB (the adder's second half, and
+/// every write and flag). The adder is split so no carry chain spans 259 bits in one cycle.
 const ST_WIPE: u64 = 0;
 const ST_IDLE: u64 = 1;
 const ST_ISSUE: u64 = 2;
@@ -14,6 +17,7 @@ const ST_EXEC: u64 = 3;
 const ST_MLOAD: u64 = 4;
 const ST_MRUN: u64 = 5;
 const ST_MRES: u64 = 6;
+const ST_WB: u64 = 7;
 
 crate::hdl_block! {
     /// The P-256 engine; see the README for the contract.
@@ -33,6 +37,7 @@ crate::hdl_block! {
         st_mload: 3 = ST_MLOAD,
         st_mrun: 3 = ST_MRUN,
         st_mres: 3 = ST_MRES,
+        st_wb: 3 = ST_WB,
         op_end: 5 = Op::End as u64,
         op_mulp: 5 = Op::MulP as u64,
         op_muln: 5 = Op::MulN as u64,
@@ -130,6 +135,8 @@ crate::hdl_block! {
         // ---- Sequencer state.
         st: RDff<Bits<3>>,
         upc: RDff<Bits<{ ucode::UPC_BITS }>>,
+        /// The instruction being executed (after ISSUE): execution decodes from a flop, not the ROM.
+        ir: RDff<Bits<{ ucode::UWORD_BITS }>>,
         ret: RDff<Bits<{ ucode::UPC_BITS }>>,
         cnt: RDff<Bits<8>>,
         flag0: RDff<bool>,
@@ -162,13 +169,16 @@ crate::hdl_block! {
         cycles: RDff<Bits<32>>,
         /// An operand read's wait state has passed (the RAM's data is valid).
         rd_pend: RDff<bool>,
-        // ---- Decode of the instruction.
+        // ---- Decode: u_* of the ROM word at upc (ISSUE), x_* of the instruction register.
         u_op: Signal<Local, Bits<5>>,
-        u_d: Signal<Local, Bits<6>>,
         u_a: Signal<Local, Bits<6>>,
         u_b: Signal<Local, Bits<6>>,
         u_imm: Signal<Local, Bits<10>>,
-        is_mul: Signal<Local, bool>,
+        u_mul: Signal<Local, bool>,
+        x_op: Signal<Local, Bits<5>>,
+        x_d: Signal<Local, Bits<6>>,
+        x_imm: Signal<Local, Bits<10>>,
+        x_mul: Signal<Local, bool>,
         modn: Signal<Local, bool>,
         upc_next: Signal<Local, Bits<{ ucode::UPC_BITS }>>,
         sel_flag: Signal<Local, bool>,
@@ -203,8 +213,8 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     P256;
-    reset [front, log, rfa, rfb]
-    hold [st, upc, ret, cnt, flag0, flag1, err, cmd, rand_run, wipe_all, wipe_cnt, booted, dead,
+    reset [front, log, rfa, rfb, alu]
+    hold [st, upc, ir, ret, cnt, flag0, flag1, err, cmd, rand_run, wipe_all, wipe_cnt, booted, dead,
           opa, opb, sc, ss, pe, po, mr, dig, ctrl_rand, done, res_err, res_cmd, cycles, rd_pend]
     pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
@@ -214,14 +224,20 @@ crate::hdl_logic! {
         self.urom.addr.next = self.upc.q.val();
         // Field positions: ucode::OP_LSB, D_LSB, A_LSB, B_LSB, IMM_LSB (a unit test checks).
         self.u_op.next = self.urom.data.val().get_bits::<5>(0);
-        self.u_d.next = self.urom.data.val().get_bits::<6>(5);
         self.u_a.next = self.urom.data.val().get_bits::<6>(11);
         self.u_b.next = self.urom.data.val().get_bits::<6>(17);
         self.u_imm.next = self.urom.data.val().get_bits::<10>(23);
-        self.is_mul.next = (self.u_op.val() == self.op_mulp.val()) | (self.u_op.val() == self.op_muln.val());
-        self.modn.next = (self.u_op.val() == self.op_muln.val()) | (self.u_op.val() == self.op_addn.val()) | (self.u_op.val() == self.op_subn.val());
+        self.u_mul.next = (self.u_op.val() == self.op_mulp.val()) | (self.u_op.val() == self.op_muln.val());
+        if self.st.q.val() == self.st_issue.val() {
+            self.ir.d.next = self.urom.data.val();
+        }
+        self.x_op.next = self.ir.q.val().get_bits::<5>(0);
+        self.x_d.next = self.ir.q.val().get_bits::<6>(5);
+        self.x_imm.next = self.ir.q.val().get_bits::<10>(23);
+        self.x_mul.next = (self.x_op.val() == self.op_mulp.val()) | (self.x_op.val() == self.op_muln.val());
+        self.modn.next = (self.x_op.val() == self.op_muln.val()) | (self.x_op.val() == self.op_addn.val()) | (self.x_op.val() == self.op_subn.val());
         self.upc_next.next = self.upc.q.val() + self.one10.val();
-        self.crom.addr.next = self.u_imm.val().get_bits::<4>(0);
+        self.crom.addr.next = self.x_imm.val().get_bits::<4>(0);
 
         // ---- Field unit. The multiplier's operands: a and the digit of b, or (mod n, phase 2) n and m.
         self.mul.a.next = self.opa.q.val();
@@ -241,11 +257,11 @@ crate::hdl_logic! {
         self.alu_ya.a.next = self.rfb.rdata.val();
         self.alu.x.next = self.alu_xa.y.val();
         self.alu.y.next = self.alu_ya.y.val();
-        self.alu.sub.next = (self.u_op.val() == self.op_subp.val()) | (self.u_op.val() == self.op_subn.val());
+        self.alu.sub.next = (self.x_op.val() == self.op_subp.val()) | (self.x_op.val() == self.op_subn.val());
         self.alu.modn.next = self.modn.val();
-        if self.u_op.val() == self.op_chk.val() {
+        if self.x_op.val() == self.op_chk.val() {
             self.alu.y.next = self.zero257.val();
-            self.alu.modn.next = self.u_imm.val().get_bits::<3>(4) == self.chk_range_n.val();
+            self.alu.modn.next = self.x_imm.val().get_bits::<3>(4) == self.chk_range_n.val();
         }
         if self.st.q.val() == self.st_mres.val() {
             self.alu.x.next = self.sc.q.val().get_bits::<257>(0);
@@ -255,7 +271,7 @@ crate::hdl_logic! {
         // ---- Checks and selects (EXEC).
         self.a_zero.next = self.rfa.rdata.val() == self.zero256.val();
         self.b_zero.next = self.rfb.rdata.val() == self.zero256.val();
-        self.chk_mode.next = self.u_imm.val().get_bits::<3>(4);
+        self.chk_mode.next = self.x_imm.val().get_bits::<3>(4);
         self.chk_fail.next = false;
         if self.chk_mode.val() == self.chk_range_n.val() {
             self.chk_fail.next = self.a_zero.val() | self.alu.ge.val();
@@ -269,26 +285,25 @@ crate::hdl_logic! {
             self.chk_fail.next = self.a_zero.val() & self.b_zero.val();
         }
         self.sel_flag.next = self.flag0.q.val();
-        if self.u_imm.val().get_bits::<2>(0) == self.one2.val() {
+        if self.x_imm.val().get_bits::<2>(0) == self.one2.val() {
             self.sel_flag.next = self.flag1.q.val();
-        } else if self.u_imm.val().get_bits::<2>(0) == self.two2.val() {
+        } else if self.x_imm.val().get_bits::<2>(0) == self.two2.val() {
             self.sel_flag.next = true;
-        } else if self.u_imm.val().get_bits::<2>(0) == self.three2.val() {
+        } else if self.x_imm.val().get_bits::<2>(0) == self.three2.val() {
             self.sel_flag.next = self.err.q.val() == self.zero4.val();
         }
         self.wr_data.next = self.alu.res.val();
-        if self.u_op.val() == self.op_sel.val() {
+        if self.x_op.val() == self.op_sel.val() {
             self.wr_data.next = self.rfa.rdata.val();
             if self.sel_flag.val() {
                 self.wr_data.next = self.rfb.rdata.val();
             }
-        } else if self.u_op.val() == self.op_ldc.val() {
+        } else if self.x_op.val() == self.op_ldc.val() {
             self.wr_data.next = self.crom.data.val();
         }
-        self.wr_exec.next = (self.st.q.val() == self.st_mres.val())
-            | ((self.st.q.val() == self.st_exec.val())
-                & (self.u_op.val() != self.op_bit.val())
-                & (self.u_op.val() != self.op_chk.val()));
+        self.wr_exec.next = (self.st.q.val() == self.st_wb.val())
+            & (self.x_op.val() != self.op_bit.val())
+            & (self.x_op.val() != self.op_chk.val());
 
         // ---- What the wipe keeps: after a command, d, the hash and the points and signature,
         // except a failed command's outputs.
@@ -360,7 +375,7 @@ crate::hdl_logic! {
         self.wrep.w7.next = self.wswap.y.val();
         self.rfa.we.next = false;
         self.rfa.wmask.next = self.all8.val();
-        self.rfa.waddr.next = self.u_d.val();
+        self.rfa.waddr.next = self.x_d.val();
         self.rfa.wdata.next = self.wr_data.val();
         if self.st.q.val() == self.st_wipe.val() {
             self.rfa.we.next = !self.keep.val();
@@ -422,25 +437,27 @@ crate::hdl_logic! {
                 if !self.rand_run.q.val() {
                     self.upc.d.next = self.u_imm.val();
                 }
-            } else if self.is_mul.val() {
+            } else if self.u_mul.val() {
                 self.upc.d.next = self.upc.q.val();
                 self.st.d.next = self.st_mload.val();
             } else {
                 self.upc.d.next = self.upc.q.val();
                 self.st.d.next = self.st_exec.val();
             }
-        } else if self.st.q.val() == self.st_exec.val() {
+        } else if (self.st.q.val() == self.st_exec.val()) | (self.st.q.val() == self.st_mres.val()) {
+            self.st.d.next = self.st_wb.val();
+        } else if self.st.q.val() == self.st_wb.val() {
             self.upc.d.next = self.upc_next.val();
             self.st.d.next = self.st_issue.val();
-            if self.u_op.val() == self.op_bit.val() {
-                if self.u_imm.val().get_bit(0) {
+            if self.x_op.val() == self.op_bit.val() {
+                if self.x_imm.val().get_bit(0) {
                     self.flag1.d.next = self.rfa.rdata.val().get_bit(self.cnt.q.val().index());
                 } else {
                     self.flag0.d.next = self.rfa.rdata.val().get_bit(self.cnt.q.val().index());
                 }
             }
-            if (self.u_op.val() == self.op_chk.val()) & self.chk_fail.val() & (self.err.q.val() == self.zero4.val()) {
-                self.err.d.next = self.u_imm.val().get_bits::<4>(0);
+            if (self.x_op.val() == self.op_chk.val()) & self.chk_fail.val() & (self.err.q.val() == self.zero4.val()) {
+                self.err.d.next = self.x_imm.val().get_bits::<4>(0);
             }
         } else if self.st.q.val() == self.st_mload.val() {
             self.opa.d.next = self.rfa.rdata.val();
@@ -477,9 +494,6 @@ crate::hdl_logic! {
                     self.st.d.next = self.st_mres.val();
                 }
             }
-        } else if self.st.q.val() == self.st_mres.val() {
-            self.upc.d.next = self.upc_next.val();
-            self.st.d.next = self.st_issue.val();
         }
 
         // ---- Bus writes (only idle ones reach the engine: the checks refuse the rest).
