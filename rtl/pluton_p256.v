@@ -112,6 +112,8 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  top8 = 8'h80;
     localparam  one10 = 10'b1;
     localparam  zero10 = 10'b0;
+    localparam  zero16 = 16'h0;
+    localparam  unused_reg = 6'b111111;
     localparam  n_prime = 16'hbc4f;
     localparam  zero31 = 31'h0;
     localparam  zero32 = 32'h0;
@@ -392,6 +394,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg  ok_read;
     reg  [31:0] rdata;
     reg  cmd_ok;
+    reg  readable;
     reg  [7:0] wsel;
     reg  [2:0] chk_mode;
     reg  failed;
@@ -740,6 +743,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg [255:0] rfa__wdata__comb;
     reg rfa__we__comb;
     reg [7:0] rfa__wmask__comb;
+    reg [5:0] rfb__raddr__comb;
     reg [31:0] rswap__a__comb;
     reg [273:0] sc__d__comb;
     reg [273:0] ss__d__comb;
@@ -895,6 +899,10 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             alu__x__comb = sc__q[(32'h0)+:(257)];
             alu__y__comb = ss__q[(32'h0)+:(257)];
         end
+        if (st__q == st_wipe) begin
+            alu__x__comb = zero257;
+            alu__y__comb = zero257;
+        end
         a_zero = rfa__rdata == zero256;
         b_zero = rfb__rdata == zero256;
         chk_mode = x_imm[(32'h4)+:(3)];
@@ -939,7 +947,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         out_q = (cmd__q == c_pubkey) | (cmd__q == c_keygen);
         out_x = out_q | (cmd__q == c_ecdh);
         out_rs = cmd__q == c_sign;
-        keep = ~wipe_all__q & ((wipe_cnt__q == s_d) | (wipe_cnt__q == s_e) | ((wipe_cnt__q == s_qx) & ~(failed & out_x)) | ((wipe_cnt__q == s_qy) & ~(failed & out_q)) | (((wipe_cnt__q == s_r) | (wipe_cnt__q == s_s)) & ~(failed & out_rs)));
+        keep = booted__q & ~wipe_all__q & ((wipe_cnt__q == s_d) | (wipe_cnt__q == s_e) | ((wipe_cnt__q == s_qx) & ~(failed & out_x)) | ((wipe_cnt__q == s_qy) & ~(failed & out_q)) | (((wipe_cnt__q == s_r) | (wipe_cnt__q == s_s)) & ~(failed & out_rs)));
         is_operand = front__is_d | front__is_k | front__is_hash | front__is_qx | front__is_qy | front__is_r | front__is_s | front__is_seed | front__is_lambda;
         slot = paddr[(32'h5)+:(6)] - slot_base;
         word = paddr[(32'h2)+:(3)];
@@ -976,10 +984,15 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         pslverr = complete & (err_code != e_none);
         ok_write = complete & pwrite & (err_code == e_none);
         ok_read = complete & ~pwrite & (err_code == e_none);
-        rfa__raddr__comb = slot;
-        rfb__raddr = u_b;
-        if (st__q != st_idle) begin
-            rfa__raddr__comb = u_a;
+        readable = front__is_hash | front__is_qx | front__is_qy | front__is_r | front__is_s;
+        rfa__raddr__comb = u_a;
+        rfb__raddr__comb = u_b;
+        if ((st__q == st_idle) | (st__q == st_wipe)) begin
+            rfa__raddr__comb = unused_reg;
+            rfb__raddr__comb = unused_reg;
+            if ((st__q == st_idle) & psel & ~pwrite & readable) begin
+                rfa__raddr__comb = slot;
+            end
         end
         wswap__a = pwdata;
         wrep__w0 = wswap__y;
@@ -1017,6 +1030,15 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         mprod = step__low * n_prime;
         if (st__q == st_wipe) begin
+            opa__d__comb = zero256;
+            opb__d__comb = zero256;
+            sc__d__comb = zero274;
+            ss__d__comb = zero274;
+            pe__d__comb = zero256;
+            po__d__comb = zero256;
+            mr__d__comb = zero16;
+            flag0__d__comb = 1'b0;
+            flag1__d__comb = 1'b0;
             wipe_cnt__d__comb = wipe_cnt__q + one6;
             if (wipe_cnt__q == last6) begin
                 st__d__comb = st_idle;
@@ -1262,6 +1284,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         rfa__wdata = rfa__wdata__comb;
         rfa__we = rfa__we__comb;
         rfa__wmask = rfa__wmask__comb;
+        rfb__raddr = rfb__raddr__comb;
         rswap__a = rswap__a__comb;
         sc__d = sc__d__comb;
         ss__d = ss__d__comb;

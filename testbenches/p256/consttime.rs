@@ -10,6 +10,7 @@
 
 use pluton_bindings::{Dut, VerilatedDut};
 
+
 const MODEL: &str = "pluton_p256_fi";
 /// The control flops, by instance name under the top.
 const CONTROL: [&str; 6] = ["st", "upc", "cnt", "dig", "wipe_cnt", "ret"];
@@ -32,7 +33,11 @@ pub struct Rig {
 impl Rig {
     /// The state-access model, with the control flops traced.
     pub fn open() -> Result<Rig, String> {
-        Rig::open_model(MODEL)
+        let rig = Rig::open_model(MODEL)?;
+        if rig.control.is_empty() {
+            return Err(format!("{MODEL} was built without state access: no control trace to compare"));
+        }
+        Ok(rig)
     }
 
     /// `model` (`pluton_p256`, or `pluton_p256_fi` for the control trace), out of reset.
@@ -73,6 +78,16 @@ impl Rig {
         Ok(rig)
     }
 
+    /// The value of flop `name` (under the top, e.g. `opa`) on the state-access model.
+    pub fn flop(&mut self, name: &str) -> Result<Vec<u32>, String> {
+        let full = format!("pluton_p256.{name}.q");
+        let vars = self.dut.state_vars().ok_or(format!("{MODEL} has no state access"))?;
+        let (i, v) = vars.iter().enumerate().find(|(_, v)| v.name == full).ok_or(format!("no state element {full}"))?;
+        let mut w = vec![0u32; v.words];
+        self.dut.read_state(i, &mut w);
+        Ok(w)
+    }
+
     /// One APB transfer from the security core (master 0), waiting out PREADY.
     fn transfer(&mut self, write: bool, addr: u32, data: u32) -> u32 {
         let d = &mut self.dut;
@@ -110,10 +125,12 @@ impl Rig {
     }
 
     /// Runs command `cmd`; returns (cycles to DONE, a digest of the control state in each of them;
-    /// 0 without state access).
-    pub fn command(&mut self, cmd_addr: u32, cmd: u32) -> (u64, u64) {
+    /// 0 without state access). `prefix`: the digest of the first PREFIX cycles alone, so two
+    /// schedules can be told apart at equal length.
+    pub fn command(&mut self, cmd_addr: u32, cmd: u32) -> Trace {
         use std::hash::Hasher;
         let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut prefix = 0;
         self.write(cmd_addr, cmd);
         let mut cycles = 0u64;
         let mut w = [0u32; 1];
@@ -124,20 +141,34 @@ impl Rig {
             }
             self.dut.step();
             cycles += 1;
+            if cycles == PREFIX {
+                prefix = h.finish();
+            }
             assert!(cycles < 5_000_000, "command {cmd} never finished");
         }
-        (cycles, h.finish())
+        Trace { cycles, digest: h.finish(), prefix }
     }
 }
 
+/// Cycles of a command's start whose control trace `Trace::prefix` digests.
+pub const PREFIX: u64 = 2_000;
+
+/// One command's control trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Trace {
+    pub cycles: u64,
+    pub digest: u64,
+    pub prefix: u64,
+}
+
 /// Traces are equal: Ok; else the first pair that differs.
-pub fn all_equal(what: &str, traces: &[(String, (u64, u64))]) -> Result<(), String> {
+pub fn all_equal(what: &str, traces: &[(String, Trace)]) -> Result<(), String> {
     let Some((first_name, first)) = traces.first() else { return Err(format!("{what}: no traces")) };
     for (name, t) in traces {
         if t != first {
             return Err(format!(
                 "{what}: {name} took {} cycles (control digest {:016x}), {first_name} {} ({:016x}): the schedule depends on the secret",
-                t.0, t.1, first.0, first.1
+                t.cycles, t.digest, first.cycles, first.digest
             ));
         }
     }
@@ -150,11 +181,12 @@ mod tests {
 
     #[test]
     fn a_different_trace_is_reported() {
-        let same = [("a".to_string(), (10, 7)), ("b".to_string(), (10, 7))];
+        let t = |cycles, digest| Trace { cycles, digest, prefix: digest };
+        let same = [("a".to_string(), t(10, 7)), ("b".to_string(), t(10, 7))];
         assert!(all_equal("x", &same).is_ok());
-        let other_digest = [("a".to_string(), (10, 7)), ("b".to_string(), (10, 8))];
+        let other_digest = [("a".to_string(), t(10, 7)), ("b".to_string(), t(10, 8))];
         assert!(all_equal("x", &other_digest).unwrap_err().contains("b took 10 cycles"));
-        let other_length = [("a".to_string(), (10, 7)), ("b".to_string(), (11, 7))];
+        let other_length = [("a".to_string(), t(10, 7)), ("b".to_string(), t(11, 7))];
         assert!(all_equal("x", &other_length).is_err());
         assert!(all_equal("x", &[]).is_err());
     }

@@ -192,7 +192,7 @@ fn run_p256() -> Result<(), String> {
             rig.operand(QY.offset, &qy);
             rig.operand(R.offset, &r);
             rig.operand(S.offset, &s);
-            let (edges, _) = rig.command(CMD.offset, cmd);
+            let edges = rig.command(CMD.offset, cmd).cycles;
             let counted = rig.read(CYCLES.offset) as u64;
             if counted != edges {
                 return Err(format!("{name}: CYCLES says {counted}, the bench counted {edges}"));

@@ -73,6 +73,9 @@ crate::hdl_block! {
         top8: 8 = 0x80,
         one10: 10 = 1,
         zero10: 10 = 0,
+        zero16: 16 = 0,
+        // A register the microcode never writes: 0 after every wipe.
+        unused_reg: 6 = ucode::UNUSED as u64,
         n_prime: 16 = ucode::N_PRIME16 as u64,
         zero31: 31 = 0,
         zero32: 32 = 0,
@@ -200,6 +203,7 @@ crate::hdl_block! {
         ok_read: Signal<Local, bool>,
         rdata: Signal<Local, Bits<32>>,
         cmd_ok: Signal<Local, bool>,
+        readable: Signal<Local, bool>,
         wsel: Signal<Local, Bits<8>>,
         chk_mode: Signal<Local, Bits<3>>,
         failed: Signal<Local, bool>,
@@ -252,7 +256,8 @@ crate::hdl_logic! {
         self.step.o.next = self.po.q.val();
         self.step.shift.next = !self.modn.val() | self.dig.q.val().get_bit(1);
         self.step.qen.next = !self.modn.val();
-        // The adder: register operands, or the accumulator's two halves in MRES; y = 0 for CHK.
+        // The adder: register operands, or the accumulator's two halves in MRES; y = 0 for CHK;
+        // zeros while wiping, so its pipeline registers hold nothing afterwards.
         self.alu_xa.a.next = self.rfa.rdata.val();
         self.alu_ya.a.next = self.rfb.rdata.val();
         self.alu.x.next = self.alu_xa.y.val();
@@ -266,6 +271,10 @@ crate::hdl_logic! {
         if self.st.q.val() == self.st_mres.val() {
             self.alu.x.next = self.sc.q.val().get_bits::<257>(0);
             self.alu.y.next = self.ss.q.val().get_bits::<257>(0);
+        }
+        if self.st.q.val() == self.st_wipe.val() {
+            self.alu.x.next = self.zero257.val();
+            self.alu.y.next = self.zero257.val();
         }
 
         // ---- Checks and selects (EXEC).
@@ -311,7 +320,8 @@ crate::hdl_logic! {
         self.out_q.next = (self.cmd.q.val() == self.c_pubkey.val()) | (self.cmd.q.val() == self.c_keygen.val());
         self.out_x.next = self.out_q.val() | (self.cmd.q.val() == self.c_ecdh.val());
         self.out_rs.next = self.cmd.q.val() == self.c_sign.val();
-        self.keep.next = !self.wipe_all.q.val()
+        // The power-on wipe (after any reset, warm too) keeps nothing.
+        self.keep.next = self.booted.q.val() & !self.wipe_all.q.val()
             & ((self.wipe_cnt.q.val() == self.s_d.val())
                 | (self.wipe_cnt.q.val() == self.s_e.val())
                 | ((self.wipe_cnt.q.val() == self.s_qx.val()) & !(self.failed.val() & self.out_x.val()))
@@ -358,11 +368,20 @@ crate::hdl_logic! {
         self.ok_write.next = self.complete.val() & self.pwrite.val() & (self.err_code.val() == self.e_none.val());
         self.ok_read.next = self.complete.val() & !self.pwrite.val() & (self.err_code.val() == self.e_none.val());
 
-        // ---- Register file ports. Port a reads the operand the bus addresses while idle.
-        self.rfa.raddr.next = self.slot.val();
+        // ---- Register file ports. The microcode's registers while it runs. Otherwise both ports
+        // read a register the microcode never writes (0 after any wipe), except that idle port a
+        // reads the operand a bus read addresses if it is a readable one: so the read registers
+        // never hold d, k or the work values while nothing runs.
+        self.readable.next = self.front.is_hash.val() | self.front.is_qx.val() | self.front.is_qy.val()
+            | self.front.is_r.val() | self.front.is_s.val();
+        self.rfa.raddr.next = self.u_a.val();
         self.rfb.raddr.next = self.u_b.val();
-        if self.st.q.val() != self.st_idle.val() {
-            self.rfa.raddr.next = self.u_a.val();
+        if (self.st.q.val() == self.st_idle.val()) | (self.st.q.val() == self.st_wipe.val()) {
+            self.rfa.raddr.next = self.unused_reg.val();
+            self.rfb.raddr.next = self.unused_reg.val();
+            if (self.st.q.val() == self.st_idle.val()) & self.psel.val() & !self.pwrite.val() & self.readable.val() {
+                self.rfa.raddr.next = self.slot.val();
+            }
         }
         self.wswap.a.next = self.pwdata.val();
         self.wrep.w0.next = self.wswap.y.val();
@@ -402,6 +421,16 @@ crate::hdl_logic! {
         }
         self.mprod.next = self.step.low.val() * self.n_prime.val();
         if self.st.q.val() == self.st_wipe.val() {
+            // The datapath's flops too: operands, accumulator, products, digit, scalar bits.
+            self.opa.d.next = self.zero256.val();
+            self.opb.d.next = self.zero256.val();
+            self.sc.d.next = self.zero274.val();
+            self.ss.d.next = self.zero274.val();
+            self.pe.d.next = self.zero256.val();
+            self.po.d.next = self.zero256.val();
+            self.mr.d.next = self.zero16.val();
+            self.flag0.d.next = false;
+            self.flag1.d.next = false;
             self.wipe_cnt.d.next = self.wipe_cnt.q.val() + self.one6.val();
             if self.wipe_cnt.q.val() == self.last6.val() {
                 self.st.d.next = self.st_idle.val();

@@ -2,8 +2,8 @@
 //! commands run (point double and add, the scalar-multiplication loops, inversion, ECDSA, ECDH).
 //!
 //! The engine executes one instruction at a time from a ROM this file fills at generation time.
-//! Every branch depends on public values only: loop counters, the command, the option bits and
-//! the error flag. Secret scalar bits reach the datapath only through `SEL`, which reads both
+//! Every branch depends on public values only: loop counters, the command and the option bits
+//! (a failed check only sets the error code, which `SEL` flag 3 reads). Secret scalar bits reach the datapath only through `SEL`, which reads both
 //! registers and picks one by value, so no register address depends on a secret.
 //!
 //! Field values live in the register file as 256-bit numbers. Arithmetic is Montgomery
@@ -96,7 +96,7 @@ pub const CMD_VERIFY: u8 = 4;
 pub const CMD_KEYGEN: u8 = 5;
 pub const CMD_LAST: u8 = 5;
 
-// ---- Register file. Slots 0-7 are the bus-visible operands (see the README's register map).
+// ---- Register file. Slots 0-8 are the bus-visible operands (see the README's register map).
 /// Private key d (write-only; kept across commands until WIPE).
 pub const RD: Reg = 0;
 /// Nonce k (write-only; wiped after every command).
@@ -156,6 +156,8 @@ const ONE: Reg = 49;
 const U1: Reg = 50;
 const U2: Reg = 51;
 const EN: Reg = 52;
+/// A register no instruction writes: the engine's idle read address (always 0 after a wipe).
+pub const UNUSED: Reg = 63;
 /// Registers the wipe after a command keeps: d, the hash, and the bus-visible points and signature.
 pub const KEEP_AFTER_COMMAND: [Reg; 6] = [RD, RE, RQX, RQY, RR, RS];
 
@@ -729,6 +731,17 @@ mod tests {
 
     fn hex(v: &BigUint) -> String {
         format!("{v:064x}")
+    }
+
+    #[test]
+    fn field_positions_match_the_engine_and_nothing_writes_the_unused_register() {
+        // engine.rs decodes with these literal offsets.
+        assert_eq!((OP_LSB, D_LSB, A_LSB, B_LSB, IMM_LSB), (0, 5, 11, 17, 23));
+        for (at, w) in program().iter().enumerate() {
+            let f = decode(*w);
+            let writes = matches!(f.op, 1..=8);
+            assert!(!(writes && f.d == UNUSED), "instruction {at} writes the unused register");
+        }
     }
 
     #[test]
