@@ -373,8 +373,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg  u_mul;
     reg  [4:0] x_op;
     reg  [5:0] x_d;
-    reg  [9:0] x_imm;
-    reg  x_mul;
+    reg  [6:0] x_imm;
     reg  modn;
     reg  [9:0] upc_next;
     reg  sel_flag;
@@ -868,8 +867,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         x_op = ir__q[(32'h0)+:(5)];
         x_d = ir__q[(32'h5)+:(6)];
-        x_imm = ir__q[(32'h17)+:(10)];
-        x_mul = (x_op == op_mulp) | (x_op == op_muln);
+        x_imm = ir__q[(32'h17)+:(7)];
         modn = (x_op == op_muln) | (x_op == op_addn) | (x_op == op_subn);
         upc_next = upc__q + one10;
         crom__addr = x_imm[(32'h0)+:(4)];

@@ -180,8 +180,8 @@ crate::hdl_block! {
         u_mul: Signal<Local, bool>,
         x_op: Signal<Local, Bits<5>>,
         x_d: Signal<Local, Bits<6>>,
-        x_imm: Signal<Local, Bits<10>>,
-        x_mul: Signal<Local, bool>,
+        /// imm bits 6:0 (constant index, check mode and code, flag number).
+        x_imm: Signal<Local, Bits<7>>,
         modn: Signal<Local, bool>,
         upc_next: Signal<Local, Bits<{ ucode::UPC_BITS }>>,
         sel_flag: Signal<Local, bool>,
@@ -237,8 +237,7 @@ crate::hdl_logic! {
         }
         self.x_op.next = self.ir.q.val().get_bits::<5>(0);
         self.x_d.next = self.ir.q.val().get_bits::<6>(5);
-        self.x_imm.next = self.ir.q.val().get_bits::<10>(23);
-        self.x_mul.next = (self.x_op.val() == self.op_mulp.val()) | (self.x_op.val() == self.op_muln.val());
+        self.x_imm.next = self.ir.q.val().get_bits::<7>(23);
         self.modn.next = (self.x_op.val() == self.op_muln.val()) | (self.x_op.val() == self.op_addn.val()) | (self.x_op.val() == self.op_subn.val());
         self.upc_next.next = self.upc.q.val() + self.one10.val();
         self.crom.addr.next = self.x_imm.val().get_bits::<4>(0);
