@@ -177,7 +177,7 @@ pub fn all_equal(what: &str, traces: &[(String, Trace)]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::all_equal;
+    use super::{all_equal, Trace};
 
     #[test]
     fn a_different_trace_is_reported() {

@@ -90,6 +90,17 @@ impl Drv {
     }
 }
 
+impl Drv {
+    /// Runs command `cmd`, which must succeed; `what` names it in the error.
+    async fn run_ok(&self, cmd: u32, what: &str) -> Result<Outcome, String> {
+        let out = self.run(cmd).await?;
+        if out.error != RES_OK {
+            return Err(format!("{what}: RESULT.ERROR {}", out.error));
+        }
+        Ok(out)
+    }
+}
+
 fn b32(r: &RspRecord, key: &str) -> Result<Bytes32, String> {
     let v = r.hex(key)?;
     v.try_into().map_err(|_| format!("record at line {}: `{key}` is not 32 bytes", r.line))
@@ -135,20 +146,14 @@ fn pubkey(ctx: Ctx) -> TestFuture {
                 drv.write(&SEED, &b32(r, "d")?).await?;
                 drv.write(&LAMBDA, &random_scalar(&ctx.tb)).await?;
                 drv.apb.write(CTRL.offset, CTRL_RANDOMIZE.mask()).await.map_err(|e| e.to_string())?;
-                let out = drv.run(CMD_KEYGEN).await?;
+                drv.run_ok(CMD_KEYGEN, &format!("KeyPair line {}: KEYGEN", r.line)).await?;
                 drv.apb.write(CTRL.offset, 0).await.map_err(|e| e.to_string())?;
-                if out.error != RES_OK {
-                    return Err(format!("KeyPair line {}: KEYGEN RESULT.ERROR {}", r.line, out.error));
-                }
                 expect(&format!("KeyPair line {} Qx (KEYGEN, RANDOMIZE)", r.line), &drv.read(&QX).await?, &b32(r, "Qx")?)?;
                 expect(&format!("KeyPair line {} Qy (KEYGEN, RANDOMIZE)", r.line), &drv.read(&QY).await?, &b32(r, "Qy")?)?;
             } else {
                 drv.write(&D, &b32(r, "d")?).await?;
             }
-            let out = drv.run(CMD_PUBKEY).await?;
-            if out.error != RES_OK {
-                return Err(format!("KeyPair line {}: RESULT.ERROR {}", r.line, out.error));
-            }
+            let out = drv.run_ok(CMD_PUBKEY, &format!("KeyPair line {}", r.line)).await?;
             let how = if keygen { "PUBKEY on the D that KEYGEN set" } else { "PUBKEY" };
             expect(&format!("KeyPair line {} Qx ({how})", r.line), &drv.read(&QX).await?, &b32(r, "Qx")?)?;
             expect(&format!("KeyPair line {} Qy ({how})", r.line), &drv.read(&QY).await?, &b32(r, "Qy")?)?;
@@ -172,10 +177,7 @@ fn sign(ctx: Ctx) -> TestFuture {
             drv.write(&D, &b32(r, "d")?).await?;
             drv.write(&K, &b32(r, "k")?).await?;
             drv.write(&HASH, &reference::hash_sha256(&r.hex("Msg")?)).await?;
-            let out = drv.run(CMD_SIGN).await?;
-            if out.error != RES_OK {
-                return Err(format!("SigGen line {}: RESULT.ERROR {}", r.line, out.error));
-            }
+            let out = drv.run_ok(CMD_SIGN, &format!("SigGen line {}", r.line)).await?;
             expect(&format!("SigGen line {} R", r.line), &drv.read(&R).await?, &b32(r, "R")?)?;
             expect(&format!("SigGen line {} S", r.line), &drv.read(&S).await?, &b32(r, "S")?)?;
             cycles.push(out.cycles);
@@ -231,10 +233,7 @@ fn ecdh(ctx: Ctx) -> TestFuture {
             drv.write(&D, &a).await?;
             drv.write(&QX, &qx).await?;
             drv.write(&QY, &qy).await?;
-            let out = drv.run(CMD_ECDH).await?;
-            if out.error != RES_OK {
-                return Err(format!("ECDH d = {}: RESULT.ERROR {}", hex(&a), out.error));
-            }
+            let out = drv.run_ok(CMD_ECDH, &format!("ECDH d = {}", hex(&a))).await?;
             expect(&format!("ECDH d = {}", hex(&a)), &drv.read(&QX).await?, &want)?;
             cycles.push(out.cycles);
             ctx.count(1);
@@ -541,19 +540,13 @@ fn random(ctx: Ctx) -> TestFuture {
             drv.write(&D, &d).await?;
             drv.write(&K, &k).await?;
             drv.write(&HASH, &z).await?;
-            let out = drv.run(CMD_SIGN).await?;
             let what = |op: &str| format!("round {i} {op} (d = {}, k = {}, z = {})", hex(&d), hex(&k), hex(&z));
-            if out.error != RES_OK {
-                return Err(format!("{}: RESULT.ERROR {}", what("SIGN"), out.error));
-            }
+            drv.run_ok(CMD_SIGN, &what("SIGN")).await?;
             expect(&what("SIGN r"), &drv.read(&R).await?, &r)?;
             expect(&what("SIGN s"), &drv.read(&S).await?, &s)?;
             drv.write(&QX, &qx).await?;
             drv.write(&QY, &qy).await?;
-            let good = drv.run(CMD_VERIFY).await?;
-            if good.error != RES_OK {
-                return Err(format!("{}: RESULT.ERROR {}", what("VERIFY"), good.error));
-            }
+            drv.run_ok(CMD_VERIFY, &what("VERIFY")).await?;
             if i % 4 == 0 {
                 let mut z2 = z;
                 z2[i % 32] ^= 1 << (i % 8);
@@ -566,10 +559,7 @@ fn random(ctx: Ctx) -> TestFuture {
             let (px, py) = reference::public_key(&peer).map_err(|e| format!("{e:?}"))?;
             drv.write(&QX, &px).await?;
             drv.write(&QY, &py).await?;
-            let e = drv.run(CMD_ECDH).await?;
-            if e.error != RES_OK {
-                return Err(format!("{}: RESULT.ERROR {}", what("ECDH"), e.error));
-            }
+            drv.run_ok(CMD_ECDH, &what("ECDH")).await?;
             let want = reference::ecdh(&d, &px, &py).map_err(|e| format!("{e:?}"))?;
             expect(&what("ECDH"), &drv.read(&QX).await?, &want)?;
             ctx.count(1);
@@ -599,10 +589,7 @@ fn operands(ctx: Ctx) -> TestFuture {
         }
         let r = records("KeyPair_P256.rsp")?.into_iter().find(|r| r.get("d").is_some()).ok_or("no KeyPair record")?;
         drv.write(&D, &b32(&r, "d")?).await?;
-        let out = drv.run(CMD_PUBKEY).await?;
-        if out.error != RES_OK {
-            return Err(format!("PUBKEY: RESULT.ERROR {}", out.error));
-        }
+        drv.run_ok(CMD_PUBKEY, "PUBKEY").await?;
         expect("PUBKEY Qx", &drv.read(&QX).await?, &b32(&r, "Qx")?)?;
         let out = drv.run(CMD_WIPE).await?;
         if out.error != RES_OK || out.cycles != 64 {
