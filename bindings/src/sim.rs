@@ -159,6 +159,8 @@ impl Sim {
         };
         if waves.is_none() && self.options.waves_on_failure {
             let path = crate::project_root().join("build").join("waves").join(format!("{}.vcd", file_safe(name)));
+            // The reason first: a long test's replay takes as long again.
+            println!("test `{name}` failed at cycle {}: {}", failure.cycle, failure.message);
             println!("test `{name}` failed; replaying seed {seed} with waves into {}", path.display());
             match self.run_once(name, seed, Some(path), &body) {
                 Err(replay) => {

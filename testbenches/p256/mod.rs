@@ -91,6 +91,15 @@ impl Drv {
 }
 
 impl Drv {
+    /// Reads operand `r` and compares it with `want`, a public result the bench computed (from
+    /// CAVP or the p256 crate): the leak scan exempts it, so a result word that happens to equal
+    /// a window of some earlier secret is not taken for a leak (over thousands of round trips
+    /// that happens by chance).
+    async fn read_expect(&self, r: &Register, want: &Bytes32, what: &str) -> Result<(), String> {
+        self.leaks.borrow_mut().allow_digest(want);
+        expect(what, &self.read(r).await?, want)
+    }
+
     /// Runs command `cmd`, which must succeed; `what` names it in the error.
     async fn run_ok(&self, cmd: u32, what: &str) -> Result<Outcome, String> {
         let out = self.run(cmd).await?;
@@ -148,15 +157,15 @@ fn pubkey(ctx: Ctx) -> TestFuture {
                 drv.apb.write(CTRL.offset, CTRL_RANDOMIZE.mask()).await.map_err(|e| e.to_string())?;
                 drv.run_ok(CMD_KEYGEN, &format!("KeyPair line {}: KEYGEN", r.line)).await?;
                 drv.apb.write(CTRL.offset, 0).await.map_err(|e| e.to_string())?;
-                expect(&format!("KeyPair line {} Qx (KEYGEN, RANDOMIZE)", r.line), &drv.read(&QX).await?, &b32(r, "Qx")?)?;
-                expect(&format!("KeyPair line {} Qy (KEYGEN, RANDOMIZE)", r.line), &drv.read(&QY).await?, &b32(r, "Qy")?)?;
+                drv.read_expect(&QX, &b32(r, "Qx")?, &format!("KeyPair line {} Qx (KEYGEN, RANDOMIZE)", r.line)).await?;
+                drv.read_expect(&QY, &b32(r, "Qy")?, &format!("KeyPair line {} Qy (KEYGEN, RANDOMIZE)", r.line)).await?;
             } else {
                 drv.write(&D, &b32(r, "d")?).await?;
             }
             let out = drv.run_ok(CMD_PUBKEY, &format!("KeyPair line {}", r.line)).await?;
             let how = if keygen { "PUBKEY on the D that KEYGEN set" } else { "PUBKEY" };
-            expect(&format!("KeyPair line {} Qx ({how})", r.line), &drv.read(&QX).await?, &b32(r, "Qx")?)?;
-            expect(&format!("KeyPair line {} Qy ({how})", r.line), &drv.read(&QY).await?, &b32(r, "Qy")?)?;
+            drv.read_expect(&QX, &b32(r, "Qx")?, &format!("KeyPair line {} Qx ({how})", r.line)).await?;
+            drv.read_expect(&QY, &b32(r, "Qy")?, &format!("KeyPair line {} Qy ({how})", r.line)).await?;
             cycles.push(out.cycles);
             ctx.count(1);
         }
@@ -178,8 +187,8 @@ fn sign(ctx: Ctx) -> TestFuture {
             drv.write(&K, &b32(r, "k")?).await?;
             drv.write(&HASH, &reference::hash_sha256(&r.hex("Msg")?)).await?;
             let out = drv.run_ok(CMD_SIGN, &format!("SigGen line {}", r.line)).await?;
-            expect(&format!("SigGen line {} R", r.line), &drv.read(&R).await?, &b32(r, "R")?)?;
-            expect(&format!("SigGen line {} S", r.line), &drv.read(&S).await?, &b32(r, "S")?)?;
+            drv.read_expect(&R, &b32(r, "R")?, &format!("SigGen line {} R", r.line)).await?;
+            drv.read_expect(&S, &b32(r, "S")?, &format!("SigGen line {} S", r.line)).await?;
             cycles.push(out.cycles);
             ctx.count(1);
         }
@@ -234,7 +243,7 @@ fn ecdh(ctx: Ctx) -> TestFuture {
             drv.write(&QX, &qx).await?;
             drv.write(&QY, &qy).await?;
             let out = drv.run_ok(CMD_ECDH, &format!("ECDH d = {}", hex(&a))).await?;
-            expect(&format!("ECDH d = {}", hex(&a)), &drv.read(&QX).await?, &want)?;
+            drv.read_expect(&QX, &want, &format!("ECDH d = {}", hex(&a))).await?;
             cycles.push(out.cycles);
             ctx.count(1);
         }
@@ -502,6 +511,9 @@ fn wycheproof_ecdh(ctx: Ctx) -> TestFuture {
                         drv.write(&QY, &qy).await?;
                         engine += 1;
                         let out = drv.run(CMD_ECDH).await?;
+                        if t.shared_secret.len() == 32 {
+                            drv.leaks.borrow_mut().allow_digest(&t.shared_secret);
+                        }
                         if out.error == RES_OK { Some(drv.read(&QX).await?) } else { None }
                     }
                 };
@@ -542,8 +554,8 @@ fn random(ctx: Ctx) -> TestFuture {
             drv.write(&HASH, &z).await?;
             let what = |op: &str| format!("round {i} {op} (d = {}, k = {}, z = {})", hex(&d), hex(&k), hex(&z));
             drv.run_ok(CMD_SIGN, &what("SIGN")).await?;
-            expect(&what("SIGN r"), &drv.read(&R).await?, &r)?;
-            expect(&what("SIGN s"), &drv.read(&S).await?, &s)?;
+            drv.read_expect(&R, &r, &what("SIGN r")).await?;
+            drv.read_expect(&S, &s, &what("SIGN s")).await?;
             drv.write(&QX, &qx).await?;
             drv.write(&QY, &qy).await?;
             drv.run_ok(CMD_VERIFY, &what("VERIFY")).await?;
@@ -561,7 +573,7 @@ fn random(ctx: Ctx) -> TestFuture {
             drv.write(&QY, &py).await?;
             drv.run_ok(CMD_ECDH, &what("ECDH")).await?;
             let want = reference::ecdh(&d, &px, &py).map_err(|e| format!("{e:?}"))?;
-            expect(&what("ECDH"), &drv.read(&QX).await?, &want)?;
+            drv.read_expect(&QX, &want, &what("ECDH")).await?;
             ctx.count(1);
         }
         ctx.metric("round_trips", rounds as f64);
@@ -579,7 +591,7 @@ fn operands(ctx: Ctx) -> TestFuture {
             *b = 0x80 ^ i as u8;
         }
         drv.write(&HASH, &v).await?;
-        expect("HASH read back", &drv.read(&HASH).await?, &v)?;
+        drv.read_expect(&HASH, &v, "HASH read back").await?;
         let w0 = drv.apb.read(HASH.addr(0)).await.map_err(|e| e.to_string())?;
         if w0 != 0x8382_8180 {
             return Err(format!("HASH[0] = 0x{w0:08x}: byte 0 of the string belongs in bits 7:0"));
@@ -590,12 +602,12 @@ fn operands(ctx: Ctx) -> TestFuture {
         let r = records("KeyPair_P256.rsp")?.into_iter().find(|r| r.get("d").is_some()).ok_or("no KeyPair record")?;
         drv.write(&D, &b32(&r, "d")?).await?;
         drv.run_ok(CMD_PUBKEY, "PUBKEY").await?;
-        expect("PUBKEY Qx", &drv.read(&QX).await?, &b32(&r, "Qx")?)?;
+        drv.read_expect(&QX, &b32(&r, "Qx")?, "PUBKEY Qx").await?;
         let out = drv.run(CMD_WIPE).await?;
         if out.error != RES_OK || out.cycles != 64 {
             return Err(format!("WIPE: RESULT.ERROR {}, {} cycles", out.error, out.cycles));
         }
-        expect("HASH after WIPE", &drv.read(&HASH).await?, &[0u8; 32])?;
+        drv.read_expect(&HASH, &[0u8; 32], "HASH after WIPE").await?;
         ctx.count(1);
         ctx.leaks(&drv.leaks)
     })
@@ -667,7 +679,7 @@ fn errors(ctx: Ctx) -> TestFuture {
                 if drv.run(CMD_PUBKEY).await?.error != RES_OK {
                     return Err(format!("{what}: PUBKEY afterwards failed: D changed"));
                 }
-                expect(&format!("{what}: PUBKEY afterwards (D kept)"), &drv.read(&QX).await?, &qx)?;
+                drv.read_expect(&QX, &qx, &format!("{what}: PUBKEY afterwards (D kept)")).await?;
             }
             ctx.count(1);
         }
@@ -709,7 +721,7 @@ fn reset_and_esc(ctx: Ctx) -> TestFuture {
         if status != STATUS_DEAD.mask() {
             return Err(format!("STATUS 0x{status:08x} after the escalation wipe: expected DEAD alone"));
         }
-        expect("HASH after esc", &drv.read(&HASH).await?, &[0u8; 32])?;
+        drv.read_expect(&HASH, &[0u8; 32], "HASH after esc").await?;
         match drv.apb.write(CMD.offset, CMD_PUBKEY).await {
             Err(ApbError::SlvErr { .. }) => {}
             other => return Err(format!("CMD after esc: {other:?}, expected PSLVERR (ERR_FATAL)")),
@@ -734,7 +746,7 @@ fn reset_and_esc(ctx: Ctx) -> TestFuture {
         let drv = Drv::new(&ctx.tb).await?;
         // d was written before the reset: no read after it may show it.
         drv.leaks.borrow_mut().add_secret(&d);
-        expect("HASH after a warm reset", &drv.read(&HASH).await?, &[0u8; 32])?;
+        drv.read_expect(&HASH, &[0u8; 32], "HASH after a warm reset").await?;
         if drv.run(CMD_PUBKEY).await?.error != RES_SCALAR_RANGE {
             return Err("PUBKEY after a warm reset did not find d = 0: D survived reset".into());
         }
