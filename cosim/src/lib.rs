@@ -16,8 +16,7 @@ pub mod p256_model;
 pub mod ports;
 pub mod security;
 
-#[cfg(test)]
-mod test_apb;
+pub mod test_apb;
 
 pub use lockstep::{LockStep, Mismatch};
 pub use sha256::Sha256Model;

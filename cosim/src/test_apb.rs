@@ -1,4 +1,5 @@
-//! A tiny APB4 master for unit tests: drives any `Dut` through its psel/penable/... ports.
+//! A tiny synchronous APB4 master: drives any `Dut` through its psel/penable/... ports (the
+//! models' unit tests, and benches that step a Verilated model themselves).
 
 use pluton_bindings::dut::Dut;
 

@@ -9,24 +9,18 @@
 //! must give a different trace, and does.
 
 use pluton_bindings::{Dut, VerilatedDut};
+use pluton_cosim::test_apb::Apb;
 
 
 const MODEL: &str = "pluton_p256_fi";
 /// The control flops, by instance name under the top.
 const CONTROL: [&str; 6] = ["st", "upc", "cnt", "dig", "wipe_cnt", "ret"];
 
-/// The state-access model and the ports a synchronous APB requester drives.
+/// The state-access model and a synchronous APB requester on it (the models' unit-test master).
 pub struct Rig {
     dut: VerilatedDut,
+    apb: Apb,
     control: Vec<usize>,
-    psel: usize,
-    penable: usize,
-    pwrite: usize,
-    paddr: usize,
-    pwdata: usize,
-    pstrb: usize,
-    prdata: usize,
-    pready: usize,
     intr_done: usize,
 }
 
@@ -42,7 +36,7 @@ impl Rig {
 
     /// `model` (`pluton_p256`, or `pluton_p256_fi` for the control trace), out of reset.
     pub fn open_model(model: &str) -> Result<Rig, String> {
-        let dut = VerilatedDut::open(model).ok_or_else(|| {
+        let mut dut = VerilatedDut::open(model).ok_or_else(|| {
             format!("no Verilated model `{model}` in this build{}", pluton_bindings::build_error().map(|e| format!(": {e}")).unwrap_or_default())
         })?;
         let control = match dut.state_vars() {
@@ -55,27 +49,10 @@ impl Rig {
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
-        let port = |n: &str| dut.port_id(n).ok_or(format!("{model} has no port {n}"));
-        let [psel, penable, pwrite, paddr, pwdata, pstrb, prdata, pready, intr_done, rst_n] =
-            ["psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "prdata", "pready", "intr_done", "rst_n"].map(port);
-        let mut rig = Rig {
-            control,
-            psel: psel?,
-            penable: penable?,
-            pwrite: pwrite?,
-            paddr: paddr?,
-            pwdata: pwdata?,
-            pstrb: pstrb?,
-            prdata: prdata?,
-            pready: pready?,
-            intr_done: intr_done?,
-            dut,
-        };
-        let rst_n = rst_n?;
-        rig.dut.poke_u32(rst_n, 0);
-        rig.dut.step();
-        rig.dut.poke_u32(rst_n, 1);
-        Ok(rig)
+        let intr_done = dut.port_id("intr_done").ok_or(format!("{model} has no port intr_done"))?;
+        let mut apb = Apb::new(&dut);
+        apb.reset(&mut dut);
+        Ok(Rig { dut, apb, control, intr_done })
     }
 
     /// The value of flop `name` (under the top, e.g. `opa`) on the state-access model.
@@ -88,33 +65,13 @@ impl Rig {
         Ok(w)
     }
 
-    /// One APB transfer from the security core (master 0), waiting out PREADY.
-    fn transfer(&mut self, write: bool, addr: u32, data: u32) -> u32 {
-        let d = &mut self.dut;
-        d.poke_u32(self.psel, 1);
-        d.poke_u32(self.penable, 0);
-        d.poke_u32(self.pwrite, write as u32);
-        d.poke_u32(self.paddr, addr);
-        d.poke_u32(self.pwdata, data);
-        d.poke_u32(self.pstrb, 0xf);
-        d.step();
-        d.poke_u32(self.penable, 1);
-        while d.peek_u32(self.pready) == 0 {
-            d.step();
-        }
-        let rdata = d.peek_u32(self.prdata);
-        d.step();
-        d.poke_u32(self.psel, 0);
-        d.poke_u32(self.penable, 0);
-        rdata
-    }
-
+    /// A write from the security core (master 0), waiting out PREADY.
     pub fn write(&mut self, addr: u32, data: u32) {
-        self.transfer(true, addr, data);
+        self.apb.write(&mut self.dut, addr, data);
     }
 
     pub fn read(&mut self, addr: u32) -> u32 {
-        self.transfer(false, addr, 0)
+        self.apb.read(&mut self.dut, addr).data
     }
 
     /// Writes a 32-byte operand (memory layout, as the bus takes it).
