@@ -48,9 +48,14 @@
 
 
 
+
+
+
+
+
 `ifndef PLUTON_P256_DEFINED
 `define PLUTON_P256_DEFINED
-module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,esc,intr_done);
+module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,esc,clear,hash_in,hash_valid,hash_master,intr_done,alert_fatal);
 
     // Module arguments
     input wire  clock;
@@ -66,7 +71,12 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     output reg  pready;
     output reg  pslverr;
     input wire  esc;
+    input wire  clear;
+    input wire  [255:0] hash_in;
+    input wire  hash_valid;
+    input wire  [3:0] hash_master;
     output reg  intr_done;
+    output reg  alert_fatal;
 
     // Constant declarations
     localparam  st_wipe = 3'b0;
@@ -115,7 +125,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  zero16 = 16'h0;
     localparam  unused_reg = 6'b111111;
     localparam  n_prime = 16'hbc4f;
-    localparam  zero31 = 31'h0;
+    localparam  zero30 = 30'h0;
     localparam  zero32 = 32'h0;
     localparam  one32 = 32'h1;
     localparam  zero256 = 256'h0;
@@ -137,6 +147,11 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  c_ecdh = 4'h2;
     localparam  c_sign = 4'h3;
     localparam  c_keygen = 4'h5;
+    localparam  c_sign32 = 32'h3;
+    localparam  c_verify32 = 32'h4;
+    localparam  s_hash = 6'b10;
+    localparam  r_hash_unavail = 4'h9;
+    localparam  two32 = 32'h2;
     localparam  c_wipe = 32'h6;
     localparam  block_id = 32'h50320100;
     localparam  e_none = 32'h0;
@@ -256,6 +271,18 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  [2:0] st__q;
     reg  st__clock;
     reg  st__rst_n;
+    reg  [2:0] st_chk__d;
+    wire  [2:0] st_chk__q;
+    reg  st_chk__clock;
+    reg  st_chk__rst_n;
+    reg  [2:0] code_q__s;
+    wire  [2:0] code_q__code;
+    reg  [2:0] code_d__s;
+    wire  [2:0] code_d__code;
+    reg  fatal_q__d;
+    wire  fatal_q__q;
+    reg  fatal_q__clock;
+    reg  fatal_q__rst_n;
     reg  [9:0] upc__d;
     wire  [9:0] upc__q;
     reg  upc__clock;
@@ -344,6 +371,10 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  ctrl_rand__q;
     reg  ctrl_rand__clock;
     reg  ctrl_rand__rst_n;
+    reg  ctrl_hash__d;
+    wire  ctrl_hash__q;
+    reg  ctrl_hash__clock;
+    reg  ctrl_hash__rst_n;
     reg  done__d;
     wire  done__q;
     reg  done__clock;
@@ -404,6 +435,13 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     /* verilator lint_off UNUSEDSIGNAL */
     reg  [31:0] mprod;
     /* verilator lint_on UNUSEDSIGNAL */
+    reg  st_bad;
+    reg  kill;
+    reg  hash_load;
+    reg  hash_good;
+    reg  clr;
+    reg  go;
+    reg  [31:0] go_cmd;
 
     // Sub module instances
     pluton_p256_front front(
@@ -544,6 +582,26 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .clock(st__clock),
         .rst_n(st__rst_n)
     );
+    pluton_rdff3 st_chk(
+        .d(st_chk__d),
+        .q(st_chk__q),
+        .clock(st_chk__clock),
+        .rst_n(st_chk__rst_n)
+    );
+    pluton_statecode3 code_q(
+        .s(code_q__s),
+        .code(code_q__code)
+    );
+    pluton_statecode3 code_d(
+        .s(code_d__s),
+        .code(code_d__code)
+    );
+    pluton_rdff1 fatal_q(
+        .d(fatal_q__d),
+        .q(fatal_q__q),
+        .clock(fatal_q__clock),
+        .rst_n(fatal_q__rst_n)
+    );
     pluton_rdff10 upc(
         .d(upc__d),
         .q(upc__q),
@@ -676,6 +734,12 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .clock(ctrl_rand__clock),
         .rst_n(ctrl_rand__rst_n)
     );
+    pluton_rdff1 ctrl_hash(
+        .d(ctrl_hash__d),
+        .q(ctrl_hash__q),
+        .clock(ctrl_hash__clock),
+        .rst_n(ctrl_hash__rst_n)
+    );
     pluton_rdff1 done(
         .d(done__d),
         .q(done__q),
@@ -714,12 +778,14 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg booted__d__comb;
     reg [3:0] cmd__d__comb;
     reg [7:0] cnt__d__comb;
+    reg ctrl_hash__d__comb;
     reg ctrl_rand__d__comb;
     reg [31:0] cycles__d__comb;
     reg dead__d__comb;
     reg [6:0] dig__d__comb;
     reg done__d__comb;
     reg [3:0] err__d__comb;
+    reg fatal_q__d__comb;
     reg flag0__d__comb;
     reg flag1__d__comb;
     reg [32:0] ir__d__comb;
@@ -747,6 +813,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg [273:0] sc__d__comb;
     reg [273:0] ss__d__comb;
     reg [2:0] st__d__comb;
+    reg [2:0] st_chk__d__comb;
     reg [9:0] upc__d__comb;
     reg wipe_all__d__comb;
     reg [5:0] wipe_cnt__d__comb;
@@ -764,6 +831,15 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         st__clock = clock;
         st__rst_n = rst_n;
         st__d__comb = st__q;
+        st_chk__clock = clock;
+        st_chk__rst_n = rst_n;
+        st_chk__d__comb = st_chk__q;
+        fatal_q__clock = clock;
+        fatal_q__rst_n = rst_n;
+        fatal_q__d__comb = fatal_q__q;
+        ctrl_hash__clock = clock;
+        ctrl_hash__rst_n = rst_n;
+        ctrl_hash__d__comb = ctrl_hash__q;
         upc__clock = clock;
         upc__rst_n = rst_n;
         upc__d__comb = upc__q;
@@ -856,6 +932,11 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         log__pmaster = pmaster;
         log__paddr = paddr;
         busy = st__q != st_idle;
+        code_q__s = st__q;
+        st_bad = code_q__code != st_chk__q;
+        kill = esc | st_bad;
+        fatal_q__d__comb = fatal_q__q | st_bad;
+        alert_fatal = fatal_q__q | st_bad;
         urom__addr = upc__q;
         u_op = urom__data[(32'h0)+:(5)];
         u_a = urom__data[(32'hb)+:(6)];
@@ -960,7 +1041,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         else if (pwrite & front__is_cmd & ~cmd_ok) begin
             err_code = e_value;
         end
-        else if (pwrite & front__is_ctrl & (pwdata[(32'h1)+:(31)] != zero31)) begin
+        else if (pwrite & front__is_ctrl & (pwdata[(32'h2)+:(30)] != zero30)) begin
             err_code = e_value;
         end
         else if (pwrite & front__is_cmd & dead__q) begin
@@ -982,6 +1063,14 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         pslverr = complete & (err_code != e_none);
         ok_write = complete & pwrite & (err_code == e_none);
         ok_read = complete & ~pwrite & (err_code == e_none);
+        clr = clear & booted__q & ~dead__q;
+        go = (ok_write & front__is_cmd) | clr;
+        go_cmd = pwdata;
+        if (clr) begin
+            go_cmd = c_wipe;
+        end
+        hash_load = ok_write & front__is_cmd & ctrl_hash__q & ~clr & ((pwdata == c_sign32) | (pwdata == c_verify32));
+        hash_good = hash_valid & (hash_master == pmaster);
         readable = front__is_hash | front__is_qx | front__is_qy | front__is_r | front__is_s;
         rfa__raddr__comb = u_a;
         rfb__raddr__comb = u_b;
@@ -1012,6 +1101,14 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         else if (wr_exec) begin
             rfa__we__comb = 1'b1;
+        end
+        else if (hash_load) begin
+            rfa__we__comb = 1'b1;
+            rfa__waddr__comb = s_hash;
+            rfa__wdata__comb = zero256;
+            if (hash_good) begin
+                rfa__wdata__comb = hash_in;
+            end
         end
         else if (ok_write & is_operand) begin
             rfa__we__comb = 1'b1;
@@ -1144,31 +1241,35 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         if (ok_write & front__is_ctrl) begin
             ctrl_rand__d__comb = pwdata[32'h0];
+            ctrl_hash__d__comb = pwdata[32'h1];
         end
-        if (ok_write & front__is_cmd) begin
+        if (go) begin
             done__d__comb = 1'b0;
             cycles__d__comb = zero32;
             err__d__comb = zero4;
+            if (hash_load & ~hash_good) begin
+                err__d__comb = r_hash_unavail;
+            end
             flag0__d__comb = 1'b0;
             flag1__d__comb = 1'b0;
-            cmd__d__comb = pwdata[(32'h0)+:(4)];
+            cmd__d__comb = go_cmd[(32'h0)+:(4)];
             rand_run__d__comb = ctrl_rand__q;
             ret__d__comb = zero10;
             cnt__d__comb = zero8;
             dig__d__comb = zero7;
             res_err__d__comb = zero4;
             res_cmd__d__comb = zero4;
-            if (pwdata == c_wipe) begin
+            if (go_cmd == c_wipe) begin
                 st__d__comb = st_wipe;
                 wipe_all__d__comb = 1'b1;
                 wipe_cnt__d__comb = zero6;
             end
             else begin
                 st__d__comb = st_issue;
-                upc__d__comb = pwdata[(32'h0)+:(10)];
+                upc__d__comb = go_cmd[(32'h0)+:(10)];
             end
         end
-        if (esc & ~dead__q) begin
+        if (kill & ~dead__q) begin
             dead__d__comb = 1'b1;
             done__d__comb = 1'b0;
             res_err__d__comb = zero4;
@@ -1180,7 +1281,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         log__access = complete;
         log__err = err_code[(32'h0)+:(4)];
-        log__clear = ok_write & front__is_err_info;
+        log__clear = (ok_write & front__is_err_info) | clr;
         rswap__a__comb = zero32;
         if (wsel[0]) begin
             rswap__a__comb = rfa__rdata[(32'h20 * (32'h7 - 0))+:(32)];
@@ -1231,6 +1332,9 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             if (ctrl_rand__q) begin
                 rdata = one32;
             end
+            if (ctrl_hash__q) begin
+                rdata = rdata | two32;
+            end
         end
         else if (front__is_result) begin
             rdata = res_e__y | (res_c__y << eight8);
@@ -1248,18 +1352,22 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         res_e__a = res_err__q;
         res_c__a = res_cmd__q;
         intr_done = done__q;
+        code_d__s = st__d__comb;
+        st_chk__d__comb = code_d__code;
         alu__modn = alu__modn__comb;
         alu__x = alu__x__comb;
         alu__y = alu__y__comb;
         booted__d = booted__d__comb;
         cmd__d = cmd__d__comb;
         cnt__d = cnt__d__comb;
+        ctrl_hash__d = ctrl_hash__d__comb;
         ctrl_rand__d = ctrl_rand__d__comb;
         cycles__d = cycles__d__comb;
         dead__d = dead__d__comb;
         dig__d = dig__d__comb;
         done__d = done__d__comb;
         err__d = err__d__comb;
+        fatal_q__d = fatal_q__d__comb;
         flag0__d = flag0__d__comb;
         flag1__d = flag1__d__comb;
         ir__d = ir__d__comb;
@@ -1287,6 +1395,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         sc__d = sc__d__comb;
         ss__d = ss__d__comb;
         st__d = st__d__comb;
+        st_chk__d = st_chk__d__comb;
         upc__d = upc__d__comb;
         wipe_all__d = wipe_all__d__comb;
         wipe_cnt__d = wipe_cnt__d__comb;
@@ -1566,9 +1675,9 @@ module pluton_p256_ucode(addr,data);
         case (addr)
             10'd0: data__comb = 33'h0;
             10'd1: data__comb = 33'h400000f;
-            10'd2: data__comb = 33'h1900000f;
-            10'd3: data__comb = 33'h3280000f;
-            10'd4: data__comb = 33'h4e00000f;
+            10'd2: data__comb = 33'h1a00000f;
+            10'd3: data__comb = 33'h3480000f;
+            10'd4: data__comb = 33'h5100000f;
             10'd5: data__comb = 33'h300000f;
             10'd6: data__comb = 33'h80380e;
             10'd7: data__comb = 33'h18e0007;
@@ -1594,303 +1703,309 @@ module pluton_p256_ucode(addr,data);
             10'd27: data__comb = 33'h329a61;
             10'd28: data__comb = 33'h32a281;
             10'd29: data__comb = 33'h32aaa1;
-            10'd30: data__comb = 33'h1471a07;
-            10'd31: data__comb = 33'h1451227;
-            10'd32: data__comb = 33'h1471a47;
-            10'd33: data__comb = 33'h7f80000a;
-            10'd34: data__comb = 33'h12009;
-            10'd35: data__comb = 33'h7380000c;
-            10'd36: data__comb = 33'h8580000c;
-            10'd37: data__comb = 33'h2c8207;
-            10'd38: data__comb = 33'h2e8a27;
-            10'd39: data__comb = 33'h309247;
-            10'd40: data__comb = 33'h1100000b;
-            10'd41: data__comb = 33'h1380900e;
-            10'd42: data__comb = 33'h12495a7;
-            10'd43: data__comb = 33'h3800588;
-            10'd44: data__comb = 33'h9b80000c;
-            10'd45: data__comb = 33'h5c8321;
-            10'd46: data__comb = 33'h62c861;
-            10'd47: data__comb = 33'h5c8b21;
-            10'd48: data__comb = 33'h62c881;
-            10'd49: data__comb = 33'h0;
-            10'd50: data__comb = 33'h80000e;
-            10'd51: data__comb = 33'h468;
-            10'd52: data__comb = 33'h800628;
-            10'd53: data__comb = 33'h10005e8;
-            10'd54: data__comb = 33'h637c41;
-            10'd55: data__comb = 33'h2000428;
-            10'd56: data__comb = 33'h5f0c21;
-            10'd57: data__comb = 33'h2188180e;
-            10'd58: data__comb = 33'ha00180e;
-            10'd59: data__comb = 33'ha00200e;
-            10'd60: data__comb = 33'h10005e8;
-            10'd61: data__comb = 33'h5e1ce1;
-            10'd62: data__comb = 33'h5e2501;
-            10'd63: data__comb = 33'h514321;
-            10'd64: data__comb = 33'h4f3b41;
-            10'd65: data__comb = 33'h4ed341;
-            10'd66: data__comb = 33'h4ed344;
-            10'd67: data__comb = 33'h4ed344;
+            10'd30: data__comb = 33'h48005e8;
+            10'd31: data__comb = 33'h5f2486;
+            10'd32: data__comb = 33'h1269a07;
+            10'd33: data__comb = 33'h128a227;
+            10'd34: data__comb = 33'h12aaa47;
+            10'd35: data__comb = 33'h7f80000a;
+            10'd36: data__comb = 33'h12009;
+            10'd37: data__comb = 33'h7680000c;
+            10'd38: data__comb = 33'h8880000c;
+            10'd39: data__comb = 33'h2c8207;
+            10'd40: data__comb = 33'h2e8a27;
+            10'd41: data__comb = 33'h309247;
+            10'd42: data__comb = 33'h1200000b;
+            10'd43: data__comb = 33'h1380900e;
+            10'd44: data__comb = 33'h12495a7;
+            10'd45: data__comb = 33'h3800588;
+            10'd46: data__comb = 33'h9e80000c;
+            10'd47: data__comb = 33'h5c8321;
+            10'd48: data__comb = 33'h62c861;
+            10'd49: data__comb = 33'h5c8b21;
+            10'd50: data__comb = 33'h62c881;
+            10'd51: data__comb = 33'h0;
+            10'd52: data__comb = 33'h80000e;
+            10'd53: data__comb = 33'h468;
+            10'd54: data__comb = 33'h800628;
+            10'd55: data__comb = 33'h10005e8;
+            10'd56: data__comb = 33'h637c41;
+            10'd57: data__comb = 33'h2000428;
+            10'd58: data__comb = 33'h5f0c21;
+            10'd59: data__comb = 33'h2188180e;
+            10'd60: data__comb = 33'ha00180e;
+            10'd61: data__comb = 33'ha00200e;
+            10'd62: data__comb = 33'h10005e8;
+            10'd63: data__comb = 33'h5e1ce1;
+            10'd64: data__comb = 33'h5e2501;
+            10'd65: data__comb = 33'h514321;
+            10'd66: data__comb = 33'h4f3b41;
+            10'd67: data__comb = 33'h4ed341;
             10'd68: data__comb = 33'h4ed344;
-            10'd69: data__comb = 33'h42d343;
-            10'd70: data__comb = 33'h1a34c80e;
-            10'd71: data__comb = 33'h14f3a67;
-            10'd72: data__comb = 33'h1514287;
-            10'd73: data__comb = 33'h14512a7;
-            10'd74: data__comb = 33'h1000487;
-            10'd75: data__comb = 33'h29800010;
-            10'd76: data__comb = 33'h1400400e;
-            10'd77: data__comb = 33'hc00400e;
-            10'd78: data__comb = 33'h10005e8;
-            10'd79: data__comb = 33'h5e4321;
-            10'd80: data__comb = 33'h329a61;
-            10'd81: data__comb = 33'h32a281;
-            10'd82: data__comb = 33'h32aaa1;
-            10'd83: data__comb = 33'h1471a07;
-            10'd84: data__comb = 33'h1451227;
-            10'd85: data__comb = 33'h1471a47;
-            10'd86: data__comb = 33'h7f80000a;
-            10'd87: data__comb = 33'h12009;
-            10'd88: data__comb = 33'h7380000c;
-            10'd89: data__comb = 33'h8580000c;
-            10'd90: data__comb = 33'h2c8207;
-            10'd91: data__comb = 33'h2e8a27;
-            10'd92: data__comb = 33'h309247;
-            10'd93: data__comb = 33'h2b80000b;
-            10'd94: data__comb = 33'h1380900e;
-            10'd95: data__comb = 33'h12495a7;
-            10'd96: data__comb = 33'h3800588;
-            10'd97: data__comb = 33'h9b80000c;
-            10'd98: data__comb = 33'h5c8321;
-            10'd99: data__comb = 33'h62c861;
-            10'd100: data__comb = 33'h0;
-            10'd101: data__comb = 33'h80000e;
-            10'd102: data__comb = 33'h80080e;
-            10'd103: data__comb = 33'h468;
-            10'd104: data__comb = 33'h800628;
-            10'd105: data__comb = 33'h10005e8;
-            10'd106: data__comb = 33'h637c41;
-            10'd107: data__comb = 33'h2000428;
-            10'd108: data__comb = 33'h5f0c21;
+            10'd69: data__comb = 33'h4ed344;
+            10'd70: data__comb = 33'h4ed344;
+            10'd71: data__comb = 33'h42d343;
+            10'd72: data__comb = 33'h1a34c80e;
+            10'd73: data__comb = 33'h14f3a67;
+            10'd74: data__comb = 33'h1514287;
+            10'd75: data__comb = 33'h14512a7;
+            10'd76: data__comb = 33'h1000487;
+            10'd77: data__comb = 33'h2a800010;
+            10'd78: data__comb = 33'h1400400e;
+            10'd79: data__comb = 33'hc00400e;
+            10'd80: data__comb = 33'h10005e8;
+            10'd81: data__comb = 33'h5e4321;
+            10'd82: data__comb = 33'h329a61;
+            10'd83: data__comb = 33'h32a281;
+            10'd84: data__comb = 33'h32aaa1;
+            10'd85: data__comb = 33'h48005e8;
+            10'd86: data__comb = 33'h5f2486;
+            10'd87: data__comb = 33'h1269a07;
+            10'd88: data__comb = 33'h128a227;
+            10'd89: data__comb = 33'h12aaa47;
+            10'd90: data__comb = 33'h7f80000a;
+            10'd91: data__comb = 33'h12009;
+            10'd92: data__comb = 33'h7680000c;
+            10'd93: data__comb = 33'h8880000c;
+            10'd94: data__comb = 33'h2c8207;
+            10'd95: data__comb = 33'h2e8a27;
+            10'd96: data__comb = 33'h309247;
+            10'd97: data__comb = 33'h2d80000b;
+            10'd98: data__comb = 33'h1380900e;
+            10'd99: data__comb = 33'h12495a7;
+            10'd100: data__comb = 33'h3800588;
+            10'd101: data__comb = 33'h9e80000c;
+            10'd102: data__comb = 33'h5c8321;
+            10'd103: data__comb = 33'h62c861;
+            10'd104: data__comb = 33'h0;
+            10'd105: data__comb = 33'h80000e;
+            10'd106: data__comb = 33'h80080e;
+            10'd107: data__comb = 33'h468;
+            10'd108: data__comb = 33'h800628;
             10'd109: data__comb = 33'h10005e8;
-            10'd110: data__comb = 33'h2800268;
-            10'd111: data__comb = 33'h5e9a61;
-            10'd112: data__comb = 33'h3000288;
-            10'd113: data__comb = 33'h5ea281;
-            10'd114: data__comb = 33'h14512a7;
-            10'd115: data__comb = 33'h1020c87;
-            10'd116: data__comb = 33'h3e000010;
-            10'd117: data__comb = 33'h1400400e;
-            10'd118: data__comb = 33'hc00400e;
-            10'd119: data__comb = 33'h10005e8;
-            10'd120: data__comb = 33'h5e4321;
-            10'd121: data__comb = 33'h329a61;
-            10'd122: data__comb = 33'h32a281;
-            10'd123: data__comb = 33'h32aaa1;
-            10'd124: data__comb = 33'h1471a07;
-            10'd125: data__comb = 33'h1451227;
-            10'd126: data__comb = 33'h1471a47;
-            10'd127: data__comb = 33'h7f80000a;
-            10'd128: data__comb = 33'h12009;
-            10'd129: data__comb = 33'h7380000c;
-            10'd130: data__comb = 33'h8580000c;
-            10'd131: data__comb = 33'h2c8207;
-            10'd132: data__comb = 33'h2e8a27;
-            10'd133: data__comb = 33'h309247;
-            10'd134: data__comb = 33'h4000000b;
-            10'd135: data__comb = 33'h1280900e;
-            10'd136: data__comb = 33'h12495a7;
-            10'd137: data__comb = 33'h3800588;
-            10'd138: data__comb = 33'h9b80000c;
-            10'd139: data__comb = 33'h5c8321;
-            10'd140: data__comb = 33'h62cb81;
-            10'd141: data__comb = 33'h46e0a5;
-            10'd142: data__comb = 33'h1280280e;
-            10'd143: data__comb = 33'h461685;
-            10'd144: data__comb = 33'h18005e8;
-            10'd145: data__comb = 33'h637e02;
-            10'd146: data__comb = 33'h5e0da2;
-            10'd147: data__comb = 33'h4000588;
-            10'd148: data__comb = 33'h9f80000c;
-            10'd149: data__comb = 33'h18005e8;
-            10'd150: data__comb = 33'h5e0322;
-            10'd151: data__comb = 33'h322b22;
-            10'd152: data__comb = 33'h68cb25;
-            10'd153: data__comb = 33'h5cc8c2;
-            10'd154: data__comb = 33'h1280300e;
-            10'd155: data__comb = 33'h0;
-            10'd156: data__comb = 33'h100280e;
-            10'd157: data__comb = 33'h100300e;
-            10'd158: data__comb = 33'h468;
-            10'd159: data__comb = 33'h800628;
-            10'd160: data__comb = 33'h10005e8;
-            10'd161: data__comb = 33'h637c41;
-            10'd162: data__comb = 33'h2000428;
-            10'd163: data__comb = 33'h5f0c21;
-            10'd164: data__comb = 33'h2188180e;
-            10'd165: data__comb = 33'ha00180e;
-            10'd166: data__comb = 33'ha00200e;
-            10'd167: data__comb = 33'h10005e8;
-            10'd168: data__comb = 33'h5e1ce1;
-            10'd169: data__comb = 33'h5e2501;
-            10'd170: data__comb = 33'h514321;
-            10'd171: data__comb = 33'h4f3b41;
-            10'd172: data__comb = 33'h4ed341;
-            10'd173: data__comb = 33'h4ed344;
-            10'd174: data__comb = 33'h4ed344;
-            10'd175: data__comb = 33'h4ed344;
-            10'd176: data__comb = 33'h42d343;
-            10'd177: data__comb = 33'h1a34c80e;
-            10'd178: data__comb = 33'h461685;
-            10'd179: data__comb = 33'h18005e8;
-            10'd180: data__comb = 33'h637e02;
-            10'd181: data__comb = 33'h5e35a2;
-            10'd182: data__comb = 33'h4000588;
-            10'd183: data__comb = 33'h9f80000c;
-            10'd184: data__comb = 33'h5da642;
-            10'd185: data__comb = 33'h5c2e62;
-            10'd186: data__comb = 33'h10005e8;
-            10'd187: data__comb = 33'h2800268;
-            10'd188: data__comb = 33'h5e9a61;
-            10'd189: data__comb = 33'h3000288;
-            10'd190: data__comb = 33'h5ea281;
-            10'd191: data__comb = 33'h14512a7;
-            10'd192: data__comb = 33'h1269ca7;
-            10'd193: data__comb = 33'h128a4c7;
-            10'd194: data__comb = 33'h14f3a07;
-            10'd195: data__comb = 33'h1514227;
-            10'd196: data__comb = 33'h1451247;
-            10'd197: data__comb = 33'h8580000c;
-            10'd198: data__comb = 33'h12cb527;
-            10'd199: data__comb = 33'h12ebd47;
-            10'd200: data__comb = 33'h130c567;
-            10'd201: data__comb = 33'h1471a07;
-            10'd202: data__comb = 33'h1451227;
-            10'd203: data__comb = 33'h1471a47;
-            10'd204: data__comb = 33'h7f80000a;
-            10'd205: data__comb = 33'h19009;
-            10'd206: data__comb = 33'h819809;
-            10'd207: data__comb = 33'h7380000c;
-            10'd208: data__comb = 33'hcf1a67;
-            10'd209: data__comb = 33'hd11287;
-            10'd210: data__comb = 33'hc51aa7;
-            10'd211: data__comb = 33'hd32b27;
-            10'd212: data__comb = 33'hd53347;
-            10'd213: data__comb = 33'hd71367;
-            10'd214: data__comb = 33'h329a67;
-            10'd215: data__comb = 33'h34a287;
-            10'd216: data__comb = 33'h36aaa7;
-            10'd217: data__comb = 33'h8580000c;
-            10'd218: data__comb = 33'h12cb207;
-            10'd219: data__comb = 33'h12eba27;
-            10'd220: data__comb = 33'h130c247;
-            10'd221: data__comb = 33'h6680000b;
-            10'd222: data__comb = 33'h1300900e;
-            10'd223: data__comb = 33'h12495a7;
-            10'd224: data__comb = 33'h3800588;
-            10'd225: data__comb = 33'h9b80000c;
-            10'd226: data__comb = 33'h5c8321;
-            10'd227: data__comb = 33'h62cb81;
-            10'd228: data__comb = 33'h46e325;
-            10'd229: data__comb = 33'h1b0ac80e;
-            10'd230: data__comb = 33'h0;
-            10'd231: data__comb = 33'h208321;
-            10'd232: data__comb = 33'h228b41;
-            10'd233: data__comb = 33'h249361;
-            10'd234: data__comb = 33'h228381;
-            10'd235: data__comb = 33'h38e383;
-            10'd236: data__comb = 33'h2483a1;
-            10'd237: data__comb = 33'h3aeba3;
-            10'd238: data__comb = 33'h370bc1;
-            10'd239: data__comb = 33'h3af3c4;
-            10'd240: data__comb = 33'h3cf3e3;
-            10'd241: data__comb = 33'h3cfbc3;
-            10'd242: data__comb = 33'h3cd3e4;
-            10'd243: data__comb = 33'h3cd3c3;
-            10'd244: data__comb = 33'h3ef3c1;
-            10'd245: data__comb = 33'h38fbe1;
-            10'd246: data__comb = 33'h36db83;
-            10'd247: data__comb = 33'h36e363;
-            10'd248: data__comb = 33'h3b0ba1;
-            10'd249: data__comb = 33'h32db83;
-            10'd250: data__comb = 33'h38eba4;
-            10'd251: data__comb = 33'h3aeb83;
-            10'd252: data__comb = 33'h3ae3a3;
-            10'd253: data__comb = 33'h32cb83;
-            10'd254: data__comb = 33'h32e323;
-            10'd255: data__comb = 33'h36cb24;
-            10'd256: data__comb = 33'h3acb21;
-            10'd257: data__comb = 33'h32f403;
-            10'd258: data__comb = 33'h248b61;
-            10'd259: data__comb = 33'h36db63;
-            10'd260: data__comb = 33'h36eba1;
-            10'd261: data__comb = 33'h3afa04;
-            10'd262: data__comb = 33'h34da41;
-            10'd263: data__comb = 33'h249243;
-            10'd264: data__comb = 33'h249243;
-            10'd265: data__comb = 33'h1410227;
-            10'd266: data__comb = 33'hd;
-            10'd267: data__comb = 33'h268321;
-            10'd268: data__comb = 33'h288b41;
-            10'd269: data__comb = 33'h2a9361;
-            10'd270: data__comb = 33'h228383;
-            10'd271: data__comb = 33'h289ba3;
-            10'd272: data__comb = 33'h3ae381;
-            10'd273: data__comb = 33'h34cba3;
-            10'd274: data__comb = 33'h3ae384;
-            10'd275: data__comb = 33'h248ba3;
-            10'd276: data__comb = 33'h2aa3c3;
-            10'd277: data__comb = 33'h3ceba1;
-            10'd278: data__comb = 33'h36d3c3;
-            10'd279: data__comb = 33'h3ceba4;
-            10'd280: data__comb = 33'h2483c3;
-            10'd281: data__comb = 33'h2a9be3;
-            10'd282: data__comb = 33'h3ef3c1;
-            10'd283: data__comb = 33'h36cbe3;
-            10'd284: data__comb = 33'h3ef3c4;
-            10'd285: data__comb = 33'h370be1;
-            10'd286: data__comb = 33'h3ef3e4;
-            10'd287: data__comb = 33'h3efc03;
-            10'd288: data__comb = 33'h3f03e3;
-            10'd289: data__comb = 33'h3ed404;
-            10'd290: data__comb = 33'h3ed3e3;
-            10'd291: data__comb = 33'h36db43;
-            10'd292: data__comb = 33'h36d363;
-            10'd293: data__comb = 33'h3d0bc1;
-            10'd294: data__comb = 33'h32db43;
-            10'd295: data__comb = 33'h34f3c4;
-            10'd296: data__comb = 33'h3cf343;
-            10'd297: data__comb = 33'h3cd3c3;
-            10'd298: data__comb = 33'h32cb43;
-            10'd299: data__comb = 33'h32d323;
-            10'd300: data__comb = 33'h36cb24;
-            10'd301: data__comb = 33'h38fac1;
-            10'd302: data__comb = 33'h3ceb41;
-            10'd303: data__comb = 33'h34b2c4;
-            10'd304: data__comb = 33'h40fae1;
-            10'd305: data__comb = 33'h3ccb41;
-            10'd306: data__comb = 33'h34bae3;
-            10'd307: data__comb = 33'h3b0301;
-            10'd308: data__comb = 33'h32e341;
-            10'd309: data__comb = 33'h34c303;
-            10'd310: data__comb = 33'hd;
-            10'd311: data__comb = 33'h14515c7;
-            10'd312: data__comb = 33'h7f80000a;
-            10'd313: data__comb = 33'h816009;
-            10'd314: data__comb = 33'h5d75c1;
-            10'd315: data__comb = 33'h5b75e1;
-            10'd316: data__comb = 33'hdf75c7;
-            10'd317: data__comb = 33'h9c80000b;
-            10'd318: data__comb = 33'hd;
-            10'd319: data__comb = 33'h16185c7;
-            10'd320: data__comb = 33'h7f80000a;
-            10'd321: data__comb = 33'h816009;
-            10'd322: data__comb = 33'h5d75c2;
-            10'd323: data__comb = 33'h5b75e2;
-            10'd324: data__comb = 33'hdf75c7;
-            10'd325: data__comb = 33'ha080000b;
-            10'd326: data__comb = 33'hd;
+            10'd110: data__comb = 33'h637c41;
+            10'd111: data__comb = 33'h2000428;
+            10'd112: data__comb = 33'h5f0c21;
+            10'd113: data__comb = 33'h10005e8;
+            10'd114: data__comb = 33'h2800268;
+            10'd115: data__comb = 33'h5e9a61;
+            10'd116: data__comb = 33'h3000288;
+            10'd117: data__comb = 33'h5ea281;
+            10'd118: data__comb = 33'h14512a7;
+            10'd119: data__comb = 33'h1020c87;
+            10'd120: data__comb = 33'h40000010;
+            10'd121: data__comb = 33'h1400400e;
+            10'd122: data__comb = 33'hc00400e;
+            10'd123: data__comb = 33'h10005e8;
+            10'd124: data__comb = 33'h5e4321;
+            10'd125: data__comb = 33'h329a61;
+            10'd126: data__comb = 33'h32a281;
+            10'd127: data__comb = 33'h32aaa1;
+            10'd128: data__comb = 33'h48005e8;
+            10'd129: data__comb = 33'h5f2486;
+            10'd130: data__comb = 33'h1269a07;
+            10'd131: data__comb = 33'h128a227;
+            10'd132: data__comb = 33'h12aaa47;
+            10'd133: data__comb = 33'h7f80000a;
+            10'd134: data__comb = 33'h12009;
+            10'd135: data__comb = 33'h7680000c;
+            10'd136: data__comb = 33'h8880000c;
+            10'd137: data__comb = 33'h2c8207;
+            10'd138: data__comb = 33'h2e8a27;
+            10'd139: data__comb = 33'h309247;
+            10'd140: data__comb = 33'h4300000b;
+            10'd141: data__comb = 33'h1280900e;
+            10'd142: data__comb = 33'h12495a7;
+            10'd143: data__comb = 33'h3800588;
+            10'd144: data__comb = 33'h9e80000c;
+            10'd145: data__comb = 33'h5c8321;
+            10'd146: data__comb = 33'h62cb81;
+            10'd147: data__comb = 33'h46e0a5;
+            10'd148: data__comb = 33'h1280280e;
+            10'd149: data__comb = 33'h461685;
+            10'd150: data__comb = 33'h18005e8;
+            10'd151: data__comb = 33'h637e02;
+            10'd152: data__comb = 33'h5e0da2;
+            10'd153: data__comb = 33'h4000588;
+            10'd154: data__comb = 33'ha280000c;
+            10'd155: data__comb = 33'h18005e8;
+            10'd156: data__comb = 33'h5e0322;
+            10'd157: data__comb = 33'h322b22;
+            10'd158: data__comb = 33'h68cb25;
+            10'd159: data__comb = 33'h5cc8c2;
+            10'd160: data__comb = 33'h1280300e;
+            10'd161: data__comb = 33'h0;
+            10'd162: data__comb = 33'h100280e;
+            10'd163: data__comb = 33'h100300e;
+            10'd164: data__comb = 33'h468;
+            10'd165: data__comb = 33'h800628;
+            10'd166: data__comb = 33'h10005e8;
+            10'd167: data__comb = 33'h637c41;
+            10'd168: data__comb = 33'h2000428;
+            10'd169: data__comb = 33'h5f0c21;
+            10'd170: data__comb = 33'h2188180e;
+            10'd171: data__comb = 33'ha00180e;
+            10'd172: data__comb = 33'ha00200e;
+            10'd173: data__comb = 33'h10005e8;
+            10'd174: data__comb = 33'h5e1ce1;
+            10'd175: data__comb = 33'h5e2501;
+            10'd176: data__comb = 33'h514321;
+            10'd177: data__comb = 33'h4f3b41;
+            10'd178: data__comb = 33'h4ed341;
+            10'd179: data__comb = 33'h4ed344;
+            10'd180: data__comb = 33'h4ed344;
+            10'd181: data__comb = 33'h4ed344;
+            10'd182: data__comb = 33'h42d343;
+            10'd183: data__comb = 33'h1a34c80e;
+            10'd184: data__comb = 33'h461685;
+            10'd185: data__comb = 33'h18005e8;
+            10'd186: data__comb = 33'h637e02;
+            10'd187: data__comb = 33'h5e35a2;
+            10'd188: data__comb = 33'h4000588;
+            10'd189: data__comb = 33'ha280000c;
+            10'd190: data__comb = 33'h5da642;
+            10'd191: data__comb = 33'h5c2e62;
+            10'd192: data__comb = 33'h10005e8;
+            10'd193: data__comb = 33'h2800268;
+            10'd194: data__comb = 33'h5e9a61;
+            10'd195: data__comb = 33'h3000288;
+            10'd196: data__comb = 33'h5ea281;
+            10'd197: data__comb = 33'h14512a7;
+            10'd198: data__comb = 33'h1269ca7;
+            10'd199: data__comb = 33'h128a4c7;
+            10'd200: data__comb = 33'h14f3a07;
+            10'd201: data__comb = 33'h1514227;
+            10'd202: data__comb = 33'h1451247;
+            10'd203: data__comb = 33'h8880000c;
+            10'd204: data__comb = 33'h12cb527;
+            10'd205: data__comb = 33'h12ebd47;
+            10'd206: data__comb = 33'h130c567;
+            10'd207: data__comb = 33'h1471a07;
+            10'd208: data__comb = 33'h1451227;
+            10'd209: data__comb = 33'h1471a47;
+            10'd210: data__comb = 33'h7f80000a;
+            10'd211: data__comb = 33'h19009;
+            10'd212: data__comb = 33'h819809;
+            10'd213: data__comb = 33'h7680000c;
+            10'd214: data__comb = 33'hcf1a67;
+            10'd215: data__comb = 33'hd11287;
+            10'd216: data__comb = 33'hc51aa7;
+            10'd217: data__comb = 33'hd32b27;
+            10'd218: data__comb = 33'hd53347;
+            10'd219: data__comb = 33'hd71367;
+            10'd220: data__comb = 33'h329a67;
+            10'd221: data__comb = 33'h34a287;
+            10'd222: data__comb = 33'h36aaa7;
+            10'd223: data__comb = 33'h8880000c;
+            10'd224: data__comb = 33'h12cb207;
+            10'd225: data__comb = 33'h12eba27;
+            10'd226: data__comb = 33'h130c247;
+            10'd227: data__comb = 33'h6980000b;
+            10'd228: data__comb = 33'h1300900e;
+            10'd229: data__comb = 33'h12495a7;
+            10'd230: data__comb = 33'h3800588;
+            10'd231: data__comb = 33'h9e80000c;
+            10'd232: data__comb = 33'h5c8321;
+            10'd233: data__comb = 33'h62cb81;
+            10'd234: data__comb = 33'h46e325;
+            10'd235: data__comb = 33'h1b0ac80e;
+            10'd236: data__comb = 33'h0;
+            10'd237: data__comb = 33'h208321;
+            10'd238: data__comb = 33'h228b41;
+            10'd239: data__comb = 33'h249361;
+            10'd240: data__comb = 33'h228381;
+            10'd241: data__comb = 33'h38e383;
+            10'd242: data__comb = 33'h2483a1;
+            10'd243: data__comb = 33'h3aeba3;
+            10'd244: data__comb = 33'h370bc1;
+            10'd245: data__comb = 33'h3af3c4;
+            10'd246: data__comb = 33'h3cf3e3;
+            10'd247: data__comb = 33'h3cfbc3;
+            10'd248: data__comb = 33'h3cd3e4;
+            10'd249: data__comb = 33'h3cd3c3;
+            10'd250: data__comb = 33'h3ef3c1;
+            10'd251: data__comb = 33'h38fbe1;
+            10'd252: data__comb = 33'h36db83;
+            10'd253: data__comb = 33'h36e363;
+            10'd254: data__comb = 33'h3b0ba1;
+            10'd255: data__comb = 33'h32db83;
+            10'd256: data__comb = 33'h38eba4;
+            10'd257: data__comb = 33'h3aeb83;
+            10'd258: data__comb = 33'h3ae3a3;
+            10'd259: data__comb = 33'h32cb83;
+            10'd260: data__comb = 33'h32e323;
+            10'd261: data__comb = 33'h36cb24;
+            10'd262: data__comb = 33'h3acb21;
+            10'd263: data__comb = 33'h32f403;
+            10'd264: data__comb = 33'h248b61;
+            10'd265: data__comb = 33'h36db63;
+            10'd266: data__comb = 33'h36eba1;
+            10'd267: data__comb = 33'h3afa04;
+            10'd268: data__comb = 33'h34da41;
+            10'd269: data__comb = 33'h249243;
+            10'd270: data__comb = 33'h249243;
+            10'd271: data__comb = 33'h1410227;
+            10'd272: data__comb = 33'hd;
+            10'd273: data__comb = 33'h268321;
+            10'd274: data__comb = 33'h288b41;
+            10'd275: data__comb = 33'h2a9361;
+            10'd276: data__comb = 33'h228383;
+            10'd277: data__comb = 33'h289ba3;
+            10'd278: data__comb = 33'h3ae381;
+            10'd279: data__comb = 33'h34cba3;
+            10'd280: data__comb = 33'h3ae384;
+            10'd281: data__comb = 33'h248ba3;
+            10'd282: data__comb = 33'h2aa3c3;
+            10'd283: data__comb = 33'h3ceba1;
+            10'd284: data__comb = 33'h36d3c3;
+            10'd285: data__comb = 33'h3ceba4;
+            10'd286: data__comb = 33'h2483c3;
+            10'd287: data__comb = 33'h2a9be3;
+            10'd288: data__comb = 33'h3ef3c1;
+            10'd289: data__comb = 33'h36cbe3;
+            10'd290: data__comb = 33'h3ef3c4;
+            10'd291: data__comb = 33'h370be1;
+            10'd292: data__comb = 33'h3ef3e4;
+            10'd293: data__comb = 33'h3efc03;
+            10'd294: data__comb = 33'h3f03e3;
+            10'd295: data__comb = 33'h3ed404;
+            10'd296: data__comb = 33'h3ed3e3;
+            10'd297: data__comb = 33'h36db43;
+            10'd298: data__comb = 33'h36d363;
+            10'd299: data__comb = 33'h3d0bc1;
+            10'd300: data__comb = 33'h32db43;
+            10'd301: data__comb = 33'h34f3c4;
+            10'd302: data__comb = 33'h3cf343;
+            10'd303: data__comb = 33'h3cd3c3;
+            10'd304: data__comb = 33'h32cb43;
+            10'd305: data__comb = 33'h32d323;
+            10'd306: data__comb = 33'h36cb24;
+            10'd307: data__comb = 33'h38fac1;
+            10'd308: data__comb = 33'h3ceb41;
+            10'd309: data__comb = 33'h34b2c4;
+            10'd310: data__comb = 33'h40fae1;
+            10'd311: data__comb = 33'h3ccb41;
+            10'd312: data__comb = 33'h34bae3;
+            10'd313: data__comb = 33'h3b0301;
+            10'd314: data__comb = 33'h32e341;
+            10'd315: data__comb = 33'h34c303;
+            10'd316: data__comb = 33'hd;
+            10'd317: data__comb = 33'h14515c7;
+            10'd318: data__comb = 33'h7f80000a;
+            10'd319: data__comb = 33'h816009;
+            10'd320: data__comb = 33'h5d75c1;
+            10'd321: data__comb = 33'h5b75e1;
+            10'd322: data__comb = 33'hdf75c7;
+            10'd323: data__comb = 33'h9f80000b;
+            10'd324: data__comb = 33'hd;
+            10'd325: data__comb = 33'h16185c7;
+            10'd326: data__comb = 33'h7f80000a;
+            10'd327: data__comb = 33'h816009;
+            10'd328: data__comb = 33'h5d75c2;
+            10'd329: data__comb = 33'h5b75e2;
+            10'd330: data__comb = 33'hdf75c7;
+            10'd331: data__comb = 33'ha380000b;
+            10'd332: data__comb = 33'hd;
             default: data__comb = 33'h0;
         endcase
         data = data__comb;
@@ -1920,6 +2035,7 @@ module pluton_p256_consts(addr,data);
             4'd6: data__comb = 256'h4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5;
             4'd7: data__comb = 256'hffffffff00000001000000000000000000000000fffffffffffffffffffffffd;
             4'd8: data__comb = 256'hffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254f;
+            4'd9: data__comb = 256'h00000000ffffffff00000000000000004319055258e8617b0c46353d039cdaaf;
             default: data__comb = 256'h0;
         endcase
         data = data__comb;
@@ -2121,6 +2237,37 @@ module pluton_rdff3(d,q,clock,rst_n);
 endmodule // pluton_rdff3
 `endif // PLUTON_RDFF3_DEFINED
 
+`ifndef PLUTON_STATECODE3_DEFINED
+`define PLUTON_STATECODE3_DEFINED
+module pluton_statecode3(s,code);
+
+    // Module arguments
+    input wire  [2:0] s;
+    output reg  [2:0] code;
+
+    // Update code (custom)
+    always @(*) code = {s[1] ^ s[2], s[0] ^ s[2], s[0] ^ s[1]};
+endmodule // pluton_statecode3
+`endif // PLUTON_STATECODE3_DEFINED
+
+`ifndef PLUTON_RDFF1_DEFINED
+`define PLUTON_RDFF1_DEFINED
+module pluton_rdff1(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 1'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff1
+`endif // PLUTON_RDFF1_DEFINED
+
 `ifndef PLUTON_RDFF10_DEFINED
 `define PLUTON_RDFF10_DEFINED
 module pluton_rdff10(d,q,clock,rst_n);
@@ -2174,24 +2321,6 @@ module pluton_rdff8(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff8
 `endif // PLUTON_RDFF8_DEFINED
-
-`ifndef PLUTON_RDFF1_DEFINED
-`define PLUTON_RDFF1_DEFINED
-module pluton_rdff1(d,q,clock,rst_n);
-
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    input wire  rst_n;
-
-    // Update code (custom)
-    always @(posedge clock or negedge rst_n) begin
-        if (!rst_n) q <= 1'h0;
-        else q <= d;
-    end
-endmodule // pluton_rdff1
-`endif // PLUTON_RDFF1_DEFINED
 
 `ifndef PLUTON_RDFF4_DEFINED
 `define PLUTON_RDFF4_DEFINED

@@ -245,6 +245,8 @@
 
 
 
+
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
@@ -350,6 +352,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  sha__esc;
     wire  sha__intr_done;
     wire  sha__alert_fatal;
+    wire  [255:0] sha__digest_out;
+    wire  sha__digest_valid;
+    wire  [3:0] sha__digest_master;
     reg  otp__clock;
     reg  otp__rst_n;
     reg  otp__psel;
@@ -481,7 +486,10 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .key_par(sha__key_par),
         .esc(sha__esc),
         .intr_done(sha__intr_done),
-        .alert_fatal(sha__alert_fatal)
+        .alert_fatal(sha__alert_fatal),
+        .digest_out(sha__digest_out),
+        .digest_valid(sha__digest_valid),
+        .digest_master(sha__digest_master)
     );
     pluton_otp otp(
         .clock(otp__clock),
@@ -1857,7 +1865,7 @@ endmodule // pluton_zext16to32
 
 `ifndef PLUTON_SHA256_DEFINED
 `define PLUTON_SHA256_DEFINED
-module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,clear,key_par,esc,intr_done,alert_fatal);
+module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_in,key_valid,clear,key_par,esc,intr_done,alert_fatal,digest_out,digest_valid,digest_master);
 
     // Module arguments
     input wire  clock;
@@ -1879,6 +1887,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     input wire  esc;
     output reg  intr_done;
     output reg  alert_fatal;
+    output reg  [255:0] digest_out;
+    output reg  digest_valid;
+    output reg  [3:0] digest_master;
 
     // Constant declarations
     localparam  zero2 = 2'b0;
@@ -1896,6 +1907,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     localparam  e_not_starter = 32'ha;
     localparam  master_sec = 4'h0;
     localparam  zero32 = 32'h0;
+    localparam  zero256 = 256'h0;
     localparam  block_id = 32'h53480100;
     localparam  ipad = 32'h36363636;
     localparam  opad = 32'h5c5c5c5c;
@@ -1984,6 +1996,19 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  core__busy;
     wire  core__done;
     wire  core__fault;
+    reg  run_hmac__d;
+    wire  run_hmac__q;
+    reg  run_hmac__clock;
+    reg  run_hmac__rst_n;
+    reg  [31:0] dig_pack__w0;
+    reg  [31:0] dig_pack__w1;
+    reg  [31:0] dig_pack__w2;
+    reg  [31:0] dig_pack__w3;
+    reg  [31:0] dig_pack__w4;
+    reg  [31:0] dig_pack__w5;
+    reg  [31:0] dig_pack__w6;
+    reg  [31:0] dig_pack__w7;
+    wire  [255:0] dig_pack__y;
     reg  [31:0] swap_in__a;
     wire  [31:0] swap_in__y;
     reg  [31:0] swap_key__0__a;
@@ -2287,6 +2312,23 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .busy(core__busy),
         .done(core__done),
         .fault(core__fault)
+    );
+    pluton_rdff1 run_hmac(
+        .d(run_hmac__d),
+        .q(run_hmac__q),
+        .clock(run_hmac__clock),
+        .rst_n(run_hmac__rst_n)
+    );
+    pluton_pack8x32 dig_pack(
+        .w0(dig_pack__w0),
+        .w1(dig_pack__w1),
+        .w2(dig_pack__w2),
+        .w3(dig_pack__w3),
+        .w4(dig_pack__w4),
+        .w5(dig_pack__w5),
+        .w6(dig_pack__w6),
+        .w7(dig_pack__w7),
+        .y(dig_pack__y)
     );
     pluton_bswap32 swap_in(
         .a(swap_in__a),
@@ -2597,6 +2639,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg core__start__comb;
     reg ctrl_hmac__d__comb;
     reg ctrl_keysel__d__comb;
+    reg [255:0] digest_out__comb;
     reg done_r__d__comb;
     reg draining__d__comb;
     reg fatal_q__d__comb;
@@ -2622,6 +2665,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg [2:0] phase_chk__d__comb;
     reg [31:0] prdata__comb;
     reg [3:0] rptr__d__comb;
+    reg run_hmac__d__comb;
     reg src_buf__d__comb;
     reg src_key__d__comb;
     reg src_opad__d__comb;
@@ -2648,6 +2692,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         rptr__rst_n = rst_n;
         stream_oh__clock = clock;
         stream_oh__rst_n = rst_n;
+        run_hmac__clock = clock;
+        run_hmac__rst_n = rst_n;
+        run_hmac__d__comb = run_hmac__q;
         ctrl_hmac__clock = clock;
         ctrl_hmac__rst_n = rst_n;
         ctrl_hmac__d__comb = ctrl_hmac__q;
@@ -3217,6 +3264,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
                 len__d__comb = len_hmac;
             end
             pend_key__d__comb = ctrl_hmac__q;
+            run_hmac__d__comb = ctrl_hmac__q;
             starter__d__comb = pmaster;
         end
         if (abort_all) begin
@@ -3310,6 +3358,20 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             prdata__comb = rdata;
         end
         intr_done = done_r__q;
+        dig_pack__w7 = core__h__0;
+        dig_pack__w6 = core__h__1;
+        dig_pack__w5 = core__h__2;
+        dig_pack__w4 = core__h__3;
+        dig_pack__w3 = core__h__4;
+        dig_pack__w2 = core__h__5;
+        dig_pack__w1 = core__h__6;
+        dig_pack__w0 = core__h__7;
+        digest_valid = done_r__q & ~run_hmac__q & ~phase_bad & ~core__fault;
+        digest_out__comb = zero256;
+        if (digest_valid) begin
+            digest_out__comb = dig_pack__y;
+        end
+        digest_master = starter__q;
         phase_next__s011 = active__d__comb;
         phase_next__s101 = finishing__d__comb;
         phase_next__s110 = done_r__d__comb;
@@ -3328,6 +3390,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         core__start = core__start__comb;
         ctrl_hmac__d = ctrl_hmac__d__comb;
         ctrl_keysel__d = ctrl_keysel__d__comb;
+        digest_out = digest_out__comb;
         done_r__d = done_r__d__comb;
         draining__d = draining__d__comb;
         fatal_q__d = fatal_q__d__comb;
@@ -3353,6 +3416,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         phase_chk__d = phase_chk__d__comb;
         prdata = prdata__comb;
         rptr__d = rptr__d__comb;
+        run_hmac__d = run_hmac__d__comb;
         src_buf__d = src_buf__d__comb;
         src_key__d = src_key__d__comb;
         src_opad__d = src_opad__d__comb;
@@ -4700,6 +4764,26 @@ module pluton_checkcode3(s110,s101,s011,code);
     always @(*) code = s110 ? 3'b110 : (s101 ? 3'b101 : (s011 ? 3'b011 : 3'b000));
 endmodule // pluton_checkcode3
 `endif // PLUTON_CHECKCODE3_DEFINED
+
+`ifndef PLUTON_PACK8X32_DEFINED
+`define PLUTON_PACK8X32_DEFINED
+module pluton_pack8x32(w0,w1,w2,w3,w4,w5,w6,w7,y);
+
+    // Module arguments
+    input wire  [31:0] w0;
+    input wire  [31:0] w1;
+    input wire  [31:0] w2;
+    input wire  [31:0] w3;
+    input wire  [31:0] w4;
+    input wire  [31:0] w5;
+    input wire  [31:0] w6;
+    input wire  [31:0] w7;
+    output reg  [255:0] y;
+
+    // Update code (custom)
+    always @(*) y = {w7, w6, w5, w4, w3, w2, w1, w0};
+endmodule // pluton_pack8x32
+`endif // PLUTON_PACK8X32_DEFINED
 
 `ifndef PLUTON_BSWAP32_DEFINED
 `define PLUTON_BSWAP32_DEFINED
@@ -8316,26 +8400,6 @@ module pluton_rdff11(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff11
 `endif // PLUTON_RDFF11_DEFINED
-
-`ifndef PLUTON_PACK8X32_DEFINED
-`define PLUTON_PACK8X32_DEFINED
-module pluton_pack8x32(w0,w1,w2,w3,w4,w5,w6,w7,y);
-
-    // Module arguments
-    input wire  [31:0] w0;
-    input wire  [31:0] w1;
-    input wire  [31:0] w2;
-    input wire  [31:0] w3;
-    input wire  [31:0] w4;
-    input wire  [31:0] w5;
-    input wire  [31:0] w6;
-    input wire  [31:0] w7;
-    output reg  [255:0] y;
-
-    // Update code (custom)
-    always @(*) y = {w7, w6, w5, w4, w3, w2, w1, w0};
-endmodule // pluton_pack8x32
-`endif // PLUTON_PACK8X32_DEFINED
 
 `ifndef PLUTON_PACK8X1_DEFINED
 `define PLUTON_PACK8X1_DEFINED

@@ -27,6 +27,9 @@
 //! - KEYGEN: once SEED passes its check, D = SEED even if a later check (λ) fails.
 //! - VERIFY and WIPE make no λ check (the README lists none); RANDOMIZE still selects their
 //!   latency column.
+//! - `clear` (a change of the window's owner) acts, after the transfer completing at its edge,
+//!   as a CMD_WIPE that replaces whatever runs, and clears ERR_INFO; DONE follows with RESULT.CMD
+//!   = WIPE. It is ignored during the power-on wipe and after escalation.
 //! - Escalation: the first edge with `esc` = 1 sets DEAD (until reset), aborts any command (no
 //!   DONE), clears DONE, RESULT and CYCLES, zeroes every operand and (re)starts a full wipe of
 //!   `POWER_ON_WIPE_CYCLES` edges with BUSY = 1. Accesses do not wait for it (only the power-on
@@ -48,11 +51,11 @@ pub const POWER_ON_WIPE_CYCLES: u64 = 64;
 /// the README's table.
 pub const LATENCY: [[u64; 2]; 7] = [
     [0, 0],             // 0: not a command (ERR_VALUE)
-    [201_506, 201_599], // 1 PUBKEY
-    [201_551, 201_644], // 2 ECDH
-    [238_445, 238_538], // 3 SIGN
+    [201_512, 201_605], // 1 PUBKEY
+    [201_557, 201_650], // 2 ECDH
+    [238_451, 238_544], // 3 SIGN
     [246_583, 246_583], // 4 VERIFY
-    [201_512, 201_605], // 5 KEYGEN
+    [201_518, 201_611], // 5 KEYGEN
     [64, 64],           // 6 WIPE
 ];
 
@@ -82,14 +85,19 @@ const PWDATA: usize = 6;
 const PSTRB: usize = 7;
 const PMASTER: usize = 8;
 const ESC: usize = 9;
-const PRDATA: usize = 10;
-const PREADY: usize = 11;
-const PSLVERR: usize = 12;
-const INTR_DONE: usize = 13;
+const CLEAR: usize = 10;
+const HASH_IN: usize = 11;
+const HASH_VALID: usize = 12;
+const HASH_MASTER: usize = 13;
+const PRDATA: usize = 14;
+const PREADY: usize = 15;
+const PSLVERR: usize = 16;
+const INTR_DONE: usize = 17;
+const ALERT_FATAL: usize = 18;
 
 /// (name, direction, width) of every port: the README's table, inputs first as in every model
 /// (the lock-step pairs ports by name).
-const PORTS: [(&str, Dir, u32); 14] = [
+const PORTS: [(&str, Dir, u32); 19] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -100,10 +108,15 @@ const PORTS: [(&str, Dir, u32); 14] = [
     ("pstrb", Dir::In, 4),
     ("pmaster", Dir::In, 4),
     ("esc", Dir::In, 1),
+    ("clear", Dir::In, 1),
+    ("hash_in", Dir::In, 256),
+    ("hash_valid", Dir::In, 1),
+    ("hash_master", Dir::In, 4),
     ("prdata", Dir::Out, 32),
     ("pready", Dir::Out, 1),
     ("pslverr", Dir::Out, 1),
     ("intr_done", Dir::Out, 1),
+    ("alert_fatal", Dir::Out, 1),
 ];
 
 /// The bus operands, in register-file order (slot i at 0x40 + 32·i).
@@ -443,9 +456,9 @@ impl P256Model {
         }
         match reg.offset {
             o if o == regs::ERR_INFO.offset => Ok(Action::ClearErr),
-            // 4. CTRL: no bit above RANDOMIZE. Allowed while BUSY (taken by the next CMD).
+            // 4. CTRL: no bit above HASH_SIDELOAD. Allowed while BUSY (taken by the next CMD).
             o if o == regs::CTRL.offset => {
-                if v & !regs::CTRL_RANDOMIZE.mask() != 0 {
+                if v & !(regs::CTRL_RANDOMIZE.mask() | regs::CTRL_HASH_SIDELOAD.mask()) != 0 {
                     Err(regs::ERR_VALUE)
                 } else {
                     Ok(Action::Ctrl(v))
@@ -483,10 +496,27 @@ impl P256Model {
         }
     }
 
-    /// The edge that takes CMD: the outcome is fixed now, shown `LATENCY` edges later.
-    fn start(&mut self, cmd: u32) {
+    /// The edge that takes CMD (written by `master`): the outcome is fixed now, shown `LATENCY`
+    /// edges later. With HASH_SIDELOAD, SIGN and VERIFY first load HASH from the digest port: the
+    /// digest if it is valid and `master` started it, else 0 and RES_HASH_UNAVAILABLE, which
+    /// comes before any other check (a failed SIGN leaves R and S zero).
+    fn start(&mut self, cmd: u32, master: u32) {
         let randomize = regs::CTRL_RANDOMIZE.get(self.ctrl) == 1;
-        let (error, after) = execute(cmd, randomize, &self.slots);
+        let mut unavailable = false;
+        if regs::CTRL_HASH_SIDELOAD.get(self.ctrl) == 1 && (cmd == regs::CMD_SIGN || cmd == regs::CMD_VERIFY) {
+            let port = &self.inputs[HASH_IN];
+            let good = self.input(HASH_VALID) == 1 && self.input(HASH_MASTER) == master;
+            // The port is a number (word 0 least significant); a slot is the big-endian string.
+            self.slots[slot::HASH] = std::array::from_fn(|i| if good { port[7 - i].swap_bytes() } else { 0 });
+            unavailable = !good;
+        }
+        let (mut error, mut after) = execute(cmd, randomize, &self.slots);
+        if unavailable {
+            error = regs::RES_HASH_UNAVAILABLE;
+            if cmd == regs::CMD_SIGN {
+                (after[slot::R], after[slot::S]) = ([0; 8], [0; 8]);
+            }
+        }
         self.run = Some(Run { cmd, left: LATENCY[cmd as usize][randomize as usize], error, after });
         self.done = false;
         self.result = 0;
@@ -508,6 +538,9 @@ impl P256Model {
     fn rising_edge(&mut self) {
         let req = self.request();
         let step = self.bus_step();
+        // `clear` means nothing during the power-on wipe (it zeroes everything anyway) or after
+        // escalation (everything is zero and refused).
+        let clear = self.input(CLEAR) == 1 && !self.power_on && !self.dead;
         // The engine advances: the wipe, then the running command.
         if self.wipe_left > 0 {
             self.wipe_left -= 1;
@@ -532,10 +565,17 @@ impl P256Model {
                 Action::ClearErr => self.err_info = 0,
                 Action::Ctrl(v) => self.ctrl = v,
                 Action::Operand { slot, word, value } => self.slots[slot][word] = value,
-                Action::Cmd(cmd) => self.start(cmd),
+                Action::Cmd(cmd) => self.start(cmd, req.pmaster),
             },
             Some(Step::Done(Err(code))) => self.log_error(code, &req),
             _ => {}
+        }
+        // A change of owner after the transfer: whatever runs (or just started) is replaced by WIPE,
+        // and the old owner's ERR_INFO goes.
+        if clear {
+            self.run = None;
+            self.start(regs::CMD_WIPE, req.pmaster);
+            self.err_info = 0;
         }
         // Escalation last: it wins over everything at its edge.
         if self.input(ESC) == 1 && !self.dead {
@@ -579,6 +619,8 @@ impl Dut for P256Model {
             },
             PSLVERR => matches!(step, Some(Step::Done(Err(_)))) as u32,
             INTR_DONE => self.done as u32,
+            // The sequencer's state check has nothing to check in a model.
+            ALERT_FATAL => 0,
             _ => {
                 // Inputs read back as poked (the clock reads 0 between steps).
                 let n = value.len().min(self.inputs[port].len());
@@ -718,7 +760,7 @@ mod tests {
     fn ports_in_order() {
         let m = P256Model::new();
         let names: Vec<&str> = m.ports().iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["clock", "rst_n", "psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster", "esc", "prdata", "pready", "pslverr", "intr_done"]);
+        assert_eq!(names, ["clock", "rst_n", "psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster", "esc", "clear", "hash_in", "hash_valid", "hash_master", "prdata", "pready", "pslverr", "intr_done", "alert_fatal"]);
         assert_eq!(m.name(), "pluton_p256");
     }
 
@@ -848,7 +890,7 @@ mod tests {
         for bad in [0, 7, 0x101, 0xffff_ffff] {
             expect(&mut m, &mut apb, true, CMD.offset, bad, 0xF, MASTER_SEC, ERR_VALUE);
         }
-        expect(&mut m, &mut apb, true, CTRL.offset, 2, 0xF, MASTER_SEC, ERR_VALUE);
+        expect(&mut m, &mut apb, true, CTRL.offset, 4, 0xF, MASTER_SEC, ERR_VALUE);
         assert_eq!(read(&mut m, &mut apb, CTRL), 0);
         assert!(!apb.write(&mut m, CTRL.offset, 1).err);
         assert_eq!(read(&mut m, &mut apb, CTRL), 1);
@@ -1019,6 +1061,43 @@ mod tests {
         write_operand(&mut m, &mut apb, QY, &by);
         assert_eq!(command(&mut m, &mut apb, CMD_ECDH), RES_MASK_RANGE);
         assert_eq!(read_operand(&mut m, &mut apb, QX), [0; 32]);
+    }
+
+    /// HASH_SIDELOAD: SIGN takes HASH from the digest port (a number, word 0 least significant)
+    /// and gives CAVP's signature; a digest that is not valid, or another master's, gives
+    /// RES_HASH_UNAVAILABLE with HASH and the outputs zero; other commands ignore the port.
+    #[test]
+    fn sign_with_the_hash_from_the_digest_port() {
+        let (mut m, mut apb) = setup();
+        let rec = &records("SigGen_P256_SHA256.txt", "k")[2];
+        let (d, k) = (b32(&rec["d"]), b32(&rec["k"]));
+        let hash = ec::hash_sha256(&unhex(&rec["Msg"]));
+        let number: [u32; 8] = std::array::from_fn(|i| u32::from_be_bytes(hash[28 - 4 * i..32 - 4 * i].try_into().unwrap()));
+        m.poke(HASH_IN, &number);
+        m.poke_u32(HASH_VALID, 1);
+        m.poke_u32(HASH_MASTER, MASTER_SEC);
+        assert!(!apb.write(&mut m, CTRL.offset, CTRL_HASH_SIDELOAD.put(1)).err);
+        assert_eq!(read(&mut m, &mut apb, CTRL), 2);
+        let sign = |m: &mut P256Model, apb: &mut Apb| {
+            write_operand(m, apb, D, &d);
+            write_operand(m, apb, K, &k);
+            write_operand(m, apb, HASH, &[0x77; 32]);
+            command(m, apb, CMD_SIGN)
+        };
+        assert_eq!(sign(&mut m, &mut apb), RES_OK);
+        assert_eq!(read_operand(&mut m, &mut apb, HASH), hash);
+        assert_eq!((read_operand(&mut m, &mut apb, R), read_operand(&mut m, &mut apb, S)), (b32(&rec["R"]), b32(&rec["S"])));
+        for (valid, master) in [(0, MASTER_SEC), (1, MASTER_APP)] {
+            m.poke_u32(HASH_VALID, valid);
+            m.poke_u32(HASH_MASTER, master);
+            assert_eq!(sign(&mut m, &mut apb), RES_HASH_UNAVAILABLE, "valid {valid}, master {master}");
+            assert_eq!(read_operand(&mut m, &mut apb, HASH), [0; 32]);
+            assert_eq!((read_operand(&mut m, &mut apb, R), read_operand(&mut m, &mut apb, S)), ([0; 32], [0; 32]));
+        }
+        // PUBKEY ignores the port, and HASH keeps what the bus wrote.
+        write_operand(&mut m, &mut apb, HASH, &[0x77; 32]);
+        assert_eq!(command(&mut m, &mut apb, CMD_PUBKEY), RES_OK);
+        assert_eq!(read_operand(&mut m, &mut apb, HASH), [0x77; 32]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Model of the security subsystem top (`pluton_security`): the block models wired as its README says.
 
 use crate::compose::{Composite, Or2};
-use crate::{FirewallModel, OtpModel, Sha256Model, WifiModel};
+use crate::{FirewallModel, OtpModel, P256Model, Sha256Model, WifiModel};
 use pluton_bindings::dut::{Dir, Port};
 
 /// Top-level ports, in the order of the README's table.
@@ -15,9 +15,9 @@ const PORTS: &[(&str, Dir, u32)] = &[
     ("pwdata", Dir::In, 32),
     ("pstrb", Dir::In, 4),
     ("pmaster", Dir::In, 4),
-    ("ext_prdata", Dir::In, 128),
-    ("ext_pready", Dir::In, 4),
-    ("ext_pslverr", Dir::In, 4),
+    ("ext_prdata", Dir::In, 96),
+    ("ext_pready", Dir::In, 3),
+    ("ext_pslverr", Dir::In, 3),
     ("tst_en", Dir::In, 1),
     ("tst_we", Dir::In, 1),
     ("tst_addr", Dir::In, 6),
@@ -28,14 +28,14 @@ const PORTS: &[(&str, Dir, u32)] = &[
     ("prdata", Dir::Out, 32),
     ("pready", Dir::Out, 1),
     ("pslverr", Dir::Out, 1),
-    ("ext_psel", Dir::Out, 4),
-    ("ext_penable", Dir::Out, 4),
-    ("ext_pwrite", Dir::Out, 4),
-    ("ext_paddr", Dir::Out, 48),
-    ("ext_pwdata", Dir::Out, 128),
-    ("ext_pstrb", Dir::Out, 16),
-    ("ext_pmaster", Dir::Out, 16),
-    ("ext_owner_chg", Dir::Out, 4),
+    ("ext_psel", Dir::Out, 3),
+    ("ext_penable", Dir::Out, 3),
+    ("ext_pwrite", Dir::Out, 3),
+    ("ext_paddr", Dir::Out, 36),
+    ("ext_pwdata", Dir::Out, 96),
+    ("ext_pstrb", Dir::Out, 12),
+    ("ext_pmaster", Dir::Out, 12),
+    ("ext_owner_chg", Dir::Out, 3),
     ("wifi_cmd_valid", Dir::Out, 1),
     ("wifi_cmd_op", Dir::Out, 8),
     ("wifi_cmd_arg0", Dir::Out, 32),
@@ -45,6 +45,7 @@ const PORTS: &[(&str, Dir, u32)] = &[
     ("intr_viol", Dir::Out, 1),
     ("fw_locked", Dir::Out, 1),
     ("intr_sha_done", Dir::Out, 1),
+    ("intr_p256_done", Dir::Out, 1),
     ("intr_wifi_sec", Dir::Out, 1),
     ("intr_wifi_app", Dir::Out, 1),
     ("lc_state", Dir::Out, 3),
@@ -62,8 +63,11 @@ const WIN_OTP: usize = 1;
 const WIN_WIFI_APP: usize = 2;
 const WIN_WIFI_SEC: usize = 3;
 const WIN_EXT_FIRST: usize = 4;
+/// External windows 4..6, one `ext_*` lane each.
+const NUM_EXT: usize = 3;
+const WIN_P256: usize = 7;
 
-/// The subsystem model: a `Composite` of the firewall, SHA-256, OTP and Wi-Fi arbiter models.
+/// The subsystem model: a `Composite` of the firewall, SHA-256, OTP, Wi-Fi arbiter and P-256 models.
 pub fn security_model() -> Composite {
     let ports = PORTS.iter().map(|&(name, dir, width)| Port { name: name.into(), dir, width }).collect();
     let mut top = Composite::new("pluton_security", ports);
@@ -71,8 +75,9 @@ pub fn security_model() -> Composite {
     let sha = top.part(Box::new(Sha256Model::new()));
     let otp = top.part(Box::new(OtpModel::new()));
     let wifi = top.part(Box::new(WifiModel::new()));
+    let p256 = top.part(Box::new(P256Model::new()));
 
-    for part in [fw, sha, otp, wifi] {
+    for part in [fw, sha, otp, wifi, p256] {
         top.wire_top("rst_n", part, "rst_n");
     }
     for p in ["psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster"] {
@@ -93,7 +98,8 @@ pub fn security_model() -> Composite {
         top.wire(Some(fw), from, w * WIN_WIFI_APP, Some(join), "a", 0, w);
         top.wire(Some(fw), from, w * WIN_WIFI_SEC, Some(join), "b", 0, w);
         top.connect(join, "y", wifi, to);
-        top.wire(Some(fw), from, w * WIN_EXT_FIRST, None, &format!("ext_{to}"), 0, 4 * w);
+        top.wire(Some(fw), from, w * WIN_EXT_FIRST, None, &format!("ext_{to}"), 0, NUM_EXT * w);
+        top.wire(Some(fw), from, w * WIN_P256, Some(p256), to, 0, w);
     }
     top.wire(Some(fw), "m_psel", WIN_SHA256, Some(sha), "psel", 0, 1);
     top.wire(Some(fw), "m_psel", WIN_OTP, Some(otp), "psel", 0, 1);
@@ -101,24 +107,31 @@ pub fn security_model() -> Composite {
     top.wire(Some(fw), "m_psel", WIN_WIFI_APP, Some(wifi_sel), "a", 0, 1);
     top.wire(Some(fw), "m_psel", WIN_WIFI_SEC, Some(wifi_sel), "b", 0, 1);
     top.connect(wifi_sel, "y", wifi, "psel");
-    top.wire(Some(fw), "m_psel", WIN_EXT_FIRST, None, "ext_psel", 0, 4);
+    top.wire(Some(fw), "m_psel", WIN_EXT_FIRST, None, "ext_psel", 0, NUM_EXT);
+    top.wire(Some(fw), "m_psel", WIN_P256, Some(p256), "psel", 0, 1);
     // Responses: window k's completer in slot k.
-    for (win, part) in [(WIN_SHA256, sha), (WIN_OTP, otp), (WIN_WIFI_APP, wifi), (WIN_WIFI_SEC, wifi)] {
+    for (win, part) in [(WIN_SHA256, sha), (WIN_OTP, otp), (WIN_WIFI_APP, wifi), (WIN_WIFI_SEC, wifi), (WIN_P256, p256)] {
         top.wire(Some(part), "prdata", 0, Some(fw), "m_prdata", 32 * win, 32);
         top.wire(Some(part), "pready", 0, Some(fw), "m_pready", win, 1);
         top.wire(Some(part), "pslverr", 0, Some(fw), "m_pslverr", win, 1);
     }
-    top.wire(None, "ext_prdata", 0, Some(fw), "m_prdata", 32 * WIN_EXT_FIRST, 128);
-    top.wire(None, "ext_pready", 0, Some(fw), "m_pready", WIN_EXT_FIRST, 4);
-    top.wire(None, "ext_pslverr", 0, Some(fw), "m_pslverr", WIN_EXT_FIRST, 4);
+    top.wire(None, "ext_prdata", 0, Some(fw), "m_prdata", 32 * WIN_EXT_FIRST, 32 * NUM_EXT);
+    top.wire(None, "ext_pready", 0, Some(fw), "m_pready", WIN_EXT_FIRST, NUM_EXT);
+    top.wire(None, "ext_pslverr", 0, Some(fw), "m_pslverr", WIN_EXT_FIRST, NUM_EXT);
 
     // Fuse keys reach the HMAC engine only on the sideload port.
     top.connect(otp, "key_out", sha, "key_in");
     top.connect(otp, "key_valid", sha, "key_valid");
     // A change of window 0's owner clears the engine; windows 4..7's leave on `ext_owner_chg`.
     top.wire(Some(fw), "owner_chg", WIN_SHA256, Some(sha), "clear", 0, 1);
-    top.wire(Some(fw), "owner_chg", WIN_EXT_FIRST, None, "ext_owner_chg", 0, 4);
+    top.wire(Some(fw), "owner_chg", WIN_EXT_FIRST, None, "ext_owner_chg", 0, NUM_EXT);
     top.wire_top("intr_sha_done", sha, "intr_done");
+    // P-256: a change of owner wipes it; HASH may come from the SHA engine's digest port.
+    top.wire(Some(fw), "owner_chg", WIN_P256, Some(p256), "clear", 0, 1);
+    top.connect(sha, "digest_out", p256, "hash_in");
+    top.connect(sha, "digest_valid", p256, "hash_valid");
+    top.connect(sha, "digest_master", p256, "hash_master");
+    top.wire_top("intr_p256_done", p256, "intr_done");
     for p in ["tst_en", "tst_we", "tst_addr", "tst_wdata", "lc_state", "debug_en", "svn", "fatal", "tst_busy"] {
         top.wire_top(p, otp, p);
     }
@@ -130,17 +143,20 @@ pub fn security_model() -> Composite {
 
     // Alerts. The key port's parity travels with the key, so the engine can check the path.
     top.connect(otp, "key_par", sha, "key_par");
-    // alert_fatal = the three blocks' alert_fatal ORed; alert_recov = the firewall's and OTP's.
+    // alert_fatal = the four blocks' alert_fatal ORed; alert_recov = the firewall's and OTP's.
     let fatal_fw_sha = top.part(Box::new(Or2::default()));
     top.connect(fw, "alert_fatal", fatal_fw_sha, "a");
     top.connect(sha, "alert_fatal", fatal_fw_sha, "b");
+    let fatal_otp_p256 = top.part(Box::new(Or2::default()));
+    top.connect(otp, "alert_fatal", fatal_otp_p256, "a");
+    top.connect(p256, "alert_fatal", fatal_otp_p256, "b");
     let fatal = top.part(Box::new(Or2::default()));
     top.connect(fatal_fw_sha, "y", fatal, "a");
-    top.connect(otp, "alert_fatal", fatal, "b");
+    top.connect(fatal_otp_p256, "y", fatal, "b");
     top.wire(Some(fatal), "y", 0, None, "alert_fatal", 0, 1);
     // Escalation: the fatal alert goes back to every block's `esc`. No combinational loop:
     // each block's alert_fatal is a flop (or 0), never a function of its `esc`.
-    for part in [fw, sha, otp] {
+    for part in [fw, sha, otp, p256] {
         top.connect(fatal, "y", part, "esc");
     }
     let recov = top.part(Box::new(Or2::default()));

@@ -73,9 +73,12 @@ const PREADY: usize = 15;
 const PSLVERR: usize = 16;
 const INTR_DONE: usize = 17;
 const ALERT_FATAL: usize = 18;
+const DIGEST_OUT: usize = 19;
+const DIGEST_VALID: usize = 20;
+const DIGEST_MASTER: usize = 21;
 
 /// (name, direction, width) of every port, in declaration order.
-const PORTS: [(&str, Dir, u32); 19] = [
+const PORTS: [(&str, Dir, u32); 22] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -95,6 +98,9 @@ const PORTS: [(&str, Dir, u32); 19] = [
     ("pslverr", Dir::Out, 1),
     ("intr_done", Dir::Out, 1),
     ("alert_fatal", Dir::Out, 1),
+    ("digest_out", Dir::Out, 256),
+    ("digest_valid", Dir::Out, 1),
+    ("digest_master", Dir::Out, 4),
 ];
 
 /// Operation phase, as named in the README.
@@ -349,6 +355,10 @@ impl Sha256Model {
     }
     fn hmac(&self) -> bool {
         regs::CTRL_HMAC_EN.get(self.op_ctrl) == 1
+    }
+    /// The digest port carries a finished plain SHA-256 digest, never an HMAC tag.
+    fn digest_port_valid(&self) -> bool {
+        self.digest_valid && !self.hmac()
     }
     fn buffer_full(&self) -> bool {
         self.buf_bytes == BLOCK_BYTES
@@ -698,6 +708,17 @@ impl Dut for Sha256Model {
                 }
             }
             INTR_DONE => self.digest_valid as u32,
+            DIGEST_VALID => self.digest_port_valid() as u32,
+            DIGEST_MASTER => self.starter,
+            DIGEST_OUT => {
+                // The digest as a number, H7 in word 0: bus word i holds H_i byte-swapped.
+                if self.digest_port_valid() {
+                    for (k, v) in value.iter_mut().enumerate().take(8) {
+                        *v = self.digest[7 - k].swap_bytes();
+                    }
+                }
+                return;
+            }
             ALERT_FATAL => self.key_fault as u32,
             _ => {
                 // Inputs read back as poked (the clock reads 0 between steps).
@@ -1292,11 +1313,34 @@ mod tests {
 
     use crate::key_parity as parity;
 
+    /// The digest port: SHA-256("abc") as a number (FIPS 180-4's example, H0 = ba7816bf on top)
+    /// after a plain hash, with its starter; nothing after an HMAC, though DIGEST is readable.
+    #[test]
+    fn digest_port_carries_plain_digests_only() {
+        let (mut m, mut apb) = setup();
+        let word = |m: &mut Sha256Model| {
+            let mut v = [0u32; 8];
+            m.peek(DIGEST_OUT, &mut v);
+            v
+        };
+        assert_eq!((m.peek_u32(DIGEST_VALID), word(&mut m)), (0, [0; 8]));
+        send_message(&mut m, &mut apb, b"abc");
+        wait_done(&mut m, &mut apb);
+        let want = [0xf20015ad, 0xb410ff61, 0x96177a9c, 0xb00361a3, 0x5dae2223, 0x414140de, 0x8f01cfea, 0xba7816bf];
+        assert_eq!(m.peek_u32(DIGEST_VALID), 1);
+        assert_eq!(word(&mut m), want);
+        assert_eq!(m.peek_u32(DIGEST_MASTER), MASTER_SEC);
+        assert!(!apb.write(&mut m, CTRL.offset, ctrl_hmac(0)).err);
+        send_message(&mut m, &mut apb, b"abc");
+        wait_done(&mut m, &mut apb);
+        assert_eq!((m.peek_u32(INTR_DONE), m.peek_u32(DIGEST_VALID), word(&mut m)), (1, 0, [0; 8]));
+    }
+
     #[test]
     fn port_list_has_the_alert_ports() {
         let m = Sha256Model::new();
-        assert_eq!(m.ports().len(), 19);
-        for (name, id, width) in [("esc", ESC, 1), ("key_par", KEY_PAR, 8), ("alert_fatal", ALERT_FATAL, 1), ("intr_done", INTR_DONE, 1)] {
+        assert_eq!(m.ports().len(), 22);
+        for (name, id, width) in [("esc", ESC, 1), ("key_par", KEY_PAR, 8), ("alert_fatal", ALERT_FATAL, 1), ("intr_done", INTR_DONE, 1), ("digest_out", DIGEST_OUT, 256), ("digest_valid", DIGEST_VALID, 1), ("digest_master", DIGEST_MASTER, 4)] {
             assert_eq!(m.port_id(name), Some(id), "{name}");
             assert_eq!(m.ports()[id].width, width, "{name}");
         }

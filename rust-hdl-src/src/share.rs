@@ -155,6 +155,9 @@ pub fn prim_name(text: &str) -> String {
     if text.contains("wait_q <= psel & penable & !pready;") {
         return format!("pluton_apbguard{}", width(text, "paddr"));
     }
+    if text.contains("code = {s[1] ^ s[2], s[0] ^ s[2], s[0] ^ s[1]};") {
+        return "pluton_statecode3".into();
+    }
     if text.contains("code = s110 ? 3'b110") {
         return "pluton_checkcode3".into();
     }

@@ -65,6 +65,28 @@ impl Rig {
         Ok(w)
     }
 
+    /// Flips bit `bit` of flop `name` (under the top) between two edges, as a fault would.
+    pub fn flip(&mut self, name: &str, bit: u32) -> Result<(), String> {
+        let full = format!("pluton_p256.{name}.q");
+        let vars = self.dut.state_vars().ok_or(format!("{MODEL} has no state access"))?;
+        let (i, v) = vars.iter().enumerate().find(|(_, v)| v.name == full).map(|(i, v)| (i, v.clone())).ok_or(format!("no state element {full}"))?;
+        self.dut.flip(i, &v, bit);
+        Ok(())
+    }
+
+    /// The value of output port `name`.
+    pub fn out(&mut self, name: &str) -> Result<u32, String> {
+        let id = self.dut.port_id(name).ok_or(format!("no port {name}"))?;
+        Ok(self.dut.peek_u32(id))
+    }
+
+    /// `n` clock edges with the bus idle.
+    pub fn clock(&mut self, n: usize) {
+        for _ in 0..n {
+            self.dut.step();
+        }
+    }
+
     /// A write from the security core (master 0), waiting out PREADY.
     pub fn write(&mut self, addr: u32, data: u32) {
         self.apb.write(&mut self.dut, addr, data);

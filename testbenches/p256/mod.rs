@@ -746,6 +746,145 @@ fn reset_and_esc(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// HASH_SIDELOAD: SIGN and VERIFY take HASH from the `hash_in` port when CMD is written (the bench
+/// drives the port as the SHA-256 engine would in the subsystem). CAVP SigGen's signatures come
+/// out, VERIFY accepts them, and a digest that is not valid or belongs to another master gives
+/// RES_HASH_UNAVAILABLE with HASH, R and S zero; PUBKEY ignores the port.
+fn hash_sideload(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let (hash_in, hash_valid, hash_master) = (ctx.tb.port("hash_in")?, ctx.tb.port("hash_valid")?, ctx.tb.port("hash_master")?);
+        let drv = Drv::new(&ctx.tb).await?;
+        let recs = records("SigGen_P256_SHA256.txt")?;
+        let recs: Vec<_> = recs.iter().filter(|r| r.get("k").is_some()).take(ctx.scale(5).max(2)).collect();
+        let drive = |z: &Bytes32, valid: u32, master: u32| {
+            // The port is a number, word 0 least significant.
+            let number: Vec<u32> = (0..8).map(|i| u32::from_be_bytes(z[28 - 4 * i..32 - 4 * i].try_into().expect("4 bytes"))).collect();
+            ctx.tb.poke(hash_in, &number);
+            ctx.tb.poke_u32(hash_valid, valid);
+            ctx.tb.poke_u32(hash_master, master);
+        };
+        drv.apb.write(CTRL.offset, CTRL_HASH_SIDELOAD.put(1)).await.map_err(|e| e.to_string())?;
+        for r in &recs {
+            let (d, k) = (b32(r, "d")?, b32(r, "k")?);
+            let z = reference::hash_sha256(&r.hex("Msg")?);
+            drive(&z, 1, MASTER_SEC);
+            drv.write(&D, &d).await?;
+            drv.write(&K, &k).await?;
+            drv.write(&HASH, &[0x5a; 32]).await?;
+            drv.run_ok(CMD_SIGN, "SIGN, HASH from the port").await?;
+            drv.read_expect(&HASH, &z, "HASH loaded from the port").await?;
+            drv.read_expect(&R, &b32(r, "R")?, "R").await?;
+            drv.read_expect(&S, &b32(r, "S")?, "S").await?;
+            let (qx, qy) = reference::public_key(&d).map_err(|e| format!("{e:?}"))?;
+            drv.write(&QX, &qx).await?;
+            drv.write(&QY, &qy).await?;
+            drv.write(&HASH, &[0; 32]).await?;
+            drv.run_ok(CMD_VERIFY, "VERIFY, HASH from the port").await?;
+            ctx.count(1);
+        }
+        // Not valid, or started by another master: refused, whatever the port holds.
+        let r = recs[0];
+        let z = reference::hash_sha256(&r.hex("Msg")?);
+        for (valid, master) in [(0, MASTER_SEC), (1, MASTER_APP)] {
+            drive(&z, valid, master);
+            drv.write(&D, &b32(r, "d")?).await?;
+            drv.write(&K, &b32(r, "k")?).await?;
+            drv.write(&HASH, &z).await?;
+            let out = drv.run(CMD_SIGN).await?;
+            if out.error != RES_HASH_UNAVAILABLE {
+                return Err(format!("SIGN with hash_valid = {valid}, hash_master = {master}: RESULT.ERROR {} (want {RES_HASH_UNAVAILABLE})", out.error));
+            }
+            for reg in [&HASH, &R, &S] {
+                drv.read_expect(reg, &[0; 32], "after RES_HASH_UNAVAILABLE").await?;
+            }
+            ctx.count(1);
+        }
+        drive(&z, 0, MASTER_SEC);
+        drv.write(&HASH, &z).await?;
+        drv.run_ok(CMD_PUBKEY, "PUBKEY with HASH_SIDELOAD and no digest").await?;
+        drv.read_expect(&HASH, &z, "HASH after PUBKEY (the port is not used)").await?;
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// `clear` (a change of the window's owner) in the middle of SIGN: the command is abandoned, the
+/// wipe runs (BUSY), then DONE with RESULT.CMD = WIPE and no error; d is gone (PUBKEY finds d = 0),
+/// HASH reads 0 and the old owner's ERR_INFO is cleared. In lock-step, every cycle is compared.
+fn owner_change(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let clear = ctx.tb.port("clear")?;
+        let drv = Drv::new(&ctx.tb).await?;
+        let d = random_scalar(&ctx.tb);
+        drv.write(&D, &d).await?;
+        drv.write(&K, &random_scalar(&ctx.tb)).await?;
+        drv.write(&HASH, &reference::hash_sha256(b"owner change")).await?;
+        // A logged error of the old owner's.
+        if drv.apb.read(D.offset).await.is_ok() {
+            return Err("a read of D was not refused".into());
+        }
+        drv.apb.write(CMD.offset, CMD_SIGN).await.map_err(|e| e.to_string())?;
+        ctx.tb.clock_cycles(10_000).await;
+        ctx.tb.poke_u32(clear, 1);
+        ctx.tb.clock_cycles(1).await;
+        ctx.tb.poke_u32(clear, 0);
+        let status = drv.apb.read(STATUS.offset).await.map_err(|e| e.to_string())?;
+        if status != STATUS_BUSY.mask() {
+            return Err(format!("STATUS 0x{status:08x} after clear: want BUSY alone (the wipe; ERR_INFO cleared)"));
+        }
+        ctx.tb.clock_cycles(100).await;
+        let (status, result) = (drv.apb.read(STATUS.offset).await.map_err(|e| e.to_string())?, drv.apb.read(RESULT.offset).await.map_err(|e| e.to_string())?);
+        if status != STATUS_DONE.mask() || result != RESULT_CMD.put(CMD_WIPE) {
+            return Err(format!("after the wipe of clear: STATUS 0x{status:08x}, RESULT 0x{result:08x}; want DONE and RESULT.CMD = WIPE"));
+        }
+        drv.read_expect(&HASH, &[0; 32], "HASH after clear").await?;
+        if drv.run(CMD_PUBKEY).await?.error != RES_SCALAR_RANGE {
+            return Err("PUBKEY after clear did not find d = 0: the old owner's key survived".into());
+        }
+        ctx.count(1);
+        ctx.leaks(&drv.leaks)
+    })
+}
+
+/// The sequencer's check bits (`P256.FSM.SPARSE`), on the state-access model: a flip of any state
+/// or check bit in the middle of PUBKEY raises `alert_fatal` at once and for good, wipes (HASH
+/// reads 0) and kills the engine (DEAD, CMD refused); without a flip, no alert.
+fn state_fault(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let z = reference::hash_sha256(b"state fault");
+        let mut flips = vec![None];
+        flips.extend(["st", "st_chk"].iter().flat_map(|n| (0..3).map(move |b| Some((*n, b)))));
+        for flip in flips {
+            let mut rig = consttime::Rig::open()?;
+            rig.operand(D.offset, &random_scalar(&ctx.tb));
+            rig.operand(HASH.offset, &z);
+            rig.write(CMD.offset, CMD_PUBKEY);
+            rig.clock(3_000);
+            if let Some((name, bit)) = flip {
+                rig.flip(name, bit)?;
+            }
+            let alert_now = rig.out("alert_fatal")?;
+            rig.clock(200);
+            let (alert, status) = (rig.out("alert_fatal")?, rig.read(STATUS.offset));
+            let what = flip.map_or("no flip".to_string(), |(n, b)| format!("{n} bit {b} flipped"));
+            match flip {
+                None if alert_now | alert != 0 || status & STATUS_DEAD.mask() != 0 => return Err(format!("{what}: alert_fatal {alert}, STATUS 0x{status:08x}")),
+                Some(_) if alert_now != 1 || alert != 1 || status != STATUS_DEAD.mask() => {
+                    return Err(format!("{what}: alert_fatal {alert_now} then {alert}, STATUS 0x{status:08x} (want the alert at once and DEAD alone)"))
+                }
+                _ => {}
+            }
+            if flip.is_some() {
+                let hash: Vec<u32> = (0..8).map(|i| rig.read(HASH.offset + 4 * i)).collect();
+                if hash.iter().any(|w| *w != 0) {
+                    return Err(format!("{what}: HASH not wiped: {hash:08x?}"));
+                }
+            }
+            ctx.count(1);
+        }
+        Ok(())
+    })
+}
+
 pub fn cases() -> Vec<Case> {
     vec![
         Case { name: "p256_operands", body: operands },
@@ -759,6 +898,9 @@ pub fn cases() -> Vec<Case> {
         Case { name: "p256_wycheproof_ecdsa", body: wycheproof_ecdsa },
         Case { name: "p256_wycheproof_ecdh", body: wycheproof_ecdh },
         Case { name: "p256_random", body: random },
+        Case { name: "p256_hash_sideload", body: hash_sideload },
+        Case { name: "p256_owner_change", body: owner_change },
+        Case { name: "p256_state_fault", body: state_fault },
     ]
 }
 

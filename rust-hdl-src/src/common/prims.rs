@@ -224,6 +224,34 @@ impl Logic for CheckCode3 {
     }
 }
 
+/// The 3 check bits of a 3-bit state (a shortened Hamming code): `{s1^s2, s0^s2, s0^s1}`. Each
+/// state bit feeds two check bits, so state and check bits together keep every pair of states at
+/// Hamming distance 3 or more; a block stores the code of its next state and compares the stored
+/// code with that of its current state.
+#[derive(Clone, Debug, LogicBlock, Default)]
+pub struct StateCode3 {
+    pub s: Signal<In, Bits<3>>,
+    pub code: Signal<Out, Bits<3>>,
+}
+
+impl Logic for StateCode3 {
+    fn update(&mut self) {
+        let s = self.s.val();
+        let b = |i: usize| s.get_bit(i);
+        let mut c = Bits::<3>::default();
+        c = c.replace_bit(0, b(0) ^ b(1));
+        c = c.replace_bit(1, b(0) ^ b(2));
+        c = c.replace_bit(2, b(1) ^ b(2));
+        self.code.next = c;
+    }
+    fn connect(&mut self) {
+        self.code.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom("always @(*) code = {s[1] ^ s[2], s[0] ^ s[2], s[0] ^ s[1]};".into())
+    }
+}
+
 /// Byte-order swap of a 32-bit word: the bus is little-endian, SHA-256 words are big-endian.
 #[derive(Clone, Debug, LogicBlock, Default)]
 pub struct ByteSwap32 {

@@ -3,13 +3,15 @@
 use super::arith::{ConstRom, ModAlu, MontStep, Mul256x16, RfRam, UcodeRom};
 use super::regs;
 use super::ucode::{self, Op};
-use crate::common::prims::{ByteSwap32, ErrLog, PackWords8, RDff, ZeroExt};
+use crate::common::prims::{ByteSwap32, ErrLog, PackWords8, RDff, StateCode3, ZeroExt};
 use rust_hdl::prelude::*;
 
 /// Sequencer states. WIPE is the reset state: the power-on wipe. An instruction is ISSUE (read
 /// the ROM and the registers), then EXEC (the adder's first half) or MLOAD, MRUN, MRES (the
 /// multiplier, then the adder's first half on its result), then WB (the adder's second half, and
 /// every write and flag). The adder is split so no carry chain spans 259 bits in one cycle.
+/// The state flops carry 3 check bits (`StateCode3`); a state that does not match its check bits
+/// is a fault: the engine wipes, goes DEAD and raises `alert_fatal` until reset.
 const ST_WIPE: u64 = 0;
 const ST_IDLE: u64 = 1;
 const ST_ISSUE: u64 = 2;
@@ -26,8 +28,19 @@ crate::hdl_block! {
     ports {
         /// Escalation: abort, wipe every register, refuse CMD until reset.
         esc: Signal<In, bool>,
+        /// The window's owner changed: abort and wipe every register, d included, as CMD_WIPE
+        /// does, and clear ERR_INFO (ignored during the power-on wipe and after escalation).
+        clear: Signal<In, bool>,
+        /// The SHA-256 engine's digest port (README "Hash from the SHA-256 engine"): the digest as
+        /// a 256-bit number (H0 in bits 255:224), valid for a finished plain SHA-256 only, and
+        /// the master that started it.
+        hash_in: Signal<In, Bits<256>>,
+        hash_valid: Signal<In, bool>,
+        hash_master: Signal<In, Bits<4>>,
         /// Level: STATUS.DONE.
         intr_done: Signal<Out, bool>,
+        /// The sequencer state failed its check; sticky until reset.
+        alert_fatal: Signal<Out, bool>,
     }
     consts {
         st_wipe: 3 = ST_WIPE,
@@ -77,7 +90,7 @@ crate::hdl_block! {
         // A register the microcode never writes: 0 after every wipe.
         unused_reg: 6 = ucode::UNUSED as u64,
         n_prime: 16 = ucode::N_PRIME16 as u64,
-        zero31: 31 = 0,
+        zero30: 30 = 0,
         zero32: 32 = 0,
         one32: 32 = 1,
         zero256: 256 = 0,
@@ -100,6 +113,11 @@ crate::hdl_block! {
         c_ecdh: 4 = regs::CMD_ECDH as u64,
         c_sign: 4 = regs::CMD_SIGN as u64,
         c_keygen: 4 = regs::CMD_KEYGEN as u64,
+        c_sign32: 32 = regs::CMD_SIGN as u64,
+        c_verify32: 32 = regs::CMD_VERIFY as u64,
+        s_hash: 6 = ucode::RE as u64,
+        r_hash_unavail: 4 = regs::RES_HASH_UNAVAILABLE as u64,
+        two32: 32 = 2,
         c_wipe: 32 = regs::CMD_WIPE as u64,
         block_id: 32 = regs::BLOCK_ID as u64,
         e_none: 32 = regs::ERR_NONE as u64,
@@ -135,8 +153,13 @@ crate::hdl_block! {
         res_c: ZeroExt<4, 32>,
         /// n, the multiplier's other operand in the second pass of a digit mod n.
         n_mod: Constant<Bits<256>> = Constant::new(n_bits()),
-        // ---- Sequencer state.
+        // ---- Sequencer state, and its check bits (the code of the state they were stored with).
         st: RDff<Bits<3>>,
+        st_chk: RDff<Bits<3>>,
+        code_q: StateCode3,
+        code_d: StateCode3,
+        /// A state check failed (sticky: alert_fatal).
+        fatal_q: RDff<bool>,
         upc: RDff<Bits<{ ucode::UPC_BITS }>>,
         /// The instruction being executed (after ISSUE): execution decodes from a flop, not the ROM.
         ir: RDff<Bits<{ ucode::UWORD_BITS }>>,
@@ -166,6 +189,7 @@ crate::hdl_block! {
         dig: RDff<Bits<7>>,
         // ---- Registers.
         ctrl_rand: RDff<bool>,
+        ctrl_hash: RDff<bool>,
         done: RDff<bool>,
         res_err: RDff<Bits<4>>,
         res_cmd: RDff<Bits<4>>,
@@ -211,6 +235,18 @@ crate::hdl_block! {
         out_x: Signal<Local, bool>,
         out_rs: Signal<Local, bool>,
         mprod: Signal<Local, Bits<32>>,
+        /// The state does not match its check bits.
+        st_bad: Signal<Local, bool>,
+        /// Escalation or a state fault: abort and wipe.
+        kill: Signal<Local, bool>,
+        /// This CMD write loads HASH from the digest port; the digest there is usable.
+        hash_load: Signal<Local, bool>,
+        hash_good: Signal<Local, bool>,
+        /// `clear` while it applies.
+        clr: Signal<Local, bool>,
+        /// A command starts at this edge (CMD written, or the wipe of `clear`), and which.
+        go: Signal<Local, bool>,
+        go_cmd: Signal<Local, Bits<32>>,
     }
 }
 
@@ -218,11 +254,16 @@ crate::hdl_logic! {
     #[hdl_gen]
     P256;
     reset [front, log, rfa, rfb, alu]
-    hold [st, upc, ir, ret, cnt, flag0, flag1, err, cmd, rand_run, wipe_all, wipe_cnt, booted, dead,
+    hold [st, st_chk, fatal_q, ctrl_hash, upc, ir, ret, cnt, flag0, flag1, err, cmd, rand_run, wipe_all, wipe_cnt, booted, dead,
           opa, opb, sc, ss, pe, po, mr, dig, ctrl_rand, done, res_err, res_cmd, cycles, rd_pend]
     pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         self.busy.next = self.st.q.val() != self.st_idle.val();
+        self.code_q.s.next = self.st.q.val();
+        self.st_bad.next = self.code_q.code.val() != self.st_chk.q.val();
+        self.kill.next = self.esc.val() | self.st_bad.val();
+        self.fatal_q.d.next = self.fatal_q.q.val() | self.st_bad.val();
+        self.alert_fatal.next = self.fatal_q.q.val() | self.st_bad.val();
 
         // ---- The instruction at upc.
         self.urom.addr.next = self.upc.q.val();
@@ -344,7 +385,7 @@ crate::hdl_logic! {
             self.err_code.next = self.e_strb.val();
         } else if self.pwrite.val() & self.front.is_cmd.val() & !self.cmd_ok.val() {
             self.err_code.next = self.e_value.val();
-        } else if self.pwrite.val() & self.front.is_ctrl.val() & (self.pwdata.val().get_bits::<31>(1) != self.zero31.val()) {
+        } else if self.pwrite.val() & self.front.is_ctrl.val() & (self.pwdata.val().get_bits::<30>(2) != self.zero30.val()) {
             self.err_code.next = self.e_value.val();
         } else if self.pwrite.val() & self.front.is_cmd.val() & self.dead.q.val() {
             self.err_code.next = self.e_fatal.val();
@@ -366,6 +407,21 @@ crate::hdl_logic! {
         self.pslverr.next = self.complete.val() & (self.err_code.val() != self.e_none.val());
         self.ok_write.next = self.complete.val() & self.pwrite.val() & (self.err_code.val() == self.e_none.val());
         self.ok_read.next = self.complete.val() & !self.pwrite.val() & (self.err_code.val() == self.e_none.val());
+
+        // ---- A command starts: CMD written, or a change of owner, which replaces any command
+        // with WIPE (the running one is abandoned).
+        self.clr.next = self.clear.val() & self.booted.q.val() & !self.dead.q.val();
+        self.go.next = (self.ok_write.val() & self.front.is_cmd.val()) | self.clr.val();
+        self.go_cmd.next = self.pwdata.val();
+        if self.clr.val() {
+            self.go_cmd.next = self.c_wipe.val();
+        }
+
+        // ---- HASH from the SHA-256 engine: SIGN and VERIFY with CTRL.HASH_SIDELOAD take the
+        // digest when CMD is written, if it is a plain SHA-256 digest this master started.
+        self.hash_load.next = self.ok_write.val() & self.front.is_cmd.val() & self.ctrl_hash.q.val() & !self.clr.val()
+            & ((self.pwdata.val() == self.c_sign32.val()) | (self.pwdata.val() == self.c_verify32.val()));
+        self.hash_good.next = self.hash_valid.val() & (self.hash_master.val() == self.pmaster.val());
 
         // ---- Register file ports. The microcode's registers while it runs. Otherwise both ports
         // read a register the microcode never writes (0 after any wipe), except that idle port a
@@ -401,6 +457,14 @@ crate::hdl_logic! {
             self.rfa.wdata.next = self.zero256.val();
         } else if self.wr_exec.val() {
             self.rfa.we.next = true;
+        } else if self.hash_load.val() {
+            // The digest port's value, or 0 when it holds nothing this master may use.
+            self.rfa.we.next = true;
+            self.rfa.waddr.next = self.s_hash.val();
+            self.rfa.wdata.next = self.zero256.val();
+            if self.hash_good.val() {
+                self.rfa.wdata.next = self.hash_in.val();
+            }
         } else if self.ok_write.val() & self.is_operand.val() {
             // Bus word w is bytes 4w..4w+3 of the big-endian number: 32-bit lane 7 - w, swapped.
             self.rfa.we.next = true;
@@ -527,14 +591,18 @@ crate::hdl_logic! {
         // ---- Bus writes (only idle ones reach the engine: the checks refuse the rest).
         if self.ok_write.val() & self.front.is_ctrl.val() {
             self.ctrl_rand.d.next = self.pwdata.val().get_bit(0);
+            self.ctrl_hash.d.next = self.pwdata.val().get_bit(1);
         }
-        if self.ok_write.val() & self.front.is_cmd.val() {
+        if self.go.val() {
             self.done.d.next = false;
             self.cycles.d.next = self.zero32.val();
             self.err.d.next = self.zero4.val();
+            if self.hash_load.val() & !self.hash_good.val() {
+                self.err.d.next = self.r_hash_unavail.val();
+            }
             self.flag0.d.next = false;
             self.flag1.d.next = false;
-            self.cmd.d.next = self.pwdata.val().get_bits::<4>(0);
+            self.cmd.d.next = self.go_cmd.val().get_bits::<4>(0);
             self.rand_run.d.next = self.ctrl_rand.q.val();
             // Every command starts from the same control state, whatever ran before.
             self.ret.d.next = self.zero10.val();
@@ -543,17 +611,17 @@ crate::hdl_logic! {
             // RESULT belongs to the command now running: 0 until it finishes.
             self.res_err.d.next = self.zero4.val();
             self.res_cmd.d.next = self.zero4.val();
-            if self.pwdata.val() == self.c_wipe.val() {
+            if self.go_cmd.val() == self.c_wipe.val() {
                 self.st.d.next = self.st_wipe.val();
                 self.wipe_all.d.next = true;
                 self.wipe_cnt.d.next = self.zero6.val();
             } else {
                 self.st.d.next = self.st_issue.val();
-                self.upc.d.next = self.pwdata.val().get_bits::<10>(0);
+                self.upc.d.next = self.go_cmd.val().get_bits::<10>(0);
             }
         }
-        // Escalation: abort and wipe everything, once.
-        if self.esc.val() & !self.dead.q.val() {
+        // Escalation or a state fault: abort and wipe everything, once.
+        if self.kill.val() & !self.dead.q.val() {
             self.dead.d.next = true;
             self.done.d.next = false;
             self.res_err.d.next = self.zero4.val();
@@ -567,7 +635,7 @@ crate::hdl_logic! {
         // ---- Error log.
         self.log.access.next = self.complete.val();
         self.log.err.next = self.err_code.val().get_bits::<4>(0);
-        self.log.clear.next = self.ok_write.val() & self.front.is_err_info.val();
+        self.log.clear.next = (self.ok_write.val() & self.front.is_err_info.val()) | self.clr.val();
 
         // ---- Read data: prdata is 0 unless the read passed every check.
         self.rswap.a.next = self.zero32.val();
@@ -598,6 +666,9 @@ crate::hdl_logic! {
             if self.ctrl_rand.q.val() {
                 self.rdata.next = self.one32.val();
             }
+            if self.ctrl_hash.q.val() {
+                self.rdata.next = self.rdata.val() | self.two32.val();
+            }
         } else if self.front.is_result.val() {
             self.rdata.next = self.res_e.y.val() | (self.res_c.y.val() << self.eight8.val());
         } else if self.front.is_cycles.val() {
@@ -612,6 +683,10 @@ crate::hdl_logic! {
         self.res_e.a.next = self.res_err.q.val();
         self.res_c.a.next = self.res_cmd.q.val();
         self.intr_done.next = self.done.q.val();
+
+        // The check bits to store: those of the next state, with every update above applied.
+        self.code_d.s.next = self.st.d.val();
+        self.st_chk.d.next = self.code_d.code.val();
     }
 }
 

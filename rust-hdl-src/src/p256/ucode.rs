@@ -172,10 +172,12 @@ pub const C_GX: u16 = 5;
 pub const C_GY: u16 = 6;
 pub const C_PM2: u16 = 7;
 pub const C_NM2: u16 = 8;
+/// 2^256 - n: the ladder's scalar offset (see `ladder`).
+pub const C_WRAP_N: u16 = 9;
 
 /// Big-endian hex of the constants, in `LDC` index order. p, n, b and G are SEC 2's P-256
 /// domain parameters; the two R^2 values are derived from p and n (a unit test recomputes them).
-pub const CONSTANTS_HEX: [&str; 9] = [
+pub const CONSTANTS_HEX: [&str; 10] = [
     "0000000000000000000000000000000000000000000000000000000000000000",
     "0000000000000000000000000000000000000000000000000000000000000001",
     "00000004fffffffdfffffffffffffffefffffffbffffffff0000000000000003",
@@ -185,6 +187,7 @@ pub const CONSTANTS_HEX: [&str; 9] = [
     "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5",
     "ffffffff00000001000000000000000000000000fffffffffffffffffffffffd",
     "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254f",
+    "00000000ffffffff00000000000000004319055258e8617b0c46353d039cdaaf",
 ];
 /// p and n, big-endian hex.
 pub const P_HEX: &str = "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff";
@@ -261,6 +264,9 @@ impl Asm {
     }
     fn addn(&mut self, d: Reg, a: Reg, b: Reg) {
         self.emit(Op::AddN, d, a, b, 0);
+    }
+    fn subn(&mut self, d: Reg, a: Reg, b: Reg) {
+        self.emit(Op::SubN, d, a, b, 0);
     }
     fn sel(&mut self, d: Reg, a: Reg, b: Reg, flag: u16) {
         self.emit(Op::Sel, d, a, b, flag);
@@ -403,9 +409,13 @@ fn setup(s: &mut Asm) {
     s.mulp(BM, BM, TMP);
 }
 
-/// (X1, Y1, Z1) = SCAL·(X2, Y2, Z2), double-and-add-always over all 256 bits from the top:
-/// R = 2R; S = R + P; R = bit ? S : R. With the RANDOMIZE option, P's projective coordinates are
-/// first multiplied by λ (register RLAMBDA, which must be in [1, p-1]).
+/// (X1, Y1, Z1) = SCAL·(X2, Y2, Z2), double-and-add-always, with the scalar made 257 bits long
+/// whatever its value: SCAL (in [1, n-1]) becomes k' = 2^256 + ((SCAL - (2^256 - n)) mod n),
+/// which is SCAL + n or SCAL + 2n, so k' ≡ SCAL (mod n) and bit 256 of k' is always 1. The loop
+/// then starts from R = P (that top bit) and runs over bits 255..0: no leading zero bits, so no
+/// doublings of the point at infinity whose zero operands would show a short scalar in the power
+/// trace. Each step: R = 2R; S = R + P; R = bit ? S : R. With the RANDOMIZE option, P's
+/// projective coordinates are first multiplied by λ (register RLAMBDA, which must be in [1, p-1]).
 fn ladder(s: &mut Asm, tag: &'static str) {
     let (plain, top) = match tag {
         "pub" => ("pub_plain", "pub_top"),
@@ -421,9 +431,11 @@ fn ladder(s: &mut Asm, tag: &'static str) {
     s.mulp(Y2, Y2, T[0]);
     s.mulp(Z2, Z2, T[0]);
     s.label(plain);
-    s.mov(X1, ZERO);
-    s.mov(Y1, ONEP);
-    s.mov(Z1, ZERO);
+    s.ldc(TMP, C_WRAP_N);
+    s.subn(SCAL, SCAL, TMP); // the low 256 bits of k'
+    s.mov(X1, X2);
+    s.mov(Y1, Y2);
+    s.mov(Z1, Z2);
     s.cnt(255);
     s.label(top);
     s.bit(SCAL, 0);
@@ -625,6 +637,9 @@ pub mod interp {
         pub err: u8,
         /// Instructions executed: (multiplications mod p, mod n, others).
         pub counts: (u64, u64, u64),
+        /// Multiplications mod p with a zero operand (what a short scalar's doublings of the
+        /// point at infinity would show).
+        pub zero_products: u64,
     }
 
     /// Runs command `cmd` on a register file whose bus slots hold `slots`.
@@ -640,6 +655,7 @@ pub mod interp {
         let (mut upc, mut cnt, mut ret, mut err) = (cmd as usize, 0u16, 0usize, 0u8);
         let mut flag = [false, false, true, true];
         let mut counts = (0, 0, 0);
+        let mut zero_products = 0;
         loop {
             let f = decode(rom[upc]);
             let (d, a, b) = (f.d as usize, rf[f.a as usize].clone(), rf[f.b as usize].clone());
@@ -648,6 +664,7 @@ pub mod interp {
                 1 | 2 => {
                     let (m, ri) = if f.op == 1 { (&p, &rinv_p) } else { (&n, &rinv_n) };
                     assert!(&a < m || err != 0, "upc {}: multiplicand {a:x} not below the modulus", upc - 1);
+                    zero_products += (f.op == 1 && (a == BigUint::default() || b == BigUint::default())) as u64;
                     rf[d] = a * b * ri % m;
                     if f.op == 1 { counts.0 += 1 } else { counts.1 += 1 }
                 }
@@ -693,7 +710,7 @@ pub mod interp {
                         upc = f.imm as usize;
                     }
                 }
-                0 => return Run { rf, err, counts },
+                0 => return Run { rf, err, counts, zero_products },
                 op => panic!("opcode {op}"),
             }
             if f.op > 2 {
@@ -752,6 +769,7 @@ mod tests {
         assert_eq!(big(CONSTANTS_HEX[C_R2N as usize]), r2(&n));
         assert_eq!(big(CONSTANTS_HEX[C_PM2 as usize]), &p - 2u32);
         assert_eq!(big(CONSTANTS_HEX[C_NM2 as usize]), &n - 2u32);
+        assert_eq!(big(CONSTANTS_HEX[C_WRAP_N as usize]), (BigUint::from(1u8) << 256u32) - &n);
         // -n^-1 mod 2^16: n·n' = -1 mod 2^16.
         assert_eq!((n.clone() * N_PRIME16 as u32 + 1u32) % 65536u32, BigUint::default());
         // G from the p256 crate.
@@ -777,6 +795,32 @@ mod tests {
             if i == 0 {
                 println!("PUBKEY: {:?} (mulp, muln, other)", out.counts);
             }
+        }
+    }
+
+    /// The scalars on both sides of the ladder's two cases (SCAL < 2^256 - n gives k' = SCAL + 2n,
+    /// else SCAL + n) and at the ends of the range: d·G from the p256 crate.
+    #[test]
+    fn pubkey_is_right_for_short_and_long_scalars() {
+        let rom = program();
+        let (n, wrap) = (big(N_HEX), big(CONSTANTS_HEX[C_WRAP_N as usize]));
+        let one = BigUint::from(1u8);
+        for d in [one.clone(), BigUint::from(2u8), &wrap - 1u32, wrap.clone(), &wrap + 1u32, &n - 2u32, &n - 1u32] {
+            let bytes: [u8; 32] = {
+                let b = d.to_bytes_be();
+                std::array::from_fn(|i| if i + b.len() >= 32 { b[i + b.len() - 32] } else { 0 })
+            };
+            let scalar = p256::Scalar::from_repr(bytes.into()).unwrap();
+            let q = (p256::ProjectivePoint::GENERATOR * scalar).to_affine().to_encoded_point(false);
+            let out = run(&rom, CMD_PUBKEY, &[(RD, d.clone())], false);
+            assert_eq!(out.err, 0, "d = {}", hex(&d));
+            assert_eq!(hex(&out.rf[RQX as usize]), hex(&BigUint::from_bytes_be(q.x().unwrap())), "d = {}", hex(&d));
+            assert_eq!(hex(&out.rf[RQY as usize]), hex(&BigUint::from_bytes_be(q.y().unwrap())), "d = {}", hex(&d));
+            // Next to no multiplication by zero, for d = 1 as for d = n - 1: the ladder does not
+            // double the point at infinity 255 times for d = 1, as a ladder from R = O would
+            // (thousands of zero products). The few left are d = 1's last two steps: k' = 2n + 1,
+            // whose top 256 bits are n, so the prefix meets O there; that is k', not a length.
+            assert!(out.zero_products < 32, "d = {}: {} zero products", hex(&d), out.zero_products);
         }
     }
 

@@ -3,19 +3,20 @@
 use crate::common::prims::{PackBits8, PackWords8};
 use crate::firewall::Firewall;
 use crate::otp::OtpCtrl;
+use crate::p256::P256;
 use crate::sha256::Sha256Engine;
 use crate::wifi::WifiArbiter;
 use rust_hdl::prelude::*;
 
 crate::hdl_block! {
-    /// The security subsystem: firewall, SHA-256/HMAC, OTP and Wi-Fi arbiter behind one APB port.
+    /// The security subsystem: firewall, SHA-256/HMAC, OTP, Wi-Fi arbiter and P-256 behind one APB port.
     Security
     apb(16)
     ports {
-        // Completer side of external windows 4..7 (word k-4 / bit k-4 for window k).
-        ext_prdata: Signal<In, Bits<128>>,
-        ext_pready: Signal<In, Bits<4>>,
-        ext_pslverr: Signal<In, Bits<4>>,
+        // Completer side of external windows 4..6 (word k-4 / bit k-4 for window k).
+        ext_prdata: Signal<In, Bits<96>>,
+        ext_pready: Signal<In, Bits<3>>,
+        ext_pslverr: Signal<In, Bits<3>>,
         // Fuse tester port (manufacturing only; tie tst_en low in mission mode).
         tst_en: Signal<In, bool>,
         tst_we: Signal<In, bool>,
@@ -25,18 +26,18 @@ crate::hdl_block! {
         wifi_cmd_ready: Signal<In, bool>,
         wifi_evt_valid: Signal<In, bool>,
         wifi_evt_data: Signal<In, Bits<32>>,
-        // Requester side of external windows 4..7, one bus each (lane k-4 for window k), all
+        // Requester side of external windows 4..6, one bus each (lane k-4 for window k), all
         // zero unless that window is selected.
-        ext_psel: Signal<Out, Bits<4>>,
-        ext_penable: Signal<Out, Bits<4>>,
-        ext_pwrite: Signal<Out, Bits<4>>,
-        ext_paddr: Signal<Out, Bits<48>>,
-        ext_pwdata: Signal<Out, Bits<128>>,
-        ext_pstrb: Signal<Out, Bits<16>>,
-        ext_pmaster: Signal<Out, Bits<16>>,
+        ext_psel: Signal<Out, Bits<3>>,
+        ext_penable: Signal<Out, Bits<3>>,
+        ext_pwrite: Signal<Out, Bits<3>>,
+        ext_paddr: Signal<Out, Bits<36>>,
+        ext_pwdata: Signal<Out, Bits<96>>,
+        ext_pstrb: Signal<Out, Bits<12>>,
+        ext_pmaster: Signal<Out, Bits<12>>,
         /// Bit j: the owner of window 4 + j changed at the last edge (a peripheral drops what
         /// it holds for the old owner, e.g. a FIFO's contents).
-        ext_owner_chg: Signal<Out, Bits<4>>,
+        ext_owner_chg: Signal<Out, Bits<3>>,
         wifi_cmd_valid: Signal<Out, bool>,
         wifi_cmd_op: Signal<Out, Bits<8>>,
         wifi_cmd_arg0: Signal<Out, Bits<32>>,
@@ -47,6 +48,8 @@ crate::hdl_block! {
         /// The firewall's LOCK.LOCKED.
         fw_locked: Signal<Out, bool>,
         intr_sha_done: Signal<Out, bool>,
+        /// The P-256 engine's STATUS.DONE.
+        intr_p256_done: Signal<Out, bool>,
         intr_wifi_sec: Signal<Out, bool>,
         intr_wifi_app: Signal<Out, bool>,
         lc_state: Signal<Out, Bits<3>>,
@@ -66,6 +69,7 @@ crate::hdl_block! {
         sha: Sha256Engine,
         otp: OtpCtrl,
         wifi: WifiArbiter,
+        p256: P256,
         pack_prdata: PackWords8,
         pack_pready: PackBits8,
         pack_pslverr: PackBits8,
@@ -77,16 +81,17 @@ crate::hdl_block! {
 crate::hdl_logic! {
     #[hdl_gen]
     Security;
-    reset [fw, sha, otp, wifi]
+    reset [fw, sha, otp, wifi, p256]
     fn update(&mut self) {
         // ---- Alerts. Escalation zeroizes every block and shuts every window until reset; each
         // source is sticky in its block, so the safe state holds.
-        self.esc.next = self.fw.alert_fatal.val() | self.sha.alert_fatal.val() | self.otp.alert_fatal.val();
+        self.esc.next = self.fw.alert_fatal.val() | self.sha.alert_fatal.val() | self.otp.alert_fatal.val() | self.p256.alert_fatal.val();
         self.alert_fatal.next = self.esc.val();
         self.alert_recov.next = self.fw.alert_recov.val() | self.otp.alert_recov.val();
         self.fw.esc.next = self.esc.val();
         self.sha.esc.next = self.esc.val();
         self.otp.esc.next = self.esc.val();
+        self.p256.esc.next = self.esc.val();
 
         // Every transfer goes through the firewall.
         self.fw.psel.next = self.psel.val();
@@ -157,15 +162,31 @@ crate::hdl_logic! {
         self.intr_wifi_sec.next = self.wifi.intr_sec.val();
         self.intr_wifi_app.next = self.wifi.intr_app.val();
 
-        // Windows 4..7 leave the subsystem.
-        self.ext_psel.next = self.fw.m_psel.val().get_bits::<4>(4);
-        self.ext_penable.next = self.fw.m_penable.val().get_bits::<4>(4);
-        self.ext_pwrite.next = self.fw.m_pwrite.val().get_bits::<4>(4);
-        self.ext_paddr.next = self.fw.m_paddr.val().get_bits::<48>(48);
-        self.ext_pwdata.next = self.fw.m_pwdata.val().get_bits::<128>(128);
-        self.ext_pstrb.next = self.fw.m_pstrb.val().get_bits::<16>(16);
-        self.ext_pmaster.next = self.fw.m_pmaster.val().get_bits::<16>(16);
-        self.ext_owner_chg.next = self.fw.owner_chg.val().get_bits::<4>(4);
+        // Windows 4..6 leave the subsystem.
+        self.ext_psel.next = self.fw.m_psel.val().get_bits::<3>(4);
+        self.ext_penable.next = self.fw.m_penable.val().get_bits::<3>(4);
+        self.ext_pwrite.next = self.fw.m_pwrite.val().get_bits::<3>(4);
+        self.ext_paddr.next = self.fw.m_paddr.val().get_bits::<36>(48);
+        self.ext_pwdata.next = self.fw.m_pwdata.val().get_bits::<96>(128);
+        self.ext_pstrb.next = self.fw.m_pstrb.val().get_bits::<12>(16);
+        self.ext_pmaster.next = self.fw.m_pmaster.val().get_bits::<12>(16);
+        self.ext_owner_chg.next = self.fw.owner_chg.val().get_bits::<3>(4);
+
+        // Window 7: the P-256 engine. HASH can come straight from the SHA engine's digest port
+        // (a plain SHA-256 digest with its starter, never an HMAC tag); a new owner of the
+        // window gets nothing of the old one's, d included.
+        self.p256.psel.next = self.fw.m_psel.val().get_bit(7);
+        self.p256.penable.next = self.fw.m_penable.val().get_bit(7);
+        self.p256.pwrite.next = self.fw.m_pwrite.val().get_bit(7);
+        self.p256.paddr.next = self.fw.m_paddr.val().get_bits::<12>(84);
+        self.p256.pwdata.next = self.fw.m_pwdata.val().get_bits::<32>(224);
+        self.p256.pstrb.next = self.fw.m_pstrb.val().get_bits::<4>(28);
+        self.p256.pmaster.next = self.fw.m_pmaster.val().get_bits::<4>(28);
+        self.p256.clear.next = self.fw.owner_chg.val().get_bit(7);
+        self.p256.hash_in.next = self.sha.digest_out.val();
+        self.p256.hash_valid.next = self.sha.digest_valid.val();
+        self.p256.hash_master.next = self.sha.digest_master.val();
+        self.intr_p256_done.next = self.p256.intr_done.val();
 
         // Completer responses back into the firewall, window k in slot k.
         self.pack_prdata.w0.next = self.sha.prdata.val();
@@ -175,7 +196,7 @@ crate::hdl_logic! {
         self.pack_prdata.w4.next = self.ext_prdata.val().get_bits::<32>(0);
         self.pack_prdata.w5.next = self.ext_prdata.val().get_bits::<32>(32);
         self.pack_prdata.w6.next = self.ext_prdata.val().get_bits::<32>(64);
-        self.pack_prdata.w7.next = self.ext_prdata.val().get_bits::<32>(96);
+        self.pack_prdata.w7.next = self.p256.prdata.val();
         self.fw.m_prdata.next = self.pack_prdata.y.val();
         self.pack_pready.b0.next = self.sha.pready.val();
         self.pack_pready.b1.next = self.otp.pready.val();
@@ -184,7 +205,7 @@ crate::hdl_logic! {
         self.pack_pready.b4.next = self.ext_pready.val().get_bit(0);
         self.pack_pready.b5.next = self.ext_pready.val().get_bit(1);
         self.pack_pready.b6.next = self.ext_pready.val().get_bit(2);
-        self.pack_pready.b7.next = self.ext_pready.val().get_bit(3);
+        self.pack_pready.b7.next = self.p256.pready.val();
         self.fw.m_pready.next = self.pack_pready.y.val();
         self.pack_pslverr.b0.next = self.sha.pslverr.val();
         self.pack_pslverr.b1.next = self.otp.pslverr.val();
@@ -193,7 +214,7 @@ crate::hdl_logic! {
         self.pack_pslverr.b4.next = self.ext_pslverr.val().get_bit(0);
         self.pack_pslverr.b5.next = self.ext_pslverr.val().get_bit(1);
         self.pack_pslverr.b6.next = self.ext_pslverr.val().get_bit(2);
-        self.pack_pslverr.b7.next = self.ext_pslverr.val().get_bit(3);
+        self.pack_pslverr.b7.next = self.p256.pslverr.val();
         self.fw.m_pslverr.next = self.pack_pslverr.y.val();
     }
 }

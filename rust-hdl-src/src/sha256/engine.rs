@@ -2,7 +2,7 @@
 
 use super::core::Sha256Core;
 use super::regs;
-use crate::common::prims::{ByteSwap32, CheckCode3, ErrLog, RDff, Ram16x32, ZeroExt};
+use crate::common::prims::{ByteSwap32, CheckCode3, ErrLog, PackWords8, RDff, Ram16x32, ZeroExt};
 use rust_hdl::prelude::*;
 
 
@@ -21,6 +21,12 @@ crate::hdl_block! {
         intr_done: Signal<Out, bool>,
         /// A failed integrity check (phase or core code, key parity); sticky until reset.
         alert_fatal: Signal<Out, bool>,
+        /// The digest port, for the P-256 engine's HASH: the finished digest as a 256-bit number
+        /// (H0 in bits 255:224) while DIGEST is readable after a plain SHA-256 (never an HMAC
+        /// tag), else 0; `digest_master` is its starter.
+        digest_out: Signal<Out, Bits<256>>,
+        digest_valid: Signal<Out, bool>,
+        digest_master: Signal<Out, Bits<4>>,
     }
     consts {
         // Constants, sized so that every comparison has equal widths.
@@ -39,6 +45,7 @@ crate::hdl_block! {
         e_not_starter: 32 = regs::ERR_NOT_STARTER as u64,
         master_sec: 4 = crate::common::masters::MASTER_SEC as u64,
         zero32: 32 = 0,
+        zero256: 256 = 0,
         block_id: 32 = regs::BLOCK_ID as u64,
         ipad: 32 = 0x3636_3636,
         opad: 32 = 0x5c5c_5c5c,
@@ -82,6 +89,10 @@ crate::hdl_block! {
         /// APB decode and the common checks, generated from the register map.
         front: super::front::RegFront,
         core: Sha256Core,
+        /// The running or finished operation is an HMAC (CTRL.HMAC_EN as START took it).
+        run_hmac: RDff<bool>,
+        /// The digest words, H0 on top.
+        dig_pack: PackWords8,
         swap_in: ByteSwap32,
         swap_key: [ByteSwap32; 8],
         ze_words: ZeroExt<5, 32>,
@@ -240,7 +251,7 @@ crate::hdl_logic! {
     #[hdl_gen]
     Sha256Engine;
     reset [front, core, log, key_ram, buf_ram, rptr, stream_oh]
-    hold [ctrl_hmac, ctrl_keysel, active, finishing, done_r, phase_chk, fatal_q, wiping, wiped, wipe_cnt, starter, key_mask, filled, nwords, partial,
+    hold [run_hmac, ctrl_hmac, ctrl_keysel, active, finishing, done_r, phase_chk, fatal_q, wiping, wiped, wipe_cnt, starter, key_mask, filled, nwords, partial,
         draining, src_key, src_opad, src_buf, src_pad1, src_pad2, src_outer, last_bytes, part_be,
         len, msg_len, pend_key, pend_pad1, pend_pad2, pend_opad, pend_outer, inner_last,
         final_last, any_dispatched]
@@ -680,6 +691,7 @@ crate::hdl_logic! {
                 self.len.d.next = self.len_hmac.val();
             }
             self.pend_key.d.next = self.ctrl_hmac.q.val();
+            self.run_hmac.d.next = self.ctrl_hmac.q.val();
             self.starter.d.next = self.pmaster.val();
         }
         // ABORT also drops the block in flight.
@@ -785,6 +797,22 @@ crate::hdl_logic! {
             self.prdata.next = self.rdata.val();
         }
         self.intr_done.next = self.done_r.q.val();
+
+        // The digest port: the words DIGEST would return, only for a plain SHA-256.
+        self.dig_pack.w7.next = self.core.h[0].val();
+        self.dig_pack.w6.next = self.core.h[1].val();
+        self.dig_pack.w5.next = self.core.h[2].val();
+        self.dig_pack.w4.next = self.core.h[3].val();
+        self.dig_pack.w3.next = self.core.h[4].val();
+        self.dig_pack.w2.next = self.core.h[5].val();
+        self.dig_pack.w1.next = self.core.h[6].val();
+        self.dig_pack.w0.next = self.core.h[7].val();
+        self.digest_valid.next = self.done_r.q.val() & !self.run_hmac.q.val() & !self.phase_bad.val() & !self.core.fault.val();
+        self.digest_out.next = self.zero256.val();
+        if self.digest_valid.val() {
+            self.digest_out.next = self.dig_pack.y.val();
+        }
+        self.digest_master.next = self.starter.q.val();
 
         // The phase check code that goes with the next phase flags (all updates above applied).
         self.phase_next.s011.next = self.active.d.val();

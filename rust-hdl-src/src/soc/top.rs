@@ -120,9 +120,9 @@ crate::hdl_block! {
     consts {
         master_sec: 4 = MASTER_SEC as u64,
         master_app: 4 = MASTER_APP as u64,
-        // External windows 6 and 7 have nothing behind them: ready, and an error when selected.
-        ext_idle: 4 = 0b1100,
-        ext_mbox: 4 = 0b0011,
+        // External window 6 has nothing behind it: ready, and an error when selected.
+        ext_idle: 3 = 0b100,
+        ext_mbox: 3 = 0b011,
     }
     fields {
         sec: M0Node<{ regs::SLOT0_BITS }>,
@@ -131,9 +131,9 @@ crate::hdl_block! {
         security: Security,
         mbox: Mailbox,
         mbox_paddr: Signal<Local, Bits<12>>,
-        mbox_word: ZeroExt<32, 128>,
-        ext_pready: Signal<Local, Bits<4>>,
-        ext_pslverr: Signal<Local, Bits<4>>,
+        mbox_word: ZeroExt<32, 96>,
+        ext_pready: Signal<Local, Bits<3>>,
+        ext_pslverr: Signal<Local, Bits<3>>,
         sec_irq8: PackBits8,
         app_irq8: PackBits8,
         sec_irq: ZeroExt<8, 32>,
@@ -252,7 +252,7 @@ crate::hdl_logic! {
 
         // Interrupts (README table); the nodes add their UART's line.
         self.sec_irq8.b0.next = self.security.intr_sha_done.val();
-        self.sec_irq8.b1.next = false;
+        self.sec_irq8.b1.next = self.security.intr_p256_done.val();
         self.sec_irq8.b2.next = self.mbox.irq_sec.val();
         self.sec_irq8.b3.next = self.security.intr_viol.val();
         self.sec_irq8.b4.next = self.security.intr_wifi_sec.val();
