@@ -660,6 +660,57 @@
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,alert_fatal,alert_recov,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -762,8 +813,8 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
     // Constant declarations
     localparam  master_sec = 4'h0;
     localparam  master_app = 4'h1;
-    localparam  ext_idle = 4'hc;
-    localparam  ext_mbox = 4'h3;
+    localparam  ext_idle = 3'b100;
+    localparam  ext_mbox = 3'b11;
 
     // Stub signals
     reg  sec__clock;
@@ -912,9 +963,9 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
     wire  [31:0] security__prdata;
     wire  security__pready;
     wire  security__pslverr;
-    reg  [127:0] security__ext_prdata;
-    reg  [3:0] security__ext_pready;
-    reg  [3:0] security__ext_pslverr;
+    reg  [95:0] security__ext_prdata;
+    reg  [2:0] security__ext_pready;
+    reg  [2:0] security__ext_pslverr;
     reg  security__tst_en;
     reg  security__tst_we;
     reg  [5:0] security__tst_addr;
@@ -922,34 +973,34 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
     reg  security__wifi_cmd_ready;
     reg  security__wifi_evt_valid;
     reg  [31:0] security__wifi_evt_data;
-    wire  [3:0] security__ext_psel;
-    // Waived: external windows 6 and 7 have no peripheral in this system; their lanes (bits 3:2) end here.
+    wire  [2:0] security__ext_psel;
+    // Waived: external window 6 has no peripheral in this system; its lane (bit 2) ends here.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire  [3:0] security__ext_penable;
+    wire  [2:0] security__ext_penable;
     /* verilator lint_on UNUSEDSIGNAL */
-    // Waived: external windows 6 and 7 have no peripheral in this system; their lanes (bits 3:2) end here.
+    // Waived: external window 6 has no peripheral in this system; its lane (bit 2) ends here.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire  [3:0] security__ext_pwrite;
+    wire  [2:0] security__ext_pwrite;
     /* verilator lint_on UNUSEDSIGNAL */
-    // Waived: external windows 6 and 7 have no peripheral in this system; their lanes (bits 47:24) end here.
+    // Waived: external window 6 has no peripheral in this system; its lane (bits 35:24) ends here.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire  [47:0] security__ext_paddr;
+    wire  [35:0] security__ext_paddr;
     /* verilator lint_on UNUSEDSIGNAL */
-    // Waived: external windows 6 and 7 have no peripheral in this system; their lanes (bits 127:64) end here.
+    // Waived: external window 6 has no peripheral in this system; its lane (bits 95:64) ends here.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire  [127:0] security__ext_pwdata;
+    wire  [95:0] security__ext_pwdata;
     /* verilator lint_on UNUSEDSIGNAL */
-    // Waived: external windows 6 and 7 have no peripheral in this system; their lanes (bits 15:8) end here.
+    // Waived: external window 6 has no peripheral in this system; its lane (bits 11:8) ends here.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire  [15:0] security__ext_pstrb;
+    wire  [11:0] security__ext_pstrb;
     /* verilator lint_on UNUSEDSIGNAL */
-    // Waived: external windows 6 and 7 have no peripheral in this system; their lanes (bits 15:8) end here.
+    // Waived: external window 6 has no peripheral in this system; its lane (bits 11:8) ends here.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire  [15:0] security__ext_pmaster;
+    wire  [11:0] security__ext_pmaster;
     /* verilator lint_on UNUSEDSIGNAL */
     // Waived: the mailbox's windows 4 and 5 keep the owners the boot ROM locks; it holds nothing to drop.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire  [3:0] security__ext_owner_chg;
+    wire  [2:0] security__ext_owner_chg;
     /* verilator lint_on UNUSEDSIGNAL */
     wire  security__wifi_cmd_valid;
     wire  [7:0] security__wifi_cmd_op;
@@ -960,6 +1011,7 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
     wire  security__intr_viol;
     wire  security__fw_locked;
     wire  security__intr_sha_done;
+    wire  security__intr_p256_done;
     wire  security__intr_wifi_sec;
     wire  security__intr_wifi_app;
     wire  [2:0] security__lc_state;
@@ -984,7 +1036,7 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
     wire  mbox__irq_sec;
     wire  mbox__irq_app;
     reg  [31:0] mbox_word__a;
-    wire  [127:0] mbox_word__y;
+    wire  [95:0] mbox_word__y;
     reg  sec_irq8__b0;
     reg  sec_irq8__b1;
     reg  sec_irq8__b2;
@@ -1014,8 +1066,8 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
 
     // Local signals
     reg  [11:0] mbox_paddr;
-    reg  [3:0] ext_pready;
-    reg  [3:0] ext_pslverr;
+    reg  [2:0] ext_pready;
+    reg  [2:0] ext_pslverr;
 
     // Sub module instances
     pluton_soc_app sec(
@@ -1198,6 +1250,7 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
         .intr_viol(security__intr_viol),
         .fw_locked(security__fw_locked),
         .intr_sha_done(security__intr_sha_done),
+        .intr_p256_done(security__intr_p256_done),
         .intr_wifi_sec(security__intr_wifi_sec),
         .intr_wifi_app(security__intr_wifi_app),
         .lc_state(security__lc_state),
@@ -1224,7 +1277,7 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
         .irq_sec(mbox__irq_sec),
         .irq_app(mbox__irq_app)
     );
-    pluton_zext32to128 mbox_word(
+    pluton_zext32to96 mbox_word(
         .a(mbox_word__a),
         .y(mbox_word__y)
     );
@@ -1370,7 +1423,7 @@ module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld
         sec_irq8__b2 = mbox__irq_sec;
         sec_irq8__b3 = security__intr_viol;
         sec_irq8__b4 = security__intr_wifi_sec;
-        sec_irq8__b5 = 1'b0;
+        sec_irq8__b5 = security__intr_p256_done;
         sec_irq8__b6 = 1'b0;
         sec_irq8__b7 = 1'b0;
         sec_irq__a = sec_irq8__y;
@@ -9979,7 +10032,7 @@ endmodule // pluton_apb_arb
 
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
-module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
+module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_p256_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
 
     // Module arguments
     input wire  clock;
@@ -9994,9 +10047,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     output reg  [31:0] prdata;
     output reg  pready;
     output reg  pslverr;
-    input wire  [127:0] ext_prdata;
-    input wire  [3:0] ext_pready;
-    input wire  [3:0] ext_pslverr;
+    input wire  [95:0] ext_prdata;
+    input wire  [2:0] ext_pready;
+    input wire  [2:0] ext_pslverr;
     input wire  tst_en;
     input wire  tst_we;
     input wire  [5:0] tst_addr;
@@ -10004,14 +10057,14 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     input wire  wifi_cmd_ready;
     input wire  wifi_evt_valid;
     input wire  [31:0] wifi_evt_data;
-    output reg  [3:0] ext_psel;
-    output reg  [3:0] ext_penable;
-    output reg  [3:0] ext_pwrite;
-    output reg  [47:0] ext_paddr;
-    output reg  [127:0] ext_pwdata;
-    output reg  [15:0] ext_pstrb;
-    output reg  [15:0] ext_pmaster;
-    output reg  [3:0] ext_owner_chg;
+    output reg  [2:0] ext_psel;
+    output reg  [2:0] ext_penable;
+    output reg  [2:0] ext_pwrite;
+    output reg  [35:0] ext_paddr;
+    output reg  [95:0] ext_pwdata;
+    output reg  [11:0] ext_pstrb;
+    output reg  [11:0] ext_pmaster;
+    output reg  [2:0] ext_owner_chg;
     output reg  wifi_cmd_valid;
     output reg  [7:0] wifi_cmd_op;
     output reg  [31:0] wifi_cmd_arg0;
@@ -10021,6 +10074,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     output reg  intr_viol;
     output reg  fw_locked;
     output reg  intr_sha_done;
+    output reg  intr_p256_done;
     output reg  intr_wifi_sec;
     output reg  intr_wifi_app;
     output reg  [2:0] lc_state;
@@ -10135,6 +10189,25 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  wifi__wifi_evt_ready;
     wire  wifi__intr_sec;
     wire  wifi__intr_app;
+    reg  p256__clock;
+    reg  p256__rst_n;
+    reg  p256__psel;
+    reg  p256__penable;
+    reg  p256__pwrite;
+    reg  [11:0] p256__paddr;
+    reg  [31:0] p256__pwdata;
+    reg  [3:0] p256__pstrb;
+    reg  [3:0] p256__pmaster;
+    wire  [31:0] p256__prdata;
+    wire  p256__pready;
+    wire  p256__pslverr;
+    reg  p256__esc;
+    reg  p256__clear;
+    reg  [255:0] p256__hash_in;
+    reg  p256__hash_valid;
+    reg  [3:0] p256__hash_master;
+    wire  p256__intr_done;
+    wire  p256__alert_fatal;
     reg  [31:0] pack_prdata__w0;
     reg  [31:0] pack_prdata__w1;
     reg  [31:0] pack_prdata__w2;
@@ -10275,6 +10348,27 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .intr_sec(wifi__intr_sec),
         .intr_app(wifi__intr_app)
     );
+    pluton_p256 p256(
+        .clock(p256__clock),
+        .rst_n(p256__rst_n),
+        .psel(p256__psel),
+        .penable(p256__penable),
+        .pwrite(p256__pwrite),
+        .paddr(p256__paddr),
+        .pwdata(p256__pwdata),
+        .pstrb(p256__pstrb),
+        .pmaster(p256__pmaster),
+        .prdata(p256__prdata),
+        .pready(p256__pready),
+        .pslverr(p256__pslverr),
+        .esc(p256__esc),
+        .clear(p256__clear),
+        .hash_in(p256__hash_in),
+        .hash_valid(p256__hash_valid),
+        .hash_master(p256__hash_master),
+        .intr_done(p256__intr_done),
+        .alert_fatal(p256__alert_fatal)
+    );
     pluton_pack8x32 pack_prdata(
         .w0(pack_prdata__w0),
         .w1(pack_prdata__w1),
@@ -10319,12 +10413,15 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         otp__rst_n = rst_n;
         wifi__clock = clock;
         wifi__rst_n = rst_n;
-        esc = fw__alert_fatal | sha__alert_fatal | otp__alert_fatal;
+        p256__clock = clock;
+        p256__rst_n = rst_n;
+        esc = fw__alert_fatal | sha__alert_fatal | otp__alert_fatal | p256__alert_fatal;
         alert_fatal = esc;
         alert_recov = fw__alert_recov | otp__alert_recov;
         fw__esc = esc;
         sha__esc = esc;
         otp__esc = esc;
+        p256__esc = esc;
         fw__psel = psel;
         fw__penable = penable;
         fw__pwrite = pwrite;
@@ -10383,14 +10480,26 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         wifi_evt_ready = wifi__wifi_evt_ready;
         intr_wifi_sec = wifi__intr_sec;
         intr_wifi_app = wifi__intr_app;
-        ext_psel = fw__m_psel[(32'h4)+:(4)];
-        ext_penable = fw__m_penable[(32'h4)+:(4)];
-        ext_pwrite = fw__m_pwrite[(32'h4)+:(4)];
-        ext_paddr = fw__m_paddr[(32'h30)+:(48)];
-        ext_pwdata = fw__m_pwdata[(32'h80)+:(128)];
-        ext_pstrb = fw__m_pstrb[(32'h10)+:(16)];
-        ext_pmaster = fw__m_pmaster[(32'h10)+:(16)];
-        ext_owner_chg = fw__owner_chg[(32'h4)+:(4)];
+        ext_psel = fw__m_psel[(32'h4)+:(3)];
+        ext_penable = fw__m_penable[(32'h4)+:(3)];
+        ext_pwrite = fw__m_pwrite[(32'h4)+:(3)];
+        ext_paddr = fw__m_paddr[(32'h30)+:(36)];
+        ext_pwdata = fw__m_pwdata[(32'h80)+:(96)];
+        ext_pstrb = fw__m_pstrb[(32'h10)+:(12)];
+        ext_pmaster = fw__m_pmaster[(32'h10)+:(12)];
+        ext_owner_chg = fw__owner_chg[(32'h4)+:(3)];
+        p256__psel = fw__m_psel[32'h7];
+        p256__penable = fw__m_penable[32'h7];
+        p256__pwrite = fw__m_pwrite[32'h7];
+        p256__paddr = fw__m_paddr[(32'h54)+:(12)];
+        p256__pwdata = fw__m_pwdata[(32'he0)+:(32)];
+        p256__pstrb = fw__m_pstrb[(32'h1c)+:(4)];
+        p256__pmaster = fw__m_pmaster[(32'h1c)+:(4)];
+        p256__clear = fw__owner_chg[32'h7];
+        p256__hash_in = sha__digest_out;
+        p256__hash_valid = sha__digest_valid;
+        p256__hash_master = sha__digest_master;
+        intr_p256_done = p256__intr_done;
         pack_prdata__w0 = sha__prdata;
         pack_prdata__w1 = otp__prdata;
         pack_prdata__w2 = wifi__prdata;
@@ -10398,7 +10507,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         pack_prdata__w4 = ext_prdata[(32'h0)+:(32)];
         pack_prdata__w5 = ext_prdata[(32'h20)+:(32)];
         pack_prdata__w6 = ext_prdata[(32'h40)+:(32)];
-        pack_prdata__w7 = ext_prdata[(32'h60)+:(32)];
+        pack_prdata__w7 = p256__prdata;
         fw__m_prdata = pack_prdata__y;
         pack_pready__b0 = sha__pready;
         pack_pready__b1 = otp__pready;
@@ -10407,7 +10516,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         pack_pready__b4 = ext_pready[32'h0];
         pack_pready__b5 = ext_pready[32'h1];
         pack_pready__b6 = ext_pready[32'h2];
-        pack_pready__b7 = ext_pready[32'h3];
+        pack_pready__b7 = p256__pready;
         fw__m_pready = pack_pready__y;
         pack_pslverr__b0 = sha__pslverr;
         pack_pslverr__b1 = otp__pslverr;
@@ -10416,7 +10525,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         pack_pslverr__b4 = ext_pslverr[32'h0];
         pack_pslverr__b5 = ext_pslverr[32'h1];
         pack_pslverr__b6 = ext_pslverr[32'h2];
-        pack_pslverr__b7 = ext_pslverr[32'h3];
+        pack_pslverr__b7 = p256__pslverr;
         fw__m_pslverr = pack_pslverr__y;
     end
 
@@ -17902,6 +18011,2139 @@ module pluton_rdff11(d,q,clock,rst_n);
 endmodule // pluton_rdff11
 `endif // PLUTON_RDFF11_DEFINED
 
+`ifndef PLUTON_P256_DEFINED
+`define PLUTON_P256_DEFINED
+module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,esc,clear,hash_in,hash_valid,hash_master,intr_done,alert_fatal);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [31:0] pwdata;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    output reg  [31:0] prdata;
+    output reg  pready;
+    output reg  pslverr;
+    input wire  esc;
+    input wire  clear;
+    input wire  [255:0] hash_in;
+    input wire  hash_valid;
+    input wire  [3:0] hash_master;
+    output reg  intr_done;
+    output reg  alert_fatal;
+
+    // Constant declarations
+    localparam  st_wipe = 3'b0;
+    localparam  st_idle = 3'b1;
+    localparam  st_issue = 3'b10;
+    localparam  st_exec = 3'b11;
+    localparam  st_mload = 3'b100;
+    localparam  st_mrun = 3'b101;
+    localparam  st_mres = 3'b110;
+    localparam  st_wb = 3'b111;
+    localparam  op_end = 5'b0;
+    localparam  op_mulp = 5'b1;
+    localparam  op_muln = 5'b10;
+    localparam  op_subp = 5'b100;
+    localparam  op_addn = 5'b101;
+    localparam  op_subn = 5'b110;
+    localparam  op_sel = 5'b111;
+    localparam  op_ldc = 5'b1000;
+    localparam  op_bit = 5'b1001;
+    localparam  op_cnt = 5'b1010;
+    localparam  op_loop = 5'b1011;
+    localparam  op_call = 5'b1100;
+    localparam  op_ret = 5'b1101;
+    localparam  op_chk = 5'b1110;
+    localparam  op_jmp = 5'b1111;
+    localparam  op_jnopt = 5'b10000;
+    localparam  chk_range_n = 3'b0;
+    localparam  chk_lt_p = 3'b1;
+    localparam  chk_nonzero = 3'b10;
+    localparam  chk_equal = 3'b11;
+    localparam  chk_both = 3'b100;
+    localparam  zero4 = 4'h0;
+    localparam  zero6 = 6'b0;
+    localparam  one6 = 6'b1;
+    localparam  last6 = 6'b111111;
+    localparam  zero7 = 7'b0;
+    localparam  one7 = 7'b1;
+    localparam  last_p = 7'b10000;
+    localparam  last_n = 7'b111111;
+    localparam  zero8 = 8'h0;
+    localparam  one8 = 8'h1;
+    localparam  all8 = 8'hff;
+    localparam  top8 = 8'h80;
+    localparam  one10 = 10'b1;
+    localparam  zero10 = 10'b0;
+    localparam  zero16 = 16'h0;
+    localparam  unused_reg = 6'b111111;
+    localparam  n_prime = 16'hbc4f;
+    localparam  zero30 = 30'h0;
+    localparam  zero32 = 32'h0;
+    localparam  one32 = 32'h1;
+    localparam  zero256 = 256'h0;
+    localparam  zero274 = 274'h0;
+    localparam  zero257 = 257'h0;
+    localparam  one2 = 2'b1;
+    localparam  two2 = 2'b10;
+    localparam  three2 = 2'b11;
+    localparam  sixteen8 = 8'h10;
+    localparam  eight8 = 8'h8;
+    localparam  slot_base = 6'b10;
+    localparam  s_d = 6'b0;
+    localparam  s_e = 6'b10;
+    localparam  s_qx = 6'b11;
+    localparam  s_qy = 6'b100;
+    localparam  s_r = 6'b101;
+    localparam  s_s = 6'b110;
+    localparam  c_pubkey = 4'h1;
+    localparam  c_ecdh = 4'h2;
+    localparam  c_sign = 4'h3;
+    localparam  c_keygen = 4'h5;
+    localparam  c_sign32 = 32'h3;
+    localparam  c_verify32 = 32'h4;
+    localparam  s_hash = 6'b10;
+    localparam  r_hash_unavail = 4'h9;
+    localparam  two32 = 32'h2;
+    localparam  c_wipe = 32'h6;
+    localparam  block_id = 32'h50320100;
+    localparam  e_none = 32'h0;
+    localparam  e_busy = 32'h4;
+    localparam  e_strb = 32'h6;
+    localparam  e_value = 32'h7;
+    localparam  e_fatal = 32'he;
+    localparam  e_protocol = 32'hf;
+    localparam  b_busy = 32'h1;
+    localparam  b_done = 32'h2;
+    localparam  b_err = 32'h4;
+    localparam  b_dead = 32'h8;
+    localparam  n_mod = 256'hffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551;
+
+    // Stub signals
+    reg  front__psel;
+    reg  front__penable;
+    reg  front__pwrite;
+    reg  [11:0] front__paddr;
+    reg  [3:0] front__pstrb;
+    reg  [3:0] front__pmaster;
+    reg  front__clock;
+    reg  front__rst_n;
+    reg  front__pready;
+    reg  [31:0] front__pwdata;
+    wire  front__access;
+    wire  front__is_id;
+    wire  front__is_err_info;
+    wire  front__is_status;
+    wire  front__is_ctrl;
+    wire  front__is_cmd;
+    wire  front__is_result;
+    wire  front__is_cycles;
+    wire  front__is_d;
+    wire  front__is_k;
+    wire  front__is_hash;
+    wire  front__is_qx;
+    wire  front__is_qy;
+    wire  front__is_r;
+    wire  front__is_s;
+    wire  front__is_seed;
+    wire  front__is_lambda;
+    wire  [31:0] front__err;
+    wire  front__strb_part;
+    reg  log__clock;
+    reg  log__rst_n;
+    reg  log__access;
+    reg  [3:0] log__err;
+    reg  log__pwrite;
+    reg  [3:0] log__pmaster;
+    reg  [11:0] log__paddr;
+    reg  log__clear;
+    wire  [31:0] log__info;
+    reg  rfa__clock;
+    reg  rfa__rst_n;
+    reg  rfa__we;
+    reg  [7:0] rfa__wmask;
+    reg  [5:0] rfa__waddr;
+    reg  [255:0] rfa__wdata;
+    reg  [5:0] rfa__raddr;
+    wire  [255:0] rfa__rdata;
+    reg  rfb__clock;
+    reg  rfb__rst_n;
+    reg  rfb__we;
+    reg  [7:0] rfb__wmask;
+    reg  [5:0] rfb__waddr;
+    reg  [255:0] rfb__wdata;
+    reg  [5:0] rfb__raddr;
+    wire  [255:0] rfb__rdata;
+    reg  [9:0] urom__addr;
+    wire  [32:0] urom__data;
+    reg  [3:0] crom__addr;
+    wire  [255:0] crom__data;
+    reg  [255:0] mul__a;
+    reg  [15:0] mul__b;
+    wire  [255:0] mul__e;
+    wire  [255:0] mul__o;
+    reg  [273:0] step__sc;
+    reg  [273:0] step__ss;
+    reg  [255:0] step__e;
+    reg  [255:0] step__o;
+    reg  step__shift;
+    reg  step__qen;
+    wire  [273:0] step__sc_n;
+    wire  [273:0] step__ss_n;
+    wire  [15:0] step__low;
+    reg  alu__clock;
+    reg  alu__rst_n;
+    reg  [256:0] alu__x;
+    reg  [256:0] alu__y;
+    reg  alu__sub;
+    reg  alu__modn;
+    wire  [255:0] alu__res;
+    wire  alu__ge;
+    reg  [31:0] wswap__a;
+    wire  [31:0] wswap__y;
+    reg  [31:0] wrep__w0;
+    reg  [31:0] wrep__w1;
+    reg  [31:0] wrep__w2;
+    reg  [31:0] wrep__w3;
+    reg  [31:0] wrep__w4;
+    reg  [31:0] wrep__w5;
+    reg  [31:0] wrep__w6;
+    reg  [31:0] wrep__w7;
+    wire  [255:0] wrep__y;
+    reg  [31:0] rswap__a;
+    wire  [31:0] rswap__y;
+    reg  [255:0] alu_xa__a;
+    wire  [256:0] alu_xa__y;
+    reg  [255:0] alu_ya__a;
+    wire  [256:0] alu_ya__y;
+    reg  [3:0] res_e__a;
+    wire  [31:0] res_e__y;
+    reg  [3:0] res_c__a;
+    wire  [31:0] res_c__y;
+    reg  [2:0] st__d;
+    wire  [2:0] st__q;
+    reg  st__clock;
+    reg  st__rst_n;
+    reg  [2:0] st_chk__d;
+    wire  [2:0] st_chk__q;
+    reg  st_chk__clock;
+    reg  st_chk__rst_n;
+    reg  [2:0] code_q__s;
+    wire  [2:0] code_q__code;
+    reg  [2:0] code_d__s;
+    wire  [2:0] code_d__code;
+    reg  fatal_q__d;
+    wire  fatal_q__q;
+    reg  fatal_q__clock;
+    reg  fatal_q__rst_n;
+    reg  [9:0] upc__d;
+    wire  [9:0] upc__q;
+    reg  upc__clock;
+    reg  upc__rst_n;
+    reg  [32:0] ir__d;
+    wire  [32:0] ir__q;
+    reg  ir__clock;
+    reg  ir__rst_n;
+    reg  [9:0] ret__d;
+    wire  [9:0] ret__q;
+    reg  ret__clock;
+    reg  ret__rst_n;
+    reg  [7:0] cnt__d;
+    wire  [7:0] cnt__q;
+    reg  cnt__clock;
+    reg  cnt__rst_n;
+    reg  flag0__d;
+    wire  flag0__q;
+    reg  flag0__clock;
+    reg  flag0__rst_n;
+    reg  flag1__d;
+    wire  flag1__q;
+    reg  flag1__clock;
+    reg  flag1__rst_n;
+    reg  [3:0] err__d;
+    wire  [3:0] err__q;
+    reg  err__clock;
+    reg  err__rst_n;
+    reg  [3:0] cmd__d;
+    wire  [3:0] cmd__q;
+    reg  cmd__clock;
+    reg  cmd__rst_n;
+    reg  rand_run__d;
+    wire  rand_run__q;
+    reg  rand_run__clock;
+    reg  rand_run__rst_n;
+    reg  wipe_all__d;
+    wire  wipe_all__q;
+    reg  wipe_all__clock;
+    reg  wipe_all__rst_n;
+    reg  [5:0] wipe_cnt__d;
+    wire  [5:0] wipe_cnt__q;
+    reg  wipe_cnt__clock;
+    reg  wipe_cnt__rst_n;
+    reg  booted__d;
+    wire  booted__q;
+    reg  booted__clock;
+    reg  booted__rst_n;
+    reg  dead__d;
+    wire  dead__q;
+    reg  dead__clock;
+    reg  dead__rst_n;
+    reg  [255:0] opa__d;
+    wire  [255:0] opa__q;
+    reg  opa__clock;
+    reg  opa__rst_n;
+    reg  [255:0] opb__d;
+    wire  [255:0] opb__q;
+    reg  opb__clock;
+    reg  opb__rst_n;
+    reg  [273:0] sc__d;
+    wire  [273:0] sc__q;
+    reg  sc__clock;
+    reg  sc__rst_n;
+    reg  [273:0] ss__d;
+    wire  [273:0] ss__q;
+    reg  ss__clock;
+    reg  ss__rst_n;
+    reg  [255:0] pe__d;
+    wire  [255:0] pe__q;
+    reg  pe__clock;
+    reg  pe__rst_n;
+    reg  [255:0] po__d;
+    wire  [255:0] po__q;
+    reg  po__clock;
+    reg  po__rst_n;
+    reg  [15:0] mr__d;
+    wire  [15:0] mr__q;
+    reg  mr__clock;
+    reg  mr__rst_n;
+    reg  [6:0] dig__d;
+    wire  [6:0] dig__q;
+    reg  dig__clock;
+    reg  dig__rst_n;
+    reg  ctrl_rand__d;
+    wire  ctrl_rand__q;
+    reg  ctrl_rand__clock;
+    reg  ctrl_rand__rst_n;
+    reg  ctrl_hash__d;
+    wire  ctrl_hash__q;
+    reg  ctrl_hash__clock;
+    reg  ctrl_hash__rst_n;
+    reg  done__d;
+    wire  done__q;
+    reg  done__clock;
+    reg  done__rst_n;
+    reg  [3:0] res_err__d;
+    wire  [3:0] res_err__q;
+    reg  res_err__clock;
+    reg  res_err__rst_n;
+    reg  [3:0] res_cmd__d;
+    wire  [3:0] res_cmd__q;
+    reg  res_cmd__clock;
+    reg  res_cmd__rst_n;
+    reg  [31:0] cycles__d;
+    wire  [31:0] cycles__q;
+    reg  cycles__clock;
+    reg  cycles__rst_n;
+    reg  rd_pend__d;
+    wire  rd_pend__q;
+    reg  rd_pend__clock;
+    reg  rd_pend__rst_n;
+
+    // Local signals
+    reg  [4:0] u_op;
+    reg  [5:0] u_a;
+    reg  [5:0] u_b;
+    reg  [9:0] u_imm;
+    reg  u_mul;
+    reg  [4:0] x_op;
+    reg  [5:0] x_d;
+    reg  [6:0] x_imm;
+    reg  modn;
+    reg  [9:0] upc_next;
+    reg  sel_flag;
+    reg  a_zero;
+    reg  b_zero;
+    reg  chk_fail;
+    reg  wr_exec;
+    reg  [255:0] wr_data;
+    reg  keep;
+    reg  busy;
+    reg  is_operand;
+    reg  [5:0] slot;
+    reg  [2:0] word;
+    reg  [31:0] err_code;
+    reg  complete;
+    reg  ok_write;
+    reg  ok_read;
+    reg  [31:0] rdata;
+    reg  cmd_ok;
+    reg  readable;
+    reg  [7:0] wsel;
+    reg  [2:0] chk_mode;
+    reg  failed;
+    reg  out_q;
+    reg  out_x;
+    reg  out_rs;
+    // Waived: bits 31:16: the Montgomery digit mod n is (low 16 bits of the sum) times n' mod 2^16, the product's low half.
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg  [31:0] mprod;
+    /* verilator lint_on UNUSEDSIGNAL */
+    reg  st_bad;
+    reg  kill;
+    reg  hash_load;
+    reg  hash_good;
+    reg  clr;
+    reg  go;
+    reg  [31:0] go_cmd;
+
+    // Sub module instances
+    pluton_p256_front front(
+        .psel(front__psel),
+        .penable(front__penable),
+        .pwrite(front__pwrite),
+        .paddr(front__paddr),
+        .pstrb(front__pstrb),
+        .pmaster(front__pmaster),
+        .clock(front__clock),
+        .rst_n(front__rst_n),
+        .pready(front__pready),
+        .pwdata(front__pwdata),
+        .access(front__access),
+        .is_id(front__is_id),
+        .is_err_info(front__is_err_info),
+        .is_status(front__is_status),
+        .is_ctrl(front__is_ctrl),
+        .is_cmd(front__is_cmd),
+        .is_result(front__is_result),
+        .is_cycles(front__is_cycles),
+        .is_d(front__is_d),
+        .is_k(front__is_k),
+        .is_hash(front__is_hash),
+        .is_qx(front__is_qx),
+        .is_qy(front__is_qy),
+        .is_r(front__is_r),
+        .is_s(front__is_s),
+        .is_seed(front__is_seed),
+        .is_lambda(front__is_lambda),
+        .err(front__err),
+        .strb_part(front__strb_part)
+    );
+    pluton_errlog log(
+        .clock(log__clock),
+        .rst_n(log__rst_n),
+        .access(log__access),
+        .err(log__err),
+        .pwrite(log__pwrite),
+        .pmaster(log__pmaster),
+        .paddr(log__paddr),
+        .clear(log__clear),
+        .info(log__info)
+    );
+    pluton_wram64x256 rfa(
+        .clock(rfa__clock),
+        .rst_n(rfa__rst_n),
+        .we(rfa__we),
+        .wmask(rfa__wmask),
+        .waddr(rfa__waddr),
+        .wdata(rfa__wdata),
+        .raddr(rfa__raddr),
+        .rdata(rfa__rdata)
+    );
+    pluton_wram64x256 rfb(
+        .clock(rfb__clock),
+        .rst_n(rfb__rst_n),
+        .we(rfb__we),
+        .wmask(rfb__wmask),
+        .waddr(rfb__waddr),
+        .wdata(rfb__wdata),
+        .raddr(rfb__raddr),
+        .rdata(rfb__rdata)
+    );
+    pluton_p256_ucode urom(
+        .addr(urom__addr),
+        .data(urom__data)
+    );
+    pluton_p256_consts crom(
+        .addr(crom__addr),
+        .data(crom__data)
+    );
+    pluton_mul256x16 mul(
+        .a(mul__a),
+        .b(mul__b),
+        .e(mul__e),
+        .o(mul__o)
+    );
+    pluton_montstep step(
+        .sc(step__sc),
+        .ss(step__ss),
+        .e(step__e),
+        .o(step__o),
+        .shift(step__shift),
+        .qen(step__qen),
+        .sc_n(step__sc_n),
+        .ss_n(step__ss_n),
+        .low(step__low)
+    );
+    pluton_modalu alu(
+        .clock(alu__clock),
+        .rst_n(alu__rst_n),
+        .x(alu__x),
+        .y(alu__y),
+        .sub(alu__sub),
+        .modn(alu__modn),
+        .res(alu__res),
+        .ge(alu__ge)
+    );
+    pluton_bswap32 wswap(
+        .a(wswap__a),
+        .y(wswap__y)
+    );
+    pluton_pack8x32 wrep(
+        .w0(wrep__w0),
+        .w1(wrep__w1),
+        .w2(wrep__w2),
+        .w3(wrep__w3),
+        .w4(wrep__w4),
+        .w5(wrep__w5),
+        .w6(wrep__w6),
+        .w7(wrep__w7),
+        .y(wrep__y)
+    );
+    pluton_bswap32 rswap(
+        .a(rswap__a),
+        .y(rswap__y)
+    );
+    pluton_zext256to257 alu_xa(
+        .a(alu_xa__a),
+        .y(alu_xa__y)
+    );
+    pluton_zext256to257 alu_ya(
+        .a(alu_ya__a),
+        .y(alu_ya__y)
+    );
+    pluton_zext4to32 res_e(
+        .a(res_e__a),
+        .y(res_e__y)
+    );
+    pluton_zext4to32 res_c(
+        .a(res_c__a),
+        .y(res_c__y)
+    );
+    pluton_rdff3 st(
+        .d(st__d),
+        .q(st__q),
+        .clock(st__clock),
+        .rst_n(st__rst_n)
+    );
+    pluton_rdff3 st_chk(
+        .d(st_chk__d),
+        .q(st_chk__q),
+        .clock(st_chk__clock),
+        .rst_n(st_chk__rst_n)
+    );
+    pluton_statecode3 code_q(
+        .s(code_q__s),
+        .code(code_q__code)
+    );
+    pluton_statecode3 code_d(
+        .s(code_d__s),
+        .code(code_d__code)
+    );
+    pluton_rdff1 fatal_q(
+        .d(fatal_q__d),
+        .q(fatal_q__q),
+        .clock(fatal_q__clock),
+        .rst_n(fatal_q__rst_n)
+    );
+    pluton_rdff10 upc(
+        .d(upc__d),
+        .q(upc__q),
+        .clock(upc__clock),
+        .rst_n(upc__rst_n)
+    );
+    pluton_rdff33 ir(
+        .d(ir__d),
+        .q(ir__q),
+        .clock(ir__clock),
+        .rst_n(ir__rst_n)
+    );
+    pluton_rdff10 ret(
+        .d(ret__d),
+        .q(ret__q),
+        .clock(ret__clock),
+        .rst_n(ret__rst_n)
+    );
+    pluton_rdff8 cnt(
+        .d(cnt__d),
+        .q(cnt__q),
+        .clock(cnt__clock),
+        .rst_n(cnt__rst_n)
+    );
+    pluton_rdff1 flag0(
+        .d(flag0__d),
+        .q(flag0__q),
+        .clock(flag0__clock),
+        .rst_n(flag0__rst_n)
+    );
+    pluton_rdff1 flag1(
+        .d(flag1__d),
+        .q(flag1__q),
+        .clock(flag1__clock),
+        .rst_n(flag1__rst_n)
+    );
+    pluton_rdff4 err(
+        .d(err__d),
+        .q(err__q),
+        .clock(err__clock),
+        .rst_n(err__rst_n)
+    );
+    pluton_rdff4 cmd(
+        .d(cmd__d),
+        .q(cmd__q),
+        .clock(cmd__clock),
+        .rst_n(cmd__rst_n)
+    );
+    pluton_rdff1 rand_run(
+        .d(rand_run__d),
+        .q(rand_run__q),
+        .clock(rand_run__clock),
+        .rst_n(rand_run__rst_n)
+    );
+    pluton_rdff1 wipe_all(
+        .d(wipe_all__d),
+        .q(wipe_all__q),
+        .clock(wipe_all__clock),
+        .rst_n(wipe_all__rst_n)
+    );
+    pluton_rdff6 wipe_cnt(
+        .d(wipe_cnt__d),
+        .q(wipe_cnt__q),
+        .clock(wipe_cnt__clock),
+        .rst_n(wipe_cnt__rst_n)
+    );
+    pluton_rdff1 booted(
+        .d(booted__d),
+        .q(booted__q),
+        .clock(booted__clock),
+        .rst_n(booted__rst_n)
+    );
+    pluton_rdff1 dead(
+        .d(dead__d),
+        .q(dead__q),
+        .clock(dead__clock),
+        .rst_n(dead__rst_n)
+    );
+    pluton_rdff256 opa(
+        .d(opa__d),
+        .q(opa__q),
+        .clock(opa__clock),
+        .rst_n(opa__rst_n)
+    );
+    pluton_rdff256 opb(
+        .d(opb__d),
+        .q(opb__q),
+        .clock(opb__clock),
+        .rst_n(opb__rst_n)
+    );
+    pluton_rdff274 sc(
+        .d(sc__d),
+        .q(sc__q),
+        .clock(sc__clock),
+        .rst_n(sc__rst_n)
+    );
+    pluton_rdff274 ss(
+        .d(ss__d),
+        .q(ss__q),
+        .clock(ss__clock),
+        .rst_n(ss__rst_n)
+    );
+    pluton_rdff256 pe(
+        .d(pe__d),
+        .q(pe__q),
+        .clock(pe__clock),
+        .rst_n(pe__rst_n)
+    );
+    pluton_rdff256 po(
+        .d(po__d),
+        .q(po__q),
+        .clock(po__clock),
+        .rst_n(po__rst_n)
+    );
+    pluton_rdff16 mr(
+        .d(mr__d),
+        .q(mr__q),
+        .clock(mr__clock),
+        .rst_n(mr__rst_n)
+    );
+    pluton_rdff7 dig(
+        .d(dig__d),
+        .q(dig__q),
+        .clock(dig__clock),
+        .rst_n(dig__rst_n)
+    );
+    pluton_rdff1 ctrl_rand(
+        .d(ctrl_rand__d),
+        .q(ctrl_rand__q),
+        .clock(ctrl_rand__clock),
+        .rst_n(ctrl_rand__rst_n)
+    );
+    pluton_rdff1 ctrl_hash(
+        .d(ctrl_hash__d),
+        .q(ctrl_hash__q),
+        .clock(ctrl_hash__clock),
+        .rst_n(ctrl_hash__rst_n)
+    );
+    pluton_rdff1 done(
+        .d(done__d),
+        .q(done__q),
+        .clock(done__clock),
+        .rst_n(done__rst_n)
+    );
+    pluton_rdff4 res_err(
+        .d(res_err__d),
+        .q(res_err__q),
+        .clock(res_err__clock),
+        .rst_n(res_err__rst_n)
+    );
+    pluton_rdff4 res_cmd(
+        .d(res_cmd__d),
+        .q(res_cmd__q),
+        .clock(res_cmd__clock),
+        .rst_n(res_cmd__rst_n)
+    );
+    pluton_rdff32 cycles(
+        .d(cycles__d),
+        .q(cycles__q),
+        .clock(cycles__clock),
+        .rst_n(cycles__rst_n)
+    );
+    pluton_rdff1 rd_pend(
+        .d(rd_pend__d),
+        .q(rd_pend__q),
+        .clock(rd_pend__clock),
+        .rst_n(rd_pend__rst_n)
+    );
+
+    // Update code
+    reg alu__modn__comb;
+    reg [256:0] alu__x__comb;
+    reg [256:0] alu__y__comb;
+    reg booted__d__comb;
+    reg [3:0] cmd__d__comb;
+    reg [7:0] cnt__d__comb;
+    reg ctrl_hash__d__comb;
+    reg ctrl_rand__d__comb;
+    reg [31:0] cycles__d__comb;
+    reg dead__d__comb;
+    reg [6:0] dig__d__comb;
+    reg done__d__comb;
+    reg [3:0] err__d__comb;
+    reg fatal_q__d__comb;
+    reg flag0__d__comb;
+    reg flag1__d__comb;
+    reg [32:0] ir__d__comb;
+    reg [15:0] mr__d__comb;
+    reg [255:0] mul__a__comb;
+    reg [15:0] mul__b__comb;
+    reg [255:0] opa__d__comb;
+    reg [255:0] opb__d__comb;
+    reg [255:0] pe__d__comb;
+    reg [255:0] po__d__comb;
+    reg [31:0] prdata__comb;
+    reg pready__comb;
+    reg rand_run__d__comb;
+    reg rd_pend__d__comb;
+    reg [3:0] res_cmd__d__comb;
+    reg [3:0] res_err__d__comb;
+    reg [9:0] ret__d__comb;
+    reg [5:0] rfa__raddr__comb;
+    reg [5:0] rfa__waddr__comb;
+    reg [255:0] rfa__wdata__comb;
+    reg rfa__we__comb;
+    reg [7:0] rfa__wmask__comb;
+    reg [5:0] rfb__raddr__comb;
+    reg [31:0] rswap__a__comb;
+    reg [273:0] sc__d__comb;
+    reg [273:0] ss__d__comb;
+    reg [2:0] st__d__comb;
+    reg [2:0] st_chk__d__comb;
+    reg [9:0] upc__d__comb;
+    reg wipe_all__d__comb;
+    reg [5:0] wipe_cnt__d__comb;
+    always @(*) begin
+        front__clock = clock;
+        front__rst_n = rst_n;
+        log__clock = clock;
+        log__rst_n = rst_n;
+        rfa__clock = clock;
+        rfa__rst_n = rst_n;
+        rfb__clock = clock;
+        rfb__rst_n = rst_n;
+        alu__clock = clock;
+        alu__rst_n = rst_n;
+        st__clock = clock;
+        st__rst_n = rst_n;
+        st__d__comb = st__q;
+        st_chk__clock = clock;
+        st_chk__rst_n = rst_n;
+        st_chk__d__comb = st_chk__q;
+        fatal_q__clock = clock;
+        fatal_q__rst_n = rst_n;
+        fatal_q__d__comb = fatal_q__q;
+        ctrl_hash__clock = clock;
+        ctrl_hash__rst_n = rst_n;
+        ctrl_hash__d__comb = ctrl_hash__q;
+        upc__clock = clock;
+        upc__rst_n = rst_n;
+        upc__d__comb = upc__q;
+        ir__clock = clock;
+        ir__rst_n = rst_n;
+        ir__d__comb = ir__q;
+        ret__clock = clock;
+        ret__rst_n = rst_n;
+        ret__d__comb = ret__q;
+        cnt__clock = clock;
+        cnt__rst_n = rst_n;
+        cnt__d__comb = cnt__q;
+        flag0__clock = clock;
+        flag0__rst_n = rst_n;
+        flag0__d__comb = flag0__q;
+        flag1__clock = clock;
+        flag1__rst_n = rst_n;
+        flag1__d__comb = flag1__q;
+        err__clock = clock;
+        err__rst_n = rst_n;
+        err__d__comb = err__q;
+        cmd__clock = clock;
+        cmd__rst_n = rst_n;
+        cmd__d__comb = cmd__q;
+        rand_run__clock = clock;
+        rand_run__rst_n = rst_n;
+        rand_run__d__comb = rand_run__q;
+        wipe_all__clock = clock;
+        wipe_all__rst_n = rst_n;
+        wipe_all__d__comb = wipe_all__q;
+        wipe_cnt__clock = clock;
+        wipe_cnt__rst_n = rst_n;
+        wipe_cnt__d__comb = wipe_cnt__q;
+        booted__clock = clock;
+        booted__rst_n = rst_n;
+        booted__d__comb = booted__q;
+        dead__clock = clock;
+        dead__rst_n = rst_n;
+        dead__d__comb = dead__q;
+        opa__clock = clock;
+        opa__rst_n = rst_n;
+        opa__d__comb = opa__q;
+        opb__clock = clock;
+        opb__rst_n = rst_n;
+        opb__d__comb = opb__q;
+        sc__clock = clock;
+        sc__rst_n = rst_n;
+        sc__d__comb = sc__q;
+        ss__clock = clock;
+        ss__rst_n = rst_n;
+        ss__d__comb = ss__q;
+        pe__clock = clock;
+        pe__rst_n = rst_n;
+        pe__d__comb = pe__q;
+        po__clock = clock;
+        po__rst_n = rst_n;
+        po__d__comb = po__q;
+        mr__clock = clock;
+        mr__rst_n = rst_n;
+        mr__d__comb = mr__q;
+        dig__clock = clock;
+        dig__rst_n = rst_n;
+        dig__d__comb = dig__q;
+        ctrl_rand__clock = clock;
+        ctrl_rand__rst_n = rst_n;
+        ctrl_rand__d__comb = ctrl_rand__q;
+        done__clock = clock;
+        done__rst_n = rst_n;
+        done__d__comb = done__q;
+        res_err__clock = clock;
+        res_err__rst_n = rst_n;
+        res_err__d__comb = res_err__q;
+        res_cmd__clock = clock;
+        res_cmd__rst_n = rst_n;
+        res_cmd__d__comb = res_cmd__q;
+        cycles__clock = clock;
+        cycles__rst_n = rst_n;
+        cycles__d__comb = cycles__q;
+        rd_pend__clock = clock;
+        rd_pend__rst_n = rst_n;
+        rd_pend__d__comb = rd_pend__q;
+        front__psel = psel;
+        front__penable = penable;
+        front__pwrite = pwrite;
+        front__paddr = paddr;
+        front__pstrb = pstrb;
+        front__pmaster = pmaster;
+        front__pwdata = pwdata;
+        log__pwrite = pwrite;
+        log__pmaster = pmaster;
+        log__paddr = paddr;
+        busy = st__q != st_idle;
+        code_q__s = st__q;
+        st_bad = code_q__code != st_chk__q;
+        kill = esc | st_bad;
+        fatal_q__d__comb = fatal_q__q | st_bad;
+        alert_fatal = fatal_q__q | st_bad;
+        urom__addr = upc__q;
+        u_op = urom__data[(32'h0)+:(5)];
+        u_a = urom__data[(32'hb)+:(6)];
+        u_b = urom__data[(32'h11)+:(6)];
+        u_imm = urom__data[(32'h17)+:(10)];
+        u_mul = (u_op == op_mulp) | (u_op == op_muln);
+        if (st__q == st_issue) begin
+            ir__d__comb = urom__data;
+        end
+        x_op = ir__q[(32'h0)+:(5)];
+        x_d = ir__q[(32'h5)+:(6)];
+        x_imm = ir__q[(32'h17)+:(7)];
+        modn = (x_op == op_muln) | (x_op == op_addn) | (x_op == op_subn);
+        upc_next = upc__q + one10;
+        crom__addr = x_imm[(32'h0)+:(4)];
+        mul__a__comb = opa__q;
+        mul__b__comb = opb__q[(32'h0)+:(16)];
+        if (modn & (dig__q[(32'h0)+:(2)] == two2)) begin
+            mul__a__comb = n_mod;
+            mul__b__comb = mr__q;
+        end
+        step__sc = sc__q;
+        step__ss = ss__q;
+        step__e = pe__q;
+        step__o = po__q;
+        step__shift = ~modn | dig__q[32'h1];
+        step__qen = ~modn;
+        alu_xa__a = rfa__rdata;
+        alu_ya__a = rfb__rdata;
+        alu__x__comb = alu_xa__y;
+        alu__y__comb = alu_ya__y;
+        alu__sub = (x_op == op_subp) | (x_op == op_subn);
+        alu__modn__comb = modn;
+        if (x_op == op_chk) begin
+            alu__y__comb = zero257;
+            alu__modn__comb = x_imm[(32'h4)+:(3)] == chk_range_n;
+        end
+        if (st__q == st_mres) begin
+            alu__x__comb = sc__q[(32'h0)+:(257)];
+            alu__y__comb = ss__q[(32'h0)+:(257)];
+        end
+        if (st__q == st_wipe) begin
+            alu__x__comb = zero257;
+            alu__y__comb = zero257;
+        end
+        a_zero = rfa__rdata == zero256;
+        b_zero = rfb__rdata == zero256;
+        chk_mode = x_imm[(32'h4)+:(3)];
+        chk_fail = 1'b0;
+        if (chk_mode == chk_range_n) begin
+            chk_fail = a_zero | alu__ge;
+        end
+        else if (chk_mode == chk_lt_p) begin
+            chk_fail = alu__ge;
+        end
+        else if (chk_mode == chk_nonzero) begin
+            chk_fail = a_zero;
+        end
+        else if (chk_mode == chk_equal) begin
+            chk_fail = rfa__rdata != rfb__rdata;
+        end
+        else if (chk_mode == chk_both) begin
+            chk_fail = a_zero & b_zero;
+        end
+        sel_flag = flag0__q;
+        if (x_imm[(32'h0)+:(2)] == one2) begin
+            sel_flag = flag1__q;
+        end
+        else if (x_imm[(32'h0)+:(2)] == two2) begin
+            sel_flag = 1'b1;
+        end
+        else if (x_imm[(32'h0)+:(2)] == three2) begin
+            sel_flag = err__q == zero4;
+        end
+        wr_data = alu__res;
+        if (x_op == op_sel) begin
+            wr_data = rfa__rdata;
+            if (sel_flag) begin
+                wr_data = rfb__rdata;
+            end
+        end
+        else if (x_op == op_ldc) begin
+            wr_data = crom__data;
+        end
+        wr_exec = (st__q == st_wb) & (x_op != op_bit) & (x_op != op_chk);
+        failed = err__q != zero4;
+        out_q = (cmd__q == c_pubkey) | (cmd__q == c_keygen);
+        out_x = out_q | (cmd__q == c_ecdh);
+        out_rs = cmd__q == c_sign;
+        keep = booted__q & ~wipe_all__q & ((wipe_cnt__q == s_d) | (wipe_cnt__q == s_e) | ((wipe_cnt__q == s_qx) & ~(failed & out_x)) | ((wipe_cnt__q == s_qy) & ~(failed & out_q)) | (((wipe_cnt__q == s_r) | (wipe_cnt__q == s_s)) & ~(failed & out_rs)));
+        is_operand = front__is_d | front__is_k | front__is_hash | front__is_qx | front__is_qy | front__is_r | front__is_s | front__is_seed | front__is_lambda;
+        slot = paddr[(32'h5)+:(6)] - slot_base;
+        word = paddr[(32'h2)+:(3)];
+        wsel = one8 << word;
+        cmd_ok = (pwdata != zero32) & (pwdata <= c_wipe);
+        err_code = front__err;
+        if (front__err != e_none) begin
+        end
+        else if (front__strb_part) begin
+            err_code = e_strb;
+        end
+        else if (pwrite & front__is_cmd & ~cmd_ok) begin
+            err_code = e_value;
+        end
+        else if (pwrite & front__is_ctrl & (pwdata[(32'h2)+:(30)] != zero30)) begin
+            err_code = e_value;
+        end
+        else if (pwrite & front__is_cmd & dead__q) begin
+            err_code = e_fatal;
+        end
+        else if ((is_operand | (pwrite & front__is_cmd)) & busy) begin
+            err_code = e_busy;
+        end
+        pready__comb = 1'b1;
+        if (~booted__q & (front__err != e_protocol)) begin
+            pready__comb = 1'b0;
+        end
+        else if (front__access & ~pwrite & is_operand & (err_code == e_none) & ~rd_pend__q) begin
+            pready__comb = 1'b0;
+        end
+        front__pready = pready__comb;
+        rd_pend__d__comb = front__access & ~pready__comb & booted__q;
+        complete = front__access & pready__comb;
+        pslverr = complete & (err_code != e_none);
+        ok_write = complete & pwrite & (err_code == e_none);
+        ok_read = complete & ~pwrite & (err_code == e_none);
+        clr = clear & booted__q & ~dead__q;
+        go = (ok_write & front__is_cmd) | clr;
+        go_cmd = pwdata;
+        if (clr) begin
+            go_cmd = c_wipe;
+        end
+        hash_load = ok_write & front__is_cmd & ctrl_hash__q & ~clr & ((pwdata == c_sign32) | (pwdata == c_verify32));
+        hash_good = hash_valid & (hash_master == pmaster);
+        readable = front__is_hash | front__is_qx | front__is_qy | front__is_r | front__is_s;
+        rfa__raddr__comb = u_a;
+        rfb__raddr__comb = u_b;
+        if ((st__q == st_idle) | (st__q == st_wipe)) begin
+            rfa__raddr__comb = unused_reg;
+            rfb__raddr__comb = unused_reg;
+            if ((st__q == st_idle) & psel & ~pwrite & readable) begin
+                rfa__raddr__comb = slot;
+            end
+        end
+        wswap__a = pwdata;
+        wrep__w0 = wswap__y;
+        wrep__w1 = wswap__y;
+        wrep__w2 = wswap__y;
+        wrep__w3 = wswap__y;
+        wrep__w4 = wswap__y;
+        wrep__w5 = wswap__y;
+        wrep__w6 = wswap__y;
+        wrep__w7 = wswap__y;
+        rfa__we__comb = 1'b0;
+        rfa__wmask__comb = all8;
+        rfa__waddr__comb = x_d;
+        rfa__wdata__comb = wr_data;
+        if (st__q == st_wipe) begin
+            rfa__we__comb = ~keep;
+            rfa__waddr__comb = wipe_cnt__q;
+            rfa__wdata__comb = zero256;
+        end
+        else if (wr_exec) begin
+            rfa__we__comb = 1'b1;
+        end
+        else if (hash_load) begin
+            rfa__we__comb = 1'b1;
+            rfa__waddr__comb = s_hash;
+            rfa__wdata__comb = zero256;
+            if (hash_good) begin
+                rfa__wdata__comb = hash_in;
+            end
+        end
+        else if (ok_write & is_operand) begin
+            rfa__we__comb = 1'b1;
+            rfa__waddr__comb = slot;
+            rfa__wmask__comb = top8 >> word;
+            rfa__wdata__comb = wrep__y;
+        end
+        rfb__we = rfa__we__comb;
+        rfb__wmask = rfa__wmask__comb;
+        rfb__waddr = rfa__waddr__comb;
+        rfb__wdata = rfa__wdata__comb;
+        if (busy & booted__q & ~dead__q) begin
+            cycles__d__comb = cycles__q + one32;
+        end
+        mprod = step__low * n_prime;
+        if (st__q == st_wipe) begin
+            opa__d__comb = zero256;
+            opb__d__comb = zero256;
+            sc__d__comb = zero274;
+            ss__d__comb = zero274;
+            pe__d__comb = zero256;
+            po__d__comb = zero256;
+            mr__d__comb = zero16;
+            flag0__d__comb = 1'b0;
+            flag1__d__comb = 1'b0;
+            wipe_cnt__d__comb = wipe_cnt__q + one6;
+            if (wipe_cnt__q == last6) begin
+                st__d__comb = st_idle;
+                booted__d__comb = 1'b1;
+                if (booted__q & ~dead__q) begin
+                    done__d__comb = 1'b1;
+                    res_err__d__comb = err__q;
+                    res_cmd__d__comb = cmd__q;
+                end
+            end
+        end
+        else if (st__q == st_issue) begin
+            upc__d__comb = upc_next;
+            if (u_op == op_end) begin
+                st__d__comb = st_wipe;
+                wipe_all__d__comb = 1'b0;
+                wipe_cnt__d__comb = zero6;
+            end
+            else if (u_op == op_cnt) begin
+                cnt__d__comb = u_imm[(32'h0)+:(8)];
+            end
+            else if (u_op == op_loop) begin
+                if (cnt__q != zero8) begin
+                    cnt__d__comb = cnt__q - one8;
+                    upc__d__comb = u_imm;
+                end
+            end
+            else if (u_op == op_call) begin
+                ret__d__comb = upc_next;
+                upc__d__comb = u_imm;
+            end
+            else if (u_op == op_ret) begin
+                upc__d__comb = ret__q;
+            end
+            else if (u_op == op_jmp) begin
+                upc__d__comb = u_imm;
+            end
+            else if (u_op == op_jnopt) begin
+                if (~rand_run__q) begin
+                    upc__d__comb = u_imm;
+                end
+            end
+            else if (u_mul) begin
+                upc__d__comb = upc__q;
+                st__d__comb = st_mload;
+            end
+            else begin
+                upc__d__comb = upc__q;
+                st__d__comb = st_exec;
+            end
+        end
+        else if ((st__q == st_exec) | (st__q == st_mres)) begin
+            st__d__comb = st_wb;
+        end
+        else if (st__q == st_wb) begin
+            upc__d__comb = upc_next;
+            st__d__comb = st_issue;
+            if (x_op == op_bit) begin
+                if (x_imm[32'h0]) begin
+                    flag1__d__comb = rfa__rdata[cnt__q];
+                end
+                else begin
+                    flag0__d__comb = rfa__rdata[cnt__q];
+                end
+            end
+            if ((x_op == op_chk) & chk_fail & (err__q == zero4)) begin
+                err__d__comb = x_imm[(32'h0)+:(4)];
+            end
+        end
+        else if (st__q == st_mload) begin
+            opa__d__comb = rfa__rdata;
+            opb__d__comb = rfb__rdata;
+            sc__d__comb = zero274;
+            ss__d__comb = zero274;
+            dig__d__comb = zero7;
+            st__d__comb = st_mrun;
+        end
+        else if (st__q == st_mrun) begin
+            pe__d__comb = mul__e;
+            po__d__comb = mul__o;
+            dig__d__comb = dig__q + one7;
+            if (~modn) begin
+                opb__d__comb = opb__q >> sixteen8;
+                if (dig__q != zero7) begin
+                    sc__d__comb = step__sc_n;
+                    ss__d__comb = step__ss_n;
+                end
+                if (dig__q == last_p) begin
+                    st__d__comb = st_mres;
+                end
+            end
+            else begin
+                if (dig__q[32'h0]) begin
+                    sc__d__comb = step__sc_n;
+                    ss__d__comb = step__ss_n;
+                end
+                if (dig__q[(32'h0)+:(2)] == one2) begin
+                    mr__d__comb = mprod[(32'h0)+:(16)];
+                    opb__d__comb = opb__q >> sixteen8;
+                end
+                if (dig__q == last_n) begin
+                    st__d__comb = st_mres;
+                end
+            end
+        end
+        if (ok_write & front__is_ctrl) begin
+            ctrl_rand__d__comb = pwdata[32'h0];
+            ctrl_hash__d__comb = pwdata[32'h1];
+        end
+        if (go) begin
+            done__d__comb = 1'b0;
+            cycles__d__comb = zero32;
+            err__d__comb = zero4;
+            if (hash_load & ~hash_good) begin
+                err__d__comb = r_hash_unavail;
+            end
+            flag0__d__comb = 1'b0;
+            flag1__d__comb = 1'b0;
+            cmd__d__comb = go_cmd[(32'h0)+:(4)];
+            rand_run__d__comb = ctrl_rand__q;
+            ret__d__comb = zero10;
+            cnt__d__comb = zero8;
+            dig__d__comb = zero7;
+            res_err__d__comb = zero4;
+            res_cmd__d__comb = zero4;
+            if (go_cmd == c_wipe) begin
+                st__d__comb = st_wipe;
+                wipe_all__d__comb = 1'b1;
+                wipe_cnt__d__comb = zero6;
+            end
+            else begin
+                st__d__comb = st_issue;
+                upc__d__comb = go_cmd[(32'h0)+:(10)];
+            end
+        end
+        if (kill & ~dead__q) begin
+            dead__d__comb = 1'b1;
+            done__d__comb = 1'b0;
+            res_err__d__comb = zero4;
+            res_cmd__d__comb = zero4;
+            cycles__d__comb = zero32;
+            st__d__comb = st_wipe;
+            wipe_all__d__comb = 1'b1;
+            wipe_cnt__d__comb = zero6;
+        end
+        log__access = complete;
+        log__err = err_code[(32'h0)+:(4)];
+        log__clear = (ok_write & front__is_err_info) | clr;
+        rswap__a__comb = zero32;
+        if (wsel[0]) begin
+            rswap__a__comb = rfa__rdata[(32'h20 * (32'h7 - 0))+:(32)];
+        end
+        if (wsel[1]) begin
+            rswap__a__comb = rfa__rdata[(32'h20 * (32'h7 - 1))+:(32)];
+        end
+        if (wsel[2]) begin
+            rswap__a__comb = rfa__rdata[(32'h20 * (32'h7 - 2))+:(32)];
+        end
+        if (wsel[3]) begin
+            rswap__a__comb = rfa__rdata[(32'h20 * (32'h7 - 3))+:(32)];
+        end
+        if (wsel[4]) begin
+            rswap__a__comb = rfa__rdata[(32'h20 * (32'h7 - 4))+:(32)];
+        end
+        if (wsel[5]) begin
+            rswap__a__comb = rfa__rdata[(32'h20 * (32'h7 - 5))+:(32)];
+        end
+        if (wsel[6]) begin
+            rswap__a__comb = rfa__rdata[(32'h20 * (32'h7 - 6))+:(32)];
+        end
+        if (wsel[7]) begin
+            rswap__a__comb = rfa__rdata[(32'h20 * (32'h7 - 7))+:(32)];
+        end
+        rdata = zero32;
+        if (front__is_id) begin
+            rdata = block_id;
+        end
+        else if (front__is_err_info) begin
+            rdata = log__info;
+        end
+        else if (front__is_status) begin
+            if (busy) begin
+                rdata = rdata | b_busy;
+            end
+            if (done__q) begin
+                rdata = rdata | b_done;
+            end
+            if (log__info != zero32) begin
+                rdata = rdata | b_err;
+            end
+            if (dead__q) begin
+                rdata = rdata | b_dead;
+            end
+        end
+        else if (front__is_ctrl) begin
+            if (ctrl_rand__q) begin
+                rdata = one32;
+            end
+            if (ctrl_hash__q) begin
+                rdata = rdata | two32;
+            end
+        end
+        else if (front__is_result) begin
+            rdata = res_e__y | (res_c__y << eight8);
+        end
+        else if (front__is_cycles) begin
+            rdata = cycles__q;
+        end
+        else if (is_operand) begin
+            rdata = rswap__y;
+        end
+        prdata__comb = zero32;
+        if (ok_read) begin
+            prdata__comb = rdata;
+        end
+        res_e__a = res_err__q;
+        res_c__a = res_cmd__q;
+        intr_done = done__q;
+        code_d__s = st__d__comb;
+        st_chk__d__comb = code_d__code;
+        alu__modn = alu__modn__comb;
+        alu__x = alu__x__comb;
+        alu__y = alu__y__comb;
+        booted__d = booted__d__comb;
+        cmd__d = cmd__d__comb;
+        cnt__d = cnt__d__comb;
+        ctrl_hash__d = ctrl_hash__d__comb;
+        ctrl_rand__d = ctrl_rand__d__comb;
+        cycles__d = cycles__d__comb;
+        dead__d = dead__d__comb;
+        dig__d = dig__d__comb;
+        done__d = done__d__comb;
+        err__d = err__d__comb;
+        fatal_q__d = fatal_q__d__comb;
+        flag0__d = flag0__d__comb;
+        flag1__d = flag1__d__comb;
+        ir__d = ir__d__comb;
+        mr__d = mr__d__comb;
+        mul__a = mul__a__comb;
+        mul__b = mul__b__comb;
+        opa__d = opa__d__comb;
+        opb__d = opb__d__comb;
+        pe__d = pe__d__comb;
+        po__d = po__d__comb;
+        prdata = prdata__comb;
+        pready = pready__comb;
+        rand_run__d = rand_run__d__comb;
+        rd_pend__d = rd_pend__d__comb;
+        res_cmd__d = res_cmd__d__comb;
+        res_err__d = res_err__d__comb;
+        ret__d = ret__d__comb;
+        rfa__raddr = rfa__raddr__comb;
+        rfa__waddr = rfa__waddr__comb;
+        rfa__wdata = rfa__wdata__comb;
+        rfa__we = rfa__we__comb;
+        rfa__wmask = rfa__wmask__comb;
+        rfb__raddr = rfb__raddr__comb;
+        rswap__a = rswap__a__comb;
+        sc__d = sc__d__comb;
+        ss__d = ss__d__comb;
+        st__d = st__d__comb;
+        st_chk__d = st_chk__d__comb;
+        upc__d = upc__d__comb;
+        wipe_all__d = wipe_all__d__comb;
+        wipe_cnt__d = wipe_cnt__d__comb;
+    end
+
+endmodule // pluton_p256
+`endif // PLUTON_P256_DEFINED
+
+`ifndef PLUTON_P256_FRONT_DEFINED
+`define PLUTON_P256_FRONT_DEFINED
+module pluton_p256_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,pready,pwdata,access,is_id,is_err_info,is_status,is_ctrl,is_cmd,is_result,is_cycles,is_d,is_k,is_hash,is_qx,is_qy,is_r,is_s,is_seed,is_lambda,err,strb_part);
+
+    // Module arguments
+    input wire  psel;
+    input wire  penable;
+    input wire  pwrite;
+    input wire  [11:0] paddr;
+    input wire  [3:0] pstrb;
+    input wire  [3:0] pmaster;
+    input wire  clock;
+    input wire  rst_n;
+    input wire  pready;
+    input wire  [31:0] pwdata;
+    output reg  access;
+    output reg  is_id;
+    output reg  is_err_info;
+    output reg  is_status;
+    output reg  is_ctrl;
+    output reg  is_cmd;
+    output reg  is_result;
+    output reg  is_cycles;
+    output reg  is_d;
+    output reg  is_k;
+    output reg  is_hash;
+    output reg  is_qx;
+    output reg  is_qy;
+    output reg  is_r;
+    output reg  is_s;
+    output reg  is_seed;
+    output reg  is_lambda;
+    output reg  [31:0] err;
+    output reg  strb_part;
+
+    // Constant declarations
+    localparam  e_unmapped = 32'h1;
+    localparam  e_master = 32'h8;
+    localparam  e_read_wo = 32'h2;
+    localparam  e_write_ro = 32'h3;
+    localparam  e_protocol = 32'hf;
+    localparam  e_none = 32'h0;
+    localparam  strb_all = 4'hf;
+    localparam  z2 = 2'b0;
+    localparam  k_id = 12'h0;
+    localparam  k_err_info = 12'h4;
+    localparam  k_status = 12'h8;
+    localparam  k_ctrl = 12'hc;
+    localparam  k_cmd = 12'h10;
+    localparam  k_result = 12'h14;
+    localparam  k_cycles = 12'h18;
+    localparam  k_d = 7'b10;
+    localparam  k_k = 7'b11;
+    localparam  k_hash = 7'b100;
+    localparam  k_qx = 7'b101;
+    localparam  k_qy = 7'b110;
+    localparam  k_r = 7'b111;
+    localparam  k_s = 7'b1000;
+    localparam  k_seed = 7'b1001;
+    localparam  k_lambda = 7'b1010;
+    localparam  id0 = 4'h0;
+
+    // Stub signals
+    reg  guard__clock;
+    reg  guard__rst_n;
+    reg  guard__psel;
+    reg  guard__penable;
+    reg  guard__pready;
+    reg  guard__pwrite;
+    reg  [11:0] guard__paddr;
+    reg  [31:0] guard__pwdata;
+    reg  [3:0] guard__pstrb;
+    reg  [3:0] guard__pmaster;
+    wire  guard__viol;
+
+    // Local signals
+    reg  aligned;
+    reg  mapped;
+    reg  wo;
+    reg  ro;
+    reg  denied;
+
+    // Sub module instances
+    pluton_apbguard12 guard(
+        .clock(guard__clock),
+        .rst_n(guard__rst_n),
+        .psel(guard__psel),
+        .penable(guard__penable),
+        .pready(guard__pready),
+        .pwrite(guard__pwrite),
+        .paddr(guard__paddr),
+        .pwdata(guard__pwdata),
+        .pstrb(guard__pstrb),
+        .pmaster(guard__pmaster),
+        .viol(guard__viol)
+    );
+
+    // Update code
+    reg [31:0] err__comb;
+    always @(*) begin
+        access = psel & penable;
+        guard__clock = clock;
+        guard__rst_n = rst_n;
+        guard__psel = psel;
+        guard__penable = penable;
+        guard__pready = pready;
+        guard__pwrite = pwrite;
+        guard__paddr = paddr;
+        guard__pwdata = pwdata;
+        guard__pstrb = pstrb;
+        guard__pmaster = pmaster;
+        aligned = paddr[(32'h0)+:(2)] == z2;
+        is_id = paddr == k_id;
+        is_err_info = paddr == k_err_info;
+        is_status = paddr == k_status;
+        is_ctrl = paddr == k_ctrl;
+        is_cmd = paddr == k_cmd;
+        is_result = paddr == k_result;
+        is_cycles = paddr == k_cycles;
+        is_d = aligned & (paddr[(32'h5)+:(7)] == k_d);
+        is_k = aligned & (paddr[(32'h5)+:(7)] == k_k);
+        is_hash = aligned & (paddr[(32'h5)+:(7)] == k_hash);
+        is_qx = aligned & (paddr[(32'h5)+:(7)] == k_qx);
+        is_qy = aligned & (paddr[(32'h5)+:(7)] == k_qy);
+        is_r = aligned & (paddr[(32'h5)+:(7)] == k_r);
+        is_s = aligned & (paddr[(32'h5)+:(7)] == k_s);
+        is_seed = aligned & (paddr[(32'h5)+:(7)] == k_seed);
+        is_lambda = aligned & (paddr[(32'h5)+:(7)] == k_lambda);
+        mapped = is_id | is_err_info | is_status | is_ctrl | is_cmd | is_result | is_cycles | is_d | is_k | is_hash | is_qx | is_qy | is_r | is_s | is_seed | is_lambda;
+        wo = is_cmd | is_d | is_k | is_seed | is_lambda;
+        ro = is_id | is_status | is_result | is_cycles;
+        denied = ~((is_id) | (is_err_info | is_status | is_ctrl | is_cmd | is_result | is_cycles | is_d | is_k | is_hash | is_qx | is_qy | is_r | is_s | is_seed | is_lambda) & ((pmaster == id0)));
+        err__comb = e_none;
+        if (guard__viol) begin
+            err__comb = e_protocol;
+        end
+        else if (~mapped) begin
+            err__comb = e_unmapped;
+        end
+        else if (denied) begin
+            err__comb = e_master;
+        end
+        else if (~pwrite & wo) begin
+            err__comb = e_read_wo;
+        end
+        else if (pwrite & ro) begin
+            err__comb = e_write_ro;
+        end
+        strb_part = pwrite & (pstrb != strb_all);
+        err = err__comb;
+    end
+
+endmodule // pluton_p256_front
+`endif // PLUTON_P256_FRONT_DEFINED
+
+`ifndef PLUTON_WRAM64X256_DEFINED
+`define PLUTON_WRAM64X256_DEFINED
+module pluton_wram64x256(clock,rst_n,we,wmask,waddr,wdata,raddr,rdata);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  we;
+    input wire  [7:0] wmask;
+    input wire  [5:0] waddr;
+    input wire  [255:0] wdata;
+    input wire  [5:0] raddr;
+    output reg  [255:0] rdata;
+
+    // Update code (custom)
+    reg [255:0] mem [0:63];
+    integer i;
+    always @(posedge clock) begin
+        for (i = 0; i < 8; i = i + 1) begin
+            if (we & wmask[i]) mem[waddr][32*i +: 32] <= wdata[32*i +: 32];
+        end
+    end
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) rdata <= 256'h0;
+        else rdata <= mem[raddr];
+    end
+endmodule // pluton_wram64x256
+`endif // PLUTON_WRAM64X256_DEFINED
+
+`ifndef PLUTON_P256_UCODE_DEFINED
+`define PLUTON_P256_UCODE_DEFINED
+module pluton_p256_ucode(addr,data);
+
+    // Module arguments
+    input wire  [9:0] addr;
+    output reg  [32:0] data;
+
+    // Update code (custom)
+    // P-256 microcode ROM (ucode.rs)
+    reg [32:0] data__comb;
+    always @(*) begin
+        case (addr)
+            10'd0: data__comb = 33'h0;
+            10'd1: data__comb = 33'h400000f;
+            10'd2: data__comb = 33'h1a00000f;
+            10'd3: data__comb = 33'h3480000f;
+            10'd4: data__comb = 33'h5100000f;
+            10'd5: data__comb = 33'h300000f;
+            10'd6: data__comb = 33'h80380e;
+            10'd7: data__comb = 33'h18e0007;
+            10'd8: data__comb = 33'h80000e;
+            10'd9: data__comb = 33'h468;
+            10'd10: data__comb = 33'h800628;
+            10'd11: data__comb = 33'h10005e8;
+            10'd12: data__comb = 33'h637c41;
+            10'd13: data__comb = 33'h2000428;
+            10'd14: data__comb = 33'h5f0c21;
+            10'd15: data__comb = 33'h10005e8;
+            10'd16: data__comb = 33'h2800268;
+            10'd17: data__comb = 33'h5e9a61;
+            10'd18: data__comb = 33'h3000288;
+            10'd19: data__comb = 33'h5ea281;
+            10'd20: data__comb = 33'h14512a7;
+            10'd21: data__comb = 33'h1000487;
+            10'd22: data__comb = 33'hf000010;
+            10'd23: data__comb = 33'h1400400e;
+            10'd24: data__comb = 33'hc00400e;
+            10'd25: data__comb = 33'h10005e8;
+            10'd26: data__comb = 33'h5e4321;
+            10'd27: data__comb = 33'h329a61;
+            10'd28: data__comb = 33'h32a281;
+            10'd29: data__comb = 33'h32aaa1;
+            10'd30: data__comb = 33'h48005e8;
+            10'd31: data__comb = 33'h5f2486;
+            10'd32: data__comb = 33'h1269a07;
+            10'd33: data__comb = 33'h128a227;
+            10'd34: data__comb = 33'h12aaa47;
+            10'd35: data__comb = 33'h7f80000a;
+            10'd36: data__comb = 33'h12009;
+            10'd37: data__comb = 33'h7680000c;
+            10'd38: data__comb = 33'h8880000c;
+            10'd39: data__comb = 33'h2c8207;
+            10'd40: data__comb = 33'h2e8a27;
+            10'd41: data__comb = 33'h309247;
+            10'd42: data__comb = 33'h1200000b;
+            10'd43: data__comb = 33'h1380900e;
+            10'd44: data__comb = 33'h12495a7;
+            10'd45: data__comb = 33'h3800588;
+            10'd46: data__comb = 33'h9e80000c;
+            10'd47: data__comb = 33'h5c8321;
+            10'd48: data__comb = 33'h62c861;
+            10'd49: data__comb = 33'h5c8b21;
+            10'd50: data__comb = 33'h62c881;
+            10'd51: data__comb = 33'h0;
+            10'd52: data__comb = 33'h80000e;
+            10'd53: data__comb = 33'h468;
+            10'd54: data__comb = 33'h800628;
+            10'd55: data__comb = 33'h10005e8;
+            10'd56: data__comb = 33'h637c41;
+            10'd57: data__comb = 33'h2000428;
+            10'd58: data__comb = 33'h5f0c21;
+            10'd59: data__comb = 33'h2188180e;
+            10'd60: data__comb = 33'ha00180e;
+            10'd61: data__comb = 33'ha00200e;
+            10'd62: data__comb = 33'h10005e8;
+            10'd63: data__comb = 33'h5e1ce1;
+            10'd64: data__comb = 33'h5e2501;
+            10'd65: data__comb = 33'h514321;
+            10'd66: data__comb = 33'h4f3b41;
+            10'd67: data__comb = 33'h4ed341;
+            10'd68: data__comb = 33'h4ed344;
+            10'd69: data__comb = 33'h4ed344;
+            10'd70: data__comb = 33'h4ed344;
+            10'd71: data__comb = 33'h42d343;
+            10'd72: data__comb = 33'h1a34c80e;
+            10'd73: data__comb = 33'h14f3a67;
+            10'd74: data__comb = 33'h1514287;
+            10'd75: data__comb = 33'h14512a7;
+            10'd76: data__comb = 33'h1000487;
+            10'd77: data__comb = 33'h2a800010;
+            10'd78: data__comb = 33'h1400400e;
+            10'd79: data__comb = 33'hc00400e;
+            10'd80: data__comb = 33'h10005e8;
+            10'd81: data__comb = 33'h5e4321;
+            10'd82: data__comb = 33'h329a61;
+            10'd83: data__comb = 33'h32a281;
+            10'd84: data__comb = 33'h32aaa1;
+            10'd85: data__comb = 33'h48005e8;
+            10'd86: data__comb = 33'h5f2486;
+            10'd87: data__comb = 33'h1269a07;
+            10'd88: data__comb = 33'h128a227;
+            10'd89: data__comb = 33'h12aaa47;
+            10'd90: data__comb = 33'h7f80000a;
+            10'd91: data__comb = 33'h12009;
+            10'd92: data__comb = 33'h7680000c;
+            10'd93: data__comb = 33'h8880000c;
+            10'd94: data__comb = 33'h2c8207;
+            10'd95: data__comb = 33'h2e8a27;
+            10'd96: data__comb = 33'h309247;
+            10'd97: data__comb = 33'h2d80000b;
+            10'd98: data__comb = 33'h1380900e;
+            10'd99: data__comb = 33'h12495a7;
+            10'd100: data__comb = 33'h3800588;
+            10'd101: data__comb = 33'h9e80000c;
+            10'd102: data__comb = 33'h5c8321;
+            10'd103: data__comb = 33'h62c861;
+            10'd104: data__comb = 33'h0;
+            10'd105: data__comb = 33'h80000e;
+            10'd106: data__comb = 33'h80080e;
+            10'd107: data__comb = 33'h468;
+            10'd108: data__comb = 33'h800628;
+            10'd109: data__comb = 33'h10005e8;
+            10'd110: data__comb = 33'h637c41;
+            10'd111: data__comb = 33'h2000428;
+            10'd112: data__comb = 33'h5f0c21;
+            10'd113: data__comb = 33'h10005e8;
+            10'd114: data__comb = 33'h2800268;
+            10'd115: data__comb = 33'h5e9a61;
+            10'd116: data__comb = 33'h3000288;
+            10'd117: data__comb = 33'h5ea281;
+            10'd118: data__comb = 33'h14512a7;
+            10'd119: data__comb = 33'h1020c87;
+            10'd120: data__comb = 33'h40000010;
+            10'd121: data__comb = 33'h1400400e;
+            10'd122: data__comb = 33'hc00400e;
+            10'd123: data__comb = 33'h10005e8;
+            10'd124: data__comb = 33'h5e4321;
+            10'd125: data__comb = 33'h329a61;
+            10'd126: data__comb = 33'h32a281;
+            10'd127: data__comb = 33'h32aaa1;
+            10'd128: data__comb = 33'h48005e8;
+            10'd129: data__comb = 33'h5f2486;
+            10'd130: data__comb = 33'h1269a07;
+            10'd131: data__comb = 33'h128a227;
+            10'd132: data__comb = 33'h12aaa47;
+            10'd133: data__comb = 33'h7f80000a;
+            10'd134: data__comb = 33'h12009;
+            10'd135: data__comb = 33'h7680000c;
+            10'd136: data__comb = 33'h8880000c;
+            10'd137: data__comb = 33'h2c8207;
+            10'd138: data__comb = 33'h2e8a27;
+            10'd139: data__comb = 33'h309247;
+            10'd140: data__comb = 33'h4300000b;
+            10'd141: data__comb = 33'h1280900e;
+            10'd142: data__comb = 33'h12495a7;
+            10'd143: data__comb = 33'h3800588;
+            10'd144: data__comb = 33'h9e80000c;
+            10'd145: data__comb = 33'h5c8321;
+            10'd146: data__comb = 33'h62cb81;
+            10'd147: data__comb = 33'h46e0a5;
+            10'd148: data__comb = 33'h1280280e;
+            10'd149: data__comb = 33'h461685;
+            10'd150: data__comb = 33'h18005e8;
+            10'd151: data__comb = 33'h637e02;
+            10'd152: data__comb = 33'h5e0da2;
+            10'd153: data__comb = 33'h4000588;
+            10'd154: data__comb = 33'ha280000c;
+            10'd155: data__comb = 33'h18005e8;
+            10'd156: data__comb = 33'h5e0322;
+            10'd157: data__comb = 33'h322b22;
+            10'd158: data__comb = 33'h68cb25;
+            10'd159: data__comb = 33'h5cc8c2;
+            10'd160: data__comb = 33'h1280300e;
+            10'd161: data__comb = 33'h0;
+            10'd162: data__comb = 33'h100280e;
+            10'd163: data__comb = 33'h100300e;
+            10'd164: data__comb = 33'h468;
+            10'd165: data__comb = 33'h800628;
+            10'd166: data__comb = 33'h10005e8;
+            10'd167: data__comb = 33'h637c41;
+            10'd168: data__comb = 33'h2000428;
+            10'd169: data__comb = 33'h5f0c21;
+            10'd170: data__comb = 33'h2188180e;
+            10'd171: data__comb = 33'ha00180e;
+            10'd172: data__comb = 33'ha00200e;
+            10'd173: data__comb = 33'h10005e8;
+            10'd174: data__comb = 33'h5e1ce1;
+            10'd175: data__comb = 33'h5e2501;
+            10'd176: data__comb = 33'h514321;
+            10'd177: data__comb = 33'h4f3b41;
+            10'd178: data__comb = 33'h4ed341;
+            10'd179: data__comb = 33'h4ed344;
+            10'd180: data__comb = 33'h4ed344;
+            10'd181: data__comb = 33'h4ed344;
+            10'd182: data__comb = 33'h42d343;
+            10'd183: data__comb = 33'h1a34c80e;
+            10'd184: data__comb = 33'h461685;
+            10'd185: data__comb = 33'h18005e8;
+            10'd186: data__comb = 33'h637e02;
+            10'd187: data__comb = 33'h5e35a2;
+            10'd188: data__comb = 33'h4000588;
+            10'd189: data__comb = 33'ha280000c;
+            10'd190: data__comb = 33'h5da642;
+            10'd191: data__comb = 33'h5c2e62;
+            10'd192: data__comb = 33'h10005e8;
+            10'd193: data__comb = 33'h2800268;
+            10'd194: data__comb = 33'h5e9a61;
+            10'd195: data__comb = 33'h3000288;
+            10'd196: data__comb = 33'h5ea281;
+            10'd197: data__comb = 33'h14512a7;
+            10'd198: data__comb = 33'h1269ca7;
+            10'd199: data__comb = 33'h128a4c7;
+            10'd200: data__comb = 33'h14f3a07;
+            10'd201: data__comb = 33'h1514227;
+            10'd202: data__comb = 33'h1451247;
+            10'd203: data__comb = 33'h8880000c;
+            10'd204: data__comb = 33'h12cb527;
+            10'd205: data__comb = 33'h12ebd47;
+            10'd206: data__comb = 33'h130c567;
+            10'd207: data__comb = 33'h1471a07;
+            10'd208: data__comb = 33'h1451227;
+            10'd209: data__comb = 33'h1471a47;
+            10'd210: data__comb = 33'h7f80000a;
+            10'd211: data__comb = 33'h19009;
+            10'd212: data__comb = 33'h819809;
+            10'd213: data__comb = 33'h7680000c;
+            10'd214: data__comb = 33'hcf1a67;
+            10'd215: data__comb = 33'hd11287;
+            10'd216: data__comb = 33'hc51aa7;
+            10'd217: data__comb = 33'hd32b27;
+            10'd218: data__comb = 33'hd53347;
+            10'd219: data__comb = 33'hd71367;
+            10'd220: data__comb = 33'h329a67;
+            10'd221: data__comb = 33'h34a287;
+            10'd222: data__comb = 33'h36aaa7;
+            10'd223: data__comb = 33'h8880000c;
+            10'd224: data__comb = 33'h12cb207;
+            10'd225: data__comb = 33'h12eba27;
+            10'd226: data__comb = 33'h130c247;
+            10'd227: data__comb = 33'h6980000b;
+            10'd228: data__comb = 33'h1300900e;
+            10'd229: data__comb = 33'h12495a7;
+            10'd230: data__comb = 33'h3800588;
+            10'd231: data__comb = 33'h9e80000c;
+            10'd232: data__comb = 33'h5c8321;
+            10'd233: data__comb = 33'h62cb81;
+            10'd234: data__comb = 33'h46e325;
+            10'd235: data__comb = 33'h1b0ac80e;
+            10'd236: data__comb = 33'h0;
+            10'd237: data__comb = 33'h208321;
+            10'd238: data__comb = 33'h228b41;
+            10'd239: data__comb = 33'h249361;
+            10'd240: data__comb = 33'h228381;
+            10'd241: data__comb = 33'h38e383;
+            10'd242: data__comb = 33'h2483a1;
+            10'd243: data__comb = 33'h3aeba3;
+            10'd244: data__comb = 33'h370bc1;
+            10'd245: data__comb = 33'h3af3c4;
+            10'd246: data__comb = 33'h3cf3e3;
+            10'd247: data__comb = 33'h3cfbc3;
+            10'd248: data__comb = 33'h3cd3e4;
+            10'd249: data__comb = 33'h3cd3c3;
+            10'd250: data__comb = 33'h3ef3c1;
+            10'd251: data__comb = 33'h38fbe1;
+            10'd252: data__comb = 33'h36db83;
+            10'd253: data__comb = 33'h36e363;
+            10'd254: data__comb = 33'h3b0ba1;
+            10'd255: data__comb = 33'h32db83;
+            10'd256: data__comb = 33'h38eba4;
+            10'd257: data__comb = 33'h3aeb83;
+            10'd258: data__comb = 33'h3ae3a3;
+            10'd259: data__comb = 33'h32cb83;
+            10'd260: data__comb = 33'h32e323;
+            10'd261: data__comb = 33'h36cb24;
+            10'd262: data__comb = 33'h3acb21;
+            10'd263: data__comb = 33'h32f403;
+            10'd264: data__comb = 33'h248b61;
+            10'd265: data__comb = 33'h36db63;
+            10'd266: data__comb = 33'h36eba1;
+            10'd267: data__comb = 33'h3afa04;
+            10'd268: data__comb = 33'h34da41;
+            10'd269: data__comb = 33'h249243;
+            10'd270: data__comb = 33'h249243;
+            10'd271: data__comb = 33'h1410227;
+            10'd272: data__comb = 33'hd;
+            10'd273: data__comb = 33'h268321;
+            10'd274: data__comb = 33'h288b41;
+            10'd275: data__comb = 33'h2a9361;
+            10'd276: data__comb = 33'h228383;
+            10'd277: data__comb = 33'h289ba3;
+            10'd278: data__comb = 33'h3ae381;
+            10'd279: data__comb = 33'h34cba3;
+            10'd280: data__comb = 33'h3ae384;
+            10'd281: data__comb = 33'h248ba3;
+            10'd282: data__comb = 33'h2aa3c3;
+            10'd283: data__comb = 33'h3ceba1;
+            10'd284: data__comb = 33'h36d3c3;
+            10'd285: data__comb = 33'h3ceba4;
+            10'd286: data__comb = 33'h2483c3;
+            10'd287: data__comb = 33'h2a9be3;
+            10'd288: data__comb = 33'h3ef3c1;
+            10'd289: data__comb = 33'h36cbe3;
+            10'd290: data__comb = 33'h3ef3c4;
+            10'd291: data__comb = 33'h370be1;
+            10'd292: data__comb = 33'h3ef3e4;
+            10'd293: data__comb = 33'h3efc03;
+            10'd294: data__comb = 33'h3f03e3;
+            10'd295: data__comb = 33'h3ed404;
+            10'd296: data__comb = 33'h3ed3e3;
+            10'd297: data__comb = 33'h36db43;
+            10'd298: data__comb = 33'h36d363;
+            10'd299: data__comb = 33'h3d0bc1;
+            10'd300: data__comb = 33'h32db43;
+            10'd301: data__comb = 33'h34f3c4;
+            10'd302: data__comb = 33'h3cf343;
+            10'd303: data__comb = 33'h3cd3c3;
+            10'd304: data__comb = 33'h32cb43;
+            10'd305: data__comb = 33'h32d323;
+            10'd306: data__comb = 33'h36cb24;
+            10'd307: data__comb = 33'h38fac1;
+            10'd308: data__comb = 33'h3ceb41;
+            10'd309: data__comb = 33'h34b2c4;
+            10'd310: data__comb = 33'h40fae1;
+            10'd311: data__comb = 33'h3ccb41;
+            10'd312: data__comb = 33'h34bae3;
+            10'd313: data__comb = 33'h3b0301;
+            10'd314: data__comb = 33'h32e341;
+            10'd315: data__comb = 33'h34c303;
+            10'd316: data__comb = 33'hd;
+            10'd317: data__comb = 33'h14515c7;
+            10'd318: data__comb = 33'h7f80000a;
+            10'd319: data__comb = 33'h816009;
+            10'd320: data__comb = 33'h5d75c1;
+            10'd321: data__comb = 33'h5b75e1;
+            10'd322: data__comb = 33'hdf75c7;
+            10'd323: data__comb = 33'h9f80000b;
+            10'd324: data__comb = 33'hd;
+            10'd325: data__comb = 33'h16185c7;
+            10'd326: data__comb = 33'h7f80000a;
+            10'd327: data__comb = 33'h816009;
+            10'd328: data__comb = 33'h5d75c2;
+            10'd329: data__comb = 33'h5b75e2;
+            10'd330: data__comb = 33'hdf75c7;
+            10'd331: data__comb = 33'ha380000b;
+            10'd332: data__comb = 33'hd;
+            default: data__comb = 33'h0;
+        endcase
+        data = data__comb;
+    end
+endmodule // pluton_p256_ucode
+`endif // PLUTON_P256_UCODE_DEFINED
+
+`ifndef PLUTON_P256_CONSTS_DEFINED
+`define PLUTON_P256_CONSTS_DEFINED
+module pluton_p256_consts(addr,data);
+
+    // Module arguments
+    input wire  [3:0] addr;
+    output reg  [255:0] data;
+
+    // Update code (custom)
+    // P-256 constants (ucode.rs)
+    reg [255:0] data__comb;
+    always @(*) begin
+        case (addr)
+            4'd0: data__comb = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+            4'd1: data__comb = 256'h0000000000000000000000000000000000000000000000000000000000000001;
+            4'd2: data__comb = 256'h00000004fffffffdfffffffffffffffefffffffbffffffff0000000000000003;
+            4'd3: data__comb = 256'h66e12d94f3d956202845b2392b6bec594699799c49bd6fa683244c95be79eea2;
+            4'd4: data__comb = 256'h5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b;
+            4'd5: data__comb = 256'h6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296;
+            4'd6: data__comb = 256'h4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5;
+            4'd7: data__comb = 256'hffffffff00000001000000000000000000000000fffffffffffffffffffffffd;
+            4'd8: data__comb = 256'hffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254f;
+            4'd9: data__comb = 256'h00000000ffffffff00000000000000004319055258e8617b0c46353d039cdaaf;
+            default: data__comb = 256'h0;
+        endcase
+        data = data__comb;
+    end
+endmodule // pluton_p256_consts
+`endif // PLUTON_P256_CONSTS_DEFINED
+
+`ifndef PLUTON_MUL256X16_DEFINED
+`define PLUTON_MUL256X16_DEFINED
+module pluton_mul256x16(a,b,e,o);
+
+    // Module arguments
+    input wire  [255:0] a;
+    input wire  [15:0] b;
+    output reg  [255:0] e;
+    output reg  [255:0] o;
+
+    // Update code (custom)
+    integer j;
+    always @(*) begin
+        for (j = 0; j < 8; j = j + 1) begin
+            e[32*j +: 32] = {16'h0, a[32*j +: 16]} * {16'h0, b};
+            o[32*j +: 32] = {16'h0, a[32*j+16 +: 16]} * {16'h0, b};
+        end
+    end
+endmodule // pluton_mul256x16
+`endif // PLUTON_MUL256X16_DEFINED
+
+`ifndef PLUTON_MONTSTEP_DEFINED
+`define PLUTON_MONTSTEP_DEFINED
+module pluton_montstep(sc,ss,e,o,shift,qen,sc_n,ss_n,low);
+
+    // Module arguments
+    input wire  [273:0] sc;
+    input wire  [273:0] ss;
+    input wire  [255:0] e;
+    input wire  [255:0] o;
+    input wire  shift;
+    input wire  qen;
+    output reg  [273:0] sc_n;
+    output reg  [273:0] ss_n;
+    output reg  [15:0] low;
+
+    // Update code (custom)
+    reg [17:0] lo18;
+    reg [15:0] m;
+    reg [47:0] m32;
+    reg [273:0] r1, r2, r3, r4, r5, r6, s1, c1, s2, c2, s3, c3;
+    always @(*) begin
+        lo18 = {2'b0, sc[15:0]} + {2'b0, ss[15:0]} + {2'b0, e[15:0]};
+        low = lo18[15:0];
+        m = lo18[15:0];
+        m32 = {m, 32'h0} - {32'h0, m};
+        r1 = shift ? {16'h0, sc[273:16]} : sc;
+        r2 = shift ? {16'h0, ss[273:16]} : ss;
+        r3 = shift ? {34'h0, e[255:16]} : {18'h0, e};
+        r4 = shift ? {18'h0, o} : {2'b0, o, 16'h0};
+        r5 = (shift & qen) ? {18'h0, m32, 16'h0, m, 80'h0, m, 80'h0} : 274'h0;
+        r6 = shift ? {272'h0, lo18[17:16]} : 274'h0;
+        s1 = r1 ^ r2 ^ r3;
+        c1 = {(r1[272:0] & r2[272:0]) | (r1[272:0] & r3[272:0]) | (r2[272:0] & r3[272:0]), 1'b0};
+        s2 = r4 ^ r5 ^ r6;
+        c2 = {(r4[272:0] & r5[272:0]) | (r4[272:0] & r6[272:0]) | (r5[272:0] & r6[272:0]), 1'b0};
+        s3 = s1 ^ c1 ^ s2;
+        c3 = {(s1[272:0] & c1[272:0]) | (s1[272:0] & s2[272:0]) | (c1[272:0] & s2[272:0]), 1'b0};
+        sc_n = s3 ^ c3 ^ c2;
+        ss_n = {(s3[272:0] & c3[272:0]) | (s3[272:0] & c2[272:0]) | (c3[272:0] & c2[272:0]), 1'b0};
+    end
+endmodule // pluton_montstep
+`endif // PLUTON_MONTSTEP_DEFINED
+
+`ifndef PLUTON_MODALU_DEFINED
+`define PLUTON_MODALU_DEFINED
+module pluton_modalu(clock,rst_n,x,y,sub,modn,res,ge);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  [256:0] x;
+    input wire  [256:0] y;
+    input wire  sub;
+    input wire  modn;
+    output reg  [255:0] res;
+    output reg  ge;
+
+    // Update code (custom)
+    reg [255:0] m;
+    reg [258:0] xe, ye, me, s, c;
+    reg [129:0] tl, ul;
+    reg [128:0] tl_q, ul_q;
+    reg tc_q, uc_q, sub_q;
+    reg [129:0] xh_q, yh_q, sh_q, ch_q;
+    // th and uh: bits 128:127 only carry into the sign, bit 129 (bit 258 of t and u).
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [129:0] th, uh;
+    /* verilator lint_on UNUSEDSIGNAL */
+    always @(*) begin
+        m = modn ? 256'hffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551 : 256'hffffffff00000001000000000000000000000000ffffffffffffffffffffffff;
+        xe = {2'b0, x};
+        ye = sub ? ~{2'b0, y} : {2'b0, y};
+        me = sub ? {3'b0, m} : ~{3'b0, m};
+        s = xe ^ ye ^ me;
+        c = {(xe[257:0] & ye[257:0]) | (xe[257:0] & me[257:0]) | (ye[257:0] & me[257:0]), 1'b1};
+        tl = {1'b0, xe[128:0]} + {1'b0, ye[128:0]} + {129'h0, sub};
+        ul = {1'b0, s[128:0]} + {1'b0, c[128:0]};
+    end
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) begin
+            tl_q <= 129'h0; ul_q <= 129'h0; tc_q <= 1'b0; uc_q <= 1'b0; sub_q <= 1'b0;
+            xh_q <= 130'h0; yh_q <= 130'h0; sh_q <= 130'h0; ch_q <= 130'h0;
+        end else begin
+            tl_q <= tl[128:0]; ul_q <= ul[128:0]; tc_q <= tl[129]; uc_q <= ul[129]; sub_q <= sub;
+            xh_q <= xe[258:129]; yh_q <= ye[258:129]; sh_q <= s[258:129]; ch_q <= c[258:129];
+        end
+    end
+    always @(*) begin
+        th = xh_q + yh_q + {129'h0, tc_q};
+        uh = sh_q + ch_q + {129'h0, uc_q};
+        ge = !uh[129];
+        res = (sub_q ? th[129] : !uh[129]) ? {uh[126:0], ul_q} : {th[126:0], tl_q};
+    end
+endmodule // pluton_modalu
+`endif // PLUTON_MODALU_DEFINED
+
+`ifndef PLUTON_ZEXT256TO257_DEFINED
+`define PLUTON_ZEXT256TO257_DEFINED
+module pluton_zext256to257(a,y);
+
+    // Module arguments
+    input wire  [255:0] a;
+    output reg  [256:0] y;
+
+    // Update code (custom)
+    always @(*) y = {{1{1'b0}}, a};
+endmodule // pluton_zext256to257
+`endif // PLUTON_ZEXT256TO257_DEFINED
+
+`ifndef PLUTON_STATECODE3_DEFINED
+`define PLUTON_STATECODE3_DEFINED
+module pluton_statecode3(s,code);
+
+    // Module arguments
+    input wire  [2:0] s;
+    output reg  [2:0] code;
+
+    // Update code (custom)
+    always @(*) code = {s[1] ^ s[2], s[0] ^ s[2], s[0] ^ s[1]};
+endmodule // pluton_statecode3
+`endif // PLUTON_STATECODE3_DEFINED
+
+`ifndef PLUTON_RDFF10_DEFINED
+`define PLUTON_RDFF10_DEFINED
+module pluton_rdff10(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 10'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff10
+`endif // PLUTON_RDFF10_DEFINED
+
+`ifndef PLUTON_RDFF33_DEFINED
+`define PLUTON_RDFF33_DEFINED
+module pluton_rdff33(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [32:0] d;
+    output reg  [32:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 33'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff33
+`endif // PLUTON_RDFF33_DEFINED
+
+`ifndef PLUTON_RDFF274_DEFINED
+`define PLUTON_RDFF274_DEFINED
+module pluton_rdff274(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [273:0] d;
+    output reg  [273:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 274'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff274
+`endif // PLUTON_RDFF274_DEFINED
+
+`ifndef PLUTON_RDFF7_DEFINED
+`define PLUTON_RDFF7_DEFINED
+module pluton_rdff7(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [6:0] d;
+    output reg  [6:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 7'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff7
+`endif // PLUTON_RDFF7_DEFINED
+
 `ifndef PLUTON_PACK8X1_DEFINED
 `define PLUTON_PACK8X1_DEFINED
 module pluton_pack8x1(b0,b1,b2,b3,b4,b5,b6,b7,y);
@@ -18527,18 +20769,18 @@ module pluton_mailbox_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,
 endmodule // pluton_mailbox_front
 `endif // PLUTON_MAILBOX_FRONT_DEFINED
 
-`ifndef PLUTON_ZEXT32TO128_DEFINED
-`define PLUTON_ZEXT32TO128_DEFINED
-module pluton_zext32to128(a,y);
+`ifndef PLUTON_ZEXT32TO96_DEFINED
+`define PLUTON_ZEXT32TO96_DEFINED
+module pluton_zext32to96(a,y);
 
     // Module arguments
     input wire  [31:0] a;
-    output reg  [127:0] y;
+    output reg  [95:0] y;
 
     // Update code (custom)
-    always @(*) y = {{96{1'b0}}, a};
-endmodule // pluton_zext32to128
-`endif // PLUTON_ZEXT32TO128_DEFINED
+    always @(*) y = {{64{1'b0}}, a};
+endmodule // pluton_zext32to96
+`endif // PLUTON_ZEXT32TO96_DEFINED
 
 // Stand-in for the fuse macro, so this file is complete alone. A 4-state simulator starts its
 // array as X: for simulation read rtl/models/pluton_fuse_array.v first (it starts blank, and its

@@ -286,14 +286,22 @@ struct Waiver {
     reason: &'static str,
 }
 
+const MPROD: &str = "bits 31:16: the Montgomery digit mod n is (low 16 bits of the sum) times n' mod 2^16, the product's low half";
+const NO_P256: &str = "this system has no P-256 engine: the SHA engine's digest port (for its HASH) ends here";
+
 const WAIVERS: &[Waiver] = &[
-    Waiver { module: "pluton_p256", net: "mprod", rule: "UNUSEDSIGNAL", reason: "bits 31:16: the Montgomery digit mod n is (low 16 bits of the sum) times n' mod 2^16, the product's low half" },
-    Waiver { module: "pluton_soc", net: "security__ext_penable", rule: "UNUSEDSIGNAL", reason: "external windows 6 and 7 have no peripheral in this system; their lanes (bits 3:2) end here" },
-    Waiver { module: "pluton_soc", net: "security__ext_pwrite", rule: "UNUSEDSIGNAL", reason: "external windows 6 and 7 have no peripheral in this system; their lanes (bits 3:2) end here" },
-    Waiver { module: "pluton_soc", net: "security__ext_paddr", rule: "UNUSEDSIGNAL", reason: "external windows 6 and 7 have no peripheral in this system; their lanes (bits 47:24) end here" },
-    Waiver { module: "pluton_soc", net: "security__ext_pwdata", rule: "UNUSEDSIGNAL", reason: "external windows 6 and 7 have no peripheral in this system; their lanes (bits 127:64) end here" },
-    Waiver { module: "pluton_soc", net: "security__ext_pstrb", rule: "UNUSEDSIGNAL", reason: "external windows 6 and 7 have no peripheral in this system; their lanes (bits 15:8) end here" },
-    Waiver { module: "pluton_soc", net: "security__ext_pmaster", rule: "UNUSEDSIGNAL", reason: "external windows 6 and 7 have no peripheral in this system; their lanes (bits 15:8) end here" },
+    Waiver { module: "pluton_p256", net: "mprod", rule: "UNUSEDSIGNAL", reason: MPROD },
+    Waiver { module: "pluton_security_p256", net: "mprod", rule: "UNUSEDSIGNAL", reason: MPROD },
+    Waiver { module: "pluton_soc_security_p256", net: "mprod", rule: "UNUSEDSIGNAL", reason: MPROD },
+    Waiver { module: "pluton_m0sys", net: "sha__digest_out", rule: "UNUSEDSIGNAL", reason: NO_P256 },
+    Waiver { module: "pluton_m0sys", net: "sha__digest_valid", rule: "UNUSEDSIGNAL", reason: NO_P256 },
+    Waiver { module: "pluton_m0sys", net: "sha__digest_master", rule: "UNUSEDSIGNAL", reason: NO_P256 },
+    Waiver { module: "pluton_soc", net: "security__ext_penable", rule: "UNUSEDSIGNAL", reason: "external window 6 has no peripheral in this system; its lane (bit 2) ends here" },
+    Waiver { module: "pluton_soc", net: "security__ext_pwrite", rule: "UNUSEDSIGNAL", reason: "external window 6 has no peripheral in this system; its lane (bit 2) ends here" },
+    Waiver { module: "pluton_soc", net: "security__ext_paddr", rule: "UNUSEDSIGNAL", reason: "external window 6 has no peripheral in this system; its lane (bits 35:24) ends here" },
+    Waiver { module: "pluton_soc", net: "security__ext_pwdata", rule: "UNUSEDSIGNAL", reason: "external window 6 has no peripheral in this system; its lane (bits 95:64) ends here" },
+    Waiver { module: "pluton_soc", net: "security__ext_pstrb", rule: "UNUSEDSIGNAL", reason: "external window 6 has no peripheral in this system; its lane (bits 11:8) ends here" },
+    Waiver { module: "pluton_soc", net: "security__ext_pmaster", rule: "UNUSEDSIGNAL", reason: "external window 6 has no peripheral in this system; its lane (bits 11:8) ends here" },
     Waiver { module: "pluton_security", net: "fw__owner_chg", rule: "UNUSEDSIGNAL", reason: "bits 3:1 (windows 1-3): the OTP and the Wi-Fi arbiter check pmaster on every register and keep no result for an owner" },
     Waiver { module: "pluton_soc_security", net: "fw__owner_chg", rule: "UNUSEDSIGNAL", reason: "bits 3:1 (windows 1-3): the OTP and the Wi-Fi arbiter check pmaster on every register and keep no result for an owner" },
     Waiver { module: "pluton_soc", net: "security__ext_owner_chg", rule: "UNUSEDSIGNAL", reason: "the mailbox's windows 4 and 5 keep the owners the boot ROM locks; it holds nothing to drop" },

@@ -18,22 +18,30 @@ type Bytes32 = [u8; 32];
 
 /// The bus side of the engine: operands in and out, commands. Every read is scanned for the
 /// secrets written (d, k, the seed, λ).
-struct Drv {
+pub(crate) struct Drv {
     tb: Tb,
     apb: Apb,
+    /// Where the engine's registers start on the bus (0 for the block; its window in a subsystem).
+    base: u32,
     intr_done: usize,
-    leaks: Rc<RefCell<LeakScan>>,
+    pub(crate) leaks: Rc<RefCell<LeakScan>>,
 }
 
 /// What a command gave back.
-struct Outcome {
-    error: u32,
-    cycles: u32,
+pub(crate) struct Outcome {
+    pub(crate) error: u32,
+    pub(crate) cycles: u32,
 }
 
 impl Drv {
     async fn new(tb: &Tb) -> Result<Drv, String> {
-        let apb = Apb::new(tb)?.with_master(MASTER_SEC);
+        Drv::at(tb, 0, MASTER_SEC, "intr_done").await
+    }
+
+    /// The engine at `base` on the top's APB port, driven as `master`, its `intr_done` on port
+    /// `done` (a subsystem renames it).
+    pub(crate) async fn at(tb: &Tb, base: u32, master: u32, done: &str) -> Result<Drv, String> {
+        let apb = Apb::new(tb)?.with_master(master);
         let leaks = Rc::new(RefCell::new(LeakScan::default()));
         let scan = leaks.clone();
         apb.observe(move |t| {
@@ -41,38 +49,38 @@ impl Drv {
                 scan.borrow_mut().check_read(t.addr, t.data);
             }
         });
-        let drv = Drv { tb: tb.clone(), apb, intr_done: tb.port("intr_done")?, leaks };
+        let drv = Drv { tb: tb.clone(), apb, base, intr_done: tb.port(done)?, leaks };
         // The power-on wipe: the first access waits it out.
-        let id = drv.apb.read(ID.offset).await.map_err(|e| format!("ID: {e}"))?;
+        let id = drv.apb.read(base + ID.offset).await.map_err(|e| format!("ID: {e}"))?;
         if id != BLOCK_ID {
             return Err(format!("ID 0x{id:08x}, expected 0x{BLOCK_ID:08x}"));
         }
         Ok(drv)
     }
 
-    async fn write(&self, r: &Register, v: &Bytes32) -> Result<(), String> {
+    pub(crate) async fn write(&self, r: &Register, v: &Bytes32) -> Result<(), String> {
         if r.access == pluton_hdl::common::regmap::Access::Wo {
             self.leaks.borrow_mut().add_secret(v);
         }
         for i in 0..8 {
             let w = u32::from_le_bytes(v[4 * i..4 * i + 4].try_into().expect("4 bytes"));
-            self.apb.write(r.addr(i as u32), w).await.map_err(|e| format!("{}[{i}]: {e}", r.name))?;
+            self.apb.write(self.base + r.addr(i as u32), w).await.map_err(|e| format!("{}[{i}]: {e}", r.name))?;
         }
         Ok(())
     }
 
-    async fn read(&self, r: &Register) -> Result<Bytes32, String> {
+    pub(crate) async fn read(&self, r: &Register) -> Result<Bytes32, String> {
         let mut v = [0u8; 32];
         for i in 0..8 {
-            let w = self.apb.read(r.addr(i as u32)).await.map_err(|e| format!("{}[{i}]: {e}", r.name))?;
+            let w = self.apb.read(self.base + r.addr(i as u32)).await.map_err(|e| format!("{}[{i}]: {e}", r.name))?;
             v[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
         }
         Ok(v)
     }
 
     /// Runs command `cmd` to its end.
-    async fn run(&self, cmd: u32) -> Result<Outcome, String> {
-        self.apb.write(CMD.offset, cmd).await.map_err(|e| format!("CMD {cmd}: {e}"))?;
+    pub(crate) async fn run(&self, cmd: u32) -> Result<Outcome, String> {
+        self.apb.write(self.base + CMD.offset, cmd).await.map_err(|e| format!("CMD {cmd}: {e}"))?;
         // intr_done falls at the CMD edge and rises with DONE.
         let mut waited = 0u64;
         while self.tb.peek_u32(self.intr_done) == 0 {
@@ -82,11 +90,11 @@ impl Drv {
                 return Err(format!("CMD {cmd} still busy after {waited} cycles"));
             }
         }
-        let result = self.apb.read(RESULT.offset).await.map_err(|e| format!("RESULT: {e}"))?;
+        let result = self.apb.read(self.base + RESULT.offset).await.map_err(|e| format!("RESULT: {e}"))?;
         if result >> 8 & 0xf != cmd {
             return Err(format!("RESULT 0x{result:08x} is not for CMD {cmd}"));
         }
-        let cycles = self.apb.read(CYCLES.offset).await.map_err(|e| format!("CYCLES: {e}"))?;
+        let cycles = self.apb.read(self.base + CYCLES.offset).await.map_err(|e| format!("CYCLES: {e}"))?;
         Ok(Outcome { error: result & 0xf, cycles })
     }
 }
@@ -96,13 +104,21 @@ impl Drv {
     /// CAVP or the p256 crate): the leak scan exempts it, so a result word that happens to equal
     /// a window of some earlier secret is not taken for a leak (over thousands of round trips
     /// that happens by chance).
-    async fn read_expect(&self, r: &Register, want: &Bytes32, what: &str) -> Result<(), String> {
+    pub(crate) async fn read_expect(&self, r: &Register, want: &Bytes32, what: &str) -> Result<(), String> {
         self.leaks.borrow_mut().allow_digest(want);
         expect(what, &self.read(r).await?, want)
     }
 
+    /// A one-word register (CTRL, STATUS, ...).
+    pub(crate) async fn write_reg(&self, r: &Register, v: u32) -> Result<(), String> {
+        self.apb.write(self.base + r.offset, v).await.map_err(|e| format!("{}: {e}", r.name))
+    }
+    pub(crate) async fn read_reg(&self, r: &Register) -> Result<u32, String> {
+        self.apb.read(self.base + r.offset).await.map_err(|e| format!("{}: {e}", r.name))
+    }
+
     /// Runs command `cmd`, which must succeed; `what` names it in the error.
-    async fn run_ok(&self, cmd: u32, what: &str) -> Result<Outcome, String> {
+    pub(crate) async fn run_ok(&self, cmd: u32, what: &str) -> Result<Outcome, String> {
         let out = self.run(cmd).await?;
         if out.error != RES_OK {
             return Err(format!("{what}: RESULT.ERROR {}", out.error));

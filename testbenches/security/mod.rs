@@ -35,7 +35,7 @@ pub struct Subsystem {
     pub image: FuseImage,
     /// The cores' bus, watched by a passive monitor.
     pub monitor: ApbMonitor,
-    /// Completers on external windows 4..7 (`ext_*` lane k is window 4 + k): quiet, unless a
+    /// Completers on external windows 4..6 (`ext_*` lane k is window 4 + k): quiet, unless a
     /// test sets them `BUSY` (random wait states and errors).
     pub ext: Vec<ApbCompleter>,
 }
@@ -54,7 +54,7 @@ impl Subsystem {
             }
         });
         let monitor = ApbMonitor::spawn(tb, "", 0)?;
-        let ext = (0..4).map(|k| ApbCompleter::spawn(tb, "ext_", k, CompleterMode::QUIET)).collect::<Result<Vec<_>, _>>()?;
+        let ext = (0..map::NUM_EXT).map(|k| ApbCompleter::spawn(tb, "ext_", k, CompleterMode::QUIET)).collect::<Result<Vec<_>, _>>()?;
         Ok(Subsystem { tb: tb.clone(), apb, leaks, image, monitor, ext })
     }
 
@@ -240,9 +240,98 @@ async fn boot_with(ctx: &Ctx, owners: [u32; 8], lock: bool) -> Result<Subsystem,
     Ok(sys)
 }
 
+/// The P-256 engine in window 7, the security core's: it signs an image's SHA-256 digest that goes
+/// from the SHA engine to the P-256 engine on the digest port (never through software), and
+/// verifies it the same way; the signature is the `p256` crate's for that k. The digest port
+/// refuses an HMAC tag and another master's digest (RES_HASH_UNAVAILABLE). The application core
+/// is refused in window 7. Then, before LOCK, window 7 goes to the application core: the change of
+/// owner wipes d, so its PUBKEY finds none. d and k are in the leak scan.
+fn p256(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        use crate::p256::Drv;
+        use pluton_cosim::p256 as ec;
+        use pluton_hdl::p256::regs as pk;
+        let sys = boot_with(&ctx, BOOT_OWNERS, false).await?;
+        let eng = Drv::at(&ctx.tb, base(map::WIN_P256), SEC, "intr_p256_done").await?;
+        let rand32 = || {
+            let mut v = [0u8; 32];
+            ctx.tb.rng().fill(&mut v[1..]);
+            v[31] |= 1;
+            v
+        };
+        let (d, k) = (rand32(), rand32());
+        for secret in [&d, &k] {
+            sys.leaks.borrow_mut().add_secret(secret);
+        }
+        let image = b"an application image, hashed by the SHA engine and signed by the P-256 engine";
+        let digest = sys.hash_as(SEC, 0, image).await?;
+        if digest != ec::hash_sha256(image) {
+            return Err(format!("SHA-256 of the image: {}", to_hex(&digest)));
+        }
+        eng.write(&pk::D, &d).await?;
+        eng.write(&pk::K, &k).await?;
+        eng.write_reg(&pk::CTRL, pk::CTRL_HASH_SIDELOAD.put(1)).await?;
+        eng.run_ok(pk::CMD_SIGN, "SIGN with HASH from the SHA engine").await?;
+        let (r, s) = ec::sign(&d, &k, &digest).map_err(|e| format!("reference SIGN: {e:?}"))?;
+        eng.read_expect(&pk::HASH, &digest, "HASH from the digest port").await?;
+        eng.read_expect(&pk::R, &r, "R").await?;
+        eng.read_expect(&pk::S, &s, "S").await?;
+        let (qx, qy) = ec::public_key(&d).map_err(|e| format!("{e:?}"))?;
+        eng.write(&pk::QX, &qx).await?;
+        eng.write(&pk::QY, &qy).await?;
+        eng.write(&pk::HASH, &[0; 32]).await?;
+        eng.run_ok(pk::CMD_VERIFY, "VERIFY with HASH from the SHA engine").await?;
+        ctx.count(1);
+
+        // An HMAC tag under the root key never reaches the engine; nor does another master's digest.
+        sys.load_key(0).await?;
+        let tag = sys.derive(b"attestation key v1").await?;
+        sys.leaks.borrow_mut().allow_digest(&tag);
+        if eng.run(pk::CMD_VERIFY).await?.error != pk::RES_HASH_UNAVAILABLE {
+            return Err("VERIFY right after an HMAC took HASH from the digest port".into());
+        }
+        eng.read_expect(&pk::HASH, &[0; 32], "HASH after an HMAC (the tag must not arrive)").await?;
+        sys.configure_firewall([APP, SEC, APP, SEC, IO0, IO1, APP, SEC], false).await?;
+        sys.hash_as(APP, 0, image).await?;
+        if eng.run(pk::CMD_VERIFY).await?.error != pk::RES_HASH_UNAVAILABLE {
+            return Err("VERIFY took the application core's digest".into());
+        }
+        ctx.count(1);
+
+        // The application core in window 7: refused by the firewall.
+        let app = sys.bus(APP);
+        for (what, r) in [("read STATUS", app.read(base(map::WIN_P256) + pk::STATUS.offset).await.map(|_| ())), ("write CMD", app.write(base(map::WIN_P256) + pk::CMD.offset, pk::CMD_PUBKEY).await)] {
+            if !matches!(r, Err(ApbError::SlvErr { .. })) {
+                return Err(format!("the application core's {what} in window 7: {r:?}"));
+            }
+        }
+        // Window 7 to the application core and back (before LOCK): each change of owner wipes
+        // the engine, so the security core's PUBKEY then finds no d. Meanwhile the engine itself
+        // refuses the application core past ID (its registers are the security core's).
+        sys.configure_firewall([SEC, SEC, APP, SEC, IO0, IO1, APP, APP], false).await?;
+        let r = app.write(base(map::WIN_P256) + pk::CMD.offset, pk::CMD_PUBKEY).await;
+        if !matches!(r, Err(ApbError::SlvErr { .. })) {
+            return Err(format!("the application core's CMD in its own window 7: {r:?}"));
+        }
+        sys.configure_firewall(BOOT_OWNERS, true).await?;
+        ctx.tb.clock_cycles(100).await;
+        let result = eng.read_reg(&pk::RESULT).await?;
+        if result != pk::RESULT_CMD.put(pk::CMD_WIPE) {
+            return Err(format!("RESULT 0x{result:08x} after two changes of owner: want the wipe's"));
+        }
+        if eng.run(pk::CMD_PUBKEY).await?.error != pk::RES_SCALAR_RANGE {
+            return Err("PUBKEY after a change of owner did not find d = 0: the old owner's key survived".into());
+        }
+        ctx.count(1);
+        ctx.leaks(&eng.leaks)?;
+        ctx.leaks(&sys.leaks)
+    })
+}
+
 pub fn cases() -> Vec<Case> {
     vec![
         Case { name: "security_derive_key", body: derive_key },
+        Case { name: "security_p256", body: p256 },
         Case { name: "security_isolation", body: isolation },
         Case { name: "security_wifi_mailbox", body: wifi_mailbox },
         Case { name: "security_random", body: random },
@@ -270,13 +359,13 @@ fn no_broadcast(ctx: Ctx) -> TestFuture {
             loop {
                 t.late().await;
                 let sel = t.peek_u32(psel);
-                let mut v = [0u32; 4];
+                let mut v = [0u32; map::NUM_EXT as usize];
                 let mut found = None;
                 for &(p, w) in &fields {
-                    let words = (4 * w as usize).div_ceil(32);
+                    let words = (map::NUM_EXT as usize * w as usize).div_ceil(32);
                     v.fill(0);
                     t.peek(p, &mut v[..words]);
-                    for k in (0..4).filter(|k| sel >> k & 1 == 0) {
+                    for k in (0..map::NUM_EXT).filter(|k| sel >> k & 1 == 0) {
                         let lane = pluton_bindings::dut::lane(&v, w, k);
                         if lane != 0 && found.is_none() {
                             found = Some(format!("window {} (ext lane {k}) carries {lane:#x} on port {p} at {} ns while ext_psel = {sel:#x}", 4 + k, t.now_ns()));
@@ -569,7 +658,7 @@ fn random(ctx: Ctx) -> TestFuture {
                 let (ready, err, rdata) = raw.cycle(true, true, write, base(win) + off, data, master).await;
                 raw.idle().await;
                 injected += 1;
-                let external = (4..8).contains(&win);
+                let external = (map::WIN_EXT_FIRST..map::WIN_EXT_FIRST + map::NUM_EXT).contains(&win);
                 if !external && !(ready && err && rdata == 0) {
                     return Err(format!("transfer {i}: access with no setup to window {win} offset {off:#x} from master {master} gave (pready {ready}, pslverr {err}, prdata {rdata:#x}); expected an immediate PSLVERR with 0"));
                 }

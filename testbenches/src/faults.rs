@@ -393,7 +393,7 @@ impl Rig {
                 }
                 // The external windows' data lanes and the Wi-Fi command arguments leave the
                 // subsystem: another domain sees them.
-                for o in (0..4).map(|l| io.ext_pwdata + l).chain(io.wifi_args) {
+                for o in (0..pluton_hdl::security::regs::NUM_EXT as usize).map(|l| io.ext_pwdata + l).chain(io.wifi_args) {
                     if out[o] != gold[o] && g.secrets.is_secret(out[o]) {
                         leak = true;
                     }
@@ -631,7 +631,7 @@ mod tests {
     }
 
     /// Each protected flop (lock code, configuration parity, SHA phase code, core control code,
-    /// OTP service code),
+    /// OTP service code, P-256 sequencer state and its check bits),
     /// flipped alone anywhere in the run, raises alert_fatal.
     #[test]
     fn single_flips_of_coded_flops_are_detected() {
@@ -641,6 +641,7 @@ mod tests {
             ("sha.active.q", 0), ("sha.finishing.q", 0), ("sha.done_r.q", 0), ("sha.phase_chk.q", 2),
             ("sha.core.busy_r.q", 0), ("sha.core.adding.q", 0), ("sha.core.ctl_chk.q", 1),
             ("otp.ready.q", 0), ("otp.scanning.q", 0), ("otp.kl_busy.q", 0), ("otp.svc_chk.q", 0),
+            ("p256.st.q", 0), ("p256.st.q", 2), ("p256.st_chk.q", 1),
         ];
         for (name, bit) in coded {
             let var = rig.state_index(&format!("{MODULE}.{name}")).unwrap();

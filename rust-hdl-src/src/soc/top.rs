@@ -252,11 +252,11 @@ crate::hdl_logic! {
 
         // Interrupts (README table); the nodes add their UART's line.
         self.sec_irq8.b0.next = self.security.intr_sha_done.val();
-        self.sec_irq8.b1.next = self.security.intr_p256_done.val();
+        self.sec_irq8.b1.next = false;
         self.sec_irq8.b2.next = self.mbox.irq_sec.val();
         self.sec_irq8.b3.next = self.security.intr_viol.val();
         self.sec_irq8.b4.next = self.security.intr_wifi_sec.val();
-        self.sec_irq8.b5.next = false;
+        self.sec_irq8.b5.next = self.security.intr_p256_done.val();
         self.sec_irq8.b6.next = false;
         self.sec_irq8.b7.next = false;
         self.sec_irq.a.next = self.sec_irq8.y.val();
