@@ -377,19 +377,8 @@ fn const_time(ctx: Ctx) -> TestFuture {
 /// minimal lengths, no redundant leading zero, non-negative, nothing after it. Integers longer
 /// than 32 bytes do not fit the engine's operands and are refused here too.
 fn der_signature(sig: &[u8]) -> Option<(Bytes32, Bytes32)> {
-    fn length(b: &[u8]) -> Option<(usize, &[u8])> {
-        match *b.first()? {
-            n if n < 0x80 => Some((n as usize, &b[1..])),
-            0x81 if *b.get(1)? >= 0x80 => Some((b[1] as usize, &b[2..])),
-            _ => None, // longer forms never fit a P-256 signature; 0x80 is indefinite
-        }
-    }
     fn integer(b: &[u8]) -> Option<(Bytes32, &[u8])> {
-        if *b.first()? != 0x02 {
-            return None;
-        }
-        let (n, rest) = length(&b[1..])?;
-        let v = rest.get(..n)?;
+        let (v, rest) = spki::element(b, 0x02, "INTEGER").ok()?;
         let first = *v.first()?;
         if first & 0x80 != 0 || (first == 0 && v.len() > 1 && v[1] & 0x80 == 0) {
             return None; // negative, or a redundant leading zero
@@ -400,20 +389,13 @@ fn der_signature(sig: &[u8]) -> Option<(Bytes32, Bytes32)> {
         }
         let mut out = [0u8; 32];
         out[32 - v.len()..].copy_from_slice(v);
-        Some((out, &rest[n..]))
+        Some((out, rest))
     }
-    if *sig.first()? != 0x30 {
-        return None;
-    }
-    let (n, body) = length(&sig[1..])?;
-    if body.len() != n {
-        return None;
-    }
+    let (body, after) = spki::element(sig, 0x30, "SEQUENCE").ok()?;
     let (r, rest) = integer(body)?;
     let (s, rest) = integer(rest)?;
-    rest.is_empty().then_some((r, s))
+    (rest.is_empty() && after.is_empty()).then_some((r, s))
 }
-
 
 /// Wycheproof ECDSA P-256/SHA-256, DER and P1363 forms, every case: a valid signature verifies,
 /// an invalid one is refused by the engine or, when its encoding does not decode to two 32-byte

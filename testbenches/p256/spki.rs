@@ -1,5 +1,6 @@
 //! Strict decoders for a peer's P-256 public key, as Wycheproof's ECDH sets give it: an X9.62
 //! point (`ecdh_secp256r1_ecpoint`) or a DER SubjectPublicKeyInfo holding one (`ecdh_secp256r1`).
+//! `element`, the strict DER reader, also serves the bench's ECDSA signature decoder.
 //!
 //! They only take the encoding apart: an uncompressed point goes to the engine as it came, on the
 //! curve or not, since refusing a point off the curve is the engine's job and the bench must see
@@ -27,7 +28,7 @@ const PRIME256V1: [u8; 8] = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 /// and what follows it. Only DER's own length forms pass: the short form for 0..127, else the
 /// long form with no leading zero byte (never 0x80, "indefinite", which BER allows and DER does
 /// not). `what` names the element in the error.
-fn element<'a>(der: &'a [u8], tag: u8, what: &str) -> Result<(&'a [u8], &'a [u8]), String> {
+pub(super) fn element<'a>(der: &'a [u8], tag: u8, what: &str) -> Result<(&'a [u8], &'a [u8]), String> {
     let found = *der.first().ok_or(format!("{what}: nothing left to read"))?;
     if found != tag {
         return Err(format!("{what}: tag 0x{found:02x}, expected 0x{tag:02x}"));
