@@ -117,6 +117,15 @@ impl Drv {
         self.apb.read(self.base + r.offset).await.map_err(|e| format!("{}: {e}", r.name))
     }
 
+    /// D holds no key: PUBKEY fails its scalar check (d = 0), which is how software sees that a
+    /// wipe (WIPE, escalation, reset, a change of owner) took d; `after` names the event.
+    pub(crate) async fn expect_d_wiped(&self, after: &str) -> Result<(), String> {
+        match self.run(CMD_PUBKEY).await?.error {
+            RES_SCALAR_RANGE => Ok(()),
+            e => Err(format!("PUBKEY after {after} gave RESULT.ERROR {e}, not RES_SCALAR_RANGE: d survived")),
+        }
+    }
+
     /// Runs command `cmd`, which must succeed; `what` names it in the error.
     pub(crate) async fn run_ok(&self, cmd: u32, what: &str) -> Result<Outcome, String> {
         let out = self.run(cmd).await?;
@@ -701,9 +710,7 @@ fn errors(ctx: Ctx) -> TestFuture {
         // WIPE clears D: PUBKEY then finds d = 0.
         drv.write(&D, &d).await?;
         drv.run(CMD_WIPE).await?;
-        if drv.run(CMD_PUBKEY).await?.error != RES_SCALAR_RANGE {
-            return Err("PUBKEY after WIPE did not find d = 0".into());
-        }
+        drv.expect_d_wiped("WIPE").await?;
         ctx.leaks(&drv.leaks)
     })
 }
@@ -749,9 +756,7 @@ fn reset_and_esc(ctx: Ctx) -> TestFuture {
         // A warm reset: the engine forgets escalation, and the power-on wipe clears everything.
         ctx.tb.reset(3).await;
         let drv = Drv::new(&ctx.tb).await?;
-        if drv.run(CMD_PUBKEY).await?.error != RES_SCALAR_RANGE {
-            return Err("PUBKEY after esc and reset did not find d = 0".into());
-        }
+        drv.expect_d_wiped("escalation and reset").await?;
         drv.write(&D, &d).await?;
         drv.write(&HASH, &z).await?;
         drv.apb.write(CMD.offset, CMD_SIGN).await.map_err(|e| e.to_string())?;
@@ -761,9 +766,7 @@ fn reset_and_esc(ctx: Ctx) -> TestFuture {
         // d was written before the reset: no read after it may show it.
         drv.leaks.borrow_mut().add_secret(&d);
         drv.read_expect(&HASH, &[0u8; 32], "HASH after a warm reset").await?;
-        if drv.run(CMD_PUBKEY).await?.error != RES_SCALAR_RANGE {
-            return Err("PUBKEY after a warm reset did not find d = 0: D survived reset".into());
-        }
+        drv.expect_d_wiped("a warm reset").await?;
         ctx.count(1);
         ctx.leaks(&drv.leaks)
     })
@@ -860,9 +863,7 @@ fn owner_change(ctx: Ctx) -> TestFuture {
             return Err(format!("after the wipe of clear: STATUS 0x{status:08x}, RESULT 0x{result:08x}; want DONE and RESULT.CMD = WIPE"));
         }
         drv.read_expect(&HASH, &[0; 32], "HASH after clear").await?;
-        if drv.run(CMD_PUBKEY).await?.error != RES_SCALAR_RANGE {
-            return Err("PUBKEY after clear did not find d = 0: the old owner's key survived".into());
-        }
+        drv.expect_d_wiped("clear").await?;
         ctx.count(1);
         ctx.leaks(&drv.leaks)
     })
