@@ -15,6 +15,7 @@ pub mod p256;
 pub mod p256_model;
 pub mod ports;
 pub mod security;
+pub mod sp800_90b;
 
 pub mod test_apb;
 
