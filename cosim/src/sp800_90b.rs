@@ -126,6 +126,8 @@ mod tests {
         assert_eq!(rct_cutoff(1.0, 20), Ok(21));
         assert_eq!(rct_cutoff(0.5, 20), Ok(41));
         assert_eq!(apt_cutoff(1024, 1.0, 20), Ok(589));
+        // The TRNG's claim (its README): H = 0.5, W = 1,024 (exact binomial sum in Python: 793).
+        assert_eq!(apt_cutoff(1024, 0.5, 20), Ok(793));
         for (h, c) in [(0.5, 410), (1.0, 311), (2.0, 177), (4.0, 62), (8.0, 13)] {
             assert_eq!(apt_cutoff(512, h, 20), Ok(c), "W = 512, H = {h}");
         }
