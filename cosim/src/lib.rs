@@ -7,6 +7,7 @@ pub mod compose;
 pub mod armv6m;
 pub mod lockstep;
 pub mod mailbox;
+pub mod noise;
 pub mod sha256;
 pub mod firewall;
 pub mod wifi;
