@@ -293,6 +293,7 @@
 
 
 
+
 `ifndef PLUTON_M0SYS_DEFINED
 `define PLUTON_M0SYS_DEFINED
 module pluton_m0sys(clock,rst_n,ld_we,ld_addr,ld_data,irq_ext,NMI,RXEV,DBGRESTART,uart_tx,tx_valid,tx_byte,SLEEPING,SLEEPDEEP,LOCKUP,HALTED,SYSRESETREQ,TXEV,mon_haddr,mon_htrans,mon_hsize,mon_hwrite,mon_hwdata,mon_hrdata,mon_hready,mon_hresp,mon_hprot,mon_hburst,mon_irq,trc_retire,trc_exc,trc_excnum,trc_pc,trc_rf_we,trc_rf_idx,trc_rf_data,trc_apsr,trc_ipsr,trc_control,trc_primask,sha_alert);
@@ -9075,6 +9076,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  run_hmac__q;
     reg  run_hmac__clock;
     reg  run_hmac__rst_n;
+    reg  port_ok__d;
+    wire  port_ok__q;
+    reg  port_ok__clock;
+    reg  port_ok__rst_n;
     reg  [31:0] dig_pack__w0;
     reg  [31:0] dig_pack__w1;
     reg  [31:0] dig_pack__w2;
@@ -9393,6 +9398,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(run_hmac__q),
         .clock(run_hmac__clock),
         .rst_n(run_hmac__rst_n)
+    );
+    pluton_rdff1 port_ok(
+        .d(port_ok__d),
+        .q(port_ok__q),
+        .clock(port_ok__clock),
+        .rst_n(port_ok__rst_n)
     );
     pluton_pack8x32 dig_pack(
         .w0(dig_pack__w0),
@@ -9738,6 +9749,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg pend_pad1__d__comb;
     reg pend_pad2__d__comb;
     reg [2:0] phase_chk__d__comb;
+    reg port_ok__d__comb;
     reg [31:0] prdata__comb;
     reg [3:0] rptr__d__comb;
     reg run_hmac__d__comb;
@@ -9770,6 +9782,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         run_hmac__clock = clock;
         run_hmac__rst_n = rst_n;
         run_hmac__d__comb = run_hmac__q;
+        port_ok__clock = clock;
+        port_ok__rst_n = rst_n;
+        port_ok__d__comb = port_ok__q;
         ctrl_hmac__clock = clock;
         ctrl_hmac__rst_n = rst_n;
         ctrl_hmac__d__comb = ctrl_hmac__q;
@@ -10441,7 +10456,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         dig_pack__w2 = core__h__5;
         dig_pack__w1 = core__h__6;
         dig_pack__w0 = core__h__7;
-        digest_valid = done_r__q & ~run_hmac__q & ~phase_bad & ~core__fault;
+        digest_valid = port_ok__q & ~phase_bad & ~core__fault;
         digest_out__comb = zero256;
         if (digest_valid) begin
             digest_out__comb = dig_pack__y;
@@ -10451,6 +10466,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         phase_next__s101 = finishing__d__comb;
         phase_next__s110 = done_r__d__comb;
         phase_chk__d__comb = phase_next__code;
+        port_ok__d__comb = done_r__d__comb & ~run_hmac__d__comb;
         rptr__d__comb = zero4;
         if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
             rptr__d__comb = rptr__q + one4;
@@ -10489,6 +10505,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         pend_pad1__d = pend_pad1__d__comb;
         pend_pad2__d = pend_pad2__d__comb;
         phase_chk__d = phase_chk__d__comb;
+        port_ok__d = port_ok__d__comb;
         prdata = prdata__comb;
         rptr__d = rptr__d__comb;
         run_hmac__d = run_hmac__d__comb;

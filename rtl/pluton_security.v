@@ -298,6 +298,7 @@
 
 
 
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_p256_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
@@ -2107,6 +2108,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  run_hmac__q;
     reg  run_hmac__clock;
     reg  run_hmac__rst_n;
+    reg  port_ok__d;
+    wire  port_ok__q;
+    reg  port_ok__clock;
+    reg  port_ok__rst_n;
     reg  [31:0] dig_pack__w0;
     reg  [31:0] dig_pack__w1;
     reg  [31:0] dig_pack__w2;
@@ -2425,6 +2430,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(run_hmac__q),
         .clock(run_hmac__clock),
         .rst_n(run_hmac__rst_n)
+    );
+    pluton_rdff1 port_ok(
+        .d(port_ok__d),
+        .q(port_ok__q),
+        .clock(port_ok__clock),
+        .rst_n(port_ok__rst_n)
     );
     pluton_pack8x32 dig_pack(
         .w0(dig_pack__w0),
@@ -2770,6 +2781,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg pend_pad1__d__comb;
     reg pend_pad2__d__comb;
     reg [2:0] phase_chk__d__comb;
+    reg port_ok__d__comb;
     reg [31:0] prdata__comb;
     reg [3:0] rptr__d__comb;
     reg run_hmac__d__comb;
@@ -2802,6 +2814,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         run_hmac__clock = clock;
         run_hmac__rst_n = rst_n;
         run_hmac__d__comb = run_hmac__q;
+        port_ok__clock = clock;
+        port_ok__rst_n = rst_n;
+        port_ok__d__comb = port_ok__q;
         ctrl_hmac__clock = clock;
         ctrl_hmac__rst_n = rst_n;
         ctrl_hmac__d__comb = ctrl_hmac__q;
@@ -3473,7 +3488,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         dig_pack__w2 = core__h__5;
         dig_pack__w1 = core__h__6;
         dig_pack__w0 = core__h__7;
-        digest_valid = done_r__q & ~run_hmac__q & ~phase_bad & ~core__fault;
+        digest_valid = port_ok__q & ~phase_bad & ~core__fault;
         digest_out__comb = zero256;
         if (digest_valid) begin
             digest_out__comb = dig_pack__y;
@@ -3483,6 +3498,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         phase_next__s101 = finishing__d__comb;
         phase_next__s110 = done_r__d__comb;
         phase_chk__d__comb = phase_next__code;
+        port_ok__d__comb = done_r__d__comb & ~run_hmac__d__comb;
         rptr__d__comb = zero4;
         if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
             rptr__d__comb = rptr__q + one4;
@@ -3521,6 +3537,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         pend_pad1__d = pend_pad1__d__comb;
         pend_pad2__d = pend_pad2__d__comb;
         phase_chk__d = phase_chk__d__comb;
+        port_ok__d = port_ok__d__comb;
         prdata = prdata__comb;
         rptr__d = rptr__d__comb;
         run_hmac__d = run_hmac__d__comb;

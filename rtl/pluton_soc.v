@@ -711,6 +711,7 @@
 
 
 
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,alert_fatal,alert_recov,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -11715,6 +11716,10 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     wire  run_hmac__q;
     reg  run_hmac__clock;
     reg  run_hmac__rst_n;
+    reg  port_ok__d;
+    wire  port_ok__q;
+    reg  port_ok__clock;
+    reg  port_ok__rst_n;
     reg  [31:0] dig_pack__w0;
     reg  [31:0] dig_pack__w1;
     reg  [31:0] dig_pack__w2;
@@ -12033,6 +12038,12 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .q(run_hmac__q),
         .clock(run_hmac__clock),
         .rst_n(run_hmac__rst_n)
+    );
+    pluton_rdff1 port_ok(
+        .d(port_ok__d),
+        .q(port_ok__q),
+        .clock(port_ok__clock),
+        .rst_n(port_ok__rst_n)
     );
     pluton_pack8x32 dig_pack(
         .w0(dig_pack__w0),
@@ -12378,6 +12389,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg pend_pad1__d__comb;
     reg pend_pad2__d__comb;
     reg [2:0] phase_chk__d__comb;
+    reg port_ok__d__comb;
     reg [31:0] prdata__comb;
     reg [3:0] rptr__d__comb;
     reg run_hmac__d__comb;
@@ -12410,6 +12422,9 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         run_hmac__clock = clock;
         run_hmac__rst_n = rst_n;
         run_hmac__d__comb = run_hmac__q;
+        port_ok__clock = clock;
+        port_ok__rst_n = rst_n;
+        port_ok__d__comb = port_ok__q;
         ctrl_hmac__clock = clock;
         ctrl_hmac__rst_n = rst_n;
         ctrl_hmac__d__comb = ctrl_hmac__q;
@@ -13081,7 +13096,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         dig_pack__w2 = core__h__5;
         dig_pack__w1 = core__h__6;
         dig_pack__w0 = core__h__7;
-        digest_valid = done_r__q & ~run_hmac__q & ~phase_bad & ~core__fault;
+        digest_valid = port_ok__q & ~phase_bad & ~core__fault;
         digest_out__comb = zero256;
         if (digest_valid) begin
             digest_out__comb = dig_pack__y;
@@ -13091,6 +13106,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         phase_next__s101 = finishing__d__comb;
         phase_next__s110 = done_r__d__comb;
         phase_chk__d__comb = phase_next__code;
+        port_ok__d__comb = done_r__d__comb & ~run_hmac__d__comb;
         rptr__d__comb = zero4;
         if (core__start__comb | ((stream_oh__q & first15) != zero16)) begin
             rptr__d__comb = rptr__q + one4;
@@ -13129,6 +13145,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         pend_pad1__d = pend_pad1__d__comb;
         pend_pad2__d = pend_pad2__d__comb;
         phase_chk__d = phase_chk__d__comb;
+        port_ok__d = port_ok__d__comb;
         prdata = prdata__comb;
         rptr__d = rptr__d__comb;
         run_hmac__d = run_hmac__d__comb;

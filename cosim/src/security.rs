@@ -122,7 +122,7 @@ pub fn security_model() -> Composite {
     // Fuse keys reach the HMAC engine only on the sideload port.
     top.connect(otp, "key_out", sha, "key_in");
     top.connect(otp, "key_valid", sha, "key_valid");
-    // A change of window 0's owner clears the engine; windows 4..7's leave on `ext_owner_chg`.
+    // A change of window 0's owner clears the engine; windows 4..6's leave on `ext_owner_chg`.
     top.wire(Some(fw), "owner_chg", WIN_SHA256, Some(sha), "clear", 0, 1);
     top.wire(Some(fw), "owner_chg", WIN_EXT_FIRST, None, "ext_owner_chg", 0, NUM_EXT);
     top.wire_top("intr_sha_done", sha, "intr_done");

@@ -195,6 +195,26 @@ fn pubkey(ctx: Ctx) -> TestFuture {
             cycles.push(out.cycles);
             ctx.count(1);
         }
+        // Scalars on both sides of the ladder's two cases (d < 2^256 - n runs as d + 2n, else as
+        // d + n) and at the ends of the range, against the p256 crate: random scalars almost
+        // never fall below 2^256 - n (about 2^-32).
+        for d in [
+            "0000000000000000000000000000000000000000000000000000000000000001",
+            "0000000000000000000000000000000000000000000000000000000000000002",
+            "00000000ffffffff00000000000000004319055258e8617b0c46353d039cdaae",
+            "00000000ffffffff00000000000000004319055258e8617b0c46353d039cdaaf",
+            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254f",
+            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550",
+        ] {
+            let d: Bytes32 = crate::vectors::unhex(d)?.try_into().map_err(|_| "32 bytes")?;
+            let (qx, qy) = reference::public_key(&d).map_err(|e| format!("{e:?}"))?;
+            drv.write(&D, &d).await?;
+            let out = drv.run_ok(CMD_PUBKEY, &format!("PUBKEY d = {}", hex(&d))).await?;
+            drv.read_expect(&QX, &qx, &format!("Qx of d = {}", hex(&d))).await?;
+            drv.read_expect(&QY, &qy, &format!("Qy of d = {}", hex(&d))).await?;
+            cycles.push(out.cycles);
+            ctx.count(1);
+        }
         let n = same_cycles("PUBKEY", &cycles)?;
         ctx.metric("pubkey_cycles", n as f64);
         ctx.metric("cavp_keypair_cases", recs.len() as f64);

@@ -91,6 +91,9 @@ crate::hdl_block! {
         core: Sha256Core,
         /// The running or finished operation is an HMAC (CTRL.HMAC_EN as START took it).
         run_hmac: RDff<bool>,
+        /// The digest port may carry the digest: DONE after a plain SHA-256. A flop, so that the
+        /// edge where an HMAC's DONE ends and a plain START begins cannot glitch a tag onto it.
+        port_ok: RDff<bool>,
         /// The digest words, H0 on top.
         dig_pack: PackWords8,
         swap_in: ByteSwap32,
@@ -251,7 +254,7 @@ crate::hdl_logic! {
     #[hdl_gen]
     Sha256Engine;
     reset [front, core, log, key_ram, buf_ram, rptr, stream_oh]
-    hold [run_hmac, ctrl_hmac, ctrl_keysel, active, finishing, done_r, phase_chk, fatal_q, wiping, wiped, wipe_cnt, starter, key_mask, filled, nwords, partial,
+    hold [run_hmac, port_ok, ctrl_hmac, ctrl_keysel, active, finishing, done_r, phase_chk, fatal_q, wiping, wiped, wipe_cnt, starter, key_mask, filled, nwords, partial,
         draining, src_key, src_opad, src_buf, src_pad1, src_pad2, src_outer, last_bytes, part_be,
         len, msg_len, pend_key, pend_pad1, pend_pad2, pend_opad, pend_outer, inner_last,
         final_last, any_dispatched]
@@ -807,7 +810,7 @@ crate::hdl_logic! {
         self.dig_pack.w2.next = self.core.h[5].val();
         self.dig_pack.w1.next = self.core.h[6].val();
         self.dig_pack.w0.next = self.core.h[7].val();
-        self.digest_valid.next = self.done_r.q.val() & !self.run_hmac.q.val() & !self.phase_bad.val() & !self.core.fault.val();
+        self.digest_valid.next = self.port_ok.q.val() & !self.phase_bad.val() & !self.core.fault.val();
         self.digest_out.next = self.zero256.val();
         if self.digest_valid.val() {
             self.digest_out.next = self.dig_pack.y.val();
@@ -819,6 +822,7 @@ crate::hdl_logic! {
         self.phase_next.s101.next = self.finishing.d.val();
         self.phase_next.s110.next = self.done_r.d.val();
         self.phase_chk.d.next = self.phase_next.code.val();
+        self.port_ok.d.next = self.done_r.d.val() & !self.run_hmac.d.val();
 
         // Read pointer: 0 at a dispatch edge (word 0 is read there), then one ahead of the round.
         self.rptr.d.next = self.zero4.val();
