@@ -735,6 +735,13 @@ fn errors(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// Input `port` high for one clock edge (`esc`, `clear`: the engine acts at that edge).
+async fn pulse(tb: &Tb, port: usize) {
+    tb.poke_u32(port, 1);
+    tb.clock_cycles(1).await;
+    tb.poke_u32(port, 0);
+}
+
 /// Escalation in the middle of a command: BUSY through the wipe, DEAD, no DONE, every operand 0
 /// (d too: CMD is refused, so after reset PUBKEY finds d = 0), CMD refused with ERR_FATAL. Then a
 /// warm reset in the middle of another command, with D and HASH set: the power-on wipe clears
@@ -750,9 +757,7 @@ fn reset_and_esc(ctx: Ctx) -> TestFuture {
         drv.write(&HASH, &z).await?;
         drv.apb.write(CMD.offset, CMD_PUBKEY).await.map_err(|e| e.to_string())?;
         ctx.tb.clock_cycles(5_000).await;
-        ctx.tb.poke_u32(esc, 1);
-        ctx.tb.clock_cycles(1).await;
-        ctx.tb.poke_u32(esc, 0);
+        pulse(&ctx.tb, esc).await;
         let status = drv.apb.read(STATUS.offset).await.map_err(|e| e.to_string())?;
         if status & (STATUS_BUSY.mask() | STATUS_DEAD.mask()) != STATUS_BUSY.mask() | STATUS_DEAD.mask() || status & STATUS_DONE.mask() != 0 {
             return Err(format!("STATUS 0x{status:08x} after esc: expected BUSY and DEAD, not DONE"));
@@ -870,9 +875,7 @@ fn owner_change(ctx: Ctx) -> TestFuture {
         }
         drv.apb.write(CMD.offset, CMD_SIGN).await.map_err(|e| e.to_string())?;
         ctx.tb.clock_cycles(10_000).await;
-        ctx.tb.poke_u32(clear, 1);
-        ctx.tb.clock_cycles(1).await;
-        ctx.tb.poke_u32(clear, 0);
+        pulse(&ctx.tb, clear).await;
         let status = drv.apb.read(STATUS.offset).await.map_err(|e| e.to_string())?;
         if status != STATUS_BUSY.mask() {
             return Err(format!("STATUS 0x{status:08x} after clear: want BUSY alone (the wipe; ERR_INFO cleared)"));
