@@ -44,7 +44,7 @@ const AFTER_ALERT: usize = 1_000;
 pub const WORKLOADS: &[(&str, f64)] = &[("security_derive_key", 1.0), ("security_isolation", 1.0), ("security_random", 0.05)];
 
 /// Flips in the regression's campaign (`pluton cosim` and `cosim faults` by default): every flop
-/// bit of the security subsystem (4,795 with the P-256 engine) four times over (about 70 s on two
+/// bit of the security subsystem (4,796 with the P-256 engine) four times over (about 70 s on two
 /// cores).
 pub const REGRESSION_FAULTS: usize = 19_200;
 
