@@ -860,7 +860,9 @@ fn hash_sideload(ctx: Ctx) -> TestFuture {
 
 /// `clear` (a change of the window's owner) in the middle of SIGN: the command is abandoned, the
 /// wipe runs (BUSY), then DONE with RESULT.CMD = WIPE and no error; d is gone (PUBKEY finds d = 0),
-/// HASH reads 0 and the old owner's ERR_INFO is cleared. In lock-step, every cycle is compared.
+/// HASH reads 0 and the old owner's ERR_INFO is cleared. Then `clear` after a finished ECDH zeroes
+/// the shared secret in QX, and `clear` during the power-on wipe is ignored. In lock-step, every
+/// cycle is compared.
 fn owner_change(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let clear = ctx.tb.port("clear")?;
@@ -887,6 +889,35 @@ fn owner_change(ctx: Ctx) -> TestFuture {
         }
         drv.read_expect(&HASH, &[0; 32], "HASH after clear").await?;
         drv.expect_d_wiped("clear").await?;
+        ctx.count(1);
+
+        // After a finished ECDH, QX holds the shared secret: a change of owner zeroes it.
+        let d = random_scalar(&ctx.tb);
+        let (qx, qy) = reference::public_key(&random_scalar(&ctx.tb)).map_err(|e| format!("{e:?}"))?;
+        let shared = reference::ecdh(&d, &qx, &qy).map_err(|e| format!("{e:?}"))?;
+        drv.write(&D, &d).await?;
+        drv.write(&QX, &qx).await?;
+        drv.write(&QY, &qy).await?;
+        drv.run_ok(CMD_ECDH, "ECDH before clear").await?;
+        drv.read_expect(&QX, &shared, "ECDH's shared x").await?;
+        pulse(&ctx.tb, clear).await;
+        ctx.tb.clock_cycles(100).await;
+        drv.read_expect(&QX, &[0; 32], "QX (the shared secret) after clear").await?;
+        ctx.count(1);
+
+        // During the power-on wipe `clear` means nothing: no WIPE command follows it (RESULT and
+        // DONE stay 0), and the engine boots as after any reset.
+        ctx.leaks(&drv.leaks)?;
+        ctx.tb.reset(3).await;
+        ctx.tb.clock_cycles(5).await;
+        pulse(&ctx.tb, clear).await;
+        let drv = Drv::new(&ctx.tb).await?;
+        // d was written before the reset: no read after it may show it.
+        drv.leaks.borrow_mut().add_secret(&d);
+        let (status, result) = (drv.read_reg(&STATUS).await?, drv.read_reg(&RESULT).await?);
+        if status != 0 || result != 0 {
+            return Err(format!("clear in the power-on wipe: STATUS 0x{status:08x}, RESULT 0x{result:08x}; want both 0"));
+        }
         ctx.count(1);
         ctx.leaks(&drv.leaks)
     })

@@ -243,7 +243,8 @@ async fn boot_with(ctx: &Ctx, owners: [u32; 8], lock: bool) -> Result<Subsystem,
 /// The P-256 engine in window 7, the security core's: it signs an image's SHA-256 digest that goes
 /// from the SHA engine to the P-256 engine on the digest port (never through software), and
 /// verifies it the same way; the signature is the `p256` crate's for that k. The digest port
-/// refuses an HMAC tag and another master's digest (RES_HASH_UNAVAILABLE). The application core
+/// refuses an HMAC tag and another master's digest (RES_HASH_UNAVAILABLE), also after window 0
+/// returns to the security core. The application core
 /// is refused in window 7. Then, before LOCK, window 7 goes to the application core: the change of
 /// owner wipes d, so its PUBKEY finds none. d and k are in the leak scan.
 fn p256(ctx: Ctx) -> TestFuture {
@@ -295,6 +296,12 @@ fn p256(ctx: Ctx) -> TestFuture {
         sys.hash_as(APP, 0, image).await?;
         if eng.run(pk::CMD_VERIFY).await?.error != pk::RES_HASH_UNAVAILABLE {
             return Err("VERIFY took the application core's digest".into());
+        }
+        // Window 0 back to the security core: the change of owner must drop the application
+        // core's finished digest, not hand it over with the starter reset to the security core.
+        sys.configure_firewall([SEC, SEC, APP, SEC, IO0, IO1, APP, SEC], false).await?;
+        if eng.run(pk::CMD_VERIFY).await?.error != pk::RES_HASH_UNAVAILABLE {
+            return Err("VERIFY took the application core's digest after window 0 came back to the security core".into());
         }
         ctx.count(1);
 
