@@ -292,3 +292,9 @@ mod tests {
         assert!(valid > 50 && invalid > 5, "{valid} valid, {invalid} invalid, {skipped} skipped");
     }
 }
+
+/// A 32-byte big-endian number as the digest port carries it: eight words, word 0 least
+/// significant (the SHA engine's `digest_out`, the P-256 engine's `hash_in`).
+pub fn port_words(b: &Bytes32) -> [u32; 8] {
+    std::array::from_fn(|i| u32::from_be_bytes([b[28 - 4 * i], b[29 - 4 * i], b[30 - 4 * i], b[31 - 4 * i]]))
+}

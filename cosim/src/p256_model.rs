@@ -1072,7 +1072,7 @@ mod tests {
         let rec = &records("SigGen_P256_SHA256.txt", "k")[2];
         let (d, k) = (b32(&rec["d"]), b32(&rec["k"]));
         let hash = ec::hash_sha256(&unhex(&rec["Msg"]));
-        let number: [u32; 8] = std::array::from_fn(|i| u32::from_be_bytes(hash[28 - 4 * i..32 - 4 * i].try_into().unwrap()));
+        let number = ec::port_words(&hash);
         m.poke(HASH_IN, &number);
         m.poke_u32(HASH_VALID, 1);
         m.poke_u32(HASH_MASTER, MASTER_SEC);

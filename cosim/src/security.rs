@@ -3,6 +3,7 @@
 use crate::compose::{Composite, Or2};
 use crate::{FirewallModel, OtpModel, P256Model, Sha256Model, WifiModel};
 use pluton_bindings::dut::{Dir, Port};
+use pluton_regs::security::regs as map;
 
 /// Top-level ports, in the order of the README's table.
 const PORTS: &[(&str, Dir, u32)] = &[
@@ -57,15 +58,15 @@ const PORTS: &[(&str, Dir, u32)] = &[
     ("alert_recov", Dir::Out, 1),
 ];
 
-/// Which firewall window each block answers in (the README's address map).
-const WIN_SHA256: usize = 0;
-const WIN_OTP: usize = 1;
-const WIN_WIFI_APP: usize = 2;
-const WIN_WIFI_SEC: usize = 3;
-const WIN_EXT_FIRST: usize = 4;
-/// External windows 4..6, one `ext_*` lane each.
-const NUM_EXT: usize = 3;
-const WIN_P256: usize = 7;
+/// Which firewall window each block answers in: the subsystem's address map (`regs.rs`).
+const WIN_SHA256: usize = map::WIN_SHA256 as usize;
+const WIN_OTP: usize = map::WIN_OTP as usize;
+const WIN_WIFI_APP: usize = map::WIN_WIFI_APP as usize;
+const WIN_WIFI_SEC: usize = map::WIN_WIFI_SEC as usize;
+const WIN_EXT_FIRST: usize = map::WIN_EXT_FIRST as usize;
+/// External windows, one `ext_*` lane each.
+const NUM_EXT: usize = map::NUM_EXT as usize;
+const WIN_P256: usize = map::WIN_P256 as usize;
 
 /// The subsystem model: a `Composite` of the firewall, SHA-256, OTP, Wi-Fi arbiter and P-256 models.
 pub fn security_model() -> Composite {

@@ -808,9 +808,7 @@ fn hash_sideload(ctx: Ctx) -> TestFuture {
         let recs = records("SigGen_P256_SHA256.txt")?;
         let recs: Vec<_> = recs.iter().filter(|r| r.get("k").is_some()).take(ctx.scale(5).max(2)).collect();
         let drive = |z: &Bytes32, valid: u32, master: u32| {
-            // The port is a number, word 0 least significant.
-            let number: Vec<u32> = (0..8).map(|i| u32::from_be_bytes(z[28 - 4 * i..32 - 4 * i].try_into().expect("4 bytes"))).collect();
-            ctx.tb.poke(hash_in, &number);
+            ctx.tb.poke(hash_in, &reference::port_words(z));
             ctx.tb.poke_u32(hash_valid, valid);
             ctx.tb.poke_u32(hash_master, master);
         };
