@@ -8,6 +8,7 @@
 //! check can fail: the same command with RANDOMIZE on (a public option with its own schedule)
 //! must give a different trace, and does.
 
+use pluton_bindings::verilated::StateVar;
 use pluton_bindings::{Dut, VerilatedDut};
 use pluton_cosim::test_apb::Apb;
 
@@ -55,21 +56,24 @@ impl Rig {
         Ok(Rig { dut, apb, control, intr_done })
     }
 
-    /// The value of flop `name` (under the top, e.g. `opa`) on the state-access model.
-    pub fn flop(&mut self, name: &str) -> Result<Vec<u32>, String> {
+    /// Flop `name` (under the top, e.g. `opa`) on the state-access model: its index and shape.
+    fn state_var(&self, name: &str) -> Result<(usize, StateVar), String> {
         let full = format!("pluton_p256.{name}.q");
         let vars = self.dut.state_vars().ok_or(format!("{MODEL} has no state access"))?;
-        let (i, v) = vars.iter().enumerate().find(|(_, v)| v.name == full).ok_or(format!("no state element {full}"))?;
+        vars.iter().enumerate().find(|(_, v)| v.name == full).map(|(i, v)| (i, v.clone())).ok_or(format!("no state element {full}"))
+    }
+
+    /// The value of flop `name`.
+    pub fn flop(&mut self, name: &str) -> Result<Vec<u32>, String> {
+        let (i, v) = self.state_var(name)?;
         let mut w = vec![0u32; v.words];
         self.dut.read_state(i, &mut w);
         Ok(w)
     }
 
-    /// Flips bit `bit` of flop `name` (under the top) between two edges, as a fault would.
+    /// Flips bit `bit` of flop `name` between two edges, as a fault would.
     pub fn flip(&mut self, name: &str, bit: u32) -> Result<(), String> {
-        let full = format!("pluton_p256.{name}.q");
-        let vars = self.dut.state_vars().ok_or(format!("{MODEL} has no state access"))?;
-        let (i, v) = vars.iter().enumerate().find(|(_, v)| v.name == full).map(|(i, v)| (i, v.clone())).ok_or(format!("no state element {full}"))?;
+        let (i, v) = self.state_var(name)?;
         self.dut.flip(i, &v, bit);
         Ok(())
     }
