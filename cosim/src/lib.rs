@@ -4,6 +4,7 @@ pub mod apb_arb;
 pub mod apb_guard;
 pub mod fuse_image;
 pub mod compose;
+pub mod ctr_drbg;
 pub mod armv6m;
 pub mod lockstep;
 pub mod mailbox;
