@@ -24,6 +24,7 @@ macro_rules! for_each_ip {
             wifi,
             otp [fusemap],
             p256,
+            trng,
             mailbox,
             apb_arb,
             security,
