@@ -18,6 +18,7 @@ pub mod p256_model;
 pub mod ports;
 pub mod security;
 pub mod sp800_90b;
+pub mod trng;
 
 pub mod test_apb;
 
@@ -29,6 +30,7 @@ pub use otp::OtpModel;
 pub use mailbox::MailboxModel;
 pub use apb_arb::ApbArbModel;
 pub use p256_model::P256Model;
+pub use trng::TrngModel;
 pub use security::security_model;
 
 /// The parity carried with a sideload key (`key_par`, issue 11 B): bit i is the XOR of the 32 bits

@@ -80,6 +80,11 @@ impl Rct {
         self.failed |= self.run >= self.cutoff;
         self.failed
     }
+
+    /// The length of the current run, the last sample included (0 before the first sample).
+    pub fn run(&self) -> u32 {
+        self.run
+    }
 }
 
 /// The Adaptive Proportion Test over a stream: consecutive windows of `window` samples; in each,
@@ -113,6 +118,12 @@ impl Apt {
             self.seen = 0;
         }
         self.failed
+    }
+
+    /// The count of the current (or just completed) window's first sample, the last sample
+    /// included (0 before the first sample).
+    pub fn count(&self) -> u32 {
+        self.count
     }
 }
 
