@@ -588,9 +588,9 @@ module pluton_trng(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         ok_read = complete & ~pwrite & (err_code == e_none);
         wr_ctrl = ok_write & front__is_ctrl;
         wr_cmd = ok_write & front__is_cmd;
-        enable_ev = wr_ctrl & pwdata[32'h0] & ~kill;
-        disable_ev = wr_ctrl & ~pwdata[32'h0] & enabled & ~kill;
-        restart_ev = enable_ev | (wr_cmd & enabled & ~kill);
+        enable_ev = wr_ctrl & pwdata[32'h0];
+        disable_ev = wr_ctrl & ~pwdata[32'h0] & enabled;
+        restart_ev = enable_ev | (wr_cmd & enabled);
         sample = noise_valid & testing & ~wr_ctrl & ~wr_cmd & ~kill;
         health__sample = sample;
         health__raw_bit = noise_bit;
@@ -603,11 +603,7 @@ module pluton_trng(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         if (wr_ctrl) begin
             ctrl_raw__d__comb = pwdata[32'h1];
         end
-        if (kill) begin
-            st__d__comb = st_off;
-            dead__d__comb = 1'b1;
-        end
-        else if (enable_ev) begin
+        if (enable_ev) begin
             st__d__comb = st_startup;
             if (alarm_rct__q | alarm_apt__q) begin
                 st__d__comb = st_halt;
@@ -632,6 +628,10 @@ module pluton_trng(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         else if (health__window_end & (st__q == st_startup)) begin
             st__d__comb = st_run;
+        end
+        if (kill) begin
+            st__d__comb = st_off;
+            dead__d__comb = 1'b1;
         end
         cond__run = (st__q == st_run) & ~ctrl_raw__q;
         cond__good = good & ~ctrl_raw__q;

@@ -179,10 +179,11 @@ crate::hdl_logic! {
         self.wr_cmd.next = self.ok_write.val() & self.front.is_cmd.val();
 
         // ---- Events of this edge. An accepted CTRL write while enabled can only disable.
-        // Escalation or a fault wins: a write at its edge only stores RAW_MODE.
-        self.enable_ev.next = self.wr_ctrl.val() & self.pwdata.val().get_bit(0) & !self.kill.val();
-        self.disable_ev.next = self.wr_ctrl.val() & !self.pwdata.val().get_bit(0) & self.enabled.val() & !self.kill.val();
-        self.restart_ev.next = self.enable_ev.val() | (self.wr_cmd.val() & self.enabled.val() & !self.kill.val());
+        // A write at the edge of an escalation or fault takes effect first; the state then goes
+        // OFF and DEAD (below).
+        self.enable_ev.next = self.wr_ctrl.val() & self.pwdata.val().get_bit(0);
+        self.disable_ev.next = self.wr_ctrl.val() & !self.pwdata.val().get_bit(0) & self.enabled.val();
+        self.restart_ev.next = self.enable_ev.val() | (self.wr_cmd.val() & self.enabled.val());
         self.sample.next = self.noise_valid.val() & self.testing.val() & !self.wr_ctrl.val() & !self.wr_cmd.val() & !self.kill.val();
         self.health.sample.next = self.sample.val();
         self.health.raw_bit.next = self.noise_bit.val();
@@ -198,10 +199,7 @@ crate::hdl_logic! {
         if self.wr_ctrl.val() {
             self.ctrl_raw.d.next = self.pwdata.val().get_bit(1);
         }
-        if self.kill.val() {
-            self.st.d.next = self.st_off.val();
-            self.dead.d.next = true;
-        } else if self.enable_ev.val() {
+        if self.enable_ev.val() {
             self.st.d.next = self.st_startup.val();
             if self.alarm_rct.q.val() | self.alarm_apt.q.val() {
                 self.st.d.next = self.st_halt.val();
@@ -222,6 +220,10 @@ crate::hdl_logic! {
             self.alarm_apt.d.next = self.alarm_apt.q.val() | self.health.apt_fail.val();
         } else if self.health.window_end.val() & (self.st.q.val() == self.st_startup.val()) {
             self.st.d.next = self.st_run.val();
+        }
+        if self.kill.val() {
+            self.st.d.next = self.st_off.val();
+            self.dead.d.next = true;
         }
 
         // ---- Where good bits go.
