@@ -8,21 +8,32 @@
 //! check can fail: the same command with RANDOMIZE on (a public option with its own schedule)
 //! must give a different trace, and does.
 
-use pluton_bindings::verilated::StateVar;
-use pluton_bindings::{Dut, VerilatedDut};
-use pluton_cosim::test_apb::Apb;
+use crate::state_rig::StateRig;
+use pluton_bindings::Dut;
 
 
 const MODEL: &str = "pluton_p256_fi";
 /// The control flops, by instance name under the top.
 const CONTROL: [&str; 6] = ["st", "upc", "cnt", "dig", "wipe_cnt", "ret"];
 
-/// The state-access model and a synchronous APB requester on it (the models' unit-test master).
+/// The state-access model, with the control flops it traces.
 pub struct Rig {
-    dut: VerilatedDut,
-    apb: Apb,
+    rig: StateRig,
     control: Vec<usize>,
     intr_done: usize,
+}
+
+impl std::ops::Deref for Rig {
+    type Target = StateRig;
+    fn deref(&self) -> &StateRig {
+        &self.rig
+    }
+}
+
+impl std::ops::DerefMut for Rig {
+    fn deref_mut(&mut self) -> &mut StateRig {
+        &mut self.rig
+    }
 }
 
 impl Rig {
@@ -37,67 +48,13 @@ impl Rig {
 
     /// `model` (`pluton_p256`, or `pluton_p256_fi` for the control trace), out of reset.
     pub fn open_model(model: &str) -> Result<Rig, String> {
-        let mut dut = VerilatedDut::open(model).ok_or_else(|| {
-            format!("no Verilated model `{model}` in this build{}", pluton_bindings::build_error().map(|e| format!(": {e}")).unwrap_or_default())
-        })?;
-        let control = match dut.state_vars() {
+        let rig = StateRig::open(model, "pluton_p256")?;
+        let control = match rig.dut.state_vars() {
             None => Vec::new(),
-            Some(vars) => CONTROL
-                .iter()
-                .map(|n| {
-                    let full = format!("pluton_p256.{n}.q");
-                    vars.iter().position(|v| v.name == full).ok_or(format!("{model} has no state element {full}"))
-                })
-                .collect::<Result<Vec<_>, _>>()?,
+            Some(_) => CONTROL.iter().map(|n| rig.state_var(n).map(|(i, _)| i)).collect::<Result<Vec<_>, _>>()?,
         };
-        let intr_done = dut.port_id("intr_done").ok_or(format!("{model} has no port intr_done"))?;
-        let mut apb = Apb::new(&dut);
-        apb.reset(&mut dut);
-        Ok(Rig { dut, apb, control, intr_done })
-    }
-
-    /// Flop `name` (under the top, e.g. `opa`) on the state-access model: its index and shape.
-    fn state_var(&self, name: &str) -> Result<(usize, StateVar), String> {
-        let full = format!("pluton_p256.{name}.q");
-        let vars = self.dut.state_vars().ok_or(format!("{MODEL} has no state access"))?;
-        vars.iter().enumerate().find(|(_, v)| v.name == full).map(|(i, v)| (i, v.clone())).ok_or(format!("no state element {full}"))
-    }
-
-    /// The value of flop `name`.
-    pub fn flop(&mut self, name: &str) -> Result<Vec<u32>, String> {
-        let (i, v) = self.state_var(name)?;
-        let mut w = vec![0u32; v.words];
-        self.dut.read_state(i, &mut w);
-        Ok(w)
-    }
-
-    /// Flips bit `bit` of flop `name` between two edges, as a fault would.
-    pub fn flip(&mut self, name: &str, bit: u32) -> Result<(), String> {
-        let (i, v) = self.state_var(name)?;
-        self.dut.flip(i, &v, bit);
-        Ok(())
-    }
-
-    /// The value of output port `name`.
-    pub fn out(&mut self, name: &str) -> Result<u32, String> {
-        let id = self.dut.port_id(name).ok_or(format!("no port {name}"))?;
-        Ok(self.dut.peek_u32(id))
-    }
-
-    /// `n` clock edges with the bus idle.
-    pub fn clock(&mut self, n: usize) {
-        for _ in 0..n {
-            self.dut.step();
-        }
-    }
-
-    /// A write from the security core (master 0), waiting out PREADY.
-    pub fn write(&mut self, addr: u32, data: u32) {
-        self.apb.write(&mut self.dut, addr, data);
-    }
-
-    pub fn read(&mut self, addr: u32) -> u32 {
-        self.apb.read(&mut self.dut, addr).data
+        let intr_done = rig.dut.port_id("intr_done").ok_or(format!("{model} has no port intr_done"))?;
+        Ok(Rig { rig, control, intr_done })
     }
 
     /// Writes a 32-byte operand (memory layout, as the bus takes it).
@@ -117,12 +74,12 @@ impl Rig {
         self.write(cmd_addr, cmd);
         let mut cycles = 0u64;
         let mut w = [0u32; 1];
-        while self.dut.peek_u32(self.intr_done) == 0 {
+        while self.rig.dut.peek_u32(self.intr_done) == 0 {
             for &i in &self.control {
-                self.dut.read_state(i, &mut w);
+                self.rig.dut.read_state(i, &mut w);
                 h.write_u32(w[0]);
             }
-            self.dut.step();
+            self.rig.dut.step();
             cycles += 1;
             if cycles == PREFIX {
                 prefix = h.finish();

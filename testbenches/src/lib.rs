@@ -5,6 +5,7 @@ pub mod faults;
 pub mod formal;
 pub mod leak;
 pub mod regression;
+pub mod state_rig;
 pub mod vectors;
 
 // One module per bench folder (`testbenches/<ip>/mod.rs`), from the project's one list of IPs

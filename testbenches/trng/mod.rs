@@ -634,6 +634,55 @@ fn trng_escalation(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// The state's and the conditioner core's check bits (`TRNG.FSM.SPARSE`, `TRNG.CORE.SPARSE`), on
+/// the state-access model: a flip of any of their bits while a seed is being made raises
+/// `alert_fatal` at once and for good, empties the seed port and leaves DEAD alone with the
+/// alarms clear. The negative control runs the same schedule in lock-step on the bench's own
+/// DUT first: no alert in any cycle (the model keeps `alert_fatal` 0 and every cycle is
+/// compared), and READY.
+fn trng_state_fault(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let t = Trng::new(&ctx.tb).await?;
+        t.enable(NoiseSource::new(ctx.tb.seed() ^ 10, healthy(0.5, 0.0))?, 1, false).await?;
+        t.tb.clock_cycles(1_700).await;
+        let s = t.read(&STATUS).await?;
+        if s & !STATUS_SEED_VALID.mask() != STATUS_ENABLED.mask() | STATUS_READY.mask() || t.tb.peek_u32(t.tb.port("alert_fatal")?) != 0 {
+            return Err(format!("no flip: STATUS {}", Trng::status_bits(s)));
+        }
+        t.disable().await?;
+        ctx.count(1);
+        let flops: Vec<(&str, u32)> = ["st", "st_chk", "cond.core.ctl_chk"].iter().flat_map(|n| (0..3).map(move |b| (*n, b)))
+            .chain([("cond.core.busy_r", 0), ("cond.core.adding", 0)])
+            .collect();
+        let mut noise = NoiseSource::new(ctx.tb.seed() ^ 11, healthy(0.5, 0.0))?;
+        for (name, bit) in flops {
+            let mut rig = crate::state_rig::StateRig::open("pluton_trng_fi", "pluton_trng")?;
+            rig.write(CTRL.offset, CTRL_ENABLE.mask());
+            rig.set("noise_valid", 1)?;
+            // Startup (1,024), then into the first hash: the core is busy with block 1 at 1,600.
+            for _ in 0..1_600 {
+                rig.set("noise_bit", noise.next_bit() as u32)?;
+                rig.clock(1);
+            }
+            rig.flip(name, bit)?;
+            let alert_now = rig.out("alert_fatal")?;
+            rig.clock(100);
+            let alert = rig.out("alert_fatal")?;
+            rig.set("noise_valid", 0)?;
+            let status = rig.read(STATUS.offset);
+            let seed: Vec<u32> = rig.flop("cond.seed_a")?.into_iter().chain(rig.flop("cond.seed_b")?).chain(rig.flop("cond.cbuf")?).collect();
+            if alert_now != 1 || alert != 1 || status != STATUS_DEAD.mask() || rig.out("seed_valid")? != 0 {
+                return Err(format!("{name} bit {bit} flipped: alert_fatal {alert_now} then {alert}, STATUS {} (want the alert at once and DEAD alone)", Trng::status_bits(status)));
+            }
+            if seed.iter().any(|w| *w != 0) {
+                return Err(format!("{name} bit {bit} flipped: the conditioner's buffer or seed not wiped"));
+            }
+            ctx.count(1);
+        }
+        ctx.no_secrets(&t.leaks)
+    })
+}
+
 /// The short test Icarus replays: enable, one seed at full rate.
 fn trng_replay(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
@@ -658,6 +707,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "trng_raw_data", body: trng_raw_data },
         Case { name: "trng_errors", body: trng_errors },
         Case { name: "trng_escalation", body: trng_escalation },
+        Case { name: "trng_state_fault", body: trng_state_fault },
         Case { name: "trng_replay", body: trng_replay },
     ]
 }

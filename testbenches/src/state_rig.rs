@@ -1,0 +1,76 @@
+//! A Verilated model driven directly, without the bench scheduler: its flops by name (on a state-access `_fi` build), its ports, and a synchronous APB requester.
+
+use pluton_bindings::verilated::StateVar;
+use pluton_bindings::{Dut, VerilatedDut};
+use pluton_cosim::test_apb::Apb;
+
+pub struct StateRig {
+    pub dut: VerilatedDut,
+    apb: Apb,
+    model: String,
+    /// The top module's name: flops are `<top>.<instance path>.q`.
+    top: String,
+}
+
+impl StateRig {
+    /// Model `model` (`pluton_p256`, or `pluton_p256_fi` for state access) of top `top`, out of reset.
+    pub fn open(model: &str, top: &str) -> Result<StateRig, String> {
+        let mut dut = VerilatedDut::open(model).ok_or_else(|| {
+            format!("no Verilated model `{model}` in this build{}", pluton_bindings::build_error().map(|e| format!(": {e}")).unwrap_or_default())
+        })?;
+        let mut apb = Apb::new(&dut);
+        apb.reset(&mut dut);
+        Ok(StateRig { dut, apb, model: model.to_string(), top: top.to_string() })
+    }
+
+    /// Flop `name` (its instance path under the top, e.g. `opa` or `cond.sv`): index and shape.
+    pub fn state_var(&self, name: &str) -> Result<(usize, StateVar), String> {
+        let full = format!("{}.{name}.q", self.top);
+        let vars = self.dut.state_vars().ok_or(format!("{} has no state access", self.model))?;
+        vars.iter().enumerate().find(|(_, v)| v.name == full).map(|(i, v)| (i, v.clone())).ok_or(format!("no state element {full}"))
+    }
+
+    /// The value of flop `name`.
+    pub fn flop(&mut self, name: &str) -> Result<Vec<u32>, String> {
+        let (i, v) = self.state_var(name)?;
+        let mut w = vec![0u32; v.words];
+        self.dut.read_state(i, &mut w);
+        Ok(w)
+    }
+
+    /// Flips bit `bit` of flop `name` between two edges, as a fault would.
+    pub fn flip(&mut self, name: &str, bit: u32) -> Result<(), String> {
+        let (i, v) = self.state_var(name)?;
+        self.dut.flip(i, &v, bit);
+        Ok(())
+    }
+
+    /// The value of output port `name` (at most 32 bits).
+    pub fn out(&mut self, name: &str) -> Result<u32, String> {
+        let id = self.dut.port_id(name).ok_or(format!("no port {name}"))?;
+        Ok(self.dut.peek_u32(id))
+    }
+
+    /// Drives input port `name` (at most 32 bits).
+    pub fn set(&mut self, name: &str, v: u32) -> Result<(), String> {
+        let id = self.dut.port_id(name).ok_or(format!("no port {name}"))?;
+        self.dut.poke_u32(id, v);
+        Ok(())
+    }
+
+    /// `n` clock edges with the bus idle.
+    pub fn clock(&mut self, n: usize) {
+        for _ in 0..n {
+            self.dut.step();
+        }
+    }
+
+    /// A write from the security core (master 0), waiting out PREADY.
+    pub fn write(&mut self, addr: u32, data: u32) {
+        self.apb.write(&mut self.dut, addr, data);
+    }
+
+    pub fn read(&mut self, addr: u32) -> u32 {
+        self.apb.read(&mut self.dut, addr).data
+    }
+}
