@@ -1,0 +1,478 @@
+//! CTR_DRBG test bench: NIST CAVP vectors, random command sequences against the SP 800-90A reference, errors, the key port and escalation.
+//!
+//! The bench plays the TRNG on the entropy port and the security core on APB. Expected outputs
+//! come from `cosim::ctr_drbg` (checked on the same NIST files); every case also runs in
+//! lock-step with the port-level model. Every read is scanned for every 4-byte window of Key and
+//! V (taken from the reference after each step) and of each seed.
+
+use crate::leak::LeakScan;
+use crate::regression::{Case, Ctx, TestFuture};
+use pluton_bindings::apb::{Apb, ApbError};
+use pluton_bindings::Tb;
+use pluton_cosim::ctr_drbg::{cavp, CtrDrbg};
+use pluton_hdl::drbg::regs::*;
+use rand::Rng;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// A big-endian byte string as port words (word 0 = the last 4 bytes).
+fn be_words(bytes: &[u8]) -> Vec<u32> {
+    let n = bytes.len();
+    (0..n / 4).map(|k| u32::from_be_bytes(bytes[n - 4 - 4 * k..n - 4 * k].try_into().unwrap())).collect()
+}
+
+/// Port words as a big-endian byte string.
+fn words_be(words: &[u32]) -> Vec<u8> {
+    words.iter().rev().flat_map(|w| w.to_be_bytes()).collect()
+}
+
+struct Drbg {
+    tb: Tb,
+    apb: Apb,
+    leaks: Rc<RefCell<LeakScan>>,
+    seed_in: usize,
+    seed_valid: usize,
+    key_out: usize,
+    key_valid: usize,
+    key_clear: usize,
+    /// The reference, stepped with the DUT.
+    r: CtrDrbg,
+}
+
+impl Drbg {
+    async fn new(tb: &Tb) -> Result<Drbg, String> {
+        let apb = Apb::new(tb)?.with_master(MASTER_SEC);
+        let leaks = Rc::new(RefCell::new(LeakScan::default()));
+        let scan = leaks.clone();
+        apb.observe(move |t| {
+            if !t.write {
+                scan.borrow_mut().check_read(t.addr, t.data);
+            }
+        });
+        let d = Drbg {
+            tb: tb.clone(),
+            apb,
+            leaks,
+            seed_in: tb.port("seed_in")?,
+            seed_valid: tb.port("seed_valid")?,
+            key_out: tb.port("key_out")?,
+            key_valid: tb.port("key_valid")?,
+            key_clear: tb.port("key_clear")?,
+            r: CtrDrbg::new(RESEED_LIMIT_RESET as u64).map_err(|e| e.to_string())?,
+        };
+        let id = d.apb.read(ID.offset).await?;
+        if id != BLOCK_ID {
+            return Err(format!("ID 0x{id:08x}, expected 0x{BLOCK_ID:08x}"));
+        }
+        Ok(d)
+    }
+
+    async fn read(&self, reg: &Register) -> Result<u32, String> {
+        self.apb.read(reg.offset).await.map_err(|e| format!("{}: {e}", reg.name))
+    }
+
+    async fn write(&self, reg: &Register, v: u32) -> Result<(), String> {
+        self.apb.write(reg.offset, v).await.map_err(|e| format!("{} <- 0x{v:x}: {e}", reg.name))
+    }
+
+    /// Key and V as the reference has them now: secrets for the scan.
+    fn note_state(&self) {
+        if self.r.is_instantiated() {
+            let mut l = self.leaks.borrow_mut();
+            l.add_secret(self.r.test_hook_key());
+            l.add_secret(self.r.test_hook_v());
+        }
+    }
+
+    /// Offers `seed` on the entropy port (taken by the next command that wants one).
+    fn offer(&self, seed: &[u8]) {
+        self.leaks.borrow_mut().add_secret(seed);
+        self.tb.poke(self.seed_in, &be_words(seed));
+        self.tb.poke_u32(self.seed_valid, 1);
+    }
+
+    /// Writes `CMD`, with ADDL first if `addl` is given (48 bytes, zero-padded here).
+    async fn command(&self, op: u32, addl: Option<&[u8]>, pr: bool, dest: bool, blocks: u32) -> Result<(), String> {
+        if let Some(a) = addl {
+            let mut b = [0u8; 48];
+            b[..a.len()].copy_from_slice(a);
+            for i in 0..12 {
+                self.apb.write(ADDL.addr(i), u32::from_le_bytes(b[4 * i as usize..4 * i as usize + 4].try_into().unwrap())).await?;
+            }
+        }
+        let v = CMD_OP.put(op) | CMD_ADDL.put(addl.is_some() as u32) | CMD_PR.put(pr as u32) | CMD_DEST.put(dest as u32) | CMD_BLOCKS.put(blocks);
+        self.write(&CMD, v).await
+    }
+
+    /// Waits for DONE; returns RESULT.ERROR after checking RESULT.OP.
+    async fn finish(&self, op: u32) -> Result<u32, String> {
+        for _ in 0..10_000 {
+            let s = self.read(&STATUS).await?;
+            if STATUS_DONE.get(s) == 1 {
+                let r = self.read(&RESULT).await?;
+                if RESULT_OP.get(r) != op {
+                    return Err(format!("RESULT 0x{r:08x} after op {op}"));
+                }
+                self.tb.poke_u32(self.seed_valid, 0);
+                return Ok(RESULT_ERROR.get(r));
+            }
+        }
+        Err(format!("op {op} never finished"))
+    }
+
+    /// A command that must succeed.
+    async fn ok(&self, op: u32, addl: Option<&[u8]>) -> Result<(), String> {
+        self.command(op, addl, false, false, 0).await?;
+        match self.finish(op).await? {
+            0 => Ok(()),
+            e => Err(format!("op {op}: RESULT.ERROR {e}")),
+        }
+    }
+
+    /// GENERATE to OUT: `blocks` blocks read as they come.
+    async fn generate(&self, blocks: u32, addl: Option<&[u8]>, pr: bool) -> Result<Vec<u8>, String> {
+        self.command(OP_GENERATE, addl, pr, false, blocks).await?;
+        let mut out = Vec::new();
+        while out.len() < 16 * blocks as usize {
+            let s = self.read(&STATUS).await?;
+            for _ in 0..STATUS_OUT_WORDS.get(s) {
+                out.extend(self.read(&OUT).await?.to_le_bytes());
+            }
+            if STATUS_DONE.get(s) == 1 && out.len() < 16 * blocks as usize {
+                return Err(format!("GENERATE done after {} of {} bytes: RESULT 0x{:08x}", out.len(), 16 * blocks, self.read(&RESULT).await?));
+            }
+        }
+        match self.finish(OP_GENERATE).await? {
+            0 => Ok(out),
+            e => Err(format!("GENERATE: RESULT.ERROR {e}")),
+        }
+    }
+
+    /// GENERATE to the key port: the 32 bytes there.
+    async fn generate_key(&self, addl: Option<&[u8]>) -> Result<Vec<u8>, String> {
+        self.command(OP_GENERATE, addl, false, true, 2).await?;
+        if self.finish(OP_GENERATE).await? != 0 {
+            return Err("GENERATE to the key port failed".into());
+        }
+        if self.tb.peek_u32(self.key_valid) != 1 {
+            return Err("key_valid low after GENERATE to the key port".into());
+        }
+        let mut w = [0u32; 8];
+        self.tb.peek(self.key_out, &mut w);
+        Ok(words_be(&w))
+    }
+}
+
+use pluton_hdl::common::regmap::Register;
+
+/// Every committed no-df CAVP case (instantiate, reseed or PR as the record says, two
+/// generates), the second output compared with ReturnedBits.
+fn cavp_nodf(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let d = Drbg::new(&ctx.tb).await?;
+        let path = crate::vectors::vectors_dir("drbg").join("ctr_drbg_aes256_nodf.rsp");
+        let cases = cavp::load(&path).map_err(|e| e.to_string())?;
+        let step = (cases.len() / ctx.scale(cases.len())).max(1);
+        let mut ran = 0;
+        for c in cases.iter().step_by(step) {
+            if c.use_df {
+                continue;
+            }
+            let n = (c.returned_bits.len() / 16) as u32;
+            let opt = |v: &Vec<u8>| if v.is_empty() { None } else { Some(v.clone()) };
+            d.offer(&c.entropy_input);
+            d.ok(OP_INSTANTIATE, opt(&c.personalization).as_deref()).await?;
+            if let Some((e, a)) = &c.reseed {
+                d.offer(e);
+                d.ok(OP_RESEED, opt(a).as_deref()).await?;
+            }
+            let mut out = Vec::new();
+            for i in 0..2 {
+                if let Some(e) = &c.entropy_pr {
+                    d.offer(&e[i]);
+                }
+                out = d.generate(n, opt(&c.additional[i]).as_deref(), c.entropy_pr.is_some()).await?;
+            }
+            if out != c.returned_bits {
+                return Err(format!("{} line {} ({}): returned bits differ", c.file, c.line, c.kind()));
+            }
+            // The reference, for the leak scan's Key and V.
+            let mut r = CtrDrbg::default();
+            r.instantiate(c.entropy_input.as_slice().try_into().map_err(|_| "entropy length")?, &c.personalization).map_err(|e| e.to_string())?;
+            d.leaks.borrow_mut().add_secret(r.test_hook_key());
+            d.leaks.borrow_mut().allow_digest(&out);
+            ran += 1;
+            ctx.count(1);
+        }
+        d.ok(OP_UNINSTANTIATE, None).await?;
+        ctx.metric("cavp_cases", ran as f64);
+        ctx.leaks(&d.leaks)
+    })
+}
+
+/// Random command sequences against the reference: instantiate with and without
+/// personalization, reseeds, generates of 1..8 blocks with and without additional input and PR,
+/// keys to the key port; OUT and the key port compared byte for byte.
+fn random(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mut d = Drbg::new(&ctx.tb).await?;
+        let rounds = ctx.scale(60);
+        let bytes = |tb: &Tb, n: usize| -> Vec<u8> { (0..n).map(|_| tb.rng().gen()).collect() };
+        let seed = bytes(&ctx.tb, 48);
+        let pers = bytes(&ctx.tb, 48);
+        d.offer(&seed);
+        d.ok(OP_INSTANTIATE, Some(&pers)).await?;
+        d.r.instantiate(seed.as_slice().try_into().unwrap(), &pers).map_err(|e| e.to_string())?;
+        d.note_state();
+        for k in 0..rounds {
+            let what: u32 = ctx.tb.rng().gen_range(0..10);
+            let addl = if ctx.tb.rng().gen_bool(0.5) { Some(bytes(&ctx.tb, 48)) } else { None };
+            let a: &[u8] = addl.as_deref().unwrap_or(&[]);
+            if what == 0 {
+                let s = bytes(&ctx.tb, 48);
+                d.offer(&s);
+                d.ok(OP_RESEED, addl.as_deref()).await?;
+                d.r.reseed(s.as_slice().try_into().unwrap(), a).map_err(|e| e.to_string())?;
+            } else if what == 1 {
+                let got = d.generate_key(addl.as_deref()).await?;
+                let want = d.r.generate(32, a).map_err(|e| e.to_string())?;
+                if got != want {
+                    return Err(format!("round {k}: key port {got:02x?}, reference {want:02x?}"));
+                }
+                d.leaks.borrow_mut().add_secret(&got);
+                ctx.tb.poke_u32(d.key_clear, 1);
+                ctx.tb.rising_edge().await;
+                ctx.tb.poke_u32(d.key_clear, 0);
+            } else {
+                let n = ctx.tb.rng().gen_range(1..=8);
+                let pr = ctx.tb.rng().gen_bool(0.2);
+                let want = if pr {
+                    let s = bytes(&ctx.tb, 48);
+                    d.offer(&s);
+                    d.r.generate_pr(&s, 16 * n as usize, a).map_err(|e| e.to_string())?
+                } else {
+                    d.r.generate(16 * n as usize, a).map_err(|e| e.to_string())?
+                };
+                let got = d.generate(n, addl.as_deref(), pr).await?;
+                if got != want {
+                    return Err(format!("round {k}: GENERATE {n} blocks (addl {}, PR {pr}) differs from the reference", addl.is_some()));
+                }
+                d.leaks.borrow_mut().allow_digest(&got);
+            }
+            d.note_state();
+            let count = d.read(&RESEED_COUNT).await?;
+            if count as u64 != d.r.reseed_counter() {
+                return Err(format!("round {k}: RESEED_COUNT {count}, reference {}", d.r.reseed_counter()));
+            }
+            ctx.count(1);
+        }
+        ctx.leaks(&d.leaks)
+    })
+}
+
+/// Each RESULT code and bus error, each leaving the state as it was; the reseed limit; the key
+/// port replaced and cleared; UNINSTANTIATE.
+fn errors(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mut d = Drbg::new(&ctx.tb).await?;
+        let refused = |r: Result<(), String>, what: &str| match r {
+            Err(e) if e.contains("pslverr") => Ok(()),
+            other => Err(format!("{what}: {other:?}, expected PSLVERR")),
+        };
+        // Not instantiated.
+        for op in [OP_RESEED, OP_GENERATE] {
+            d.command(op, None, false, false, 1).await?;
+            if d.finish(op).await? != RES_NOT_INSTANTIATED {
+                return Err(format!("op {op} without a state"));
+            }
+        }
+        // Bus errors.
+        refused(d.write(&CMD, 0).await, "CMD 0")?;
+        refused(d.write(&CMD, 9).await, "CMD 9")?;
+        refused(d.write(&CMD, OP_GENERATE | 0x80).await, "CMD bit 7")?;
+        refused(d.read(&OUT).await.map(|_| ()), "OUT empty")?;
+        let info = d.read(&ERR_INFO).await?;
+        if ERR_INFO_CODE.get(info) != ERR_VALUE || ERR_INFO_OVERFLOW.get(info) != 1 {
+            return Err(format!("ERR_INFO 0x{info:08x} after three ERR_VALUE and an ERR_EMPTY"));
+        }
+        d.write(&ERR_INFO, 0).await?;
+        match d.apb.with_master(MASTER_APP).read(STATUS.offset).await {
+            Err(ApbError::SlvErr { .. }) => {}
+            r => return Err(format!("the application core read STATUS: {r:?}")),
+        }
+        d.write(&ERR_INFO, 0).await?;
+        // Instantiate, then the limit: RESEED_LIMIT = 2 lets two GENERATEs through.
+        let seed = [0x5au8; 48];
+        d.offer(&seed);
+        d.ok(OP_INSTANTIATE, None).await?;
+        d.r.instantiate(&seed, &[]).map_err(|e| e.to_string())?;
+        d.note_state();
+        // Busy: a command and ADDL while one runs.
+        d.command(OP_GENERATE, None, false, false, 2).await?;
+        refused(d.write(&CMD, OP_GENERATE | 1 << 8).await, "CMD while busy")?;
+        refused(d.apb.write(ADDL.addr(0), 1).await.map_err(|e| e.to_string()), "ADDL while busy")?;
+        d.write(&ERR_INFO, 0).await?;
+        let mut out = Vec::new();
+        while out.len() < 32 {
+            if STATUS_OUT_WORDS.get(d.read(&STATUS).await?) > 0 {
+                out.extend(d.read(&OUT).await?.to_le_bytes());
+            }
+        }
+        d.finish(OP_GENERATE).await?;
+        if out != d.r.generate(32, &[]).map_err(|e| e.to_string())? {
+            return Err("GENERATE after refused accesses differs".into());
+        }
+        d.write(&RESEED_LIMIT, 2).await?;
+        d.generate(1, None, false).await?;
+        d.r.generate(16, &[]).map_err(|e| e.to_string())?;
+        d.command(OP_GENERATE, None, false, false, 1).await?;
+        if d.finish(OP_GENERATE).await? != RES_RESEED_NEEDED {
+            return Err("third GENERATE with RESEED_LIMIT = 2 not refused".into());
+        }
+        // Bad lengths.
+        for (dest, blocks) in [(false, 0), (true, 1), (true, 3)] {
+            d.command(OP_GENERATE, None, false, dest, blocks).await?;
+            if d.finish(OP_GENERATE).await? != RES_BAD_LENGTH {
+                return Err(format!("GENERATE dest {dest} blocks {blocks} not refused"));
+            }
+        }
+        // A reseed recovers; the state was not changed by the refusals.
+        let s2 = [0xa5u8; 48];
+        d.offer(&s2);
+        d.ok(OP_RESEED, None).await?;
+        d.r.reseed(&s2, &[]).map_err(|e| e.to_string())?;
+        let got = d.generate(2, None, false).await?;
+        if got != d.r.generate(32, &[]).map_err(|e| e.to_string())? {
+            return Err("GENERATE after the refusals and a reseed differs".into());
+        }
+        d.leaks.borrow_mut().allow_digest(&got);
+        d.note_state();
+        // The key port: replaced by the next GENERATE to it, emptied by key_clear.
+        let k1 = d.generate_key(None).await?;
+        let k2 = d.generate_key(None).await?;
+        let (w1, w2) = (d.r.generate(32, &[]).map_err(|e| e.to_string())?, d.r.generate(32, &[]).map_err(|e| e.to_string())?);
+        if k1 != w1 || k2 != w2 {
+            return Err("key port values differ from the reference".into());
+        }
+        d.leaks.borrow_mut().add_secret(&k2);
+        ctx.tb.poke_u32(d.key_clear, 1);
+        ctx.tb.rising_edge().await;
+        ctx.tb.poke_u32(d.key_clear, 0);
+        let mut w = [0u32; 8];
+        ctx.tb.peek(d.key_out, &mut w);
+        if ctx.tb.peek_u32(d.key_valid) != 0 || w.iter().any(|&x| x != 0) {
+            return Err("key_clear left the key port".into());
+        }
+        // UNINSTANTIATE.
+        d.ok(OP_UNINSTANTIATE, None).await?;
+        let s = d.read(&STATUS).await?;
+        if STATUS_INSTANTIATED.get(s) != 0 || d.read(&RESEED_COUNT).await? != 0 {
+            return Err(format!("after UNINSTANTIATE: STATUS 0x{s:08x}"));
+        }
+        ctx.count(12);
+        ctx.leaks(&d.leaks)
+    })
+}
+
+/// Escalation in the middle of a GENERATE with a key waiting: every output empties, DEAD,
+/// commands get ERR_FATAL, no alert_fatal; reset recovers.
+fn escalation(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mut d = Drbg::new(&ctx.tb).await?;
+        let seed = [0x3cu8; 48];
+        d.offer(&seed);
+        d.ok(OP_INSTANTIATE, None).await?;
+        d.r.instantiate(&seed, &[]).map_err(|e| e.to_string())?;
+        d.note_state();
+        let k = d.generate_key(None).await?;
+        d.leaks.borrow_mut().add_secret(&k);
+        d.command(OP_GENERATE, None, false, false, 4).await?;
+        ctx.tb.clock_cycles(40).await;
+        let esc = ctx.tb.port("esc")?;
+        ctx.tb.poke_u32(esc, 1);
+        ctx.tb.rising_edge().await;
+        ctx.tb.poke_u32(esc, 0);
+        ctx.tb.clock_cycles(2).await;
+        let s = d.read(&STATUS).await?;
+        if s != STATUS_DEAD.mask() || ctx.tb.peek_u32(d.key_valid) != 0 || ctx.tb.peek_u32(ctx.tb.port("alert_fatal")?) != 0 {
+            return Err(format!("after escalation: STATUS 0x{s:08x}"));
+        }
+        match d.write(&CMD, OP_INSTANTIATE).await {
+            Err(e) if e.contains("pslverr") => {}
+            r => return Err(format!("CMD after escalation: {r:?}")),
+        }
+        if ERR_INFO_CODE.get(d.read(&ERR_INFO).await?) != ERR_FATAL {
+            return Err("CMD after escalation: not ERR_FATAL".into());
+        }
+        ctx.tb.reset(3).await;
+        d.offer(&seed);
+        d.ok(OP_INSTANTIATE, None).await?;
+        ctx.count(3);
+        ctx.leaks(&d.leaks)
+    })
+}
+
+/// The sequencer's check bits (`DRBG.FSM.SPARSE`), on the state-access build `pluton_drbg_fi`:
+/// a flip of any state or check bit in the middle of an Update raises `alert_fatal` at once and
+/// for good, wipes Key and V and leaves DEAD alone in STATUS. The negative control runs the same
+/// INSTANTIATE in lock-step first: no alert in any cycle (compared with the model every cycle).
+fn state_fault(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let d = Drbg::new(&ctx.tb).await?;
+        let seed = [0x77u8; 48];
+        d.offer(&seed);
+        d.ok(OP_INSTANTIATE, None).await?;
+        if d.read(&STATUS).await? != STATUS_DONE.mask() | STATUS_INSTANTIATED.mask() {
+            return Err("no flip: INSTANTIATE did not end cleanly".into());
+        }
+        ctx.count(1);
+        for (name, bit) in ["st", "st_chk"].iter().flat_map(|n| (0..3).map(move |b| (*n, b))) {
+            let mut rig = crate::state_rig::StateRig::open("pluton_drbg_fi", "pluton_drbg")?;
+            let id = rig.dut.port_id("seed_in").ok_or("no seed_in")?;
+            pluton_bindings::Dut::poke(&mut rig.dut, id, &be_words(&seed));
+            rig.set("seed_valid", 1)?;
+            rig.write(CMD.offset, OP_INSTANTIATE);
+            rig.clock(30);
+            rig.flip(name, bit)?;
+            let alert_now = rig.out("alert_fatal")?;
+            rig.clock(100);
+            let (alert, status) = (rig.out("alert_fatal")?, rig.read(STATUS.offset));
+            let state: Vec<u32> = rig.flop("key")?.into_iter().chain(rig.flop("v")?).chain(rig.flop("pd")?).collect();
+            if alert_now != 1 || alert != 1 || status != STATUS_DEAD.mask() || state.iter().any(|w| *w != 0) {
+                return Err(format!("{name} bit {bit} flipped: alert_fatal {alert_now} then {alert}, STATUS 0x{status:08x}, state wiped {}", state.iter().all(|w| *w == 0)));
+            }
+            ctx.count(1);
+        }
+        d.leaks.borrow_mut().add_secret(&seed);
+        ctx.leaks(&d.leaks)
+    })
+}
+
+pub fn cases() -> Vec<Case> {
+    vec![
+        Case { name: "drbg_cavp", body: cavp_nodf },
+        Case { name: "drbg_random", body: random },
+        Case { name: "drbg_errors", body: errors },
+        Case { name: "drbg_escalation", body: escalation },
+        Case { name: "drbg_state_fault", body: state_fault },
+    ]
+}
+
+pub fn model() -> Box<dyn pluton_bindings::Dut> {
+    Box::new(pluton_cosim::drbg_model::DrbgModel::new())
+}
+
+pub fn benches() -> Vec<crate::regression::BlockBench> {
+    use crate::regression::BlockBench;
+    vec![BlockBench {
+        block: "drbg",
+        module: "pluton_drbg",
+        model: Some(model),
+        cases,
+        replay: "drbg_escalation",
+        csr: Some(&crate::csr::CsrSpec { map: &MAP, base: 0, master: MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
+        proofs: &[],
+        compares_reads: true,
+        scans_leaks: true,
+    }]
+}
