@@ -5,6 +5,7 @@ pub mod apb_guard;
 pub mod fuse_image;
 pub mod compose;
 pub mod ctr_drbg;
+pub mod drbg_model;
 pub mod armv6m;
 pub mod lockstep;
 pub mod mailbox;
@@ -31,6 +32,7 @@ pub use mailbox::MailboxModel;
 pub use apb_arb::ApbArbModel;
 pub use p256_model::P256Model;
 pub use trng::TrngModel;
+pub use drbg_model::DrbgModel;
 pub use security::security_model;
 
 /// The parity carried with a sideload key (`key_par`, issue 11 B): bit i is the XOR of the 32 bits

@@ -25,6 +25,7 @@ macro_rules! for_each_ip {
             otp [fusemap],
             p256,
             trng,
+            drbg,
             mailbox,
             apb_arb,
             security,
