@@ -428,8 +428,9 @@ fn state_fault(ctx: Ctx) -> TestFuture {
         ctx.count(1);
         for (name, bit) in ["st", "st_chk"].iter().flat_map(|n| (0..3).map(move |b| (*n, b))) {
             let mut rig = crate::state_rig::StateRig::open("pluton_drbg_fi", "pluton_drbg")?;
+            use pluton_bindings::Dut;
             let id = rig.dut.port_id("seed_in").ok_or("no seed_in")?;
-            pluton_bindings::Dut::poke(&mut rig.dut, id, &be_words(&seed));
+            rig.dut.poke(id, &be_words(&seed));
             rig.set("seed_valid", 1)?;
             rig.write(CMD.offset, OP_INSTANTIATE);
             rig.clock(30);

@@ -18,8 +18,9 @@ const ST_OWAIT: u64 = 4;
 /// A command that ends at the next edge (a failed check, UNINSTANTIATE).
 const ST_FIN: u64 = 5;
 
-/// Phase edges after the key load (`cnt`): the AES core's key expansion, then a block each.
-const KEY_READY_CNT: u64 = 15;
+/// Phase edges after the key load (`cnt`): the AES core's key expansion (13 edges for AES-256,
+/// so a start at the 14th), then a block each (14 edges to `done`, taken at the 15th).
+const KEY_READY_CNT: u64 = 14;
 const BLOCK_CNT: u64 = 15;
 
 crate::hdl_block! {
@@ -154,6 +155,8 @@ crate::hdl_block! {
         out_words: RDff<Bits<3>>,
         keyp: RDff<Bits<256>>,
         kv: RDff<bool>,
+        /// The key port holds block 1 of a key being made (not valid yet).
+        khalf: RDff<bool>,
         // ---- Decisions of this cycle.
         st_bad: Signal<Local, bool>,
         kill: Signal<Local, bool>,
@@ -179,6 +182,7 @@ crate::hdl_block! {
         store: Signal<Local, bool>,
         finish: Signal<Local, bool>,
         pop: Signal<Local, bool>,
+        out_empty: Signal<Local, bool>,
     }
 }
 
@@ -196,7 +200,7 @@ crate::hdl_logic! {
     Drbg;
     reset [front, log, aes]
     hold [st, st_chk, fatal_q, dead, cnt, upd_pre, op, c_addl, c_dest, c_pr, blocks, key, v, ctr, inst, pd, tmp_a, tmp_b,
-          addl, limit, done, res_err, res_op, out_q, out_words, keyp, kv]
+          addl, limit, done, res_err, res_op, out_q, out_words, keyp, kv, khalf]
     pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         self.code_q.s.next = self.st.q.val();
@@ -315,13 +319,17 @@ crate::hdl_logic! {
         self.take_seed.next = self.seed_ready.val() & self.seed_valid.val();
         self.finish.next = false;
         self.pop.next = self.ok_read.val() & self.front.is_out.val();
+        // OUT is empty after this edge's read: a block may start.
+        self.out_empty.next = (self.out_words.q.val() == self.zero3.val()) | (self.pop.val() & (self.out_words.q.val() == self.one3.val()));
         if self.pop.val() {
             self.out_q.d.next = self.out_q.q.val() << self.k32.val();
             self.out_words.d.next = self.out_words.q.val() - self.one3.val();
         }
+        // key_clear empties the port, a half-made key too (a store at the same edge wins).
         if self.key_clear.val() {
             self.keyp.d.next = self.zero256.val();
             self.kv.d.next = false;
+            self.khalf.d.next = false;
         }
         if self.go.val() {
             self.done.d.next = false;
@@ -334,23 +342,10 @@ crate::hdl_logic! {
             self.blocks.d.next = self.g_blocks.val();
             self.cnt.d.next = self.zero6.val();
             self.upd_pre.d.next = false;
-            if (self.g_op.val() == self.op_gen.val()) & self.g_dest.val() & (self.g_err.val() == self.zero4.val()) {
-                // The key port's old key goes now: its halves are about to be replaced.
-                self.keyp.d.next = self.zero256.val();
-                self.kv.d.next = false;
-            }
             if self.g_err.val() != self.zero4.val() {
                 self.res_err.d.next = self.g_err.val();
                 self.st.d.next = self.st_fin.val();
             } else if self.g_op.val() == self.op_uninst.val() {
-                self.key.d.next = self.zero256.val();
-                self.v.d.next = self.zero128.val();
-                self.ctr.d.next = self.zero32.val();
-                self.inst.d.next = false;
-                self.out_q.d.next = self.zero128.val();
-                self.out_words.d.next = self.zero3.val();
-                self.keyp.d.next = self.zero256.val();
-                self.kv.d.next = false;
                 self.st.d.next = self.st_fin.val();
             } else if (self.g_op.val() != self.op_gen.val()) | self.g_pr.val() {
                 // INSTANTIATE, RESEED, GENERATE with PR: entropy first.
@@ -359,6 +354,9 @@ crate::hdl_logic! {
             } else {
                 self.pd.d.next = self.zero384.val();
                 self.st.d.next = self.st_gen.val();
+                if !self.g_dest.val() & !self.out_empty.val() {
+                    self.st.d.next = self.st_owait.val();
+                }
                 if self.g_addl.val() {
                     self.pd.d.next = self.addl.q.val();
                     self.st.d.next = self.st_upd.val();
@@ -367,6 +365,17 @@ crate::hdl_logic! {
             }
         } else if self.st.q.val() == self.st_fin.val() {
             self.finish.next = true;
+            if (self.op.q.val() == self.op_uninst.val()) & (self.res_err.q.val() == self.zero4.val()) {
+                self.key.d.next = self.zero256.val();
+                self.v.d.next = self.zero128.val();
+                self.ctr.d.next = self.zero32.val();
+                self.inst.d.next = false;
+                self.out_q.d.next = self.zero128.val();
+                self.out_words.d.next = self.zero3.val();
+                self.keyp.d.next = self.zero256.val();
+                self.kv.d.next = false;
+                self.khalf.d.next = false;
+            }
         } else if self.take_seed.val() {
             self.pd.d.next = self.seed_in.val() ^ self.addl_or_0.val();
             if self.op.q.val() == self.op_inst.val() {
@@ -383,6 +392,9 @@ crate::hdl_logic! {
                 // Blocks follow; after PR the additional input is Null for the last Update.
                 self.upd_pre.d.next = false;
                 self.st.d.next = self.st_gen.val();
+                if !self.c_dest.q.val() & !self.out_empty.val() {
+                    self.st.d.next = self.st_owait.val();
+                }
                 if self.op.q.val() == self.op_gen.val() {
                     if self.c_pr.q.val() {
                         self.pd.d.next = self.zero384.val();
@@ -401,12 +413,19 @@ crate::hdl_logic! {
             self.cnt.d.next = self.zero6.val();
             self.blocks.d.next = self.blocks.q.val() - self.one8.val();
             if self.c_dest.q.val() {
-                // Block 1 into bits 255:128, block 2 into 127:0 (then the key is valid).
+                // Block 1 replaces any key there (bits 255:128); block 2 completes it (127:0),
+                // unless key_clear dropped block 1 meanwhile.
                 if self.blocks.q.val() == self.two8.val() {
                     self.keyp.d.next = self.ext_c.y.val().get_bits::<256>(0) << self.k128.val();
+                    self.kv.d.next = false;
+                    self.khalf.d.next = true;
                 } else {
-                    self.keyp.d.next = self.keyp.q.val() | self.ext_c.y.val().get_bits::<256>(0);
-                    self.kv.d.next = true;
+                    self.keyp.d.next = self.zero256.val();
+                    if self.khalf.q.val() {
+                        self.keyp.d.next = self.keyp.q.val() | self.ext_c.y.val().get_bits::<256>(0);
+                        self.kv.d.next = true;
+                    }
+                    self.khalf.d.next = false;
                 }
             } else {
                 self.out_q.d.next = self.aes.data_out.val();
@@ -417,7 +436,7 @@ crate::hdl_logic! {
             } else if !self.c_dest.q.val() {
                 self.st.d.next = self.st_owait.val();
             }
-        } else if (self.st.q.val() == self.st_owait.val()) & self.pop.val() & (self.out_words.q.val() == self.one3.val()) {
+        } else if (self.st.q.val() == self.st_owait.val()) & self.out_empty.val() {
             self.st.d.next = self.st_gen.val();
             self.cnt.d.next = self.zero6.val();
         }
@@ -436,8 +455,6 @@ crate::hdl_logic! {
             self.st.d.next = self.st_idle.val();
             self.dead.d.next = true;
             self.done.d.next = false;
-            self.res_err.d.next = self.zero4.val();
-            self.res_op.d.next = self.zero4.val();
             self.inst.d.next = false;
             self.key.d.next = self.zero256.val();
             self.v.d.next = self.zero128.val();
@@ -450,6 +467,7 @@ crate::hdl_logic! {
             self.out_words.d.next = self.zero3.val();
             self.keyp.d.next = self.zero256.val();
             self.kv.d.next = false;
+            self.khalf.d.next = false;
         }
 
         // ---- Error log.
