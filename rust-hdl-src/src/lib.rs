@@ -1,4 +1,5 @@
 //! The Pluton-style security subsystem described in RustHDL, and the generator that writes `rtl/`.
+pub mod aes;
 pub mod common;
 pub mod gen;
 pub mod share;

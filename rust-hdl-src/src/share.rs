@@ -164,6 +164,15 @@ pub fn prim_name(text: &str) -> String {
     if text.contains("{sel[0]}} & x)}") {
         return format!("pluton_lanegate8x{}", width(text, "x"));
     }
+    if text.contains("// Inverse affine map (FIPS 197 5.3.2)") {
+        return "pluton_aes_sbox".into();
+    }
+    if text.contains("8'h53: y = 8'hed;") {
+        return "pluton_aes_sbox_fwd".into();
+    }
+    if text.contains("y = {b__0, b__1, b__2,") {
+        return "pluton_pack16x8".into();
+    }
     let name = text.split('(').next().unwrap_or_default().trim_start_matches("module ");
     panic!("share.rs: primitive `{name}` has no name yet (add its shape to prim_name)")
 }
