@@ -347,6 +347,7 @@ fn errors(ctx: Ctx) -> TestFuture {
         }
         d.leaks.borrow_mut().allow_digest(&got);
         d.note_state();
+        d.write(&RESEED_LIMIT, RESEED_LIMIT_RESET).await?;
         // The key port: replaced by the next GENERATE to it, emptied by key_clear.
         let k1 = d.generate_key(None).await?;
         let k2 = d.generate_key(None).await?;
@@ -419,7 +420,7 @@ fn escalation(ctx: Ctx) -> TestFuture {
 fn state_fault(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let d = Drbg::new(&ctx.tb).await?;
-        let seed = [0x77u8; 48];
+        let seed: [u8; 48] = std::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0x77);
         d.offer(&seed);
         d.ok(OP_INSTANTIATE, None).await?;
         if d.read(&STATUS).await? != STATUS_DONE.mask() | STATUS_INSTANTIATED.mask() {
