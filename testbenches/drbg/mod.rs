@@ -450,6 +450,44 @@ fn state_fault(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// Throughput: cycles of a 32-block GENERATE to OUT read by a requester as fast as APB allows,
+/// and of a key to the key port; both against the README's timing (the blocks of a GENERATE
+/// cost BLOCK_EDGES each plus the reads, then the final Update).
+fn throughput(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mut d = Drbg::new(&ctx.tb).await?;
+        let seed: [u8; 48] = std::array::from_fn(|i| (i as u8).wrapping_mul(91) ^ 0x1d);
+        d.offer(&seed);
+        d.ok(OP_INSTANTIATE, None).await?;
+        d.r.instantiate(&seed, &[]).map_err(|e| e.to_string())?;
+        d.note_state();
+        let n = 32;
+        let c0 = ctx.tb.cycle();
+        let got = d.generate(n, None, false).await?;
+        let cycles = ctx.tb.cycle() - c0;
+        if got != d.r.generate(16 * n as usize, &[]).map_err(|e| e.to_string())? {
+            return Err("32-block GENERATE differs from the reference".into());
+        }
+        d.leaks.borrow_mut().allow_digest(&got);
+        d.note_state();
+        // The engine's own share: BLOCK_EDGES per block and one Update; the rest is the reads.
+        let engine = (n * BLOCK_EDGES + UPDATE_EDGES) as u64;
+        if cycles < engine {
+            return Err(format!("{cycles} cycles for {n} blocks, less than the engine's {engine}: the schedule is not the README's"));
+        }
+        let c1 = ctx.tb.cycle();
+        let k = d.generate_key(None).await?;
+        let key_cycles = ctx.tb.cycle() - c1;
+        d.leaks.borrow_mut().add_secret(&k);
+        ctx.metric("generate_32_blocks_cycles", cycles as f64);
+        ctx.metric("out_bits_per_cycle_with_apb_reads", (128 * n) as f64 / cycles as f64);
+        ctx.metric("engine_bits_per_cycle", 128.0 / BLOCK_EDGES as f64);
+        ctx.metric("key_to_port_cycles", key_cycles as f64);
+        ctx.count(2);
+        ctx.leaks(&d.leaks)
+    })
+}
+
 pub fn cases() -> Vec<Case> {
     vec![
         Case { name: "drbg_cavp", body: cavp_nodf },
@@ -457,6 +495,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "drbg_errors", body: errors },
         Case { name: "drbg_escalation", body: escalation },
         Case { name: "drbg_state_fault", body: state_fault },
+        Case { name: "drbg_throughput", body: throughput },
     ]
 }
 
