@@ -2,6 +2,8 @@
 //! models' unit tests, and benches that step a Verilated model themselves).
 
 use pluton_bindings::dut::Dut;
+use pluton_regs::common::regmap::apb_common::ERR_INFO_CODE;
+use pluton_regs::common::regmap::Register;
 
 /// How one transfer ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,5 +105,33 @@ impl Apb {
     }
     pub fn read(&mut self, dut: &mut dyn Dut, addr: u32) -> Done {
         self.transfer(dut, false, addr, 0, 0, 0)
+    }
+
+    /// A read of `reg` (word 0) that must pass.
+    pub fn read_ok(&mut self, dut: &mut dyn Dut, reg: &Register) -> u32 {
+        let d = self.read(dut, reg.offset);
+        assert!(!d.err, "read of {} refused", reg.name);
+        d.data
+    }
+
+    /// A write of `reg` (word 0) that must pass.
+    pub fn write_ok(&mut self, dut: &mut dyn Dut, reg: &Register, v: u32) {
+        let d = self.write(dut, reg.offset, v);
+        assert!(!d.err, "{} <- {v:#x} refused", reg.name);
+    }
+
+    /// The code in the block's ERR_INFO register `err_info`, which is then cleared.
+    pub fn take_code(&mut self, dut: &mut dyn Dut, err_info: &Register) -> u32 {
+        let c = ERR_INFO_CODE.get(self.read_ok(dut, err_info));
+        self.write_ok(dut, err_info, 0);
+        c
+    }
+
+    /// A transfer that must be refused at once (PRDATA 0, PSLVERR 1, no wait state): its ERR_INFO code.
+    #[allow(clippy::too_many_arguments)]
+    pub fn refused(&mut self, dut: &mut dyn Dut, err_info: &Register, write: bool, addr: u32, data: u32, strb: u32, master: u32) -> u32 {
+        let d = self.transfer(dut, write, addr, data, strb, master);
+        assert_eq!((d.data, d.err, d.waits), (0, true, 0), "{} 0x{addr:03x} <- {data:#x} by {master}", if write { "write" } else { "read" });
+        self.take_code(dut, err_info)
     }
 }

@@ -728,29 +728,18 @@ mod tests {
         (m, apb)
     }
 
+    // The shared checked accesses of `crate::test_apb`, on this block's ERR_INFO.
     fn read(m: &mut TrngModel, apb: &mut Apb, reg: Register) -> u32 {
-        let d = apb.read(m, reg.offset);
-        assert!(!d.err, "read of {} refused", reg.name);
-        d.data
+        apb.read_ok(m, &reg)
     }
-
     fn write(m: &mut TrngModel, apb: &mut Apb, reg: Register, v: u32) {
-        let d = apb.write(m, reg.offset, v);
-        assert!(!d.err, "{} <- {v:#x} refused", reg.name);
+        apb.write_ok(m, &reg, v)
     }
-
-    /// ERR_INFO's code, then clear it.
     fn take_code(m: &mut TrngModel, apb: &mut Apb) -> u32 {
-        let c = ERR_INFO_CODE.get(read(m, apb, ERR_INFO));
-        write(m, apb, ERR_INFO, 0);
-        c
+        apb.take_code(m, &ERR_INFO)
     }
-
-    /// A transfer that must be refused (PRDATA 0, PSLVERR 1, no wait): its ERR_INFO code.
     fn refused(m: &mut TrngModel, apb: &mut Apb, write: bool, addr: u32, data: u32, strb: u32, master: u32) -> u32 {
-        let d = apb.transfer(m, write, addr, data, strb, master);
-        assert_eq!((d.data, d.err, d.waits), (0, true, 0), "{} 0x{addr:03x} <- {data:#x} by {master}", if write { "write" } else { "read" });
-        take_code(m, apb)
+        apb.refused(m, &ERR_INFO, write, addr, data, strb, master)
     }
 
     /// A security-core write that must be refused: its code.

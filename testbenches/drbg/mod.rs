@@ -42,13 +42,7 @@ struct Drbg {
 impl Drbg {
     async fn new(tb: &Tb) -> Result<Drbg, String> {
         let apb = Apb::new(tb)?.with_master(MASTER_SEC);
-        let leaks = Rc::new(RefCell::new(LeakScan::default()));
-        let scan = leaks.clone();
-        apb.observe(move |t| {
-            if !t.write {
-                scan.borrow_mut().check_read(t.addr, t.data);
-            }
-        });
+        let leaks = LeakScan::watch(&apb);
         let d = Drbg {
             tb: tb.clone(),
             apb,

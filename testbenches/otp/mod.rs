@@ -145,14 +145,7 @@ fn check<T: PartialEq + std::fmt::Debug>(ctx: &Ctx, what: &str, got: T, want: T)
 impl OtpDriver {
     pub fn new(tb: &Tb) -> Result<Self, String> {
         let apb = Apb::new(tb)?.with_master(MASTER_SEC);
-        let leaks = Rc::new(RefCell::new(LeakScan::default()));
-        let scan = leaks.clone();
-        // Every completed read, from any master, error or not.
-        apb.observe(move |t| {
-            if !t.write {
-                scan.borrow_mut().check_read(t.addr, t.data);
-            }
-        });
+        let leaks = LeakScan::watch(&apb);
         Ok(Self {
             tb: tb.clone(),
             apb,

@@ -42,13 +42,7 @@ impl Drv {
     /// `done` (a subsystem renames it).
     pub(crate) async fn at(tb: &Tb, base: u32, master: u32, done: &str) -> Result<Drv, String> {
         let apb = Apb::new(tb)?.with_master(master);
-        let leaks = Rc::new(RefCell::new(LeakScan::default()));
-        let scan = leaks.clone();
-        apb.observe(move |t| {
-            if !t.write {
-                scan.borrow_mut().check_read(t.addr, t.data);
-            }
-        });
+        let leaks = LeakScan::watch(&apb);
         let drv = Drv { tb: tb.clone(), apb, base, intr_done: tb.port(done)?, leaks };
         // The power-on wipe: the first access waits it out.
         let id = drv.apb.read(base + ID.offset).await.map_err(|e| format!("ID: {e}"))?;

@@ -44,15 +44,9 @@ impl Subsystem {
     /// Resolve the ports, hook the leak scan onto every read, and register the image's secrets.
     pub fn new(tb: &Tb, image: FuseImage) -> Result<Subsystem, String> {
         let apb = Apb::new(tb)?;
-        let leaks = Rc::new(RefCell::new(LeakScan::default()));
+        let leaks = LeakScan::watch(&apb);
         leaks.borrow_mut().add_secret(&image.device_root_key());
         leaks.borrow_mut().add_secret(&image.attestation_seed());
-        let scan = leaks.clone();
-        apb.observe(move |t| {
-            if !t.write {
-                scan.borrow_mut().check_read(t.addr, t.data);
-            }
-        });
         let monitor = ApbMonitor::spawn(tb, "", 0)?;
         let ext = (0..map::NUM_EXT).map(|k| ApbCompleter::spawn(tb, "ext_", k, CompleterMode::QUIET)).collect::<Result<Vec<_>, _>>()?;
         Ok(Subsystem { tb: tb.clone(), apb, leaks, image, monitor, ext })

@@ -62,13 +62,7 @@ impl Sha256Driver {
     /// Resolve ports and hook the key-leak scanner onto every completed read.
     pub fn new(tb: &Tb) -> Result<Self, String> {
         let apb = Apb::new(tb)?.with_master(MASTER_SEC);
-        let leaks = Rc::new(RefCell::new(LeakScan::default()));
-        let scan = leaks.clone();
-        apb.observe(move |t| {
-            if !t.write {
-                scan.borrow_mut().check_read(t.addr, t.data);
-            }
-        });
+        let leaks = LeakScan::watch(&apb);
         Ok(Self {
             tb: tb.clone(),
             apb,

@@ -1,6 +1,9 @@
 //! Key-leak scanner: no APB read may return any 4-byte window of a secret in use.
 
+use pluton_bindings::apb::Apb;
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::rc::Rc;
 
 /// Secrets are registered as they are used; every completed read is checked against them.
 #[derive(Default)]
@@ -13,6 +16,18 @@ pub struct LeakScan {
 }
 
 impl LeakScan {
+    /// A scan of every read `apb` completes (from any master, error or not).
+    pub fn watch(apb: &Apb) -> Rc<RefCell<LeakScan>> {
+        let leaks = Rc::new(RefCell::new(LeakScan::default()));
+        let scan = leaks.clone();
+        apb.observe(move |t| {
+            if !t.write {
+                scan.borrow_mut().check_read(t.addr, t.data);
+            }
+        });
+        leaks
+    }
+
     /// Register a secret (key bytes, an HMAC inner digest). Windows with fewer than three distinct
     /// byte values (0x00000000, 0x0b0b0b0b, ...) are skipped: status words hold such values legitimately.
     pub fn add_secret(&mut self, bytes: &[u8]) {

@@ -62,13 +62,7 @@ fn healthy(p_one: f64, autocorr: f64) -> NoiseParams {
 impl Trng {
     async fn new(tb: &Tb) -> Result<Trng, String> {
         let apb = Apb::new(tb)?.with_master(MASTER_SEC);
-        let leaks = Rc::new(RefCell::new(LeakScan::default()));
-        let scan = leaks.clone();
-        apb.observe(move |t| {
-            if !t.write {
-                scan.borrow_mut().check_read(t.addr, t.data);
-            }
-        });
+        let leaks = LeakScan::watch(&apb);
         let src = NoiseSource::new(tb.seed(), healthy(0.5, 0.0))?;
         let feed = Rc::new(RefCell::new(Feed { src, every: 1, on: false, fed: Vec::new(), alarm: false, recov_pulse: (false, false) }));
         let t = Trng {
