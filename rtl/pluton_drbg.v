@@ -1201,6 +1201,10 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             done__d__comb = 1'b1;
             res_op__d__comb = op__q;
             addl__d__comb = zero384;
+            pd__d__comb = zero384;
+            tmp_a__d__comb = zero128;
+            tmp_b__d__comb = zero128;
+            aes__clear__comb = 1'b1;
         end
         if (kill) begin
             aes__clear__comb = 1'b1;

@@ -296,7 +296,7 @@ fn errors(ctx: Ctx) -> TestFuture {
         }
         d.write(&ERR_INFO, 0).await?;
         // Instantiate, then the limit: RESEED_LIMIT = 2 lets two GENERATEs through.
-        let seed = [0x5au8; 48];
+        let seed: [u8; 48] = std::array::from_fn(|i| (i as u8).wrapping_mul(29) ^ 0x5a);
         d.offer(&seed);
         d.ok(OP_INSTANTIATE, None).await?;
         d.r.instantiate(&seed, &[]).map_err(|e| e.to_string())?;
@@ -331,7 +331,7 @@ fn errors(ctx: Ctx) -> TestFuture {
             }
         }
         // A reseed recovers; the state was not changed by the refusals.
-        let s2 = [0xa5u8; 48];
+        let s2: [u8; 48] = std::array::from_fn(|i| (i as u8).wrapping_mul(53) ^ 0xa5);
         d.offer(&s2);
         d.ok(OP_RESEED, None).await?;
         d.r.reseed(&s2, &[]).map_err(|e| e.to_string())?;
@@ -374,7 +374,7 @@ fn errors(ctx: Ctx) -> TestFuture {
 fn escalation(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let mut d = Drbg::new(&ctx.tb).await?;
-        let seed = [0x3cu8; 48];
+        let seed: [u8; 48] = std::array::from_fn(|i| (i as u8).wrapping_mul(71) ^ 0x3c);
         d.offer(&seed);
         d.ok(OP_INSTANTIATE, None).await?;
         d.r.instantiate(&seed, &[]).map_err(|e| e.to_string())?;

@@ -444,7 +444,14 @@ crate::hdl_logic! {
             self.st.d.next = self.st_idle.val();
             self.done.d.next = true;
             self.res_op.d.next = self.op.q.val();
+            // Nothing of the command stays behind: the provided data (seed XOR input, or the
+            // input), the Update's blocks (the new Key) and the AES core (its result is the new
+            // V, its key registers the old Key).
             self.addl.d.next = self.zero384.val();
+            self.pd.d.next = self.zero384.val();
+            self.tmp_a.d.next = self.zero128.val();
+            self.tmp_b.d.next = self.zero128.val();
+            self.aes.clear.next = true;
         }
 
         // Escalation or a fault: abandon, wipe the state and every output, refuse commands.
