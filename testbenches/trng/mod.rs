@@ -273,7 +273,7 @@ fn trng_seeds(ctx: Ctx) -> TestFuture {
         let fed = t.feed.borrow().fed.clone();
         let seeds = t.seeds.borrow().clone();
         for s in &seeds {
-            t.leaks.borrow_mut().add_secret(s);
+            t.leaks.borrow_mut().add_past_secret(s);
         }
         let good = &fed[APT_WINDOW as usize..];
         for (k, s) in seeds.iter().enumerate() {
@@ -323,7 +323,7 @@ fn trng_full_rate(ctx: Ctx) -> TestFuture {
         t.disable().await?;
         let seeds = t.seeds.borrow().clone();
         for s in &seeds {
-            t.leaks.borrow_mut().add_secret(s);
+            t.leaks.borrow_mut().add_past_secret(s);
         }
         let mut sorted = seeds.clone();
         sorted.sort();
@@ -595,7 +595,7 @@ fn trng_escalation(ctx: Ctx) -> TestFuture {
         let mut words = [0u32; 12];
         t.tb.peek(seed, &mut words);
         let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-        t.leaks.borrow_mut().add_secret(&bytes);
+        t.leaks.borrow_mut().add_past_secret(&bytes);
         t.tb.poke_u32(t.esc, 1);
         t.tb.rising_edge().await;
         t.tb.poke_u32(t.esc, 0);
@@ -685,7 +685,7 @@ fn trng_replay(ctx: Ctx) -> TestFuture {
         t.until(8_000, "a seed", |t| !t.seeds.borrow().is_empty()).await?;
         t.disable().await?;
         let s = t.seeds.borrow()[0];
-        t.leaks.borrow_mut().add_secret(&s);
+        t.leaks.borrow_mut().add_past_secret(&s);
         t.read(&SEEDS).await?;
         ctx.count(1);
         ctx.leaks(&t.leaks)
