@@ -1614,6 +1614,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
             if (hsel__q) begin
                 seed_b__d__comb = pack__y[(32'h80)+:(128)];
                 sv__d__comb = 1'b1;
+                wipe_pend__d__comb = 1'b1;
             end
             else begin
                 seed_a__d__comb = pack__y;

@@ -27,14 +27,13 @@
 //!   through edge X + 65: the conditioner is closed in the cycles before edges X + 1 .. X + 65.
 //!   The second data block and the padding block run back to back (X .. X + 65, X + 66 ..
 //!   X + 131); the digest is stored at X + 132 and the next hash's first bit is taken at X + 133
-//!   at the earliest (after hash A), or at T + 1 after the edge T that takes the seed (after
-//!   hash B: a bit arriving at T itself is dropped, since a seed still waited before T).
+//!   at the earliest (after hash A). After hash B the core hashes a zero block over digest B from
+//!   X + 133 (README), busy through X + 198, so the next hash's first bit is taken at X + 199 at
+//!   the earliest, and not before T + 1 after the edge T that takes the seed.
 //!   Hash B's digest edge never meets a take (no bit is taken while a seed waits).
 //! - **Seed rate.** Followed edge by edge, one raw bit per cycle and `seed_ready` high give one
-//!   seed every 2,443 edges (hash A: 1,024 + 65 + 132 = 1,221 edges from its first bit to hash B's
-//!   first bit; hash B: the same plus the edge that takes the seed). The README's figure
-//!   "2 x (1,024 + 66 + 66) + 1" (2,313) counts one block's 65 closed edges too few per hash; the
-//!   model follows the edge rules, not the figure.
+//!   seed every 2,508 edges (hash A: 1,024 + 65 + 132 = 1,221 edges from its first bit to hash B's
+//!   first bit; hash B: the same, plus the zero block's 66 and the edge that takes the seed).
 //! - **Wipe of the core.** At every wipe edge W (leaving STARTUP, RUN or HALT) the block in the
 //!   core, if any, is dropped at W, and the core hashes one all-zero block from the IV starting at
 //!   the next edge, W + 1, so it is busy through W + 1 + 65 = W + 66: the conditioner is closed in
@@ -204,6 +203,8 @@ impl Conditioner {
             self.seed_valid = true;
             self.digest_a = [0; 32];
             self.second = false;
+            // The core then hashes a zero block over digest B, as after a wipe (README).
+            self.busy_through = now + 1 + BLOCK_EDGES;
         }
         self.bits.clear();
         self.digest_at = None;

@@ -260,15 +260,15 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// Seeds with no bit dropped: one raw bit every 150 cycles is slower than the conditioner's
-/// longest closed stretch (132 edges), so every good bit is taken, and each seed must equal the
+/// Seeds with no bit dropped: one raw bit every 200 cycles is slower than the conditioner's
+/// longest closed stretch (198 edges), so every good bit is taken, and each seed must equal the
 /// hashes of the bits fed, computed here with `ring`. Also the statistics and the leak scan.
 fn trng_seeds(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let t = Trng::new(&ctx.tb).await?;
         let n = 3;
-        t.enable(NoiseSource::new(ctx.tb.seed() ^ 1, healthy(0.5, 0.1))?, 150, false).await?;
-        t.until(160_000 + 150 * 2048 * n as u64 + 10_000, "3 seeds", |t| t.seeds.borrow().len() >= n).await?;
+        t.enable(NoiseSource::new(ctx.tb.seed() ^ 1, healthy(0.5, 0.1))?, 200, false).await?;
+        t.until(210_000 + 200 * 2048 * n as u64 + 10_000, "3 seeds", |t| t.seeds.borrow().len() >= n).await?;
         t.disable().await?;
         let fed = t.feed.borrow().fed.clone();
         let seeds = t.seeds.borrow().clone();
@@ -304,7 +304,7 @@ fn trng_seeds(ctx: Ctx) -> TestFuture {
 
 /// One raw bit every cycle and a DRBG that takes seeds at random: seeds keep coming (compared
 /// with the model every cycle in lock-step), each different; the cycles per seed with
-/// `seed_ready` held high is the README's 2,443.
+/// `seed_ready` held high is the README's 2,508.
 fn trng_full_rate(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let t = Trng::new(&ctx.tb).await?;
@@ -332,8 +332,9 @@ fn trng_full_rate(ctx: Ctx) -> TestFuture {
             return Err("seeds repeat or are zero".into());
         }
         // SEEDS counts every take; the wait above polls every 64 cycles, so the rate is within that.
-        if (per_seed - 2443.0).abs() > 64.0 {
-            return Err(format!("{per_seed} cycles per seed with seed_ready high, README: 2,443"));
+        // Four seeds timed by a 64-cycle poll: within 16 of the README's figure.
+        if (per_seed - 2508.0).abs() > 16.0 {
+            return Err(format!("{per_seed} cycles per seed with seed_ready high, README: 2,508"));
         }
         let samples = t.read(&SAMPLES).await?;
         if samples as usize != t.feed.borrow().fed.len() {
@@ -649,6 +650,33 @@ fn trng_state_fault(ctx: Ctx) -> TestFuture {
             .chain([("cond.core.busy_r", 0), ("cond.core.adding", 0)])
             .collect();
         let mut noise = NoiseSource::new(ctx.tb.seed() ^ 11, healthy(0.5, 0.0))?;
+        // The seed leaves no copy in the conditioner's SHA core (its chaining value held digest B,
+        // the seed's low half, until the zero block): take one seed, then read the core's flops.
+        {
+            let mut rig = crate::state_rig::StateRig::open("pluton_trng_fi", "pluton_trng")?;
+            rig.write(CTRL.offset, CTRL_ENABLE.mask());
+            rig.set("noise_valid", 1)?;
+            rig.set("seed_ready", 1)?;
+            let mut cycles = 0;
+            while rig.out("seed_valid")? == 0 {
+                rig.set("noise_bit", noise.next_bit() as u32)?;
+                rig.clock(1);
+                cycles += 1;
+                if cycles > 5_000 {
+                    return Err("state-access build: no seed in 5,000 cycles".into());
+                }
+            }
+            let seed = rig.flop("cond.seed_b")?;
+            rig.set("noise_valid", 0)?;
+            rig.clock(200);
+            for i in 0..8 {
+                let hs = rig.flop(&format!("cond.core.hs__{i}"))?;
+                if seed.contains(&hs[0]) {
+                    return Err(format!("the SHA core's hs[{i}] = {:08x} still holds a word of the seed after it left", hs[0]));
+                }
+            }
+            ctx.count(1);
+        }
         for (name, bit) in flops {
             let mut rig = crate::state_rig::StateRig::open("pluton_trng_fi", "pluton_trng")?;
             rig.write(CTRL.offset, CTRL_ENABLE.mask());

@@ -147,6 +147,9 @@ crate::hdl_logic! {
             if self.hsel.q.val() {
                 self.seed_b.d.next = self.pack.y.val().get_bits::<128>(128);
                 self.sv.d.next = true;
+                // The core still holds digest B (and its working state): hash a zero block over
+                // it, so the seed leaves no copy behind.
+                self.wipe_pend.d.next = true;
             } else {
                 self.seed_a.d.next = self.pack.y.val();
             }
