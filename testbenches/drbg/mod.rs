@@ -62,11 +62,11 @@ impl Drbg {
     }
 
     async fn read(&self, reg: &Register) -> Result<u32, String> {
-        self.apb.read(reg.offset).await.map_err(|e| format!("{}: {e}", reg.name))
+        crate::regio::read_reg(&self.apb, 0, reg).await
     }
 
     async fn write(&self, reg: &Register, v: u32) -> Result<(), String> {
-        self.apb.write(reg.offset, v).await.map_err(|e| format!("{} <- 0x{v:x}: {e}", reg.name))
+        crate::regio::write_reg(&self.apb, 0, reg, v).await
     }
 
     /// Key and V as the reference has them now: secrets for the scan.

@@ -105,10 +105,10 @@ impl Drv {
 
     /// A one-word register (CTRL, STATUS, ...).
     pub(crate) async fn write_reg(&self, r: &Register, v: u32) -> Result<(), String> {
-        self.apb.write(self.base + r.offset, v).await.map_err(|e| format!("{}: {e}", r.name))
+        crate::regio::write_reg(&self.apb, self.base, r, v).await
     }
     pub(crate) async fn read_reg(&self, r: &Register) -> Result<u32, String> {
-        self.apb.read(self.base + r.offset).await.map_err(|e| format!("{}: {e}", r.name))
+        crate::regio::read_reg(&self.apb, self.base, r).await
     }
 
     /// D holds no key: PUBKEY fails its scalar check (d = 0), which is how software sees that a

@@ -4,6 +4,7 @@ pub mod csr;
 pub mod faults;
 pub mod formal;
 pub mod leak;
+pub mod regio;
 pub mod regression;
 pub mod state_rig;
 pub mod vectors;

@@ -91,7 +91,8 @@ impl Trng {
         let (bit, valid) = (tb.port("noise_bit")?, tb.port("noise_valid")?);
         let (alarm, recov) = (tb.port("intr_alarm")?, tb.port("alert_recov")?);
         self.tb.spawn(async move {
-            let mut after_alarm = 0;
+            // The cycle after the alarm edge: alert_recov must have fallen again.
+            let mut after_alarm = false;
             loop {
                 let next = {
                     let mut f = feed.borrow_mut();
@@ -107,14 +108,14 @@ impl Trng {
                 tb.poke_u32(valid, next.is_some() as u32);
                 tb.rising_edge().await;
                 let mut f = feed.borrow_mut();
-                if after_alarm == 1 {
+                if after_alarm {
                     f.recov_pulse.1 = tb.peek_u32(recov) == 1;
-                    after_alarm = 0;
+                    after_alarm = false;
                 }
                 if f.on && !f.alarm && tb.peek_u32(alarm) == 1 {
                     f.alarm = true;
                     f.recov_pulse.0 = tb.peek_u32(recov) == 1;
-                    after_alarm = 1;
+                    after_alarm = true;
                 }
             }
         });
@@ -149,11 +150,11 @@ impl Trng {
     }
 
     async fn read(&self, reg: &Register) -> Result<u32, String> {
-        self.apb.read(reg.offset).await.map_err(|e| format!("{}: {e}", reg.name))
+        crate::regio::read_reg(&self.apb, 0, reg).await
     }
 
     async fn write(&self, reg: &Register, v: u32) -> Result<(), String> {
-        self.apb.write(reg.offset, v).await.map_err(|e| format!("{} <- 0x{v:x}: {e}", reg.name))
+        crate::regio::write_reg(&self.apb, 0, reg, v).await
     }
 
     /// An access that must be refused with `code`, logged in ERR_INFO (which is then cleared).
