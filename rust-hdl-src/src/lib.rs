@@ -1,5 +1,4 @@
 //! The Pluton-style security subsystem described in RustHDL, and the generator that writes `rtl/`.
-pub mod aes;
 pub mod common;
 pub mod gen;
 pub mod share;

@@ -26,6 +26,7 @@ macro_rules! for_each_ip {
             p256,
             trng,
             drbg,
+            aes,
             mailbox,
             apb_arb,
             security,
