@@ -4,6 +4,7 @@ pub mod apb_arb;
 pub mod apb_guard;
 pub mod fuse_image;
 pub mod compose;
+pub mod aes_model;
 pub mod ctr_drbg;
 pub mod drbg_model;
 pub mod armv6m;
@@ -33,6 +34,7 @@ pub use apb_arb::ApbArbModel;
 pub use p256_model::P256Model;
 pub use trng::TrngModel;
 pub use drbg_model::DrbgModel;
+pub use aes_model::AesModel;
 pub use security::security_model;
 
 /// The parity carried with a sideload key (`key_par`, issue 11 B): bit i is the XOR of the 32 bits
