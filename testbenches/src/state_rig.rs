@@ -14,6 +14,8 @@ pub struct StateRig {
 
 impl StateRig {
     /// Model `model` (`pluton_p256`, or `pluton_p256_fi` for state access) of top `top`, out of reset.
+    /// Keep one rig of a model open at a time: Verilator (5.x) deadlocks in its scope registry
+    /// when the second of two live instances of one model is destroyed.
     pub fn open(model: &str, top: &str) -> Result<StateRig, String> {
         let mut dut = VerilatedDut::open(model).ok_or_else(|| {
             format!("no Verilated model `{model}` in this build{}", pluton_bindings::build_error().map(|e| format!(": {e}")).unwrap_or_default())
