@@ -1,4 +1,4 @@
-//! AES engine test bench: standards' examples, NIST CAVP and Wycheproof vectors, random operations, errors, sideload keys, escalation and the state check.
+//! AES engine test bench: standards' examples, NIST CAVP and Wycheproof vectors, random operations, errors, sideload keys, escalation, the state check and simulated TVLA.
 //!
 //! The bench plays the security core on APB (and the DRBG and OTP on the sideload ports).
 //! Expected values come from `oracle` (the RustCrypto `aes` and `aes-gcm` crates); every case
@@ -833,6 +833,37 @@ fn throughput(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// Simulated TVLA (`crate::tvla`): fixed-vs-random plaintexts, 10,000 traces of per-cycle flop
+/// toggle counts on `pluton_aes_fi`. This core is unmasked, so it must leak (max |t| > 4.5):
+/// that shows the test can fail. The masked core's case is the same call with its model, top
+/// and flop set, and `Expect::NoLeakage`.
+fn tvla_unmasked(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        use crate::tvla::{tvla_case, AesTvla, Expect, Groups};
+        let a = Aes::new(&ctx.tb).await?;
+        let cfg = AesTvla { leaks: Some(&*a.leaks), ..AesTvla::unmasked(ctx.scale(10_000), Groups::FixedVsRandom) };
+        let r = tvla_case(&ctx, &cfg, Expect::Leakage)?;
+        // The window is the contract's: the taking edge T, then T + 1 ..= T + BLOCK_EDGES.
+        if r.samples != BLOCK_EDGES[0] as usize + 1 {
+            return Err(format!("{} edges from taking a block to OUT_VALID, inclusive; the contract says {}", r.samples, BLOCK_EDGES[0] + 1));
+        }
+        ctx.leaks(&a.leaks)
+    })
+}
+
+/// The negative control: the same run with both groups random must find nothing (max |t| <= 4.5).
+/// Under the null hypothesis a point exceeds 4.5 with probability about 7e-6, so with a dozen
+/// points a false alarm is a 1-in-10,000 event: if this fails, look at the seed before the core.
+fn tvla_control(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        use crate::tvla::{tvla_case, AesTvla, Expect, Groups};
+        let a = Aes::new(&ctx.tb).await?;
+        let cfg = AesTvla { leaks: Some(&*a.leaks), ..AesTvla::unmasked(ctx.scale(10_000), Groups::RandomVsRandom) };
+        tvla_case(&ctx, &cfg, Expect::NoLeakage)?;
+        ctx.leaks(&a.leaks)
+    })
+}
+
 pub fn cases() -> Vec<Case> {
     vec![
         Case { name: "aes_known", body: known },
@@ -845,6 +876,8 @@ pub fn cases() -> Vec<Case> {
         Case { name: "aes_escalation", body: escalation },
         Case { name: "aes_state_fault", body: state_fault },
         Case { name: "aes_throughput", body: throughput },
+        Case { name: "aes_tvla_unmasked", body: tvla_unmasked },
+        Case { name: "aes_tvla_control", body: tvla_control },
     ]
 }
 

@@ -7,6 +7,7 @@ pub mod leak;
 pub mod regio;
 pub mod regression;
 pub mod state_rig;
+pub mod tvla;
 pub mod vectors;
 
 // One module per bench folder (`testbenches/<ip>/mod.rs`), from the project's one list of IPs

@@ -10,6 +10,8 @@ pub struct StateRig {
     model: String,
     /// The top module's name: flops are `<top>.<instance path>.q`.
     top: String,
+    /// Edges run by `clock` (the bus helper counts its own).
+    clocked: u64,
 }
 
 impl StateRig {
@@ -22,7 +24,7 @@ impl StateRig {
         })?;
         let mut apb = Apb::new(&dut);
         apb.reset(&mut dut);
-        Ok(StateRig { dut, apb, model: model.to_string(), top: top.to_string() })
+        Ok(StateRig { dut, apb, model: model.to_string(), top: top.to_string(), clocked: 0 })
     }
 
     /// Flop `name` (its instance path under the top, e.g. `opa` or `cond.sv`): index and shape.
@@ -65,6 +67,12 @@ impl StateRig {
         for _ in 0..n {
             self.dut.step();
         }
+        self.clocked += n as u64;
+    }
+
+    /// Rising edges since `open` (reset, bus transfers and `clock`).
+    pub fn edges(&self) -> u64 {
+        self.apb.edges + self.clocked
     }
 
     /// A write from the security core (master 0), waiting out PREADY.
