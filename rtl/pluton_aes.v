@@ -347,6 +347,71 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  shift8__6 = 10'b100000;
     localparam  shift8__7 = 10'b0;
     localparam  ones128 = 128'hffffffffffffffffffffffffffffffff;
+    localparam  sh_lo__0 = 9'b0;
+    localparam  sh_lo__1 = 9'b1000;
+    localparam  sh_lo__2 = 9'b10000;
+    localparam  sh_lo__3 = 9'b11000;
+    localparam  sh_lo__4 = 9'b100000;
+    localparam  sh_lo__5 = 9'b101000;
+    localparam  sh_lo__6 = 9'b110000;
+    localparam  sh_lo__7 = 9'b111000;
+    localparam  sh_lo__8 = 9'b1000000;
+    localparam  sh_lo__9 = 9'b1001000;
+    localparam  sh_lo__10 = 9'b1010000;
+    localparam  sh_lo__11 = 9'b1011000;
+    localparam  sh_lo__12 = 9'b1100000;
+    localparam  sh_lo__13 = 9'b1101000;
+    localparam  sh_lo__14 = 9'b1110000;
+    localparam  sh_lo__15 = 9'b1111000;
+    localparam  sh_lo__16 = 9'b10000000;
+    localparam  sh_lo__17 = 9'b10001000;
+    localparam  sh_lo__18 = 9'b10010000;
+    localparam  sh_lo__19 = 9'b10011000;
+    localparam  sh_lo__20 = 9'b10100000;
+    localparam  sh_lo__21 = 9'b10101000;
+    localparam  sh_lo__22 = 9'b10110000;
+    localparam  sh_lo__23 = 9'b10111000;
+    localparam  sh_lo__24 = 9'b11000000;
+    localparam  sh_lo__25 = 9'b11001000;
+    localparam  sh_lo__26 = 9'b11010000;
+    localparam  sh_lo__27 = 9'b11011000;
+    localparam  sh_lo__28 = 9'b11100000;
+    localparam  sh_lo__29 = 9'b11101000;
+    localparam  sh_lo__30 = 9'b11110000;
+    localparam  sh_lo__31 = 9'b11111000;
+    localparam  sh_hi__0 = 9'b11111000;
+    localparam  sh_hi__1 = 9'b11110000;
+    localparam  sh_hi__2 = 9'b11101000;
+    localparam  sh_hi__3 = 9'b11100000;
+    localparam  sh_hi__4 = 9'b11011000;
+    localparam  sh_hi__5 = 9'b11010000;
+    localparam  sh_hi__6 = 9'b11001000;
+    localparam  sh_hi__7 = 9'b11000000;
+    localparam  sh_hi__8 = 9'b10111000;
+    localparam  sh_hi__9 = 9'b10110000;
+    localparam  sh_hi__10 = 9'b10101000;
+    localparam  sh_hi__11 = 9'b10100000;
+    localparam  sh_hi__12 = 9'b10011000;
+    localparam  sh_hi__13 = 9'b10010000;
+    localparam  sh_hi__14 = 9'b10001000;
+    localparam  sh_hi__15 = 9'b10000000;
+    localparam  sh_hi__16 = 9'b1111000;
+    localparam  sh_hi__17 = 9'b1110000;
+    localparam  sh_hi__18 = 9'b1101000;
+    localparam  sh_hi__19 = 9'b1100000;
+    localparam  sh_hi__20 = 9'b1011000;
+    localparam  sh_hi__21 = 9'b1010000;
+    localparam  sh_hi__22 = 9'b1001000;
+    localparam  sh_hi__23 = 9'b1000000;
+    localparam  sh_hi__24 = 9'b111000;
+    localparam  sh_hi__25 = 9'b110000;
+    localparam  sh_hi__26 = 9'b101000;
+    localparam  sh_hi__27 = 9'b100000;
+    localparam  sh_hi__28 = 9'b11000;
+    localparam  sh_hi__29 = 9'b10000;
+    localparam  sh_hi__30 = 9'b1000;
+    localparam  sh_hi__31 = 9'b0;
+    localparam  ff256 = 256'hff;
     localparam  bit4__0 = 4'h1;
     localparam  bit4__1 = 4'h2;
     localparam  bit4__2 = 4'h4;
@@ -608,7 +673,42 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  go;
     reg  [3:0] g_op;
     reg  [3:0] g_err;
+    reg  [255:0] otp_be__0;
+    reg  [255:0] otp_be__1;
+    reg  [255:0] otp_be__2;
+    reg  [255:0] otp_be__3;
+    reg  [255:0] otp_be__4;
+    reg  [255:0] otp_be__5;
+    reg  [255:0] otp_be__6;
+    reg  [255:0] otp_be__7;
+    reg  [255:0] otp_be__8;
+    reg  [255:0] otp_be__9;
+    reg  [255:0] otp_be__10;
+    reg  [255:0] otp_be__11;
+    reg  [255:0] otp_be__12;
+    reg  [255:0] otp_be__13;
+    reg  [255:0] otp_be__14;
+    reg  [255:0] otp_be__15;
+    reg  [255:0] otp_be__16;
+    reg  [255:0] otp_be__17;
+    reg  [255:0] otp_be__18;
+    reg  [255:0] otp_be__19;
+    reg  [255:0] otp_be__20;
+    reg  [255:0] otp_be__21;
+    reg  [255:0] otp_be__22;
+    reg  [255:0] otp_be__23;
+    reg  [255:0] otp_be__24;
+    reg  [255:0] otp_be__25;
+    reg  [255:0] otp_be__26;
+    reg  [255:0] otp_be__27;
+    reg  [255:0] otp_be__28;
+    reg  [255:0] otp_be__29;
+    reg  [255:0] otp_be__30;
+    reg  [255:0] otp_be__31;
     reg  wipe_op;
+    reg  wipe_regs;
+    reg  wipe_all;
+    reg  [127:0] start_cv;
     reg  [5:0] kr;
     reg  [5:0] hcnt;
     reg  [5:0] jcnt;
@@ -1307,12 +1407,44 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         blk_bytes8__a = blk_n__q;
         blk_m = ones128 << ((k16_8 - blk_bytes8__y) << three8);
         bytes36__a = bb_v;
+        otp_be__0 = ((key_otp >> sh_lo__0) & ff256) << sh_hi__0;
+        otp_be__1 = otp_be__0 | (((key_otp >> sh_lo__1) & ff256) << sh_hi__1);
+        otp_be__2 = otp_be__1 | (((key_otp >> sh_lo__2) & ff256) << sh_hi__2);
+        otp_be__3 = otp_be__2 | (((key_otp >> sh_lo__3) & ff256) << sh_hi__3);
+        otp_be__4 = otp_be__3 | (((key_otp >> sh_lo__4) & ff256) << sh_hi__4);
+        otp_be__5 = otp_be__4 | (((key_otp >> sh_lo__5) & ff256) << sh_hi__5);
+        otp_be__6 = otp_be__5 | (((key_otp >> sh_lo__6) & ff256) << sh_hi__6);
+        otp_be__7 = otp_be__6 | (((key_otp >> sh_lo__7) & ff256) << sh_hi__7);
+        otp_be__8 = otp_be__7 | (((key_otp >> sh_lo__8) & ff256) << sh_hi__8);
+        otp_be__9 = otp_be__8 | (((key_otp >> sh_lo__9) & ff256) << sh_hi__9);
+        otp_be__10 = otp_be__9 | (((key_otp >> sh_lo__10) & ff256) << sh_hi__10);
+        otp_be__11 = otp_be__10 | (((key_otp >> sh_lo__11) & ff256) << sh_hi__11);
+        otp_be__12 = otp_be__11 | (((key_otp >> sh_lo__12) & ff256) << sh_hi__12);
+        otp_be__13 = otp_be__12 | (((key_otp >> sh_lo__13) & ff256) << sh_hi__13);
+        otp_be__14 = otp_be__13 | (((key_otp >> sh_lo__14) & ff256) << sh_hi__14);
+        otp_be__15 = otp_be__14 | (((key_otp >> sh_lo__15) & ff256) << sh_hi__15);
+        otp_be__16 = otp_be__15 | (((key_otp >> sh_lo__16) & ff256) << sh_hi__16);
+        otp_be__17 = otp_be__16 | (((key_otp >> sh_lo__17) & ff256) << sh_hi__17);
+        otp_be__18 = otp_be__17 | (((key_otp >> sh_lo__18) & ff256) << sh_hi__18);
+        otp_be__19 = otp_be__18 | (((key_otp >> sh_lo__19) & ff256) << sh_hi__19);
+        otp_be__20 = otp_be__19 | (((key_otp >> sh_lo__20) & ff256) << sh_hi__20);
+        otp_be__21 = otp_be__20 | (((key_otp >> sh_lo__21) & ff256) << sh_hi__21);
+        otp_be__22 = otp_be__21 | (((key_otp >> sh_lo__22) & ff256) << sh_hi__22);
+        otp_be__23 = otp_be__22 | (((key_otp >> sh_lo__23) & ff256) << sh_hi__23);
+        otp_be__24 = otp_be__23 | (((key_otp >> sh_lo__24) & ff256) << sh_hi__24);
+        otp_be__25 = otp_be__24 | (((key_otp >> sh_lo__25) & ff256) << sh_hi__25);
+        otp_be__26 = otp_be__25 | (((key_otp >> sh_lo__26) & ff256) << sh_hi__26);
+        otp_be__27 = otp_be__26 | (((key_otp >> sh_lo__27) & ff256) << sh_hi__27);
+        otp_be__28 = otp_be__27 | (((key_otp >> sh_lo__28) & ff256) << sh_hi__28);
+        otp_be__29 = otp_be__28 | (((key_otp >> sh_lo__29) & ff256) << sh_hi__29);
+        otp_be__30 = otp_be__29 | (((key_otp >> sh_lo__30) & ff256) << sh_hi__30);
+        otp_be__31 = otp_be__30 | (((key_otp >> sh_lo__31) & ff256) << sh_hi__31);
         aes__key__comb = keyr__q;
         if (c_src__q == src_drbg) begin
             aes__key__comb = key_drbg;
         end
         else if (c_src__q == src_otp) begin
-            aes__key__comb = key_otp;
+            aes__key__comb = otp_be__31;
         end
         aes__key_len256 = c_k256__q;
         aes__decrypt = c_dec__q & ecb_cbc;
@@ -1401,6 +1533,7 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             jcnt = j256;
         end
         wipe_op = 1'b0;
+        wipe_regs = 1'b0;
         if (st__q == st_init) begin
             cnt__d__comb = cnt__q + one6;
             if (cnt__q == zero6) begin
@@ -1528,20 +1661,21 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             end
             else begin
                 wipe_op = 1'b1;
+                wipe_regs = 1'b1;
                 active__d__comb = 1'b0;
                 text__d__comb = 1'b0;
-                keyr__d__comb = zero256;
-                iv__d__comb = zero128;
-                in_mask__d__comb = zero4;
-                in_buf__d__comb = zero128;
-                out_q__d__comb = zero128;
-                out_valid__d__comb = 1'b0;
-                out_rd__d__comb = zero4;
-                tag__d__comb = zero128;
             end
         end
-        if (wipe_op) begin
-            cv__d__comb = zero128;
+        wipe_all = clear | kill;
+        start_cv = zero128;
+        if (go & (g_err == zero4) & (g_op == op_start) & ~wipe_all) begin
+            start_cv = iv__q;
+            if (ctrl_v[(32'h0)+:(2)] == mode_gcm) begin
+                start_cv = (iv__q & ~mask4__3) | one128;
+            end
+        end
+        if (wipe_op | wipe_all) begin
+            cv__d__comb = start_cv;
             h__d__comb = zero128;
             ej0__d__comb = zero128;
             blk__d__comb = zero128;
@@ -1553,17 +1687,19 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             gh__clear__comb = 1'b1;
             aes__clear__comb = 1'b1;
         end
-        if (go & (g_err == zero4) & (g_op == op_start)) begin
-            cv__d__comb = iv__q;
-            if (ctrl_v[(32'h0)+:(2)] == mode_gcm) begin
-                cv__d__comb = (iv__q & ~mask4__3) | one128;
-            end
+        if (wipe_regs | wipe_all) begin
+            keyr__d__comb = zero256;
+            iv__d__comb = zero128;
+            in_mask__d__comb = zero4;
+            in_buf__d__comb = zero128;
+            out_q__d__comb = zero128;
+            out_valid__d__comb = 1'b0;
+            out_rd__d__comb = zero4;
+            tag__d__comb = zero128;
         end
-        if (clear | kill) begin
-            aes__clear__comb = 1'b1;
+        if (wipe_all) begin
             aes__key_load__comb = 1'b0;
             aes__start__comb = 1'b0;
-            gh__clear__comb = 1'b1;
             gh__start__comb = 1'b0;
             st__d__comb = st_idle;
             cnt__d__comb = zero6;
@@ -1575,25 +1711,8 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             c_tagb__d__comb = zero5;
             active__d__comb = 1'b0;
             text__d__comb = 1'b0;
-            partial__d__comb = 1'b0;
-            keyr__d__comb = zero256;
-            iv__d__comb = zero128;
-            tag_exp__d__comb = zero128;
-            cv__d__comb = zero128;
-            h__d__comb = zero128;
-            ej0__d__comb = zero128;
-            blk__d__comb = zero128;
-            blk_n__d__comb = zero5;
-            len_a__d__comb = zero36;
-            len_c__d__comb = zero36;
             ctrl_x__d__comb = zero32;
             bb_x__d__comb = zero5;
-            in_buf__d__comb = zero128;
-            in_mask__d__comb = zero4;
-            out_q__d__comb = zero128;
-            out_rd__d__comb = zero4;
-            out_valid__d__comb = 1'b0;
-            tag__d__comb = zero128;
             done__d__comb = 1'b0;
             res_err__d__comb = zero4;
             res_op__d__comb = zero4;

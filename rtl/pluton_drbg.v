@@ -953,7 +953,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             else if (dead__q) begin
                 err_code = e_fatal;
             end
-            else if (busy) begin
+            else if (busy & ~((pwdata[(32'h0)+:(4)] == op_uninst) & (st__q == st_seed))) begin
                 err_code = e_busy;
             end
         end

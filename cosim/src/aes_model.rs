@@ -593,12 +593,17 @@ impl AesModel {
         self.op.as_ref().is_some_and(|op| op.active)
     }
 
-    /// A sideload port's key: byte j = `port[255-8j:248-8j]` (word k holds bits 32k+31:32k).
+    /// A sideload port's key (word k holds bits 32k+31:32k). The DRBG's: byte j =
+    /// `key_drbg[255-8j:248-8j]`; the OTP's, in the fuses' own layout: byte j = `key_otp[8j+7:8j]`.
     fn port_key(&self, port: usize) -> [u8; KEY_LEN] {
         let w = &self.inputs[port];
         let mut k = [0u8; KEY_LEN];
         for (i, chunk) in k.chunks_exact_mut(4).enumerate() {
-            chunk.copy_from_slice(&w[w.len() - 1 - i].to_be_bytes());
+            if port == KEY_OTP {
+                chunk.copy_from_slice(&w[i].to_le_bytes());
+            } else {
+                chunk.copy_from_slice(&w[w.len() - 1 - i].to_be_bytes());
+            }
         }
         k
     }
@@ -1735,7 +1740,8 @@ mod tests {
         assert_eq!(m.status(), BUSY);
     }
 
-    /// Sideload keys: byte 0 in bits 255:248; AES-128 takes bits 255:128. STATUS shows the
+    /// Sideload keys: the DRBG's with byte 0 in bits 255:248, the OTP's with byte 0 in bits 7:0;
+    /// AES-128 takes the first 16 bytes. STATUS shows the
     /// valids; the key is sampled at C + 1 (later changes to the port change nothing).
     #[test]
     fn sideload_keys() {
@@ -1744,7 +1750,8 @@ mod tests {
         let mut k128 = [0x5Au8; 32];
         k128[..16].copy_from_slice(&hex(FIPS_KEY128));
         m.poke(KEY_DRBG, &port_words(&k256));
-        m.poke(KEY_OTP, &port_words(&k128));
+        let otp_words: [u32; 8] = std::array::from_fn(|i| u32::from_le_bytes(k128[4 * i..4 * i + 4].try_into().expect("4 bytes")));
+        m.poke(KEY_OTP, &otp_words);
         assert_eq!(read(&mut m, &mut apb, STATUS), 0);
         m.poke_u32(KEY_DRBG_VALID, 1);
         assert_eq!(read(&mut m, &mut apb, STATUS), STATUS_KEY_DRBG.mask());

@@ -423,7 +423,8 @@ impl DrbgModel {
                     Err(regs::ERR_VALUE)
                 } else if self.dead {
                     Err(regs::ERR_FATAL)
-                } else if self.busy() {
+                } else if self.busy() && !(op == regs::OP_UNINSTANTIATE && self.seed_ready()) {
+                    // UNINSTANTIATE abandons a command that waits for entropy (README).
                     Err(regs::ERR_BUSY)
                 } else {
                     Ok(Action::Cmd(v))
@@ -653,10 +654,12 @@ impl DrbgModel {
             self.done = false;
             return;
         }
-        // 3. The command that ran before this edge (a CMD is refused while one runs).
+        // 3. The command that ran before this edge (a CMD is refused while one runs, except an
+        // UNINSTANTIATE that abandons a command waiting for entropy: that one is dropped).
+        let started = matches!(outcome, Some(Ok(Action::Cmd(_))));
         let key_store = match running {
-            Some(job) => self.advance(job, now, seed),
-            None => false,
+            Some(job) if !started => self.advance(job, now, seed),
+            _ => false,
         };
         // 4. The next block may start.
         self.start_block(now);

@@ -1,8 +1,8 @@
 //! Model of the security subsystem top (`pluton_security`): the block models wired as its README says.
 
 use crate::compose::{Composite, Or2};
-use crate::{FirewallModel, OtpModel, P256Model, Sha256Model, WifiModel};
-use pluton_bindings::dut::{Dir, Port};
+use crate::{AesModel, DrbgModel, FirewallModel, OtpModel, P256Model, Sha256Model, TrngModel, WifiModel};
+use pluton_bindings::dut::{Dir, Dut, Port};
 use pluton_regs::security::regs as map;
 
 /// Top-level ports, in the order of the README's table.
@@ -16,9 +16,11 @@ const PORTS: &[(&str, Dir, u32)] = &[
     ("pwdata", Dir::In, 32),
     ("pstrb", Dir::In, 4),
     ("pmaster", Dir::In, 4),
-    ("ext_prdata", Dir::In, 96),
-    ("ext_pready", Dir::In, 3),
-    ("ext_pslverr", Dir::In, 3),
+    ("ext_prdata", Dir::In, 64),
+    ("ext_pready", Dir::In, 2),
+    ("ext_pslverr", Dir::In, 2),
+    ("noise_bit", Dir::In, 1),
+    ("noise_valid", Dir::In, 1),
     ("tst_en", Dir::In, 1),
     ("tst_we", Dir::In, 1),
     ("tst_addr", Dir::In, 6),
@@ -29,14 +31,14 @@ const PORTS: &[(&str, Dir, u32)] = &[
     ("prdata", Dir::Out, 32),
     ("pready", Dir::Out, 1),
     ("pslverr", Dir::Out, 1),
-    ("ext_psel", Dir::Out, 3),
-    ("ext_penable", Dir::Out, 3),
-    ("ext_pwrite", Dir::Out, 3),
-    ("ext_paddr", Dir::Out, 36),
-    ("ext_pwdata", Dir::Out, 96),
-    ("ext_pstrb", Dir::Out, 12),
-    ("ext_pmaster", Dir::Out, 12),
-    ("ext_owner_chg", Dir::Out, 3),
+    ("ext_psel", Dir::Out, 2),
+    ("ext_penable", Dir::Out, 2),
+    ("ext_pwrite", Dir::Out, 2),
+    ("ext_paddr", Dir::Out, 24),
+    ("ext_pwdata", Dir::Out, 64),
+    ("ext_pstrb", Dir::Out, 8),
+    ("ext_pmaster", Dir::Out, 8),
+    ("ext_owner_chg", Dir::Out, 2),
     ("wifi_cmd_valid", Dir::Out, 1),
     ("wifi_cmd_op", Dir::Out, 8),
     ("wifi_cmd_arg0", Dir::Out, 32),
@@ -47,6 +49,9 @@ const PORTS: &[(&str, Dir, u32)] = &[
     ("fw_locked", Dir::Out, 1),
     ("intr_sha_done", Dir::Out, 1),
     ("intr_p256_done", Dir::Out, 1),
+    ("intr_trng_alarm", Dir::Out, 1),
+    ("intr_drbg_done", Dir::Out, 1),
+    ("intr_aes_done", Dir::Out, 1),
     ("intr_wifi_sec", Dir::Out, 1),
     ("intr_wifi_app", Dir::Out, 1),
     ("lc_state", Dir::Out, 3),
@@ -67,8 +72,64 @@ const WIN_EXT_FIRST: usize = map::WIN_EXT_FIRST as usize;
 /// External windows, one `ext_*` lane each.
 const NUM_EXT: usize = map::NUM_EXT as usize;
 const WIN_P256: usize = map::WIN_P256 as usize;
+const WIN_CRYPTO: usize = map::WIN_CRYPTO as usize;
 
-/// The subsystem model: a `Composite` of the firewall, SHA-256, OTP, Wi-Fi arbiter and P-256 models.
+/// Window 6's split into its three 1 KiB blocks (README "Address map"): each block's select is
+/// the lane's select for its `paddr[11:10]`, each sees the offset `paddr[9:0]`; the responses
+/// OR together (only the selected block drives them) and the fourth KiB answers ERR.
+struct CryptoDecode {
+    ports: Vec<Port>,
+    psel: u32,
+    penable: u32,
+    paddr: u32,
+    prdata: [u32; 3],
+    pslverr: [u32; 3],
+}
+
+impl CryptoDecode {
+    const IN: [&'static str; 9] = ["psel", "penable", "paddr", "prdata0", "prdata1", "prdata2", "pslverr0", "pslverr1", "pslverr2"];
+    fn new() -> Self {
+        let port = |n: &str, dir, width| Port { name: n.into(), dir, width };
+        let mut ports: Vec<Port> = Self::IN.iter().map(|n| port(n, Dir::In, if n == &"paddr" { 12 } else if n.starts_with("prdata") { 32 } else { 1 })).collect();
+        for (n, w) in [("psel0", 1), ("psel1", 1), ("psel2", 1), ("offset", 12), ("prdata", 32), ("pready", 1), ("pslverr", 1)] {
+            ports.push(port(n, Dir::Out, w));
+        }
+        CryptoDecode { ports, psel: 0, penable: 0, paddr: 0, prdata: [0; 3], pslverr: [0; 3] }
+    }
+}
+
+impl Dut for CryptoDecode {
+    fn name(&self) -> &str {
+        "crypto_decode"
+    }
+    fn ports(&self) -> &[Port] {
+        &self.ports
+    }
+    fn poke(&mut self, port: usize, value: &[u32]) {
+        match port {
+            0 => self.psel = value[0] & 1,
+            1 => self.penable = value[0] & 1,
+            2 => self.paddr = value[0] & 0xfff,
+            3..=5 => self.prdata[port - 3] = value[0],
+            6..=8 => self.pslverr[port - 6] = value[0] & 1,
+            _ => {}
+        }
+    }
+    fn peek(&mut self, port: usize, value: &mut [u32]) {
+        let sub = (self.paddr >> 10) as usize;
+        value[0] = match port {
+            9..=11 => self.psel & (sub == port - 9) as u32,
+            12 => self.paddr & (map::CRYPTO_SUB_SIZE - 1),
+            13 => self.prdata.iter().fold(0, |a, b| a | b),
+            14 => 1,
+            15 => self.pslverr.iter().fold(0, |a, b| a | b) | (self.psel & self.penable & (sub == 3) as u32),
+            _ => 0,
+        };
+    }
+    fn step(&mut self) {}
+}
+
+/// The subsystem model: a `Composite` of the firewall, SHA-256, OTP, Wi-Fi arbiter, P-256, TRNG, DRBG and AES models.
 pub fn security_model() -> Composite {
     let ports = PORTS.iter().map(|&(name, dir, width)| Port { name: name.into(), dir, width }).collect();
     let mut top = Composite::new("pluton_security", ports);
@@ -77,8 +138,12 @@ pub fn security_model() -> Composite {
     let otp = top.part(Box::new(OtpModel::new()));
     let wifi = top.part(Box::new(WifiModel::new()));
     let p256 = top.part(Box::new(P256Model::new()));
+    let trng = top.part(Box::new(TrngModel::new()));
+    let drbg = top.part(Box::new(DrbgModel::new()));
+    let aes = top.part(Box::new(AesModel::new()));
+    let dec = top.part(Box::new(CryptoDecode::new()));
 
-    for part in [fw, sha, otp, wifi, p256] {
+    for part in [fw, sha, otp, wifi, p256, trng, drbg, aes] {
         top.wire_top("rst_n", part, "rst_n");
     }
     for p in ["psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster"] {
@@ -101,7 +166,24 @@ pub fn security_model() -> Composite {
         top.connect(join, "y", wifi, to);
         top.wire(Some(fw), from, w * WIN_EXT_FIRST, None, &format!("ext_{to}"), 0, NUM_EXT * w);
         top.wire(Some(fw), from, w * WIN_P256, Some(p256), to, 0, w);
+        if to != "paddr" {
+            for part in [trng, drbg, aes] {
+                top.wire(Some(fw), from, w * WIN_CRYPTO, Some(part), to, 0, w);
+            }
+        }
     }
+    top.wire(Some(fw), "m_psel", WIN_CRYPTO, Some(dec), "psel", 0, 1);
+    top.wire(Some(fw), "m_penable", WIN_CRYPTO, Some(dec), "penable", 0, 1);
+    top.wire(Some(fw), "m_paddr", 12 * WIN_CRYPTO, Some(dec), "paddr", 0, 12);
+    for (k, part) in [trng, drbg, aes].into_iter().enumerate() {
+        top.connect(dec, &format!("psel{k}"), part, "psel");
+        top.connect(dec, "offset", part, "paddr");
+        top.connect(part, "prdata", dec, &format!("prdata{k}"));
+        top.connect(part, "pslverr", dec, &format!("pslverr{k}"));
+    }
+    top.wire(Some(dec), "prdata", 0, Some(fw), "m_prdata", 32 * WIN_CRYPTO, 32);
+    top.wire(Some(dec), "pready", 0, Some(fw), "m_pready", WIN_CRYPTO, 1);
+    top.wire(Some(dec), "pslverr", 0, Some(fw), "m_pslverr", WIN_CRYPTO, 1);
     top.wire(Some(fw), "m_psel", WIN_SHA256, Some(sha), "psel", 0, 1);
     top.wire(Some(fw), "m_psel", WIN_OTP, Some(otp), "psel", 0, 1);
     let wifi_sel = top.part(Box::new(Or2::default()));
@@ -133,6 +215,24 @@ pub fn security_model() -> Composite {
     top.connect(sha, "digest_valid", p256, "hash_valid");
     top.connect(sha, "digest_master", p256, "hash_master");
     top.wire_top("intr_p256_done", p256, "intr_done");
+    // Window 6: noise in; the raw tap while the life cycle allows debug; seeds to the DRBG; DRBG
+    // keys and fuse keys to AES on sideload ports; a change of owner wipes AES and empties the
+    // DRBG's key port.
+    top.wire_top("noise_bit", trng, "noise_bit");
+    top.wire_top("noise_valid", trng, "noise_valid");
+    top.connect(otp, "debug_en", trng, "raw_en");
+    top.connect(drbg, "seed_ready", trng, "seed_ready");
+    top.connect(trng, "seed", drbg, "seed_in");
+    top.connect(trng, "seed_valid", drbg, "seed_valid");
+    top.wire(Some(fw), "owner_chg", WIN_CRYPTO, Some(drbg), "key_clear", 0, 1);
+    top.wire(Some(fw), "owner_chg", WIN_CRYPTO, Some(aes), "clear", 0, 1);
+    top.connect(drbg, "key_out", aes, "key_drbg");
+    top.connect(drbg, "key_valid", aes, "key_drbg_valid");
+    top.connect(otp, "key_out", aes, "key_otp");
+    top.connect(otp, "key_valid", aes, "key_otp_valid");
+    top.wire_top("intr_trng_alarm", trng, "intr_alarm");
+    top.wire_top("intr_drbg_done", drbg, "intr_done");
+    top.wire_top("intr_aes_done", aes, "intr_done");
     for p in ["tst_en", "tst_we", "tst_addr", "tst_wdata", "lc_state", "debug_en", "svn", "fatal", "tst_busy"] {
         top.wire_top(p, otp, p);
     }
@@ -144,27 +244,32 @@ pub fn security_model() -> Composite {
 
     // Alerts. The key port's parity travels with the key, so the engine can check the path.
     top.connect(otp, "key_par", sha, "key_par");
-    // alert_fatal = the four blocks' alert_fatal ORed; alert_recov = the firewall's and OTP's.
-    let fatal_fw_sha = top.part(Box::new(Or2::default()));
-    top.connect(fw, "alert_fatal", fatal_fw_sha, "a");
-    top.connect(sha, "alert_fatal", fatal_fw_sha, "b");
-    let fatal_otp_p256 = top.part(Box::new(Or2::default()));
-    top.connect(otp, "alert_fatal", fatal_otp_p256, "a");
-    top.connect(p256, "alert_fatal", fatal_otp_p256, "b");
-    let fatal = top.part(Box::new(Or2::default()));
-    top.connect(fatal_fw_sha, "y", fatal, "a");
-    top.connect(fatal_otp_p256, "y", fatal, "b");
+    // alert_fatal = the seven blocks' alert_fatal ORed; alert_recov = the firewall's, OTP's and
+    // the TRNG's.
+    let fatal = or_tree(&mut top, &[(fw, "alert_fatal"), (sha, "alert_fatal"), (otp, "alert_fatal"), (p256, "alert_fatal"), (trng, "alert_fatal"), (drbg, "alert_fatal"), (aes, "alert_fatal")]);
     top.wire(Some(fatal), "y", 0, None, "alert_fatal", 0, 1);
     // Escalation: the fatal alert goes back to every block's `esc`. No combinational loop:
     // each block's alert_fatal is a flop (or 0), never a function of its `esc`.
-    for part in [fw, sha, otp, p256] {
+    for part in [fw, sha, otp, p256, trng, drbg, aes] {
         top.connect(fatal, "y", part, "esc");
     }
-    let recov = top.part(Box::new(Or2::default()));
-    top.connect(fw, "alert_recov", recov, "a");
-    top.connect(otp, "alert_recov", recov, "b");
+    let recov = or_tree(&mut top, &[(fw, "alert_recov"), (otp, "alert_recov"), (trng, "alert_recov")]);
     top.wire(Some(recov), "y", 0, None, "alert_recov", 0, 1);
     top
+}
+
+/// An OR of one-bit outputs, as a chain of `Or2` parts; returns the part whose `y` is the OR.
+fn or_tree(top: &mut Composite, ins: &[(usize, &str)]) -> usize {
+    let mut acc = top.part(Box::new(Or2::default()));
+    top.connect(ins[0].0, ins[0].1, acc, "a");
+    top.connect(ins[1].0, ins[1].1, acc, "b");
+    for &(part, port) in &ins[2..] {
+        let next = top.part(Box::new(Or2::default()));
+        top.connect(acc, "y", next, "a");
+        top.connect(part, port, next, "b");
+        acc = next;
+    }
+    acc
 }
 
 #[cfg(test)]

@@ -287,6 +287,8 @@ const DRBG_FIXED: &str = "the DRBG's schedule follows the AES core's fixed cycle
 /// takes each block's result at the core's `done`.
 const AES_FIXED: &str = "the engine counts the key load's fixed edges (the core's contract) and takes results at done";
 
+const TRNG_COND_DONE: &str = "the conditioner sees a block end as the core's busy falling; done serves the SHA engine";
+
 struct Waiver {
     module: &'static str,
     net: &'static str,
@@ -304,9 +306,21 @@ const WAIVERS: &[Waiver] = &[
     Waiver { module: "pluton_drbg", net: "aes__busy", rule: "UNUSEDSIGNAL", reason: DRBG_FIXED },
     Waiver { module: "pluton_drbg", net: "aes__done", rule: "UNUSEDSIGNAL", reason: DRBG_FIXED },
     Waiver { module: "pluton_drbg", net: "aes__key_ready", rule: "UNUSEDSIGNAL", reason: DRBG_FIXED },
+    Waiver { module: "pluton_security_drbg", net: "aes__busy", rule: "UNUSEDSIGNAL", reason: DRBG_FIXED },
+    Waiver { module: "pluton_security_drbg", net: "aes__done", rule: "UNUSEDSIGNAL", reason: DRBG_FIXED },
+    Waiver { module: "pluton_security_drbg", net: "aes__key_ready", rule: "UNUSEDSIGNAL", reason: DRBG_FIXED },
+    Waiver { module: "pluton_soc_security_drbg", net: "aes__busy", rule: "UNUSEDSIGNAL", reason: DRBG_FIXED },
+    Waiver { module: "pluton_soc_security_drbg", net: "aes__done", rule: "UNUSEDSIGNAL", reason: DRBG_FIXED },
+    Waiver { module: "pluton_soc_security_drbg", net: "aes__key_ready", rule: "UNUSEDSIGNAL", reason: DRBG_FIXED },
     Waiver { module: "pluton_aes", net: "aes__busy", rule: "UNUSEDSIGNAL", reason: AES_FIXED },
     Waiver { module: "pluton_aes", net: "aes__key_ready", rule: "UNUSEDSIGNAL", reason: AES_FIXED },
-    Waiver { module: "pluton_trng_cond", net: "core__done", rule: "UNUSEDSIGNAL", reason: "the conditioner sees a block end as the core's busy falling; done serves the SHA engine" },
+    Waiver { module: "pluton_security_aes", net: "aes__busy", rule: "UNUSEDSIGNAL", reason: AES_FIXED },
+    Waiver { module: "pluton_security_aes", net: "aes__key_ready", rule: "UNUSEDSIGNAL", reason: AES_FIXED },
+    Waiver { module: "pluton_soc_security_aes", net: "aes__busy", rule: "UNUSEDSIGNAL", reason: AES_FIXED },
+    Waiver { module: "pluton_soc_security_aes", net: "aes__key_ready", rule: "UNUSEDSIGNAL", reason: AES_FIXED },
+    Waiver { module: "pluton_trng_cond", net: "core__done", rule: "UNUSEDSIGNAL", reason: TRNG_COND_DONE },
+    Waiver { module: "pluton_security_trng_cond", net: "core__done", rule: "UNUSEDSIGNAL", reason: TRNG_COND_DONE },
+    Waiver { module: "pluton_soc_security_trng_cond", net: "core__done", rule: "UNUSEDSIGNAL", reason: TRNG_COND_DONE },
     Waiver { module: "pluton_m0sys", net: "sha__digest_out", rule: "UNUSEDSIGNAL", reason: NO_P256 },
     Waiver { module: "pluton_m0sys", net: "sha__digest_valid", rule: "UNUSEDSIGNAL", reason: NO_P256 },
     Waiver { module: "pluton_m0sys", net: "sha__digest_master", rule: "UNUSEDSIGNAL", reason: NO_P256 },

@@ -5,7 +5,7 @@
 //! also runs in lock-step with the port-level model. Every read is scanned for every 4-byte
 //! window of every key, IV, H and E(K, J0) in use.
 
-mod oracle;
+pub mod oracle;
 
 use crate::leak::LeakScan;
 use crate::regression::{Case, Ctx, TestFuture};
@@ -66,10 +66,14 @@ fn le_words(b: &[u8], n: usize) -> Vec<u32> {
     p.chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect()
 }
 
-/// A 256-bit sideload port value: key byte 0 in bits 255:248 (port word 7's top byte).
-fn port_words(key: &[u8]) -> Vec<u32> {
+/// A 256-bit sideload port value: the DRBG's with key byte 0 in bits 255:248 (port word 7's top
+/// byte); the OTP's in the fuses' layout, byte 0 in bits 7:0 (as memory-order words).
+fn port_words(key: &[u8], src: u32) -> Vec<u32> {
     let mut k = key.to_vec();
     k.resize(32, 0);
+    if src == KEY_SRC_OTP {
+        return le_words(&k, 8);
+    }
     (0..8).map(|w| u32::from_be_bytes(k[28 - 4 * w..32 - 4 * w].try_into().unwrap())).collect()
 }
 
@@ -187,7 +191,7 @@ impl Aes {
             KEY_SRC_REGS => self.write_words(&KEY, &le_words(&op.key, 8)).await?,
             src => {
                 let (port, valid) = if src == KEY_SRC_DRBG { ("key_drbg", "key_drbg_valid") } else { ("key_otp", "key_otp_valid") };
-                self.tb.poke(self.tb.port(port)?, &port_words(&op.key));
+                self.tb.poke(self.tb.port(port)?, &port_words(&op.key, src));
                 self.tb.poke_u32(self.tb.port(valid)?, 1);
             }
         }

@@ -297,6 +297,18 @@ fn errors(ctx: Ctx) -> TestFuture {
             r => return Err(format!("the application core read STATUS: {r:?}")),
         }
         d.write(&ERR_INFO, 0).await?;
+        // No entropy comes: UNINSTANTIATE abandons the INSTANTIATE that waits for it.
+        d.command(OP_INSTANTIATE, None, false, false, 0).await?;
+        ctx.tb.clock_cycles(20).await;
+        if STATUS_BUSY.get(d.read(&STATUS).await?) != 1 {
+            return Err("INSTANTIATE without entropy is not waiting".into());
+        }
+        refused(d.write(&CMD, OP_RESEED).await, "RESEED while waiting for entropy")?;
+        d.write(&ERR_INFO, 0).await?;
+        d.ok(OP_UNINSTANTIATE, None).await?;
+        if d.read(&STATUS).await? & (STATUS_BUSY.mask() | STATUS_INSTANTIATED.mask()) != 0 {
+            return Err("UNINSTANTIATE did not abandon the INSTANTIATE waiting for entropy".into());
+        }
         // Instantiate, then the limit: RESEED_LIMIT = 2 lets two GENERATEs through.
         let seed: [u8; 48] = std::array::from_fn(|i| (i as u8).wrapping_mul(29) ^ 0x5a);
         d.offer(&seed);
@@ -366,7 +378,7 @@ fn errors(ctx: Ctx) -> TestFuture {
         if STATUS_INSTANTIATED.get(s) != 0 || d.read(&RESEED_COUNT).await? != 0 {
             return Err(format!("after UNINSTANTIATE: STATUS 0x{s:08x}"));
         }
-        ctx.count(12);
+        ctx.count(14);
         ctx.leaks(&d.leaks)
     })
 }

@@ -205,7 +205,7 @@ pub fn dev_image(tb: &Tb) -> FuseImage {
 }
 
 /// The owners a boot ROM would set: see the top's README.
-pub const BOOT_OWNERS: [u32; 8] = [SEC, SEC, APP, SEC, IO0, IO1, APP, SEC];
+pub const BOOT_OWNERS: [u32; 8] = [SEC, SEC, APP, SEC, IO0, IO1, SEC, SEC];
 
 /// HMAC-SHA256 from `ring`: the expected tag of a derivation.
 pub fn hmac_ref(key: &[u8], msg: &[u8]) -> [u8; 32] {
@@ -286,14 +286,14 @@ fn p256(ctx: Ctx) -> TestFuture {
             return Err("VERIFY right after an HMAC took HASH from the digest port".into());
         }
         eng.read_expect(&pk::HASH, &[0; 32], "HASH after an HMAC (the tag must not arrive)").await?;
-        sys.configure_firewall([APP, SEC, APP, SEC, IO0, IO1, APP, SEC], false).await?;
+        sys.configure_firewall([APP, SEC, APP, SEC, IO0, IO1, SEC, SEC], false).await?;
         sys.hash_as(APP, 0, image).await?;
         if eng.run(pk::CMD_VERIFY).await?.error != pk::RES_HASH_UNAVAILABLE {
             return Err("VERIFY took the application core's digest".into());
         }
         // Window 0 back to the security core: the change of owner must drop the application
         // core's finished digest, not hand it over with the starter reset to the security core.
-        sys.configure_firewall([SEC, SEC, APP, SEC, IO0, IO1, APP, SEC], false).await?;
+        sys.configure_firewall([SEC, SEC, APP, SEC, IO0, IO1, SEC, SEC], false).await?;
         if eng.run(pk::CMD_VERIFY).await?.error != pk::RES_HASH_UNAVAILABLE {
             return Err("VERIFY took the application core's digest after window 0 came back to the security core".into());
         }
@@ -309,7 +309,7 @@ fn p256(ctx: Ctx) -> TestFuture {
         // Window 7 to the application core and back (before LOCK): each change of owner wipes
         // the engine, so the security core's PUBKEY then finds no d. Meanwhile the engine itself
         // refuses the application core past ID (its registers are the security core's).
-        sys.configure_firewall([SEC, SEC, APP, SEC, IO0, IO1, APP, APP], false).await?;
+        sys.configure_firewall([SEC, SEC, APP, SEC, IO0, IO1, SEC, APP], false).await?;
         let r = app.write(base(map::WIN_P256) + pk::CMD.offset, pk::CMD_PUBKEY).await;
         if !matches!(r, Err(ApbError::SlvErr { .. })) {
             return Err(format!("the application core's CMD in its own window 7: {r:?}"));
@@ -327,10 +327,143 @@ fn p256(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// Window 6 (README "Address map"): the TRNG seeds the DRBG over the seed port, the DRBG puts a
+/// key on the AES engine's sideload port, and AES runs under it and under a fuse key; the
+/// application core is refused in all three blocks, and a change of the window's owner wipes
+/// the AES engine and empties the DRBG's key port. Lock-step with the composed model checks
+/// every value; the fuse key's ciphertext is also checked against RustCrypto.
+fn crypto(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        use pluton_hdl::aes::regs as ae;
+        use pluton_hdl::drbg::regs as dr;
+        use pluton_hdl::trng::regs as tr;
+        let sys = boot_with(&ctx, BOOT_OWNERS, false).await?;
+        // The noise source: a healthy bit every cycle, from the run's seed.
+        let mut noise = pluton_cosim::noise::NoiseSource::new(ctx.tb.seed(), pluton_cosim::noise::NoiseParams { p_one: 0.5, autocorr: 0.0, fault: pluton_cosim::noise::Fault::None, fault_at: 0 })?;
+        let (bit, valid) = (ctx.tb.port("noise_bit")?, ctx.tb.port("noise_valid")?);
+        let tb = ctx.tb.clone();
+        ctx.tb.spawn(async move {
+            loop {
+                tb.poke_u32(bit, noise.next_bit() as u32);
+                tb.poke_u32(valid, 1);
+                tb.rising_edge().await;
+            }
+        });
+        let sec = sys.bus(SEC);
+        let sub = |k: u32| base(map::WIN_CRYPTO) + k * map::CRYPTO_SUB_SIZE;
+        let (t, d, a) = (sub(map::SUB_TRNG), sub(map::SUB_DRBG), sub(map::SUB_AES));
+        for (b, id) in [(t, tr::BLOCK_ID), (d, dr::BLOCK_ID), (a, ae::BLOCK_ID)] {
+            if sec.read(b).await? != id {
+                return Err(format!("ID at 0x{b:04x} is not 0x{id:08x}"));
+            }
+        }
+        // The fourth KiB of the window answers an error.
+        if sec.read(base(map::WIN_CRYPTO) + 3 * map::CRYPTO_SUB_SIZE).await.is_ok() {
+            return Err("window 6's fourth KiB answered".into());
+        }
+        sec.write(t + tr::CTRL.offset, tr::CTRL_ENABLE.put(1)).await?;
+        let wait = |addr: u32, mask: u32, what: &'static str| {
+            let sec = sec.clone();
+            async move {
+                for _ in 0..20_000 {
+                    if sec.read(addr).await? & mask != 0 {
+                        return Ok(());
+                    }
+                }
+                Err(format!("{what}: never"))
+            }
+        };
+        // INSTANTIATE takes the TRNG's first seed (startup, then two conditioner blocks).
+        sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_INSTANTIATE)).await?;
+        wait(d + dr::STATUS.offset, dr::STATUS_DONE.mask(), "DRBG INSTANTIATE").await?;
+        if dr::RESULT_ERROR.get(sec.read(d + dr::RESULT.offset).await?) != 0 {
+            return Err("INSTANTIATE failed".into());
+        }
+        sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_GENERATE) | dr::CMD_DEST.put(1) | dr::CMD_BLOCKS.put(2)).await?;
+        wait(d + dr::STATUS.offset, dr::STATUS_KEY_VALID.mask(), "DRBG key to the key port").await?;
+        wait(a + ae::STATUS.offset, ae::STATUS_KEY_DRBG.mask(), "AES sees the DRBG's key").await?;
+        ctx.count(1);
+        // AES-256-ECB under the DRBG's key, then decrypt: the block comes back; it differs from
+        // the block and from its encryption under the zero key.
+        let p: [u8; 16] = *b"window six block";
+        let run = |src: u32, decrypt: bool, k256: bool, block: [u8; 16]| {
+            let sec = sec.clone();
+            async move {
+                let ctrl = ae::CTRL_RESET | ae::CTRL_KEY_SRC.put(src) | ae::CTRL_DECRYPT.put(decrypt as u32) | ae::CTRL_KEY256.put(k256 as u32);
+                sec.write(a + ae::CTRL.offset, ctrl).await?;
+                sec.write(a + ae::CMD.offset, ae::OP_START).await?;
+                for _ in 0..100 {
+                    if sec.read(a + ae::STATUS.offset).await? & ae::STATUS_DONE.mask() != 0 {
+                        break;
+                    }
+                }
+                if sec.read(a + ae::RESULT.offset).await? & 0xf != 0 {
+                    return Err(format!("AES START from source {src}: RESULT error"));
+                }
+                for (i, w) in block.chunks(4).enumerate() {
+                    sec.write(a + ae::DATA_IN.addr(i as u32), u32::from_le_bytes(w.try_into().unwrap())).await?;
+                }
+                for _ in 0..100 {
+                    if sec.read(a + ae::STATUS.offset).await? & ae::STATUS_OUT_VALID.mask() != 0 {
+                        break;
+                    }
+                }
+                let mut out = [0u8; 16];
+                for i in 0..4 {
+                    out[4 * i..4 * i + 4].copy_from_slice(&sec.read(a + ae::DATA_OUT.addr(i as u32)).await?.to_le_bytes());
+                }
+                sec.write(a + ae::CMD.offset, ae::OP_FINAL).await?;
+                Ok::<[u8; 16], String>(out)
+            }
+        };
+        let c = run(ae::KEY_SRC_DRBG, false, true, p).await?;
+        let back = run(ae::KEY_SRC_DRBG, true, true, c).await?;
+        let zero_key = crate::aes::oracle::ecb(&[0; 32], false, &p)?;
+        if back != p || c == p || c[..] == zero_key[..] {
+            return Err(format!("AES under the DRBG's key: {} decrypts to {}", to_hex(&c), to_hex(&back)));
+        }
+        ctx.count(1);
+        // AES-128 under fuse key slot 0 (the device root key's first 16 bytes), on the OTP's port.
+        sys.load_key(0).await?;
+        let want = crate::aes::oracle::ecb(&sys.image.device_root_key()[..16], false, &p)?;
+        sys.leaks.borrow_mut().allow_digest(&want);
+        let got = run(ae::KEY_SRC_OTP, false, false, p).await?;
+        if got[..] != want[..] {
+            return Err(format!("AES under the fuse key: {}, RustCrypto {}", to_hex(&got), to_hex(&want)));
+        }
+        ctx.count(1);
+        // The application core is refused in all three blocks (the firewall: window 6 is the
+        // security core's).
+        let app = sys.bus(APP);
+        for b in [t, d, a] {
+            if app.read(b + 8).await.is_ok() {
+                return Err(format!("the application core read 0x{b:04x}"));
+            }
+        }
+        // A change of owner: the AES engine wipes (its KEY registers too) and the DRBG's key
+        // port empties.
+        sec.write(a + ae::KEY.offset, 0x1234_5678).await?;
+        sys.configure_firewall([SEC, SEC, APP, SEC, IO0, IO1, APP, SEC], false).await?;
+        sys.configure_firewall(BOOT_OWNERS, false).await?;
+        if sec.read(d + dr::STATUS.offset).await? & dr::STATUS_KEY_VALID.mask() != 0 || sec.read(a + ae::STATUS.offset).await? & ae::STATUS_KEY_DRBG.mask() != 0 {
+            return Err("the DRBG's key port survived a change of window 6's owner".into());
+        }
+        let z = run(ae::KEY_SRC_REGS, false, false, p).await?;
+        if z[..] != crate::aes::oracle::ecb(&[0; 16], false, &p)?[..] {
+            return Err("the AES KEY registers survived a change of window 6's owner".into());
+        }
+        ctx.count(2);
+        sys.leaks.borrow_mut().allow_digest(&c);
+        sys.leaks.borrow_mut().allow_digest(&z);
+        ctx.leaks(&sys.leaks)
+    })
+}
+
 pub fn cases() -> Vec<Case> {
     vec![
         Case { name: "security_derive_key", body: derive_key },
         Case { name: "security_p256", body: p256 },
+        Case { name: "security_crypto", body: crypto },
         Case { name: "security_isolation", body: isolation },
         Case { name: "security_wifi_mailbox", body: wifi_mailbox },
         Case { name: "security_random", body: random },

@@ -144,6 +144,10 @@ crate::hdl_block! {
         shift8: [Constant<Bits<10>>; 8] = std::array::from_fn(|i| Constant::new(bits::<10>(32 * (7 - i) as u64))),
         /// All ones: the byte masks are it shifted left.
         ones128: Constant<Bits<128>> = Constant::new(!Bits::<128>::default()),
+        /// Byte i of the OTP's key: its shift down (8i) and up (248 - 8i), and the byte mask.
+        sh_lo: [Constant<Bits<9>>; 32] = std::array::from_fn(|i| Constant::new(bits::<9>(8 * i as u64))),
+        sh_hi: [Constant<Bits<9>>; 32] = std::array::from_fn(|i| Constant::new(bits::<9>(248 - 8 * i as u64))),
+        ff256: Constant<Bits<256>> = Constant::new(bits::<256>(0xff)),
         /// Word i's bit in a 4-bit word mask.
         bit4: [Constant<Bits<4>>; 4] = std::array::from_fn(|i| Constant::new(bits::<4>(1 << i))),
         // ---- Sequencer.
@@ -215,7 +219,12 @@ crate::hdl_block! {
         go: Signal<Local, bool>,
         g_op: Signal<Local, Bits<4>>,
         g_err: Signal<Local, Bits<4>>,
+        /// The OTP key reversed byte by byte, built up one byte per stage (stage 31 complete).
+        otp_be: [Signal<Local, Bits<256>>; 32],
         wipe_op: Signal<Local, bool>,
+        wipe_regs: Signal<Local, bool>,
+        wipe_all: Signal<Local, bool>,
+        start_cv: Signal<Local, Bits<128>>,
         kr: Signal<Local, Bits<6>>,
         hcnt: Signal<Local, Bits<6>>,
         jcnt: Signal<Local, Bits<6>>,
@@ -372,12 +381,18 @@ crate::hdl_logic! {
         self.blk_m.next = self.ones128.val() << ((self.k16_8.val() - self.blk_bytes8.y.val()) << self.three8.val());
         self.bytes36.a.next = self.bb_v.val();
 
+        // ---- The OTP's key in the core's byte order (byte i from bits 8i+7:8i to 255-8i:248-8i).
+        self.otp_be[0].next = ((self.key_otp.val() >> self.sh_lo[0].val()) & self.ff256.val()) << self.sh_hi[0].val();
+        for i in 1..32 {
+            self.otp_be[i].next = self.otp_be[i - 1].val() | (((self.key_otp.val() >> self.sh_lo[i].val()) & self.ff256.val()) << self.sh_hi[i].val());
+        }
+
         // ---- The cores' inputs (their pulses are set below).
         self.aes.key.next = self.keyr.q.val();
         if self.c_src.q.val() == self.src_drbg.val() {
             self.aes.key.next = self.key_drbg.val();
         } else if self.c_src.q.val() == self.src_otp.val() {
-            self.aes.key.next = self.key_otp.val();
+            self.aes.key.next = self.otp_be[31].val();
         }
         self.aes.key_len256.next = self.c_k256.q.val();
         self.aes.decrypt.next = self.c_dec.q.val() & self.ecb_cbc.val();
@@ -469,6 +484,7 @@ crate::hdl_logic! {
             self.jcnt.next = self.j256.val();
         }
         self.wipe_op.next = false;
+        self.wipe_regs.next = false;
         if self.st.q.val() == self.st_init.val() {
             self.cnt.d.next = self.cnt.q.val() + self.one6.val();
             if self.cnt.q.val() == self.zero6.val() {
@@ -592,21 +608,25 @@ crate::hdl_logic! {
             } else {
                 // OP_CLEAR.
                 self.wipe_op.next = true;
+                self.wipe_regs.next = true;
                 self.active.d.next = false;
                 self.text.d.next = false;
-                self.keyr.d.next = self.zero256.val();
-                self.iv.d.next = self.zero128.val();
-                self.in_mask.d.next = self.zero4.val();
-                self.in_buf.d.next = self.zero128.val();
-                self.out_q.d.next = self.zero128.val();
-                self.out_valid.d.next = false;
-                self.out_rd.d.next = self.zero4.val();
-                self.tag.d.next = self.zero128.val();
             }
         }
-        // The operation's values go when it ends (START's own cv is set after the wipe).
-        if self.wipe_op.val() {
-            self.cv.d.next = self.zero128.val();
+        // ---- Wipes, last, so they win over every write above: `clear` (owner change) and kill
+        // (escalation, fault) wipe everything, OP_CLEAR the registers and the operation, the
+        // end of an operation its values. START's own chaining value survives its wipe.
+        self.wipe_all.next = self.clear.val() | self.kill.val();
+        self.start_cv.next = self.zero128.val();
+        if self.go.val() & (self.g_err.val() == self.zero4.val()) & (self.g_op.val() == self.op_start.val()) & !self.wipe_all.val() {
+            // CBC's IV, CTR's first counter block, GCM's J0 = IV[0..12] || 1.
+            self.start_cv.next = self.iv.q.val();
+            if self.ctrl_v.val().get_bits::<2>(0) == self.mode_gcm.val() {
+                self.start_cv.next = (self.iv.q.val() & !self.mask4[3].val()) | self.one128.val();
+            }
+        }
+        if self.wipe_op.val() | self.wipe_all.val() {
+            self.cv.d.next = self.start_cv.val();
             self.h.d.next = self.zero128.val();
             self.ej0.d.next = self.zero128.val();
             self.blk.d.next = self.zero128.val();
@@ -618,21 +638,19 @@ crate::hdl_logic! {
             self.gh.clear.next = true;
             self.aes.clear.next = true;
         }
-        if self.go.val() & (self.g_err.val() == self.zero4.val()) & (self.g_op.val() == self.op_start.val()) {
-            // CBC's IV, CTR's first counter block, GCM's J0 = IV[0..12] || 1.
-            self.cv.d.next = self.iv.q.val();
-            if self.ctrl_v.val().get_bits::<2>(0) == self.mode_gcm.val() {
-                self.cv.d.next = (self.iv.q.val() & !self.mask4[3].val()) | self.one128.val();
-            }
+        if self.wipe_regs.val() | self.wipe_all.val() {
+            self.keyr.d.next = self.zero256.val();
+            self.iv.d.next = self.zero128.val();
+            self.in_mask.d.next = self.zero4.val();
+            self.in_buf.d.next = self.zero128.val();
+            self.out_q.d.next = self.zero128.val();
+            self.out_valid.d.next = false;
+            self.out_rd.d.next = self.zero4.val();
+            self.tag.d.next = self.zero128.val();
         }
-
-        // ---- `clear` (owner change) and kill (escalation, fault): wipe everything; kill also
-        // kills. Last, so they win over every write above.
-        if self.clear.val() | self.kill.val() {
-            self.aes.clear.next = true;
+        if self.wipe_all.val() {
             self.aes.key_load.next = false;
             self.aes.start.next = false;
-            self.gh.clear.next = true;
             self.gh.start.next = false;
             self.st.d.next = self.st_idle.val();
             self.cnt.d.next = self.zero6.val();
@@ -644,25 +662,8 @@ crate::hdl_logic! {
             self.c_tagb.d.next = self.zero5.val();
             self.active.d.next = false;
             self.text.d.next = false;
-            self.partial.d.next = false;
-            self.keyr.d.next = self.zero256.val();
-            self.iv.d.next = self.zero128.val();
-            self.tag_exp.d.next = self.zero128.val();
-            self.cv.d.next = self.zero128.val();
-            self.h.d.next = self.zero128.val();
-            self.ej0.d.next = self.zero128.val();
-            self.blk.d.next = self.zero128.val();
-            self.blk_n.d.next = self.zero5.val();
-            self.len_a.d.next = self.zero36.val();
-            self.len_c.d.next = self.zero36.val();
             self.ctrl_x.d.next = self.zero32.val();
             self.bb_x.d.next = self.zero5.val();
-            self.in_buf.d.next = self.zero128.val();
-            self.in_mask.d.next = self.zero4.val();
-            self.out_q.d.next = self.zero128.val();
-            self.out_rd.d.next = self.zero4.val();
-            self.out_valid.d.next = false;
-            self.tag.d.next = self.zero128.val();
             self.done.d.next = false;
             self.res_err.d.next = self.zero4.val();
             self.res_op.d.next = self.zero4.val();

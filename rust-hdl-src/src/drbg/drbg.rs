@@ -225,7 +225,9 @@ crate::hdl_logic! {
                 self.err_code.next = self.e_value.val();
             } else if self.dead.q.val() {
                 self.err_code.next = self.e_fatal.val();
-            } else if self.busy.val() {
+            } else if self.busy.val() & !((self.pwdata.val().get_bits::<4>(0) == self.op_uninst.val()) & (self.st.q.val() == self.st_seed.val())) {
+                // UNINSTANTIATE may abandon a command that waits for entropy (a TRNG that
+                // has stopped would otherwise hold the DRBG until reset).
                 self.err_code.next = self.e_busy.val();
             }
         } else if self.pwrite.val() & self.front.is_addl.val() & self.busy.val() {

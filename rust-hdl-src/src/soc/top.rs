@@ -37,6 +37,9 @@ crate::hdl_block! {
         wifi_cmd_ready: Signal<In, bool>,
         wifi_evt_valid: Signal<In, bool>,
         wifi_evt_data: Signal<In, Bits<32>>,
+        /// The TRNG's noise source (the FPGA shell's ring-oscillator sampler, or a bench model).
+        noise_bit: Signal<In, bool>,
+        noise_valid: Signal<In, bool>,
         wifi_cmd_valid: Signal<Out, bool>,
         wifi_cmd_op: Signal<Out, Bits<8>>,
         wifi_cmd_arg0: Signal<Out, Bits<32>>,
@@ -120,9 +123,8 @@ crate::hdl_block! {
     consts {
         master_sec: 4 = MASTER_SEC as u64,
         master_app: 4 = MASTER_APP as u64,
-        // External window 6 has nothing behind it: ready, and an error when selected.
-        ext_idle: 3 = 0b100,
-        ext_mbox: 3 = 0b011,
+        ext_mbox: 2 = 0b11,
+        zero2: 2 = 0,
     }
     fields {
         sec: M0Node<{ regs::SLOT0_BITS }>,
@@ -131,9 +133,9 @@ crate::hdl_block! {
         security: Security,
         mbox: Mailbox,
         mbox_paddr: Signal<Local, Bits<12>>,
-        mbox_word: ZeroExt<32, 96>,
-        ext_pready: Signal<Local, Bits<3>>,
-        ext_pslverr: Signal<Local, Bits<3>>,
+        mbox_word: ZeroExt<32, 64>,
+        ext_pready: Signal<Local, Bits<2>>,
+        ext_pslverr: Signal<Local, Bits<2>>,
         sec_irq8: PackBits8,
         app_irq8: PackBits8,
         sec_irq: ZeroExt<8, 32>,
@@ -239,14 +241,16 @@ crate::hdl_logic! {
         self.mbox.pmaster.next = self.security.ext_pmaster.val().get_bits::<4>(0) | self.security.ext_pmaster.val().get_bits::<4>(4);
         self.mbox_word.a.next = self.mbox.prdata.val();
         self.security.ext_prdata.next = self.mbox_word.y.val() | (self.mbox_word.y.val() << 32);
-        self.ext_pready.next = self.ext_idle.val();
+        self.ext_pready.next = self.zero2.val();
         if self.mbox.pready.val() {
-            self.ext_pready.next = self.ext_idle.val() | self.ext_mbox.val();
+            self.ext_pready.next = self.ext_mbox.val();
         }
-        self.ext_pslverr.next = self.security.ext_psel.val() & self.ext_idle.val();
+        self.ext_pslverr.next = self.zero2.val();
         if self.mbox.pslverr.val() {
-            self.ext_pslverr.next = (self.security.ext_psel.val() & self.ext_idle.val()) | self.ext_mbox.val();
+            self.ext_pslverr.next = self.ext_mbox.val();
         }
+        self.security.noise_bit.next = self.noise_bit.val();
+        self.security.noise_valid.next = self.noise_valid.val();
         self.security.ext_pready.next = self.ext_pready.val();
         self.security.ext_pslverr.next = self.ext_pslverr.val();
 
@@ -257,8 +261,8 @@ crate::hdl_logic! {
         self.sec_irq8.b3.next = self.security.intr_viol.val();
         self.sec_irq8.b4.next = self.security.intr_wifi_sec.val();
         self.sec_irq8.b5.next = self.security.intr_p256_done.val();
-        self.sec_irq8.b6.next = false;
-        self.sec_irq8.b7.next = false;
+        self.sec_irq8.b6.next = self.security.intr_drbg_done.val() | self.security.intr_trng_alarm.val();
+        self.sec_irq8.b7.next = self.security.intr_aes_done.val();
         self.sec_irq.a.next = self.sec_irq8.y.val();
         self.sec.irq.next = self.sec_irq.y.val();
         self.app_irq8.b0.next = false;
