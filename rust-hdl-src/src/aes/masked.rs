@@ -98,13 +98,48 @@
 //! domains' logic. A chip flow needs keep / dont_touch constraints on these gadgets (OpenTitan
 //! uses `prim_buf`/`prim_flop` cells for this); this RTL does not add them.
 //!
-//! # What is not protected
+//! The 16 state S-boxes step only while a block runs; the 4 key S-boxes also during a key
+//! expansion. Idle, no S-box flop changes.
+//!
+//! # What is not protected, or not checked
 //!
 //! - The stored key shares (`kf`, `kd`) keep their masks until the next `key_load`: they are not
 //!   re-masked per block (the caller may reload the key with a fresh `key_mask`).
 //! - Control (`run`, counters) is not masked (it is independent of data) and not checked
-//!   (`fault` is 0).
+//!   (`fault` is 0; `AesCore`'s Hamming-coded control word is not carried over).
+//! - The probing test below looks at flops one at a time. Glitch-extended probes on the
+//!   combinational logic and transitions (a flop's old and new value) are argued above, not
+//!   checked by a tool; a netlist-level check (Coco-Alma, PROLEAD, SILVER) is still to do.
 //! - Higher-order and horizontal attacks are out of scope (first-order masking).
+//!
+//! # Size (when written)
+//!
+//! Yosys `synth_ecp5`, the core alone (test `masked_synth_area`): 17,254 LUT4 (plus 2,981 PFUMX
+//! and 528 L6MUX21) and 4,334 flops, against `AesCore`'s 8,251 LUT4 (2,711 PFUMX, 957 L6MUX21)
+//! and 1,038 flops with the same Yosys: 2.1 times the LUTs, 4.2 times the flops. (ABC's LUT
+//! count moves by a few hundred between logically equal codings: 16,815 to 17,513 seen.) The
+//! flops: 120 per S-box (2,400), the key windows on two shares (1,536), the state shares (256),
+//! the output (128), control (14).
+//!
+//! # Tests (below)
+//!
+//! - `masked_tower_field_is_the_aes_field`, `masked_sbox_model_matches_fips_197`: the tower
+//!   field and the stage-by-stage DOM model (`dom_sbox_model`) against FIPS 197's S-boxes, every
+//!   input, random and zero shares and fresh bits.
+//! - `masked_sbox_block_matches_model`: the S-box block in rust-hdl's simulator against the model.
+//! - `masked_verilog_matches_reference`: the generated Verilog on Verilator against the `aes`
+//!   crate: FIPS 197 and 200 random keys (AES-128 and AES-256) with 4 random blocks each, random
+//!   directions, random masks and `rnd` every cycle, exact cycle counts; then the same vectors
+//!   with every mask and `rnd` zero.
+//! - `masked_flops_independent_of_plaintext`: first-order probing on the flops (fixed versus
+//!   random plaintext, every share-holding flop bit in every cycle of the block), with two
+//!   controls that must fail it.
+//! - `masked_protocol`: rust-hdl's simulator: FIPS 197, ignored pulses, priorities, `clear`
+//!   zeroing every flop (S-box internals included).
+//! - `masked_verilog_lint_clean`: the project's lint. `masked_synth_area` (ignored): the size.
+//!
+//! The block tree is large (20 S-boxes of 16 multipliers): building it takes several megabytes
+//! of stack, so the tests build it on a thread with a large stack (`big_stack`).
 
 use crate::aes::core::{AesMixColumn, PackBytes16, RCON};
 use crate::common::prims::RDff;
@@ -722,8 +757,10 @@ crate::hdl_block! {
         last: Signal<Local, bool>,
         /// The fifth edge of a round or step.
         step: Signal<Local, bool>,
-        /// The S-boxes' stage enables.
+        /// The S-boxes' stage enables: key S-boxes (rounds and key expansion), state S-boxes
+        /// (rounds only).
         sen: Signal<Local, Bits<4>>,
+        sen_st: Signal<Local, Bits<4>>,
         /// All ones in the unmasking cycle (gates the shares into the output XOR).
         gate: Signal<Local, Bits<8>>,
         // ---- key schedule (per share: index 4s + k, 16s + j, 32s + j)
@@ -815,8 +852,18 @@ crate::hdl_logic! {
                 _ => self.sen.next = self.zero4.val(),
             }
         }
+        self.sen_st.next = self.zero4.val();
+        if self.run.q.val() & !self.fin.q.val() {
+            match self.ph.q.val().index() {
+                0 => self.sen_st.next = self.en0.val(),
+                1 => self.sen_st.next = self.en1.val(),
+                2 => self.sen_st.next = self.en2.val(),
+                3 => self.sen_st.next = self.en3.val(),
+                _ => self.sen_st.next = self.zero4.val(),
+            }
+        }
         for i in 0..16 {
-            self.sb[i].en.next = self.sen.val();
+            self.sb[i].en.next = self.sen_st.val();
             self.sb[i].clr.next = self.clr.val();
             self.sb[i].r.next = self.rnd.val().get_bits::<8>(8 * i);
         }
@@ -1628,8 +1675,10 @@ endmodule
     /// (Welch's t; about 320,000 tests, so a sound design fails one with probability ~1e-3),
     /// encrypting and decrypting. The controls show that the check can see leaks: with every
     /// mask and `rnd` zero it must flag thousands of (cycle, bit) pairs, and with random masks
-    /// but `rnd` zero (the DOM gadgets' fresh bits missing: d_i = ah_i al ^ ... is no longer
-    /// blinded) at least a hundred, all in the S-boxes' stage flops and what follows them.
+    /// but `rnd` zero (the DOM gadgets' fresh bits missing) at least ten. Without the fresh bits
+    /// theta_i = e^-1_i (dh, dh+dl) is not re-shared; one flop alone shows it only where the
+    /// S-box input is 0 (then theta_i is 0, not uniform), so the fixed block makes round 1's
+    /// first S-box input 0 (seen: 320 to 491 pairs, all in stage 4's flops).
     #[test]
     fn masked_flops_independent_of_plaintext() {
         let mut rng = Rng(seed("masked_flops_independent_of_plaintext"));
@@ -1638,7 +1687,10 @@ endmodule
         let ncyc = 51;
         let nrun = 4000;
         let key = rng.bytes::<32>();
-        let fixed = rng.bytes::<16>();
+        let mut fixed = rng.bytes::<16>();
+        // State byte 0 is 0 after the initial AddRoundKey: round 1 inverts 0 (a corner of the
+        // tower inversion, and the case the `+zerornd` control needs).
+        fixed[0] = key[0];
         let mut k128 = [0u8; 32];
         k128[..16].copy_from_slice(&key[..16]);
         let exp_enc = reference(&k128, false, false, fixed);
@@ -1658,7 +1710,7 @@ endmodule
         let dir = scratch("probe");
         let bin = build_tb(&dir, PROBE_TB, &defines);
         let mut report = Vec::new();
-        for (args, control) in [(vec![], 0), (vec!["+decrypt"], 0), (vec!["+zeromask"], 1000), (vec!["+zerornd"], 100)] {
+        for (args, control) in [(vec![], 0), (vec!["+decrypt"], 0), (vec!["+zeromask"], 1000), (vec!["+zerornd"], 10)] {
             let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
             args.push(format!("+verilator+seed+{}", rng.next() & 0x7fff_ffff));
             let t = std::time::Instant::now();
