@@ -89,9 +89,11 @@
 //! from the S-box input, which holds still for the whole round.
 //!
 //! Every flop of a gadget loads at the same edge and each stage's result is computed from that
-//! stage's flops only, so values of different evaluations never meet. Each flop holds one share
-//! of its value, or a value blinded by a fresh bit string; the probing test in this file checks
-//! that every flop, alone, does not depend on the plaintext.
+//! stage's flops only, so a result never combines flops of two evaluations. (The inputs of a
+//! stage's flops are computed in every cycle, but only taken in that stage's cycle; in the other
+//! cycles they combine values that are each blinded by their own fresh bits.) Each flop holds
+//! one share of its value, or a value blinded by fresh bits; the probing test in this file
+//! checks that every flop, alone, does not depend on the plaintext.
 //!
 //! **Synthesis.** As for any masked RTL, the netlist must keep the structure: no retiming
 //! across the S-box flops, no re-association of the gated output XOR, no merging of the two
@@ -107,9 +109,11 @@
 //!   re-masked per block (the caller may reload the key with a fresh `key_mask`).
 //! - Control (`run`, counters) is not masked (it is independent of data) and not checked
 //!   (`fault` is 0; `AesCore`'s Hamming-coded control word is not carried over).
-//! - The probing test below looks at flops one at a time. Glitch-extended probes on the
-//!   combinational logic and transitions (a flop's old and new value) are argued above, not
-//!   checked by a tool; a netlist-level check (Coco-Alma, PROLEAD, SILVER) is still to do.
+//! - The probing test below looks at flops one at a time: it sees a missing or reused mask, but a
+//!   missing gadget re-sharing only where an S-box input is 0 (its control is built that way).
+//!   Glitch-extended probes on the combinational logic and transitions (a flop's old and new
+//!   value) are argued above, not checked by a tool; a netlist-level check (Coco-Alma, PROLEAD,
+//!   SILVER) is still to do.
 //! - Higher-order and horizontal attacks are out of scope (first-order masking).
 //!
 //! # Size (when written)
