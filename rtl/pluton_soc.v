@@ -12433,7 +12433,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg  core__rst_n;
     reg  core__start;
     reg  core__from_iv;
-    reg  core__abort;
+    reg  core__cancel;
     reg  [31:0] core__word_in;
     wire  [31:0] core__h__0;
     wire  [31:0] core__h__1;
@@ -12753,7 +12753,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         .rst_n(core__rst_n),
         .start(core__start),
         .from_iv(core__from_iv),
-        .abort(core__abort),
+        .cancel(core__cancel),
         .word_in(core__word_in),
         .h__0(core__h__0),
         .h__1(core__h__1),
@@ -13094,7 +13094,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
     reg [3:0] buf_ram__waddr__comb;
     reg [31:0] buf_ram__wdata__comb;
     reg buf_ram__we__comb;
-    reg core__abort__comb;
+    reg core__cancel__comb;
     reg core__from_iv__comb;
     reg core__start__comb;
     reg ctrl_hmac__d__comb;
@@ -13478,7 +13478,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         end
         core__start__comb = disp_key | disp_buf | disp_pad1 | disp_pad2 | disp_opad | disp_outer;
         core__from_iv__comb = disp_key | disp_opad | (~any_dispatched__q & (disp_buf | disp_pad1));
-        core__abort__comb = 1'b0;
+        core__cancel__comb = 1'b0;
         key_pad = ipad;
         if (src_opad__q) begin
             key_pad = opad;
@@ -13732,7 +13732,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             starter__d__comb = pmaster;
         end
         if (abort_all) begin
-            core__abort__comb = 1'b1;
+            core__cancel__comb = 1'b1;
             core__start__comb = 1'b0;
             active__d__comb = 1'b0;
             draining__d__comb = 1'b0;
@@ -13747,7 +13747,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             src_outer__d__comb = 1'b0;
         end
         if (wiping__q) begin
-            core__abort__comb = 1'b0;
+            core__cancel__comb = 1'b0;
             if (~wipe_cnt__q[32'h4]) begin
                 key_ram__we__comb = 1'b1;
                 key_ram__waddr__comb = wipe_cnt__q[(32'h0)+:(4)];
@@ -13763,7 +13763,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
             end
         end
         else if (kill & ~wiped__q & ~core__busy) begin
-            core__abort__comb = 1'b0;
+            core__cancel__comb = 1'b0;
             core__start__comb = 1'b1;
             core__from_iv__comb = 1'b1;
             wiping__d__comb = 1'b1;
@@ -13850,7 +13850,7 @@ module pluton_sha256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,
         buf_ram__waddr = buf_ram__waddr__comb;
         buf_ram__wdata = buf_ram__wdata__comb;
         buf_ram__we = buf_ram__we__comb;
-        core__abort = core__abort__comb;
+        core__cancel = core__cancel__comb;
         core__from_iv = core__from_iv__comb;
         core__start = core__start__comb;
         ctrl_hmac__d = ctrl_hmac__d__comb;
@@ -14031,14 +14031,14 @@ endmodule // pluton_sha256_front
 
 `ifndef PLUTON_SHA256_CORE_DEFINED
 `define PLUTON_SHA256_CORE_DEFINED
-module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done,fault);
+module pluton_sha256_core(clock,rst_n,start,from_iv,cancel,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done,fault);
 
     // Module arguments
     input wire  clock;
     input wire  rst_n;
     input wire  start;
     input wire  from_iv;
-    input wire  abort;
+    input wire  cancel;
     input wire  [31:0] word_in;
     output reg  [31:0] h__0;
     output reg  [31:0] h__1;
@@ -14974,7 +14974,7 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
         t2 = big_sigma0 + maj;
         busy = busy_r__q;
         done = busy_r__q & adding__q;
-        if (abort) begin
+        if (cancel) begin
             busy_r__d__comb = 1'b0;
             adding__d__comb = 1'b0;
         end
@@ -21979,7 +21979,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
     reg  core__rst_n;
     reg  core__start;
     reg  core__from_iv;
-    reg  core__abort;
+    reg  core__cancel;
     reg  [31:0] core__word_in;
     wire  [31:0] core__h__0;
     wire  [31:0] core__h__1;
@@ -22064,7 +22064,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
         .rst_n(core__rst_n),
         .start(core__start),
         .from_iv(core__from_iv),
-        .abort(core__abort),
+        .cancel(core__cancel),
         .word_in(core__word_in),
         .h__0(core__h__0),
         .h__1(core__h__1),
@@ -22161,7 +22161,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
     // Update code
     reg [1:0] blk__d__comb;
     reg [511:0] cbuf__d__comb;
-    reg core__abort__comb;
+    reg core__cancel__comb;
     reg core__from_iv__comb;
     reg core__start__comb;
     reg [31:0] core__word_in__comb;
@@ -22236,7 +22236,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
         end
         core__start__comb = 1'b0;
         core__from_iv__comb = 1'b0;
-        core__abort__comb = 1'b0;
+        core__cancel__comb = 1'b0;
         if (strm__q != zero5) begin
             cbuf__d__comb = cbuf__q << thirty_two10;
             strm__d__comb = strm__q - one5;
@@ -22283,7 +22283,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
         end
         if (wipe) begin
             core__start__comb = 1'b0;
-            core__abort__comb = 1'b1;
+            core__cancel__comb = 1'b1;
             cbuf__d__comb = zero512;
             fill__d__comb = zero9;
             blk__d__comb = zero2;
@@ -22305,7 +22305,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
         fault = core__fault;
         blk__d = blk__d__comb;
         cbuf__d = cbuf__d__comb;
-        core__abort = core__abort__comb;
+        core__cancel = core__cancel__comb;
         core__from_iv = core__from_iv__comb;
         core__start = core__start__comb;
         core__word_in = core__word_in__comb;

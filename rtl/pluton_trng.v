@@ -1333,7 +1333,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
     reg  core__rst_n;
     reg  core__start;
     reg  core__from_iv;
-    reg  core__abort;
+    reg  core__cancel;
     reg  [31:0] core__word_in;
     wire  [31:0] core__h__0;
     wire  [31:0] core__h__1;
@@ -1418,7 +1418,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
         .rst_n(core__rst_n),
         .start(core__start),
         .from_iv(core__from_iv),
-        .abort(core__abort),
+        .cancel(core__cancel),
         .word_in(core__word_in),
         .h__0(core__h__0),
         .h__1(core__h__1),
@@ -1515,7 +1515,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
     // Update code
     reg [1:0] blk__d__comb;
     reg [511:0] cbuf__d__comb;
-    reg core__abort__comb;
+    reg core__cancel__comb;
     reg core__from_iv__comb;
     reg core__start__comb;
     reg [31:0] core__word_in__comb;
@@ -1590,7 +1590,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
         end
         core__start__comb = 1'b0;
         core__from_iv__comb = 1'b0;
-        core__abort__comb = 1'b0;
+        core__cancel__comb = 1'b0;
         if (strm__q != zero5) begin
             cbuf__d__comb = cbuf__q << thirty_two10;
             strm__d__comb = strm__q - one5;
@@ -1637,7 +1637,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
         end
         if (wipe) begin
             core__start__comb = 1'b0;
-            core__abort__comb = 1'b1;
+            core__cancel__comb = 1'b1;
             cbuf__d__comb = zero512;
             fill__d__comb = zero9;
             blk__d__comb = zero2;
@@ -1659,7 +1659,7 @@ module pluton_trng_cond(clock,rst_n,run,good,raw_bit,wipe,seed_ready,seed,seed_v
         fault = core__fault;
         blk__d = blk__d__comb;
         cbuf__d = cbuf__d__comb;
-        core__abort = core__abort__comb;
+        core__cancel = core__cancel__comb;
         core__from_iv = core__from_iv__comb;
         core__start = core__start__comb;
         core__word_in = core__word_in__comb;
@@ -1679,14 +1679,14 @@ endmodule // pluton_trng_cond
 
 `ifndef PLUTON_SHA256_CORE_DEFINED
 `define PLUTON_SHA256_CORE_DEFINED
-module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done,fault);
+module pluton_sha256_core(clock,rst_n,start,from_iv,cancel,word_in,h__0,h__1,h__2,h__3,h__4,h__5,h__6,h__7,busy,done,fault);
 
     // Module arguments
     input wire  clock;
     input wire  rst_n;
     input wire  start;
     input wire  from_iv;
-    input wire  abort;
+    input wire  cancel;
     input wire  [31:0] word_in;
     output reg  [31:0] h__0;
     output reg  [31:0] h__1;
@@ -2622,7 +2622,7 @@ module pluton_sha256_core(clock,rst_n,start,from_iv,abort,word_in,h__0,h__1,h__2
         t2 = big_sigma0 + maj;
         busy = busy_r__q;
         done = busy_r__q & adding__q;
-        if (abort) begin
+        if (cancel) begin
             busy_r__d__comb = 1'b0;
             adding__d__comb = 1'b0;
         end

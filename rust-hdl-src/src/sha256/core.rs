@@ -36,7 +36,7 @@ crate::hdl_block! {
         /// opad block), and the block's result is then added to the IV.
         from_iv: Signal<In, bool>,
         /// Drop the block in flight.
-        abort: Signal<In, bool>,
+        cancel: Signal<In, bool>,
         /// Message word `t` of the block during round `t < 16` (big-endian, as FIPS 180-4 reads it).
         word_in: Signal<In, Bits<32>>,
         /// The chaining value / digest.
@@ -206,7 +206,7 @@ crate::hdl_logic! {
         self.busy.next = self.busy_r.q.val();
         self.done.next = self.busy_r.q.val() & self.adding.q.val();
 
-        if self.abort.val() {
+        if self.cancel.val() {
             self.busy_r.d.next = false;
             self.adding.d.next = false;
         } else if self.start.val() & !self.busy_r.q.val() {

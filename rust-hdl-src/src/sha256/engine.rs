@@ -463,7 +463,7 @@ crate::hdl_logic! {
         self.core.from_iv.next = self.disp_key.val()
             | self.disp_opad.val()
             | (!self.any_dispatched.q.val() & (self.disp_buf.val() | self.disp_pad1.val()));
-        self.core.abort.next = false;
+        self.core.cancel.next = false;
 
         // ---- The word the core reads this round (rounds 0..15 of the block in flight).
         self.key_pad.next = self.ipad.val();
@@ -699,7 +699,7 @@ crate::hdl_logic! {
         }
         // ABORT also drops the block in flight.
         if self.abort_all.val() {
-            self.core.abort.next = true;
+            self.core.cancel.next = true;
             self.core.start.next = false;
             self.active.d.next = false;
             self.draining.d.next = false;
@@ -715,13 +715,13 @@ crate::hdl_logic! {
             self.src_outer.d.next = false;
         }
         // ---- Zeroization: under `kill`, once per escalation, the in-flight block is dropped and
-        // then the core hashes a block of zeros from the IV (word_in 0, no abort while it runs).
+        // then the core hashes a block of zeros from the IV (word_in 0, no cancel while it runs).
         // Meanwhile both RAMs are overwritten with 0, a word per cycle: KEY (a masked word keeps
         // its bits) and the buffer (which held the inner HMAC digest).
         // Its words are 0 because `abort_all` cleared every block kind (`src_*`), so the read mux
         // gives 0 with no extra level on the round's critical path.
         if self.wiping.q.val() {
-            self.core.abort.next = false;
+            self.core.cancel.next = false;
             if !self.wipe_cnt.q.val().get_bit(4) {
                 self.key_ram.we.next = true;
                 self.key_ram.waddr.next = self.wipe_cnt.q.val().get_bits::<4>(0);
@@ -736,7 +736,7 @@ crate::hdl_logic! {
                 self.wiped.d.next = true;
             }
         } else if self.kill.val() & !self.wiped.q.val() & !self.core.busy.val() {
-            self.core.abort.next = false;
+            self.core.cancel.next = false;
             self.core.start.next = true;
             self.core.from_iv.next = true;
             self.wiping.d.next = true;

@@ -124,7 +124,7 @@ crate::hdl_logic! {
         }
         self.core.start.next = false;
         self.core.from_iv.next = false;
-        self.core.abort.next = false;
+        self.core.cancel.next = false;
         if self.strm.q.val() != self.zero5.val() {
             self.cbuf.d.next = self.cbuf.q.val() << self.thirty_two10.val();
             self.strm.d.next = self.strm.q.val() - self.one5.val();
@@ -173,7 +173,7 @@ crate::hdl_logic! {
 
         if self.wipe.val() {
             self.core.start.next = false;
-            self.core.abort.next = true;
+            self.core.cancel.next = true;
             self.cbuf.d.next = self.zero512.val();
             self.fill.d.next = self.zero9.val();
             self.blk.d.next = self.zero2.val();
