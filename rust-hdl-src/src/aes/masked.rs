@@ -118,7 +118,7 @@
 //!
 //! # Size (when written)
 //!
-//! Yosys `synth_ecp5`, the core alone (test `masked_synth_area`): 17,254 LUT4 (plus 2,981 PFUMX
+//! Yosys `synth_ecp5`, the core alone (a one-off run; the core has no `pluton synth` target yet): 17,254 LUT4 (plus 2,981 PFUMX
 //! and 528 L6MUX21) and 4,334 flops, against `AesCore`'s 8,251 LUT4 (2,711 PFUMX, 957 L6MUX21)
 //! and 1,038 flops with the same Yosys: 2.1 times the LUTs, 4.2 times the flops. (ABC's LUT
 //! count moves by a few hundred between logically equal codings: 16,815 to 17,513 seen.) The
@@ -140,7 +140,7 @@
 //!   controls that must fail it.
 //! - `masked_protocol`: rust-hdl's simulator: FIPS 197, ignored pulses, priorities, `clear`
 //!   zeroing every flop (S-box internals included).
-//! - `masked_verilog_lint_clean`: the project's lint. `masked_synth_area` (ignored): the size.
+//! - `masked_verilog_lint_clean`: the project's lint.
 //!
 //! The block tree is large (20 S-boxes of 16 multipliers): building it takes several megabytes
 //! of stack, so the tests build it on a thread with a large stack (`big_stack`).
@@ -1736,67 +1736,6 @@ endmodule
             }
         }
         assert!(report.is_empty(), "{report:#?}");
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    // ------------------------------------------------------------------ area
-
-    /// Yosys `synth_ecp5` of `file` (top `top`) in `dir`: the cell counts of the flat netlist.
-    fn ecp5_cells(dir: &std::path::Path, file: &str, top: &str) -> std::collections::BTreeMap<String, u64> {
-        let yosys = pluton_toolchain::yosys().unwrap_or_else(|e| panic!("yosys: {e}"));
-        let out = yosys
-            .command()
-            .current_dir(dir)
-            .args(["-q", "-p", &format!("read_verilog {file}; synth_ecp5 -top {top}; tee -q -o {top}.stat stat")])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "yosys:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        let stat = std::fs::read_to_string(dir.join(format!("{top}.stat"))).unwrap();
-        let mut cells = std::collections::BTreeMap::new();
-        for line in stat.lines() {
-            let w: Vec<&str> = line.split_whitespace().collect();
-            // "  <count>  <cell>" (newer Yosys) or "  <cell>  <count>" (older).
-            if let [a, b] = w[..] {
-                if let Ok(n) = a.parse::<u64>() {
-                    cells.insert(b.to_string(), n);
-                } else if let Ok(n) = b.parse::<u64>() {
-                    cells.insert(a.trim_end_matches(':').to_string(), n);
-                }
-            }
-        }
-        cells
-    }
-
-    /// The area report (run by hand: `cargo test --release -p pluton-hdl masked_synth_area --
-    /// --ignored --nocapture`; Yosys takes minutes): `synth_ecp5` of this core and of `AesCore`,
-    /// each alone, with the same Yosys.
-    #[test]
-    #[ignore]
-    fn masked_synth_area() {
-        let dir = scratch("synth");
-        std::fs::write(dir.join("masked.v"), verilog()).unwrap();
-        let unmasked = big_stack(|| {
-            let mut uut = crate::aes::core::AesCore::default();
-            uut.connect_inputs();
-            uut.connect_all();
-            let text = crate::gen::tidy_verilog(&generate_verilog(&uut), "pluton_aes_core");
-            crate::share::Library::default().share("pluton_aes_core", &text)
-        });
-        std::fs::write(dir.join("unmasked.v"), unmasked).unwrap();
-        for (file, top) in [("unmasked.v", "pluton_aes_core"), ("masked.v", "pluton_aes_masked_core")] {
-            let t = std::time::Instant::now();
-            let c = ecp5_cells(&dir, file, top);
-            let n = |k: &str| c.get(k).copied().unwrap_or(0);
-            println!(
-                "{top}: {} LUT4, {} PFUMX, {} L6MUX21, {} CCU2C, {} TRELLIS_FF ({:?}); all cells: {c:?}",
-                n("LUT4"),
-                n("PFUMX"),
-                n("L6MUX21"),
-                n("CCU2C"),
-                n("TRELLIS_FF"),
-                t.elapsed()
-            );
-        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 
