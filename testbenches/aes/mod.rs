@@ -443,12 +443,10 @@ fn gcm_cavp(ctx: Ctx) -> TestFuture {
             for (k, r) in recs.iter().enumerate().step_by(step) {
                 let mut op = Op::new(MODE_GCM, decrypt, &r.key, &r.iv, if decrypt { &r.ct } else { r.pt.as_deref().unwrap_or(&[]) });
                 op.aad = r.aad.clone();
-                let (out, tag, res) = if decrypt {
+                if decrypt {
                     op.tag = r.tag.clone();
-                    op.expect()?
-                } else {
-                    op.expect()?
-                };
+                }
+                let (out, tag, res) = op.expect()?;
                 let agrees = if decrypt {
                     (res == RES_TAG_MISMATCH) == r.fail && (r.fail || Some(&out) == r.pt.as_ref())
                 } else {
