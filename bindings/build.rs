@@ -154,7 +154,7 @@ fn find_tops(rtl_dir: &Path, out_dir: &Path) -> Result<Vec<Top>, String> {
 
 /// Tops that get a second model, `<top>_fi`, whose state elements a test can read and write by
 /// name (the fault campaign flips them). Separate, because public state slows every model down.
-const FAULT_TOPS: &[&str] = &["pluton_security", "pluton_p256", "pluton_trng", "pluton_drbg", "pluton_aes"];
+const FAULT_TOPS: &[&str] = &["pluton_security", "pluton_p256", "pluton_trng", "pluton_drbg", "pluton_aes", "pluton_aes_masked"];
 
 /// Verilator configuration for a state-access build: every flop of the project's primitives is
 /// public, so `VerilatedScope` lists it. RAM arrays are listed too (to compare whole states), but

@@ -113,6 +113,8 @@
 #define PLUTON_AES_RES_SEQUENCE 0x3u /* RESULT.ERROR: OP_TEXT outside GCM's AAD phase */
 #define PLUTON_AES_RES_PENDING 0x4u /* RESULT.ERROR: OP_TEXT or OP_FINAL while DATA_IN holds a word */
 #define PLUTON_AES_RES_TAG_MISMATCH 0x5u /* RESULT.ERROR: GCM decrypt: the tag differs from TAG_EXP (discard the plaintext) */
+#define PLUTON_AES_RES_NO_ENTROPY 0x6u /* RESULT.ERROR: OP_START on the masked engine with no mask seed at its port */
+#define PLUTON_AES_RES_KEY_POLICY 0x7u /* RESULT.ERROR: OP_START with a sideload key outside GCM, or the OTP key on the unmasked engine */
 #define PLUTON_AES_ERR_NONE 0x0u /* No error logged */
 #define PLUTON_AES_ERR_UNMAPPED 0x1u /* Address not mapped, or not word aligned */
 #define PLUTON_AES_ERR_READ_WO 0x2u /* Read of a write-only register (CMD, KEY, IV, DATA_IN, TAG_EXP; returns 0) */

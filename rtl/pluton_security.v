@@ -818,6 +818,11 @@
 
 
 
+
+
+
+
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,noise_bit,noise_valid,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_p256_done,intr_trng_alarm,intr_drbg_done,intr_aes_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
@@ -19071,14 +19076,15 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  k8_5 = 5'b1000;
     localparam  k12_5 = 5'b1100;
     localparam  k16_5 = 5'b10000;
-    localparam  zero6 = 6'b0;
-    localparam  one6 = 6'b1;
-    localparam  kr128 = 6'b1011;
-    localparam  kr256 = 6'b1110;
-    localparam  h128 = 6'b10110;
-    localparam  h256 = 6'b11101;
-    localparam  j128 = 6'b100001;
-    localparam  j256 = 6'b101100;
+    localparam  zero8 = 8'h0;
+    localparam  one8 = 8'h1;
+    localparam  kr128 = 8'hb;
+    localparam  kr256 = 8'he;
+    localparam  h128 = 8'h16;
+    localparam  h256 = 8'h1d;
+    localparam  j128 = 8'h21;
+    localparam  j256 = 8'h2c;
+    localparam  masked = 1'b0;
     localparam  k16_8 = 8'h10;
     localparam  three8 = 8'h3;
     localparam  eight10 = 10'b1000;
@@ -19098,6 +19104,8 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  r_sequence = 4'h3;
     localparam  r_pending = 4'h4;
     localparam  r_tag = 4'h5;
+    localparam  r_no_entropy = 4'h6;
+    localparam  r_policy = 4'h7;
     localparam  block_id = 32'h41450100;
     localparam  ctrl_reset = 32'h1000;
     localparam  ctrl_reserved = 32'hffffe0c0;
@@ -19324,8 +19332,8 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  dead__q;
     reg  dead__clock;
     reg  dead__rst_n;
-    reg  [5:0] cnt__d;
-    wire  [5:0] cnt__q;
+    reg  [7:0] cnt__d;
+    wire  [7:0] cnt__q;
     reg  cnt__clock;
     reg  cnt__rst_n;
     reg  [3:0] op__d;
@@ -19352,6 +19360,26 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  [4:0] c_tagb__q;
     reg  c_tagb__clock;
     reg  c_tagb__rst_n;
+    reg  [1:0] c_mode2__d;
+    wire  [1:0] c_mode2__q;
+    reg  c_mode2__clock;
+    reg  c_mode2__rst_n;
+    reg  c_dec2__d;
+    wire  c_dec2__q;
+    reg  c_dec2__clock;
+    reg  c_dec2__rst_n;
+    reg  c_k2562__d;
+    wire  c_k2562__q;
+    reg  c_k2562__clock;
+    reg  c_k2562__rst_n;
+    reg  [1:0] c_src2__d;
+    wire  [1:0] c_src2__q;
+    reg  c_src2__clock;
+    reg  c_src2__rst_n;
+    reg  [4:0] c_tagb2__d;
+    wire  [4:0] c_tagb2__q;
+    reg  c_tagb2__clock;
+    reg  c_tagb2__rst_n;
     reg  active__d;
     wire  active__q;
     reg  active__clock;
@@ -19506,9 +19534,9 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  wipe_regs;
     reg  wipe_all;
     reg  [127:0] start_cv;
-    reg  [5:0] kr;
-    reg  [5:0] hcnt;
-    reg  [5:0] jcnt;
+    reg  [7:0] kr;
+    reg  [7:0] hcnt;
+    reg  [7:0] jcnt;
     reg  [127:0] in_m;
     reg  [127:0] blk_m;
     reg  take_txt;
@@ -19520,6 +19548,13 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  [127:0] t_calc;
     reg  [127:0] t_mask;
     reg  [3:0] rd_after;
+    reg  start_taken;
+    reg  policy_bad;
+    reg  no_entropy;
+    reg  [3:0] init_err;
+    reg  tag_eq;
+    reg  tag_eq2;
+    reg  tagb_ok;
 
     // Sub module instances
     pluton_aes_front front(
@@ -19671,7 +19706,7 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .clock(dead__clock),
         .rst_n(dead__rst_n)
     );
-    pluton_rdff6 cnt(
+    pluton_rdff8 cnt(
         .d(cnt__d),
         .q(cnt__q),
         .clock(cnt__clock),
@@ -19712,6 +19747,36 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .q(c_tagb__q),
         .clock(c_tagb__clock),
         .rst_n(c_tagb__rst_n)
+    );
+    pluton_rdff2 c_mode2(
+        .d(c_mode2__d),
+        .q(c_mode2__q),
+        .clock(c_mode2__clock),
+        .rst_n(c_mode2__rst_n)
+    );
+    pluton_rdff1 c_dec2(
+        .d(c_dec2__d),
+        .q(c_dec2__q),
+        .clock(c_dec2__clock),
+        .rst_n(c_dec2__rst_n)
+    );
+    pluton_rdff1 c_k2562(
+        .d(c_k2562__d),
+        .q(c_k2562__q),
+        .clock(c_k2562__clock),
+        .rst_n(c_k2562__rst_n)
+    );
+    pluton_rdff2 c_src2(
+        .d(c_src2__d),
+        .q(c_src2__q),
+        .clock(c_src2__clock),
+        .rst_n(c_src2__rst_n)
+    );
+    pluton_rdff5 c_tagb2(
+        .d(c_tagb2__d),
+        .q(c_tagb2__q),
+        .clock(c_tagb2__clock),
+        .rst_n(c_tagb2__rst_n)
     );
     pluton_rdff1 active(
         .d(active__d),
@@ -19868,12 +19933,17 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg [4:0] bb_x__d__comb;
     reg [127:0] blk__d__comb;
     reg [4:0] blk_n__d__comb;
+    reg c_dec2__d__comb;
     reg c_dec__d__comb;
+    reg c_k2562__d__comb;
     reg c_k256__d__comb;
+    reg [1:0] c_mode2__d__comb;
     reg [1:0] c_mode__d__comb;
+    reg [1:0] c_src2__d__comb;
     reg [1:0] c_src__d__comb;
+    reg [4:0] c_tagb2__d__comb;
     reg [4:0] c_tagb__d__comb;
-    reg [5:0] cnt__d__comb;
+    reg [7:0] cnt__d__comb;
     reg [31:0] ctrl_x__d__comb;
     reg [127:0] cv__d__comb;
     reg dead__d__comb;
@@ -19946,6 +20016,21 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         c_tagb__clock = clock;
         c_tagb__rst_n = rst_n;
         c_tagb__d__comb = c_tagb__q;
+        c_mode2__clock = clock;
+        c_mode2__rst_n = rst_n;
+        c_mode2__d__comb = c_mode2__q;
+        c_dec2__clock = clock;
+        c_dec2__rst_n = rst_n;
+        c_dec2__d__comb = c_dec2__q;
+        c_k2562__clock = clock;
+        c_k2562__rst_n = rst_n;
+        c_k2562__d__comb = c_k2562__q;
+        c_src2__clock = clock;
+        c_src2__rst_n = rst_n;
+        c_src2__d__comb = c_src2__q;
+        c_tagb2__clock = clock;
+        c_tagb2__rst_n = rst_n;
+        c_tagb2__d__comb = c_tagb2__q;
         active__clock = clock;
         active__rst_n = rst_n;
         active__d__comb = active__q;
@@ -20029,10 +20114,11 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         log__pmaster = pmaster;
         log__paddr = paddr;
         code_q__s = st__q;
-        st_bad = code_q__code != st_chk__q;
+        st_bad = (code_q__code != st_chk__q) | (c_mode__q != c_mode2__q) | (c_dec__q != c_dec2__q) | (c_k256__q != c_k2562__q) | (c_src__q != c_src2__q) | (c_tagb__q != c_tagb2__q);
         kill = esc | st_bad | aes__fault;
         fatal_q__d__comb = fatal_q__q | st_bad | aes__fault;
         alert_fatal = fatal_q__q | st_bad | aes__fault;
+        no_entropy = 1'b0;
         busy = ((st__q != st_idle) & (st__q != st_ready)) | gh__busy;
         in_full = in_mask__q == full4;
         in_any = in_mask__q != zero4;
@@ -20331,11 +20417,19 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         end
         wipe_op = 1'b0;
         wipe_regs = 1'b0;
+        init_err = zero4;
         if (st__q == st_init) begin
-            cnt__d__comb = cnt__q + one6;
-            if (cnt__q == zero6) begin
-                if (((c_src__q == src_drbg) & ~key_drbg_valid) | ((c_src__q == src_otp) & ~key_otp_valid)) begin
-                    res_err__d__comb = r_no_key;
+            cnt__d__comb = cnt__q + one8;
+            init_err = zero4;
+            if (((c_src__q == src_drbg) & ~key_drbg_valid) | ((c_src__q == src_otp) & ~key_otp_valid)) begin
+                init_err = r_no_key;
+            end
+            else if (no_entropy) begin
+                init_err = r_no_entropy;
+            end
+            if (cnt__q == zero8) begin
+                if (init_err != zero4) begin
+                    res_err__d__comb = init_err;
                     st__d__comb = st_idle;
                     done__d__comb = 1'b1;
                     res_op__d__comb = op__q;
@@ -20377,10 +20471,14 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         t_calc = gh__acc ^ ej0__q;
         tagb8__a = c_tagb__q;
         t_mask = ones128 << ((k16_8 - tagb8__y) << three8);
+        tag_eq = ((t_calc ^ tag_exp__q) & t_mask) == zero128;
+        tag_eq2 = (t_calc & t_mask) == (tag_exp__q & t_mask);
+        tagb_ok = (c_tagb__q == k4_5) | (c_tagb__q == k8_5) | ((c_tagb__q >= k12_5) & (c_tagb__q <= k16_5));
         if ((st__q == st_final) & ~gh__busy) begin
             if (c_dec__q) begin
-                if (((t_calc ^ tag_exp__q) & t_mask) != zero128) begin
-                    res_err__d__comb = r_tag;
+                res_err__d__comb = r_tag;
+                if (tag_eq & tag_eq2 & tagb_ok) begin
+                    res_err__d__comb = zero4;
                 end
             end
             else begin
@@ -20402,6 +20500,10 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         go = ok_write & front__is_cmd;
         g_op = pwdata[(32'h0)+:(4)];
         g_err = zero4;
+        policy_bad = (((ctrl_v[(32'h4)+:(2)] == src_drbg) | (ctrl_v[(32'h4)+:(2)] == src_otp)) & (ctrl_v[(32'h0)+:(2)] != mode_gcm)) | ((ctrl_v[(32'h4)+:(2)] == src_otp) & ~masked[32'h0]);
+        if ((g_op == op_start) & policy_bad) begin
+            g_err = r_policy;
+        end
         if ((g_op == op_text) | (g_op == op_final)) begin
             if (~active__q) begin
                 g_err = r_not_active;
@@ -20418,7 +20520,7 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             res_err__d__comb = zero4;
             res_op__d__comb = zero4;
             op__d__comb = g_op;
-            cnt__d__comb = zero6;
+            cnt__d__comb = zero8;
             st__d__comb = st_fin;
             if (g_err != zero4) begin
                 res_err__d__comb = g_err;
@@ -20438,6 +20540,11 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
                 c_k256__d__comb = ctrl_v[32'h3];
                 c_src__d__comb = ctrl_v[(32'h4)+:(2)];
                 c_tagb__d__comb = ctrl_v[(32'h8)+:(5)];
+                c_mode2__d__comb = ctrl_v[(32'h0)+:(2)];
+                c_dec2__d__comb = ctrl_v[32'h2];
+                c_k2562__d__comb = ctrl_v[32'h3];
+                c_src2__d__comb = ctrl_v[(32'h4)+:(2)];
+                c_tagb2__d__comb = ctrl_v[(32'h8)+:(5)];
                 st__d__comb = st_init;
             end
             else if (g_op == op_text) begin
@@ -20465,7 +20572,8 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         end
         wipe_all = clear | kill;
         start_cv = zero128;
-        if (go & (g_err == zero4) & (g_op == op_start) & ~wipe_all) begin
+        start_taken = go & (g_err == zero4) & (g_op == op_start) & ~wipe_all;
+        if (start_taken) begin
             start_cv = iv__q;
             if (ctrl_v[(32'h0)+:(2)] == mode_gcm) begin
                 start_cv = (iv__q & ~mask4__3) | one128;
@@ -20499,13 +20607,18 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             aes__start__comb = 1'b0;
             gh__start__comb = 1'b0;
             st__d__comb = st_idle;
-            cnt__d__comb = zero6;
+            cnt__d__comb = zero8;
             op__d__comb = zero4;
             c_mode__d__comb = zero2;
             c_dec__d__comb = 1'b0;
             c_k256__d__comb = 1'b0;
             c_src__d__comb = zero2;
             c_tagb__d__comb = zero5;
+            c_mode2__d__comb = zero2;
+            c_dec2__d__comb = 1'b0;
+            c_k2562__d__comb = 1'b0;
+            c_src2__d__comb = zero2;
+            c_tagb2__d__comb = zero5;
             active__d__comb = 1'b0;
             text__d__comb = 1'b0;
             ctrl_x__d__comb = zero32;
@@ -20623,10 +20736,15 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         bb_x__d = bb_x__d__comb;
         blk__d = blk__d__comb;
         blk_n__d = blk_n__d__comb;
+        c_dec2__d = c_dec2__d__comb;
         c_dec__d = c_dec__d__comb;
+        c_k2562__d = c_k2562__d__comb;
         c_k256__d = c_k256__d__comb;
+        c_mode2__d = c_mode2__d__comb;
         c_mode__d = c_mode__d__comb;
+        c_src2__d = c_src2__d__comb;
         c_src__d = c_src__d__comb;
+        c_tagb2__d = c_tagb2__d__comb;
         c_tagb__d = c_tagb__d__comb;
         cnt__d = cnt__d__comb;
         ctrl_x__d = ctrl_x__d__comb;

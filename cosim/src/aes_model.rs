@@ -1,11 +1,14 @@
-//! Cycle-accurate, port-level reference model of the AES engine (`pluton_aes`), written from its README.
+//! Cycle-accurate, port-level reference model of the AES engine, written from its README: both
+//! variants, `pluton_aes` (`AesModel::new()`) and `pluton_aes_masked` (`AesModel::masked()`, or
+//! `AesModel::with_variant(Variant::Masked)`).
 //!
 //! The model follows `rust-hdl-src/src/aes/README.md` (the contract) and the register map in
 //! `pluton_regs::aes::regs`; it never looks at the RTL. The block cipher is the `aes` crate and the
 //! GCM tag is the `aes-gcm` crate (see `aes_ref`): nothing of AES or GHASH is written here. A text
 //! block's output is computed at the edge that takes it, from the mode's chaining value; only the
 //! *timing* of the hardware is modelled on top, from `regs::START_EDGES`, `START_EDGES_GCM`,
-//! `BLOCK_EDGES`, `GHASH_EDGES` and `FINAL_EDGES_GCM`. GHASH is not computed block by block: the
+//! `BLOCK_EDGES` (masked: `START_EDGES_MASKED`, `START_EDGES_GCM_MASKED`, `BLOCK_EDGES_MASKED`),
+//! `GHASH_EDGES` and `FINAL_EDGES_GCM`. GHASH is not computed block by block: the
 //! model keeps the AAD and the text of the open GCM operation and makes the tag at FINAL with
 //! `aes-gcm` (sealing the plaintext with the same key, IV and AAD, and checking that its
 //! ciphertext is the one the model streamed, which holds the data path to the crate too).
@@ -32,7 +35,24 @@
 //! C = the edge that takes `CMD`, T = the edge that takes a block, S/B/G/F = `START_EDGES[_GCM]`,
 //! `BLOCK_EDGES`, `GHASH_EDGES`, `FINAL_EDGES_GCM`, indexed by the operation's CTRL.KEY256):
 //! - **Ports** are listed in the order every APB block of the project uses (`paddr`, `pwdata`,
-//!   `pstrb`, `pmaster`); the lock-step checker matches ports by name.
+//!   `pstrb`, `pmaster`); the lock-step checker matches ports by name. The masked engine's
+//!   `mask_seed`, `mask_seed_valid`, `mask_seed_taken` come after `esc`, before `intr_done`.
+//! - **Variants**: the masked model differs only where the README's "Variants" table says:
+//!   its three timing constants, the mask seed ports, the OTP key allowed (in GCM), and
+//!   RES_NO_ENTROPY. The seed's value is not modelled (the README: masks change no result and
+//!   no cycle count); `mask_seed` reads back as poked.
+//! - **RES_KEY_POLICY** (START's one check at C): on CTRL as it is before C (the value START
+//!   would take). Refused: KEY_SRC DRBG or OTP with MODE not GCM, and (`pluton_aes`) OTP in
+//!   every mode. Like the other commands' checks it changes nothing: no wipe, CTRL and IV not
+//!   taken, an open operation stays open with its DATA_IN, DATA_OUT, TAG_EXP and CV; DONE and
+//!   RESULT clear at C, BUSY from C to C + 1, DONE with RES_KEY_POLICY at C + 1.
+//! - **`mask_seed_taken`** (masked): 1 in an access cycle whose transfer is a CMD write that
+//!   passes every bus check with OP_START, when CTRL passes RES_KEY_POLICY, `clear` and `esc`
+//!   are 0 and `mask_seed_valid` is 1 (all in that cycle; a model has no fault wipe); else 0
+//!   (also in reset). Combinational, like `pslverr`.
+//! - **RES_NO_ENTROPY** (masked): at C + 1, after RES_NO_KEY, when no seed was taken at C (its
+//!   valid then; a seed arriving after C does not count, one leaving after C is still taken).
+//!   Its effects are RES_NO_KEY's.
 //! - **Bus checks**: protocol, unmapped, master, write-only read / read-only write, strobe (the
 //!   other models' order), then the register's own in the README's order. Only `CMD` is refused
 //!   while DEAD (ERR_FATAL); CTRL, KEY, IV, TAG_EXP, BLOCK_BYTES and ERR_INFO writes pass their own
@@ -46,7 +66,7 @@
 //!   `DATA_IN` and `DATA_OUT`, zeroes `TAG` *and `TAG_EXP`* (whether an operation was open or not:
 //!   "when an operation ends (START, ...)" taken as every START), takes CTRL and IV. So software
 //!   writes `TAG_EXP` after START's DONE. Words in `DATA_IN` are dropped (START has no
-//!   RES_PENDING check). The key is sampled at C + 1 (the KEY registers as they are then, equal to
+//!   RES_PENDING check; a START refused by RES_KEY_POLICY does none of this). The key is sampled at C + 1 (the KEY registers as they are then, equal to
 //!   their value at C since writes are refused while BUSY; or the port and its valid as driven in
 //!   the cycle before C + 1). RES_NO_KEY: DONE and RESULT at C + 1, BUSY from C to C + 1, no
 //!   operation open after it. A sideload valid that drops later changes nothing.
@@ -95,19 +115,61 @@ const WORDS: usize = BLOCK / 4;
 const KEY_LEN: usize = 32;
 
 /// The timing constants as `u64` for the edge arithmetic, indexed by CTRL.KEY256.
-const START_EDGES: [u64; 2] = [regs::START_EDGES[0] as u64, regs::START_EDGES[1] as u64];
-const START_EDGES_GCM: [u64; 2] = [regs::START_EDGES_GCM[0] as u64, regs::START_EDGES_GCM[1] as u64];
-const BLOCK_EDGES: [u64; 2] = [regs::BLOCK_EDGES[0] as u64, regs::BLOCK_EDGES[1] as u64];
+const fn edges(e: [u32; 2]) -> [u64; 2] {
+    [e[0] as u64, e[1] as u64]
+}
 const GHASH_EDGES: u64 = regs::GHASH_EDGES as u64;
 const FINAL_EDGES_GCM: u64 = regs::FINAL_EDGES_GCM as u64;
 // START loads the key at C + 1 and ends later; every other stage takes at least one edge.
 const _: () = assert!(regs::START_EDGES[0] >= 2 && regs::START_EDGES[1] >= 2 && regs::START_EDGES_GCM[0] >= 2 && regs::START_EDGES_GCM[1] >= 2);
+const _: () = assert!(regs::START_EDGES_MASKED[0] >= 2 && regs::START_EDGES_MASKED[1] >= 2 && regs::START_EDGES_GCM_MASKED[0] >= 2 && regs::START_EDGES_GCM_MASKED[1] >= 2);
 const _: () = assert!(regs::BLOCK_EDGES[0] >= 1 && regs::BLOCK_EDGES[1] >= 1 && regs::GHASH_EDGES >= 1 && regs::FINAL_EDGES_GCM >= 1);
+const _: () = assert!(regs::BLOCK_EDGES_MASKED[0] >= 1 && regs::BLOCK_EDGES_MASKED[1] >= 1);
 // Two ciphertext GHASHes start at least B + 8 edges apart (four DATA_OUT reads, then the take):
 // one never starts while the last still runs.
 const _: () = assert!(regs::GHASH_EDGES <= regs::BLOCK_EDGES[0] + 8 && regs::GHASH_EDGES <= regs::BLOCK_EDGES[1] + 8);
+const _: () = assert!(regs::GHASH_EDGES <= regs::BLOCK_EDGES_MASKED[0] + 8 && regs::GHASH_EDGES <= regs::BLOCK_EDGES_MASKED[1] + 8);
 
-// Port ids, in declaration order (the order of `ports()`).
+/// Which engine the model stands for (README "Variants"): the same registers, commands and
+/// behaviour but for the cipher core's timing, the mask seed ports, the OTP key and
+/// `RES_NO_ENTROPY`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Variant {
+    /// `pluton_aes`: the unmasked core; `KEY_SRC_OTP` is refused (`RES_KEY_POLICY`).
+    #[default]
+    Unmasked,
+    /// `pluton_aes_masked`: the masked core, its mask seed ports, `RES_NO_ENTROPY`.
+    Masked,
+}
+
+impl Variant {
+    /// The module name (the RTL's top).
+    pub fn module(self) -> &'static str {
+        match self {
+            Variant::Unmasked => MAP.module,
+            Variant::Masked => "pluton_aes_masked",
+        }
+    }
+    /// `START_EDGES`, `START_EDGES_GCM`, `BLOCK_EDGES` of this engine (README "Variants").
+    fn timing(self) -> Timing {
+        match self {
+            Variant::Unmasked => Timing { start: edges(regs::START_EDGES), start_gcm: edges(regs::START_EDGES_GCM), block: edges(regs::BLOCK_EDGES) },
+            Variant::Masked => Timing { start: edges(regs::START_EDGES_MASKED), start_gcm: edges(regs::START_EDGES_GCM_MASKED), block: edges(regs::BLOCK_EDGES_MASKED) },
+        }
+    }
+}
+
+/// The cipher core's share of the timing, `[AES-128, AES-256]` (GHASH and FINAL are shared).
+#[derive(Clone, Copy, Debug)]
+struct Timing {
+    start: [u64; 2],
+    start_gcm: [u64; 2],
+    block: [u64; 2],
+}
+
+// Port ids, in declaration order (the order of `ports()`). The two variants share ids 0..=17;
+// the masked engine has its three mask seed ports next, then both end with `intr_done` and
+// `alert_fatal` (ids in `AesModel::intr_done` / `alert_fatal`).
 const CLOCK: usize = 0;
 const RST_N: usize = 1;
 const PSEL: usize = 2;
@@ -126,11 +188,17 @@ const KEY_OTP: usize = 14;
 const KEY_OTP_VALID: usize = 15;
 const CLEAR: usize = 16;
 const ESC: usize = 17;
-const INTR_DONE: usize = 18;
-const ALERT_FATAL: usize = 19;
+/// The masked engine's only.
+const MASK_SEED: usize = 18;
+const MASK_SEED_VALID: usize = 19;
+const MASK_SEED_TAKEN: usize = 20;
 
-/// (name, direction, width) of every port: the README's table, the APB group in the project's order.
-const PORTS: [(&str, Dir, u32); 20] = [
+/// Bits of the mask seed.
+const MASK_SEED_BITS: u32 = 256;
+
+/// (name, direction, width) of every port: the README's table, the APB group in the project's
+/// order. The ports both variants have up to `esc`.
+const PORTS_HEAD: [(&str, Dir, u32); 18] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -149,9 +217,11 @@ const PORTS: [(&str, Dir, u32); 20] = [
     ("key_otp_valid", Dir::In, 1),
     ("clear", Dir::In, 1),
     ("esc", Dir::In, 1),
-    ("intr_done", Dir::Out, 1),
-    ("alert_fatal", Dir::Out, 1),
 ];
+/// The masked engine's mask seed ports, after `esc` (README "Mask seed").
+const PORTS_MASK_SEED: [(&str, Dir, u32); 3] = [("mask_seed", Dir::In, MASK_SEED_BITS), ("mask_seed_valid", Dir::In, 1), ("mask_seed_taken", Dir::Out, 1)];
+/// The last ports of both.
+const PORTS_TAIL: [(&str, Dir, u32); 2] = [("intr_done", Dir::Out, 1), ("alert_fatal", Dir::Out, 1)];
 
 type Block = [u8; BLOCK];
 
@@ -398,16 +468,18 @@ struct Op {
     aad: Vec<u8>,
     pt: Vec<u8>,
     ct: Vec<u8>,
+    /// Masked engine: a mask seed was taken at C (else START ends with RES_NO_ENTROPY).
+    seed: bool,
 }
 
 impl Op {
-    fn new(ctrl: u32, iv: Block) -> Op {
+    fn new(ctrl: u32, iv: Block, seed: bool) -> Op {
         let mut cv = iv;
         if regs::CTRL_MODE.get(ctrl) == regs::MODE_GCM {
             // J0 = IV[0..12] || 00000001.
             cv[12..].copy_from_slice(&[0, 0, 0, 1]);
         }
-        Op { ctrl, iv, key: Vec::new(), cipher: None, cv, active: false, text: false, partial: false, aad: Vec::new(), pt: Vec::new(), ct: Vec::new() }
+        Op { ctrl, iv, key: Vec::new(), cipher: None, cv, active: false, text: false, partial: false, aad: Vec::new(), pt: Vec::new(), ct: Vec::new(), seed }
     }
     fn mode(&self) -> u32 {
         regs::CTRL_MODE.get(self.ctrl)
@@ -473,9 +545,14 @@ enum Action {
     Cmd(u32),
 }
 
-/// Port-level model of `pluton_aes`.
+/// Port-level model of `pluton_aes` or `pluton_aes_masked` (see `Variant`).
 pub struct AesModel {
+    variant: Variant,
+    timing: Timing,
     ports: Vec<Port>,
+    /// Port ids of the outputs whose place depends on the variant.
+    intr_done: usize,
+    alert_fatal: usize,
     /// Last poked value of every port (outputs unused), masked to the port width.
     inputs: Vec<Vec<u32>>,
     guard: ApbGuardModel,
@@ -508,12 +585,38 @@ impl Default for AesModel {
 }
 
 impl AesModel {
-    /// A model with all inputs low, hence held in reset until `rst_n` is driven high.
+    /// A model of the unmasked engine, `pluton_aes`, with all inputs low, hence held in reset
+    /// until `rst_n` is driven high.
     pub fn new() -> Self {
-        let ports = crate::ports::port_list(&PORTS);
+        Self::with_variant(Variant::Unmasked)
+    }
+
+    /// A model of the masked engine, `pluton_aes_masked` (its mask seed ports after `esc`).
+    pub fn masked() -> Self {
+        Self::with_variant(Variant::Masked)
+    }
+
+    /// A model of either engine, with all inputs low.
+    pub fn with_variant(variant: Variant) -> Self {
+        let mut table: Vec<(&str, Dir, u32)> = PORTS_HEAD.to_vec();
+        if variant == Variant::Masked {
+            table.extend_from_slice(&PORTS_MASK_SEED);
+        }
+        table.extend_from_slice(&PORTS_TAIL);
+        let ports = crate::ports::port_list(&table);
         let inputs = crate::ports::zero_values(&ports);
+        let (intr_done, alert_fatal) = (ports.len() - 2, ports.len() - 1);
+        if variant == Variant::Masked {
+            for (id, name) in [(MASK_SEED, "mask_seed"), (MASK_SEED_VALID, "mask_seed_valid"), (MASK_SEED_TAKEN, "mask_seed_taken")] {
+                assert_eq!(ports[id].name, name, "mask seed port ids");
+            }
+        }
         let mut m = AesModel {
+            variant,
+            timing: variant.timing(),
             ports,
+            intr_done,
+            alert_fatal,
             inputs,
             guard: ApbGuardModel::default(),
             edge: 0,
@@ -539,6 +642,11 @@ impl AesModel {
     }
 
     /// Reset: every register to its reset value, nothing running, not DEAD.
+    /// Which engine this models.
+    pub fn variant(&self) -> Variant {
+        self.variant
+    }
+
     fn reset(&mut self) {
         self.guard.reset();
         self.err_info = regs::ERR_INFO.reset;
@@ -681,6 +789,28 @@ impl AesModel {
         v & !regs::CTRL.writable_mask() == 0 && regs::CTRL_KEY_SRC.get(v) != 3 && matches!(tag_bytes, 4 | 8 | 12..=16)
     }
 
+    /// START's check at C: the usage policy for sideload keys (GCM only), and no OTP key on
+    /// the unmasked engine. Judged on CTRL as it is before C (the value START would take).
+    fn key_policy_refuses(&self, ctrl: u32) -> bool {
+        let src = regs::CTRL_KEY_SRC.get(ctrl);
+        let sideload = src == regs::KEY_SRC_DRBG || src == regs::KEY_SRC_OTP;
+        (sideload && regs::CTRL_MODE.get(ctrl) != regs::MODE_GCM) || (src == regs::KEY_SRC_OTP && self.variant == Variant::Unmasked)
+    }
+
+    /// `mask_seed_taken` in the current cycle: the masked engine, `mask_seed_valid`, and a CMD
+    /// write with OP_START completing at the coming edge without a bus error, passing
+    /// RES_KEY_POLICY, at an edge with no `clear` or `esc` (a model has no fault wipe).
+    /// Combinational from the bus inputs, like `pslverr`.
+    fn mask_seed_taken(&self) -> bool {
+        self.variant == Variant::Masked
+            && !self.in_reset()
+            && self.input(MASK_SEED_VALID) == 1
+            && self.input(CLEAR) == 0
+            && self.input(ESC) == 0
+            && self.bus_outcome() == Some(Ok(Action::Cmd(regs::OP_START)))
+            && !self.key_policy_refuses(self.ctrl)
+    }
+
     fn check_write(&self, reg: &Register, i: usize, v: u32) -> Result<Action, u32> {
         let busy = || if self.busy() { Err(regs::ERR_BUSY) } else { Ok(()) };
         match reg.offset {
@@ -754,11 +884,16 @@ impl AesModel {
         let ok_at = |at| Stage::Finish { at, error: regs::RES_OK };
         let pending = self.data_in.marked != 0;
         let stage = match op {
+            // RES_KEY_POLICY at C, before the wipe: it changes nothing.
+            regs::OP_START if self.key_policy_refuses(self.ctrl) => fail(regs::RES_KEY_POLICY),
             regs::OP_START => {
+                // The masked engine takes the seed at C if its port holds one (this edge has no
+                // clear or esc that matters: their wipe at step 6 drops the operation anyway).
+                let seed = self.variant == Variant::Masked && self.input(MASK_SEED_VALID) == 1;
                 self.end_op();
                 self.data_out = DataOut::default();
                 self.tag = [0; BLOCK];
-                self.op = Some(Op::new(self.ctrl, self.iv));
+                self.op = Some(Op::new(self.ctrl, self.iv, seed));
                 Stage::KeyLoad { at: now + 1 }
             }
             regs::OP_TEXT => match &self.op {
@@ -801,23 +936,31 @@ impl AesModel {
         self.job = Some(Job { op, c: now, stage });
     }
 
-    /// START at C + 1: the key from its source into the core, or RES_NO_KEY.
+    /// START at C + 1: the key from its source into the core, or RES_NO_KEY, then (masked)
+    /// RES_NO_ENTROPY.
     fn load_key(&mut self, job: &Job) -> Stage {
-        let Some(ctrl) = self.op.as_ref().map(|o| o.ctrl) else { unreachable!("START's operation is open until its key load") };
+        let Some((ctrl, seed)) = self.op.as_ref().map(|o| (o.ctrl, o.seed)) else { unreachable!("START's operation is open until its key load") };
         let key = match regs::CTRL_KEY_SRC.get(ctrl) {
             regs::KEY_SRC_REGS => Some(self.key),
             regs::KEY_SRC_DRBG => (self.input(KEY_DRBG_VALID) == 1).then(|| self.port_key(KEY_DRBG)),
             regs::KEY_SRC_OTP => (self.input(KEY_OTP_VALID) == 1).then(|| self.port_key(KEY_OTP)),
             src => unreachable!("CTRL.KEY_SRC {src} passed the bus check"),
         };
-        let (Some(key), Some(op)) = (key, self.op.as_mut()) else {
+        let refusal = if key.is_none() {
+            Some(regs::RES_NO_KEY)
+        } else if self.variant == Variant::Masked && !seed {
+            Some(regs::RES_NO_ENTROPY)
+        } else {
+            None
+        };
+        let (None, Some(key), Some(op)) = (refusal, key, self.op.as_mut()) else {
             self.end_op();
-            return Stage::Finish { at: job.c + 1, error: regs::RES_NO_KEY };
+            return Stage::Finish { at: job.c + 1, error: refusal.unwrap_or(regs::RES_NO_KEY) };
         };
         let klen = op.klen();
         op.key = key[..16 * (klen + 1)].to_vec();
         op.cipher = Some(Cipher::new(&op.key).expect("16 or 32 bytes"));
-        let edges = if op.gcm() { START_EDGES_GCM[klen] } else { START_EDGES[klen] };
+        let edges = if op.gcm() { self.timing.start_gcm[klen] } else { self.timing.start[klen] };
         Stage::Finish { at: job.c + edges, error: regs::RES_OK }
     }
 
@@ -894,6 +1037,7 @@ impl AesModel {
 
     /// Step 5: the block in `DATA_IN` (`block`, `n` valid bytes) is taken at T = `now`.
     fn take(&mut self, block: Block, n: usize, now: u64) {
+        let block_edges = self.timing.block;
         let Some(op) = self.op.as_mut() else { unreachable!("a block is taken only while ACTIVE") };
         self.data_in = DataIn::default();
         let mut block = block;
@@ -936,7 +1080,7 @@ impl AesModel {
             op.pt.extend_from_slice(&p[..n]);
             op.ct.extend_from_slice(&c[..n]);
         }
-        self.in_core = Some(InCore { done_at: now + BLOCK_EDGES[op.klen()], out, ghash: op.gcm() });
+        self.in_core = Some(InCore { done_at: now + block_edges[op.klen()], out, ghash: op.gcm() });
     }
 
     /// Rising edge `now` with `rst_n` high; every decision uses the state before it.
@@ -1006,7 +1150,7 @@ impl AesModel {
 
 impl Dut for AesModel {
     fn name(&self) -> &str {
-        MAP.module
+        self.variant.module()
     }
 
     fn ports(&self) -> &[Port] {
@@ -1038,9 +1182,10 @@ impl Dut for AesModel {
                 _ => 0,
             },
             PSLVERR => matches!(self.bus_outcome(), Some(Err(_))) as u32,
-            INTR_DONE => (self.done && !self.in_reset()) as u32,
+            p if p == self.intr_done => (self.done && !self.in_reset()) as u32,
             // Integrity faults cannot happen in a model.
-            ALERT_FATAL => 0,
+            p if p == self.alert_fatal => 0,
+            MASK_SEED_TAKEN if self.variant == Variant::Masked => self.mask_seed_taken() as u32,
             _ => {
                 // Inputs read back as poked (the clock reads 0 between steps).
                 let n = value.len().min(self.inputs[port].len());
@@ -1081,7 +1226,7 @@ mod tests {
     use crate::test_apb::{Apb, Done};
     use pluton_regs::aes::regs::*;
     // The timing as the map publishes it (not the model's copies).
-    use pluton_regs::aes::regs::{BLOCK_EDGES, FINAL_EDGES_GCM, GHASH_EDGES, START_EDGES, START_EDGES_GCM};
+    use pluton_regs::aes::regs::{BLOCK_EDGES, BLOCK_EDGES_MASKED, FINAL_EDGES_GCM, GHASH_EDGES, START_EDGES, START_EDGES_GCM, START_EDGES_GCM_MASKED, START_EDGES_MASKED};
 
     const BUSY: u32 = STATUS_BUSY.mask();
     const DONE: u32 = STATUS_DONE.mask();
@@ -1129,12 +1274,50 @@ mod tests {
         (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("test constant in hex")).collect()
     }
 
-    /// A model out of reset and a bus master for it.
+    const VARIANTS: [Variant; 2] = [Variant::Unmasked, Variant::Masked];
+
+    /// A model of `pluton_aes` out of reset and a bus master for it.
     fn setup() -> (AesModel, Apb) {
-        let mut m = AesModel::new();
+        setup_variant(Variant::Unmasked)
+    }
+
+    /// The same for either engine; the masked one with a seed waiting at its port (which the
+    /// test's source never empties: the model does not care which seed it takes).
+    fn setup_variant(v: Variant) -> (AesModel, Apb) {
+        let mut m = match v {
+            Variant::Unmasked => AesModel::new(),
+            Variant::Masked => AesModel::masked(),
+        };
         let mut apb = Apb::new(&m);
         apb.reset(&mut m);
+        if v == Variant::Masked {
+            m.poke(MASK_SEED, &[0x9E37_79B9; 8]);
+            m.poke_u32(MASK_SEED_VALID, 1);
+        }
         (m, apb)
+    }
+
+    /// `START_EDGES`, `START_EDGES_GCM` and `BLOCK_EDGES` of each engine, from the README's
+    /// "Variants" table as the map publishes them.
+    fn published_timing(v: Variant) -> ([u32; 2], [u32; 2], [u32; 2]) {
+        match v {
+            Variant::Unmasked => (START_EDGES, START_EDGES_GCM, BLOCK_EDGES),
+            Variant::Masked => (START_EDGES_MASKED, START_EDGES_GCM_MASKED, BLOCK_EDGES_MASKED),
+        }
+    }
+
+    fn intr_done(m: &mut AesModel) -> u32 {
+        let p = m.port_id("intr_done").expect("intr_done");
+        m.peek_u32(p)
+    }
+    fn alert_fatal(m: &mut AesModel) -> u32 {
+        let p = m.port_id("alert_fatal").expect("alert_fatal");
+        m.peek_u32(p)
+    }
+    /// `mask_seed_taken` now (the masked engine's only).
+    fn seed_taken(m: &mut AesModel) -> u32 {
+        let p = m.port_id("mask_seed_taken").expect("the masked engine's mask_seed_taken");
+        m.peek_u32(p)
     }
 
     // The shared checked accesses of `crate::test_apb`, on this block's ERR_INFO.
@@ -1291,9 +1474,18 @@ mod tests {
     /// Returns the text out, RESULT of FINAL and TAG.
     #[allow(clippy::too_many_arguments)]
     fn gcm(m: &mut AesModel, apb: &mut Apb, key: &[u8], iv: &[u8], a: &[u8], data: &[u8], tag_exp: Option<(&[u8], u32)>) -> (Vec<u8>, u32, Vec<u8>) {
+        gcm_from(m, apb, KEY_SRC_REGS, key, iv, a, data, tag_exp)
+    }
+
+    /// The same with the key from `src`: the KEY registers get `key` from KEY_SRC_REGS, else a
+    /// junk key of the same length (the test drives the port with `key`).
+    #[allow(clippy::too_many_arguments)]
+    fn gcm_from(m: &mut AesModel, apb: &mut Apb, src: u32, key: &[u8], iv: &[u8], a: &[u8], data: &[u8], tag_exp: Option<(&[u8], u32)>) -> (Vec<u8>, u32, Vec<u8>) {
         let decrypt = tag_exp.is_some();
         let tag_bytes = tag_exp.map_or(16, |t| t.1);
-        start(m, apb, ctrl(MODE_GCM, decrypt, key.len() == 32, KEY_SRC_REGS, tag_bytes), key, iv);
+        let junk = vec![0x33; key.len()];
+        let regs_key = if src == KEY_SRC_REGS { key } else { &junk[..] };
+        start(m, apb, ctrl(MODE_GCM, decrypt, key.len() == 32, src, tag_bytes), regs_key, iv);
         if let Some((t, _)) = tag_exp {
             write_bytes(m, apb, TAG_EXP, t);
         }
@@ -1314,14 +1506,28 @@ mod tests {
     /// A security-core transfer whose completing access cycle also sees `pokes` (back to 0
     /// after that edge).
     fn transfer_at_completion(m: &mut AesModel, apb: &mut Apb, write: bool, addr: u32, data: u32, pokes: &[(usize, u32)]) -> Done {
-        for (port, v) in [(PSEL, 1), (PENABLE, 0), (PWRITE, write as u32), (PADDR, addr), (PWDATA, data), (PSTRB, if write { 0xF } else { 0 }), (PMASTER, MASTER_SEC)] {
+        let strb = if write { 0xF } else { 0 };
+        transfer_seeing_taken(m, apb, write, addr, data, strb, MASTER_SEC, pokes).0
+    }
+
+    /// The same with any strobe and master, also returning `mask_seed_taken` in the access
+    /// cycle (`None` on `pluton_aes`); it must be 0 in the setup cycle and after the edge (bus
+    /// idle again).
+    #[allow(clippy::too_many_arguments)]
+    fn transfer_seeing_taken(m: &mut AesModel, apb: &mut Apb, write: bool, addr: u32, data: u32, strb: u32, master: u32, pokes: &[(usize, u32)]) -> (Done, Option<u32>) {
+        let taken = m.port_id("mask_seed_taken");
+        for (port, v) in [(PSEL, 1), (PENABLE, 0), (PWRITE, write as u32), (PADDR, addr), (PWDATA, data), (PSTRB, strb), (PMASTER, master)] {
             m.poke_u32(port, v);
+        }
+        if let Some(t) = taken {
+            assert_eq!(m.peek_u32(t), 0, "mask_seed_taken in a setup cycle");
         }
         apb.step(m);
         m.poke_u32(PENABLE, 1);
         for &(port, v) in pokes {
             m.poke_u32(port, v);
         }
+        let seen = taken.map(|t| m.peek_u32(t));
         let done = Done { data: m.peek_u32(PRDATA), err: m.peek_u32(PSLVERR) == 1, waits: 0 };
         apb.step(m);
         m.poke_u32(PSEL, 0);
@@ -1329,7 +1535,18 @@ mod tests {
         for &(port, _) in pokes {
             m.poke_u32(port, 0);
         }
-        done
+        if let Some(t) = taken {
+            assert_eq!(m.peek_u32(t), 0, "mask_seed_taken after the edge, bus idle");
+        }
+        (done, seen)
+    }
+
+    /// A CMD write of OP_START by the security core, which must complete without a bus error;
+    /// `mask_seed_taken` in its access cycle (`None` on `pluton_aes`).
+    fn write_start(m: &mut AesModel, apb: &mut Apb) -> Option<u32> {
+        let (d, taken) = transfer_seeing_taken(m, apb, true, CMD.offset, OP_START, 0xF, MASTER_SEC, &[]);
+        assert!(!d.err, "CMD <- OP_START refused");
+        taken
     }
 
     /// The edge of one write (the test's count after it).
@@ -1355,6 +1572,29 @@ mod tests {
         let outs: Vec<&str> = m.ports().iter().filter(|p| p.dir == Dir::Out).map(|p| p.name.as_str()).collect();
         assert_eq!(outs, ["prdata", "pready", "pslverr", "intr_done", "alert_fatal"]);
         assert_eq!(m.name(), "pluton_aes");
+        assert_eq!((AesModel::default().variant(), m.variant()), (Variant::Unmasked, Variant::Unmasked));
+    }
+
+    /// `pluton_aes_masked`: the same ports with `mask_seed` (256), `mask_seed_valid` (1) and
+    /// `mask_seed_taken` (out, 1) after `esc` and before `intr_done` (README "Mask seed").
+    #[test]
+    fn masked_ports_in_order() {
+        let m = AesModel::masked();
+        let names: Vec<&str> = m.ports().iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "clock", "rst_n", "psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster", "prdata", "pready", "pslverr", "key_drbg", "key_drbg_valid",
+                "key_otp", "key_otp_valid", "clear", "esc", "mask_seed", "mask_seed_valid", "mask_seed_taken", "intr_done", "alert_fatal"
+            ]
+        );
+        let widths: Vec<u32> = m.ports().iter().map(|p| p.width).collect();
+        assert_eq!(widths, [1, 1, 1, 1, 1, 12, 32, 4, 4, 32, 1, 1, 256, 1, 256, 1, 1, 1, 256, 1, 1, 1, 1]);
+        let outs: Vec<&str> = m.ports().iter().filter(|p| p.dir == Dir::Out).map(|p| p.name.as_str()).collect();
+        assert_eq!(outs, ["prdata", "pready", "pslverr", "mask_seed_taken", "intr_done", "alert_fatal"]);
+        assert_eq!((m.name(), m.variant()), ("pluton_aes_masked", Variant::Masked));
+        assert_eq!(AesModel::with_variant(Variant::Masked).ports(), m.ports());
+        assert_eq!(AesModel::new().port_id("mask_seed_taken"), None, "pluton_aes has no mask seed ports");
     }
 
     #[test]
@@ -1370,7 +1610,8 @@ mod tests {
         assert_eq!(read(&mut m, &mut apb, CTRL), 16 << 8, "ECB, encrypt, AES-128, KEY registers, 16 tag bytes");
         assert_eq!(read(&mut m, &mut apb, BLOCK_BYTES), 16);
         assert_eq!(read_bytes(&mut m, &mut apb, TAG), [0; 16]);
-        for port in [INTR_DONE, ALERT_FATAL, PRDATA, PSLVERR] {
+        assert_eq!((intr_done(&mut m), alert_fatal(&mut m)), (0, 0));
+        for port in [PRDATA, PSLVERR] {
             assert_eq!(m.peek_u32(port), 0);
         }
         assert_eq!(m.peek_u32(PREADY), 1);
@@ -1378,7 +1619,14 @@ mod tests {
         m.poke_u32(RST_N, 0);
         m.poke_u32(PSEL, 1);
         m.poke_u32(PENABLE, 1);
-        assert_eq!((m.peek_u32(PREADY), m.peek_u32(PSLVERR), m.peek_u32(PRDATA), m.peek_u32(INTR_DONE)), (1, 0, 0, 0));
+        assert_eq!((m.peek_u32(PREADY), m.peek_u32(PSLVERR), m.peek_u32(PRDATA), intr_done(&mut m)), (1, 0, 0, 0));
+        // The masked engine's mask_seed_taken too, even for a START with a seed waiting.
+        let (mut m, _apb) = setup_variant(Variant::Masked);
+        for (port, v) in [(PWRITE, 1), (PADDR, CMD.offset), (PWDATA, OP_START), (PSTRB, 0xF), (PMASTER, MASTER_SEC), (PSEL, 1), (PENABLE, 1)] {
+            m.poke_u32(port, v);
+        }
+        m.poke_u32(RST_N, 0);
+        assert_eq!((seed_taken(&mut m), intr_done(&mut m), alert_fatal(&mut m), m.peek_u32(PSLVERR)), (0, 0, 0, 0));
     }
 
     /// FIPS 197 appendix C.1 (AES-128) and C.3 (AES-256), both directions. Word 0 of DATA_IN is
@@ -1531,32 +1779,72 @@ mod tests {
 
     /// START: BUSY from C, DONE and ACTIVE at exactly C + START_EDGES (GCM: START_EDGES_GCM),
     /// [AES-128, AES-256]; TEXT with them outside GCM. DONE and RESULT of the previous command
-    /// clear at C.
+    /// clear at C. The masked engine: START_EDGES_MASKED and START_EDGES_GCM_MASKED.
     #[test]
     fn timing_start() {
-        let (mut m, mut apb) = setup();
-        for (mode, key256) in [(MODE_ECB, false), (MODE_ECB, true), (MODE_CBC, false), (MODE_CTR, true), (MODE_GCM, false), (MODE_GCM, true)] {
-            let edges = if mode == MODE_GCM { START_EDGES_GCM } else { START_EDGES }[key256 as usize] as u64;
-            write(&mut m, &mut apb, CTRL, ctrl(mode, false, key256, KEY_SRC_REGS, 16));
-            write(&mut m, &mut apb, CMD, OP_START);
-            let c = apb.edges;
-            assert_eq!((m.status(), now(&m, RESULT), m.peek_u32(INTR_DONE)), (BUSY, 0, 0), "at C");
-            step_to(&mut m, &mut apb, c + edges - 1);
-            assert_eq!(m.status(), BUSY, "mode {mode}, AES-{}: C + {} - 1", if key256 { 256 } else { 128 }, edges);
-            step_to(&mut m, &mut apb, c + edges);
-            let text = if mode == MODE_GCM { 0 } else { TEXT };
-            assert_eq!((m.status(), now(&m, RESULT), m.peek_u32(INTR_DONE)), (DONE | ACTIVE | text, res(OP_START, RES_OK), 1));
+        for v in VARIANTS {
+            let (mut m, mut apb) = setup_variant(v);
+            let (start_edges, start_edges_gcm, _) = published_timing(v);
+            for (mode, key256) in [(MODE_ECB, false), (MODE_ECB, true), (MODE_CBC, false), (MODE_CTR, true), (MODE_GCM, false), (MODE_GCM, true)] {
+                let edges = if mode == MODE_GCM { start_edges_gcm } else { start_edges }[key256 as usize] as u64;
+                write(&mut m, &mut apb, CTRL, ctrl(mode, false, key256, KEY_SRC_REGS, 16));
+                write(&mut m, &mut apb, CMD, OP_START);
+                let c = apb.edges;
+                assert_eq!((m.status(), now(&m, RESULT), intr_done(&mut m)), (BUSY, 0, 0), "at C");
+                step_to(&mut m, &mut apb, c + edges - 1);
+                assert_eq!(m.status(), BUSY, "{v:?}, mode {mode}, AES-{}: C + {} - 1", if key256 { 256 } else { 128 }, edges);
+                step_to(&mut m, &mut apb, c + edges);
+                let text = if mode == MODE_GCM { 0 } else { TEXT };
+                assert_eq!((m.status(), now(&m, RESULT), intr_done(&mut m)), (DONE | ACTIVE | text, res(OP_START, RES_OK), 1), "{v:?}, mode {mode}");
+            }
         }
     }
 
-    /// A text block: taken at T = the edge after the write that fills DATA_IN; OUT_VALID at
-    /// T + BLOCK_EDGES; a block waiting behind an unread DATA_OUT is taken one edge after the read
+    /// The masked engine's START figures written out from the README's "Variants" table (so a
+    /// change to the map alone is caught too): 52 / 67 edges, GCM 156 / 211; a block 52 / 72.
+    #[test]
+    fn masked_timing_figures() {
+        let (mut m, mut apb) = setup_variant(Variant::Masked);
+        for (mode, key256, edges) in [(MODE_ECB, false, 52), (MODE_ECB, true, 67), (MODE_GCM, false, 156), (MODE_GCM, true, 211)] {
+            write(&mut m, &mut apb, CTRL, ctrl(mode, false, key256, KEY_SRC_REGS, 16));
+            write(&mut m, &mut apb, CMD, OP_START);
+            let c = apb.edges;
+            step_to(&mut m, &mut apb, c + edges - 1);
+            assert_eq!(m.status() & (BUSY | DONE), BUSY, "mode {mode}, AES-{}", if key256 { 256 } else { 128 });
+            step_to(&mut m, &mut apb, c + edges);
+            assert_eq!((m.status() & (BUSY | DONE | ACTIVE), now(&m, RESULT)), (DONE | ACTIVE, res(OP_START, RES_OK)));
+            if mode == MODE_ECB {
+                let b = if key256 { 72 } else { 52 };
+                for i in 0..4 {
+                    write_at(&mut m, &mut apb, DATA_IN, i, 0);
+                }
+                let t = apb.edges + 1;
+                step_to(&mut m, &mut apb, t + b - 1);
+                assert_eq!(m.status() & (BUSY | OUT_VALID), BUSY);
+                step_to(&mut m, &mut apb, t + b);
+                assert_eq!(m.status() & (BUSY | OUT_VALID), OUT_VALID, "a block: T + {b}");
+                let key = [0u8; 32];
+                assert_eq!(read_bytes(&mut m, &mut apb, DATA_OUT), aes_ref::ecb(&key[..16 * (key256 as usize + 1)], false, &[0; 16]).expect("AES"));
+            }
+            assert_eq!(command(&mut m, &mut apb, OP_FINAL), res(OP_FINAL, RES_OK));
+        }
+    }
+
+    /// A text block (on both engines, with each one's BLOCK_EDGES): taken at T = the edge after
+    /// the write that fills DATA_IN; OUT_VALID at T + BLOCK_EDGES; a block waiting behind an unread DATA_OUT is taken one edge after the read
     /// that completes the set. GCM: the ciphertext's GHASH keeps BUSY until T + B + GHASH_EDGES.
     #[test]
     fn timing_text_blocks() {
-        let (mut m, mut apb) = setup();
+        for v in VARIANTS {
+            timing_text_blocks_on(v);
+        }
+    }
+
+    fn timing_text_blocks_on(v: Variant) {
+        let (mut m, mut apb) = setup_variant(v);
+        let (_, _, block_edges) = published_timing(v);
         for (mode, key256) in [(MODE_ECB, false), (MODE_CTR, true), (MODE_GCM, false), (MODE_GCM, true)] {
-            let b = BLOCK_EDGES[key256 as usize] as u64;
+            let b = block_edges[key256 as usize] as u64;
             let key = [7u8; 32];
             start(&mut m, &mut apb, ctrl(mode, false, key256, KEY_SRC_REGS, 16), &key[..16 * (key256 as usize + 1)], &[1; 16]);
             if mode == MODE_GCM {
@@ -1705,13 +1993,12 @@ mod tests {
         assert_eq!(at_c_plus_1(&mut m, &mut apb, OP_TEXT), res(OP_TEXT, RES_NOT_ACTIVE));
         assert_eq!(at_c_plus_1(&mut m, &mut apb, OP_FINAL), res(OP_FINAL, RES_NOT_ACTIVE));
         assert_eq!(at_c_plus_1(&mut m, &mut apb, OP_CLEAR), res(OP_CLEAR, RES_OK));
-        // No key on the sideload ports: RES_NO_KEY at C + 1, no operation open.
-        for src in [KEY_SRC_DRBG, KEY_SRC_OTP] {
-            write(&mut m, &mut apb, CTRL, ctrl(MODE_ECB, false, false, src, 16));
-            assert_eq!(at_c_plus_1(&mut m, &mut apb, OP_START), res(OP_START, RES_NO_KEY));
-            assert_eq!(m.status(), DONE);
-            assert_eq!(refused_write(&mut m, &mut apb, DATA_IN.offset, 0), ERR_STATE);
-        }
+        // No key on the DRBG's port (GCM: the mode sideload keys may run): RES_NO_KEY at C + 1,
+        // no operation open. (The OTP's, on the masked engine: `sideload_keys`.)
+        write(&mut m, &mut apb, CTRL, ctrl(MODE_GCM, false, false, KEY_SRC_DRBG, 16));
+        assert_eq!(at_c_plus_1(&mut m, &mut apb, OP_START), res(OP_START, RES_NO_KEY));
+        assert_eq!(m.status(), DONE);
+        assert_eq!(refused_write(&mut m, &mut apb, DATA_IN.offset, 0), ERR_STATE);
         // Not GCM: RES_SEQUENCE. DATA_IN holding a word: RES_PENDING, the operation stays open.
         start(&mut m, &mut apb, ctrl(MODE_CBC, false, false, KEY_SRC_REGS, 16), &[0; 16], &[]);
         assert_eq!(at_c_plus_1(&mut m, &mut apb, OP_TEXT), res(OP_TEXT, RES_SEQUENCE));
@@ -1740,17 +2027,20 @@ mod tests {
         assert_eq!(m.status(), BUSY);
     }
 
-    /// Sideload keys: the DRBG's with byte 0 in bits 255:248, the OTP's with byte 0 in bits 7:0;
-    /// AES-128 takes the first 16 bytes. STATUS shows the
-    /// valids; the key is sampled at C + 1 (later changes to the port change nothing).
+    /// Sideload keys, in GCM (the only mode they may run). The DRBG's with byte 0 in bits
+    /// 255:248 (test case 16, AES-256, on `pluton_aes`); the OTP's with byte 0 in bits 7:0 and
+    /// AES-128 taking its first 16 bytes (test case 4, on `pluton_aes_masked`, the only engine
+    /// that takes it). STATUS shows the valids; the key is sampled at C + 1 (later changes to
+    /// the port change nothing), the valid too (not at C).
     #[test]
     fn sideload_keys() {
         let (mut m, mut apb) = setup();
-        let k256: [u8; 32] = hex(FIPS_KEY256).try_into().expect("32 bytes");
+        let (iv, a, pt) = (hex(GCM_IV), hex(GCM_AAD), hex(GCM_PT));
+        let k256: [u8; 32] = hex(&format!("{GCM_KEY}{GCM_KEY}")).try_into().expect("32 bytes");
         let mut k128 = [0x5Au8; 32];
-        k128[..16].copy_from_slice(&hex(FIPS_KEY128));
-        m.poke(KEY_DRBG, &port_words(&k256));
+        k128[..16].copy_from_slice(&hex(GCM_KEY));
         let otp_words: [u32; 8] = std::array::from_fn(|i| u32::from_le_bytes(k128[4 * i..4 * i + 4].try_into().expect("4 bytes")));
+        m.poke(KEY_DRBG, &port_words(&k256));
         m.poke(KEY_OTP, &otp_words);
         assert_eq!(read(&mut m, &mut apb, STATUS), 0);
         m.poke_u32(KEY_DRBG_VALID, 1);
@@ -1760,7 +2050,10 @@ mod tests {
         assert_eq!(read(&mut m, &mut apb, STATUS), keys);
         // The KEY registers hold another key, which must not be used.
         write_bytes(&mut m, &mut apb, KEY, &[0x33; 32]);
-        write(&mut m, &mut apb, CTRL, ctrl(MODE_ECB, false, true, KEY_SRC_DRBG, 16));
+        let mut iv16 = [0u8; 16];
+        iv16[..12].copy_from_slice(&iv);
+        write_bytes(&mut m, &mut apb, IV, &iv16);
+        write(&mut m, &mut apb, CTRL, ctrl(MODE_GCM, false, true, KEY_SRC_DRBG, 16));
         write(&mut m, &mut apb, CMD, OP_START);
         let c = apb.edges;
         step_to(&mut m, &mut apb, c + 1);
@@ -1769,24 +2062,214 @@ mod tests {
         m.poke_u32(KEY_DRBG_VALID, 0);
         wait_for(&mut m, &mut apb, "DONE", |st| st & DONE != 0);
         assert_eq!(read(&mut m, &mut apb, RESULT), res(OP_START, RES_OK));
-        assert_eq!(text(&mut m, &mut apb, &hex(FIPS_PT)), hex(FIPS_CT256));
+        aad(&mut m, &mut apb, &a);
+        assert_eq!(command(&mut m, &mut apb, OP_TEXT), res(OP_TEXT, RES_OK));
+        assert_eq!(text(&mut m, &mut apb, &pt), hex(GCM_CT16));
         assert_eq!(command(&mut m, &mut apb, OP_FINAL), res(OP_FINAL, RES_OK));
-        write(&mut m, &mut apb, CTRL, ctrl(MODE_ECB, true, false, KEY_SRC_OTP, 16));
-        assert_eq!(command(&mut m, &mut apb, OP_START), res(OP_START, RES_OK));
-        assert_eq!(text(&mut m, &mut apb, &hex(FIPS_CT128)), hex(FIPS_PT));
-        assert_eq!(read(&mut m, &mut apb, STATUS), ACTIVE | TEXT | DONE | STATUS_KEY_OTP.mask());
+        assert_eq!(read_bytes(&mut m, &mut apb, TAG), hex(GCM_TAG16));
+
+        // The OTP's key on the masked engine.
+        let (mut m, mut apb) = setup_variant(Variant::Masked);
+        m.poke(KEY_OTP, &otp_words);
+        m.poke_u32(KEY_OTP_VALID, 1);
+        assert_eq!(read(&mut m, &mut apb, STATUS), STATUS_KEY_OTP.mask());
+        let (out, r, tag) = gcm_from(&mut m, &mut apb, KEY_SRC_OTP, &k128[..16], &iv, &a, &pt, None);
+        assert_eq!((out, r, tag), (hex(GCM_CT4), res(OP_FINAL, RES_OK), hex(GCM_TAG4)));
+        let (out, r, _) = gcm_from(&mut m, &mut apb, KEY_SRC_OTP, &k128[..16], &iv, &a, &hex(GCM_CT4), Some((&hex(GCM_TAG4), 16)));
+        assert_eq!((out, r), (pt.clone(), res(OP_FINAL, RES_OK)));
+        assert_eq!(read(&mut m, &mut apb, STATUS), DONE | STATUS_KEY_OTP.mask());
         // The valid is sampled at C + 1, not at C.
         m.poke_u32(KEY_OTP_VALID, 0);
+        write(&mut m, &mut apb, CTRL, ctrl(MODE_GCM, false, false, KEY_SRC_OTP, 16));
         write(&mut m, &mut apb, CMD, OP_START);
         let c = apb.edges;
         m.poke_u32(KEY_OTP_VALID, 1);
-        step_to(&mut m, &mut apb, c + START_EDGES[0] as u64);
+        step_to(&mut m, &mut apb, c + START_EDGES_GCM_MASKED[0] as u64);
         assert_eq!((m.status() & (DONE | ACTIVE), now(&m, RESULT)), (DONE | ACTIVE, res(OP_START, RES_OK)));
         m.poke_u32(KEY_OTP_VALID, 0);
         write(&mut m, &mut apb, CMD, OP_START);
         let c = apb.edges;
         step_to(&mut m, &mut apb, c + 1);
         assert_eq!((m.status(), now(&m, RESULT)), (DONE, res(OP_START, RES_NO_KEY)));
+    }
+
+    /// RES_KEY_POLICY (README "Usage policy for sideload keys", "Variants"): START with the
+    /// DRBG's or the OTP's key in ECB, CBC or CTR, and the OTP's key in every mode on
+    /// `pluton_aes`, is refused at C with DONE at C + 1 and changes nothing: the open CBC
+    /// operation keeps its block in DATA_OUT, its key, mode and chaining value, and carries on
+    /// (SP 800-38A F.2.1); no seed is taken. Every other source and mode starts. Both ports
+    /// hold a key, so RES_NO_KEY cannot stand in for it.
+    #[test]
+    fn key_policy() {
+        let (key, iv, pt, ct) = (hex(SP_KEY128), hex(SP_CBC_IV), hex(SP_PT), hex(SP_CBC_CT));
+        for v in VARIANTS {
+            let (mut m, mut apb) = setup_variant(v);
+            m.poke(KEY_DRBG, &[0x1111_1111; 8]);
+            m.poke(KEY_OTP, &[0x2222_2222; 8]);
+            m.poke_u32(KEY_DRBG_VALID, 1);
+            m.poke_u32(KEY_OTP_VALID, 1);
+            let ports = STATUS_KEY_DRBG.mask() | STATUS_KEY_OTP.mask();
+            for mode in [MODE_ECB, MODE_CBC, MODE_CTR, MODE_GCM] {
+                for src in [KEY_SRC_REGS, KEY_SRC_DRBG, KEY_SRC_OTP] {
+                    let refused = (src != KEY_SRC_REGS && mode != MODE_GCM) || (src == KEY_SRC_OTP && v == Variant::Unmasked);
+                    let what = format!("{v:?}, mode {mode}, KEY_SRC {src}");
+                    // An open CBC operation with its first block unread.
+                    start(&mut m, &mut apb, ctrl_for(MODE_CBC, false, &key), &key, &iv);
+                    put_block(&mut m, &mut apb, &pt[..16]);
+                    wait_for(&mut m, &mut apb, "OUT_VALID", |st| st & (OUT_VALID | BUSY) == OUT_VALID);
+                    let new_ctrl = ctrl(mode, false, false, src, 16);
+                    write(&mut m, &mut apb, CTRL, new_ctrl);
+                    let taken = write_start(&mut m, &mut apb);
+                    let c = apb.edges;
+                    let want_taken = (v == Variant::Masked).then_some(!refused as u32);
+                    assert_eq!(taken, want_taken, "mask_seed_taken, {what}");
+                    if !refused {
+                        assert_eq!((m.status(), now(&m, RESULT)), (BUSY | ports, 0), "at C the operation ended, DATA_OUT emptied: {what}");
+                        wait_for(&mut m, &mut apb, "DONE", |st| st & DONE != 0);
+                        assert_eq!(read(&mut m, &mut apb, RESULT), res(OP_START, RES_OK), "{what}");
+                        assert_eq!(read(&mut m, &mut apb, STATUS) & (ACTIVE | OUT_VALID), ACTIVE, "{what}");
+                        assert_eq!(command(&mut m, &mut apb, OP_FINAL), res(OP_FINAL, RES_OK));
+                        continue;
+                    }
+                    assert_eq!((m.status(), now(&m, RESULT), intr_done(&mut m)), (BUSY | ACTIVE | TEXT | OUT_VALID | ports, 0, 0), "at C: {what}");
+                    step_to(&mut m, &mut apb, c + 1);
+                    assert_eq!((m.status(), now(&m, RESULT)), (DONE | ACTIVE | TEXT | OUT_VALID | ports, res(OP_START, RES_KEY_POLICY)), "C + 1: {what}");
+                    assert_eq!(read(&mut m, &mut apb, CTRL), new_ctrl, "CTRL keeps what software wrote");
+                    assert_eq!(read_bytes(&mut m, &mut apb, DATA_OUT), ct[..16], "{what}");
+                    assert_eq!(text(&mut m, &mut apb, &pt[16..32]), ct[16..32], "the CBC operation carries on: {what}");
+                    assert_eq!(command(&mut m, &mut apb, OP_FINAL), res(OP_FINAL, RES_OK));
+                }
+            }
+        }
+    }
+
+    /// The policy also refuses a sideload START with no operation open and an empty port: at C
+    /// (RES_KEY_POLICY), before RES_NO_KEY at C + 1 could be reached; and on the masked engine
+    /// with no seed, before RES_NO_ENTROPY.
+    #[test]
+    fn key_policy_comes_before_no_key_and_no_entropy() {
+        for v in VARIANTS {
+            let (mut m, mut apb) = setup_variant(v);
+            if v == Variant::Masked {
+                m.poke_u32(MASK_SEED_VALID, 0);
+            }
+            for (mode, src) in [(MODE_ECB, KEY_SRC_DRBG), (MODE_CTR, KEY_SRC_OTP), (MODE_CBC, KEY_SRC_DRBG)] {
+                write(&mut m, &mut apb, CTRL, ctrl(mode, false, true, src, 16));
+                assert_eq!(command(&mut m, &mut apb, OP_START), res(OP_START, RES_KEY_POLICY), "{v:?}, mode {mode}, KEY_SRC {src}");
+                assert_eq!(read(&mut m, &mut apb, STATUS), DONE);
+            }
+            write(&mut m, &mut apb, CTRL, ctrl(MODE_GCM, false, true, KEY_SRC_OTP, 16));
+            let want = if v == Variant::Unmasked { RES_KEY_POLICY } else { RES_NO_KEY };
+            assert_eq!(command(&mut m, &mut apb, OP_START), res(OP_START, want), "{v:?}: GCM from an empty OTP port");
+        }
+    }
+
+    /// RES_NO_ENTROPY (masked engine): START with no seed at its port at C ends at C + 1 with
+    /// it, after the wipe at C (the open operation is gone, DATA_OUT emptied), no operation
+    /// open; RES_NO_KEY comes first. The seed's valid counts at C, not at C + 1.
+    #[test]
+    fn no_entropy() {
+        let (mut m, mut apb) = setup_variant(Variant::Masked);
+        let key = hex(FIPS_KEY128);
+        start(&mut m, &mut apb, ctrl_for(MODE_ECB, false, &key), &key, &[]);
+        put_block(&mut m, &mut apb, &hex(FIPS_PT));
+        wait_for(&mut m, &mut apb, "OUT_VALID", |st| st & (OUT_VALID | BUSY) == OUT_VALID);
+        m.poke_u32(MASK_SEED_VALID, 0);
+        assert_eq!(write_start(&mut m, &mut apb), Some(0));
+        let c = apb.edges;
+        assert_eq!((m.status(), now(&m, RESULT)), (BUSY, 0), "the wipe at C");
+        // A seed arriving after C does not count.
+        m.poke_u32(MASK_SEED_VALID, 1);
+        step_to(&mut m, &mut apb, c + 1);
+        assert_eq!((m.status(), now(&m, RESULT), intr_done(&mut m)), (DONE, res(OP_START, RES_NO_ENTROPY), 1));
+        assert_eq!(refused_write(&mut m, &mut apb, DATA_IN.offset, 0), ERR_STATE);
+        assert_eq!(refused_read(&mut m, &mut apb, DATA_OUT.offset), ERR_EMPTY);
+        assert_eq!(command(&mut m, &mut apb, OP_FINAL), res(OP_FINAL, RES_NOT_ACTIVE));
+        // A seed at C and gone at C + 1 is enough: it was taken at C.
+        assert_eq!(write_start(&mut m, &mut apb), Some(1));
+        m.poke_u32(MASK_SEED_VALID, 0);
+        let c = apb.edges;
+        step_to(&mut m, &mut apb, c + START_EDGES_MASKED[0] as u64);
+        assert_eq!((m.status() & (DONE | ACTIVE), now(&m, RESULT)), (DONE | ACTIVE, res(OP_START, RES_OK)));
+        assert_eq!(text(&mut m, &mut apb, &hex(FIPS_PT)), hex(FIPS_CT128));
+        // No key and no seed: RES_NO_KEY.
+        write(&mut m, &mut apb, CTRL, ctrl(MODE_GCM, false, false, KEY_SRC_DRBG, 16));
+        assert_eq!(command(&mut m, &mut apb, OP_START), res(OP_START, RES_NO_KEY));
+        // A key but no seed: RES_NO_ENTROPY, also from a sideload port.
+        m.poke_u32(KEY_DRBG_VALID, 1);
+        assert_eq!(command(&mut m, &mut apb, OP_START), res(OP_START, RES_NO_ENTROPY));
+        assert_eq!(read(&mut m, &mut apb, STATUS), DONE | STATUS_KEY_DRBG.mask());
+        // The unmasked engine never refuses for entropy (it has no seed port).
+        let (mut m, mut apb) = setup();
+        assert_eq!(command(&mut m, &mut apb, OP_START), res(OP_START, RES_OK));
+    }
+
+    /// `mask_seed_taken`: 1 only in the access cycle of a CMD write with OP_START that
+    /// completes without a bus error, passes RES_KEY_POLICY, at an edge with no `clear` or
+    /// `esc`, while `mask_seed_valid` is 1; 0 in every other cycle (setup cycles, every cycle of
+    /// a running START, reads, other commands, refused writes).
+    #[test]
+    fn mask_seed_taken_pulses() {
+        let (mut m, mut apb) = setup_variant(Variant::Masked);
+        let cmd = |m: &mut AesModel, apb: &mut Apb, data: u32, strb: u32, master: u32, pokes: &[(usize, u32)]| -> (bool, u32) {
+            let (d, taken) = transfer_seeing_taken(m, apb, true, CMD.offset, data, strb, master, pokes);
+            (d.err, taken.expect("the masked engine's port"))
+        };
+        // Taken: one cycle, then 0 in every cycle of the START (a STATUS poll each).
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0xF, MASTER_SEC, &[]), (false, 1));
+        let c = apb.edges;
+        while apb.edges < c + START_EDGES_MASKED[0] as u64 + 2 {
+            assert_eq!(seed_taken(&mut m), 0);
+            let (d, taken) = transfer_seeing_taken(&mut m, &mut apb, false, STATUS.offset, 0, 0, MASTER_SEC, &[]);
+            assert_eq!((d.err, taken), (false, Some(0)));
+            m.poke_u32(PSEL, 0);
+            apb.step(&mut m);
+        }
+        assert_eq!(now(&m, RESULT), res(OP_START, RES_OK));
+        // No seed: not taken (RES_NO_ENTROPY, in `no_entropy`).
+        m.poke_u32(MASK_SEED_VALID, 0);
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0xF, MASTER_SEC, &[]), (false, 0));
+        wait_for(&mut m, &mut apb, "DONE", |st| st & DONE != 0);
+        assert_eq!(read(&mut m, &mut apb, RESULT), res(OP_START, RES_NO_ENTROPY));
+        m.poke_u32(MASK_SEED_VALID, 1);
+        // While BUSY (ERR_BUSY): a START running.
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0xF, MASTER_SEC, &[]), (false, 1));
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0xF, MASTER_SEC, &[]), (true, 0), "ERR_BUSY");
+        wait_for(&mut m, &mut apb, "DONE", |st| st & DONE != 0);
+        // Other commands; bad values; a partial strobe; another master; a protocol error.
+        for op in [OP_TEXT, OP_FINAL, OP_CLEAR] {
+            assert_eq!(cmd(&mut m, &mut apb, op, 0xF, MASTER_SEC, &[]), (false, 0), "op {op}");
+            wait_for(&mut m, &mut apb, "DONE", |st| st & DONE != 0);
+        }
+        assert_eq!(cmd(&mut m, &mut apb, 1 << 4 | OP_START, 0xF, MASTER_SEC, &[]), (true, 0), "ERR_VALUE");
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0b0111, MASTER_SEC, &[]), (true, 0), "ERR_STRB");
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0xF, MASTER_APP, &[]), (true, 0), "ERR_MASTER");
+        for (port, v) in [(PWRITE, 1), (PADDR, CMD.offset), (PWDATA, OP_START), (PSTRB, 0xF), (PMASTER, MASTER_SEC), (PSEL, 1), (PENABLE, 1)] {
+            m.poke_u32(port, v);
+        }
+        assert_eq!((m.peek_u32(PSLVERR), seed_taken(&mut m)), (1, 0), "an access with no setup: ERR_PROTOCOL");
+        apb.step(&mut m);
+        m.poke_u32(PSEL, 0);
+        m.poke_u32(PENABLE, 0);
+        assert_eq!(read(&mut m, &mut apb, STATUS) & BUSY, 0, "nothing started");
+        write(&mut m, &mut apb, ERR_INFO, 0);
+        // Refused by the policy.
+        write(&mut m, &mut apb, CTRL, ctrl(MODE_ECB, false, false, KEY_SRC_DRBG, 16));
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0xF, MASTER_SEC, &[]), (false, 0), "RES_KEY_POLICY");
+        wait_for(&mut m, &mut apb, "DONE", |st| st & DONE != 0);
+        assert_eq!(read(&mut m, &mut apb, RESULT), res(OP_START, RES_KEY_POLICY));
+        write(&mut m, &mut apb, CTRL, CTRL_RESET);
+        // clear or esc at the edge: not taken (the wipe wins; nothing starts).
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0xF, MASTER_SEC, &[(CLEAR, 1)]), (false, 0), "clear");
+        assert_eq!(read(&mut m, &mut apb, STATUS), 0);
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0xF, MASTER_SEC, &[(ESC, 1)]), (false, 0), "esc");
+        assert_eq!(read(&mut m, &mut apb, STATUS), DEAD);
+        // DEAD: ERR_FATAL.
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0xF, MASTER_SEC, &[]), (true, 0), "ERR_FATAL");
+        // After reset, taken again; a seed with no CMD write is never taken.
+        apb.reset(&mut m);
+        assert_eq!(seed_taken(&mut m), 0);
+        assert_eq!(cmd(&mut m, &mut apb, OP_START, 0xF, MASTER_SEC, &[]), (false, 1));
     }
 
     /// The register checks of the README: ERR_STATE, ERR_EMPTY, ERR_BUSY, ERR_VALUE, ERR_FATAL
@@ -1981,7 +2464,7 @@ mod tests {
         let d = transfer_at_completion(&mut m, &mut apb, true, BLOCK_BYTES.offset, 4, &[(CLEAR, 1)]);
         assert!(!d.err, "BLOCK_BYTES may be written once the block is taken");
         assert_eq!(m.status(), 0);
-        assert_eq!((now(&m, ERR_INFO), now(&m, CTRL), now(&m, BLOCK_BYTES), now(&m, RESULT), m.peek_u32(INTR_DONE)), (0, CTRL_RESET, 16, 0, 0));
+        assert_eq!((now(&m, ERR_INFO), now(&m, CTRL), now(&m, BLOCK_BYTES), now(&m, RESULT), intr_done(&mut m)), (0, CTRL_RESET, 16, 0, 0));
         let e = apb.edges + 40;
         step_to(&mut m, &mut apb, e);
         assert_eq!(read(&mut m, &mut apb, STATUS), 0, "the block never comes out");
@@ -2009,7 +2492,7 @@ mod tests {
         assert_eq!((d.err, d.data), (true, 0), "answered as without the wipe");
         let logged = ERR_INFO_CODE.put(ERR_READ_WO) | ERR_INFO_ADDR.put(KEY.offset);
         assert_eq!((m.status(), now(&m, ERR_INFO), now(&m, CTRL), now(&m, RESULT)), (DEAD | ERR, logged, CTRL_RESET, 0));
-        assert_eq!((m.peek_u32(INTR_DONE), m.peek_u32(ALERT_FATAL)), (0, 0));
+        assert_eq!((intr_done(&mut m), alert_fatal(&mut m)), (0, 0));
         // ERR_INFO stays writable (it is cleared here so each refusal below shows its own code).
         write(&mut m, &mut apb, ERR_INFO, 0);
         assert_eq!(read(&mut m, &mut apb, STATUS), DEAD);

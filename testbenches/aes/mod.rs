@@ -1,6 +1,8 @@
 //! AES engine test bench: standards' examples, NIST CAVP and Wycheproof vectors, random operations, errors, sideload keys, escalation, the state check and simulated TVLA.
 //!
-//! The bench plays the security core on APB (and the DRBG and OTP on the sideload ports).
+//! The bench plays the security core on APB (and the DRBG and OTP on the sideload ports, and the
+//! DRBG's mask port on the masked engine). The same cases run on `pluton_aes` and, where listed
+//! in `masked_cases`, on `pluton_aes_masked`: `Aes` sees which one it drives from its ports.
 //! Expected values come from `oracle` (the RustCrypto `aes` and `aes-gcm` crates); every case
 //! also runs in lock-step with the port-level model. Every read is scanned for every 4-byte
 //! window of every key, IV, H and E(K, J0) in use.
@@ -83,13 +85,25 @@ struct Aes {
     leaks: Rc<RefCell<LeakScan>>,
     /// BLOCK_BYTES as last written.
     bb: RefCell<u32>,
+    /// The top is `pluton_aes_masked` (it has a mask seed port).
+    masked: bool,
+}
+
+/// The variant's figures: (state-access model, top, START_EDGES, START_EDGES_GCM, BLOCK_EDGES).
+fn variant(masked: bool) -> (&'static str, &'static str, [u32; 2], [u32; 2], [u32; 2]) {
+    if masked {
+        ("pluton_aes_masked_fi", "pluton_aes_masked", START_EDGES_MASKED, START_EDGES_GCM_MASKED, BLOCK_EDGES_MASKED)
+    } else {
+        ("pluton_aes_fi", "pluton_aes", START_EDGES, START_EDGES_GCM, BLOCK_EDGES)
+    }
 }
 
 impl Aes {
     async fn new(tb: &Tb) -> Result<Aes, String> {
         let apb = Apb::new(tb)?.with_master(MASTER_SEC);
         let leaks = LeakScan::watch(&apb);
-        let a = Aes { tb: tb.clone(), apb, leaks, bb: RefCell::new(16) };
+        let masked = tb.port("mask_seed").is_ok();
+        let a = Aes { tb: tb.clone(), apb, leaks, bb: RefCell::new(16), masked };
         let id = a.apb.read(ID.offset).await?;
         if id != BLOCK_ID {
             return Err(format!("ID 0x{id:08x}, expected 0x{BLOCK_ID:08x}"));
@@ -131,8 +145,39 @@ impl Aes {
         Err(format!("{what}: never (STATUS 0x{:08x})", self.read(&STATUS).await?))
     }
 
-    /// Writes CMD and waits for DONE; returns RESULT.ERROR after checking RESULT.OP.
+    /// The masked engine: a fresh mask seed on its port, valid (the DRBG's part). The seed is
+    /// secret (it and the masked values give the key): every read is scanned for it.
+    fn offer_seed(&self) -> Result<(), String> {
+        if self.masked {
+            let seed: [u8; 32] = self.tb.rng().gen();
+            self.leaks.borrow_mut().add_secret(&seed);
+            self.tb.poke(self.tb.port("mask_seed")?, &le_words(&seed, 8));
+            self.tb.poke_u32(self.tb.port("mask_seed_valid")?, 1);
+        }
+        Ok(())
+    }
+
+    /// The mask port empties (the DRBG's part after `mask_seed_taken`, or no seed at all).
+    fn drop_seed(&self) -> Result<(), String> {
+        if self.masked {
+            self.tb.poke_u32(self.tb.port("mask_seed_valid")?, 0);
+        }
+        Ok(())
+    }
+
+    /// Writes CMD and waits for DONE; returns RESULT.ERROR after checking RESULT.OP. On the
+    /// masked engine OP_START gets a fresh mask seed.
     async fn cmd(&self, op: u32) -> Result<u32, String> {
+        if op == OP_START {
+            self.offer_seed()?;
+        }
+        let r = self.cmd_raw(op).await;
+        self.drop_seed()?;
+        r
+    }
+
+    /// `cmd` without the mask seed.
+    async fn cmd_raw(&self, op: u32) -> Result<u32, String> {
         self.write(&CMD, op).await?;
         self.wait(&format!("DONE after op {op}"), |s| STATUS_DONE.get(s) == 1).await?;
         let r = self.read(&RESULT).await?;
@@ -355,9 +400,17 @@ fn known(ctx: Ctx) -> TestFuture {
 /// blocks with partial last blocks in CTR and GCM, 0..40 bytes of AAD, truncated tags, right
 /// and wrong tags, keys from the registers and both sideload ports.
 fn random(ctx: Ctx) -> TestFuture {
+    random_ops(ctx, 10_000)
+}
+
+fn random_masked(ctx: Ctx) -> TestFuture {
+    random_ops(ctx, 1_000)
+}
+
+fn random_ops(ctx: Ctx, ops: usize) -> TestFuture {
     Box::pin(async move {
         let a = Aes::new(&ctx.tb).await?;
-        let n = ctx.scale(10_000);
+        let n = ctx.scale(ops);
         let mut blocks = 0u64;
         for k in 0..n {
             let op = {
@@ -372,7 +425,10 @@ fn random(ctx: Ctx) -> TestFuture {
                 let len = if mode == MODE_ECB || mode == MODE_CBC { 16 * nb } else { (16 * nb).saturating_sub(r.gen_range(0..16)) };
                 let data: Vec<u8> = (0..len).map(|_| r.gen()).collect();
                 let mut op = Op::new(mode, decrypt, &key, &iv, &data);
-                op.src = r.gen_range(0..3);
+                // Sideload keys run GCM only; the fuse key only on the masked engine.
+                if mode == MODE_GCM {
+                    op.src = if a.masked { r.gen_range(0..3) } else { r.gen_range(0..2) };
+                }
                 if mode == MODE_GCM {
                     let alen = r.gen_range(0..=40);
                     op.aad = (0..alen).map(|_| r.gen()).collect();
@@ -572,15 +628,51 @@ fn errors(ctx: Ctx) -> TestFuture {
                 return Err(format!("op {op} with no operation: not RES_NOT_ACTIVE"));
             }
         }
-        // A sideload port with no key.
-        a.write(&CTRL, CTRL_RESET | CTRL_KEY_SRC.put(KEY_SRC_DRBG)).await?;
+        // A sideload port with no key (in GCM, which the policy allows).
+        a.write(&CTRL, CTRL_RESET | CTRL_MODE.put(MODE_GCM) | CTRL_KEY_SRC.put(KEY_SRC_DRBG)).await?;
         if a.cmd(OP_START).await? != RES_NO_KEY || STATUS_ACTIVE.get(a.read(&STATUS).await?) != 0 {
             return Err("START from an empty DRBG port: not RES_NO_KEY, or ACTIVE".into());
+        }
+        // The key policy, checked at the CMD edge: a refused START leaves the open operation.
+        a.write(&CTRL, CTRL_RESET).await?;
+        a.write_words(&KEY, &le_words(&key, 8)).await?;
+        if a.cmd(OP_START).await? != RES_OK {
+            return Err("ECB START".into());
+        }
+        for (mode, src) in [(MODE_ECB, KEY_SRC_DRBG), (MODE_CBC, KEY_SRC_DRBG), (MODE_CTR, KEY_SRC_DRBG), (MODE_CTR, KEY_SRC_OTP), (MODE_GCM, KEY_SRC_OTP)] {
+            // The ports hold keys, so only the policy can refuse.
+            a.tb.poke(a.tb.port("key_drbg")?, &[0x5a5a_5a5a; 8]);
+            a.tb.poke_u32(a.tb.port("key_drbg_valid")?, 1);
+            a.tb.poke(a.tb.port("key_otp")?, &[0xa5a5_a5a5; 8]);
+            a.tb.poke_u32(a.tb.port("key_otp_valid")?, 1);
+            a.write(&CTRL, CTRL_RESET | CTRL_MODE.put(mode) | CTRL_KEY_SRC.put(src)).await?;
+            let r = a.cmd(OP_START).await?;
+            let want = if mode == MODE_GCM && a.masked { RES_OK } else { RES_KEY_POLICY };
+            if r != want {
+                return Err(format!("START with KEY_SRC {src} in mode {mode}: RESULT.ERROR {r}, expected {want}"));
+            }
+            if want == RES_KEY_POLICY && STATUS_ACTIVE.get(a.read(&STATUS).await?) != 1 {
+                return Err(format!("START refused by the policy (KEY_SRC {src}, mode {mode}) ended the open operation"));
+            }
+            for p in ["key_drbg_valid", "key_otp_valid"] {
+                a.tb.poke_u32(a.tb.port(p)?, 0);
+            }
+        }
+        if a.masked {
+            // No mask seed: RES_NO_ENTROPY after the wipe, no operation open.
+            a.write(&CTRL, CTRL_RESET).await?;
+            if a.cmd_raw(OP_START).await? != RES_NO_ENTROPY || STATUS_ACTIVE.get(a.read(&STATUS).await?) != 0 {
+                return Err("START with no mask seed: not RES_NO_ENTROPY, or ACTIVE".into());
+            }
+        } else if a.cmd(OP_FINAL).await? != RES_OK {
+            return Err("FINAL of the ECB operation the policy refusals left open".into());
         }
         // ECB: TEXT out of sequence; a short block; busy; pending words.
         a.write(&CTRL, CTRL_RESET).await?;
         a.write_words(&KEY, &le_words(&key, 8)).await?;
+        a.offer_seed()?;
         a.write(&CMD, OP_START).await?;
+        a.drop_seed()?;
         refused(&a, a.write(&CMD, OP_FINAL).await, ERR_BUSY, "CMD during START").await?;
         refused(&a, a.write(&KEY, 0).await, ERR_BUSY, "KEY during START").await?;
         a.wait("START done", |s| STATUS_DONE.get(s) == 1).await?;
@@ -635,7 +727,7 @@ fn errors(ctx: Ctx) -> TestFuture {
         let mut g = Op::new(MODE_GCM, false, &key, &[3; 12], &[0x5a; 40]);
         g.aad = vec![0xa5; 20];
         a.run(&g).await?;
-        ctx.count(24);
+        ctx.count(30);
         ctx.leaks(&a.leaks)
     })
 }
@@ -713,10 +805,11 @@ fn escalation(ctx: Ctx) -> TestFuture {
     })
 }
 
-/// `AES.FSM.SPARSE` and `AES.NO_RESIDUE`, on the state-access build `pluton_aes_fi`. A GCM
-/// operation with FINAL leaves no key-derived value in any flop but the KEY registers; then a
-/// flip of any sequencer state or check bit in the middle of a text block raises `alert_fatal`
-/// at once and for good, wipes the key, H, E(K, J0) and the counter, and leaves DEAD alone.
+/// `AES.FSM.SPARSE`, `AES.CTRL.DUP` and `AES.NO_RESIDUE`, on the state-access build
+/// `pluton_aes_fi`. A GCM operation with FINAL leaves no key-derived value in any flop but the
+/// KEY registers; then a flip of any sequencer state or check bit, or of any bit of either copy
+/// of the latched CTRL, in the middle of a text block raises `alert_fatal` at once and for good,
+/// wipes the key, H, E(K, J0) and the counter, and leaves DEAD alone.
 fn state_fault(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let a = Aes::new(&ctx.tb).await?;
@@ -767,7 +860,13 @@ fn state_fault(ctx: Ctx) -> TestFuture {
         // One open model of a kind at a time: Verilator deadlocks destroying the second of two.
         drop(rig);
         ctx.count(1);
-        for (name, bit) in ["st", "st_chk"].iter().flat_map(|n| (0..3).map(move |b| (*n, b))) {
+        // The sequencer state and its check bits; CTRL as START took it and its copy.
+        // The cipher core's control word and its Hamming check bits (`AES.CORE.CTRL.HAMMING`).
+        let flops = [("st", 3), ("st_chk", 3), ("c_mode", 2), ("c_mode2", 2), ("c_dec", 1), ("c_dec2", 1), ("c_k256", 1),
+                     ("c_k2562", 1), ("c_src", 2), ("c_src2", 2), ("c_tagb", 5), ("c_tagb2", 5), ("aes.run", 1),
+                     ("aes.kexp", 1), ("aes.done_r", 1), ("aes.kready", 1), ("aes.dec_r", 1), ("aes.len_r", 1),
+                     ("aes.rnd", 4), ("aes.chk__0", 1), ("aes.chk__3", 1)];
+        for (name, bit) in flops.iter().flat_map(|&(n, w)| (0..w).map(move |b| (n, b))) {
             let mut rig = crate::state_rig::StateRig::open("pluton_aes_fi", "pluton_aes")?;
             open(&mut rig);
             rig.clock(5);
@@ -798,23 +897,29 @@ fn state_fault(ctx: Ctx) -> TestFuture {
 fn throughput(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let a = Aes::new(&ctx.tb).await?;
-        for (k256, bound) in [(false, 11u64), (true, 15)] {
+        let (fi, top, start_edges, _, block_edges) = variant(a.masked);
+        // The bound on the unmasked engine; the masked one's is its contract figure.
+        let bounds = if a.masked { [block_edges[0] as u64, block_edges[1] as u64] } else { [11, 15] };
+        for (k256, bound) in [(false, bounds[0]), (true, bounds[1])] {
             let mut counts = Vec::new();
             for seed in [0x00u8, 0xff] {
-                let mut rig = crate::state_rig::StateRig::open("pluton_aes_fi", "pluton_aes")?;
+                let mut rig = crate::state_rig::StateRig::open(fi, top)?;
+                if a.masked {
+                    crate::tvla::seed_mask_port(&mut rig, &mut *ctx.tb.rng())?;
+                }
                 rig.write(CTRL.offset, CTRL_RESET | CTRL_MODE.put(MODE_CTR) | CTRL_KEY256.put(k256 as u32));
                 for i in 0..8 {
                     rig.write(KEY.addr(i), 0x0102_0304u32.wrapping_mul(i + 1) ^ u32::from(seed) * 0x0101_0101);
                 }
                 rig.write(CMD.offset, OP_START);
-                rig.clock(20);
+                rig.clock(start_edges[1] as usize + 2);
                 for i in 0..4 {
                     rig.write(DATA_IN.addr(i), u32::from(seed) * 0x1111_1111 + i);
                 }
                 // The block is taken at the next edge; count edges from there to OUT_VALID.
                 rig.clock(1);
                 let mut n = 0u64;
-                while rig.flop("out_valid")?[0] == 0 && n < 100 {
+                while rig.flop("out_valid")?[0] == 0 && n < 200 {
                     rig.clock(1);
                     n += 1;
                 }
@@ -866,6 +971,39 @@ fn tvla_control(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// Simulated TVLA on the masked engine: the same procedure, flop set and 10,000 traces as
+/// `aes_tvla_unmasked`, which finds |t| about 100; this one must find nothing (max |t| <= 4.5).
+fn tvla_masked(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        use crate::tvla::{tvla_case, AesTvla, Expect, Groups};
+        let a = Aes::new(&ctx.tb).await?;
+        if !a.masked {
+            return Err("aes_masked_tvla runs on pluton_aes_masked".into());
+        }
+        let cfg = AesTvla { leaks: Some(&*a.leaks), ..AesTvla::masked(ctx.scale(10_000), Groups::FixedVsRandom) };
+        let r = tvla_case(&ctx, &cfg, Expect::NoLeakage)?;
+        if r.samples != BLOCK_EDGES_MASKED[0] as usize + 1 {
+            return Err(format!("{} edges from taking a block to OUT_VALID, inclusive; the contract says {}", r.samples, BLOCK_EDGES_MASKED[0] + 1));
+        }
+        ctx.leaks(&a.leaks)
+    })
+}
+
+/// The cases the masked engine runs: the standards' examples, random operations (a tenth of
+/// the unmasked engine's: its blocks take 52 / 72 cycles on a larger model), every error and
+/// policy refusal, the owner change, escalation, throughput and TVLA.
+pub fn masked_cases() -> Vec<Case> {
+    vec![
+        Case { name: "aes_masked_known", body: known },
+        Case { name: "aes_masked_random", body: random_masked },
+        Case { name: "aes_masked_errors", body: errors },
+        Case { name: "aes_masked_owner_change", body: owner_change },
+        Case { name: "aes_masked_escalation", body: escalation },
+        Case { name: "aes_masked_throughput", body: throughput },
+        Case { name: "aes_masked_tvla", body: tvla_masked },
+    ]
+}
+
 pub fn cases() -> Vec<Case> {
     vec![
         Case { name: "aes_known", body: known },
@@ -887,6 +1025,10 @@ pub fn model() -> Box<dyn pluton_bindings::Dut> {
     Box::new(pluton_cosim::aes_model::AesModel::new())
 }
 
+pub fn masked_model() -> Box<dyn pluton_bindings::Dut> {
+    Box::new(pluton_cosim::aes_model::AesModel::masked())
+}
+
 pub fn benches() -> Vec<crate::regression::BlockBench> {
     use crate::regression::BlockBench;
     vec![BlockBench {
@@ -896,6 +1038,16 @@ pub fn benches() -> Vec<crate::regression::BlockBench> {
         cases,
         replay: "aes_known",
         csr: Some(&crate::csr::CsrSpec { map: &MAP, base: 0, master: MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
+        proofs: &[],
+        compares_reads: true,
+        scans_leaks: true,
+    }, BlockBench {
+        block: "aes_masked",
+        module: "pluton_aes_masked",
+        model: Some(masked_model),
+        cases: masked_cases,
+        replay: "aes_masked_known",
+        csr: Some(&crate::csr::CsrSpec { map: &MAP_MASKED, base: 0, master: MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
         proofs: &[],
         compares_reads: true,
         scans_leaks: true,

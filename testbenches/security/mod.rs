@@ -383,53 +383,81 @@ fn crypto(ctx: Ctx) -> TestFuture {
         wait(d + dr::STATUS.offset, dr::STATUS_KEY_VALID.mask(), "DRBG key to the key port").await?;
         wait(a + ae::STATUS.offset, ae::STATUS_KEY_DRBG.mask(), "AES sees the DRBG's key").await?;
         ctx.count(1);
-        // AES-256-ECB under the DRBG's key, then decrypt: the block comes back; it differs from
-        // the block and from its encryption under the zero key.
+        // AES-256-GCM under the DRBG's key (sideload keys run GCM only), then decrypt: the
+        // block comes back with RES_OK; with one tag bit flipped, RES_TAG_MISMATCH; the
+        // ciphertext differs from the block and from its encryption under the zero key.
         let p: [u8; 16] = *b"window six block";
-        let run = |src: u32, decrypt: bool, k256: bool, block: [u8; 16]| {
+        let iv = [0x5eu8; 12];
+        // One GCM operation of one text block: (output, TAG, START's RESULT.ERROR, FINAL's).
+        let run = |src: u32, decrypt: bool, k256: bool, block: [u8; 16], tag: [u8; 16]| {
             let sec = sec.clone();
             async move {
-                let ctrl = ae::CTRL_RESET | ae::CTRL_KEY_SRC.put(src) | ae::CTRL_DECRYPT.put(decrypt as u32) | ae::CTRL_KEY256.put(k256 as u32);
+                let poll = |mask: u32, want: u32| {
+                    let sec = sec.clone();
+                    async move {
+                        for _ in 0..500 {
+                            if sec.read(a + ae::STATUS.offset).await? & mask == want {
+                                return Ok(());
+                            }
+                        }
+                        Err::<(), String>(format!("AES STATUS & 0x{mask:x} never 0x{want:x}"))
+                    }
+                };
+                let ctrl = ae::CTRL_RESET | ae::CTRL_MODE.put(ae::MODE_GCM) | ae::CTRL_KEY_SRC.put(src)
+                    | ae::CTRL_DECRYPT.put(decrypt as u32) | ae::CTRL_KEY256.put(k256 as u32);
                 sec.write(a + ae::CTRL.offset, ctrl).await?;
+                for (i, w) in iv.chunks(4).enumerate() {
+                    sec.write(a + ae::IV.addr(i as u32), u32::from_le_bytes(w.try_into().unwrap())).await?;
+                }
                 sec.write(a + ae::CMD.offset, ae::OP_START).await?;
-                for _ in 0..100 {
-                    if sec.read(a + ae::STATUS.offset).await? & ae::STATUS_DONE.mask() != 0 {
-                        break;
+                poll(ae::STATUS_DONE.mask(), ae::STATUS_DONE.mask()).await?;
+                let started = ae::RESULT_ERROR.get(sec.read(a + ae::RESULT.offset).await?);
+                if started != ae::RES_OK {
+                    return Ok::<_, String>(([0u8; 16], [0u8; 16], started, 0));
+                }
+                if decrypt {
+                    for (i, w) in tag.chunks(4).enumerate() {
+                        sec.write(a + ae::TAG_EXP.addr(i as u32), u32::from_le_bytes(w.try_into().unwrap())).await?;
                     }
                 }
-                if sec.read(a + ae::RESULT.offset).await? & 0xf != 0 {
-                    return Err(format!("AES START from source {src}: RESULT error"));
-                }
+                sec.write(a + ae::CMD.offset, ae::OP_TEXT).await?;
+                poll(ae::STATUS_DONE.mask(), ae::STATUS_DONE.mask()).await?;
                 for (i, w) in block.chunks(4).enumerate() {
                     sec.write(a + ae::DATA_IN.addr(i as u32), u32::from_le_bytes(w.try_into().unwrap())).await?;
                 }
-                for _ in 0..100 {
-                    if sec.read(a + ae::STATUS.offset).await? & ae::STATUS_OUT_VALID.mask() != 0 {
-                        break;
-                    }
-                }
+                poll(ae::STATUS_OUT_VALID.mask(), ae::STATUS_OUT_VALID.mask()).await?;
                 let mut out = [0u8; 16];
                 for i in 0..4 {
                     out[4 * i..4 * i + 4].copy_from_slice(&sec.read(a + ae::DATA_OUT.addr(i as u32)).await?.to_le_bytes());
                 }
+                poll(ae::STATUS_BUSY.mask(), 0).await?;
                 sec.write(a + ae::CMD.offset, ae::OP_FINAL).await?;
-                Ok::<[u8; 16], String>(out)
+                poll(ae::STATUS_DONE.mask(), ae::STATUS_DONE.mask()).await?;
+                let finished = ae::RESULT_ERROR.get(sec.read(a + ae::RESULT.offset).await?);
+                let mut t = [0u8; 16];
+                for i in 0..4 {
+                    t[4 * i..4 * i + 4].copy_from_slice(&sec.read(a + ae::TAG.addr(i as u32)).await?.to_le_bytes());
+                }
+                Ok((out, t, started, finished))
             }
         };
-        let c = run(ae::KEY_SRC_DRBG, false, true, p).await?;
-        let back = run(ae::KEY_SRC_DRBG, true, true, c).await?;
-        let zero_key = crate::aes::oracle::ecb(&[0; 32], false, &p)?;
-        if back != p || c == p || c[..] == zero_key[..] {
-            return Err(format!("AES under the DRBG's key: {} decrypts to {}", to_hex(&c), to_hex(&back)));
+        let (c, tag, r0, r1) = run(ae::KEY_SRC_DRBG, false, true, p, [0; 16]).await?;
+        let (back, _, r2, r3) = run(ae::KEY_SRC_DRBG, true, true, c, tag).await?;
+        let mut bad = tag;
+        bad[5] ^= 0x10;
+        let (_, _, r4, r5) = run(ae::KEY_SRC_DRBG, true, true, c, bad).await?;
+        let (zero_key, _) = crate::aes::oracle::gcm_seal(&[0; 32], &iv, &[], &p)?;
+        if (r0, r1, r2, r3, r4, r5) != (0, 0, 0, 0, 0, ae::RES_TAG_MISMATCH) || back != p || c == p || c[..] == zero_key[..] {
+            return Err(format!("AES-GCM under the DRBG's key: {} (tag {}) decrypts to {}; results {:?}",
+                to_hex(&c), to_hex(&tag), to_hex(&back), (r0, r1, r2, r3, r4, r5)));
         }
-        ctx.count(1);
-        // AES-128 under fuse key slot 0 (the device root key's first 16 bytes), on the OTP's port.
+        ctx.count(3);
+        // The fuse key (slot 0, on the OTP's port) never runs through the unmasked engine that
+        // this subsystem instantiates: START is refused by the key policy.
         sys.load_key(0).await?;
-        let want = crate::aes::oracle::ecb(&sys.image.device_root_key()[..16], false, &p)?;
-        sys.leaks.borrow_mut().allow_digest(&want);
-        let got = run(ae::KEY_SRC_OTP, false, false, p).await?;
-        if got[..] != want[..] {
-            return Err(format!("AES under the fuse key: {}, RustCrypto {}", to_hex(&got), to_hex(&want)));
+        let (_, _, r, _) = run(ae::KEY_SRC_OTP, false, false, p, [0; 16]).await?;
+        if r != ae::RES_KEY_POLICY {
+            return Err(format!("AES START under the fuse key on the unmasked engine: RESULT.ERROR {r}, expected RES_KEY_POLICY"));
         }
         ctx.count(1);
         // The application core is refused in all three blocks (the firewall: window 6 is the
@@ -448,13 +476,16 @@ fn crypto(ctx: Ctx) -> TestFuture {
         if sec.read(d + dr::STATUS.offset).await? & dr::STATUS_KEY_VALID.mask() != 0 || sec.read(a + ae::STATUS.offset).await? & ae::STATUS_KEY_DRBG.mask() != 0 {
             return Err("the DRBG's key port survived a change of window 6's owner".into());
         }
-        let z = run(ae::KEY_SRC_REGS, false, false, p).await?;
-        if z[..] != crate::aes::oracle::ecb(&[0; 16], false, &p)?[..] {
+        // GCM under KEY after the wipe: the zero key's ciphertext and tag.
+        let (z, zt, _, _) = run(ae::KEY_SRC_REGS, false, false, p, [0; 16]).await?;
+        let (want_z, want_zt) = crate::aes::oracle::gcm_seal(&[0; 16], &iv, &[], &p)?;
+        if z[..] != want_z[..] || zt[..] != want_zt[..] {
             return Err("the AES KEY registers survived a change of window 6's owner".into());
         }
         ctx.count(2);
-        sys.leaks.borrow_mut().allow_digest(&c);
-        sys.leaks.borrow_mut().allow_digest(&z);
+        for out in [&c[..], &tag[..], &z[..], &zt[..]] {
+            sys.leaks.borrow_mut().allow_digest(out);
+        }
         ctx.leaks(&sys.leaks)
     })
 }

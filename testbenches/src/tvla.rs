@@ -306,7 +306,7 @@ pub struct AesTvla<'a> {
     pub key: [u8; 16],
     pub fixed: [u8; 16],
     /// Run once after reset, before CTRL is written (e.g. to seed a masked core's PRNG).
-    pub setup: Option<&'a dyn Fn(&mut StateRig) -> Result<(), String>>,
+    pub setup: Option<&'a dyn Fn(&mut StateRig, &mut dyn RngCore) -> Result<(), String>>,
     /// Run before each block's DATA_IN writes (e.g. to drive fresh mask randomness on a port).
     pub before_block: Option<&'a dyn Fn(&mut StateRig, &mut dyn RngCore)>,
     /// If set, the key is registered as a secret and every DATA_OUT read is scanned.
@@ -334,6 +334,23 @@ impl AesTvla<'static> {
             leaks: None,
         }
     }
+}
+
+impl AesTvla<'static> {
+    /// The masked engine (`pluton_aes_masked_fi`): the same flop set (its core's result register
+    /// is `aes.res` too), a fresh mask seed on its port before OP_START.
+    pub fn masked(traces: usize, groups: Groups) -> AesTvla<'static> {
+        AesTvla { model: "pluton_aes_masked_fi", top: "pluton_aes_masked", setup: Some(&seed_mask_port), ..AesTvla::unmasked(traces, groups) }
+    }
+}
+
+/// The DRBG's part for the masked engine on a state rig: a fresh 256-bit seed on `mask_seed`,
+/// `mask_seed_valid` = 1.
+pub fn seed_mask_port(rig: &mut StateRig, rng: &mut dyn RngCore) -> Result<(), String> {
+    let id = rig.dut.port_id("mask_seed").ok_or("no port mask_seed")?;
+    let w: Vec<u32> = (0..8).map(|_| rng.next_u32()).collect();
+    pluton_bindings::Dut::poke(&mut rig.dut, id, &w);
+    rig.set("mask_seed_valid", 1)
 }
 
 /// The outcome of one TVLA run.
@@ -404,7 +421,7 @@ pub fn aes_tvla(cfg: &AesTvla, rng: &mut dyn RngCore) -> Result<TvlaReport, Stri
     let (ov_index, ov_var) = rig.state_var(cfg.out_valid)?;
     let mut ov = vec![0u32; ov_var.words];
     if let Some(setup) = cfg.setup {
-        setup(&mut rig)?;
+        setup(&mut rig, rng)?;
     }
     if let Some(l) = cfg.leaks {
         l.borrow_mut().add_secret(&cfg.key);

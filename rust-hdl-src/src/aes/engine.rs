@@ -1,7 +1,15 @@
-//! AES engine top (`pluton_aes`): APB4 front, the operation sequencer, the mode datapath, one AES core and one GHASH unit.
+//! AES engine tops (`pluton_aes`, `pluton_aes_masked`): APB4 front, the operation sequencer, the mode datapath, one AES core and one GHASH unit.
+//!
+//! `aes_engine!` writes the engine once; it is instantiated over the unmasked core (`AesEngine`)
+//! and over the masked core with its mask generator (`AesEngineMasked`, README "Variants"). The
+//! macro's body says `$s` where a block says `self`, and the invocation gives `self` and
+//! `#[hdl_gen]`, so that the variant's own lines, the body and the generated `update` share one
+//! `self` (macro hygiene would keep them apart).
 
 use super::core::AesCore;
 use super::ghash::GhashUnit;
+use super::masked::AesMaskedCore;
+use super::prng::MaskPrng;
 use super::regs;
 use crate::common::prims::{ByteSwap32, ErrLog, RDff, StateCode3, ZeroExt};
 use rust_hdl::prelude::*;
@@ -19,15 +27,29 @@ const ST_FINAL: u64 = 4;
 /// A command that ends at the next edge.
 const ST_FIN: u64 = 5;
 
-/// `cnt` values in ST_INIT (edges since the CMD edge): the core's key is ready at KR (key load
-/// at cnt 0, 10 or 13 edges of expansion); GCM's E(0) starts there and is done at KR + 1 + B,
-/// where E(J0) starts; that is done at KR + 2 + 2B (B = 10 or 14 edges per block).
+/// `cnt` values in ST_INIT (edges since the CMD edge), `[AES-128, AES-256]`: the core's key is
+/// ready at KR (key load at cnt 0, then the core's key expansion); GCM's E(0) starts there and
+/// is done at KR + 1 + B, where E(J0) starts; that is done at KR + 2 + 2B (B: the core's edges
+/// from `start` to `done`). The unmasked core: 10 or 13 edges of expansion, B = 10 or 14.
 const KR: [u64; 2] = [11, 14];
 const B: [u64; 2] = [10, 14];
+/// The masked core (`masked.rs`): 50 or 65 edges of expansion, B = 51 or 71.
+const KR_MASKED: [u64; 2] = [51, 66];
+const B_MASKED: [u64; 2] = [51, 71];
+
+macro_rules! aes_engine {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $s:ident, $pound:tt $gen:tt, core: $core:ty, kr: $kr:expr, b: $b:expr, masked: $masked:expr,
+        ports { $($xp:tt)* }
+        fields { $($xf:tt)* }
+        pre { $($pre:tt)* }
+        post { $($post:tt)* }
+    ) => {
 
 crate::hdl_block! {
-    /// The AES engine; see the README for the contract.
-    AesEngine
+    $(#[$meta])*
+    $name
     apb(12)
     ports {
         key_drbg: Signal<In, Bits<256>>,
@@ -38,6 +60,7 @@ crate::hdl_block! {
         clear: Signal<In, bool>,
         /// Escalation: wipe and refuse every command until reset.
         esc: Signal<In, bool>,
+        $($xp)*
         /// Level: STATUS.DONE.
         intr_done: Signal<Out, bool>,
         /// The sequencer state or the AES core's control word failed its check; sticky.
@@ -64,14 +87,16 @@ crate::hdl_block! {
         k8_5: 5 = 8,
         k12_5: 5 = 12,
         k16_5: 5 = 16,
-        zero6: 6 = 0,
-        one6: 6 = 1,
-        kr128: 6 = KR[0],
-        kr256: 6 = KR[1],
-        h128: 6 = KR[0] + 1 + B[0],
-        h256: 6 = KR[1] + 1 + B[1],
-        j128: 6 = KR[0] + 2 + 2 * B[0],
-        j256: 6 = KR[1] + 2 + 2 * B[1],
+        zero8: 8 = 0,
+        one8: 8 = 1,
+        kr128: 8 = $kr[0],
+        kr256: 8 = $kr[1],
+        h128: 8 = $kr[0] + 1 + $b[0],
+        h256: 8 = $kr[1] + 1 + $b[1],
+        j128: 8 = $kr[0] + 2 + 2 * $b[0],
+        j256: 8 = $kr[1] + 2 + 2 * $b[1],
+        // 1 on the masked engine (README "Variants").
+        masked: 1 = $masked as u64,
         k16_8: 8 = 16,
         three8: 8 = 3,
         eight10: 10 = 8,
@@ -91,6 +116,8 @@ crate::hdl_block! {
         r_sequence: 4 = regs::RES_SEQUENCE as u64,
         r_pending: 4 = regs::RES_PENDING as u64,
         r_tag: 4 = regs::RES_TAG_MISMATCH as u64,
+        r_no_entropy: 4 = regs::RES_NO_ENTROPY as u64,
+        r_policy: 4 = regs::RES_KEY_POLICY as u64,
         block_id: 32 = regs::BLOCK_ID as u64,
         ctrl_reset: 32 = regs::CTRL_RESET as u64,
         // CTRL bits that must be 0: 31:13 and 7:6.
@@ -121,7 +148,7 @@ crate::hdl_block! {
         front: super::front::RegFront,
         /// ERR_INFO.
         log: ErrLog,
-        aes: AesCore,
+        aes: $core,
         gh: GhashUnit,
         wswap: ByteSwap32,
         rswap: ByteSwap32,
@@ -158,15 +185,20 @@ crate::hdl_block! {
         fatal_q: RDff<bool>,
         dead: RDff<bool>,
         /// Edges since the command's edge (ST_INIT).
-        cnt: RDff<Bits<6>>,
+        cnt: RDff<Bits<8>>,
         /// The command running.
         op: RDff<Bits<4>>,
-        /// The open operation: CTRL as taken by OP_START.
+        /// The open operation: CTRL as taken by OP_START, and a second copy (`AES.CTRL.DUP`).
         c_mode: RDff<Bits<2>>,
         c_dec: RDff<bool>,
         c_k256: RDff<bool>,
         c_src: RDff<Bits<2>>,
         c_tagb: RDff<Bits<5>>,
+        c_mode2: RDff<Bits<2>>,
+        c_dec2: RDff<bool>,
+        c_k2562: RDff<bool>,
+        c_src2: RDff<Bits<2>>,
+        c_tagb2: RDff<Bits<5>>,
         active: RDff<bool>,
         /// The text phase (0: GCM's AAD phase, or no operation).
         text: RDff<bool>,
@@ -225,9 +257,9 @@ crate::hdl_block! {
         wipe_regs: Signal<Local, bool>,
         wipe_all: Signal<Local, bool>,
         start_cv: Signal<Local, Bits<128>>,
-        kr: Signal<Local, Bits<6>>,
-        hcnt: Signal<Local, Bits<6>>,
-        jcnt: Signal<Local, Bits<6>>,
+        kr: Signal<Local, Bits<8>>,
+        hcnt: Signal<Local, Bits<8>>,
+        jcnt: Signal<Local, Bits<8>>,
         /// The byte mask of BLOCK_BYTES, and of the block in the core.
         in_m: Signal<Local, Bits<128>>,
         blk_m: Signal<Local, Bits<128>>,
@@ -240,6 +272,599 @@ crate::hdl_block! {
         t_calc: Signal<Local, Bits<128>>,
         t_mask: Signal<Local, Bits<128>>,
         rd_after: Signal<Local, Bits<4>>,
+        /// OP_START is taken at this edge (no bus error, no refusal, no wipe at this edge).
+        start_taken: Signal<Local, bool>,
+        /// START's key-usage policy refuses CTRL (README "Variants").
+        policy_bad: Signal<Local, bool>,
+        /// The masked engine holds no mask seed (always 0 unmasked).
+        no_entropy: Signal<Local, bool>,
+        /// START's checks at C + 1.
+        init_err: Signal<Local, Bits<4>>,
+        /// The decrypt's tag compare, two ways, and CTRL.TAG_BYTES checked again.
+        tag_eq: Signal<Local, bool>,
+        tag_eq2: Signal<Local, bool>,
+        tagb_ok: Signal<Local, bool>,
+        $($xf)*
+    }
+}
+
+crate::hdl_logic! {
+    $pound $gen
+    $name;
+    reset [front, log, aes, gh]
+    hold [st, st_chk, fatal_q, dead, cnt, op, c_mode, c_dec, c_k256, c_src, c_tagb,
+          c_mode2, c_dec2, c_k2562, c_src2, c_tagb2, active, text, partial,
+          keyr, iv, tag_exp, cv, h, ej0, blk, blk_n, len_a, len_c, ctrl_x, bb_x, in_buf, in_mask,
+          out_q, out_rd, out_valid, tag, done, res_err, res_op]
+    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
+    fn update(&mut $s) {
+        $s.code_q.s.next = $s.st.q.val();
+        $s.st_bad.next = ($s.code_q.code.val() != $s.st_chk.q.val())
+            | ($s.c_mode.q.val() != $s.c_mode2.q.val()) | ($s.c_dec.q.val() != $s.c_dec2.q.val())
+            | ($s.c_k256.q.val() != $s.c_k2562.q.val()) | ($s.c_src.q.val() != $s.c_src2.q.val())
+            | ($s.c_tagb.q.val() != $s.c_tagb2.q.val());
+        $s.kill.next = $s.esc.val() | $s.st_bad.val() | $s.aes.fault.val();
+        $s.fatal_q.d.next = $s.fatal_q.q.val() | $s.st_bad.val() | $s.aes.fault.val();
+        $s.alert_fatal.next = $s.fatal_q.q.val() | $s.st_bad.val() | $s.aes.fault.val();
+        $($pre)*
+        $s.busy.next = (($s.st.q.val() != $s.st_idle.val()) & ($s.st.q.val() != $s.st_ready.val())) | $s.gh.busy.val();
+        $s.in_full.next = $s.in_mask.q.val() == $s.full4.val();
+        $s.in_any.next = $s.in_mask.q.val() != $s.zero4.val();
+        $s.ctrl_v.next = $s.ctrl_x.q.val() ^ $s.ctrl_reset.val();
+        $s.bb_v.next = $s.bb_x.q.val() ^ $s.k16_5.val();
+        $s.gcm.next = $s.c_mode.q.val() == $s.mode_gcm.val();
+        $s.ecb_cbc.next = !$s.c_mode.q.val().get_bit(1);
+
+        // ---- Bus: the access checks, in order; the first that applies wins.
+        $s.front.pready.next = true;
+        $s.pready.next = true;
+        $s.tagb_w.next = $s.pwdata.val().get_bits::<5>(8);
+        $s.ctrl_bad.next = (($s.pwdata.val() & $s.ctrl_reserved.val()) != $s.zero32.val())
+            | ($s.pwdata.val().get_bits::<2>(4) == $s.src_bad.val())
+            | !(($s.tagb_w.val() == $s.k4_5.val()) | ($s.tagb_w.val() == $s.k8_5.val())
+                | (($s.tagb_w.val() >= $s.k12_5.val()) & ($s.tagb_w.val() <= $s.k16_5.val())));
+        $s.err_code.next = $s.front.err.val();
+        if $s.front.err.val() != $s.e_none.val() {
+            // Protocol, unmapped, wrong master, WO/RO.
+        } else if $s.front.strb_part.val() {
+            $s.err_code.next = $s.e_strb.val();
+        } else if $s.pwrite.val() & $s.front.is_cmd.val() {
+            if (($s.pwdata.val() >> 4) != $s.zero32.val())
+                | ($s.pwdata.val().get_bits::<4>(0) == $s.zero4.val())
+                | ($s.pwdata.val().get_bits::<4>(0) > $s.op_clear.val()) {
+                $s.err_code.next = $s.e_value.val();
+            } else if $s.dead.q.val() {
+                $s.err_code.next = $s.e_fatal.val();
+            } else if $s.busy.val() {
+                $s.err_code.next = $s.e_busy.val();
+            }
+        } else if $s.pwrite.val() & ($s.front.is_ctrl.val() | $s.front.is_key.val() | $s.front.is_iv.val() | $s.front.is_tag_exp.val()) {
+            if $s.busy.val() {
+                $s.err_code.next = $s.e_busy.val();
+            } else if $s.front.is_ctrl.val() & $s.ctrl_bad.val() {
+                $s.err_code.next = $s.e_value.val();
+            }
+        } else if $s.pwrite.val() & $s.front.is_block_bytes.val() {
+            if $s.in_any.val() {
+                $s.err_code.next = $s.e_busy.val();
+            } else if (($s.pwdata.val() & $s.bb_reserved.val()) != $s.zero32.val())
+                | ($s.pwdata.val().get_bits::<5>(0) == $s.zero5.val())
+                | ($s.pwdata.val().get_bits::<5>(0) > $s.k16_5.val()) {
+                $s.err_code.next = $s.e_value.val();
+            }
+        } else if $s.pwrite.val() & $s.front.is_data_in.val() {
+            if !$s.active.q.val() | $s.partial.q.val() {
+                $s.err_code.next = $s.e_state.val();
+            } else if $s.in_full.val() {
+                $s.err_code.next = $s.e_busy.val();
+            } else if $s.ecb_cbc.val() & ($s.bb_v.val() != $s.k16_5.val()) {
+                $s.err_code.next = $s.e_value.val();
+            }
+        } else if !$s.pwrite.val() & $s.front.is_data_out.val() & !$s.out_valid.q.val() {
+            $s.err_code.next = $s.e_empty.val();
+        }
+        $s.complete.next = $s.front.access.val();
+        $s.pslverr.next = $s.complete.val() & ($s.err_code.val() != $s.e_none.val());
+        $s.ok_write.next = $s.complete.val() & $s.pwrite.val() & ($s.err_code.val() == $s.e_none.val());
+        $s.ok_read.next = $s.complete.val() & !$s.pwrite.val() & ($s.err_code.val() == $s.e_none.val());
+
+        // ---- Register writes: a word goes to lane paddr[4:2] (8-word KEY) or paddr[3:2].
+        $s.word_idx.next = $s.paddr.val().get_bits::<3>(2);
+        $s.wswap.a.next = $s.pwdata.val();
+        $s.w128.a.next = $s.wswap.y.val();
+        $s.w256.a.next = $s.wswap.y.val();
+        if $s.ok_write.val() & $s.front.is_key.val() {
+            for i in 0..8 {
+                if $s.word_idx.val().index() == i {
+                    $s.keyr.d.next = ($s.keyr.q.val() & !$s.mask8[i].val()) | ($s.w256.y.val() << $s.shift8[i].val());
+                }
+            }
+        }
+        for i in 0..4 {
+            if $s.word_idx.val().get_bits::<2>(0).index() == i {
+                if $s.ok_write.val() & $s.front.is_iv.val() {
+                    $s.iv.d.next = ($s.iv.q.val() & !$s.mask4[i].val()) | ($s.w128.y.val() << $s.shift4[i].val());
+                }
+                if $s.ok_write.val() & $s.front.is_tag_exp.val() {
+                    $s.tag_exp.d.next = ($s.tag_exp.q.val() & !$s.mask4[i].val()) | ($s.w128.y.val() << $s.shift4[i].val());
+                }
+                if $s.ok_write.val() & $s.front.is_data_in.val() {
+                    $s.in_buf.d.next = ($s.in_buf.q.val() & !$s.mask4[i].val()) | ($s.w128.y.val() << $s.shift4[i].val());
+                    $s.in_mask.d.next = $s.in_mask.q.val() | ($s.bit4[i].val());
+                }
+            }
+        }
+        if $s.ok_write.val() & $s.front.is_ctrl.val() {
+            $s.ctrl_x.d.next = $s.pwdata.val() ^ $s.ctrl_reset.val();
+        }
+        if $s.ok_write.val() & $s.front.is_block_bytes.val() {
+            $s.bb_x.d.next = $s.pwdata.val().get_bits::<5>(0) ^ $s.k16_5.val();
+        }
+        // DATA_OUT: a read marks its word; OUT_VALID clears when all four are marked.
+        $s.rd_after.next = $s.out_rd.q.val();
+        if $s.ok_read.val() & $s.front.is_data_out.val() {
+            for i in 0..4 {
+                if $s.word_idx.val().get_bits::<2>(0).index() == i {
+                    $s.rd_after.next = $s.out_rd.q.val() | ($s.bit4[i].val());
+                }
+            }
+            $s.out_rd.d.next = $s.rd_after.val();
+            if $s.rd_after.val() == $s.full4.val() {
+                $s.out_valid.d.next = false;
+                $s.out_rd.d.next = $s.zero4.val();
+            }
+        }
+
+        // ---- Byte masks: BLOCK_BYTES n keeps bytes 0..n (the top 8n bits).
+        $s.bytes8.a.next = $s.bb_v.val();
+        $s.in_m.next = $s.ones128.val() << (($s.k16_8.val() - $s.bytes8.y.val()) << $s.three8.val());
+        $s.blk_bytes8.a.next = $s.blk_n.q.val();
+        $s.blk_m.next = $s.ones128.val() << (($s.k16_8.val() - $s.blk_bytes8.y.val()) << $s.three8.val());
+        $s.bytes36.a.next = $s.bb_v.val();
+
+        // ---- The OTP's key in the core's byte order (byte i from bits 8i+7:8i to 255-8i:248-8i).
+        $s.otp_be[0].next = (($s.key_otp.val() >> $s.sh_lo[0].val()) & $s.ff256.val()) << $s.sh_hi[0].val();
+        for i in 1..32 {
+            $s.otp_be[i].next = $s.otp_be[i - 1].val() | ((($s.key_otp.val() >> $s.sh_lo[i].val()) & $s.ff256.val()) << $s.sh_hi[i].val());
+        }
+
+        // ---- The cores' inputs (their pulses are set below).
+        $s.aes.key.next = $s.keyr.q.val();
+        if $s.c_src.q.val() == $s.src_drbg.val() {
+            $s.aes.key.next = $s.key_drbg.val();
+        } else if $s.c_src.q.val() == $s.src_otp.val() {
+            $s.aes.key.next = $s.otp_be[31].val();
+        }
+        $s.aes.key_len256.next = $s.c_k256.q.val();
+        $s.aes.decrypt.next = $s.c_dec.q.val() & $s.ecb_cbc.val();
+        $s.aes.key_load.next = false;
+        $s.aes.start.next = false;
+        $s.aes.clear.next = false;
+        $s.gh.h.next = $s.h.q.val();
+        $s.gh.start.next = false;
+        $s.gh.clear.next = false;
+        $s.gh.blk.next = $s.in_buf.q.val() & $s.in_m.val();
+        // inc32: the counter block's last 32 bits + 1 mod 2^32.
+        $s.cv_inc32.next = ($s.cv.q.val() & !$s.mask4[3].val())
+            | (($s.cv.q.val() + $s.one128.val()) & $s.mask4[3].val());
+        $s.aes.data_in.next = $s.in_buf.q.val();
+        if $s.c_mode.q.val() == $s.mode_cbc.val() {
+            if !$s.c_dec.q.val() {
+                $s.aes.data_in.next = $s.in_buf.q.val() ^ $s.cv.q.val();
+            }
+        } else if $s.c_mode.q.val() == $s.mode_ctr.val() {
+            $s.aes.data_in.next = $s.cv.q.val();
+        } else if $s.gcm.val() {
+            $s.aes.data_in.next = $s.cv_inc32.val();
+        }
+
+        // ---- Taking a block (README "Data path").
+        $s.take_txt.next = ($s.st.q.val() == $s.st_ready.val()) & $s.in_full.val() & $s.text.q.val() & !$s.out_valid.q.val();
+        $s.take_aad.next = ($s.st.q.val() == $s.st_ready.val()) & $s.in_full.val() & !$s.text.q.val() & !$s.gh.busy.val();
+        if $s.take_txt.val() | $s.take_aad.val() {
+            $s.in_mask.d.next = $s.zero4.val();
+            $s.in_buf.d.next = $s.zero128.val();
+            if $s.bb_v.val() != $s.k16_5.val() {
+                $s.partial.d.next = true;
+            }
+        }
+        if $s.take_aad.val() {
+            $s.gh.start.next = true;
+            $s.len_a.d.next = $s.len_a.q.val() + $s.bytes36.y.val();
+        }
+        if $s.take_txt.val() {
+            $s.aes.start.next = true;
+            $s.blk.d.next = $s.in_buf.q.val() & $s.in_m.val();
+            $s.blk_n.d.next = $s.bb_v.val();
+            $s.len_c.d.next = $s.len_c.q.val() + $s.bytes36.y.val();
+            $s.st.d.next = $s.st_block.val();
+            if $s.c_mode.q.val() == $s.mode_ctr.val() {
+                $s.cv.d.next = $s.cv.q.val() + $s.one128.val();
+            } else if $s.gcm.val() {
+                $s.cv.d.next = $s.cv_inc32.val();
+            }
+        }
+        // The block's result: the core's output, chained by the mode, masked to its bytes.
+        $s.res_x.next = $s.aes.data_out.val();
+        if $s.c_mode.q.val() == $s.mode_cbc.val() {
+            if $s.c_dec.q.val() {
+                $s.res_x.next = $s.aes.data_out.val() ^ $s.cv.q.val();
+            }
+        } else if !$s.ecb_cbc.val() {
+            $s.res_x.next = $s.aes.data_out.val() ^ $s.blk.q.val();
+        }
+        $s.outv.next = $s.res_x.val() & $s.blk_m.val();
+        if ($s.st.q.val() == $s.st_block.val()) & $s.aes.done.val() {
+            $s.out_q.d.next = $s.outv.val();
+            $s.out_valid.d.next = true;
+            $s.out_rd.d.next = $s.zero4.val();
+            $s.st.d.next = $s.st_ready.val();
+            if $s.c_mode.q.val() == $s.mode_cbc.val() {
+                $s.cv.d.next = $s.outv.val();
+                if $s.c_dec.q.val() {
+                    $s.cv.d.next = $s.blk.q.val();
+                }
+            }
+            if $s.gcm.val() {
+                $s.gh.start.next = true;
+                $s.gh.blk.next = $s.outv.val();
+                if $s.c_dec.q.val() {
+                    $s.gh.blk.next = $s.blk.q.val();
+                }
+            }
+            $s.blk.d.next = $s.zero128.val();
+        }
+
+        // ---- OP_START: key load at cnt 0, then (GCM) E(0) = H and E(J0).
+        $s.kr.next = $s.kr128.val();
+        $s.hcnt.next = $s.h128.val();
+        $s.jcnt.next = $s.j128.val();
+        if $s.c_k256.q.val() {
+            $s.kr.next = $s.kr256.val();
+            $s.hcnt.next = $s.h256.val();
+            $s.jcnt.next = $s.j256.val();
+        }
+        $s.wipe_op.next = false;
+        $s.wipe_regs.next = false;
+        $s.init_err.next = $s.zero4.val();
+        if $s.st.q.val() == $s.st_init.val() {
+            $s.cnt.d.next = $s.cnt.q.val() + $s.one8.val();
+            $s.init_err.next = $s.zero4.val();
+            if (($s.c_src.q.val() == $s.src_drbg.val()) & !$s.key_drbg_valid.val())
+                | (($s.c_src.q.val() == $s.src_otp.val()) & !$s.key_otp_valid.val()) {
+                $s.init_err.next = $s.r_no_key.val();
+            } else if $s.no_entropy.val() {
+                $s.init_err.next = $s.r_no_entropy.val();
+            }
+            if $s.cnt.q.val() == $s.zero8.val() {
+                if $s.init_err.val() != $s.zero4.val() {
+                    $s.res_err.d.next = $s.init_err.val();
+                    $s.st.d.next = $s.st_idle.val();
+                    $s.done.d.next = true;
+                    $s.res_op.d.next = $s.op.q.val();
+                    $s.wipe_op.next = true;
+                } else {
+                    $s.aes.key_load.next = true;
+                }
+            }
+            if $s.cnt.q.val() == $s.kr.val() {
+                if $s.gcm.val() {
+                    $s.aes.data_in.next = $s.zero128.val();
+                    $s.aes.start.next = true;
+                } else {
+                    $s.st.d.next = $s.st_ready.val();
+                    $s.active.d.next = true;
+                    $s.text.d.next = true;
+                    $s.done.d.next = true;
+                    $s.res_op.d.next = $s.op.q.val();
+                }
+            }
+            if $s.gcm.val() & ($s.cnt.q.val() == $s.hcnt.val()) {
+                $s.h.d.next = $s.aes.data_out.val();
+                $s.aes.data_in.next = $s.cv.q.val();
+                $s.aes.start.next = true;
+            }
+            if $s.gcm.val() & ($s.cnt.q.val() == $s.jcnt.val()) {
+                $s.ej0.d.next = $s.aes.data_out.val();
+                $s.st.d.next = $s.st_ready.val();
+                $s.active.d.next = true;
+                $s.done.d.next = true;
+                $s.res_op.d.next = $s.op.q.val();
+            }
+        }
+
+        // ---- GCM OP_FINAL: the length block's GHASH ran from the CMD edge; then the tag.
+        $s.len_a128.a.next = $s.len_a.q.val();
+        $s.len_c128.a.next = $s.len_c.q.val();
+        $s.len_blk.next = ($s.len_a128.y.val() << $s.k67_10.val()) | ($s.len_c128.y.val() << $s.three10.val());
+        $s.t_calc.next = $s.gh.acc.val() ^ $s.ej0.q.val();
+        $s.tagb8.a.next = $s.c_tagb.q.val();
+        $s.t_mask.next = $s.ones128.val() << (($s.k16_8.val() - $s.tagb8.y.val()) << $s.three8.val());
+        // Fail closed: a decrypt's RESULT is TAG_MISMATCH unless both compares say equal and
+        // TAG_BYTES is still an allowed value (a flipped bit cannot make the mask empty).
+        $s.tag_eq.next = (($s.t_calc.val() ^ $s.tag_exp.q.val()) & $s.t_mask.val()) == $s.zero128.val();
+        $s.tag_eq2.next = ($s.t_calc.val() & $s.t_mask.val()) == ($s.tag_exp.q.val() & $s.t_mask.val());
+        $s.tagb_ok.next = ($s.c_tagb.q.val() == $s.k4_5.val()) | ($s.c_tagb.q.val() == $s.k8_5.val())
+            | (($s.c_tagb.q.val() >= $s.k12_5.val()) & ($s.c_tagb.q.val() <= $s.k16_5.val()));
+        if ($s.st.q.val() == $s.st_final.val()) & !$s.gh.busy.val() {
+            if $s.c_dec.q.val() {
+                $s.res_err.d.next = $s.r_tag.val();
+                if $s.tag_eq.val() & $s.tag_eq2.val() & $s.tagb_ok.val() {
+                    $s.res_err.d.next = $s.zero4.val();
+                }
+            } else {
+                $s.tag.d.next = $s.t_calc.val();
+            }
+            $s.st.d.next = $s.st_idle.val();
+            $s.done.d.next = true;
+            $s.res_op.d.next = $s.op.q.val();
+            $s.wipe_op.next = true;
+        }
+        if $s.st.q.val() == $s.st_fin.val() {
+            $s.st.d.next = $s.st_idle.val();
+            if $s.active.q.val() {
+                $s.st.d.next = $s.st_ready.val();
+            }
+            $s.done.d.next = true;
+            $s.res_op.d.next = $s.op.q.val();
+        }
+
+        // ---- A command at its edge (checks in the README's order).
+        $s.go.next = $s.ok_write.val() & $s.front.is_cmd.val();
+        $s.g_op.next = $s.pwdata.val().get_bits::<4>(0);
+        $s.g_err.next = $s.zero4.val();
+        // Sideload keys run GCM only; the fuse key never runs through the unmasked core.
+        $s.policy_bad.next = ((($s.ctrl_v.val().get_bits::<2>(4) == $s.src_drbg.val()) | ($s.ctrl_v.val().get_bits::<2>(4) == $s.src_otp.val()))
+                & ($s.ctrl_v.val().get_bits::<2>(0) != $s.mode_gcm.val()))
+            | (($s.ctrl_v.val().get_bits::<2>(4) == $s.src_otp.val()) & !$s.masked.val().get_bit(0));
+        if ($s.g_op.val() == $s.op_start.val()) & $s.policy_bad.val() {
+            $s.g_err.next = $s.r_policy.val();
+        }
+        if ($s.g_op.val() == $s.op_text.val()) | ($s.g_op.val() == $s.op_final.val()) {
+            if !$s.active.q.val() {
+                $s.g_err.next = $s.r_not_active.val();
+            } else if ($s.g_op.val() == $s.op_text.val()) & (!$s.gcm.val() | $s.text.q.val()) {
+                $s.g_err.next = $s.r_sequence.val();
+            } else if $s.in_any.val() {
+                $s.g_err.next = $s.r_pending.val();
+            }
+        }
+        if $s.go.val() {
+            $s.done.d.next = false;
+            $s.res_err.d.next = $s.zero4.val();
+            $s.res_op.d.next = $s.zero4.val();
+            $s.op.d.next = $s.g_op.val();
+            $s.cnt.d.next = $s.zero8.val();
+            $s.st.d.next = $s.st_fin.val();
+            if $s.g_err.val() != $s.zero4.val() {
+                $s.res_err.d.next = $s.g_err.val();
+            } else if $s.g_op.val() == $s.op_start.val() {
+                $s.wipe_op.next = true;
+                $s.active.d.next = false;
+                $s.text.d.next = false;
+                $s.in_mask.d.next = $s.zero4.val();
+                $s.in_buf.d.next = $s.zero128.val();
+                $s.out_q.d.next = $s.zero128.val();
+                $s.out_valid.d.next = false;
+                $s.out_rd.d.next = $s.zero4.val();
+                $s.tag.d.next = $s.zero128.val();
+                $s.c_mode.d.next = $s.ctrl_v.val().get_bits::<2>(0);
+                $s.c_dec.d.next = $s.ctrl_v.val().get_bit(2);
+                $s.c_k256.d.next = $s.ctrl_v.val().get_bit(3);
+                $s.c_src.d.next = $s.ctrl_v.val().get_bits::<2>(4);
+                $s.c_tagb.d.next = $s.ctrl_v.val().get_bits::<5>(8);
+                $s.c_mode2.d.next = $s.ctrl_v.val().get_bits::<2>(0);
+                $s.c_dec2.d.next = $s.ctrl_v.val().get_bit(2);
+                $s.c_k2562.d.next = $s.ctrl_v.val().get_bit(3);
+                $s.c_src2.d.next = $s.ctrl_v.val().get_bits::<2>(4);
+                $s.c_tagb2.d.next = $s.ctrl_v.val().get_bits::<5>(8);
+                $s.st.d.next = $s.st_init.val();
+            } else if $s.g_op.val() == $s.op_text.val() {
+                $s.text.d.next = true;
+                $s.partial.d.next = false;
+            } else if $s.g_op.val() == $s.op_final.val() {
+                $s.active.d.next = false;
+                $s.text.d.next = false;
+                if $s.gcm.val() {
+                    $s.gh.start.next = true;
+                    $s.gh.blk.next = $s.len_blk.val();
+                    $s.st.d.next = $s.st_final.val();
+                } else {
+                    $s.wipe_op.next = true;
+                }
+            } else {
+                // OP_CLEAR.
+                $s.wipe_op.next = true;
+                $s.wipe_regs.next = true;
+                $s.active.d.next = false;
+                $s.text.d.next = false;
+            }
+        }
+        // ---- Wipes, last, so they win over every write above: `clear` (owner change) and kill
+        // (escalation, fault) wipe everything, OP_CLEAR the registers and the operation, the
+        // end of an operation its values. START's own chaining value survives its wipe.
+        $s.wipe_all.next = $s.clear.val() | $s.kill.val();
+        $s.start_cv.next = $s.zero128.val();
+        $s.start_taken.next = $s.go.val() & ($s.g_err.val() == $s.zero4.val()) & ($s.g_op.val() == $s.op_start.val()) & !$s.wipe_all.val();
+        if $s.start_taken.val() {
+            // CBC's IV, CTR's first counter block, GCM's J0 = IV[0..12] || 1.
+            $s.start_cv.next = $s.iv.q.val();
+            if $s.ctrl_v.val().get_bits::<2>(0) == $s.mode_gcm.val() {
+                $s.start_cv.next = ($s.iv.q.val() & !$s.mask4[3].val()) | $s.one128.val();
+            }
+        }
+        if $s.wipe_op.val() | $s.wipe_all.val() {
+            $s.cv.d.next = $s.start_cv.val();
+            $s.h.d.next = $s.zero128.val();
+            $s.ej0.d.next = $s.zero128.val();
+            $s.blk.d.next = $s.zero128.val();
+            $s.blk_n.d.next = $s.zero5.val();
+            $s.len_a.d.next = $s.zero36.val();
+            $s.len_c.d.next = $s.zero36.val();
+            $s.partial.d.next = false;
+            $s.tag_exp.d.next = $s.zero128.val();
+            $s.gh.clear.next = true;
+            $s.aes.clear.next = true;
+        }
+        if $s.wipe_regs.val() | $s.wipe_all.val() {
+            $s.keyr.d.next = $s.zero256.val();
+            $s.iv.d.next = $s.zero128.val();
+            $s.in_mask.d.next = $s.zero4.val();
+            $s.in_buf.d.next = $s.zero128.val();
+            $s.out_q.d.next = $s.zero128.val();
+            $s.out_valid.d.next = false;
+            $s.out_rd.d.next = $s.zero4.val();
+            $s.tag.d.next = $s.zero128.val();
+        }
+        if $s.wipe_all.val() {
+            $s.aes.key_load.next = false;
+            $s.aes.start.next = false;
+            $s.gh.start.next = false;
+            $s.st.d.next = $s.st_idle.val();
+            $s.cnt.d.next = $s.zero8.val();
+            $s.op.d.next = $s.zero4.val();
+            $s.c_mode.d.next = $s.zero2.val();
+            $s.c_dec.d.next = false;
+            $s.c_k256.d.next = false;
+            $s.c_src.d.next = $s.zero2.val();
+            $s.c_tagb.d.next = $s.zero5.val();
+            $s.c_mode2.d.next = $s.zero2.val();
+            $s.c_dec2.d.next = false;
+            $s.c_k2562.d.next = false;
+            $s.c_src2.d.next = $s.zero2.val();
+            $s.c_tagb2.d.next = $s.zero5.val();
+            $s.active.d.next = false;
+            $s.text.d.next = false;
+            $s.ctrl_x.d.next = $s.zero32.val();
+            $s.bb_x.d.next = $s.zero5.val();
+            $s.done.d.next = false;
+            $s.res_err.d.next = $s.zero4.val();
+            $s.res_op.d.next = $s.zero4.val();
+        }
+        if $s.kill.val() {
+            $s.dead.d.next = true;
+        }
+
+        // ---- Error log.
+        $s.log.access.next = $s.complete.val();
+        $s.log.err.next = $s.err_code.val().get_bits::<4>(0);
+        $s.log.clear.next = ($s.ok_write.val() & $s.front.is_err_info.val()) | $s.clear.val();
+
+        // ---- Read data.
+        $s.rswap.a.next = $s.zero32.val();
+        for i in 0..4 {
+            if $s.word_idx.val().get_bits::<2>(0).index() == i {
+                if $s.front.is_data_out.val() {
+                    $s.rswap.a.next = $s.out_q.q.val().get_bits::<32>(96 - 32 * i);
+                }
+                if $s.front.is_tag.val() {
+                    $s.rswap.a.next = $s.tag.q.val().get_bits::<32>(96 - 32 * i);
+                }
+            }
+        }
+        $s.bb32.a.next = $s.bb_v.val();
+        $s.res_e.a.next = $s.res_err.q.val();
+        $s.res_o.a.next = $s.res_op.q.val();
+        $s.rdata.next = $s.zero32.val();
+        if $s.front.is_id.val() {
+            $s.rdata.next = $s.block_id.val();
+        } else if $s.front.is_err_info.val() {
+            $s.rdata.next = $s.log.info.val();
+        } else if $s.front.is_status.val() {
+            if $s.busy.val() {
+                $s.rdata.next = $s.rdata.val() | $s.b_busy.val();
+            }
+            if $s.done.q.val() {
+                $s.rdata.next = $s.rdata.val() | $s.b_done.val();
+            }
+            if $s.active.q.val() {
+                $s.rdata.next = $s.rdata.val() | $s.b_active.val();
+            }
+            if $s.in_full.val() {
+                $s.rdata.next = $s.rdata.val() | $s.b_in_full.val();
+            }
+            if $s.out_valid.q.val() {
+                $s.rdata.next = $s.rdata.val() | $s.b_out_valid.val();
+            }
+            if $s.text.q.val() {
+                $s.rdata.next = $s.rdata.val() | $s.b_text.val();
+            }
+            if $s.key_drbg_valid.val() {
+                $s.rdata.next = $s.rdata.val() | $s.b_key_drbg.val();
+            }
+            if $s.key_otp_valid.val() {
+                $s.rdata.next = $s.rdata.val() | $s.b_key_otp.val();
+            }
+            if $s.log.info.val() != $s.zero32.val() {
+                $s.rdata.next = $s.rdata.val() | $s.b_err.val();
+            }
+            if $s.dead.q.val() {
+                $s.rdata.next = $s.rdata.val() | $s.b_dead.val();
+            }
+        } else if $s.front.is_ctrl.val() {
+            $s.rdata.next = $s.ctrl_v.val();
+        } else if $s.front.is_result.val() {
+            $s.rdata.next = $s.res_e.y.val() | ($s.res_o.y.val() << $s.eight10.val());
+        } else if $s.front.is_block_bytes.val() {
+            $s.rdata.next = $s.bb32.y.val();
+        } else if $s.front.is_data_out.val() | $s.front.is_tag.val() {
+            $s.rdata.next = $s.rswap.y.val();
+        }
+        $s.prdata.next = $s.zero32.val();
+        if $s.ok_read.val() {
+            $s.prdata.next = $s.rdata.val();
+        }
+        $s.intr_done.next = $s.done.q.val();
+        $($post)*
+
+        // The check bits to store: those of the next state, with every update above applied.
+        $s.code_d.s.next = $s.st.d.val();
+        $s.st_chk.d.next = $s.code_d.code.val();
+    }
+}
+    };
+}
+
+aes_engine! {
+    /// The AES engine over the unmasked core (`pluton_aes`); see the README for the contract.
+    AesEngine, self, #[hdl_gen], core: AesCore, kr: KR, b: B, masked: false,
+    ports {}
+    fields {}
+    pre {
+        self.no_entropy.next = false;
+    }
+    post {}
+}
+
+aes_engine! {
+    /// The AES engine over the first-order masked core (`pluton_aes_masked`), its masks from a
+    /// generator seeded once per operation from `mask_seed` (README "Variants").
+    AesEngineMasked, self, #[hdl_gen], core: AesMaskedCore, kr: KR_MASKED, b: B_MASKED, masked: true,
+    ports {
+        /// A fresh full-entropy seed for the mask generator (the DRBG's mask port).
+        mask_seed: Signal<In, Bits<256>>,
+        mask_seed_valid: Signal<In, bool>,
+        /// The seed is taken at this edge (a taken OP_START while `mask_seed_valid`).
+        mask_seed_taken: Signal<Out, bool>,
+    }
+    fields {
+        prng: MaskPrng,
+    }
+    pre {
+        self.no_entropy.next = !self.prng.seeded.val();
+    }
+    post {
+        self.prng.clock.next = self.clock.val();
+        self.prng.rst_n.next = self.rst_n.val();
+        self.prng.seed.next = self.mask_seed.val();
+        self.prng.load.next = self.start_taken.val() & self.mask_seed_valid.val();
+        self.mask_seed_taken.next = self.start_taken.val() & self.mask_seed_valid.val();
+        // One seed per operation: the generator goes with the operation's values (START's own
+        // wipe excepted, which is when it takes the next seed).
+        self.prng.clear.next = (self.wipe_op.val() & !self.start_taken.val()) | self.wipe_all.val();
+        self.aes.rnd.next = self.prng.rnd.val();
+        self.aes.key_mask.next = self.prng.mask.val();
+        self.aes.data_mask.next = self.prng.mask.val().get_bits::<128>(0);
     }
 }
 
@@ -252,499 +877,3 @@ fn lane_mask<const N: usize>(i: usize, n: usize) -> Bits<N> {
     m
 }
 
-crate::hdl_logic! {
-    #[hdl_gen]
-    AesEngine;
-    reset [front, log, aes, gh]
-    hold [st, st_chk, fatal_q, dead, cnt, op, c_mode, c_dec, c_k256, c_src, c_tagb, active, text, partial,
-          keyr, iv, tag_exp, cv, h, ej0, blk, blk_n, len_a, len_c, ctrl_x, bb_x, in_buf, in_mask,
-          out_q, out_rd, out_valid, tag, done, res_err, res_op]
-    pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
-    fn update(&mut self) {
-        self.code_q.s.next = self.st.q.val();
-        self.st_bad.next = self.code_q.code.val() != self.st_chk.q.val();
-        self.kill.next = self.esc.val() | self.st_bad.val() | self.aes.fault.val();
-        self.fatal_q.d.next = self.fatal_q.q.val() | self.st_bad.val() | self.aes.fault.val();
-        self.alert_fatal.next = self.fatal_q.q.val() | self.st_bad.val() | self.aes.fault.val();
-        self.busy.next = ((self.st.q.val() != self.st_idle.val()) & (self.st.q.val() != self.st_ready.val())) | self.gh.busy.val();
-        self.in_full.next = self.in_mask.q.val() == self.full4.val();
-        self.in_any.next = self.in_mask.q.val() != self.zero4.val();
-        self.ctrl_v.next = self.ctrl_x.q.val() ^ self.ctrl_reset.val();
-        self.bb_v.next = self.bb_x.q.val() ^ self.k16_5.val();
-        self.gcm.next = self.c_mode.q.val() == self.mode_gcm.val();
-        self.ecb_cbc.next = !self.c_mode.q.val().get_bit(1);
-
-        // ---- Bus: the access checks, in order; the first that applies wins.
-        self.front.pready.next = true;
-        self.pready.next = true;
-        self.tagb_w.next = self.pwdata.val().get_bits::<5>(8);
-        self.ctrl_bad.next = ((self.pwdata.val() & self.ctrl_reserved.val()) != self.zero32.val())
-            | (self.pwdata.val().get_bits::<2>(4) == self.src_bad.val())
-            | !((self.tagb_w.val() == self.k4_5.val()) | (self.tagb_w.val() == self.k8_5.val())
-                | ((self.tagb_w.val() >= self.k12_5.val()) & (self.tagb_w.val() <= self.k16_5.val())));
-        self.err_code.next = self.front.err.val();
-        if self.front.err.val() != self.e_none.val() {
-            // Protocol, unmapped, wrong master, WO/RO.
-        } else if self.front.strb_part.val() {
-            self.err_code.next = self.e_strb.val();
-        } else if self.pwrite.val() & self.front.is_cmd.val() {
-            if ((self.pwdata.val() >> 4) != self.zero32.val())
-                | (self.pwdata.val().get_bits::<4>(0) == self.zero4.val())
-                | (self.pwdata.val().get_bits::<4>(0) > self.op_clear.val()) {
-                self.err_code.next = self.e_value.val();
-            } else if self.dead.q.val() {
-                self.err_code.next = self.e_fatal.val();
-            } else if self.busy.val() {
-                self.err_code.next = self.e_busy.val();
-            }
-        } else if self.pwrite.val() & (self.front.is_ctrl.val() | self.front.is_key.val() | self.front.is_iv.val() | self.front.is_tag_exp.val()) {
-            if self.busy.val() {
-                self.err_code.next = self.e_busy.val();
-            } else if self.front.is_ctrl.val() & self.ctrl_bad.val() {
-                self.err_code.next = self.e_value.val();
-            }
-        } else if self.pwrite.val() & self.front.is_block_bytes.val() {
-            if self.in_any.val() {
-                self.err_code.next = self.e_busy.val();
-            } else if ((self.pwdata.val() & self.bb_reserved.val()) != self.zero32.val())
-                | (self.pwdata.val().get_bits::<5>(0) == self.zero5.val())
-                | (self.pwdata.val().get_bits::<5>(0) > self.k16_5.val()) {
-                self.err_code.next = self.e_value.val();
-            }
-        } else if self.pwrite.val() & self.front.is_data_in.val() {
-            if !self.active.q.val() | self.partial.q.val() {
-                self.err_code.next = self.e_state.val();
-            } else if self.in_full.val() {
-                self.err_code.next = self.e_busy.val();
-            } else if self.ecb_cbc.val() & (self.bb_v.val() != self.k16_5.val()) {
-                self.err_code.next = self.e_value.val();
-            }
-        } else if !self.pwrite.val() & self.front.is_data_out.val() & !self.out_valid.q.val() {
-            self.err_code.next = self.e_empty.val();
-        }
-        self.complete.next = self.front.access.val();
-        self.pslverr.next = self.complete.val() & (self.err_code.val() != self.e_none.val());
-        self.ok_write.next = self.complete.val() & self.pwrite.val() & (self.err_code.val() == self.e_none.val());
-        self.ok_read.next = self.complete.val() & !self.pwrite.val() & (self.err_code.val() == self.e_none.val());
-
-        // ---- Register writes: a word goes to lane paddr[4:2] (8-word KEY) or paddr[3:2].
-        self.word_idx.next = self.paddr.val().get_bits::<3>(2);
-        self.wswap.a.next = self.pwdata.val();
-        self.w128.a.next = self.wswap.y.val();
-        self.w256.a.next = self.wswap.y.val();
-        if self.ok_write.val() & self.front.is_key.val() {
-            for i in 0..8 {
-                if self.word_idx.val().index() == i {
-                    self.keyr.d.next = (self.keyr.q.val() & !self.mask8[i].val()) | (self.w256.y.val() << self.shift8[i].val());
-                }
-            }
-        }
-        for i in 0..4 {
-            if self.word_idx.val().get_bits::<2>(0).index() == i {
-                if self.ok_write.val() & self.front.is_iv.val() {
-                    self.iv.d.next = (self.iv.q.val() & !self.mask4[i].val()) | (self.w128.y.val() << self.shift4[i].val());
-                }
-                if self.ok_write.val() & self.front.is_tag_exp.val() {
-                    self.tag_exp.d.next = (self.tag_exp.q.val() & !self.mask4[i].val()) | (self.w128.y.val() << self.shift4[i].val());
-                }
-                if self.ok_write.val() & self.front.is_data_in.val() {
-                    self.in_buf.d.next = (self.in_buf.q.val() & !self.mask4[i].val()) | (self.w128.y.val() << self.shift4[i].val());
-                    self.in_mask.d.next = self.in_mask.q.val() | (self.bit4[i].val());
-                }
-            }
-        }
-        if self.ok_write.val() & self.front.is_ctrl.val() {
-            self.ctrl_x.d.next = self.pwdata.val() ^ self.ctrl_reset.val();
-        }
-        if self.ok_write.val() & self.front.is_block_bytes.val() {
-            self.bb_x.d.next = self.pwdata.val().get_bits::<5>(0) ^ self.k16_5.val();
-        }
-        // DATA_OUT: a read marks its word; OUT_VALID clears when all four are marked.
-        self.rd_after.next = self.out_rd.q.val();
-        if self.ok_read.val() & self.front.is_data_out.val() {
-            for i in 0..4 {
-                if self.word_idx.val().get_bits::<2>(0).index() == i {
-                    self.rd_after.next = self.out_rd.q.val() | (self.bit4[i].val());
-                }
-            }
-            self.out_rd.d.next = self.rd_after.val();
-            if self.rd_after.val() == self.full4.val() {
-                self.out_valid.d.next = false;
-                self.out_rd.d.next = self.zero4.val();
-            }
-        }
-
-        // ---- Byte masks: BLOCK_BYTES n keeps bytes 0..n (the top 8n bits).
-        self.bytes8.a.next = self.bb_v.val();
-        self.in_m.next = self.ones128.val() << ((self.k16_8.val() - self.bytes8.y.val()) << self.three8.val());
-        self.blk_bytes8.a.next = self.blk_n.q.val();
-        self.blk_m.next = self.ones128.val() << ((self.k16_8.val() - self.blk_bytes8.y.val()) << self.three8.val());
-        self.bytes36.a.next = self.bb_v.val();
-
-        // ---- The OTP's key in the core's byte order (byte i from bits 8i+7:8i to 255-8i:248-8i).
-        self.otp_be[0].next = ((self.key_otp.val() >> self.sh_lo[0].val()) & self.ff256.val()) << self.sh_hi[0].val();
-        for i in 1..32 {
-            self.otp_be[i].next = self.otp_be[i - 1].val() | (((self.key_otp.val() >> self.sh_lo[i].val()) & self.ff256.val()) << self.sh_hi[i].val());
-        }
-
-        // ---- The cores' inputs (their pulses are set below).
-        self.aes.key.next = self.keyr.q.val();
-        if self.c_src.q.val() == self.src_drbg.val() {
-            self.aes.key.next = self.key_drbg.val();
-        } else if self.c_src.q.val() == self.src_otp.val() {
-            self.aes.key.next = self.otp_be[31].val();
-        }
-        self.aes.key_len256.next = self.c_k256.q.val();
-        self.aes.decrypt.next = self.c_dec.q.val() & self.ecb_cbc.val();
-        self.aes.key_load.next = false;
-        self.aes.start.next = false;
-        self.aes.clear.next = false;
-        self.gh.h.next = self.h.q.val();
-        self.gh.start.next = false;
-        self.gh.clear.next = false;
-        self.gh.blk.next = self.in_buf.q.val() & self.in_m.val();
-        // inc32: the counter block's last 32 bits + 1 mod 2^32.
-        self.cv_inc32.next = (self.cv.q.val() & !self.mask4[3].val())
-            | ((self.cv.q.val() + self.one128.val()) & self.mask4[3].val());
-        self.aes.data_in.next = self.in_buf.q.val();
-        if self.c_mode.q.val() == self.mode_cbc.val() {
-            if !self.c_dec.q.val() {
-                self.aes.data_in.next = self.in_buf.q.val() ^ self.cv.q.val();
-            }
-        } else if self.c_mode.q.val() == self.mode_ctr.val() {
-            self.aes.data_in.next = self.cv.q.val();
-        } else if self.gcm.val() {
-            self.aes.data_in.next = self.cv_inc32.val();
-        }
-
-        // ---- Taking a block (README "Data path").
-        self.take_txt.next = (self.st.q.val() == self.st_ready.val()) & self.in_full.val() & self.text.q.val() & !self.out_valid.q.val();
-        self.take_aad.next = (self.st.q.val() == self.st_ready.val()) & self.in_full.val() & !self.text.q.val() & !self.gh.busy.val();
-        if self.take_txt.val() | self.take_aad.val() {
-            self.in_mask.d.next = self.zero4.val();
-            self.in_buf.d.next = self.zero128.val();
-            if self.bb_v.val() != self.k16_5.val() {
-                self.partial.d.next = true;
-            }
-        }
-        if self.take_aad.val() {
-            self.gh.start.next = true;
-            self.len_a.d.next = self.len_a.q.val() + self.bytes36.y.val();
-        }
-        if self.take_txt.val() {
-            self.aes.start.next = true;
-            self.blk.d.next = self.in_buf.q.val() & self.in_m.val();
-            self.blk_n.d.next = self.bb_v.val();
-            self.len_c.d.next = self.len_c.q.val() + self.bytes36.y.val();
-            self.st.d.next = self.st_block.val();
-            if self.c_mode.q.val() == self.mode_ctr.val() {
-                self.cv.d.next = self.cv.q.val() + self.one128.val();
-            } else if self.gcm.val() {
-                self.cv.d.next = self.cv_inc32.val();
-            }
-        }
-        // The block's result: the core's output, chained by the mode, masked to its bytes.
-        self.res_x.next = self.aes.data_out.val();
-        if self.c_mode.q.val() == self.mode_cbc.val() {
-            if self.c_dec.q.val() {
-                self.res_x.next = self.aes.data_out.val() ^ self.cv.q.val();
-            }
-        } else if !self.ecb_cbc.val() {
-            self.res_x.next = self.aes.data_out.val() ^ self.blk.q.val();
-        }
-        self.outv.next = self.res_x.val() & self.blk_m.val();
-        if (self.st.q.val() == self.st_block.val()) & self.aes.done.val() {
-            self.out_q.d.next = self.outv.val();
-            self.out_valid.d.next = true;
-            self.out_rd.d.next = self.zero4.val();
-            self.st.d.next = self.st_ready.val();
-            if self.c_mode.q.val() == self.mode_cbc.val() {
-                self.cv.d.next = self.outv.val();
-                if self.c_dec.q.val() {
-                    self.cv.d.next = self.blk.q.val();
-                }
-            }
-            if self.gcm.val() {
-                self.gh.start.next = true;
-                self.gh.blk.next = self.outv.val();
-                if self.c_dec.q.val() {
-                    self.gh.blk.next = self.blk.q.val();
-                }
-            }
-            self.blk.d.next = self.zero128.val();
-        }
-
-        // ---- OP_START: key load at cnt 0, then (GCM) E(0) = H and E(J0).
-        self.kr.next = self.kr128.val();
-        self.hcnt.next = self.h128.val();
-        self.jcnt.next = self.j128.val();
-        if self.c_k256.q.val() {
-            self.kr.next = self.kr256.val();
-            self.hcnt.next = self.h256.val();
-            self.jcnt.next = self.j256.val();
-        }
-        self.wipe_op.next = false;
-        self.wipe_regs.next = false;
-        if self.st.q.val() == self.st_init.val() {
-            self.cnt.d.next = self.cnt.q.val() + self.one6.val();
-            if self.cnt.q.val() == self.zero6.val() {
-                if ((self.c_src.q.val() == self.src_drbg.val()) & !self.key_drbg_valid.val())
-                    | ((self.c_src.q.val() == self.src_otp.val()) & !self.key_otp_valid.val()) {
-                    self.res_err.d.next = self.r_no_key.val();
-                    self.st.d.next = self.st_idle.val();
-                    self.done.d.next = true;
-                    self.res_op.d.next = self.op.q.val();
-                    self.wipe_op.next = true;
-                } else {
-                    self.aes.key_load.next = true;
-                }
-            }
-            if self.cnt.q.val() == self.kr.val() {
-                if self.gcm.val() {
-                    self.aes.data_in.next = self.zero128.val();
-                    self.aes.start.next = true;
-                } else {
-                    self.st.d.next = self.st_ready.val();
-                    self.active.d.next = true;
-                    self.text.d.next = true;
-                    self.done.d.next = true;
-                    self.res_op.d.next = self.op.q.val();
-                }
-            }
-            if self.gcm.val() & (self.cnt.q.val() == self.hcnt.val()) {
-                self.h.d.next = self.aes.data_out.val();
-                self.aes.data_in.next = self.cv.q.val();
-                self.aes.start.next = true;
-            }
-            if self.gcm.val() & (self.cnt.q.val() == self.jcnt.val()) {
-                self.ej0.d.next = self.aes.data_out.val();
-                self.st.d.next = self.st_ready.val();
-                self.active.d.next = true;
-                self.done.d.next = true;
-                self.res_op.d.next = self.op.q.val();
-            }
-        }
-
-        // ---- GCM OP_FINAL: the length block's GHASH ran from the CMD edge; then the tag.
-        self.len_a128.a.next = self.len_a.q.val();
-        self.len_c128.a.next = self.len_c.q.val();
-        self.len_blk.next = (self.len_a128.y.val() << self.k67_10.val()) | (self.len_c128.y.val() << self.three10.val());
-        self.t_calc.next = self.gh.acc.val() ^ self.ej0.q.val();
-        self.tagb8.a.next = self.c_tagb.q.val();
-        self.t_mask.next = self.ones128.val() << ((self.k16_8.val() - self.tagb8.y.val()) << self.three8.val());
-        if (self.st.q.val() == self.st_final.val()) & !self.gh.busy.val() {
-            if self.c_dec.q.val() {
-                if ((self.t_calc.val() ^ self.tag_exp.q.val()) & self.t_mask.val()) != self.zero128.val() {
-                    self.res_err.d.next = self.r_tag.val();
-                }
-            } else {
-                self.tag.d.next = self.t_calc.val();
-            }
-            self.st.d.next = self.st_idle.val();
-            self.done.d.next = true;
-            self.res_op.d.next = self.op.q.val();
-            self.wipe_op.next = true;
-        }
-        if self.st.q.val() == self.st_fin.val() {
-            self.st.d.next = self.st_idle.val();
-            if self.active.q.val() {
-                self.st.d.next = self.st_ready.val();
-            }
-            self.done.d.next = true;
-            self.res_op.d.next = self.op.q.val();
-        }
-
-        // ---- A command at its edge (checks in the README's order).
-        self.go.next = self.ok_write.val() & self.front.is_cmd.val();
-        self.g_op.next = self.pwdata.val().get_bits::<4>(0);
-        self.g_err.next = self.zero4.val();
-        if (self.g_op.val() == self.op_text.val()) | (self.g_op.val() == self.op_final.val()) {
-            if !self.active.q.val() {
-                self.g_err.next = self.r_not_active.val();
-            } else if (self.g_op.val() == self.op_text.val()) & (!self.gcm.val() | self.text.q.val()) {
-                self.g_err.next = self.r_sequence.val();
-            } else if self.in_any.val() {
-                self.g_err.next = self.r_pending.val();
-            }
-        }
-        if self.go.val() {
-            self.done.d.next = false;
-            self.res_err.d.next = self.zero4.val();
-            self.res_op.d.next = self.zero4.val();
-            self.op.d.next = self.g_op.val();
-            self.cnt.d.next = self.zero6.val();
-            self.st.d.next = self.st_fin.val();
-            if self.g_err.val() != self.zero4.val() {
-                self.res_err.d.next = self.g_err.val();
-            } else if self.g_op.val() == self.op_start.val() {
-                self.wipe_op.next = true;
-                self.active.d.next = false;
-                self.text.d.next = false;
-                self.in_mask.d.next = self.zero4.val();
-                self.in_buf.d.next = self.zero128.val();
-                self.out_q.d.next = self.zero128.val();
-                self.out_valid.d.next = false;
-                self.out_rd.d.next = self.zero4.val();
-                self.tag.d.next = self.zero128.val();
-                self.c_mode.d.next = self.ctrl_v.val().get_bits::<2>(0);
-                self.c_dec.d.next = self.ctrl_v.val().get_bit(2);
-                self.c_k256.d.next = self.ctrl_v.val().get_bit(3);
-                self.c_src.d.next = self.ctrl_v.val().get_bits::<2>(4);
-                self.c_tagb.d.next = self.ctrl_v.val().get_bits::<5>(8);
-                self.st.d.next = self.st_init.val();
-            } else if self.g_op.val() == self.op_text.val() {
-                self.text.d.next = true;
-                self.partial.d.next = false;
-            } else if self.g_op.val() == self.op_final.val() {
-                self.active.d.next = false;
-                self.text.d.next = false;
-                if self.gcm.val() {
-                    self.gh.start.next = true;
-                    self.gh.blk.next = self.len_blk.val();
-                    self.st.d.next = self.st_final.val();
-                } else {
-                    self.wipe_op.next = true;
-                }
-            } else {
-                // OP_CLEAR.
-                self.wipe_op.next = true;
-                self.wipe_regs.next = true;
-                self.active.d.next = false;
-                self.text.d.next = false;
-            }
-        }
-        // ---- Wipes, last, so they win over every write above: `clear` (owner change) and kill
-        // (escalation, fault) wipe everything, OP_CLEAR the registers and the operation, the
-        // end of an operation its values. START's own chaining value survives its wipe.
-        self.wipe_all.next = self.clear.val() | self.kill.val();
-        self.start_cv.next = self.zero128.val();
-        if self.go.val() & (self.g_err.val() == self.zero4.val()) & (self.g_op.val() == self.op_start.val()) & !self.wipe_all.val() {
-            // CBC's IV, CTR's first counter block, GCM's J0 = IV[0..12] || 1.
-            self.start_cv.next = self.iv.q.val();
-            if self.ctrl_v.val().get_bits::<2>(0) == self.mode_gcm.val() {
-                self.start_cv.next = (self.iv.q.val() & !self.mask4[3].val()) | self.one128.val();
-            }
-        }
-        if self.wipe_op.val() | self.wipe_all.val() {
-            self.cv.d.next = self.start_cv.val();
-            self.h.d.next = self.zero128.val();
-            self.ej0.d.next = self.zero128.val();
-            self.blk.d.next = self.zero128.val();
-            self.blk_n.d.next = self.zero5.val();
-            self.len_a.d.next = self.zero36.val();
-            self.len_c.d.next = self.zero36.val();
-            self.partial.d.next = false;
-            self.tag_exp.d.next = self.zero128.val();
-            self.gh.clear.next = true;
-            self.aes.clear.next = true;
-        }
-        if self.wipe_regs.val() | self.wipe_all.val() {
-            self.keyr.d.next = self.zero256.val();
-            self.iv.d.next = self.zero128.val();
-            self.in_mask.d.next = self.zero4.val();
-            self.in_buf.d.next = self.zero128.val();
-            self.out_q.d.next = self.zero128.val();
-            self.out_valid.d.next = false;
-            self.out_rd.d.next = self.zero4.val();
-            self.tag.d.next = self.zero128.val();
-        }
-        if self.wipe_all.val() {
-            self.aes.key_load.next = false;
-            self.aes.start.next = false;
-            self.gh.start.next = false;
-            self.st.d.next = self.st_idle.val();
-            self.cnt.d.next = self.zero6.val();
-            self.op.d.next = self.zero4.val();
-            self.c_mode.d.next = self.zero2.val();
-            self.c_dec.d.next = false;
-            self.c_k256.d.next = false;
-            self.c_src.d.next = self.zero2.val();
-            self.c_tagb.d.next = self.zero5.val();
-            self.active.d.next = false;
-            self.text.d.next = false;
-            self.ctrl_x.d.next = self.zero32.val();
-            self.bb_x.d.next = self.zero5.val();
-            self.done.d.next = false;
-            self.res_err.d.next = self.zero4.val();
-            self.res_op.d.next = self.zero4.val();
-        }
-        if self.kill.val() {
-            self.dead.d.next = true;
-        }
-
-        // ---- Error log.
-        self.log.access.next = self.complete.val();
-        self.log.err.next = self.err_code.val().get_bits::<4>(0);
-        self.log.clear.next = (self.ok_write.val() & self.front.is_err_info.val()) | self.clear.val();
-
-        // ---- Read data.
-        self.rswap.a.next = self.zero32.val();
-        for i in 0..4 {
-            if self.word_idx.val().get_bits::<2>(0).index() == i {
-                if self.front.is_data_out.val() {
-                    self.rswap.a.next = self.out_q.q.val().get_bits::<32>(96 - 32 * i);
-                }
-                if self.front.is_tag.val() {
-                    self.rswap.a.next = self.tag.q.val().get_bits::<32>(96 - 32 * i);
-                }
-            }
-        }
-        self.bb32.a.next = self.bb_v.val();
-        self.res_e.a.next = self.res_err.q.val();
-        self.res_o.a.next = self.res_op.q.val();
-        self.rdata.next = self.zero32.val();
-        if self.front.is_id.val() {
-            self.rdata.next = self.block_id.val();
-        } else if self.front.is_err_info.val() {
-            self.rdata.next = self.log.info.val();
-        } else if self.front.is_status.val() {
-            if self.busy.val() {
-                self.rdata.next = self.rdata.val() | self.b_busy.val();
-            }
-            if self.done.q.val() {
-                self.rdata.next = self.rdata.val() | self.b_done.val();
-            }
-            if self.active.q.val() {
-                self.rdata.next = self.rdata.val() | self.b_active.val();
-            }
-            if self.in_full.val() {
-                self.rdata.next = self.rdata.val() | self.b_in_full.val();
-            }
-            if self.out_valid.q.val() {
-                self.rdata.next = self.rdata.val() | self.b_out_valid.val();
-            }
-            if self.text.q.val() {
-                self.rdata.next = self.rdata.val() | self.b_text.val();
-            }
-            if self.key_drbg_valid.val() {
-                self.rdata.next = self.rdata.val() | self.b_key_drbg.val();
-            }
-            if self.key_otp_valid.val() {
-                self.rdata.next = self.rdata.val() | self.b_key_otp.val();
-            }
-            if self.log.info.val() != self.zero32.val() {
-                self.rdata.next = self.rdata.val() | self.b_err.val();
-            }
-            if self.dead.q.val() {
-                self.rdata.next = self.rdata.val() | self.b_dead.val();
-            }
-        } else if self.front.is_ctrl.val() {
-            self.rdata.next = self.ctrl_v.val();
-        } else if self.front.is_result.val() {
-            self.rdata.next = self.res_e.y.val() | (self.res_o.y.val() << self.eight10.val());
-        } else if self.front.is_block_bytes.val() {
-            self.rdata.next = self.bb32.y.val();
-        } else if self.front.is_data_out.val() | self.front.is_tag.val() {
-            self.rdata.next = self.rswap.y.val();
-        }
-        self.prdata.next = self.zero32.val();
-        if self.ok_read.val() {
-            self.prdata.next = self.rdata.val();
-        }
-        self.intr_done.next = self.done.q.val();
-
-        // The check bits to store: those of the next state, with every update above applied.
-        self.code_d.s.next = self.st.d.val();
-        self.st_chk.d.next = self.code_d.code.val();
-    }
-}

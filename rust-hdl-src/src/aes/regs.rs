@@ -66,6 +66,8 @@ pub const RES_NOT_ACTIVE: u32 = 2;
 pub const RES_SEQUENCE: u32 = 3;
 pub const RES_PENDING: u32 = 4;
 pub const RES_TAG_MISMATCH: u32 = 5;
+pub const RES_NO_ENTROPY: u32 = 6;
+pub const RES_KEY_POLICY: u32 = 7;
 
 /// Edges from the CMD edge of OP_START to DONE: `[AES-128, AES-256]`, for ECB/CBC/CTR and for
 /// GCM (which also makes H and E(K, J0)); edges from taking a text block to OUT_VALID; edges of
@@ -74,6 +76,10 @@ pub const RES_TAG_MISMATCH: u32 = 5;
 pub const START_EDGES: [u32; 2] = [12, 15];
 pub const START_EDGES_GCM: [u32; 2] = [34, 45];
 pub const BLOCK_EDGES: [u32; 2] = [11, 15];
+/// The same for `pluton_aes_masked` (README "Variants"); GHASH and FINAL are the same.
+pub const START_EDGES_MASKED: [u32; 2] = [52, 67];
+pub const START_EDGES_GCM_MASKED: [u32; 2] = [156, 211];
+pub const BLOCK_EDGES_MASKED: [u32; 2] = [52, 72];
 pub const GHASH_EDGES: u32 = 8;
 pub const FINAL_EDGES_GCM: u32 = 9;
 
@@ -83,6 +89,14 @@ pub const ERR_VALUE: u32 = 7;
 pub const ERR_MASTER: u32 = 8;
 pub const ERR_STATE: u32 = 9;
 pub const ERR_FATAL: u32 = 14;
+
+/// The masked engine (`pluton_aes_masked`, README "Variants"): the same registers.
+pub const MAP_MASKED: RegMap = RegMap {
+    block: "aes_masked",
+    module: "pluton_aes_masked",
+    desc: "AES engine over the first-order masked (DOM) cipher core, masks from a generator seeded per operation from the DRBG's mask port: the registers of pluton_aes",
+    ..MAP
+};
 
 /// The maps of this folder (`pluton_regs::maps()` lists every folder's).
 pub const MAPS: &[&RegMap] = &[&MAP];
@@ -113,6 +127,8 @@ pub const MAP: RegMap = RegMap {
         RES_SEQUENCE => "RESULT.ERROR: OP_TEXT outside GCM's AAD phase",
         RES_PENDING => "RESULT.ERROR: OP_TEXT or OP_FINAL while DATA_IN holds a word",
         RES_TAG_MISMATCH => "RESULT.ERROR: GCM decrypt: the tag differs from TAG_EXP (discard the plaintext)",
+        RES_NO_ENTROPY => "RESULT.ERROR: OP_START on the masked engine with no mask seed at its port",
+        RES_KEY_POLICY => "RESULT.ERROR: OP_START with a sideload key outside GCM, or the OTP key on the unmasked engine",
         ERR_NONE => "No error logged",
         ERR_UNMAPPED => "Address not mapped, or not word aligned",
         ERR_READ_WO => "Read of a write-only register (CMD, KEY, IV, DATA_IN, TAG_EXP; returns 0)",
