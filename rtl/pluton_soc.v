@@ -1231,6 +1231,9 @@
 
 
 
+
+
+
 `ifndef PLUTON_SOC_DEFINED
 `define PLUTON_SOC_DEFINED
 module pluton_soc(clock,rst_n,sec_ld_we,sec_ld_addr,sec_ld_data,app_ld_we,app_ld_addr,app_ld_data,sec_DBGRESTART,app_DBGRESTART,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,noise_bit,noise_valid,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,lc_state,svn,debug_en,fatal,tst_busy,alert_fatal,alert_recov,app_rst_n,sec_mon_haddr,sec_mon_htrans,sec_mon_hsize,sec_mon_hwrite,sec_mon_hwdata,sec_mon_hrdata,sec_mon_hready,sec_mon_hresp,sec_mon_hprot,sec_mon_hburst,sec_mon_irq,sec_trc_retire,sec_trc_exc,sec_trc_excnum,sec_trc_pc,sec_trc_rf_we,sec_trc_rf_idx,sec_trc_rf_data,sec_trc_apsr,sec_trc_ipsr,sec_trc_control,sec_trc_primask,sec_uart_tx,sec_tx_valid,sec_tx_byte,sec_SLEEPING,sec_SLEEPDEEP,sec_TXEV,sec_LOCKUP,sec_HALTED,sec_SYSRESETREQ,app_mon_haddr,app_mon_htrans,app_mon_hsize,app_mon_hwrite,app_mon_hwdata,app_mon_hrdata,app_mon_hready,app_mon_hresp,app_mon_hprot,app_mon_hburst,app_mon_irq,app_trc_retire,app_trc_exc,app_trc_excnum,app_trc_pc,app_trc_rf_we,app_trc_rf_idx,app_trc_rf_data,app_trc_apsr,app_trc_ipsr,app_trc_control,app_trc_primask,app_uart_tx,app_tx_valid,app_tx_byte,app_SLEEPING,app_SLEEPDEEP,app_TXEV,app_LOCKUP,app_HALTED,app_SYSRESETREQ);
@@ -10792,8 +10795,17 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  drbg__seed_ready;
     reg  drbg__esc;
     reg  drbg__key_clear;
+    reg  drbg__mask_clear;
     wire  [255:0] drbg__key_out;
     wire  drbg__key_valid;
+    // Waived: the masked AES engine's mask_seed port takes it; the subsystem instantiates the unmasked engine.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire  [255:0] drbg__mask_out;
+    /* verilator lint_on UNUSEDSIGNAL */
+    // Waived: the masked AES engine's mask_seed port takes it; the subsystem instantiates the unmasked engine.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire  drbg__mask_valid;
+    /* verilator lint_on UNUSEDSIGNAL */
     wire  drbg__intr_done;
     wire  drbg__alert_fatal;
     reg  aes__clock;
@@ -11024,8 +11036,11 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .seed_ready(drbg__seed_ready),
         .esc(drbg__esc),
         .key_clear(drbg__key_clear),
+        .mask_clear(drbg__mask_clear),
         .key_out(drbg__key_out),
         .key_valid(drbg__key_valid),
+        .mask_out(drbg__mask_out),
+        .mask_valid(drbg__mask_valid),
         .intr_done(drbg__intr_done),
         .alert_fatal(drbg__alert_fatal)
     );
@@ -11215,6 +11230,7 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         drbg__seed_in = trng__seed;
         drbg__seed_valid = trng__seed_valid;
         drbg__key_clear = fw__owner_chg[32'h6];
+        drbg__mask_clear = fw__owner_chg[32'h6];
         aes__key_drbg = drbg__key_out;
         aes__key_drbg_valid = drbg__key_valid;
         aes__key_otp = otp__key_out;
@@ -22400,7 +22416,7 @@ endmodule // pluton_zext11to32
 
 `ifndef PLUTON_DRBG_DEFINED
 `define PLUTON_DRBG_DEFINED
-module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,seed_in,seed_valid,seed_ready,esc,key_clear,key_out,key_valid,intr_done,alert_fatal);
+module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,seed_in,seed_valid,seed_ready,esc,key_clear,mask_clear,key_out,key_valid,mask_out,mask_valid,intr_done,alert_fatal);
 
     // Module arguments
     input wire  clock;
@@ -22420,8 +22436,11 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     output reg  seed_ready;
     input wire  esc;
     input wire  key_clear;
+    input wire  mask_clear;
     output reg  [255:0] key_out;
     output reg  key_valid;
+    output reg  [255:0] mask_out;
+    output reg  mask_valid;
     output reg  intr_done;
     output reg  alert_fatal;
 
@@ -22435,6 +22454,9 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  zero3 = 3'b0;
     localparam  one3 = 3'b1;
     localparam  four3 = 3'b100;
+    localparam  zero2 = 2'b0;
+    localparam  three2 = 2'b11;
+    localparam  dest_mask = 2'b10;
     localparam  zero4 = 4'h0;
     localparam  zero6 = 6'b0;
     localparam  one6 = 6'b1;
@@ -22475,9 +22497,10 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  b_done = 32'h2;
     localparam  b_inst = 32'h4;
     localparam  b_key_valid = 32'h80;
+    localparam  b_mask_valid = 32'h400;
     localparam  b_err = 32'h100;
     localparam  b_dead = 32'h200;
-    localparam  cmd_reserved = 32'hffff0080;
+    localparam  cmd_reserved = 32'hffff0000;
     localparam  lane_mask__0 = 384'hffffffff0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000;
     localparam  lane_mask__1 = 384'hffffffff00000000000000000000000000000000000000000000000000000000000000000000000000000000;
     localparam  lane_mask__2 = 384'hffffffff000000000000000000000000000000000000000000000000000000000000000000000000;
@@ -22612,8 +22635,8 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  c_addl__q;
     reg  c_addl__clock;
     reg  c_addl__rst_n;
-    reg  c_dest__d;
-    wire  c_dest__q;
+    reg  [1:0] c_dest__d;
+    wire  [1:0] c_dest__q;
     reg  c_dest__clock;
     reg  c_dest__rst_n;
     reg  c_pr__d;
@@ -22692,6 +22715,18 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  khalf__q;
     reg  khalf__clock;
     reg  khalf__rst_n;
+    reg  [255:0] maskp__d;
+    wire  [255:0] maskp__q;
+    reg  maskp__clock;
+    reg  maskp__rst_n;
+    reg  mv__d;
+    wire  mv__q;
+    reg  mv__clock;
+    reg  mv__rst_n;
+    reg  mhalf__d;
+    wire  mhalf__q;
+    reg  mhalf__clock;
+    reg  mhalf__rst_n;
 
     // Local signals
     reg  st_bad;
@@ -22707,7 +22742,16 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg  [3:0] g_op;
     reg  g_addl;
     reg  g_pr;
-    reg  g_dest;
+    reg  [1:0] g_dest;
+    reg  g_side;
+    reg  c_side;
+    reg  c_mask;
+    reg  [255:0] side_q;
+    reg  side_half;
+    reg  side_st;
+    reg  [255:0] side_d;
+    reg  side_vd;
+    reg  side_hd;
     reg  [7:0] g_blocks;
     reg  [3:0] g_err;
     reg  [383:0] addl_or_0;
@@ -22864,7 +22908,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .clock(c_addl__clock),
         .rst_n(c_addl__rst_n)
     );
-    pluton_rdff1 c_dest(
+    pluton_rdff2 c_dest(
         .d(c_dest__d),
         .q(c_dest__q),
         .clock(c_dest__clock),
@@ -22984,6 +23028,24 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .clock(khalf__clock),
         .rst_n(khalf__rst_n)
     );
+    pluton_rdff256 maskp(
+        .d(maskp__d),
+        .q(maskp__q),
+        .clock(maskp__clock),
+        .rst_n(maskp__rst_n)
+    );
+    pluton_rdff1 mv(
+        .d(mv__d),
+        .q(mv__q),
+        .clock(mv__clock),
+        .rst_n(mv__rst_n)
+    );
+    pluton_rdff1 mhalf(
+        .d(mhalf__d),
+        .q(mhalf__q),
+        .clock(mhalf__clock),
+        .rst_n(mhalf__rst_n)
+    );
 
     // Update code
     reg [383:0] addl__d__comb;
@@ -22992,7 +23054,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg aes__start__comb;
     reg [7:0] blocks__d__comb;
     reg c_addl__d__comb;
-    reg c_dest__d__comb;
+    reg [1:0] c_dest__d__comb;
     reg c_pr__d__comb;
     reg [5:0] cnt__d__comb;
     reg [31:0] ctr__d__comb;
@@ -23006,6 +23068,10 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg khalf__d__comb;
     reg kv__d__comb;
     reg [31:0] limit__d__comb;
+    reg [255:0] mask_out__comb;
+    reg [255:0] maskp__d__comb;
+    reg mhalf__d__comb;
+    reg mv__d__comb;
     reg [3:0] op__d__comb;
     reg [127:0] out_q__d__comb;
     reg [2:0] out_words__d__comb;
@@ -23110,6 +23176,15 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         khalf__clock = clock;
         khalf__rst_n = rst_n;
         khalf__d__comb = khalf__q;
+        maskp__clock = clock;
+        maskp__rst_n = rst_n;
+        maskp__d__comb = maskp__q;
+        mv__clock = clock;
+        mv__rst_n = rst_n;
+        mv__d__comb = mv__q;
+        mhalf__clock = clock;
+        mhalf__rst_n = rst_n;
+        mhalf__d__comb = mhalf__q;
         front__psel = psel;
         front__penable = penable;
         front__pwrite = pwrite;
@@ -23135,7 +23210,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             err_code = e_strb;
         end
         else if (pwrite & front__is_cmd) begin
-            if (((pwdata & cmd_reserved) != zero32) | (pwdata[(32'h0)+:(4)] == zero4) | (pwdata[(32'h0)+:(4)] > op_uninst)) begin
+            if (((pwdata & cmd_reserved) != zero32) | (pwdata[(32'h6)+:(2)] == three2) | (pwdata[(32'h0)+:(4)] == zero4) | (pwdata[(32'h0)+:(4)] > op_uninst)) begin
                 err_code = e_value;
             end
             else if (dead__q) begin
@@ -23203,7 +23278,8 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         g_op = pwdata[(32'h0)+:(4)];
         g_addl = pwdata[32'h4];
         g_pr = pwdata[32'h5];
-        g_dest = pwdata[32'h6];
+        g_dest = pwdata[(32'h6)+:(2)];
+        g_side = g_dest != zero2;
         g_blocks = pwdata[(32'h8)+:(8)];
         g_err = zero4;
         if ((g_op == op_reseed) | (g_op == op_gen)) begin
@@ -23211,7 +23287,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
                 g_err = r_not_inst;
             end
             else if (g_op == op_gen) begin
-                if ((g_blocks == zero8) | (g_dest & (g_blocks != two8))) begin
+                if ((g_blocks == zero8) | (g_side & (g_blocks != two8))) begin
                     g_err = r_length;
                 end
                 else if ((ctr__q > limit_v) & ~g_pr) begin
@@ -23267,6 +23343,23 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             kv__d__comb = 1'b0;
             khalf__d__comb = 1'b0;
         end
+        if (mask_clear) begin
+            maskp__d__comb = zero256;
+            mv__d__comb = 1'b0;
+            mhalf__d__comb = 1'b0;
+        end
+        c_side = c_dest__q != zero2;
+        c_mask = c_dest__q == dest_mask;
+        side_q = keyp__q;
+        side_half = khalf__q;
+        if (c_mask) begin
+            side_q = maskp__q;
+            side_half = mhalf__q;
+        end
+        side_st = 1'b0;
+        side_d = zero256;
+        side_vd = 1'b0;
+        side_hd = 1'b0;
         if (go) begin
             done__d__comb = 1'b0;
             res_err__d__comb = zero4;
@@ -23292,7 +23385,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             else begin
                 pd__d__comb = zero384;
                 st__d__comb = st_gen;
-                if (~g_dest & ~out_empty) begin
+                if (~g_side & ~out_empty) begin
                     st__d__comb = st_owait;
                 end
                 if (g_addl) begin
@@ -23314,6 +23407,9 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
                 keyp__d__comb = zero256;
                 kv__d__comb = 1'b0;
                 khalf__d__comb = 1'b0;
+                maskp__d__comb = zero256;
+                mv__d__comb = 1'b0;
+                mhalf__d__comb = 1'b0;
             end
         end
         else if (take_seed) begin
@@ -23332,7 +23428,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             if (upd_pre__q) begin
                 upd_pre__d__comb = 1'b0;
                 st__d__comb = st_gen;
-                if (~c_dest__q & ~out_empty) begin
+                if (~c_side & ~out_empty) begin
                     st__d__comb = st_owait;
                 end
                 if (op__q == op_gen) begin
@@ -23354,19 +23450,15 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         else if (capture) begin
             cnt__d__comb = zero6;
             blocks__d__comb = blocks__q - one8;
-            if (c_dest__q) begin
+            if (c_side) begin
+                side_st = 1'b1;
                 if (blocks__q == two8) begin
-                    keyp__d__comb = ext_c__y[(32'h0)+:(256)] << k128;
-                    kv__d__comb = 1'b0;
-                    khalf__d__comb = 1'b1;
+                    side_d = ext_c__y[(32'h0)+:(256)] << k128;
+                    side_hd = 1'b1;
                 end
-                else begin
-                    keyp__d__comb = zero256;
-                    if (khalf__q) begin
-                        keyp__d__comb = keyp__q | ext_c__y[(32'h0)+:(256)];
-                        kv__d__comb = 1'b1;
-                    end
-                    khalf__d__comb = 1'b0;
+                else if (side_half) begin
+                    side_d = side_q | ext_c__y[(32'h0)+:(256)];
+                    side_vd = 1'b1;
                 end
             end
             else begin
@@ -23376,13 +23468,23 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             if (blocks__q == one8) begin
                 st__d__comb = st_upd;
             end
-            else if (~c_dest__q) begin
+            else if (~c_side) begin
                 st__d__comb = st_owait;
             end
         end
         else if ((st__q == st_owait) & out_empty) begin
             st__d__comb = st_gen;
             cnt__d__comb = zero6;
+        end
+        if (side_st & ~c_mask) begin
+            keyp__d__comb = side_d;
+            kv__d__comb = side_vd;
+            khalf__d__comb = side_hd;
+        end
+        if (side_st & c_mask) begin
+            maskp__d__comb = side_d;
+            mv__d__comb = side_vd;
+            mhalf__d__comb = side_hd;
         end
         if (finish) begin
             st__d__comb = st_idle;
@@ -23414,6 +23516,9 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             keyp__d__comb = zero256;
             kv__d__comb = 1'b0;
             khalf__d__comb = 1'b0;
+            maskp__d__comb = zero256;
+            mv__d__comb = 1'b0;
+            mhalf__d__comb = 1'b0;
         end
         log__access = complete;
         log__err = err_code[(32'h0)+:(4)];
@@ -23443,6 +23548,9 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             if (kv__q) begin
                 rdata = rdata | b_key_valid;
             end
+            if (mv__q) begin
+                rdata = rdata | b_mask_valid;
+            end
             if (log__info != zero32) begin
                 rdata = rdata | b_err;
             end
@@ -23471,6 +23579,11 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             key_out__comb = keyp__q;
         end
         key_valid = kv__q;
+        mask_out__comb = zero256;
+        if (mv__q) begin
+            mask_out__comb = maskp__q;
+        end
+        mask_valid = mv__q;
         intr_done = done__q;
         code_d__s = st__d__comb;
         st_chk__d__comb = code_d__code;
@@ -23494,6 +23607,10 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         khalf__d = khalf__d__comb;
         kv__d = kv__d__comb;
         limit__d = limit__d__comb;
+        mask_out = mask_out__comb;
+        maskp__d = maskp__d__comb;
+        mhalf__d = mhalf__d__comb;
+        mv__d = mv__d__comb;
         op__d = op__d__comb;
         out_q__d = out_q__d__comb;
         out_words__d = out_words__d__comb;

@@ -230,7 +230,9 @@ crate::hdl_logic! {
         self.aes.pmaster.next = self.fw.m_pmaster.val().get_bits::<4>(24);
         // Noise in; the raw tap only while the life cycle allows debug; seeds to the DRBG; DRBG
         // keys and fuse keys to AES, on sideload ports only. A new owner of the window gets no
-        // key of the old one's: the AES engine wipes and the DRBG's key port empties.
+        // key or mask seed of the old one's: the AES engine wipes and the DRBG's key port and mask
+        // port empty. The mask port's seed (mask_out, mask_valid) is for the masked AES engine's
+        // mask_seed port; the unmasked engine here takes none, so it ends at the DRBG.
         self.trng.noise_bit.next = self.noise_bit.val();
         self.trng.noise_valid.next = self.noise_valid.val();
         self.trng.raw_en.next = self.otp.debug_en.val();
@@ -238,6 +240,7 @@ crate::hdl_logic! {
         self.drbg.seed_in.next = self.trng.seed.val();
         self.drbg.seed_valid.next = self.trng.seed_valid.val();
         self.drbg.key_clear.next = self.fw.owner_chg.val().get_bit(6);
+        self.drbg.mask_clear.next = self.fw.owner_chg.val().get_bit(6);
         self.aes.key_drbg.next = self.drbg.key_out.val();
         self.aes.key_drbg_valid.next = self.drbg.key_valid.val();
         self.aes.key_otp.next = self.otp.key_out.val();
