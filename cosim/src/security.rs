@@ -217,7 +217,8 @@ pub fn security_model() -> Composite {
     top.wire_top("intr_p256_done", p256, "intr_done");
     // Window 6: noise in; the raw tap while the life cycle allows debug; seeds to the DRBG; DRBG
     // keys and fuse keys to AES on sideload ports; a change of owner wipes AES and empties the
-    // DRBG's key port.
+    // DRBG's key port and mask port. The mask port's outputs (mask_out, mask_valid) go nowhere:
+    // the masked AES engine's mask_seed port takes them; the subsystem has the unmasked engine.
     top.wire_top("noise_bit", trng, "noise_bit");
     top.wire_top("noise_valid", trng, "noise_valid");
     top.connect(otp, "debug_en", trng, "raw_en");
@@ -225,6 +226,7 @@ pub fn security_model() -> Composite {
     top.connect(trng, "seed", drbg, "seed_in");
     top.connect(trng, "seed_valid", drbg, "seed_valid");
     top.wire(Some(fw), "owner_chg", WIN_CRYPTO, Some(drbg), "key_clear", 0, 1);
+    top.wire(Some(fw), "owner_chg", WIN_CRYPTO, Some(drbg), "mask_clear", 0, 1);
     top.wire(Some(fw), "owner_chg", WIN_CRYPTO, Some(aes), "clear", 0, 1);
     top.connect(drbg, "key_out", aes, "key_drbg");
     top.connect(drbg, "key_valid", aes, "key_drbg_valid");

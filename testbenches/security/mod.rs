@@ -330,7 +330,7 @@ fn p256(ctx: Ctx) -> TestFuture {
 /// Window 6 (README "Address map"): the TRNG seeds the DRBG over the seed port, the DRBG puts a
 /// key on the AES engine's sideload port, and AES runs under it and under a fuse key; the
 /// application core is refused in all three blocks, and a change of the window's owner wipes
-/// the AES engine and empties the DRBG's key port. Lock-step with the composed model checks
+/// the AES engine and empties the DRBG's key port and mask port. Lock-step with the composed model checks
 /// every value; the fuse key's ciphertext is also checked against RustCrypto.
 fn crypto(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
@@ -379,9 +379,14 @@ fn crypto(ctx: Ctx) -> TestFuture {
         if dr::RESULT_ERROR.get(sec.read(d + dr::RESULT.offset).await?) != 0 {
             return Err("INSTANTIATE failed".into());
         }
-        sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_GENERATE) | dr::CMD_DEST.put(1) | dr::CMD_BLOCKS.put(2)).await?;
+        sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_GENERATE) | dr::CMD_DEST.put(dr::DEST_KEY) | dr::CMD_BLOCKS.put(2)).await?;
         wait(d + dr::STATUS.offset, dr::STATUS_KEY_VALID.mask(), "DRBG key to the key port").await?;
         wait(a + ae::STATUS.offset, ae::STATUS_KEY_DRBG.mask(), "AES sees the DRBG's key").await?;
+        // A mask seed to the DRBG's mask port (no consumer here yet; window 6's owner change
+        // must still empty it, below).
+        wait(d + dr::STATUS.offset, dr::STATUS_DONE.mask(), "DRBG GENERATE to the key port done").await?;
+        sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_GENERATE) | dr::CMD_DEST.put(dr::DEST_MASK) | dr::CMD_BLOCKS.put(2)).await?;
+        wait(d + dr::STATUS.offset, dr::STATUS_MASK_VALID.mask(), "DRBG seed to the mask port").await?;
         ctx.count(1);
         // AES-256-ECB under the DRBG's key, then decrypt: the block comes back; it differs from
         // the block and from its encryption under the zero key.
@@ -441,12 +446,15 @@ fn crypto(ctx: Ctx) -> TestFuture {
             }
         }
         // A change of owner: the AES engine wipes (its KEY registers too) and the DRBG's key
-        // port empties.
+        // port and mask port empty.
         sec.write(a + ae::KEY.offset, 0x1234_5678).await?;
         sys.configure_firewall([SEC, SEC, APP, SEC, IO0, IO1, APP, SEC], false).await?;
         sys.configure_firewall(BOOT_OWNERS, false).await?;
         if sec.read(d + dr::STATUS.offset).await? & dr::STATUS_KEY_VALID.mask() != 0 || sec.read(a + ae::STATUS.offset).await? & ae::STATUS_KEY_DRBG.mask() != 0 {
             return Err("the DRBG's key port survived a change of window 6's owner".into());
+        }
+        if sec.read(d + dr::STATUS.offset).await? & dr::STATUS_MASK_VALID.mask() != 0 {
+            return Err("the DRBG's mask port survived a change of window 6's owner".into());
         }
         let z = run(ae::KEY_SRC_REGS, false, false, p).await?;
         if z[..] != crate::aes::oracle::ecb(&[0; 16], false, &p)?[..] {
