@@ -3245,7 +3245,7 @@ module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmas
         prng__seed = mask_seed;
         prng__load = start_taken & mask_seed_valid;
         mask_seed_taken = start_taken & mask_seed_valid;
-        prng__clear = (wipe_op & ~start_taken) | wipe_all;
+        prng__clear = (wipe_op & ~mask_seed_taken) | wipe_all;
         aes__rnd = prng__rnd;
         aes__key_mask = prng__mask;
         aes__data_mask = prng__mask[(32'h0)+:(128)];

@@ -823,6 +823,1294 @@
 
 
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,noise_bit,noise_valid,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_p256_done,intr_trng_alarm,intr_drbg_done,intr_aes_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
@@ -1051,8 +2339,11 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     wire  drbg__seed_ready;
     reg  drbg__esc;
     reg  drbg__key_clear;
+    reg  drbg__mask_clear;
     wire  [255:0] drbg__key_out;
     wire  drbg__key_valid;
+    wire  [255:0] drbg__mask_out;
+    wire  drbg__mask_valid;
     wire  drbg__intr_done;
     wire  drbg__alert_fatal;
     reg  aes__clock;
@@ -1073,6 +2364,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  aes__key_otp_valid;
     reg  aes__clear;
     reg  aes__esc;
+    reg  [255:0] aes__mask_seed;
+    reg  aes__mask_seed_valid;
+    wire  aes__mask_seed_taken;
     wire  aes__intr_done;
     wire  aes__alert_fatal;
     reg  [9:0] c_off__a;
@@ -1283,12 +2577,15 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .seed_ready(drbg__seed_ready),
         .esc(drbg__esc),
         .key_clear(drbg__key_clear),
+        .mask_clear(drbg__mask_clear),
         .key_out(drbg__key_out),
         .key_valid(drbg__key_valid),
+        .mask_out(drbg__mask_out),
+        .mask_valid(drbg__mask_valid),
         .intr_done(drbg__intr_done),
         .alert_fatal(drbg__alert_fatal)
     );
-    pluton_aes aes(
+    pluton_aes_masked aes(
         .clock(aes__clock),
         .rst_n(aes__rst_n),
         .psel(aes__psel),
@@ -1307,6 +2604,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .key_otp_valid(aes__key_otp_valid),
         .clear(aes__clear),
         .esc(aes__esc),
+        .mask_seed(aes__mask_seed),
+        .mask_seed_valid(aes__mask_seed_valid),
+        .mask_seed_taken(aes__mask_seed_taken),
         .intr_done(aes__intr_done),
         .alert_fatal(aes__alert_fatal)
     );
@@ -1474,6 +2774,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         drbg__seed_in = trng__seed;
         drbg__seed_valid = trng__seed_valid;
         drbg__key_clear = fw__owner_chg[32'h6];
+        drbg__mask_clear = fw__owner_chg[32'h6] | aes__mask_seed_taken;
+        aes__mask_seed = drbg__mask_out;
+        aes__mask_seed_valid = drbg__mask_valid;
         aes__key_drbg = drbg__key_out;
         aes__key_drbg_valid = drbg__key_valid;
         aes__key_otp = otp__key_out;
@@ -12906,7 +14209,7 @@ endmodule // pluton_zext11to32
 
 `ifndef PLUTON_DRBG_DEFINED
 `define PLUTON_DRBG_DEFINED
-module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,seed_in,seed_valid,seed_ready,esc,key_clear,key_out,key_valid,intr_done,alert_fatal);
+module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,seed_in,seed_valid,seed_ready,esc,key_clear,mask_clear,key_out,key_valid,mask_out,mask_valid,intr_done,alert_fatal);
 
     // Module arguments
     input wire  clock;
@@ -12926,8 +14229,11 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     output reg  seed_ready;
     input wire  esc;
     input wire  key_clear;
+    input wire  mask_clear;
     output reg  [255:0] key_out;
     output reg  key_valid;
+    output reg  [255:0] mask_out;
+    output reg  mask_valid;
     output reg  intr_done;
     output reg  alert_fatal;
 
@@ -12941,6 +14247,9 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  zero3 = 3'b0;
     localparam  one3 = 3'b1;
     localparam  four3 = 3'b100;
+    localparam  zero2 = 2'b0;
+    localparam  three2 = 2'b11;
+    localparam  dest_mask = 2'b10;
     localparam  zero4 = 4'h0;
     localparam  zero6 = 6'b0;
     localparam  one6 = 6'b1;
@@ -12981,9 +14290,10 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  b_done = 32'h2;
     localparam  b_inst = 32'h4;
     localparam  b_key_valid = 32'h80;
+    localparam  b_mask_valid = 32'h400;
     localparam  b_err = 32'h100;
     localparam  b_dead = 32'h200;
-    localparam  cmd_reserved = 32'hffff0080;
+    localparam  cmd_reserved = 32'hffff0000;
     localparam  lane_mask__0 = 384'hffffffff0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000;
     localparam  lane_mask__1 = 384'hffffffff00000000000000000000000000000000000000000000000000000000000000000000000000000000;
     localparam  lane_mask__2 = 384'hffffffff000000000000000000000000000000000000000000000000000000000000000000000000;
@@ -13118,8 +14428,8 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  c_addl__q;
     reg  c_addl__clock;
     reg  c_addl__rst_n;
-    reg  c_dest__d;
-    wire  c_dest__q;
+    reg  [1:0] c_dest__d;
+    wire  [1:0] c_dest__q;
     reg  c_dest__clock;
     reg  c_dest__rst_n;
     reg  c_pr__d;
@@ -13198,6 +14508,18 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  khalf__q;
     reg  khalf__clock;
     reg  khalf__rst_n;
+    reg  [255:0] maskp__d;
+    wire  [255:0] maskp__q;
+    reg  maskp__clock;
+    reg  maskp__rst_n;
+    reg  mv__d;
+    wire  mv__q;
+    reg  mv__clock;
+    reg  mv__rst_n;
+    reg  mhalf__d;
+    wire  mhalf__q;
+    reg  mhalf__clock;
+    reg  mhalf__rst_n;
 
     // Local signals
     reg  st_bad;
@@ -13213,7 +14535,16 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg  [3:0] g_op;
     reg  g_addl;
     reg  g_pr;
-    reg  g_dest;
+    reg  [1:0] g_dest;
+    reg  g_side;
+    reg  c_side;
+    reg  c_mask;
+    reg  [255:0] side_q;
+    reg  side_half;
+    reg  side_st;
+    reg  [255:0] side_d;
+    reg  side_vd;
+    reg  side_hd;
     reg  [7:0] g_blocks;
     reg  [3:0] g_err;
     reg  [383:0] addl_or_0;
@@ -13370,7 +14701,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .clock(c_addl__clock),
         .rst_n(c_addl__rst_n)
     );
-    pluton_rdff1 c_dest(
+    pluton_rdff2 c_dest(
         .d(c_dest__d),
         .q(c_dest__q),
         .clock(c_dest__clock),
@@ -13490,6 +14821,24 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .clock(khalf__clock),
         .rst_n(khalf__rst_n)
     );
+    pluton_rdff256 maskp(
+        .d(maskp__d),
+        .q(maskp__q),
+        .clock(maskp__clock),
+        .rst_n(maskp__rst_n)
+    );
+    pluton_rdff1 mv(
+        .d(mv__d),
+        .q(mv__q),
+        .clock(mv__clock),
+        .rst_n(mv__rst_n)
+    );
+    pluton_rdff1 mhalf(
+        .d(mhalf__d),
+        .q(mhalf__q),
+        .clock(mhalf__clock),
+        .rst_n(mhalf__rst_n)
+    );
 
     // Update code
     reg [383:0] addl__d__comb;
@@ -13498,7 +14847,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg aes__start__comb;
     reg [7:0] blocks__d__comb;
     reg c_addl__d__comb;
-    reg c_dest__d__comb;
+    reg [1:0] c_dest__d__comb;
     reg c_pr__d__comb;
     reg [5:0] cnt__d__comb;
     reg [31:0] ctr__d__comb;
@@ -13512,6 +14861,10 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg khalf__d__comb;
     reg kv__d__comb;
     reg [31:0] limit__d__comb;
+    reg [255:0] mask_out__comb;
+    reg [255:0] maskp__d__comb;
+    reg mhalf__d__comb;
+    reg mv__d__comb;
     reg [3:0] op__d__comb;
     reg [127:0] out_q__d__comb;
     reg [2:0] out_words__d__comb;
@@ -13616,6 +14969,15 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         khalf__clock = clock;
         khalf__rst_n = rst_n;
         khalf__d__comb = khalf__q;
+        maskp__clock = clock;
+        maskp__rst_n = rst_n;
+        maskp__d__comb = maskp__q;
+        mv__clock = clock;
+        mv__rst_n = rst_n;
+        mv__d__comb = mv__q;
+        mhalf__clock = clock;
+        mhalf__rst_n = rst_n;
+        mhalf__d__comb = mhalf__q;
         front__psel = psel;
         front__penable = penable;
         front__pwrite = pwrite;
@@ -13641,7 +15003,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             err_code = e_strb;
         end
         else if (pwrite & front__is_cmd) begin
-            if (((pwdata & cmd_reserved) != zero32) | (pwdata[(32'h0)+:(4)] == zero4) | (pwdata[(32'h0)+:(4)] > op_uninst)) begin
+            if (((pwdata & cmd_reserved) != zero32) | (pwdata[(32'h6)+:(2)] == three2) | (pwdata[(32'h0)+:(4)] == zero4) | (pwdata[(32'h0)+:(4)] > op_uninst)) begin
                 err_code = e_value;
             end
             else if (dead__q) begin
@@ -13709,7 +15071,8 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         g_op = pwdata[(32'h0)+:(4)];
         g_addl = pwdata[32'h4];
         g_pr = pwdata[32'h5];
-        g_dest = pwdata[32'h6];
+        g_dest = pwdata[(32'h6)+:(2)];
+        g_side = g_dest != zero2;
         g_blocks = pwdata[(32'h8)+:(8)];
         g_err = zero4;
         if ((g_op == op_reseed) | (g_op == op_gen)) begin
@@ -13717,7 +15080,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
                 g_err = r_not_inst;
             end
             else if (g_op == op_gen) begin
-                if ((g_blocks == zero8) | (g_dest & (g_blocks != two8))) begin
+                if ((g_blocks == zero8) | (g_side & (g_blocks != two8))) begin
                     g_err = r_length;
                 end
                 else if ((ctr__q > limit_v) & ~g_pr) begin
@@ -13773,6 +15136,23 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             kv__d__comb = 1'b0;
             khalf__d__comb = 1'b0;
         end
+        if (mask_clear) begin
+            maskp__d__comb = zero256;
+            mv__d__comb = 1'b0;
+            mhalf__d__comb = 1'b0;
+        end
+        c_side = c_dest__q != zero2;
+        c_mask = c_dest__q == dest_mask;
+        side_q = keyp__q;
+        side_half = khalf__q;
+        if (c_mask) begin
+            side_q = maskp__q;
+            side_half = mhalf__q;
+        end
+        side_st = 1'b0;
+        side_d = zero256;
+        side_vd = 1'b0;
+        side_hd = 1'b0;
         if (go) begin
             done__d__comb = 1'b0;
             res_err__d__comb = zero4;
@@ -13798,7 +15178,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             else begin
                 pd__d__comb = zero384;
                 st__d__comb = st_gen;
-                if (~g_dest & ~out_empty) begin
+                if (~g_side & ~out_empty) begin
                     st__d__comb = st_owait;
                 end
                 if (g_addl) begin
@@ -13820,6 +15200,9 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
                 keyp__d__comb = zero256;
                 kv__d__comb = 1'b0;
                 khalf__d__comb = 1'b0;
+                maskp__d__comb = zero256;
+                mv__d__comb = 1'b0;
+                mhalf__d__comb = 1'b0;
             end
         end
         else if (take_seed) begin
@@ -13838,7 +15221,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             if (upd_pre__q) begin
                 upd_pre__d__comb = 1'b0;
                 st__d__comb = st_gen;
-                if (~c_dest__q & ~out_empty) begin
+                if (~c_side & ~out_empty) begin
                     st__d__comb = st_owait;
                 end
                 if (op__q == op_gen) begin
@@ -13860,19 +15243,15 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         else if (capture) begin
             cnt__d__comb = zero6;
             blocks__d__comb = blocks__q - one8;
-            if (c_dest__q) begin
+            if (c_side) begin
+                side_st = 1'b1;
                 if (blocks__q == two8) begin
-                    keyp__d__comb = ext_c__y[(32'h0)+:(256)] << k128;
-                    kv__d__comb = 1'b0;
-                    khalf__d__comb = 1'b1;
+                    side_d = ext_c__y[(32'h0)+:(256)] << k128;
+                    side_hd = 1'b1;
                 end
-                else begin
-                    keyp__d__comb = zero256;
-                    if (khalf__q) begin
-                        keyp__d__comb = keyp__q | ext_c__y[(32'h0)+:(256)];
-                        kv__d__comb = 1'b1;
-                    end
-                    khalf__d__comb = 1'b0;
+                else if (side_half) begin
+                    side_d = side_q | ext_c__y[(32'h0)+:(256)];
+                    side_vd = 1'b1;
                 end
             end
             else begin
@@ -13882,13 +15261,23 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             if (blocks__q == one8) begin
                 st__d__comb = st_upd;
             end
-            else if (~c_dest__q) begin
+            else if (~c_side) begin
                 st__d__comb = st_owait;
             end
         end
         else if ((st__q == st_owait) & out_empty) begin
             st__d__comb = st_gen;
             cnt__d__comb = zero6;
+        end
+        if (side_st & ~c_mask) begin
+            keyp__d__comb = side_d;
+            kv__d__comb = side_vd;
+            khalf__d__comb = side_hd;
+        end
+        if (side_st & c_mask) begin
+            maskp__d__comb = side_d;
+            mv__d__comb = side_vd;
+            mhalf__d__comb = side_hd;
         end
         if (finish) begin
             st__d__comb = st_idle;
@@ -13920,6 +15309,9 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             keyp__d__comb = zero256;
             kv__d__comb = 1'b0;
             khalf__d__comb = 1'b0;
+            maskp__d__comb = zero256;
+            mv__d__comb = 1'b0;
+            mhalf__d__comb = 1'b0;
         end
         log__access = complete;
         log__err = err_code[(32'h0)+:(4)];
@@ -13949,6 +15341,9 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             if (kv__q) begin
                 rdata = rdata | b_key_valid;
             end
+            if (mv__q) begin
+                rdata = rdata | b_mask_valid;
+            end
             if (log__info != zero32) begin
                 rdata = rdata | b_err;
             end
@@ -13977,6 +15372,11 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             key_out__comb = keyp__q;
         end
         key_valid = kv__q;
+        mask_out__comb = zero256;
+        if (mv__q) begin
+            mask_out__comb = maskp__q;
+        end
+        mask_valid = mv__q;
         intr_done = done__q;
         code_d__s = st__d__comb;
         st_chk__d__comb = code_d__code;
@@ -14000,6 +15400,10 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         khalf__d = khalf__d__comb;
         kv__d = kv__d__comb;
         limit__d = limit__d__comb;
+        mask_out = mask_out__comb;
+        maskp__d = maskp__d__comb;
+        mhalf__d = mhalf__d__comb;
+        mv__d = mv__d__comb;
         op__d = op__d__comb;
         out_q__d = out_q__d__comb;
         out_words__d = out_words__d__comb;
@@ -19029,9 +20433,9 @@ module pluton_rdff384(d,q,clock,rst_n);
 endmodule // pluton_rdff384
 `endif // PLUTON_RDFF384_DEFINED
 
-`ifndef PLUTON_AES_DEFINED
-`define PLUTON_AES_DEFINED
-module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_drbg,key_drbg_valid,key_otp,key_otp_valid,clear,esc,intr_done,alert_fatal);
+`ifndef PLUTON_AES_MASKED_DEFINED
+`define PLUTON_AES_MASKED_DEFINED
+module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,key_drbg,key_drbg_valid,key_otp,key_otp_valid,clear,esc,mask_seed,mask_seed_valid,mask_seed_taken,intr_done,alert_fatal);
 
     // Module arguments
     input wire  clock;
@@ -19052,6 +20456,9 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     input wire  key_otp_valid;
     input wire  clear;
     input wire  esc;
+    input wire  [255:0] mask_seed;
+    input wire  mask_seed_valid;
+    output reg  mask_seed_taken;
     output reg  intr_done;
     output reg  alert_fatal;
 
@@ -19078,13 +20485,13 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     localparam  k16_5 = 5'b10000;
     localparam  zero8 = 8'h0;
     localparam  one8 = 8'h1;
-    localparam  kr128 = 8'hb;
-    localparam  kr256 = 8'he;
-    localparam  h128 = 8'h16;
-    localparam  h256 = 8'h1d;
-    localparam  j128 = 8'h21;
-    localparam  j256 = 8'h2c;
-    localparam  masked = 1'b0;
+    localparam  kr128 = 8'h33;
+    localparam  kr256 = 8'h42;
+    localparam  h128 = 8'h67;
+    localparam  h256 = 8'h8a;
+    localparam  j128 = 8'h9b;
+    localparam  j256 = 8'hd2;
+    localparam  masked = 1'b1;
     localparam  k16_8 = 8'h10;
     localparam  three8 = 8'h3;
     localparam  eight10 = 10'b1000;
@@ -19261,11 +20668,14 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     reg  aes__clock;
     reg  aes__rst_n;
     reg  [255:0] aes__key;
+    reg  [255:0] aes__key_mask;
     reg  aes__key_len256;
     reg  aes__key_load;
     reg  aes__start;
     reg  aes__decrypt;
     reg  [127:0] aes__data_in;
+    reg  [127:0] aes__data_mask;
+    reg  [159:0] aes__rnd;
     reg  aes__clear;
     wire  [127:0] aes__data_out;
     // Waived: the engine counts the key load's fixed edges (the core's contract) and takes results at done.
@@ -19476,6 +20886,14 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
     wire  [3:0] res_op__q;
     reg  res_op__clock;
     reg  res_op__rst_n;
+    reg  prng__clock;
+    reg  prng__rst_n;
+    reg  [255:0] prng__seed;
+    reg  prng__load;
+    reg  prng__clear;
+    wire  prng__seeded;
+    wire  [159:0] prng__rnd;
+    wire  [255:0] prng__mask;
 
     // Local signals
     reg  st_bad;
@@ -19596,15 +21014,18 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .clear(log__clear),
         .info(log__info)
     );
-    pluton_drbg_aes aes(
+    pluton_aes_masked_aes aes(
         .clock(aes__clock),
         .rst_n(aes__rst_n),
         .key(aes__key),
+        .key_mask(aes__key_mask),
         .key_len256(aes__key_len256),
         .key_load(aes__key_load),
         .start(aes__start),
         .decrypt(aes__decrypt),
         .data_in(aes__data_in),
+        .data_mask(aes__data_mask),
+        .rnd(aes__rnd),
         .clear(aes__clear),
         .data_out(aes__data_out),
         .busy(aes__busy),
@@ -19922,6 +21343,16 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         .clock(res_op__clock),
         .rst_n(res_op__rst_n)
     );
+    pluton_aes_masked_prng prng(
+        .clock(prng__clock),
+        .rst_n(prng__rst_n),
+        .seed(prng__seed),
+        .load(prng__load),
+        .clear(prng__clear),
+        .seeded(prng__seeded),
+        .rnd(prng__rnd),
+        .mask(prng__mask)
+    );
 
     // Update code
     reg active__d__comb;
@@ -20118,7 +21549,7 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         kill = esc | st_bad | aes__fault;
         fatal_q__d__comb = fatal_q__q | st_bad | aes__fault;
         alert_fatal = fatal_q__q | st_bad | aes__fault;
-        no_entropy = 1'b0;
+        no_entropy = ~prng__seeded;
         busy = ((st__q != st_idle) & (st__q != st_ready)) | gh__busy;
         in_full = in_mask__q == full4;
         in_any = in_mask__q != zero4;
@@ -20725,6 +22156,15 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
             prdata__comb = rdata;
         end
         intr_done = done__q;
+        prng__clock = clock;
+        prng__rst_n = rst_n;
+        prng__seed = mask_seed;
+        prng__load = start_taken & mask_seed_valid;
+        mask_seed_taken = start_taken & mask_seed_valid;
+        prng__clear = (wipe_op & ~mask_seed_taken) | wipe_all;
+        aes__rnd = prng__rnd;
+        aes__key_mask = prng__mask;
+        aes__data_mask = prng__mask[(32'h0)+:(128)];
         code_d__s = st__d__comb;
         st_chk__d__comb = code_d__code;
         active__d = active__d__comb;
@@ -20779,8 +22219,8 @@ module pluton_aes(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prd
         text__d = text__d__comb;
     end
 
-endmodule // pluton_aes
-`endif // PLUTON_AES_DEFINED
+endmodule // pluton_aes_masked
+`endif // PLUTON_AES_MASKED_DEFINED
 
 `ifndef PLUTON_AES_FRONT_DEFINED
 `define PLUTON_AES_FRONT_DEFINED
@@ -20927,6 +22367,9544 @@ module pluton_aes_front(psel,penable,pwrite,paddr,pstrb,pmaster,clock,rst_n,prea
 
 endmodule // pluton_aes_front
 `endif // PLUTON_AES_FRONT_DEFINED
+
+`ifndef PLUTON_AES_MASKED_AES_DEFINED
+`define PLUTON_AES_MASKED_AES_DEFINED
+module pluton_aes_masked_aes(clock,rst_n,key,key_mask,key_len256,key_load,start,decrypt,data_in,data_mask,rnd,clear,data_out,busy,done,key_ready,fault);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  [255:0] key;
+    input wire  [255:0] key_mask;
+    input wire  key_len256;
+    input wire  key_load;
+    input wire  start;
+    input wire  decrypt;
+    input wire  [127:0] data_in;
+    input wire  [127:0] data_mask;
+    input wire  [159:0] rnd;
+    input wire  clear;
+    output reg  [127:0] data_out;
+    output reg  busy;
+    output reg  done;
+    output reg  key_ready;
+    output reg  fault;
+
+    // Constant declarations
+    localparam  nr128 = 4'ha;
+    localparam  nr256 = 4'he;
+    localparam  zero4 = 4'h0;
+    localparam  one4 = 4'h1;
+    localparam  zero8 = 8'h0;
+    localparam  ones8 = 8'hff;
+    localparam  zero3 = 3'b0;
+    localparam  one3 = 3'b1;
+    localparam  four3 = 3'b100;
+    localparam  en0 = 4'h1;
+    localparam  en1 = 4'h2;
+    localparam  en2 = 4'h4;
+    localparam  en3 = 4'h8;
+    localparam  rc__0 = 8'h0;
+    localparam  rc__1 = 8'h1;
+    localparam  rc__2 = 8'h2;
+    localparam  rc__3 = 8'h4;
+    localparam  rc__4 = 8'h8;
+    localparam  rc__5 = 8'h10;
+    localparam  rc__6 = 8'h20;
+    localparam  rc__7 = 8'h40;
+    localparam  rc__8 = 8'h80;
+    localparam  rc__9 = 8'h1b;
+    localparam  rc__10 = 8'h36;
+
+    // Stub signals
+    reg  [7:0] st__0__d;
+    wire  [7:0] st__0__q;
+    reg  st__0__clock;
+    reg  st__0__rst_n;
+    reg  [7:0] st__1__d;
+    wire  [7:0] st__1__q;
+    reg  st__1__clock;
+    reg  st__1__rst_n;
+    reg  [7:0] st__2__d;
+    wire  [7:0] st__2__q;
+    reg  st__2__clock;
+    reg  st__2__rst_n;
+    reg  [7:0] st__3__d;
+    wire  [7:0] st__3__q;
+    reg  st__3__clock;
+    reg  st__3__rst_n;
+    reg  [7:0] st__4__d;
+    wire  [7:0] st__4__q;
+    reg  st__4__clock;
+    reg  st__4__rst_n;
+    reg  [7:0] st__5__d;
+    wire  [7:0] st__5__q;
+    reg  st__5__clock;
+    reg  st__5__rst_n;
+    reg  [7:0] st__6__d;
+    wire  [7:0] st__6__q;
+    reg  st__6__clock;
+    reg  st__6__rst_n;
+    reg  [7:0] st__7__d;
+    wire  [7:0] st__7__q;
+    reg  st__7__clock;
+    reg  st__7__rst_n;
+    reg  [7:0] st__8__d;
+    wire  [7:0] st__8__q;
+    reg  st__8__clock;
+    reg  st__8__rst_n;
+    reg  [7:0] st__9__d;
+    wire  [7:0] st__9__q;
+    reg  st__9__clock;
+    reg  st__9__rst_n;
+    reg  [7:0] st__10__d;
+    wire  [7:0] st__10__q;
+    reg  st__10__clock;
+    reg  st__10__rst_n;
+    reg  [7:0] st__11__d;
+    wire  [7:0] st__11__q;
+    reg  st__11__clock;
+    reg  st__11__rst_n;
+    reg  [7:0] st__12__d;
+    wire  [7:0] st__12__q;
+    reg  st__12__clock;
+    reg  st__12__rst_n;
+    reg  [7:0] st__13__d;
+    wire  [7:0] st__13__q;
+    reg  st__13__clock;
+    reg  st__13__rst_n;
+    reg  [7:0] st__14__d;
+    wire  [7:0] st__14__q;
+    reg  st__14__clock;
+    reg  st__14__rst_n;
+    reg  [7:0] st__15__d;
+    wire  [7:0] st__15__q;
+    reg  st__15__clock;
+    reg  st__15__rst_n;
+    reg  [7:0] st__16__d;
+    wire  [7:0] st__16__q;
+    reg  st__16__clock;
+    reg  st__16__rst_n;
+    reg  [7:0] st__17__d;
+    wire  [7:0] st__17__q;
+    reg  st__17__clock;
+    reg  st__17__rst_n;
+    reg  [7:0] st__18__d;
+    wire  [7:0] st__18__q;
+    reg  st__18__clock;
+    reg  st__18__rst_n;
+    reg  [7:0] st__19__d;
+    wire  [7:0] st__19__q;
+    reg  st__19__clock;
+    reg  st__19__rst_n;
+    reg  [7:0] st__20__d;
+    wire  [7:0] st__20__q;
+    reg  st__20__clock;
+    reg  st__20__rst_n;
+    reg  [7:0] st__21__d;
+    wire  [7:0] st__21__q;
+    reg  st__21__clock;
+    reg  st__21__rst_n;
+    reg  [7:0] st__22__d;
+    wire  [7:0] st__22__q;
+    reg  st__22__clock;
+    reg  st__22__rst_n;
+    reg  [7:0] st__23__d;
+    wire  [7:0] st__23__q;
+    reg  st__23__clock;
+    reg  st__23__rst_n;
+    reg  [7:0] st__24__d;
+    wire  [7:0] st__24__q;
+    reg  st__24__clock;
+    reg  st__24__rst_n;
+    reg  [7:0] st__25__d;
+    wire  [7:0] st__25__q;
+    reg  st__25__clock;
+    reg  st__25__rst_n;
+    reg  [7:0] st__26__d;
+    wire  [7:0] st__26__q;
+    reg  st__26__clock;
+    reg  st__26__rst_n;
+    reg  [7:0] st__27__d;
+    wire  [7:0] st__27__q;
+    reg  st__27__clock;
+    reg  st__27__rst_n;
+    reg  [7:0] st__28__d;
+    wire  [7:0] st__28__q;
+    reg  st__28__clock;
+    reg  st__28__rst_n;
+    reg  [7:0] st__29__d;
+    wire  [7:0] st__29__q;
+    reg  st__29__clock;
+    reg  st__29__rst_n;
+    reg  [7:0] st__30__d;
+    wire  [7:0] st__30__q;
+    reg  st__30__clock;
+    reg  st__30__rst_n;
+    reg  [7:0] st__31__d;
+    wire  [7:0] st__31__q;
+    reg  st__31__clock;
+    reg  st__31__rst_n;
+    reg  [7:0] res__0__d;
+    wire  [7:0] res__0__q;
+    reg  res__0__clock;
+    reg  res__0__rst_n;
+    reg  [7:0] res__1__d;
+    wire  [7:0] res__1__q;
+    reg  res__1__clock;
+    reg  res__1__rst_n;
+    reg  [7:0] res__2__d;
+    wire  [7:0] res__2__q;
+    reg  res__2__clock;
+    reg  res__2__rst_n;
+    reg  [7:0] res__3__d;
+    wire  [7:0] res__3__q;
+    reg  res__3__clock;
+    reg  res__3__rst_n;
+    reg  [7:0] res__4__d;
+    wire  [7:0] res__4__q;
+    reg  res__4__clock;
+    reg  res__4__rst_n;
+    reg  [7:0] res__5__d;
+    wire  [7:0] res__5__q;
+    reg  res__5__clock;
+    reg  res__5__rst_n;
+    reg  [7:0] res__6__d;
+    wire  [7:0] res__6__q;
+    reg  res__6__clock;
+    reg  res__6__rst_n;
+    reg  [7:0] res__7__d;
+    wire  [7:0] res__7__q;
+    reg  res__7__clock;
+    reg  res__7__rst_n;
+    reg  [7:0] res__8__d;
+    wire  [7:0] res__8__q;
+    reg  res__8__clock;
+    reg  res__8__rst_n;
+    reg  [7:0] res__9__d;
+    wire  [7:0] res__9__q;
+    reg  res__9__clock;
+    reg  res__9__rst_n;
+    reg  [7:0] res__10__d;
+    wire  [7:0] res__10__q;
+    reg  res__10__clock;
+    reg  res__10__rst_n;
+    reg  [7:0] res__11__d;
+    wire  [7:0] res__11__q;
+    reg  res__11__clock;
+    reg  res__11__rst_n;
+    reg  [7:0] res__12__d;
+    wire  [7:0] res__12__q;
+    reg  res__12__clock;
+    reg  res__12__rst_n;
+    reg  [7:0] res__13__d;
+    wire  [7:0] res__13__q;
+    reg  res__13__clock;
+    reg  res__13__rst_n;
+    reg  [7:0] res__14__d;
+    wire  [7:0] res__14__q;
+    reg  res__14__clock;
+    reg  res__14__rst_n;
+    reg  [7:0] res__15__d;
+    wire  [7:0] res__15__q;
+    reg  res__15__clock;
+    reg  res__15__rst_n;
+    reg  [7:0] wk__0__d;
+    wire  [7:0] wk__0__q;
+    reg  wk__0__clock;
+    reg  wk__0__rst_n;
+    reg  [7:0] wk__1__d;
+    wire  [7:0] wk__1__q;
+    reg  wk__1__clock;
+    reg  wk__1__rst_n;
+    reg  [7:0] wk__2__d;
+    wire  [7:0] wk__2__q;
+    reg  wk__2__clock;
+    reg  wk__2__rst_n;
+    reg  [7:0] wk__3__d;
+    wire  [7:0] wk__3__q;
+    reg  wk__3__clock;
+    reg  wk__3__rst_n;
+    reg  [7:0] wk__4__d;
+    wire  [7:0] wk__4__q;
+    reg  wk__4__clock;
+    reg  wk__4__rst_n;
+    reg  [7:0] wk__5__d;
+    wire  [7:0] wk__5__q;
+    reg  wk__5__clock;
+    reg  wk__5__rst_n;
+    reg  [7:0] wk__6__d;
+    wire  [7:0] wk__6__q;
+    reg  wk__6__clock;
+    reg  wk__6__rst_n;
+    reg  [7:0] wk__7__d;
+    wire  [7:0] wk__7__q;
+    reg  wk__7__clock;
+    reg  wk__7__rst_n;
+    reg  [7:0] wk__8__d;
+    wire  [7:0] wk__8__q;
+    reg  wk__8__clock;
+    reg  wk__8__rst_n;
+    reg  [7:0] wk__9__d;
+    wire  [7:0] wk__9__q;
+    reg  wk__9__clock;
+    reg  wk__9__rst_n;
+    reg  [7:0] wk__10__d;
+    wire  [7:0] wk__10__q;
+    reg  wk__10__clock;
+    reg  wk__10__rst_n;
+    reg  [7:0] wk__11__d;
+    wire  [7:0] wk__11__q;
+    reg  wk__11__clock;
+    reg  wk__11__rst_n;
+    reg  [7:0] wk__12__d;
+    wire  [7:0] wk__12__q;
+    reg  wk__12__clock;
+    reg  wk__12__rst_n;
+    reg  [7:0] wk__13__d;
+    wire  [7:0] wk__13__q;
+    reg  wk__13__clock;
+    reg  wk__13__rst_n;
+    reg  [7:0] wk__14__d;
+    wire  [7:0] wk__14__q;
+    reg  wk__14__clock;
+    reg  wk__14__rst_n;
+    reg  [7:0] wk__15__d;
+    wire  [7:0] wk__15__q;
+    reg  wk__15__clock;
+    reg  wk__15__rst_n;
+    reg  [7:0] wk__16__d;
+    wire  [7:0] wk__16__q;
+    reg  wk__16__clock;
+    reg  wk__16__rst_n;
+    reg  [7:0] wk__17__d;
+    wire  [7:0] wk__17__q;
+    reg  wk__17__clock;
+    reg  wk__17__rst_n;
+    reg  [7:0] wk__18__d;
+    wire  [7:0] wk__18__q;
+    reg  wk__18__clock;
+    reg  wk__18__rst_n;
+    reg  [7:0] wk__19__d;
+    wire  [7:0] wk__19__q;
+    reg  wk__19__clock;
+    reg  wk__19__rst_n;
+    reg  [7:0] wk__20__d;
+    wire  [7:0] wk__20__q;
+    reg  wk__20__clock;
+    reg  wk__20__rst_n;
+    reg  [7:0] wk__21__d;
+    wire  [7:0] wk__21__q;
+    reg  wk__21__clock;
+    reg  wk__21__rst_n;
+    reg  [7:0] wk__22__d;
+    wire  [7:0] wk__22__q;
+    reg  wk__22__clock;
+    reg  wk__22__rst_n;
+    reg  [7:0] wk__23__d;
+    wire  [7:0] wk__23__q;
+    reg  wk__23__clock;
+    reg  wk__23__rst_n;
+    reg  [7:0] wk__24__d;
+    wire  [7:0] wk__24__q;
+    reg  wk__24__clock;
+    reg  wk__24__rst_n;
+    reg  [7:0] wk__25__d;
+    wire  [7:0] wk__25__q;
+    reg  wk__25__clock;
+    reg  wk__25__rst_n;
+    reg  [7:0] wk__26__d;
+    wire  [7:0] wk__26__q;
+    reg  wk__26__clock;
+    reg  wk__26__rst_n;
+    reg  [7:0] wk__27__d;
+    wire  [7:0] wk__27__q;
+    reg  wk__27__clock;
+    reg  wk__27__rst_n;
+    reg  [7:0] wk__28__d;
+    wire  [7:0] wk__28__q;
+    reg  wk__28__clock;
+    reg  wk__28__rst_n;
+    reg  [7:0] wk__29__d;
+    wire  [7:0] wk__29__q;
+    reg  wk__29__clock;
+    reg  wk__29__rst_n;
+    reg  [7:0] wk__30__d;
+    wire  [7:0] wk__30__q;
+    reg  wk__30__clock;
+    reg  wk__30__rst_n;
+    reg  [7:0] wk__31__d;
+    wire  [7:0] wk__31__q;
+    reg  wk__31__clock;
+    reg  wk__31__rst_n;
+    reg  [7:0] wk__32__d;
+    wire  [7:0] wk__32__q;
+    reg  wk__32__clock;
+    reg  wk__32__rst_n;
+    reg  [7:0] wk__33__d;
+    wire  [7:0] wk__33__q;
+    reg  wk__33__clock;
+    reg  wk__33__rst_n;
+    reg  [7:0] wk__34__d;
+    wire  [7:0] wk__34__q;
+    reg  wk__34__clock;
+    reg  wk__34__rst_n;
+    reg  [7:0] wk__35__d;
+    wire  [7:0] wk__35__q;
+    reg  wk__35__clock;
+    reg  wk__35__rst_n;
+    reg  [7:0] wk__36__d;
+    wire  [7:0] wk__36__q;
+    reg  wk__36__clock;
+    reg  wk__36__rst_n;
+    reg  [7:0] wk__37__d;
+    wire  [7:0] wk__37__q;
+    reg  wk__37__clock;
+    reg  wk__37__rst_n;
+    reg  [7:0] wk__38__d;
+    wire  [7:0] wk__38__q;
+    reg  wk__38__clock;
+    reg  wk__38__rst_n;
+    reg  [7:0] wk__39__d;
+    wire  [7:0] wk__39__q;
+    reg  wk__39__clock;
+    reg  wk__39__rst_n;
+    reg  [7:0] wk__40__d;
+    wire  [7:0] wk__40__q;
+    reg  wk__40__clock;
+    reg  wk__40__rst_n;
+    reg  [7:0] wk__41__d;
+    wire  [7:0] wk__41__q;
+    reg  wk__41__clock;
+    reg  wk__41__rst_n;
+    reg  [7:0] wk__42__d;
+    wire  [7:0] wk__42__q;
+    reg  wk__42__clock;
+    reg  wk__42__rst_n;
+    reg  [7:0] wk__43__d;
+    wire  [7:0] wk__43__q;
+    reg  wk__43__clock;
+    reg  wk__43__rst_n;
+    reg  [7:0] wk__44__d;
+    wire  [7:0] wk__44__q;
+    reg  wk__44__clock;
+    reg  wk__44__rst_n;
+    reg  [7:0] wk__45__d;
+    wire  [7:0] wk__45__q;
+    reg  wk__45__clock;
+    reg  wk__45__rst_n;
+    reg  [7:0] wk__46__d;
+    wire  [7:0] wk__46__q;
+    reg  wk__46__clock;
+    reg  wk__46__rst_n;
+    reg  [7:0] wk__47__d;
+    wire  [7:0] wk__47__q;
+    reg  wk__47__clock;
+    reg  wk__47__rst_n;
+    reg  [7:0] wk__48__d;
+    wire  [7:0] wk__48__q;
+    reg  wk__48__clock;
+    reg  wk__48__rst_n;
+    reg  [7:0] wk__49__d;
+    wire  [7:0] wk__49__q;
+    reg  wk__49__clock;
+    reg  wk__49__rst_n;
+    reg  [7:0] wk__50__d;
+    wire  [7:0] wk__50__q;
+    reg  wk__50__clock;
+    reg  wk__50__rst_n;
+    reg  [7:0] wk__51__d;
+    wire  [7:0] wk__51__q;
+    reg  wk__51__clock;
+    reg  wk__51__rst_n;
+    reg  [7:0] wk__52__d;
+    wire  [7:0] wk__52__q;
+    reg  wk__52__clock;
+    reg  wk__52__rst_n;
+    reg  [7:0] wk__53__d;
+    wire  [7:0] wk__53__q;
+    reg  wk__53__clock;
+    reg  wk__53__rst_n;
+    reg  [7:0] wk__54__d;
+    wire  [7:0] wk__54__q;
+    reg  wk__54__clock;
+    reg  wk__54__rst_n;
+    reg  [7:0] wk__55__d;
+    wire  [7:0] wk__55__q;
+    reg  wk__55__clock;
+    reg  wk__55__rst_n;
+    reg  [7:0] wk__56__d;
+    wire  [7:0] wk__56__q;
+    reg  wk__56__clock;
+    reg  wk__56__rst_n;
+    reg  [7:0] wk__57__d;
+    wire  [7:0] wk__57__q;
+    reg  wk__57__clock;
+    reg  wk__57__rst_n;
+    reg  [7:0] wk__58__d;
+    wire  [7:0] wk__58__q;
+    reg  wk__58__clock;
+    reg  wk__58__rst_n;
+    reg  [7:0] wk__59__d;
+    wire  [7:0] wk__59__q;
+    reg  wk__59__clock;
+    reg  wk__59__rst_n;
+    reg  [7:0] wk__60__d;
+    wire  [7:0] wk__60__q;
+    reg  wk__60__clock;
+    reg  wk__60__rst_n;
+    reg  [7:0] wk__61__d;
+    wire  [7:0] wk__61__q;
+    reg  wk__61__clock;
+    reg  wk__61__rst_n;
+    reg  [7:0] wk__62__d;
+    wire  [7:0] wk__62__q;
+    reg  wk__62__clock;
+    reg  wk__62__rst_n;
+    reg  [7:0] wk__63__d;
+    wire  [7:0] wk__63__q;
+    reg  wk__63__clock;
+    reg  wk__63__rst_n;
+    reg  [7:0] kf__0__d;
+    wire  [7:0] kf__0__q;
+    reg  kf__0__clock;
+    reg  kf__0__rst_n;
+    reg  [7:0] kf__1__d;
+    wire  [7:0] kf__1__q;
+    reg  kf__1__clock;
+    reg  kf__1__rst_n;
+    reg  [7:0] kf__2__d;
+    wire  [7:0] kf__2__q;
+    reg  kf__2__clock;
+    reg  kf__2__rst_n;
+    reg  [7:0] kf__3__d;
+    wire  [7:0] kf__3__q;
+    reg  kf__3__clock;
+    reg  kf__3__rst_n;
+    reg  [7:0] kf__4__d;
+    wire  [7:0] kf__4__q;
+    reg  kf__4__clock;
+    reg  kf__4__rst_n;
+    reg  [7:0] kf__5__d;
+    wire  [7:0] kf__5__q;
+    reg  kf__5__clock;
+    reg  kf__5__rst_n;
+    reg  [7:0] kf__6__d;
+    wire  [7:0] kf__6__q;
+    reg  kf__6__clock;
+    reg  kf__6__rst_n;
+    reg  [7:0] kf__7__d;
+    wire  [7:0] kf__7__q;
+    reg  kf__7__clock;
+    reg  kf__7__rst_n;
+    reg  [7:0] kf__8__d;
+    wire  [7:0] kf__8__q;
+    reg  kf__8__clock;
+    reg  kf__8__rst_n;
+    reg  [7:0] kf__9__d;
+    wire  [7:0] kf__9__q;
+    reg  kf__9__clock;
+    reg  kf__9__rst_n;
+    reg  [7:0] kf__10__d;
+    wire  [7:0] kf__10__q;
+    reg  kf__10__clock;
+    reg  kf__10__rst_n;
+    reg  [7:0] kf__11__d;
+    wire  [7:0] kf__11__q;
+    reg  kf__11__clock;
+    reg  kf__11__rst_n;
+    reg  [7:0] kf__12__d;
+    wire  [7:0] kf__12__q;
+    reg  kf__12__clock;
+    reg  kf__12__rst_n;
+    reg  [7:0] kf__13__d;
+    wire  [7:0] kf__13__q;
+    reg  kf__13__clock;
+    reg  kf__13__rst_n;
+    reg  [7:0] kf__14__d;
+    wire  [7:0] kf__14__q;
+    reg  kf__14__clock;
+    reg  kf__14__rst_n;
+    reg  [7:0] kf__15__d;
+    wire  [7:0] kf__15__q;
+    reg  kf__15__clock;
+    reg  kf__15__rst_n;
+    reg  [7:0] kf__16__d;
+    wire  [7:0] kf__16__q;
+    reg  kf__16__clock;
+    reg  kf__16__rst_n;
+    reg  [7:0] kf__17__d;
+    wire  [7:0] kf__17__q;
+    reg  kf__17__clock;
+    reg  kf__17__rst_n;
+    reg  [7:0] kf__18__d;
+    wire  [7:0] kf__18__q;
+    reg  kf__18__clock;
+    reg  kf__18__rst_n;
+    reg  [7:0] kf__19__d;
+    wire  [7:0] kf__19__q;
+    reg  kf__19__clock;
+    reg  kf__19__rst_n;
+    reg  [7:0] kf__20__d;
+    wire  [7:0] kf__20__q;
+    reg  kf__20__clock;
+    reg  kf__20__rst_n;
+    reg  [7:0] kf__21__d;
+    wire  [7:0] kf__21__q;
+    reg  kf__21__clock;
+    reg  kf__21__rst_n;
+    reg  [7:0] kf__22__d;
+    wire  [7:0] kf__22__q;
+    reg  kf__22__clock;
+    reg  kf__22__rst_n;
+    reg  [7:0] kf__23__d;
+    wire  [7:0] kf__23__q;
+    reg  kf__23__clock;
+    reg  kf__23__rst_n;
+    reg  [7:0] kf__24__d;
+    wire  [7:0] kf__24__q;
+    reg  kf__24__clock;
+    reg  kf__24__rst_n;
+    reg  [7:0] kf__25__d;
+    wire  [7:0] kf__25__q;
+    reg  kf__25__clock;
+    reg  kf__25__rst_n;
+    reg  [7:0] kf__26__d;
+    wire  [7:0] kf__26__q;
+    reg  kf__26__clock;
+    reg  kf__26__rst_n;
+    reg  [7:0] kf__27__d;
+    wire  [7:0] kf__27__q;
+    reg  kf__27__clock;
+    reg  kf__27__rst_n;
+    reg  [7:0] kf__28__d;
+    wire  [7:0] kf__28__q;
+    reg  kf__28__clock;
+    reg  kf__28__rst_n;
+    reg  [7:0] kf__29__d;
+    wire  [7:0] kf__29__q;
+    reg  kf__29__clock;
+    reg  kf__29__rst_n;
+    reg  [7:0] kf__30__d;
+    wire  [7:0] kf__30__q;
+    reg  kf__30__clock;
+    reg  kf__30__rst_n;
+    reg  [7:0] kf__31__d;
+    wire  [7:0] kf__31__q;
+    reg  kf__31__clock;
+    reg  kf__31__rst_n;
+    reg  [7:0] kf__32__d;
+    wire  [7:0] kf__32__q;
+    reg  kf__32__clock;
+    reg  kf__32__rst_n;
+    reg  [7:0] kf__33__d;
+    wire  [7:0] kf__33__q;
+    reg  kf__33__clock;
+    reg  kf__33__rst_n;
+    reg  [7:0] kf__34__d;
+    wire  [7:0] kf__34__q;
+    reg  kf__34__clock;
+    reg  kf__34__rst_n;
+    reg  [7:0] kf__35__d;
+    wire  [7:0] kf__35__q;
+    reg  kf__35__clock;
+    reg  kf__35__rst_n;
+    reg  [7:0] kf__36__d;
+    wire  [7:0] kf__36__q;
+    reg  kf__36__clock;
+    reg  kf__36__rst_n;
+    reg  [7:0] kf__37__d;
+    wire  [7:0] kf__37__q;
+    reg  kf__37__clock;
+    reg  kf__37__rst_n;
+    reg  [7:0] kf__38__d;
+    wire  [7:0] kf__38__q;
+    reg  kf__38__clock;
+    reg  kf__38__rst_n;
+    reg  [7:0] kf__39__d;
+    wire  [7:0] kf__39__q;
+    reg  kf__39__clock;
+    reg  kf__39__rst_n;
+    reg  [7:0] kf__40__d;
+    wire  [7:0] kf__40__q;
+    reg  kf__40__clock;
+    reg  kf__40__rst_n;
+    reg  [7:0] kf__41__d;
+    wire  [7:0] kf__41__q;
+    reg  kf__41__clock;
+    reg  kf__41__rst_n;
+    reg  [7:0] kf__42__d;
+    wire  [7:0] kf__42__q;
+    reg  kf__42__clock;
+    reg  kf__42__rst_n;
+    reg  [7:0] kf__43__d;
+    wire  [7:0] kf__43__q;
+    reg  kf__43__clock;
+    reg  kf__43__rst_n;
+    reg  [7:0] kf__44__d;
+    wire  [7:0] kf__44__q;
+    reg  kf__44__clock;
+    reg  kf__44__rst_n;
+    reg  [7:0] kf__45__d;
+    wire  [7:0] kf__45__q;
+    reg  kf__45__clock;
+    reg  kf__45__rst_n;
+    reg  [7:0] kf__46__d;
+    wire  [7:0] kf__46__q;
+    reg  kf__46__clock;
+    reg  kf__46__rst_n;
+    reg  [7:0] kf__47__d;
+    wire  [7:0] kf__47__q;
+    reg  kf__47__clock;
+    reg  kf__47__rst_n;
+    reg  [7:0] kf__48__d;
+    wire  [7:0] kf__48__q;
+    reg  kf__48__clock;
+    reg  kf__48__rst_n;
+    reg  [7:0] kf__49__d;
+    wire  [7:0] kf__49__q;
+    reg  kf__49__clock;
+    reg  kf__49__rst_n;
+    reg  [7:0] kf__50__d;
+    wire  [7:0] kf__50__q;
+    reg  kf__50__clock;
+    reg  kf__50__rst_n;
+    reg  [7:0] kf__51__d;
+    wire  [7:0] kf__51__q;
+    reg  kf__51__clock;
+    reg  kf__51__rst_n;
+    reg  [7:0] kf__52__d;
+    wire  [7:0] kf__52__q;
+    reg  kf__52__clock;
+    reg  kf__52__rst_n;
+    reg  [7:0] kf__53__d;
+    wire  [7:0] kf__53__q;
+    reg  kf__53__clock;
+    reg  kf__53__rst_n;
+    reg  [7:0] kf__54__d;
+    wire  [7:0] kf__54__q;
+    reg  kf__54__clock;
+    reg  kf__54__rst_n;
+    reg  [7:0] kf__55__d;
+    wire  [7:0] kf__55__q;
+    reg  kf__55__clock;
+    reg  kf__55__rst_n;
+    reg  [7:0] kf__56__d;
+    wire  [7:0] kf__56__q;
+    reg  kf__56__clock;
+    reg  kf__56__rst_n;
+    reg  [7:0] kf__57__d;
+    wire  [7:0] kf__57__q;
+    reg  kf__57__clock;
+    reg  kf__57__rst_n;
+    reg  [7:0] kf__58__d;
+    wire  [7:0] kf__58__q;
+    reg  kf__58__clock;
+    reg  kf__58__rst_n;
+    reg  [7:0] kf__59__d;
+    wire  [7:0] kf__59__q;
+    reg  kf__59__clock;
+    reg  kf__59__rst_n;
+    reg  [7:0] kf__60__d;
+    wire  [7:0] kf__60__q;
+    reg  kf__60__clock;
+    reg  kf__60__rst_n;
+    reg  [7:0] kf__61__d;
+    wire  [7:0] kf__61__q;
+    reg  kf__61__clock;
+    reg  kf__61__rst_n;
+    reg  [7:0] kf__62__d;
+    wire  [7:0] kf__62__q;
+    reg  kf__62__clock;
+    reg  kf__62__rst_n;
+    reg  [7:0] kf__63__d;
+    wire  [7:0] kf__63__q;
+    reg  kf__63__clock;
+    reg  kf__63__rst_n;
+    reg  [7:0] kd__0__d;
+    wire  [7:0] kd__0__q;
+    reg  kd__0__clock;
+    reg  kd__0__rst_n;
+    reg  [7:0] kd__1__d;
+    wire  [7:0] kd__1__q;
+    reg  kd__1__clock;
+    reg  kd__1__rst_n;
+    reg  [7:0] kd__2__d;
+    wire  [7:0] kd__2__q;
+    reg  kd__2__clock;
+    reg  kd__2__rst_n;
+    reg  [7:0] kd__3__d;
+    wire  [7:0] kd__3__q;
+    reg  kd__3__clock;
+    reg  kd__3__rst_n;
+    reg  [7:0] kd__4__d;
+    wire  [7:0] kd__4__q;
+    reg  kd__4__clock;
+    reg  kd__4__rst_n;
+    reg  [7:0] kd__5__d;
+    wire  [7:0] kd__5__q;
+    reg  kd__5__clock;
+    reg  kd__5__rst_n;
+    reg  [7:0] kd__6__d;
+    wire  [7:0] kd__6__q;
+    reg  kd__6__clock;
+    reg  kd__6__rst_n;
+    reg  [7:0] kd__7__d;
+    wire  [7:0] kd__7__q;
+    reg  kd__7__clock;
+    reg  kd__7__rst_n;
+    reg  [7:0] kd__8__d;
+    wire  [7:0] kd__8__q;
+    reg  kd__8__clock;
+    reg  kd__8__rst_n;
+    reg  [7:0] kd__9__d;
+    wire  [7:0] kd__9__q;
+    reg  kd__9__clock;
+    reg  kd__9__rst_n;
+    reg  [7:0] kd__10__d;
+    wire  [7:0] kd__10__q;
+    reg  kd__10__clock;
+    reg  kd__10__rst_n;
+    reg  [7:0] kd__11__d;
+    wire  [7:0] kd__11__q;
+    reg  kd__11__clock;
+    reg  kd__11__rst_n;
+    reg  [7:0] kd__12__d;
+    wire  [7:0] kd__12__q;
+    reg  kd__12__clock;
+    reg  kd__12__rst_n;
+    reg  [7:0] kd__13__d;
+    wire  [7:0] kd__13__q;
+    reg  kd__13__clock;
+    reg  kd__13__rst_n;
+    reg  [7:0] kd__14__d;
+    wire  [7:0] kd__14__q;
+    reg  kd__14__clock;
+    reg  kd__14__rst_n;
+    reg  [7:0] kd__15__d;
+    wire  [7:0] kd__15__q;
+    reg  kd__15__clock;
+    reg  kd__15__rst_n;
+    reg  [7:0] kd__16__d;
+    wire  [7:0] kd__16__q;
+    reg  kd__16__clock;
+    reg  kd__16__rst_n;
+    reg  [7:0] kd__17__d;
+    wire  [7:0] kd__17__q;
+    reg  kd__17__clock;
+    reg  kd__17__rst_n;
+    reg  [7:0] kd__18__d;
+    wire  [7:0] kd__18__q;
+    reg  kd__18__clock;
+    reg  kd__18__rst_n;
+    reg  [7:0] kd__19__d;
+    wire  [7:0] kd__19__q;
+    reg  kd__19__clock;
+    reg  kd__19__rst_n;
+    reg  [7:0] kd__20__d;
+    wire  [7:0] kd__20__q;
+    reg  kd__20__clock;
+    reg  kd__20__rst_n;
+    reg  [7:0] kd__21__d;
+    wire  [7:0] kd__21__q;
+    reg  kd__21__clock;
+    reg  kd__21__rst_n;
+    reg  [7:0] kd__22__d;
+    wire  [7:0] kd__22__q;
+    reg  kd__22__clock;
+    reg  kd__22__rst_n;
+    reg  [7:0] kd__23__d;
+    wire  [7:0] kd__23__q;
+    reg  kd__23__clock;
+    reg  kd__23__rst_n;
+    reg  [7:0] kd__24__d;
+    wire  [7:0] kd__24__q;
+    reg  kd__24__clock;
+    reg  kd__24__rst_n;
+    reg  [7:0] kd__25__d;
+    wire  [7:0] kd__25__q;
+    reg  kd__25__clock;
+    reg  kd__25__rst_n;
+    reg  [7:0] kd__26__d;
+    wire  [7:0] kd__26__q;
+    reg  kd__26__clock;
+    reg  kd__26__rst_n;
+    reg  [7:0] kd__27__d;
+    wire  [7:0] kd__27__q;
+    reg  kd__27__clock;
+    reg  kd__27__rst_n;
+    reg  [7:0] kd__28__d;
+    wire  [7:0] kd__28__q;
+    reg  kd__28__clock;
+    reg  kd__28__rst_n;
+    reg  [7:0] kd__29__d;
+    wire  [7:0] kd__29__q;
+    reg  kd__29__clock;
+    reg  kd__29__rst_n;
+    reg  [7:0] kd__30__d;
+    wire  [7:0] kd__30__q;
+    reg  kd__30__clock;
+    reg  kd__30__rst_n;
+    reg  [7:0] kd__31__d;
+    wire  [7:0] kd__31__q;
+    reg  kd__31__clock;
+    reg  kd__31__rst_n;
+    reg  [7:0] kd__32__d;
+    wire  [7:0] kd__32__q;
+    reg  kd__32__clock;
+    reg  kd__32__rst_n;
+    reg  [7:0] kd__33__d;
+    wire  [7:0] kd__33__q;
+    reg  kd__33__clock;
+    reg  kd__33__rst_n;
+    reg  [7:0] kd__34__d;
+    wire  [7:0] kd__34__q;
+    reg  kd__34__clock;
+    reg  kd__34__rst_n;
+    reg  [7:0] kd__35__d;
+    wire  [7:0] kd__35__q;
+    reg  kd__35__clock;
+    reg  kd__35__rst_n;
+    reg  [7:0] kd__36__d;
+    wire  [7:0] kd__36__q;
+    reg  kd__36__clock;
+    reg  kd__36__rst_n;
+    reg  [7:0] kd__37__d;
+    wire  [7:0] kd__37__q;
+    reg  kd__37__clock;
+    reg  kd__37__rst_n;
+    reg  [7:0] kd__38__d;
+    wire  [7:0] kd__38__q;
+    reg  kd__38__clock;
+    reg  kd__38__rst_n;
+    reg  [7:0] kd__39__d;
+    wire  [7:0] kd__39__q;
+    reg  kd__39__clock;
+    reg  kd__39__rst_n;
+    reg  [7:0] kd__40__d;
+    wire  [7:0] kd__40__q;
+    reg  kd__40__clock;
+    reg  kd__40__rst_n;
+    reg  [7:0] kd__41__d;
+    wire  [7:0] kd__41__q;
+    reg  kd__41__clock;
+    reg  kd__41__rst_n;
+    reg  [7:0] kd__42__d;
+    wire  [7:0] kd__42__q;
+    reg  kd__42__clock;
+    reg  kd__42__rst_n;
+    reg  [7:0] kd__43__d;
+    wire  [7:0] kd__43__q;
+    reg  kd__43__clock;
+    reg  kd__43__rst_n;
+    reg  [7:0] kd__44__d;
+    wire  [7:0] kd__44__q;
+    reg  kd__44__clock;
+    reg  kd__44__rst_n;
+    reg  [7:0] kd__45__d;
+    wire  [7:0] kd__45__q;
+    reg  kd__45__clock;
+    reg  kd__45__rst_n;
+    reg  [7:0] kd__46__d;
+    wire  [7:0] kd__46__q;
+    reg  kd__46__clock;
+    reg  kd__46__rst_n;
+    reg  [7:0] kd__47__d;
+    wire  [7:0] kd__47__q;
+    reg  kd__47__clock;
+    reg  kd__47__rst_n;
+    reg  [7:0] kd__48__d;
+    wire  [7:0] kd__48__q;
+    reg  kd__48__clock;
+    reg  kd__48__rst_n;
+    reg  [7:0] kd__49__d;
+    wire  [7:0] kd__49__q;
+    reg  kd__49__clock;
+    reg  kd__49__rst_n;
+    reg  [7:0] kd__50__d;
+    wire  [7:0] kd__50__q;
+    reg  kd__50__clock;
+    reg  kd__50__rst_n;
+    reg  [7:0] kd__51__d;
+    wire  [7:0] kd__51__q;
+    reg  kd__51__clock;
+    reg  kd__51__rst_n;
+    reg  [7:0] kd__52__d;
+    wire  [7:0] kd__52__q;
+    reg  kd__52__clock;
+    reg  kd__52__rst_n;
+    reg  [7:0] kd__53__d;
+    wire  [7:0] kd__53__q;
+    reg  kd__53__clock;
+    reg  kd__53__rst_n;
+    reg  [7:0] kd__54__d;
+    wire  [7:0] kd__54__q;
+    reg  kd__54__clock;
+    reg  kd__54__rst_n;
+    reg  [7:0] kd__55__d;
+    wire  [7:0] kd__55__q;
+    reg  kd__55__clock;
+    reg  kd__55__rst_n;
+    reg  [7:0] kd__56__d;
+    wire  [7:0] kd__56__q;
+    reg  kd__56__clock;
+    reg  kd__56__rst_n;
+    reg  [7:0] kd__57__d;
+    wire  [7:0] kd__57__q;
+    reg  kd__57__clock;
+    reg  kd__57__rst_n;
+    reg  [7:0] kd__58__d;
+    wire  [7:0] kd__58__q;
+    reg  kd__58__clock;
+    reg  kd__58__rst_n;
+    reg  [7:0] kd__59__d;
+    wire  [7:0] kd__59__q;
+    reg  kd__59__clock;
+    reg  kd__59__rst_n;
+    reg  [7:0] kd__60__d;
+    wire  [7:0] kd__60__q;
+    reg  kd__60__clock;
+    reg  kd__60__rst_n;
+    reg  [7:0] kd__61__d;
+    wire  [7:0] kd__61__q;
+    reg  kd__61__clock;
+    reg  kd__61__rst_n;
+    reg  [7:0] kd__62__d;
+    wire  [7:0] kd__62__q;
+    reg  kd__62__clock;
+    reg  kd__62__rst_n;
+    reg  [7:0] kd__63__d;
+    wire  [7:0] kd__63__q;
+    reg  kd__63__clock;
+    reg  kd__63__rst_n;
+    reg  run__d;
+    wire  run__q;
+    reg  run__clock;
+    reg  run__rst_n;
+    reg  kexp__d;
+    wire  kexp__q;
+    reg  kexp__clock;
+    reg  kexp__rst_n;
+    reg  done_r__d;
+    wire  done_r__q;
+    reg  done_r__clock;
+    reg  done_r__rst_n;
+    reg  kready__d;
+    wire  kready__q;
+    reg  kready__clock;
+    reg  kready__rst_n;
+    reg  dec_r__d;
+    wire  dec_r__q;
+    reg  dec_r__clock;
+    reg  dec_r__rst_n;
+    reg  len_r__d;
+    wire  len_r__q;
+    reg  len_r__clock;
+    reg  len_r__rst_n;
+    reg  fin__d;
+    wire  fin__q;
+    reg  fin__clock;
+    reg  fin__rst_n;
+    reg  [3:0] round__d;
+    wire  [3:0] round__q;
+    reg  round__clock;
+    reg  round__rst_n;
+    reg  [2:0] ph__d;
+    wire  [2:0] ph__q;
+    reg  ph__clock;
+    reg  ph__rst_n;
+    reg  sb__0__clock;
+    reg  sb__0__rst_n;
+    reg  [7:0] sb__0__x0;
+    reg  [7:0] sb__0__x1;
+    reg  sb__0__inv;
+    reg  [7:0] sb__0__r;
+    reg  [3:0] sb__0__en;
+    reg  sb__0__clr;
+    wire  [7:0] sb__0__y0;
+    wire  [7:0] sb__0__y1;
+    reg  sb__1__clock;
+    reg  sb__1__rst_n;
+    reg  [7:0] sb__1__x0;
+    reg  [7:0] sb__1__x1;
+    reg  sb__1__inv;
+    reg  [7:0] sb__1__r;
+    reg  [3:0] sb__1__en;
+    reg  sb__1__clr;
+    wire  [7:0] sb__1__y0;
+    wire  [7:0] sb__1__y1;
+    reg  sb__2__clock;
+    reg  sb__2__rst_n;
+    reg  [7:0] sb__2__x0;
+    reg  [7:0] sb__2__x1;
+    reg  sb__2__inv;
+    reg  [7:0] sb__2__r;
+    reg  [3:0] sb__2__en;
+    reg  sb__2__clr;
+    wire  [7:0] sb__2__y0;
+    wire  [7:0] sb__2__y1;
+    reg  sb__3__clock;
+    reg  sb__3__rst_n;
+    reg  [7:0] sb__3__x0;
+    reg  [7:0] sb__3__x1;
+    reg  sb__3__inv;
+    reg  [7:0] sb__3__r;
+    reg  [3:0] sb__3__en;
+    reg  sb__3__clr;
+    wire  [7:0] sb__3__y0;
+    wire  [7:0] sb__3__y1;
+    reg  sb__4__clock;
+    reg  sb__4__rst_n;
+    reg  [7:0] sb__4__x0;
+    reg  [7:0] sb__4__x1;
+    reg  sb__4__inv;
+    reg  [7:0] sb__4__r;
+    reg  [3:0] sb__4__en;
+    reg  sb__4__clr;
+    wire  [7:0] sb__4__y0;
+    wire  [7:0] sb__4__y1;
+    reg  sb__5__clock;
+    reg  sb__5__rst_n;
+    reg  [7:0] sb__5__x0;
+    reg  [7:0] sb__5__x1;
+    reg  sb__5__inv;
+    reg  [7:0] sb__5__r;
+    reg  [3:0] sb__5__en;
+    reg  sb__5__clr;
+    wire  [7:0] sb__5__y0;
+    wire  [7:0] sb__5__y1;
+    reg  sb__6__clock;
+    reg  sb__6__rst_n;
+    reg  [7:0] sb__6__x0;
+    reg  [7:0] sb__6__x1;
+    reg  sb__6__inv;
+    reg  [7:0] sb__6__r;
+    reg  [3:0] sb__6__en;
+    reg  sb__6__clr;
+    wire  [7:0] sb__6__y0;
+    wire  [7:0] sb__6__y1;
+    reg  sb__7__clock;
+    reg  sb__7__rst_n;
+    reg  [7:0] sb__7__x0;
+    reg  [7:0] sb__7__x1;
+    reg  sb__7__inv;
+    reg  [7:0] sb__7__r;
+    reg  [3:0] sb__7__en;
+    reg  sb__7__clr;
+    wire  [7:0] sb__7__y0;
+    wire  [7:0] sb__7__y1;
+    reg  sb__8__clock;
+    reg  sb__8__rst_n;
+    reg  [7:0] sb__8__x0;
+    reg  [7:0] sb__8__x1;
+    reg  sb__8__inv;
+    reg  [7:0] sb__8__r;
+    reg  [3:0] sb__8__en;
+    reg  sb__8__clr;
+    wire  [7:0] sb__8__y0;
+    wire  [7:0] sb__8__y1;
+    reg  sb__9__clock;
+    reg  sb__9__rst_n;
+    reg  [7:0] sb__9__x0;
+    reg  [7:0] sb__9__x1;
+    reg  sb__9__inv;
+    reg  [7:0] sb__9__r;
+    reg  [3:0] sb__9__en;
+    reg  sb__9__clr;
+    wire  [7:0] sb__9__y0;
+    wire  [7:0] sb__9__y1;
+    reg  sb__10__clock;
+    reg  sb__10__rst_n;
+    reg  [7:0] sb__10__x0;
+    reg  [7:0] sb__10__x1;
+    reg  sb__10__inv;
+    reg  [7:0] sb__10__r;
+    reg  [3:0] sb__10__en;
+    reg  sb__10__clr;
+    wire  [7:0] sb__10__y0;
+    wire  [7:0] sb__10__y1;
+    reg  sb__11__clock;
+    reg  sb__11__rst_n;
+    reg  [7:0] sb__11__x0;
+    reg  [7:0] sb__11__x1;
+    reg  sb__11__inv;
+    reg  [7:0] sb__11__r;
+    reg  [3:0] sb__11__en;
+    reg  sb__11__clr;
+    wire  [7:0] sb__11__y0;
+    wire  [7:0] sb__11__y1;
+    reg  sb__12__clock;
+    reg  sb__12__rst_n;
+    reg  [7:0] sb__12__x0;
+    reg  [7:0] sb__12__x1;
+    reg  sb__12__inv;
+    reg  [7:0] sb__12__r;
+    reg  [3:0] sb__12__en;
+    reg  sb__12__clr;
+    wire  [7:0] sb__12__y0;
+    wire  [7:0] sb__12__y1;
+    reg  sb__13__clock;
+    reg  sb__13__rst_n;
+    reg  [7:0] sb__13__x0;
+    reg  [7:0] sb__13__x1;
+    reg  sb__13__inv;
+    reg  [7:0] sb__13__r;
+    reg  [3:0] sb__13__en;
+    reg  sb__13__clr;
+    wire  [7:0] sb__13__y0;
+    wire  [7:0] sb__13__y1;
+    reg  sb__14__clock;
+    reg  sb__14__rst_n;
+    reg  [7:0] sb__14__x0;
+    reg  [7:0] sb__14__x1;
+    reg  sb__14__inv;
+    reg  [7:0] sb__14__r;
+    reg  [3:0] sb__14__en;
+    reg  sb__14__clr;
+    wire  [7:0] sb__14__y0;
+    wire  [7:0] sb__14__y1;
+    reg  sb__15__clock;
+    reg  sb__15__rst_n;
+    reg  [7:0] sb__15__x0;
+    reg  [7:0] sb__15__x1;
+    reg  sb__15__inv;
+    reg  [7:0] sb__15__r;
+    reg  [3:0] sb__15__en;
+    reg  sb__15__clr;
+    wire  [7:0] sb__15__y0;
+    wire  [7:0] sb__15__y1;
+    reg  ksb__0__clock;
+    reg  ksb__0__rst_n;
+    reg  [7:0] ksb__0__x0;
+    reg  [7:0] ksb__0__x1;
+    reg  ksb__0__inv;
+    reg  [7:0] ksb__0__r;
+    reg  [3:0] ksb__0__en;
+    reg  ksb__0__clr;
+    wire  [7:0] ksb__0__y0;
+    wire  [7:0] ksb__0__y1;
+    reg  ksb__1__clock;
+    reg  ksb__1__rst_n;
+    reg  [7:0] ksb__1__x0;
+    reg  [7:0] ksb__1__x1;
+    reg  ksb__1__inv;
+    reg  [7:0] ksb__1__r;
+    reg  [3:0] ksb__1__en;
+    reg  ksb__1__clr;
+    wire  [7:0] ksb__1__y0;
+    wire  [7:0] ksb__1__y1;
+    reg  ksb__2__clock;
+    reg  ksb__2__rst_n;
+    reg  [7:0] ksb__2__x0;
+    reg  [7:0] ksb__2__x1;
+    reg  ksb__2__inv;
+    reg  [7:0] ksb__2__r;
+    reg  [3:0] ksb__2__en;
+    reg  ksb__2__clr;
+    wire  [7:0] ksb__2__y0;
+    wire  [7:0] ksb__2__y1;
+    reg  ksb__3__clock;
+    reg  ksb__3__rst_n;
+    reg  [7:0] ksb__3__x0;
+    reg  [7:0] ksb__3__x1;
+    reg  ksb__3__inv;
+    reg  [7:0] ksb__3__r;
+    reg  [3:0] ksb__3__en;
+    reg  ksb__3__clr;
+    wire  [7:0] ksb__3__y0;
+    wire  [7:0] ksb__3__y1;
+    reg  [7:0] mix__0__a0;
+    reg  [7:0] mix__0__a1;
+    reg  [7:0] mix__0__a2;
+    reg  [7:0] mix__0__a3;
+    reg  mix__0__inv;
+    wire  [7:0] mix__0__y0;
+    wire  [7:0] mix__0__y1;
+    wire  [7:0] mix__0__y2;
+    wire  [7:0] mix__0__y3;
+    reg  [7:0] mix__1__a0;
+    reg  [7:0] mix__1__a1;
+    reg  [7:0] mix__1__a2;
+    reg  [7:0] mix__1__a3;
+    reg  mix__1__inv;
+    wire  [7:0] mix__1__y0;
+    wire  [7:0] mix__1__y1;
+    wire  [7:0] mix__1__y2;
+    wire  [7:0] mix__1__y3;
+    reg  [7:0] mix__2__a0;
+    reg  [7:0] mix__2__a1;
+    reg  [7:0] mix__2__a2;
+    reg  [7:0] mix__2__a3;
+    reg  mix__2__inv;
+    wire  [7:0] mix__2__y0;
+    wire  [7:0] mix__2__y1;
+    wire  [7:0] mix__2__y2;
+    wire  [7:0] mix__2__y3;
+    reg  [7:0] mix__3__a0;
+    reg  [7:0] mix__3__a1;
+    reg  [7:0] mix__3__a2;
+    reg  [7:0] mix__3__a3;
+    reg  mix__3__inv;
+    wire  [7:0] mix__3__y0;
+    wire  [7:0] mix__3__y1;
+    wire  [7:0] mix__3__y2;
+    wire  [7:0] mix__3__y3;
+    reg  [7:0] mix__4__a0;
+    reg  [7:0] mix__4__a1;
+    reg  [7:0] mix__4__a2;
+    reg  [7:0] mix__4__a3;
+    reg  mix__4__inv;
+    wire  [7:0] mix__4__y0;
+    wire  [7:0] mix__4__y1;
+    wire  [7:0] mix__4__y2;
+    wire  [7:0] mix__4__y3;
+    reg  [7:0] mix__5__a0;
+    reg  [7:0] mix__5__a1;
+    reg  [7:0] mix__5__a2;
+    reg  [7:0] mix__5__a3;
+    reg  mix__5__inv;
+    wire  [7:0] mix__5__y0;
+    wire  [7:0] mix__5__y1;
+    wire  [7:0] mix__5__y2;
+    wire  [7:0] mix__5__y3;
+    reg  [7:0] mix__6__a0;
+    reg  [7:0] mix__6__a1;
+    reg  [7:0] mix__6__a2;
+    reg  [7:0] mix__6__a3;
+    reg  mix__6__inv;
+    wire  [7:0] mix__6__y0;
+    wire  [7:0] mix__6__y1;
+    wire  [7:0] mix__6__y2;
+    wire  [7:0] mix__6__y3;
+    reg  [7:0] mix__7__a0;
+    reg  [7:0] mix__7__a1;
+    reg  [7:0] mix__7__a2;
+    reg  [7:0] mix__7__a3;
+    reg  mix__7__inv;
+    wire  [7:0] mix__7__y0;
+    wire  [7:0] mix__7__y1;
+    wire  [7:0] mix__7__y2;
+    wire  [7:0] mix__7__y3;
+    reg  [7:0] pack__b__0;
+    reg  [7:0] pack__b__1;
+    reg  [7:0] pack__b__2;
+    reg  [7:0] pack__b__3;
+    reg  [7:0] pack__b__4;
+    reg  [7:0] pack__b__5;
+    reg  [7:0] pack__b__6;
+    reg  [7:0] pack__b__7;
+    reg  [7:0] pack__b__8;
+    reg  [7:0] pack__b__9;
+    reg  [7:0] pack__b__10;
+    reg  [7:0] pack__b__11;
+    reg  [7:0] pack__b__12;
+    reg  [7:0] pack__b__13;
+    reg  [7:0] pack__b__14;
+    reg  [7:0] pack__b__15;
+    wire  [127:0] pack__y;
+
+    // Local signals
+    reg  clr;
+    reg  idle;
+    reg  take_key;
+    reg  take_start;
+    reg  [3:0] nr;
+    reg  last;
+    reg  step;
+    reg  [3:0] sen;
+    reg  [3:0] sen_st;
+    reg  [7:0] gate;
+    reg  fwd;
+    reg  [3:0] rc_idx;
+    reg  rot;
+    reg  [7:0] rcon;
+    reg  [7:0] ks_in__0;
+    reg  [7:0] ks_in__1;
+    reg  [7:0] ks_in__2;
+    reg  [7:0] ks_in__3;
+    reg  [7:0] ks_in__4;
+    reg  [7:0] ks_in__5;
+    reg  [7:0] ks_in__6;
+    reg  [7:0] ks_in__7;
+    reg  [7:0] g__0;
+    reg  [7:0] g__1;
+    reg  [7:0] g__2;
+    reg  [7:0] g__3;
+    reg  [7:0] g__4;
+    reg  [7:0] g__5;
+    reg  [7:0] g__6;
+    reg  [7:0] g__7;
+    reg  [7:0] base_f__0;
+    reg  [7:0] base_f__1;
+    reg  [7:0] base_f__2;
+    reg  [7:0] base_f__3;
+    reg  [7:0] base_f__4;
+    reg  [7:0] base_f__5;
+    reg  [7:0] base_f__6;
+    reg  [7:0] base_f__7;
+    reg  [7:0] base_f__8;
+    reg  [7:0] base_f__9;
+    reg  [7:0] base_f__10;
+    reg  [7:0] base_f__11;
+    reg  [7:0] base_f__12;
+    reg  [7:0] base_f__13;
+    reg  [7:0] base_f__14;
+    reg  [7:0] base_f__15;
+    reg  [7:0] base_f__16;
+    reg  [7:0] base_f__17;
+    reg  [7:0] base_f__18;
+    reg  [7:0] base_f__19;
+    reg  [7:0] base_f__20;
+    reg  [7:0] base_f__21;
+    reg  [7:0] base_f__22;
+    reg  [7:0] base_f__23;
+    reg  [7:0] base_f__24;
+    reg  [7:0] base_f__25;
+    reg  [7:0] base_f__26;
+    reg  [7:0] base_f__27;
+    reg  [7:0] base_f__28;
+    reg  [7:0] base_f__29;
+    reg  [7:0] base_f__30;
+    reg  [7:0] base_f__31;
+    reg  [7:0] base_b__0;
+    reg  [7:0] base_b__1;
+    reg  [7:0] base_b__2;
+    reg  [7:0] base_b__3;
+    reg  [7:0] base_b__4;
+    reg  [7:0] base_b__5;
+    reg  [7:0] base_b__6;
+    reg  [7:0] base_b__7;
+    reg  [7:0] base_b__8;
+    reg  [7:0] base_b__9;
+    reg  [7:0] base_b__10;
+    reg  [7:0] base_b__11;
+    reg  [7:0] base_b__12;
+    reg  [7:0] base_b__13;
+    reg  [7:0] base_b__14;
+    reg  [7:0] base_b__15;
+    reg  [7:0] base_b__16;
+    reg  [7:0] base_b__17;
+    reg  [7:0] base_b__18;
+    reg  [7:0] base_b__19;
+    reg  [7:0] base_b__20;
+    reg  [7:0] base_b__21;
+    reg  [7:0] base_b__22;
+    reg  [7:0] base_b__23;
+    reg  [7:0] base_b__24;
+    reg  [7:0] base_b__25;
+    reg  [7:0] base_b__26;
+    reg  [7:0] base_b__27;
+    reg  [7:0] base_b__28;
+    reg  [7:0] base_b__29;
+    reg  [7:0] base_b__30;
+    reg  [7:0] base_b__31;
+    reg  [7:0] nf__0;
+    reg  [7:0] nf__1;
+    reg  [7:0] nf__2;
+    reg  [7:0] nf__3;
+    reg  [7:0] nf__4;
+    reg  [7:0] nf__5;
+    reg  [7:0] nf__6;
+    reg  [7:0] nf__7;
+    reg  [7:0] nf__8;
+    reg  [7:0] nf__9;
+    reg  [7:0] nf__10;
+    reg  [7:0] nf__11;
+    reg  [7:0] nf__12;
+    reg  [7:0] nf__13;
+    reg  [7:0] nf__14;
+    reg  [7:0] nf__15;
+    reg  [7:0] nf__16;
+    reg  [7:0] nf__17;
+    reg  [7:0] nf__18;
+    reg  [7:0] nf__19;
+    reg  [7:0] nf__20;
+    reg  [7:0] nf__21;
+    reg  [7:0] nf__22;
+    reg  [7:0] nf__23;
+    reg  [7:0] nf__24;
+    reg  [7:0] nf__25;
+    reg  [7:0] nf__26;
+    reg  [7:0] nf__27;
+    reg  [7:0] nf__28;
+    reg  [7:0] nf__29;
+    reg  [7:0] nf__30;
+    reg  [7:0] nf__31;
+    reg  [7:0] pb__0;
+    reg  [7:0] pb__1;
+    reg  [7:0] pb__2;
+    reg  [7:0] pb__3;
+    reg  [7:0] pb__4;
+    reg  [7:0] pb__5;
+    reg  [7:0] pb__6;
+    reg  [7:0] pb__7;
+    reg  [7:0] pb__8;
+    reg  [7:0] pb__9;
+    reg  [7:0] pb__10;
+    reg  [7:0] pb__11;
+    reg  [7:0] pb__12;
+    reg  [7:0] pb__13;
+    reg  [7:0] pb__14;
+    reg  [7:0] pb__15;
+    reg  [7:0] pb__16;
+    reg  [7:0] pb__17;
+    reg  [7:0] pb__18;
+    reg  [7:0] pb__19;
+    reg  [7:0] pb__20;
+    reg  [7:0] pb__21;
+    reg  [7:0] pb__22;
+    reg  [7:0] pb__23;
+    reg  [7:0] pb__24;
+    reg  [7:0] pb__25;
+    reg  [7:0] pb__26;
+    reg  [7:0] pb__27;
+    reg  [7:0] pb__28;
+    reg  [7:0] pb__29;
+    reg  [7:0] pb__30;
+    reg  [7:0] pb__31;
+    reg  [7:0] wn__0;
+    reg  [7:0] wn__1;
+    reg  [7:0] wn__2;
+    reg  [7:0] wn__3;
+    reg  [7:0] wn__4;
+    reg  [7:0] wn__5;
+    reg  [7:0] wn__6;
+    reg  [7:0] wn__7;
+    reg  [7:0] wn__8;
+    reg  [7:0] wn__9;
+    reg  [7:0] wn__10;
+    reg  [7:0] wn__11;
+    reg  [7:0] wn__12;
+    reg  [7:0] wn__13;
+    reg  [7:0] wn__14;
+    reg  [7:0] wn__15;
+    reg  [7:0] wn__16;
+    reg  [7:0] wn__17;
+    reg  [7:0] wn__18;
+    reg  [7:0] wn__19;
+    reg  [7:0] wn__20;
+    reg  [7:0] wn__21;
+    reg  [7:0] wn__22;
+    reg  [7:0] wn__23;
+    reg  [7:0] wn__24;
+    reg  [7:0] wn__25;
+    reg  [7:0] wn__26;
+    reg  [7:0] wn__27;
+    reg  [7:0] wn__28;
+    reg  [7:0] wn__29;
+    reg  [7:0] wn__30;
+    reg  [7:0] wn__31;
+    reg  [7:0] wn__32;
+    reg  [7:0] wn__33;
+    reg  [7:0] wn__34;
+    reg  [7:0] wn__35;
+    reg  [7:0] wn__36;
+    reg  [7:0] wn__37;
+    reg  [7:0] wn__38;
+    reg  [7:0] wn__39;
+    reg  [7:0] wn__40;
+    reg  [7:0] wn__41;
+    reg  [7:0] wn__42;
+    reg  [7:0] wn__43;
+    reg  [7:0] wn__44;
+    reg  [7:0] wn__45;
+    reg  [7:0] wn__46;
+    reg  [7:0] wn__47;
+    reg  [7:0] wn__48;
+    reg  [7:0] wn__49;
+    reg  [7:0] wn__50;
+    reg  [7:0] wn__51;
+    reg  [7:0] wn__52;
+    reg  [7:0] wn__53;
+    reg  [7:0] wn__54;
+    reg  [7:0] wn__55;
+    reg  [7:0] wn__56;
+    reg  [7:0] wn__57;
+    reg  [7:0] wn__58;
+    reg  [7:0] wn__59;
+    reg  [7:0] wn__60;
+    reg  [7:0] wn__61;
+    reg  [7:0] wn__62;
+    reg  [7:0] wn__63;
+    reg  [7:0] kb__0;
+    reg  [7:0] kb__1;
+    reg  [7:0] kb__2;
+    reg  [7:0] kb__3;
+    reg  [7:0] kb__4;
+    reg  [7:0] kb__5;
+    reg  [7:0] kb__6;
+    reg  [7:0] kb__7;
+    reg  [7:0] kb__8;
+    reg  [7:0] kb__9;
+    reg  [7:0] kb__10;
+    reg  [7:0] kb__11;
+    reg  [7:0] kb__12;
+    reg  [7:0] kb__13;
+    reg  [7:0] kb__14;
+    reg  [7:0] kb__15;
+    reg  [7:0] kb__16;
+    reg  [7:0] kb__17;
+    reg  [7:0] kb__18;
+    reg  [7:0] kb__19;
+    reg  [7:0] kb__20;
+    reg  [7:0] kb__21;
+    reg  [7:0] kb__22;
+    reg  [7:0] kb__23;
+    reg  [7:0] kb__24;
+    reg  [7:0] kb__25;
+    reg  [7:0] kb__26;
+    reg  [7:0] kb__27;
+    reg  [7:0] kb__28;
+    reg  [7:0] kb__29;
+    reg  [7:0] kb__30;
+    reg  [7:0] kb__31;
+    reg  [7:0] kb__32;
+    reg  [7:0] kb__33;
+    reg  [7:0] kb__34;
+    reg  [7:0] kb__35;
+    reg  [7:0] kb__36;
+    reg  [7:0] kb__37;
+    reg  [7:0] kb__38;
+    reg  [7:0] kb__39;
+    reg  [7:0] kb__40;
+    reg  [7:0] kb__41;
+    reg  [7:0] kb__42;
+    reg  [7:0] kb__43;
+    reg  [7:0] kb__44;
+    reg  [7:0] kb__45;
+    reg  [7:0] kb__46;
+    reg  [7:0] kb__47;
+    reg  [7:0] kb__48;
+    reg  [7:0] kb__49;
+    reg  [7:0] kb__50;
+    reg  [7:0] kb__51;
+    reg  [7:0] kb__52;
+    reg  [7:0] kb__53;
+    reg  [7:0] kb__54;
+    reg  [7:0] kb__55;
+    reg  [7:0] kb__56;
+    reg  [7:0] kb__57;
+    reg  [7:0] kb__58;
+    reg  [7:0] kb__59;
+    reg  [7:0] kb__60;
+    reg  [7:0] kb__61;
+    reg  [7:0] kb__62;
+    reg  [7:0] kb__63;
+    reg  [7:0] u__0;
+    reg  [7:0] u__1;
+    reg  [7:0] u__2;
+    reg  [7:0] u__3;
+    reg  [7:0] u__4;
+    reg  [7:0] u__5;
+    reg  [7:0] u__6;
+    reg  [7:0] u__7;
+    reg  [7:0] u__8;
+    reg  [7:0] u__9;
+    reg  [7:0] u__10;
+    reg  [7:0] u__11;
+    reg  [7:0] u__12;
+    reg  [7:0] u__13;
+    reg  [7:0] u__14;
+    reg  [7:0] u__15;
+    reg  [7:0] u__16;
+    reg  [7:0] u__17;
+    reg  [7:0] u__18;
+    reg  [7:0] u__19;
+    reg  [7:0] u__20;
+    reg  [7:0] u__21;
+    reg  [7:0] u__22;
+    reg  [7:0] u__23;
+    reg  [7:0] u__24;
+    reg  [7:0] u__25;
+    reg  [7:0] u__26;
+    reg  [7:0] u__27;
+    reg  [7:0] u__28;
+    reg  [7:0] u__29;
+    reg  [7:0] u__30;
+    reg  [7:0] u__31;
+    reg  [7:0] mixed__0;
+    reg  [7:0] mixed__1;
+    reg  [7:0] mixed__2;
+    reg  [7:0] mixed__3;
+    reg  [7:0] mixed__4;
+    reg  [7:0] mixed__5;
+    reg  [7:0] mixed__6;
+    reg  [7:0] mixed__7;
+    reg  [7:0] mixed__8;
+    reg  [7:0] mixed__9;
+    reg  [7:0] mixed__10;
+    reg  [7:0] mixed__11;
+    reg  [7:0] mixed__12;
+    reg  [7:0] mixed__13;
+    reg  [7:0] mixed__14;
+    reg  [7:0] mixed__15;
+    reg  [7:0] mixed__16;
+    reg  [7:0] mixed__17;
+    reg  [7:0] mixed__18;
+    reg  [7:0] mixed__19;
+    reg  [7:0] mixed__20;
+    reg  [7:0] mixed__21;
+    reg  [7:0] mixed__22;
+    reg  [7:0] mixed__23;
+    reg  [7:0] mixed__24;
+    reg  [7:0] mixed__25;
+    reg  [7:0] mixed__26;
+    reg  [7:0] mixed__27;
+    reg  [7:0] mixed__28;
+    reg  [7:0] mixed__29;
+    reg  [7:0] mixed__30;
+    reg  [7:0] mixed__31;
+    reg  [7:0] rnd_out__0;
+    reg  [7:0] rnd_out__1;
+    reg  [7:0] rnd_out__2;
+    reg  [7:0] rnd_out__3;
+    reg  [7:0] rnd_out__4;
+    reg  [7:0] rnd_out__5;
+    reg  [7:0] rnd_out__6;
+    reg  [7:0] rnd_out__7;
+    reg  [7:0] rnd_out__8;
+    reg  [7:0] rnd_out__9;
+    reg  [7:0] rnd_out__10;
+    reg  [7:0] rnd_out__11;
+    reg  [7:0] rnd_out__12;
+    reg  [7:0] rnd_out__13;
+    reg  [7:0] rnd_out__14;
+    reg  [7:0] rnd_out__15;
+    reg  [7:0] rnd_out__16;
+    reg  [7:0] rnd_out__17;
+    reg  [7:0] rnd_out__18;
+    reg  [7:0] rnd_out__19;
+    reg  [7:0] rnd_out__20;
+    reg  [7:0] rnd_out__21;
+    reg  [7:0] rnd_out__22;
+    reg  [7:0] rnd_out__23;
+    reg  [7:0] rnd_out__24;
+    reg  [7:0] rnd_out__25;
+    reg  [7:0] rnd_out__26;
+    reg  [7:0] rnd_out__27;
+    reg  [7:0] rnd_out__28;
+    reg  [7:0] rnd_out__29;
+    reg  [7:0] rnd_out__30;
+    reg  [7:0] rnd_out__31;
+    reg  [7:0] din__0;
+    reg  [7:0] din__1;
+    reg  [7:0] din__2;
+    reg  [7:0] din__3;
+    reg  [7:0] din__4;
+    reg  [7:0] din__5;
+    reg  [7:0] din__6;
+    reg  [7:0] din__7;
+    reg  [7:0] din__8;
+    reg  [7:0] din__9;
+    reg  [7:0] din__10;
+    reg  [7:0] din__11;
+    reg  [7:0] din__12;
+    reg  [7:0] din__13;
+    reg  [7:0] din__14;
+    reg  [7:0] din__15;
+    reg  [7:0] din__16;
+    reg  [7:0] din__17;
+    reg  [7:0] din__18;
+    reg  [7:0] din__19;
+    reg  [7:0] din__20;
+    reg  [7:0] din__21;
+    reg  [7:0] din__22;
+    reg  [7:0] din__23;
+    reg  [7:0] din__24;
+    reg  [7:0] din__25;
+    reg  [7:0] din__26;
+    reg  [7:0] din__27;
+    reg  [7:0] din__28;
+    reg  [7:0] din__29;
+    reg  [7:0] din__30;
+    reg  [7:0] din__31;
+
+    // Sub module instances
+    pluton_rdff8 st__0(
+        .d(st__0__d),
+        .q(st__0__q),
+        .clock(st__0__clock),
+        .rst_n(st__0__rst_n)
+    );
+    pluton_rdff8 st__1(
+        .d(st__1__d),
+        .q(st__1__q),
+        .clock(st__1__clock),
+        .rst_n(st__1__rst_n)
+    );
+    pluton_rdff8 st__2(
+        .d(st__2__d),
+        .q(st__2__q),
+        .clock(st__2__clock),
+        .rst_n(st__2__rst_n)
+    );
+    pluton_rdff8 st__3(
+        .d(st__3__d),
+        .q(st__3__q),
+        .clock(st__3__clock),
+        .rst_n(st__3__rst_n)
+    );
+    pluton_rdff8 st__4(
+        .d(st__4__d),
+        .q(st__4__q),
+        .clock(st__4__clock),
+        .rst_n(st__4__rst_n)
+    );
+    pluton_rdff8 st__5(
+        .d(st__5__d),
+        .q(st__5__q),
+        .clock(st__5__clock),
+        .rst_n(st__5__rst_n)
+    );
+    pluton_rdff8 st__6(
+        .d(st__6__d),
+        .q(st__6__q),
+        .clock(st__6__clock),
+        .rst_n(st__6__rst_n)
+    );
+    pluton_rdff8 st__7(
+        .d(st__7__d),
+        .q(st__7__q),
+        .clock(st__7__clock),
+        .rst_n(st__7__rst_n)
+    );
+    pluton_rdff8 st__8(
+        .d(st__8__d),
+        .q(st__8__q),
+        .clock(st__8__clock),
+        .rst_n(st__8__rst_n)
+    );
+    pluton_rdff8 st__9(
+        .d(st__9__d),
+        .q(st__9__q),
+        .clock(st__9__clock),
+        .rst_n(st__9__rst_n)
+    );
+    pluton_rdff8 st__10(
+        .d(st__10__d),
+        .q(st__10__q),
+        .clock(st__10__clock),
+        .rst_n(st__10__rst_n)
+    );
+    pluton_rdff8 st__11(
+        .d(st__11__d),
+        .q(st__11__q),
+        .clock(st__11__clock),
+        .rst_n(st__11__rst_n)
+    );
+    pluton_rdff8 st__12(
+        .d(st__12__d),
+        .q(st__12__q),
+        .clock(st__12__clock),
+        .rst_n(st__12__rst_n)
+    );
+    pluton_rdff8 st__13(
+        .d(st__13__d),
+        .q(st__13__q),
+        .clock(st__13__clock),
+        .rst_n(st__13__rst_n)
+    );
+    pluton_rdff8 st__14(
+        .d(st__14__d),
+        .q(st__14__q),
+        .clock(st__14__clock),
+        .rst_n(st__14__rst_n)
+    );
+    pluton_rdff8 st__15(
+        .d(st__15__d),
+        .q(st__15__q),
+        .clock(st__15__clock),
+        .rst_n(st__15__rst_n)
+    );
+    pluton_rdff8 st__16(
+        .d(st__16__d),
+        .q(st__16__q),
+        .clock(st__16__clock),
+        .rst_n(st__16__rst_n)
+    );
+    pluton_rdff8 st__17(
+        .d(st__17__d),
+        .q(st__17__q),
+        .clock(st__17__clock),
+        .rst_n(st__17__rst_n)
+    );
+    pluton_rdff8 st__18(
+        .d(st__18__d),
+        .q(st__18__q),
+        .clock(st__18__clock),
+        .rst_n(st__18__rst_n)
+    );
+    pluton_rdff8 st__19(
+        .d(st__19__d),
+        .q(st__19__q),
+        .clock(st__19__clock),
+        .rst_n(st__19__rst_n)
+    );
+    pluton_rdff8 st__20(
+        .d(st__20__d),
+        .q(st__20__q),
+        .clock(st__20__clock),
+        .rst_n(st__20__rst_n)
+    );
+    pluton_rdff8 st__21(
+        .d(st__21__d),
+        .q(st__21__q),
+        .clock(st__21__clock),
+        .rst_n(st__21__rst_n)
+    );
+    pluton_rdff8 st__22(
+        .d(st__22__d),
+        .q(st__22__q),
+        .clock(st__22__clock),
+        .rst_n(st__22__rst_n)
+    );
+    pluton_rdff8 st__23(
+        .d(st__23__d),
+        .q(st__23__q),
+        .clock(st__23__clock),
+        .rst_n(st__23__rst_n)
+    );
+    pluton_rdff8 st__24(
+        .d(st__24__d),
+        .q(st__24__q),
+        .clock(st__24__clock),
+        .rst_n(st__24__rst_n)
+    );
+    pluton_rdff8 st__25(
+        .d(st__25__d),
+        .q(st__25__q),
+        .clock(st__25__clock),
+        .rst_n(st__25__rst_n)
+    );
+    pluton_rdff8 st__26(
+        .d(st__26__d),
+        .q(st__26__q),
+        .clock(st__26__clock),
+        .rst_n(st__26__rst_n)
+    );
+    pluton_rdff8 st__27(
+        .d(st__27__d),
+        .q(st__27__q),
+        .clock(st__27__clock),
+        .rst_n(st__27__rst_n)
+    );
+    pluton_rdff8 st__28(
+        .d(st__28__d),
+        .q(st__28__q),
+        .clock(st__28__clock),
+        .rst_n(st__28__rst_n)
+    );
+    pluton_rdff8 st__29(
+        .d(st__29__d),
+        .q(st__29__q),
+        .clock(st__29__clock),
+        .rst_n(st__29__rst_n)
+    );
+    pluton_rdff8 st__30(
+        .d(st__30__d),
+        .q(st__30__q),
+        .clock(st__30__clock),
+        .rst_n(st__30__rst_n)
+    );
+    pluton_rdff8 st__31(
+        .d(st__31__d),
+        .q(st__31__q),
+        .clock(st__31__clock),
+        .rst_n(st__31__rst_n)
+    );
+    pluton_rdff8 res__0(
+        .d(res__0__d),
+        .q(res__0__q),
+        .clock(res__0__clock),
+        .rst_n(res__0__rst_n)
+    );
+    pluton_rdff8 res__1(
+        .d(res__1__d),
+        .q(res__1__q),
+        .clock(res__1__clock),
+        .rst_n(res__1__rst_n)
+    );
+    pluton_rdff8 res__2(
+        .d(res__2__d),
+        .q(res__2__q),
+        .clock(res__2__clock),
+        .rst_n(res__2__rst_n)
+    );
+    pluton_rdff8 res__3(
+        .d(res__3__d),
+        .q(res__3__q),
+        .clock(res__3__clock),
+        .rst_n(res__3__rst_n)
+    );
+    pluton_rdff8 res__4(
+        .d(res__4__d),
+        .q(res__4__q),
+        .clock(res__4__clock),
+        .rst_n(res__4__rst_n)
+    );
+    pluton_rdff8 res__5(
+        .d(res__5__d),
+        .q(res__5__q),
+        .clock(res__5__clock),
+        .rst_n(res__5__rst_n)
+    );
+    pluton_rdff8 res__6(
+        .d(res__6__d),
+        .q(res__6__q),
+        .clock(res__6__clock),
+        .rst_n(res__6__rst_n)
+    );
+    pluton_rdff8 res__7(
+        .d(res__7__d),
+        .q(res__7__q),
+        .clock(res__7__clock),
+        .rst_n(res__7__rst_n)
+    );
+    pluton_rdff8 res__8(
+        .d(res__8__d),
+        .q(res__8__q),
+        .clock(res__8__clock),
+        .rst_n(res__8__rst_n)
+    );
+    pluton_rdff8 res__9(
+        .d(res__9__d),
+        .q(res__9__q),
+        .clock(res__9__clock),
+        .rst_n(res__9__rst_n)
+    );
+    pluton_rdff8 res__10(
+        .d(res__10__d),
+        .q(res__10__q),
+        .clock(res__10__clock),
+        .rst_n(res__10__rst_n)
+    );
+    pluton_rdff8 res__11(
+        .d(res__11__d),
+        .q(res__11__q),
+        .clock(res__11__clock),
+        .rst_n(res__11__rst_n)
+    );
+    pluton_rdff8 res__12(
+        .d(res__12__d),
+        .q(res__12__q),
+        .clock(res__12__clock),
+        .rst_n(res__12__rst_n)
+    );
+    pluton_rdff8 res__13(
+        .d(res__13__d),
+        .q(res__13__q),
+        .clock(res__13__clock),
+        .rst_n(res__13__rst_n)
+    );
+    pluton_rdff8 res__14(
+        .d(res__14__d),
+        .q(res__14__q),
+        .clock(res__14__clock),
+        .rst_n(res__14__rst_n)
+    );
+    pluton_rdff8 res__15(
+        .d(res__15__d),
+        .q(res__15__q),
+        .clock(res__15__clock),
+        .rst_n(res__15__rst_n)
+    );
+    pluton_rdff8 wk__0(
+        .d(wk__0__d),
+        .q(wk__0__q),
+        .clock(wk__0__clock),
+        .rst_n(wk__0__rst_n)
+    );
+    pluton_rdff8 wk__1(
+        .d(wk__1__d),
+        .q(wk__1__q),
+        .clock(wk__1__clock),
+        .rst_n(wk__1__rst_n)
+    );
+    pluton_rdff8 wk__2(
+        .d(wk__2__d),
+        .q(wk__2__q),
+        .clock(wk__2__clock),
+        .rst_n(wk__2__rst_n)
+    );
+    pluton_rdff8 wk__3(
+        .d(wk__3__d),
+        .q(wk__3__q),
+        .clock(wk__3__clock),
+        .rst_n(wk__3__rst_n)
+    );
+    pluton_rdff8 wk__4(
+        .d(wk__4__d),
+        .q(wk__4__q),
+        .clock(wk__4__clock),
+        .rst_n(wk__4__rst_n)
+    );
+    pluton_rdff8 wk__5(
+        .d(wk__5__d),
+        .q(wk__5__q),
+        .clock(wk__5__clock),
+        .rst_n(wk__5__rst_n)
+    );
+    pluton_rdff8 wk__6(
+        .d(wk__6__d),
+        .q(wk__6__q),
+        .clock(wk__6__clock),
+        .rst_n(wk__6__rst_n)
+    );
+    pluton_rdff8 wk__7(
+        .d(wk__7__d),
+        .q(wk__7__q),
+        .clock(wk__7__clock),
+        .rst_n(wk__7__rst_n)
+    );
+    pluton_rdff8 wk__8(
+        .d(wk__8__d),
+        .q(wk__8__q),
+        .clock(wk__8__clock),
+        .rst_n(wk__8__rst_n)
+    );
+    pluton_rdff8 wk__9(
+        .d(wk__9__d),
+        .q(wk__9__q),
+        .clock(wk__9__clock),
+        .rst_n(wk__9__rst_n)
+    );
+    pluton_rdff8 wk__10(
+        .d(wk__10__d),
+        .q(wk__10__q),
+        .clock(wk__10__clock),
+        .rst_n(wk__10__rst_n)
+    );
+    pluton_rdff8 wk__11(
+        .d(wk__11__d),
+        .q(wk__11__q),
+        .clock(wk__11__clock),
+        .rst_n(wk__11__rst_n)
+    );
+    pluton_rdff8 wk__12(
+        .d(wk__12__d),
+        .q(wk__12__q),
+        .clock(wk__12__clock),
+        .rst_n(wk__12__rst_n)
+    );
+    pluton_rdff8 wk__13(
+        .d(wk__13__d),
+        .q(wk__13__q),
+        .clock(wk__13__clock),
+        .rst_n(wk__13__rst_n)
+    );
+    pluton_rdff8 wk__14(
+        .d(wk__14__d),
+        .q(wk__14__q),
+        .clock(wk__14__clock),
+        .rst_n(wk__14__rst_n)
+    );
+    pluton_rdff8 wk__15(
+        .d(wk__15__d),
+        .q(wk__15__q),
+        .clock(wk__15__clock),
+        .rst_n(wk__15__rst_n)
+    );
+    pluton_rdff8 wk__16(
+        .d(wk__16__d),
+        .q(wk__16__q),
+        .clock(wk__16__clock),
+        .rst_n(wk__16__rst_n)
+    );
+    pluton_rdff8 wk__17(
+        .d(wk__17__d),
+        .q(wk__17__q),
+        .clock(wk__17__clock),
+        .rst_n(wk__17__rst_n)
+    );
+    pluton_rdff8 wk__18(
+        .d(wk__18__d),
+        .q(wk__18__q),
+        .clock(wk__18__clock),
+        .rst_n(wk__18__rst_n)
+    );
+    pluton_rdff8 wk__19(
+        .d(wk__19__d),
+        .q(wk__19__q),
+        .clock(wk__19__clock),
+        .rst_n(wk__19__rst_n)
+    );
+    pluton_rdff8 wk__20(
+        .d(wk__20__d),
+        .q(wk__20__q),
+        .clock(wk__20__clock),
+        .rst_n(wk__20__rst_n)
+    );
+    pluton_rdff8 wk__21(
+        .d(wk__21__d),
+        .q(wk__21__q),
+        .clock(wk__21__clock),
+        .rst_n(wk__21__rst_n)
+    );
+    pluton_rdff8 wk__22(
+        .d(wk__22__d),
+        .q(wk__22__q),
+        .clock(wk__22__clock),
+        .rst_n(wk__22__rst_n)
+    );
+    pluton_rdff8 wk__23(
+        .d(wk__23__d),
+        .q(wk__23__q),
+        .clock(wk__23__clock),
+        .rst_n(wk__23__rst_n)
+    );
+    pluton_rdff8 wk__24(
+        .d(wk__24__d),
+        .q(wk__24__q),
+        .clock(wk__24__clock),
+        .rst_n(wk__24__rst_n)
+    );
+    pluton_rdff8 wk__25(
+        .d(wk__25__d),
+        .q(wk__25__q),
+        .clock(wk__25__clock),
+        .rst_n(wk__25__rst_n)
+    );
+    pluton_rdff8 wk__26(
+        .d(wk__26__d),
+        .q(wk__26__q),
+        .clock(wk__26__clock),
+        .rst_n(wk__26__rst_n)
+    );
+    pluton_rdff8 wk__27(
+        .d(wk__27__d),
+        .q(wk__27__q),
+        .clock(wk__27__clock),
+        .rst_n(wk__27__rst_n)
+    );
+    pluton_rdff8 wk__28(
+        .d(wk__28__d),
+        .q(wk__28__q),
+        .clock(wk__28__clock),
+        .rst_n(wk__28__rst_n)
+    );
+    pluton_rdff8 wk__29(
+        .d(wk__29__d),
+        .q(wk__29__q),
+        .clock(wk__29__clock),
+        .rst_n(wk__29__rst_n)
+    );
+    pluton_rdff8 wk__30(
+        .d(wk__30__d),
+        .q(wk__30__q),
+        .clock(wk__30__clock),
+        .rst_n(wk__30__rst_n)
+    );
+    pluton_rdff8 wk__31(
+        .d(wk__31__d),
+        .q(wk__31__q),
+        .clock(wk__31__clock),
+        .rst_n(wk__31__rst_n)
+    );
+    pluton_rdff8 wk__32(
+        .d(wk__32__d),
+        .q(wk__32__q),
+        .clock(wk__32__clock),
+        .rst_n(wk__32__rst_n)
+    );
+    pluton_rdff8 wk__33(
+        .d(wk__33__d),
+        .q(wk__33__q),
+        .clock(wk__33__clock),
+        .rst_n(wk__33__rst_n)
+    );
+    pluton_rdff8 wk__34(
+        .d(wk__34__d),
+        .q(wk__34__q),
+        .clock(wk__34__clock),
+        .rst_n(wk__34__rst_n)
+    );
+    pluton_rdff8 wk__35(
+        .d(wk__35__d),
+        .q(wk__35__q),
+        .clock(wk__35__clock),
+        .rst_n(wk__35__rst_n)
+    );
+    pluton_rdff8 wk__36(
+        .d(wk__36__d),
+        .q(wk__36__q),
+        .clock(wk__36__clock),
+        .rst_n(wk__36__rst_n)
+    );
+    pluton_rdff8 wk__37(
+        .d(wk__37__d),
+        .q(wk__37__q),
+        .clock(wk__37__clock),
+        .rst_n(wk__37__rst_n)
+    );
+    pluton_rdff8 wk__38(
+        .d(wk__38__d),
+        .q(wk__38__q),
+        .clock(wk__38__clock),
+        .rst_n(wk__38__rst_n)
+    );
+    pluton_rdff8 wk__39(
+        .d(wk__39__d),
+        .q(wk__39__q),
+        .clock(wk__39__clock),
+        .rst_n(wk__39__rst_n)
+    );
+    pluton_rdff8 wk__40(
+        .d(wk__40__d),
+        .q(wk__40__q),
+        .clock(wk__40__clock),
+        .rst_n(wk__40__rst_n)
+    );
+    pluton_rdff8 wk__41(
+        .d(wk__41__d),
+        .q(wk__41__q),
+        .clock(wk__41__clock),
+        .rst_n(wk__41__rst_n)
+    );
+    pluton_rdff8 wk__42(
+        .d(wk__42__d),
+        .q(wk__42__q),
+        .clock(wk__42__clock),
+        .rst_n(wk__42__rst_n)
+    );
+    pluton_rdff8 wk__43(
+        .d(wk__43__d),
+        .q(wk__43__q),
+        .clock(wk__43__clock),
+        .rst_n(wk__43__rst_n)
+    );
+    pluton_rdff8 wk__44(
+        .d(wk__44__d),
+        .q(wk__44__q),
+        .clock(wk__44__clock),
+        .rst_n(wk__44__rst_n)
+    );
+    pluton_rdff8 wk__45(
+        .d(wk__45__d),
+        .q(wk__45__q),
+        .clock(wk__45__clock),
+        .rst_n(wk__45__rst_n)
+    );
+    pluton_rdff8 wk__46(
+        .d(wk__46__d),
+        .q(wk__46__q),
+        .clock(wk__46__clock),
+        .rst_n(wk__46__rst_n)
+    );
+    pluton_rdff8 wk__47(
+        .d(wk__47__d),
+        .q(wk__47__q),
+        .clock(wk__47__clock),
+        .rst_n(wk__47__rst_n)
+    );
+    pluton_rdff8 wk__48(
+        .d(wk__48__d),
+        .q(wk__48__q),
+        .clock(wk__48__clock),
+        .rst_n(wk__48__rst_n)
+    );
+    pluton_rdff8 wk__49(
+        .d(wk__49__d),
+        .q(wk__49__q),
+        .clock(wk__49__clock),
+        .rst_n(wk__49__rst_n)
+    );
+    pluton_rdff8 wk__50(
+        .d(wk__50__d),
+        .q(wk__50__q),
+        .clock(wk__50__clock),
+        .rst_n(wk__50__rst_n)
+    );
+    pluton_rdff8 wk__51(
+        .d(wk__51__d),
+        .q(wk__51__q),
+        .clock(wk__51__clock),
+        .rst_n(wk__51__rst_n)
+    );
+    pluton_rdff8 wk__52(
+        .d(wk__52__d),
+        .q(wk__52__q),
+        .clock(wk__52__clock),
+        .rst_n(wk__52__rst_n)
+    );
+    pluton_rdff8 wk__53(
+        .d(wk__53__d),
+        .q(wk__53__q),
+        .clock(wk__53__clock),
+        .rst_n(wk__53__rst_n)
+    );
+    pluton_rdff8 wk__54(
+        .d(wk__54__d),
+        .q(wk__54__q),
+        .clock(wk__54__clock),
+        .rst_n(wk__54__rst_n)
+    );
+    pluton_rdff8 wk__55(
+        .d(wk__55__d),
+        .q(wk__55__q),
+        .clock(wk__55__clock),
+        .rst_n(wk__55__rst_n)
+    );
+    pluton_rdff8 wk__56(
+        .d(wk__56__d),
+        .q(wk__56__q),
+        .clock(wk__56__clock),
+        .rst_n(wk__56__rst_n)
+    );
+    pluton_rdff8 wk__57(
+        .d(wk__57__d),
+        .q(wk__57__q),
+        .clock(wk__57__clock),
+        .rst_n(wk__57__rst_n)
+    );
+    pluton_rdff8 wk__58(
+        .d(wk__58__d),
+        .q(wk__58__q),
+        .clock(wk__58__clock),
+        .rst_n(wk__58__rst_n)
+    );
+    pluton_rdff8 wk__59(
+        .d(wk__59__d),
+        .q(wk__59__q),
+        .clock(wk__59__clock),
+        .rst_n(wk__59__rst_n)
+    );
+    pluton_rdff8 wk__60(
+        .d(wk__60__d),
+        .q(wk__60__q),
+        .clock(wk__60__clock),
+        .rst_n(wk__60__rst_n)
+    );
+    pluton_rdff8 wk__61(
+        .d(wk__61__d),
+        .q(wk__61__q),
+        .clock(wk__61__clock),
+        .rst_n(wk__61__rst_n)
+    );
+    pluton_rdff8 wk__62(
+        .d(wk__62__d),
+        .q(wk__62__q),
+        .clock(wk__62__clock),
+        .rst_n(wk__62__rst_n)
+    );
+    pluton_rdff8 wk__63(
+        .d(wk__63__d),
+        .q(wk__63__q),
+        .clock(wk__63__clock),
+        .rst_n(wk__63__rst_n)
+    );
+    pluton_rdff8 kf__0(
+        .d(kf__0__d),
+        .q(kf__0__q),
+        .clock(kf__0__clock),
+        .rst_n(kf__0__rst_n)
+    );
+    pluton_rdff8 kf__1(
+        .d(kf__1__d),
+        .q(kf__1__q),
+        .clock(kf__1__clock),
+        .rst_n(kf__1__rst_n)
+    );
+    pluton_rdff8 kf__2(
+        .d(kf__2__d),
+        .q(kf__2__q),
+        .clock(kf__2__clock),
+        .rst_n(kf__2__rst_n)
+    );
+    pluton_rdff8 kf__3(
+        .d(kf__3__d),
+        .q(kf__3__q),
+        .clock(kf__3__clock),
+        .rst_n(kf__3__rst_n)
+    );
+    pluton_rdff8 kf__4(
+        .d(kf__4__d),
+        .q(kf__4__q),
+        .clock(kf__4__clock),
+        .rst_n(kf__4__rst_n)
+    );
+    pluton_rdff8 kf__5(
+        .d(kf__5__d),
+        .q(kf__5__q),
+        .clock(kf__5__clock),
+        .rst_n(kf__5__rst_n)
+    );
+    pluton_rdff8 kf__6(
+        .d(kf__6__d),
+        .q(kf__6__q),
+        .clock(kf__6__clock),
+        .rst_n(kf__6__rst_n)
+    );
+    pluton_rdff8 kf__7(
+        .d(kf__7__d),
+        .q(kf__7__q),
+        .clock(kf__7__clock),
+        .rst_n(kf__7__rst_n)
+    );
+    pluton_rdff8 kf__8(
+        .d(kf__8__d),
+        .q(kf__8__q),
+        .clock(kf__8__clock),
+        .rst_n(kf__8__rst_n)
+    );
+    pluton_rdff8 kf__9(
+        .d(kf__9__d),
+        .q(kf__9__q),
+        .clock(kf__9__clock),
+        .rst_n(kf__9__rst_n)
+    );
+    pluton_rdff8 kf__10(
+        .d(kf__10__d),
+        .q(kf__10__q),
+        .clock(kf__10__clock),
+        .rst_n(kf__10__rst_n)
+    );
+    pluton_rdff8 kf__11(
+        .d(kf__11__d),
+        .q(kf__11__q),
+        .clock(kf__11__clock),
+        .rst_n(kf__11__rst_n)
+    );
+    pluton_rdff8 kf__12(
+        .d(kf__12__d),
+        .q(kf__12__q),
+        .clock(kf__12__clock),
+        .rst_n(kf__12__rst_n)
+    );
+    pluton_rdff8 kf__13(
+        .d(kf__13__d),
+        .q(kf__13__q),
+        .clock(kf__13__clock),
+        .rst_n(kf__13__rst_n)
+    );
+    pluton_rdff8 kf__14(
+        .d(kf__14__d),
+        .q(kf__14__q),
+        .clock(kf__14__clock),
+        .rst_n(kf__14__rst_n)
+    );
+    pluton_rdff8 kf__15(
+        .d(kf__15__d),
+        .q(kf__15__q),
+        .clock(kf__15__clock),
+        .rst_n(kf__15__rst_n)
+    );
+    pluton_rdff8 kf__16(
+        .d(kf__16__d),
+        .q(kf__16__q),
+        .clock(kf__16__clock),
+        .rst_n(kf__16__rst_n)
+    );
+    pluton_rdff8 kf__17(
+        .d(kf__17__d),
+        .q(kf__17__q),
+        .clock(kf__17__clock),
+        .rst_n(kf__17__rst_n)
+    );
+    pluton_rdff8 kf__18(
+        .d(kf__18__d),
+        .q(kf__18__q),
+        .clock(kf__18__clock),
+        .rst_n(kf__18__rst_n)
+    );
+    pluton_rdff8 kf__19(
+        .d(kf__19__d),
+        .q(kf__19__q),
+        .clock(kf__19__clock),
+        .rst_n(kf__19__rst_n)
+    );
+    pluton_rdff8 kf__20(
+        .d(kf__20__d),
+        .q(kf__20__q),
+        .clock(kf__20__clock),
+        .rst_n(kf__20__rst_n)
+    );
+    pluton_rdff8 kf__21(
+        .d(kf__21__d),
+        .q(kf__21__q),
+        .clock(kf__21__clock),
+        .rst_n(kf__21__rst_n)
+    );
+    pluton_rdff8 kf__22(
+        .d(kf__22__d),
+        .q(kf__22__q),
+        .clock(kf__22__clock),
+        .rst_n(kf__22__rst_n)
+    );
+    pluton_rdff8 kf__23(
+        .d(kf__23__d),
+        .q(kf__23__q),
+        .clock(kf__23__clock),
+        .rst_n(kf__23__rst_n)
+    );
+    pluton_rdff8 kf__24(
+        .d(kf__24__d),
+        .q(kf__24__q),
+        .clock(kf__24__clock),
+        .rst_n(kf__24__rst_n)
+    );
+    pluton_rdff8 kf__25(
+        .d(kf__25__d),
+        .q(kf__25__q),
+        .clock(kf__25__clock),
+        .rst_n(kf__25__rst_n)
+    );
+    pluton_rdff8 kf__26(
+        .d(kf__26__d),
+        .q(kf__26__q),
+        .clock(kf__26__clock),
+        .rst_n(kf__26__rst_n)
+    );
+    pluton_rdff8 kf__27(
+        .d(kf__27__d),
+        .q(kf__27__q),
+        .clock(kf__27__clock),
+        .rst_n(kf__27__rst_n)
+    );
+    pluton_rdff8 kf__28(
+        .d(kf__28__d),
+        .q(kf__28__q),
+        .clock(kf__28__clock),
+        .rst_n(kf__28__rst_n)
+    );
+    pluton_rdff8 kf__29(
+        .d(kf__29__d),
+        .q(kf__29__q),
+        .clock(kf__29__clock),
+        .rst_n(kf__29__rst_n)
+    );
+    pluton_rdff8 kf__30(
+        .d(kf__30__d),
+        .q(kf__30__q),
+        .clock(kf__30__clock),
+        .rst_n(kf__30__rst_n)
+    );
+    pluton_rdff8 kf__31(
+        .d(kf__31__d),
+        .q(kf__31__q),
+        .clock(kf__31__clock),
+        .rst_n(kf__31__rst_n)
+    );
+    pluton_rdff8 kf__32(
+        .d(kf__32__d),
+        .q(kf__32__q),
+        .clock(kf__32__clock),
+        .rst_n(kf__32__rst_n)
+    );
+    pluton_rdff8 kf__33(
+        .d(kf__33__d),
+        .q(kf__33__q),
+        .clock(kf__33__clock),
+        .rst_n(kf__33__rst_n)
+    );
+    pluton_rdff8 kf__34(
+        .d(kf__34__d),
+        .q(kf__34__q),
+        .clock(kf__34__clock),
+        .rst_n(kf__34__rst_n)
+    );
+    pluton_rdff8 kf__35(
+        .d(kf__35__d),
+        .q(kf__35__q),
+        .clock(kf__35__clock),
+        .rst_n(kf__35__rst_n)
+    );
+    pluton_rdff8 kf__36(
+        .d(kf__36__d),
+        .q(kf__36__q),
+        .clock(kf__36__clock),
+        .rst_n(kf__36__rst_n)
+    );
+    pluton_rdff8 kf__37(
+        .d(kf__37__d),
+        .q(kf__37__q),
+        .clock(kf__37__clock),
+        .rst_n(kf__37__rst_n)
+    );
+    pluton_rdff8 kf__38(
+        .d(kf__38__d),
+        .q(kf__38__q),
+        .clock(kf__38__clock),
+        .rst_n(kf__38__rst_n)
+    );
+    pluton_rdff8 kf__39(
+        .d(kf__39__d),
+        .q(kf__39__q),
+        .clock(kf__39__clock),
+        .rst_n(kf__39__rst_n)
+    );
+    pluton_rdff8 kf__40(
+        .d(kf__40__d),
+        .q(kf__40__q),
+        .clock(kf__40__clock),
+        .rst_n(kf__40__rst_n)
+    );
+    pluton_rdff8 kf__41(
+        .d(kf__41__d),
+        .q(kf__41__q),
+        .clock(kf__41__clock),
+        .rst_n(kf__41__rst_n)
+    );
+    pluton_rdff8 kf__42(
+        .d(kf__42__d),
+        .q(kf__42__q),
+        .clock(kf__42__clock),
+        .rst_n(kf__42__rst_n)
+    );
+    pluton_rdff8 kf__43(
+        .d(kf__43__d),
+        .q(kf__43__q),
+        .clock(kf__43__clock),
+        .rst_n(kf__43__rst_n)
+    );
+    pluton_rdff8 kf__44(
+        .d(kf__44__d),
+        .q(kf__44__q),
+        .clock(kf__44__clock),
+        .rst_n(kf__44__rst_n)
+    );
+    pluton_rdff8 kf__45(
+        .d(kf__45__d),
+        .q(kf__45__q),
+        .clock(kf__45__clock),
+        .rst_n(kf__45__rst_n)
+    );
+    pluton_rdff8 kf__46(
+        .d(kf__46__d),
+        .q(kf__46__q),
+        .clock(kf__46__clock),
+        .rst_n(kf__46__rst_n)
+    );
+    pluton_rdff8 kf__47(
+        .d(kf__47__d),
+        .q(kf__47__q),
+        .clock(kf__47__clock),
+        .rst_n(kf__47__rst_n)
+    );
+    pluton_rdff8 kf__48(
+        .d(kf__48__d),
+        .q(kf__48__q),
+        .clock(kf__48__clock),
+        .rst_n(kf__48__rst_n)
+    );
+    pluton_rdff8 kf__49(
+        .d(kf__49__d),
+        .q(kf__49__q),
+        .clock(kf__49__clock),
+        .rst_n(kf__49__rst_n)
+    );
+    pluton_rdff8 kf__50(
+        .d(kf__50__d),
+        .q(kf__50__q),
+        .clock(kf__50__clock),
+        .rst_n(kf__50__rst_n)
+    );
+    pluton_rdff8 kf__51(
+        .d(kf__51__d),
+        .q(kf__51__q),
+        .clock(kf__51__clock),
+        .rst_n(kf__51__rst_n)
+    );
+    pluton_rdff8 kf__52(
+        .d(kf__52__d),
+        .q(kf__52__q),
+        .clock(kf__52__clock),
+        .rst_n(kf__52__rst_n)
+    );
+    pluton_rdff8 kf__53(
+        .d(kf__53__d),
+        .q(kf__53__q),
+        .clock(kf__53__clock),
+        .rst_n(kf__53__rst_n)
+    );
+    pluton_rdff8 kf__54(
+        .d(kf__54__d),
+        .q(kf__54__q),
+        .clock(kf__54__clock),
+        .rst_n(kf__54__rst_n)
+    );
+    pluton_rdff8 kf__55(
+        .d(kf__55__d),
+        .q(kf__55__q),
+        .clock(kf__55__clock),
+        .rst_n(kf__55__rst_n)
+    );
+    pluton_rdff8 kf__56(
+        .d(kf__56__d),
+        .q(kf__56__q),
+        .clock(kf__56__clock),
+        .rst_n(kf__56__rst_n)
+    );
+    pluton_rdff8 kf__57(
+        .d(kf__57__d),
+        .q(kf__57__q),
+        .clock(kf__57__clock),
+        .rst_n(kf__57__rst_n)
+    );
+    pluton_rdff8 kf__58(
+        .d(kf__58__d),
+        .q(kf__58__q),
+        .clock(kf__58__clock),
+        .rst_n(kf__58__rst_n)
+    );
+    pluton_rdff8 kf__59(
+        .d(kf__59__d),
+        .q(kf__59__q),
+        .clock(kf__59__clock),
+        .rst_n(kf__59__rst_n)
+    );
+    pluton_rdff8 kf__60(
+        .d(kf__60__d),
+        .q(kf__60__q),
+        .clock(kf__60__clock),
+        .rst_n(kf__60__rst_n)
+    );
+    pluton_rdff8 kf__61(
+        .d(kf__61__d),
+        .q(kf__61__q),
+        .clock(kf__61__clock),
+        .rst_n(kf__61__rst_n)
+    );
+    pluton_rdff8 kf__62(
+        .d(kf__62__d),
+        .q(kf__62__q),
+        .clock(kf__62__clock),
+        .rst_n(kf__62__rst_n)
+    );
+    pluton_rdff8 kf__63(
+        .d(kf__63__d),
+        .q(kf__63__q),
+        .clock(kf__63__clock),
+        .rst_n(kf__63__rst_n)
+    );
+    pluton_rdff8 kd__0(
+        .d(kd__0__d),
+        .q(kd__0__q),
+        .clock(kd__0__clock),
+        .rst_n(kd__0__rst_n)
+    );
+    pluton_rdff8 kd__1(
+        .d(kd__1__d),
+        .q(kd__1__q),
+        .clock(kd__1__clock),
+        .rst_n(kd__1__rst_n)
+    );
+    pluton_rdff8 kd__2(
+        .d(kd__2__d),
+        .q(kd__2__q),
+        .clock(kd__2__clock),
+        .rst_n(kd__2__rst_n)
+    );
+    pluton_rdff8 kd__3(
+        .d(kd__3__d),
+        .q(kd__3__q),
+        .clock(kd__3__clock),
+        .rst_n(kd__3__rst_n)
+    );
+    pluton_rdff8 kd__4(
+        .d(kd__4__d),
+        .q(kd__4__q),
+        .clock(kd__4__clock),
+        .rst_n(kd__4__rst_n)
+    );
+    pluton_rdff8 kd__5(
+        .d(kd__5__d),
+        .q(kd__5__q),
+        .clock(kd__5__clock),
+        .rst_n(kd__5__rst_n)
+    );
+    pluton_rdff8 kd__6(
+        .d(kd__6__d),
+        .q(kd__6__q),
+        .clock(kd__6__clock),
+        .rst_n(kd__6__rst_n)
+    );
+    pluton_rdff8 kd__7(
+        .d(kd__7__d),
+        .q(kd__7__q),
+        .clock(kd__7__clock),
+        .rst_n(kd__7__rst_n)
+    );
+    pluton_rdff8 kd__8(
+        .d(kd__8__d),
+        .q(kd__8__q),
+        .clock(kd__8__clock),
+        .rst_n(kd__8__rst_n)
+    );
+    pluton_rdff8 kd__9(
+        .d(kd__9__d),
+        .q(kd__9__q),
+        .clock(kd__9__clock),
+        .rst_n(kd__9__rst_n)
+    );
+    pluton_rdff8 kd__10(
+        .d(kd__10__d),
+        .q(kd__10__q),
+        .clock(kd__10__clock),
+        .rst_n(kd__10__rst_n)
+    );
+    pluton_rdff8 kd__11(
+        .d(kd__11__d),
+        .q(kd__11__q),
+        .clock(kd__11__clock),
+        .rst_n(kd__11__rst_n)
+    );
+    pluton_rdff8 kd__12(
+        .d(kd__12__d),
+        .q(kd__12__q),
+        .clock(kd__12__clock),
+        .rst_n(kd__12__rst_n)
+    );
+    pluton_rdff8 kd__13(
+        .d(kd__13__d),
+        .q(kd__13__q),
+        .clock(kd__13__clock),
+        .rst_n(kd__13__rst_n)
+    );
+    pluton_rdff8 kd__14(
+        .d(kd__14__d),
+        .q(kd__14__q),
+        .clock(kd__14__clock),
+        .rst_n(kd__14__rst_n)
+    );
+    pluton_rdff8 kd__15(
+        .d(kd__15__d),
+        .q(kd__15__q),
+        .clock(kd__15__clock),
+        .rst_n(kd__15__rst_n)
+    );
+    pluton_rdff8 kd__16(
+        .d(kd__16__d),
+        .q(kd__16__q),
+        .clock(kd__16__clock),
+        .rst_n(kd__16__rst_n)
+    );
+    pluton_rdff8 kd__17(
+        .d(kd__17__d),
+        .q(kd__17__q),
+        .clock(kd__17__clock),
+        .rst_n(kd__17__rst_n)
+    );
+    pluton_rdff8 kd__18(
+        .d(kd__18__d),
+        .q(kd__18__q),
+        .clock(kd__18__clock),
+        .rst_n(kd__18__rst_n)
+    );
+    pluton_rdff8 kd__19(
+        .d(kd__19__d),
+        .q(kd__19__q),
+        .clock(kd__19__clock),
+        .rst_n(kd__19__rst_n)
+    );
+    pluton_rdff8 kd__20(
+        .d(kd__20__d),
+        .q(kd__20__q),
+        .clock(kd__20__clock),
+        .rst_n(kd__20__rst_n)
+    );
+    pluton_rdff8 kd__21(
+        .d(kd__21__d),
+        .q(kd__21__q),
+        .clock(kd__21__clock),
+        .rst_n(kd__21__rst_n)
+    );
+    pluton_rdff8 kd__22(
+        .d(kd__22__d),
+        .q(kd__22__q),
+        .clock(kd__22__clock),
+        .rst_n(kd__22__rst_n)
+    );
+    pluton_rdff8 kd__23(
+        .d(kd__23__d),
+        .q(kd__23__q),
+        .clock(kd__23__clock),
+        .rst_n(kd__23__rst_n)
+    );
+    pluton_rdff8 kd__24(
+        .d(kd__24__d),
+        .q(kd__24__q),
+        .clock(kd__24__clock),
+        .rst_n(kd__24__rst_n)
+    );
+    pluton_rdff8 kd__25(
+        .d(kd__25__d),
+        .q(kd__25__q),
+        .clock(kd__25__clock),
+        .rst_n(kd__25__rst_n)
+    );
+    pluton_rdff8 kd__26(
+        .d(kd__26__d),
+        .q(kd__26__q),
+        .clock(kd__26__clock),
+        .rst_n(kd__26__rst_n)
+    );
+    pluton_rdff8 kd__27(
+        .d(kd__27__d),
+        .q(kd__27__q),
+        .clock(kd__27__clock),
+        .rst_n(kd__27__rst_n)
+    );
+    pluton_rdff8 kd__28(
+        .d(kd__28__d),
+        .q(kd__28__q),
+        .clock(kd__28__clock),
+        .rst_n(kd__28__rst_n)
+    );
+    pluton_rdff8 kd__29(
+        .d(kd__29__d),
+        .q(kd__29__q),
+        .clock(kd__29__clock),
+        .rst_n(kd__29__rst_n)
+    );
+    pluton_rdff8 kd__30(
+        .d(kd__30__d),
+        .q(kd__30__q),
+        .clock(kd__30__clock),
+        .rst_n(kd__30__rst_n)
+    );
+    pluton_rdff8 kd__31(
+        .d(kd__31__d),
+        .q(kd__31__q),
+        .clock(kd__31__clock),
+        .rst_n(kd__31__rst_n)
+    );
+    pluton_rdff8 kd__32(
+        .d(kd__32__d),
+        .q(kd__32__q),
+        .clock(kd__32__clock),
+        .rst_n(kd__32__rst_n)
+    );
+    pluton_rdff8 kd__33(
+        .d(kd__33__d),
+        .q(kd__33__q),
+        .clock(kd__33__clock),
+        .rst_n(kd__33__rst_n)
+    );
+    pluton_rdff8 kd__34(
+        .d(kd__34__d),
+        .q(kd__34__q),
+        .clock(kd__34__clock),
+        .rst_n(kd__34__rst_n)
+    );
+    pluton_rdff8 kd__35(
+        .d(kd__35__d),
+        .q(kd__35__q),
+        .clock(kd__35__clock),
+        .rst_n(kd__35__rst_n)
+    );
+    pluton_rdff8 kd__36(
+        .d(kd__36__d),
+        .q(kd__36__q),
+        .clock(kd__36__clock),
+        .rst_n(kd__36__rst_n)
+    );
+    pluton_rdff8 kd__37(
+        .d(kd__37__d),
+        .q(kd__37__q),
+        .clock(kd__37__clock),
+        .rst_n(kd__37__rst_n)
+    );
+    pluton_rdff8 kd__38(
+        .d(kd__38__d),
+        .q(kd__38__q),
+        .clock(kd__38__clock),
+        .rst_n(kd__38__rst_n)
+    );
+    pluton_rdff8 kd__39(
+        .d(kd__39__d),
+        .q(kd__39__q),
+        .clock(kd__39__clock),
+        .rst_n(kd__39__rst_n)
+    );
+    pluton_rdff8 kd__40(
+        .d(kd__40__d),
+        .q(kd__40__q),
+        .clock(kd__40__clock),
+        .rst_n(kd__40__rst_n)
+    );
+    pluton_rdff8 kd__41(
+        .d(kd__41__d),
+        .q(kd__41__q),
+        .clock(kd__41__clock),
+        .rst_n(kd__41__rst_n)
+    );
+    pluton_rdff8 kd__42(
+        .d(kd__42__d),
+        .q(kd__42__q),
+        .clock(kd__42__clock),
+        .rst_n(kd__42__rst_n)
+    );
+    pluton_rdff8 kd__43(
+        .d(kd__43__d),
+        .q(kd__43__q),
+        .clock(kd__43__clock),
+        .rst_n(kd__43__rst_n)
+    );
+    pluton_rdff8 kd__44(
+        .d(kd__44__d),
+        .q(kd__44__q),
+        .clock(kd__44__clock),
+        .rst_n(kd__44__rst_n)
+    );
+    pluton_rdff8 kd__45(
+        .d(kd__45__d),
+        .q(kd__45__q),
+        .clock(kd__45__clock),
+        .rst_n(kd__45__rst_n)
+    );
+    pluton_rdff8 kd__46(
+        .d(kd__46__d),
+        .q(kd__46__q),
+        .clock(kd__46__clock),
+        .rst_n(kd__46__rst_n)
+    );
+    pluton_rdff8 kd__47(
+        .d(kd__47__d),
+        .q(kd__47__q),
+        .clock(kd__47__clock),
+        .rst_n(kd__47__rst_n)
+    );
+    pluton_rdff8 kd__48(
+        .d(kd__48__d),
+        .q(kd__48__q),
+        .clock(kd__48__clock),
+        .rst_n(kd__48__rst_n)
+    );
+    pluton_rdff8 kd__49(
+        .d(kd__49__d),
+        .q(kd__49__q),
+        .clock(kd__49__clock),
+        .rst_n(kd__49__rst_n)
+    );
+    pluton_rdff8 kd__50(
+        .d(kd__50__d),
+        .q(kd__50__q),
+        .clock(kd__50__clock),
+        .rst_n(kd__50__rst_n)
+    );
+    pluton_rdff8 kd__51(
+        .d(kd__51__d),
+        .q(kd__51__q),
+        .clock(kd__51__clock),
+        .rst_n(kd__51__rst_n)
+    );
+    pluton_rdff8 kd__52(
+        .d(kd__52__d),
+        .q(kd__52__q),
+        .clock(kd__52__clock),
+        .rst_n(kd__52__rst_n)
+    );
+    pluton_rdff8 kd__53(
+        .d(kd__53__d),
+        .q(kd__53__q),
+        .clock(kd__53__clock),
+        .rst_n(kd__53__rst_n)
+    );
+    pluton_rdff8 kd__54(
+        .d(kd__54__d),
+        .q(kd__54__q),
+        .clock(kd__54__clock),
+        .rst_n(kd__54__rst_n)
+    );
+    pluton_rdff8 kd__55(
+        .d(kd__55__d),
+        .q(kd__55__q),
+        .clock(kd__55__clock),
+        .rst_n(kd__55__rst_n)
+    );
+    pluton_rdff8 kd__56(
+        .d(kd__56__d),
+        .q(kd__56__q),
+        .clock(kd__56__clock),
+        .rst_n(kd__56__rst_n)
+    );
+    pluton_rdff8 kd__57(
+        .d(kd__57__d),
+        .q(kd__57__q),
+        .clock(kd__57__clock),
+        .rst_n(kd__57__rst_n)
+    );
+    pluton_rdff8 kd__58(
+        .d(kd__58__d),
+        .q(kd__58__q),
+        .clock(kd__58__clock),
+        .rst_n(kd__58__rst_n)
+    );
+    pluton_rdff8 kd__59(
+        .d(kd__59__d),
+        .q(kd__59__q),
+        .clock(kd__59__clock),
+        .rst_n(kd__59__rst_n)
+    );
+    pluton_rdff8 kd__60(
+        .d(kd__60__d),
+        .q(kd__60__q),
+        .clock(kd__60__clock),
+        .rst_n(kd__60__rst_n)
+    );
+    pluton_rdff8 kd__61(
+        .d(kd__61__d),
+        .q(kd__61__q),
+        .clock(kd__61__clock),
+        .rst_n(kd__61__rst_n)
+    );
+    pluton_rdff8 kd__62(
+        .d(kd__62__d),
+        .q(kd__62__q),
+        .clock(kd__62__clock),
+        .rst_n(kd__62__rst_n)
+    );
+    pluton_rdff8 kd__63(
+        .d(kd__63__d),
+        .q(kd__63__q),
+        .clock(kd__63__clock),
+        .rst_n(kd__63__rst_n)
+    );
+    pluton_rdff1 run(
+        .d(run__d),
+        .q(run__q),
+        .clock(run__clock),
+        .rst_n(run__rst_n)
+    );
+    pluton_rdff1 kexp(
+        .d(kexp__d),
+        .q(kexp__q),
+        .clock(kexp__clock),
+        .rst_n(kexp__rst_n)
+    );
+    pluton_rdff1 done_r(
+        .d(done_r__d),
+        .q(done_r__q),
+        .clock(done_r__clock),
+        .rst_n(done_r__rst_n)
+    );
+    pluton_rdff1 kready(
+        .d(kready__d),
+        .q(kready__q),
+        .clock(kready__clock),
+        .rst_n(kready__rst_n)
+    );
+    pluton_rdff1 dec_r(
+        .d(dec_r__d),
+        .q(dec_r__q),
+        .clock(dec_r__clock),
+        .rst_n(dec_r__rst_n)
+    );
+    pluton_rdff1 len_r(
+        .d(len_r__d),
+        .q(len_r__q),
+        .clock(len_r__clock),
+        .rst_n(len_r__rst_n)
+    );
+    pluton_rdff1 fin(
+        .d(fin__d),
+        .q(fin__q),
+        .clock(fin__clock),
+        .rst_n(fin__rst_n)
+    );
+    pluton_rdff4 round(
+        .d(round__d),
+        .q(round__q),
+        .clock(round__clock),
+        .rst_n(round__rst_n)
+    );
+    pluton_rdff3 ph(
+        .d(ph__d),
+        .q(ph__q),
+        .clock(ph__clock),
+        .rst_n(ph__rst_n)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__0(
+        .clock(sb__0__clock),
+        .rst_n(sb__0__rst_n),
+        .x0(sb__0__x0),
+        .x1(sb__0__x1),
+        .inv(sb__0__inv),
+        .r(sb__0__r),
+        .en(sb__0__en),
+        .clr(sb__0__clr),
+        .y0(sb__0__y0),
+        .y1(sb__0__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__1(
+        .clock(sb__1__clock),
+        .rst_n(sb__1__rst_n),
+        .x0(sb__1__x0),
+        .x1(sb__1__x1),
+        .inv(sb__1__inv),
+        .r(sb__1__r),
+        .en(sb__1__en),
+        .clr(sb__1__clr),
+        .y0(sb__1__y0),
+        .y1(sb__1__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__2(
+        .clock(sb__2__clock),
+        .rst_n(sb__2__rst_n),
+        .x0(sb__2__x0),
+        .x1(sb__2__x1),
+        .inv(sb__2__inv),
+        .r(sb__2__r),
+        .en(sb__2__en),
+        .clr(sb__2__clr),
+        .y0(sb__2__y0),
+        .y1(sb__2__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__3(
+        .clock(sb__3__clock),
+        .rst_n(sb__3__rst_n),
+        .x0(sb__3__x0),
+        .x1(sb__3__x1),
+        .inv(sb__3__inv),
+        .r(sb__3__r),
+        .en(sb__3__en),
+        .clr(sb__3__clr),
+        .y0(sb__3__y0),
+        .y1(sb__3__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__4(
+        .clock(sb__4__clock),
+        .rst_n(sb__4__rst_n),
+        .x0(sb__4__x0),
+        .x1(sb__4__x1),
+        .inv(sb__4__inv),
+        .r(sb__4__r),
+        .en(sb__4__en),
+        .clr(sb__4__clr),
+        .y0(sb__4__y0),
+        .y1(sb__4__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__5(
+        .clock(sb__5__clock),
+        .rst_n(sb__5__rst_n),
+        .x0(sb__5__x0),
+        .x1(sb__5__x1),
+        .inv(sb__5__inv),
+        .r(sb__5__r),
+        .en(sb__5__en),
+        .clr(sb__5__clr),
+        .y0(sb__5__y0),
+        .y1(sb__5__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__6(
+        .clock(sb__6__clock),
+        .rst_n(sb__6__rst_n),
+        .x0(sb__6__x0),
+        .x1(sb__6__x1),
+        .inv(sb__6__inv),
+        .r(sb__6__r),
+        .en(sb__6__en),
+        .clr(sb__6__clr),
+        .y0(sb__6__y0),
+        .y1(sb__6__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__7(
+        .clock(sb__7__clock),
+        .rst_n(sb__7__rst_n),
+        .x0(sb__7__x0),
+        .x1(sb__7__x1),
+        .inv(sb__7__inv),
+        .r(sb__7__r),
+        .en(sb__7__en),
+        .clr(sb__7__clr),
+        .y0(sb__7__y0),
+        .y1(sb__7__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__8(
+        .clock(sb__8__clock),
+        .rst_n(sb__8__rst_n),
+        .x0(sb__8__x0),
+        .x1(sb__8__x1),
+        .inv(sb__8__inv),
+        .r(sb__8__r),
+        .en(sb__8__en),
+        .clr(sb__8__clr),
+        .y0(sb__8__y0),
+        .y1(sb__8__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__9(
+        .clock(sb__9__clock),
+        .rst_n(sb__9__rst_n),
+        .x0(sb__9__x0),
+        .x1(sb__9__x1),
+        .inv(sb__9__inv),
+        .r(sb__9__r),
+        .en(sb__9__en),
+        .clr(sb__9__clr),
+        .y0(sb__9__y0),
+        .y1(sb__9__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__10(
+        .clock(sb__10__clock),
+        .rst_n(sb__10__rst_n),
+        .x0(sb__10__x0),
+        .x1(sb__10__x1),
+        .inv(sb__10__inv),
+        .r(sb__10__r),
+        .en(sb__10__en),
+        .clr(sb__10__clr),
+        .y0(sb__10__y0),
+        .y1(sb__10__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__11(
+        .clock(sb__11__clock),
+        .rst_n(sb__11__rst_n),
+        .x0(sb__11__x0),
+        .x1(sb__11__x1),
+        .inv(sb__11__inv),
+        .r(sb__11__r),
+        .en(sb__11__en),
+        .clr(sb__11__clr),
+        .y0(sb__11__y0),
+        .y1(sb__11__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__12(
+        .clock(sb__12__clock),
+        .rst_n(sb__12__rst_n),
+        .x0(sb__12__x0),
+        .x1(sb__12__x1),
+        .inv(sb__12__inv),
+        .r(sb__12__r),
+        .en(sb__12__en),
+        .clr(sb__12__clr),
+        .y0(sb__12__y0),
+        .y1(sb__12__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__13(
+        .clock(sb__13__clock),
+        .rst_n(sb__13__rst_n),
+        .x0(sb__13__x0),
+        .x1(sb__13__x1),
+        .inv(sb__13__inv),
+        .r(sb__13__r),
+        .en(sb__13__en),
+        .clr(sb__13__clr),
+        .y0(sb__13__y0),
+        .y1(sb__13__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__14(
+        .clock(sb__14__clock),
+        .rst_n(sb__14__rst_n),
+        .x0(sb__14__x0),
+        .x1(sb__14__x1),
+        .inv(sb__14__inv),
+        .r(sb__14__r),
+        .en(sb__14__en),
+        .clr(sb__14__clr),
+        .y0(sb__14__y0),
+        .y1(sb__14__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 sb__15(
+        .clock(sb__15__clock),
+        .rst_n(sb__15__rst_n),
+        .x0(sb__15__x0),
+        .x1(sb__15__x1),
+        .inv(sb__15__inv),
+        .r(sb__15__r),
+        .en(sb__15__en),
+        .clr(sb__15__clr),
+        .y0(sb__15__y0),
+        .y1(sb__15__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 ksb__0(
+        .clock(ksb__0__clock),
+        .rst_n(ksb__0__rst_n),
+        .x0(ksb__0__x0),
+        .x1(ksb__0__x1),
+        .inv(ksb__0__inv),
+        .r(ksb__0__r),
+        .en(ksb__0__en),
+        .clr(ksb__0__clr),
+        .y0(ksb__0__y0),
+        .y1(ksb__0__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 ksb__1(
+        .clock(ksb__1__clock),
+        .rst_n(ksb__1__rst_n),
+        .x0(ksb__1__x0),
+        .x1(ksb__1__x1),
+        .inv(ksb__1__inv),
+        .r(ksb__1__r),
+        .en(ksb__1__en),
+        .clr(ksb__1__clr),
+        .y0(ksb__1__y0),
+        .y1(ksb__1__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 ksb__2(
+        .clock(ksb__2__clock),
+        .rst_n(ksb__2__rst_n),
+        .x0(ksb__2__x0),
+        .x1(ksb__2__x1),
+        .inv(ksb__2__inv),
+        .r(ksb__2__r),
+        .en(ksb__2__en),
+        .clr(ksb__2__clr),
+        .y0(ksb__2__y0),
+        .y1(ksb__2__y1)
+    );
+    pluton_aes_masked_aes_ksb_0 ksb__3(
+        .clock(ksb__3__clock),
+        .rst_n(ksb__3__rst_n),
+        .x0(ksb__3__x0),
+        .x1(ksb__3__x1),
+        .inv(ksb__3__inv),
+        .r(ksb__3__r),
+        .en(ksb__3__en),
+        .clr(ksb__3__clr),
+        .y0(ksb__3__y0),
+        .y1(ksb__3__y1)
+    );
+    pluton_drbg_aes_mix_0 mix__0(
+        .a0(mix__0__a0),
+        .a1(mix__0__a1),
+        .a2(mix__0__a2),
+        .a3(mix__0__a3),
+        .inv(mix__0__inv),
+        .y0(mix__0__y0),
+        .y1(mix__0__y1),
+        .y2(mix__0__y2),
+        .y3(mix__0__y3)
+    );
+    pluton_drbg_aes_mix_0 mix__1(
+        .a0(mix__1__a0),
+        .a1(mix__1__a1),
+        .a2(mix__1__a2),
+        .a3(mix__1__a3),
+        .inv(mix__1__inv),
+        .y0(mix__1__y0),
+        .y1(mix__1__y1),
+        .y2(mix__1__y2),
+        .y3(mix__1__y3)
+    );
+    pluton_drbg_aes_mix_0 mix__2(
+        .a0(mix__2__a0),
+        .a1(mix__2__a1),
+        .a2(mix__2__a2),
+        .a3(mix__2__a3),
+        .inv(mix__2__inv),
+        .y0(mix__2__y0),
+        .y1(mix__2__y1),
+        .y2(mix__2__y2),
+        .y3(mix__2__y3)
+    );
+    pluton_drbg_aes_mix_0 mix__3(
+        .a0(mix__3__a0),
+        .a1(mix__3__a1),
+        .a2(mix__3__a2),
+        .a3(mix__3__a3),
+        .inv(mix__3__inv),
+        .y0(mix__3__y0),
+        .y1(mix__3__y1),
+        .y2(mix__3__y2),
+        .y3(mix__3__y3)
+    );
+    pluton_drbg_aes_mix_0 mix__4(
+        .a0(mix__4__a0),
+        .a1(mix__4__a1),
+        .a2(mix__4__a2),
+        .a3(mix__4__a3),
+        .inv(mix__4__inv),
+        .y0(mix__4__y0),
+        .y1(mix__4__y1),
+        .y2(mix__4__y2),
+        .y3(mix__4__y3)
+    );
+    pluton_drbg_aes_mix_0 mix__5(
+        .a0(mix__5__a0),
+        .a1(mix__5__a1),
+        .a2(mix__5__a2),
+        .a3(mix__5__a3),
+        .inv(mix__5__inv),
+        .y0(mix__5__y0),
+        .y1(mix__5__y1),
+        .y2(mix__5__y2),
+        .y3(mix__5__y3)
+    );
+    pluton_drbg_aes_mix_0 mix__6(
+        .a0(mix__6__a0),
+        .a1(mix__6__a1),
+        .a2(mix__6__a2),
+        .a3(mix__6__a3),
+        .inv(mix__6__inv),
+        .y0(mix__6__y0),
+        .y1(mix__6__y1),
+        .y2(mix__6__y2),
+        .y3(mix__6__y3)
+    );
+    pluton_drbg_aes_mix_0 mix__7(
+        .a0(mix__7__a0),
+        .a1(mix__7__a1),
+        .a2(mix__7__a2),
+        .a3(mix__7__a3),
+        .inv(mix__7__inv),
+        .y0(mix__7__y0),
+        .y1(mix__7__y1),
+        .y2(mix__7__y2),
+        .y3(mix__7__y3)
+    );
+    pluton_pack16x8 pack(
+        .b__0(pack__b__0),
+        .b__1(pack__b__1),
+        .b__2(pack__b__2),
+        .b__3(pack__b__3),
+        .b__4(pack__b__4),
+        .b__5(pack__b__5),
+        .b__6(pack__b__6),
+        .b__7(pack__b__7),
+        .b__8(pack__b__8),
+        .b__9(pack__b__9),
+        .b__10(pack__b__10),
+        .b__11(pack__b__11),
+        .b__12(pack__b__12),
+        .b__13(pack__b__13),
+        .b__14(pack__b__14),
+        .b__15(pack__b__15),
+        .y(pack__y)
+    );
+
+    // Update code
+    reg dec_r__d__comb;
+    reg done_r__d__comb;
+    reg fin__d__comb;
+    reg [7:0] kd__0__d__comb;
+    reg [7:0] kd__10__d__comb;
+    reg [7:0] kd__11__d__comb;
+    reg [7:0] kd__12__d__comb;
+    reg [7:0] kd__13__d__comb;
+    reg [7:0] kd__14__d__comb;
+    reg [7:0] kd__15__d__comb;
+    reg [7:0] kd__16__d__comb;
+    reg [7:0] kd__17__d__comb;
+    reg [7:0] kd__18__d__comb;
+    reg [7:0] kd__19__d__comb;
+    reg [7:0] kd__1__d__comb;
+    reg [7:0] kd__20__d__comb;
+    reg [7:0] kd__21__d__comb;
+    reg [7:0] kd__22__d__comb;
+    reg [7:0] kd__23__d__comb;
+    reg [7:0] kd__24__d__comb;
+    reg [7:0] kd__25__d__comb;
+    reg [7:0] kd__26__d__comb;
+    reg [7:0] kd__27__d__comb;
+    reg [7:0] kd__28__d__comb;
+    reg [7:0] kd__29__d__comb;
+    reg [7:0] kd__2__d__comb;
+    reg [7:0] kd__30__d__comb;
+    reg [7:0] kd__31__d__comb;
+    reg [7:0] kd__32__d__comb;
+    reg [7:0] kd__33__d__comb;
+    reg [7:0] kd__34__d__comb;
+    reg [7:0] kd__35__d__comb;
+    reg [7:0] kd__36__d__comb;
+    reg [7:0] kd__37__d__comb;
+    reg [7:0] kd__38__d__comb;
+    reg [7:0] kd__39__d__comb;
+    reg [7:0] kd__3__d__comb;
+    reg [7:0] kd__40__d__comb;
+    reg [7:0] kd__41__d__comb;
+    reg [7:0] kd__42__d__comb;
+    reg [7:0] kd__43__d__comb;
+    reg [7:0] kd__44__d__comb;
+    reg [7:0] kd__45__d__comb;
+    reg [7:0] kd__46__d__comb;
+    reg [7:0] kd__47__d__comb;
+    reg [7:0] kd__48__d__comb;
+    reg [7:0] kd__49__d__comb;
+    reg [7:0] kd__4__d__comb;
+    reg [7:0] kd__50__d__comb;
+    reg [7:0] kd__51__d__comb;
+    reg [7:0] kd__52__d__comb;
+    reg [7:0] kd__53__d__comb;
+    reg [7:0] kd__54__d__comb;
+    reg [7:0] kd__55__d__comb;
+    reg [7:0] kd__56__d__comb;
+    reg [7:0] kd__57__d__comb;
+    reg [7:0] kd__58__d__comb;
+    reg [7:0] kd__59__d__comb;
+    reg [7:0] kd__5__d__comb;
+    reg [7:0] kd__60__d__comb;
+    reg [7:0] kd__61__d__comb;
+    reg [7:0] kd__62__d__comb;
+    reg [7:0] kd__63__d__comb;
+    reg [7:0] kd__6__d__comb;
+    reg [7:0] kd__7__d__comb;
+    reg [7:0] kd__8__d__comb;
+    reg [7:0] kd__9__d__comb;
+    reg kexp__d__comb;
+    reg [7:0] kf__0__d__comb;
+    reg [7:0] kf__10__d__comb;
+    reg [7:0] kf__11__d__comb;
+    reg [7:0] kf__12__d__comb;
+    reg [7:0] kf__13__d__comb;
+    reg [7:0] kf__14__d__comb;
+    reg [7:0] kf__15__d__comb;
+    reg [7:0] kf__16__d__comb;
+    reg [7:0] kf__17__d__comb;
+    reg [7:0] kf__18__d__comb;
+    reg [7:0] kf__19__d__comb;
+    reg [7:0] kf__1__d__comb;
+    reg [7:0] kf__20__d__comb;
+    reg [7:0] kf__21__d__comb;
+    reg [7:0] kf__22__d__comb;
+    reg [7:0] kf__23__d__comb;
+    reg [7:0] kf__24__d__comb;
+    reg [7:0] kf__25__d__comb;
+    reg [7:0] kf__26__d__comb;
+    reg [7:0] kf__27__d__comb;
+    reg [7:0] kf__28__d__comb;
+    reg [7:0] kf__29__d__comb;
+    reg [7:0] kf__2__d__comb;
+    reg [7:0] kf__30__d__comb;
+    reg [7:0] kf__31__d__comb;
+    reg [7:0] kf__32__d__comb;
+    reg [7:0] kf__33__d__comb;
+    reg [7:0] kf__34__d__comb;
+    reg [7:0] kf__35__d__comb;
+    reg [7:0] kf__36__d__comb;
+    reg [7:0] kf__37__d__comb;
+    reg [7:0] kf__38__d__comb;
+    reg [7:0] kf__39__d__comb;
+    reg [7:0] kf__3__d__comb;
+    reg [7:0] kf__40__d__comb;
+    reg [7:0] kf__41__d__comb;
+    reg [7:0] kf__42__d__comb;
+    reg [7:0] kf__43__d__comb;
+    reg [7:0] kf__44__d__comb;
+    reg [7:0] kf__45__d__comb;
+    reg [7:0] kf__46__d__comb;
+    reg [7:0] kf__47__d__comb;
+    reg [7:0] kf__48__d__comb;
+    reg [7:0] kf__49__d__comb;
+    reg [7:0] kf__4__d__comb;
+    reg [7:0] kf__50__d__comb;
+    reg [7:0] kf__51__d__comb;
+    reg [7:0] kf__52__d__comb;
+    reg [7:0] kf__53__d__comb;
+    reg [7:0] kf__54__d__comb;
+    reg [7:0] kf__55__d__comb;
+    reg [7:0] kf__56__d__comb;
+    reg [7:0] kf__57__d__comb;
+    reg [7:0] kf__58__d__comb;
+    reg [7:0] kf__59__d__comb;
+    reg [7:0] kf__5__d__comb;
+    reg [7:0] kf__60__d__comb;
+    reg [7:0] kf__61__d__comb;
+    reg [7:0] kf__62__d__comb;
+    reg [7:0] kf__63__d__comb;
+    reg [7:0] kf__6__d__comb;
+    reg [7:0] kf__7__d__comb;
+    reg [7:0] kf__8__d__comb;
+    reg [7:0] kf__9__d__comb;
+    reg kready__d__comb;
+    reg [7:0] ksb__0__x0__comb;
+    reg [7:0] ksb__0__x1__comb;
+    reg [7:0] ksb__1__x0__comb;
+    reg [7:0] ksb__1__x1__comb;
+    reg [7:0] ksb__2__x0__comb;
+    reg [7:0] ksb__2__x1__comb;
+    reg [7:0] ksb__3__x0__comb;
+    reg [7:0] ksb__3__x1__comb;
+    reg len_r__d__comb;
+    reg [2:0] ph__d__comb;
+    reg [7:0] res__0__d__comb;
+    reg [7:0] res__10__d__comb;
+    reg [7:0] res__11__d__comb;
+    reg [7:0] res__12__d__comb;
+    reg [7:0] res__13__d__comb;
+    reg [7:0] res__14__d__comb;
+    reg [7:0] res__15__d__comb;
+    reg [7:0] res__1__d__comb;
+    reg [7:0] res__2__d__comb;
+    reg [7:0] res__3__d__comb;
+    reg [7:0] res__4__d__comb;
+    reg [7:0] res__5__d__comb;
+    reg [7:0] res__6__d__comb;
+    reg [7:0] res__7__d__comb;
+    reg [7:0] res__8__d__comb;
+    reg [7:0] res__9__d__comb;
+    reg [3:0] round__d__comb;
+    reg run__d__comb;
+    reg [7:0] sb__0__x0__comb;
+    reg [7:0] sb__0__x1__comb;
+    reg [7:0] sb__10__x0__comb;
+    reg [7:0] sb__10__x1__comb;
+    reg [7:0] sb__11__x0__comb;
+    reg [7:0] sb__11__x1__comb;
+    reg [7:0] sb__12__x0__comb;
+    reg [7:0] sb__12__x1__comb;
+    reg [7:0] sb__13__x0__comb;
+    reg [7:0] sb__13__x1__comb;
+    reg [7:0] sb__14__x0__comb;
+    reg [7:0] sb__14__x1__comb;
+    reg [7:0] sb__15__x0__comb;
+    reg [7:0] sb__15__x1__comb;
+    reg [7:0] sb__1__x0__comb;
+    reg [7:0] sb__1__x1__comb;
+    reg [7:0] sb__2__x0__comb;
+    reg [7:0] sb__2__x1__comb;
+    reg [7:0] sb__3__x0__comb;
+    reg [7:0] sb__3__x1__comb;
+    reg [7:0] sb__4__x0__comb;
+    reg [7:0] sb__4__x1__comb;
+    reg [7:0] sb__5__x0__comb;
+    reg [7:0] sb__5__x1__comb;
+    reg [7:0] sb__6__x0__comb;
+    reg [7:0] sb__6__x1__comb;
+    reg [7:0] sb__7__x0__comb;
+    reg [7:0] sb__7__x1__comb;
+    reg [7:0] sb__8__x0__comb;
+    reg [7:0] sb__8__x1__comb;
+    reg [7:0] sb__9__x0__comb;
+    reg [7:0] sb__9__x1__comb;
+    reg [7:0] st__0__d__comb;
+    reg [7:0] st__10__d__comb;
+    reg [7:0] st__11__d__comb;
+    reg [7:0] st__12__d__comb;
+    reg [7:0] st__13__d__comb;
+    reg [7:0] st__14__d__comb;
+    reg [7:0] st__15__d__comb;
+    reg [7:0] st__16__d__comb;
+    reg [7:0] st__17__d__comb;
+    reg [7:0] st__18__d__comb;
+    reg [7:0] st__19__d__comb;
+    reg [7:0] st__1__d__comb;
+    reg [7:0] st__20__d__comb;
+    reg [7:0] st__21__d__comb;
+    reg [7:0] st__22__d__comb;
+    reg [7:0] st__23__d__comb;
+    reg [7:0] st__24__d__comb;
+    reg [7:0] st__25__d__comb;
+    reg [7:0] st__26__d__comb;
+    reg [7:0] st__27__d__comb;
+    reg [7:0] st__28__d__comb;
+    reg [7:0] st__29__d__comb;
+    reg [7:0] st__2__d__comb;
+    reg [7:0] st__30__d__comb;
+    reg [7:0] st__31__d__comb;
+    reg [7:0] st__3__d__comb;
+    reg [7:0] st__4__d__comb;
+    reg [7:0] st__5__d__comb;
+    reg [7:0] st__6__d__comb;
+    reg [7:0] st__7__d__comb;
+    reg [7:0] st__8__d__comb;
+    reg [7:0] st__9__d__comb;
+    reg [7:0] wk__0__d__comb;
+    reg [7:0] wk__10__d__comb;
+    reg [7:0] wk__11__d__comb;
+    reg [7:0] wk__12__d__comb;
+    reg [7:0] wk__13__d__comb;
+    reg [7:0] wk__14__d__comb;
+    reg [7:0] wk__15__d__comb;
+    reg [7:0] wk__16__d__comb;
+    reg [7:0] wk__17__d__comb;
+    reg [7:0] wk__18__d__comb;
+    reg [7:0] wk__19__d__comb;
+    reg [7:0] wk__1__d__comb;
+    reg [7:0] wk__20__d__comb;
+    reg [7:0] wk__21__d__comb;
+    reg [7:0] wk__22__d__comb;
+    reg [7:0] wk__23__d__comb;
+    reg [7:0] wk__24__d__comb;
+    reg [7:0] wk__25__d__comb;
+    reg [7:0] wk__26__d__comb;
+    reg [7:0] wk__27__d__comb;
+    reg [7:0] wk__28__d__comb;
+    reg [7:0] wk__29__d__comb;
+    reg [7:0] wk__2__d__comb;
+    reg [7:0] wk__30__d__comb;
+    reg [7:0] wk__31__d__comb;
+    reg [7:0] wk__32__d__comb;
+    reg [7:0] wk__33__d__comb;
+    reg [7:0] wk__34__d__comb;
+    reg [7:0] wk__35__d__comb;
+    reg [7:0] wk__36__d__comb;
+    reg [7:0] wk__37__d__comb;
+    reg [7:0] wk__38__d__comb;
+    reg [7:0] wk__39__d__comb;
+    reg [7:0] wk__3__d__comb;
+    reg [7:0] wk__40__d__comb;
+    reg [7:0] wk__41__d__comb;
+    reg [7:0] wk__42__d__comb;
+    reg [7:0] wk__43__d__comb;
+    reg [7:0] wk__44__d__comb;
+    reg [7:0] wk__45__d__comb;
+    reg [7:0] wk__46__d__comb;
+    reg [7:0] wk__47__d__comb;
+    reg [7:0] wk__48__d__comb;
+    reg [7:0] wk__49__d__comb;
+    reg [7:0] wk__4__d__comb;
+    reg [7:0] wk__50__d__comb;
+    reg [7:0] wk__51__d__comb;
+    reg [7:0] wk__52__d__comb;
+    reg [7:0] wk__53__d__comb;
+    reg [7:0] wk__54__d__comb;
+    reg [7:0] wk__55__d__comb;
+    reg [7:0] wk__56__d__comb;
+    reg [7:0] wk__57__d__comb;
+    reg [7:0] wk__58__d__comb;
+    reg [7:0] wk__59__d__comb;
+    reg [7:0] wk__5__d__comb;
+    reg [7:0] wk__60__d__comb;
+    reg [7:0] wk__61__d__comb;
+    reg [7:0] wk__62__d__comb;
+    reg [7:0] wk__63__d__comb;
+    reg [7:0] wk__6__d__comb;
+    reg [7:0] wk__7__d__comb;
+    reg [7:0] wk__8__d__comb;
+    reg [7:0] wk__9__d__comb;
+    always @(*) begin
+        run__clock = clock;
+        run__rst_n = rst_n;
+        run__d__comb = run__q;
+        kexp__clock = clock;
+        kexp__rst_n = rst_n;
+        kexp__d__comb = kexp__q;
+        done_r__clock = clock;
+        done_r__rst_n = rst_n;
+        done_r__d__comb = done_r__q;
+        kready__clock = clock;
+        kready__rst_n = rst_n;
+        kready__d__comb = kready__q;
+        dec_r__clock = clock;
+        dec_r__rst_n = rst_n;
+        dec_r__d__comb = dec_r__q;
+        len_r__clock = clock;
+        len_r__rst_n = rst_n;
+        len_r__d__comb = len_r__q;
+        fin__clock = clock;
+        fin__rst_n = rst_n;
+        fin__d__comb = fin__q;
+        round__clock = clock;
+        round__rst_n = rst_n;
+        round__d__comb = round__q;
+        ph__clock = clock;
+        ph__rst_n = rst_n;
+        ph__d__comb = ph__q;
+        st__0__clock = clock;
+        st__0__rst_n = rst_n;
+        st__0__d__comb = st__0__q;
+        st__1__clock = clock;
+        st__1__rst_n = rst_n;
+        st__1__d__comb = st__1__q;
+        st__2__clock = clock;
+        st__2__rst_n = rst_n;
+        st__2__d__comb = st__2__q;
+        st__3__clock = clock;
+        st__3__rst_n = rst_n;
+        st__3__d__comb = st__3__q;
+        st__4__clock = clock;
+        st__4__rst_n = rst_n;
+        st__4__d__comb = st__4__q;
+        st__5__clock = clock;
+        st__5__rst_n = rst_n;
+        st__5__d__comb = st__5__q;
+        st__6__clock = clock;
+        st__6__rst_n = rst_n;
+        st__6__d__comb = st__6__q;
+        st__7__clock = clock;
+        st__7__rst_n = rst_n;
+        st__7__d__comb = st__7__q;
+        st__8__clock = clock;
+        st__8__rst_n = rst_n;
+        st__8__d__comb = st__8__q;
+        st__9__clock = clock;
+        st__9__rst_n = rst_n;
+        st__9__d__comb = st__9__q;
+        st__10__clock = clock;
+        st__10__rst_n = rst_n;
+        st__10__d__comb = st__10__q;
+        st__11__clock = clock;
+        st__11__rst_n = rst_n;
+        st__11__d__comb = st__11__q;
+        st__12__clock = clock;
+        st__12__rst_n = rst_n;
+        st__12__d__comb = st__12__q;
+        st__13__clock = clock;
+        st__13__rst_n = rst_n;
+        st__13__d__comb = st__13__q;
+        st__14__clock = clock;
+        st__14__rst_n = rst_n;
+        st__14__d__comb = st__14__q;
+        st__15__clock = clock;
+        st__15__rst_n = rst_n;
+        st__15__d__comb = st__15__q;
+        st__16__clock = clock;
+        st__16__rst_n = rst_n;
+        st__16__d__comb = st__16__q;
+        st__17__clock = clock;
+        st__17__rst_n = rst_n;
+        st__17__d__comb = st__17__q;
+        st__18__clock = clock;
+        st__18__rst_n = rst_n;
+        st__18__d__comb = st__18__q;
+        st__19__clock = clock;
+        st__19__rst_n = rst_n;
+        st__19__d__comb = st__19__q;
+        st__20__clock = clock;
+        st__20__rst_n = rst_n;
+        st__20__d__comb = st__20__q;
+        st__21__clock = clock;
+        st__21__rst_n = rst_n;
+        st__21__d__comb = st__21__q;
+        st__22__clock = clock;
+        st__22__rst_n = rst_n;
+        st__22__d__comb = st__22__q;
+        st__23__clock = clock;
+        st__23__rst_n = rst_n;
+        st__23__d__comb = st__23__q;
+        st__24__clock = clock;
+        st__24__rst_n = rst_n;
+        st__24__d__comb = st__24__q;
+        st__25__clock = clock;
+        st__25__rst_n = rst_n;
+        st__25__d__comb = st__25__q;
+        st__26__clock = clock;
+        st__26__rst_n = rst_n;
+        st__26__d__comb = st__26__q;
+        st__27__clock = clock;
+        st__27__rst_n = rst_n;
+        st__27__d__comb = st__27__q;
+        st__28__clock = clock;
+        st__28__rst_n = rst_n;
+        st__28__d__comb = st__28__q;
+        st__29__clock = clock;
+        st__29__rst_n = rst_n;
+        st__29__d__comb = st__29__q;
+        st__30__clock = clock;
+        st__30__rst_n = rst_n;
+        st__30__d__comb = st__30__q;
+        st__31__clock = clock;
+        st__31__rst_n = rst_n;
+        st__31__d__comb = st__31__q;
+        res__0__clock = clock;
+        res__0__rst_n = rst_n;
+        res__0__d__comb = res__0__q;
+        res__1__clock = clock;
+        res__1__rst_n = rst_n;
+        res__1__d__comb = res__1__q;
+        res__2__clock = clock;
+        res__2__rst_n = rst_n;
+        res__2__d__comb = res__2__q;
+        res__3__clock = clock;
+        res__3__rst_n = rst_n;
+        res__3__d__comb = res__3__q;
+        res__4__clock = clock;
+        res__4__rst_n = rst_n;
+        res__4__d__comb = res__4__q;
+        res__5__clock = clock;
+        res__5__rst_n = rst_n;
+        res__5__d__comb = res__5__q;
+        res__6__clock = clock;
+        res__6__rst_n = rst_n;
+        res__6__d__comb = res__6__q;
+        res__7__clock = clock;
+        res__7__rst_n = rst_n;
+        res__7__d__comb = res__7__q;
+        res__8__clock = clock;
+        res__8__rst_n = rst_n;
+        res__8__d__comb = res__8__q;
+        res__9__clock = clock;
+        res__9__rst_n = rst_n;
+        res__9__d__comb = res__9__q;
+        res__10__clock = clock;
+        res__10__rst_n = rst_n;
+        res__10__d__comb = res__10__q;
+        res__11__clock = clock;
+        res__11__rst_n = rst_n;
+        res__11__d__comb = res__11__q;
+        res__12__clock = clock;
+        res__12__rst_n = rst_n;
+        res__12__d__comb = res__12__q;
+        res__13__clock = clock;
+        res__13__rst_n = rst_n;
+        res__13__d__comb = res__13__q;
+        res__14__clock = clock;
+        res__14__rst_n = rst_n;
+        res__14__d__comb = res__14__q;
+        res__15__clock = clock;
+        res__15__rst_n = rst_n;
+        res__15__d__comb = res__15__q;
+        wk__0__clock = clock;
+        wk__0__rst_n = rst_n;
+        wk__0__d__comb = wk__0__q;
+        kf__0__clock = clock;
+        kf__0__rst_n = rst_n;
+        kf__0__d__comb = kf__0__q;
+        kd__0__clock = clock;
+        kd__0__rst_n = rst_n;
+        kd__0__d__comb = kd__0__q;
+        wk__1__clock = clock;
+        wk__1__rst_n = rst_n;
+        wk__1__d__comb = wk__1__q;
+        kf__1__clock = clock;
+        kf__1__rst_n = rst_n;
+        kf__1__d__comb = kf__1__q;
+        kd__1__clock = clock;
+        kd__1__rst_n = rst_n;
+        kd__1__d__comb = kd__1__q;
+        wk__2__clock = clock;
+        wk__2__rst_n = rst_n;
+        wk__2__d__comb = wk__2__q;
+        kf__2__clock = clock;
+        kf__2__rst_n = rst_n;
+        kf__2__d__comb = kf__2__q;
+        kd__2__clock = clock;
+        kd__2__rst_n = rst_n;
+        kd__2__d__comb = kd__2__q;
+        wk__3__clock = clock;
+        wk__3__rst_n = rst_n;
+        wk__3__d__comb = wk__3__q;
+        kf__3__clock = clock;
+        kf__3__rst_n = rst_n;
+        kf__3__d__comb = kf__3__q;
+        kd__3__clock = clock;
+        kd__3__rst_n = rst_n;
+        kd__3__d__comb = kd__3__q;
+        wk__4__clock = clock;
+        wk__4__rst_n = rst_n;
+        wk__4__d__comb = wk__4__q;
+        kf__4__clock = clock;
+        kf__4__rst_n = rst_n;
+        kf__4__d__comb = kf__4__q;
+        kd__4__clock = clock;
+        kd__4__rst_n = rst_n;
+        kd__4__d__comb = kd__4__q;
+        wk__5__clock = clock;
+        wk__5__rst_n = rst_n;
+        wk__5__d__comb = wk__5__q;
+        kf__5__clock = clock;
+        kf__5__rst_n = rst_n;
+        kf__5__d__comb = kf__5__q;
+        kd__5__clock = clock;
+        kd__5__rst_n = rst_n;
+        kd__5__d__comb = kd__5__q;
+        wk__6__clock = clock;
+        wk__6__rst_n = rst_n;
+        wk__6__d__comb = wk__6__q;
+        kf__6__clock = clock;
+        kf__6__rst_n = rst_n;
+        kf__6__d__comb = kf__6__q;
+        kd__6__clock = clock;
+        kd__6__rst_n = rst_n;
+        kd__6__d__comb = kd__6__q;
+        wk__7__clock = clock;
+        wk__7__rst_n = rst_n;
+        wk__7__d__comb = wk__7__q;
+        kf__7__clock = clock;
+        kf__7__rst_n = rst_n;
+        kf__7__d__comb = kf__7__q;
+        kd__7__clock = clock;
+        kd__7__rst_n = rst_n;
+        kd__7__d__comb = kd__7__q;
+        wk__8__clock = clock;
+        wk__8__rst_n = rst_n;
+        wk__8__d__comb = wk__8__q;
+        kf__8__clock = clock;
+        kf__8__rst_n = rst_n;
+        kf__8__d__comb = kf__8__q;
+        kd__8__clock = clock;
+        kd__8__rst_n = rst_n;
+        kd__8__d__comb = kd__8__q;
+        wk__9__clock = clock;
+        wk__9__rst_n = rst_n;
+        wk__9__d__comb = wk__9__q;
+        kf__9__clock = clock;
+        kf__9__rst_n = rst_n;
+        kf__9__d__comb = kf__9__q;
+        kd__9__clock = clock;
+        kd__9__rst_n = rst_n;
+        kd__9__d__comb = kd__9__q;
+        wk__10__clock = clock;
+        wk__10__rst_n = rst_n;
+        wk__10__d__comb = wk__10__q;
+        kf__10__clock = clock;
+        kf__10__rst_n = rst_n;
+        kf__10__d__comb = kf__10__q;
+        kd__10__clock = clock;
+        kd__10__rst_n = rst_n;
+        kd__10__d__comb = kd__10__q;
+        wk__11__clock = clock;
+        wk__11__rst_n = rst_n;
+        wk__11__d__comb = wk__11__q;
+        kf__11__clock = clock;
+        kf__11__rst_n = rst_n;
+        kf__11__d__comb = kf__11__q;
+        kd__11__clock = clock;
+        kd__11__rst_n = rst_n;
+        kd__11__d__comb = kd__11__q;
+        wk__12__clock = clock;
+        wk__12__rst_n = rst_n;
+        wk__12__d__comb = wk__12__q;
+        kf__12__clock = clock;
+        kf__12__rst_n = rst_n;
+        kf__12__d__comb = kf__12__q;
+        kd__12__clock = clock;
+        kd__12__rst_n = rst_n;
+        kd__12__d__comb = kd__12__q;
+        wk__13__clock = clock;
+        wk__13__rst_n = rst_n;
+        wk__13__d__comb = wk__13__q;
+        kf__13__clock = clock;
+        kf__13__rst_n = rst_n;
+        kf__13__d__comb = kf__13__q;
+        kd__13__clock = clock;
+        kd__13__rst_n = rst_n;
+        kd__13__d__comb = kd__13__q;
+        wk__14__clock = clock;
+        wk__14__rst_n = rst_n;
+        wk__14__d__comb = wk__14__q;
+        kf__14__clock = clock;
+        kf__14__rst_n = rst_n;
+        kf__14__d__comb = kf__14__q;
+        kd__14__clock = clock;
+        kd__14__rst_n = rst_n;
+        kd__14__d__comb = kd__14__q;
+        wk__15__clock = clock;
+        wk__15__rst_n = rst_n;
+        wk__15__d__comb = wk__15__q;
+        kf__15__clock = clock;
+        kf__15__rst_n = rst_n;
+        kf__15__d__comb = kf__15__q;
+        kd__15__clock = clock;
+        kd__15__rst_n = rst_n;
+        kd__15__d__comb = kd__15__q;
+        wk__16__clock = clock;
+        wk__16__rst_n = rst_n;
+        wk__16__d__comb = wk__16__q;
+        kf__16__clock = clock;
+        kf__16__rst_n = rst_n;
+        kf__16__d__comb = kf__16__q;
+        kd__16__clock = clock;
+        kd__16__rst_n = rst_n;
+        kd__16__d__comb = kd__16__q;
+        wk__17__clock = clock;
+        wk__17__rst_n = rst_n;
+        wk__17__d__comb = wk__17__q;
+        kf__17__clock = clock;
+        kf__17__rst_n = rst_n;
+        kf__17__d__comb = kf__17__q;
+        kd__17__clock = clock;
+        kd__17__rst_n = rst_n;
+        kd__17__d__comb = kd__17__q;
+        wk__18__clock = clock;
+        wk__18__rst_n = rst_n;
+        wk__18__d__comb = wk__18__q;
+        kf__18__clock = clock;
+        kf__18__rst_n = rst_n;
+        kf__18__d__comb = kf__18__q;
+        kd__18__clock = clock;
+        kd__18__rst_n = rst_n;
+        kd__18__d__comb = kd__18__q;
+        wk__19__clock = clock;
+        wk__19__rst_n = rst_n;
+        wk__19__d__comb = wk__19__q;
+        kf__19__clock = clock;
+        kf__19__rst_n = rst_n;
+        kf__19__d__comb = kf__19__q;
+        kd__19__clock = clock;
+        kd__19__rst_n = rst_n;
+        kd__19__d__comb = kd__19__q;
+        wk__20__clock = clock;
+        wk__20__rst_n = rst_n;
+        wk__20__d__comb = wk__20__q;
+        kf__20__clock = clock;
+        kf__20__rst_n = rst_n;
+        kf__20__d__comb = kf__20__q;
+        kd__20__clock = clock;
+        kd__20__rst_n = rst_n;
+        kd__20__d__comb = kd__20__q;
+        wk__21__clock = clock;
+        wk__21__rst_n = rst_n;
+        wk__21__d__comb = wk__21__q;
+        kf__21__clock = clock;
+        kf__21__rst_n = rst_n;
+        kf__21__d__comb = kf__21__q;
+        kd__21__clock = clock;
+        kd__21__rst_n = rst_n;
+        kd__21__d__comb = kd__21__q;
+        wk__22__clock = clock;
+        wk__22__rst_n = rst_n;
+        wk__22__d__comb = wk__22__q;
+        kf__22__clock = clock;
+        kf__22__rst_n = rst_n;
+        kf__22__d__comb = kf__22__q;
+        kd__22__clock = clock;
+        kd__22__rst_n = rst_n;
+        kd__22__d__comb = kd__22__q;
+        wk__23__clock = clock;
+        wk__23__rst_n = rst_n;
+        wk__23__d__comb = wk__23__q;
+        kf__23__clock = clock;
+        kf__23__rst_n = rst_n;
+        kf__23__d__comb = kf__23__q;
+        kd__23__clock = clock;
+        kd__23__rst_n = rst_n;
+        kd__23__d__comb = kd__23__q;
+        wk__24__clock = clock;
+        wk__24__rst_n = rst_n;
+        wk__24__d__comb = wk__24__q;
+        kf__24__clock = clock;
+        kf__24__rst_n = rst_n;
+        kf__24__d__comb = kf__24__q;
+        kd__24__clock = clock;
+        kd__24__rst_n = rst_n;
+        kd__24__d__comb = kd__24__q;
+        wk__25__clock = clock;
+        wk__25__rst_n = rst_n;
+        wk__25__d__comb = wk__25__q;
+        kf__25__clock = clock;
+        kf__25__rst_n = rst_n;
+        kf__25__d__comb = kf__25__q;
+        kd__25__clock = clock;
+        kd__25__rst_n = rst_n;
+        kd__25__d__comb = kd__25__q;
+        wk__26__clock = clock;
+        wk__26__rst_n = rst_n;
+        wk__26__d__comb = wk__26__q;
+        kf__26__clock = clock;
+        kf__26__rst_n = rst_n;
+        kf__26__d__comb = kf__26__q;
+        kd__26__clock = clock;
+        kd__26__rst_n = rst_n;
+        kd__26__d__comb = kd__26__q;
+        wk__27__clock = clock;
+        wk__27__rst_n = rst_n;
+        wk__27__d__comb = wk__27__q;
+        kf__27__clock = clock;
+        kf__27__rst_n = rst_n;
+        kf__27__d__comb = kf__27__q;
+        kd__27__clock = clock;
+        kd__27__rst_n = rst_n;
+        kd__27__d__comb = kd__27__q;
+        wk__28__clock = clock;
+        wk__28__rst_n = rst_n;
+        wk__28__d__comb = wk__28__q;
+        kf__28__clock = clock;
+        kf__28__rst_n = rst_n;
+        kf__28__d__comb = kf__28__q;
+        kd__28__clock = clock;
+        kd__28__rst_n = rst_n;
+        kd__28__d__comb = kd__28__q;
+        wk__29__clock = clock;
+        wk__29__rst_n = rst_n;
+        wk__29__d__comb = wk__29__q;
+        kf__29__clock = clock;
+        kf__29__rst_n = rst_n;
+        kf__29__d__comb = kf__29__q;
+        kd__29__clock = clock;
+        kd__29__rst_n = rst_n;
+        kd__29__d__comb = kd__29__q;
+        wk__30__clock = clock;
+        wk__30__rst_n = rst_n;
+        wk__30__d__comb = wk__30__q;
+        kf__30__clock = clock;
+        kf__30__rst_n = rst_n;
+        kf__30__d__comb = kf__30__q;
+        kd__30__clock = clock;
+        kd__30__rst_n = rst_n;
+        kd__30__d__comb = kd__30__q;
+        wk__31__clock = clock;
+        wk__31__rst_n = rst_n;
+        wk__31__d__comb = wk__31__q;
+        kf__31__clock = clock;
+        kf__31__rst_n = rst_n;
+        kf__31__d__comb = kf__31__q;
+        kd__31__clock = clock;
+        kd__31__rst_n = rst_n;
+        kd__31__d__comb = kd__31__q;
+        wk__32__clock = clock;
+        wk__32__rst_n = rst_n;
+        wk__32__d__comb = wk__32__q;
+        kf__32__clock = clock;
+        kf__32__rst_n = rst_n;
+        kf__32__d__comb = kf__32__q;
+        kd__32__clock = clock;
+        kd__32__rst_n = rst_n;
+        kd__32__d__comb = kd__32__q;
+        wk__33__clock = clock;
+        wk__33__rst_n = rst_n;
+        wk__33__d__comb = wk__33__q;
+        kf__33__clock = clock;
+        kf__33__rst_n = rst_n;
+        kf__33__d__comb = kf__33__q;
+        kd__33__clock = clock;
+        kd__33__rst_n = rst_n;
+        kd__33__d__comb = kd__33__q;
+        wk__34__clock = clock;
+        wk__34__rst_n = rst_n;
+        wk__34__d__comb = wk__34__q;
+        kf__34__clock = clock;
+        kf__34__rst_n = rst_n;
+        kf__34__d__comb = kf__34__q;
+        kd__34__clock = clock;
+        kd__34__rst_n = rst_n;
+        kd__34__d__comb = kd__34__q;
+        wk__35__clock = clock;
+        wk__35__rst_n = rst_n;
+        wk__35__d__comb = wk__35__q;
+        kf__35__clock = clock;
+        kf__35__rst_n = rst_n;
+        kf__35__d__comb = kf__35__q;
+        kd__35__clock = clock;
+        kd__35__rst_n = rst_n;
+        kd__35__d__comb = kd__35__q;
+        wk__36__clock = clock;
+        wk__36__rst_n = rst_n;
+        wk__36__d__comb = wk__36__q;
+        kf__36__clock = clock;
+        kf__36__rst_n = rst_n;
+        kf__36__d__comb = kf__36__q;
+        kd__36__clock = clock;
+        kd__36__rst_n = rst_n;
+        kd__36__d__comb = kd__36__q;
+        wk__37__clock = clock;
+        wk__37__rst_n = rst_n;
+        wk__37__d__comb = wk__37__q;
+        kf__37__clock = clock;
+        kf__37__rst_n = rst_n;
+        kf__37__d__comb = kf__37__q;
+        kd__37__clock = clock;
+        kd__37__rst_n = rst_n;
+        kd__37__d__comb = kd__37__q;
+        wk__38__clock = clock;
+        wk__38__rst_n = rst_n;
+        wk__38__d__comb = wk__38__q;
+        kf__38__clock = clock;
+        kf__38__rst_n = rst_n;
+        kf__38__d__comb = kf__38__q;
+        kd__38__clock = clock;
+        kd__38__rst_n = rst_n;
+        kd__38__d__comb = kd__38__q;
+        wk__39__clock = clock;
+        wk__39__rst_n = rst_n;
+        wk__39__d__comb = wk__39__q;
+        kf__39__clock = clock;
+        kf__39__rst_n = rst_n;
+        kf__39__d__comb = kf__39__q;
+        kd__39__clock = clock;
+        kd__39__rst_n = rst_n;
+        kd__39__d__comb = kd__39__q;
+        wk__40__clock = clock;
+        wk__40__rst_n = rst_n;
+        wk__40__d__comb = wk__40__q;
+        kf__40__clock = clock;
+        kf__40__rst_n = rst_n;
+        kf__40__d__comb = kf__40__q;
+        kd__40__clock = clock;
+        kd__40__rst_n = rst_n;
+        kd__40__d__comb = kd__40__q;
+        wk__41__clock = clock;
+        wk__41__rst_n = rst_n;
+        wk__41__d__comb = wk__41__q;
+        kf__41__clock = clock;
+        kf__41__rst_n = rst_n;
+        kf__41__d__comb = kf__41__q;
+        kd__41__clock = clock;
+        kd__41__rst_n = rst_n;
+        kd__41__d__comb = kd__41__q;
+        wk__42__clock = clock;
+        wk__42__rst_n = rst_n;
+        wk__42__d__comb = wk__42__q;
+        kf__42__clock = clock;
+        kf__42__rst_n = rst_n;
+        kf__42__d__comb = kf__42__q;
+        kd__42__clock = clock;
+        kd__42__rst_n = rst_n;
+        kd__42__d__comb = kd__42__q;
+        wk__43__clock = clock;
+        wk__43__rst_n = rst_n;
+        wk__43__d__comb = wk__43__q;
+        kf__43__clock = clock;
+        kf__43__rst_n = rst_n;
+        kf__43__d__comb = kf__43__q;
+        kd__43__clock = clock;
+        kd__43__rst_n = rst_n;
+        kd__43__d__comb = kd__43__q;
+        wk__44__clock = clock;
+        wk__44__rst_n = rst_n;
+        wk__44__d__comb = wk__44__q;
+        kf__44__clock = clock;
+        kf__44__rst_n = rst_n;
+        kf__44__d__comb = kf__44__q;
+        kd__44__clock = clock;
+        kd__44__rst_n = rst_n;
+        kd__44__d__comb = kd__44__q;
+        wk__45__clock = clock;
+        wk__45__rst_n = rst_n;
+        wk__45__d__comb = wk__45__q;
+        kf__45__clock = clock;
+        kf__45__rst_n = rst_n;
+        kf__45__d__comb = kf__45__q;
+        kd__45__clock = clock;
+        kd__45__rst_n = rst_n;
+        kd__45__d__comb = kd__45__q;
+        wk__46__clock = clock;
+        wk__46__rst_n = rst_n;
+        wk__46__d__comb = wk__46__q;
+        kf__46__clock = clock;
+        kf__46__rst_n = rst_n;
+        kf__46__d__comb = kf__46__q;
+        kd__46__clock = clock;
+        kd__46__rst_n = rst_n;
+        kd__46__d__comb = kd__46__q;
+        wk__47__clock = clock;
+        wk__47__rst_n = rst_n;
+        wk__47__d__comb = wk__47__q;
+        kf__47__clock = clock;
+        kf__47__rst_n = rst_n;
+        kf__47__d__comb = kf__47__q;
+        kd__47__clock = clock;
+        kd__47__rst_n = rst_n;
+        kd__47__d__comb = kd__47__q;
+        wk__48__clock = clock;
+        wk__48__rst_n = rst_n;
+        wk__48__d__comb = wk__48__q;
+        kf__48__clock = clock;
+        kf__48__rst_n = rst_n;
+        kf__48__d__comb = kf__48__q;
+        kd__48__clock = clock;
+        kd__48__rst_n = rst_n;
+        kd__48__d__comb = kd__48__q;
+        wk__49__clock = clock;
+        wk__49__rst_n = rst_n;
+        wk__49__d__comb = wk__49__q;
+        kf__49__clock = clock;
+        kf__49__rst_n = rst_n;
+        kf__49__d__comb = kf__49__q;
+        kd__49__clock = clock;
+        kd__49__rst_n = rst_n;
+        kd__49__d__comb = kd__49__q;
+        wk__50__clock = clock;
+        wk__50__rst_n = rst_n;
+        wk__50__d__comb = wk__50__q;
+        kf__50__clock = clock;
+        kf__50__rst_n = rst_n;
+        kf__50__d__comb = kf__50__q;
+        kd__50__clock = clock;
+        kd__50__rst_n = rst_n;
+        kd__50__d__comb = kd__50__q;
+        wk__51__clock = clock;
+        wk__51__rst_n = rst_n;
+        wk__51__d__comb = wk__51__q;
+        kf__51__clock = clock;
+        kf__51__rst_n = rst_n;
+        kf__51__d__comb = kf__51__q;
+        kd__51__clock = clock;
+        kd__51__rst_n = rst_n;
+        kd__51__d__comb = kd__51__q;
+        wk__52__clock = clock;
+        wk__52__rst_n = rst_n;
+        wk__52__d__comb = wk__52__q;
+        kf__52__clock = clock;
+        kf__52__rst_n = rst_n;
+        kf__52__d__comb = kf__52__q;
+        kd__52__clock = clock;
+        kd__52__rst_n = rst_n;
+        kd__52__d__comb = kd__52__q;
+        wk__53__clock = clock;
+        wk__53__rst_n = rst_n;
+        wk__53__d__comb = wk__53__q;
+        kf__53__clock = clock;
+        kf__53__rst_n = rst_n;
+        kf__53__d__comb = kf__53__q;
+        kd__53__clock = clock;
+        kd__53__rst_n = rst_n;
+        kd__53__d__comb = kd__53__q;
+        wk__54__clock = clock;
+        wk__54__rst_n = rst_n;
+        wk__54__d__comb = wk__54__q;
+        kf__54__clock = clock;
+        kf__54__rst_n = rst_n;
+        kf__54__d__comb = kf__54__q;
+        kd__54__clock = clock;
+        kd__54__rst_n = rst_n;
+        kd__54__d__comb = kd__54__q;
+        wk__55__clock = clock;
+        wk__55__rst_n = rst_n;
+        wk__55__d__comb = wk__55__q;
+        kf__55__clock = clock;
+        kf__55__rst_n = rst_n;
+        kf__55__d__comb = kf__55__q;
+        kd__55__clock = clock;
+        kd__55__rst_n = rst_n;
+        kd__55__d__comb = kd__55__q;
+        wk__56__clock = clock;
+        wk__56__rst_n = rst_n;
+        wk__56__d__comb = wk__56__q;
+        kf__56__clock = clock;
+        kf__56__rst_n = rst_n;
+        kf__56__d__comb = kf__56__q;
+        kd__56__clock = clock;
+        kd__56__rst_n = rst_n;
+        kd__56__d__comb = kd__56__q;
+        wk__57__clock = clock;
+        wk__57__rst_n = rst_n;
+        wk__57__d__comb = wk__57__q;
+        kf__57__clock = clock;
+        kf__57__rst_n = rst_n;
+        kf__57__d__comb = kf__57__q;
+        kd__57__clock = clock;
+        kd__57__rst_n = rst_n;
+        kd__57__d__comb = kd__57__q;
+        wk__58__clock = clock;
+        wk__58__rst_n = rst_n;
+        wk__58__d__comb = wk__58__q;
+        kf__58__clock = clock;
+        kf__58__rst_n = rst_n;
+        kf__58__d__comb = kf__58__q;
+        kd__58__clock = clock;
+        kd__58__rst_n = rst_n;
+        kd__58__d__comb = kd__58__q;
+        wk__59__clock = clock;
+        wk__59__rst_n = rst_n;
+        wk__59__d__comb = wk__59__q;
+        kf__59__clock = clock;
+        kf__59__rst_n = rst_n;
+        kf__59__d__comb = kf__59__q;
+        kd__59__clock = clock;
+        kd__59__rst_n = rst_n;
+        kd__59__d__comb = kd__59__q;
+        wk__60__clock = clock;
+        wk__60__rst_n = rst_n;
+        wk__60__d__comb = wk__60__q;
+        kf__60__clock = clock;
+        kf__60__rst_n = rst_n;
+        kf__60__d__comb = kf__60__q;
+        kd__60__clock = clock;
+        kd__60__rst_n = rst_n;
+        kd__60__d__comb = kd__60__q;
+        wk__61__clock = clock;
+        wk__61__rst_n = rst_n;
+        wk__61__d__comb = wk__61__q;
+        kf__61__clock = clock;
+        kf__61__rst_n = rst_n;
+        kf__61__d__comb = kf__61__q;
+        kd__61__clock = clock;
+        kd__61__rst_n = rst_n;
+        kd__61__d__comb = kd__61__q;
+        wk__62__clock = clock;
+        wk__62__rst_n = rst_n;
+        wk__62__d__comb = wk__62__q;
+        kf__62__clock = clock;
+        kf__62__rst_n = rst_n;
+        kf__62__d__comb = kf__62__q;
+        kd__62__clock = clock;
+        kd__62__rst_n = rst_n;
+        kd__62__d__comb = kd__62__q;
+        wk__63__clock = clock;
+        wk__63__rst_n = rst_n;
+        wk__63__d__comb = wk__63__q;
+        kf__63__clock = clock;
+        kf__63__rst_n = rst_n;
+        kf__63__d__comb = kf__63__q;
+        kd__63__clock = clock;
+        kd__63__rst_n = rst_n;
+        kd__63__d__comb = kd__63__q;
+        sb__0__clock = clock;
+        sb__0__rst_n = rst_n;
+        sb__1__clock = clock;
+        sb__1__rst_n = rst_n;
+        sb__2__clock = clock;
+        sb__2__rst_n = rst_n;
+        sb__3__clock = clock;
+        sb__3__rst_n = rst_n;
+        sb__4__clock = clock;
+        sb__4__rst_n = rst_n;
+        sb__5__clock = clock;
+        sb__5__rst_n = rst_n;
+        sb__6__clock = clock;
+        sb__6__rst_n = rst_n;
+        sb__7__clock = clock;
+        sb__7__rst_n = rst_n;
+        sb__8__clock = clock;
+        sb__8__rst_n = rst_n;
+        sb__9__clock = clock;
+        sb__9__rst_n = rst_n;
+        sb__10__clock = clock;
+        sb__10__rst_n = rst_n;
+        sb__11__clock = clock;
+        sb__11__rst_n = rst_n;
+        sb__12__clock = clock;
+        sb__12__rst_n = rst_n;
+        sb__13__clock = clock;
+        sb__13__rst_n = rst_n;
+        sb__14__clock = clock;
+        sb__14__rst_n = rst_n;
+        sb__15__clock = clock;
+        sb__15__rst_n = rst_n;
+        ksb__0__clock = clock;
+        ksb__0__rst_n = rst_n;
+        ksb__1__clock = clock;
+        ksb__1__rst_n = rst_n;
+        ksb__2__clock = clock;
+        ksb__2__rst_n = rst_n;
+        ksb__3__clock = clock;
+        ksb__3__rst_n = rst_n;
+        idle = ~run__q & ~kexp__q;
+        clr = clear;
+        take_key = key_load & idle & ~clr;
+        take_start = start & idle & kready__q & ~key_load & ~clr;
+        nr = nr128;
+        if (len_r__q) begin
+            nr = nr256;
+        end
+        last = 1'b0;
+        if (kexp__q) begin
+            last = (round__q + one4) == nr;
+        end
+        if (run__q) begin
+            if (dec_r__q) begin
+                last = round__q == zero4;
+            end
+            else begin
+                last = round__q == nr;
+            end
+        end
+        step = ph__q == four3;
+        sen = zero4;
+        if ((run__q & ~fin__q) | kexp__q) begin
+            case (ph__q)
+                0:
+                    begin
+                        sen = en0;
+                    end
+                1:
+                    begin
+                        sen = en1;
+                    end
+                2:
+                    begin
+                        sen = en2;
+                    end
+                3:
+                    begin
+                        sen = en3;
+                    end
+                default:
+                    begin
+                        sen = zero4;
+                    end
+            endcase
+        end
+        sen_st = zero4;
+        if (run__q & ~fin__q) begin
+            case (ph__q)
+                0:
+                    begin
+                        sen_st = en0;
+                    end
+                1:
+                    begin
+                        sen_st = en1;
+                    end
+                2:
+                    begin
+                        sen_st = en2;
+                    end
+                3:
+                    begin
+                        sen_st = en3;
+                    end
+                default:
+                    begin
+                        sen_st = zero4;
+                    end
+            endcase
+        end
+        sb__0__en = sen_st;
+        sb__0__clr = clr;
+        sb__0__r = rnd[(32'h8 * 0)+:(8)];
+        sb__1__en = sen_st;
+        sb__1__clr = clr;
+        sb__1__r = rnd[(32'h8 * 1)+:(8)];
+        sb__2__en = sen_st;
+        sb__2__clr = clr;
+        sb__2__r = rnd[(32'h8 * 2)+:(8)];
+        sb__3__en = sen_st;
+        sb__3__clr = clr;
+        sb__3__r = rnd[(32'h8 * 3)+:(8)];
+        sb__4__en = sen_st;
+        sb__4__clr = clr;
+        sb__4__r = rnd[(32'h8 * 4)+:(8)];
+        sb__5__en = sen_st;
+        sb__5__clr = clr;
+        sb__5__r = rnd[(32'h8 * 5)+:(8)];
+        sb__6__en = sen_st;
+        sb__6__clr = clr;
+        sb__6__r = rnd[(32'h8 * 6)+:(8)];
+        sb__7__en = sen_st;
+        sb__7__clr = clr;
+        sb__7__r = rnd[(32'h8 * 7)+:(8)];
+        sb__8__en = sen_st;
+        sb__8__clr = clr;
+        sb__8__r = rnd[(32'h8 * 8)+:(8)];
+        sb__9__en = sen_st;
+        sb__9__clr = clr;
+        sb__9__r = rnd[(32'h8 * 9)+:(8)];
+        sb__10__en = sen_st;
+        sb__10__clr = clr;
+        sb__10__r = rnd[(32'h8 * 10)+:(8)];
+        sb__11__en = sen_st;
+        sb__11__clr = clr;
+        sb__11__r = rnd[(32'h8 * 11)+:(8)];
+        sb__12__en = sen_st;
+        sb__12__clr = clr;
+        sb__12__r = rnd[(32'h8 * 12)+:(8)];
+        sb__13__en = sen_st;
+        sb__13__clr = clr;
+        sb__13__r = rnd[(32'h8 * 13)+:(8)];
+        sb__14__en = sen_st;
+        sb__14__clr = clr;
+        sb__14__r = rnd[(32'h8 * 14)+:(8)];
+        sb__15__en = sen_st;
+        sb__15__clr = clr;
+        sb__15__r = rnd[(32'h8 * 15)+:(8)];
+        ksb__0__en = sen;
+        ksb__0__clr = clr;
+        ksb__0__r = rnd[(32'h80 + 32'h8 * 0)+:(8)];
+        ksb__0__inv = 1'b0;
+        ksb__1__en = sen;
+        ksb__1__clr = clr;
+        ksb__1__r = rnd[(32'h80 + 32'h8 * 1)+:(8)];
+        ksb__1__inv = 1'b0;
+        ksb__2__en = sen;
+        ksb__2__clr = clr;
+        ksb__2__r = rnd[(32'h80 + 32'h8 * 2)+:(8)];
+        ksb__2__inv = 1'b0;
+        ksb__3__en = sen;
+        ksb__3__clr = clr;
+        ksb__3__r = rnd[(32'h80 + 32'h8 * 3)+:(8)];
+        ksb__3__inv = 1'b0;
+        fwd = ~(run__q & dec_r__q);
+        if (len_r__q) begin
+            rc_idx = (round__q + one4) >> 32'h1;
+        end
+        else if (fwd) begin
+            rc_idx = round__q + one4;
+        end
+        else begin
+            rc_idx = round__q;
+        end
+        rot = ~len_r__q | round__q[32'h0];
+        case (rc_idx)
+            1:
+                begin
+                    rcon = rc__1;
+                end
+            2:
+                begin
+                    rcon = rc__2;
+                end
+            3:
+                begin
+                    rcon = rc__3;
+                end
+            4:
+                begin
+                    rcon = rc__4;
+                end
+            5:
+                begin
+                    rcon = rc__5;
+                end
+            6:
+                begin
+                    rcon = rc__6;
+                end
+            7:
+                begin
+                    rcon = rc__7;
+                end
+            8:
+                begin
+                    rcon = rc__8;
+                end
+            9:
+                begin
+                    rcon = rc__9;
+                end
+            10:
+                begin
+                    rcon = rc__10;
+                end
+            default:
+                begin
+                    rcon = rc__0;
+                end
+        endcase
+        if (~rot) begin
+            rcon = zero8;
+        end
+        ks_in__0 = wk__28__q;
+        if (~fwd) begin
+            if (len_r__q) begin
+                ks_in__0 = wk__12__q;
+            end
+            else begin
+                ks_in__0 = wk__12__q ^ wk__8__q;
+            end
+        end
+        ks_in__1 = wk__29__q;
+        if (~fwd) begin
+            if (len_r__q) begin
+                ks_in__1 = wk__13__q;
+            end
+            else begin
+                ks_in__1 = wk__13__q ^ wk__9__q;
+            end
+        end
+        ks_in__2 = wk__30__q;
+        if (~fwd) begin
+            if (len_r__q) begin
+                ks_in__2 = wk__14__q;
+            end
+            else begin
+                ks_in__2 = wk__14__q ^ wk__10__q;
+            end
+        end
+        ks_in__3 = wk__31__q;
+        if (~fwd) begin
+            if (len_r__q) begin
+                ks_in__3 = wk__15__q;
+            end
+            else begin
+                ks_in__3 = wk__15__q ^ wk__11__q;
+            end
+        end
+        ks_in__4 = wk__60__q;
+        if (~fwd) begin
+            if (len_r__q) begin
+                ks_in__4 = wk__44__q;
+            end
+            else begin
+                ks_in__4 = wk__44__q ^ wk__40__q;
+            end
+        end
+        ks_in__5 = wk__61__q;
+        if (~fwd) begin
+            if (len_r__q) begin
+                ks_in__5 = wk__45__q;
+            end
+            else begin
+                ks_in__5 = wk__45__q ^ wk__41__q;
+            end
+        end
+        ks_in__6 = wk__62__q;
+        if (~fwd) begin
+            if (len_r__q) begin
+                ks_in__6 = wk__46__q;
+            end
+            else begin
+                ks_in__6 = wk__46__q ^ wk__42__q;
+            end
+        end
+        ks_in__7 = wk__63__q;
+        if (~fwd) begin
+            if (len_r__q) begin
+                ks_in__7 = wk__47__q;
+            end
+            else begin
+                ks_in__7 = wk__47__q ^ wk__43__q;
+            end
+        end
+        ksb__0__x0__comb = ks_in__0;
+        ksb__0__x1__comb = ks_in__4;
+        if (rot) begin
+            ksb__0__x0__comb = ks_in__1;
+            ksb__0__x1__comb = ks_in__5;
+        end
+        ksb__1__x0__comb = ks_in__1;
+        ksb__1__x1__comb = ks_in__5;
+        if (rot) begin
+            ksb__1__x0__comb = ks_in__2;
+            ksb__1__x1__comb = ks_in__6;
+        end
+        ksb__2__x0__comb = ks_in__2;
+        ksb__2__x1__comb = ks_in__6;
+        if (rot) begin
+            ksb__2__x0__comb = ks_in__3;
+            ksb__2__x1__comb = ks_in__7;
+        end
+        ksb__3__x0__comb = ks_in__3;
+        ksb__3__x1__comb = ks_in__7;
+        if (rot) begin
+            ksb__3__x0__comb = ks_in__0;
+            ksb__3__x1__comb = ks_in__4;
+        end
+        g__0 = ksb__0__y0 ^ rcon;
+        g__4 = ksb__0__y1;
+        g__1 = ksb__1__y0;
+        g__5 = ksb__1__y1;
+        g__2 = ksb__2__y0;
+        g__6 = ksb__2__y1;
+        g__3 = ksb__3__y0;
+        g__7 = ksb__3__y1;
+        base_f__0 = wk__16__q;
+        base_b__0 = wk__0__q;
+        if (len_r__q) begin
+            base_f__0 = wk__0__q;
+            base_b__0 = wk__16__q;
+        end
+        base_f__1 = wk__17__q;
+        base_b__1 = wk__1__q;
+        if (len_r__q) begin
+            base_f__1 = wk__1__q;
+            base_b__1 = wk__17__q;
+        end
+        base_f__2 = wk__18__q;
+        base_b__2 = wk__2__q;
+        if (len_r__q) begin
+            base_f__2 = wk__2__q;
+            base_b__2 = wk__18__q;
+        end
+        base_f__3 = wk__19__q;
+        base_b__3 = wk__3__q;
+        if (len_r__q) begin
+            base_f__3 = wk__3__q;
+            base_b__3 = wk__19__q;
+        end
+        base_f__4 = wk__20__q;
+        base_b__4 = wk__4__q;
+        if (len_r__q) begin
+            base_f__4 = wk__4__q;
+            base_b__4 = wk__20__q;
+        end
+        base_f__5 = wk__21__q;
+        base_b__5 = wk__5__q;
+        if (len_r__q) begin
+            base_f__5 = wk__5__q;
+            base_b__5 = wk__21__q;
+        end
+        base_f__6 = wk__22__q;
+        base_b__6 = wk__6__q;
+        if (len_r__q) begin
+            base_f__6 = wk__6__q;
+            base_b__6 = wk__22__q;
+        end
+        base_f__7 = wk__23__q;
+        base_b__7 = wk__7__q;
+        if (len_r__q) begin
+            base_f__7 = wk__7__q;
+            base_b__7 = wk__23__q;
+        end
+        base_f__8 = wk__24__q;
+        base_b__8 = wk__8__q;
+        if (len_r__q) begin
+            base_f__8 = wk__8__q;
+            base_b__8 = wk__24__q;
+        end
+        base_f__9 = wk__25__q;
+        base_b__9 = wk__9__q;
+        if (len_r__q) begin
+            base_f__9 = wk__9__q;
+            base_b__9 = wk__25__q;
+        end
+        base_f__10 = wk__26__q;
+        base_b__10 = wk__10__q;
+        if (len_r__q) begin
+            base_f__10 = wk__10__q;
+            base_b__10 = wk__26__q;
+        end
+        base_f__11 = wk__27__q;
+        base_b__11 = wk__11__q;
+        if (len_r__q) begin
+            base_f__11 = wk__11__q;
+            base_b__11 = wk__27__q;
+        end
+        base_f__12 = wk__28__q;
+        base_b__12 = wk__12__q;
+        if (len_r__q) begin
+            base_f__12 = wk__12__q;
+            base_b__12 = wk__28__q;
+        end
+        base_f__13 = wk__29__q;
+        base_b__13 = wk__13__q;
+        if (len_r__q) begin
+            base_f__13 = wk__13__q;
+            base_b__13 = wk__29__q;
+        end
+        base_f__14 = wk__30__q;
+        base_b__14 = wk__14__q;
+        if (len_r__q) begin
+            base_f__14 = wk__14__q;
+            base_b__14 = wk__30__q;
+        end
+        base_f__15 = wk__31__q;
+        base_b__15 = wk__15__q;
+        if (len_r__q) begin
+            base_f__15 = wk__15__q;
+            base_b__15 = wk__31__q;
+        end
+        nf__0 = base_f__0 ^ g__0;
+        pb__0 = base_b__0 ^ g__0;
+        nf__1 = base_f__1 ^ g__1;
+        pb__1 = base_b__1 ^ g__1;
+        nf__2 = base_f__2 ^ g__2;
+        pb__2 = base_b__2 ^ g__2;
+        nf__3 = base_f__3 ^ g__3;
+        pb__3 = base_b__3 ^ g__3;
+        nf__4 = base_f__4 ^ nf__0;
+        pb__4 = base_b__4 ^ base_b__0;
+        nf__5 = base_f__5 ^ nf__1;
+        pb__5 = base_b__5 ^ base_b__1;
+        nf__6 = base_f__6 ^ nf__2;
+        pb__6 = base_b__6 ^ base_b__2;
+        nf__7 = base_f__7 ^ nf__3;
+        pb__7 = base_b__7 ^ base_b__3;
+        nf__8 = base_f__8 ^ nf__4;
+        pb__8 = base_b__8 ^ base_b__4;
+        nf__9 = base_f__9 ^ nf__5;
+        pb__9 = base_b__9 ^ base_b__5;
+        nf__10 = base_f__10 ^ nf__6;
+        pb__10 = base_b__10 ^ base_b__6;
+        nf__11 = base_f__11 ^ nf__7;
+        pb__11 = base_b__11 ^ base_b__7;
+        nf__12 = base_f__12 ^ nf__8;
+        pb__12 = base_b__12 ^ base_b__8;
+        nf__13 = base_f__13 ^ nf__9;
+        pb__13 = base_b__13 ^ base_b__9;
+        nf__14 = base_f__14 ^ nf__10;
+        pb__14 = base_b__14 ^ base_b__10;
+        nf__15 = base_f__15 ^ nf__11;
+        pb__15 = base_b__15 ^ base_b__11;
+        if (fwd) begin
+            wn__0 = wk__16__q;
+            wn__16 = nf__0;
+        end
+        else begin
+            wn__0 = pb__0;
+            wn__16 = wk__0__q;
+        end
+        if (fwd) begin
+            wn__1 = wk__17__q;
+            wn__17 = nf__1;
+        end
+        else begin
+            wn__1 = pb__1;
+            wn__17 = wk__1__q;
+        end
+        if (fwd) begin
+            wn__2 = wk__18__q;
+            wn__18 = nf__2;
+        end
+        else begin
+            wn__2 = pb__2;
+            wn__18 = wk__2__q;
+        end
+        if (fwd) begin
+            wn__3 = wk__19__q;
+            wn__19 = nf__3;
+        end
+        else begin
+            wn__3 = pb__3;
+            wn__19 = wk__3__q;
+        end
+        if (fwd) begin
+            wn__4 = wk__20__q;
+            wn__20 = nf__4;
+        end
+        else begin
+            wn__4 = pb__4;
+            wn__20 = wk__4__q;
+        end
+        if (fwd) begin
+            wn__5 = wk__21__q;
+            wn__21 = nf__5;
+        end
+        else begin
+            wn__5 = pb__5;
+            wn__21 = wk__5__q;
+        end
+        if (fwd) begin
+            wn__6 = wk__22__q;
+            wn__22 = nf__6;
+        end
+        else begin
+            wn__6 = pb__6;
+            wn__22 = wk__6__q;
+        end
+        if (fwd) begin
+            wn__7 = wk__23__q;
+            wn__23 = nf__7;
+        end
+        else begin
+            wn__7 = pb__7;
+            wn__23 = wk__7__q;
+        end
+        if (fwd) begin
+            wn__8 = wk__24__q;
+            wn__24 = nf__8;
+        end
+        else begin
+            wn__8 = pb__8;
+            wn__24 = wk__8__q;
+        end
+        if (fwd) begin
+            wn__9 = wk__25__q;
+            wn__25 = nf__9;
+        end
+        else begin
+            wn__9 = pb__9;
+            wn__25 = wk__9__q;
+        end
+        if (fwd) begin
+            wn__10 = wk__26__q;
+            wn__26 = nf__10;
+        end
+        else begin
+            wn__10 = pb__10;
+            wn__26 = wk__10__q;
+        end
+        if (fwd) begin
+            wn__11 = wk__27__q;
+            wn__27 = nf__11;
+        end
+        else begin
+            wn__11 = pb__11;
+            wn__27 = wk__11__q;
+        end
+        if (fwd) begin
+            wn__12 = wk__28__q;
+            wn__28 = nf__12;
+        end
+        else begin
+            wn__12 = pb__12;
+            wn__28 = wk__12__q;
+        end
+        if (fwd) begin
+            wn__13 = wk__29__q;
+            wn__29 = nf__13;
+        end
+        else begin
+            wn__13 = pb__13;
+            wn__29 = wk__13__q;
+        end
+        if (fwd) begin
+            wn__14 = wk__30__q;
+            wn__30 = nf__14;
+        end
+        else begin
+            wn__14 = pb__14;
+            wn__30 = wk__14__q;
+        end
+        if (fwd) begin
+            wn__15 = wk__31__q;
+            wn__31 = nf__15;
+        end
+        else begin
+            wn__15 = pb__15;
+            wn__31 = wk__15__q;
+        end
+        base_f__16 = wk__48__q;
+        base_b__16 = wk__32__q;
+        if (len_r__q) begin
+            base_f__16 = wk__32__q;
+            base_b__16 = wk__48__q;
+        end
+        base_f__17 = wk__49__q;
+        base_b__17 = wk__33__q;
+        if (len_r__q) begin
+            base_f__17 = wk__33__q;
+            base_b__17 = wk__49__q;
+        end
+        base_f__18 = wk__50__q;
+        base_b__18 = wk__34__q;
+        if (len_r__q) begin
+            base_f__18 = wk__34__q;
+            base_b__18 = wk__50__q;
+        end
+        base_f__19 = wk__51__q;
+        base_b__19 = wk__35__q;
+        if (len_r__q) begin
+            base_f__19 = wk__35__q;
+            base_b__19 = wk__51__q;
+        end
+        base_f__20 = wk__52__q;
+        base_b__20 = wk__36__q;
+        if (len_r__q) begin
+            base_f__20 = wk__36__q;
+            base_b__20 = wk__52__q;
+        end
+        base_f__21 = wk__53__q;
+        base_b__21 = wk__37__q;
+        if (len_r__q) begin
+            base_f__21 = wk__37__q;
+            base_b__21 = wk__53__q;
+        end
+        base_f__22 = wk__54__q;
+        base_b__22 = wk__38__q;
+        if (len_r__q) begin
+            base_f__22 = wk__38__q;
+            base_b__22 = wk__54__q;
+        end
+        base_f__23 = wk__55__q;
+        base_b__23 = wk__39__q;
+        if (len_r__q) begin
+            base_f__23 = wk__39__q;
+            base_b__23 = wk__55__q;
+        end
+        base_f__24 = wk__56__q;
+        base_b__24 = wk__40__q;
+        if (len_r__q) begin
+            base_f__24 = wk__40__q;
+            base_b__24 = wk__56__q;
+        end
+        base_f__25 = wk__57__q;
+        base_b__25 = wk__41__q;
+        if (len_r__q) begin
+            base_f__25 = wk__41__q;
+            base_b__25 = wk__57__q;
+        end
+        base_f__26 = wk__58__q;
+        base_b__26 = wk__42__q;
+        if (len_r__q) begin
+            base_f__26 = wk__42__q;
+            base_b__26 = wk__58__q;
+        end
+        base_f__27 = wk__59__q;
+        base_b__27 = wk__43__q;
+        if (len_r__q) begin
+            base_f__27 = wk__43__q;
+            base_b__27 = wk__59__q;
+        end
+        base_f__28 = wk__60__q;
+        base_b__28 = wk__44__q;
+        if (len_r__q) begin
+            base_f__28 = wk__44__q;
+            base_b__28 = wk__60__q;
+        end
+        base_f__29 = wk__61__q;
+        base_b__29 = wk__45__q;
+        if (len_r__q) begin
+            base_f__29 = wk__45__q;
+            base_b__29 = wk__61__q;
+        end
+        base_f__30 = wk__62__q;
+        base_b__30 = wk__46__q;
+        if (len_r__q) begin
+            base_f__30 = wk__46__q;
+            base_b__30 = wk__62__q;
+        end
+        base_f__31 = wk__63__q;
+        base_b__31 = wk__47__q;
+        if (len_r__q) begin
+            base_f__31 = wk__47__q;
+            base_b__31 = wk__63__q;
+        end
+        nf__16 = base_f__16 ^ g__4;
+        pb__16 = base_b__16 ^ g__4;
+        nf__17 = base_f__17 ^ g__5;
+        pb__17 = base_b__17 ^ g__5;
+        nf__18 = base_f__18 ^ g__6;
+        pb__18 = base_b__18 ^ g__6;
+        nf__19 = base_f__19 ^ g__7;
+        pb__19 = base_b__19 ^ g__7;
+        nf__20 = base_f__20 ^ nf__16;
+        pb__20 = base_b__20 ^ base_b__16;
+        nf__21 = base_f__21 ^ nf__17;
+        pb__21 = base_b__21 ^ base_b__17;
+        nf__22 = base_f__22 ^ nf__18;
+        pb__22 = base_b__22 ^ base_b__18;
+        nf__23 = base_f__23 ^ nf__19;
+        pb__23 = base_b__23 ^ base_b__19;
+        nf__24 = base_f__24 ^ nf__20;
+        pb__24 = base_b__24 ^ base_b__20;
+        nf__25 = base_f__25 ^ nf__21;
+        pb__25 = base_b__25 ^ base_b__21;
+        nf__26 = base_f__26 ^ nf__22;
+        pb__26 = base_b__26 ^ base_b__22;
+        nf__27 = base_f__27 ^ nf__23;
+        pb__27 = base_b__27 ^ base_b__23;
+        nf__28 = base_f__28 ^ nf__24;
+        pb__28 = base_b__28 ^ base_b__24;
+        nf__29 = base_f__29 ^ nf__25;
+        pb__29 = base_b__29 ^ base_b__25;
+        nf__30 = base_f__30 ^ nf__26;
+        pb__30 = base_b__30 ^ base_b__26;
+        nf__31 = base_f__31 ^ nf__27;
+        pb__31 = base_b__31 ^ base_b__27;
+        if (fwd) begin
+            wn__32 = wk__48__q;
+            wn__48 = nf__16;
+        end
+        else begin
+            wn__32 = pb__16;
+            wn__48 = wk__32__q;
+        end
+        if (fwd) begin
+            wn__33 = wk__49__q;
+            wn__49 = nf__17;
+        end
+        else begin
+            wn__33 = pb__17;
+            wn__49 = wk__33__q;
+        end
+        if (fwd) begin
+            wn__34 = wk__50__q;
+            wn__50 = nf__18;
+        end
+        else begin
+            wn__34 = pb__18;
+            wn__50 = wk__34__q;
+        end
+        if (fwd) begin
+            wn__35 = wk__51__q;
+            wn__51 = nf__19;
+        end
+        else begin
+            wn__35 = pb__19;
+            wn__51 = wk__35__q;
+        end
+        if (fwd) begin
+            wn__36 = wk__52__q;
+            wn__52 = nf__20;
+        end
+        else begin
+            wn__36 = pb__20;
+            wn__52 = wk__36__q;
+        end
+        if (fwd) begin
+            wn__37 = wk__53__q;
+            wn__53 = nf__21;
+        end
+        else begin
+            wn__37 = pb__21;
+            wn__53 = wk__37__q;
+        end
+        if (fwd) begin
+            wn__38 = wk__54__q;
+            wn__54 = nf__22;
+        end
+        else begin
+            wn__38 = pb__22;
+            wn__54 = wk__38__q;
+        end
+        if (fwd) begin
+            wn__39 = wk__55__q;
+            wn__55 = nf__23;
+        end
+        else begin
+            wn__39 = pb__23;
+            wn__55 = wk__39__q;
+        end
+        if (fwd) begin
+            wn__40 = wk__56__q;
+            wn__56 = nf__24;
+        end
+        else begin
+            wn__40 = pb__24;
+            wn__56 = wk__40__q;
+        end
+        if (fwd) begin
+            wn__41 = wk__57__q;
+            wn__57 = nf__25;
+        end
+        else begin
+            wn__41 = pb__25;
+            wn__57 = wk__41__q;
+        end
+        if (fwd) begin
+            wn__42 = wk__58__q;
+            wn__58 = nf__26;
+        end
+        else begin
+            wn__42 = pb__26;
+            wn__58 = wk__42__q;
+        end
+        if (fwd) begin
+            wn__43 = wk__59__q;
+            wn__59 = nf__27;
+        end
+        else begin
+            wn__43 = pb__27;
+            wn__59 = wk__43__q;
+        end
+        if (fwd) begin
+            wn__44 = wk__60__q;
+            wn__60 = nf__28;
+        end
+        else begin
+            wn__44 = pb__28;
+            wn__60 = wk__44__q;
+        end
+        if (fwd) begin
+            wn__45 = wk__61__q;
+            wn__61 = nf__29;
+        end
+        else begin
+            wn__45 = pb__29;
+            wn__61 = wk__45__q;
+        end
+        if (fwd) begin
+            wn__46 = wk__62__q;
+            wn__62 = nf__30;
+        end
+        else begin
+            wn__46 = pb__30;
+            wn__62 = wk__46__q;
+        end
+        if (fwd) begin
+            wn__47 = wk__63__q;
+            wn__63 = nf__31;
+        end
+        else begin
+            wn__47 = pb__31;
+            wn__63 = wk__47__q;
+        end
+        kb__0 = key[(32'hf8 - 32'h8 * 0)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 0)+:(8)];
+        kb__16 = key[(32'hf8 - 32'h8 * 0)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 0)+:(8)];
+        kb__32 = key_mask[(32'hf8 - 32'h8 * 0)+:(8)];
+        kb__48 = key_mask[(32'hf8 - 32'h8 * 0)+:(8)];
+        if (key_len256) begin
+            kb__16 = key[(32'h78 - 32'h8 * 0)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 0)+:(8)];
+            kb__48 = key_mask[(32'h78 - 32'h8 * 0)+:(8)];
+        end
+        kb__1 = key[(32'hf8 - 32'h8 * 1)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 1)+:(8)];
+        kb__17 = key[(32'hf8 - 32'h8 * 1)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 1)+:(8)];
+        kb__33 = key_mask[(32'hf8 - 32'h8 * 1)+:(8)];
+        kb__49 = key_mask[(32'hf8 - 32'h8 * 1)+:(8)];
+        if (key_len256) begin
+            kb__17 = key[(32'h78 - 32'h8 * 1)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 1)+:(8)];
+            kb__49 = key_mask[(32'h78 - 32'h8 * 1)+:(8)];
+        end
+        kb__2 = key[(32'hf8 - 32'h8 * 2)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 2)+:(8)];
+        kb__18 = key[(32'hf8 - 32'h8 * 2)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 2)+:(8)];
+        kb__34 = key_mask[(32'hf8 - 32'h8 * 2)+:(8)];
+        kb__50 = key_mask[(32'hf8 - 32'h8 * 2)+:(8)];
+        if (key_len256) begin
+            kb__18 = key[(32'h78 - 32'h8 * 2)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 2)+:(8)];
+            kb__50 = key_mask[(32'h78 - 32'h8 * 2)+:(8)];
+        end
+        kb__3 = key[(32'hf8 - 32'h8 * 3)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 3)+:(8)];
+        kb__19 = key[(32'hf8 - 32'h8 * 3)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 3)+:(8)];
+        kb__35 = key_mask[(32'hf8 - 32'h8 * 3)+:(8)];
+        kb__51 = key_mask[(32'hf8 - 32'h8 * 3)+:(8)];
+        if (key_len256) begin
+            kb__19 = key[(32'h78 - 32'h8 * 3)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 3)+:(8)];
+            kb__51 = key_mask[(32'h78 - 32'h8 * 3)+:(8)];
+        end
+        kb__4 = key[(32'hf8 - 32'h8 * 4)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 4)+:(8)];
+        kb__20 = key[(32'hf8 - 32'h8 * 4)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 4)+:(8)];
+        kb__36 = key_mask[(32'hf8 - 32'h8 * 4)+:(8)];
+        kb__52 = key_mask[(32'hf8 - 32'h8 * 4)+:(8)];
+        if (key_len256) begin
+            kb__20 = key[(32'h78 - 32'h8 * 4)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 4)+:(8)];
+            kb__52 = key_mask[(32'h78 - 32'h8 * 4)+:(8)];
+        end
+        kb__5 = key[(32'hf8 - 32'h8 * 5)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 5)+:(8)];
+        kb__21 = key[(32'hf8 - 32'h8 * 5)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 5)+:(8)];
+        kb__37 = key_mask[(32'hf8 - 32'h8 * 5)+:(8)];
+        kb__53 = key_mask[(32'hf8 - 32'h8 * 5)+:(8)];
+        if (key_len256) begin
+            kb__21 = key[(32'h78 - 32'h8 * 5)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 5)+:(8)];
+            kb__53 = key_mask[(32'h78 - 32'h8 * 5)+:(8)];
+        end
+        kb__6 = key[(32'hf8 - 32'h8 * 6)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 6)+:(8)];
+        kb__22 = key[(32'hf8 - 32'h8 * 6)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 6)+:(8)];
+        kb__38 = key_mask[(32'hf8 - 32'h8 * 6)+:(8)];
+        kb__54 = key_mask[(32'hf8 - 32'h8 * 6)+:(8)];
+        if (key_len256) begin
+            kb__22 = key[(32'h78 - 32'h8 * 6)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 6)+:(8)];
+            kb__54 = key_mask[(32'h78 - 32'h8 * 6)+:(8)];
+        end
+        kb__7 = key[(32'hf8 - 32'h8 * 7)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 7)+:(8)];
+        kb__23 = key[(32'hf8 - 32'h8 * 7)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 7)+:(8)];
+        kb__39 = key_mask[(32'hf8 - 32'h8 * 7)+:(8)];
+        kb__55 = key_mask[(32'hf8 - 32'h8 * 7)+:(8)];
+        if (key_len256) begin
+            kb__23 = key[(32'h78 - 32'h8 * 7)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 7)+:(8)];
+            kb__55 = key_mask[(32'h78 - 32'h8 * 7)+:(8)];
+        end
+        kb__8 = key[(32'hf8 - 32'h8 * 8)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 8)+:(8)];
+        kb__24 = key[(32'hf8 - 32'h8 * 8)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 8)+:(8)];
+        kb__40 = key_mask[(32'hf8 - 32'h8 * 8)+:(8)];
+        kb__56 = key_mask[(32'hf8 - 32'h8 * 8)+:(8)];
+        if (key_len256) begin
+            kb__24 = key[(32'h78 - 32'h8 * 8)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 8)+:(8)];
+            kb__56 = key_mask[(32'h78 - 32'h8 * 8)+:(8)];
+        end
+        kb__9 = key[(32'hf8 - 32'h8 * 9)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 9)+:(8)];
+        kb__25 = key[(32'hf8 - 32'h8 * 9)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 9)+:(8)];
+        kb__41 = key_mask[(32'hf8 - 32'h8 * 9)+:(8)];
+        kb__57 = key_mask[(32'hf8 - 32'h8 * 9)+:(8)];
+        if (key_len256) begin
+            kb__25 = key[(32'h78 - 32'h8 * 9)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 9)+:(8)];
+            kb__57 = key_mask[(32'h78 - 32'h8 * 9)+:(8)];
+        end
+        kb__10 = key[(32'hf8 - 32'h8 * 10)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 10)+:(8)];
+        kb__26 = key[(32'hf8 - 32'h8 * 10)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 10)+:(8)];
+        kb__42 = key_mask[(32'hf8 - 32'h8 * 10)+:(8)];
+        kb__58 = key_mask[(32'hf8 - 32'h8 * 10)+:(8)];
+        if (key_len256) begin
+            kb__26 = key[(32'h78 - 32'h8 * 10)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 10)+:(8)];
+            kb__58 = key_mask[(32'h78 - 32'h8 * 10)+:(8)];
+        end
+        kb__11 = key[(32'hf8 - 32'h8 * 11)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 11)+:(8)];
+        kb__27 = key[(32'hf8 - 32'h8 * 11)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 11)+:(8)];
+        kb__43 = key_mask[(32'hf8 - 32'h8 * 11)+:(8)];
+        kb__59 = key_mask[(32'hf8 - 32'h8 * 11)+:(8)];
+        if (key_len256) begin
+            kb__27 = key[(32'h78 - 32'h8 * 11)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 11)+:(8)];
+            kb__59 = key_mask[(32'h78 - 32'h8 * 11)+:(8)];
+        end
+        kb__12 = key[(32'hf8 - 32'h8 * 12)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 12)+:(8)];
+        kb__28 = key[(32'hf8 - 32'h8 * 12)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 12)+:(8)];
+        kb__44 = key_mask[(32'hf8 - 32'h8 * 12)+:(8)];
+        kb__60 = key_mask[(32'hf8 - 32'h8 * 12)+:(8)];
+        if (key_len256) begin
+            kb__28 = key[(32'h78 - 32'h8 * 12)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 12)+:(8)];
+            kb__60 = key_mask[(32'h78 - 32'h8 * 12)+:(8)];
+        end
+        kb__13 = key[(32'hf8 - 32'h8 * 13)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 13)+:(8)];
+        kb__29 = key[(32'hf8 - 32'h8 * 13)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 13)+:(8)];
+        kb__45 = key_mask[(32'hf8 - 32'h8 * 13)+:(8)];
+        kb__61 = key_mask[(32'hf8 - 32'h8 * 13)+:(8)];
+        if (key_len256) begin
+            kb__29 = key[(32'h78 - 32'h8 * 13)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 13)+:(8)];
+            kb__61 = key_mask[(32'h78 - 32'h8 * 13)+:(8)];
+        end
+        kb__14 = key[(32'hf8 - 32'h8 * 14)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 14)+:(8)];
+        kb__30 = key[(32'hf8 - 32'h8 * 14)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 14)+:(8)];
+        kb__46 = key_mask[(32'hf8 - 32'h8 * 14)+:(8)];
+        kb__62 = key_mask[(32'hf8 - 32'h8 * 14)+:(8)];
+        if (key_len256) begin
+            kb__30 = key[(32'h78 - 32'h8 * 14)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 14)+:(8)];
+            kb__62 = key_mask[(32'h78 - 32'h8 * 14)+:(8)];
+        end
+        kb__15 = key[(32'hf8 - 32'h8 * 15)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 15)+:(8)];
+        kb__31 = key[(32'hf8 - 32'h8 * 15)+:(8)] ^ key_mask[(32'hf8 - 32'h8 * 15)+:(8)];
+        kb__47 = key_mask[(32'hf8 - 32'h8 * 15)+:(8)];
+        kb__63 = key_mask[(32'hf8 - 32'h8 * 15)+:(8)];
+        if (key_len256) begin
+            kb__31 = key[(32'h78 - 32'h8 * 15)+:(8)] ^ key_mask[(32'h78 - 32'h8 * 15)+:(8)];
+            kb__63 = key_mask[(32'h78 - 32'h8 * 15)+:(8)];
+        end
+        din__0 = data_in[(32'h78 - 32'h8 * 0)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 0)+:(8)];
+        din__16 = data_mask[(32'h78 - 32'h8 * 0)+:(8)];
+        din__1 = data_in[(32'h78 - 32'h8 * 1)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 1)+:(8)];
+        din__17 = data_mask[(32'h78 - 32'h8 * 1)+:(8)];
+        din__2 = data_in[(32'h78 - 32'h8 * 2)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 2)+:(8)];
+        din__18 = data_mask[(32'h78 - 32'h8 * 2)+:(8)];
+        din__3 = data_in[(32'h78 - 32'h8 * 3)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 3)+:(8)];
+        din__19 = data_mask[(32'h78 - 32'h8 * 3)+:(8)];
+        din__4 = data_in[(32'h78 - 32'h8 * 4)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 4)+:(8)];
+        din__20 = data_mask[(32'h78 - 32'h8 * 4)+:(8)];
+        din__5 = data_in[(32'h78 - 32'h8 * 5)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 5)+:(8)];
+        din__21 = data_mask[(32'h78 - 32'h8 * 5)+:(8)];
+        din__6 = data_in[(32'h78 - 32'h8 * 6)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 6)+:(8)];
+        din__22 = data_mask[(32'h78 - 32'h8 * 6)+:(8)];
+        din__7 = data_in[(32'h78 - 32'h8 * 7)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 7)+:(8)];
+        din__23 = data_mask[(32'h78 - 32'h8 * 7)+:(8)];
+        din__8 = data_in[(32'h78 - 32'h8 * 8)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 8)+:(8)];
+        din__24 = data_mask[(32'h78 - 32'h8 * 8)+:(8)];
+        din__9 = data_in[(32'h78 - 32'h8 * 9)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 9)+:(8)];
+        din__25 = data_mask[(32'h78 - 32'h8 * 9)+:(8)];
+        din__10 = data_in[(32'h78 - 32'h8 * 10)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 10)+:(8)];
+        din__26 = data_mask[(32'h78 - 32'h8 * 10)+:(8)];
+        din__11 = data_in[(32'h78 - 32'h8 * 11)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 11)+:(8)];
+        din__27 = data_mask[(32'h78 - 32'h8 * 11)+:(8)];
+        din__12 = data_in[(32'h78 - 32'h8 * 12)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 12)+:(8)];
+        din__28 = data_mask[(32'h78 - 32'h8 * 12)+:(8)];
+        din__13 = data_in[(32'h78 - 32'h8 * 13)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 13)+:(8)];
+        din__29 = data_mask[(32'h78 - 32'h8 * 13)+:(8)];
+        din__14 = data_in[(32'h78 - 32'h8 * 14)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 14)+:(8)];
+        din__30 = data_mask[(32'h78 - 32'h8 * 14)+:(8)];
+        din__15 = data_in[(32'h78 - 32'h8 * 15)+:(8)] ^ data_mask[(32'h78 - 32'h8 * 15)+:(8)];
+        din__31 = data_mask[(32'h78 - 32'h8 * 15)+:(8)];
+        sb__0__inv = dec_r__q;
+        sb__0__x0__comb = st__0__q;
+        sb__0__x1__comb = st__16__q;
+        if (dec_r__q) begin
+            sb__0__x0__comb = st__0__q;
+            sb__0__x1__comb = st__16__q;
+        end
+        sb__1__inv = dec_r__q;
+        sb__1__x0__comb = st__5__q;
+        sb__1__x1__comb = st__21__q;
+        if (dec_r__q) begin
+            sb__1__x0__comb = st__13__q;
+            sb__1__x1__comb = st__29__q;
+        end
+        sb__2__inv = dec_r__q;
+        sb__2__x0__comb = st__10__q;
+        sb__2__x1__comb = st__26__q;
+        if (dec_r__q) begin
+            sb__2__x0__comb = st__10__q;
+            sb__2__x1__comb = st__26__q;
+        end
+        sb__3__inv = dec_r__q;
+        sb__3__x0__comb = st__15__q;
+        sb__3__x1__comb = st__31__q;
+        if (dec_r__q) begin
+            sb__3__x0__comb = st__7__q;
+            sb__3__x1__comb = st__23__q;
+        end
+        sb__4__inv = dec_r__q;
+        sb__4__x0__comb = st__4__q;
+        sb__4__x1__comb = st__20__q;
+        if (dec_r__q) begin
+            sb__4__x0__comb = st__4__q;
+            sb__4__x1__comb = st__20__q;
+        end
+        sb__5__inv = dec_r__q;
+        sb__5__x0__comb = st__9__q;
+        sb__5__x1__comb = st__25__q;
+        if (dec_r__q) begin
+            sb__5__x0__comb = st__1__q;
+            sb__5__x1__comb = st__17__q;
+        end
+        sb__6__inv = dec_r__q;
+        sb__6__x0__comb = st__14__q;
+        sb__6__x1__comb = st__30__q;
+        if (dec_r__q) begin
+            sb__6__x0__comb = st__14__q;
+            sb__6__x1__comb = st__30__q;
+        end
+        sb__7__inv = dec_r__q;
+        sb__7__x0__comb = st__3__q;
+        sb__7__x1__comb = st__19__q;
+        if (dec_r__q) begin
+            sb__7__x0__comb = st__11__q;
+            sb__7__x1__comb = st__27__q;
+        end
+        sb__8__inv = dec_r__q;
+        sb__8__x0__comb = st__8__q;
+        sb__8__x1__comb = st__24__q;
+        if (dec_r__q) begin
+            sb__8__x0__comb = st__8__q;
+            sb__8__x1__comb = st__24__q;
+        end
+        sb__9__inv = dec_r__q;
+        sb__9__x0__comb = st__13__q;
+        sb__9__x1__comb = st__29__q;
+        if (dec_r__q) begin
+            sb__9__x0__comb = st__5__q;
+            sb__9__x1__comb = st__21__q;
+        end
+        sb__10__inv = dec_r__q;
+        sb__10__x0__comb = st__2__q;
+        sb__10__x1__comb = st__18__q;
+        if (dec_r__q) begin
+            sb__10__x0__comb = st__2__q;
+            sb__10__x1__comb = st__18__q;
+        end
+        sb__11__inv = dec_r__q;
+        sb__11__x0__comb = st__7__q;
+        sb__11__x1__comb = st__23__q;
+        if (dec_r__q) begin
+            sb__11__x0__comb = st__15__q;
+            sb__11__x1__comb = st__31__q;
+        end
+        sb__12__inv = dec_r__q;
+        sb__12__x0__comb = st__12__q;
+        sb__12__x1__comb = st__28__q;
+        if (dec_r__q) begin
+            sb__12__x0__comb = st__12__q;
+            sb__12__x1__comb = st__28__q;
+        end
+        sb__13__inv = dec_r__q;
+        sb__13__x0__comb = st__1__q;
+        sb__13__x1__comb = st__17__q;
+        if (dec_r__q) begin
+            sb__13__x0__comb = st__9__q;
+            sb__13__x1__comb = st__25__q;
+        end
+        sb__14__inv = dec_r__q;
+        sb__14__x0__comb = st__6__q;
+        sb__14__x1__comb = st__22__q;
+        if (dec_r__q) begin
+            sb__14__x0__comb = st__6__q;
+            sb__14__x1__comb = st__22__q;
+        end
+        sb__15__inv = dec_r__q;
+        sb__15__x0__comb = st__11__q;
+        sb__15__x1__comb = st__27__q;
+        if (dec_r__q) begin
+            sb__15__x0__comb = st__3__q;
+            sb__15__x1__comb = st__19__q;
+        end
+        u__0 = sb__0__y0;
+        u__16 = sb__0__y1;
+        if (dec_r__q) begin
+            u__0 = sb__0__y0 ^ wk__0__q;
+            u__16 = sb__0__y1 ^ wk__32__q;
+        end
+        u__1 = sb__1__y0;
+        u__17 = sb__1__y1;
+        if (dec_r__q) begin
+            u__1 = sb__1__y0 ^ wk__1__q;
+            u__17 = sb__1__y1 ^ wk__33__q;
+        end
+        u__2 = sb__2__y0;
+        u__18 = sb__2__y1;
+        if (dec_r__q) begin
+            u__2 = sb__2__y0 ^ wk__2__q;
+            u__18 = sb__2__y1 ^ wk__34__q;
+        end
+        u__3 = sb__3__y0;
+        u__19 = sb__3__y1;
+        if (dec_r__q) begin
+            u__3 = sb__3__y0 ^ wk__3__q;
+            u__19 = sb__3__y1 ^ wk__35__q;
+        end
+        u__4 = sb__4__y0;
+        u__20 = sb__4__y1;
+        if (dec_r__q) begin
+            u__4 = sb__4__y0 ^ wk__4__q;
+            u__20 = sb__4__y1 ^ wk__36__q;
+        end
+        u__5 = sb__5__y0;
+        u__21 = sb__5__y1;
+        if (dec_r__q) begin
+            u__5 = sb__5__y0 ^ wk__5__q;
+            u__21 = sb__5__y1 ^ wk__37__q;
+        end
+        u__6 = sb__6__y0;
+        u__22 = sb__6__y1;
+        if (dec_r__q) begin
+            u__6 = sb__6__y0 ^ wk__6__q;
+            u__22 = sb__6__y1 ^ wk__38__q;
+        end
+        u__7 = sb__7__y0;
+        u__23 = sb__7__y1;
+        if (dec_r__q) begin
+            u__7 = sb__7__y0 ^ wk__7__q;
+            u__23 = sb__7__y1 ^ wk__39__q;
+        end
+        u__8 = sb__8__y0;
+        u__24 = sb__8__y1;
+        if (dec_r__q) begin
+            u__8 = sb__8__y0 ^ wk__8__q;
+            u__24 = sb__8__y1 ^ wk__40__q;
+        end
+        u__9 = sb__9__y0;
+        u__25 = sb__9__y1;
+        if (dec_r__q) begin
+            u__9 = sb__9__y0 ^ wk__9__q;
+            u__25 = sb__9__y1 ^ wk__41__q;
+        end
+        u__10 = sb__10__y0;
+        u__26 = sb__10__y1;
+        if (dec_r__q) begin
+            u__10 = sb__10__y0 ^ wk__10__q;
+            u__26 = sb__10__y1 ^ wk__42__q;
+        end
+        u__11 = sb__11__y0;
+        u__27 = sb__11__y1;
+        if (dec_r__q) begin
+            u__11 = sb__11__y0 ^ wk__11__q;
+            u__27 = sb__11__y1 ^ wk__43__q;
+        end
+        u__12 = sb__12__y0;
+        u__28 = sb__12__y1;
+        if (dec_r__q) begin
+            u__12 = sb__12__y0 ^ wk__12__q;
+            u__28 = sb__12__y1 ^ wk__44__q;
+        end
+        u__13 = sb__13__y0;
+        u__29 = sb__13__y1;
+        if (dec_r__q) begin
+            u__13 = sb__13__y0 ^ wk__13__q;
+            u__29 = sb__13__y1 ^ wk__45__q;
+        end
+        u__14 = sb__14__y0;
+        u__30 = sb__14__y1;
+        if (dec_r__q) begin
+            u__14 = sb__14__y0 ^ wk__14__q;
+            u__30 = sb__14__y1 ^ wk__46__q;
+        end
+        u__15 = sb__15__y0;
+        u__31 = sb__15__y1;
+        if (dec_r__q) begin
+            u__15 = sb__15__y0 ^ wk__15__q;
+            u__31 = sb__15__y1 ^ wk__47__q;
+        end
+        mix__0__inv = dec_r__q;
+        mix__0__a0 = u__0;
+        mix__0__a1 = u__1;
+        mix__0__a2 = u__2;
+        mix__0__a3 = u__3;
+        mixed__0 = mix__0__y0;
+        mixed__1 = mix__0__y1;
+        mixed__2 = mix__0__y2;
+        mixed__3 = mix__0__y3;
+        if (last) begin
+            mixed__0 = u__0;
+            mixed__1 = u__1;
+            mixed__2 = u__2;
+            mixed__3 = u__3;
+        end
+        mix__1__inv = dec_r__q;
+        mix__1__a0 = u__4;
+        mix__1__a1 = u__5;
+        mix__1__a2 = u__6;
+        mix__1__a3 = u__7;
+        mixed__4 = mix__1__y0;
+        mixed__5 = mix__1__y1;
+        mixed__6 = mix__1__y2;
+        mixed__7 = mix__1__y3;
+        if (last) begin
+            mixed__4 = u__4;
+            mixed__5 = u__5;
+            mixed__6 = u__6;
+            mixed__7 = u__7;
+        end
+        mix__2__inv = dec_r__q;
+        mix__2__a0 = u__8;
+        mix__2__a1 = u__9;
+        mix__2__a2 = u__10;
+        mix__2__a3 = u__11;
+        mixed__8 = mix__2__y0;
+        mixed__9 = mix__2__y1;
+        mixed__10 = mix__2__y2;
+        mixed__11 = mix__2__y3;
+        if (last) begin
+            mixed__8 = u__8;
+            mixed__9 = u__9;
+            mixed__10 = u__10;
+            mixed__11 = u__11;
+        end
+        mix__3__inv = dec_r__q;
+        mix__3__a0 = u__12;
+        mix__3__a1 = u__13;
+        mix__3__a2 = u__14;
+        mix__3__a3 = u__15;
+        mixed__12 = mix__3__y0;
+        mixed__13 = mix__3__y1;
+        mixed__14 = mix__3__y2;
+        mixed__15 = mix__3__y3;
+        if (last) begin
+            mixed__12 = u__12;
+            mixed__13 = u__13;
+            mixed__14 = u__14;
+            mixed__15 = u__15;
+        end
+        rnd_out__0 = mixed__0 ^ wk__16__q;
+        if (dec_r__q) begin
+            rnd_out__0 = mixed__0;
+        end
+        rnd_out__1 = mixed__1 ^ wk__17__q;
+        if (dec_r__q) begin
+            rnd_out__1 = mixed__1;
+        end
+        rnd_out__2 = mixed__2 ^ wk__18__q;
+        if (dec_r__q) begin
+            rnd_out__2 = mixed__2;
+        end
+        rnd_out__3 = mixed__3 ^ wk__19__q;
+        if (dec_r__q) begin
+            rnd_out__3 = mixed__3;
+        end
+        rnd_out__4 = mixed__4 ^ wk__20__q;
+        if (dec_r__q) begin
+            rnd_out__4 = mixed__4;
+        end
+        rnd_out__5 = mixed__5 ^ wk__21__q;
+        if (dec_r__q) begin
+            rnd_out__5 = mixed__5;
+        end
+        rnd_out__6 = mixed__6 ^ wk__22__q;
+        if (dec_r__q) begin
+            rnd_out__6 = mixed__6;
+        end
+        rnd_out__7 = mixed__7 ^ wk__23__q;
+        if (dec_r__q) begin
+            rnd_out__7 = mixed__7;
+        end
+        rnd_out__8 = mixed__8 ^ wk__24__q;
+        if (dec_r__q) begin
+            rnd_out__8 = mixed__8;
+        end
+        rnd_out__9 = mixed__9 ^ wk__25__q;
+        if (dec_r__q) begin
+            rnd_out__9 = mixed__9;
+        end
+        rnd_out__10 = mixed__10 ^ wk__26__q;
+        if (dec_r__q) begin
+            rnd_out__10 = mixed__10;
+        end
+        rnd_out__11 = mixed__11 ^ wk__27__q;
+        if (dec_r__q) begin
+            rnd_out__11 = mixed__11;
+        end
+        rnd_out__12 = mixed__12 ^ wk__28__q;
+        if (dec_r__q) begin
+            rnd_out__12 = mixed__12;
+        end
+        rnd_out__13 = mixed__13 ^ wk__29__q;
+        if (dec_r__q) begin
+            rnd_out__13 = mixed__13;
+        end
+        rnd_out__14 = mixed__14 ^ wk__30__q;
+        if (dec_r__q) begin
+            rnd_out__14 = mixed__14;
+        end
+        rnd_out__15 = mixed__15 ^ wk__31__q;
+        if (dec_r__q) begin
+            rnd_out__15 = mixed__15;
+        end
+        mix__4__inv = dec_r__q;
+        mix__4__a0 = u__16;
+        mix__4__a1 = u__17;
+        mix__4__a2 = u__18;
+        mix__4__a3 = u__19;
+        mixed__16 = mix__4__y0;
+        mixed__17 = mix__4__y1;
+        mixed__18 = mix__4__y2;
+        mixed__19 = mix__4__y3;
+        if (last) begin
+            mixed__16 = u__16;
+            mixed__17 = u__17;
+            mixed__18 = u__18;
+            mixed__19 = u__19;
+        end
+        mix__5__inv = dec_r__q;
+        mix__5__a0 = u__20;
+        mix__5__a1 = u__21;
+        mix__5__a2 = u__22;
+        mix__5__a3 = u__23;
+        mixed__20 = mix__5__y0;
+        mixed__21 = mix__5__y1;
+        mixed__22 = mix__5__y2;
+        mixed__23 = mix__5__y3;
+        if (last) begin
+            mixed__20 = u__20;
+            mixed__21 = u__21;
+            mixed__22 = u__22;
+            mixed__23 = u__23;
+        end
+        mix__6__inv = dec_r__q;
+        mix__6__a0 = u__24;
+        mix__6__a1 = u__25;
+        mix__6__a2 = u__26;
+        mix__6__a3 = u__27;
+        mixed__24 = mix__6__y0;
+        mixed__25 = mix__6__y1;
+        mixed__26 = mix__6__y2;
+        mixed__27 = mix__6__y3;
+        if (last) begin
+            mixed__24 = u__24;
+            mixed__25 = u__25;
+            mixed__26 = u__26;
+            mixed__27 = u__27;
+        end
+        mix__7__inv = dec_r__q;
+        mix__7__a0 = u__28;
+        mix__7__a1 = u__29;
+        mix__7__a2 = u__30;
+        mix__7__a3 = u__31;
+        mixed__28 = mix__7__y0;
+        mixed__29 = mix__7__y1;
+        mixed__30 = mix__7__y2;
+        mixed__31 = mix__7__y3;
+        if (last) begin
+            mixed__28 = u__28;
+            mixed__29 = u__29;
+            mixed__30 = u__30;
+            mixed__31 = u__31;
+        end
+        rnd_out__16 = mixed__16 ^ wk__48__q;
+        if (dec_r__q) begin
+            rnd_out__16 = mixed__16;
+        end
+        rnd_out__17 = mixed__17 ^ wk__49__q;
+        if (dec_r__q) begin
+            rnd_out__17 = mixed__17;
+        end
+        rnd_out__18 = mixed__18 ^ wk__50__q;
+        if (dec_r__q) begin
+            rnd_out__18 = mixed__18;
+        end
+        rnd_out__19 = mixed__19 ^ wk__51__q;
+        if (dec_r__q) begin
+            rnd_out__19 = mixed__19;
+        end
+        rnd_out__20 = mixed__20 ^ wk__52__q;
+        if (dec_r__q) begin
+            rnd_out__20 = mixed__20;
+        end
+        rnd_out__21 = mixed__21 ^ wk__53__q;
+        if (dec_r__q) begin
+            rnd_out__21 = mixed__21;
+        end
+        rnd_out__22 = mixed__22 ^ wk__54__q;
+        if (dec_r__q) begin
+            rnd_out__22 = mixed__22;
+        end
+        rnd_out__23 = mixed__23 ^ wk__55__q;
+        if (dec_r__q) begin
+            rnd_out__23 = mixed__23;
+        end
+        rnd_out__24 = mixed__24 ^ wk__56__q;
+        if (dec_r__q) begin
+            rnd_out__24 = mixed__24;
+        end
+        rnd_out__25 = mixed__25 ^ wk__57__q;
+        if (dec_r__q) begin
+            rnd_out__25 = mixed__25;
+        end
+        rnd_out__26 = mixed__26 ^ wk__58__q;
+        if (dec_r__q) begin
+            rnd_out__26 = mixed__26;
+        end
+        rnd_out__27 = mixed__27 ^ wk__59__q;
+        if (dec_r__q) begin
+            rnd_out__27 = mixed__27;
+        end
+        rnd_out__28 = mixed__28 ^ wk__60__q;
+        if (dec_r__q) begin
+            rnd_out__28 = mixed__28;
+        end
+        rnd_out__29 = mixed__29 ^ wk__61__q;
+        if (dec_r__q) begin
+            rnd_out__29 = mixed__29;
+        end
+        rnd_out__30 = mixed__30 ^ wk__62__q;
+        if (dec_r__q) begin
+            rnd_out__30 = mixed__30;
+        end
+        rnd_out__31 = mixed__31 ^ wk__63__q;
+        if (dec_r__q) begin
+            rnd_out__31 = mixed__31;
+        end
+        gate = zero8;
+        if (fin__q) begin
+            gate = ones8;
+        end
+        if (clr) begin
+            st__0__d__comb = zero8;
+            st__1__d__comb = zero8;
+            st__2__d__comb = zero8;
+            st__3__d__comb = zero8;
+            st__4__d__comb = zero8;
+            st__5__d__comb = zero8;
+            st__6__d__comb = zero8;
+            st__7__d__comb = zero8;
+            st__8__d__comb = zero8;
+            st__9__d__comb = zero8;
+            st__10__d__comb = zero8;
+            st__11__d__comb = zero8;
+            st__12__d__comb = zero8;
+            st__13__d__comb = zero8;
+            st__14__d__comb = zero8;
+            st__15__d__comb = zero8;
+            st__16__d__comb = zero8;
+            st__17__d__comb = zero8;
+            st__18__d__comb = zero8;
+            st__19__d__comb = zero8;
+            st__20__d__comb = zero8;
+            st__21__d__comb = zero8;
+            st__22__d__comb = zero8;
+            st__23__d__comb = zero8;
+            st__24__d__comb = zero8;
+            st__25__d__comb = zero8;
+            st__26__d__comb = zero8;
+            st__27__d__comb = zero8;
+            st__28__d__comb = zero8;
+            st__29__d__comb = zero8;
+            st__30__d__comb = zero8;
+            st__31__d__comb = zero8;
+            res__0__d__comb = zero8;
+            res__1__d__comb = zero8;
+            res__2__d__comb = zero8;
+            res__3__d__comb = zero8;
+            res__4__d__comb = zero8;
+            res__5__d__comb = zero8;
+            res__6__d__comb = zero8;
+            res__7__d__comb = zero8;
+            res__8__d__comb = zero8;
+            res__9__d__comb = zero8;
+            res__10__d__comb = zero8;
+            res__11__d__comb = zero8;
+            res__12__d__comb = zero8;
+            res__13__d__comb = zero8;
+            res__14__d__comb = zero8;
+            res__15__d__comb = zero8;
+            wk__0__d__comb = zero8;
+            kf__0__d__comb = zero8;
+            kd__0__d__comb = zero8;
+            wk__1__d__comb = zero8;
+            kf__1__d__comb = zero8;
+            kd__1__d__comb = zero8;
+            wk__2__d__comb = zero8;
+            kf__2__d__comb = zero8;
+            kd__2__d__comb = zero8;
+            wk__3__d__comb = zero8;
+            kf__3__d__comb = zero8;
+            kd__3__d__comb = zero8;
+            wk__4__d__comb = zero8;
+            kf__4__d__comb = zero8;
+            kd__4__d__comb = zero8;
+            wk__5__d__comb = zero8;
+            kf__5__d__comb = zero8;
+            kd__5__d__comb = zero8;
+            wk__6__d__comb = zero8;
+            kf__6__d__comb = zero8;
+            kd__6__d__comb = zero8;
+            wk__7__d__comb = zero8;
+            kf__7__d__comb = zero8;
+            kd__7__d__comb = zero8;
+            wk__8__d__comb = zero8;
+            kf__8__d__comb = zero8;
+            kd__8__d__comb = zero8;
+            wk__9__d__comb = zero8;
+            kf__9__d__comb = zero8;
+            kd__9__d__comb = zero8;
+            wk__10__d__comb = zero8;
+            kf__10__d__comb = zero8;
+            kd__10__d__comb = zero8;
+            wk__11__d__comb = zero8;
+            kf__11__d__comb = zero8;
+            kd__11__d__comb = zero8;
+            wk__12__d__comb = zero8;
+            kf__12__d__comb = zero8;
+            kd__12__d__comb = zero8;
+            wk__13__d__comb = zero8;
+            kf__13__d__comb = zero8;
+            kd__13__d__comb = zero8;
+            wk__14__d__comb = zero8;
+            kf__14__d__comb = zero8;
+            kd__14__d__comb = zero8;
+            wk__15__d__comb = zero8;
+            kf__15__d__comb = zero8;
+            kd__15__d__comb = zero8;
+            wk__16__d__comb = zero8;
+            kf__16__d__comb = zero8;
+            kd__16__d__comb = zero8;
+            wk__17__d__comb = zero8;
+            kf__17__d__comb = zero8;
+            kd__17__d__comb = zero8;
+            wk__18__d__comb = zero8;
+            kf__18__d__comb = zero8;
+            kd__18__d__comb = zero8;
+            wk__19__d__comb = zero8;
+            kf__19__d__comb = zero8;
+            kd__19__d__comb = zero8;
+            wk__20__d__comb = zero8;
+            kf__20__d__comb = zero8;
+            kd__20__d__comb = zero8;
+            wk__21__d__comb = zero8;
+            kf__21__d__comb = zero8;
+            kd__21__d__comb = zero8;
+            wk__22__d__comb = zero8;
+            kf__22__d__comb = zero8;
+            kd__22__d__comb = zero8;
+            wk__23__d__comb = zero8;
+            kf__23__d__comb = zero8;
+            kd__23__d__comb = zero8;
+            wk__24__d__comb = zero8;
+            kf__24__d__comb = zero8;
+            kd__24__d__comb = zero8;
+            wk__25__d__comb = zero8;
+            kf__25__d__comb = zero8;
+            kd__25__d__comb = zero8;
+            wk__26__d__comb = zero8;
+            kf__26__d__comb = zero8;
+            kd__26__d__comb = zero8;
+            wk__27__d__comb = zero8;
+            kf__27__d__comb = zero8;
+            kd__27__d__comb = zero8;
+            wk__28__d__comb = zero8;
+            kf__28__d__comb = zero8;
+            kd__28__d__comb = zero8;
+            wk__29__d__comb = zero8;
+            kf__29__d__comb = zero8;
+            kd__29__d__comb = zero8;
+            wk__30__d__comb = zero8;
+            kf__30__d__comb = zero8;
+            kd__30__d__comb = zero8;
+            wk__31__d__comb = zero8;
+            kf__31__d__comb = zero8;
+            kd__31__d__comb = zero8;
+            wk__32__d__comb = zero8;
+            kf__32__d__comb = zero8;
+            kd__32__d__comb = zero8;
+            wk__33__d__comb = zero8;
+            kf__33__d__comb = zero8;
+            kd__33__d__comb = zero8;
+            wk__34__d__comb = zero8;
+            kf__34__d__comb = zero8;
+            kd__34__d__comb = zero8;
+            wk__35__d__comb = zero8;
+            kf__35__d__comb = zero8;
+            kd__35__d__comb = zero8;
+            wk__36__d__comb = zero8;
+            kf__36__d__comb = zero8;
+            kd__36__d__comb = zero8;
+            wk__37__d__comb = zero8;
+            kf__37__d__comb = zero8;
+            kd__37__d__comb = zero8;
+            wk__38__d__comb = zero8;
+            kf__38__d__comb = zero8;
+            kd__38__d__comb = zero8;
+            wk__39__d__comb = zero8;
+            kf__39__d__comb = zero8;
+            kd__39__d__comb = zero8;
+            wk__40__d__comb = zero8;
+            kf__40__d__comb = zero8;
+            kd__40__d__comb = zero8;
+            wk__41__d__comb = zero8;
+            kf__41__d__comb = zero8;
+            kd__41__d__comb = zero8;
+            wk__42__d__comb = zero8;
+            kf__42__d__comb = zero8;
+            kd__42__d__comb = zero8;
+            wk__43__d__comb = zero8;
+            kf__43__d__comb = zero8;
+            kd__43__d__comb = zero8;
+            wk__44__d__comb = zero8;
+            kf__44__d__comb = zero8;
+            kd__44__d__comb = zero8;
+            wk__45__d__comb = zero8;
+            kf__45__d__comb = zero8;
+            kd__45__d__comb = zero8;
+            wk__46__d__comb = zero8;
+            kf__46__d__comb = zero8;
+            kd__46__d__comb = zero8;
+            wk__47__d__comb = zero8;
+            kf__47__d__comb = zero8;
+            kd__47__d__comb = zero8;
+            wk__48__d__comb = zero8;
+            kf__48__d__comb = zero8;
+            kd__48__d__comb = zero8;
+            wk__49__d__comb = zero8;
+            kf__49__d__comb = zero8;
+            kd__49__d__comb = zero8;
+            wk__50__d__comb = zero8;
+            kf__50__d__comb = zero8;
+            kd__50__d__comb = zero8;
+            wk__51__d__comb = zero8;
+            kf__51__d__comb = zero8;
+            kd__51__d__comb = zero8;
+            wk__52__d__comb = zero8;
+            kf__52__d__comb = zero8;
+            kd__52__d__comb = zero8;
+            wk__53__d__comb = zero8;
+            kf__53__d__comb = zero8;
+            kd__53__d__comb = zero8;
+            wk__54__d__comb = zero8;
+            kf__54__d__comb = zero8;
+            kd__54__d__comb = zero8;
+            wk__55__d__comb = zero8;
+            kf__55__d__comb = zero8;
+            kd__55__d__comb = zero8;
+            wk__56__d__comb = zero8;
+            kf__56__d__comb = zero8;
+            kd__56__d__comb = zero8;
+            wk__57__d__comb = zero8;
+            kf__57__d__comb = zero8;
+            kd__57__d__comb = zero8;
+            wk__58__d__comb = zero8;
+            kf__58__d__comb = zero8;
+            kd__58__d__comb = zero8;
+            wk__59__d__comb = zero8;
+            kf__59__d__comb = zero8;
+            kd__59__d__comb = zero8;
+            wk__60__d__comb = zero8;
+            kf__60__d__comb = zero8;
+            kd__60__d__comb = zero8;
+            wk__61__d__comb = zero8;
+            kf__61__d__comb = zero8;
+            kd__61__d__comb = zero8;
+            wk__62__d__comb = zero8;
+            kf__62__d__comb = zero8;
+            kd__62__d__comb = zero8;
+            wk__63__d__comb = zero8;
+            kf__63__d__comb = zero8;
+            kd__63__d__comb = zero8;
+            run__d__comb = 1'b0;
+            kexp__d__comb = 1'b0;
+            done_r__d__comb = 1'b0;
+            kready__d__comb = 1'b0;
+            dec_r__d__comb = 1'b0;
+            len_r__d__comb = 1'b0;
+            fin__d__comb = 1'b0;
+            round__d__comb = zero4;
+            ph__d__comb = zero3;
+        end
+        else if (take_key) begin
+            wk__0__d__comb = kb__0;
+            kf__0__d__comb = kb__0;
+            wk__1__d__comb = kb__1;
+            kf__1__d__comb = kb__1;
+            wk__2__d__comb = kb__2;
+            kf__2__d__comb = kb__2;
+            wk__3__d__comb = kb__3;
+            kf__3__d__comb = kb__3;
+            wk__4__d__comb = kb__4;
+            kf__4__d__comb = kb__4;
+            wk__5__d__comb = kb__5;
+            kf__5__d__comb = kb__5;
+            wk__6__d__comb = kb__6;
+            kf__6__d__comb = kb__6;
+            wk__7__d__comb = kb__7;
+            kf__7__d__comb = kb__7;
+            wk__8__d__comb = kb__8;
+            kf__8__d__comb = kb__8;
+            wk__9__d__comb = kb__9;
+            kf__9__d__comb = kb__9;
+            wk__10__d__comb = kb__10;
+            kf__10__d__comb = kb__10;
+            wk__11__d__comb = kb__11;
+            kf__11__d__comb = kb__11;
+            wk__12__d__comb = kb__12;
+            kf__12__d__comb = kb__12;
+            wk__13__d__comb = kb__13;
+            kf__13__d__comb = kb__13;
+            wk__14__d__comb = kb__14;
+            kf__14__d__comb = kb__14;
+            wk__15__d__comb = kb__15;
+            kf__15__d__comb = kb__15;
+            wk__16__d__comb = kb__16;
+            kf__16__d__comb = kb__16;
+            wk__17__d__comb = kb__17;
+            kf__17__d__comb = kb__17;
+            wk__18__d__comb = kb__18;
+            kf__18__d__comb = kb__18;
+            wk__19__d__comb = kb__19;
+            kf__19__d__comb = kb__19;
+            wk__20__d__comb = kb__20;
+            kf__20__d__comb = kb__20;
+            wk__21__d__comb = kb__21;
+            kf__21__d__comb = kb__21;
+            wk__22__d__comb = kb__22;
+            kf__22__d__comb = kb__22;
+            wk__23__d__comb = kb__23;
+            kf__23__d__comb = kb__23;
+            wk__24__d__comb = kb__24;
+            kf__24__d__comb = kb__24;
+            wk__25__d__comb = kb__25;
+            kf__25__d__comb = kb__25;
+            wk__26__d__comb = kb__26;
+            kf__26__d__comb = kb__26;
+            wk__27__d__comb = kb__27;
+            kf__27__d__comb = kb__27;
+            wk__28__d__comb = kb__28;
+            kf__28__d__comb = kb__28;
+            wk__29__d__comb = kb__29;
+            kf__29__d__comb = kb__29;
+            wk__30__d__comb = kb__30;
+            kf__30__d__comb = kb__30;
+            wk__31__d__comb = kb__31;
+            kf__31__d__comb = kb__31;
+            wk__32__d__comb = kb__32;
+            kf__32__d__comb = kb__32;
+            wk__33__d__comb = kb__33;
+            kf__33__d__comb = kb__33;
+            wk__34__d__comb = kb__34;
+            kf__34__d__comb = kb__34;
+            wk__35__d__comb = kb__35;
+            kf__35__d__comb = kb__35;
+            wk__36__d__comb = kb__36;
+            kf__36__d__comb = kb__36;
+            wk__37__d__comb = kb__37;
+            kf__37__d__comb = kb__37;
+            wk__38__d__comb = kb__38;
+            kf__38__d__comb = kb__38;
+            wk__39__d__comb = kb__39;
+            kf__39__d__comb = kb__39;
+            wk__40__d__comb = kb__40;
+            kf__40__d__comb = kb__40;
+            wk__41__d__comb = kb__41;
+            kf__41__d__comb = kb__41;
+            wk__42__d__comb = kb__42;
+            kf__42__d__comb = kb__42;
+            wk__43__d__comb = kb__43;
+            kf__43__d__comb = kb__43;
+            wk__44__d__comb = kb__44;
+            kf__44__d__comb = kb__44;
+            wk__45__d__comb = kb__45;
+            kf__45__d__comb = kb__45;
+            wk__46__d__comb = kb__46;
+            kf__46__d__comb = kb__46;
+            wk__47__d__comb = kb__47;
+            kf__47__d__comb = kb__47;
+            wk__48__d__comb = kb__48;
+            kf__48__d__comb = kb__48;
+            wk__49__d__comb = kb__49;
+            kf__49__d__comb = kb__49;
+            wk__50__d__comb = kb__50;
+            kf__50__d__comb = kb__50;
+            wk__51__d__comb = kb__51;
+            kf__51__d__comb = kb__51;
+            wk__52__d__comb = kb__52;
+            kf__52__d__comb = kb__52;
+            wk__53__d__comb = kb__53;
+            kf__53__d__comb = kb__53;
+            wk__54__d__comb = kb__54;
+            kf__54__d__comb = kb__54;
+            wk__55__d__comb = kb__55;
+            kf__55__d__comb = kb__55;
+            wk__56__d__comb = kb__56;
+            kf__56__d__comb = kb__56;
+            wk__57__d__comb = kb__57;
+            kf__57__d__comb = kb__57;
+            wk__58__d__comb = kb__58;
+            kf__58__d__comb = kb__58;
+            wk__59__d__comb = kb__59;
+            kf__59__d__comb = kb__59;
+            wk__60__d__comb = kb__60;
+            kf__60__d__comb = kb__60;
+            wk__61__d__comb = kb__61;
+            kf__61__d__comb = kb__61;
+            wk__62__d__comb = kb__62;
+            kf__62__d__comb = kb__62;
+            wk__63__d__comb = kb__63;
+            kf__63__d__comb = kb__63;
+            len_r__d__comb = key_len256;
+            kexp__d__comb = 1'b1;
+            kready__d__comb = 1'b0;
+            ph__d__comb = zero3;
+            round__d__comb = zero4;
+            if (key_len256) begin
+                round__d__comb = one4;
+            end
+        end
+        else if (take_start) begin
+            if (decrypt) begin
+                st__0__d__comb = din__0 ^ kd__16__q;
+            end
+            else begin
+                st__0__d__comb = din__0 ^ kf__0__q;
+            end
+            if (decrypt) begin
+                st__1__d__comb = din__1 ^ kd__17__q;
+            end
+            else begin
+                st__1__d__comb = din__1 ^ kf__1__q;
+            end
+            if (decrypt) begin
+                st__2__d__comb = din__2 ^ kd__18__q;
+            end
+            else begin
+                st__2__d__comb = din__2 ^ kf__2__q;
+            end
+            if (decrypt) begin
+                st__3__d__comb = din__3 ^ kd__19__q;
+            end
+            else begin
+                st__3__d__comb = din__3 ^ kf__3__q;
+            end
+            if (decrypt) begin
+                st__4__d__comb = din__4 ^ kd__20__q;
+            end
+            else begin
+                st__4__d__comb = din__4 ^ kf__4__q;
+            end
+            if (decrypt) begin
+                st__5__d__comb = din__5 ^ kd__21__q;
+            end
+            else begin
+                st__5__d__comb = din__5 ^ kf__5__q;
+            end
+            if (decrypt) begin
+                st__6__d__comb = din__6 ^ kd__22__q;
+            end
+            else begin
+                st__6__d__comb = din__6 ^ kf__6__q;
+            end
+            if (decrypt) begin
+                st__7__d__comb = din__7 ^ kd__23__q;
+            end
+            else begin
+                st__7__d__comb = din__7 ^ kf__7__q;
+            end
+            if (decrypt) begin
+                st__8__d__comb = din__8 ^ kd__24__q;
+            end
+            else begin
+                st__8__d__comb = din__8 ^ kf__8__q;
+            end
+            if (decrypt) begin
+                st__9__d__comb = din__9 ^ kd__25__q;
+            end
+            else begin
+                st__9__d__comb = din__9 ^ kf__9__q;
+            end
+            if (decrypt) begin
+                st__10__d__comb = din__10 ^ kd__26__q;
+            end
+            else begin
+                st__10__d__comb = din__10 ^ kf__10__q;
+            end
+            if (decrypt) begin
+                st__11__d__comb = din__11 ^ kd__27__q;
+            end
+            else begin
+                st__11__d__comb = din__11 ^ kf__11__q;
+            end
+            if (decrypt) begin
+                st__12__d__comb = din__12 ^ kd__28__q;
+            end
+            else begin
+                st__12__d__comb = din__12 ^ kf__12__q;
+            end
+            if (decrypt) begin
+                st__13__d__comb = din__13 ^ kd__29__q;
+            end
+            else begin
+                st__13__d__comb = din__13 ^ kf__13__q;
+            end
+            if (decrypt) begin
+                st__14__d__comb = din__14 ^ kd__30__q;
+            end
+            else begin
+                st__14__d__comb = din__14 ^ kf__14__q;
+            end
+            if (decrypt) begin
+                st__15__d__comb = din__15 ^ kd__31__q;
+            end
+            else begin
+                st__15__d__comb = din__15 ^ kf__15__q;
+            end
+            if (decrypt) begin
+                st__16__d__comb = din__16 ^ kd__48__q;
+            end
+            else begin
+                st__16__d__comb = din__16 ^ kf__32__q;
+            end
+            if (decrypt) begin
+                st__17__d__comb = din__17 ^ kd__49__q;
+            end
+            else begin
+                st__17__d__comb = din__17 ^ kf__33__q;
+            end
+            if (decrypt) begin
+                st__18__d__comb = din__18 ^ kd__50__q;
+            end
+            else begin
+                st__18__d__comb = din__18 ^ kf__34__q;
+            end
+            if (decrypt) begin
+                st__19__d__comb = din__19 ^ kd__51__q;
+            end
+            else begin
+                st__19__d__comb = din__19 ^ kf__35__q;
+            end
+            if (decrypt) begin
+                st__20__d__comb = din__20 ^ kd__52__q;
+            end
+            else begin
+                st__20__d__comb = din__20 ^ kf__36__q;
+            end
+            if (decrypt) begin
+                st__21__d__comb = din__21 ^ kd__53__q;
+            end
+            else begin
+                st__21__d__comb = din__21 ^ kf__37__q;
+            end
+            if (decrypt) begin
+                st__22__d__comb = din__22 ^ kd__54__q;
+            end
+            else begin
+                st__22__d__comb = din__22 ^ kf__38__q;
+            end
+            if (decrypt) begin
+                st__23__d__comb = din__23 ^ kd__55__q;
+            end
+            else begin
+                st__23__d__comb = din__23 ^ kf__39__q;
+            end
+            if (decrypt) begin
+                st__24__d__comb = din__24 ^ kd__56__q;
+            end
+            else begin
+                st__24__d__comb = din__24 ^ kf__40__q;
+            end
+            if (decrypt) begin
+                st__25__d__comb = din__25 ^ kd__57__q;
+            end
+            else begin
+                st__25__d__comb = din__25 ^ kf__41__q;
+            end
+            if (decrypt) begin
+                st__26__d__comb = din__26 ^ kd__58__q;
+            end
+            else begin
+                st__26__d__comb = din__26 ^ kf__42__q;
+            end
+            if (decrypt) begin
+                st__27__d__comb = din__27 ^ kd__59__q;
+            end
+            else begin
+                st__27__d__comb = din__27 ^ kf__43__q;
+            end
+            if (decrypt) begin
+                st__28__d__comb = din__28 ^ kd__60__q;
+            end
+            else begin
+                st__28__d__comb = din__28 ^ kf__44__q;
+            end
+            if (decrypt) begin
+                st__29__d__comb = din__29 ^ kd__61__q;
+            end
+            else begin
+                st__29__d__comb = din__29 ^ kf__45__q;
+            end
+            if (decrypt) begin
+                st__30__d__comb = din__30 ^ kd__62__q;
+            end
+            else begin
+                st__30__d__comb = din__30 ^ kf__46__q;
+            end
+            if (decrypt) begin
+                st__31__d__comb = din__31 ^ kd__63__q;
+            end
+            else begin
+                st__31__d__comb = din__31 ^ kf__47__q;
+            end
+            res__0__d__comb = zero8;
+            res__1__d__comb = zero8;
+            res__2__d__comb = zero8;
+            res__3__d__comb = zero8;
+            res__4__d__comb = zero8;
+            res__5__d__comb = zero8;
+            res__6__d__comb = zero8;
+            res__7__d__comb = zero8;
+            res__8__d__comb = zero8;
+            res__9__d__comb = zero8;
+            res__10__d__comb = zero8;
+            res__11__d__comb = zero8;
+            res__12__d__comb = zero8;
+            res__13__d__comb = zero8;
+            res__14__d__comb = zero8;
+            res__15__d__comb = zero8;
+            wk__0__d__comb = kf__0__q;
+            if (decrypt) begin
+                wk__0__d__comb = kd__0__q;
+            end
+            wk__1__d__comb = kf__1__q;
+            if (decrypt) begin
+                wk__1__d__comb = kd__1__q;
+            end
+            wk__2__d__comb = kf__2__q;
+            if (decrypt) begin
+                wk__2__d__comb = kd__2__q;
+            end
+            wk__3__d__comb = kf__3__q;
+            if (decrypt) begin
+                wk__3__d__comb = kd__3__q;
+            end
+            wk__4__d__comb = kf__4__q;
+            if (decrypt) begin
+                wk__4__d__comb = kd__4__q;
+            end
+            wk__5__d__comb = kf__5__q;
+            if (decrypt) begin
+                wk__5__d__comb = kd__5__q;
+            end
+            wk__6__d__comb = kf__6__q;
+            if (decrypt) begin
+                wk__6__d__comb = kd__6__q;
+            end
+            wk__7__d__comb = kf__7__q;
+            if (decrypt) begin
+                wk__7__d__comb = kd__7__q;
+            end
+            wk__8__d__comb = kf__8__q;
+            if (decrypt) begin
+                wk__8__d__comb = kd__8__q;
+            end
+            wk__9__d__comb = kf__9__q;
+            if (decrypt) begin
+                wk__9__d__comb = kd__9__q;
+            end
+            wk__10__d__comb = kf__10__q;
+            if (decrypt) begin
+                wk__10__d__comb = kd__10__q;
+            end
+            wk__11__d__comb = kf__11__q;
+            if (decrypt) begin
+                wk__11__d__comb = kd__11__q;
+            end
+            wk__12__d__comb = kf__12__q;
+            if (decrypt) begin
+                wk__12__d__comb = kd__12__q;
+            end
+            wk__13__d__comb = kf__13__q;
+            if (decrypt) begin
+                wk__13__d__comb = kd__13__q;
+            end
+            wk__14__d__comb = kf__14__q;
+            if (decrypt) begin
+                wk__14__d__comb = kd__14__q;
+            end
+            wk__15__d__comb = kf__15__q;
+            if (decrypt) begin
+                wk__15__d__comb = kd__15__q;
+            end
+            wk__16__d__comb = kf__16__q;
+            if (decrypt) begin
+                wk__16__d__comb = kd__16__q;
+            end
+            wk__17__d__comb = kf__17__q;
+            if (decrypt) begin
+                wk__17__d__comb = kd__17__q;
+            end
+            wk__18__d__comb = kf__18__q;
+            if (decrypt) begin
+                wk__18__d__comb = kd__18__q;
+            end
+            wk__19__d__comb = kf__19__q;
+            if (decrypt) begin
+                wk__19__d__comb = kd__19__q;
+            end
+            wk__20__d__comb = kf__20__q;
+            if (decrypt) begin
+                wk__20__d__comb = kd__20__q;
+            end
+            wk__21__d__comb = kf__21__q;
+            if (decrypt) begin
+                wk__21__d__comb = kd__21__q;
+            end
+            wk__22__d__comb = kf__22__q;
+            if (decrypt) begin
+                wk__22__d__comb = kd__22__q;
+            end
+            wk__23__d__comb = kf__23__q;
+            if (decrypt) begin
+                wk__23__d__comb = kd__23__q;
+            end
+            wk__24__d__comb = kf__24__q;
+            if (decrypt) begin
+                wk__24__d__comb = kd__24__q;
+            end
+            wk__25__d__comb = kf__25__q;
+            if (decrypt) begin
+                wk__25__d__comb = kd__25__q;
+            end
+            wk__26__d__comb = kf__26__q;
+            if (decrypt) begin
+                wk__26__d__comb = kd__26__q;
+            end
+            wk__27__d__comb = kf__27__q;
+            if (decrypt) begin
+                wk__27__d__comb = kd__27__q;
+            end
+            wk__28__d__comb = kf__28__q;
+            if (decrypt) begin
+                wk__28__d__comb = kd__28__q;
+            end
+            wk__29__d__comb = kf__29__q;
+            if (decrypt) begin
+                wk__29__d__comb = kd__29__q;
+            end
+            wk__30__d__comb = kf__30__q;
+            if (decrypt) begin
+                wk__30__d__comb = kd__30__q;
+            end
+            wk__31__d__comb = kf__31__q;
+            if (decrypt) begin
+                wk__31__d__comb = kd__31__q;
+            end
+            wk__32__d__comb = kf__32__q;
+            if (decrypt) begin
+                wk__32__d__comb = kd__32__q;
+            end
+            wk__33__d__comb = kf__33__q;
+            if (decrypt) begin
+                wk__33__d__comb = kd__33__q;
+            end
+            wk__34__d__comb = kf__34__q;
+            if (decrypt) begin
+                wk__34__d__comb = kd__34__q;
+            end
+            wk__35__d__comb = kf__35__q;
+            if (decrypt) begin
+                wk__35__d__comb = kd__35__q;
+            end
+            wk__36__d__comb = kf__36__q;
+            if (decrypt) begin
+                wk__36__d__comb = kd__36__q;
+            end
+            wk__37__d__comb = kf__37__q;
+            if (decrypt) begin
+                wk__37__d__comb = kd__37__q;
+            end
+            wk__38__d__comb = kf__38__q;
+            if (decrypt) begin
+                wk__38__d__comb = kd__38__q;
+            end
+            wk__39__d__comb = kf__39__q;
+            if (decrypt) begin
+                wk__39__d__comb = kd__39__q;
+            end
+            wk__40__d__comb = kf__40__q;
+            if (decrypt) begin
+                wk__40__d__comb = kd__40__q;
+            end
+            wk__41__d__comb = kf__41__q;
+            if (decrypt) begin
+                wk__41__d__comb = kd__41__q;
+            end
+            wk__42__d__comb = kf__42__q;
+            if (decrypt) begin
+                wk__42__d__comb = kd__42__q;
+            end
+            wk__43__d__comb = kf__43__q;
+            if (decrypt) begin
+                wk__43__d__comb = kd__43__q;
+            end
+            wk__44__d__comb = kf__44__q;
+            if (decrypt) begin
+                wk__44__d__comb = kd__44__q;
+            end
+            wk__45__d__comb = kf__45__q;
+            if (decrypt) begin
+                wk__45__d__comb = kd__45__q;
+            end
+            wk__46__d__comb = kf__46__q;
+            if (decrypt) begin
+                wk__46__d__comb = kd__46__q;
+            end
+            wk__47__d__comb = kf__47__q;
+            if (decrypt) begin
+                wk__47__d__comb = kd__47__q;
+            end
+            wk__48__d__comb = kf__48__q;
+            if (decrypt) begin
+                wk__48__d__comb = kd__48__q;
+            end
+            wk__49__d__comb = kf__49__q;
+            if (decrypt) begin
+                wk__49__d__comb = kd__49__q;
+            end
+            wk__50__d__comb = kf__50__q;
+            if (decrypt) begin
+                wk__50__d__comb = kd__50__q;
+            end
+            wk__51__d__comb = kf__51__q;
+            if (decrypt) begin
+                wk__51__d__comb = kd__51__q;
+            end
+            wk__52__d__comb = kf__52__q;
+            if (decrypt) begin
+                wk__52__d__comb = kd__52__q;
+            end
+            wk__53__d__comb = kf__53__q;
+            if (decrypt) begin
+                wk__53__d__comb = kd__53__q;
+            end
+            wk__54__d__comb = kf__54__q;
+            if (decrypt) begin
+                wk__54__d__comb = kd__54__q;
+            end
+            wk__55__d__comb = kf__55__q;
+            if (decrypt) begin
+                wk__55__d__comb = kd__55__q;
+            end
+            wk__56__d__comb = kf__56__q;
+            if (decrypt) begin
+                wk__56__d__comb = kd__56__q;
+            end
+            wk__57__d__comb = kf__57__q;
+            if (decrypt) begin
+                wk__57__d__comb = kd__57__q;
+            end
+            wk__58__d__comb = kf__58__q;
+            if (decrypt) begin
+                wk__58__d__comb = kd__58__q;
+            end
+            wk__59__d__comb = kf__59__q;
+            if (decrypt) begin
+                wk__59__d__comb = kd__59__q;
+            end
+            wk__60__d__comb = kf__60__q;
+            if (decrypt) begin
+                wk__60__d__comb = kd__60__q;
+            end
+            wk__61__d__comb = kf__61__q;
+            if (decrypt) begin
+                wk__61__d__comb = kd__61__q;
+            end
+            wk__62__d__comb = kf__62__q;
+            if (decrypt) begin
+                wk__62__d__comb = kd__62__q;
+            end
+            wk__63__d__comb = kf__63__q;
+            if (decrypt) begin
+                wk__63__d__comb = kd__63__q;
+            end
+            dec_r__d__comb = decrypt;
+            run__d__comb = 1'b1;
+            done_r__d__comb = 1'b0;
+            ph__d__comb = zero3;
+            if (decrypt) begin
+                round__d__comb = nr - one4;
+            end
+            else begin
+                round__d__comb = one4;
+            end
+        end
+        else if (kexp__q) begin
+            ph__d__comb = ph__q + one3;
+            if (step) begin
+                ph__d__comb = zero3;
+                wk__0__d__comb = wn__0;
+                if (round__q == zero4) begin
+                    kf__0__d__comb = wn__0;
+                end
+                wk__1__d__comb = wn__1;
+                if (round__q == zero4) begin
+                    kf__1__d__comb = wn__1;
+                end
+                wk__2__d__comb = wn__2;
+                if (round__q == zero4) begin
+                    kf__2__d__comb = wn__2;
+                end
+                wk__3__d__comb = wn__3;
+                if (round__q == zero4) begin
+                    kf__3__d__comb = wn__3;
+                end
+                wk__4__d__comb = wn__4;
+                if (round__q == zero4) begin
+                    kf__4__d__comb = wn__4;
+                end
+                wk__5__d__comb = wn__5;
+                if (round__q == zero4) begin
+                    kf__5__d__comb = wn__5;
+                end
+                wk__6__d__comb = wn__6;
+                if (round__q == zero4) begin
+                    kf__6__d__comb = wn__6;
+                end
+                wk__7__d__comb = wn__7;
+                if (round__q == zero4) begin
+                    kf__7__d__comb = wn__7;
+                end
+                wk__8__d__comb = wn__8;
+                if (round__q == zero4) begin
+                    kf__8__d__comb = wn__8;
+                end
+                wk__9__d__comb = wn__9;
+                if (round__q == zero4) begin
+                    kf__9__d__comb = wn__9;
+                end
+                wk__10__d__comb = wn__10;
+                if (round__q == zero4) begin
+                    kf__10__d__comb = wn__10;
+                end
+                wk__11__d__comb = wn__11;
+                if (round__q == zero4) begin
+                    kf__11__d__comb = wn__11;
+                end
+                wk__12__d__comb = wn__12;
+                if (round__q == zero4) begin
+                    kf__12__d__comb = wn__12;
+                end
+                wk__13__d__comb = wn__13;
+                if (round__q == zero4) begin
+                    kf__13__d__comb = wn__13;
+                end
+                wk__14__d__comb = wn__14;
+                if (round__q == zero4) begin
+                    kf__14__d__comb = wn__14;
+                end
+                wk__15__d__comb = wn__15;
+                if (round__q == zero4) begin
+                    kf__15__d__comb = wn__15;
+                end
+                wk__16__d__comb = wn__16;
+                if (round__q == zero4) begin
+                    kf__16__d__comb = wn__16;
+                end
+                wk__17__d__comb = wn__17;
+                if (round__q == zero4) begin
+                    kf__17__d__comb = wn__17;
+                end
+                wk__18__d__comb = wn__18;
+                if (round__q == zero4) begin
+                    kf__18__d__comb = wn__18;
+                end
+                wk__19__d__comb = wn__19;
+                if (round__q == zero4) begin
+                    kf__19__d__comb = wn__19;
+                end
+                wk__20__d__comb = wn__20;
+                if (round__q == zero4) begin
+                    kf__20__d__comb = wn__20;
+                end
+                wk__21__d__comb = wn__21;
+                if (round__q == zero4) begin
+                    kf__21__d__comb = wn__21;
+                end
+                wk__22__d__comb = wn__22;
+                if (round__q == zero4) begin
+                    kf__22__d__comb = wn__22;
+                end
+                wk__23__d__comb = wn__23;
+                if (round__q == zero4) begin
+                    kf__23__d__comb = wn__23;
+                end
+                wk__24__d__comb = wn__24;
+                if (round__q == zero4) begin
+                    kf__24__d__comb = wn__24;
+                end
+                wk__25__d__comb = wn__25;
+                if (round__q == zero4) begin
+                    kf__25__d__comb = wn__25;
+                end
+                wk__26__d__comb = wn__26;
+                if (round__q == zero4) begin
+                    kf__26__d__comb = wn__26;
+                end
+                wk__27__d__comb = wn__27;
+                if (round__q == zero4) begin
+                    kf__27__d__comb = wn__27;
+                end
+                wk__28__d__comb = wn__28;
+                if (round__q == zero4) begin
+                    kf__28__d__comb = wn__28;
+                end
+                wk__29__d__comb = wn__29;
+                if (round__q == zero4) begin
+                    kf__29__d__comb = wn__29;
+                end
+                wk__30__d__comb = wn__30;
+                if (round__q == zero4) begin
+                    kf__30__d__comb = wn__30;
+                end
+                wk__31__d__comb = wn__31;
+                if (round__q == zero4) begin
+                    kf__31__d__comb = wn__31;
+                end
+                wk__32__d__comb = wn__32;
+                if (round__q == zero4) begin
+                    kf__32__d__comb = wn__32;
+                end
+                wk__33__d__comb = wn__33;
+                if (round__q == zero4) begin
+                    kf__33__d__comb = wn__33;
+                end
+                wk__34__d__comb = wn__34;
+                if (round__q == zero4) begin
+                    kf__34__d__comb = wn__34;
+                end
+                wk__35__d__comb = wn__35;
+                if (round__q == zero4) begin
+                    kf__35__d__comb = wn__35;
+                end
+                wk__36__d__comb = wn__36;
+                if (round__q == zero4) begin
+                    kf__36__d__comb = wn__36;
+                end
+                wk__37__d__comb = wn__37;
+                if (round__q == zero4) begin
+                    kf__37__d__comb = wn__37;
+                end
+                wk__38__d__comb = wn__38;
+                if (round__q == zero4) begin
+                    kf__38__d__comb = wn__38;
+                end
+                wk__39__d__comb = wn__39;
+                if (round__q == zero4) begin
+                    kf__39__d__comb = wn__39;
+                end
+                wk__40__d__comb = wn__40;
+                if (round__q == zero4) begin
+                    kf__40__d__comb = wn__40;
+                end
+                wk__41__d__comb = wn__41;
+                if (round__q == zero4) begin
+                    kf__41__d__comb = wn__41;
+                end
+                wk__42__d__comb = wn__42;
+                if (round__q == zero4) begin
+                    kf__42__d__comb = wn__42;
+                end
+                wk__43__d__comb = wn__43;
+                if (round__q == zero4) begin
+                    kf__43__d__comb = wn__43;
+                end
+                wk__44__d__comb = wn__44;
+                if (round__q == zero4) begin
+                    kf__44__d__comb = wn__44;
+                end
+                wk__45__d__comb = wn__45;
+                if (round__q == zero4) begin
+                    kf__45__d__comb = wn__45;
+                end
+                wk__46__d__comb = wn__46;
+                if (round__q == zero4) begin
+                    kf__46__d__comb = wn__46;
+                end
+                wk__47__d__comb = wn__47;
+                if (round__q == zero4) begin
+                    kf__47__d__comb = wn__47;
+                end
+                wk__48__d__comb = wn__48;
+                if (round__q == zero4) begin
+                    kf__48__d__comb = wn__48;
+                end
+                wk__49__d__comb = wn__49;
+                if (round__q == zero4) begin
+                    kf__49__d__comb = wn__49;
+                end
+                wk__50__d__comb = wn__50;
+                if (round__q == zero4) begin
+                    kf__50__d__comb = wn__50;
+                end
+                wk__51__d__comb = wn__51;
+                if (round__q == zero4) begin
+                    kf__51__d__comb = wn__51;
+                end
+                wk__52__d__comb = wn__52;
+                if (round__q == zero4) begin
+                    kf__52__d__comb = wn__52;
+                end
+                wk__53__d__comb = wn__53;
+                if (round__q == zero4) begin
+                    kf__53__d__comb = wn__53;
+                end
+                wk__54__d__comb = wn__54;
+                if (round__q == zero4) begin
+                    kf__54__d__comb = wn__54;
+                end
+                wk__55__d__comb = wn__55;
+                if (round__q == zero4) begin
+                    kf__55__d__comb = wn__55;
+                end
+                wk__56__d__comb = wn__56;
+                if (round__q == zero4) begin
+                    kf__56__d__comb = wn__56;
+                end
+                wk__57__d__comb = wn__57;
+                if (round__q == zero4) begin
+                    kf__57__d__comb = wn__57;
+                end
+                wk__58__d__comb = wn__58;
+                if (round__q == zero4) begin
+                    kf__58__d__comb = wn__58;
+                end
+                wk__59__d__comb = wn__59;
+                if (round__q == zero4) begin
+                    kf__59__d__comb = wn__59;
+                end
+                wk__60__d__comb = wn__60;
+                if (round__q == zero4) begin
+                    kf__60__d__comb = wn__60;
+                end
+                wk__61__d__comb = wn__61;
+                if (round__q == zero4) begin
+                    kf__61__d__comb = wn__61;
+                end
+                wk__62__d__comb = wn__62;
+                if (round__q == zero4) begin
+                    kf__62__d__comb = wn__62;
+                end
+                wk__63__d__comb = wn__63;
+                if (round__q == zero4) begin
+                    kf__63__d__comb = wn__63;
+                end
+                round__d__comb = round__q + one4;
+                if (last) begin
+                    kd__0__d__comb = wn__0;
+                    kd__1__d__comb = wn__1;
+                    kd__2__d__comb = wn__2;
+                    kd__3__d__comb = wn__3;
+                    kd__4__d__comb = wn__4;
+                    kd__5__d__comb = wn__5;
+                    kd__6__d__comb = wn__6;
+                    kd__7__d__comb = wn__7;
+                    kd__8__d__comb = wn__8;
+                    kd__9__d__comb = wn__9;
+                    kd__10__d__comb = wn__10;
+                    kd__11__d__comb = wn__11;
+                    kd__12__d__comb = wn__12;
+                    kd__13__d__comb = wn__13;
+                    kd__14__d__comb = wn__14;
+                    kd__15__d__comb = wn__15;
+                    kd__16__d__comb = wn__16;
+                    kd__17__d__comb = wn__17;
+                    kd__18__d__comb = wn__18;
+                    kd__19__d__comb = wn__19;
+                    kd__20__d__comb = wn__20;
+                    kd__21__d__comb = wn__21;
+                    kd__22__d__comb = wn__22;
+                    kd__23__d__comb = wn__23;
+                    kd__24__d__comb = wn__24;
+                    kd__25__d__comb = wn__25;
+                    kd__26__d__comb = wn__26;
+                    kd__27__d__comb = wn__27;
+                    kd__28__d__comb = wn__28;
+                    kd__29__d__comb = wn__29;
+                    kd__30__d__comb = wn__30;
+                    kd__31__d__comb = wn__31;
+                    kd__32__d__comb = wn__32;
+                    kd__33__d__comb = wn__33;
+                    kd__34__d__comb = wn__34;
+                    kd__35__d__comb = wn__35;
+                    kd__36__d__comb = wn__36;
+                    kd__37__d__comb = wn__37;
+                    kd__38__d__comb = wn__38;
+                    kd__39__d__comb = wn__39;
+                    kd__40__d__comb = wn__40;
+                    kd__41__d__comb = wn__41;
+                    kd__42__d__comb = wn__42;
+                    kd__43__d__comb = wn__43;
+                    kd__44__d__comb = wn__44;
+                    kd__45__d__comb = wn__45;
+                    kd__46__d__comb = wn__46;
+                    kd__47__d__comb = wn__47;
+                    kd__48__d__comb = wn__48;
+                    kd__49__d__comb = wn__49;
+                    kd__50__d__comb = wn__50;
+                    kd__51__d__comb = wn__51;
+                    kd__52__d__comb = wn__52;
+                    kd__53__d__comb = wn__53;
+                    kd__54__d__comb = wn__54;
+                    kd__55__d__comb = wn__55;
+                    kd__56__d__comb = wn__56;
+                    kd__57__d__comb = wn__57;
+                    kd__58__d__comb = wn__58;
+                    kd__59__d__comb = wn__59;
+                    kd__60__d__comb = wn__60;
+                    kd__61__d__comb = wn__61;
+                    kd__62__d__comb = wn__62;
+                    kd__63__d__comb = wn__63;
+                    kexp__d__comb = 1'b0;
+                    kready__d__comb = 1'b1;
+                    round__d__comb = zero4;
+                end
+            end
+        end
+        else if (fin__q) begin
+            res__0__d__comb = (st__0__q & gate) ^ (st__16__q & gate);
+            res__1__d__comb = (st__1__q & gate) ^ (st__17__q & gate);
+            res__2__d__comb = (st__2__q & gate) ^ (st__18__q & gate);
+            res__3__d__comb = (st__3__q & gate) ^ (st__19__q & gate);
+            res__4__d__comb = (st__4__q & gate) ^ (st__20__q & gate);
+            res__5__d__comb = (st__5__q & gate) ^ (st__21__q & gate);
+            res__6__d__comb = (st__6__q & gate) ^ (st__22__q & gate);
+            res__7__d__comb = (st__7__q & gate) ^ (st__23__q & gate);
+            res__8__d__comb = (st__8__q & gate) ^ (st__24__q & gate);
+            res__9__d__comb = (st__9__q & gate) ^ (st__25__q & gate);
+            res__10__d__comb = (st__10__q & gate) ^ (st__26__q & gate);
+            res__11__d__comb = (st__11__q & gate) ^ (st__27__q & gate);
+            res__12__d__comb = (st__12__q & gate) ^ (st__28__q & gate);
+            res__13__d__comb = (st__13__q & gate) ^ (st__29__q & gate);
+            res__14__d__comb = (st__14__q & gate) ^ (st__30__q & gate);
+            res__15__d__comb = (st__15__q & gate) ^ (st__31__q & gate);
+            fin__d__comb = 1'b0;
+            run__d__comb = 1'b0;
+            done_r__d__comb = 1'b1;
+        end
+        else if (run__q) begin
+            ph__d__comb = ph__q + one3;
+            if (step) begin
+                ph__d__comb = zero3;
+                st__0__d__comb = rnd_out__0;
+                st__1__d__comb = rnd_out__1;
+                st__2__d__comb = rnd_out__2;
+                st__3__d__comb = rnd_out__3;
+                st__4__d__comb = rnd_out__4;
+                st__5__d__comb = rnd_out__5;
+                st__6__d__comb = rnd_out__6;
+                st__7__d__comb = rnd_out__7;
+                st__8__d__comb = rnd_out__8;
+                st__9__d__comb = rnd_out__9;
+                st__10__d__comb = rnd_out__10;
+                st__11__d__comb = rnd_out__11;
+                st__12__d__comb = rnd_out__12;
+                st__13__d__comb = rnd_out__13;
+                st__14__d__comb = rnd_out__14;
+                st__15__d__comb = rnd_out__15;
+                st__16__d__comb = rnd_out__16;
+                st__17__d__comb = rnd_out__17;
+                st__18__d__comb = rnd_out__18;
+                st__19__d__comb = rnd_out__19;
+                st__20__d__comb = rnd_out__20;
+                st__21__d__comb = rnd_out__21;
+                st__22__d__comb = rnd_out__22;
+                st__23__d__comb = rnd_out__23;
+                st__24__d__comb = rnd_out__24;
+                st__25__d__comb = rnd_out__25;
+                st__26__d__comb = rnd_out__26;
+                st__27__d__comb = rnd_out__27;
+                st__28__d__comb = rnd_out__28;
+                st__29__d__comb = rnd_out__29;
+                st__30__d__comb = rnd_out__30;
+                st__31__d__comb = rnd_out__31;
+                wk__0__d__comb = wn__0;
+                wk__1__d__comb = wn__1;
+                wk__2__d__comb = wn__2;
+                wk__3__d__comb = wn__3;
+                wk__4__d__comb = wn__4;
+                wk__5__d__comb = wn__5;
+                wk__6__d__comb = wn__6;
+                wk__7__d__comb = wn__7;
+                wk__8__d__comb = wn__8;
+                wk__9__d__comb = wn__9;
+                wk__10__d__comb = wn__10;
+                wk__11__d__comb = wn__11;
+                wk__12__d__comb = wn__12;
+                wk__13__d__comb = wn__13;
+                wk__14__d__comb = wn__14;
+                wk__15__d__comb = wn__15;
+                wk__16__d__comb = wn__16;
+                wk__17__d__comb = wn__17;
+                wk__18__d__comb = wn__18;
+                wk__19__d__comb = wn__19;
+                wk__20__d__comb = wn__20;
+                wk__21__d__comb = wn__21;
+                wk__22__d__comb = wn__22;
+                wk__23__d__comb = wn__23;
+                wk__24__d__comb = wn__24;
+                wk__25__d__comb = wn__25;
+                wk__26__d__comb = wn__26;
+                wk__27__d__comb = wn__27;
+                wk__28__d__comb = wn__28;
+                wk__29__d__comb = wn__29;
+                wk__30__d__comb = wn__30;
+                wk__31__d__comb = wn__31;
+                wk__32__d__comb = wn__32;
+                wk__33__d__comb = wn__33;
+                wk__34__d__comb = wn__34;
+                wk__35__d__comb = wn__35;
+                wk__36__d__comb = wn__36;
+                wk__37__d__comb = wn__37;
+                wk__38__d__comb = wn__38;
+                wk__39__d__comb = wn__39;
+                wk__40__d__comb = wn__40;
+                wk__41__d__comb = wn__41;
+                wk__42__d__comb = wn__42;
+                wk__43__d__comb = wn__43;
+                wk__44__d__comb = wn__44;
+                wk__45__d__comb = wn__45;
+                wk__46__d__comb = wn__46;
+                wk__47__d__comb = wn__47;
+                wk__48__d__comb = wn__48;
+                wk__49__d__comb = wn__49;
+                wk__50__d__comb = wn__50;
+                wk__51__d__comb = wn__51;
+                wk__52__d__comb = wn__52;
+                wk__53__d__comb = wn__53;
+                wk__54__d__comb = wn__54;
+                wk__55__d__comb = wn__55;
+                wk__56__d__comb = wn__56;
+                wk__57__d__comb = wn__57;
+                wk__58__d__comb = wn__58;
+                wk__59__d__comb = wn__59;
+                wk__60__d__comb = wn__60;
+                wk__61__d__comb = wn__61;
+                wk__62__d__comb = wn__62;
+                wk__63__d__comb = wn__63;
+                if (dec_r__q) begin
+                    round__d__comb = round__q - one4;
+                end
+                else begin
+                    round__d__comb = round__q + one4;
+                end
+                if (last) begin
+                    fin__d__comb = 1'b1;
+                    round__d__comb = zero4;
+                end
+            end
+        end
+        busy = run__q | kexp__q;
+        done = done_r__q;
+        key_ready = kready__q;
+        fault = 1'b0;
+        pack__b__0 = res__0__q;
+        pack__b__1 = res__1__q;
+        pack__b__2 = res__2__q;
+        pack__b__3 = res__3__q;
+        pack__b__4 = res__4__q;
+        pack__b__5 = res__5__q;
+        pack__b__6 = res__6__q;
+        pack__b__7 = res__7__q;
+        pack__b__8 = res__8__q;
+        pack__b__9 = res__9__q;
+        pack__b__10 = res__10__q;
+        pack__b__11 = res__11__q;
+        pack__b__12 = res__12__q;
+        pack__b__13 = res__13__q;
+        pack__b__14 = res__14__q;
+        pack__b__15 = res__15__q;
+        data_out = pack__y;
+        dec_r__d = dec_r__d__comb;
+        done_r__d = done_r__d__comb;
+        fin__d = fin__d__comb;
+        kd__0__d = kd__0__d__comb;
+        kd__10__d = kd__10__d__comb;
+        kd__11__d = kd__11__d__comb;
+        kd__12__d = kd__12__d__comb;
+        kd__13__d = kd__13__d__comb;
+        kd__14__d = kd__14__d__comb;
+        kd__15__d = kd__15__d__comb;
+        kd__16__d = kd__16__d__comb;
+        kd__17__d = kd__17__d__comb;
+        kd__18__d = kd__18__d__comb;
+        kd__19__d = kd__19__d__comb;
+        kd__1__d = kd__1__d__comb;
+        kd__20__d = kd__20__d__comb;
+        kd__21__d = kd__21__d__comb;
+        kd__22__d = kd__22__d__comb;
+        kd__23__d = kd__23__d__comb;
+        kd__24__d = kd__24__d__comb;
+        kd__25__d = kd__25__d__comb;
+        kd__26__d = kd__26__d__comb;
+        kd__27__d = kd__27__d__comb;
+        kd__28__d = kd__28__d__comb;
+        kd__29__d = kd__29__d__comb;
+        kd__2__d = kd__2__d__comb;
+        kd__30__d = kd__30__d__comb;
+        kd__31__d = kd__31__d__comb;
+        kd__32__d = kd__32__d__comb;
+        kd__33__d = kd__33__d__comb;
+        kd__34__d = kd__34__d__comb;
+        kd__35__d = kd__35__d__comb;
+        kd__36__d = kd__36__d__comb;
+        kd__37__d = kd__37__d__comb;
+        kd__38__d = kd__38__d__comb;
+        kd__39__d = kd__39__d__comb;
+        kd__3__d = kd__3__d__comb;
+        kd__40__d = kd__40__d__comb;
+        kd__41__d = kd__41__d__comb;
+        kd__42__d = kd__42__d__comb;
+        kd__43__d = kd__43__d__comb;
+        kd__44__d = kd__44__d__comb;
+        kd__45__d = kd__45__d__comb;
+        kd__46__d = kd__46__d__comb;
+        kd__47__d = kd__47__d__comb;
+        kd__48__d = kd__48__d__comb;
+        kd__49__d = kd__49__d__comb;
+        kd__4__d = kd__4__d__comb;
+        kd__50__d = kd__50__d__comb;
+        kd__51__d = kd__51__d__comb;
+        kd__52__d = kd__52__d__comb;
+        kd__53__d = kd__53__d__comb;
+        kd__54__d = kd__54__d__comb;
+        kd__55__d = kd__55__d__comb;
+        kd__56__d = kd__56__d__comb;
+        kd__57__d = kd__57__d__comb;
+        kd__58__d = kd__58__d__comb;
+        kd__59__d = kd__59__d__comb;
+        kd__5__d = kd__5__d__comb;
+        kd__60__d = kd__60__d__comb;
+        kd__61__d = kd__61__d__comb;
+        kd__62__d = kd__62__d__comb;
+        kd__63__d = kd__63__d__comb;
+        kd__6__d = kd__6__d__comb;
+        kd__7__d = kd__7__d__comb;
+        kd__8__d = kd__8__d__comb;
+        kd__9__d = kd__9__d__comb;
+        kexp__d = kexp__d__comb;
+        kf__0__d = kf__0__d__comb;
+        kf__10__d = kf__10__d__comb;
+        kf__11__d = kf__11__d__comb;
+        kf__12__d = kf__12__d__comb;
+        kf__13__d = kf__13__d__comb;
+        kf__14__d = kf__14__d__comb;
+        kf__15__d = kf__15__d__comb;
+        kf__16__d = kf__16__d__comb;
+        kf__17__d = kf__17__d__comb;
+        kf__18__d = kf__18__d__comb;
+        kf__19__d = kf__19__d__comb;
+        kf__1__d = kf__1__d__comb;
+        kf__20__d = kf__20__d__comb;
+        kf__21__d = kf__21__d__comb;
+        kf__22__d = kf__22__d__comb;
+        kf__23__d = kf__23__d__comb;
+        kf__24__d = kf__24__d__comb;
+        kf__25__d = kf__25__d__comb;
+        kf__26__d = kf__26__d__comb;
+        kf__27__d = kf__27__d__comb;
+        kf__28__d = kf__28__d__comb;
+        kf__29__d = kf__29__d__comb;
+        kf__2__d = kf__2__d__comb;
+        kf__30__d = kf__30__d__comb;
+        kf__31__d = kf__31__d__comb;
+        kf__32__d = kf__32__d__comb;
+        kf__33__d = kf__33__d__comb;
+        kf__34__d = kf__34__d__comb;
+        kf__35__d = kf__35__d__comb;
+        kf__36__d = kf__36__d__comb;
+        kf__37__d = kf__37__d__comb;
+        kf__38__d = kf__38__d__comb;
+        kf__39__d = kf__39__d__comb;
+        kf__3__d = kf__3__d__comb;
+        kf__40__d = kf__40__d__comb;
+        kf__41__d = kf__41__d__comb;
+        kf__42__d = kf__42__d__comb;
+        kf__43__d = kf__43__d__comb;
+        kf__44__d = kf__44__d__comb;
+        kf__45__d = kf__45__d__comb;
+        kf__46__d = kf__46__d__comb;
+        kf__47__d = kf__47__d__comb;
+        kf__48__d = kf__48__d__comb;
+        kf__49__d = kf__49__d__comb;
+        kf__4__d = kf__4__d__comb;
+        kf__50__d = kf__50__d__comb;
+        kf__51__d = kf__51__d__comb;
+        kf__52__d = kf__52__d__comb;
+        kf__53__d = kf__53__d__comb;
+        kf__54__d = kf__54__d__comb;
+        kf__55__d = kf__55__d__comb;
+        kf__56__d = kf__56__d__comb;
+        kf__57__d = kf__57__d__comb;
+        kf__58__d = kf__58__d__comb;
+        kf__59__d = kf__59__d__comb;
+        kf__5__d = kf__5__d__comb;
+        kf__60__d = kf__60__d__comb;
+        kf__61__d = kf__61__d__comb;
+        kf__62__d = kf__62__d__comb;
+        kf__63__d = kf__63__d__comb;
+        kf__6__d = kf__6__d__comb;
+        kf__7__d = kf__7__d__comb;
+        kf__8__d = kf__8__d__comb;
+        kf__9__d = kf__9__d__comb;
+        kready__d = kready__d__comb;
+        ksb__0__x0 = ksb__0__x0__comb;
+        ksb__0__x1 = ksb__0__x1__comb;
+        ksb__1__x0 = ksb__1__x0__comb;
+        ksb__1__x1 = ksb__1__x1__comb;
+        ksb__2__x0 = ksb__2__x0__comb;
+        ksb__2__x1 = ksb__2__x1__comb;
+        ksb__3__x0 = ksb__3__x0__comb;
+        ksb__3__x1 = ksb__3__x1__comb;
+        len_r__d = len_r__d__comb;
+        ph__d = ph__d__comb;
+        res__0__d = res__0__d__comb;
+        res__10__d = res__10__d__comb;
+        res__11__d = res__11__d__comb;
+        res__12__d = res__12__d__comb;
+        res__13__d = res__13__d__comb;
+        res__14__d = res__14__d__comb;
+        res__15__d = res__15__d__comb;
+        res__1__d = res__1__d__comb;
+        res__2__d = res__2__d__comb;
+        res__3__d = res__3__d__comb;
+        res__4__d = res__4__d__comb;
+        res__5__d = res__5__d__comb;
+        res__6__d = res__6__d__comb;
+        res__7__d = res__7__d__comb;
+        res__8__d = res__8__d__comb;
+        res__9__d = res__9__d__comb;
+        round__d = round__d__comb;
+        run__d = run__d__comb;
+        sb__0__x0 = sb__0__x0__comb;
+        sb__0__x1 = sb__0__x1__comb;
+        sb__10__x0 = sb__10__x0__comb;
+        sb__10__x1 = sb__10__x1__comb;
+        sb__11__x0 = sb__11__x0__comb;
+        sb__11__x1 = sb__11__x1__comb;
+        sb__12__x0 = sb__12__x0__comb;
+        sb__12__x1 = sb__12__x1__comb;
+        sb__13__x0 = sb__13__x0__comb;
+        sb__13__x1 = sb__13__x1__comb;
+        sb__14__x0 = sb__14__x0__comb;
+        sb__14__x1 = sb__14__x1__comb;
+        sb__15__x0 = sb__15__x0__comb;
+        sb__15__x1 = sb__15__x1__comb;
+        sb__1__x0 = sb__1__x0__comb;
+        sb__1__x1 = sb__1__x1__comb;
+        sb__2__x0 = sb__2__x0__comb;
+        sb__2__x1 = sb__2__x1__comb;
+        sb__3__x0 = sb__3__x0__comb;
+        sb__3__x1 = sb__3__x1__comb;
+        sb__4__x0 = sb__4__x0__comb;
+        sb__4__x1 = sb__4__x1__comb;
+        sb__5__x0 = sb__5__x0__comb;
+        sb__5__x1 = sb__5__x1__comb;
+        sb__6__x0 = sb__6__x0__comb;
+        sb__6__x1 = sb__6__x1__comb;
+        sb__7__x0 = sb__7__x0__comb;
+        sb__7__x1 = sb__7__x1__comb;
+        sb__8__x0 = sb__8__x0__comb;
+        sb__8__x1 = sb__8__x1__comb;
+        sb__9__x0 = sb__9__x0__comb;
+        sb__9__x1 = sb__9__x1__comb;
+        st__0__d = st__0__d__comb;
+        st__10__d = st__10__d__comb;
+        st__11__d = st__11__d__comb;
+        st__12__d = st__12__d__comb;
+        st__13__d = st__13__d__comb;
+        st__14__d = st__14__d__comb;
+        st__15__d = st__15__d__comb;
+        st__16__d = st__16__d__comb;
+        st__17__d = st__17__d__comb;
+        st__18__d = st__18__d__comb;
+        st__19__d = st__19__d__comb;
+        st__1__d = st__1__d__comb;
+        st__20__d = st__20__d__comb;
+        st__21__d = st__21__d__comb;
+        st__22__d = st__22__d__comb;
+        st__23__d = st__23__d__comb;
+        st__24__d = st__24__d__comb;
+        st__25__d = st__25__d__comb;
+        st__26__d = st__26__d__comb;
+        st__27__d = st__27__d__comb;
+        st__28__d = st__28__d__comb;
+        st__29__d = st__29__d__comb;
+        st__2__d = st__2__d__comb;
+        st__30__d = st__30__d__comb;
+        st__31__d = st__31__d__comb;
+        st__3__d = st__3__d__comb;
+        st__4__d = st__4__d__comb;
+        st__5__d = st__5__d__comb;
+        st__6__d = st__6__d__comb;
+        st__7__d = st__7__d__comb;
+        st__8__d = st__8__d__comb;
+        st__9__d = st__9__d__comb;
+        wk__0__d = wk__0__d__comb;
+        wk__10__d = wk__10__d__comb;
+        wk__11__d = wk__11__d__comb;
+        wk__12__d = wk__12__d__comb;
+        wk__13__d = wk__13__d__comb;
+        wk__14__d = wk__14__d__comb;
+        wk__15__d = wk__15__d__comb;
+        wk__16__d = wk__16__d__comb;
+        wk__17__d = wk__17__d__comb;
+        wk__18__d = wk__18__d__comb;
+        wk__19__d = wk__19__d__comb;
+        wk__1__d = wk__1__d__comb;
+        wk__20__d = wk__20__d__comb;
+        wk__21__d = wk__21__d__comb;
+        wk__22__d = wk__22__d__comb;
+        wk__23__d = wk__23__d__comb;
+        wk__24__d = wk__24__d__comb;
+        wk__25__d = wk__25__d__comb;
+        wk__26__d = wk__26__d__comb;
+        wk__27__d = wk__27__d__comb;
+        wk__28__d = wk__28__d__comb;
+        wk__29__d = wk__29__d__comb;
+        wk__2__d = wk__2__d__comb;
+        wk__30__d = wk__30__d__comb;
+        wk__31__d = wk__31__d__comb;
+        wk__32__d = wk__32__d__comb;
+        wk__33__d = wk__33__d__comb;
+        wk__34__d = wk__34__d__comb;
+        wk__35__d = wk__35__d__comb;
+        wk__36__d = wk__36__d__comb;
+        wk__37__d = wk__37__d__comb;
+        wk__38__d = wk__38__d__comb;
+        wk__39__d = wk__39__d__comb;
+        wk__3__d = wk__3__d__comb;
+        wk__40__d = wk__40__d__comb;
+        wk__41__d = wk__41__d__comb;
+        wk__42__d = wk__42__d__comb;
+        wk__43__d = wk__43__d__comb;
+        wk__44__d = wk__44__d__comb;
+        wk__45__d = wk__45__d__comb;
+        wk__46__d = wk__46__d__comb;
+        wk__47__d = wk__47__d__comb;
+        wk__48__d = wk__48__d__comb;
+        wk__49__d = wk__49__d__comb;
+        wk__4__d = wk__4__d__comb;
+        wk__50__d = wk__50__d__comb;
+        wk__51__d = wk__51__d__comb;
+        wk__52__d = wk__52__d__comb;
+        wk__53__d = wk__53__d__comb;
+        wk__54__d = wk__54__d__comb;
+        wk__55__d = wk__55__d__comb;
+        wk__56__d = wk__56__d__comb;
+        wk__57__d = wk__57__d__comb;
+        wk__58__d = wk__58__d__comb;
+        wk__59__d = wk__59__d__comb;
+        wk__5__d = wk__5__d__comb;
+        wk__60__d = wk__60__d__comb;
+        wk__61__d = wk__61__d__comb;
+        wk__62__d = wk__62__d__comb;
+        wk__63__d = wk__63__d__comb;
+        wk__6__d = wk__6__d__comb;
+        wk__7__d = wk__7__d__comb;
+        wk__8__d = wk__8__d__comb;
+        wk__9__d = wk__9__d__comb;
+    end
+
+endmodule // pluton_aes_masked_aes
+`endif // PLUTON_AES_MASKED_AES_DEFINED
+
+`ifndef PLUTON_AES_MASKED_AES_KSB_0_DEFINED
+`define PLUTON_AES_MASKED_AES_KSB_0_DEFINED
+module pluton_aes_masked_aes_ksb_0(clock,rst_n,x0,x1,inv,r,en,clr,y0,y1);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  [7:0] x0;
+    input wire  [7:0] x1;
+    input wire  inv;
+    input wire  [7:0] r;
+    input wire  [3:0] en;
+    input wire  clr;
+    output reg  [7:0] y0;
+    output reg  [7:0] y1;
+
+    // Constant declarations
+    localparam  zero8 = 8'h0;
+    localparam  lo4 = 8'hf;
+    localparam  lo2 = 8'h3;
+    localparam  c_in = 8'h67;
+    localparam  c_out = 8'h63;
+
+    // Stub signals
+    reg  [7:0] in_f__0__x;
+    wire  [7:0] in_f__0__y;
+    reg  [7:0] in_f__1__x;
+    wire  [7:0] in_f__1__y;
+    reg  [7:0] in_i__0__x;
+    wire  [7:0] in_i__0__y;
+    reg  [7:0] in_i__1__x;
+    wire  [7:0] in_i__1__y;
+    reg  [7:0] sq1__0__x;
+    wire  [7:0] sq1__0__y;
+    reg  [7:0] sq1__1__x;
+    wire  [7:0] sq1__1__y;
+    reg  [7:0] sq2__0__x;
+    wire  [7:0] sq2__0__y;
+    reg  [7:0] sq2__1__x;
+    wire  [7:0] sq2__1__y;
+    reg  [7:0] sqe__0__x;
+    wire  [7:0] sqe__0__y;
+    reg  [7:0] sqe__1__x;
+    wire  [7:0] sqe__1__y;
+    reg  [7:0] out_f__0__x;
+    wire  [7:0] out_f__0__y;
+    reg  [7:0] out_f__1__x;
+    wire  [7:0] out_f__1__y;
+    reg  [7:0] out_i__0__x;
+    wire  [7:0] out_i__0__y;
+    reg  [7:0] out_i__1__x;
+    wire  [7:0] out_i__1__y;
+    reg  [7:0] m1c__0__a;
+    reg  [7:0] m1c__0__b;
+    wire  [7:0] m1c__0__y;
+    reg  [7:0] m1c__1__a;
+    reg  [7:0] m1c__1__b;
+    wire  [7:0] m1c__1__y;
+    reg  [7:0] m1__0__a;
+    reg  [7:0] m1__0__b;
+    wire  [7:0] m1__0__y;
+    reg  [7:0] m1__1__a;
+    reg  [7:0] m1__1__b;
+    wire  [7:0] m1__1__y;
+    reg  [7:0] m2c__0__a;
+    reg  [7:0] m2c__0__b;
+    wire  [7:0] m2c__0__y;
+    reg  [7:0] m2c__1__a;
+    reg  [7:0] m2c__1__b;
+    wire  [7:0] m2c__1__y;
+    reg  [7:0] m2__0__a;
+    reg  [7:0] m2__0__b;
+    wire  [7:0] m2__0__y;
+    reg  [7:0] m2__1__a;
+    reg  [7:0] m2__1__b;
+    wire  [7:0] m2__1__y;
+    reg  [7:0] m3c__0__a;
+    reg  [7:0] m3c__0__b;
+    wire  [7:0] m3c__0__y;
+    reg  [7:0] m3c__1__a;
+    reg  [7:0] m3c__1__b;
+    wire  [7:0] m3c__1__y;
+    reg  [7:0] m3__0__a;
+    reg  [7:0] m3__0__b;
+    wire  [7:0] m3__0__y;
+    reg  [7:0] m3__1__a;
+    reg  [7:0] m3__1__b;
+    wire  [7:0] m3__1__y;
+    reg  [7:0] m4i__0__a;
+    reg  [7:0] m4i__0__b;
+    wire  [7:0] m4i__0__y;
+    reg  [7:0] m4i__1__a;
+    reg  [7:0] m4i__1__b;
+    wire  [7:0] m4i__1__y;
+    reg  [7:0] m4x__0__a;
+    reg  [7:0] m4x__0__b;
+    wire  [7:0] m4x__0__y;
+    reg  [7:0] m4x__1__a;
+    reg  [7:0] m4x__1__b;
+    wire  [7:0] m4x__1__y;
+    reg  [7:0] p1__0__d;
+    wire  [7:0] p1__0__q;
+    reg  p1__0__clock;
+    reg  p1__0__rst_n;
+    reg  [7:0] p1__1__d;
+    wire  [7:0] p1__1__q;
+    reg  p1__1__clock;
+    reg  p1__1__rst_n;
+    reg  [7:0] b1__0__d;
+    wire  [7:0] b1__0__q;
+    reg  b1__0__clock;
+    reg  b1__0__rst_n;
+    reg  [7:0] b1__1__d;
+    wire  [7:0] b1__1__q;
+    reg  b1__1__clock;
+    reg  b1__1__rst_n;
+    reg  [7:0] c1__0__d;
+    wire  [7:0] c1__0__q;
+    reg  c1__0__clock;
+    reg  c1__0__rst_n;
+    reg  [7:0] c1__1__d;
+    wire  [7:0] c1__1__q;
+    reg  c1__1__clock;
+    reg  c1__1__rst_n;
+    reg  [7:0] q1__0__d;
+    wire  [7:0] q1__0__q;
+    reg  q1__0__clock;
+    reg  q1__0__rst_n;
+    reg  [7:0] q1__1__d;
+    wire  [7:0] q1__1__q;
+    reg  q1__1__clock;
+    reg  q1__1__rst_n;
+    reg  [7:0] p2__0__d;
+    wire  [7:0] p2__0__q;
+    reg  p2__0__clock;
+    reg  p2__0__rst_n;
+    reg  [7:0] p2__1__d;
+    wire  [7:0] p2__1__q;
+    reg  p2__1__clock;
+    reg  p2__1__rst_n;
+    reg  [7:0] b2__0__d;
+    wire  [7:0] b2__0__q;
+    reg  b2__0__clock;
+    reg  b2__0__rst_n;
+    reg  [7:0] b2__1__d;
+    wire  [7:0] b2__1__q;
+    reg  b2__1__clock;
+    reg  b2__1__rst_n;
+    reg  [7:0] c2__0__d;
+    wire  [7:0] c2__0__q;
+    reg  c2__0__clock;
+    reg  c2__0__rst_n;
+    reg  [7:0] c2__1__d;
+    wire  [7:0] c2__1__q;
+    reg  c2__1__clock;
+    reg  c2__1__rst_n;
+    reg  [7:0] q2__0__d;
+    wire  [7:0] q2__0__q;
+    reg  q2__0__clock;
+    reg  q2__0__rst_n;
+    reg  [7:0] q2__1__d;
+    wire  [7:0] q2__1__q;
+    reg  q2__1__clock;
+    reg  q2__1__rst_n;
+    reg  [7:0] p3e__0__d;
+    wire  [7:0] p3e__0__q;
+    reg  p3e__0__clock;
+    reg  p3e__0__rst_n;
+    reg  [7:0] p3e__1__d;
+    wire  [7:0] p3e__1__q;
+    reg  p3e__1__clock;
+    reg  p3e__1__rst_n;
+    reg  [7:0] p3v__0__d;
+    wire  [7:0] p3v__0__q;
+    reg  p3v__0__clock;
+    reg  p3v__0__rst_n;
+    reg  [7:0] p3v__1__d;
+    wire  [7:0] p3v__1__q;
+    reg  p3v__1__clock;
+    reg  p3v__1__rst_n;
+    reg  [7:0] b3__0__d;
+    wire  [7:0] b3__0__q;
+    reg  b3__0__clock;
+    reg  b3__0__rst_n;
+    reg  [7:0] b3__1__d;
+    wire  [7:0] b3__1__q;
+    reg  b3__1__clock;
+    reg  b3__1__rst_n;
+    reg  [7:0] c3__0__d;
+    wire  [7:0] c3__0__q;
+    reg  c3__0__clock;
+    reg  c3__0__rst_n;
+    reg  [7:0] c3__1__d;
+    wire  [7:0] c3__1__q;
+    reg  c3__1__clock;
+    reg  c3__1__rst_n;
+    reg  [7:0] i4__0__d;
+    wire  [7:0] i4__0__q;
+    reg  i4__0__clock;
+    reg  i4__0__rst_n;
+    reg  [7:0] i4__1__d;
+    wire  [7:0] i4__1__q;
+    reg  i4__1__clock;
+    reg  i4__1__rst_n;
+    reg  [7:0] x4__0__d;
+    wire  [7:0] x4__0__q;
+    reg  x4__0__clock;
+    reg  x4__0__rst_n;
+    reg  [7:0] x4__1__d;
+    wire  [7:0] x4__1__q;
+    reg  x4__1__clock;
+    reg  x4__1__rst_n;
+
+    // Local signals
+    reg  [7:0] a__0;
+    reg  [7:0] a__1;
+    reg  [7:0] d__0;
+    reg  [7:0] d__1;
+    reg  [7:0] e__0;
+    reg  [7:0] e__1;
+    reg  [7:0] ei__0;
+    reg  [7:0] ei__1;
+    reg  [7:0] v3__0;
+    reg  [7:0] v3__1;
+    reg  [7:0] th__0;
+    reg  [7:0] th__1;
+    reg  [7:0] v8__0;
+    reg  [7:0] v8__1;
+    reg  [7:0] b__0;
+    reg  [7:0] b__1;
+    reg  [7:0] za;
+    reg  [7:0] zb;
+    reg  [7:0] zc;
+    reg  [7:0] zd;
+
+    // Sub module instances
+    pluton_aes_masked_aes_ksb_0_in_f_0 in_f__0(
+        .x(in_f__0__x),
+        .y(in_f__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_in_f_0 in_f__1(
+        .x(in_f__1__x),
+        .y(in_f__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_in_i_0 in_i__0(
+        .x(in_i__0__x),
+        .y(in_i__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_in_i_0 in_i__1(
+        .x(in_i__1__x),
+        .y(in_i__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_sq1_0 sq1__0(
+        .x(sq1__0__x),
+        .y(sq1__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_sq1_0 sq1__1(
+        .x(sq1__1__x),
+        .y(sq1__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_sq2_0 sq2__0(
+        .x(sq2__0__x),
+        .y(sq2__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_sq2_0 sq2__1(
+        .x(sq2__1__x),
+        .y(sq2__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_sqe_0 sqe__0(
+        .x(sqe__0__x),
+        .y(sqe__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_sqe_0 sqe__1(
+        .x(sqe__1__x),
+        .y(sqe__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_out_f_0 out_f__0(
+        .x(out_f__0__x),
+        .y(out_f__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_out_f_0 out_f__1(
+        .x(out_f__1__x),
+        .y(out_f__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_out_i_0 out_i__0(
+        .x(out_i__0__x),
+        .y(out_i__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_out_i_0 out_i__1(
+        .x(out_i__1__x),
+        .y(out_i__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m1c__0(
+        .a(m1c__0__a),
+        .b(m1c__0__b),
+        .y(m1c__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m1c__1(
+        .a(m1c__1__a),
+        .b(m1c__1__b),
+        .y(m1c__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m1__0(
+        .a(m1__0__a),
+        .b(m1__0__b),
+        .y(m1__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m1__1(
+        .a(m1__1__a),
+        .b(m1__1__b),
+        .y(m1__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m2c__0(
+        .a(m2c__0__a),
+        .b(m2c__0__b),
+        .y(m2c__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m2c__1(
+        .a(m2c__1__a),
+        .b(m2c__1__b),
+        .y(m2c__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m2__0(
+        .a(m2__0__a),
+        .b(m2__0__b),
+        .y(m2__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m2__1(
+        .a(m2__1__a),
+        .b(m2__1__b),
+        .y(m2__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m3c__0(
+        .a(m3c__0__a),
+        .b(m3c__0__b),
+        .y(m3c__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m3c__1(
+        .a(m3c__1__a),
+        .b(m3c__1__b),
+        .y(m3c__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m3__0(
+        .a(m3__0__a),
+        .b(m3__0__b),
+        .y(m3__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m3__1(
+        .a(m3__1__a),
+        .b(m3__1__b),
+        .y(m3__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m4i__0(
+        .a(m4i__0__a),
+        .b(m4i__0__b),
+        .y(m4i__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m4i__1(
+        .a(m4i__1__a),
+        .b(m4i__1__b),
+        .y(m4i__1__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m4x__0(
+        .a(m4x__0__a),
+        .b(m4x__0__b),
+        .y(m4x__0__y)
+    );
+    pluton_aes_masked_aes_ksb_0_m1_0 m4x__1(
+        .a(m4x__1__a),
+        .b(m4x__1__b),
+        .y(m4x__1__y)
+    );
+    pluton_rdff8 p1__0(
+        .d(p1__0__d),
+        .q(p1__0__q),
+        .clock(p1__0__clock),
+        .rst_n(p1__0__rst_n)
+    );
+    pluton_rdff8 p1__1(
+        .d(p1__1__d),
+        .q(p1__1__q),
+        .clock(p1__1__clock),
+        .rst_n(p1__1__rst_n)
+    );
+    pluton_rdff8 b1__0(
+        .d(b1__0__d),
+        .q(b1__0__q),
+        .clock(b1__0__clock),
+        .rst_n(b1__0__rst_n)
+    );
+    pluton_rdff8 b1__1(
+        .d(b1__1__d),
+        .q(b1__1__q),
+        .clock(b1__1__clock),
+        .rst_n(b1__1__rst_n)
+    );
+    pluton_rdff8 c1__0(
+        .d(c1__0__d),
+        .q(c1__0__q),
+        .clock(c1__0__clock),
+        .rst_n(c1__0__rst_n)
+    );
+    pluton_rdff8 c1__1(
+        .d(c1__1__d),
+        .q(c1__1__q),
+        .clock(c1__1__clock),
+        .rst_n(c1__1__rst_n)
+    );
+    pluton_rdff8 q1__0(
+        .d(q1__0__d),
+        .q(q1__0__q),
+        .clock(q1__0__clock),
+        .rst_n(q1__0__rst_n)
+    );
+    pluton_rdff8 q1__1(
+        .d(q1__1__d),
+        .q(q1__1__q),
+        .clock(q1__1__clock),
+        .rst_n(q1__1__rst_n)
+    );
+    pluton_rdff8 p2__0(
+        .d(p2__0__d),
+        .q(p2__0__q),
+        .clock(p2__0__clock),
+        .rst_n(p2__0__rst_n)
+    );
+    pluton_rdff8 p2__1(
+        .d(p2__1__d),
+        .q(p2__1__q),
+        .clock(p2__1__clock),
+        .rst_n(p2__1__rst_n)
+    );
+    pluton_rdff8 b2__0(
+        .d(b2__0__d),
+        .q(b2__0__q),
+        .clock(b2__0__clock),
+        .rst_n(b2__0__rst_n)
+    );
+    pluton_rdff8 b2__1(
+        .d(b2__1__d),
+        .q(b2__1__q),
+        .clock(b2__1__clock),
+        .rst_n(b2__1__rst_n)
+    );
+    pluton_rdff8 c2__0(
+        .d(c2__0__d),
+        .q(c2__0__q),
+        .clock(c2__0__clock),
+        .rst_n(c2__0__rst_n)
+    );
+    pluton_rdff8 c2__1(
+        .d(c2__1__d),
+        .q(c2__1__q),
+        .clock(c2__1__clock),
+        .rst_n(c2__1__rst_n)
+    );
+    pluton_rdff8 q2__0(
+        .d(q2__0__d),
+        .q(q2__0__q),
+        .clock(q2__0__clock),
+        .rst_n(q2__0__rst_n)
+    );
+    pluton_rdff8 q2__1(
+        .d(q2__1__d),
+        .q(q2__1__q),
+        .clock(q2__1__clock),
+        .rst_n(q2__1__rst_n)
+    );
+    pluton_rdff8 p3e__0(
+        .d(p3e__0__d),
+        .q(p3e__0__q),
+        .clock(p3e__0__clock),
+        .rst_n(p3e__0__rst_n)
+    );
+    pluton_rdff8 p3e__1(
+        .d(p3e__1__d),
+        .q(p3e__1__q),
+        .clock(p3e__1__clock),
+        .rst_n(p3e__1__rst_n)
+    );
+    pluton_rdff8 p3v__0(
+        .d(p3v__0__d),
+        .q(p3v__0__q),
+        .clock(p3v__0__clock),
+        .rst_n(p3v__0__rst_n)
+    );
+    pluton_rdff8 p3v__1(
+        .d(p3v__1__d),
+        .q(p3v__1__q),
+        .clock(p3v__1__clock),
+        .rst_n(p3v__1__rst_n)
+    );
+    pluton_rdff8 b3__0(
+        .d(b3__0__d),
+        .q(b3__0__q),
+        .clock(b3__0__clock),
+        .rst_n(b3__0__rst_n)
+    );
+    pluton_rdff8 b3__1(
+        .d(b3__1__d),
+        .q(b3__1__q),
+        .clock(b3__1__clock),
+        .rst_n(b3__1__rst_n)
+    );
+    pluton_rdff8 c3__0(
+        .d(c3__0__d),
+        .q(c3__0__q),
+        .clock(c3__0__clock),
+        .rst_n(c3__0__rst_n)
+    );
+    pluton_rdff8 c3__1(
+        .d(c3__1__d),
+        .q(c3__1__q),
+        .clock(c3__1__clock),
+        .rst_n(c3__1__rst_n)
+    );
+    pluton_rdff8 i4__0(
+        .d(i4__0__d),
+        .q(i4__0__q),
+        .clock(i4__0__clock),
+        .rst_n(i4__0__rst_n)
+    );
+    pluton_rdff8 i4__1(
+        .d(i4__1__d),
+        .q(i4__1__q),
+        .clock(i4__1__clock),
+        .rst_n(i4__1__rst_n)
+    );
+    pluton_rdff8 x4__0(
+        .d(x4__0__d),
+        .q(x4__0__q),
+        .clock(x4__0__clock),
+        .rst_n(x4__0__rst_n)
+    );
+    pluton_rdff8 x4__1(
+        .d(x4__1__d),
+        .q(x4__1__q),
+        .clock(x4__1__clock),
+        .rst_n(x4__1__rst_n)
+    );
+
+    // Update code
+    reg [7:0] b1__0__d__comb;
+    reg [7:0] b1__1__d__comb;
+    reg [7:0] b2__0__d__comb;
+    reg [7:0] b2__1__d__comb;
+    reg [7:0] b3__0__d__comb;
+    reg [7:0] b3__1__d__comb;
+    reg [7:0] c1__0__d__comb;
+    reg [7:0] c1__1__d__comb;
+    reg [7:0] c2__0__d__comb;
+    reg [7:0] c2__1__d__comb;
+    reg [7:0] c3__0__d__comb;
+    reg [7:0] c3__1__d__comb;
+    reg [7:0] i4__0__d__comb;
+    reg [7:0] i4__1__d__comb;
+    reg [7:0] p1__0__d__comb;
+    reg [7:0] p1__1__d__comb;
+    reg [7:0] p2__0__d__comb;
+    reg [7:0] p2__1__d__comb;
+    reg [7:0] p3e__0__d__comb;
+    reg [7:0] p3e__1__d__comb;
+    reg [7:0] p3v__0__d__comb;
+    reg [7:0] p3v__1__d__comb;
+    reg [7:0] q1__0__d__comb;
+    reg [7:0] q1__1__d__comb;
+    reg [7:0] q2__0__d__comb;
+    reg [7:0] q2__1__d__comb;
+    reg [7:0] x4__0__d__comb;
+    reg [7:0] x4__1__d__comb;
+    reg [7:0] y0__comb;
+    reg [7:0] y1__comb;
+    always @(*) begin
+        p1__0__clock = clock;
+        p1__0__rst_n = rst_n;
+        p1__0__d__comb = p1__0__q;
+        b1__0__clock = clock;
+        b1__0__rst_n = rst_n;
+        b1__0__d__comb = b1__0__q;
+        c1__0__clock = clock;
+        c1__0__rst_n = rst_n;
+        c1__0__d__comb = c1__0__q;
+        q1__0__clock = clock;
+        q1__0__rst_n = rst_n;
+        q1__0__d__comb = q1__0__q;
+        p2__0__clock = clock;
+        p2__0__rst_n = rst_n;
+        p2__0__d__comb = p2__0__q;
+        b2__0__clock = clock;
+        b2__0__rst_n = rst_n;
+        b2__0__d__comb = b2__0__q;
+        c2__0__clock = clock;
+        c2__0__rst_n = rst_n;
+        c2__0__d__comb = c2__0__q;
+        q2__0__clock = clock;
+        q2__0__rst_n = rst_n;
+        q2__0__d__comb = q2__0__q;
+        p3e__0__clock = clock;
+        p3e__0__rst_n = rst_n;
+        p3e__0__d__comb = p3e__0__q;
+        p3v__0__clock = clock;
+        p3v__0__rst_n = rst_n;
+        p3v__0__d__comb = p3v__0__q;
+        b3__0__clock = clock;
+        b3__0__rst_n = rst_n;
+        b3__0__d__comb = b3__0__q;
+        c3__0__clock = clock;
+        c3__0__rst_n = rst_n;
+        c3__0__d__comb = c3__0__q;
+        i4__0__clock = clock;
+        i4__0__rst_n = rst_n;
+        i4__0__d__comb = i4__0__q;
+        x4__0__clock = clock;
+        x4__0__rst_n = rst_n;
+        x4__0__d__comb = x4__0__q;
+        p1__1__clock = clock;
+        p1__1__rst_n = rst_n;
+        p1__1__d__comb = p1__1__q;
+        b1__1__clock = clock;
+        b1__1__rst_n = rst_n;
+        b1__1__d__comb = b1__1__q;
+        c1__1__clock = clock;
+        c1__1__rst_n = rst_n;
+        c1__1__d__comb = c1__1__q;
+        q1__1__clock = clock;
+        q1__1__rst_n = rst_n;
+        q1__1__d__comb = q1__1__q;
+        p2__1__clock = clock;
+        p2__1__rst_n = rst_n;
+        p2__1__d__comb = p2__1__q;
+        b2__1__clock = clock;
+        b2__1__rst_n = rst_n;
+        b2__1__d__comb = b2__1__q;
+        c2__1__clock = clock;
+        c2__1__rst_n = rst_n;
+        c2__1__d__comb = c2__1__q;
+        q2__1__clock = clock;
+        q2__1__rst_n = rst_n;
+        q2__1__d__comb = q2__1__q;
+        p3e__1__clock = clock;
+        p3e__1__rst_n = rst_n;
+        p3e__1__d__comb = p3e__1__q;
+        p3v__1__clock = clock;
+        p3v__1__rst_n = rst_n;
+        p3v__1__d__comb = p3v__1__q;
+        b3__1__clock = clock;
+        b3__1__rst_n = rst_n;
+        b3__1__d__comb = b3__1__q;
+        c3__1__clock = clock;
+        c3__1__rst_n = rst_n;
+        c3__1__d__comb = c3__1__q;
+        i4__1__clock = clock;
+        i4__1__rst_n = rst_n;
+        i4__1__d__comb = i4__1__q;
+        x4__1__clock = clock;
+        x4__1__rst_n = rst_n;
+        x4__1__d__comb = x4__1__q;
+        za = r & lo4;
+        zb = r >> 32'h4;
+        zc = r & lo2;
+        zd = (r >> 32'h2) & lo2;
+        in_f__0__x = x0;
+        in_f__1__x = x1;
+        in_i__0__x = x0;
+        in_i__1__x = x1;
+        a__0 = in_f__0__y;
+        a__1 = in_f__1__y;
+        if (inv) begin
+            a__0 = in_i__0__y ^ c_in;
+            a__1 = in_i__1__y;
+        end
+        m1c__0__a = a__0 >> 32'h4;
+        m1c__0__b = za;
+        sq1__0__x = a__0;
+        m1__0__a = p1__0__q >> 32'h4;
+        m1__0__b = (p1__0__q & lo4) ^ b1__1__q;
+        d__0 = m1__0__y ^ c1__0__q ^ q1__0__q;
+        m2c__0__a = d__0 >> 32'h2;
+        m2c__0__b = zc;
+        sq2__0__x = d__0;
+        m2__0__a = p2__0__q >> 32'h2;
+        m2__0__b = (p2__0__q & lo2) ^ b2__1__q;
+        e__0 = m2__0__y ^ c2__0__q ^ q2__0__q;
+        sqe__0__x = e__0;
+        ei__0 = sqe__0__y;
+        v3__0 = p2__0__q ^ (p2__0__q >> 32'h2);
+        m3c__0__a = ei__0;
+        m3c__0__b = za;
+        m3__0__a = p3e__0__q;
+        m3__0__b = p3v__0__q ^ b3__1__q;
+        th__0 = m3__0__y ^ c3__0__q;
+        v8__0 = a__0 ^ (a__0 >> 32'h4);
+        m1c__1__a = a__1 >> 32'h4;
+        m1c__1__b = za;
+        sq1__1__x = a__1;
+        m1__1__a = p1__1__q >> 32'h4;
+        m1__1__b = (p1__1__q & lo4) ^ b1__0__q;
+        d__1 = m1__1__y ^ c1__1__q ^ q1__1__q;
+        m2c__1__a = d__1 >> 32'h2;
+        m2c__1__b = zc;
+        sq2__1__x = d__1;
+        m2__1__a = p2__1__q >> 32'h2;
+        m2__1__b = (p2__1__q & lo2) ^ b2__0__q;
+        e__1 = m2__1__y ^ c2__1__q ^ q2__1__q;
+        sqe__1__x = e__1;
+        ei__1 = sqe__1__y;
+        v3__1 = p2__1__q ^ (p2__1__q >> 32'h2);
+        m3c__1__a = ei__1;
+        m3c__1__b = za;
+        m3__1__a = p3e__1__q;
+        m3__1__b = p3v__1__q ^ b3__0__q;
+        th__1 = m3__1__y ^ c3__1__q;
+        v8__1 = a__1 ^ (a__1 >> 32'h4);
+        m4i__0__a = th__0;
+        m4i__0__b = v8__0;
+        m4x__0__a = th__0;
+        m4x__0__b = v8__1;
+        b__0 = i4__0__q ^ x4__0__q;
+        out_f__0__x = b__0;
+        out_i__0__x = b__0;
+        m4i__1__a = th__1;
+        m4i__1__b = v8__1;
+        m4x__1__a = th__1;
+        m4x__1__b = v8__0;
+        b__1 = i4__1__q ^ x4__1__q;
+        out_f__1__x = b__1;
+        out_i__1__x = b__1;
+        y0__comb = out_f__0__y ^ c_out;
+        y1__comb = out_f__1__y;
+        if (inv) begin
+            y0__comb = out_i__0__y;
+            y1__comb = out_i__1__y;
+        end
+        if (clr) begin
+            p1__0__d__comb = zero8;
+            b1__0__d__comb = zero8;
+            c1__0__d__comb = zero8;
+            q1__0__d__comb = zero8;
+            p2__0__d__comb = zero8;
+            b2__0__d__comb = zero8;
+            c2__0__d__comb = zero8;
+            q2__0__d__comb = zero8;
+            p3e__0__d__comb = zero8;
+            p3v__0__d__comb = zero8;
+            b3__0__d__comb = zero8;
+            c3__0__d__comb = zero8;
+            i4__0__d__comb = zero8;
+            x4__0__d__comb = zero8;
+            p1__1__d__comb = zero8;
+            b1__1__d__comb = zero8;
+            c1__1__d__comb = zero8;
+            q1__1__d__comb = zero8;
+            p2__1__d__comb = zero8;
+            b2__1__d__comb = zero8;
+            c2__1__d__comb = zero8;
+            q2__1__d__comb = zero8;
+            p3e__1__d__comb = zero8;
+            p3v__1__d__comb = zero8;
+            b3__1__d__comb = zero8;
+            c3__1__d__comb = zero8;
+            i4__1__d__comb = zero8;
+            x4__1__d__comb = zero8;
+        end
+        else begin
+            if (en[32'h0]) begin
+                p1__0__d__comb = a__0;
+                b1__0__d__comb = (a__0 & lo4) ^ za;
+                c1__0__d__comb = m1c__0__y ^ zb;
+                q1__0__d__comb = sq1__0__y;
+            end
+            if (en[32'h1]) begin
+                p2__0__d__comb = d__0;
+                b2__0__d__comb = (d__0 & lo2) ^ zc;
+                c2__0__d__comb = m2c__0__y ^ zd;
+                q2__0__d__comb = sq2__0__y;
+            end
+            if (en[32'h2]) begin
+                p3e__0__d__comb = ei__0;
+                p3v__0__d__comb = v3__0;
+                b3__0__d__comb = v3__0 ^ za;
+                c3__0__d__comb = m3c__0__y ^ zb;
+            end
+            if (en[32'h3]) begin
+                i4__0__d__comb = m4i__0__y;
+                x4__0__d__comb = m4x__0__y ^ r;
+            end
+            if (en[32'h0]) begin
+                p1__1__d__comb = a__1;
+                b1__1__d__comb = (a__1 & lo4) ^ za;
+                c1__1__d__comb = m1c__1__y ^ zb;
+                q1__1__d__comb = sq1__1__y;
+            end
+            if (en[32'h1]) begin
+                p2__1__d__comb = d__1;
+                b2__1__d__comb = (d__1 & lo2) ^ zc;
+                c2__1__d__comb = m2c__1__y ^ zd;
+                q2__1__d__comb = sq2__1__y;
+            end
+            if (en[32'h2]) begin
+                p3e__1__d__comb = ei__1;
+                p3v__1__d__comb = v3__1;
+                b3__1__d__comb = v3__1 ^ za;
+                c3__1__d__comb = m3c__1__y ^ zb;
+            end
+            if (en[32'h3]) begin
+                i4__1__d__comb = m4i__1__y;
+                x4__1__d__comb = m4x__1__y ^ r;
+            end
+        end
+        b1__0__d = b1__0__d__comb;
+        b1__1__d = b1__1__d__comb;
+        b2__0__d = b2__0__d__comb;
+        b2__1__d = b2__1__d__comb;
+        b3__0__d = b3__0__d__comb;
+        b3__1__d = b3__1__d__comb;
+        c1__0__d = c1__0__d__comb;
+        c1__1__d = c1__1__d__comb;
+        c2__0__d = c2__0__d__comb;
+        c2__1__d = c2__1__d__comb;
+        c3__0__d = c3__0__d__comb;
+        c3__1__d = c3__1__d__comb;
+        i4__0__d = i4__0__d__comb;
+        i4__1__d = i4__1__d__comb;
+        p1__0__d = p1__0__d__comb;
+        p1__1__d = p1__1__d__comb;
+        p2__0__d = p2__0__d__comb;
+        p2__1__d = p2__1__d__comb;
+        p3e__0__d = p3e__0__d__comb;
+        p3e__1__d = p3e__1__d__comb;
+        p3v__0__d = p3v__0__d__comb;
+        p3v__1__d = p3v__1__d__comb;
+        q1__0__d = q1__0__d__comb;
+        q1__1__d = q1__1__d__comb;
+        q2__0__d = q2__0__d__comb;
+        q2__1__d = q2__1__d__comb;
+        x4__0__d = x4__0__d__comb;
+        x4__1__d = x4__1__d__comb;
+        y0 = y0__comb;
+        y1 = y1__comb;
+    end
+
+endmodule // pluton_aes_masked_aes_ksb_0
+`endif // PLUTON_AES_MASKED_AES_KSB_0_DEFINED
+
+`ifndef PLUTON_AES_MASKED_AES_KSB_0_IN_F_0_DEFINED
+`define PLUTON_AES_MASKED_AES_KSB_0_IN_F_0_DEFINED
+module pluton_aes_masked_aes_ksb_0_in_f_0(x,y);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  [7:0] y;
+
+    // Constant declarations
+    localparam  zero8 = 8'h0;
+    localparam  col__0 = 8'h1;
+    localparam  col__1 = 8'h41;
+    localparam  col__2 = 8'h66;
+    localparam  col__3 = 8'h6c;
+    localparam  col__4 = 8'h56;
+    localparam  col__5 = 8'h9a;
+    localparam  col__6 = 8'h58;
+    localparam  col__7 = 8'hc4;
+
+    // Local signals
+    reg  [7:0] t__0;
+    reg  [7:0] t__1;
+    reg  [7:0] t__2;
+    reg  [7:0] t__3;
+    reg  [7:0] t__4;
+    reg  [7:0] t__5;
+    reg  [7:0] t__6;
+    reg  [7:0] t__7;
+
+    // Update code
+    always @(*) begin
+        t__0 = zero8;
+        if (x[0]) begin
+            t__0 = col__0;
+        end
+        t__1 = zero8;
+        if (x[1]) begin
+            t__1 = col__1;
+        end
+        t__2 = zero8;
+        if (x[2]) begin
+            t__2 = col__2;
+        end
+        t__3 = zero8;
+        if (x[3]) begin
+            t__3 = col__3;
+        end
+        t__4 = zero8;
+        if (x[4]) begin
+            t__4 = col__4;
+        end
+        t__5 = zero8;
+        if (x[5]) begin
+            t__5 = col__5;
+        end
+        t__6 = zero8;
+        if (x[6]) begin
+            t__6 = col__6;
+        end
+        t__7 = zero8;
+        if (x[7]) begin
+            t__7 = col__7;
+        end
+        y = t__0 ^ t__1 ^ t__2 ^ t__3 ^ t__4 ^ t__5 ^ t__6 ^ t__7;
+    end
+
+endmodule // pluton_aes_masked_aes_ksb_0_in_f_0
+`endif // PLUTON_AES_MASKED_AES_KSB_0_IN_F_0_DEFINED
+
+`ifndef PLUTON_AES_MASKED_AES_KSB_0_IN_I_0_DEFINED
+`define PLUTON_AES_MASKED_AES_KSB_0_IN_I_0_DEFINED
+module pluton_aes_masked_aes_ksb_0_in_i_0(x,y);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  [7:0] y;
+
+    // Constant declarations
+    localparam  zero8 = 8'h0;
+    localparam  col__0 = 8'h75;
+    localparam  col__1 = 8'hf4;
+    localparam  col__2 = 8'hf7;
+    localparam  col__3 = 8'h4f;
+    localparam  col__4 = 8'h38;
+    localparam  col__5 = 8'h35;
+    localparam  col__6 = 8'hd3;
+    localparam  col__7 = 8'hfd;
+
+    // Local signals
+    reg  [7:0] t__0;
+    reg  [7:0] t__1;
+    reg  [7:0] t__2;
+    reg  [7:0] t__3;
+    reg  [7:0] t__4;
+    reg  [7:0] t__5;
+    reg  [7:0] t__6;
+    reg  [7:0] t__7;
+
+    // Update code
+    always @(*) begin
+        t__0 = zero8;
+        if (x[0]) begin
+            t__0 = col__0;
+        end
+        t__1 = zero8;
+        if (x[1]) begin
+            t__1 = col__1;
+        end
+        t__2 = zero8;
+        if (x[2]) begin
+            t__2 = col__2;
+        end
+        t__3 = zero8;
+        if (x[3]) begin
+            t__3 = col__3;
+        end
+        t__4 = zero8;
+        if (x[4]) begin
+            t__4 = col__4;
+        end
+        t__5 = zero8;
+        if (x[5]) begin
+            t__5 = col__5;
+        end
+        t__6 = zero8;
+        if (x[6]) begin
+            t__6 = col__6;
+        end
+        t__7 = zero8;
+        if (x[7]) begin
+            t__7 = col__7;
+        end
+        y = t__0 ^ t__1 ^ t__2 ^ t__3 ^ t__4 ^ t__5 ^ t__6 ^ t__7;
+    end
+
+endmodule // pluton_aes_masked_aes_ksb_0_in_i_0
+`endif // PLUTON_AES_MASKED_AES_KSB_0_IN_I_0_DEFINED
+
+`ifndef PLUTON_AES_MASKED_AES_KSB_0_SQ1_0_DEFINED
+`define PLUTON_AES_MASKED_AES_KSB_0_SQ1_0_DEFINED
+module pluton_aes_masked_aes_ksb_0_sq1_0(x,y);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  [7:0] y;
+
+    // Constant declarations
+    localparam  zero8 = 8'h0;
+    localparam  col__0 = 8'h1;
+    localparam  col__1 = 8'h3;
+    localparam  col__2 = 8'h6;
+    localparam  col__3 = 8'hd;
+    localparam  col__4 = 8'h8;
+    localparam  col__5 = 8'h4;
+    localparam  col__6 = 8'h7;
+    localparam  col__7 = 8'he;
+
+    // Local signals
+    reg  [7:0] t__0;
+    reg  [7:0] t__1;
+    reg  [7:0] t__2;
+    reg  [7:0] t__3;
+    reg  [7:0] t__4;
+    reg  [7:0] t__5;
+    reg  [7:0] t__6;
+    reg  [7:0] t__7;
+
+    // Update code
+    always @(*) begin
+        t__0 = zero8;
+        if (x[0]) begin
+            t__0 = col__0;
+        end
+        t__1 = zero8;
+        if (x[1]) begin
+            t__1 = col__1;
+        end
+        t__2 = zero8;
+        if (x[2]) begin
+            t__2 = col__2;
+        end
+        t__3 = zero8;
+        if (x[3]) begin
+            t__3 = col__3;
+        end
+        t__4 = zero8;
+        if (x[4]) begin
+            t__4 = col__4;
+        end
+        t__5 = zero8;
+        if (x[5]) begin
+            t__5 = col__5;
+        end
+        t__6 = zero8;
+        if (x[6]) begin
+            t__6 = col__6;
+        end
+        t__7 = zero8;
+        if (x[7]) begin
+            t__7 = col__7;
+        end
+        y = t__0 ^ t__1 ^ t__2 ^ t__3 ^ t__4 ^ t__5 ^ t__6 ^ t__7;
+    end
+
+endmodule // pluton_aes_masked_aes_ksb_0_sq1_0
+`endif // PLUTON_AES_MASKED_AES_KSB_0_SQ1_0_DEFINED
+
+`ifndef PLUTON_AES_MASKED_AES_KSB_0_SQ2_0_DEFINED
+`define PLUTON_AES_MASKED_AES_KSB_0_SQ2_0_DEFINED
+module pluton_aes_masked_aes_ksb_0_sq2_0(x,y);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  [7:0] y;
+
+    // Constant declarations
+    localparam  zero8 = 8'h0;
+    localparam  col__0 = 8'h1;
+    localparam  col__1 = 8'h3;
+    localparam  col__2 = 8'h2;
+    localparam  col__3 = 8'h1;
+    localparam  col__4 = 8'h0;
+    localparam  col__5 = 8'h0;
+    localparam  col__6 = 8'h0;
+    localparam  col__7 = 8'h0;
+
+    // Local signals
+    reg  [7:0] t__0;
+    reg  [7:0] t__1;
+    reg  [7:0] t__2;
+    reg  [7:0] t__3;
+    reg  [7:0] t__4;
+    reg  [7:0] t__5;
+    reg  [7:0] t__6;
+    reg  [7:0] t__7;
+
+    // Update code
+    always @(*) begin
+        t__0 = zero8;
+        if (x[0]) begin
+            t__0 = col__0;
+        end
+        t__1 = zero8;
+        if (x[1]) begin
+            t__1 = col__1;
+        end
+        t__2 = zero8;
+        if (x[2]) begin
+            t__2 = col__2;
+        end
+        t__3 = zero8;
+        if (x[3]) begin
+            t__3 = col__3;
+        end
+        t__4 = zero8;
+        if (x[4]) begin
+            t__4 = col__4;
+        end
+        t__5 = zero8;
+        if (x[5]) begin
+            t__5 = col__5;
+        end
+        t__6 = zero8;
+        if (x[6]) begin
+            t__6 = col__6;
+        end
+        t__7 = zero8;
+        if (x[7]) begin
+            t__7 = col__7;
+        end
+        y = t__0 ^ t__1 ^ t__2 ^ t__3 ^ t__4 ^ t__5 ^ t__6 ^ t__7;
+    end
+
+endmodule // pluton_aes_masked_aes_ksb_0_sq2_0
+`endif // PLUTON_AES_MASKED_AES_KSB_0_SQ2_0_DEFINED
+
+`ifndef PLUTON_AES_MASKED_AES_KSB_0_SQE_0_DEFINED
+`define PLUTON_AES_MASKED_AES_KSB_0_SQE_0_DEFINED
+module pluton_aes_masked_aes_ksb_0_sqe_0(x,y);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  [7:0] y;
+
+    // Constant declarations
+    localparam  zero8 = 8'h0;
+    localparam  col__0 = 8'h1;
+    localparam  col__1 = 8'h3;
+    localparam  col__2 = 8'h6;
+    localparam  col__3 = 8'hd;
+    localparam  col__4 = 8'h18;
+    localparam  col__5 = 8'h34;
+    localparam  col__6 = 8'h67;
+    localparam  col__7 = 8'hde;
+
+    // Local signals
+    reg  [7:0] t__0;
+    reg  [7:0] t__1;
+    reg  [7:0] t__2;
+    reg  [7:0] t__3;
+    reg  [7:0] t__4;
+    reg  [7:0] t__5;
+    reg  [7:0] t__6;
+    reg  [7:0] t__7;
+
+    // Update code
+    always @(*) begin
+        t__0 = zero8;
+        if (x[0]) begin
+            t__0 = col__0;
+        end
+        t__1 = zero8;
+        if (x[1]) begin
+            t__1 = col__1;
+        end
+        t__2 = zero8;
+        if (x[2]) begin
+            t__2 = col__2;
+        end
+        t__3 = zero8;
+        if (x[3]) begin
+            t__3 = col__3;
+        end
+        t__4 = zero8;
+        if (x[4]) begin
+            t__4 = col__4;
+        end
+        t__5 = zero8;
+        if (x[5]) begin
+            t__5 = col__5;
+        end
+        t__6 = zero8;
+        if (x[6]) begin
+            t__6 = col__6;
+        end
+        t__7 = zero8;
+        if (x[7]) begin
+            t__7 = col__7;
+        end
+        y = t__0 ^ t__1 ^ t__2 ^ t__3 ^ t__4 ^ t__5 ^ t__6 ^ t__7;
+    end
+
+endmodule // pluton_aes_masked_aes_ksb_0_sqe_0
+`endif // PLUTON_AES_MASKED_AES_KSB_0_SQE_0_DEFINED
+
+`ifndef PLUTON_AES_MASKED_AES_KSB_0_OUT_F_0_DEFINED
+`define PLUTON_AES_MASKED_AES_KSB_0_OUT_F_0_DEFINED
+module pluton_aes_masked_aes_ksb_0_out_f_0(x,y);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  [7:0] y;
+
+    // Constant declarations
+    localparam  zero8 = 8'h0;
+    localparam  col__0 = 8'h1f;
+    localparam  col__1 = 8'h19;
+    localparam  col__2 = 8'hb2;
+    localparam  col__3 = 8'h9d;
+    localparam  col__4 = 8'h7b;
+    localparam  col__5 = 8'hf6;
+    localparam  col__6 = 8'h21;
+    localparam  col__7 = 8'h1c;
+
+    // Local signals
+    reg  [7:0] t__0;
+    reg  [7:0] t__1;
+    reg  [7:0] t__2;
+    reg  [7:0] t__3;
+    reg  [7:0] t__4;
+    reg  [7:0] t__5;
+    reg  [7:0] t__6;
+    reg  [7:0] t__7;
+
+    // Update code
+    always @(*) begin
+        t__0 = zero8;
+        if (x[0]) begin
+            t__0 = col__0;
+        end
+        t__1 = zero8;
+        if (x[1]) begin
+            t__1 = col__1;
+        end
+        t__2 = zero8;
+        if (x[2]) begin
+            t__2 = col__2;
+        end
+        t__3 = zero8;
+        if (x[3]) begin
+            t__3 = col__3;
+        end
+        t__4 = zero8;
+        if (x[4]) begin
+            t__4 = col__4;
+        end
+        t__5 = zero8;
+        if (x[5]) begin
+            t__5 = col__5;
+        end
+        t__6 = zero8;
+        if (x[6]) begin
+            t__6 = col__6;
+        end
+        t__7 = zero8;
+        if (x[7]) begin
+            t__7 = col__7;
+        end
+        y = t__0 ^ t__1 ^ t__2 ^ t__3 ^ t__4 ^ t__5 ^ t__6 ^ t__7;
+    end
+
+endmodule // pluton_aes_masked_aes_ksb_0_out_f_0
+`endif // PLUTON_AES_MASKED_AES_KSB_0_OUT_F_0_DEFINED
+
+`ifndef PLUTON_AES_MASKED_AES_KSB_0_OUT_I_0_DEFINED
+`define PLUTON_AES_MASKED_AES_KSB_0_OUT_I_0_DEFINED
+module pluton_aes_masked_aes_ksb_0_out_i_0(x,y);
+
+    // Module arguments
+    input wire  [7:0] x;
+    output reg  [7:0] y;
+
+    // Constant declarations
+    localparam  zero8 = 8'h0;
+    localparam  col__0 = 8'h1;
+    localparam  col__1 = 8'hbc;
+    localparam  col__2 = 8'h5c;
+    localparam  col__3 = 8'hb0;
+    localparam  col__4 = 8'hf3;
+    localparam  col__5 = 8'he7;
+    localparam  col__6 = 8'h3;
+    localparam  col__7 = 8'hdf;
+
+    // Local signals
+    reg  [7:0] t__0;
+    reg  [7:0] t__1;
+    reg  [7:0] t__2;
+    reg  [7:0] t__3;
+    reg  [7:0] t__4;
+    reg  [7:0] t__5;
+    reg  [7:0] t__6;
+    reg  [7:0] t__7;
+
+    // Update code
+    always @(*) begin
+        t__0 = zero8;
+        if (x[0]) begin
+            t__0 = col__0;
+        end
+        t__1 = zero8;
+        if (x[1]) begin
+            t__1 = col__1;
+        end
+        t__2 = zero8;
+        if (x[2]) begin
+            t__2 = col__2;
+        end
+        t__3 = zero8;
+        if (x[3]) begin
+            t__3 = col__3;
+        end
+        t__4 = zero8;
+        if (x[4]) begin
+            t__4 = col__4;
+        end
+        t__5 = zero8;
+        if (x[5]) begin
+            t__5 = col__5;
+        end
+        t__6 = zero8;
+        if (x[6]) begin
+            t__6 = col__6;
+        end
+        t__7 = zero8;
+        if (x[7]) begin
+            t__7 = col__7;
+        end
+        y = t__0 ^ t__1 ^ t__2 ^ t__3 ^ t__4 ^ t__5 ^ t__6 ^ t__7;
+    end
+
+endmodule // pluton_aes_masked_aes_ksb_0_out_i_0
+`endif // PLUTON_AES_MASKED_AES_KSB_0_OUT_I_0_DEFINED
+
+`ifndef PLUTON_AES_MASKED_AES_KSB_0_M1_0_DEFINED
+`define PLUTON_AES_MASKED_AES_KSB_0_M1_0_DEFINED
+module pluton_aes_masked_aes_ksb_0_m1_0(a,b,y);
+
+    // Module arguments
+    input wire  [7:0] a;
+    input wire  [7:0] b;
+    output reg  [7:0] y;
+
+    // Constant declarations
+    localparam  zero8 = 8'h0;
+    localparam  c__0 = 8'h1;
+    localparam  c__1 = 8'h2;
+    localparam  c__2 = 8'h4;
+    localparam  c__3 = 8'h8;
+    localparam  c__4 = 8'h10;
+    localparam  c__5 = 8'h20;
+    localparam  c__6 = 8'h40;
+    localparam  c__7 = 8'h80;
+    localparam  c__8 = 8'h2;
+    localparam  c__9 = 8'h3;
+    localparam  c__10 = 8'h8;
+    localparam  c__11 = 8'hc;
+    localparam  c__12 = 8'h20;
+    localparam  c__13 = 8'h30;
+    localparam  c__14 = 8'h80;
+    localparam  c__15 = 8'hc0;
+    localparam  c__16 = 8'h4;
+    localparam  c__17 = 8'h8;
+    localparam  c__18 = 8'h6;
+    localparam  c__19 = 8'hb;
+    localparam  c__20 = 8'h40;
+    localparam  c__21 = 8'h80;
+    localparam  c__22 = 8'h60;
+    localparam  c__23 = 8'hb0;
+    localparam  c__24 = 8'h8;
+    localparam  c__25 = 8'hc;
+    localparam  c__26 = 8'hb;
+    localparam  c__27 = 8'hd;
+    localparam  c__28 = 8'h80;
+    localparam  c__29 = 8'hc0;
+    localparam  c__30 = 8'hb0;
+    localparam  c__31 = 8'hd0;
+    localparam  c__32 = 8'h10;
+    localparam  c__33 = 8'h20;
+    localparam  c__34 = 8'h40;
+    localparam  c__35 = 8'h80;
+    localparam  c__36 = 8'h18;
+    localparam  c__37 = 8'h2c;
+    localparam  c__38 = 8'h4b;
+    localparam  c__39 = 8'h8d;
+    localparam  c__40 = 8'h20;
+    localparam  c__41 = 8'h30;
+    localparam  c__42 = 8'h80;
+    localparam  c__43 = 8'hc0;
+    localparam  c__44 = 8'h2c;
+    localparam  c__45 = 8'h34;
+    localparam  c__46 = 8'h8d;
+    localparam  c__47 = 8'hc6;
+    localparam  c__48 = 8'h40;
+    localparam  c__49 = 8'h80;
+    localparam  c__50 = 8'h60;
+    localparam  c__51 = 8'hb0;
+    localparam  c__52 = 8'h4b;
+    localparam  c__53 = 8'h8d;
+    localparam  c__54 = 8'h67;
+    localparam  c__55 = 8'hb9;
+    localparam  c__56 = 8'h80;
+    localparam  c__57 = 8'hc0;
+    localparam  c__58 = 8'hb0;
+    localparam  c__59 = 8'hd0;
+    localparam  c__60 = 8'h8d;
+    localparam  c__61 = 8'hc6;
+    localparam  c__62 = 8'hb9;
+    localparam  c__63 = 8'hde;
+
+    // Local signals
+    reg  [7:0] t__0;
+    reg  [7:0] t__1;
+    reg  [7:0] t__2;
+    reg  [7:0] t__3;
+    reg  [7:0] t__4;
+    reg  [7:0] t__5;
+    reg  [7:0] t__6;
+    reg  [7:0] t__7;
+    reg  [7:0] t__8;
+    reg  [7:0] t__9;
+    reg  [7:0] t__10;
+    reg  [7:0] t__11;
+    reg  [7:0] t__12;
+    reg  [7:0] t__13;
+    reg  [7:0] t__14;
+    reg  [7:0] t__15;
+    reg  [7:0] t__16;
+    reg  [7:0] t__17;
+    reg  [7:0] t__18;
+    reg  [7:0] t__19;
+    reg  [7:0] t__20;
+    reg  [7:0] t__21;
+    reg  [7:0] t__22;
+    reg  [7:0] t__23;
+    reg  [7:0] t__24;
+    reg  [7:0] t__25;
+    reg  [7:0] t__26;
+    reg  [7:0] t__27;
+    reg  [7:0] t__28;
+    reg  [7:0] t__29;
+    reg  [7:0] t__30;
+    reg  [7:0] t__31;
+    reg  [7:0] t__32;
+    reg  [7:0] t__33;
+    reg  [7:0] t__34;
+    reg  [7:0] t__35;
+    reg  [7:0] t__36;
+    reg  [7:0] t__37;
+    reg  [7:0] t__38;
+    reg  [7:0] t__39;
+    reg  [7:0] t__40;
+    reg  [7:0] t__41;
+    reg  [7:0] t__42;
+    reg  [7:0] t__43;
+    reg  [7:0] t__44;
+    reg  [7:0] t__45;
+    reg  [7:0] t__46;
+    reg  [7:0] t__47;
+    reg  [7:0] t__48;
+    reg  [7:0] t__49;
+    reg  [7:0] t__50;
+    reg  [7:0] t__51;
+    reg  [7:0] t__52;
+    reg  [7:0] t__53;
+    reg  [7:0] t__54;
+    reg  [7:0] t__55;
+    reg  [7:0] t__56;
+    reg  [7:0] t__57;
+    reg  [7:0] t__58;
+    reg  [7:0] t__59;
+    reg  [7:0] t__60;
+    reg  [7:0] t__61;
+    reg  [7:0] t__62;
+    reg  [7:0] t__63;
+    reg  [7:0] bi__0;
+    reg  [7:0] bi__1;
+    reg  [7:0] bi__2;
+    reg  [7:0] bi__3;
+    reg  [7:0] bi__4;
+    reg  [7:0] bi__5;
+    reg  [7:0] bi__6;
+    reg  [7:0] bi__7;
+    reg  [7:0] u__0;
+    reg  [7:0] u__1;
+    reg  [7:0] u__2;
+    reg  [7:0] u__3;
+    reg  [7:0] u__4;
+    reg  [7:0] u__5;
+    reg  [7:0] u__6;
+    reg  [7:0] u__7;
+
+    // Update code
+    always @(*) begin
+        t__0 = zero8;
+        if (b[0]) begin
+            t__0 = c__0;
+        end
+        t__1 = zero8;
+        if (b[1]) begin
+            t__1 = c__1;
+        end
+        t__2 = zero8;
+        if (b[2]) begin
+            t__2 = c__2;
+        end
+        t__3 = zero8;
+        if (b[3]) begin
+            t__3 = c__3;
+        end
+        t__4 = zero8;
+        if (b[4]) begin
+            t__4 = c__4;
+        end
+        t__5 = zero8;
+        if (b[5]) begin
+            t__5 = c__5;
+        end
+        t__6 = zero8;
+        if (b[6]) begin
+            t__6 = c__6;
+        end
+        t__7 = zero8;
+        if (b[7]) begin
+            t__7 = c__7;
+        end
+        t__8 = zero8;
+        if (b[0]) begin
+            t__8 = c__8;
+        end
+        t__9 = zero8;
+        if (b[1]) begin
+            t__9 = c__9;
+        end
+        t__10 = zero8;
+        if (b[2]) begin
+            t__10 = c__10;
+        end
+        t__11 = zero8;
+        if (b[3]) begin
+            t__11 = c__11;
+        end
+        t__12 = zero8;
+        if (b[4]) begin
+            t__12 = c__12;
+        end
+        t__13 = zero8;
+        if (b[5]) begin
+            t__13 = c__13;
+        end
+        t__14 = zero8;
+        if (b[6]) begin
+            t__14 = c__14;
+        end
+        t__15 = zero8;
+        if (b[7]) begin
+            t__15 = c__15;
+        end
+        t__16 = zero8;
+        if (b[0]) begin
+            t__16 = c__16;
+        end
+        t__17 = zero8;
+        if (b[1]) begin
+            t__17 = c__17;
+        end
+        t__18 = zero8;
+        if (b[2]) begin
+            t__18 = c__18;
+        end
+        t__19 = zero8;
+        if (b[3]) begin
+            t__19 = c__19;
+        end
+        t__20 = zero8;
+        if (b[4]) begin
+            t__20 = c__20;
+        end
+        t__21 = zero8;
+        if (b[5]) begin
+            t__21 = c__21;
+        end
+        t__22 = zero8;
+        if (b[6]) begin
+            t__22 = c__22;
+        end
+        t__23 = zero8;
+        if (b[7]) begin
+            t__23 = c__23;
+        end
+        t__24 = zero8;
+        if (b[0]) begin
+            t__24 = c__24;
+        end
+        t__25 = zero8;
+        if (b[1]) begin
+            t__25 = c__25;
+        end
+        t__26 = zero8;
+        if (b[2]) begin
+            t__26 = c__26;
+        end
+        t__27 = zero8;
+        if (b[3]) begin
+            t__27 = c__27;
+        end
+        t__28 = zero8;
+        if (b[4]) begin
+            t__28 = c__28;
+        end
+        t__29 = zero8;
+        if (b[5]) begin
+            t__29 = c__29;
+        end
+        t__30 = zero8;
+        if (b[6]) begin
+            t__30 = c__30;
+        end
+        t__31 = zero8;
+        if (b[7]) begin
+            t__31 = c__31;
+        end
+        t__32 = zero8;
+        if (b[0]) begin
+            t__32 = c__32;
+        end
+        t__33 = zero8;
+        if (b[1]) begin
+            t__33 = c__33;
+        end
+        t__34 = zero8;
+        if (b[2]) begin
+            t__34 = c__34;
+        end
+        t__35 = zero8;
+        if (b[3]) begin
+            t__35 = c__35;
+        end
+        t__36 = zero8;
+        if (b[4]) begin
+            t__36 = c__36;
+        end
+        t__37 = zero8;
+        if (b[5]) begin
+            t__37 = c__37;
+        end
+        t__38 = zero8;
+        if (b[6]) begin
+            t__38 = c__38;
+        end
+        t__39 = zero8;
+        if (b[7]) begin
+            t__39 = c__39;
+        end
+        t__40 = zero8;
+        if (b[0]) begin
+            t__40 = c__40;
+        end
+        t__41 = zero8;
+        if (b[1]) begin
+            t__41 = c__41;
+        end
+        t__42 = zero8;
+        if (b[2]) begin
+            t__42 = c__42;
+        end
+        t__43 = zero8;
+        if (b[3]) begin
+            t__43 = c__43;
+        end
+        t__44 = zero8;
+        if (b[4]) begin
+            t__44 = c__44;
+        end
+        t__45 = zero8;
+        if (b[5]) begin
+            t__45 = c__45;
+        end
+        t__46 = zero8;
+        if (b[6]) begin
+            t__46 = c__46;
+        end
+        t__47 = zero8;
+        if (b[7]) begin
+            t__47 = c__47;
+        end
+        t__48 = zero8;
+        if (b[0]) begin
+            t__48 = c__48;
+        end
+        t__49 = zero8;
+        if (b[1]) begin
+            t__49 = c__49;
+        end
+        t__50 = zero8;
+        if (b[2]) begin
+            t__50 = c__50;
+        end
+        t__51 = zero8;
+        if (b[3]) begin
+            t__51 = c__51;
+        end
+        t__52 = zero8;
+        if (b[4]) begin
+            t__52 = c__52;
+        end
+        t__53 = zero8;
+        if (b[5]) begin
+            t__53 = c__53;
+        end
+        t__54 = zero8;
+        if (b[6]) begin
+            t__54 = c__54;
+        end
+        t__55 = zero8;
+        if (b[7]) begin
+            t__55 = c__55;
+        end
+        t__56 = zero8;
+        if (b[0]) begin
+            t__56 = c__56;
+        end
+        t__57 = zero8;
+        if (b[1]) begin
+            t__57 = c__57;
+        end
+        t__58 = zero8;
+        if (b[2]) begin
+            t__58 = c__58;
+        end
+        t__59 = zero8;
+        if (b[3]) begin
+            t__59 = c__59;
+        end
+        t__60 = zero8;
+        if (b[4]) begin
+            t__60 = c__60;
+        end
+        t__61 = zero8;
+        if (b[5]) begin
+            t__61 = c__61;
+        end
+        t__62 = zero8;
+        if (b[6]) begin
+            t__62 = c__62;
+        end
+        t__63 = zero8;
+        if (b[7]) begin
+            t__63 = c__63;
+        end
+        bi__0 = t__0 ^ t__1 ^ t__2 ^ t__3 ^ t__4 ^ t__5 ^ t__6 ^ t__7;
+        u__0 = zero8;
+        if (a[0]) begin
+            u__0 = bi__0;
+        end
+        bi__1 = t__8 ^ t__9 ^ t__10 ^ t__11 ^ t__12 ^ t__13 ^ t__14 ^ t__15;
+        u__1 = zero8;
+        if (a[1]) begin
+            u__1 = bi__1;
+        end
+        bi__2 = t__16 ^ t__17 ^ t__18 ^ t__19 ^ t__20 ^ t__21 ^ t__22 ^ t__23;
+        u__2 = zero8;
+        if (a[2]) begin
+            u__2 = bi__2;
+        end
+        bi__3 = t__24 ^ t__25 ^ t__26 ^ t__27 ^ t__28 ^ t__29 ^ t__30 ^ t__31;
+        u__3 = zero8;
+        if (a[3]) begin
+            u__3 = bi__3;
+        end
+        bi__4 = t__32 ^ t__33 ^ t__34 ^ t__35 ^ t__36 ^ t__37 ^ t__38 ^ t__39;
+        u__4 = zero8;
+        if (a[4]) begin
+            u__4 = bi__4;
+        end
+        bi__5 = t__40 ^ t__41 ^ t__42 ^ t__43 ^ t__44 ^ t__45 ^ t__46 ^ t__47;
+        u__5 = zero8;
+        if (a[5]) begin
+            u__5 = bi__5;
+        end
+        bi__6 = t__48 ^ t__49 ^ t__50 ^ t__51 ^ t__52 ^ t__53 ^ t__54 ^ t__55;
+        u__6 = zero8;
+        if (a[6]) begin
+            u__6 = bi__6;
+        end
+        bi__7 = t__56 ^ t__57 ^ t__58 ^ t__59 ^ t__60 ^ t__61 ^ t__62 ^ t__63;
+        u__7 = zero8;
+        if (a[7]) begin
+            u__7 = bi__7;
+        end
+        y = u__0 ^ u__1 ^ u__2 ^ u__3 ^ u__4 ^ u__5 ^ u__6 ^ u__7;
+    end
+
+endmodule // pluton_aes_masked_aes_ksb_0_m1_0
+`endif // PLUTON_AES_MASKED_AES_KSB_0_M1_0_DEFINED
 
 `ifndef PLUTON_AES_GH_DEFINED
 `define PLUTON_AES_GH_DEFINED
@@ -21299,6 +32277,260 @@ module pluton_rdff36(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff36
 `endif // PLUTON_RDFF36_DEFINED
+
+`ifndef PLUTON_AES_MASKED_PRNG_DEFINED
+`define PLUTON_AES_MASKED_PRNG_DEFINED
+module pluton_aes_masked_prng(clock,rst_n,seed,load,clear,seeded,rnd,mask);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  [255:0] seed;
+    input wire  load;
+    input wire  clear;
+    output reg  seeded;
+    output reg  [159:0] rnd;
+    output reg  [255:0] mask;
+
+    // Constant declarations
+    localparam  k32 = 9'b100000;
+    localparam  k64 = 9'b1000000;
+    localparam  k128 = 9'b10000000;
+    localparam  k192 = 9'b11000000;
+    localparam  ones32 = 288'hffffffff;
+    localparam  zero288 = 288'h0;
+
+    // Stub signals
+    reg  [255:0] seed_w__a;
+    wire  [287:0] seed_w__y;
+    reg  [287:0] step__0__s;
+    wire  [287:0] step__0__s_next;
+    wire  [287:0] step__0__z;
+    reg  [287:0] step__1__s;
+    wire  [287:0] step__1__s_next;
+    wire  [287:0] step__1__z;
+    reg  [287:0] step__2__s;
+    wire  [287:0] step__2__s_next;
+    wire  [287:0] step__2__z;
+    reg  [287:0] step__3__s;
+    wire  [287:0] step__3__s_next;
+    wire  [287:0] step__3__z;
+    reg  [287:0] step__4__s;
+    wire  [287:0] step__4__s_next;
+    wire  [287:0] step__4__z;
+    reg  [287:0] step__5__s;
+    wire  [287:0] step__5__s_next;
+    wire  [287:0] step__5__z;
+    reg  [287:0] step__6__s;
+    wire  [287:0] step__6__s_next;
+    wire  [287:0] step__6__z;
+    reg  [287:0] st__d;
+    wire  [287:0] st__q;
+    reg  st__clock;
+    reg  st__rst_n;
+    reg  on__d;
+    wire  on__q;
+    reg  on__clock;
+    reg  on__rst_n;
+
+    // Local signals
+    // Waived: Trivium steps come 64 at a time: rnd takes 160 of the first 192 bits, mask 256 of the last 256; the rest of the 288-bit sums is unused or zero.
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg  [287:0] zr;
+    /* verilator lint_on UNUSEDSIGNAL */
+    // Waived: Trivium steps come 64 at a time: rnd takes 160 of the first 192 bits, mask 256 of the last 256; the rest of the 288-bit sums is unused or zero.
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg  [287:0] zm;
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    // Sub module instances
+    pluton_zext256to288 seed_w(
+        .a(seed_w__a),
+        .y(seed_w__y)
+    );
+    pluton_aes_masked_prng_step_0 step__0(
+        .s(step__0__s),
+        .s_next(step__0__s_next),
+        .z(step__0__z)
+    );
+    pluton_aes_masked_prng_step_0 step__1(
+        .s(step__1__s),
+        .s_next(step__1__s_next),
+        .z(step__1__z)
+    );
+    pluton_aes_masked_prng_step_0 step__2(
+        .s(step__2__s),
+        .s_next(step__2__s_next),
+        .z(step__2__z)
+    );
+    pluton_aes_masked_prng_step_0 step__3(
+        .s(step__3__s),
+        .s_next(step__3__s_next),
+        .z(step__3__z)
+    );
+    pluton_aes_masked_prng_step_0 step__4(
+        .s(step__4__s),
+        .s_next(step__4__s_next),
+        .z(step__4__z)
+    );
+    pluton_aes_masked_prng_step_0 step__5(
+        .s(step__5__s),
+        .s_next(step__5__s_next),
+        .z(step__5__z)
+    );
+    pluton_aes_masked_prng_step_0 step__6(
+        .s(step__6__s),
+        .s_next(step__6__s_next),
+        .z(step__6__z)
+    );
+    pluton_rdff288 st(
+        .d(st__d),
+        .q(st__q),
+        .clock(st__clock),
+        .rst_n(st__rst_n)
+    );
+    pluton_rdff1 on(
+        .d(on__d),
+        .q(on__q),
+        .clock(on__clock),
+        .rst_n(on__rst_n)
+    );
+
+    // Update code
+    reg on__clock__comb;
+    reg on__d__comb;
+    reg on__rst_n__comb;
+    reg st__clock__comb;
+    reg [287:0] st__d__comb;
+    reg st__rst_n__comb;
+    always @(*) begin
+        st__clock__comb = clock;
+        st__rst_n__comb = rst_n;
+        on__clock__comb = clock;
+        on__rst_n__comb = rst_n;
+        st__clock__comb = clock;
+        st__rst_n__comb = rst_n;
+        st__d__comb = st__q;
+        on__clock__comb = clock;
+        on__rst_n__comb = rst_n;
+        on__d__comb = on__q;
+        step__0__s = st__q;
+        step__1__s = step__0__s_next;
+        step__2__s = step__1__s_next;
+        step__3__s = step__2__s_next;
+        step__4__s = step__3__s_next;
+        step__5__s = step__4__s_next;
+        step__6__s = step__5__s_next;
+        zr = step__0__z | (step__1__z << k64) | (step__2__z << k128);
+        zm = step__3__z | (step__4__z << k64) | (step__5__z << k128) | (step__6__z << k192);
+        rnd = zr[(32'h0)+:(160)];
+        mask = zm[(32'h0)+:(256)];
+        seeded = on__q;
+        seed_w__a = seed;
+        if (on__q) begin
+            st__d__comb = step__6__s_next;
+        end
+        if (load) begin
+            st__d__comb = (seed_w__y << k32) | ones32;
+            on__d__comb = 1'b1;
+        end
+        if (clear) begin
+            st__d__comb = zero288;
+            on__d__comb = 1'b0;
+        end
+        on__clock = on__clock__comb;
+        on__d = on__d__comb;
+        on__rst_n = on__rst_n__comb;
+        st__clock = st__clock__comb;
+        st__d = st__d__comb;
+        st__rst_n = st__rst_n__comb;
+    end
+
+endmodule // pluton_aes_masked_prng
+`endif // PLUTON_AES_MASKED_PRNG_DEFINED
+
+`ifndef PLUTON_ZEXT256TO288_DEFINED
+`define PLUTON_ZEXT256TO288_DEFINED
+module pluton_zext256to288(a,y);
+
+    // Module arguments
+    input wire  [255:0] a;
+    output reg  [287:0] y;
+
+    // Update code (custom)
+    always @(*) y = {{32{1'b0}}, a};
+endmodule // pluton_zext256to288
+`endif // PLUTON_ZEXT256TO288_DEFINED
+
+`ifndef PLUTON_AES_MASKED_PRNG_STEP_0_DEFINED
+`define PLUTON_AES_MASKED_PRNG_STEP_0_DEFINED
+module pluton_aes_masked_prng_step_0(s,s_next,z);
+
+    // Module arguments
+    input wire  [287:0] s;
+    output reg  [287:0] s_next;
+    output reg  [287:0] z;
+
+    // Constant declarations
+    localparam  t66 = 9'b11011110;
+    localparam  t69 = 9'b11011011;
+    localparam  t91 = 9'b11000101;
+    localparam  t92 = 9'b11000100;
+    localparam  t93 = 9'b11000011;
+    localparam  t162 = 9'b1111110;
+    localparam  t171 = 9'b1110101;
+    localparam  t175 = 9'b1110001;
+    localparam  t176 = 9'b1110000;
+    localparam  t177 = 9'b1101111;
+    localparam  t243 = 9'b101101;
+    localparam  t264 = 9'b11000;
+    localparam  t286 = 9'b10;
+    localparam  t287 = 9'b1;
+    localparam  t288 = 9'b0;
+    localparam  k64 = 9'b1000000;
+    localparam  at_a = 9'b11100000;
+    localparam  at_b = 9'b10000011;
+    localparam  at_c = 9'b101111;
+    localparam  ones64 = 288'hffffffffffffffff;
+    localparam  keep = 288'hfffffff80000000000000007ffff80000000000000007fffffffffff;
+
+    // Local signals
+    reg  [287:0] t1;
+    reg  [287:0] t2;
+    reg  [287:0] t3;
+
+    // Update code
+    always @(*) begin
+        t1 = ((s >> t66) ^ (s >> t93)) & ones64;
+        t2 = ((s >> t162) ^ (s >> t177)) & ones64;
+        t3 = ((s >> t243) ^ (s >> t288)) & ones64;
+        z = t1 ^ t2 ^ t3;
+        t1 = t1 ^ (((s >> t91) & (s >> t92) ^ (s >> t171)) & ones64);
+        t2 = t2 ^ (((s >> t175) & (s >> t176) ^ (s >> t264)) & ones64);
+        t3 = t3 ^ (((s >> t286) & (s >> t287) ^ (s >> t69)) & ones64);
+        s_next = ((s >> k64) & keep) | (t3 << at_a) | (t1 << at_b) | (t2 << at_c);
+    end
+
+endmodule // pluton_aes_masked_prng_step_0
+`endif // PLUTON_AES_MASKED_PRNG_STEP_0_DEFINED
+
+`ifndef PLUTON_RDFF288_DEFINED
+`define PLUTON_RDFF288_DEFINED
+module pluton_rdff288(d,q,clock,rst_n);
+
+    // Module arguments
+    input wire  [287:0] d;
+    output reg  [287:0] q;
+    input wire  clock;
+    input wire  rst_n;
+
+    // Update code (custom)
+    always @(posedge clock or negedge rst_n) begin
+        if (!rst_n) q <= 288'h0;
+        else q <= d;
+    end
+endmodule // pluton_rdff288
+`endif // PLUTON_RDFF288_DEFINED
 
 `ifndef PLUTON_ZEXT10TO12_DEFINED
 `define PLUTON_ZEXT10TO12_DEFINED

@@ -22,12 +22,12 @@
 //! 3. the command that was running before the edge: the seed take, the PR reseed's end, a block
 //!    stored, the end of the command;
 //! 4. a GENERATE starts its next block if it may (see "Block starts" below);
-//! 5. `key_clear`, unless 3 stored a block to the key port.
+//! 5. `key_clear` and `mask_clear`, each unless 3 stored a block to its port.
 //!
 //! Where the README leaves a choice, the model takes this one (the list to reconcile with the RTL;
 //! C = the edge that takes `CMD`, S = the edge that takes the seed, D = the edge that sets DONE,
 //! U = `UPDATE_EDGES`, B = `BLOCK_EDGES`):
-//! - **CMD checks** (bus): common checks, then ERR_VALUE (OP not 1..=4, bit 7 or bits 31:16 set),
+//! - **CMD checks** (bus): common checks, then ERR_VALUE (OP not 1..=4, DEST = 3 for any OP, or bits 31:16 set),
 //!   then ERR_FATAL (DEAD), then ERR_BUSY. Fields an OP does not use are ignored (INSTANTIATE
 //!   ignores PR, DEST, BLOCKS; RESEED ignores PR, DEST, BLOCKS; UNINSTANTIATE ignores all of them
 //!   and ADDL). `ADDL` writes get ERR_BUSY while BUSY and are accepted while DEAD (ERR_FATAL is
@@ -38,7 +38,8 @@
 //!   inputs (CMD, ADDL) are fixed. At D: BUSY = 0, DONE = 1, RESULT = {OP, ERROR}, ADDL zeroed,
 //!   and, on success: INSTANTIATE sets INSTANTIATED and RESEED_COUNT = 1; RESEED sets RESEED_COUNT
 //!   = 1; GENERATE adds 1 to RESEED_COUNT; UNINSTANTIATE (D = C + 1) zeroes RESEED_COUNT, `OUT`
-//!   (OUT_WORDS = 0) and the key port (key_valid = 0, key_out = 0) and clears INSTANTIATED. The
+//!   (OUT_WORDS = 0), the key port (key_valid = 0, key_out = 0) and the mask port (mask_valid =
+//!   0, mask_out = 0) and clears INSTANTIATED. The
 //!   one exception: a GENERATE with PR sets RESEED_COUNT = 1 at T0 = S + U (its reseed's Update
 //!   ends there), then + 1 at D (so 2 after it). A re-INSTANTIATE keeps INSTANTIATED and the old
 //!   RESEED_COUNT until its D. A failed check changes nothing but ADDL (zeroed at D = C + 1).
@@ -55,7 +56,10 @@
 //!   and block 1 of a GENERATE whose `OUT` still holds words of an earlier GENERATE's last block
 //!   waits for software to read them (nothing is lost or overwritten): it starts at the edge of the
 //!   read that takes the last of them (or at T0 if that read came earlier).
-//! - **Key port, edge by edge.** The port has a key (256 bits), `key_valid`, and a held first
+//! - **Sideload ports, edge by edge** (the README: every rule of the key port holds for the mask
+//!   port; DEST = 1 is the key port with `key_clear`, `key_out`, `key_valid`; DEST = 2 the mask
+//!   port with `mask_clear`, `mask_out`, `mask_valid`; the two never touch each other). Written
+//!   for the key port: **Key port, edge by edge.** The port has a key (256 bits), `key_valid`, and a held first
 //!   half. The edge that stores block 1 of a DEST = 1 GENERATE drops any key waiting (key_valid =
 //!   0, key_out = 0: this is how a new GENERATE replaces it) and holds block 1. The edge that
 //!   stores block 2 makes the key block 1 || block 2 and sets key_valid, if block 1 is still held.
@@ -69,7 +73,7 @@
 //!   (a `CMD` accepted at that edge starts and is abandoned at once; an `OUT` read returns its
 //!   word), the running command is abandoned (BUSY = 0, seed_ready = 0, no DONE; also one whose
 //!   D or block store would have been that edge: RESULT stays 0, nothing is stored), Key, V, the
-//!   counter, ADDL, `OUT` and the key port (including a held block 1) are zeroed, DEAD sets,
+//!   counter, ADDL, `OUT`, the key port and the mask port (including a held block 1) are zeroed, DEAD sets,
 //!   INSTANTIATED and DONE clear. RESULT, RESEED_LIMIT and ERR_INFO are kept. A seed offered at
 //!   that edge with `seed_ready` = 1 counts as taken at the port (the handshake happened) and is
 //!   dropped.
@@ -111,13 +115,16 @@ const SEED_VALID: usize = 13;
 const SEED_READY: usize = 14;
 const ESC: usize = 15;
 const KEY_CLEAR: usize = 16;
-const KEY_OUT: usize = 17;
-const KEY_VALID: usize = 18;
-const INTR_DONE: usize = 19;
-const ALERT_FATAL: usize = 20;
+const MASK_CLEAR: usize = 17;
+const KEY_OUT: usize = 18;
+const KEY_VALID: usize = 19;
+const MASK_OUT: usize = 20;
+const MASK_VALID: usize = 21;
+const INTR_DONE: usize = 22;
+const ALERT_FATAL: usize = 23;
 
 /// (name, direction, width) of every port: the README's table, in its order.
-const PORTS: [(&str, Dir, u32); 21] = [
+const PORTS: [(&str, Dir, u32); 24] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -135,8 +142,11 @@ const PORTS: [(&str, Dir, u32); 21] = [
     ("seed_ready", Dir::Out, 1),
     ("esc", Dir::In, 1),
     ("key_clear", Dir::In, 1),
+    ("mask_clear", Dir::In, 1),
     ("key_out", Dir::Out, (KEY_LEN * 8) as u32),
     ("key_valid", Dir::Out, 1),
+    ("mask_out", Dir::Out, (KEY_LEN * 8) as u32),
+    ("mask_valid", Dir::Out, 1),
     ("intr_done", Dir::Out, 1),
     ("alert_fatal", Dir::Out, 1),
 ];
@@ -159,7 +169,32 @@ impl Out {
     }
 }
 
-/// The sideload key port (see the module doc, "Key port").
+/// A GENERATE's sideload destination: the key port (DEST = 1) or the mask port (DEST = 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Key,
+    Mask,
+}
+
+impl Side {
+    /// CMD.DEST's sideload port, or None for OUT (DEST = 3 never passes the bus check).
+    fn of(cmd: u32) -> Option<Side> {
+        match regs::CMD_DEST.get(cmd) {
+            regs::DEST_KEY => Some(Side::Key),
+            regs::DEST_MASK => Some(Side::Mask),
+            _ => None,
+        }
+    }
+    /// The port's clear input.
+    fn clear_port(self) -> usize {
+        match self {
+            Side::Key => KEY_CLEAR,
+            Side::Mask => MASK_CLEAR,
+        }
+    }
+}
+
+/// A sideload port (see the module doc, "Sideload ports"): the key port or the mask port.
 #[derive(Clone, Copy, Debug, Default)]
 struct KeyPort {
     key: [u8; KEY_LEN],
@@ -174,7 +209,8 @@ struct Gen {
     blocks: Vec<Block>,
     /// The working state after the command (committed at D).
     next: CtrDrbg,
-    to_key: bool,
+    /// The sideload port the blocks go to (None: OUT).
+    side: Option<Side>,
     /// The edge the block generation may start (README: S + U with PR, C + U with additional
     /// input, else C).
     t0: u64,
@@ -248,6 +284,7 @@ pub struct DrbgModel {
     addl: Seed,
     out: Out,
     key: KeyPort,
+    mask: KeyPort,
     job: Option<Job>,
 }
 
@@ -278,6 +315,7 @@ impl DrbgModel {
             addl: [0; SEED_LEN],
             out: Out::default(),
             key: KeyPort::default(),
+            mask: KeyPort::default(),
             job: None,
         };
         m.reset();
@@ -301,7 +339,7 @@ impl DrbgModel {
         self.wipe();
     }
 
-    /// Key, V, the counter, ADDL, OUT, the key port and any command: gone.
+    /// Key, V, the counter, ADDL, OUT, the key port, the mask port and any command: gone.
     fn wipe(&mut self) {
         self.instantiated = false;
         self.counter = 0;
@@ -309,6 +347,7 @@ impl DrbgModel {
         self.addl = [0; SEED_LEN];
         self.out = Out::default();
         self.key = KeyPort::default();
+        self.mask = KeyPort::default();
         self.job = None;
     }
 
@@ -350,6 +389,14 @@ impl DrbgModel {
             | regs::STATUS_KEY_VALID.put(self.key.valid as u32)
             | regs::STATUS_ERR.put((self.err_info != 0) as u32)
             | regs::STATUS_DEAD.put(self.dead as u32)
+            | regs::STATUS_MASK_VALID.put(self.mask.valid as u32)
+    }
+
+    fn port_mut(&mut self, side: Side) -> &mut KeyPort {
+        match side {
+            Side::Key => &mut self.key,
+            Side::Mask => &mut self.mask,
+        }
     }
 
     /// The outcome of the transfer in the current access cycle (it completes at the coming
@@ -419,7 +466,8 @@ impl DrbgModel {
             o if o == regs::CMD.offset => {
                 let op = regs::CMD_OP.get(v);
                 let defined = regs::CMD_OP.mask() | regs::CMD_ADDL.mask() | regs::CMD_PR.mask() | regs::CMD_DEST.mask() | regs::CMD_BLOCKS.mask();
-                if !(regs::OP_INSTANTIATE..=regs::OP_UNINSTANTIATE).contains(&op) || v & !defined != 0 {
+                let dest_bad = regs::CMD_DEST.get(v) > regs::DEST_MASK;
+                if !(regs::OP_INSTANTIATE..=regs::OP_UNINSTANTIATE).contains(&op) || v & !defined != 0 || dest_bad {
                     Err(regs::ERR_VALUE)
                 } else if self.dead {
                     Err(regs::ERR_FATAL)
@@ -459,11 +507,11 @@ impl DrbgModel {
             regs::OP_RESEED => Stage::Seed,
             regs::OP_GENERATE => {
                 let blocks = regs::CMD_BLOCKS.get(cmd);
-                let to_key = regs::CMD_DEST.get(cmd) == 1;
+                let to_side = Side::of(cmd).is_some();
                 let pr = regs::CMD_PR.get(cmd) == 1;
                 if !self.instantiated {
                     fail(regs::RES_NOT_INSTANTIATED)
-                } else if blocks == 0 || (to_key && blocks != 2) {
+                } else if blocks == 0 || (to_side && blocks != 2) {
                     fail(regs::RES_BAD_LENGTH)
                 } else if self.counter > self.reseed_limit as u64 && !pr {
                     fail(regs::RES_RESEED_NEEDED)
@@ -499,7 +547,7 @@ impl DrbgModel {
         Gen {
             blocks: bytes.chunks_exact(BLOCK_LEN).map(|b| b.try_into().unwrap()).collect(),
             next,
-            to_key: regs::CMD_DEST.get(cmd) == 1,
+            side: Side::of(cmd),
             t0,
             pr: pr_seed.is_some(),
             stored: 0,
@@ -548,35 +596,37 @@ impl DrbgModel {
                 self.counter = 0;
                 self.out = Out::default();
                 self.key = KeyPort::default();
+                self.mask = KeyPort::default();
             }
             _ => unreachable!(),
         }
         self.drbg = next.unwrap_or_default();
     }
 
-    /// Store a generated block; returns whether it went to the key port.
-    fn store(&mut self, gen: &mut Gen) -> bool {
+    /// Store a generated block; returns the sideload port it went to (None: OUT).
+    fn store(&mut self, gen: &mut Gen) -> Option<Side> {
         let block = gen.blocks[gen.stored];
         gen.stored += 1;
-        if !gen.to_key {
+        let Some(side) = gen.side else {
             self.out = Out { block, words: BLOCK_WORDS };
-            return false;
-        }
+            return None;
+        };
+        let port = self.port_mut(side);
         if gen.stored == 1 {
-            // The key waiting (if any) is replaced: dropped now, block 1 held.
-            self.key = KeyPort { first: Some(block), ..KeyPort::default() };
-        } else if let Some(first) = self.key.first.take() {
-            self.key.key[..BLOCK_LEN].copy_from_slice(&first);
-            self.key.key[BLOCK_LEN..].copy_from_slice(&block);
-            self.key.valid = true;
+            // The value waiting (if any) is replaced: dropped now, block 1 held.
+            *port = KeyPort { first: Some(block), ..KeyPort::default() };
+        } else if let Some(first) = port.first.take() {
+            port.key[..BLOCK_LEN].copy_from_slice(&first);
+            port.key[BLOCK_LEN..].copy_from_slice(&block);
+            port.valid = true;
         }
-        true
+        Some(side)
     }
 
-    /// Step 3 of the edge, for the command that ran before it. Returns whether a block was
-    /// stored to the key port.
-    fn advance(&mut self, mut job: Job, now: u64, seed: Option<Seed>) -> bool {
-        let mut to_key_port = false;
+    /// Step 3 of the edge, for the command that ran before it. Returns the sideload port a block
+    /// was stored to, if any.
+    fn advance(&mut self, mut job: Job, now: u64, seed: Option<Seed>) -> Option<Side> {
+        let mut to_side = None;
         match &mut job.stage {
             Stage::Seed => {
                 if let Some(seed) = seed {
@@ -586,7 +636,7 @@ impl DrbgModel {
             Stage::Finish { at, error, next } if *at == now => {
                 let (error, next) = (*error, next.take());
                 self.finish(&job, error, next);
-                return false;
+                return None;
             }
             Stage::Finish { .. } => {}
             Stage::Gen(gen) => {
@@ -596,7 +646,7 @@ impl DrbgModel {
                 }
                 if gen.store_at == Some(now) {
                     gen.store_at = None;
-                    to_key_port = self.store(gen);
+                    to_side = self.store(gen);
                     if gen.stored == gen.blocks.len() {
                         // The final Update runs from the edge that stored the last block.
                         gen.done_at = Some(now + U);
@@ -605,20 +655,20 @@ impl DrbgModel {
                 if gen.done_at == Some(now) {
                     let next = gen.next.clone();
                     self.finish(&job, regs::RES_OK, Some(next));
-                    return to_key_port;
+                    return to_side;
                 }
             }
         }
         self.job = Some(job);
-        to_key_port
+        to_side
     }
 
-    /// Step 4: a GENERATE starts its next block once T0 is reached, if the key port is its
+    /// Step 4: a GENERATE starts its next block once T0 is reached, if a sideload port is its
     /// destination (never waits) or OUT is empty after this edge.
     fn start_block(&mut self, now: u64) {
         let out_empty = self.out.words == 0;
         if let Some(Job { stage: Stage::Gen(gen), .. }) = &mut self.job {
-            if gen.store_at.is_none() && gen.stored < gen.blocks.len() && now >= gen.t0 && (gen.to_key || out_empty) {
+            if gen.store_at.is_none() && gen.stored < gen.blocks.len() && now >= gen.t0 && (gen.side.is_some() || out_empty) {
                 gen.store_at = Some(now + B);
             }
         }
@@ -657,15 +707,17 @@ impl DrbgModel {
         // 3. The command that ran before this edge (a CMD is refused while one runs, except an
         // UNINSTANTIATE that abandons a command waiting for entropy: that one is dropped).
         let started = matches!(outcome, Some(Ok(Action::Cmd(_))));
-        let key_store = match running {
+        let side_store = match running {
             Some(job) if !started => self.advance(job, now, seed),
-            _ => false,
+            _ => None,
         };
         // 4. The next block may start.
         self.start_block(now);
-        // 5. key_clear, unless a block is stored to the port at this edge.
-        if self.input(KEY_CLEAR) == 1 && !key_store {
-            self.key = KeyPort::default();
+        // 5. key_clear and mask_clear, each unless a block is stored to its port at this edge.
+        for side in [Side::Key, Side::Mask] {
+            if self.input(side.clear_port()) == 1 && side_store != Some(side) {
+                *self.port_mut(side) = KeyPort::default();
+            }
         }
     }
 }
@@ -705,17 +757,19 @@ impl Dut for DrbgModel {
             },
             PSLVERR => matches!(self.bus_outcome(), Some(Err(_))) as u32,
             SEED_READY => self.seed_ready() as u32,
-            KEY_OUT => {
-                // Word k holds key_out[32k+31:32k]; key byte 0 is key_out[255:248].
-                if self.key.valid && !self.in_reset() {
+            KEY_OUT | MASK_OUT => {
+                // Word k holds key_out[32k+31:32k]; key byte 0 is key_out[255:248] (mask_out alike).
+                let p = if port == KEY_OUT { &self.key } else { &self.mask };
+                if p.valid && !self.in_reset() {
                     let n = value.len().min(KEY_LEN / 4);
                     for (k, w) in value.iter_mut().enumerate().take(n) {
-                        *w = u32::from_be_bytes(self.key.key[KEY_LEN - 4 - 4 * k..KEY_LEN - 4 * k].try_into().unwrap());
+                        *w = u32::from_be_bytes(p.key[KEY_LEN - 4 - 4 * k..KEY_LEN - 4 * k].try_into().unwrap());
                     }
                 }
                 return;
             }
             KEY_VALID => self.key.valid as u32,
+            MASK_VALID => self.mask.valid as u32,
             INTR_DONE => self.done as u32,
             // Integrity faults cannot happen in a model.
             ALERT_FATAL => 0,
@@ -763,6 +817,7 @@ mod tests {
     const DONE: u32 = STATUS_DONE.mask();
     const INST: u32 = STATUS_INSTANTIATED.mask();
     const KEYV: u32 = STATUS_KEY_VALID.mask();
+    const MASKV: u32 = STATUS_MASK_VALID.mask();
     const ERR: u32 = STATUS_ERR.mask();
     const DEAD: u32 = STATUS_DEAD.mask();
     const U: u64 = UPDATE_EDGES as u64;
@@ -846,8 +901,13 @@ mod tests {
 
     /// `key_out` as 32 bytes, byte j = key_out[255-8j:248-8j].
     fn key_bytes(m: &mut DrbgModel) -> Vec<u8> {
+        port_bytes(m, KEY_OUT)
+    }
+
+    /// `key_out` or `mask_out` as 32 bytes, byte j = bits 255-8j:248-8j.
+    fn port_bytes(m: &mut DrbgModel, port: usize) -> Vec<u8> {
         let mut w = [0u32; 8];
-        m.peek(KEY_OUT, &mut w);
+        m.peek(port, &mut w);
         (0..32).map(|j| (w[(248 - 8 * j) / 32] >> ((248 - 8 * j) % 32)) as u8).collect()
     }
 
@@ -937,13 +997,13 @@ mod tests {
             names,
             [
                 "clock", "rst_n", "psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster", "prdata", "pready", "pslverr", "seed_in", "seed_valid",
-                "seed_ready", "esc", "key_clear", "key_out", "key_valid", "intr_done", "alert_fatal"
+                "seed_ready", "esc", "key_clear", "mask_clear", "key_out", "key_valid", "mask_out", "mask_valid", "intr_done", "alert_fatal"
             ]
         );
         let widths: Vec<u32> = m.ports().iter().map(|p| p.width).collect();
-        assert_eq!(widths, [1, 1, 1, 1, 1, 12, 32, 4, 4, 32, 1, 1, 384, 1, 1, 1, 1, 256, 1, 1, 1]);
+        assert_eq!(widths, [1, 1, 1, 1, 1, 12, 32, 4, 4, 32, 1, 1, 384, 1, 1, 1, 1, 1, 256, 1, 256, 1, 1, 1]);
         let outs: Vec<&str> = m.ports().iter().filter(|p| p.dir == Dir::Out).map(|p| p.name.as_str()).collect();
-        assert_eq!(outs, ["prdata", "pready", "pslverr", "seed_ready", "key_out", "key_valid", "intr_done", "alert_fatal"]);
+        assert_eq!(outs, ["prdata", "pready", "pslverr", "seed_ready", "key_out", "key_valid", "mask_out", "mask_valid", "intr_done", "alert_fatal"]);
         assert_eq!(m.name(), "pluton_drbg");
     }
 
@@ -958,11 +1018,11 @@ mod tests {
             assert_eq!(read(&mut m, &mut apb, reg), 0, "{}", reg.name);
         }
         assert_eq!(read(&mut m, &mut apb, RESEED_LIMIT), 1 << 20);
-        for port in [SEED_READY, KEY_VALID, INTR_DONE, ALERT_FATAL, PRDATA, PSLVERR] {
+        for port in [SEED_READY, KEY_VALID, MASK_VALID, INTR_DONE, ALERT_FATAL, PRDATA, PSLVERR] {
             assert_eq!(m.peek_u32(port), 0);
         }
         assert_eq!(m.peek_u32(PREADY), 1);
-        assert_eq!(key_bytes(&mut m), [0; 32]);
+        assert_eq!((key_bytes(&mut m), port_bytes(&mut m, MASK_OUT)), (vec![0; 32], vec![0; 32]));
         // In reset every output is idle.
         m.poke_u32(RST_N, 0);
         assert_eq!((m.peek_u32(PREADY), m.peek_u32(PSLVERR), m.peek_u32(SEED_READY)), (1, 0, 0));
@@ -1207,96 +1267,196 @@ mod tests {
         assert_eq!(d.reseed_counter(), 2);
     }
 
-    /// The key port: DEST = 1 puts the two blocks on key_out (block 1 in 255:128), key_valid at
-    /// T0 + 2 * BLOCK_EDGES, done UPDATE_EDGES later; OUT is not used. key_clear empties it.
-    #[test]
-    fn key_port_generate_and_clear() {
+    /// A sideload port as the tests see it: its DEST, clear input, outputs and STATUS bit.
+    #[derive(Clone, Copy)]
+    struct SidePorts {
+        dest: u32,
+        clear: usize,
+        out: usize,
+        valid: usize,
+        status: u32,
+    }
+    const KEYP: SidePorts = SidePorts { dest: DEST_KEY, clear: KEY_CLEAR, out: KEY_OUT, valid: KEY_VALID, status: KEYV };
+    const MASKP: SidePorts = SidePorts { dest: DEST_MASK, clear: MASK_CLEAR, out: MASK_OUT, valid: MASK_VALID, status: MASKV };
+
+    /// A GENERATE of `blocks` blocks to `dest` (no additional input, no PR).
+    fn gen_to(dest: u32, blocks: u32) -> u32 {
+        CMD_OP.put(OP_GENERATE) | CMD_DEST.put(dest) | CMD_BLOCKS.put(blocks)
+    }
+
+    /// The sideload port: DEST = 1 (2) puts the two blocks on key_out (mask_out) (block 1 in
+    /// 255:128), key_valid (mask_valid) at T0 + 2 * BLOCK_EDGES, done UPDATE_EDGES later; OUT
+    /// and the other port are not used. key_clear (mask_clear) empties it.
+    fn sideload_generate_and_clear(p: SidePorts) {
         let (mut m, mut apb) = setup();
         let seed = pattern(7);
         let mut d = reference(&seed, &[]);
+        let other = if p.dest == DEST_KEY { MASKP } else { KEYP };
         ok(&mut m, &mut apb, cmd(OP_INSTANTIATE, false, false, false, 0), Some(&seed));
-        write(&mut m, &mut apb, CMD, cmd(OP_GENERATE, false, false, true, 2));
+        write(&mut m, &mut apb, CMD, gen_to(p.dest, 2));
         let c = apb.edges;
         step_to(&mut m, &mut apb, c + 2 * B - 1);
-        assert_eq!((m.status(), m.peek_u32(KEY_VALID), key_bytes(&mut m)), (BUSY | INST, 0, vec![0; 32]));
+        assert_eq!((m.status(), m.peek_u32(p.valid), port_bytes(&mut m, p.out)), (BUSY | INST, 0, vec![0; 32]));
         step_to(&mut m, &mut apb, c + 2 * B);
-        assert_eq!((m.status(), m.peek_u32(KEY_VALID)), (BUSY | INST | KEYV, 1));
+        assert_eq!((m.status(), m.peek_u32(p.valid)), (BUSY | INST | p.status, 1));
         let key = d.generate(32, &[]).unwrap();
-        assert_eq!(key_bytes(&mut m), key);
+        assert_eq!(port_bytes(&mut m, p.out), key);
+        assert_eq!((m.peek_u32(other.valid), port_bytes(&mut m, other.out)), (0, vec![0; 32]), "the other port");
         step_to(&mut m, &mut apb, c + 2 * B + U - 1);
-        assert_eq!(m.status(), BUSY | INST | KEYV);
+        assert_eq!(m.status(), BUSY | INST | p.status);
         step_to(&mut m, &mut apb, c + 2 * B + U);
-        assert_eq!((m.status(), now(&m, RESULT), now(&m, RESEED_COUNT)), (DONE | INST | KEYV, res(OP_GENERATE, RES_OK), 2));
+        assert_eq!((m.status(), now(&m, RESULT), now(&m, RESEED_COUNT)), (DONE | INST | p.status, res(OP_GENERATE, RES_OK), 2));
         assert_eq!(refused(&mut m, &mut apb, false, OUT.offset, 0, 0, MASTER_SEC), ERR_EMPTY);
-        // The key stays until key_clear, which empties the port at its edge.
+        // The value stays until its port's clear (the other port's clear does nothing to it),
+        // which empties the port at its edge.
         let t = apb.edges + 20;
         step_to(&mut m, &mut apb, t);
-        assert_eq!(key_bytes(&mut m), key);
-        m.poke_u32(KEY_CLEAR, 1);
+        assert_eq!(port_bytes(&mut m, p.out), key);
+        m.poke_u32(other.clear, 1);
         apb.step(&mut m);
-        m.poke_u32(KEY_CLEAR, 0);
-        assert_eq!((m.peek_u32(KEY_VALID), key_bytes(&mut m), m.status()), (0, vec![0; 32], DONE | INST));
-        // BLOCKS must be 2 for the key port.
+        m.poke_u32(other.clear, 0);
+        assert_eq!((m.peek_u32(p.valid), port_bytes(&mut m, p.out), m.status()), (1, key.clone(), DONE | INST | p.status));
+        m.poke_u32(p.clear, 1);
+        apb.step(&mut m);
+        m.poke_u32(p.clear, 0);
+        assert_eq!((m.peek_u32(p.valid), port_bytes(&mut m, p.out), m.status()), (0, vec![0; 32], DONE | INST));
+        // BLOCKS must be 2 for a sideload port.
         for blocks in [1, 3, 255] {
-            assert_eq!(run(&mut m, &mut apb, cmd(OP_GENERATE, false, false, true, blocks), None).0, res(OP_GENERATE, RES_BAD_LENGTH));
+            assert_eq!(run(&mut m, &mut apb, gen_to(p.dest, blocks), None).0, res(OP_GENERATE, RES_BAD_LENGTH));
         }
+        assert_eq!(read(&mut m, &mut apb, RESEED_COUNT), 2, "the refusals changed nothing");
     }
 
-    /// A new DEST = 1 GENERATE replaces a waiting key: the old key stays until block 1 of the new
-    /// one is stored (T0 + BLOCK_EDGES), the new one comes at T0 + 2 * BLOCK_EDGES. key_clear at a
-    /// store edge loses to the store; between the two stores it drops the half-made key.
     #[test]
-    fn key_port_replace_and_clear_against_stores() {
+    fn key_port_generate_and_clear() {
+        sideload_generate_and_clear(KEYP);
+    }
+
+    #[test]
+    fn mask_port_generate_and_clear() {
+        sideload_generate_and_clear(MASKP);
+    }
+
+    /// A new GENERATE to a sideload port replaces a waiting value: the old one stays until block
+    /// 1 of the new one is stored (T0 + BLOCK_EDGES), the new one comes at T0 + 2 *
+    /// BLOCK_EDGES. The port's clear at a store edge loses to the store; between the two stores
+    /// it drops the half-made value.
+    fn sideload_replace_and_clear_against_stores(p: SidePorts) {
         let (mut m, mut apb) = setup();
         let seed = pattern(8);
         let mut d = reference(&seed, &[]);
-        let to_key = cmd(OP_GENERATE, false, false, true, 2);
+        let to_key = gen_to(p.dest, 2);
         ok(&mut m, &mut apb, cmd(OP_INSTANTIATE, false, false, false, 0), Some(&seed));
         ok(&mut m, &mut apb, to_key, None);
         let k1 = d.generate(32, &[]).unwrap();
-        assert_eq!(key_bytes(&mut m), k1);
+        assert_eq!(port_bytes(&mut m, p.out), k1);
 
         write(&mut m, &mut apb, CMD, to_key);
         let c = apb.edges;
         step_to(&mut m, &mut apb, c + B - 1);
-        assert_eq!((m.peek_u32(KEY_VALID), key_bytes(&mut m)), (1, k1.clone()));
+        assert_eq!((m.peek_u32(p.valid), port_bytes(&mut m, p.out)), (1, k1.clone()));
         step_to(&mut m, &mut apb, c + B);
-        assert_eq!((m.peek_u32(KEY_VALID), key_bytes(&mut m)), (0, vec![0; 32]));
+        assert_eq!((m.peek_u32(p.valid), port_bytes(&mut m, p.out)), (0, vec![0; 32]));
         step_to(&mut m, &mut apb, c + 2 * B);
         let k2 = d.generate(32, &[]).unwrap();
-        assert_eq!((m.peek_u32(KEY_VALID), key_bytes(&mut m)), (1, k2.clone()));
+        assert_eq!((m.peek_u32(p.valid), port_bytes(&mut m, p.out)), (1, k2.clone()));
         step_to(&mut m, &mut apb, c + 2 * B + U);
-        assert_eq!(m.status(), DONE | INST | KEYV);
+        assert_eq!(m.status(), DONE | INST | p.status);
 
-        // key_clear at both store edges: the stores win.
+        // The clear at both store edges: the stores win.
         write(&mut m, &mut apb, CMD, to_key);
         let c = apb.edges;
         for store in [c + B, c + 2 * B] {
             step_to(&mut m, &mut apb, store - 1);
-            m.poke_u32(KEY_CLEAR, 1);
+            m.poke_u32(p.clear, 1);
             apb.step(&mut m);
-            m.poke_u32(KEY_CLEAR, 0);
+            m.poke_u32(p.clear, 0);
         }
         let k3 = d.generate(32, &[]).unwrap();
-        assert_eq!((m.peek_u32(KEY_VALID), key_bytes(&mut m)), (1, k3));
+        assert_eq!((m.peek_u32(p.valid), port_bytes(&mut m, p.out)), (1, k3));
         step_to(&mut m, &mut apb, c + 2 * B + U);
-        assert_eq!(m.status(), DONE | INST | KEYV);
+        assert_eq!(m.status(), DONE | INST | p.status);
 
-        // key_clear between the stores (the window changed owner): no key from this GENERATE,
+        // The clear between the stores (the window changed owner): nothing from this GENERATE,
         // though it succeeds and the state moves on.
         write(&mut m, &mut apb, CMD, to_key);
         let c = apb.edges;
         step_to(&mut m, &mut apb, c + B);
-        m.poke_u32(KEY_CLEAR, 1);
+        m.poke_u32(p.clear, 1);
         apb.step(&mut m);
-        m.poke_u32(KEY_CLEAR, 0);
+        m.poke_u32(p.clear, 0);
         step_to(&mut m, &mut apb, c + 2 * B + U);
         assert_eq!((m.status(), now(&m, RESULT)), (DONE | INST, res(OP_GENERATE, RES_OK)));
-        assert_eq!((m.peek_u32(KEY_VALID), key_bytes(&mut m)), (0, vec![0; 32]));
+        assert_eq!((m.peek_u32(p.valid), port_bytes(&mut m, p.out)), (0, vec![0; 32]));
         d.generate(32, &[]).unwrap();
         assert_eq!(ok(&mut m, &mut apb, to_key, None), Vec::<u8>::new());
-        assert_eq!(key_bytes(&mut m), d.generate(32, &[]).unwrap());
+        assert_eq!(port_bytes(&mut m, p.out), d.generate(32, &[]).unwrap());
         assert_eq!(read(&mut m, &mut apb, RESEED_COUNT), 6);
+    }
+
+    #[test]
+    fn key_port_replace_and_clear_against_stores() {
+        sideload_replace_and_clear_against_stores(KEYP);
+    }
+
+    #[test]
+    fn mask_port_replace_and_clear_against_stores() {
+        sideload_replace_and_clear_against_stores(MASKP);
+    }
+
+    /// The two sideload ports are independent: a key waits while a mask seed is made, replaced
+    /// and cleared, and the other way round; a clear of one at the other's store edge changes
+    /// nothing of the store.
+    #[test]
+    fn key_port_and_mask_port_are_independent() {
+        let (mut m, mut apb) = setup();
+        let seed = pattern(9);
+        let mut d = reference(&seed, &[]);
+        ok(&mut m, &mut apb, cmd(OP_INSTANTIATE, false, false, false, 0), Some(&seed));
+        ok(&mut m, &mut apb, gen_to(DEST_KEY, 2), None);
+        let key = d.generate(32, &[]).unwrap();
+        // Mask seed 1, with key_clear held at both its store edges: the key goes, the seed comes.
+        write(&mut m, &mut apb, CMD, gen_to(DEST_MASK, 2));
+        let c = apb.edges;
+        step_to(&mut m, &mut apb, c + B - 1);
+        m.poke_u32(KEY_CLEAR, 1);
+        apb.step(&mut m);
+        assert_eq!((m.peek_u32(KEY_VALID), port_bytes(&mut m, KEY_OUT)), (0, vec![0; 32]));
+        step_to(&mut m, &mut apb, c + 2 * B);
+        m.poke_u32(KEY_CLEAR, 0);
+        let mask = d.generate(32, &[]).unwrap();
+        assert_eq!((m.peek_u32(MASK_VALID), port_bytes(&mut m, MASK_OUT)), (1, mask.clone()));
+        step_to(&mut m, &mut apb, c + 2 * B + U);
+        assert_eq!(m.status(), DONE | INST | MASKV);
+        // A key while the mask seed waits; mask_clear during it empties the mask port only.
+        write(&mut m, &mut apb, CMD, gen_to(DEST_KEY, 2));
+        let c = apb.edges;
+        step_to(&mut m, &mut apb, c + B + 3);
+        m.poke_u32(MASK_CLEAR, 1);
+        apb.step(&mut m);
+        m.poke_u32(MASK_CLEAR, 0);
+        assert_eq!((m.peek_u32(MASK_VALID), port_bytes(&mut m, MASK_OUT)), (0, vec![0; 32]));
+        step_to(&mut m, &mut apb, c + 2 * B + U);
+        let key2 = d.generate(32, &[]).unwrap();
+        assert_ne!(key, key2);
+        assert_eq!((m.status(), port_bytes(&mut m, KEY_OUT)), (DONE | INST | KEYV, key2.clone()));
+        // Both full, then one GENERATE to each replaces only its own.
+        ok(&mut m, &mut apb, gen_to(DEST_MASK, 2), None);
+        let mask2 = d.generate(32, &[]).unwrap();
+        assert_eq!((m.status(), port_bytes(&mut m, KEY_OUT), port_bytes(&mut m, MASK_OUT)), (DONE | INST | KEYV | MASKV, key2.clone(), mask2.clone()));
+        ok(&mut m, &mut apb, gen_to(DEST_KEY, 2), None);
+        let key3 = d.generate(32, &[]).unwrap();
+        assert_eq!((port_bytes(&mut m, KEY_OUT), port_bytes(&mut m, MASK_OUT)), (key3, mask2));
+        // To OUT: neither port moves.
+        assert_eq!(ok(&mut m, &mut apb, generate(1), None), d.generate(16, &[]).unwrap());
+        assert_eq!(m.status(), DONE | INST | KEYV | MASKV);
+        // A clear of both at once empties both.
+        m.poke_u32(KEY_CLEAR, 1);
+        m.poke_u32(MASK_CLEAR, 1);
+        apb.step(&mut m);
+        m.poke_u32(KEY_CLEAR, 0);
+        m.poke_u32(MASK_CLEAR, 0);
+        assert_eq!((m.status(), m.peek_u32(KEY_VALID), m.peek_u32(MASK_VALID)), (DONE | INST, 0, 0));
     }
 
     /// Block 1 of a GENERATE whose OUT still holds the last block of the one before waits for
@@ -1392,24 +1552,27 @@ mod tests {
         assert_eq!(read(&mut m, &mut apb, RESEED_COUNT), 3);
     }
 
-    /// UNINSTANTIATE zeroes Key, V, the counter, OUT and the key port at C + 1; afterwards
-    /// RESEED and GENERATE find no state.
+    /// UNINSTANTIATE zeroes Key, V, the counter, OUT, the key port and the mask port at C + 1;
+    /// afterwards RESEED and GENERATE find no state.
     #[test]
     fn uninstantiate_zeroes_everything() {
         let (mut m, mut apb) = setup();
         let seed = pattern(14);
         ok(&mut m, &mut apb, cmd(OP_INSTANTIATE, false, false, false, 0), Some(&seed));
         ok(&mut m, &mut apb, cmd(OP_GENERATE, false, false, true, 2), None);
+        ok(&mut m, &mut apb, gen_to(DEST_MASK, 2), None);
         write(&mut m, &mut apb, CMD, generate(1));
         let t = apb.edges + B + U;
         step_to(&mut m, &mut apb, t);
-        assert_eq!(m.status(), DONE | INST | KEYV | words(4));
-        write(&mut m, &mut apb, CMD, cmd(OP_UNINSTANTIATE, true, true, true, 7));
+        assert_eq!(m.status(), DONE | INST | KEYV | MASKV | words(4));
+        // DEST = 2 with an OP that has no output is ignored, as the other fields.
+        write(&mut m, &mut apb, CMD, cmd(OP_UNINSTANTIATE, true, true, false, 7) | CMD_DEST.put(DEST_MASK));
         let c = apb.edges;
-        assert_eq!((m.status(), now(&m, RESEED_COUNT)), (BUSY | INST | KEYV | words(4), 3));
+        assert_eq!((m.status(), now(&m, RESEED_COUNT)), (BUSY | INST | KEYV | MASKV | words(4), 4));
         step_to(&mut m, &mut apb, c + 1);
         assert_eq!((m.status(), now(&m, RESEED_COUNT), now(&m, RESULT)), (DONE, 0, res(OP_UNINSTANTIATE, RES_OK)));
         assert_eq!((m.peek_u32(KEY_VALID), key_bytes(&mut m)), (0, vec![0; 32]));
+        assert_eq!((m.peek_u32(MASK_VALID), port_bytes(&mut m, MASK_OUT)), (0, vec![0; 32]));
         assert_eq!((m.working_state().test_hook_key(), m.working_state().test_hook_v()), (&[0; 32], &[0; 16]));
         assert_eq!(refused(&mut m, &mut apb, false, OUT.offset, 0, 0, MASTER_SEC), ERR_EMPTY);
         assert_eq!(run(&mut m, &mut apb, generate(1), None).0, res(OP_GENERATE, RES_NOT_INSTANTIATED));
@@ -1469,8 +1632,9 @@ mod tests {
         assert_eq!(refused(m, apb, true, RESEED_LIMIT.offset, 5, 0b0001, sec), ERR_STRB);
         assert_eq!(refused(m, apb, true, ADDL.offset, 5, 0, sec), ERR_STRB);
         assert_eq!(read(m, apb, RESEED_LIMIT), RESEED_LIMIT_RESET);
-        // CMD values: OP not a command, bit 7, bits 31:16.
-        for v in [0, 5, 6, 15, OP_GENERATE | 1 << 7, OP_INSTANTIATE | 1 << 16, OP_UNINSTANTIATE | 1 << 31, 0xffff_ffff] {
+        // CMD values: OP not a command, DEST = 3 (with any OP), bits 31:16.
+        let dest3 = CMD_DEST.put(3);
+        for v in [0, 5, 6, 15, gen_to(3, 2), OP_INSTANTIATE | dest3, OP_UNINSTANTIATE | dest3, OP_INSTANTIATE | 1 << 16, OP_UNINSTANTIATE | 1 << 31, 0xffff_ffff] {
             assert_eq!(refused_write(m, apb, CMD, v), ERR_VALUE, "CMD {v:#x}");
         }
         assert_eq!(read(m, apb, STATUS), 0, "no command started");
@@ -1574,18 +1738,21 @@ mod tests {
         ok(&mut m, &mut apb, cmd(OP_INSTANTIATE, false, false, false, 0), Some(&seed));
         ok(&mut m, &mut apb, cmd(OP_GENERATE, false, false, true, 2), None);
         let key = d.generate(32, &[]).unwrap();
+        ok(&mut m, &mut apb, gen_to(DEST_MASK, 2), None);
+        let mask = d.generate(32, &[]).unwrap();
         write(&mut m, &mut apb, CMD, generate(3));
         let c = apb.edges;
         step_to(&mut m, &mut apb, c + B);
         let out = d.generate(48, &[]).unwrap();
         assert_eq!(read_out(&mut m, &mut apb), out[..4]);
-        assert_eq!(m.status(), BUSY | INST | KEYV | words(3));
-        assert_eq!(key_bytes(&mut m), key);
+        assert_eq!(m.status(), BUSY | INST | KEYV | MASKV | words(3));
+        assert_eq!((key_bytes(&mut m), port_bytes(&mut m, MASK_OUT)), (key, mask));
         // The OUT read completing at the esc edge still returns its word.
         let r = transfer_at_completion(&mut m, &mut apb, false, OUT.offset, 0, &[(ESC, 1)]);
         assert_eq!((r.err, r.data.to_le_bytes().to_vec()), (false, out[4..8].to_vec()));
         assert_eq!(m.status(), DEAD);
         assert_eq!((m.peek_u32(KEY_VALID), key_bytes(&mut m), m.peek_u32(INTR_DONE), m.peek_u32(SEED_READY)), (0, vec![0; 32], 0, 0));
+        assert_eq!((m.peek_u32(MASK_VALID), port_bytes(&mut m, MASK_OUT)), (0, vec![0; 32]));
         assert_eq!((now(&m, RESEED_COUNT), now(&m, RESULT)), (0, 0));
         assert_eq!((m.working_state().test_hook_key(), m.working_state().test_hook_v()), (&[0; 32], &[0; 16]));
         assert_eq!(m.peek_u32(ALERT_FATAL), 0);

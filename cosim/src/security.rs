@@ -140,7 +140,7 @@ pub fn security_model() -> Composite {
     let p256 = top.part(Box::new(P256Model::new()));
     let trng = top.part(Box::new(TrngModel::new()));
     let drbg = top.part(Box::new(DrbgModel::new()));
-    let aes = top.part(Box::new(AesModel::new()));
+    let aes = top.part(Box::new(AesModel::masked()));
     let dec = top.part(Box::new(CryptoDecode::new()));
 
     for part in [fw, sha, otp, wifi, p256, trng, drbg, aes] {
@@ -217,7 +217,8 @@ pub fn security_model() -> Composite {
     top.wire_top("intr_p256_done", p256, "intr_done");
     // Window 6: noise in; the raw tap while the life cycle allows debug; seeds to the DRBG; DRBG
     // keys and fuse keys to AES on sideload ports; a change of owner wipes AES and empties the
-    // DRBG's key port.
+    // DRBG's key port and mask port; the DRBG's mask port seeds the masked AES engine, whose
+    // taking a seed empties the port.
     top.wire_top("noise_bit", trng, "noise_bit");
     top.wire_top("noise_valid", trng, "noise_valid");
     top.connect(otp, "debug_en", trng, "raw_en");
@@ -225,6 +226,12 @@ pub fn security_model() -> Composite {
     top.connect(trng, "seed", drbg, "seed_in");
     top.connect(trng, "seed_valid", drbg, "seed_valid");
     top.wire(Some(fw), "owner_chg", WIN_CRYPTO, Some(drbg), "key_clear", 0, 1);
+    let mask_clear = top.part(Box::new(Or2::default()));
+    top.wire(Some(fw), "owner_chg", WIN_CRYPTO, Some(mask_clear), "a", 0, 1);
+    top.connect(aes, "mask_seed_taken", mask_clear, "b");
+    top.connect(mask_clear, "y", drbg, "mask_clear");
+    top.connect(drbg, "mask_out", aes, "mask_seed");
+    top.connect(drbg, "mask_valid", aes, "mask_seed_valid");
     top.wire(Some(fw), "owner_chg", WIN_CRYPTO, Some(aes), "clear", 0, 1);
     top.connect(drbg, "key_out", aes, "key_drbg");
     top.connect(drbg, "key_valid", aes, "key_drbg_valid");

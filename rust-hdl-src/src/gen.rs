@@ -310,6 +310,7 @@ struct Waiver {
 
 const MPROD: &str = "bits 31:16: the Montgomery digit mod n is (low 16 bits of the sum) times n' mod 2^16, the product's low half";
 const NO_P256: &str = "this system has no P-256 engine: the SHA engine's digest port (for its HASH) ends here";
+/// The DRBG's mask port has no consumer in the subsystem yet.
 
 const WAIVERS: &[Waiver] = &[
     Waiver { module: "pluton_p256", net: "mprod", rule: "UNUSEDSIGNAL", reason: MPROD },
@@ -334,6 +335,10 @@ const WAIVERS: &[Waiver] = &[
     Waiver { module: "pluton_security_aes", net: "aes__key_ready", rule: "UNUSEDSIGNAL", reason: AES_FIXED },
     Waiver { module: "pluton_soc_security_aes", net: "aes__busy", rule: "UNUSEDSIGNAL", reason: AES_FIXED },
     Waiver { module: "pluton_soc_security_aes", net: "aes__key_ready", rule: "UNUSEDSIGNAL", reason: AES_FIXED },
+    Waiver { module: "pluton_security_aes_prng", net: "zr", rule: "UNUSEDSIGNAL", reason: PRNG_PAD },
+    Waiver { module: "pluton_security_aes_prng", net: "zm", rule: "UNUSEDSIGNAL", reason: PRNG_PAD },
+    Waiver { module: "pluton_soc_security_aes_prng", net: "zr", rule: "UNUSEDSIGNAL", reason: PRNG_PAD },
+    Waiver { module: "pluton_soc_security_aes_prng", net: "zm", rule: "UNUSEDSIGNAL", reason: PRNG_PAD },
     Waiver { module: "pluton_trng_cond", net: "core__done", rule: "UNUSEDSIGNAL", reason: TRNG_COND_DONE },
     Waiver { module: "pluton_security_trng_cond", net: "core__done", rule: "UNUSEDSIGNAL", reason: TRNG_COND_DONE },
     Waiver { module: "pluton_soc_security_trng_cond", net: "core__done", rule: "UNUSEDSIGNAL", reason: TRNG_COND_DONE },

@@ -1,9 +1,10 @@
-//! CTR_DRBG test bench: NIST CAVP vectors, random command sequences against the SP 800-90A reference, errors, the key port and escalation.
+//! CTR_DRBG test bench: NIST CAVP vectors, random command sequences against the SP 800-90A reference, errors, the key and mask ports and escalation.
 //!
 //! The bench plays the TRNG on the entropy port and the security core on APB. Expected outputs
 //! come from `cosim::ctr_drbg` (checked on the same NIST files); every case also runs in
 //! lock-step with the port-level model. Every read is scanned for every 4-byte window of Key and
-//! V (taken from the reference after each step) and of each seed.
+//! V (taken from the reference after each step), of each seed and of each value put on the key
+//! port or the mask port.
 
 use crate::leak::LeakScan;
 use crate::regression::{Case, Ctx, TestFuture};
@@ -35,6 +36,9 @@ struct Drbg {
     key_out: usize,
     key_valid: usize,
     key_clear: usize,
+    mask_out: usize,
+    mask_valid: usize,
+    mask_clear: usize,
     /// The reference, stepped with the DUT.
     r: CtrDrbg,
 }
@@ -52,6 +56,9 @@ impl Drbg {
             key_out: tb.port("key_out")?,
             key_valid: tb.port("key_valid")?,
             key_clear: tb.port("key_clear")?,
+            mask_out: tb.port("mask_out")?,
+            mask_valid: tb.port("mask_valid")?,
+            mask_clear: tb.port("mask_clear")?,
             r: CtrDrbg::new(RESEED_LIMIT_RESET as u64).map_err(|e| e.to_string())?,
         };
         let id = d.apb.read(ID.offset).await?;
@@ -86,7 +93,7 @@ impl Drbg {
     }
 
     /// Writes `CMD`, with ADDL first if `addl` is given (48 bytes, zero-padded here).
-    async fn command(&self, op: u32, addl: Option<&[u8]>, pr: bool, dest: bool, blocks: u32) -> Result<(), String> {
+    async fn command(&self, op: u32, addl: Option<&[u8]>, pr: bool, dest: u32, blocks: u32) -> Result<(), String> {
         if let Some(a) = addl {
             let mut b = [0u8; 48];
             b[..a.len()].copy_from_slice(a);
@@ -94,12 +101,18 @@ impl Drbg {
                 self.apb.write(ADDL.addr(i), u32::from_le_bytes(b[4 * i as usize..4 * i as usize + 4].try_into().unwrap())).await?;
             }
         }
-        let v = CMD_OP.put(op) | CMD_ADDL.put(addl.is_some() as u32) | CMD_PR.put(pr as u32) | CMD_DEST.put(dest as u32) | CMD_BLOCKS.put(blocks);
+        let v = CMD_OP.put(op) | CMD_ADDL.put(addl.is_some() as u32) | CMD_PR.put(pr as u32) | CMD_DEST.put(dest) | CMD_BLOCKS.put(blocks);
         self.write(&CMD, v).await
     }
 
     /// Waits for DONE; returns RESULT.ERROR after checking RESULT.OP.
     async fn finish(&self, op: u32) -> Result<u32, String> {
+        Ok(self.finish_status(op).await?.0)
+    }
+
+    /// Waits for DONE; returns RESULT.ERROR after checking RESULT.OP, and the STATUS that showed
+    /// DONE.
+    async fn finish_status(&self, op: u32) -> Result<(u32, u32), String> {
         for _ in 0..10_000 {
             let s = self.read(&STATUS).await?;
             if STATUS_DONE.get(s) == 1 {
@@ -108,7 +121,7 @@ impl Drbg {
                     return Err(format!("RESULT 0x{r:08x} after op {op}"));
                 }
                 self.tb.poke_u32(self.seed_valid, 0);
-                return Ok(RESULT_ERROR.get(r));
+                return Ok((RESULT_ERROR.get(r), s));
             }
         }
         Err(format!("op {op} never finished"))
@@ -116,7 +129,7 @@ impl Drbg {
 
     /// A command that must succeed.
     async fn ok(&self, op: u32, addl: Option<&[u8]>) -> Result<(), String> {
-        self.command(op, addl, false, false, 0).await?;
+        self.command(op, addl, false, DEST_OUT, 0).await?;
         match self.finish(op).await? {
             0 => Ok(()),
             e => Err(format!("op {op}: RESULT.ERROR {e}")),
@@ -125,7 +138,7 @@ impl Drbg {
 
     /// GENERATE to OUT: `blocks` blocks read as they come.
     async fn generate(&self, blocks: u32, addl: Option<&[u8]>, pr: bool) -> Result<Vec<u8>, String> {
-        self.command(OP_GENERATE, addl, pr, false, blocks).await?;
+        self.command(OP_GENERATE, addl, pr, DEST_OUT, blocks).await?;
         let mut out = Vec::new();
         while out.len() < 16 * blocks as usize {
             let s = self.read(&STATUS).await?;
@@ -146,16 +159,47 @@ impl Drbg {
 
     /// GENERATE to the key port: the 32 bytes there.
     async fn generate_key(&self, addl: Option<&[u8]>) -> Result<Vec<u8>, String> {
-        self.command(OP_GENERATE, addl, false, true, 2).await?;
-        if self.finish(OP_GENERATE).await? != 0 {
-            return Err("GENERATE to the key port failed".into());
+        self.generate_side(DEST_KEY, addl).await
+    }
+
+    /// GENERATE to a sideload port (DEST_KEY or DEST_MASK): the 32 bytes there, which also become
+    /// secrets for the leak scan. The other port must not move.
+    async fn generate_side(&self, dest: u32, addl: Option<&[u8]>) -> Result<Vec<u8>, String> {
+        let other = self.side(if dest == DEST_KEY { DEST_MASK } else { DEST_KEY });
+        self.command(OP_GENERATE, addl, false, dest, 2).await?;
+        let (err, status) = self.finish_status(OP_GENERATE).await?;
+        if err != 0 {
+            return Err(format!("GENERATE to sideload port {dest} failed"));
         }
-        if self.tb.peek_u32(self.key_valid) != 1 {
-            return Err("key_valid low after GENERATE to the key port".into());
+        let (valid, got) = self.side(dest);
+        if !valid {
+            return Err(format!("valid low after GENERATE to sideload port {dest}"));
         }
+        let bit = if dest == DEST_KEY { STATUS_KEY_VALID } else { STATUS_MASK_VALID };
+        if bit.get(status) != 1 {
+            return Err(format!("STATUS.{} low after GENERATE to sideload port {dest}", bit.name));
+        }
+        if self.side(if dest == DEST_KEY { DEST_MASK } else { DEST_KEY }) != other {
+            return Err(format!("GENERATE to sideload port {dest} changed the other port"));
+        }
+        self.leaks.borrow_mut().add_past_secret(&got);
+        Ok(got)
+    }
+
+    /// A sideload port's valid and its 32 bytes (key_out or mask_out).
+    fn side(&self, dest: u32) -> (bool, Vec<u8>) {
+        let (out, valid) = if dest == DEST_KEY { (self.key_out, self.key_valid) } else { (self.mask_out, self.mask_valid) };
         let mut w = [0u32; 8];
-        self.tb.peek(self.key_out, &mut w);
-        Ok(words_be(&w))
+        self.tb.peek(out, &mut w);
+        (self.tb.peek_u32(valid) == 1, words_be(&w))
+    }
+
+    /// One edge with a sideload port's clear input high (key_clear or mask_clear).
+    async fn clear(&self, dest: u32) {
+        let port = if dest == DEST_KEY { self.key_clear } else { self.mask_clear };
+        self.tb.poke_u32(port, 1);
+        self.tb.rising_edge().await;
+        self.tb.poke_u32(port, 0);
     }
 }
 
@@ -208,7 +252,9 @@ fn cavp_nodf(ctx: Ctx) -> TestFuture {
 
 /// Random command sequences against the reference: instantiate with and without
 /// personalization, reseeds, generates of 1..8 blocks with and without additional input and PR,
-/// keys to the key port; OUT and the key port compared byte for byte.
+/// keys to the key port, mask seeds to the mask port (each port cleared or left full at random,
+/// so a value waits on one while the other is written); OUT and both ports compared byte for
+/// byte, and a port no step writes or clears must not move.
 fn random(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let mut d = Drbg::new(&ctx.tb).await?;
@@ -220,8 +266,10 @@ fn random(ctx: Ctx) -> TestFuture {
         d.ok(OP_INSTANTIATE, Some(&pers)).await?;
         d.r.instantiate(seed.as_slice().try_into().unwrap(), &pers).map_err(|e| e.to_string())?;
         d.note_state();
+        let mut sides = 0;
         for k in 0..rounds {
             let what: u32 = ctx.tb.rng().gen_range(0..10);
+            let before = (d.side(DEST_KEY), d.side(DEST_MASK));
             let addl = if ctx.tb.rng().gen_bool(0.5) { Some(bytes(&ctx.tb, 48)) } else { None };
             let a: &[u8] = addl.as_deref().unwrap_or(&[]);
             if what == 0 {
@@ -229,16 +277,20 @@ fn random(ctx: Ctx) -> TestFuture {
                 d.offer(&s);
                 d.ok(OP_RESEED, addl.as_deref()).await?;
                 d.r.reseed(s.as_slice().try_into().unwrap(), a).map_err(|e| e.to_string())?;
-            } else if what == 1 {
-                let got = d.generate_key(addl.as_deref()).await?;
+            } else if what == 1 || what == 2 {
+                let dest = if what == 1 { DEST_KEY } else { DEST_MASK };
+                let got = d.generate_side(dest, addl.as_deref()).await?;
                 let want = d.r.generate(32, a).map_err(|e| e.to_string())?;
                 if got != want {
-                    return Err(format!("round {k}: key port {got:02x?}, reference {want:02x?}"));
+                    return Err(format!("round {k}: sideload port {dest} {got:02x?}, reference {want:02x?}"));
                 }
-                d.leaks.borrow_mut().add_past_secret(&got);
-                ctx.tb.poke_u32(d.key_clear, 1);
-                ctx.tb.rising_edge().await;
-                ctx.tb.poke_u32(d.key_clear, 0);
+                sides += 1;
+                if ctx.tb.rng().gen_bool(0.5) {
+                    d.clear(dest).await;
+                    if d.side(dest) != (false, vec![0; 32]) {
+                        return Err(format!("round {k}: the clear left sideload port {dest}"));
+                    }
+                }
             } else {
                 let n = ctx.tb.rng().gen_range(1..=8);
                 let pr = ctx.tb.rng().gen_bool(0.2);
@@ -255,6 +307,15 @@ fn random(ctx: Ctx) -> TestFuture {
                 }
                 d.leaks.borrow_mut().allow_digest(&got);
             }
+            // Only a GENERATE to a port (and its clear) moves it.
+            for (dest, was) in [(DEST_KEY, &before.0), (DEST_MASK, &before.1)] {
+                if (what == 1 && dest == DEST_KEY) || (what == 2 && dest == DEST_MASK) {
+                    continue;
+                }
+                if d.side(dest) != *was {
+                    return Err(format!("round {k} (step {what}) changed sideload port {dest}"));
+                }
+            }
             d.note_state();
             let count = d.read(&RESEED_COUNT).await?;
             if count as u64 != d.r.reseed_counter() {
@@ -262,12 +323,14 @@ fn random(ctx: Ctx) -> TestFuture {
             }
             ctx.count(1);
         }
+        ctx.metric("sideload_generates", sides as f64);
         ctx.leaks(&d.leaks)
     })
 }
 
-/// Each RESULT code and bus error, each leaving the state as it was; the reseed limit; the key
-/// port replaced and cleared; UNINSTANTIATE.
+/// Each RESULT code and bus error, each leaving the state as it was (DEST = 3: ERR_VALUE; DEST =
+/// 1 or 2 with BLOCKS != 2: RES_BAD_LENGTH); the reseed limit; the key port and the mask port
+/// each replaced and cleared, a clear of one leaving the other; UNINSTANTIATE empties both.
 fn errors(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let mut d = Drbg::new(&ctx.tb).await?;
@@ -277,7 +340,7 @@ fn errors(ctx: Ctx) -> TestFuture {
         };
         // Not instantiated.
         for op in [OP_RESEED, OP_GENERATE] {
-            d.command(op, None, false, false, 1).await?;
+            d.command(op, None, false, DEST_OUT, 1).await?;
             if d.finish(op).await? != RES_NOT_INSTANTIATED {
                 return Err(format!("op {op} without a state"));
             }
@@ -285,11 +348,15 @@ fn errors(ctx: Ctx) -> TestFuture {
         // Bus errors.
         refused(d.write(&CMD, 0).await, "CMD 0")?;
         refused(d.write(&CMD, 9).await, "CMD 9")?;
-        refused(d.write(&CMD, OP_GENERATE | 0x80).await, "CMD bit 7")?;
+        refused(d.write(&CMD, OP_GENERATE | CMD_DEST.put(3) | CMD_BLOCKS.put(2)).await, "CMD DEST = 3")?;
+        refused(d.write(&CMD, OP_INSTANTIATE | CMD_DEST.put(3)).await, "INSTANTIATE with DEST = 3")?;
+        if STATUS_BUSY.get(d.read(&STATUS).await?) != 0 {
+            return Err("a CMD with DEST = 3 started a command".into());
+        }
         refused(d.read(&OUT).await.map(|_| ()), "OUT empty")?;
         let info = d.read(&ERR_INFO).await?;
         if ERR_INFO_CODE.get(info) != ERR_VALUE || ERR_INFO_OVERFLOW.get(info) != 1 {
-            return Err(format!("ERR_INFO 0x{info:08x} after three ERR_VALUE and an ERR_EMPTY"));
+            return Err(format!("ERR_INFO 0x{info:08x} after four ERR_VALUE and an ERR_EMPTY"));
         }
         d.write(&ERR_INFO, 0).await?;
         match d.apb.with_master(MASTER_APP).read(STATUS.offset).await {
@@ -298,7 +365,7 @@ fn errors(ctx: Ctx) -> TestFuture {
         }
         d.write(&ERR_INFO, 0).await?;
         // No entropy comes: UNINSTANTIATE abandons the INSTANTIATE that waits for it.
-        d.command(OP_INSTANTIATE, None, false, false, 0).await?;
+        d.command(OP_INSTANTIATE, None, false, DEST_OUT, 0).await?;
         ctx.tb.clock_cycles(20).await;
         if STATUS_BUSY.get(d.read(&STATUS).await?) != 1 {
             return Err("INSTANTIATE without entropy is not waiting".into());
@@ -316,7 +383,7 @@ fn errors(ctx: Ctx) -> TestFuture {
         d.r.instantiate(&seed, &[]).map_err(|e| e.to_string())?;
         d.note_state();
         // Busy: a command and ADDL while one runs.
-        d.command(OP_GENERATE, None, false, false, 2).await?;
+        d.command(OP_GENERATE, None, false, DEST_OUT, 2).await?;
         refused(d.write(&CMD, OP_GENERATE | 1 << 8).await, "CMD while busy")?;
         refused(d.apb.write(ADDL.addr(0), 1).await.map_err(|e| e.to_string()), "ADDL while busy")?;
         d.write(&ERR_INFO, 0).await?;
@@ -333,12 +400,12 @@ fn errors(ctx: Ctx) -> TestFuture {
         d.write(&RESEED_LIMIT, 2).await?;
         d.generate(1, None, false).await?;
         d.r.generate(16, &[]).map_err(|e| e.to_string())?;
-        d.command(OP_GENERATE, None, false, false, 1).await?;
+        d.command(OP_GENERATE, None, false, DEST_OUT, 1).await?;
         if d.finish(OP_GENERATE).await? != RES_RESEED_NEEDED {
             return Err("third GENERATE with RESEED_LIMIT = 2 not refused".into());
         }
         // Bad lengths.
-        for (dest, blocks) in [(false, 0), (true, 1), (true, 3)] {
+        for (dest, blocks) in [(DEST_OUT, 0), (DEST_KEY, 1), (DEST_KEY, 3), (DEST_MASK, 0), (DEST_MASK, 1), (DEST_MASK, 3), (DEST_MASK, 255)] {
             d.command(OP_GENERATE, None, false, dest, blocks).await?;
             if d.finish(OP_GENERATE).await? != RES_BAD_LENGTH {
                 return Err(format!("GENERATE dest {dest} blocks {blocks} not refused"));
@@ -356,29 +423,49 @@ fn errors(ctx: Ctx) -> TestFuture {
         d.leaks.borrow_mut().allow_digest(&got);
         d.note_state();
         d.write(&RESEED_LIMIT, RESEED_LIMIT_RESET).await?;
-        // The key port: replaced by the next GENERATE to it, emptied by key_clear.
-        let k1 = d.generate_key(None).await?;
-        let k2 = d.generate_key(None).await?;
-        let (w1, w2) = (d.r.generate(32, &[]).map_err(|e| e.to_string())?, d.r.generate(32, &[]).map_err(|e| e.to_string())?);
-        if k1 != w1 || k2 != w2 {
-            return Err("key port values differ from the reference".into());
+        // Each sideload port: replaced by the next GENERATE to it, emptied by its clear; the other
+        // port (full with a value from the reference) neither moves nor empties meanwhile.
+        let empty = (false, vec![0u8; 32]);
+        for (dest, other) in [(DEST_KEY, DEST_MASK), (DEST_MASK, DEST_KEY)] {
+            let o = d.generate_side(other, None).await?;
+            if o != d.r.generate(32, &[]).map_err(|e| e.to_string())? {
+                return Err(format!("sideload port {other} differs from the reference"));
+            }
+            let k1 = d.generate_side(dest, None).await?;
+            let k2 = d.generate_side(dest, None).await?;
+            let (w1, w2) = (d.r.generate(32, &[]).map_err(|e| e.to_string())?, d.r.generate(32, &[]).map_err(|e| e.to_string())?);
+            if k1 != w1 || k2 != w2 || k1 == k2 {
+                return Err(format!("sideload port {dest}: values differ from the reference"));
+            }
+            d.clear(dest).await;
+            if d.side(dest) != empty {
+                return Err(format!("the clear left sideload port {dest}"));
+            }
+            if d.side(other) != (true, o.clone()) {
+                return Err(format!("the clear of sideload port {dest} changed port {other}"));
+            }
+            d.clear(other).await;
+            let s = d.read(&STATUS).await?;
+            if d.side(other) != empty || s & (STATUS_KEY_VALID.mask() | STATUS_MASK_VALID.mask()) != 0 {
+                return Err(format!("both ports cleared: port {other} {:?}, STATUS 0x{s:08x}", d.side(other)));
+            }
         }
-        d.leaks.borrow_mut().add_past_secret(&k2);
-        ctx.tb.poke_u32(d.key_clear, 1);
-        ctx.tb.rising_edge().await;
-        ctx.tb.poke_u32(d.key_clear, 0);
-        let mut w = [0u32; 8];
-        ctx.tb.peek(d.key_out, &mut w);
-        if ctx.tb.peek_u32(d.key_valid) != 0 || w.iter().any(|&x| x != 0) {
-            return Err("key_clear left the key port".into());
+        // UNINSTANTIATE empties both ports.
+        let k = d.generate_side(DEST_KEY, None).await?;
+        let m = d.generate_side(DEST_MASK, None).await?;
+        if (k, m) != (d.r.generate(32, &[]).map_err(|e| e.to_string())?, d.r.generate(32, &[]).map_err(|e| e.to_string())?) {
+            return Err("key and mask before UNINSTANTIATE differ from the reference".into());
         }
-        // UNINSTANTIATE.
+        d.note_state();
         d.ok(OP_UNINSTANTIATE, None).await?;
         let s = d.read(&STATUS).await?;
         if STATUS_INSTANTIATED.get(s) != 0 || d.read(&RESEED_COUNT).await? != 0 {
             return Err(format!("after UNINSTANTIATE: STATUS 0x{s:08x}"));
         }
-        ctx.count(14);
+        if d.side(DEST_KEY) != empty || d.side(DEST_MASK) != empty || s & (STATUS_KEY_VALID.mask() | STATUS_MASK_VALID.mask()) != 0 {
+            return Err(format!("UNINSTANTIATE left a sideload port: STATUS 0x{s:08x}"));
+        }
+        ctx.count(20);
         ctx.leaks(&d.leaks)
     })
 }
@@ -393,9 +480,9 @@ fn escalation(ctx: Ctx) -> TestFuture {
         d.ok(OP_INSTANTIATE, None).await?;
         d.r.instantiate(&seed, &[]).map_err(|e| e.to_string())?;
         d.note_state();
-        let k = d.generate_key(None).await?;
-        d.leaks.borrow_mut().add_past_secret(&k);
-        d.command(OP_GENERATE, None, false, false, 4).await?;
+        d.generate_key(None).await?;
+        d.generate_side(DEST_MASK, None).await?;
+        d.command(OP_GENERATE, None, false, DEST_OUT, 4).await?;
         ctx.tb.clock_cycles(40).await;
         let esc = ctx.tb.port("esc")?;
         ctx.tb.poke_u32(esc, 1);
@@ -403,7 +490,8 @@ fn escalation(ctx: Ctx) -> TestFuture {
         ctx.tb.poke_u32(esc, 0);
         ctx.tb.clock_cycles(2).await;
         let s = d.read(&STATUS).await?;
-        if s != STATUS_DEAD.mask() || ctx.tb.peek_u32(d.key_valid) != 0 || ctx.tb.peek_u32(ctx.tb.port("alert_fatal")?) != 0 {
+        let empty = (false, vec![0u8; 32]);
+        if s != STATUS_DEAD.mask() || d.side(DEST_KEY) != empty || d.side(DEST_MASK) != empty || ctx.tb.peek_u32(ctx.tb.port("alert_fatal")?) != 0 {
             return Err(format!("after escalation: STATUS 0x{s:08x}"));
         }
         match d.write(&CMD, OP_INSTANTIATE).await {

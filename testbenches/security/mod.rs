@@ -330,7 +330,7 @@ fn p256(ctx: Ctx) -> TestFuture {
 /// Window 6 (README "Address map"): the TRNG seeds the DRBG over the seed port, the DRBG puts a
 /// key on the AES engine's sideload port, and AES runs under it and under a fuse key; the
 /// application core is refused in all three blocks, and a change of the window's owner wipes
-/// the AES engine and empties the DRBG's key port. Lock-step with the composed model checks
+/// the AES engine and empties the DRBG's key port and mask port. Lock-step with the composed model checks
 /// every value; the fuse key's ciphertext is also checked against RustCrypto.
 fn crypto(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
@@ -379,10 +379,26 @@ fn crypto(ctx: Ctx) -> TestFuture {
         if dr::RESULT_ERROR.get(sec.read(d + dr::RESULT.offset).await?) != 0 {
             return Err("INSTANTIATE failed".into());
         }
-        sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_GENERATE) | dr::CMD_DEST.put(1) | dr::CMD_BLOCKS.put(2)).await?;
+        sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_GENERATE) | dr::CMD_DEST.put(dr::DEST_KEY) | dr::CMD_BLOCKS.put(2)).await?;
         wait(d + dr::STATUS.offset, dr::STATUS_KEY_VALID.mask(), "DRBG key to the key port").await?;
         wait(a + ae::STATUS.offset, ae::STATUS_KEY_DRBG.mask(), "AES sees the DRBG's key").await?;
+        wait(d + dr::STATUS.offset, dr::STATUS_DONE.mask(), "DRBG GENERATE to the key port done").await?;
         ctx.count(1);
+        // A fresh mask seed on the DRBG's mask port, as software makes one before each AES
+        // OP_START (the masked engine refuses to start without one).
+        let mask_seed = || {
+            let sec = sec.clone();
+            async move {
+                sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_GENERATE) | dr::CMD_DEST.put(dr::DEST_MASK) | dr::CMD_BLOCKS.put(2)).await?;
+                for _ in 0..200 {
+                    let st = sec.read(d + dr::STATUS.offset).await?;
+                    if st & dr::STATUS_DONE.mask() != 0 && st & dr::STATUS_MASK_VALID.mask() != 0 {
+                        return Ok(());
+                    }
+                }
+                Err::<(), String>("DRBG seed to the mask port: never".into())
+            }
+        };
         // AES-256-GCM under the DRBG's key (sideload keys run GCM only), then decrypt: the
         // block comes back with RES_OK; with one tag bit flipped, RES_TAG_MISMATCH; the
         // ciphertext differs from the block and from its encryption under the zero key.
@@ -391,7 +407,9 @@ fn crypto(ctx: Ctx) -> TestFuture {
         // One GCM operation of one text block: (output, TAG, START's RESULT.ERROR, FINAL's).
         let run = |src: u32, decrypt: bool, k256: bool, block: [u8; 16], tag: [u8; 16]| {
             let sec = sec.clone();
+            let seed = mask_seed();
             async move {
+                seed.await?;
                 let poll = |mask: u32, want: u32| {
                     let sec = sec.clone();
                     async move {
@@ -412,6 +430,10 @@ fn crypto(ctx: Ctx) -> TestFuture {
                 sec.write(a + ae::CMD.offset, ae::OP_START).await?;
                 poll(ae::STATUS_DONE.mask(), ae::STATUS_DONE.mask()).await?;
                 let started = ae::RESULT_ERROR.get(sec.read(a + ae::RESULT.offset).await?);
+                // The engine took the seed: the DRBG's mask port is empty again.
+                if started == ae::RES_OK && sec.read(d + dr::STATUS.offset).await? & dr::STATUS_MASK_VALID.mask() != 0 {
+                    return Err(format!("AES START from source {src} left the mask seed on the DRBG's port"));
+                }
                 if started != ae::RES_OK {
                     return Ok::<_, String>(([0u8; 16], [0u8; 16], started, 0));
                 }
@@ -452,12 +474,17 @@ fn crypto(ctx: Ctx) -> TestFuture {
                 to_hex(&c), to_hex(&tag), to_hex(&back), (r0, r1, r2, r3, r4, r5)));
         }
         ctx.count(3);
-        // The fuse key (slot 0, on the OTP's port) never runs through the unmasked engine that
-        // this subsystem instantiates: START is refused by the key policy.
+        // AES-128-GCM under fuse key slot 0 (the device root key's first 16 bytes, on the OTP's
+        // port), through the masked engine.
         sys.load_key(0).await?;
-        let (_, _, r, _) = run(ae::KEY_SRC_OTP, false, false, p, [0; 16]).await?;
-        if r != ae::RES_KEY_POLICY {
-            return Err(format!("AES START under the fuse key on the unmasked engine: RESULT.ERROR {r}, expected RES_KEY_POLICY"));
+        let root = &sys.image.device_root_key()[..16];
+        let (want_c, want_t) = crate::aes::oracle::gcm_seal(root, &iv, &[], &p)?;
+        sys.leaks.borrow_mut().allow_digest(&want_c);
+        sys.leaks.borrow_mut().allow_digest(&want_t);
+        let (got, got_t, r0, r1) = run(ae::KEY_SRC_OTP, false, false, p, [0; 16]).await?;
+        if (r0, r1) != (0, 0) || got[..] != want_c[..] || got_t[..] != want_t[..] {
+            return Err(format!("AES-GCM under the fuse key: {} tag {} (results {r0}, {r1}), RustCrypto {} tag {}",
+                to_hex(&got), to_hex(&got_t), to_hex(&want_c), to_hex(&want_t)));
         }
         ctx.count(1);
         // The application core is refused in all three blocks (the firewall: window 6 is the
@@ -469,12 +496,16 @@ fn crypto(ctx: Ctx) -> TestFuture {
             }
         }
         // A change of owner: the AES engine wipes (its KEY registers too) and the DRBG's key
-        // port empties.
+        // port and mask port empty.
         sec.write(a + ae::KEY.offset, 0x1234_5678).await?;
+        mask_seed().await?;
         sys.configure_firewall([SEC, SEC, APP, SEC, IO0, IO1, APP, SEC], false).await?;
         sys.configure_firewall(BOOT_OWNERS, false).await?;
         if sec.read(d + dr::STATUS.offset).await? & dr::STATUS_KEY_VALID.mask() != 0 || sec.read(a + ae::STATUS.offset).await? & ae::STATUS_KEY_DRBG.mask() != 0 {
             return Err("the DRBG's key port survived a change of window 6's owner".into());
+        }
+        if sec.read(d + dr::STATUS.offset).await? & dr::STATUS_MASK_VALID.mask() != 0 {
+            return Err("the DRBG's mask port survived a change of window 6's owner".into());
         }
         // GCM under KEY after the wipe: the zero key's ciphertext and tag.
         let (z, zt, _, _) = run(ae::KEY_SRC_REGS, false, false, p, [0; 16]).await?;

@@ -859,9 +859,9 @@ aes_engine! {
         self.prng.seed.next = self.mask_seed.val();
         self.prng.load.next = self.start_taken.val() & self.mask_seed_valid.val();
         self.mask_seed_taken.next = self.start_taken.val() & self.mask_seed_valid.val();
-        // One seed per operation: the generator goes with the operation's values (START's own
-        // wipe excepted, which is when it takes the next seed).
-        self.prng.clear.next = (self.wipe_op.val() & !self.start_taken.val()) | self.wipe_all.val();
+        // One seed per operation: the generator goes with the operation's values, at START's
+        // own wipe too unless it takes the next seed there (an old seed never serves a new one).
+        self.prng.clear.next = (self.wipe_op.val() & !self.mask_seed_taken.val()) | self.wipe_all.val();
         self.aes.rnd.next = self.prng.rnd.val();
         self.aes.key_mask.next = self.prng.mask.val();
         self.aes.data_mask.next = self.prng.mask.val().get_bits::<128>(0);

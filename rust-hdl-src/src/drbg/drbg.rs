@@ -35,8 +35,13 @@ crate::hdl_block! {
         esc: Signal<In, bool>,
         /// The key port's consumer took the key (or its window changed owner).
         key_clear: Signal<In, bool>,
+        /// The mask port's consumer took the seed (or its window changed owner).
+        mask_clear: Signal<In, bool>,
         key_out: Signal<Out, Bits<256>>,
         key_valid: Signal<Out, bool>,
+        /// The mask seed for the masked AES engine's mask generator (key_out's layout).
+        mask_out: Signal<Out, Bits<256>>,
+        mask_valid: Signal<Out, bool>,
         /// Level: STATUS.DONE.
         intr_done: Signal<Out, bool>,
         /// The sequencer state or the AES core's control state failed its check; sticky.
@@ -52,6 +57,9 @@ crate::hdl_block! {
         zero3: 3 = 0,
         one3: 3 = 1,
         four3: 3 = 4,
+        zero2: 2 = 0,
+        three2: 2 = 3,
+        dest_mask: 2 = regs::DEST_MASK as u64,
         zero4: 4 = 0,
         zero6: 6 = 0,
         one6: 6 = 1,
@@ -92,10 +100,11 @@ crate::hdl_block! {
         b_done: 32 = regs::STATUS_DONE.mask() as u64,
         b_inst: 32 = regs::STATUS_INSTANTIATED.mask() as u64,
         b_key_valid: 32 = regs::STATUS_KEY_VALID.mask() as u64,
+        b_mask_valid: 32 = regs::STATUS_MASK_VALID.mask() as u64,
         b_err: 32 = regs::STATUS_ERR.mask() as u64,
         b_dead: 32 = regs::STATUS_DEAD.mask() as u64,
-        // CMD bits that must be 0: 31:16 and 7.
-        cmd_reserved: 32 = 0xffff_0080,
+        // CMD bits that must be 0: 31:16 (and DEST must not be 3).
+        cmd_reserved: 32 = 0xffff_0000,
     }
     fields {
         /// APB decode and the common checks, generated from the register map.
@@ -130,7 +139,8 @@ crate::hdl_block! {
         /// The command running, and its options.
         op: RDff<Bits<4>>,
         c_addl: RDff<bool>,
-        c_dest: RDff<bool>,
+        /// CMD.DEST: 0 OUT, 1 the key port, 2 the mask port.
+        c_dest: RDff<Bits<2>>,
         c_pr: RDff<bool>,
         /// Blocks still to generate, the current one included.
         blocks: RDff<Bits<8>>,
@@ -157,6 +167,10 @@ crate::hdl_block! {
         kv: RDff<bool>,
         /// The key port holds block 1 of a key being made (not valid yet).
         khalf: RDff<bool>,
+        /// The mask port, as the key port.
+        maskp: RDff<Bits<256>>,
+        mv: RDff<bool>,
+        mhalf: RDff<bool>,
         // ---- Decisions of this cycle.
         st_bad: Signal<Local, bool>,
         kill: Signal<Local, bool>,
@@ -171,7 +185,19 @@ crate::hdl_block! {
         g_op: Signal<Local, Bits<4>>,
         g_addl: Signal<Local, bool>,
         g_pr: Signal<Local, bool>,
-        g_dest: Signal<Local, bool>,
+        g_dest: Signal<Local, Bits<2>>,
+        /// The GENERATE goes to a sideload port (DEST 1 or 2), not OUT.
+        g_side: Signal<Local, bool>,
+        c_side: Signal<Local, bool>,
+        c_mask: Signal<Local, bool>,
+        /// The selected sideload port before this edge (value, block 1 held) ...
+        side_q: Signal<Local, Bits<256>>,
+        side_half: Signal<Local, bool>,
+        /// ... and a block stored to it at this edge: its next value, valid and held bits.
+        side_st: Signal<Local, bool>,
+        side_d: Signal<Local, Bits<256>>,
+        side_vd: Signal<Local, bool>,
+        side_hd: Signal<Local, bool>,
         g_blocks: Signal<Local, Bits<8>>,
         g_err: Signal<Local, Bits<4>>,
         addl_or_0: Signal<Local, Bits<384>>,
@@ -200,7 +226,7 @@ crate::hdl_logic! {
     Drbg;
     reset [front, log, aes]
     hold [st, st_chk, fatal_q, dead, cnt, upd_pre, op, c_addl, c_dest, c_pr, blocks, key, v, ctr, inst, pd, tmp_a, tmp_b,
-          addl, limit, done, res_err, res_op, out_q, out_words, keyp, kv, khalf]
+          addl, limit, done, res_err, res_op, out_q, out_words, keyp, kv, khalf, maskp, mv, mhalf]
     pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         self.code_q.s.next = self.st.q.val();
@@ -220,6 +246,7 @@ crate::hdl_logic! {
             self.err_code.next = self.e_strb.val();
         } else if self.pwrite.val() & self.front.is_cmd.val() {
             if ((self.pwdata.val() & self.cmd_reserved.val()) != self.zero32.val())
+                | (self.pwdata.val().get_bits::<2>(6) == self.three2.val())
                 | (self.pwdata.val().get_bits::<4>(0) == self.zero4.val())
                 | (self.pwdata.val().get_bits::<4>(0) > self.op_uninst.val()) {
                 self.err_code.next = self.e_value.val();
@@ -261,14 +288,15 @@ crate::hdl_logic! {
         self.g_op.next = self.pwdata.val().get_bits::<4>(0);
         self.g_addl.next = self.pwdata.val().get_bit(4);
         self.g_pr.next = self.pwdata.val().get_bit(5);
-        self.g_dest.next = self.pwdata.val().get_bit(6);
+        self.g_dest.next = self.pwdata.val().get_bits::<2>(6);
+        self.g_side.next = self.g_dest.val() != self.zero2.val();
         self.g_blocks.next = self.pwdata.val().get_bits::<8>(8);
         self.g_err.next = self.zero4.val();
         if (self.g_op.val() == self.op_reseed.val()) | (self.g_op.val() == self.op_gen.val()) {
             if !self.inst.q.val() {
                 self.g_err.next = self.r_not_inst.val();
             } else if self.g_op.val() == self.op_gen.val() {
-                if (self.g_blocks.val() == self.zero8.val()) | (self.g_dest.val() & (self.g_blocks.val() != self.two8.val())) {
+                if (self.g_blocks.val() == self.zero8.val()) | (self.g_side.val() & (self.g_blocks.val() != self.two8.val())) {
                     self.g_err.next = self.r_length.val();
                 } else if (self.ctr.q.val() > self.limit_v.val()) & !self.g_pr.val() {
                     self.g_err.next = self.r_reseed.val();
@@ -327,12 +355,31 @@ crate::hdl_logic! {
             self.out_q.d.next = self.out_q.q.val() << self.k32.val();
             self.out_words.d.next = self.out_words.q.val() - self.one3.val();
         }
-        // key_clear empties the port, a half-made key too (a store at the same edge wins).
+        // key_clear empties the port, a half-made key too (a store at the same edge wins);
+        // mask_clear the same for the mask port.
         if self.key_clear.val() {
             self.keyp.d.next = self.zero256.val();
             self.kv.d.next = false;
             self.khalf.d.next = false;
         }
+        if self.mask_clear.val() {
+            self.maskp.d.next = self.zero256.val();
+            self.mv.d.next = false;
+            self.mhalf.d.next = false;
+        }
+        // The sideload port the running GENERATE feeds (DEST 1: key, 2: mask): one store path.
+        self.c_side.next = self.c_dest.q.val() != self.zero2.val();
+        self.c_mask.next = self.c_dest.q.val() == self.dest_mask.val();
+        self.side_q.next = self.keyp.q.val();
+        self.side_half.next = self.khalf.q.val();
+        if self.c_mask.val() {
+            self.side_q.next = self.maskp.q.val();
+            self.side_half.next = self.mhalf.q.val();
+        }
+        self.side_st.next = false;
+        self.side_d.next = self.zero256.val();
+        self.side_vd.next = false;
+        self.side_hd.next = false;
         if self.go.val() {
             self.done.d.next = false;
             self.res_err.d.next = self.zero4.val();
@@ -356,7 +403,7 @@ crate::hdl_logic! {
             } else {
                 self.pd.d.next = self.zero384.val();
                 self.st.d.next = self.st_gen.val();
-                if !self.g_dest.val() & !self.out_empty.val() {
+                if !self.g_side.val() & !self.out_empty.val() {
                     self.st.d.next = self.st_owait.val();
                 }
                 if self.g_addl.val() {
@@ -377,6 +424,9 @@ crate::hdl_logic! {
                 self.keyp.d.next = self.zero256.val();
                 self.kv.d.next = false;
                 self.khalf.d.next = false;
+                self.maskp.d.next = self.zero256.val();
+                self.mv.d.next = false;
+                self.mhalf.d.next = false;
             }
         } else if self.take_seed.val() {
             self.pd.d.next = self.seed_in.val() ^ self.addl_or_0.val();
@@ -394,7 +444,7 @@ crate::hdl_logic! {
                 // Blocks follow; after PR the additional input is Null for the last Update.
                 self.upd_pre.d.next = false;
                 self.st.d.next = self.st_gen.val();
-                if !self.c_dest.q.val() & !self.out_empty.val() {
+                if !self.c_side.val() & !self.out_empty.val() {
                     self.st.d.next = self.st_owait.val();
                 }
                 if self.op.q.val() == self.op_gen.val() {
@@ -414,20 +464,16 @@ crate::hdl_logic! {
         } else if self.capture.val() {
             self.cnt.d.next = self.zero6.val();
             self.blocks.d.next = self.blocks.q.val() - self.one8.val();
-            if self.c_dest.q.val() {
-                // Block 1 replaces any key there (bits 255:128); block 2 completes it (127:0),
-                // unless key_clear dropped block 1 meanwhile.
+            if self.c_side.val() {
+                // Block 1 replaces any value there (bits 255:128); block 2 completes it (127:0),
+                // unless the port's clear dropped block 1 meanwhile.
+                self.side_st.next = true;
                 if self.blocks.q.val() == self.two8.val() {
-                    self.keyp.d.next = self.ext_c.y.val().get_bits::<256>(0) << self.k128.val();
-                    self.kv.d.next = false;
-                    self.khalf.d.next = true;
-                } else {
-                    self.keyp.d.next = self.zero256.val();
-                    if self.khalf.q.val() {
-                        self.keyp.d.next = self.keyp.q.val() | self.ext_c.y.val().get_bits::<256>(0);
-                        self.kv.d.next = true;
-                    }
-                    self.khalf.d.next = false;
+                    self.side_d.next = self.ext_c.y.val().get_bits::<256>(0) << self.k128.val();
+                    self.side_hd.next = true;
+                } else if self.side_half.val() {
+                    self.side_d.next = self.side_q.val() | self.ext_c.y.val().get_bits::<256>(0);
+                    self.side_vd.next = true;
                 }
             } else {
                 self.out_q.d.next = self.aes.data_out.val();
@@ -435,12 +481,23 @@ crate::hdl_logic! {
             }
             if self.blocks.q.val() == self.one8.val() {
                 self.st.d.next = self.st_upd.val();
-            } else if !self.c_dest.q.val() {
+            } else if !self.c_side.val() {
                 self.st.d.next = self.st_owait.val();
             }
         } else if (self.st.q.val() == self.st_owait.val()) & self.out_empty.val() {
             self.st.d.next = self.st_gen.val();
             self.cnt.d.next = self.zero6.val();
+        }
+        // The store to the selected sideload port (after the clears: a store wins).
+        if self.side_st.val() & !self.c_mask.val() {
+            self.keyp.d.next = self.side_d.val();
+            self.kv.d.next = self.side_vd.val();
+            self.khalf.d.next = self.side_hd.val();
+        }
+        if self.side_st.val() & self.c_mask.val() {
+            self.maskp.d.next = self.side_d.val();
+            self.mv.d.next = self.side_vd.val();
+            self.mhalf.d.next = self.side_hd.val();
         }
         if self.finish.val() {
             self.st.d.next = self.st_idle.val();
@@ -477,6 +534,9 @@ crate::hdl_logic! {
             self.keyp.d.next = self.zero256.val();
             self.kv.d.next = false;
             self.khalf.d.next = false;
+            self.maskp.d.next = self.zero256.val();
+            self.mv.d.next = false;
+            self.mhalf.d.next = false;
         }
 
         // ---- Error log.
@@ -508,6 +568,9 @@ crate::hdl_logic! {
             if self.kv.q.val() {
                 self.rdata.next = self.rdata.val() | self.b_key_valid.val();
             }
+            if self.mv.q.val() {
+                self.rdata.next = self.rdata.val() | self.b_mask_valid.val();
+            }
             if self.log.info.val() != self.zero32.val() {
                 self.rdata.next = self.rdata.val() | self.b_err.val();
             }
@@ -533,6 +596,11 @@ crate::hdl_logic! {
             self.key_out.next = self.keyp.q.val();
         }
         self.key_valid.next = self.kv.q.val();
+        self.mask_out.next = self.zero256.val();
+        if self.mv.q.val() {
+            self.mask_out.next = self.maskp.q.val();
+        }
+        self.mask_valid.next = self.mv.q.val();
         self.intr_done.next = self.done.q.val();
 
         // The check bits to store: those of the next state, with every update above applied.

@@ -1,6 +1,6 @@
 //! Security subsystem top (`pluton_security`): one APB port in, the firewall deciding per window.
 
-use crate::aes::AesEngine;
+use crate::aes::AesEngineMasked;
 use crate::common::prims::{PackBits8, PackWords8, ZeroExt};
 use crate::drbg::Drbg;
 use crate::firewall::Firewall;
@@ -88,7 +88,7 @@ crate::hdl_block! {
         p256: P256,
         trng: Trng,
         drbg: Drbg,
-        aes: AesEngine,
+        aes: AesEngineMasked,
         /// Window 6's lane, and its offset within a 1 KiB block.
         c_paddr: Signal<Local, Bits<12>>,
         c_off: ZeroExt<10, 12>,
@@ -230,7 +230,9 @@ crate::hdl_logic! {
         self.aes.pmaster.next = self.fw.m_pmaster.val().get_bits::<4>(24);
         // Noise in; the raw tap only while the life cycle allows debug; seeds to the DRBG; DRBG
         // keys and fuse keys to AES, on sideload ports only. A new owner of the window gets no
-        // key of the old one's: the AES engine wipes and the DRBG's key port empties.
+        // key or mask seed of the old one's: the AES engine wipes and the DRBG's key port and mask
+        // port empty. The DRBG's mask port seeds the masked AES engine's mask generator; the
+        // engine's taking it empties the port, so a seed serves one operation.
         self.trng.noise_bit.next = self.noise_bit.val();
         self.trng.noise_valid.next = self.noise_valid.val();
         self.trng.raw_en.next = self.otp.debug_en.val();
@@ -238,6 +240,9 @@ crate::hdl_logic! {
         self.drbg.seed_in.next = self.trng.seed.val();
         self.drbg.seed_valid.next = self.trng.seed_valid.val();
         self.drbg.key_clear.next = self.fw.owner_chg.val().get_bit(6);
+        self.drbg.mask_clear.next = self.fw.owner_chg.val().get_bit(6) | self.aes.mask_seed_taken.val();
+        self.aes.mask_seed.next = self.drbg.mask_out.val();
+        self.aes.mask_seed_valid.next = self.drbg.mask_valid.val();
         self.aes.key_drbg.next = self.drbg.key_out.val();
         self.aes.key_drbg_valid.next = self.drbg.key_valid.val();
         self.aes.key_otp.next = self.otp.key_out.val();
