@@ -941,18 +941,22 @@ fn throughput(ctx: Ctx) -> TestFuture {
 }
 
 /// Simulated TVLA (`crate::tvla`): fixed-vs-random plaintexts, 10,000 traces of per-cycle flop
-/// toggle counts on `pluton_aes_fi`. This core is unmasked, so it must leak (max |t| > 4.5):
-/// that shows the test can fail. The masked core's case is the same call with its model, top
-/// and flop set, and `Expect::NoLeakage`.
-fn tvla_unmasked(ctx: Ctx) -> TestFuture {
+/// toggle counts on the state-access build. The unmasked engine (`pluton_aes_fi`) must leak
+/// (max |t| > 4.5): that shows the test can fail. The masked engine (`pluton_aes_masked_fi`),
+/// the same procedure and flop rule, must not (max |t| <= 4.5).
+fn tvla(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         use crate::tvla::{tvla_case, AesTvla, Expect, Groups};
         let a = Aes::new(&ctx.tb).await?;
-        let cfg = AesTvla { leaks: Some(&*a.leaks), ..AesTvla::unmasked(ctx.scale(10_000), Groups::FixedVsRandom) };
-        let r = tvla_case(&ctx, &cfg, Expect::Leakage)?;
+        let (config, expect, block_edges) = if a.masked {
+            (AesTvla::masked(ctx.scale(10_000), Groups::FixedVsRandom), Expect::NoLeakage, BLOCK_EDGES_MASKED[0])
+        } else {
+            (AesTvla::unmasked(ctx.scale(10_000), Groups::FixedVsRandom), Expect::Leakage, BLOCK_EDGES[0])
+        };
+        let r = tvla_case(&ctx, &AesTvla { leaks: Some(&*a.leaks), ..config }, expect)?;
         // The window is the contract's: the taking edge T, then T + 1 ..= T + BLOCK_EDGES.
-        if r.samples != BLOCK_EDGES[0] as usize + 1 {
-            return Err(format!("{} edges from taking a block to OUT_VALID, inclusive; the contract says {}", r.samples, BLOCK_EDGES[0] + 1));
+        if r.samples != block_edges as usize + 1 {
+            return Err(format!("{} edges from taking a block to OUT_VALID, inclusive; the contract says {}", r.samples, block_edges + 1));
         }
         ctx.leaks(&a.leaks)
     })
@@ -971,24 +975,6 @@ fn tvla_control(ctx: Ctx) -> TestFuture {
     })
 }
 
-/// Simulated TVLA on the masked engine: the same procedure, flop set and 10,000 traces as
-/// `aes_tvla_unmasked`, which finds |t| about 100; this one must find nothing (max |t| <= 4.5).
-fn tvla_masked(ctx: Ctx) -> TestFuture {
-    Box::pin(async move {
-        use crate::tvla::{tvla_case, AesTvla, Expect, Groups};
-        let a = Aes::new(&ctx.tb).await?;
-        if !a.masked {
-            return Err("aes_masked_tvla runs on pluton_aes_masked".into());
-        }
-        let cfg = AesTvla { leaks: Some(&*a.leaks), ..AesTvla::masked(ctx.scale(10_000), Groups::FixedVsRandom) };
-        let r = tvla_case(&ctx, &cfg, Expect::NoLeakage)?;
-        if r.samples != BLOCK_EDGES_MASKED[0] as usize + 1 {
-            return Err(format!("{} edges from taking a block to OUT_VALID, inclusive; the contract says {}", r.samples, BLOCK_EDGES_MASKED[0] + 1));
-        }
-        ctx.leaks(&a.leaks)
-    })
-}
-
 /// The cases the masked engine runs: the standards' examples, random operations (a tenth of
 /// the unmasked engine's: its blocks take 52 / 72 cycles on a larger model), every error and
 /// policy refusal, the owner change, escalation, throughput and TVLA.
@@ -1000,7 +986,7 @@ pub fn masked_cases() -> Vec<Case> {
         Case { name: "aes_masked_owner_change", body: owner_change },
         Case { name: "aes_masked_escalation", body: escalation },
         Case { name: "aes_masked_throughput", body: throughput },
-        Case { name: "aes_masked_tvla", body: tvla_masked },
+        Case { name: "aes_masked_tvla", body: tvla },
     ]
 }
 
@@ -1016,7 +1002,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "aes_escalation", body: escalation },
         Case { name: "aes_state_fault", body: state_fault },
         Case { name: "aes_throughput", body: throughput },
-        Case { name: "aes_tvla_unmasked", body: tvla_unmasked },
+        Case { name: "aes_tvla_unmasked", body: tvla },
         Case { name: "aes_tvla_control", body: tvla_control },
     ]
 }
@@ -1031,25 +1017,22 @@ pub fn masked_model() -> Box<dyn pluton_bindings::Dut> {
 
 pub fn benches() -> Vec<crate::regression::BlockBench> {
     use crate::regression::BlockBench;
-    vec![BlockBench {
-        block: "aes",
-        module: "pluton_aes",
+    // One bench per engine: the same register map under two module names.
+    let bench = |block, module, model, cases, replay, csr| BlockBench {
+        block,
+        module,
         model: Some(model),
         cases,
-        replay: "aes_known",
-        csr: Some(&crate::csr::CsrSpec { map: &MAP, base: 0, master: MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
+        replay,
+        csr: Some(csr),
         proofs: &[],
         compares_reads: true,
         scans_leaks: true,
-    }, BlockBench {
-        block: "aes_masked",
-        module: "pluton_aes_masked",
-        model: Some(masked_model),
-        cases: masked_cases,
-        replay: "aes_masked_known",
-        csr: Some(&crate::csr::CsrSpec { map: &MAP_MASKED, base: 0, master: MASTER_SEC, log: crate::csr::ErrLog::ErrInfo }),
-        proofs: &[],
-        compares_reads: true,
-        scans_leaks: true,
-    }]
+    };
+    const CSR: crate::csr::CsrSpec = crate::csr::CsrSpec { map: &MAP, base: 0, master: MASTER_SEC, log: crate::csr::ErrLog::ErrInfo };
+    const CSR_MASKED: crate::csr::CsrSpec = crate::csr::CsrSpec { map: &MAP_MASKED, ..CSR };
+    vec![
+        bench("aes", "pluton_aes", model as fn() -> _, cases as fn() -> _, "aes_known", &CSR),
+        bench("aes_masked", "pluton_aes_masked", masked_model, masked_cases, "aes_masked_known", &CSR_MASKED),
+    ]
 }
