@@ -14,7 +14,8 @@ pub const STATUS_ERR: Field = Field { name: "ERR", lsb: 2, width: 1, desc: "ERR_
 pub const STATUS_DEAD: Field = Field { name: "DEAD", lsb: 3, width: 1, desc: "Escalation (esc) has wiped the engine; every CMD is refused until reset" };
 
 pub const CTRL_RANDOMIZE: Field = Field { name: "RANDOMIZE", lsb: 0, width: 1, desc: "Randomize the projective coordinates of the base point by LAMBDA (PUBKEY, KEYGEN, ECDH, SIGN)" };
-pub const CTRL_HASH_SIDELOAD: Field = Field { name: "HASH_SIDELOAD", lsb: 1, width: 1, desc: "SIGN and VERIFY take HASH from the SHA-256 engine's digest port when they start (RES_HASH_UNAVAILABLE if it holds no plain SHA-256 digest started by the same master); bits 31:2 must be 0" };
+pub const CTRL_HASH_SIDELOAD: Field = Field { name: "HASH_SIDELOAD", lsb: 1, width: 1, desc: "SIGN and VERIFY take HASH from the SHA-256 engine's digest port when they start (RES_HASH_UNAVAILABLE if it holds no plain SHA-256 digest started by the same master)" };
+pub const CTRL_K_SIDELOAD: Field = Field { name: "K_SIDELOAD", lsb: 2, width: 1, desc: "SIGN takes K, and KEYGEN takes SEED, from the k_in port (the DRBG's scalar port) at the command's first edge (RES_K_UNAVAILABLE if it holds no value); bits 31:3 must be 0" };
 
 pub const CMD_OP: Field = Field { name: "OP", lsb: 0, width: 32, desc: "CMD_PUBKEY, CMD_ECDH, CMD_SIGN, CMD_VERIFY, CMD_KEYGEN or CMD_WIPE; any other value: ERR_VALUE" };
 
@@ -24,7 +25,7 @@ pub const RESULT_CMD: Field = Field { name: "CMD", lsb: 8, width: 4, desc: "The 
 pub const ID: Register = Register { name: "ID", offset: 0x000, count: 1, access: Access::Ro, reset: BLOCK_ID, desc: "Block identifier and version (any master)", fields: &[], readers: ANY, writers: ANY, csr: CsrTest::Full };
 pub const ERR_INFO: Register = Register { name: "ERR_INFO", offset: 0x004, count: 1, access: Access::Rc, reset: 0, desc: "Logged bus error. Any write clears it", fields: ERR_INFO_FIELDS, readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const STATUS: Register = Register { name: "STATUS", offset: 0x008, count: 1, access: Access::Ro, reset: 0, desc: "Engine state. After reset BUSY is 1 for the power-on wipe", fields: &[STATUS_BUSY, STATUS_DONE, STATUS_ERR, STATUS_DEAD], readers: SEC, writers: SEC, csr: CsrTest::Live("BUSY is 1 during the power-on wipe after reset") };
-pub const CTRL: Register = Register { name: "CTRL", offset: 0x00C, count: 1, access: Access::Rw, reset: 0, desc: "Options, taken by each command when it starts (a write while BUSY applies to the next one)", fields: &[CTRL_RANDOMIZE, CTRL_HASH_SIDELOAD], readers: SEC, writers: SEC, csr: CsrTest::Full };
+pub const CTRL: Register = Register { name: "CTRL", offset: 0x00C, count: 1, access: Access::Rw, reset: 0, desc: "Options, taken by each command when it starts (a write while BUSY applies to the next one)", fields: &[CTRL_RANDOMIZE, CTRL_HASH_SIDELOAD, CTRL_K_SIDELOAD], readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const CMD: Register = Register { name: "CMD", offset: 0x010, count: 1, access: Access::Wo, reset: 0, desc: "Start a command. Refused while BUSY (ERR_BUSY) and after escalation (ERR_FATAL)", fields: &[CMD_OP], readers: SEC, writers: SEC, csr: CsrTest::NoWrite("starts a command") };
 pub const RESULT: Register = Register { name: "RESULT", offset: 0x014, count: 1, access: Access::Ro, reset: 0, desc: "Outcome of the last command (0 until one finishes)", fields: &[RESULT_ERROR, RESULT_CMD], readers: SEC, writers: SEC, csr: CsrTest::Full };
 pub const CYCLES: Register = Register { name: "CYCLES", offset: 0x018, count: 1, access: Access::Ro, reset: 0, desc: "Clock cycles of the last command, from the edge that took CMD to the edge that set DONE (a constant per command and CTRL; see the README)", fields: &[], readers: SEC, writers: SEC, csr: CsrTest::Full };
@@ -36,13 +37,13 @@ const fn operand(name: &'static str, offset: u32, access: Access, desc: &'static
 }
 
 pub const D: Register = operand("D", 0x040, Access::Wo, "Private key d. Write-only; kept until CMD_WIPE, escalation or reset (KEYGEN sets it)");
-pub const K: Register = operand("K", 0x060, Access::Wo, "Nonce k for SIGN (from the DRBG once it exists). Write-only; wiped after every command");
+pub const K: Register = operand("K", 0x060, Access::Wo, "Nonce k for SIGN (or, with CTRL.K_SIDELOAD, from the DRBG). Write-only; wiped after every command");
 pub const HASH: Register = operand("HASH", 0x080, Access::Rw, "Message hash z (SHA-256 digest, 256 bits) for SIGN and VERIFY; with CTRL.HASH_SIDELOAD, loaded from the SHA-256 engine when the command starts");
 pub const QX: Register = operand("QX", 0x0A0, Access::Rw, "Point x: the peer's public key (ECDH), the signer's (VERIFY); out: the public key (PUBKEY, KEYGEN), the shared secret x (ECDH). An output is 0 after a failed command");
 pub const QY: Register = operand("QY", 0x0C0, Access::Rw, "Point y: as QX (not written by ECDH)");
 pub const R: Register = operand("R", 0x0E0, Access::Rw, "Signature r: out of SIGN (0 if it failed), into VERIFY");
 pub const S: Register = operand("S", 0x100, Access::Rw, "Signature s: as R");
-pub const SEED: Register = operand("SEED", 0x120, Access::Wo, "KEYGEN's candidate private key (FIPS 186-5 A.2.2, rejection sampling: it must be in [1, n-1]). Write-only; wiped after every command");
+pub const SEED: Register = operand("SEED", 0x120, Access::Wo, "KEYGEN's candidate private key (FIPS 186-5 A.2.2, rejection sampling: it must be in [1, n-1]; or, with CTRL.K_SIDELOAD, from the DRBG). Write-only; wiped after every command");
 pub const LAMBDA: Register = operand("LAMBDA", 0x140, Access::Wo, "The RANDOMIZE option's mask, in [1, p-1]. Write-only; wiped after every command");
 
 /// May master `pmaster` read (`write = false`) or write register `reg`?
@@ -71,6 +72,7 @@ pub const RES_BAD_SIGNATURE: u32 = 6;
 pub const RES_SHARED_INFINITY: u32 = 7;
 pub const RES_MASK_RANGE: u32 = 8;
 pub const RES_HASH_UNAVAILABLE: u32 = 9;
+pub const RES_K_UNAVAILABLE: u32 = 10;
 
 // Bus error codes: the same numbers as the other blocks for the same meaning.
 pub const ERR_BUSY: u32 = 4;
@@ -107,13 +109,14 @@ pub const MAP: RegMap = RegMap {
         RES_SHARED_INFINITY => "The result is the point at infinity",
         RES_MASK_RANGE => "RANDOMIZE is set and LAMBDA is 0 or at least p",
         RES_HASH_UNAVAILABLE => "HASH_SIDELOAD is set and the SHA-256 engine holds no plain digest started by the master that wrote CMD (HASH is then 0)",
+        RES_K_UNAVAILABLE => "K_SIDELOAD is set and the k_in port holds no value (K or SEED is then 0)",
         ERR_NONE => "No error logged",
         ERR_UNMAPPED => "Address not mapped, or not word aligned",
         ERR_READ_WO => "Read of a write-only register (D, K, SEED, LAMBDA, CMD; returns 0)",
         ERR_WRITE_RO => "Write to a read-only register",
         ERR_BUSY => "Operand or CMD access while BUSY",
         ERR_STRB => "Write with PSTRB not 0b1111",
-        ERR_VALUE => "CMD not a command; CTRL bits above HASH_SIDELOAD",
+        ERR_VALUE => "CMD not a command; CTRL bits above K_SIDELOAD",
         ERR_MASTER => "Master other than the security core (any register but ID)",
         ERR_FATAL => "CMD after escalation",
         ERR_PROTOCOL => "APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state",
