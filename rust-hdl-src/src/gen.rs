@@ -310,7 +310,6 @@ struct Waiver {
 
 const MPROD: &str = "bits 31:16: the Montgomery digit mod n is (low 16 bits of the sum) times n' mod 2^16, the product's low half";
 const NO_P256: &str = "this system has no P-256 engine: the SHA engine's digest port (for its HASH) ends here";
-/// The DRBG's mask port has no consumer in the subsystem yet.
 
 const WAIVERS: &[Waiver] = &[
     Waiver { module: "pluton_p256", net: "mprod", rule: "UNUSEDSIGNAL", reason: MPROD },

@@ -1,10 +1,10 @@
-//! CTR_DRBG test bench: NIST CAVP vectors, random command sequences against the SP 800-90A reference, errors, the key and mask ports and escalation.
+//! CTR_DRBG test bench: NIST CAVP vectors, random command sequences against the SP 800-90A reference, errors, the three sideload ports and escalation.
 //!
 //! The bench plays the TRNG on the entropy port and the security core on APB. Expected outputs
 //! come from `cosim::ctr_drbg` (checked on the same NIST files); every case also runs in
 //! lock-step with the port-level model. Every read is scanned for every 4-byte window of Key and
-//! V (taken from the reference after each step), of each seed and of each value put on the key
-//! port or the mask port.
+//! V (taken from the reference after each step), of each seed and of each value put on a sideload
+//! port.
 
 use crate::leak::LeakScan;
 use crate::regression::{Case, Ctx, TestFuture};
@@ -27,18 +27,26 @@ fn words_be(words: &[u32]) -> Vec<u8> {
     words.iter().rev().flat_map(|w| w.to_be_bytes()).collect()
 }
 
+/// The sideload destinations, in port order (`Drbg::sides[dest - 1]`).
+const SIDE_DESTS: [u32; 3] = [DEST_KEY, DEST_MASK, DEST_SCALAR];
+/// Each sideload port's STATUS bit, in the same order.
+const SIDE_STATUS: [Field; 3] = [STATUS_KEY_VALID, STATUS_MASK_VALID, STATUS_SCALAR_VALID];
+const SIDE_STATUS_ALL: u32 = STATUS_KEY_VALID.mask() | STATUS_MASK_VALID.mask() | STATUS_SCALAR_VALID.mask();
+
+/// One sideload port's pins.
+struct SidePins {
+    out: usize,
+    valid: usize,
+    clear: usize,
+}
+
 struct Drbg {
     tb: Tb,
     apb: Apb,
     leaks: Rc<RefCell<LeakScan>>,
     seed_in: usize,
     seed_valid: usize,
-    key_out: usize,
-    key_valid: usize,
-    key_clear: usize,
-    mask_out: usize,
-    mask_valid: usize,
-    mask_clear: usize,
+    sides: [SidePins; 3],
     /// The reference, stepped with the DUT.
     r: CtrDrbg,
 }
@@ -53,12 +61,11 @@ impl Drbg {
             leaks,
             seed_in: tb.port("seed_in")?,
             seed_valid: tb.port("seed_valid")?,
-            key_out: tb.port("key_out")?,
-            key_valid: tb.port("key_valid")?,
-            key_clear: tb.port("key_clear")?,
-            mask_out: tb.port("mask_out")?,
-            mask_valid: tb.port("mask_valid")?,
-            mask_clear: tb.port("mask_clear")?,
+            sides: [
+                SidePins { out: tb.port("key_out")?, valid: tb.port("key_valid")?, clear: tb.port("key_clear")? },
+                SidePins { out: tb.port("mask_out")?, valid: tb.port("mask_valid")?, clear: tb.port("mask_clear")? },
+                SidePins { out: tb.port("scalar_out")?, valid: tb.port("scalar_valid")?, clear: tb.port("scalar_clear")? },
+            ],
             r: CtrDrbg::new(RESEED_LIMIT_RESET as u64).map_err(|e| e.to_string())?,
         };
         let id = d.apb.read(ID.offset).await?;
@@ -162,10 +169,10 @@ impl Drbg {
         self.generate_side(DEST_KEY, addl).await
     }
 
-    /// GENERATE to a sideload port (DEST_KEY or DEST_MASK): the 32 bytes there, which also become
-    /// secrets for the leak scan. The other port must not move.
+    /// GENERATE to a sideload port (DEST_KEY, DEST_MASK or DEST_SCALAR): the 32 bytes there, which
+    /// also become secrets for the leak scan. The other ports must not move.
     async fn generate_side(&self, dest: u32, addl: Option<&[u8]>) -> Result<Vec<u8>, String> {
-        let other = self.side(if dest == DEST_KEY { DEST_MASK } else { DEST_KEY });
+        let others = self.sides_now();
         self.command(OP_GENERATE, addl, false, dest, 2).await?;
         let (err, status) = self.finish_status(OP_GENERATE).await?;
         if err != 0 {
@@ -175,35 +182,48 @@ impl Drbg {
         if !valid {
             return Err(format!("valid low after GENERATE to sideload port {dest}"));
         }
-        let bit = if dest == DEST_KEY { STATUS_KEY_VALID } else { STATUS_MASK_VALID };
+        let bit = SIDE_STATUS[dest as usize - 1];
         if bit.get(status) != 1 {
             return Err(format!("STATUS.{} low after GENERATE to sideload port {dest}", bit.name));
         }
-        if self.side(if dest == DEST_KEY { DEST_MASK } else { DEST_KEY }) != other {
-            return Err(format!("GENERATE to sideload port {dest} changed the other port"));
-        }
+        self.others_unmoved(&others, &[dest], &format!("GENERATE to sideload port {dest}"))?;
         self.leaks.borrow_mut().add_past_secret(&got);
         Ok(got)
     }
 
-    /// A sideload port's valid and its 32 bytes (key_out or mask_out).
+    /// A sideload port's valid and its 32 bytes (key_out, mask_out or scalar_out).
     fn side(&self, dest: u32) -> (bool, Vec<u8>) {
-        let (out, valid) = if dest == DEST_KEY { (self.key_out, self.key_valid) } else { (self.mask_out, self.mask_valid) };
+        let pins = &self.sides[dest as usize - 1];
         let mut w = [0u32; 8];
-        self.tb.peek(out, &mut w);
-        (self.tb.peek_u32(valid) == 1, words_be(&w))
+        self.tb.peek(pins.out, &mut w);
+        (self.tb.peek_u32(pins.valid) == 1, words_be(&w))
     }
 
-    /// One edge with a sideload port's clear input high (key_clear or mask_clear).
+    /// Every sideload port as `side` gives it, in `SIDE_DESTS` order.
+    fn sides_now(&self) -> Vec<(bool, Vec<u8>)> {
+        SIDE_DESTS.iter().map(|&d| self.side(d)).collect()
+    }
+
+    /// Err unless every port outside `moved` still shows what `before` (from `sides_now`) holds.
+    fn others_unmoved(&self, before: &[(bool, Vec<u8>)], moved: &[u32], what: &str) -> Result<(), String> {
+        for (dest, was) in SIDE_DESTS.iter().zip(before) {
+            if !moved.contains(dest) && self.side(*dest) != *was {
+                return Err(format!("{what} changed sideload port {dest}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// One edge with a sideload port's clear input high (key_clear, mask_clear or scalar_clear).
     async fn clear(&self, dest: u32) {
-        let port = if dest == DEST_KEY { self.key_clear } else { self.mask_clear };
+        let port = self.sides[dest as usize - 1].clear;
         self.tb.poke_u32(port, 1);
         self.tb.rising_edge().await;
         self.tb.poke_u32(port, 0);
     }
 }
 
-use pluton_hdl::common::regmap::Register;
+use pluton_hdl::common::regmap::{Field, Register};
 
 /// Every committed no-df CAVP case (instantiate, reseed or PR as the record says, two
 /// generates), the second output compared with ReturnedBits.
@@ -252,9 +272,9 @@ fn cavp_nodf(ctx: Ctx) -> TestFuture {
 
 /// Random command sequences against the reference: instantiate with and without
 /// personalization, reseeds, generates of 1..8 blocks with and without additional input and PR,
-/// keys to the key port, mask seeds to the mask port (each port cleared or left full at random,
-/// so a value waits on one while the other is written); OUT and both ports compared byte for
-/// byte, and a port no step writes or clears must not move.
+/// keys to the key port, mask seeds to the mask port, scalars to the scalar port (each port
+/// cleared or left full at random, so values wait on some while another is written); OUT and the
+/// ports compared byte for byte, and a port no step writes or clears must not move.
 fn random(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let mut d = Drbg::new(&ctx.tb).await?;
@@ -268,8 +288,8 @@ fn random(ctx: Ctx) -> TestFuture {
         d.note_state();
         let mut sides = 0;
         for k in 0..rounds {
-            let what: u32 = ctx.tb.rng().gen_range(0..10);
-            let before = (d.side(DEST_KEY), d.side(DEST_MASK));
+            let what: u32 = ctx.tb.rng().gen_range(0..11);
+            let before = d.sides_now();
             let addl = if ctx.tb.rng().gen_bool(0.5) { Some(bytes(&ctx.tb, 48)) } else { None };
             let a: &[u8] = addl.as_deref().unwrap_or(&[]);
             if what == 0 {
@@ -277,8 +297,8 @@ fn random(ctx: Ctx) -> TestFuture {
                 d.offer(&s);
                 d.ok(OP_RESEED, addl.as_deref()).await?;
                 d.r.reseed(s.as_slice().try_into().unwrap(), a).map_err(|e| e.to_string())?;
-            } else if what == 1 || what == 2 {
-                let dest = if what == 1 { DEST_KEY } else { DEST_MASK };
+            } else if (1..=3).contains(&what) {
+                let dest = SIDE_DESTS[what as usize - 1];
                 let got = d.generate_side(dest, addl.as_deref()).await?;
                 let want = d.r.generate(32, a).map_err(|e| e.to_string())?;
                 if got != want {
@@ -308,14 +328,7 @@ fn random(ctx: Ctx) -> TestFuture {
                 d.leaks.borrow_mut().allow_digest(&got);
             }
             // Only a GENERATE to a port (and its clear) moves it.
-            for (dest, was) in [(DEST_KEY, &before.0), (DEST_MASK, &before.1)] {
-                if (what == 1 && dest == DEST_KEY) || (what == 2 && dest == DEST_MASK) {
-                    continue;
-                }
-                if d.side(dest) != *was {
-                    return Err(format!("round {k} (step {what}) changed sideload port {dest}"));
-                }
-            }
+            d.others_unmoved(&before, &[what], &format!("round {k} (step {what})"))?;
             d.note_state();
             let count = d.read(&RESEED_COUNT).await?;
             if count as u64 != d.r.reseed_counter() {
@@ -328,9 +341,9 @@ fn random(ctx: Ctx) -> TestFuture {
     })
 }
 
-/// Each RESULT code and bus error, each leaving the state as it was (DEST = 3: ERR_VALUE; DEST =
-/// 1 or 2 with BLOCKS != 2: RES_BAD_LENGTH); the reseed limit; the key port and the mask port
-/// each replaced and cleared, a clear of one leaving the other; UNINSTANTIATE empties both.
+/// Each RESULT code and bus error, each leaving the state as it was (CMD bits 31:16: ERR_VALUE;
+/// a sideload DEST with BLOCKS != 2: RES_BAD_LENGTH); the reseed limit; each sideload port
+/// replaced and cleared, a clear of one leaving the others; UNINSTANTIATE empties all three.
 fn errors(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let mut d = Drbg::new(&ctx.tb).await?;
@@ -348,10 +361,10 @@ fn errors(ctx: Ctx) -> TestFuture {
         // Bus errors.
         refused(d.write(&CMD, 0).await, "CMD 0")?;
         refused(d.write(&CMD, 9).await, "CMD 9")?;
-        refused(d.write(&CMD, OP_GENERATE | CMD_DEST.put(3) | CMD_BLOCKS.put(2)).await, "CMD DEST = 3")?;
-        refused(d.write(&CMD, OP_INSTANTIATE | CMD_DEST.put(3)).await, "INSTANTIATE with DEST = 3")?;
+        refused(d.write(&CMD, OP_GENERATE | CMD_DEST.put(DEST_SCALAR) | CMD_BLOCKS.put(2) | 1 << 16).await, "CMD bit 16")?;
+        refused(d.write(&CMD, OP_INSTANTIATE | 1 << 31).await, "INSTANTIATE with bit 31")?;
         if STATUS_BUSY.get(d.read(&STATUS).await?) != 0 {
-            return Err("a CMD with DEST = 3 started a command".into());
+            return Err("a CMD with bits 31:16 set started a command".into());
         }
         refused(d.read(&OUT).await.map(|_| ()), "OUT empty")?;
         let info = d.read(&ERR_INFO).await?;
@@ -405,7 +418,8 @@ fn errors(ctx: Ctx) -> TestFuture {
             return Err("third GENERATE with RESEED_LIMIT = 2 not refused".into());
         }
         // Bad lengths.
-        for (dest, blocks) in [(DEST_OUT, 0), (DEST_KEY, 1), (DEST_KEY, 3), (DEST_MASK, 0), (DEST_MASK, 1), (DEST_MASK, 3), (DEST_MASK, 255)] {
+        for (dest, blocks) in [(DEST_OUT, 0), (DEST_KEY, 1), (DEST_KEY, 3), (DEST_MASK, 0), (DEST_MASK, 1), (DEST_MASK, 3), (DEST_MASK, 255),
+                               (DEST_SCALAR, 0), (DEST_SCALAR, 1), (DEST_SCALAR, 3), (DEST_SCALAR, 255)] {
             d.command(OP_GENERATE, None, false, dest, blocks).await?;
             if d.finish(OP_GENERATE).await? != RES_BAD_LENGTH {
                 return Err(format!("GENERATE dest {dest} blocks {blocks} not refused"));
@@ -424,13 +438,16 @@ fn errors(ctx: Ctx) -> TestFuture {
         d.note_state();
         d.write(&RESEED_LIMIT, RESEED_LIMIT_RESET).await?;
         // Each sideload port: replaced by the next GENERATE to it, emptied by its clear; the other
-        // port (full with a value from the reference) neither moves nor empties meanwhile.
+        // ports (full with values from the reference) neither move nor empty meanwhile.
         let empty = (false, vec![0u8; 32]);
-        for (dest, other) in [(DEST_KEY, DEST_MASK), (DEST_MASK, DEST_KEY)] {
-            let o = d.generate_side(other, None).await?;
-            if o != d.r.generate(32, &[]).map_err(|e| e.to_string())? {
-                return Err(format!("sideload port {other} differs from the reference"));
+        for dest in SIDE_DESTS {
+            for other in SIDE_DESTS.into_iter().filter(|&o| o != dest) {
+                let o = d.generate_side(other, None).await?;
+                if o != d.r.generate(32, &[]).map_err(|e| e.to_string())? {
+                    return Err(format!("sideload port {other} differs from the reference"));
+                }
             }
+            let full = d.sides_now();
             let k1 = d.generate_side(dest, None).await?;
             let k2 = d.generate_side(dest, None).await?;
             let (w1, w2) = (d.r.generate(32, &[]).map_err(|e| e.to_string())?, d.r.generate(32, &[]).map_err(|e| e.to_string())?);
@@ -441,20 +458,21 @@ fn errors(ctx: Ctx) -> TestFuture {
             if d.side(dest) != empty {
                 return Err(format!("the clear left sideload port {dest}"));
             }
-            if d.side(other) != (true, o.clone()) {
-                return Err(format!("the clear of sideload port {dest} changed port {other}"));
+            d.others_unmoved(&full, &[dest], &format!("the clear of sideload port {dest}"))?;
+            for other in SIDE_DESTS {
+                d.clear(other).await;
             }
-            d.clear(other).await;
             let s = d.read(&STATUS).await?;
-            if d.side(other) != empty || s & (STATUS_KEY_VALID.mask() | STATUS_MASK_VALID.mask()) != 0 {
-                return Err(format!("both ports cleared: port {other} {:?}, STATUS 0x{s:08x}", d.side(other)));
+            if d.sides_now().iter().any(|p| *p != empty) || s & SIDE_STATUS_ALL != 0 {
+                return Err(format!("every port cleared: STATUS 0x{s:08x}"));
             }
         }
-        // UNINSTANTIATE empties both ports.
-        let k = d.generate_side(DEST_KEY, None).await?;
-        let m = d.generate_side(DEST_MASK, None).await?;
-        if (k, m) != (d.r.generate(32, &[]).map_err(|e| e.to_string())?, d.r.generate(32, &[]).map_err(|e| e.to_string())?) {
-            return Err("key and mask before UNINSTANTIATE differ from the reference".into());
+        // UNINSTANTIATE empties every port.
+        for dest in SIDE_DESTS {
+            let v = d.generate_side(dest, None).await?;
+            if v != d.r.generate(32, &[]).map_err(|e| e.to_string())? {
+                return Err(format!("sideload port {dest} before UNINSTANTIATE differs from the reference"));
+            }
         }
         d.note_state();
         d.ok(OP_UNINSTANTIATE, None).await?;
@@ -462,7 +480,7 @@ fn errors(ctx: Ctx) -> TestFuture {
         if STATUS_INSTANTIATED.get(s) != 0 || d.read(&RESEED_COUNT).await? != 0 {
             return Err(format!("after UNINSTANTIATE: STATUS 0x{s:08x}"));
         }
-        if d.side(DEST_KEY) != empty || d.side(DEST_MASK) != empty || s & (STATUS_KEY_VALID.mask() | STATUS_MASK_VALID.mask()) != 0 {
+        if d.sides_now().iter().any(|p| *p != empty) || s & SIDE_STATUS_ALL != 0 {
             return Err(format!("UNINSTANTIATE left a sideload port: STATUS 0x{s:08x}"));
         }
         ctx.count(20);
@@ -482,6 +500,7 @@ fn escalation(ctx: Ctx) -> TestFuture {
         d.note_state();
         d.generate_key(None).await?;
         d.generate_side(DEST_MASK, None).await?;
+        d.generate_side(DEST_SCALAR, None).await?;
         d.command(OP_GENERATE, None, false, DEST_OUT, 4).await?;
         ctx.tb.clock_cycles(40).await;
         let esc = ctx.tb.port("esc")?;
@@ -491,7 +510,7 @@ fn escalation(ctx: Ctx) -> TestFuture {
         ctx.tb.clock_cycles(2).await;
         let s = d.read(&STATUS).await?;
         let empty = (false, vec![0u8; 32]);
-        if s != STATUS_DEAD.mask() || d.side(DEST_KEY) != empty || d.side(DEST_MASK) != empty || ctx.tb.peek_u32(ctx.tb.port("alert_fatal")?) != 0 {
+        if s != STATUS_DEAD.mask() || d.sides_now().iter().any(|p| *p != empty) || ctx.tb.peek_u32(ctx.tb.port("alert_fatal")?) != 0 {
             return Err(format!("after escalation: STATUS 0x{s:08x}"));
         }
         match d.write(&CMD, OP_INSTANTIATE).await {

@@ -850,6 +850,186 @@ fn hash_sideload(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// The bench's side of the `k_in` port, as the DRBG's scalar port behaves: a value waits until the
+/// engine's `k_taken`, then the port empties at that edge. Counts the takes.
+pub(crate) struct KPort {
+    tb: Tb,
+    k_in: usize,
+    k_valid: usize,
+    takes: Rc<RefCell<u32>>,
+}
+
+impl KPort {
+    pub(crate) fn spawn(tb: &Tb) -> Result<KPort, String> {
+        let (k_in, k_valid, k_taken) = (tb.port("k_in")?, tb.port("k_valid")?, tb.port("k_taken")?);
+        let takes = Rc::new(RefCell::new(0));
+        let (t, n) = (tb.clone(), takes.clone());
+        tb.spawn(async move {
+            loop {
+                // k_taken comes from the engine's flops: settled right after the edge.
+                let taken = t.peek_u32(k_taken) == 1;
+                t.rising_edge().await;
+                if taken {
+                    *n.borrow_mut() += 1;
+                    t.poke(k_in, &[0; 8]);
+                    t.poke_u32(k_valid, 0);
+                }
+            }
+        });
+        Ok(KPort { tb: tb.clone(), k_in, k_valid, takes })
+    }
+
+    /// A value waits on the port.
+    pub(crate) fn offer(&self, k: &Bytes32) {
+        self.tb.poke(self.k_in, &reference::port_words(k));
+        self.tb.poke_u32(self.k_valid, 1);
+    }
+
+    pub(crate) fn takes(&self) -> u32 {
+        *self.takes.borrow()
+    }
+
+    /// Whether a value still waits.
+    pub(crate) fn full(&self) -> bool {
+        self.tb.peek_u32(self.k_valid) == 1
+    }
+}
+
+/// K_SIDELOAD: SIGN takes K and KEYGEN takes SEED from `k_in` (the bench plays the DRBG's scalar
+/// port, HASH comes from its port too). CAVP SigGen's signatures come out with k never written;
+/// KEYGEN's public key equals the p256 crate's; `k_taken` once per SIGN or KEYGEN with the
+/// option, never for the other commands or without it; an empty port gives RES_K_UNAVAILABLE
+/// (after the hash check), a value out of range RES_SCALAR_RANGE; K and SEED are 0 afterwards.
+fn k_sideload(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let (hash_in, hash_valid, hash_master) = (ctx.tb.port("hash_in")?, ctx.tb.port("hash_valid")?, ctx.tb.port("hash_master")?);
+        let drv = Drv::new(&ctx.tb).await?;
+        let port = KPort::spawn(&ctx.tb)?;
+        let drive_hash = |z: &Bytes32, valid: u32| {
+            ctx.tb.poke(hash_in, &reference::port_words(z));
+            ctx.tb.poke_u32(hash_valid, valid);
+            ctx.tb.poke_u32(hash_master, MASTER_SEC);
+        };
+        let takes = |want: u32, what: &str| -> Result<(), String> {
+            match port.takes() {
+                n if n == want => Ok(()),
+                n => Err(format!("{what}: k_taken {n} times in all, expected {want}")),
+            }
+        };
+        let both = CTRL_HASH_SIDELOAD.put(1) | CTRL_K_SIDELOAD.put(1);
+        drv.write_reg(&CTRL, both).await?;
+        if drv.read_reg(&CTRL).await? != both {
+            return Err("CTRL does not read back HASH_SIDELOAD | K_SIDELOAD".into());
+        }
+        match drv.apb.write(CTRL.offset, 1 << 3).await {
+            Err(pluton_bindings::apb::ApbError::SlvErr { .. }) => {}
+            other => return Err(format!("CTRL bit 3: {other:?}, expected PSLVERR (ERR_VALUE)")),
+        }
+        drv.write_reg(&ERR_INFO, 0).await?;
+        let recs = records("SigGen_P256_SHA256.txt")?;
+        let recs: Vec<_> = recs.iter().filter(|r| r.get("k").is_some()).take(ctx.scale(4).max(2)).collect();
+        let mut want_takes = 0;
+        for r in &recs {
+            let (d, k) = (b32(r, "d")?, b32(r, "k")?);
+            drv.leaks.borrow_mut().add_secret(&k);
+            drive_hash(&reference::hash_sha256(&r.hex("Msg")?), 1);
+            port.offer(&k);
+            drv.write(&D, &d).await?;
+            drv.run_ok(CMD_SIGN, "SIGN, k and HASH from their ports").await?;
+            want_takes += 1;
+            takes(want_takes, "SIGN")?;
+            drv.read_expect(&R, &b32(r, "R")?, "R with k from the port").await?;
+            drv.read_expect(&S, &b32(r, "S")?, "S with k from the port").await?;
+            ctx.count(1);
+        }
+        // K was wiped after the command: without the option, SIGN finds k = 0.
+        drv.write_reg(&CTRL, 0).await?;
+        let d = random_scalar(&ctx.tb);
+        let z = reference::hash_sha256(b"k sideload");
+        drv.write(&D, &d).await?;
+        drv.write(&HASH, &z).await?;
+        if drv.run(CMD_SIGN).await?.error != RES_SCALAR_RANGE {
+            return Err("SIGN without K_SIDELOAD after a sideloaded one: K was not wiped".into());
+        }
+        // KEYGEN with SEED from the port: the key pair of that seed; D keeps it.
+        drv.write_reg(&CTRL, both).await?;
+        let seed = random_scalar(&ctx.tb);
+        drv.leaks.borrow_mut().add_secret(&seed);
+        let (qx, qy) = reference::public_key(&seed).map_err(|e| format!("{e:?}"))?;
+        port.offer(&seed);
+        drv.run_ok(CMD_KEYGEN, "KEYGEN, SEED from the port").await?;
+        want_takes += 1;
+        takes(want_takes, "KEYGEN")?;
+        drv.read_expect(&QX, &qx, "KEYGEN QX").await?;
+        drv.read_expect(&QY, &qy, "KEYGEN QY").await?;
+        // The other commands neither take nor touch the port; the value stays.
+        let other = random_scalar(&ctx.tb);
+        drv.leaks.borrow_mut().add_secret(&other);
+        port.offer(&other);
+        drive_hash(&z, 1);
+        drv.run_ok(CMD_PUBKEY, "PUBKEY with K_SIDELOAD (D from KEYGEN)").await?;
+        drv.read_expect(&QX, &qx, "PUBKEY after KEYGEN").await?;
+        let (sr, ss) = reference::sign(&seed, &random_scalar(&ctx.tb), &z).map_err(|e| format!("{e:?}"))?;
+        drv.write(&R, &sr).await?;
+        drv.write(&S, &ss).await?;
+        drv.run_ok(CMD_VERIFY, "VERIFY with K_SIDELOAD").await?;
+        drv.run_ok(CMD_WIPE, "WIPE with K_SIDELOAD").await?;
+        takes(want_takes, "PUBKEY, VERIFY and WIPE")?;
+        if !port.full() {
+            return Err("the port emptied without a take".into());
+        }
+        // Without the option SIGN leaves the port alone and uses the written K.
+        drv.write_reg(&CTRL, 0).await?;
+        let r0 = recs[0];
+        drv.write(&D, &b32(r0, "d")?).await?;
+        drv.write(&K, &b32(r0, "k")?).await?;
+        drv.write(&HASH, &reference::hash_sha256(&r0.hex("Msg")?)).await?;
+        drv.run_ok(CMD_SIGN, "SIGN without K_SIDELOAD").await?;
+        drv.read_expect(&R, &b32(r0, "R")?, "R with the written k").await?;
+        takes(want_takes, "SIGN without K_SIDELOAD")?;
+        // An empty port: RES_K_UNAVAILABLE, R and S zero; KEYGEN leaves D. A bad digest is
+        // reported first.
+        drv.write_reg(&CTRL, both).await?;
+        port.offer(&other);
+        drv.run_ok(CMD_SIGN, "SIGN that empties the port").await?;
+        want_takes += 1;
+        for (hash_ok, cmd, want) in [(true, CMD_SIGN, RES_K_UNAVAILABLE), (false, CMD_SIGN, RES_HASH_UNAVAILABLE), (true, CMD_KEYGEN, RES_K_UNAVAILABLE)] {
+            drive_hash(&z, hash_ok as u32);
+            drv.write(&D, &d).await?;
+            let out = drv.run(cmd).await?;
+            want_takes += 1;
+            takes(want_takes, "a command on an empty port")?;
+            if out.error != want {
+                return Err(format!("CMD {cmd} on an empty port (digest valid: {hash_ok}): RESULT.ERROR {}, expected {want}", out.error));
+            }
+            if cmd == CMD_SIGN {
+                for reg in [&R, &S] {
+                    drv.read_expect(reg, &[0; 32], "after RES_K_UNAVAILABLE").await?;
+                }
+            } else {
+                drv.write_reg(&CTRL, 0).await?;
+                drv.run_ok(CMD_PUBKEY, "PUBKEY after a KEYGEN with no seed").await?;
+                let (dx, _) = reference::public_key(&d).map_err(|e| format!("{e:?}"))?;
+                drv.read_expect(&QX, &dx, "D kept by a KEYGEN with no seed").await?;
+            }
+            ctx.count(1);
+        }
+        // A value out of range is refused as a written one is.
+        let n: Bytes32 = crate::vectors::unhex(pluton_hdl::p256::ucode::N_HEX)?.try_into().map_err(|_| "n")?;
+        drv.leaks.borrow_mut().allow_digest(&n);
+        drv.write_reg(&CTRL, both).await?;
+        drive_hash(&z, 1);
+        port.offer(&n);
+        if drv.run(CMD_SIGN).await?.error != RES_SCALAR_RANGE {
+            return Err("SIGN with k = n from the port not refused".into());
+        }
+        want_takes += 1;
+        takes(want_takes, "SIGN with k = n")?;
+        ctx.count(1);
+        ctx.leaks(&drv.leaks)
+    })
+}
+
 /// `clear` (a change of the window's owner) in the middle of SIGN: the command is abandoned, the
 /// wipe runs (BUSY), then DONE with RESULT.CMD = WIPE and no error; d is gone (PUBKEY finds d = 0),
 /// HASH reads 0 and the old owner's ERR_INFO is cleared. Then `clear` after a finished ECDH zeroes
@@ -970,6 +1150,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "p256_wycheproof_ecdh", body: wycheproof_ecdh },
         Case { name: "p256_random", body: random },
         Case { name: "p256_hash_sideload", body: hash_sideload },
+        Case { name: "p256_k_sideload", body: k_sideload },
         Case { name: "p256_owner_change", body: owner_change },
         Case { name: "p256_state_fault", body: state_fault },
     ]

@@ -327,6 +327,136 @@ fn p256(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// Polls `addr` until a bit of `mask` reads 1.
+async fn wait_bits(sec: &Apb, addr: u32, mask: u32, what: &str) -> Result<(), String> {
+    for _ in 0..20_000 {
+        if sec.read(addr).await? & mask != 0 {
+            return Ok(());
+        }
+    }
+    Err(format!("{what}: never"))
+}
+
+/// Window 6's DRBG instantiated from the TRNG: a healthy noise bit every cycle (from the run's
+/// seed), the TRNG enabled, INSTANTIATE taking its first seed (startup, then two conditioner
+/// blocks).
+async fn instantiate_drbg(ctx: &Ctx, sys: &Subsystem) -> Result<(), String> {
+    use pluton_hdl::drbg::regs as dr;
+    use pluton_hdl::trng::regs as tr;
+    let mut noise = pluton_cosim::noise::NoiseSource::new(ctx.tb.seed(), pluton_cosim::noise::NoiseParams { p_one: 0.5, autocorr: 0.0, fault: pluton_cosim::noise::Fault::None, fault_at: 0 })?;
+    let (bit, valid) = (ctx.tb.port("noise_bit")?, ctx.tb.port("noise_valid")?);
+    let tb = ctx.tb.clone();
+    ctx.tb.spawn(async move {
+        loop {
+            tb.poke_u32(bit, noise.next_bit() as u32);
+            tb.poke_u32(valid, 1);
+            tb.rising_edge().await;
+        }
+    });
+    let sec = sys.bus(SEC);
+    let sub = |k: u32| base(map::WIN_CRYPTO) + k * map::CRYPTO_SUB_SIZE;
+    let (t, d) = (sub(map::SUB_TRNG), sub(map::SUB_DRBG));
+    sec.write(t + tr::CTRL.offset, tr::CTRL_ENABLE.put(1)).await?;
+    sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_INSTANTIATE)).await?;
+    wait_bits(&sec, d + dr::STATUS.offset, dr::STATUS_DONE.mask(), "DRBG INSTANTIATE").await?;
+    if dr::RESULT_ERROR.get(sec.read(d + dr::RESULT.offset).await?) != 0 {
+        return Err("INSTANTIATE failed".into());
+    }
+    Ok(())
+}
+
+/// Nonces and keys from the DRBG (README "Nonces and key seeds"): the DRBG's scalar port gives
+/// the P-256 engine its k and KEYGEN's seed, which no bus carries. A SIGN with k from the port
+/// verifies under the p256 crate; the take empties the port, so a second SIGN without a new
+/// GENERATE gets RES_K_UNAVAILABLE; two signatures of one digest differ (fresh k); KEYGEN's key
+/// pair signs what the crate verifies under its public key; a change of owner of window 7 or of
+/// window 6 empties the port.
+fn p256_nonce(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        use crate::p256::Drv;
+        use pluton_cosim::p256 as ec;
+        use pluton_hdl::drbg::regs as dr;
+        use pluton_hdl::p256::regs as pk;
+        let sys = boot_with(&ctx, BOOT_OWNERS, false).await?;
+        instantiate_drbg(&ctx, &sys).await?;
+        let sec = sys.bus(SEC);
+        let d = base(map::WIN_CRYPTO) + map::SUB_DRBG * map::CRYPTO_SUB_SIZE;
+        let scalar_valid = || {
+            let sec = sec.clone();
+            async move { Ok::<bool, String>(sec.read(d + dr::STATUS.offset).await? & dr::STATUS_SCALAR_VALID.mask() != 0) }
+        };
+        let scalar = || {
+            let sec = sec.clone();
+            async move {
+                sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_GENERATE) | dr::CMD_DEST.put(dr::DEST_SCALAR) | dr::CMD_BLOCKS.put(2)).await?;
+                wait_bits(&sec, d + dr::STATUS.offset, dr::STATUS_DONE.mask(), "DRBG GENERATE to the scalar port").await?;
+                if sec.read(d + dr::STATUS.offset).await? & dr::STATUS_SCALAR_VALID.mask() == 0 {
+                    return Err::<(), String>("GENERATE with DEST_SCALAR left the scalar port empty".into());
+                }
+                Ok(())
+            }
+        };
+        let eng = Drv::at(&ctx.tb, base(map::WIN_P256), SEC, "intr_p256_done").await?;
+        let mut key = [0u8; 32];
+        ctx.tb.rng().fill(&mut key[1..]);
+        key[31] |= 1;
+        sys.leaks.borrow_mut().add_secret(&key);
+        let (qx, qy) = ec::public_key(&key).map_err(|e| format!("{e:?}"))?;
+        let image = b"an image signed with a nonce no software ever saw";
+        let digest = sys.hash_as(SEC, 0, image).await?;
+        eng.write(&pk::D, &key).await?;
+        eng.write_reg(&pk::CTRL, pk::CTRL_HASH_SIDELOAD.put(1) | pk::CTRL_K_SIDELOAD.put(1)).await?;
+        let mut sigs = Vec::new();
+        for i in 0..2 {
+            scalar().await?;
+            eng.run_ok(pk::CMD_SIGN, "SIGN with k from the DRBG").await?;
+            if scalar_valid().await? {
+                return Err("SIGN left its k on the DRBG's scalar port".into());
+            }
+            let (r, s) = (eng.read(&pk::R).await?, eng.read(&pk::S).await?);
+            ec::verify(&qx, &qy, &digest, &r, &s).map_err(|e| format!("signature {i} with the DRBG's k does not verify: {e:?}"))?;
+            sigs.push((r, s));
+            ctx.count(1);
+        }
+        if sigs[0] == sigs[1] {
+            return Err("two SIGNs of one digest gave one signature: k was not fresh".into());
+        }
+        if eng.run(pk::CMD_SIGN).await?.error != pk::RES_K_UNAVAILABLE {
+            return Err("a SIGN with no new GENERATE found a k on the port".into());
+        }
+        // KEYGEN: a key pair no software sees; what it signs verifies under its public key.
+        scalar().await?;
+        eng.run_ok(pk::CMD_KEYGEN, "KEYGEN with the seed from the DRBG").await?;
+        let (kx, ky) = (eng.read(&pk::QX).await?, eng.read(&pk::QY).await?);
+        sys.leaks.borrow_mut().allow_digest(&kx);
+        sys.leaks.borrow_mut().allow_digest(&ky);
+        if kx == qx || kx == [0; 32] {
+            return Err("KEYGEN from the DRBG kept the written key".into());
+        }
+        scalar().await?;
+        eng.run_ok(pk::CMD_SIGN, "SIGN with the generated key").await?;
+        let (r, s) = (eng.read(&pk::R).await?, eng.read(&pk::S).await?);
+        ec::verify(&kx, &ky, &digest, &r, &s).map_err(|e| format!("a signature by KEYGEN's key does not verify under its QX, QY: {e:?}"))?;
+        ctx.count(2);
+        // A new owner of either window finds the port empty.
+        for (what, owners) in [("window 7", [SEC, SEC, APP, SEC, IO0, IO1, SEC, APP]), ("window 6", [SEC, SEC, APP, SEC, IO0, IO1, APP, SEC])] {
+            scalar().await?;
+            sys.configure_firewall(owners, false).await?;
+            sys.configure_firewall(BOOT_OWNERS, false).await?;
+            if scalar_valid().await? {
+                return Err(format!("the scalar port survived a change of {what}'s owner"));
+            }
+            ctx.count(1);
+        }
+        for (r, s) in &sigs {
+            sys.leaks.borrow_mut().allow_digest(r);
+            sys.leaks.borrow_mut().allow_digest(s);
+        }
+        ctx.leaks(&eng.leaks)?;
+        ctx.leaks(&sys.leaks)
+    })
+}
+
 /// Window 6 (README "Address map"): the TRNG seeds the DRBG over the seed port, the DRBG puts a
 /// key on the AES engine's sideload port, and AES runs under it and under a fuse key; the
 /// application core is refused in all three blocks, and a change of the window's owner wipes
@@ -338,17 +468,6 @@ fn crypto(ctx: Ctx) -> TestFuture {
         use pluton_hdl::drbg::regs as dr;
         use pluton_hdl::trng::regs as tr;
         let sys = boot_with(&ctx, BOOT_OWNERS, false).await?;
-        // The noise source: a healthy bit every cycle, from the run's seed.
-        let mut noise = pluton_cosim::noise::NoiseSource::new(ctx.tb.seed(), pluton_cosim::noise::NoiseParams { p_one: 0.5, autocorr: 0.0, fault: pluton_cosim::noise::Fault::None, fault_at: 0 })?;
-        let (bit, valid) = (ctx.tb.port("noise_bit")?, ctx.tb.port("noise_valid")?);
-        let tb = ctx.tb.clone();
-        ctx.tb.spawn(async move {
-            loop {
-                tb.poke_u32(bit, noise.next_bit() as u32);
-                tb.poke_u32(valid, 1);
-                tb.rising_edge().await;
-            }
-        });
         let sec = sys.bus(SEC);
         let sub = |k: u32| base(map::WIN_CRYPTO) + k * map::CRYPTO_SUB_SIZE;
         let (t, d, a) = (sub(map::SUB_TRNG), sub(map::SUB_DRBG), sub(map::SUB_AES));
@@ -361,24 +480,8 @@ fn crypto(ctx: Ctx) -> TestFuture {
         if sec.read(base(map::WIN_CRYPTO) + 3 * map::CRYPTO_SUB_SIZE).await.is_ok() {
             return Err("window 6's fourth KiB answered".into());
         }
-        sec.write(t + tr::CTRL.offset, tr::CTRL_ENABLE.put(1)).await?;
-        let wait = |addr: u32, mask: u32, what: &'static str| {
-            let sec = sec.clone();
-            async move {
-                for _ in 0..20_000 {
-                    if sec.read(addr).await? & mask != 0 {
-                        return Ok(());
-                    }
-                }
-                Err(format!("{what}: never"))
-            }
-        };
-        // INSTANTIATE takes the TRNG's first seed (startup, then two conditioner blocks).
-        sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_INSTANTIATE)).await?;
-        wait(d + dr::STATUS.offset, dr::STATUS_DONE.mask(), "DRBG INSTANTIATE").await?;
-        if dr::RESULT_ERROR.get(sec.read(d + dr::RESULT.offset).await?) != 0 {
-            return Err("INSTANTIATE failed".into());
-        }
+        instantiate_drbg(&ctx, &sys).await?;
+        let wait = |addr: u32, mask: u32, what: &'static str| wait_bits(&sec, addr, mask, what);
         sec.write(d + dr::CMD.offset, dr::CMD_OP.put(dr::OP_GENERATE) | dr::CMD_DEST.put(dr::DEST_KEY) | dr::CMD_BLOCKS.put(2)).await?;
         wait(d + dr::STATUS.offset, dr::STATUS_KEY_VALID.mask(), "DRBG key to the key port").await?;
         wait(a + ae::STATUS.offset, ae::STATUS_KEY_DRBG.mask(), "AES sees the DRBG's key").await?;
@@ -526,6 +629,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "security_derive_key", body: derive_key },
         Case { name: "security_p256", body: p256 },
         Case { name: "security_crypto", body: crypto },
+        Case { name: "security_p256_nonce", body: p256_nonce },
         Case { name: "security_isolation", body: isolation },
         Case { name: "security_wifi_mailbox", body: wifi_mailbox },
         Case { name: "security_random", body: random },

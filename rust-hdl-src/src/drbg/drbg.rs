@@ -1,5 +1,6 @@
 //! CTR_DRBG top (`pluton_drbg`): APB4 front, the command sequencer, the state (Key, V, counter) and one AES-256 core.
 
+use super::port::SidePort;
 use super::regs;
 use crate::aes::core::AesCore;
 use crate::common::prims::{ByteSwap32, ErrLog, RDff, StateCode3, ZeroExt};
@@ -37,11 +38,16 @@ crate::hdl_block! {
         key_clear: Signal<In, bool>,
         /// The mask port's consumer took the seed (or its window changed owner).
         mask_clear: Signal<In, bool>,
+        /// The scalar port's consumer took the value (or its window changed owner).
+        scalar_clear: Signal<In, bool>,
         key_out: Signal<Out, Bits<256>>,
         key_valid: Signal<Out, bool>,
         /// The mask seed for the masked AES engine's mask generator (key_out's layout).
         mask_out: Signal<Out, Bits<256>>,
         mask_valid: Signal<Out, bool>,
+        /// A random 256-bit number for the P-256 engine's k or KEYGEN seed (key_out's layout).
+        scalar_out: Signal<Out, Bits<256>>,
+        scalar_valid: Signal<Out, bool>,
         /// Level: STATUS.DONE.
         intr_done: Signal<Out, bool>,
         /// The sequencer state or the AES core's control state failed its check; sticky.
@@ -58,8 +64,9 @@ crate::hdl_block! {
         one3: 3 = 1,
         four3: 3 = 4,
         zero2: 2 = 0,
-        three2: 2 = 3,
+        dest_key: 2 = regs::DEST_KEY as u64,
         dest_mask: 2 = regs::DEST_MASK as u64,
+        dest_scalar: 2 = regs::DEST_SCALAR as u64,
         zero4: 4 = 0,
         zero6: 6 = 0,
         one6: 6 = 1,
@@ -101,9 +108,10 @@ crate::hdl_block! {
         b_inst: 32 = regs::STATUS_INSTANTIATED.mask() as u64,
         b_key_valid: 32 = regs::STATUS_KEY_VALID.mask() as u64,
         b_mask_valid: 32 = regs::STATUS_MASK_VALID.mask() as u64,
+        b_scalar_valid: 32 = regs::STATUS_SCALAR_VALID.mask() as u64,
         b_err: 32 = regs::STATUS_ERR.mask() as u64,
         b_dead: 32 = regs::STATUS_DEAD.mask() as u64,
-        // CMD bits that must be 0: 31:16 (and DEST must not be 3).
+        // CMD bits that must be 0: 31:16.
         cmd_reserved: 32 = 0xffff_0000,
     }
     fields {
@@ -163,14 +171,10 @@ crate::hdl_block! {
         res_op: RDff<Bits<4>>,
         out_q: RDff<Bits<128>>,
         out_words: RDff<Bits<3>>,
-        keyp: RDff<Bits<256>>,
-        kv: RDff<bool>,
-        /// The key port holds block 1 of a key being made (not valid yet).
-        khalf: RDff<bool>,
-        /// The mask port, as the key port.
-        maskp: RDff<Bits<256>>,
-        mv: RDff<bool>,
-        mhalf: RDff<bool>,
+        /// The sideload ports (DEST 1, 2, 3).
+        key_port: SidePort,
+        mask_port: SidePort,
+        scalar_port: SidePort,
         // ---- Decisions of this cycle.
         st_bad: Signal<Local, bool>,
         kill: Signal<Local, bool>,
@@ -186,18 +190,13 @@ crate::hdl_block! {
         g_addl: Signal<Local, bool>,
         g_pr: Signal<Local, bool>,
         g_dest: Signal<Local, Bits<2>>,
-        /// The GENERATE goes to a sideload port (DEST 1 or 2), not OUT.
+        /// The GENERATE goes to a sideload port (DEST 1, 2 or 3), not OUT.
         g_side: Signal<Local, bool>,
         c_side: Signal<Local, bool>,
-        c_mask: Signal<Local, bool>,
-        /// The selected sideload port before this edge (value, block 1 held) ...
-        side_q: Signal<Local, Bits<256>>,
-        side_half: Signal<Local, bool>,
-        /// ... and a block stored to it at this edge: its next value, valid and held bits.
+        /// A generated block is stored to the running GENERATE's sideload port at this edge.
         side_st: Signal<Local, bool>,
-        side_d: Signal<Local, Bits<256>>,
-        side_vd: Signal<Local, bool>,
-        side_hd: Signal<Local, bool>,
+        /// UNINSTANTIATE empties the sideload ports at this edge.
+        uninst: Signal<Local, bool>,
         g_blocks: Signal<Local, Bits<8>>,
         g_err: Signal<Local, Bits<4>>,
         addl_or_0: Signal<Local, Bits<384>>,
@@ -224,9 +223,9 @@ fn lane_mask(i: usize) -> Bits<384> {
 crate::hdl_logic! {
     #[hdl_gen]
     Drbg;
-    reset [front, log, aes]
+    reset [front, log, aes, key_port, mask_port, scalar_port]
     hold [st, st_chk, fatal_q, dead, cnt, upd_pre, op, c_addl, c_dest, c_pr, blocks, key, v, ctr, inst, pd, tmp_a, tmp_b,
-          addl, limit, done, res_err, res_op, out_q, out_words, keyp, kv, khalf, maskp, mv, mhalf]
+          addl, limit, done, res_err, res_op, out_q, out_words]
     pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
         self.code_q.s.next = self.st.q.val();
@@ -246,7 +245,6 @@ crate::hdl_logic! {
             self.err_code.next = self.e_strb.val();
         } else if self.pwrite.val() & self.front.is_cmd.val() {
             if ((self.pwdata.val() & self.cmd_reserved.val()) != self.zero32.val())
-                | (self.pwdata.val().get_bits::<2>(6) == self.three2.val())
                 | (self.pwdata.val().get_bits::<4>(0) == self.zero4.val())
                 | (self.pwdata.val().get_bits::<4>(0) > self.op_uninst.val()) {
                 self.err_code.next = self.e_value.val();
@@ -355,31 +353,9 @@ crate::hdl_logic! {
             self.out_q.d.next = self.out_q.q.val() << self.k32.val();
             self.out_words.d.next = self.out_words.q.val() - self.one3.val();
         }
-        // key_clear empties the port, a half-made key too (a store at the same edge wins);
-        // mask_clear the same for the mask port.
-        if self.key_clear.val() {
-            self.keyp.d.next = self.zero256.val();
-            self.kv.d.next = false;
-            self.khalf.d.next = false;
-        }
-        if self.mask_clear.val() {
-            self.maskp.d.next = self.zero256.val();
-            self.mv.d.next = false;
-            self.mhalf.d.next = false;
-        }
-        // The sideload port the running GENERATE feeds (DEST 1: key, 2: mask): one store path.
         self.c_side.next = self.c_dest.q.val() != self.zero2.val();
-        self.c_mask.next = self.c_dest.q.val() == self.dest_mask.val();
-        self.side_q.next = self.keyp.q.val();
-        self.side_half.next = self.khalf.q.val();
-        if self.c_mask.val() {
-            self.side_q.next = self.maskp.q.val();
-            self.side_half.next = self.mhalf.q.val();
-        }
         self.side_st.next = false;
-        self.side_d.next = self.zero256.val();
-        self.side_vd.next = false;
-        self.side_hd.next = false;
+        self.uninst.next = false;
         if self.go.val() {
             self.done.d.next = false;
             self.res_err.d.next = self.zero4.val();
@@ -421,12 +397,7 @@ crate::hdl_logic! {
                 self.inst.d.next = false;
                 self.out_q.d.next = self.zero128.val();
                 self.out_words.d.next = self.zero3.val();
-                self.keyp.d.next = self.zero256.val();
-                self.kv.d.next = false;
-                self.khalf.d.next = false;
-                self.maskp.d.next = self.zero256.val();
-                self.mv.d.next = false;
-                self.mhalf.d.next = false;
+                self.uninst.next = true;
             }
         } else if self.take_seed.val() {
             self.pd.d.next = self.seed_in.val() ^ self.addl_or_0.val();
@@ -465,16 +436,7 @@ crate::hdl_logic! {
             self.cnt.d.next = self.zero6.val();
             self.blocks.d.next = self.blocks.q.val() - self.one8.val();
             if self.c_side.val() {
-                // Block 1 replaces any value there (bits 255:128); block 2 completes it (127:0),
-                // unless the port's clear dropped block 1 meanwhile.
                 self.side_st.next = true;
-                if self.blocks.q.val() == self.two8.val() {
-                    self.side_d.next = self.ext_c.y.val().get_bits::<256>(0) << self.k128.val();
-                    self.side_hd.next = true;
-                } else if self.side_half.val() {
-                    self.side_d.next = self.side_q.val() | self.ext_c.y.val().get_bits::<256>(0);
-                    self.side_vd.next = true;
-                }
             } else {
                 self.out_q.d.next = self.aes.data_out.val();
                 self.out_words.d.next = self.four3.val();
@@ -487,17 +449,6 @@ crate::hdl_logic! {
         } else if (self.st.q.val() == self.st_owait.val()) & self.out_empty.val() {
             self.st.d.next = self.st_gen.val();
             self.cnt.d.next = self.zero6.val();
-        }
-        // The store to the selected sideload port (after the clears: a store wins).
-        if self.side_st.val() & !self.c_mask.val() {
-            self.keyp.d.next = self.side_d.val();
-            self.kv.d.next = self.side_vd.val();
-            self.khalf.d.next = self.side_hd.val();
-        }
-        if self.side_st.val() & self.c_mask.val() {
-            self.maskp.d.next = self.side_d.val();
-            self.mv.d.next = self.side_vd.val();
-            self.mhalf.d.next = self.side_hd.val();
         }
         if self.finish.val() {
             self.st.d.next = self.st_idle.val();
@@ -531,13 +482,25 @@ crate::hdl_logic! {
             self.addl.d.next = self.zero384.val();
             self.out_q.d.next = self.zero128.val();
             self.out_words.d.next = self.zero3.val();
-            self.keyp.d.next = self.zero256.val();
-            self.kv.d.next = false;
-            self.khalf.d.next = false;
-            self.maskp.d.next = self.zero256.val();
-            self.mv.d.next = false;
-            self.mhalf.d.next = false;
         }
+
+        // ---- The sideload ports: the running GENERATE's block goes to the port its DEST names
+        // (block 1 while two remain); a consumer's clear loses to a store, a wipe wins.
+        self.key_port.clear.next = self.key_clear.val();
+        self.mask_port.clear.next = self.mask_clear.val();
+        self.scalar_port.clear.next = self.scalar_clear.val();
+        self.key_port.store.next = self.side_st.val() & (self.c_dest.q.val() == self.dest_key.val());
+        self.mask_port.store.next = self.side_st.val() & (self.c_dest.q.val() == self.dest_mask.val());
+        self.scalar_port.store.next = self.side_st.val() & (self.c_dest.q.val() == self.dest_scalar.val());
+        self.key_port.wipe.next = self.uninst.val() | self.kill.val();
+        self.mask_port.wipe.next = self.uninst.val() | self.kill.val();
+        self.scalar_port.wipe.next = self.uninst.val() | self.kill.val();
+        self.key_port.first.next = self.blocks.q.val() == self.two8.val();
+        self.mask_port.first.next = self.blocks.q.val() == self.two8.val();
+        self.scalar_port.first.next = self.blocks.q.val() == self.two8.val();
+        self.key_port.block.next = self.aes.data_out.val();
+        self.mask_port.block.next = self.aes.data_out.val();
+        self.scalar_port.block.next = self.aes.data_out.val();
 
         // ---- Error log.
         self.log.access.next = self.complete.val();
@@ -565,11 +528,14 @@ crate::hdl_logic! {
             if self.inst.q.val() {
                 self.rdata.next = self.rdata.val() | self.b_inst.val();
             }
-            if self.kv.q.val() {
+            if self.key_port.valid.val() {
                 self.rdata.next = self.rdata.val() | self.b_key_valid.val();
             }
-            if self.mv.q.val() {
+            if self.mask_port.valid.val() {
                 self.rdata.next = self.rdata.val() | self.b_mask_valid.val();
+            }
+            if self.scalar_port.valid.val() {
+                self.rdata.next = self.rdata.val() | self.b_scalar_valid.val();
             }
             if self.log.info.val() != self.zero32.val() {
                 self.rdata.next = self.rdata.val() | self.b_err.val();
@@ -591,16 +557,12 @@ crate::hdl_logic! {
             self.prdata.next = self.rdata.val();
         }
 
-        self.key_out.next = self.zero256.val();
-        if self.kv.q.val() {
-            self.key_out.next = self.keyp.q.val();
-        }
-        self.key_valid.next = self.kv.q.val();
-        self.mask_out.next = self.zero256.val();
-        if self.mv.q.val() {
-            self.mask_out.next = self.maskp.q.val();
-        }
-        self.mask_valid.next = self.mv.q.val();
+        self.key_out.next = self.key_port.value.val();
+        self.key_valid.next = self.key_port.valid.val();
+        self.mask_out.next = self.mask_port.value.val();
+        self.mask_valid.next = self.mask_port.valid.val();
+        self.scalar_out.next = self.scalar_port.value.val();
+        self.scalar_valid.next = self.scalar_port.valid.val();
         self.intr_done.next = self.done.q.val();
 
         // The check bits to store: those of the next state, with every update above applied.

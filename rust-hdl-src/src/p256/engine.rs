@@ -37,6 +37,11 @@ crate::hdl_block! {
         hash_in: Signal<In, Bits<256>>,
         hash_valid: Signal<In, bool>,
         hash_master: Signal<In, Bits<4>>,
+        /// The DRBG's scalar port (README "k and SEED from the DRBG"): a random 256-bit number
+        /// for K (SIGN) or SEED (KEYGEN) with CTRL.K_SIDELOAD; `k_taken` empties the port.
+        k_in: Signal<In, Bits<256>>,
+        k_valid: Signal<In, bool>,
+        k_taken: Signal<Out, bool>,
         /// Level: STATUS.DONE.
         intr_done: Signal<Out, bool>,
         /// The sequencer state failed its check; sticky until reset.
@@ -90,7 +95,7 @@ crate::hdl_block! {
         // A register the microcode never writes: 0 after every wipe.
         unused_reg: 6 = ucode::UNUSED as u64,
         n_prime: 16 = ucode::N_PRIME16 as u64,
-        zero30: 30 = 0,
+        zero29: 29 = 0,
         zero32: 32 = 0,
         one32: 32 = 1,
         zero256: 256 = 0,
@@ -116,7 +121,12 @@ crate::hdl_block! {
         c_sign32: 32 = regs::CMD_SIGN as u64,
         c_verify32: 32 = regs::CMD_VERIFY as u64,
         s_hash: 6 = ucode::RE as u64,
+        s_k: 6 = ucode::RK as u64,
+        s_seed: 6 = ucode::RSEED as u64,
+        c_keygen32: 32 = regs::CMD_KEYGEN as u64,
         r_hash_unavail: 4 = regs::RES_HASH_UNAVAILABLE as u64,
+        r_k_unavail: 4 = regs::RES_K_UNAVAILABLE as u64,
+        four32: 32 = 4,
         two32: 32 = 2,
         c_wipe: 32 = regs::CMD_WIPE as u64,
         block_id: 32 = regs::BLOCK_ID as u64,
@@ -190,6 +200,9 @@ crate::hdl_block! {
         // ---- Registers.
         ctrl_rand: RDff<bool>,
         ctrl_hash: RDff<bool>,
+        ctrl_k: RDff<bool>,
+        /// The command that started at the last edge takes k_in at the next (K_SIDELOAD).
+        k_pend: RDff<bool>,
         done: RDff<bool>,
         res_err: RDff<Bits<4>>,
         res_cmd: RDff<Bits<4>>,
@@ -242,6 +255,8 @@ crate::hdl_block! {
         /// This CMD write loads HASH from the digest port; the digest there is usable.
         hash_load: Signal<Local, bool>,
         hash_good: Signal<Local, bool>,
+        /// K or SEED is loaded from k_in at this edge.
+        k_load: Signal<Local, bool>,
         /// `clear` while it applies.
         clr: Signal<Local, bool>,
         /// A command starts at this edge (CMD written, or the wipe of `clear`), and which.
@@ -254,7 +269,7 @@ crate::hdl_logic! {
     #[hdl_gen]
     P256;
     reset [front, log, rfa, rfb, alu]
-    hold [st, st_chk, fatal_q, ctrl_hash, upc, ir, ret, cnt, flag0, flag1, err, cmd, rand_run, wipe_all, wipe_cnt, booted, dead,
+    hold [st, st_chk, fatal_q, ctrl_hash, ctrl_k, k_pend, upc, ir, ret, cnt, flag0, flag1, err, cmd, rand_run, wipe_all, wipe_cnt, booted, dead,
           opa, opb, sc, ss, pe, po, mr, dig, ctrl_rand, done, res_err, res_cmd, cycles, rd_pend]
     pass { front: [psel, penable, pwrite, paddr, pstrb, pmaster, pwdata], log: [pwrite, pmaster, paddr] }
     fn update(&mut self) {
@@ -385,7 +400,7 @@ crate::hdl_logic! {
             self.err_code.next = self.e_strb.val();
         } else if self.pwrite.val() & self.front.is_cmd.val() & !self.cmd_ok.val() {
             self.err_code.next = self.e_value.val();
-        } else if self.pwrite.val() & self.front.is_ctrl.val() & (self.pwdata.val().get_bits::<30>(2) != self.zero30.val()) {
+        } else if self.pwrite.val() & self.front.is_ctrl.val() & (self.pwdata.val().get_bits::<29>(3) != self.zero29.val()) {
             self.err_code.next = self.e_value.val();
         } else if self.pwrite.val() & self.front.is_cmd.val() & self.dead.q.val() {
             self.err_code.next = self.e_fatal.val();
@@ -422,6 +437,10 @@ crate::hdl_logic! {
         self.hash_load.next = self.ok_write.val() & self.front.is_cmd.val() & self.ctrl_hash.q.val() & !self.clr.val()
             & ((self.pwdata.val() == self.c_sign32.val()) | (self.pwdata.val() == self.c_verify32.val()));
         self.hash_good.next = self.hash_valid.val() & (self.hash_master.val() == self.pmaster.val());
+        // ---- K (SIGN) or SEED (KEYGEN) from the DRBG: at the command's first edge, since the
+        // CMD edge may be writing HASH (one write port).
+        self.k_load.next = self.k_pend.q.val() & (self.st.q.val() == self.st_issue.val());
+        self.k_taken.next = self.k_load.val();
 
         // ---- Register file ports. The microcode's registers while it runs. Otherwise both ports
         // read a register the microcode never writes (0 after any wipe), except that idle port a
@@ -464,6 +483,17 @@ crate::hdl_logic! {
             self.rfa.wdata.next = self.zero256.val();
             if self.hash_good.val() {
                 self.rfa.wdata.next = self.hash_in.val();
+            }
+        } else if self.k_load.val() {
+            // The port's value, or 0 when it holds none.
+            self.rfa.we.next = true;
+            self.rfa.waddr.next = self.s_k.val();
+            if self.cmd.q.val() == self.c_keygen.val() {
+                self.rfa.waddr.next = self.s_seed.val();
+            }
+            self.rfa.wdata.next = self.zero256.val();
+            if self.k_valid.val() {
+                self.rfa.wdata.next = self.k_in.val();
             }
         } else if self.ok_write.val() & self.is_operand.val() {
             // Bus word w is bytes 4w..4w+3 of the big-endian number: 32-bit lane 7 - w, swapped.
@@ -592,6 +622,13 @@ crate::hdl_logic! {
         if self.ok_write.val() & self.front.is_ctrl.val() {
             self.ctrl_rand.d.next = self.pwdata.val().get_bit(0);
             self.ctrl_hash.d.next = self.pwdata.val().get_bit(1);
+            self.ctrl_k.d.next = self.pwdata.val().get_bit(2);
+        }
+        if self.k_load.val() {
+            self.k_pend.d.next = false;
+            if !self.k_valid.val() & (self.err.q.val() == self.zero4.val()) {
+                self.err.d.next = self.r_k_unavail.val();
+            }
         }
         if self.go.val() {
             self.done.d.next = false;
@@ -603,6 +640,8 @@ crate::hdl_logic! {
             self.flag0.d.next = false;
             self.flag1.d.next = false;
             self.cmd.d.next = self.go_cmd.val().get_bits::<4>(0);
+            self.k_pend.d.next = self.ctrl_k.q.val() & !self.clr.val()
+                & ((self.go_cmd.val() == self.c_sign32.val()) | (self.go_cmd.val() == self.c_keygen32.val()));
             self.rand_run.d.next = self.ctrl_rand.q.val();
             // Every command starts from the same control state, whatever ran before.
             self.ret.d.next = self.zero10.val();
@@ -623,6 +662,7 @@ crate::hdl_logic! {
         // Escalation or a state fault: abort and wipe everything, once.
         if self.kill.val() & !self.dead.q.val() {
             self.dead.d.next = true;
+            self.k_pend.d.next = false;
             self.done.d.next = false;
             self.res_err.d.next = self.zero4.val();
             self.res_cmd.d.next = self.zero4.val();
@@ -668,6 +708,9 @@ crate::hdl_logic! {
             }
             if self.ctrl_hash.q.val() {
                 self.rdata.next = self.rdata.val() | self.two32.val();
+            }
+            if self.ctrl_k.q.val() {
+                self.rdata.next = self.rdata.val() | self.four32.val();
             }
         } else if self.front.is_result.val() {
             self.rdata.next = self.res_e.y.val() | (self.res_c.y.val() << self.eight8.val());

@@ -266,6 +266,11 @@ crate::hdl_logic! {
         self.p256.hash_in.next = self.sha.digest_out.val();
         self.p256.hash_valid.next = self.sha.digest_valid.val();
         self.p256.hash_master.next = self.sha.digest_master.val();
+        // Nonces and key seeds from the DRBG's scalar port: one value per SIGN or KEYGEN (the
+        // engine's take empties it), and a new owner of either window finds it empty.
+        self.p256.k_in.next = self.drbg.scalar_out.val();
+        self.p256.k_valid.next = self.drbg.scalar_valid.val();
+        self.drbg.scalar_clear.next = self.p256.k_taken.val() | self.fw.owner_chg.val().get_bit(6) | self.fw.owner_chg.val().get_bit(7);
         self.intr_p256_done.next = self.p256.intr_done.val();
 
         // Completer responses back into the firewall, window k in slot k.
