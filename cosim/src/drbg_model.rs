@@ -22,12 +22,12 @@
 //! 3. the command that was running before the edge: the seed take, the PR reseed's end, a block
 //!    stored, the end of the command;
 //! 4. a GENERATE starts its next block if it may (see "Block starts" below);
-//! 5. `key_clear` and `mask_clear`, each unless 3 stored a block to its port.
+//! 5. `key_clear`, `mask_clear` and `scalar_clear`, each unless 3 stored a block to its port.
 //!
 //! Where the README leaves a choice, the model takes this one (the list to reconcile with the RTL;
 //! C = the edge that takes `CMD`, S = the edge that takes the seed, D = the edge that sets DONE,
 //! U = `UPDATE_EDGES`, B = `BLOCK_EDGES`):
-//! - **CMD checks** (bus): common checks, then ERR_VALUE (OP not 1..=4, DEST = 3 for any OP, or bits 31:16 set),
+//! - **CMD checks** (bus): common checks, then ERR_VALUE (OP not 1..=4, or bits 31:16 set),
 //!   then ERR_FATAL (DEAD), then ERR_BUSY. Fields an OP does not use are ignored (INSTANTIATE
 //!   ignores PR, DEST, BLOCKS; RESEED ignores PR, DEST, BLOCKS; UNINSTANTIATE ignores all of them
 //!   and ADDL). `ADDL` writes get ERR_BUSY while BUSY and are accepted while DEAD (ERR_FATAL is
@@ -38,8 +38,8 @@
 //!   inputs (CMD, ADDL) are fixed. At D: BUSY = 0, DONE = 1, RESULT = {OP, ERROR}, ADDL zeroed,
 //!   and, on success: INSTANTIATE sets INSTANTIATED and RESEED_COUNT = 1; RESEED sets RESEED_COUNT
 //!   = 1; GENERATE adds 1 to RESEED_COUNT; UNINSTANTIATE (D = C + 1) zeroes RESEED_COUNT, `OUT`
-//!   (OUT_WORDS = 0), the key port (key_valid = 0, key_out = 0) and the mask port (mask_valid =
-//!   0, mask_out = 0) and clears INSTANTIATED. The
+//!   (OUT_WORDS = 0), the three sideload ports (key_valid = mask_valid = scalar_valid = 0, their
+//!   values 0) and clears INSTANTIATED. The
 //!   one exception: a GENERATE with PR sets RESEED_COUNT = 1 at T0 = S + U (its reseed's Update
 //!   ends there), then + 1 at D (so 2 after it). A re-INSTANTIATE keeps INSTANTIATED and the old
 //!   RESEED_COUNT until its D. A failed check changes nothing but ADDL (zeroed at D = C + 1).
@@ -56,10 +56,10 @@
 //!   and block 1 of a GENERATE whose `OUT` still holds words of an earlier GENERATE's last block
 //!   waits for software to read them (nothing is lost or overwritten): it starts at the edge of the
 //!   read that takes the last of them (or at T0 if that read came earlier).
-//! - **Sideload ports, edge by edge** (the README: every rule of the key port holds for the mask
-//!   port; DEST = 1 is the key port with `key_clear`, `key_out`, `key_valid`; DEST = 2 the mask
-//!   port with `mask_clear`, `mask_out`, `mask_valid`; the two never touch each other). Written
-//!   for the key port: **Key port, edge by edge.** The port has a key (256 bits), `key_valid`, and a held first
+//! - **Sideload ports, edge by edge** (the README: every rule of one holds for the others;
+//!   DEST = 1 is the key port with `key_clear`, `key_out`, `key_valid`; DEST = 2 the mask port
+//!   with `mask_clear`, `mask_out`, `mask_valid`; DEST = 3 the scalar port with `scalar_clear`,
+//!   `scalar_out`, `scalar_valid`; none touches another). Written for the key port: The port has a key (256 bits), `key_valid`, and a held first
 //!   half. The edge that stores block 1 of a DEST = 1 GENERATE drops any key waiting (key_valid =
 //!   0, key_out = 0: this is how a new GENERATE replaces it) and holds block 1. The edge that
 //!   stores block 2 makes the key block 1 || block 2 and sets key_valid, if block 1 is still held.
@@ -73,7 +73,7 @@
 //!   (a `CMD` accepted at that edge starts and is abandoned at once; an `OUT` read returns its
 //!   word), the running command is abandoned (BUSY = 0, seed_ready = 0, no DONE; also one whose
 //!   D or block store would have been that edge: RESULT stays 0, nothing is stored), Key, V, the
-//!   counter, ADDL, `OUT`, the key port and the mask port (including a held block 1) are zeroed, DEAD sets,
+//!   counter, ADDL, `OUT` and the three sideload ports (including a held block 1) are zeroed, DEAD sets,
 //!   INSTANTIATED and DONE clear. RESULT, RESEED_LIMIT and ERR_INFO are kept. A seed offered at
 //!   that edge with `seed_ready` = 1 counts as taken at the port (the handshake happened) and is
 //!   dropped.
@@ -116,15 +116,18 @@ const SEED_READY: usize = 14;
 const ESC: usize = 15;
 const KEY_CLEAR: usize = 16;
 const MASK_CLEAR: usize = 17;
-const KEY_OUT: usize = 18;
-const KEY_VALID: usize = 19;
-const MASK_OUT: usize = 20;
-const MASK_VALID: usize = 21;
-const INTR_DONE: usize = 22;
-const ALERT_FATAL: usize = 23;
+const SCALAR_CLEAR: usize = 18;
+const KEY_OUT: usize = 19;
+const KEY_VALID: usize = 20;
+const MASK_OUT: usize = 21;
+const MASK_VALID: usize = 22;
+const SCALAR_OUT: usize = 23;
+const SCALAR_VALID: usize = 24;
+const INTR_DONE: usize = 25;
+const ALERT_FATAL: usize = 26;
 
 /// (name, direction, width) of every port: the README's table, in its order.
-const PORTS: [(&str, Dir, u32); 24] = [
+const PORTS: [(&str, Dir, u32); 27] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -143,10 +146,13 @@ const PORTS: [(&str, Dir, u32); 24] = [
     ("esc", Dir::In, 1),
     ("key_clear", Dir::In, 1),
     ("mask_clear", Dir::In, 1),
+    ("scalar_clear", Dir::In, 1),
     ("key_out", Dir::Out, (KEY_LEN * 8) as u32),
     ("key_valid", Dir::Out, 1),
     ("mask_out", Dir::Out, (KEY_LEN * 8) as u32),
     ("mask_valid", Dir::Out, 1),
+    ("scalar_out", Dir::Out, (KEY_LEN * 8) as u32),
+    ("scalar_valid", Dir::Out, 1),
     ("intr_done", Dir::Out, 1),
     ("alert_fatal", Dir::Out, 1),
 ];
@@ -169,37 +175,50 @@ impl Out {
     }
 }
 
-/// A GENERATE's sideload destination: the key port (DEST = 1) or the mask port (DEST = 2).
+/// A GENERATE's sideload destination: the key port (DEST = 1), the mask port (DEST = 2) or the
+/// scalar port (DEST = 3). The discriminant indexes `DrbgModel::sides`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Side {
-    Key,
-    Mask,
+    Key = 0,
+    Mask = 1,
+    Scalar = 2,
 }
 
 impl Side {
-    /// CMD.DEST's sideload port, or None for OUT (DEST = 3 never passes the bus check).
+    const ALL: [Side; 3] = [Side::Key, Side::Mask, Side::Scalar];
+
+    /// CMD.DEST's sideload port, or None for OUT.
     fn of(cmd: u32) -> Option<Side> {
         match regs::CMD_DEST.get(cmd) {
             regs::DEST_KEY => Some(Side::Key),
             regs::DEST_MASK => Some(Side::Mask),
+            regs::DEST_SCALAR => Some(Side::Scalar),
             _ => None,
         }
     }
-    /// The port's clear input.
-    fn clear_port(self) -> usize {
+    /// The port's (clear input, value output, valid output).
+    fn ports(self) -> (usize, usize, usize) {
         match self {
-            Side::Key => KEY_CLEAR,
-            Side::Mask => MASK_CLEAR,
+            Side::Key => (KEY_CLEAR, KEY_OUT, KEY_VALID),
+            Side::Mask => (MASK_CLEAR, MASK_OUT, MASK_VALID),
+            Side::Scalar => (SCALAR_CLEAR, SCALAR_OUT, SCALAR_VALID),
         }
+    }
+    /// The sideload port whose value (`out`) or valid output is `port`.
+    fn of_output(port: usize) -> Option<(Side, bool)> {
+        Side::ALL.into_iter().find_map(|s| {
+            let (_, out, valid) = s.ports();
+            (port == out || port == valid).then_some((s, port == valid))
+        })
     }
 }
 
-/// A sideload port (see the module doc, "Sideload ports"): the key port or the mask port.
+/// A sideload port (see the module doc, "Sideload ports"): the key, mask or scalar port.
 #[derive(Clone, Copy, Debug, Default)]
 struct KeyPort {
     key: [u8; KEY_LEN],
     valid: bool,
-    /// Block 1 of a DEST = 1 GENERATE, stored and waiting for block 2.
+    /// Block 1 of a GENERATE to this port, stored and waiting for block 2.
     first: Option<Block>,
 }
 
@@ -283,8 +302,8 @@ pub struct DrbgModel {
     drbg: CtrDrbg,
     addl: Seed,
     out: Out,
-    key: KeyPort,
-    mask: KeyPort,
+    /// The sideload ports, indexed by `Side`.
+    sides: [KeyPort; 3],
     job: Option<Job>,
 }
 
@@ -314,8 +333,7 @@ impl DrbgModel {
             drbg: CtrDrbg::default(),
             addl: [0; SEED_LEN],
             out: Out::default(),
-            key: KeyPort::default(),
-            mask: KeyPort::default(),
+            sides: [KeyPort::default(); 3],
             job: None,
         };
         m.reset();
@@ -339,15 +357,14 @@ impl DrbgModel {
         self.wipe();
     }
 
-    /// Key, V, the counter, ADDL, OUT, the key port, the mask port and any command: gone.
+    /// Key, V, the counter, ADDL, OUT, the three sideload ports and any command: gone.
     fn wipe(&mut self) {
         self.instantiated = false;
         self.counter = 0;
         self.drbg = CtrDrbg::default();
         self.addl = [0; SEED_LEN];
         self.out = Out::default();
-        self.key = KeyPort::default();
-        self.mask = KeyPort::default();
+        self.sides = [KeyPort::default(); 3];
         self.job = None;
     }
 
@@ -386,17 +403,15 @@ impl DrbgModel {
             | regs::STATUS_DONE.put(self.done as u32)
             | regs::STATUS_INSTANTIATED.put(self.instantiated as u32)
             | regs::STATUS_OUT_WORDS.put(self.out.words)
-            | regs::STATUS_KEY_VALID.put(self.key.valid as u32)
+            | regs::STATUS_KEY_VALID.put(self.sides[Side::Key as usize].valid as u32)
             | regs::STATUS_ERR.put((self.err_info != 0) as u32)
             | regs::STATUS_DEAD.put(self.dead as u32)
-            | regs::STATUS_MASK_VALID.put(self.mask.valid as u32)
+            | regs::STATUS_MASK_VALID.put(self.sides[Side::Mask as usize].valid as u32)
+            | regs::STATUS_SCALAR_VALID.put(self.sides[Side::Scalar as usize].valid as u32)
     }
 
     fn port_mut(&mut self, side: Side) -> &mut KeyPort {
-        match side {
-            Side::Key => &mut self.key,
-            Side::Mask => &mut self.mask,
-        }
+        &mut self.sides[side as usize]
     }
 
     /// The outcome of the transfer in the current access cycle (it completes at the coming
@@ -466,8 +481,7 @@ impl DrbgModel {
             o if o == regs::CMD.offset => {
                 let op = regs::CMD_OP.get(v);
                 let defined = regs::CMD_OP.mask() | regs::CMD_ADDL.mask() | regs::CMD_PR.mask() | regs::CMD_DEST.mask() | regs::CMD_BLOCKS.mask();
-                let dest_bad = regs::CMD_DEST.get(v) > regs::DEST_MASK;
-                if !(regs::OP_INSTANTIATE..=regs::OP_UNINSTANTIATE).contains(&op) || v & !defined != 0 || dest_bad {
+                if !(regs::OP_INSTANTIATE..=regs::OP_UNINSTANTIATE).contains(&op) || v & !defined != 0 {
                     Err(regs::ERR_VALUE)
                 } else if self.dead {
                     Err(regs::ERR_FATAL)
@@ -595,8 +609,7 @@ impl DrbgModel {
                 self.instantiated = false;
                 self.counter = 0;
                 self.out = Out::default();
-                self.key = KeyPort::default();
-                self.mask = KeyPort::default();
+                self.sides = [KeyPort::default(); 3];
             }
             _ => unreachable!(),
         }
@@ -713,9 +726,9 @@ impl DrbgModel {
         };
         // 4. The next block may start.
         self.start_block(now);
-        // 5. key_clear and mask_clear, each unless a block is stored to its port at this edge.
-        for side in [Side::Key, Side::Mask] {
-            if self.input(side.clear_port()) == 1 && side_store != Some(side) {
+        // 5. Each port's clear, unless a block is stored to that port at this edge.
+        for side in Side::ALL {
+            if self.input(side.ports().0) == 1 && side_store != Some(side) {
                 *self.port_mut(side) = KeyPort::default();
             }
         }
@@ -757,19 +770,22 @@ impl Dut for DrbgModel {
             },
             PSLVERR => matches!(self.bus_outcome(), Some(Err(_))) as u32,
             SEED_READY => self.seed_ready() as u32,
-            KEY_OUT | MASK_OUT => {
-                // Word k holds key_out[32k+31:32k]; key byte 0 is key_out[255:248] (mask_out alike).
-                let p = if port == KEY_OUT { &self.key } else { &self.mask };
-                if p.valid && !self.in_reset() {
-                    let n = value.len().min(KEY_LEN / 4);
-                    for (k, w) in value.iter_mut().enumerate().take(n) {
-                        *w = u32::from_be_bytes(p.key[KEY_LEN - 4 - 4 * k..KEY_LEN - 4 * k].try_into().unwrap());
+            _ if Side::of_output(port).is_some() => {
+                let (side, is_valid) = Side::of_output(port).unwrap();
+                let p = &self.sides[side as usize];
+                if is_valid {
+                    p.valid as u32
+                } else {
+                    // Word k holds bits 32k+31:32k; byte 0 is bits 255:248 (all three ports alike).
+                    if p.valid && !self.in_reset() {
+                        let n = value.len().min(KEY_LEN / 4);
+                        for (k, w) in value.iter_mut().enumerate().take(n) {
+                            *w = u32::from_be_bytes(p.key[KEY_LEN - 4 - 4 * k..KEY_LEN - 4 * k].try_into().unwrap());
+                        }
                     }
+                    return;
                 }
-                return;
             }
-            KEY_VALID => self.key.valid as u32,
-            MASK_VALID => self.mask.valid as u32,
             INTR_DONE => self.done as u32,
             // Integrity faults cannot happen in a model.
             ALERT_FATAL => 0,
@@ -818,6 +834,7 @@ mod tests {
     const INST: u32 = STATUS_INSTANTIATED.mask();
     const KEYV: u32 = STATUS_KEY_VALID.mask();
     const MASKV: u32 = STATUS_MASK_VALID.mask();
+    const SCALARV: u32 = STATUS_SCALAR_VALID.mask();
     const ERR: u32 = STATUS_ERR.mask();
     const DEAD: u32 = STATUS_DEAD.mask();
     const U: u64 = UPDATE_EDGES as u64;
@@ -997,13 +1014,14 @@ mod tests {
             names,
             [
                 "clock", "rst_n", "psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster", "prdata", "pready", "pslverr", "seed_in", "seed_valid",
-                "seed_ready", "esc", "key_clear", "mask_clear", "key_out", "key_valid", "mask_out", "mask_valid", "intr_done", "alert_fatal"
+                "seed_ready", "esc", "key_clear", "mask_clear", "scalar_clear", "key_out", "key_valid", "mask_out", "mask_valid", "scalar_out", "scalar_valid",
+                "intr_done", "alert_fatal"
             ]
         );
         let widths: Vec<u32> = m.ports().iter().map(|p| p.width).collect();
-        assert_eq!(widths, [1, 1, 1, 1, 1, 12, 32, 4, 4, 32, 1, 1, 384, 1, 1, 1, 1, 1, 256, 1, 256, 1, 1, 1]);
+        assert_eq!(widths, [1, 1, 1, 1, 1, 12, 32, 4, 4, 32, 1, 1, 384, 1, 1, 1, 1, 1, 1, 256, 1, 256, 1, 256, 1, 1, 1]);
         let outs: Vec<&str> = m.ports().iter().filter(|p| p.dir == Dir::Out).map(|p| p.name.as_str()).collect();
-        assert_eq!(outs, ["prdata", "pready", "pslverr", "seed_ready", "key_out", "key_valid", "mask_out", "mask_valid", "intr_done", "alert_fatal"]);
+        assert_eq!(outs, ["prdata", "pready", "pslverr", "seed_ready", "key_out", "key_valid", "mask_out", "mask_valid", "scalar_out", "scalar_valid", "intr_done", "alert_fatal"]);
         assert_eq!(m.name(), "pluton_drbg");
     }
 
@@ -1278,20 +1296,26 @@ mod tests {
     }
     const KEYP: SidePorts = SidePorts { dest: DEST_KEY, clear: KEY_CLEAR, out: KEY_OUT, valid: KEY_VALID, status: KEYV };
     const MASKP: SidePorts = SidePorts { dest: DEST_MASK, clear: MASK_CLEAR, out: MASK_OUT, valid: MASK_VALID, status: MASKV };
+    const SCALARP: SidePorts = SidePorts { dest: DEST_SCALAR, clear: SCALAR_CLEAR, out: SCALAR_OUT, valid: SCALAR_VALID, status: SCALARV };
+    const SIDES: [SidePorts; 3] = [KEYP, MASKP, SCALARP];
+
+    /// The sideload ports other than `p`.
+    fn others(p: SidePorts) -> Vec<SidePorts> {
+        SIDES.into_iter().filter(|o| o.dest != p.dest).collect()
+    }
 
     /// A GENERATE of `blocks` blocks to `dest` (no additional input, no PR).
     fn gen_to(dest: u32, blocks: u32) -> u32 {
         CMD_OP.put(OP_GENERATE) | CMD_DEST.put(dest) | CMD_BLOCKS.put(blocks)
     }
 
-    /// The sideload port: DEST = 1 (2) puts the two blocks on key_out (mask_out) (block 1 in
-    /// 255:128), key_valid (mask_valid) at T0 + 2 * BLOCK_EDGES, done UPDATE_EDGES later; OUT
-    /// and the other port are not used. key_clear (mask_clear) empties it.
+    /// The sideload port: DEST = 1 (2, 3) puts the two blocks on key_out (mask_out, scalar_out)
+    /// (block 1 in 255:128), its valid at T0 + 2 * BLOCK_EDGES, done UPDATE_EDGES later; OUT and
+    /// the other ports are not used. Its own clear empties it, the others' do not.
     fn sideload_generate_and_clear(p: SidePorts) {
         let (mut m, mut apb) = setup();
         let seed = pattern(7);
         let mut d = reference(&seed, &[]);
-        let other = if p.dest == DEST_KEY { MASKP } else { KEYP };
         ok(&mut m, &mut apb, cmd(OP_INSTANTIATE, false, false, false, 0), Some(&seed));
         write(&mut m, &mut apb, CMD, gen_to(p.dest, 2));
         let c = apb.edges;
@@ -1301,20 +1325,26 @@ mod tests {
         assert_eq!((m.status(), m.peek_u32(p.valid)), (BUSY | INST | p.status, 1));
         let key = d.generate(32, &[]).unwrap();
         assert_eq!(port_bytes(&mut m, p.out), key);
-        assert_eq!((m.peek_u32(other.valid), port_bytes(&mut m, other.out)), (0, vec![0; 32]), "the other port");
+        for o in others(p) {
+            assert_eq!((m.peek_u32(o.valid), port_bytes(&mut m, o.out)), (0, vec![0; 32]), "the other ports");
+        }
         step_to(&mut m, &mut apb, c + 2 * B + U - 1);
         assert_eq!(m.status(), BUSY | INST | p.status);
         step_to(&mut m, &mut apb, c + 2 * B + U);
         assert_eq!((m.status(), now(&m, RESULT), now(&m, RESEED_COUNT)), (DONE | INST | p.status, res(OP_GENERATE, RES_OK), 2));
         assert_eq!(refused(&mut m, &mut apb, false, OUT.offset, 0, 0, MASTER_SEC), ERR_EMPTY);
-        // The value stays until its port's clear (the other port's clear does nothing to it),
+        // The value stays until its port's clear (the other ports' clears do nothing to it),
         // which empties the port at its edge.
         let t = apb.edges + 20;
         step_to(&mut m, &mut apb, t);
         assert_eq!(port_bytes(&mut m, p.out), key);
-        m.poke_u32(other.clear, 1);
+        for o in others(p) {
+            m.poke_u32(o.clear, 1);
+        }
         apb.step(&mut m);
-        m.poke_u32(other.clear, 0);
+        for o in others(p) {
+            m.poke_u32(o.clear, 0);
+        }
         assert_eq!((m.peek_u32(p.valid), port_bytes(&mut m, p.out), m.status()), (1, key.clone(), DONE | INST | p.status));
         m.poke_u32(p.clear, 1);
         apb.step(&mut m);
@@ -1335,6 +1365,11 @@ mod tests {
     #[test]
     fn mask_port_generate_and_clear() {
         sideload_generate_and_clear(MASKP);
+    }
+
+    #[test]
+    fn scalar_port_generate_and_clear() {
+        sideload_generate_and_clear(SCALARP);
     }
 
     /// A new GENERATE to a sideload port replaces a waiting value: the old one stays until block
@@ -1402,6 +1437,80 @@ mod tests {
     #[test]
     fn mask_port_replace_and_clear_against_stores() {
         sideload_replace_and_clear_against_stores(MASKP);
+    }
+
+    #[test]
+    fn scalar_port_replace_and_clear_against_stores() {
+        sideload_replace_and_clear_against_stores(SCALARP);
+    }
+
+    /// The scalar port beside the other two: each GENERATE fills only its own port, each clear
+    /// empties only its own (also at another port's store edge), and a scalar waits through a
+    /// key and a mask seed being made.
+    #[test]
+    fn three_sideload_ports_are_independent() {
+        let (mut m, mut apb) = setup();
+        let seed = pattern(20);
+        let mut d = reference(&seed, &[]);
+        ok(&mut m, &mut apb, cmd(OP_INSTANTIATE, false, false, false, 0), Some(&seed));
+        // One value on each port, in the order scalar, key, mask; each leaves the others.
+        let mut vals = [vec![], vec![], vec![]];
+        for (i, p) in [(2, SCALARP), (0, KEYP), (1, MASKP)] {
+            ok(&mut m, &mut apb, gen_to(p.dest, 2), None);
+            vals[i] = d.generate(32, &[]).unwrap();
+            assert_eq!(port_bytes(&mut m, p.out), vals[i]);
+        }
+        assert_eq!(m.status(), DONE | INST | KEYV | MASKV | SCALARV);
+        for (p, v) in SIDES.iter().zip(&vals) {
+            assert_eq!((m.peek_u32(p.valid), &port_bytes(&mut m, p.out)), (1, v), "DEST {}", p.dest);
+        }
+        // A new scalar replaces only the scalar; key_clear and mask_clear held over its two
+        // store edges empty their ports and leave the scalar coming.
+        write(&mut m, &mut apb, CMD, gen_to(DEST_SCALAR, 2));
+        let c = apb.edges;
+        step_to(&mut m, &mut apb, c + B - 1);
+        m.poke_u32(KEY_CLEAR, 1);
+        m.poke_u32(MASK_CLEAR, 1);
+        step_to(&mut m, &mut apb, c + 2 * B);
+        m.poke_u32(KEY_CLEAR, 0);
+        m.poke_u32(MASK_CLEAR, 0);
+        let scalar2 = d.generate(32, &[]).unwrap();
+        assert_ne!(scalar2, vals[2]);
+        assert_eq!((m.peek_u32(SCALAR_VALID), port_bytes(&mut m, SCALAR_OUT)), (1, scalar2.clone()));
+        assert_eq!((m.peek_u32(KEY_VALID), m.peek_u32(MASK_VALID)), (0, 0));
+        step_to(&mut m, &mut apb, c + 2 * B + U);
+        assert_eq!(m.status(), DONE | INST | SCALARV);
+        // A key while the scalar waits; scalar_clear at the key's block-2 store edge empties the
+        // scalar port only, and the key still comes.
+        write(&mut m, &mut apb, CMD, gen_to(DEST_KEY, 2));
+        let c = apb.edges;
+        step_to(&mut m, &mut apb, c + 2 * B - 1);
+        m.poke_u32(SCALAR_CLEAR, 1);
+        apb.step(&mut m);
+        m.poke_u32(SCALAR_CLEAR, 0);
+        let key2 = d.generate(32, &[]).unwrap();
+        assert_eq!((m.peek_u32(SCALAR_VALID), port_bytes(&mut m, SCALAR_OUT)), (0, vec![0; 32]));
+        assert_eq!((m.peek_u32(KEY_VALID), port_bytes(&mut m, KEY_OUT)), (1, key2));
+        step_to(&mut m, &mut apb, c + 2 * B + U);
+        assert_eq!(m.status(), DONE | INST | KEYV);
+        // To OUT: no port moves. A scalar again; then all three clears at once empty all three.
+        assert_eq!(ok(&mut m, &mut apb, generate(1), None), d.generate(16, &[]).unwrap());
+        assert_eq!(m.status(), DONE | INST | KEYV);
+        ok(&mut m, &mut apb, gen_to(DEST_MASK, 2), None);
+        ok(&mut m, &mut apb, gen_to(DEST_SCALAR, 2), None);
+        d.generate(32, &[]).unwrap();
+        assert_eq!(port_bytes(&mut m, SCALAR_OUT), d.generate(32, &[]).unwrap());
+        assert_eq!(m.status(), DONE | INST | KEYV | MASKV | SCALARV);
+        for p in SIDES {
+            m.poke_u32(p.clear, 1);
+        }
+        apb.step(&mut m);
+        for p in SIDES {
+            m.poke_u32(p.clear, 0);
+        }
+        assert_eq!(m.status(), DONE | INST);
+        // INSTANTIATE (1) and eight GENERATEs.
+        assert_eq!(read(&mut m, &mut apb, RESEED_COUNT), 9);
     }
 
     /// The two sideload ports are independent: a key waits while a mask seed is made, replaced
@@ -1504,6 +1613,8 @@ mod tests {
         // Limit 0: every GENERATE needs a reseed, but a bad length is reported first.
         assert_eq!(run(&mut m, &mut apb, generate(0), None).0, res(OP_GENERATE, RES_BAD_LENGTH));
         assert_eq!(run(&mut m, &mut apb, cmd(OP_GENERATE, false, false, true, 3), None).0, res(OP_GENERATE, RES_BAD_LENGTH));
+        assert_eq!(run(&mut m, &mut apb, gen_to(DEST_SCALAR, 1), None).0, res(OP_GENERATE, RES_BAD_LENGTH));
+        assert_eq!(run(&mut m, &mut apb, gen_to(DEST_SCALAR, 2), None).0, res(OP_GENERATE, RES_RESEED_NEEDED));
         assert_eq!(run(&mut m, &mut apb, generate(1), None).0, res(OP_GENERATE, RES_RESEED_NEEDED));
         assert_eq!(run(&mut m, &mut apb, cmd(OP_GENERATE, false, false, true, 2), None).0, res(OP_GENERATE, RES_RESEED_NEEDED));
         assert_eq!(read(&mut m, &mut apb, STATUS), DONE | INST);
@@ -1552,7 +1663,7 @@ mod tests {
         assert_eq!(read(&mut m, &mut apb, RESEED_COUNT), 3);
     }
 
-    /// UNINSTANTIATE zeroes Key, V, the counter, OUT, the key port and the mask port at C + 1;
+    /// UNINSTANTIATE zeroes Key, V, the counter, OUT and the key, mask and scalar ports at C + 1;
     /// afterwards RESEED and GENERATE find no state.
     #[test]
     fn uninstantiate_zeroes_everything() {
@@ -1561,18 +1672,20 @@ mod tests {
         ok(&mut m, &mut apb, cmd(OP_INSTANTIATE, false, false, false, 0), Some(&seed));
         ok(&mut m, &mut apb, cmd(OP_GENERATE, false, false, true, 2), None);
         ok(&mut m, &mut apb, gen_to(DEST_MASK, 2), None);
+        ok(&mut m, &mut apb, gen_to(DEST_SCALAR, 2), None);
         write(&mut m, &mut apb, CMD, generate(1));
         let t = apb.edges + B + U;
         step_to(&mut m, &mut apb, t);
-        assert_eq!(m.status(), DONE | INST | KEYV | MASKV | words(4));
-        // DEST = 2 with an OP that has no output is ignored, as the other fields.
-        write(&mut m, &mut apb, CMD, cmd(OP_UNINSTANTIATE, true, true, false, 7) | CMD_DEST.put(DEST_MASK));
+        assert_eq!(m.status(), DONE | INST | KEYV | MASKV | SCALARV | words(4));
+        // DEST = 3 with an OP that has no output is ignored, as the other fields.
+        write(&mut m, &mut apb, CMD, cmd(OP_UNINSTANTIATE, true, true, false, 7) | CMD_DEST.put(DEST_SCALAR));
         let c = apb.edges;
-        assert_eq!((m.status(), now(&m, RESEED_COUNT)), (BUSY | INST | KEYV | MASKV | words(4), 4));
+        assert_eq!((m.status(), now(&m, RESEED_COUNT)), (BUSY | INST | KEYV | MASKV | SCALARV | words(4), 5));
         step_to(&mut m, &mut apb, c + 1);
         assert_eq!((m.status(), now(&m, RESEED_COUNT), now(&m, RESULT)), (DONE, 0, res(OP_UNINSTANTIATE, RES_OK)));
         assert_eq!((m.peek_u32(KEY_VALID), key_bytes(&mut m)), (0, vec![0; 32]));
         assert_eq!((m.peek_u32(MASK_VALID), port_bytes(&mut m, MASK_OUT)), (0, vec![0; 32]));
+        assert_eq!((m.peek_u32(SCALAR_VALID), port_bytes(&mut m, SCALAR_OUT)), (0, vec![0; 32]));
         assert_eq!((m.working_state().test_hook_key(), m.working_state().test_hook_v()), (&[0; 32], &[0; 16]));
         assert_eq!(refused(&mut m, &mut apb, false, OUT.offset, 0, 0, MASTER_SEC), ERR_EMPTY);
         assert_eq!(run(&mut m, &mut apb, generate(1), None).0, res(OP_GENERATE, RES_NOT_INSTANTIATED));
@@ -1632,9 +1745,10 @@ mod tests {
         assert_eq!(refused(m, apb, true, RESEED_LIMIT.offset, 5, 0b0001, sec), ERR_STRB);
         assert_eq!(refused(m, apb, true, ADDL.offset, 5, 0, sec), ERR_STRB);
         assert_eq!(read(m, apb, RESEED_LIMIT), RESEED_LIMIT_RESET);
-        // CMD values: OP not a command, DEST = 3 (with any OP), bits 31:16.
-        let dest3 = CMD_DEST.put(3);
-        for v in [0, 5, 6, 15, gen_to(3, 2), OP_INSTANTIATE | dest3, OP_UNINSTANTIATE | dest3, OP_INSTANTIATE | 1 << 16, OP_UNINSTANTIATE | 1 << 31, 0xffff_ffff] {
+        // CMD values: OP not a command (also with DEST = 3), bits 31:16 (also a good GENERATE
+        // to the scalar port). DEST = 3 alone is no longer ERR_VALUE (the scalar port).
+        let dest3 = CMD_DEST.put(DEST_SCALAR);
+        for v in [0, 5, 6, 15, dest3, 7 | dest3, gen_to(DEST_SCALAR, 2) | 1 << 16, OP_INSTANTIATE | 1 << 16, OP_UNINSTANTIATE | 1 << 31, 0xffff_ffff] {
             assert_eq!(refused_write(m, apb, CMD, v), ERR_VALUE, "CMD {v:#x}");
         }
         assert_eq!(read(m, apb, STATUS), 0, "no command started");
@@ -1655,6 +1769,24 @@ mod tests {
         // UNINSTANTIATE abandons the wait for entropy: no seed port request after it.
         write(m, apb, CMD, cmd(OP_UNINSTANTIATE, false, false, false, 0));
         assert_eq!(m.peek_u32(SEED_READY), 0);
+    }
+
+    /// DEST = 3 passes the bus check (it was ERR_VALUE before the scalar port): a GENERATE to it
+    /// runs its checks (RES_NOT_INSTANTIATED here), and the OPs that have no output ignore it.
+    #[test]
+    fn dest_3_is_a_destination_not_err_value() {
+        let (mut m, mut apb) = setup();
+        let seed = pattern(21);
+        assert_eq!(run(&mut m, &mut apb, gen_to(DEST_SCALAR, 2), None).0, res(OP_GENERATE, RES_NOT_INSTANTIATED));
+        assert_eq!(read(&mut m, &mut apb, ERR_INFO), 0, "no bus error");
+        ok(&mut m, &mut apb, cmd(OP_INSTANTIATE, false, false, false, 0) | CMD_DEST.put(DEST_SCALAR), Some(&seed));
+        ok(&mut m, &mut apb, cmd(OP_RESEED, false, false, false, 0) | CMD_DEST.put(DEST_SCALAR), Some(&pattern(22)));
+        let mut d = reference(&seed, &[]);
+        d.reseed(&pattern(22), &[]).unwrap();
+        ok(&mut m, &mut apb, gen_to(DEST_SCALAR, 2), None);
+        assert_eq!(port_bytes(&mut m, SCALAR_OUT), d.generate(32, &[]).unwrap());
+        assert_eq!(read(&mut m, &mut apb, STATUS), DONE | INST | SCALARV);
+        assert_eq!(read(&mut m, &mut apb, ERR_INFO), 0);
     }
 
     /// The APB protocol check comes first: an access with no setup phase is ERR_PROTOCOL even to
@@ -1728,7 +1860,7 @@ mod tests {
     }
 
     /// Escalation in the middle of a GENERATE: the command is abandoned, Key, V, the counter,
-    /// OUT and the key port are zeroed at that edge, DEAD until reset; CMD gets ERR_FATAL (after
+    /// OUT and the three sideload ports are zeroed at that edge, DEAD until reset; CMD gets ERR_FATAL (after
     /// ERR_VALUE). The transfer completing at the esc edge takes effect first.
     #[test]
     fn escalation_wipes_and_makes_the_block_dead_until_reset() {
@@ -1740,19 +1872,22 @@ mod tests {
         let key = d.generate(32, &[]).unwrap();
         ok(&mut m, &mut apb, gen_to(DEST_MASK, 2), None);
         let mask = d.generate(32, &[]).unwrap();
+        ok(&mut m, &mut apb, gen_to(DEST_SCALAR, 2), None);
+        let scalar = d.generate(32, &[]).unwrap();
         write(&mut m, &mut apb, CMD, generate(3));
         let c = apb.edges;
         step_to(&mut m, &mut apb, c + B);
         let out = d.generate(48, &[]).unwrap();
         assert_eq!(read_out(&mut m, &mut apb), out[..4]);
-        assert_eq!(m.status(), BUSY | INST | KEYV | MASKV | words(3));
-        assert_eq!((key_bytes(&mut m), port_bytes(&mut m, MASK_OUT)), (key, mask));
+        assert_eq!(m.status(), BUSY | INST | KEYV | MASKV | SCALARV | words(3));
+        assert_eq!((key_bytes(&mut m), port_bytes(&mut m, MASK_OUT), port_bytes(&mut m, SCALAR_OUT)), (key, mask, scalar));
         // The OUT read completing at the esc edge still returns its word.
         let r = transfer_at_completion(&mut m, &mut apb, false, OUT.offset, 0, &[(ESC, 1)]);
         assert_eq!((r.err, r.data.to_le_bytes().to_vec()), (false, out[4..8].to_vec()));
         assert_eq!(m.status(), DEAD);
         assert_eq!((m.peek_u32(KEY_VALID), key_bytes(&mut m), m.peek_u32(INTR_DONE), m.peek_u32(SEED_READY)), (0, vec![0; 32], 0, 0));
         assert_eq!((m.peek_u32(MASK_VALID), port_bytes(&mut m, MASK_OUT)), (0, vec![0; 32]));
+        assert_eq!((m.peek_u32(SCALAR_VALID), port_bytes(&mut m, SCALAR_OUT)), (0, vec![0; 32]));
         assert_eq!((now(&m, RESEED_COUNT), now(&m, RESULT)), (0, 0));
         assert_eq!((m.working_state().test_hook_key(), m.working_state().test_hook_v()), (&[0; 32], &[0; 16]));
         assert_eq!(m.peek_u32(ALERT_FATAL), 0);

@@ -12,7 +12,8 @@
 //!
 //! A command's outcome is computed at the edge that takes CMD, from the operands then (no access
 //! can change them while BUSY), and is applied to the operands at the edge that sets DONE,
-//! `LATENCY[cmd][randomize]` edges later. The model has no work registers: nothing shows them.
+//! `LATENCY[cmd][randomize]` edges later. A SIGN or KEYGEN with K_SIDELOAD computes it one edge
+//! later, at the edge that takes `k_in`. The model has no work registers: nothing shows them.
 //!
 //! Where the README leaves a choice, the model takes this one:
 //! - Only an operand read that passes every check waits (one wait state); a refused access
@@ -30,6 +31,11 @@
 //! - `clear` (a change of the window's owner) acts, after the transfer completing at its edge,
 //!   as a CMD_WIPE that replaces whatever runs, and clears ERR_INFO; DONE follows with RESULT.CMD
 //!   = WIPE. It is ignored during the power-on wipe and after escalation.
+//! - K_SIDELOAD: `k_taken` is state alone: 1 exactly while a SIGN or KEYGEN with K_SIDELOAD
+//!   started at the last edge is still running (the cycle before the edge that takes `k_in`). So
+//!   a CMD whose edge also has `clear` or `esc` never raises it (the command is replaced or
+//!   abandoned at that edge), while `clear` or `esc` at the take edge itself does not lower it
+//!   (the port is emptied; the command that took the value is abandoned there).
 //! - Escalation: the first edge with `esc` = 1 sets DEAD (until reset), aborts any command (no
 //!   DONE), clears DONE, RESULT and CYCLES, zeroes every operand and (re)starts a full wipe of
 //!   `POWER_ON_WIPE_CYCLES` edges with BUSY = 1. Accesses do not wait for it (only the power-on
@@ -89,15 +95,18 @@ const CLEAR: usize = 10;
 const HASH_IN: usize = 11;
 const HASH_VALID: usize = 12;
 const HASH_MASTER: usize = 13;
-const PRDATA: usize = 14;
-const PREADY: usize = 15;
-const PSLVERR: usize = 16;
-const INTR_DONE: usize = 17;
-const ALERT_FATAL: usize = 18;
+const K_IN: usize = 14;
+const K_VALID: usize = 15;
+const PRDATA: usize = 16;
+const PREADY: usize = 17;
+const PSLVERR: usize = 18;
+const K_TAKEN: usize = 19;
+const INTR_DONE: usize = 20;
+const ALERT_FATAL: usize = 21;
 
 /// (name, direction, width) of every port: the README's table, inputs first as in every model
 /// (the lock-step pairs ports by name).
-const PORTS: [(&str, Dir, u32); 19] = [
+const PORTS: [(&str, Dir, u32); 22] = [
     ("clock", Dir::In, 1),
     ("rst_n", Dir::In, 1),
     ("psel", Dir::In, 1),
@@ -112,9 +121,12 @@ const PORTS: [(&str, Dir, u32); 19] = [
     ("hash_in", Dir::In, 256),
     ("hash_valid", Dir::In, 1),
     ("hash_master", Dir::In, 4),
+    ("k_in", Dir::In, 256),
+    ("k_valid", Dir::In, 1),
     ("prdata", Dir::Out, 32),
     ("pready", Dir::Out, 1),
     ("pslverr", Dir::Out, 1),
+    ("k_taken", Dir::Out, 1),
     ("intr_done", Dir::Out, 1),
     ("alert_fatal", Dir::Out, 1),
 ];
@@ -150,6 +162,12 @@ fn bytes_of(w: &Words) -> Bytes32 {
 
 fn words_of(b: &Bytes32) -> Words {
     std::array::from_fn(|i| u32::from_le_bytes(b[4 * i..4 * i + 4].try_into().unwrap()))
+}
+
+/// An operand from a 256-bit port value (`hash_in`, `k_in`): a number, word 0 least significant,
+/// so bits 255:248 are byte 0 of the big-endian string.
+fn words_of_port(port: &[u32]) -> Words {
+    std::array::from_fn(|i| port[7 - i].swap_bytes())
 }
 
 /// The operand slot of a register, if it is one.
@@ -269,13 +287,33 @@ fn execute(cmd: u32, randomize: bool, before: &Slots) -> (u32, Slots) {
     (error, s)
 }
 
+/// `execute`, unless an error from the command's own ports (`early`: RES_HASH_UNAVAILABLE,
+/// RES_K_UNAVAILABLE) came first: then that is RESULT.ERROR and a SIGN leaves R and S zero.
+/// (A KEYGEN with no k value has SEED = 0, so `execute` already leaves D, and QX, QY zero.)
+fn outcome(cmd: u32, randomize: bool, before: &Slots, early: Option<u32>) -> (u32, Slots) {
+    let (mut error, mut after) = execute(cmd, randomize, before);
+    if let Some(e) = early {
+        error = e;
+        if cmd == regs::CMD_SIGN {
+            (after[slot::R], after[slot::S]) = ([0; 8], [0; 8]);
+        }
+    }
+    (error, after)
+}
+
 /// A command between the edge that took CMD and the edge that sets DONE.
 #[derive(Clone, Copy, Debug)]
 struct Run {
     cmd: u32,
+    randomize: bool,
     /// Edges until DONE.
     left: u64,
-    /// RESULT.ERROR, decided at the CMD edge.
+    /// SIGN or KEYGEN with K_SIDELOAD, before its first edge: the slot (K or SEED) that takes
+    /// `k_in` at the coming edge (`k_taken` = 1). `error` and `after` are set there.
+    take: Option<usize>,
+    /// An error from the CMD edge that comes before RES_K_UNAVAILABLE (RES_HASH_UNAVAILABLE).
+    early: Option<u32>,
+    /// RESULT.ERROR.
     error: u32,
     /// The operands as the command leaves them (outputs, and the wipe after it), applied at DONE.
     after: Slots,
@@ -456,9 +494,9 @@ impl P256Model {
         }
         match reg.offset {
             o if o == regs::ERR_INFO.offset => Ok(Action::ClearErr),
-            // 4. CTRL: no bit above HASH_SIDELOAD. Allowed while BUSY (taken by the next CMD).
+            // 4. CTRL: no bit above K_SIDELOAD. Allowed while BUSY (taken by the next CMD).
             o if o == regs::CTRL.offset => {
-                if v & !(regs::CTRL_RANDOMIZE.mask() | regs::CTRL_HASH_SIDELOAD.mask()) != 0 {
+                if v & !(regs::CTRL_RANDOMIZE.mask() | regs::CTRL_HASH_SIDELOAD.mask() | regs::CTRL_K_SIDELOAD.mask()) != 0 {
                     Err(regs::ERR_VALUE)
                 } else {
                     Ok(Action::Ctrl(v))
@@ -496,31 +534,41 @@ impl P256Model {
         }
     }
 
-    /// The edge that takes CMD (written by `master`): the outcome is fixed now, shown `LATENCY`
-    /// edges later. With HASH_SIDELOAD, SIGN and VERIFY first load HASH from the digest port: the
-    /// digest if it is valid and `master` started it, else 0 and RES_HASH_UNAVAILABLE, which
-    /// comes before any other check (a failed SIGN leaves R and S zero).
+    /// The edge that takes CMD (written by `master`): the outcome is fixed now (or, with
+    /// K_SIDELOAD, at the next edge: `take_k`), shown `LATENCY` edges later. With HASH_SIDELOAD,
+    /// SIGN and VERIFY first load HASH from the digest port: the digest if it is valid and
+    /// `master` started it, else 0 and RES_HASH_UNAVAILABLE, which comes before any other check
+    /// (a failed SIGN leaves R and S zero).
     fn start(&mut self, cmd: u32, master: u32) {
         let randomize = regs::CTRL_RANDOMIZE.get(self.ctrl) == 1;
-        let mut unavailable = false;
+        let mut early = None;
         if regs::CTRL_HASH_SIDELOAD.get(self.ctrl) == 1 && (cmd == regs::CMD_SIGN || cmd == regs::CMD_VERIFY) {
-            let port = &self.inputs[HASH_IN];
             let good = self.input(HASH_VALID) == 1 && self.input(HASH_MASTER) == master;
-            // The port is a number (word 0 least significant); a slot is the big-endian string.
-            self.slots[slot::HASH] = std::array::from_fn(|i| if good { port[7 - i].swap_bytes() } else { 0 });
-            unavailable = !good;
+            self.slots[slot::HASH] = if good { words_of_port(&self.inputs[HASH_IN]) } else { [0; 8] };
+            early = (!good).then_some(regs::RES_HASH_UNAVAILABLE);
         }
-        let (mut error, mut after) = execute(cmd, randomize, &self.slots);
-        if unavailable {
-            error = regs::RES_HASH_UNAVAILABLE;
-            if cmd == regs::CMD_SIGN {
-                (after[slot::R], after[slot::S]) = ([0; 8], [0; 8]);
-            }
-        }
-        self.run = Some(Run { cmd, left: LATENCY[cmd as usize][randomize as usize], error, after });
+        let take = match cmd {
+            _ if regs::CTRL_K_SIDELOAD.get(self.ctrl) == 0 => None,
+            regs::CMD_SIGN => Some(slot::K),
+            regs::CMD_KEYGEN => Some(slot::SEED),
+            _ => None,
+        };
+        let (error, after) = if take.is_some() { (0, self.slots) } else { outcome(cmd, randomize, &self.slots, early) };
+        self.run = Some(Run { cmd, randomize, left: LATENCY[cmd as usize][randomize as usize], take, early, error, after });
         self.done = false;
         self.result = 0;
         self.cycles = 0;
+    }
+
+    /// K_SIDELOAD, the command's first edge: K (SIGN) or SEED (KEYGEN) = `k_in` if `k_valid`,
+    /// else 0 and RES_K_UNAVAILABLE unless an earlier error is set; then the outcome.
+    fn take_k(&self, run: &mut Run) {
+        let Some(dest) = run.take.take() else { return };
+        let valid = self.input(K_VALID) == 1;
+        let mut before = self.slots;
+        before[dest] = if valid { words_of_port(&self.inputs[K_IN]) } else { [0; 8] };
+        let early = run.early.or((!valid).then_some(regs::RES_K_UNAVAILABLE));
+        (run.error, run.after) = outcome(run.cmd, run.randomize, &before, early);
     }
 
     /// The first edge with `esc`: abort, zero everything, start a full wipe, refuse CMD from now.
@@ -545,6 +593,10 @@ impl P256Model {
         if self.wipe_left > 0 {
             self.wipe_left -= 1;
             self.power_on &= self.wipe_left > 0;
+        }
+        if let Some(mut run) = self.run {
+            self.take_k(&mut run);
+            self.run = Some(run);
         }
         if let Some(run) = &mut self.run {
             run.left -= 1;
@@ -618,6 +670,8 @@ impl Dut for P256Model {
                 _ => 0,
             },
             PSLVERR => matches!(step, Some(Step::Done(Err(_)))) as u32,
+            // The cycle before the edge that takes k_in (state alone; see the module doc).
+            K_TAKEN => self.run.is_some_and(|r| r.take.is_some()) as u32,
             INTR_DONE => self.done as u32,
             // The sequencer's state check has nothing to check in a model.
             ALERT_FATAL => 0,
@@ -760,7 +814,17 @@ mod tests {
     fn ports_in_order() {
         let m = P256Model::new();
         let names: Vec<&str> = m.ports().iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["clock", "rst_n", "psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster", "esc", "clear", "hash_in", "hash_valid", "hash_master", "prdata", "pready", "pslverr", "intr_done", "alert_fatal"]);
+        assert_eq!(
+            names,
+            [
+                "clock", "rst_n", "psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster", "esc", "clear", "hash_in", "hash_valid", "hash_master", "k_in", "k_valid", "prdata",
+                "pready", "pslverr", "k_taken", "intr_done", "alert_fatal"
+            ]
+        );
+        let widths: Vec<u32> = m.ports().iter().map(|p| p.width).collect();
+        assert_eq!(widths, [1, 1, 1, 1, 1, 12, 32, 4, 4, 1, 1, 256, 1, 4, 256, 1, 32, 1, 1, 1, 1, 1]);
+        let outs: Vec<&str> = m.ports().iter().filter(|p| p.dir == Dir::Out).map(|p| p.name.as_str()).collect();
+        assert_eq!(outs, ["prdata", "pready", "pslverr", "k_taken", "intr_done", "alert_fatal"]);
         assert_eq!(m.name(), "pluton_p256");
     }
 
@@ -890,8 +954,13 @@ mod tests {
         for bad in [0, 7, 0x101, 0xffff_ffff] {
             expect(&mut m, &mut apb, true, CMD.offset, bad, 0xF, MASTER_SEC, ERR_VALUE);
         }
-        expect(&mut m, &mut apb, true, CTRL.offset, 4, 0xF, MASTER_SEC, ERR_VALUE);
+        // CTRL: bits 2:0 are options (K_SIDELOAD is bit 2); bit 3 and up: ERR_VALUE.
+        for bad in [8, 0xf, 1 << 31] {
+            expect(&mut m, &mut apb, true, CTRL.offset, bad, 0xF, MASTER_SEC, ERR_VALUE);
+        }
         assert_eq!(read(&mut m, &mut apb, CTRL), 0);
+        assert!(!apb.write(&mut m, CTRL.offset, 7).err);
+        assert_eq!(read(&mut m, &mut apb, CTRL), 7);
         assert!(!apb.write(&mut m, CTRL.offset, 1).err);
         assert_eq!(read(&mut m, &mut apb, CTRL), 1);
         // ERR_INFO keeps the first refusal; later ones set OVERFLOW; any write clears it.
@@ -1279,5 +1348,387 @@ mod tests {
         assert_eq!(read(&mut m, &mut apb, STATUS), 0);
         assert_eq!(read_operand(&mut m, &mut apb, QX), [0; 32]);
         assert_eq!(command(&mut m, &mut apb, CMD_PUBKEY), RES_SCALAR_RANGE, "D wiped by reset");
+    }
+
+    // K_SIDELOAD: k (SIGN) and SEED (KEYGEN) from the k_in port.
+
+    /// `k_in` for a 32-byte big-endian value: byte j in bits 255-8j:248-8j (README: big-endian
+    /// byte order as K is written, so bits 255:248 are byte 0). Word w holds bits 32w+31:32w.
+    fn k_words(b: &Bytes32) -> [u32; 8] {
+        let mut w = [0u32; 8];
+        for (j, &byte) in b.iter().enumerate() {
+            let lsb = 248 - 8 * j;
+            w[lsb / 32] |= (byte as u32) << (lsb % 32);
+        }
+        w
+    }
+
+    fn offer_k(m: &mut P256Model, k: &Bytes32) {
+        m.poke(K_IN, &k_words(k));
+        m.poke_u32(K_VALID, 1);
+    }
+
+    fn withdraw_k(m: &mut P256Model) {
+        m.poke(K_IN, &[0; 8]);
+        m.poke_u32(K_VALID, 0);
+    }
+
+    const K_SIDE: u32 = CTRL_K_SIDELOAD.mask();
+
+    /// As `command`, also sampling `k_taken` in every cycle from the CMD write's setup to DONE.
+    /// Returns RESULT.ERROR and the cycles with `k_taken` = 1, counted from the CMD edge (0 = the
+    /// cycle right after it, before the command's first edge).
+    fn command_k(m: &mut P256Model, apb: &mut Apb, cmd: u32) -> (u32, Vec<u64>) {
+        assert_eq!(m.peek_u32(K_TAKEN), 0, "k_taken while idle");
+        let randomize = CTRL_RANDOMIZE.get(read(m, apb, CTRL)) as usize;
+        // The CMD write by hand, to see k_taken in its setup and access cycles too.
+        for (port, v) in [(PSEL, 1), (PENABLE, 0), (PWRITE, 1), (PADDR, CMD.offset), (PWDATA, cmd), (PSTRB, 0xF), (PMASTER, MASTER_SEC)] {
+            m.poke_u32(port, v);
+        }
+        assert_eq!(m.peek_u32(K_TAKEN), 0, "k_taken in the CMD setup cycle");
+        apb.step(m);
+        m.poke_u32(PENABLE, 1);
+        assert_eq!((m.peek_u32(PREADY), m.peek_u32(PSLVERR), m.peek_u32(K_TAKEN)), (1, 0, 0), "the CMD access cycle");
+        apb.step(m);
+        m.poke_u32(PSEL, 0);
+        m.poke_u32(PENABLE, 0);
+        let t0 = apb.edges;
+        let latency = LATENCY[cmd as usize][randomize];
+        let mut taken = Vec::new();
+        while m.peek_u32(INTR_DONE) == 0 {
+            assert!(apb.edges - t0 < latency, "CMD {cmd}: no DONE after {latency} edges");
+            if m.peek_u32(K_TAKEN) == 1 {
+                taken.push(apb.edges - t0);
+            }
+            apb.step(m);
+        }
+        assert_eq!(apb.edges - t0, latency, "CMD {cmd}: the schedule does not change");
+        assert_eq!(m.peek_u32(K_TAKEN), 0);
+        assert_eq!(read(m, apb, CYCLES) as u64, latency);
+        let result = read(m, apb, RESULT);
+        assert_eq!(RESULT_CMD.get(result), cmd);
+        (RESULT_ERROR.get(result), taken)
+    }
+
+    /// SIGN with K_SIDELOAD takes k from the port at the command's first edge and gives CAVP
+    /// SigGen's R and S; K written on the bus is not used. With HASH from its port as well.
+    #[test]
+    fn sign_with_k_from_the_port() {
+        let (mut m, mut apb) = setup();
+        let recs = records("SigGen_P256_SHA256.txt", "k");
+        for (i, hash_side) in [(3, false), (4, true)] {
+            let rec = &recs[i];
+            let hash = ec::hash_sha256(&unhex(&rec["Msg"]));
+            write_operand(&mut m, &mut apb, D, &b32(&rec["d"]));
+            // Another record's k on the bus: a signature with it would differ.
+            write_operand(&mut m, &mut apb, K, &b32(&recs[0]["k"]));
+            if hash_side {
+                m.poke(HASH_IN, &ec::port_words(&hash));
+                m.poke_u32(HASH_VALID, 1);
+                m.poke_u32(HASH_MASTER, MASTER_SEC);
+                write_operand(&mut m, &mut apb, HASH, &[0x55; 32]);
+            } else {
+                write_operand(&mut m, &mut apb, HASH, &hash);
+            }
+            let ctrl = K_SIDE | CTRL_HASH_SIDELOAD.put(hash_side as u32);
+            assert!(!apb.write(&mut m, CTRL.offset, ctrl).err);
+            assert_eq!(read(&mut m, &mut apb, CTRL), ctrl);
+            offer_k(&mut m, &b32(&rec["k"]));
+            assert_eq!(command_k(&mut m, &mut apb, CMD_SIGN), (RES_OK, vec![0]), "record {i}");
+            assert_eq!(read_operand(&mut m, &mut apb, R), b32(&rec["R"]), "record {i}");
+            assert_eq!(read_operand(&mut m, &mut apb, S), b32(&rec["S"]), "record {i}");
+            assert_eq!(read_operand(&mut m, &mut apb, HASH), hash);
+        }
+    }
+
+    /// The value is taken at the edge after the CMD edge, not at the CMD edge nor later: k is
+    /// on the port only in the cycle between them (then garbage), and the signature is right;
+    /// k on the port only until the CMD edge gives RES_K_UNAVAILABLE.
+    #[test]
+    fn k_is_taken_at_the_commands_first_edge() {
+        let (mut m, mut apb) = setup();
+        let rec = &records("SigGen_P256_SHA256.txt", "k")[5];
+        let sign_with = |m: &mut P256Model, apb: &mut Apb, k_during_cmd: bool, k_after: bool| {
+            write_operand(m, apb, D, &b32(&rec["d"]));
+            write_operand(m, apb, HASH, &ec::hash_sha256(&unhex(&rec["Msg"])));
+            assert!(!apb.write(m, CTRL.offset, K_SIDE).err);
+            if k_during_cmd {
+                offer_k(m, &b32(&rec["k"]));
+            } else {
+                offer_k(m, &[0x3c; 32]);
+            }
+            assert!(!apb.write(m, CMD.offset, CMD_SIGN).err);
+            assert_eq!(m.peek_u32(K_TAKEN), 1);
+            if k_after {
+                offer_k(m, &b32(&rec["k"]));
+            } else {
+                withdraw_k(m);
+            }
+            apb.step(m);
+            assert_eq!(m.peek_u32(K_TAKEN), 0);
+            offer_k(m, &[0x3c; 32]);
+            while m.peek_u32(INTR_DONE) == 0 {
+                apb.step(m);
+            }
+            withdraw_k(m);
+            RESULT_ERROR.get(read(m, apb, RESULT))
+        };
+        assert_eq!(sign_with(&mut m, &mut apb, false, true), RES_OK);
+        assert_eq!((read_operand(&mut m, &mut apb, R), read_operand(&mut m, &mut apb, S)), (b32(&rec["R"]), b32(&rec["S"])));
+        assert_eq!(sign_with(&mut m, &mut apb, true, false), RES_K_UNAVAILABLE);
+        assert_eq!((read_operand(&mut m, &mut apb, R), read_operand(&mut m, &mut apb, S)), ([0; 32], [0; 32]));
+    }
+
+    /// KEYGEN with K_SIDELOAD takes SEED from the port: D = the value, QX, QY = its public key
+    /// (CAVP KeyPair, and the p256 crate for another value); SEED written on the bus is not used.
+    #[test]
+    fn keygen_with_seed_from_the_port() {
+        let (mut m, mut apb) = setup();
+        let (d0, qx0, qy0) = keypair(9);
+        let seed1: Bytes32 = std::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0x5a);
+        let pk = p256::SecretKey::from_bytes(&seed1.into()).unwrap().public_key();
+        let point = p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&pk, false);
+        let (qx1, qy1): (Bytes32, Bytes32) = ((*point.x().unwrap()).into(), (*point.y().unwrap()).into());
+        assert!(!apb.write(&mut m, CTRL.offset, K_SIDE).err);
+        for (seed, qx, qy) in [(d0, qx0, qy0), (seed1, qx1, qy1)] {
+            write_operand(&mut m, &mut apb, SEED, &keypair(0).0);
+            offer_k(&mut m, &seed);
+            assert_eq!(command_k(&mut m, &mut apb, CMD_KEYGEN), (RES_OK, vec![0]));
+            withdraw_k(&mut m);
+            assert_eq!((read_operand(&mut m, &mut apb, QX), read_operand(&mut m, &mut apb, QY)), (qx, qy));
+            // D = the value: PUBKEY (which ignores the option and the port) gives the same key.
+            write_operand(&mut m, &mut apb, QX, &[0; 32]);
+            assert_eq!(command_k(&mut m, &mut apb, CMD_PUBKEY), (RES_OK, vec![]));
+            assert_eq!(read_operand(&mut m, &mut apb, QX), qx);
+        }
+        // With RANDOMIZE (and a good λ) too.
+        assert!(!apb.write(&mut m, CTRL.offset, K_SIDE | CTRL_RANDOMIZE.put(1)).err);
+        write_operand(&mut m, &mut apb, LAMBDA, &[0x21; 32]);
+        offer_k(&mut m, &d0);
+        assert_eq!(command_k(&mut m, &mut apb, CMD_KEYGEN), (RES_OK, vec![0]));
+        assert_eq!((read_operand(&mut m, &mut apb, QX), read_operand(&mut m, &mut apb, QY)), (qx0, qy0));
+    }
+
+    /// No value on the port: RES_K_UNAVAILABLE (K or SEED is then 0), before the d and k checks
+    /// and λ; outputs zero, D unchanged by KEYGEN; the whole schedule runs. A bad digest with
+    /// HASH_SIDELOAD is reported first (k is still taken).
+    #[test]
+    fn k_unavailable_and_the_hash_error_first() {
+        let (mut m, mut apb) = setup();
+        let rec = &records("SigGen_P256_SHA256.txt", "k")[6];
+        let (d, k) = (b32(&rec["d"]), b32(&rec["k"]));
+        let (d0, qx0, qy0) = keypair(1);
+        let hash = ec::hash_sha256(&unhex(&rec["Msg"]));
+        write_operand(&mut m, &mut apb, HASH, &hash);
+        // Outputs of a success, to see them zeroed.
+        write_operand(&mut m, &mut apb, D, &d);
+        write_operand(&mut m, &mut apb, K, &k);
+        assert_eq!(command(&mut m, &mut apb, CMD_SIGN), RES_OK);
+        assert!(!apb.write(&mut m, CTRL.offset, K_SIDE).err);
+        withdraw_k(&mut m);
+        write_operand(&mut m, &mut apb, K, &k);
+        assert_eq!(command_k(&mut m, &mut apb, CMD_SIGN), (RES_K_UNAVAILABLE, vec![0]));
+        assert_eq!((read_operand(&mut m, &mut apb, R), read_operand(&mut m, &mut apb, S)), ([0; 32], [0; 32]));
+        // Before d's check (1) and λ's (8).
+        write_operand(&mut m, &mut apb, D, &[0; 32]);
+        assert!(!apb.write(&mut m, CTRL.offset, K_SIDE | CTRL_RANDOMIZE.put(1)).err);
+        assert_eq!(command_k(&mut m, &mut apb, CMD_SIGN), (RES_K_UNAVAILABLE, vec![0]));
+        // HASH_SIDELOAD with no digest and no k: the hash error; with k valid it is still the
+        // hash error, and k_taken still pulses.
+        write_operand(&mut m, &mut apb, D, &d);
+        write_operand(&mut m, &mut apb, LAMBDA, &[0x21; 32]);
+        assert!(!apb.write(&mut m, CTRL.offset, K_SIDE | CTRL_HASH_SIDELOAD.put(1)).err);
+        m.poke_u32(HASH_VALID, 0);
+        assert_eq!(command_k(&mut m, &mut apb, CMD_SIGN), (RES_HASH_UNAVAILABLE, vec![0]));
+        offer_k(&mut m, &k);
+        assert_eq!(command_k(&mut m, &mut apb, CMD_SIGN), (RES_HASH_UNAVAILABLE, vec![0]));
+        assert_eq!((read_operand(&mut m, &mut apb, R), read_operand(&mut m, &mut apb, S)), ([0; 32], [0; 32]));
+        // A good digest and k: the CAVP signature (the errors above left nothing behind).
+        m.poke(HASH_IN, &ec::port_words(&hash));
+        m.poke_u32(HASH_VALID, 1);
+        m.poke_u32(HASH_MASTER, MASTER_SEC);
+        assert_eq!(command_k(&mut m, &mut apb, CMD_SIGN), (RES_OK, vec![0]));
+        assert_eq!((read_operand(&mut m, &mut apb, R), read_operand(&mut m, &mut apb, S)), (b32(&rec["R"]), b32(&rec["S"])));
+        // KEYGEN with no value: RES_K_UNAVAILABLE although SEED on the bus is good; D stays.
+        assert!(!apb.write(&mut m, CTRL.offset, 0).err);
+        write_operand(&mut m, &mut apb, D, &d0);
+        assert!(!apb.write(&mut m, CTRL.offset, K_SIDE).err);
+        withdraw_k(&mut m);
+        write_operand(&mut m, &mut apb, SEED, &keypair(2).0);
+        assert_eq!(command_k(&mut m, &mut apb, CMD_KEYGEN), (RES_K_UNAVAILABLE, vec![0]));
+        assert_eq!((read_operand(&mut m, &mut apb, QX), read_operand(&mut m, &mut apb, QY)), ([0; 32], [0; 32]));
+        assert_eq!(command_k(&mut m, &mut apb, CMD_PUBKEY), (RES_OK, vec![]));
+        assert_eq!((read_operand(&mut m, &mut apb, QX), read_operand(&mut m, &mut apb, QY)), (qx0, qy0));
+    }
+
+    /// `k_taken` pulses once per SIGN or KEYGEN with K_SIDELOAD, in the cycle after the CMD edge,
+    /// whether or not a value waits; never for the other commands or without the option (and
+    /// those ignore the port: SIGN without it signs with the bus K).
+    #[test]
+    fn k_taken_only_for_sign_and_keygen_with_the_option() {
+        let (mut m, mut apb) = setup();
+        let rec = &records("SigGen_P256_SHA256.txt", "k")[7];
+        let (d, qx, qy) = keypair(4);
+        let hash = ec::hash_sha256(&unhex(&rec["Msg"]));
+        for (ctrl, valid) in [(K_SIDE, true), (K_SIDE, false), (0, true), (CTRL_RANDOMIZE.put(1) | CTRL_HASH_SIDELOAD.put(1), true)] {
+            assert!(!apb.write(&mut m, CTRL.offset, ctrl).err);
+            write_operand(&mut m, &mut apb, LAMBDA, &[0x11; 32]);
+            if valid {
+                offer_k(&mut m, &d);
+            } else {
+                withdraw_k(&mut m);
+            }
+            m.poke(HASH_IN, &ec::port_words(&hash));
+            m.poke_u32(HASH_VALID, 1);
+            m.poke_u32(HASH_MASTER, MASTER_SEC);
+            let option = ctrl & K_SIDE != 0;
+            let pulse = if option { vec![0] } else { vec![] };
+            for cmd in [CMD_PUBKEY, CMD_ECDH, CMD_VERIFY, CMD_WIPE] {
+                write_operand(&mut m, &mut apb, D, &d);
+                write_operand(&mut m, &mut apb, QX, &qx);
+                write_operand(&mut m, &mut apb, QY, &qy);
+                write_operand(&mut m, &mut apb, LAMBDA, &[0x11; 32]);
+                assert_eq!(command_k(&mut m, &mut apb, cmd).1, Vec::<u64>::new(), "CMD {cmd}, CTRL {ctrl}");
+            }
+            write_operand(&mut m, &mut apb, D, &b32(&rec["d"]));
+            write_operand(&mut m, &mut apb, K, &b32(&rec["k"]));
+            write_operand(&mut m, &mut apb, HASH, &hash);
+            write_operand(&mut m, &mut apb, LAMBDA, &[0x11; 32]);
+            let (err, taken) = command_k(&mut m, &mut apb, CMD_SIGN);
+            assert_eq!(taken, pulse, "SIGN, CTRL {ctrl}, k_valid {valid}");
+            match (option, valid) {
+                (true, false) => assert_eq!(err, RES_K_UNAVAILABLE),
+                // The port holds d (a good scalar but not the record's k): a valid signature, not the file's.
+                (true, true) => {
+                    assert_eq!(err, RES_OK);
+                    assert_ne!(read_operand(&mut m, &mut apb, R), b32(&rec["R"]));
+                }
+                // Without the option the bus K signs.
+                (false, _) => {
+                    assert_eq!(err, RES_OK);
+                    assert_eq!(read_operand(&mut m, &mut apb, R), b32(&rec["R"]));
+                }
+            }
+            write_operand(&mut m, &mut apb, SEED, &d);
+            write_operand(&mut m, &mut apb, LAMBDA, &[0x11; 32]);
+            assert_eq!(command_k(&mut m, &mut apb, CMD_KEYGEN).1, pulse, "KEYGEN, CTRL {ctrl}, k_valid {valid}");
+        }
+    }
+
+    /// K and SEED taken from the port are wiped after the command, as written ones are: the next
+    /// SIGN or KEYGEN without the option finds 0 (RES_SCALAR_RANGE).
+    #[test]
+    fn k_and_seed_from_the_port_are_wiped_after_the_command() {
+        let (mut m, mut apb) = setup();
+        let rec = &records("SigGen_P256_SHA256.txt", "k")[8];
+        let (d1, qx1, _) = keypair(5);
+        write_operand(&mut m, &mut apb, D, &b32(&rec["d"]));
+        write_operand(&mut m, &mut apb, HASH, &ec::hash_sha256(&unhex(&rec["Msg"])));
+        assert!(!apb.write(&mut m, CTRL.offset, K_SIDE).err);
+        offer_k(&mut m, &b32(&rec["k"]));
+        assert_eq!(command_k(&mut m, &mut apb, CMD_SIGN), (RES_OK, vec![0]));
+        assert_eq!((m.slots[slot::K], m.slots[slot::SEED]), ([0; 8], [0; 8]));
+        assert!(!apb.write(&mut m, CTRL.offset, 0).err);
+        assert_eq!(command(&mut m, &mut apb, CMD_SIGN), RES_SCALAR_RANGE);
+        assert!(!apb.write(&mut m, CTRL.offset, K_SIDE).err);
+        offer_k(&mut m, &d1);
+        assert_eq!(command_k(&mut m, &mut apb, CMD_KEYGEN), (RES_OK, vec![0]));
+        assert_eq!((m.slots[slot::K], m.slots[slot::SEED]), ([0; 8], [0; 8]));
+        assert!(!apb.write(&mut m, CTRL.offset, 0).err);
+        assert_eq!(command(&mut m, &mut apb, CMD_KEYGEN), RES_SCALAR_RANGE);
+        // D is still the port's value.
+        assert_eq!(command(&mut m, &mut apb, CMD_PUBKEY), RES_OK);
+        assert_eq!(read_operand(&mut m, &mut apb, QX), qx1);
+    }
+
+    /// A value from the port out of [1, n-1] fails the range check as a written one would
+    /// (RES_SCALAR_RANGE, not RES_K_UNAVAILABLE): k = n or 0 for SIGN, SEED = n for KEYGEN (D
+    /// unchanged).
+    #[test]
+    fn out_of_range_k_from_the_port_is_scalar_range() {
+        let (mut m, mut apb) = setup();
+        let rec = &records("SigGen_P256_SHA256.txt", "k")[9];
+        let (d0, qx0, _) = keypair(6);
+        write_operand(&mut m, &mut apb, D, &b32(&rec["d"]));
+        write_operand(&mut m, &mut apb, K, &b32(&rec["k"]));
+        write_operand(&mut m, &mut apb, HASH, &ec::hash_sha256(&unhex(&rec["Msg"])));
+        assert_eq!(command(&mut m, &mut apb, CMD_SIGN), RES_OK);
+        assert!(!apb.write(&mut m, CTRL.offset, K_SIDE).err);
+        let mut n_plus_1 = b32(N_HEX);
+        n_plus_1[31] += 1;
+        for bad in [b32(N_HEX), n_plus_1, [0xff; 32], [0; 32]] {
+            offer_k(&mut m, &bad);
+            assert_eq!(command_k(&mut m, &mut apb, CMD_SIGN), (RES_SCALAR_RANGE, vec![0]), "k {bad:02x?}");
+            assert_eq!((read_operand(&mut m, &mut apb, R), read_operand(&mut m, &mut apb, S)), ([0; 32], [0; 32]));
+        }
+        // n - 1 is in range.
+        let mut n_minus_1 = b32(N_HEX);
+        n_minus_1[31] -= 1;
+        offer_k(&mut m, &n_minus_1);
+        assert_eq!(command_k(&mut m, &mut apb, CMD_SIGN), (RES_OK, vec![0]));
+        // KEYGEN: SEED = n refused, D unchanged.
+        assert!(!apb.write(&mut m, CTRL.offset, 0).err);
+        write_operand(&mut m, &mut apb, D, &d0);
+        assert!(!apb.write(&mut m, CTRL.offset, K_SIDE).err);
+        offer_k(&mut m, &b32(N_HEX));
+        assert_eq!(command_k(&mut m, &mut apb, CMD_KEYGEN), (RES_SCALAR_RANGE, vec![0]));
+        assert_eq!(read_operand(&mut m, &mut apb, QX), [0; 32]);
+        assert_eq!(command(&mut m, &mut apb, CMD_PUBKEY), RES_OK);
+        assert_eq!(read_operand(&mut m, &mut apb, QX), qx0);
+    }
+
+    /// A SIGN with K_SIDELOAD whose CMD edge also has `clear` (it becomes WIPE) or `esc` (it is
+    /// abandoned) never raises `k_taken`; `clear` at the take edge itself abandons the command
+    /// after the pulse (the port's owner empties it anyway).
+    #[test]
+    fn clear_or_esc_at_the_cmd_edge_takes_no_k() {
+        let (mut m, mut apb) = setup();
+        let rec = &records("SigGen_P256_SHA256.txt", "k")[10];
+        let sign_cmd_with = |m: &mut P256Model, apb: &mut Apb, port: usize| {
+            write_operand(m, apb, D, &b32(&rec["d"]));
+            assert!(!apb.write(m, CTRL.offset, K_SIDE).err);
+            offer_k(m, &b32(&rec["k"]));
+            for (p, v) in [(PSEL, 1), (PENABLE, 0), (PWRITE, 1), (PADDR, CMD.offset), (PWDATA, CMD_SIGN), (PSTRB, 0xF), (PMASTER, MASTER_SEC)] {
+                m.poke_u32(p, v);
+            }
+            apb.step(m);
+            m.poke_u32(PENABLE, 1);
+            m.poke_u32(port, 1);
+            assert_eq!(m.peek_u32(PSLVERR), 0);
+            apb.step(m);
+            m.poke_u32(port, 0);
+            m.poke_u32(PSEL, 0);
+            m.poke_u32(PENABLE, 0);
+        };
+        // clear: the SIGN is replaced by WIPE.
+        sign_cmd_with(&mut m, &mut apb, CLEAR);
+        let t0 = apb.edges;
+        assert_eq!(m.peek_u32(K_TAKEN), 0);
+        while m.peek_u32(INTR_DONE) == 0 {
+            assert_eq!(m.peek_u32(K_TAKEN), 0);
+            apb.step(&mut m);
+        }
+        assert_eq!((apb.edges - t0, RESULT_CMD.get(read(&mut m, &mut apb, RESULT))), (LATENCY[CMD_WIPE as usize][0], CMD_WIPE));
+        // clear at the take edge: the pulse came, then WIPE.
+        write_operand(&mut m, &mut apb, D, &b32(&rec["d"]));
+        assert!(!apb.write(&mut m, CMD.offset, CMD_SIGN).err);
+        assert_eq!(m.peek_u32(K_TAKEN), 1);
+        m.poke_u32(CLEAR, 1);
+        apb.step(&mut m);
+        m.poke_u32(CLEAR, 0);
+        assert_eq!(m.peek_u32(K_TAKEN), 0);
+        while m.peek_u32(INTR_DONE) == 0 {
+            apb.step(&mut m);
+        }
+        assert_eq!(RESULT_CMD.get(read(&mut m, &mut apb, RESULT)), CMD_WIPE);
+        // esc: abandoned, DEAD.
+        sign_cmd_with(&mut m, &mut apb, ESC);
+        assert_eq!(m.peek_u32(K_TAKEN), 0);
+        assert_eq!(STATUS_DEAD.get(read(&mut m, &mut apb, STATUS)), 1);
+        for _ in 0..2 * POWER_ON_WIPE_CYCLES {
+            assert_eq!(m.peek_u32(K_TAKEN), 0);
+            apb.step(&mut m);
+        }
+        assert_eq!(m.peek_u32(INTR_DONE), 0);
     }
 }

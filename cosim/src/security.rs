@@ -209,16 +209,27 @@ pub fn security_model() -> Composite {
     top.wire(Some(fw), "owner_chg", WIN_SHA256, Some(sha), "clear", 0, 1);
     top.wire(Some(fw), "owner_chg", WIN_EXT_FIRST, None, "ext_owner_chg", 0, NUM_EXT);
     top.wire_top("intr_sha_done", sha, "intr_done");
-    // P-256: a change of owner wipes it; HASH may come from the SHA engine's digest port.
+    // P-256: a change of owner wipes it; HASH may come from the SHA engine's digest port, and k
+    // or KEYGEN's seed from the DRBG's scalar port, which empties when the engine takes it or
+    // when window 6 or 7 changes owner (neither new owner may use the old one's value).
     top.wire(Some(fw), "owner_chg", WIN_P256, Some(p256), "clear", 0, 1);
     top.connect(sha, "digest_out", p256, "hash_in");
     top.connect(sha, "digest_valid", p256, "hash_valid");
     top.connect(sha, "digest_master", p256, "hash_master");
+    top.connect(drbg, "scalar_out", p256, "k_in");
+    top.connect(drbg, "scalar_valid", p256, "k_valid");
+    let owner_6_7 = top.part(Box::new(Or2::default()));
+    top.wire(Some(fw), "owner_chg", WIN_CRYPTO, Some(owner_6_7), "a", 0, 1);
+    top.wire(Some(fw), "owner_chg", WIN_P256, Some(owner_6_7), "b", 0, 1);
+    let scalar_clear = top.part(Box::new(Or2::default()));
+    top.connect(owner_6_7, "y", scalar_clear, "a");
+    top.connect(p256, "k_taken", scalar_clear, "b");
+    top.connect(scalar_clear, "y", drbg, "scalar_clear");
     top.wire_top("intr_p256_done", p256, "intr_done");
     // Window 6: noise in; the raw tap while the life cycle allows debug; seeds to the DRBG; DRBG
     // keys and fuse keys to AES on sideload ports; a change of owner wipes AES and empties the
-    // DRBG's key port and mask port; the DRBG's mask port seeds the masked AES engine, whose
-    // taking a seed empties the port.
+    // DRBG's three sideload ports (the scalar port above); the DRBG's mask port seeds the masked
+    // AES engine, whose taking a seed empties the port.
     top.wire_top("noise_bit", trng, "noise_bit");
     top.wire_top("noise_valid", trng, "noise_valid");
     top.connect(otp, "debug_en", trng, "raw_en");
