@@ -53,9 +53,11 @@
 
 
 
+
+
 `ifndef PLUTON_P256_DEFINED
 `define PLUTON_P256_DEFINED
-module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,esc,clear,hash_in,hash_valid,hash_master,intr_done,alert_fatal);
+module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,esc,clear,hash_in,hash_valid,hash_master,k_in,k_valid,k_taken,intr_done,alert_fatal);
 
     // Module arguments
     input wire  clock;
@@ -75,6 +77,9 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     input wire  [255:0] hash_in;
     input wire  hash_valid;
     input wire  [3:0] hash_master;
+    input wire  [255:0] k_in;
+    input wire  k_valid;
+    output reg  k_taken;
     output reg  intr_done;
     output reg  alert_fatal;
 
@@ -125,7 +130,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  zero16 = 16'h0;
     localparam  unused_reg = 6'b111111;
     localparam  n_prime = 16'hbc4f;
-    localparam  zero30 = 30'h0;
+    localparam  zero29 = 29'h0;
     localparam  zero32 = 32'h0;
     localparam  one32 = 32'h1;
     localparam  zero256 = 256'h0;
@@ -150,7 +155,12 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  c_sign32 = 32'h3;
     localparam  c_verify32 = 32'h4;
     localparam  s_hash = 6'b10;
+    localparam  s_k = 6'b1;
+    localparam  s_seed = 6'b111;
+    localparam  c_keygen32 = 32'h5;
     localparam  r_hash_unavail = 4'h9;
+    localparam  r_k_unavail = 4'ha;
+    localparam  four32 = 32'h4;
     localparam  two32 = 32'h2;
     localparam  c_wipe = 32'h6;
     localparam  block_id = 32'h50320100;
@@ -375,6 +385,14 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  ctrl_hash__q;
     reg  ctrl_hash__clock;
     reg  ctrl_hash__rst_n;
+    reg  ctrl_k__d;
+    wire  ctrl_k__q;
+    reg  ctrl_k__clock;
+    reg  ctrl_k__rst_n;
+    reg  k_pend__d;
+    wire  k_pend__q;
+    reg  k_pend__clock;
+    reg  k_pend__rst_n;
     reg  done__d;
     wire  done__q;
     reg  done__clock;
@@ -439,6 +457,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg  kill;
     reg  hash_load;
     reg  hash_good;
+    reg  k_load;
     reg  clr;
     reg  go;
     reg  [31:0] go_cmd;
@@ -740,6 +759,18 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .clock(ctrl_hash__clock),
         .rst_n(ctrl_hash__rst_n)
     );
+    pluton_rdff1 ctrl_k(
+        .d(ctrl_k__d),
+        .q(ctrl_k__q),
+        .clock(ctrl_k__clock),
+        .rst_n(ctrl_k__rst_n)
+    );
+    pluton_rdff1 k_pend(
+        .d(k_pend__d),
+        .q(k_pend__q),
+        .clock(k_pend__clock),
+        .rst_n(k_pend__rst_n)
+    );
     pluton_rdff1 done(
         .d(done__d),
         .q(done__q),
@@ -779,6 +810,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg [3:0] cmd__d__comb;
     reg [7:0] cnt__d__comb;
     reg ctrl_hash__d__comb;
+    reg ctrl_k__d__comb;
     reg ctrl_rand__d__comb;
     reg [31:0] cycles__d__comb;
     reg dead__d__comb;
@@ -789,6 +821,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg flag0__d__comb;
     reg flag1__d__comb;
     reg [32:0] ir__d__comb;
+    reg k_pend__d__comb;
     reg [15:0] mr__d__comb;
     reg [255:0] mul__a__comb;
     reg [15:0] mul__b__comb;
@@ -840,6 +873,12 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         ctrl_hash__clock = clock;
         ctrl_hash__rst_n = rst_n;
         ctrl_hash__d__comb = ctrl_hash__q;
+        ctrl_k__clock = clock;
+        ctrl_k__rst_n = rst_n;
+        ctrl_k__d__comb = ctrl_k__q;
+        k_pend__clock = clock;
+        k_pend__rst_n = rst_n;
+        k_pend__d__comb = k_pend__q;
         upc__clock = clock;
         upc__rst_n = rst_n;
         upc__d__comb = upc__q;
@@ -1041,7 +1080,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         else if (pwrite & front__is_cmd & ~cmd_ok) begin
             err_code = e_value;
         end
-        else if (pwrite & front__is_ctrl & (pwdata[(32'h2)+:(30)] != zero30)) begin
+        else if (pwrite & front__is_ctrl & (pwdata[(32'h3)+:(29)] != zero29)) begin
             err_code = e_value;
         end
         else if (pwrite & front__is_cmd & dead__q) begin
@@ -1071,6 +1110,8 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         hash_load = ok_write & front__is_cmd & ctrl_hash__q & ~clr & ((pwdata == c_sign32) | (pwdata == c_verify32));
         hash_good = hash_valid & (hash_master == pmaster);
+        k_load = k_pend__q & (st__q == st_issue);
+        k_taken = k_load;
         readable = front__is_hash | front__is_qx | front__is_qy | front__is_r | front__is_s;
         rfa__raddr__comb = u_a;
         rfb__raddr__comb = u_b;
@@ -1108,6 +1149,17 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             rfa__wdata__comb = zero256;
             if (hash_good) begin
                 rfa__wdata__comb = hash_in;
+            end
+        end
+        else if (k_load) begin
+            rfa__we__comb = 1'b1;
+            rfa__waddr__comb = s_k;
+            if (cmd__q == c_keygen) begin
+                rfa__waddr__comb = s_seed;
+            end
+            rfa__wdata__comb = zero256;
+            if (k_valid) begin
+                rfa__wdata__comb = k_in;
             end
         end
         else if (ok_write & is_operand) begin
@@ -1242,6 +1294,13 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         if (ok_write & front__is_ctrl) begin
             ctrl_rand__d__comb = pwdata[32'h0];
             ctrl_hash__d__comb = pwdata[32'h1];
+            ctrl_k__d__comb = pwdata[32'h2];
+        end
+        if (k_load) begin
+            k_pend__d__comb = 1'b0;
+            if (~k_valid & (err__q == zero4)) begin
+                err__d__comb = r_k_unavail;
+            end
         end
         if (go) begin
             done__d__comb = 1'b0;
@@ -1253,6 +1312,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             flag0__d__comb = 1'b0;
             flag1__d__comb = 1'b0;
             cmd__d__comb = go_cmd[(32'h0)+:(4)];
+            k_pend__d__comb = ctrl_k__q & ~clr & ((go_cmd == c_sign32) | (go_cmd == c_keygen32));
             rand_run__d__comb = ctrl_rand__q;
             ret__d__comb = zero10;
             cnt__d__comb = zero8;
@@ -1271,6 +1331,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         if (kill & ~dead__q) begin
             dead__d__comb = 1'b1;
+            k_pend__d__comb = 1'b0;
             done__d__comb = 1'b0;
             res_err__d__comb = zero4;
             res_cmd__d__comb = zero4;
@@ -1335,6 +1396,9 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             if (ctrl_hash__q) begin
                 rdata = rdata | two32;
             end
+            if (ctrl_k__q) begin
+                rdata = rdata | four32;
+            end
         end
         else if (front__is_result) begin
             rdata = res_e__y | (res_c__y << eight8);
@@ -1361,6 +1425,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         cmd__d = cmd__d__comb;
         cnt__d = cnt__d__comb;
         ctrl_hash__d = ctrl_hash__d__comb;
+        ctrl_k__d = ctrl_k__d__comb;
         ctrl_rand__d = ctrl_rand__d__comb;
         cycles__d = cycles__d__comb;
         dead__d = dead__d__comb;
@@ -1371,6 +1436,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         flag0__d = flag0__d__comb;
         flag1__d = flag1__d__comb;
         ir__d = ir__d__comb;
+        k_pend__d = k_pend__d__comb;
         mr__d = mr__d__comb;
         mul__a = mul__a__comb;
         mul__b = mul__b__comb;

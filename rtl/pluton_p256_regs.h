@@ -36,6 +36,8 @@
 #define PLUTON_P256_CTRL_RANDOMIZE_MASK 0x00000001u
 #define PLUTON_P256_CTRL_HASH_SIDELOAD_LSB 1u
 #define PLUTON_P256_CTRL_HASH_SIDELOAD_MASK 0x00000002u
+#define PLUTON_P256_CTRL_K_SIDELOAD_LSB 2u
+#define PLUTON_P256_CTRL_K_SIDELOAD_MASK 0x00000004u
 
 /* CMD (WO): Start a command. Refused while BUSY (ERR_BUSY) and after escalation (ERR_FATAL) */
 #define PLUTON_P256_CMD_OFFSET 0x010u
@@ -56,7 +58,7 @@
 #define PLUTON_P256_D_OFFSET 0x040u
 #define PLUTON_P256_D_COUNT 8u
 
-/* K (WO): Nonce k for SIGN (from the DRBG once it exists). Write-only; wiped after every command */
+/* K (WO): Nonce k for SIGN (or, with CTRL.K_SIDELOAD, from the DRBG). Write-only; wiped after every command */
 #define PLUTON_P256_K_OFFSET 0x060u
 #define PLUTON_P256_K_COUNT 8u
 
@@ -80,7 +82,7 @@
 #define PLUTON_P256_S_OFFSET 0x100u
 #define PLUTON_P256_S_COUNT 8u
 
-/* SEED (WO): KEYGEN's candidate private key (FIPS 186-5 A.2.2, rejection sampling: it must be in [1, n-1]). Write-only; wiped after every command */
+/* SEED (WO): KEYGEN's candidate private key (FIPS 186-5 A.2.2, rejection sampling: it must be in [1, n-1]; or, with CTRL.K_SIDELOAD, from the DRBG). Write-only; wiped after every command */
 #define PLUTON_P256_SEED_OFFSET 0x120u
 #define PLUTON_P256_SEED_COUNT 8u
 
@@ -107,13 +109,14 @@
 #define PLUTON_P256_RES_SHARED_INFINITY 0x7u /* The result is the point at infinity */
 #define PLUTON_P256_RES_MASK_RANGE 0x8u /* RANDOMIZE is set and LAMBDA is 0 or at least p */
 #define PLUTON_P256_RES_HASH_UNAVAILABLE 0x9u /* HASH_SIDELOAD is set and the SHA-256 engine holds no plain digest started by the master that wrote CMD (HASH is then 0) */
+#define PLUTON_P256_RES_K_UNAVAILABLE 0xAu /* K_SIDELOAD is set and the k_in port holds no value (K or SEED is then 0) */
 #define PLUTON_P256_ERR_NONE 0x0u /* No error logged */
 #define PLUTON_P256_ERR_UNMAPPED 0x1u /* Address not mapped, or not word aligned */
 #define PLUTON_P256_ERR_READ_WO 0x2u /* Read of a write-only register (D, K, SEED, LAMBDA, CMD; returns 0) */
 #define PLUTON_P256_ERR_WRITE_RO 0x3u /* Write to a read-only register */
 #define PLUTON_P256_ERR_BUSY 0x4u /* Operand or CMD access while BUSY */
 #define PLUTON_P256_ERR_STRB 0x6u /* Write with PSTRB not 0b1111 */
-#define PLUTON_P256_ERR_VALUE 0x7u /* CMD not a command; CTRL bits above HASH_SIDELOAD */
+#define PLUTON_P256_ERR_VALUE 0x7u /* CMD not a command; CTRL bits above K_SIDELOAD */
 #define PLUTON_P256_ERR_MASTER 0x8u /* Master other than the security core (any register but ID) */
 #define PLUTON_P256_ERR_FATAL 0xEu /* CMD after escalation */
 #define PLUTON_P256_ERR_PROTOCOL 0xFu /* APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state */

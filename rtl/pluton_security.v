@@ -2111,6 +2111,17 @@
 
 
 
+
+
+
+
+
+
+
+
+
+
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,noise_bit,noise_valid,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_p256_done,intr_trng_alarm,intr_drbg_done,intr_aes_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
@@ -2298,6 +2309,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  [255:0] p256__hash_in;
     reg  p256__hash_valid;
     reg  [3:0] p256__hash_master;
+    reg  [255:0] p256__k_in;
+    reg  p256__k_valid;
+    wire  p256__k_taken;
     wire  p256__intr_done;
     wire  p256__alert_fatal;
     reg  trng__clock;
@@ -2340,10 +2354,13 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
     reg  drbg__esc;
     reg  drbg__key_clear;
     reg  drbg__mask_clear;
+    reg  drbg__scalar_clear;
     wire  [255:0] drbg__key_out;
     wire  drbg__key_valid;
     wire  [255:0] drbg__mask_out;
     wire  drbg__mask_valid;
+    wire  [255:0] drbg__scalar_out;
+    wire  drbg__scalar_valid;
     wire  drbg__intr_done;
     wire  drbg__alert_fatal;
     reg  aes__clock;
@@ -2532,6 +2549,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .hash_in(p256__hash_in),
         .hash_valid(p256__hash_valid),
         .hash_master(p256__hash_master),
+        .k_in(p256__k_in),
+        .k_valid(p256__k_valid),
+        .k_taken(p256__k_taken),
         .intr_done(p256__intr_done),
         .alert_fatal(p256__alert_fatal)
     );
@@ -2578,10 +2598,13 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         .esc(drbg__esc),
         .key_clear(drbg__key_clear),
         .mask_clear(drbg__mask_clear),
+        .scalar_clear(drbg__scalar_clear),
         .key_out(drbg__key_out),
         .key_valid(drbg__key_valid),
         .mask_out(drbg__mask_out),
         .mask_valid(drbg__mask_valid),
+        .scalar_out(drbg__scalar_out),
+        .scalar_valid(drbg__scalar_valid),
         .intr_done(drbg__intr_done),
         .alert_fatal(drbg__alert_fatal)
     );
@@ -2796,6 +2819,9 @@ module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaste
         p256__hash_in = sha__digest_out;
         p256__hash_valid = sha__digest_valid;
         p256__hash_master = sha__digest_master;
+        p256__k_in = drbg__scalar_out;
+        p256__k_valid = drbg__scalar_valid;
+        drbg__scalar_clear = p256__k_taken | fw__owner_chg[32'h6] | fw__owner_chg[32'h7];
         intr_p256_done = p256__intr_done;
         pack_prdata__w0 = sha__prdata;
         pack_prdata__w1 = otp__prdata;
@@ -10555,7 +10581,7 @@ endmodule // pluton_rdff11
 
 `ifndef PLUTON_P256_DEFINED
 `define PLUTON_P256_DEFINED
-module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,esc,clear,hash_in,hash_valid,hash_master,intr_done,alert_fatal);
+module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,esc,clear,hash_in,hash_valid,hash_master,k_in,k_valid,k_taken,intr_done,alert_fatal);
 
     // Module arguments
     input wire  clock;
@@ -10575,6 +10601,9 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     input wire  [255:0] hash_in;
     input wire  hash_valid;
     input wire  [3:0] hash_master;
+    input wire  [255:0] k_in;
+    input wire  k_valid;
+    output reg  k_taken;
     output reg  intr_done;
     output reg  alert_fatal;
 
@@ -10625,7 +10654,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  zero16 = 16'h0;
     localparam  unused_reg = 6'b111111;
     localparam  n_prime = 16'hbc4f;
-    localparam  zero30 = 30'h0;
+    localparam  zero29 = 29'h0;
     localparam  zero32 = 32'h0;
     localparam  one32 = 32'h1;
     localparam  zero256 = 256'h0;
@@ -10650,7 +10679,12 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  c_sign32 = 32'h3;
     localparam  c_verify32 = 32'h4;
     localparam  s_hash = 6'b10;
+    localparam  s_k = 6'b1;
+    localparam  s_seed = 6'b111;
+    localparam  c_keygen32 = 32'h5;
     localparam  r_hash_unavail = 4'h9;
+    localparam  r_k_unavail = 4'ha;
+    localparam  four32 = 32'h4;
     localparam  two32 = 32'h2;
     localparam  c_wipe = 32'h6;
     localparam  block_id = 32'h50320100;
@@ -10875,6 +10909,14 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  ctrl_hash__q;
     reg  ctrl_hash__clock;
     reg  ctrl_hash__rst_n;
+    reg  ctrl_k__d;
+    wire  ctrl_k__q;
+    reg  ctrl_k__clock;
+    reg  ctrl_k__rst_n;
+    reg  k_pend__d;
+    wire  k_pend__q;
+    reg  k_pend__clock;
+    reg  k_pend__rst_n;
     reg  done__d;
     wire  done__q;
     reg  done__clock;
@@ -10939,6 +10981,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg  kill;
     reg  hash_load;
     reg  hash_good;
+    reg  k_load;
     reg  clr;
     reg  go;
     reg  [31:0] go_cmd;
@@ -11240,6 +11283,18 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .clock(ctrl_hash__clock),
         .rst_n(ctrl_hash__rst_n)
     );
+    pluton_rdff1 ctrl_k(
+        .d(ctrl_k__d),
+        .q(ctrl_k__q),
+        .clock(ctrl_k__clock),
+        .rst_n(ctrl_k__rst_n)
+    );
+    pluton_rdff1 k_pend(
+        .d(k_pend__d),
+        .q(k_pend__q),
+        .clock(k_pend__clock),
+        .rst_n(k_pend__rst_n)
+    );
     pluton_rdff1 done(
         .d(done__d),
         .q(done__q),
@@ -11279,6 +11334,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg [3:0] cmd__d__comb;
     reg [7:0] cnt__d__comb;
     reg ctrl_hash__d__comb;
+    reg ctrl_k__d__comb;
     reg ctrl_rand__d__comb;
     reg [31:0] cycles__d__comb;
     reg dead__d__comb;
@@ -11289,6 +11345,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg flag0__d__comb;
     reg flag1__d__comb;
     reg [32:0] ir__d__comb;
+    reg k_pend__d__comb;
     reg [15:0] mr__d__comb;
     reg [255:0] mul__a__comb;
     reg [15:0] mul__b__comb;
@@ -11340,6 +11397,12 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         ctrl_hash__clock = clock;
         ctrl_hash__rst_n = rst_n;
         ctrl_hash__d__comb = ctrl_hash__q;
+        ctrl_k__clock = clock;
+        ctrl_k__rst_n = rst_n;
+        ctrl_k__d__comb = ctrl_k__q;
+        k_pend__clock = clock;
+        k_pend__rst_n = rst_n;
+        k_pend__d__comb = k_pend__q;
         upc__clock = clock;
         upc__rst_n = rst_n;
         upc__d__comb = upc__q;
@@ -11541,7 +11604,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         else if (pwrite & front__is_cmd & ~cmd_ok) begin
             err_code = e_value;
         end
-        else if (pwrite & front__is_ctrl & (pwdata[(32'h2)+:(30)] != zero30)) begin
+        else if (pwrite & front__is_ctrl & (pwdata[(32'h3)+:(29)] != zero29)) begin
             err_code = e_value;
         end
         else if (pwrite & front__is_cmd & dead__q) begin
@@ -11571,6 +11634,8 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         hash_load = ok_write & front__is_cmd & ctrl_hash__q & ~clr & ((pwdata == c_sign32) | (pwdata == c_verify32));
         hash_good = hash_valid & (hash_master == pmaster);
+        k_load = k_pend__q & (st__q == st_issue);
+        k_taken = k_load;
         readable = front__is_hash | front__is_qx | front__is_qy | front__is_r | front__is_s;
         rfa__raddr__comb = u_a;
         rfb__raddr__comb = u_b;
@@ -11608,6 +11673,17 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             rfa__wdata__comb = zero256;
             if (hash_good) begin
                 rfa__wdata__comb = hash_in;
+            end
+        end
+        else if (k_load) begin
+            rfa__we__comb = 1'b1;
+            rfa__waddr__comb = s_k;
+            if (cmd__q == c_keygen) begin
+                rfa__waddr__comb = s_seed;
+            end
+            rfa__wdata__comb = zero256;
+            if (k_valid) begin
+                rfa__wdata__comb = k_in;
             end
         end
         else if (ok_write & is_operand) begin
@@ -11742,6 +11818,13 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         if (ok_write & front__is_ctrl) begin
             ctrl_rand__d__comb = pwdata[32'h0];
             ctrl_hash__d__comb = pwdata[32'h1];
+            ctrl_k__d__comb = pwdata[32'h2];
+        end
+        if (k_load) begin
+            k_pend__d__comb = 1'b0;
+            if (~k_valid & (err__q == zero4)) begin
+                err__d__comb = r_k_unavail;
+            end
         end
         if (go) begin
             done__d__comb = 1'b0;
@@ -11753,6 +11836,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             flag0__d__comb = 1'b0;
             flag1__d__comb = 1'b0;
             cmd__d__comb = go_cmd[(32'h0)+:(4)];
+            k_pend__d__comb = ctrl_k__q & ~clr & ((go_cmd == c_sign32) | (go_cmd == c_keygen32));
             rand_run__d__comb = ctrl_rand__q;
             ret__d__comb = zero10;
             cnt__d__comb = zero8;
@@ -11771,6 +11855,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         end
         if (kill & ~dead__q) begin
             dead__d__comb = 1'b1;
+            k_pend__d__comb = 1'b0;
             done__d__comb = 1'b0;
             res_err__d__comb = zero4;
             res_cmd__d__comb = zero4;
@@ -11835,6 +11920,9 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             if (ctrl_hash__q) begin
                 rdata = rdata | two32;
             end
+            if (ctrl_k__q) begin
+                rdata = rdata | four32;
+            end
         end
         else if (front__is_result) begin
             rdata = res_e__y | (res_c__y << eight8);
@@ -11861,6 +11949,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         cmd__d = cmd__d__comb;
         cnt__d = cnt__d__comb;
         ctrl_hash__d = ctrl_hash__d__comb;
+        ctrl_k__d = ctrl_k__d__comb;
         ctrl_rand__d = ctrl_rand__d__comb;
         cycles__d = cycles__d__comb;
         dead__d = dead__d__comb;
@@ -11871,6 +11960,7 @@ module pluton_p256(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         flag0__d = flag0__d__comb;
         flag1__d = flag1__d__comb;
         ir__d = ir__d__comb;
+        k_pend__d = k_pend__d__comb;
         mr__d = mr__d__comb;
         mul__a = mul__a__comb;
         mul__b = mul__b__comb;
@@ -14209,7 +14299,7 @@ endmodule // pluton_zext11to32
 
 `ifndef PLUTON_DRBG_DEFINED
 `define PLUTON_DRBG_DEFINED
-module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,seed_in,seed_valid,seed_ready,esc,key_clear,mask_clear,key_out,key_valid,mask_out,mask_valid,intr_done,alert_fatal);
+module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,seed_in,seed_valid,seed_ready,esc,key_clear,mask_clear,scalar_clear,key_out,key_valid,mask_out,mask_valid,scalar_out,scalar_valid,intr_done,alert_fatal);
 
     // Module arguments
     input wire  clock;
@@ -14230,10 +14320,13 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     input wire  esc;
     input wire  key_clear;
     input wire  mask_clear;
+    input wire  scalar_clear;
     output reg  [255:0] key_out;
     output reg  key_valid;
     output reg  [255:0] mask_out;
     output reg  mask_valid;
+    output reg  [255:0] scalar_out;
+    output reg  scalar_valid;
     output reg  intr_done;
     output reg  alert_fatal;
 
@@ -14248,8 +14341,9 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  one3 = 3'b1;
     localparam  four3 = 3'b100;
     localparam  zero2 = 2'b0;
-    localparam  three2 = 2'b11;
+    localparam  dest_key = 2'b1;
     localparam  dest_mask = 2'b10;
+    localparam  dest_scalar = 2'b11;
     localparam  zero4 = 4'h0;
     localparam  zero6 = 6'b0;
     localparam  one6 = 6'b1;
@@ -14291,6 +14385,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     localparam  b_inst = 32'h4;
     localparam  b_key_valid = 32'h80;
     localparam  b_mask_valid = 32'h400;
+    localparam  b_scalar_valid = 32'h800;
     localparam  b_err = 32'h100;
     localparam  b_dead = 32'h200;
     localparam  cmd_reserved = 32'hffff0000;
@@ -14496,30 +14591,33 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     wire  [2:0] out_words__q;
     reg  out_words__clock;
     reg  out_words__rst_n;
-    reg  [255:0] keyp__d;
-    wire  [255:0] keyp__q;
-    reg  keyp__clock;
-    reg  keyp__rst_n;
-    reg  kv__d;
-    wire  kv__q;
-    reg  kv__clock;
-    reg  kv__rst_n;
-    reg  khalf__d;
-    wire  khalf__q;
-    reg  khalf__clock;
-    reg  khalf__rst_n;
-    reg  [255:0] maskp__d;
-    wire  [255:0] maskp__q;
-    reg  maskp__clock;
-    reg  maskp__rst_n;
-    reg  mv__d;
-    wire  mv__q;
-    reg  mv__clock;
-    reg  mv__rst_n;
-    reg  mhalf__d;
-    wire  mhalf__q;
-    reg  mhalf__clock;
-    reg  mhalf__rst_n;
+    reg  key_port__clock;
+    reg  key_port__rst_n;
+    reg  key_port__clear;
+    reg  key_port__wipe;
+    reg  key_port__store;
+    reg  key_port__first;
+    reg  [127:0] key_port__block;
+    wire  [255:0] key_port__value;
+    wire  key_port__valid;
+    reg  mask_port__clock;
+    reg  mask_port__rst_n;
+    reg  mask_port__clear;
+    reg  mask_port__wipe;
+    reg  mask_port__store;
+    reg  mask_port__first;
+    reg  [127:0] mask_port__block;
+    wire  [255:0] mask_port__value;
+    wire  mask_port__valid;
+    reg  scalar_port__clock;
+    reg  scalar_port__rst_n;
+    reg  scalar_port__clear;
+    reg  scalar_port__wipe;
+    reg  scalar_port__store;
+    reg  scalar_port__first;
+    reg  [127:0] scalar_port__block;
+    wire  [255:0] scalar_port__value;
+    wire  scalar_port__valid;
 
     // Local signals
     reg  st_bad;
@@ -14538,13 +14636,8 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg  [1:0] g_dest;
     reg  g_side;
     reg  c_side;
-    reg  c_mask;
-    reg  [255:0] side_q;
-    reg  side_half;
     reg  side_st;
-    reg  [255:0] side_d;
-    reg  side_vd;
-    reg  side_hd;
+    reg  uninst;
     reg  [7:0] g_blocks;
     reg  [3:0] g_err;
     reg  [383:0] addl_or_0;
@@ -14803,41 +14896,38 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         .clock(out_words__clock),
         .rst_n(out_words__rst_n)
     );
-    pluton_rdff256 keyp(
-        .d(keyp__d),
-        .q(keyp__q),
-        .clock(keyp__clock),
-        .rst_n(keyp__rst_n)
+    pluton_drbg_key_port key_port(
+        .clock(key_port__clock),
+        .rst_n(key_port__rst_n),
+        .clear(key_port__clear),
+        .wipe(key_port__wipe),
+        .store(key_port__store),
+        .first(key_port__first),
+        .block(key_port__block),
+        .value(key_port__value),
+        .valid(key_port__valid)
     );
-    pluton_rdff1 kv(
-        .d(kv__d),
-        .q(kv__q),
-        .clock(kv__clock),
-        .rst_n(kv__rst_n)
+    pluton_drbg_key_port mask_port(
+        .clock(mask_port__clock),
+        .rst_n(mask_port__rst_n),
+        .clear(mask_port__clear),
+        .wipe(mask_port__wipe),
+        .store(mask_port__store),
+        .first(mask_port__first),
+        .block(mask_port__block),
+        .value(mask_port__value),
+        .valid(mask_port__valid)
     );
-    pluton_rdff1 khalf(
-        .d(khalf__d),
-        .q(khalf__q),
-        .clock(khalf__clock),
-        .rst_n(khalf__rst_n)
-    );
-    pluton_rdff256 maskp(
-        .d(maskp__d),
-        .q(maskp__q),
-        .clock(maskp__clock),
-        .rst_n(maskp__rst_n)
-    );
-    pluton_rdff1 mv(
-        .d(mv__d),
-        .q(mv__q),
-        .clock(mv__clock),
-        .rst_n(mv__rst_n)
-    );
-    pluton_rdff1 mhalf(
-        .d(mhalf__d),
-        .q(mhalf__q),
-        .clock(mhalf__clock),
-        .rst_n(mhalf__rst_n)
+    pluton_drbg_key_port scalar_port(
+        .clock(scalar_port__clock),
+        .rst_n(scalar_port__rst_n),
+        .clear(scalar_port__clear),
+        .wipe(scalar_port__wipe),
+        .store(scalar_port__store),
+        .first(scalar_port__first),
+        .block(scalar_port__block),
+        .value(scalar_port__value),
+        .valid(scalar_port__valid)
     );
 
     // Update code
@@ -14856,15 +14946,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
     reg fatal_q__d__comb;
     reg inst__d__comb;
     reg [255:0] key__d__comb;
-    reg [255:0] key_out__comb;
-    reg [255:0] keyp__d__comb;
-    reg khalf__d__comb;
-    reg kv__d__comb;
     reg [31:0] limit__d__comb;
-    reg [255:0] mask_out__comb;
-    reg [255:0] maskp__d__comb;
-    reg mhalf__d__comb;
-    reg mv__d__comb;
     reg [3:0] op__d__comb;
     reg [127:0] out_q__d__comb;
     reg [2:0] out_words__d__comb;
@@ -14885,6 +14967,12 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         log__rst_n = rst_n;
         aes__clock = clock;
         aes__rst_n = rst_n;
+        key_port__clock = clock;
+        key_port__rst_n = rst_n;
+        mask_port__clock = clock;
+        mask_port__rst_n = rst_n;
+        scalar_port__clock = clock;
+        scalar_port__rst_n = rst_n;
         st__clock = clock;
         st__rst_n = rst_n;
         st__d__comb = st__q;
@@ -14960,24 +15048,6 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         out_words__clock = clock;
         out_words__rst_n = rst_n;
         out_words__d__comb = out_words__q;
-        keyp__clock = clock;
-        keyp__rst_n = rst_n;
-        keyp__d__comb = keyp__q;
-        kv__clock = clock;
-        kv__rst_n = rst_n;
-        kv__d__comb = kv__q;
-        khalf__clock = clock;
-        khalf__rst_n = rst_n;
-        khalf__d__comb = khalf__q;
-        maskp__clock = clock;
-        maskp__rst_n = rst_n;
-        maskp__d__comb = maskp__q;
-        mv__clock = clock;
-        mv__rst_n = rst_n;
-        mv__d__comb = mv__q;
-        mhalf__clock = clock;
-        mhalf__rst_n = rst_n;
-        mhalf__d__comb = mhalf__q;
         front__psel = psel;
         front__penable = penable;
         front__pwrite = pwrite;
@@ -15003,7 +15073,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             err_code = e_strb;
         end
         else if (pwrite & front__is_cmd) begin
-            if (((pwdata & cmd_reserved) != zero32) | (pwdata[(32'h6)+:(2)] == three2) | (pwdata[(32'h0)+:(4)] == zero4) | (pwdata[(32'h0)+:(4)] > op_uninst)) begin
+            if (((pwdata & cmd_reserved) != zero32) | (pwdata[(32'h0)+:(4)] == zero4) | (pwdata[(32'h0)+:(4)] > op_uninst)) begin
                 err_code = e_value;
             end
             else if (dead__q) begin
@@ -15131,28 +15201,9 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             out_q__d__comb = out_q__q << k32;
             out_words__d__comb = out_words__q - one3;
         end
-        if (key_clear) begin
-            keyp__d__comb = zero256;
-            kv__d__comb = 1'b0;
-            khalf__d__comb = 1'b0;
-        end
-        if (mask_clear) begin
-            maskp__d__comb = zero256;
-            mv__d__comb = 1'b0;
-            mhalf__d__comb = 1'b0;
-        end
         c_side = c_dest__q != zero2;
-        c_mask = c_dest__q == dest_mask;
-        side_q = keyp__q;
-        side_half = khalf__q;
-        if (c_mask) begin
-            side_q = maskp__q;
-            side_half = mhalf__q;
-        end
         side_st = 1'b0;
-        side_d = zero256;
-        side_vd = 1'b0;
-        side_hd = 1'b0;
+        uninst = 1'b0;
         if (go) begin
             done__d__comb = 1'b0;
             res_err__d__comb = zero4;
@@ -15197,12 +15248,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
                 inst__d__comb = 1'b0;
                 out_q__d__comb = zero128;
                 out_words__d__comb = zero3;
-                keyp__d__comb = zero256;
-                kv__d__comb = 1'b0;
-                khalf__d__comb = 1'b0;
-                maskp__d__comb = zero256;
-                mv__d__comb = 1'b0;
-                mhalf__d__comb = 1'b0;
+                uninst = 1'b1;
             end
         end
         else if (take_seed) begin
@@ -15245,14 +15291,6 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             blocks__d__comb = blocks__q - one8;
             if (c_side) begin
                 side_st = 1'b1;
-                if (blocks__q == two8) begin
-                    side_d = ext_c__y[(32'h0)+:(256)] << k128;
-                    side_hd = 1'b1;
-                end
-                else if (side_half) begin
-                    side_d = side_q | ext_c__y[(32'h0)+:(256)];
-                    side_vd = 1'b1;
-                end
             end
             else begin
                 out_q__d__comb = aes__data_out;
@@ -15268,16 +15306,6 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         else if ((st__q == st_owait) & out_empty) begin
             st__d__comb = st_gen;
             cnt__d__comb = zero6;
-        end
-        if (side_st & ~c_mask) begin
-            keyp__d__comb = side_d;
-            kv__d__comb = side_vd;
-            khalf__d__comb = side_hd;
-        end
-        if (side_st & c_mask) begin
-            maskp__d__comb = side_d;
-            mv__d__comb = side_vd;
-            mhalf__d__comb = side_hd;
         end
         if (finish) begin
             st__d__comb = st_idle;
@@ -15306,13 +15334,22 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             addl__d__comb = zero384;
             out_q__d__comb = zero128;
             out_words__d__comb = zero3;
-            keyp__d__comb = zero256;
-            kv__d__comb = 1'b0;
-            khalf__d__comb = 1'b0;
-            maskp__d__comb = zero256;
-            mv__d__comb = 1'b0;
-            mhalf__d__comb = 1'b0;
         end
+        key_port__clear = key_clear;
+        mask_port__clear = mask_clear;
+        scalar_port__clear = scalar_clear;
+        key_port__store = side_st & (c_dest__q == dest_key);
+        mask_port__store = side_st & (c_dest__q == dest_mask);
+        scalar_port__store = side_st & (c_dest__q == dest_scalar);
+        key_port__wipe = uninst | kill;
+        mask_port__wipe = uninst | kill;
+        scalar_port__wipe = uninst | kill;
+        key_port__first = blocks__q == two8;
+        mask_port__first = blocks__q == two8;
+        scalar_port__first = blocks__q == two8;
+        key_port__block = aes__data_out;
+        mask_port__block = aes__data_out;
+        scalar_port__block = aes__data_out;
         log__access = complete;
         log__err = err_code[(32'h0)+:(4)];
         log__clear = ok_write & front__is_err_info;
@@ -15338,11 +15375,14 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
             if (inst__q) begin
                 rdata = rdata | b_inst;
             end
-            if (kv__q) begin
+            if (key_port__valid) begin
                 rdata = rdata | b_key_valid;
             end
-            if (mv__q) begin
+            if (mask_port__valid) begin
                 rdata = rdata | b_mask_valid;
+            end
+            if (scalar_port__valid) begin
+                rdata = rdata | b_scalar_valid;
             end
             if (log__info != zero32) begin
                 rdata = rdata | b_err;
@@ -15367,16 +15407,12 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         if (ok_read) begin
             prdata__comb = rdata;
         end
-        key_out__comb = zero256;
-        if (kv__q) begin
-            key_out__comb = keyp__q;
-        end
-        key_valid = kv__q;
-        mask_out__comb = zero256;
-        if (mv__q) begin
-            mask_out__comb = maskp__q;
-        end
-        mask_valid = mv__q;
+        key_out = key_port__value;
+        key_valid = key_port__valid;
+        mask_out = mask_port__value;
+        mask_valid = mask_port__valid;
+        scalar_out = scalar_port__value;
+        scalar_valid = scalar_port__valid;
         intr_done = done__q;
         code_d__s = st__d__comb;
         st_chk__d__comb = code_d__code;
@@ -15395,15 +15431,7 @@ module pluton_drbg(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,pr
         fatal_q__d = fatal_q__d__comb;
         inst__d = inst__d__comb;
         key__d = key__d__comb;
-        key_out = key_out__comb;
-        keyp__d = keyp__d__comb;
-        khalf__d = khalf__d__comb;
-        kv__d = kv__d__comb;
         limit__d = limit__d__comb;
-        mask_out = mask_out__comb;
-        maskp__d = maskp__d__comb;
-        mhalf__d = mhalf__d__comb;
-        mv__d = mv__d__comb;
         op__d = op__d__comb;
         out_q__d = out_q__d__comb;
         out_words__d = out_words__d__comb;
@@ -20432,6 +20460,131 @@ module pluton_rdff384(d,q,clock,rst_n);
     end
 endmodule // pluton_rdff384
 `endif // PLUTON_RDFF384_DEFINED
+
+`ifndef PLUTON_DRBG_KEY_PORT_DEFINED
+`define PLUTON_DRBG_KEY_PORT_DEFINED
+module pluton_drbg_key_port(clock,rst_n,clear,wipe,store,first,block,value,valid);
+
+    // Module arguments
+    input wire  clock;
+    input wire  rst_n;
+    input wire  clear;
+    input wire  wipe;
+    input wire  store;
+    input wire  first;
+    input wire  [127:0] block;
+    output reg  [255:0] value;
+    output reg  valid;
+
+    // Constant declarations
+    localparam  zero256 = 256'h0;
+    localparam  k128 = 9'b10000000;
+
+    // Stub signals
+    reg  [255:0] port__d;
+    wire  [255:0] port__q;
+    reg  port__clock;
+    reg  port__rst_n;
+    reg  full__d;
+    wire  full__q;
+    reg  full__clock;
+    reg  full__rst_n;
+    reg  half__d;
+    wire  half__q;
+    reg  half__clock;
+    reg  half__rst_n;
+    reg  [127:0] wide__a;
+    wire  [255:0] wide__y;
+
+    // Sub module instances
+    pluton_rdff256 port(
+        .d(port__d),
+        .q(port__q),
+        .clock(port__clock),
+        .rst_n(port__rst_n)
+    );
+    pluton_rdff1 full(
+        .d(full__d),
+        .q(full__q),
+        .clock(full__clock),
+        .rst_n(full__rst_n)
+    );
+    pluton_rdff1 half(
+        .d(half__d),
+        .q(half__q),
+        .clock(half__clock),
+        .rst_n(half__rst_n)
+    );
+    pluton_zext128to256 wide(
+        .a(wide__a),
+        .y(wide__y)
+    );
+
+    // Update code
+    reg full__d__comb;
+    reg half__d__comb;
+    reg [255:0] port__d__comb;
+    reg [255:0] value__comb;
+    always @(*) begin
+        port__clock = clock;
+        port__rst_n = rst_n;
+        port__d__comb = port__q;
+        full__clock = clock;
+        full__rst_n = rst_n;
+        full__d__comb = full__q;
+        half__clock = clock;
+        half__rst_n = rst_n;
+        half__d__comb = half__q;
+        wide__a = block;
+        if (clear) begin
+            port__d__comb = zero256;
+            full__d__comb = 1'b0;
+            half__d__comb = 1'b0;
+        end
+        if (store) begin
+            port__d__comb = zero256;
+            full__d__comb = 1'b0;
+            half__d__comb = 1'b0;
+            if (first) begin
+                port__d__comb = wide__y << k128;
+                half__d__comb = 1'b1;
+            end
+            else if (half__q) begin
+                port__d__comb = port__q | wide__y;
+                full__d__comb = 1'b1;
+            end
+        end
+        if (wipe) begin
+            port__d__comb = zero256;
+            full__d__comb = 1'b0;
+            half__d__comb = 1'b0;
+        end
+        value__comb = zero256;
+        if (full__q) begin
+            value__comb = port__q;
+        end
+        valid = full__q;
+        full__d = full__d__comb;
+        half__d = half__d__comb;
+        port__d = port__d__comb;
+        value = value__comb;
+    end
+
+endmodule // pluton_drbg_key_port
+`endif // PLUTON_DRBG_KEY_PORT_DEFINED
+
+`ifndef PLUTON_ZEXT128TO256_DEFINED
+`define PLUTON_ZEXT128TO256_DEFINED
+module pluton_zext128to256(a,y);
+
+    // Module arguments
+    input wire  [127:0] a;
+    output reg  [255:0] y;
+
+    // Update code (custom)
+    always @(*) y = {{128{1'b0}}, a};
+endmodule // pluton_zext128to256
+`endif // PLUTON_ZEXT128TO256_DEFINED
 
 `ifndef PLUTON_AES_MASKED_DEFINED
 `define PLUTON_AES_MASKED_DEFINED
