@@ -89,12 +89,12 @@ struct Aes {
     masked: bool,
 }
 
-/// The variant's figures: (state-access model, top, START_EDGES, START_EDGES_GCM, BLOCK_EDGES).
-fn variant(masked: bool) -> (&'static str, &'static str, [u32; 2], [u32; 2], [u32; 2]) {
+/// The variant's figures: (state-access model, top, START_EDGES, BLOCK_EDGES).
+fn variant(masked: bool) -> (&'static str, &'static str, [u32; 2], [u32; 2]) {
     if masked {
-        ("pluton_aes_masked_fi", "pluton_aes_masked", START_EDGES_MASKED, START_EDGES_GCM_MASKED, BLOCK_EDGES_MASKED)
+        ("pluton_aes_masked_fi", "pluton_aes_masked", START_EDGES_MASKED, BLOCK_EDGES_MASKED)
     } else {
-        ("pluton_aes_fi", "pluton_aes", START_EDGES, START_EDGES_GCM, BLOCK_EDGES)
+        ("pluton_aes_fi", "pluton_aes", START_EDGES, BLOCK_EDGES)
     }
 }
 
@@ -897,7 +897,7 @@ fn state_fault(ctx: Ctx) -> TestFuture {
 fn throughput(ctx: Ctx) -> TestFuture {
     Box::pin(async move {
         let a = Aes::new(&ctx.tb).await?;
-        let (fi, top, start_edges, _, block_edges) = variant(a.masked);
+        let (fi, top, start_edges, block_edges) = variant(a.masked);
         // The bound on the unmasked engine; the masked one's is its contract figure.
         let bounds = if a.masked { [block_edges[0] as u64, block_edges[1] as u64] } else { [11, 15] };
         for (k256, bound) in [(false, bounds[0]), (true, bounds[1])] {
