@@ -124,7 +124,7 @@
 #define PLUTON_AES_MASKED_ERR_STRB 0x6u /* Write with PSTRB not 0b1111 */
 #define PLUTON_AES_MASKED_ERR_VALUE 0x7u /* CMD.OP not a command or CMD bits 31:4 set; a CTRL or BLOCK_BYTES value not allowed; DATA_IN in ECB or CBC with BLOCK_BYTES != 16 */
 #define PLUTON_AES_MASKED_ERR_MASTER 0x8u /* Master other than the security core (any register but ID) */
-#define PLUTON_AES_MASKED_ERR_STATE 0x9u /* DATA_IN with no operation open, or after a partial block in the phase */
+#define PLUTON_AES_MASKED_ERR_STATE 0x9u /* DATA_IN with no operation open, after a partial block in the phase, or past GCM's length limit (2^36 - 32 bytes of text, 2^36 - 16 of AAD) */
 #define PLUTON_AES_MASKED_ERR_FATAL 0xEu /* CMD after escalation or an integrity fault (STATUS.DEAD) */
 #define PLUTON_AES_MASKED_ERR_PROTOCOL 0xFu /* APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state */
 

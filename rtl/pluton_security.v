@@ -20652,6 +20652,8 @@ module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmas
     localparam  three10 = 10'b11;
     localparam  zero32 = 32'h0;
     localparam  zero36 = 36'h0;
+    localparam  c_full31 = 31'h7fffffff;
+    localparam  a_full32 = 32'hffffffff;
     localparam  zero128 = 128'h0;
     localparam  one128 = 128'h1;
     localparam  zero256 = 256'h0;
@@ -21057,6 +21059,7 @@ module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmas
     reg  [31:0] ctrl_v;
     reg  [4:0] bb_v;
     reg  gcm;
+    reg  len_full;
     reg  ecb_cbc;
     reg  ctrl_bad;
     reg  [4:0] tagb_w;
@@ -21709,6 +21712,7 @@ module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmas
         ctrl_v = ctrl_x__q ^ ctrl_reset;
         bb_v = bb_x__q ^ k16_5;
         gcm = c_mode__q == mode_gcm;
+        len_full = gcm & ((text__q & (len_c__q[(32'h5)+:(31)] == c_full31)) | (~text__q & (len_a__q[(32'h4)+:(32)] == a_full32)));
         ecb_cbc = ~c_mode__q[32'h1];
         front__pready = 1'b1;
         pready = 1'b1;
@@ -21748,7 +21752,7 @@ module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmas
             end
         end
         else if (pwrite & front__is_data_in) begin
-            if (~active__q | partial__q) begin
+            if (~active__q | partial__q | len_full) begin
                 err_code = e_state;
             end
             else if (in_full) begin

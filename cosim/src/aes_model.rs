@@ -448,6 +448,11 @@ fn put_word(bytes: &mut [u8], i: usize, v: u32) {
     bytes[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
 }
 
+/// GCM's limits per operation (README "Lengths"): 2^32 - 2 text blocks, and the AAD the 36-bit
+/// counter holds in whole blocks.
+const GCM_MAX_TEXT: u64 = (1 << 36) - 32;
+const GCM_MAX_AAD: u64 = (1 << 36) - 16;
+
 /// The open operation (from START's C until it ends).
 #[derive(Clone)]
 struct Op {
@@ -464,6 +469,10 @@ struct Op {
     text: bool,
     /// The current phase has had its partial block.
     partial: bool,
+    /// Bytes taken in the AAD phase and the text phase (README "Lengths"; a test may advance
+    /// them without the data).
+    a_bytes: u64,
+    c_bytes: u64,
     /// GCM: the AAD and the text so far (their tag is made at FINAL).
     aad: Vec<u8>,
     pt: Vec<u8>,
@@ -479,7 +488,7 @@ impl Op {
             // J0 = IV[0..12] || 00000001.
             cv[12..].copy_from_slice(&[0, 0, 0, 1]);
         }
-        Op { ctrl, iv, key: Vec::new(), cipher: None, cv, active: false, text: false, partial: false, aad: Vec::new(), pt: Vec::new(), ct: Vec::new(), seed }
+        Op { ctrl, iv, key: Vec::new(), cipher: None, cv, active: false, text: false, partial: false, a_bytes: 0, c_bytes: 0, aad: Vec::new(), pt: Vec::new(), ct: Vec::new(), seed }
     }
     fn mode(&self) -> u32 {
         regs::CTRL_MODE.get(self.ctrl)
@@ -497,6 +506,10 @@ impl Op {
     /// The phase takes text blocks (GCM: after OP_TEXT; other modes: always).
     fn text_phase(&self) -> bool {
         !self.gcm() || self.text
+    }
+    /// GCM: the phase holds as many bytes as it may (README "Lengths"): DATA_IN is refused.
+    fn at_length_limit(&self) -> bool {
+        self.gcm() && if self.text { self.c_bytes >= GCM_MAX_TEXT } else { self.a_bytes >= GCM_MAX_AAD }
     }
     fn iv96(&self) -> [u8; 12] {
         std::array::from_fn(|i| self.iv[i])
@@ -641,12 +654,22 @@ impl AesModel {
         m
     }
 
-    /// Reset: every register to its reset value, nothing running, not DEAD.
     /// Which engine this models.
     pub fn variant(&self) -> Variant {
         self.variant
     }
 
+    /// For tests of the length limits: the open operation counts `aad` and `text` more bytes
+    /// taken, as if that much had gone through (no data is kept for them, so its tag is not
+    /// the standard's). No effect without an open operation.
+    pub fn test_hook_skip_lengths(&mut self, aad: u64, text: u64) {
+        if let Some(op) = self.op.as_mut() {
+            op.a_bytes += aad;
+            op.c_bytes += text;
+        }
+    }
+
+    /// Reset: every register to its reset value, nothing running, not DEAD.
     fn reset(&mut self) {
         self.guard.reset();
         self.err_info = regs::ERR_INFO.reset;
@@ -848,7 +871,7 @@ impl AesModel {
             o if o == regs::TAG_EXP.offset => busy().map(|_| Action::TagExp(i, v)),
             o if o == regs::DATA_IN.offset => {
                 let op = match &self.op {
-                    Some(op) if op.active && !op.partial => op,
+                    Some(op) if op.active && !op.partial && !op.at_length_limit() => op,
                     _ => return Err(regs::ERR_STATE),
                 };
                 if self.data_in.full() {
@@ -1043,6 +1066,11 @@ impl AesModel {
         let mut block = block;
         block[n..].fill(0);
         op.partial |= n < BLOCK;
+        if op.text_phase() {
+            op.c_bytes += n as u64;
+        } else {
+            op.a_bytes += n as u64;
+        }
         if !op.text_phase() {
             // AAD: its GHASH starts at T.
             op.aad.extend_from_slice(&block[..n]);
@@ -1674,6 +1702,35 @@ mod tests {
         start(&mut m, &mut apb, ctrl_for(MODE_CTR, false, &key), &key, &iv);
         assert_eq!(text(&mut m, &mut apb, &pt[..55]), ct[..55]);
         assert_eq!(refused_write(&mut m, &mut apb, DATA_IN.offset, 0), ERR_STATE, "after the partial block");
+        assert_eq!(command(&mut m, &mut apb, OP_FINAL), res(OP_FINAL, RES_OK));
+    }
+
+    /// README "Lengths": GCM takes AAD up to 2^36 - 16 bytes and text up to 2^36 - 32 (2^32 - 2
+    /// blocks); past each, DATA_IN is ERR_STATE in that phase while OP_TEXT and OP_FINAL still
+    /// work. CTR has no such limit.
+    #[test]
+    fn gcm_length_limits() {
+        let (mut m, mut apb) = setup();
+        let key = hex(GCM_KEY);
+        let block = [0x42u8; 16];
+        start(&mut m, &mut apb, ctrl(MODE_GCM, false, false, KEY_SRC_REGS, 16), &key, &hex(GCM_IV));
+        m.test_hook_skip_lengths((1 << 36) - 48, 0);
+        aad(&mut m, &mut apb, &block);
+        aad(&mut m, &mut apb, &block);
+        assert_eq!(refused_write(&mut m, &mut apb, DATA_IN.offset, 0), ERR_STATE, "AAD past 2^36 - 16 bytes");
+        assert_eq!(command(&mut m, &mut apb, OP_TEXT), res(OP_TEXT, RES_OK));
+        m.test_hook_skip_lengths(0, (1 << 36) - 64);
+        assert_eq!(text(&mut m, &mut apb, &[0x17; 32]).len(), 32, "the last two blocks below the limit");
+        assert_eq!(refused_write(&mut m, &mut apb, DATA_IN.offset, 0), ERR_STATE, "text past 2^32 - 2 blocks");
+        assert_eq!(command(&mut m, &mut apb, OP_FINAL), res(OP_FINAL, RES_OK));
+        // One block short of the limit the write is taken; CTR ignores the count.
+        start(&mut m, &mut apb, ctrl(MODE_GCM, false, false, KEY_SRC_REGS, 16), &key, &hex(GCM_IV));
+        m.test_hook_skip_lengths((1 << 36) - 32, 0);
+        aad(&mut m, &mut apb, &block);
+        assert_eq!(command(&mut m, &mut apb, OP_FINAL), res(OP_FINAL, RES_OK));
+        start(&mut m, &mut apb, ctrl_for(MODE_CTR, false, &key), &key, &[0; 16]);
+        m.test_hook_skip_lengths((1 << 36) - 16, (1 << 36) - 16);
+        assert_eq!(text(&mut m, &mut apb, &block).len(), 16, "CTR has no length limit");
         assert_eq!(command(&mut m, &mut apb, OP_FINAL), res(OP_FINAL, RES_OK));
     }
 

@@ -940,6 +940,76 @@ fn throughput(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// GCM's length limits (README "Lengths", `AES.GCM.LENGTH`), on the state-access build, whose
+/// byte counters are preset near the limits (2^32 blocks cannot be run in simulation): an AAD
+/// block that reaches 2^36 - 16 bytes is taken, the next `DATA_IN` write gets ERR_STATE; text
+/// blocks up to 2^36 - 32 bytes (2^32 - 2 blocks) come out, the next write gets ERR_STATE;
+/// `OP_FINAL` still ends the operation with RES_OK.
+fn length_limit(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let a = Aes::new(&ctx.tb).await?;
+        let (fi, top, _, _) = variant(a.masked);
+        let mut rig = crate::state_rig::StateRig::open(fi, top)?;
+        if a.masked {
+            crate::tvla::seed_mask_port(&mut rig, &mut *ctx.tb.rng())?;
+        }
+        // Polls STATUS until `mask` reads `want`.
+        let wait = |rig: &mut crate::state_rig::StateRig, mask: u32, want: u32, what: &str| -> Result<(), String> {
+            for _ in 0..500 {
+                if rig.read(STATUS.offset) & mask == want {
+                    return Ok(());
+                }
+            }
+            Err(format!("STATUS & 0x{mask:x} never 0x{want:x} ({what})"))
+        };
+        // A block into DATA_IN: the four writes' PSLVERR.
+        let block = |rig: &mut crate::state_rig::StateRig, v: u32| -> Vec<bool> { (0..4).map(|i| rig.write(DATA_IN.addr(i), v ^ i).err).collect() };
+        let command = |rig: &mut crate::state_rig::StateRig, op: u32, what: &str| -> Result<(), String> {
+            rig.write(CMD.offset, op);
+            wait(rig, STATUS_DONE.mask(), STATUS_DONE.mask(), what)?;
+            match RESULT_ERROR.get(rig.read(RESULT.offset)) {
+                RES_OK => Ok(()),
+                e => Err(format!("{what}: RESULT.ERROR {e}")),
+            }
+        };
+        // The counters as 36-bit values in 32-bit words.
+        let words36 = |v: u64| [v as u32, (v >> 32) as u32];
+        rig.write(CTRL.offset, CTRL_RESET | CTRL_MODE.put(MODE_GCM));
+        for i in 0..4 {
+            rig.write(KEY.addr(i), 0x2b7e_1516 ^ i);
+        }
+        command(&mut rig, OP_START, "OP_START")?;
+        rig.preset("len_a", &words36((1 << 36) - 32))?;
+        if block(&mut rig, 0xaad0_0000).contains(&true) {
+            return Err("the AAD block that reaches 2^36 - 16 bytes was refused".into());
+        }
+        wait(&mut rig, STATUS_IN_FULL.mask() | STATUS_BUSY.mask(), 0, "the AAD block absorbed")?;
+        if !rig.write(DATA_IN.offset, 1).err || ERR_INFO_CODE.get(rig.read(ERR_INFO.offset)) != ERR_STATE {
+            return Err("DATA_IN past 2^36 - 16 bytes of AAD was not refused with ERR_STATE".into());
+        }
+        rig.write(ERR_INFO.offset, 0);
+        command(&mut rig, OP_TEXT, "OP_TEXT at the AAD limit")?;
+        rig.preset("len_c", &words36((1 << 36) - 64))?;
+        for k in 0..2 {
+            if block(&mut rig, 0x7e70_0000 + k).contains(&true) {
+                return Err(format!("text block {k} below 2^36 - 32 bytes was refused"));
+            }
+            wait(&mut rig, STATUS_OUT_VALID.mask(), STATUS_OUT_VALID.mask(), "a text block out")?;
+            for i in 0..4 {
+                rig.read(DATA_OUT.addr(i));
+            }
+        }
+        if !rig.write(DATA_IN.offset, 1).err || ERR_INFO_CODE.get(rig.read(ERR_INFO.offset)) != ERR_STATE {
+            return Err("DATA_IN past 2^32 - 2 text blocks was not refused with ERR_STATE".into());
+        }
+        rig.write(ERR_INFO.offset, 0);
+        wait(&mut rig, STATUS_BUSY.mask(), 0, "the last text block's GHASH")?;
+        command(&mut rig, OP_FINAL, "OP_FINAL at the text limit")?;
+        ctx.count(4);
+        Ok(())
+    })
+}
+
 /// Simulated TVLA (`crate::tvla`): fixed-vs-random plaintexts, 10,000 traces of per-cycle flop
 /// toggle counts on the state-access build. The unmasked engine (`pluton_aes_fi`) must leak
 /// (max |t| > 4.5): that shows the test can fail. The masked engine (`pluton_aes_masked_fi`),
@@ -986,6 +1056,7 @@ pub fn masked_cases() -> Vec<Case> {
         Case { name: "aes_masked_owner_change", body: owner_change },
         Case { name: "aes_masked_escalation", body: escalation },
         Case { name: "aes_masked_throughput", body: throughput },
+        Case { name: "aes_masked_gcm_length_limit", body: length_limit },
         Case { name: "aes_masked_tvla", body: tvla },
     ]
 }
@@ -1002,6 +1073,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "aes_escalation", body: escalation },
         Case { name: "aes_state_fault", body: state_fault },
         Case { name: "aes_throughput", body: throughput },
+        Case { name: "aes_gcm_length_limit", body: length_limit },
         Case { name: "aes_tvla_unmasked", body: tvla },
         Case { name: "aes_tvla_control", body: tvla_control },
     ]

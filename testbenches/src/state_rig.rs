@@ -49,6 +49,20 @@ impl StateRig {
         Ok(())
     }
 
+    /// Sets flop `name` to `want` (32-bit words, least significant first) between two edges, by
+    /// flipping the bits that differ (as a test presets a counter it cannot run up in time).
+    pub fn preset(&mut self, name: &str, want: &[u32]) -> Result<(), String> {
+        let now = self.flop(name)?;
+        let (_, v) = self.state_var(name)?;
+        for bit in 0..v.bits {
+            let (w, b) = ((bit / 32) as usize, bit % 32);
+            if (now[w] ^ want.get(w).copied().unwrap_or(0)) >> b & 1 == 1 {
+                self.flip(name, bit)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The value of output port `name` (at most 32 bits).
     pub fn out(&mut self, name: &str) -> Result<u32, String> {
         let id = self.dut.port_id(name).ok_or(format!("no port {name}"))?;
@@ -75,9 +89,9 @@ impl StateRig {
         self.apb.edges + self.clocked
     }
 
-    /// A write from the security core (master 0), waiting out PREADY.
-    pub fn write(&mut self, addr: u32, data: u32) {
-        self.apb.write(&mut self.dut, addr, data);
+    /// A write from the security core (master 0), waiting out PREADY; its response.
+    pub fn write(&mut self, addr: u32, data: u32) -> pluton_cosim::test_apb::Done {
+        self.apb.write(&mut self.dut, addr, data)
     }
 
     pub fn read(&mut self, addr: u32) -> u32 {

@@ -104,6 +104,10 @@ crate::hdl_block! {
         three10: 10 = 3,
         zero32: 32 = 0,
         zero36: 36 = 0,
+        // GCM's length limits (README "Lengths"): text up to 2^36 - 32 bytes (the 32-bit
+        // counter's 2^32 - 2 blocks), AAD up to 2^36 - 16; no block is taken past them.
+        c_full31: 31 = 0x7fff_ffff,
+        a_full32: 32 = 0xffff_ffff,
         zero128: 128 = 0,
         one128: 128 = 1,
         zero256: 256 = 0,
@@ -239,6 +243,8 @@ crate::hdl_block! {
         ctrl_v: Signal<Local, Bits<32>>,
         bb_v: Signal<Local, Bits<5>>,
         gcm: Signal<Local, bool>,
+        /// GCM: the phase has reached its length limit (DATA_IN gets ERR_STATE).
+        len_full: Signal<Local, bool>,
         ecb_cbc: Signal<Local, bool>,
         ctrl_bad: Signal<Local, bool>,
         tagb_w: Signal<Local, Bits<5>>,
@@ -313,6 +319,9 @@ crate::hdl_logic! {
         $s.ctrl_v.next = $s.ctrl_x.q.val() ^ $s.ctrl_reset.val();
         $s.bb_v.next = $s.bb_x.q.val() ^ $s.k16_5.val();
         $s.gcm.next = $s.c_mode.q.val() == $s.mode_gcm.val();
+        $s.len_full.next = $s.gcm.val()
+            & (($s.text.q.val() & ($s.len_c.q.val().get_bits::<31>(5) == $s.c_full31.val()))
+                | (!$s.text.q.val() & ($s.len_a.q.val().get_bits::<32>(4) == $s.a_full32.val())));
         $s.ecb_cbc.next = !$s.c_mode.q.val().get_bit(1);
 
         // ---- Bus: the access checks, in order; the first that applies wins.
@@ -353,7 +362,7 @@ crate::hdl_logic! {
                 $s.err_code.next = $s.e_value.val();
             }
         } else if $s.pwrite.val() & $s.front.is_data_in.val() {
-            if !$s.active.q.val() | $s.partial.q.val() {
+            if !$s.active.q.val() | $s.partial.q.val() | $s.len_full.val() {
                 $s.err_code.next = $s.e_state.val();
             } else if $s.in_full.val() {
                 $s.err_code.next = $s.e_busy.val();

@@ -138,7 +138,7 @@ pub const MAP: RegMap = RegMap {
         ERR_STRB => "Write with PSTRB not 0b1111",
         ERR_VALUE => "CMD.OP not a command or CMD bits 31:4 set; a CTRL or BLOCK_BYTES value not allowed; DATA_IN in ECB or CBC with BLOCK_BYTES != 16",
         ERR_MASTER => "Master other than the security core (any register but ID)",
-        ERR_STATE => "DATA_IN with no operation open, or after a partial block in the phase",
+        ERR_STATE => "DATA_IN with no operation open, after a partial block in the phase, or past GCM's length limit (2^36 - 32 bytes of text, 2^36 - 16 of AAD)",
         ERR_FATAL => "CMD after escalation or an integrity fault (STATUS.DEAD)",
         ERR_PROTOCOL => "APB protocol violation: access phase without setup, request changed during wait states, or the first access after a transfer was abandoned in a wait state",
     ],
