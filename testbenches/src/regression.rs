@@ -13,7 +13,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// What runs under the test bench.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 pub enum Backend {
     /// Verilated RTL and the reference model side by side, every output compared.
     Lockstep,
@@ -84,7 +84,7 @@ impl Ctx {
 }
 
 /// One test's outcome.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TestResult {
     pub block: String,
     pub test: String,
@@ -153,12 +153,14 @@ pub struct Options {
     pub filter: Option<String>,
     /// Multiplier on randomized workload sizes; 1.0 runs the counts the regression promises.
     pub scale: f64,
+    /// The part of the selected tests to run (`Shard::ALL`: every one).
+    pub shard: crate::shard::Shard,
 }
 
 impl Options {
     /// The regression's own options on `backend`: its seeds, full workloads, no waves, no filter.
     pub fn on(backend: Backend) -> Options {
-        Options { seed: None, waves: false, backend, filter: None, scale: 1.0 }
+        Options { seed: None, waves: false, backend, filter: None, scale: 1.0, shard: crate::shard::Shard::ALL }
     }
 }
 
@@ -329,6 +331,12 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
 
 /// Run the regression for one block (or all), printing each result as it finishes.
 pub fn run(block: Option<&str>, opts: &Options) -> Result<Vec<TestResult>, String> {
+    Ok(run_units(block, opts)?.into_iter().map(|(_, r)| r).collect())
+}
+
+/// [`run`], each result with its unit number: its place among all the selected tests, the
+/// number the shards split by (`opts.shard`).
+pub fn run_units(block: Option<&str>, opts: &Options) -> Result<Vec<(usize, TestResult)>, String> {
     let benches = benches();
     if let Some(b) = block {
         if !benches.iter().any(|x| x.block == b) {
@@ -337,6 +345,7 @@ pub fn run(block: Option<&str>, opts: &Options) -> Result<Vec<TestResult>, Strin
         }
     }
     let mut results = Vec::new();
+    let mut unit = 0;
     for bench in benches.iter().filter(|x| block.is_none_or(|b| b == x.block)) {
         let cases = bench.all_cases();
         let selected: Vec<&Case> = cases
@@ -346,19 +355,24 @@ pub fn run(block: Option<&str>, opts: &Options) -> Result<Vec<TestResult>, Strin
         if selected.is_empty() {
             return Err(format!("no test of `{}` matches the filter", bench.block));
         }
-        let bar = indicatif::ProgressBar::new(selected.len() as u64).with_style(
+        let mine: Vec<(usize, &Case)> = (unit..).zip(selected.iter().copied()).filter(|(k, _)| opts.shard.owns(*k)).collect();
+        unit += selected.len();
+        if mine.is_empty() {
+            continue;
+        }
+        let bar = indicatif::ProgressBar::new(mine.len() as u64).with_style(
             indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
                 .unwrap()
                 .progress_chars("=> "),
         );
         bar.set_prefix(bench.block);
-        for case in selected {
+        for (k, case) in mine {
             bar.set_message(case.name);
             let r = bar.suspend(|| run_case(bench, case, opts));
             if !r.passed {
                 bar.suspend(|| eprintln!("FAIL {}: {}", r.test, r.message));
             }
-            results.push(r);
+            results.push((k, r));
             bar.inc(1);
         }
         bar.finish_and_clear();
