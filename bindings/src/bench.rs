@@ -134,8 +134,9 @@ pub fn bare_loop_cpp(stem: &str, ports: &[Port]) -> String {
 }
 
 /// C++ `main()` that replays a recorded input trace on `V<stem>` (argv[1]: trace file, see
-/// [`TraceRecorder`]) and prints `cycles_per_sec=<f> checksum=<hex>`. Each cycle: set the inputs,
-/// settle, rising edge, falling edge, fold the outputs in - what the Rust runtime does per cycle.
+/// [`TraceRecorder`]) and prints `cycles_per_sec=<f> checksum=<hex>`. Each cycle takes two evals,
+/// as the Rust runtime's does: the inputs with the falling clock, then the rising edge; then the
+/// outputs are folded in.
 pub fn replay_loop_cpp(stem: &str, ports: &[Port]) -> String {
     let mut s = String::new();
     let v = format!("V{stem}");
@@ -163,7 +164,7 @@ pub fn replay_loop_cpp(stem: &str, ports: &[Port]) -> String {
         }
         off += p.words();
     }
-    let _ = writeln!(s, "        t->eval();\n        t->clock = 1; t->eval(); t->clock = 0; t->eval();");
+    let _ = writeln!(s, "        t->clock = 0; t->eval();\n        t->clock = 1; t->eval();");
     s.push_str(&fold_outputs_cpp(ports));
     let _ = writeln!(s, "    }}");
     let _ = writeln!(s, "    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();");
@@ -234,9 +235,69 @@ pub fn build_bare_loop(top: &str, dir: &Path) -> Result<PathBuf, String> {
     build_cpp_main(top, dir, "bare_loop", bare_loop_cpp)
 }
 
-/// Write and compile the trace-replay loop for a built top into `dir`.
+/// Write and compile the trace-replay loop for a built top into `dir`, from the model the
+/// bindings run (the co-simulation's own Verilator and C++ flags).
 pub fn build_replay_loop(top: &str, dir: &Path) -> Result<PathBuf, String> {
     build_cpp_main(top, dir, "replay_loop", replay_loop_cpp)
+}
+
+/// Verilator flags of the fastest bare loop: no X randomisation, no assertions.
+pub const FASTEST_VERILATOR_FLAGS: &[&str] = &["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--no-timing"];
+/// C++ flags of the fastest bare loop (the bindings' hot path gets `-O2`).
+pub const FASTEST_CXX_FLAGS: &[&str] = &["-O3", "-march=native", "-fno-stack-protector"];
+
+/// The trace-replay loop of `module` (whose Verilog is `verilog`) built as fast as Verilator
+/// and the C++ compiler make it: verilated afresh with [`FASTEST_VERILATOR_FLAGS`], every
+/// generated file compiled with [`FASTEST_CXX_FLAGS`]. This is the limit the co-simulation is
+/// measured against.
+pub fn build_fastest_replay_loop(module: &str, verilog: &[PathBuf], dir: &Path) -> Result<PathBuf, String> {
+    use crate::verilated::{top_model, CXX_DEFINES, RUNTIME_SOURCES, VERILATOR_ROOT};
+    let model = top_model(module).ok_or_else(|| format!("no Verilated top `{module}` in this build"))?;
+    let ports: Vec<Port> = model.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
+    let mdir = dir.join(format!("{module}_fastest"));
+    let _ = std::fs::remove_dir_all(&mdir);
+    let verilator = pluton_toolchain::verilator()?;
+    let out = verilator
+        .command()
+        .arg("--cc")
+        .args(verilog)
+        .args(["--top-module", module, "--prefix", &format!("V{module}"), "-Wno-fatal", "-Mdir"])
+        .arg(&mdir)
+        .args(FASTEST_VERILATOR_FLAGS)
+        .output()
+        .map_err(|e| format!("cannot run Verilator: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("Verilator failed on {module}:\n{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let generated: Vec<PathBuf> = std::fs::read_dir(&mdir)
+        .map_err(|e| format!("{}: {e}", mdir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "cpp"))
+        .collect();
+    let main = dir.join(format!("{module}_fastest_loop.cpp"));
+    std::fs::write(&main, replay_loop_cpp(module, &ports)).map_err(|e| e.to_string())?;
+    let exe = dir.join(format!("{module}_fastest_loop"));
+    let inc = Path::new(VERILATOR_ROOT).join("include");
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    let out = std::process::Command::new(&cxx)
+        .arg("-std=c++17")
+        .args(FASTEST_CXX_FLAGS)
+        .arg("-o")
+        .arg(&exe)
+        .arg(format!("-I{}", inc.display()))
+        .arg(format!("-I{}", inc.join("vltstd").display()))
+        .arg(format!("-I{}", mdir.display()))
+        .args(CXX_DEFINES)
+        .arg(&main)
+        .args(&generated)
+        .args(RUNTIME_SOURCES)
+        .arg("-pthread")
+        .output()
+        .map_err(|e| format!("cannot run {cxx}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("compiling {} failed:\n{}", main.display(), String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(exe)
 }
 
 /// Compile a generated C++ `main` against a built top (same sources, defines and -O2 as the

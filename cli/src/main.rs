@@ -64,6 +64,10 @@ enum Command {
         /// Write this run's results (tests, proofs, campaign flips) as JSON, for `pluton merge`.
         #[arg(long, value_name = "FILE")]
         results: Option<PathBuf>,
+        /// Check lock-step in step with the RTL on one thread (default: the model checks on a
+        /// second thread, a bounded number of cycles behind; a failure replays in step).
+        #[arg(long)]
+        in_step: bool,
     },
     /// Merge the --results files of a sharded `cosim` run and print its one summary.
     Merge {
@@ -76,11 +80,11 @@ enum Command {
         /// Only proofs of this block, or with this id (a..e); default: all.
         filter: Option<String>,
     },
-    /// Print performance figures: cycles per block, co-sim cycles/s, and a bare Verilator C++ loop.
+    /// Print performance figures: co-sim speed against the fastest bare Verilator loop, or one block's cycles and speed.
     Bench {
-        /// Block to measure.
-        #[arg(default_value = "sha256")]
-        block: String,
+        /// Block to measure; none: the co-simulation speed goals (SHA-256, the subsystem and
+        /// the two-core system against the fastest bare Verilator loop).
+        block: Option<String>,
     },
     /// Synthesize a block for an FPGA and write fpga/reports/<module>-<target>.md.
     Synth {
@@ -133,7 +137,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Gen { check: true } => gen_check(),
         Command::Lint => lint(),
-        Command::Cosim { block, seed, waves, backend, filter, no_proofs, random_init, scale, faults, shard, results } => {
+        Command::Cosim { block, seed, waves, backend, filter, no_proofs, random_init, scale, faults, shard, results, in_step } => {
             if shard.is_some() && seed.is_none() {
                 return Err("--shard needs --seed S, the same S on every shard, so that the shards split one plan and each replays".into());
             }
@@ -159,7 +163,7 @@ fn run(command: Command) -> Result<(), String> {
             // The full regression (nothing narrowed) includes the proofs.
             let full = block.is_none() && filter.is_none() && backend == Backend::Lockstep;
             let with_proofs = full && !no_proofs;
-            let opts = Options { seed: Some(seed), waves, backend, filter: filter.clone(), scale, shard };
+            let opts = Options { seed: Some(seed), waves, backend, filter: filter.clone(), scale, shard, pipelined: !in_step };
             let tests = regression::run_units(block.as_deref(), &opts)?;
             let proofs = if with_proofs { formal::run_shard(None, shard) } else { Vec::new() };
             let mut out = ShardResults::new(shard, key(if full { faults } else { 0 }, with_proofs));
@@ -200,7 +204,8 @@ fn run(command: Command) -> Result<(), String> {
                 Err("a proof failed".into())
             }
         }
-        Command::Bench { block } => pluton_testbenches::bench::run(&block),
+        Command::Bench { block: Some(block) } => pluton_testbenches::bench::run(&block),
+        Command::Bench { block: None } => pluton_testbenches::bench::run_speed(),
         Command::Synth { block, target, fuses, keep } => synth(&block, target, fuses.as_deref(), &keep),
         Command::Tools { no_install } => tools(no_install),
         Command::Fuses { cmd } => fuses::run(cmd),

@@ -53,20 +53,20 @@ fn hex_words(words: &[u32]) -> String {
 
 /// Port ids of the APB completer signals, when the block has them all.
 #[derive(Clone, Copy, Debug)]
-struct Apb {
-    psel: usize,
-    penable: usize,
-    pwrite: usize,
+pub(crate) struct Apb {
+    pub(crate) psel: usize,
+    pub(crate) penable: usize,
+    pub(crate) pwrite: usize,
     paddr: Option<usize>,
     pwdata: Option<usize>,
-    pready: usize,
-    prdata: usize,
-    pslverr: usize,
+    pub(crate) pready: usize,
+    pub(crate) prdata: usize,
+    pub(crate) pslverr: usize,
 }
 
 /// How an output port is compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Rule {
+pub(crate) enum Rule {
     /// Compared in the APB access phase (`pready`, `pslverr`).
     AccessPhase,
     /// Compared when a read completes (`prdata`).
@@ -104,34 +104,7 @@ impl LockStep {
     pub fn new(rtl: Box<dyn Dut>, model: Box<dyn Dut>) -> Result<Self, String> {
         let to_model = match_ports(rtl.as_ref(), model.as_ref())?;
         let ports = rtl.ports().to_vec();
-        let id = |name: &str| ports.iter().position(|p| p.name == name);
-        let apb = match (
-            id("psel"),
-            id("penable"),
-            id("pwrite"),
-            id("pready"),
-            id("prdata"),
-            id("pslverr"),
-        ) {
-            (Some(psel), Some(penable), Some(pwrite), Some(pready), Some(prdata), Some(pslverr)) => Some(Apb {
-                psel,
-                penable,
-                pwrite,
-                paddr: id("paddr"),
-                pwdata: id("pwdata"),
-                pready,
-                prdata,
-                pslverr,
-            }),
-            _ => None,
-        };
-        let rules = (0..ports.len())
-            .map(|i| match apb {
-                Some(a) if i == a.pready || i == a.pslverr => Rule::AccessPhase,
-                Some(a) if i == a.prdata => Rule::ReadData,
-                _ => Rule::Always,
-            })
-            .collect();
+        let (apb, rules) = compare_rules(&ports);
         let inputs = crate::ports::zero_values(&ports);
         let widest = ports.iter().map(|p| p.words()).max().unwrap_or(1);
         Ok(LockStep {
@@ -279,6 +252,25 @@ impl LockStep {
     }
 }
 
+/// The APB completer ports (when the block has them all) and each port's compare rule.
+pub(crate) fn compare_rules(ports: &[Port]) -> (Option<Apb>, Vec<Rule>) {
+    let id = |name: &str| ports.iter().position(|p| p.name == name);
+    let apb = match (id("psel"), id("penable"), id("pwrite"), id("pready"), id("prdata"), id("pslverr")) {
+        (Some(psel), Some(penable), Some(pwrite), Some(pready), Some(prdata), Some(pslverr)) => {
+            Some(Apb { psel, penable, pwrite, paddr: id("paddr"), pwdata: id("pwdata"), pready, prdata, pslverr })
+        }
+        _ => None,
+    };
+    let rules = (0..ports.len())
+        .map(|i| match apb {
+            Some(a) if i == a.pready || i == a.pslverr => Rule::AccessPhase,
+            Some(a) if i == a.prdata => Rule::ReadData,
+            _ => Rule::Always,
+        })
+        .collect();
+    (apb, rules)
+}
+
 /// The model's index of each RTL port, by name; or a readable account of how the lists differ.
 fn match_ports(rtl: &dyn Dut, model: &dyn Dut) -> Result<Vec<usize>, String> {
     let show = |p: &Port| format!("{} {} {}", if p.dir == Dir::In { "in" } else { "out" }, p.width, p.name);
@@ -348,22 +340,22 @@ impl Dut for LockStep {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::sha256::Sha256Model;
     use crate::test_apb::Apb;
     use pluton_regs::sha256::regs::*;
 
     /// A model with one output changed, standing in for buggy RTL.
-    struct Broken {
+    pub(crate) struct Broken {
         inner: Sha256Model,
-        ports: Vec<Port>,
+        pub(crate) ports: Vec<Port>,
         /// XOR applied to (port name, value) on peek.
         flip: (&'static str, u32),
     }
 
     impl Broken {
-        fn new(port: &'static str, xor: u32) -> Self {
+        pub(crate) fn new(port: &'static str, xor: u32) -> Self {
             let inner = Sha256Model::new();
             let ports = inner.ports().to_vec();
             Broken {
@@ -396,7 +388,7 @@ mod tests {
     }
 
     /// Reset, then an HMAC over 20 words (so the bus sees back-pressure), then read everything.
-    fn run_hmac(dut: &mut dyn Dut) {
+    pub(crate) fn run_hmac(dut: &mut dyn Dut) {
         let mut apb = Apb::new(dut);
         apb.reset(dut);
         apb.write(dut, KEY.addr(0), 0x1234_5678);

@@ -5,7 +5,7 @@ use crate::formal::Proof;
 use crate::leak::LeakScan;
 use pluton_bindings::trace::PortRecorder;
 use pluton_bindings::{open_verilated, Dut, Sim, SimOptions, Tb};
-use pluton_cosim::{LockStep, Mismatch};
+use pluton_cosim::{LockStep, Mismatch, PipelinedLockStep};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -155,12 +155,14 @@ pub struct Options {
     pub scale: f64,
     /// The part of the selected tests to run (`Shard::ALL`: every one).
     pub shard: crate::shard::Shard,
+    /// Lock-step checks on a second thread, behind the RTL (a failure's replay checks in step).
+    pub pipelined: bool,
 }
 
 impl Options {
     /// The regression's own options on `backend`: its seeds, full workloads, no waves, no filter.
     pub fn on(backend: Backend) -> Options {
-        Options { seed: None, waves: false, backend, filter: None, scale: 1.0, shard: crate::shard::Shard::ALL }
+        Options { seed: None, waves: false, backend, filter: None, scale: 1.0, shard: crate::shard::Shard::ALL, pipelined: true }
     }
 }
 
@@ -171,20 +173,73 @@ struct LockStats {
     mismatches: Vec<Mismatch>,
 }
 
-/// A `LockStep` that publishes its statistics after every edge.
+/// The two lock-step checkers: in step with the simulation, or on a second thread behind it.
+enum Checker {
+    InStep(LockStep),
+    Pipelined(PipelinedLockStep),
+}
+
+/// A lock-step checker that publishes its statistics after every edge.
 struct Published {
-    inner: LockStep,
+    inner: Checker,
     stats: Rc<RefCell<LockStats>>,
 }
 
-impl Dut for Published {
-    pluton_bindings::delegate_dut!(inner);
-    fn step(&mut self) {
-        self.inner.step();
-        let mut stats = self.stats.borrow_mut();
-        stats.reads_compared = self.inner.reads_compared();
-        stats.mismatches.extend(self.inner.take_mismatches());
+impl Published {
+    fn dut(&mut self) -> &mut dyn Dut {
+        match &mut self.inner {
+            Checker::InStep(ls) => ls,
+            Checker::Pipelined(ls) => ls,
+        }
     }
+    fn publish(&mut self) {
+        let (reads, found) = match &mut self.inner {
+            Checker::InStep(ls) => (ls.reads_compared(), ls.take_mismatches()),
+            Checker::Pipelined(ls) => (ls.reads_compared(), ls.take_mismatches()),
+        };
+        let mut stats = self.stats.borrow_mut();
+        stats.reads_compared = reads;
+        stats.mismatches.extend(found);
+    }
+}
+
+impl Dut for Published {
+    fn name(&self) -> &str {
+        match &self.inner {
+            Checker::InStep(ls) => ls.name(),
+            Checker::Pipelined(ls) => ls.name(),
+        }
+    }
+    fn ports(&self) -> &[pluton_bindings::Port] {
+        match &self.inner {
+            Checker::InStep(ls) => ls.ports(),
+            Checker::Pipelined(ls) => ls.ports(),
+        }
+    }
+    fn poke(&mut self, port: usize, value: &[u32]) {
+        self.dut().poke(port, value)
+    }
+    fn peek(&mut self, port: usize, value: &mut [u32]) {
+        self.dut().peek(port, value)
+    }
+    fn step(&mut self) {
+        self.dut().step();
+        self.publish();
+    }
+    fn finish(&mut self) -> Result<(), String> {
+        let done = self.dut().finish();
+        self.publish();
+        done?;
+        match self.stats.borrow().mismatches.first() {
+            Some(m) => Err(mismatch_message(m)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// How a run fails on a lock-step mismatch (the same words in step and pipelined).
+fn mismatch_message(m: &Mismatch) -> String {
+    format!("lock-step mismatch between RTL and model: {m}")
 }
 
 fn open_rtl(module: &str) -> Box<dyn Dut> {
@@ -262,6 +317,8 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
     let model = bench.model;
     let backend = opts.backend;
     let factory_stats = stats.clone();
+    let pipelined = opts.pipelined && !opts.waves;
+    let opens = Rc::new(Cell::new(0u32));
     let factory = move || -> Box<dyn Dut> {
         let open_rtl = |module: &str| match &trace {
             Some(path) => Box::new(PortRecorder::new(open_rtl(module), path)) as Box<dyn Dut>,
@@ -274,7 +331,15 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
             Backend::Lockstep => {
                 let model = model.expect("checked above");
                 *factory_stats.borrow_mut() = LockStats::default();
-                let inner = LockStep::new(open_rtl(module), model()).expect("RTL and model ports differ");
+                // The model checks on a second thread, except in a run with waves (a replay
+                // of a failure among them), which checks in step and so stops at the
+                // mismatch's own cycle.
+                let inner = if pipelined && opens.get() == 0 {
+                    Checker::Pipelined(PipelinedLockStep::new(open_rtl(module), model).expect("RTL and model ports differ"))
+                } else {
+                    Checker::InStep(LockStep::new(open_rtl(module), model()).expect("RTL and model ports differ"))
+                };
+                opens.set(opens.get() + 1);
                 Box::new(Published { inner, stats: factory_stats.clone() })
             }
         }
@@ -286,7 +351,7 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
     }
     let check_stats = stats.clone();
     let mut sim = Sim::with_options(factory, options).after_step(move |_| match check_stats.borrow().mismatches.first() {
-        Some(m) => Err(format!("lock-step mismatch between RTL and model: {m}")),
+        Some(m) => Err(mismatch_message(m)),
         None => Ok(()),
     });
     let checks = Rc::new(Cell::new(0));
