@@ -67,6 +67,12 @@ pub struct Composite {
 /// loop.
 const MAX_PASSES: usize = 16;
 
+/// Equal words, compared in line (most values here are one or two words, where a call to
+/// `memcmp` costs more than the comparison).
+fn same(a: &[u32], b: &[u32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Mask of the low `n` bits (`n` up to 32).
 fn low_mask(n: usize) -> u32 {
     ((1u64 << n) - 1) as u32
@@ -241,6 +247,8 @@ impl Composite {
         self.wired_outputs = (0..self.parts.len())
             .map(|p| (0..self.readers[p].len()).filter(|&o| self.parts[p].ports()[o].dir == Dir::Out && !self.readers[p][o].is_empty()).collect())
             .collect();
+        let widest = self.parts.iter().flat_map(|p| p.ports().iter().map(|q| q.words())).max().unwrap_or(1);
+        self.output = vec![0; widest];
         self.wire_queued = vec![true; self.wires.len()];
         self.wire_queue = (0..self.wires.len()).collect();
         self.part_queued = vec![true; self.parts.len()];
@@ -284,7 +292,7 @@ impl Composite {
             Some(p) => &mut self.driven[p][to.port],
         };
         get_bits(slot, to.lsb, width, &mut self.held);
-        if self.held == self.value {
+        if same(&self.held, &self.value) {
             return;
         }
         put_bits(slot, to.lsb, width, &self.value);
@@ -303,10 +311,11 @@ impl Composite {
         for i in 0..self.wired_outputs[p].len() {
             let o = self.wired_outputs[p][i];
             let words = self.seen[p][o].len();
-            self.output.resize(words, 0);
-            self.parts[p].peek(o, &mut self.output);
-            if self.output != self.seen[p][o] {
-                self.seen[p][o].copy_from_slice(&self.output);
+            // `output` is as wide as the widest port (set at `index`): no resizing here.
+            let output = &mut self.output[..words];
+            self.parts[p].peek(o, output);
+            if !same(output, &self.seen[p][o]) {
+                self.seen[p][o].copy_from_slice(output);
                 Self::queue_wires(&mut self.wire_queue, &mut self.wire_queued, &self.readers[p][o]);
             }
         }
