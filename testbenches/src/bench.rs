@@ -84,7 +84,7 @@ pub fn run_speed() -> Result<(), String> {
     let soc = find("soc")?;
     let rows = [
         ("sha256 random", measure(&sha, "sha256_hmac_random", sha_scale)?),
-        ("security random", measure(&security, "security_random", 1.0)?),
+        ("security random", measure(&security, "security_random", 4.0)?),
         ("soc hmac demo", measure(&soc, "soc_hmac_demo", 1.0)?),
     ];
     println!(
