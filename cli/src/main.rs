@@ -235,9 +235,12 @@ fn campaign_verdict(report: &Report) -> Result<(), String> {
     Ok(())
 }
 
-/// A seed for a run that was given none: printed, so the run replays.
+/// A seed for a run that was given no `--seed`: `PLUTON_SEED` if set (as the tests take it),
+/// else a fresh one; printed, so the run replays.
 fn fresh_seed() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
+    std::env::var("PLUTON_SEED").ok().and_then(|s| s.trim().parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
+    })
 }
 
 fn write_results(path: Option<&std::path::Path>, results: &ShardResults) -> Result<(), String> {

@@ -25,7 +25,7 @@ pub mod trng;
 
 pub mod test_apb;
 
-pub use lockstep::{LockStep, Mismatch};
+pub use lockstep::{Flipped, LockStep, Mismatch};
 pub use pipelined::PipelinedLockStep;
 pub use sha256::Sha256Model;
 pub use firewall::FirewallModel;

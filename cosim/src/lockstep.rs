@@ -339,6 +339,49 @@ impl Dut for LockStep {
     }
 }
 
+/// A block model with one output XORed with a constant from a given cycle on: the buggy "RTL"
+/// or the planted model error with which a test shows that a lock-step check can fail.
+pub struct Flipped {
+    inner: Box<dyn Dut>,
+    /// The ports as the inner model has them (a test may change them to provoke a port-list error).
+    pub ports: Vec<Port>,
+    port: usize,
+    xor: u32,
+    from_cycle: u64,
+    cycle: u64,
+}
+
+impl Flipped {
+    /// `inner` with output `port` XORed with `xor` from `from_cycle` (steps) on.
+    pub fn new(inner: Box<dyn Dut>, port: &str, xor: u32, from_cycle: u64) -> Flipped {
+        let ports = inner.ports().to_vec();
+        let port = ports.iter().position(|p| p.name == port).unwrap_or_else(|| panic!("{} has no port `{port}`", inner.name()));
+        Flipped { inner, ports, port, xor, from_cycle, cycle: 0 }
+    }
+}
+
+impl Dut for Flipped {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn ports(&self) -> &[Port] {
+        &self.ports
+    }
+    fn poke(&mut self, port: usize, value: &[u32]) {
+        self.inner.poke(port, value)
+    }
+    fn peek(&mut self, port: usize, value: &mut [u32]) {
+        self.inner.peek(port, value);
+        if port == self.port && self.cycle >= self.from_cycle {
+            value[0] ^= self.xor;
+        }
+    }
+    fn step(&mut self) {
+        self.inner.step();
+        self.cycle += 1;
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -346,45 +389,9 @@ pub(crate) mod tests {
     use crate::test_apb::Apb;
     use pluton_regs::sha256::regs::*;
 
-    /// A model with one output changed, standing in for buggy RTL.
-    pub(crate) struct Broken {
-        inner: Sha256Model,
-        pub(crate) ports: Vec<Port>,
-        /// XOR applied to (port name, value) on peek.
-        flip: (&'static str, u32),
-    }
-
-    impl Broken {
-        pub(crate) fn new(port: &'static str, xor: u32) -> Self {
-            let inner = Sha256Model::new();
-            let ports = inner.ports().to_vec();
-            Broken {
-                inner,
-                ports,
-                flip: (port, xor),
-            }
-        }
-    }
-
-    impl Dut for Broken {
-        fn name(&self) -> &str {
-            "broken"
-        }
-        fn ports(&self) -> &[Port] {
-            &self.ports
-        }
-        fn poke(&mut self, port: usize, value: &[u32]) {
-            self.inner.poke(port, value)
-        }
-        fn peek(&mut self, port: usize, value: &mut [u32]) {
-            self.inner.peek(port, value);
-            if self.ports[port].name == self.flip.0 {
-                value[0] ^= self.flip.1;
-            }
-        }
-        fn step(&mut self) {
-            self.inner.step()
-        }
+    /// The SHA-256 model with `port` XORed with `xor` from the start: buggy "RTL".
+    pub(crate) fn broken(port: &str, xor: u32) -> Flipped {
+        Flipped::new(Box::new(Sha256Model::new()), port, xor, 0)
     }
 
     /// Reset, then an HMAC over 20 words (so the bus sees back-pressure), then read everything.
@@ -425,7 +432,7 @@ pub(crate) mod tests {
 
     #[test]
     fn flipped_prdata_bit_is_caught() {
-        let mut ls = pair(Box::new(Broken::new("prdata", 1)));
+        let mut ls = pair(Box::new(broken("prdata", 1)));
         run_hmac(&mut ls);
         let m = ls.take_mismatches();
         assert!(!m.is_empty());
@@ -439,7 +446,7 @@ pub(crate) mod tests {
 
     #[test]
     fn reads_are_compared_even_when_nobody_peeks() {
-        let mut ls = pair(Box::new(Broken::new("prdata", 0x100)));
+        let mut ls = pair(Box::new(broken("prdata", 0x100)));
         let id = |n: &str| ls.port_id(n).unwrap();
         let (rst_n, psel, penable, paddr) = (id("rst_n"), id("psel"), id("penable"), id("paddr"));
         ls.poke_u32(rst_n, 1);
@@ -455,7 +462,7 @@ pub(crate) mod tests {
 
     #[test]
     fn interrupt_is_compared_after_every_edge() {
-        let mut ls = pair(Box::new(Broken::new("intr_done", 1)));
+        let mut ls = pair(Box::new(broken("intr_done", 1)));
         ls.step();
         assert_eq!(ls.mismatches().len(), 1);
         assert_eq!(ls.mismatches()[0].port, "intr_done");
@@ -465,7 +472,7 @@ pub(crate) mod tests {
     #[test]
     fn bus_outputs_outside_the_access_phase_are_not_compared() {
         // A completer that drives pslverr high while idle is still correct APB.
-        let mut ls = pair(Box::new(Broken::new("pslverr", 1)));
+        let mut ls = pair(Box::new(broken("pslverr", 1)));
         ls.step();
         let pslverr = ls.port_id("pslverr").unwrap();
         ls.peek_u32(pslverr);
@@ -474,13 +481,13 @@ pub(crate) mod tests {
 
     #[test]
     fn different_port_lists_are_refused() {
-        let mut other = Broken::new("prdata", 0);
+        let mut other = broken("prdata", 0);
         other.ports[5].width = 16; // paddr
         let err = LockStep::new(Box::new(other), Box::new(Sha256Model::new()))
             .err()
             .unwrap();
         assert!(err.contains("in 16 paddr") && err.contains("in 12 paddr"), "{err}");
-        let mut fewer = Broken::new("prdata", 0);
+        let mut fewer = broken("prdata", 0);
         fewer.ports.retain(|p| p.name != "intr_done");
         let err = LockStep::new(Box::new(Sha256Model::new()), Box::new(fewer)).err().unwrap();
         assert!(err.contains("intr_done") && err.contains("not in the model"), "{err}");

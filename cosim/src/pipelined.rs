@@ -322,7 +322,7 @@ fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockstep::tests::{run_hmac, Broken};
+    use crate::lockstep::tests::{broken, run_hmac};
     use crate::sha256::Sha256Model;
 
     /// Enough HMACs for several batches.
@@ -353,12 +353,12 @@ mod tests {
             // The context may differ (the synchronous one also compares at a test's peek, the
             // pipelined one at the edge of that cycle); cycle, port and values may not.
             let facts = |m: Vec<Mismatch>| m.into_iter().map(|m| (m.cycle, m.port, m.rtl, m.model)).collect::<Vec<_>>();
-            let mut sync = LockStep::new(Box::new(Broken::new(port, xor)), model()).unwrap();
+            let mut sync = LockStep::new(Box::new(broken(port, xor)), model()).unwrap();
             workload(&mut sync);
             let expected = facts(sync.take_mismatches());
             assert!(!expected.is_empty(), "{port}: the broken RTL must mismatch");
 
-            let mut piped = PipelinedLockStep::new(Box::new(Broken::new(port, xor)), model).unwrap();
+            let mut piped = PipelinedLockStep::new(Box::new(broken(port, xor)), model).unwrap();
             workload(&mut piped);
             piped.finish().unwrap();
             let got = facts(piped.take_mismatches());
@@ -373,7 +373,7 @@ mod tests {
 
     #[test]
     fn port_lists_must_match() {
-        let mut other = Broken::new("prdata", 0);
+        let mut other = broken("prdata", 0);
         other.ports[5].width = 16; // paddr
         let err = PipelinedLockStep::new(Box::new(other), model).err().unwrap();
         assert!(err.contains("port lists differ"), "{err}");

@@ -2,48 +2,16 @@
 //! model on a second thread) as by the in-step one: the run fails, its replay with waves stops
 //! at that cycle, and the failure names it.
 
-use pluton_bindings::{Dut, Port};
-use pluton_cosim::Sha256Model;
+use pluton_bindings::Dut;
+use pluton_cosim::{Flipped, Sha256Model};
 use pluton_testbenches::regression::{benches, run_case, Backend, BlockBench, Options};
 
 /// The cycle from which the planted model drives `intr_done` wrong.
 const PLANTED_AT: u64 = 300;
 
 /// The SHA-256 model with `intr_done` inverted from cycle `PLANTED_AT` on.
-struct Planted {
-    inner: Sha256Model,
-    ports: Vec<Port>,
-    intr_done: usize,
-    cycle: u64,
-}
-
 fn planted() -> Box<dyn Dut> {
-    let inner = Sha256Model::new();
-    let ports = inner.ports().to_vec();
-    let intr_done = ports.iter().position(|p| p.name == "intr_done").unwrap();
-    Box::new(Planted { inner, ports, intr_done, cycle: 0 })
-}
-
-impl Dut for Planted {
-    fn name(&self) -> &str {
-        "pluton_sha256"
-    }
-    fn ports(&self) -> &[Port] {
-        &self.ports
-    }
-    fn poke(&mut self, port: usize, value: &[u32]) {
-        self.inner.poke(port, value)
-    }
-    fn peek(&mut self, port: usize, value: &mut [u32]) {
-        self.inner.peek(port, value);
-        if port == self.intr_done && self.cycle >= PLANTED_AT {
-            value[0] ^= 1;
-        }
-    }
-    fn step(&mut self) {
-        self.inner.step();
-        self.cycle += 1;
-    }
+    Box::new(Flipped::new(Box::new(Sha256Model::new()), "intr_done", 1, PLANTED_AT))
 }
 
 #[test]
