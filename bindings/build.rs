@@ -370,7 +370,7 @@ fn shim_cpp(stem: &str, ports: &[Port], state_access: bool) -> String {
     if has_clock {
         let _ = writeln!(
             s,
-            "void pluton_vl_{stem}_step(void* p) {{ {v}& t = top(p); t.clock = 1; t.eval(); t.clock = 0; t.eval(); }}"
+            "void pluton_vl_{stem}_step(void* p) {{ {v}& t = top(p); t.clock = 1; t.eval(); t.clock = 0; }}"
         );
     } else {
         let _ = writeln!(s, "void pluton_vl_{stem}_step(void* p) {{ top(p).eval(); }}");

@@ -134,8 +134,9 @@ pub fn bare_loop_cpp(stem: &str, ports: &[Port]) -> String {
 }
 
 /// C++ `main()` that replays a recorded input trace on `V<stem>` (argv[1]: trace file, see
-/// [`TraceRecorder`]) and prints `cycles_per_sec=<f> checksum=<hex>`. Each cycle: set the inputs,
-/// settle, rising edge, falling edge, fold the outputs in - what the Rust runtime does per cycle.
+/// [`TraceRecorder`]) and prints `cycles_per_sec=<f> checksum=<hex>`. Each cycle takes two evals,
+/// as the Rust runtime's does: the inputs with the falling clock, then the rising edge; then the
+/// outputs are folded in.
 pub fn replay_loop_cpp(stem: &str, ports: &[Port]) -> String {
     let mut s = String::new();
     let v = format!("V{stem}");
@@ -163,7 +164,7 @@ pub fn replay_loop_cpp(stem: &str, ports: &[Port]) -> String {
         }
         off += p.words();
     }
-    let _ = writeln!(s, "        t->eval();\n        t->clock = 1; t->eval(); t->clock = 0; t->eval();");
+    let _ = writeln!(s, "        t->clock = 0; t->eval();\n        t->clock = 1; t->eval();");
     s.push_str(&fold_outputs_cpp(ports));
     let _ = writeln!(s, "    }}");
     let _ = writeln!(s, "    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();");
@@ -234,40 +235,90 @@ pub fn build_bare_loop(top: &str, dir: &Path) -> Result<PathBuf, String> {
     build_cpp_main(top, dir, "bare_loop", bare_loop_cpp)
 }
 
-/// Write and compile the trace-replay loop for a built top into `dir`.
+/// Write and compile the trace-replay loop for a built top into `dir`, from the model the
+/// bindings run (the co-simulation's own Verilator and C++ flags).
 pub fn build_replay_loop(top: &str, dir: &Path) -> Result<PathBuf, String> {
     build_cpp_main(top, dir, "replay_loop", replay_loop_cpp)
+}
+
+/// Verilator flags of the fastest bare loop: no X randomisation, no assertions.
+pub const FASTEST_VERILATOR_FLAGS: &[&str] = &["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--no-timing"];
+/// C++ flags of the fastest bare loop (the bindings' hot path gets `-O2`).
+pub const FASTEST_CXX_FLAGS: &[&str] = &["-O3", "-march=native", "-fno-stack-protector"];
+
+/// The trace-replay loop of `module` (whose Verilog is `verilog`) built as fast as Verilator
+/// and the C++ compiler make it: verilated afresh with [`FASTEST_VERILATOR_FLAGS`], every
+/// generated file compiled with [`FASTEST_CXX_FLAGS`]. This is the limit the co-simulation is
+/// measured against.
+pub fn build_fastest_replay_loop(module: &str, verilog: &[PathBuf], dir: &Path) -> Result<PathBuf, String> {
+    let ports = built_ports(module)?;
+    let mdir = dir.join(format!("{module}_fastest"));
+    let _ = std::fs::remove_dir_all(&mdir);
+    let verilator = pluton_toolchain::verilator()?;
+    let out = verilator
+        .command()
+        .arg("--cc")
+        .args(verilog)
+        .args(["--top-module", module, "--prefix", &format!("V{module}"), "-Wno-fatal", "-Mdir"])
+        .arg(&mdir)
+        .args(FASTEST_VERILATOR_FLAGS)
+        .output()
+        .map_err(|e| format!("cannot run Verilator: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("Verilator failed on {module}:\n{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let generated: Vec<PathBuf> = std::fs::read_dir(&mdir)
+        .map_err(|e| format!("{}: {e}", mdir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "cpp"))
+        .collect();
+    let main = replay_loop_cpp(module, &ports);
+    compile_loop(&main, &dir.join(format!("{module}_fastest_loop")), &mdir, &generated, FASTEST_CXX_FLAGS)
 }
 
 /// Compile a generated C++ `main` against a built top (same sources, defines and -O2 as the
 /// crate's build). Needs a C++ compiler (`$CXX`, else `c++`). Returns the executable.
 fn build_cpp_main(top: &str, dir: &Path, kind: &str, source: fn(&str, &[Port]) -> String) -> Result<PathBuf, String> {
+    let model = crate::verilated::top_model(top).ok_or_else(|| format!("no Verilated top `{top}` in this build"))?;
+    let sources: Vec<PathBuf> = model.cpp_sources.iter().filter(|f| !f.ends_with("_shim.cpp")).map(|f| PathBuf::from(*f)).collect();
+    let main = source(top, &built_ports(top)?);
+    compile_loop(&main, &dir.join(format!("{top}_{kind}")), Path::new(model.model_dir), &sources, &["-O2"])
+}
 
-    use crate::verilated::{top_model, CXX_DEFINES, RUNTIME_SOURCES, VERILATOR_ROOT};
-    let model = top_model(top).ok_or_else(|| format!("no Verilated top `{top}` in this build"))?;
-    let ports: Vec<Port> =
-        model.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let main = dir.join(format!("{top}_{kind}.cpp"));
-    std::fs::write(&main, source(top, &ports)).map_err(|e| e.to_string())?;
-    let exe = dir.join(format!("{top}_{kind}"));
+/// The ports of a Verilated top of this build.
+fn built_ports(top: &str) -> Result<Vec<Port>, String> {
+    let model = crate::verilated::top_model(top).ok_or_else(|| format!("no Verilated top `{top}` in this build"))?;
+    Ok(model.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect())
+}
+
+/// Write `main` next to `exe` and compile it with the model's generated `sources` (headers in
+/// `model_dir`) and Verilator's runtime into `exe`.
+fn compile_loop(main: &str, exe: &Path, model_dir: &Path, sources: &[PathBuf], flags: &[&str]) -> Result<PathBuf, String> {
+    use crate::verilated::{CXX_DEFINES, RUNTIME_SOURCES, VERILATOR_ROOT};
+    if let Some(dir) = exe.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    }
+    let main_path = exe.with_extension("cpp");
+    std::fs::write(&main_path, main).map_err(|e| format!("writing {}: {e}", main_path.display()))?;
     let inc = Path::new(VERILATOR_ROOT).join("include");
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
     let out = std::process::Command::new(&cxx)
-        .args(["-std=c++17", "-O2", "-o"])
-        .arg(&exe)
+        .arg("-std=c++17")
+        .args(flags)
+        .arg("-o")
+        .arg(exe)
         .arg(format!("-I{}", inc.display()))
         .arg(format!("-I{}", inc.join("vltstd").display()))
-        .arg(format!("-I{}", model.model_dir))
+        .arg(format!("-I{}", model_dir.display()))
         .args(CXX_DEFINES)
-        .arg(&main)
-        .args(model.cpp_sources.iter().filter(|f| !f.ends_with("_shim.cpp")))
+        .arg(&main_path)
+        .args(sources)
         .args(RUNTIME_SOURCES)
         .arg("-pthread")
         .output()
         .map_err(|e| format!("cannot run {cxx}: {e}"))?;
     if !out.status.success() {
-        return Err(format!("compiling {} failed:\n{}", main.display(), String::from_utf8_lossy(&out.stderr)));
+        return Err(format!("compiling {} failed:\n{}", main_path.display(), String::from_utf8_lossy(&out.stderr)));
     }
-    Ok(exe)
+    Ok(exe.to_path_buf())
 }

@@ -17,6 +17,11 @@ pub trait Dut {
     fn peek(&mut self, port: usize, value: &mut [u32]);
     /// One clock period: a rising edge (inputs are sampled), then the falling edge.
     fn step(&mut self);
+    /// The test body has finished: a DUT that checks behind the simulation (the pipelined
+    /// lock-step, whose model runs on another thread) completes its checks and reports here.
+    fn finish(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 
     /// Index of the port named `name`.
     fn port_id(&self, name: &str) -> Option<usize> {
@@ -51,6 +56,9 @@ macro_rules! delegate_dut {
         }
         fn peek(&mut self, port: usize, value: &mut [u32]) {
             self.$inner.peek(port, value)
+        }
+        fn finish(&mut self) -> Result<(), String> {
+            self.$inner.finish()
         }
     };
 }

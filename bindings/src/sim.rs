@@ -164,6 +164,12 @@ impl Sim {
             println!("test `{name}` failed; replaying seed {seed} with waves into {}", path.display());
             match self.run_once(name, seed, Some(path), &body) {
                 Err(replay) => {
+                    // A check that runs behind the simulation stops it late; the replay checks
+                    // in step and stops at the cycle itself.
+                    if replay.message == failure.message && replay.cycle < failure.cycle {
+                        failure.cycle = replay.cycle;
+                        failure.time_ns = replay.time_ns;
+                    }
                     if replay.message != failure.message || replay.cycle != failure.cycle {
                         failure.message.push_str(&format!(
                             "\n  (replay differed: at cycle {}: {} - is the test deterministic?)",
@@ -242,6 +248,12 @@ impl Sim {
             waves,
         };
         let result = exec.run();
+        // A check that runs behind the simulation reports now; its finding (a lock-step
+        // mismatch) is the root cause of any later failure of the body, so it comes first.
+        let result = match (inner.dut.borrow_mut().finish(), result) {
+            (Err(found), _) => Err(found),
+            (Ok(()), r) => r,
+        };
         let waves = exec.waves.take();
         // Tasks hold `Tb` clones (Rc cycles): drop them now so the DUT is freed.
         let tasks = std::mem::take(&mut inner.sched.borrow_mut().tasks);
@@ -306,7 +318,8 @@ struct Task {
     /// `None` while being polled (so the task may spawn without a double borrow).
     fut: Option<TaskFuture>,
     queued: bool,
-    waker: Waker,
+    /// Lent to the poll (and put back), not cloned: a clone is two atomic operations a cycle.
+    waker: Option<Waker>,
 }
 
 #[derive(Default)]
@@ -431,7 +444,8 @@ impl Executor<'_> {
     fn run_ready(&mut self) -> Result<Option<Result<(), String>>, String> {
         let inner = self.inner;
         loop {
-            if inner.remote.pending.swap(false, Ordering::Acquire) {
+            // A plain load first: foreign wakers are rare, and a swap costs an atomic every poll.
+            if inner.remote.pending.load(Ordering::Relaxed) && inner.remote.pending.swap(false, Ordering::Acquire) {
                 let ids = std::mem::take(&mut *inner.remote.ids.lock().unwrap());
                 let mut s = inner.sched.borrow_mut();
                 ids.into_iter().for_each(|id| s.wake(id));
@@ -451,7 +465,7 @@ impl Executor<'_> {
             let Some(Some(t)) = s.tasks.get_mut(id) else { return Ok(()) };
             t.queued = false;
             let Some(fut) = t.fut.take() else { return Ok(()) };
-            (fut, t.waker.clone())
+            (fut, t.waker.take().expect("a task's waker is home between polls"))
         };
         inner.current.set(id);
         let mut cx = Context::from_waker(&waker);
@@ -459,6 +473,7 @@ impl Executor<'_> {
             Ok(Poll::Pending) => {
                 if let Some(Some(t)) = inner.sched.borrow_mut().tasks.get_mut(id) {
                     t.fut = Some(fut);
+                    t.waker = Some(waker);
                 }
                 Ok(())
             }
@@ -506,7 +521,7 @@ impl Tb {
         let mut s = self.inner.sched.borrow_mut();
         let id = s.free.pop().unwrap_or(s.tasks.len());
         let waker = Waker::from(Arc::new(TaskWaker { id, remote: self.inner.remote.clone() }));
-        let task = Task { fut: Some(fut), queued: false, waker };
+        let task = Task { fut: Some(fut), queued: false, waker: Some(waker) };
         if id == s.tasks.len() {
             s.tasks.push(Some(task));
         } else {

@@ -112,6 +112,10 @@ pub struct VerilatedDut {
     ports: Vec<Port>,
     /// Inputs changed since the last `eval`: outputs may be stale until we settle.
     dirty: bool,
+    /// The clock was set low after the last rising edge without an eval. Outputs are still
+    /// right (every flop is on the rising edge), but Verilator must see the low clock before the
+    /// next rise; that eval also settles the next cycle's inputs, so a cycle costs two evals.
+    fall_pending: bool,
     /// The asynchronous reset input (`rst_n`), if any.
     rst_n: Option<usize>,
     /// `rst_n` was poked since the last `eval`.
@@ -148,7 +152,7 @@ impl VerilatedDut {
         });
         let ports: Vec<Port> = top.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
         let rst_n = ports.iter().position(|p| p.name == "rst_n" && p.dir == Dir::In);
-        let mut dut = VerilatedDut { model, top, ports, dirty: false, rst_n, reset_poked: false, state_words };
+        let mut dut = VerilatedDut { model, top, ports, dirty: false, fall_pending: false, rst_n, reset_poked: false, state_words };
         // Every input starts at 0 (the clock low), as a test bench drives them from time 0: with
         // random initial state an undriven input would otherwise start random too (a tester
         // port's write strobe, say), which is the bench's business, not the design's state.
@@ -185,6 +189,7 @@ impl VerilatedDut {
     pub fn eval(&mut self) {
         unsafe { (self.top.eval)(self.model.as_ptr()) };
         self.dirty = false;
+        self.fall_pending = false;
         self.reset_poked = false;
     }
 
@@ -286,17 +291,16 @@ impl Dut for VerilatedDut {
     }
 
     fn step(&mut self) {
-        // An asynchronous reset poked since the last eval takes effect first, as it would between
-        // two edges in hardware. Otherwise Verilator sees `negedge rst_n` and `posedge clock` in
-        // one eval, and logic clocked at that edge (a RAM write port, which has no reset) still
-        // acts on the pre-reset state: a fuse word got one bit more than the contract says.
-        // Synchronous inputs need no extra eval: Verilator settles them before the edge.
-        if self.reset_poked {
+        // One eval before the edge: the falling edge of the last cycle together with this
+        // cycle's inputs (unless a peek has settled them already). An asynchronous reset poked
+        // since then also takes effect here, before the edge, as it would between two edges in
+        // hardware; in the same eval as `posedge clock`, logic clocked at that edge (a RAM write
+        // port, which has no reset) would still act on the pre-reset state.
+        if self.dirty || self.fall_pending || self.reset_poked {
             self.eval();
         }
-        // clock=1, eval, clock=0, eval - in C++, so one FFI call per cycle.
+        // clock=1, eval, clock=0 (no eval: see `fall_pending`) - in C++, one FFI call.
         unsafe { (self.top.step)(self.model.as_ptr()) };
-        self.dirty = false;
-        self.reset_poked = false;
+        self.fall_pending = true;
     }
 }

@@ -325,6 +325,62 @@ fn after_step_hook_fails_at_the_right_cycle() {
     assert_eq!(f.cycle, 25);
 }
 
+/// A checker of `count` that finds it wrong at cycle 20: it reports at `finish`, as the
+/// pipelined lock-step does, or (in step) through `found`, which the run's after-step hook reads.
+struct Checker {
+    inner: Box<dyn Dut>,
+    in_step: bool,
+    cycle: u64,
+    found: Rc<RefCell<Option<String>>>,
+}
+
+impl Dut for Checker {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn ports(&self) -> &[Port] {
+        self.inner.ports()
+    }
+    fn poke(&mut self, port: usize, value: &[u32]) {
+        self.inner.poke(port, value)
+    }
+    fn peek(&mut self, port: usize, value: &mut [u32]) {
+        self.inner.peek(port, value)
+    }
+    fn step(&mut self) {
+        self.inner.step();
+        self.cycle += 1;
+        if self.cycle == 20 && self.in_step {
+            *self.found.borrow_mut() = Some("count wrong at cycle 20".into());
+        }
+    }
+    fn finish(&mut self) -> Result<(), String> {
+        if !self.in_step && self.cycle >= 20 {
+            return Err("count wrong at cycle 20".into());
+        }
+        Ok(())
+    }
+}
+
+/// A check that reports late (at `finish`) fails the run; the replay with waves checks in
+/// step and stops at cycle 20, and the failure takes that cycle, with no "replay differed".
+#[test]
+fn a_late_check_fails_at_its_own_cycle_after_the_replay() {
+    let opened = Rc::new(std::cell::Cell::new(0));
+    let found: Rc<RefCell<Option<String>>> = Rc::default();
+    let (o2, f2) = (opened.clone(), found.clone());
+    let factory = move || -> Box<dyn Dut> {
+        o2.set(o2.get() + 1);
+        Box::new(Checker { inner: ToyApb::boxed(), in_step: o2.get() > 1, cycle: 0, found: f2.clone() })
+    };
+    let hook = move |_: &mut dyn Dut| found.borrow().clone().map_or(Ok(()), Err);
+    let mut s = Sim::with_options(factory, SimOptions { seed: Some(3), ..Default::default() }).after_step(hook);
+    let f = s.run("late check", |tb| async move { tb.clock_cycles(100).await; Ok(()) }).unwrap_err();
+    assert_eq!(opened.get(), 2, "ran, then replayed");
+    assert_eq!(f.message, "count wrong at cycle 20");
+    assert_eq!(f.cycle, 20);
+}
+
 #[test]
 fn waves_are_written_when_asked() {
     let dir = std::env::temp_dir().join(format!("pluton_waves_{}", std::process::id()));

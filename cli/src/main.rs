@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 use pluton_testbenches::formal;
+use pluton_testbenches::faults::Report;
 use pluton_testbenches::regression::{self, Backend, Options};
+use pluton_testbenches::shard::{self, RunKey, Shard, ShardResults};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,17 +57,34 @@ enum Command {
         /// Flops flipped by the fault campaign (`cosim faults`, and the full regression's).
         #[arg(long, default_value_t = pluton_testbenches::faults::REGRESSION_FAULTS, value_parser = positive_count)]
         faults: usize,
+        /// Run only shard I of N (e.g. 2/4): every Nth test, proof and campaign flip. Needs
+        /// --seed, the same on every shard; `pluton merge` joins the shards' --results files.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<Shard>,
+        /// Write this run's results (tests, proofs, campaign flips) as JSON, for `pluton merge`.
+        #[arg(long, value_name = "FILE")]
+        results: Option<PathBuf>,
+        /// Check lock-step in step with the RTL on one thread (default: the model checks on a
+        /// second thread, a bounded number of cycles behind; a failure replays in step).
+        #[arg(long)]
+        in_step: bool,
+    },
+    /// Merge the --results files of a sharded `cosim` run and print its one summary.
+    Merge {
+        /// One results file per shard, all shards of one run.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Run the formal proofs (SBY k-induction, unbounded), each with a mutant that must fail.
     Prove {
         /// Only proofs of this block, or with this id (a..e); default: all.
         filter: Option<String>,
     },
-    /// Print performance figures: cycles per block, co-sim cycles/s, and a bare Verilator C++ loop.
+    /// Print performance figures: co-sim speed against the fastest bare Verilator loop, or one block's cycles and speed.
     Bench {
-        /// Block to measure.
-        #[arg(default_value = "sha256")]
-        block: String,
+        /// Block to measure; none: the co-simulation speed goals (SHA-256, the subsystem and
+        /// the two-core system against the fastest bare Verilator loop).
+        block: Option<String>,
     },
     /// Synthesize a block for an FPGA and write fpga/reports/<module>-<target>.md.
     Synth {
@@ -118,38 +137,61 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Gen { check: true } => gen_check(),
         Command::Lint => lint(),
-        Command::Cosim { block, seed, waves, backend, filter, no_proofs, random_init, scale, faults } => {
-            if block.as_deref() == Some("faults") {
-                return fault_campaign(seed, faults);
+        Command::Cosim { block, seed, waves, backend, filter, no_proofs, random_init, scale, faults, shard, results, in_step } => {
+            if shard.is_some() && seed.is_none() {
+                return Err("--shard needs --seed S, the same S on every shard, so that the shards split one plan and each replays".into());
             }
+            let shard = shard.unwrap_or(Shard::ALL);
             if let Some(init) = random_init {
                 let init = init.unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(1));
                 pluton_bindings::set_random_init(Some(init));
                 let used = pluton_bindings::random_init().unwrap_or(0);
                 println!("random initial state: seed {used} (replay with --random-init {used})");
             }
+            let seed = seed.unwrap_or_else(fresh_seed);
+            match shard {
+                Shard::ALL => println!("regression seed {seed} (replay with --seed {seed})"),
+                _ => println!("shard {shard}, seed {seed} (replay this shard with --shard {shard} --seed {seed})"),
+            }
+            let key = |faults, proofs| RunKey { seed, block: block.clone(), filter: filter.clone(), backend: format!("{backend:?}").to_lowercase(), scale, faults, proofs };
+            if block.as_deref() == Some("faults") {
+                let report = fault_campaign(seed, faults, shard)?;
+                let mut out = ShardResults::new(shard, key(faults, false));
+                out.campaign = Some(shard::CampaignPart::from_report(&report));
+                return write_results(results.as_deref(), &out).and(campaign_verdict(&report));
+            }
             // The full regression (nothing narrowed) includes the proofs.
             let full = block.is_none() && filter.is_none() && backend == Backend::Lockstep;
-            let opts = Options { seed, waves, backend, filter, scale };
-            let results = regression::run(block.as_deref(), &opts)?;
-            let proofs = if full && !no_proofs { formal::run_all(None) } else { Vec::new() };
-            regression::print_summary(&results);
+            let with_proofs = full && !no_proofs;
+            let opts = Options { seed: Some(seed), waves, backend, filter: filter.clone(), scale, shard, pipelined: !in_step };
+            let tests = regression::run_units(block.as_deref(), &opts)?;
+            let proofs = if with_proofs { formal::run_shard(None, shard) } else { Vec::new() };
+            let mut out = ShardResults::new(shard, key(if full { faults } else { 0 }, with_proofs));
+            out.tests = tests;
+            out.add_proofs(&proofs);
+            let tests: Vec<_> = out.tests.iter().map(|(_, t)| t.clone()).collect();
+            let proofs: Vec<_> = proofs.into_iter().map(|(_, p)| p).collect();
+            regression::print_summary(&tests);
             if !proofs.is_empty() {
                 print_proofs(&proofs);
             }
             // The full regression ends with the fault campaign (issue 11 C), its summary last.
             let campaign = if full {
                 println!();
-                fault_campaign(opts.seed, faults)
+                let report = fault_campaign(seed, faults, shard)?;
+                out.campaign = Some(shard::CampaignPart::from_report(&report));
+                campaign_verdict(&report)
             } else {
                 Ok(())
             };
-            if results.iter().all(|r| r.passed) && proofs.iter().all(|p| p.passed()) {
+            write_results(results.as_deref(), &out)?;
+            if tests.iter().all(|r| r.passed) && proofs.iter().all(|p| p.passed()) {
                 campaign
             } else {
                 Err("co-simulation regression failed".into())
             }
         }
+        Command::Merge { files } => merge(&files),
         Command::Prove { filter } => {
             let proofs = formal::run_all(filter.as_deref());
             if proofs.is_empty() {
@@ -162,28 +204,75 @@ fn run(command: Command) -> Result<(), String> {
                 Err("a proof failed".into())
             }
         }
-        Command::Bench { block } => pluton_testbenches::bench::run(&block),
+        Command::Bench { block: Some(block) } => pluton_testbenches::bench::run(&block),
+        Command::Bench { block: None } => pluton_testbenches::bench::run_speed(),
         Command::Synth { block, target, fuses, keep } => synth(&block, target, fuses.as_deref(), &keep),
         Command::Tools { no_install } => tools(no_install),
         Command::Fuses { cmd } => fuses::run(cmd),
     }
 }
 
-/// `pluton cosim faults`: the fault-injection campaign on `pluton_security` (issue 11 C).
-fn fault_campaign(seed: Option<u64>, faults: usize) -> Result<(), String> {
-    use pluton_testbenches::faults::{self, Class, FaultOptions};
-    let seed = seed.unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1));
+/// `pluton cosim faults`: the fault-injection campaign on `pluton_security` (issue 11 C), or
+/// this shard's part of it.
+fn fault_campaign(seed: u64, faults: usize, shard: Shard) -> Result<Report, String> {
+    use pluton_testbenches::faults::{self, FaultOptions};
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    println!("fault campaign: {faults} flips, seed {seed}, {threads} threads");
-    let report = faults::run(&FaultOptions { faults, seed, threads })?;
+    println!("fault campaign: {faults} flips (this shard's part: {shard}), seed {seed}, {threads} threads");
+    let report = faults::run(&FaultOptions { faults, seed, threads, shard })?;
     print!("{}", report.summary());
     print!("{}", report.worst(15));
     println!("full report: build/faults/report.md");
+    Ok(report)
+}
+
+/// The campaign's targets: no key leak and no unauthorized select.
+fn campaign_verdict(report: &Report) -> Result<(), String> {
+    use pluton_testbenches::faults::Class;
     let (leaks, unauth) = (report.count(Class::KeyLeak), report.count(Class::Unauthorized));
     if leaks + unauth > 0 {
         return Err(format!("fault campaign: {leaks} key leaks and {unauth} unauthorized selects (the target is 0)"));
     }
     Ok(())
+}
+
+/// A seed for a run that was given no `--seed`: `PLUTON_SEED` if set (as the tests take it),
+/// else a fresh one; printed, so the run replays.
+fn fresh_seed() -> u64 {
+    std::env::var("PLUTON_SEED").ok().and_then(|s| s.trim().parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
+    })
+}
+
+fn write_results(path: Option<&std::path::Path>, results: &ShardResults) -> Result<(), String> {
+    let Some(path) = path else { return Ok(()) };
+    results.write(path)?;
+    println!("results: {}", path.display());
+    Ok(())
+}
+
+/// `pluton merge`: one summary from every shard's results file; fails as the unsharded run would.
+fn merge(files: &[PathBuf]) -> Result<(), String> {
+    let parts = files.iter().map(|f| Ok((f.display().to_string(), ShardResults::read(f)?))).collect::<Result<Vec<_>, String>>()?;
+    let m = shard::merge(parts)?;
+    println!("merged {} shards of one run (seed {})", m.shards, m.key.seed);
+    regression::print_summary(&m.tests);
+    if !m.proofs.is_empty() {
+        print_proofs(&m.proofs);
+    }
+    let campaign = match &m.campaign {
+        Some(report) => {
+            println!();
+            print!("{}", report.summary());
+            print!("{}", report.worst(15));
+            campaign_verdict(report)
+        }
+        None => Ok(()),
+    };
+    if m.tests.iter().all(|r| r.passed) && m.proofs.iter().all(|p| p.passed()) {
+        campaign
+    } else {
+        Err("co-simulation regression failed".into())
+    }
 }
 
 fn print_proofs(proofs: &[formal::ProofResult]) {

@@ -2,10 +2,13 @@
 //!
 //! Every wire copies a bit range from a source (a top input, a part's output or a constant) to
 //! a sink (a part's input or a top output). Before a peek and before each clock edge the wires
-//! are settled: copied again and again until nothing changes, which resolves combinational paths
+//! are settled, event by event: a wire is evaluated again only when its source may have
+//! changed (a top input was poked, or the part it reads was poked or stepped and that output
+//! now reads differently), until nothing is left to do. That resolves combinational paths
 //! through several parts (e.g. an APB request through a firewall into a peripheral and the
-//! peripheral's `pready` back out) without a hand-written evaluation order. All parts then take
-//! the same edge, as flops in one clock domain do.
+//! peripheral's `pready` back out) without a hand-written evaluation order, and a quiet part
+//! costs one peek per wired output per edge. All parts then take the same edge, as flops in one
+//! clock domain do.
 
 use pluton_bindings::dut::{Dir, Dut, Port};
 
@@ -39,17 +42,36 @@ pub struct Composite {
     top: Vec<Vec<u32>>,
     /// Value last poked into every part port (outputs unused).
     driven: Vec<Vec<Vec<u32>>>,
-    /// Each part's outputs as last peeked, and whether that is still current (a part's outputs
-    /// can only change when it is poked or stepped): settling reads each output once, not once
-    /// per wire and pass.
+    /// Each part's outputs as last peeked: current once settled.
     seen: Vec<Vec<Vec<u32>>>,
-    current: Vec<Vec<bool>>,
     wires: Vec<Wire>,
-    settled: bool,
+    /// The wires reading each top port, and each part port (an input: its driven value).
+    readers_top: Vec<Vec<usize>>,
+    readers: Vec<Vec<Vec<usize>>>,
+    /// Each part's outputs that some wire reads.
+    wired_outputs: Vec<Vec<usize>>,
+    /// Wires to evaluate, and parts whose outputs may have changed (each queued once).
+    wire_queue: Vec<usize>,
+    wire_queued: Vec<bool>,
+    part_queue: Vec<usize>,
+    part_queued: Vec<bool>,
+    /// The reader lists match the wires (wiring is done before the first settle).
+    indexed: bool,
+    /// Scratch: a wire's value, what its sink holds, a part's output.
+    value: Vec<u32>,
+    held: Vec<u32>,
+    output: Vec<u32>,
 }
 
-/// Settling passes allowed before the wiring is declared a combinational loop.
+/// Evaluations per wire allowed in one settle before the wiring is declared a combinational
+/// loop.
 const MAX_PASSES: usize = 16;
+
+/// Equal words, compared in line (most values here are one or two words, where a call to
+/// `memcmp` costs more than the comparison).
+fn same(a: &[u32], b: &[u32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
 
 /// Mask of the low `n` bits (`n` up to 32).
 fn low_mask(n: usize) -> u32 {
@@ -93,9 +115,18 @@ impl Composite {
             top,
             driven: Vec::new(),
             seen: Vec::new(),
-            current: Vec::new(),
             wires: Vec::new(),
-            settled: false,
+            readers_top: Vec::new(),
+            readers: Vec::new(),
+            wired_outputs: Vec::new(),
+            wire_queue: Vec::new(),
+            wire_queued: Vec::new(),
+            part_queue: Vec::new(),
+            part_queued: Vec::new(),
+            indexed: false,
+            value: Vec::new(),
+            held: Vec::new(),
+            output: Vec::new(),
         }
     }
 
@@ -103,13 +134,15 @@ impl Composite {
     pub fn part(&mut self, dut: Box<dyn Dut>) -> usize {
         self.driven.push(dut.ports().iter().map(|p| vec![0u32; p.words()]).collect());
         self.seen.push(dut.ports().iter().map(|p| vec![0u32; p.words()]).collect());
-        self.current.push(vec![false; dut.ports().len()]);
         self.parts.push(dut);
+        self.indexed = false;
         self.parts.len() - 1
     }
 
-    /// The part at `index` (e.g. to read a model's internal statistics).
+    /// The part at `index` (e.g. to read a model's internal statistics). Its outputs are read
+    /// again at the next settle, in case the caller changed it.
     pub fn part_mut(&mut self, index: usize) -> &mut dyn Dut {
+        self.queue_part(index);
         self.parts[index].as_mut()
     }
 
@@ -131,6 +164,7 @@ impl Composite {
         let part_end = End { part: Some(part), port: p, lsb: 0 };
         let (from, to) = if self.ports[t].dir == Dir::In { (top_end, part_end) } else { (part_end, top_end) };
         self.wires.push(Wire { from: Source::End(from), to, width });
+        self.indexed = false;
     }
 
     /// Wire `width` bits: `from_port[from_lsb..]` of part `from` (or the top when `None`) to
@@ -144,6 +178,7 @@ impl Composite {
         let from_end = End { part: from, port: resolve(self, from, from_port), lsb: from_lsb };
         let to_end = End { part: to, port: resolve(self, to, to_port), lsb: to_lsb };
         self.wires.push(Wire { from: Source::End(from_end), to: to_end, width });
+        self.indexed = false;
     }
 
     /// Wire two parts' whole ports of the same width.
@@ -162,6 +197,7 @@ impl Composite {
             words[1] = (value >> 32) as u32;
         }
         self.wires.push(Wire { from: Source::Const(words), to: End { part: Some(part), port: p, lsb: 0 }, width });
+        self.indexed = false;
     }
 
     /// Every part input and top output must be driven by exactly one wire per bit.
@@ -195,63 +231,120 @@ impl Composite {
         }
     }
 
-    /// Bits `lsb..lsb+width` of a wire's source, into `out`.
-    fn read(&mut self, src: &Source, width: usize, out: &mut Vec<u32>) {
-        match src {
-            Source::Const(v) => get_bits(v, 0, width, out),
-            Source::End(e) => match e.part {
-                None => get_bits(&self.top[e.port], e.lsb, width, out),
-                Some(p) if self.parts[p].ports()[e.port].dir == Dir::In => get_bits(&self.driven[p][e.port], e.lsb, width, out),
-                Some(p) => {
-                    if !self.current[p][e.port] {
-                        self.parts[p].peek(e.port, &mut self.seen[p][e.port]);
-                        self.current[p][e.port] = true;
-                    }
-                    get_bits(&self.seen[p][e.port], e.lsb, width, out)
+    /// Build the reader lists, and queue every wire and every part: the next settle starts
+    /// from scratch.
+    fn index(&mut self) {
+        self.readers_top = vec![Vec::new(); self.ports.len()];
+        self.readers = self.parts.iter().map(|p| vec![Vec::new(); p.ports().len()]).collect();
+        for (i, w) in self.wires.iter().enumerate() {
+            if let Source::End(e) = &w.from {
+                match e.part {
+                    None => self.readers_top[e.port].push(i),
+                    Some(p) => self.readers[p][e.port].push(i),
                 }
-            },
+            }
+        }
+        self.wired_outputs = (0..self.parts.len())
+            .map(|p| (0..self.readers[p].len()).filter(|&o| self.parts[p].ports()[o].dir == Dir::Out && !self.readers[p][o].is_empty()).collect())
+            .collect();
+        let widest = self.parts.iter().flat_map(|p| p.ports().iter().map(|q| q.words())).max().unwrap_or(1);
+        self.output = vec![0; widest];
+        self.wire_queued = vec![true; self.wires.len()];
+        self.wire_queue = (0..self.wires.len()).collect();
+        self.part_queued = vec![true; self.parts.len()];
+        self.part_queue = (0..self.parts.len()).collect();
+        self.indexed = true;
+    }
+
+    fn queue_wires(queue: &mut Vec<usize>, queued: &mut [bool], wires: &[usize]) {
+        for &w in wires {
+            if !queued[w] {
+                queued[w] = true;
+                queue.push(w);
+            }
         }
     }
 
-    /// A part's outputs may have changed: forget what was peeked.
-    fn stale(&mut self, part: usize) {
-        self.current[part].fill(false);
+    fn queue_part(&mut self, part: usize) {
+        if self.indexed && !self.part_queued[part] {
+            self.part_queued[part] = true;
+            self.part_queue.push(part);
+        }
     }
 
-    /// Copy every wire until a whole pass changes nothing.
-    fn settle(&mut self) {
-        if self.settled {
+    /// Copy wire `w` from its source to its sink; if the sink changes, queue what reads it.
+    fn eval_wire(&mut self, w: usize) {
+        let wire = &self.wires[w];
+        let (to, width) = (wire.to, wire.width);
+        match &wire.from {
+            Source::Const(v) => get_bits(v, 0, width, &mut self.value),
+            Source::End(e) => {
+                let src = match e.part {
+                    None => &self.top[e.port],
+                    Some(p) if self.parts[p].ports()[e.port].dir == Dir::In => &self.driven[p][e.port],
+                    Some(p) => &self.seen[p][e.port],
+                };
+                get_bits(src, e.lsb, width, &mut self.value);
+            }
+        }
+        let slot = match to.part {
+            None => &mut self.top[to.port],
+            Some(p) => &mut self.driven[p][to.port],
+        };
+        get_bits(slot, to.lsb, width, &mut self.held);
+        if same(&self.held, &self.value) {
             return;
         }
-        let wires = std::mem::take(&mut self.wires);
-        // Scratch for the value on a wire and what its sink holds now: no allocation per wire.
-        let (mut value, mut held) = (Vec::new(), Vec::new());
-        for _ in 0..MAX_PASSES {
-            let mut changed = false;
-            for w in &wires {
-                self.read(&w.from, w.width, &mut value);
-                let slot = match w.to.part {
-                    None => &mut self.top[w.to.port],
-                    Some(p) => &mut self.driven[p][w.to.port],
-                };
-                get_bits(slot, w.to.lsb, w.width, &mut held);
-                if held == value {
-                    continue;
-                }
-                put_bits(slot, w.to.lsb, w.width, &value);
-                changed = true;
-                if let Some(p) = w.to.part {
-                    self.parts[p].poke(w.to.port, &self.driven[p][w.to.port]);
-                    self.stale(p);
-                }
-            }
-            if !changed {
-                self.wires = wires;
-                self.settled = true;
-                return;
+        put_bits(slot, to.lsb, width, &self.value);
+        match to.part {
+            None => Self::queue_wires(&mut self.wire_queue, &mut self.wire_queued, &self.readers_top[to.port]),
+            Some(p) => {
+                self.parts[p].poke(to.port, &self.driven[p][to.port]);
+                Self::queue_wires(&mut self.wire_queue, &mut self.wire_queued, &self.readers[p][to.port]);
+                self.queue_part(p);
             }
         }
-        panic!("{}: the wiring does not settle in {MAX_PASSES} passes (a combinational loop?)", self.name);
+    }
+
+    /// Peek part `p`'s wired outputs; queue the readers of those that changed.
+    fn refresh(&mut self, p: usize) {
+        for i in 0..self.wired_outputs[p].len() {
+            let o = self.wired_outputs[p][i];
+            let words = self.seen[p][o].len();
+            // `output` is as wide as the widest port (set at `index`): no resizing here.
+            let output = &mut self.output[..words];
+            self.parts[p].peek(o, output);
+            if !same(output, &self.seen[p][o]) {
+                self.seen[p][o].copy_from_slice(output);
+                Self::queue_wires(&mut self.wire_queue, &mut self.wire_queued, &self.readers[p][o]);
+            }
+        }
+    }
+
+    /// Evaluate queued wires and re-read queued parts until nothing changes.
+    fn settle(&mut self) {
+        if !self.indexed {
+            self.index();
+        }
+        let limit = MAX_PASSES * (self.wires.len() + 1);
+        let mut evaluated = 0;
+        loop {
+            while let Some(w) = self.wire_queue.pop() {
+                self.wire_queued[w] = false;
+                evaluated += 1;
+                if evaluated > limit {
+                    panic!("{}: the wiring does not settle in {MAX_PASSES} evaluations per wire (a combinational loop?)", self.name);
+                }
+                self.eval_wire(w);
+            }
+            match self.part_queue.pop() {
+                Some(p) => {
+                    self.part_queued[p] = false;
+                    self.refresh(p);
+                }
+                None => return,
+            }
+        }
     }
 }
 
@@ -263,9 +356,15 @@ impl Dut for Composite {
         &self.ports
     }
     fn poke(&mut self, port: usize, value: &[u32]) {
-        if self.top[port] != value {
-            self.top[port] = value.to_vec();
-            self.settled = false;
+        // Words past the end of `value` read as 0.
+        let slot = &mut self.top[port];
+        let n = slot.len().min(value.len());
+        if slot[..n] != value[..n] || slot[n..].iter().any(|&w| w != 0) {
+            slot[..n].copy_from_slice(&value[..n]);
+            slot[n..].fill(0);
+            if self.indexed {
+                Self::queue_wires(&mut self.wire_queue, &mut self.wire_queued, &self.readers_top[port]);
+            }
         }
     }
     fn peek(&mut self, port: usize, value: &mut [u32]) {
@@ -278,9 +377,8 @@ impl Dut for Composite {
             part.step();
         }
         for p in 0..self.parts.len() {
-            self.stale(p);
+            self.queue_part(p);
         }
-        self.settled = false;
     }
 }
 

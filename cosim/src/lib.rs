@@ -15,6 +15,7 @@ pub mod sha256;
 pub mod firewall;
 pub mod wifi;
 pub mod otp;
+pub mod pipelined;
 pub mod p256;
 pub mod p256_model;
 pub mod ports;
@@ -24,7 +25,8 @@ pub mod trng;
 
 pub mod test_apb;
 
-pub use lockstep::{LockStep, Mismatch};
+pub use lockstep::{Flipped, LockStep, Mismatch};
+pub use pipelined::PipelinedLockStep;
 pub use sha256::Sha256Model;
 pub use firewall::FirewallModel;
 pub use wifi::WifiModel;

@@ -53,20 +53,20 @@ fn hex_words(words: &[u32]) -> String {
 
 /// Port ids of the APB completer signals, when the block has them all.
 #[derive(Clone, Copy, Debug)]
-struct Apb {
-    psel: usize,
-    penable: usize,
-    pwrite: usize,
+pub(crate) struct Apb {
+    pub(crate) psel: usize,
+    pub(crate) penable: usize,
+    pub(crate) pwrite: usize,
     paddr: Option<usize>,
     pwdata: Option<usize>,
-    pready: usize,
-    prdata: usize,
-    pslverr: usize,
+    pub(crate) pready: usize,
+    pub(crate) prdata: usize,
+    pub(crate) pslverr: usize,
 }
 
 /// How an output port is compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Rule {
+pub(crate) enum Rule {
     /// Compared in the APB access phase (`pready`, `pslverr`).
     AccessPhase,
     /// Compared when a read completes (`prdata`).
@@ -104,34 +104,7 @@ impl LockStep {
     pub fn new(rtl: Box<dyn Dut>, model: Box<dyn Dut>) -> Result<Self, String> {
         let to_model = match_ports(rtl.as_ref(), model.as_ref())?;
         let ports = rtl.ports().to_vec();
-        let id = |name: &str| ports.iter().position(|p| p.name == name);
-        let apb = match (
-            id("psel"),
-            id("penable"),
-            id("pwrite"),
-            id("pready"),
-            id("prdata"),
-            id("pslverr"),
-        ) {
-            (Some(psel), Some(penable), Some(pwrite), Some(pready), Some(prdata), Some(pslverr)) => Some(Apb {
-                psel,
-                penable,
-                pwrite,
-                paddr: id("paddr"),
-                pwdata: id("pwdata"),
-                pready,
-                prdata,
-                pslverr,
-            }),
-            _ => None,
-        };
-        let rules = (0..ports.len())
-            .map(|i| match apb {
-                Some(a) if i == a.pready || i == a.pslverr => Rule::AccessPhase,
-                Some(a) if i == a.prdata => Rule::ReadData,
-                _ => Rule::Always,
-            })
-            .collect();
+        let (apb, rules) = compare_rules(&ports);
         let inputs = crate::ports::zero_values(&ports);
         let widest = ports.iter().map(|p| p.words()).max().unwrap_or(1);
         Ok(LockStep {
@@ -279,6 +252,25 @@ impl LockStep {
     }
 }
 
+/// The APB completer ports (when the block has them all) and each port's compare rule.
+pub(crate) fn compare_rules(ports: &[Port]) -> (Option<Apb>, Vec<Rule>) {
+    let id = |name: &str| ports.iter().position(|p| p.name == name);
+    let apb = match (id("psel"), id("penable"), id("pwrite"), id("pready"), id("prdata"), id("pslverr")) {
+        (Some(psel), Some(penable), Some(pwrite), Some(pready), Some(prdata), Some(pslverr)) => {
+            Some(Apb { psel, penable, pwrite, paddr: id("paddr"), pwdata: id("pwdata"), pready, prdata, pslverr })
+        }
+        _ => None,
+    };
+    let rules = (0..ports.len())
+        .map(|i| match apb {
+            Some(a) if i == a.pready || i == a.pslverr => Rule::AccessPhase,
+            Some(a) if i == a.prdata => Rule::ReadData,
+            _ => Rule::Always,
+        })
+        .collect();
+    (apb, rules)
+}
+
 /// The model's index of each RTL port, by name; or a readable account of how the lists differ.
 fn match_ports(rtl: &dyn Dut, model: &dyn Dut) -> Result<Vec<usize>, String> {
     let show = |p: &Port| format!("{} {} {}", if p.dir == Dir::In { "in" } else { "out" }, p.width, p.name);
@@ -347,56 +339,63 @@ impl Dut for LockStep {
     }
 }
 
+/// A block model with one output XORed with a constant from a given cycle on: the buggy "RTL"
+/// or the planted model error with which a test shows that a lock-step check can fail.
+pub struct Flipped {
+    inner: Box<dyn Dut>,
+    /// The ports as the inner model has them (a test may change them to provoke a port-list error).
+    pub ports: Vec<Port>,
+    port: usize,
+    xor: u32,
+    from_cycle: u64,
+    cycle: u64,
+}
+
+impl Flipped {
+    /// `inner` with output `port` XORed with `xor` from `from_cycle` (steps) on.
+    pub fn new(inner: Box<dyn Dut>, port: &str, xor: u32, from_cycle: u64) -> Flipped {
+        let ports = inner.ports().to_vec();
+        let port = ports.iter().position(|p| p.name == port).unwrap_or_else(|| panic!("{} has no port `{port}`", inner.name()));
+        Flipped { inner, ports, port, xor, from_cycle, cycle: 0 }
+    }
+}
+
+impl Dut for Flipped {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn ports(&self) -> &[Port] {
+        &self.ports
+    }
+    fn poke(&mut self, port: usize, value: &[u32]) {
+        self.inner.poke(port, value)
+    }
+    fn peek(&mut self, port: usize, value: &mut [u32]) {
+        self.inner.peek(port, value);
+        if port == self.port && self.cycle >= self.from_cycle {
+            value[0] ^= self.xor;
+        }
+    }
+    fn step(&mut self) {
+        self.inner.step();
+        self.cycle += 1;
+    }
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::sha256::Sha256Model;
     use crate::test_apb::Apb;
     use pluton_regs::sha256::regs::*;
 
-    /// A model with one output changed, standing in for buggy RTL.
-    struct Broken {
-        inner: Sha256Model,
-        ports: Vec<Port>,
-        /// XOR applied to (port name, value) on peek.
-        flip: (&'static str, u32),
-    }
-
-    impl Broken {
-        fn new(port: &'static str, xor: u32) -> Self {
-            let inner = Sha256Model::new();
-            let ports = inner.ports().to_vec();
-            Broken {
-                inner,
-                ports,
-                flip: (port, xor),
-            }
-        }
-    }
-
-    impl Dut for Broken {
-        fn name(&self) -> &str {
-            "broken"
-        }
-        fn ports(&self) -> &[Port] {
-            &self.ports
-        }
-        fn poke(&mut self, port: usize, value: &[u32]) {
-            self.inner.poke(port, value)
-        }
-        fn peek(&mut self, port: usize, value: &mut [u32]) {
-            self.inner.peek(port, value);
-            if self.ports[port].name == self.flip.0 {
-                value[0] ^= self.flip.1;
-            }
-        }
-        fn step(&mut self) {
-            self.inner.step()
-        }
+    /// The SHA-256 model with `port` XORed with `xor` from the start: buggy "RTL".
+    pub(crate) fn broken(port: &str, xor: u32) -> Flipped {
+        Flipped::new(Box::new(Sha256Model::new()), port, xor, 0)
     }
 
     /// Reset, then an HMAC over 20 words (so the bus sees back-pressure), then read everything.
-    fn run_hmac(dut: &mut dyn Dut) {
+    pub(crate) fn run_hmac(dut: &mut dyn Dut) {
         let mut apb = Apb::new(dut);
         apb.reset(dut);
         apb.write(dut, KEY.addr(0), 0x1234_5678);
@@ -433,7 +432,7 @@ mod tests {
 
     #[test]
     fn flipped_prdata_bit_is_caught() {
-        let mut ls = pair(Box::new(Broken::new("prdata", 1)));
+        let mut ls = pair(Box::new(broken("prdata", 1)));
         run_hmac(&mut ls);
         let m = ls.take_mismatches();
         assert!(!m.is_empty());
@@ -447,7 +446,7 @@ mod tests {
 
     #[test]
     fn reads_are_compared_even_when_nobody_peeks() {
-        let mut ls = pair(Box::new(Broken::new("prdata", 0x100)));
+        let mut ls = pair(Box::new(broken("prdata", 0x100)));
         let id = |n: &str| ls.port_id(n).unwrap();
         let (rst_n, psel, penable, paddr) = (id("rst_n"), id("psel"), id("penable"), id("paddr"));
         ls.poke_u32(rst_n, 1);
@@ -463,7 +462,7 @@ mod tests {
 
     #[test]
     fn interrupt_is_compared_after_every_edge() {
-        let mut ls = pair(Box::new(Broken::new("intr_done", 1)));
+        let mut ls = pair(Box::new(broken("intr_done", 1)));
         ls.step();
         assert_eq!(ls.mismatches().len(), 1);
         assert_eq!(ls.mismatches()[0].port, "intr_done");
@@ -473,7 +472,7 @@ mod tests {
     #[test]
     fn bus_outputs_outside_the_access_phase_are_not_compared() {
         // A completer that drives pslverr high while idle is still correct APB.
-        let mut ls = pair(Box::new(Broken::new("pslverr", 1)));
+        let mut ls = pair(Box::new(broken("pslverr", 1)));
         ls.step();
         let pslverr = ls.port_id("pslverr").unwrap();
         ls.peek_u32(pslverr);
@@ -482,13 +481,13 @@ mod tests {
 
     #[test]
     fn different_port_lists_are_refused() {
-        let mut other = Broken::new("prdata", 0);
+        let mut other = broken("prdata", 0);
         other.ports[5].width = 16; // paddr
         let err = LockStep::new(Box::new(other), Box::new(Sha256Model::new()))
             .err()
             .unwrap();
         assert!(err.contains("in 16 paddr") && err.contains("in 12 paddr"), "{err}");
-        let mut fewer = Broken::new("prdata", 0);
+        let mut fewer = broken("prdata", 0);
         fewer.ports.retain(|p| p.name != "intr_done");
         let err = LockStep::new(Box::new(Sha256Model::new()), Box::new(fewer)).err().unwrap();
         assert!(err.contains("intr_done") && err.contains("not in the model"), "{err}");

@@ -3,7 +3,7 @@
 //! A benchmark, not a test: it prints figures and fails only if something cannot run.
 
 use crate::regression::{benches, run_case, Backend, BlockBench, Ctx, Options, TestFuture};
-use pluton_bindings::bench::{build_replay_loop, TraceRecorder};
+use pluton_bindings::bench::{build_fastest_replay_loop, build_replay_loop, TraceRecorder, FASTEST_CXX_FLAGS, FASTEST_VERILATOR_FLAGS};
 use pluton_bindings::{Dir, Dut, Sim, SimOptions, VerilatedDut};
 use std::path::Path;
 use std::time::Instant;
@@ -67,46 +67,157 @@ pub fn run(block: &str) -> Result<(), String> {
         println!("{:<36} {:.1}", "streaming_cycles_per_512bit_block", 512.0 / bpc);
     }
 
-    // 2. The same workload (random messages, fixed seed) on each backend.
+    // 2. The same workload (random messages, fixed seed) on each backend, and bare.
     println!("\n== co-simulation speed: {WORKLOAD_MESSAGES} random messages, seed {WORKLOAD_SEED}");
-    let random = case("random")?;
-    let mut lockstep_rate = 0.0;
-    for backend in [Backend::Lockstep, Backend::Rtl, Backend::Model] {
-        let r = run_case(&bench, random, &opts(backend));
-        if !r.passed {
-            return Err(format!("{backend:?} run failed: {}", r.message));
-        }
-        let rate = r.cycles as f64 / r.seconds;
-        if backend == Backend::Lockstep {
-            lockstep_rate = rate;
-        }
-        println!("{:<36} {:>12.0} cycles/s ({} cycles in {:.2} s)", format!("{backend:?} (async runtime)").to_lowercase(), rate, r.cycles, r.seconds);
-    }
-
-    // 3. The recorded input trace of that workload, replayed by a bare C++ Verilator loop.
-    let dir = pluton_toolchain::project_root().join("build").join("bench");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    let trace_path = dir.join(format!("{}.trace", bench.module));
-    let recorded = record_trace(bench.module, random.body, &trace_path, scale)?;
-    let started = Instant::now();
-    let bare_rate = replay_rate(bench.module, &dir, &trace_path)?;
-    println!("{:<36} {:>12.0} cycles/s ({recorded} cycles replayed; process {:.2} s)", "bare C++ Verilator loop", bare_rate, started.elapsed().as_secs_f64());
-    println!("{:<36} {:>12.2}", "lockstep / bare C++ ratio", lockstep_rate / bare_rate);
+    let speed = measure(&bench, case("random")?.name, scale)?;
+    print!("{}", speed.describe());
     Ok(())
 }
 
-/// Builds the bare C++ replay loop of `module` in `dir`, replays `trace` and returns its cycles/s.
-fn replay_rate(module: &str, dir: &Path, trace: &Path) -> Result<f64, String> {
-    let exe = build_replay_loop(module, dir)?;
-    let out = std::process::Command::new(&exe).arg(trace).output().map_err(|e| format!("running {}: {e}", exe.display()))?;
+/// `pluton bench` with no block: the co-simulation speed goals of issue 14, in one run.
+pub fn run_speed() -> Result<(), String> {
+    println!("== co-simulation speed (each figure the median of {RUNS} runs; the limit is the fastest bare C++ loop)");
+    println!("   limit: Verilator {}, C++ {}, two evals per cycle", FASTEST_VERILATOR_FLAGS.join(" "), FASTEST_CXX_FLAGS.join(" "));
+    let sha = find("sha256")?;
+    let sha_scale = WORKLOAD_MESSAGES as f64 / crate::sha256::RANDOM_MESSAGES as f64;
+    let security = find("security")?;
+    let soc = find("soc")?;
+    let rows = [
+        ("sha256 random", measure(&sha, "sha256_hmac_random", sha_scale)?),
+        ("security random", measure(&security, "security_random", 4.0)?),
+        ("soc hmac demo", measure(&soc, "soc_hmac_demo", 1.0)?),
+    ];
+    println!(
+        "{:<18} {:>11} {:>12} {:>12} {:>12} {:>12} {:>12} {:>9} {:>9}",
+        "workload", "cycles", "lock-step/s", "RTL/s", "model/s", "bare co-sim", "limit/s", "LS/limit", "RTL/limit"
+    );
+    for (name, s) in &rows {
+        let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0}"));
+        println!(
+            "{name:<18} {:>11} {:>12} {:>12.0} {:>12} {:>12.0} {:>12.0} {:>9.2} {:>9.2}",
+            s.cycles,
+            opt(s.lockstep),
+            s.rtl,
+            opt(s.model),
+            s.cosim_bare,
+            s.limit,
+            s.lockstep.unwrap_or(0.0) / s.limit,
+            s.rtl / s.limit
+        );
+    }
+    let (sha, sec, soc) = (&rows[0].1, &rows[1].1, &rows[2].1);
+    println!("\n== the goals");
+    let goal = |what: &str, value: f64, target: f64, unit: &str| {
+        println!("{what:<44} {value:>12.2} {unit} (goal {target} {unit}: {})", if value >= target { "met" } else { "NOT met" });
+    };
+    goal("sha256 lock-step / limit", sha.lockstep.unwrap_or(0.0) / sha.limit, 0.8, "");
+    goal("sha256 RTL alone / limit", sha.rtl / sha.limit, 0.9, "");
+    goal("security lock-step", sec.lockstep.unwrap_or(0.0) / 1e6, 1.0, "M cycles/s");
+    goal("security composed model alone", sec.model.unwrap_or(0.0) / 1e6, 3.0, "M cycles/s");
+    goal("soc RTL alone", soc.rtl / 1e6, 1.0, "M cycles/s");
+    Ok(())
+}
+
+/// Runs per figure; the median is reported, so one disturbed run does not move it.
+const RUNS: usize = 3;
+
+/// Co-simulation speed of one workload (a test run with the benchmark's fixed seed): cycles/s
+/// through the async runtime on each backend, and the workload's recorded input trace replayed
+/// by two bare C++ loops, one built as the co-simulation's model is and one as fast as
+/// Verilator and the compiler go (the limit).
+struct Speed {
+    cycles: u64,
+    lockstep: Option<f64>,
+    rtl: f64,
+    model: Option<f64>,
+    cosim_bare: f64,
+    limit: f64,
+}
+
+impl Speed {
+    fn describe(&self) -> String {
+        let mut s = String::new();
+        let mut line = |name: &str, rate: Option<f64>| {
+            if let Some(rate) = rate {
+                s += &format!("{name:<40} {rate:>12.0} cycles/s\n");
+            }
+        };
+        line("lock-step (async runtime)", self.lockstep);
+        line("RTL alone (async runtime)", Some(self.rtl));
+        line("model alone (async runtime)", self.model);
+        line("bare C++ loop, co-sim's build", Some(self.cosim_bare));
+        line("bare C++ loop, fastest build (limit)", Some(self.limit));
+        s += &format!("{:<40} {:>12.2}\n", "lock-step / limit", self.lockstep.unwrap_or(0.0) / self.limit);
+        s += &format!("{:<40} {:>12.2}\n", "RTL alone / limit", self.rtl / self.limit);
+        s += &format!("({} cycles per run, median of {RUNS} runs)\n", self.cycles);
+        s
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn measure(bench: &BlockBench, name: &str, scale: f64) -> Result<Speed, String> {
+    let cases = bench.all_cases();
+    let case = cases.iter().find(|c| c.name == name).ok_or(format!("{} has no `{name}` test", bench.block))?;
+    let opts = |backend| Options { seed: Some(WORKLOAD_SEED), scale, ..Options::on(backend) };
+    let mut cycles = 0;
+    let mut rate = |backend: Backend| -> Result<f64, String> {
+        let mut rates = Vec::new();
+        for _ in 0..RUNS {
+            let r = run_case(bench, case, &opts(backend));
+            if !r.passed {
+                return Err(format!("{} on {backend:?} failed: {}", case.name, r.message));
+            }
+            cycles = r.cycles;
+            rates.push(r.cycles as f64 / r.seconds);
+        }
+        Ok(median(rates))
+    };
+    let has_model = bench.model.is_some();
+    let lockstep = if has_model { Some(rate(Backend::Lockstep)?) } else { None };
+    let rtl = rate(Backend::Rtl)?;
+    let model = if has_model { Some(rate(Backend::Model)?) } else { None };
+
+    let dir = pluton_toolchain::project_root().join("build").join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let trace = dir.join(format!("{}.trace", bench.module));
+    record_trace(bench.module, case.body, &trace, scale)?;
+    let verilog = pluton_toolchain::project_root().join("rtl").join(format!("{}.v", bench.module));
+    let design = pluton_toolchain::lint::design(&verilog)?;
+    let cosim_exe = build_replay_loop(bench.module, &dir)?;
+    let limit_exe = build_fastest_replay_loop(bench.module, &design, &dir)?;
+    let bare = |exe: &Path| -> Result<(f64, String), String> {
+        let runs = (0..RUNS).map(|_| replay(exe, &trace)).collect::<Result<Vec<_>, String>>()?;
+        Ok((median(runs.iter().map(|r| r.0).collect()), runs[0].1.clone()))
+    };
+    let (cosim_bare, sum_a) = bare(&cosim_exe)?;
+    let (limit, sum_b) = bare(&limit_exe)?;
+    // Both builds of the same RTL must see the same outputs for the same inputs.
+    if sum_a != sum_b {
+        return Err(format!("{}: the fastest build's outputs differ from the co-sim build's (checksum {sum_b} against {sum_a})", bench.module));
+    }
+    Ok(Speed { cycles, lockstep, rtl, model, cosim_bare, limit })
+}
+
+/// Replays `trace` with the bare loop `exe`; returns its cycles/s and output checksum.
+fn replay(exe: &Path, trace: &Path) -> Result<(f64, String), String> {
+    let out = std::process::Command::new(exe).arg(trace).output().map_err(|e| format!("running {}: {e}", exe.display()))?;
     if !out.status.success() {
         return Err(format!("{} failed: {}", exe.display(), String::from_utf8_lossy(&out.stderr)));
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    text.split_whitespace()
-        .find_map(|f| f.strip_prefix("cycles_per_sec="))
-        .and_then(|v| v.parse().ok())
-        .ok_or(format!("unexpected output from the bare loop: {text}"))
+    let field = |name: &str| text.split_whitespace().find_map(|f| f.strip_prefix(name)).map(str::to_string);
+    let rate = field("cycles_per_sec=").and_then(|v| v.parse().ok()).ok_or(format!("unexpected output from the bare loop: {text}"))?;
+    Ok((rate, field("checksum=").unwrap_or_default()))
+}
+
+/// Builds the bare C++ replay loop of `module` in `dir` (the co-sim's build), replays `trace`
+/// and returns its cycles/s.
+fn replay_rate(module: &str, dir: &Path, trace: &Path) -> Result<f64, String> {
+    Ok(replay(&build_replay_loop(module, dir)?, trace)?.0)
 }
 
 /// Run the workload once on the RTL of `module` alone (fixed seed), recording the inputs at every

@@ -58,10 +58,12 @@ pub struct FaultOptions {
     pub faults: usize,
     pub seed: u64,
     pub threads: usize,
+    /// The part of the plan to run: flip `i` of the plan runs on shard `i mod N`.
+    pub shard: crate::shard::Shard,
 }
 
 /// How one fault ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Class {
     Harmless,
     /// `alert_fatal` rose, no later than the first wrong output.
@@ -466,7 +468,7 @@ pub struct Run {
 pub struct Report {
     pub runs: Vec<Run>,
     pub vars: Vec<StateVar>,
-    pub workloads: Vec<(&'static str, usize)>,
+    pub workloads: Vec<(String, usize)>,
     pub flops: usize,
     pub flop_bits: usize,
     pub seconds: f64,
@@ -558,12 +560,16 @@ pub fn campaign(opts: &FaultOptions) -> Result<Report, String> {
     // Fault i hits flop bit i mod bits (every bit before any twice), in workload
     // (i / bits + i) mod W (so each pass over the bits rotates the workloads), at a random cycle.
     let mut rng = rand::rngs::StdRng::seed_from_u64(opts.seed);
+    // Every shard draws the whole plan (same seed, same draws) and runs its part of it.
     let plan: Vec<(usize, usize, u32, usize)> = (0..opts.faults)
         .map(|i| {
             let (var, bit) = bits[i % bits.len()];
             let w = (i / bits.len() + i) % goldens.len();
             (w, var, bit, rng.gen_range(1..goldens[w].cycles))
         })
+        .enumerate()
+        .filter(|(i, _)| opts.shard.owns(*i))
+        .map(|(_, flip)| flip)
         .collect();
     let next = AtomicUsize::new(0);
     let threads = opts.threads.max(1);
@@ -594,7 +600,7 @@ pub fn campaign(opts: &FaultOptions) -> Result<Report, String> {
     Ok(Report {
         runs,
         vars: rig.vars.clone(),
-        workloads: goldens.iter().map(|g| (g.name, g.cycles)).collect(),
+        workloads: goldens.iter().map(|g| (g.name.to_string(), g.cycles)).collect(),
         flops: bits.iter().map(|b| b.0).collect::<std::collections::HashSet<_>>().len(),
         flop_bits: bits.len(),
         seconds: started.elapsed().as_secs_f64(),

@@ -30,7 +30,7 @@ pub fn proofs() -> Vec<Proof> {
 }
 
 /// Outcome of one SBY task.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TaskResult {
     pub task: String,
     /// SBY's own verdict: PASS, FAIL, ERROR, UNKNOWN, TIMEOUT.
@@ -141,12 +141,19 @@ pub fn run_proof(p: &Proof) -> ProofResult {
 
 /// Run every proof (or those whose block or id matches `filter`).
 pub fn run_all(filter: Option<&str>) -> Vec<ProofResult> {
+    run_shard(filter, crate::shard::Shard::ALL).into_iter().map(|(_, r)| r).collect()
+}
+
+/// [`run_all`] for one shard: the proofs whose number in the list the shard owns, with it.
+pub fn run_shard(filter: Option<&str>, shard: crate::shard::Shard) -> Vec<(usize, ProofResult)> {
     proofs()
         .iter()
         .filter(|p| filter.is_none_or(|f| p.block == f || p.id == f))
-        .map(|p| {
+        .enumerate()
+        .filter(|(k, _)| shard.owns(*k))
+        .map(|(k, p)| {
             eprintln!("proving ({}) {} ...", p.id, p.claim);
-            run_proof(p)
+            (k, run_proof(p))
         })
         .collect()
 }

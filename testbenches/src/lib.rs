@@ -6,6 +6,7 @@ pub mod formal;
 pub mod leak;
 pub mod regio;
 pub mod regression;
+pub mod shard;
 pub mod state_rig;
 pub mod tvla;
 pub mod vectors;

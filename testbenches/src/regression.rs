@@ -5,7 +5,7 @@ use crate::formal::Proof;
 use crate::leak::LeakScan;
 use pluton_bindings::trace::PortRecorder;
 use pluton_bindings::{open_verilated, Dut, Sim, SimOptions, Tb};
-use pluton_cosim::{LockStep, Mismatch};
+use pluton_cosim::{LockStep, Mismatch, PipelinedLockStep};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -13,7 +13,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// What runs under the test bench.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 pub enum Backend {
     /// Verilated RTL and the reference model side by side, every output compared.
     Lockstep,
@@ -84,7 +84,7 @@ impl Ctx {
 }
 
 /// One test's outcome.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TestResult {
     pub block: String,
     pub test: String,
@@ -153,12 +153,16 @@ pub struct Options {
     pub filter: Option<String>,
     /// Multiplier on randomized workload sizes; 1.0 runs the counts the regression promises.
     pub scale: f64,
+    /// The part of the selected tests to run (`Shard::ALL`: every one).
+    pub shard: crate::shard::Shard,
+    /// Lock-step checks on a second thread, behind the RTL (a failure's replay checks in step).
+    pub pipelined: bool,
 }
 
 impl Options {
     /// The regression's own options on `backend`: its seeds, full workloads, no waves, no filter.
     pub fn on(backend: Backend) -> Options {
-        Options { seed: None, waves: false, backend, filter: None, scale: 1.0 }
+        Options { seed: None, waves: false, backend, filter: None, scale: 1.0, shard: crate::shard::Shard::ALL, pipelined: true }
     }
 }
 
@@ -169,20 +173,73 @@ struct LockStats {
     mismatches: Vec<Mismatch>,
 }
 
-/// A `LockStep` that publishes its statistics after every edge.
+/// The two lock-step checkers: in step with the simulation, or on a second thread behind it.
+enum Checker {
+    InStep(LockStep),
+    Pipelined(PipelinedLockStep),
+}
+
+/// A lock-step checker that publishes its statistics after every edge.
 struct Published {
-    inner: LockStep,
+    inner: Checker,
     stats: Rc<RefCell<LockStats>>,
 }
 
-impl Dut for Published {
-    pluton_bindings::delegate_dut!(inner);
-    fn step(&mut self) {
-        self.inner.step();
-        let mut stats = self.stats.borrow_mut();
-        stats.reads_compared = self.inner.reads_compared();
-        stats.mismatches.extend(self.inner.take_mismatches());
+impl Published {
+    fn dut(&mut self) -> &mut dyn Dut {
+        match &mut self.inner {
+            Checker::InStep(ls) => ls,
+            Checker::Pipelined(ls) => ls,
+        }
     }
+    fn publish(&mut self) {
+        let (reads, found) = match &mut self.inner {
+            Checker::InStep(ls) => (ls.reads_compared(), ls.take_mismatches()),
+            Checker::Pipelined(ls) => (ls.reads_compared(), ls.take_mismatches()),
+        };
+        let mut stats = self.stats.borrow_mut();
+        stats.reads_compared = reads;
+        stats.mismatches.extend(found);
+    }
+}
+
+impl Dut for Published {
+    fn name(&self) -> &str {
+        match &self.inner {
+            Checker::InStep(ls) => ls.name(),
+            Checker::Pipelined(ls) => ls.name(),
+        }
+    }
+    fn ports(&self) -> &[pluton_bindings::Port] {
+        match &self.inner {
+            Checker::InStep(ls) => ls.ports(),
+            Checker::Pipelined(ls) => ls.ports(),
+        }
+    }
+    fn poke(&mut self, port: usize, value: &[u32]) {
+        self.dut().poke(port, value)
+    }
+    fn peek(&mut self, port: usize, value: &mut [u32]) {
+        self.dut().peek(port, value)
+    }
+    fn step(&mut self) {
+        self.dut().step();
+        self.publish();
+    }
+    fn finish(&mut self) -> Result<(), String> {
+        let done = self.dut().finish();
+        self.publish();
+        done?;
+        match self.stats.borrow().mismatches.first() {
+            Some(m) => Err(mismatch_message(m)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// How a run fails on a lock-step mismatch (the same words in step and pipelined).
+fn mismatch_message(m: &Mismatch) -> String {
+    format!("lock-step mismatch between RTL and model: {m}")
 }
 
 fn open_rtl(module: &str) -> Box<dyn Dut> {
@@ -199,7 +256,9 @@ pub fn run_checked(block: &str, name: &str, backend: Backend) -> Result<Option<T
     let bench = benches().into_iter().find(|b| b.block == block).ok_or(format!("no bench {block}"))?;
     let cases = bench.all_cases();
     let case = cases.iter().find(|c| c.name == name).ok_or(format!("no case {name} in {block}"))?;
-    let r = run_case(&bench, case, &Options::on(backend));
+    // The test harness already runs one test per core: the model checks in step here, and the
+    // pipelined checker has its own test (`tests/pipelined.rs`).
+    let r = run_case(&bench, case, &Options { pipelined: false, ..Options::on(backend) });
     if r.skipped {
         println!("{block}/{name} on {backend:?}: skipped ({})", r.message);
         return Ok(None);
@@ -260,6 +319,8 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
     let model = bench.model;
     let backend = opts.backend;
     let factory_stats = stats.clone();
+    let pipelined = opts.pipelined && !opts.waves;
+    let opens = Rc::new(Cell::new(0u32));
     let factory = move || -> Box<dyn Dut> {
         let open_rtl = |module: &str| match &trace {
             Some(path) => Box::new(PortRecorder::new(open_rtl(module), path)) as Box<dyn Dut>,
@@ -272,7 +333,15 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
             Backend::Lockstep => {
                 let model = model.expect("checked above");
                 *factory_stats.borrow_mut() = LockStats::default();
-                let inner = LockStep::new(open_rtl(module), model()).expect("RTL and model ports differ");
+                // The model checks on a second thread, except in a run with waves (a replay
+                // of a failure among them), which checks in step and so stops at the
+                // mismatch's own cycle.
+                let inner = if pipelined && opens.get() == 0 {
+                    Checker::Pipelined(PipelinedLockStep::new(open_rtl(module), model).expect("RTL and model ports differ"))
+                } else {
+                    Checker::InStep(LockStep::new(open_rtl(module), model()).expect("RTL and model ports differ"))
+                };
+                opens.set(opens.get() + 1);
                 Box::new(Published { inner, stats: factory_stats.clone() })
             }
         }
@@ -284,7 +353,7 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
     }
     let check_stats = stats.clone();
     let mut sim = Sim::with_options(factory, options).after_step(move |_| match check_stats.borrow().mismatches.first() {
-        Some(m) => Err(format!("lock-step mismatch between RTL and model: {m}")),
+        Some(m) => Err(mismatch_message(m)),
         None => Ok(()),
     });
     let checks = Rc::new(Cell::new(0));
@@ -329,6 +398,12 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
 
 /// Run the regression for one block (or all), printing each result as it finishes.
 pub fn run(block: Option<&str>, opts: &Options) -> Result<Vec<TestResult>, String> {
+    Ok(run_units(block, opts)?.into_iter().map(|(_, r)| r).collect())
+}
+
+/// [`run`], each result with its unit number: its place among all the selected tests, the
+/// number the shards split by (`opts.shard`).
+pub fn run_units(block: Option<&str>, opts: &Options) -> Result<Vec<(usize, TestResult)>, String> {
     let benches = benches();
     if let Some(b) = block {
         if !benches.iter().any(|x| x.block == b) {
@@ -337,6 +412,7 @@ pub fn run(block: Option<&str>, opts: &Options) -> Result<Vec<TestResult>, Strin
         }
     }
     let mut results = Vec::new();
+    let mut unit = 0;
     for bench in benches.iter().filter(|x| block.is_none_or(|b| b == x.block)) {
         let cases = bench.all_cases();
         let selected: Vec<&Case> = cases
@@ -346,19 +422,24 @@ pub fn run(block: Option<&str>, opts: &Options) -> Result<Vec<TestResult>, Strin
         if selected.is_empty() {
             return Err(format!("no test of `{}` matches the filter", bench.block));
         }
-        let bar = indicatif::ProgressBar::new(selected.len() as u64).with_style(
+        let mine: Vec<(usize, &Case)> = (unit..).zip(selected.iter().copied()).filter(|(k, _)| opts.shard.owns(*k)).collect();
+        unit += selected.len();
+        if mine.is_empty() {
+            continue;
+        }
+        let bar = indicatif::ProgressBar::new(mine.len() as u64).with_style(
             indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
                 .unwrap()
                 .progress_chars("=> "),
         );
         bar.set_prefix(bench.block);
-        for case in selected {
+        for (k, case) in mine {
             bar.set_message(case.name);
             let r = bar.suspend(|| run_case(bench, case, opts));
             if !r.passed {
                 bar.suspend(|| eprintln!("FAIL {}: {}", r.test, r.message));
             }
-            results.push(r);
+            results.push((k, r));
             bar.inc(1);
         }
         bar.finish_and_clear();
