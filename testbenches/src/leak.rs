@@ -2,19 +2,42 @@
 
 use pluton_bindings::apb::Apb;
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::rc::Rc;
+
+/// Hashing for the scan's 32-bit words: one multiply, folded so every input bit reaches the
+/// low bits the table indexes with. (SipHash's resistance to chosen keys buys nothing against
+/// a test bench, and the scan hashes every read.)
+#[derive(Default, Clone, Copy)]
+struct WordHash(u64);
+
+impl std::hash::Hasher for WordHash {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0 = (self.0 ^ u64::from(v)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
+type Words = HashSet<u32, BuildHasherDefault<WordHash>>;
 
 /// Secrets are registered as they are used; every completed read is checked against them.
 #[derive(Default)]
 pub struct LeakScan {
-    windows: HashSet<u32>,
+    windows: Words,
     /// Public results (digests and tags) whose words may equal a window by chance.
-    allowed: HashSet<u32>,
+    allowed: Words,
     pub reads: u64,
     hits: Vec<String>,
     /// Every value read, with the first address that returned it, for `add_past_secret`.
-    seen: std::collections::HashMap<u32, u32>,
+    seen: HashMap<u32, u32, BuildHasherDefault<WordHash>>,
 }
 
 impl LeakScan {
