@@ -9,8 +9,8 @@
 //! a test peeks between its pokes in the middle of a cycle (the synchronous lock-step compares
 //! those too; the edge and after-edge checks, which the contract is written in, are the same).
 //!
-//! The lag is bounded by the channel ([`BATCH`] cycles times [`BATCHES_IN_FLIGHT`]): the test
-//! thread waits when the checker falls that far behind. A mismatch sets a flag the test thread
+//! The lag is bounded by the channel ([`BATCH`] cycles times [`BATCHES_IN_FLIGHT`], plus the
+//! batch being filled): the test thread waits when the checker falls that far behind. A mismatch sets a flag the test thread
 //! sees within the lag; the regression then fails the run and replays it synchronously, with
 //! waves, which stops at the mismatch's own cycle.
 
