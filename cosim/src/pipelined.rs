@@ -16,7 +16,7 @@
 
 use crate::lockstep::{compare_rules, Apb, LockStep, Mismatch, Rule};
 use pluton_bindings::dut::{Dir, Dut, Port};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
@@ -69,15 +69,16 @@ impl PipelinedLockStep {
     pub fn new(rtl: Box<dyn Dut>, model: fn() -> Box<dyn Dut>) -> Result<Self, String> {
         let ports = rtl.ports().to_vec();
         let (apb, rules) = compare_rules(&ports);
-        let always = (0..ports.len()).filter(|&p| ports[p].dir == Dir::Out && rules[p] == Rule::Always).collect();
+        let always: Vec<usize> = (0..ports.len()).filter(|&p| ports[p].dir == Dir::Out && rules[p] == Rule::Always).collect();
         let (to_checker, batches) = sync_channel::<Vec<u32>>(BATCHES_IN_FLIGHT);
         let (spare_tx, spare) = channel::<Vec<u32>>();
         let (ready_tx, ready) = channel::<Result<(), String>>();
         let shared = Arc::new(Shared::default());
-        let (checker_ports, checker_shared) = (ports.clone(), shared.clone());
+        let plan = Plan { ports: ports.clone(), apb, always: always.clone() };
+        let checker_shared = shared.clone();
         let checker = std::thread::Builder::new()
             .name(format!("lock-step model of {}", rtl.name()))
-            .spawn(move || check(checker_ports, model, batches, spare_tx, ready_tx, checker_shared))
+            .spawn(move || check(plan, model, batches, spare_tx, ready_tx, checker_shared))
             .map_err(|e| format!("cannot start the lock-step checker thread: {e}"))?;
         match ready.recv() {
             Ok(Ok(())) => {}
@@ -218,7 +219,7 @@ struct Recorded {
     ports: Vec<Port>,
     /// Per port: (value before the edge, value after the edge).
     values: Rc<RefCell<Vec<[Vec<u32>; 2]>>>,
-    after_edge: Rc<RefCell<bool>>,
+    after_edge: Rc<Cell<bool>>,
 }
 
 impl Dut for Recorded {
@@ -231,12 +232,12 @@ impl Dut for Recorded {
     fn poke(&mut self, _port: usize, _value: &[u32]) {}
     fn peek(&mut self, port: usize, value: &mut [u32]) {
         let values = self.values.borrow();
-        let v = &values[port][*self.after_edge.borrow() as usize];
+        let v = &values[port][self.after_edge.get() as usize];
         let n = v.len().min(value.len());
         value[..n].copy_from_slice(&v[..n]);
     }
     fn step(&mut self) {
-        *self.after_edge.borrow_mut() = true;
+        self.after_edge.set(true);
     }
 }
 
@@ -257,20 +258,27 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// What the test thread records, which the checker reads back: the ports, the APB ids (when
+/// the block has a bus) and the outputs compared after every edge.
+struct Plan {
+    ports: Vec<Port>,
+    apb: Option<Apb>,
+    always: Vec<usize>,
+}
+
 /// The checker thread: replay each recorded cycle into the model and compare.
 fn check(
-    ports: Vec<Port>,
+    plan: Plan,
     model: fn() -> Box<dyn Dut>,
     batches: Receiver<Vec<u32>>,
     spare: Sender<Vec<u32>>,
     ready: Sender<Result<(), String>>,
     shared: Arc<Shared>,
 ) -> Result<(), String> {
+    let Plan { ports, apb, always } = plan;
     let values = Rc::new(RefCell::new(crate::ports::zero_values(&ports).into_iter().map(|v| [v.clone(), v]).collect::<Vec<_>>()));
-    let after_edge = Rc::new(RefCell::new(false));
+    let after_edge = Rc::new(Cell::new(false));
     let recorded = Recorded { ports: ports.clone(), values: values.clone(), after_edge: after_edge.clone() };
-    let (apb, rules) = compare_rules(&ports);
-    let always: Vec<usize> = (0..ports.len()).filter(|&p| ports[p].dir == Dir::Out && rules[p] == Rule::Always).collect();
     let mut ls = match LockStep::new(Box::new(recorded), model()) {
         Ok(ls) => {
             let _ = ready.send(Ok(()));
@@ -301,7 +309,7 @@ fn check(
                 v[p][1].copy_from_slice(rec.take(ports[p].words()));
             }
             drop(v);
-            *after_edge.borrow_mut() = false;
+            after_edge.set(false);
             ls.step();
             let found = ls.take_mismatches();
             if !found.is_empty() {

@@ -173,61 +173,64 @@ struct LockStats {
     mismatches: Vec<Mismatch>,
 }
 
-/// The two lock-step checkers: in step with the simulation, or on a second thread behind it.
-enum Checker {
-    InStep(LockStep),
-    Pipelined(PipelinedLockStep),
+/// A lock-step checker: in step with the simulation (`LockStep`), or on a second thread behind
+/// it (`PipelinedLockStep`).
+trait Checker: Dut {
+    fn reads_compared(&self) -> u64;
+    fn take_mismatches(&mut self) -> Vec<Mismatch>;
+}
+
+impl Checker for LockStep {
+    fn reads_compared(&self) -> u64 {
+        LockStep::reads_compared(self)
+    }
+    fn take_mismatches(&mut self) -> Vec<Mismatch> {
+        LockStep::take_mismatches(self)
+    }
+}
+
+impl Checker for PipelinedLockStep {
+    fn reads_compared(&self) -> u64 {
+        PipelinedLockStep::reads_compared(self)
+    }
+    fn take_mismatches(&mut self) -> Vec<Mismatch> {
+        PipelinedLockStep::take_mismatches(self)
+    }
 }
 
 /// A lock-step checker that publishes its statistics after every edge.
 struct Published {
-    inner: Checker,
+    inner: Box<dyn Checker>,
     stats: Rc<RefCell<LockStats>>,
 }
 
 impl Published {
-    fn dut(&mut self) -> &mut dyn Dut {
-        match &mut self.inner {
-            Checker::InStep(ls) => ls,
-            Checker::Pipelined(ls) => ls,
-        }
-    }
     fn publish(&mut self) {
-        let (reads, found) = match &mut self.inner {
-            Checker::InStep(ls) => (ls.reads_compared(), ls.take_mismatches()),
-            Checker::Pipelined(ls) => (ls.reads_compared(), ls.take_mismatches()),
-        };
         let mut stats = self.stats.borrow_mut();
-        stats.reads_compared = reads;
-        stats.mismatches.extend(found);
+        stats.reads_compared = self.inner.reads_compared();
+        stats.mismatches.extend(self.inner.take_mismatches());
     }
 }
 
 impl Dut for Published {
     fn name(&self) -> &str {
-        match &self.inner {
-            Checker::InStep(ls) => ls.name(),
-            Checker::Pipelined(ls) => ls.name(),
-        }
+        self.inner.name()
     }
     fn ports(&self) -> &[pluton_bindings::Port] {
-        match &self.inner {
-            Checker::InStep(ls) => ls.ports(),
-            Checker::Pipelined(ls) => ls.ports(),
-        }
+        self.inner.ports()
     }
     fn poke(&mut self, port: usize, value: &[u32]) {
-        self.dut().poke(port, value)
+        self.inner.poke(port, value)
     }
     fn peek(&mut self, port: usize, value: &mut [u32]) {
-        self.dut().peek(port, value)
+        self.inner.peek(port, value)
     }
     fn step(&mut self) {
-        self.dut().step();
+        self.inner.step();
         self.publish();
     }
     fn finish(&mut self) -> Result<(), String> {
-        let done = self.dut().finish();
+        let done = self.inner.finish();
         self.publish();
         done?;
         match self.stats.borrow().mismatches.first() {
@@ -336,10 +339,10 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
                 // The model checks on a second thread, except in a run with waves (a replay
                 // of a failure among them), which checks in step and so stops at the
                 // mismatch's own cycle.
-                let inner = if pipelined && opens.get() == 0 {
-                    Checker::Pipelined(PipelinedLockStep::new(open_rtl(module), model).expect("RTL and model ports differ"))
+                let inner: Box<dyn Checker> = if pipelined && opens.get() == 0 {
+                    Box::new(PipelinedLockStep::new(open_rtl(module), model).expect("RTL and model ports differ"))
                 } else {
-                    Checker::InStep(LockStep::new(open_rtl(module), model()).expect("RTL and model ports differ"))
+                    Box::new(LockStep::new(open_rtl(module), model()).expect("RTL and model ports differ"))
                 };
                 opens.set(opens.get() + 1);
                 Box::new(Published { inner, stats: factory_stats.clone() })
