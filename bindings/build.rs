@@ -204,9 +204,7 @@ fn verilate(verilator: &pluton_toolchain::Tool, top: &Top) -> Result<(), String>
         .arg("-Mdir")
         .arg(&top.mdir)
         .args(["--prefix", &format!("V{}", top.stem)])
-        // `unique`: uninitialised state is 0 unless the model is opened with random init
-        // (`set_random_init`), so one build serves both runs.
-        .args(["-O3", "--x-assign", "unique", "--x-initial", "unique", "--noassert", "--no-timing"])
+        .args(pluton_toolchain::model_build::COSIM_VERILATOR_FLAGS)
         // Lint warnings on generated RTL should not stop the build; they are kept in verilator.log.
         .arg("-Wno-fatal");
     let out = cmd.output().map_err(|e| format!("cannot run Verilator ({:?}): {e}", cmd.get_program()))?;
@@ -219,37 +217,19 @@ fn verilate(verilator: &pluton_toolchain::Tool, top: &Top) -> Result<(), String>
     Ok(())
 }
 
-/// Read `V<stem>_classes.mk`: which generated files are hot (fast) or run-once (slow), and which
-/// runtime files (`VM_GLOBAL_*`) the model needs. Reading Verilator's own list keeps us working
-/// across versions (5.006 and 5.048 differ in file layout).
+/// Take Verilator's file lists for `top` (see `pluton_toolchain::model_build::class_lists`);
+/// returns the runtime files (`VM_GLOBAL_*`) the model needs.
 fn read_class_lists(top: &mut Top) -> Result<Vec<String>, String> {
     let mk = top.mdir.join(format!("V{}_classes.mk", top.stem));
     let text = fs::read_to_string(&mk).map_err(|e| format!("{}: {e}", mk.display()))?;
-    let mut globals = Vec::new();
-    let mut current: Option<&str> = None;
-    for line in text.lines() {
-        let line = line.trim();
-        if let Some((var, _)) = line.split_once("+=") {
-            current = Some(var.trim()).filter(|v| v.starts_with("VM_"));
-            continue;
-        }
-        let name = line.trim_end_matches('\\').trim();
-        if name.is_empty() || line.starts_with('#') {
-            current = None;
-            continue;
-        }
-        let file = top.mdir.join(format!("{name}.cpp"));
-        match current {
-            Some("VM_CLASSES_FAST" | "VM_SUPPORT_FAST") => top.fast_cpp.push(file),
-            Some("VM_CLASSES_SLOW" | "VM_SUPPORT_SLOW") => top.slow_cpp.push(file),
-            Some("VM_GLOBAL_FAST" | "VM_GLOBAL_SLOW") => globals.push(name.to_string()),
-            _ => {}
-        }
-    }
+    let lists = pluton_toolchain::model_build::class_lists(&text);
+    let cpp = |names: &[String]| names.iter().map(|n| top.mdir.join(format!("{n}.cpp"))).collect::<Vec<_>>();
+    top.fast_cpp.extend(cpp(&lists.fast));
+    top.slow_cpp.extend(cpp(&lists.slow));
     if top.fast_cpp.is_empty() {
         return Err(format!("{}: no generated classes listed", mk.display()));
     }
-    Ok(globals)
+    Ok(lists.globals)
 }
 
 /// Verilator's runtime objects, compiled once and reused while Verilator and the file list stay
@@ -486,9 +466,11 @@ fn write_registry(out_dir: &Path, tops: &[Top], runtime_cpp: &[PathBuf], vroot: 
             let _ = writeln!(s, "            PortSpec {{ name: {:?}, dir: Dir::{dir}, width: {} }},", p.name, p.width);
         }
         let cpp: Vec<String> = t.fast_cpp.iter().chain(&t.slow_cpp).map(|p| p.display().to_string()).collect();
+        let design: Vec<String> =
+            pluton_toolchain::lint::design(&t.verilog)?.iter().map(|p| p.display().to_string()).collect();
         let _ = writeln!(
             s,
-            "        ],\n        model_dir: {:?},\n        cpp_sources: &{cpp:?},\n        \
+            "        ],\n        model_dir: {:?},\n        verilog: &{design:?},\n        cpp_sources: &{cpp:?},\n        \
              new: pluton_vl_{st}_new,\n        free: pluton_vl_{st}_free,\n        eval: pluton_vl_{st}_eval,\n        \
              step: pluton_vl_{st}_step,\n        poke: pluton_vl_{st}_poke,\n        peek: pluton_vl_{st}_peek,\n        state: {},\n    }},",
             t.mdir.display().to_string(),

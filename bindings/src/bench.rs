@@ -211,6 +211,9 @@ impl<D: Dut> Dut for TraceRecorder<D> {
     fn name(&self) -> &str {
         self.inner.name()
     }
+    fn rtl(&self) -> Option<&str> {
+        self.inner.rtl()
+    }
     fn ports(&self) -> &[Port] {
         self.inner.ports()
     }
@@ -253,27 +256,12 @@ pub const FASTEST_CXX_FLAGS: &[&str] = &["-O3", "-march=native", "-fno-stack-pro
 pub fn build_fastest_replay_loop(module: &str, verilog: &[PathBuf], dir: &Path) -> Result<PathBuf, String> {
     let ports = built_ports(module)?;
     let mdir = dir.join(format!("{module}_fastest"));
-    let _ = std::fs::remove_dir_all(&mdir);
-    let verilator = pluton_toolchain::verilator()?;
-    let out = verilator
-        .command()
-        .arg("--cc")
-        .args(verilog)
-        .args(["--top-module", module, "--prefix", &format!("V{module}"), "-Wno-fatal", "-Mdir"])
-        .arg(&mdir)
-        .args(FASTEST_VERILATOR_FLAGS)
-        .output()
-        .map_err(|e| format!("cannot run Verilator: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("Verilator failed on {module}:\n{}", String::from_utf8_lossy(&out.stderr)));
-    }
-    let generated: Vec<PathBuf> = std::fs::read_dir(&mdir)
-        .map_err(|e| format!("{}: {e}", mdir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "cpp"))
-        .collect();
+    let sources = crate::exe::verilate(module, &format!("V{module}"), verilog, &mdir, FASTEST_VERILATOR_FLAGS)?;
     let main = replay_loop_cpp(module, &ports);
-    compile_loop(&main, &dir.join(format!("{module}_fastest_loop")), &mdir, &generated, FASTEST_CXX_FLAGS)
+    let defines: Vec<String> = crate::verilated::CXX_DEFINES.iter().map(|d| d.to_string()).collect();
+    let exe = dir.join(format!("{module}_fastest_loop"));
+    crate::exe::CxxExe { main: &main, exe: &exe, include: &[&mdir], sources: &sources, flags: FASTEST_CXX_FLAGS, defines: &defines, libs: &[] }
+        .build()
 }
 
 /// Compile a generated C++ `main` against a built top (same sources, defines and -O2 as the
@@ -288,37 +276,14 @@ fn build_cpp_main(top: &str, dir: &Path, kind: &str, source: fn(&str, &[Port]) -
 /// The ports of a Verilated top of this build.
 fn built_ports(top: &str) -> Result<Vec<Port>, String> {
     let model = crate::verilated::top_model(top).ok_or_else(|| format!("no Verilated top `{top}` in this build"))?;
-    Ok(model.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect())
+    Ok(model.port_list())
 }
 
-/// Write `main` next to `exe` and compile it with the model's generated `sources` (headers in
-/// `model_dir`) and Verilator's runtime into `exe`.
+/// Compile `main` with the model's generated `sources` (headers in `model_dir`) and Verilator's
+/// runtime into `exe`, with the bindings' own preprocessor switches.
 fn compile_loop(main: &str, exe: &Path, model_dir: &Path, sources: &[PathBuf], flags: &[&str]) -> Result<PathBuf, String> {
-    use crate::verilated::{CXX_DEFINES, RUNTIME_SOURCES, VERILATOR_ROOT};
-    if let Some(dir) = exe.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    }
-    let main_path = exe.with_extension("cpp");
-    std::fs::write(&main_path, main).map_err(|e| format!("writing {}: {e}", main_path.display()))?;
-    let inc = Path::new(VERILATOR_ROOT).join("include");
-    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
-    let out = std::process::Command::new(&cxx)
-        .arg("-std=c++17")
-        .args(flags)
-        .arg("-o")
-        .arg(exe)
-        .arg(format!("-I{}", inc.display()))
-        .arg(format!("-I{}", inc.join("vltstd").display()))
-        .arg(format!("-I{}", model_dir.display()))
-        .args(CXX_DEFINES)
-        .arg(&main_path)
-        .args(sources)
-        .args(RUNTIME_SOURCES)
-        .arg("-pthread")
-        .output()
-        .map_err(|e| format!("cannot run {cxx}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("compiling {} failed:\n{}", main_path.display(), String::from_utf8_lossy(&out.stderr)));
-    }
-    Ok(exe.to_path_buf())
+    use crate::verilated::{CXX_DEFINES, RUNTIME_SOURCES};
+    let sources: Vec<PathBuf> = sources.iter().cloned().chain(RUNTIME_SOURCES.iter().map(PathBuf::from)).collect();
+    let defines: Vec<String> = CXX_DEFINES.iter().map(|d| d.to_string()).collect();
+    crate::exe::CxxExe { main, exe, include: &[model_dir], sources: &sources, flags, defines: &defines, libs: &[] }.build()
 }

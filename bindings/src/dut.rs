@@ -23,6 +23,13 @@ pub trait Dut {
         Ok(())
     }
 
+    /// The Verilated top whose outputs this DUT shows (directly, or as the RTL side of a
+    /// lock-step pair); `None` for a model. Waves of a run replay its ports through that top
+    /// with tracing, to show every signal inside.
+    fn rtl(&self) -> Option<&str> {
+        None
+    }
+
     /// Index of the port named `name`.
     fn port_id(&self, name: &str) -> Option<usize> {
         self.ports().iter().position(|p| p.name == name)
@@ -59,6 +66,9 @@ macro_rules! delegate_dut {
         }
         fn finish(&mut self) -> Result<(), String> {
             self.$inner.finish()
+        }
+        fn rtl(&self) -> Option<&str> {
+            self.$inner.rtl()
         }
     };
 }

@@ -4,12 +4,15 @@ pub mod apb;
 pub mod apb_agents;
 pub mod bench;
 pub mod dut;
+mod exe;
+pub mod inside;
 pub mod sim;
 pub mod trace;
 pub mod verilated;
 mod waves;
 
 pub use dut::{parse_ports, Dir, Dut, Port};
+pub use inside::WaveFormat;
 pub use sim::{Failure, JoinHandle, Sim, SimOptions, Tb, Timeout};
 pub use verilated::{build_error, open_verilated, random_init, set_random_init, verilated_tops, VerilatedDut};
 

@@ -20,9 +20,11 @@
 //! A run fails when the body returns `Err`, any task panics, a `max_cycles` limit or the
 //! `after_step` hook trips, or every task is waiting on something that can never happen
 //! (deadlock). A failed run without waves is replayed with the same seed with waves on, into
-//! `build/waves/<name>.vcd`.
+//! `build/waves/<name>.vcd` (the ports), and for RTL `<name>.inside.vcd` (every signal, see
+//! [`crate::inside`]).
 
 use crate::dut::{Dir, Dut};
+use crate::inside::WaveFormat;
 use crate::waves::Waves;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -54,6 +56,8 @@ pub struct SimOptions {
     pub max_cycles: Option<u64>,
     /// On failure of a run without waves, replay it with waves into `build/waves/<name>.vcd`.
     pub waves_on_failure: bool,
+    /// Format of the waves of every signal inside the RTL (`<name>.inside.vcd` or `.fst`).
+    pub wave_format: WaveFormat,
 }
 
 impl Default for SimOptions {
@@ -65,6 +69,7 @@ impl Default for SimOptions {
             reset_cycles: 5,
             max_cycles: None,
             waves_on_failure: true,
+            wave_format: WaveFormat::Vcd,
         }
     }
 }
@@ -206,7 +211,7 @@ impl Sim {
             waves,
         };
         let waves = match waves {
-            Some(path) => match Waves::create(&path, dut.as_mut(), period) {
+            Some(path) => match Waves::create(&path, dut.as_mut(), period, self.options.wave_format) {
                 Ok(w) => Some(w),
                 Err(e) => return Err(fail(format!("cannot create waves {}: {e}", path.display()), 0, None)),
             },
@@ -262,10 +267,13 @@ impl Sim {
         let paths = match waves {
             Some(w) => {
                 let p = (w.vcd_path.clone(), w.gtkw_path.clone());
-                if let Err(e) = w.finish(cycle * period) {
-                    eprintln!("warning: writing waves {}: {e}", p.0.display());
+                match w.finish(cycle * period) {
+                    Ok(shown) => Some(shown),
+                    Err(e) => {
+                        eprintln!("warning: writing waves {}: {e}", p.0.display());
+                        Some(p)
+                    }
                 }
-                Some(p)
             }
             None => None,
         };
@@ -418,6 +426,7 @@ impl Executor<'_> {
                 if let Some(w) = &mut self.waves {
                     // Inputs as the edge will sample them, shown half a period before it.
                     w.sample(dut.as_mut(), c * inner.period_ns + half, false).map_err(|e| format!("writing waves: {e}"))?;
+                    w.log_cycle().map_err(|e| format!("writing the port log: {e}"))?;
                 }
                 dut.step();
                 inner.cycle.set(c + 1);

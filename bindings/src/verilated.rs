@@ -18,6 +18,8 @@ pub struct TopModel {
     pub ports: &'static [PortSpec],
     /// Verilator's output folder for this top (headers and generated C++).
     pub model_dir: &'static str,
+    /// The Verilog it was verilated from: hard-macro models first, then the top's file.
+    pub verilog: &'static [&'static str],
     /// The generated C++ files compiled for this top (shim included).
     pub cpp_sources: &'static [&'static str],
     /// (rand_reset, seed): Verilator's `randReset` (0 all zero, 2 random) and `randSeed`.
@@ -29,6 +31,13 @@ pub struct TopModel {
     peek: unsafe extern "C" fn(*mut c_void, u32, *mut u32),
     /// Named access to every state element, in a `<top>_fi` build only.
     state: Option<StateApi>,
+}
+
+impl TopModel {
+    /// Its ports, as the `Dut` trait lists them.
+    pub fn port_list(&self) -> Vec<Port> {
+        self.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect()
+    }
 }
 
 /// The C entry points of a state-access (`_fi`) model.
@@ -150,7 +159,7 @@ impl VerilatedDut {
                 })
                 .collect()
         });
-        let ports: Vec<Port> = top.ports.iter().map(|p| Port { name: p.name.to_string(), dir: p.dir, width: p.width }).collect();
+        let ports = top.port_list();
         let rst_n = ports.iter().position(|p| p.name == "rst_n" && p.dir == Dir::In);
         let mut dut = VerilatedDut { model, top, ports, dirty: false, fall_pending: false, rst_n, reset_poked: false, state_words };
         // Every input starts at 0 (the clock low), as a test bench drives them from time 0: with
@@ -262,6 +271,10 @@ impl Drop for VerilatedDut {
 impl Dut for VerilatedDut {
     fn name(&self) -> &str {
         self.top.name
+    }
+
+    fn rtl(&self) -> Option<&str> {
+        Some(self.top.name)
     }
 
     fn ports(&self) -> &[Port] {

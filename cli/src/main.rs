@@ -34,9 +34,14 @@ enum Command {
         /// Seed for the random tests (printed at start; replays a run).
         #[arg(long)]
         seed: Option<u64>,
-        /// Write VCD waves (and a GTKWave save file) for every test.
+        /// Write waves for every test: the ports (`build/waves/<test>.vcd`), every signal inside
+        /// the RTL (`<test>.inside.vcd`, replayed through a traced build) and a GTKWave save file.
         #[arg(long)]
         waves: bool,
+        /// Waves of the signals inside as FST, not VCD (far smaller for long runs; also for the
+        /// replay of a failing test).
+        #[arg(long)]
+        fst: bool,
         /// What to simulate: both in lock-step (default), the RTL alone, or the model alone.
         #[arg(long, default_value = "lockstep")]
         backend: Backend,
@@ -137,7 +142,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Gen { check: true } => gen_check(),
         Command::Lint => lint(),
-        Command::Cosim { block, seed, waves, backend, filter, no_proofs, random_init, scale, faults, shard, results, in_step } => {
+        Command::Cosim { block, seed, waves, fst, backend, filter, no_proofs, random_init, scale, faults, shard, results, in_step } => {
             if shard.is_some() && seed.is_none() {
                 return Err("--shard needs --seed S, the same S on every shard, so that the shards split one plan and each replays".into());
             }
@@ -163,7 +168,8 @@ fn run(command: Command) -> Result<(), String> {
             // The full regression (nothing narrowed) includes the proofs.
             let full = block.is_none() && filter.is_none() && backend == Backend::Lockstep;
             let with_proofs = full && !no_proofs;
-            let opts = Options { seed: Some(seed), waves, backend, filter: filter.clone(), scale, shard, pipelined: !in_step };
+            let wave_format = if fst { pluton_bindings::WaveFormat::Fst } else { pluton_bindings::WaveFormat::Vcd };
+            let opts = Options { seed: Some(seed), waves, backend, filter: filter.clone(), scale, shard, pipelined: !in_step, wave_format };
             let tests = regression::run_units(block.as_deref(), &opts)?;
             let proofs = if with_proofs { formal::run_shard(None, shard) } else { Vec::new() };
             let mut out = ShardResults::new(shard, key(if full { faults } else { 0 }, with_proofs));

@@ -296,6 +296,9 @@ impl Dut for LockStep {
     fn name(&self) -> &str {
         self.rtl.name()
     }
+    fn rtl(&self) -> Option<&str> {
+        self.rtl.rtl()
+    }
 
     fn ports(&self) -> &[Port] {
         &self.ports

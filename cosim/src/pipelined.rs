@@ -158,6 +158,9 @@ impl Dut for PipelinedLockStep {
     fn name(&self) -> &str {
         self.rtl.name()
     }
+    fn rtl(&self) -> Option<&str> {
+        self.rtl.rtl()
+    }
     fn ports(&self) -> &[Port] {
         &self.ports
     }

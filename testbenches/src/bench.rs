@@ -4,7 +4,7 @@
 
 use crate::regression::{benches, run_case, Backend, BlockBench, Ctx, Options, TestFuture};
 use pluton_bindings::bench::{build_fastest_replay_loop, build_replay_loop, TraceRecorder, FASTEST_CXX_FLAGS, FASTEST_VERILATOR_FLAGS};
-use pluton_bindings::{Dir, Dut, Sim, SimOptions, VerilatedDut};
+use pluton_bindings::{Dir, Dut, Sim, SimOptions, VerilatedDut, WaveFormat};
 use std::path::Path;
 use std::time::Instant;
 
@@ -71,6 +71,39 @@ pub fn run(block: &str) -> Result<(), String> {
     println!("\n== co-simulation speed: {WORKLOAD_MESSAGES} random messages, seed {WORKLOAD_SEED}");
     let speed = measure(&bench, case("random")?.name, scale)?;
     print!("{}", speed.describe());
+
+    // 3. What waves of every signal cost: a tenth of the workload, its port log replayed through
+    // the traced build (compiled -O1), in each format.
+    println!("\n== waves of every signal inside: the workload's port log replayed with tracing");
+    let tenth = Options { seed: Some(WORKLOAD_SEED), scale: scale / 10.0, waves: true, ..Options::on(Backend::Rtl) };
+    let r = run_case(&bench, case("random")?, &tenth);
+    if !r.passed {
+        return Err(format!("{} with waves failed: {}", case("random")?.name, r.message));
+    }
+    let waves = pluton_toolchain::project_root().join("build").join("waves");
+    let log = waves.join(format!("{}_rtl.portlog", case("random")?.name));
+    for format in [WaveFormat::Vcd, WaveFormat::Fst] {
+        let out = waves.join(format!("bench_tracing.{format:?}").to_lowercase());
+        match pluton_bindings::inside::replay(bench.module, &log, &out, format, 10) {
+            Ok(t) => {
+                let size = std::fs::metadata(&out).map_or(0, |m| m.len());
+                println!(
+                    "{:<40} {:>12.0} cycles/s ({:.2} of the bare loop; {} cycles, {:.0} bytes a cycle)",
+                    format!("traced replay, {format:?}"),
+                    t.cycles_per_sec,
+                    t.cycles_per_sec / speed.cosim_bare,
+                    t.cycles,
+                    size as f64 / t.cycles.max(1) as f64
+                );
+            }
+            Err(e) => println!("{:<40} not measured: {}", format!("traced replay, {format:?}"), e.lines().next().unwrap_or("")),
+        }
+        let _ = std::fs::remove_file(&out);
+    }
+    // The run's own waves are as large: keep only its port log.
+    for ext in ["vcd", "inside.vcd"] {
+        let _ = std::fs::remove_file(log.with_extension(ext));
+    }
     Ok(())
 }
 

@@ -157,12 +157,14 @@ pub struct Options {
     pub shard: crate::shard::Shard,
     /// Lock-step checks on a second thread, behind the RTL (a failure's replay checks in step).
     pub pipelined: bool,
+    /// Format of the waves of every signal inside the RTL.
+    pub wave_format: pluton_bindings::WaveFormat,
 }
 
 impl Options {
     /// The regression's own options on `backend`: its seeds, full workloads, no waves, no filter.
     pub fn on(backend: Backend) -> Options {
-        Options { seed: None, waves: false, backend, filter: None, scale: 1.0, shard: crate::shard::Shard::ALL, pipelined: true }
+        Options { seed: None, waves: false, backend, filter: None, scale: 1.0, shard: crate::shard::Shard::ALL, pipelined: true, wave_format: Default::default() }
     }
 }
 
@@ -215,6 +217,9 @@ impl Published {
 impl Dut for Published {
     fn name(&self) -> &str {
         self.inner.name()
+    }
+    fn rtl(&self) -> Option<&str> {
+        self.inner.rtl()
     }
     fn ports(&self) -> &[pluton_bindings::Port] {
         self.inner.ports()
@@ -349,7 +354,7 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
             }
         }
     };
-    let mut options = SimOptions { seed: opts.seed, ..SimOptions::default() };
+    let mut options = SimOptions { seed: opts.seed, wave_format: opts.wave_format, ..SimOptions::default() };
     let name = format!("{}_{:?}", case.name, backend).to_lowercase();
     if opts.waves {
         options.waves = Some(pluton_toolchain::project_root().join("build").join("waves").join(format!("{name}.vcd")));

@@ -1,6 +1,6 @@
 //! A planted model/RTL mismatch is caught at its own cycle by the pipelined lock-step (the
 //! model on a second thread) as by the in-step one: the run fails, its replay with waves stops
-//! at that cycle, and the failure names it.
+//! at that cycle, and the failure names it. The waves of the replay show the RTL inside.
 
 use pluton_bindings::Dut;
 use pluton_cosim::{Flipped, Sha256Model};
@@ -27,5 +27,12 @@ fn a_planted_mismatch_stops_at_its_cycle_in_both_modes() {
         assert!(r.message.contains(&format!("(cycle {PLANTED_AT})")), "pipelined={pipelined}: the run did not stop at the cycle: {}", r.message);
         assert!(!r.message.contains("replay differed"), "pipelined={pipelined}: {}", r.message);
         assert!(r.message.contains("waves: "), "pipelined={pipelined}: no waves: {}", r.message);
+        // The RTL side's every signal, replayed through the traced build up to the mismatch.
+        let inside = pluton_bindings::project_root().join("build/waves/sha256_cavp_short_lockstep.inside.vcd");
+        assert!(r.message.contains(&inside.display().to_string()), "pipelined={pipelined}: waves not inside: {}", r.message);
+        let text = std::fs::read_to_string(&inside).unwrap();
+        assert!(text.contains("$scope module core $end"), "pipelined={pipelined}: no SHA core in {}", inside.display());
+        let last = text.lines().rev().find(|l| l.starts_with('#')).unwrap();
+        assert_eq!(last, format!("#{}", PLANTED_AT * 10), "pipelined={pipelined}: the inside waves end at the mismatch's edge");
     }
 }

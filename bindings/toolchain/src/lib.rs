@@ -8,6 +8,7 @@
 //! - Errors are plain strings that tell the user what to install.
 
 pub mod lint;
+pub mod model_build;
 pub mod ports;
 
 use std::env;
