@@ -2,10 +2,12 @@
 
 pub mod apb;
 pub mod apb_agents;
+pub mod coverage;
 pub mod bench;
 pub mod dut;
 mod exe;
 pub mod inside;
+pub mod replay;
 pub mod sim;
 pub mod trace;
 pub mod verilated;

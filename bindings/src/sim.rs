@@ -25,6 +25,7 @@
 
 use crate::dut::{Dir, Dut};
 use crate::inside::WaveFormat;
+use crate::replay::{Instrument, PortLog, Streaming};
 use crate::waves::Waves;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -34,7 +35,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,6 +59,9 @@ pub struct SimOptions {
     pub waves_on_failure: bool,
     /// Format of the waves of every signal inside the RTL (`<name>.inside.vcd` or `.fst`).
     pub wave_format: WaveFormat,
+    /// For RTL: write Verilator's line and toggle coverage of the run here (a `coverage.dat`,
+    /// from a replay of the run's ports on another core; see [`crate::replay`]).
+    pub coverage: Option<PathBuf>,
 }
 
 impl Default for SimOptions {
@@ -70,6 +74,7 @@ impl Default for SimOptions {
             max_cycles: None,
             waves_on_failure: true,
             wave_format: WaveFormat::Vcd,
+            coverage: None,
         }
     }
 }
@@ -210,13 +215,32 @@ impl Sim {
             time_ns: cycle * period,
             waves,
         };
-        let waves = match waves {
-            Some(path) => match Waves::create(&path, dut.as_mut(), period, self.options.wave_format) {
+        let waves = match &waves {
+            Some(path) => match Waves::create(path, dut.as_mut(), period) {
                 Ok(w) => Some(w),
                 Err(e) => return Err(fail(format!("cannot create waves {}: {e}", path.display()), 0, None)),
             },
             None => None,
         };
+        // RTL: port logs for the replays (waves of every signal inside; coverage).
+        let rtl = dut.rtl().map(str::to_string);
+        let ports = dut.ports().to_vec();
+        let inside = match (&waves, &rtl) {
+            (Some(w), Some(top)) => match PortLog::create(&w.vcd_path.with_extension("portlog"), &ports) {
+                Ok(log) => Some((top.clone(), log)),
+                Err(e) => return Err(fail(format!("cannot create the port log beside {}: {e}", w.vcd_path.display()), 0, None)),
+            },
+            _ => None,
+        };
+        let coverage = match (&self.options.coverage, &rtl) {
+            (Some(dat), Some(top)) => match Streaming::start(top, Instrument::Coverage, dat, period, &ports) {
+                Ok(c) => Some(c),
+                Err(e) => return Err(fail(format!("cannot start the coverage replay: {e}"), 0, None)),
+            },
+            _ => None,
+        };
+        let (inside_top, inside_log) = inside.unzip();
+        let (coverage_run, coverage_log) = coverage.unzip();
         let inner = Rc::new(Inner {
             dut: RefCell::new(dut),
             cycle: Cell::new(0),
@@ -251,6 +275,7 @@ impl Sim {
             after_step: self.after_step.as_mut(),
             max_cycles: self.options.max_cycles,
             waves,
+            logs: [inside_log, coverage_log],
         };
         let result = exec.run();
         // A check that runs behind the simulation reports now; its finding (a lock-step
@@ -260,26 +285,61 @@ impl Sim {
             (Ok(()), r) => r,
         };
         let waves = exec.waves.take();
+        let [inside_log, coverage_log] = std::mem::take(&mut exec.logs);
         // Tasks hold `Tb` clones (Rc cycles): drop them now so the DUT is freed.
         let tasks = std::mem::take(&mut inner.sched.borrow_mut().tasks);
         drop(tasks);
         let cycle = inner.cycle.get();
+        // Coverage: close the pipe and take the replay's verdict (a replay that left the run is
+        // a failure of the run: its coverage would not be the run's).
+        let result = match (coverage_run, coverage_log) {
+            (Some(run), Some(log)) => {
+                let closed = log.finish();
+                match (run.wait(), result) {
+                    (Err(e), Ok(())) => Err(format!("coverage: {e}")),
+                    (Ok(_), Ok(())) => closed.map_err(|e| format!("coverage: writing the port log: {e}")),
+                    (_, r) => r,
+                }
+            }
+            _ => result,
+        };
         let paths = match waves {
             Some(w) => {
-                let p = (w.vcd_path.clone(), w.gtkw_path.clone());
-                match w.finish(cycle * period) {
-                    Ok(shown) => Some(shown),
-                    Err(e) => {
-                        eprintln!("warning: writing waves {}: {e}", p.0.display());
-                        Some(p)
-                    }
+                let (vcd, gtkw) = (w.vcd_path.clone(), w.gtkw_path.clone());
+                if let Err(e) = w.finish(cycle * period) {
+                    eprintln!("warning: writing waves {}: {e}", vcd.display());
                 }
+                Some(match (inside_top, inside_log) {
+                    (Some(top), Some(log)) => self.render_inside(&top, log, &vcd, &gtkw, period),
+                    _ => (vcd, gtkw),
+                })
             }
             None => None,
         };
         match result {
             Ok(()) => Ok(Summary { seed, cycles: cycle, time_ns: cycle * period, waves: paths }),
             Err(msg) => Err(fail(msg, cycle, paths)),
+        }
+    }
+}
+
+impl Sim {
+    /// Replay a waves run's port log through the traced build: returns the inside waves and the
+    /// save file (rewritten for them), or, if the replay fails, the port VCD and why.
+    fn render_inside(&self, top: &str, log: PortLog, vcd: &Path, gtkw: &Path, period: u64) -> (PathBuf, PathBuf) {
+        let out = vcd.with_extension(format!("inside.{}", self.options.wave_format.ext()));
+        let done = log.finish().map_err(|e| format!("writing the port log: {e}")).and_then(|()| {
+            crate::inside::render(top, &vcd.with_extension("portlog"), &out, gtkw, self.options.wave_format, period)
+        });
+        match done {
+            Ok(r) => {
+                println!("inside waves: {} cycles of {top} replayed with tracing at {:.0} cycles/s", r.cycles, r.cycles_per_sec);
+                (out, gtkw.to_path_buf())
+            }
+            Err(e) => {
+                println!("warning: no waves of the signals inside {top} (the port waves stay): {e}");
+                (vcd.to_path_buf(), gtkw.to_path_buf())
+            }
         }
     }
 }
@@ -384,6 +444,8 @@ struct Executor<'a> {
     after_step: Option<&'a mut AfterStep>,
     max_cycles: Option<u64>,
     waves: Option<Waves>,
+    /// Port logs written before every edge: for the inside waves, for coverage.
+    logs: [Option<PortLog>; 2],
 }
 
 impl Executor<'_> {
@@ -426,7 +488,9 @@ impl Executor<'_> {
                 if let Some(w) = &mut self.waves {
                     // Inputs as the edge will sample them, shown half a period before it.
                     w.sample(dut.as_mut(), c * inner.period_ns + half, false).map_err(|e| format!("writing waves: {e}"))?;
-                    w.log_cycle().map_err(|e| format!("writing the port log: {e}"))?;
+                }
+                for log in self.logs.iter_mut().flatten() {
+                    log.sample(dut.as_mut()).map_err(|e| format!("writing a port log: {e}"))?;
                 }
                 dut.step();
                 inner.cycle.set(c + 1);

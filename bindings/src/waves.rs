@@ -1,7 +1,6 @@
-//! Waves of a run: a VCD of every top-level port with a GTKWave save file, and for RTL the inside replay.
+//! VCD recording of every top-level port, plus a GTKWave save file listing them.
 
 use crate::dut::{Dir, Dut};
-use crate::inside::{PortLog, WaveFormat};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -20,16 +19,11 @@ pub(crate) struct Waves {
     last: Vec<u32>,
     now: Vec<u32>,
     first: bool,
-    /// For RTL: the Verilated top and the port log its inside replay takes.
-    inside: Option<(String, PortLog)>,
-    format: WaveFormat,
-    period_ns: u64,
 }
 
 impl Waves {
     /// Create `path` (and its folder) and a `.gtkw` next to it; write the VCD header.
-    /// For RTL (`Dut::rtl`) a port log goes next to it too, for the inside replay at `finish`.
-    pub(crate) fn create(path: &Path, dut: &mut dyn Dut, period_ns: u64, format: WaveFormat) -> std::io::Result<Waves> {
+    pub(crate) fn create(path: &Path, dut: &mut dyn Dut, period_ns: u64) -> std::io::Result<Waves> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -71,14 +65,7 @@ impl Waves {
         }
         std::fs::write(&gtkw_path, g)?;
 
-        let inside = match dut.rtl() {
-            Some(top) => Some((top.to_string(), PortLog::create(&path.with_extension("portlog"), &ports)?)),
-            None => None,
-        };
         Ok(Waves {
-            inside,
-            format,
-            period_ns,
             vcd,
             vcd_path: path.to_path_buf(),
             gtkw_path,
@@ -127,38 +114,9 @@ impl Waves {
         Ok(())
     }
 
-    /// Log the cycle just sampled (call right after the sample before a rising edge).
-    pub(crate) fn log_cycle(&mut self) -> std::io::Result<()> {
-        let Some((_, log)) = &mut self.inside else { return Ok(()) };
-        let (offsets, widths, last) = (&self.offsets, &self.widths, &self.last);
-        log.cycle(|p| &last[offsets[p]..offsets[p] + widths[p].div_ceil(32) as usize])
-    }
-
-    /// Flush and close the VCD (the final timestamp marks the end of the run). For RTL, replay
-    /// the run through the traced build: the inside waves replace the port VCD in the save file.
-    /// Returns the waves to open and the save file; a replay that fails leaves the port VCD and
-    /// says why.
-    pub(crate) fn finish(mut self, end_ns: u64) -> std::io::Result<(PathBuf, PathBuf)> {
+    /// Flush and close the VCD (the final timestamp marks the end of the run).
+    pub(crate) fn finish(mut self, end_ns: u64) -> std::io::Result<()> {
         self.vcd.timestamp(end_ns)?;
-        self.vcd.writer().flush()?;
-        let Some((top, log)) = self.inside.take() else { return Ok((self.vcd_path, self.gtkw_path)) };
-        let log = log.finish()?;
-        let out = self.vcd_path.with_extension(format!("inside.{}", self.format.ext()));
-        let shown = crate::inside::replay(&top, &log, &out, self.format, self.period_ns).and_then(|r| {
-            let hierarchy = match self.format {
-                WaveFormat::Vcd => out.clone(),
-                WaveFormat::Fst => crate::inside::hierarchy(&top)?,
-            };
-            crate::inside::write_gtkw(&self.gtkw_path, &out, &hierarchy)?;
-            println!("inside waves: {} cycles of {top} replayed with tracing at {:.0} cycles/s", r.cycles, r.cycles_per_sec);
-            Ok(out)
-        });
-        match shown {
-            Ok(out) => Ok((out, self.gtkw_path)),
-            Err(e) => {
-                println!("warning: no waves of the signals inside {top} (the port waves stay): {e}");
-                Ok((self.vcd_path, self.gtkw_path))
-            }
-        }
+        self.vcd.writer().flush()
     }
 }

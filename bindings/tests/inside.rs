@@ -1,7 +1,8 @@
 //! Waves of the signals inside the RTL: a run's port log replayed through a traced build.
 
 use pluton_bindings::apb::Apb;
-use pluton_bindings::inside::{replay, WaveFormat};
+use pluton_bindings::inside::WaveFormat;
+use pluton_bindings::replay::{self, Instrument};
 use pluton_bindings::{open_verilated, Sim, SimOptions};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -116,10 +117,11 @@ fn a_replay_that_leaves_the_run_names_the_cycle_and_port() {
     bytes[at] ^= 1;
     let bad = log.with_extension("bad.portlog");
     std::fs::write(&bad, &bytes).unwrap();
-    let e = replay("pluton_sha256", &bad, &shown.with_extension("bad.vcd"), WaveFormat::Vcd, 10).unwrap_err();
+    let vcd = Instrument::Trace(WaveFormat::Vcd);
+    let e = replay::run("pluton_sha256", vcd, &bad, &shown.with_extension("bad.vcd"), 10).unwrap_err();
     assert!(e.contains("cycle 12: output `prdata` word 0"), "{e}");
     // The untouched log replays in full.
-    let ok = replay("pluton_sha256", &log, &shown.with_extension("again.vcd"), WaveFormat::Vcd, 10).unwrap();
+    let ok = replay::run("pluton_sha256", vcd, &log, &shown.with_extension("again.vcd"), 10).unwrap();
     assert_eq!(ok.cycles as usize, cycles);
     let _ = std::fs::remove_dir_all(dir("inside_diverge"));
 }
@@ -128,7 +130,7 @@ fn a_replay_that_leaves_the_run_names_the_cycle_and_port() {
 fn fst_waves_get_the_same_save_file() {
     // Verilator's FST writer needs the lz4 and zlib headers (Debian liblz4-dev, zlib1g-dev), which
     // CI installs; without them the waves stay VCD and this test says so.
-    if let Err(e) = pluton_bindings::inside::traced_replay("pluton_sha256", WaveFormat::Fst) {
+    if let Err(e) = replay::executable("pluton_sha256", Instrument::Trace(WaveFormat::Fst)) {
         if e.contains("lz4.h") || e.contains("zlib.h") {
             println!("SKIPPED: no FST writer here (install liblz4-dev and zlib1g-dev): {}", e.lines().nth(1).unwrap_or(&e));
             return;

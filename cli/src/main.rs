@@ -42,6 +42,10 @@ enum Command {
         /// replay of a failing test).
         #[arg(long)]
         fst: bool,
+        /// Record Verilator line (with branch) and toggle coverage of every test on RTL, merged
+        /// per block: a table, `build/coverage/index.html` and `build/coverage/<top>.dat`.
+        #[arg(long)]
+        coverage: bool,
         /// What to simulate: both in lock-step (default), the RTL alone, or the model alone.
         #[arg(long, default_value = "lockstep")]
         backend: Backend,
@@ -142,7 +146,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Gen { check: true } => gen_check(),
         Command::Lint => lint(),
-        Command::Cosim { block, seed, waves, fst, backend, filter, no_proofs, random_init, scale, faults, shard, results, in_step } => {
+        Command::Cosim { block, seed, waves, fst, coverage, backend, filter, no_proofs, random_init, scale, faults, shard, results, in_step } => {
             if shard.is_some() && seed.is_none() {
                 return Err("--shard needs --seed S, the same S on every shard, so that the shards split one plan and each replays".into());
             }
@@ -169,7 +173,10 @@ fn run(command: Command) -> Result<(), String> {
             let full = block.is_none() && filter.is_none() && backend == Backend::Lockstep;
             let with_proofs = full && !no_proofs;
             let wave_format = if fst { pluton_bindings::WaveFormat::Fst } else { pluton_bindings::WaveFormat::Vcd };
-            let opts = Options { seed: Some(seed), waves, backend, filter: filter.clone(), scale, shard, pipelined: !in_step, wave_format };
+            let opts = Options { seed: Some(seed), waves, backend, filter: filter.clone(), scale, shard, pipelined: !in_step, wave_format, coverage };
+            if coverage {
+                pluton_testbenches::coverage::clear()?;
+            }
             let tests = regression::run_units(block.as_deref(), &opts)?;
             let proofs = if with_proofs { formal::run_shard(None, shard) } else { Vec::new() };
             let mut out = ShardResults::new(shard, key(if full { faults } else { 0 }, with_proofs));
@@ -178,6 +185,10 @@ fn run(command: Command) -> Result<(), String> {
             let tests: Vec<_> = out.tests.iter().map(|(_, t)| t.clone()).collect();
             let proofs: Vec<_> = proofs.into_iter().map(|(_, p)| p).collect();
             regression::print_summary(&tests);
+            if coverage {
+                println!("\n== coverage (line counts both sides of every branch)");
+                print!("{}", pluton_testbenches::coverage::summary(&pluton_testbenches::coverage::report()?));
+            }
             if !proofs.is_empty() {
                 print_proofs(&proofs);
             }

@@ -84,7 +84,7 @@ pub fn run(block: &str) -> Result<(), String> {
     let log = waves.join(format!("{}_rtl.portlog", case("random")?.name));
     for format in [WaveFormat::Vcd, WaveFormat::Fst] {
         let out = waves.join(format!("bench_tracing.{format:?}").to_lowercase());
-        match pluton_bindings::inside::replay(bench.module, &log, &out, format, 10) {
+        match pluton_bindings::replay::run(bench.module, pluton_bindings::replay::Instrument::Trace(format), &log, &out, 10) {
             Ok(t) => {
                 let size = std::fs::metadata(&out).map_or(0, |m| m.len());
                 println!(

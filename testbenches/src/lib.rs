@@ -1,5 +1,6 @@
 //! Co-simulation test benches, the vectors they use, the regression runner and the benchmark.
 pub mod bench;
+pub mod coverage;
 pub mod csr;
 pub mod faults;
 pub mod formal;

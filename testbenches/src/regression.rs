@@ -159,12 +159,14 @@ pub struct Options {
     pub pipelined: bool,
     /// Format of the waves of every signal inside the RTL.
     pub wave_format: pluton_bindings::WaveFormat,
+    /// Record Verilator coverage of every test run on RTL (`crate::coverage`).
+    pub coverage: bool,
 }
 
 impl Options {
     /// The regression's own options on `backend`: its seeds, full workloads, no waves, no filter.
     pub fn on(backend: Backend) -> Options {
-        Options { seed: None, waves: false, backend, filter: None, scale: 1.0, shard: crate::shard::Shard::ALL, pipelined: true, wave_format: Default::default() }
+        Options { seed: None, waves: false, backend, filter: None, scale: 1.0, shard: crate::shard::Shard::ALL, pipelined: true, wave_format: Default::default(), coverage: false }
     }
 }
 
@@ -356,6 +358,12 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
     };
     let mut options = SimOptions { seed: opts.seed, wave_format: opts.wave_format, ..SimOptions::default() };
     let name = format!("{}_{:?}", case.name, backend).to_lowercase();
+    if opts.coverage && backend != Backend::Model {
+        match crate::coverage::dat_path(module, &name) {
+            Ok(dat) => options.coverage = Some(dat),
+            Err(e) => eprintln!("warning: no coverage for {name}: {e}"),
+        }
+    }
     if opts.waves {
         options.waves = Some(pluton_toolchain::project_root().join("build").join("waves").join(format!("{name}.vcd")));
     }
