@@ -175,7 +175,7 @@ fn run(command: Command) -> Result<(), String> {
             let wave_format = if fst { pluton_bindings::WaveFormat::Fst } else { pluton_bindings::WaveFormat::Vcd };
             let opts = Options { seed: Some(seed), waves, backend, filter: filter.clone(), scale, shard, pipelined: !in_step, wave_format, coverage };
             if coverage {
-                pluton_testbenches::coverage::clear()?;
+                pluton_testbenches::coverage::clear(block.as_deref())?;
             }
             let tests = regression::run_units(block.as_deref(), &opts)?;
             let proofs = if with_proofs { formal::run_shard(None, shard) } else { Vec::new() };

@@ -16,13 +16,17 @@ fn dir() -> PathBuf {
     pluton_toolchain::project_root().join("build").join("coverage")
 }
 
-/// Start a coverage run: earlier runs' files would merge into this one's figures.
-pub fn clear() -> Result<(), String> {
-    let d = dir().join("dat");
-    match std::fs::remove_dir_all(&d) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("cannot clear {}: {e}", d.display())),
-        _ => Ok(()),
+/// Start a coverage run of `block` (all blocks when `None`): clear their earlier files, which
+/// would merge into this run's figures. Other blocks' files stay, so per-block runs add up.
+pub fn clear(block: Option<&str>) -> Result<(), String> {
+    for b in crate::regression::benches().iter().filter(|b| block.is_none_or(|x| x == b.block)) {
+        let d = dir().join("dat").join(b.module);
+        match std::fs::remove_dir_all(&d) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("cannot clear {}: {e}", d.display())),
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 /// Where a test of `top` writes its coverage.
