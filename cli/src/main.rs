@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod fuses;
+mod handoff;
 
 #[derive(Parser)]
 #[command(name = "pluton", about = "Pluton-style security subsystem: RustHDL -> rtl/ -> Verilator co-sim -> FPGA")]
@@ -112,6 +113,13 @@ enum Command {
     },
     /// Build a fuse image from a TOML description, or decode one (`fuses build`, `fuses show`).
     Fuses { #[command(subcommand)] cmd: fuses::FusesCommand },
+    /// Write the hand-off bundle for chip partners: RTL, filelists, SDC, register maps (C, Markdown,
+    /// SystemRDL), docs as HTML, lint and synthesis reports, and a MANIFEST of SHA-256 hashes.
+    Handoff {
+        /// Folder to write (replaced if it holds an earlier bundle).
+        #[arg(short, long)]
+        out: PathBuf,
+    },
     /// Show the external tools in use, provisioning any that are missing.
     Tools {
         /// Only show; do not provision.
@@ -225,6 +233,7 @@ fn run(command: Command) -> Result<(), String> {
         Command::Bench { block: None } => pluton_testbenches::bench::run_speed(),
         Command::Synth { block, target, fuses, keep } => synth(&block, target, fuses.as_deref(), &keep),
         Command::Tools { no_install } => tools(no_install),
+        Command::Handoff { out } => handoff::run(&out),
         Command::Fuses { cmd } => fuses::run(cmd),
     }
 }
@@ -316,10 +325,25 @@ fn lint() -> Result<(), String> {
     if reports.is_empty() {
         return Err("no Verilog files in rtl/".into());
     }
+    let (text, clean) = lint_text(&reports);
+    print!("{text}");
+    if clean {
+        Ok(())
+    } else {
+        Err("lint found problems".into())
+    }
+}
+
+/// The lint reports as `pluton lint` prints them (and the hand-off bundle keeps them); `true`
+/// if every file is clean.
+fn lint_text(reports: &[pluton_toolchain::lint::LintReport]) -> (String, bool) {
+    use std::fmt::Write as _;
+    let mut s = String::new();
     let mut clean = true;
-    for r in &reports {
+    for r in reports {
         let name = r.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        println!(
+        let _ = writeln!(
+            s,
             "{name}: verilator -Wall {} warning(s), yosys check {} problem(s), {} initial block(s), {} flop(s) without reset, {} reset(s) driven by logic",
             r.verilator_warnings.len(),
             r.yosys_problems.len(),
@@ -328,22 +352,20 @@ fn lint() -> Result<(), String> {
             r.gated_resets.len()
         );
         for line in r.verilator_warnings.iter().chain(&r.yosys_problems).chain(&r.flops_without_reset) {
-            println!("    {line}");
+            let _ = writeln!(s, "    {line}");
         }
         for line in &r.gated_resets {
-            println!("    async reset driven by logic: {line}");
+            let _ = writeln!(s, "    async reset driven by logic: {line}");
         }
         for line in &r.initial_blocks {
-            println!("    initial block at line {line}");
+            let _ = writeln!(s, "    initial block at line {line}");
         }
         clean &= r.clean() && r.flops_without_reset.is_empty();
     }
     if clean {
-        println!("lint clean");
-        Ok(())
-    } else {
-        Err("lint found problems".into())
+        s += "lint clean\n";
     }
+    (s, clean)
 }
 
 fn synth(block: &str, target: pluton_fpga::Target, fuses: Option<&std::path::Path>, keep: &[String]) -> Result<(), String> {

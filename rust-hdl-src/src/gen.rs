@@ -561,6 +561,9 @@ pub fn generate_all() -> Vec<(String, String)> {
         files.push((format!("rtl/{m}.ports"), format!("# {m} top-level ports: in|out <width> <name>\n{ports}")));
         files.push((format!("rtl/{m}_regs.md"), b.map.to_markdown()));
         files.push((format!("rtl/{m}_regs.h"), b.map.to_c_header()));
+        if let Some(rdl) = b.map.to_systemrdl() {
+            files.push((format!("rtl/{m}_regs.rdl"), rdl));
+        }
     }
     // Behavioural models of hard macros the tops instantiate but do not define (see README.md).
     files.push((crate::otp::fuse_array::MODEL_PATH.into(), crate::otp::fuse_array::model_verilog()));

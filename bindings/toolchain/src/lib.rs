@@ -278,32 +278,8 @@ pub fn cross_compiler() -> Result<CrossCompiler, String> {
             target_flags: ["-mcpu=cortex-m0", "-mthumb"].map(String::from).to_vec(),
         });
     }
-    let venv = venv_dir();
-    let (name, version) = ZIG_PIN.split_once("==").expect("name==version");
-    let installed = |venv: &Path| site_packages(venv).and_then(|s| dist_version(&s, name)).as_deref() == Some(version);
-    if !installed(&venv) {
-        // The other pins first (this also creates the venv), then zig under the same lock.
-        provision_all()?;
-        let dir = venv.parent().unwrap_or(&venv).to_path_buf();
-        let lock_path = dir.join("provision.lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
-        lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-        if !installed(&venv) {
-            eprintln!("provisioning the Zig cross compiler ({ZIG_PIN}, about 400 MB) for the soft core's test programs ...");
-            let mut pip = Command::new(venv.join("bin/python"));
-            pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", ZIG_PIN]);
-            run_setup(&mut pip, "pip install ziglang")?;
-            if !installed(&venv) {
-                return Err(format!("pip finished but {} does not hold {ZIG_PIN}", venv.display()));
-            }
-        }
-    }
-    let python = venv.join("bin/python");
+    let python = install_on_first_use(ZIG_PIN, "the Zig cross compiler (about 400 MB) for the soft core's test programs")?;
+    let version = ZIG_PIN.split_once("==").map_or("", |(_, v)| v);
     let zig = |name, sub: &str| Tool {
         name,
         program: python.clone(),
@@ -317,6 +293,46 @@ pub fn cross_compiler() -> Result<CrossCompiler, String> {
         objcopy: zig("zig objcopy", "objcopy"),
         target_flags: ["-target", "thumb-freestanding-eabi", "-mcpu=cortex_m0"].map(String::from).to_vec(),
     })
+}
+
+/// A Python package installed into the tools venv when first needed (not with the other pins);
+/// returns the venv's `python`.
+fn install_on_first_use(pin: &str, what: &str) -> Result<PathBuf, String> {
+    let venv = venv_dir();
+    let (name, version) = pin.split_once("==").expect("name==version");
+    // A wheel's dist-info folder spells `-` in the name as `_`.
+    let installed = |venv: &Path| site_packages(venv).and_then(|s| dist_version(&s, &name.replace('-', "_"))).as_deref() == Some(version);
+    if !installed(&venv) {
+        // The other pins first (this also creates the venv), then this one under the same lock.
+        provision_all()?;
+        let dir = venv.parent().unwrap_or(&venv).to_path_buf();
+        let lock_path = dir.join("provision.lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+        lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        if !installed(&venv) {
+            eprintln!("provisioning {what} ({pin}) ...");
+            let mut pip = Command::new(venv.join("bin/python"));
+            pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", pin]);
+            run_setup(&mut pip, &format!("pip install {pin}"))?;
+            if !installed(&venv) {
+                return Err(format!("pip finished but {} does not hold {pin}", venv.display()));
+            }
+        }
+    }
+    Ok(venv.join("bin/python"))
+}
+
+/// The SystemRDL compiler (PyPI `systemrdl-compiler`), which checks the exported register maps.
+pub const SYSTEMRDL_PIN: &str = "systemrdl-compiler==1.33.0";
+
+/// A `python` that can `import systemrdl` (installed into the tools venv on first use).
+pub fn systemrdl_python() -> Result<PathBuf, String> {
+    install_on_first_use(SYSTEMRDL_PIN, "the SystemRDL compiler, to check the exported register maps")
 }
 
 /// Every tool and where it would come from, without installing anything (for `pluton tools`).
