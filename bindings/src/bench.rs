@@ -154,14 +154,7 @@ pub fn replay_loop_cpp(stem: &str, ports: &[Port]) -> String {
     let _ = writeln!(s, "    for (size_t c = 0; c < cycles; ++c) {{\n        const uint32_t* in = &tr[c * per_cycle];");
     let mut off = 0;
     for p in ports.iter().filter(|p| p.dir == Dir::In && p.name != "clock") {
-        let n = &p.name;
-        if p.width <= 32 {
-            let _ = writeln!(s, "        t->{n} = in[{off}];");
-        } else if p.width <= 64 {
-            let _ = writeln!(s, "        t->{n} = (QData(in[{}]) << 32) | in[{off}];", off + 1);
-        } else {
-            let _ = writeln!(s, "        for (int i = 0; i < {}; ++i) t->{n}.m_storage[i] = in[{off} + i];", p.words());
-        }
+        let _ = writeln!(s, "        {}", crate::replay::assign(p, Some(off)));
         off += p.words();
     }
     let _ = writeln!(s, "        t->clock = 0; t->eval();\n        t->clock = 1; t->eval();");

@@ -344,8 +344,8 @@ fn main_cpp(top: &str, ports: &[Port], instrument: Instrument) -> String {
     s
 }
 
-/// C++ statement setting input `p` from `in[off..]` (or to 0 when `off` is `None`).
-fn assign(p: &Port, off: Option<usize>) -> String {
+/// C++ statement setting input `p` of the model `t` from `in[off..]` (or to 0 when `off` is `None`).
+pub(crate) fn assign(p: &Port, off: Option<usize>) -> String {
     let name = &p.name;
     let w = |i: usize| off.map_or("0u".to_string(), |o| format!("in[{}]", o + i));
     if p.width <= 32 {
