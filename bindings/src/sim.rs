@@ -295,10 +295,12 @@ impl Sim {
         let result = match (coverage_run, coverage_log) {
             (Some(run), Some(log)) => {
                 let closed = log.finish();
+                // A replay that stopped also breaks the pipe the run writes into: say why it stopped.
                 match (run.wait(), result) {
                     (Err(e), Ok(())) => Err(format!("coverage: {e}")),
+                    (Err(e), Err(r)) => Err(format!("{r}\n  coverage: {e}")),
                     (Ok(_), Ok(())) => closed.map_err(|e| format!("coverage: writing the port log: {e}")),
-                    (_, r) => r,
+                    (Ok(_), r) => r,
                 }
             }
             _ => result,
