@@ -81,3 +81,54 @@ pub fn lane(words: &[u32], w: u32, k: u32) -> u32 {
         acc | ((words[(bit / 32) as usize] >> (bit % 32)) & 1) << i
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// How a reference checks an APB completer's outputs (the lock-step's rules; the mutants replay's).
+
+/// Port ids of the APB completer signals, when the block has them all.
+///
+/// A reference compares an APB completer's outputs by these rules: `pready` and `pslverr` only
+/// in the access phase (`psel & penable`), where they mean something; `prdata` only when a read
+/// completes (`psel & penable & !pwrite & pready`); every other output always.
+#[derive(Clone, Copy, Debug)]
+pub struct Apb {
+    pub psel: usize,
+    pub penable: usize,
+    pub pwrite: usize,
+    pub paddr: Option<usize>,
+    pub pwdata: Option<usize>,
+    pub pready: usize,
+    pub prdata: usize,
+    pub pslverr: usize,
+}
+
+/// How an output port is compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Compared in the APB access phase (`pready`, `pslverr`).
+    AccessPhase,
+    /// Compared when a read completes (`prdata`).
+    ReadData,
+    /// Compared at every peek and after every step.
+    Always,
+}
+
+/// The APB completer ports (when the block has them all) and each port's compare rule.
+pub fn compare_rules(ports: &[Port]) -> (Option<Apb>, Vec<Rule>) {
+    let id = |name: &str| ports.iter().position(|p| p.name == name);
+    let apb = match (id("psel"), id("penable"), id("pwrite"), id("pready"), id("prdata"), id("pslverr")) {
+        (Some(psel), Some(penable), Some(pwrite), Some(pready), Some(prdata), Some(pslverr)) => {
+            Some(Apb { psel, penable, pwrite, paddr: id("paddr"), pwdata: id("pwdata"), pready, prdata, pslverr })
+        }
+        _ => None,
+    };
+    let rules = (0..ports.len())
+        .map(|i| match apb {
+            Some(a) if i == a.pready || i == a.pslverr => Rule::AccessPhase,
+            Some(a) if i == a.prdata => Rule::ReadData,
+            _ => Rule::Always,
+        })
+        .collect();
+    (apb, rules)
+}
+

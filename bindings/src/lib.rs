@@ -7,6 +7,7 @@ pub mod bench;
 pub mod dut;
 mod exe;
 pub mod inside;
+pub mod mutants;
 pub mod replay;
 pub mod sim;
 pub mod trace;

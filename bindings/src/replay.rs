@@ -9,7 +9,7 @@
 //! A log goes to a file (waves, replayed at the end) or straight into the replay's stdin
 //! (coverage, replayed on another core while the run goes on).
 
-use crate::dut::{Dir, Dut, Port};
+use crate::dut::{Dir, Dut, Port, Rule};
 use crate::inside::WaveFormat;
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
@@ -23,6 +23,9 @@ pub enum Instrument {
     Trace(WaveFormat),
     /// Verilator's line (with branch) and toggle coverage, as a `coverage.dat`.
     Coverage,
+    /// Nothing: a netlist with Yosys mutations (`crate::mutants`), one of them chosen by its
+    /// `mutsel` input; the replay's only result is whether the outputs leave the log.
+    Mutants,
 }
 
 impl Instrument {
@@ -30,6 +33,7 @@ impl Instrument {
         match self {
             Instrument::Trace(f) => f.ext(),
             Instrument::Coverage => "coverage",
+            Instrument::Mutants => "mutants",
         }
     }
 
@@ -40,6 +44,7 @@ impl Instrument {
             Instrument::Trace(WaveFormat::Vcd) => f.push("--trace"),
             Instrument::Trace(WaveFormat::Fst) => f.push("--trace-fst"),
             Instrument::Coverage => f.extend(["--coverage-line", "--coverage-toggle"]),
+            Instrument::Mutants => {}
         }
         if let Instrument::Trace(_) = self {
             // Wide buses and RAM arrays included.
@@ -54,6 +59,7 @@ impl Instrument {
             Instrument::Trace(WaveFormat::Vcd) => &["VM_TRACE", "VM_TRACE_VCD"],
             Instrument::Trace(WaveFormat::Fst) => &["VM_TRACE", "VM_TRACE_FST"],
             Instrument::Coverage => &["VM_COVERAGE"],
+            Instrument::Mutants => &[],
         };
         crate::verilated::CXX_DEFINES
             .iter()
@@ -154,7 +160,7 @@ pub struct Replayed {
 
 /// The replay's arguments after the log: `OUT PERIOD_NS RAND_RESET SEED`. The run's random
 /// initial state, if it had one ([`crate::random_init`]), is used again.
-fn replay_args(out: &Path, period_ns: u64) -> Vec<String> {
+pub(crate) fn replay_args(out: &Path, period_ns: u64) -> Vec<String> {
     let (rand_reset, seed) = crate::random_init().map_or((0, 0), |s| (2, s));
     vec![out.display().to_string(), period_ns.to_string(), rand_reset.to_string(), seed.to_string()]
 }
@@ -220,16 +226,23 @@ impl Streaming {
 pub fn executable(top: &str, instrument: Instrument) -> Result<PathBuf, String> {
     let model = crate::verilated::top_model(top).ok_or_else(|| format!("no Verilated top `{top}` in this build"))?;
     let verilog: Vec<PathBuf> = model.verilog.iter().map(PathBuf::from).collect();
-    // The module is the top file's name (a `<top>_fi` build verilates the same module).
-    let module = verilog.last().and_then(|f| f.file_stem()).map(|s| s.to_string_lossy().into_owned()).ok_or(format!("{top}: no Verilog recorded"))?;
+    let dir = crate::project_root().join("build").join("replay").join(format!("{top}-{}", instrument.name()));
+    executable_in(top, instrument, &verilog, &dir)
+}
+
+/// As [`executable`], built in `dir` from other Verilog with the same top module and ports as
+/// `top`'s (plus `mutsel` for [`Instrument::Mutants`]), the top module's file last.
+pub(crate) fn executable_in(top: &str, instrument: Instrument, verilog: &[PathBuf], dir: &Path) -> Result<PathBuf, String> {
+    let model = crate::verilated::top_model(top).ok_or_else(|| format!("no Verilated top `{top}` in this build"))?;
+    // The module is the top model's file name (a `<top>_fi` build verilates the same module).
+    let module = model.verilog.last().and_then(|f| Path::new(f).file_stem()).map(|s| s.to_string_lossy().into_owned()).ok_or(format!("{top}: no Verilog recorded"))?;
     let main = main_cpp(top, &model.port_list(), instrument);
     let flags = instrument.verilator_flags();
 
-    let dir = crate::project_root().join("build").join("replay").join(format!("{top}-{}", instrument.name()));
     let exe = dir.join("replay");
     let verilator = pluton_toolchain::verilator()?;
     let mut key = format!("{} {}\n{}\n{main}", verilator.program.display(), verilator.version, flags.join(" "));
-    for f in &verilog {
+    for f in verilog {
         let text = std::fs::read_to_string(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
         let _ = write!(key, "\n{}\n{text}", f.display());
     }
@@ -239,10 +252,10 @@ pub fn executable(top: &str, instrument: Instrument) -> Result<PathBuf, String> 
         return Ok(exe);
     }
     println!("building the {} replay of {top} in {} ...", instrument.name(), dir.display());
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let mdir = dir.join("model");
-    let sources = crate::exe::verilate(&module, &format!("V{top}"), &verilog, &mdir, &flags)?;
+    let sources = crate::exe::verilate(&module, &format!("V{top}"), verilog, &mdir, &flags)?;
     let (defines, libs) = (instrument.defines(), instrument.libs());
     crate::exe::CxxExe { main: &main, exe: &exe, include: &[&mdir], sources: &sources, flags: &["-O1"], defines: &defines, libs: &libs }
         .build()?;
@@ -255,11 +268,12 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// C++ `main` of a replay: `replay LOG|- OUT PERIOD_NS RAND_RESET SEED`. It opens the model as
+/// C++ `main` of a replay: `replay LOG|- OUT PERIOD_NS RAND_RESET SEED [MUTSEL]`. It opens the model as
 /// the co-simulation does (inputs 0, a falling edge on `rst_n`), then per logged cycle sets the
 /// inputs with the clock low (half a period before the edge, as the port waves show them),
 /// checks the outputs against the log, and raises the clock. Waves are dumped at both clock
-/// levels; coverage is written at the end.
+/// levels; coverage is written at the end. A mutants replay sets `mutsel` with the other inputs
+/// and stops at the first cycle whose outputs leave the log (exit status 1).
 fn main_cpp(top: &str, ports: &[Port], instrument: Instrument) -> String {
     let v = format!("V{top}");
     let list = logged(ports);
@@ -267,7 +281,7 @@ fn main_cpp(top: &str, ports: &[Port], instrument: Instrument) -> String {
     let trace = match instrument {
         Instrument::Trace(WaveFormat::Vcd) => Some(("VerilatedVcdC", "verilated_vcd_c.h")),
         Instrument::Trace(WaveFormat::Fst) => Some(("VerilatedFstC", "verilated_fst_c.h")),
-        Instrument::Coverage => None,
+        Instrument::Coverage | Instrument::Mutants => None,
     };
     let dump = |at: &str| if trace.is_some() { format!("tf->dump({at});") } else { String::new() };
     let mut s = String::new();
@@ -278,9 +292,10 @@ fn main_cpp(top: &str, ports: &[Port], instrument: Instrument) -> String {
         Some((_, header)) => {
             let _ = writeln!(s, "#include \"{header}\"");
         }
-        None => {
+        None if instrument == Instrument::Coverage => {
             let _ = writeln!(s, "#include \"verilated_cov.h\"");
         }
+        None => {}
     }
     let _ = writeln!(s, "#include \"{v}.h\"\n");
     let _ = writeln!(s, "int main(int argc, char** argv) {{");
@@ -302,6 +317,9 @@ fn main_cpp(top: &str, ports: &[Port], instrument: Instrument) -> String {
     for p in ports.iter().filter(|p| p.dir == Dir::In) {
         let _ = writeln!(s, "    {}", assign(p, None));
     }
+    if instrument == Instrument::Mutants {
+        let _ = writeln!(s, "    if (argc < 7) {{ fprintf(stderr, \"a mutants replay needs MUTSEL\\n\"); return 2; }}\n    t->mutsel = strtoul(argv[6], nullptr, 10);");
+    }
     let _ = writeln!(s, "    t->eval();");
     if ports.iter().any(|p| p.name == "rst_n" && p.dir == Dir::In) {
         let _ = writeln!(s, "    t->rst_n = 1; t->eval(); t->rst_n = 0; t->eval();");
@@ -316,13 +334,15 @@ fn main_cpp(top: &str, ports: &[Port], instrument: Instrument) -> String {
         in_off += ports[i].words();
     }
     let _ = writeln!(s, "        t->clock = 0; t->eval();\n        {}", dump("c * period + period / 2"));
+    let when = compare_when(ports, instrument);
     for &i in list.iter().filter(|&&i| ports[i].dir == Dir::Out) {
         let p = &ports[i];
         for w in 0..p.words() {
             let (got, at) = (word(p, w), out_off + w);
             let _ = writeln!(
                 s,
-                "        if ({got} != out[{at}]) {{ fprintf(stderr, \"cycle %llu: output `{}` word {w} is %08x in the replay, %08x in the run\\n\", (unsigned long long)c, {got}, out[{at}]); status = 1; break; }}",
+                "        if ({}{got} != out[{at}]) {{ fprintf(stderr, \"cycle %llu: output `{}` word {w} is %08x in the replay, %08x in the run\\n\", (unsigned long long)c, {got}, out[{at}]); status = 1; break; }}",
+                when[i],
                 p.name
             );
         }
@@ -335,13 +355,34 @@ fn main_cpp(top: &str, ports: &[Port], instrument: Instrument) -> String {
         Some(_) => {
             let _ = writeln!(s, "    tf->close();\n    delete tf;");
         }
-        None => {
+        None if instrument == Instrument::Coverage => {
             let _ = writeln!(s, "    if (status == 0) ctx.coveragep()->write(argv[2]);");
         }
+        None => {}
     }
     let _ = writeln!(s, "    printf(\"cycles=%llu cycles_per_sec=%.0f\\n\", (unsigned long long)c, c / (secs > 0 ? secs : 1e-9));");
     let _ = writeln!(s, "    delete t;\n    return status;\n}}");
     s
+}
+
+/// Per port, the C++ condition (with `&& ` after it) under which its output is compared. A replay
+/// of the run's own netlist compares every output in every cycle; a mutants replay compares as
+/// the lock-step does ([`crate::dut::compare_rules`]), so that it kills no mutant the regression
+/// would let through.
+fn compare_when(ports: &[Port], instrument: Instrument) -> Vec<String> {
+    let (apb, rules) = crate::dut::compare_rules(ports);
+    let (Some(apb), Instrument::Mutants) = (apb, instrument) else { return vec![String::new(); ports.len()] };
+    let list = logged(ports);
+    let at = |port: usize, dir: Dir| -> usize { list.iter().filter(|&&i| ports[i].dir == dir).take_while(|&&i| i != port).map(|&i| ports[i].words()).sum() };
+    let access = format!("in[{}] && in[{}]", at(apb.psel, Dir::In), at(apb.penable, Dir::In));
+    rules
+        .iter()
+        .map(|r| match r {
+            Rule::Always => String::new(),
+            Rule::AccessPhase => format!("{access} && "),
+            Rule::ReadData => format!("{access} && !in[{}] && out[{}] && ", at(apb.pwrite, Dir::In), at(apb.pready, Dir::Out)),
+        })
+        .collect()
 }
 
 /// C++ statement setting input `p` of the model `t` from `in[off..]` (or to 0 when `off` is `None`).

@@ -62,6 +62,8 @@ pub struct SimOptions {
     /// For RTL: write Verilator's line and toggle coverage of the run here (a `coverage.dat`,
     /// from a replay of the run's ports on another core; see [`crate::replay`]).
     pub coverage: Option<PathBuf>,
+    /// For RTL: keep the run's port log here (for mutation coverage, [`crate::mutants`]).
+    pub port_log: Option<PathBuf>,
 }
 
 impl Default for SimOptions {
@@ -75,6 +77,7 @@ impl Default for SimOptions {
             waves_on_failure: true,
             wave_format: WaveFormat::Vcd,
             coverage: None,
+            port_log: None,
         }
     }
 }
@@ -239,6 +242,13 @@ impl Sim {
             },
             _ => None,
         };
+        let kept_log = match (&self.options.port_log, &rtl) {
+            (Some(path), Some(_)) => match PortLog::create(path, &ports) {
+                Ok(log) => Some(log),
+                Err(e) => return Err(fail(format!("cannot create the port log {}: {e}", path.display()), 0, None)),
+            },
+            _ => None,
+        };
         let (inside_top, inside_log) = inside.unzip();
         let (coverage_run, coverage_log) = coverage.unzip();
         let inner = Rc::new(Inner {
@@ -275,7 +285,7 @@ impl Sim {
             after_step: self.after_step.as_mut(),
             max_cycles: self.options.max_cycles,
             waves,
-            logs: [inside_log, coverage_log],
+            logs: [inside_log, coverage_log, kept_log],
         };
         let result = exec.run();
         // A check that runs behind the simulation reports now; its finding (a lock-step
@@ -285,7 +295,7 @@ impl Sim {
             (Ok(()), r) => r,
         };
         let waves = exec.waves.take();
-        let [inside_log, coverage_log] = std::mem::take(&mut exec.logs);
+        let [inside_log, coverage_log, kept_log] = std::mem::take(&mut exec.logs);
         // Tasks hold `Tb` clones (Rc cycles): drop them now so the DUT is freed.
         let tasks = std::mem::take(&mut inner.sched.borrow_mut().tasks);
         drop(tasks);
@@ -304,6 +314,10 @@ impl Sim {
                 }
             }
             _ => result,
+        };
+        let result = match (kept_log.map(PortLog::finish), result) {
+            (Some(Err(e)), Ok(())) => Err(format!("writing the port log: {e}")),
+            (_, r) => r,
         };
         let paths = match waves {
             Some(w) => {
@@ -446,8 +460,8 @@ struct Executor<'a> {
     after_step: Option<&'a mut AfterStep>,
     max_cycles: Option<u64>,
     waves: Option<Waves>,
-    /// Port logs written before every edge: for the inside waves, for coverage.
-    logs: [Option<PortLog>; 2],
+    /// Port logs written before every edge: for the inside waves, for coverage, kept.
+    logs: [Option<PortLog>; 3],
 }
 
 impl Executor<'_> {

@@ -47,6 +47,11 @@ enum Command {
         /// per block: a table, `build/coverage/index.html` and `build/coverage/<top>.dat`.
         #[arg(long)]
         coverage: bool,
+        /// Mutation coverage: run BLOCK's regression, make N Yosys mutants of its RTL and replay
+        /// each against the tests' port logs; prints killed and surviving mutants
+        /// (`build/mutants/<block>/<top>/report.md`).
+        #[arg(long, value_name = "N", value_parser = mutant_count)]
+        mutants: Option<u32>,
         /// What to simulate: both in lock-step (default), the RTL alone, or the model alone.
         #[arg(long, default_value = "lockstep")]
         backend: Backend,
@@ -154,7 +159,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Gen { check: true } => gen_check(),
         Command::Lint => lint(),
-        Command::Cosim { block, seed, waves, fst, coverage, backend, filter, no_proofs, random_init, scale, faults, shard, results, in_step } => {
+        Command::Cosim { block, seed, waves, fst, coverage, mutants, backend, filter, no_proofs, random_init, scale, faults, shard, results, in_step } => {
             if shard.is_some() && seed.is_none() {
                 return Err("--shard needs --seed S, the same S on every shard, so that the shards split one plan and each replays".into());
             }
@@ -166,6 +171,9 @@ fn run(command: Command) -> Result<(), String> {
                 println!("random initial state: seed {used} (replay with --random-init {used})");
             }
             let seed = seed.unwrap_or_else(fresh_seed);
+            if let Some(n) = mutants {
+                return mutation_coverage(block.as_deref(), n, seed, filter, scale, shard != Shard::ALL || waves || coverage || backend != Backend::Lockstep);
+            }
             match shard {
                 Shard::ALL => println!("regression seed {seed} (replay with --seed {seed})"),
                 _ => println!("shard {shard}, seed {seed} (replay this shard with --shard {shard} --seed {seed})"),
@@ -181,7 +189,7 @@ fn run(command: Command) -> Result<(), String> {
             let full = block.is_none() && filter.is_none() && backend == Backend::Lockstep;
             let with_proofs = full && !no_proofs;
             let wave_format = if fst { pluton_bindings::WaveFormat::Fst } else { pluton_bindings::WaveFormat::Vcd };
-            let opts = Options { seed: Some(seed), waves, backend, filter: filter.clone(), scale, shard, pipelined: !in_step, wave_format, coverage };
+            let opts = Options { seed: Some(seed), waves, backend, filter: filter.clone(), scale, shard, pipelined: !in_step, wave_format, coverage, port_logs: None };
             if coverage {
                 pluton_testbenches::coverage::clear(block.as_deref())?;
             }
@@ -435,6 +443,27 @@ fn positive_scale(text: &str) -> Result<f64, String> {
 }
 
 /// `--faults N`: a whole number of at least 1.
+fn mutant_count(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(v) if (1..=4095).contains(&v) => Ok(v),
+        Ok(v) => Err(format!("the number of mutants must be 1 to 4095, not {v}")),
+        Err(_) => Err(format!("`{text}` is not a whole number of mutants")),
+    }
+}
+
+/// `pluton cosim BLOCK --mutants N`: mutation coverage of one block's regression.
+fn mutation_coverage(block: Option<&str>, n: u32, seed: u64, filter: Option<String>, scale: f64, other_mode: bool) -> Result<(), String> {
+    let Some(block) = block else { return Err("--mutants needs a block: `pluton cosim BLOCK --mutants N`".into()) };
+    if other_mode {
+        return Err("--mutants runs the block's lock-step regression itself: leave out --shard, --waves, --coverage and --backend".into());
+    }
+    println!("mutation coverage of {block}: seed {seed} (replay with --seed {seed})");
+    let opts = Options { seed: Some(seed), filter, scale, ..Options::on(Backend::Lockstep) };
+    let campaigns = pluton_testbenches::mutants::campaign(block, n, seed, &opts, &pluton_testbenches::mutants::dir(block))?;
+    print!("{}", pluton_testbenches::mutants::summary(&campaigns));
+    Ok(())
+}
+
 fn positive_count(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(v) if v > 0 => Ok(v),

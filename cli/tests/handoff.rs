@@ -62,9 +62,13 @@ fn two_runs_give_the_same_bytes_and_the_manifest_holds() {
     assert!(sdc.contains(&format!("set_input_delay -clock clk 8.000 [get_ports {{{}}}]", inputs.join(" "))), "{sdc}");
     assert!(sdc.contains("create_clock -name clk -period 20.000 [get_ports clock]") && sdc.contains("set_false_path -from [get_ports rst_n]"));
     assert!(String::from_utf8_lossy(&fa[Path::new("reports/lint.txt")]).ends_with("lint clean\n"));
-    for p in ["regs/pluton_sha256_regs.rdl", "regs/pluton_sha256_regs.h", "docs/sha256.html", "docs/pluton_sha256_regs.html"] {
+    for p in ["INTEGRATION.md", "docs/integration.html", "regs/pluton_sha256_regs.rdl", "regs/pluton_sha256_regs.h", "docs/sha256.html", "docs/pluton_sha256_regs.html"] {
         assert!(fa.contains_key(Path::new(p)), "no {p}");
     }
+
+    // FuseSoC finds a core per top, and its lint target (Verilator -Wall through FuseSoC's own
+    // flow) passes on the subsystem, whose core reads the fuse macro's model first.
+    fusesoc_reads_the_cores(&a, &rtl);
 
     // A folder that is not a bundle is left alone.
     let other = tmp.join("other");
@@ -74,4 +78,55 @@ fn two_runs_give_the_same_bytes_and_the_manifest_holds() {
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("is not a hand-off bundle"), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(other.join("keep.txt")).unwrap(), "mine");
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+fn fusesoc_reads_the_cores(bundle: &Path, rtl: &Path) {
+    let fusesoc_bin = pluton_toolchain::fusesoc().expect("FuseSoC installs");
+    let fusesoc_in = |root: &Path, args: &[&str]| {
+        let verilator = pluton_toolchain::verilator().unwrap();
+        // FuseSoC runs `verilator` from PATH: put the project's first.
+        let bin = verilator.program.parent().unwrap().to_path_buf();
+        let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
+        let out = Command::new(&fusesoc_bin)
+            .arg("--cores-root")
+            .arg(root)
+            .args(args)
+            .env("PATH", path)
+            .envs(verilator.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .current_dir(root)
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    };
+    let fusesoc = |args: &[&str]| fusesoc_in(bundle, args);
+    let (ok, list) = fusesoc(&["core", "list"]);
+    assert!(ok, "{list}");
+    let tops: Vec<String> = std::fs::read_dir(rtl).unwrap().flatten().filter_map(|e| e.file_name().into_string().ok()?.strip_suffix(".ports").map(str::to_string)).collect();
+    assert!(tops.len() > 10);
+    for top in &tops {
+        assert!(list.contains(&format!("pluton:ip:{top}:")), "FuseSoC does not list {top}:\n{list}");
+    }
+    let work = bundle.parent().unwrap().join("fusesoc-work");
+    let (ok, out) = fusesoc(&["run", "--target", "lint", "--work-root", work.to_str().unwrap(), "pluton:ip:pluton_security"]);
+    assert!(ok, "fusesoc lint of pluton_security:\n{out}");
+    // The lint ran Verilator on both files.
+    let (ok, info) = fusesoc(&["core-info", "pluton:ip:pluton_security"]);
+    assert!(ok && info.contains("lint"), "{info}");
+    let core = std::fs::read_to_string(bundle.join("rtl/pluton_security.core")).unwrap();
+    let models = core.find("models/pluton_fuse_array.v").expect("the macro model is in the core");
+    assert!(models < core.find("pluton_security.v").unwrap(), "the model comes first:\n{core}");
+
+    // The lint can fail: the same core with a truncating assignment in the top does not pass -Wall.
+    let broken = bundle.parent().unwrap().join("fusesoc-broken");
+    std::fs::create_dir_all(broken.join("rtl/models")).unwrap();
+    std::fs::create_dir_all(broken.join("constraints")).unwrap();
+    std::fs::copy(bundle.join("rtl/models/pluton_fuse_array.v"), broken.join("rtl/models/pluton_fuse_array.v")).unwrap();
+    std::fs::copy(bundle.join("constraints/pluton_security.sdc"), broken.join("constraints/pluton_security.sdc")).unwrap();
+    std::fs::copy(bundle.join("rtl/pluton_security.core"), broken.join("rtl/pluton_security.core")).unwrap();
+    let top = String::from_utf8(std::fs::read(bundle.join("rtl/pluton_security.v")).unwrap()).unwrap();
+    let at = top.find("module pluton_security(").unwrap();
+    let end = at + top[at..].find("endmodule").unwrap();
+    std::fs::write(broken.join("rtl/pluton_security.v"), format!("{}    wire [3:0] lint_probe_width = 8'hff;\n{}", &top[..end], &top[end..])).unwrap();
+    let (ok, out) = fusesoc_in(&broken, &["run", "--target", "lint", "--work-root", broken.join("work").to_str().unwrap(), "pluton:ip:pluton_security"]);
+    assert!(!ok && out.contains("WIDTHTRUNC") && out.contains("lint_probe_width"), "lint did not fail on a truncation:\n{out}");
 }

@@ -51,29 +51,7 @@ fn hex_words(words: &[u32]) -> String {
     format!("0x{}", hex.join("_"))
 }
 
-/// Port ids of the APB completer signals, when the block has them all.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Apb {
-    pub(crate) psel: usize,
-    pub(crate) penable: usize,
-    pub(crate) pwrite: usize,
-    paddr: Option<usize>,
-    pwdata: Option<usize>,
-    pub(crate) pready: usize,
-    pub(crate) prdata: usize,
-    pub(crate) pslverr: usize,
-}
-
-/// How an output port is compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Rule {
-    /// Compared in the APB access phase (`pready`, `pslverr`).
-    AccessPhase,
-    /// Compared when a read completes (`prdata`).
-    ReadData,
-    /// Compared at every peek and after every step.
-    Always,
-}
+pub(crate) use pluton_bindings::dut::{compare_rules, Apb, Rule};
 
 /// An RTL block and its reference model run side by side.
 pub struct LockStep {
@@ -250,25 +228,6 @@ impl LockStep {
             self.reads_compared += 1;
         }
     }
-}
-
-/// The APB completer ports (when the block has them all) and each port's compare rule.
-pub(crate) fn compare_rules(ports: &[Port]) -> (Option<Apb>, Vec<Rule>) {
-    let id = |name: &str| ports.iter().position(|p| p.name == name);
-    let apb = match (id("psel"), id("penable"), id("pwrite"), id("pready"), id("prdata"), id("pslverr")) {
-        (Some(psel), Some(penable), Some(pwrite), Some(pready), Some(prdata), Some(pslverr)) => {
-            Some(Apb { psel, penable, pwrite, paddr: id("paddr"), pwdata: id("pwdata"), pready, prdata, pslverr })
-        }
-        _ => None,
-    };
-    let rules = (0..ports.len())
-        .map(|i| match apb {
-            Some(a) if i == a.pready || i == a.pslverr => Rule::AccessPhase,
-            Some(a) if i == a.prdata => Rule::ReadData,
-            _ => Rule::Always,
-        })
-        .collect();
-    (apb, rules)
 }
 
 /// The model's index of each RTL port, by name; or a readable account of how the lists differ.

@@ -46,6 +46,16 @@ impl Target {
             Target::Xc7a35t => "AMD Artix-7 XC7A35T (Arty A7-35T), Yosys estimate",
         }
     }
+
+    /// LUTs (4-input for Lattice, 6-input for Artix-7) the device has.
+    pub fn lut_capacity(self) -> u64 {
+        match self {
+            Target::Ice40Up5k => 5_280,
+            Target::Ecp5_25k => 24_288,
+            Target::Ecp5_85k => 83_640,
+            Target::Xc7a35t => 20_800,
+        }
+    }
 }
 
 impl fmt::Display for Target {
@@ -106,6 +116,8 @@ pub struct SynthReport {
     pub does_not_fit: Option<String>,
     /// nextpnr's critical path for `clk` (empty for Artix-7).
     pub critical_path: Vec<parse::PathStep>,
+    /// How nextpnr placed and routed it (empty for Artix-7).
+    pub placement: String,
 }
 
 impl SynthReport {
@@ -130,10 +142,7 @@ impl SynthReport {
         let _ = writeln!(md, "| BRAMs | {} | |", self.brams);
         let _ = writeln!(md, "| DSPs | {} | |", self.dsps);
         let fmax = match self.fmax_mhz {
-            Some(f) => {
-                let weights = if self.target == Target::Ice40Up5k { String::new() } else { format!(", heap timing weight {ECP5_HEAP_TIMING_WEIGHT}") };
-                format!("{f:.2} MHz (nextpnr after routing; placement steered at 50 MHz{weights})")
-            }
+            Some(f) => format!("{f:.2} MHz (nextpnr after routing; placement steered at 50 MHz{})", self.placement),
             None if self.target == Target::Xc7a35t => "n/a: use fpga/xilinx/vivado.tcl".to_string(),
             None if self.does_not_fit.is_some() => "n/a: does not fit".to_string(),
             None => "not reported by nextpnr".to_string(),
@@ -400,6 +409,13 @@ fn board_constraints(target: Target) -> Option<PathBuf> {
 /// nextpnr-ecp5's heap placer timing weight (its default is 10); the report names it.
 const ECP5_HEAP_TIMING_WEIGHT: &str = "30";
 
+/// Above this share of an ECP5's LUTs, nextpnr places with its static (electrostatic) placer and
+/// routes with router2. The heap placer packs such designs too densely to route: `security`
+/// (69% of the 85F) kept 350-650 wires overused after 1 h 45 min of router1 on the heap
+/// placement, and router2's overuse grew again after its 20th pass; on the static placement
+/// router2 finished in 43 passes (2026-12-07).
+const ECP5_STATIC_ABOVE: f64 = 0.5;
+
 /// Synthesise block `top` from `rtl_file` for `target`, working in `out_dir`. `models` are the
 /// hard-macro models the block instantiates (e.g. the fuse array), read beside it.
 ///
@@ -479,6 +495,7 @@ pub fn synth(
         .map(|f| copy_in(&f, out_dir))
         .transpose()?;
 
+    let mut placement = String::new();
     let (pnr_log, bitstream) = match target {
         Target::Ice40Up5k => {
             let asc = format!("{shell_top}.asc");
@@ -522,9 +539,16 @@ pub fn synth(
                 "--freq",
                 "50",
             ];
-            // The heap placer weighs timing 3x its default, with a steeper criticality curve:
-            // measured on pluton_m0 (same netlist, two seeds) 35.3-36.4 MHz against 32.2-33.5.
-            args.extend(["--placer-heap-timingweight", ECP5_HEAP_TIMING_WEIGHT, "--placer-heap-critexp", "4"]);
+            let (luts, _) = luts_and_ffs(target, &placed_cells);
+            if luts as f64 > ECP5_STATIC_ABOVE * target.lut_capacity() as f64 {
+                args.extend(["--placer", "static", "--router", "router2"]);
+                placement = ", static placer and router2: the design fills more than half the device".into();
+            } else {
+                // The heap placer weighs timing 3x its default, with a steeper criticality curve:
+                // measured on pluton_m0 (same netlist, two seeds) 35.3-36.4 MHz against 32.2-33.5.
+                args.extend(["--placer-heap-timingweight", ECP5_HEAP_TIMING_WEIGHT, "--placer-heap-critexp", "4"]);
+                placement = format!(", heap timing weight {ECP5_HEAP_TIMING_WEIGHT}");
+            }
             args.push("--lpf-allow-unconstrained");
             args.push("--timing-allow-fail");
             if let Some(lpf) = &constraints {
@@ -567,6 +591,7 @@ pub fn synth(
         bitstream,
         does_not_fit,
         critical_path: parse::nextpnr_critical_path(&pnr_log, "clk"),
+        placement,
     })
 }
 

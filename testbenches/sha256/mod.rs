@@ -318,6 +318,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "sha256_hmac_random", body: random },
         Case { name: "sha256_bad_input", body: bad_input },
         Case { name: "sha256_timing", body: timing },
+        Case { name: "sha256_long_message", body: long_message },
         Case { name: "sha256_lane_tail", body: lane_tail },
         Case { name: "sha256_lane_tail_random", body: lane_tail_random },
         Case { name: "sha256_sideload_master", body: sideload_master },
@@ -493,8 +494,16 @@ fn bad_input(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Res
         expect_err(&drv, "write DIGEST", apb.write(DIGEST.addr(3), 0).await, ERR_WRITE_RO).await?;
         expect_err(&drv, "CTRL with partial strobe", apb.write_strb(CTRL.offset, 1, 0b0011).await, ERR_STRB).await?;
         expect_err(&drv, "KEY with partial strobe", apb.write_strb(KEY.addr(0), 1, 0b0001).await, ERR_STRB).await?;
-        for bad in [0u32, 3, 0x10, 0x8000_0001] {
+        // Exactly one bit per CMD write: every command with any other bit beside it is refused
+        // (the decode must look at all 32 bits; mutation coverage found one it did not check).
+        for bad in [0u32, 0x10, 0x8000_0000] {
             expect_err(&drv, "CMD with bad value", drv.cmd(bad).await, ERR_VALUE).await?;
+        }
+        for cmd in [CMD_START, CMD_FINISH, CMD_ABORT, CMD_WIPE_KEY] {
+            for bit in (0..32).filter(|&b| 1u32 << b != cmd.mask()) {
+                let bad = cmd.mask() | 1 << bit;
+                expect_err(&drv, &format!("CMD {bad:#010x}"), drv.cmd(bad).await, ERR_VALUE).await?;
+            }
         }
         expect_err(&drv, "FINISH while idle", drv.cmd(CMD_FINISH.mask()).await, ERR_SEQ).await?;
         expect_err(&drv, "MSG before START", apb.write(MSG.offset, 1).await, ERR_SEQ).await?;
@@ -573,6 +582,30 @@ fn bad_input(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Res
         expect_eq("SHA-256(abc) after ABORT", &got, &reference(b"abc", None))?;
         ctx.count(1);
         ctx.leaks(&drv.leaks)
+    })
+}
+
+/// Bytes of `sha256_long_message`: past 2^20 so the bit counter's bits up to 23 and the byte
+/// counter's up to 20 turn over (mutation coverage found faults in them no shorter message shows),
+/// with a 3-byte tail.
+pub const LONG_MESSAGE_BYTES: usize = (1 << 20) + 3;
+
+/// One message of [`LONG_MESSAGE_BYTES`] random bytes, its digest against `ring` and MSG_LEN.
+fn long_message(ctx: Ctx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async move {
+        let drv = Sha256Driver::new(&ctx.tb)?;
+        let msg: Vec<u8> = {
+            let mut rng = ctx.tb.rng();
+            (0..LONG_MESSAGE_BYTES).map(|_| rng.gen()).collect()
+        };
+        let got = drv.run(&msg, None, &Pacing::FAST).await?;
+        expect_eq(&format!("{}-byte message", msg.len()), &got, &reference(&msg, None))?;
+        let len = drv.apb.read(MSG_LEN.offset).await?;
+        if len != msg.len() as u32 {
+            return Err(format!("MSG_LEN {len} after a {}-byte message", msg.len()));
+        }
+        ctx.count(2);
+        ctx.no_secrets(&drv.leaks)
     })
 }
 

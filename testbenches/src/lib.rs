@@ -5,6 +5,7 @@ pub mod csr;
 pub mod faults;
 pub mod formal;
 pub mod leak;
+pub mod mutants;
 pub mod regio;
 pub mod regression;
 pub mod shard;

@@ -161,12 +161,14 @@ pub struct Options {
     pub wave_format: pluton_bindings::WaveFormat,
     /// Record Verilator coverage of every test run on RTL (`crate::coverage`).
     pub coverage: bool,
+    /// Keep the port log of every test run on RTL in `<dir>/<top>/<test>.portlog` (`crate::mutants`).
+    pub port_logs: Option<std::path::PathBuf>,
 }
 
 impl Options {
     /// The regression's own options on `backend`: its seeds, full workloads, no waves, no filter.
     pub fn on(backend: Backend) -> Options {
-        Options { seed: None, waves: false, backend, filter: None, scale: 1.0, shard: crate::shard::Shard::ALL, pipelined: true, wave_format: Default::default(), coverage: false }
+        Options { seed: None, waves: false, backend, filter: None, scale: 1.0, shard: crate::shard::Shard::ALL, pipelined: true, wave_format: Default::default(), coverage: false, port_logs: None }
     }
 }
 
@@ -362,6 +364,13 @@ fn run_case_with(bench: &BlockBench, case: &Case, opts: &Options, trace: Option<
         match crate::coverage::dat_path(module, &name) {
             Ok(dat) => options.coverage = Some(dat),
             Err(e) => eprintln!("warning: no coverage for {name}: {e}"),
+        }
+    }
+    if let (Some(dir), false) = (&opts.port_logs, backend == Backend::Model) {
+        let d = dir.join(module);
+        match std::fs::create_dir_all(&d) {
+            Ok(()) => options.port_log = Some(d.join(format!("{name}.portlog"))),
+            Err(e) => eprintln!("warning: no port log for {name}: cannot create {}: {e}", d.display()),
         }
     }
     if opts.waves {

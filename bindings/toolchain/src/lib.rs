@@ -300,8 +300,7 @@ pub fn cross_compiler() -> Result<CrossCompiler, String> {
 fn install_on_first_use(pin: &str, what: &str) -> Result<PathBuf, String> {
     let venv = venv_dir();
     let (name, version) = pin.split_once("==").expect("name==version");
-    // A wheel's dist-info folder spells `-` in the name as `_`.
-    let installed = |venv: &Path| site_packages(venv).and_then(|s| dist_version(&s, &name.replace('-', "_"))).as_deref() == Some(version);
+    let installed = |venv: &Path| site_packages(venv).and_then(|s| dist_version(&s, name)).as_deref() == Some(version);
     if !installed(&venv) {
         // The other pins first (this also creates the venv), then this one under the same lock.
         provision_all()?;
@@ -333,6 +332,15 @@ pub const SYSTEMRDL_PIN: &str = "systemrdl-compiler==1.33.0";
 /// A `python` that can `import systemrdl` (installed into the tools venv on first use).
 pub fn systemrdl_python() -> Result<PathBuf, String> {
     install_on_first_use(SYSTEMRDL_PIN, "the SystemRDL compiler, to check the exported register maps")
+}
+
+/// FuseSoC (PyPI `fusesoc`), which reads the hand-off bundle's cores.
+pub const FUSESOC_PIN: &str = "fusesoc==2.4.7";
+
+/// The `fusesoc` command in the venv, installed on first use.
+pub fn fusesoc() -> Result<PathBuf, String> {
+    let python = install_on_first_use(FUSESOC_PIN, "FuseSoC, to check the hand-off bundle's cores")?;
+    Ok(python.with_file_name("fusesoc"))
 }
 
 /// Every tool and where it would come from, without installing anything (for `pluton tools`).
@@ -528,7 +536,8 @@ fn site_packages(venv: &Path) -> Option<PathBuf> {
 
 /// Installed version of a Python distribution, read from its `<dist>-<version>.dist-info` folder.
 fn dist_version(site: &Path, dist: &str) -> Option<String> {
-    let prefix = format!("{dist}-");
+    // A wheel's dist-info folder spells `-` in the name as `_`.
+    let prefix = format!("{}-", dist.replace('-', "_"));
     fs::read_dir(site).ok()?.flatten().find_map(|e| {
         let name = e.file_name().into_string().ok()?;
         Some(
@@ -546,7 +555,7 @@ fn pins_installed(venv: &Path) -> bool {
     };
     PINS.iter().all(|pin| {
         let (name, version) = pin.split_once("==").expect("pins are name==version");
-        dist_version(&site, &name.replace('-', "_")).as_deref() == Some(version)
+        dist_version(&site, name).as_deref() == Some(version)
     })
 }
 
