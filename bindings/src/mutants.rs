@@ -131,22 +131,30 @@ impl Mutants {
             }));
         }
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        // Yosys runs in `dir` on copies, by bare file name: YoWASP's Yosys sees the host's
+        // folders only below its working directory (and mounts its own `/tmp`).
+        let mut names = Vec::new();
+        for f in &verilog {
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or("a Verilog path without a file name")?;
+            std::fs::copy(f, dir.join(&name)).map_err(|e| format!("copying {} into {}: {e}", f.display(), dir.display()))?;
+            names.push(name);
+        }
         let width = 32 - n.leading_zeros();
-        let list_file = dir.join("mutations.ys");
-        let netlist = dir.join(format!("{module}.v"));
-        let read: String = verilog.iter().map(|f| format!("read_verilog -sv {}; ", f.display())).collect();
+        let netlist = dir.join(format!("{module}_mutants.v"));
+        let read: String = names.iter().map(|f| format!("read_verilog -sv {f}; ")).collect();
         let keep: String = keep.iter().map(|m| format!("setattr -mod -set keep_hierarchy 1 {m}; ")).collect();
         let prep = format!("{read}{keep}prep -top {module} -flatten; ");
         // Pass 1: the list, sampled over the top module only (not the macro models).
-        yosys(&format!("{prep}mutate -list {n} -seed {seed} -ctrl mutsel {width} 1 -o {} {module}", list_file.display()), dir)?;
+        yosys(&format!("{prep}mutate -list {n} -seed {seed} -ctrl mutsel {width} 1 -o mutations.ys {module}"), dir)?;
+        let list_file = dir.join("mutations.ys");
         let text = std::fs::read_to_string(&list_file).map_err(|e| format!("reading {}: {e}", list_file.display()))?;
         let list: Vec<Mutant> = text.lines().filter_map(Mutant::parse).collect();
         if list.is_empty() {
             return Err(format!("Yosys listed no mutations of {module}"));
         }
-        // Pass 2: all of them into one netlist.
-        // The top module only: the macro models are read from their own files beside it.
-        yosys(&format!("{prep}script {}; opt_clean; select {module}; write_verilog -selected -noattr {}", list_file.display(), netlist.display()), dir)?;
+        // Pass 2: all of them into one netlist, the top module only: the macro models are read
+        // from their own files beside it.
+        yosys(&format!("{prep}script mutations.ys; opt_clean; select {module}; write_verilog -selected -noattr {module}_mutants.v"), dir)?;
         let files: Vec<PathBuf> = macros.iter().cloned().chain([netlist.clone()]).collect();
         let exe = executable_in(top, Instrument::Mutants, &files, &dir.join("replay"))?;
         Ok(Mutants { top: top.to_string(), module, macros: macros.to_vec(), width, list, netlist, exe, period_ns })
@@ -178,7 +186,14 @@ impl Mutants {
         let dir = self.netlist.parent().unwrap_or(Path::new(".")).to_path_buf();
         let miter = dir.join(format!("miter_{id}.v"));
         std::fs::write(&miter, miter_verilog(&self.module, &model.port_list(), self.width, id)).map_err(|e| format!("writing {}: {e}", miter.display()))?;
-        let read: String = self.macros.iter().chain([&self.netlist, &miter]).map(|f| format!("read_verilog -sv {}; ", f.display())).collect();
+        // Bare names in `dir`, where `make` copied the macro models (see there).
+        let read: String = self
+            .macros
+            .iter()
+            .chain([&self.netlist, &miter])
+            .filter_map(|f| f.file_name())
+            .map(|f| format!("read_verilog -sv {}; ", f.to_string_lossy()))
+            .collect();
         let script = format!(
             "{read}prep -top mutant_miter -flatten; async2sync; memory_map; opt -fast; \
              sat -tempinduct -prove trigger 0 -set-init-zero -show-inputs -maxsteps {max_steps}"
@@ -190,7 +205,7 @@ impl Mutants {
             .command()
             .current_dir(&dir)
             .args(["-q", "-p", &script, "-l"])
-            .arg(&log)
+            .arg(log.file_name().unwrap_or_default())
             .stdout(std::process::Stdio::null())
             .stderr(file)
             .spawn()
