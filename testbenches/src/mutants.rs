@@ -123,59 +123,57 @@ pub fn try_all(top: &str, n: u32, seed: u64, logs: &Path, out: &Path) -> Result<
     let bar = indicatif::ProgressBar::new(mutants.list.len() as u64)
         .with_style(indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} mutants, {msg}").unwrap().progress_chars("=> "));
     bar.set_prefix(top.to_string());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(Vec::new());
-    let cores = std::thread::available_parallelism().map_or(2, |c| c.get());
-    std::thread::scope(|s| {
-        for _ in 0..cores {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(m) = mutants.list.get(i) else { break };
-                let mut tried = Tried { mutant: m.clone(), fate: Fate::Survived, by: None, verdict: None };
-                for f in &files {
-                    match mutants.run(m.id, f) {
-                        Ok(Fate::Survived) => continue,
-                        Ok(fate) => tried.fate = fate,
-                        Err(e) => tried.fate = Fate::Broke(e),
-                    }
-                    tried.by = f.file_stem().map(|s| s.to_string_lossy().into_owned());
-                    break;
-                }
-                let mut r = results.lock().unwrap();
-                r.push(tried);
-                let killed = r.iter().filter(|t| t.fate != Fate::Survived).count();
-                bar.set_message(format!("{killed} killed"));
-                bar.inc(1);
-            });
+    let killed = std::sync::atomic::AtomicUsize::new(0);
+    let mut tried = parallel_map(&mutants.list, |m| {
+        let mut tried = Tried { mutant: m.clone(), fate: Fate::Survived, by: None, verdict: None };
+        for f in &files {
+            match mutants.run(m.id, f) {
+                Ok(Fate::Survived) => continue,
+                Ok(fate) => tried.fate = fate,
+                Err(e) => tried.fate = Fate::Broke(e),
+            }
+            tried.by = f.file_stem().map(|s| s.to_string_lossy().into_owned());
+            let k = killed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            bar.set_message(format!("{k} killed"));
+            break;
         }
+        bar.inc(1);
+        tried
     });
     bar.finish_and_clear();
-    let mut tried = results.into_inner().unwrap();
-    tried.sort_by_key(|t| t.mutant.id);
-    // The survivors' formal verdicts, as many at once as there are cores.
-    let survivors: Vec<usize> = (0..tried.len()).filter(|&i| tried[i].fate == Fate::Survived).collect();
+    // The survivors' formal verdicts.
+    let survivors: Vec<&mut Tried> = tried.iter_mut().filter(|t| t.fate == Fate::Survived).collect();
     if !survivors.is_empty() {
         println!("{top}: {} survivors; asking Yosys `sat` whether each is equivalent (up to {VERDICT_SECONDS} s each) ...", survivors.len());
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let verdicts = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..cores {
-            s.spawn(|| loop {
-                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(&i) = survivors.get(k) else { break };
-                let v = mutants.verdict(tried[i].mutant.id, VERDICT_STEPS, VERDICT_SECONDS);
-                verdicts.lock().unwrap().push((i, v));
-            });
-        }
-    });
-    for (i, v) in verdicts.into_inner().unwrap() {
-        tried[i].verdict = Some(v);
+    let verdicts = parallel_map(&survivors, |t| mutants.verdict(t.mutant.id, VERDICT_STEPS, VERDICT_SECONDS));
+    for (t, v) in survivors.into_iter().zip(verdicts) {
+        t.verdict = Some(v);
     }
     let report = out.join("report.md");
     let c = Campaign { top: top.to_string(), seed, tests: files.len(), cycles, tried, report: report.clone() };
     std::fs::write(&report, markdown(&c)).map_err(|e| format!("writing {}: {e}", report.display()))?;
     Ok(c)
+}
+
+/// `f` of every item, as many at once as there are cores; the results in the items' order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::Mutex::new(Vec::with_capacity(items.len()));
+    let cores = std::thread::available_parallelism().map_or(2, |c| c.get());
+    std::thread::scope(|s| {
+        for _ in 0..cores {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let r = f(item);
+                done.lock().unwrap().push((i, r));
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap();
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Cycles in a port log, from its size and header.
