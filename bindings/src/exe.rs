@@ -50,33 +50,14 @@ impl CxxExe<'_> {
                 (src.clone(), objs.join(format!("{i:03}_{stem}.o")))
             })
             .collect();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let first_error = std::sync::Mutex::new(None::<String>);
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()).min(jobs.len()).max(1);
-        std::thread::scope(|s| {
-            for _ in 0..cores {
-                s.spawn(|| loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((src, obj)) = jobs.get(i) else { break };
-                    if first_error.lock().unwrap().is_some() {
-                        break;
-                    }
-                    let out = Command::new(compiler()).args(&common).arg("-c").arg(src).arg("-o").arg(obj).output();
-                    let failed = match out {
-                        Ok(o) if o.status.success() => None,
-                        Ok(o) => Some(format!("compiling {} failed:\n{}", src.display(), String::from_utf8_lossy(&o.stderr))),
-                        Err(e) => Some(format!("cannot run {}: {e}", compiler())),
-                    };
-                    if let Some(msg) = failed {
-                        first_error.lock().unwrap().get_or_insert(msg);
-                        break;
-                    }
-                });
+        let compiled = crate::par::parallel_map(&jobs, |(src, obj)| {
+            match Command::new(compiler()).args(&common).arg("-c").arg(src).arg("-o").arg(obj).output() {
+                Ok(o) if o.status.success() => Ok(()),
+                Ok(o) => Err(format!("compiling {} failed:\n{}", src.display(), String::from_utf8_lossy(&o.stderr))),
+                Err(e) => Err(format!("cannot run {}: {e}", compiler())),
             }
         });
-        if let Some(e) = first_error.into_inner().unwrap() {
-            return Err(e);
-        }
+        compiled.into_iter().collect::<Result<Vec<()>, String>>()?;
         let out = Command::new(compiler())
             .arg("-o")
             .arg(self.exe)

@@ -8,6 +8,7 @@ pub mod dut;
 mod exe;
 pub mod inside;
 pub mod mutants;
+pub mod par;
 pub mod replay;
 pub mod sim;
 pub mod trace;

@@ -79,8 +79,8 @@ pub enum Fate {
 /// lock-step's compare rules, from all flops zero and any inputs.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
-    /// Proved by k-induction: no input sequence tells them apart.
-    Equivalent { depth: u32 },
+    /// Proved: no input sequence tells them apart (`method` says how).
+    Equivalent { method: String },
     /// Some input sequence tells them apart at this step: a gap in the tests (or a behaviour
     /// only inputs outside the bus protocol reach). `log` holds the sequence (`sat -show-inputs`).
     Differs { step: u32, log: PathBuf },
@@ -91,7 +91,7 @@ pub enum Verdict {
 impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Verdict::Equivalent { depth } => write!(f, "equivalent (k-induction, k = {depth})"),
+            Verdict::Equivalent { method } => write!(f, "equivalent ({method})"),
             Verdict::Differs { step, log } => write!(f, "not equivalent: inputs tell it apart {step} cycles from power-up, so a test gap (the inputs: {})", log.display()),
             Verdict::Unknown(why) => write!(f, "undecided: {why}"),
         }
@@ -179,66 +179,109 @@ impl Mutants {
 }
 
 impl Mutants {
-    /// Decide whether mutant `id` is equivalent to the block, by `sat -tempinduct` on a miter of
-    /// the netlist with `mutsel` 0 and `id`, up to `max_steps` steps and `seconds` in all.
+    /// Decide whether mutant `id` is equivalent to the block, in `seconds` at most for each of two
+    /// methods: Yosys's equivalence checker, signal by signal (`equiv_induct`: every matched
+    /// pair of the netlist with `mutsel` 0 and `id` assumed equal, proved to stay equal a cycle
+    /// on, which proves equivalence from any state); if that leaves a pair unproved,
+    /// `sat -tempinduct` on a miter of the outputs as the lock-step compares them, up to
+    /// `max_steps` steps, which finds the inputs that tell them apart.
     pub fn verdict(&self, id: u32, max_steps: u32, seconds: u32) -> Result<Verdict, String> {
         let model = crate::verilated::top_model(&self.top).ok_or_else(|| format!("no Verilated top `{}`", self.top))?;
         let dir = self.netlist.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let miter = dir.join(format!("miter_{id}.v"));
-        std::fs::write(&miter, miter_verilog(&self.module, &model.port_list(), self.width, id)).map_err(|e| format!("writing {}: {e}", miter.display()))?;
+        let ports = model.port_list();
         // Bare names in `dir`, where `make` copied the macro models (see there).
-        let read: String = self
-            .macros
-            .iter()
-            .chain([&self.netlist, &miter])
-            .filter_map(|f| f.file_name())
-            .map(|f| format!("read_verilog -sv {}; ", f.to_string_lossy()))
-            .collect();
-        let script = format!(
-            "{read}prep -top mutant_miter -flatten; async2sync; memory_map; opt -fast; \
-             sat -tempinduct -prove trigger 0 -set-init-zero -show-inputs -maxsteps {max_steps}"
-        );
-        let tool = pluton_toolchain::yosys()?;
-        let log = dir.join(format!("miter_{id}.log"));
-        let file = std::fs::File::create(&log).map_err(|e| format!("creating {}: {e}", log.display()))?;
-        let mut child = tool
-            .command()
-            .current_dir(&dir)
-            .args(["-q", "-p", &script, "-l"])
-            .arg(log.file_name().unwrap_or_default())
-            .stdout(std::process::Stdio::null())
-            .stderr(file)
-            .spawn()
-            .map_err(|e| format!("cannot run Yosys: {e}"))?;
-        // `sat -timeout` bounds each solver call, not the run: bound the run too.
-        let started = std::time::Instant::now();
-        let status = loop {
-            match child.try_wait().map_err(|e| format!("waiting for Yosys: {e}"))? {
-                Some(status) => break status,
-                None if started.elapsed().as_secs() >= u64::from(seconds) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Ok(Verdict::Unknown(format!("no proof or difference within {seconds} s")));
-                }
-                None => std::thread::sleep(std::time::Duration::from_millis(200)),
-            }
+        let read = |extra: &Path| -> String {
+            self.macros
+                .iter()
+                .chain([&self.netlist, &extra.to_path_buf()])
+                .filter_map(|f| f.file_name())
+                .map(|f| format!("read_verilog -sv {}; ", f.to_string_lossy()))
+                .collect()
         };
-        let out = std::process::Output { status, stdout: std::fs::read(&log).unwrap_or_default(), stderr: Vec::new() };
-        let text = String::from_utf8_lossy(&out.stdout);
+
+        let sides = dir.join(format!("equiv_{id}.v"));
+        std::fs::write(&sides, sides_verilog(&self.module, &ports, self.width, id)).map_err(|e| format!("writing {}: {e}", sides.display()))?;
+        let script = format!(
+            "{}hierarchy -check; proc; flatten; async2sync; memory_map; opt -fast; \
+             equiv_make gold gate equiv; hierarchy -top equiv; equiv_simple -seq 4; equiv_induct -seq 4; equiv_status -assert",
+            read(&sides)
+        );
+        let log = dir.join(format!("equiv_{id}.log"));
+        if let Some((status, text)) = yosys_bounded(&script, &dir, &log, seconds)? {
+            if status.success() {
+                let proved = text.lines().rev().find(|l| l.contains("Found ") && l.contains("$equiv cells")).unwrap_or("").trim().to_string();
+                return Ok(Verdict::Equivalent { method: format!("equiv_induct: {proved}") });
+            }
+        }
+
+        let miter = dir.join(format!("miter_{id}.v"));
+        std::fs::write(&miter, miter_verilog(&self.module, &ports, self.width, id)).map_err(|e| format!("writing {}: {e}", miter.display()))?;
+        let script = format!(
+            "{}prep -top mutant_miter -flatten; async2sync; memory_map; opt -fast; \
+             sat -tempinduct -prove trigger 0 -set-init-zero -show-inputs -maxsteps {max_steps}",
+            read(&miter)
+        );
+        let log = dir.join(format!("miter_{id}.log"));
+        let Some((status, text)) = yosys_bounded(&script, &dir, &log, seconds)? else {
+            return Ok(Verdict::Unknown(format!("no proof or difference within {seconds} s")));
+        };
         let last_length = text.lines().filter_map(|l| l.strip_prefix("** Trying induction with length ")).filter_map(|l| l.trim_end_matches(" **").parse::<u32>().ok()).last().unwrap_or(0);
         if text.contains("Induction step proven: SUCCESS!") {
-            Ok(Verdict::Equivalent { depth: last_length })
+            Ok(Verdict::Equivalent { method: format!("k-induction on the outputs, k = {last_length}") })
         } else if text.contains("model found for base case: FAIL!") {
-            Ok(Verdict::Differs { step: last_length, log: log.clone() })
+            Ok(Verdict::Differs { step: last_length, log })
         } else if text.contains("Reached maximum number of time steps") {
             Ok(Verdict::Unknown(format!("no proof or difference within {max_steps} steps")))
-        } else if !out.status.success() {
+        } else if !status.success() {
             let tail: Vec<&str> = text.lines().rev().take(6).collect();
-            Err(format!("Yosys failed on the miter of mutant {id}:\n{}{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"), String::from_utf8_lossy(&out.stderr)))
+            Err(format!("Yosys failed on the miter of mutant {id}:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n")))
         } else {
             Ok(Verdict::Unknown("Yosys gave no result".into()))
         }
     }
+}
+
+/// Run a Yosys script in `dir` with its log in `log`, killed after `seconds` (`sat -timeout`
+/// bounds each solver call, not the run): the exit status and the log, or `None` if it ran out.
+fn yosys_bounded(script: &str, dir: &Path, log: &Path, seconds: u32) -> Result<Option<(std::process::ExitStatus, String)>, String> {
+    let tool = pluton_toolchain::yosys()?;
+    let file = std::fs::File::create(log).map_err(|e| format!("creating {}: {e}", log.display()))?;
+    let mut child = tool
+        .command()
+        .current_dir(dir)
+        .args(["-q", "-p", script, "-l"])
+        .arg(log.file_name().unwrap_or_default())
+        .stdout(std::process::Stdio::null())
+        .stderr(file)
+        .spawn()
+        .map_err(|e| format!("cannot run Yosys: {e}"))?;
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait().map_err(|e| format!("waiting for Yosys: {e}"))? {
+            Some(status) => break status,
+            None if started.elapsed().as_secs() >= u64::from(seconds) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok(None);
+            }
+            None => std::thread::sleep(std::time::Duration::from_millis(200)),
+        }
+    };
+    Ok(Some((status, std::fs::read_to_string(log).unwrap_or_default())))
+}
+
+/// `gold` and `gate`: `module` with `mutsel` tied to 0 and to `id`, each with the block's ports,
+/// for Yosys's `equiv_make`.
+fn sides_verilog(module: &str, ports: &[crate::dut::Port], width: u32, id: u32) -> String {
+    use crate::dut::Dir;
+    let range = |w: u32| if w > 1 { format!("[{}:0] ", w - 1) } else { String::new() };
+    let decls: Vec<String> = ports.iter().map(|p| format!("    {} {}{}", if p.dir == Dir::In { "input" } else { "output" }, range(p.width), p.name)).collect();
+    let conns: Vec<String> = ports.iter().map(|p| format!(".{0}({0})", p.name)).collect();
+    let mut v = format!("// Mutant {id} of {module} beside the block. Generated by pluton-bindings (mutants.rs).\n");
+    for (side, sel) in [("gold", 0), ("gate", id)] {
+        v += &format!("module {side}(\n{}\n);\n    {module} u({}, .mutsel({width}'d{sel}));\nendmodule\n", decls.join(",\n"), conns.join(", "));
+    }
+    v
 }
 
 /// A miter of `module` with `mutsel` 0 (`gold`) and `id` (`gate`): `trigger` is 1 when an output

@@ -9,6 +9,7 @@
 //! DIR/rtl/<top>.core            a FuseSoC (CAPI2) core per top: `default` and a Verilator `lint` target
 //! DIR/constraints/<top>.sdc     clock, reset and I/O timing
 //! DIR/regs/<top>_regs.{h,md,rdl} register maps: C header, table, SystemRDL
+//! DIR/regs/<top>.xml            IP-XACT (IEEE 1685-2014) component: ports, APB4 interface, registers
 //! DIR/docs/*.html               each block's contract and register table
 //! DIR/reports/lint.txt          Verilator -Wall and Yosys check on every file, now
 //! DIR/reports/synth/*.md        synthesis reports (utilisation, Fmax) per block and target
@@ -44,7 +45,7 @@ pub fn run(out: &Path) -> Result<(), String> {
                     tops.push(name.trim_end_matches(".ports").to_string());
                 }
             }
-            Some("h") | Some("md") | Some("rdl") => {
+            Some("h") | Some("md") | Some("rdl") | Some("xml") => {
                 b.insert(format!("regs/{name}"), read(&f)?);
             }
             _ => {}
@@ -198,7 +199,7 @@ fn readme(tops: &[String]) -> String {
          | `filelists/` | per top, the files to read in order |\n\
          | `rtl/*.core` | per top, a FuseSoC core (`fusesoc --cores-root . run --target lint pluton:ip:<top>` lints it with Verilator) |\n\
          | `constraints/` | per top, SDC: the clock, the asynchronous reset, an I/O budget |\n\
-         | `regs/` | per block, the register map as a C header, a Markdown table and SystemRDL 2.0 |\n\
+         | `regs/` | per block, the register map as a C header, a Markdown table and SystemRDL 2.0; per top, an IP-XACT (IEEE 1685-2014) component with its ports, APB4 bus interface and registers |\n\
          | `docs/` | per block, its contract (ports, registers, timing, what is never readable) and register table, as HTML |\n\
          | `reports/` | lint (Verilator `-Wall`, Yosys `check -assert`, run when the bundle was made) and synthesis reports |\n\n\
          Reset is asynchronous and active low (`rst_n`) on every flop; there is one clock (`clock`, rising edge).\n\n## Tops\n\n",

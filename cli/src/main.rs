@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use pluton_testbenches::formal;
 use pluton_testbenches::faults::Report;
 use pluton_testbenches::regression::{self, Backend, Options};
+use pluton_testbenches::report;
 use pluton_testbenches::shard::{self, RunKey, Shard, ShardResults};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -90,6 +91,9 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Write `build/report/index.html` from what was last measured: the last `cosim` run's
+    /// results, coverage, `bench` speed and the committed synthesis reports (`cosim` writes it too).
+    Report,
     /// Run the formal proofs (SBY k-induction, unbounded), each with a mutant that must fail.
     Prove {
         /// Only proofs of this block, or with this id (a..e); default: all.
@@ -218,6 +222,8 @@ fn run(command: Command) -> Result<(), String> {
                 Ok(())
             };
             write_results(results.as_deref(), &out)?;
+            out.write(&report::results_path(&pluton_toolchain::project_root()))?;
+            write_report()?;
             if tests.iter().all(|r| r.passed) && proofs.iter().all(|p| p.passed()) {
                 campaign
             } else {
@@ -225,6 +231,7 @@ fn run(command: Command) -> Result<(), String> {
             }
         }
         Command::Merge { files } => merge(&files),
+        Command::Report => write_report(),
         Command::Prove { filter } => {
             let proofs = formal::run_all(filter.as_deref());
             if proofs.is_empty() {
@@ -281,6 +288,13 @@ fn write_results(path: Option<&std::path::Path>, results: &ShardResults) -> Resu
     let Some(path) = path else { return Ok(()) };
     results.write(path)?;
     println!("results: {}", path.display());
+    Ok(())
+}
+
+/// The regression report from what was last measured.
+fn write_report() -> Result<(), String> {
+    let path = report::write(&pluton_toolchain::project_root())?;
+    println!("report: {}", path.display());
     Ok(())
 }
 

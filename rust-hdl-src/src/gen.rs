@@ -564,6 +564,7 @@ pub fn generate_all() -> Vec<(String, String)> {
         if let Some(rdl) = b.map.to_systemrdl() {
             files.push((format!("rtl/{m}_regs.rdl"), rdl));
         }
+        files.push((format!("rtl/{m}.xml"), crate::ipxact::component(b.map, &ports, env!("CARGO_PKG_VERSION"))));
     }
     // Behavioural models of hard macros the tops instantiate but do not define (see README.md).
     files.push((crate::otp::fuse_array::MODEL_PATH.into(), crate::otp::fuse_array::model_verilog()));

@@ -770,6 +770,17 @@ fn protocol(ctx: Ctx) -> TestFuture {
         let got = apb.read(CFG_BASE + VIOL_INFO.offset).await.map_err(|e| e.to_string())?;
         ensure(got == info(false), || format!("VIOL_INFO {got:#x}, expected {:#x}", info(false)))?;
         ctx.count(1);
+        // 3. A read of window 0 left in a wait state (no peripheral answers here), then the
+        //    request switched to a config read with no setup phase of its own: the wait state
+        //    came in the cycle before, so the page answers it (an abandoned transfer does not
+        //    refuse the next config access).
+        raw.cycle(true, false, false, win(0), 0, MASTER_SEC).await;
+        let waiting = raw.cycle(true, true, false, win(0), 0, MASTER_SEC).await;
+        let switched = raw.cycle(true, true, false, id, 0, MASTER_SEC).await;
+        raw.idle().await;
+        ensure(!waiting.0, || format!("window 0 with no peripheral answering gave {waiting:?}, expected a wait state"))?;
+        ensure(switched == (true, false, BLOCK_ID), || format!("ID read straight after the wait state gave {switched:?}, expected ID with no PSLVERR"))?;
+        ctx.count(1);
         Ok(())
     })
 }

@@ -138,6 +138,14 @@ pub fn run_speed() -> Result<(), String> {
             s.rtl / s.limit
         );
     }
+    // For the regression report (`pluton report`).
+    let table: Vec<crate::report::SpeedRow> = rows
+        .iter()
+        .map(|(name, s)| crate::report::SpeedRow { workload: name.to_string(), cycles: s.cycles, lockstep: s.lockstep, rtl: s.rtl, model: s.model, limit: s.limit })
+        .collect();
+    let path = crate::report::speed_path(&pluton_toolchain::project_root());
+    let json = serde_json::to_string_pretty(&table).map_err(|e| format!("encoding the speed table: {e}"))?;
+    std::fs::create_dir_all(path.parent().unwrap_or(&path)).and_then(|_| std::fs::write(&path, json)).map_err(|e| format!("writing {}: {e}", path.display()))?;
     let (sha, sec, soc) = (&rows[0].1, &rows[1].1, &rows[2].1);
     println!("\n== the goals");
     let goal = |what: &str, value: f64, target: f64, unit: &str| {

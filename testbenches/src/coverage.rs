@@ -99,7 +99,7 @@ pub fn summary(blocks: &[BlockCoverage]) -> String {
     s + &format!("report: {}\n", dir().join("index.html").display())
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 

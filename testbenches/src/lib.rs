@@ -1,5 +1,6 @@
 //! Co-simulation test benches, the vectors they use, the regression runner and the benchmark.
 pub mod bench;
+pub mod cocotb;
 pub mod coverage;
 pub mod csr;
 pub mod faults;
@@ -8,6 +9,7 @@ pub mod leak;
 pub mod mutants;
 pub mod regio;
 pub mod regression;
+pub mod report;
 pub mod shard;
 pub mod state_rig;
 pub mod tvla;

@@ -8,6 +8,7 @@
 
 use crate::regression::{Backend, Options};
 use pluton_bindings::mutants::{Fate, Mutant, Mutants, Verdict};
+use pluton_bindings::par::parallel_map;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -154,26 +155,6 @@ pub fn try_all(top: &str, n: u32, seed: u64, logs: &Path, out: &Path) -> Result<
     let c = Campaign { top: top.to_string(), seed, tests: files.len(), cycles, tried, report: report.clone() };
     std::fs::write(&report, markdown(&c)).map_err(|e| format!("writing {}: {e}", report.display()))?;
     Ok(c)
-}
-
-/// `f` of every item, as many at once as there are cores; the results in the items' order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let done = std::sync::Mutex::new(Vec::with_capacity(items.len()));
-    let cores = std::thread::available_parallelism().map_or(2, |c| c.get());
-    std::thread::scope(|s| {
-        for _ in 0..cores {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let r = f(item);
-                done.lock().unwrap().push((i, r));
-            });
-        }
-    });
-    let mut done = done.into_inner().unwrap();
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Cycles in a port log, from its size and header.

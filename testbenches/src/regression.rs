@@ -469,6 +469,16 @@ pub fn run_units(block: Option<&str>, opts: &Options) -> Result<Vec<(usize, Test
         }
         bar.finish_and_clear();
     }
+    // The full run ends with the cocotb bench (the SHA-256 RTL on Icarus against the model's
+    // Python wheel): one more unit, so a shard owns it like any test.
+    let full = block.is_none() && opts.filter.is_none() && opts.backend == Backend::Lockstep && !opts.coverage && opts.port_logs.is_none();
+    if full && opts.shard.owns(unit) {
+        let r = crate::cocotb::regression_entry();
+        if !r.passed {
+            eprintln!("FAIL {}: {}", r.test, r.message);
+        }
+        results.push((unit, r));
+    }
     Ok(results)
 }
 

@@ -334,6 +334,16 @@ pub fn systemrdl_python() -> Result<PathBuf, String> {
     install_on_first_use(SYSTEMRDL_PIN, "the SystemRDL compiler, to check the exported register maps")
 }
 
+/// PeakRDL's IP-XACT importer (PyPI `peakrdl-ipxact`), which reads the exported IP-XACT back
+/// into the SystemRDL compiler's model.
+pub const IPXACT_PIN: &str = "peakrdl-ipxact==3.5.0";
+
+/// A `python` that can `import peakrdl_ipxact` and `systemrdl` (installed on first use).
+pub fn ipxact_python() -> Result<PathBuf, String> {
+    systemrdl_python()?;
+    install_on_first_use(IPXACT_PIN, "PeakRDL's IP-XACT importer, to check the exported components")
+}
+
 /// FuseSoC (PyPI `fusesoc`), which reads the hand-off bundle's cores.
 pub const FUSESOC_PIN: &str = "fusesoc==2.4.7";
 
@@ -341,6 +351,25 @@ pub const FUSESOC_PIN: &str = "fusesoc==2.4.7";
 pub fn fusesoc() -> Result<PathBuf, String> {
     let python = install_on_first_use(FUSESOC_PIN, "FuseSoC, to check the hand-off bundle's cores")?;
     Ok(python.with_file_name("fusesoc"))
+}
+
+/// maturin (PyPI), which builds the `pluton_models` wheel (`bindings/python/`).
+pub const MATURIN_PIN: &str = "maturin==1.16.0";
+/// cocotb (PyPI), the Python test-bench framework of `testbenches/cocotb/`.
+pub const COCOTB_PIN: &str = "cocotb==2.1.0";
+/// cocotbext-apb (PyPI), the APB master that bench drives the RTL with.
+pub const COCOTBEXT_APB_PIN: &str = "cocotbext-apb==1.1.0";
+
+/// The `maturin` command in the venv, installed on first use.
+pub fn maturin() -> Result<PathBuf, String> {
+    let python = install_on_first_use(MATURIN_PIN, "maturin, to build the pluton_models Python wheel")?;
+    Ok(python.with_file_name("maturin"))
+}
+
+/// A `python` that can `import cocotb` and `cocotbext.apb` (installed into the tools venv on first use).
+pub fn cocotb_python() -> Result<PathBuf, String> {
+    install_on_first_use(COCOTB_PIN, "cocotb, for the cocotb bench")?;
+    install_on_first_use(COCOTBEXT_APB_PIN, "cocotbext-apb, the cocotb bench's APB master")
 }
 
 /// Every tool and where it would come from, without installing anything (for `pluton tools`).

@@ -285,7 +285,8 @@ impl RegMap {
 
     /// The map in SystemRDL 2.0 (`rtl/<module>_regs.rdl`), for register tools (PeakRDL: IP-XACT,
     /// UVM, HTML). `None` for a top that only composes blocks (no registers of its own).
-    /// Access: RW is `sw=rw, hw=r`; RO `sw=r, hw=w`; WO `sw=w, hw=r`; RC adds `onread=rclr`.
+    /// Access: RW is `sw=rw, hw=r`; RO `sw=r, hw=w`; WO `sw=w, hw=r`; RC (any write clears it)
+    /// `sw=rw, hw=w, onwrite=wclr`.
     /// Who may access (the `pmaster` rules) and the refusal behaviour are in `desc` and the docs:
     /// SystemRDL has no property for them.
     pub fn to_systemrdl(&self) -> Option<String> {
@@ -307,7 +308,7 @@ impl RegMap {
                 Access::Rw => ("rw", "r", ""),
                 Access::Ro => ("r", "w", ""),
                 Access::Wo => ("w", "r", ""),
-                Access::Rc => ("r", "w", " onread = rclr;"),
+                Access::Rc => ("rw", "w", " onwrite = wclr;"),
             };
             let desc = match masters_note(r) {
                 Some(who) => format!("{who}. {}", r.desc),
@@ -363,7 +364,7 @@ impl RegMap {
 }
 
 /// "Readers: SEC; writers: APP" for a register not open to every requester (else `None`).
-fn masters_note(r: &Register) -> Option<String> {
+pub fn masters_note(r: &Register) -> Option<String> {
     let names = |set: Masters| -> String {
         let ids: Vec<String> = (0..16u32)
             .filter(|m| set >> m & 1 == 1)
