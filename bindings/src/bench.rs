@@ -251,9 +251,8 @@ pub fn build_fastest_replay_loop(module: &str, verilog: &[PathBuf], dir: &Path) 
     let mdir = dir.join(format!("{module}_fastest"));
     let sources = crate::exe::verilate(module, &format!("V{module}"), verilog, &mdir, FASTEST_VERILATOR_FLAGS)?;
     let main = replay_loop_cpp(module, &ports);
-    let defines: Vec<String> = crate::verilated::CXX_DEFINES.iter().map(|d| d.to_string()).collect();
     let exe = dir.join(format!("{module}_fastest_loop"));
-    crate::exe::CxxExe { main: &main, exe: &exe, include: &[&mdir], sources: &sources, flags: FASTEST_CXX_FLAGS, defines: &defines, libs: &[] }
+    crate::exe::CxxExe { main: &main, exe: &exe, include: &[&mdir], sources: &sources, flags: FASTEST_CXX_FLAGS, defines: &cxx_defines(), libs: &[] }
         .build()
 }
 
@@ -275,8 +274,11 @@ fn built_ports(top: &str) -> Result<Vec<Port>, String> {
 /// Compile `main` with the model's generated `sources` (headers in `model_dir`) and Verilator's
 /// runtime into `exe`, with the bindings' own preprocessor switches.
 fn compile_loop(main: &str, exe: &Path, model_dir: &Path, sources: &[PathBuf], flags: &[&str]) -> Result<PathBuf, String> {
-    use crate::verilated::{CXX_DEFINES, RUNTIME_SOURCES};
-    let sources: Vec<PathBuf> = sources.iter().cloned().chain(RUNTIME_SOURCES.iter().map(PathBuf::from)).collect();
-    let defines: Vec<String> = CXX_DEFINES.iter().map(|d| d.to_string()).collect();
-    crate::exe::CxxExe { main, exe, include: &[model_dir], sources: &sources, flags, defines: &defines, libs: &[] }.build()
+    let sources: Vec<PathBuf> = sources.iter().cloned().chain(crate::verilated::RUNTIME_SOURCES.iter().map(PathBuf::from)).collect();
+    crate::exe::CxxExe { main, exe, include: &[model_dir], sources: &sources, flags, defines: &cxx_defines(), libs: &[] }.build()
+}
+
+/// The bindings' own preprocessor switches, as the crate's build compiled the models with.
+fn cxx_defines() -> Vec<String> {
+    crate::verilated::CXX_DEFINES.iter().map(|d| d.to_string()).collect()
 }

@@ -179,12 +179,17 @@ impl Mutants {
 }
 
 impl Mutants {
-    /// Decide whether mutant `id` is equivalent to the block, in `seconds` at most for each of two
-    /// methods: Yosys's equivalence checker, signal by signal (`equiv_induct`: every matched
-    /// pair of the netlist with `mutsel` 0 and `id` assumed equal, proved to stay equal a cycle
-    /// on, which proves equivalence from any state); if that leaves a pair unproved,
-    /// `sat -tempinduct` on a miter of the outputs as the lock-step compares them, up to
-    /// `max_steps` steps, which finds the inputs that tell them apart.
+    /// Decide whether mutant `id` is equivalent to the block, each Yosys run bounded by
+    /// `seconds`:
+    /// 1. Yosys's equivalence checker on the netlist with `mutsel` 0 against `id`, signal by
+    ///    signal (`equiv_simple`, `equiv_induct`: every named signal of one side matched with the
+    ///    other's, assumed equal and proved to stay equal a cycle on; the reset is an input, so
+    ///    the reset cycle is covered too). If it proves every pair, a bounded check from reset
+    ///    (`sat -seq`) on a miter of the outputs as the lock-step compares them confirms the
+    ///    base case: then *equivalent*.
+    /// 2. Otherwise `sat -tempinduct` on that miter, from all flops zero, up to `max_steps`
+    ///    steps: its base case finds the inputs that tell them apart, its induction step may
+    ///    still prove them equal.
     pub fn verdict(&self, id: u32, max_steps: u32, seconds: u32) -> Result<Verdict, String> {
         let model = crate::verilated::top_model(&self.top).ok_or_else(|| format!("no Verilated top `{}`", self.top))?;
         let dir = self.netlist.parent().unwrap_or(Path::new(".")).to_path_buf();
@@ -198,30 +203,38 @@ impl Mutants {
                 .map(|f| format!("read_verilog -sv {}; ", f.to_string_lossy()))
                 .collect()
         };
+        let miter = dir.join(format!("miter_{id}.v"));
+        std::fs::write(&miter, miter_verilog(&self.module, &ports, self.width, id)).map_err(|e| format!("writing {}: {e}", miter.display()))?;
+        let on_miter = |sat: &str| format!("{}prep -top mutant_miter -flatten; async2sync; memory_map; opt -fast; {sat}", read(&miter));
 
         let sides = dir.join(format!("equiv_{id}.v"));
         std::fs::write(&sides, sides_verilog(&self.module, &ports, self.width, id)).map_err(|e| format!("writing {}: {e}", sides.display()))?;
+        // Only the design's own names are matched: Yosys's numbered nets (`_0276_`) differ
+        // between the two sides by construction, and `mutsel` is what sets them apart.
         let script = format!(
-            "{}hierarchy -check; proc; flatten; async2sync; memory_map; opt -fast; \
+            "{}hierarchy -check; rename -hide {}/w:_*_; proc; flatten; rename -hide w:u.mutsel; async2sync; memory_map; opt -fast; \
              equiv_make gold gate equiv; hierarchy -top equiv; equiv_simple -seq 4; equiv_induct -seq 4; equiv_status -assert",
-            read(&sides)
+            read(&sides),
+            self.module
         );
-        let log = dir.join(format!("equiv_{id}.log"));
-        if let Some((status, text)) = yosys_bounded(&script, &dir, &log, seconds)? {
+        if let Some((status, text)) = yosys_bounded(&script, &dir, &dir.join(format!("equiv_{id}.log")), seconds)? {
             if status.success() {
-                let proved = text.lines().rev().find(|l| l.contains("Found ") && l.contains("$equiv cells")).unwrap_or("").trim().to_string();
-                return Ok(Verdict::Equivalent { method: format!("equiv_induct: {proved}") });
+                let cells = text.lines().rev().find_map(|l| l.trim().strip_prefix("Of those cells ")).unwrap_or("").trim().to_string();
+                const BASE: u32 = 4;
+                let log = dir.join(format!("base_{id}.log"));
+                let base = yosys_bounded(&on_miter(&format!("sat -seq {BASE} -prove trigger 0 -set-init-zero -show-inputs")), &dir, &log, seconds)?;
+                match base {
+                    Some((status, _)) if status.success() => {
+                        return Ok(Verdict::Equivalent { method: format!("equiv_simple/equiv_induct, {cells}; base case from reset, {BASE} steps") })
+                    }
+                    Some((_, text)) if text.contains("SAT proof finished - model found: FAIL!") => return Ok(Verdict::Differs { step: BASE, log }),
+                    _ => {}
+                }
             }
         }
 
-        let miter = dir.join(format!("miter_{id}.v"));
-        std::fs::write(&miter, miter_verilog(&self.module, &ports, self.width, id)).map_err(|e| format!("writing {}: {e}", miter.display()))?;
-        let script = format!(
-            "{}prep -top mutant_miter -flatten; async2sync; memory_map; opt -fast; \
-             sat -tempinduct -prove trigger 0 -set-init-zero -show-inputs -maxsteps {max_steps}",
-            read(&miter)
-        );
         let log = dir.join(format!("miter_{id}.log"));
+        let script = on_miter(&format!("sat -tempinduct -prove trigger 0 -set-init-zero -show-inputs -maxsteps {max_steps}"));
         let Some((status, text)) = yosys_bounded(&script, &dir, &log, seconds)? else {
             return Ok(Verdict::Unknown(format!("no proof or difference within {seconds} s")));
         };

@@ -337,9 +337,7 @@ impl Sim {
             Err(msg) => Err(fail(msg, cycle, paths)),
         }
     }
-}
 
-impl Sim {
     /// Replay a waves run's port log through the traced build: returns the inside waves and the
     /// save file (rewritten for them), or, if the replay fails, the port VCD and why.
     fn render_inside(&self, top: &str, log: PortLog, vcd: &Path, gtkw: &Path, period: u64) -> (PathBuf, PathBuf) {

@@ -156,6 +156,9 @@ fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Gen { check: false } => {
             let written = pluton_hdl::gen::write_all(&root()).map_err(|e| format!("writing rtl/: {e}"))?;
+            if written.is_empty() {
+                println!("rtl/ already matches the generator: nothing written");
+            }
             for path in written {
                 println!("wrote {path}");
             }

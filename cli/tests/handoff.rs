@@ -62,7 +62,7 @@ fn two_runs_give_the_same_bytes_and_the_manifest_holds() {
     assert!(sdc.contains(&format!("set_input_delay -clock clk 8.000 [get_ports {{{}}}]", inputs.join(" "))), "{sdc}");
     assert!(sdc.contains("create_clock -name clk -period 20.000 [get_ports clock]") && sdc.contains("set_false_path -from [get_ports rst_n]"));
     assert!(String::from_utf8_lossy(&fa[Path::new("reports/lint.txt")]).ends_with("lint clean\n"));
-    for p in ["INTEGRATION.md", "docs/integration.html", "regs/pluton_sha256_regs.rdl", "regs/pluton_sha256_regs.h", "docs/sha256.html", "docs/pluton_sha256_regs.html"] {
+    for p in ["INTEGRATION.md", "docs/integration.html", "regs/pluton_sha256_regs.rdl", "regs/pluton_sha256.xml", "regs/pluton_sha256_regs.h", "docs/sha256.html", "docs/pluton_sha256_regs.html"] {
         assert!(fa.contains_key(Path::new(p)), "no {p}");
     }
 

@@ -4,11 +4,9 @@
 //! returns comes from the RTL; the model's value is compared beside it and differences are recorded
 //! as `Mismatch`es (the testbench decides when to fail, usually at the end of a test).
 //!
-//! Compare rules for an APB completer (a block with `psel`, `penable`, `pwrite`, `pready`,
-//! `prdata`, `pslverr`):
-//! - `pready`, `pslverr`: only in the access phase (`psel & penable`), where they mean something;
-//! - `prdata`: only when a read completes (`psel & penable & !pwrite & pready`);
-//! - every other output (e.g. `intr_done`): always.
+//! Which output is compared when (an APB completer's `pready`/`pslverr` only in the access
+//! phase, `prdata` only when a read completes, everything else always) is decided once, by
+//! `pluton_bindings::dut::compare_rules`, which the mutation miters share.
 //!
 //! The checks run at each `peek` and again at each `step` (just before the edge for the bus
 //! outputs, so every completed transfer is compared even if the testbench never peeked, and just

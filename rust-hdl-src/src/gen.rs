@@ -576,14 +576,19 @@ pub fn generate_all() -> Vec<(String, String)> {
     files
 }
 
-/// Write the generated files under `root`; returns the paths written.
+/// Write the generated files under `root`; returns the paths written. A file whose text is
+/// unchanged is not rewritten: its timestamp stays, so the build does not re-Verilate it.
 pub fn write_all(root: &Path) -> std::io::Result<Vec<String>> {
     let mut written = Vec::new();
     for (path, text) in generate_all() {
-        if let Some(dir) = root.join(&path).parent() {
+        let file = root.join(&path);
+        if std::fs::read_to_string(&file).is_ok_and(|old| old == text) {
+            continue;
+        }
+        if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(root.join(&path), text)?;
+        std::fs::write(&file, text)?;
         written.push(path);
     }
     Ok(written)

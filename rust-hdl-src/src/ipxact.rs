@@ -4,7 +4,8 @@
 //! integration tool (Kactus2, Magillem, PeakRDL) sees the map the hardware implements. Access
 //! follows `RegMap::to_systemrdl`: RC registers are `read-write` with `modifiedWriteValue clear`
 //! (any write clears them). Who may access (the `pmaster` rules) and the refusal behaviour go in
-//! each register's description: IP-XACT has no element for them.
+//! each register's description: IP-XACT has no element for them. Numbers are SystemVerilog
+//! literals (`'h40`), as the 2014 schema's expressions are.
 
 use crate::common::regmap::{Access, Bus, Field, RegMap};
 use std::fmt::Write as _;
@@ -113,7 +114,7 @@ fn memory_map(map: &RegMap) -> String {
         let volatile = !matches!(r.access, Access::Rw | Access::Wo);
         let _ = write!(
             s,
-            "          <ipxact:addressOffset>0x{:x}</ipxact:addressOffset>\n          <ipxact:size>32</ipxact:size>\n          \
+            "          <ipxact:addressOffset>'h{:x}</ipxact:addressOffset>\n          <ipxact:size>32</ipxact:size>\n          \
              <ipxact:volatile>{volatile}</ipxact:volatile>\n          <ipxact:access>{access}</ipxact:access>\n",
             r.offset
         );
@@ -123,7 +124,7 @@ fn memory_map(map: &RegMap) -> String {
             let _ = write!(
                 s,
                 "          <ipxact:field>\n            <ipxact:name>{}</ipxact:name>\n            <ipxact:description>{}</ipxact:description>\n            \
-                 <ipxact:bitOffset>{}</ipxact:bitOffset>\n            <ipxact:resets><ipxact:reset><ipxact:value>0x{:x}</ipxact:value></ipxact:reset></ipxact:resets>\n            \
+                 <ipxact:bitOffset>{}</ipxact:bitOffset>\n            <ipxact:resets><ipxact:reset><ipxact:value>'h{:x}</ipxact:value></ipxact:reset></ipxact:resets>\n            \
                  <ipxact:bitWidth>{}</ipxact:bitWidth>\n            <ipxact:volatile>{volatile}</ipxact:volatile>\n            <ipxact:access>{access}</ipxact:access>\n",
                 f.name,
                 esc(f.desc),

@@ -100,7 +100,7 @@ pub fn summary(blocks: &[BlockCoverage]) -> String {
 }
 
 pub(crate) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Uncovered points listed per block, at most this many of each kind.

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 /// Goal per block (issue 16): this share of the mutants killed, in percent.
 pub const KILL_GOAL: f64 = 95.0;
 
-/// Limits of the formal verdict on a survivor: steps of `sat -tempinduct`, and seconds in all.
+/// Limits of the formal verdict on a survivor: steps of `sat -tempinduct`, and seconds for each
+/// of its two tries (`equiv_induct`, then `sat`).
 pub const VERDICT_STEPS: u32 = 16;
 pub const VERDICT_SECONDS: u32 = 120;
 
@@ -145,7 +146,7 @@ pub fn try_all(top: &str, n: u32, seed: u64, logs: &Path, out: &Path) -> Result<
     // The survivors' formal verdicts.
     let survivors: Vec<&mut Tried> = tried.iter_mut().filter(|t| t.fate == Fate::Survived).collect();
     if !survivors.is_empty() {
-        println!("{top}: {} survivors; asking Yosys `sat` whether each is equivalent (up to {VERDICT_SECONDS} s each) ...", survivors.len());
+        println!("{top}: {} survivors; asking Yosys whether each is equivalent (equiv_induct, then sat; up to {VERDICT_SECONDS} s each) ...", survivors.len());
     }
     let verdicts = parallel_map(&survivors, |t| mutants.verdict(t.mutant.id, VERDICT_STEPS, VERDICT_SECONDS));
     for (t, v) in survivors.into_iter().zip(verdicts) {
@@ -180,7 +181,7 @@ pub fn markdown(c: &Campaign) -> String {
         c.percent(),
         if c.meets_goal() { "met" } else { "NOT met" }
     );
-    let _ = writeln!(s, "## Survivors, with Yosys `sat -tempinduct`'s verdict\n");
+    let _ = writeln!(s, "## Survivors, with Yosys's verdict (`equiv_induct`, then `sat -tempinduct`)\n");
     for t in c.survivors() {
         let _ = writeln!(s, "- {}: {}", t.mutant.describe(), verdict_text(t));
     }

@@ -273,7 +273,8 @@ pub fn html(i: &Inputs) -> String {
     // 3. Co-simulation speed.
     h.push_str("<h2 id=\"speed\">Co-simulation speed</h2>\n");
     let mut blocks: Vec<(String, u64, f64)> = Vec::new();
-    for t in i.tests.iter().filter(|t| !t.skipped && t.seconds > 0.0) {
+    // Tests that simulate nothing here (the cocotb bench runs Icarus) would only dilute it.
+    for t in i.tests.iter().filter(|t| !t.skipped && t.seconds > 0.0 && t.cycles > 0) {
         match blocks.iter_mut().find(|b| b.0 == t.block) {
             Some(b) => (b.1, b.2) = (b.1 + t.cycles, b.2 + t.seconds),
             None => blocks.push((t.block.clone(), t.cycles, t.seconds)),

@@ -18,11 +18,11 @@ fn run(filter: Option<&str>, dir: &str) -> pluton_testbenches::mutants::Campaign
 }
 
 #[test]
-fn the_regression_kills_every_mutant_not_proved_equivalent() {
-    let c = run(None, "mutants-full");
-    assert_eq!(c.top, "pluton_apb_arb");
-    assert_eq!(c.tried.len(), MUTANTS as usize, "Yosys lists the mutants asked for");
-    for t in &c.tried {
+fn the_regression_kills_every_mutant_not_proved_equivalent_and_a_thinner_one_leaves_named_gaps() {
+    let full = run(None, "mutants-full");
+    assert_eq!(full.top, "pluton_apb_arb");
+    assert_eq!(full.tried.len(), MUTANTS as usize, "Yosys lists the mutants asked for");
+    for t in &full.tried {
         match &t.fate {
             // A kill names the cycle and the output that left the recorded run.
             Fate::Killed(m) => assert!(m.starts_with("cycle ") && m.contains("output `"), "{}: {m}", t.mutant.describe()),
@@ -35,17 +35,24 @@ fn the_regression_kills_every_mutant_not_proved_equivalent() {
             ),
         }
     }
-    assert!(c.killed() > 0);
-    assert!(c.meets_goal(), "{:.1}% killed", c.percent());
-    let report = std::fs::read_to_string(&c.report).unwrap();
-    assert!(report.contains("| killed |") && report.contains(&format!("#{} ", c.tried[0].mutant.id)), "{report}");
-}
+    assert!(full.killed() > 0);
+    assert!(full.meets_goal(), "{:.1}% killed", full.percent());
+    let report = std::fs::read_to_string(&full.report).unwrap();
+    assert!(report.contains("| killed |") && report.contains(&format!("#{} ", full.tried[0].mutant.id)), "{report}");
 
-#[test]
-fn a_thinner_regression_leaves_gaps_and_the_verdict_names_them() {
     // Only the reset test: most mutants live, and sat finds inputs that tell them apart.
-    let c = run(Some("apb_arb_reset"), "mutants-reset");
-    let gaps = c.survivors().filter(|t| matches!(t.verdict, Some(Ok(Verdict::Differs { .. })))).count();
+    let thin = run(Some("apb_arb_reset"), "mutants-reset");
+    let gaps = thin.survivors().filter(|t| matches!(t.verdict, Some(Ok(Verdict::Differs { .. })))).count();
     assert!(gaps > 10, "only {gaps} test gaps found with the reset test alone");
-    assert!(!c.meets_goal(), "one reset test cannot meet the goal ({:.1}%)", c.percent());
+    assert!(!thin.meets_goal(), "one reset test cannot meet the goal ({:.1}%)", thin.percent());
+    // The verdict is sound: no mutant the full regression killed is called equivalent here.
+    for t in thin.survivors() {
+        let killed = full.tried.iter().any(|f| f.mutant.id == t.mutant.id && matches!(f.fate, Fate::Killed(_)));
+        assert!(
+            !(killed && matches!(t.verdict, Some(Ok(Verdict::Equivalent { .. })))),
+            "{} was killed by the full regression, yet its verdict says equivalent: {:?}",
+            t.mutant.describe(),
+            t.verdict
+        );
+    }
 }

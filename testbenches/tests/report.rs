@@ -50,7 +50,7 @@ fn tables_carry_the_given_figures() {
     for want in [
         "2 passed, 1 failed, 0 skipped (seed 42, shard 1/1)",
         "cycle 17: prdata rtl=0x1 model=0x2",
-        // sha256 throughput: 2,000,000 cycles in 1 s.
+        // A test's cycles and seconds.
         "<td class=\"n\">2000000</td>",
         "99.7% (382/383)",
         "87.8% (10519/11978)",
