@@ -2122,6 +2122,7 @@
 
 
 
+
 `ifndef PLUTON_SECURITY_DEFINED
 `define PLUTON_SECURITY_DEFINED
 module pluton_security(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmaster,prdata,pready,pslverr,ext_prdata,ext_pready,ext_pslverr,noise_bit,noise_valid,tst_en,tst_we,tst_addr,tst_wdata,wifi_cmd_ready,wifi_evt_valid,wifi_evt_data,ext_psel,ext_penable,ext_pwrite,ext_paddr,ext_pwdata,ext_pstrb,ext_pmaster,ext_owner_chg,wifi_cmd_valid,wifi_cmd_op,wifi_cmd_arg0,wifi_cmd_arg1,wifi_cmd_seq,wifi_evt_ready,intr_viol,fw_locked,intr_sha_done,intr_p256_done,intr_trng_alarm,intr_drbg_done,intr_aes_done,intr_wifi_sec,intr_wifi_app,lc_state,debug_en,svn,fatal,tst_busy,alert_fatal,alert_recov);
@@ -20714,71 +20715,6 @@ module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmas
     localparam  shift8__6 = 10'b100000;
     localparam  shift8__7 = 10'b0;
     localparam  ones128 = 128'hffffffffffffffffffffffffffffffff;
-    localparam  sh_lo__0 = 9'b0;
-    localparam  sh_lo__1 = 9'b1000;
-    localparam  sh_lo__2 = 9'b10000;
-    localparam  sh_lo__3 = 9'b11000;
-    localparam  sh_lo__4 = 9'b100000;
-    localparam  sh_lo__5 = 9'b101000;
-    localparam  sh_lo__6 = 9'b110000;
-    localparam  sh_lo__7 = 9'b111000;
-    localparam  sh_lo__8 = 9'b1000000;
-    localparam  sh_lo__9 = 9'b1001000;
-    localparam  sh_lo__10 = 9'b1010000;
-    localparam  sh_lo__11 = 9'b1011000;
-    localparam  sh_lo__12 = 9'b1100000;
-    localparam  sh_lo__13 = 9'b1101000;
-    localparam  sh_lo__14 = 9'b1110000;
-    localparam  sh_lo__15 = 9'b1111000;
-    localparam  sh_lo__16 = 9'b10000000;
-    localparam  sh_lo__17 = 9'b10001000;
-    localparam  sh_lo__18 = 9'b10010000;
-    localparam  sh_lo__19 = 9'b10011000;
-    localparam  sh_lo__20 = 9'b10100000;
-    localparam  sh_lo__21 = 9'b10101000;
-    localparam  sh_lo__22 = 9'b10110000;
-    localparam  sh_lo__23 = 9'b10111000;
-    localparam  sh_lo__24 = 9'b11000000;
-    localparam  sh_lo__25 = 9'b11001000;
-    localparam  sh_lo__26 = 9'b11010000;
-    localparam  sh_lo__27 = 9'b11011000;
-    localparam  sh_lo__28 = 9'b11100000;
-    localparam  sh_lo__29 = 9'b11101000;
-    localparam  sh_lo__30 = 9'b11110000;
-    localparam  sh_lo__31 = 9'b11111000;
-    localparam  sh_hi__0 = 9'b11111000;
-    localparam  sh_hi__1 = 9'b11110000;
-    localparam  sh_hi__2 = 9'b11101000;
-    localparam  sh_hi__3 = 9'b11100000;
-    localparam  sh_hi__4 = 9'b11011000;
-    localparam  sh_hi__5 = 9'b11010000;
-    localparam  sh_hi__6 = 9'b11001000;
-    localparam  sh_hi__7 = 9'b11000000;
-    localparam  sh_hi__8 = 9'b10111000;
-    localparam  sh_hi__9 = 9'b10110000;
-    localparam  sh_hi__10 = 9'b10101000;
-    localparam  sh_hi__11 = 9'b10100000;
-    localparam  sh_hi__12 = 9'b10011000;
-    localparam  sh_hi__13 = 9'b10010000;
-    localparam  sh_hi__14 = 9'b10001000;
-    localparam  sh_hi__15 = 9'b10000000;
-    localparam  sh_hi__16 = 9'b1111000;
-    localparam  sh_hi__17 = 9'b1110000;
-    localparam  sh_hi__18 = 9'b1101000;
-    localparam  sh_hi__19 = 9'b1100000;
-    localparam  sh_hi__20 = 9'b1011000;
-    localparam  sh_hi__21 = 9'b1010000;
-    localparam  sh_hi__22 = 9'b1001000;
-    localparam  sh_hi__23 = 9'b1000000;
-    localparam  sh_hi__24 = 9'b111000;
-    localparam  sh_hi__25 = 9'b110000;
-    localparam  sh_hi__26 = 9'b101000;
-    localparam  sh_hi__27 = 9'b100000;
-    localparam  sh_hi__28 = 9'b11000;
-    localparam  sh_hi__29 = 9'b10000;
-    localparam  sh_hi__30 = 9'b1000;
-    localparam  sh_hi__31 = 9'b0;
-    localparam  ff256 = 256'hff;
     localparam  bit4__0 = 4'h1;
     localparam  bit4__1 = 4'h2;
     localparam  bit4__2 = 4'h4;
@@ -20855,6 +20791,8 @@ module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmas
     wire  [31:0] wswap__y;
     reg  [31:0] rswap__a;
     wire  [31:0] rswap__y;
+    reg  [255:0] otp_swap__a;
+    wire  [255:0] otp_swap__y;
     reg  [31:0] w128__a;
     wire  [127:0] w128__y;
     reg  [31:0] w256__a;
@@ -21072,38 +21010,6 @@ module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmas
     reg  go;
     reg  [3:0] g_op;
     reg  [3:0] g_err;
-    reg  [255:0] otp_be__0;
-    reg  [255:0] otp_be__1;
-    reg  [255:0] otp_be__2;
-    reg  [255:0] otp_be__3;
-    reg  [255:0] otp_be__4;
-    reg  [255:0] otp_be__5;
-    reg  [255:0] otp_be__6;
-    reg  [255:0] otp_be__7;
-    reg  [255:0] otp_be__8;
-    reg  [255:0] otp_be__9;
-    reg  [255:0] otp_be__10;
-    reg  [255:0] otp_be__11;
-    reg  [255:0] otp_be__12;
-    reg  [255:0] otp_be__13;
-    reg  [255:0] otp_be__14;
-    reg  [255:0] otp_be__15;
-    reg  [255:0] otp_be__16;
-    reg  [255:0] otp_be__17;
-    reg  [255:0] otp_be__18;
-    reg  [255:0] otp_be__19;
-    reg  [255:0] otp_be__20;
-    reg  [255:0] otp_be__21;
-    reg  [255:0] otp_be__22;
-    reg  [255:0] otp_be__23;
-    reg  [255:0] otp_be__24;
-    reg  [255:0] otp_be__25;
-    reg  [255:0] otp_be__26;
-    reg  [255:0] otp_be__27;
-    reg  [255:0] otp_be__28;
-    reg  [255:0] otp_be__29;
-    reg  [255:0] otp_be__30;
-    reg  [255:0] otp_be__31;
     reg  wipe_op;
     reg  wipe_regs;
     reg  wipe_all;
@@ -21206,6 +21112,10 @@ module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmas
     pluton_bswap32 rswap(
         .a(rswap__a),
         .y(rswap__y)
+    );
+    pluton_bswap256 otp_swap(
+        .a(otp_swap__a),
+        .y(otp_swap__y)
     );
     pluton_zext32to128 w128(
         .a(w128__a),
@@ -21878,44 +21788,13 @@ module pluton_aes_masked(clock,rst_n,psel,penable,pwrite,paddr,pwdata,pstrb,pmas
         blk_bytes8__a = blk_n__q;
         blk_m = ones128 << ((k16_8 - blk_bytes8__y) << three8);
         bytes36__a = bb_v;
-        otp_be__0 = ((key_otp >> sh_lo__0) & ff256) << sh_hi__0;
-        otp_be__1 = otp_be__0 | (((key_otp >> sh_lo__1) & ff256) << sh_hi__1);
-        otp_be__2 = otp_be__1 | (((key_otp >> sh_lo__2) & ff256) << sh_hi__2);
-        otp_be__3 = otp_be__2 | (((key_otp >> sh_lo__3) & ff256) << sh_hi__3);
-        otp_be__4 = otp_be__3 | (((key_otp >> sh_lo__4) & ff256) << sh_hi__4);
-        otp_be__5 = otp_be__4 | (((key_otp >> sh_lo__5) & ff256) << sh_hi__5);
-        otp_be__6 = otp_be__5 | (((key_otp >> sh_lo__6) & ff256) << sh_hi__6);
-        otp_be__7 = otp_be__6 | (((key_otp >> sh_lo__7) & ff256) << sh_hi__7);
-        otp_be__8 = otp_be__7 | (((key_otp >> sh_lo__8) & ff256) << sh_hi__8);
-        otp_be__9 = otp_be__8 | (((key_otp >> sh_lo__9) & ff256) << sh_hi__9);
-        otp_be__10 = otp_be__9 | (((key_otp >> sh_lo__10) & ff256) << sh_hi__10);
-        otp_be__11 = otp_be__10 | (((key_otp >> sh_lo__11) & ff256) << sh_hi__11);
-        otp_be__12 = otp_be__11 | (((key_otp >> sh_lo__12) & ff256) << sh_hi__12);
-        otp_be__13 = otp_be__12 | (((key_otp >> sh_lo__13) & ff256) << sh_hi__13);
-        otp_be__14 = otp_be__13 | (((key_otp >> sh_lo__14) & ff256) << sh_hi__14);
-        otp_be__15 = otp_be__14 | (((key_otp >> sh_lo__15) & ff256) << sh_hi__15);
-        otp_be__16 = otp_be__15 | (((key_otp >> sh_lo__16) & ff256) << sh_hi__16);
-        otp_be__17 = otp_be__16 | (((key_otp >> sh_lo__17) & ff256) << sh_hi__17);
-        otp_be__18 = otp_be__17 | (((key_otp >> sh_lo__18) & ff256) << sh_hi__18);
-        otp_be__19 = otp_be__18 | (((key_otp >> sh_lo__19) & ff256) << sh_hi__19);
-        otp_be__20 = otp_be__19 | (((key_otp >> sh_lo__20) & ff256) << sh_hi__20);
-        otp_be__21 = otp_be__20 | (((key_otp >> sh_lo__21) & ff256) << sh_hi__21);
-        otp_be__22 = otp_be__21 | (((key_otp >> sh_lo__22) & ff256) << sh_hi__22);
-        otp_be__23 = otp_be__22 | (((key_otp >> sh_lo__23) & ff256) << sh_hi__23);
-        otp_be__24 = otp_be__23 | (((key_otp >> sh_lo__24) & ff256) << sh_hi__24);
-        otp_be__25 = otp_be__24 | (((key_otp >> sh_lo__25) & ff256) << sh_hi__25);
-        otp_be__26 = otp_be__25 | (((key_otp >> sh_lo__26) & ff256) << sh_hi__26);
-        otp_be__27 = otp_be__26 | (((key_otp >> sh_lo__27) & ff256) << sh_hi__27);
-        otp_be__28 = otp_be__27 | (((key_otp >> sh_lo__28) & ff256) << sh_hi__28);
-        otp_be__29 = otp_be__28 | (((key_otp >> sh_lo__29) & ff256) << sh_hi__29);
-        otp_be__30 = otp_be__29 | (((key_otp >> sh_lo__30) & ff256) << sh_hi__30);
-        otp_be__31 = otp_be__30 | (((key_otp >> sh_lo__31) & ff256) << sh_hi__31);
+        otp_swap__a = key_otp;
         aes__key__comb = keyr__q;
         if (c_src__q == src_drbg) begin
             aes__key__comb = key_drbg;
         end
         else if (c_src__q == src_otp) begin
-            aes__key__comb = otp_be__31;
+            aes__key__comb = otp_swap__y;
         end
         aes__key_len256 = c_k256__q;
         aes__decrypt = c_dec__q & ecb_cbc;
@@ -32364,6 +32243,19 @@ module pluton_aes_gh(clock,rst_n,h,start,blk,clear,acc,busy);
 
 endmodule // pluton_aes_gh
 `endif // PLUTON_AES_GH_DEFINED
+
+`ifndef PLUTON_BSWAP256_DEFINED
+`define PLUTON_BSWAP256_DEFINED
+module pluton_bswap256(a,y);
+
+    // Module arguments
+    input wire  [255:0] a;
+    output reg  [255:0] y;
+
+    // Update code (custom)
+    always @(*) y = {a[7:0], a[15:8], a[23:16], a[31:24], a[39:32], a[47:40], a[55:48], a[63:56], a[71:64], a[79:72], a[87:80], a[95:88], a[103:96], a[111:104], a[119:112], a[127:120], a[135:128], a[143:136], a[151:144], a[159:152], a[167:160], a[175:168], a[183:176], a[191:184], a[199:192], a[207:200], a[215:208], a[223:216], a[231:224], a[239:232], a[247:240], a[255:248]};
+endmodule // pluton_bswap256
+`endif // PLUTON_BSWAP256_DEFINED
 
 `ifndef PLUTON_ZEXT32TO128_DEFINED
 `define PLUTON_ZEXT32TO128_DEFINED

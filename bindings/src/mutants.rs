@@ -219,7 +219,7 @@ impl Mutants {
         );
         if let Some((status, text)) = yosys_bounded(&script, &dir, &dir.join(format!("equiv_{id}.log")), seconds)? {
             if status.success() {
-                let cells = text.lines().rev().find_map(|l| l.trim().strip_prefix("Of those cells ")).unwrap_or("").trim().to_string();
+                let cells = text.lines().rev().find_map(|l| l.trim().strip_prefix("Of those cells ")).unwrap_or("").trim().trim_end_matches('.').to_string();
                 const BASE: u32 = 4;
                 let log = dir.join(format!("base_{id}.log"));
                 let base = yosys_bounded(&on_miter(&format!("sat -seq {BASE} -prove trigger 0 -set-init-zero -show-inputs")), &dir, &log, seconds)?;

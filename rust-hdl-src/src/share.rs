@@ -134,8 +134,8 @@ pub fn prim_name(text: &str) -> String {
         let kind = if text.contains("rdata_b = mem[raddr_b]") { "regram" } else { "ram" };
         return format!("pluton_{kind}{words}x{width}");
     }
-    if text.contains("y = {a[7:0], a[15:8], a[23:16], a[31:24]};") {
-        return "pluton_bswap32".into();
+    if text.contains("y = {a[7:0], a[15:8], ") {
+        return format!("pluton_bswap{}", width(text, "a"));
     }
     if text.contains("{1'b0}}, a}") {
         return format!("pluton_zext{}to{}", width(text, "a"), width(text, "y"));

@@ -12,6 +12,7 @@ pub mod regression;
 pub mod report;
 pub mod shard;
 pub mod state_rig;
+pub mod structural;
 pub mod tvla;
 pub mod vectors;
 

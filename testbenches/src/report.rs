@@ -10,7 +10,7 @@
 use crate::coverage::{escape, LINE_GOAL, TOGGLE_GOAL};
 use crate::regression::TestResult;
 use crate::shard::ShardResults;
-use pluton_bindings::coverage::{Coverage, Figure, Kind};
+use pluton_bindings::coverage::{Coverage, Figure};
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -95,9 +95,9 @@ pub fn gather(root: &Path) -> Inputs {
         for f in files {
             match Coverage::read(&f) {
                 Ok(c) => {
-                    let fig = c.figures();
+                    let (line, toggle, _, _) = crate::coverage::figures(&c);
                     let top = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                    i.coverage.push(CoverageRow { top, line: fig[&Kind::Line], toggle: fig[&Kind::Toggle] });
+                    i.coverage.push(CoverageRow { top, line, toggle });
                 }
                 Err(e) => i.problems.push(e),
             }

@@ -11,7 +11,7 @@ use super::ghash::GhashUnit;
 use super::masked::AesMaskedCore;
 use super::prng::MaskPrng;
 use super::regs;
-use crate::common::prims::{ByteSwap32, ErrLog, RDff, StateCode3, ZeroExt};
+use crate::common::prims::{ByteSwap, ByteSwap32, ErrLog, RDff, StateCode3, ZeroExt};
 use rust_hdl::prelude::*;
 
 /// Sequencer states, stored with 3 check bits (`StateCode3`).
@@ -156,6 +156,8 @@ crate::hdl_block! {
         gh: GhashUnit,
         wswap: ByteSwap32,
         rswap: ByteSwap32,
+        /// The OTP's key in the core's byte order (byte i from bits 8i+7:8i to 255-8i:248-8i).
+        otp_swap: ByteSwap<256>,
         /// A written word at its place in a 128- or 256-bit register (word i: lane i from the top).
         w128: ZeroExt<32, 128>,
         w256: ZeroExt<32, 256>,
@@ -176,9 +178,6 @@ crate::hdl_block! {
         /// All ones: the byte masks are it shifted left.
         ones128: Constant<Bits<128>> = Constant::new(!Bits::<128>::default()),
         /// Byte i of the OTP's key: its shift down (8i) and up (248 - 8i), and the byte mask.
-        sh_lo: [Constant<Bits<9>>; 32] = std::array::from_fn(|i| Constant::new(bits::<9>(8 * i as u64))),
-        sh_hi: [Constant<Bits<9>>; 32] = std::array::from_fn(|i| Constant::new(bits::<9>(248 - 8 * i as u64))),
-        ff256: Constant<Bits<256>> = Constant::new(bits::<256>(0xff)),
         /// Word i's bit in a 4-bit word mask.
         bit4: [Constant<Bits<4>>; 4] = std::array::from_fn(|i| Constant::new(bits::<4>(1 << i))),
         // ---- Sequencer.
@@ -258,7 +257,6 @@ crate::hdl_block! {
         g_op: Signal<Local, Bits<4>>,
         g_err: Signal<Local, Bits<4>>,
         /// The OTP key reversed byte by byte, built up one byte per stage (stage 31 complete).
-        otp_be: [Signal<Local, Bits<256>>; 32],
         wipe_op: Signal<Local, bool>,
         wipe_regs: Signal<Local, bool>,
         wipe_all: Signal<Local, bool>,
@@ -431,18 +429,14 @@ crate::hdl_logic! {
         $s.blk_m.next = $s.ones128.val() << (($s.k16_8.val() - $s.blk_bytes8.y.val()) << $s.three8.val());
         $s.bytes36.a.next = $s.bb_v.val();
 
-        // ---- The OTP's key in the core's byte order (byte i from bits 8i+7:8i to 255-8i:248-8i).
-        $s.otp_be[0].next = (($s.key_otp.val() >> $s.sh_lo[0].val()) & $s.ff256.val()) << $s.sh_hi[0].val();
-        for i in 1..32 {
-            $s.otp_be[i].next = $s.otp_be[i - 1].val() | ((($s.key_otp.val() >> $s.sh_lo[i].val()) & $s.ff256.val()) << $s.sh_hi[i].val());
-        }
+        $s.otp_swap.a.next = $s.key_otp.val();
 
         // ---- The cores' inputs (their pulses are set below).
         $s.aes.key.next = $s.keyr.q.val();
         if $s.c_src.q.val() == $s.src_drbg.val() {
             $s.aes.key.next = $s.key_drbg.val();
         } else if $s.c_src.q.val() == $s.src_otp.val() {
-            $s.aes.key.next = $s.otp_be[31].val();
+            $s.aes.key.next = $s.otp_swap.y.val();
         }
         $s.aes.key_len256.next = $s.c_k256.q.val();
         $s.aes.decrypt.next = $s.c_dec.q.val() & $s.ecb_cbc.val();

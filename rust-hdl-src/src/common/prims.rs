@@ -252,19 +252,23 @@ impl Logic for StateCode3 {
     }
 }
 
-/// Byte-order swap of a 32-bit word: the bus is little-endian, SHA-256 words are big-endian.
+/// Byte-order reversal of an `N`-bit value (`N` a multiple of 8): the bus is little-endian,
+/// SHA-256 words are big-endian, and the AES core takes the fuse key's bytes the other way round.
 #[derive(Clone, Debug, LogicBlock, Default)]
-pub struct ByteSwap32 {
-    pub a: Signal<In, Bits<32>>,
-    pub y: Signal<Out, Bits<32>>,
+pub struct ByteSwap<const N: usize> {
+    pub a: Signal<In, Bits<N>>,
+    pub y: Signal<Out, Bits<N>>,
 }
 
-impl Logic for ByteSwap32 {
+/// A 32-bit word's byte swap.
+pub type ByteSwap32 = ByteSwap<32>;
+
+impl<const N: usize> Logic for ByteSwap<N> {
     fn update(&mut self) {
         let a = self.a.val();
-        let mut y = Bits::<32>::default();
-        for i in 0..32 {
-            y = y.replace_bit(i, a.get_bit((3 - i / 8) * 8 + i % 8));
+        let mut y = Bits::<N>::default();
+        for i in 0..N {
+            y = y.replace_bit(i, a.get_bit((N / 8 - 1 - i / 8) * 8 + i % 8));
         }
         self.y.next = y;
     }
@@ -272,7 +276,10 @@ impl Logic for ByteSwap32 {
         self.y.connect();
     }
     fn hdl(&self) -> Verilog {
-        Verilog::Custom("always @(*) y = {a[7:0], a[15:8], a[23:16], a[31:24]};".into())
+        assert!(N % 8 == 0, "ByteSwap takes whole bytes");
+        // Byte 0 goes to the top: {a[7:0], a[15:8], ...}.
+        let bytes: Vec<String> = (0..N / 8).map(|k| format!("a[{}:{}]", 8 * k + 7, 8 * k)).collect();
+        Verilog::Custom(format!("always @(*) y = {{{}}};", bytes.join(", ")))
     }
 }
 
