@@ -17,7 +17,7 @@
 //!   predicted from the shadow, following the README's check order, and the shadow's
 //!   violation log and count are compared on every config read.
 
-use crate::regression::{Case, Ctx, TestFuture};
+use crate::regression::{ensure, Case, Ctx, TestFuture};
 use pluton_bindings::apb_agents::ApbMonitor;
 use pluton_bindings::Tb;
 use pluton_hdl::common::regmap::Access;
@@ -656,14 +656,6 @@ impl FwBench {
             return Err(format!("{what}: expected forwarding, bench predicted cause {}", d.cause));
         }
         Ok(d)
-    }
-}
-
-fn ensure(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
-    if cond {
-        Ok(())
-    } else {
-        Err(msg())
     }
 }
 

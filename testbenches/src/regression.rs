@@ -101,6 +101,15 @@ pub struct TestResult {
     pub skipped: bool,
 }
 
+/// `Ok` if `ok`, else the failure `why` describes (built only then).
+pub fn ensure(ok: bool, why: impl FnOnce() -> String) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err(why())
+    }
+}
+
 /// A block under test: its Verilated top, its model and its tests.
 pub struct BlockBench {
     pub block: &'static str,

@@ -1,6 +1,6 @@
 //! Wi-Fi arbiter test bench: app-core, security-core and Wi-Fi-subsystem tasks, a command-port monitor, and the tests.
 
-use crate::regression::{Case, Ctx, TestFuture};
+use crate::regression::{ensure, Case, Ctx, TestFuture};
 use pluton_bindings::apb::{Apb, ApbError, ApbTransfer};
 use pluton_bindings::{Dut, Tb};
 use pluton_hdl::common::regmap::{Access, APP};
@@ -663,6 +663,7 @@ pub fn cases() -> Vec<Case> {
         Case { name: "wifi_registers", body: registers },
         Case { name: "wifi_mailbox_policy", body: mailbox_policy },
         Case { name: "wifi_backpressure", body: backpressure },
+        Case { name: "wifi_queue_slots", body: queue_slots },
         Case { name: "wifi_timeout", body: timeout },
         Case { name: "wifi_events", body: events },
         Case { name: "wifi_wrong_master", body: wrong_master },
@@ -797,6 +798,50 @@ fn backpressure(ctx: Ctx) -> TestFuture {
             }
             w.app.write(APP_CPL_POP.offset, 1).await?;
             last = want;
+            ctx.count(1);
+        }
+        w.monitor_report(&ctx)
+    })
+}
+
+/// Every slot of both queues carries every bit both ways: bursts of four requests whose
+/// arguments walk a one (and, every other burst, a zero) over all 32 bits, read back at the head
+/// in order, completed with statuses that set and clear every status bit in every completion
+/// slot (0x00..=0xFE: software's range), then popped in order with CPL_LEVEL counting down.
+fn queue_slots(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let w = Wifi::new(&ctx.tb)?;
+        const STATUSES: [u32; 4] = [0xFE, 0x01, 0xAA, 0x55];
+        let mut seq = APP_STATUS_LAST_SEQ.get(w.app.read(APP_STATUS.offset).await?);
+        for burst in 0..16u32 {
+            let invert = if burst % 2 == 1 { u32::MAX } else { 0 };
+            let reqs: Vec<Cmd> = (0..QUEUE_DEPTH)
+                .map(|k| {
+                    let one = 1u32 << ((4 * (burst / 2) + k) % 32);
+                    seq = (seq + 1) & 0xff;
+                    Cmd { op: (0x11 * (k + 1) + burst) & 0xff, arg0: one ^ invert, arg1: !one ^ invert, seq }
+                })
+                .collect();
+            for r in &reqs {
+                w.push(r).await?;
+            }
+            let statuses: Vec<u32> = (0..QUEUE_DEPTH as usize).map(|k| STATUSES[(k + burst as usize) % 4]).collect();
+            for (r, status) in reqs.iter().zip(&statuses) {
+                let h = w.head().await?;
+                ensure(h == *r, || format!("burst {burst}: head {h:?}, expected {r:?}"))?;
+                w.complete(r.seq, *status).await?;
+            }
+            ensure(w.intr_app(), || format!("burst {burst}: intr_app low with four completions waiting"))?;
+            for (k, (r, status)) in reqs.iter().zip(&statuses).enumerate() {
+                let st = w.app.read(APP_STATUS.offset).await?;
+                let level = QUEUE_DEPTH - k as u32;
+                ensure(APP_STATUS_CPL_LEVEL.get(st) == level, || format!("burst {burst}: APP_STATUS {st:#x}, expected CPL_LEVEL {level}"))?;
+                let cpl = w.app.read(APP_CPL.offset).await?;
+                let want = APP_CPL_VALID.mask() | APP_CPL_STATUS.put(*status) | APP_CPL_SEQ.put(r.seq);
+                ensure(cpl == want, || format!("burst {burst}, completion {k}: APP_CPL {cpl:#x}, expected {want:#x}"))?;
+                w.app.write(APP_CPL_POP.offset, 1).await?;
+            }
+            ensure(w.app.read(APP_CPL.offset).await? == 0, || format!("burst {burst}: APP_CPL not 0 once drained"))?;
             ctx.count(1);
         }
         w.monitor_report(&ctx)
