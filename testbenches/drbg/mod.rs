@@ -7,7 +7,7 @@
 //! port.
 
 use crate::leak::LeakScan;
-use crate::regression::{Case, Ctx, TestFuture};
+use crate::regression::{ensure, Case, Ctx, TestFuture};
 use pluton_bindings::apb::{Apb, ApbError};
 use pluton_bindings::Tb;
 use pluton_cosim::ctr_drbg::{cavp, CtrDrbg};
@@ -341,6 +341,107 @@ fn random(ctx: Ctx) -> TestFuture {
     })
 }
 
+/// An instantiated DRBG and its reference, from a random seed and personalization.
+async fn instantiated(ctx: &Ctx) -> Result<Drbg, String> {
+    let mut d = Drbg::new(&ctx.tb).await?;
+    let seed: Vec<u8> = (0..48).map(|_| ctx.tb.rng().gen()).collect();
+    let pers: Vec<u8> = (0..48).map(|_| ctx.tb.rng().gen()).collect();
+    d.offer(&seed);
+    d.ok(OP_INSTANTIATE, Some(&pers)).await?;
+    d.r.instantiate(seed.as_slice().try_into().unwrap(), &pers).map_err(|e| e.to_string())?;
+    d.note_state();
+    Ok(d)
+}
+
+/// README: "The last block to OUT may still be waiting" when a GENERATE is done. A GENERATE
+/// that starts with that block unread stores its first block only once software has read it;
+/// nothing is lost or overwritten, plain, with additional input and with prediction resistance.
+fn out_backlog(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mut d = instantiated(&ctx).await?;
+        for (case, with_addl, pr) in [("plain", false, false), ("additional input", true, false), ("prediction resistance", false, true)] {
+            d.command(OP_GENERATE, None, false, DEST_OUT, 1).await?;
+            ensure(d.finish(OP_GENERATE).await? == 0, || format!("{case}: first GENERATE failed"))?;
+            let waiting = STATUS_OUT_WORDS.get(d.read(&STATUS).await?);
+            ensure(waiting == 4, || format!("{case}: {waiting} words waiting in OUT, expected 4"))?;
+            let mut want = d.r.generate(16, &[]).map_err(|e| e.to_string())?;
+            let addl: Option<Vec<u8>> = with_addl.then(|| (0..48).map(|_| ctx.tb.rng().gen()).collect());
+            let a: &[u8] = addl.as_deref().unwrap_or(&[]);
+            want.extend(if pr {
+                let s: Vec<u8> = (0..48).map(|_| ctx.tb.rng().gen()).collect();
+                d.offer(&s);
+                d.r.generate_pr(&s, 32, a).map_err(|e| e.to_string())?
+            } else {
+                d.r.generate(32, a).map_err(|e| e.to_string())?
+            });
+            d.command(OP_GENERATE, addl.as_deref(), pr, DEST_OUT, 2).await?;
+            let mut got = Vec::new();
+            for _ in 0..10_000 {
+                if got.len() == want.len() {
+                    break;
+                }
+                for _ in 0..STATUS_OUT_WORDS.get(d.read(&STATUS).await?) {
+                    got.extend(d.read(&OUT).await?.to_le_bytes());
+                }
+            }
+            d.leaks.borrow_mut().allow_digest(&got);
+            ensure(d.finish(OP_GENERATE).await? == 0, || format!("{case}: second GENERATE failed"))?;
+            ensure(got == want, || format!("{case}: OUT gave {got:02x?}, the reference {want:02x?}"))?;
+            d.note_state();
+            let count = d.read(&RESEED_COUNT).await?;
+            ensure(count as u64 == d.r.reseed_counter(), || format!("{case}: RESEED_COUNT {count}, reference {}", d.r.reseed_counter()))?;
+            ctx.count(1);
+        }
+        ctx.leaks(&d.leaks)
+    })
+}
+
+/// README: "A clear between a GENERATE's two stores to its port drops block 1: that GENERATE
+/// puts nothing on the port (never a half-zero value), and its RESULT is still RES_OK. A clear
+/// of one port never touches the other." For each port, the clear one edge after block 1 is
+/// stored; the DRBG's state still moves on as the reference's does (the next output matches).
+fn side_clear_between(ctx: Ctx) -> TestFuture {
+    Box::pin(async move {
+        let mut d = instantiated(&ctx).await?;
+        for dest in SIDE_DESTS {
+            // A value on every port first, so that "the others unmoved" means something.
+            for other in SIDE_DESTS {
+                let got = d.generate_side(other, None).await?;
+                let want = d.r.generate(32, &[]).map_err(|e| e.to_string())?;
+                ensure(got == want, || format!("port {other}: {got:02x?}, reference {want:02x?}"))?;
+            }
+            // This port empty, so that its valid rising would show.
+            d.clear(dest).await;
+            let before = d.sides_now();
+            d.command(OP_GENERATE, None, false, dest, 2).await?;
+            // The CMD write completed at the edge before this one (C); block 1 is stored at
+            // C + BLOCK_EDGES and block 2 at C + 2 * BLOCK_EDGES: clear halfway between. The
+            // port must never show valid meanwhile, up to the final Update's end.
+            let clear_at = BLOCK_EDGES + BLOCK_EDGES / 2 - 1;
+            for edge in 0..2 * BLOCK_EDGES + UPDATE_EDGES + 4 {
+                if edge == clear_at {
+                    d.clear(dest).await;
+                } else {
+                    ctx.tb.rising_edge().await;
+                }
+                ensure(!d.side(dest).0, || format!("port {dest}: valid rose {edge} edges into the GENERATE, with a clear between its stores"))?;
+            }
+            let err = d.finish(OP_GENERATE).await?;
+            ensure(err == 0, || format!("port {dest}: RESULT.ERROR {err} after a clear between the stores, expected RES_OK"))?;
+            ensure(d.side(dest) == (false, vec![0; 32]), || format!("port {dest}: the GENERATE left {:?} after the clear between its stores", d.side(dest)))?;
+            d.others_unmoved(&before, &[dest], &format!("a clear of port {dest} between the stores"))?;
+            // The 32 bytes were drawn all the same.
+            let _dropped = d.r.generate(32, &[]).map_err(|e| e.to_string())?;
+            d.note_state();
+            let got = d.generate(1, None, false).await?;
+            let want = d.r.generate(16, &[]).map_err(|e| e.to_string())?;
+            ensure(got == want, || format!("port {dest}: the next OUT block differs from the reference"))?;
+            ctx.count(1);
+        }
+        ctx.leaks(&d.leaks)
+    })
+}
+
 /// Each RESULT code and bus error, each leaving the state as it was (CMD bits 31:16: ERR_VALUE;
 /// a sideload DEST with BLOCKS != 2: RES_BAD_LENGTH); the reseed limit; each sideload port
 /// replaced and cleared, a clear of one leaving the others; UNINSTANTIATE empties all three.
@@ -611,6 +712,8 @@ pub fn cases() -> Vec<Case> {
         Case { name: "drbg_escalation", body: escalation },
         Case { name: "drbg_state_fault", body: state_fault },
         Case { name: "drbg_throughput", body: throughput },
+        Case { name: "drbg_out_backlog", body: out_backlog },
+        Case { name: "drbg_side_clear_between", body: side_clear_between },
     ]
 }
 
