@@ -6,9 +6,9 @@
 //! waived but reported: the rule's reason was not true.
 
 use pluton_bindings::coverage::{Kind, Point};
+use pluton_hdl::common::regmap::apb_common::ERR_INFO_FIELDS;
 use std::collections::BTreeMap;
 use std::path::Path;
-use pluton_hdl::common::regmap::apb_common::ERR_INFO_FIELDS;
 
 /// One waived point and why.
 #[derive(Clone, Debug)]
@@ -17,23 +17,23 @@ pub struct Waived {
     pub reason: String,
 }
 
-/// The constant bits of `signal` in `module` (as a 64-bit mask) and why, if a rule covers it.
-fn constant_bits(module: &str, signal: &str) -> Option<(u64, String)> {
+/// The constant bits of `signal` in `module` (as ranges `lo..hi`) and why, if a rule covers it.
+fn constant_bits(module: &str, signal: &str) -> Option<(Vec<(u32, u32)>, String)> {
     let signal = signal.strip_suffix("__comb").unwrap_or(signal);
-    let range = |lo: u32, hi: u32| -> u64 { (lo..hi.min(64)).fold(0, |m, b| m | 1 << b) };
     // `pluton_zext<A>to<B>`: y = {0, a}, so bits A..B of y are 0.
     if let Some((a, b)) = module.strip_prefix("pluton_zext").and_then(|w| w.split_once("to")) {
         let (a, b) = (a.parse().ok()?, b.parse().ok()?);
-        return (signal == "y").then(|| (range(a, b), format!("zero extension ({module}): bits {a} and up are 0")));
+        return (signal == "y").then(|| (vec![(a, b)], format!("zero extension ({module}): bits {a} and up are 0")));
     }
     // The error log: ERR_INFO bits that no field uses are never set.
     if module == "pluton_errlog" && signal == "info" {
         let used = ERR_INFO_FIELDS.iter().fold(0u32, |m, f| m | f.mask());
-        return Some((u64::from(!used), "ERR_INFO bits outside its fields (CODE, MASTER, WRITE, ADDR, OVERFLOW) are reserved, always 0".into()));
+        let reserved = (0..32).filter(|b| used >> b & 1 == 0).map(|b| (b, b + 1)).collect();
+        return Some((reserved, "ERR_INFO bits outside its fields (CODE, MASTER, WRITE, ADDR, OVERFLOW) are reserved, always 0".into()));
     }
     // The register front decides a 4-bit error code (ERR_INFO.CODE) on a 32-bit wire.
     if module.ends_with("_front") && signal == "err" {
-        return Some((range(4, 32), "error codes fit ERR_INFO.CODE (4 bits): bits 4 and up of `err` are 0".into()));
+        return Some((vec![(4, 32)], "error codes fit ERR_INFO.CODE (4 bits): bits 4 and up of `err` are 0".into()));
     }
     None
 }
@@ -82,7 +82,7 @@ pub fn split(points: Vec<Point>) -> (Vec<Point>, Vec<Waived>, Vec<Waived>) {
             return None;
         }
         let (name, bit) = toggle_bit(&p.what)?;
-        let hit = |(mask, why): (u64, String)| (bit < 64 && mask >> bit & 1 == 1).then_some(why);
+        let hit = |(ranges, why): (Vec<(u32, u32)>, String)| ranges.iter().any(|&(lo, hi)| (lo..hi).contains(&bit)).then_some(why);
         if let Some(why) = constant_bits(&p.module, name).and_then(hit) {
             return Some(why);
         }
@@ -127,6 +127,7 @@ mod tests {
             toggle(f, "TOP.t", "pluton_t", "ze_req_level__y[31]:1->0", 0),
             toggle(f, "TOP.t", "pluton_t", "ze_req_level__y[1]:1->0", 0),
             toggle(f, "TOP.t", "pluton_t", "ze_x__y[31]:1->0", 0),
+            toggle(f, "TOP.t.res", "pluton_zext128to384", "y[300]:0->1", 0),
             toggle(f, "TOP.t.log", "pluton_errlog", "info[12]:0->1", 0),
             toggle(f, "TOP.t.log", "pluton_errlog", "info[16]:0->1", 0),
             toggle(f, "TOP.t.front", "pluton_t_front", "err__comb[4]:0->1", 0),
@@ -138,7 +139,7 @@ mod tests {
         let names = |v: &[Waived]| v.iter().map(|w| format!("{} {}", w.point.instance, w.point.what)).collect::<Vec<_>>();
         assert_eq!(
             names(&waived),
-            ["TOP.t.ze_*_level y[3]:0->1", "TOP.t ze_req_level__y[31]:1->0", "TOP.t.log info[12]:0->1", "TOP.t.front err__comb[4]:0->1"]
+            ["TOP.t.ze_*_level y[3]:0->1", "TOP.t ze_req_level__y[31]:1->0", "TOP.t.res y[300]:0->1", "TOP.t.log info[12]:0->1", "TOP.t.front err__comb[4]:0->1"]
         );
         assert_eq!(names(&wrong), ["TOP.t.front err[9]:0->1"]);
         let kept: Vec<&str> = counted.iter().map(|p| p.what.as_str()).collect();
