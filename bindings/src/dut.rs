@@ -83,7 +83,39 @@ pub fn lane(words: &[u32], w: u32, k: u32) -> u32 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// How a reference checks an APB completer's outputs (the lock-step's rules; the mutants replay's).
+// APB4 port ids, and how a reference checks an APB completer's outputs (the lock-step's rules;
+// the mutants replay's).
+
+/// Port ids of the ten APB4 signals with the `pmaster` sideband: a completer's, or one
+/// requester's side of an arbiter (found under a prefix). Benches and models drive and watch
+/// the bus through these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApbPins {
+    pub psel: usize,
+    pub penable: usize,
+    pub pwrite: usize,
+    pub paddr: usize,
+    pub pwdata: usize,
+    pub pstrb: usize,
+    pub pmaster: usize,
+    pub prdata: usize,
+    pub pready: usize,
+    pub pslverr: usize,
+}
+
+impl ApbPins {
+    /// Each signal's id from `id(name)`; else the names it could not find.
+    pub fn find(mut id: impl FnMut(&str) -> Option<usize>) -> Result<ApbPins, Vec<&'static str>> {
+        let names = ["psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster", "prdata", "pready", "pslverr"];
+        let ids: Vec<Option<usize>> = names.iter().map(|n| id(n)).collect();
+        let missing: Vec<&'static str> = names.iter().zip(&ids).filter(|(_, i)| i.is_none()).map(|(n, _)| *n).collect();
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let i = |k: usize| ids[k].unwrap_or_default();
+        Ok(ApbPins { psel: i(0), penable: i(1), pwrite: i(2), paddr: i(3), pwdata: i(4), pstrb: i(5), pmaster: i(6), prdata: i(7), pready: i(8), pslverr: i(9) })
+    }
+}
 
 /// Port ids of the APB completer signals, when the block has them all.
 ///

@@ -1,7 +1,7 @@
 //! A tiny synchronous APB4 master: drives any `Dut` through its psel/penable/... ports (the
 //! models' unit tests, and benches that step a Verilated model themselves).
 
-use pluton_bindings::dut::Dut;
+use pluton_bindings::dut::{ApbPins, Dut};
 use pluton_regs::common::regmap::apb_common::ERR_INFO_CODE;
 use pluton_regs::common::regmap::Register;
 
@@ -16,40 +16,25 @@ pub struct Done {
     pub waits: u32,
 }
 
-/// Port ids of the bus, looked up once by name.
+/// Port ids of the bus, looked up once by name (`self.psel`, ... through `Deref`).
 pub struct Apb {
+    pins: ApbPins,
     rst_n: usize,
-    psel: usize,
-    penable: usize,
-    pwrite: usize,
-    paddr: usize,
-    pwdata: usize,
-    pstrb: usize,
-    pmaster: usize,
-    prdata: usize,
-    pready: usize,
-    pslverr: usize,
     /// Rising edges driven through this helper.
     pub edges: u64,
 }
 
+impl std::ops::Deref for Apb {
+    type Target = ApbPins;
+    fn deref(&self) -> &ApbPins {
+        &self.pins
+    }
+}
+
 impl Apb {
     pub fn new(dut: &dyn Dut) -> Self {
-        let id = |n: &str| dut.port_id(n).unwrap_or_else(|| panic!("no port {n}"));
-        Apb {
-            rst_n: id("rst_n"),
-            psel: id("psel"),
-            penable: id("penable"),
-            pwrite: id("pwrite"),
-            paddr: id("paddr"),
-            pwdata: id("pwdata"),
-            pstrb: id("pstrb"),
-            pmaster: id("pmaster"),
-            prdata: id("prdata"),
-            pready: id("pready"),
-            pslverr: id("pslverr"),
-            edges: 0,
-        }
+        let pins = ApbPins::find(|n| dut.port_id(n)).unwrap_or_else(|missing| panic!("{} has no APB port(s) {}", dut.name(), missing.join(", ")));
+        Apb { pins, rst_n: dut.port_id("rst_n").unwrap_or_else(|| panic!("no port rst_n")), edges: 0 }
     }
 
     /// One clock cycle.

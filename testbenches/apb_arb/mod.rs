@@ -1,6 +1,7 @@
 //! APB arbiter test bench: two cycle-driven APB4 requesters, a completer with random wait states and errors, a transfer checker, and the tests.
 
 use crate::regression::{Case, Ctx, TestFuture};
+use pluton_bindings::dut::ApbPins;
 use pluton_bindings::{Dut, Tb};
 use pluton_hdl::apb_arb::regs::FIRST_TIE;
 use pluton_hdl::common::masters::{MASTER_APP, MASTER_SEC};
@@ -31,37 +32,11 @@ enum Phase {
     Access,
 }
 
-/// Port ids of one requester.
-#[derive(Clone, Copy)]
-struct ReqPorts {
-    psel: usize,
-    penable: usize,
-    pwrite: usize,
-    paddr: usize,
-    pwdata: usize,
-    pstrb: usize,
-    pmaster: usize,
-    prdata: usize,
-    pready: usize,
-    pslverr: usize,
-}
+/// Port ids of one requester: the APB signals under its prefix (`s0_psel`, ...).
+type ReqPorts = ApbPins;
 
-impl ReqPorts {
-    fn new(tb: &Tb, p: &str) -> Result<ReqPorts, String> {
-        let id = |n: &str| tb.port(&format!("{p}_{n}"));
-        Ok(ReqPorts {
-            psel: id("psel")?,
-            penable: id("penable")?,
-            pwrite: id("pwrite")?,
-            paddr: id("paddr")?,
-            pwdata: id("pwdata")?,
-            pstrb: id("pstrb")?,
-            pmaster: id("pmaster")?,
-            prdata: id("prdata")?,
-            pready: id("pready")?,
-            pslverr: id("pslverr")?,
-        })
-    }
+fn req_ports(tb: &Tb, p: &str) -> Result<ReqPorts, String> {
+    ApbPins::find(|n| tb.port(&format!("{p}_{n}")).ok()).map_err(|missing| format!("requester {p} lacks {}", missing.join(", ")))
 }
 
 /// Drive a requester's request lines for `phase` (idle: psel and penable low, the rest kept).
@@ -221,8 +196,8 @@ async fn run(ctx: &Ctx, cfg: [PortCfg; 2], comp: CompCfg) -> Result<Log, String>
     let tb = &ctx.tb;
     let m = CompPorts::new(tb)?;
     let mut reqs = [
-        Requester { name: "s0", core: MASTER_SEC, p: ReqPorts::new(tb, "s0")?, cfg: cfg[0], phase: Phase::Idle, txn: None, setup_at: 0, issued: 0, wait: cfg[0].start },
-        Requester { name: "s1", core: MASTER_APP, p: ReqPorts::new(tb, "s1")?, cfg: cfg[1], phase: Phase::Idle, txn: None, setup_at: 0, issued: 0, wait: cfg[1].start },
+        Requester { name: "s0", core: MASTER_SEC, p: req_ports(tb, "s0")?, cfg: cfg[0], phase: Phase::Idle, txn: None, setup_at: 0, issued: 0, wait: cfg[0].start },
+        Requester { name: "s1", core: MASTER_APP, p: req_ports(tb, "s1")?, cfg: cfg[1], phase: Phase::Idle, txn: None, setup_at: 0, issued: 0, wait: cfg[1].start },
     ];
     let mut log = Log::default();
     let mut seq = 0u32;
@@ -568,7 +543,7 @@ fn tie_turn(ctx: Ctx) -> TestFuture {
     use Step::*;
     Box::pin(async move {
         let tb = &ctx.tb;
-        let reqs = [ReqPorts::new(tb, "s0")?, ReqPorts::new(tb, "s1")?];
+        let reqs = [req_ports(tb, "s0")?, req_ports(tb, "s1")?];
         let steps = [Tie, Tie, Lone(0), Tie, Lone(1), Tie, Lone(0), Lone(0), Tie, Lone(1), Lone(1), Tie, Lone(0), Reset, Tie, Lone(1), Reset, Lone(1), Tie];
         let one = PortCfg { count: 1, back_to_back: 0.0, max_gap: 1, start: 0, odd_master: 0.0 };
         // The bench's own TURN, from the README's rule.
@@ -619,7 +594,7 @@ fn reset(ctx: Ctx) -> TestFuture {
     use Phase::*;
     Box::pin(async move {
         let tb = &ctx.tb;
-        let (reqs, m, rst_n) = ([ReqPorts::new(tb, "s0")?, ReqPorts::new(tb, "s1")?], CompPorts::new(tb)?, tb.port("rst_n")?);
+        let (reqs, m, rst_n) = ([req_ports(tb, "s0")?, req_ports(tb, "s1")?], CompPorts::new(tb)?, tb.port("rst_n")?);
         let (ft, ot) = (FIRST_TIE as usize, 1 - FIRST_TIE as usize);
         let mut txns = [None; 2];
         txns[ft] = Some(Txn { tag: 0x5EC0_0001, write: false, addr: 0x0100, strb: 0, master: MASTER_SEC });

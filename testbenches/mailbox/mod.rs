@@ -2,6 +2,7 @@
 
 use crate::regression::{Case, Ctx, TestFuture};
 use pluton_bindings::apb::{Apb, ApbError};
+use pluton_bindings::dut::ApbPins;
 use pluton_bindings::{Dut, Tb};
 use pluton_hdl::common::regmap::Register;
 use pluton_hdl::mailbox::regs::*;
@@ -44,38 +45,28 @@ struct Leak {
     problem: Option<String>,
 }
 
-/// Port ids the bench watches every cycle or drives itself (besides the BFM).
+/// Port ids the bench watches every cycle or drives itself (besides the BFM): the bus (`p.psel`,
+/// ... through `Deref`), the reset and the two doorbell interrupts.
 #[derive(Clone, Copy)]
 struct Pins {
+    apb: ApbPins,
     rst_n: usize,
-    psel: usize,
-    penable: usize,
-    pwrite: usize,
-    paddr: usize,
-    pwdata: usize,
-    pstrb: usize,
-    pmaster: usize,
-    prdata: usize,
-    pready: usize,
-    pslverr: usize,
     irq_sec: usize,
     irq_app: usize,
+}
+
+impl std::ops::Deref for Pins {
+    type Target = ApbPins;
+    fn deref(&self) -> &ApbPins {
+        &self.apb
+    }
 }
 
 impl Pins {
     fn new(tb: &Tb) -> Result<Pins, String> {
         Ok(Pins {
+            apb: ApbPins::find(|n| tb.port(n).ok()).map_err(|missing| format!("no APB port(s) {}", missing.join(", ")))?,
             rst_n: tb.port("rst_n")?,
-            psel: tb.port("psel")?,
-            penable: tb.port("penable")?,
-            pwrite: tb.port("pwrite")?,
-            paddr: tb.port("paddr")?,
-            pwdata: tb.port("pwdata")?,
-            pstrb: tb.port("pstrb")?,
-            pmaster: tb.port("pmaster")?,
-            prdata: tb.port("prdata")?,
-            pready: tb.port("pready")?,
-            pslverr: tb.port("pslverr")?,
             irq_sec: tb.port("irq_sec")?,
             irq_app: tb.port("irq_app")?,
         })

@@ -1,6 +1,6 @@
 //! The one generic driver behind every Python model: ports by name, clock steps, reset and APB4 transfers on any `Dut`.
 
-use pluton_bindings::dut::{Dir, Dut, Port};
+use pluton_bindings::dut::{ApbPins, Dir, Dut, Port};
 
 /// Access cycles a transfer may wait for `pready` before it is given up (a model whose
 /// downstream side nobody answers, e.g. the firewall's `m_pready`, would otherwise hang).
@@ -17,26 +17,11 @@ pub struct Done {
     pub waits: u32,
 }
 
-/// Port ids of an APB4 completer with the `pmaster` sideband.
-#[derive(Clone, Copy, Debug)]
-struct ApbPorts {
-    psel: usize,
-    penable: usize,
-    pwrite: usize,
-    paddr: usize,
-    pwdata: usize,
-    pstrb: usize,
-    pmaster: usize,
-    prdata: usize,
-    pready: usize,
-    pslverr: usize,
-}
-
 /// A model (any `Dut`) with the edges it has been clocked, driven by port name.
 pub struct Sim {
     dut: Box<dyn Dut + Send>,
     /// `None` when the block lacks one of the APB ports (then `why_no_apb` says which).
-    apb: Option<ApbPorts>,
+    apb: Option<ApbPins>,
     why_no_apb: String,
     /// Rising edges so far (every `step`, including those inside `reset` and the transfers).
     pub edges: u64,
@@ -47,27 +32,10 @@ pub struct Sim {
 
 impl Sim {
     pub fn new(dut: Box<dyn Dut + Send>) -> Sim {
-        let names = ["psel", "penable", "pwrite", "paddr", "pwdata", "pstrb", "pmaster", "prdata", "pready", "pslverr"];
-        let ids: Vec<Option<usize>> = names.iter().map(|n| dut.port_id(n)).collect();
-        let missing: Vec<&str> = names.iter().zip(&ids).filter(|(_, id)| id.is_none()).map(|(n, _)| *n).collect();
-        let apb = if missing.is_empty() {
-            let i = |k: usize| ids[k].unwrap_or_default();
-            Some(ApbPorts {
-                psel: i(0),
-                penable: i(1),
-                pwrite: i(2),
-                paddr: i(3),
-                pwdata: i(4),
-                pstrb: i(5),
-                pmaster: i(6),
-                prdata: i(7),
-                pready: i(8),
-                pslverr: i(9),
-            })
-        } else {
-            None
+        let (apb, why_no_apb) = match ApbPins::find(|n| dut.port_id(n)) {
+            Ok(pins) => (Some(pins), String::new()),
+            Err(missing) => (None, format!("{} has no APB4 completer port(s) {}", dut.name(), missing.join(", "))),
         };
-        let why_no_apb = format!("{} has no APB4 completer port(s) {}", dut.name(), missing.join(", "));
         Sim { dut, apb, why_no_apb, edges: 0, max_waits: DEFAULT_MAX_WAITS, last_waits: 0 }
     }
 
@@ -135,7 +103,7 @@ impl Sim {
         }
     }
 
-    fn apb(&self) -> Result<ApbPorts, String> {
+    fn apb(&self) -> Result<ApbPins, String> {
         self.apb.ok_or_else(|| self.why_no_apb.clone())
     }
 
@@ -198,7 +166,7 @@ impl Sim {
     }
 
     /// The bus between transfers: no select, request lines zero (as cocotbext-apb leaves them).
-    fn idle(&mut self, a: ApbPorts) {
+    fn idle(&mut self, a: ApbPins) {
         for id in [a.psel, a.penable, a.pwrite, a.paddr, a.pwdata, a.pstrb] {
             self.dut.poke_u32(id, 0);
         }
