@@ -5,7 +5,7 @@
 //! `build/python/`. One lock (`build/cocotb/run.lock`) serializes whole runs, so two processes
 //! never reinstall the wheel or share a simulation folder at the same time.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
@@ -49,14 +49,7 @@ fn run_provisioned(plant: bool) -> Result<Outcome, String> {
     let root = pluton_toolchain::project_root();
     let work = root.join("build/cocotb");
     fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
-    let lock_path = work.join("run.lock");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
-    lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    let _lock = pluton_toolchain::lock_file(&work.join("run.lock"))?;
 
     let python = pluton_toolchain::cocotb_python()?;
     let maturin = pluton_toolchain::maturin()?;

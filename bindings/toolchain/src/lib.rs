@@ -305,14 +305,7 @@ fn install_on_first_use(pin: &str, what: &str) -> Result<PathBuf, String> {
         // The other pins first (this also creates the venv), then this one under the same lock.
         provision_all()?;
         let dir = venv.parent().unwrap_or(&venv).to_path_buf();
-        let lock_path = dir.join("provision.lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
-        lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        let _lock = lock_file(&dir.join("provision.lock"))?;
         if !installed(&venv) {
             eprintln!("provisioning {what} ({pin}) ...");
             let mut pip = Command::new(venv.join("bin/python"));
@@ -661,20 +654,25 @@ fn find(spec: &Spec, provision: bool) -> Result<Tool, String> {
     venv_tool(spec, &venv)
 }
 
+/// An exclusive lock on the file `path` (created if missing), held until the returned file is
+/// dropped: parallel build scripts, tests and runs take turns on shared folders.
+pub fn lock_file(path: &Path) -> Result<fs::File, String> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    file.lock().map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+    Ok(file)
+}
+
 /// Create the venv and `pip install` all pins in one go, under a lock so that parallel
 /// build scripts and tests do not install at the same time.
 fn provision_venv(wanted: &str, venv: &Path) -> Result<(), String> {
     let dir = venv.parent().unwrap_or(venv);
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let lock_path = dir.join("provision.lock");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
-    lock.lock()
-        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    let _lock = lock_file(&dir.join("provision.lock"))?;
     // Another process may have finished provisioning while we waited for the lock.
     if pins_installed(venv) {
         return Ok(());
