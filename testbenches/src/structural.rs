@@ -69,8 +69,20 @@ fn instances_in(file: &str, module: &str) -> BTreeMap<String, String> {
 }
 
 /// Split `points` into those that count and those waived by a rule. A point a rule would waive
-/// but a test hit goes into the third list (and still counts, as covered).
+/// but a test hit goes into the third list (and still counts, as covered), unless its signal is
+/// wider than 64 bits: Verilator 5.048 counts toggles on bits of such signals that cannot move
+/// (a 0->1 on bit 100 of a 128-bit zero extension, reproduced with a two-module design), so
+/// there a hit does not disprove the rule, and the point stays waived.
 pub fn split(points: Vec<Point>) -> (Vec<Point>, Vec<Waived>, Vec<Waived>) {
+    // The widest bit seen of each signal (instance, name).
+    let mut widest: BTreeMap<(String, String), u32> = BTreeMap::new();
+    for p in points.iter().filter(|p| p.kind == Kind::Toggle) {
+        if let Some((name, bit)) = toggle_bit(&p.what) {
+            let w = widest.entry((p.instance.clone(), name.to_string())).or_default();
+            *w = (*w).max(bit);
+        }
+    }
+    let wide = |p: &Point| toggle_bit(&p.what).is_some_and(|(name, _)| widest.get(&(p.instance.clone(), name.to_string())).is_some_and(|&w| w >= 64));
     // Which module each child instance is, per (file, parent module), read from the RTL: the
     // coverage file's instance names are merged with wildcards, so they cannot tell.
     let mut children: BTreeMap<(String, String), BTreeMap<String, String>> = BTreeMap::new();
@@ -94,7 +106,7 @@ pub fn split(points: Vec<Point>) -> (Vec<Point>, Vec<Waived>, Vec<Waived>) {
     let (mut counted, mut waived, mut wrong) = (Vec::new(), Vec::new(), Vec::new());
     for p in points {
         match rule(&p) {
-            Some(reason) if p.count > 0 => {
+            Some(reason) if p.count > 0 && !wide(&p) => {
                 wrong.push(Waived { point: p.clone(), reason });
                 counted.push(p);
             }
@@ -128,6 +140,8 @@ mod tests {
             toggle(f, "TOP.t", "pluton_t", "ze_req_level__y[1]:1->0", 0),
             toggle(f, "TOP.t", "pluton_t", "ze_x__y[31]:1->0", 0),
             toggle(f, "TOP.t.res", "pluton_zext128to384", "y[300]:0->1", 0),
+            // Verilator's miscount on a wide signal: still waived.
+            toggle(f, "TOP.t.res", "pluton_zext128to384", "y[301]:0->1", 1),
             toggle(f, "TOP.t.log", "pluton_errlog", "info[12]:0->1", 0),
             toggle(f, "TOP.t.log", "pluton_errlog", "info[16]:0->1", 0),
             toggle(f, "TOP.t.front", "pluton_t_front", "err__comb[4]:0->1", 0),
@@ -139,7 +153,7 @@ mod tests {
         let names = |v: &[Waived]| v.iter().map(|w| format!("{} {}", w.point.instance, w.point.what)).collect::<Vec<_>>();
         assert_eq!(
             names(&waived),
-            ["TOP.t.ze_*_level y[3]:0->1", "TOP.t ze_req_level__y[31]:1->0", "TOP.t.res y[300]:0->1", "TOP.t.log info[12]:0->1", "TOP.t.front err__comb[4]:0->1"]
+            ["TOP.t.ze_*_level y[3]:0->1", "TOP.t ze_req_level__y[31]:1->0", "TOP.t.res y[300]:0->1", "TOP.t.res y[301]:0->1", "TOP.t.log info[12]:0->1", "TOP.t.front err__comb[4]:0->1"]
         );
         assert_eq!(names(&wrong), ["TOP.t.front err[9]:0->1"]);
         let kept: Vec<&str> = counted.iter().map(|p| p.what.as_str()).collect();
