@@ -115,6 +115,18 @@ impl ApbPins {
         let i = |k: usize| ids[k].unwrap_or_default();
         Ok(ApbPins { psel: i(0), penable: i(1), pwrite: i(2), paddr: i(3), pwdata: i(4), pstrb: i(5), pmaster: i(6), prdata: i(7), pready: i(8), pslverr: i(9) })
     }
+
+    /// Drive a transfer's setup phase on `dut` (a model or the RTL driven by port id): `psel`
+    /// high, `penable` low, the request; write data and strobes are 0 on a read.
+    pub fn drive_setup(&self, dut: &mut dyn Dut, write: bool, addr: u32, data: u32, strb: u32, master: u32) {
+        dut.poke_u32(self.psel, 1);
+        dut.poke_u32(self.penable, 0);
+        dut.poke_u32(self.pwrite, write as u32);
+        dut.poke_u32(self.paddr, addr);
+        dut.poke_u32(self.pwdata, if write { data } else { 0 });
+        dut.poke_u32(self.pstrb, if write { strb } else { 0 });
+        dut.poke_u32(self.pmaster, master);
+    }
 }
 
 /// Port ids of the APB completer signals, when the block has them all.

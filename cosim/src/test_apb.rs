@@ -53,13 +53,7 @@ impl Apb {
 
     /// One transfer: a setup cycle, then access cycles until `pready`. Completes at the last edge.
     pub fn transfer(&mut self, dut: &mut dyn Dut, write: bool, addr: u32, data: u32, strb: u32, master: u32) -> Done {
-        dut.poke_u32(self.psel, 1);
-        dut.poke_u32(self.penable, 0);
-        dut.poke_u32(self.pwrite, write as u32);
-        dut.poke_u32(self.paddr, addr);
-        dut.poke_u32(self.pwdata, if write { data } else { 0 });
-        dut.poke_u32(self.pstrb, if write { strb } else { 0 });
-        dut.poke_u32(self.pmaster, master);
+        self.pins.drive_setup(dut, write, addr, data, strb, master);
         self.step(dut);
         dut.poke_u32(self.penable, 1);
         let mut waits = 0;

@@ -131,14 +131,7 @@ impl Sim {
         if !fits(master, width(a.pmaster)) {
             return Err(format!("pmaster {master} does not fit {} bits", width(a.pmaster)));
         }
-        let d = &mut self.dut;
-        d.poke_u32(a.psel, 1);
-        d.poke_u32(a.penable, 0);
-        d.poke_u32(a.pwrite, write as u32);
-        d.poke_u32(a.paddr, addr);
-        d.poke_u32(a.pwdata, if write { data } else { 0 });
-        d.poke_u32(a.pstrb, if write { strb } else { 0 });
-        d.poke_u32(a.pmaster, master);
+        a.drive_setup(&mut *self.dut, write, addr, data, strb, master);
         self.step(1);
         self.dut.poke_u32(a.penable, 1);
         let mut waits = 0;
